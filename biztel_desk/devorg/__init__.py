@@ -1,0 +1,1 @@
+"""devorg layer."""

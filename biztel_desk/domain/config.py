@@ -1,0 +1,471 @@
+"""The admin's configuration as plain data, each setting declared once with its type, default and bounds."""
+
+from __future__ import annotations
+
+import enum
+import re
+import string
+import zoneinfo
+from dataclasses import dataclass, fields, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+
+from biztel_desk.domain import phone
+from biztel_desk.domain.ids import InvalidRecordId, extract_record_id
+from biztel_desk.domain.messages import Problem
+
+
+class LinkStatus(enum.StrEnum):
+    ENABLED = "enabled"
+    PAUSED = "paused"
+    DISABLED = "disabled"
+
+
+class OnMultipleMatch(enum.StrEnum):
+    FALLBACK = "fallback"
+    ALL = "all"
+    MOST_RECENT = "most_recent"
+    PRIORITY = "priority"
+
+
+class OnNoMatch(enum.StrEnum):
+    FALLBACK = "fallback"
+    RETRY_THEN_FALLBACK = "retry_then_fallback"
+    SKIP = "skip"
+    CREATE_LEAD = "create_lead"
+
+
+class ActivityMode(enum.StrEnum):
+    TASK = "task"
+    CASE_AND_TASK = "case_and_task"
+
+
+class AuthMethod(enum.StrEnum):
+    PASSWORD = "password"
+    JWT = "jwt"
+    CLIENT_CREDENTIALS = "client_credentials"
+
+
+class PlaybackAuth(enum.StrEnum):
+    URL = "url"
+    ADMIN = "admin"
+
+
+class SecretKind(enum.StrEnum):
+    PASSWORD = "password"
+    SECURITY_TOKEN = "security_token"
+    CONSUMER_SECRET = "consumer_secret"
+    PRIVATE_KEY = "private_key"
+
+
+# Which secrets each auth method needs (the token is optional: trusted IP ranges make it unnecessary).
+REQUIRED_SECRETS: dict[AuthMethod, tuple[SecretKind, ...]] = {
+    AuthMethod.PASSWORD: (SecretKind.PASSWORD,),
+    AuthMethod.JWT: (SecretKind.PRIVATE_KEY,),
+    AuthMethod.CLIENT_CREDENTIALS: (SecretKind.CONSUMER_SECRET,),
+}
+
+NAME_MAX = 80
+MEMO_MAX = 500
+SUBJECT_PLACEHOLDERS = ("customer", "company", "direction", "agent", "extension", "start", "duration")
+# Standard name, or [namespace__]Name__c: single underscores inside, no trailing underscore.
+_API_NAME = re.compile(r"^(?:[A-Za-z][A-Za-z0-9]*__)?[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?<!_)(?:__c)?$")
+_TAB_CODE = re.compile(r"^[A-Za-z0-9]{3}$")
+_API_VERSION = re.compile(r"^\d{2,3}\.0$")
+_MY_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*(?:--[a-z0-9-]+)?(?:\.(?:sandbox|develop|scratch))?\.my\.salesforce\.com$")
+_LIGHTNING = re.compile(r"^([a-z0-9][a-z0-9-]*(?:--[a-z0-9-]+)?)(\.(?:sandbox|develop|scratch))?\.lightning\.force\.com$")
+
+
+# --- system settings -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """One system setting: key, type, default and bounds (declared once, used by forms, TOML and the store)."""
+
+    key: str
+    type: type
+    default: Any
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+
+
+SYSTEM_OPTIONS: tuple[Option, ...] = (
+    Option("retention_days", int, 90, 1, 180),
+    Option("page_size", int, 50, 10, 500),
+    Option("default_region", str, "JP"),
+    Option("time_zone", str, ""),  # empty = the system's time zone
+    Option("playback_auth", str, PlaybackAuth.URL.value, choices=tuple(p.value for p in PlaybackAuth)),
+    Option("recording_server_url", str, ""),
+    Option("retry_interval_minutes", int, 10, 1, 1440),
+    Option("retry_max", int, 3, 0, 20),
+    Option("subject_inbound", str, "着信 {customer}"),
+    Option("subject_outbound", str, "発信 {customer}"),
+    Option("api_optional_stop_percent", int, 80, 1, 100),
+    Option("api_pause_percent", int, 95, 1, 100),
+)
+OPTIONS_BY_KEY = {option.key: option for option in SYSTEM_OPTIONS}
+
+
+@dataclass(frozen=True)
+class SystemSettings:
+    retention_days: int = 90
+    page_size: int = 50
+    default_region: str = "JP"
+    time_zone: str = ""
+    playback_auth: str = PlaybackAuth.URL.value
+    recording_server_url: str = ""
+    retry_interval_minutes: int = 10
+    retry_max: int = 3
+    subject_inbound: str = "着信 {customer}"
+    subject_outbound: str = "発信 {customer}"
+    api_optional_stop_percent: int = 80
+    api_pause_percent: int = 95
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def system_time_zone() -> str:
+    """The IANA name of this computer's time zone (Windows and macOS included), Asia/Tokyo when unknown."""
+    import tzlocal
+
+    try:
+        name = str(tzlocal.get_localzone_name() or "")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        name = ""
+    return name if name and _zone_exists(name) else "Asia/Tokyo"
+
+
+def _zone_exists(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def validate_system(values: dict[str, Any], path: str = "system") -> tuple[SystemSettings, list[Problem]]:
+    """Check a dict of system settings (missing keys take defaults); returns the settings and the problems."""
+    problems: list[Problem] = []
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        option = OPTIONS_BY_KEY.get(key)
+        where = f"{path}.{key}" if path else key
+        if option is None:
+            problems.append(Problem("unknown_key", where, {"key": key}))
+            continue
+        checked = _check_option(option, value, where, problems)
+        if checked is not None:
+            clean[key] = checked
+    settings = replace(SystemSettings(), **clean)
+    if "default_region" in clean and clean["default_region"] not in phonenumbers.SUPPORTED_REGIONS:
+        problems.append(Problem("region_invalid", f"{path}.default_region", {"value": clean["default_region"]}))
+    if clean.get("time_zone") and not _zone_exists(clean["time_zone"]):
+        problems.append(Problem("time_zone_invalid", f"{path}.time_zone", {"value": clean["time_zone"]}))
+    url = clean.get("recording_server_url", "")
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            problems.append(Problem("url_invalid", f"{path}.recording_server_url", {"value": url}))
+    for key in ("subject_inbound", "subject_outbound"):
+        if key in clean:
+            problems.extend(_check_template(clean[key], f"{path}.{key}"))
+    return settings, problems
+
+
+def _check_option(option: Option, value: Any, where: str, problems: list[Problem]) -> Any:
+    if option.type is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+                value = int(value.strip())
+            else:
+                problems.append(Problem("not_integer", where, {"value": value}))
+                return None
+        if (option.minimum is not None and value < option.minimum) or (
+            option.maximum is not None and value > option.maximum
+        ):
+            problems.append(Problem("out_of_range", where, {"min": option.minimum, "max": option.maximum, "value": value}))
+            return None
+        return value
+    if not isinstance(value, str):
+        problems.append(Problem("not_text", where))
+        return None
+    value = value.strip()
+    if option.choices and value not in option.choices:
+        problems.append(Problem("bad_choice", where, {"value": value, "choices": ", ".join(option.choices)}))
+        return None
+    return value
+
+
+def _check_template(template: str, where: str) -> list[Problem]:
+    problems = []
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError:
+        return [Problem("template_invalid", where, {"key": "?", "choices": ", ".join(SUBJECT_PLACEHOLDERS)})]
+    for name in names:
+        if name not in SUBJECT_PLACEHOLDERS:
+            problems.append(Problem("template_invalid", where, {"key": name, "choices": ", ".join(SUBJECT_PLACEHOLDERS)}))
+    return problems
+
+
+# --- Salesforce accounts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginHost:
+    """Where to log in: ``login``, ``test``, a My Domain host, or a loopback dev org URL."""
+
+    kind: str  # production | sandbox | my_domain | loopback
+    value: str  # login | test | acme.my.salesforce.com | http://127.0.0.1:PORT
+    notice: Problem | None = None  # set when the input was corrected (a lightning.force.com host)
+
+    @property
+    def domain(self) -> str:
+        """simple-salesforce's ``domain`` argument (``login``, ``test``, ``acme.my``)."""
+        if self.kind in {"production", "sandbox"}:
+            return self.value
+        if self.kind == "my_domain":
+            return self.value.removesuffix(".salesforce.com")
+        return "login"
+
+
+def parse_login_host(text: str, where: str = "login_host") -> LoginHost | Problem:
+    raw = text.strip()
+    value = raw.lower().rstrip("/")
+    if value in {"", "login", "login.salesforce.com", "https://login.salesforce.com"}:
+        return LoginHost("production", "login")
+    if value in {"test", "test.salesforce.com", "https://test.salesforce.com"}:
+        return LoginHost("sandbox", "test")
+    parts = urlsplit(value if "://" in value else "https://" + value)
+    host = parts.hostname or ""
+    if parts.scheme == "http":
+        if host in {"127.0.0.1", "localhost", "::1"} and parts.port:
+            return LoginHost("loopback", f"http://127.0.0.1:{parts.port}")
+        return Problem("host_insecure", where, {"value": raw})
+    if parts.scheme != "https":
+        return Problem("host_invalid", where, {"value": raw})
+    lightning = _LIGHTNING.match(host)
+    if lightning:
+        suggestion = f"{lightning.group(1)}{lightning.group(2) or ''}.my.salesforce.com"
+        return LoginHost("my_domain", suggestion, Problem("host_lightning", where, {"value": raw, "suggestion": suggestion}))
+    if _MY_DOMAIN.match(host):
+        return LoginHost("my_domain", host)
+    return Problem("host_invalid", where, {"value": raw})
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    name: str
+    auth_method: str = AuthMethod.PASSWORD.value
+    username: str = ""
+    login_host: str = "login"
+    api_version: str = "59.0"
+    consumer_key: str = ""
+
+
+def validate_account(account: AccountConfig, path: str = "") -> tuple[AccountConfig, list[Problem]]:
+    problems: list[Problem] = []
+    p = _prefix(path)
+    name = account.name.strip()
+    if not name:
+        problems.append(Problem("required", p + "name"))
+    elif len(name) > NAME_MAX:
+        problems.append(Problem("too_long", p + "name", {"max": NAME_MAX, "length": len(name)}))
+    if account.auth_method not in {m.value for m in AuthMethod}:
+        problems.append(
+            Problem("bad_choice", p + "auth_method", {"value": account.auth_method, "choices": ", ".join(AuthMethod)})
+        )
+    if account.auth_method != AuthMethod.CLIENT_CREDENTIALS and not account.username.strip():
+        problems.append(Problem("required", p + "username"))
+    host = parse_login_host(account.login_host, p + "login_host")
+    login_host = account.login_host
+    if isinstance(host, Problem):
+        problems.append(host)
+    else:
+        login_host = host.value
+        if account.auth_method == AuthMethod.CLIENT_CREDENTIALS and host.kind not in {"my_domain", "loopback"}:
+            problems.append(Problem("my_domain_required", p + "login_host"))
+    if not _API_VERSION.match(account.api_version.strip()):
+        problems.append(Problem("api_version_format", p + "api_version", {"value": account.api_version}))
+    if account.auth_method in {AuthMethod.JWT, AuthMethod.CLIENT_CREDENTIALS} and not account.consumer_key.strip():
+        problems.append(Problem("consumer_key_required", p + "consumer_key"))
+    cleaned = replace(
+        account,
+        name=name,
+        username=account.username.strip(),
+        login_host=login_host,
+        api_version=account.api_version.strip(),
+        consumer_key=account.consumer_key.strip(),
+    )
+    return cleaned, problems
+
+
+# --- link settings ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkObjectConfig:
+    api_name: str
+    tab_name: str
+    tab_code: str
+    priority: int
+
+
+@dataclass(frozen=True)
+class LinkTargetConfig:
+    number: str  # as the admin wrote it (shown); matching uses the E.164 form
+    enabled: bool = True
+    default_outbound: bool = False
+
+
+DEFAULT_OBJECTS: tuple[LinkObjectConfig, ...] = (
+    LinkObjectConfig("Account", "取引先", "001", 1),
+    LinkObjectConfig("Contact", "取引先責任者", "003", 2),
+    LinkObjectConfig("Lead", "リード", "00Q", 3),
+)
+
+
+@dataclass(frozen=True)
+class LinkSettingConfig:
+    name: str
+    account: str = ""
+    fallback_record_id: str = ""
+    api_consent: bool = False
+    memo: str = ""
+    on_multiple_match: str = OnMultipleMatch.MOST_RECENT.value
+    on_no_match: str = OnNoMatch.FALLBACK.value
+    activity_mode: str = ActivityMode.TASK.value
+    status: str = LinkStatus.DISABLED.value
+    objects: tuple[LinkObjectConfig, ...] = DEFAULT_OBJECTS
+    targets: tuple[LinkTargetConfig, ...] = ()
+
+
+def _prefix(path: str) -> str:
+    return f"{path}." if path else ""
+
+
+def validate_basic(setting: LinkSettingConfig, known_accounts: set[str], path: str = "") -> tuple[LinkSettingConfig, list[Problem]]:
+    """The 基本情報 fields of a setting; returns it with the fallback record as an 18-character Id."""
+    problems: list[Problem] = []
+    p = _prefix(path)
+    name = setting.name.strip()
+    if not name:
+        problems.append(Problem("required", p + "name"))
+    elif len(name) > NAME_MAX:
+        problems.append(Problem("too_long", p + "name", {"max": NAME_MAX, "length": len(name)}))
+    if not setting.account.strip():
+        problems.append(Problem("required", p + "account"))
+    elif setting.account not in known_accounts:
+        problems.append(Problem("unknown_account", p + "account", {"value": setting.account}))
+    fallback = setting.fallback_record_id
+    try:
+        fallback = extract_record_id(setting.fallback_record_id)
+    except InvalidRecordId as error:
+        problems.append(Problem(error.reason, p + "fallback_record_id"))
+    if len(setting.memo) > MEMO_MAX:
+        problems.append(Problem("too_long", p + "memo", {"max": MEMO_MAX, "length": len(setting.memo)}))
+    for key, choices in (
+        ("on_multiple_match", OnMultipleMatch),
+        ("on_no_match", OnNoMatch),
+        ("activity_mode", ActivityMode),
+        ("status", LinkStatus),
+    ):
+        value = getattr(setting, key)
+        if value not in {c.value for c in choices}:
+            problems.append(Problem("bad_choice", p + key, {"value": value, "choices": ", ".join(choices)}))
+    problem = check_status_change(setting.status, setting.api_consent, p + "status")
+    if problem:
+        problems.append(problem)
+    return replace(setting, name=name, fallback_record_id=fallback), problems
+
+
+def check_status_change(new_status: str, api_consent: bool, where: str = "status") -> Problem | None:
+    """SPEC §5: 有効 and 一時停止 need API consent; 無効 is always allowed."""
+    if new_status in {LinkStatus.ENABLED, LinkStatus.PAUSED} and not api_consent:
+        return Problem("consent_required", where)
+    return None
+
+
+def validate_object(obj: LinkObjectConfig, path: str = "") -> tuple[LinkObjectConfig, list[Problem]]:
+    problems: list[Problem] = []
+    p = _prefix(path)
+    api_name = obj.api_name.strip()
+    if not api_name:
+        problems.append(Problem("required", p + "api_name"))
+    elif not _API_NAME.match(api_name):
+        problems.append(Problem("api_name_format", p + "api_name", {"value": api_name}))
+    tab_code = obj.tab_code.strip()
+    if not _TAB_CODE.match(tab_code):
+        problems.append(Problem("tab_code_format", p + "tab_code", {"value": obj.tab_code}))
+    if len(obj.tab_name) > NAME_MAX:
+        problems.append(Problem("too_long", p + "tab_name", {"max": NAME_MAX, "length": len(obj.tab_name)}))
+    if isinstance(obj.priority, bool) or not isinstance(obj.priority, int):
+        problems.append(Problem("not_integer", p + "priority", {"value": obj.priority}))
+    elif not 1 <= obj.priority <= 99:
+        problems.append(Problem("out_of_range", p + "priority", {"min": 1, "max": 99, "value": obj.priority}))
+    return replace(obj, api_name=api_name, tab_code=tab_code, tab_name=obj.tab_name.strip()), problems
+
+
+def validate_objects(objects: list[LinkObjectConfig] | tuple[LinkObjectConfig, ...], path: str = "objects") -> tuple[list[LinkObjectConfig], list[Problem]]:
+    cleaned: list[LinkObjectConfig] = []
+    problems: list[Problem] = []
+    seen_priorities: dict[int, int] = {}
+    seen_names: set[str] = set()
+    for index, obj in enumerate(objects):
+        where = f"{path}[{index}]"
+        item, item_problems = validate_object(obj, where)
+        problems.extend(item_problems)
+        cleaned.append(item)
+        if isinstance(item.priority, int) and item.priority in seen_priorities:
+            problems.append(Problem("duplicate_priority", f"{where}.priority", {"value": item.priority}))
+        seen_priorities.setdefault(item.priority, index)
+        if item.api_name.lower() in seen_names:
+            problems.append(Problem("duplicate_object", f"{where}.api_name", {"value": item.api_name}))
+        seen_names.add(item.api_name.lower())
+    return cleaned, problems
+
+
+def validate_target_number(number: str, region: str = "JP", where: str = "number") -> tuple[str | None, Problem | None]:
+    """(E.164, None) for a valid company number, else (None, problem)."""
+    if not number.strip():
+        return None, Problem("required", where)
+    e164 = phone.normalize(number, region)
+    if e164 is None or not phonenumbers.is_valid_number(phonenumbers.parse(e164)):
+        return None, Problem("phone_invalid", where, {"value": number.strip()})
+    return e164, None
+
+
+def validate_targets(targets: list[LinkTargetConfig] | tuple[LinkTargetConfig, ...], region: str = "JP", path: str = "targets") -> tuple[list[LinkTargetConfig], list[Problem]]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    defaults = 0
+    cleaned = []
+    for index, target in enumerate(targets):
+        where = f"{path}[{index}].number"
+        e164, problem = validate_target_number(target.number, region, where)
+        if problem:
+            problems.append(problem)
+            continue
+        assert e164 is not None
+        if e164 in seen:
+            problems.append(Problem("phone_duplicate", where, {"value": target.number.strip()}))
+            continue
+        seen.add(e164)
+        defaults += bool(target.default_outbound)
+        if defaults > 1 and target.default_outbound:
+            problems.append(Problem("default_outbound_many", f"{path}[{index}].default_outbound"))
+        cleaned.append(replace(target, number=target.number.strip()))
+    return cleaned, problems
+
+
+def validate_setting(setting: LinkSettingConfig, known_accounts: set[str], region: str = "JP", path: str = "") -> tuple[LinkSettingConfig, list[Problem]]:
+    """Everything about one link setting: basics, objects and targets."""
+    basic, problems = validate_basic(setting, known_accounts, path)
+    objects, object_problems = validate_objects(setting.objects, _prefix(path) + "objects")
+    targets, target_problems = validate_targets(setting.targets, region, _prefix(path) + "targets")
+    return replace(basic, objects=tuple(objects), targets=tuple(targets)), problems + object_problems + target_problems

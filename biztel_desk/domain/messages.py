@@ -1,0 +1,214 @@
+"""User-facing problems: a code, where it happened, and its text in Japanese or English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Lang = str  # "ja" | "en"
+
+# Labels of the fields problems point at, as the admin sees them on screen.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "name": ("連携名", "Link name"),
+    "account": ("Salesforceアカウント", "Salesforce account"),
+    "fallback_record_id": ("紐付け先特定不可レコード", "Fallback record"),
+    "api_consent": ("API利用許諾", "API consent"),
+    "memo": ("メモ", "Memo"),
+    "on_multiple_match": ("レコードが複数一致した場合", "On multiple matches"),
+    "on_no_match": ("レコードが一致しない場合", "On no match"),
+    "activity_mode": ("活動履歴", "Activity"),
+    "status": ("録音連携ステータス", "Link status"),
+    "api_name": ("API参照名", "API name"),
+    "tab_name": ("タブ名", "Tab name"),
+    "tab_code": ("タブコード", "Tab code"),
+    "priority": ("優先順位", "Priority"),
+    "number": ("電話番号", "Phone number"),
+    "enabled": ("連携", "Linked"),
+    "default_outbound": ("既定の発信番号", "Default outbound number"),
+    "auth_method": ("認証方式", "Authentication"),
+    "username": ("ユーザ名", "Username"),
+    "login_host": ("ログインホスト", "Login host"),
+    "api_version": ("APIバージョン", "API version"),
+    "consumer_key": ("コンシューマ鍵", "Consumer key"),
+    "retention_days": ("履歴保持期間", "Retention period"),
+    "page_size": ("表示件数", "Page size"),
+    "default_region": ("既定の国・地域", "Default region"),
+    "time_zone": ("タイムゾーン", "Time zone"),
+    "playback_auth": ("録音再生時の認証", "Playback authentication"),
+    "recording_server_url": ("録音サーバURL", "Recording server URL"),
+    "retry_interval_minutes": ("リトライ間隔(分)", "Retry interval (minutes)"),
+    "retry_max": ("リトライ回数上限", "Maximum retries"),
+    "subject_inbound": ("件名テンプレート(着信)", "Subject template (inbound)"),
+    "subject_outbound": ("件名テンプレート(発信)", "Subject template (outbound)"),
+    "api_optional_stop_percent": ("任意APIの停止しきい値(%)", "Stop optional calls above (%)"),
+    "api_pause_percent": ("送信一時停止しきい値(%)", "Pause sending above (%)"),
+    "objects": ("オブジェクト", "Objects"),
+    "targets": ("連携対象", "Link targets"),
+    "settings": ("連携設定", "Link settings"),
+    "accounts": ("Salesforceアカウント", "Salesforce accounts"),
+    "system": ("システム設定", "System settings"),
+}
+
+# Message templates: {label} is the field's label; other names come from Problem.params.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "required": ("{label}を入力してください。", "{label} is required."),
+    "too_long": (
+        "{label}は{max}文字以内で入力してください(現在{length}文字)。",
+        "{label} must be at most {max} characters (now {length}).",
+    ),
+    "out_of_range": (
+        "{label}は{min}〜{max}の範囲で指定してください(指定値: {value})。",
+        "{label} must be between {min} and {max} (got {value}).",
+    ),
+    "not_integer": ("{label}は整数で指定してください(指定値: {value})。", "{label} must be a whole number (got {value})."),
+    "not_boolean": ("{label}は true か false で指定してください。", "{label} must be true or false."),
+    "not_text": ("{label}は文字列で指定してください。", "{label} must be text."),
+    "bad_choice": (
+        "{label}の値「{value}」は使えません。使える値: {choices}",
+        "{label}: '{value}' is not allowed. Allowed: {choices}",
+    ),
+    "unknown_key": ("不明な項目「{key}」です。綴りを確認してください。", "Unknown key '{key}': check the spelling."),
+    "not_table": ("{label}の形式が不正です(表である必要があります)。", "{label} must be a table."),
+    "not_list": ("{label}の形式が不正です(配列である必要があります)。", "{label} must be an array."),
+    "duplicate_name": ("{label}「{value}」は既に使われています。", "{label} '{value}' is already used."),
+    "unknown_account": (
+        "Salesforceアカウント「{value}」は登録されていません。先にアカウントを登録してください。",
+        "Salesforce account '{value}' is not registered. Register the account first.",
+    ),
+    "id_format": (
+        "{label}が不正です: 15桁または18桁の英数字のレコードID、またはレコードのURLを入力してください。",
+        "{label} is not valid: enter a 15- or 18-character record Id or the record's URL.",
+    ),
+    "id_checksum": (
+        "{label}が不正です: 18桁IDの末尾3文字(チェックサム)が一致しません。IDをコピーし直してください。",
+        "{label} is not valid: the last 3 characters (checksum) of the 18-character Id do not match. Copy the Id again.",
+    ),
+    "id_not_in_url": (
+        "{label}が不正です: URLにレコードIDが含まれていません。レコードを開いたときのURLを貼り付けてください。",
+        "{label} is not valid: the URL contains no record Id. Paste the URL of the open record.",
+    ),
+    "api_name_format": (
+        "{label}「{value}」が不正です: 英字で始まる英数字とアンダースコア(カスタムオブジェクトは末尾 __c)で入力してください。",
+        "{label} '{value}' is not valid: use letters, digits and underscores, starting with a letter (custom objects end in __c).",
+    ),
+    "tab_code_format": (
+        "{label}「{value}」が不正です: 英数字ちょうど3文字で入力してください(例: 001)。",
+        "{label} '{value}' is not valid: enter exactly 3 letters or digits (e.g. 001).",
+    ),
+    "duplicate_priority": (
+        "{label}{value}が重複しています。優先順位はオブジェクトごとに異なる値にしてください。",
+        "{label} {value} is used twice. Each object needs its own priority.",
+    ),
+    "duplicate_object": ("オブジェクト「{value}」が重複しています。", "Object '{value}' is listed twice."),
+    "phone_invalid": (
+        "電話番号「{value}」は有効な番号ではありません。市外局番から入力してください(例: 03-1234-5678)。",
+        "'{value}' is not a valid phone number. Enter it with the area code (e.g. 03-1234-5678).",
+    ),
+    "phone_duplicate": (
+        "電話番号「{value}」は既に登録されています。",
+        "The phone number '{value}' is already in the list.",
+    ),
+    "default_outbound_many": (
+        "既定の発信番号は1つだけ指定できます。",
+        "Only one number can be the default outbound number.",
+    ),
+    "consent_required": (
+        "API利用許諾にチェックを入れてから、ステータスを有効または一時停止にしてください。",
+        "Check API consent before setting the status to enabled or paused.",
+    ),
+    "host_lightning": (
+        "「{value}」はLightningの画面のアドレスです。私のドメイン「{suggestion}」を使用しました。",
+        "'{value}' is the Lightning UI address; the My Domain '{suggestion}' is used instead.",
+    ),
+    "host_invalid": (
+        "{label}「{value}」が不正です: login(本番)、test(Sandbox)、私のドメイン(例: acme.my.salesforce.com)のいずれかを入力してください。",
+        "{label} '{value}' is not valid: enter login (production), test (sandbox) or a My Domain (e.g. acme.my.salesforce.com).",
+    ),
+    "host_insecure": (
+        "{label}「{value}」: 認証情報は暗号化されていない通信(http)では送れません。https を使用してください(http はこのPC上の開発用組織のみ)。",
+        "{label} '{value}': credentials are never sent over plain http. Use https (http is only for a dev org on this computer).",
+    ),
+    "api_version_format": (
+        "{label}「{value}」が不正です: 59.0 のように入力してください。",
+        "{label} '{value}' is not valid: enter it like 59.0.",
+    ),
+    "consumer_key_required": (
+        "この認証方式ではコンシューマ鍵が必要です。",
+        "This authentication method needs a consumer key.",
+    ),
+    "my_domain_required": (
+        "クライアント資格情報フローでは私のドメイン(例: acme.my.salesforce.com)をログインホストに指定してください。",
+        "The client credentials flow needs a My Domain (e.g. acme.my.salesforce.com) as login host.",
+    ),
+    "region_invalid": ("{label}「{value}」は国・地域コードではありません(例: JP)。", "{label} '{value}' is not a region code (e.g. JP)."),
+    "time_zone_invalid": ("{label}「{value}」は不明なタイムゾーンです(例: Asia/Tokyo)。", "{label} '{value}' is not a known time zone (e.g. Asia/Tokyo)."),
+    "url_invalid": ("{label}「{value}」はURLではありません(例: https://s0000.u.biztel.jp:8000)。", "{label} '{value}' is not a URL (e.g. https://s0000.u.biztel.jp:8000)."),
+    "template_invalid": (
+        "{label}に不明な差し込み項目 {{{key}}} があります。使える項目: {choices}",
+        "{label} has an unknown placeholder {{{key}}}. Allowed: {choices}",
+    ),
+    "secret_kind": (
+        "秘密情報の種類「{value}」は不明です。使える値: {choices}",
+        "Unknown secret kind '{value}'. Allowed: {choices}",
+    ),
+    "account_in_use": (
+        "アカウント「{value}」は連携設定「{settings}」で使われているため削除できません。",
+        "Account '{value}' is used by the link setting(s) '{settings}' and cannot be deleted.",
+    ),
+    "unknown_setting": ("連携設定「{value}」はありません。", "There is no link setting named '{value}'."),
+    "setting_ambiguous": (
+        "連携設定が複数あります。--setting で名前を指定してください: {choices}",
+        "There are several link settings; name one with --setting: {choices}",
+    ),
+    "toml_syntax": ("設定ファイルの書式が不正です: {detail}", "The settings file is not valid TOML: {detail}"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with user input: ``path`` says where (``settings[0].objects[1].tab_code`` or a field)."""
+
+    code: str
+    path: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def field_name(self) -> str:
+        """The last key of the path, e.g. ``tab_code``."""
+        last = self.path.rsplit(".", 1)[-1]
+        return last.split("[", 1)[0]
+
+    def text(self, lang: Lang = "ja") -> str:
+        return message(self.code, lang, field_name=self.field_name, **self.params)
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.text('en')}" if self.path else self.text("en")
+
+
+def label(field_name: str, lang: Lang = "ja") -> str:
+    ja, en = FIELD_LABELS.get(field_name, (field_name, field_name))
+    return ja if lang == "ja" else en
+
+
+def message(code: str, lang: Lang = "ja", *, field_name: str = "", **params: Any) -> str:
+    ja, en = MESSAGES.get(code, (code, code))
+    template = ja if lang == "ja" else en
+    values = {"label": label(field_name, lang) if field_name else "", **params}
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):  # a template missing a parameter must still say something useful
+        return f"{template} {params}"
+
+
+class ProblemsError(Exception):
+    """Raised by services when input is refused; carries every problem found, nothing was saved."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(problem) for problem in problems))
+        self.problems = problems
+
+    def text(self, lang: Lang = "ja") -> str:
+        return "\n".join(
+            f"{problem.path}: {problem.text(lang)}" if "." in problem.path or "[" in problem.path else problem.text(lang)
+            for problem in self.problems
+        )

@@ -1,0 +1,254 @@
+"""SQLAlchemy 2 models of everything BIZTEL Desk keeps locally (never a secret)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware datetimes stored as UTC (SQLite has no time zones; PostgreSQL gets timestamptz)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        converted = value.astimezone(dt.UTC)
+        return converted.replace(tzinfo=None) if dialect.name == "sqlite" else converted
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Account(Base):
+    """A Salesforce connection (SPEC §3). Its secrets live in the OS keyring under its name."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    auth_method: Mapped[str] = mapped_column(String(32), default="password")
+    username: Mapped[str] = mapped_column(String(255), default="")
+    login_host: Mapped[str] = mapped_column(String(255), default="login")
+    api_version: Mapped[str] = mapped_column(String(8), default="59.0")
+    consumer_key: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class LinkSetting(Base):
+    """連携設定 (SPEC §4–§5)."""
+
+    __tablename__ = "link_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"))
+    fallback_record_id: Mapped[str] = mapped_column(String(18))
+    api_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    memo: Mapped[str] = mapped_column(Text, default="")
+    on_multiple_match: Mapped[str] = mapped_column(String(32), default="most_recent")
+    on_no_match: Mapped[str] = mapped_column(String(32), default="fallback")
+    activity_mode: Mapped[str] = mapped_column(String(32), default="task")
+    status: Mapped[str] = mapped_column(String(16), default="disabled")
+    status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    account: Mapped[Account] = relationship()
+    objects: Mapped[list[LinkObject]] = relationship(
+        back_populates="setting", cascade="all, delete-orphan", order_by="LinkObject.priority"
+    )
+    targets: Mapped[list[LinkTarget]] = relationship(
+        back_populates="setting", cascade="all, delete-orphan", order_by="LinkTarget.id"
+    )
+
+
+class LinkObject(Base):
+    """オブジェクト: a Salesforce object searched for the customer's number (SPEC §6)."""
+
+    __tablename__ = "link_objects"
+    __table_args__ = (
+        UniqueConstraint("setting_id", "priority", name="uq_link_objects_setting_priority"),
+        UniqueConstraint("setting_id", "api_name", name="uq_link_objects_setting_api_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    setting_id: Mapped[int] = mapped_column(ForeignKey("link_settings.id", ondelete="CASCADE"))
+    api_name: Mapped[str] = mapped_column(String(80))
+    tab_name: Mapped[str] = mapped_column(String(80), default="")
+    tab_code: Mapped[str] = mapped_column(String(3))
+    priority: Mapped[int] = mapped_column(Integer)
+
+    setting: Mapped[LinkSetting] = relationship(back_populates="objects")
+
+
+class LinkTarget(Base):
+    """連携対象: a company phone number whose calls are linked when enabled (SPEC §7)."""
+
+    __tablename__ = "link_targets"
+    __table_args__ = (UniqueConstraint("setting_id", "e164", name="uq_link_targets_setting_e164"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    setting_id: Mapped[int] = mapped_column(ForeignKey("link_settings.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(64))
+    e164: Mapped[str] = mapped_column(String(20))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    default_outbound: Mapped[bool] = mapped_column(Boolean, default=False)
+    discovered: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    setting: Mapped[LinkSetting] = relationship(back_populates="targets")
+
+
+class SystemValue(Base):
+    """システム設定 (SPEC §12) and UI preferences, one typed value per key (declared in domain.config)."""
+
+    __tablename__ = "system_values"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class Call(Base):
+    """One finished call as the PBX reported it (SPEC §8); kept even when it is never linked."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        Index("ix_calls_started_at", "started_at"),
+        Index("ix_calls_customer_e164", "customer_e164"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unique_id: Mapped[str] = mapped_column(String(100), unique=True)
+    request_id: Mapped[str] = mapped_column(String(100), default="")
+    recording_server_url: Mapped[str] = mapped_column(String(255), default="")
+    direction: Mapped[str] = mapped_column(String(10))  # inbound | outbound | internal
+    from_number: Mapped[str] = mapped_column(String(64), default="")
+    to_number: Mapped[str] = mapped_column(String(64), default="")
+    customer_e164: Mapped[str | None] = mapped_column(String(20))
+    company_e164: Mapped[str | None] = mapped_column(String(20))
+    from_agent_id: Mapped[str] = mapped_column(String(32), default="")
+    to_agent_id: Mapped[str] = mapped_column(String(32), default="")
+    from_extension: Mapped[str] = mapped_column(String(16), default="")
+    to_extension: Mapped[str] = mapped_column(String(16), default="")
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    duration_s: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(32), default="")
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LinkJob(Base):
+    """The journal of one call's way to Salesforce for one setting (SPEC §5, §9, §10, §13)."""
+
+    __tablename__ = "link_jobs"
+    __table_args__ = (
+        UniqueConstraint("call_id", "setting_id", name="uq_link_jobs_call_setting"),
+        Index("ix_link_jobs_due", "setting_id", "state", "next_retry_at"),
+        Index("ix_link_jobs_batch", "batch_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    setting_id: Mapped[int] = mapped_column(ForeignKey("link_settings.id", ondelete="CASCADE"))
+    # pending | held | sending | linked | retrying | failed | skipped
+    state: Mapped[str] = mapped_column(String(16))
+    batch_id: Mapped[str | None] = mapped_column(String(36))
+    retry_count: Mapped[int] = mapped_column(Integer, default=0)
+    next_retry_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    processed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    record_id: Mapped[str | None] = mapped_column(String(18))
+    record_object: Mapped[str | None] = mapped_column(String(80))
+    task_id: Mapped[str | None] = mapped_column(String(18))
+    case_id: Mapped[str | None] = mapped_column(String(18))
+    match_reason: Mapped[str] = mapped_column(Text, default="")
+    error_code: Mapped[str] = mapped_column(String(64), default="")
+    error_message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    call: Mapped[Call] = relationship()
+
+
+class PhoneIndexEntry(Base):
+    """One phone field of one Salesforce record, normalised once (SPEC §9: the local phone index)."""
+
+    __tablename__ = "phone_index"
+    __table_args__ = (
+        UniqueConstraint("account_id", "record_id", "field_name", name="uq_phone_index_record_field"),
+        Index("ix_phone_index_lookup", "account_id", "e164"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    object_name: Mapped[str] = mapped_column(String(80))
+    record_id: Mapped[str] = mapped_column(String(18))
+    field_name: Mapped[str] = mapped_column(String(80))
+    raw: Mapped[str] = mapped_column(String(255))
+    e164: Mapped[str] = mapped_column(String(20))
+    last_modified: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class PhoneIndexState(Base):
+    """How far the phone index of one object has been mirrored (by SystemModstamp)."""
+
+    __tablename__ = "phone_index_state"
+    __table_args__ = (UniqueConstraint("account_id", "object_name", name="uq_phone_index_state_object"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    object_name: Mapped[str] = mapped_column(String(80))
+    fields: Mapped[str] = mapped_column(Text, default="")  # comma-separated phone fields mirrored
+    last_modstamp: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class ImportedFile(Base):
+    """A call file already imported (by content hash): the watched folder imports each file once."""
+
+    __tablename__ = "imported_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
