@@ -1,0 +1,193 @@
+"""Headless commands (CLI.md): settings export/import, account secrets, link status, the dev org."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from biztel_desk.domain.config import LinkStatus, SecretKind
+from biztel_desk.domain.messages import Problem, ProblemsError, message
+from biztel_desk.secrets import SecretStore, SecretStoreError
+from biztel_desk.services.context import AppContext
+from biztel_desk.store.db import Database, DatabaseUnavailable, data_dir
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", metavar="DIR", help="where the database and settings live (or BIZTEL_DESK_HOME)")
+    parser.add_argument("--db-url", metavar="URL", help="a SQLAlchemy URL instead of the SQLite file in the data dir")
+    parser.add_argument("--lang", choices=["ja", "en"], help="UI and message language (default: system locale)")
+
+
+def add_commands(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    settings = commands.add_parser("settings", help="export or import settings as TOML (never secrets)")
+    settings_commands = settings.add_subparsers(dest="settings_command", required=True)
+    export = settings_commands.add_parser("export", help="write all settings as TOML")
+    export.add_argument("file", help="FILE or - for stdout")
+    imp = settings_commands.add_parser("import", help="validate, then replace the settings the file names")
+    imp.add_argument("file", help="FILE or - for stdin")
+
+    account = commands.add_parser("account", help="Salesforce account secrets")
+    account_commands = account.add_subparsers(dest="account_command", required=True)
+    secret = account_commands.add_parser("set-secret", help="read one secret from stdin into the OS keyring")
+    secret.add_argument("account")
+    secret.add_argument("kind", choices=[kind.value for kind in SecretKind])
+
+    status = commands.add_parser("status", help="show or set the link status")
+    status.add_argument("--setting", metavar="NAME")
+    status.add_argument("new_status", nargs="?", choices=[s.value for s in LinkStatus])
+
+    devorg = commands.add_parser("devorg", help="run the local Salesforce dev org until SIGINT/SIGTERM")
+    try:
+        from biztel_desk.devorg import cli as devorg_cli
+
+        devorg_cli.add_arguments(devorg)
+    except ImportError:  # the dev org ships with the app; only a broken install lacks it
+        devorg.set_defaults(devorg_missing=True)
+
+
+def detect_lang(args: argparse.Namespace) -> str:
+    if getattr(args, "lang", None):
+        return str(args.lang)
+    import locale
+    import os
+
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    loc = locale.getlocale()[0] or ""
+    return "ja" if loc.lower().startswith("ja") else "en"
+
+
+def open_context(args: argparse.Namespace, lang: str, secrets: SecretStore | None = None) -> AppContext:
+    directory = data_dir(getattr(args, "data_dir", None))
+    database = Database.open(url=getattr(args, "db_url", None), directory=directory)
+    return AppContext(database=database, secrets=secrets or SecretStore(), lang=lang, data_dir=directory)
+
+
+def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    lang = detect_lang(args)
+    if args.command == "devorg":
+        if getattr(args, "devorg_missing", False):
+            print("devorg is not available in this installation", file=sys.stderr)
+            return EXIT_USAGE
+        from biztel_desk.devorg import cli as devorg_cli
+
+        return devorg_cli.run(args)
+    try:
+        context = open_context(args, lang)
+    except DatabaseUnavailable as error:
+        print(message_db_unavailable(lang, str(error)), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "settings":
+            return _settings(args, context, stdin, stdout)
+        if args.command == "account":
+            return _set_secret(args, context, stdin)
+        if args.command == "status":
+            return _status(args, context, stdout)
+        return EXIT_USAGE
+    except ProblemsError as error:
+        print(error.text(lang), file=sys.stderr)
+        return EXIT_PROBLEMS
+    except SecretStoreError as error:
+        print(_text(lang, f"OSのキーリングを使えません: {error}", f"The OS keyring cannot be used: {error}"), file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        context.close()
+
+
+def _text(lang: str, ja: str, en: str) -> str:
+    return ja if lang == "ja" else en
+
+
+def message_db_unavailable(lang: str, detail: str) -> str:
+    return _text(
+        lang,
+        f"データベースを開けません: {detail}\nデータフォルダ(--data-dir)または --db-url を確認してください。",
+        f"Cannot open the database: {detail}\nCheck the data folder (--data-dir) or --db-url.",
+    )
+
+
+def _settings(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: TextIO) -> int:
+    from biztel_desk.services import settings_file
+
+    lang = context.lang
+    if args.settings_command == "export":
+        text = settings_file.export_toml(context.config)
+        if args.file == "-":
+            stdout.write(text)
+        else:
+            try:
+                Path(args.file).write_text(text, encoding="utf-8")
+            except OSError as error:
+                print(_text(lang, f"書き込めません: {args.file}: {error.strerror}", f"Cannot write {args.file}: {error.strerror}"), file=sys.stderr)
+                return EXIT_USAGE
+        return EXIT_OK
+    try:
+        text = stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        print(_text(lang, f"読み込めません: {args.file}: {reason}", f"Cannot read {args.file}: {reason}"), file=sys.stderr)
+        return EXIT_USAGE
+    summary = settings_file.import_toml(context.config, text)
+    print(
+        _text(
+            lang,
+            f"取り込みました: アカウント {summary.accounts}件、連携設定 {summary.settings}件、システム設定 {summary.system}項目",
+            f"Imported: {summary.accounts} account(s), {summary.settings} link setting(s), {summary.system} system value(s)",
+        ),
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _set_secret(args: argparse.Namespace, context: AppContext, stdin: TextIO) -> int:
+    lang = context.lang
+    if context.config.get_account(args.account) is None:
+        print(message("unknown_account", lang, field_name="account", value=args.account), file=sys.stderr)
+        return EXIT_PROBLEMS
+    value = stdin.read()
+    # One secret per call: strip the line ending a shell pipe adds, but keep inner whitespace (private keys).
+    value = value.strip("\r\n") if args.kind != SecretKind.PRIVATE_KEY else value.strip()
+    if not value:
+        print(_text(lang, "標準入力から秘密情報を読み取れませんでした(空です)。", "No secret was given on stdin (it was empty)."), file=sys.stderr)
+        return EXIT_USAGE
+    context.secrets.set_account_secret(args.account, SecretKind(args.kind), value)
+    print(_text(lang, f"{args.account} の {args.kind} をキーリングに保存しました。", f"Stored {args.kind} of {args.account} in the keyring."), file=sys.stderr)
+    return EXIT_OK
+
+
+def resolve_setting(context: AppContext, name: str | None) -> str:
+    names = [summary.name for summary in context.config.list_settings()]
+    if name:
+        if name not in names:
+            raise ProblemsError([Problem("unknown_setting", "", {"value": name})])
+        return name
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        raise ProblemsError([Problem("unknown_setting", "", {"value": "-"})])
+    raise ProblemsError([Problem("setting_ambiguous", "", {"choices": ", ".join(names)})])
+
+
+def _status(args: argparse.Namespace, context: AppContext, stdout: TextIO) -> int:
+    if args.new_status:
+        name = resolve_setting(context, args.setting)
+        context.config.set_status(name, LinkStatus(args.new_status))
+        stdout.write(f"{name}\t{args.new_status}\n")
+        return EXIT_OK
+    summaries = context.config.list_settings()
+    if args.setting:
+        summaries = [s for s in summaries if s.name == resolve_setting(context, args.setting)]
+    for summary in summaries:
+        stdout.write(f"{summary.name}\t{summary.status}\n")
+    return EXIT_OK

@@ -1,0 +1,30 @@
+"""Loads the UI language: our translations (Japanese is the source language, English is translated) and Qt's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "resources" / "translations"
+
+
+def system_language() -> str:
+    """ja on a Japanese system, en elsewhere."""
+    return "ja" if QLocale.system().language() == QLocale.Language.Japanese else "en"
+
+
+def install_translators(app: QCoreApplication, lang: str) -> list[QTranslator]:
+    """Install translators for ``lang``; keep the returned list alive as long as the app."""
+    translators: list[QTranslator] = []
+    qt = QTranslator(app)
+    if qt.load(QLocale(lang), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        translators.append(qt)
+    if lang != "ja":  # our source strings are Japanese
+        ours = QTranslator(app)
+        if ours.load(str(TRANSLATIONS / f"biztel_desk_{lang}.qm")):
+            app.installTranslator(ours)
+            translators.append(ours)
+    QLocale.setDefault(QLocale(QLocale.Language.Japanese if lang == "ja" else QLocale.Language.English))
+    return translators
