@@ -62,13 +62,12 @@ PHONE_FIELDS: dict[str, tuple[str, ...]] = {
     "Lead": ("Phone", "MobilePhone"),
 }
 
-# Standard Salesforce picklist API values.
+# Industry values used, all standard Salesforce picklist API values and all in the dev org schema's picklist
+# (which holds a subset of the standard list; so no Apparel, Chemicals, Machinery, Food & Beverage …).
 INDUSTRIES = (
-    "Agriculture", "Apparel", "Banking", "Biotechnology", "Chemicals", "Communications", "Construction",
-    "Consulting", "Education", "Electronics", "Energy", "Engineering", "Entertainment", "Environmental",
-    "Finance", "Food & Beverage", "Government", "Healthcare", "Hospitality", "Insurance", "Machinery",
-    "Manufacturing", "Media", "Not For Profit", "Other", "Recreation", "Retail", "Shipping", "Technology",
-    "Telecommunications", "Transportation", "Utilities",
+    "Agriculture", "Banking", "Communications", "Construction", "Consulting", "Education", "Electronics",
+    "Energy", "Finance", "Government", "Healthcare", "Insurance", "Manufacturing", "Media", "Retail",
+    "Technology", "Telecommunications", "Transportation", "Other",
 )
 # fmt: on
 LEAD_STATUSES = ("Open - Not Contacted", "Working - Contacted", "Closed - Converted", "Closed - Not Converted")
@@ -329,7 +328,7 @@ _SUFFIXES: tuple[tuple[str, str, str, float], ...] = (
     ("商事", "shoji", "Retail", 9.0), ("物産", "bussan", "Retail", 3.0), ("商会", "shokai", "Retail", 3.0),
     ("ストア", "store", "Retail", 1.5),
     ("工業", "kogyo", "Manufacturing", 8.0), ("製作所", "seisakusho", "Manufacturing", 5.0),
-    ("精機", "seiki", "Machinery", 3.0), ("機械", "kikai", "Machinery", 2.0), ("化学", "kagaku", "Chemicals", 2.0),
+    ("精機", "seiki", "Manufacturing", 3.0), ("機械", "kikai", "Manufacturing", 2.0), ("化学", "kagaku", "Manufacturing", 2.0),
     ("電機", "denki", "Electronics", 3.0), ("電子", "denshi", "Electronics", 2.0),
     ("システム", "system", "Technology", 6.0), ("ソフト", "soft", "Technology", 2.0),
     ("テクノロジー", "technology", "Technology", 2.0), ("情報サービス", "joho", "Technology", 2.0),
@@ -337,21 +336,22 @@ _SUFFIXES: tuple[tuple[str, str, str, float], ...] = (
     ("建設", "kensetsu", "Construction", 6.0), ("工務店", "koumuten", "Construction", 2.0),
     ("住建", "juken", "Construction", 1.0),
     ("運輸", "unyu", "Transportation", 3.0), ("物流", "butsuryu", "Transportation", 2.0),
-    ("海運", "kaiun", "Shipping", 1.0),
+    ("海運", "kaiun", "Transportation", 1.0),
     ("不動産", "fudosan", "Other", 3.0), ("地所", "jisho", "Other", 1.0),
-    ("食品", "shokuhin", "Food & Beverage", 4.0), ("フーズ", "foods", "Food & Beverage", 1.5),
-    ("酒造", "shuzo", "Food & Beverage", 0.5),
-    ("ホテル", "hotel", "Hospitality", 1.0), ("観光", "kanko", "Hospitality", 1.0),
+    ("食品", "shokuhin", "Manufacturing", 4.0), ("フーズ", "foods", "Retail", 1.5),
+    ("酒造", "shuzo", "Manufacturing", 0.5),
+    ("ホテル", "hotel", "Other", 1.0), ("観光", "kanko", "Other", 1.0),
     ("保険サービス", "hoken", "Insurance", 1.0), ("ファイナンス", "finance", "Finance", 1.0),
     ("リース", "lease", "Finance", 1.0), ("証券", "shoken", "Finance", 0.5),
-    ("通信", "tsushin", "Telecommunications", 1.5), ("コンサルティング", "consulting", "Consulting", 2.0),
+    ("通信", "tsushin", "Telecommunications", 1.5),
+    ("コミュニケーションズ", "communications", "Communications", 0.7), ("コンサルティング", "consulting", "Consulting", 2.0),
     ("印刷", "insatsu", "Media", 1.5), ("広告", "kokoku", "Media", 1.0), ("出版", "shuppan", "Media", 0.5),
-    ("薬品", "yakuhin", "Biotechnology", 1.0), ("バイオ", "bio", "Biotechnology", 0.5),
-    ("農園", "noen", "Agriculture", 0.7), ("繊維", "seni", "Apparel", 1.0), ("アパレル", "apparel", "Apparel", 0.7),
-    ("エネルギー", "energy", "Energy", 1.0), ("ガス", "gas", "Utilities", 0.5),
-    ("設計", "sekkei", "Engineering", 1.5), ("エンジニアリング", "engineering", "Engineering", 1.0),
-    ("環境サービス", "kankyo", "Environmental", 1.0), ("リサイクル", "recycle", "Environmental", 0.5),
-    ("エンターテインメント", "entertainment", "Entertainment", 0.5), ("スポーツ", "sports", "Recreation", 0.5),
+    ("薬品", "yakuhin", "Healthcare", 1.0), ("バイオ", "bio", "Healthcare", 0.5),
+    ("農園", "noen", "Agriculture", 0.7), ("繊維", "seni", "Manufacturing", 1.0), ("アパレル", "apparel", "Retail", 0.7),
+    ("エネルギー", "energy", "Energy", 1.0), ("ガス", "gas", "Energy", 0.5),
+    ("設計", "sekkei", "Construction", 1.5), ("エンジニアリング", "engineering", "Consulting", 1.0),
+    ("環境サービス", "kankyo", "Other", 1.0), ("リサイクル", "recycle", "Other", 0.5),
+    ("エンターテインメント", "entertainment", "Media", 0.5), ("スポーツ", "sports", "Other", 0.5),
 )
 _SUFFIX_CUM = tuple(accumulate(s[3] for s in _SUFFIXES))
 
@@ -511,11 +511,11 @@ def _company(rng: random.Random) -> tuple[str, str, str]:
     if r < 0.08:
         a, ar = _KANJI_A[int(rng.random() * len(_KANJI_A))]
         b, br = _KANJI_B[int(rng.random() * len(_KANJI_B))]
-        return f"社会福祉法人{a}{b}会", f"{ar}{br}-kai.or.jp", "Not For Profit"
+        return f"社会福祉法人{a}{b}会", f"{ar}{br}-kai.or.jp", "Other"
     if r < 0.09:
         g, gr = _REGIONS[int(rng.random() * len(_REGIONS))]
         s, sr, _, _ = _pick(rng, _SUFFIXES, _SUFFIX_CUM)
-        return f"一般社団法人{g}{s}協会", f"{gr}-{sr}.or.jp", "Not For Profit"
+        return f"一般社団法人{g}{s}協会", f"{gr}-{sr}.or.jp", "Other"
     # Business: stem + suffix + legal form.
     s = rng.random()
     if s < 0.55:
