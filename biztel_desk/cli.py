@@ -71,7 +71,13 @@ def open_context(args: argparse.Namespace, lang: str, secrets: SecretStore | Non
     return AppContext(database=database, secrets=secrets or SecretStore(), lang=lang, data_dir=directory)
 
 
-def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def run(
+    args: argparse.Namespace,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    secrets: SecretStore | None = None,
+) -> int:
+    """Run one command; ``secrets`` replaces the OS keyring (tests, the demo profile)."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     lang = detect_lang(args)
@@ -83,7 +89,7 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
 
         return devorg_cli.run(args)
     try:
-        context = open_context(args, lang)
+        context = open_context(args, lang, secrets)
     except DatabaseUnavailable as error:
         print(message_db_unavailable(lang, str(error)), file=sys.stderr)
         return EXIT_USAGE

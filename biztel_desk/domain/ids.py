@@ -53,7 +53,11 @@ def to18(record_id: str) -> str:
     # An 18-character Id is case-insensitive: its suffix tells the case of the first 15 characters.
     expected = checksum(record_id[:15])
     if record_id[15:].upper() != expected:
-        restored = _restore_case(record_id)
+        # Only an Id whose case was flattened (a spreadsheet, an all-caps paste) is restored; a mixed-case
+        # Id with the wrong suffix is a typo or a cut-off copy and must be refused.
+        body = record_id[:15]
+        flattened = body == body.upper() or body == body.lower()
+        restored = _restore_case(record_id) if flattened else None
         if restored is None:
             raise InvalidRecordId("id_checksum")
         return restored

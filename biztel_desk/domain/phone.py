@@ -23,15 +23,22 @@ def is_anonymous(raw: str | None) -> bool:
 
 def clean(raw: str) -> str:
     """The number with width, notes and extension markers removed, still in the form it was written."""
-    text = unicodedata.normalize("NFKC", raw)
+    text = _ascii_digits(unicodedata.normalize("NFKC", raw))
     text = _DASHES.sub("-", text)
     text = _NOTE.sub(" ", text)
     text = _EXTENSION.sub("", text.strip())
     return text.strip()
 
 
+def _ascii_digits(text: str) -> str:
+    """Any Unicode decimal digit (Arabic-Indic, Devanagari…) as its ASCII digit; NFKC leaves those alone."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.digit(ch)) if ch.isdecimal() else ch for ch in text)
+
+
 def digits(raw: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", raw) if "0" <= ch <= "9")
+    return "".join(ch for ch in _ascii_digits(unicodedata.normalize("NFKC", raw)) if "0" <= ch <= "9")
 
 
 def is_extension(raw: str) -> bool:

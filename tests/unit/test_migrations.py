@@ -1,0 +1,61 @@
+"""Alembic migrations: a fresh database reaches head, an old one upgrades keeping its data, models match."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from biztel_desk.store.db import Database, alembic_config, current_revision, migrate, sqlite_url
+from biztel_desk.store.models import Base
+
+
+def head() -> str:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
+
+
+def test_fresh_database_is_at_head_and_matches_models(tmp_path: Path) -> None:
+    database = Database.open(directory=tmp_path)
+    try:
+        assert current_revision(database.engine) == head()
+        with database.engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        database.close()
+
+
+def test_upgrade_from_the_first_migration_keeps_data(tmp_path: Path) -> None:
+    database = Database(sqlite_url(tmp_path))
+    migrate(database.engine, "0001")
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO accounts (name, auth_method, username, login_host, api_version, consumer_key, created_at, updated_at)"
+                " VALUES ('devorg', 'password', 'a@example.com', 'login', '59.0', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+    database.close()
+    reopened = Database.open(directory=tmp_path)
+    try:
+        assert current_revision(reopened.engine) == head()
+        with reopened.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT username FROM accounts").scalar() == "a@example.com"
+            assert connection.exec_driver_sql("SELECT COUNT(*) FROM calls").scalar() == 0
+    finally:
+        reopened.close()
+
+
+def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
+    import pytest
+
+    from biztel_desk.store.db import DatabaseUnavailable
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(DatabaseUnavailable) as caught:
+        Database.open(directory=blocker / "sub")
+    assert str(blocker) in str(caught.value)

@@ -1,0 +1,86 @@
+"""Secrets: only the keyring holds them; never the database, repr or logs. Real-keyring tests run in CI."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from biztel_desk.app import build_parser
+from biztel_desk.cli import run
+from biztel_desk.domain.config import AccountConfig, SecretKind
+from biztel_desk.secrets import KeyringBackend, MemoryBackend, SecretStore
+from biztel_desk.services.context import AppContext
+
+
+def test_secret_repr_hides_value() -> None:
+    store = SecretStore(MemoryBackend())
+    store.set_account_secret("a", SecretKind.PASSWORD, "s3cr3t-value")
+    secret = store.get_account_secret("a", "password")
+    assert secret == "s3cr3t-value"
+    assert "s3cr3t" not in repr(secret) and "s3cr3t" not in repr([secret])
+
+
+def test_account_secrets_never_reach_the_database(context: AppContext, data_dir: Path) -> None:
+    context.config.save_account(
+        AccountConfig(name="devorg", username="admin@example.com"),
+        secrets={SecretKind.PASSWORD: "PW-9f8e7d6c", SecretKind.SECURITY_TOKEN: "TK-1a2b3c4d"},
+    )
+    context.database.engine.dispose()  # flush WAL into the file before reading raw bytes
+    raw = b"".join(path.read_bytes() for path in data_dir.iterdir() if path.is_file())
+    assert b"PW-9f8e7d6c" not in raw and b"TK-1a2b3c4d" not in raw
+    assert context.secrets.get_account_secret("devorg", "security_token") == "TK-1a2b3c4d"
+
+
+def test_rename_and_delete_move_secrets(context: AppContext) -> None:
+    context.config.save_account(AccountConfig(name="a", username="u@example.com"), secrets={SecretKind.PASSWORD: "pw"})
+    context.config.save_account(AccountConfig(name="b", username="u@example.com"), original_name="a")
+    assert context.secrets.get_account_secret("b", "password") == "pw"
+    assert context.secrets.get_account_secret("a", "password") is None
+    context.config.delete_account("b")
+    assert context.secrets.get_account_secret("b", "password") is None
+
+
+def test_set_secret_command_reads_stdin(context: AppContext, data_dir: Path) -> None:
+    context.config.save_account(AccountConfig(name="devorg", username="admin@example.com"))
+    args = build_parser().parse_args(["--data-dir", str(data_dir), "--lang", "en", "account", "set-secret", "devorg", "password"])
+    assert run(args, stdin=io.StringIO("pw-from-stdin\n"), secrets=context.secrets) == 0
+    assert context.secrets.get_account_secret("devorg", "password") == "pw-from-stdin"
+    args = build_parser().parse_args(["--data-dir", str(data_dir), "account", "set-secret", "nosuch", "password"])
+    assert run(args, stdin=io.StringIO("x"), secrets=context.secrets) == 1
+    args = build_parser().parse_args(["--data-dir", str(data_dir), "account", "set-secret", "devorg", "password"])
+    assert run(args, stdin=io.StringIO(""), secrets=context.secrets) == 2
+
+
+@pytest.mark.real_keyring
+def test_real_os_keyring_round_trip() -> None:
+    backend = KeyringBackend(service="biztel-desk-test")
+    key = f"test:{uuid.uuid4()}"
+    backend.set(key, "値-value-🔑")
+    try:
+        assert backend.get(key) == "値-value-🔑"
+    finally:
+        backend.delete(key)
+    assert backend.get(key) is None
+
+
+@pytest.mark.real_keyring
+def test_cli_stores_secret_in_the_real_keyring(tmp_path: Path) -> None:
+    name = f"acct-{uuid.uuid4().hex[:8]}"
+    toml = f'[[accounts]]\nname = "{name}"\nusername = "a@example.com"\n'
+    (tmp_path / "s.toml").write_text(toml, encoding="utf-8")
+    base = [sys.executable, "-m", "biztel_desk", "--data-dir", str(tmp_path / "d")]
+    subprocess.run([*base, "settings", "import", str(tmp_path / "s.toml")], check=True)
+    result = subprocess.run([*base, "account", "set-secret", name, "password"], input="pw-REAL-123\n", text=True, capture_output=True)
+    assert result.returncode == 0, result.stderr
+    store = SecretStore()
+    try:
+        assert store.get_account_secret(name, "password") == "pw-REAL-123"
+        exported = subprocess.run([*base, "settings", "export", "-"], capture_output=True, text=True, check=True).stdout
+        assert "pw-REAL-123" not in exported
+    finally:
+        store.delete_account(name)

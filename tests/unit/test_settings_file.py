@@ -1,0 +1,148 @@
+"""TOML settings: export never holds secrets, import validates everything first and changes nothing on error."""
+
+from __future__ import annotations
+
+import pytest
+
+from biztel_desk.domain.config import AccountConfig, SecretKind
+from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.services import settings_file
+from biztel_desk.services.context import AppContext
+
+CLI_MD_EXAMPLE = """
+[system]
+retention_days = 90                 # 1..180
+page_size = 50
+default_region = "JP"
+time_zone = "Asia/Tokyo"            # default: the system's
+playback_auth = "url"               # url | admin
+recording_server_url = "https://s0000.u.biztel.jp:8000"
+retry_interval_minutes = 10
+retry_max = 3
+
+[[accounts]]
+name = "devorg"
+auth_method = "password"            # password | jwt | client_credentials
+username = "admin@example.com"
+login_host = "login"                # login | test | acme.my.salesforce.com | http://127.0.0.1:PORT
+api_version = "59.0"
+consumer_key = ""
+
+[[settings]]
+name = "本社"
+account = "devorg"
+fallback_record_id = "0012v000032fR15AAE"
+api_consent = true
+memo = ""
+on_multiple_match = "most_recent"   # fallback | all | most_recent | priority
+on_no_match = "fallback"            # fallback | retry_then_fallback | skip | create_lead
+activity_mode = "task"              # task | case_and_task
+status = "enabled"                  # enabled | paused | disabled
+
+[[settings.objects]]
+api_name = "Contact"
+tab_name = "取引先責任者"
+tab_code = "003"
+priority = 1
+
+[[settings.targets]]
+number = "03-1234-5678"
+enabled = true
+default_outbound = false            # 既定の発信番号: at most one per setting
+"""
+
+
+def test_cli_md_example_imports_and_round_trips(context: AppContext) -> None:
+    summary = settings_file.import_toml(context.config, CLI_MD_EXAMPLE)
+    assert (summary.accounts, summary.settings) == (1, 1)
+    setting = context.config.get_setting("本社")
+    assert setting is not None and setting.status == "enabled"
+    assert [o.api_name for o in setting.objects] == ["Contact"]
+    assert setting.targets[0].number == "03-1234-5678"
+    first = settings_file.export_toml(context.config)
+    settings_file.import_toml(context.config, first)
+    assert settings_file.export_toml(context.config) == first
+    assert "[[settings.objects]]" in first and "[[settings.targets]]" in first
+
+
+def test_export_never_contains_secrets(context: AppContext) -> None:
+    context.config.save_account(
+        AccountConfig(name="devorg", username="admin@example.com"),
+        secrets={SecretKind.PASSWORD: "hunter2-password", SecretKind.SECURITY_TOKEN: "TOKEN123xyz"},
+    )
+    text = settings_file.export_toml(context.config)
+    assert "hunter2-password" not in text and "TOKEN123xyz" not in text
+    assert context.secrets.get_account_secret("devorg", "password") == "hunter2-password"
+
+
+BROKEN = """
+[system]
+retention_days = 181
+bogus = 1
+
+[[accounts]]
+name = "devorg"
+username = "admin@example.com"
+api_version = "fifty-nine"
+
+[[settings]]
+name = "本社"
+account = "nosuch"
+fallback_record_id = "0012v000032fR15AAB"
+memo = "%s"
+status = "enabled"
+
+[[settings.objects]]
+api_name = "Account"
+tab_code = "0011"
+priority = 1
+
+[[settings.objects]]
+api_name = "Contact"
+tab_code = "003"
+priority = 1
+
+[[settings.targets]]
+number = "not a number"
+""" % ("あ" * 501)
+
+
+def test_every_problem_listed_with_its_key_path_and_nothing_changed(context: AppContext) -> None:
+    settings_file.import_toml(context.config, CLI_MD_EXAMPLE)
+    before = settings_file.export_toml(context.config)
+    with pytest.raises(ProblemsError) as caught:
+        settings_file.import_toml(context.config, BROKEN)
+    found = {(p.path, p.code) for p in caught.value.problems}
+    assert found == {
+        ("system.retention_days", "out_of_range"),
+        ("system.bogus", "unknown_key"),
+        ("accounts[0].api_version", "api_version_format"),
+        ("settings[0].account", "unknown_account"),
+        ("settings[0].fallback_record_id", "id_checksum"),
+        ("settings[0].memo", "too_long"),
+        ("settings[0].status", "consent_required"),
+        ("settings[0].objects[0].tab_code", "tab_code_format"),
+        ("settings[0].objects[1].priority", "duplicate_priority"),
+        ("settings[0].targets[0].number", "phone_invalid"),
+    }
+    text = caught.value.text("ja")
+    assert "settings[0].objects[0].tab_code: タブコード「0011」が不正です" in text
+    assert settings_file.export_toml(context.config) == before
+
+
+def test_type_errors_and_syntax(context: AppContext) -> None:
+    with pytest.raises(ProblemsError) as caught:
+        settings_file.import_toml(context.config, "[[settings]]\nname = 3\napi_consent = 'yes'\n")
+    found = {(p.path, p.code) for p in caught.value.problems}
+    assert ("settings[0].name", "not_text") in found
+    assert ("settings[0].api_consent", "not_boolean") in found
+    assert ("settings[0].account", "required") in found
+    with pytest.raises(ProblemsError) as caught:
+        settings_file.import_toml(context.config, "[system\nretention_days = 3")
+    assert caught.value.problems[0].code == "toml_syntax"
+
+
+def test_import_replaces_only_named_settings(context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting("支社")
+    settings_file.import_toml(context.config, CLI_MD_EXAMPLE)
+    assert {s.name for s in context.config.list_settings()} == {"支社", "本社"}
