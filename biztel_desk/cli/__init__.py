@@ -1,8 +1,13 @@
-"""Headless commands (CLI.md): settings export/import, account secrets, link status, the dev org."""
+"""Headless commands (CLI.md). Core commands live here; larger ones in modules listed in COMMAND_MODULES.
+
+A command module defines ``register(commands)``, which adds its sub-parser and sets
+``handler=fn`` with ``fn(args, context, stdin, stdout) -> int`` (exit codes below).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -14,6 +19,9 @@ from biztel_desk.services.context import AppContext
 from biztel_desk.store.db import Database, DatabaseUnavailable, data_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+# Command modules, each owning one command (see the module docstring).
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def add_global_options(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +49,9 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     status = commands.add_parser("status", help="show or set the link status")
     status.add_argument("--setting", metavar="NAME")
     status.add_argument("new_status", nargs="?", choices=[s.value for s in LinkStatus])
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(commands)
 
     devorg = commands.add_parser("devorg", help="run the local Salesforce dev org until SIGINT/SIGTERM")
     try:
@@ -100,6 +111,9 @@ def run(
             return _set_secret(args, context, stdin)
         if args.command == "status":
             return _status(args, context, stdout)
+        handler = getattr(args, "handler", None)
+        if handler is not None:
+            return int(handler(args, context, stdin, stdout))
         return EXIT_USAGE
     except ProblemsError as error:
         print(error.text(lang), file=sys.stderr)
