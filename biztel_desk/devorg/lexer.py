@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -60,12 +61,7 @@ class Source:
         self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r", text)]
 
     def line_col(self, pos: int) -> tuple[int, int]:
-        line = 0
-        for index, start in enumerate(self._line_starts):
-            if start <= pos:
-                line = index
-            else:
-                break
+        line = bisect.bisect_right(self._line_starts, pos) - 1
         return line + 1, pos - self._line_starts[line] + 1
 
     def error(self, code: str, message: str, line: int, col: int) -> QueryError:
@@ -216,8 +212,7 @@ def _scan_number_or_date(source: Source, pos: int, line: int, col: int) -> Token
         try:
             value: object = dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz).astimezone(dt.UTC)
         except ValueError:
-            raise source.syntax_error(f"line {line}:{col} no viable alternative at character '{match.group()}'",
-                                      line, col) from None
+            raise source.syntax_error(f"invalid datetime: {match.group()}", line, col) from None
         return Token(DATETIME, match.group(), value, pos, line, col)
     match = _DATE_RE.match(text, pos)
     if match:

@@ -725,7 +725,9 @@ class ConditionCompiler:
             return self._like(resolved, family, comparison)
         if operator in ("INCLUDES", "EXCLUDES"):
             return self._includes(resolved, family, comparison)
-        key = _datetime_key if family == "datetime" else sort_key_for(resolved.field)
+        key: Callable[[Any], Any] = sort_key_for(resolved.field)
+        if family == "multipicklist":
+            key = _multi_key  # = and IN compare the set of selected values, whatever their order
         if family in ("date", "datetime"):
             return self._ranged(resolved, family, comparison, getter, key)
         if operator in ("IN", "NOT IN"):

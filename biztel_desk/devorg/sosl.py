@@ -278,8 +278,13 @@ def _and_of(left: SearchExpr, right: SearchExpr) -> SearchExpr:
 
 
 def escape_search_term(term: str) -> str:
-    """``term`` with every SOSL reserved character backslash-escaped, for use inside FIND {…}."""
-    return "".join("\\" + char if char in _RESERVED else char for char in term)
+    """``term`` with every SOSL reserved character backslash-escaped, for use inside FIND {…}.
+
+    A term that is itself an operator word (AND, OR, NOT) gets its first letter escaped so it is read as text."""
+    escaped = "".join("\\" + char if char in _RESERVED else char for char in term)
+    if term.upper() in ("AND", "OR", "NOT"):
+        escaped = "\\" + escaped
+    return escaped
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -302,14 +307,14 @@ def parse_sosl(text: str) -> SoslQuery:
             "No search term found. The search term must be enclosed in braces.", token.line, token.col
         )
     stream.advance()
-    search_parser = _SearchStringParser(source, search_text, token.pos + 1)
-    search: SearchExpr | None
-    if len(search_text) > MAX_SEARCH_CHARS:
-        search = None
-    elif len(search_text) > MAX_OPERATOR_CHARS:
-        search = search_parser.parse_without_operators()
-    else:
-        search = search_parser.parse()
+    search: SearchExpr | None = None
+    # Over 10,000 characters Salesforce returns no rows (and no error), so the text is not even read.
+    if len(search_text) <= MAX_SEARCH_CHARS:
+        search_parser = _SearchStringParser(source, search_text, token.pos + 1)
+        if len(search_text) > MAX_OPERATOR_CHARS:
+            search = search_parser.parse_without_operators()
+        else:
+            search = search_parser.parse()
 
     scope = "ALL"
     if stream.accept_keyword("IN"):
