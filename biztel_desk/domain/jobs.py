@@ -1,0 +1,44 @@
+"""Link job states and how the link status decides a new call's job (SPEC §5)."""
+
+from __future__ import annotations
+
+import enum
+
+from biztel_desk.domain.config import LinkStatus
+
+
+class JobState(enum.StrEnum):
+    PENDING = "pending"  # waiting to be matched and sent
+    HELD = "held"  # arrived while paused: kept, sent after the setting is enabled again
+    SENDING = "sending"  # in a batch whose HTTP call may have happened: outcome must be looked up
+    RETRYING = "retrying"  # waiting for next_retry_at (no match yet, or a transient failure)
+    LINKED = "linked"  # Task written; task_id set
+    FAILED = "failed"  # a permanent Salesforce error; retriable by hand
+    SKIPPED = "skipped"  # on_no_match = skip (or an anonymous caller with skip): recorded, nothing written
+
+
+# What the admin sees; the 連携通話履歴 tab and the CLI use these words.
+STATE_LABELS: dict[JobState, tuple[str, str]] = {
+    JobState.PENDING: ("待機中", "Waiting"),
+    JobState.HELD: ("保留中", "Held"),
+    JobState.SENDING: ("送信中", "Sending"),
+    JobState.RETRYING: ("リトライ待ち", "Retrying"),
+    JobState.LINKED: ("連携済み", "Linked"),
+    JobState.FAILED: ("失敗", "Failed"),
+    JobState.SKIPPED: ("スキップ", "Skipped"),
+}
+
+
+def initial_job_state(status: LinkStatus | str) -> JobState | None:
+    """enabled → pending, paused → held, disabled → no job at all (the call is still stored as history)."""
+    status = LinkStatus(status)
+    if status == LinkStatus.ENABLED:
+        return JobState.PENDING
+    if status == LinkStatus.PAUSED:
+        return JobState.HELD
+    return None
+
+
+def state_label(state: str, lang: str = "ja") -> str:
+    ja, en = STATE_LABELS.get(JobState(state), (state, state)) if state in JobState._value2member_map_ else (state, state)
+    return ja if lang == "ja" else en
