@@ -1,0 +1,238 @@
+"""Logins of the dev org: SOAP login, the OAuth token endpoint (password, JWT bearer, client credentials) and sessions."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+import jwt
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+# Salesforce's INVALID_LOGIN text for SOAP logins.
+INVALID_LOGIN_MESSAGE = "Invalid username, password, security token; or user locked out."
+JWT_AUDIENCES = ("https://login.salesforce.com", "https://test.salesforce.com")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The org's single API user and connected app (fixed values: the dev org is local-only)."""
+
+    username: str = "admin@devorg.biztel.example"
+    password: str = "devorg-Passw0rd"
+    security_token: str = "DEVORGtoken0123456789AB"
+    consumer_key: str = "3MVG9devorgBIZTELdeskLocalConnectedAppConsumerKey0000000000000000000000000000000"
+    consumer_secret: str = "DEVORG0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789"
+
+    def password_ok(self, given: str) -> bool:
+        # The loopback address is treated as a trusted IP range, so the password alone is accepted too
+        # (a real org accepts password-only logins from its trusted ranges).
+        return hmac.compare_digest(given, self.password + self.security_token) or hmac.compare_digest(
+            given, self.password)
+
+
+class Sessions:
+    """Access tokens with an inactivity timeout (Salesforce's session timeout is measured from last use)."""
+
+    def __init__(self, ttl_s: float) -> None:
+        self.ttl_s = ttl_s
+        self._lock = threading.Lock()
+        self._sessions: dict[str, tuple[str, float]] = {}  # token → (user Id, last use, monotonic)
+
+    def issue(self, org_id: str, user_id: str) -> str:
+        token = f"{org_id[:15]}!AR{secrets.token_urlsafe(72)}"
+        with self._lock:
+            self._sessions[token] = (user_id, time.monotonic())
+        return token
+
+    def check(self, token: str) -> str | None:
+        """The session's user Id, refreshing its timer; None when unknown or expired."""
+        now = time.monotonic()
+        with self._lock:
+            found = self._sessions.get(token)
+            if found is None:
+                return None
+            user_id, last = found
+            if now - last > self.ttl_s:
+                del self._sessions[token]
+                return None
+            self._sessions[token] = (user_id, now)
+            return user_id
+
+    def is_valid(self, token: str) -> bool:
+        with self._lock:
+            found = self._sessions.get(token)
+            return found is not None and time.monotonic() - found[1] <= self.ttl_s
+
+    def invalidate(self, token: str) -> None:
+        with self._lock:
+            self._sessions.pop(token, None)
+
+    def expire_all(self) -> None:
+        with self._lock:
+            self._sessions.clear()
+
+
+@dataclass
+class JwtKeys:
+    """A test key pair and self-signed certificate registered with the dev org's connected app."""
+
+    private_key_pem: str
+    certificate_pem: str
+
+    @classmethod
+    def generate(cls) -> JwtKeys:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "biztel-desk devorg JWT")])
+        now = dt.datetime.now(dt.UTC)
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+                .not_valid_after(now + dt.timedelta(days=3650)).sign(key, hashes.SHA256()))
+        private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption()).decode()
+        return cls(private_pem, cert.public_bytes(serialization.Encoding.PEM).decode())
+
+    def public_key(self) -> Any:
+        return x509.load_pem_x509_certificate(self.certificate_pem.encode()).public_key()
+
+
+class OAuthError(Exception):
+    """400 ``{"error", "error_description"}`` of the token endpoint."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error = error
+        self.description = description
+
+    def body(self) -> dict[str, str]:
+        return {"error": self.error, "error_description": self.description}
+
+
+def soap_credentials(body: bytes) -> tuple[str, str] | None:
+    """(username, password) of a partner-API ``login`` envelope, or None when it is not one."""
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return None
+    username = password = None
+    for element in root.iter():
+        local = element.tag.rsplit("}", 1)[-1]
+        if local == "username":
+            username = element.text or ""
+        elif local == "password":
+            password = element.text or ""
+    if username is None or password is None:
+        return None
+    return username, password
+
+
+def soap_login_response(instance_host: str, version: str, org_id: str, user_id: str, token: str,
+                        username: str) -> str:
+    base = f"https://{instance_host}/services/Soap"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/'
+        'envelope/" xmlns="urn:partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        "<soapenv:Body><loginResponse><result>"
+        f"<metadataServerUrl>{base}/m/{version}/{org_id[:15]}</metadataServerUrl>"
+        "<passwordExpired>false</passwordExpired><sandbox>false</sandbox>"
+        f"<serverUrl>{base}/u/{version}/{org_id[:15]}</serverUrl>"
+        f"<sessionId>{escape(token)}</sessionId><userId>{user_id}</userId>"
+        f"<userInfo><organizationId>{org_id}</organizationId><organizationName>BIZTEL Desk Dev Org"
+        f"</organizationName><userEmail>{escape(username)}</userEmail><userFullName>管理者 デブ</userFullName>"
+        f"<userId>{user_id}</userId><userLanguage>ja</userLanguage><userLocale>ja_JP</userLocale>"
+        f"<userName>{escape(username)}</userName><userTimeZone>Asia/Tokyo</userTimeZone></userInfo>"
+        "</result></loginResponse></soapenv:Body></soapenv:Envelope>"
+    )
+
+
+def soap_fault(code: str, message: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/'
+        'envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault>'
+        f"<faultcode>sf:{code}</faultcode><faultstring>{code}: {escape(message)}</faultstring><detail>"
+        f'<sf:LoginFault xsi:type="sf:LoginFault"><sf:exceptionCode>{code}</sf:exceptionCode>'
+        f"<sf:exceptionMessage>{escape(message)}</sf:exceptionMessage></sf:LoginFault></detail>"
+        "</soapenv:Fault></soapenv:Body></soapenv:Envelope>"
+    )
+
+
+def check_token_request(form: dict[str, str], authorization: str | None, host: str, creds: Credentials,
+                        jwt_keys: list[Any]) -> None:
+    """Raises OAuthError unless the token request is valid for the org's user and connected app."""
+    grant = form.get("grant_type", "")
+    if grant == "password":
+        if form.get("client_id") != creds.consumer_key:
+            raise OAuthError("invalid_client_id", "client identifier invalid")
+        if not hmac.compare_digest(form.get("client_secret", ""), creds.consumer_secret):
+            raise OAuthError("invalid_client", "invalid client credentials")
+        if form.get("username") != creds.username or not creds.password_ok(form.get("password", "")):
+            raise OAuthError("invalid_grant", "authentication failure")
+    elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+        _check_jwt(form.get("assertion", ""), creds, jwt_keys)
+    elif grant == "client_credentials":
+        if host.split(":")[0].lower() in ("login.salesforce.com", "test.salesforce.com"):
+            # The client credentials flow needs the org's My Domain.
+            raise OAuthError("unsupported_grant_type", "request not supported on this domain")
+        client_id, client_secret = form.get("client_id", ""), form.get("client_secret", "")
+        if authorization and authorization.lower().startswith("basic "):
+            try:
+                decoded = base64.b64decode(authorization[6:].strip()).decode()
+            except (ValueError, UnicodeDecodeError):
+                raise OAuthError("invalid_client", "invalid client credentials") from None
+            client_id, _, client_secret = decoded.partition(":")
+        if client_id != creds.consumer_key:
+            raise OAuthError("invalid_client_id", "client identifier invalid")
+        if not hmac.compare_digest(client_secret, creds.consumer_secret):
+            raise OAuthError("invalid_client", "invalid client credentials")
+    else:
+        raise OAuthError("unsupported_grant_type", "grant type not supported")
+
+
+def _check_jwt(assertion: str, creds: Credentials, keys: list[Any]) -> None:
+    # (unverified) error texts other than "invalid_grant"/"invalid assertion"; the codes are what clients use.
+    try:
+        header_claims = jwt.decode(assertion, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise OAuthError("invalid_grant", "invalid assertion") from None
+    if header_claims.get("iss") != creds.consumer_key:
+        raise OAuthError("invalid_client_id", "client identifier invalid")
+    claims = None
+    for key in keys:
+        try:
+            claims = jwt.decode(assertion, key, algorithms=["RS256"], audience=list(JWT_AUDIENCES),
+                                options={"require": ["exp", "iss", "sub", "aud"]})
+            break
+        except jwt.InvalidAudienceError:
+            raise OAuthError("invalid_grant", "audience is invalid") from None
+        except jwt.ExpiredSignatureError:
+            raise OAuthError("invalid_grant", "expired authorization code") from None
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.PyJWTError:
+            raise OAuthError("invalid_grant", "invalid assertion") from None
+    if claims is None:
+        raise OAuthError("invalid_grant", "invalid assertion")
+    if claims.get("sub") != creds.username:
+        raise OAuthError("invalid_grant", "user hasn't approved this consumer")
+
+
+def token_response(token: str, instance_host: str, org_id: str, user_id: str, secret: str) -> dict[str, str]:
+    identity = f"https://login.salesforce.com/id/{org_id}/{user_id}"
+    issued_at = str(int(time.time() * 1000))
+    signature = base64.b64encode(hmac.new(secret.encode(), (identity + issued_at).encode(),
+                                          hashlib.sha256).digest()).decode()
+    return {"access_token": token, "instance_url": f"https://{instance_host}", "id": identity,
+            "token_type": "Bearer", "issued_at": issued_at, "signature": signature,
+            "scope": "api"}
