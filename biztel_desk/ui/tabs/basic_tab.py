@@ -1,0 +1,544 @@
+"""基本情報 tab: the link setting's basic fields (SPEC §4), the link status control (§5) and 設定確認."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from biztel_desk.domain.config import (
+    DEFAULT_OBJECTS,
+    MEMO_MAX,
+    NAME_MAX,
+    ActivityMode,
+    LinkSettingConfig,
+    LinkStatus,
+    OnMultipleMatch,
+    OnNoMatch,
+)
+from biztel_desk.domain.ids import InvalidRecordId, extract_record_id
+from biztel_desk.domain.messages import Problem, ProblemsError, message
+from biztel_desk.services.context import AppContext
+from biztel_desk.ui.widgets import (
+    ERROR_COLOR,
+    ErrorLabel,
+    HintLabel,
+    ask,
+    field_block,
+    make_form,
+    required_label,
+    status_text,
+)
+
+_STATUS_ORDER = (LinkStatus.ENABLED, LinkStatus.PAUSED, LinkStatus.DISABLED)
+# Form fields whose inline error shows in the form; problems on other paths go to the summary only.
+_FORM_FIELDS = ("name", "account", "fallback_record_id", "api_consent", "memo", "on_multiple_match", "on_no_match", "activity_mode")
+
+
+class BasicTab(QWidget):
+    """Edits one link setting's 基本情報; ``load(None)`` empties and disables it, ``start_new()`` begins a new one."""
+
+    changed = Signal()  # something was saved (the fields or the status)
+    saved = Signal(str)  # the name the setting was saved under (new or renamed settings change it)
+    verify_requested = Signal(str)  # 設定確認 for the named setting (wired by the verification feature)
+    account_dialog_requested = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._original: LinkSettingConfig | None = None  # the saved setting being edited (None: new or none)
+        self._is_new = False
+        self._baseline: dict[str, Any] = {}
+        self._loading = False
+        self._build()
+        self.load(None)
+
+    # --- building ------------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.summary_label = ErrorLabel()
+        self.summary_label.setObjectName("summaryLabel")
+        self.summary_label.setStyleSheet(
+            f"color: {ERROR_COLOR}; background: #fdecea; border: 1px solid #f5c2c0; border-radius: 4px; padding: 6px 8px;"
+        )
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(NAME_MAX)
+        self.name_edit.setPlaceholderText(self.tr("例: 本社コールセンター"))
+        self.name_error = ErrorLabel()
+
+        self.account_combo = QComboBox()
+        self.account_combo.setMinimumWidth(260)
+        self.account_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.account_combo.setPlaceholderText(self.tr("(アカウントが登録されていません)"))
+        self.account_button = QPushButton(self.tr("アカウント管理…"))
+        self.account_button.setToolTip(self.tr("Salesforceアカウントを登録・編集します"))
+        account_row = QWidget()
+        account_layout = QHBoxLayout(account_row)
+        account_layout.setContentsMargins(0, 0, 0, 0)
+        account_layout.addWidget(self.account_combo, 1)
+        account_layout.addWidget(self.account_button)
+        self.account_hint = HintLabel(
+            self.tr("アカウントが登録されていません。「アカウント管理…」から連携に使うアカウントを登録してください。")
+        )
+        self.account_error = ErrorLabel()
+
+        self.fallback_edit = QLineEdit()
+        self.fallback_edit.setPlaceholderText(self.tr("レコードID(15桁/18桁)またはレコードのURL"))
+        self.fallback_hint = HintLabel()
+
+        self.consent_check = QCheckBox(self.tr("このアカウントでSalesforce APIを利用することを許諾する"))
+        self.consent_hint = HintLabel(
+            self.tr("BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。")
+        )
+        self.consent_error = ErrorLabel()
+
+        self.memo_edit = QPlainTextEdit()
+        self.memo_edit.setTabChangesFocus(True)
+        self.memo_edit.setFixedHeight(64)
+        self.memo_counter = QLabel()
+        self.memo_counter.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.memo_error = ErrorLabel()
+
+        self.multiple_combo = QComboBox()
+        for value, text in (
+            (OnMultipleMatch.FALLBACK, self.tr("紐付け先特定不可レコードに紐付ける")),
+            (OnMultipleMatch.ALL, self.tr("一致したすべてのレコードに紐付ける")),
+            (OnMultipleMatch.MOST_RECENT, self.tr("最終更新日時が最新のレコードに紐付ける")),
+            (OnMultipleMatch.PRIORITY, self.tr("優先順位が最も高いレコードに紐付ける")),
+        ):
+            self.multiple_combo.addItem(text, value.value)
+        self.multiple_error = ErrorLabel()
+
+        self.no_match_combo = QComboBox()
+        for value, text in (
+            (OnNoMatch.FALLBACK, self.tr("紐付け先特定不可レコードに紐付ける")),
+            (OnNoMatch.RETRY_THEN_FALLBACK, self.tr("時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける")),
+            (OnNoMatch.SKIP, self.tr("紐付けない(スキップ)")),
+            (OnNoMatch.CREATE_LEAD, self.tr("リードを作成して紐付ける")),
+        ):
+            self.no_match_combo.addItem(text, value.value)
+        for combo in (self.multiple_combo, self.no_match_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(24)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.no_match_error = ErrorLabel()
+
+        self.task_radio = QRadioButton(self.tr("ToDoを作成"))
+        self.case_radio = QRadioButton(self.tr("ケースを作成し、その中にToDoを作成"))
+        self.activity_group = QButtonGroup(self)
+        self.activity_group.addButton(self.task_radio)
+        self.activity_group.addButton(self.case_radio)
+        activity_row = QWidget()
+        activity_layout = QHBoxLayout(activity_row)
+        activity_layout.setContentsMargins(0, 0, 0, 0)
+        activity_layout.setSpacing(20)
+        activity_layout.addWidget(self.task_radio)
+        activity_layout.addWidget(self.case_radio)
+        activity_layout.addStretch(1)
+        self.activity_hint = HintLabel(self.tr("リードやカスタムオブジェクトなどケースを持てないレコードには、ToDoのみ作成します。"))
+        self.activity_error = ErrorLabel()
+
+        form = make_form()
+        form.addRow(required_label(self.tr("連携名")), field_block(self.name_edit, self.name_error))
+        form.addRow(required_label(self.tr("Salesforceアカウント")), field_block(account_row, self.account_hint, self.account_error))
+        form.addRow(required_label(self.tr("紐付け先特定不可レコード")), field_block(self.fallback_edit, self.fallback_hint))
+        form.addRow(required_label(self.tr("API利用許諾")), field_block(self.consent_check, self.consent_hint, self.consent_error))
+        form.addRow(required_label(self.tr("メモ"), required=False), field_block(self.memo_edit, self.memo_counter, self.memo_error))
+        form.addRow(required_label(self.tr("レコードが複数一致した場合")), field_block(self.multiple_combo, self.multiple_error))
+        form.addRow(required_label(self.tr("レコードが一致しない場合")), field_block(self.no_match_combo, self.no_match_error))
+        form.addRow(required_label(self.tr("活動履歴")), field_block(activity_row, self.activity_hint, self.activity_error))
+        self.form_layout = form
+
+        self.required_note = QLabel(self.tr("* は必須項目です"))
+        self.required_note.setStyleSheet("color: #5f6368;")
+        self.save_button = QPushButton(self.tr("保存"))
+        self.save_button.setObjectName("primaryButton")
+        self.revert_button = QPushButton(self.tr("元に戻す"))
+        for button in (self.save_button, self.revert_button):
+            button.setMinimumWidth(96)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.required_note)
+        buttons.addStretch(1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+
+        self.basic_group = QGroupBox()
+        self.basic_group.setObjectName("basicGroup")
+        basic_layout = QVBoxLayout(self.basic_group)
+        basic_layout.setContentsMargins(16, 14, 16, 12)
+        basic_layout.setSpacing(12)
+        basic_layout.addLayout(form)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        basic_layout.addWidget(line)
+        basic_layout.addLayout(buttons)
+
+        self.status_group = self._build_status_group()
+
+        content = QWidget()
+        content.setObjectName("basicTabContent")
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(14, 12, 14, 14)
+        layout.setSpacing(12)
+        layout.addWidget(self.status_group)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.basic_group)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        self._field_errors: dict[str, ErrorLabel] = {
+            "name": self.name_error,
+            "account": self.account_error,
+            "api_consent": self.consent_error,
+            "memo": self.memo_error,
+            "on_multiple_match": self.multiple_error,
+            "on_no_match": self.no_match_error,
+            "activity_mode": self.activity_error,
+        }
+
+        self.name_edit.textChanged.connect(self._on_form_edited)
+        self.account_combo.currentIndexChanged.connect(self._on_form_edited)
+        self.account_button.clicked.connect(self._on_account_button_clicked)
+        self.fallback_edit.textChanged.connect(self._on_fallback_edit_text_changed)
+        self.consent_check.toggled.connect(self._on_form_edited)
+        self.memo_edit.textChanged.connect(self._on_memo_edit_text_changed)
+        self.multiple_combo.currentIndexChanged.connect(self._on_form_edited)
+        self.no_match_combo.currentIndexChanged.connect(self._on_form_edited)
+        self.activity_group.buttonToggled.connect(self._on_form_edited)
+        self.save_button.clicked.connect(self._on_save_button_clicked)
+        self.revert_button.clicked.connect(self._on_revert_button_clicked)
+
+    def _build_status_group(self) -> QGroupBox:
+        group = QGroupBox(self.tr("録音連携ステータス"))
+        self.status_buttons: dict[LinkStatus, QPushButton] = {}
+        self.status_button_group = QButtonGroup(self)
+        self.status_button_group.setExclusive(True)
+        row = QHBoxLayout()
+        row.setSpacing(0)
+        for index, status in enumerate(_STATUS_ORDER):
+            button = QPushButton(status_text(status.value))
+            button.setCheckable(True)
+            button.setMinimumWidth(96)
+            button.setObjectName(f"status_{status.value}")
+            button.setProperty("segment", "first" if index == 0 else "last" if index == len(_STATUS_ORDER) - 1 else "middle")
+            self.status_button_group.addButton(button, index)
+            self.status_buttons[status] = button
+            row.addWidget(button)
+        row.addSpacing(16)
+        self.status_description = HintLabel()
+        self.status_description.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        row.addWidget(self.status_description, 1)
+        row.addSpacing(12)
+        self.verify_button = QPushButton(self.tr("設定確認"))
+        self.verify_button.setMinimumWidth(110)
+        self.verify_button.setToolTip(self.tr("Salesforceに接続し、この連携設定で連携できるかを確認します(書き込みは行いません)"))
+        row.addWidget(self.verify_button)
+        self.status_error = ErrorLabel()
+        layout = QVBoxLayout(group)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(6)
+        layout.addLayout(row)
+        layout.addWidget(self.status_error)
+        self.status_button_group.idClicked.connect(self._on_status_button_group_id_clicked)
+        self.verify_button.clicked.connect(self._on_verify_button_clicked)
+        return group
+
+    # --- public API ----------------------------------------------------------------------------------------
+
+    def load(self, setting_name: str | None) -> None:
+        """Show the saved setting ``setting_name``; None empties and disables the form."""
+        setting = self.context.config.get_setting(setting_name) if setting_name else None
+        self._original = setting
+        self._is_new = False
+        self._fill(setting or LinkSettingConfig(name=""))
+        enabled = setting is not None
+        self.basic_group.setEnabled(enabled)
+        self._update_status_controls()
+
+    def start_new(self) -> None:
+        """An empty form for a new setting: a unique name and the defaults; created on 保存."""
+        self._original = None
+        self._is_new = True
+        accounts = self._account_names()
+        self._fill(
+            LinkSettingConfig(name=self.context.config.new_setting_name(), account=accounts[0] if len(accounts) == 1 else "")
+        )
+        self.basic_group.setEnabled(True)
+        self._update_status_controls()
+        self.name_edit.setFocus()
+        self.name_edit.selectAll()
+
+    def refresh_accounts(self) -> None:
+        """Re-read the account list (after the account dialog) keeping the current choice and the dirty state."""
+        current = self.account_combo.currentText()
+        self._loading = True
+        try:
+            self._fill_accounts(current)
+        finally:
+            self._loading = False
+        if self._is_new and not current and self.account_combo.count() == 1:
+            self.account_combo.setCurrentIndex(0)
+        self._on_form_edited()
+
+    def setting_name(self) -> str | None:
+        """The saved name of the setting shown (None for a new or no setting)."""
+        return self._original.name if self._original else None
+
+    def is_new(self) -> bool:
+        return self._is_new
+
+    def is_dirty(self) -> bool:
+        """True when the form holds edits that are not saved."""
+        if self._original is None and not self._is_new:
+            return False
+        return self._form_values() != self._baseline
+
+    def save(self) -> bool:
+        """Validate and save through the service; show every problem inline. True when saved."""
+        self._clear_problems()
+        original_name = None if self._is_new else self.setting_name()
+        values = self._form_values()
+        if self._is_new or self._original is None:
+            setting = LinkSettingConfig(objects=DEFAULT_OBJECTS, status=LinkStatus.DISABLED.value, **values)
+        else:
+            # The status may have changed elsewhere (the CLI): keep what the database holds, never revert it.
+            stored = self.context.config.get_setting(self._original.name) or self._original
+            setting = replace(stored, **values)
+        try:
+            saved = self.context.config.save_basic(setting, original_name)
+        except ProblemsError as error:
+            self._show_problems(error.problems)
+            return False
+        self._original = saved
+        self._is_new = False
+        self._fill(saved)
+        self.basic_group.setEnabled(True)
+        self._update_status_controls()
+        self.saved.emit(saved.name)
+        self.changed.emit()
+        return True
+
+    def revert(self) -> None:
+        """Drop unsaved edits: back to the saved setting, or to the defaults of a new one."""
+        if self._is_new:
+            self.start_new()
+        else:
+            self.load(self.setting_name())
+
+    # --- form <-> data -------------------------------------------------------------------------------------
+
+    def _account_names(self) -> list[str]:
+        return [account.name for account in self.context.config.list_accounts()]
+
+    def _fill_accounts(self, selected: str) -> None:
+        names = self._account_names()
+        if selected and selected not in names:
+            names.append(selected)  # keep showing what is stored; saving will say it is unknown
+        self.account_combo.clear()
+        self.account_combo.addItems(names)
+        self.account_combo.setCurrentIndex(names.index(selected) if selected in names else -1)
+        self.account_hint.setVisible(not self._account_names())
+
+    def _fill(self, setting: LinkSettingConfig) -> None:
+        self._loading = True
+        try:
+            self._clear_problems()
+            self.name_edit.setText(setting.name)
+            self._fill_accounts(setting.account)
+            self.fallback_edit.setText(setting.fallback_record_id)
+            self.consent_check.setChecked(setting.api_consent)
+            self.memo_edit.setPlainText(setting.memo)
+            self._select_data(self.multiple_combo, setting.on_multiple_match)
+            self._select_data(self.no_match_combo, setting.on_no_match)
+            (self.case_radio if setting.activity_mode == ActivityMode.CASE_AND_TASK else self.task_radio).setChecked(True)
+        finally:
+            self._loading = False
+        self._update_fallback_hint()
+        self._update_memo_counter()
+        self._baseline = self._form_values()
+        self._update_buttons()
+
+    @staticmethod
+    def _select_data(combo: QComboBox, value: str) -> None:
+        index = combo.findData(value)
+        combo.setCurrentIndex(max(index, 0))
+
+    def _form_values(self) -> dict[str, Any]:
+        return {
+            "name": self.name_edit.text(),
+            "account": self.account_combo.currentText() if self.account_combo.currentIndex() >= 0 else "",
+            "fallback_record_id": self.fallback_edit.text().strip(),
+            "api_consent": self.consent_check.isChecked(),
+            "memo": self.memo_edit.toPlainText(),
+            "on_multiple_match": str(self.multiple_combo.currentData()),
+            "on_no_match": str(self.no_match_combo.currentData()),
+            "activity_mode": (ActivityMode.CASE_AND_TASK if self.case_radio.isChecked() else ActivityMode.TASK).value,
+        }
+
+    # --- problems ------------------------------------------------------------------------------------------
+
+    def _clear_problems(self) -> None:
+        for label in self._field_errors.values():
+            label.clear_message()
+        self.summary_label.clear_message()
+        self.status_error.clear_message()
+        self._update_fallback_hint()
+
+    def _show_problems(self, problems: list[Problem]) -> None:
+        lang = self.context.lang
+        others: list[str] = []
+        for problem in problems:
+            field = problem.field_name
+            if field == "status":
+                field = "api_consent"  # "check API consent first": the fix is the checkbox
+            if field == "fallback_record_id":
+                self.fallback_hint.setText(problem.text(lang))
+                self.fallback_hint.set_state("error")
+            elif field in self._field_errors:
+                label = self._field_errors[field]
+                label.show_message("\n".join(filter(None, (label.text() if label.isVisible() else "", problem.text(lang)))))
+            else:
+                others.append(problem.text(lang))
+        summary = self.tr("保存できませんでした。%n件の問題があります。各項目のメッセージを確認してください。", "", len(problems))
+        self.summary_label.show_message("\n".join([summary, *others]))
+
+    # --- live feedback -------------------------------------------------------------------------------------
+
+    def _update_fallback_hint(self) -> None:
+        text = self.fallback_edit.text().strip()
+        if not text:
+            self.fallback_hint.setText(
+                self.tr("電話番号が複数一致した場合や一致しない場合の紐付け先です。レコードのID、またはレコードを開いたときのURLを貼り付けてください。")
+            )
+            self.fallback_hint.set_state("hint")
+            return
+        try:
+            record_id = extract_record_id(text)
+        except InvalidRecordId as error:
+            self.fallback_hint.setText(message(error.reason, self.context.lang, field_name="fallback_record_id"))
+            self.fallback_hint.set_state("error")
+            return
+        self.fallback_hint.setText(self.tr("抽出したID: {0}").format(record_id))
+        self.fallback_hint.set_state("ok")
+
+    def _update_memo_counter(self) -> None:
+        length = len(self.memo_edit.toPlainText())  # characters, not bytes or UTF-16 units
+        self.memo_counter.setText(f"{length} / {MEMO_MAX}")
+        over = length > MEMO_MAX
+        self.memo_counter.setStyleSheet(f"color: {ERROR_COLOR}; font-weight: bold;" if over else "color: #5f6368;")
+
+    def _update_buttons(self) -> None:
+        active = self._is_new or self._original is not None
+        dirty = self.is_dirty()
+        self.save_button.setEnabled(active and (dirty or self._is_new))
+        self.revert_button.setEnabled(active and dirty)
+
+    def _update_status_controls(self) -> None:
+        saved = self._original is not None and not self._is_new
+        status = LinkStatus(self._original.status) if self._original else LinkStatus.DISABLED
+        for button in self.status_buttons.values():
+            button.setEnabled(saved)
+        self.status_buttons[status].setChecked(True)
+        self.verify_button.setEnabled(saved)
+        if not saved:
+            self.status_description.setText(self.tr("連携設定を保存すると、ステータスを変更できます。"))
+            return
+        descriptions = {
+            LinkStatus.ENABLED: self.tr("連携対象の通話をSalesforceへ連携しています。"),
+            LinkStatus.PAUSED: self.tr("通話を保持し、送信を止めています。有効に戻すと保持分を送信します。"),
+            LinkStatus.DISABLED: self.tr("連携していません。無効の間の通話は、後で有効にしても連携されません。"),
+        }
+        self.status_description.setText(descriptions[status])
+
+    # --- slots ---------------------------------------------------------------------------------------------
+
+    def _on_form_edited(self, *_args: object) -> None:
+        if not self._loading:
+            self._update_buttons()
+
+    def _on_fallback_edit_text_changed(self, _text: str) -> None:
+        if not self._loading:
+            self._update_fallback_hint()
+            self._update_buttons()
+
+    def _on_memo_edit_text_changed(self) -> None:
+        self._update_memo_counter()
+        self._on_form_edited()
+
+    def _on_account_button_clicked(self) -> None:
+        self.account_dialog_requested.emit()
+
+    def _on_save_button_clicked(self) -> None:
+        self.save()
+
+    def _on_revert_button_clicked(self) -> None:
+        self.revert()
+
+    def _on_verify_button_clicked(self) -> None:
+        name = self.setting_name()
+        if name:
+            self.verify_requested.emit(name)
+
+    def _on_status_button_group_id_clicked(self, button_id: int) -> None:
+        if self._original is None:
+            return
+        new = _STATUS_ORDER[button_id]
+        current = LinkStatus(self._original.status)
+        self.status_error.clear_message()
+        if new == current:
+            return
+        if new == LinkStatus.DISABLED:
+            answer = ask(
+                self,
+                self.tr("録音連携ステータスの変更"),
+                self.tr(
+                    "「{0}」の録音連携ステータスを無効にしますか?\n\n"
+                    "無効の間に発生した通話は連携ジョブが作成されず、後で有効に戻してもSalesforceへ連携されません。"
+                    "一時停止中に保持された通話は、有効に戻したときに送信されます。"
+                ).format(self._original.name),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self._update_status_controls()
+                return
+        try:
+            self.context.config.set_status(self._original.name, new)
+        except ProblemsError as error:
+            text = error.text(self.context.lang)
+            if self.consent_check.isChecked() and not self._original.api_consent:
+                text += "\n" + self.tr("API利用許諾の変更がまだ保存されていません。先に「保存」をクリックしてください。")
+            self.status_error.show_message(text)
+            self._update_status_controls()
+            return
+        self._original = replace(self._original, status=new.value)
+        self._update_status_controls()
+        self.changed.emit()

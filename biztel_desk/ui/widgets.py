@@ -1,0 +1,185 @@
+"""Small shared widgets: inline error labels, required-field labels, form rows and the status badge colours."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QLabel,
+    QMessageBox,
+    QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from biztel_desk.domain.config import LinkStatus
+
+ERROR_COLOR = "#c62828"
+HINT_COLOR = "#5f6368"
+OK_COLOR = "#2e7d32"
+
+# Badge colours per link status: (background, text).
+STATUS_COLORS: dict[str, tuple[str, str]] = {
+    LinkStatus.ENABLED.value: ("#e6f4ea", "#1e6b34"),
+    LinkStatus.PAUSED.value: ("#fff4e0", "#8a5300"),
+    LinkStatus.DISABLED.value: ("#eceff1", "#455a64"),
+}
+
+# Role of a list item holding the link status value (``enabled`` …) for StatusBadgeDelegate.
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def status_text(status: str) -> str:
+    """The Japanese-source, translated label of a link status (有効 / 一時停止 / 無効)."""
+    labels = {
+        LinkStatus.ENABLED.value: QCoreApplication.translate("LinkStatus", "有効"),
+        LinkStatus.PAUSED.value: QCoreApplication.translate("LinkStatus", "一時停止"),
+        LinkStatus.DISABLED.value: QCoreApplication.translate("LinkStatus", "無効"),
+    }
+    return labels.get(status, status)
+
+
+class ErrorLabel(QLabel):
+    """A red, word-wrapped message shown under a field; hidden while empty."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorLabel")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
+
+    def clear_message(self) -> None:
+        self.show_message("")
+
+
+class HintLabel(QLabel):
+    """Grey helper text under a field (wrapped); ``set_state`` switches to green (ok) or red (error)."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.set_state("hint")
+
+    def set_state(self, state: str) -> None:
+        color = {"ok": OK_COLOR, "error": ERROR_COLOR}.get(state, HINT_COLOR)
+        self.setStyleSheet(f"color: {color};")
+
+
+def required_label(text: str, required: bool = True) -> QLabel:
+    """A form label; required fields get a red asterisk (the text itself is already translated)."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.RichText)
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;")
+    label.setText(f'{escaped}<span style="color:{ERROR_COLOR}"> *</span>' if required else escaped)
+    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return label
+
+
+def field_block(*widgets: QWidget) -> QWidget:
+    """Stack a field and its hint/error labels vertically so they share one form row."""
+    block = QWidget()
+    layout = QVBoxLayout(block)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(3)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return block
+
+
+def make_form() -> QFormLayout:
+    """A QFormLayout with our alignment and spacing on every platform."""
+    form = QFormLayout()
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+    form.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+    form.setHorizontalSpacing(16)
+    form.setVerticalSpacing(10)
+    return form
+
+
+def ask(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    buttons: QMessageBox.StandardButton,
+    default: QMessageBox.StandardButton,
+) -> QMessageBox.StandardButton:
+    """One place for confirmations (tests patch ``QMessageBox.question``)."""
+    return QMessageBox.question(parent, title, text, buttons, default)
+
+
+class StatusBadgeDelegate(QStyledItemDelegate):
+    """Draws a list item's text with a coloured status pill (有効 / 一時停止 / 無効) at the right."""
+
+    _PADDING_X = 8
+    _PILL_MARGIN = 10
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        status = index.data(STATUS_ROLE)
+        if not status:
+            super().paint(painter, option, index)
+            return
+        badge = status_text(str(status))
+        font = QFont(option.font)  # type: ignore[attr-defined]
+        font.setPointSizeF(max(font.pointSizeF() - 1, 7))
+        metrics = QFontMetrics(font)
+        pill_width = metrics.horizontalAdvance(badge) + 2 * self._PADDING_X
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        # Draw the normal item (selection, focus, text) with room kept for the pill.
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        item.rect = rect.adjusted(0, 0, -(pill_width + self._PILL_MARGIN), 0)  # type: ignore[attr-defined]
+        widget = option.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget else None
+        if style is not None:
+            background = QStyleOptionViewItem(option)
+            self.initStyleOption(background, index)
+            background.text = ""  # type: ignore[attr-defined]
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, background, painter, widget)
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, _text_only(item), painter, widget)
+        background_color, text_color = STATUS_COLORS.get(str(status), STATUS_COLORS[LinkStatus.DISABLED.value])
+        pill_height = metrics.height() + 4
+        pill = QRect(
+            rect.right() - self._PILL_MARGIN - pill_width + 4,
+            rect.top() + (rect.height() - pill_height) // 2,
+            pill_width,
+            pill_height,
+        )
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(background_color))
+        painter.drawRoundedRect(pill, pill_height / 2, pill_height / 2)
+        painter.setPen(QColor(text_color))
+        painter.setFont(font)
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, badge)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        badge = status_text(str(index.data(STATUS_ROLE) or ""))
+        extra = QFontMetrics(option.font).horizontalAdvance(badge) + 2 * self._PADDING_X + self._PILL_MARGIN  # type: ignore[attr-defined]
+        return QSize(size.width() + extra, max(size.height(), QFontMetrics(option.font).height() + 14))  # type: ignore[attr-defined]
+
+
+def _text_only(option: QStyleOptionViewItem) -> QStyleOptionViewItem:
+    """A copy that paints only the text (the background was painted across the full row already)."""
+    text_option = QStyleOptionViewItem(option)
+    text_option.state = text_option.state & ~QStyle.StateFlag.State_HasFocus  # type: ignore[attr-defined]
+    text_option.backgroundBrush = QPalette().brush(QPalette.ColorRole.NoRole)  # type: ignore[attr-defined]
+    text_option.showDecorationSelected = False  # type: ignore[attr-defined]
+    return text_option

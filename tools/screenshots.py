@@ -1,0 +1,232 @@
+"""Offscreen screenshots of the main window's tabs and dialogs on a sample profile: ``python tools/screenshots.py``.
+
+Each entry of SCREENS is (file name, callable): the callable gets the open MainWindow and returns the widget to
+grab (a tab is made current and the window returned, or a dialog is built and returned). Add yours to the list.
+English shots are the entries of EN_SCREENS, taken again with the English translation installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QCoreApplication  # noqa: E402
+from PySide6.QtGui import QFont  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDialog, QWidget  # noqa: E402
+
+from biztel_desk.domain.config import (  # noqa: E402
+    AccountConfig,
+    LinkObjectConfig,
+    LinkSettingConfig,
+    LinkTargetConfig,
+    SecretKind,
+)
+from biztel_desk.secrets import MemoryBackend, SecretStore  # noqa: E402
+from biztel_desk.services.context import AppContext  # noqa: E402
+from biztel_desk.store.db import Database  # noqa: E402
+from biztel_desk.ui import i18n  # noqa: E402
+from biztel_desk.ui.main_window import MainWindow  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+WINDOW_SIZE = (1100, 720)
+
+Shot = Callable[[MainWindow], QWidget]
+
+
+def tab(index: int) -> Shot:
+    def show(window: MainWindow) -> QWidget:
+        window.tabs.setCurrentIndex(index)
+        return window
+
+    return show
+
+
+def dialog(module: str, name: str) -> Shot:
+    def show(window: MainWindow) -> QWidget:
+        import importlib
+
+        cls = getattr(importlib.import_module(module), name)
+        widget: QDialog = cls(window.context, window)
+        return widget
+
+    return show
+
+
+SCREENS: list[tuple[str, Shot]] = [
+    ("basic", tab(0)),
+    ("objects", tab(1)),
+    ("targets", tab(2)),
+    ("history", tab(3)),
+    ("account_dialog", dialog("biztel_desk.ui.dialogs.account_dialog", "AccountDialog")),
+    ("system_dialog", dialog("biztel_desk.ui.dialogs.system_dialog", "SystemDialog")),
+]
+EN_SCREENS: list[tuple[str, Shot]] = [("en_basic", tab(0))]
+
+
+def build_profile(directory: Path, lang: str) -> AppContext:
+    """A sample profile: one account, two link settings with objects and targets, a few calls and jobs."""
+    context = AppContext(database=Database.open(directory=directory), secrets=SecretStore(MemoryBackend()), lang=lang, data_dir=directory)
+    config = context.config
+    config.save_account(
+        AccountConfig(name="本番組織", username="integration@acme.example.com", login_host="acme.my.salesforce.com"),
+        secrets={SecretKind.PASSWORD: "sample-password", SecretKind.SECURITY_TOKEN: "sample-token"},
+    )
+    config.save_account(AccountConfig(name="検証用Sandbox", username="integration@acme.example.com.dev", login_host="test"))
+    config.save_basic(
+        LinkSettingConfig(
+            name="本社コールセンター",
+            account="本番組織",
+            fallback_record_id="https://acme.lightning.force.com/lightning/r/Account/0012v000032fR15AAE/view",
+            api_consent=True,
+            memo="代表番号とサポート窓口の着信を連携します。担当: 情報システム部 山田",
+            on_multiple_match="most_recent",
+            on_no_match="retry_then_fallback",
+            activity_mode="case_and_task",
+            objects=(
+                LinkObjectConfig("Contact", "取引先責任者", "003", 1),
+                LinkObjectConfig("Account", "取引先", "001", 2),
+                LinkObjectConfig("Lead", "リード", "00Q", 3),
+                LinkObjectConfig("Support_Customer__c", "サポート顧客", "a0B", 4),
+            ),
+            targets=(
+                LinkTargetConfig("03-1234-5678", True, True),
+                LinkTargetConfig("0120-123-456", True),
+                LinkTargetConfig("06-6123-4567", False),
+            ),
+        )
+    )
+    config.set_status("本社コールセンター", "enabled")
+    config.save_basic(
+        LinkSettingConfig(
+            name="大阪営業所",
+            account="検証用Sandbox",
+            fallback_record_id="0012v000032fR15",
+            api_consent=True,
+            targets=(LinkTargetConfig("06-6555-0101"),),
+        )
+    )
+    config.set_status("大阪営業所", "paused")
+    _add_history(context)
+    return context
+
+
+def _add_history(context: AppContext) -> None:
+    """A few calls and link jobs so the history tab shows realistic rows (the engine writes these later)."""
+    from biztel_desk.store import repos
+    from biztel_desk.store.models import Call, LinkJob
+
+    start = dt.datetime(2025, 6, 2, 0, 15, tzinfo=dt.UTC)
+    rows = [
+        ("inbound", "09012345678", "0312345678", "", "201", "linked", 0),
+        ("inbound", "0459876543", "0312345678", "", "202", "linked", 0),
+        ("outbound", "0312345678", "08055550123", "agent07", "", "linked", 0),
+        ("inbound", "非通知", "0120123456", "", "203", "linked", 0),
+        ("inbound", "0662223333", "0312345678", "", "201", "retrying", 2),
+        ("inbound", "0311112222", "0120123456", "", "204", "failed", 0),
+        ("inbound", "09077778888", "0312345678", "", "", "pending", 0),
+    ]
+    with context.database.begin() as session:
+        setting = repos.find_setting(session, "本社コールセンター")
+        assert setting is not None
+        for index, (direction, source, target, agent, extension, state, retries) in enumerate(rows):
+            began = start + dt.timedelta(minutes=37 * index)
+            call = Call(
+                unique_id=f"1717286{index:03d}.{4000 + index}",
+                request_id=f"req-{index:06d}",
+                recording_server_url="https://s0000.u.biztel.jp:8000",
+                direction=direction,
+                from_number=source,
+                to_number=target,
+                from_agent_id=agent,
+                to_extension=extension,
+                started_at=began,
+                ended_at=began + dt.timedelta(seconds=95 + 13 * index),
+                duration_s=95 + 13 * index,
+                source="sample",
+            )
+            session.add(call)
+            session.flush()
+            session.add(
+                LinkJob(
+                    call_id=call.id,
+                    setting_id=setting.id,
+                    state=state,
+                    retry_count=retries,
+                    next_retry_at=began + dt.timedelta(minutes=30) if state == "retrying" else None,
+                    processed_at=began + dt.timedelta(minutes=2) if state in {"linked", "failed"} else None,
+                    record_id="0032v00003AbCdEAAV" if state == "linked" else None,
+                    record_object="Contact" if state == "linked" else None,
+                    task_id=f"00T2v00000Xy{index:03d}AAA" if state == "linked" else None,
+                    error_code="INVALID_FIELD" if state == "failed" else "",
+                    error_message="No such column 'B_UniqueId__c' on entity 'Task'" if state == "failed" else "",
+                )
+            )
+
+
+def settle() -> None:
+    for _ in range(5):
+        QCoreApplication.processEvents()
+
+
+def take(lang: str, screens: list[tuple[str, Shot]], out: Path, only: set[str]) -> list[Path]:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    translators = i18n.install_translators(app, lang)
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="biztel-shots-") as tmp:
+        context = build_profile(Path(tmp), lang)
+        window = MainWindow(context)
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        settle()
+        for name, shot in screens:
+            if only and name not in only:
+                continue
+            widget = shot(window)
+            if widget is not window:
+                widget.show()
+            settle()
+            path = out / f"{name}.png"
+            widget.grab().save(str(path))
+            saved.append(path)
+            if widget is not window:
+                widget.close()
+                widget.deleteLater()
+            settle()
+        window.basic_tab.revert()  # never ask about unsaved edits on close
+        window.close()
+        window.deleteLater()
+        settle()
+        context.close()
+    for translator in translators:
+        app.removeTranslator(translator)
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--only", default="", help="comma-separated screen names (default: all)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    only = {name for name in args.only.split(",") if name}
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    font = QFont("Noto Sans CJK JP", 10)  # the offscreen platform has no system font settings
+    app.setFont(font)
+    saved = take("ja", SCREENS, args.out, only) + take("en", EN_SCREENS, args.out, only)
+    for path in saved:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
