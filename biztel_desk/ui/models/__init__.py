@@ -1,0 +1,1 @@
+"""Table models of the admin window (QAbstractTableModel over plain domain data)."""

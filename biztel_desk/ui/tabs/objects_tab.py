@@ -1,0 +1,249 @@
+"""オブジェクト tab (SPEC §6, seed 手順5): the objects searched for the caller, their tab codes and priority."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.services.context import AppContext
+from biztel_desk.ui.models.objects_model import FIELDS, ObjectsModel
+
+_ROW_PATH = re.compile(r"objects\[(\d+)\]")
+
+
+class _ObjectDelegate(QStyledItemDelegate):
+    """Priority is edited with a spin box (1–99); the text columns with the default line edit."""
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:  # type: ignore[override]
+        if FIELDS[index.column()] == "priority":
+            editor = QSpinBox(parent)
+            editor.setRange(1, 99)
+            editor.setFrame(False)
+            return editor
+        return super().createEditor(parent, option, index)
+
+
+class ObjectsTab(QWidget):
+    """Add / edit / delete objects, order them, 保存 validates everything through the config service."""
+
+    changed = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setting_name: str | None = None
+        self._dirty = False
+
+        self.model = ObjectsModel(self)
+        self.view = QTableView(self)
+        self.view.setObjectName("objectsView")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(_ObjectDelegate(self.view))
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self.view.setAlternatingRowColors(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.verticalHeader().setDefaultSectionSize(28)
+
+        self.add_button = QPushButton(self.tr("追加"), self)
+        self.edit_button = QPushButton(self.tr("編集"), self)
+        self.delete_button = QPushButton(self.tr("削除"), self)
+        self.up_button = QPushButton(self.tr("上へ"), self)
+        self.down_button = QPushButton(self.tr("下へ"), self)
+        self.save_button = QPushButton(self.tr("保存"), self)
+        self.cancel_button = QPushButton(self.tr("キャンセル"), self)
+        self.save_button.setDefault(True)
+
+        intro = QLabel(
+            self.tr(
+                "着信・発信の相手の電話番号を検索するSalesforceのオブジェクトです。優先順位の小さいものから検索し、"
+                "タブコードにはレコードIDの先頭3文字(例: 取引先 001、取引先責任者 003、リード 00Q)を入力します。"
+                "セルをダブルクリックすると編集できます。"
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        self.lead_note = QLabel(
+            self.tr(
+                "注意: 連携に使うSalesforceアカウントがリード(Lead)にアクセスできない場合は、必ずLeadの行を削除してください。"
+            ),
+            self,
+        )
+        self.lead_note.setWordWrap(True)
+        self.lead_note.setObjectName("leadNote")
+        self.problems_label = QLabel(self)
+        self.problems_label.setObjectName("problems")
+        self.problems_label.setWordWrap(True)
+        self.problems_label.setStyleSheet("color: #b00020;")
+        self.problems_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problems_label.hide()
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("status")
+
+        side = QVBoxLayout()
+        for button in (self.add_button, self.edit_button, self.delete_button):
+            side.addWidget(button)
+        side.addSpacing(16)
+        side.addWidget(self.up_button)
+        side.addWidget(self.down_button)
+        side.addStretch(1)
+
+        middle = QHBoxLayout()
+        middle.addWidget(self.view, 1)
+        middle.addLayout(side)
+
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status_label, 1)
+        bottom.addWidget(self.save_button)
+        bottom.addWidget(self.cancel_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(middle, 1)
+        layout.addWidget(self.problems_label)
+        layout.addWidget(self.lead_note)
+        layout.addLayout(bottom)
+
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self.edit_button.clicked.connect(self._on_edit_button_clicked)
+        self.delete_button.clicked.connect(self._on_delete_button_clicked)
+        self.up_button.clicked.connect(self._on_up_button_clicked)
+        self.down_button.clicked.connect(self._on_down_button_clicked)
+        self.save_button.clicked.connect(self._on_save_button_clicked)
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        self.model.edited.connect(self._on_model_edited)
+        self.view.selectionModel().currentRowChanged.connect(self._on_selection_current_row_changed)
+        self.load(None)
+
+    # --- the agreed tab interface ----------------------------------------------------------------------------
+
+    def load(self, setting_name: str | None) -> None:
+        """Show the objects of ``setting_name`` as saved; None empties and disables the tab."""
+        self.setting_name = setting_name
+        setting = self.context.config.get_setting(setting_name) if setting_name else None
+        if setting is None:
+            self.setting_name = None
+        self.model.set_objects(setting.objects if setting else ())
+        self.model.set_editable(setting is not None)
+        self._show_problems([])
+        self.status_label.clear()
+        self._set_dirty(False)
+        self.setEnabled(setting is not None)
+
+    def is_dirty(self) -> bool:
+        return self._dirty
+
+    # --- slots -------------------------------------------------------------------------------------------------
+
+    def _on_add_button_clicked(self) -> None:
+        row = self.model.append()
+        index = self.model.index(row, 0)
+        self.view.setCurrentIndex(index)
+        self.view.edit(index)
+
+    def _on_edit_button_clicked(self) -> None:
+        index = self.view.currentIndex()
+        if index.isValid():
+            self.view.edit(index)
+
+    def _on_delete_button_clicked(self) -> None:
+        index = self.view.currentIndex()
+        if index.isValid():
+            self.model.remove(index.row())
+
+    def _on_up_button_clicked(self) -> None:
+        self._move(-1)
+
+    def _on_down_button_clicked(self) -> None:
+        self._move(+1)
+
+    def _on_save_button_clicked(self) -> None:
+        if self.setting_name is None:
+            return
+        self.view.setFocus()  # commits an open cell editor first
+        try:
+            saved = self.context.config.save_objects(self.setting_name, self.model.objects())
+        except ProblemsError as error:
+            self._show_problems(error.problems)
+            self.status_label.setText(self.tr("保存できませんでした。赤い項目を確認してください。"))
+            return
+        self.model.set_objects(saved)
+        self._show_problems([])
+        self._set_dirty(False)
+        self.status_label.setText(self.tr("保存しました。"))
+        self.changed.emit()
+
+    def _on_cancel_button_clicked(self) -> None:
+        self.load(self.setting_name)
+
+    def _on_model_edited(self) -> None:
+        self.status_label.clear()
+        self._set_dirty(True)
+
+    def _on_selection_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._update_buttons()
+
+    # --- helpers -----------------------------------------------------------------------------------------------
+
+    def _move(self, delta: int) -> None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return
+        row = self.model.move(index.row(), delta)
+        self.view.setCurrentIndex(self.model.index(row, index.column()))
+        self._update_buttons()
+
+    def _set_dirty(self, dirty: bool) -> None:
+        self._dirty = dirty
+        self.save_button.setEnabled(dirty)
+        self.cancel_button.setEnabled(dirty)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        row = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1
+        count = self.model.rowCount()
+        self.edit_button.setEnabled(row >= 0)
+        self.delete_button.setEnabled(row >= 0)
+        self.up_button.setEnabled(row > 0)
+        self.down_button.setEnabled(0 <= row < count - 1)
+
+    def _show_problems(self, problems: list[Any]) -> None:
+        cells: dict[tuple[int, str], str] = {}
+        lines: list[str] = []
+        for problem in problems:
+            text = problem.text(self.context.lang)
+            match = _ROW_PATH.search(problem.path)
+            if match:
+                row = int(match.group(1))
+                cells[(row, problem.field_name)] = text
+                lines.append(self.tr("{row}行目: {message}").format(row=row + 1, message=text))
+            else:
+                lines.append(text)
+        self.model.set_problems(cells)
+        self.problems_label.setText("\n".join(lines))
+        self.problems_label.setVisible(bool(lines))
