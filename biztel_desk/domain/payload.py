@@ -1,0 +1,186 @@
+"""The records written to Salesforce for one call: Task fields, the optional Case, a new Lead (SPEC §10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from biztel_desk.domain import phone
+from biztel_desk.domain.config import ActivityMode, PlaybackAuth
+from biztel_desk.domain.matching import Target
+
+# Where a Task points: people go to WhoId, everything else to WhatId (SALESFORCE.md "Records and Ids").
+WHO_OBJECTS = frozenset({"Contact", "Lead"})
+# Objects that can own a Case (Case.AccountId / Case.ContactId); for others only the Task is written.
+CASE_OWNERS = frozenset({"Account", "Contact"})
+AGENT_ID_MAX = 10  # B_AgentIdTo__c / B_AgentIdFrom__c are Text(10)
+SUBJECT_MAX = 255
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """The parts of a stored call that end up in Salesforce."""
+
+    unique_id: str
+    request_id: str
+    direction: str  # inbound | outbound
+    from_number: str
+    to_number: str
+    customer_number: str
+    company_number: str
+    from_agent_id: str
+    to_agent_id: str
+    from_extension: str
+    to_extension: str
+    started_at: dt.datetime  # aware
+    ended_at: dt.datetime | None
+    duration_s: int
+    recording_server_url: str
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """System and setting values that shape the payloads."""
+
+    time_zone: str = "Asia/Tokyo"
+    playback_auth: str = PlaybackAuth.URL.value
+    recording_server_url: str = ""  # used when the call does not name its recording server
+    subject_inbound: str = "着信 {customer}"
+    subject_outbound: str = "発信 {customer}"
+    task_status: str = "Completed"
+    activity_mode: str = ActivityMode.TASK.value
+    with_custom_fields: bool = True  # False when the org lacks the B_…__c fields (bare org, verification warns)
+
+
+def playback_id(call: CallFacts, options: WriteOptions) -> str:
+    """What B_UniqueId__c holds: the unique ID (URL auth) or the request ID (admin-login auth), SPEC §12."""
+    if options.playback_auth == PlaybackAuth.ADMIN and call.request_id:
+        return call.request_id
+    return call.unique_id
+
+
+def recording_url(call: CallFacts, options: WriteOptions) -> str:
+    server = (call.recording_server_url or options.recording_server_url).rstrip("/")
+    return f"{server}/monitor_link/{playback_id(call, options)}" if server else ""
+
+
+def _utc_iso(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _local(value: dt.datetime, options: WriteOptions) -> dt.datetime:
+    return value.astimezone(zoneinfo.ZoneInfo(options.time_zone))
+
+
+def _display(number: str) -> str:
+    e164 = phone.normalize(number)
+    return phone.national_format(e164) if e164 else number
+
+
+def subject(call: CallFacts, options: WriteOptions) -> str:
+    template = options.subject_inbound if call.direction == "inbound" else options.subject_outbound
+    agent = call.to_agent_id if call.direction == "inbound" else call.from_agent_id
+    extension = call.to_extension if call.direction == "inbound" else call.from_extension
+    values = {
+        "customer": _display(call.customer_number) if call.customer_number else "非通知",
+        "company": _display(call.company_number) if call.company_number else "",
+        "direction": "着信" if call.direction == "inbound" else "発信",
+        "agent": agent,
+        "extension": extension,
+        "start": _local(call.started_at, options).strftime("%Y/%m/%d %H:%M"),
+        "duration": f"{call.duration_s // 60}:{call.duration_s % 60:02d}",
+    }
+    # Validated templates only name known placeholders; Formatter keeps unknown braces from crashing anyway.
+    text = string.Formatter().vformat(template, (), _Defaulting(values))
+    return text[:SUBJECT_MAX]
+
+
+class _Defaulting(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def description(call: CallFacts, options: WriteOptions) -> str:
+    start = _local(call.started_at, options)
+    lines = [
+        f"{'着信' if call.direction == 'inbound' else '発信'}: {_display(call.from_number)} → {_display(call.to_number)}",
+        f"通話開始: {start:%Y/%m/%d %H:%M:%S}",
+    ]
+    if call.ended_at is not None:
+        lines.append(f"通話終了: {_local(call.ended_at, options):%Y/%m/%d %H:%M:%S}")
+    lines.append(f"通話時間: {call.duration_s // 60}分{call.duration_s % 60:02d}秒")
+    if call.from_agent_id or call.from_extension:
+        lines.append(f"発信エージェント: {call.from_agent_id or '-'} (内線 {call.from_extension or '-'})")
+    if call.to_agent_id or call.to_extension:
+        lines.append(f"着信エージェント: {call.to_agent_id or '-'} (内線 {call.to_extension or '-'})")
+    url = recording_url(call, options)
+    if url:
+        lines.append(f"録音再生: {url}")
+    lines.append(f"ユニークID: {call.unique_id}")
+    return "\n".join(lines)
+
+
+def task_fields(call: CallFacts, target: Target | None, options: WriteOptions, *, case_ref: str | None = None, contact_id: str | None = None) -> dict[str, Any]:
+    """The Task for ``call`` on ``target``; in Case mode ``case_ref`` (an Id or a composite reference) is the WhatId."""
+    fields: dict[str, Any] = {
+        "Subject": subject(call, options),
+        "Status": options.task_status,
+        "TaskSubtype": "Call",
+        "CallType": "Inbound" if call.direction == "inbound" else "Outbound",
+        "CallDurationInSeconds": int(call.duration_s),
+        "CallObject": call.unique_id,
+        "ActivityDate": _local(call.started_at, options).date().isoformat(),
+        "Description": description(call, options),
+    }
+    if case_ref is not None:
+        fields["WhatId"] = case_ref
+        if contact_id:
+            fields["WhoId"] = contact_id
+    elif target is not None:
+        if target.object_name in WHO_OBJECTS:
+            fields["WhoId"] = target.record_id
+        else:
+            fields["WhatId"] = target.record_id
+    if options.with_custom_fields:
+        fields.update(
+            {
+                "B_ServerIP__c": (call.recording_server_url or options.recording_server_url).rstrip("/") or None,
+                "B_UniqueId__c": playback_id(call, options),
+                "B_PhoneTo__c": call.to_number or None,
+                "B_PhoneFrom__c": call.from_number or None,
+                "B_CallStartDateTime__c": _utc_iso(call.started_at),
+                "B_CallEndDateTime__c": _utc_iso(call.ended_at),
+                "B_AgentIdTo__c": call.to_agent_id[:AGENT_ID_MAX] or None,
+                "B_AgentIdFrom__c": call.from_agent_id[:AGENT_ID_MAX] or None,
+                "B_NaisenTo__c": call.to_extension or None,
+                "B_NaisenFrom__c": call.from_extension or None,
+            }
+        )
+    return fields
+
+
+def wants_case(target: Target, options: WriteOptions) -> bool:
+    return options.activity_mode == ActivityMode.CASE_AND_TASK and target.object_name in CASE_OWNERS
+
+
+def case_fields(call: CallFacts, target: Target, options: WriteOptions) -> dict[str, Any]:
+    """Case(Subject, Origin = Phone, AccountId/ContactId) for a target that can own one."""
+    fields: dict[str, Any] = {"Subject": subject(call, options), "Origin": "Phone", "Description": description(call, options)}
+    if target.object_name == "Account":
+        fields["AccountId"] = target.record_id
+    elif target.object_name == "Contact":
+        fields["ContactId"] = target.record_id
+        if target.account_id:
+            fields["AccountId"] = target.account_id
+    return fields
+
+
+def lead_fields(call: CallFacts) -> dict[str, Any]:
+    """A Lead for an unknown number (on_no_match = create_lead). Company is required by standard orgs."""
+    number = _display(call.customer_number)
+    return {"LastName": number, "Company": number, "Phone": number, "LeadSource": "Phone"}

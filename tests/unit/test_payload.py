@@ -1,0 +1,70 @@
+"""Task, Case and Lead payloads: every field of SPEC §10, WhoId/WhatId rules, ActivityDate in the local zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from biztel_desk.domain.matching import Target
+from biztel_desk.domain.payload import CallFacts, WriteOptions, case_fields, lead_fields, task_fields, wants_case
+
+CALL = CallFacts(
+    unique_id="1700000000.123",
+    request_id="REQ-42",
+    direction="inbound",
+    from_number="09012345678",
+    to_number="0312345678",
+    customer_number="09012345678",
+    company_number="0312345678",
+    from_agent_id="",
+    to_agent_id="agent-0001-long",
+    from_extension="",
+    to_extension="201",
+    started_at=dt.datetime(2026, 11, 27, 15, 30, tzinfo=dt.UTC),  # 00:30 on the 28th in Tokyo
+    ended_at=dt.datetime(2026, 11, 27, 15, 35, 5, tzinfo=dt.UTC),
+    duration_s=305,
+    recording_server_url="https://s0000.u.biztel.jp:8000",
+)
+
+
+def test_task_on_contact() -> None:
+    fields = task_fields(CALL, Target("Contact", "003000000000001AAA"), WriteOptions())
+    assert fields["WhoId"] == "003000000000001AAA" and "WhatId" not in fields
+    assert fields["Subject"] == "着信 090-1234-5678"
+    assert fields["ActivityDate"] == "2026-11-28"  # across midnight in Asia/Tokyo
+    assert fields["CallType"] == "Inbound" and fields["TaskSubtype"] == "Call"
+    assert fields["CallDurationInSeconds"] == 305 and fields["CallObject"] == "1700000000.123"
+    assert fields["B_UniqueId__c"] == "1700000000.123"
+    assert fields["B_ServerIP__c"] == "https://s0000.u.biztel.jp:8000"
+    assert fields["B_CallStartDateTime__c"] == "2026-11-27T15:30:00.000Z"
+    assert fields["B_CallEndDateTime__c"] == "2026-11-27T15:35:05.000Z"
+    assert fields["B_AgentIdTo__c"] == "agent-0001"  # Text(10)
+    assert fields["B_NaisenTo__c"] == "201" and fields["B_PhoneFrom__c"] == "09012345678"
+    assert "https://s0000.u.biztel.jp:8000/monitor_link/1700000000.123" in fields["Description"]
+
+
+def test_task_on_account_and_custom_object_use_whatid() -> None:
+    for obj in ("Account", "MyObject__c"):
+        fields = task_fields(CALL, Target(obj, "001000000000001AAA"), WriteOptions())
+        assert fields["WhatId"] == "001000000000001AAA" and "WhoId" not in fields
+
+
+def test_admin_playback_writes_request_id() -> None:
+    fields = task_fields(CALL, Target("Lead", "00Q000000000001AAA"), WriteOptions(playback_auth="admin"))
+    assert fields["B_UniqueId__c"] == "REQ-42" and fields["CallObject"] == "1700000000.123"
+    assert "WhatId" not in fields and fields["WhoId"] == "00Q000000000001AAA"
+
+
+def test_case_mode() -> None:
+    options = WriteOptions(activity_mode="case_and_task")
+    contact = Target("Contact", "003000000000001AAA", account_id="001000000000001AAA")
+    assert wants_case(contact, options) and not wants_case(Target("Lead", "00Q000000000001AAA"), options)
+    case = case_fields(CALL, contact, options)
+    assert case["Origin"] == "Phone" and case["ContactId"] == contact.record_id and case["AccountId"] == contact.account_id
+    task = task_fields(CALL, contact, options, case_ref="@{case0.id}", contact_id=contact.record_id)
+    assert task["WhatId"] == "@{case0.id}" and task["WhoId"] == contact.record_id
+
+
+def test_lead_and_subject_templates() -> None:
+    assert lead_fields(CALL) == {"LastName": "090-1234-5678", "Company": "090-1234-5678", "Phone": "090-1234-5678", "LeadSource": "Phone"}
+    options = WriteOptions(subject_inbound="{direction} {customer} → {company} ({agent}) {duration}")
+    assert task_fields(CALL, None, options)["Subject"] == "着信 090-1234-5678 → 03-1234-5678 (agent-0001-long) 5:05"
