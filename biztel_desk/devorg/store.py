@@ -272,7 +272,9 @@ class OrgStore:
         return object_name, self._records[object_name][canonical]
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(UTC)
+        # The org's clock never runs behind its own SystemModstamps (bursts of writes bump them ahead of the
+        # wall clock, see next_stamp), so "changed in the last N seconds" stays consistent with the stamps.
+        return max(dt.datetime.now(UTC), self._last_stamp)
 
     # ----------------------------------------------------------------- schema changes
     def add_object(self, obj: ObjectDef, allow_activities: bool = False) -> None:
