@@ -25,7 +25,7 @@ _SECRET_PAIR = re.compile(
     """
 )
 # Authorization headers and PEM blocks, wherever they appear.
-_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=!-]{8,}")  # Salesforce session ids contain "!"
 _PEM = re.compile(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", re.DOTALL)
 
 
