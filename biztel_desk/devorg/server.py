@@ -331,8 +331,9 @@ class DevOrg:
             return self._login_faults(target) or self._oauth_token(headers, body)
         if path.rstrip("/") == "/services/data" and method == "GET":
             self._count("versions")
+            # Versions need no session and, like logins, do not count against the daily limit (unverified).
             return _json(200, [{"label": _release(v), "url": f"/services/data/v{v}", "version": v}
-                               for v in SUPPORTED_VERSIONS])
+                               for v in SUPPORTED_VERSIONS], self._limit_header())
         match = re.match(r"^/services/data/v(\d+\.\d+)(?:/(.*))?$", path)
         if match and match.group(1) in SUPPORTED_VERSIONS:
             return self._rest(method, match.group(1), match.group(2) or "", query, headers, body, target)
