@@ -173,6 +173,10 @@ class Call(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     duration_s: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str] = mapped_column(String(32), default="")
+    # ANSWERED / NO ANSWER / BUSY … as the PBX wrote it: unanswered calls are calls too (a missed customer).
+    disposition: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    # The recording's file name when the source records it (FreePBX recordingfile), for the playback link.
+    recording_file: Mapped[str] = mapped_column(String(255), default="", server_default="")
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -1,0 +1,367 @@
+"""A call as the PBX reported it: direction, customer and company numbers, timestamps read in the PBX's zone."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import re
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from biztel_desk.domain import phone
+
+
+class Direction(enum.StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    INTERNAL = "internal"  # extension to extension: stored as history, never linked
+
+
+# Words PBXs and spreadsheets use for the direction, as the source writes them (after casefold).
+DIRECTION_WORDS: dict[str, Direction] = {
+    "inbound": Direction.INBOUND,
+    "in": Direction.INBOUND,
+    "incoming": Direction.INBOUND,
+    "着信": Direction.INBOUND,
+    "受信": Direction.INBOUND,
+    "outbound": Direction.OUTBOUND,
+    "out": Direction.OUTBOUND,
+    "outgoing": Direction.OUTBOUND,
+    "発信": Direction.OUTBOUND,
+    "internal": Direction.INTERNAL,
+    "内線": Direction.INTERNAL,
+}
+
+# Longest values the calls table holds; longer input is rejected rather than truncated or failing a batch.
+FIELD_MAX_LENGTHS: dict[str, int] = {
+    "unique_id": 100,
+    "request_id": 100,
+    "recording_server_url": 255,
+    "from_number": 64,
+    "to_number": 64,
+    "from_agent_id": 32,
+    "to_agent_id": 32,
+    "from_extension": 16,
+    "to_extension": 16,
+    "source": 32,
+    "presented_company_number": 64,
+    "disposition": 16,
+    "recording_file": 255,
+}
+TEXT_FIELDS = tuple(FIELD_MAX_LENGTHS)
+DATE_FIELDS = ("started_at", "ended_at")
+REQUIRED_FIELDS = ("unique_id", "from_number", "to_number", "started_at")
+ALL_FIELDS = (*TEXT_FIELDS, "direction", *DATE_FIELDS, "duration_s")
+
+# Labels of call fields, as BIZTEL's 発着信履歴 names them (for rejected-row messages and the mapping dialog).
+CALL_FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "unique_id": ("ユニークID", "Unique ID"),
+    "request_id": ("リクエストID", "Request ID"),
+    "recording_server_url": ("録音サーバURL", "Recording server URL"),
+    "direction": ("発着信区分", "Direction"),
+    "from_number": ("発信電話番号", "From number"),
+    "to_number": ("着信電話番号", "To number"),
+    "from_agent_id": ("発信エージェントID", "From agent ID"),
+    "to_agent_id": ("着信エージェントID", "To agent ID"),
+    "from_extension": ("発信内線番号", "From extension"),
+    "to_extension": ("着信内線番号", "To extension"),
+    "started_at": ("通話開始日時", "Call start"),
+    "ended_at": ("通話終了日時", "Call end"),
+    "duration_s": ("通話時間(秒)", "Duration (s)"),
+    "source": ("取込元", "Source"),
+    "presented_company_number": ("通知番号", "Presented company number"),
+    "disposition": ("応答状況", "Disposition"),
+    "recording_file": ("録音ファイル", "Recording file"),
+}
+
+# Why a row or a JSON item was refused; {label} is the field's label, {value} what was written.
+CALL_MESSAGES: dict[str, tuple[str, str]] = {
+    "required": ("{label}が空です。", "{label} is empty."),
+    "too_long": (
+        "{label}が長すぎます({length}文字、最大{max}文字)。",
+        "{label} is too long ({length} characters, at most {max}).",
+    ),
+    "bad_date": (
+        "{label}「{value}」を日時として読めません(例: 2024-04-01 09:00:00、2024/04/01 09:00:00、2024-04-01T09:00:00+09:00)。",
+        "{label} '{value}' is not a date and time (e.g. 2024-04-01 09:00:00, 2024/04/01 09:00:00, 2024-04-01T09:00:00+09:00).",
+    ),
+    "bad_integer": ("{label}「{value}」は0以上の整数ではありません。", "{label} '{value}' is not a whole number ≥ 0."),
+    "bad_direction": (
+        "{label}「{value}」は不明です。使える値: inbound(着信)、outbound(発信)、internal(内線)",
+        "{label} '{value}' is unknown. Allowed: inbound, outbound, internal",
+    ),
+    "not_text": ("{label}は文字列で指定してください。", "{label} must be text."),
+    "unknown_field": ("不明な項目「{value}」です。", "Unknown field '{value}'."),
+    "ended_before_start": (
+        "通話終了日時({ended})が通話開始日時({started})より前です。",
+        "The call ends ({ended}) before it starts ({started}).",
+    ),
+    "no_numbers": ("発信電話番号と着信電話番号の両方が空です。", "Both the from number and the to number are empty."),
+    "column_count": (
+        "列の数が{count}列です({expected}列以上が必要です)。ファイル形式(--preset)を確認してください。",
+        "The row has {count} columns ({expected} or more expected). Check the file format (--preset).",
+    ),
+    "not_object": ("呼び出し1件はJSONオブジェクトで指定してください。", "Each call must be a JSON object."),
+}
+
+
+def field_label(name: str, lang: str = "ja") -> str:
+    ja, en = CALL_FIELD_LABELS.get(name, (name, name))
+    return ja if lang == "ja" else en
+
+
+def call_message(code: str, lang: str = "ja", *, field_name: str = "", **params: Any) -> str:
+    """The text of a rejected row or item in the admin's language."""
+    ja, en = CALL_MESSAGES.get(code, (code, code))
+    template = ja if lang == "ja" else en
+    values = {"label": field_label(field_name, lang) if field_name else "", **params}
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):  # a template missing a parameter must still say something useful
+        return f"{template} {params}"
+
+
+@dataclass
+class CallRecord:
+    """One finished call, numbers as text exactly as the PBX wrote them (leading 0 kept), times aware."""
+
+    unique_id: str
+    from_number: str
+    to_number: str
+    started_at: dt.datetime
+    direction: str = ""  # inbound | outbound | internal; empty = infer from the numbers (see finish())
+    request_id: str = ""
+    recording_server_url: str = ""  # empty: the system setting's recording server
+    from_agent_id: str = ""
+    to_agent_id: str = ""
+    from_extension: str = ""
+    to_extension: str = ""
+    ended_at: dt.datetime | None = None
+    duration_s: int = 0
+    source: str = ""
+    # The company's own number as the source recorded it: FreePBX outbound_cnum, the DID of an inbound call.
+    presented_company_number: str = ""
+    disposition: str = ""  # ANSWERED | NO ANSWER | BUSY | FAILED …, as the PBX wrote it; empty = unknown
+    recording_file: str = ""  # file name or path of the recording when the source records it (FreePBX)
+
+    def finish(self) -> CallRecord:
+        """Fill the direction when the source did not say; returns self."""
+        if not self.direction:
+            self.direction = infer_direction(
+                self.from_number, self.to_number, self.from_extension, self.to_extension
+            ).value
+        return self
+
+    @property
+    def customer_number(self) -> str:
+        """The customer's side as written: the from number of an inbound call, the to number of an outbound."""
+        if self.direction == Direction.INBOUND:
+            return self.from_number
+        if self.direction == Direction.OUTBOUND:
+            return self.to_number
+        return ""
+
+    @property
+    def company_number(self) -> str:
+        """The company's side as written, or '' when unknown (then the default outbound number applies)."""
+        if self.direction == Direction.INTERNAL:
+            return ""
+        if self.presented_company_number.strip():
+            return self.presented_company_number
+        other = self.to_number if self.direction == Direction.INBOUND else self.from_number
+        if other.strip() and not phone.is_extension(other) and not phone.is_anonymous(other):
+            return other
+        return ""
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.direction != Direction.INTERNAL and phone.is_anonymous(self.customer_number)
+
+    def customer_e164(self, region: str = "JP") -> str | None:
+        """None for anonymous callers and unreadable numbers: stored, never matched (no-match policy)."""
+        if self.direction == Direction.INTERNAL:
+            return None
+        return phone.normalize(self.customer_number, region)
+
+    def company_e164(self, region: str = "JP") -> str | None:
+        number = self.company_number
+        return phone.normalize(number, region) if number else None
+
+
+def _is_internal_side(number: str, extension: str) -> bool:
+    """An extension number, or no number at all but an extension recorded (an agent's own line)."""
+    if number.strip():
+        return phone.is_extension(number)
+    return bool(extension.strip())
+
+
+def infer_direction(from_number: str, to_number: str, from_extension: str = "", to_extension: str = "") -> Direction:
+    """SPEC §8: ≤ 6 digits is an extension; extension→external outbound, external→anything inbound,
+    extension→extension internal.
+
+    A from side that is a full number but carries an extension (BIZTEL writes the company number as
+    発信電話番号 and the agent's 発信内線番号) is the company calling out, so it is outbound too.
+    """
+    from_internal = _is_internal_side(from_number, from_extension) or (
+        bool(from_extension.strip()) and not phone.is_anonymous(from_number) and not to_extension.strip()
+    )
+    if not from_internal:
+        return Direction.INBOUND
+    to_internal = phone.is_extension(to_number) if to_number.strip() else bool(to_extension.strip())
+    return Direction.INTERNAL if to_internal else Direction.OUTBOUND
+
+
+def parse_direction(text: str) -> Direction | None:
+    """The direction as a source writes it (inbound, 着信, OUT…), None when it is not one."""
+    return DIRECTION_WORDS.get(text.strip().casefold())
+
+
+# --- timestamps ------------------------------------------------------------------------------------------
+
+# 2024-04-01 09:00:00, 2024/4/1 9:00 (spreadsheets drop zero padding and seconds when they re-save a CSV),
+# with an optional fraction of a second.
+_LOCAL = re.compile(
+    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?$"
+)
+
+
+class BadTimestamp(ValueError):
+    """The text is not a date and time in any accepted format."""
+
+
+def zone(name: str) -> dt.tzinfo:
+    """An IANA time zone; raises zoneinfo.ZoneInfoNotFoundError (a KeyError) or ValueError for bad names."""
+    return zoneinfo.ZoneInfo(name)
+
+
+def parse_timestamp(text: str, tz: dt.tzinfo, date_format: str = "") -> dt.datetime:
+    """An aware UTC datetime from ``YYYY-MM-DD HH:MM:SS``, ``YYYY/MM/DD HH:MM:SS`` or ISO 8601.
+
+    A naive timestamp (no offset) is a wall-clock time in ``tz`` — the PBX's zone — and is converted to UTC;
+    one with an offset or ``Z`` keeps its own. ``date_format`` (strptime) is tried first when given.
+    """
+    value = text.strip()
+    if not value:
+        raise BadTimestamp(text)
+    parsed: dt.datetime | None = None
+    if date_format:
+        try:
+            parsed = dt.datetime.strptime(value, date_format)
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        match = _LOCAL.match(value)
+        if match:
+            year, month, day, hour, minute, second, fraction = match.groups()
+            try:
+                parsed = dt.datetime(
+                    int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+                    int((fraction or "0").ljust(6, "0")),
+                )
+            except ValueError:
+                raise BadTimestamp(text) from None
+        else:
+            try:
+                parsed = dt.datetime.fromisoformat(value)
+            except ValueError:
+                raise BadTimestamp(text) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.astimezone(dt.UTC)
+
+
+# --- building records from text fields (files and JSON share these rules) -------------------------------
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """Why one row or item was refused: a code of CALL_MESSAGES, the field, and the values for the text."""
+
+    code: str
+    field: str = ""
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def text(self, lang: str = "ja") -> str:
+        return call_message(self.code, lang, field_name=self.field, **self.params)
+
+
+def _shorten(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def build_record(
+    values: dict[str, str], tz: dt.tzinfo, source: str, date_format: str = ""
+) -> CallRecord | FieldProblem:
+    """A finished CallRecord from text values keyed by field name, or the first problem found.
+
+    Missing keys are empty. Numbers stay text; durations default to end − start when not given.
+    """
+
+    def get(name: str) -> str:
+        return (values.get(name) or "").strip()
+
+    unique_id = get("unique_id")
+    if not unique_id:
+        return FieldProblem("required", "unique_id")
+    for name, limit in FIELD_MAX_LENGTHS.items():
+        text = get(name)
+        if len(text) > limit:
+            return FieldProblem("too_long", name, {"length": len(text), "max": limit})
+    started_text = get("started_at")
+    if not started_text:
+        return FieldProblem("required", "started_at")
+    try:
+        started = parse_timestamp(started_text, tz, date_format)
+    except BadTimestamp:
+        return FieldProblem("bad_date", "started_at", {"value": _shorten(started_text)})
+    ended: dt.datetime | None = None
+    ended_text = get("ended_at")
+    if ended_text:
+        try:
+            ended = parse_timestamp(ended_text, tz, date_format)
+        except BadTimestamp:
+            return FieldProblem("bad_date", "ended_at", {"value": _shorten(ended_text)})
+        if ended < started:
+            return FieldProblem("ended_before_start", "ended_at", {"started": started_text, "ended": ended_text})
+    duration_text = get("duration_s")
+    if duration_text:
+        try:
+            duration = int(float(duration_text)) if "." in duration_text else int(duration_text)
+        except ValueError:
+            return FieldProblem("bad_integer", "duration_s", {"value": _shorten(duration_text)})
+        if duration < 0:
+            return FieldProblem("bad_integer", "duration_s", {"value": duration_text})
+    else:
+        duration = int((ended - started).total_seconds()) if ended else 0
+    direction_text = get("direction")
+    direction = ""
+    if direction_text:
+        parsed = parse_direction(direction_text)
+        if parsed is None:
+            return FieldProblem("bad_direction", "direction", {"value": _shorten(direction_text)})
+        direction = parsed.value
+    from_number, to_number = get("from_number"), get("to_number")
+    if not from_number and not to_number and not get("from_extension") and not get("to_extension"):
+        return FieldProblem("no_numbers", "from_number")
+    record = CallRecord(
+        unique_id=unique_id,
+        from_number=from_number,
+        to_number=to_number,
+        started_at=started,
+        direction=direction,
+        request_id=get("request_id"),
+        recording_server_url=get("recording_server_url"),
+        from_agent_id=get("from_agent_id"),
+        to_agent_id=get("to_agent_id"),
+        from_extension=get("from_extension"),
+        to_extension=get("to_extension"),
+        ended_at=ended,
+        duration_s=duration,
+        source=get("source") or source,
+        presented_company_number=get("presented_company_number"),
+        disposition=get("disposition"),
+        recording_file=get("recording_file"),
+    )
+    return record.finish()

@@ -1,0 +1,801 @@
+"""Call files (CSV/TSV): the asterisk, freepbx and generic presets, encoding detection, preview and import."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import tomllib
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from biztel_desk.domain import phone
+from biztel_desk.domain.call import (
+    ALL_FIELDS,
+    REQUIRED_FIELDS,
+    BadTimestamp,
+    CallRecord,
+    Direction,
+    FieldProblem,
+    build_record,
+    call_message,
+    field_label,
+    parse_direction,
+    parse_timestamp,
+    zone,
+)
+from biztel_desk.domain.config import system_time_zone
+from biztel_desk.domain.jobs import state_label
+from biztel_desk.store import repos
+from biztel_desk.store.calls import AddResult, add_calls
+from biztel_desk.store.db import Database
+
+PRESETS = ("asterisk", "freepbx", "generic")
+ENCODINGS = ("auto", "utf-8", "cp932")
+CHUNK_ROWS = 5000  # rows per transaction: big enough to be fast, small enough to keep the GUI's reads flowing
+
+# Asterisk cdr_csv (Master.csv) columns, no header; uniqueid needs loguniqueid=yes, which every PBX we meet has.
+ASTERISK_COLUMNS = (
+    "accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp", "lastdata",
+    "start", "answer", "end", "duration", "billsec", "disposition", "amaflags", "uniqueid", "userfield",
+)
+ASTERISK_MIN_COLUMNS = ASTERISK_COLUMNS.index("uniqueid") + 1
+FREEPBX_REQUIRED = ("calldate", "src", "dst", "uniqueid")
+# "PJSIP/201-0000002a", "SIP/201-…", "Local/201@from-queue-…": the extension behind a channel name.
+_CHANNEL_EXTENSION = re.compile(r"^(?:PJSIP|SIP|IAX2|DAHDI|Local)/(\d{1,6})[-@;]", re.IGNORECASE)
+_CLID_NUMBER = re.compile(r"<([^<>]*)>\s*$")
+
+# Problems with a whole file (nothing of it was imported).
+FILE_MESSAGES: dict[str, tuple[str, str]] = {
+    "unreadable": ("ファイルを読み込めません: {path}: {reason}", "Cannot read {path}: {reason}"),
+    "encoding": (
+        "{path} の文字コードを判別できません(UTF-8でもShift_JIS(CP932)でもありません)。--encoding で指定してください。",
+        "Cannot tell the character encoding of {path} (neither UTF-8 nor Shift_JIS/CP932). Name it with --encoding.",
+    ),
+    "encoding_mismatch": (
+        "{path} は {encoding} として読めません({line}行目付近)。--encoding auto を試してください。",
+        "{path} cannot be read as {encoding} (near line {line}). Try --encoding auto.",
+    ),
+    "unknown_format": (
+        "{path} の形式を判別できません。--preset asterisk|freepbx|generic で指定してください(generic には --mapping も必要です)。",
+        "Cannot tell the format of {path}. Name it with --preset asterisk|freepbx|generic (generic also needs --mapping).",
+    ),
+    "missing_columns": (
+        "{path} に必要な列がありません: {columns}。見出し行と列の対応(--mapping)を確認してください。",
+        "{path} lacks required columns: {columns}. Check the header row and the column mapping (--mapping).",
+    ),
+    "mapping_unreadable": ("列の対応ファイルを読み込めません: {path}: {reason}", "Cannot read the column mapping {path}: {reason}"),
+    "mapping_invalid": ("列の対応ファイル {path} が不正です: {reason}", "The column mapping {path} is not valid: {reason}"),
+    "bad_preset": ("ファイル形式「{value}」は不明です。使える値: {choices}", "Unknown file format '{value}'. Allowed: {choices}"),
+    "bad_time_zone": ("タイムゾーン「{value}」は不明です(例: Asia/Tokyo)。", "Unknown time zone '{value}' (e.g. Asia/Tokyo)."),
+    "empty": ("{path} に通話の行がありません。", "{path} contains no call rows."),
+    "csv_error": ("CSVとして読めません: {detail}", "Not readable as CSV: {detail}"),
+}
+
+
+def _message(code: str, lang: str, **params: Any) -> str:
+    ja, en = FILE_MESSAGES.get(code, (code, code))
+    try:
+        return (ja if lang == "ja" else en).format(**params)
+    except (KeyError, IndexError):  # a template missing a parameter must still say something useful
+        return f"{ja if lang == 'ja' else en} {params}"
+
+
+class ImportFailure(Exception):
+    """A whole file (or the mapping) cannot be imported; ``text(lang)`` says why and what to do."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(_message(code, "en", **params))
+        self.code = code
+        self.params = params
+
+    def text(self, lang: str = "ja") -> str:
+        return _message(self.code, lang, **self.params)
+
+
+# --- column mappings (generic preset) --------------------------------------------------------------------
+
+
+def _header_key(text: str) -> str:
+    """Headers compare after NFKC and case folding: 通話時間（秒） and 通話時間(秒) are the same column."""
+    return unicodedata.normalize("NFKC", text).strip().strip("\ufeff").casefold()
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A saved column mapping: which column header holds which CallRecord field, and how dates are written."""
+
+    columns: dict[str, str]  # column header → CallRecord field
+    date_format: str = ""  # strptime format; empty = the accepted formats (YYYY-MM-DD…, YYYY/MM/DD…, ISO 8601)
+    time_zone: str = ""  # IANA zone of naive timestamps; empty = the system setting
+    name: str = ""
+    source: str = "generic"
+    direction_values: dict[str, str] = field(default_factory=dict)  # source value → inbound|outbound|internal
+
+    def check(self, where: str = "mapping") -> None:
+        """Raise ImportFailure when a field is unknown, a required one unmapped, or the time zone unknown."""
+        unknown = sorted({f for f in self.columns.values() if f not in ALL_FIELDS})
+        if unknown:
+            raise ImportFailure(
+                "mapping_invalid", path=where, reason=f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(ALL_FIELDS)}"
+            )
+        mapped = set(self.columns.values())
+        missing = [f for f in ("unique_id", "started_at") if f not in mapped]
+        if missing or not mapped & {"from_number", "to_number"}:
+            need = missing + ([] if mapped & {"from_number", "to_number"} else ["from_number/to_number"])
+            raise ImportFailure("mapping_invalid", path=where, reason=f"no column for {', '.join(need)}")
+        for value in self.direction_values.values():
+            if value not in {d.value for d in Direction}:
+                raise ImportFailure("mapping_invalid", path=where, reason=f"direction value {value!r}")
+        if self.time_zone:
+            try:
+                zone(self.time_zone)
+            except (KeyError, ValueError):
+                raise ImportFailure("bad_time_zone", value=self.time_zone) from None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The saved form (TOML or JSON), so a dialog can write what the admin mapped."""
+        data: dict[str, Any] = {"name": self.name, "source": self.source}
+        if self.date_format:
+            data["date_format"] = self.date_format
+        if self.time_zone:
+            data["time_zone"] = self.time_zone
+        data["columns"] = dict(self.columns)
+        if self.direction_values:
+            data["direction_values"] = dict(self.direction_values)
+        return data
+
+
+# BIZTEL's 発着信履歴 CSV as exported from the admin screen; used when the preset is generic without --mapping.
+BIZTEL_MAPPING = Mapping(
+    name="BIZTEL 発着信履歴",
+    source="biztel",
+    columns={
+        "ユニークID": "unique_id",
+        "リクエストID": "request_id",
+        "発着信区分": "direction",
+        "発信電話番号": "from_number",
+        "着信電話番号": "to_number",
+        "発信エージェントID": "from_agent_id",
+        "着信エージェントID": "to_agent_id",
+        "発信内線番号": "from_extension",
+        "着信内線番号": "to_extension",
+        "通話開始日時": "started_at",
+        "通話終了日時": "ended_at",
+        "通話時間(秒)": "duration_s",
+        "録音サーバURL": "recording_server_url",
+        "通話結果": "disposition",
+    },
+)
+
+
+def mapping_from_data(data: Any, where: str = "mapping") -> Mapping:
+    """Either ``{header: field}`` or ``{columns = {…}, date_format, time_zone, name, source, direction_values}``."""
+    if not isinstance(data, dict):
+        raise ImportFailure("mapping_invalid", path=where, reason="expected a table/object")
+    if "columns" in data:
+        columns = data["columns"]
+        options = {k: v for k, v in data.items() if k != "columns"}
+    else:
+        columns, options = data, {}
+    allowed = {"date_format", "time_zone", "name", "source", "direction_values"}
+    extra = sorted(set(options) - allowed)
+    if extra:
+        raise ImportFailure("mapping_invalid", path=where, reason=f"unknown key(s) {', '.join(extra)}")
+    if not isinstance(columns, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in columns.items()):
+        raise ImportFailure("mapping_invalid", path=where, reason="columns must map header text to a field name")
+    direction_values = options.get("direction_values", {})
+    if not isinstance(direction_values, dict):
+        raise ImportFailure("mapping_invalid", path=where, reason="direction_values must be a table/object")
+    for key in ("date_format", "time_zone", "name", "source"):
+        if key in options and not isinstance(options[key], str):
+            raise ImportFailure("mapping_invalid", path=where, reason=f"{key} must be text")
+    mapping = Mapping(
+        columns={k.strip(): v.strip() for k, v in columns.items()},
+        date_format=options.get("date_format", ""),
+        time_zone=options.get("time_zone", ""),
+        name=options.get("name", ""),
+        source=options.get("source", "") or "generic",
+        direction_values={str(k): str(v) for k, v in direction_values.items()},
+    )
+    mapping.check(where)
+    return mapping
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Read a mapping file: TOML (``.toml``) or JSON (anything else that parses as JSON)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ImportFailure("mapping_unreadable", path=str(path), reason=reason) from None
+    try:
+        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
+        raise ImportFailure("mapping_invalid", path=str(path), reason=str(error)) from None
+    return mapping_from_data(data, str(path))
+
+
+def save_mapping(mapping: Mapping, path: str | Path) -> None:
+    """Write a mapping as JSON (or TOML for a ``.toml`` path) that load_mapping reads back."""
+    path = Path(path)
+    if path.suffix.lower() == ".toml":
+        import tomli_w
+
+        path.write_text(tomli_w.dumps(mapping.as_dict()), encoding="utf-8")
+    else:
+        path.write_text(json.dumps(mapping.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+# --- reading text ----------------------------------------------------------------------------------------
+
+
+def decode(data: bytes, encoding: str = "auto", path: str = "") -> tuple[str, str]:
+    """(text, encoding used). auto: a UTF-8 BOM, else strict UTF-8, else CP932 (Windows Shift_JIS)."""
+    if encoding not in ENCODINGS:
+        raise ImportFailure("mapping_invalid", path="--encoding", reason=f"{encoding}; allowed: {', '.join(ENCODINGS)}")
+    candidates = {"auto": ("utf-8-sig", "cp932"), "utf-8": ("utf-8-sig",), "cp932": ("cp932",)}[encoding]
+    for codec in candidates:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError as error:
+            if encoding != "auto":
+                line = data[: error.start].count(b"\n") + 1
+                raise ImportFailure("encoding_mismatch", path=path, encoding=encoding, line=line) from None
+            continue
+        name = "utf-8-sig" if codec == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else codec.replace("-sig", "")
+        return text, name
+    raise ImportFailure("encoding", path=path)
+
+
+def read_file(path: str | Path, encoding: str = "auto") -> tuple[str, str]:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ImportFailure("unreadable", path=str(path), reason=error.strerror or str(error)) from None
+    return decode(data, encoding, str(path))
+
+
+def sniff_delimiter(text: str) -> str:
+    """Tab when the first line has more tabs than commas (TSV), else comma."""
+    first = text.split("\n", 1)[0]
+    return "\t" if first.count("\t") > first.count(",") else ","
+
+
+def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | str]]:
+    """(line number where the row starts, cells) — or (line, error detail) for a row csv cannot read."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    while True:
+        start = reader.line_num + 1  # line_num counts the lines read so far; a quoted cell may span several
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield start, str(error)
+            continue
+        if any(cell.strip() for cell in row):  # blank lines (and a trailing newline) are not rows
+            yield start, row
+
+
+# --- presets ---------------------------------------------------------------------------------------------
+
+
+def _extension_from_channel(channel: str) -> str:
+    match = _CHANNEL_EXTENSION.match(channel.strip())
+    return match.group(1) if match else ""
+
+
+def _number_from_clid(clid: str) -> str:
+    match = _CLID_NUMBER.search(clid)
+    return match.group(1).strip() if match else ""
+
+
+def _is_header(cells: list[str], names: Sequence[str]) -> bool:
+    keys = {_header_key(cell) for cell in cells}
+    return all(name in keys for name in names)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How to turn one row's cells into CallRecord field texts."""
+
+    preset: str
+    has_header: bool
+    to_values: Callable[[list[str]], dict[str, str] | FieldProblem]
+    after: Callable[[CallRecord, dict[str, str]], None] | None = None
+    date_format: str = ""
+    source: str = ""
+
+
+def _asterisk_values(cells: list[str]) -> dict[str, str] | FieldProblem:
+    if len(cells) < ASTERISK_MIN_COLUMNS:
+        return FieldProblem("column_count", params={"count": len(cells), "expected": ASTERISK_MIN_COLUMNS})
+    c = dict(zip(ASTERISK_COLUMNS, cells, strict=False))
+    src = c["src"].strip() or _number_from_clid(c["clid"])
+    dst = c["dst"].strip()
+    return {
+        "unique_id": c["uniqueid"],
+        "from_number": src,
+        "to_number": dst,
+        "from_extension": src if phone.is_extension(src) else "",
+        "to_extension": dst if phone.is_extension(dst) else "",
+        "started_at": c["start"],
+        "ended_at": c["end"],
+        "duration_s": c["billsec"],  # talk time: what 通話時間 means to an admin (duration includes ringing)
+        "disposition": c["disposition"],
+        "_dstchannel": c["dstchannel"],
+    }
+
+
+def _answering_extension(record: CallRecord, values: dict[str, str]) -> None:
+    # Only src/dst decide the direction (a numeric trunk name in a channel must not make a call internal);
+    # once an inbound call is known, the channel it was answered on names the agent's extension.
+    if record.direction == Direction.INBOUND and not record.to_extension:
+        record.to_extension = _extension_from_channel(values.get("_dstchannel", ""))
+
+
+def _freepbx_layout(header: list[str], path: str) -> _Layout:
+    index = {_header_key(name): i for i, name in enumerate(header)}
+    missing = [name for name in FREEPBX_REQUIRED if name not in index]
+    if missing:
+        raise ImportFailure("missing_columns", path=path, columns=", ".join(missing))
+
+    def get(cells: list[str], name: str) -> str:
+        position = index.get(name)
+        return cells[position].strip() if position is not None and position < len(cells) else ""
+
+    def values(cells: list[str]) -> dict[str, str] | FieldProblem:
+        if len(cells) < len(FREEPBX_REQUIRED):
+            return FieldProblem("column_count", params={"count": len(cells), "expected": len(header)})
+        src = get(cells, "src") or _number_from_clid(get(cells, "clid"))
+        dst = get(cells, "dst")
+        cnum = get(cells, "cnum")
+        return {
+            "unique_id": get(cells, "uniqueid"),
+            "request_id": get(cells, "linkedid"),
+            "from_number": src,
+            "to_number": dst,
+            "from_extension": src if phone.is_extension(src) else (cnum if phone.is_extension(cnum) else ""),
+            "to_extension": dst if phone.is_extension(dst) else "",
+            "_dstchannel": get(cells, "dstchannel"),
+            "started_at": get(cells, "calldate"),
+            "duration_s": get(cells, "billsec"),
+            "disposition": get(cells, "disposition"),
+            "recording_file": get(cells, "recordingfile"),
+            "_duration_total": get(cells, "duration"),
+            "_did": get(cells, "did"),
+            "_outbound_cnum": get(cells, "outbound_cnum"),
+        }
+
+    def after(record: CallRecord, values: dict[str, str]) -> None:
+        # The company's own number: the caller ID presented on an outbound call, the DID an inbound call came in on.
+        if record.direction == Direction.OUTBOUND:
+            record.presented_company_number = values.get("_outbound_cnum", "")
+        elif record.direction == Direction.INBOUND:
+            record.presented_company_number = values.get("_did", "")
+        _answering_extension(record, values)
+        total = values.get("_duration_total", "")
+        if record.ended_at is None and total.isdigit():
+            record.ended_at = record.started_at + dt.timedelta(seconds=int(total))
+
+    return _Layout("freepbx", True, values, after, source="freepbx")
+
+
+def _generic_layout(header: list[str], mapping: Mapping, path: str) -> _Layout:
+    wanted = {_header_key(name): target for name, target in mapping.columns.items()}
+    positions: list[tuple[int, str]] = []
+    for i, name in enumerate(header):
+        target = wanted.get(_header_key(name))
+        if target is not None:
+            positions.append((i, target))
+    found = {target for _, target in positions}
+    missing = [name for name, target in mapping.columns.items() if target in ("unique_id", "started_at") and target not in found]
+    if not found & {"from_number", "to_number"}:
+        missing += [name for name, target in mapping.columns.items() if target in ("from_number", "to_number")]
+    if missing:
+        raise ImportFailure("missing_columns", path=path, columns=", ".join(missing))
+    direction_words = {k.strip().casefold(): v for k, v in mapping.direction_values.items()}
+
+    def values(cells: list[str]) -> dict[str, str]:
+        result: dict[str, str] = {}
+        for position, target in positions:
+            if position < len(cells) and cells[position].strip() and not result.get(target):
+                result[target] = cells[position]
+        direction = result.get("direction", "").strip().casefold()
+        if direction in direction_words:
+            result["direction"] = direction_words[direction]
+        return result
+
+    return _Layout("generic", True, values, date_format=mapping.date_format, source=mapping.source or "generic")
+
+
+def _looks_like_asterisk(cells: list[str]) -> bool:
+    if len(cells) < ASTERISK_MIN_COLUMNS:
+        return False
+    try:
+        parse_timestamp(cells[ASTERISK_COLUMNS.index("start")], dt.UTC)
+    except BadTimestamp:
+        return False
+    return True
+
+
+def detect_preset(first: list[str], mapping: Mapping | None = None) -> str | None:
+    """The preset a file's first row suggests: a FreePBX header, the mapping's headers, or Master.csv data."""
+    if _is_header(first, FREEPBX_REQUIRED):
+        return "freepbx"
+    for candidate in (mapping, BIZTEL_MAPPING):
+        if candidate is not None:
+            keys = {_header_key(cell) for cell in first}
+            needed = [h for h, f in candidate.columns.items() if f in ("unique_id", "started_at")]
+            if needed and all(_header_key(h) in keys for h in needed):
+                return "generic"
+    if _looks_like_asterisk(first):
+        return "asterisk"
+    return None
+
+
+def _layout(preset: str | None, mapping: Mapping | None, first: list[str], path: str) -> _Layout:
+    if preset is not None and preset not in PRESETS:
+        raise ImportFailure("bad_preset", value=preset, choices=", ".join(PRESETS))
+    chosen = preset or detect_preset(first, mapping)
+    if chosen == "asterisk":
+        # Master.csv has no header, but a file someone saved from a spreadsheet might have gained one.
+        has_header = _is_header(first, ("uniqueid",))
+        return _Layout("asterisk", has_header, _asterisk_values, _answering_extension, source="asterisk")
+    if chosen == "freepbx":
+        return _freepbx_layout(first, path)
+    if chosen == "generic":
+        return _generic_layout(first, mapping or BIZTEL_MAPPING, path)
+    raise ImportFailure("unknown_format", path=path)
+
+
+# --- reports ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A refused row: its line number in the file, why (a code and values), and the text for the admin."""
+
+    line: int
+    reason_code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    field: str = ""
+    file: str = ""
+
+    def text(self, lang: str = "ja") -> str:
+        if self.reason_code == "csv_error":
+            return _message("csv_error", lang, **self.params)
+        return call_message(self.reason_code, lang, field_name=self.field, **self.params)
+
+    def line_text(self, lang: str = "ja") -> str:
+        where = f"{self.line}行目" if lang == "ja" else f"line {self.line}"
+        prefix = f"{Path(self.file).name}: " if self.file else ""
+        return f"{prefix}{where}: {self.text(lang)}"
+
+
+@dataclass
+class FileReport:
+    """What happened to one file."""
+
+    path: str
+    preset: str = ""
+    encoding: str = ""
+    rows: int = 0
+    imported: int = 0
+    known: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    job_counts: dict[str, Counter[str]] = field(default_factory=dict)
+    discovered: dict[str, list[str]] = field(default_factory=dict)
+    error: ImportFailure | None = None
+
+    @property
+    def good_rows(self) -> int:
+        return self.imported + self.known
+
+    def summary(self, lang: str = "ja") -> list[str]:
+        """The lines the CLI prints on stdout (and the folder report starts with)."""
+        name = Path(self.path).name
+        if self.error is not None:
+            return [f"{name}: " + ("読み込めませんでした" if lang == "ja" else "not imported")]
+        if lang == "ja":
+            lines = [
+                f"{name}: 取り込み {self.imported}件、登録済み {self.known}件、エラー {len(self.rejected)}件"
+                f"(形式 {self.preset}、文字コード {self.encoding})"
+            ]
+        else:
+            lines = [
+                f"{name}: imported {self.imported}, already known {self.known}, rejected {len(self.rejected)}"
+                f" (format {self.preset}, encoding {self.encoding})"
+            ]
+        separator = "、" if lang == "ja" else ", "
+        for setting, counts in sorted(self.job_counts.items()):
+            parts = separator.join(f"{state_label(state, lang)} {count}" for state, count in sorted(counts.items()))
+            lines.append(f"  {'連携ジョブ' if lang == 'ja' else 'link jobs'} {setting}: {parts}")
+        for setting, numbers in sorted(self.discovered.items()):
+            shown = ", ".join(phone.national_format(n) for n in numbers)
+            label = "連携対象に追加(未チェック)" if lang == "ja" else "new link targets (unchecked)"
+            lines.append(f"  {label} {setting}: {shown}")
+        return lines
+
+    def problems(self, lang: str = "ja") -> list[str]:
+        """The lines for stderr: the file's failure, or every rejected row with its line number."""
+        if self.error is not None:
+            return [self.error.text(lang)]
+        return [row.line_text(lang) for row in self.rejected]
+
+    def text(self, lang: str = "ja") -> str:
+        return "\n".join(self.summary(lang) + self.problems(lang)) + "\n"
+
+
+@dataclass
+class ImportReport:
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return sum(f.imported for f in self.files)
+
+    @property
+    def known(self) -> int:
+        return sum(f.known for f in self.files)
+
+    @property
+    def rejected(self) -> list[RejectedRow]:
+        return [row for f in self.files for row in f.rejected]
+
+    @property
+    def failed_files(self) -> list[FileReport]:
+        return [f for f in self.files if f.error is not None]
+
+    @property
+    def exit_code(self) -> int:
+        """CLI.md: 2 when a file could not be read, 1 when rows were rejected, 0 when everything was fine."""
+        if self.failed_files:
+            return 2
+        return 1 if self.rejected else 0
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The first rows of a file as the import would read them (for the mapping dialog)."""
+
+    columns: list[str]  # header cells, or column numbers ("1", "2", …) for a file without a header
+    rows: list[list[str]]
+    detected_preset: str | None
+    detected_encoding: str
+    delimiter: str
+    has_header: bool
+    records: list[CallRecord] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+
+# --- parsing ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    layout: _Layout
+    encoding: str
+    delimiter: str
+    header: list[str]
+    rows: Iterator[tuple[int, list[str] | str]]
+
+
+def _open(path: str | Path, preset: str | None, mapping: Mapping | None, encoding: str) -> _Parsed:
+    text, used_encoding = read_file(path, encoding)
+    delimiter = sniff_delimiter(text)
+    rows = _rows(text, delimiter)
+    first_line, first = next(rows, (0, None))
+    if first is None:
+        raise ImportFailure("empty", path=str(path))
+    if isinstance(first, str):  # not even the first row is CSV
+        raise ImportFailure("unknown_format", path=str(path))
+    layout = _layout(preset, mapping, first, str(path))
+    if layout.has_header:
+        return _Parsed(layout, used_encoding, delimiter, first, rows)
+
+    def again() -> Iterator[tuple[int, list[str] | str]]:
+        yield first_line, first
+        yield from rows
+
+    return _Parsed(layout, used_encoding, delimiter, [], again())
+
+
+def _records(
+    parsed: _Parsed, tz: dt.tzinfo, file: str
+) -> Iterator[CallRecord | RejectedRow]:
+    layout = parsed.layout
+    for line, cells in parsed.rows:
+        if isinstance(cells, str):
+            yield RejectedRow(line, "csv_error", {"detail": cells}, file=file)
+            continue
+        values = layout.to_values(cells)
+        if isinstance(values, FieldProblem):
+            yield RejectedRow(line, values.code, values.params, values.field, file)
+            continue
+        record = build_record(values, tz, layout.source, layout.date_format)
+        if isinstance(record, FieldProblem):
+            yield RejectedRow(line, record.code, record.params, record.field, file)
+            continue
+        if layout.after is not None:
+            layout.after(record, values)
+        yield record
+
+
+def _time_zone(database: Database | None, mapping: Mapping | None, time_zone: str | None) -> tuple[dt.tzinfo, str]:
+    """The zone of naive timestamps (explicit, else the mapping's, else the system setting) and the region."""
+    region, name = "JP", time_zone or (mapping.time_zone if mapping else "")
+    if database is not None:
+        with database.read() as session:
+            system = repos.load_system(session)
+        region = system.default_region or "JP"
+        name = name or system.time_zone
+    name = name or system_time_zone()
+    try:
+        return zone(name), region
+    except (KeyError, ValueError):
+        raise ImportFailure("bad_time_zone", value=name) from None
+
+
+def preview(
+    path: str | Path,
+    preset: str | None = None,
+    mapping: Mapping | None = None,
+    encoding: str = "auto",
+    limit: int = 20,
+    *,
+    database: Database | None = None,
+    time_zone: str | None = None,
+) -> Preview:
+    """The first ``limit`` rows as cells and as the records (or rejections) an import would make.
+
+    Raises ImportFailure when the file cannot be read; an undetectable format still previews the raw rows
+    (``detected_preset`` None) so the admin can map the columns.
+    """
+    text, used_encoding = read_file(path, encoding)
+    delimiter = sniff_delimiter(text)
+    raw = []
+    for _, cells in _rows(text, delimiter):
+        if isinstance(cells, list):
+            raw.append(cells)
+        if len(raw) > limit:
+            break
+    if not raw:
+        raise ImportFailure("empty", path=str(path))
+    detected = preset or detect_preset(raw[0], mapping)
+    try:
+        parsed = _open(path, preset, mapping, encoding)
+    except ImportFailure:
+        width = max(len(r) for r in raw)
+        return Preview([str(i + 1) for i in range(width)], raw[:limit], None, used_encoding, delimiter, False)
+    tz, _ = _time_zone(database, mapping, time_zone)
+    records: list[CallRecord] = []
+    rejected: list[RejectedRow] = []
+    for item in _records(parsed, tz, str(path)):
+        if isinstance(item, RejectedRow):
+            rejected.append(item)
+        else:
+            records.append(item)
+        if len(records) + len(rejected) >= limit:
+            break
+    has_header = parsed.layout.has_header
+    rows = raw[1 : limit + 1] if has_header else raw[:limit]
+    width = max(len(r) for r in raw)
+    columns = parsed.header or (
+        list(ASTERISK_COLUMNS[:width]) + [str(i + 1) for i in range(len(ASTERISK_COLUMNS), width)]
+        if parsed.layout.preset == "asterisk"
+        else [str(i + 1) for i in range(width)]
+    )
+    return Preview(columns, rows, detected, used_encoding, delimiter, has_header, records, rejected)
+
+
+def import_file(
+    database: Database,
+    path: str | Path,
+    preset: str | None = None,
+    mapping: Mapping | None = None,
+    encoding: str = "auto",
+    *,
+    time_zone: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> FileReport:
+    """Import one file: bad rows are reported, good rows stored (one transaction per chunk), known ones skipped.
+
+    A file that cannot be read at all comes back with ``error`` set and nothing imported.
+    ``progress(rows_read)`` is called after each chunk (from the calling thread).
+    """
+    report = FileReport(path=str(path))
+    try:
+        parsed = _open(path, preset, mapping, encoding)
+        tz, region = _time_zone(database, mapping, time_zone)
+    except ImportFailure as failure:
+        report.error = failure
+        return report
+    report.preset = parsed.layout.preset
+    report.encoding = parsed.encoding
+    chunk: list[CallRecord] = []
+    totals = AddResult()
+
+    def flush() -> None:
+        with database.begin() as session:
+            totals.merge(add_calls(session, chunk, region))
+        chunk.clear()
+        if progress is not None:
+            progress(report.rows)
+
+    for item in _records(parsed, tz, str(path)):
+        report.rows += 1
+        if isinstance(item, RejectedRow):
+            report.rejected.append(item)
+            continue
+        chunk.append(item)
+        if len(chunk) >= chunk_rows:
+            flush()
+    if chunk:
+        flush()
+    report.imported, report.known = totals.inserted, totals.known
+    report.job_counts, report.discovered = totals.job_counts, totals.discovered
+    return report
+
+
+def import_files(
+    database: Database,
+    paths: Sequence[str | Path],
+    preset: str | None = None,
+    mapping: Mapping | None = None,
+    encoding: str = "auto",
+    *,
+    time_zone: str | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> ImportReport:
+    """Import several files; one unreadable file does not stop the others."""
+    report = ImportReport()
+    for path in paths:
+
+        def file_progress(rows: int, name: str = str(path)) -> None:
+            if progress is not None:
+                progress(name, rows)
+
+        report.files.append(
+            import_file(database, path, preset, mapping, encoding, time_zone=time_zone, progress=file_progress)
+        )
+    return report
+
+
+def field_choices(lang: str = "ja") -> list[tuple[str, str]]:
+    """(field name, label) pairs a mapping dialog offers for each column; required fields first."""
+    order = list(REQUIRED_FIELDS) + [f for f in ALL_FIELDS if f not in REQUIRED_FIELDS]
+    return [(name, field_label(name, lang)) for name in order]
+
+
+__all__ = [
+    "BIZTEL_MAPPING",
+    "ENCODINGS",
+    "PRESETS",
+    "FileReport",
+    "ImportFailure",
+    "ImportReport",
+    "Mapping",
+    "Preview",
+    "RejectedRow",
+    "decode",
+    "detect_preset",
+    "field_choices",
+    "import_file",
+    "import_files",
+    "load_mapping",
+    "mapping_from_data",
+    "parse_direction",
+    "preview",
+    "save_mapping",
+]

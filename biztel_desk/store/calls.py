@@ -1,0 +1,221 @@
+"""Storing imported calls once (by unique ID) and creating their link jobs by each setting's link status."""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from biztel_desk.domain import phone
+from biztel_desk.domain.call import CallRecord, Direction
+from biztel_desk.domain.jobs import JobState, initial_job_state
+from biztel_desk.store.models import Call, LinkJob, LinkSetting, LinkTarget, utcnow
+
+CALLS: Table = Call.__table__  # type: ignore[assignment]
+JOBS: Table = LinkJob.__table__  # type: ignore[assignment]
+TARGETS: Table = LinkTarget.__table__  # type: ignore[assignment]
+# SQLite allows 32,766 bound parameters per statement; a calls row binds 20, so 1,000 rows stay well below.
+INSERT_BATCH = 1000
+
+
+@dataclass
+class AddResult:
+    inserted: int = 0
+    known: int = 0  # unique IDs already stored (or repeated within the same batch): nothing was created
+    job_counts: dict[str, Counter[str]] = field(default_factory=dict)  # setting name → {job state: count}
+    discovered: dict[str, list[str]] = field(default_factory=dict)  # setting name → new unchecked numbers (E.164)
+
+    def merge(self, other: AddResult) -> None:
+        self.inserted += other.inserted
+        self.known += other.known
+        for name, counts in other.job_counts.items():
+            self.job_counts.setdefault(name, Counter()).update(counts)
+        for name, numbers in other.discovered.items():
+            self.discovered.setdefault(name, []).extend(numbers)
+
+
+@dataclass(frozen=True)
+class _SettingTargets:
+    """What add_calls needs of one link setting, read once per batch."""
+
+    id: int
+    name: str
+    state: JobState | None
+    enabled_targets: frozenset[str]
+    all_targets: frozenset[str]
+    default_outbound: str | None  # E.164 of the enabled 既定の発信番号, if any
+
+
+def _insert(session: Session, table: Table) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING builder for the session's dialect."""
+    name = session.get_bind().dialect.name
+    if name == "sqlite":
+        return sqlite.insert(table)
+    if name == "postgresql":
+        return postgresql.insert(table)
+    raise NotImplementedError(f"calls cannot be stored in a {name} database")
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalize(number: str, region: str) -> str | None:
+    # Files repeat the same company and customer numbers thousands of times; parsing is the slow part.
+    return phone.normalize(number, region)
+
+
+@functools.lru_cache(maxsize=4096)
+def _discoverable(e164: str) -> bool:
+    return phone.is_valid(e164)
+
+
+def _load_settings(session: Session) -> list[_SettingTargets]:
+    settings = []
+    targets: dict[int, list[tuple[str, bool, bool]]] = {}
+    for setting_id, e164, enabled, default_outbound in session.execute(
+        select(LinkTarget.setting_id, LinkTarget.e164, LinkTarget.enabled, LinkTarget.default_outbound)
+    ):
+        targets.setdefault(setting_id, []).append((e164, enabled, default_outbound))
+    for setting_id, name, status in session.execute(
+        select(LinkSetting.id, LinkSetting.name, LinkSetting.status).order_by(LinkSetting.id)
+    ):
+        rows = targets.get(setting_id, [])
+        settings.append(
+            _SettingTargets(
+                id=setting_id,
+                name=name,
+                state=initial_job_state(status),
+                enabled_targets=frozenset(e for e, enabled, _ in rows if enabled),
+                all_targets=frozenset(e for e, _, _ in rows),
+                default_outbound=next((e for e, enabled, default in rows if enabled and default), None),
+            )
+        )
+    return settings
+
+
+def call_row(record: CallRecord, region: str) -> dict[str, Any]:
+    """The calls-table values of a record: customer and company numbers resolved once, here."""
+    customer = None if record.direction == Direction.INTERNAL else _normalize(record.customer_number, region)
+    company_number = record.company_number
+    return {
+        "unique_id": record.unique_id,
+        "request_id": record.request_id,
+        "recording_server_url": record.recording_server_url,
+        "direction": record.direction,
+        "from_number": record.from_number,
+        "to_number": record.to_number,
+        "customer_e164": customer,
+        "company_e164": _normalize(company_number, region) if company_number else None,
+        "from_agent_id": record.from_agent_id,
+        "to_agent_id": record.to_agent_id,
+        "from_extension": record.from_extension,
+        "to_extension": record.to_extension,
+        "started_at": record.started_at,
+        "ended_at": record.ended_at,
+        "duration_s": record.duration_s,
+        "source": record.source,
+        "disposition": record.disposition,
+        "recording_file": record.recording_file,
+    }
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def add_calls(session: Session, records: Sequence[CallRecord], region: str = "JP") -> AddResult:
+    """Insert the calls not stored yet and their link jobs; never commits (one transaction is the caller's).
+
+    A call gets a job for every setting where its company number is an enabled target — for an outbound
+    call whose source did not record the caller ID, the setting's enabled default outbound number — in the
+    state the setting's status gives (enabled → pending, paused → held, disabled → none). Internal calls
+    never get jobs. Company numbers not yet listed become unchecked, discovered targets of every setting.
+    """
+    result = AddResult()
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for record in records:
+        if record.unique_id in seen:  # the same call twice in one batch: the first one wins
+            result.known += 1
+            continue
+        seen.add(record.unique_id)
+        row = call_row(record, region)
+        row["imported_at"] = now
+        rows.append(row)
+    if not rows:
+        return result
+
+    by_unique_id = {row["unique_id"]: row for row in rows}
+    inserted: list[tuple[int, str]] = []
+    for chunk in _chunks(rows, INSERT_BATCH):
+        statement = _insert(session, CALLS).on_conflict_do_nothing(index_elements=["unique_id"])
+        inserted.extend(
+            (row_id, unique_id)
+            for row_id, unique_id in session.execute(statement.returning(CALLS.c.id, CALLS.c.unique_id), list(chunk))
+        )
+    result.inserted = len(inserted)
+    result.known += len(rows) - len(inserted)
+    if not inserted:
+        return result
+
+    settings = _load_settings(session)
+    if not settings:
+        return result
+    jobs: list[dict[str, Any]] = []
+    company_numbers: set[str] = set()
+    for call_id, unique_id in inserted:
+        row = by_unique_id[unique_id]
+        if row["direction"] == Direction.INTERNAL:
+            continue
+        company = row["company_e164"]
+        if company is not None:
+            company_numbers.add(company)
+        for setting in settings:
+            if setting.state is None:
+                continue
+            target = company
+            if target is None and row["direction"] == Direction.OUTBOUND:
+                target = setting.default_outbound
+            if target is None or target not in setting.enabled_targets:
+                continue
+            jobs.append(
+                {"call_id": call_id, "setting_id": setting.id, "state": setting.state.value,
+                 "retry_count": 0, "match_reason": "", "error_code": "", "error_message": "",
+                 "created_at": now, "updated_at": now}
+            )
+            result.job_counts.setdefault(setting.name, Counter())[setting.state.value] += 1
+    for chunk in _chunks(jobs, INSERT_BATCH):
+        session.execute(
+            _insert(session, JOBS).on_conflict_do_nothing(index_elements=["call_id", "setting_id"]), list(chunk)
+        )
+    _discover_targets(session, settings, company_numbers, result)
+    return result
+
+
+def _discover_targets(
+    session: Session, settings: list[_SettingTargets], numbers: set[str], result: AddResult
+) -> None:
+    """SPEC §7: company numbers seen in calls join every setting's targets, unchecked and marked discovered."""
+    new_targets = []
+    for e164 in sorted(numbers):
+        if not _discoverable(e164):
+            continue
+        label = phone.national_format(e164)
+        for setting in settings:
+            if e164 in setting.all_targets:
+                continue
+            new_targets.append(
+                {"setting_id": setting.id, "number": label, "e164": e164, "enabled": False,
+                 "default_outbound": False, "discovered": True}
+            )
+            result.discovered.setdefault(setting.name, []).append(e164)
+    if new_targets:
+        session.execute(
+            _insert(session, TARGETS).on_conflict_do_nothing(index_elements=["setting_id", "e164"]), new_targets
+        )
