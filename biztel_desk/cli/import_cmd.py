@@ -1,0 +1,51 @@
+"""``biztel-desk import FILE…``: call files into the database, with counts on stdout and rejected rows on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, TextIO
+
+from biztel_desk.ingest import files
+from biztel_desk.services.context import AppContext
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("import", help="import call records from CSV/TSV files")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="call files (CSV or TSV)")
+    parser.add_argument(
+        "--preset", choices=files.PRESETS, help="file format (default: detected from the first row)"
+    )
+    parser.add_argument("--mapping", metavar="FILE", help="column mapping for the generic preset (TOML or JSON)")
+    parser.add_argument("--encoding", choices=files.ENCODINGS, default="auto", help="character encoding (default: auto)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: TextIO) -> int:
+    lang = context.lang
+    mapping = None
+    if args.mapping:
+        try:
+            mapping = files.load_mapping(args.mapping)
+        except files.ImportFailure as failure:
+            print(failure.text(lang), file=sys.stderr)
+            return EXIT_USAGE
+    report = files.import_files(
+        context.database, args.files, preset=args.preset, mapping=mapping, encoding=args.encoding
+    )
+    for file_report in report.files:
+        for line in file_report.summary(lang):
+            stdout.write(line + "\n")
+        for line in file_report.problems(lang):
+            print(line, file=sys.stderr)
+    if len(report.files) > 1:
+        total = (
+            f"合計: 取り込み {report.imported}件、登録済み {report.known}件、エラー {len(report.rejected)}件"
+            if lang == "ja"
+            else f"total: imported {report.imported}, already known {report.known}, rejected {len(report.rejected)}"
+        )
+        stdout.write(total + "\n")
+    stdout.flush()
+    return report.exit_code
