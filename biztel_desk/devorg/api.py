@@ -238,8 +238,9 @@ class RestApi:
         if not parts:
             if method != "GET":
                 return error(405, "METHOD_NOT_ALLOWED", f"HTTP Method '{method}' not allowed. Allowed are GET")
-            objects = [o for o in self.store.objects.values() if o.accessible]
-            return Reply(200, describe.describe_global(objects, ctx.version))
+            with self.store.lock:  # schema changes (/__devorg/field) may run concurrently
+                objects = [o for o in self.store.objects.values() if o.accessible]
+                return Reply(200, describe.describe_global(objects, ctx.version))
         obj = self._object(parts[0])
         if len(parts) == 1:
             if method == "GET":
@@ -248,9 +249,10 @@ class RestApi:
                 return self._create_one(obj, body, ctx)
             return error(405, "METHOD_NOT_ALLOWED", f"HTTP Method '{method}' not allowed. Allowed are GET,POST")
         if len(parts) == 2 and parts[1] == "describe" and method == "GET":
-            objects = list(self.store.objects.values())
-            return Reply(200, describe.describe_object(obj, ctx.version,
-                                                       describe.child_relationships(objects, obj.name)))
+            with self.store.lock:
+                objects = list(self.store.objects.values())
+                return Reply(200, describe.describe_object(obj, ctx.version,
+                                                           describe.child_relationships(objects, obj.name)))
         if len(parts) == 2:
             record_id = ids.normalize(parts[1])
             if record_id is None:

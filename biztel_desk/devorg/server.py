@@ -40,7 +40,8 @@ Introspection and faults (no auth, JSON bodies and answers):
 - ``POST /__devorg/label`` ``{"name": "WavImg", "value": "…" | null}`` and ``POST /__devorg/static_resource``
   ``{"name": "speaker", "remove": true}``: change the §2 setup.
 - ``GET /__devorg/records/{Obj}[?include_deleted=true]``: every record as JSON. ``GET /__devorg/info``: the
-  credentials (the first-line JSON of the ``devorg`` command) and the current settings.
+  credentials (the first-line JSON of the ``devorg`` command) and the current settings. ``GET /__devorg/jwt``:
+  the connected app's JWT test key pair (``private_key``, ``certificate`` PEM).
 """
 
 from __future__ import annotations
@@ -519,6 +520,9 @@ class DevOrg:
             return _json(200, {**self.credentials, "seed": self.seed, "latency_ms": self.latency_ms,
                                "index_delay_s": self.index_delay_s, "daily_limit": self.daily_limit,
                                "session_ttl_s": self.sessions.ttl_s, "api_version": self.api_version})
+        if route == "jwt" and method == "GET":
+            # The connected app's test key pair, so an out-of-process client can try the JWT bearer flow.
+            return _json(200, {"private_key": self.jwt_private_key_pem, "certificate": self.jwt_certificate_pem})
         if route.startswith("records/") and method == "GET":
             object_name = unquote(route[len("records/"):])
             if object_name not in self.store.objects:

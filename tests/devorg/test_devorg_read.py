@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 
 import pytest
-from devorg_helpers import DEMO_RECORDS
+import requests
+from devorg_helpers import DEMO_RECORDS, soap_client
 from simple_salesforce import Salesforce, SalesforceMalformedRequest, SalesforceResourceNotFound
 
 from biztel_desk.devorg.seed_data import FALLBACK_ACCOUNT_NAME
@@ -186,9 +188,7 @@ def test_limits_and_usage_header(sf: Salesforce, devorg: DevOrg) -> None:
     assert devorg.api_usage() == used_before + 1
 
 
-def test_bare_org_has_no_setup(make_org) -> None:  # type: ignore[no-untyped-def]
-    from devorg_helpers import soap_client
-
+def test_bare_org_has_no_setup(make_org: Callable[..., DevOrg]) -> None:
     org = make_org(seed="bare")
     sf = soap_client(org)
     fields = {f["name"] for f in sf.Task.describe()["fields"]}
@@ -196,3 +196,22 @@ def test_bare_org_has_no_setup(make_org) -> None:  # type: ignore[no-untyped-def
     assert sf.toolingexecute("query/?q=SELECT+Name+FROM+ExternalString")["totalSize"] == 0
     assert sf.toolingexecute("query/?q=SELECT+Name+FROM+StaticResource")["totalSize"] == 0
     assert sf.query("SELECT COUNT() FROM Contact")["totalSize"] == 0
+
+
+def test_tooling_custom_field_creates_activity_fields(make_org: Callable[..., DevOrg]) -> None:
+    org = make_org(seed="bare")
+    sf = soap_client(org)
+    created = sf.restful("tooling/sobjects/CustomField", method="POST", json={
+        "FullName": "Activity.B_UniqueId__c", "Metadata": {"type": "Text", "length": 100, "label": "ユニーク ID"}})
+    assert created["success"] and created["id"].startswith("00N")
+    fields = {f["name"]: f for f in sf.Task.describe()["fields"]}
+    assert (fields["B_UniqueId__c"]["type"], fields["B_UniqueId__c"]["length"]) == ("string", 100)
+    with pytest.raises(SalesforceMalformedRequest) as info:
+        sf.restful("tooling/sobjects/CustomField", method="POST", json={
+            "FullName": "Activity.B_UniqueId__c", "Metadata": {"type": "Text", "length": 100}})
+    assert info.value.content[0]["errorCode"] == "DUPLICATE_DEVELOPER_NAME"
+
+
+def test_jwt_key_pair_is_published_for_out_of_process_clients(devorg: DevOrg) -> None:
+    keys = requests.get(f"{devorg.url}/__devorg/jwt", timeout=5).json()
+    assert keys["private_key"] == devorg.jwt_private_key_pem and "CERTIFICATE" in keys["certificate"]
