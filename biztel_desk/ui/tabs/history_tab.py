@@ -49,7 +49,8 @@ class HistoryTab(QWidget):
 
         self.keyword_edit = QLineEdit(self)
         self.keyword_edit.setObjectName("keyword")
-        self.keyword_edit.setPlaceholderText(self.tr("電話番号・ID・エージェント・内線で絞り込み"))
+        self.keyword_edit.setPlaceholderText(self.tr("番号・ID・エージェント・内線"))
+        self.keyword_edit.setMinimumWidth(220)
         self.keyword_edit.setClearButtonEnabled(True)
         today = QDate.currentDate()
         self.from_check = QCheckBox(self.tr("開始"), self)
@@ -250,6 +251,8 @@ class HistoryTab(QWidget):
         self.previous_button.setEnabled(self.model.has_previous())
         self.next_button.setEnabled(self.model.has_next())
         self.empty_label.setVisible(self.setting_name is not None and total == 0)
+        if self.model.rowCount():
+            self.view.resizeColumnsToContents()  # one page only: cheap
 
     # --- helpers -----------------------------------------------------------------------------------------------
 

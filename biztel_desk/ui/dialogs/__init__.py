@@ -1,0 +1,1 @@
+"""Dialogs of the admin window: Salesforce accounts and system settings."""

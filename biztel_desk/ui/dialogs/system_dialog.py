@@ -1,0 +1,239 @@
+"""システム設定 dialog (SPEC §12): every option of domain.config.SYSTEM_OPTIONS with its bounds."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+import phonenumbers
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from biztel_desk.domain.config import OPTIONS_BY_KEY, SUBJECT_PLACEHOLDERS, PlaybackAuth, system_time_zone
+from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.services.context import AppContext
+
+
+class SystemDialog(QDialog):
+    """OK validates and saves everything at once through the config service; キャンセル discards."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle(self.tr("システム設定"))
+        self.fields: dict[str, QWidget] = {}
+        self._labels: list[QLabel] = []
+        self.error_labels: dict[str, QLabel] = {}
+
+        self.retention_spin = self._spin("retention_days", self.tr(" 日"))
+        self.page_size_spin = self._spin("page_size", self.tr(" 件"))
+        self.region_combo = QComboBox(self)
+        self.region_combo.setEditable(True)
+        self.region_combo.addItems(sorted(phonenumbers.SUPPORTED_REGIONS))
+        self.region_combo.setFixedWidth(90)
+        self.zone_combo = QComboBox(self)
+        self.zone_combo.setEditable(True)
+        self.zone_combo.addItem("")
+        self.zone_combo.addItems(sorted(zoneinfo.available_timezones()))
+        self.zone_combo.setFixedWidth(260)
+        self.zone_combo.lineEdit().setPlaceholderText(
+            self.tr("システムの設定 ({zone})").format(zone=system_time_zone())
+        )
+        self.playback_combo = QComboBox(self)
+        self.playback_combo.addItem(self.tr("URL(リンクを知っていれば再生可能)"), PlaybackAuth.URL.value)
+        self.playback_combo.addItem(self.tr("管理画面でログイン"), PlaybackAuth.ADMIN.value)
+        self.playback_combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.recording_url_edit = QLineEdit(self)
+        self.recording_url_edit.setPlaceholderText("https://s0000.u.biztel.jp:8000")
+        self.retry_interval_spin = self._spin("retry_interval_minutes", self.tr(" 分"))
+        self.retry_max_spin = self._spin("retry_max", self.tr(" 回"))
+        self.subject_inbound_edit = QLineEdit(self)
+        self.subject_outbound_edit = QLineEdit(self)
+        self.optional_stop_spin = self._spin("api_optional_stop_percent", " %")
+        self.pause_spin = self._spin("api_pause_percent", " %")
+        self.fields.update(
+            {
+                "retention_days": self.retention_spin,
+                "page_size": self.page_size_spin,
+                "default_region": self.region_combo,
+                "time_zone": self.zone_combo,
+                "playback_auth": self.playback_combo,
+                "recording_server_url": self.recording_url_edit,
+                "retry_interval_minutes": self.retry_interval_spin,
+                "retry_max": self.retry_max_spin,
+                "subject_inbound": self.subject_inbound_edit,
+                "subject_outbound": self.subject_outbound_edit,
+                "api_optional_stop_percent": self.optional_stop_spin,
+                "api_pause_percent": self.pause_spin,
+            }
+        )
+
+        history = self._group(self.tr("履歴"))
+        self._row(history, "retention_days", self.tr("履歴保持期間"),
+                  self.tr("1〜180日。これより古い通話と連携履歴は自動的に削除されます(Salesforceの活動履歴は残りますが、録音は再生できなくなる場合があります)。"))
+        self._row(history, "page_size", self.tr("表示件数"), self.tr("連携通話履歴の1ページの件数です。"))
+        self._row(history, "time_zone", self.tr("タイムゾーン"), self.tr("空欄のときはこのコンピュータの設定を使います。"))
+        self._row(history, "default_region", self.tr("既定の国・地域"),
+                  self.tr("市外局番から始まる電話番号をこの国の番号として扱います(例: JP)。"))
+
+        recording = self._group(self.tr("録音再生"))
+        self._row(recording, "playback_auth", self.tr("録音再生時の認証"),
+                  self.tr("変更はこれ以降に作成する活動履歴にだけ反映されます。作成済みの活動履歴の動作は変わりません。"))
+        self._row(recording, "recording_server_url", self.tr("録音サーバURL"))
+
+        retry = self._group(self.tr("検索リトライ"))
+        self._row(retry, "retry_interval_minutes", self.tr("リトライ間隔"))
+        self._row(retry, "retry_max", self.tr("リトライ回数上限"))
+
+        subjects = self._group(self.tr("活動履歴の件名"))
+        placeholders = " ".join("{" + name + "}" for name in SUBJECT_PLACEHOLDERS)
+        self._row(subjects, "subject_inbound", self.tr("件名テンプレート(着信)"))
+        self._row(subjects, "subject_outbound", self.tr("件名テンプレート(発信)"),
+                  self.tr("使える差し込み項目: {names}").format(names=placeholders))
+
+        api = self._group(self.tr("API使用率しきい値"))
+        self._row(api, "api_optional_stop_percent", self.tr("任意のAPI呼び出しを停止"))
+        self._row(api, "api_pause_percent", self.tr("送信を一時停止"),
+                  self.tr("1日のAPI上限に対する使用率です。"))
+
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("message")
+        self.message_label.setWordWrap(True)
+        self.message_label.setStyleSheet("color: #b00020;")
+        self.message_label.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("OK"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("キャンセル"))
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+
+        # One label width for every group, so all fields start on the same line.
+        width = max(label.sizeHint().width() for label in self._labels)
+        for label in self._labels:
+            label.setFixedWidth(width)
+        left = QVBoxLayout()
+        for group in (history, retry):
+            left.addWidget(group.parentWidget())
+        left.addStretch(1)
+        right = QVBoxLayout()
+        for group in (recording, subjects, api):
+            right.addWidget(group.parentWidget())
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(columns)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.buttons)
+        self.load()
+        self.resize(960, self.sizeHint().height())
+
+    # --- public ------------------------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        settings = self.context.config.system()
+        for key, value in settings.as_dict().items():
+            widget = self.fields[key]
+            if isinstance(widget, QSpinBox):
+                widget.setValue(int(value))
+            elif isinstance(widget, QComboBox) and not widget.isEditable():
+                widget.setCurrentIndex(max(widget.findData(value), 0))
+            elif isinstance(widget, QComboBox):
+                widget.setCurrentText(str(value))
+            elif isinstance(widget, QLineEdit):
+                widget.setText(str(value))
+
+    def values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for key, widget in self.fields.items():
+            if isinstance(widget, QSpinBox):
+                values[key] = widget.value()
+            elif isinstance(widget, QComboBox) and not widget.isEditable():
+                values[key] = widget.currentData()
+            elif isinstance(widget, QComboBox):
+                values[key] = widget.currentText().strip()
+            elif isinstance(widget, QLineEdit):
+                values[key] = widget.text()
+        values["default_region"] = str(values["default_region"]).upper()
+        return values
+
+    # --- slots -------------------------------------------------------------------------------------------------
+
+    def _on_buttons_accepted(self) -> None:
+        for label in self.error_labels.values():
+            label.clear()
+            label.hide()
+        self.message_label.hide()
+        try:
+            self.context.config.save_system(self.values())
+        except ProblemsError as error:
+            for problem in error.problems:
+                label = self.error_labels.get(problem.field_name)
+                if label is None:
+                    continue
+                text = problem.text(self.context.lang)
+                label.setText(f"{label.text()}\n{text}" if label.text() else text)
+                label.show()
+            self.message_label.setText(self.tr("保存できませんでした。赤い項目を確認してください。"))
+            self.message_label.show()
+            return
+        self.accept()
+
+    # --- helpers -----------------------------------------------------------------------------------------------
+
+    def _spin(self, key: str, suffix: str) -> QSpinBox:
+        option = OPTIONS_BY_KEY[key]
+        spin = QSpinBox(self)
+        spin.setRange(option.minimum if option.minimum is not None else 0, option.maximum if option.maximum is not None else 999999)
+        spin.setSuffix(suffix)
+        spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        spin.setFixedWidth(110)
+        spin.setToolTip(self.tr("{min}〜{max}(初期値 {default})").format(min=option.minimum, max=option.maximum, default=option.default))
+        return spin
+
+    def _group(self, title: str) -> QGridLayout:
+        box = QGroupBox(title, self)
+        grid = QGridLayout(box)
+        grid.setColumnStretch(1, 1)
+        grid.setHorizontalSpacing(10)
+        return grid
+
+    def _row(self, grid: QGridLayout, key: str, text: str, hint: str = "") -> None:
+        """Label | field on one line; the hint and the error message under the field, aligned with it."""
+        box = grid.parentWidget()
+        field = self.fields[key]
+        label = QLabel(text, box)
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        label.setBuddy(field)
+        self._labels.append(label)
+        row = grid.rowCount()
+        grid.addWidget(label, row, 0)
+        # Line edits take the whole width; spin boxes and combo boxes keep their size, left-aligned.
+        alignment = Qt.AlignmentFlag(0) if isinstance(field, QLineEdit) else Qt.AlignmentFlag.AlignLeft
+        grid.addWidget(field, row, 1, alignment)
+        if hint:
+            hint_label = QLabel(hint, box)
+            hint_label.setWordWrap(True)
+            hint_label.setStyleSheet("color: #6a737d;")
+            grid.addWidget(hint_label, row + 1, 1)
+        error = QLabel(box)
+        error.setObjectName(f"error_{key}")
+        error.setWordWrap(True)
+        error.setStyleSheet("color: #b00020;")
+        error.hide()
+        grid.addWidget(error, row + 2, 1)
+        self.error_labels[key] = error

@@ -1,0 +1,105 @@
+"""システム設定 dialog: every option with its bounds, OK saves, problems inline, キャンセル discards."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+from biztel_desk.domain.config import SYSTEM_OPTIONS, SystemSettings
+from biztel_desk.services.context import AppContext
+from biztel_desk.ui.dialogs.system_dialog import SystemDialog
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+def _dialog(qtbot, context: AppContext) -> SystemDialog:  # type: ignore[no-untyped-def]
+    dialog = SystemDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _ok(qtbot, dialog: SystemDialog) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+
+def _retype(qtbot, line, text: str) -> None:  # type: ignore[no-untyped-def]
+    line.selectAll()
+    qtbot.keyClick(line, Qt.Key.Key_Delete)
+    qtbot.keyClicks(line, text)
+
+
+def test_every_option_has_a_field_with_its_bounds_and_defaults(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, context)
+    assert set(dialog.fields) == {option.key for option in SYSTEM_OPTIONS}
+    assert (dialog.retention_spin.minimum(), dialog.retention_spin.maximum(), dialog.retention_spin.value()) == (1, 180, 90)
+    assert dialog.page_size_spin.value() == 50
+    assert (dialog.optional_stop_spin.value(), dialog.pause_spin.value()) == (80, 95)
+    assert dialog.values() == SystemSettings().as_dict()
+
+
+def test_retention_181_is_clamped_to_180(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, context)
+    _retype(qtbot, dialog.retention_spin.lineEdit(), "181")
+    dialog.retention_spin.interpretText()
+    assert dialog.retention_spin.value() <= 180
+    with qtbot.waitSignal(dialog.accepted):
+        _ok(qtbot, dialog)
+    assert context.config.system().retention_days <= 180
+
+
+def test_ok_saves_and_a_new_dialog_shows_it(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, context)
+    dialog.retention_spin.setValue(120)
+    _retype(qtbot, dialog.recording_url_edit, "https://s0000.u.biztel.jp:8000")
+    dialog.playback_combo.setCurrentIndex(dialog.playback_combo.findData("admin"))
+    dialog.zone_combo.setCurrentText("Asia/Tokyo")
+    dialog.subject_inbound_edit.setText("着信 {customer} ({agent})")
+    with qtbot.waitSignal(dialog.accepted):
+        _ok(qtbot, dialog)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    saved = context.config.system()
+    assert (saved.retention_days, saved.playback_auth, saved.time_zone) == (120, "admin", "Asia/Tokyo")
+    assert saved.recording_server_url == "https://s0000.u.biztel.jp:8000"
+
+    again = _dialog(qtbot, context)
+    assert again.retention_spin.value() == 120
+    assert again.playback_combo.currentData() == "admin" and again.zone_combo.currentText() == "Asia/Tokyo"
+    assert again.subject_inbound_edit.text() == "着信 {customer} ({agent})"
+
+
+def test_problems_are_shown_inline_and_nothing_is_saved(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, context)
+    dialog.retention_spin.setValue(30)
+    _retype(qtbot, dialog.recording_url_edit, "s0000.biztel")
+    dialog.subject_outbound_edit.setText("発信 {caller}")
+    dialog.zone_combo.setCurrentText("Mars/Olympus")
+    dialog.region_combo.setCurrentText("XX")
+    with qtbot.assertNotEmitted(dialog.accepted):
+        _ok(qtbot, dialog)
+    assert dialog.isVisible()
+    assert "録音サーバURL「s0000.biztel」はURLではありません" in dialog.error_labels["recording_server_url"].text()
+    assert "{caller}" in dialog.error_labels["subject_outbound"].text()
+    assert "Mars/Olympus" in dialog.error_labels["time_zone"].text()
+    assert "XX" in dialog.error_labels["default_region"].text()
+    assert dialog.error_labels["retention_days"].isHidden()
+    assert context.config.system() == SystemSettings()  # nothing saved
+
+
+def test_cancel_discards(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, context)
+    dialog.retention_spin.setValue(10)
+    with qtbot.waitSignal(dialog.rejected):
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    assert context.config.system().retention_days == 90
+
+
+def test_playback_explanation_and_placeholders_are_visible(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+
+    dialog = _dialog(qtbot, context)
+    texts = " ".join(label.text() for label in dialog.findChildren(QLabel) if label.isVisible())
+    assert "これ以降に作成する活動履歴にだけ反映" in texts
+    assert "{customer}" in texts and "{duration}" in texts
