@@ -424,8 +424,9 @@ class DevOrg:
         write = is_write(method, rest)
         if write and self._take_fault("drop_before_write", target):
             raise _Drop
+        kind = classify(method, rest)
         with self._lock:
-            self._counters[classify(method, rest)] = self._counters.get(classify(method, rest), 0) + 1
+            self._counters[kind] = self._counters.get(kind, 0) + 1
             self._usage.append(time.monotonic())
         try:
             parsed = parse_json_body(body) if method in ("POST", "PATCH", "PUT") else None

@@ -319,7 +319,9 @@ class OrgStore:
         """A SystemModstamp strictly greater than every earlier one, at millisecond precision.
 
         Incremental sync (``WHERE SystemModstamp > :last``) must never miss a record written in the same
-        millisecond as the last one it saw, so stamps are bumped by 1 ms when the clock has not moved.
+        millisecond as the last one it saw, so stamps are bumped by 1 ms when the clock has not moved. Only a
+        sustained burst of more than 1,000 writes a second runs the stamps (and ``now()``) ahead of the wall
+        clock, by the excess; a real org's stamps are not strictly increasing at all (unverified).
         """
         now = self.now()
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)
