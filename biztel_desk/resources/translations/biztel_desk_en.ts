@@ -1,0 +1,1212 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="en_US" sourcelanguage="ja_JP">
+<context>
+    <name>AccountDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="82" />
+        <source>Salesforceアカウント</source>
+        <translation>Salesforce accounts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="93" />
+        <source>新規</source>
+        <translation>New</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="94" />
+        <source>削除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="98" />
+        <source>ユーザ名+パスワード+セキュリティトークン</source>
+        <translation>Username + password + security token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="99" />
+        <source>OAuth JWTベアラー</source>
+        <translation>OAuth JWT bearer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="100" />
+        <source>OAuthクライアント資格情報</source>
+        <translation>OAuth client credentials</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="104" />
+        <source>本番環境 (login)</source>
+        <translation>Production (login)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="105" />
+        <source>Sandbox (test)</source>
+        <translation>Sandbox (test)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="106" />
+        <source>私のドメイン…</source>
+        <translation>My Domain…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="107" />
+        <source>開発用組織 (http://127.0.0.1:PORT)</source>
+        <translation>Dev org (http://127.0.0.1:PORT)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="128" />
+        <source>ファイルを選択…</source>
+        <translation>Choose file…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="142" />
+        <source>名前</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="143" />
+        <source>認証方式</source>
+        <translation>Authentication</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="144" />
+        <source>ユーザ名</source>
+        <translation>Username</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="145" />
+        <source>ログインホスト</source>
+        <translation>Login host</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="147" />
+        <source>APIバージョン</source>
+        <translation>API version</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="148" />
+        <source>コンシューマ鍵</source>
+        <translation>Consumer key</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="149" />
+        <source>パスワード</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="151" />
+        <source>セキュリティトークン</source>
+        <translation>Security token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="154" />
+        <source>コンシューマの秘密</source>
+        <translation>Consumer secret</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="156" />
+        <source>秘密鍵 (PEM)</source>
+        <translation>Private key (PEM)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="159" />
+        <source>パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、画面には表示されません。空欄のままなら変更されません。</source>
+        <translation>Passwords, tokens and keys are stored only in the OS keyring and never shown. Leave a field empty to keep the stored value.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="169" />
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="170" />
+        <source>接続テスト</source>
+        <translation>Test connection</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="174" />
+        <source>アカウント</source>
+        <translation>Accounts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="203" />
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="251" />
+        <source>{name}(未保存)</source>
+        <translation>{name} (not saved yet)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="251" />
+        <source>秘密鍵</source>
+        <translation>private key</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="278" />
+        <source>アカウントの削除</source>
+        <translation>Delete account</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="279" />
+        <source>アカウント「{name}」を削除しますか?キーリングに保存したパスワードなども削除されます。</source>
+        <translation>Delete the account '{name}'? Its password and other secrets are removed from the keyring too.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="291" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="486" />
+        <source>キーリングを使用できません: {detail}</source>
+        <translation>The keyring cannot be used: {detail}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="294" />
+        <source>アカウント「{name}」を削除しました。</source>
+        <translation>The account '{name}' was deleted.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="310" />
+        <source>接続しています…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="316" />
+        <source>接続に成功しました。</source>
+        <translation>Connected successfully.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="319" />
+        <source>組織: {name} ({id})</source>
+        <translation>Org: {name} ({id})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="320" />
+        <source>ユーザ: {name} ({username})</source>
+        <translation>User: {name} ({username})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="321" />
+        <source>インスタンス: {url}</source>
+        <translation>Instance: {url}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="326" />
+        <source>API使用量(24時間): {used} / {total}({percent:.1f}%)</source>
+        <translation>API usage (24 h): {used} / {total} ({percent:.1f}%)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="333" />
+        <source>接続できませんでした。</source>
+        <translation>Could not connect.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="337" />
+        <source>秘密鍵ファイルを選択</source>
+        <translation>Choose the private key file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="337" />
+        <source>PEMファイル (*.pem *.key);;すべてのファイル (*)</source>
+        <translation>PEM files (*.pem *.key);;All files (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="344" />
+        <source>ファイルを読み込めません: {detail}</source>
+        <translation>Cannot read the file: {detail}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="347" />
+        <source>PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。</source>
+        <translation>This is not a PEM private key (choose a file starting with -----BEGIN PRIVATE KEY-----).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="420" />
+        <source>保存済み</source>
+        <translation>Stored</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="420" />
+        <source>未設定</source>
+        <translation>Not set</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="494" />
+        <source>保存しました。</source>
+        <translation>Saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/account_dialog.py" line="508" />
+        <source>保存できませんでした。赤い項目を確認してください。</source>
+        <translation>Not saved. Check the fields marked in red.</translation>
+    </message>
+</context>
+<context>
+    <name>BasicTab</name>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="86" />
+        <source>例: 本社コールセンター</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="92" />
+        <source>(アカウントが登録されていません)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="93" />
+        <source>アカウント管理…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="94" />
+        <source>Salesforceアカウントを登録・編集します</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="101" />
+        <source>アカウントが登録されていません。「アカウント管理…」から連携に使うアカウントを登録してください。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="106" />
+        <source>レコードID(15桁/18桁)またはレコードのURL</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="109" />
+        <source>このアカウントでSalesforce APIを利用することを許諾する</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="111" />
+        <source>BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="124" />
+        <location filename="../../ui/tabs/basic_tab.py" line="134" />
+        <source>紐付け先特定不可レコードに紐付ける</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="125" />
+        <source>一致したすべてのレコードに紐付ける</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="126" />
+        <source>最終更新日時が最新のレコードに紐付ける</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="127" />
+        <source>優先順位が最も高いレコードに紐付ける</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="135" />
+        <source>時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="136" />
+        <source>紐付けない(スキップ)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="137" />
+        <source>リードを作成して紐付ける</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="146" />
+        <source>ToDoを作成</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="147" />
+        <source>ケースを作成し、その中にToDoを作成</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="158" />
+        <source>リードやカスタムオブジェクトなどケースを持てないレコードには、ToDoのみ作成します。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="162" />
+        <source>連携名</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="163" />
+        <source>Salesforceアカウント</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="164" />
+        <source>紐付け先特定不可レコード</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="165" />
+        <source>API利用許諾</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="166" />
+        <source>メモ</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="167" />
+        <source>レコードが複数一致した場合</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="168" />
+        <source>レコードが一致しない場合</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="169" />
+        <source>活動履歴</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="172" />
+        <source>* は必須項目です</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="174" />
+        <source>保存</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="176" />
+        <source>元に戻す</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="240" />
+        <source>録音連携ステータス</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="260" />
+        <source>設定確認</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="262" />
+        <source>Salesforceに接続し、この連携設定で連携できるかを確認します(書き込みは行いません)</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/tabs/basic_tab.py" line="430" />
+        <source>保存できませんでした。%n件の問題があります。各項目のメッセージを確認してください。</source>
+        <translation type="unfinished">
+            <numerusform />
+            <numerusform />
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="439" />
+        <source>電話番号が複数一致した場合や一致しない場合の紐付け先です。レコードのID、またはレコードを開いたときのURLを貼り付けてください。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="449" />
+        <source>抽出したID: {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="472" />
+        <source>連携設定を保存すると、ステータスを変更できます。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="475" />
+        <source>連携対象の通話をSalesforceへ連携しています。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="476" />
+        <source>通話を保持し、送信を止めています。有効に戻すと保持分を送信します。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="477" />
+        <source>連携していません。無効の間の通話は、後で有効にしても連携されません。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="521" />
+        <source>録音連携ステータスの変更</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="523" />
+        <source>「{0}」の録音連携ステータスを無効にしますか?
+
+無効の間に発生した通話は連携ジョブが作成されず、後で有効に戻してもSalesforceへ連携されません。一時停止中に保持された通話は、有効に戻したときに送信されます。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/basic_tab.py" line="538" />
+        <source>API利用許諾の変更がまだ保存されていません。先に「保存」をクリックしてください。</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>CrashHandler</name>
+    <message>
+        <location filename="../../ui/crash.py" line="79" />
+        <source>予期しないエラー</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/crash.py" line="80" />
+        <source>予期しないエラーが発生しました。詳細はログに記録されました:
+{0}
+
+作業を続けられない場合はアプリを再起動し、このログを添えて開発元へお知らせください。</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>HistoryModel</name>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="127" />
+        <source>ユニークID</source>
+        <translation>Unique ID</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="128" />
+        <source>リクエストID</source>
+        <translation>Request ID</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="129" />
+        <source>発信電話番号</source>
+        <translation>From number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="130" />
+        <source>着信電話番号</source>
+        <translation>To number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="131" />
+        <source>通話開始日時</source>
+        <translation>Call start</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="132" />
+        <source>通話終了日時</source>
+        <translation>Call end</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="133" />
+        <source>発信エージェントID</source>
+        <translation>From agent ID</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="134" />
+        <source>着信エージェントID</source>
+        <translation>To agent ID</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="135" />
+        <source>発信内線番号</source>
+        <translation>From extension</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="136" />
+        <source>着信内線番号</source>
+        <translation>To extension</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="137" />
+        <source>処理終了日時</source>
+        <translation>Processed at</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="138" />
+        <source>リトライ回数</source>
+        <translation>Retries</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="139" />
+        <source>リトライ予定</source>
+        <translation>Next retry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="140" />
+        <source>通話履歴</source>
+        <translation>Call record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="141" />
+        <source>状態</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="142" />
+        <source>紐付け先</source>
+        <translation>Linked record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="143" />
+        <source>エラー</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="149" />
+        <source>未処理</source>
+        <translation>Pending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="150" />
+        <source>保留中</source>
+        <translation>Held</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="151" />
+        <source>送信中</source>
+        <translation>Sending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="152" />
+        <source>連携済み</source>
+        <translation>Linked</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="153" />
+        <source>リトライ待ち</source>
+        <translation>Waiting to retry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="154" />
+        <source>失敗</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="155" />
+        <source>スキップ</source>
+        <translation>Skipped</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="170" />
+        <source>Salesforceで活動履歴 {id} を開く</source>
+        <translation>Open the activity {id} in Salesforce</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="184" />
+        <source>開く</source>
+        <translation>Open</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryTab</name>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="52" />
+        <source>番号・ID・エージェント・内線</source>
+        <translation>Number, ID, agent, extension</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="56" />
+        <source>開始</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="58" />
+        <source>終了</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="65" />
+        <source>すべて</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="69" />
+        <source>表示項目</source>
+        <translation>Columns</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="81" />
+        <source>初期表示に戻す</source>
+        <translation>Reset to default</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="102" />
+        <source>前へ</source>
+        <translation>Previous</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="103" />
+        <source>次へ</source>
+        <translation>Next</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="106" />
+        <source>連携通話履歴はまだありません。</source>
+        <translation>No linked calls yet.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="110" />
+        <source>絞り込み</source>
+        <translation>Filter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="113" />
+        <source>通話開始日時</source>
+        <translation>Call start</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="120" />
+        <source>状態</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="250" />
+        <source>{first}–{last} / {total}件</source>
+        <translation>{first}–{last} of {total}</translation>
+    </message>
+</context>
+<context>
+    <name>LinkStatus</name>
+    <message>
+        <location filename="../../ui/widgets.py" line="39" />
+        <source>有効</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/widgets.py" line="40" />
+        <source>一時停止</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/widgets.py" line="41" />
+        <source>無効</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../ui/main_window.py" line="49" />
+        <source>BIZTEL Desk — Salesforce履歴録音連携</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="68" />
+        <source>基本情報</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="69" />
+        <source>オブジェクト</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="70" />
+        <source>連携対象</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="71" />
+        <source>連携通話履歴</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="80" />
+        <source>連携設定</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="87" />
+        <source>新規</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="88" />
+        <source>新しい連携設定を作成します</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="89" />
+        <source>削除</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="90" />
+        <source>選択した連携設定を削除します</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="119" />
+        <source>ファイル(&amp;F)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="120" />
+        <source>終了(&amp;X)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="126" />
+        <source>設定(&amp;S)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="127" />
+        <source>Salesforceアカウント(&amp;A)…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="129" />
+        <source>システム設定(&amp;Y)…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="135" />
+        <source>ヘルプ(&amp;H)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="136" />
+        <source>バージョン情報(&amp;A)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="151" />
+        <source>停止中</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="160" />
+        <source>ワーカー: {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="185" />
+        <source>{0} — 録音連携ステータス: {1}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="212" />
+        <source>新しい連携設定</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="215" />
+        <source>未保存の変更</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="216" />
+        <source>「{0}」の基本情報に保存されていない変更があります。保存しますか?</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="237" />
+        <source>新しい連携設定(未保存)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="242" />
+        <source>連携設定が選択されていません</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="245" />
+        <source>録音連携ステータス: {0}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="249" />
+        <source>待機 {0} / 連携済 {1} / 失敗 {2}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="319" />
+        <location filename="../../ui/main_window.py" line="332" />
+        <source>連携設定の削除</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="321" />
+        <source>連携設定「{0}」を削除しますか?
+
+オブジェクト、連携対象、連携通話履歴もすべて削除されます。この操作は元に戻せません(Salesforceに作成済みの活動履歴は削除されません)。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="353" />
+        <source>設定確認</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="354" />
+        <source>「{0}」の設定確認は、設定確認機能の追加後に利用できるようになります。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="379" />
+        <source>バージョン情報</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="381" />
+        <source>&lt;h3&gt;BIZTEL Desk {0}&lt;/h3&gt;&lt;p&gt;BIZTELなどのPBXの通話履歴と通話録音を、Salesforceの活動履歴に連携する管理ツールです。&lt;/p&gt;&lt;p&gt;データフォルダ: {1}&lt;/p&gt;</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>ObjectsModel</name>
+    <message>
+        <location filename="../../ui/models/objects_model.py" line="114" />
+        <source>API参照名</source>
+        <translation>API name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/objects_model.py" line="114" />
+        <source>タブ名</source>
+        <translation>Tab name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/objects_model.py" line="114" />
+        <source>タブコード</source>
+        <translation>Tab code</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/objects_model.py" line="114" />
+        <source>優先順位</source>
+        <translation>Priority</translation>
+    </message>
+</context>
+<context>
+    <name>ObjectsTab</name>
+    <message>
+        <location filename="../../ui/tabs/objects_tab.py" line="73" />
+        <source>追加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/objects_tab.py" line="74" />
+        <source>編集</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/objects_tab.py" line="75" />
+        <source>削除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/objects_tab.py" line="76" />
+        <source>上へ</source>
+        <translation>Up</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/objects_tab.py" line="77" />
+        <source>下へ</source>
+        <translation>Down</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/objects_tab.py" line="78" />
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/objects_tab.py" line="79" />
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/objects_tab.py" line="84" />
+        <source>着信・発信の相手の電話番号を検索するSalesforceのオブジェクトです。優先順位の小さいものから検索し、タブコードにはレコードIDの先頭3文字(例: 取引先 001、取引先責任者 003、リード 00Q)を入力します。セルをダブルクリックすると編集できます。</source>
+        <translation>The Salesforce objects searched for the other party's number, lowest priority number first. The tab code is the first 3 characters of the object's record Ids (e.g. Account 001, Contact 003, Lead 00Q). Double-click a cell to edit it.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/objects_tab.py" line="93" />
+        <source>注意: 連携に使うSalesforceアカウントがリード(Lead)にアクセスできない場合は、必ずLeadの行を削除してください。</source>
+        <translation>Note: if the Salesforce account used for linking cannot access Lead, you must delete the Lead row.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/objects_tab.py" line="193" />
+        <source>保存できませんでした。赤い項目を確認してください。</source>
+        <translation>Not saved. Check the cells marked in red.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/objects_tab.py" line="198" />
+        <source>保存しました。</source>
+        <translation>Saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/objects_tab.py" line="244" />
+        <source>{row}行目: {message}</source>
+        <translation>Row {row}: {message}</translation>
+    </message>
+</context>
+<context>
+    <name>SystemDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="36" />
+        <source>システム設定</source>
+        <translation>System settings</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="41" />
+        <source> 日</source>
+        <translation> days</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="42" />
+        <source> 件</source>
+        <translation> rows</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="53" />
+        <source>システムの設定 ({zone})</source>
+        <translation>System setting ({zone})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="56" />
+        <source>URL(リンクを知っていれば再生可能)</source>
+        <translation>URL (anyone with the link can play)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="57" />
+        <source>管理画面でログイン</source>
+        <translation>Admin login</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="61" />
+        <source> 分</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="62" />
+        <source> 回</source>
+        <translation> times</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="84" />
+        <source>履歴</source>
+        <translation>History</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="85" />
+        <source>履歴保持期間</source>
+        <translation>Retention period</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="86" />
+        <source>1〜180日。これより古い通話と連携履歴は自動的に削除されます(Salesforceの活動履歴は残りますが、録音は再生できなくなる場合があります)。</source>
+        <translation>1–180 days. Older calls and link history are deleted automatically (Salesforce activities stay, but their recordings may no longer play).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="87" />
+        <source>表示件数</source>
+        <translation>Page size</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="87" />
+        <source>連携通話履歴の1ページの件数です。</source>
+        <translation>Rows per page of the linked call history.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="88" />
+        <source>タイムゾーン</source>
+        <translation>Time zone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="88" />
+        <source>空欄のときはこのコンピュータの設定を使います。</source>
+        <translation>Empty: this computer's time zone.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="89" />
+        <source>既定の国・地域</source>
+        <translation>Default region</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="90" />
+        <source>市外局番から始まる電話番号をこの国の番号として扱います(例: JP)。</source>
+        <translation>Numbers written with an area code are taken as numbers of this country (e.g. JP).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="92" />
+        <source>録音再生</source>
+        <translation>Recording playback</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="93" />
+        <source>録音再生時の認証</source>
+        <translation>Playback authentication</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="94" />
+        <source>変更はこれ以降に作成する活動履歴にだけ反映されます。作成済みの活動履歴の動作は変わりません。</source>
+        <translation>A change only affects activities written from now on; existing activities keep their behaviour.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="95" />
+        <source>録音サーバURL</source>
+        <translation>Recording server URL</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="97" />
+        <source>検索リトライ</source>
+        <translation>Search retries</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="98" />
+        <source>リトライ間隔</source>
+        <translation>Retry interval</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="99" />
+        <source>リトライ回数上限</source>
+        <translation>Maximum retries</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="101" />
+        <source>活動履歴の件名</source>
+        <translation>Activity subject</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="103" />
+        <source>件名テンプレート(着信)</source>
+        <translation>Subject template (inbound)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="104" />
+        <source>件名テンプレート(発信)</source>
+        <translation>Subject template (outbound)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="105" />
+        <source>使える差し込み項目: {names}</source>
+        <translation>Placeholders: {names}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="107" />
+        <source>API使用率しきい値</source>
+        <translation>API usage thresholds</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="108" />
+        <source>任意のAPI呼び出しを停止</source>
+        <translation>Stop optional API calls above</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="109" />
+        <source>送信を一時停止</source>
+        <translation>Pause sending above</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="110" />
+        <source>1日のAPI上限に対する使用率です。</source>
+        <translation>Share of the org's daily API limit.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="118" />
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="119" />
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="191" />
+        <source>保存できませんでした。赤い項目を確認してください。</source>
+        <translation>Not saved. Check the fields marked in red.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="205" />
+        <source>{min}〜{max}(初期値 {default})</source>
+        <translation>{min}–{max} (default {default})</translation>
+    </message>
+</context>
+<context>
+    <name>TargetsModel</name>
+    <message>
+        <location filename="../../ui/models/targets_model.py" line="76" />
+        <source>連携</source>
+        <translation>Linked</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/targets_model.py" line="76" />
+        <source>電話番号</source>
+        <translation>Phone number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/targets_model.py" line="76" />
+        <source>正規化</source>
+        <translation>Normalised</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/targets_model.py" line="76" />
+        <source>既定の発信番号</source>
+        <translation>Default outbound</translation>
+    </message>
+</context>
+<context>
+    <name>TargetsTab</name>
+    <message>
+        <location filename="../../ui/tabs/targets_tab.py" line="51" />
+        <source>チェックを付けた電話番号の通話だけがSalesforceに連携されます。変更するには「編集」をクリックしてください。</source>
+        <translation>Only calls on checked numbers are linked to Salesforce. Click Edit to change them.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/targets_tab.py" line="55" />
+        <source>編集</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/targets_tab.py" line="58" />
+        <source>電話番号(例: 03-1234-5678)</source>
+        <translation>Phone number (e.g. 03-1234-5678)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/targets_tab.py" line="59" />
+        <source>追加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/targets_tab.py" line="60" />
+        <source>削除</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/targets_tab.py" line="61" />
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/targets_tab.py" line="62" />
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/targets_tab.py" line="65" />
+        <source>電話番号設定が不足しています</source>
+        <translation>No phone number is selected for linking</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/targets_tab.py" line="170" />
+        <source>保存しました。</source>
+        <translation>Saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/targets_tab.py" line="197" />
+        <source>{row}行目: {message}</source>
+        <translation>Row {row}: {message}</translation>
+    </message>
+</context>
+</TS>
