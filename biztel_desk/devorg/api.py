@@ -108,7 +108,7 @@ class RestApi:
                 return Reply(200, self._resources(ctx.version))
             if head in ("query", "queryAll") and method == "GET":
                 if len(parts) > 1:
-                    return self._query_more(parts[1])
+                    return self._query_more(parts[1], ctx.version)
                 return self._query(query.get("q", ""), head == "queryAll", self.store, ctx.version)
             if head == "search" and method == "GET":
                 return self._search(query.get("q", ""), ctx.version)
@@ -142,7 +142,9 @@ class RestApi:
                 result = execute_soql(text, catalog, include_deleted=include_deleted)
                 obj = catalog.object_def(result.object_name)
                 assert obj is not None
-                rows = [self.render_row(catalog, obj, row, version) for row in result.records]
+                # Tooling records live under …/tooling/sobjects/ (their attributes.url says so).
+                base = f"/services/data/v{version}/{'tooling/' if tooling else ''}sobjects"
+                rows = [self.render_row(catalog, obj, row, base) for row in result.records]
         except QueryError as exc:
             return error(400, exc.error_code, exc.message)
         if result.is_count:
@@ -170,46 +172,39 @@ class RestApi:
             page["size"] = len(rows)
         return page
 
-    def _query_more(self, identifier: str, version: str = "", tooling: bool = False) -> Reply:
+    def _query_more(self, identifier: str, version: str, tooling: bool = False) -> Reply:
         locator, _, offset = identifier.partition("-")
         with self._cursor_lock:
             rows = self._cursors.get(locator)
         if rows is None or not offset.isdigit() or int(offset) > len(rows):
             return error(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-        version = version or self._version_of(rows)
         return Reply(200, self._page(rows, int(offset), version, tooling, locator))
 
-    @staticmethod
-    def _version_of(rows: list[dict[str, Any]]) -> str:
-        url = rows[0]["attributes"].get("url", "") if rows else ""
-        match = re.match(r"/services/data/v([\d.]+)/", url)
-        return match.group(1) if match else "59.0"
-
-    def render_row(self, catalog: Catalog, obj: ObjectDef, row: dict[str, Any], version: str) -> dict[str, Any]:
+    def render_row(self, catalog: Catalog, obj: ObjectDef, row: dict[str, Any], base: str) -> dict[str, Any]:
         """A query/search row as Salesforce returns it: ``attributes`` first, parents as nested records."""
         attributes: dict[str, Any] = {"type": obj.name}
         if row.get("Id"):
-            attributes["url"] = f"/services/data/v{version}/sobjects/{obj.name}/{row['Id']}"
+            attributes["url"] = f"{base}/{obj.name}/{row['Id']}"
         out: dict[str, Any] = {"attributes": attributes}
         for key, value in row.items():
             if isinstance(value, dict):
-                out[key] = self._render_parent(catalog, obj, key, value, version)
+                out[key] = self._render_parent(catalog, obj, key, value, base)
             else:
                 out[key] = json_value(value)
         return out
 
     def _render_parent(self, catalog: Catalog, obj: ObjectDef, key: str, value: dict[str, Any],
-                       version: str) -> dict[str, Any]:
+                       base: str) -> dict[str, Any]:
         lower = key.lower()
         ref = next((f for f in obj.fields.values() if (f.relationship_name or "").lower() == lower), None)
         targets = ref.reference_to if ref is not None else ()
         if len(targets) == 1 and (target := catalog.object_def(targets[0])) is not None:
-            return self.render_row(catalog, target, value, version)
+            return self.render_row(catalog, target, value, base)
         # Polymorphic relationships (Who, What, Owner) come back as the "Name" pseudo-type.
         found = catalog.get(str(value["Id"])) if value.get("Id") else None
         out: dict[str, Any] = {"attributes": {"type": "Name"}}
         if found is not None:
-            out["attributes"]["url"] = f"/services/data/v{version}/sobjects/{found[0]}/{value['Id']}"
+            out["attributes"]["url"] = f"{base}/{found[0]}/{value['Id']}"
         out.update({k: json_value(v) for k, v in value.items()})
         return out
 
@@ -222,7 +217,7 @@ class RestApi:
                 for object_name, row in result.records:
                     obj = self.store.object_def(object_name)
                     assert obj is not None
-                    records.append(self.render_row(self.store, obj, row, version))
+                    records.append(self.render_row(self.store, obj, row, f"/services/data/v{version}/sobjects"))
         except QueryError as exc:
             return error(400, exc.error_code, exc.message)
         return Reply(200, {"searchRecords": records})
