@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 from biztel_desk.domain import phone
 from biztel_desk.domain.call import CallRecord, Direction
 from biztel_desk.domain.jobs import JobState, initial_job_state
-from biztel_desk.store.models import Call, LinkJob, LinkSetting, LinkTarget, utcnow
+from biztel_desk.store.models import Call, ImportedFile, LinkJob, LinkSetting, LinkTarget, utcnow
 
 CALLS: Table = Call.__table__  # type: ignore[assignment]
 JOBS: Table = LinkJob.__table__  # type: ignore[assignment]
 TARGETS: Table = LinkTarget.__table__  # type: ignore[assignment]
+FILES: Table = ImportedFile.__table__  # type: ignore[assignment]
 # SQLite allows 32,766 bound parameters per statement; a calls row binds 20, so 1,000 rows stay well below.
 INSERT_BATCH = 1000
 
@@ -219,3 +220,19 @@ def _discover_targets(
         session.execute(
             _insert(session, TARGETS).on_conflict_do_nothing(index_elements=["setting_id", "e164"]), new_targets
         )
+
+
+# --- imported files (watched folder) ---------------------------------------------------------------------
+
+
+def imported_file(session: Session, sha256: str) -> ImportedFile | None:
+    """The earlier import of a file with this content, if any."""
+    return session.scalar(select(ImportedFile).where(ImportedFile.sha256 == sha256))
+
+
+def record_imported_file(session: Session, sha256: str, name: str, imported: int, rejected: int) -> None:
+    """Remember a file's content hash so the same bytes are never imported twice (a race keeps the first)."""
+    session.execute(
+        _insert(session, FILES).on_conflict_do_nothing(index_elements=["sha256"]),
+        [{"sha256": sha256, "name": name[:255], "imported": imported, "rejected": rejected, "imported_at": utcnow()}],
+    )

@@ -1,0 +1,184 @@
+"""The watched folder (SPEC §8.2): each file dropped there is imported once, then moved to done/ or failed/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from biztel_desk.ingest.files import FileReport, ImportFailure, Mapping, import_file
+from biztel_desk.store.calls import imported_file, record_imported_file
+from biztel_desk.store.db import Database
+
+log = logging.getLogger(__name__)
+
+DONE, FAILED = "done", "failed"
+REPORT_SUFFIX = ".report.txt"
+# Names editors, browsers and copy tools use while a file is still being written.
+_PARTIAL_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".filepart", REPORT_SUFFIX)
+
+
+@dataclass(frozen=True)
+class FolderResult:
+    """One file taken from the folder: where it went, and the report written next to it."""
+
+    source: Path  # where the file was dropped
+    moved_to: Path
+    outcome: str  # done | failed | duplicate (same content as an earlier file: moved to done/, nothing imported)
+    report_text: str
+    report: FileReport | None = None
+
+
+def _is_candidate(path: Path) -> bool:
+    name = path.name
+    return (
+        path.is_file()
+        and not name.startswith((".", "~$"))
+        and not name.lower().endswith(_PARTIAL_SUFFIXES)
+    )
+
+
+def _free_name(directory: Path, name: str) -> Path:
+    """``name`` in ``directory``, or ``stem-2.ext``, ``stem-3.ext``… when a file of that name is already there."""
+    candidate = directory / name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    counter = 2
+    while candidate.exists() or candidate.with_name(candidate.name + REPORT_SUFFIX).exists():
+        candidate = directory / f"{stem}-{counter}{suffix}"
+        counter += 1
+    return candidate
+
+
+class WatchedFolder:
+    """Imports the files of one folder; ``scan_once()`` does one pass (call it from any single thread)."""
+
+    def __init__(
+        self,
+        database: Database,
+        folder: str | Path,
+        *,
+        preset: str | None = None,
+        mapping: Mapping | None = None,
+        encoding: str = "auto",
+        lang: str = "ja",
+        time_zone: str | None = None,
+        on_result: Callable[[FolderResult], None] | None = None,
+    ) -> None:
+        self.database = database
+        self.folder = Path(folder)
+        self.preset = preset
+        self.mapping = mapping
+        self.encoding = encoding
+        self.lang = lang
+        self.time_zone = time_zone
+        self.on_result = on_result
+        self._seen: dict[str, tuple[int, int]] = {}  # name → (size, mtime) at the previous poll
+
+    def scan_once(self, settle: bool = True) -> list[FolderResult]:
+        """Import every file that is complete. With ``settle``, a file is taken only once its size and
+        modification time were the same at the previous scan (so files still being copied wait a poll)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        results = []
+        present = set()
+        for path in sorted(self.folder.iterdir()):
+            if not _is_candidate(path):
+                continue
+            present.add(path.name)
+            try:
+                stat = path.stat()
+            except OSError:  # removed or renamed between listing and stat: the next scan decides
+                continue
+            signature = (stat.st_size, stat.st_mtime_ns)
+            if settle and self._seen.get(path.name) != signature:
+                self._seen[path.name] = signature
+                continue
+            result = self._take(path)
+            if result is not None:
+                self._seen.pop(path.name, None)
+                results.append(result)
+                if self.on_result is not None:
+                    self.on_result(result)
+        for name in set(self._seen) - present:
+            del self._seen[name]
+        return results
+
+    def _take(self, path: Path) -> FolderResult | None:
+        try:
+            data = path.read_bytes()
+        except PermissionError:  # Windows: still locked by the program writing it; try again next poll
+            return None
+        except OSError as error:
+            failure = ImportFailure("unreadable", path=str(path), reason=error.strerror or str(error))
+            return self._finish(path, FAILED, failure.text(self.lang) + "\n", None)
+        digest = hashlib.sha256(data).hexdigest()
+        with self.database.read() as session:
+            earlier = imported_file(session, digest)
+            earlier_info = (earlier.name, earlier.imported_at) if earlier is not None else None
+        if earlier_info is not None:
+            return self._finish(path, "duplicate", self._duplicate_text(path, *earlier_info), None)
+        report = import_file(
+            self.database, path, self.preset, self.mapping, self.encoding, time_zone=self.time_zone
+        )
+        ok = report.error is None and report.good_rows > 0
+        if ok:
+            with self.database.begin() as session:
+                record_imported_file(session, digest, path.name, report.imported, len(report.rejected))
+        text = report.text(self.lang)
+        if report.error is None and report.good_rows == 0:
+            text = ImportFailure("empty", path=path.name).text(self.lang) + "\n" + text
+        return self._finish(path, DONE if ok else FAILED, text, report)
+
+    def _duplicate_text(self, path: Path, name: str, when: dt.datetime) -> str:
+        stamp = when.astimezone().strftime("%Y-%m-%d %H:%M")
+        if self.lang == "ja":
+            return f"{path.name}: 同じ内容のファイル({name})を {stamp} に取り込み済みです。何も取り込みませんでした。\n"
+        return f"{path.name}: a file with the same content ({name}) was imported on {stamp}; nothing was imported.\n"
+
+    def _finish(self, path: Path, outcome: str, text: str, report: FileReport | None) -> FolderResult:
+        directory = self.folder / (FAILED if outcome == FAILED else DONE)
+        directory.mkdir(exist_ok=True)
+        target = _free_name(directory, path.name)
+        path.replace(target)
+        target.with_name(target.name + REPORT_SUFFIX).write_text(text, encoding="utf-8")
+        log.info("watched folder: %s → %s (%s)", path.name, target, outcome)
+        return FolderResult(path, target, outcome, text, report)
+
+
+class FolderWatcher:
+    """Polls a WatchedFolder in a background thread until stop(); no Qt, so it also runs headless."""
+
+    def __init__(self, folder: WatchedFolder, interval_s: float = 2.0) -> None:
+        self.folder = folder
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="watched-folder", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float | None = 10.0) -> None:
+        """Ask the thread to stop and wait for it: a file being imported is finished first, never half-moved."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.folder.scan_once()
+            except Exception:  # noqa: BLE001 - a bug must be logged, but must not end the watching silently
+                log.exception("watched folder %s: scan failed", self.folder.folder)
+            self._stop.wait(self.interval_s)

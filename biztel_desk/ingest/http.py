@@ -1,0 +1,379 @@
+"""The HTTP ingest endpoint (SPEC §8.3): ``POST /v1/calls`` with a bearer token, loopback-only by default."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import logging
+import secrets as token_source
+import socket
+import threading
+from dataclasses import asdict, dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from biztel_desk.domain.call import ALL_FIELDS, CallRecord, FieldProblem, build_record, call_message, zone
+from biztel_desk.domain.config import system_time_zone
+from biztel_desk.secrets import Secret, SecretStore
+from biztel_desk.store import repos
+from biztel_desk.store.calls import add_calls
+from biztel_desk.store.db import Database
+
+log = logging.getLogger(__name__)
+
+TOKEN_KEY = "ingest:token"  # the SecretStore key of the bearer token (OS keyring, never the database)
+PREFERENCE_KEY = "ingest.http"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+MAX_BODY_BYTES = 5 * 1024 * 1024  # about 10,000 calls; a PBX posting more splits its batches
+MAX_ITEMS = 10_000
+PATH = "/v1/calls"
+SOURCE = "http"
+
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "no_token": (
+        "HTTP取り込みのトークンがありません。先にトークンを発行してください。",
+        "There is no HTTP ingest token. Generate one first.",
+    ),
+    "remote_bind": (
+        "HTTP取り込みを {host} で待ち受けるには、このPC以外からの接続を許可する設定が必要です(既定は 127.0.0.1 のみ)。",
+        "Listening on {host} needs the setting that allows connections from other computers (default: 127.0.0.1 only).",
+    ),
+    "bind_failed": ("HTTP取り込みを {host}:{port} で開始できません: {reason}", "Cannot listen on {host}:{port}: {reason}"),
+}
+
+
+class IngestConfigError(Exception):
+    """The endpoint cannot start as configured; ``text(lang)`` says why."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code, self.params = code, params
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "ja") -> str:
+        ja, en = _MESSAGES[self.code]
+        return (ja if lang == "ja" else en).format(**self.params)
+
+
+# --- the token and the configuration ---------------------------------------------------------------------
+
+
+def generate_token(store: SecretStore) -> Secret:
+    """A new random bearer token, stored in the keyring (replacing the old one). Show it to the admin once."""
+    token = token_source.token_urlsafe(32)
+    store.set(TOKEN_KEY, token)
+    return Secret(token)
+
+
+def get_token(store: SecretStore) -> Secret | None:
+    return store.get(TOKEN_KEY)
+
+
+@dataclass(frozen=True)
+class HttpIngestConfig:
+    """Off by default; loopback only unless the admin allows other computers explicitly."""
+
+    enabled: bool = False
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    allow_remote: bool = False
+    max_bytes: int = MAX_BODY_BYTES
+
+
+def load_config(database: Database) -> HttpIngestConfig:
+    with database.read() as session:
+        stored = repos.get_preference(session, PREFERENCE_KEY, {}) or {}
+    known = {k: v for k, v in stored.items() if k in HttpIngestConfig.__dataclass_fields__}
+    return HttpIngestConfig(**known)
+
+
+def save_config(database: Database, config: HttpIngestConfig) -> None:
+    with database.begin() as session:
+        repos.set_preference(session, PREFERENCE_KEY, asdict(config))
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+# --- payload validation ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemError:
+    index: int
+    field: str
+    message: str
+    code: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"index": self.index, "field": self.field, "code": self.code, "message": self.message}
+
+
+class PayloadError(Exception):
+    """The body as a whole is not acceptable (400)."""
+
+
+def parse_calls(data: Any, tz: Any, lang: str = "en", source: str = SOURCE) -> tuple[list[CallRecord], list[ItemError]]:
+    """Records from a decoded JSON object or array; every problem of every item, with its index and field."""
+    if isinstance(data, dict):
+        items: list[Any] = [data]
+    elif isinstance(data, list):
+        items = data
+    else:
+        raise PayloadError("the body must be a JSON object (one call) or an array of objects")
+    records: list[CallRecord] = []
+    errors: list[ItemError] = []
+
+    def error(index: int, problem: FieldProblem) -> None:
+        text = call_message(problem.code, lang, field_name=problem.field, **problem.params)
+        errors.append(ItemError(index, problem.field, text, problem.code))
+
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            error(index, FieldProblem("not_object"))
+            continue
+        values: dict[str, str] = {}
+        bad = False
+        for key, value in item.items():
+            if key not in ALL_FIELDS:
+                error(index, FieldProblem("unknown_field", key, {"value": key}))
+                bad = True
+            elif value is None:
+                continue
+            elif key == "duration_s":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    error(index, FieldProblem("bad_integer", key, {"value": json.dumps(value, ensure_ascii=False)}))
+                    bad = True
+                else:
+                    values[key] = str(value)
+            elif not isinstance(value, str):
+                # Numbers must be text: a JSON number loses the leading 0 of 03-… and 090-….
+                error(index, FieldProblem("not_text", key))
+                bad = True
+            else:
+                values[key] = value
+        if bad:
+            continue
+        for required in ("from_number", "to_number"):
+            if required not in item:
+                error(index, FieldProblem("required", required))
+                bad = True
+        if bad:
+            continue
+        record = build_record(values, tz, source)
+        if isinstance(record, FieldProblem):
+            error(index, record)
+        else:
+            records.append(record)
+    return records, errors
+
+
+# --- the server ------------------------------------------------------------------------------------------
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    ingest: HttpIngestServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    server_version = "BIZTEL-Desk-Ingest/1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
+        # The default writes every request to stderr; the request line never contains the token.
+        log.debug("ingest %s - %s", self.address_string(), format % args)
+
+    def _send(self, status: HTTPStatus, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _fail(self, status: HTTPStatus, message: str, **extra: Any) -> None:
+        self._send(status, {"errors": [{"index": None, "field": None, "message": message}]}, **extra)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path == "/v1/health":
+            self._send(HTTPStatus.OK, {"status": "ok"})
+        else:
+            self._fail(HTTPStatus.NOT_FOUND, f"unknown path {self.path}; POST calls to {PATH}")
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        ingest = self.server.ingest
+        if self.path.split("?", 1)[0] != PATH:
+            self.close_connection = True
+            self._fail(HTTPStatus.NOT_FOUND, f"unknown path {self.path}; POST calls to {PATH}")
+            return
+        if not ingest.authorized(self.headers.get("Authorization", "")):
+            self.close_connection = True
+            self._fail(
+                HTTPStatus.UNAUTHORIZED,
+                "missing or wrong bearer token (header Authorization: Bearer <token>)",
+                headers={"WWW-Authenticate": 'Bearer realm="biztel-desk"'},
+            )
+            return
+        content_type = self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        if content_type != "application/json":
+            self.close_connection = True
+            self._fail(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"Content-Type must be application/json (got {content_type or 'none'})")
+            return
+        length_text = self.headers.get("Content-Length")
+        if length_text is None or not length_text.strip().isdigit():
+            self.close_connection = True
+            self._fail(HTTPStatus.LENGTH_REQUIRED, "Content-Length is required (chunked bodies are not accepted)")
+            return
+        length = int(length_text)
+        if length > ingest.max_bytes:
+            self.close_connection = True  # the unread body must not be taken for the next request
+            self._fail(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the body is {length} bytes; the limit is {ingest.max_bytes}")
+            return
+        body = self.rfile.read(length)
+        status, answer = ingest.handle(body)
+        self._send(status, answer)
+
+
+class HttpIngestServer:
+    """``start()`` listens in a background thread, ``stop()`` ends it; each request is one transaction."""
+
+    def __init__(
+        self,
+        database: Database,
+        store: SecretStore,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        *,
+        allow_remote: bool = False,
+        max_bytes: int = MAX_BODY_BYTES,
+        max_items: int = MAX_ITEMS,
+        lang: str = "en",
+        time_zone: str | None = None,
+    ) -> None:
+        self.database = database
+        self.store = store
+        self.host = host
+        self.requested_port = port
+        self.allow_remote = allow_remote
+        self.max_bytes = max_bytes
+        self.max_items = max_items
+        self.lang = lang
+        self.time_zone = time_zone
+        self._token: Secret | None = None
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def from_config(cls, database: Database, store: SecretStore, config: HttpIngestConfig, **kwargs: Any) -> HttpIngestServer:
+        return cls(
+            database, store, config.host, config.port, allow_remote=config.allow_remote, max_bytes=config.max_bytes, **kwargs
+        )
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1] if self._server is not None else self.requested_port
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{PATH}"
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def reload_token(self) -> None:
+        """Read the token from the keyring again (after the admin generated a new one)."""
+        token = get_token(self.store)
+        if not token:
+            raise IngestConfigError("no_token")
+        self._token = token
+
+    def authorized(self, header: str) -> bool:
+        scheme, _, given = header.strip().partition(" ")
+        token = self._token
+        if token is None or scheme.lower() != "bearer" or not given.strip():
+            return False
+        return hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8"))
+
+    def start(self) -> None:
+        if self.running:
+            return
+        if not is_loopback(self.host) and not self.allow_remote:
+            raise IngestConfigError("remote_bind", host=self.host)
+        self.reload_token()
+        server_class = _Server
+        if ":" in self.host.strip("[]"):
+
+            class _Server6(_Server):
+                address_family = socket.AF_INET6
+
+            server_class = _Server6
+        try:
+            server = server_class((self.host.strip("[]"), self.requested_port), _Handler)
+        except OSError as error:
+            raise IngestConfigError(
+                "bind_failed", host=self.host, port=self.requested_port, reason=error.strerror or str(error)
+            ) from None
+        server.ingest = self
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http-ingest", daemon=True)
+        self._thread.start()
+        log.info("HTTP ingest listening on %s", self.url)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(10)
+        self._server = None
+        self._thread = None
+
+    def handle(self, body: bytes) -> tuple[HTTPStatus, dict[str, Any]]:
+        """Decode, validate everything, then store all calls in one transaction (or none)."""
+
+        def fail(status: HTTPStatus, message: str) -> tuple[HTTPStatus, dict[str, Any]]:
+            return status, {"errors": [{"index": None, "field": None, "message": message}]}
+
+        try:
+            data = json.loads(body.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            return fail(HTTPStatus.BAD_REQUEST, "the body is not UTF-8")
+        except json.JSONDecodeError as error:
+            return fail(HTTPStatus.BAD_REQUEST, f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})")
+        if isinstance(data, list) and len(data) > self.max_items:
+            return fail(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"{len(data)} calls in one request; the limit is {self.max_items}")
+        try:
+            with self.database.read() as session:
+                system = repos.load_system(session)
+            tz = zone(self.time_zone or system.time_zone or system_time_zone())
+            records, errors = parse_calls(data, tz, self.lang)
+        except PayloadError as error:
+            return fail(HTTPStatus.BAD_REQUEST, str(error))
+        except SQLAlchemyError:
+            log.exception("HTTP ingest: the database cannot be read")
+            return fail(HTTPStatus.SERVICE_UNAVAILABLE, "the database is unavailable; retry later")
+        if errors:
+            return HTTPStatus.UNPROCESSABLE_ENTITY, {"errors": [e.as_json() for e in errors]}
+        try:
+            with self.database.begin() as session:
+                result = add_calls(session, records, system.default_region or "JP")
+        except SQLAlchemyError:
+            log.exception("HTTP ingest: the calls could not be stored")
+            return fail(HTTPStatus.SERVICE_UNAVAILABLE, "the database is unavailable; nothing was stored, retry later")
+        return HTTPStatus.OK, {"imported": result.inserted, "known": result.known}
