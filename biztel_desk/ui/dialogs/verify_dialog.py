@@ -1,0 +1,247 @@
+"""設定確認 in the window: VerifyRunner checks on a pool thread behind a busy dialog, then VerifyResultDialog pops up."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.services.context import AppContext
+from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR
+from biztel_desk.verify.checks import verify_setting
+from biztel_desk.verify.report import VerificationReport
+
+log = logging.getLogger(__name__)
+
+
+class _VerifySignals(QObject):
+    finished = Signal(object)  # VerificationReport
+    failed = Signal(str)  # a known reason, in the UI language
+    crashed = Signal(object)  # an unexpected exception: handed to the crash handler on the GUI thread
+
+
+class VerifyTask(QRunnable):
+    """Runs verify_setting on a pool thread: logins and describes never block the GUI thread."""
+
+    def __init__(self, context: AppContext, setting_name: str, timeout: float = 30) -> None:
+        super().__init__()
+        self.context = context
+        self.setting_name = setting_name
+        self.timeout = timeout
+        self.signals = _VerifySignals()
+
+    def run(self) -> None:
+        try:
+            report = verify_setting(self.context, self.setting_name, timeout=self.timeout)
+        except ProblemsError as error:  # the setting was deleted or renamed meanwhile
+            self.signals.failed.emit(error.text(self.context.lang))
+            return
+        except Exception as error:  # noqa: BLE001 - a bug: re-raised on the GUI thread so the crash handler logs it
+            log.exception("verification of %s failed", self.setting_name)
+            self.signals.crashed.emit(error)
+            return
+        self.signals.finished.emit(report)
+
+
+class VerifyBusyDialog(QDialog):
+    """「設定を確認しています…」 with an indeterminate bar while the checks run (the window stays responsive)."""
+
+    def __init__(self, setting_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("設定確認"))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        layout = QVBoxLayout(self)
+        self.label = QLabel(self.tr("「{name}」の設定をSalesforceで確認しています…").format(name=setting_name))
+        layout.addWidget(self.label)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)  # busy: the number of steps is not known ahead
+        self.bar.setTextVisible(False)
+        layout.addWidget(self.bar)
+        self.setMinimumWidth(380)
+
+
+class VerifyRunner(QObject):
+    """Runs 設定確認 for one setting at a time.
+
+    ``run(name)`` returns at once; ``started(name)`` then ``finished(report)`` (or ``failed(text)``) follow. With
+    ``interactive`` (the default) it also shows the busy dialog and then the result popup over ``parent``.
+    """
+
+    started = Signal(str)
+    finished = Signal(object)  # VerificationReport
+    failed = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, interactive: bool = True,
+                 timeout: float = 30) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.interactive = interactive
+        self.timeout = timeout
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.busy_dialog: VerifyBusyDialog | None = None
+        self.result_dialog: VerifyResultDialog | None = None
+        self._task: VerifyTask | None = None
+
+    def parent_widget(self) -> QWidget | None:
+        parent = self.parent()
+        return parent if isinstance(parent, QWidget) else None
+
+    def is_running(self) -> bool:
+        return self._task is not None
+
+    def run(self, setting_name: str) -> bool:
+        """Start verifying; False (and nothing done) while a verification is already running."""
+        if self._task is not None:
+            return False
+        task = VerifyTask(self.context, setting_name, self.timeout)
+        task.signals.finished.connect(self._on_task_finished)
+        task.signals.failed.connect(self._on_task_failed)
+        task.signals.crashed.connect(self._on_task_crashed)
+        self._task = task
+        if self.interactive:
+            self.busy_dialog = VerifyBusyDialog(setting_name, self.parent_widget())
+            self.busy_dialog.open()
+        self.started.emit(setting_name)
+        self.pool.start(task)
+        return True
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Wait for the pool thread (shutdown and tests); results still arrive as queued signals."""
+        return self.pool.waitForDone(msecs)
+
+    def _close_busy(self) -> None:
+        self._task = None
+        if self.busy_dialog is not None:
+            self.busy_dialog.close()
+            self.busy_dialog.deleteLater()
+            self.busy_dialog = None
+
+    def _on_task_finished(self, report: VerificationReport) -> None:
+        self._close_busy()
+        self.finished.emit(report)
+        if self.interactive:
+            self.result_dialog = VerifyResultDialog(report, self.context, self.parent_widget())
+            self.result_dialog.open()
+
+    def _on_task_failed(self, reason: str) -> None:
+        self._close_busy()
+        self.failed.emit(reason)
+        if self.interactive:
+            self.result_dialog = VerifyResultDialog(None, self.context, self.parent_widget(), failure=reason)
+            self.result_dialog.open()
+
+    def _on_task_crashed(self, error: BaseException) -> None:
+        self._close_busy()
+        self.failed.emit(self.tr("予期しないエラーが発生したため確認できませんでした。"))
+        sys.excepthook(type(error), error, error.__traceback__)
+
+
+class VerifyResultDialog(QDialog):
+    """The one popup: 正しく設定されています, or one line per problem (●●が不正です …), or why it could not run."""
+
+    checklist_requested = Signal(str)  # setting name
+
+    def __init__(self, report: VerificationReport | None, context: AppContext, parent: QWidget | None = None,
+                 *, failure: str = "") -> None:
+        super().__init__(parent)
+        self.report = report
+        self.context = context
+        self.setWindowTitle(self.tr("設定確認"))
+        self.setObjectName("verifyResultDialog")
+        lang = context.lang
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        if report is not None and report.ok:
+            heading = self._row("✓", OK_COLOR, report.lines(lang)[0], bold=True)
+            layout.addWidget(heading)
+            self.lines = report.lines(lang)
+        else:
+            self.lines = report.lines(lang) if report is not None else [failure]
+            title = (self.tr("{count}件の問題が見つかりました。").format(count=len(self.lines))
+                     if report is not None else self.tr("設定確認を実行できませんでした。"))
+            title_label = QLabel(title)
+            title_label.setObjectName("verifyTitle")
+            title_label.setStyleSheet("font-weight: bold;")
+            layout.addWidget(title_label)
+            body = QWidget()
+            body_layout = QVBoxLayout(body)
+            body_layout.setContentsMargins(0, 0, 0, 0)
+            body_layout.setSpacing(8)
+            for line in self.lines:
+                body_layout.addWidget(self._row("✗", ERROR_COLOR, line))
+            body_layout.addStretch(1)
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(body)
+            scroll.setMinimumHeight(min(420, 70 * len(self.lines) + 20))
+            layout.addWidget(scroll, 1)
+        if report is not None:
+            footer = QLabel(self.tr("連携設定「{name}」・API呼び出し {calls}回・書き込みなし").format(
+                name=report.setting, calls=report.api_calls))
+            footer.setStyleSheet("color: #5f6368;")
+            layout.addWidget(footer)
+        buttons = QDialogButtonBox()
+        self.copy_button = QPushButton(self.tr("コピー"))
+        self.copy_button.setToolTip(self.tr("結果をクリップボードにコピーします"))
+        buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.checklist_button = QPushButton(self.tr("Salesforce側チェックリスト…"))
+        self.checklist_button.setVisible(report is not None)
+        buttons.addButton(self.checklist_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setText(self.tr("閉じる"))
+        layout.addWidget(buttons)
+        self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        self.checklist_button.clicked.connect(self._on_checklist_button_clicked)
+        buttons.rejected.connect(self.reject)
+        self.setMinimumWidth(560 if report is not None and not report.ok else 380)
+
+    @staticmethod
+    def _row(mark: str, color: str, text: str, bold: bool = False) -> QWidget:
+        row = QWidget()
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        icon = QLabel(mark)
+        icon.setStyleSheet(f"color: {color}; font-weight: bold; font-size: 16px;")
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        icon.setFixedWidth(20)
+        label = QLabel(text)
+        label.setObjectName("verifyLine")
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if bold:
+            label.setStyleSheet("font-weight: bold;")
+        row_layout.addWidget(icon)
+        row_layout.addWidget(label, 1)
+        return row
+
+    def _on_copy_button_clicked(self) -> None:
+        QGuiApplication.clipboard().setText("\n".join(self.lines))
+
+    def _on_checklist_button_clicked(self) -> None:
+        if self.report is None:
+            return
+        from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
+
+        self.checklist_requested.emit(self.report.setting)
+        dialog = ChecklistDialog(self.context, self.parentWidget(), setting_name=self.report.setting,
+                                 report=self.report)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.accept()
+        dialog.open()
