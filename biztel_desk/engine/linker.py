@@ -1,0 +1,732 @@
+"""One step of the link engine for one setting: resolve, match, decide, journal, send, record (SPEC §9, §10).
+
+Exactly once — the local database is the journal:
+
+1. Jobs left in ``sending`` (a crash, a timeout, a dropped connection) are resolved first, before anything is
+   sent: Tasks are looked up by ``CallObject IN (unique IDs)``; found → ``linked`` with that Task, not found →
+   back to ``pending``.
+2. A job that was ever in a batch keeps its ``batch_id``; before it is sent again its Tasks are looked up
+   ("resolve before send") so a retry never writes a Task that already exists.
+3. Matching and every read happen before the journal. Then, in one transaction, the batch is marked
+   ``sending`` (new batch_id, the decision and its reason) and committed; only then is the HTTP call made;
+   then, in one transaction, each job becomes ``linked`` / ``retrying`` / ``failed`` — or stays ``sending``
+   when the outcome is unknown, for step 1 to resolve.
+
+The key of a Task is its ``CallObject`` (the call's unique ID) plus, for the ``all`` policy, the record it is
+on (its anchor: WhoId, else the Case's Account, else WhatId): one Task per (call, target record).
+
+Case mode and ``create_lead`` write parent + Task pairs in one all-or-none composite request, so a Task found
+by CallObject proves its Case/Lead exists and a Task not found proves neither does (no orphan, no duplicate).
+
+Status decisions (SPEC §5): only an enabled setting sends or looks anything up. Jobs already pending when a
+setting is paused or disabled stay pending and are sent once it is enabled again; nothing is sent meanwhile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from biztel_desk.domain import phone
+from biztel_desk.domain.config import (
+    AccountConfig,
+    LinkStatus,
+    OnMultipleMatch,
+    SystemSettings,
+    system_time_zone,
+)
+from biztel_desk.domain.ids import key_prefix
+from biztel_desk.domain.jobs import JobState
+from biztel_desk.domain.matching import Candidate, Decision, ObjectRule, Reason, Target, decide
+from biztel_desk.domain.payload import (
+    CallFacts,
+    WriteOptions,
+    case_fields,
+    lead_fields,
+    task_fields,
+    wants_case,
+)
+from biztel_desk.engine.phone_index import PhoneIndex
+from biztel_desk.salesforce.errors import (
+    GatewayError,
+    LimitExceeded,
+    PermanentError,
+    RecordError,
+    TransientError,
+    UnknownOutcome,
+    WriteResult,
+)
+from biztel_desk.salesforce.gateway import MAX_COLLECTION, FoundTask, SalesforceGateway
+from biztel_desk.secrets import SecretStore
+from biztel_desk.store import repos
+from biztel_desk.store.db import Database
+from biztel_desk.store.models import Call, LinkJob, LinkSetting
+
+log = logging.getLogger(__name__)
+
+STANDARD_PREFIXES = {"001": "Account", "003": "Contact", "00Q": "Lead", "500": "Case", "006": "Opportunity"}
+CASE_PREFIX = "500"
+_ROLLBACK_CODES = frozenset({"ALL_OR_NONE_OPERATION_ROLLED_BACK", "PROCESSING_HALTED"})
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    batch_size: int = MAX_COLLECTION
+    use_index: bool = True
+    index_max_age_s: float = 60.0
+    # Backoff after a transient failure of a job (SPEC §9: 1, 5, 15, 60 min, then every 60 min).
+    backoff_s: tuple[float, ...] = (60.0, 300.0, 900.0, 3600.0)
+    timeout_s: float = 30.0
+    # Above api_optional_stop_percent the index is refreshed this many times less often (an optional call).
+    optional_slowdown: float = 10.0
+
+
+@dataclass
+class StepResult:
+    """What one step did, as plain data (safe to hand to another thread)."""
+
+    setting: str
+    picked: int = 0
+    linked: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0
+    resolved: int = 0  # jobs left in ``sending`` whose outcome was looked up
+    unknown: int = 0  # jobs left in ``sending`` by this step (resolved by the next one)
+    more: bool = False  # a full batch was due: call again without waiting
+    paused: str | None = None  # "status" | "usage" | "limit": why nothing was sent
+    error: GatewayError | None = None
+    api_usage: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class SettingSnapshot:
+    id: int
+    name: str
+    status: str
+    account: AccountConfig
+    account_id: int
+    fallback_record_id: str
+    on_multiple_match: str
+    on_no_match: str
+    activity_mode: str
+    objects: tuple[ObjectRule, ...]
+    tab_codes: dict[str, str]  # key prefix → object API name
+
+
+@dataclass(frozen=True)
+class DueJob:
+    id: int
+    state: str
+    batch_id: str | None
+    retry_count: int
+    customer_e164: str | None
+    call: CallFacts
+
+
+@dataclass
+class _Unit:
+    """One Task to write (with its Case or Lead when there is one) for one job."""
+
+    job_id: int
+    task: dict[str, Any]
+    target: Target | None
+    parent: dict[str, Any] | None = None  # a Case or a Lead created in the same composite request
+    parent_field: str = "WhatId"
+    upsert: bool = False
+    result: WriteResult | None = None
+    parent_result: WriteResult | None = None
+    outcome: str = ""  # ok | transient | permanent | requeue | unknown
+    error: RecordError | None = None
+
+
+@dataclass
+class _Plan:
+    """What the step decided for one job before the journal."""
+
+    job: DueJob
+    decision: Decision
+    covered: list[FoundTask] = field(default_factory=list)  # Tasks already in Salesforce (resolve before send)
+    case_accounts: dict[str, str | None] = field(default_factory=dict)  # Case Id → AccountId, for anchors
+    units: list[_Unit] = field(default_factory=list)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def anchor_of(task: FoundTask, case_accounts: dict[str, str | None]) -> str | None:
+    """The record a Task stands for: its WhoId, else the Account of its Case, else its WhatId."""
+    if task.who_id:
+        return task.who_id
+    if task.what_id and key_prefix(task.what_id) == CASE_PREFIX:
+        return case_accounts.get(task.what_id) or task.what_id
+    return task.what_id
+
+
+class LinkEngine:
+    """Runs steps for settings; holds one gateway and phone index per Salesforce account (one thread only)."""
+
+    def __init__(self, database: Database, secrets: SecretStore, *, options: EngineOptions | None = None,
+                 clock: Callable[[], dt.datetime] | None = None) -> None:
+        self.database = database
+        self.secrets = secrets
+        self.options = options or EngineOptions()
+        self.clock = clock or _now
+        self._gateways: dict[str, tuple[AccountConfig, SalesforceGateway]] = {}
+        self._send_error: GatewayError | None = None
+
+    def close(self) -> None:
+        for _, gateway in self._gateways.values():
+            gateway.close()
+        self._gateways.clear()
+
+    def gateway(self, account: AccountConfig) -> SalesforceGateway:
+        known = self._gateways.get(account.name)
+        if known is not None and known[0] == account:
+            return known[1]
+        if known is not None:
+            known[1].close()
+        gateway = SalesforceGateway(account, self.secrets, timeout=self.options.timeout_s)
+        self._gateways[account.name] = (account, gateway)
+        return gateway
+
+    # --- the step -------------------------------------------------------------------------------------------
+
+    def step(self, setting_name: str) -> StepResult:
+        """Process at most one batch of due jobs of a setting. Known Salesforce failures end up in ``error``."""
+        result = StepResult(setting_name)
+        loaded = self._load(setting_name)
+        if loaded is None:
+            result.paused = "status"
+            return result
+        setting, system = loaded
+        if setting.status != LinkStatus.ENABLED:
+            result.paused = "status"
+            return result
+        gateway = self.gateway(setting.account)
+        try:
+            gateway.open()
+            self._run(setting, system, gateway, result)
+        except LimitExceeded as error:
+            result.paused = "limit"
+            result.error = error
+        except GatewayError as error:
+            result.error = error
+        if result.error is None and self._send_error is not None:
+            result.error = self._send_error
+            if isinstance(self._send_error, LimitExceeded):
+                result.paused = "limit"
+        self._send_error = None
+        result.api_usage = gateway.api_usage
+        return result
+
+    def _run(self, setting: SettingSnapshot, system: SystemSettings, gateway: SalesforceGateway,
+             result: StepResult) -> None:
+        usage = gateway.usage_percent()
+        if usage >= system.api_pause_percent:
+            result.paused = "usage"
+            return
+        result.resolved, absent = self.resolve_sending(setting, gateway)
+        object_names = [rule.api_name for rule in setting.objects]
+        index = PhoneIndex(self.database, setting.account_id, gateway, region=system.default_region, clock=self.clock)
+        if self.options.use_index:
+            max_age = self.options.index_max_age_s
+            if usage >= system.api_optional_stop_percent:
+                max_age *= self.options.optional_slowdown
+            index.refresh(object_names, max_age)
+        jobs = self._due(setting)
+        result.picked = len(jobs)
+        result.more = len(jobs) >= self.options.batch_size
+        if not jobs:
+            return
+        options = self._write_options(setting, system, gateway)
+        plans = self._plan(setting, system, gateway, index, jobs, absent)
+        self._build_units(setting, options, gateway, plans)
+        batch_id = str(uuid.uuid4())
+        plans = self._journal(setting, system, plans, batch_id, result)
+        self._send(gateway, plans)
+        self._record(system, plans, batch_id, result)
+
+    # --- loading --------------------------------------------------------------------------------------------
+
+    def _load(self, name: str) -> tuple[SettingSnapshot, SystemSettings] | None:
+        with self.database.read() as session:
+            row = session.scalar(
+                select(LinkSetting)
+                .options(selectinload(LinkSetting.objects), selectinload(LinkSetting.account))
+                .where(LinkSetting.name == name)
+            )
+            if row is None:
+                return None
+            snapshot = SettingSnapshot(
+                id=row.id,
+                name=row.name,
+                status=row.status,
+                account=repos.account_config(row.account),
+                account_id=row.account_id,
+                fallback_record_id=row.fallback_record_id,
+                on_multiple_match=row.on_multiple_match,
+                on_no_match=row.on_no_match,
+                activity_mode=row.activity_mode,
+                objects=tuple(ObjectRule(o.api_name, o.priority) for o in row.objects),
+                tab_codes={o.tab_code: o.api_name for o in row.objects},
+            )
+            return snapshot, repos.load_system(session)
+
+    def _due(self, setting: SettingSnapshot) -> list[DueJob]:
+        now = self.clock()
+        with self.database.read() as session:
+            rows = session.execute(
+                select(LinkJob, Call)
+                .join(Call, LinkJob.call_id == Call.id)
+                .where(
+                    LinkJob.setting_id == setting.id,
+                    (LinkJob.state == JobState.PENDING)
+                    | ((LinkJob.state == JobState.RETRYING) & (LinkJob.next_retry_at <= now)),
+                )
+                .order_by(LinkJob.id)
+                .limit(self.options.batch_size)
+            ).all()
+            return [_due_job(job, call) for job, call in rows]
+
+    # --- resolving unknown outcomes -------------------------------------------------------------------------
+
+    def resolve_sending(self, setting: SettingSnapshot, gateway: SalesforceGateway) -> tuple[int, set[int]]:
+        """Look up the Tasks of every job left in ``sending``: linked when found, else back to pending.
+
+        Returns how many were resolved and the jobs now known to have no Task at all (no second lookup).
+        """
+        resolved = 0
+        absent: set[int] = set()
+        while True:
+            with self.database.read() as session:
+                rows = session.execute(
+                    select(LinkJob.id, LinkJob.match_reason, Call.unique_id)
+                    .join(Call, LinkJob.call_id == Call.id)
+                    .where(LinkJob.setting_id == setting.id, LinkJob.state == JobState.SENDING)
+                    .order_by(LinkJob.id)
+                    .limit(MAX_COLLECTION)
+                ).all()
+            if not rows:
+                return resolved, absent
+            found = self._existing(gateway, [r.unique_id for r in rows])
+            case_accounts = self._case_accounts(gateway, found)
+            now = self.clock()
+            updates = []
+            for job_id, reason_json, unique_id in rows:
+                tasks = found.get(unique_id, [])
+                targets = _journaled_targets(reason_json)
+                anchors = {anchor_of(t, case_accounts) for t in tasks}
+                complete = bool(tasks) and (len(targets) <= 1 or all(t in anchors for t in targets))
+                if complete:
+                    first = _first_task(tasks, targets, case_accounts)
+                    updates.append(_linked_values(job_id, first, tasks, reason_json, now))
+                else:
+                    # Not (completely) written: send again. batch_id stays, so "resolve before send" runs.
+                    if not tasks:
+                        absent.add(job_id)
+                    updates.append({"id": job_id, "state": JobState.PENDING.value, "updated_at": now})
+            with self.database.begin() as session:
+                session.execute(update(LinkJob), updates)
+            resolved += len(rows)
+
+    def _existing(self, gateway: SalesforceGateway, unique_ids: Sequence[str]) -> dict[str, list[FoundTask]]:
+        found: dict[str, list[FoundTask]] = {}
+        if unique_ids:
+            for task in gateway.find_tasks(unique_ids):
+                found.setdefault(task.call_object, []).append(task)
+        return found
+
+    @staticmethod
+    def _case_accounts(gateway: SalesforceGateway, found: dict[str, list[FoundTask]]) -> dict[str, str | None]:
+        # Only the `all` policy in Case mode needs to know which Account a Case-only Task stands for.
+        case_ids = [t.what_id for tasks in found.values() if len(tasks) > 1 for t in tasks
+                    if not t.who_id and t.what_id and key_prefix(t.what_id) == CASE_PREFIX]
+        if not case_ids:
+            return {}
+        values = gateway.field_values("Case", [c for c in case_ids if c], ["AccountId"])
+        return {case_id: row.get("AccountId") for case_id, row in values.items()}
+
+    # --- matching and deciding ------------------------------------------------------------------------------
+
+    def _plan(self, setting: SettingSnapshot, system: SystemSettings, gateway: SalesforceGateway,
+              index: PhoneIndex, jobs: list[DueJob], absent: set[int]) -> list[_Plan]:
+        object_names = [rule.api_name for rule in setting.objects]
+        numbers = sorted({j.customer_e164 for j in jobs if j.customer_e164})
+        candidates: dict[str, list[Candidate]] = {n: [] for n in numbers}
+        mirrored = index.mirrored(object_names) if self.options.use_index else set()
+        if mirrored and numbers:
+            with self.database.read() as session:
+                for number, found in index.lookup(session, numbers, sorted(mirrored)).items():
+                    candidates[number].extend(found)
+        # SOSL for what the index cannot answer: objects it does not mirror (index off, or load failed).
+        unmirrored = [info for name in object_names if name not in mirrored
+                      for info in [gateway.describe(name)] if info is not None]
+        if unmirrored and numbers:
+            for number, found in gateway.search_phones(numbers, unmirrored, system.default_region).items():
+                candidates[number].extend(found)
+        fallback = Target(self._object_of(setting, gateway, setting.fallback_record_id), setting.fallback_record_id)
+        previously_sent = [j.call.unique_id for j in jobs if j.batch_id and j.id not in absent]
+        existing = self._existing(gateway, previously_sent)
+        case_accounts = self._case_accounts(gateway, existing)
+        plans = []
+        for job in jobs:
+            decision = decide(
+                candidates.get(job.customer_e164 or "", []),
+                list(setting.objects),
+                setting.on_multiple_match,
+                setting.on_no_match,
+                fallback,
+                retry_count=job.retry_count,
+                retry_max=system.retry_max,
+                anonymous=job.customer_e164 is None,
+            )
+            plans.append(_Plan(job, decision, existing.get(job.call.unique_id, []), case_accounts))
+        return plans
+
+    def _object_of(self, setting: SettingSnapshot, gateway: SalesforceGateway, record_id: str) -> str:
+        prefix = key_prefix(record_id)
+        if prefix in setting.tab_codes:
+            return setting.tab_codes[prefix]
+        if prefix in STANDARD_PREFIXES:
+            return STANDARD_PREFIXES[prefix]
+        for name in setting.tab_codes.values():
+            info = gateway.describe(name)
+            if info is not None and info.key_prefix == prefix:
+                return name
+        return "Account"  # unknown prefix: a WhatId, like every object but Contact and Lead
+
+    # --- payloads -------------------------------------------------------------------------------------------
+
+    def _write_options(self, setting: SettingSnapshot, system: SystemSettings,
+                       gateway: SalesforceGateway) -> WriteOptions:
+        task = gateway.task_setup()
+        return WriteOptions(
+            time_zone=system.time_zone or system_time_zone(),
+            playback_auth=system.playback_auth,
+            recording_server_url=system.recording_server_url,
+            subject_inbound=system.subject_inbound,
+            subject_outbound=system.subject_outbound,
+            task_status=task.closed_status or "Completed",
+            activity_mode=setting.activity_mode,
+            with_custom_fields="B_UniqueId__c" in task.fields,
+        )
+
+    def _build_units(self, setting: SettingSnapshot, options: WriteOptions, gateway: SalesforceGateway,
+                     plans: list[_Plan]) -> None:
+        task_setup = gateway.task_setup()
+        # Case mode needs a Contact's Account for Case.AccountId; the index does not keep it, so read it now
+        # (one query per batch, Case mode only, before the journal like every other read).
+        contact_ids = [t.record_id for p in plans for t in p.decision.targets
+                       if t.object_name == "Contact" and t.account_id is None and wants_case(t, options)]
+        accounts: dict[str, Any] = {}
+        if contact_ids:
+            accounts = {k: v.get("AccountId") for k, v in gateway.field_values("Contact", contact_ids, ["AccountId"]).items()}
+        all_policy = setting.on_multiple_match == OnMultipleMatch.ALL
+        for plan in plans:
+            decision, job = plan.decision, plan.job
+            if decision.kind not in {"link", "create_lead"}:
+                continue
+            if plan.covered and (decision.kind == "create_lead" or len(decision.targets) <= 1 or not all_policy):
+                continue  # a Task already exists for this call: nothing to send (recorded as linked)
+            done = {anchor_of(t, plan.case_accounts) for t in plan.covered}
+            if decision.kind == "create_lead":
+                task = _task_record(task_fields(job.call, Target("Lead", ""), options), task_setup.fields)
+                task.pop("WhatId", None)
+                lead = {"attributes": {"type": "Lead"}, **lead_fields(job.call)}
+                plan.units.append(_Unit(job.id, task, None, parent=lead, parent_field="WhoId"))
+                continue
+            for target in decision.targets:
+                if target.record_id in done:
+                    continue
+                if target.object_name == "Contact" and target.account_id is None and target.record_id in accounts:
+                    target = replace(target, account_id=accounts[target.record_id])
+                if wants_case(target, options):
+                    contact = target.record_id if target.object_name == "Contact" else None
+                    task = _task_record(task_fields(job.call, target, options, case_ref="", contact_id=contact),
+                                        task_setup.fields)
+                    case = {"attributes": {"type": "Case"}, **case_fields(job.call, target, options)}
+                    plan.units.append(_Unit(job.id, task, target, parent=case, parent_field="WhatId"))
+                else:
+                    task = _task_record(task_fields(job.call, target, options), task_setup.fields)
+                    plan.units.append(_Unit(job.id, task, target))
+            # Upsert on B_UniqueId__c only when its value names this one Task: URL playback (the value is the
+            # unique ID; in admin mode it is the request ID, which need not be unique per call) and a single
+            # plain Task for the call (the `all` policy writes several Tasks with the same value). Journal and
+            # lookup still guard every resend; the upsert adds safety against Tasks written by another tool.
+            if (task_setup.unique_id_external and options.playback_auth == "url" and len(plan.units) == 1
+                    and plan.units[0].parent is None and not plan.covered):
+                plan.units[0].upsert = True
+
+    # --- the journal ----------------------------------------------------------------------------------------
+
+    def _journal(self, setting: SettingSnapshot, system: SystemSettings, plans: list[_Plan], batch_id: str,
+                 result: StepResult) -> list[_Plan]:
+        """One transaction: claim the jobs (compare-and-set on their state), record every decision."""
+        now = self.clock()
+        ids = [p.job.id for p in plans]
+        with self.database.begin() as session:
+            session.execute(
+                update(LinkJob)
+                .where(LinkJob.id.in_(ids), LinkJob.state.in_([JobState.PENDING, JobState.RETRYING]))
+                .values(state=JobState.SENDING.value, batch_id=batch_id, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            # Another engine on the same database (a headless sync next to the window) may have claimed some.
+            owned = set(session.scalars(select(LinkJob.id).where(LinkJob.id.in_(ids), LinkJob.batch_id == batch_id)))
+            plans = [p for p in plans if p.job.id in owned]
+            updates = [self._decided_values(p, system, now, result) for p in plans]
+            if updates:
+                session.execute(update(LinkJob), updates)
+        return plans
+
+    def _decided_values(self, plan: _Plan, system: SystemSettings, now: dt.datetime, result: StepResult) -> dict[str, Any]:
+        decision, job = plan.decision, plan.job
+        reason = decision.reason
+        params = dict(reason.params)
+        if decision.targets:
+            params["targets"] = [t.record_id for t in decision.targets]
+        values: dict[str, Any] = {"id": job.id, "match_reason": Reason(reason.code, params).to_json(), "updated_at": now}
+        if decision.targets:
+            values.update(record_id=decision.targets[0].record_id, record_object=decision.targets[0].object_name)
+        if decision.kind == "skip":
+            result.skipped += 1
+            values.update(state=JobState.SKIPPED.value, processed_at=now, batch_id=job.batch_id)
+        elif decision.kind == "retry":
+            result.retrying += 1
+            values.update(
+                state=JobState.RETRYING.value,
+                retry_count=job.retry_count + 1,
+                next_retry_at=now + dt.timedelta(minutes=system.retry_interval_minutes),
+                batch_id=job.batch_id,
+            )
+        elif not plan.units:
+            # Everything this call needs is already in Salesforce (found by the lookup before sending).
+            result.linked += 1
+            first = _first_task(plan.covered, [t.record_id for t in decision.targets], plan.case_accounts)
+            values.update(_linked_values(job.id, first, plan.covered, values["match_reason"], now))
+            anchor = anchor_of(first, plan.case_accounts)
+            if anchor and len(decision.targets) <= 1:
+                # The Task written by an earlier attempt may sit on another record than today's decision.
+                values.update(record_id=anchor, record_object=STANDARD_PREFIXES.get(key_prefix(anchor), values.get("record_object")))
+        return values
+
+    # --- sending --------------------------------------------------------------------------------------------
+
+    def _send(self, gateway: SalesforceGateway, plans: list[_Plan]) -> None:
+        units = [u for p in plans for u in p.units]
+        plain = [u for u in units if u.parent is None and not u.upsert]
+        upserts = [u for u in units if u.upsert]
+        pairs = [u for u in units if u.parent is not None]
+        for chunk in _chunked(upserts):
+            self._send_chunk(chunk, lambda c: gateway.upsert_tasks([u.task for u in c]))
+        for chunk in _chunked(plain):
+            self._send_chunk(chunk, lambda c: gateway.create([u.task for u in c]))
+        for chunk in _chunked(pairs):
+            self._send_pairs(gateway, chunk)
+
+    def _failed_request(self, chunk: list[_Unit], error: GatewayError) -> None:
+        """The whole request failed: what that means for each of its records."""
+        self._send_error = self._send_error or error
+        if isinstance(error, UnknownOutcome | LimitExceeded):
+            # LimitExceeded on a write is a refusal (unverified that nothing was applied): look it up anyway.
+            _mark(chunk, "unknown")
+        elif isinstance(error, TransientError):
+            _mark(chunk, "transient", RecordError(error.code, error.message))
+        else:
+            _mark(chunk, "permanent", RecordError(error.code, error.message))
+
+    def _send_chunk(self, chunk: list[_Unit], call: Callable[[list[_Unit]], list[WriteResult]]) -> None:
+        try:
+            results = call(chunk)
+        except (UnknownOutcome, LimitExceeded, TransientError, PermanentError) as error:
+            self._failed_request(chunk, error)
+            return
+        for unit, written in zip(chunk, results, strict=True):
+            unit.result = written
+            if written.ok:
+                unit.outcome = "ok"
+            else:
+                assert written.error is not None
+                unit.error = written.error
+                unit.outcome = "transient" if written.error.transient else "permanent"
+
+    def _send_pairs(self, gateway: SalesforceGateway, chunk: list[_Unit]) -> None:
+        parents = [u.parent for u in chunk if u.parent is not None]
+        tasks = [(u.task, i, u.parent_field) for i, u in enumerate(chunk)]
+        try:
+            parent_results, task_results = gateway.create_with_parents(parents, tasks)
+        except (UnknownOutcome, LimitExceeded, TransientError, PermanentError) as error:
+            self._failed_request(chunk, error)
+            return
+        causes = 0
+        for unit, parent, task in zip(chunk, parent_results, task_results, strict=True):
+            unit.parent_result, unit.result = parent, task
+            if parent.ok and task.ok:
+                unit.outcome = "ok"
+                continue
+            # All or none: find the record that failed for its own reason; the others were only rolled back.
+            cause = next((e for e in (parent.error, task.error) if e is not None and e.code not in _ROLLBACK_CODES), None)
+            if cause is not None:
+                causes += 1
+                unit.error = cause
+                unit.outcome = "transient" if cause.transient else "permanent"
+            else:
+                unit.error = parent.error or task.error
+                unit.outcome = "requeue"
+        if causes == 0:
+            # Rolled back without a culprit we can name: wait like after a transient error (no hot loop).
+            for unit in chunk:
+                if unit.outcome == "requeue":
+                    unit.outcome = "transient"
+
+    # --- recording ------------------------------------------------------------------------------------------
+
+    def _record(self, system: SystemSettings, plans: list[_Plan], batch_id: str, result: StepResult) -> None:
+        now = self.clock()
+        updates = []
+        for plan in plans:
+            if plan.decision.kind not in {"link", "create_lead"} or not plan.units:
+                continue
+            job = plan.job
+            outcomes = {u.outcome for u in plan.units}
+            written = [u for u in plan.units if u.outcome == "ok"]
+            values: dict[str, Any] = {"id": job.id, "updated_at": now}
+            if "unknown" in outcomes:
+                result.unknown += 1
+                continue  # stays ``sending``: the next step looks its Tasks up before anything else
+            if outcomes == {"ok"}:
+                result.linked += 1
+                first = written[0]
+                assert first.result is not None
+                task_ids = [u.result.id for u in written if u.result is not None and u.result.id] + [
+                    t.id for t in plan.covered
+                ]
+                values.update(
+                    state=JobState.LINKED.value,
+                    task_id=first.result.id,
+                    case_id=first.parent_result.id if first.parent_result and first.parent_field == "WhatId" else None,
+                    processed_at=now,
+                    error_code="",
+                    error_message="",
+                    next_retry_at=None,
+                )
+                if first.parent_field == "WhoId" and first.parent_result is not None:
+                    values.update(record_id=first.parent_result.id, record_object="Lead")
+                if len(task_ids) > 1:
+                    values["match_reason"] = _with_tasks(plan, task_ids)
+            else:
+                keep_batch = batch_id if (written or plan.covered) else None
+                failed = next((u for u in plan.units if u.outcome == "permanent"), None)
+                transient = next((u for u in plan.units if u.outcome == "transient"), None)
+                if failed is not None and failed.error is not None:
+                    result.failed += 1
+                    values.update(state=JobState.FAILED.value, error_code=failed.error.code[:64],
+                                  error_message=failed.error.text(), processed_at=now, batch_id=keep_batch)
+                elif transient is not None and transient.error is not None:
+                    result.retrying += 1
+                    delay = self.options.backoff_s[min(job.retry_count, len(self.options.backoff_s) - 1)]
+                    values.update(state=JobState.RETRYING.value, retry_count=job.retry_count + 1,
+                                  next_retry_at=now + dt.timedelta(seconds=delay), error_code=transient.error.code[:64],
+                                  error_message=transient.error.text(), batch_id=keep_batch)
+                else:
+                    # Rolled back only because another pair failed: send again in the next batch.
+                    values.update(state=JobState.PENDING.value, batch_id=keep_batch)
+            updates.append(values)
+        if updates:
+            with self.database.begin() as session:
+                session.execute(update(LinkJob), updates)
+
+
+# --- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _due_job(job: LinkJob, call: Call) -> DueJob:
+    inbound = call.direction == "inbound"
+    customer = call.from_number if inbound else call.to_number
+    company = call.to_number if inbound else call.from_number
+    customer_e164 = call.customer_e164
+    if customer_e164 is None and not phone.is_anonymous(customer):
+        customer_e164 = phone.normalize(customer)
+    facts = CallFacts(
+        unique_id=call.unique_id,
+        request_id=call.request_id,
+        direction=call.direction,
+        from_number=call.from_number,
+        to_number=call.to_number,
+        customer_number=customer,
+        company_number=company,
+        from_agent_id=call.from_agent_id,
+        to_agent_id=call.to_agent_id,
+        from_extension=call.from_extension,
+        to_extension=call.to_extension,
+        started_at=call.started_at,
+        ended_at=call.ended_at,
+        duration_s=call.duration_s,
+        recording_server_url=call.recording_server_url,
+    )
+    return DueJob(job.id, job.state, job.batch_id, job.retry_count, customer_e164, facts)
+
+
+def _task_record(fields: dict[str, Any], task_fields_present: frozenset[str]) -> dict[str, Any]:
+    # Send only fields the org's Task has: a missing B_…__c field is a verification warning, not a failure.
+    record = {k: v for k, v in fields.items() if k in task_fields_present or k in {"WhoId", "WhatId"}}
+    return {"attributes": {"type": "Task"}, **record}
+
+
+def _chunked(units: list[_Unit]) -> list[list[_Unit]]:
+    return [units[i : i + MAX_COLLECTION] for i in range(0, len(units), MAX_COLLECTION)]
+
+
+def _mark(chunk: list[_Unit], outcome: str, error: RecordError | None = None) -> None:
+    for unit in chunk:
+        unit.outcome = outcome
+        unit.error = error
+
+
+def _journaled_targets(reason_json: str) -> list[str]:
+    targets = Reason.from_json(reason_json).params.get("targets")
+    return [str(t) for t in targets] if isinstance(targets, list) else []
+
+
+def _first_task(tasks: list[FoundTask], targets: list[str], case_accounts: dict[str, str | None]) -> FoundTask:
+    if targets:
+        for task in tasks:
+            if anchor_of(task, case_accounts) == targets[0]:
+                return task
+    return tasks[0]
+
+
+def _linked_values(job_id: int, first: FoundTask, tasks: list[FoundTask], reason_json: str,
+                   now: dt.datetime) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "id": job_id,
+        "state": JobState.LINKED.value,
+        "task_id": first.id,
+        "case_id": first.what_id if first.what_id and key_prefix(first.what_id) == CASE_PREFIX else None,
+        "processed_at": now,
+        "updated_at": now,
+        "error_code": "",
+        "error_message": "",
+        "next_retry_at": None,
+    }
+    if len(tasks) > 1:
+        reason = Reason.from_json(reason_json)
+        values["match_reason"] = Reason(reason.code, {**reason.params, "tasks": [t.id for t in tasks]}).to_json()
+    return values
+
+
+def _with_tasks(plan: _Plan, task_ids: list[str]) -> str:
+    reason = plan.decision.reason
+    params = dict(reason.params)
+    params["targets"] = [t.record_id for t in plan.decision.targets]
+    params["tasks"] = task_ids
+    return Reason(reason.code, params).to_json()
