@@ -152,3 +152,20 @@ def test_reorder_delete_and_cancel(qtbot, context: AppContext, make_setting) -> 
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     again = _tab(qtbot, context)
     assert [(o.api_name, o.priority) for o in again.model.objects()] == [("Contact", 1), ("Account", 2)]
+
+
+def test_english_ui(qtbot, qapp, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    from biztel_desk.ui.i18n import install_translators
+
+    make_setting()
+    translators = install_translators(qapp, "en")
+    try:
+        tab = _tab(qtbot, context)
+        assert tab.model.headerData(0, Qt.Orientation.Horizontal) == "API name"
+        assert tab.save_button.text() == "Save" and "Lead row" in tab.lead_note.text()
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+        from PySide6.QtCore import QLocale
+
+        QLocale.setDefault(QLocale(QLocale.Language.Japanese))
