@@ -340,7 +340,7 @@
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="163" />
         <source>Salesforceアカウント</source>
-        <translation type="unfinished" />
+        <translation type="unfinished">Salesforce accounts</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="164" />
@@ -380,7 +380,7 @@
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="174" />
         <source>保存</source>
-        <translation type="unfinished" />
+        <translation type="unfinished">Save</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="176" />
@@ -456,6 +456,171 @@
         <location filename="../../ui/tabs/basic_tab.py" line="538" />
         <source>API利用許諾の変更がまだ保存されていません。先に「保存」をクリックしてください。</source>
         <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>ChecklistDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="68" />
+        <source>Salesforce側の設定チェックリスト</source>
+        <translation>Salesforce setup checklist</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="84" />
+        <source>録音の再生リンクを活動履歴に表示するため、Salesforceの「設定」で次の項目を作成してください。各項目の状態は最後に実行した設定確認の結果です。</source>
+        <translation>To show the recording playback link on activities, create the following in Salesforce Setup. Each item's state comes from the last settings verification.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="90" />
+        <source>連携設定:</source>
+        <translation>Link setting:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="97" />
+        <source>設定確認を実行</source>
+        <translation>Verify now</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="98" />
+        <source>Salesforceに接続して、この一覧の状態を更新します(書き込みは行いません)</source>
+        <translation>Connects to Salesforce and updates the states in this list (nothing is written)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="103" />
+        <source>1. 静的リソース(設定 → カスタムコード → 静的リソース)</source>
+        <translation>1. Static resource (Setup → Custom Code → Static Resources)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="106" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="114" />
+        <source>状態:</source>
+        <translation>State:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="107" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="116" />
+        <source>名前:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="108" />
+        <source>ファイル:</source>
+        <translation>File:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="108" />
+        <source>録音再生ボタンに使う画像ファイル(お客様にてご用意ください)</source>
+        <translation>The image used as the play button (you provide it)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="111" />
+        <source>2. カスタム表示ラベル(設定 → ユーザインターフェース → カスタム表示ラベル)</source>
+        <translation>2. Custom label (Setup → User Interface → Custom Labels)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="115" />
+        <source>簡単な説明:</source>
+        <translation>Short description:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="117" />
+        <source>{value}(静的リソース speaker の「ファイルを表示」で開いたURLのパス)</source>
+        <translation>{value} (the path of the URL opened by 'View file' on the static resource speaker)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="120" />
+        <source>値:</source>
+        <translation>Value:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="123" />
+        <source>3. 活動のカスタム項目(オブジェクトマネージャ → 活動 → 項目とリレーション)</source>
+        <translation>3. Activity custom fields (Object Manager → Activity → Fields &amp; Relationships)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="127" />
+        <source>状態</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="127" />
+        <source>項目の表示ラベル</source>
+        <translation>Field label</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="127" />
+        <source>データ型</source>
+        <translation>Data type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="127" />
+        <source>項目名</source>
+        <translation>Field name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="127" />
+        <source>API参照名</source>
+        <translation>API name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="149" />
+        <source>4. 音声再生(WavUrlImg__c)の数式</source>
+        <translation>4. Formula of the playback field (WavUrlImg__c)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="155" />
+        <source>コピー</source>
+        <translation>Copy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="156" />
+        <source>数式をクリップボードにコピーします</source>
+        <translation>Copies the formula to the clipboard</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="163" />
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="197" />
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="201" />
+        <source>要対応</source>
+        <translation>Needs action</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="202" />
+        <source>未確認</source>
+        <translation>Not verified</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="202" />
+        <source>設定確認を実行すると状態が表示されます</source>
+        <translation>Run the settings verification to see the state</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="208" />
+        <source>まだ設定確認を実行していません</source>
+        <translation>Not verified yet</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="210" />
+        <source>最終確認: {time}</source>
+        <translation>Last verified: {time}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="233" />
+        <source>コピーしました</source>
+        <translation>Copied</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="246" />
+        <source>確認しています…</source>
+        <translation>Verifying…</translation>
     </message>
 </context>
 <context>
@@ -660,17 +825,17 @@
         <translation>Filter</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="113" />
+        <location filename="../../ui/tabs/history_tab.py" line="118" />
         <source>通話開始日時</source>
         <translation>Call start</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="120" />
+        <location filename="../../ui/tabs/history_tab.py" line="113" />
         <source>状態</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="250" />
+        <location filename="../../ui/tabs/history_tab.py" line="252" />
         <source>{first}–{last} / {total}件</source>
         <translation>{first}–{last} of {total}</translation>
     </message>
@@ -728,7 +893,7 @@
     <message>
         <location filename="../../ui/main_window.py" line="87" />
         <source>新規</source>
-        <translation type="unfinished" />
+        <translation type="unfinished">New</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="88" />
@@ -738,7 +903,7 @@
     <message>
         <location filename="../../ui/main_window.py" line="89" />
         <source>削除</source>
-        <translation type="unfinished" />
+        <translation type="unfinished">Delete</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="90" />
@@ -1207,6 +1372,70 @@
         <location filename="../../ui/tabs/targets_tab.py" line="197" />
         <source>{row}行目: {message}</source>
         <translation>Row {row}: {message}</translation>
+    </message>
+</context>
+<context>
+    <name>VerifyBusyDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="66" />
+        <source>設定確認</source>
+        <translation>Verify settings</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="69" />
+        <source>「{name}」の設定をSalesforceで確認しています…</source>
+        <translation>Verifying '{name}' against Salesforce…</translation>
+    </message>
+</context>
+<context>
+    <name>VerifyResultDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="165" />
+        <source>設定確認</source>
+        <translation>Verify settings</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="176" />
+        <source>{count}件の問題が見つかりました。</source>
+        <translation>{count} problem(s) found.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="177" />
+        <source>設定確認を実行できませんでした。</source>
+        <translation>The verification could not run.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="199" />
+        <source>連携設定「{name}」・API呼び出し {calls}回・書き込みなし</source>
+        <translation>Link setting '{name}' · {calls} API calls · nothing written</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="204" />
+        <source>コピー</source>
+        <translation>Copy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="205" />
+        <source>結果をクリップボードにコピーします</source>
+        <translation>Copies the result to the clipboard</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="207" />
+        <source>Salesforce側チェックリスト…</source>
+        <translation>Salesforce checklist…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="211" />
+        <source>閉じる</source>
+        <translation>Close</translation>
+    </message>
+</context>
+<context>
+    <name>VerifyRunner</name>
+    <message>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="151" />
+        <source>予期しないエラーが発生したため確認できませんでした。</source>
+        <translation>The verification stopped because of an unexpected error.</translation>
     </message>
 </context>
 </TS>
