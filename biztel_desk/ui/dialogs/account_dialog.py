@@ -65,6 +65,8 @@ class ConnectionTestTask(QRunnable):
         except Exception as error:  # noqa: BLE001 - a known failure becomes a message; the rest is a bug
             mapped = map_error(error)
             if mapped is None:
+                # A bug: re-enable the dialog, then let the crash handler log it.
+                self.signals.failed.emit(type(error).__name__)
                 raise
             self.signals.failed.emit(mapped.text(self.lang))
             return
