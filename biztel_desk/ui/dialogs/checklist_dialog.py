@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -73,7 +74,7 @@ class ChecklistDialog(QDialog):
             self.setting_combo.setCurrentText(setting_name)
         self.setting_combo.currentTextChanged.connect(self._on_setting_combo_current_text_changed)
         self.show_report(report if report is not None else self._stored_report())
-        self.resize(860, 720)
+        self.resize(880, self.sizeHint().height())
 
     # --- layout -------------------------------------------------------------------------------------------------
 
@@ -139,9 +140,9 @@ class ChecklistDialog(QDialog):
                 self.fields_table.setItem(row, column, QTableWidgetItem(text))
             self.fields_table.setItem(row, COL_STATE, QTableWidgetItem())
         self.fields_table.resizeRowsToContents()
-        height = self.fields_table.horizontalHeader().height() + sum(
-            self.fields_table.rowHeight(r) for r in range(len(ACTIVITY_FIELDS))) + 4
-        self.fields_table.setMinimumHeight(height)
+        # Show all eleven rows without a scroll bar: the admin ticks them off one by one.
+        self.fields_table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.fields_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         fields_layout.addWidget(self.fields_table)
         layout.addWidget(fields, 1)
 

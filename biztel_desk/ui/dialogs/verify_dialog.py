@@ -26,6 +26,7 @@ from biztel_desk.verify.checks import verify_setting
 from biztel_desk.verify.report import VerificationReport
 
 log = logging.getLogger(__name__)
+_LINES_WITHOUT_SCROLLING = 6
 
 
 class _VerifySignals(QObject):
@@ -184,13 +185,16 @@ class VerifyResultDialog(QDialog):
             body_layout.setSpacing(8)
             for line in self.lines:
                 body_layout.addWidget(self._row("✗", ERROR_COLOR, line))
-            body_layout.addStretch(1)
-            scroll = QScrollArea()
-            scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-            scroll.setWidget(body)
-            scroll.setMinimumHeight(min(420, 70 * len(self.lines) + 20))
-            layout.addWidget(scroll, 1)
+            if len(self.lines) <= _LINES_WITHOUT_SCROLLING:
+                layout.addWidget(body)
+            else:  # a bare org has a dozen problems: scroll rather than grow past the screen
+                body_layout.addStretch(1)
+                scroll = QScrollArea()
+                scroll.setWidgetResizable(True)
+                scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+                scroll.setWidget(body)
+                scroll.setMinimumHeight(420)
+                layout.addWidget(scroll, 1)
         if report is not None:
             footer = QLabel(self.tr("連携設定「{name}」・API呼び出し {calls}回・書き込みなし").format(
                 name=report.setting, calls=report.api_calls))
