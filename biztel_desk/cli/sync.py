@@ -1,0 +1,99 @@
+"""``biztel-desk sync [--once] [--setting NAME]``: the link worker without the window (CLI.md)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import Any, TextIO
+
+from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.engine.linker import EngineOptions
+from biztel_desk.engine.worker import LinkWorker, WorkerStatus
+from biztel_desk.salesforce.errors import AuthError
+from biztel_desk.services.context import AppContext
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("sync", help="run the link worker headless; --once processes what is due and exits")
+    parser.add_argument("--once", action="store_true", help="process everything due now, print a summary, exit")
+    parser.add_argument("--setting", metavar="NAME", help="only this link setting (default: every enabled one)")
+    parser.add_argument("--timeout", type=float, default=30, metavar="SECONDS", help="per Salesforce request (default 30)")
+    parser.add_argument("--no-index", action="store_true", help="match with SOSL only (no local phone index)")
+    parser.set_defaults(handler=run_sync)
+
+
+def _text(lang: str, ja: str, en: str) -> str:
+    return ja if lang == "ja" else en
+
+
+def run_sync(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:
+    from biztel_desk.cli import resolve_setting
+
+    lang = context.lang
+    try:
+        settings = [resolve_setting(context, args.setting)] if args.setting else None
+    except ProblemsError as error:
+        print(error.text(lang), file=sys.stderr)
+        return EXIT_USAGE
+    options = EngineOptions(timeout_s=args.timeout, use_index=not args.no_index)
+    worker = LinkWorker(context.database, context.secrets, settings=settings, options=options, lang=lang)
+    if args.once:
+        return _once(worker, lang, stdout)
+    return _forever(worker, lang, stdout)
+
+
+def _once(worker: LinkWorker, lang: str, stdout: TextIO) -> int:
+    summary = worker.run_once()
+    stdout.write(f"linked\t{summary.linked}\nretrying\t{summary.retrying}\nfailed\t{summary.failed}\n"
+                 f"skipped\t{summary.skipped}\n")
+    if summary.api_usage is not None:
+        stdout.write(f"api_usage\t{summary.api_usage[0]}/{summary.api_usage[1]}\n")
+    code = EXIT_PROBLEMS if summary.failed else EXIT_OK
+    for name, error in summary.errors:
+        if isinstance(error, AuthError):
+            print(_text(lang, f"「{name}」: ログインできません: {error.text(lang)}",
+                        f"'{name}': cannot log in: {error.text(lang)}"), file=sys.stderr)
+            code = EXIT_USAGE
+        else:
+            print(_text(lang, f"「{name}」: 送信を中断しました({error}). 次回の実行で続きを処理します。",
+                        f"'{name}': sending stopped ({error}); the next run continues."), file=sys.stderr)
+            code = max(code, EXIT_PROBLEMS)
+    return code
+
+
+def _forever(worker: LinkWorker, lang: str, stdout: TextIO) -> int:
+    stop = threading.Event()
+    last: list[tuple[str, str]] = []
+
+    def on_status(status: WorkerStatus) -> None:
+        key = (status.state.value, status.message)
+        if not last or last[-1] != key:
+            last.append(key)
+            print(f"[{status.state.value}] {status.message}", file=sys.stderr, flush=True)
+
+    def on_signal(_signum: int, _frame: Any) -> None:
+        stop.set()
+
+    worker.add_observer(on_status)
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        worker.start()
+        while not stop.wait(0.5):
+            if not worker.running:
+                break
+    finally:
+        ended = worker.stop(timeout=120)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    counters = worker.counters()
+    stdout.write(f"linked\t{counters.linked}\nwaiting\t{counters.waiting}\nretrying\t{counters.retrying}\n"
+                 f"failed\t{counters.failed}\nheld\t{counters.held}\n")
+    if not ended:
+        print(_text(lang, "送信中のバッチが終わる前に終了しました。次回の起動時に結果を確認します。",
+                    "Stopped before the batch in flight finished; its outcome is checked at the next start."),
+              file=sys.stderr)
+    return EXIT_OK

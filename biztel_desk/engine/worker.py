@@ -1,0 +1,322 @@
+"""The link worker: runs engine steps in a background thread, with start / pause / resume / stop and a status.
+
+Plain ``threading`` (no Qt): the window wraps it and re-emits ``WorkerStatus`` through a queued signal.
+Observers are called on the worker thread with immutable snapshots only — never ORM objects or sessions.
+
+Live mode: the worker polls the jobs table every ``poll_interval_s`` (≤ 1 s) and ``wake()`` makes it look at
+once (an import calls it), so a new call is written within a few seconds; a backlog is drained batch after
+batch without waiting. ``stop()`` lets the step in flight finish (its batch is journaled before the HTTP call
+and recorded after it), so the worker never leaves anything the journal cannot resolve.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from biztel_desk.domain.config import LinkStatus
+from biztel_desk.domain.jobs import JobState
+from biztel_desk.engine.linker import EngineOptions, LinkEngine, StepResult
+from biztel_desk.salesforce.errors import AuthError, GatewayError, LimitExceeded, PermanentError
+from biztel_desk.secrets import SecretStore
+from biztel_desk.store.db import Database
+from biztel_desk.store.models import LinkJob, LinkSetting
+
+log = logging.getLogger(__name__)
+
+
+class WorkerState(enum.StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    WAITING_FOR_LIMIT = "waiting_for_limit"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class WorkerCounters:
+    linked: int = 0
+    waiting: int = 0  # pending + sending
+    retrying: int = 0
+    failed: int = 0
+    held: int = 0
+    skipped: int = 0
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    """A snapshot for the status bar: state, job counters, API usage (used, max) and a message."""
+
+    state: WorkerState
+    counters: WorkerCounters = field(default_factory=WorkerCounters)
+    api_usage: tuple[int, int] | None = None
+    message: str = ""
+    busy: bool = False  # a batch is being processed right now
+
+
+@dataclass
+class RunSummary:
+    """What ``run_once`` did (``biztel-desk sync --once``)."""
+
+    linked: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: list[tuple[str, GatewayError]] = field(default_factory=list)
+    api_usage: tuple[int, int] | None = None
+
+    def add(self, result: StepResult) -> None:
+        self.linked += result.linked
+        self.retrying += result.retrying
+        self.failed += result.failed
+        self.skipped += result.skipped
+        if result.api_usage is not None:
+            self.api_usage = result.api_usage
+
+
+Observer = Callable[[WorkerStatus], None]
+
+_MESSAGES = {
+    "running": ("連携中", "Linking"),
+    "idle": ("待機中: 送信するものはありません", "Idle: nothing to send"),
+    "paused": ("一時停止中", "Paused"),
+    "stopped": ("停止", "Stopped"),
+    "usage": ("API使用量が{percent}%を超えたため送信を一時停止しています({used}/{max})",
+              "Sending paused: API usage above {percent}% ({used}/{max})"),
+    "limit": ("SalesforceのAPI制限(1日の要求数)に達しました。使用量が回復するまで送信を停止します。",
+              "The Salesforce daily API request limit is reached; sending resumes when usage recovers."),
+    "auth": ("「{setting}」: ログインできません: {detail}", "'{setting}': cannot log in: {detail}"),
+    "transient": ("「{setting}」: Salesforceに接続できません({detail})。{seconds}秒後に再試行します。",
+                  "'{setting}': Salesforce cannot be reached ({detail}); trying again in {seconds} s."),
+    "permanent": ("「{setting}」: Salesforceがエラーを返しました: {detail}", "'{setting}': Salesforce returned an error: {detail}"),
+}
+
+
+def _text(key: str, lang: str, **params: object) -> str:
+    ja, en = _MESSAGES[key]
+    return (ja if lang == "ja" else en).format(**params)
+
+
+class LinkWorker:
+    """Background link worker over every enabled setting (or the ones named)."""
+
+    def __init__(self, database: Database, secrets: SecretStore, *, settings: Sequence[str] | None = None,
+                 options: EngineOptions | None = None, poll_interval_s: float = 1.0, lang: str = "ja",
+                 observer: Observer | None = None, error_backoff_s: Sequence[float] = (5, 15, 60, 300),
+                 limit_probe_s: float = 60.0, clock: Callable[[], dt.datetime] | None = None) -> None:
+        self.database = database
+        self.secrets = secrets
+        self.settings = tuple(settings) if settings else None
+        self.options = options or EngineOptions()
+        self.poll_interval_s = min(poll_interval_s, 1.0)
+        self.lang = lang
+        self.error_backoff_s = tuple(error_backoff_s)
+        self.limit_probe_s = limit_probe_s
+        self._clock = clock
+        self._observers: list[Observer] = [observer] if observer else []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._paused = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._status = WorkerStatus(WorkerState.STOPPED, message=_text("stopped", lang))
+        self._backoff: dict[str, tuple[float, int]] = {}  # setting → (monotonic time to try again, failures)
+        self._last_publish = 0.0
+
+    # --- public API -----------------------------------------------------------------------------------------
+
+    def add_observer(self, observer: Observer) -> None:
+        with self._lock:
+            self._observers.append(observer)
+
+    def remove_observer(self, observer: Observer) -> None:
+        with self._lock:
+            if observer in self._observers:
+                self._observers.remove(observer)
+
+    @property
+    def status(self) -> WorkerStatus:
+        with self._lock:
+            return self._status
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        """Start the thread (開始); resumes when paused."""
+        if self.running:
+            self.resume()
+            return
+        self._stop.clear()
+        self._paused.clear()
+        self._thread = threading.Thread(target=self._loop, name="link-worker", daemon=True)
+        self._thread.start()
+
+    def pause(self) -> None:
+        """一時停止: the step in flight finishes, then nothing is sent until ``resume()``."""
+        self._paused.set()
+        self._wake.set()
+
+    def resume(self) -> None:
+        self._paused.clear()
+        self._backoff.clear()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """New calls arrived (or a setting changed): look at the jobs now instead of at the next poll."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """停止: finish the step in flight and end the thread. True when it ended within ``timeout``."""
+        self._stop.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            if thread.is_alive():
+                return False
+        self._thread = None
+        return True
+
+    def run_once(self, max_steps: int = 100_000) -> RunSummary:
+        """Process everything due now, in the calling thread, and return what was done (``sync --once``)."""
+        summary = RunSummary()
+        engine = self._engine()
+        try:
+            for name in self._setting_names():
+                for _ in range(max_steps):
+                    result = engine.step(name)
+                    summary.add(result)
+                    if result.error is not None:
+                        summary.errors.append((name, result.error))
+                        break
+                    if result.paused:
+                        break
+                    # Unknown outcomes are resolved at the start of the next step: keep going until quiet.
+                    if not result.more and result.unknown == 0 and result.picked == 0:
+                        break
+        finally:
+            engine.close()
+        return summary
+
+    # --- the loop -------------------------------------------------------------------------------------------
+
+    def _engine(self) -> LinkEngine:
+        return LinkEngine(self.database, self.secrets, options=self.options, clock=self._clock)
+
+    def _setting_names(self) -> list[str]:
+        if self.settings is not None:
+            return list(self.settings)
+        with self.database.read() as session:
+            return list(session.scalars(
+                select(LinkSetting.name).where(LinkSetting.status == LinkStatus.ENABLED).order_by(LinkSetting.id)
+            ))
+
+    def _loop(self) -> None:
+        engine = self._engine()
+        self._publish(WorkerState.RUNNING, _text("running", self.lang), force=True)
+        try:
+            while not self._stop.is_set():
+                if self._paused.is_set():
+                    self._publish(WorkerState.PAUSED, _text("paused", self.lang), force=True)
+                    self._wake.wait(self.poll_interval_s)
+                    self._wake.clear()
+                    continue
+                busy = self._round(engine)
+                if not busy:
+                    self._wake.wait(self.poll_interval_s)
+                    self._wake.clear()
+        except Exception:
+            # A bug, not a Salesforce failure: say so in the status bar and leave it to the crash handler's log.
+            log.exception("link worker stopped by an unexpected error")
+            self._publish(WorkerState.ERROR, "internal error: see the log", force=True)
+            raise
+        finally:
+            engine.close()
+            if self.status.state != WorkerState.ERROR:
+                self._publish(WorkerState.STOPPED, _text("stopped", self.lang), force=True)
+
+    def _round(self, engine: LinkEngine) -> bool:
+        """One step per setting that is not backing off; True when there is more to do right away."""
+        busy = False
+        state, message = WorkerState.RUNNING, _text("idle", self.lang)
+        usage: tuple[int, int] | None = None
+        for name in self._setting_names():
+            if self._stop.is_set() or self._paused.is_set():
+                return False
+            retry_at, failures = self._backoff.get(name, (0.0, 0))
+            if time.monotonic() < retry_at:
+                state, message = self._status.state, self._status.message
+                continue
+            self._publish(self.status.state, self.status.message, busy=True)
+            result = engine.step(name)
+            usage = result.api_usage or usage
+            if result.error is None and result.paused != "usage":
+                self._backoff.pop(name, None)
+                if result.picked or result.resolved:
+                    message = _text("running", self.lang)
+                busy = busy or result.more or result.unknown > 0
+                continue
+            state, message, delay = self._failure(name, result, failures)
+            self._backoff[name] = (time.monotonic() + delay, failures + 1)
+        self._publish(state, message, usage=usage, force=True)
+        return busy
+
+    def _failure(self, name: str, result: StepResult, failures: int) -> tuple[WorkerState, str, float]:
+        error = result.error
+        if result.paused == "usage" and result.api_usage:
+            used, maximum = result.api_usage
+            return (WorkerState.WAITING_FOR_LIMIT,
+                    _text("usage", self.lang, percent=round(100 * used / max(maximum, 1)), used=used, max=maximum),
+                    self.limit_probe_s)
+        if isinstance(error, LimitExceeded):
+            return WorkerState.WAITING_FOR_LIMIT, _text("limit", self.lang), self.limit_probe_s
+        if isinstance(error, AuthError):
+            # Login refused: trying again soon would only lock the user out. Wait long; 開始 retries at once.
+            return WorkerState.ERROR, _text("auth", self.lang, setting=name, detail=error.text(self.lang)), 300.0
+        if isinstance(error, PermanentError):
+            return WorkerState.ERROR, _text("permanent", self.lang, setting=name, detail=str(error)), 300.0
+        delay = self.error_backoff_s[min(failures, len(self.error_backoff_s) - 1)]
+        detail = error.code if isinstance(error, GatewayError) else "?"
+        return WorkerState.RUNNING, _text("transient", self.lang, setting=name, detail=detail, seconds=round(delay)), delay
+
+    # --- status ---------------------------------------------------------------------------------------------
+
+    def counters(self) -> WorkerCounters:
+        with self.database.read() as session:
+            query = select(LinkJob.state, func.count()).group_by(LinkJob.state)
+            if self.settings is not None:
+                query = query.join(LinkSetting, LinkJob.setting_id == LinkSetting.id).where(
+                    LinkSetting.name.in_(self.settings)
+                )
+            counts = {state: count for state, count in session.execute(query)}
+        return WorkerCounters(
+            linked=counts.get(JobState.LINKED, 0),
+            waiting=counts.get(JobState.PENDING, 0) + counts.get(JobState.SENDING, 0),
+            retrying=counts.get(JobState.RETRYING, 0),
+            failed=counts.get(JobState.FAILED, 0),
+            held=counts.get(JobState.HELD, 0),
+            skipped=counts.get(JobState.SKIPPED, 0),
+        )
+
+    def _publish(self, state: WorkerState, message: str, *, usage: tuple[int, int] | None = None,
+                 busy: bool = False, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_publish < 0.5:
+            return
+        self._last_publish = now
+        counters = self.counters()
+        with self._lock:
+            status = WorkerStatus(state, counters, usage or self._status.api_usage, message, busy)
+            self._status = status
+            observers = list(self._observers)
+        for observer in observers:
+            observer(status)
