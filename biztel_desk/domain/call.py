@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -107,6 +108,17 @@ CALL_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# A file repeats the same few extensions and company numbers thousands of times: classify each text once.
+@functools.lru_cache(maxsize=65536)
+def _is_extension(number: str) -> bool:
+    return phone.is_extension(number)
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_anonymous(number: str) -> bool:
+    return phone.is_anonymous(number)
+
+
 def field_label(name: str, lang: str = "ja") -> str:
     ja, en = CALL_FIELD_LABELS.get(name, (name, name))
     return ja if lang == "ja" else en
@@ -171,13 +183,13 @@ class CallRecord:
         if self.presented_company_number.strip():
             return self.presented_company_number
         other = self.to_number if self.direction == Direction.INBOUND else self.from_number
-        if other.strip() and not phone.is_extension(other) and not phone.is_anonymous(other):
+        if other.strip() and not _is_extension(other) and not _is_anonymous(other):
             return other
         return ""
 
     @property
     def is_anonymous(self) -> bool:
-        return self.direction != Direction.INTERNAL and phone.is_anonymous(self.customer_number)
+        return self.direction != Direction.INTERNAL and _is_anonymous(self.customer_number)
 
     def customer_e164(self, region: str = "JP") -> str | None:
         """None for anonymous callers and unreadable numbers: stored, never matched (no-match policy)."""
@@ -193,7 +205,7 @@ class CallRecord:
 def _is_internal_side(number: str, extension: str) -> bool:
     """An extension number, or no number at all but an extension recorded (an agent's own line)."""
     if number.strip():
-        return phone.is_extension(number)
+        return _is_extension(number)
     return bool(extension.strip())
 
 
@@ -205,11 +217,11 @@ def infer_direction(from_number: str, to_number: str, from_extension: str = "", 
     発信電話番号 and the agent's 発信内線番号) is the company calling out, so it is outbound too.
     """
     from_internal = _is_internal_side(from_number, from_extension) or (
-        bool(from_extension.strip()) and not phone.is_anonymous(from_number) and not to_extension.strip()
+        bool(from_extension.strip()) and not _is_anonymous(from_number) and not to_extension.strip()
     )
     if not from_internal:
         return Direction.INBOUND
-    to_internal = phone.is_extension(to_number) if to_number.strip() else bool(to_extension.strip())
+    to_internal = _is_extension(to_number) if to_number.strip() else bool(to_extension.strip())
     return Direction.INTERNAL if to_internal else Direction.OUTBOUND
 
 
@@ -299,15 +311,17 @@ def build_record(
     Missing keys are empty. Numbers stay text; durations default to end − start when not given.
     """
 
+    clean = {name: value.strip() for name, value in values.items() if value}
+
     def get(name: str) -> str:
-        return (values.get(name) or "").strip()
+        return clean.get(name, "")
 
     unique_id = get("unique_id")
     if not unique_id:
         return FieldProblem("required", "unique_id")
-    for name, limit in FIELD_MAX_LENGTHS.items():
-        text = get(name)
-        if len(text) > limit:
+    for name, text in clean.items():
+        limit = FIELD_MAX_LENGTHS.get(name)
+        if limit is not None and len(text) > limit:
             return FieldProblem("too_long", name, {"length": len(text), "max": limit})
     started_text = get("started_at")
     if not started_text:

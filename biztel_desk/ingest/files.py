@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -289,6 +290,11 @@ def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | str]]:
 # --- presets ---------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65536)
+def _is_extension(number: str) -> bool:
+    return phone.is_extension(number)
+
+
 def _extension_from_channel(channel: str) -> str:
     match = _CHANNEL_EXTENSION.match(channel.strip())
     return match.group(1) if match else ""
@@ -326,8 +332,8 @@ def _asterisk_values(cells: list[str]) -> dict[str, str] | FieldProblem:
         "unique_id": c["uniqueid"],
         "from_number": src,
         "to_number": dst,
-        "from_extension": src if phone.is_extension(src) else "",
-        "to_extension": dst if phone.is_extension(dst) else "",
+        "from_extension": src if _is_extension(src) else "",
+        "to_extension": dst if _is_extension(dst) else "",
         "started_at": c["start"],
         "ended_at": c["end"],
         "duration_s": c["billsec"],  # talk time: what 通話時間 means to an admin (duration includes ringing)
@@ -364,8 +370,8 @@ def _freepbx_layout(header: list[str], path: str) -> _Layout:
             "request_id": get(cells, "linkedid"),
             "from_number": src,
             "to_number": dst,
-            "from_extension": src if phone.is_extension(src) else (cnum if phone.is_extension(cnum) else ""),
-            "to_extension": dst if phone.is_extension(dst) else "",
+            "from_extension": src if _is_extension(src) else (cnum if _is_extension(cnum) else ""),
+            "to_extension": dst if _is_extension(dst) else "",
             "_dstchannel": get(cells, "dstchannel"),
             "started_at": get(cells, "calldate"),
             "duration_s": get(cells, "billsec"),
