@@ -124,6 +124,15 @@ def call_row(record: CallRecord, region: str) -> dict[str, Any]:
     }
 
 
+def _rank(record: CallRecord) -> tuple[bool, int]:
+    """Which of several rows with one unique ID describes the call: the answered leg, then the longest.
+
+    Asterisk writes one CDR per dialled leg of a ring group, all with the caller's uniqueid; the leg that
+    was answered names the agent and the talk time.
+    """
+    return record.disposition.strip().upper() == "ANSWERED", record.duration_s
+
+
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -139,13 +148,16 @@ def add_calls(session: Session, records: Sequence[CallRecord], region: str = "JP
     """
     result = AddResult()
     now = utcnow()
-    rows: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    chosen: dict[str, CallRecord] = {}
     for record in records:
-        if record.unique_id in seen:  # the same call twice in one batch: the first one wins
+        earlier = chosen.get(record.unique_id)
+        if earlier is not None:
             result.known += 1
-            continue
-        seen.add(record.unique_id)
+            if _rank(record) <= _rank(earlier):
+                continue
+        chosen[record.unique_id] = record
+    rows: list[dict[str, Any]] = []
+    for record in chosen.values():
         row = call_row(record, region)
         row["imported_at"] = now
         rows.append(row)

@@ -334,3 +334,24 @@ def test_cli_generic_with_mapping_and_usage_errors(tmp_path: Path) -> None:
     assert "Cannot read the column mapping" in bad_mapping.stderr
     bad_option = run_cli(home, "--encoding", "latin-1", str(DATA / "biztel_history.csv"))
     assert bad_option.returncode == 2
+
+
+def test_of_several_legs_with_one_unique_id_the_answered_one_is_kept(context: AppContext, tmp_path: Path) -> None:
+    path = tmp_path / "Master.csv"
+    legs = [
+        ("PJSIP/201-01", "NO ANSWER", 0),
+        ("PJSIP/202-02", "ANSWERED", 95),
+        ("PJSIP/203-03", "NO ANSWER", 0),
+    ]
+    path.write_text(
+        "".join(
+            f'"","09011112222","0312345678","from-trunk","","PJSIP/trunk-1","{channel}","Dial","",'
+            f'"2024-04-01 09:00:00","","2024-04-01 09:02:00",120,{talk},"{disposition}","DOCUMENTATION","ring.1",""\n'
+            for channel, disposition, talk in legs
+        ),
+        encoding="utf-8",
+    )
+    report = files.import_file(context.database, path, time_zone=TOKYO)
+    assert (report.imported, report.known) == (1, 2)
+    call = _calls(context)["ring.1"]
+    assert (call.to_extension, call.disposition, call.duration_s) == ("202", "ANSWERED", 95)
