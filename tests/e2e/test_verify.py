@@ -444,3 +444,16 @@ def test_cli_subprocess_with_the_real_keyring(tmp_path: Path, org: DevOrg) -> No
         assert result.stdout.startswith("カスタム表示ラベル「WavImg」が不正です: ")
     finally:
         SecretStore().delete_account(account)
+
+
+def test_daily_limit_reached_half_way(context: AppContext, org: DevOrg, configure: Configure) -> None:
+    name = configure()
+    org.inject_fault("limit_exceeded", count=1, match="/tooling/")
+    report = verify_setting(context, name)
+    assert report.lines("ja") == [
+        "Salesforceへの接続が不正です: 組織のAPI呼び出し回数が1日の上限に達しています(REQUEST_LIMIT_EXCEEDED)。"
+        "上限が回復してから確認してください。"
+    ]
+    # What ran before the failure is ticked; the label and the static resource stay unverified.
+    assert report.checked["field:B_UniqueId__c"] is True
+    assert "label:WavImg" not in report.checked and "static_resource:speaker" not in report.checked
