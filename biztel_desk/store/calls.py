@@ -156,8 +156,16 @@ def add_calls(session: Session, records: Sequence[CallRecord], region: str = "JP
             if _rank(record) <= _rank(earlier):
                 continue
         chosen[record.unique_id] = record
+    # Known calls are the whole file on a re-import: skip them before any number is normalised.
+    # (ON CONFLICT below still settles a race with another importer.)
+    known: set[str] = set()
+    for ids in _chunks(list(chosen), INSERT_BATCH):
+        known.update(session.scalars(select(Call.unique_id).where(Call.unique_id.in_(ids))))
+    result.known += len(known)
     rows: list[dict[str, Any]] = []
     for record in chosen.values():
+        if record.unique_id in known:
+            continue
         row = call_row(record, region)
         row["imported_at"] = now
         rows.append(row)
