@@ -7,10 +7,11 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from biztel_desk.ingest.files import FileReport, ImportFailure, Mapping, import_file
+from biztel_desk.ingest.files import FileReport, ImportFailure, Mapping, import_file, load_mapping
+from biztel_desk.store import repos
 from biztel_desk.store.calls import imported_file, record_imported_file
 from biztel_desk.store.db import Database
 
@@ -20,6 +21,45 @@ DONE, FAILED = "done", "failed"
 REPORT_SUFFIX = ".report.txt"
 # Names editors, browsers and copy tools use while a file is still being written.
 _PARTIAL_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".filepart", REPORT_SUFFIX)
+PREFERENCE_KEY = "ingest.folder"
+
+
+@dataclass(frozen=True)
+class FolderConfig:
+    """The admin's watched folder: off until a folder is chosen; preset/mapping as for ``biztel-desk import``."""
+
+    enabled: bool = False
+    path: str = ""
+    preset: str = ""  # empty: detected per file
+    mapping_file: str = ""  # a saved column mapping (generic preset)
+    encoding: str = "auto"
+    interval_s: float = 2.0
+
+
+def load_config(database: Database) -> FolderConfig:
+    with database.read() as session:
+        stored = repos.get_preference(session, PREFERENCE_KEY, {}) or {}
+    return FolderConfig(**{k: v for k, v in stored.items() if k in FolderConfig.__dataclass_fields__})
+
+
+def save_config(database: Database, config: FolderConfig) -> None:
+    with database.begin() as session:
+        repos.set_preference(session, PREFERENCE_KEY, asdict(config))
+
+
+def watcher_from_config(
+    database: Database,
+    config: FolderConfig,
+    lang: str = "ja",
+    on_result: Callable[[FolderResult], None] | None = None,
+) -> FolderWatcher:
+    """A (not yet started) watcher for the saved configuration; raises ImportFailure for a bad mapping file."""
+    mapping = load_mapping(config.mapping_file) if config.mapping_file else None
+    folder = WatchedFolder(
+        database, config.path, preset=config.preset or None, mapping=mapping, encoding=config.encoding,
+        lang=lang, on_result=on_result,
+    )
+    return FolderWatcher(folder, config.interval_s)
 
 
 @dataclass(frozen=True)

@@ -118,3 +118,17 @@ def test_the_watcher_thread_imports_and_stops(context: AppContext, tmp_path: Pat
     assert not watcher.running
     assert [r.outcome for r in results] == ["done"]
     assert _count(context, Call) == 3
+
+
+def test_saved_configuration(context: AppContext, tmp_path: Path) -> None:
+    from biztel_desk.ingest import folder
+
+    assert folder.load_config(context.database) == folder.FolderConfig()  # off by default
+    config = folder.FolderConfig(
+        enabled=True, path=str(tmp_path / "inbox"), preset="generic", mapping_file=str(DATA / "biztel_mapping.toml")
+    )
+    folder.save_config(context.database, config)
+    assert folder.load_config(context.database) == config
+    watcher = folder.watcher_from_config(context.database, config, lang="en")
+    assert watcher.folder.mapping is not None and watcher.folder.preset == "generic"
+    assert not watcher.running
