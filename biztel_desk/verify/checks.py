@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 _UNUSABLE_LOGIN_CODES = frozenset(
     {"secret_missing", "keyring_unavailable", "host_invalid", "username_required", "devorg_unavailable"}
 )
+# Errors of one Tooling query that concern that query only (permissions, an unsupported object); network
+# failures and the daily limit stop the whole verification instead.
+_ITEM_ERRORS = frozenset({"salesforce_error", "not_found"})
 # describe ``type`` → how Setup names it (Japanese, English).
 _TYPE_NAMES: dict[str, tuple[str, str]] = {
     "string": ("テキスト", "Text"), "phone": ("電話", "Phone"), "datetime": ("日付/時間", "Date/Time"),
@@ -248,8 +251,18 @@ class _Run:
         if not any(f.type == "phone" for f in described.fields.values()):
             self.add(problem("object_no_phone", f"object:{entry.name}", object=entry.name))
 
+    def _setup_unreadable(self, key: str, item: Bilingual, error: MetadataError) -> None:
+        """A Salesforce error on a Tooling query (a user without View Setup) spoils that item only."""
+        self.add(problem("setup_unreadable", key, item_ja=item.ja, item_en=item.en, error=error.sf_code or error.code))
+
     def _label(self, org: OrgMetadata) -> None:
-        labels = org.custom_labels([CUSTOM_LABEL])
+        try:
+            labels = org.custom_labels([CUSTOM_LABEL])
+        except MetadataError as error:
+            if error.code not in _ITEM_ERRORS:
+                raise
+            self._setup_unreadable(LABEL_KEY, Bilingual("カスタム表示ラベル「WavImg」", "Custom label WavImg"), error)
+            return
         value = labels.get(CUSTOM_LABEL)
         if value is None:
             self.add(problem("label_missing", LABEL_KEY))
@@ -258,7 +271,13 @@ class _Run:
         self.checked[LABEL_KEY] = value is not None and "/resource/" in value
 
     def _static_resource(self, org: OrgMetadata) -> None:
-        present = STATIC_RESOURCE in org.static_resources([STATIC_RESOURCE])
+        try:
+            present = STATIC_RESOURCE in org.static_resources([STATIC_RESOURCE])
+        except MetadataError as error:
+            if error.code not in _ITEM_ERRORS:
+                raise
+            self._setup_unreadable(RESOURCE_KEY, Bilingual("静的リソース「speaker」", "Static resource speaker"), error)
+            return
         self.checked[RESOURCE_KEY] = present
         if not present:
             self.add(problem("static_resource_missing", RESOURCE_KEY))

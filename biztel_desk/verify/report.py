@@ -175,6 +175,14 @@ TEMPLATES: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]]] =
             "set the value to the path of the static resource speaker (/resource/<timestamp>/speaker)",
         ),
     ),
+    "setup_unreadable": (
+        ("{item_ja}", "{item_en}"),
+        ("Salesforceの設定を読み取れないため確認できません({error})", "it cannot be checked: the setup is not readable ({error})"),
+        (
+            "連携ユーザに権限「設定・定義を参照する」(View Setup and Configuration)を付与してください",
+            "give the user the permission 'View Setup and Configuration'",
+        ),
+    ),
     "static_resource_missing": (
         ("静的リソース「speaker」", "Static resource speaker"),
         ("静的リソースがありません", "the static resource does not exist"),

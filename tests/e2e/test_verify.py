@@ -457,3 +457,16 @@ def test_daily_limit_reached_half_way(context: AppContext, org: DevOrg, configur
     # What ran before the failure is ticked; the label and the static resource stay unverified.
     assert report.checked["field:B_UniqueId__c"] is True
     assert "label:WavImg" not in report.checked and "static_resource:speaker" not in report.checked
+
+
+def test_unreadable_setup_spoils_only_that_item(context: AppContext, org: DevOrg, configure: Configure) -> None:
+    name = configure()
+    # A 503 on the label query stands in for a user without "View Setup" (unverified error code in real orgs).
+    org.inject_fault("http_503", count=1, match="ExternalString")
+    report = verify_setting(context, name)
+    assert report.lines("ja") == [
+        "カスタム表示ラベル「WavImg」が不正です: Salesforceの設定を読み取れないため確認できません(SERVER_UNAVAILABLE)。"
+        "連携ユーザに権限「設定・定義を参照する」(View Setup and Configuration)を付与してください。"
+    ]
+    assert report.checked["static_resource:speaker"] is True and "label:WavImg" not in report.checked
+    assert report.api_calls == BASE_CALLS
