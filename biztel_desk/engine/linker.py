@@ -232,8 +232,12 @@ class LinkEngine:
              result: StepResult) -> None:
         usage = gateway.usage_percent()
         if usage >= system.api_pause_percent:
-            result.paused = "usage"
-            return
+            # Paused on usage: one probe tells whether it has recovered (the worker spaces these probes out).
+            gateway.refresh_usage()
+            usage = gateway.usage_percent()
+            if usage >= system.api_pause_percent:
+                result.paused = "usage"
+                return
         result.resolved, absent = self.resolve_sending(setting, gateway)
         object_names = [rule.api_name for rule in setting.objects]
         index = PhoneIndex(self.database, setting.account_id, gateway, region=system.default_region, clock=self.clock)

@@ -179,6 +179,15 @@ class SalesforceGateway:
             return 0.0
         return 100.0 * self._usage.used / self._usage.total
 
+    def refresh_usage(self) -> tuple[int, int] | None:
+        """Ask for the daily API usage (one call): how a paused engine learns that the usage has recovered."""
+        data = self._request("GET", "limits/")
+        daily = data.get("DailyApiRequests") if isinstance(data, dict) else None
+        if isinstance(daily, dict) and "Max" in daily and "Remaining" in daily:
+            maximum = int(daily["Max"])
+            self._usage = _Usage(maximum - int(daily["Remaining"]), maximum, True)
+        return self.api_usage
+
     def _read_usage(self, response: requests.Response) -> None:
         header = response.headers.get("Sforce-Limit-Info") or ""
         match = _LIMIT_INFO.search(header)

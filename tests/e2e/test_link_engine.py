@@ -1,0 +1,410 @@
+"""The link engine against the dev org over real HTTP: Tasks read back, every policy, Case mode, status, faults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from conftest import COMPANY, LinkEnv, account_for, fallback_account, org_client, store_secrets, tasks_of
+
+from biztel_desk.devorg.seed_data import unknown_numbers
+from biztel_desk.devorg.server import DevOrg
+from biztel_desk.domain import phone
+from biztel_desk.domain.matching import Reason
+from biztel_desk.engine.linker import EngineOptions
+from biztel_desk.engine.worker import LinkWorker, WorkerState, WorkerStatus
+from biztel_desk.services.context import AppContext
+
+_rng = random.Random(20240501)
+
+
+def new_number() -> str:
+    """A number no seed record (and no earlier test) holds."""
+    return unknown_numbers(1, _rng.randrange(10**12), set())[0]
+
+
+def drain(env: LinkEnv, rounds: int = 10) -> None:
+    """Run the engine until nothing is due, moving the clock past every backoff in between."""
+    for _ in range(rounds):
+        env.run()
+        env.advance(hours=2)
+    env.run()
+
+
+def only_task(env: LinkEnv, unique_id: str) -> dict[str, Any]:
+    tasks = env.tasks(unique_id)
+    assert len(tasks) == 1, tasks
+    return tasks[0]
+
+
+# --- Tasks as Salesforce holds them --------------------------------------------------------------------------
+
+
+def test_task_fields_read_back(link_env: Callable[..., LinkEnv], context: AppContext) -> None:
+    context.config.save_system({"time_zone": "Asia/Tokyo", "recording_server_url": "https://s0000.u.biztel.jp:8000"})
+    env = link_env()
+    number = new_number()
+    contact = env.sf.Contact.create({"LastName": "山田", "Phone": number})["id"]
+    account_number = new_number()
+    account = env.sf.Account.create({"Name": "株式会社テスト", "Phone": account_number})["id"]
+    # 15:30 UTC on 1 May is 00:30 on 2 May in Tokyo: ActivityDate must be the Tokyo date.
+    start = dt.datetime(2024, 5, 1, 15, 30, tzinfo=dt.UTC)
+    inbound = env.add_call(number, started_at=start, ended_at=start + dt.timedelta(seconds=125), duration_s=125,
+                           request_id="req-1", to_agent_id="agent-0001", to_extension="201",
+                           recording_server_url="https://s0001.u.biztel.jp:8000")
+    outbound = env.add_call(account_number, direction="outbound", started_at=start - dt.timedelta(hours=8),
+                            from_agent_id="agent-0002", from_extension="202", duration_s=30)
+    env.run()
+
+    task = only_task(env, inbound)
+    assert task["WhoId"] == contact and task["WhatId"] is None
+    assert task["Subject"] == f"着信 {phone.national_format(phone.normalize(number) or '')}"
+    assert (task["Status"], task["TaskSubtype"], task["CallType"]) == ("Completed", "Call", "Inbound")
+    assert task["CallDurationInSeconds"] == 125 and task["CallObject"] == inbound
+    assert task["ActivityDate"] == "2024-05-02"
+    assert task["B_ServerIP__c"] == "https://s0001.u.biztel.jp:8000"
+    assert task["B_UniqueId__c"] == inbound  # URL playback: the unique ID
+    assert task["B_PhoneFrom__c"] == number and task["B_PhoneTo__c"] == COMPANY
+    assert task["B_CallStartDateTime__c"].startswith("2024-05-01T15:30:00")
+    assert task["B_CallEndDateTime__c"].startswith("2024-05-01T15:32:05")
+    assert (task["B_AgentIdTo__c"], task["B_NaisenTo__c"]) == ("agent-0001", "201")
+    assert "https://s0001.u.biztel.jp:8000/monitor_link/" + inbound in task["Description"]
+
+    task = only_task(env, outbound)
+    assert task["WhatId"] == account and task["WhoId"] is None
+    assert task["CallType"] == "Outbound" and task["Subject"].startswith("発信 ")
+    assert task["ActivityDate"] == "2024-05-01"
+    assert (task["B_AgentIdFrom__c"], task["B_NaisenFrom__c"]) == ("agent-0002", "202")
+    assert task["B_ServerIP__c"] == "https://s0000.u.biztel.jp:8000"  # the system setting's server
+
+    job = env.job(inbound)
+    assert (job.state, job.record_id, job.record_object, job.task_id) == ("linked", contact, "Contact", task_id(env, inbound))
+    assert Reason.from_json(job.match_reason).text("en") == f"Contact {contact} by Phone"
+
+
+def task_id(env: LinkEnv, unique_id: str) -> str:
+    return str(only_task(env, unique_id)["Id"])
+
+
+def test_admin_playback_writes_the_request_id(link_env: Callable[..., LinkEnv], context: AppContext) -> None:
+    context.config.save_system({"playback_auth": "admin"})
+    env = link_env()
+    uid = env.add_call(new_number(), request_id="REQ-42")
+    env.run()
+    assert only_task(env, uid)["B_UniqueId__c"] == "REQ-42"
+
+
+# --- policies -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("policy", ["fallback", "all", "most_recent", "priority"])
+def test_multiple_match_policies(link_env: Callable[..., LinkEnv], policy: str) -> None:
+    env = link_env(on_multiple_match=policy)
+    number = new_number()
+    first = env.sf.Contact.create({"LastName": "一郎", "Phone": number})["id"]
+    time.sleep(0.01)
+    newest = env.sf.Contact.create({"LastName": "二郎", "MobilePhone": number})["id"]
+    lead = env.sf.Lead.create({"LastName": "三郎", "Company": "x", "Phone": number})["id"]
+    uid = env.add_call(number)
+    env.run()
+    tasks = env.tasks(uid)
+    job = env.job(uid)
+    assert job.state == "linked"
+    if policy == "all":
+        assert sorted(t["WhoId"] for t in tasks) == sorted([first, newest, lead])
+        assert Reason.from_json(job.match_reason).code == "all"
+        return
+    assert len(tasks) == 1
+    expected = {"fallback": ("WhatId", env.fallback_id), "most_recent": ("WhoId", newest),
+                "priority": ("WhoId", first)}[policy]
+    assert tasks[0][expected[0]] == expected[1]
+
+
+def test_object_priority_decides_before_the_policy(link_env: Callable[..., LinkEnv]) -> None:
+    env = link_env(on_multiple_match="most_recent")
+    number = new_number()
+    account = env.sf.Account.create({"Name": "先", "Phone": number})["id"]
+    env.sf.Contact.create({"LastName": "後", "Phone": number})
+    uid = env.add_call(number)
+    env.run()
+    assert only_task(env, uid)["WhatId"] == account  # Account has priority 1 in a new setting
+
+
+@pytest.mark.parametrize("policy", ["fallback", "skip", "create_lead"])
+def test_no_match_policies(link_env: Callable[..., LinkEnv], policy: str) -> None:
+    env = link_env(on_no_match=policy)
+    number = new_number()
+    uid = env.add_call(number)
+    env.run()
+    job = env.job(uid)
+    tasks = env.tasks(uid)
+    if policy == "skip":
+        assert job.state == "skipped" and tasks == []
+        return
+    assert job.state == "linked" and len(tasks) == 1
+    if policy == "fallback":
+        assert tasks[0]["WhatId"] == env.fallback_id
+        return
+    lead = env.sf.Lead.get(tasks[0]["WhoId"])
+    assert phone.normalize(lead["Phone"]) == phone.normalize(number) and lead["LeadSource"] == "Phone"
+    assert (job.record_object, job.record_id) == ("Lead", lead["Id"])
+
+
+def test_retry_then_fallback_counts_and_schedules(link_env: Callable[..., LinkEnv], context: AppContext) -> None:
+    context.config.save_system({"retry_interval_minutes": 10, "retry_max": 2})
+    env = link_env(on_no_match="retry_then_fallback")
+    never, later = new_number(), new_number()
+    uid_never, uid_later = env.add_call(never), env.add_call(later)
+    env.run()
+    for uid in (uid_never, uid_later):
+        job = env.job(uid)
+        assert (job.state, job.retry_count) == ("retrying", 1)
+        assert job.next_retry_at == env.now + dt.timedelta(minutes=10)
+    env.advance(minutes=5)
+    env.run()
+    assert env.job(uid_never).retry_count == 1  # not due yet
+    contact = env.sf.Contact.create({"LastName": "後から", "Phone": later})["id"]
+    env.advance(minutes=5)
+    env.run()
+    assert (env.job(uid_never).state, env.job(uid_never).retry_count) == ("retrying", 2)
+    assert env.job(uid_later).state == "linked" and only_task(env, uid_later)["WhoId"] == contact
+    env.advance(minutes=10)
+    env.run()
+    job = env.job(uid_never)
+    assert job.state == "linked" and only_task(env, uid_never)["WhatId"] == env.fallback_id
+    assert Reason.from_json(job.match_reason).code == "no_match_retries_exhausted"
+
+
+@pytest.mark.parametrize(("policy", "state"), [("fallback", "linked"), ("skip", "skipped")])
+def test_anonymous_callers(link_env: Callable[..., LinkEnv], policy: str, state: str) -> None:
+    env = link_env(on_no_match=policy)
+    uid = env.add_call("非通知")
+    env.run()
+    assert env.job(uid).state == state
+    assert len(env.tasks(uid)) == (1 if state == "linked" else 0)
+
+
+# --- Case mode ------------------------------------------------------------------------------------------------
+
+
+def test_case_mode(link_env: Callable[..., LinkEnv]) -> None:
+    env = link_env(activity_mode="case_and_task")
+    account = env.sf.Account.create({"Name": "ケース株式会社"})["id"]
+    contact_number, lead_number = new_number(), new_number()
+    contact = env.sf.Contact.create({"LastName": "佐藤", "Phone": contact_number, "AccountId": account})["id"]
+    lead = env.sf.Lead.create({"LastName": "鈴木", "Company": "x", "Phone": lead_number})["id"]
+    uid_contact, uid_lead = env.add_call(contact_number), env.add_call(lead_number)
+    env.run()
+    task = only_task(env, uid_contact)
+    case = env.sf.Case.get(task["WhatId"])
+    assert (case["AccountId"], case["ContactId"], case["Origin"]) == (account, contact, "Phone")
+    assert task["WhoId"] == contact
+    assert env.job(uid_contact).case_id == case["Id"]
+    task = only_task(env, uid_lead)
+    assert task["WhoId"] == lead and task["WhatId"] is None  # a Lead cannot own a Case: the Task only
+    assert env.job(uid_lead).case_id is None
+
+
+# --- link status ----------------------------------------------------------------------------------------------
+
+
+def test_paused_jobs_are_held_and_sent_after_enabling(link_env: Callable[..., LinkEnv], context: AppContext) -> None:
+    env = link_env(status="paused")
+    uid = env.add_call(new_number())
+    env.run()
+    assert env.job(uid).state == "held" and env.tasks(uid) == []
+    context.config.set_status(env.setting, "disabled")
+    late = env.add_call(new_number())  # arrives while disabled: never a job
+    context.config.set_status(env.setting, "enabled")
+    env.run()
+    assert env.job(uid).state == "linked" and len(env.tasks(uid)) == 1
+    with pytest.raises(AssertionError):
+        env.job(late)
+
+
+def test_pending_jobs_wait_while_disabled(link_env: Callable[..., LinkEnv], context: AppContext) -> None:
+    env = link_env()
+    uid = env.add_call(new_number())
+    context.config.set_status(env.setting, "disabled")
+    env.run()
+    assert env.job(uid).state == "pending" and env.tasks(uid) == []
+    context.config.set_status(env.setting, "enabled")
+    env.run()
+    assert env.job(uid).state == "linked"
+
+
+# --- matching sources ---------------------------------------------------------------------------------------
+
+
+def test_sosl_path_and_index_path_agree(link_env: Callable[..., LinkEnv]) -> None:
+    env = link_env(on_multiple_match="priority")
+    number = new_number()
+    contact = env.sf.Contact.create({"LastName": "検索", "HomePhone": number})["id"]
+    env.options = EngineOptions(use_index=False)
+    uid = env.add_call("+81 " + number.lstrip("0"))
+    env.run()
+    assert only_task(env, uid)["WhoId"] == contact
+
+
+def test_index_follows_deletions(link_env: Callable[..., LinkEnv]) -> None:
+    env = link_env()
+    number = new_number()
+    contact = env.sf.Contact.create({"LastName": "消える", "Phone": number})["id"]
+    first = env.add_call(number)
+    env.run()
+    assert only_task(env, first)["WhoId"] == contact
+    env.sf.Contact.delete(contact)
+    second = env.add_call(number)
+    env.run()
+    assert only_task(env, second)["WhatId"] == env.fallback_id
+
+
+# --- faults: never a duplicate, eventually linked ----------------------------------------------------------------
+
+
+WRITE_PATH = "/composite"
+
+
+@pytest.mark.parametrize(
+    "kind", ["http_503", "drop_before_write", "drop_after_commit", "lock_row", "session_expired", "limit_exceeded"]
+)
+@pytest.mark.parametrize("mode", ["task", "case_and_task"])
+def test_faults_never_duplicate(link_env: Callable[..., LinkEnv], link_org: DevOrg, kind: str, mode: str) -> None:
+    env = link_env(activity_mode=mode)
+    account = env.sf.Account.create({"Name": f"障害 {kind}"})["id"]
+    numbers = [new_number() for _ in range(3)]
+    for number in numbers:
+        env.sf.Contact.create({"LastName": "障害", "Phone": number, "AccountId": account})
+    uids = [env.add_call(number) for number in numbers]
+    link_org.inject_fault(kind, count=1, match=WRITE_PATH)
+    first = env.run()
+    if kind == "limit_exceeded":
+        assert first[-1].paused == "limit"
+    drain(env)
+    for uid in uids:
+        assert env.job(uid).state == "linked", (kind, env.job(uid).error_message)
+        assert len(env.tasks(uid)) == 1
+    if mode == "case_and_task":
+        cases = env.sf.query_all(f"SELECT Id FROM Case WHERE AccountId = '{account}'")["records"]
+        assert len(cases) == 3
+
+
+def test_permanent_errors_fail_with_salesforces_message(link_env: Callable[..., LinkEnv], link_org: DevOrg) -> None:
+    env = link_env()
+    uid = env.add_call(new_number(), to_agent_id="a" * 10)
+    link_org.set_field("Task", {"type": "int", "label": "壊れた"}, "B_AgentIdTo__c")
+    try:
+        env.run()
+    finally:
+        link_org.set_field("Task", {"type": "string", "length": 10, "label": "着信エージェント ID", "custom": True},
+                           "B_AgentIdTo__c")
+    job = env.job(uid)
+    assert job.state == "failed" and job.error_code and job.error_message
+    assert env.tasks(uid) == []
+
+
+def test_upsert_when_the_unique_id_is_an_external_id(context: AppContext) -> None:
+    with DevOrg(seed="empty") as org:
+        org.set_field("Task", {"type": "string", "length": 100, "label": "ユニーク ID", "externalId": True,
+                               "custom": True}, "B_UniqueId__c")
+        sf = org_client(org)
+        context.config.save_account(account_for(org))
+        store_secrets(context, org)
+        from biztel_desk.domain.config import LinkSettingConfig, LinkTargetConfig
+
+        context.config.save_basic(LinkSettingConfig(name="u", account="devorg", fallback_record_id=fallback_account(sf),
+                                                    api_consent=True, status="enabled",
+                                                    targets=(LinkTargetConfig(COMPANY),)))
+        env = LinkEnv(context, org, sf, "u", fallback_account(sf))
+        uids = [env.add_call(new_number()) for _ in range(3)]
+        org.inject_fault("drop_after_commit", count=1, match=WRITE_PATH)
+        drain(env)
+        counters = org.counters()
+        # The dropped upsert was applied; the lookup found its Tasks, so nothing was ever sent twice.
+        assert counters["collection"] == 1
+        for uid in uids:
+            assert env.job(uid).state == "linked" and len(tasks_of(sf, uid)) == 1
+        env.close()
+
+
+# --- the worker -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def statuses() -> Iterator[list[WorkerStatus]]:
+    yield []
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def test_worker_live_mode_pause_resume_stop(link_env: Callable[..., LinkEnv], statuses: list[WorkerStatus]) -> None:
+    env = link_env()
+    lock = threading.Lock()
+
+    def observe(status: WorkerStatus) -> None:
+        with lock:
+            statuses.append(status)
+
+    worker = LinkWorker(env.context.database, env.context.secrets, observer=observe, poll_interval_s=0.5)
+    worker.start()
+    try:
+        uid = env.add_call(new_number())
+        worker.wake()
+        started = time.monotonic()
+        wait_for(lambda: env.job(uid).state == "linked", 3.0)  # live mode: written within 3 s
+        assert time.monotonic() - started < 3.0
+        worker.pause()
+        wait_for(lambda: worker.status.state == WorkerState.PAUSED)
+        held = env.add_call(new_number())
+        time.sleep(1.2)
+        assert env.job(held).state == "pending"
+        worker.resume()
+        wait_for(lambda: env.job(held).state == "linked", 3.0)
+        wait_for(lambda: worker.status.counters.linked >= 2)
+        assert worker.status.api_usage is not None
+    finally:
+        assert worker.stop(10)
+    assert worker.status.state == WorkerState.STOPPED
+    assert {s.state for s in statuses} >= {WorkerState.RUNNING, WorkerState.PAUSED, WorkerState.STOPPED}
+
+
+def test_worker_waits_above_the_usage_pause_threshold(link_env: Callable[..., LinkEnv], link_org: DevOrg) -> None:
+    env = link_env()
+    env.run()  # logs in and learns the usage figure
+    link_org.set_api_usage(14_500)  # 96.7 % of 15,000
+    env.run()  # a step reads the new figure
+    uid = env.add_call(new_number())
+    result = env.engine.step(env.setting)
+    assert result.paused == "usage" and env.job(uid).state == "pending"
+    worker = LinkWorker(env.context.database, env.context.secrets, settings=[env.setting], limit_probe_s=0.2)
+    worker.start()
+    try:
+        wait_for(lambda: worker.status.state == WorkerState.WAITING_FOR_LIMIT)
+        assert "95" in worker.status.message or "96" in worker.status.message or "97" in worker.status.message
+        link_org.set_api_usage(0)
+        wait_for(lambda: env.job(uid).state == "linked")
+    finally:
+        assert worker.stop(10)
+
+
+def test_unique_ids_of_settings_do_not_mix(link_env: Callable[..., LinkEnv]) -> None:
+    """Two settings on the same account and number: one Task per (call, setting) — the journal is per job."""
+    env = link_env()
+    number = new_number()
+    uid = env.add_call(number)
+    env.run()
+    assert env.job(uid).state == "linked"
+    assert uuid.UUID(env.job(uid).batch_id or "")  # the batch that wrote it is kept for the history
