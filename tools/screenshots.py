@@ -194,6 +194,12 @@ def take(lang: str, screens: list[tuple[str, Shot]], out: Path, only: set[str]) 
             widget = shot(window)
             if widget is not window:
                 widget.show()
+                settle()
+                # Word-wrapped labels only know their height once shown: grow the dialog to fit them.
+                layout = widget.layout()
+                if layout is not None and layout.hasHeightForWidth():
+                    width = widget.width()
+                    widget.resize(width, max(widget.height(), layout.totalHeightForWidth(width)))
             settle()
             path = out / f"{name}.png"
             widget.grab().save(str(path))

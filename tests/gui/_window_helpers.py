@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from biztel_desk.secrets import SecretStore
@@ -75,6 +75,8 @@ def close_window(window: MainWindow) -> None:
     window.basic_tab.revert()
     window.close()
     window.deleteLater()
+    # Delete now, not at interpreter exit: PySide can crash finalizing widgets that outlive the QApplication.
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def reopen_context(data_dir: Path, secrets: SecretStore) -> AppContext:

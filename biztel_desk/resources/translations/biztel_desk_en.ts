@@ -3,238 +3,238 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="82" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="84" />
         <source>Salesforceアカウント</source>
         <translation>Salesforce accounts</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="93" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="95" />
         <source>新規</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="94" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="96" />
         <source>削除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="98" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="100" />
         <source>ユーザ名+パスワード+セキュリティトークン</source>
         <translation>Username + password + security token</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="99" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="101" />
         <source>OAuth JWTベアラー</source>
         <translation>OAuth JWT bearer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="100" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="102" />
         <source>OAuthクライアント資格情報</source>
         <translation>OAuth client credentials</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="104" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="106" />
         <source>本番環境 (login)</source>
         <translation>Production (login)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="105" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="107" />
         <source>Sandbox (test)</source>
         <translation>Sandbox (test)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="106" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="108" />
         <source>私のドメイン…</source>
         <translation>My Domain…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="107" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="109" />
         <source>開発用組織 (http://127.0.0.1:PORT)</source>
         <translation>Dev org (http://127.0.0.1:PORT)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="128" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="130" />
         <source>ファイルを選択…</source>
         <translation>Choose file…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="142" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="144" />
         <source>名前</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="143" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="145" />
         <source>認証方式</source>
         <translation>Authentication</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="144" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="146" />
         <source>ユーザ名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="145" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="147" />
         <source>ログインホスト</source>
         <translation>Login host</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="147" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="149" />
         <source>APIバージョン</source>
         <translation>API version</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="148" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="150" />
         <source>コンシューマ鍵</source>
         <translation>Consumer key</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="149" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="151" />
         <source>パスワード</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="151" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="153" />
         <source>セキュリティトークン</source>
         <translation>Security token</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="154" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="156" />
         <source>コンシューマの秘密</source>
         <translation>Consumer secret</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="156" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="158" />
         <source>秘密鍵 (PEM)</source>
         <translation>Private key (PEM)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="159" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="161" />
         <source>パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、画面には表示されません。空欄のままなら変更されません。</source>
         <translation>Passwords, tokens and keys are stored only in the OS keyring and never shown. Leave a field empty to keep the stored value.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="169" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="171" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="170" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="172" />
         <source>接続テスト</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="174" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="176" />
         <source>アカウント</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="203" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="205" />
         <source>閉じる</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="251" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="253" />
         <source>{name}(未保存)</source>
         <translation>{name} (not saved yet)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="251" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="253" />
         <source>秘密鍵</source>
         <translation>private key</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="278" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="280" />
         <source>アカウントの削除</source>
         <translation>Delete account</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="279" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="281" />
         <source>アカウント「{name}」を削除しますか?キーリングに保存したパスワードなども削除されます。</source>
         <translation>Delete the account '{name}'? Its password and other secrets are removed from the keyring too.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="291" />
-        <location filename="../../ui/dialogs/account_dialog.py" line="486" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="293" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="488" />
         <source>キーリングを使用できません: {detail}</source>
         <translation>The keyring cannot be used: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="294" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="296" />
         <source>アカウント「{name}」を削除しました。</source>
         <translation>The account '{name}' was deleted.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="310" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="312" />
         <source>接続しています…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="316" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="318" />
         <source>接続に成功しました。</source>
         <translation>Connected successfully.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="319" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="321" />
         <source>組織: {name} ({id})</source>
         <translation>Org: {name} ({id})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="320" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="322" />
         <source>ユーザ: {name} ({username})</source>
         <translation>User: {name} ({username})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="321" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="323" />
         <source>インスタンス: {url}</source>
         <translation>Instance: {url}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="326" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="328" />
         <source>API使用量(24時間): {used} / {total}({percent:.1f}%)</source>
         <translation>API usage (24 h): {used} / {total} ({percent:.1f}%)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="333" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="335" />
         <source>接続できませんでした。</source>
         <translation>Could not connect.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="337" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="339" />
         <source>秘密鍵ファイルを選択</source>
         <translation>Choose the private key file</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="337" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="339" />
         <source>PEMファイル (*.pem *.key);;すべてのファイル (*)</source>
         <translation>PEM files (*.pem *.key);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="344" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="346" />
         <source>ファイルを読み込めません: {detail}</source>
         <translation>Cannot read the file: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="347" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="349" />
         <source>PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。</source>
         <translation>This is not a PEM private key (choose a file starting with -----BEGIN PRIVATE KEY-----).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="420" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="422" />
         <source>保存済み</source>
         <translation>Stored</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="420" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="422" />
         <source>未設定</source>
         <translation>Not set</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="494" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="496" />
         <source>保存しました。</source>
         <translation>Saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="508" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="510" />
         <source>保存できませんでした。赤い項目を確認してください。</source>
         <translation>Not saved. Check the fields marked in red.</translation>
     </message>
@@ -244,218 +244,217 @@
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="86" />
         <source>例: 本社コールセンター</source>
-        <translation type="unfinished" />
+        <translation>e.g. Head office call center</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="92" />
         <source>(アカウントが登録されていません)</source>
-        <translation type="unfinished" />
+        <translation>(no account registered)</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="93" />
         <source>アカウント管理…</source>
-        <translation type="unfinished" />
+        <translation>Manage accounts…</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="94" />
         <source>Salesforceアカウントを登録・編集します</source>
-        <translation type="unfinished" />
+        <translation>Register or edit Salesforce accounts</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="101" />
         <source>アカウントが登録されていません。「アカウント管理…」から連携に使うアカウントを登録してください。</source>
-        <translation type="unfinished" />
+        <translation>No account is registered. Use "Manage accounts…" to register the account used for linking.</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="106" />
         <source>レコードID(15桁/18桁)またはレコードのURL</source>
-        <translation type="unfinished" />
+        <translation>Record Id (15 or 18 characters) or the record's URL</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="109" />
         <source>このアカウントでSalesforce APIを利用することを許諾する</source>
-        <translation type="unfinished" />
+        <translation>Allow the Salesforce API to be used with this account</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="111" />
         <source>BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。</source>
-        <translation type="unfinished" />
+        <translation>BIZTEL Desk calls the API with the account above and creates activities. Consent is required to set the status to enabled or paused.</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="124" />
         <location filename="../../ui/tabs/basic_tab.py" line="134" />
         <source>紐付け先特定不可レコードに紐付ける</source>
-        <translation type="unfinished" />
+        <translation>Link to the fallback record</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="125" />
         <source>一致したすべてのレコードに紐付ける</source>
-        <translation type="unfinished" />
+        <translation>Link to every matching record</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="126" />
         <source>最終更新日時が最新のレコードに紐付ける</source>
-        <translation type="unfinished" />
+        <translation>Link to the most recently modified record</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="127" />
         <source>優先順位が最も高いレコードに紐付ける</source>
-        <translation type="unfinished" />
+        <translation>Link to the record with the highest priority</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="135" />
         <source>時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける</source>
-        <translation type="unfinished" />
+        <translation>Search again later; if still not found, link to the fallback record</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="136" />
         <source>紐付けない(スキップ)</source>
-        <translation type="unfinished" />
+        <translation>Do not link (skip)</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="137" />
         <source>リードを作成して紐付ける</source>
-        <translation type="unfinished" />
+        <translation>Create a Lead and link to it</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="146" />
         <source>ToDoを作成</source>
-        <translation type="unfinished" />
+        <translation>Create a Task</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="147" />
         <source>ケースを作成し、その中にToDoを作成</source>
-        <translation type="unfinished" />
+        <translation>Create a Case, then a Task in it</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="158" />
         <source>リードやカスタムオブジェクトなどケースを持てないレコードには、ToDoのみ作成します。</source>
-        <translation type="unfinished" />
+        <translation>Records that cannot own a Case (Leads, custom objects) get only the Task.</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="162" />
         <source>連携名</source>
-        <translation type="unfinished" />
+        <translation>Link name</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="163" />
         <source>Salesforceアカウント</source>
-        <translation type="unfinished">Salesforce accounts</translation>
+        <translation>Salesforce account</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="164" />
         <source>紐付け先特定不可レコード</source>
-        <translation type="unfinished" />
+        <translation>Fallback record</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="165" />
         <source>API利用許諾</source>
-        <translation type="unfinished" />
+        <translation>API consent</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="166" />
         <source>メモ</source>
-        <translation type="unfinished" />
+        <translation>Memo</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="167" />
         <source>レコードが複数一致した場合</source>
-        <translation type="unfinished" />
+        <translation>On multiple matches</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="168" />
         <source>レコードが一致しない場合</source>
-        <translation type="unfinished" />
+        <translation>On no match</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="169" />
         <source>活動履歴</source>
-        <translation type="unfinished" />
+        <translation>Activity</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="172" />
         <source>* は必須項目です</source>
-        <translation type="unfinished" />
+        <translation>* Required</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="174" />
         <source>保存</source>
-        <translation type="unfinished">Save</translation>
+        <translation>Save</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="176" />
         <source>元に戻す</source>
-        <translation type="unfinished" />
+        <translation>Revert</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="240" />
         <source>録音連携ステータス</source>
-        <translation type="unfinished" />
+        <translation>Link status</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="260" />
         <source>設定確認</source>
-        <translation type="unfinished" />
+        <translation>Verify settings</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="262" />
         <source>Salesforceに接続し、この連携設定で連携できるかを確認します(書き込みは行いません)</source>
-        <translation type="unfinished" />
+        <translation>Connects to Salesforce and checks that this link setting works (nothing is written)</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location filename="../../ui/tabs/basic_tab.py" line="430" />
-        <source>保存できませんでした。%n件の問題があります。各項目のメッセージを確認してください。</source>
-        <translation type="unfinished">
-            <numerusform />
-            <numerusform />
-        </translation>
+        <source>保存できませんでした。{0}件の問題があります。各項目のメッセージを確認してください。</source>
+        <translation>Not saved: {0} problem(s). See the message under each field.</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="439" />
         <source>電話番号が複数一致した場合や一致しない場合の紐付け先です。レコードのID、またはレコードを開いたときのURLを貼り付けてください。</source>
-        <translation type="unfinished" />
+        <translation>Where calls are linked when several records or none match. Paste the record's Id or the URL of the open record.</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="449" />
         <source>抽出したID: {0}</source>
-        <translation type="unfinished" />
+        <translation>Extracted Id: {0}</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="472" />
         <source>連携設定を保存すると、ステータスを変更できます。</source>
-        <translation type="unfinished" />
+        <translation>Save the link setting to change its status.</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="475" />
         <source>連携対象の通話をSalesforceへ連携しています。</source>
-        <translation type="unfinished" />
+        <translation>Calls on the link targets are sent to Salesforce.</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="476" />
         <source>通話を保持し、送信を止めています。有効に戻すと保持分を送信します。</source>
-        <translation type="unfinished" />
+        <translation>Calls are kept but not sent. Enabling sends what was kept.</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="477" />
         <source>連携していません。無効の間の通話は、後で有効にしても連携されません。</source>
-        <translation type="unfinished" />
+        <translation>Not linking. Calls arriving while disabled are never sent, even after enabling.</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="521" />
         <source>録音連携ステータスの変更</source>
-        <translation type="unfinished" />
+        <translation>Change link status</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="523" />
         <source>「{0}」の録音連携ステータスを無効にしますか?
 
 無効の間に発生した通話は連携ジョブが作成されず、後で有効に戻してもSalesforceへ連携されません。一時停止中に保持された通話は、有効に戻したときに送信されます。</source>
-        <translation type="unfinished" />
+        <translation>Disable linking for "{0}"?
+
+Calls arriving while disabled get no link job and are never sent to Salesforce, even after you enable it again. Calls kept while paused are sent when you enable it.</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/basic_tab.py" line="538" />
         <source>API利用許諾の変更がまだ保存されていません。先に「保存」をクリックしてください。</source>
-        <translation type="unfinished" />
+        <translation>The API consent change is not saved yet. Click "Save" first.</translation>
     </message>
 </context>
 <context>
@@ -628,7 +627,7 @@
     <message>
         <location filename="../../ui/crash.py" line="79" />
         <source>予期しないエラー</source>
-        <translation type="unfinished" />
+        <translation>Unexpected error</translation>
     </message>
     <message>
         <location filename="../../ui/crash.py" line="80" />
@@ -636,7 +635,10 @@
 {0}
 
 作業を続けられない場合はアプリを再起動し、このログを添えて開発元へお知らせください。</source>
-        <translation type="unfinished" />
+        <translation>An unexpected error occurred. The details were logged to:
+{0}
+
+If you cannot continue, restart the app and send this log to the developers.</translation>
     </message>
 </context>
 <context>
@@ -845,17 +847,17 @@
     <message>
         <location filename="../../ui/widgets.py" line="39" />
         <source>有効</source>
-        <translation type="unfinished" />
+        <translation>Enabled</translation>
     </message>
     <message>
         <location filename="../../ui/widgets.py" line="40" />
         <source>一時停止</source>
-        <translation type="unfinished" />
+        <translation>Paused</translation>
     </message>
     <message>
         <location filename="../../ui/widgets.py" line="41" />
         <source>無効</source>
-        <translation type="unfinished" />
+        <translation>Disabled</translation>
     </message>
 </context>
 <context>
@@ -863,170 +865,172 @@
     <message>
         <location filename="../../ui/main_window.py" line="49" />
         <source>BIZTEL Desk — Salesforce履歴録音連携</source>
-        <translation type="unfinished" />
+        <translation>BIZTEL Desk — Salesforce call history &amp; recording link</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="68" />
         <source>基本情報</source>
-        <translation type="unfinished" />
+        <translation>Basic info</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="69" />
         <source>オブジェクト</source>
-        <translation type="unfinished" />
+        <translation>Objects</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="70" />
         <source>連携対象</source>
-        <translation type="unfinished" />
+        <translation>Link targets</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="71" />
         <source>連携通話履歴</source>
-        <translation type="unfinished" />
+        <translation>Linked calls</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="80" />
         <source>連携設定</source>
-        <translation type="unfinished" />
+        <translation>Link settings</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="87" />
         <source>新規</source>
-        <translation type="unfinished">New</translation>
+        <translation>New</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="88" />
         <source>新しい連携設定を作成します</source>
-        <translation type="unfinished" />
+        <translation>Create a new link setting</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="89" />
         <source>削除</source>
-        <translation type="unfinished">Delete</translation>
+        <translation>Delete</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="90" />
         <source>選択した連携設定を削除します</source>
-        <translation type="unfinished" />
+        <translation>Delete the selected link setting</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="119" />
         <source>ファイル(&amp;F)</source>
-        <translation type="unfinished" />
+        <translation>&amp;File</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="120" />
         <source>終了(&amp;X)</source>
-        <translation type="unfinished" />
+        <translation>E&amp;xit</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="126" />
         <source>設定(&amp;S)</source>
-        <translation type="unfinished" />
+        <translation>&amp;Settings</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="127" />
         <source>Salesforceアカウント(&amp;A)…</source>
-        <translation type="unfinished" />
+        <translation>Salesforce &amp;accounts…</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="129" />
         <source>システム設定(&amp;Y)…</source>
-        <translation type="unfinished" />
+        <translation>S&amp;ystem settings…</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="135" />
         <source>ヘルプ(&amp;H)</source>
-        <translation type="unfinished" />
+        <translation>&amp;Help</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="136" />
         <source>バージョン情報(&amp;A)</source>
-        <translation type="unfinished" />
+        <translation>&amp;About</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="151" />
         <source>停止中</source>
-        <translation type="unfinished" />
+        <translation>stopped</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="160" />
         <source>ワーカー: {0}</source>
-        <translation type="unfinished" />
+        <translation>Worker: {0}</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="185" />
         <source>{0} — 録音連携ステータス: {1}</source>
-        <translation type="unfinished" />
+        <translation>{0} — link status: {1}</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="212" />
         <source>新しい連携設定</source>
-        <translation type="unfinished" />
+        <translation>New link setting</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="215" />
         <source>未保存の変更</source>
-        <translation type="unfinished" />
+        <translation>Unsaved changes</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="216" />
         <source>「{0}」の基本情報に保存されていない変更があります。保存しますか?</source>
-        <translation type="unfinished" />
+        <translation>The basic info of "{0}" has unsaved changes. Save them?</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="237" />
         <source>新しい連携設定(未保存)</source>
-        <translation type="unfinished" />
+        <translation>New link setting (not saved)</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="242" />
         <source>連携設定が選択されていません</source>
-        <translation type="unfinished" />
+        <translation>No link setting selected</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="245" />
         <source>録音連携ステータス: {0}</source>
-        <translation type="unfinished" />
+        <translation>Link status: {0}</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="249" />
         <source>待機 {0} / 連携済 {1} / 失敗 {2}</source>
-        <translation type="unfinished" />
+        <translation>Waiting {0} / Linked {1} / Failed {2}</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="319" />
         <location filename="../../ui/main_window.py" line="332" />
         <source>連携設定の削除</source>
-        <translation type="unfinished" />
+        <translation>Delete link setting</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="321" />
         <source>連携設定「{0}」を削除しますか?
 
 オブジェクト、連携対象、連携通話履歴もすべて削除されます。この操作は元に戻せません(Salesforceに作成済みの活動履歴は削除されません)。</source>
-        <translation type="unfinished" />
+        <translation>Delete the link setting "{0}"?
+
+Its objects, link targets and linked call history are deleted too. This cannot be undone (activities already in Salesforce are kept).</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="353" />
         <source>設定確認</source>
-        <translation type="unfinished" />
+        <translation>Verify settings</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="354" />
         <source>「{0}」の設定確認は、設定確認機能の追加後に利用できるようになります。</source>
-        <translation type="unfinished" />
+        <translation>Verifying "{0}" becomes available with the verification feature.</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="379" />
         <source>バージョン情報</source>
-        <translation type="unfinished" />
+        <translation>About</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="381" />
         <source>&lt;h3&gt;BIZTEL Desk {0}&lt;/h3&gt;&lt;p&gt;BIZTELなどのPBXの通話履歴と通話録音を、Salesforceの活動履歴に連携する管理ツールです。&lt;/p&gt;&lt;p&gt;データフォルダ: {1}&lt;/p&gt;</source>
-        <translation type="unfinished" />
+        <translation>&lt;h3&gt;BIZTEL Desk {0}&lt;/h3&gt;&lt;p&gt;An admin tool that links call history and recordings of BIZTEL and other PBXs to Salesforce activities.&lt;/p&gt;&lt;p&gt;Data folder: {1}&lt;/p&gt;</translation>
     </message>
 </context>
 <context>

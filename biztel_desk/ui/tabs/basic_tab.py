@@ -427,7 +427,7 @@ class BasicTab(QWidget):
                 label.show_message("\n".join(filter(None, (label.text() if label.isVisible() else "", problem.text(lang)))))
             else:
                 others.append(problem.text(lang))
-        summary = self.tr("保存できませんでした。%n件の問題があります。各項目のメッセージを確認してください。", "", len(problems))
+        summary = self.tr("保存できませんでした。{0}件の問題があります。各項目のメッセージを確認してください。").format(len(problems))
         self.summary_label.show_message("\n".join([summary, *others]))
 
     # --- live feedback -------------------------------------------------------------------------------------
