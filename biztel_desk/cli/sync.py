@@ -23,6 +23,7 @@ def register(commands: Any) -> None:
     parser.add_argument("--setting", metavar="NAME", help="only this link setting (default: every enabled one)")
     parser.add_argument("--timeout", type=float, default=30, metavar="SECONDS", help="per Salesforce request (default 30)")
     parser.add_argument("--no-index", action="store_true", help="match with SOSL only (no local phone index)")
+    parser.add_argument("--batch-size", type=int, default=200, metavar="N", help="jobs per batch (1-200, default 200)")
     parser.set_defaults(handler=run_sync)
 
 
@@ -39,7 +40,8 @@ def run_sync(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdo
     except ProblemsError as error:
         print(error.text(lang), file=sys.stderr)
         return EXIT_USAGE
-    options = EngineOptions(timeout_s=args.timeout, use_index=not args.no_index)
+    options = EngineOptions(timeout_s=args.timeout, use_index=not args.no_index,
+                            batch_size=max(1, min(200, args.batch_size)))
     worker = LinkWorker(context.database, context.secrets, settings=settings, options=options, lang=lang)
     if args.once:
         return _once(worker, lang, stdout)
