@@ -22,7 +22,9 @@ from biztel_desk import __version__
 from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.services.context import AppContext
 from biztel_desk.ui.dialogs.account_dialog import AccountDialog
+from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
 from biztel_desk.ui.dialogs.system_dialog import SystemDialog
+from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner
 from biztel_desk.ui.style import STYLESHEET
 from biztel_desk.ui.tabs.basic_tab import BasicTab
 from biztel_desk.ui.tabs.history_tab import HistoryTab
@@ -71,7 +73,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.history_tab, self.tr("連携通話履歴"))
         self.basic_tab.saved.connect(self._on_basic_tab_saved)
         self.basic_tab.changed.connect(self._on_tab_changed)
+        self.verify_runner = VerifyRunner(self.context, self)
         self.basic_tab.verify_requested.connect(self._on_basic_tab_verify_requested)
+        self.verify_runner.started.connect(self._on_verify_runner_started)
+        self.verify_runner.finished.connect(self._on_verify_runner_done)
+        self.verify_runner.failed.connect(self._on_verify_runner_done)
         self.basic_tab.account_dialog_requested.connect(self._on_account_action_triggered)
         for tab in (self.objects_tab, self.targets_tab, self.history_tab):
             tab.changed.connect(self._on_tab_changed)
@@ -129,8 +135,12 @@ class MainWindow(QMainWindow):
         self.system_action = QAction(self.tr("システム設定(&Y)…"), self)
         self.system_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.system_action.triggered.connect(self._on_system_action_triggered)
+        self.checklist_action = QAction(self.tr("Salesforce側チェックリスト(&C)…"), self)
+        self.checklist_action.triggered.connect(self._on_checklist_action_triggered)
         settings_menu.addAction(self.account_action)
         settings_menu.addAction(self.system_action)
+        settings_menu.addSeparator()
+        settings_menu.addAction(self.checklist_action)
 
         help_menu = bar.addMenu(self.tr("ヘルプ(&H)"))
         self.about_action = QAction(self.tr("バージョン情報(&A)"), self)
@@ -281,6 +291,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_preferences()
+        # A verification still talking to Salesforce would write its report into a closed database.
+        self.verify_runner.wait(10000)
         event.accept()
 
     # --- slots ---------------------------------------------------------------------------------------------
@@ -347,12 +359,24 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_basic_tab_verify_requested(self, name: str) -> None:
-        # Seam for the verification feature (SPEC §11): it will connect its runner to verify_requested.
-        QMessageBox.information(
-            self,
-            self.tr("設定確認"),
-            self.tr("「{0}」の設定確認は、設定確認機能の追加後に利用できるようになります。").format(name),
-        )
+        # 設定確認 runs in the runner's thread pool; it shows a busy dialog, then one popup (SPEC §11).
+        self.verify_runner.run(name)
+
+    @Slot(str)
+    def _on_verify_runner_started(self, _name: str) -> None:
+        self.basic_tab.verify_button.setEnabled(False)
+
+    @Slot(object)
+    def _on_verify_runner_done(self, _result: object) -> None:
+        self.basic_tab.verify_button.setEnabled(self._selected is not None)
+
+    @Slot()
+    def _on_checklist_action_triggered(self) -> None:
+        dialog = ChecklistDialog(self.context, self, setting_name=self._selected)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
 
     @Slot()
     def _on_account_action_triggered(self) -> None:
