@@ -39,7 +39,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _prepare(org: DevOrg, data_dir: Path, rng: random.Random) -> list[str]:
+def _prepare(org: DevOrg, data_dir: Path, rng: random.Random, calls: int = CALLS) -> list[str]:
     import keyring
     from file_keyring import FileKeyring
 
@@ -59,7 +59,7 @@ def _prepare(org: DevOrg, data_dir: Path, rng: random.Random) -> list[str]:
         unknown = seed_data.unknown_numbers(40, 7, set(known))
         start = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
         records = []
-        for i in range(CALLS):
+        for i in range(calls):
             number = rng.choice(unknown) if rng.random() < 0.15 else rng.choice(known)
             records.append(CallRecord(unique_id=f"crash-{i:05d}", from_number=number, to_number=COMPANY,
                                       started_at=start + dt.timedelta(minutes=i), direction="inbound"))
@@ -131,3 +131,35 @@ def test_sigkill_at_random_moments_links_every_call_exactly_once(tmp_path: Path,
     finally:
         database.close()
     assert states == Counter({"linked": CALLS})
+
+
+def test_sync_once_prints_a_summary_and_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data_dir = tmp_path / "data"
+    env = _env(tmp_path)
+    monkeypatch.setenv("BIZTEL_TEST_KEYRING", env["BIZTEL_TEST_KEYRING"])
+    with DevOrg(seed="demo", records=300) as org:
+        _prepare(org, data_dir, random.Random(1), calls=30)
+        process = _sync(data_dir, env, "--once")
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        assert "linked\t30\n" in out and "failed\t0\n" in out
+        # A wrong password: the login is refused, the command says so and exits 2.
+        keyring_file = Path(env["BIZTEL_TEST_KEYRING"])
+        keyring_file.write_text(keyring_file.read_text(encoding="utf-8").replace(org.credentials["password"], "wrong"),
+                                encoding="utf-8")
+        _prepare_more(data_dir)
+        process = _sync(data_dir, env, "--once")
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 2, (out, err)
+        assert "cannot log in" in err
+
+
+def _prepare_more(data_dir: Path) -> None:
+    database = Database.open(directory=data_dir)
+    try:
+        with database.begin() as session:
+            store_calls.add_calls(session, [CallRecord(unique_id="late-1", from_number="03-5555-0001", to_number=COMPANY,
+                                                       started_at=dt.datetime(2024, 5, 2, tzinfo=dt.UTC),
+                                                       direction="inbound")])
+    finally:
+        database.close()
