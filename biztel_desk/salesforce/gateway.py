@@ -12,7 +12,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -526,16 +526,3 @@ def _sub_results(response: dict[str, Any] | None, expected: int) -> list[WriteRe
         return [WriteResult(None, error) for _ in range(expected)]
     return _results(body, expected)
 
-
-@dataclass
-class GatewayFactory:
-    """Makes gateways for accounts (the worker holds one per account); tests may pass a shorter timeout."""
-
-    secrets: SecretStore
-    timeout: float = 30
-    _made: list[SalesforceGateway] = field(default_factory=list)
-
-    def __call__(self, account: AccountConfig) -> SalesforceGateway:
-        gateway = SalesforceGateway(account, self.secrets, timeout=self.timeout)
-        self._made.append(gateway)
-        return gateway
