@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
@@ -26,9 +27,11 @@ from PySide6.QtWidgets import (
 
 from biztel_desk.domain.config import AccountConfig, AuthMethod, LoginHost, SecretKind, parse_login_host
 from biztel_desk.domain.messages import Problem, ProblemsError
-from biztel_desk.salesforce.connection import ConnectionReport, SalesforceLoginError, map_error, test_connection
 from biztel_desk.secrets import SecretStore, SecretStoreError
 from biztel_desk.services.context import AppContext
+
+if TYPE_CHECKING:  # the Salesforce client (requests, simple_salesforce) loads at the first 接続テスト
+    from biztel_desk.salesforce.connection import ConnectionReport
 
 # Which secret fields each method shows (the token is optional: trusted IP ranges need none).
 _SECRET_FIELDS: dict[str, tuple[SecretKind, ...]] = {
@@ -57,6 +60,8 @@ class ConnectionTestTask(QRunnable):
         self.signals = _ConnectionSignals()
 
     def run(self) -> None:
+        from biztel_desk.salesforce.connection import SalesforceLoginError, map_error, test_connection
+
         try:
             report = test_connection(self.account, self.secrets, timeout=self.timeout)
         except SalesforceLoginError as error:

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from biztel_desk.services.context import AppContext
 from biztel_desk.ui.widgets import ERROR_COLOR, HINT_COLOR, OK_COLOR
-from biztel_desk.verify.checks import last_report_key
 from biztel_desk.verify.report import VerificationReport
 from biztel_desk.verify.requirements import (
     ACTIVITY_FIELDS,
@@ -47,6 +46,8 @@ COL_STATE, COL_LABEL, COL_TYPE, COL_NAME, COL_API = range(5)
 
 def load_last_report(context: AppContext, setting_name: str) -> VerificationReport | None:
     """The last verification report of a setting (kept by verify_setting as a plain JSON preference)."""
+    from biztel_desk.verify.checks import last_report_key  # imports the Salesforce client: not at start-up
+
     data = context.config.preference(last_report_key(setting_name))
     if not isinstance(data, dict):
         return None

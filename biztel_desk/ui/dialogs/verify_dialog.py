@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.services.context import AppContext
 from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR
-from biztel_desk.verify.checks import verify_setting
 from biztel_desk.verify.report import VerificationReport
 
 log = logging.getLogger(__name__)
@@ -46,6 +45,8 @@ class VerifyTask(QRunnable):
         self.signals = _VerifySignals()
 
     def run(self) -> None:
+        from biztel_desk.verify.checks import verify_setting  # the Salesforce client loads when first needed
+
         try:
             report = verify_setting(self.context, self.setting_name, timeout=self.timeout)
         except ProblemsError as error:  # the setting was deleted or renamed meanwhile
