@@ -3,238 +3,238 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="84" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="89" />
         <source>Salesforceアカウント</source>
         <translation>Salesforce accounts</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="95" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="100" />
         <source>新規</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="96" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="101" />
         <source>削除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="100" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="105" />
         <source>ユーザ名+パスワード+セキュリティトークン</source>
         <translation>Username + password + security token</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="101" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="106" />
         <source>OAuth JWTベアラー</source>
         <translation>OAuth JWT bearer</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="102" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="107" />
         <source>OAuthクライアント資格情報</source>
         <translation>OAuth client credentials</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="106" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="111" />
         <source>本番環境 (login)</source>
         <translation>Production (login)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="107" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="112" />
         <source>Sandbox (test)</source>
         <translation>Sandbox (test)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="108" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="113" />
         <source>私のドメイン…</source>
         <translation>My Domain…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="109" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="114" />
         <source>開発用組織 (http://127.0.0.1:PORT)</source>
         <translation>Dev org (http://127.0.0.1:PORT)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="130" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="135" />
         <source>ファイルを選択…</source>
         <translation>Choose file…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="144" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="149" />
         <source>名前</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="145" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="150" />
         <source>認証方式</source>
         <translation>Authentication</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="146" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="151" />
         <source>ユーザ名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="147" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="152" />
         <source>ログインホスト</source>
         <translation>Login host</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="149" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="154" />
         <source>APIバージョン</source>
         <translation>API version</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="150" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="155" />
         <source>コンシューマ鍵</source>
         <translation>Consumer key</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="151" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="156" />
         <source>パスワード</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="153" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="158" />
         <source>セキュリティトークン</source>
         <translation>Security token</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="156" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="161" />
         <source>コンシューマの秘密</source>
         <translation>Consumer secret</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="158" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="163" />
         <source>秘密鍵 (PEM)</source>
         <translation>Private key (PEM)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="161" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="166" />
         <source>パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、画面には表示されません。空欄のままなら変更されません。</source>
         <translation>Passwords, tokens and keys are stored only in the OS keyring and never shown. Leave a field empty to keep the stored value.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="171" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="176" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="172" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="177" />
         <source>接続テスト</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="176" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="181" />
         <source>アカウント</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="205" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="210" />
         <source>閉じる</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="253" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="258" />
         <source>{name}(未保存)</source>
         <translation>{name} (not saved yet)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="253" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="258" />
         <source>秘密鍵</source>
         <translation>private key</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="280" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="285" />
         <source>アカウントの削除</source>
         <translation>Delete account</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="281" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="286" />
         <source>アカウント「{name}」を削除しますか?キーリングに保存したパスワードなども削除されます。</source>
         <translation>Delete the account '{name}'? Its password and other secrets are removed from the keyring too.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="293" />
-        <location filename="../../ui/dialogs/account_dialog.py" line="488" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="298" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="493" />
         <source>キーリングを使用できません: {detail}</source>
         <translation>The keyring cannot be used: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="296" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="301" />
         <source>アカウント「{name}」を削除しました。</source>
         <translation>The account '{name}' was deleted.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="312" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="317" />
         <source>接続しています…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="318" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="323" />
         <source>接続に成功しました。</source>
         <translation>Connected successfully.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="321" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="326" />
         <source>組織: {name} ({id})</source>
         <translation>Org: {name} ({id})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="322" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="327" />
         <source>ユーザ: {name} ({username})</source>
         <translation>User: {name} ({username})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="323" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="328" />
         <source>インスタンス: {url}</source>
         <translation>Instance: {url}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="328" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="333" />
         <source>API使用量(24時間): {used} / {total}({percent:.1f}%)</source>
         <translation>API usage (24 h): {used} / {total} ({percent:.1f}%)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="335" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="340" />
         <source>接続できませんでした。</source>
         <translation>Could not connect.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="339" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="344" />
         <source>秘密鍵ファイルを選択</source>
         <translation>Choose the private key file</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="339" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="344" />
         <source>PEMファイル (*.pem *.key);;すべてのファイル (*)</source>
         <translation>PEM files (*.pem *.key);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="346" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="351" />
         <source>ファイルを読み込めません: {detail}</source>
         <translation>Cannot read the file: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="349" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="354" />
         <source>PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。</source>
         <translation>This is not a PEM private key (choose a file starting with -----BEGIN PRIVATE KEY-----).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="422" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="427" />
         <source>保存済み</source>
         <translation>Stored</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="422" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="427" />
         <source>未設定</source>
         <translation>Not set</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="496" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="501" />
         <source>保存しました。</source>
         <translation>Saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="510" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="515" />
         <source>保存できませんでした。赤い項目を確認してください。</source>
         <translation>Not saved. Check the fields marked in red.</translation>
     </message>
@@ -460,164 +460,164 @@ Calls arriving while disabled get no link job and are never sent to Salesforce, 
 <context>
     <name>ChecklistDialog</name>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="68" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="69" />
         <source>Salesforce側の設定チェックリスト</source>
         <translation>Salesforce setup checklist</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="84" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="85" />
         <source>録音の再生リンクを活動履歴に表示するため、Salesforceの「設定」で次の項目を作成してください。各項目の状態は最後に実行した設定確認の結果です。</source>
         <translation>To show the recording playback link on activities, create the following in Salesforce Setup. Each item's state comes from the last settings verification.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="90" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="91" />
         <source>連携設定:</source>
         <translation>Link setting:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="97" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="98" />
         <source>設定確認を実行</source>
         <translation>Verify now</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="98" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="99" />
         <source>Salesforceに接続して、この一覧の状態を更新します(書き込みは行いません)</source>
         <translation>Connects to Salesforce and updates the states in this list (nothing is written)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="103" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="104" />
         <source>1. 静的リソース(設定 → カスタムコード → 静的リソース)</source>
         <translation>1. Static resource (Setup → Custom Code → Static Resources)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="106" />
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="114" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="107" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="115" />
         <source>状態:</source>
         <translation>State:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="107" />
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="116" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="108" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="117" />
         <source>名前:</source>
         <translation>Name:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="108" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="109" />
         <source>ファイル:</source>
         <translation>File:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="108" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="109" />
         <source>録音再生ボタンに使う画像ファイル(お客様にてご用意ください)</source>
         <translation>The image used as the play button (you provide it)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="111" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="112" />
         <source>2. カスタム表示ラベル(設定 → ユーザインターフェース → カスタム表示ラベル)</source>
         <translation>2. Custom label (Setup → User Interface → Custom Labels)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="115" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="116" />
         <source>簡単な説明:</source>
         <translation>Short description:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="117" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="118" />
         <source>{value}(静的リソース speaker の「ファイルを表示」で開いたURLのパス)</source>
         <translation>{value} (the path of the URL opened by 'View file' on the static resource speaker)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="120" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="121" />
         <source>値:</source>
         <translation>Value:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="123" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="124" />
         <source>3. 活動のカスタム項目(オブジェクトマネージャ → 活動 → 項目とリレーション)</source>
         <translation>3. Activity custom fields (Object Manager → Activity → Fields &amp; Relationships)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="127" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="128" />
         <source>状態</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="127" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="128" />
         <source>項目の表示ラベル</source>
         <translation>Field label</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="127" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="128" />
         <source>データ型</source>
         <translation>Data type</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="127" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="128" />
         <source>項目名</source>
         <translation>Field name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="127" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="128" />
         <source>API参照名</source>
         <translation>API name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="149" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="150" />
         <source>4. 音声再生(WavUrlImg__c)の数式</source>
         <translation>4. Formula of the playback field (WavUrlImg__c)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="155" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="156" />
         <source>コピー</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="156" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="157" />
         <source>数式をクリップボードにコピーします</source>
         <translation>Copies the formula to the clipboard</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="163" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="164" />
         <source>閉じる</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="197" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="198" />
         <source>OK</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="201" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="202" />
         <source>要対応</source>
         <translation>Needs action</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="202" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="203" />
         <source>未確認</source>
         <translation>Not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="202" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="203" />
         <source>設定確認を実行すると状態が表示されます</source>
         <translation>Run the settings verification to see the state</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="208" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="209" />
         <source>まだ設定確認を実行していません</source>
         <translation>Not verified yet</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="210" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="211" />
         <source>最終確認: {time}</source>
         <translation>Last verified: {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="233" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="234" />
         <source>コピーしました</source>
         <translation>Copied</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="246" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="247" />
         <source>確認しています…</source>
         <translation>Verifying…</translation>
     </message>
@@ -642,134 +642,162 @@ If you cannot continue, restart the app and send this log to the developers.</tr
     </message>
 </context>
 <context>
+    <name>FirstRunWizard</name>
+    <message>
+        <location filename="../../ui/wizard.py" line="230" />
+        <source>BIZTEL Desk をはじめる</source>
+        <translation>Get started with BIZTEL Desk</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="233" />
+        <source>戻る</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="234" />
+        <source>次へ</source>
+        <translation>Next</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="235" />
+        <source>完了</source>
+        <translation>Finish</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="236" />
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/models/history_model.py" line="127" />
+        <location filename="../../ui/models/history_model.py" line="304" />
         <source>ユニークID</source>
         <translation>Unique ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="128" />
+        <location filename="../../ui/models/history_model.py" line="305" />
         <source>リクエストID</source>
         <translation>Request ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="129" />
+        <location filename="../../ui/models/history_model.py" line="306" />
         <source>発信電話番号</source>
         <translation>From number</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="130" />
+        <location filename="../../ui/models/history_model.py" line="307" />
         <source>着信電話番号</source>
         <translation>To number</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="131" />
+        <location filename="../../ui/models/history_model.py" line="308" />
         <source>通話開始日時</source>
         <translation>Call start</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="132" />
+        <location filename="../../ui/models/history_model.py" line="309" />
         <source>通話終了日時</source>
         <translation>Call end</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="133" />
+        <location filename="../../ui/models/history_model.py" line="310" />
         <source>発信エージェントID</source>
         <translation>From agent ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="134" />
+        <location filename="../../ui/models/history_model.py" line="311" />
         <source>着信エージェントID</source>
         <translation>To agent ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="135" />
+        <location filename="../../ui/models/history_model.py" line="312" />
         <source>発信内線番号</source>
         <translation>From extension</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="136" />
+        <location filename="../../ui/models/history_model.py" line="313" />
         <source>着信内線番号</source>
         <translation>To extension</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="137" />
+        <location filename="../../ui/models/history_model.py" line="314" />
         <source>処理終了日時</source>
         <translation>Processed at</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="138" />
+        <location filename="../../ui/models/history_model.py" line="315" />
         <source>リトライ回数</source>
         <translation>Retries</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="139" />
+        <location filename="../../ui/models/history_model.py" line="316" />
         <source>リトライ予定</source>
         <translation>Next retry</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="140" />
+        <location filename="../../ui/models/history_model.py" line="317" />
         <source>通話履歴</source>
         <translation>Call record</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="141" />
+        <location filename="../../ui/models/history_model.py" line="318" />
         <source>状態</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="142" />
+        <location filename="../../ui/models/history_model.py" line="319" />
         <source>紐付け先</source>
         <translation>Linked record</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="143" />
+        <location filename="../../ui/models/history_model.py" line="320" />
         <source>エラー</source>
         <translation>Error</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="149" />
-        <source>未処理</source>
-        <translation>Pending</translation>
+        <location filename="../../ui/models/history_model.py" line="326" />
+        <source>待機中</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="150" />
+        <location filename="../../ui/models/history_model.py" line="349" />
+        <source>Salesforceで活動 {id} を開く</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="327" />
         <source>保留中</source>
         <translation>Held</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="151" />
+        <location filename="../../ui/models/history_model.py" line="328" />
         <source>送信中</source>
         <translation>Sending</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="152" />
+        <location filename="../../ui/models/history_model.py" line="329" />
         <source>連携済み</source>
         <translation>Linked</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="153" />
+        <location filename="../../ui/models/history_model.py" line="330" />
         <source>リトライ待ち</source>
         <translation>Waiting to retry</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="154" />
+        <location filename="../../ui/models/history_model.py" line="331" />
         <source>失敗</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="155" />
+        <location filename="../../ui/models/history_model.py" line="332" />
         <source>スキップ</source>
         <translation>Skipped</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="170" />
-        <source>Salesforceで活動履歴 {id} を開く</source>
-        <translation>Open the activity {id} in Salesforce</translation>
-    </message>
-    <message>
-        <location filename="../../ui/models/history_model.py" line="184" />
+        <location filename="../../ui/models/history_model.py" line="363" />
         <source>開く</source>
         <translation>Open</translation>
     </message>
@@ -777,69 +805,471 @@ If you cannot continue, restart the app and send this log to the developers.</tr
 <context>
     <name>HistoryTab</name>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="52" />
-        <source>番号・ID・エージェント・内線</source>
-        <translation>Number, ID, agent, extension</translation>
-    </message>
-    <message>
-        <location filename="../../ui/tabs/history_tab.py" line="56" />
+        <location filename="../../ui/tabs/history_tab.py" line="142" />
         <source>開始</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="58" />
+        <location filename="../../ui/tabs/history_tab.py" line="144" />
         <source>終了</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="65" />
+        <location filename="../../ui/tabs/history_tab.py" line="108" />
         <source>すべて</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="69" />
+        <location filename="../../ui/tabs/history_tab.py" line="104" />
+        <source>電話番号(どの書式でも)・ID・エージェント・内線</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="112" />
         <source>表示項目</source>
         <translation>Columns</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="81" />
+        <location filename="../../ui/tabs/history_tab.py" line="124" />
         <source>初期表示に戻す</source>
         <translation>Reset to default</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="102" />
+        <location filename="../../ui/tabs/history_tab.py" line="130" />
+        <source>すべての期間</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="132" />
+        <source>今日</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="133" />
+        <source>昨日</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="134" />
+        <source>過去7日間</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="135" />
+        <source>今月</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="136" />
+        <source>先月</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="140" />
+        <source>期間を指定</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="151" />
+        <source>今すぐ再試行</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="152" />
+        <source>選択した失敗・リトライ待ちの通話をすぐに送り直します</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="154" />
+        <location filename="../../ui/tabs/history_tab.py" line="436" />
+        <source>CSVエクスポート</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="155" />
+        <source>絞り込んだすべての行を、表示中の項目でCSVに書き出します</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="181" />
+        <source>最初のページ</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="182" />
         <source>前へ</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="103" />
+        <location filename="../../ui/tabs/history_tab.py" line="188" />
         <source>次へ</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="106" />
+        <location filename="../../ui/tabs/history_tab.py" line="191" />
+        <source>最後のページ</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="194" />
         <source>連携通話履歴はまだありません。</source>
         <translation>No linked calls yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="110" />
+        <location filename="../../ui/tabs/history_tab.py" line="198" />
         <source>絞り込み</source>
         <translation>Filter</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="118" />
+        <location filename="../../ui/tabs/history_tab.py" line="206" />
         <source>通話開始日時</source>
         <translation>Call start</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="113" />
+        <location filename="../../ui/tabs/history_tab.py" line="320" />
+        <source>CSVに書き出しています…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="436" />
+        <source>CSVファイル (*.csv)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="445" />
+        <source>CSVを書き出せませんでした: {error}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="447" />
+        <source>{rows:,}件をCSVに書き出しました: {path}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="453" />
+        <source>再試行できませんでした: {error}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="455" />
+        <source>{count}件を再試行の待機中にしました</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="481" />
+        <source>履歴を読み込めませんでした: {error}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="494" />
+        <source>{first:,}–{last:,} / {total}件</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="201" />
         <source>状態</source>
         <translation>State</translation>
     </message>
+</context>
+<context>
+    <name>ImportDialog</name>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="252" />
-        <source>{first}–{last} / {total}件</source>
-        <translation>{first}–{last} of {total}</translation>
+        <location filename="../../ui/dialogs/import_dialog.py" line="272" />
+        <source>通話履歴を取り込む</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="291" />
+        <source>CSV / TSV ファイルを選ぶか、ここにドロップしてください</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="292" />
+        <source>ファイルを選択…</source>
+        <translation type="unfinished">Choose file…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="295" />
+        <source>自動判定</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="298" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="932" />
+        <source>汎用(列の対応付け)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="302" />
+        <source>自動</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="317" />
+        <source>ファイル</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="327" />
+        <source>文字コード</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="330" />
+        <source>プリセット</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="345" />
+        <source>プレビュー(先頭{count}行)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="372" />
+        <source>空欄: YYYY-MM-DD HH:MM:SS / YYYY/MM/DD HH:MM:SS / ISO 8601</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="373" />
+        <source>日時の書式を strptime の形式で指定します(例: %Y年%m月%d日 %H:%M)。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="375" />
+        <source>読込…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="377" />
+        <source>保存…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="386" />
+        <source>日時の書式</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="400" />
+        <source>%v行 処理済み</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="428" />
+        <source>不正な行をコピー</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="441" />
+        <source>列の対応付け</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="442" />
+        <source>取り込み結果</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="448" />
+        <source>取り込む</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="452" />
+        <source>閉じる</source>
+        <translation type="unfinished">Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="542" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="960" />
+        <source>{name} の形式を判別できません。プリセットを選ぶか、「汎用(列の対応付け)」で列を対応付けてください。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="544" />
+        <source>{name} は「{preset}」の形式として読めません。見出し行を確認するか、別のプリセットを選んでください。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="557" />
+        <source>取り込む通話履歴ファイル</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="558" />
+        <source>通話履歴 (*.csv *.tsv *.txt);;すべてのファイル (*)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="580" />
+        <source>列の対応を読み込む</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="580" />
+        <source>列の対応 (*.json *.toml);;すべてのファイル (*)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="590" />
+        <source>列の対応を保存</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="590" />
+        <source>JSON (*.json);;TOML (*.toml)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="627" />
+        <source>データベースに書き込めませんでした: {reason}
+ここまでに取り込んだ通話はそのまま残ります。もう一度取り込んでも重複しません。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="638" />
+        <source>予期しないエラーが発生しました</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="661" />
+        <source>このファイルにない列: {columns}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="676" />
+        <source>列の対応を保存できません: {path}: {reason}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="679" />
+        <source>列の対応を保存しました: {path}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="770" />
+        <source>取り込み {count}件</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="771" />
+        <source>登録済み {count}件</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="772" />
+        <source>不正 {count}行</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="815" />
+        <source>(取り込まない)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="846" />
+        <source>、</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="854" />
+        <source>列「{column}」が複数の項目({fields})に選ばれています。1つの列は1つの項目にだけ対応付けられます。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="859" />
+        <source>{one}または{other}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="861" />
+        <source>必須の項目に列を選んでください: {fields}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="914" />
+        <source>先頭{count}行はすべて取り込めます。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="919" />
+        <source>{line}行目: {reason}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="922" />
+        <source>ほか{count}行</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="923" />
+        <source>プレビューのうち{count}行は取り込めません:</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="934" />
+        <source>UTF-8(BOM付き)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="935" />
+        <source>カンマ</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="935" />
+        <source>タブ</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="937" />
+        <source>不明</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="941" />
+        <source>判定した形式: {preset}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="941" />
+        <source>形式: {preset}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="942" />
+        <source>文字コード: {encoding}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="943" />
+        <source>区切り文字: {delimiter}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="944" />
+        <source>見出し行: あり</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="944" />
+        <source>見出し行: なし</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="947" />
+        <source>{count}ファイル中の1つ目を表示</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="954" />
+        <source>{name} の文字コードを判別できません(UTF-8でもShift_JIS(CP932)でもありません)。文字コードを選んでください。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="957" />
+        <source>{name} は選んだ文字コードでは読めません({line}行目付近)。文字コードを「自動」にしてください。</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -863,148 +1293,268 @@ If you cannot continue, restart the app and send this log to the developers.</tr
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="49" />
+        <location filename="../../ui/main_window.py" line="63" />
         <source>BIZTEL Desk — Salesforce履歴録音連携</source>
         <translation>BIZTEL Desk — Salesforce call history &amp; recording link</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="68" />
+        <location filename="../../ui/main_window.py" line="87" />
         <source>基本情報</source>
         <translation>Basic info</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="69" />
+        <location filename="../../ui/main_window.py" line="88" />
         <source>オブジェクト</source>
         <translation>Objects</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="70" />
+        <location filename="../../ui/main_window.py" line="89" />
         <source>連携対象</source>
         <translation>Link targets</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="71" />
+        <location filename="../../ui/main_window.py" line="90" />
         <source>連携通話履歴</source>
         <translation>Linked calls</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="80" />
+        <location filename="../../ui/main_window.py" line="103" />
         <source>連携設定</source>
         <translation>Link settings</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="87" />
+        <location filename="../../ui/main_window.py" line="110" />
         <source>新規</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="88" />
+        <location filename="../../ui/main_window.py" line="111" />
         <source>新しい連携設定を作成します</source>
         <translation>Create a new link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="89" />
+        <location filename="../../ui/main_window.py" line="112" />
         <source>削除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="90" />
+        <location filename="../../ui/main_window.py" line="113" />
         <source>選択した連携設定を削除します</source>
         <translation>Delete the selected link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="119" />
+        <location filename="../../ui/main_window.py" line="142" />
         <source>ファイル(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="120" />
+        <location filename="../../ui/main_window.py" line="143" />
         <source>終了(&amp;X)</source>
         <translation>E&amp;xit</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="126" />
+        <location filename="../../ui/main_window.py" line="149" />
         <source>設定(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="127" />
+        <location filename="../../ui/main_window.py" line="150" />
         <source>Salesforceアカウント(&amp;A)…</source>
         <translation>Salesforce &amp;accounts…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="129" />
+        <location filename="../../ui/main_window.py" line="152" />
         <source>システム設定(&amp;Y)…</source>
         <translation>S&amp;ystem settings…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="135" />
+        <location filename="../../ui/main_window.py" line="155" />
+        <source>Salesforce側チェックリスト(&amp;C)…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="162" />
         <source>ヘルプ(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="136" />
+        <location filename="../../ui/main_window.py" line="163" />
         <source>バージョン情報(&amp;A)</source>
         <translation>&amp;About</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="151" />
+        <location filename="../../ui/main_window.py" line="178" />
+        <location filename="../../ui/main_window.py" line="259" />
         <source>停止中</source>
         <translation>stopped</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="160" />
+        <location filename="../../ui/main_window.py" line="183" />
+        <location filename="../../ui/main_window.py" line="196" />
+        <source>連携ワーカー</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="190" />
+        <location filename="../../ui/main_window.py" line="414" />
+        <source>開始</source>
+        <translation type="unfinished">From</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="191" />
+        <source>連携を開始します(一時停止中なら再開します)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="192" />
+        <source>一時停止</source>
+        <translation type="unfinished">Paused</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="193" />
+        <source>送信中のバッチを終えてから送信を止めます</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="194" />
+        <source>停止</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="195" />
+        <source>送信中のバッチを終えてからワーカーを終了します</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="216" />
+        <source>すべての連携設定の連携ジョブ数</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="218" />
+        <source>Salesforceの1日のAPI要求数(使用数 / 上限)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="255" />
         <source>ワーカー: {0}</source>
         <translation>Worker: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185" />
+        <location filename="../../ui/main_window.py" line="260" />
+        <source>実行中</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="261" />
+        <source>一時停止中</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="262" />
+        <source>API上限待ち</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="263" />
+        <source>エラー</source>
+        <translation type="unfinished">Error</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="290" />
         <source>{0} — 録音連携ステータス: {1}</source>
         <translation>{0} — link status: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="212" />
+        <location filename="../../ui/main_window.py" line="317" />
         <source>新しい連携設定</source>
         <translation>New link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="215" />
+        <location filename="../../ui/main_window.py" line="320" />
         <source>未保存の変更</source>
         <translation>Unsaved changes</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="216" />
+        <location filename="../../ui/main_window.py" line="321" />
         <source>「{0}」の基本情報に保存されていない変更があります。保存しますか?</source>
         <translation>The basic info of "{0}" has unsaved changes. Save them?</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="237" />
+        <location filename="../../ui/main_window.py" line="342" />
         <source>新しい連携設定(未保存)</source>
         <translation>New link setting (not saved)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="242" />
+        <location filename="../../ui/main_window.py" line="347" />
         <source>連携設定が選択されていません</source>
         <translation>No link setting selected</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="245" />
+        <location filename="../../ui/main_window.py" line="350" />
         <source>録音連携ステータス: {0}</source>
         <translation>Link status: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="249" />
+        <location filename="../../ui/main_window.py" line="354" />
         <source>待機 {0} / 連携済 {1} / 失敗 {2}</source>
         <translation>Waiting {0} / Linked {1} / Failed {2}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="319" />
-        <location filename="../../ui/main_window.py" line="332" />
+        <location filename="../../ui/main_window.py" line="395" />
+        <location filename="../../ui/main_window.py" line="396" />
+        <location filename="../../ui/main_window.py" line="445" />
+        <source>停止しています…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="414" />
+        <source>再開</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="418" />
+        <source>連携済 {0}  待機 {1}  リトライ待ち {2}  失敗 {3}  保留 {4}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="424" />
+        <source>API: —</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="428" />
+        <source>API: {0} / {1} ({2}%)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="447" />
+        <source>一時停止しています…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="449" />
+        <source>送信中… 連携済 {0} / 待機 {1}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="451" />
+        <source>送信するものはありません</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="452" />
+        <source>{0} — 待機 {1}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="536" />
+        <location filename="../../ui/main_window.py" line="549" />
         <source>連携設定の削除</source>
         <translation>Delete link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="321" />
+        <location filename="../../ui/main_window.py" line="538" />
         <source>連携設定「{0}」を削除しますか?
 
 オブジェクト、連携対象、連携通話履歴もすべて削除されます。この操作は元に戻せません(Salesforceに作成済みの活動履歴は削除されません)。</source>
@@ -1013,22 +1563,12 @@ If you cannot continue, restart the app and send this log to the developers.</tr
 Its objects, link targets and linked call history are deleted too. This cannot be undone (activities already in Salesforce are kept).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="353" />
-        <source>設定確認</source>
-        <translation>Verify settings</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="354" />
-        <source>「{0}」の設定確認は、設定確認機能の追加後に利用できるようになります。</source>
-        <translation>Verifying "{0}" becomes available with the verification feature.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="379" />
+        <location filename="../../ui/main_window.py" line="608" />
         <source>バージョン情報</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="381" />
+        <location filename="../../ui/main_window.py" line="610" />
         <source>&lt;h3&gt;BIZTEL Desk {0}&lt;/h3&gt;&lt;p&gt;BIZTELなどのPBXの通話履歴と通話録音を、Salesforceの活動履歴に連携する管理ツールです。&lt;/p&gt;&lt;p&gt;データフォルダ: {1}&lt;/p&gt;</source>
         <translation>&lt;h3&gt;BIZTEL Desk {0}&lt;/h3&gt;&lt;p&gt;An admin tool that links call history and recordings of BIZTEL and other PBXs to Salesforce activities.&lt;/p&gt;&lt;p&gt;Data folder: {1}&lt;/p&gt;</translation>
     </message>
@@ -1117,6 +1657,32 @@ Its objects, link targets and linked call history are deleted too. This cannot b
         <location filename="../../ui/tabs/objects_tab.py" line="244" />
         <source>{row}行目: {message}</source>
         <translation>Row {row}: {message}</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewModel</name>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="149" />
+        <source>この列は取り込みません</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>RejectedRowsModel</name>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="172" />
+        <source>ファイル</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="172" />
+        <source>行</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="172" />
+        <source>理由</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -1381,12 +1947,12 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>VerifyBusyDialog</name>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="66" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="67" />
         <source>設定確認</source>
         <translation>Verify settings</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="69" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="70" />
         <source>「{name}」の設定をSalesforceで確認しています…</source>
         <translation>Verifying '{name}' against Salesforce…</translation>
     </message>
@@ -1394,42 +1960,42 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>VerifyResultDialog</name>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="165" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="166" />
         <source>設定確認</source>
         <translation>Verify settings</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="176" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="177" />
         <source>{count}件の問題が見つかりました。</source>
         <translation>{count} problem(s) found.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="177" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="178" />
         <source>設定確認を実行できませんでした。</source>
         <translation>The verification could not run.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="199" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="200" />
         <source>連携設定「{name}」・API呼び出し {calls}回・書き込みなし</source>
         <translation>Link setting '{name}' · {calls} API calls · nothing written</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="204" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="205" />
         <source>コピー</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="205" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="206" />
         <source>結果をクリップボードにコピーします</source>
         <translation>Copies the result to the clipboard</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="207" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="208" />
         <source>Salesforce側チェックリスト…</source>
         <translation>Salesforce checklist…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="211" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="212" />
         <source>閉じる</source>
         <translation>Close</translation>
     </message>
@@ -1437,9 +2003,667 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>VerifyRunner</name>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="151" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="152" />
         <source>予期しないエラーが発生したため確認できませんでした。</source>
         <translation>The verification stopped because of an unexpected error.</translation>
+    </message>
+</context>
+<context>
+    <name>WizardAccountPage</name>
+    <message>
+        <location filename="../../ui/wizard.py" line="372" />
+        <source>Salesforceアカウント</source>
+        <translation>Salesforce account</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="374" />
+        <source>連携に使うSalesforceのユーザでログインします。「接続テスト」に成功すると「次へ」に進めます。</source>
+        <translation>Log in as the Salesforce user that will write the activities. Next is enabled once Test connection succeeds.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="387" />
+        <source>例: 本番組織</source>
+        <translation>e.g. Production</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="389" />
+        <source>ユーザ名+パスワード+セキュリティトークン</source>
+        <translation>Username + password + security token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="390" />
+        <source>OAuth JWTベアラー</source>
+        <translation>OAuth JWT bearer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="391" />
+        <source>OAuthクライアント資格情報</source>
+        <translation>OAuth client credentials</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="395" />
+        <source>本番環境 (login.salesforce.com)</source>
+        <translation>Production (login.salesforce.com)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="396" />
+        <source>Sandbox (test.salesforce.com)</source>
+        <translation>Sandbox (test.salesforce.com)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="397" />
+        <source>私のドメイン…</source>
+        <translation>My Domain…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="398" />
+        <source>開発用組織 (http://127.0.0.1:PORT)</source>
+        <translation>Local dev org (http://127.0.0.1:PORT)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="412" />
+        <source>許可されたIPアドレスからの接続では不要です。分からないときはSalesforceの「設定 → 私のセキュリティトークンのリセット」で再発行できます。</source>
+        <translation>Not needed from trusted IP ranges. If you do not have it, reset it in Salesforce (Settings → Reset My Security Token).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="416" />
+        <source>未選択</source>
+        <translation>Not selected</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="417" />
+        <source>ファイルを選択…</source>
+        <translation>Choose file…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="431" />
+        <location filename="../../ui/wizard.py" line="694" />
+        <location filename="../../ui/wizard.py" line="714" />
+        <source>名前</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="432" />
+        <source>認証方式</source>
+        <translation>Authentication</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="433" />
+        <source>ユーザ名</source>
+        <translation>Username</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="434" />
+        <source>ログインホスト</source>
+        <translation>Login host</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="436" />
+        <source>コンシューマ鍵</source>
+        <translation>Consumer key</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="438" />
+        <source>パスワード</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="440" />
+        <source>セキュリティトークン</source>
+        <translation>Security token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="443" />
+        <source>コンシューマの秘密</source>
+        <translation>Consumer secret</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="446" />
+        <source>秘密鍵 (PEM)</source>
+        <translation>Private key (PEM)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="450" />
+        <source>接続テスト</source>
+        <translation>Test connection</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="458" />
+        <source>パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、データベースには保存されません。</source>
+        <translation>Passwords, tokens and private keys are stored only in the operating system's keyring, never in the database.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="513" />
+        <source>秘密鍵</source>
+        <translation>Private key</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="536" />
+        <source>キーリングを使用できません: {detail}</source>
+        <translation>The keyring cannot be used: {detail}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="560" />
+        <source>接続しています…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="569" />
+        <source>接続に成功しました。</source>
+        <translation>Connected successfully.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="572" />
+        <source>組織: {name} ({id})</source>
+        <translation>Org: {name} ({id})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="573" />
+        <source>ユーザ: {name} ({username})</source>
+        <translation>User: {name} ({username})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="574" />
+        <source>インスタンス: {url}</source>
+        <translation>Instance: {url}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="579" />
+        <source>API使用量(24時間): {used} / {total}({percent:.1f}%)</source>
+        <translation>API usage (24 hours): {used} / {total} ({percent:.1f}%)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="582" />
+        <source>テスト中に入力が変更されました。もう一度「接続テスト」を実行してください。</source>
+        <translation>The form changed during the test. Run Test connection again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="591" />
+        <source>接続できませんでした。</source>
+        <translation>Could not connect.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="596" />
+        <source>秘密鍵ファイルを選択</source>
+        <translation>Choose the private key file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="596" />
+        <source>PEMファイル (*.pem *.key);;すべてのファイル (*)</source>
+        <translation>PEM files (*.pem *.key);;All files (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="604" />
+        <source>ファイルを読み込めません: {detail}</source>
+        <translation>Cannot read the file: {detail}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="608" />
+        <source>PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。</source>
+        <translation>This is not a PEM private key (choose a file starting with -----BEGIN PRIVATE KEY-----).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="638" />
+        <source>入力が変更されました。もう一度「接続テスト」を実行してください。</source>
+        <translation>The form changed. Run Test connection again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="665" />
+        <source>本番組織や Developer Edition はこちらです。</source>
+        <translation>For production orgs and Developer Edition.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="666" />
+        <source>Sandbox のユーザ名は通常「本番のユーザ名.sandbox名」です。</source>
+        <translation>A sandbox username is usually 'production username.sandbox name'.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="667" />
+        <source>「acme.my.salesforce.com」の形で入力します。ブラウザのアドレス(acme.lightning.force.com)を貼り付けても変換します。</source>
+        <translation>Enter it as 'acme.my.salesforce.com'. A pasted browser address (acme.lightning.force.com) is converted.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="668" />
+        <source>テスト用のローカル開発用組織(biztel-desk devorg)のURLです。</source>
+        <translation>The URL of a local dev org for testing (biztel-desk devorg).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="700" />
+        <source>入力内容を確認してください。</source>
+        <translation>Check the highlighted fields.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="707" />
+        <source>パスワードを入力してください。</source>
+        <translation>Enter the password.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="708" />
+        <source>コンシューマの秘密を入力してください。</source>
+        <translation>Enter the consumer secret.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="709" />
+        <source>秘密鍵ファイル(PEM)を選択してください。</source>
+        <translation>Choose the private key file (PEM).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="711" />
+        <source>入力してください。</source>
+        <translation>This field is required.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="715" />
+        <source>保存できませんでした。</source>
+        <translation>Could not save.</translation>
+    </message>
+</context>
+<context>
+    <name>WizardEnablePage</name>
+    <message>
+        <location filename="../../ui/wizard.py" line="1372" />
+        <source>有効化</source>
+        <translation>Enable</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1373" />
+        <source>設定が保存されました。連携をすぐに始めるかどうかを選んで「完了」をクリックしてください。</source>
+        <translation>Your settings are saved. Choose whether to start linking now, then click Finish.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1377" />
+        <source>今すぐ有効にする</source>
+        <translation>Enable now</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1379" />
+        <source>連携対象の番号の通話を、Salesforceの活動履歴に連携し始めます。</source>
+        <translation>Calls on the link target numbers start being linked to Salesforce activities.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1380" />
+        <source>無効のままにする</source>
+        <translation>Leave disabled</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1382" />
+        <source>あとから基本情報タブの録音連携ステータスで有効にできます。無効の間の通話は連携されません。</source>
+        <translation>You can enable it later with the link status on the Basic tab. Calls that arrive while disabled are not linked.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1404" />
+        <source>Salesforceアカウント「{account}」と連携設定「{setting}」を保存しました。</source>
+        <translation>Saved the Salesforce account '{account}' and the link setting '{setting}'.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1407" />
+        <source>オブジェクト: {objects} / 連携対象: {targets}</source>
+        <translation>Objects: {objects} / Link targets: {targets}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1411" />
+        <source>設定確認: 未完了</source>
+        <translation>Verification: not completed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1413" />
+        <source>設定確認: 問題はありません</source>
+        <translation>Verification: no problems</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1415" />
+        <source>設定確認: {count}件の問題があります(基本情報タブの「設定確認」で再確認できます)</source>
+        <translation>Verification: {count} problem(s) (verify again with Verify settings on the Basic tab)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1420" />
+        <source>API利用許諾がチェックされていないため、有効にできません。有効にするには「戻る」で連携設定ページに戻り、API利用許諾にチェックを入れてください。</source>
+        <translation>Linking cannot be enabled without API consent. Go Back to the Link setting page and check API consent.</translation>
+    </message>
+</context>
+<context>
+    <name>WizardObjectsPage</name>
+    <message>
+        <location filename="../../ui/wizard.py" line="872" />
+        <source>オブジェクト</source>
+        <translation>Objects</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="873" />
+        <source>電話番号で検索するオブジェクトです。優先順位の小さいものから検索します。</source>
+        <translation>The objects searched by phone number, lowest priority number first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="879" />
+        <source>API参照名</source>
+        <translation>API name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="879" />
+        <source>タブ名</source>
+        <translation>Tab name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="879" />
+        <source>タブコード</source>
+        <translation>Tab code</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="879" />
+        <source>優先順位</source>
+        <translation>Priority</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="905" />
+        <source>再取得</source>
+        <translation>Fetch again</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="912" />
+        <source>カスタムオブジェクトは、あとからオブジェクトタブで追加できます。</source>
+        <translation>You can add custom objects later on the Objects tab.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1024" />
+        <source>Salesforceから取得しました(タブ名とタブコード)。</source>
+        <translation>Fetched from Salesforce (tab names and tab codes).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1029" />
+        <source>このユーザはリード(Lead)にアクセスできないため、リードを対象から外しました。リードも検索するには、Salesforceでユーザのプロファイルにリードの参照権限を付与してください。</source>
+        <translation>This user cannot access Leads, so Lead was unchecked. To search Leads too, give the user's profile read access to Leads in Salesforce.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1032" />
+        <source>このユーザは「{name}」にアクセスできないため、対象から外しました。</source>
+        <translation>This user cannot access '{name}', so it was unchecked.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1042" />
+        <source>Salesforceから取得できませんでした。表示中の標準の値のまま進めるか、「再取得」をクリックしてください。</source>
+        <translation>Could not fetch from Salesforce. Continue with the standard values shown, or click Fetch again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1049" />
+        <source>予期しないエラーが発生しました。</source>
+        <translation>An unexpected error occurred.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1065" />
+        <source>Salesforceからタブ名とタブコードを取得しています…</source>
+        <translation>Fetching tab names and tab codes from Salesforce…</translation>
+    </message>
+</context>
+<context>
+    <name>WizardSettingPage</name>
+    <message>
+        <location filename="../../ui/wizard.py" line="732" />
+        <source>連携設定</source>
+        <translation>Link setting</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="733" />
+        <source>通話をどのレコードに、どのように連携するかを決めます。あとから基本情報タブで変更できます。</source>
+        <translation>Decide which records calls are linked to, and how. You can change this later on the Basic tab.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="737" />
+        <source>例: 本社コールセンター</source>
+        <translation>e.g. Head office call center</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="739" />
+        <source>レコードID(15桁/18桁)またはレコードのURL</source>
+        <translation>Record Id (15 or 18 characters) or the record's URL</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="742" />
+        <source>このアカウントでSalesforce APIを利用することを許諾する</source>
+        <translation>Allow BIZTEL Desk to use the Salesforce API with this account</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="744" />
+        <source>BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。</source>
+        <translation>BIZTEL Desk calls the API as this account and creates activities. Consent is required to set the status to Enabled or Paused.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="748" />
+        <location filename="../../ui/wizard.py" line="756" />
+        <source>紐付け先特定不可レコードに紐付ける</source>
+        <translation>Link to the fallback record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="749" />
+        <source>一致したすべてのレコードに紐付ける</source>
+        <translation>Link to every matching record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="750" />
+        <source>最終更新日時が最新のレコードに紐付ける</source>
+        <translation>Link to the most recently modified record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="751" />
+        <source>優先順位が最も高いレコードに紐付ける</source>
+        <translation>Link to the record with the highest priority</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="757" />
+        <source>時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける</source>
+        <translation>Search again later; if still not found, link to the fallback record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="758" />
+        <source>紐付けない(スキップ)</source>
+        <translation>Do not link (skip)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="759" />
+        <source>リードを作成して紐付ける</source>
+        <translation>Create a Lead and link to it</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="769" />
+        <source>ToDoを作成</source>
+        <translation>Create a Task</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="770" />
+        <source>ケースを作成し、その中にToDoを作成</source>
+        <translation>Create a Case, and the Task in it</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="775" />
+        <source>リードやカスタムオブジェクトなどケースを持てないレコードには、ToDoのみ作成します。</source>
+        <translation>For records that cannot own a Case (Leads, custom objects), only the Task is created.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="784" />
+        <source>連携名</source>
+        <translation>Link name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="785" />
+        <source>紐付け先特定不可レコード</source>
+        <translation>Fallback record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="787" />
+        <source>API利用許諾</source>
+        <translation>API consent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="789" />
+        <source>レコードが複数一致した場合</source>
+        <translation>On multiple matches</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="791" />
+        <source>レコードが一致しない場合</source>
+        <translation>On no match</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="793" />
+        <source>活動履歴</source>
+        <translation>Activity</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="840" />
+        <source>入力内容を確認してください。</source>
+        <translation>Check the highlighted fields.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="850" />
+        <source>電話番号が複数一致した場合や一致しない場合の紐付け先です。レコードのID、またはレコードを開いたときのURLを貼り付けてください。</source>
+        <translation>Where calls are linked when several records or none match. Paste the record's Id or the URL of the open record.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="860" />
+        <source>抽出したID: {0}</source>
+        <translation>Extracted Id: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>WizardTargetsPage</name>
+    <message>
+        <location filename="../../ui/wizard.py" line="1093" />
+        <source>連携対象</source>
+        <translation>Link targets</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1094" />
+        <source>連携する会社の電話番号(代表番号やダイヤルイン番号)を追加します。少なくとも1つ必要です。</source>
+        <translation>Add the company phone numbers to link (main and direct-dial numbers). At least one is required.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1097" />
+        <source>例: 03-1234-5678</source>
+        <translation>e.g. 03-1234-5678</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1098" />
+        <source>追加</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1107" />
+        <source>削除</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1119" />
+        <source>電話番号</source>
+        <translation>Phone number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1127" />
+        <source>通話を取り込むと、使われた番号が連携対象タブに自動で追加されます(チェックは手動で入れます)。</source>
+        <translation>Numbers found in imported calls are added to the Link targets tab automatically (you check them yourself).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1156" />
+        <source>{shown}({e164})を追加しました。</source>
+        <translation>Added {shown} ({e164}).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1182" />
+        <source>保存できませんでした。</source>
+        <translation>Could not save.</translation>
+    </message>
+</context>
+<context>
+    <name>WizardVerifyPage</name>
+    <message>
+        <location filename="../../ui/wizard.py" line="1227" />
+        <source>設定確認</source>
+        <translation>Verify settings</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1228" />
+        <source>保存した連携設定で連携できるかをSalesforceで確認します(書き込みは行いません)。</source>
+        <translation>Checks in Salesforce that the saved link setting can link calls (nothing is written).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1249" />
+        <source>問題があれば「戻る」で修正するか、Salesforce側を準備してから「もう一度確認」をクリックしてください。問題が残っていても先に進めますが、連携は無効のままにすることをお勧めします。</source>
+        <translation>Fix problems with Back, or prepare Salesforce and click Verify again. You can go on with problems left, but then leave linking disabled.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1252" />
+        <source>もう一度確認</source>
+        <translation>Verify again</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1253" />
+        <source>Salesforce側チェックリスト…</source>
+        <translation>Salesforce setup checklist…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1291" />
+        <source>「{name}」の設定をSalesforceで確認しています…</source>
+        <translation>Verifying '{name}' in Salesforce…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1313" />
+        <source>{count}件の問題が見つかりました。</source>
+        <translation>{count} problem(s) found.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="1328" />
+        <source>設定確認を実行できませんでした。</source>
+        <translation>The verification could not run.</translation>
+    </message>
+</context>
+<context>
+    <name>WizardWelcomePage</name>
+    <message>
+        <location filename="../../ui/wizard.py" line="300" />
+        <source>BIZTEL Desk へようこそ</source>
+        <translation>Welcome to BIZTEL Desk</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="302" />
+        <source>電話の通話履歴と録音を、Salesforceの活動履歴に自動で連携します。まずはどちらかを選んでください。</source>
+        <translation>BIZTEL Desk links your phone calls and their recordings to Salesforce activities automatically. Choose how to start.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="305" />
+        <source>デモを試す</source>
+        <translation>Try the demo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="306" />
+        <source>Salesforce不要。サンプルの組織と通話で、通話が活動履歴として連携される様子をすぐに確認できます。実際のデータには触れません。</source>
+        <translation>No Salesforce needed. See calls being linked as activities right away, with a sample org and sample calls. Your real data is never touched.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="311" />
+        <source>Salesforceに接続</source>
+        <translation>Connect to Salesforce</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="312" />
+        <source>お使いのSalesforce組織に接続し、連携設定・オブジェクト・連携対象の電話番号を順に設定して、設定確認まで行います(5分ほどかかります)。</source>
+        <translation>Connect your Salesforce org, then set up the link setting, the objects and the phone numbers to link, and verify everything (about 5 minutes).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="328" />
+        <source>この画面はあとからメニューでも開けます。Salesforceへの接続は、デモを試した後でも行えます。</source>
+        <translation>You can open this screen again from the menu. You can connect Salesforce after trying the demo, too.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="330" />
+        <source>しくみ</source>
+        <translation>How it works</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wizard.py" line="333" />
+        <source>1. 連携対象の電話番号で通話が終わると、BIZTEL Deskが通話履歴を受け取ります。
+2. 相手の電話番号でSalesforceの取引先・取引先責任者・リードなどを検索します。
+3. 見つかったレコードに活動履歴(ToDo)を作成し、録音を再生できるリンクを付けます。</source>
+        <translation>1. When a call on a link target number ends, BIZTEL Desk receives its call record.
+2. It searches Salesforce accounts, contacts, leads and more for the other party's number.
+3. It creates an activity (Task) on the record it found, with a link that plays the recording.</translation>
     </message>
 </context>
 </TS>
