@@ -801,7 +801,17 @@ If you cannot continue, restart the app and send this log to the developers.</tr
         <source>開く</source>
         <translation>Open</translation>
     </message>
-</context>
+<message>
+        <location filename="../../ui/models/history_model.py" line="149" />
+        <source>未処理</source>
+        <translation>Pending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/history_model.py" line="170" />
+        <source>Salesforceで活動履歴 {id} を開く</source>
+        <translation>Open the activity {id} in Salesforce</translation>
+    </message>
+    </context>
 <context>
     <name>HistoryTab</name>
     <message>
@@ -969,6 +979,16 @@ If you cannot continue, restart the app and send this log to the developers.</tr
         <location filename="../../ui/tabs/history_tab.py" line="201" />
         <source>状態</source>
         <translation>State</translation>
+    </message>
+<message>
+        <location filename="../../ui/tabs/history_tab.py" line="52" />
+        <source>番号・ID・エージェント・内線</source>
+        <translation>Number, ID, agent, extension</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="252" />
+        <source>{first}–{last} / {total}件</source>
+        <translation>{first}–{last} of {total}</translation>
     </message>
 </context>
 <context>
