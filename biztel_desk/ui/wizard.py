@@ -801,7 +801,7 @@ class WizardSettingPage(_Page):
 
     def initializePage(self) -> None:
         if not self._named:  # a free name the first time; the admin's own name is kept afterwards
-            self.name_edit.setText(self.context.config.new_setting_name())
+            self.name_edit.setText(self.context.config.new_setting_name(self.tr("連携設定")))
             self._named = True
 
     def form_config(self) -> LinkSettingConfig:
