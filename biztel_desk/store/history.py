@@ -1,17 +1,23 @@
-"""連携通話履歴 queries: one page of a setting's link jobs joined with their calls, filtered and sorted."""
+"""連携通話履歴 queries: a setting's link jobs with their calls, filtered, sorted and paged at a million rows."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal_column, select, text, update
 
+from biztel_desk.domain import phone
+from biztel_desk.domain.jobs import JobState
 from biztel_desk.store.db import Database
-from biztel_desk.store.models import Call, LinkJob, LinkSetting
+from biztel_desk.store.models import Call, LinkJob, LinkSetting, utcnow
 
-JOB_STATES = ("pending", "held", "sending", "linked", "retrying", "failed", "skipped")
+# In the order the admin picks them (SPEC §13): 連携済み, 待機中, 保留中, リトライ待ち, 失敗, スキップ, 送信中.
+JOB_STATES = ("linked", "pending", "held", "retrying", "failed", "skipped", "sending")
+RETRIABLE_STATES = (JobState.FAILED.value, JobState.RETRYING.value)
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class HistoryRow:
     record_object: str | None
     error_code: str
     error_message: str
+    match_reason: str = ""
 
 
 # (sort key, descending); the sort key is a HistoryRow field name.
@@ -56,25 +63,31 @@ Sort = tuple[str, bool]
 DEFAULT_SORT: Sort = ("started_at", True)
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """Where a keyset page starts: the sort value and job id of the row just outside it."""
+
+    value: Any
+    job_id: int
+
+
 class HistorySource(Protocol):
     """Where the history table gets its rows: counted and fetched one page at a time."""
 
     def count(self, history_filter: HistoryFilter) -> int: ...
 
-    def page(self, history_filter: HistoryFilter, offset: int, limit: int, sort: Sort = DEFAULT_SORT) -> list[HistoryRow]: ...
+    def page(
+        self, history_filter: HistoryFilter, offset: int, limit: int, sort: Sort = DEFAULT_SORT, total: int | None = None
+    ) -> list[HistoryRow]: ...
+
+    def page_after(
+        self, history_filter: HistoryFilter, cursor: Cursor, limit: int, sort: Sort = DEFAULT_SORT, backwards: bool = False
+    ) -> list[HistoryRow]: ...
 
 
-_SORT_COLUMNS: dict[str, Any] = {
-    "unique_id": Call.unique_id,
-    "request_id": Call.request_id,
-    "from_number": Call.from_number,
-    "to_number": Call.to_number,
-    "started_at": Call.started_at,
-    "ended_at": Call.ended_at,
-    "from_agent_id": Call.from_agent_id,
-    "to_agent_id": Call.to_agent_id,
-    "from_extension": Call.from_extension,
-    "to_extension": Call.to_extension,
+# Sort keys on the job row (no join needed to order by them); started_at is the copy kept on the job.
+_JOB_SORT: dict[str, Any] = {
+    "started_at": LinkJob.call_started_at,
     "processed_at": LinkJob.processed_at,
     "retry_count": LinkJob.retry_count,
     "next_retry_at": LinkJob.next_retry_at,
@@ -83,86 +96,269 @@ _SORT_COLUMNS: dict[str, Any] = {
     "record_id": LinkJob.record_id,
     "error_message": LinkJob.error_message,
 }
-_KEYWORD_COLUMNS = (
-    Call.unique_id,
-    Call.request_id,
-    Call.from_number,
-    Call.to_number,
-    Call.customer_e164,
-    Call.company_e164,
-    Call.from_agent_id,
-    Call.to_agent_id,
-    Call.from_extension,
-    Call.to_extension,
-    LinkJob.record_id,
-    LinkJob.task_id,
+_CALL_SORT: dict[str, Any] = {
+    "unique_id": Call.unique_id,
+    "request_id": Call.request_id,
+    "from_number": Call.from_number,
+    "to_number": Call.to_number,
+    "ended_at": Call.ended_at,
+    "from_agent_id": Call.from_agent_id,
+    "to_agent_id": Call.to_agent_id,
+    "from_extension": Call.from_extension,
+    "to_extension": Call.to_extension,
+}
+SORT_KEYS = frozenset(_JOB_SORT) | frozenset(_CALL_SORT)
+# Keyset paging compares (value, id) tuples, which NULLs break; these sort keys are never NULL.
+_KEYSET_KEYS = frozenset(
+    {"started_at", "retry_count", "state", "error_message", "unique_id", "request_id", "from_number", "to_number",
+     "from_agent_id", "to_agent_id", "from_extension", "to_extension"}
 )
 
+_ROW_COLUMNS = (
+    LinkJob.id, Call.unique_id, Call.request_id, Call.from_number, Call.to_number, Call.started_at, Call.ended_at,
+    Call.from_agent_id, Call.to_agent_id, Call.from_extension, Call.to_extension, LinkJob.processed_at,
+    LinkJob.retry_count, LinkJob.next_retry_at, LinkJob.task_id, LinkJob.state, LinkJob.record_id,
+    LinkJob.record_object, LinkJob.error_code, LinkJob.error_message, LinkJob.match_reason,
+)
+_PHONE_CHARACTERS = frozenset("0123456789-+() ")
+# Up to this many jobs in the date range, a keyword is tested row by row (a month of a busy PBX: ~35 ms);
+# beyond it the FTS5 index finds the matching calls first.
+RANGE_SCAN_ROWS = 120_000
 
-def _like_pattern(keyword: str) -> str:
-    escaped = keyword.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+def keyword_term(keyword: str, region: str = "JP") -> str | None:
+    """The substring a keyword is searched as, or None for no keyword.
+
+    A phone-like keyword is searched as digits, so ``+81 90-1111-2222``, ``09011112222`` and ``090-1111-2222``
+    find the same call: a whole number becomes its national significant number (``9011112222``), which is
+    part of both the national (``0…``) and the E.164 (``+81…``) forms; a partial one is searched as its digits.
+    """
+    text_ = unicodedata.normalize("NFKC", keyword).strip()
+    if not text_:
+        return None
+    if any(ch.isdigit() for ch in text_) and set(text_) <= _PHONE_CHARACTERS:
+        e164 = phone.normalize(text_, region)
+        digits = phone.digits(text_)
+        if e164 is not None and len(digits) >= 10:
+            national = phone.search_forms(e164)[0]
+            digits = national.removeprefix("0")
+        return digits
+    return text_
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def _where(query: Any, history_filter: HistoryFilter) -> Any:
-    setting_id = select(LinkSetting.id).where(LinkSetting.name == history_filter.setting_name).scalar_subquery()
-    query = query.where(LinkJob.setting_id == setting_id)
-    if history_filter.started_from is not None:
-        query = query.where(Call.started_at >= history_filter.started_from)
-    if history_filter.started_before is not None:
-        query = query.where(Call.started_at < history_filter.started_before)
-    if history_filter.state:
-        query = query.where(LinkJob.state == history_filter.state)
-    keyword = history_filter.keyword.strip()
-    if keyword:
-        pattern = _like_pattern(keyword)
-        query = query.where(or_(*(column.like(pattern, escape="\\") for column in _KEYWORD_COLUMNS)))
-    return query
+def _digits(column: Any) -> Any:
+    expression = column
+    for separator in ("-", " ", "(", ")", "+", "."):
+        expression = func.replace(expression, separator, "")
+    return expression
+
+
+def keyword_body() -> Any:
+    """The searched text of a call as an SQL expression: what migration 0004's FTS trigger stores, portably."""
+    parts = [
+        Call.unique_id, Call.request_id, Call.from_number, Call.to_number, _digits(Call.from_number),
+        _digits(Call.to_number), func.coalesce(Call.customer_e164, ""), func.coalesce(Call.company_e164, ""),
+        Call.from_agent_id, Call.to_agent_id, Call.from_extension, Call.to_extension,
+    ]
+    body = parts[0]
+    for part in parts[1:]:
+        body = body + " " + part
+    return body
 
 
 class SqlHistorySource:
-    """The history straight from the local database; every query is bounded by LIMIT."""
+    """The history from the local database. Every query is bounded: it walks an index, never the whole table.
 
-    def __init__(self, database: Database) -> None:
+    * the filter is always ``setting_id`` + ``call_started_at`` range (+ ``state``) on the job row, which
+      ``ix_link_jobs_history(_state)`` answer; a keyword is ``call_id IN (…)`` from the FTS5 trigram index on
+      SQLite, or a LIKE over the calls elsewhere (PostgreSQL: add pg_trgm if that is ever too slow);
+    * a page is found as job ids first (over the index only), then its rows are fetched by id;
+    * next/previous use keyset paging; a jump to page N uses OFFSET from whichever end is nearer.
+    """
+
+    def __init__(self, database: Database, region: str = "JP") -> None:
         self.database = database
+        self.region = region
+        self._fts = database.engine.dialect.name == "sqlite"
+        # Range sizes only decide between two correct plans, so a slightly stale figure does no harm.
+        self._range_sizes: dict[tuple[Any, ...], int] = {}
+
+    # --- the filter ---------------------------------------------------------------------------------------------
+
+    def _where(self, query: Any, history_filter: HistoryFilter) -> Any:
+        setting_id = select(LinkSetting.id).where(LinkSetting.name == history_filter.setting_name).scalar_subquery()
+        query = query.where(LinkJob.setting_id == setting_id)
+        if history_filter.started_from is not None:
+            query = query.where(LinkJob.call_started_at >= history_filter.started_from)
+        if history_filter.started_before is not None:
+            query = query.where(LinkJob.call_started_at < history_filter.started_before)
+        if history_filter.state:
+            query = query.where(LinkJob.state == history_filter.state)
+        term = keyword_term(history_filter.keyword, self.region)
+        if term is not None:
+            query = query.where(self._keyword_condition(term, history_filter))
+        return query
+
+    def _keyword_condition(self, term: str, history_filter: HistoryFilter) -> Any:
+        pattern = _like(term)
+        if not self._fts:
+            matching_calls = select(Call.id).where(keyword_body().ilike(pattern, escape="\\"))
+            return LinkJob.call_id.in_(matching_calls)
+        if len(term) < 3 or self._few_rows_in_range(history_filter):
+            # Few rows in the date range (or a term too short for trigrams): test each row's searched text,
+            # kept by FTS5 in its content table, instead of collecting every call the keyword matches.
+            return text(
+                "EXISTS (SELECT 1 FROM call_search_content WHERE call_search_content.id = link_jobs.call_id"
+                " AND call_search_content.c0 LIKE :pattern ESCAPE '\\')"
+            ).bindparams(pattern=pattern)
+        phrase = '"' + term.replace('"', '""') + '"'
+        matching = text("SELECT rowid FROM call_search WHERE call_search MATCH :phrase").bindparams(phrase=phrase)
+        return LinkJob.call_id.in_(matching.columns(literal_column("rowid")))
+
+    def _few_rows_in_range(self, history_filter: HistoryFilter) -> bool:
+        """Whether the date range (and state) holds at most RANGE_SCAN_ROWS jobs: a bounded count."""
+        if history_filter.started_from is None and history_filter.started_before is None:
+            return False
+        key = (history_filter.setting_name, history_filter.started_from, history_filter.started_before,
+               history_filter.state)
+        cached = self._range_sizes.get(key)
+        if cached is None:
+            unkeyed = HistoryFilter(history_filter.setting_name, "", history_filter.started_from,
+                                    history_filter.started_before, history_filter.state)
+            inner = self._where(select(LinkJob.id), unkeyed).limit(RANGE_SCAN_ROWS + 1).subquery()
+            with self.database.read() as session:
+                cached = int(session.scalar(select(func.count()).select_from(inner)) or 0)
+            if len(self._range_sizes) > 64:
+                self._range_sizes.clear()
+            self._range_sizes[key] = cached
+        return cached <= RANGE_SCAN_ROWS
+
+    @staticmethod
+    def _order(sort: Sort, reverse: bool = False) -> tuple[Any, Any, bool]:
+        key, descending = sort
+        column = _JOB_SORT.get(key, _CALL_SORT.get(key, LinkJob.call_started_at))
+        descending = descending != reverse
+        # The job id breaks ties so that pages never overlap or skip rows.
+        if descending:
+            return column.desc(), LinkJob.id.desc(), key in _CALL_SORT
+        return column.asc(), LinkJob.id.asc(), key in _CALL_SORT
+
+    def _ids_query(self, history_filter: HistoryFilter, sort: Sort, reverse: bool = False) -> Select[Any]:
+        order, tie, needs_call = self._order(sort, reverse)
+        query = select(LinkJob.id)
+        if needs_call:
+            query = query.join(Call, LinkJob.call_id == Call.id)
+        return self._where(query, history_filter).order_by(order, tie)
+
+    # --- HistorySource ------------------------------------------------------------------------------------------
 
     def count(self, history_filter: HistoryFilter) -> int:
-        query = _where(select(func.count()).select_from(LinkJob).join(Call, LinkJob.call_id == Call.id), history_filter)
+        # No join: every condition is on the job row, so the count is a walk over ix_link_jobs_history(_state).
+        query = self._where(select(func.count()).select_from(LinkJob), history_filter)
         with self.database.read() as session:
             return int(session.scalar(query) or 0)
 
-    def page(self, history_filter: HistoryFilter, offset: int, limit: int, sort: Sort = DEFAULT_SORT) -> list[HistoryRow]:
-        key, descending = sort
-        column = _SORT_COLUMNS.get(key, Call.started_at)
-        order = column.desc() if descending else column.asc()
-        # The job id breaks ties so that pages never overlap or skip rows.
-        tie = LinkJob.id.desc() if descending else LinkJob.id.asc()
-        query = _where(select(LinkJob, Call).join(Call, LinkJob.call_id == Call.id), history_filter)
-        query = query.order_by(order, tie).offset(max(offset, 0)).limit(max(limit, 0))
+    def page(
+        self, history_filter: HistoryFilter, offset: int, limit: int, sort: Sort = DEFAULT_SORT, total: int | None = None
+    ) -> list[HistoryRow]:
+        """Rows ``offset … offset+limit`` in ``sort`` order; with ``total`` known, a page past the middle is
+        read backwards from the end, so no jump skips more than half of the rows."""
+        offset, limit = max(offset, 0), max(limit, 0)
+        reverse = total is not None and offset > total // 2
+        if reverse:
+            assert total is not None
+            end = min(offset + limit, total)
+            query = self._ids_query(history_filter, sort, reverse=True).offset(total - end).limit(max(end - offset, 0))
+        else:
+            query = self._ids_query(history_filter, sort).offset(offset).limit(limit)
         with self.database.read() as session:
-            return [_row(job, call) for job, call in session.execute(query)]
+            ids = list(session.scalars(query))
+            if reverse:
+                ids.reverse()
+            return self._rows(session, ids)
+
+    def page_after(
+        self, history_filter: HistoryFilter, cursor: Cursor, limit: int, sort: Sort = DEFAULT_SORT, backwards: bool = False
+    ) -> list[HistoryRow]:
+        """The ``limit`` rows after ``cursor`` in ``sort`` order (before it when ``backwards``): keyset paging."""
+        key, descending = sort
+        if key not in _KEYSET_KEYS:
+            raise ValueError(f"no keyset paging by {key}")
+        column = _JOB_SORT.get(key, _CALL_SORT.get(key))
+        after_in_order = descending == backwards  # ascending walk forwards, or descending walk backwards
+        if key == "started_at":
+            # The filter's own bound on the same column would be the one SQLite starts the index walk from
+            # (it uses one bound per side): narrow the filter to the cursor so the walk starts there.
+            if after_in_order and (history_filter.started_from is None or history_filter.started_from < cursor.value):
+                history_filter = replace(history_filter, started_from=cursor.value)
+            elif not after_in_order:
+                before = cursor.value + dt.timedelta(microseconds=1)
+                if history_filter.started_before is None or before < history_filter.started_before:
+                    history_filter = replace(history_filter, started_before=before)
+        condition: ColumnElement[bool]
+        # The redundant bound (value >= cursor) lets the database start the index walk at the cursor; the OR
+        # alone makes SQLite scan from the beginning.
+        if after_in_order:
+            condition = (column >= cursor.value) & ((column > cursor.value) | (LinkJob.id > cursor.job_id))
+        else:
+            condition = (column <= cursor.value) & ((column < cursor.value) | (LinkJob.id < cursor.job_id))
+        query = self._ids_query(history_filter, sort, reverse=backwards).where(condition).limit(max(limit, 0))
+        with self.database.read() as session:
+            ids = list(session.scalars(query))
+            if backwards:
+                ids.reverse()
+            return self._rows(session, ids)
+
+    @staticmethod
+    def _rows(session: Any, ids: Sequence[int]) -> list[HistoryRow]:
+        if not ids:
+            return []
+        query = select(*_ROW_COLUMNS).join(Call, LinkJob.call_id == Call.id).where(LinkJob.id.in_(ids))
+        by_id = {values[0]: HistoryRow(*values) for values in session.execute(query)}
+        return [by_id[job_id] for job_id in ids if job_id in by_id]
+
+    def iter_rows(
+        self, history_filter: HistoryFilter, sort: Sort = DEFAULT_SORT, chunk: int = 2000
+    ) -> Iterator[list[HistoryRow]]:
+        """Every filtered row in ``sort`` order, ``chunk`` rows at a time, from one streamed query (export)."""
+        order, tie, _ = self._order(sort)
+        query = self._where(select(*_ROW_COLUMNS).join(Call, LinkJob.call_id == Call.id), history_filter)
+        query = query.order_by(order, tie).execution_options(yield_per=chunk)
+        with self.database.read() as session:
+            for partition in session.execute(query).partitions(chunk):
+                yield [HistoryRow(*values) for values in partition]
 
 
-def _row(job: LinkJob, call: Call) -> HistoryRow:
-    return HistoryRow(
-        job_id=job.id,
-        unique_id=call.unique_id,
-        request_id=call.request_id,
-        from_number=call.from_number,
-        to_number=call.to_number,
-        started_at=call.started_at,
-        ended_at=call.ended_at,
-        from_agent_id=call.from_agent_id,
-        to_agent_id=call.to_agent_id,
-        from_extension=call.from_extension,
-        to_extension=call.to_extension,
-        processed_at=job.processed_at,
-        retry_count=job.retry_count,
-        next_retry_at=job.next_retry_at,
-        task_id=job.task_id,
-        state=job.state,
-        record_id=job.record_id,
-        record_object=job.record_object,
-        error_code=job.error_code,
-        error_message=job.error_message,
-    )
+def cursor_of(row: HistoryRow, sort: Sort) -> Cursor:
+    """The keyset cursor of a row for ``sort`` (its sort value and job id)."""
+    key = sort[0]
+    value = getattr(row, key)
+    if isinstance(value, dt.datetime):
+        # Compared against the stored column, which holds UTC without a zone on SQLite.
+        value = value.astimezone(dt.UTC)
+    return Cursor(value, row.job_id)
+
+
+def keyset_supported(sort: Sort) -> bool:
+    return sort[0] in _KEYSET_KEYS
+
+
+def retry_now(database: Database, job_ids: Sequence[int]) -> int:
+    """今すぐ再試行: failed and retrying jobs among ``job_ids`` become pending, due now; one transaction.
+
+    Returns how many jobs changed. Other states are left alone (a linked call must never be sent twice).
+    """
+    if not job_ids:
+        return 0
+    with database.begin() as session:
+        result = session.execute(
+            update(LinkJob)
+            .where(LinkJob.id.in_(list(job_ids)), LinkJob.state.in_(RETRIABLE_STATES))
+            .values(state=JobState.PENDING.value, next_retry_at=None, updated_at=utcnow())
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -188,6 +188,10 @@ class LinkJob(Base):
         UniqueConstraint("call_id", "setting_id", name="uq_link_jobs_call_setting"),
         Index("ix_link_jobs_due", "setting_id", "state", "next_retry_at"),
         Index("ix_link_jobs_batch", "batch_id"),
+        # 連携通話履歴 at a million rows: one setting's jobs by call start (all states / one state), with the id
+        # as tie-breaker, so counting, OFFSET jumps and keyset pages walk an index and never the table.
+        Index("ix_link_jobs_history", "setting_id", "call_started_at", "id"),
+        Index("ix_link_jobs_history_state", "setting_id", "state", "call_started_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,7 +200,11 @@ class LinkJob(Base):
     # pending | held | sending | linked | retrying | failed | skipped
     state: Mapped[str] = mapped_column(String(16))
     batch_id: Mapped[str | None] = mapped_column(String(36))
+    # リトライ回数 (SPEC §9): no-match searches only, what the admin sees in the history.
     retry_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Consecutive transient Salesforce failures of this job: drives the send backoff (1, 5, 15, 60 min…) and is
+    # kept apart from retry_count so a network hiccup never uses up a no-match retry. 0 after any other outcome.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_retry_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     processed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     record_id: Mapped[str | None] = mapped_column(String(18))
@@ -208,6 +216,9 @@ class LinkJob(Base):
     error_message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The call's started_at, copied so the history's date filter and sort need no join. A database trigger
+    # (migration 0004_history_search) fills it on insert whatever writes the job; calls never change start.
+    call_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     call: Mapped[Call] = relationship()
 

@@ -1,12 +1,20 @@
-"""連携通話履歴 tab: real rows from calls + link jobs, filters, paging, sorting and the column chooser."""
+"""連携通話履歴 tab: real rows from calls + link jobs, filters, quick ranges, paging, sorting, columns, CSV, retry, open."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import zoneinfo
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QItemSelectionModel, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog
+from sqlalchemy import select
 
+from biztel_desk.domain.config import AccountConfig
+from biztel_desk.domain.matching import Reason
 from biztel_desk.services.context import AppContext
 from biztel_desk.store.history import HistoryFilter, SqlHistorySource
 from biztel_desk.store.models import Call, LinkJob, LinkSetting
@@ -14,20 +22,22 @@ from biztel_desk.ui.models.history_model import COLUMN_KEYS, DEFAULT_VISIBLE, Hi
 from biztel_desk.ui.tabs.history_tab import HistoryTab
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
-TOKYO = dt.timezone(dt.timedelta(hours=9))
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 
 
 def _insert_calls(context: AppContext, setting: str, count: int, start: dt.datetime, **job: object) -> None:
     """Calls one hour apart, each with a link job for ``setting`` (what the ingest and engine will write)."""
     with context.database.begin() as session:
-        setting_id = session.query(LinkSetting.id).filter(LinkSetting.name == setting).scalar()
+        setting_id = session.scalar(select(LinkSetting.id).where(LinkSetting.name == setting))
         for number in range(count):
             call = Call(
-                unique_id=f"{setting}-{start:%Y%m%d}-{number:04d}",
+                unique_id=f"{setting}-{start:%Y%m%d%H}-{number:04d}",
                 request_id=f"req-{number:04d}",
                 direction="inbound",
                 from_number=f"090-1111-{number:04d}",
                 to_number="03-1234-5678",
+                customer_e164=f"+8190111{number:05d}"[:13],
+                company_e164="+81312345678",
                 to_agent_id=f"agent{number % 3}",
                 to_extension=f"{200 + number % 5}",
                 started_at=start + dt.timedelta(hours=number),
@@ -36,19 +46,27 @@ def _insert_calls(context: AppContext, setting: str, count: int, start: dt.datet
             )
             session.add(call)
             session.flush()
-            values = {"state": "linked", "task_id": "00T000000000001AAA", "record_id": "0012v000032fR15AAE",
-                      "record_object": "Account", "processed_at": start + dt.timedelta(hours=number, minutes=4)}
+            values: dict[str, object] = {
+                "state": "linked", "task_id": f"00T0000000{number:05d}AAA", "record_id": "0012v000032fR15AAE",
+                "record_object": "Account", "processed_at": start + dt.timedelta(hours=number, minutes=4),
+                "match_reason": Reason("single", {"object": "Account", "id": "0012v000032fR15AAE", "field": "Phone"}).to_json(),
+            }
             values.update(job)
             session.add(LinkJob(call_id=call.id, setting_id=setting_id, **values))
+
+
+def _settle(qtbot, tab: HistoryTab) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: not tab.model.loading and not tab.model.counting, timeout=5000)
 
 
 def _tab(qtbot, context: AppContext, name: str | None = "本社") -> HistoryTab:  # type: ignore[no-untyped-def]
     tab = HistoryTab(context)
     qtbot.addWidget(tab)
     tab.load(name)
-    tab.resize(1200, 600)
+    tab.resize(1400, 600)
     tab.show()
     qtbot.waitExposed(tab)
+    _settle(qtbot, tab)
     return tab
 
 
@@ -56,16 +74,25 @@ def _column(key: str) -> int:
     return COLUMN_KEYS.index(key)
 
 
-def test_history_model_passes_the_model_tester(qtmodeltester, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+def _cell(tab: HistoryTab, row: int, key: str) -> str:
+    return str(tab.model.data(tab.model.index(row, _column(key))))
+
+
+def test_history_model_passes_the_model_tester(qtbot, qtmodeltester, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
     make_setting()
     _insert_calls(context, "本社", 7, dt.datetime(2024, 4, 1, 9, tzinfo=TOKYO))
     model = HistoryModel(SqlHistorySource(context.database), page_size=5, time_zone="Asia/Tokyo")
-    model.set_filter(HistoryFilter("本社"))
+    with qtbot.waitSignal(model.page_loaded):
+        model.set_filter(HistoryFilter("本社"))
     qtmodeltester.check(model)
-    model.next_page()
+    qtbot.waitUntil(lambda: model.total_known)
+    with qtbot.waitSignal(model.page_loaded):
+        model.next_page()
     assert model.rowCount() == 2
-    model.sort(_column("from_number"), Qt.SortOrder.AscendingOrder)
+    with qtbot.waitSignal(model.page_loaded):
+        model.sort(_column("from_number"), Qt.SortOrder.AscendingOrder)
     qtmodeltester.check(model)
+    model.shutdown()
 
 
 def test_columns_in_spec_order_with_default_visibility(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
@@ -83,28 +110,49 @@ def test_columns_in_spec_order_with_default_visibility(qtbot, context: AppContex
     assert tab.empty_label.isVisible()
 
 
-def test_shows_real_rows_newest_first_and_pages(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+def test_pages_with_navigation_and_sorts_by_any_column(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
     make_setting()
     make_setting("支店")
-    _insert_calls(context, "本社", 60, dt.datetime(2024, 4, 1, 9, tzinfo=TOKYO))
+    _insert_calls(context, "本社", 120, dt.datetime(2024, 4, 1, 9, tzinfo=TOKYO))
     _insert_calls(context, "支店", 3, dt.datetime(2024, 4, 1, 9, tzinfo=TOKYO))
     tab = _tab(qtbot, context)
-    assert tab.page_label.text() == "1–50 / 60件"
-    assert tab.model.data(tab.model.index(0, _column("from_number"))) == "090-1111-0059"
-    assert tab.model.data(tab.model.index(0, _column("state"))) == "連携済み"
-    assert tab.model.data(tab.model.index(0, _column("task_id"))) == "開く"
-    assert tab.model.data(tab.model.index(0, _column("record_id"))) == "Account 0012v000032fR15AAE"
-    assert not tab.previous_button.isEnabled()
-    qtbot.mouseClick(tab.next_button, Qt.MouseButton.LeftButton)
-    assert tab.page_label.text() == "51–60 / 60件"
-    assert not tab.next_button.isEnabled()
-    qtbot.mouseClick(tab.previous_button, Qt.MouseButton.LeftButton)
-    assert tab.page_label.text() == "1–50 / 60件"
+    assert tab.page_label.text() == "1–50 / 120件"
+    assert tab.page_count_label.text() == "/ 3"
+    assert _cell(tab, 0, "from_number") == "090-1111-0119"
+    assert _cell(tab, 0, "state") == "連携済み"
+    assert _cell(tab, 0, "task_id") == "開く"
+    assert _cell(tab, 0, "record_id") == "Account: Account 0012v000032fR15AAE の Phone で一致"
+    assert not tab.previous_button.isEnabled() and not tab.first_button.isEnabled()
 
-    # Sorting by a header click goes to the database (the oldest call first).
+    qtbot.mouseClick(tab.next_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, tab)
+    assert tab.page_label.text() == "51–100 / 120件"
+    assert _cell(tab, 0, "from_number") == "090-1111-0069"
+    qtbot.mouseClick(tab.last_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, tab)
+    assert tab.page_label.text() == "101–120 / 120件"
+    assert _cell(tab, 19, "from_number") == "090-1111-0000"
+    assert not tab.next_button.isEnabled() and not tab.last_button.isEnabled()
+    qtbot.mouseClick(tab.previous_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, tab)
+    assert tab.page_label.text() == "51–100 / 120件"
+    tab.page_spin.setValue(3)
+    _settle(qtbot, tab)
+    assert tab.page_label.text() == "101–120 / 120件"
+    qtbot.mouseClick(tab.first_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, tab)
+    assert tab.page_label.text() == "1–50 / 120件" and tab.page_spin.value() == 1
+
+    # A header click sorts in the database: oldest call first, then by agent (ties by job id).
     tab.view.sortByColumn(_column("started_at"), Qt.SortOrder.AscendingOrder)
-    assert tab.model.data(tab.model.index(0, _column("from_number"))) == "090-1111-0000"
-    assert tab.task_url(0) == "https://login.salesforce.com/?startURL=%2F00T000000000001AAA"
+    _settle(qtbot, tab)
+    assert _cell(tab, 0, "from_number") == "090-1111-0000"
+    tab.view.sortByColumn(_column("to_agent_id"), Qt.SortOrder.DescendingOrder)
+    _settle(qtbot, tab)
+    assert {_cell(tab, row, "to_agent_id") for row in range(40)} == {"agent2"}
+    qtbot.mouseClick(tab.next_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, tab)
+    assert [_cell(tab, row, "to_agent_id") for row in (0, 29, 30, 49)] == ["agent1", "agent1", "agent0", "agent0"]
 
 
 def test_times_are_shown_in_the_configured_zone(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
@@ -112,42 +160,94 @@ def test_times_are_shown_in_the_configured_zone(qtbot, context: AppContext, make
     context.config.save_system({"time_zone": "Asia/Tokyo"})
     _insert_calls(context, "本社", 1, dt.datetime(2024, 4, 1, 9, 30, tzinfo=TOKYO))
     tab = _tab(qtbot, context)
-    assert tab.model.data(tab.model.index(0, _column("started_at"))) == "2024/04/01 09:30:00"
+    assert _cell(tab, 0, "started_at") == "2024/04/01 09:30:00"
+    context.config.save_system({"time_zone": "UTC"})
+    tab.load("本社")
+    _settle(qtbot, tab)
+    assert _cell(tab, 0, "started_at") == "2024/04/01 00:30:00"
 
 
-def test_keyword_state_and_date_filters(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+def test_keyword_in_any_format_state_and_date_filters(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
     make_setting()
     context.config.save_system({"time_zone": "Asia/Tokyo"})
     _insert_calls(context, "本社", 30, dt.datetime(2024, 4, 1, 0, tzinfo=TOKYO))  # 2024-04-01 00:00 … 04-02 05:00
     _insert_calls(
-        context, "本社", 2, dt.datetime(2024, 5, 1, 0, tzinfo=TOKYO), state="failed", task_id=None,
-        error_code="INVALID_FIELD", error_message="No such column 'B_UniqueId__c'",
+        context, "本社", 2, dt.datetime(2024, 5, 1, 0, tzinfo=TOKYO), state="failed", task_id=None, match_reason="",
+        error_code="INVALID_CROSS_REFERENCE_KEY", error_message="invalid cross reference id",
     )
     tab = _tab(qtbot, context)
     assert tab.model.total == 32
 
-    qtbot.keyClicks(tab.keyword_edit, "1111-0012")
-    qtbot.waitUntil(lambda: tab.model.total == 1)
+    # Stored as 090-1111-0012: found typed internationally, without hyphens, in full width, or in part.
+    for typed, expected in (("+81 90-1111-0012", 1), ("09011110012", 1), ("０９０－１１１１－００１２", 1), ("1111-0012", 1)):
+        tab.keyword_edit.setText(typed)
+        tab.apply_keyword_now()
+        _settle(qtbot, tab)
+        assert tab.model.total == expected, typed
+        assert _cell(tab, 0, "from_number") == "090-1111-0012"
     assert tab.page_label.text() == "1–1 / 1件"
+    qtbot.keyClicks(tab.keyword_edit, "x")  # typing waits for a pause, then filters
+    qtbot.waitUntil(lambda: tab.model.total_known and tab.model.total == 0)
+    for typed, expected in (("agent2", 10), ("AGENT2", 10), ("req-0003", 1), ("204", 6), ("本社-2024040100-0007", 1)):
+        tab.keyword_edit.setText(typed)
+        tab.apply_keyword_now()
+        _settle(qtbot, tab)
+        assert tab.model.total == expected, typed
     tab.keyword_edit.clear()
-    qtbot.keyClicks(tab.keyword_edit, "agent2")
-    qtbot.waitUntil(lambda: tab.model.total == 10)
-    tab.keyword_edit.clear()
-    qtbot.waitUntil(lambda: tab.model.total == 32)
+    tab.apply_keyword_now()
+    _settle(qtbot, tab)
+    assert tab.model.total == 32
 
     tab.state_combo.setCurrentIndex(tab.state_combo.findData("failed"))
+    _settle(qtbot, tab)
     assert tab.model.total == 2
-    assert tab.model.data(tab.model.index(0, _column("error_message"))) == "No such column 'B_UniqueId__c'"
-    assert "INVALID_FIELD" in tab.model.data(tab.model.index(0, _column("error_message")), Qt.ItemDataRole.ToolTipRole)
+    error = _cell(tab, 0, "error_message")
+    assert error.startswith("紐付け先のレコードが存在しないか参照できません(INVALID_CROSS_REFERENCE_KEY: invalid cross reference id)")
+    assert "再試行してください" in error
     tab.state_combo.setCurrentIndex(0)
 
     tab.from_date.setDate(QDate(2024, 4, 2))
     tab.to_date.setDate(QDate(2024, 4, 2))
     qtbot.mouseClick(tab.from_check, Qt.MouseButton.LeftButton)
+    _settle(qtbot, tab)
     assert tab.from_date.isEnabled()
+    assert tab.range_combo.currentData() == "custom"
     assert tab.model.total == 8  # 04-02 00:00 … 05:00 and the two May calls
     qtbot.mouseClick(tab.to_check, Qt.MouseButton.LeftButton)
+    _settle(qtbot, tab)
     assert tab.model.total == 6
+    tab.keyword_edit.setText("agent0")
+    tab.apply_keyword_now()
+    _settle(qtbot, tab)
+    assert tab.model.total == 2  # numbers 24 and 27
+
+
+def test_quick_ranges_in_the_configured_zone(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting()
+    context.config.save_system({"time_zone": "Asia/Tokyo"})
+    today = dt.datetime.now(TOKYO).replace(hour=0, minute=0, second=0, microsecond=0)
+    days_back = {"today": 0, "yesterday": 1, "six": 6, "forty": 40}
+    for label, back in days_back.items():
+        _insert_calls(context, "本社", 1, today - dt.timedelta(days=back) + dt.timedelta(minutes=1), task_id=label)
+    tab = _tab(qtbot, context)
+    assert tab.model.total == 4
+
+    def count(name: str) -> int:
+        tab.quick_range(name)
+        _settle(qtbot, tab)
+        return tab.model.total
+
+    assert count("today") == 1
+    assert tab.from_check.isChecked() and tab.to_check.isChecked()
+    assert tab.from_date.date().toPython() == today.date() == tab.to_date.date().toPython()
+    assert count("yesterday") == 1
+    assert count("last_7_days") == 3
+    this_month = sum(1 for back in days_back.values() if (today - dt.timedelta(days=back)).month == today.month)
+    assert count("this_month") == this_month
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).month
+    assert count("last_month") == sum(1 for back in days_back.values() if (today - dt.timedelta(days=back)).month == last_month)
+    assert count("") == 4
+    assert not tab.from_check.isChecked() and not tab.from_date.isEnabled()
 
 
 def test_column_chooser_persists(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
@@ -165,6 +265,94 @@ def test_column_chooser_persists(qtbot, context: AppContext, make_setting) -> No
     again.reset_columns_action.trigger()
     assert again.visible_columns() == list(DEFAULT_VISIBLE)
     assert context.config.preference("history_columns") == list(DEFAULT_VISIBLE)
+
+
+def test_export_csv_matches_the_database_row_by_row(qtbot, context: AppContext, make_setting, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    make_setting()
+    context.config.save_system({"time_zone": "Asia/Tokyo", "page_size": 10})
+    _insert_calls(context, "本社", 45, dt.datetime(2024, 4, 1, 0, tzinfo=TOKYO))
+    _insert_calls(context, "本社", 3, dt.datetime(2024, 6, 1, 0, tzinfo=TOKYO), state="failed", task_id=None,
+                  error_code="ENTITY_IS_DELETED", error_message="entity is deleted")
+    tab = _tab(qtbot, context)
+    tab.column_actions["unique_id"].trigger()  # shown now, so exported too
+    tab.keyword_edit.setText("agent1")
+    tab.apply_keyword_now()
+    _settle(qtbot, tab)
+    assert tab.model.total == 16 and tab.model.rowCount() == 10  # more rows than one page
+
+    target = tmp_path / "履歴.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "CSV"))
+    with qtbot.waitSignal(tab.exported, timeout=5000) as blocker:
+        qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [str(target), 16]
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel opens the Japanese correctly
+    with target.open(encoding="utf-8-sig", newline="") as stream:
+        lines = list(csv.reader(stream))
+    assert lines[0] == [tab.model.column_title(key) for key in tab.visible_columns()]
+    assert lines[0][:3] == ["ユニークID", "発信電話番号", "着信電話番号"]
+
+    with context.database.read() as session:
+        expected = session.execute(
+            select(Call, LinkJob).join(LinkJob, LinkJob.call_id == Call.id)
+            .where(Call.to_agent_id == "agent1").order_by(Call.started_at.desc(), LinkJob.id.desc())
+        ).all()
+    assert len(lines) - 1 == len(expected) == 16
+    for line, (call, job) in zip(lines[1:], expected, strict=True):
+        record = dict(zip(tab.visible_columns(), line, strict=True))
+        assert record["unique_id"] == call.unique_id
+        assert record["from_number"] == call.from_number and record["to_number"] == call.to_number
+        assert record["started_at"] == call.started_at.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S")
+        assert record["ended_at"] == call.ended_at.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S")
+        assert record["to_extension"] == call.to_extension
+        assert record["retry_count"] == str(job.retry_count)
+        assert record["task_id"] == (tab.model.url(job.task_id) if job.task_id else "")
+        assert record["state"] == {"linked": "連携済み", "failed": "失敗"}[job.state]
+        if job.state == "failed":
+            assert record["error_message"].startswith("紐付け先のレコードは削除されています")
+
+
+def test_retry_now_makes_selected_failed_rows_pending(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting()
+    _insert_calls(context, "本社", 2, dt.datetime(2024, 4, 1, 0, tzinfo=TOKYO))
+    _insert_calls(context, "本社", 2, dt.datetime(2024, 5, 1, 0, tzinfo=TOKYO), state="failed", task_id=None,
+                  error_code="INVALID_CROSS_REFERENCE_KEY", error_message="invalid cross reference id")
+    _insert_calls(context, "本社", 1, dt.datetime(2024, 6, 1, 0, tzinfo=TOKYO), state="retrying", task_id=None,
+                  retry_count=2, next_retry_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    tab = _tab(qtbot, context)
+    assert [_cell(tab, row, "state") for row in range(5)] == ["リトライ待ち", "失敗", "失敗", "連携済み", "連携済み"]
+    assert not tab.retry_button.isEnabled()
+    selection = tab.view.selectionModel()
+    for row in (0, 1, 3):  # a retrying, a failed and a linked row
+        selection.select(tab.model.index(row, 0), QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    assert tab.retry_button.isEnabled()
+    with qtbot.waitSignal(tab.retried, timeout=5000) as blocker:
+        qtbot.mouseClick(tab.retry_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [2]
+    _settle(qtbot, tab)
+    with context.database.read() as session:
+        states = {(job.state, job.next_retry_at is None) for job in session.scalars(select(LinkJob))}
+        by_state = sorted(job.state for job in session.scalars(select(LinkJob)))
+    assert by_state == ["failed", "linked", "linked", "pending", "pending"]
+    assert ("pending", True) in states
+    assert [_cell(tab, row, "state") for row in range(2)] == ["待機中", "待機中"]
+    assert tab.status_label.text() == "2件を再試行の待機中にしました"
+
+
+def test_the_task_button_opens_the_lightning_page(qtbot, context: AppContext, make_setting, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    context.config.save_account(AccountConfig(name="devorg", username="admin@example.com", login_host="http://127.0.0.1:8765"))
+    make_setting()
+    _insert_calls(context, "本社", 1, dt.datetime(2024, 4, 1, 0, tzinfo=TOKYO))
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(QUrl(url).toString()) or True)
+    tab = _tab(qtbot, context)
+    rect = tab.view.visualRect(tab.model.index(0, _column("task_id")))
+    qtbot.mouseClick(tab.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened == ["http://127.0.0.1:8765/lightning/r/Task/00T000000000000AAA/view"]
+
+    context.config.save_account(AccountConfig(name="devorg", username="admin@example.com", login_host="acme.my.salesforce.com"), original_name="devorg")
+    tab.load("本社")
+    _settle(qtbot, tab)
+    assert tab.task_url(0) == "https://acme.my.salesforce.com/lightning/r/Task/00T000000000000AAA/view"
 
 
 def test_disabled_without_setting(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]

@@ -1,111 +1,288 @@
-"""連携通話履歴 table model: one page of link jobs at a time from a HistorySource, sorted by any column."""
+"""連携通話履歴 table model: one page of link jobs at a time, queried on a worker thread, sorted by any column."""
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QThreadPool,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QBrush, QColor
+from sqlalchemy.exc import SQLAlchemyError
 
-from biztel_desk.store.history import DEFAULT_SORT, HistoryFilter, HistoryRow, HistorySource, Sort
+from biztel_desk.services.history import COLUMN_KEYS, COLUMNS, DEFAULT_VISIBLE, cell_text, zone_of
+from biztel_desk.store.history import (
+    DEFAULT_SORT,
+    HistoryFilter,
+    HistoryRow,
+    HistorySource,
+    Sort,
+    cursor_of,
+    keyset_supported,
+)
+from biztel_desk.ui.signals import emit
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # a HistoryRow field (the sort key)
-    visible: bool  # SPEC §13 default: ○ visible / × hidden
-
-
-# SPEC §13, in that order, then state, matched record and error.
-COLUMNS: tuple[Column, ...] = (
-    Column("unique_id", False),
-    Column("request_id", False),
-    Column("from_number", True),
-    Column("to_number", True),
-    Column("started_at", True),
-    Column("ended_at", True),
-    Column("from_agent_id", False),
-    Column("to_agent_id", False),
-    Column("from_extension", True),
-    Column("to_extension", True),
-    Column("processed_at", True),
-    Column("retry_count", True),
-    Column("next_retry_at", True),
-    Column("task_id", True),
-    Column("state", True),
-    Column("record_id", True),
-    Column("error_message", True),
-)
-COLUMN_KEYS = tuple(column.key for column in COLUMNS)
-DEFAULT_VISIBLE = tuple(column.key for column in COLUMNS if column.visible)
 TASK_COLUMN = COLUMN_KEYS.index("task_id")
 _STATE_COLORS = {"failed": "#b00020", "retrying": "#9a6700", "held": "#6a737d", "linked": "#1a7f37"}
+__all__ = ["COLUMN_KEYS", "DEFAULT_VISIBLE", "TASK_COLUMN", "HistoryModel"]
+
+
+class Relay(QObject):
+    """Carries results from pool threads to the GUI thread. It has no parent and the running query keeps a
+    reference to it, so emitting stays safe even when the model or tab was deleted meanwhile (Qt drops the
+    queued delivery to a deleted receiver)."""
+
+    page_ready = Signal(int, int, object)  # generation, offset, rows
+    count_ready = Signal(int, object)  # generation, total
+    failed = Signal(int, str)
+    export_done = Signal(str, int, str)  # path, rows, error ("" = none)
+    retry_done = Signal(int, str)  # jobs changed, error
 
 
 class HistoryModel(QAbstractTableModel):
-    """Holds only the current page; a filter change resets to the first page."""
+    """Holds only the current page. Every query runs on the model's thread pool; each request carries a
+    generation number and a result whose generation is no longer current is dropped (the admin typed on)."""
 
-    def __init__(self, source: HistorySource, page_size: int = 50, time_zone: str = "", parent: Any = None) -> None:
+    page_loaded = Signal()
+    count_loaded = Signal()
+    busy_changed = Signal()
+    query_failed = Signal(str)
+
+    def __init__(
+        self,
+        source: HistorySource,
+        page_size: int = 50,
+        time_zone: str = "",
+        parent: Any = None,
+        lang: str = "ja",
+        url: Callable[[str], str | None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.source = source
         self.page_size = max(page_size, 1)
-        self.zone = _zone(time_zone)
+        self.zone = zone_of(time_zone)
+        self.lang = lang
+        self.url = url
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(2)  # the page and the count of one filter run side by side
         self._filter: HistoryFilter | None = None
         self._sort: Sort = DEFAULT_SORT
         self._rows: list[HistoryRow] = []
-        self._total = 0
+        self._total: int | None = 0
         self._offset = 0
+        self._page_generation = 0
+        self._count_generation = 0
+        self.loading = False
+        self.counting = False
+        self.relay = Relay()
+        self.relay.page_ready.connect(self._on_relay_page_ready)
+        self.relay.count_ready.connect(self._on_relay_count_ready)
+        self.relay.failed.connect(self._on_relay_failed)
 
-    # --- paging and filtering ----------------------------------------------------------------------------------
+    # --- state ---------------------------------------------------------------------------------------------------
 
     @property
     def total(self) -> int:
-        return self._total
+        return self._total or 0
+
+    @property
+    def total_known(self) -> bool:
+        return self._total is not None
 
     @property
     def offset(self) -> int:
         return self._offset
 
-    def set_filter(self, history_filter: HistoryFilter | None) -> None:
-        self._filter = history_filter
-        self._offset = 0
-        self.refresh()
+    @property
+    def sort_order(self) -> Sort:
+        return self._sort
 
-    def refresh(self) -> None:
-        """Re-read the current page (LIMIT-bounded: cheap enough for the GUI thread on a local database)."""
-        self.beginResetModel()
-        if self._filter is None:
-            self._total, self._rows = 0, []
-        else:
-            self._total = self.source.count(self._filter)
-            if self._offset >= self._total:
-                self._offset = max((self._total - 1) // self.page_size * self.page_size, 0)
-            self._rows = self.source.page(self._filter, self._offset, self.page_size, self._sort)
-        self.endResetModel()
+    @property
+    def history_filter(self) -> HistoryFilter | None:
+        return self._filter
+
+    def page_count(self) -> int:
+        return max((self.total + self.page_size - 1) // self.page_size, 1)
+
+    def current_page(self) -> int:
+        """0-based."""
+        return self._offset // self.page_size
 
     def has_previous(self) -> bool:
         return self._offset > 0
 
     def has_next(self) -> bool:
+        if self._total is None:
+            return len(self._rows) == self.page_size
         return self._offset + self.page_size < self._total
-
-    def previous_page(self) -> None:
-        if self.has_previous():
-            self._offset = max(self._offset - self.page_size, 0)
-            self.refresh()
-
-    def next_page(self) -> None:
-        if self.has_next():
-            self._offset += self.page_size
-            self.refresh()
 
     def row_at(self, row: int) -> HistoryRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def configure(self, page_size: int, time_zone: str, url: Callable[[str], str | None] | None) -> None:
+        """System settings may have changed (page size, time zone) or the account (Task URLs)."""
+        self.page_size = max(page_size, 1)
+        self.zone = zone_of(time_zone)
+        self.url = url
+
+    # --- requests ------------------------------------------------------------------------------------------------
+
+    def set_filter(self, history_filter: HistoryFilter | None) -> None:
+        """A new filter: first page and a new count (the count is kept while only the page changes)."""
+        self._filter = history_filter
+        self._request_count()
+        self._request_offset(0)
+
+    def refresh(self) -> None:
+        """Re-read the current page and the count (after 今すぐ再試行, or new calls)."""
+        self._request_count()
+        self._request_offset(self._offset)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        sort = (COLUMN_KEYS[column], order == Qt.SortOrder.DescendingOrder)
+        if sort == self._sort and self._filter is not None and (self._rows or self.loading):
+            return
+        self._sort = sort
+        self._request_offset(0)
+
+    def first_page(self) -> None:
+        self._request_offset(0)
+
+    def previous_page(self) -> None:
+        if not self.has_previous():
+            return
+        if self._rows and keyset_supported(self._sort):
+            cursor = cursor_of(self._rows[0], self._sort)
+            self._submit_page(
+                max(self._offset - self.page_size, 0),
+                lambda f, s: self.source.page_after(f, cursor, self.page_size, s, backwards=True),
+            )
+        else:
+            self._request_offset(max(self._offset - self.page_size, 0))
+
+    def next_page(self) -> None:
+        if not self.has_next():
+            return
+        if self._rows and keyset_supported(self._sort):
+            cursor = cursor_of(self._rows[-1], self._sort)
+            self._submit_page(
+                self._offset + self.page_size, lambda f, s: self.source.page_after(f, cursor, self.page_size, s)
+            )
+        else:
+            self._request_offset(self._offset + self.page_size)
+
+    def last_page(self) -> None:
+        if self._total is not None:
+            self.go_to_page(self.page_count() - 1)
+
+    def go_to_page(self, page: int) -> None:
+        """Jump to a page (0-based): OFFSET over the index from the nearer end (see SqlHistorySource.page)."""
+        page = min(max(page, 0), self.page_count() - 1)
+        self._request_offset(page * self.page_size)
+
+    def shutdown(self) -> None:
+        """Drop every pending result and wait for running queries (before the database is closed)."""
+        self._page_generation += 1
+        self._count_generation += 1
+        self.pool.clear()
+        self.pool.waitForDone()
+
+    def _request_offset(self, offset: int) -> None:
+        total = self._total
+        self._submit_page(offset, lambda f, s: self.source.page(f, offset, self.page_size, s, total=total))
+
+    def _submit_page(self, offset: int, query: Callable[[HistoryFilter, Sort], list[HistoryRow]]) -> None:
+        self._page_generation += 1
+        generation = self._page_generation
+        history_filter, sort = self._filter, self._sort
+        if history_filter is None:
+            self._on_relay_page_ready(generation, 0, [])
+            return
+        self._set_busy(loading=True)
+        relay = self.relay  # the closure must not touch the model: it may be deleted before the query ends
+
+        def run() -> None:
+            try:
+                rows = query(history_filter, sort)
+            except SQLAlchemyError as error:  # database busy or gone: a known failure the tab shows
+                emit(relay.failed, generation, str(getattr(error, "orig", None) or error))
+                return
+            emit(relay.page_ready, generation, offset, rows)
+
+        self.pool.start(run)
+
+    def _request_count(self) -> None:
+        self._count_generation += 1
+        generation = self._count_generation
+        history_filter = self._filter
+        self._total = None
+        if history_filter is None:
+            self._on_relay_count_ready(generation, 0)
+            return
+        self._set_busy(counting=True)
+        relay, source = self.relay, self.source
+
+        def run() -> None:
+            try:
+                total = source.count(history_filter)
+            except SQLAlchemyError as error:
+                emit(relay.failed, -generation, str(getattr(error, "orig", None) or error))
+                return
+            emit(relay.count_ready, generation, total)
+
+        self.pool.start(run)
+
+    def _set_busy(self, *, loading: bool | None = None, counting: bool | None = None) -> None:
+        if loading is not None:
+            self.loading = loading
+        if counting is not None:
+            self.counting = counting
+        emit(self.busy_changed)
+
+    # --- results (GUI thread) ----------------------------------------------------------------------------------
+
+    @Slot(int, int, object)
+    def _on_relay_page_ready(self, generation: int, offset: int, rows: object) -> None:
+        if generation != self._page_generation:
+            return
+        self.beginResetModel()
+        self._rows = list(rows) if isinstance(rows, list) else []
+        self._offset = offset
+        self.endResetModel()
+        self._set_busy(loading=False)
+        emit(self.page_loaded)
+
+    @Slot(int, object)
+    def _on_relay_count_ready(self, generation: int, total: object) -> None:
+        if generation != self._count_generation:
+            return
+        self._total = int(total) if isinstance(total, int) else 0
+        self._set_busy(counting=False)
+        emit(self.count_loaded)
+        if self._offset and self._offset >= self.total:  # rows went away (retention): show the new last page
+            self.go_to_page(self.page_count() - 1)
+
+    @Slot(int, str)
+    def _on_relay_failed(self, generation: int, text: str) -> None:
+        if generation == self._page_generation:
+            self._set_busy(loading=False)
+        elif -generation == self._count_generation:
+            self._total = 0
+            self._set_busy(counting=False)
+        else:
+            return
+        emit(self.query_failed, text)
 
     # --- QAbstractTableModel -----------------------------------------------------------------------------------
 
@@ -146,7 +323,7 @@ class HistoryModel(QAbstractTableModel):
 
     def state_title(self, state: str) -> str:
         titles = {
-            "pending": self.tr("未処理"),
+            "pending": self.tr("待機中"),
             "held": self.tr("保留中"),
             "sending": self.tr("送信中"),
             "linked": self.tr("連携済み"),
@@ -162,52 +339,28 @@ class HistoryModel(QAbstractTableModel):
         row = self._rows[index.row()]
         key = COLUMN_KEYS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, key)
+            return self.display_text(row, key)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if key == "error_message" and row.error_message:
-                return f"{row.error_code}: {row.error_message}" if row.error_code else row.error_message
+            if key == "error_message" and (row.error_code or row.error_message):
+                return self.display_text(row, key)
+            if key == "record_id" and row.record_id:
+                return f"{row.record_object or ''} {row.record_id}".strip()
             if key == "task_id" and row.task_id:
-                return self.tr("Salesforceで活動履歴 {id} を開く").format(id=row.task_id)
+                return self.tr("Salesforceで活動 {id} を開く").format(id=row.task_id)
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if key == "state" and row.state in _STATE_COLORS:
                 return QBrush(QColor(_STATE_COLORS[row.state]))
-            if key == "task_id" and row.task_id:
-                return QBrush(QColor("#0b62c4"))
+            if key == "error_message" and row.error_code:
+                return QBrush(QColor(_STATE_COLORS["failed"]))
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "retry_count":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def _display(self, row: HistoryRow, key: str) -> str:
+    def display_text(self, row: HistoryRow, key: str) -> str:
         if key == "task_id":
             return self.tr("開く") if row.task_id else ""
         if key == "state":
             return self.state_title(row.state)
-        if key == "record_id":
-            if not row.record_id:
-                return ""
-            return f"{row.record_object} {row.record_id}" if row.record_object else row.record_id
-        value = getattr(row, key)
-        if isinstance(value, dt.datetime):
-            return value.astimezone(self.zone).strftime("%Y/%m/%d %H:%M:%S")
-        if value is None:
-            return ""
-        return str(value)
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
-            return
-        self._sort = (COLUMN_KEYS[column], order == Qt.SortOrder.DescendingOrder)
-        self._offset = 0
-        self.refresh()
-
-
-def _zone(name: str) -> dt.tzinfo:
-    if name:
-        try:
-            return zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    local = dt.datetime.now().astimezone().tzinfo
-    return local if local is not None else dt.UTC
+        return cell_text(row, key, self.zone, self.lang)

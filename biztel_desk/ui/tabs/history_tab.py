@@ -1,66 +1,109 @@
-"""連携通話履歴 tab (SPEC §13, seed 5): the setting's linked calls, filtered, sorted and paged."""
+"""連携通話履歴 tab (SPEC §13): the setting's linked calls, filtered, sorted and paged; retry, open, export CSV."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from urllib.parse import quote
 
-from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QPoint, QRect, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QMouseEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
+    QSpinBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionButton,
+    QStyleOptionViewItem,
     QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
-from biztel_desk.domain.config import parse_login_host
-from biztel_desk.domain.messages import Problem
 from biztel_desk.services.context import AppContext
-from biztel_desk.store.history import JOB_STATES, HistoryFilter, HistorySource, SqlHistorySource
+from biztel_desk.services.history import (
+    QUICK_RANGES,
+    day_bounds,
+    quick_range,
+    task_url_builder,
+    write_csv,
+)
+from biztel_desk.store.history import (
+    JOB_STATES,
+    RETRIABLE_STATES,
+    HistoryFilter,
+    HistorySource,
+    SqlHistorySource,
+    retry_now,
+)
 from biztel_desk.ui.models.history_model import COLUMN_KEYS, DEFAULT_VISIBLE, TASK_COLUMN, HistoryModel
+from biztel_desk.ui.signals import emit
 
 PREFERENCE_KEY = "history_columns"
+CUSTOM_RANGE = "custom"
+
+
+class TaskButtonDelegate(QStyledItemDelegate):
+    """通話履歴: a push button in each row that has a Task; painted, not a widget per row (pages change often)."""
+
+    clicked = Signal(int)  # the row
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | Any) -> None:
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if not text:
+            super().paint(painter, option, index)
+            return
+        button = QStyleOptionButton()
+        button.rect = QRect(option.rect.adjusted(4, 2, -4, -2))  # type: ignore[attr-defined]
+        button.text = str(text)
+        button.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Raised
+        style = option.widget.style() if option.widget else QApplication.style()  # type: ignore[attr-defined]
+        style.drawControl(QStyle.ControlElement.CE_PushButton, button, painter, option.widget)  # type: ignore[attr-defined]
+
+    def editorEvent(self, event: QEvent, model: Any, option: QStyleOptionViewItem, index: QModelIndex | Any) -> bool:
+        if (
+            event.type() == QEvent.Type.MouseButtonRelease
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.LeftButton
+            and index.data(Qt.ItemDataRole.DisplayRole)
+        ):
+            emit(self.clicked, index.row())
+            return True
+        return super().editorEvent(event, model, option, index)
 
 
 class HistoryTab(QWidget):
-    """Read-only view; ``changed`` exists for the common tab interface and is never emitted (nothing is saved)."""
+    """Read-only view plus two actions; ``changed`` exists for the common tab interface and is never emitted."""
 
     changed = Signal()
+    exported = Signal(str, int)  # path, rows
+    retried = Signal(int)  # jobs made pending
 
     def __init__(self, context: AppContext, parent: QWidget | None = None, source: HistorySource | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.setting_name: str | None = None
         system = context.config.system()
-        # Queries are LIMIT-bounded on the local database, so they run on the GUI thread for now.
-        self.model = HistoryModel(source or SqlHistorySource(context.database), system.page_size, system.time_zone, self)
+        self.source = source or SqlHistorySource(context.database, system.default_region)
+        self.model = HistoryModel(self.source, system.page_size, system.time_zone, self, lang=context.lang)
+        self.exporting = False
 
         self.keyword_edit = QLineEdit(self)
         self.keyword_edit.setObjectName("keyword")
-        self.keyword_edit.setPlaceholderText(self.tr("番号・ID・エージェント・内線"))
-        self.keyword_edit.setMinimumWidth(220)
+        self.keyword_edit.setPlaceholderText(self.tr("電話番号(どの書式でも)・ID・エージェント・内線"))
+        self.keyword_edit.setMinimumWidth(260)
         self.keyword_edit.setClearButtonEnabled(True)
-        today = QDate.currentDate()
-        self.from_check = QCheckBox(self.tr("開始"), self)
-        self.from_date = QDateEdit(today.addDays(-7), self)
-        self.to_check = QCheckBox(self.tr("終了"), self)
-        self.to_date = QDateEdit(today, self)
-        for date_edit in (self.from_date, self.to_date):
-            date_edit.setCalendarPopup(True)
-            date_edit.setDisplayFormat("yyyy/MM/dd")
-            date_edit.setEnabled(False)
         self.state_combo = QComboBox(self)
         self.state_combo.addItem(self.tr("すべて"), "")
         for state in JOB_STATES:
@@ -82,6 +125,38 @@ class HistoryTab(QWidget):
         self.reset_columns_action.triggered.connect(self._on_reset_columns_action_triggered)
         self.columns_button.setMenu(self.columns_menu)
 
+        self.range_combo = QComboBox(self)
+        self.range_combo.setObjectName("quickRange")
+        self.range_combo.addItem(self.tr("すべての期間"), "")
+        range_titles = {
+            "today": self.tr("今日"),
+            "yesterday": self.tr("昨日"),
+            "last_7_days": self.tr("過去7日間"),
+            "this_month": self.tr("今月"),
+            "last_month": self.tr("先月"),
+        }
+        for name in QUICK_RANGES:
+            self.range_combo.addItem(range_titles[name], name)
+        self.range_combo.addItem(self.tr("期間を指定"), CUSTOM_RANGE)
+        today = QDate.currentDate()
+        self.from_check = QCheckBox(self.tr("開始"), self)
+        self.from_date = QDateEdit(today.addDays(-6), self)
+        self.to_check = QCheckBox(self.tr("終了"), self)
+        self.to_date = QDateEdit(today, self)
+        for date_edit in (self.from_date, self.to_date):
+            date_edit.setCalendarPopup(True)
+            date_edit.setDisplayFormat("yyyy/MM/dd")
+            date_edit.setEnabled(False)
+
+        self.retry_button = QPushButton(self.tr("今すぐ再試行"), self)
+        self.retry_button.setToolTip(self.tr("選択した失敗・リトライ待ちの通話をすぐに送り直します"))
+        self.retry_button.setEnabled(False)
+        self.export_button = QPushButton(self.tr("CSVエクスポート"), self)
+        self.export_button.setToolTip(self.tr("絞り込んだすべての行を、表示中の項目でCSVに書き出します"))
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("statusLabel")
+        self.status_label.setStyleSheet("color: #6a737d;")
+
         self.view = QTableView(self)
         self.view.setObjectName("historyView")
         self.view.setModel(self.model)
@@ -89,7 +164,9 @@ class HistoryTab(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
-        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.view.verticalHeader().setDefaultSectionSize(28)
+        self.task_delegate = TaskButtonDelegate(self.view)
+        self.view.setItemDelegateForColumn(TASK_COLUMN, self.task_delegate)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -99,8 +176,19 @@ class HistoryTab(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.setSortingEnabled(True)
 
+        self.first_button = QToolButton(self)
+        self.first_button.setText("«")
+        self.first_button.setToolTip(self.tr("最初のページ"))
         self.previous_button = QPushButton(self.tr("前へ"), self)
+        self.page_spin = QSpinBox(self)
+        self.page_spin.setObjectName("pageNumber")
+        self.page_spin.setRange(1, 1)
+        self.page_spin.setKeyboardTracking(False)  # jump when the admin presses Enter, not per digit
+        self.page_count_label = QLabel("/ 1", self)
         self.next_button = QPushButton(self.tr("次へ"), self)
+        self.last_button = QToolButton(self)
+        self.last_button.setText("»")
+        self.last_button.setToolTip(self.tr("最後のページ"))
         self.page_label = QLabel(self)
         self.page_label.setObjectName("pageLabel")
         self.empty_label = QLabel(self.tr("連携通話履歴はまだありません。"), self)
@@ -116,19 +204,29 @@ class HistoryTab(QWidget):
         filters.addWidget(self.columns_button)
         dates = QHBoxLayout()
         dates.addWidget(QLabel(self.tr("通話開始日時"), self))
+        dates.addWidget(self.range_combo)
+        dates.addSpacing(8)
         dates.addWidget(self.from_check)
         dates.addWidget(self.from_date)
         dates.addWidget(QLabel("〜", self))
         dates.addWidget(self.to_check)
         dates.addWidget(self.to_date)
         dates.addStretch(1)
+        dates.addWidget(self.retry_button)
+        dates.addWidget(self.export_button)
 
         paging = QHBoxLayout()
         paging.addWidget(self.empty_label)
+        paging.addWidget(self.status_label)
         paging.addStretch(1)
         paging.addWidget(self.page_label)
+        paging.addSpacing(12)
+        paging.addWidget(self.first_button)
         paging.addWidget(self.previous_button)
+        paging.addWidget(self.page_spin)
+        paging.addWidget(self.page_count_label)
         paging.addWidget(self.next_button)
+        paging.addWidget(self.last_button)
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -138,20 +236,32 @@ class HistoryTab(QWidget):
 
         self._keyword_timer = QTimer(self)
         self._keyword_timer.setSingleShot(True)
-        self._keyword_timer.setInterval(250)  # wait for the admin to stop typing before querying
+        self._keyword_timer.setInterval(300)  # wait for the admin to stop typing before querying
         self._keyword_timer.timeout.connect(self._on_keyword_timer_timeout)
         self.keyword_edit.textChanged.connect(self._on_keyword_edit_text_changed)
         self.keyword_edit.returnPressed.connect(self._on_keyword_timer_timeout)
+        self.range_combo.currentIndexChanged.connect(self._on_range_combo_current_index_changed)
         self.from_check.toggled.connect(self._on_from_check_toggled)
         self.to_check.toggled.connect(self._on_to_check_toggled)
         self.from_date.dateChanged.connect(self._on_date_edit_date_changed)
         self.to_date.dateChanged.connect(self._on_date_edit_date_changed)
         self.state_combo.currentIndexChanged.connect(self._on_state_combo_current_index_changed)
+        self.first_button.clicked.connect(self._on_first_button_clicked)
         self.previous_button.clicked.connect(self._on_previous_button_clicked)
         self.next_button.clicked.connect(self._on_next_button_clicked)
-        self.view.clicked.connect(self._on_view_clicked)
+        self.last_button.clicked.connect(self._on_last_button_clicked)
+        self.page_spin.valueChanged.connect(self._on_page_spin_value_changed)
+        self.retry_button.clicked.connect(self._on_retry_button_clicked)
+        self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.task_delegate.clicked.connect(self._on_task_delegate_clicked)
         header.customContextMenuRequested.connect(self._on_header_custom_context_menu_requested)
-        self.model.modelReset.connect(self._on_model_model_reset)
+        self.model.page_loaded.connect(self._on_model_page_loaded)
+        self.model.count_loaded.connect(self._update_paging)
+        self.model.busy_changed.connect(self._update_paging)
+        self.model.query_failed.connect(self._on_model_query_failed)
+        self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
+        self.model.relay.export_done.connect(self._on_relay_export_done)
+        self.model.relay.retry_done.connect(self._on_relay_retry_done)
 
         self._apply_columns(self._saved_columns(), persist=False)
         self.load(None)
@@ -161,18 +271,17 @@ class HistoryTab(QWidget):
     def load(self, setting_name: str | None) -> None:
         self.setting_name = setting_name
         self.setEnabled(setting_name is not None)
+        system = self.context.config.system()
+        url = task_url_builder(self.context.config, setting_name) if setting_name else None
+        self.model.configure(system.page_size, system.time_zone, url)
         self._apply_filter()
 
     def current_filter(self) -> HistoryFilter | None:
         if self.setting_name is None:
             return None
-        zone = self.model.zone  # the days the admin picks are days in the displayed time zone
-        started_from = started_before = None
-        if self.from_check.isChecked():
-            started_from = dt.datetime.combine(self.from_date.date().toPython(), dt.time(), zone)
-        if self.to_check.isChecked():
-            end_day = self.to_date.date().toPython() + dt.timedelta(days=1)
-            started_before = dt.datetime.combine(end_day, dt.time(), zone)
+        first = self.from_date.date().toPython() if self.from_check.isChecked() else None
+        last = self.to_date.date().toPython() if self.to_check.isChecked() else None
+        started_from, started_before = day_bounds(first, last, self.model.zone)  # type: ignore[arg-type]
         return HistoryFilter(
             setting_name=self.setting_name,
             keyword=self.keyword_edit.text(),
@@ -185,81 +294,233 @@ class HistoryTab(QWidget):
         return [key for key in COLUMN_KEYS if not self.view.isColumnHidden(COLUMN_KEYS.index(key))]
 
     def task_url(self, row: int) -> str | None:
-        """Where 通話履歴 opens the Task: the My Domain, else the login host with a start URL."""
         history_row = self.model.row_at(row)
-        if history_row is None or not history_row.task_id or self.setting_name is None:
+        if history_row is None or not history_row.task_id or self.model.url is None:
             return None
-        setting = self.context.config.get_setting(self.setting_name)
-        account = self.context.config.get_account(setting.account) if setting else None
-        host = parse_login_host(account.login_host) if account else None
-        if host is None or isinstance(host, Problem):
-            return None
-        if host.kind == "my_domain":
-            return f"https://{host.value}/{history_row.task_id}"
-        if host.kind == "loopback":
-            return f"{host.value}/{history_row.task_id}"
-        return f"https://{host.value}.salesforce.com/?startURL={quote('/' + history_row.task_id, safe='')}"
+        return self.model.url(history_row.task_id)
+
+    def quick_range(self, name: str) -> None:
+        """Pick 今日 / 昨日 / 過去7日間 / 今月 / 先月 ("" = every day) as the combo does."""
+        self.range_combo.setCurrentIndex(self.range_combo.findData(name))
+
+    def apply_keyword_now(self) -> None:
+        self._on_keyword_timer_timeout()
+
+    def export_csv(self, path: str) -> None:
+        """Write the filtered rows (every page) with the visible columns to ``path`` on a worker thread."""
+        history_filter = self.model.history_filter
+        if history_filter is None or self.exporting:
+            return
+        keys = self.visible_columns()
+        headers = [self.model.column_title(key) for key in keys]
+        sort, zone, lang, url = self.model.sort_order, self.model.zone, self.context.lang, self.model.url
+        source, relay = self.source, self.model.relay
+        self.exporting = True
+        self.export_button.setEnabled(False)
+        self.status_label.setText(self.tr("CSVに書き出しています…"))
+
+        def run() -> None:
+            rows, error = 0, ""
+            try:
+                # utf-8-sig writes the BOM Excel needs to open Japanese text as UTF-8.
+                with open(path, "w", encoding="utf-8-sig", newline="") as stream:
+                    chunks = source.iter_rows(history_filter, sort) if hasattr(source, "iter_rows") else []
+                    rows = write_csv(stream, headers, keys, chunks, zone, lang, url)
+            except OSError as failure:
+                error = failure.strerror or str(failure)
+            except SQLAlchemyError as failure:
+                error = str(getattr(failure, "orig", None) or failure)
+            emit(relay.export_done, path, rows, error)
+
+        self.model.pool.start(run)
+
+    def retry_selected(self) -> None:
+        """今すぐ再試行 of the selected failed / retrying rows, in one transaction on a worker thread."""
+        job_ids = [row.job_id for row in self._selected_rows() if row.state in RETRIABLE_STATES]
+        if not job_ids:
+            return
+        self.retry_button.setEnabled(False)
+        database, relay = self.context.database, self.model.relay
+
+        def run() -> None:
+            try:
+                changed, error = retry_now(database, job_ids), ""
+            except SQLAlchemyError as failure:
+                changed, error = 0, str(getattr(failure, "orig", None) or failure)
+            emit(relay.retry_done, changed, error)
+
+        self.model.pool.start(run)
 
     # --- slots -------------------------------------------------------------------------------------------------
 
+    @Slot(str)
     def _on_keyword_edit_text_changed(self, _text: str) -> None:
         self._keyword_timer.start()
 
+    @Slot()
     def _on_keyword_timer_timeout(self) -> None:
         self._keyword_timer.stop()
         self._apply_filter()
 
+    @Slot(int)
+    def _on_range_combo_current_index_changed(self, _index: int) -> None:
+        name = str(self.range_combo.currentData() or "")
+        if name == CUSTOM_RANGE:
+            return
+        for widget in (self.from_check, self.to_check, self.from_date, self.to_date):
+            widget.blockSignals(True)
+        if name:
+            first, last = quick_range(name, self.model.zone)
+            self.from_date.setDate(QDate(first.year, first.month, first.day))
+            self.to_date.setDate(QDate(last.year, last.month, last.day))
+        self.from_check.setChecked(bool(name))
+        self.to_check.setChecked(bool(name))
+        self.from_date.setEnabled(bool(name))
+        self.to_date.setEnabled(bool(name))
+        for widget in (self.from_check, self.to_check, self.from_date, self.to_date):
+            widget.blockSignals(False)
+        self._apply_filter()
+
+    @Slot(bool)
     def _on_from_check_toggled(self, checked: bool) -> None:
         self.from_date.setEnabled(checked)
-        self._apply_filter()
+        self._dates_edited()
 
+    @Slot(bool)
     def _on_to_check_toggled(self, checked: bool) -> None:
         self.to_date.setEnabled(checked)
-        self._apply_filter()
+        self._dates_edited()
 
+    @Slot(QDate)
     def _on_date_edit_date_changed(self, _date: QDate) -> None:
-        self._apply_filter()
+        self._dates_edited()
 
+    @Slot(int)
     def _on_state_combo_current_index_changed(self, _index: int) -> None:
         self._apply_filter()
 
+    @Slot()
+    def _on_first_button_clicked(self) -> None:
+        self.model.first_page()
+
+    @Slot()
     def _on_previous_button_clicked(self) -> None:
         self.model.previous_page()
 
+    @Slot()
     def _on_next_button_clicked(self) -> None:
         self.model.next_page()
 
-    def _on_view_clicked(self, index: QModelIndex) -> None:
-        if index.column() == TASK_COLUMN:
-            url = self.task_url(index.row())
-            if url:
-                QDesktopServices.openUrl(QUrl(url))
+    @Slot()
+    def _on_last_button_clicked(self) -> None:
+        self.model.last_page()
 
+    @Slot(int)
+    def _on_page_spin_value_changed(self, value: int) -> None:
+        if value - 1 != self.model.current_page():
+            self.model.go_to_page(value - 1)
+
+    @Slot(int)
+    def _on_task_delegate_clicked(self, row: int) -> None:
+        url = self.task_url(row)
+        if url:
+            QDesktopServices.openUrl(QUrl(url))
+
+    @Slot()
+    def _on_retry_button_clicked(self) -> None:
+        self.retry_selected()
+
+    @Slot()
+    def _on_export_button_clicked(self) -> None:
+        default = f"{self.tr('連携通話履歴')}_{self.setting_name or ''}.csv"
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("CSVエクスポート"), default, self.tr("CSVファイル (*.csv)"))
+        if path:
+            self.export_csv(path)
+
+    @Slot(str, int, str)
+    def _on_relay_export_done(self, path: str, rows: int, error: str) -> None:
+        self.exporting = False
+        self.export_button.setEnabled(True)
+        if error:
+            self.status_label.setText(self.tr("CSVを書き出せませんでした: {error}").format(error=error))
+            return
+        self.status_label.setText(self.tr("{rows:,}件をCSVに書き出しました: {path}").format(rows=rows, path=path))
+        emit(self.exported, path, rows)
+
+    @Slot(int, str)
+    def _on_relay_retry_done(self, changed: int, error: str) -> None:
+        if error:
+            self.status_label.setText(self.tr("再試行できませんでした: {error}").format(error=error))
+        else:
+            self.status_label.setText(self.tr("{count}件を再試行の待機中にしました").format(count=changed))
+            emit(self.retried, changed)
+        self.model.refresh()
+
+    @Slot(QPoint)
     def _on_header_custom_context_menu_requested(self, position: QPoint) -> None:
         self.columns_menu.popup(self.view.horizontalHeader().mapToGlobal(position))
 
+    @Slot(bool)
     def _on_column_action_toggled(self, _checked: bool) -> None:
         visible = [key for key, action in self.column_actions.items() if action.isChecked()]
         self._apply_columns(visible, persist=True)
 
+    @Slot()
     def _on_reset_columns_action_triggered(self) -> None:
         self._apply_columns(list(DEFAULT_VISIBLE), persist=True)
 
-    def _on_model_model_reset(self) -> None:
-        total = self.model.total
-        first = self.model.offset + 1 if total else 0
-        last = self.model.offset + self.model.rowCount()
-        self.page_label.setText(self.tr("{first}–{last} / {total}件").format(first=first, last=last, total=total))
-        self.previous_button.setEnabled(self.model.has_previous())
-        self.next_button.setEnabled(self.model.has_next())
-        self.empty_label.setVisible(self.setting_name is not None and total == 0)
+    @Slot()
+    def _on_model_page_loaded(self) -> None:
+        self._update_paging()
         if self.model.rowCount():
             self.view.resizeColumnsToContents()  # one page only: cheap
+        self._on_view_selection_changed()
+
+    @Slot(str)
+    def _on_model_query_failed(self, text: str) -> None:
+        self.status_label.setText(self.tr("履歴を読み込めませんでした: {error}").format(error=text))
+
+    @Slot()
+    def _on_view_selection_changed(self, *_args: object) -> None:
+        self.retry_button.setEnabled(any(row.state in RETRIABLE_STATES for row in self._selected_rows()))
+
+    @Slot()
+    def _update_paging(self) -> None:
+        model = self.model
+        shown = model.rowCount()
+        first = model.offset + 1 if shown else 0
+        last = model.offset + shown
+        total = f"{model.total:,}" if model.total_known else "…"
+        self.page_label.setText(self.tr("{first:,}–{last:,} / {total}件").format(first=first, last=last, total=total))
+        self.first_button.setEnabled(model.has_previous())
+        self.previous_button.setEnabled(model.has_previous())
+        self.next_button.setEnabled(model.has_next())
+        self.last_button.setEnabled(model.total_known and model.has_next())
+        self.page_spin.blockSignals(True)
+        self.page_spin.setRange(1, model.page_count())
+        self.page_spin.setValue(model.current_page() + 1)
+        self.page_spin.blockSignals(False)
+        self.page_count_label.setText(f"/ {model.page_count():,}")
+        self.empty_label.setVisible(
+            self.setting_name is not None and model.total_known and model.total == 0 and not model.loading
+        )
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
+    def _dates_edited(self) -> None:
+        self.range_combo.blockSignals(True)
+        self.range_combo.setCurrentIndex(
+            self.range_combo.findData(CUSTOM_RANGE if self.from_check.isChecked() or self.to_check.isChecked() else "")
+        )
+        self.range_combo.blockSignals(False)
+        self._apply_filter()
+
     def _apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())
+
+    def _selected_rows(self) -> list[Any]:
+        rows = {index.row() for index in self.view.selectionModel().selectedRows()}
+        return [row for row in (self.model.row_at(r) for r in sorted(rows)) if row is not None]
 
     def _saved_columns(self) -> list[str]:
         saved: Any = self.context.config.preference(PREFERENCE_KEY, None)

@@ -1,0 +1,264 @@
+"""連携通話履歴 at scale: 1,000,000 calls + jobs in SQLite, then page, jump, sort, count and GUI-stall figures.
+
+Run: ``/work/venv/bin/python bench/history_bench.py [--calls 1000000] [--keep DIR] [--no-gui]``. The calls
+span one year, one every ~31 s, from 20,000 customers to two company numbers; 80 % are linked, the rest
+pending, retrying, failed or skipped. Prints milliseconds per operation (median and max of repeats).
+``--keep DIR`` reuses (or leaves) the database in DIR, so a second run skips the ~2 minutes of generation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig
+from biztel_desk.secrets import MemoryBackend, SecretStore
+from biztel_desk.services.config import ConfigService
+from biztel_desk.store.db import Database
+from biztel_desk.store.history import HistoryFilter, SqlHistorySource, cursor_of
+from biztel_desk.store.models import Call
+
+SETTING = "本社"
+START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+STATES = ["linked"] * 16 + ["pending", "retrying", "failed", "skipped"]
+
+
+def generate(database: Database, calls: int, seed: int = 11) -> None:
+    """Rows straight through the DBAPI in big transactions: the triggers of migration 0004 still run."""
+    config = ConfigService(database, SecretStore(MemoryBackend()))
+    config.save_account(AccountConfig(name="devorg", username="admin@example.com"))
+    config.save_basic(
+        LinkSettingConfig(name=SETTING, account="devorg", fallback_record_id="0012v000032fR15AAE", api_consent=True,
+                          targets=(LinkTargetConfig("03-1234-5678"),))
+    )
+    rng = random.Random(seed)
+    customers = [f"090{rng.randrange(10**8):08d}" for _ in range(20000)]
+    raw = database.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        setting_id = cursor.execute("SELECT id FROM link_settings WHERE name = ?", (SETTING,)).fetchone()[0]
+        batch = 50000
+        for first in range(0, calls, batch):
+            call_rows: list[tuple[Any, ...]] = []
+            job_rows: list[tuple[Any, ...]] = []
+            for i in range(first, min(first + batch, calls)):
+                began = START + dt.timedelta(seconds=i * 31)
+                # The text SQLAlchemy's SQLite DateTime stores (with microseconds), so bound comparisons match.
+                stamp = began.strftime("%Y-%m-%d %H:%M:%S.%f")
+                ended = (began + dt.timedelta(seconds=rng.randrange(20, 900))).strftime("%Y-%m-%d %H:%M:%S.%f")
+                customer = customers[rng.randrange(len(customers))]
+                inbound = rng.random() < 0.7
+                extension = str(200 + rng.randrange(50))
+                agent = f"agent{rng.randrange(40):02d}"
+                call_rows.append((
+                    i + 1, f"{1735689600 + i * 31}.{i}", f"req-{i:08d}", "https://s0000.u.biztel.jp:8000",
+                    "inbound" if inbound else "outbound",
+                    customer if inbound else "0312345678", "0312345678" if inbound else customer,
+                    "+81" + customer[1:], "+81312345678",
+                    "" if inbound else agent, agent if inbound else "", "" if inbound else extension,
+                    extension if inbound else "", stamp, ended, 60, "bench", stamp,
+                ))
+                state = rng.choice(STATES)
+                linked = state == "linked"
+                job_rows.append((
+                    i + 1, i + 1, setting_id, state, 1 if state == "retrying" else 0,
+                    stamp if state in ("linked", "failed", "skipped") else None,
+                    f"00T{i:015d}" if linked else None, f"003{i % 5000:015d}" if linked else None,
+                    "Contact" if linked else None,
+                    "INVALID_CROSS_REFERENCE_KEY" if state == "failed" else "",
+                    "invalid cross reference id" if state == "failed" else "", stamp, stamp, stamp,
+                ))
+            cursor.execute("BEGIN")
+            cursor.executemany(
+                "INSERT INTO calls (id, unique_id, request_id, recording_server_url, direction, from_number, to_number,"
+                " customer_e164, company_e164, from_agent_id, to_agent_id, from_extension, to_extension, started_at,"
+                " ended_at, duration_s, source, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                call_rows,
+            )
+            cursor.executemany(
+                "INSERT INTO link_jobs (id, call_id, setting_id, state, retry_count, processed_at, task_id, record_id,"
+                " record_object, error_code, error_message, match_reason, created_at, updated_at, call_started_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,'',?,?,?)",
+                job_rows,
+            )
+            cursor.execute("COMMIT")
+            print(f"\r  generated {min(first + batch, calls):,} calls", end="", file=sys.stderr, flush=True)
+        cursor.execute("ANALYZE")
+        print(file=sys.stderr)
+    finally:
+        raw.close()
+
+
+def timed(function: Callable[[], Any], repeat: int = 5) -> tuple[float, float, Any]:
+    durations = []
+    result = None
+    for _ in range(repeat):
+        began = time.perf_counter()
+        result = function()
+        durations.append((time.perf_counter() - began) * 1000)
+    return statistics.median(durations), max(durations), result
+
+
+def report(label: str, figures: tuple[float, float, Any], note: str = "") -> None:
+    median, worst, _ = figures
+    print(f"{label:<58} {median:9.1f} {worst:9.1f}  {note}")
+
+
+def store_figures(database: Database, page_size: int) -> HistoryFilter:
+    source = SqlHistorySource(database)
+    rng = random.Random(5)
+    with database.read() as session:
+        sample = session.scalar(
+            select(Call.from_number).where(Call.id >= 700_001, Call.direction == "inbound").order_by(Call.id).limit(1)
+        )
+        total_calls = session.scalar(select(func.count()).select_from(Call))
+    assert sample is not None
+    typed = f"+81 {sample[1:3]}-{sample[3:7]}-{sample[7:]}"  # 09012345678 typed as +81 90-1234-5678
+    month = HistoryFilter(SETTING, started_from=dt.datetime(2025, 9, 1, tzinfo=dt.UTC),
+                          started_before=dt.datetime(2025, 10, 1, tzinfo=dt.UTC))
+    year = HistoryFilter(SETTING, started_from=START, started_before=START + dt.timedelta(days=400))
+    keyword = HistoryFilter(SETTING, keyword=typed, started_from=START, started_before=START + dt.timedelta(days=400))
+    print(f"{total_calls:,} calls; keyword {typed!r} (stored as {sample})")
+    print(f"{'operation':<58} {'median ms':>9} {'max ms':>9}  result")
+
+    count = timed(lambda: source.count(keyword))
+    report("count: whole year + number keyword", count, f"{count[2]:,} rows")
+    report("first page: whole year + number keyword", timed(lambda: source.page(keyword, 0, page_size)))
+    month_total = timed(lambda: source.count(month))
+    report("count: one month (September)", month_total, f"{month_total[2]:,} rows")
+    report("first page: one month", timed(lambda: source.page(month, 0, page_size)))
+    agent = HistoryFilter(SETTING, keyword="agent07", started_from=month.started_from,
+                          started_before=month.started_before)
+    agent_count = timed(lambda: source.count(agent))
+    report("count: one month + keyword 'agent07'", agent_count, f"{agent_count[2]:,} rows")
+    report("first page: one month + keyword 'agent07'", timed(lambda: source.page(agent, 0, page_size)))
+    failed = HistoryFilter(SETTING, state="failed", started_from=year.started_from, started_before=year.started_before)
+    failed_count = timed(lambda: source.count(failed))
+    report("count: whole year, state 失敗", failed_count, f"{failed_count[2]:,} rows")
+
+    total = timed(lambda: source.count(year))
+    report("count: whole year (every row)", total, f"{total[2]:,} rows")
+    rows = int(total[2])
+    last = (rows - 1) // page_size * page_size
+    report("page 1 of the whole year", timed(lambda: source.page(year, 0, page_size, total=rows)))
+    report("middle page of the whole year", timed(lambda: source.page(year, rows // 2, page_size, total=rows)))
+    report("last page of the whole year", timed(lambda: source.page(year, last, page_size, total=rows)))
+    jumps = [rng.randrange(rows // page_size) * page_size for _ in range(20)]
+    durations = []
+    for offset in jumps:
+        began = time.perf_counter()
+        source.page(year, offset, page_size, total=rows)
+        durations.append((time.perf_counter() - began) * 1000)
+    print(f"{'20 random page jumps of the whole year':<58} {statistics.median(durations):9.1f} {max(durations):9.1f}")
+    middle = source.page(year, rows // 2, page_size, total=rows)
+    report("next page by keyset from the middle",
+           timed(lambda: source.page_after(year, cursor_of(middle[-1], ("started_at", True)), page_size)))
+    report("previous page by keyset from the middle",
+           timed(lambda: source.page_after(year, cursor_of(middle[0], ("started_at", True)), page_size, backwards=True)))
+    for key in ("from_number", "state", "processed_at"):
+        report(f"sort by {key}: whole year + number keyword, page 1",
+               timed(lambda key=key: source.page(keyword, 0, page_size, (key, False))))
+        report(f"sort by {key}: one month, page 1",
+               timed(lambda key=key: source.page(month, 0, page_size, (key, False)), repeat=3))
+        report(f"sort by {key}: one month, last page",
+               timed(lambda key=key: source.page(month, int(month_total[2]) - page_size, page_size, (key, False),
+                                                 total=int(month_total[2])), repeat=3))
+    return keyword
+
+
+def gui_figures(database: Database, history_filter: HistoryFilter, page_size: int) -> None:
+    """The tab on an offscreen screen: the longest gap between 5 ms timer ticks while it filters and pages."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QDate, QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from biztel_desk.services.context import AppContext
+    from biztel_desk.ui.tabs.history_tab import HistoryTab
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    context = AppContext(database=database, secrets=SecretStore(MemoryBackend()), lang="ja")
+    context.config.save_system({"page_size": page_size, "time_zone": "UTC"})
+    tab = HistoryTab(context)
+    tab.resize(1400, 800)
+    tab.show()
+    clock = QElapsedTimer()
+    clock.start()
+    gaps: list[int] = []
+    last = [clock.elapsed()]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    ticker = QTimer()
+    ticker.setInterval(5)
+    ticker.timeout.connect(tick)
+    ticker.start()
+
+    def settle(what: Callable[[], None], label: str) -> None:
+        began = time.perf_counter()
+        what()
+        deadline = time.perf_counter() + 30
+        while (tab.model.loading or tab.model.counting) and time.perf_counter() < deadline:
+            app.processEvents()
+            time.sleep(0.001)
+        print(f"{'GUI: ' + label:<58} {(time.perf_counter() - began) * 1000:9.1f}")
+
+    settle(lambda: tab.load(SETTING), "load the setting (every row)")
+    settle(lambda: tab.quick_range("this_month"), "quick range 今月")
+    settle(lambda: (tab.from_date.setDate(QDate(2025, 1, 1)), tab.to_date.setDate(QDate(2026, 1, 31))),
+           "date range: whole year")
+    settle(lambda: (tab.keyword_edit.setText(history_filter.keyword), tab.apply_keyword_now()),
+           "keyword (a number in another format)")
+    settle(lambda: (tab.keyword_edit.setText(""), tab.apply_keyword_now()), "clear the keyword")
+    settle(tab.model.last_page, "last page")
+    settle(lambda: tab.model.go_to_page(tab.model.page_count() // 2), "jump to the middle page")
+    settle(tab.model.next_page, "next page")
+    settle(tab.model.previous_page, "previous page")
+    settle(lambda: tab.view.sortByColumn(3, tab.view.horizontalHeader().sortIndicatorOrder()), "sort by 着信電話番号")
+    settle(tab.model.first_page, "first page")
+    ticker.stop()
+    longest = max(gaps[1:]) if len(gaps) > 1 else 0
+    print(f"{'GUI thread: longest gap between 5 ms ticks':<58} {longest:9.1f}  ({len(gaps)} ticks)")
+    tab.model.shutdown()
+    tab.deleteLater()
+    app.processEvents()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=1_000_000)
+    parser.add_argument("--page-size", type=int, default=50)
+    parser.add_argument("--keep", metavar="DIR", help="reuse or keep the database in DIR")
+    parser.add_argument("--no-gui", action="store_true", help="skip the GUI-thread measurement")
+    args = parser.parse_args()
+    directory = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="history-bench-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    fresh = not any(directory.iterdir())
+    database = Database.open(directory=directory)
+    try:
+        if fresh:
+            began = time.perf_counter()
+            generate(database, args.calls)
+            print(f"generated {args.calls:,} calls + jobs in {time.perf_counter() - began:.1f} s ({directory})")
+        history_filter = store_figures(database, args.page_size)
+        if not args.no_gui:
+            gui_figures(database, history_filter, args.page_size)
+    finally:
+        database.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""連携通話履歴 shared by the tab and ``biztel-desk history``: columns, cell texts, date ranges, Task URLs, CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TextIO
+from urllib.parse import quote
+
+from biztel_desk.domain.config import parse_login_host, system_time_zone
+from biztel_desk.domain.failures import failure_text
+from biztel_desk.domain.jobs import state_label
+from biztel_desk.domain.matching import Reason
+from biztel_desk.domain.messages import Problem
+from biztel_desk.services.config import ConfigService
+from biztel_desk.store.history import HistoryRow
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # a HistoryRow field (also the sort key)
+    ja: str
+    en: str
+    visible: bool  # SPEC §13 default: ○ visible / × hidden
+
+
+# SPEC §13, in that order, then state, matched record and error.
+COLUMNS: tuple[Column, ...] = (
+    Column("unique_id", "ユニークID", "Unique ID", False),
+    Column("request_id", "リクエストID", "Request ID", False),
+    Column("from_number", "発信電話番号", "From number", True),
+    Column("to_number", "着信電話番号", "To number", True),
+    Column("started_at", "通話開始日時", "Call start", True),
+    Column("ended_at", "通話終了日時", "Call end", True),
+    Column("from_agent_id", "発信エージェントID", "From agent ID", False),
+    Column("to_agent_id", "着信エージェントID", "To agent ID", False),
+    Column("from_extension", "発信内線番号", "From extension", True),
+    Column("to_extension", "着信内線番号", "To extension", True),
+    Column("processed_at", "処理終了日時", "Processed", True),
+    Column("retry_count", "リトライ回数", "Retries", True),
+    Column("next_retry_at", "リトライ予定", "Next retry", True),
+    Column("task_id", "通話履歴", "Call history", True),
+    Column("state", "状態", "State", True),
+    Column("record_id", "紐付け先", "Linked to", True),
+    Column("error_message", "エラー", "Error", True),
+)
+COLUMN_KEYS = tuple(column.key for column in COLUMNS)
+DEFAULT_VISIBLE = tuple(column.key for column in COLUMNS if column.visible)
+QUICK_RANGES = ("today", "yesterday", "last_7_days", "this_month", "last_month")
+TIME_FORMAT = "%Y/%m/%d %H:%M:%S"
+
+
+def zone_of(name: str) -> dt.tzinfo:
+    """The configured time zone; empty (or unknown) means this computer's."""
+    for candidate in (name, system_time_zone()):
+        if candidate:
+            try:
+                return zoneinfo.ZoneInfo(candidate)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                continue
+    local = dt.datetime.now().astimezone().tzinfo
+    return local if local is not None else dt.UTC
+
+
+def quick_range(name: str, zone: dt.tzinfo, now: dt.datetime | None = None) -> tuple[dt.date, dt.date]:
+    """今日 / 昨日 / 過去7日間 / 今月 / 先月 as (first day, last day), both inclusive, in ``zone``."""
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
+    if name == "today":
+        return today, today
+    if name == "yesterday":
+        yesterday = today - dt.timedelta(days=1)
+        return yesterday, yesterday
+    if name == "last_7_days":
+        return today - dt.timedelta(days=6), today
+    if name == "this_month":
+        return today.replace(day=1), today
+    if name == "last_month":
+        last_day = today.replace(day=1) - dt.timedelta(days=1)
+        return last_day.replace(day=1), last_day
+    raise ValueError(f"unknown quick range {name}")
+
+
+def day_bounds(
+    first: dt.date | None, last: dt.date | None, zone: dt.tzinfo
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Days in the displayed zone as a UTC [from, before) range of call start times (the last day included)."""
+    started_from = dt.datetime.combine(first, dt.time(), zone).astimezone(dt.UTC) if first else None
+    started_before = (
+        dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone).astimezone(dt.UTC) if last else None
+    )
+    return started_from, started_before
+
+
+def task_url_builder(config: ConfigService, setting_name: str) -> Callable[[str], str | None]:
+    """Task id → its Lightning record page in the setting's org (the dev org's own page for a loopback host).
+
+    The account is read once, here: the returned function holds plain data only, so a worker thread may use it.
+    """
+    setting = config.get_setting(setting_name)
+    account = config.get_account(setting.account) if setting else None
+    host = parse_login_host(account.login_host) if account else None
+
+    def url(task_id: str) -> str | None:
+        if not task_id or host is None or isinstance(host, Problem):
+            return None
+        path = f"/lightning/r/Task/{quote(task_id, safe='')}/view"
+        if host.kind == "my_domain":
+            return f"https://{host.value}{path}"
+        if host.kind == "loopback":
+            return f"{host.value}{path}"
+        # login / test: the org's My Domain is not known locally; the login page forwards there after sign-in.
+        return f"https://{host.value}.salesforce.com/?startURL={quote(path, safe='')}"
+
+    return url
+
+
+def linked_to_text(row: HistoryRow, lang: str = "ja") -> str:
+    """紐付け先: the matched object and why (the decision's stored reason), else the object and record id."""
+    reason = Reason.from_json(row.match_reason).text(lang) if row.match_reason else ""
+    target = " ".join(part for part in (row.record_object, row.record_id) if part)
+    if reason and row.record_object:
+        return f"{row.record_object}: {reason}"
+    return reason or target
+
+
+def cell_text(
+    row: HistoryRow, key: str, zone: dt.tzinfo, lang: str = "ja", url: Callable[[str], str | None] | None = None
+) -> str:
+    """The text of one cell as the tab, the CSV and the CLI show it."""
+    if key == "task_id":
+        return (url(row.task_id) or row.task_id) if (url and row.task_id) else (row.task_id or "")
+    if key == "state":
+        return state_label(row.state, lang)
+    if key == "record_id":
+        return linked_to_text(row, lang)
+    if key == "error_message":
+        return failure_text(row.error_code, row.error_message, lang)
+    value = getattr(row, key)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(zone).strftime(TIME_FORMAT)
+    if value is None:
+        return ""
+    return str(value)
+
+
+def column_titles(keys: Sequence[str], lang: str = "ja") -> list[str]:
+    by_key = {column.key: column for column in COLUMNS}
+    return [by_key[key].ja if lang == "ja" else by_key[key].en for key in keys]
+
+
+def write_csv(
+    stream: TextIO,
+    headers: Sequence[str],
+    keys: Sequence[str],
+    chunks: Iterable[Sequence[HistoryRow]],
+    zone: dt.tzinfo,
+    lang: str = "ja",
+    url: Callable[[str], str | None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> int:
+    """Rows chunk by chunk as CSV (the caller decides on a BOM); returns how many rows were written."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(headers)
+    written = 0
+    for chunk in chunks:
+        if should_stop():
+            break
+        writer.writerows([cell_text(row, key, zone, lang, url) for key in keys] for row in chunk)
+        written += len(chunk)
+    return written
