@@ -1,0 +1,106 @@
+"""``biztel-desk history``: the same filters and columns as the tab, as a table, CSV or JSON; exit codes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+import zoneinfo
+
+import pytest
+from sqlalchemy import select
+
+from biztel_desk.app import build_parser
+from biztel_desk.cli import run
+from biztel_desk.cli.history_cmd import width
+from biztel_desk.secrets import SecretStore
+from biztel_desk.services.context import AppContext
+from biztel_desk.store.models import Call, LinkJob, LinkSetting
+
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+
+
+@pytest.fixture
+def history(context: AppContext, make_setting) -> AppContext:  # type: ignore[no-untyped-def]
+    make_setting()
+    context.config.save_system({"time_zone": "Asia/Tokyo"})
+    with context.database.begin() as session:
+        setting_id = session.scalar(select(LinkSetting.id).where(LinkSetting.name == "本社"))
+        for number in range(6):
+            began = dt.datetime(2025, 6, 1 + number, 10, tzinfo=TOKYO)
+            call = Call(unique_id=f"u{number}", request_id=f"r{number}", direction="inbound",
+                        from_number=f"090-2222-000{number}", to_number="03-1234-5678", to_agent_id=f"agent{number % 2}",
+                        to_extension="201", started_at=began, ended_at=began + dt.timedelta(minutes=2))
+            session.add(call)
+            session.flush()
+            failed = number == 5
+            session.add(LinkJob(call_id=call.id, setting_id=setting_id, state="failed" if failed else "linked",
+                                task_id=None if failed else f"00T00000000000{number}AAA",
+                                error_code="INVALID_CROSS_REFERENCE_KEY" if failed else "",
+                                error_message="invalid cross reference id" if failed else ""))
+    return context
+
+
+def _run(context: AppContext, secrets: SecretStore, *argv: str) -> tuple[int, str]:
+    args = build_parser().parse_args(["--data-dir", str(context.data_dir), "--lang", "ja", "history", *argv])
+    out = io.StringIO()
+    return run(args, stdout=out, secrets=secrets), out.getvalue()
+
+
+def test_table_is_aligned_for_japanese(history: AppContext, secrets: SecretStore) -> None:
+    code, out = _run(history, secrets)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["発信電話番号", "着信電話番号", "通話開始日時"]
+    assert len(lines) == 7
+    assert lines[1].startswith("090-2222-0005")  # newest first
+    assert "失敗" in lines[1] and "紐付け先のレコードが存在しないか参照できません" in lines[1]
+    column = width(lines[0][: lines[0].index("通話開始日時")])
+    assert all(width(line[: line.index("2025/06/")]) == column for line in lines[1:])
+
+
+def test_filters_like_the_gui(history: AppContext, secrets: SecretStore) -> None:
+    code, out = _run(history, secrets, "--format", "json", "--keyword", "+81 90 2222 0003")
+    assert code == 0
+    rows = json.loads(out)
+    assert [row["from_number"] for row in rows] == ["090-2222-0003"]
+    assert rows[0]["started_at"] == "2025/06/04 10:00:00"
+    assert rows[0]["task_url"] == "https://login.salesforce.com/?startURL=%2Flightning%2Fr%2FTask%2F00T000000000003AAA%2Fview"
+    _, out = _run(history, secrets, "--format", "json", "--from", "2025-06-02", "--to", "2025-06-03")
+    assert [row["from_number"] for row in json.loads(out)] == ["090-2222-0002", "090-2222-0001"]
+    _, out = _run(history, secrets, "--format", "json", "--state", "failed")
+    assert [row["state"] for row in json.loads(out)] == ["失敗"]
+    _, out = _run(history, secrets, "--format", "json", "--keyword", "agent1", "--to", "2025-06-03")
+    assert [row["from_number"] for row in json.loads(out)] == ["090-2222-0001"]
+
+
+def test_csv_on_stdout_has_no_bom(history: AppContext, secrets: SecretStore) -> None:
+    code, out = _run(history, secrets, "--format", "csv", "--all-columns")
+    assert code == 0 and not out.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][:2] == ["ユニークID", "リクエストID"] and len(rows[0]) == 17
+    assert len(rows) == 7
+
+
+def test_exit_codes(history: AppContext, secrets: SecretStore, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert _run(history, secrets, "--setting", "存在しない")[0] == 1
+    assert "存在しない" in capsys.readouterr().err
+    assert _run(history, secrets, "--from", "2025/13/01")[0] == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_subprocess(history: AppContext) -> None:
+    environment = dict(os.environ, PYTHONIOENCODING="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "biztel_desk", "--data-dir", str(history.data_dir), "--lang", "en", "history",
+         "--format", "csv", "--state", "linked"],
+        capture_output=True, text=True, encoding="utf-8", env=environment, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][:3] == ["From number", "To number", "Call start"]
+    assert len(rows) == 6 and {row[rows[0].index("State")] for row in rows[1:]} == {"Linked"}
