@@ -759,12 +759,12 @@ If you cannot continue, restart the app and send this log to the developers.</tr
     <message>
         <location filename="../../ui/models/history_model.py" line="326" />
         <source>待機中</source>
-        <translation type="unfinished" />
+        <translation>Waiting</translation>
     </message>
     <message>
         <location filename="../../ui/models/history_model.py" line="349" />
         <source>Salesforceで活動 {id} を開く</source>
-        <translation type="unfinished" />
+        <translation>Open Task {id} in Salesforce</translation>
     </message>
     <message>
         <location filename="../../ui/models/history_model.py" line="327" />
@@ -801,17 +801,7 @@ If you cannot continue, restart the app and send this log to the developers.</tr
         <source>開く</source>
         <translation>Open</translation>
     </message>
-<message>
-        <location filename="../../ui/models/history_model.py" line="149" />
-        <source>未処理</source>
-        <translation>Pending</translation>
-    </message>
-    <message>
-        <location filename="../../ui/models/history_model.py" line="170" />
-        <source>Salesforceで活動履歴 {id} を開く</source>
-        <translation>Open the activity {id} in Salesforce</translation>
-    </message>
-    </context>
+</context>
 <context>
     <name>HistoryTab</name>
     <message>
@@ -832,7 +822,7 @@ If you cannot continue, restart the app and send this log to the developers.</tr
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="104" />
         <source>電話番号(どの書式でも)・ID・エージェント・内線</source>
-        <translation type="unfinished" />
+        <translation>Phone number (any format), ID, agent, extension</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="112" />
@@ -847,63 +837,63 @@ If you cannot continue, restart the app and send this log to the developers.</tr
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="130" />
         <source>すべての期間</source>
-        <translation type="unfinished" />
+        <translation>All dates</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="132" />
         <source>今日</source>
-        <translation type="unfinished" />
+        <translation>Today</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="133" />
         <source>昨日</source>
-        <translation type="unfinished" />
+        <translation>Yesterday</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="134" />
         <source>過去7日間</source>
-        <translation type="unfinished" />
+        <translation>Last 7 days</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="135" />
         <source>今月</source>
-        <translation type="unfinished" />
+        <translation>This month</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="136" />
         <source>先月</source>
-        <translation type="unfinished" />
+        <translation>Last month</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="140" />
         <source>期間を指定</source>
-        <translation type="unfinished" />
+        <translation>Custom range</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="151" />
         <source>今すぐ再試行</source>
-        <translation type="unfinished" />
+        <translation>Retry now</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="152" />
         <source>選択した失敗・リトライ待ちの通話をすぐに送り直します</source>
-        <translation type="unfinished" />
+        <translation>Send the selected failed or retrying calls again now</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="154" />
         <location filename="../../ui/tabs/history_tab.py" line="436" />
         <source>CSVエクスポート</source>
-        <translation type="unfinished" />
+        <translation>Export CSV</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="155" />
         <source>絞り込んだすべての行を、表示中の項目でCSVに書き出します</source>
-        <translation type="unfinished" />
+        <translation>Write every filtered row, with the visible columns, to a CSV file</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="181" />
         <source>最初のページ</source>
-        <translation type="unfinished" />
+        <translation>First page</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="182" />
@@ -918,7 +908,7 @@ If you cannot continue, restart the app and send this log to the developers.</tr
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="191" />
         <source>最後のページ</source>
-        <translation type="unfinished" />
+        <translation>Last page</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="194" />
@@ -938,57 +928,47 @@ If you cannot continue, restart the app and send this log to the developers.</tr
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="320" />
         <source>CSVに書き出しています…</source>
-        <translation type="unfinished" />
+        <translation>Exporting CSV…</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="436" />
         <source>CSVファイル (*.csv)</source>
-        <translation type="unfinished" />
+        <translation>CSV files (*.csv)</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="445" />
         <source>CSVを書き出せませんでした: {error}</source>
-        <translation type="unfinished" />
+        <translation>Could not write the CSV: {error}</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="447" />
         <source>{rows:,}件をCSVに書き出しました: {path}</source>
-        <translation type="unfinished" />
+        <translation>Exported {rows:,} rows to {path}</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="453" />
         <source>再試行できませんでした: {error}</source>
-        <translation type="unfinished" />
+        <translation>Could not retry: {error}</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="455" />
         <source>{count}件を再試行の待機中にしました</source>
-        <translation type="unfinished" />
+        <translation>{count} call(s) are waiting to be sent again</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="481" />
         <source>履歴を読み込めませんでした: {error}</source>
-        <translation type="unfinished" />
+        <translation>Could not read the history: {error}</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="494" />
         <source>{first:,}–{last:,} / {total}件</source>
-        <translation type="unfinished" />
+        <translation>{first:,}–{last:,} of {total}</translation>
     </message>
     <message>
         <location filename="../../ui/tabs/history_tab.py" line="201" />
         <source>状態</source>
         <translation>State</translation>
-    </message>
-<message>
-        <location filename="../../ui/tabs/history_tab.py" line="52" />
-        <source>番号・ID・エージェント・内線</source>
-        <translation>Number, ID, agent, extension</translation>
-    </message>
-    <message>
-        <location filename="../../ui/tabs/history_tab.py" line="252" />
-        <source>{first}–{last} / {total}件</source>
-        <translation>{first}–{last} of {total}</translation>
     </message>
 </context>
 <context>
@@ -2418,6 +2398,7 @@ Its objects, link targets and linked call history are deleted too. This cannot b
     <name>WizardSettingPage</name>
     <message>
         <location filename="../../ui/wizard.py" line="732" />
+        <location filename="../../ui/wizard.py" line="804" />
         <source>連携設定</source>
         <translation>Link setting</translation>
     </message>
