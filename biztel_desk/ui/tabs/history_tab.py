@@ -98,6 +98,7 @@ class HistoryTab(QWidget):
         self.source = source or SqlHistorySource(context.database, system.default_region)
         self.model = HistoryModel(self.source, system.page_size, system.time_zone, self, lang=context.lang)
         self.exporting = False
+        self._columns_sized = False
 
         self.keyword_edit = QLineEdit(self)
         self.keyword_edit.setObjectName("keyword")
@@ -270,6 +271,7 @@ class HistoryTab(QWidget):
 
     def load(self, setting_name: str | None) -> None:
         self.setting_name = setting_name
+        self._columns_sized = False
         self.setEnabled(setting_name is not None)
         system = self.context.config.system()
         url = task_url_builder(self.context.config, setting_name) if setting_name else None
@@ -472,8 +474,10 @@ class HistoryTab(QWidget):
     @Slot()
     def _on_model_page_loaded(self) -> None:
         self._update_paging()
-        if self.model.rowCount():
-            self.view.resizeColumnsToContents()  # one page only: cheap
+        if self.model.rowCount() and not self._columns_sized:
+            # Once per setting: measuring every cell on each page costs tens of ms, and stable widths read better.
+            self._columns_sized = True
+            self.view.resizeColumnsToContents()
         self._on_view_selection_changed()
 
     @Slot(str)
