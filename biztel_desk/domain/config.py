@@ -106,6 +106,11 @@ SYSTEM_OPTIONS: tuple[Option, ...] = (
     Option("subject_outbound", str, "発信 {customer}"),
     Option("api_optional_stop_percent", int, 80, 1, 100),
     Option("api_pause_percent", int, 95, 1, 100),
+    # How stale the local phone index may be before a batch refreshes it (one query per object): lower sees
+    # new Salesforce records sooner, higher spends fewer API calls.
+    Option("phone_index_max_age_s", int, 60, 5, 3600),
+    # The longest wait between attempts after transient Salesforce failures (1, 5, 15, 60 min… up to this).
+    Option("retry_backoff_max_minutes", int, 60, 1, 1440),
 )
 OPTIONS_BY_KEY = {option.key: option for option in SYSTEM_OPTIONS}
 
@@ -124,6 +129,8 @@ class SystemSettings:
     subject_outbound: str = "発信 {customer}"
     api_optional_stop_percent: int = 80
     api_pause_percent: int = 95
+    phone_index_max_age_s: int = 60
+    retry_backoff_max_minutes: int = 60
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -47,6 +47,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "settings": ("連携設定", "Link settings"),
     "accounts": ("Salesforceアカウント", "Salesforce accounts"),
     "system": ("システム設定", "System settings"),
+    "phone_index_max_age_s": ("電話番号インデックスの更新間隔(秒)", "Phone index refresh interval (seconds)"),
+    "retry_backoff_max_minutes": ("送信リトライ間隔の上限(分)", "Maximum wait between send retries (minutes)"),
 }
 
 # Message templates: {label} is the field's label; other names come from Problem.params.

@@ -37,6 +37,8 @@ def test_every_option_has_a_field_with_its_bounds_and_defaults(qtbot, context: A
     assert (dialog.retention_spin.minimum(), dialog.retention_spin.maximum(), dialog.retention_spin.value()) == (1, 180, 90)
     assert dialog.page_size_spin.value() == 50
     assert (dialog.optional_stop_spin.value(), dialog.pause_spin.value()) == (80, 95)
+    assert (dialog.index_age_spin.minimum(), dialog.index_age_spin.maximum(), dialog.index_age_spin.value()) == (5, 3600, 60)
+    assert dialog.backoff_max_spin.value() == 60
     assert dialog.values() == SystemSettings().as_dict()
 
 
@@ -103,3 +105,4 @@ def test_playback_explanation_and_placeholders_are_visible(qtbot, context: AppCo
     texts = " ".join(label.text() for label in dialog.findChildren(QLabel) if label.isVisible())
     assert "これ以降に作成する活動履歴にだけ反映" in texts
     assert "{customer}" in texts and "{duration}" in texts
+    assert "電話番号インデックスの更新間隔" in texts and "送信リトライ間隔の上限" in texts

@@ -145,6 +145,21 @@ def test_defaults() -> None:
     assert problems == [] and settings.retention_days == 90 and settings.page_size == 50
 
 
+@pytest.mark.parametrize(("key", "low", "high", "default"),
+                         [("phone_index_max_age_s", 5, 3600, 60), ("retry_backoff_max_minutes", 1, 1440, 60)])
+def test_link_engine_timing_settings(key: str, low: int, high: int, default: int) -> None:
+    assert getattr(validate_system({})[0], key) == default
+    for good in (low, high):
+        settings, problems = validate_system({key: good})
+        assert problems == [] and getattr(settings, key) == good
+    for bad in (low - 1, high + 1):
+        _, problems = validate_system({key: bad})
+        assert codes(problems) == [(f"system.{key}", "out_of_range")]
+    # A label of its own in both languages, not the raw key.
+    _, problems = validate_system({key: high + 1})
+    assert key not in problems[0].text("ja") and key not in problems[0].text("en")
+
+
 @pytest.mark.parametrize(
     ("text", "kind", "value"),
     [

@@ -146,3 +146,14 @@ def test_import_replaces_only_named_settings(context: AppContext, make_setting) 
     make_setting("支社")
     settings_file.import_toml(context.config, CLI_MD_EXAMPLE)
     assert {s.name for s in context.config.list_settings()} == {"支社", "本社"}
+
+
+def test_link_engine_timing_settings_round_trip(context: AppContext) -> None:
+    text = settings_file.export_toml(context.config)
+    assert "phone_index_max_age_s = 60" in text and "retry_backoff_max_minutes = 60" in text
+    settings_file.import_toml(context.config, text.replace("phone_index_max_age_s = 60", "phone_index_max_age_s = 300"))
+    assert context.config.system().phone_index_max_age_s == 300
+    with pytest.raises(ProblemsError):
+        settings_file.import_toml(context.config, text.replace("retry_backoff_max_minutes = 60",
+                                                               "retry_backoff_max_minutes = 0"))
+    assert context.config.system().retry_backoff_max_minutes == 60

@@ -1867,6 +1867,31 @@ Its objects, link targets and linked call history are deleted too. This cannot b
         <source>{min}〜{max}(初期値 {default})</source>
         <translation>{min}–{max} (default {default})</translation>
     </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="0" />
+        <source> 秒</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="0" />
+        <source>送信リトライ間隔の上限</source>
+        <translation>Maximum wait between send retries</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="0" />
+        <source>Salesforceに一時的に接続できないときは1、5、15、60分…と間隔を空けて再送します。その間隔の上限です。</source>
+        <translation>When Salesforce cannot be reached for a while, sending is retried after 1, 5, 15, 60 minutes…; this is the longest wait.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="0" />
+        <source>電話番号インデックスの更新間隔</source>
+        <translation>Phone index refresh interval</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="0" />
+        <source>Salesforceの電話番号を手元に写した索引を、送信前にこの間隔より古ければ更新します。短いほど新しいレコードにすぐ一致し、長いほどAPI呼び出しが減ります。</source>
+        <translation>The local copy of Salesforce's phone numbers is refreshed before sending when it is older than this. Shorter matches new records sooner; longer spends fewer API calls.</translation>
+    </message>
 </context>
 <context>
     <name>TargetsModel</name>

@@ -64,6 +64,8 @@ class SystemDialog(QDialog):
         self.subject_outbound_edit = QLineEdit(self)
         self.optional_stop_spin = self._spin("api_optional_stop_percent", " %")
         self.pause_spin = self._spin("api_pause_percent", " %")
+        self.index_age_spin = self._spin("phone_index_max_age_s", self.tr(" 秒"))
+        self.backoff_max_spin = self._spin("retry_backoff_max_minutes", self.tr(" 分"))
         self.fields.update(
             {
                 "retention_days": self.retention_spin,
@@ -78,6 +80,8 @@ class SystemDialog(QDialog):
                 "subject_outbound": self.subject_outbound_edit,
                 "api_optional_stop_percent": self.optional_stop_spin,
                 "api_pause_percent": self.pause_spin,
+                "phone_index_max_age_s": self.index_age_spin,
+                "retry_backoff_max_minutes": self.backoff_max_spin,
             }
         )
 
@@ -97,6 +101,8 @@ class SystemDialog(QDialog):
         retry = self._group(self.tr("検索リトライ"))
         self._row(retry, "retry_interval_minutes", self.tr("リトライ間隔"))
         self._row(retry, "retry_max", self.tr("リトライ回数上限"))
+        self._row(retry, "retry_backoff_max_minutes", self.tr("送信リトライ間隔の上限"),
+                  self.tr("Salesforceに一時的に接続できないときは1、5、15、60分…と間隔を空けて再送します。その間隔の上限です。"))
 
         subjects = self._group(self.tr("活動履歴の件名"))
         placeholders = " ".join("{" + name + "}" for name in SUBJECT_PLACEHOLDERS)
@@ -108,6 +114,8 @@ class SystemDialog(QDialog):
         self._row(api, "api_optional_stop_percent", self.tr("任意のAPI呼び出しを停止"))
         self._row(api, "api_pause_percent", self.tr("送信を一時停止"),
                   self.tr("1日のAPI上限に対する使用率です。"))
+        self._row(api, "phone_index_max_age_s", self.tr("電話番号インデックスの更新間隔"),
+                  self.tr("Salesforceの電話番号を手元に写した索引を、送信前にこの間隔より古ければ更新します。短いほど新しいレコードにすぐ一致し、長いほどAPI呼び出しが減ります。"))
 
         self.message_label = QLabel(self)
         self.message_label.setObjectName("message")
