@@ -1,0 +1,993 @@
+"""通話履歴を取り込む dialog (SPEC §8): file choice, preset, encoding, a mapping preview, background import, rejected rows."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+)
+from PySide6.QtGui import QCloseEvent, QColor, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from biztel_desk.domain.call import REQUIRED_FIELDS
+from biztel_desk.ingest.files import (
+    BIZTEL_MAPPING,
+    ImportFailure,
+    ImportReport,
+    Mapping,
+    Preview,
+    RejectedRow,
+    field_choices,
+    import_files,
+    load_mapping,
+    preview,
+    save_mapping,
+)
+from biztel_desk.services.context import AppContext
+from biztel_desk.ui.signals import emit
+from biztel_desk.ui.widgets import ERROR_COLOR, ErrorLabel, HintLabel, required_label
+
+log = logging.getLogger(__name__)
+Index = QModelIndex | QPersistentModelIndex
+
+PREVIEW_ROWS = 20
+CALL_FILE_SUFFIXES = (".csv", ".tsv", ".txt")
+MAPPING_COLUMNS = 3  # field | column pairs per line of the mapping editor
+_UNMAPPED_COLOR = "#9aa0a6"
+
+
+def _header_key(text: str) -> str:
+    """The ingest code compares headers after NFKC and case folding; the editor's prefill does the same."""
+    return unicodedata.normalize("NFKC", text).strip().strip("\ufeff").casefold()
+
+
+def _count_lines(path: str) -> int:
+    """A cheap estimate of a file's rows (for the progress bar's range); 0 when it cannot be read."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return 0
+    return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+
+
+# --- models ------------------------------------------------------------------------------------------------
+
+
+class PreviewModel(QAbstractTableModel):
+    """The first rows of a call file as cells; in 汎用 mode each header also names the field it maps to."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._columns: list[str] = []
+        self._rows: list[list[str]] = []
+        self._mapped: dict[int, str] = {}  # column → label of the CallRecord field it feeds
+        self._show_mapping = False
+
+    def set_preview(self, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        self.beginResetModel()
+        width = max([len(columns), *(len(row) for row in rows)]) if rows or columns else 0
+        self._columns = [*columns, *(str(i + 1) for i in range(len(columns), width))]
+        self._rows = [list(row) for row in rows]
+        self._mapped = {}
+        self._show_mapping = False
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_preview([], [])
+
+    def set_mapping(self, mapped: dict[int, str] | None) -> None:
+        """Column → field label in 汎用 mode (unmapped columns are greyed); None shows the plain headers."""
+        self._show_mapping = mapped is not None
+        self._mapped = dict(mapped or {})
+        if self._columns:
+            emit(self.headerDataChanged, Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
+            if self._rows:
+                emit(self.dataChanged, self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1))
+
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        row = self._rows[index.row()]
+        text = row[index.column()] if index.column() < len(row) else ""
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return text
+        if role == Qt.ItemDataRole.ForegroundRole and self._show_mapping and index.column() not in self._mapped:
+            return QColor(_UNMAPPED_COLOR)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1) if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._rows) else None
+        if not (0 <= section < len(self._columns)):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if not self._show_mapping:
+                return self._columns[section]
+            target = self._mapped.get(section)
+            return f"{self._columns[section]}\n→ {target}" if target else f"{self._columns[section]}\n—"
+        if role == Qt.ItemDataRole.ToolTipRole and self._show_mapping and section not in self._mapped:
+            return self.tr("この列は取り込みません")
+        return None
+
+
+class RejectedRowsModel(QAbstractTableModel):
+    """Rows an import refused: ファイル | 行 | 理由 (the reason in the user's language)."""
+
+    FILE, LINE, REASON = range(3)
+
+    def __init__(self, lang: str = "ja", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.lang = lang
+        self._rows: list[RejectedRow] = []
+
+    def set_rows(self, rows: Sequence[RejectedRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rejected_rows(self) -> list[RejectedRow]:
+        return list(self._rows)
+
+    def headers(self) -> tuple[str, str, str]:
+        return self.tr("ファイル"), self.tr("行"), self.tr("理由")
+
+    def as_text(self) -> str:
+        """Tab-separated with a header line: pastes into a spreadsheet or a mail as it is."""
+        lines = ["\t".join(self.headers())]
+        lines += [f"{Path(row.file).name}\t{row.line}\t{row.text(self.lang)}" for row in self._rows]
+        return "\n".join(lines) + "\n"
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 3
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (Path(row.file).name, str(row.line), row.text(self.lang))[column] if column < 3 else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.file if column == self.FILE else row.text(self.lang) if column == self.REASON else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.LINE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1) if 0 <= section < len(self._rows) else None
+        headers = self.headers()
+        return headers[section] if 0 <= section < len(headers) else None
+
+
+# --- the background import ---------------------------------------------------------------------------------
+
+
+class _ImportSignals(QObject):
+    started = Signal(int)  # estimated rows of all files (the progress bar's range)
+    progress = Signal(int)  # rows read so far, all files together
+    finished = Signal(object)  # ImportReport
+    failed = Signal(str)  # a known reason (the database refused), in the user's language
+    crashed = Signal(object)  # an unexpected exception: handed to the crash handler on the GUI thread
+
+
+class ImportTask(QRunnable):
+    """Runs import_files on a pool thread; the dialog hears about it only through ``signals``."""
+
+    def __init__(self, context: AppContext, paths: Sequence[str], preset: str | None, mapping: Mapping | None,
+                 encoding: str) -> None:
+        super().__init__()
+        self.context = context
+        self.paths = list(paths)
+        self.preset = preset
+        self.mapping = mapping
+        self.encoding = encoding
+        self.signals = _ImportSignals()
+        self._rows_by_file: dict[str, int] = {}
+
+    def run(self) -> None:
+        emit(self.signals.started, sum(_count_lines(path) for path in self.paths))
+        try:
+            report = import_files(self.context.database, self.paths, self.preset, self.mapping, self.encoding,
+                                  progress=self._on_import_progress)
+        except SQLAlchemyError as error:
+            log.warning("import into the database failed: %s", error)
+            orig = getattr(error, "orig", None)  # the driver's own words ("database is locked") say the most
+            emit(self.signals.failed, str(orig if orig is not None else error))
+            return
+        except Exception as error:  # noqa: BLE001 - a bug: re-raised on the GUI thread so the crash handler logs it
+            log.exception("import of %s failed", self.paths)
+            emit(self.signals.crashed, error)
+            return
+        emit(self.signals.finished, report)
+
+    def _on_import_progress(self, path: str, rows: int) -> None:
+        self._rows_by_file[path] = rows
+        emit(self.signals.progress, sum(self._rows_by_file.values()))
+
+
+# --- the dialog --------------------------------------------------------------------------------------------
+
+
+class ImportDialog(QDialog):
+    """Choose call files, check the preview (and the column mapping in 汎用 mode), import in the background.
+
+    ``imported(count)`` is emitted when an import added calls (so the window refreshes its history);
+    ``import_finished(report)`` after every import, whatever its outcome.
+    """
+
+    imported = Signal(int)
+    import_finished = Signal(object)  # ImportReport
+    import_failed = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None, paths: list[str] | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.lang = context.lang
+        self.setWindowTitle(self.tr("通話履歴を取り込む"))
+        self.setObjectName("importDialog")
+        self.setAcceptDrops(True)
+        self.paths: list[str] = []
+        self.last_preview: Preview | None = None
+        self.report: ImportReport | None = None
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._task: ImportTask | None = None
+        self._headers: list[str] = []  # the mapping editor's choices: the first file's header cells
+        self._mapping_base: Mapping = BIZTEL_MAPPING  # name, source, time zone, direction words kept from a loaded file
+        self._loaded_mapping: Mapping | None = None
+        self._generic_mode = False
+        self._preview_ok = False
+        self._filling = False  # True while the editor is filled programmatically (no preview per combo)
+
+        # Files, preset and encoding.
+        self.files_edit = QLineEdit(self)
+        self.files_edit.setReadOnly(True)
+        self.files_edit.setPlaceholderText(self.tr("CSV / TSV ファイルを選ぶか、ここにドロップしてください"))
+        self.choose_button = QPushButton(self.tr("ファイルを選択…"), self)
+        self.choose_button.clicked.connect(self._on_choose_button_clicked)
+        self.preset_combo = QComboBox(self)
+        self.preset_combo.addItem(self.tr("自動判定"), "")
+        self.preset_combo.addItem("Asterisk (Master.csv)", "asterisk")
+        self.preset_combo.addItem("FreePBX", "freepbx")
+        self.preset_combo.addItem(self.tr("汎用(列の対応付け)"), "generic")
+        self.preset_combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.preset_combo.currentIndexChanged.connect(self._on_preset_combo_current_index_changed)
+        self.encoding_combo = QComboBox(self)
+        self.encoding_combo.addItem(self.tr("自動"), "auto")
+        self.encoding_combo.addItem("UTF-8", "utf-8")
+        self.encoding_combo.addItem("Shift_JIS(CP932)", "cp932")
+        self.encoding_combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.encoding_combo.currentIndexChanged.connect(self._on_encoding_combo_current_index_changed)
+        self.detected_label = HintLabel("", self)
+        self.detected_label.setObjectName("detected")
+        self._never_squeezed(self.detected_label)
+        self.error_label = ErrorLabel(self)
+        self.error_label.setObjectName("previewError")
+
+        source = QGridLayout()
+        source.setHorizontalSpacing(10)
+        source.setVerticalSpacing(8)
+        source.setColumnStretch(1, 1)
+        files_label = self._form_label(self.tr("ファイル"), self.files_edit)
+        files_row = QHBoxLayout()
+        files_row.addWidget(self.files_edit, 1)
+        files_row.addWidget(self.choose_button)
+        source.addWidget(files_label, 0, 0)
+        source.addLayout(files_row, 0, 1)
+        options = QHBoxLayout()
+        options.setSpacing(10)
+        options.addWidget(self.preset_combo)
+        options.addSpacing(14)
+        options.addWidget(self._form_label(self.tr("文字コード"), self.encoding_combo))
+        options.addWidget(self.encoding_combo)
+        options.addStretch(1)
+        source.addWidget(self._form_label(self.tr("プリセット"), self.preset_combo), 1, 0)
+        source.addLayout(options, 1, 1)
+        source.addWidget(self.detected_label, 2, 1)
+        source.addWidget(self.error_label, 3, 1)
+
+        # Preview.
+        self.preview_model = PreviewModel(self)
+        self.preview_view = self._table(self.preview_model)
+        self.preview_view.setObjectName("previewTable")
+        self.preview_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.preview_view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.preview_view.setMinimumHeight(150)
+        self.preview_hint = HintLabel("", self)
+        self.preview_hint.setObjectName("previewHint")
+        self._never_squeezed(self.preview_hint)
+        self.preview_box = QGroupBox(self.tr("プレビュー(先頭{count}行)").format(count=PREVIEW_ROWS), self)
+        preview_layout = QVBoxLayout(self.preview_box)
+        preview_layout.addWidget(self.preview_view, 1)
+        preview_layout.addWidget(self.preview_hint)
+
+        # Mapping editor (汎用).
+        self.mapping_box = QWidget(self)
+        self.mapping_box.setObjectName("mappingPage")
+        self.mapping_combos: dict[str, QComboBox] = {}
+        mapping_grid = QGridLayout()
+        mapping_grid.setHorizontalSpacing(8)
+        mapping_grid.setVerticalSpacing(6)
+        for i, (name, label_text) in enumerate(field_choices(self.lang)):
+            combo = QComboBox(self.mapping_box)
+            combo.setObjectName(f"mapping_{name}")
+            combo.setMinimumContentsLength(12)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.currentIndexChanged.connect(self._on_mapping_combo_current_index_changed)
+            self.mapping_combos[name] = combo
+            label = required_label(label_text, name in REQUIRED_FIELDS)
+            label.setBuddy(combo)
+            row, pair = divmod(i, MAPPING_COLUMNS)
+            mapping_grid.addWidget(label, row, pair * 2)
+            mapping_grid.addWidget(combo, row, pair * 2 + 1)
+        for pair in range(MAPPING_COLUMNS):
+            mapping_grid.setColumnStretch(pair * 2 + 1, 1)
+        self.date_format_edit = QLineEdit(self.mapping_box)
+        self.date_format_edit.setPlaceholderText(self.tr("空欄: YYYY-MM-DD HH:MM:SS / YYYY/MM/DD HH:MM:SS / ISO 8601"))
+        self.date_format_edit.setToolTip(self.tr("日時の書式を strptime の形式で指定します(例: %Y年%m月%d日 %H:%M)。"))
+        self.date_format_edit.editingFinished.connect(self._on_date_format_edit_editing_finished)
+        self.load_mapping_button = QPushButton(self.tr("読込…"), self.mapping_box)
+        self.load_mapping_button.clicked.connect(self._on_load_mapping_button_clicked)
+        self.save_mapping_button = QPushButton(self.tr("保存…"), self.mapping_box)
+        self.save_mapping_button.clicked.connect(self._on_save_mapping_button_clicked)
+        self.mapping_error = ErrorLabel(self.mapping_box)
+        self.mapping_error.setObjectName("mappingError")
+        self.mapping_hint = HintLabel("", self.mapping_box)
+        self.mapping_hint.setObjectName("mappingHint")
+        self._never_squeezed(self.mapping_hint)
+        self.mapping_hint.hide()
+        mapping_footer = QHBoxLayout()
+        mapping_footer.addWidget(QLabel(self.tr("日時の書式"), self.mapping_box))
+        mapping_footer.addWidget(self.date_format_edit, 1)
+        mapping_footer.addSpacing(16)
+        mapping_footer.addWidget(self.load_mapping_button)
+        mapping_footer.addWidget(self.save_mapping_button)
+        mapping_layout = QVBoxLayout(self.mapping_box)
+        mapping_intro = HintLabel(
+            self.tr("各項目に、ファイルのどの列を使うかを選んでください。* の項目は必須です"
+                    "(発信電話番号と着信電話番号はどちらか一方でも取り込めます)。"), self.mapping_box)
+        mapping_layout.addWidget(self._never_squeezed(mapping_intro))
+        mapping_layout.addLayout(mapping_grid)
+        mapping_layout.addLayout(mapping_footer)
+        mapping_layout.addWidget(self.mapping_hint)
+        mapping_layout.addWidget(self.mapping_error)
+        mapping_layout.addStretch(1)
+
+        # Progress and result.
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setObjectName("importProgress")
+        self.progress_bar.setFormat(self.tr("%v行 処理済み"))
+        self.progress_bar.hide()
+        self.result_box = QWidget(self)
+        self.result_box.setObjectName("resultPage")
+        self.imported_label = self._count_label("importedCount")
+        self.known_label = self._count_label("knownCount")
+        self.rejected_label = self._count_label("rejectedCount")
+        counts = QHBoxLayout()
+        counts.setSpacing(28)
+        for label in (self.imported_label, self.known_label, self.rejected_label):
+            counts.addWidget(label)
+        counts.addStretch(1)
+        self.files_summary = HintLabel("", self.result_box)
+        self.files_summary.setObjectName("filesSummary")
+        self._never_squeezed(self.files_summary)
+        self.files_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result_error = ErrorLabel(self.result_box)
+        self.result_error.setObjectName("resultError")
+        self.rejected_model = RejectedRowsModel(self.lang, self)
+        self.rejected_view = self._table(self.rejected_model)
+        self.rejected_view.setObjectName("rejectedTable")
+        header = self.rejected_view.horizontalHeader()
+        header.setSectionResizeMode(RejectedRowsModel.FILE, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(RejectedRowsModel.LINE, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.rejected_view.setMinimumHeight(110)
+        self.rejected_view.setWordWrap(True)  # a reason quotes the value and the accepted formats: never cut it off
+        self.rejected_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.copy_button = QPushButton(self.tr("不正な行をコピー"), self.result_box)
+        self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        copy_row = QHBoxLayout()
+        copy_row.addStretch(1)
+        copy_row.addWidget(self.copy_button)
+        result_layout = QVBoxLayout(self.result_box)
+        result_layout.addLayout(counts)
+        result_layout.addWidget(self.files_summary)
+        result_layout.addWidget(self.result_error)
+        result_layout.addWidget(self.rejected_view, 1)
+        result_layout.addLayout(copy_row)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.mapping_box, self.tr("列の対応付け"))
+        self.tabs.addTab(self.result_box, self.tr("取り込み結果"))
+        self.tabs.setTabVisible(0, False)
+        self.tabs.setTabVisible(1, False)
+        self.tabs.hide()
+
+        # Buttons.
+        self.import_button = QPushButton(self.tr("取り込む"), self)
+        self.import_button.setObjectName("importButton")
+        self.import_button.setDefault(True)
+        self.import_button.clicked.connect(self._on_import_button_clicked)
+        self.close_button = QPushButton(self.tr("閉じる"), self)
+        self.close_button.setAutoDefault(False)
+        self.close_button.clicked.connect(self._on_close_button_clicked)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.progress_bar, 1)
+        buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        layout.addLayout(source)
+        layout.addWidget(self.preview_box, 3)
+        layout.addWidget(self.tabs, 2)
+        layout.addLayout(buttons)
+        self.resize(1040, 760)
+        self._update_buttons()
+        if paths:
+            self.set_paths(paths)
+
+    # --- public ------------------------------------------------------------------------------------------------
+
+    def set_paths(self, paths: Sequence[str]) -> None:
+        """The files to import (the first one is previewed); a new choice clears the last result."""
+        self.paths = [str(path) for path in paths]
+        names = [Path(path).name for path in self.paths]
+        self.files_edit.setText(", ".join(names))
+        self.files_edit.setToolTip("\n".join(self.paths))
+        self.files_edit.setCursorPosition(0)
+        self._headers = []
+        self._show_page(self.result_box, False)
+        self.refresh_preview()
+
+    def preset(self) -> str | None:
+        """The chosen preset, None for 自動判定."""
+        return self.preset_combo.currentData() or None
+
+    def encoding(self) -> str:
+        return str(self.encoding_combo.currentData())
+
+    def is_running(self) -> bool:
+        return self._task is not None
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Wait for the pool thread (shutdown and tests); the result still arrives as a queued signal."""
+        return self.pool.waitForDone(msecs)
+
+    def editor_mapping(self) -> Mapping | None:
+        """The mapping the editor shows, or None when a required field has no column (or a column is used twice)."""
+        columns = self._editor_columns()
+        return None if columns is None or self._mapping_problem(columns) else self._mapping(columns)
+
+    def refresh_preview(self) -> None:
+        """Read the first file again with the chosen preset, encoding and mapping."""
+        self.error_label.clear_message()
+        self.last_preview = None
+        self._preview_ok = False
+        if not self.paths:
+            self.preview_model.clear()
+            self._set_detected("")
+            self._show_mapping_editor(False)
+            self._update_buttons()
+            return
+        path = self.paths[0]
+        try:
+            result = self._preview(path, self._current_mapping())
+            generic = self._is_generic(result)
+            if generic:
+                headers, _ = self._generic_split(result)
+                if self._set_headers(headers):  # a new file: the editor was just filled, preview with it
+                    result = self._preview(path, self._current_mapping())
+        except ImportFailure as failure:
+            self.preview_model.clear()
+            self._set_detected("")
+            self.preview_hint.setText("")
+            self._show_mapping_editor(self.preset() == "generic")
+            self.error_label.show_message(self._failure_text(failure))
+            self._update_buttons()
+            return
+        self.last_preview = result
+        self._show_mapping_editor(generic)
+        if generic:
+            headers, rows = self._generic_split(result)
+            self.preview_model.set_preview(headers, rows)
+        else:
+            self.preview_model.set_preview(result.columns, result.rows)
+        self._preview_ok = result.detected_preset is not None
+        if not self._preview_ok and not generic:
+            name = Path(path).name
+            if self.preset() is None:
+                text = self.tr("{name} の形式を判別できません。プリセットを選ぶか、「汎用(列の対応付け)」で列を対応付けてください。")
+            else:
+                text = self.tr("{name} は「{preset}」の形式として読めません。見出し行を確認するか、別のプリセットを選んでください。")
+            self.error_label.show_message(text.format(name=name, preset=self.preset_combo.currentText()))
+        self._set_detected(self._detected_text(result, generic))
+        self._update_mapping_view()
+        self._update_preview_hint(result)
+        self._resize_preview_columns()
+        self._update_buttons()
+
+    # --- slots -------------------------------------------------------------------------------------------------
+
+    def _on_choose_button_clicked(self) -> None:
+        start = str(Path(self.paths[0]).parent) if self.paths else ""
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("取り込む通話履歴ファイル"), start,
+            self.tr("通話履歴 (*.csv *.tsv *.txt);;すべてのファイル (*)"),
+        )
+        if paths:
+            self.set_paths(paths)
+
+    def _on_preset_combo_current_index_changed(self, _index: int) -> None:
+        self.refresh_preview()
+
+    def _on_encoding_combo_current_index_changed(self, _index: int) -> None:
+        self.refresh_preview()
+
+    def _on_mapping_combo_current_index_changed(self, _index: int) -> None:
+        if self._filling:
+            return
+        self.refresh_preview()
+
+    def _on_date_format_edit_editing_finished(self) -> None:
+        if self._generic_mode:
+            self.refresh_preview()
+
+    def _on_load_mapping_button_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("列の対応を読み込む"), "", self.tr("列の対応 (*.json *.toml);;すべてのファイル (*)")
+        )
+        if path:
+            self.load_mapping_file(path)
+
+    def _on_save_mapping_button_clicked(self) -> None:
+        mapping = self.editor_mapping()
+        if mapping is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("列の対応を保存"), "mapping.json", self.tr("JSON (*.json);;TOML (*.toml)")
+        )
+        if path:
+            self.save_mapping_file(path)
+
+    def _on_import_button_clicked(self) -> None:
+        self.start_import()
+
+    def _on_close_button_clicked(self) -> None:
+        self.reject()
+
+    def _on_copy_button_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.rejected_model.as_text())
+
+    def _on_task_started(self, total_rows: int) -> None:
+        self.progress_bar.setRange(0, max(total_rows, 1))
+        self.progress_bar.setValue(0)
+
+    def _on_task_progress(self, rows: int) -> None:
+        if rows > self.progress_bar.maximum():
+            self.progress_bar.setMaximum(rows)
+        self.progress_bar.setValue(rows)
+
+    def _on_task_finished(self, report: ImportReport) -> None:
+        self._task = None
+        self.report = report
+        self.progress_bar.setValue(self.progress_bar.maximum())
+        self.progress_bar.hide()
+        self._show_report(report)
+        self._update_buttons()
+        emit(self.import_finished, report)
+        if report.imported:
+            emit(self.imported, report.imported)
+
+    def _on_task_failed(self, reason: str) -> None:
+        self._task = None
+        self.progress_bar.hide()
+        text = self.tr("データベースに書き込めませんでした: {reason}\n"
+                       "ここまでに取り込んだ通話はそのまま残ります。もう一度取り込んでも重複しません。").format(reason=reason)
+        self._show_page(self.result_box, True)
+        self._set_counts(0, 0, 0)
+        self.files_summary.setText("")
+        self.result_error.show_message(text)
+        self.rejected_model.set_rows([])
+        self._update_buttons()
+        emit(self.import_failed, text)
+
+    def _on_task_crashed(self, error: BaseException) -> None:
+        self._on_task_failed(self.tr("予期しないエラーが発生しました"))
+        sys.excepthook(type(error), error, error.__traceback__)
+
+    # --- mapping files -----------------------------------------------------------------------------------------
+
+    def load_mapping_file(self, path: str) -> bool:
+        """Fill the editor from a saved mapping (JSON or TOML); a problem is shown under the editor."""
+        self.mapping_error.clear_message()
+        try:
+            mapping = load_mapping(path)
+        except ImportFailure as failure:
+            self.mapping_error.show_message(failure.text(self.lang))
+            return False
+        self._loaded_mapping = mapping
+        self._mapping_base = mapping
+        self._filling = True
+        try:
+            self.date_format_edit.setText(mapping.date_format)
+            self._prefill(mapping)
+        finally:
+            self._filling = False
+        absent = [header for header in mapping.columns if _header_key(header) not in {_header_key(h) for h in self._headers}]
+        if self._headers and absent:
+            self.mapping_hint.setText(self.tr("このファイルにない列: {columns}").format(columns=", ".join(absent)))
+            self.mapping_hint.show()
+        else:
+            self.mapping_hint.hide()
+        self.refresh_preview()
+        return True
+
+    def save_mapping_file(self, path: str) -> bool:
+        mapping = self.editor_mapping()
+        if mapping is None:
+            return False
+        try:
+            save_mapping(mapping, path)
+        except OSError as error:
+            self.mapping_error.show_message(
+                self.tr("列の対応を保存できません: {path}: {reason}").format(path=path, reason=error.strerror or error)
+            )
+            return False
+        self.mapping_hint.setText(self.tr("列の対応を保存しました: {path}").format(path=path))
+        self.mapping_hint.show()
+        return True
+
+    # --- import ------------------------------------------------------------------------------------------------
+
+    def start_import(self) -> bool:
+        """Start importing every chosen file on the pool thread; False when it cannot start (nothing is done)."""
+        if not self.import_button.isEnabled() or self._task is not None:
+            return False
+        mapping = self.editor_mapping() if self._generic_mode else self._loaded_mapping
+        task = ImportTask(self.context, self.paths, self.preset(), mapping, self.encoding())
+        task.signals.started.connect(self._on_task_started)
+        task.signals.progress.connect(self._on_task_progress)
+        task.signals.finished.connect(self._on_task_finished)
+        task.signals.failed.connect(self._on_task_failed)
+        task.signals.crashed.connect(self._on_task_crashed)
+        self._task = task
+        self._show_page(self.result_box, False)
+        self.progress_bar.setRange(0, 0)  # busy until the task has counted the rows
+        self.progress_bar.show()
+        self._update_buttons()
+        self.pool.start(task)
+        return True
+
+    def reject(self) -> None:
+        if self._task is not None:  # the import cannot be cut in half: the dialog closes when it is done
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._task is not None:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if self._task is None and self._dropped_paths(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        paths = self._dropped_paths(event)
+        if self._task is None and paths:
+            event.acceptProposedAction()
+            self.set_paths(paths)
+
+    # --- helpers -----------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _dropped_paths(event: QDragEnterEvent | QDropEvent) -> list[str]:
+        mime = event.mimeData()
+        if mime is None or not mime.hasUrls():
+            return []
+        return [url.toLocalFile() for url in mime.urls() if url.isLocalFile() and Path(url.toLocalFile()).is_file()]
+
+    def _table(self, model: QAbstractTableModel) -> QTableView:
+        view = QTableView(self)
+        view.setModel(model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setAlternatingRowColors(True)
+        view.setWordWrap(False)
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+        view.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return view
+
+    def _form_label(self, text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text, self)
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        label.setBuddy(buddy)
+        return label
+
+    @staticmethod
+    def _never_squeezed(label: QLabel) -> QLabel:
+        """A wrapped label keeps the height of its text (a squeezed, centred label spills over its neighbours)."""
+        label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        return label
+
+    def _count_label(self, name: str) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName(name)
+        font = label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        label.setFont(font)
+        return label
+
+    def _set_counts(self, imported: int, known: int, rejected: int) -> None:
+        self.imported_label.setText(self.tr("取り込み {count}件").format(count=imported))
+        self.known_label.setText(self.tr("登録済み {count}件").format(count=known))
+        self.rejected_label.setText(self.tr("不正 {count}行").format(count=rejected))
+        self.rejected_label.setStyleSheet(f"color: {ERROR_COLOR};" if rejected else "")
+
+    def _show_report(self, report: ImportReport) -> None:
+        self._set_counts(report.imported, report.known, len(report.rejected))
+        summary = [line for file in report.files if file.error is None for line in file.summary(self.lang)]
+        self.files_summary.setText("\n".join(summary))
+        self.files_summary.setVisible(bool(summary))
+        failures = [problem for file in report.failed_files for problem in file.problems(self.lang)]
+        self.result_error.show_message("\n".join(failures))
+        self.rejected_model.set_rows(report.rejected)
+        self.rejected_view.setVisible(bool(report.rejected))
+        self.copy_button.setVisible(bool(report.rejected))
+        self._show_page(self.result_box, True)
+
+    def _preview(self, path: str, mapping: Mapping | None) -> Preview:
+        return preview(path, self.preset(), mapping, self.encoding(), PREVIEW_ROWS, database=self.context.database)
+
+    def _is_generic(self, result: Preview) -> bool:
+        return self.preset() == "generic" or (self.preset() is None and result.detected_preset == "generic")
+
+    @staticmethod
+    def _generic_split(result: Preview) -> tuple[list[str], list[list[str]]]:
+        """Header cells and data rows: a 汎用 file always starts with its header, read or not by the mapping."""
+        rows = [list(row) for row in result.rows]
+        header, rows = (list(result.columns), rows) if result.has_header else ((rows[0] if rows else []), rows[1:])
+        return [cell.strip().strip("\ufeff").strip() for cell in header], rows
+
+    def _current_mapping(self) -> Mapping | None:
+        """What the preview and import use: the editor's mapping once it has a file's headers, else a loaded one."""
+        if self._headers:
+            return self.editor_mapping()
+        return self._loaded_mapping
+
+    def _set_headers(self, headers: list[str]) -> bool:
+        """Offer ``headers`` in every combo (prefilled); False when they are the ones already offered."""
+        if headers == self._headers:
+            return False
+        self._headers = headers
+        self._filling = True
+        try:
+            for combo in self.mapping_combos.values():
+                combo.clear()
+                combo.addItem(self.tr("(取り込まない)"), "")
+                for header in headers:
+                    if header:
+                        combo.addItem(header, header)
+            self._prefill(self._loaded_mapping)
+        finally:
+            self._filling = False
+        return True
+
+    def _prefill(self, mapping: Mapping | None) -> None:
+        """Each field gets the column a loaded mapping names; without one, BIZTEL's header or the field's own name."""
+        by_key = {_header_key(h): h for h in self._headers if h}
+        japanese, english = dict(field_choices("ja")), dict(field_choices("en"))
+        for name, combo in self.mapping_combos.items():
+            if mapping is not None:  # the admin's saved mapping decides alone: a field it leaves out stays out
+                candidates = [h for h, f in mapping.columns.items() if f == name]
+            else:
+                candidates = [h for h, f in BIZTEL_MAPPING.columns.items() if f == name]
+                candidates += [name, japanese.get(name, ""), english.get(name, "")]
+            found = next((by_key[_header_key(c)] for c in candidates if c and _header_key(c) in by_key), "")
+            combo.setCurrentIndex(max(combo.findData(found), 0) if found else 0)
+
+    def _editor_columns(self) -> dict[str, str] | None:
+        """Field → chosen header; None before a file's headers are known."""
+        if not self._headers:
+            return None
+        return {name: str(combo.currentData() or "") for name, combo in self.mapping_combos.items()}
+
+    def _mapping_problem(self, columns: dict[str, str]) -> str:
+        """What keeps the editor's mapping from being used ('' when nothing): a column chosen twice, a required field."""
+        labels = dict(field_choices(self.lang))
+        separator = self.tr("、")
+        used: dict[str, list[str]] = {}
+        for name, header in columns.items():
+            if header:
+                used.setdefault(header, []).append(labels[name])
+        twice = [(header, names) for header, names in used.items() if len(names) > 1]
+        if twice:
+            header, names = twice[0]
+            return self.tr("列「{column}」が複数の項目({fields})に選ばれています。1つの列は1つの項目にだけ対応付けられます。").format(
+                column=header, fields=separator.join(names))
+        # Mapping.check's rule: the unique ID, the start and at least one of the two numbers.
+        missing = [labels[f] for f in ("unique_id", "started_at") if not columns.get(f)]
+        if not columns.get("from_number") and not columns.get("to_number"):
+            missing.append(self.tr("{one}または{other}").format(one=labels["from_number"], other=labels["to_number"]))
+        if missing:
+            return self.tr("必須の項目に列を選んでください: {fields}").format(fields=separator.join(missing))
+        return ""
+
+    def _mapping(self, columns: dict[str, str]) -> Mapping:
+        base = self._mapping_base
+        return Mapping(
+            columns={header: name for name, header in columns.items() if header},
+            date_format=self.date_format_edit.text().strip(),
+            time_zone=base.time_zone,
+            name=base.name,
+            source=base.source,
+            direction_values=dict(base.direction_values),
+        )
+
+    def mapping_shown(self) -> bool:
+        return self.tabs.isTabVisible(self.tabs.indexOf(self.mapping_box))
+
+    def result_shown(self) -> bool:
+        return self.tabs.isTabVisible(self.tabs.indexOf(self.result_box))
+
+    def _show_page(self, page: QWidget, shown: bool) -> None:
+        """Mapping editor and result share the lower half as tabs; a new result comes to the front."""
+        index = self.tabs.indexOf(page)
+        if self.tabs.isTabVisible(index) != shown:
+            self.tabs.setTabVisible(index, shown)
+        if shown and page is self.result_box:
+            self.tabs.setCurrentIndex(index)
+        self.tabs.setVisible(any(self.tabs.isTabVisible(i) for i in range(self.tabs.count())))
+
+    def _show_mapping_editor(self, shown: bool) -> None:
+        self._generic_mode = shown
+        self._show_page(self.mapping_box, shown)
+        if not shown:
+            self.preview_model.set_mapping(None)
+
+    def _update_mapping_view(self) -> None:
+        """Header labels of the preview show each column's field; the editor shows what is still missing."""
+        columns = self._editor_columns() if self._generic_mode else None
+        if columns is None:
+            self.preview_model.set_mapping(None)
+            self.mapping_error.clear_message()
+            return
+        labels = dict(field_choices(self.lang))
+        position = {header: i for i, header in enumerate(self.preview_model.columns())}
+        mapped = {position[header]: labels[name] for name, header in columns.items() if header in position}
+        self.preview_model.set_mapping(mapped)
+        self.mapping_error.show_message(self._mapping_problem(columns))
+        self.save_mapping_button.setEnabled(not self._mapping_problem(columns))
+
+    def _update_preview_hint(self, result: Preview) -> None:
+        if not result.rejected or (self._generic_mode and self.editor_mapping() is None):
+            self.preview_hint.set_state("hint")
+            self.preview_hint.setText(
+                self.tr("先頭{count}行はすべて取り込めます。").format(count=len(result.records))
+                if result.records and not result.rejected else ""
+            )
+            self.preview_hint.setVisible(bool(self.preview_hint.text()))
+            return
+        lines = [self.tr("{line}行目: {reason}").format(line=row.line, reason=row.text(self.lang)) for row in result.rejected[:2]]
+        more = len(result.rejected) - len(lines)
+        if more > 0:
+            lines.append(self.tr("ほか{count}行").format(count=more))
+        heading = self.tr("プレビューのうち{count}行は取り込めません:").format(count=len(result.rejected))
+        self.preview_hint.set_state("error")
+        self.preview_hint.setText("\n".join([heading, *lines]))
+        self.preview_hint.show()
+
+    def _set_detected(self, text: str) -> None:
+        self.detected_label.setText(text)
+        self.detected_label.setVisible(bool(text))
+
+    def _detected_text(self, result: Preview, generic: bool) -> str:
+        presets = {
+            "asterisk": "Asterisk (Master.csv)",
+            "freepbx": "FreePBX",
+            "generic": self.tr("汎用(列の対応付け)"),
+        }
+        encodings = {"utf-8": "UTF-8", "utf-8-sig": self.tr("UTF-8(BOM付き)"), "cp932": "Shift_JIS(CP932)"}
+        delimiters = {",": self.tr("カンマ"), "\t": self.tr("タブ")}
+        detected = result.detected_preset or ("generic" if generic else None)
+        preset = presets.get(detected or "", self.tr("不明"))
+        if detected == "generic" and self.preset() is None and self._mapping_base.name:
+            preset = f"{preset}: {self._mapping_base.name}"
+        parts = [
+            (self.tr("判定した形式: {preset}") if self.preset() is None else self.tr("形式: {preset}")).format(preset=preset),
+            self.tr("文字コード: {encoding}").format(encoding=encodings.get(result.detected_encoding, result.detected_encoding)),
+            self.tr("区切り文字: {delimiter}").format(delimiter=delimiters.get(result.delimiter, repr(result.delimiter))),
+            self.tr("見出し行: あり") if (result.has_header or generic) else self.tr("見出し行: なし"),
+        ]
+        if len(self.paths) > 1:
+            parts.append(self.tr("{count}ファイル中の1つ目を表示").format(count=len(self.paths)))
+        return "  ·  ".join(parts)
+
+    def _failure_text(self, failure: ImportFailure) -> str:
+        """A preview failure, worded for the dialog (the ingest texts name the command-line options)."""
+        name = Path(str(failure.params.get("path", ""))).name
+        if failure.code == "encoding":
+            return self.tr("{name} の文字コードを判別できません(UTF-8でもShift_JIS(CP932)でもありません)。"
+                           "文字コードを選んでください。").format(name=name)
+        if failure.code == "encoding_mismatch":
+            return self.tr("{name} は選んだ文字コードでは読めません({line}行目付近)。文字コードを「自動」にしてください。").format(
+                name=name, line=failure.params.get("line", "?"))
+        if failure.code == "unknown_format":
+            return self.tr("{name} の形式を判別できません。プリセットを選ぶか、「汎用(列の対応付け)」で列を対応付けてください。").format(
+                name=name)
+        return failure.text(self.lang)
+
+    def _resize_preview_columns(self) -> None:
+        view = self.preview_view
+        view.resizeColumnsToContents()
+        limit = max(view.fontMetrics().horizontalAdvance("x" * 36), 120)
+        for column in range(self.preview_model.columnCount()):
+            if view.columnWidth(column) > limit:
+                view.setColumnWidth(column, limit)
+
+    def _update_buttons(self) -> None:
+        running = self._task is not None
+        mapping_ok = not self._generic_mode or self.editor_mapping() is not None
+        ready = bool(self.paths) and not running and mapping_ok and (self._preview_ok or self._generic_mode)
+        self.import_button.setEnabled(ready)
+        for widget in (self.choose_button, self.preset_combo, self.encoding_combo, self.mapping_box):
+            widget.setEnabled(not running)
+        self.close_button.setEnabled(not running)
+        self.setAcceptDrops(not running)
+
+
+__all__ = ["ImportDialog", "ImportTask", "PreviewModel", "RejectedRowsModel"]
