@@ -642,6 +642,37 @@ If you cannot continue, restart the app and send this log to the developers.</tr
     </message>
 </context>
 <context>
+    <name>DemoBanner</name>
+    <message>
+        <location filename="../../ui/demo_banner.py" line="31" />
+        <source>デモモード: 表示されているのはデモ用のデータです(Salesforceには接続していません)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/demo_banner.py" line="36" />
+        <source>通話は数秒ごとに自動で作成され、このPC内のデモ用Salesforce組織に活動履歴として連携されます。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/demo_banner.py" line="40" />
+        <location filename="../../ui/demo_banner.py" line="85" />
+        <source>実際のSalesforceに接続</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/demo_banner.py" line="42" />
+        <source>デモを終了し、セットアップウィザードでお使いのSalesforceに接続します</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/demo_banner.py" line="87" />
+        <source>デモを終了して、セットアップウィザードでお使いのSalesforceに接続します。
+
+デモ用のデータ(通話履歴とデモ用のSalesforce組織)はすべて破棄され、BIZTEL Desk が通常のデータフォルダで起動し直します。続けますか?</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>FirstRunWizard</name>
     <message>
         <location filename="../../ui/wizard.py" line="230" />
@@ -672,132 +703,133 @@ If you cannot continue, restart the app and send this log to the developers.</tr
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/models/history_model.py" line="304" />
+        <location filename="../../ui/models/history_model.py" line="311" />
         <source>ユニークID</source>
         <translation>Unique ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="305" />
+        <location filename="../../ui/models/history_model.py" line="312" />
         <source>リクエストID</source>
         <translation>Request ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="306" />
+        <location filename="../../ui/models/history_model.py" line="313" />
         <source>発信電話番号</source>
         <translation>From number</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="307" />
+        <location filename="../../ui/models/history_model.py" line="314" />
         <source>着信電話番号</source>
         <translation>To number</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="308" />
+        <location filename="../../ui/models/history_model.py" line="315" />
         <source>通話開始日時</source>
         <translation>Call start</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="309" />
+        <location filename="../../ui/models/history_model.py" line="316" />
         <source>通話終了日時</source>
         <translation>Call end</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="310" />
+        <location filename="../../ui/models/history_model.py" line="317" />
         <source>発信エージェントID</source>
         <translation>From agent ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="311" />
+        <location filename="../../ui/models/history_model.py" line="318" />
         <source>着信エージェントID</source>
         <translation>To agent ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="312" />
+        <location filename="../../ui/models/history_model.py" line="319" />
         <source>発信内線番号</source>
         <translation>From extension</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="313" />
+        <location filename="../../ui/models/history_model.py" line="320" />
         <source>着信内線番号</source>
         <translation>To extension</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="314" />
+        <location filename="../../ui/models/history_model.py" line="321" />
         <source>処理終了日時</source>
         <translation>Processed at</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="315" />
+        <location filename="../../ui/models/history_model.py" line="322" />
         <source>リトライ回数</source>
         <translation>Retries</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="316" />
+        <location filename="../../ui/models/history_model.py" line="323" />
         <source>リトライ予定</source>
         <translation>Next retry</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="317" />
+        <location filename="../../ui/models/history_model.py" line="324" />
         <source>通話履歴</source>
         <translation>Call record</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="318" />
+        <location filename="../../ui/models/history_model.py" line="325" />
         <source>状態</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="319" />
+        <location filename="../../ui/models/history_model.py" line="326" />
         <source>紐付け先</source>
         <translation>Linked record</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="320" />
+        <location filename="../../ui/models/history_model.py" line="327" />
         <source>エラー</source>
         <translation>Error</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="326" />
+        <location filename="../../ui/models/history_model.py" line="333" />
         <source>待機中</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="349" />
+        <location filename="../../ui/models/history_model.py" line="356" />
         <source>Salesforceで活動 {id} を開く</source>
         <translation>Open Task {id} in Salesforce</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="327" />
+        <location filename="../../ui/models/history_model.py" line="334" />
         <source>保留中</source>
         <translation>Held</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="328" />
+        <location filename="../../ui/models/history_model.py" line="335" />
         <source>送信中</source>
         <translation>Sending</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="329" />
+        <location filename="../../ui/models/history_model.py" line="336" />
         <source>連携済み</source>
         <translation>Linked</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="330" />
+        <location filename="../../ui/models/history_model.py" line="337" />
         <source>リトライ待ち</source>
         <translation>Waiting to retry</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="331" />
+        <location filename="../../ui/models/history_model.py" line="338" />
         <source>失敗</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="332" />
+        <location filename="../../ui/models/history_model.py" line="339" />
         <source>スキップ</source>
         <translation>Skipped</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="363" />
+        <location filename="../../ui/models/history_model.py" line="218" />
+        <location filename="../../ui/models/history_model.py" line="370" />
         <source>開く</source>
         <translation>Open</translation>
     </message>
@@ -805,168 +837,168 @@ If you cannot continue, restart the app and send this log to the developers.</tr
 <context>
     <name>HistoryTab</name>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="142" />
+        <location filename="../../ui/tabs/history_tab.py" line="143" />
         <source>開始</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="144" />
+        <location filename="../../ui/tabs/history_tab.py" line="145" />
         <source>終了</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="108" />
+        <location filename="../../ui/tabs/history_tab.py" line="109" />
         <source>すべて</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="104" />
+        <location filename="../../ui/tabs/history_tab.py" line="105" />
         <source>電話番号(どの書式でも)・ID・エージェント・内線</source>
         <translation>Phone number (any format), ID, agent, extension</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="112" />
+        <location filename="../../ui/tabs/history_tab.py" line="113" />
         <source>表示項目</source>
         <translation>Columns</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="124" />
+        <location filename="../../ui/tabs/history_tab.py" line="125" />
         <source>初期表示に戻す</source>
         <translation>Reset to default</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="130" />
+        <location filename="../../ui/tabs/history_tab.py" line="131" />
         <source>すべての期間</source>
         <translation>All dates</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="132" />
+        <location filename="../../ui/tabs/history_tab.py" line="133" />
         <source>今日</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="133" />
+        <location filename="../../ui/tabs/history_tab.py" line="134" />
         <source>昨日</source>
         <translation>Yesterday</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="134" />
+        <location filename="../../ui/tabs/history_tab.py" line="135" />
         <source>過去7日間</source>
         <translation>Last 7 days</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="135" />
+        <location filename="../../ui/tabs/history_tab.py" line="136" />
         <source>今月</source>
         <translation>This month</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="136" />
+        <location filename="../../ui/tabs/history_tab.py" line="137" />
         <source>先月</source>
         <translation>Last month</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="140" />
+        <location filename="../../ui/tabs/history_tab.py" line="141" />
         <source>期間を指定</source>
         <translation>Custom range</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="151" />
+        <location filename="../../ui/tabs/history_tab.py" line="152" />
         <source>今すぐ再試行</source>
         <translation>Retry now</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="152" />
+        <location filename="../../ui/tabs/history_tab.py" line="153" />
         <source>選択した失敗・リトライ待ちの通話をすぐに送り直します</source>
         <translation>Send the selected failed or retrying calls again now</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="154" />
-        <location filename="../../ui/tabs/history_tab.py" line="436" />
+        <location filename="../../ui/tabs/history_tab.py" line="155" />
+        <location filename="../../ui/tabs/history_tab.py" line="438" />
         <source>CSVエクスポート</source>
         <translation>Export CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="155" />
+        <location filename="../../ui/tabs/history_tab.py" line="156" />
         <source>絞り込んだすべての行を、表示中の項目でCSVに書き出します</source>
         <translation>Write every filtered row, with the visible columns, to a CSV file</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="181" />
+        <location filename="../../ui/tabs/history_tab.py" line="182" />
         <source>最初のページ</source>
         <translation>First page</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="182" />
+        <location filename="../../ui/tabs/history_tab.py" line="183" />
         <source>前へ</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="188" />
+        <location filename="../../ui/tabs/history_tab.py" line="189" />
         <source>次へ</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="191" />
+        <location filename="../../ui/tabs/history_tab.py" line="192" />
         <source>最後のページ</source>
         <translation>Last page</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="194" />
+        <location filename="../../ui/tabs/history_tab.py" line="195" />
         <source>連携通話履歴はまだありません。</source>
         <translation>No linked calls yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="198" />
+        <location filename="../../ui/tabs/history_tab.py" line="199" />
         <source>絞り込み</source>
         <translation>Filter</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="206" />
+        <location filename="../../ui/tabs/history_tab.py" line="207" />
         <source>通話開始日時</source>
         <translation>Call start</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="320" />
+        <location filename="../../ui/tabs/history_tab.py" line="322" />
         <source>CSVに書き出しています…</source>
         <translation>Exporting CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="436" />
+        <location filename="../../ui/tabs/history_tab.py" line="438" />
         <source>CSVファイル (*.csv)</source>
         <translation>CSV files (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="445" />
+        <location filename="../../ui/tabs/history_tab.py" line="447" />
         <source>CSVを書き出せませんでした: {error}</source>
         <translation>Could not write the CSV: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="447" />
+        <location filename="../../ui/tabs/history_tab.py" line="449" />
         <source>{rows:,}件をCSVに書き出しました: {path}</source>
         <translation>Exported {rows:,} rows to {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="453" />
+        <location filename="../../ui/tabs/history_tab.py" line="455" />
         <source>再試行できませんでした: {error}</source>
         <translation>Could not retry: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="455" />
+        <location filename="../../ui/tabs/history_tab.py" line="457" />
         <source>{count}件を再試行の待機中にしました</source>
         <translation>{count} call(s) are waiting to be sent again</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="481" />
+        <location filename="../../ui/tabs/history_tab.py" line="485" />
         <source>履歴を読み込めませんでした: {error}</source>
         <translation>Could not read the history: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="494" />
+        <location filename="../../ui/tabs/history_tab.py" line="498" />
         <source>{first:,}–{last:,} / {total}件</source>
         <translation>{first:,}–{last:,} of {total}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="201" />
+        <location filename="../../ui/tabs/history_tab.py" line="202" />
         <source>状態</source>
         <translation>State</translation>
     </message>
@@ -974,302 +1006,308 @@ If you cannot continue, restart the app and send this log to the developers.</tr
 <context>
     <name>ImportDialog</name>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="272" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="273" />
         <source>通話履歴を取り込む</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="291" />
-        <source>CSV / TSV ファイルを選ぶか、ここにドロップしてください</source>
-        <translation type="unfinished" />
+        <translation>Import call history</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/import_dialog.py" line="292" />
+        <source>CSV / TSV ファイルを選ぶか、ここにドロップしてください</source>
+        <translation>Choose CSV / TSV files or drop them here</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="293" />
         <source>ファイルを選択…</source>
-        <translation type="unfinished">Choose file…</translation>
+        <translation>Choose files…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="295" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="296" />
         <source>自動判定</source>
-        <translation type="unfinished" />
+        <translation>Detect automatically</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="298" />
-        <location filename="../../ui/dialogs/import_dialog.py" line="932" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="299" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="942" />
         <source>汎用(列の対応付け)</source>
-        <translation type="unfinished" />
+        <translation>Generic (column mapping)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="302" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="303" />
         <source>自動</source>
-        <translation type="unfinished" />
+        <translation>Automatic</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="317" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="318" />
         <source>ファイル</source>
-        <translation type="unfinished" />
+        <translation>Files</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="327" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="328" />
         <source>文字コード</source>
-        <translation type="unfinished" />
+        <translation>Encoding</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="330" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="331" />
         <source>プリセット</source>
-        <translation type="unfinished" />
+        <translation>Preset</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="345" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="346" />
         <source>プレビュー(先頭{count}行)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="372" />
-        <source>空欄: YYYY-MM-DD HH:MM:SS / YYYY/MM/DD HH:MM:SS / ISO 8601</source>
-        <translation type="unfinished" />
+        <translation>Preview (first {count} rows)</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/import_dialog.py" line="373" />
+        <source>空欄: YYYY-MM-DD HH:MM:SS / YYYY/MM/DD HH:MM:SS / ISO 8601</source>
+        <translation>Empty: YYYY-MM-DD HH:MM:SS / YYYY/MM/DD HH:MM:SS / ISO 8601</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="374" />
         <source>日時の書式を strptime の形式で指定します(例: %Y年%m月%d日 %H:%M)。</source>
-        <translation type="unfinished" />
+        <translation>The date format in strptime notation (e.g. %d.%m.%Y %H:%M).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="375" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="376" />
         <source>読込…</source>
-        <translation type="unfinished" />
+        <translation>Load…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="377" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="378" />
         <source>保存…</source>
-        <translation type="unfinished" />
+        <translation>Save…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="386" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="387" />
         <source>日時の書式</source>
-        <translation type="unfinished" />
+        <translation>Date format</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="400" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="394" />
+        <source>各項目に、ファイルのどの列を使うかを選んでください。* の項目は必須です(発信電話番号と着信電話番号はどちらか一方でも取り込めます)。</source>
+        <translation>Choose the file's column for each field. Fields marked * are required (one of From number and To number is enough).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="406" />
         <source>%v行 処理済み</source>
-        <translation type="unfinished" />
+        <translation>%v rows read</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="428" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="434" />
         <source>不正な行をコピー</source>
-        <translation type="unfinished" />
+        <translation>Copy rejected rows</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="441" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="447" />
         <source>列の対応付け</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="442" />
-        <source>取り込み結果</source>
-        <translation type="unfinished" />
+        <translation>Column mapping</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/import_dialog.py" line="448" />
+        <source>取り込み結果</source>
+        <translation>Import result</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="454" />
         <source>取り込む</source>
-        <translation type="unfinished" />
+        <translation>Import</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="452" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="458" />
         <source>閉じる</source>
-        <translation type="unfinished">Close</translation>
+        <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="542" />
-        <location filename="../../ui/dialogs/import_dialog.py" line="960" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="548" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="970" />
         <source>{name} の形式を判別できません。プリセットを選ぶか、「汎用(列の対応付け)」で列を対応付けてください。</source>
-        <translation type="unfinished" />
+        <translation>Cannot tell the format of {name}. Choose a preset, or map its columns with "Generic (column mapping)".</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="544" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="550" />
         <source>{name} は「{preset}」の形式として読めません。見出し行を確認するか、別のプリセットを選んでください。</source>
-        <translation type="unfinished" />
+        <translation>{name} cannot be read as "{preset}". Check its header row or choose another preset.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="557" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="563" />
         <source>取り込む通話履歴ファイル</source>
-        <translation type="unfinished" />
+        <translation>Call history files to import</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="558" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="564" />
         <source>通話履歴 (*.csv *.tsv *.txt);;すべてのファイル (*)</source>
-        <translation type="unfinished" />
+        <translation>Call history (*.csv *.tsv *.txt);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="580" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="586" />
         <source>列の対応を読み込む</source>
-        <translation type="unfinished" />
+        <translation>Load a column mapping</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="580" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="586" />
         <source>列の対応 (*.json *.toml);;すべてのファイル (*)</source>
-        <translation type="unfinished" />
+        <translation>Column mapping (*.json *.toml);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="590" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="596" />
         <source>列の対応を保存</source>
-        <translation type="unfinished" />
+        <translation>Save the column mapping</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="590" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="596" />
         <source>JSON (*.json);;TOML (*.toml)</source>
-        <translation type="unfinished" />
+        <translation>JSON (*.json);;TOML (*.toml)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="627" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="633" />
         <source>データベースに書き込めませんでした: {reason}
 ここまでに取り込んだ通話はそのまま残ります。もう一度取り込んでも重複しません。</source>
-        <translation type="unfinished" />
+        <translation>Could not write to the database: {reason}
+The calls imported so far are kept. Importing again creates no duplicates.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="638" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="644" />
         <source>予期しないエラーが発生しました</source>
-        <translation type="unfinished" />
+        <translation>An unexpected error occurred</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="661" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="667" />
         <source>このファイルにない列: {columns}</source>
-        <translation type="unfinished" />
+        <translation>Columns not in this file: {columns}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="676" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="682" />
         <source>列の対応を保存できません: {path}: {reason}</source>
-        <translation type="unfinished" />
+        <translation>Cannot save the column mapping: {path}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="679" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="685" />
         <source>列の対応を保存しました: {path}</source>
-        <translation type="unfinished" />
+        <translation>Column mapping saved: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="770" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="776" />
         <source>取り込み {count}件</source>
-        <translation type="unfinished" />
+        <translation>Imported {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="771" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="777" />
         <source>登録済み {count}件</source>
-        <translation type="unfinished" />
+        <translation>Already known {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="772" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="778" />
         <source>不正 {count}行</source>
-        <translation type="unfinished" />
+        <translation>Rejected {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="815" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="821" />
         <source>(取り込まない)</source>
-        <translation type="unfinished" />
+        <translation>(not imported)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="846" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="852" />
         <source>、</source>
-        <translation type="unfinished" />
+        <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="854" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="860" />
         <source>列「{column}」が複数の項目({fields})に選ばれています。1つの列は1つの項目にだけ対応付けられます。</source>
-        <translation type="unfinished" />
+        <translation>Column "{column}" is chosen for several fields ({fields}). A column can feed one field only.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="859" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="865" />
         <source>{one}または{other}</source>
-        <translation type="unfinished" />
+        <translation>{one} or {other}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="861" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="867" />
         <source>必須の項目に列を選んでください: {fields}</source>
-        <translation type="unfinished" />
+        <translation>Choose a column for the required fields: {fields}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="914" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="920" />
         <source>先頭{count}行はすべて取り込めます。</source>
-        <translation type="unfinished" />
+        <translation>All of the first {count} rows can be imported.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="919" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="925" />
         <source>{line}行目: {reason}</source>
-        <translation type="unfinished" />
+        <translation>Line {line}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="922" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="928" />
         <source>ほか{count}行</source>
-        <translation type="unfinished" />
+        <translation>and {count} more</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="923" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="929" />
         <source>プレビューのうち{count}行は取り込めません:</source>
-        <translation type="unfinished" />
+        <translation>{count} rows of the preview cannot be imported:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="934" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="944" />
         <source>UTF-8(BOM付き)</source>
-        <translation type="unfinished" />
+        <translation>UTF-8 (with BOM)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="935" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="945" />
         <source>カンマ</source>
-        <translation type="unfinished" />
+        <translation>comma</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="935" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="945" />
         <source>タブ</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="937" />
-        <source>不明</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="941" />
-        <source>判定した形式: {preset}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="941" />
-        <source>形式: {preset}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="942" />
-        <source>文字コード: {encoding}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="943" />
-        <source>区切り文字: {delimiter}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="944" />
-        <source>見出し行: あり</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="944" />
-        <source>見出し行: なし</source>
-        <translation type="unfinished" />
+        <translation>tab</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/import_dialog.py" line="947" />
-        <source>{count}ファイル中の1つ目を表示</source>
-        <translation type="unfinished" />
+        <source>不明</source>
+        <translation>unknown</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="951" />
+        <source>判定した形式: {preset}</source>
+        <translation>Detected format: {preset}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="951" />
+        <source>形式: {preset}</source>
+        <translation>Format: {preset}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="952" />
+        <source>文字コード: {encoding}</source>
+        <translation>Encoding: {encoding}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="953" />
+        <source>区切り文字: {delimiter}</source>
+        <translation>Delimiter: {delimiter}</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/import_dialog.py" line="954" />
-        <source>{name} の文字コードを判別できません(UTF-8でもShift_JIS(CP932)でもありません)。文字コードを選んでください。</source>
-        <translation type="unfinished" />
+        <source>見出し行: あり</source>
+        <translation>Header row: yes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="954" />
+        <source>見出し行: なし</source>
+        <translation>Header row: no</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/import_dialog.py" line="957" />
+        <source>{count}ファイル中の1つ目を表示</source>
+        <translation>showing the first of {count} files</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="964" />
+        <source>{name} の文字コードを判別できません(UTF-8でもShift_JIS(CP932)でもありません)。文字コードを選んでください。</source>
+        <translation>Cannot tell the character encoding of {name} (neither UTF-8 nor Shift_JIS/CP932). Choose the encoding.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/import_dialog.py" line="967" />
         <source>{name} は選んだ文字コードでは読めません({line}行目付近)。文字コードを「自動」にしてください。</source>
-        <translation type="unfinished" />
+        <translation>{name} cannot be read with the chosen encoding (near line {line}). Set the encoding to "Automatic".</translation>
     </message>
 </context>
 <context>
@@ -1662,27 +1700,27 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>PreviewModel</name>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="149" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="150" />
         <source>この列は取り込みません</source>
-        <translation type="unfinished" />
+        <translation>This column is not imported</translation>
     </message>
 </context>
 <context>
     <name>RejectedRowsModel</name>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="172" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="173" />
         <source>ファイル</source>
-        <translation type="unfinished" />
+        <translation>File</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="172" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="173" />
         <source>行</source>
-        <translation type="unfinished" />
+        <translation>Line</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="172" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="173" />
         <source>理由</source>
-        <translation type="unfinished" />
+        <translation>Reason</translation>
     </message>
 </context>
 <context>
@@ -1719,6 +1757,7 @@ Its objects, link targets and linked call history are deleted too. This cannot b
     </message>
     <message>
         <location filename="../../ui/dialogs/system_dialog.py" line="61" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="68" />
         <source> 分</source>
         <translation> min</translation>
     </message>
@@ -1728,167 +1767,167 @@ Its objects, link targets and linked call history are deleted too. This cannot b
         <translation> times</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="84" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="88" />
         <source>履歴</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="85" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="89" />
         <source>履歴保持期間</source>
         <translation>Retention period</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="86" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="90" />
         <source>1〜180日。これより古い通話と連携履歴は自動的に削除されます(Salesforceの活動履歴は残りますが、録音は再生できなくなる場合があります)。</source>
         <translation>1–180 days. Older calls and link history are deleted automatically (Salesforce activities stay, but their recordings may no longer play).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="87" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="91" />
         <source>表示件数</source>
         <translation>Page size</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="87" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="91" />
         <source>連携通話履歴の1ページの件数です。</source>
         <translation>Rows per page of the linked call history.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="88" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="92" />
         <source>タイムゾーン</source>
         <translation>Time zone</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="88" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="92" />
         <source>空欄のときはこのコンピュータの設定を使います。</source>
         <translation>Empty: this computer's time zone.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="89" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="93" />
         <source>既定の国・地域</source>
         <translation>Default region</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="90" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="94" />
         <source>市外局番から始まる電話番号をこの国の番号として扱います(例: JP)。</source>
         <translation>Numbers written with an area code are taken as numbers of this country (e.g. JP).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="92" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="96" />
         <source>録音再生</source>
         <translation>Recording playback</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="93" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="97" />
         <source>録音再生時の認証</source>
         <translation>Playback authentication</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="94" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="98" />
         <source>変更はこれ以降に作成する活動履歴にだけ反映されます。作成済みの活動履歴の動作は変わりません。</source>
         <translation>A change only affects activities written from now on; existing activities keep their behaviour.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="95" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="99" />
         <source>録音サーバURL</source>
         <translation>Recording server URL</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="97" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="101" />
         <source>検索リトライ</source>
         <translation>Search retries</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="98" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="102" />
         <source>リトライ間隔</source>
         <translation>Retry interval</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="99" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="103" />
         <source>リトライ回数上限</source>
         <translation>Maximum retries</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="101" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="107" />
         <source>活動履歴の件名</source>
         <translation>Activity subject</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="103" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="109" />
         <source>件名テンプレート(着信)</source>
         <translation>Subject template (inbound)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="104" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="110" />
         <source>件名テンプレート(発信)</source>
         <translation>Subject template (outbound)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="105" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="111" />
         <source>使える差し込み項目: {names}</source>
         <translation>Placeholders: {names}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="107" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="113" />
         <source>API使用率しきい値</source>
         <translation>API usage thresholds</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="108" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="114" />
         <source>任意のAPI呼び出しを停止</source>
         <translation>Stop optional API calls above</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="109" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="115" />
         <source>送信を一時停止</source>
         <translation>Pause sending above</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="110" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="116" />
         <source>1日のAPI上限に対する使用率です。</source>
         <translation>Share of the org's daily API limit.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="118" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="126" />
         <source>OK</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="119" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="127" />
         <source>キャンセル</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="191" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="199" />
         <source>保存できませんでした。赤い項目を確認してください。</source>
         <translation>Not saved. Check the fields marked in red.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="205" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="213" />
         <source>{min}〜{max}(初期値 {default})</source>
         <translation>{min}–{max} (default {default})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="0" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="67" />
         <source> 秒</source>
         <translation> s</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="0" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="104" />
         <source>送信リトライ間隔の上限</source>
         <translation>Maximum wait between send retries</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="0" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="105" />
         <source>Salesforceに一時的に接続できないときは1、5、15、60分…と間隔を空けて再送します。その間隔の上限です。</source>
         <translation>When Salesforce cannot be reached for a while, sending is retried after 1, 5, 15, 60 minutes…; this is the longest wait.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="0" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="117" />
         <source>電話番号インデックスの更新間隔</source>
         <translation>Phone index refresh interval</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="0" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="118" />
         <source>Salesforceの電話番号を手元に写した索引を、送信前にこの間隔より古ければ更新します。短いほど新しいレコードにすぐ一致し、長いほどAPI呼び出しが減ります。</source>
         <translation>The local copy of Salesforce's phone numbers is refreshed before sending when it is older than this. Shorter matches new records sooner; longer spends fewer API calls.</translation>
     </message>
