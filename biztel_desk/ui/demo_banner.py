@@ -1,0 +1,98 @@
+"""The demo-mode banner across the top of the window: what the admin sees is demo data, and the way out."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QToolBar, QWidget
+
+from biztel_desk.ui.widgets import ask
+
+_STYLE = """
+QFrame#demoBanner { background: #fff4ce; border-bottom: 1px solid #e0c36a; }
+QLabel#demoBannerText { color: #4d3b00; font-weight: bold; }
+QLabel#demoBannerDetail { color: #5c4a10; }
+"""
+
+
+class DemoBanner(QFrame):
+    """A yellow strip: 「デモモード: …」 and 「実際のSalesforceに接続」.
+
+    The button asks first (the demo ends, its data is discarded), then emits ``connect_requested``; the
+    composition root ends the demo and opens the setup wizard on the real profile.
+    """
+
+    connect_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("demoBanner")
+        self.setStyleSheet(_STYLE)
+        self.text_label = QLabel(
+            self.tr("デモモード: 表示されているのはデモ用のデータです(Salesforceには接続していません)")
+        )
+        self.text_label.setObjectName("demoBannerText")
+        self.text_label.setWordWrap(True)
+        self.detail_label = QLabel(
+            self.tr("通話は数秒ごとに自動で作成され、このPC内のデモ用Salesforce組織に活動履歴として連携されます。")
+        )
+        self.detail_label.setObjectName("demoBannerDetail")
+        self.detail_label.setWordWrap(True)
+        self.connect_button = QPushButton(self.tr("実際のSalesforceに接続"))
+        self.connect_button.setObjectName("primaryButton")
+        self.connect_button.setToolTip(self.tr("デモを終了し、セットアップウィザードでお使いのSalesforceに接続します"))
+        texts = QWidget()
+        text_layout = QHBoxLayout(texts)
+        text_layout.setContentsMargins(0, 0, 0, 0)
+        text_layout.setSpacing(12)
+        text_layout.addWidget(self.text_label)
+        text_layout.addWidget(self.detail_label, 1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setSpacing(12)
+        layout.addWidget(texts, 1)
+        layout.addWidget(self.connect_button)
+        self.connect_button.clicked.connect(self._on_connect_button_clicked)
+
+    @classmethod
+    def attach(cls, window: QMainWindow) -> DemoBanner:
+        """Put a banner across the top of ``window``: a fixed tool bar row above the window's own tool bars."""
+        banner = cls()
+        bar = QToolBar(window)
+        bar.setObjectName("demoBannerBar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.toggleViewAction().setEnabled(False)  # the banner cannot be hidden from the tool bar menu
+        bar.setStyleSheet("QToolBar#demoBannerBar { border: none; padding: 0; spacing: 0; }")
+        bar.addWidget(banner)
+        first = next((b for b in window.findChildren(QToolBar) if b is not bar
+                      and window.toolBarArea(b) == Qt.ToolBarArea.TopToolBarArea), None)
+        if first is None:
+            window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        else:
+            window.insertToolBar(first, bar)
+            window.insertToolBarBreak(first)
+        return banner
+
+    def request_connect(self) -> None:
+        """Ask whether to end the demo; emit ``connect_requested`` when the admin agrees."""
+        if self.confirm():
+            self.connect_requested.emit()
+
+    def confirm(self) -> bool:
+        """Ask whether to end the demo; True when the admin agreed."""
+        answer = ask(
+            self.window(),
+            self.tr("実際のSalesforceに接続"),
+            self.tr(
+                "デモを終了して、セットアップウィザードでお使いのSalesforceに接続します。\n\n"
+                "デモ用のデータ(通話履歴とデモ用のSalesforce組織)はすべて破棄され、"
+                "BIZTEL Desk が通常のデータフォルダで起動し直します。続けますか?"
+            ),
+            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Ok,
+        )
+        return answer == QMessageBox.StandardButton.Ok
+
+    @Slot()
+    def _on_connect_button_clicked(self) -> None:
+        self.request_connect()
