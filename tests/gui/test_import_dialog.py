@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
@@ -306,13 +306,16 @@ def test_files_dropped_on_the_dialog_are_previewed(qtbot: QtBot, context: AppCon
     assert not dialog.import_button.isEnabled() and dialog.preview_model.rowCount() == 0
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(DATA / "freepbx_cdr.csv"))])
-    position = QPointF(20, 20)
     # What a drag from the file manager delivers (sendEvent refuses drag events without a drag in progress).
-    enter = QDragEnterEvent(position, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    try:
+        enter = QDragEnterEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier)
+    except TypeError:  # PySide6 before 6.12 takes a QPoint only (6.12 deprecates that one)
+        enter = QDragEnterEvent(QPoint(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier)
     dialog.dragEnterEvent(enter)
     assert enter.isAccepted()
-    dialog.dropEvent(QDropEvent(position, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+    dialog.dropEvent(QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                                 Qt.KeyboardModifier.NoModifier))
     assert dialog.paths == [str(DATA / "freepbx_cdr.csv")]
     assert dialog.files_edit.text() == "freepbx_cdr.csv"

@@ -431,6 +431,7 @@ class ImportDialog(QDialog):
         self.rejected_view.setMinimumHeight(110)
         self.rejected_view.setWordWrap(True)  # a reason quotes the value and the accepted formats: never cut it off
         self.rejected_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.sectionResized.connect(self._on_rejected_header_section_resized)
         self.copy_button = QPushButton(self.tr("不正な行をコピー"), self.result_box)
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
         copy_row = QHBoxLayout()
@@ -603,6 +604,9 @@ class ImportDialog(QDialog):
 
     def _on_close_button_clicked(self) -> None:
         self.reject()
+
+    def _on_rejected_header_section_resized(self, _section: int, _old: int, _new: int) -> None:
+        self.rejected_view.resizeRowsToContents()  # a wrapped reason needs fewer lines once its column is wider
 
     def _on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.rejected_model.as_text())
