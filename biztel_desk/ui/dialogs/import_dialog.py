@@ -531,6 +531,7 @@ class ImportDialog(QDialog):
             self.preview_model.clear()
             self._set_detected("")
             self.preview_hint.setText("")
+            self.preview_hint.hide()
             self._show_mapping_editor(self.preset() == "generic")
             self.error_label.show_message(self._failure_text(failure))
             self._update_buttons()
