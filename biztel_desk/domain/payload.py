@@ -180,7 +180,12 @@ def case_fields(call: CallFacts, target: Target, options: WriteOptions) -> dict[
     return fields
 
 
+def lead_phone(customer_number: str) -> str:
+    """The Phone a new Lead gets: the customer's number in national format (what the phone index then holds)."""
+    return _display(customer_number)
+
+
 def lead_fields(call: CallFacts) -> dict[str, Any]:
     """A Lead for an unknown number (on_no_match = create_lead). Company is required by standard orgs."""
-    number = _display(call.customer_number)
+    number = lead_phone(call.customer_number)
     return {"LastName": number, "Company": number, "Phone": number, "LeadSource": "Phone"}

@@ -18,6 +18,10 @@ on (its anchor: WhoId, else the Case's Account, else WhatId): one Task per (call
 Case mode and ``create_lead`` write parent + Task pairs in one all-or-none composite request, so a Task found
 by CallObject proves its Case/Lead exists and a Task not found proves neither does (no orphan, no duplicate).
 
+One Lead per unknown number (``create_lead``): the calls of a batch from one unknown number share one new Lead
+(one parent, several Tasks referencing it in the same composite); once the batch is journaled as linked the
+Lead goes into the local phone index in the same transaction, so the next batch matches it like any Lead.
+
 Status decisions (SPEC §5): only an enabled setting sends or looks anything up. Jobs already pending when a
 setting is paused or disabled stay pending and are sent once it is enabled again; nothing is sent meanwhile.
 """
@@ -50,6 +54,7 @@ from biztel_desk.domain.payload import (
     WriteOptions,
     case_fields,
     lead_fields,
+    lead_phone,
     task_fields,
     wants_case,
 )
@@ -73,6 +78,7 @@ log = logging.getLogger(__name__)
 
 STANDARD_PREFIXES = {"001": "Account", "003": "Contact", "00Q": "Lead", "500": "Case", "006": "Opportunity"}
 CASE_PREFIX = "500"
+LEAD_PREFIX = "00Q"
 _ROLLBACK_CODES = frozenset({"ALL_OR_NONE_OPERATION_ROLLED_BACK", "PROCESSING_HALTED"})
 
 
@@ -80,12 +86,20 @@ _ROLLBACK_CODES = frozenset({"ALL_OR_NONE_OPERATION_ROLLED_BACK", "PROCESSING_HA
 class EngineOptions:
     batch_size: int = MAX_COLLECTION
     use_index: bool = True
-    index_max_age_s: float = 60.0
-    # Backoff after a transient failure of a job (SPEC §9: 1, 5, 15, 60 min, then every 60 min).
+    # None: the system setting phone_index_max_age_s (read at every step, so a change applies at once).
+    index_max_age_s: float | None = None
+    # Backoff after transient failures of a job (SPEC §9: 1, 5, 15, 60 min…); past the last step each wait
+    # doubles, and no wait exceeds the system setting retry_backoff_max_minutes.
     backoff_s: tuple[float, ...] = (60.0, 300.0, 900.0, 3600.0)
     timeout_s: float = 30.0
     # Above api_optional_stop_percent the index is refreshed this many times less often (an optional call).
     optional_slowdown: float = 10.0
+
+    def __post_init__(self) -> None:
+        # A batch's calls from one unknown number share one Lead in one composite request, which holds at most
+        # MAX_COLLECTION Tasks: a larger batch could not keep them together.
+        if not 1 <= self.batch_size <= MAX_COLLECTION:
+            raise ValueError(f"batch_size must be 1-{MAX_COLLECTION}, got {self.batch_size}")
 
 
 @dataclass
@@ -127,6 +141,7 @@ class DueJob:
     state: str
     batch_id: str | None
     retry_count: int
+    attempts: int
     customer_e164: str | None
     call: CallFacts
 
@@ -140,6 +155,7 @@ class _Unit:
     target: Target | None
     parent: dict[str, Any] | None = None  # a Case or a Lead created in the same composite request
     parent_field: str = "WhatId"
+    shares: _Unit | None = None  # the unit whose new Lead this Task goes on (same number, same batch)
     upsert: bool = False
     result: WriteResult | None = None
     parent_result: WriteResult | None = None
@@ -238,26 +254,34 @@ class LinkEngine:
             if usage >= system.api_pause_percent:
                 result.paused = "usage"
                 return
-        result.resolved, absent = self.resolve_sending(setting, gateway)
-        object_names = [rule.api_name for rule in setting.objects]
         index = PhoneIndex(self.database, setting.account_id, gateway, region=system.default_region, clock=self.clock)
-        if self.options.use_index:
-            max_age = self.options.index_max_age_s
-            if usage >= system.api_optional_stop_percent:
-                max_age *= self.options.optional_slowdown
-            index.refresh(object_names, max_age)
+        result.resolved, absent = self.resolve_sending(setting, gateway, index)
         jobs = self._due(setting)
         result.picked = len(jobs)
         result.more = len(jobs) >= self.options.batch_size
         if not jobs:
+            # Refresh the index only for a batch to match: an idle worker polling every second would otherwise
+            # spend two queries per object every phone_index_max_age_s all day long, for nothing.
             return
+        if self.options.use_index:
+            max_age = self.options.index_max_age_s
+            if max_age is None:
+                max_age = float(system.phone_index_max_age_s)
+            if usage >= system.api_optional_stop_percent:
+                max_age *= self.options.optional_slowdown
+            index.refresh([rule.api_name for rule in setting.objects], max_age)
         options = self._write_options(setting, system, gateway)
         plans = self._plan(setting, system, gateway, index, jobs, absent)
         self._build_units(setting, options, gateway, plans)
+        if gateway.usage_percent() >= system.api_pause_percent:
+            # The reads above carried a newer Sforce-Limit-Info than the check at the top of the step (an idle
+            # engine makes no call, so that figure may be hours old): nothing is journaled, nothing sent.
+            result.paused = "usage"
+            return
         batch_id = str(uuid.uuid4())
-        plans = self._journal(setting, system, plans, batch_id, result)
+        plans = self._journal(setting, system, plans, batch_id, result, index)
         self._send(gateway, plans)
-        self._record(system, plans, batch_id, result)
+        self._record(system, plans, batch_id, result, index)
 
     # --- loading --------------------------------------------------------------------------------------------
 
@@ -303,17 +327,20 @@ class LinkEngine:
 
     # --- resolving unknown outcomes -------------------------------------------------------------------------
 
-    def resolve_sending(self, setting: SettingSnapshot, gateway: SalesforceGateway) -> tuple[int, set[int]]:
+    def resolve_sending(self, setting: SettingSnapshot, gateway: SalesforceGateway,
+                        index: PhoneIndex) -> tuple[int, set[int]]:
         """Look up the Tasks of every job left in ``sending``: linked when found, else back to pending.
 
-        Returns how many were resolved and the jobs now known to have no Task at all (no second lookup).
+        A failed lookup raises before anything changes: the jobs stay ``sending`` and the next step looks them
+        up again — they are never sent again without an answer. Returns how many were resolved and the jobs now
+        known to have no Task at all (no second lookup).
         """
         resolved = 0
         absent: set[int] = set()
         while True:
             with self.database.read() as session:
                 rows = session.execute(
-                    select(LinkJob.id, LinkJob.match_reason, Call.unique_id)
+                    select(LinkJob.id, LinkJob.match_reason, Call)
                     .join(Call, LinkJob.call_id == Call.id)
                     .where(LinkJob.setting_id == setting.id, LinkJob.state == JobState.SENDING)
                     .order_by(LinkJob.id)
@@ -321,18 +348,23 @@ class LinkEngine:
                 ).all()
             if not rows:
                 return resolved, absent
-            found = self._existing(gateway, [r.unique_id for r in rows])
+            found = self._existing(gateway, [call.unique_id for _, _, call in rows])
             case_accounts = self._case_accounts(gateway, found)
             now = self.clock()
             updates = []
-            for job_id, reason_json, unique_id in rows:
-                tasks = found.get(unique_id, [])
+            leads: dict[str, tuple[str, str, str]] = {}
+            for job_id, reason_json, call in rows:
+                tasks = found.get(call.unique_id, [])
                 targets = _journaled_targets(reason_json)
                 anchors = {anchor_of(t, case_accounts) for t in tasks}
                 complete = bool(tasks) and (len(targets) <= 1 or all(t in anchors for t in targets))
                 if complete:
                     first = _first_task(tasks, targets, case_accounts)
                     updates.append(_linked_values(job_id, first, tasks, reason_json, now))
+                    lead = _created_lead(Reason.from_json(reason_json).code, first)
+                    if lead is not None:
+                        updates[-1].update(record_id=lead, record_object="Lead")
+                        leads[lead] = (lead, "Phone", lead_phone(_customer_number(call)))
                 else:
                     # Not (completely) written: send again. batch_id stays, so "resolve before send" runs.
                     if not tasks:
@@ -340,6 +372,8 @@ class LinkEngine:
                     updates.append({"id": job_id, "state": JobState.PENDING.value, "updated_at": now})
             with self.database.begin() as session:
                 session.execute(update(LinkJob), updates)
+                # The Leads written before the outcome was lost: the next batch must match them (no 2nd Lead).
+                index.remember(session, "Lead", list(leads.values()), now)
             resolved += len(rows)
 
     def _existing(self, gateway: SalesforceGateway, unique_ids: Sequence[str]) -> dict[str, list[FoundTask]]:
@@ -351,8 +385,11 @@ class LinkEngine:
 
     @staticmethod
     def _case_accounts(gateway: SalesforceGateway, found: dict[str, list[FoundTask]]) -> dict[str, str | None]:
-        # Only the `all` policy in Case mode needs to know which Account a Case-only Task stands for.
-        case_ids = [t.what_id for tasks in found.values() if len(tasks) > 1 for t in tasks
+        # Which Account a Case-only Task (Case mode, Account target) stands for. Needed even when a call has a
+        # single Task so far: under the `all` policy that Task may be the only one of several targets written,
+        # and taking its Case for the anchor would write that Account's Case + Task a second time. Costs one
+        # query, only when a lookup found such Tasks (recovery, never the normal path).
+        case_ids = [t.what_id for tasks in found.values() for t in tasks
                     if not t.who_id and t.what_id and key_prefix(t.what_id) == CASE_PREFIX]
         if not case_ids:
             return {}
@@ -394,6 +431,18 @@ class LinkEngine:
                 anonymous=job.customer_e164 is None,
             )
             plans.append(_Plan(job, decision, existing.get(job.call.unique_id, []), case_accounts))
+        # A call of this batch already has its Lead in Salesforce (written by an earlier attempt whose outcome
+        # was looked up): the batch's other calls from that number go on that Lead instead of a new one.
+        leads: dict[str, str] = {}
+        for plan in plans:
+            lead = _created_lead(plan.decision.reason.code, *plan.covered[:1])
+            if plan.decision.kind == "create_lead" and lead is not None and plan.job.customer_e164:
+                leads.setdefault(plan.job.customer_e164, lead)
+        for plan in plans:
+            lead = leads.get(plan.job.customer_e164 or "")
+            if plan.decision.kind == "create_lead" and not plan.covered and lead is not None:
+                plan.decision = Decision("link", (Target("Lead", lead),),
+                                         Reason("single", {"object": "Lead", "id": lead, "field": "Phone"}))
         return plans
 
     def _object_of(self, setting: SettingSnapshot, gateway: SalesforceGateway, record_id: str) -> str:
@@ -435,6 +484,7 @@ class LinkEngine:
         if contact_ids:
             accounts = {k: v.get("AccountId") for k, v in gateway.field_values("Contact", contact_ids, ["AccountId"]).items()}
         all_policy = setting.on_multiple_match == OnMultipleMatch.ALL
+        new_leads: dict[str, _Unit] = {}  # customer E.164 → the unit creating that number's Lead in this batch
         for plan in plans:
             decision, job = plan.decision, plan.job
             if decision.kind not in {"link", "create_lead"}:
@@ -445,8 +495,15 @@ class LinkEngine:
             if decision.kind == "create_lead":
                 task = _task_record(task_fields(job.call, Target("Lead", ""), options), task_setup.fields)
                 task.pop("WhatId", None)
+                owner = new_leads.get(job.customer_e164 or "")
+                if owner is not None:
+                    # Same unknown number earlier in this batch: its Task goes on that unit's new Lead.
+                    plan.units.append(_Unit(job.id, task, None, parent_field="WhoId", shares=owner))
+                    continue
                 lead = {"attributes": {"type": "Lead"}, **lead_fields(job.call)}
                 plan.units.append(_Unit(job.id, task, None, parent=lead, parent_field="WhoId"))
+                if job.customer_e164:
+                    new_leads[job.customer_e164] = plan.units[-1]
                 continue
             for target in decision.targets:
                 if target.record_id in done:
@@ -467,13 +524,13 @@ class LinkEngine:
             # plain Task for the call (the `all` policy writes several Tasks with the same value). Journal and
             # lookup still guard every resend; the upsert adds safety against Tasks written by another tool.
             if (task_setup.unique_id_external and options.playback_auth == "url" and len(plan.units) == 1
-                    and plan.units[0].parent is None and not plan.covered):
+                    and plan.units[0].parent is None and plan.units[0].shares is None and not plan.covered):
                 plan.units[0].upsert = True
 
     # --- the journal ----------------------------------------------------------------------------------------
 
     def _journal(self, setting: SettingSnapshot, system: SystemSettings, plans: list[_Plan], batch_id: str,
-                 result: StepResult) -> list[_Plan]:
+                 result: StepResult, index: PhoneIndex | None = None) -> list[_Plan]:
         """One transaction: claim the jobs (compare-and-set on their state), record every decision."""
         now = self.clock()
         ids = [p.job.id for p in plans]
@@ -490,6 +547,10 @@ class LinkEngine:
             updates = [self._decided_values(p, system, now, result) for p in plans]
             if updates:
                 session.execute(update(LinkJob), updates)
+            leads = [(lead, "Phone", lead_phone(p.job.call.customer_number)) for p in plans
+                     if not p.units and (lead := _created_lead(p.decision.reason.code, *p.covered[:1]))]
+            if leads and index is not None:
+                index.remember(session, "Lead", leads, now)
         return plans
 
     def _decided_values(self, plan: _Plan, system: SystemSettings, now: dt.datetime, result: StepResult) -> dict[str, Any]:
@@ -498,7 +559,8 @@ class LinkEngine:
         params = dict(reason.params)
         if decision.targets:
             params["targets"] = [t.record_id for t in decision.targets]
-        values: dict[str, Any] = {"id": job.id, "match_reason": Reason(reason.code, params).to_json(), "updated_at": now}
+        values: dict[str, Any] = {"id": job.id, "match_reason": Reason(reason.code, params).to_json(), "updated_at": now,
+                                  "attempts": 0}
         if decision.targets:
             values.update(record_id=decision.targets[0].record_id, record_object=decision.targets[0].object_name)
         if decision.kind == "skip":
@@ -521,20 +583,24 @@ class LinkEngine:
             if anchor and len(decision.targets) <= 1:
                 # The Task written by an earlier attempt may sit on another record than today's decision.
                 values.update(record_id=anchor, record_object=STANDARD_PREFIXES.get(key_prefix(anchor), values.get("record_object")))
+        else:
+            # Units to send: attempts is counted again by _record if this send fails transiently.
+            del values["attempts"]
         return values
 
     # --- sending --------------------------------------------------------------------------------------------
 
     def _send(self, gateway: SalesforceGateway, plans: list[_Plan]) -> None:
         units = [u for p in plans for u in p.units]
-        plain = [u for u in units if u.parent is None and not u.upsert]
+        _adopt_orphans(units)
+        plain = [u for u in units if u.parent is None and u.shares is None and not u.upsert]
         upserts = [u for u in units if u.upsert]
-        pairs = [u for u in units if u.parent is not None]
+        pairs = [u for u in units if u.parent is not None or u.shares is not None]
         for chunk in _chunked(upserts):
             self._send_chunk(chunk, lambda c: gateway.upsert_tasks([u.task for u in c]))
         for chunk in _chunked(plain):
             self._send_chunk(chunk, lambda c: gateway.create([u.task for u in c]))
-        for chunk in _chunked(pairs):
+        for chunk in _pair_chunks(pairs):
             self._send_pairs(gateway, chunk)
 
     def _failed_request(self, chunk: list[_Unit], error: GatewayError) -> None:
@@ -564,15 +630,18 @@ class LinkEngine:
                 unit.outcome = "transient" if written.error.transient else "permanent"
 
     def _send_pairs(self, gateway: SalesforceGateway, chunk: list[_Unit]) -> None:
-        parents = [u.parent for u in chunk if u.parent is not None]
-        tasks = [(u.task, i, u.parent_field) for i, u in enumerate(chunk)]
+        owners = [u for u in chunk if u.parent is not None]
+        position = {id(u): i for i, u in enumerate(owners)}
+        # A unit sharing a new Lead points at its owner's parent: `@{parents[i].id}` for both Tasks.
+        tasks = [(u.task, position[id(u.shares or u)], u.parent_field) for u in chunk]
         try:
-            parent_results, task_results = gateway.create_with_parents(parents, tasks)
+            parent_results, task_results = gateway.create_with_parents([u.parent for u in owners if u.parent], tasks)
         except (UnknownOutcome, LimitExceeded, TransientError, PermanentError) as error:
             self._failed_request(chunk, error)
             return
         causes = 0
-        for unit, parent, task in zip(chunk, parent_results, task_results, strict=True):
+        for unit, task in zip(chunk, task_results, strict=True):
+            parent = parent_results[position[id(unit.shares or unit)]]
             unit.parent_result, unit.result = parent, task
             if parent.ok and task.ok:
                 unit.outcome = "ok"
@@ -594,9 +663,11 @@ class LinkEngine:
 
     # --- recording ------------------------------------------------------------------------------------------
 
-    def _record(self, system: SystemSettings, plans: list[_Plan], batch_id: str, result: StepResult) -> None:
+    def _record(self, system: SystemSettings, plans: list[_Plan], batch_id: str, result: StepResult,
+                index: PhoneIndex | None = None) -> None:
         now = self.clock()
         updates = []
+        leads: dict[str, tuple[str, str, str]] = {}
         for plan in plans:
             if plan.decision.kind not in {"link", "create_lead"} or not plan.units:
                 continue
@@ -622,9 +693,12 @@ class LinkEngine:
                     error_code="",
                     error_message="",
                     next_retry_at=None,
+                    attempts=0,
                 )
-                if first.parent_field == "WhoId" and first.parent_result is not None:
+                if first.parent_field == "WhoId" and first.parent_result is not None and first.parent_result.id:
                     values.update(record_id=first.parent_result.id, record_object="Lead")
+                    leads[first.parent_result.id] = (first.parent_result.id, "Phone",
+                                                     lead_phone(job.call.customer_number))
                 if len(task_ids) > 1:
                     values["match_reason"] = _with_tasks(plan, task_ids)
             else:
@@ -634,11 +708,12 @@ class LinkEngine:
                 if failed is not None and failed.error is not None:
                     result.failed += 1
                     values.update(state=JobState.FAILED.value, error_code=failed.error.code[:64],
-                                  error_message=failed.error.text(), processed_at=now, batch_id=keep_batch)
+                                  error_message=failed.error.text(), processed_at=now, batch_id=keep_batch, attempts=0)
                 elif transient is not None and transient.error is not None:
                     result.retrying += 1
-                    delay = self.options.backoff_s[min(job.retry_count, len(self.options.backoff_s) - 1)]
-                    values.update(state=JobState.RETRYING.value, retry_count=job.retry_count + 1,
+                    # attempts, not retry_count: リトライ回数 counts no-match searches only (SPEC §9).
+                    delay = self.backoff_delay(job.attempts, system.retry_backoff_max_minutes)
+                    values.update(state=JobState.RETRYING.value, attempts=job.attempts + 1,
                                   next_retry_at=now + dt.timedelta(seconds=delay), error_code=transient.error.code[:64],
                                   error_message=transient.error.text(), batch_id=keep_batch)
                 else:
@@ -648,6 +723,19 @@ class LinkEngine:
         if updates:
             with self.database.begin() as session:
                 session.execute(update(LinkJob), updates)
+                # Same transaction as "linked": no window in which a crash leaves the new Lead unknown locally.
+                if leads and index is not None:
+                    index.remember(session, "Lead", list(leads.values()), now)
+
+    def backoff_delay(self, attempts: int, max_minutes: int) -> float:
+        """Seconds to wait after the (attempts + 1)-th consecutive transient failure: 1, 5, 15, 60 min, then
+        doubling, never more than ``max_minutes`` (the system setting retry_backoff_max_minutes)."""
+        steps = self.options.backoff_s
+        if attempts < len(steps):
+            delay = steps[attempts]
+        else:
+            delay = steps[-1] * 2.0 ** min(attempts - len(steps) + 1, 32)
+        return min(delay, max_minutes * 60.0)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
@@ -677,7 +765,18 @@ def _due_job(job: LinkJob, call: Call) -> DueJob:
         duration_s=call.duration_s,
         recording_server_url=call.recording_server_url,
     )
-    return DueJob(job.id, job.state, job.batch_id, job.retry_count, customer_e164, facts)
+    return DueJob(job.id, job.state, job.batch_id, job.retry_count, job.attempts, customer_e164, facts)
+
+
+def _customer_number(call: Call) -> str:
+    return call.from_number if call.direction == "inbound" else call.to_number
+
+
+def _created_lead(reason_code: str, task: FoundTask | None = None) -> str | None:
+    """The Lead a create_lead job's Task found in Salesforce is on (None for any other job or Task)."""
+    if reason_code != "no_match_create_lead" or task is None or not task.who_id:
+        return None
+    return task.who_id if key_prefix(task.who_id) == LEAD_PREFIX else None
 
 
 def _task_record(fields: dict[str, Any], task_fields_present: frozenset[str]) -> dict[str, Any]:
@@ -688,6 +787,44 @@ def _task_record(fields: dict[str, Any], task_fields_present: frozenset[str]) ->
 
 def _chunked(units: list[_Unit]) -> list[list[_Unit]]:
     return [units[i : i + MAX_COLLECTION] for i in range(0, len(units), MAX_COLLECTION)]
+
+
+def _adopt_orphans(units: list[_Unit]) -> None:
+    """Units whose Lead owner is not sent (another engine claimed its job first) create that Lead themselves.
+
+    The owner's Lead fields are the same for every call from the number, so the first orphan takes them over
+    and the other orphans of that owner share its Lead instead.
+    """
+    sent = {id(u) for u in units}
+    adopted: dict[int, _Unit] = {}
+    for unit in units:
+        owner = unit.shares
+        if owner is None or id(owner) in sent:
+            continue
+        heir = adopted.get(id(owner))
+        if heir is None:
+            adopted[id(owner)] = unit
+            unit.parent, unit.shares = owner.parent, None
+        else:
+            unit.shares = heir
+
+
+def _pair_chunks(units: list[_Unit]) -> list[list[_Unit]]:
+    """Parent + Task units in requests of ≤ MAX_COLLECTION, keeping the Tasks that share a new Lead together."""
+    groups: dict[int, list[_Unit]] = {}
+    for unit in units:
+        groups.setdefault(id(unit.shares or unit), []).append(unit)
+    chunks: list[list[_Unit]] = []
+    current: list[_Unit] = []
+    for group in groups.values():
+        # A group has at most one Task per job of the batch, and a batch is at most MAX_COLLECTION jobs.
+        if current and len(current) + len(group) > MAX_COLLECTION:
+            chunks.append(current)
+            current = []
+        current.extend(group)
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def _mark(chunk: list[_Unit], outcome: str, error: RecordError | None = None) -> None:

@@ -134,6 +134,41 @@ class PhoneIndex:
                 result[e164].append(Candidate(object_name, record_id, field_name, last_modified))
         return result
 
+    def remember(self, session: Session, object_name: str, entries: Sequence[tuple[str, str, str]],
+                 when: dt.datetime) -> int:
+        """Put records this app just created (record Id, phone field, value as written) into the index.
+
+        Why: a Lead created for an unknown number must be matched by the very next batch, not only after the
+        next refresh (up to ``phone_index_max_age_s`` later) — else every call from that number in between
+        creates another Lead. Called in the transaction that journals the job as linked, so a crash can never
+        leave a linked job whose Lead the index does not know. Only for an object the index mirrors: its next
+        refresh then re-reads the record (SystemModstamp) and replaces this entry; for an object it does not
+        mirror nothing would ever remove the entry again. Returns how many entries were written.
+        """
+        mirrored = session.scalar(
+            self._state_query(object_name).where(PhoneIndexState.refreshed_at.is_not(None))
+        )
+        if mirrored is None or not entries:
+            return 0
+        values = []
+        for record_id, field_name, raw in entries:
+            e164 = _normalize(raw, self.region)
+            if e164 is None:
+                continue
+            # Replace, not add: a refresh may have read the record already (one row per record and field).
+            session.execute(
+                delete(PhoneIndexEntry).where(
+                    PhoneIndexEntry.account_id == self.account_id,
+                    PhoneIndexEntry.record_id == record_id,
+                    PhoneIndexEntry.field_name == field_name,
+                )
+            )
+            values.append({"account_id": self.account_id, "object_name": object_name, "record_id": record_id,
+                           "field_name": field_name, "raw": raw[:255], "e164": e164, "last_modified": when})
+        if values:
+            session.execute(insert(PhoneIndexEntry), values)
+        return len(values)
+
     # --- loading --------------------------------------------------------------------------------------------
 
     def _states(self, session: Session) -> list[PhoneIndexState]:

@@ -17,6 +17,7 @@ from conftest import COMPANY, account_for, fallback_account, org_client
 
 from biztel_desk.devorg import seed_data
 from biztel_desk.devorg.server import DevOrg
+from biztel_desk.domain import phone
 from biztel_desk.domain.call import CallRecord
 from biztel_desk.domain.config import LinkSettingConfig, LinkTargetConfig, SecretKind
 from biztel_desk.secrets import SecretStore
@@ -112,7 +113,7 @@ def test_sigkill_at_random_moments_links_every_call_exactly_once(tmp_path: Path,
         sf = org_client(org)
         tasks = sf.query_all("SELECT Id, CallObject, WhoId, WhatId FROM Task WHERE CallObject LIKE 'crash-%'")
         per_call = Counter(t["CallObject"] for t in tasks["records"])
-        leads = sf.query_all("SELECT Id FROM Lead WHERE LeadSource = 'Phone'")["records"]
+        leads = sf.query_all("SELECT Id, Phone FROM Lead WHERE LeadSource = 'Phone'")["records"]
         lead_tasks = {t["WhoId"] for t in tasks["records"]}
 
     assert kills == KILLS
@@ -124,6 +125,9 @@ def test_sigkill_at_random_moments_links_every_call_exactly_once(tmp_path: Path,
     assert not missing and not doubled, (missing[:5], doubled)
     # create_lead writes Lead + Task all or none: no Lead was left without its Task by a kill.
     assert all(lead["Id"] in lead_tasks for lead in leads)
+    # One Lead per unknown number, whatever moment the kills hit (between the Lead's creation and the journal).
+    per_number = Counter(phone.normalize(lead["Phone"]) for lead in leads)
+    assert per_number and max(per_number.values()) == 1, per_number.most_common(3)
     database = Database.open(directory=data_dir)
     try:
         with database.read() as session:

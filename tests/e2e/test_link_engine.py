@@ -408,3 +408,199 @@ def test_unique_ids_of_settings_do_not_mix(link_env: Callable[..., LinkEnv]) -> 
     env.run()
     assert env.job(uid).state == "linked"
     assert uuid.UUID(env.job(uid).batch_id or "")  # the batch that wrote it is kept for the history
+
+
+# --- create_lead: one Lead per unknown number ---------------------------------------------------------------------
+
+
+def leads_with_phone(env: LinkEnv, number: str) -> list[dict[str, Any]]:
+    e164 = phone.normalize(number)
+    rows = env.sf.query_all("SELECT Id, Phone FROM Lead WHERE LeadSource = 'Phone'")["records"]
+    return [r for r in rows if phone.normalize(r["Phone"]) == e164]
+
+
+@pytest.mark.parametrize("fault", [None, "drop_after_commit"])
+def test_create_lead_makes_one_lead_per_unknown_number(link_env: Callable[..., LinkEnv], link_org: DevOrg,
+                                                       context: AppContext, fault: str | None) -> None:
+    # The index is refreshed at most hourly (system setting): later calls can only match the new Lead because
+    # the engine put it into the index itself, not because a refresh happened to read it.
+    context.config.save_system({"phone_index_max_age_s": 3600})
+    env = link_env(on_no_match="create_lead")
+    env.options = EngineOptions(index_max_age_s=None, backoff_s=(60, 300))
+    number = new_number()
+    first = [env.add_call(number) for _ in range(5)]  # one batch
+    if fault:
+        # The composite creating the Lead and its 5 Tasks is applied, its answer lost: the lookup must find
+        # the Tasks (and so the Lead) and never send the pair again.
+        link_org.inject_fault(fault, count=1, match=WRITE_PATH)
+    env.run()
+    env.run()  # after the fault: the lookup (no clock change, so the index stays as fresh as it was)
+    leads = leads_with_phone(env, number)
+    assert len(leads) == 1, leads
+    lead = leads[0]["Id"]
+    before = link_org.counters()
+    later = [env.add_call(number, started_at=dt.datetime(2024, 5, 2, h, 0, tzinfo=dt.UTC)) for h in (1, 2)]
+    env.run()
+    spent = {k: v - before.get(k, 0) for k, v in link_org.counters().items() if v != before.get(k, 0)}
+    assert len(leads_with_phone(env, number)) == 1
+    for uid in first + later:
+        job = env.job(uid)
+        assert (job.state, job.record_object, job.record_id) == ("linked", "Lead", lead), uid
+        assert only_task(env, uid)["WhoId"] == lead
+    tasks = env.sf.query_all(f"SELECT Id FROM Task WHERE WhoId = '{lead}'")["records"]
+    assert len(tasks) == 7
+    # The later batch: no index refresh, no search, one collections call for its two Tasks.
+    assert spent.get("collection") == 1 and "search" not in spent and "query" not in spent, spent
+
+
+def test_create_lead_groups_numbers_and_keeps_them_apart(link_env: Callable[..., LinkEnv]) -> None:
+    env = link_env(on_no_match="create_lead", activity_mode="case_and_task")
+    a, b = new_number(), new_number()
+    uids = {a: [env.add_call(a), env.add_call(a)], b: [env.add_call(b)]}
+    env.add_call(a, direction="outbound")  # outbound to the same unknown number: the same Lead
+    env.run()
+    for number, calls in uids.items():
+        (lead,) = leads_with_phone(env, number)
+        for uid in calls:
+            task = only_task(env, uid)
+            assert (task["WhoId"], task["WhatId"]) == (lead["Id"], None)  # Case mode: a Lead owns no Case
+    assert len(env.sf.query_all(f"SELECT Id FROM Task WHERE WhoId = '{leads_with_phone(env, a)[0]['Id']}'")
+               ["records"]) == 3
+
+
+# --- retries: no-match searches and transient failures are counted apart --------------------------------------
+
+
+def test_transient_failures_do_not_use_up_no_match_retries(link_env: Callable[..., LinkEnv], link_org: DevOrg,
+                                                            context: AppContext) -> None:
+    context.config.save_system({"retry_interval_minutes": 10, "retry_max": 2, "retry_backoff_max_minutes": 3})
+    env = link_env(on_no_match="retry_then_fallback")
+    number = new_number()
+    uid = env.add_call(number)
+    env.run()
+    env.advance(minutes=10)
+    env.run()
+    assert (env.job(uid).state, env.job(uid).retry_count, env.job(uid).attempts) == ("retrying", 2, 0)
+    contact = env.sf.Contact.create({"LastName": "遅れて登録", "Phone": number})["id"]
+    env.advance(minutes=10)
+    link_org.inject_fault("lock_row", count=1, match="/composite/sobjects")
+    env.run()
+    job = env.job(uid)
+    # Matched now; the write failed transiently: the first backoff step (60 s here), リトライ回数 unchanged.
+    assert (job.state, job.retry_count, job.attempts, job.error_code) == ("retrying", 2, 1, "UNABLE_TO_LOCK_ROW")
+    assert job.next_retry_at == env.now + dt.timedelta(seconds=60)
+    env.advance(seconds=60)
+    link_org.inject_fault("lock_row", count=1, match="/composite/sobjects")
+    env.run()
+    job = env.job(uid)
+    # The second step would be 300 s; retry_backoff_max_minutes = 3 caps it.
+    assert (job.retry_count, job.attempts) == (2, 2)
+    assert job.next_retry_at == env.now + dt.timedelta(minutes=3)
+    env.advance(minutes=3)
+    env.run()
+    job = env.job(uid)
+    assert (job.state, job.retry_count, job.attempts, job.record_id) == ("linked", 2, 0, contact)
+    assert only_task(env, uid)["WhoId"] == contact
+
+
+def test_backoff_steps_and_cap() -> None:
+    from biztel_desk.engine.linker import LinkEngine
+
+    engine = LinkEngine.__new__(LinkEngine)
+    engine.options = EngineOptions()
+    minutes = [engine.backoff_delay(n, 60) / 60 for n in range(6)]
+    assert minutes == [1, 5, 15, 60, 60, 60]
+    minutes = [engine.backoff_delay(n, 240) / 60 for n in range(7)]
+    assert minutes == [1, 5, 15, 60, 120, 240, 240]
+    assert engine.backoff_delay(10_000, 1440) == 1440 * 60
+
+
+# --- system settings the engine reads at every step -------------------------------------------------------------
+
+
+def test_phone_index_age_comes_from_the_system_settings(link_env: Callable[..., LinkEnv],
+                                                        context: AppContext) -> None:
+    context.config.save_system({"phone_index_max_age_s": 3600})
+    env = link_env()
+    env.options = EngineOptions(index_max_age_s=None)
+    env.run()  # nothing due yet: the index is not even loaded
+    env.add_call(new_number())
+    env.run()  # loads the index
+    number = new_number()
+    contact = env.sf.Contact.create({"LastName": "索引", "Phone": number})["id"]
+    env.advance(seconds=30)
+    stale = env.add_call(number)
+    env.run()
+    assert only_task(env, stale)["WhatId"] == env.fallback_id  # an hour-old index is still fresh enough
+    context.config.save_system({"phone_index_max_age_s": 10})
+    fresh = env.add_call(number)
+    env.run()
+    assert only_task(env, fresh)["WhoId"] == contact
+
+
+# --- exactly once and API calls: the review's findings -----------------------------------------------------------
+
+
+def test_idle_steps_spend_no_api_call(link_env: Callable[..., LinkEnv], link_org: DevOrg) -> None:
+    env = link_env()
+    env.options = EngineOptions(index_max_age_s=60)
+    env.add_call(new_number())
+    env.run()
+    before = link_org.counters()["total"]
+    for _ in range(5):
+        env.advance(minutes=10)  # far past the index age: an idle refresh would happen every step
+        assert env.engine.step(env.setting).picked == 0
+    assert link_org.counters()["total"] == before
+
+
+def test_sending_job_whose_lookup_fails_stays_sending(link_env: Callable[..., LinkEnv], link_org: DevOrg) -> None:
+    env = link_env()
+    uid = env.add_call(new_number())
+    link_org.inject_fault("drop_after_commit", count=1, match=WRITE_PATH)
+    first = env.engine.step(env.setting)
+    assert first.unknown == 1 and env.job(uid).state == "sending"
+    link_org.inject_fault("http_503", count=1, match="/query")
+    second = env.engine.step(env.setting)
+    assert second.error is not None and second.linked == 0
+    assert env.job(uid).state == "sending"  # no answer: neither resent nor given up
+    writes = link_org.counters().get("composite", 0) + link_org.counters().get("collection", 0)
+    env.run()
+    assert env.job(uid).state == "linked" and len(env.tasks(uid)) == 1
+    assert link_org.counters().get("composite", 0) + link_org.counters().get("collection", 0) == writes
+
+
+def test_all_policy_case_mode_resends_only_what_is_missing(link_env: Callable[..., LinkEnv],
+                                                          link_org: DevOrg) -> None:
+    """Account (Case + Task in a composite) and Lead (plain Task) targets; only the plain Task fails.
+
+    The retry finds the Account's Task alone, on a Case: it must recognise it as the Account's (through the
+    Case's AccountId) and write only the Lead's Task — not a second Case and Task for the Account.
+    """
+    env = link_env(on_multiple_match="all", activity_mode="case_and_task")
+    number = new_number()
+    account = env.sf.Account.create({"Name": "全件 株式会社", "Phone": number})["id"]
+    lead = env.sf.Lead.create({"LastName": "全件", "Company": "x", "Phone": number})["id"]
+    uid = env.add_call(number)
+    link_org.inject_fault("lock_row", count=1, match="/composite/sobjects")
+    env.run()
+    assert env.job(uid).state == "retrying"
+    drain(env)
+    tasks = env.tasks(uid)
+    assert sorted((t["WhoId"] or "", t["WhatId"] or "") for t in tasks if t["WhoId"]) == [(lead, "")]
+    cases = env.sf.query_all(f"SELECT Id FROM Case WHERE AccountId = '{account}'")["records"]
+    assert len(cases) == 1 and len(tasks) == 2
+    assert {t["WhatId"] for t in tasks if not t["WhoId"]} == {cases[0]["Id"]}
+    job = env.job(uid)
+    assert job.state == "linked" and len(Reason.from_json(job.match_reason).params["tasks"]) == 2
+
+
+def test_case_mode_contact_without_account(link_env: Callable[..., LinkEnv]) -> None:
+    env = link_env(activity_mode="case_and_task")
+    number = new_number()
+    contact = env.sf.Contact.create({"LastName": "無所属", "Phone": number})["id"]
+    uid = env.add_call(number)
+    env.run()
+    task = only_task(env, uid)
+    case = env.sf.Case.get(task["WhatId"])
+    assert (case["ContactId"], case["AccountId"], task["WhoId"]) == (contact, None, contact)
+    assert env.job(uid).case_id == case["Id"]
