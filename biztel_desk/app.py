@@ -94,17 +94,30 @@ def run_gui(args: argparse.Namespace) -> int:
             app.translate("app", "データベースを開けません。\n{0}\n\nデータフォルダの場所と空き容量、または --db-url を確認してください。").format(error),
         )
         return 2
+    from biztel_desk.engine.worker import LinkWorker
+    from biztel_desk.services.housekeeping import Housekeeper
     from biztel_desk.ui.crash import install_crash_handler
     from biztel_desk.ui.main_window import MainWindow
 
     install_crash_handler(context.data_dir or Path(os.getcwd()))
-    window = MainWindow(context)
+    # The link worker runs while the window is open (the window starts it); each setting's status decides.
+    worker = LinkWorker(context.database, context.secrets, lang=context.lang)
+    housekeeper = Housekeeper(context.database)
+    housekeeper.start()
+    window = MainWindow(context, worker=worker)
     window.show()
+    # What start-up built lives as long as the app: keep it out of the collector's full passes, which otherwise
+    # stop every thread (the window too) for a few hundred ms now and then while the worker drains a backlog.
+    import gc
+
+    gc.freeze()
     if os.environ.get(STARTUP_PROBE) == "1":
         _report_startup(app)
     try:
         return app.exec()
     finally:
+        worker.stop(10)  # the window's close already stopped it, unless the app quit without closing it
+        housekeeper.stop()
         context.close()
         del translators
 

@@ -18,16 +18,21 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
 from biztel_desk.domain.config import LinkStatus
 from biztel_desk.domain.jobs import JobState
-from biztel_desk.engine.linker import EngineOptions, LinkEngine, StepResult
 from biztel_desk.salesforce.errors import AuthError, GatewayError, LimitExceeded, PermanentError
 from biztel_desk.secrets import SecretStore
 from biztel_desk.store.db import Database
 from biztel_desk.store.models import LinkJob, LinkSetting
+
+if TYPE_CHECKING:
+    # The engine pulls in the Salesforce client (about a second): the window imports this module at start-up
+    # and the engine only when the thread starts.
+    from biztel_desk.engine.linker import EngineOptions, LinkEngine, StepResult
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +119,7 @@ class LinkWorker:
         self.database = database
         self.secrets = secrets
         self.settings = tuple(settings) if settings else None
-        self.options = options or EngineOptions()
+        self.options = options
         self.poll_interval_s = min(poll_interval_s, 1.0)
         self.lang = lang
         self.error_backoff_s = tuple(error_backoff_s)
@@ -210,6 +215,10 @@ class LinkWorker:
     # --- the loop -------------------------------------------------------------------------------------------
 
     def _engine(self) -> LinkEngine:
+        from biztel_desk.engine.linker import EngineOptions, LinkEngine
+
+        if self.options is None:
+            self.options = EngineOptions()
         return LinkEngine(self.database, self.secrets, options=self.options, clock=self._clock)
 
     def _setting_names(self) -> list[str]:

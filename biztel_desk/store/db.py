@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 DB_FILENAME = "biztel-desk.sqlite3"
+WRITE_OPTION = "biztel_write"  # execution option of Database.begin() sessions (see make_engine)
 
 
 class DatabaseUnavailable(Exception):
@@ -72,7 +73,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+            # Write transactions take the write lock up front (BEGIN IMMEDIATE): a deferred one that read first
+            # cannot upgrade once another connection (the link worker) committed, and SQLite fails it at once
+            # with "database is locked" instead of waiting busy_timeout.
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -139,6 +143,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_factory = sessionmaker(self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
 
     @classmethod
     def open(cls, url: str | None = None, directory: Path | None = None) -> Database:
@@ -163,7 +168,7 @@ class Database:
     @contextmanager
     def begin(self) -> Iterator[Session]:
         """A session in a transaction: committed when the block ends, rolled back on an exception."""
-        with self.session_factory.begin() as session:
+        with self._write_factory.begin() as session:
             yield session
 
     @contextmanager

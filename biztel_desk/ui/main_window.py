@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSize, Qt, Slot
+import time
+
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -11,15 +13,19 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QSplitter,
+    QStyle,
     QTabWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from biztel_desk import __version__
 from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.engine.worker import LinkWorker, WorkerCounters, WorkerState, WorkerStatus
 from biztel_desk.services.context import AppContext
 from biztel_desk.ui.dialogs.account_dialog import AccountDialog
 from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
@@ -31,23 +37,29 @@ from biztel_desk.ui.tabs.history_tab import HistoryTab
 from biztel_desk.ui.tabs.objects_tab import ObjectsTab
 from biztel_desk.ui.tabs.targets_tab import TargetsTab
 from biztel_desk.ui.widgets import STATUS_ROLE, StatusBadgeDelegate, ask, status_text
+from biztel_desk.ui.worker_controller import WorkerController
 
 PREF_GEOMETRY = "main_window.geometry"
 PREF_SPLITTER = "main_window.splitter"
 PREF_SELECTED = "main_window.selected_setting"
 PREF_TAB = "main_window.tab"
 WAITING_STATES = ("pending", "held", "retrying", "sending")
+HISTORY_REFRESH_S = 2.0  # the 連携通話履歴 page is re-read at most this often while the worker links calls
+WORKER_STOP_TIMEOUT_S = 10.0  # closing waits this long for the batch in flight, then the journal takes over
 
 
 class MainWindow(QMainWindow):
     """Talks only to the AppContext; every tab gets ``load(name)`` when the selected link setting changes."""
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, worker: LinkWorker | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self._selected: str | None = None
         self._populating = False
         self._leaving = False  # a switch is in progress: saving must not move the selection itself
+        self._closing = False
+        # The link worker (None in tests of the window alone); each setting's 録音連携ステータス decides what it sends.
+        self.worker_controller = WorkerController(worker, self) if worker is not None else None
         self.setWindowTitle(self.tr("BIZTEL Desk — Salesforce履歴録音連携"))
         self.setMinimumSize(QSize(900, 600))
         self.setStyleSheet(STYLESHEET)
@@ -56,7 +68,12 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_menus()
         self._build_status_bar()
+        self._build_worker_bar()
         self._restore_preferences()
+        if self.worker_controller is not None:
+            # At the first turn of the event loop: the worker's first step (importing the Salesforce client,
+            # logging in) must not compete with showing the window.
+            QTimer.singleShot(0, self.worker_controller, self.worker_controller.start)
 
     # --- building ------------------------------------------------------------------------------------------
 
@@ -160,6 +177,75 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.worker_label)
         self.set_worker_state(self.tr("停止中"))
 
+    def _build_worker_bar(self) -> None:
+        """開始 / 一時停止 / 停止 and the backlog progress on a toolbar; counters, API usage, message in the status bar."""
+        style = self.style()
+        self.worker_toolbar = QToolBar(self.tr("連携ワーカー"), self)
+        self.worker_toolbar.setObjectName("workerToolbar")
+        self.worker_toolbar.setMovable(False)
+        self.worker_toolbar.setFloatable(False)
+        self.worker_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.worker_toolbar.setIconSize(QSize(16, 16))
+        self.worker_toolbar.toggleViewAction().setEnabled(False)  # no way to lose the controls by accident
+        self.start_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), self.tr("開始"), self)
+        self.start_action.setToolTip(self.tr("連携を開始します(一時停止中なら再開します)"))
+        self.pause_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause), self.tr("一時停止"), self)
+        self.pause_action.setToolTip(self.tr("送信中のバッチを終えてから送信を止めます"))
+        self.stop_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop), self.tr("停止"), self)
+        self.stop_action.setToolTip(self.tr("送信中のバッチを終えてからワーカーを終了します"))
+        title = QLabel(self.tr("連携ワーカー"))
+        title.setObjectName("panelTitle")
+        title.setContentsMargins(8, 0, 8, 0)
+        self.worker_toolbar.addWidget(title)
+        for action in (self.start_action, self.pause_action, self.stop_action):
+            self.worker_toolbar.addAction(action)
+        self.worker_toolbar.addSeparator()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setFixedWidth(220)
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setTextVisible(True)
+        self.progress_label = QLabel()
+        self.progress_label.setContentsMargins(8, 0, 8, 0)
+        self.worker_toolbar.addWidget(self.progress_bar)
+        self.worker_toolbar.addWidget(self.progress_label)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.worker_toolbar)
+
+        self.worker_message_label = QLabel()
+        self.counters_label = QLabel()
+        self.counters_label.setToolTip(self.tr("すべての連携設定の連携ジョブ数"))
+        self.api_label = QLabel()
+        self.api_label.setToolTip(self.tr("Salesforceの1日のAPI要求数(使用数 / 上限)"))
+        for label in (self.worker_message_label, self.counters_label, self.api_label):
+            label.setContentsMargins(8, 0, 8, 0)
+        bar = self.statusBar()
+        # [link status][worker message ……] [jobs of the setting][counters][API][worker state]
+        bar.insertWidget(1, self.worker_message_label, 1)
+        bar.insertPermanentWidget(3, self.counters_label)
+        bar.insertPermanentWidget(4, self.api_label)
+
+        self._backlog_base: int | None = None  # linked count when the current backlog began
+        self._history_stale = False
+        self._history_refreshed_at = 0.0
+        self._shown_counters: WorkerCounters | None = None
+        self._history_timer = QTimer(self)
+        self._history_timer.setSingleShot(True)
+        self._history_timer.timeout.connect(self._on_history_timer_timeout)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        controller = self.worker_controller
+        self.worker_toolbar.setVisible(controller is not None)
+        self.counters_label.setVisible(controller is not None)
+        self.api_label.setVisible(controller is not None)
+        if controller is None:
+            for action in (self.start_action, self.pause_action, self.stop_action):
+                action.setEnabled(False)
+            return
+        self.start_action.triggered.connect(self._on_start_action_triggered)
+        self.pause_action.triggered.connect(self._on_pause_action_triggered)
+        self.stop_action.triggered.connect(self._on_stop_action_triggered)
+        controller.status_changed.connect(self._on_worker_controller_status_changed)
+        self._show_worker_status(controller.status)
+
     # --- public API ----------------------------------------------------------------------------------------
 
     def selected_setting(self) -> str | None:
@@ -168,6 +254,16 @@ class MainWindow(QMainWindow):
     def set_worker_state(self, text: str) -> None:
         """Show the link worker's state (「停止中」「送信中」…); the link engine calls this."""
         self.worker_label.setText(self.tr("ワーカー: {0}").format(text))
+
+    def worker_state_text(self, state: WorkerState) -> str:
+        texts = {
+            WorkerState.STOPPED: self.tr("停止中"),
+            WorkerState.RUNNING: self.tr("実行中"),
+            WorkerState.PAUSED: self.tr("一時停止中"),
+            WorkerState.WAITING_FOR_LIMIT: self.tr("API上限待ち"),
+            WorkerState.ERROR: self.tr("エラー"),
+        }
+        return texts[state]
 
     def select_setting(self, name: str | None) -> bool:
         """Select a setting as the user would (asks about unsaved edits); False if the user cancelled."""
@@ -290,10 +386,120 @@ class MainWindow(QMainWindow):
         if not self._confirm_leave():
             event.ignore()
             return
+        if self._closing:  # events processed while the worker stops may bring a second close
+            event.ignore()
+            return
         self._save_preferences()
+        if self.worker_controller is not None:
+            self._closing = True
+            self._history_timer.stop()
+            self.set_worker_state(self.tr("停止しています…"))
+            self.progress_label.setText(self.tr("停止しています…"))
+            # The batch in flight finishes and is recorded; a batch cut short by the timeout is resolved from
+            # the journal at the next start.
+            self.worker_controller.shutdown(WORKER_STOP_TIMEOUT_S)
         # A verification still talking to Salesforce would write its report into a closed database.
         self.verify_runner.wait(10000)
         event.accept()
+
+    # --- the link worker -----------------------------------------------------------------------------------
+
+    def _show_worker_status(self, status: WorkerStatus) -> None:
+        controller = self.worker_controller
+        if controller is None:
+            return
+        self.start_action.setEnabled(controller.can_start and not self._closing)
+        self.pause_action.setEnabled(controller.can_pause and not self._closing)
+        self.stop_action.setEnabled(controller.can_stop and not self._closing)
+        resuming = controller.alive and status.state == WorkerState.PAUSED
+        self.start_action.setText(self.tr("再開") if resuming else self.tr("開始"))
+        self.set_worker_state(self.worker_state_text(status.state))
+        counters = status.counters
+        self.counters_label.setText(
+            self.tr("連携済 {0}  待機 {1}  リトライ待ち {2}  失敗 {3}  保留 {4}").format(
+                f"{counters.linked:,}", f"{counters.waiting:,}", f"{counters.retrying:,}", f"{counters.failed:,}",
+                f"{counters.held:,}",
+            )
+        )
+        if status.api_usage is None:
+            self.api_label.setText(self.tr("API: —"))
+        else:
+            used, maximum = status.api_usage
+            percent = round(100 * used / maximum) if maximum else 0
+            self.api_label.setText(self.tr("API: {0} / {1} ({2}%)").format(f"{used:,}", f"{maximum:,}", percent))
+        self.worker_message_label.setText(status.message)
+        self.worker_message_label.setToolTip(status.message)
+        # The current backlog: linked since it began against what still waits.
+        if counters.waiting == 0 or self._backlog_base is None:
+            self._backlog_base = counters.linked
+        done = counters.linked - self._backlog_base
+        total = done + counters.waiting
+        self.progress_bar.setRange(0, max(total, 1))
+        self.progress_bar.setValue(done if total else 1)
+        self.progress_label.setText(self._progress_text(status, done))
+
+    def _progress_text(self, status: WorkerStatus, done: int) -> str:
+        controller = self.worker_controller
+        requested = controller.requested if controller is not None else None
+        waiting = f"{status.counters.waiting:,}"
+        if self._closing or requested == WorkerState.STOPPED:
+            return self.tr("停止しています…")
+        if requested == WorkerState.PAUSED:
+            return self.tr("一時停止しています…")
+        if status.state in (WorkerState.RUNNING, WorkerState.ERROR) and status.counters.waiting:
+            return self.tr("送信中… 連携済 {0} / 待機 {1}").format(f"{done:,}", waiting)
+        if status.state == WorkerState.RUNNING:
+            return self.tr("送信するものはありません")
+        return self.tr("{0} — 待機 {1}").format(self.worker_state_text(status.state), waiting)
+
+    def _refresh_history(self) -> None:
+        """Re-read the 連携通話履歴 page (only when it is on screen; otherwise when it is shown next)."""
+        self._history_refreshed_at = time.monotonic()
+        self._update_status_bar()
+        if self.tabs.currentWidget() is not self.history_tab or self._selected is None:
+            self._history_stale = True
+            return
+        self._history_stale = False
+        # The tab is being reworked: prefer its refresh() (keeps the page) when it has one, else load().
+        refresh = getattr(self.history_tab, "refresh", None)
+        if callable(refresh):
+            refresh()
+        else:
+            self.history_tab.load(self._selected)
+
+    @Slot(object)
+    def _on_worker_controller_status_changed(self, status: WorkerStatus) -> None:
+        previous = self._shown_counters
+        self._shown_counters = status.counters
+        self._show_worker_status(status)
+        if self._closing or previous is None or previous == status.counters or self._history_timer.isActive():
+            return
+        delay = HISTORY_REFRESH_S - (time.monotonic() - self._history_refreshed_at)
+        self._history_timer.start(max(0, round(delay * 1000)))
+
+    @Slot()
+    def _on_history_timer_timeout(self) -> None:
+        self._refresh_history()
+
+    @Slot(int)
+    def _on_tabs_current_changed(self, _index: int) -> None:
+        if self._history_stale and self.tabs.currentWidget() is self.history_tab:
+            self._refresh_history()
+
+    @Slot()
+    def _on_start_action_triggered(self) -> None:
+        if self.worker_controller is not None:
+            self.worker_controller.start()
+
+    @Slot()
+    def _on_pause_action_triggered(self) -> None:
+        if self.worker_controller is not None:
+            self.worker_controller.pause()
+
+    @Slot()
+    def _on_stop_action_triggered(self) -> None:
+        if self.worker_controller is not None:
+            self.worker_controller.stop()
 
     # --- slots ---------------------------------------------------------------------------------------------
 

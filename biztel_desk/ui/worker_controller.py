@@ -1,0 +1,197 @@
+"""The window's bridge to the LinkWorker thread: a queued ``status_changed`` signal and start / pause / stop."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer, Signal, Slot
+
+from biztel_desk.engine.worker import LinkWorker, WorkerState, WorkerStatus
+from biztel_desk.ui.signals import emit
+
+log = logging.getLogger(__name__)
+
+# Posted by the worker thread; carries nothing (the latest status waits in the controller, see _observe).
+_STATUS_EVENT = QEvent.Type(QEvent.registerEventType())
+_RUNNING_STATES = (WorkerState.RUNNING, WorkerState.WAITING_FOR_LIMIT, WorkerState.ERROR)
+
+
+class WorkerController(QObject):
+    """Owns a ``LinkWorker`` for the window; widgets only ever see its statuses on the GUI thread.
+
+    The worker calls its observers on its own thread. The observer here keeps only the latest status and posts
+    one event to the GUI thread while none is pending, so a fast drain never floods the event queue: the GUI
+    thread picks up the newest snapshot and emits ``status_changed`` with it.
+
+    ``can_start`` / ``can_pause`` / ``can_stop`` come from the reported state and from a request that the
+    worker has not confirmed yet (一時停止 and 停止 take effect after the batch in flight), never from guesses.
+    """
+
+    status_changed = Signal(object)  # WorkerStatus, emitted on the GUI thread
+
+    def __init__(self, worker: LinkWorker, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self._lock = threading.Lock()
+        self._latest: WorkerStatus | None = None  # waiting for the GUI thread; guarded by _lock
+        self._posted = False  # an event is on its way; guarded by _lock
+        self._closed = False  # guarded by _lock: after shutdown the worker thread posts nothing
+        self._status = worker.status
+        self._requested: WorkerState | None = None  # RUNNING / PAUSED / STOPPED asked for, not yet reported
+        # An internal error ends the thread right after its ERROR status: look again once it had time to end.
+        self._recheck_timer = QTimer(self)
+        self._recheck_timer.setSingleShot(True)
+        self._recheck_timer.setInterval(300)
+        self._recheck_timer.timeout.connect(self._on_recheck_timer_timeout)
+        worker.add_observer(self._observe)
+
+    # --- state ------------------------------------------------------------------------------------------------
+
+    @property
+    def status(self) -> WorkerStatus:
+        """The latest status delivered to the GUI thread."""
+        return self._status
+
+    @property
+    def alive(self) -> bool:
+        return self.worker.running
+
+    @property
+    def requested(self) -> WorkerState | None:
+        """The state asked for with start / pause / stop that the worker has not reported yet."""
+        return self._requested
+
+    @property
+    def can_start(self) -> bool:
+        if self._closed or self._requested is not None:
+            return False
+        return not self.alive or self._status.state in (WorkerState.PAUSED, WorkerState.ERROR)
+
+    @property
+    def can_pause(self) -> bool:
+        if self._closed or self._requested is not None or not self.alive:
+            return False
+        return self._status.state in _RUNNING_STATES
+
+    @property
+    def can_stop(self) -> bool:
+        if self._closed or self._requested == WorkerState.STOPPED or not self.alive:
+            return False
+        return self._status.state != WorkerState.STOPPED or self._requested is not None
+
+    # --- commands (GUI thread) --------------------------------------------------------------------------------
+
+    def start(self) -> bool:
+        """開始: start the thread, or resume it when paused (or retry at once after an error)."""
+        if not self.can_start:
+            return False
+        self._requested = WorkerState.RUNNING
+        self.worker.start()
+        self._announce()
+        return True
+
+    def pause(self) -> bool:
+        """一時停止: the batch in flight finishes, then nothing is sent until 開始."""
+        if not self.can_pause:
+            return False
+        self._requested = WorkerState.PAUSED
+        self.worker.pause()
+        self._announce()
+        return True
+
+    def stop(self) -> bool:
+        """停止 without waiting: the thread finishes its batch and ends; STOPPED arrives as a status."""
+        if not self.can_stop:
+            return False
+        self._requested = WorkerState.STOPPED
+        self.worker.stop(0)
+        self._announce()
+        return True
+
+    def wake(self) -> None:
+        """New calls were imported: look at the jobs now instead of at the next poll."""
+        if self.alive:
+            self.worker.wake()
+
+    def shutdown(self, timeout: float = 10.0) -> bool:
+        """Window close: stop the worker and wait at most ``timeout`` s, processing events (no user input) meanwhile.
+
+        The batch in flight finishes and is recorded; if the wait runs out, whatever it leaves in ``sending`` is
+        resolved from the journal at the next start. True when the thread ended in time.
+        """
+        if self.alive:
+            self._requested = WorkerState.STOPPED
+            self._announce()
+            deadline = time.monotonic() + timeout
+            while not self.worker.stop(0.02) and time.monotonic() < deadline:
+                QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents, 30)
+            self._take_latest()  # show the final status before the observer goes
+        ended = not self.alive
+        with self._lock:
+            self._closed = True
+            self._latest = None
+        self.worker.remove_observer(self._observe)
+        self._recheck_timer.stop()
+        if not ended:
+            log.warning("link worker still busy %.0f s after the window closed; the journal resolves its batch", timeout)
+        return ended
+
+    # --- delivery ---------------------------------------------------------------------------------------------
+
+    def _observe(self, status: WorkerStatus) -> None:
+        """Worker thread: keep the newest snapshot; post one wake-up event while none is pending."""
+        with self._lock:
+            if self._closed:
+                return
+            self._latest = status
+            if self._posted:
+                return
+            self._posted = True
+            QCoreApplication.postEvent(self, QEvent(_STATUS_EVENT))
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == _STATUS_EVENT:
+            self._take_latest()
+            return True
+        return super().event(event)
+
+    def _take_latest(self) -> None:
+        with self._lock:
+            status, self._latest, self._posted = self._latest, None, False
+            closed = self._closed
+        if status is not None and not closed:
+            self._deliver(status)
+
+    def _deliver(self, status: WorkerStatus) -> None:
+        self._status = status
+        if status.state == WorkerState.STOPPED and self.worker.running:
+            self.worker.stop(1.0)  # STOPPED is the thread's last word: reap it so 開始 starts a new one
+        if self._reached(status.state):
+            self._requested = None
+        if status.state == WorkerState.ERROR:
+            self._recheck_timer.start()
+        emit(self.status_changed, status)
+
+    def _reached(self, state: WorkerState) -> bool:
+        requested = self._requested
+        if requested is None:
+            return False
+        if not self.alive:
+            return True  # whatever was asked, a dead thread is as far as it goes: 開始 is the way on
+        if requested == WorkerState.RUNNING:
+            return state in _RUNNING_STATES
+        if requested == WorkerState.PAUSED:
+            return state in (WorkerState.PAUSED, WorkerState.STOPPED)
+        return state == WorkerState.STOPPED
+
+    def _announce(self) -> None:
+        """A request changed what the buttons allow: tell the window with the current status."""
+        emit(self.status_changed, self._status)
+
+    @Slot()
+    def _on_recheck_timer_timeout(self) -> None:
+        if not self.alive and not self._closed:
+            self._requested = None
+            self._announce()
