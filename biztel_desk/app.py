@@ -7,8 +7,9 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from biztel_desk import __version__
 
@@ -16,12 +17,26 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from biztel_desk.engine.worker import LinkWorker
+    from biztel_desk.secrets import SecretStore
+    from biztel_desk.services.context import AppContext
+    from biztel_desk.services.demo import DemoProfile
+    from biztel_desk.services.housekeeping import Housekeeper
+    from biztel_desk.ui.demo_banner import DemoBanner
+    from biztel_desk.ui.main_window import MainWindow
+
 # Start-up measurement (bench/startup.py): with BIZTEL_DESK_STARTUP_PROBE=1 the window prints
 # "startup-ms N" to stderr once it is shown, then quits. N counts from BIZTEL_DESK_LAUNCHED_AT (the
 # time.time() at which the launcher started this process), else from this module's import.
 STARTUP_PROBE = "BIZTEL_DESK_STARTUP_PROBE"
 LAUNCHED_AT = "BIZTEL_DESK_LAUNCHED_AT"
 _IMPORTED_AT = time.time()
+# Test and diagnostic switch: with BIZTEL_DESK_QUIT_AFTER_S=N the window closes itself after N seconds, as if
+# the user closed it (everything stops, the app exits 0); in demo mode it prints "demo calls=N linked=M" first.
+QUIT_AFTER = "BIZTEL_DESK_QUIT_AFTER_S"
+DEMO_HISTORY_COLUMNS = ("from_number", "to_number", "started_at", "from_extension", "to_extension", "processed_at",
+                        "task_id", "state", "record_id", "error_message")
+DEMO_POLL_S = 0.5  # the demo's link worker looks for new jobs this often (besides every simulated import's wake)
 ICONS = Path(__file__).resolve().parent / "resources" / "icons"
 
 
@@ -35,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     cli.add_global_options(parser)
     parser.add_argument("--demo", action="store_true", help="open the window on a throw-away demo profile")
+    parser.add_argument("--setup-wizard", action="store_true", help="open the first-run setup wizard over the window")
     cli.add_commands(parser)
     return parser
 
@@ -50,6 +66,7 @@ def gui_args(argv: Sequence[str] | None) -> argparse.Namespace | None:
     parser = argparse.ArgumentParser(prog="biztel-desk", add_help=False, exit_on_error=False)
     cli.add_global_options(parser)
     parser.add_argument("--demo", action="store_true")
+    parser.add_argument("--setup-wizard", action="store_true")
     parser.set_defaults(command=None)
     try:
         args, rest = parser.parse_known_args(argv)
@@ -72,9 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from biztel_desk import cli
     from biztel_desk.store.db import DatabaseUnavailable
     from biztel_desk.ui import i18n
 
@@ -85,27 +102,16 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setWindowIcon(window_icon())
     lang = args.lang or i18n.system_language()
     translators = i18n.install_translators(app, lang)
+    gui = Gui(args, lang)
     try:
-        context = cli.open_context(args, lang=lang)
-    except DatabaseUnavailable as error:
+        session = gui.open()
+    except (DatabaseUnavailable, OSError) as error:
         QMessageBox.critical(
             None,
             "BIZTEL Desk",
             app.translate("app", "データベースを開けません。\n{0}\n\nデータフォルダの場所と空き容量、または --db-url を確認してください。").format(error),
         )
         return 2
-    from biztel_desk.engine.worker import LinkWorker
-    from biztel_desk.services.housekeeping import Housekeeper
-    from biztel_desk.ui.crash import install_crash_handler
-    from biztel_desk.ui.main_window import MainWindow
-
-    install_crash_handler(context.data_dir or Path(os.getcwd()))
-    # The link worker runs while the window is open (the window starts it); each setting's status decides.
-    worker = LinkWorker(context.database, context.secrets, lang=context.lang)
-    housekeeper = Housekeeper(context.database)
-    housekeeper.start()
-    window = MainWindow(context, worker=worker)
-    window.show()
     # What start-up built lives as long as the app: keep it out of the collector's full passes, which otherwise
     # stop every thread (the window too) for a few hundred ms now and then while the worker drains a backlog.
     import gc
@@ -113,13 +119,227 @@ def run_gui(args: argparse.Namespace) -> int:
     gc.freeze()
     if os.environ.get(STARTUP_PROBE) == "1":
         _report_startup(app)
+    quit_after = _quit_after_s()
+    if quit_after is not None:
+        QTimer.singleShot(round(quit_after * 1000), session.window, gui.quit)
     try:
         return app.exec()
     finally:
-        worker.stop(10)  # the window's close already stopped it, unless the app quit without closing it
-        housekeeper.stop()
-        context.close()
+        gui.close_all()
         del translators
+
+
+def _quit_after_s() -> float | None:
+    try:
+        value = float(os.environ.get(QUIT_AFTER, ""))
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+@dataclass(eq=False)
+class GuiSession:
+    """One window and what runs for it: the context, the link worker, housekeeping and, in demo mode, the profile.
+
+    ``close()`` runs when the window has closed (its ``closed`` signal): the worker has stopped by then
+    (the window stops it), so the demo profile can stop the dev org and remove its temp dir.
+    """
+
+    context: AppContext
+    window: MainWindow
+    worker: LinkWorker
+    housekeeper: Housekeeper
+    profile: DemoProfile | None = None
+    banner: DemoBanner | None = None
+    closed: bool = False
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.worker.stop(10)  # the window's close already stopped it, unless the app quit without closing it
+        self.housekeeper.stop()
+        self.window.history_tab.model.shutdown()  # no page query may outlive the database
+        if self.profile is not None:
+            self.profile.stop()  # the simulator, the dev org, the database (the context) and the temp dir
+        else:
+            self.context.close()
+
+
+def build_window(context: AppContext, profile: DemoProfile | None = None) -> GuiSession:
+    """The main window on ``context`` with its link worker and housekeeping (not shown yet)."""
+    from biztel_desk.engine.worker import LinkWorker
+    from biztel_desk.services.housekeeping import Housekeeper
+    from biztel_desk.ui.main_window import MainWindow
+
+    # The link worker runs while the window is open (the window starts it); each setting's status decides.
+    # Demo: poll twice a second, so a simulated call is linked within a second even between wake-ups.
+    worker = LinkWorker(context.database, context.secrets, lang=context.lang,
+                        poll_interval_s=DEMO_POLL_S if profile is not None else 1.0)
+    housekeeper = Housekeeper(context.database)
+    housekeeper.start()
+    try:
+        window = MainWindow(context, worker=worker)
+    except BaseException:
+        housekeeper.stop()
+        raise
+    session = GuiSession(context, window, worker, housekeeper, profile)
+    window.closed.connect(session.close)
+    return session
+
+
+def build_demo(lang: str = "ja", base_dir: Path | None = None, **profile_options: Any) -> GuiSession:
+    """Demo mode: a throw-away profile (services/demo.py) and the window on it, with the banner (not shown yet).
+
+    Provisioning is local (an in-process dev org, SQLite in a temp dir) and takes about a second, before the
+    window exists; the simulator is already running and the first calls are waiting for the worker.
+    """
+    from biztel_desk.services.demo import DemoProfile
+    from biztel_desk.ui.demo_banner import DemoBanner
+    from biztel_desk.ui.tabs import history_tab
+
+    profile = DemoProfile.start(base_dir, lang=lang, **profile_options)
+    config = profile.context.config
+    if config.preference(history_tab.PREFERENCE_KEY) is None:
+        # The demo's story fits in the window: who called whom, when, and the Task (通話履歴, 紐付け先) — the
+        # retry columns stay empty in a demo (no-match calls go to the fallback record at once).
+        config.set_preference(history_tab.PREFERENCE_KEY, list(DEMO_HISTORY_COLUMNS))
+    try:
+        session = build_window(profile.context, profile)
+    except BaseException:
+        profile.stop()
+        raise
+    window = session.window
+    profile.set_listener(session.worker.wake)  # each simulated import wakes the worker, like a real import
+    banner = session.banner = DemoBanner.attach(window)
+    banner.connect_requested.connect(lambda: end_demo_for_real_setup(session))
+    window.real_setup_requested.connect(banner.request_connect)  # the wizard's menu item: the same way out
+    window.select_setting(profile.setting_name)
+    window.tabs.setCurrentWidget(window.history_tab)
+    return session
+
+
+def end_demo_for_real_setup(session: GuiSession) -> bool:
+    """「実際のSalesforceに接続」, confirmed: start the app on the real profile with the setup wizard, end the demo.
+
+    A new process rather than a switch in this one: every demo thread and file is surely gone, and the real
+    profile opens exactly as at a normal start (the OS keyring, the real data dir, the wizard over the window).
+    """
+    from biztel_desk.ui.demo_banner import show_launch_failed
+
+    if not relaunch(["--lang", session.context.lang, "--setup-wizard"]):
+        show_launch_failed(session.window, demo=False)
+        return False
+    session.window.close()
+    return True
+
+
+def relaunch(arguments: Sequence[str]) -> bool:
+    """Start this application again as a new process (``python -m biztel_desk …`` or the frozen executable)."""
+    from PySide6.QtCore import QProcess
+
+    prefix = [] if getattr(sys, "frozen", False) else ["-m", "biztel_desk"]
+    started, _pid = QProcess.startDetached(sys.executable, [*prefix, *arguments])
+    return bool(started)
+
+
+class Gui:
+    """The windows of this process: the real profile's, or the demo's (``--demo``, or デモを試す on first run).
+
+    デモを試す on the first run (the real profile has no account, so nothing real runs) switches this process to
+    the demo: the demo window opens and the empty real window closes. From a profile that is set up, the demo
+    runs as a separate process so the real link worker keeps going. 「実際のSalesforceに接続」 in the demo:
+    see ``end_demo_for_real_setup``.
+    """
+
+    def __init__(self, args: argparse.Namespace, lang: str, secrets: SecretStore | None = None) -> None:
+        self.args = args
+        self.lang = lang
+        self.secrets = secrets  # None: the OS keyring (tests pass a memory store)
+        self.sessions: list[GuiSession] = []
+
+    @property
+    def current(self) -> GuiSession | None:
+        """The open window's session (the newest one still open)."""
+        return next((s for s in reversed(self.sessions) if not s.closed), None)
+
+    def open(self) -> GuiSession:
+        """Open and show the window ``args`` asks for; raises DatabaseUnavailable / OSError when it cannot."""
+        if getattr(self.args, "demo", False):
+            # --demo --data-dir DIR keeps the demo in DIR (the admin said so); otherwise a temp dir.
+            explicit = getattr(self.args, "data_dir", None)
+            return self.open_demo(Path(explicit).expanduser() if explicit else None)
+        from PySide6.QtCore import QTimer
+
+        from biztel_desk import cli
+        from biztel_desk.ui.crash import install_crash_handler
+
+        context = cli.open_context(self.args, lang=self.lang, secrets=self.secrets)
+        install_crash_handler(context.data_dir or Path(os.getcwd()))
+        try:
+            session = build_window(context)
+        except BaseException:
+            context.close()
+            raise
+        self.sessions.append(session)
+        window = session.window
+        window.demo_requested.connect(self._on_window_demo_requested)
+        window.show()
+        first_run = not context.config.list_accounts()
+        if (first_run or getattr(self.args, "setup_wizard", False)) and os.environ.get(STARTUP_PROBE) != "1":
+            # Over the window, at the first turn of the event loop: the window is up, the wizard on top.
+            QTimer.singleShot(0, window, window.open_setup_wizard)
+        return session
+
+    def open_demo(self, base_dir: Path | None = None) -> GuiSession:
+        """Open and show the demo window; its profile lives in ``base_dir``, else in a temp dir removed at the end."""
+        from biztel_desk.store.db import data_dir
+        from biztel_desk.ui.crash import install_crash_handler
+
+        session = build_demo(self.lang, base_dir)
+        # Crash reports go to the real data dir's log (written only on a crash): the temp dir is removed at exit.
+        install_crash_handler(data_dir(getattr(self.args, "data_dir", None)))
+        self.sessions.append(session)
+        session.window.show()
+        return session
+
+    def quit(self) -> None:
+        """BIZTEL_DESK_QUIT_AFTER_S: close the window as the user would (everything stops, then the app quits)."""
+        session = self.current
+        if session is None:
+            return
+        profile = session.profile
+        if profile is not None:
+            counters = session.worker.status.counters
+            print(f"demo calls={len(profile.simulator.unique_ids)} linked={counters.linked}", file=sys.stderr,
+                  flush=True)
+        session.window.close()
+
+    def close_all(self) -> None:
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        for session in self.sessions:
+            if session.window.isVisible():
+                session.window.close()
+            session.close()
+            session.window.deleteLater()
+        # Delete now, not at interpreter exit: PySide can crash finalizing widgets that outlive the QApplication.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+    def _on_window_demo_requested(self) -> None:
+        """デモを試す in the wizard."""
+        real = self.current
+        if real is None:
+            return
+        if real.profile is None and not real.context.config.list_accounts():
+            self.open_demo()  # first run: nothing real runs yet, switch this process to the demo
+            real.window.close()
+            return
+        # A profile that is set up: the demo in its own process, the real window and its worker keep running.
+        if not relaunch(["--demo", "--lang", self.lang]):
+            from biztel_desk.ui.demo_banner import show_launch_failed
+
+            show_launch_failed(real.window, demo=True)
 
 
 def window_icon() -> QIcon:

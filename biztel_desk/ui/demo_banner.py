@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QToolBar, QWidget
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from biztel_desk.ui.widgets import ask
 
@@ -31,7 +41,6 @@ class DemoBanner(QFrame):
             self.tr("デモモード: 表示されているのはデモ用のデータです(Salesforceには接続していません)")
         )
         self.text_label.setObjectName("demoBannerText")
-        self.text_label.setWordWrap(True)
         self.detail_label = QLabel(
             self.tr("通話は数秒ごとに自動で作成され、このPC内のデモ用Salesforce組織に活動履歴として連携されます。")
         )
@@ -41,11 +50,11 @@ class DemoBanner(QFrame):
         self.connect_button.setObjectName("primaryButton")
         self.connect_button.setToolTip(self.tr("デモを終了し、セットアップウィザードでお使いのSalesforceに接続します"))
         texts = QWidget()
-        text_layout = QHBoxLayout(texts)
+        text_layout = QVBoxLayout(texts)
         text_layout.setContentsMargins(0, 0, 0, 0)
-        text_layout.setSpacing(12)
+        text_layout.setSpacing(2)
         text_layout.addWidget(self.text_label)
-        text_layout.addWidget(self.detail_label, 1)
+        text_layout.addWidget(self.detail_label)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 8, 14, 8)
         layout.setSpacing(12)
@@ -64,6 +73,7 @@ class DemoBanner(QFrame):
         bar.toggleViewAction().setEnabled(False)  # the banner cannot be hidden from the tool bar menu
         bar.setStyleSheet("QToolBar#demoBannerBar { border: none; padding: 0; spacing: 0; }")
         bar.addWidget(banner)
+        window.setWindowTitle(banner.tr("{0} [デモ]").format(window.windowTitle()))
         first = next((b for b in window.findChildren(QToolBar) if b is not bar
                       and window.toolBarArea(b) == Qt.ToolBarArea.TopToolBarArea), None)
         if first is None:
@@ -96,3 +106,14 @@ class DemoBanner(QFrame):
     @Slot()
     def _on_connect_button_clicked(self) -> None:
         self.request_connect()
+
+
+def show_launch_failed(parent: QWidget | None, *, demo: bool) -> None:
+    """The app could not be started as a new process (the demo, or the real profile after the demo)."""
+    if demo:
+        text = QCoreApplication.translate("DemoBanner", "デモを起動できませんでした。もう一度お試しください。")
+    else:
+        text = QCoreApplication.translate(
+            "DemoBanner", "BIZTEL Desk を起動し直せませんでした。デモを閉じてから、BIZTEL Desk をもう一度起動してください。"
+        )
+    QMessageBox.warning(parent, "BIZTEL Desk", text)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -50,6 +51,10 @@ WORKER_STOP_TIMEOUT_S = 10.0  # closing waits this long for the batch in flight,
 
 class MainWindow(QMainWindow):
     """Talks only to the AppContext; every tab gets ``load(name)`` when the selected link setting changes."""
+
+    closed = Signal()  # the window closed (its worker stopped): the composition root releases what it ran
+    demo_requested = Signal()  # the setup wizard's デモを試す
+    real_setup_requested = Signal()  # the setup wizard asked for in demo mode: the way to the real profile
 
     def __init__(self, context: AppContext, parent: QWidget | None = None, *, worker: LinkWorker | None = None) -> None:
         super().__init__(parent)
@@ -160,6 +165,10 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(self.checklist_action)
 
         help_menu = bar.addMenu(self.tr("ヘルプ(&H)"))
+        self.setup_wizard_action = QAction(self.tr("はじめに(セットアップウィザード)(&W)…"), self)
+        self.setup_wizard_action.triggered.connect(self._on_setup_wizard_action_triggered)
+        help_menu.addAction(self.setup_wizard_action)
+        help_menu.addSeparator()
         self.about_action = QAction(self.tr("バージョン情報(&A)"), self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self._on_about_action_triggered)
@@ -213,7 +222,7 @@ class MainWindow(QMainWindow):
 
         self.worker_message_label = QLabel()
         self.counters_label = QLabel()
-        self.counters_label.setToolTip(self.tr("すべての連携設定の連携ジョブ数"))
+        self.counters_label.setToolTip(self.tr("すべての連携設定の連携ジョブ数(左は選択中の連携設定の件数)"))
         self.api_label = QLabel()
         self.api_label.setToolTip(self.tr("Salesforceの1日のAPI要求数(使用数 / 上限)"))
         for label in (self.worker_message_label, self.counters_label, self.api_label):
@@ -271,6 +280,17 @@ class MainWindow(QMainWindow):
             return False
         self._select(name)
         return True
+
+    def open_setup_wizard(self) -> QDialog:
+        """The first-run wizard over the window (not blocking); 完了 selects the setting it made."""
+        from biztel_desk.ui.wizard import FirstRunWizard  # the Salesforce client: only when asked for
+
+        wizard = FirstRunWizard(self.context, self)
+        wizard.setting_ready.connect(self._on_wizard_setting_ready)
+        wizard.demo_requested.connect(self.demo_requested)
+        wizard.finished.connect(wizard.deleteLater)
+        wizard.open()
+        return wizard
 
     def refresh(self) -> None:
         """Re-read the list, the badges and the status bar (after something changed outside the window)."""
@@ -401,6 +421,7 @@ class MainWindow(QMainWindow):
         # A verification still talking to Salesforce would write its report into a closed database.
         self.verify_runner.wait(10000)
         event.accept()
+        self.closed.emit()
 
     # --- the link worker -----------------------------------------------------------------------------------
 
@@ -416,7 +437,7 @@ class MainWindow(QMainWindow):
         self.set_worker_state(self.worker_state_text(status.state))
         counters = status.counters
         self.counters_label.setText(
-            self.tr("連携済 {0}  待機 {1}  リトライ待ち {2}  失敗 {3}  保留 {4}").format(
+            self.tr("全体: 連携済 {0}  待機 {1}  リトライ待ち {2}  失敗 {3}  保留 {4}").format(
                 f"{counters.linked:,}", f"{counters.waiting:,}", f"{counters.retrying:,}", f"{counters.failed:,}",
                 f"{counters.held:,}",
             )
@@ -601,6 +622,19 @@ class MainWindow(QMainWindow):
         finally:
             dialog.deleteLater()
         self.history_tab.load(self._selected)  # page size and time zone may have changed
+
+    @Slot()
+    def _on_setup_wizard_action_triggered(self) -> None:
+        if self.context.demo:
+            self.real_setup_requested.emit()  # a wizard on the throw-away profile would connect nothing real
+            return
+        self.open_setup_wizard()
+
+    @Slot(str)
+    def _on_wizard_setting_ready(self, name: str) -> None:
+        self.refresh()
+        self.basic_tab.refresh_accounts()
+        self.select_setting(name)
 
     @Slot()
     def _on_about_action_triggered(self) -> None:
