@@ -73,7 +73,7 @@ class DemoBanner(QFrame):
         bar.toggleViewAction().setEnabled(False)  # the banner cannot be hidden from the tool bar menu
         bar.setStyleSheet("QToolBar#demoBannerBar { border: none; padding: 0; spacing: 0; }")
         bar.addWidget(banner)
-        window.setWindowTitle(banner.tr("{0} [デモ]").format(window.windowTitle()))
+        window.setWindowTitle(QCoreApplication.translate("DemoBanner", "{0} [デモ]").format(window.windowTitle()))
         first = next((b for b in window.findChildren(QToolBar) if b is not bar
                       and window.toolBarArea(b) == Qt.ToolBarArea.TopToolBarArea), None)
         if first is None:

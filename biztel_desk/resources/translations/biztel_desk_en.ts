@@ -644,32 +644,49 @@ If you cannot continue, restart the app and send this log to the developers.</tr
 <context>
     <name>DemoBanner</name>
     <message>
-        <location filename="../../ui/demo_banner.py" line="31" />
+        <location filename="../../ui/demo_banner.py" line="41" />
         <source>デモモード: 表示されているのはデモ用のデータです(Salesforceには接続していません)</source>
-        <translation type="unfinished" />
+        <translation>Demo mode: what you see is demo data (not connected to Salesforce)</translation>
     </message>
     <message>
-        <location filename="../../ui/demo_banner.py" line="36" />
+        <location filename="../../ui/demo_banner.py" line="45" />
         <source>通話は数秒ごとに自動で作成され、このPC内のデモ用Salesforce組織に活動履歴として連携されます。</source>
-        <translation type="unfinished" />
+        <translation>A call is simulated every few seconds and linked as an activity in a demo Salesforce org running on this PC.</translation>
     </message>
     <message>
-        <location filename="../../ui/demo_banner.py" line="40" />
-        <location filename="../../ui/demo_banner.py" line="85" />
+        <location filename="../../ui/demo_banner.py" line="49" />
+        <location filename="../../ui/demo_banner.py" line="95" />
         <source>実際のSalesforceに接続</source>
-        <translation type="unfinished" />
+        <translation>Connect your Salesforce</translation>
     </message>
     <message>
-        <location filename="../../ui/demo_banner.py" line="42" />
+        <location filename="../../ui/demo_banner.py" line="51" />
         <source>デモを終了し、セットアップウィザードでお使いのSalesforceに接続します</source>
-        <translation type="unfinished" />
+        <translation>End the demo and connect your Salesforce org with the setup wizard</translation>
     </message>
     <message>
-        <location filename="../../ui/demo_banner.py" line="87" />
+        <location filename="../../ui/demo_banner.py" line="76" />
+        <source>{0} [デモ]</source>
+        <translation>{0} [Demo]</translation>
+    </message>
+    <message>
+        <location filename="../../ui/demo_banner.py" line="97" />
         <source>デモを終了して、セットアップウィザードでお使いのSalesforceに接続します。
 
 デモ用のデータ(通話履歴とデモ用のSalesforce組織)はすべて破棄され、BIZTEL Desk が通常のデータフォルダで起動し直します。続けますか?</source>
-        <translation type="unfinished" />
+        <translation>This ends the demo and connects your Salesforce org with the setup wizard.
+
+All demo data (the call history and the demo Salesforce org) is discarded, and BIZTEL Desk starts again on your normal data folder. Continue?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/demo_banner.py" line="114" />
+        <source>デモを起動できませんでした。もう一度お試しください。</source>
+        <translation>The demo could not be started. Please try again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/demo_banner.py" line="116" />
+        <source>BIZTEL Desk を起動し直せませんでした。デモを閉じてから、BIZTEL Desk をもう一度起動してください。</source>
+        <translation>BIZTEL Desk could not be restarted. Close the demo, then start BIZTEL Desk again.</translation>
     </message>
 </context>
 <context>
@@ -1027,7 +1044,7 @@ If you cannot continue, restart the app and send this log to the developers.</tr
     </message>
     <message>
         <location filename="../../ui/dialogs/import_dialog.py" line="299" />
-        <location filename="../../ui/dialogs/import_dialog.py" line="942" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="947" />
         <source>汎用(列の対応付け)</source>
         <translation>Generic (column mapping)</translation>
     </message>
@@ -1092,220 +1109,220 @@ If you cannot continue, restart the app and send this log to the developers.</tr
         <translation>%v rows read</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="434" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="435" />
         <source>不正な行をコピー</source>
         <translation>Copy rejected rows</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="447" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="448" />
         <source>列の対応付け</source>
         <translation>Column mapping</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="448" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="449" />
         <source>取り込み結果</source>
         <translation>Import result</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="454" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="455" />
         <source>取り込む</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="458" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="459" />
         <source>閉じる</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="548" />
-        <location filename="../../ui/dialogs/import_dialog.py" line="970" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="550" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="975" />
         <source>{name} の形式を判別できません。プリセットを選ぶか、「汎用(列の対応付け)」で列を対応付けてください。</source>
         <translation>Cannot tell the format of {name}. Choose a preset, or map its columns with "Generic (column mapping)".</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="550" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="552" />
         <source>{name} は「{preset}」の形式として読めません。見出し行を確認するか、別のプリセットを選んでください。</source>
         <translation>{name} cannot be read as "{preset}". Check its header row or choose another preset.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="563" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="565" />
         <source>取り込む通話履歴ファイル</source>
         <translation>Call history files to import</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="564" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="566" />
         <source>通話履歴 (*.csv *.tsv *.txt);;すべてのファイル (*)</source>
         <translation>Call history (*.csv *.tsv *.txt);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="586" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="588" />
         <source>列の対応を読み込む</source>
         <translation>Load a column mapping</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="586" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="588" />
         <source>列の対応 (*.json *.toml);;すべてのファイル (*)</source>
         <translation>Column mapping (*.json *.toml);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="596" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="598" />
         <source>列の対応を保存</source>
         <translation>Save the column mapping</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="596" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="598" />
         <source>JSON (*.json);;TOML (*.toml)</source>
         <translation>JSON (*.json);;TOML (*.toml)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="633" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="638" />
         <source>データベースに書き込めませんでした: {reason}
 ここまでに取り込んだ通話はそのまま残ります。もう一度取り込んでも重複しません。</source>
         <translation>Could not write to the database: {reason}
 The calls imported so far are kept. Importing again creates no duplicates.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="644" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="649" />
         <source>予期しないエラーが発生しました</source>
         <translation>An unexpected error occurred</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="667" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="672" />
         <source>このファイルにない列: {columns}</source>
         <translation>Columns not in this file: {columns}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="682" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="687" />
         <source>列の対応を保存できません: {path}: {reason}</source>
         <translation>Cannot save the column mapping: {path}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="685" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="690" />
         <source>列の対応を保存しました: {path}</source>
         <translation>Column mapping saved: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="776" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="781" />
         <source>取り込み {count}件</source>
         <translation>Imported {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="777" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="782" />
         <source>登録済み {count}件</source>
         <translation>Already known {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="778" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="783" />
         <source>不正 {count}行</source>
         <translation>Rejected {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="821" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="826" />
         <source>(取り込まない)</source>
         <translation>(not imported)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="852" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="857" />
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="860" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="865" />
         <source>列「{column}」が複数の項目({fields})に選ばれています。1つの列は1つの項目にだけ対応付けられます。</source>
         <translation>Column "{column}" is chosen for several fields ({fields}). A column can feed one field only.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="865" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="870" />
         <source>{one}または{other}</source>
         <translation>{one} or {other}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="867" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="872" />
         <source>必須の項目に列を選んでください: {fields}</source>
         <translation>Choose a column for the required fields: {fields}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="920" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="925" />
         <source>先頭{count}行はすべて取り込めます。</source>
         <translation>All of the first {count} rows can be imported.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="925" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="930" />
         <source>{line}行目: {reason}</source>
         <translation>Line {line}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="928" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="933" />
         <source>ほか{count}行</source>
         <translation>and {count} more</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="929" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="934" />
         <source>プレビューのうち{count}行は取り込めません:</source>
         <translation>{count} rows of the preview cannot be imported:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="944" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="949" />
         <source>UTF-8(BOM付き)</source>
         <translation>UTF-8 (with BOM)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="945" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="950" />
         <source>カンマ</source>
         <translation>comma</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="945" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="950" />
         <source>タブ</source>
         <translation>tab</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="947" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="952" />
         <source>不明</source>
         <translation>unknown</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="951" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="956" />
         <source>判定した形式: {preset}</source>
         <translation>Detected format: {preset}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="951" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="956" />
         <source>形式: {preset}</source>
         <translation>Format: {preset}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="952" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="957" />
         <source>文字コード: {encoding}</source>
         <translation>Encoding: {encoding}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="953" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="958" />
         <source>区切り文字: {delimiter}</source>
         <translation>Delimiter: {delimiter}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="954" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="959" />
         <source>見出し行: あり</source>
         <translation>Header row: yes</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="954" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="959" />
         <source>見出し行: なし</source>
         <translation>Header row: no</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="957" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="962" />
         <source>{count}ファイル中の1つ目を表示</source>
         <translation>showing the first of {count} files</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="964" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="969" />
         <source>{name} の文字コードを判別できません(UTF-8でもShift_JIS(CP932)でもありません)。文字コードを選んでください。</source>
         <translation>Cannot tell the character encoding of {name} (neither UTF-8 nor Shift_JIS/CP932). Choose the encoding.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="967" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="972" />
         <source>{name} は選んだ文字コードでは読めません({line}行目付近)。文字コードを「自動」にしてください。</source>
         <translation>{name} cannot be read with the chosen encoding (near line {line}). Set the encoding to "Automatic".</translation>
     </message>
@@ -1331,268 +1348,273 @@ The calls imported so far are kept. Importing again creates no duplicates.</tran
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="63" />
+        <location filename="../../ui/main_window.py" line="68" />
         <source>BIZTEL Desk — Salesforce履歴録音連携</source>
         <translation>BIZTEL Desk — Salesforce call history &amp; recording link</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="87" />
+        <location filename="../../ui/main_window.py" line="92" />
         <source>基本情報</source>
         <translation>Basic info</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="88" />
+        <location filename="../../ui/main_window.py" line="93" />
         <source>オブジェクト</source>
         <translation>Objects</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="89" />
+        <location filename="../../ui/main_window.py" line="94" />
         <source>連携対象</source>
         <translation>Link targets</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="90" />
+        <location filename="../../ui/main_window.py" line="95" />
         <source>連携通話履歴</source>
         <translation>Linked calls</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="103" />
+        <location filename="../../ui/main_window.py" line="108" />
         <source>連携設定</source>
         <translation>Link settings</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="110" />
+        <location filename="../../ui/main_window.py" line="115" />
         <source>新規</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="111" />
+        <location filename="../../ui/main_window.py" line="116" />
         <source>新しい連携設定を作成します</source>
         <translation>Create a new link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="112" />
+        <location filename="../../ui/main_window.py" line="117" />
         <source>削除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="113" />
+        <location filename="../../ui/main_window.py" line="118" />
         <source>選択した連携設定を削除します</source>
         <translation>Delete the selected link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="142" />
+        <location filename="../../ui/main_window.py" line="147" />
         <source>ファイル(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143" />
+        <location filename="../../ui/main_window.py" line="148" />
         <source>終了(&amp;X)</source>
         <translation>E&amp;xit</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="149" />
+        <location filename="../../ui/main_window.py" line="154" />
         <source>設定(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="150" />
+        <location filename="../../ui/main_window.py" line="155" />
         <source>Salesforceアカウント(&amp;A)…</source>
         <translation>Salesforce &amp;accounts…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="152" />
+        <location filename="../../ui/main_window.py" line="157" />
         <source>システム設定(&amp;Y)…</source>
         <translation>S&amp;ystem settings…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="155" />
+        <location filename="../../ui/main_window.py" line="160" />
         <source>Salesforce側チェックリスト(&amp;C)…</source>
-        <translation type="unfinished" />
+        <translation>Salesforce-side &amp;Checklist…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="162" />
+        <location filename="../../ui/main_window.py" line="167" />
         <source>ヘルプ(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="163" />
+        <location filename="../../ui/main_window.py" line="168" />
+        <source>はじめに(セットアップウィザード)(&amp;W)…</source>
+        <translation>Getting Started (Setup &amp;Wizard)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="172" />
         <source>バージョン情報(&amp;A)</source>
         <translation>&amp;About</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="178" />
-        <location filename="../../ui/main_window.py" line="259" />
+        <location filename="../../ui/main_window.py" line="187" />
+        <location filename="../../ui/main_window.py" line="269" />
         <source>停止中</source>
         <translation>stopped</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="183" />
-        <location filename="../../ui/main_window.py" line="196" />
-        <source>連携ワーカー</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="190" />
-        <location filename="../../ui/main_window.py" line="414" />
-        <source>開始</source>
-        <translation type="unfinished">From</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="191" />
-        <source>連携を開始します(一時停止中なら再開します)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
         <location filename="../../ui/main_window.py" line="192" />
+        <location filename="../../ui/main_window.py" line="205" />
+        <source>連携ワーカー</source>
+        <translation>Link worker</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="199" />
+        <location filename="../../ui/main_window.py" line="436" />
+        <source>開始</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="200" />
+        <source>連携を開始します(一時停止中なら再開します)</source>
+        <translation>Start linking (resumes when paused)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="201" />
         <source>一時停止</source>
-        <translation type="unfinished">Paused</translation>
+        <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="193" />
+        <location filename="../../ui/main_window.py" line="202" />
         <source>送信中のバッチを終えてから送信を止めます</source>
-        <translation type="unfinished" />
+        <translation>Finish the batch being sent, then stop sending</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194" />
+        <location filename="../../ui/main_window.py" line="203" />
         <source>停止</source>
-        <translation type="unfinished" />
+        <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="195" />
+        <location filename="../../ui/main_window.py" line="204" />
         <source>送信中のバッチを終えてからワーカーを終了します</source>
-        <translation type="unfinished" />
+        <translation>Finish the batch being sent, then end the worker</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="216" />
-        <source>すべての連携設定の連携ジョブ数</source>
-        <translation type="unfinished" />
+        <location filename="../../ui/main_window.py" line="225" />
+        <source>すべての連携設定の連携ジョブ数(左は選択中の連携設定の件数)</source>
+        <translation>Link jobs of every link setting (the counts on the left are the selected setting's)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="218" />
+        <location filename="../../ui/main_window.py" line="440" />
+        <source>全体: 連携済 {0}  待機 {1}  リトライ待ち {2}  失敗 {3}  保留 {4}</source>
+        <translation>All: linked {0}  waiting {1}  retrying {2}  failed {3}  held {4}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="227" />
         <source>Salesforceの1日のAPI要求数(使用数 / 上限)</source>
-        <translation type="unfinished" />
+        <translation>Salesforce daily API requests (used / limit)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="255" />
+        <location filename="../../ui/main_window.py" line="265" />
         <source>ワーカー: {0}</source>
         <translation>Worker: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="260" />
+        <location filename="../../ui/main_window.py" line="270" />
         <source>実行中</source>
-        <translation type="unfinished" />
+        <translation>Running</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="261" />
+        <location filename="../../ui/main_window.py" line="271" />
         <source>一時停止中</source>
-        <translation type="unfinished" />
+        <translation>Paused</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="262" />
+        <location filename="../../ui/main_window.py" line="272" />
         <source>API上限待ち</source>
-        <translation type="unfinished" />
+        <translation>Waiting for the API limit</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="263" />
+        <location filename="../../ui/main_window.py" line="273" />
         <source>エラー</source>
-        <translation type="unfinished">Error</translation>
+        <translation>Error</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="290" />
+        <location filename="../../ui/main_window.py" line="311" />
         <source>{0} — 録音連携ステータス: {1}</source>
         <translation>{0} — link status: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="317" />
+        <location filename="../../ui/main_window.py" line="338" />
         <source>新しい連携設定</source>
         <translation>New link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="320" />
+        <location filename="../../ui/main_window.py" line="341" />
         <source>未保存の変更</source>
         <translation>Unsaved changes</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="321" />
+        <location filename="../../ui/main_window.py" line="342" />
         <source>「{0}」の基本情報に保存されていない変更があります。保存しますか?</source>
         <translation>The basic info of "{0}" has unsaved changes. Save them?</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="342" />
+        <location filename="../../ui/main_window.py" line="363" />
         <source>新しい連携設定(未保存)</source>
         <translation>New link setting (not saved)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="347" />
+        <location filename="../../ui/main_window.py" line="368" />
         <source>連携設定が選択されていません</source>
         <translation>No link setting selected</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="350" />
+        <location filename="../../ui/main_window.py" line="371" />
         <source>録音連携ステータス: {0}</source>
         <translation>Link status: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="354" />
+        <location filename="../../ui/main_window.py" line="375" />
         <source>待機 {0} / 連携済 {1} / 失敗 {2}</source>
         <translation>Waiting {0} / Linked {1} / Failed {2}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="395" />
-        <location filename="../../ui/main_window.py" line="396" />
-        <location filename="../../ui/main_window.py" line="445" />
+        <location filename="../../ui/main_window.py" line="416" />
+        <location filename="../../ui/main_window.py" line="417" />
+        <location filename="../../ui/main_window.py" line="467" />
         <source>停止しています…</source>
-        <translation type="unfinished" />
+        <translation>Stopping…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="414" />
+        <location filename="../../ui/main_window.py" line="436" />
         <source>再開</source>
-        <translation type="unfinished" />
+        <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="418" />
-        <source>連携済 {0}  待機 {1}  リトライ待ち {2}  失敗 {3}  保留 {4}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="424" />
+        <location filename="../../ui/main_window.py" line="446" />
         <source>API: —</source>
-        <translation type="unfinished" />
+        <translation>API: —</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="428" />
+        <location filename="../../ui/main_window.py" line="450" />
         <source>API: {0} / {1} ({2}%)</source>
-        <translation type="unfinished" />
+        <translation>API: {0} / {1} ({2}%)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="447" />
+        <location filename="../../ui/main_window.py" line="469" />
         <source>一時停止しています…</source>
-        <translation type="unfinished" />
+        <translation>Pausing…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="449" />
+        <location filename="../../ui/main_window.py" line="471" />
         <source>送信中… 連携済 {0} / 待機 {1}</source>
-        <translation type="unfinished" />
+        <translation>Sending… linked {0} / waiting {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="451" />
+        <location filename="../../ui/main_window.py" line="473" />
         <source>送信するものはありません</source>
-        <translation type="unfinished" />
+        <translation>Nothing to send</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="452" />
+        <location filename="../../ui/main_window.py" line="474" />
         <source>{0} — 待機 {1}</source>
-        <translation type="unfinished" />
+        <translation>{0} — waiting {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="536" />
-        <location filename="../../ui/main_window.py" line="549" />
+        <location filename="../../ui/main_window.py" line="558" />
+        <location filename="../../ui/main_window.py" line="571" />
         <source>連携設定の削除</source>
         <translation>Delete link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="538" />
+        <location filename="../../ui/main_window.py" line="560" />
         <source>連携設定「{0}」を削除しますか?
 
 オブジェクト、連携対象、連携通話履歴もすべて削除されます。この操作は元に戻せません(Salesforceに作成済みの活動履歴は削除されません)。</source>
@@ -1601,12 +1623,12 @@ The calls imported so far are kept. Importing again creates no duplicates.</tran
 Its objects, link targets and linked call history are deleted too. This cannot be undone (activities already in Salesforce are kept).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="608" />
+        <location filename="../../ui/main_window.py" line="643" />
         <source>バージョン情報</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="610" />
+        <location filename="../../ui/main_window.py" line="645" />
         <source>&lt;h3&gt;BIZTEL Desk {0}&lt;/h3&gt;&lt;p&gt;BIZTELなどのPBXの通話履歴と通話録音を、Salesforceの活動履歴に連携する管理ツールです。&lt;/p&gt;&lt;p&gt;データフォルダ: {1}&lt;/p&gt;</source>
         <translation>&lt;h3&gt;BIZTEL Desk {0}&lt;/h3&gt;&lt;p&gt;An admin tool that links call history and recordings of BIZTEL and other PBXs to Salesforce activities.&lt;/p&gt;&lt;p&gt;Data folder: {1}&lt;/p&gt;</translation>
     </message>
