@@ -23,7 +23,7 @@ from biztel_desk import app as composition  # noqa: E402
 from biztel_desk.ui import i18n  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-WINDOW_SIZE = (1280, 760)
+WINDOW_SIZE = (1366, 768)
 
 
 def settle(seconds: float = 0) -> None:
