@@ -22,7 +22,12 @@ def test_fresh_database_is_at_head_and_matches_models(tmp_path: Path) -> None:
     try:
         assert current_revision(database.engine) == head()
         with database.engine.connect() as connection:
-            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+            # The SQLite FTS5 keyword index of the history (migration 0004) is raw SQL, not a model.
+            context = MigrationContext.configure(
+                connection,
+                opts={"include_name": lambda name, kind, _parent: not (kind == "table" and str(name).startswith("call_search"))},
+            )
+            assert compare_metadata(context, Base.metadata) == []
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     finally:
         database.close()
