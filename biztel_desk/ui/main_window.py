@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QTabWidget,
@@ -226,7 +227,10 @@ class MainWindow(QMainWindow):
         self.api_label = QLabel()
         self.api_label.setToolTip(self.tr("Salesforceの1日のAPI要求数(使用数 / 上限)"))
         for label in (self.worker_message_label, self.counters_label, self.api_label):
-            label.setContentsMargins(8, 0, 8, 0)
+            label.setContentsMargins(4, 0, 4, 0)
+        # The message gives way when the bar is full (its tooltip keeps the whole text); the counters never do.
+        self.worker_message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.worker_message_label.setMinimumWidth(60)
         bar = self.statusBar()
         # [link status][worker message ……] [jobs of the setting][counters][API][worker state]
         bar.insertWidget(1, self.worker_message_label, 1)

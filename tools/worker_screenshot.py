@@ -1,0 +1,112 @@
+"""Offscreen screenshot of the window while the link worker drains a backlog into a dev org: ``python tools/worker_screenshot.py``.
+
+Starts a dev org in-process (``--latency-ms`` per request), a temporary profile whose setting 本社 points at it,
+imports ``--calls`` calls, opens the window with a LinkWorker, waits until ``--linked`` calls are linked and
+saves ``docs/screenshots/worker.png`` (``--lang en`` for English).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QCoreApplication  # noqa: E402
+from PySide6.QtGui import QFont  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from biztel_desk.devorg import seed_data  # noqa: E402
+from biztel_desk.devorg.server import DevOrg  # noqa: E402
+from biztel_desk.domain import phone  # noqa: E402
+from biztel_desk.domain.call import CallRecord  # noqa: E402
+from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind  # noqa: E402
+from biztel_desk.engine.worker import LinkWorker  # noqa: E402
+from biztel_desk.secrets import MemoryBackend, SecretStore  # noqa: E402
+from biztel_desk.services.context import AppContext  # noqa: E402
+from biztel_desk.store import calls as store_calls  # noqa: E402
+from biztel_desk.store.db import Database  # noqa: E402
+from biztel_desk.ui import i18n  # noqa: E402
+from biztel_desk.ui.main_window import MainWindow  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPANY = "03-1234-5678"
+RECORDS = 300
+
+
+def prepare(directory: Path, org: DevOrg, lang: str, calls: int) -> AppContext:
+    context = AppContext(database=Database.open(directory=directory), secrets=SecretStore(MemoryBackend()), lang=lang,
+                         data_dir=directory)
+    credentials = org.credentials
+    context.config.save_account(
+        AccountConfig(name="本番組織", username=credentials["username"], login_host=org.url),
+        secrets={SecretKind.PASSWORD: credentials["password"], SecretKind.SECURITY_TOKEN: credentials["security_token"]},
+    )
+    fallback = next(str(r["Id"]) for r in org.records("Account") if r.get("Name") == "登録情報なし")
+    context.config.save_basic(LinkSettingConfig(
+        name="本社コールセンター", account="本番組織", fallback_record_id=fallback, api_consent=True, status="enabled",
+        targets=(LinkTargetConfig(COMPANY),)))
+    context.config.save_basic(LinkSettingConfig(
+        name="大阪営業所", account="本番組織", fallback_record_id=fallback, api_consent=True, status="paused",
+        targets=(LinkTargetConfig("06-6555-0101"),)))
+    numbers = [phone.national_format(n) for n in sorted(seed_data.canonical_numbers(seed_data.generate_demo(RECORDS, 0)))]
+    start = dt.datetime(2025, 6, 2, tzinfo=dt.UTC)
+    records = [
+        CallRecord(unique_id=f"shot-{i:06d}", from_number=numbers[i % len(numbers)], to_number=COMPANY,
+                   started_at=start + dt.timedelta(seconds=40 * i), duration_s=30 + i % 400, direction="inbound").finish()
+        for i in range(calls)
+    ]
+    with context.database.begin() as session:
+        store_calls.add_calls(session, records)
+    return context
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots" / "worker.png")
+    parser.add_argument("--lang", default="ja")
+    parser.add_argument("--calls", type=int, default=10_000)
+    parser.add_argument("--linked", type=int, default=2_000)
+    parser.add_argument("--latency-ms", type=float, default=20)
+    args = parser.parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setFont(QFont("Noto Sans CJK JP", 10))  # the offscreen platform has no system font settings
+    translators = i18n.install_translators(app, args.lang)
+    with DevOrg(seed="demo", records=RECORDS, latency_ms=args.latency_ms) as org, \
+            tempfile.TemporaryDirectory(prefix="biztel-worker-shot-") as tmp:
+        context = prepare(Path(tmp), org, args.lang, args.calls)
+        worker = LinkWorker(context.database, context.secrets, lang=args.lang, poll_interval_s=0.2)
+        window = MainWindow(context, worker=worker)
+        window.resize(1100, 720)
+        window.show()
+        window.tabs.setCurrentWidget(window.history_tab)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            time.sleep(0.02)
+            controller = window.worker_controller
+            if controller is not None and controller.status.counters.linked >= args.linked:
+                break
+        for _ in range(30):  # let the throttled history refresh land
+            QCoreApplication.processEvents()
+            time.sleep(0.1)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(args.out))
+        print(args.out)
+        window.close()
+        window.deleteLater()
+        QCoreApplication.processEvents()
+        context.close()
+    del translators
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
