@@ -9,7 +9,6 @@ import time
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer, Signal, Slot
 
 from biztel_desk.engine.worker import LinkWorker, WorkerState, WorkerStatus
-from biztel_desk.ui.signals import emit
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +171,7 @@ class WorkerController(QObject):
             self._requested = None
         if status.state == WorkerState.ERROR:
             self._recheck_timer.start()
-        emit(self.status_changed, status)
+        self.status_changed.emit(status)
 
     def _reached(self, state: WorkerState) -> bool:
         requested = self._requested
@@ -188,7 +187,7 @@ class WorkerController(QObject):
 
     def _announce(self) -> None:
         """A request changed what the buttons allow: tell the window with the current status."""
-        emit(self.status_changed, self._status)
+        self.status_changed.emit(self._status)
 
     @Slot()
     def _on_recheck_timer_timeout(self) -> None:

@@ -56,7 +56,6 @@ from biztel_desk.ingest.files import (
     save_mapping,
 )
 from biztel_desk.services.context import AppContext
-from biztel_desk.ui.signals import emit
 from biztel_desk.ui.widgets import ERROR_COLOR, ErrorLabel, HintLabel, required_label
 
 log = logging.getLogger(__name__)
@@ -112,9 +111,9 @@ class PreviewModel(QAbstractTableModel):
         self._show_mapping = mapped is not None
         self._mapped = dict(mapped or {})
         if self._columns:
-            emit(self.headerDataChanged, Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
             if self._rows:
-                emit(self.dataChanged, self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1))
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1))
 
     def columns(self) -> list[str]:
         return list(self._columns)
@@ -232,24 +231,24 @@ class ImportTask(QRunnable):
         self._rows_by_file: dict[str, int] = {}
 
     def run(self) -> None:
-        emit(self.signals.started, sum(_count_lines(path) for path in self.paths))
+        self.signals.started.emit(sum(_count_lines(path) for path in self.paths))
         try:
             report = import_files(self.context.database, self.paths, self.preset, self.mapping, self.encoding,
                                   progress=self._on_import_progress)
         except SQLAlchemyError as error:
             log.warning("import into the database failed: %s", error)
             orig = getattr(error, "orig", None)  # the driver's own words ("database is locked") say the most
-            emit(self.signals.failed, str(orig if orig is not None else error))
+            self.signals.failed.emit(str(orig if orig is not None else error))
             return
         except Exception as error:  # noqa: BLE001 - a bug: re-raised on the GUI thread so the crash handler logs it
             log.exception("import of %s failed", self.paths)
-            emit(self.signals.crashed, error)
+            self.signals.crashed.emit(error)
             return
-        emit(self.signals.finished, report)
+        self.signals.finished.emit(report)
 
     def _on_import_progress(self, path: str, rows: int) -> None:
         self._rows_by_file[path] = rows
-        emit(self.signals.progress, sum(self._rows_by_file.values()))
+        self.signals.progress.emit(sum(self._rows_by_file.values()))
 
 
 # --- the dialog --------------------------------------------------------------------------------------------
@@ -628,9 +627,9 @@ class ImportDialog(QDialog):
         self.progress_bar.hide()
         self._show_report(report)
         self._update_buttons()
-        emit(self.import_finished, report)
+        self.import_finished.emit(report)
         if report.imported:
-            emit(self.imported, report.imported)
+            self.imported.emit(report.imported)
 
     def _on_task_failed(self, reason: str) -> None:
         self._task = None
@@ -643,7 +642,7 @@ class ImportDialog(QDialog):
         self.result_error.show_message(text)
         self.rejected_model.set_rows([])
         self._update_buttons()
-        emit(self.import_failed, text)
+        self.import_failed.emit(text)
 
     def _on_task_crashed(self, error: BaseException) -> None:
         self._on_task_failed(self.tr("予期しないエラーが発生しました"))

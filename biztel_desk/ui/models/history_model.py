@@ -29,7 +29,6 @@ from biztel_desk.store.history import (
     cursor_of,
     keyset_supported,
 )
-from biztel_desk.ui.signals import emit
 
 Index = QModelIndex | QPersistentModelIndex
 TASK_COLUMN = COLUMN_KEYS.index("task_id")
@@ -221,11 +220,11 @@ class HistoryModel(QAbstractTableModel):
             try:
                 rows = query(history_filter, sort)
             except SQLAlchemyError as error:  # database busy or gone: a known failure the tab shows
-                emit(relay.failed, generation, str(getattr(error, "orig", None) or error))
+                relay.failed.emit(generation, str(getattr(error, "orig", None) or error))
                 return
             # Formatting 50 × 17 cells costs milliseconds of Python: do it here, not in data() on the GUI thread.
             texts = [_row_texts(row, zone, lang, states, task_label) for row in rows]
-            emit(relay.page_ready, generation, offset, (rows, texts))
+            relay.page_ready.emit(generation, offset, (rows, texts))
 
         self.pool.start(run)
 
@@ -244,9 +243,9 @@ class HistoryModel(QAbstractTableModel):
             try:
                 total = source.count(history_filter)
             except SQLAlchemyError as error:
-                emit(relay.failed, -generation, str(getattr(error, "orig", None) or error))
+                relay.failed.emit(-generation, str(getattr(error, "orig", None) or error))
                 return
-            emit(relay.count_ready, generation, total)
+            relay.count_ready.emit(generation, total)
 
         self.pool.start(run)
 
@@ -255,7 +254,7 @@ class HistoryModel(QAbstractTableModel):
             self.loading = loading
         if counting is not None:
             self.counting = counting
-        emit(self.busy_changed)
+        self.busy_changed.emit()
 
     # --- results (GUI thread) ----------------------------------------------------------------------------------
 
@@ -268,7 +267,7 @@ class HistoryModel(QAbstractTableModel):
         self._offset = offset
         self.endResetModel()
         self._set_busy(loading=False)
-        emit(self.page_loaded)
+        self.page_loaded.emit()
 
     @Slot(int, object)
     def _on_relay_count_ready(self, generation: int, total: object) -> None:
@@ -276,7 +275,7 @@ class HistoryModel(QAbstractTableModel):
             return
         self._total = int(total) if isinstance(total, int) else 0
         self._set_busy(counting=False)
-        emit(self.count_loaded)
+        self.count_loaded.emit()
         if self._offset and self._offset >= self.total:  # rows went away (retention): show the new last page
             self.go_to_page(self.page_count() - 1)
 
@@ -289,7 +288,7 @@ class HistoryModel(QAbstractTableModel):
             self._set_busy(counting=False)
         else:
             return
-        emit(self.query_failed, text)
+        self.query_failed.emit(text)
 
     # --- QAbstractTableModel -----------------------------------------------------------------------------------
 

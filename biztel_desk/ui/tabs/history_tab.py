@@ -48,7 +48,6 @@ from biztel_desk.store.history import (
     retry_now,
 )
 from biztel_desk.ui.models.history_model import COLUMN_KEYS, DEFAULT_VISIBLE, TASK_COLUMN, HistoryModel
-from biztel_desk.ui.signals import emit
 
 PREFERENCE_KEY = "history_columns"
 CUSTOM_RANGE = "custom"
@@ -78,7 +77,7 @@ class TaskButtonDelegate(QStyledItemDelegate):
             and event.button() == Qt.MouseButton.LeftButton
             and index.data(Qt.ItemDataRole.DisplayRole)
         ):
-            emit(self.clicked, index.row())
+            self.clicked.emit(index.row())
             return True
         return super().editorEvent(event, model, option, index)
 
@@ -332,7 +331,7 @@ class HistoryTab(QWidget):
                 error = failure.strerror or str(failure)
             except SQLAlchemyError as failure:
                 error = str(getattr(failure, "orig", None) or failure)
-            emit(relay.export_done, path, rows, error)
+            relay.export_done.emit(path, rows, error)
 
         self.model.pool.start(run)
 
@@ -349,7 +348,7 @@ class HistoryTab(QWidget):
                 changed, error = retry_now(database, job_ids), ""
             except SQLAlchemyError as failure:
                 changed, error = 0, str(getattr(failure, "orig", None) or failure)
-            emit(relay.retry_done, changed, error)
+            relay.retry_done.emit(changed, error)
 
         self.model.pool.start(run)
 
@@ -447,7 +446,7 @@ class HistoryTab(QWidget):
             self.status_label.setText(self.tr("CSVを書き出せませんでした: {error}").format(error=error))
             return
         self.status_label.setText(self.tr("{rows:,}件をCSVに書き出しました: {path}").format(rows=rows, path=path))
-        emit(self.exported, path, rows)
+        self.exported.emit(path, rows)
 
     @Slot(int, str)
     def _on_relay_retry_done(self, changed: int, error: str) -> None:
@@ -455,7 +454,7 @@ class HistoryTab(QWidget):
             self.status_label.setText(self.tr("再試行できませんでした: {error}").format(error=error))
         else:
             self.status_label.setText(self.tr("{count}件を再試行の待機中にしました").format(count=changed))
-            emit(self.retried, changed)
+            self.retried.emit(changed)
         self.model.refresh()
 
     @Slot(QPoint)
