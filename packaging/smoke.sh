@@ -3,7 +3,8 @@
 # directory, then drives the BUILT executable only: --help/--version, the dev org (devorg --seed demo), a data
 # dir provisioned through `settings import` + `account set-secret` (real OS keyring: this script re-runs
 # itself inside tools/with_keyring.sh), `import` of a small Asterisk call file, a headless `sync --once`
-# that must link every call, and the window started offscreen until it is shown. Any failure exits non-zero.
+# that must link every call, the window started offscreen until it is shown, and --demo for 8 s. Any
+# failure exits non-zero.
 #
 # Usage: packaging/smoke.sh            (PYTHON=path/to/python with the project and its `build` extra;
 #                                       default .venv/bin/python; KEEP=1 keeps the temporary directory)
@@ -123,6 +124,10 @@ fi
 step "the window, offscreen, until it is shown"
 BIZTEL_DESK_STARTUP_PROBE=1 BIZTEL_DESK_LAUNCHED_AT=$(date +%s.%N) run >"$tmp/gui.out" 2>"$tmp/gui.err" || { cat "$tmp/gui.err"; fail "the window exited $?"; }
 grep "^startup-ms" "$tmp/gui.err" || { cat "$tmp/gui.err"; fail "the window never showed"; }
+
+step "demo mode (in-process dev org, simulated calls) for 8 s, offscreen"
+BIZTEL_DESK_QUIT_AFTER_S=8 "$exe" --demo --lang en >"$tmp/demo.out" 2>"$tmp/demo.err" \
+  || { tail -20 "$tmp/demo.err"; fail "--demo exited $?"; }
 
 step "stop the dev org"
 kill -TERM "$devorg_pid"
