@@ -1,4 +1,4 @@
-"""``biztel-desk sync [--once] [--setting NAME]``: the link worker without the window (CLI.md)."""
+"""``biztel-desk sync [--once] [--setting NAME]``: the link worker (and, without --once, the call sources) headless."""
 
 from __future__ import annotations
 
@@ -13,13 +13,22 @@ from biztel_desk.engine.linker import EngineOptions
 from biztel_desk.engine.worker import LinkWorker, WorkerStatus
 from biztel_desk.salesforce.errors import AuthError
 from biztel_desk.services.context import AppContext
+from biztel_desk.services.ingest_sources import IngestSources
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def register(commands: Any) -> None:
-    parser = commands.add_parser("sync", help="run the link worker headless; --once processes what is due and exits")
-    parser.add_argument("--once", action="store_true", help="process everything due now, print a summary, exit")
+    parser = commands.add_parser(
+        "sync",
+        help="run the link worker headless; --once processes what is due and exits",
+        description="Runs the link worker until SIGINT/SIGTERM, with the configured call sources (the watched folder "
+        "and the HTTP ingest endpoint, see `biztel-desk ingest`): a call they add is linked at once. "
+        "With --once the call sources are not started.",
+    )
+    parser.add_argument("--once", action="store_true",
+                        help="process everything due now, print a summary, exit (the watched folder and the HTTP "
+                        "endpoint are not started)")
     parser.add_argument("--setting", metavar="NAME", help="only this link setting (default: every enabled one)")
     parser.add_argument("--timeout", type=float, default=30, metavar="SECONDS", help="per Salesforce request (default 30)")
     parser.add_argument("--no-index", action="store_true", help="match with SOSL only (no local phone index)")
@@ -45,7 +54,21 @@ def run_sync(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdo
     worker = LinkWorker(context.database, context.secrets, settings=settings, options=options, lang=lang)
     if args.once:
         return _once(worker, lang, stdout)
-    return _forever(worker, lang, stdout)
+    sources = start_sources(context, worker)
+    try:
+        return _forever(worker, lang, stdout)
+    finally:
+        sources.stop()  # before the database closes (cli.run closes the context after this returns)
+
+
+def start_sources(context: AppContext, worker: LinkWorker) -> IngestSources:
+    """The configured call sources, started; each call they add wakes ``worker``. Their state goes to stderr."""
+    sources = IngestSources(context.database, context.secrets, on_imported=lambda _count: worker.wake(),
+                            lang=context.lang)
+    status = sources.start()
+    for line in status.lines(context.lang):
+        print(f"[ingest] {line}", file=sys.stderr, flush=True)
+    return sources
 
 
 def _once(worker: LinkWorker, lang: str, stdout: TextIO) -> int:

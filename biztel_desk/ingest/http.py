@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import hmac
 import ipaddress
 import json
 import logging
 import secrets as token_source
 import socket
+import sys
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from biztel_desk.domain.call import ALL_FIELDS, CallRecord, FieldProblem, build_record, call_message, zone
 from biztel_desk.domain.config import system_time_zone
-from biztel_desk.secrets import Secret, SecretStore
+from biztel_desk.secrets import Secret, SecretStore, SecretStoreError
 from biztel_desk.store import repos
 from biztel_desk.store.calls import add_calls
 from biztel_desk.store.db import Database
@@ -33,6 +37,7 @@ MAX_BODY_BYTES = 5 * 1024 * 1024  # about 10,000 calls; a PBX posting more split
 MAX_ITEMS = 10_000
 PATH = "/v1/calls"
 SOURCE = "http"
+TOKEN_RECHECK_S = 5.0  # the running endpoint re-reads its token from the keyring at most this often
 
 _MESSAGES: dict[str, tuple[str, str]] = {
     "no_token": (
@@ -44,6 +49,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Listening on {host} needs the setting that allows connections from other computers (default: 127.0.0.1 only).",
     ),
     "bind_failed": ("HTTP取り込みを {host}:{port} で開始できません: {reason}", "Cannot listen on {host}:{port}: {reason}"),
+    "port_in_use": (
+        "ポート {port} は別のプログラムが使用中のため、HTTP取り込みを開始できません。別のポート番号を指定してください。",
+        "Port {port} is in use by another program, so HTTP ingest cannot start. Choose another port.",
+    ),
 }
 
 
@@ -181,8 +190,15 @@ def parse_calls(data: Any, tz: Any, lang: str = "en", source: str = SOURCE) -> t
 # --- the server ------------------------------------------------------------------------------------------
 
 
+# EADDRINUSE, and Windows' WSAEADDRINUSE (10048) and WSAEACCES (10013: a port held exclusively by another program).
+_ADDRESS_IN_USE = frozenset({errno.EADDRINUSE, 10048, 10013})
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # On Windows SO_REUSEADDR lets a second server bind a port already in use (and steal its requests):
+    # there a port in use must fail to bind, as it does on Linux and macOS.
+    allow_reuse_address = sys.platform != "win32"
     ingest: HttpIngestServer
 
 
@@ -263,7 +279,9 @@ class HttpIngestServer:
         max_items: int = MAX_ITEMS,
         lang: str = "en",
         time_zone: str | None = None,
+        on_imported: Callable[[int], None] | None = None,
     ) -> None:
+        """``on_imported(n)`` is called on the request's thread after a request stored ``n`` > 0 new calls."""
         self.database = database
         self.store = store
         self.host = host
@@ -273,7 +291,9 @@ class HttpIngestServer:
         self.max_items = max_items
         self.lang = lang
         self.time_zone = time_zone
+        self.on_imported = on_imported
         self._token: Secret | None = None
+        self._token_read_at = 0.0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -302,13 +322,27 @@ class HttpIngestServer:
         if not token:
             raise IngestConfigError("no_token")
         self._token = token
+        self._token_read_at = time.monotonic()
 
     def authorized(self, header: str) -> bool:
         scheme, _, given = header.strip().partition(" ")
-        token = self._token
-        if token is None or scheme.lower() != "bearer" or not given.strip():
+        if scheme.lower() != "bearer" or not given.strip():
             return False
-        return hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8"))
+        # The admin may generate a new token while the endpoint runs (``biztel-desk ingest token --new`` in another
+        # process): re-read the keyring every few seconds, so the new token works and the old one stops working.
+        if time.monotonic() - self._token_read_at >= TOKEN_RECHECK_S:
+            try:
+                self.reload_token()
+            except IngestConfigError:  # deleted from the keyring: nothing is accepted any more
+                self._token = None
+                self._token_read_at = time.monotonic()
+            except SecretStoreError:  # the keyring is locked for a moment: keep the token read before
+                self._token_read_at = time.monotonic()
+        return self._matches(given.strip())
+
+    def _matches(self, given: str) -> bool:
+        token = self._token
+        return token is not None and hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
 
     def start(self) -> None:
         if self.running:
@@ -326,6 +360,8 @@ class HttpIngestServer:
         try:
             server = server_class((self.host.strip("[]"), self.requested_port), _Handler)
         except OSError as error:
+            if error.errno in _ADDRESS_IN_USE:
+                raise IngestConfigError("port_in_use", host=self.host, port=self.requested_port) from None
             raise IngestConfigError(
                 "bind_failed", host=self.host, port=self.requested_port, reason=error.strerror or str(error)
             ) from None
@@ -376,4 +412,9 @@ class HttpIngestServer:
         except SQLAlchemyError:
             log.exception("HTTP ingest: the calls could not be stored")
             return fail(HTTPStatus.SERVICE_UNAVAILABLE, "the database is unavailable; nothing was stored, retry later")
+        if result.inserted and self.on_imported is not None:
+            try:
+                self.on_imported(result.inserted)
+            except Exception:  # noqa: BLE001 - the calls are stored: a listener's bug must not turn that into a 500
+                log.exception("HTTP ingest: the on_imported listener failed")
         return HTTPStatus.OK, {"imported": result.inserted, "known": result.known}

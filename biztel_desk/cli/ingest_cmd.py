@@ -1,0 +1,149 @@
+"""``biztel-desk ingest config|token|status``: the watched folder and the HTTP ingest endpoint, from a script."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from typing import Any, TextIO
+
+from biztel_desk.ingest import files
+from biztel_desk.ingest import folder as ingest_folder
+from biztel_desk.ingest import http as ingest_http
+from biztel_desk.services import ingest_sources
+from biztel_desk.services.context import AppContext
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+AUTO = "auto"  # --folder-preset auto: the format is detected per file
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "ingest",
+        help="configure the watched folder and the HTTP ingest endpoint",
+        description="The call sources that run while the window or `biztel-desk sync` (without --once) runs. "
+        "A change applies at the next start of the app or of sync (the window's dialog applies it at once).",
+    )
+    sub = parser.add_subparsers(dest="ingest_command", required=True, metavar="SUBCOMMAND")
+
+    config = sub.add_parser("config", help="show or change the configuration (no option: show it)")
+    where = config.add_mutually_exclusive_group()
+    where.add_argument("--folder", metavar="PATH", help="watch this folder (it must exist and be writable)")
+    where.add_argument("--no-folder", action="store_true", help="stop watching the folder")
+    config.add_argument("--folder-preset", choices=[AUTO, *files.PRESETS],
+                        help="the file format in the folder (default: auto, detected per file)")
+    config.add_argument("--folder-encoding", choices=files.ENCODINGS, help="character encoding (default: auto)")
+    config.add_argument("--folder-mapping", metavar="FILE", help="column mapping for the generic preset ('' for none)")
+    config.add_argument("--http", choices=["on", "off"], help="turn the HTTP endpoint on or off")
+    config.add_argument("--http-host", metavar="HOST",
+                        help="address to listen on (default 127.0.0.1; any other lets other computers connect)")
+    config.add_argument("--http-port", type=int, metavar="N", help="port (1-65535, default 8765)")
+    config.set_defaults(handler=run_config)
+
+    token = sub.add_parser("token", help="generate the endpoint's bearer token (--new); it is printed only then")
+    token.add_argument("--new", action="store_true",
+                       help="generate a new token into the OS keyring and print it once (the old one stops working)")
+    token.set_defaults(handler=run_token)
+
+    status = sub.add_parser("status", help="the configuration, whether a token exists, whether the endpoint answers")
+    status.set_defaults(handler=run_status)
+
+
+def _text(lang: str, ja: str, en: str) -> str:
+    return ja if lang == "ja" else en
+
+
+def _write_config(context: AppContext, stdout: TextIO) -> None:
+    folder = ingest_folder.load_config(context.database)
+    http = ingest_http.load_config(context.database)
+    rows = [
+        ("folder", "on" if folder.enabled else "off"),
+        ("folder_path", folder.path or "-"),
+        ("folder_preset", folder.preset or AUTO),
+        ("folder_encoding", folder.encoding),
+        ("folder_mapping", folder.mapping_file or "-"),
+        ("http", "on" if http.enabled else "off"),
+        ("http_host", http.host),
+        ("http_port", str(http.port)),
+        ("http_url", ingest_sources.endpoint_url(http)),
+        ("token", "set" if ingest_sources.has_token(context.secrets) else "missing"),
+    ]
+    for key, value in rows:
+        stdout.write(f"{key}\t{value}\n")
+
+
+def run_config(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:
+    lang = context.lang
+    folder = ingest_folder.load_config(context.database)
+    http = ingest_http.load_config(context.database)
+    if args.folder is not None:
+        folder = replace(folder, enabled=True, path=args.folder)
+    if args.no_folder:
+        folder = replace(folder, enabled=False)
+    if args.folder_preset is not None:
+        folder = replace(folder, preset="" if args.folder_preset == AUTO else args.folder_preset)
+    if args.folder_encoding is not None:
+        folder = replace(folder, encoding=args.folder_encoding)
+    if args.folder_mapping is not None:
+        folder = replace(folder, mapping_file=args.folder_mapping)
+    if args.http is not None:
+        http = replace(http, enabled=args.http == "on")
+    if args.http_host is not None:
+        http = replace(http, host=args.http_host.strip())
+    if args.http_port is not None:
+        http = replace(http, port=args.http_port)
+    changed = any(value not in (None, False) for value in (
+        args.folder, args.no_folder, args.folder_preset, args.folder_encoding, args.folder_mapping,
+        args.http, args.http_host, args.http_port))
+    if changed:
+        try:
+            ingest_sources.save_settings(context.database, folder, http)
+        except ingest_sources.IngestSettingsError as error:
+            print(error.text(lang), file=sys.stderr)
+            print(_text(lang, "何も変更していません。", "Nothing was changed."), file=sys.stderr)
+            return EXIT_USAGE
+        if http.enabled and not ingest_http.is_loopback(http.host):
+            print(_text(lang, f"注意: HTTP取り込みが {http.host} で待ち受けます。このPC以外からも接続できるようになります。"
+                              "トークンはヘッダーで送られるため、TLSのリバースプロキシなどで保護してください。",
+                        f"Note: HTTP ingest listens on {http.host}: other computers can connect. The token travels in a "
+                        "header, so protect the connection (e.g. a reverse proxy with TLS)."), file=sys.stderr)
+        if http.enabled and not ingest_sources.has_token(context.secrets):
+            print(_text(lang, "HTTP取り込みにはトークンが必要です: biztel-desk ingest token --new",
+                        "HTTP ingest needs a token: biztel-desk ingest token --new"), file=sys.stderr)
+        print(_text(lang, "保存しました。次にアプリまたは biztel-desk sync を起動したときに反映されます。",
+                    "Saved. It applies at the next start of the app or of biztel-desk sync."), file=sys.stderr)
+    _write_config(context, stdout)
+    return EXIT_OK
+
+
+def run_token(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:
+    lang = context.lang
+    if not args.new:
+        exists = ingest_sources.has_token(context.secrets)
+        print(_text(lang,
+                    ("トークンは設定済みです。" if exists else "トークンはまだありません。")
+                    + "トークンは生成したときに一度だけ表示されます。新しいトークン: biztel-desk ingest token --new",
+                    ("A token is set. " if exists else "There is no token yet. ")
+                    + "A token is shown only once, when generated. A new one: biztel-desk ingest token --new"),
+              file=sys.stderr)
+        return EXIT_OK if exists else EXIT_PROBLEMS
+    token = ingest_sources.generate_token(context.secrets)
+    stdout.write(f"{token}\n")  # the only place a token is ever printed
+    stdout.flush()
+    print(_text(lang, "新しいトークンをOSのキーリングに保存しました。表示はこの一度だけです。以前のトークンは使えなくなります"
+                      "(実行中のアプリは数秒以内に新しいトークンを受け付けます)。",
+                "The new token is stored in the OS keyring and shown this once only. The previous token no longer works "
+                "(a running app accepts the new one within seconds)."), file=sys.stderr)
+    return EXIT_OK
+
+
+def run_status(_args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:
+    _write_config(context, stdout)
+    http = ingest_http.load_config(context.database)
+    listening = ingest_sources.is_listening(http) if http.enabled else False
+    stdout.write(f"http_listening\t{'yes' if listening else 'no'}\n")
+    folder = ingest_folder.load_config(context.database)
+    problems = ingest_sources.check_folder(folder)
+    for problem in problems:
+        print(problem.text(context.lang), file=sys.stderr)
+    return EXIT_PROBLEMS if problems else EXIT_OK

@@ -1,0 +1,358 @@
+"""The call sources that run with the app (SPEC §8.2, §8.3): the watched folder and the HTTP ingest endpoint."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import os
+import tempfile
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from biztel_desk.ingest import folder as ingest_folder
+from biztel_desk.ingest import http as ingest_http
+from biztel_desk.ingest.files import ENCODINGS, PRESETS, ImportFailure
+from biztel_desk.ingest.folder import FolderConfig, FolderResult, FolderWatcher
+from biztel_desk.ingest.http import HttpIngestConfig, HttpIngestServer, IngestConfigError
+from biztel_desk.secrets import Secret, SecretStore, SecretStoreError
+from biztel_desk.store.db import Database
+
+log = logging.getLogger(__name__)
+
+ImportedListener = Callable[[int], None]
+
+
+class SourceState(enum.StrEnum):
+    OFF = "off"
+    RUNNING = "running"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """One source: off, running at ``location`` (the folder's path, the endpoint's URL), or an error in ja/en."""
+
+    state: SourceState
+    location: str = ""
+    error_ja: str = ""
+    error_en: str = ""
+
+    def error(self, lang: str = "ja") -> str:
+        return self.error_ja if lang == "ja" else self.error_en
+
+
+@dataclass(frozen=True)
+class IngestStatus:
+    """Both sources, as plain data (safe to hand to any thread)."""
+
+    folder: SourceStatus = field(default_factory=lambda: SourceStatus(SourceState.OFF))
+    http: SourceStatus = field(default_factory=lambda: SourceStatus(SourceState.OFF))
+
+    def folder_text(self, lang: str = "ja") -> str:
+        return _state_text(self.folder, lang, ("監視中: {0}", "Watching {0}"))
+
+    def http_text(self, lang: str = "ja") -> str:
+        return _state_text(self.http, lang, ("受信中: {0}", "Listening on {0}"))
+
+    def lines(self, lang: str = "ja") -> list[str]:
+        """One line per source, e.g. for ``biztel-desk sync``'s stderr."""
+        folder, http = ("監視フォルダ", "HTTP受信") if lang == "ja" else ("Watched folder", "HTTP ingest")
+        return [f"{folder}: {self.folder_text(lang)}", f"{http}: {self.http_text(lang)}"]
+
+    @property
+    def has_error(self) -> bool:
+        return SourceState.ERROR in (self.folder.state, self.http.state)
+
+
+def _state_text(status: SourceStatus, lang: str, running: tuple[str, str]) -> str:
+    ja = lang == "ja"
+    if status.state is SourceState.RUNNING:
+        return (running[0] if ja else running[1]).format(status.location)
+    if status.state is SourceState.ERROR:
+        return ("エラー: " if ja else "Error: ") + status.error(lang)
+    return "オフ" if ja else "Off"
+
+
+def _error(location: str, ja: str, en: str) -> SourceStatus:
+    return SourceStatus(SourceState.ERROR, location, ja, en)
+
+
+NO_TOKEN = (
+    "トークンが生成されていないため開始していません。設定 → 通話の取り込み元… の「生成」、"
+    "または biztel-desk ingest token --new でトークンを生成してください。",
+    "Not started: no token has been generated. Generate one in 設定 → 通話の取り込み元… (生成) "
+    "or with biztel-desk ingest token --new.",
+)
+
+
+# --- validation of what the admin enters ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettingProblem:
+    """One invalid value: ``field`` is folder, preset, encoding, mapping, host or port."""
+
+    field: str
+    ja: str
+    en: str
+
+    def text(self, lang: str = "ja") -> str:
+        return self.ja if lang == "ja" else self.en
+
+
+class IngestSettingsError(Exception):
+    """The configuration was not saved; ``problems`` says why, field by field."""
+
+    def __init__(self, problems: list[SettingProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(p.en for p in problems))
+
+    def text(self, lang: str = "ja") -> str:
+        return "\n".join(p.text(lang) for p in self.problems)
+
+
+def check_folder(config: FolderConfig) -> list[SettingProblem]:
+    """Problems of a watched-folder configuration (none when it is off: an off folder may point anywhere)."""
+    problems: list[SettingProblem] = []
+    if config.preset not in ("", *PRESETS):
+        problems.append(SettingProblem("preset", f"形式 {config.preset} は使えません({', '.join(PRESETS)})。",
+                                       f"Unknown preset {config.preset} ({', '.join(PRESETS)})."))
+    if config.encoding not in ENCODINGS:
+        problems.append(SettingProblem("encoding", f"文字コード {config.encoding} は使えません({', '.join(ENCODINGS)})。",
+                                       f"Unknown encoding {config.encoding} ({', '.join(ENCODINGS)})."))
+    if not config.enabled:
+        return problems
+    if config.mapping_file and not Path(config.mapping_file).is_file():
+        problems.append(SettingProblem("mapping", f"列の対応付けファイルがありません: {config.mapping_file}",
+                                       f"The column mapping file does not exist: {config.mapping_file}"))
+    problem = folder_problem(config.path)
+    if problem is not None:
+        problems.append(problem)
+    return problems
+
+
+def folder_problem(path_text: str) -> SettingProblem | None:
+    """Why ``path_text`` cannot be watched (missing, not a folder, not writable), else None."""
+    if not path_text.strip():
+        return SettingProblem("folder", "監視するフォルダを指定してください。", "Choose the folder to watch.")
+    path = Path(path_text).expanduser()
+    if not path.exists():
+        return SettingProblem("folder", f"フォルダがありません: {path}", f"The folder does not exist: {path}")
+    if not path.is_dir():
+        return SettingProblem("folder", f"フォルダではありません: {path}", f"Not a folder: {path}")
+    try:
+        # os.access is unreliable for folders on Windows: create (and remove) a file as the watcher will.
+        handle, probe = tempfile.mkstemp(prefix=".biztel-desk-", suffix=".tmp", dir=path)
+        os.close(handle)
+        os.remove(probe)
+    except OSError:
+        return SettingProblem(
+            "folder",
+            f"フォルダに書き込めません: {path}(取り込んだファイルを done/ と failed/ に移すため、書き込みの権限が必要です)",
+            f"Cannot write to the folder: {path} (imported files are moved to done/ and failed/, which needs write access)",
+        )
+    return None
+
+
+def check_http(config: HttpIngestConfig) -> list[SettingProblem]:
+    problems: list[SettingProblem] = []
+    if not 1 <= config.port <= 65535:
+        problems.append(SettingProblem("port", f"ポート番号は 1〜65535 で指定してください(指定: {config.port})。",
+                                       f"The port must be between 1 and 65535 (given: {config.port})."))
+    host = config.host.strip()
+    if not host or any(c.isspace() or c in "/?#@" for c in host):
+        problems.append(SettingProblem("host", f"ホストが正しくありません: 「{config.host}」(例: 127.0.0.1)",
+                                       f"Not a valid host: '{config.host}' (e.g. 127.0.0.1)."))
+    return problems
+
+
+def parse_port(text: str) -> int | SettingProblem:
+    """The port typed by the admin, or the problem with it."""
+    value = text.strip()
+    if value.isdigit() and 1 <= int(value) <= 65535:
+        return int(value)
+    return SettingProblem("port", f"ポート番号は 1〜65535 の数字で指定してください(入力: 「{text}」)。",
+                          f"The port must be a number between 1 and 65535 (entered: '{text}').")
+
+
+def save_settings(database: Database, folder: FolderConfig | None = None, http: HttpIngestConfig | None = None) -> None:
+    """Validate, then save both configurations (or neither). A host other than loopback is the admin's explicit
+    permission for other computers (``allow_remote``), so it follows the host."""
+    problems = (check_folder(folder) if folder is not None else []) + (check_http(http) if http is not None else [])
+    if problems:
+        raise IngestSettingsError(problems)
+    if folder is not None:
+        ingest_folder.save_config(database, replace(folder, path=str(Path(folder.path).expanduser()) if folder.path else ""))
+    if http is not None:
+        ingest_http.save_config(database, replace(http, host=http.host.strip(),
+                                                  allow_remote=not ingest_http.is_loopback(http.host)))
+
+
+def endpoint_url(config: HttpIngestConfig) -> str:
+    host = config.host.strip() or ingest_http.DEFAULT_HOST
+    host = f"[{host.strip('[]')}]" if ":" in host else host
+    return f"http://{host}:{config.port}{ingest_http.PATH}"
+
+
+def is_listening(config: HttpIngestConfig, timeout_s: float = 1.0) -> bool:
+    """Whether something answers ``GET /v1/health`` at the configured address (for ``ingest status``)."""
+    host = config.host.strip()
+    if host in ("0.0.0.0", "::", "[::]"):  # listening everywhere: ask this computer's loopback
+        host = "127.0.0.1" if host == "0.0.0.0" else "::1"
+    url = endpoint_url(replace(config, host=host)).removesuffix(ingest_http.PATH) + "/v1/health"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as answer:  # noqa: S310 - http on a local address
+            return bool(answer.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def generate_token(store: SecretStore) -> Secret:
+    """A new bearer token in the keyring (the old one stops working). Show it once; never log or store it."""
+    return ingest_http.generate_token(store)
+
+
+def has_token(store: SecretStore) -> bool:
+    return bool(ingest_http.get_token(store))
+
+
+# --- the running sources ----------------------------------------------------------------------------------
+
+
+class IngestSources:
+    """Starts the configured sources, restarts them after a change, stops them; ``status()`` for display.
+
+    ``on_imported(n)`` is called on the source's own thread (folder watcher, HTTP request) after ``n`` new calls
+    were stored: it must be thread-safe (``LinkWorker.wake`` is).
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        secrets: SecretStore,
+        on_imported: ImportedListener | None = None,
+        *,
+        lang: str = "ja",
+        http_lang: str = "en",
+    ) -> None:
+        self.database = database
+        self.secrets = secrets
+        self.on_imported = on_imported
+        self.lang = lang  # the language of the watched folder's reports
+        self.http_lang = http_lang  # the endpoint's error messages (read by programs and their admins)
+        self._lock = threading.RLock()
+        self._watcher: FolderWatcher | None = None
+        self._server: HttpIngestServer | None = None
+        self._status = IngestStatus()
+
+    # --- control ---------------------------------------------------------------------------------------------
+
+    def start(self) -> IngestStatus:
+        """Start what the saved configuration enables; a source that cannot start is reported, never raised."""
+        with self._lock:
+            folder = self._start_folder(ingest_folder.load_config(self.database))
+            http = self._start_http(ingest_http.load_config(self.database))
+            self._status = IngestStatus(folder, http)
+            for line in self._status.lines("en"):
+                log.info("ingest sources: %s", line)
+            return self._status
+
+    def stop(self) -> None:
+        """Stop both; a file being imported is finished first. Call before the database closes."""
+        with self._lock:
+            if self._watcher is not None:
+                self._watcher.stop()
+                self._watcher = None
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+            self._status = IngestStatus()
+
+    def restart(self) -> IngestStatus:
+        """After a configuration change: stop, read the configuration again, start."""
+        with self._lock:
+            self.stop()
+            return self.start()
+
+    def token_changed(self) -> IngestStatus:
+        """A new token was generated: the running endpoint accepts it from now on (the old one no longer); an
+        endpoint that was waiting for a token starts."""
+        with self._lock:
+            if self._server is not None and self._server.running:
+                try:
+                    self._server.reload_token()
+                except (IngestConfigError, SecretStoreError):
+                    log.warning("HTTP ingest: the new token could not be read; restarting the endpoint")
+                else:
+                    return self._status
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+            http = self._start_http(ingest_http.load_config(self.database))
+            self._status = replace(self._status, http=http)
+            return self._status
+
+    def status(self) -> IngestStatus:
+        with self._lock:
+            status = self._status
+            if status.folder.state is SourceState.RUNNING and (self._watcher is None or not self._watcher.running):
+                status = replace(status, folder=_error(status.folder.location, "監視が停止しました。", "Watching stopped."))
+            return status
+
+    @property
+    def http_server(self) -> HttpIngestServer | None:
+        return self._server
+
+    # --- the sources -----------------------------------------------------------------------------------------
+
+    def _start_folder(self, config: FolderConfig) -> SourceStatus:
+        if not config.enabled:
+            return SourceStatus(SourceState.OFF, config.path)
+        problem = folder_problem(config.path)
+        if problem is not None:
+            return _error(config.path, problem.ja, problem.en)
+        try:
+            watcher = ingest_folder.watcher_from_config(self.database, config, lang=self.lang,
+                                                        on_result=self._on_folder_result)
+        except ImportFailure as failure:
+            return _error(config.path, failure.text("ja"), failure.text("en"))
+        watcher.start()
+        self._watcher = watcher
+        return SourceStatus(SourceState.RUNNING, str(watcher.folder.folder))
+
+    def _start_http(self, config: HttpIngestConfig) -> SourceStatus:
+        url = endpoint_url(config)
+        if not config.enabled:
+            return SourceStatus(SourceState.OFF, url)
+        server = HttpIngestServer.from_config(self.database, self.secrets, config, lang=self.http_lang,
+                                              on_imported=self._on_http_imported)
+        try:
+            server.start()
+        except IngestConfigError as error:
+            if error.code == "no_token":
+                return _error(url, *NO_TOKEN)
+            return _error(url, error.text("ja"), error.text("en"))
+        except SecretStoreError as error:
+            return _error(url, f"OSのキーリングからトークンを読めません: {error}", f"Cannot read the token from the OS keyring: {error}")
+        self._server = server
+        return SourceStatus(SourceState.RUNNING, server.url)
+
+    def _on_folder_result(self, result: FolderResult) -> None:
+        if result.report is not None and result.report.imported:
+            self._notify(result.report.imported)
+
+    def _on_http_imported(self, count: int) -> None:
+        self._notify(count)
+
+    def _notify(self, count: int) -> None:
+        listener = self.on_imported
+        if listener is None:
+            return
+        try:
+            listener(count)
+        except Exception:  # noqa: BLE001 - the calls are stored; a listener's bug must not stop the source
+            log.exception("ingest sources: the on_imported listener failed")
