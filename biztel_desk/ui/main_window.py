@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -41,6 +42,9 @@ from biztel_desk.ui.tabs.targets_tab import TargetsTab
 from biztel_desk.ui.widgets import STATUS_ROLE, StatusBadgeDelegate, ask, status_text
 from biztel_desk.ui.worker_controller import WorkerController
 
+if TYPE_CHECKING:
+    from biztel_desk.services.ingest_sources import IngestSources  # the ingest modules load when the sources start
+
 PREF_GEOMETRY = "main_window.geometry"
 PREF_SPLITTER = "main_window.splitter"
 PREF_SELECTED = "main_window.selected_setting"
@@ -66,6 +70,9 @@ class MainWindow(QMainWindow):
         self._closing = False
         # The link worker (None in tests of the window alone); each setting's 録音連携ステータス decides what it sends.
         self.worker_controller = WorkerController(worker, self) if worker is not None else None
+        # The watched folder and the HTTP endpoint (the composition root starts them for the real profile; None in
+        # tests and in demo mode): 通話の取り込み元… restarts them after a change.
+        self.ingest_sources: IngestSources | None = None
         self.setWindowTitle(self.tr("BIZTEL Desk — Salesforce履歴録音連携"))
         self.setMinimumSize(QSize(900, 600))
         self.setStyleSheet(STYLESHEET)
@@ -166,8 +173,11 @@ class MainWindow(QMainWindow):
         self.system_action.triggered.connect(self._on_system_action_triggered)
         self.checklist_action = QAction(self.tr("Salesforce側チェックリスト(&C)…"), self)
         self.checklist_action.triggered.connect(self._on_checklist_action_triggered)
+        self.ingest_action = QAction(self.tr("通話の取り込み元(&R)…"), self)
+        self.ingest_action.triggered.connect(self._on_ingest_action_triggered)
         settings_menu.addAction(self.account_action)
         settings_menu.addAction(self.system_action)
+        settings_menu.addAction(self.ingest_action)
         settings_menu.addSeparator()
         settings_menu.addAction(self.checklist_action)
 
@@ -664,6 +674,16 @@ class MainWindow(QMainWindow):
         finally:
             dialog.deleteLater()
         self.history_tab.load(self._selected)  # page size and time zone may have changed
+
+    @Slot()
+    def _on_ingest_action_triggered(self) -> None:
+        from biztel_desk.ui.dialogs.ingest_dialog import IngestDialog
+
+        dialog = IngestDialog(self.context, self.ingest_sources, self)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
 
     @Slot()
     def _on_setup_wizard_action_triggered(self) -> None:

@@ -1,0 +1,423 @@
+"""通話の取り込み元 dialog (SPEC §8.2, §8.3): the watched folder and the HTTP ingest endpoint, with their state."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from biztel_desk.ingest import folder as ingest_folder
+from biztel_desk.ingest import http as ingest_http
+from biztel_desk.ingest.folder import FolderConfig
+from biztel_desk.ingest.http import HttpIngestConfig
+from biztel_desk.secrets import SecretStoreError
+from biztel_desk.services import ingest_sources
+from biztel_desk.services.context import AppContext
+from biztel_desk.services.ingest_sources import (
+    IngestSettingsError,
+    IngestSources,
+    IngestStatus,
+    SettingProblem,
+    SourceState,
+)
+from biztel_desk.ui.widgets import ask
+
+HINT_STYLE = "color: #6a737d;"
+ERROR_STYLE = "color: #b00020;"
+WARNING_STYLE = "color: #9a6700;"
+STATE_STYLES = {SourceState.RUNNING: "color: #1a7f37;", SourceState.OFF: HINT_STYLE, SourceState.ERROR: ERROR_STYLE}
+
+
+class IngestDialog(QDialog):
+    """OK validates, saves both sources and restarts them; 生成 stores a new token in the keyring at once and shows
+    it this one time. ``applied`` carries the sources' status after a restart."""
+
+    applied = Signal(object)
+
+    def __init__(self, context: AppContext, sources: IngestSources | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.sources = sources
+        self.setWindowTitle(self.tr("通話の取り込み元"))
+        self._labels: list[QLabel] = []
+        self.error_labels: dict[str, QLabel] = {}
+        self._folder_config = ingest_folder.load_config(context.database)
+        self._http_config = ingest_http.load_config(context.database)
+
+        folder_box = QGroupBox(self.tr("監視フォルダ"), self)
+        folder_grid = self._grid(folder_box)
+        self.folder_check = QCheckBox(self.tr("フォルダを監視して、置かれたファイルを取り込む"), folder_box)
+        folder_grid.addWidget(self.folder_check, 0, 0, 1, 2)
+        self.folder_edit = QLineEdit(folder_box)
+        self.folder_edit.setPlaceholderText(self.tr("例: D:\\PBX\\cdr"))
+        self.folder_button = QPushButton(self.tr("参照…"), folder_box)
+        self.folder_button.clicked.connect(self._on_folder_button_clicked)
+        self._row(folder_grid, self.tr("フォルダ"), self._with_button(self.folder_edit, self.folder_button), "folder",
+                  self.tr("取り込んだファイルはこのフォルダの done/ に、取り込めなかったファイルは failed/ に移し、"
+                          "結果を「ファイル名.report.txt」として隣に書きます。同じ内容のファイルは二度取り込みません。"
+                          "書き込み中のファイルは、大きさが変わらなくなってから取り込みます。"))
+        self.preset_combo = QComboBox(folder_box)
+        self.preset_combo.addItem(self.tr("自動判別"), "")
+        self.preset_combo.addItem(self.tr("Asterisk (Master.csv)"), "asterisk")
+        self.preset_combo.addItem(self.tr("FreePBX (CDRエクスポート)"), "freepbx")
+        self.preset_combo.addItem(self.tr("汎用(列の対応付け)"), "generic")
+        self.preset_combo.currentIndexChanged.connect(self._update_enabled)
+        self.encoding_combo = QComboBox(folder_box)
+        self.encoding_combo.addItem(self.tr("自動判別"), "auto")
+        self.encoding_combo.addItem("UTF-8", "utf-8")
+        self.encoding_combo.addItem("Shift_JIS (CP932)", "cp932")
+        formats = QHBoxLayout()
+        formats.setContentsMargins(0, 0, 0, 0)
+        formats.addWidget(self.preset_combo)
+        self.encoding_label = QLabel(self.tr("文字コード"), folder_box)
+        self.encoding_label.setBuddy(self.encoding_combo)
+        formats.addSpacing(12)
+        formats.addWidget(self.encoding_label)
+        formats.addWidget(self.encoding_combo)
+        formats.addStretch(1)
+        self._row(folder_grid, self.tr("形式"), formats, "preset")
+        self.mapping_edit = QLineEdit(folder_box)
+        self.mapping_edit.setPlaceholderText(self.tr("空欄: BIZTELの発着信履歴CSV"))
+        self.mapping_button = QPushButton(self.tr("参照…"), folder_box)
+        self.mapping_button.clicked.connect(self._on_mapping_button_clicked)
+        self._row(folder_grid, self.tr("列の対応付け"), self._with_button(self.mapping_edit, self.mapping_button), "mapping")
+        self.folder_status_label = QLabel(folder_box)
+        self.folder_status_label.setWordWrap(True)
+        self.folder_status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._row(folder_grid, self.tr("状態"), self.folder_status_label)
+
+        http_box = QGroupBox(self.tr("HTTP受信"), self)
+        http_grid = self._grid(http_box)
+        self.http_check = QCheckBox(self.tr("PBXやスクリプトから HTTP で通話を受け付ける"), http_box)
+        http_grid.addWidget(self.http_check, 0, 0, 1, 2)
+        self.host_edit = QLineEdit(http_box)
+        self.host_edit.setFixedWidth(200)
+        self.host_edit.setPlaceholderText(ingest_http.DEFAULT_HOST)
+        self.port_edit = QLineEdit(http_box)
+        self.port_edit.setFixedWidth(80)
+        self.port_edit.setMaxLength(6)
+        address = QHBoxLayout()
+        address.setContentsMargins(0, 0, 0, 0)
+        address.addWidget(self.host_edit)
+        self.port_label = QLabel(self.tr("ポート"), http_box)
+        self.port_label.setBuddy(self.port_edit)
+        address.addSpacing(12)
+        address.addWidget(self.port_label)
+        address.addWidget(self.port_edit)
+        address.addStretch(1)
+        self._row(http_grid, self.tr("ホスト"), address, "host")
+        self.remote_warning = QLabel(
+            self.tr("このPC以外からも接続できるようになります。トークンはヘッダーで送られるため、"
+                    "TLSのリバースプロキシなどで通信を保護してください。"), http_box)
+        self.remote_warning.setWordWrap(True)
+        self.remote_warning.setStyleSheet(WARNING_STYLE)
+        self._place_under(http_grid, self.remote_warning)
+        self.error_labels["port"] = self._place_error(http_grid, "port")
+
+        self.token_state_label = QLabel(http_box)
+        self.generate_button = QPushButton(self.tr("生成…"), http_box)
+        self.generate_button.clicked.connect(self._on_generate_button_clicked)
+        token_row = QHBoxLayout()
+        token_row.setContentsMargins(0, 0, 0, 0)
+        token_row.addWidget(self.token_state_label)
+        token_row.addSpacing(12)
+        token_row.addWidget(self.generate_button)
+        token_row.addStretch(1)
+        self._row(http_grid, self.tr("トークン"), token_row)
+        self.token_panel = QWidget(http_box)
+        panel = QVBoxLayout(self.token_panel)
+        panel.setContentsMargins(0, 0, 0, 0)
+        self.token_edit = QLineEdit(self.token_panel)
+        self.token_edit.setReadOnly(True)
+        self.token_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.copy_button = QPushButton(self.tr("コピー"), self.token_panel)
+        self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        panel.addLayout(self._with_button(self.token_edit, self.copy_button))
+        self.token_warning = QLabel(
+            self.tr("このトークンは今だけ表示されます。閉じると二度と表示できません。コピーして送信側"
+                    "(Authorization: Bearer ヘッダー)に設定してください。"), self.token_panel)
+        self.token_warning.setWordWrap(True)
+        self.token_warning.setStyleSheet(WARNING_STYLE)
+        panel.addWidget(self.token_warning)
+        self.token_panel.hide()
+        self._place_under(http_grid, self.token_panel)
+
+        self.url_label = QLabel(http_box)
+        self.url_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._row(http_grid, self.tr("送信先URL"), self.url_label)
+        self.curl_edit = QPlainTextEdit(http_box)
+        self.curl_edit.setReadOnly(True)
+        self.curl_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.curl_edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.curl_edit.setFixedHeight(self.curl_edit.fontMetrics().lineSpacing() * 4 + 14)
+        self._row(http_grid, self.tr("送信例 (curl)"), self.curl_edit)
+        self.http_status_label = QLabel(http_box)
+        self.http_status_label.setWordWrap(True)
+        self.http_status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._row(http_grid, self.tr("状態"), self.http_status_label)
+
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("message")
+        self.message_label.setWordWrap(True)
+        self.message_label.setStyleSheet(ERROR_STYLE)
+        self.message_label.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("OK"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("キャンセル"))
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+
+        width = max(label.sizeHint().width() for label in self._labels)
+        for label in self._labels:
+            label.setFixedWidth(width)
+        layout = QVBoxLayout(self)
+        layout.addWidget(folder_box)
+        layout.addWidget(http_box)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.buttons)
+
+        self.folder_check.toggled.connect(self._update_enabled)
+        self.http_check.toggled.connect(self._update_enabled)
+        self.host_edit.textChanged.connect(self._on_address_changed)
+        self.port_edit.textChanged.connect(self._on_address_changed)
+        self.load()
+        self.resize(760, self.sizeHint().height())
+
+    # --- public ------------------------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        folder, http = self._folder_config, self._http_config
+        self.folder_check.setChecked(folder.enabled)
+        self.folder_edit.setText(folder.path)
+        self.preset_combo.setCurrentIndex(max(self.preset_combo.findData(folder.preset), 0))
+        self.encoding_combo.setCurrentIndex(max(self.encoding_combo.findData(folder.encoding), 0))
+        self.mapping_edit.setText(folder.mapping_file)
+        self.http_check.setChecked(http.enabled)
+        self.host_edit.setText(http.host)
+        self.port_edit.setText(str(http.port))
+        self._show_token_state()
+        self._on_address_changed()
+        self._update_enabled()
+        self.show_status(self.sources.status() if self.sources is not None else None)
+
+    def folder_config(self) -> FolderConfig:
+        return replace(
+            self._folder_config,
+            enabled=self.folder_check.isChecked(),
+            path=self.folder_edit.text().strip(),
+            preset=str(self.preset_combo.currentData()),
+            encoding=str(self.encoding_combo.currentData()),
+            mapping_file=self.mapping_edit.text().strip() if self.preset_combo.currentData() == "generic" else "",
+        )
+
+    def http_config(self) -> HttpIngestConfig | SettingProblem:
+        port = ingest_sources.parse_port(self.port_edit.text())
+        if isinstance(port, SettingProblem):
+            return port
+        host = self.host_edit.text().strip() or ingest_http.DEFAULT_HOST
+        return replace(self._http_config, enabled=self.http_check.isChecked(), host=host, port=port)
+
+    def show_status(self, status: IngestStatus | None) -> None:
+        lang = self.context.lang
+        if status is None:
+            for label in (self.folder_status_label, self.http_status_label):
+                label.setText(self.tr("このウィンドウでは取り込み元を実行していません。"))
+                label.setStyleSheet(HINT_STYLE)
+            return
+        self.folder_status_label.setText(status.folder_text(lang))
+        self.folder_status_label.setStyleSheet(STATE_STYLES[status.folder.state])
+        self.http_status_label.setText(status.http_text(lang))
+        self.http_status_label.setStyleSheet(STATE_STYLES[status.http.state])
+
+    # --- slots -------------------------------------------------------------------------------------------------
+
+    def _on_buttons_accepted(self) -> None:
+        for label in self.error_labels.values():
+            label.clear()
+            label.hide()
+        self.message_label.hide()
+        folder = self.folder_config()
+        http = self.http_config()
+        problems: list[SettingProblem] = ingest_sources.check_folder(folder)
+        if isinstance(http, SettingProblem):
+            problems.append(http)
+        else:
+            try:
+                if not problems:
+                    ingest_sources.save_settings(self.context.database, folder, http)
+            except IngestSettingsError as error:
+                problems = error.problems
+        if problems:
+            for problem in problems:
+                label = self.error_labels.get(problem.field) or self.error_labels["folder"]
+                text = problem.text(self.context.lang)
+                label.setText(f"{label.text()}\n{text}" if label.text() else text)
+                label.show()
+            self.message_label.setText(self.tr("保存できませんでした。赤いメッセージを確認してください。"))
+            self.message_label.show()
+            return
+        self._folder_config = ingest_folder.load_config(self.context.database)
+        self._http_config = ingest_http.load_config(self.context.database)
+        if self.sources is None:
+            self.accept()
+            return
+        status = self.sources.restart()
+        self.show_status(status)
+        self.applied.emit(status)
+        if status.has_error:
+            self.message_label.setText(self.tr("設定は保存しましたが、開始できなかった取り込み元があります。「状態」を確認してください。"))
+            self.message_label.show()
+            return
+        self.accept()
+
+    def _on_generate_button_clicked(self) -> None:
+        if ingest_sources.has_token(self.context.secrets):
+            answer = ask(
+                self, self.tr("トークンの生成"),
+                self.tr("新しいトークンを生成すると、今のトークンは使えなくなります。送信側の設定も変更が必要です。生成しますか?"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        try:
+            token = ingest_sources.generate_token(self.context.secrets)
+        except SecretStoreError as error:
+            self.message_label.setText(self.tr("OSのキーリングに保存できません: {0}").format(error))
+            self.message_label.show()
+            return
+        self.token_edit.setText(token)
+        self.token_panel.show()
+        self.copy_button.setText(self.tr("コピー"))
+        self._show_token_state()
+        if self.sources is not None:
+            self.show_status(self.sources.token_changed())
+
+    def _on_copy_button_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.token_edit.text())
+        self.copy_button.setText(self.tr("コピーしました"))
+
+    def _on_folder_button_clicked(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, self.tr("監視するフォルダ"), self.folder_edit.text())
+        if path:
+            self.folder_edit.setText(path)
+
+    def _on_mapping_button_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("列の対応付けファイル"), "", self.tr("列の対応 (*.json *.toml);;すべてのファイル (*)")
+        )
+        if path:
+            self.mapping_edit.setText(path)
+
+    def _on_address_changed(self) -> None:
+        host = self.host_edit.text().strip() or ingest_http.DEFAULT_HOST
+        self.remote_warning.setVisible(not ingest_http.is_loopback(host))
+        port = ingest_sources.parse_port(self.port_edit.text())
+        if isinstance(port, SettingProblem):
+            self.url_label.setText("—")
+            url = f"http://{host}:PORT/v1/calls"
+        else:
+            url = ingest_sources.endpoint_url(HttpIngestConfig(host=host, port=port))
+            self.url_label.setText(url)
+        self.curl_edit.setPlainText(
+            f"curl -sS {url} \\\n"
+            '  -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\\n'
+            '  -d \'{"unique_id": "1711929600.1", "from_number": "090-1111-2222",\n'
+            '       "to_number": "03-1234-5678", "started_at": "2024-04-01 09:00:00"}\''
+        )
+
+    def _update_enabled(self) -> None:
+        folder_on = self.folder_check.isChecked()
+        for widget in (self.folder_edit, self.folder_button, self.preset_combo, self.encoding_combo, self.encoding_label):
+            widget.setEnabled(folder_on)
+        generic = folder_on and self.preset_combo.currentData() == "generic"
+        self.mapping_edit.setEnabled(generic)
+        self.mapping_button.setEnabled(generic)
+        http_on = self.http_check.isChecked()
+        for widget in (self.host_edit, self.port_edit, self.port_label):
+            widget.setEnabled(http_on)
+
+    # --- helpers -----------------------------------------------------------------------------------------------
+
+    def _show_token_state(self) -> None:
+        try:
+            exists = ingest_sources.has_token(self.context.secrets)
+        except SecretStoreError:
+            self.token_state_label.setText(self.tr("OSのキーリングを使えません"))
+            self.token_state_label.setStyleSheet(ERROR_STYLE)
+            return
+        if exists:
+            self.token_state_label.setText(self.tr("生成済み(OSのキーリングに保存)"))
+            self.token_state_label.setStyleSheet("")
+            self.generate_button.setText(self.tr("再生成…"))
+        else:
+            self.token_state_label.setText(self.tr("未生成: HTTP受信にはトークンが必要です"))
+            self.token_state_label.setStyleSheet(WARNING_STYLE)
+            self.generate_button.setText(self.tr("生成…"))
+
+    def _grid(self, box: QGroupBox) -> QGridLayout:
+        grid = QGridLayout(box)
+        grid.setColumnStretch(1, 1)
+        grid.setHorizontalSpacing(10)
+        return grid
+
+    @staticmethod
+    def _with_button(field: QWidget, button: QPushButton) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(field, 1)
+        row.addWidget(button)
+        return row
+
+    def _row(self, grid: QGridLayout, text: str, field: QWidget | QHBoxLayout, key: str = "", hint: str = "") -> None:
+        """Label | field; the hint and the error message under the field, aligned with it."""
+        box = grid.parentWidget()
+        label = QLabel(text, box)
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        label.setContentsMargins(0, 4, 0, 0)
+        if isinstance(field, QWidget):
+            label.setBuddy(field)
+        self._labels.append(label)
+        row = grid.rowCount()
+        grid.addWidget(label, row, 0)
+        if isinstance(field, QWidget):
+            grid.addWidget(field, row, 1)
+        else:
+            grid.addLayout(field, row, 1)
+        if hint:
+            hint_label = QLabel(hint, box)
+            hint_label.setWordWrap(True)
+            hint_label.setStyleSheet(HINT_STYLE)
+            self._place_under(grid, hint_label)
+        if key:
+            self.error_labels[key] = self._place_error(grid, key)
+
+    @staticmethod
+    def _place_under(grid: QGridLayout, widget: QWidget) -> None:
+        grid.addWidget(widget, grid.rowCount(), 1)
+
+    def _place_error(self, grid: QGridLayout, key: str) -> QLabel:
+        error = QLabel(grid.parentWidget())
+        error.setObjectName(f"error_{key}")
+        error.setWordWrap(True)
+        error.setStyleSheet(ERROR_STYLE)
+        error.hide()
+        self._place_under(grid, error)
+        return error
