@@ -100,8 +100,13 @@ def test_sigkill_at_random_moments_links_every_call_exactly_once(tmp_path: Path,
         progress = []
         for _ in range(KILLS):
             process = _sync(data_dir, env)
-            # Start-up takes about a second; kill somewhere in the first seconds of draining.
-            time.sleep(1.2 + rng.random() * 1.3)
+            # Kill while it drains, whatever the machine's speed: wait until this run has linked something
+            # (start-up, login and the journal check are done), then strike at a random moment shortly after.
+            before = progress[-1] if progress else 0
+            deadline = time.monotonic() + 20
+            while process.poll() is None and _linked(data_dir) <= before and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(rng.random() * 0.15)
             if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
                 kills += 1
