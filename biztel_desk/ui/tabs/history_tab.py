@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QModelIndex, QPoint, QRect, Qt, QTimer, QUrl, Signal, Slot
@@ -138,7 +139,9 @@ class HistoryTab(QWidget):
         for name in QUICK_RANGES:
             self.range_combo.addItem(range_titles[name], name)
         self.range_combo.addItem(self.tr("期間を指定"), CUSTOM_RANGE)
-        today = QDate.currentDate()
+        # "Today" of the configured time zone, not of this computer: calls are dated in that zone.
+        local_today = dt.datetime.now(self.model.zone).date()
+        today = QDate(local_today.year, local_today.month, local_today.day)
         self.from_check = QCheckBox(self.tr("開始"), self)
         self.from_date = QDateEdit(today.addDays(-6), self)
         self.to_check = QCheckBox(self.tr("終了"), self)
