@@ -144,7 +144,8 @@ class RestApi:
                 assert obj is not None
                 # Tooling records live under …/tooling/sobjects/ (their attributes.url says so).
                 base = f"/services/data/v{version}/{'tooling/' if tooling else ''}sobjects"
-                rows = [self.render_row(catalog, obj, row, base) for row in result.records]
+                ids = result.ids or [""] * len(result.records)
+                rows = [self.render_row(catalog, obj, row, base, record_id) for row, record_id in zip(result.records, ids, strict=True)]
         except QueryError as exc:
             return error(400, exc.error_code, exc.message)
         if result.is_count:
@@ -180,11 +181,16 @@ class RestApi:
             return error(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
         return Reply(200, self._page(rows, int(offset), version, tooling, locator))
 
-    def render_row(self, catalog: Catalog, obj: ObjectDef, row: dict[str, Any], base: str) -> dict[str, Any]:
-        """A query/search row as Salesforce returns it: ``attributes`` first, parents as nested records."""
+    def render_row(self, catalog: Catalog, obj: ObjectDef, row: dict[str, Any], base: str,
+                   record_id: str = "") -> dict[str, Any]:
+        """A query/search row as Salesforce returns it: ``attributes`` first, parents as nested records.
+
+        Salesforce names the record's URL even when Id is not selected; ``record_id`` carries it then.
+        """
         attributes: dict[str, Any] = {"type": obj.name}
-        if row.get("Id"):
-            attributes["url"] = f"{base}/{obj.name}/{row['Id']}"
+        record_id = record_id or str(row.get("Id") or "")
+        if record_id:
+            attributes["url"] = f"{base}/{obj.name}/{record_id}"
         out: dict[str, Any] = {"attributes": attributes}
         for key, value in row.items():
             if isinstance(value, dict):

@@ -944,6 +944,7 @@ class SoqlResult:
     records: list[dict[str, Any]]
     total_size: int  # rows returned (after LIMIT/OFFSET); for COUNT() the count
     is_count: bool
+    ids: list[str] = field(default_factory=list)  # each row's Id, selected or not: attributes.url needs it
 
 
 def execute_soql(text: str, catalog: Catalog, *, include_deleted: bool = False) -> SoqlResult:
@@ -969,4 +970,4 @@ def execute_soql(text: str, catalog: Catalog, *, include_deleted: bool = False) 
         return SoqlResult(obj.name, [], len(window), True)
     project = Projection(obj.name, selected)
     records = [project(row) for row in window]
-    return SoqlResult(obj.name, records, len(records), False)
+    return SoqlResult(obj.name, records, len(records), False, [str(row.get("Id") or "") for row in window])

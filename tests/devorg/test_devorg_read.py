@@ -215,3 +215,10 @@ def test_tooling_custom_field_creates_activity_fields(make_org: Callable[..., De
 def test_jwt_key_pair_is_published_for_out_of_process_clients(devorg: DevOrg) -> None:
     keys = requests.get(f"{devorg.url}/__devorg/jwt", timeout=5).json()
     assert keys["private_key"] == devorg.jwt_private_key_pem and "CERTIFICATE" in keys["certificate"]
+
+
+def test_attributes_url_without_id_in_the_select_list(sf: Salesforce) -> None:
+    with_id = sf.query("SELECT Id, Name FROM Account ORDER BY Name LIMIT 3")["records"]
+    without_id = sf.query("SELECT Name FROM Account ORDER BY Name LIMIT 3")["records"]
+    assert [r["attributes"] for r in without_id] == [r["attributes"] for r in with_id]
+    assert "Id" not in without_id[0]
