@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from biztel_desk.services.context import AppContext
     from biztel_desk.services.demo import DemoProfile
     from biztel_desk.services.housekeeping import Housekeeper
+    from biztel_desk.services.ingest_sources import IngestSources
     from biztel_desk.ui.demo_banner import DemoBanner
     from biztel_desk.ui.main_window import MainWindow
 
@@ -151,12 +152,15 @@ class GuiSession:
     housekeeper: Housekeeper
     profile: DemoProfile | None = None
     banner: DemoBanner | None = None
+    ingest: IngestSources | None = None  # the real profile's watched folder and HTTP endpoint
     closed: bool = False
 
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
+        if self.ingest is not None:
+            self.ingest.stop()  # no call may arrive once the database is closed
         self.worker.stop(10)  # the window's close already stopped it, unless the app quit without closing it
         self.housekeeper.stop()
         self.window.history_tab.model.shutdown()  # no page query may outlive the database
@@ -186,6 +190,20 @@ def build_window(context: AppContext, profile: DemoProfile | None = None) -> Gui
     session = GuiSession(context, window, worker, housekeeper, profile)
     window.closed.connect(session.close)
     return session
+
+
+def start_ingest_sources(session: GuiSession) -> IngestSources:
+    """The configured call sources (SPEC §8.2, §8.3) for the window's profile: each call they add wakes its worker
+    (``LinkWorker.wake`` only sets an event, so the sources' threads may call it); 通話の取り込み元… restarts them."""
+    from biztel_desk.services.ingest_sources import IngestSources
+
+    worker = session.worker
+    sources = IngestSources(session.context.database, session.context.secrets,
+                            on_imported=lambda _count: worker.wake(), lang=session.context.lang)
+    sources.start()
+    session.ingest = sources
+    session.window.ingest_sources = sources
+    return sources
 
 
 def build_demo(lang: str = "ja", base_dir: Path | None = None, **profile_options: Any) -> GuiSession:
@@ -282,6 +300,7 @@ class Gui:
             context.close()
             raise
         self.sessions.append(session)
+        start_ingest_sources(session)
         window = session.window
         window.demo_requested.connect(self._on_window_demo_requested)
         window.show()
