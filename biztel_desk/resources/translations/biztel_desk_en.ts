@@ -720,133 +720,133 @@ All demo data (the call history and the demo Salesforce org) is discarded, and B
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/models/history_model.py" line="311" />
+        <location filename="../../ui/models/history_model.py" line="310" />
         <source>ユニークID</source>
         <translation>Unique ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="312" />
+        <location filename="../../ui/models/history_model.py" line="311" />
         <source>リクエストID</source>
         <translation>Request ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="313" />
+        <location filename="../../ui/models/history_model.py" line="312" />
         <source>発信電話番号</source>
         <translation>From number</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="314" />
+        <location filename="../../ui/models/history_model.py" line="313" />
         <source>着信電話番号</source>
         <translation>To number</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="315" />
+        <location filename="../../ui/models/history_model.py" line="314" />
         <source>通話開始日時</source>
         <translation>Call start</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="316" />
+        <location filename="../../ui/models/history_model.py" line="315" />
         <source>通話終了日時</source>
         <translation>Call end</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="317" />
+        <location filename="../../ui/models/history_model.py" line="316" />
         <source>発信エージェントID</source>
         <translation>From agent ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="318" />
+        <location filename="../../ui/models/history_model.py" line="317" />
         <source>着信エージェントID</source>
         <translation>To agent ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="319" />
+        <location filename="../../ui/models/history_model.py" line="318" />
         <source>発信内線番号</source>
         <translation>From extension</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="320" />
+        <location filename="../../ui/models/history_model.py" line="319" />
         <source>着信内線番号</source>
         <translation>To extension</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="321" />
+        <location filename="../../ui/models/history_model.py" line="320" />
         <source>処理終了日時</source>
         <translation>Processed at</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="322" />
+        <location filename="../../ui/models/history_model.py" line="321" />
         <source>リトライ回数</source>
         <translation>Retries</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="323" />
+        <location filename="../../ui/models/history_model.py" line="322" />
         <source>リトライ予定</source>
         <translation>Next retry</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="324" />
+        <location filename="../../ui/models/history_model.py" line="323" />
         <source>通話履歴</source>
         <translation>Call record</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="325" />
+        <location filename="../../ui/models/history_model.py" line="324" />
         <source>状態</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="326" />
+        <location filename="../../ui/models/history_model.py" line="325" />
         <source>紐付け先</source>
         <translation>Linked record</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="327" />
+        <location filename="../../ui/models/history_model.py" line="326" />
         <source>エラー</source>
         <translation>Error</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="333" />
+        <location filename="../../ui/models/history_model.py" line="332" />
         <source>待機中</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="356" />
+        <location filename="../../ui/models/history_model.py" line="355" />
         <source>Salesforceで活動 {id} を開く</source>
         <translation>Open Task {id} in Salesforce</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="334" />
+        <location filename="../../ui/models/history_model.py" line="333" />
         <source>保留中</source>
         <translation>Held</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="335" />
+        <location filename="../../ui/models/history_model.py" line="334" />
         <source>送信中</source>
         <translation>Sending</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="336" />
+        <location filename="../../ui/models/history_model.py" line="335" />
         <source>連携済み</source>
         <translation>Linked</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="337" />
+        <location filename="../../ui/models/history_model.py" line="336" />
         <source>リトライ待ち</source>
         <translation>Waiting to retry</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="338" />
+        <location filename="../../ui/models/history_model.py" line="337" />
         <source>失敗</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="339" />
+        <location filename="../../ui/models/history_model.py" line="338" />
         <source>スキップ</source>
         <translation>Skipped</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="218" />
-        <location filename="../../ui/models/history_model.py" line="370" />
+        <location filename="../../ui/models/history_model.py" line="217" />
+        <location filename="../../ui/models/history_model.py" line="369" />
         <source>開く</source>
         <translation>Open</translation>
     </message>
@@ -854,12 +854,12 @@ All demo data (the call history and the demo Salesforce org) is discarded, and B
 <context>
     <name>HistoryTab</name>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="143" />
+        <location filename="../../ui/tabs/history_tab.py" line="145" />
         <source>開始</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="145" />
+        <location filename="../../ui/tabs/history_tab.py" line="147" />
         <source>終了</source>
         <translation>To</translation>
     </message>
@@ -919,103 +919,103 @@ All demo data (the call history and the demo Salesforce org) is discarded, and B
         <translation>Custom range</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="152" />
+        <location filename="../../ui/tabs/history_tab.py" line="154" />
         <source>今すぐ再試行</source>
         <translation>Retry now</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="153" />
+        <location filename="../../ui/tabs/history_tab.py" line="155" />
         <source>選択した失敗・リトライ待ちの通話をすぐに送り直します</source>
         <translation>Send the selected failed or retrying calls again now</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="155" />
-        <location filename="../../ui/tabs/history_tab.py" line="438" />
+        <location filename="../../ui/tabs/history_tab.py" line="157" />
+        <location filename="../../ui/tabs/history_tab.py" line="440" />
         <source>CSVエクスポート</source>
         <translation>Export CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="156" />
+        <location filename="../../ui/tabs/history_tab.py" line="158" />
         <source>絞り込んだすべての行を、表示中の項目でCSVに書き出します</source>
         <translation>Write every filtered row, with the visible columns, to a CSV file</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="182" />
+        <location filename="../../ui/tabs/history_tab.py" line="184" />
         <source>最初のページ</source>
         <translation>First page</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="183" />
+        <location filename="../../ui/tabs/history_tab.py" line="185" />
         <source>前へ</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="189" />
+        <location filename="../../ui/tabs/history_tab.py" line="191" />
         <source>次へ</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="192" />
+        <location filename="../../ui/tabs/history_tab.py" line="194" />
         <source>最後のページ</source>
         <translation>Last page</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="195" />
+        <location filename="../../ui/tabs/history_tab.py" line="197" />
         <source>連携通話履歴はまだありません。</source>
         <translation>No linked calls yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="199" />
+        <location filename="../../ui/tabs/history_tab.py" line="201" />
         <source>絞り込み</source>
         <translation>Filter</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="207" />
+        <location filename="../../ui/tabs/history_tab.py" line="209" />
         <source>通話開始日時</source>
         <translation>Call start</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="322" />
+        <location filename="../../ui/tabs/history_tab.py" line="324" />
         <source>CSVに書き出しています…</source>
         <translation>Exporting CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="438" />
+        <location filename="../../ui/tabs/history_tab.py" line="440" />
         <source>CSVファイル (*.csv)</source>
         <translation>CSV files (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="447" />
+        <location filename="../../ui/tabs/history_tab.py" line="449" />
         <source>CSVを書き出せませんでした: {error}</source>
         <translation>Could not write the CSV: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="449" />
+        <location filename="../../ui/tabs/history_tab.py" line="451" />
         <source>{rows:,}件をCSVに書き出しました: {path}</source>
         <translation>Exported {rows:,} rows to {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="455" />
+        <location filename="../../ui/tabs/history_tab.py" line="457" />
         <source>再試行できませんでした: {error}</source>
         <translation>Could not retry: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="457" />
+        <location filename="../../ui/tabs/history_tab.py" line="459" />
         <source>{count}件を再試行の待機中にしました</source>
         <translation>{count} call(s) are waiting to be sent again</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="485" />
+        <location filename="../../ui/tabs/history_tab.py" line="487" />
         <source>履歴を読み込めませんでした: {error}</source>
         <translation>Could not read the history: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="498" />
+        <location filename="../../ui/tabs/history_tab.py" line="500" />
         <source>{first:,}–{last:,} / {total}件</source>
         <translation>{first:,}–{last:,} of {total}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="202" />
+        <location filename="../../ui/tabs/history_tab.py" line="204" />
         <source>状態</source>
         <translation>State</translation>
     </message>
@@ -1023,308 +1023,531 @@ All demo data (the call history and the demo Salesforce org) is discarded, and B
 <context>
     <name>ImportDialog</name>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="273" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="272" />
         <source>通話履歴を取り込む</source>
         <translation>Import call history</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="292" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="291" />
         <source>CSV / TSV ファイルを選ぶか、ここにドロップしてください</source>
         <translation>Choose CSV / TSV files or drop them here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="293" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="292" />
         <source>ファイルを選択…</source>
         <translation>Choose files…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="296" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="295" />
         <source>自動判定</source>
         <translation>Detect automatically</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="299" />
-        <location filename="../../ui/dialogs/import_dialog.py" line="947" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="298" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="946" />
         <source>汎用(列の対応付け)</source>
         <translation>Generic (column mapping)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="303" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="302" />
         <source>自動</source>
         <translation>Automatic</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="318" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="317" />
         <source>ファイル</source>
         <translation>Files</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="328" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="327" />
         <source>文字コード</source>
         <translation>Encoding</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="331" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="330" />
         <source>プリセット</source>
         <translation>Preset</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="346" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="345" />
         <source>プレビュー(先頭{count}行)</source>
         <translation>Preview (first {count} rows)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="373" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="372" />
         <source>空欄: YYYY-MM-DD HH:MM:SS / YYYY/MM/DD HH:MM:SS / ISO 8601</source>
         <translation>Empty: YYYY-MM-DD HH:MM:SS / YYYY/MM/DD HH:MM:SS / ISO 8601</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="374" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="373" />
         <source>日時の書式を strptime の形式で指定します(例: %Y年%m月%d日 %H:%M)。</source>
         <translation>The date format in strptime notation (e.g. %d.%m.%Y %H:%M).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="376" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="375" />
         <source>読込…</source>
         <translation>Load…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="378" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="377" />
         <source>保存…</source>
         <translation>Save…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="387" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="386" />
         <source>日時の書式</source>
         <translation>Date format</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="394" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="393" />
         <source>各項目に、ファイルのどの列を使うかを選んでください。* の項目は必須です(発信電話番号と着信電話番号はどちらか一方でも取り込めます)。</source>
         <translation>Choose the file's column for each field. Fields marked * are required (one of From number and To number is enough).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="406" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="405" />
         <source>%v行 処理済み</source>
         <translation>%v rows read</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="435" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="434" />
         <source>不正な行をコピー</source>
         <translation>Copy rejected rows</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="448" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="447" />
         <source>列の対応付け</source>
         <translation>Column mapping</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="449" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="448" />
         <source>取り込み結果</source>
         <translation>Import result</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="455" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="454" />
         <source>取り込む</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="459" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="458" />
         <source>閉じる</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="550" />
-        <location filename="../../ui/dialogs/import_dialog.py" line="975" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="549" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="974" />
         <source>{name} の形式を判別できません。プリセットを選ぶか、「汎用(列の対応付け)」で列を対応付けてください。</source>
         <translation>Cannot tell the format of {name}. Choose a preset, or map its columns with "Generic (column mapping)".</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="552" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="551" />
         <source>{name} は「{preset}」の形式として読めません。見出し行を確認するか、別のプリセットを選んでください。</source>
         <translation>{name} cannot be read as "{preset}". Check its header row or choose another preset.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="565" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="564" />
         <source>取り込む通話履歴ファイル</source>
         <translation>Call history files to import</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="566" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="565" />
         <source>通話履歴 (*.csv *.tsv *.txt);;すべてのファイル (*)</source>
         <translation>Call history (*.csv *.tsv *.txt);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="588" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="587" />
         <source>列の対応を読み込む</source>
         <translation>Load a column mapping</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="588" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="587" />
         <source>列の対応 (*.json *.toml);;すべてのファイル (*)</source>
         <translation>Column mapping (*.json *.toml);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="598" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="597" />
         <source>列の対応を保存</source>
         <translation>Save the column mapping</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="598" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="597" />
         <source>JSON (*.json);;TOML (*.toml)</source>
         <translation>JSON (*.json);;TOML (*.toml)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="638" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="637" />
         <source>データベースに書き込めませんでした: {reason}
 ここまでに取り込んだ通話はそのまま残ります。もう一度取り込んでも重複しません。</source>
         <translation>Could not write to the database: {reason}
 The calls imported so far are kept. Importing again creates no duplicates.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="649" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="648" />
         <source>予期しないエラーが発生しました</source>
         <translation>An unexpected error occurred</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="672" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="671" />
         <source>このファイルにない列: {columns}</source>
         <translation>Columns not in this file: {columns}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="687" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="686" />
         <source>列の対応を保存できません: {path}: {reason}</source>
         <translation>Cannot save the column mapping: {path}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="690" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="689" />
         <source>列の対応を保存しました: {path}</source>
         <translation>Column mapping saved: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="781" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="780" />
         <source>取り込み {count}件</source>
         <translation>Imported {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="782" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="781" />
         <source>登録済み {count}件</source>
         <translation>Already known {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="783" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="782" />
         <source>不正 {count}行</source>
         <translation>Rejected {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="826" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="825" />
         <source>(取り込まない)</source>
         <translation>(not imported)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="857" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="856" />
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="865" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="864" />
         <source>列「{column}」が複数の項目({fields})に選ばれています。1つの列は1つの項目にだけ対応付けられます。</source>
         <translation>Column "{column}" is chosen for several fields ({fields}). A column can feed one field only.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="870" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="869" />
         <source>{one}または{other}</source>
         <translation>{one} or {other}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="872" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="871" />
         <source>必須の項目に列を選んでください: {fields}</source>
         <translation>Choose a column for the required fields: {fields}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="925" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="924" />
         <source>先頭{count}行はすべて取り込めます。</source>
         <translation>All of the first {count} rows can be imported.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="930" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="929" />
         <source>{line}行目: {reason}</source>
         <translation>Line {line}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="933" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="932" />
         <source>ほか{count}行</source>
         <translation>and {count} more</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="934" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="933" />
         <source>プレビューのうち{count}行は取り込めません:</source>
         <translation>{count} rows of the preview cannot be imported:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="949" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="948" />
         <source>UTF-8(BOM付き)</source>
         <translation>UTF-8 (with BOM)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="950" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="949" />
         <source>カンマ</source>
         <translation>comma</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="950" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="949" />
         <source>タブ</source>
         <translation>tab</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="952" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="951" />
         <source>不明</source>
         <translation>unknown</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="956" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="955" />
         <source>判定した形式: {preset}</source>
         <translation>Detected format: {preset}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="956" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="955" />
         <source>形式: {preset}</source>
         <translation>Format: {preset}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="957" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="956" />
         <source>文字コード: {encoding}</source>
         <translation>Encoding: {encoding}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="958" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="957" />
         <source>区切り文字: {delimiter}</source>
         <translation>Delimiter: {delimiter}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="959" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="958" />
         <source>見出し行: あり</source>
         <translation>Header row: yes</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="959" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="958" />
         <source>見出し行: なし</source>
         <translation>Header row: no</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="962" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="961" />
         <source>{count}ファイル中の1つ目を表示</source>
         <translation>showing the first of {count} files</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="969" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="968" />
         <source>{name} の文字コードを判別できません(UTF-8でもShift_JIS(CP932)でもありません)。文字コードを選んでください。</source>
         <translation>Cannot tell the character encoding of {name} (neither UTF-8 nor Shift_JIS/CP932). Choose the encoding.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="972" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="971" />
         <source>{name} は選んだ文字コードでは読めません({line}行目付近)。文字コードを「自動」にしてください。</source>
         <translation>{name} cannot be read with the chosen encoding (near line {line}). Set the encoding to "Automatic".</translation>
+    </message>
+</context>
+<context>
+    <name>IngestDialog</name>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="59" />
+        <source>通話の取り込み元</source>
+        <translation>Call sources</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="65" />
+        <source>監視フォルダ</source>
+        <translation>Watched folder</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="67" />
+        <source>フォルダを監視して、置かれたファイルを取り込む</source>
+        <translation>Watch a folder and import the files dropped there</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="70" />
+        <source>例: D:\PBX\cdr</source>
+        <translation>e.g. D:\PBX\cdr</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="71" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="99" />
+        <source>参照…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="73" />
+        <source>フォルダ</source>
+        <translation>Folder</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="74" />
+        <source>取り込んだファイルはこのフォルダの done/ に、取り込めなかったファイルは failed/ に移し、結果を「ファイル名.report.txt」として隣に書きます。同じ内容のファイルは二度取り込みません。書き込み中のファイルは、大きさが変わらなくなってから取り込みます。</source>
+        <translation>Imported files are moved to done/ in this folder, files that could not be imported to failed/, each with its result as "file name.report.txt" next to it. A file with the same content is never imported twice. A file still being written is taken once its size stops changing.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="78" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="84" />
+        <source>自動判別</source>
+        <translation>Detect</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="79" />
+        <source>Asterisk (Master.csv)</source>
+        <translation>Asterisk (Master.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="80" />
+        <source>FreePBX (CDRエクスポート)</source>
+        <translation>FreePBX (CDR export)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="81" />
+        <source>汎用(列の対応付け)</source>
+        <translation>Generic (column mapping)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="90" />
+        <source>文字コード</source>
+        <translation>Encoding</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="96" />
+        <source>形式</source>
+        <translation>Format</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="98" />
+        <source>空欄: BIZTELの発着信履歴CSV</source>
+        <translation>Empty: BIZTEL's call history CSV</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="101" />
+        <source>列の対応付け</source>
+        <translation>Column mapping</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="105" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="175" />
+        <source>状態</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="107" />
+        <source>HTTP受信</source>
+        <translation>HTTP ingest</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="109" />
+        <source>PBXやスクリプトから HTTP で通話を受け付ける</source>
+        <translation>Accept calls over HTTP from a PBX or a script</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="120" />
+        <source>ポート</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="126" />
+        <source>ホスト</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="128" />
+        <source>このPC以外からも接続できるようになります。トークンはヘッダーで送られるため、TLSのリバースプロキシなどで通信を保護してください。</source>
+        <translation>Other computers will be able to connect too. The token travels in a header, so protect the connection (e.g. a reverse proxy with TLS).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="136" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="373" />
+        <source>生成…</source>
+        <translation>Generate…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="144" />
+        <source>トークン</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="151" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="308" />
+        <source>コピー</source>
+        <translation>Copy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="155" />
+        <source>このトークンは今だけ表示されます。閉じると二度と表示できません。コピーして送信側(Authorization: Bearer ヘッダー)に設定してください。</source>
+        <translation>This token is shown now only: once this dialog closes it cannot be shown again. Copy it into the sender's settings (Authorization: Bearer header).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="165" />
+        <source>送信先URL</source>
+        <translation>Endpoint URL</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="171" />
+        <source>送信例 (curl)</source>
+        <translation>Example (curl)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="183" />
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="184" />
+        <source>キャンセル</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="242" />
+        <source>このウィンドウでは取り込み元を実行していません。</source>
+        <translation>This window does not run the call sources.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="274" />
+        <source>保存できませんでした。赤いメッセージを確認してください。</source>
+        <translation>Not saved. Check the messages in red.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="286" />
+        <source>設定は保存しましたが、開始できなかった取り込み元があります。「状態」を確認してください。</source>
+        <translation>Saved, but a call source could not start. See its State.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="294" />
+        <source>トークンの生成</source>
+        <translation>Generate token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="295" />
+        <source>新しいトークンを生成すると、今のトークンは使えなくなります。送信側の設定も変更が必要です。生成しますか?</source>
+        <translation>A new token replaces the current one, which stops working; the sender's settings must be changed too. Generate a new token?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="303" />
+        <source>OSのキーリングに保存できません: {0}</source>
+        <translation>Cannot store it in the OS keyring: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="315" />
+        <source>コピーしました</source>
+        <translation>Copied</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="318" />
+        <source>監視するフォルダ</source>
+        <translation>Folder to watch</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="324" />
+        <source>列の対応付けファイル</source>
+        <translation>Column mapping file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="324" />
+        <source>列の対応 (*.json *.toml);;すべてのファイル (*)</source>
+        <translation>Column mappings (*.json *.toml);;All files (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="363" />
+        <source>OSのキーリングを使えません</source>
+        <translation>The OS keyring cannot be used</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="367" />
+        <source>生成済み(OSのキーリングに保存)</source>
+        <translation>Generated (stored in the OS keyring)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="369" />
+        <source>再生成…</source>
+        <translation>Regenerate…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="371" />
+        <source>未生成: HTTP受信にはトークンが必要です</source>
+        <translation>None yet: HTTP ingest needs a token</translation>
     </message>
 </context>
 <context>
@@ -1348,273 +1571,283 @@ The calls imported so far are kept. Importing again creates no duplicates.</tran
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="68" />
+        <location filename="../../ui/main_window.py" line="76" />
         <source>BIZTEL Desk — Salesforce履歴録音連携</source>
         <translation>BIZTEL Desk — Salesforce call history &amp; recording link</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="92" />
+        <location filename="../../ui/main_window.py" line="101" />
         <source>基本情報</source>
         <translation>Basic info</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="93" />
+        <location filename="../../ui/main_window.py" line="102" />
         <source>オブジェクト</source>
         <translation>Objects</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="94" />
+        <location filename="../../ui/main_window.py" line="103" />
         <source>連携対象</source>
         <translation>Link targets</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="95" />
+        <location filename="../../ui/main_window.py" line="104" />
         <source>連携通話履歴</source>
         <translation>Linked calls</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="108" />
+        <location filename="../../ui/main_window.py" line="117" />
         <source>連携設定</source>
         <translation>Link settings</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="115" />
+        <location filename="../../ui/main_window.py" line="124" />
         <source>新規</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="116" />
+        <location filename="../../ui/main_window.py" line="125" />
         <source>新しい連携設定を作成します</source>
         <translation>Create a new link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="117" />
+        <location filename="../../ui/main_window.py" line="126" />
         <source>削除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="118" />
+        <location filename="../../ui/main_window.py" line="127" />
         <source>選択した連携設定を削除します</source>
         <translation>Delete the selected link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="147" />
+        <location filename="../../ui/main_window.py" line="156" />
         <source>ファイル(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="148" />
+        <location filename="../../ui/main_window.py" line="157" />
+        <source>通話履歴を取り込む(&amp;I)…</source>
+        <translation>&amp;Import call history…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="162" />
         <source>終了(&amp;X)</source>
         <translation>E&amp;xit</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="154" />
+        <location filename="../../ui/main_window.py" line="168" />
         <source>設定(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="155" />
+        <location filename="../../ui/main_window.py" line="169" />
         <source>Salesforceアカウント(&amp;A)…</source>
         <translation>Salesforce &amp;accounts…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="157" />
+        <location filename="../../ui/main_window.py" line="171" />
         <source>システム設定(&amp;Y)…</source>
         <translation>S&amp;ystem settings…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="160" />
+        <location filename="../../ui/main_window.py" line="174" />
         <source>Salesforce側チェックリスト(&amp;C)…</source>
         <translation>Salesforce-side &amp;Checklist…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="167" />
+        <location filename="../../ui/main_window.py" line="176" />
+        <source>通話の取り込み元(&amp;R)…</source>
+        <translation>Call sou&amp;rces…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="184" />
         <source>ヘルプ(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="168" />
+        <location filename="../../ui/main_window.py" line="185" />
         <source>はじめに(セットアップウィザード)(&amp;W)…</source>
         <translation>Getting Started (Setup &amp;Wizard)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="172" />
+        <location filename="../../ui/main_window.py" line="189" />
         <source>バージョン情報(&amp;A)</source>
         <translation>&amp;About</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="187" />
-        <location filename="../../ui/main_window.py" line="269" />
+        <location filename="../../ui/main_window.py" line="204" />
+        <location filename="../../ui/main_window.py" line="289" />
         <source>停止中</source>
         <translation>stopped</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="192" />
-        <location filename="../../ui/main_window.py" line="205" />
+        <location filename="../../ui/main_window.py" line="209" />
+        <location filename="../../ui/main_window.py" line="222" />
         <source>連携ワーカー</source>
         <translation>Link worker</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="199" />
-        <location filename="../../ui/main_window.py" line="436" />
+        <location filename="../../ui/main_window.py" line="216" />
+        <location filename="../../ui/main_window.py" line="488" />
         <source>開始</source>
         <translation>Start</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="200" />
+        <location filename="../../ui/main_window.py" line="217" />
         <source>連携を開始します(一時停止中なら再開します)</source>
         <translation>Start linking (resumes when paused)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="201" />
+        <location filename="../../ui/main_window.py" line="218" />
         <source>一時停止</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="202" />
+        <location filename="../../ui/main_window.py" line="219" />
         <source>送信中のバッチを終えてから送信を止めます</source>
         <translation>Finish the batch being sent, then stop sending</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="203" />
+        <location filename="../../ui/main_window.py" line="220" />
         <source>停止</source>
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="204" />
+        <location filename="../../ui/main_window.py" line="221" />
         <source>送信中のバッチを終えてからワーカーを終了します</source>
         <translation>Finish the batch being sent, then end the worker</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="225" />
+        <location filename="../../ui/main_window.py" line="242" />
         <source>すべての連携設定の連携ジョブ数(左は選択中の連携設定の件数)</source>
         <translation>Link jobs of every link setting (the counts on the left are the selected setting's)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="440" />
+        <location filename="../../ui/main_window.py" line="492" />
         <source>全体: 連携済 {0}  待機 {1}  リトライ待ち {2}  失敗 {3}  保留 {4}</source>
         <translation>All: linked {0}  waiting {1}  retrying {2}  failed {3}  held {4}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="227" />
+        <location filename="../../ui/main_window.py" line="244" />
         <source>Salesforceの1日のAPI要求数(使用数 / 上限)</source>
         <translation>Salesforce daily API requests (used / limit)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="265" />
+        <location filename="../../ui/main_window.py" line="285" />
         <source>ワーカー: {0}</source>
         <translation>Worker: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="270" />
+        <location filename="../../ui/main_window.py" line="290" />
         <source>実行中</source>
         <translation>Running</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="271" />
+        <location filename="../../ui/main_window.py" line="291" />
         <source>一時停止中</source>
         <translation>Paused</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="272" />
+        <location filename="../../ui/main_window.py" line="292" />
         <source>API上限待ち</source>
         <translation>Waiting for the API limit</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="273" />
+        <location filename="../../ui/main_window.py" line="293" />
         <source>エラー</source>
         <translation>Error</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="311" />
+        <location filename="../../ui/main_window.py" line="363" />
         <source>{0} — 録音連携ステータス: {1}</source>
         <translation>{0} — link status: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="338" />
+        <location filename="../../ui/main_window.py" line="390" />
         <source>新しい連携設定</source>
         <translation>New link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="341" />
+        <location filename="../../ui/main_window.py" line="393" />
         <source>未保存の変更</source>
         <translation>Unsaved changes</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="342" />
+        <location filename="../../ui/main_window.py" line="394" />
         <source>「{0}」の基本情報に保存されていない変更があります。保存しますか?</source>
         <translation>The basic info of "{0}" has unsaved changes. Save them?</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="363" />
+        <location filename="../../ui/main_window.py" line="415" />
         <source>新しい連携設定(未保存)</source>
         <translation>New link setting (not saved)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="368" />
+        <location filename="../../ui/main_window.py" line="420" />
         <source>連携設定が選択されていません</source>
         <translation>No link setting selected</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="371" />
+        <location filename="../../ui/main_window.py" line="423" />
         <source>録音連携ステータス: {0}</source>
         <translation>Link status: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="375" />
+        <location filename="../../ui/main_window.py" line="427" />
         <source>待機 {0} / 連携済 {1} / 失敗 {2}</source>
         <translation>Waiting {0} / Linked {1} / Failed {2}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="416" />
-        <location filename="../../ui/main_window.py" line="417" />
-        <location filename="../../ui/main_window.py" line="467" />
+        <location filename="../../ui/main_window.py" line="468" />
+        <location filename="../../ui/main_window.py" line="469" />
+        <location filename="../../ui/main_window.py" line="519" />
         <source>停止しています…</source>
         <translation>Stopping…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="436" />
+        <location filename="../../ui/main_window.py" line="488" />
         <source>再開</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="446" />
+        <location filename="../../ui/main_window.py" line="498" />
         <source>API: —</source>
         <translation>API: —</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="450" />
+        <location filename="../../ui/main_window.py" line="502" />
         <source>API: {0} / {1} ({2}%)</source>
         <translation>API: {0} / {1} ({2}%)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="469" />
+        <location filename="../../ui/main_window.py" line="521" />
         <source>一時停止しています…</source>
         <translation>Pausing…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="471" />
+        <location filename="../../ui/main_window.py" line="523" />
         <source>送信中… 連携済 {0} / 待機 {1}</source>
         <translation>Sending… linked {0} / waiting {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="473" />
+        <location filename="../../ui/main_window.py" line="525" />
         <source>送信するものはありません</source>
         <translation>Nothing to send</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="474" />
+        <location filename="../../ui/main_window.py" line="526" />
         <source>{0} — 待機 {1}</source>
         <translation>{0} — waiting {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="558" />
-        <location filename="../../ui/main_window.py" line="571" />
+        <location filename="../../ui/main_window.py" line="610" />
+        <location filename="../../ui/main_window.py" line="623" />
         <source>連携設定の削除</source>
         <translation>Delete link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="560" />
+        <location filename="../../ui/main_window.py" line="612" />
         <source>連携設定「{0}」を削除しますか?
 
 オブジェクト、連携対象、連携通話履歴もすべて削除されます。この操作は元に戻せません(Salesforceに作成済みの活動履歴は削除されません)。</source>
@@ -1623,12 +1856,12 @@ The calls imported so far are kept. Importing again creates no duplicates.</tran
 Its objects, link targets and linked call history are deleted too. This cannot be undone (activities already in Salesforce are kept).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="643" />
+        <location filename="../../ui/main_window.py" line="705" />
         <source>バージョン情報</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="645" />
+        <location filename="../../ui/main_window.py" line="707" />
         <source>&lt;h3&gt;BIZTEL Desk {0}&lt;/h3&gt;&lt;p&gt;BIZTELなどのPBXの通話履歴と通話録音を、Salesforceの活動履歴に連携する管理ツールです。&lt;/p&gt;&lt;p&gt;データフォルダ: {1}&lt;/p&gt;</source>
         <translation>&lt;h3&gt;BIZTEL Desk {0}&lt;/h3&gt;&lt;p&gt;An admin tool that links call history and recordings of BIZTEL and other PBXs to Salesforce activities.&lt;/p&gt;&lt;p&gt;Data folder: {1}&lt;/p&gt;</translation>
     </message>
@@ -1722,7 +1955,7 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>PreviewModel</name>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="150" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="149" />
         <source>この列は取り込みません</source>
         <translation>This column is not imported</translation>
     </message>
@@ -1730,17 +1963,17 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>RejectedRowsModel</name>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="173" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="172" />
         <source>ファイル</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="173" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="172" />
         <source>行</source>
         <translation>Line</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="173" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="172" />
         <source>理由</source>
         <translation>Reason</translation>
     </message>
