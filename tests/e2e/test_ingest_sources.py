@@ -339,3 +339,17 @@ def test_cli_status_says_whether_the_endpoint_answers(context: AppContext, sourc
     shutil.rmtree(inbox)
     code, _ = cli(context, "status")
     assert code == 1  # the folder has gone
+
+
+def test_a_token_generated_by_another_process_is_picked_up(
+    context: AppContext, sources: IngestSources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``biztel-desk ingest token --new`` while the app runs: no token_changed(), the endpoint re-reads the keyring."""
+    monkeypatch.setattr(ingest_http, "TOKEN_RECHECK_S", 0.0)
+    configure(context, port=free_port())
+    url = sources.start().http.location
+    old = str(ingest_http.get_token(context.secrets))
+    ingest_http.generate_token(context.secrets)  # as the other process would, straight into the keyring
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {old}"}
+    assert requests.post(url, data=json.dumps(CALL), headers=headers, timeout=5).status_code == 401
+    assert post(url, context, CALL).status_code == 200
