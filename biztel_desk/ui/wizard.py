@@ -68,7 +68,7 @@ from biztel_desk.salesforce.metadata import GlobalObject, MetadataError, OrgMeta
 from biztel_desk.secrets import MemoryBackend, SecretStore, SecretStoreError
 from biztel_desk.services.context import AppContext
 from biztel_desk.ui.dialogs.account_dialog import ConnectionTestTask
-from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner
+from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner, verify_line_row
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
     OK_COLOR,
@@ -117,27 +117,6 @@ def _row_widget(*widgets: QWidget, stretch_last: bool = False) -> QWidget:
         layout.addWidget(widget, 1 if stretch_last and index == len(widgets) - 1 else 0)
     if not stretch_last:
         layout.addStretch(1)
-    return row
-
-
-def _result_row(mark: str, color: str, text: str, bold: bool = False) -> QWidget:
-    """One verification line: a ✓ / ✗ mark and the selectable, wrapped text."""
-    row = QWidget()
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    icon = QLabel(mark)
-    icon.setStyleSheet(f"color: {color}; font-weight: bold; font-size: 16px;")
-    icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-    icon.setFixedWidth(20)
-    label = QLabel(text)
-    label.setObjectName("verifyLine")
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if bold:
-        label.setStyleSheet("font-weight: bold;")
-    layout.addWidget(icon)
-    layout.addWidget(label, 1)
     return row
 
 
@@ -1350,7 +1329,7 @@ class WizardVerifyPage(_Page):
         self.checklist_button.setEnabled(True)
 
     def _add_line(self, mark: str, color: str, text: str, bold: bool = False) -> None:
-        self.lines_layout.insertWidget(self.lines_layout.count() - 1, _result_row(mark, color, text, bold))
+        self.lines_layout.insertWidget(self.lines_layout.count() - 1, verify_line_row(mark, color, text, bold))
 
     def _clear_lines(self) -> None:
         while self.lines_layout.count() > 1:

@@ -28,6 +28,27 @@ log = logging.getLogger(__name__)
 _LINES_WITHOUT_SCROLLING = 6
 
 
+def verify_line_row(mark: str, color: str, text: str, bold: bool = False) -> QWidget:
+    """One verification line: a ✓ / ✗ mark and the selectable, wrapped text (the popup and the wizard)."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    icon = QLabel(mark)
+    icon.setStyleSheet(f"color: {color}; font-weight: bold; font-size: 16px;")
+    icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+    icon.setFixedWidth(20)
+    label = QLabel(text)
+    label.setObjectName("verifyLine")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if bold:
+        label.setStyleSheet("font-weight: bold;")
+    layout.addWidget(icon)
+    layout.addWidget(label, 1)
+    return row
+
+
 class _VerifySignals(QObject):
     finished = Signal(object)  # VerificationReport
     failed = Signal(str)  # a known reason, in the UI language
@@ -169,7 +190,7 @@ class VerifyResultDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
         if report is not None and report.ok:
-            heading = self._row("✓", OK_COLOR, report.lines(lang)[0], bold=True)
+            heading = verify_line_row("✓", OK_COLOR, report.lines(lang)[0], bold=True)
             layout.addWidget(heading)
             self.lines = report.lines(lang)
         else:
@@ -185,7 +206,7 @@ class VerifyResultDialog(QDialog):
             body_layout.setContentsMargins(0, 0, 0, 0)
             body_layout.setSpacing(8)
             for line in self.lines:
-                body_layout.addWidget(self._row("✗", ERROR_COLOR, line))
+                body_layout.addWidget(verify_line_row("✗", ERROR_COLOR, line))
             if len(self.lines) <= _LINES_WITHOUT_SCROLLING:
                 layout.addWidget(body)
             else:  # a bare org has a dozen problems: scroll rather than grow past the screen
@@ -215,26 +236,6 @@ class VerifyResultDialog(QDialog):
         self.checklist_button.clicked.connect(self._on_checklist_button_clicked)
         buttons.rejected.connect(self.reject)
         self.setMinimumWidth(560 if report is not None and not report.ok else 380)
-
-    @staticmethod
-    def _row(mark: str, color: str, text: str, bold: bool = False) -> QWidget:
-        row = QWidget()
-        row_layout = QHBoxLayout(row)
-        row_layout.setContentsMargins(0, 0, 0, 0)
-        icon = QLabel(mark)
-        icon.setStyleSheet(f"color: {color}; font-weight: bold; font-size: 16px;")
-        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        icon.setFixedWidth(20)
-        label = QLabel(text)
-        label.setObjectName("verifyLine")
-        label.setWordWrap(True)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        if bold:
-            label.setStyleSheet("font-weight: bold;")
-        row_layout.addWidget(icon)
-        row_layout.addWidget(label, 1)
-        return row
 
     def _on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText("\n".join(self.lines))
