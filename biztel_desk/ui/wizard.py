@@ -6,7 +6,6 @@ import logging
 import re
 import sys
 from dataclasses import replace
-from pathlib import Path
 from typing import Any, Literal
 
 from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCommandLinkButton,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -67,7 +65,16 @@ from biztel_desk.salesforce.connection import ConnectionReport, SalesforceLoginE
 from biztel_desk.salesforce.metadata import GlobalObject, MetadataError, OrgMetadata
 from biztel_desk.secrets import MemoryBackend, SecretStore, SecretStoreError
 from biztel_desk.services.context import AppContext
-from biztel_desk.ui.dialogs.account_dialog import ConnectionTestTask
+from biztel_desk.ui.connection_test import (
+    HOST_KINDS,
+    SECRET_FIELDS,
+    ConnectionTestTask,
+    PrivateKeyError,
+    add_auth_methods,
+    choose_private_key,
+    login_host_text,
+    shown_rows,
+)
 from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner, verify_line_row
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
@@ -85,13 +92,6 @@ log = logging.getLogger(__name__)
 PAGE_WELCOME, PAGE_ACCOUNT, PAGE_SETTING, PAGE_OBJECTS, PAGE_TARGETS, PAGE_VERIFY, PAGE_ENABLE = range(7)
 Choice = Literal["demo", "connect"]
 
-# The secret fields each auth method shows (the security token is optional: trusted IP ranges need none).
-_SECRET_FIELDS: dict[str, tuple[SecretKind, ...]] = {
-    AuthMethod.PASSWORD.value: (SecretKind.PASSWORD, SecretKind.SECURITY_TOKEN),
-    AuthMethod.JWT.value: (SecretKind.PRIVATE_KEY,),
-    AuthMethod.CLIENT_CREDENTIALS.value: (SecretKind.CONSUMER_SECRET,),
-}
-_HOST_KINDS = ("production", "sandbox", "my_domain", "loopback")
 COL_API, COL_LABEL, COL_CODE, COL_PRIORITY = range(4)
 # The connection result box: (text, background) for success, failure and in progress.
 _RESULT_STYLES: dict[bool | None, tuple[str, str]] = {
@@ -365,9 +365,7 @@ class WizardAccountPage(_Page):
         self.name_edit.setMaxLength(NAME_MAX)
         self.name_edit.setPlaceholderText(self.tr("例: 本番組織"))
         self.auth_combo = QComboBox()
-        self.auth_combo.addItem(self.tr("ユーザ名+パスワード+セキュリティトークン"), AuthMethod.PASSWORD.value)
-        self.auth_combo.addItem(self.tr("OAuth JWTベアラー"), AuthMethod.JWT.value)
-        self.auth_combo.addItem(self.tr("OAuthクライアント資格情報"), AuthMethod.CLIENT_CREDENTIALS.value)
+        add_auth_methods(self.auth_combo)
         self.username_edit = QLineEdit()
         self.username_edit.setPlaceholderText("integration@example.com")
         self.host_combo = QComboBox()
@@ -482,7 +480,7 @@ class WizardAccountPage(_Page):
     def form_secrets(self) -> dict[SecretKind, str]:
         """The method's secrets as typed; an empty security token is a valid choice (trusted IP ranges)."""
         secrets: dict[SecretKind, str] = {}
-        for kind in _SECRET_FIELDS[self._method()]:
+        for kind in SECRET_FIELDS[self._method()]:
             secrets[kind] = self._private_key if kind == SecretKind.PRIVATE_KEY else self.secret_edits[kind].text()
         return secrets
 
@@ -571,23 +569,15 @@ class WizardAccountPage(_Page):
         self.completeChanged.emit()
 
     def _on_private_key_button_clicked(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("秘密鍵ファイルを選択"), "", self.tr("PEMファイル (*.pem *.key);;すべてのファイル (*)")
-        )
-        if not path:
-            return
         try:
-            pem = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            self.errors[SecretKind.PRIVATE_KEY.value].show_message(
-                self.tr("ファイルを読み込めません: {detail}").format(detail=str(error)))
+            chosen = choose_private_key(self)
+        except PrivateKeyError as error:
+            self.errors[SecretKind.PRIVATE_KEY.value].show_message(str(error))
             return
-        if "PRIVATE KEY" not in pem:
-            self.errors[SecretKind.PRIVATE_KEY.value].show_message(
-                self.tr("PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。"))
+        if chosen is None:
             return
         self.errors[SecretKind.PRIVATE_KEY.value].clear_message()
-        self.set_private_key(pem, Path(path).name)
+        self.set_private_key(*chosen)
 
     def _on_auth_combo_current_index_changed(self, _index: int) -> None:
         self._update_visibility()
@@ -609,7 +599,7 @@ class WizardAccountPage(_Page):
             self.host_edit.setText(host.value)
             self._host_notice = host.notice
         elif isinstance(host, LoginHost) and host.kind in ("production", "sandbox"):
-            self.host_combo.setCurrentIndex(_HOST_KINDS.index(host.kind))
+            self.host_combo.setCurrentIndex(HOST_KINDS.index(host.kind))
         self._update_host_hint()
 
     def _on_form_edited(self, *_args: object) -> None:
@@ -627,12 +617,7 @@ class WizardAccountPage(_Page):
         return (self.form_config(), tuple(sorted(self.form_secrets().items())))
 
     def _host_text(self) -> str:
-        kind = str(self.host_combo.currentData())
-        if kind == "production":
-            return "login"
-        if kind == "sandbox":
-            return "test"
-        return self.host_edit.text().strip()
+        return login_host_text(str(self.host_combo.currentData()), self.host_edit.text())
 
     def _update_host_hint(self) -> None:
         kind = str(self.host_combo.currentData())
@@ -650,12 +635,8 @@ class WizardAccountPage(_Page):
         self.host_hint.set_state("hint")
 
     def _update_visibility(self) -> None:
-        method = self._method()
-        shown = set(_SECRET_FIELDS.get(method, ()))
-        for kind in SecretKind:
-            self._set_row_visible(kind.value, kind in shown)
-        self._set_row_visible("consumer_key", method != AuthMethod.PASSWORD.value)
-        self._set_row_visible("username", method != AuthMethod.CLIENT_CREDENTIALS.value)
+        for key, visible in shown_rows(self._method()).items():
+            self._set_row_visible(key, visible)
         self._update_host_hint()
 
     def _set_row_visible(self, key: str, visible: bool) -> None:

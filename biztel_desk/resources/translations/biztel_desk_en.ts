@@ -3,238 +3,203 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="89" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="55" />
         <source>Salesforceアカウント</source>
         <translation>Salesforce accounts</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="100" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="66" />
         <source>新規</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="101" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="67" />
         <source>削除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="105" />
-        <source>ユーザ名+パスワード+セキュリティトークン</source>
-        <translation>Username + password + security token</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="106" />
-        <source>OAuth JWTベアラー</source>
-        <translation>OAuth JWT bearer</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="107" />
-        <source>OAuthクライアント資格情報</source>
-        <translation>OAuth client credentials</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="111" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="75" />
         <source>本番環境 (login)</source>
         <translation>Production (login)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="112" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="76" />
         <source>Sandbox (test)</source>
         <translation>Sandbox (test)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="113" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="77" />
         <source>私のドメイン…</source>
         <translation>My Domain…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="114" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="78" />
         <source>開発用組織 (http://127.0.0.1:PORT)</source>
         <translation>Dev org (http://127.0.0.1:PORT)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="135" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="99" />
         <source>ファイルを選択…</source>
         <translation>Choose file…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="149" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="113" />
         <source>名前</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="150" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="114" />
         <source>認証方式</source>
         <translation>Authentication</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="151" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="115" />
         <source>ユーザ名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="152" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="116" />
         <source>ログインホスト</source>
         <translation>Login host</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="154" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="118" />
         <source>APIバージョン</source>
         <translation>API version</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="155" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="119" />
         <source>コンシューマ鍵</source>
         <translation>Consumer key</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="156" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="120" />
         <source>パスワード</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="158" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="122" />
         <source>セキュリティトークン</source>
         <translation>Security token</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="161" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="125" />
         <source>コンシューマの秘密</source>
         <translation>Consumer secret</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="163" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="127" />
         <source>秘密鍵 (PEM)</source>
         <translation>Private key (PEM)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="166" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="130" />
         <source>パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、画面には表示されません。空欄のままなら変更されません。</source>
         <translation>Passwords, tokens and keys are stored only in the OS keyring and never shown. Leave a field empty to keep the stored value.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="176" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="140" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="177" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="141" />
         <source>接続テスト</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="181" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="145" />
         <source>アカウント</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="210" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="174" />
         <source>閉じる</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="258" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="222" />
         <source>{name}(未保存)</source>
         <translation>{name} (not saved yet)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="258" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="222" />
         <source>秘密鍵</source>
         <translation>private key</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="285" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="249" />
         <source>アカウントの削除</source>
         <translation>Delete account</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="286" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="250" />
         <source>アカウント「{name}」を削除しますか?キーリングに保存したパスワードなども削除されます。</source>
         <translation>Delete the account '{name}'? Its password and other secrets are removed from the keyring too.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="298" />
-        <location filename="../../ui/dialogs/account_dialog.py" line="493" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="262" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="441" />
         <source>キーリングを使用できません: {detail}</source>
         <translation>The keyring cannot be used: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="301" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="265" />
         <source>アカウント「{name}」を削除しました。</source>
         <translation>The account '{name}' was deleted.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="317" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="281" />
         <source>接続しています…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="323" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="287" />
         <source>接続に成功しました。</source>
         <translation>Connected successfully.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="326" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="290" />
         <source>組織: {name} ({id})</source>
         <translation>Org: {name} ({id})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="327" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="291" />
         <source>ユーザ: {name} ({username})</source>
         <translation>User: {name} ({username})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="328" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="292" />
         <source>インスタンス: {url}</source>
         <translation>Instance: {url}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="333" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="297" />
         <source>API使用量(24時間): {used} / {total}({percent:.1f}%)</source>
         <translation>API usage (24 h): {used} / {total} ({percent:.1f}%)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="340" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="304" />
         <source>接続できませんでした。</source>
         <translation>Could not connect.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="344" />
-        <source>秘密鍵ファイルを選択</source>
-        <translation>Choose the private key file</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="344" />
-        <source>PEMファイル (*.pem *.key);;すべてのファイル (*)</source>
-        <translation>PEM files (*.pem *.key);;All files (*)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="351" />
-        <source>ファイルを読み込めません: {detail}</source>
-        <translation>Cannot read the file: {detail}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="354" />
-        <source>PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。</source>
-        <translation>This is not a PEM private key (choose a file starting with -----BEGIN PRIVATE KEY-----).</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="427" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="384" />
         <source>保存済み</source>
         <translation>Stored</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="427" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="384" />
         <source>未設定</source>
         <translation>Not set</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="501" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="449" />
         <source>保存しました。</source>
         <translation>Saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="515" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="463" />
         <source>保存できませんでした。赤い項目を確認してください。</source>
         <translation>Not saved. Check the fields marked in red.</translation>
     </message>
@@ -623,6 +588,44 @@ Calls arriving while disabled get no link job and are never sent to Salesforce, 
     </message>
 </context>
 <context>
+    <name>ConnectionTest</name>
+    <message>
+        <location filename="../../ui/connection_test.py" line="61" />
+        <source>ユーザ名+パスワード+セキュリティトークン</source>
+        <translation>Username + password + security token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/connection_test.py" line="63" />
+        <source>OAuth JWTベアラー</source>
+        <translation>OAuth JWT bearer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/connection_test.py" line="64" />
+        <source>OAuthクライアント資格情報</source>
+        <translation>OAuth client credentials</translation>
+    </message>
+    <message>
+        <location filename="../../ui/connection_test.py" line="97" />
+        <source>秘密鍵ファイルを選択</source>
+        <translation>Choose the private key file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/connection_test.py" line="99" />
+        <source>PEMファイル (*.pem *.key);;すべてのファイル (*)</source>
+        <translation>PEM files (*.pem *.key);;All files (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/connection_test.py" line="107" />
+        <source>ファイルを読み込めません: {detail}</source>
+        <translation>Cannot read the file: {detail}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/connection_test.py" line="110" />
+        <source>PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。</source>
+        <translation>This is not a PEM private key (choose a file starting with -----BEGIN PRIVATE KEY-----).</translation>
+    </message>
+</context>
+<context>
     <name>CrashHandler</name>
     <message>
         <location filename="../../ui/crash.py" line="79" />
@@ -692,27 +695,27 @@ All demo data (the call history and the demo Salesforce org) is discarded, and B
 <context>
     <name>FirstRunWizard</name>
     <message>
-        <location filename="../../ui/wizard.py" line="230" />
+        <location filename="../../ui/wizard.py" line="209" />
         <source>BIZTEL Desk をはじめる</source>
         <translation>Get started with BIZTEL Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="233" />
+        <location filename="../../ui/wizard.py" line="212" />
         <source>戻る</source>
         <translation>Back</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="234" />
+        <location filename="../../ui/wizard.py" line="213" />
         <source>次へ</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="235" />
+        <location filename="../../ui/wizard.py" line="214" />
         <source>完了</source>
         <translation>Finish</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="236" />
+        <location filename="../../ui/wizard.py" line="215" />
         <source>キャンセル</source>
         <translation>Cancel</translation>
     </message>
@@ -1351,7 +1354,7 @@ The calls imported so far are kept. Importing again creates no duplicates.</tran
     </message>
     <message>
         <location filename="../../ui/dialogs/ingest_dialog.py" line="71" />
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="99" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="100" />
         <source>参照…</source>
         <translation>Browse…</translation>
     </message>
@@ -1392,160 +1395,160 @@ The calls imported so far are kept. Importing again creates no duplicates.</tran
         <translation>Encoding</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="96" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="97" />
         <source>形式</source>
         <translation>Format</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="98" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="99" />
         <source>空欄: BIZTELの発着信履歴CSV</source>
         <translation>Empty: BIZTEL's call history CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="101" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="102" />
         <source>列の対応付け</source>
         <translation>Column mapping</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="105" />
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="175" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="106" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="177" />
         <source>状態</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="107" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="108" />
         <source>HTTP受信</source>
         <translation>HTTP ingest</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="109" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="110" />
         <source>PBXやスクリプトから HTTP で通話を受け付ける</source>
         <translation>Accept calls over HTTP from a PBX or a script</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="120" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="121" />
         <source>ポート</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="126" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="128" />
         <source>ホスト</source>
         <translation>Host</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="128" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="130" />
         <source>このPC以外からも接続できるようになります。トークンはヘッダーで送られるため、TLSのリバースプロキシなどで通信を保護してください。</source>
         <translation>Other computers will be able to connect too. The token travels in a header, so protect the connection (e.g. a reverse proxy with TLS).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="136" />
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="373" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="138" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="375" />
         <source>生成…</source>
         <translation>Generate…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="144" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="146" />
         <source>トークン</source>
         <translation>Token</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="151" />
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="308" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="153" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="310" />
         <source>コピー</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="155" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="157" />
         <source>このトークンは今だけ表示されます。閉じると二度と表示できません。コピーして送信側(Authorization: Bearer ヘッダー)に設定してください。</source>
         <translation>This token is shown now only: once this dialog closes it cannot be shown again. Copy it into the sender's settings (Authorization: Bearer header).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="165" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="167" />
         <source>送信先URL</source>
         <translation>Endpoint URL</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="171" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="173" />
         <source>送信例 (curl)</source>
         <translation>Example (curl)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="183" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="185" />
         <source>OK</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="184" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="186" />
         <source>キャンセル</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="242" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="244" />
         <source>このウィンドウでは取り込み元を実行していません。</source>
         <translation>This window does not run the call sources.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="274" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="276" />
         <source>保存できませんでした。赤いメッセージを確認してください。</source>
         <translation>Not saved. Check the messages in red.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="286" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="288" />
         <source>設定は保存しましたが、開始できなかった取り込み元があります。「状態」を確認してください。</source>
         <translation>Saved, but a call source could not start. See its State.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="294" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="296" />
         <source>トークンの生成</source>
         <translation>Generate token</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="295" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="297" />
         <source>新しいトークンを生成すると、今のトークンは使えなくなります。送信側の設定も変更が必要です。生成しますか?</source>
         <translation>A new token replaces the current one, which stops working; the sender's settings must be changed too. Generate a new token?</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="303" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="305" />
         <source>OSのキーリングに保存できません: {0}</source>
         <translation>Cannot store it in the OS keyring: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="315" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="317" />
         <source>コピーしました</source>
         <translation>Copied</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="318" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="320" />
         <source>監視するフォルダ</source>
         <translation>Folder to watch</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="324" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="326" />
         <source>列の対応付けファイル</source>
         <translation>Column mapping file</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="324" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="326" />
         <source>列の対応 (*.json *.toml);;すべてのファイル (*)</source>
         <translation>Column mappings (*.json *.toml);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="363" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="365" />
         <source>OSのキーリングを使えません</source>
         <translation>The OS keyring cannot be used</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="367" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="369" />
         <source>生成済み(OSのキーリングに保存)</source>
         <translation>Generated (stored in the OS keyring)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="369" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="371" />
         <source>再生成…</source>
         <translation>Regenerate…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="371" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="373" />
         <source>未生成: HTTP受信にはトークンが必要です</source>
         <translation>None yet: HTTP ingest needs a token</translation>
     </message>
@@ -2266,12 +2269,12 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>VerifyBusyDialog</name>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="67" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="88" />
         <source>設定確認</source>
         <translation>Verify settings</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="70" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="91" />
         <source>「{name}」の設定をSalesforceで確認しています…</source>
         <translation>Verifying '{name}' against Salesforce…</translation>
     </message>
@@ -2279,42 +2282,42 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>VerifyResultDialog</name>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="166" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="187" />
         <source>設定確認</source>
         <translation>Verify settings</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="177" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="198" />
         <source>{count}件の問題が見つかりました。</source>
         <translation>{count} problem(s) found.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="178" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="199" />
         <source>設定確認を実行できませんでした。</source>
         <translation>The verification could not run.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="200" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="221" />
         <source>連携設定「{name}」・API呼び出し {calls}回・書き込みなし</source>
         <translation>Link setting '{name}' · {calls} API calls · nothing written</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="205" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="226" />
         <source>コピー</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="206" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="227" />
         <source>結果をクリップボードにコピーします</source>
         <translation>Copies the result to the clipboard</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="208" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="229" />
         <source>Salesforce側チェックリスト…</source>
         <translation>Salesforce checklist…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="212" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="233" />
         <source>閉じる</source>
         <translation>Close</translation>
     </message>
@@ -2322,7 +2325,7 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>VerifyRunner</name>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="152" />
+        <location filename="../../ui/dialogs/verify_dialog.py" line="173" />
         <source>予期しないエラーが発生したため確認できませんでした。</source>
         <translation>The verification stopped because of an unexpected error.</translation>
     </message>
@@ -2330,249 +2333,214 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardAccountPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="372" />
+        <location filename="../../ui/wizard.py" line="351" />
         <source>Salesforceアカウント</source>
         <translation>Salesforce account</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="374" />
+        <location filename="../../ui/wizard.py" line="353" />
         <source>連携に使うSalesforceのユーザでログインします。「接続テスト」に成功すると「次へ」に進めます。</source>
         <translation>Log in as the Salesforce user that will write the activities. Next is enabled once Test connection succeeds.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="387" />
+        <location filename="../../ui/wizard.py" line="366" />
         <source>例: 本番組織</source>
         <translation>e.g. Production</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="389" />
-        <source>ユーザ名+パスワード+セキュリティトークン</source>
-        <translation>Username + password + security token</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="390" />
-        <source>OAuth JWTベアラー</source>
-        <translation>OAuth JWT bearer</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="391" />
-        <source>OAuthクライアント資格情報</source>
-        <translation>OAuth client credentials</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="395" />
+        <location filename="../../ui/wizard.py" line="372" />
         <source>本番環境 (login.salesforce.com)</source>
         <translation>Production (login.salesforce.com)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="396" />
+        <location filename="../../ui/wizard.py" line="373" />
         <source>Sandbox (test.salesforce.com)</source>
         <translation>Sandbox (test.salesforce.com)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="397" />
+        <location filename="../../ui/wizard.py" line="374" />
         <source>私のドメイン…</source>
         <translation>My Domain…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="398" />
+        <location filename="../../ui/wizard.py" line="375" />
         <source>開発用組織 (http://127.0.0.1:PORT)</source>
         <translation>Local dev org (http://127.0.0.1:PORT)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="412" />
+        <location filename="../../ui/wizard.py" line="389" />
         <source>許可されたIPアドレスからの接続では不要です。分からないときはSalesforceの「設定 → 私のセキュリティトークンのリセット」で再発行できます。</source>
         <translation>Not needed from trusted IP ranges. If you do not have it, reset it in Salesforce (Settings → Reset My Security Token).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="416" />
+        <location filename="../../ui/wizard.py" line="393" />
         <source>未選択</source>
         <translation>Not selected</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="417" />
+        <location filename="../../ui/wizard.py" line="394" />
         <source>ファイルを選択…</source>
         <translation>Choose file…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="431" />
-        <location filename="../../ui/wizard.py" line="694" />
-        <location filename="../../ui/wizard.py" line="714" />
+        <location filename="../../ui/wizard.py" line="408" />
+        <location filename="../../ui/wizard.py" line="654" />
+        <location filename="../../ui/wizard.py" line="674" />
         <source>名前</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="432" />
+        <location filename="../../ui/wizard.py" line="409" />
         <source>認証方式</source>
         <translation>Authentication</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="433" />
+        <location filename="../../ui/wizard.py" line="410" />
         <source>ユーザ名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="434" />
+        <location filename="../../ui/wizard.py" line="411" />
         <source>ログインホスト</source>
         <translation>Login host</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="436" />
+        <location filename="../../ui/wizard.py" line="413" />
         <source>コンシューマ鍵</source>
         <translation>Consumer key</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="438" />
+        <location filename="../../ui/wizard.py" line="415" />
         <source>パスワード</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="440" />
+        <location filename="../../ui/wizard.py" line="417" />
         <source>セキュリティトークン</source>
         <translation>Security token</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="443" />
+        <location filename="../../ui/wizard.py" line="420" />
         <source>コンシューマの秘密</source>
         <translation>Consumer secret</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="446" />
+        <location filename="../../ui/wizard.py" line="423" />
         <source>秘密鍵 (PEM)</source>
         <translation>Private key (PEM)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="450" />
+        <location filename="../../ui/wizard.py" line="427" />
         <source>接続テスト</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="458" />
+        <location filename="../../ui/wizard.py" line="435" />
         <source>パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、データベースには保存されません。</source>
         <translation>Passwords, tokens and private keys are stored only in the operating system's keyring, never in the database.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="513" />
+        <location filename="../../ui/wizard.py" line="490" />
         <source>秘密鍵</source>
         <translation>Private key</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="536" />
+        <location filename="../../ui/wizard.py" line="513" />
         <source>キーリングを使用できません: {detail}</source>
         <translation>The keyring cannot be used: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="560" />
+        <location filename="../../ui/wizard.py" line="537" />
         <source>接続しています…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="569" />
+        <location filename="../../ui/wizard.py" line="546" />
         <source>接続に成功しました。</source>
         <translation>Connected successfully.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="572" />
+        <location filename="../../ui/wizard.py" line="549" />
         <source>組織: {name} ({id})</source>
         <translation>Org: {name} ({id})</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="573" />
+        <location filename="../../ui/wizard.py" line="550" />
         <source>ユーザ: {name} ({username})</source>
         <translation>User: {name} ({username})</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="574" />
+        <location filename="../../ui/wizard.py" line="551" />
         <source>インスタンス: {url}</source>
         <translation>Instance: {url}</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="579" />
+        <location filename="../../ui/wizard.py" line="556" />
         <source>API使用量(24時間): {used} / {total}({percent:.1f}%)</source>
         <translation>API usage (24 hours): {used} / {total} ({percent:.1f}%)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="582" />
+        <location filename="../../ui/wizard.py" line="559" />
         <source>テスト中に入力が変更されました。もう一度「接続テスト」を実行してください。</source>
         <translation>The form changed during the test. Run Test connection again.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="591" />
+        <location filename="../../ui/wizard.py" line="568" />
         <source>接続できませんでした。</source>
         <translation>Could not connect.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="596" />
-        <source>秘密鍵ファイルを選択</source>
-        <translation>Choose the private key file</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="596" />
-        <source>PEMファイル (*.pem *.key);;すべてのファイル (*)</source>
-        <translation>PEM files (*.pem *.key);;All files (*)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="604" />
-        <source>ファイルを読み込めません: {detail}</source>
-        <translation>Cannot read the file: {detail}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="608" />
-        <source>PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。</source>
-        <translation>This is not a PEM private key (choose a file starting with -----BEGIN PRIVATE KEY-----).</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="638" />
+        <location filename="../../ui/wizard.py" line="607" />
         <source>入力が変更されました。もう一度「接続テスト」を実行してください。</source>
         <translation>The form changed. Run Test connection again.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="665" />
+        <location filename="../../ui/wizard.py" line="629" />
         <source>本番組織や Developer Edition はこちらです。</source>
         <translation>For production orgs and Developer Edition.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="666" />
+        <location filename="../../ui/wizard.py" line="630" />
         <source>Sandbox のユーザ名は通常「本番のユーザ名.sandbox名」です。</source>
         <translation>A sandbox username is usually 'production username.sandbox name'.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="667" />
+        <location filename="../../ui/wizard.py" line="631" />
         <source>「acme.my.salesforce.com」の形で入力します。ブラウザのアドレス(acme.lightning.force.com)を貼り付けても変換します。</source>
         <translation>Enter it as 'acme.my.salesforce.com'. A pasted browser address (acme.lightning.force.com) is converted.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="668" />
+        <location filename="../../ui/wizard.py" line="632" />
         <source>テスト用のローカル開発用組織(biztel-desk devorg)のURLです。</source>
         <translation>The URL of a local dev org for testing (biztel-desk devorg).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="700" />
+        <location filename="../../ui/wizard.py" line="660" />
         <source>入力内容を確認してください。</source>
         <translation>Check the highlighted fields.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="707" />
+        <location filename="../../ui/wizard.py" line="667" />
         <source>パスワードを入力してください。</source>
         <translation>Enter the password.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="708" />
+        <location filename="../../ui/wizard.py" line="668" />
         <source>コンシューマの秘密を入力してください。</source>
         <translation>Enter the consumer secret.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="709" />
+        <location filename="../../ui/wizard.py" line="669" />
         <source>秘密鍵ファイル(PEM)を選択してください。</source>
         <translation>Choose the private key file (PEM).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="711" />
+        <location filename="../../ui/wizard.py" line="671" />
         <source>入力してください。</source>
         <translation>This field is required.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="715" />
+        <location filename="../../ui/wizard.py" line="675" />
         <source>保存できませんでした。</source>
         <translation>Could not save.</translation>
     </message>
@@ -2580,62 +2548,62 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardEnablePage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="1372" />
+        <location filename="../../ui/wizard.py" line="1332" />
         <source>有効化</source>
         <translation>Enable</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1373" />
+        <location filename="../../ui/wizard.py" line="1333" />
         <source>設定が保存されました。連携をすぐに始めるかどうかを選んで「完了」をクリックしてください。</source>
         <translation>Your settings are saved. Choose whether to start linking now, then click Finish.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1377" />
+        <location filename="../../ui/wizard.py" line="1337" />
         <source>今すぐ有効にする</source>
         <translation>Enable now</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1379" />
+        <location filename="../../ui/wizard.py" line="1339" />
         <source>連携対象の番号の通話を、Salesforceの活動履歴に連携し始めます。</source>
         <translation>Calls on the link target numbers start being linked to Salesforce activities.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1380" />
+        <location filename="../../ui/wizard.py" line="1340" />
         <source>無効のままにする</source>
         <translation>Leave disabled</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1382" />
+        <location filename="../../ui/wizard.py" line="1342" />
         <source>あとから基本情報タブの録音連携ステータスで有効にできます。無効の間の通話は連携されません。</source>
         <translation>You can enable it later with the link status on the Basic tab. Calls that arrive while disabled are not linked.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1404" />
+        <location filename="../../ui/wizard.py" line="1364" />
         <source>Salesforceアカウント「{account}」と連携設定「{setting}」を保存しました。</source>
         <translation>Saved the Salesforce account '{account}' and the link setting '{setting}'.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1407" />
+        <location filename="../../ui/wizard.py" line="1367" />
         <source>オブジェクト: {objects} / 連携対象: {targets}</source>
         <translation>Objects: {objects} / Link targets: {targets}</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1411" />
+        <location filename="../../ui/wizard.py" line="1371" />
         <source>設定確認: 未完了</source>
         <translation>Verification: not completed</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1413" />
+        <location filename="../../ui/wizard.py" line="1373" />
         <source>設定確認: 問題はありません</source>
         <translation>Verification: no problems</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1415" />
+        <location filename="../../ui/wizard.py" line="1375" />
         <source>設定確認: {count}件の問題があります(基本情報タブの「設定確認」で再確認できます)</source>
         <translation>Verification: {count} problem(s) (verify again with Verify settings on the Basic tab)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1420" />
+        <location filename="../../ui/wizard.py" line="1380" />
         <source>API利用許諾がチェックされていないため、有効にできません。有効にするには「戻る」で連携設定ページに戻り、API利用許諾にチェックを入れてください。</source>
         <translation>Linking cannot be enabled without API consent. Go Back to the Link setting page and check API consent.</translation>
     </message>
@@ -2643,72 +2611,72 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardObjectsPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="872" />
+        <location filename="../../ui/wizard.py" line="832" />
         <source>オブジェクト</source>
         <translation>Objects</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="873" />
+        <location filename="../../ui/wizard.py" line="833" />
         <source>電話番号で検索するオブジェクトです。優先順位の小さいものから検索します。</source>
         <translation>The objects searched by phone number, lowest priority number first.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="879" />
+        <location filename="../../ui/wizard.py" line="839" />
         <source>API参照名</source>
         <translation>API name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="879" />
+        <location filename="../../ui/wizard.py" line="839" />
         <source>タブ名</source>
         <translation>Tab name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="879" />
+        <location filename="../../ui/wizard.py" line="839" />
         <source>タブコード</source>
         <translation>Tab code</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="879" />
+        <location filename="../../ui/wizard.py" line="839" />
         <source>優先順位</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="905" />
+        <location filename="../../ui/wizard.py" line="865" />
         <source>再取得</source>
         <translation>Fetch again</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="912" />
+        <location filename="../../ui/wizard.py" line="872" />
         <source>カスタムオブジェクトは、あとからオブジェクトタブで追加できます。</source>
         <translation>You can add custom objects later on the Objects tab.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1024" />
+        <location filename="../../ui/wizard.py" line="984" />
         <source>Salesforceから取得しました(タブ名とタブコード)。</source>
         <translation>Fetched from Salesforce (tab names and tab codes).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1029" />
+        <location filename="../../ui/wizard.py" line="989" />
         <source>このユーザはリード(Lead)にアクセスできないため、リードを対象から外しました。リードも検索するには、Salesforceでユーザのプロファイルにリードの参照権限を付与してください。</source>
         <translation>This user cannot access Leads, so Lead was unchecked. To search Leads too, give the user's profile read access to Leads in Salesforce.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1032" />
+        <location filename="../../ui/wizard.py" line="992" />
         <source>このユーザは「{name}」にアクセスできないため、対象から外しました。</source>
         <translation>This user cannot access '{name}', so it was unchecked.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1042" />
+        <location filename="../../ui/wizard.py" line="1002" />
         <source>Salesforceから取得できませんでした。表示中の標準の値のまま進めるか、「再取得」をクリックしてください。</source>
         <translation>Could not fetch from Salesforce. Continue with the standard values shown, or click Fetch again.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1049" />
+        <location filename="../../ui/wizard.py" line="1009" />
         <source>予期しないエラーが発生しました。</source>
         <translation>An unexpected error occurred.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1065" />
+        <location filename="../../ui/wizard.py" line="1025" />
         <source>Salesforceからタブ名とタブコードを取得しています…</source>
         <translation>Fetching tab names and tab codes from Salesforce…</translation>
     </message>
@@ -2716,129 +2684,129 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardSettingPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="732" />
-        <location filename="../../ui/wizard.py" line="804" />
+        <location filename="../../ui/wizard.py" line="692" />
+        <location filename="../../ui/wizard.py" line="764" />
         <source>連携設定</source>
         <translation>Link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="733" />
+        <location filename="../../ui/wizard.py" line="693" />
         <source>通話をどのレコードに、どのように連携するかを決めます。あとから基本情報タブで変更できます。</source>
         <translation>Decide which records calls are linked to, and how. You can change this later on the Basic tab.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="737" />
+        <location filename="../../ui/wizard.py" line="697" />
         <source>例: 本社コールセンター</source>
         <translation>e.g. Head office call center</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="739" />
+        <location filename="../../ui/wizard.py" line="699" />
         <source>レコードID(15桁/18桁)またはレコードのURL</source>
         <translation>Record Id (15 or 18 characters) or the record's URL</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="742" />
+        <location filename="../../ui/wizard.py" line="702" />
         <source>このアカウントでSalesforce APIを利用することを許諾する</source>
         <translation>Allow BIZTEL Desk to use the Salesforce API with this account</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="744" />
+        <location filename="../../ui/wizard.py" line="704" />
         <source>BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。</source>
         <translation>BIZTEL Desk calls the API as this account and creates activities. Consent is required to set the status to Enabled or Paused.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="748" />
-        <location filename="../../ui/wizard.py" line="756" />
+        <location filename="../../ui/wizard.py" line="708" />
+        <location filename="../../ui/wizard.py" line="716" />
         <source>紐付け先特定不可レコードに紐付ける</source>
         <translation>Link to the fallback record</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="749" />
+        <location filename="../../ui/wizard.py" line="709" />
         <source>一致したすべてのレコードに紐付ける</source>
         <translation>Link to every matching record</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="750" />
+        <location filename="../../ui/wizard.py" line="710" />
         <source>最終更新日時が最新のレコードに紐付ける</source>
         <translation>Link to the most recently modified record</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="751" />
+        <location filename="../../ui/wizard.py" line="711" />
         <source>優先順位が最も高いレコードに紐付ける</source>
         <translation>Link to the record with the highest priority</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="757" />
+        <location filename="../../ui/wizard.py" line="717" />
         <source>時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける</source>
         <translation>Search again later; if still not found, link to the fallback record</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="758" />
+        <location filename="../../ui/wizard.py" line="718" />
         <source>紐付けない(スキップ)</source>
         <translation>Do not link (skip)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="759" />
+        <location filename="../../ui/wizard.py" line="719" />
         <source>リードを作成して紐付ける</source>
         <translation>Create a Lead and link to it</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="769" />
+        <location filename="../../ui/wizard.py" line="729" />
         <source>ToDoを作成</source>
         <translation>Create a Task</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="770" />
+        <location filename="../../ui/wizard.py" line="730" />
         <source>ケースを作成し、その中にToDoを作成</source>
         <translation>Create a Case, and the Task in it</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="775" />
+        <location filename="../../ui/wizard.py" line="735" />
         <source>リードやカスタムオブジェクトなどケースを持てないレコードには、ToDoのみ作成します。</source>
         <translation>For records that cannot own a Case (Leads, custom objects), only the Task is created.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="784" />
+        <location filename="../../ui/wizard.py" line="744" />
         <source>連携名</source>
         <translation>Link name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="785" />
+        <location filename="../../ui/wizard.py" line="745" />
         <source>紐付け先特定不可レコード</source>
         <translation>Fallback record</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="787" />
+        <location filename="../../ui/wizard.py" line="747" />
         <source>API利用許諾</source>
         <translation>API consent</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="789" />
+        <location filename="../../ui/wizard.py" line="749" />
         <source>レコードが複数一致した場合</source>
         <translation>On multiple matches</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="791" />
+        <location filename="../../ui/wizard.py" line="751" />
         <source>レコードが一致しない場合</source>
         <translation>On no match</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="793" />
+        <location filename="../../ui/wizard.py" line="753" />
         <source>活動履歴</source>
         <translation>Activity</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="840" />
+        <location filename="../../ui/wizard.py" line="800" />
         <source>入力内容を確認してください。</source>
         <translation>Check the highlighted fields.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="850" />
+        <location filename="../../ui/wizard.py" line="810" />
         <source>電話番号が複数一致した場合や一致しない場合の紐付け先です。レコードのID、またはレコードを開いたときのURLを貼り付けてください。</source>
         <translation>Where calls are linked when several records or none match. Paste the record's Id or the URL of the open record.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="860" />
+        <location filename="../../ui/wizard.py" line="820" />
         <source>抽出したID: {0}</source>
         <translation>Extracted Id: {0}</translation>
     </message>
@@ -2846,47 +2814,47 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardTargetsPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="1093" />
+        <location filename="../../ui/wizard.py" line="1053" />
         <source>連携対象</source>
         <translation>Link targets</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1094" />
+        <location filename="../../ui/wizard.py" line="1054" />
         <source>連携する会社の電話番号(代表番号やダイヤルイン番号)を追加します。少なくとも1つ必要です。</source>
         <translation>Add the company phone numbers to link (main and direct-dial numbers). At least one is required.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1097" />
+        <location filename="../../ui/wizard.py" line="1057" />
         <source>例: 03-1234-5678</source>
         <translation>e.g. 03-1234-5678</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1098" />
+        <location filename="../../ui/wizard.py" line="1058" />
         <source>追加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1107" />
+        <location filename="../../ui/wizard.py" line="1067" />
         <source>削除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1119" />
+        <location filename="../../ui/wizard.py" line="1079" />
         <source>電話番号</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1127" />
+        <location filename="../../ui/wizard.py" line="1087" />
         <source>通話を取り込むと、使われた番号が連携対象タブに自動で追加されます(チェックは手動で入れます)。</source>
         <translation>Numbers found in imported calls are added to the Link targets tab automatically (you check them yourself).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1156" />
+        <location filename="../../ui/wizard.py" line="1116" />
         <source>{shown}({e164})を追加しました。</source>
         <translation>Added {shown} ({e164}).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1182" />
+        <location filename="../../ui/wizard.py" line="1142" />
         <source>保存できませんでした。</source>
         <translation>Could not save.</translation>
     </message>
@@ -2894,42 +2862,42 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardVerifyPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="1227" />
+        <location filename="../../ui/wizard.py" line="1187" />
         <source>設定確認</source>
         <translation>Verify settings</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1228" />
+        <location filename="../../ui/wizard.py" line="1188" />
         <source>保存した連携設定で連携できるかをSalesforceで確認します(書き込みは行いません)。</source>
         <translation>Checks in Salesforce that the saved link setting can link calls (nothing is written).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1249" />
+        <location filename="../../ui/wizard.py" line="1209" />
         <source>問題があれば「戻る」で修正するか、Salesforce側を準備してから「もう一度確認」をクリックしてください。問題が残っていても先に進めますが、連携は無効のままにすることをお勧めします。</source>
         <translation>Fix problems with Back, or prepare Salesforce and click Verify again. You can go on with problems left, but then leave linking disabled.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1252" />
+        <location filename="../../ui/wizard.py" line="1212" />
         <source>もう一度確認</source>
         <translation>Verify again</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1253" />
+        <location filename="../../ui/wizard.py" line="1213" />
         <source>Salesforce側チェックリスト…</source>
         <translation>Salesforce setup checklist…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1291" />
+        <location filename="../../ui/wizard.py" line="1251" />
         <source>「{name}」の設定をSalesforceで確認しています…</source>
         <translation>Verifying '{name}' in Salesforce…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1313" />
+        <location filename="../../ui/wizard.py" line="1273" />
         <source>{count}件の問題が見つかりました。</source>
         <translation>{count} problem(s) found.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1328" />
+        <location filename="../../ui/wizard.py" line="1288" />
         <source>設定確認を実行できませんでした。</source>
         <translation>The verification could not run.</translation>
     </message>
@@ -2937,47 +2905,47 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardWelcomePage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="300" />
+        <location filename="../../ui/wizard.py" line="279" />
         <source>BIZTEL Desk へようこそ</source>
         <translation>Welcome to BIZTEL Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="302" />
+        <location filename="../../ui/wizard.py" line="281" />
         <source>電話の通話履歴と録音を、Salesforceの活動履歴に自動で連携します。まずはどちらかを選んでください。</source>
         <translation>BIZTEL Desk links your phone calls and their recordings to Salesforce activities automatically. Choose how to start.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="305" />
+        <location filename="../../ui/wizard.py" line="284" />
         <source>デモを試す</source>
         <translation>Try the demo</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="306" />
+        <location filename="../../ui/wizard.py" line="285" />
         <source>Salesforce不要。サンプルの組織と通話で、通話が活動履歴として連携される様子をすぐに確認できます。実際のデータには触れません。</source>
         <translation>No Salesforce needed. See calls being linked as activities right away, with a sample org and sample calls. Your real data is never touched.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="311" />
+        <location filename="../../ui/wizard.py" line="290" />
         <source>Salesforceに接続</source>
         <translation>Connect to Salesforce</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="312" />
+        <location filename="../../ui/wizard.py" line="291" />
         <source>お使いのSalesforce組織に接続し、連携設定・オブジェクト・連携対象の電話番号を順に設定して、設定確認まで行います(5分ほどかかります)。</source>
         <translation>Connect your Salesforce org, then set up the link setting, the objects and the phone numbers to link, and verify everything (about 5 minutes).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="328" />
+        <location filename="../../ui/wizard.py" line="307" />
         <source>この画面はあとからメニューでも開けます。Salesforceへの接続は、デモを試した後でも行えます。</source>
         <translation>You can open this screen again from the menu. You can connect Salesforce after trying the demo, too.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="330" />
+        <location filename="../../ui/wizard.py" line="309" />
         <source>しくみ</source>
         <translation>How it works</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="333" />
+        <location filename="../../ui/wizard.py" line="312" />
         <source>1. 連携対象の電話番号で通話が終わると、BIZTEL Deskが通話履歴を受け取ります。
 2. 相手の電話番号でSalesforceの取引先・取引先責任者・リードなどを検索します。
 3. 見つかったレコードに活動履歴(ToDo)を作成し、録音を再生できるリンクを付けます。</source>

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -25,57 +23,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from biztel_desk.domain.config import AccountConfig, AuthMethod, LoginHost, SecretKind, parse_login_host
+from biztel_desk.domain.config import AccountConfig, LoginHost, SecretKind, parse_login_host
 from biztel_desk.domain.messages import Problem, ProblemsError
-from biztel_desk.secrets import SecretStore, SecretStoreError
+from biztel_desk.secrets import SecretStoreError
 from biztel_desk.services.context import AppContext
+from biztel_desk.ui.connection_test import (
+    HOST_KINDS,
+    SECRET_FIELDS,
+    ConnectionTestTask,
+    PrivateKeyError,
+    add_auth_methods,
+    choose_private_key,
+    login_host_text,
+    shown_rows,
+)
 
 if TYPE_CHECKING:  # the Salesforce client (requests, simple_salesforce) loads at the first 接続テスト
     from biztel_desk.salesforce.connection import ConnectionReport
 
-# Which secret fields each method shows (the token is optional: trusted IP ranges need none).
-_SECRET_FIELDS: dict[str, tuple[SecretKind, ...]] = {
-    AuthMethod.PASSWORD.value: (SecretKind.PASSWORD, SecretKind.SECURITY_TOKEN),
-    AuthMethod.JWT.value: (SecretKind.PRIVATE_KEY,),
-    AuthMethod.CLIENT_CREDENTIALS.value: (SecretKind.CONSUMER_SECRET,),
-}
-_HOST_KINDS = ("production", "sandbox", "my_domain", "loopback")
 _FORM_FIELDS = ("name", "auth_method", "username", "login_host", "api_version", "consumer_key")
-
-
-class _ConnectionSignals(QObject):
-    succeeded = Signal(object)  # ConnectionReport
-    failed = Signal(str)  # the reason, in the UI language
-
-
-class ConnectionTestTask(QRunnable):
-    """Logs in on a pool thread: the GUI thread never waits for the network."""
-
-    def __init__(self, account: AccountConfig, secrets: SecretStore, lang: str, timeout: float = 30) -> None:
-        super().__init__()
-        self.account = account
-        self.secrets = secrets
-        self.lang = lang
-        self.timeout = timeout
-        self.signals = _ConnectionSignals()
-
-    def run(self) -> None:
-        from biztel_desk.salesforce.connection import SalesforceLoginError, map_error, test_connection
-
-        try:
-            report = test_connection(self.account, self.secrets, timeout=self.timeout)
-        except SalesforceLoginError as error:
-            self.signals.failed.emit(error.text(self.lang))
-            return
-        except Exception as error:  # noqa: BLE001 - a known failure becomes a message; the rest is a bug
-            mapped = map_error(error)
-            if mapped is None:
-                # A bug: re-enable the dialog, then let the crash handler log it.
-                self.signals.failed.emit(type(error).__name__)
-                raise
-            self.signals.failed.emit(mapped.text(self.lang))
-            return
-        self.signals.succeeded.emit(report)
 
 
 class AccountDialog(QDialog):
@@ -102,9 +68,7 @@ class AccountDialog(QDialog):
 
         self.name_edit = QLineEdit(self)
         self.auth_combo = QComboBox(self)
-        self.auth_combo.addItem(self.tr("ユーザ名+パスワード+セキュリティトークン"), AuthMethod.PASSWORD.value)
-        self.auth_combo.addItem(self.tr("OAuth JWTベアラー"), AuthMethod.JWT.value)
-        self.auth_combo.addItem(self.tr("OAuthクライアント資格情報"), AuthMethod.CLIENT_CREDENTIALS.value)
+        add_auth_methods(self.auth_combo)
         self.username_edit = QLineEdit(self)
         self.username_edit.setPlaceholderText("integration@example.com")
         self.host_combo = QComboBox(self)
@@ -340,20 +304,13 @@ class AccountDialog(QDialog):
         self._show_message(self.tr("接続できませんでした。") + "\n" + reason, error=True)
 
     def _on_private_key_button_clicked(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("秘密鍵ファイルを選択"), "", self.tr("PEMファイル (*.pem *.key);;すべてのファイル (*)")
-        )
-        if not path:
-            return
         try:
-            pem = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            self._show_message(self.tr("ファイルを読み込めません: {detail}").format(detail=str(error)), error=True)
+            chosen = choose_private_key(self)
+        except PrivateKeyError as error:
+            self._show_message(str(error), error=True)
             return
-        if "PRIVATE KEY" not in pem:
-            self._show_message(self.tr("PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。"), error=True)
-            return
-        self.set_private_key(pem, Path(path).name)
+        if chosen is not None:
+            self.set_private_key(*chosen)
 
     def _on_auth_combo_current_index_changed(self, _index: int) -> None:
         self._update_visibility()
@@ -445,26 +402,17 @@ class AccountDialog(QDialog):
         kind = host.kind if isinstance(host, LoginHost) else "my_domain"
         loading = self._loading
         self._loading = True
-        self.host_combo.setCurrentIndex(_HOST_KINDS.index(kind))
+        self.host_combo.setCurrentIndex(HOST_KINDS.index(kind))
         self._loading = loading
         self.host_edit.setVisible(kind in ("my_domain", "loopback"))
         self.host_edit.setText(value if kind in ("my_domain", "loopback") else "")
 
     def _host_text(self) -> str:
-        kind = str(self.host_combo.currentData())
-        if kind == "production":
-            return "login"
-        if kind == "sandbox":
-            return "test"
-        return self.host_edit.text().strip()
+        return login_host_text(str(self.host_combo.currentData()), self.host_edit.text())
 
     def _update_visibility(self) -> None:
-        method = str(self.auth_combo.currentData())
-        shown = set(_SECRET_FIELDS.get(method, ()))
-        for kind in SecretKind:
-            self._set_row_visible(kind.value, kind in shown)
-        self._set_row_visible("consumer_key", method != AuthMethod.PASSWORD.value)
-        self._set_row_visible("username", method != AuthMethod.CLIENT_CREDENTIALS.value)
+        for key, visible in shown_rows(str(self.auth_combo.currentData())).items():
+            self._set_row_visible(key, visible)
 
     def _set_row_visible(self, key: str, visible: bool) -> None:
         label, field = self._rows[key]
@@ -478,7 +426,7 @@ class AccountDialog(QDialog):
         config = self.form_config()
         method = config.auth_method
         secrets: dict[SecretKind, str] = {}
-        for kind in _SECRET_FIELDS.get(method, ()):
+        for kind in SECRET_FIELDS.get(method, ()):
             if kind == SecretKind.PRIVATE_KEY:
                 if kind in self._pending:
                     secrets[kind] = self._pending[kind]

@@ -1,0 +1,112 @@
+"""接続テスト and the account form pieces shared by the Salesforceアカウント dialog and the first-run wizard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Signal
+from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
+
+from biztel_desk.domain.config import AccountConfig, AuthMethod, SecretKind
+from biztel_desk.secrets import SecretStore
+
+# Which secret fields each auth method shows (the security token is optional: trusted IP ranges need none).
+SECRET_FIELDS: dict[str, tuple[SecretKind, ...]] = {
+    AuthMethod.PASSWORD.value: (SecretKind.PASSWORD, SecretKind.SECURITY_TOKEN),
+    AuthMethod.JWT.value: (SecretKind.PRIVATE_KEY,),
+    AuthMethod.CLIENT_CREDENTIALS.value: (SecretKind.CONSUMER_SECRET,),
+}
+# The ログインホスト choices, in the order of the host combo box.
+HOST_KINDS = ("production", "sandbox", "my_domain", "loopback")
+
+
+class _ConnectionSignals(QObject):
+    succeeded = Signal(object)  # ConnectionReport
+    failed = Signal(str)  # the reason, in the UI language
+
+
+class ConnectionTestTask(QRunnable):
+    """Logs in on a pool thread: the GUI thread never waits for the network."""
+
+    def __init__(self, account: AccountConfig, secrets: SecretStore, lang: str, timeout: float = 30) -> None:
+        super().__init__()
+        self.account = account
+        self.secrets = secrets
+        self.lang = lang
+        self.timeout = timeout
+        self.signals = _ConnectionSignals()
+
+    def run(self) -> None:
+        # The Salesforce client (requests, simple_salesforce) loads at the first 接続テスト.
+        from biztel_desk.salesforce.connection import SalesforceLoginError, map_error, test_connection
+
+        try:
+            report = test_connection(self.account, self.secrets, timeout=self.timeout)
+        except SalesforceLoginError as error:
+            self.signals.failed.emit(error.text(self.lang))
+            return
+        except Exception as error:  # noqa: BLE001 - a known failure becomes a message; the rest is a bug
+            mapped = map_error(error)
+            if mapped is None:
+                # A bug: re-enable the dialog, then let the crash handler log it.
+                self.signals.failed.emit(type(error).__name__)
+                raise
+            self.signals.failed.emit(mapped.text(self.lang))
+            return
+        self.signals.succeeded.emit(report)
+
+
+def add_auth_methods(combo: QComboBox) -> None:
+    """The 認証方式 choices, each with its AuthMethod value as the item data."""
+    combo.addItem(QCoreApplication.translate("ConnectionTest", "ユーザ名+パスワード+セキュリティトークン"),
+                  AuthMethod.PASSWORD.value)
+    combo.addItem(QCoreApplication.translate("ConnectionTest", "OAuth JWTベアラー"), AuthMethod.JWT.value)
+    combo.addItem(QCoreApplication.translate("ConnectionTest", "OAuthクライアント資格情報"),
+                  AuthMethod.CLIENT_CREDENTIALS.value)
+
+
+def shown_rows(method: str) -> dict[str, bool]:
+    """Which form rows (secret kinds, consumer_key, username) the auth method shows."""
+    shown = set(SECRET_FIELDS.get(method, ()))
+    rows = {kind.value: kind in shown for kind in SecretKind}
+    rows["consumer_key"] = method != AuthMethod.PASSWORD.value
+    rows["username"] = method != AuthMethod.CLIENT_CREDENTIALS.value
+    return rows
+
+
+def login_host_text(kind: str, typed: str) -> str:
+    """The login_host to save for a ログインホスト choice: login, test, or the typed My Domain / loopback URL."""
+    if kind == "production":
+        return "login"
+    if kind == "sandbox":
+        return "test"
+    return typed.strip()
+
+
+class PrivateKeyError(Exception):
+    """The chosen file cannot be used as the private key; the message is in the UI language."""
+
+
+def choose_private_key(parent: QWidget) -> tuple[str, str] | None:
+    """Ask for the private key file: (its PEM text, the file name), or None when cancelled.
+
+    Raises PrivateKeyError when the file cannot be read or holds no PEM private key.
+    """
+    path, _filter = QFileDialog.getOpenFileName(
+        parent,
+        QCoreApplication.translate("ConnectionTest", "秘密鍵ファイルを選択"),
+        "",
+        QCoreApplication.translate("ConnectionTest", "PEMファイル (*.pem *.key);;すべてのファイル (*)"),
+    )
+    if not path:
+        return None
+    try:
+        pem = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PrivateKeyError(
+            QCoreApplication.translate("ConnectionTest", "ファイルを読み込めません: {detail}").format(detail=str(error))
+        ) from error
+    if "PRIVATE KEY" not in pem:
+        raise PrivateKeyError(QCoreApplication.translate(
+            "ConnectionTest", "PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。"))
+    return pem, Path(path).name
