@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -153,12 +154,15 @@ class GuiSession:
     profile: DemoProfile | None = None
     banner: DemoBanner | None = None
     ingest: IngestSources | None = None  # the real profile's watched folder and HTTP endpoint
+    ingest_starting: threading.Thread | None = None
     closed: bool = False
 
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
+        if self.ingest_starting is not None:
+            self.ingest_starting.join(30)  # starting takes milliseconds; then they are stopped like a running pair
         if self.ingest is not None:
             self.ingest.stop()  # no call may arrive once the database is closed
         self.worker.stop(10)  # the window's close already stopped it, unless the app quit without closing it
@@ -192,18 +196,28 @@ def build_window(context: AppContext, profile: DemoProfile | None = None) -> Gui
     return session
 
 
-def start_ingest_sources(session: GuiSession) -> IngestSources:
+def start_ingest_sources(session: GuiSession) -> threading.Thread:
     """The configured call sources (SPEC §8.2, §8.3) for the window's profile: each call they add wakes its worker
-    (``LinkWorker.wake`` only sets an event, so the sources' threads may call it); 通話の取り込み元… restarts them."""
-    from biztel_desk.services.ingest_sources import IngestSources
+    (``LinkWorker.wake`` only sets an event, so the sources' threads may call it); 通話の取り込み元… restarts them.
 
-    worker = session.worker
-    sources = IngestSources(session.context.database, session.context.secrets,
-                            on_imported=lambda _count: worker.wake(), lang=session.context.lang)
-    sources.start()
-    session.ingest = sources
-    session.window.ingest_sources = sources
-    return sources
+    Started in a thread: importing the ingest modules (≈ 80 ms) must not delay the window. ``session.ingest`` and
+    the window's ``ingest_sources`` are set once they run; ``GuiSession.close`` waits for the start, then stops them.
+    """
+
+    def start() -> None:
+        from biztel_desk.services.ingest_sources import IngestSources
+
+        worker = session.worker
+        sources = IngestSources(session.context.database, session.context.secrets,
+                                on_imported=lambda _count: worker.wake(), lang=session.context.lang)
+        sources.start()
+        session.ingest = sources
+        session.window.ingest_sources = sources
+
+    thread = threading.Thread(target=start, name="ingest-start", daemon=True)
+    session.ingest_starting = thread
+    thread.start()
+    return thread
 
 
 def build_demo(lang: str = "ja", base_dir: Path | None = None, **profile_options: Any) -> GuiSession:

@@ -250,6 +250,7 @@ def test_the_window_runs_the_configured_sources_and_stops_them_on_close(
     gui = app.Gui(_args(data), lang="ja", secrets=secrets)
     try:
         session = gui.open()
+        qtbot.waitUntil(lambda: session.window.ingest_sources is not None, timeout=5000)  # started in a thread
         sources = session.window.ingest_sources
         assert sources is not None and sources is session.ingest
         assert sources.status().http.state is SourceState.RUNNING
