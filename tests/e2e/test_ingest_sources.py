@@ -336,6 +336,7 @@ def test_cli_status_says_whether_the_endpoint_answers(context: AppContext, sourc
     sources.start()
     code, out = cli(context, "status")
     assert code == 0 and rows(out)["http_listening"] == "yes"
+    sources.stop()  # a running watcher would create its folder again
     shutil.rmtree(inbox)
     code, _ = cli(context, "status")
     assert code == 1  # the folder has gone
