@@ -50,8 +50,6 @@ from biztel_desk.domain.config import (
     LinkStatus,
     LinkTargetConfig,
     LoginHost,
-    OnMultipleMatch,
-    OnNoMatch,
     SecretKind,
     parse_login_host,
     validate_account,
@@ -59,7 +57,6 @@ from biztel_desk.domain.config import (
     validate_objects,
     validate_target_number,
 )
-from biztel_desk.domain.ids import InvalidRecordId, extract_record_id
 from biztel_desk.domain.messages import Problem, ProblemsError, message
 from biztel_desk.salesforce.connection import ConnectionReport, SalesforceLoginError, connect, map_error
 from biztel_desk.salesforce.metadata import GlobalObject, MetadataError, OrgMetadata
@@ -76,6 +73,7 @@ from biztel_desk.ui.connection_test import (
     shown_rows,
 )
 from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner, verify_line_row
+from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, show_fallback_hint
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
     OK_COLOR,
@@ -703,29 +701,11 @@ class WizardSettingPage(_Page):
         self.consent_hint = HintLabel(
             self.tr("BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。")
         )
-        self.multiple_combo = QComboBox()
-        for multiple, text in (
-            (OnMultipleMatch.FALLBACK, self.tr("紐付け先特定不可レコードに紐付ける")),
-            (OnMultipleMatch.ALL, self.tr("一致したすべてのレコードに紐付ける")),
-            (OnMultipleMatch.MOST_RECENT, self.tr("最終更新日時が最新のレコードに紐付ける")),
-            (OnMultipleMatch.PRIORITY, self.tr("優先順位が最も高いレコードに紐付ける")),
-        ):
-            self.multiple_combo.addItem(text, multiple.value)
-        self.no_match_combo = QComboBox()
-        for no_match, text in (
-            (OnNoMatch.FALLBACK, self.tr("紐付け先特定不可レコードに紐付ける")),
-            (OnNoMatch.RETRY_THEN_FALLBACK, self.tr("時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける")),
-            (OnNoMatch.SKIP, self.tr("紐付けない(スキップ)")),
-            (OnNoMatch.CREATE_LEAD, self.tr("リードを作成して紐付ける")),
-        ):
-            self.no_match_combo.addItem(text, no_match.value)
+        self.multiple_combo = multiple_match_combo()
+        self.no_match_combo = no_match_combo()
         defaults = LinkSettingConfig(name="")
         self.multiple_combo.setCurrentIndex(self.multiple_combo.findData(defaults.on_multiple_match))
         self.no_match_combo.setCurrentIndex(self.no_match_combo.findData(defaults.on_no_match))
-        for combo in (self.multiple_combo, self.no_match_combo):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(24)
-            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.task_radio = QRadioButton(self.tr("ToDoを作成"))
         self.case_radio = QRadioButton(self.tr("ケースを作成し、その中にToDoを作成"))
         self.task_radio.setChecked(True)
@@ -804,21 +784,7 @@ class WizardSettingPage(_Page):
         return True
 
     def _on_fallback_edit_text_changed(self, text: str) -> None:
-        text = text.strip()
-        if not text:
-            self.fallback_hint.setText(
-                self.tr("電話番号が複数一致した場合や一致しない場合の紐付け先です。レコードのID、またはレコードを開いたときのURLを貼り付けてください。")
-            )
-            self.fallback_hint.set_state("hint")
-            return
-        try:
-            record_id = extract_record_id(text)
-        except InvalidRecordId as error:
-            self.fallback_hint.setText(message(error.reason, self.context.lang, field_name="fallback_record_id"))
-            self.fallback_hint.set_state("error")
-            return
-        self.fallback_hint.setText(self.tr("抽出したID: {0}").format(record_id))
-        self.fallback_hint.set_state("ok")
+        show_fallback_hint(self.fallback_hint, text, self.context.lang)
 
 
 # --- 4. オブジェクト ----------------------------------------------------------------------------------------

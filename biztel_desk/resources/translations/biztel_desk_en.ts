@@ -207,208 +207,162 @@
 <context>
     <name>BasicTab</name>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="86" />
+        <location filename="../../ui/tabs/basic_tab.py" line="84" />
         <source>例: 本社コールセンター</source>
         <translation>e.g. Head office call center</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="92" />
+        <location filename="../../ui/tabs/basic_tab.py" line="90" />
         <source>(アカウントが登録されていません)</source>
         <translation>(no account registered)</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="93" />
+        <location filename="../../ui/tabs/basic_tab.py" line="91" />
         <source>アカウント管理…</source>
         <translation>Manage accounts…</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="94" />
+        <location filename="../../ui/tabs/basic_tab.py" line="92" />
         <source>Salesforceアカウントを登録・編集します</source>
         <translation>Register or edit Salesforce accounts</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="101" />
+        <location filename="../../ui/tabs/basic_tab.py" line="99" />
         <source>アカウントが登録されていません。「アカウント管理…」から連携に使うアカウントを登録してください。</source>
         <translation>No account is registered. Use "Manage accounts…" to register the account used for linking.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="106" />
+        <location filename="../../ui/tabs/basic_tab.py" line="104" />
         <source>レコードID(15桁/18桁)またはレコードのURL</source>
         <translation>Record Id (15 or 18 characters) or the record's URL</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="109" />
+        <location filename="../../ui/tabs/basic_tab.py" line="107" />
         <source>このアカウントでSalesforce APIを利用することを許諾する</source>
         <translation>Allow the Salesforce API to be used with this account</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="111" />
+        <location filename="../../ui/tabs/basic_tab.py" line="109" />
         <source>BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。</source>
         <translation>BIZTEL Desk calls the API with the account above and creates activities. Consent is required to set the status to enabled or paused.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="124" />
-        <location filename="../../ui/tabs/basic_tab.py" line="134" />
-        <source>紐付け先特定不可レコードに紐付ける</source>
-        <translation>Link to the fallback record</translation>
-    </message>
-    <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="125" />
-        <source>一致したすべてのレコードに紐付ける</source>
-        <translation>Link to every matching record</translation>
-    </message>
-    <message>
         <location filename="../../ui/tabs/basic_tab.py" line="126" />
-        <source>最終更新日時が最新のレコードに紐付ける</source>
-        <translation>Link to the most recently modified record</translation>
-    </message>
-    <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="127" />
-        <source>優先順位が最も高いレコードに紐付ける</source>
-        <translation>Link to the record with the highest priority</translation>
-    </message>
-    <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="135" />
-        <source>時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける</source>
-        <translation>Search again later; if still not found, link to the fallback record</translation>
-    </message>
-    <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="136" />
-        <source>紐付けない(スキップ)</source>
-        <translation>Do not link (skip)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="137" />
-        <source>リードを作成して紐付ける</source>
-        <translation>Create a Lead and link to it</translation>
-    </message>
-    <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="146" />
         <source>ToDoを作成</source>
         <translation>Create a Task</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="147" />
+        <location filename="../../ui/tabs/basic_tab.py" line="127" />
         <source>ケースを作成し、その中にToDoを作成</source>
         <translation>Create a Case, then a Task in it</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="158" />
+        <location filename="../../ui/tabs/basic_tab.py" line="138" />
         <source>リードやカスタムオブジェクトなどケースを持てないレコードには、ToDoのみ作成します。</source>
         <translation>Records that cannot own a Case (Leads, custom objects) get only the Task.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="162" />
+        <location filename="../../ui/tabs/basic_tab.py" line="142" />
         <source>連携名</source>
         <translation>Link name</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="163" />
+        <location filename="../../ui/tabs/basic_tab.py" line="143" />
         <source>Salesforceアカウント</source>
         <translation>Salesforce account</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="164" />
+        <location filename="../../ui/tabs/basic_tab.py" line="144" />
         <source>紐付け先特定不可レコード</source>
         <translation>Fallback record</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="165" />
+        <location filename="../../ui/tabs/basic_tab.py" line="145" />
         <source>API利用許諾</source>
         <translation>API consent</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="166" />
+        <location filename="../../ui/tabs/basic_tab.py" line="146" />
         <source>メモ</source>
         <translation>Memo</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="167" />
+        <location filename="../../ui/tabs/basic_tab.py" line="147" />
         <source>レコードが複数一致した場合</source>
         <translation>On multiple matches</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="168" />
+        <location filename="../../ui/tabs/basic_tab.py" line="148" />
         <source>レコードが一致しない場合</source>
         <translation>On no match</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="169" />
+        <location filename="../../ui/tabs/basic_tab.py" line="149" />
         <source>活動履歴</source>
         <translation>Activity</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="172" />
+        <location filename="../../ui/tabs/basic_tab.py" line="152" />
         <source>* は必須項目です</source>
         <translation>* Required</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="174" />
+        <location filename="../../ui/tabs/basic_tab.py" line="154" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="176" />
+        <location filename="../../ui/tabs/basic_tab.py" line="156" />
         <source>元に戻す</source>
         <translation>Revert</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="240" />
+        <location filename="../../ui/tabs/basic_tab.py" line="220" />
         <source>録音連携ステータス</source>
         <translation>Link status</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="260" />
+        <location filename="../../ui/tabs/basic_tab.py" line="240" />
         <source>設定確認</source>
         <translation>Verify settings</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="262" />
+        <location filename="../../ui/tabs/basic_tab.py" line="242" />
         <source>Salesforceに接続し、この連携設定で連携できるかを確認します(書き込みは行いません)</source>
         <translation>Connects to Salesforce and checks that this link setting works (nothing is written)</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="430" />
+        <location filename="../../ui/tabs/basic_tab.py" line="410" />
         <source>保存できませんでした。{0}件の問題があります。各項目のメッセージを確認してください。</source>
         <translation>Not saved: {0} problem(s). See the message under each field.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="439" />
-        <source>電話番号が複数一致した場合や一致しない場合の紐付け先です。レコードのID、またはレコードを開いたときのURLを貼り付けてください。</source>
-        <translation>Where calls are linked when several records or none match. Paste the record's Id or the URL of the open record.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="449" />
-        <source>抽出したID: {0}</source>
-        <translation>Extracted Id: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="472" />
+        <location filename="../../ui/tabs/basic_tab.py" line="438" />
         <source>連携設定を保存すると、ステータスを変更できます。</source>
         <translation>Save the link setting to change its status.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="475" />
+        <location filename="../../ui/tabs/basic_tab.py" line="441" />
         <source>連携対象の通話をSalesforceへ連携しています。</source>
         <translation>Calls on the link targets are sent to Salesforce.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="476" />
+        <location filename="../../ui/tabs/basic_tab.py" line="442" />
         <source>通話を保持し、送信を止めています。有効に戻すと保持分を送信します。</source>
         <translation>Calls are kept but not sent. Enabling sends what was kept.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="477" />
+        <location filename="../../ui/tabs/basic_tab.py" line="443" />
         <source>連携していません。無効の間の通話は、後で有効にしても連携されません。</source>
         <translation>Not linking. Calls arriving while disabled are never sent, even after enabling.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="521" />
+        <location filename="../../ui/tabs/basic_tab.py" line="487" />
         <source>録音連携ステータスの変更</source>
         <translation>Change link status</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="523" />
+        <location filename="../../ui/tabs/basic_tab.py" line="489" />
         <source>「{0}」の録音連携ステータスを無効にしますか?
 
 無効の間に発生した通話は連携ジョブが作成されず、後で有効に戻してもSalesforceへ連携されません。一時停止中に保持された通話は、有効に戻したときに送信されます。</source>
@@ -417,7 +371,7 @@
 Calls arriving while disabled get no link job and are never sent to Salesforce, even after you enable it again. Calls kept while paused are sent when you enable it.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="538" />
+        <location filename="../../ui/tabs/basic_tab.py" line="504" />
         <source>API利用許諾の変更がまだ保存されていません。先に「保存」をクリックしてください。</source>
         <translation>The API consent change is not saved yet. Click "Save" first.</translation>
     </message>
@@ -695,27 +649,27 @@ All demo data (the call history and the demo Salesforce org) is discarded, and B
 <context>
     <name>FirstRunWizard</name>
     <message>
-        <location filename="../../ui/wizard.py" line="209" />
+        <location filename="../../ui/wizard.py" line="207" />
         <source>BIZTEL Desk をはじめる</source>
         <translation>Get started with BIZTEL Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="212" />
+        <location filename="../../ui/wizard.py" line="210" />
         <source>戻る</source>
         <translation>Back</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="213" />
+        <location filename="../../ui/wizard.py" line="211" />
         <source>次へ</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="214" />
+        <location filename="../../ui/wizard.py" line="212" />
         <source>完了</source>
         <translation>Finish</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="215" />
+        <location filename="../../ui/wizard.py" line="213" />
         <source>キャンセル</source>
         <translation>Cancel</translation>
     </message>
@@ -1982,6 +1936,55 @@ Its objects, link targets and linked call history are deleted too. This cannot b
     </message>
 </context>
 <context>
+    <name>SettingFields</name>
+    <message>
+        <location filename="../../ui/setting_fields.py" line="20" />
+        <location filename="../../ui/setting_fields.py" line="30" />
+        <source>紐付け先特定不可レコードに紐付ける</source>
+        <translation>Link to the fallback record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setting_fields.py" line="21" />
+        <source>一致したすべてのレコードに紐付ける</source>
+        <translation>Link to every matching record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setting_fields.py" line="22" />
+        <source>最終更新日時が最新のレコードに紐付ける</source>
+        <translation>Link to the most recently modified record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setting_fields.py" line="23" />
+        <source>優先順位が最も高いレコードに紐付ける</source>
+        <translation>Link to the record with the highest priority</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setting_fields.py" line="31" />
+        <source>時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける</source>
+        <translation>Search again later; if still not found, link to the fallback record</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setting_fields.py" line="33" />
+        <source>紐付けない(スキップ)</source>
+        <translation>Do not link (skip)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setting_fields.py" line="34" />
+        <source>リードを作成して紐付ける</source>
+        <translation>Create a Lead and link to it</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setting_fields.py" line="53" />
+        <source>電話番号が複数一致した場合や一致しない場合の紐付け先です。レコードのID、またはレコードを開いたときのURLを貼り付けてください。</source>
+        <translation>Where calls are linked when several records or none match. Paste the record's Id or the URL of the open record.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/setting_fields.py" line="65" />
+        <source>抽出したID: {0}</source>
+        <translation>Extracted Id: {0}</translation>
+    </message>
+</context>
+<context>
     <name>SystemDialog</name>
     <message>
         <location filename="../../ui/dialogs/system_dialog.py" line="36" />
@@ -2333,214 +2336,214 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardAccountPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="351" />
+        <location filename="../../ui/wizard.py" line="349" />
         <source>Salesforceアカウント</source>
         <translation>Salesforce account</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="353" />
+        <location filename="../../ui/wizard.py" line="351" />
         <source>連携に使うSalesforceのユーザでログインします。「接続テスト」に成功すると「次へ」に進めます。</source>
         <translation>Log in as the Salesforce user that will write the activities. Next is enabled once Test connection succeeds.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="366" />
+        <location filename="../../ui/wizard.py" line="364" />
         <source>例: 本番組織</source>
         <translation>e.g. Production</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="372" />
+        <location filename="../../ui/wizard.py" line="370" />
         <source>本番環境 (login.salesforce.com)</source>
         <translation>Production (login.salesforce.com)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="373" />
+        <location filename="../../ui/wizard.py" line="371" />
         <source>Sandbox (test.salesforce.com)</source>
         <translation>Sandbox (test.salesforce.com)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="374" />
+        <location filename="../../ui/wizard.py" line="372" />
         <source>私のドメイン…</source>
         <translation>My Domain…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="375" />
+        <location filename="../../ui/wizard.py" line="373" />
         <source>開発用組織 (http://127.0.0.1:PORT)</source>
         <translation>Local dev org (http://127.0.0.1:PORT)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="389" />
+        <location filename="../../ui/wizard.py" line="387" />
         <source>許可されたIPアドレスからの接続では不要です。分からないときはSalesforceの「設定 → 私のセキュリティトークンのリセット」で再発行できます。</source>
         <translation>Not needed from trusted IP ranges. If you do not have it, reset it in Salesforce (Settings → Reset My Security Token).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="393" />
+        <location filename="../../ui/wizard.py" line="391" />
         <source>未選択</source>
         <translation>Not selected</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="394" />
+        <location filename="../../ui/wizard.py" line="392" />
         <source>ファイルを選択…</source>
         <translation>Choose file…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="408" />
-        <location filename="../../ui/wizard.py" line="654" />
-        <location filename="../../ui/wizard.py" line="674" />
+        <location filename="../../ui/wizard.py" line="406" />
+        <location filename="../../ui/wizard.py" line="652" />
+        <location filename="../../ui/wizard.py" line="672" />
         <source>名前</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="409" />
+        <location filename="../../ui/wizard.py" line="407" />
         <source>認証方式</source>
         <translation>Authentication</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="410" />
+        <location filename="../../ui/wizard.py" line="408" />
         <source>ユーザ名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="411" />
+        <location filename="../../ui/wizard.py" line="409" />
         <source>ログインホスト</source>
         <translation>Login host</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="413" />
+        <location filename="../../ui/wizard.py" line="411" />
         <source>コンシューマ鍵</source>
         <translation>Consumer key</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="415" />
+        <location filename="../../ui/wizard.py" line="413" />
         <source>パスワード</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="417" />
+        <location filename="../../ui/wizard.py" line="415" />
         <source>セキュリティトークン</source>
         <translation>Security token</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="420" />
+        <location filename="../../ui/wizard.py" line="418" />
         <source>コンシューマの秘密</source>
         <translation>Consumer secret</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="423" />
+        <location filename="../../ui/wizard.py" line="421" />
         <source>秘密鍵 (PEM)</source>
         <translation>Private key (PEM)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="427" />
+        <location filename="../../ui/wizard.py" line="425" />
         <source>接続テスト</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="435" />
+        <location filename="../../ui/wizard.py" line="433" />
         <source>パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、データベースには保存されません。</source>
         <translation>Passwords, tokens and private keys are stored only in the operating system's keyring, never in the database.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="490" />
+        <location filename="../../ui/wizard.py" line="488" />
         <source>秘密鍵</source>
         <translation>Private key</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="513" />
+        <location filename="../../ui/wizard.py" line="511" />
         <source>キーリングを使用できません: {detail}</source>
         <translation>The keyring cannot be used: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="537" />
+        <location filename="../../ui/wizard.py" line="535" />
         <source>接続しています…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="546" />
+        <location filename="../../ui/wizard.py" line="544" />
         <source>接続に成功しました。</source>
         <translation>Connected successfully.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="549" />
+        <location filename="../../ui/wizard.py" line="547" />
         <source>組織: {name} ({id})</source>
         <translation>Org: {name} ({id})</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="550" />
+        <location filename="../../ui/wizard.py" line="548" />
         <source>ユーザ: {name} ({username})</source>
         <translation>User: {name} ({username})</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="551" />
+        <location filename="../../ui/wizard.py" line="549" />
         <source>インスタンス: {url}</source>
         <translation>Instance: {url}</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="556" />
+        <location filename="../../ui/wizard.py" line="554" />
         <source>API使用量(24時間): {used} / {total}({percent:.1f}%)</source>
         <translation>API usage (24 hours): {used} / {total} ({percent:.1f}%)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="559" />
+        <location filename="../../ui/wizard.py" line="557" />
         <source>テスト中に入力が変更されました。もう一度「接続テスト」を実行してください。</source>
         <translation>The form changed during the test. Run Test connection again.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="568" />
+        <location filename="../../ui/wizard.py" line="566" />
         <source>接続できませんでした。</source>
         <translation>Could not connect.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="607" />
+        <location filename="../../ui/wizard.py" line="605" />
         <source>入力が変更されました。もう一度「接続テスト」を実行してください。</source>
         <translation>The form changed. Run Test connection again.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="629" />
+        <location filename="../../ui/wizard.py" line="627" />
         <source>本番組織や Developer Edition はこちらです。</source>
         <translation>For production orgs and Developer Edition.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="630" />
+        <location filename="../../ui/wizard.py" line="628" />
         <source>Sandbox のユーザ名は通常「本番のユーザ名.sandbox名」です。</source>
         <translation>A sandbox username is usually 'production username.sandbox name'.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="631" />
+        <location filename="../../ui/wizard.py" line="629" />
         <source>「acme.my.salesforce.com」の形で入力します。ブラウザのアドレス(acme.lightning.force.com)を貼り付けても変換します。</source>
         <translation>Enter it as 'acme.my.salesforce.com'. A pasted browser address (acme.lightning.force.com) is converted.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="632" />
+        <location filename="../../ui/wizard.py" line="630" />
         <source>テスト用のローカル開発用組織(biztel-desk devorg)のURLです。</source>
         <translation>The URL of a local dev org for testing (biztel-desk devorg).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="660" />
+        <location filename="../../ui/wizard.py" line="658" />
         <source>入力内容を確認してください。</source>
         <translation>Check the highlighted fields.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="667" />
+        <location filename="../../ui/wizard.py" line="665" />
         <source>パスワードを入力してください。</source>
         <translation>Enter the password.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="668" />
+        <location filename="../../ui/wizard.py" line="666" />
         <source>コンシューマの秘密を入力してください。</source>
         <translation>Enter the consumer secret.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="669" />
+        <location filename="../../ui/wizard.py" line="667" />
         <source>秘密鍵ファイル(PEM)を選択してください。</source>
         <translation>Choose the private key file (PEM).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="671" />
+        <location filename="../../ui/wizard.py" line="669" />
         <source>入力してください。</source>
         <translation>This field is required.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="675" />
+        <location filename="../../ui/wizard.py" line="673" />
         <source>保存できませんでした。</source>
         <translation>Could not save.</translation>
     </message>
@@ -2548,62 +2551,62 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardEnablePage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="1332" />
+        <location filename="../../ui/wizard.py" line="1298" />
         <source>有効化</source>
         <translation>Enable</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1333" />
+        <location filename="../../ui/wizard.py" line="1299" />
         <source>設定が保存されました。連携をすぐに始めるかどうかを選んで「完了」をクリックしてください。</source>
         <translation>Your settings are saved. Choose whether to start linking now, then click Finish.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1337" />
+        <location filename="../../ui/wizard.py" line="1303" />
         <source>今すぐ有効にする</source>
         <translation>Enable now</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1339" />
+        <location filename="../../ui/wizard.py" line="1305" />
         <source>連携対象の番号の通話を、Salesforceの活動履歴に連携し始めます。</source>
         <translation>Calls on the link target numbers start being linked to Salesforce activities.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1340" />
+        <location filename="../../ui/wizard.py" line="1306" />
         <source>無効のままにする</source>
         <translation>Leave disabled</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1342" />
+        <location filename="../../ui/wizard.py" line="1308" />
         <source>あとから基本情報タブの録音連携ステータスで有効にできます。無効の間の通話は連携されません。</source>
         <translation>You can enable it later with the link status on the Basic tab. Calls that arrive while disabled are not linked.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1364" />
+        <location filename="../../ui/wizard.py" line="1330" />
         <source>Salesforceアカウント「{account}」と連携設定「{setting}」を保存しました。</source>
         <translation>Saved the Salesforce account '{account}' and the link setting '{setting}'.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1367" />
+        <location filename="../../ui/wizard.py" line="1333" />
         <source>オブジェクト: {objects} / 連携対象: {targets}</source>
         <translation>Objects: {objects} / Link targets: {targets}</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1371" />
+        <location filename="../../ui/wizard.py" line="1337" />
         <source>設定確認: 未完了</source>
         <translation>Verification: not completed</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1373" />
+        <location filename="../../ui/wizard.py" line="1339" />
         <source>設定確認: 問題はありません</source>
         <translation>Verification: no problems</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1375" />
+        <location filename="../../ui/wizard.py" line="1341" />
         <source>設定確認: {count}件の問題があります(基本情報タブの「設定確認」で再確認できます)</source>
         <translation>Verification: {count} problem(s) (verify again with Verify settings on the Basic tab)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1380" />
+        <location filename="../../ui/wizard.py" line="1346" />
         <source>API利用許諾がチェックされていないため、有効にできません。有効にするには「戻る」で連携設定ページに戻り、API利用許諾にチェックを入れてください。</source>
         <translation>Linking cannot be enabled without API consent. Go Back to the Link setting page and check API consent.</translation>
     </message>
@@ -2611,72 +2614,72 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardObjectsPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="832" />
+        <location filename="../../ui/wizard.py" line="798" />
         <source>オブジェクト</source>
         <translation>Objects</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="833" />
+        <location filename="../../ui/wizard.py" line="799" />
         <source>電話番号で検索するオブジェクトです。優先順位の小さいものから検索します。</source>
         <translation>The objects searched by phone number, lowest priority number first.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="839" />
+        <location filename="../../ui/wizard.py" line="805" />
         <source>API参照名</source>
         <translation>API name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="839" />
+        <location filename="../../ui/wizard.py" line="805" />
         <source>タブ名</source>
         <translation>Tab name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="839" />
+        <location filename="../../ui/wizard.py" line="805" />
         <source>タブコード</source>
         <translation>Tab code</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="839" />
+        <location filename="../../ui/wizard.py" line="805" />
         <source>優先順位</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="865" />
+        <location filename="../../ui/wizard.py" line="831" />
         <source>再取得</source>
         <translation>Fetch again</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="872" />
+        <location filename="../../ui/wizard.py" line="838" />
         <source>カスタムオブジェクトは、あとからオブジェクトタブで追加できます。</source>
         <translation>You can add custom objects later on the Objects tab.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="984" />
+        <location filename="../../ui/wizard.py" line="950" />
         <source>Salesforceから取得しました(タブ名とタブコード)。</source>
         <translation>Fetched from Salesforce (tab names and tab codes).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="989" />
+        <location filename="../../ui/wizard.py" line="955" />
         <source>このユーザはリード(Lead)にアクセスできないため、リードを対象から外しました。リードも検索するには、Salesforceでユーザのプロファイルにリードの参照権限を付与してください。</source>
         <translation>This user cannot access Leads, so Lead was unchecked. To search Leads too, give the user's profile read access to Leads in Salesforce.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="992" />
+        <location filename="../../ui/wizard.py" line="958" />
         <source>このユーザは「{name}」にアクセスできないため、対象から外しました。</source>
         <translation>This user cannot access '{name}', so it was unchecked.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1002" />
+        <location filename="../../ui/wizard.py" line="968" />
         <source>Salesforceから取得できませんでした。表示中の標準の値のまま進めるか、「再取得」をクリックしてください。</source>
         <translation>Could not fetch from Salesforce. Continue with the standard values shown, or click Fetch again.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1009" />
+        <location filename="../../ui/wizard.py" line="975" />
         <source>予期しないエラーが発生しました。</source>
         <translation>An unexpected error occurred.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1025" />
+        <location filename="../../ui/wizard.py" line="991" />
         <source>Salesforceからタブ名とタブコードを取得しています…</source>
         <translation>Fetching tab names and tab codes from Salesforce…</translation>
     </message>
@@ -2684,177 +2687,131 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardSettingPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="692" />
-        <location filename="../../ui/wizard.py" line="764" />
+        <location filename="../../ui/wizard.py" line="690" />
+        <location filename="../../ui/wizard.py" line="744" />
         <source>連携設定</source>
         <translation>Link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="693" />
+        <location filename="../../ui/wizard.py" line="691" />
         <source>通話をどのレコードに、どのように連携するかを決めます。あとから基本情報タブで変更できます。</source>
         <translation>Decide which records calls are linked to, and how. You can change this later on the Basic tab.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="697" />
+        <location filename="../../ui/wizard.py" line="695" />
         <source>例: 本社コールセンター</source>
         <translation>e.g. Head office call center</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="699" />
+        <location filename="../../ui/wizard.py" line="697" />
         <source>レコードID(15桁/18桁)またはレコードのURL</source>
         <translation>Record Id (15 or 18 characters) or the record's URL</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="702" />
+        <location filename="../../ui/wizard.py" line="700" />
         <source>このアカウントでSalesforce APIを利用することを許諾する</source>
         <translation>Allow BIZTEL Desk to use the Salesforce API with this account</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="704" />
+        <location filename="../../ui/wizard.py" line="702" />
         <source>BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。</source>
         <translation>BIZTEL Desk calls the API as this account and creates activities. Consent is required to set the status to Enabled or Paused.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="708" />
-        <location filename="../../ui/wizard.py" line="716" />
-        <source>紐付け先特定不可レコードに紐付ける</source>
-        <translation>Link to the fallback record</translation>
-    </message>
-    <message>
         <location filename="../../ui/wizard.py" line="709" />
-        <source>一致したすべてのレコードに紐付ける</source>
-        <translation>Link to every matching record</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="710" />
-        <source>最終更新日時が最新のレコードに紐付ける</source>
-        <translation>Link to the most recently modified record</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="711" />
-        <source>優先順位が最も高いレコードに紐付ける</source>
-        <translation>Link to the record with the highest priority</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="717" />
-        <source>時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける</source>
-        <translation>Search again later; if still not found, link to the fallback record</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="718" />
-        <source>紐付けない(スキップ)</source>
-        <translation>Do not link (skip)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="719" />
-        <source>リードを作成して紐付ける</source>
-        <translation>Create a Lead and link to it</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="729" />
         <source>ToDoを作成</source>
         <translation>Create a Task</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="730" />
+        <location filename="../../ui/wizard.py" line="710" />
         <source>ケースを作成し、その中にToDoを作成</source>
         <translation>Create a Case, and the Task in it</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="735" />
+        <location filename="../../ui/wizard.py" line="715" />
         <source>リードやカスタムオブジェクトなどケースを持てないレコードには、ToDoのみ作成します。</source>
         <translation>For records that cannot own a Case (Leads, custom objects), only the Task is created.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="744" />
+        <location filename="../../ui/wizard.py" line="724" />
         <source>連携名</source>
         <translation>Link name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="745" />
+        <location filename="../../ui/wizard.py" line="725" />
         <source>紐付け先特定不可レコード</source>
         <translation>Fallback record</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="747" />
+        <location filename="../../ui/wizard.py" line="727" />
         <source>API利用許諾</source>
         <translation>API consent</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="749" />
+        <location filename="../../ui/wizard.py" line="729" />
         <source>レコードが複数一致した場合</source>
         <translation>On multiple matches</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="751" />
+        <location filename="../../ui/wizard.py" line="731" />
         <source>レコードが一致しない場合</source>
         <translation>On no match</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="753" />
+        <location filename="../../ui/wizard.py" line="733" />
         <source>活動履歴</source>
         <translation>Activity</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="800" />
+        <location filename="../../ui/wizard.py" line="780" />
         <source>入力内容を確認してください。</source>
         <translation>Check the highlighted fields.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="810" />
-        <source>電話番号が複数一致した場合や一致しない場合の紐付け先です。レコードのID、またはレコードを開いたときのURLを貼り付けてください。</source>
-        <translation>Where calls are linked when several records or none match. Paste the record's Id or the URL of the open record.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="820" />
-        <source>抽出したID: {0}</source>
-        <translation>Extracted Id: {0}</translation>
     </message>
 </context>
 <context>
     <name>WizardTargetsPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="1053" />
+        <location filename="../../ui/wizard.py" line="1019" />
         <source>連携対象</source>
         <translation>Link targets</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1054" />
+        <location filename="../../ui/wizard.py" line="1020" />
         <source>連携する会社の電話番号(代表番号やダイヤルイン番号)を追加します。少なくとも1つ必要です。</source>
         <translation>Add the company phone numbers to link (main and direct-dial numbers). At least one is required.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1057" />
+        <location filename="../../ui/wizard.py" line="1023" />
         <source>例: 03-1234-5678</source>
         <translation>e.g. 03-1234-5678</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1058" />
+        <location filename="../../ui/wizard.py" line="1024" />
         <source>追加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1067" />
+        <location filename="../../ui/wizard.py" line="1033" />
         <source>削除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1079" />
+        <location filename="../../ui/wizard.py" line="1045" />
         <source>電話番号</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1087" />
+        <location filename="../../ui/wizard.py" line="1053" />
         <source>通話を取り込むと、使われた番号が連携対象タブに自動で追加されます(チェックは手動で入れます)。</source>
         <translation>Numbers found in imported calls are added to the Link targets tab automatically (you check them yourself).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1116" />
+        <location filename="../../ui/wizard.py" line="1082" />
         <source>{shown}({e164})を追加しました。</source>
         <translation>Added {shown} ({e164}).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1142" />
+        <location filename="../../ui/wizard.py" line="1108" />
         <source>保存できませんでした。</source>
         <translation>Could not save.</translation>
     </message>
@@ -2862,42 +2819,42 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardVerifyPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="1187" />
+        <location filename="../../ui/wizard.py" line="1153" />
         <source>設定確認</source>
         <translation>Verify settings</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1188" />
+        <location filename="../../ui/wizard.py" line="1154" />
         <source>保存した連携設定で連携できるかをSalesforceで確認します(書き込みは行いません)。</source>
         <translation>Checks in Salesforce that the saved link setting can link calls (nothing is written).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1209" />
+        <location filename="../../ui/wizard.py" line="1175" />
         <source>問題があれば「戻る」で修正するか、Salesforce側を準備してから「もう一度確認」をクリックしてください。問題が残っていても先に進めますが、連携は無効のままにすることをお勧めします。</source>
         <translation>Fix problems with Back, or prepare Salesforce and click Verify again. You can go on with problems left, but then leave linking disabled.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1212" />
+        <location filename="../../ui/wizard.py" line="1178" />
         <source>もう一度確認</source>
         <translation>Verify again</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1213" />
+        <location filename="../../ui/wizard.py" line="1179" />
         <source>Salesforce側チェックリスト…</source>
         <translation>Salesforce setup checklist…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1251" />
+        <location filename="../../ui/wizard.py" line="1217" />
         <source>「{name}」の設定をSalesforceで確認しています…</source>
         <translation>Verifying '{name}' in Salesforce…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1273" />
+        <location filename="../../ui/wizard.py" line="1239" />
         <source>{count}件の問題が見つかりました。</source>
         <translation>{count} problem(s) found.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1288" />
+        <location filename="../../ui/wizard.py" line="1254" />
         <source>設定確認を実行できませんでした。</source>
         <translation>The verification could not run.</translation>
     </message>
@@ -2905,47 +2862,47 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardWelcomePage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="279" />
+        <location filename="../../ui/wizard.py" line="277" />
         <source>BIZTEL Desk へようこそ</source>
         <translation>Welcome to BIZTEL Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="281" />
+        <location filename="../../ui/wizard.py" line="279" />
         <source>電話の通話履歴と録音を、Salesforceの活動履歴に自動で連携します。まずはどちらかを選んでください。</source>
         <translation>BIZTEL Desk links your phone calls and their recordings to Salesforce activities automatically. Choose how to start.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="284" />
+        <location filename="../../ui/wizard.py" line="282" />
         <source>デモを試す</source>
         <translation>Try the demo</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="285" />
+        <location filename="../../ui/wizard.py" line="283" />
         <source>Salesforce不要。サンプルの組織と通話で、通話が活動履歴として連携される様子をすぐに確認できます。実際のデータには触れません。</source>
         <translation>No Salesforce needed. See calls being linked as activities right away, with a sample org and sample calls. Your real data is never touched.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="290" />
+        <location filename="../../ui/wizard.py" line="288" />
         <source>Salesforceに接続</source>
         <translation>Connect to Salesforce</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="291" />
+        <location filename="../../ui/wizard.py" line="289" />
         <source>お使いのSalesforce組織に接続し、連携設定・オブジェクト・連携対象の電話番号を順に設定して、設定確認まで行います(5分ほどかかります)。</source>
         <translation>Connect your Salesforce org, then set up the link setting, the objects and the phone numbers to link, and verify everything (about 5 minutes).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="307" />
+        <location filename="../../ui/wizard.py" line="305" />
         <source>この画面はあとからメニューでも開けます。Salesforceへの接続は、デモを試した後でも行えます。</source>
         <translation>You can open this screen again from the menu. You can connect Salesforce after trying the demo, too.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="309" />
+        <location filename="../../ui/wizard.py" line="307" />
         <source>しくみ</source>
         <translation>How it works</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="312" />
+        <location filename="../../ui/wizard.py" line="310" />
         <source>1. 連携対象の電話番号で通話が終わると、BIZTEL Deskが通話履歴を受け取ります。
 2. 相手の電話番号でSalesforceの取引先・取引先責任者・リードなどを検索します。
 3. 見つかったレコードに活動履歴(ToDo)を作成し、録音を再生できるリンクを付けます。</source>

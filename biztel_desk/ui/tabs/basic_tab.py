@@ -32,12 +32,10 @@ from biztel_desk.domain.config import (
     ActivityMode,
     LinkSettingConfig,
     LinkStatus,
-    OnMultipleMatch,
-    OnNoMatch,
 )
-from biztel_desk.domain.ids import InvalidRecordId, extract_record_id
-from biztel_desk.domain.messages import Problem, ProblemsError, message
+from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.services.context import AppContext
+from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, show_fallback_hint
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
     ErrorLabel,
@@ -119,28 +117,10 @@ class BasicTab(QWidget):
         self.memo_counter.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.memo_error = ErrorLabel()
 
-        self.multiple_combo = QComboBox()
-        for value, text in (
-            (OnMultipleMatch.FALLBACK, self.tr("紐付け先特定不可レコードに紐付ける")),
-            (OnMultipleMatch.ALL, self.tr("一致したすべてのレコードに紐付ける")),
-            (OnMultipleMatch.MOST_RECENT, self.tr("最終更新日時が最新のレコードに紐付ける")),
-            (OnMultipleMatch.PRIORITY, self.tr("優先順位が最も高いレコードに紐付ける")),
-        ):
-            self.multiple_combo.addItem(text, value.value)
+        self.multiple_combo = multiple_match_combo()
         self.multiple_error = ErrorLabel()
 
-        self.no_match_combo = QComboBox()
-        for value, text in (
-            (OnNoMatch.FALLBACK, self.tr("紐付け先特定不可レコードに紐付ける")),
-            (OnNoMatch.RETRY_THEN_FALLBACK, self.tr("時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける")),
-            (OnNoMatch.SKIP, self.tr("紐付けない(スキップ)")),
-            (OnNoMatch.CREATE_LEAD, self.tr("リードを作成して紐付ける")),
-        ):
-            self.no_match_combo.addItem(text, value.value)
-        for combo in (self.multiple_combo, self.no_match_combo):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(24)
-            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.no_match_combo = no_match_combo()
         self.no_match_error = ErrorLabel()
 
         self.task_radio = QRadioButton(self.tr("ToDoを作成"))
@@ -433,21 +413,7 @@ class BasicTab(QWidget):
     # --- live feedback -------------------------------------------------------------------------------------
 
     def _update_fallback_hint(self) -> None:
-        text = self.fallback_edit.text().strip()
-        if not text:
-            self.fallback_hint.setText(
-                self.tr("電話番号が複数一致した場合や一致しない場合の紐付け先です。レコードのID、またはレコードを開いたときのURLを貼り付けてください。")
-            )
-            self.fallback_hint.set_state("hint")
-            return
-        try:
-            record_id = extract_record_id(text)
-        except InvalidRecordId as error:
-            self.fallback_hint.setText(message(error.reason, self.context.lang, field_name="fallback_record_id"))
-            self.fallback_hint.set_state("error")
-            return
-        self.fallback_hint.setText(self.tr("抽出したID: {0}").format(record_id))
-        self.fallback_hint.set_state("ok")
+        show_fallback_hint(self.fallback_hint, self.fallback_edit.text(), self.context.lang)
 
     def _update_memo_counter(self) -> None:
         length = len(self.memo_edit.toPlainText())  # characters, not bytes or UTF-16 units

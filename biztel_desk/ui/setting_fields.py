@@ -1,0 +1,66 @@
+"""Link setting fields that the 基本情報 tab and the wizard's 連携設定 page both show: the policy choices and the
+紐付け先特定不可レコード hint."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QComboBox, QSizePolicy
+
+from biztel_desk.domain.config import OnMultipleMatch, OnNoMatch
+from biztel_desk.domain.ids import InvalidRecordId, extract_record_id
+from biztel_desk.domain.messages import message
+from biztel_desk.ui.widgets import HintLabel
+
+
+def multiple_match_combo() -> QComboBox:
+    """レコードが複数一致した場合: the OnMultipleMatch choices, each with its value as the item data."""
+    return _choice_combo((
+        (OnMultipleMatch.FALLBACK, QCoreApplication.translate("SettingFields", "紐付け先特定不可レコードに紐付ける")),
+        (OnMultipleMatch.ALL, QCoreApplication.translate("SettingFields", "一致したすべてのレコードに紐付ける")),
+        (OnMultipleMatch.MOST_RECENT, QCoreApplication.translate("SettingFields", "最終更新日時が最新のレコードに紐付ける")),
+        (OnMultipleMatch.PRIORITY, QCoreApplication.translate("SettingFields", "優先順位が最も高いレコードに紐付ける")),
+    ))
+
+
+def no_match_combo() -> QComboBox:
+    """レコードが一致しない場合: the OnNoMatch choices, each with its value as the item data."""
+    return _choice_combo((
+        (OnNoMatch.FALLBACK, QCoreApplication.translate("SettingFields", "紐付け先特定不可レコードに紐付ける")),
+        (OnNoMatch.RETRY_THEN_FALLBACK, QCoreApplication.translate(
+            "SettingFields", "時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける")),
+        (OnNoMatch.SKIP, QCoreApplication.translate("SettingFields", "紐付けない(スキップ)")),
+        (OnNoMatch.CREATE_LEAD, QCoreApplication.translate("SettingFields", "リードを作成して紐付ける")),
+    ))
+
+
+def _choice_combo(choices: tuple[tuple[Enum, str], ...]) -> QComboBox:
+    combo = QComboBox()
+    for value, text in choices:
+        combo.addItem(text, value.value)
+    # Sized for 24 characters, not for the longest choice: the long ones must not widen the form.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(24)
+    combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return combo
+
+
+def show_fallback_hint(hint: HintLabel, text: str, lang: str) -> None:
+    """The 紐付け先特定不可レコード hint for what was typed: what to paste, the ID found (green), or why not (red)."""
+    text = text.strip()
+    if not text:
+        hint.setText(QCoreApplication.translate(
+            "SettingFields",
+            "電話番号が複数一致した場合や一致しない場合の紐付け先です。レコードのID、またはレコードを開いたときのURLを貼り付けてください。",
+        ))
+        hint.set_state("hint")
+        return
+    try:
+        record_id = extract_record_id(text)
+    except InvalidRecordId as error:
+        hint.setText(message(error.reason, lang, field_name="fallback_record_id"))
+        hint.set_state("error")
+        return
+    hint.setText(QCoreApplication.translate("SettingFields", "抽出したID: {0}").format(record_id))
+    hint.set_state("ok")
