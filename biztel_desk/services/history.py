@@ -121,7 +121,8 @@ def linked_to_text(row: HistoryRow, lang: str = "ja") -> str:
     """紐付け先: the matched object and why (the decision's stored reason), else the object and record id."""
     reason = Reason.from_json(row.match_reason).text(lang) if row.match_reason else ""
     target = " ".join(part for part in (row.record_object, row.record_id) if part)
-    if reason and row.record_object:
+    if reason and row.record_object and not reason.startswith(row.record_object):
+        # Reasons that name the record already ("Contact 003… の Phone で一致") need no prefix.
         return f"{row.record_object}: {reason}"
     return reason or target
 

@@ -121,7 +121,7 @@ def test_pages_with_navigation_and_sorts_by_any_column(qtbot, context: AppContex
     assert _cell(tab, 0, "from_number") == "090-1111-0119"
     assert _cell(tab, 0, "state") == "連携済み"
     assert _cell(tab, 0, "task_id") == "開く"
-    assert _cell(tab, 0, "record_id") == "Account: Account 0012v000032fR15AAE の Phone で一致"
+    assert _cell(tab, 0, "record_id") == "Account 0012v000032fR15AAE の Phone で一致"  # the reason names the object: no prefix
     assert not tab.previous_button.isEnabled() and not tab.first_button.isEnabled()
 
     qtbot.mouseClick(tab.next_button, Qt.MouseButton.LeftButton)
