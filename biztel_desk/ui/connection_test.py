@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
 
 from biztel_desk.domain.config import AccountConfig, AuthMethod, SecretKind
 from biztel_desk.secrets import SecretStore
+
+if TYPE_CHECKING:  # the Salesforce client loads on first use, not at start-up
+    from biztel_desk.salesforce.connection import ConnectionReport
 
 # Which secret fields each auth method shows (the security token is optional: trusted IP ranges need none).
 SECRET_FIELDS: dict[str, tuple[SecretKind, ...]] = {
@@ -54,6 +58,28 @@ class ConnectionTestTask(QRunnable):
             self.signals.failed.emit(mapped.text(self.lang))
             return
         self.signals.succeeded.emit(report)
+
+
+def report_lines(report: ConnectionReport, lang: str) -> list[str]:
+    """What a successful 接続テスト shows: org, user, instance and the API usage of the last 24 hours."""
+    translate = QCoreApplication.translate
+    lines = [translate("ConnectionTest", "接続に成功しました。")]
+    if report.notice is not None:
+        lines.append(report.notice.text(lang))
+    lines.append(translate("ConnectionTest", "組織: {name} ({id})").format(name=report.org_name, id=report.org_id))
+    lines.append(
+        translate("ConnectionTest", "ユーザ: {name} ({username})").format(name=report.user_name, username=report.username)
+    )
+    lines.append(translate("ConnectionTest", "インスタンス: {url}").format(url=report.instance_url))
+    if report.api_usage is not None:
+        used, total = report.api_usage
+        percent = used * 100 / total if total else 0
+        lines.append(
+            translate("ConnectionTest", "API使用量(24時間): {used} / {total}({percent:.1f}%)").format(
+                used=used, total=total, percent=percent
+            )
+        )
+    return lines
 
 
 def add_auth_methods(combo: QComboBox) -> None:

@@ -70,6 +70,7 @@ from biztel_desk.ui.connection_test import (
     add_auth_methods,
     choose_private_key,
     login_host_text,
+    report_lines,
     shown_rows,
 )
 from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner, verify_line_row
@@ -541,18 +542,7 @@ class WizardAccountPage(_Page):
         self._tested_fingerprint = self._testing_fingerprint
         self.test_button.setEnabled(True)
         self.test_busy.hide()
-        lines = [self.tr("接続に成功しました。")]
-        if report.notice is not None:
-            lines.append(report.notice.text(self.context.lang))
-        lines.append(self.tr("組織: {name} ({id})").format(name=report.org_name, id=report.org_id))
-        lines.append(self.tr("ユーザ: {name} ({username})").format(name=report.user_name, username=report.username))
-        lines.append(self.tr("インスタンス: {url}").format(url=report.instance_url))
-        if report.api_usage is not None:
-            used, total = report.api_usage
-            percent = used * 100 / total if total else 0
-            lines.append(
-                self.tr("API使用量(24時間): {used} / {total}({percent:.1f}%)").format(used=used, total=total, percent=percent)
-            )
+        lines = report_lines(report, self.context.lang)
         if not self.is_tested():
             lines.append(self.tr("テスト中に入力が変更されました。もう一度「接続テスト」を実行してください。"))
         self._show_result("\n".join(lines), ok=True)

@@ -1,206 +1,180 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en_US" sourcelanguage="ja_JP">
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="55"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="56" />
         <source>Salesforceアカウント</source>
         <translation>Salesforce accounts</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="66"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="67" />
         <source>新規</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="67"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="68" />
         <source>削除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="75"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="76" />
         <source>本番環境 (login)</source>
         <translation>Production (login)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="76"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="77" />
         <source>Sandbox (test)</source>
         <translation>Sandbox (test)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="77"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="78" />
         <source>私のドメイン…</source>
         <translation>My Domain…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="78"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="79" />
         <source>開発用組織 (http://127.0.0.1:PORT)</source>
         <translation>Dev org (http://127.0.0.1:PORT)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="99"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="100" />
         <source>ファイルを選択…</source>
         <translation>Choose file…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="113"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="114" />
         <source>名前</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="114"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="115" />
         <source>認証方式</source>
         <translation>Authentication</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="115"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="116" />
         <source>ユーザ名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="116"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="117" />
         <source>ログインホスト</source>
         <translation>Login host</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="118"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="119" />
         <source>APIバージョン</source>
         <translation>API version</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="119"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="120" />
         <source>コンシューマ鍵</source>
         <translation>Consumer key</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="120"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="121" />
         <source>パスワード</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="122"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="123" />
         <source>セキュリティトークン</source>
         <translation>Security token</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="125"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="126" />
         <source>コンシューマの秘密</source>
         <translation>Consumer secret</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="127"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="128" />
         <source>秘密鍵 (PEM)</source>
         <translation>Private key (PEM)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="130"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="131" />
         <source>パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、画面には表示されません。空欄のままなら変更されません。</source>
         <translation>Passwords, tokens and keys are stored only in the OS keyring and never shown. Leave a field empty to keep the stored value.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="140"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="141" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="141"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="142" />
         <source>接続テスト</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="145"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="146" />
         <source>アカウント</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="174"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="175" />
         <source>閉じる</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="222"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="223" />
         <source>{name}(未保存)</source>
         <translation>{name} (not saved yet)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="222"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="223" />
         <source>秘密鍵</source>
         <translation>private key</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="249"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="250" />
         <source>アカウントの削除</source>
         <translation>Delete account</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="250"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="251" />
         <source>アカウント「{name}」を削除しますか?キーリングに保存したパスワードなども削除されます。</source>
-        <translation>Delete the account &apos;{name}&apos;? Its password and other secrets are removed from the keyring too.</translation>
+        <translation>Delete the account '{name}'? Its password and other secrets are removed from the keyring too.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="262"/>
-        <location filename="../../ui/dialogs/account_dialog.py" line="441"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="263" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="431" />
         <source>キーリングを使用できません: {detail}</source>
         <translation>The keyring cannot be used: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="265"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="266" />
         <source>アカウント「{name}」を削除しました。</source>
-        <translation>The account &apos;{name}&apos; was deleted.</translation>
+        <translation>The account '{name}' was deleted.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="281"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="282" />
         <source>接続しています…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="287"/>
-        <source>接続に成功しました。</source>
-        <translation>Connected successfully.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="290"/>
-        <source>組織: {name} ({id})</source>
-        <translation>Org: {name} ({id})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="291"/>
-        <source>ユーザ: {name} ({username})</source>
-        <translation>User: {name} ({username})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="292"/>
-        <source>インスタンス: {url}</source>
-        <translation>Instance: {url}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="297"/>
-        <source>API使用量(24時間): {used} / {total}({percent:.1f}%)</source>
-        <translation>API usage (24 h): {used} / {total} ({percent:.1f}%)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="304"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="294" />
         <source>接続できませんでした。</source>
         <translation>Could not connect.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="384"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="374" />
         <source>保存済み</source>
         <translation>Stored</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="384"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="374" />
         <source>未設定</source>
         <translation>Not set</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="449"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="439" />
         <source>保存しました。</source>
         <translation>Saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="463"/>
+        <location filename="../../ui/dialogs/account_dialog.py" line="453" />
         <source>保存できませんでした。赤い項目を確認してください。</source>
         <translation>Not saved. Check the fields marked in red.</translation>
     </message>
@@ -208,336 +182,336 @@
 <context>
     <name>BasicTab</name>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="84"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="84" />
         <source>例: 本社コールセンター</source>
         <translation>e.g. Head office call center</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="90"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="90" />
         <source>(アカウントが登録されていません)</source>
         <translation>(no account registered)</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="91"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="91" />
         <source>アカウント管理…</source>
         <translation>Manage accounts…</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="92"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="92" />
         <source>Salesforceアカウントを登録・編集します</source>
         <translation>Register or edit Salesforce accounts</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="99"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="99" />
         <source>アカウントが登録されていません。「アカウント管理…」から連携に使うアカウントを登録してください。</source>
-        <translation>No account is registered. Use &quot;Manage accounts…&quot; to register the account used for linking.</translation>
+        <translation>No account is registered. Use "Manage accounts…" to register the account used for linking.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="104"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="104" />
         <source>レコードID(15桁/18桁)またはレコードのURL</source>
-        <translation>Record Id (15 or 18 characters) or the record&apos;s URL</translation>
+        <translation>Record Id (15 or 18 characters) or the record's URL</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="107"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="107" />
         <source>このアカウントでSalesforce APIを利用することを許諾する</source>
         <translation>Allow the Salesforce API to be used with this account</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="109"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="109" />
         <source>BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。</source>
         <translation>BIZTEL Desk calls the API with the account above and creates activities. Consent is required to set the status to enabled or paused.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="126"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="126" />
         <source>ToDoを作成</source>
         <translation>Create a Task</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="127"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="127" />
         <source>ケースを作成し、その中にToDoを作成</source>
         <translation>Create a Case, then a Task in it</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="138"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="138" />
         <source>リードやカスタムオブジェクトなどケースを持てないレコードには、ToDoのみ作成します。</source>
         <translation>Records that cannot own a Case (Leads, custom objects) get only the Task.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="142"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="142" />
         <source>連携名</source>
         <translation>Link name</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="143"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="143" />
         <source>Salesforceアカウント</source>
         <translation>Salesforce account</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="144"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="144" />
         <source>紐付け先特定不可レコード</source>
         <translation>Fallback record</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="145"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="145" />
         <source>API利用許諾</source>
         <translation>API consent</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="146"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="146" />
         <source>メモ</source>
         <translation>Memo</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="147"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="147" />
         <source>レコードが複数一致した場合</source>
         <translation>On multiple matches</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="148"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="148" />
         <source>レコードが一致しない場合</source>
         <translation>On no match</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="149"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="149" />
         <source>活動履歴</source>
         <translation>Activity</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="152"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="152" />
         <source>* は必須項目です</source>
         <translation>* Required</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="154"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="154" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="156"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="156" />
         <source>元に戻す</source>
         <translation>Revert</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="220"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="220" />
         <source>録音連携ステータス</source>
         <translation>Link status</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="240"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="240" />
         <source>設定確認</source>
         <translation>Verify settings</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="242"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="242" />
         <source>Salesforceに接続し、この連携設定で連携できるかを確認します(書き込みは行いません)</source>
         <translation>Connects to Salesforce and checks that this link setting works (nothing is written)</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="410"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="410" />
         <source>保存できませんでした。{0}件の問題があります。各項目のメッセージを確認してください。</source>
         <translation>Not saved: {0} problem(s). See the message under each field.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="438"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="438" />
         <source>連携設定を保存すると、ステータスを変更できます。</source>
         <translation>Save the link setting to change its status.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="441"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="441" />
         <source>連携対象の通話をSalesforceへ連携しています。</source>
         <translation>Calls on the link targets are sent to Salesforce.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="442"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="442" />
         <source>通話を保持し、送信を止めています。有効に戻すと保持分を送信します。</source>
         <translation>Calls are kept but not sent. Enabling sends what was kept.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="443"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="443" />
         <source>連携していません。無効の間の通話は、後で有効にしても連携されません。</source>
         <translation>Not linking. Calls arriving while disabled are never sent, even after enabling.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="487"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="487" />
         <source>録音連携ステータスの変更</source>
         <translation>Change link status</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="489"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="489" />
         <source>「{0}」の録音連携ステータスを無効にしますか?
 
 無効の間に発生した通話は連携ジョブが作成されず、後で有効に戻してもSalesforceへ連携されません。一時停止中に保持された通話は、有効に戻したときに送信されます。</source>
-        <translation>Disable linking for &quot;{0}&quot;?
+        <translation>Disable linking for "{0}"?
 
 Calls arriving while disabled get no link job and are never sent to Salesforce, even after you enable it again. Calls kept while paused are sent when you enable it.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/basic_tab.py" line="504"/>
+        <location filename="../../ui/tabs/basic_tab.py" line="504" />
         <source>API利用許諾の変更がまだ保存されていません。先に「保存」をクリックしてください。</source>
-        <translation>The API consent change is not saved yet. Click &quot;Save&quot; first.</translation>
+        <translation>The API consent change is not saved yet. Click "Save" first.</translation>
     </message>
 </context>
 <context>
     <name>ChecklistDialog</name>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="69"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="69" />
         <source>Salesforce側の設定チェックリスト</source>
         <translation>Salesforce setup checklist</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="85"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="85" />
         <source>録音の再生リンクを活動履歴に表示するため、Salesforceの「設定」で次の項目を作成してください。各項目の状態は最後に実行した設定確認の結果です。</source>
-        <translation>To show the recording playback link on activities, create the following in Salesforce Setup. Each item&apos;s state comes from the last settings verification.</translation>
+        <translation>To show the recording playback link on activities, create the following in Salesforce Setup. Each item's state comes from the last settings verification.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="91"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="91" />
         <source>連携設定:</source>
         <translation>Link setting:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="98"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="98" />
         <source>設定確認を実行</source>
         <translation>Verify now</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="99"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="99" />
         <source>Salesforceに接続して、この一覧の状態を更新します(書き込みは行いません)</source>
         <translation>Connects to Salesforce and updates the states in this list (nothing is written)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="104"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="104" />
         <source>1. 静的リソース(設定 → カスタムコード → 静的リソース)</source>
         <translation>1. Static resource (Setup → Custom Code → Static Resources)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="107"/>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="115"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="107" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="115" />
         <source>状態:</source>
         <translation>State:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="108"/>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="117"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="108" />
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="117" />
         <source>名前:</source>
         <translation>Name:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="109"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="109" />
         <source>ファイル:</source>
         <translation>File:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="109"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="109" />
         <source>録音再生ボタンに使う画像ファイル(お客様にてご用意ください)</source>
         <translation>The image used as the play button (you provide it)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="112"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="112" />
         <source>2. カスタム表示ラベル(設定 → ユーザインターフェース → カスタム表示ラベル)</source>
         <translation>2. Custom label (Setup → User Interface → Custom Labels)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="116"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="116" />
         <source>簡単な説明:</source>
         <translation>Short description:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="118"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="118" />
         <source>{value}(静的リソース speaker の「ファイルを表示」で開いたURLのパス)</source>
-        <translation>{value} (the path of the URL opened by &apos;View file&apos; on the static resource speaker)</translation>
+        <translation>{value} (the path of the URL opened by 'View file' on the static resource speaker)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="121"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="121" />
         <source>値:</source>
         <translation>Value:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="124"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="124" />
         <source>3. 活動のカスタム項目(オブジェクトマネージャ → 活動 → 項目とリレーション)</source>
         <translation>3. Activity custom fields (Object Manager → Activity → Fields &amp; Relationships)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="128"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="128" />
         <source>状態</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="128"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="128" />
         <source>項目の表示ラベル</source>
         <translation>Field label</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="128"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="128" />
         <source>データ型</source>
         <translation>Data type</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="128"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="128" />
         <source>項目名</source>
         <translation>Field name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="128"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="128" />
         <source>API参照名</source>
         <translation>API name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="150"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="150" />
         <source>4. 音声再生(WavUrlImg__c)の数式</source>
         <translation>4. Formula of the playback field (WavUrlImg__c)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="156"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="156" />
         <source>コピー</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="157"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="157" />
         <source>数式をクリップボードにコピーします</source>
         <translation>Copies the formula to the clipboard</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="164"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="164" />
         <source>閉じる</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="198"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="198" />
         <source>OK</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="202"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="202" />
         <source>要対応</source>
         <translation>Needs action</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="203"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="203" />
         <source>未確認</source>
         <translation>Not verified</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="203"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="203" />
         <source>設定確認を実行すると状態が表示されます</source>
         <translation>Run the settings verification to see the state</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="209"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="209" />
         <source>まだ設定確認を実行していません</source>
         <translation>Not verified yet</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="211"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="211" />
         <source>最終確認: {time}</source>
         <translation>Last verified: {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="234"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="234" />
         <source>コピーしました</source>
         <translation>Copied</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/checklist_dialog.py" line="247"/>
+        <location filename="../../ui/dialogs/checklist_dialog.py" line="247" />
         <source>確認しています…</source>
         <translation>Verifying…</translation>
     </message>
@@ -545,37 +519,62 @@ Calls arriving while disabled get no link job and are never sent to Salesforce, 
 <context>
     <name>ConnectionTest</name>
     <message>
-        <location filename="../../ui/connection_test.py" line="61"/>
+        <location filename="../../ui/connection_test.py" line="66" />
+        <source>接続に成功しました。</source>
+        <translation>Connected successfully.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/connection_test.py" line="69" />
+        <source>組織: {name} ({id})</source>
+        <translation>Org: {name} ({id})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/connection_test.py" line="71" />
+        <source>ユーザ: {name} ({username})</source>
+        <translation>User: {name} ({username})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/connection_test.py" line="73" />
+        <source>インスタンス: {url}</source>
+        <translation>Instance: {url}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/connection_test.py" line="78" />
+        <source>API使用量(24時間): {used} / {total}({percent:.1f}%)</source>
+        <translation>API usage (24 h): {used} / {total} ({percent:.1f}%)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/connection_test.py" line="87" />
         <source>ユーザ名+パスワード+セキュリティトークン</source>
         <translation>Username + password + security token</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="63"/>
+        <location filename="../../ui/connection_test.py" line="89" />
         <source>OAuth JWTベアラー</source>
         <translation>OAuth JWT bearer</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="64"/>
+        <location filename="../../ui/connection_test.py" line="90" />
         <source>OAuthクライアント資格情報</source>
         <translation>OAuth client credentials</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="97"/>
+        <location filename="../../ui/connection_test.py" line="123" />
         <source>秘密鍵ファイルを選択</source>
         <translation>Choose the private key file</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="99"/>
+        <location filename="../../ui/connection_test.py" line="125" />
         <source>PEMファイル (*.pem *.key);;すべてのファイル (*)</source>
         <translation>PEM files (*.pem *.key);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="107"/>
+        <location filename="../../ui/connection_test.py" line="133" />
         <source>ファイルを読み込めません: {detail}</source>
         <translation>Cannot read the file: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="110"/>
+        <location filename="../../ui/connection_test.py" line="136" />
         <source>PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。</source>
         <translation>This is not a PEM private key (choose a file starting with -----BEGIN PRIVATE KEY-----).</translation>
     </message>
@@ -583,12 +582,12 @@ Calls arriving while disabled get no link job and are never sent to Salesforce, 
 <context>
     <name>CrashHandler</name>
     <message>
-        <location filename="../../ui/crash.py" line="79"/>
+        <location filename="../../ui/crash.py" line="79" />
         <source>予期しないエラー</source>
         <translation>Unexpected error</translation>
     </message>
     <message>
-        <location filename="../../ui/crash.py" line="80"/>
+        <location filename="../../ui/crash.py" line="80" />
         <source>予期しないエラーが発生しました。詳細はログに記録されました:
 {0}
 
@@ -602,33 +601,33 @@ If you cannot continue, restart the app and send this log to the developers.</tr
 <context>
     <name>DemoBanner</name>
     <message>
-        <location filename="../../ui/demo_banner.py" line="41"/>
+        <location filename="../../ui/demo_banner.py" line="41" />
         <source>デモモード: 表示されているのはデモ用のデータです(Salesforceには接続していません)</source>
         <translation>Demo mode: what you see is demo data (not connected to Salesforce)</translation>
     </message>
     <message>
-        <location filename="../../ui/demo_banner.py" line="45"/>
+        <location filename="../../ui/demo_banner.py" line="45" />
         <source>通話は数秒ごとに自動で作成され、このPC内のデモ用Salesforce組織に活動履歴として連携されます。</source>
         <translation>A call is simulated every few seconds and linked as an activity in a demo Salesforce org running on this PC.</translation>
     </message>
     <message>
-        <location filename="../../ui/demo_banner.py" line="49"/>
-        <location filename="../../ui/demo_banner.py" line="95"/>
+        <location filename="../../ui/demo_banner.py" line="49" />
+        <location filename="../../ui/demo_banner.py" line="95" />
         <source>実際のSalesforceに接続</source>
         <translation>Connect your Salesforce</translation>
     </message>
     <message>
-        <location filename="../../ui/demo_banner.py" line="51"/>
+        <location filename="../../ui/demo_banner.py" line="51" />
         <source>デモを終了し、セットアップウィザードでお使いのSalesforceに接続します</source>
         <translation>End the demo and connect your Salesforce org with the setup wizard</translation>
     </message>
     <message>
-        <location filename="../../ui/demo_banner.py" line="76"/>
+        <location filename="../../ui/demo_banner.py" line="76" />
         <source>{0} [デモ]</source>
         <translation>{0} [Demo]</translation>
     </message>
     <message>
-        <location filename="../../ui/demo_banner.py" line="97"/>
+        <location filename="../../ui/demo_banner.py" line="97" />
         <source>デモを終了して、セットアップウィザードでお使いのSalesforceに接続します。
 
 デモ用のデータ(通話履歴とデモ用のSalesforce組織)はすべて破棄され、BIZTEL Desk が通常のデータフォルダで起動し直します。続けますか?</source>
@@ -637,12 +636,12 @@ If you cannot continue, restart the app and send this log to the developers.</tr
 All demo data (the call history and the demo Salesforce org) is discarded, and BIZTEL Desk starts again on your normal data folder. Continue?</translation>
     </message>
     <message>
-        <location filename="../../ui/demo_banner.py" line="114"/>
+        <location filename="../../ui/demo_banner.py" line="114" />
         <source>デモを起動できませんでした。もう一度お試しください。</source>
         <translation>The demo could not be started. Please try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/demo_banner.py" line="116"/>
+        <location filename="../../ui/demo_banner.py" line="116" />
         <source>BIZTEL Desk を起動し直せませんでした。デモを閉じてから、BIZTEL Desk をもう一度起動してください。</source>
         <translation>BIZTEL Desk could not be restarted. Close the demo, then start BIZTEL Desk again.</translation>
     </message>
@@ -650,27 +649,27 @@ All demo data (the call history and the demo Salesforce org) is discarded, and B
 <context>
     <name>FirstRunWizard</name>
     <message>
-        <location filename="../../ui/wizard.py" line="207"/>
+        <location filename="../../ui/wizard.py" line="208" />
         <source>BIZTEL Desk をはじめる</source>
         <translation>Get started with BIZTEL Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="210"/>
+        <location filename="../../ui/wizard.py" line="211" />
         <source>戻る</source>
         <translation>Back</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="211"/>
+        <location filename="../../ui/wizard.py" line="212" />
         <source>次へ</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="212"/>
+        <location filename="../../ui/wizard.py" line="213" />
         <source>完了</source>
         <translation>Finish</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="213"/>
+        <location filename="../../ui/wizard.py" line="214" />
         <source>キャンセル</source>
         <translation>Cancel</translation>
     </message>
@@ -678,133 +677,133 @@ All demo data (the call history and the demo Salesforce org) is discarded, and B
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/models/history_model.py" line="310"/>
+        <location filename="../../ui/models/history_model.py" line="310" />
         <source>ユニークID</source>
         <translation>Unique ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="311"/>
+        <location filename="../../ui/models/history_model.py" line="311" />
         <source>リクエストID</source>
         <translation>Request ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="312"/>
+        <location filename="../../ui/models/history_model.py" line="312" />
         <source>発信電話番号</source>
         <translation>From number</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="313"/>
+        <location filename="../../ui/models/history_model.py" line="313" />
         <source>着信電話番号</source>
         <translation>To number</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="314"/>
+        <location filename="../../ui/models/history_model.py" line="314" />
         <source>通話開始日時</source>
         <translation>Call start</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="315"/>
+        <location filename="../../ui/models/history_model.py" line="315" />
         <source>通話終了日時</source>
         <translation>Call end</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="316"/>
+        <location filename="../../ui/models/history_model.py" line="316" />
         <source>発信エージェントID</source>
         <translation>From agent ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="317"/>
+        <location filename="../../ui/models/history_model.py" line="317" />
         <source>着信エージェントID</source>
         <translation>To agent ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="318"/>
+        <location filename="../../ui/models/history_model.py" line="318" />
         <source>発信内線番号</source>
         <translation>From extension</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="319"/>
+        <location filename="../../ui/models/history_model.py" line="319" />
         <source>着信内線番号</source>
         <translation>To extension</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="320"/>
+        <location filename="../../ui/models/history_model.py" line="320" />
         <source>処理終了日時</source>
         <translation>Processed at</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="321"/>
+        <location filename="../../ui/models/history_model.py" line="321" />
         <source>リトライ回数</source>
         <translation>Retries</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="322"/>
+        <location filename="../../ui/models/history_model.py" line="322" />
         <source>リトライ予定</source>
         <translation>Next retry</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="323"/>
+        <location filename="../../ui/models/history_model.py" line="323" />
         <source>通話履歴</source>
         <translation>Call record</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="324"/>
+        <location filename="../../ui/models/history_model.py" line="324" />
         <source>状態</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="325"/>
+        <location filename="../../ui/models/history_model.py" line="325" />
         <source>紐付け先</source>
         <translation>Linked record</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="326"/>
+        <location filename="../../ui/models/history_model.py" line="326" />
         <source>エラー</source>
         <translation>Error</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="332"/>
+        <location filename="../../ui/models/history_model.py" line="332" />
         <source>待機中</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="355"/>
+        <location filename="../../ui/models/history_model.py" line="355" />
         <source>Salesforceで活動 {id} を開く</source>
         <translation>Open Task {id} in Salesforce</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="333"/>
+        <location filename="../../ui/models/history_model.py" line="333" />
         <source>保留中</source>
         <translation>Held</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="334"/>
+        <location filename="../../ui/models/history_model.py" line="334" />
         <source>送信中</source>
         <translation>Sending</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="335"/>
+        <location filename="../../ui/models/history_model.py" line="335" />
         <source>連携済み</source>
         <translation>Linked</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="336"/>
+        <location filename="../../ui/models/history_model.py" line="336" />
         <source>リトライ待ち</source>
         <translation>Waiting to retry</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="337"/>
+        <location filename="../../ui/models/history_model.py" line="337" />
         <source>失敗</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="338"/>
+        <location filename="../../ui/models/history_model.py" line="338" />
         <source>スキップ</source>
         <translation>Skipped</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="217"/>
-        <location filename="../../ui/models/history_model.py" line="369"/>
+        <location filename="../../ui/models/history_model.py" line="217" />
+        <location filename="../../ui/models/history_model.py" line="369" />
         <source>開く</source>
         <translation>Open</translation>
     </message>
@@ -812,168 +811,168 @@ All demo data (the call history and the demo Salesforce org) is discarded, and B
 <context>
     <name>HistoryTab</name>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="145"/>
+        <location filename="../../ui/tabs/history_tab.py" line="145" />
         <source>開始</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="147"/>
+        <location filename="../../ui/tabs/history_tab.py" line="147" />
         <source>終了</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="109"/>
+        <location filename="../../ui/tabs/history_tab.py" line="109" />
         <source>すべて</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="105"/>
+        <location filename="../../ui/tabs/history_tab.py" line="105" />
         <source>電話番号(どの書式でも)・ID・エージェント・内線</source>
         <translation>Phone number (any format), ID, agent, extension</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="113"/>
+        <location filename="../../ui/tabs/history_tab.py" line="113" />
         <source>表示項目</source>
         <translation>Columns</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="125"/>
+        <location filename="../../ui/tabs/history_tab.py" line="125" />
         <source>初期表示に戻す</source>
         <translation>Reset to default</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="131"/>
+        <location filename="../../ui/tabs/history_tab.py" line="131" />
         <source>すべての期間</source>
         <translation>All dates</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="133"/>
+        <location filename="../../ui/tabs/history_tab.py" line="133" />
         <source>今日</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="134"/>
+        <location filename="../../ui/tabs/history_tab.py" line="134" />
         <source>昨日</source>
         <translation>Yesterday</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="135"/>
+        <location filename="../../ui/tabs/history_tab.py" line="135" />
         <source>過去7日間</source>
         <translation>Last 7 days</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="136"/>
+        <location filename="../../ui/tabs/history_tab.py" line="136" />
         <source>今月</source>
         <translation>This month</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="137"/>
+        <location filename="../../ui/tabs/history_tab.py" line="137" />
         <source>先月</source>
         <translation>Last month</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="141"/>
+        <location filename="../../ui/tabs/history_tab.py" line="141" />
         <source>期間を指定</source>
         <translation>Custom range</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="154"/>
+        <location filename="../../ui/tabs/history_tab.py" line="154" />
         <source>今すぐ再試行</source>
         <translation>Retry now</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="155"/>
+        <location filename="../../ui/tabs/history_tab.py" line="155" />
         <source>選択した失敗・リトライ待ちの通話をすぐに送り直します</source>
         <translation>Send the selected failed or retrying calls again now</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="157"/>
-        <location filename="../../ui/tabs/history_tab.py" line="440"/>
+        <location filename="../../ui/tabs/history_tab.py" line="157" />
+        <location filename="../../ui/tabs/history_tab.py" line="440" />
         <source>CSVエクスポート</source>
         <translation>Export CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="158"/>
+        <location filename="../../ui/tabs/history_tab.py" line="158" />
         <source>絞り込んだすべての行を、表示中の項目でCSVに書き出します</source>
         <translation>Write every filtered row, with the visible columns, to a CSV file</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="184"/>
+        <location filename="../../ui/tabs/history_tab.py" line="184" />
         <source>最初のページ</source>
         <translation>First page</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="185"/>
+        <location filename="../../ui/tabs/history_tab.py" line="185" />
         <source>前へ</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="191"/>
+        <location filename="../../ui/tabs/history_tab.py" line="191" />
         <source>次へ</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="194"/>
+        <location filename="../../ui/tabs/history_tab.py" line="194" />
         <source>最後のページ</source>
         <translation>Last page</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="197"/>
+        <location filename="../../ui/tabs/history_tab.py" line="197" />
         <source>連携通話履歴はまだありません。</source>
         <translation>No linked calls yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="201"/>
+        <location filename="../../ui/tabs/history_tab.py" line="201" />
         <source>絞り込み</source>
         <translation>Filter</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="209"/>
+        <location filename="../../ui/tabs/history_tab.py" line="209" />
         <source>通話開始日時</source>
         <translation>Call start</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="324"/>
+        <location filename="../../ui/tabs/history_tab.py" line="324" />
         <source>CSVに書き出しています…</source>
         <translation>Exporting CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="440"/>
+        <location filename="../../ui/tabs/history_tab.py" line="440" />
         <source>CSVファイル (*.csv)</source>
         <translation>CSV files (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="449"/>
+        <location filename="../../ui/tabs/history_tab.py" line="449" />
         <source>CSVを書き出せませんでした: {error}</source>
         <translation>Could not write the CSV: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="451"/>
+        <location filename="../../ui/tabs/history_tab.py" line="451" />
         <source>{rows:,}件をCSVに書き出しました: {path}</source>
         <translation>Exported {rows:,} rows to {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="457"/>
+        <location filename="../../ui/tabs/history_tab.py" line="457" />
         <source>再試行できませんでした: {error}</source>
         <translation>Could not retry: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="459"/>
+        <location filename="../../ui/tabs/history_tab.py" line="459" />
         <source>{count}件を再試行の待機中にしました</source>
         <translation>{count} call(s) are waiting to be sent again</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="487"/>
+        <location filename="../../ui/tabs/history_tab.py" line="487" />
         <source>履歴を読み込めませんでした: {error}</source>
         <translation>Could not read the history: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="500"/>
+        <location filename="../../ui/tabs/history_tab.py" line="500" />
         <source>{first:,}–{last:,} / {total}件</source>
         <translation>{first:,}–{last:,} of {total}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="204"/>
+        <location filename="../../ui/tabs/history_tab.py" line="204" />
         <source>状態</source>
         <translation>State</translation>
     </message>
@@ -981,529 +980,529 @@ All demo data (the call history and the demo Salesforce org) is discarded, and B
 <context>
     <name>ImportDialog</name>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="272"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="272" />
         <source>通話履歴を取り込む</source>
         <translation>Import call history</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="291"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="291" />
         <source>CSV / TSV ファイルを選ぶか、ここにドロップしてください</source>
         <translation>Choose CSV / TSV files or drop them here</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="292"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="292" />
         <source>ファイルを選択…</source>
         <translation>Choose files…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="295"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="295" />
         <source>自動判定</source>
         <translation>Detect automatically</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="298"/>
-        <location filename="../../ui/dialogs/import_dialog.py" line="946"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="298" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="946" />
         <source>汎用(列の対応付け)</source>
         <translation>Generic (column mapping)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="302"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="302" />
         <source>自動</source>
         <translation>Automatic</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="317"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="317" />
         <source>ファイル</source>
         <translation>Files</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="327"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="327" />
         <source>文字コード</source>
         <translation>Encoding</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="330"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="330" />
         <source>プリセット</source>
         <translation>Preset</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="345"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="345" />
         <source>プレビュー(先頭{count}行)</source>
         <translation>Preview (first {count} rows)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="372"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="372" />
         <source>空欄: YYYY-MM-DD HH:MM:SS / YYYY/MM/DD HH:MM:SS / ISO 8601</source>
         <translation>Empty: YYYY-MM-DD HH:MM:SS / YYYY/MM/DD HH:MM:SS / ISO 8601</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="373"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="373" />
         <source>日時の書式を strptime の形式で指定します(例: %Y年%m月%d日 %H:%M)。</source>
         <translation>The date format in strptime notation (e.g. %d.%m.%Y %H:%M).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="375"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="375" />
         <source>読込…</source>
         <translation>Load…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="377"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="377" />
         <source>保存…</source>
         <translation>Save…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="386"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="386" />
         <source>日時の書式</source>
         <translation>Date format</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="393"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="393" />
         <source>各項目に、ファイルのどの列を使うかを選んでください。* の項目は必須です(発信電話番号と着信電話番号はどちらか一方でも取り込めます)。</source>
-        <translation>Choose the file&apos;s column for each field. Fields marked * are required (one of From number and To number is enough).</translation>
+        <translation>Choose the file's column for each field. Fields marked * are required (one of From number and To number is enough).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="405"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="405" />
         <source>%v行 処理済み</source>
         <translation>%v rows read</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="434"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="434" />
         <source>不正な行をコピー</source>
         <translation>Copy rejected rows</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="447"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="447" />
         <source>列の対応付け</source>
         <translation>Column mapping</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="448"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="448" />
         <source>取り込み結果</source>
         <translation>Import result</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="454"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="454" />
         <source>取り込む</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="458"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="458" />
         <source>閉じる</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="549"/>
-        <location filename="../../ui/dialogs/import_dialog.py" line="974"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="549" />
+        <location filename="../../ui/dialogs/import_dialog.py" line="974" />
         <source>{name} の形式を判別できません。プリセットを選ぶか、「汎用(列の対応付け)」で列を対応付けてください。</source>
-        <translation>Cannot tell the format of {name}. Choose a preset, or map its columns with &quot;Generic (column mapping)&quot;.</translation>
+        <translation>Cannot tell the format of {name}. Choose a preset, or map its columns with "Generic (column mapping)".</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="551"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="551" />
         <source>{name} は「{preset}」の形式として読めません。見出し行を確認するか、別のプリセットを選んでください。</source>
-        <translation>{name} cannot be read as &quot;{preset}&quot;. Check its header row or choose another preset.</translation>
+        <translation>{name} cannot be read as "{preset}". Check its header row or choose another preset.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="564"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="564" />
         <source>取り込む通話履歴ファイル</source>
         <translation>Call history files to import</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="565"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="565" />
         <source>通話履歴 (*.csv *.tsv *.txt);;すべてのファイル (*)</source>
         <translation>Call history (*.csv *.tsv *.txt);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="587"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="587" />
         <source>列の対応を読み込む</source>
         <translation>Load a column mapping</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="587"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="587" />
         <source>列の対応 (*.json *.toml);;すべてのファイル (*)</source>
         <translation>Column mapping (*.json *.toml);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="597"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="597" />
         <source>列の対応を保存</source>
         <translation>Save the column mapping</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="597"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="597" />
         <source>JSON (*.json);;TOML (*.toml)</source>
         <translation>JSON (*.json);;TOML (*.toml)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="637"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="637" />
         <source>データベースに書き込めませんでした: {reason}
 ここまでに取り込んだ通話はそのまま残ります。もう一度取り込んでも重複しません。</source>
         <translation>Could not write to the database: {reason}
 The calls imported so far are kept. Importing again creates no duplicates.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="648"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="648" />
         <source>予期しないエラーが発生しました</source>
         <translation>An unexpected error occurred</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="671"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="671" />
         <source>このファイルにない列: {columns}</source>
         <translation>Columns not in this file: {columns}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="686"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="686" />
         <source>列の対応を保存できません: {path}: {reason}</source>
         <translation>Cannot save the column mapping: {path}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="689"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="689" />
         <source>列の対応を保存しました: {path}</source>
         <translation>Column mapping saved: {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="780"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="780" />
         <source>取り込み {count}件</source>
         <translation>Imported {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="781"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="781" />
         <source>登録済み {count}件</source>
         <translation>Already known {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="782"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="782" />
         <source>不正 {count}行</source>
         <translation>Rejected {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="825"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="825" />
         <source>(取り込まない)</source>
         <translation>(not imported)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="856"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="856" />
         <source>、</source>
         <translation>, </translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="864"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="864" />
         <source>列「{column}」が複数の項目({fields})に選ばれています。1つの列は1つの項目にだけ対応付けられます。</source>
-        <translation>Column &quot;{column}&quot; is chosen for several fields ({fields}). A column can feed one field only.</translation>
+        <translation>Column "{column}" is chosen for several fields ({fields}). A column can feed one field only.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="869"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="869" />
         <source>{one}または{other}</source>
         <translation>{one} or {other}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="871"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="871" />
         <source>必須の項目に列を選んでください: {fields}</source>
         <translation>Choose a column for the required fields: {fields}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="924"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="924" />
         <source>先頭{count}行はすべて取り込めます。</source>
         <translation>All of the first {count} rows can be imported.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="929"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="929" />
         <source>{line}行目: {reason}</source>
         <translation>Line {line}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="932"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="932" />
         <source>ほか{count}行</source>
         <translation>and {count} more</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="933"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="933" />
         <source>プレビューのうち{count}行は取り込めません:</source>
         <translation>{count} rows of the preview cannot be imported:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="948"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="948" />
         <source>UTF-8(BOM付き)</source>
         <translation>UTF-8 (with BOM)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="949"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="949" />
         <source>カンマ</source>
         <translation>comma</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="949"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="949" />
         <source>タブ</source>
         <translation>tab</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="951"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="951" />
         <source>不明</source>
         <translation>unknown</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="955"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="955" />
         <source>判定した形式: {preset}</source>
         <translation>Detected format: {preset}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="955"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="955" />
         <source>形式: {preset}</source>
         <translation>Format: {preset}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="956"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="956" />
         <source>文字コード: {encoding}</source>
         <translation>Encoding: {encoding}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="957"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="957" />
         <source>区切り文字: {delimiter}</source>
         <translation>Delimiter: {delimiter}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="958"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="958" />
         <source>見出し行: あり</source>
         <translation>Header row: yes</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="958"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="958" />
         <source>見出し行: なし</source>
         <translation>Header row: no</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="961"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="961" />
         <source>{count}ファイル中の1つ目を表示</source>
         <translation>showing the first of {count} files</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="968"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="968" />
         <source>{name} の文字コードを判別できません(UTF-8でもShift_JIS(CP932)でもありません)。文字コードを選んでください。</source>
         <translation>Cannot tell the character encoding of {name} (neither UTF-8 nor Shift_JIS/CP932). Choose the encoding.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="971"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="971" />
         <source>{name} は選んだ文字コードでは読めません({line}行目付近)。文字コードを「自動」にしてください。</source>
-        <translation>{name} cannot be read with the chosen encoding (near line {line}). Set the encoding to &quot;Automatic&quot;.</translation>
+        <translation>{name} cannot be read with the chosen encoding (near line {line}). Set the encoding to "Automatic".</translation>
     </message>
 </context>
 <context>
     <name>IngestDialog</name>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="59"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="59" />
         <source>通話の取り込み元</source>
         <translation>Call sources</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="65"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="65" />
         <source>監視フォルダ</source>
         <translation>Watched folder</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="67"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="67" />
         <source>フォルダを監視して、置かれたファイルを取り込む</source>
         <translation>Watch a folder and import the files dropped there</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="70"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="70" />
         <source>例: D:\PBX\cdr</source>
         <translation>e.g. D:\PBX\cdr</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="71"/>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="100"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="71" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="100" />
         <source>参照…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="73"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="73" />
         <source>フォルダ</source>
         <translation>Folder</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="74"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="74" />
         <source>取り込んだファイルはこのフォルダの done/ に、取り込めなかったファイルは failed/ に移し、結果を「ファイル名.report.txt」として隣に書きます。同じ内容のファイルは二度取り込みません。書き込み中のファイルは、大きさが変わらなくなってから取り込みます。</source>
-        <translation>Imported files are moved to done/ in this folder, files that could not be imported to failed/, each with its result as &quot;file name.report.txt&quot; next to it. A file with the same content is never imported twice. A file still being written is taken once its size stops changing.</translation>
+        <translation>Imported files are moved to done/ in this folder, files that could not be imported to failed/, each with its result as "file name.report.txt" next to it. A file with the same content is never imported twice. A file still being written is taken once its size stops changing.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="78"/>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="84"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="78" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="84" />
         <source>自動判別</source>
         <translation>Detect</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="79"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="79" />
         <source>Asterisk (Master.csv)</source>
         <translation>Asterisk (Master.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="80"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="80" />
         <source>FreePBX (CDRエクスポート)</source>
         <translation>FreePBX (CDR export)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="81"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="81" />
         <source>汎用(列の対応付け)</source>
         <translation>Generic (column mapping)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="90"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="90" />
         <source>文字コード</source>
         <translation>Encoding</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="97"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="97" />
         <source>形式</source>
         <translation>Format</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="99"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="99" />
         <source>空欄: BIZTELの発着信履歴CSV</source>
-        <translation>Empty: BIZTEL&apos;s call history CSV</translation>
+        <translation>Empty: BIZTEL's call history CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="102"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="102" />
         <source>列の対応付け</source>
         <translation>Column mapping</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="106"/>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="177"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="106" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="177" />
         <source>状態</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="108"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="108" />
         <source>HTTP受信</source>
         <translation>HTTP ingest</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="110"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="110" />
         <source>PBXやスクリプトから HTTP で通話を受け付ける</source>
         <translation>Accept calls over HTTP from a PBX or a script</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="121"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="121" />
         <source>ポート</source>
         <translation>Port</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="128"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="128" />
         <source>ホスト</source>
         <translation>Host</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="130"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="130" />
         <source>このPC以外からも接続できるようになります。トークンはヘッダーで送られるため、TLSのリバースプロキシなどで通信を保護してください。</source>
         <translation>Other computers will be able to connect too. The token travels in a header, so protect the connection (e.g. a reverse proxy with TLS).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="138"/>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="375"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="138" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="375" />
         <source>生成…</source>
         <translation>Generate…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="146"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="146" />
         <source>トークン</source>
         <translation>Token</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="153"/>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="310"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="153" />
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="310" />
         <source>コピー</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="157"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="157" />
         <source>このトークンは今だけ表示されます。閉じると二度と表示できません。コピーして送信側(Authorization: Bearer ヘッダー)に設定してください。</source>
-        <translation>This token is shown now only: once this dialog closes it cannot be shown again. Copy it into the sender&apos;s settings (Authorization: Bearer header).</translation>
+        <translation>This token is shown now only: once this dialog closes it cannot be shown again. Copy it into the sender's settings (Authorization: Bearer header).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="167"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="167" />
         <source>送信先URL</source>
         <translation>Endpoint URL</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="173"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="173" />
         <source>送信例 (curl)</source>
         <translation>Example (curl)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="185"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="185" />
         <source>OK</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="186"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="186" />
         <source>キャンセル</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="244"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="244" />
         <source>このウィンドウでは取り込み元を実行していません。</source>
         <translation>This window does not run the call sources.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="276"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="276" />
         <source>保存できませんでした。赤いメッセージを確認してください。</source>
         <translation>Not saved. Check the messages in red.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="288"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="288" />
         <source>設定は保存しましたが、開始できなかった取り込み元があります。「状態」を確認してください。</source>
         <translation>Saved, but a call source could not start. See its State.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="296"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="296" />
         <source>トークンの生成</source>
         <translation>Generate token</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="297"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="297" />
         <source>新しいトークンを生成すると、今のトークンは使えなくなります。送信側の設定も変更が必要です。生成しますか?</source>
-        <translation>A new token replaces the current one, which stops working; the sender&apos;s settings must be changed too. Generate a new token?</translation>
+        <translation>A new token replaces the current one, which stops working; the sender's settings must be changed too. Generate a new token?</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="305"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="305" />
         <source>OSのキーリングに保存できません: {0}</source>
         <translation>Cannot store it in the OS keyring: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="317"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="317" />
         <source>コピーしました</source>
         <translation>Copied</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="320"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="320" />
         <source>監視するフォルダ</source>
         <translation>Folder to watch</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="326"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="326" />
         <source>列の対応付けファイル</source>
         <translation>Column mapping file</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="326"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="326" />
         <source>列の対応 (*.json *.toml);;すべてのファイル (*)</source>
         <translation>Column mappings (*.json *.toml);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="365"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="365" />
         <source>OSのキーリングを使えません</source>
         <translation>The OS keyring cannot be used</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="369"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="369" />
         <source>生成済み(OSのキーリングに保存)</source>
         <translation>Generated (stored in the OS keyring)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="371"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="371" />
         <source>再生成…</source>
         <translation>Regenerate…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/ingest_dialog.py" line="373"/>
+        <location filename="../../ui/dialogs/ingest_dialog.py" line="373" />
         <source>未生成: HTTP受信にはトークンが必要です</source>
         <translation>None yet: HTTP ingest needs a token</translation>
     </message>
@@ -1511,17 +1510,17 @@ The calls imported so far are kept. Importing again creates no duplicates.</tran
 <context>
     <name>LinkStatus</name>
     <message>
-        <location filename="../../ui/widgets.py" line="39"/>
+        <location filename="../../ui/widgets.py" line="39" />
         <source>有効</source>
         <translation>Enabled</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets.py" line="40"/>
+        <location filename="../../ui/widgets.py" line="40" />
         <source>一時停止</source>
         <translation>Paused</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets.py" line="41"/>
+        <location filename="../../ui/widgets.py" line="41" />
         <source>無効</source>
         <translation>Disabled</translation>
     </message>
@@ -1529,297 +1528,297 @@ The calls imported so far are kept. Importing again creates no duplicates.</tran
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="76"/>
+        <location filename="../../ui/main_window.py" line="76" />
         <source>BIZTEL Desk — Salesforce履歴録音連携</source>
         <translation>BIZTEL Desk — Salesforce call history &amp; recording link</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="101"/>
+        <location filename="../../ui/main_window.py" line="101" />
         <source>基本情報</source>
         <translation>Basic info</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="102"/>
+        <location filename="../../ui/main_window.py" line="102" />
         <source>オブジェクト</source>
         <translation>Objects</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="103"/>
+        <location filename="../../ui/main_window.py" line="103" />
         <source>連携対象</source>
         <translation>Link targets</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="104"/>
+        <location filename="../../ui/main_window.py" line="104" />
         <source>連携通話履歴</source>
         <translation>Linked calls</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="117"/>
+        <location filename="../../ui/main_window.py" line="117" />
         <source>連携設定</source>
         <translation>Link settings</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="124"/>
+        <location filename="../../ui/main_window.py" line="124" />
         <source>新規</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="125"/>
+        <location filename="../../ui/main_window.py" line="125" />
         <source>新しい連携設定を作成します</source>
         <translation>Create a new link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="126"/>
+        <location filename="../../ui/main_window.py" line="126" />
         <source>削除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="127"/>
+        <location filename="../../ui/main_window.py" line="127" />
         <source>選択した連携設定を削除します</source>
         <translation>Delete the selected link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="156"/>
+        <location filename="../../ui/main_window.py" line="156" />
         <source>ファイル(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="157"/>
+        <location filename="../../ui/main_window.py" line="157" />
         <source>通話履歴を取り込む(&amp;I)…</source>
         <translation>&amp;Import call history…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="162"/>
+        <location filename="../../ui/main_window.py" line="162" />
         <source>終了(&amp;X)</source>
         <translation>E&amp;xit</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="168"/>
+        <location filename="../../ui/main_window.py" line="168" />
         <source>設定(&amp;S)</source>
         <translation>&amp;Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="169"/>
+        <location filename="../../ui/main_window.py" line="169" />
         <source>Salesforceアカウント(&amp;A)…</source>
         <translation>Salesforce &amp;accounts…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="171"/>
+        <location filename="../../ui/main_window.py" line="171" />
         <source>システム設定(&amp;Y)…</source>
         <translation>S&amp;ystem settings…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="174"/>
+        <location filename="../../ui/main_window.py" line="174" />
         <source>Salesforce側チェックリスト(&amp;C)…</source>
         <translation>Salesforce-side &amp;Checklist…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="176"/>
+        <location filename="../../ui/main_window.py" line="176" />
         <source>通話の取り込み元(&amp;R)…</source>
         <translation>Call sou&amp;rces…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="184"/>
+        <location filename="../../ui/main_window.py" line="184" />
         <source>ヘルプ(&amp;H)</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185"/>
+        <location filename="../../ui/main_window.py" line="185" />
         <source>はじめに(セットアップウィザード)(&amp;W)…</source>
         <translation>Getting Started (Setup &amp;Wizard)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="189"/>
+        <location filename="../../ui/main_window.py" line="189" />
         <source>バージョン情報(&amp;A)</source>
         <translation>&amp;About</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="204"/>
-        <location filename="../../ui/main_window.py" line="289"/>
+        <location filename="../../ui/main_window.py" line="204" />
+        <location filename="../../ui/main_window.py" line="289" />
         <source>停止中</source>
         <translation>stopped</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="209"/>
-        <location filename="../../ui/main_window.py" line="222"/>
+        <location filename="../../ui/main_window.py" line="209" />
+        <location filename="../../ui/main_window.py" line="222" />
         <source>連携ワーカー</source>
         <translation>Link worker</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="216"/>
-        <location filename="../../ui/main_window.py" line="488"/>
+        <location filename="../../ui/main_window.py" line="216" />
+        <location filename="../../ui/main_window.py" line="488" />
         <source>開始</source>
         <translation>Start</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="217"/>
+        <location filename="../../ui/main_window.py" line="217" />
         <source>連携を開始します(一時停止中なら再開します)</source>
         <translation>Start linking (resumes when paused)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="218"/>
+        <location filename="../../ui/main_window.py" line="218" />
         <source>一時停止</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="219"/>
+        <location filename="../../ui/main_window.py" line="219" />
         <source>送信中のバッチを終えてから送信を止めます</source>
         <translation>Finish the batch being sent, then stop sending</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="220"/>
+        <location filename="../../ui/main_window.py" line="220" />
         <source>停止</source>
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="221"/>
+        <location filename="../../ui/main_window.py" line="221" />
         <source>送信中のバッチを終えてからワーカーを終了します</source>
         <translation>Finish the batch being sent, then end the worker</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="242"/>
+        <location filename="../../ui/main_window.py" line="242" />
         <source>すべての連携設定の連携ジョブ数(左は選択中の連携設定の件数)</source>
-        <translation>Link jobs of every link setting (the counts on the left are the selected setting&apos;s)</translation>
+        <translation>Link jobs of every link setting (the counts on the left are the selected setting's)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="492"/>
+        <location filename="../../ui/main_window.py" line="492" />
         <source>全体: 連携済 {0}  待機 {1}  リトライ待ち {2}  失敗 {3}  保留 {4}</source>
         <translation>All: linked {0}  waiting {1}  retrying {2}  failed {3}  held {4}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="244"/>
+        <location filename="../../ui/main_window.py" line="244" />
         <source>Salesforceの1日のAPI要求数(使用数 / 上限)</source>
         <translation>Salesforce daily API requests (used / limit)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="285"/>
+        <location filename="../../ui/main_window.py" line="285" />
         <source>ワーカー: {0}</source>
         <translation>Worker: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="290"/>
+        <location filename="../../ui/main_window.py" line="290" />
         <source>実行中</source>
         <translation>Running</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="291"/>
+        <location filename="../../ui/main_window.py" line="291" />
         <source>一時停止中</source>
         <translation>Paused</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="292"/>
+        <location filename="../../ui/main_window.py" line="292" />
         <source>API上限待ち</source>
         <translation>Waiting for the API limit</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="293"/>
+        <location filename="../../ui/main_window.py" line="293" />
         <source>エラー</source>
         <translation>Error</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="363"/>
+        <location filename="../../ui/main_window.py" line="363" />
         <source>{0} — 録音連携ステータス: {1}</source>
         <translation>{0} — link status: {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="390"/>
+        <location filename="../../ui/main_window.py" line="390" />
         <source>新しい連携設定</source>
         <translation>New link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="393"/>
+        <location filename="../../ui/main_window.py" line="393" />
         <source>未保存の変更</source>
         <translation>Unsaved changes</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="394"/>
+        <location filename="../../ui/main_window.py" line="394" />
         <source>「{0}」の基本情報に保存されていない変更があります。保存しますか?</source>
-        <translation>The basic info of &quot;{0}&quot; has unsaved changes. Save them?</translation>
+        <translation>The basic info of "{0}" has unsaved changes. Save them?</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="415"/>
+        <location filename="../../ui/main_window.py" line="415" />
         <source>新しい連携設定(未保存)</source>
         <translation>New link setting (not saved)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="420"/>
+        <location filename="../../ui/main_window.py" line="420" />
         <source>連携設定が選択されていません</source>
         <translation>No link setting selected</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="423"/>
+        <location filename="../../ui/main_window.py" line="423" />
         <source>録音連携ステータス: {0}</source>
         <translation>Link status: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="427"/>
+        <location filename="../../ui/main_window.py" line="427" />
         <source>待機 {0} / 連携済 {1} / 失敗 {2}</source>
         <translation>Waiting {0} / Linked {1} / Failed {2}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="468"/>
-        <location filename="../../ui/main_window.py" line="469"/>
-        <location filename="../../ui/main_window.py" line="519"/>
+        <location filename="../../ui/main_window.py" line="468" />
+        <location filename="../../ui/main_window.py" line="469" />
+        <location filename="../../ui/main_window.py" line="519" />
         <source>停止しています…</source>
         <translation>Stopping…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="488"/>
+        <location filename="../../ui/main_window.py" line="488" />
         <source>再開</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="498"/>
+        <location filename="../../ui/main_window.py" line="498" />
         <source>API: —</source>
         <translation>API: —</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="502"/>
+        <location filename="../../ui/main_window.py" line="502" />
         <source>API: {0} / {1} ({2}%)</source>
         <translation>API: {0} / {1} ({2}%)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="521"/>
+        <location filename="../../ui/main_window.py" line="521" />
         <source>一時停止しています…</source>
         <translation>Pausing…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="523"/>
+        <location filename="../../ui/main_window.py" line="523" />
         <source>送信中… 連携済 {0} / 待機 {1}</source>
         <translation>Sending… linked {0} / waiting {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="525"/>
+        <location filename="../../ui/main_window.py" line="525" />
         <source>送信するものはありません</source>
         <translation>Nothing to send</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="526"/>
+        <location filename="../../ui/main_window.py" line="526" />
         <source>{0} — 待機 {1}</source>
         <translation>{0} — waiting {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="610"/>
-        <location filename="../../ui/main_window.py" line="623"/>
+        <location filename="../../ui/main_window.py" line="610" />
+        <location filename="../../ui/main_window.py" line="623" />
         <source>連携設定の削除</source>
         <translation>Delete link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="612"/>
+        <location filename="../../ui/main_window.py" line="612" />
         <source>連携設定「{0}」を削除しますか?
 
 オブジェクト、連携対象、連携通話履歴もすべて削除されます。この操作は元に戻せません(Salesforceに作成済みの活動履歴は削除されません)。</source>
-        <translation>Delete the link setting &quot;{0}&quot;?
+        <translation>Delete the link setting "{0}"?
 
 Its objects, link targets and linked call history are deleted too. This cannot be undone (activities already in Salesforce are kept).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="705"/>
+        <location filename="../../ui/main_window.py" line="705" />
         <source>バージョン情報</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="707"/>
+        <location filename="../../ui/main_window.py" line="707" />
         <source>&lt;h3&gt;BIZTEL Desk {0}&lt;/h3&gt;&lt;p&gt;BIZTELなどのPBXの通話履歴と通話録音を、Salesforceの活動履歴に連携する管理ツールです。&lt;/p&gt;&lt;p&gt;データフォルダ: {1}&lt;/p&gt;</source>
         <translation>&lt;h3&gt;BIZTEL Desk {0}&lt;/h3&gt;&lt;p&gt;An admin tool that links call history and recordings of BIZTEL and other PBXs to Salesforce activities.&lt;/p&gt;&lt;p&gt;Data folder: {1}&lt;/p&gt;</translation>
     </message>
@@ -1827,22 +1826,22 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>ObjectsModel</name>
     <message>
-        <location filename="../../ui/models/objects_model.py" line="114"/>
+        <location filename="../../ui/models/objects_model.py" line="114" />
         <source>API参照名</source>
         <translation>API name</translation>
     </message>
     <message>
-        <location filename="../../ui/models/objects_model.py" line="114"/>
+        <location filename="../../ui/models/objects_model.py" line="114" />
         <source>タブ名</source>
         <translation>Tab name</translation>
     </message>
     <message>
-        <location filename="../../ui/models/objects_model.py" line="114"/>
+        <location filename="../../ui/models/objects_model.py" line="114" />
         <source>タブコード</source>
         <translation>Tab code</translation>
     </message>
     <message>
-        <location filename="../../ui/models/objects_model.py" line="114"/>
+        <location filename="../../ui/models/objects_model.py" line="114" />
         <source>優先順位</source>
         <translation>Priority</translation>
     </message>
@@ -1850,62 +1849,62 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>ObjectsTab</name>
     <message>
-        <location filename="../../ui/tabs/objects_tab.py" line="73"/>
+        <location filename="../../ui/tabs/objects_tab.py" line="73" />
         <source>追加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/objects_tab.py" line="74"/>
+        <location filename="../../ui/tabs/objects_tab.py" line="74" />
         <source>編集</source>
         <translation>Edit</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/objects_tab.py" line="75"/>
+        <location filename="../../ui/tabs/objects_tab.py" line="75" />
         <source>削除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/objects_tab.py" line="76"/>
+        <location filename="../../ui/tabs/objects_tab.py" line="76" />
         <source>上へ</source>
         <translation>Up</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/objects_tab.py" line="77"/>
+        <location filename="../../ui/tabs/objects_tab.py" line="77" />
         <source>下へ</source>
         <translation>Down</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/objects_tab.py" line="78"/>
+        <location filename="../../ui/tabs/objects_tab.py" line="78" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/objects_tab.py" line="79"/>
+        <location filename="../../ui/tabs/objects_tab.py" line="79" />
         <source>キャンセル</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/objects_tab.py" line="84"/>
+        <location filename="../../ui/tabs/objects_tab.py" line="84" />
         <source>着信・発信の相手の電話番号を検索するSalesforceのオブジェクトです。優先順位の小さいものから検索し、タブコードにはレコードIDの先頭3文字(例: 取引先 001、取引先責任者 003、リード 00Q)を入力します。セルをダブルクリックすると編集できます。</source>
-        <translation>The Salesforce objects searched for the other party&apos;s number, lowest priority number first. The tab code is the first 3 characters of the object&apos;s record Ids (e.g. Account 001, Contact 003, Lead 00Q). Double-click a cell to edit it.</translation>
+        <translation>The Salesforce objects searched for the other party's number, lowest priority number first. The tab code is the first 3 characters of the object's record Ids (e.g. Account 001, Contact 003, Lead 00Q). Double-click a cell to edit it.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/objects_tab.py" line="93"/>
+        <location filename="../../ui/tabs/objects_tab.py" line="93" />
         <source>注意: 連携に使うSalesforceアカウントがリード(Lead)にアクセスできない場合は、必ずLeadの行を削除してください。</source>
         <translation>Note: if the Salesforce account used for linking cannot access Lead, you must delete the Lead row.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/objects_tab.py" line="193"/>
+        <location filename="../../ui/tabs/objects_tab.py" line="193" />
         <source>保存できませんでした。赤い項目を確認してください。</source>
         <translation>Not saved. Check the cells marked in red.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/objects_tab.py" line="198"/>
+        <location filename="../../ui/tabs/objects_tab.py" line="198" />
         <source>保存しました。</source>
         <translation>Saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/objects_tab.py" line="244"/>
+        <location filename="../../ui/tabs/objects_tab.py" line="244" />
         <source>{row}行目: {message}</source>
         <translation>Row {row}: {message}</translation>
     </message>
@@ -1913,7 +1912,7 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>PreviewModel</name>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="149"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="149" />
         <source>この列は取り込みません</source>
         <translation>This column is not imported</translation>
     </message>
@@ -1921,17 +1920,17 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>RejectedRowsModel</name>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="172"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="172" />
         <source>ファイル</source>
         <translation>File</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="172"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="172" />
         <source>行</source>
         <translation>Line</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/import_dialog.py" line="172"/>
+        <location filename="../../ui/dialogs/import_dialog.py" line="172" />
         <source>理由</source>
         <translation>Reason</translation>
     </message>
@@ -1939,48 +1938,48 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>SettingFields</name>
     <message>
-        <location filename="../../ui/setting_fields.py" line="20"/>
-        <location filename="../../ui/setting_fields.py" line="30"/>
+        <location filename="../../ui/setting_fields.py" line="20" />
+        <location filename="../../ui/setting_fields.py" line="30" />
         <source>紐付け先特定不可レコードに紐付ける</source>
         <translation>Link to the fallback record</translation>
     </message>
     <message>
-        <location filename="../../ui/setting_fields.py" line="21"/>
+        <location filename="../../ui/setting_fields.py" line="21" />
         <source>一致したすべてのレコードに紐付ける</source>
         <translation>Link to every matching record</translation>
     </message>
     <message>
-        <location filename="../../ui/setting_fields.py" line="22"/>
+        <location filename="../../ui/setting_fields.py" line="22" />
         <source>最終更新日時が最新のレコードに紐付ける</source>
         <translation>Link to the most recently modified record</translation>
     </message>
     <message>
-        <location filename="../../ui/setting_fields.py" line="23"/>
+        <location filename="../../ui/setting_fields.py" line="23" />
         <source>優先順位が最も高いレコードに紐付ける</source>
         <translation>Link to the record with the highest priority</translation>
     </message>
     <message>
-        <location filename="../../ui/setting_fields.py" line="31"/>
+        <location filename="../../ui/setting_fields.py" line="31" />
         <source>時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける</source>
         <translation>Search again later; if still not found, link to the fallback record</translation>
     </message>
     <message>
-        <location filename="../../ui/setting_fields.py" line="33"/>
+        <location filename="../../ui/setting_fields.py" line="33" />
         <source>紐付けない(スキップ)</source>
         <translation>Do not link (skip)</translation>
     </message>
     <message>
-        <location filename="../../ui/setting_fields.py" line="34"/>
+        <location filename="../../ui/setting_fields.py" line="34" />
         <source>リードを作成して紐付ける</source>
         <translation>Create a Lead and link to it</translation>
     </message>
     <message>
-        <location filename="../../ui/setting_fields.py" line="53"/>
+        <location filename="../../ui/setting_fields.py" line="53" />
         <source>電話番号が複数一致した場合や一致しない場合の紐付け先です。レコードのID、またはレコードを開いたときのURLを貼り付けてください。</source>
-        <translation>Where calls are linked when several records or none match. Paste the record&apos;s Id or the URL of the open record.</translation>
+        <translation>Where calls are linked when several records or none match. Paste the record's Id or the URL of the open record.</translation>
     </message>
     <message>
-        <location filename="../../ui/setting_fields.py" line="65"/>
+        <location filename="../../ui/setting_fields.py" line="65" />
         <source>抽出したID: {0}</source>
         <translation>Extracted Id: {0}</translation>
     </message>
@@ -1988,231 +1987,231 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>SystemDialog</name>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="36"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="36" />
         <source>システム設定</source>
         <translation>System settings</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="41"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="41" />
         <source> 日</source>
         <translation> days</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="42"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="42" />
         <source> 件</source>
         <translation> rows</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="53"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="53" />
         <source>システムの設定 ({zone})</source>
         <translation>System setting ({zone})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="56"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="56" />
         <source>URL(リンクを知っていれば再生可能)</source>
         <translation>URL (anyone with the link can play)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="57"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="57" />
         <source>管理画面でログイン</source>
         <translation>Admin login</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="61"/>
-        <location filename="../../ui/dialogs/system_dialog.py" line="68"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="61" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="68" />
         <source> 分</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="62"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="62" />
         <source> 回</source>
         <translation> times</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="88"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="88" />
         <source>履歴</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="89"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="89" />
         <source>履歴保持期間</source>
         <translation>Retention period</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="90"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="90" />
         <source>1〜180日。これより古い通話と連携履歴は自動的に削除されます(Salesforceの活動履歴は残りますが、録音は再生できなくなる場合があります)。</source>
         <translation>1–180 days. Older calls and link history are deleted automatically (Salesforce activities stay, but their recordings may no longer play).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="91"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="91" />
         <source>表示件数</source>
         <translation>Page size</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="91"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="91" />
         <source>連携通話履歴の1ページの件数です。</source>
         <translation>Rows per page of the linked call history.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="92"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="92" />
         <source>タイムゾーン</source>
         <translation>Time zone</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="92"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="92" />
         <source>空欄のときはこのコンピュータの設定を使います。</source>
-        <translation>Empty: this computer&apos;s time zone.</translation>
+        <translation>Empty: this computer's time zone.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="93"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="93" />
         <source>既定の国・地域</source>
         <translation>Default region</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="94"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="94" />
         <source>市外局番から始まる電話番号をこの国の番号として扱います(例: JP)。</source>
         <translation>Numbers written with an area code are taken as numbers of this country (e.g. JP).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="96"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="96" />
         <source>録音再生</source>
         <translation>Recording playback</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="97"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="97" />
         <source>録音再生時の認証</source>
         <translation>Playback authentication</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="98"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="98" />
         <source>変更はこれ以降に作成する活動履歴にだけ反映されます。作成済みの活動履歴の動作は変わりません。</source>
         <translation>A change only affects activities written from now on; existing activities keep their behaviour.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="99"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="99" />
         <source>録音サーバURL</source>
         <translation>Recording server URL</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="101"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="101" />
         <source>検索リトライ</source>
         <translation>Search retries</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="102"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="102" />
         <source>リトライ間隔</source>
         <translation>Retry interval</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="103"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="103" />
         <source>リトライ回数上限</source>
         <translation>Maximum retries</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="107"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="107" />
         <source>活動履歴の件名</source>
         <translation>Activity subject</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="109"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="109" />
         <source>件名テンプレート(着信)</source>
         <translation>Subject template (inbound)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="110"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="110" />
         <source>件名テンプレート(発信)</source>
         <translation>Subject template (outbound)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="111"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="111" />
         <source>使える差し込み項目: {names}</source>
         <translation>Placeholders: {names}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="113"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="113" />
         <source>API使用率しきい値</source>
         <translation>API usage thresholds</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="114"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="114" />
         <source>任意のAPI呼び出しを停止</source>
         <translation>Stop optional API calls above</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="115"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="115" />
         <source>送信を一時停止</source>
         <translation>Pause sending above</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="116"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="116" />
         <source>1日のAPI上限に対する使用率です。</source>
-        <translation>Share of the org&apos;s daily API limit.</translation>
+        <translation>Share of the org's daily API limit.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="126"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="126" />
         <source>OK</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="127"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="127" />
         <source>キャンセル</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="199"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="199" />
         <source>保存できませんでした。赤い項目を確認してください。</source>
         <translation>Not saved. Check the fields marked in red.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="213"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="213" />
         <source>{min}〜{max}(初期値 {default})</source>
         <translation>{min}–{max} (default {default})</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="67"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="67" />
         <source> 秒</source>
         <translation> s</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="104"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="104" />
         <source>送信リトライ間隔の上限</source>
         <translation>Maximum wait between send retries</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="105"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="105" />
         <source>Salesforceに一時的に接続できないときは1、5、15、60分…と間隔を空けて再送します。その間隔の上限です。</source>
         <translation>When Salesforce cannot be reached for a while, sending is retried after 1, 5, 15, 60 minutes…; this is the longest wait.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="117"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="117" />
         <source>電話番号インデックスの更新間隔</source>
         <translation>Phone index refresh interval</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="118"/>
+        <location filename="../../ui/dialogs/system_dialog.py" line="118" />
         <source>Salesforceの電話番号を手元に写した索引を、送信前にこの間隔より古ければ更新します。短いほど新しいレコードにすぐ一致し、長いほどAPI呼び出しが減ります。</source>
-        <translation>The local copy of Salesforce&apos;s phone numbers is refreshed before sending when it is older than this. Shorter matches new records sooner; longer spends fewer API calls.</translation>
+        <translation>The local copy of Salesforce's phone numbers is refreshed before sending when it is older than this. Shorter matches new records sooner; longer spends fewer API calls.</translation>
     </message>
 </context>
 <context>
     <name>TargetsModel</name>
     <message>
-        <location filename="../../ui/models/targets_model.py" line="76"/>
+        <location filename="../../ui/models/targets_model.py" line="76" />
         <source>連携</source>
         <translation>Linked</translation>
     </message>
     <message>
-        <location filename="../../ui/models/targets_model.py" line="76"/>
+        <location filename="../../ui/models/targets_model.py" line="76" />
         <source>電話番号</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/models/targets_model.py" line="76"/>
+        <location filename="../../ui/models/targets_model.py" line="76" />
         <source>正規化</source>
         <translation>Normalised</translation>
     </message>
     <message>
-        <location filename="../../ui/models/targets_model.py" line="76"/>
+        <location filename="../../ui/models/targets_model.py" line="76" />
         <source>既定の発信番号</source>
         <translation>Default outbound</translation>
     </message>
@@ -2220,52 +2219,52 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>TargetsTab</name>
     <message>
-        <location filename="../../ui/tabs/targets_tab.py" line="51"/>
+        <location filename="../../ui/tabs/targets_tab.py" line="51" />
         <source>チェックを付けた電話番号の通話だけがSalesforceに連携されます。変更するには「編集」をクリックしてください。</source>
         <translation>Only calls on checked numbers are linked to Salesforce. Click Edit to change them.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/targets_tab.py" line="55"/>
+        <location filename="../../ui/tabs/targets_tab.py" line="55" />
         <source>編集</source>
         <translation>Edit</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/targets_tab.py" line="58"/>
+        <location filename="../../ui/tabs/targets_tab.py" line="58" />
         <source>電話番号(例: 03-1234-5678)</source>
         <translation>Phone number (e.g. 03-1234-5678)</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/targets_tab.py" line="59"/>
+        <location filename="../../ui/tabs/targets_tab.py" line="59" />
         <source>追加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/targets_tab.py" line="60"/>
+        <location filename="../../ui/tabs/targets_tab.py" line="60" />
         <source>削除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/targets_tab.py" line="61"/>
+        <location filename="../../ui/tabs/targets_tab.py" line="61" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/targets_tab.py" line="62"/>
+        <location filename="../../ui/tabs/targets_tab.py" line="62" />
         <source>キャンセル</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/targets_tab.py" line="65"/>
+        <location filename="../../ui/tabs/targets_tab.py" line="65" />
         <source>電話番号設定が不足しています</source>
         <translation>No phone number is selected for linking</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/targets_tab.py" line="170"/>
+        <location filename="../../ui/tabs/targets_tab.py" line="170" />
         <source>保存しました。</source>
         <translation>Saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/targets_tab.py" line="197"/>
+        <location filename="../../ui/tabs/targets_tab.py" line="197" />
         <source>{row}行目: {message}</source>
         <translation>Row {row}: {message}</translation>
     </message>
@@ -2273,55 +2272,55 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>VerifyBusyDialog</name>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="88"/>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="88" />
         <source>設定確認</source>
         <translation>Verify settings</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="91"/>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="91" />
         <source>「{name}」の設定をSalesforceで確認しています…</source>
-        <translation>Verifying &apos;{name}&apos; against Salesforce…</translation>
+        <translation>Verifying '{name}' against Salesforce…</translation>
     </message>
 </context>
 <context>
     <name>VerifyResultDialog</name>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="187"/>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="187" />
         <source>設定確認</source>
         <translation>Verify settings</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="198"/>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="198" />
         <source>{count}件の問題が見つかりました。</source>
         <translation>{count} problem(s) found.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="199"/>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="199" />
         <source>設定確認を実行できませんでした。</source>
         <translation>The verification could not run.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="221"/>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="221" />
         <source>連携設定「{name}」・API呼び出し {calls}回・書き込みなし</source>
-        <translation>Link setting &apos;{name}&apos; · {calls} API calls · nothing written</translation>
+        <translation>Link setting '{name}' · {calls} API calls · nothing written</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="226"/>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="226" />
         <source>コピー</source>
         <translation>Copy</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="227"/>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="227" />
         <source>結果をクリップボードにコピーします</source>
         <translation>Copies the result to the clipboard</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="229"/>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="229" />
         <source>Salesforce側チェックリスト…</source>
         <translation>Salesforce checklist…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="233"/>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="233" />
         <source>閉じる</source>
         <translation>Close</translation>
     </message>
@@ -2329,7 +2328,7 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>VerifyRunner</name>
     <message>
-        <location filename="../../ui/dialogs/verify_dialog.py" line="173"/>
+        <location filename="../../ui/dialogs/verify_dialog.py" line="173" />
         <source>予期しないエラーが発生したため確認できませんでした。</source>
         <translation>The verification stopped because of an unexpected error.</translation>
     </message>
@@ -2337,214 +2336,189 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardAccountPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="349"/>
+        <location filename="../../ui/wizard.py" line="350" />
         <source>Salesforceアカウント</source>
         <translation>Salesforce account</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="351"/>
+        <location filename="../../ui/wizard.py" line="352" />
         <source>連携に使うSalesforceのユーザでログインします。「接続テスト」に成功すると「次へ」に進めます。</source>
         <translation>Log in as the Salesforce user that will write the activities. Next is enabled once Test connection succeeds.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="364"/>
+        <location filename="../../ui/wizard.py" line="365" />
         <source>例: 本番組織</source>
         <translation>e.g. Production</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="370"/>
+        <location filename="../../ui/wizard.py" line="371" />
         <source>本番環境 (login.salesforce.com)</source>
         <translation>Production (login.salesforce.com)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="371"/>
+        <location filename="../../ui/wizard.py" line="372" />
         <source>Sandbox (test.salesforce.com)</source>
         <translation>Sandbox (test.salesforce.com)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="372"/>
+        <location filename="../../ui/wizard.py" line="373" />
         <source>私のドメイン…</source>
         <translation>My Domain…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="373"/>
+        <location filename="../../ui/wizard.py" line="374" />
         <source>開発用組織 (http://127.0.0.1:PORT)</source>
         <translation>Local dev org (http://127.0.0.1:PORT)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="387"/>
+        <location filename="../../ui/wizard.py" line="388" />
         <source>許可されたIPアドレスからの接続では不要です。分からないときはSalesforceの「設定 → 私のセキュリティトークンのリセット」で再発行できます。</source>
         <translation>Not needed from trusted IP ranges. If you do not have it, reset it in Salesforce (Settings → Reset My Security Token).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="391"/>
+        <location filename="../../ui/wizard.py" line="392" />
         <source>未選択</source>
         <translation>Not selected</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="392"/>
+        <location filename="../../ui/wizard.py" line="393" />
         <source>ファイルを選択…</source>
         <translation>Choose file…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="406"/>
-        <location filename="../../ui/wizard.py" line="652"/>
-        <location filename="../../ui/wizard.py" line="672"/>
+        <location filename="../../ui/wizard.py" line="407" />
+        <location filename="../../ui/wizard.py" line="642" />
+        <location filename="../../ui/wizard.py" line="662" />
         <source>名前</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="407"/>
+        <location filename="../../ui/wizard.py" line="408" />
         <source>認証方式</source>
         <translation>Authentication</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="408"/>
+        <location filename="../../ui/wizard.py" line="409" />
         <source>ユーザ名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="409"/>
+        <location filename="../../ui/wizard.py" line="410" />
         <source>ログインホスト</source>
         <translation>Login host</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="411"/>
+        <location filename="../../ui/wizard.py" line="412" />
         <source>コンシューマ鍵</source>
         <translation>Consumer key</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="413"/>
+        <location filename="../../ui/wizard.py" line="414" />
         <source>パスワード</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="415"/>
+        <location filename="../../ui/wizard.py" line="416" />
         <source>セキュリティトークン</source>
         <translation>Security token</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="418"/>
+        <location filename="../../ui/wizard.py" line="419" />
         <source>コンシューマの秘密</source>
         <translation>Consumer secret</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="421"/>
+        <location filename="../../ui/wizard.py" line="422" />
         <source>秘密鍵 (PEM)</source>
         <translation>Private key (PEM)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="425"/>
+        <location filename="../../ui/wizard.py" line="426" />
         <source>接続テスト</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="433"/>
+        <location filename="../../ui/wizard.py" line="434" />
         <source>パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、データベースには保存されません。</source>
-        <translation>Passwords, tokens and private keys are stored only in the operating system&apos;s keyring, never in the database.</translation>
+        <translation>Passwords, tokens and private keys are stored only in the operating system's keyring, never in the database.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="488"/>
+        <location filename="../../ui/wizard.py" line="489" />
         <source>秘密鍵</source>
         <translation>Private key</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="511"/>
+        <location filename="../../ui/wizard.py" line="512" />
         <source>キーリングを使用できません: {detail}</source>
         <translation>The keyring cannot be used: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="535"/>
+        <location filename="../../ui/wizard.py" line="536" />
         <source>接続しています…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="544"/>
-        <source>接続に成功しました。</source>
-        <translation>Connected successfully.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="547"/>
-        <source>組織: {name} ({id})</source>
-        <translation>Org: {name} ({id})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="548"/>
-        <source>ユーザ: {name} ({username})</source>
-        <translation>User: {name} ({username})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="549"/>
-        <source>インスタンス: {url}</source>
-        <translation>Instance: {url}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="554"/>
-        <source>API使用量(24時間): {used} / {total}({percent:.1f}%)</source>
-        <translation>API usage (24 hours): {used} / {total} ({percent:.1f}%)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/wizard.py" line="557"/>
+        <location filename="../../ui/wizard.py" line="547" />
         <source>テスト中に入力が変更されました。もう一度「接続テスト」を実行してください。</source>
         <translation>The form changed during the test. Run Test connection again.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="566"/>
+        <location filename="../../ui/wizard.py" line="556" />
         <source>接続できませんでした。</source>
         <translation>Could not connect.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="605"/>
+        <location filename="../../ui/wizard.py" line="595" />
         <source>入力が変更されました。もう一度「接続テスト」を実行してください。</source>
         <translation>The form changed. Run Test connection again.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="627"/>
+        <location filename="../../ui/wizard.py" line="617" />
         <source>本番組織や Developer Edition はこちらです。</source>
         <translation>For production orgs and Developer Edition.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="628"/>
+        <location filename="../../ui/wizard.py" line="618" />
         <source>Sandbox のユーザ名は通常「本番のユーザ名.sandbox名」です。</source>
-        <translation>A sandbox username is usually &apos;production username.sandbox name&apos;.</translation>
+        <translation>A sandbox username is usually 'production username.sandbox name'.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="629"/>
+        <location filename="../../ui/wizard.py" line="619" />
         <source>「acme.my.salesforce.com」の形で入力します。ブラウザのアドレス(acme.lightning.force.com)を貼り付けても変換します。</source>
-        <translation>Enter it as &apos;acme.my.salesforce.com&apos;. A pasted browser address (acme.lightning.force.com) is converted.</translation>
+        <translation>Enter it as 'acme.my.salesforce.com'. A pasted browser address (acme.lightning.force.com) is converted.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="630"/>
+        <location filename="../../ui/wizard.py" line="620" />
         <source>テスト用のローカル開発用組織(biztel-desk devorg)のURLです。</source>
         <translation>The URL of a local dev org for testing (biztel-desk devorg).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="658"/>
+        <location filename="../../ui/wizard.py" line="648" />
         <source>入力内容を確認してください。</source>
         <translation>Check the highlighted fields.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="665"/>
+        <location filename="../../ui/wizard.py" line="655" />
         <source>パスワードを入力してください。</source>
         <translation>Enter the password.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="666"/>
+        <location filename="../../ui/wizard.py" line="656" />
         <source>コンシューマの秘密を入力してください。</source>
         <translation>Enter the consumer secret.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="667"/>
+        <location filename="../../ui/wizard.py" line="657" />
         <source>秘密鍵ファイル(PEM)を選択してください。</source>
         <translation>Choose the private key file (PEM).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="669"/>
+        <location filename="../../ui/wizard.py" line="659" />
         <source>入力してください。</source>
         <translation>This field is required.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="673"/>
+        <location filename="../../ui/wizard.py" line="663" />
         <source>保存できませんでした。</source>
         <translation>Could not save.</translation>
     </message>
@@ -2552,62 +2526,62 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardEnablePage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="1298"/>
+        <location filename="../../ui/wizard.py" line="1288" />
         <source>有効化</source>
         <translation>Enable</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1299"/>
+        <location filename="../../ui/wizard.py" line="1289" />
         <source>設定が保存されました。連携をすぐに始めるかどうかを選んで「完了」をクリックしてください。</source>
         <translation>Your settings are saved. Choose whether to start linking now, then click Finish.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1303"/>
+        <location filename="../../ui/wizard.py" line="1293" />
         <source>今すぐ有効にする</source>
         <translation>Enable now</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1305"/>
+        <location filename="../../ui/wizard.py" line="1295" />
         <source>連携対象の番号の通話を、Salesforceの活動履歴に連携し始めます。</source>
         <translation>Calls on the link target numbers start being linked to Salesforce activities.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1306"/>
+        <location filename="../../ui/wizard.py" line="1296" />
         <source>無効のままにする</source>
         <translation>Leave disabled</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1308"/>
+        <location filename="../../ui/wizard.py" line="1298" />
         <source>あとから基本情報タブの録音連携ステータスで有効にできます。無効の間の通話は連携されません。</source>
         <translation>You can enable it later with the link status on the Basic tab. Calls that arrive while disabled are not linked.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1330"/>
+        <location filename="../../ui/wizard.py" line="1320" />
         <source>Salesforceアカウント「{account}」と連携設定「{setting}」を保存しました。</source>
-        <translation>Saved the Salesforce account &apos;{account}&apos; and the link setting &apos;{setting}&apos;.</translation>
+        <translation>Saved the Salesforce account '{account}' and the link setting '{setting}'.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1333"/>
+        <location filename="../../ui/wizard.py" line="1323" />
         <source>オブジェクト: {objects} / 連携対象: {targets}</source>
         <translation>Objects: {objects} / Link targets: {targets}</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1337"/>
+        <location filename="../../ui/wizard.py" line="1327" />
         <source>設定確認: 未完了</source>
         <translation>Verification: not completed</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1339"/>
+        <location filename="../../ui/wizard.py" line="1329" />
         <source>設定確認: 問題はありません</source>
         <translation>Verification: no problems</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1341"/>
+        <location filename="../../ui/wizard.py" line="1331" />
         <source>設定確認: {count}件の問題があります(基本情報タブの「設定確認」で再確認できます)</source>
         <translation>Verification: {count} problem(s) (verify again with Verify settings on the Basic tab)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1346"/>
+        <location filename="../../ui/wizard.py" line="1336" />
         <source>API利用許諾がチェックされていないため、有効にできません。有効にするには「戻る」で連携設定ページに戻り、API利用許諾にチェックを入れてください。</source>
         <translation>Linking cannot be enabled without API consent. Go Back to the Link setting page and check API consent.</translation>
     </message>
@@ -2615,72 +2589,72 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardObjectsPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="798"/>
+        <location filename="../../ui/wizard.py" line="788" />
         <source>オブジェクト</source>
         <translation>Objects</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="799"/>
+        <location filename="../../ui/wizard.py" line="789" />
         <source>電話番号で検索するオブジェクトです。優先順位の小さいものから検索します。</source>
         <translation>The objects searched by phone number, lowest priority number first.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="805"/>
+        <location filename="../../ui/wizard.py" line="795" />
         <source>API参照名</source>
         <translation>API name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="805"/>
+        <location filename="../../ui/wizard.py" line="795" />
         <source>タブ名</source>
         <translation>Tab name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="805"/>
+        <location filename="../../ui/wizard.py" line="795" />
         <source>タブコード</source>
         <translation>Tab code</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="805"/>
+        <location filename="../../ui/wizard.py" line="795" />
         <source>優先順位</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="831"/>
+        <location filename="../../ui/wizard.py" line="821" />
         <source>再取得</source>
         <translation>Fetch again</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="838"/>
+        <location filename="../../ui/wizard.py" line="828" />
         <source>カスタムオブジェクトは、あとからオブジェクトタブで追加できます。</source>
         <translation>You can add custom objects later on the Objects tab.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="950"/>
+        <location filename="../../ui/wizard.py" line="940" />
         <source>Salesforceから取得しました(タブ名とタブコード)。</source>
         <translation>Fetched from Salesforce (tab names and tab codes).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="955"/>
+        <location filename="../../ui/wizard.py" line="945" />
         <source>このユーザはリード(Lead)にアクセスできないため、リードを対象から外しました。リードも検索するには、Salesforceでユーザのプロファイルにリードの参照権限を付与してください。</source>
-        <translation>This user cannot access Leads, so Lead was unchecked. To search Leads too, give the user&apos;s profile read access to Leads in Salesforce.</translation>
+        <translation>This user cannot access Leads, so Lead was unchecked. To search Leads too, give the user's profile read access to Leads in Salesforce.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="958"/>
+        <location filename="../../ui/wizard.py" line="948" />
         <source>このユーザは「{name}」にアクセスできないため、対象から外しました。</source>
-        <translation>This user cannot access &apos;{name}&apos;, so it was unchecked.</translation>
+        <translation>This user cannot access '{name}', so it was unchecked.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="968"/>
+        <location filename="../../ui/wizard.py" line="958" />
         <source>Salesforceから取得できませんでした。表示中の標準の値のまま進めるか、「再取得」をクリックしてください。</source>
         <translation>Could not fetch from Salesforce. Continue with the standard values shown, or click Fetch again.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="975"/>
+        <location filename="../../ui/wizard.py" line="965" />
         <source>予期しないエラーが発生しました。</source>
         <translation>An unexpected error occurred.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="991"/>
+        <location filename="../../ui/wizard.py" line="981" />
         <source>Salesforceからタブ名とタブコードを取得しています…</source>
         <translation>Fetching tab names and tab codes from Salesforce…</translation>
     </message>
@@ -2688,83 +2662,83 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardSettingPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="690"/>
-        <location filename="../../ui/wizard.py" line="744"/>
+        <location filename="../../ui/wizard.py" line="680" />
+        <location filename="../../ui/wizard.py" line="734" />
         <source>連携設定</source>
         <translation>Link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="691"/>
+        <location filename="../../ui/wizard.py" line="681" />
         <source>通話をどのレコードに、どのように連携するかを決めます。あとから基本情報タブで変更できます。</source>
         <translation>Decide which records calls are linked to, and how. You can change this later on the Basic tab.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="695"/>
+        <location filename="../../ui/wizard.py" line="685" />
         <source>例: 本社コールセンター</source>
         <translation>e.g. Head office call center</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="697"/>
+        <location filename="../../ui/wizard.py" line="687" />
         <source>レコードID(15桁/18桁)またはレコードのURL</source>
-        <translation>Record Id (15 or 18 characters) or the record&apos;s URL</translation>
+        <translation>Record Id (15 or 18 characters) or the record's URL</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="700"/>
+        <location filename="../../ui/wizard.py" line="690" />
         <source>このアカウントでSalesforce APIを利用することを許諾する</source>
         <translation>Allow BIZTEL Desk to use the Salesforce API with this account</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="702"/>
+        <location filename="../../ui/wizard.py" line="692" />
         <source>BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。</source>
         <translation>BIZTEL Desk calls the API as this account and creates activities. Consent is required to set the status to Enabled or Paused.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="709"/>
+        <location filename="../../ui/wizard.py" line="699" />
         <source>ToDoを作成</source>
         <translation>Create a Task</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="710"/>
+        <location filename="../../ui/wizard.py" line="700" />
         <source>ケースを作成し、その中にToDoを作成</source>
         <translation>Create a Case, and the Task in it</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="715"/>
+        <location filename="../../ui/wizard.py" line="705" />
         <source>リードやカスタムオブジェクトなどケースを持てないレコードには、ToDoのみ作成します。</source>
         <translation>For records that cannot own a Case (Leads, custom objects), only the Task is created.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="724"/>
+        <location filename="../../ui/wizard.py" line="714" />
         <source>連携名</source>
         <translation>Link name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="725"/>
+        <location filename="../../ui/wizard.py" line="715" />
         <source>紐付け先特定不可レコード</source>
         <translation>Fallback record</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="727"/>
+        <location filename="../../ui/wizard.py" line="717" />
         <source>API利用許諾</source>
         <translation>API consent</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="729"/>
+        <location filename="../../ui/wizard.py" line="719" />
         <source>レコードが複数一致した場合</source>
         <translation>On multiple matches</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="731"/>
+        <location filename="../../ui/wizard.py" line="721" />
         <source>レコードが一致しない場合</source>
         <translation>On no match</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="733"/>
+        <location filename="../../ui/wizard.py" line="723" />
         <source>活動履歴</source>
         <translation>Activity</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="780"/>
+        <location filename="../../ui/wizard.py" line="770" />
         <source>入力内容を確認してください。</source>
         <translation>Check the highlighted fields.</translation>
     </message>
@@ -2772,47 +2746,47 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardTargetsPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="1019"/>
+        <location filename="../../ui/wizard.py" line="1009" />
         <source>連携対象</source>
         <translation>Link targets</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1020"/>
+        <location filename="../../ui/wizard.py" line="1010" />
         <source>連携する会社の電話番号(代表番号やダイヤルイン番号)を追加します。少なくとも1つ必要です。</source>
         <translation>Add the company phone numbers to link (main and direct-dial numbers). At least one is required.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1023"/>
+        <location filename="../../ui/wizard.py" line="1013" />
         <source>例: 03-1234-5678</source>
         <translation>e.g. 03-1234-5678</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1024"/>
+        <location filename="../../ui/wizard.py" line="1014" />
         <source>追加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1033"/>
+        <location filename="../../ui/wizard.py" line="1023" />
         <source>削除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1045"/>
+        <location filename="../../ui/wizard.py" line="1035" />
         <source>電話番号</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1053"/>
+        <location filename="../../ui/wizard.py" line="1043" />
         <source>通話を取り込むと、使われた番号が連携対象タブに自動で追加されます(チェックは手動で入れます)。</source>
         <translation>Numbers found in imported calls are added to the Link targets tab automatically (you check them yourself).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1082"/>
+        <location filename="../../ui/wizard.py" line="1072" />
         <source>{shown}({e164})を追加しました。</source>
         <translation>Added {shown} ({e164}).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1108"/>
+        <location filename="../../ui/wizard.py" line="1098" />
         <source>保存できませんでした。</source>
         <translation>Could not save.</translation>
     </message>
@@ -2820,42 +2794,42 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardVerifyPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="1153"/>
+        <location filename="../../ui/wizard.py" line="1143" />
         <source>設定確認</source>
         <translation>Verify settings</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1154"/>
+        <location filename="../../ui/wizard.py" line="1144" />
         <source>保存した連携設定で連携できるかをSalesforceで確認します(書き込みは行いません)。</source>
         <translation>Checks in Salesforce that the saved link setting can link calls (nothing is written).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1175"/>
+        <location filename="../../ui/wizard.py" line="1165" />
         <source>問題があれば「戻る」で修正するか、Salesforce側を準備してから「もう一度確認」をクリックしてください。問題が残っていても先に進めますが、連携は無効のままにすることをお勧めします。</source>
         <translation>Fix problems with Back, or prepare Salesforce and click Verify again. You can go on with problems left, but then leave linking disabled.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1178"/>
+        <location filename="../../ui/wizard.py" line="1168" />
         <source>もう一度確認</source>
         <translation>Verify again</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1179"/>
+        <location filename="../../ui/wizard.py" line="1169" />
         <source>Salesforce側チェックリスト…</source>
         <translation>Salesforce setup checklist…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1217"/>
+        <location filename="../../ui/wizard.py" line="1207" />
         <source>「{name}」の設定をSalesforceで確認しています…</source>
-        <translation>Verifying &apos;{name}&apos; in Salesforce…</translation>
+        <translation>Verifying '{name}' in Salesforce…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1239"/>
+        <location filename="../../ui/wizard.py" line="1229" />
         <source>{count}件の問題が見つかりました。</source>
         <translation>{count} problem(s) found.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1254"/>
+        <location filename="../../ui/wizard.py" line="1244" />
         <source>設定確認を実行できませんでした。</source>
         <translation>The verification could not run.</translation>
     </message>
@@ -2863,52 +2837,52 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardWelcomePage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="277"/>
+        <location filename="../../ui/wizard.py" line="278" />
         <source>BIZTEL Desk へようこそ</source>
         <translation>Welcome to BIZTEL Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="279"/>
+        <location filename="../../ui/wizard.py" line="280" />
         <source>電話の通話履歴と録音を、Salesforceの活動履歴に自動で連携します。まずはどちらかを選んでください。</source>
         <translation>BIZTEL Desk links your phone calls and their recordings to Salesforce activities automatically. Choose how to start.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="282"/>
+        <location filename="../../ui/wizard.py" line="283" />
         <source>デモを試す</source>
         <translation>Try the demo</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="283"/>
+        <location filename="../../ui/wizard.py" line="284" />
         <source>Salesforce不要。サンプルの組織と通話で、通話が活動履歴として連携される様子をすぐに確認できます。実際のデータには触れません。</source>
         <translation>No Salesforce needed. See calls being linked as activities right away, with a sample org and sample calls. Your real data is never touched.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="288"/>
+        <location filename="../../ui/wizard.py" line="289" />
         <source>Salesforceに接続</source>
         <translation>Connect to Salesforce</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="289"/>
+        <location filename="../../ui/wizard.py" line="290" />
         <source>お使いのSalesforce組織に接続し、連携設定・オブジェクト・連携対象の電話番号を順に設定して、設定確認まで行います(5分ほどかかります)。</source>
         <translation>Connect your Salesforce org, then set up the link setting, the objects and the phone numbers to link, and verify everything (about 5 minutes).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="305"/>
+        <location filename="../../ui/wizard.py" line="306" />
         <source>この画面はあとからメニューでも開けます。Salesforceへの接続は、デモを試した後でも行えます。</source>
         <translation>You can open this screen again from the menu. You can connect Salesforce after trying the demo, too.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="307"/>
+        <location filename="../../ui/wizard.py" line="308" />
         <source>しくみ</source>
         <translation>How it works</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="310"/>
+        <location filename="../../ui/wizard.py" line="311" />
         <source>1. 連携対象の電話番号で通話が終わると、BIZTEL Deskが通話履歴を受け取ります。
 2. 相手の電話番号でSalesforceの取引先・取引先責任者・リードなどを検索します。
 3. 見つかったレコードに活動履歴(ToDo)を作成し、録音を再生できるリンクを付けます。</source>
         <translation>1. When a call on a link target number ends, BIZTEL Desk receives its call record.
-2. It searches Salesforce accounts, contacts, leads and more for the other party&apos;s number.
+2. It searches Salesforce accounts, contacts, leads and more for the other party's number.
 3. It creates an activity (Task) on the record it found, with a link that plays the recording.</translation>
     </message>
 </context>

@@ -35,6 +35,7 @@ from biztel_desk.ui.connection_test import (
     add_auth_methods,
     choose_private_key,
     login_host_text,
+    report_lines,
     shown_rows,
 )
 
@@ -284,18 +285,7 @@ class AccountDialog(QDialog):
     def _on_task_succeeded(self, report: ConnectionReport) -> None:
         self._task = None
         self.test_button.setEnabled(True)
-        lines = [self.tr("接続に成功しました。")]
-        if report.notice is not None:
-            lines.append(report.notice.text(self.context.lang))
-        lines.append(self.tr("組織: {name} ({id})").format(name=report.org_name, id=report.org_id))
-        lines.append(self.tr("ユーザ: {name} ({username})").format(name=report.user_name, username=report.username))
-        lines.append(self.tr("インスタンス: {url}").format(url=report.instance_url))
-        if report.api_usage is not None:
-            used, total = report.api_usage
-            percent = used * 100 / total if total else 0
-            lines.append(
-                self.tr("API使用量(24時間): {used} / {total}({percent:.1f}%)").format(used=used, total=total, percent=percent)
-            )
+        lines = report_lines(report, self.context.lang)
         self._show_message("\n".join(lines))
 
     def _on_task_failed(self, reason: str) -> None:
