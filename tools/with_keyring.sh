@@ -7,7 +7,12 @@ if [ -z "${_BIZTEL_IN_DBUS:-}" ]; then
   exec dbus-run-session -- "$0" "$@"
 fi
 # A throw-away keyring in a temporary home, unlocked with a throw-away password.
-export XDG_DATA_HOME="$(mktemp -d)"
+XDG_DATA_HOME="$(mktemp -d)"
+export XDG_DATA_HOME
+# The daemon may still be writing when the command ends: clean up quietly, best effort.
+trap 'rm -rf "$XDG_DATA_HOME" 2>/dev/null || true' EXIT
 eval "$(printf 'biztel-ci\n' | gnome-keyring-daemon --unlock --components=secrets --daemonize)"
 export GNOME_KEYRING_CONTROL SSH_AUTH_SOCK 2>/dev/null || true
-"$@"
+status=0
+"$@" || status=$?
+exit "$status"
