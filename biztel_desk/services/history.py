@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import TextIO
 from urllib.parse import quote
 
-from biztel_desk.domain.config import parse_login_host, system_time_zone
+from biztel_desk.domain.config import LoginHost, parse_login_host, system_time_zone
 from biztel_desk.domain.failures import failure_text
+from biztel_desk.domain.instance import instance_url_key, recorded_instance
 from biztel_desk.domain.jobs import state_label
 from biztel_desk.domain.matching import Reason
 from biztel_desk.domain.messages import Problem
@@ -97,11 +98,19 @@ def day_bounds(
 def task_url_builder(config: ConfigService, setting_name: str) -> Callable[[str], str | None]:
     """Task id → its Lightning record page in the setting's org (the dev org's own page for a loopback host).
 
-    The account is read once, here: the returned function holds plain data only, so a worker thread may use it.
+    A My Domain login host is the org's own address. For ``login`` / ``test`` the org's address is the instance
+    URL recorded at the last successful 接続テスト or 設定確認; before any, the login page forwards to the
+    record after sign-in. The account is read once, here: the returned function holds plain data only, so a
+    worker thread may use it.
     """
     setting = config.get_setting(setting_name)
     account = config.get_account(setting.account) if setting else None
     host = parse_login_host(account.login_host) if account else None
+    instance = (
+        recorded_instance(account, config.preference(instance_url_key(account.name)))
+        if account is not None and isinstance(host, LoginHost) and host.kind in {"production", "sandbox"}
+        else None
+    )
 
     def url(task_id: str) -> str | None:
         if not task_id or host is None or isinstance(host, Problem):
@@ -111,7 +120,9 @@ def task_url_builder(config: ConfigService, setting_name: str) -> Callable[[str]
             return f"https://{host.value}{path}"
         if host.kind == "loopback":
             return f"{host.value}{path}"
-        # login / test: the org's My Domain is not known locally; the login page forwards there after sign-in.
+        if instance is not None:  # https://acme.my.salesforce.com: Salesforce forwards to its Lightning host
+            return f"{instance}{path}"
+        # Not logged in yet from here: the login page forwards there after sign-in.
         return f"https://{host.value}.salesforce.com/?startURL={quote(path, safe='')}"
 
     return url

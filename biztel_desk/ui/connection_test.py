@@ -9,6 +9,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
 
 from biztel_desk.domain.config import AccountConfig, AuthMethod, SecretKind
+from biztel_desk.domain.instance import PreferenceWriter, remember_instance
 from biztel_desk.secrets import SecretStore
 
 if TYPE_CHECKING:  # the Salesforce client loads on first use, not at start-up
@@ -58,6 +59,11 @@ class ConnectionTestTask(QRunnable):
             self.signals.failed.emit(mapped.text(self.lang))
             return
         self.signals.succeeded.emit(report)
+
+
+def record_login(config: PreferenceWriter, account: AccountConfig, report: ConnectionReport) -> None:
+    """Keep the org's address the login went to: the history's Task links use it (login / test hosts)."""
+    remember_instance(config, account, report.instance_url)
 
 
 def report_lines(report: ConnectionReport, lang: str) -> list[str]:

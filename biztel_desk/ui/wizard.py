@@ -70,6 +70,7 @@ from biztel_desk.ui.connection_test import (
     add_auth_methods,
     choose_private_key,
     login_host_text,
+    record_login,
     report_lines,
     shown_rows,
 )
@@ -538,6 +539,8 @@ class WizardAccountPage(_Page):
         QThreadPool.globalInstance().start(task)
 
     def _on_task_succeeded(self, report: ConnectionReport) -> None:
+        if self._task is not None:
+            record_login(self.context.config, self._task.account, report)
         self._task = None
         self._tested_fingerprint = self._testing_fingerprint
         self.test_button.setEnabled(True)

@@ -10,6 +10,7 @@ from simple_salesforce import Salesforce
 
 from biztel_desk.domain.config import AccountConfig, ActivityMode, LinkSettingConfig, SystemSettings
 from biztel_desk.domain.ids import InvalidRecordId, to18
+from biztel_desk.domain.instance import remember_instance
 from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.salesforce import connection
 from biztel_desk.salesforce.metadata import GlobalObject, MetadataError, ObjectDescribe, ObjectNotFound, OrgMetadata
@@ -89,15 +90,23 @@ def verify_setting(context: VerifyContext, setting_name: str, *, timeout: float 
     if setting is None:
         raise UnknownSetting(setting_name)
     account = context.config.get_account(setting.account) if setting.account else None
-    report = run_checks(setting, account, context.secrets, context.config.system(), timeout=timeout, connect=connect)
+
+    def logged_in(instance: str) -> None:
+        if account is not None:  # where the org lives: the history's Task links use it
+            remember_instance(context.config, account, instance)
+
+    report = run_checks(setting, account, context.secrets, context.config.system(), timeout=timeout,
+                        connect=connect, on_login=logged_in)
     context.config.set_preference(last_report_key(setting.name), report.to_json())
     return report
 
 
 def run_checks(setting: LinkSettingConfig, account: AccountConfig | None, secrets: SecretStore,
-               system: SystemSettings, *, timeout: float = 30, connect: Connect | None = None) -> VerificationReport:
+               system: SystemSettings, *, timeout: float = 30, connect: Connect | None = None,
+               on_login: Callable[[str], None] | None = None) -> VerificationReport:
     """The checks on plain data. API calls: describeGlobal, describe Task, the fallback record, two tooling
-    queries, TaskStatus — plus one describe per custom object. Never a write."""
+    queries, TaskStatus — plus one describe per custom object. Never a write. ``on_login`` is given the
+    org's instance host (``sf.sf_instance``) once the login succeeded."""
     run = _Run(setting, system)
     run.local_checks()
     if account is None:
@@ -109,6 +118,9 @@ def run_checks(setting: LinkSettingConfig, account: AccountConfig | None, secret
         code = "account_unusable" if error.code in _UNUSABLE_LOGIN_CODES else "login"
         run.add(problem(code, "account", account=account.name, login=Bilingual(error.text("ja"), error.text("en"))))
         return run.report(0)
+    instance = getattr(sf, "sf_instance", None)
+    if on_login is not None and isinstance(instance, str) and instance:
+        on_login(instance)
     org = OrgMetadata(sf, timeout)
     try:
         run.remote_checks(org)

@@ -29,6 +29,7 @@ from biztel_desk.domain.config import (
     SecretKind,
 )
 from biztel_desk.domain.ids import to18
+from biztel_desk.domain.instance import instance_url_key
 from biztel_desk.salesforce.connection import LOGIN_MESSAGES
 from biztel_desk.secrets import SecretStore
 from biztel_desk.services.context import AppContext
@@ -336,6 +337,14 @@ def test_the_last_report_is_kept_for_the_checklist(context: AppContext, org: Dev
     kept = VerificationReport.from_json(context.config.preference(last_report_key(name)))
     assert kept.checked["label:WavImg"] is False and kept.checked["static_resource:speaker"] is True
     assert [p.code for p in kept.problems] == ["label_missing"]
+
+
+def test_the_org_address_is_kept_for_the_task_links(context: AppContext, org: DevOrg, configure: Configure) -> None:
+    name = configure()
+    assert context.config.preference(instance_url_key("devorg")) is None
+    verify_setting(context, name)
+    kept = context.config.preference(instance_url_key("devorg"))
+    assert kept == {"url": org.instance_url, "login_host": org.url, "username": org.credentials["username"]}
 
 
 def test_unknown_setting_raises(context: AppContext) -> None:

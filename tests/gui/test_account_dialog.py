@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from biztel_desk.domain.config import AccountConfig, AuthMethod, SecretKind
+from biztel_desk.domain.instance import instance_url_key
 from biztel_desk.services.context import AppContext
 from biztel_desk.store.db import DB_FILENAME
 from biztel_desk.ui.dialogs.account_dialog import AccountDialog
@@ -199,3 +200,18 @@ def test_connection_test_to_an_unreachable_host(qtbot, context: AppContext) -> N
     qtbot.waitUntil(lambda: not dialog.is_testing(), timeout=20000)
     assert "接続できません" in dialog.message_label.text()
     assert "pw" not in dialog.message_label.text().replace("プロキシ", "")
+
+
+def test_successful_connection_test_records_the_org_address(qtbot, context: AppContext, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from biztel_desk.salesforce import connection
+
+    report = connection.ConnectionReport("00D000000000001AAA", "Acme", "管理者", "admin@example.com",
+                                         "https://acme.my.salesforce.com", (12, 15000))
+    monkeypatch.setattr(connection, "test_connection", lambda account, secrets, timeout=30: report)
+    context.config.save_account(AccountConfig(name="本番", username="admin@example.com"))
+    dialog = _dialog(qtbot, context)
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.is_testing())
+    assert "接続に成功しました" in dialog.message_label.text()
+    assert context.config.preference(instance_url_key("本番")) == {
+        "url": "https://acme.my.salesforce.com", "login_host": "login", "username": "admin@example.com"}

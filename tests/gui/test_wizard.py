@@ -14,6 +14,7 @@ from simple_salesforce import Salesforce
 from biztel_desk.devorg.server import DevOrg
 from biztel_desk.devorg.transport import loopback_session
 from biztel_desk.domain.config import AccountConfig, LinkObjectConfig, LinkTargetConfig, SecretKind
+from biztel_desk.domain.instance import instance_url_key
 from biztel_desk.services.context import AppContext
 from biztel_desk.store.db import DB_FILENAME
 from biztel_desk.ui.wizard import (
@@ -145,6 +146,8 @@ def test_connect_path_saves_account_setting_objects_targets_and_status(
     assert org.org_id in report and c["username"] in report and "API使用量(24時間)" in report
     assert next_button.isEnabled()
     assert context.config.list_accounts() == []  # nothing saved before 次へ
+    # …except where the org lives, for the history's Task links.
+    assert context.config.preference(instance_url_key("本番組織"))["url"] == org.instance_url
     assert _next(qtbot, wizard) == PAGE_SETTING
     assert context.config.get_account("本番組織") == AccountConfig(
         name="本番組織", username=c["username"], login_host=org.url

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import zoneinfo
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from biztel_desk.app import build_parser
 from biztel_desk.cli import run
 from biztel_desk.cli.history_cmd import width
+from biztel_desk.domain.instance import remember_instance
 from biztel_desk.secrets import SecretStore
 from biztel_desk.services.context import AppContext
 from biztel_desk.store.models import Call, LinkJob, LinkSetting
@@ -69,6 +71,7 @@ def test_filters_like_the_gui(history: AppContext, secrets: SecretStore) -> None
     rows = json.loads(out)
     assert [row["from_number"] for row in rows] == ["090-2222-0003"]
     assert rows[0]["started_at"] == "2025/06/04 10:00:00"
+    # No login from this computer yet: the org's address is unknown, the login page forwards after sign-in.
     assert rows[0]["task_url"] == "https://login.salesforce.com/?startURL=%2Flightning%2Fr%2FTask%2F00T000000000003AAA%2Fview"
     _, out = _run(history, secrets, "--format", "json", "--from", "2025-06-02", "--to", "2025-06-03")
     assert [row["from_number"] for row in json.loads(out)] == ["090-2222-0002", "090-2222-0001"]
@@ -76,6 +79,19 @@ def test_filters_like_the_gui(history: AppContext, secrets: SecretStore) -> None
     assert [row["state"] for row in json.loads(out)] == ["失敗"]
     _, out = _run(history, secrets, "--format", "json", "--keyword", "agent1", "--to", "2025-06-03")
     assert [row["from_number"] for row in json.loads(out)] == ["090-2222-0001"]
+
+
+def test_task_url_uses_the_org_address_recorded_at_login(history: AppContext, secrets: SecretStore) -> None:
+    account = history.config.get_account("devorg")
+    assert account is not None and account.login_host == "login"
+    remember_instance(history.config, account, "acme.my.salesforce.com")  # sf.sf_instance after a login
+    code, out = _run(history, secrets, "--format", "json", "--keyword", "090-2222-0003")
+    assert code == 0
+    assert json.loads(out)[0]["task_url"] == "https://acme.my.salesforce.com/lightning/r/Task/00T000000000003AAA/view"
+    # Another user (or org) configured since: the recorded address may be wrong, so it is not used.
+    history.config.save_account(replace(account, username="other@example.com"), original_name="devorg")
+    _, out = _run(history, secrets, "--format", "json", "--keyword", "090-2222-0003")
+    assert json.loads(out)[0]["task_url"].startswith("https://login.salesforce.com/?startURL=")
 
 
 def test_csv_on_stdout_has_no_bom(history: AppContext, secrets: SecretStore) -> None:

@@ -35,6 +35,7 @@ from biztel_desk.ui.connection_test import (
     add_auth_methods,
     choose_private_key,
     login_host_text,
+    record_login,
     report_lines,
     shown_rows,
 )
@@ -283,6 +284,8 @@ class AccountDialog(QDialog):
         QThreadPool.globalInstance().start(self._task)
 
     def _on_task_succeeded(self, report: ConnectionReport) -> None:
+        if self._task is not None:
+            record_login(self.context.config, self._task.account, report)
         self._task = None
         self.test_button.setEnabled(True)
         lines = report_lines(report, self.context.lang)
