@@ -9,6 +9,8 @@ import sys
 import unicodedata
 from typing import Any, TextIO
 
+from biztel_desk.domain.failures import failure_text
+from biztel_desk.domain.jobs import state_label
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import (
     COLUMN_KEYS,
@@ -16,13 +18,17 @@ from biztel_desk.services.history import (
     cell_text,
     column_titles,
     day_bounds,
+    linked_to_text,
     task_url_builder,
     write_csv,
     zone_of,
 )
-from biztel_desk.store.history import JOB_STATES, HistoryFilter, SqlHistorySource
+from biztel_desk.store.history import JOB_STATES, HistoryFilter, HistoryRow, SqlHistorySource
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+# --state takes the job state codes and the GUI's English words for them (待機中 is "Waiting" there).
+STATE_ALIASES = {"waiting": "pending"}
+STATE_CHOICES = tuple(dict.fromkeys(("waiting", *JOB_STATES)))
 
 
 def register(commands: Any) -> None:
@@ -31,7 +37,8 @@ def register(commands: Any) -> None:
     parser.add_argument("--from", dest="date_from", metavar="DATE", help="first call-start day, YYYY-MM-DD (configured time zone)")
     parser.add_argument("--to", dest="date_to", metavar="DATE", help="last call-start day, YYYY-MM-DD, included")
     parser.add_argument("--keyword", default="", metavar="TEXT", help="a number in any format, an ID, agent or extension")
-    parser.add_argument("--state", choices=JOB_STATES, help="only jobs in this state")
+    parser.add_argument("--state", choices=STATE_CHOICES, metavar="STATE",
+                        help="only jobs in this state: " + ", ".join(STATE_CHOICES) + " (waiting = pending)")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     parser.add_argument("--all-columns", action="store_true", help="every column, not only those shown by default")
     parser.set_defaults(handler=run_history)
@@ -53,10 +60,11 @@ def run_history(args: argparse.Namespace, context: AppContext, _stdin: TextIO, s
 
     lang = context.lang
     try:
+        # An unknown or ambiguous setting is a usage error (exit 2), as for `verify`.
         name = resolve_setting(context, args.setting)
     except ProblemsError as error:
         print(error.text(lang), file=sys.stderr)
-        return EXIT_PROBLEMS
+        return EXIT_USAGE
     try:
         first, last = _date(args.date_from), _date(args.date_to)
     except ValueError:
@@ -69,7 +77,8 @@ def run_history(args: argparse.Namespace, context: AppContext, _stdin: TextIO, s
     system = context.config.system()
     zone = zone_of(system.time_zone)
     started_from, started_before = day_bounds(first, last, zone)
-    history_filter = HistoryFilter(name, args.keyword, started_from, started_before, args.state or "")
+    state = STATE_ALIASES.get(args.state, args.state) if args.state else ""
+    history_filter = HistoryFilter(name, args.keyword, started_from, started_before, state)
     source = SqlHistorySource(context.database, system.default_region)
     url = task_url_builder(context.config, name)
     keys = list(COLUMN_KEYS if args.all_columns else DEFAULT_VISIBLE)
@@ -85,15 +94,43 @@ def run_history(args: argparse.Namespace, context: AppContext, _stdin: TextIO, s
         first_object = True
         for chunk in chunks:
             for row in chunk:
-                document = {key: cell_text(row, key, zone, lang, url) for key in keys}
-                document |= {"job_id": row.job_id, "state_code": row.state, "task_id": row.task_id,
-                             "task_url": url(row.task_id) if row.task_id else None, "error_code": row.error_code}
+                document = json_document(row, keys, zone, lang, url)
                 stdout.write(("\n  " if first_object else ",\n  ") + json.dumps(document, ensure_ascii=False))
                 first_object = False
         stdout.write("\n]\n" if not first_object else "]\n")
         return EXIT_OK
     _write_table(stdout, headers, keys, chunks, zone, lang, url)
     return EXIT_OK
+
+
+def json_document(row: HistoryRow, keys: list[str], zone: dt.tzinfo, lang: str, url: Any) -> dict[str, Any]:
+    """One row for programs: ISO 8601 times with the configured zone's offset, numbers as numbers, the state as
+    its code (plus its label in the user's language), raw ids; the shown columns plus what identifies the row."""
+    document: dict[str, Any] = {"job_id": row.job_id}
+    for key in keys:
+        if key == "task_id":
+            document["task_id"] = row.task_id
+            document["task_url"] = url(row.task_id) if row.task_id else None
+        elif key == "state":
+            document["state"] = row.state
+            document["state_label"] = state_label(row.state, lang)
+        elif key == "record_id":
+            document["record_object"] = row.record_object
+            document["record_id"] = row.record_id
+            document["linked_to"] = linked_to_text(row, lang)
+        elif key == "error_message":
+            document["error_code"] = row.error_code or None
+            document["error_message"] = failure_text(row.error_code, row.error_message, lang) or None
+        else:
+            value = getattr(row, key)
+            document[key] = value.astimezone(zone).isoformat() if isinstance(value, dt.datetime) else value
+    # Always present, whichever columns are shown: what happened and where it went.
+    document.setdefault("state", row.state)
+    document.setdefault("state_label", state_label(row.state, lang))
+    document.setdefault("task_id", row.task_id)
+    document.setdefault("task_url", url(row.task_id) if row.task_id else None)
+    document.setdefault("error_code", row.error_code or None)
+    return document
 
 
 def width(text: str) -> int:

@@ -70,13 +70,13 @@ def test_filters_like_the_gui(history: AppContext, secrets: SecretStore) -> None
     assert code == 0
     rows = json.loads(out)
     assert [row["from_number"] for row in rows] == ["090-2222-0003"]
-    assert rows[0]["started_at"] == "2025/06/04 10:00:00"
+    assert rows[0]["started_at"] == "2025-06-04T10:00:00+09:00"  # ISO 8601 in the configured zone
     # No login from this computer yet: the org's address is unknown, the login page forwards after sign-in.
     assert rows[0]["task_url"] == "https://login.salesforce.com/?startURL=%2Flightning%2Fr%2FTask%2F00T000000000003AAA%2Fview"
     _, out = _run(history, secrets, "--format", "json", "--from", "2025-06-02", "--to", "2025-06-03")
     assert [row["from_number"] for row in json.loads(out)] == ["090-2222-0002", "090-2222-0001"]
     _, out = _run(history, secrets, "--format", "json", "--state", "failed")
-    assert [row["state"] for row in json.loads(out)] == ["失敗"]
+    assert [(row["state"], row["state_label"]) for row in json.loads(out)] == [("failed", "失敗")]
     _, out = _run(history, secrets, "--format", "json", "--keyword", "agent1", "--to", "2025-06-03")
     assert [row["from_number"] for row in json.loads(out)] == ["090-2222-0001"]
 
@@ -94,6 +94,44 @@ def test_task_url_uses_the_org_address_recorded_at_login(history: AppContext, se
     assert json.loads(out)[0]["task_url"].startswith("https://login.salesforce.com/?startURL=")
 
 
+def test_json_is_for_programs(history: AppContext, secrets: SecretStore) -> None:
+    code, out = _run(history, secrets, "--format", "json", "--all-columns")
+    assert code == 0
+    rows = json.loads(out)
+    failed, linked = rows[0], rows[1]
+    assert failed["state"] == "failed" and failed["state_label"] == "失敗"
+    assert failed["error_code"] == "INVALID_CROSS_REFERENCE_KEY"
+    assert failed["error_message"].startswith("紐付け先のレコードが存在しないか参照できません")
+    assert failed["task_id"] is None and failed["task_url"] is None
+    assert linked["state"] == "linked" and linked["error_code"] is None and linked["error_message"] is None
+    assert linked["task_id"] == "00T000000000004AAA"
+    assert isinstance(linked["job_id"], int) and linked["retry_count"] == 0
+    started = dt.datetime.fromisoformat(linked["started_at"])
+    assert started.utcoffset() == dt.timedelta(hours=9) and started == dt.datetime(2025, 6, 5, 10, tzinfo=TOKYO)
+    assert dt.datetime.fromisoformat(linked["ended_at"]) - started == dt.timedelta(minutes=2)
+    assert linked["processed_at"] is None and linked["next_retry_at"] is None
+    assert {"unique_id", "request_id", "to_agent_id", "record_object", "record_id", "linked_to"} <= set(linked)
+    # The state label follows the user's language; the code does not.
+    args = build_parser().parse_args(["--data-dir", str(history.data_dir), "--lang", "en", "history", "--format",
+                                      "json", "--state", "failed"])
+    out_en = io.StringIO()
+    assert run(args, stdout=out_en, secrets=secrets) == 0
+    assert [(row["state"], row["state_label"]) for row in json.loads(out_en.getvalue())] == [("failed", "Failed")]
+
+
+@pytest.mark.parametrize(("word", "expected"), [("waiting", {"pending"}), ("pending", {"pending"}),
+                                                 ("linked", {"linked"}), ("failed", {"failed"}),
+                                                 ("held", set()), ("retrying", set()), ("skipped", set()),
+                                                 ("sending", set())])
+def test_state_takes_the_gui_words(history: AppContext, secrets: SecretStore, word: str, expected: set[str]) -> None:
+    with history.database.begin() as session:
+        job = session.scalars(select(LinkJob).join(Call).where(Call.unique_id == "u0")).one()
+        job.state, job.task_id = "pending", None
+    code, out = _run(history, secrets, "--format", "json", "--state", word)
+    assert code == 0
+    assert {row["state"] for row in json.loads(out)} == expected
+
+
 def test_csv_on_stdout_has_no_bom(history: AppContext, secrets: SecretStore) -> None:
     code, out = _run(history, secrets, "--format", "csv", "--all-columns")
     assert code == 0 and not out.startswith("\ufeff")
@@ -103,8 +141,11 @@ def test_csv_on_stdout_has_no_bom(history: AppContext, secrets: SecretStore) -> 
 
 
 def test_exit_codes(history: AppContext, secrets: SecretStore, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert _run(history, secrets, "--setting", "存在しない")[0] == 1
+    assert _run(history, secrets, "--setting", "存在しない")[0] == 2  # a usage error, as for `verify`
     assert "存在しない" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stopped:
+        _run(history, secrets, "--state", "unknown")
+    assert stopped.value.code == 2
     assert _run(history, secrets, "--from", "2025/13/01")[0] == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
 
