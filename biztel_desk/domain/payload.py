@@ -105,10 +105,26 @@ class _Defaulting(dict[str, Any]):
         return "{" + key + "}"
 
 
+def phone_from(call: CallFacts) -> str:
+    """The from number written (B_PhoneFrom__c): an outbound call whose source recorded only the agent's
+    extension was made from the company number (the setting's 既定の発信番号)."""
+    if not call.from_number.strip() and call.direction == "outbound":
+        return call.company_number
+    return call.from_number
+
+
+def phone_to(call: CallFacts) -> str:
+    """The to number written (B_PhoneTo__c): an inbound call with no to number came in on the company number."""
+    if not call.to_number.strip() and call.direction == "inbound":
+        return call.company_number
+    return call.to_number
+
+
 def description(call: CallFacts, options: WriteOptions) -> str:
     start = _local(call.started_at, options)
+    from_number, to_number = phone_from(call), phone_to(call)
     lines = [
-        f"{'着信' if call.direction == 'inbound' else '発信'}: {_display(call.from_number)} → {_display(call.to_number)}",
+        f"{'着信' if call.direction == 'inbound' else '発信'}: {_display(from_number) or '-'} → {_display(to_number) or '-'}",
         f"通話開始: {start:%Y/%m/%d %H:%M:%S}",
     ]
     if call.ended_at is not None:
@@ -151,8 +167,8 @@ def task_fields(call: CallFacts, target: Target | None, options: WriteOptions, *
             {
                 "B_ServerIP__c": (call.recording_server_url or options.recording_server_url).rstrip("/") or None,
                 "B_UniqueId__c": playback_id(call, options),
-                "B_PhoneTo__c": call.to_number or None,
-                "B_PhoneFrom__c": call.from_number or None,
+                "B_PhoneTo__c": phone_to(call) or None,
+                "B_PhoneFrom__c": phone_from(call) or None,
                 "B_CallStartDateTime__c": _utc_iso(call.started_at),
                 "B_CallEndDateTime__c": _utc_iso(call.ended_at),
                 "B_AgentIdTo__c": call.to_agent_id[:AGENT_ID_MAX] or None,

@@ -27,6 +27,7 @@ from biztel_desk.domain.call import (
     build_record,
     call_message,
     field_label,
+    infer_direction,
     parse_direction,
     parse_timestamp,
     zone,
@@ -330,16 +331,42 @@ def _asterisk_values(cells: list[str]) -> dict[str, str] | FieldProblem:
     dst = c["dst"].strip()
     return {
         "unique_id": c["uniqueid"],
-        "from_number": src,
-        "to_number": dst,
-        "from_extension": src if _is_extension(src) else "",
-        "to_extension": dst if _is_extension(dst) else "",
+        **_sides(src, dst),
         "started_at": c["start"],
         "ended_at": c["end"],
         "duration_s": c["billsec"],  # talk time: what 通話時間 means to an admin (duration includes ringing)
         "disposition": c["disposition"],
         "_dstchannel": c["dstchannel"],
     }
+
+
+def _sides(src: str, dst: str, *, cnum: str = "", did: str = "", outbound_cnum: str = "") -> dict[str, str]:
+    """The number and extension fields of a CDR row's src/dst (SPEC §8, §10).
+
+    Numbers are phone numbers and extensions extensions: an inbound call's to number is the DID it came in
+    on (else dst when that is a number) and dst the answering extension; an outbound call's from extension is
+    src and its from number the company caller ID presented when the PBX recorded it (FreePBX
+    ``outbound_cnum``), else empty — then the setting's 既定の発信番号 is the company number. Internal calls
+    keep both extensions as written.
+    """
+    from_extension = src if _is_extension(src) else (cnum if _is_extension(cnum) else "")
+    to_extension = dst if _is_extension(dst) else ""
+    direction = infer_direction(src, dst, from_extension, to_extension)
+    values = {
+        "direction": direction.value,
+        "from_number": src,
+        "to_number": dst,
+        "from_extension": from_extension,
+        "to_extension": to_extension,
+    }
+    if direction == Direction.INBOUND:
+        values["to_number"] = did or ("" if _is_extension(dst) else dst)
+        values["presented_company_number"] = did
+    elif direction == Direction.OUTBOUND:
+        presented = "" if _is_extension(outbound_cnum) else outbound_cnum
+        values["from_number"] = presented if _is_extension(src) else (src or presented)
+        values["presented_company_number"] = presented
+    return values
 
 
 def _answering_extension(record: CallRecord, values: dict[str, str]) -> None:
@@ -363,31 +390,23 @@ def _freepbx_layout(header: list[str], path: str) -> _Layout:
         if len(cells) < len(FREEPBX_REQUIRED):
             return FieldProblem("column_count", params={"count": len(cells), "expected": len(header)})
         src = get(cells, "src") or _number_from_clid(get(cells, "clid"))
-        dst = get(cells, "dst")
-        cnum = get(cells, "cnum")
+        sides = _sides(
+            src, get(cells, "dst"), cnum=get(cells, "cnum"), did=get(cells, "did"),
+            outbound_cnum=get(cells, "outbound_cnum"),
+        )
         return {
             "unique_id": get(cells, "uniqueid"),
             "request_id": get(cells, "linkedid"),
-            "from_number": src,
-            "to_number": dst,
-            "from_extension": src if _is_extension(src) else (cnum if _is_extension(cnum) else ""),
-            "to_extension": dst if _is_extension(dst) else "",
+            **sides,
             "_dstchannel": get(cells, "dstchannel"),
             "started_at": get(cells, "calldate"),
             "duration_s": get(cells, "billsec"),
             "disposition": get(cells, "disposition"),
             "recording_file": get(cells, "recordingfile"),
             "_duration_total": get(cells, "duration"),
-            "_did": get(cells, "did"),
-            "_outbound_cnum": get(cells, "outbound_cnum"),
         }
 
     def after(record: CallRecord, values: dict[str, str]) -> None:
-        # The company's own number: the caller ID presented on an outbound call, the DID an inbound call came in on.
-        if record.direction == Direction.OUTBOUND:
-            record.presented_company_number = values.get("_outbound_cnum", "")
-        elif record.direction == Direction.INBOUND:
-            record.presented_company_number = values.get("_did", "")
         _answering_extension(record, values)
         total = values.get("_duration_total", "")
         if record.ended_at is None and total.isdigit():

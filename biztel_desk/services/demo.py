@@ -176,7 +176,7 @@ class CallSimulator:
             else:
                 extension_only = rng.random() < self.mix.extension_only_outbound
                 record = CallRecord(unique_id=unique_id, request_id=request_id, direction=Direction.OUTBOUND.value,
-                                    from_number=extension if extension_only else COMPANY_NUMBERS[0],
+                                    from_number="" if extension_only else COMPANY_NUMBERS[0],
                                     to_number=customer, from_agent_id=agent, from_extension=extension,
                                     started_at=started, ended_at=started + dt.timedelta(seconds=duration),
                                     duration_s=duration, source="demo", disposition="ANSWERED")

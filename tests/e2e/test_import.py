@@ -62,15 +62,20 @@ def test_asterisk_master_csv(context: AppContext, name: str, encoding: str) -> N
     inbound = calls["1711929600.1"]
     assert (inbound.direction, inbound.customer_e164, inbound.company_e164) == ("inbound", "+819011112222", "+81312345678")
     assert inbound.to_extension == "201"  # the agent who answered, from dstchannel
+    assert (inbound.from_number, inbound.to_number) == ("09011112222", "0312345678")  # dst is the DID
     assert inbound.started_at == dt.datetime(2024, 4, 1, 0, 0, tzinfo=dt.UTC)  # 09:00 in Tokyo
     assert (inbound.duration_s, inbound.disposition, inbound.source) == (180, "ANSWERED", "asterisk")
     outbound = calls["1711933200.2"]
     assert (outbound.direction, outbound.from_extension, outbound.customer_e164, outbound.company_e164) == (
         "outbound", "201", "+81451234567", None,
     )
+    # src is the extension, not a phone number: no caller ID recorded, so the default outbound number decides.
+    assert (outbound.from_number, outbound.to_number) == ("", "0451234567")
+    internal = calls["1711940400.4"]
+    assert (internal.from_extension, internal.to_extension) == ("201", "202")
     unanswered = calls["1711936800.3"]
     assert (unanswered.disposition, unanswered.duration_s) == ("NO ANSWER", 0)  # unanswered calls are calls
-    assert calls["1711940400.4"].direction == "internal"
+    assert internal.direction == "internal"
     anonymous = calls["1711944000.5"]
     assert (anonymous.from_number, anonymous.customer_e164) == ("anonymous", None)
     midnight = calls["1711983570.8"]
@@ -168,12 +173,19 @@ def test_freepbx_export(context: AppContext, make_setting) -> None:  # type: ign
     calls = _calls(context)
     inbound = calls["1711929600.11"]
     assert (inbound.direction, inbound.company_e164, inbound.to_extension) == ("inbound", "+81312345678", "201")  # did
+    # The to number is the DID the call came in on; dst (201) is the answering extension, not a phone number.
+    assert (inbound.from_number, inbound.to_number, inbound.customer_e164) == ("09011112222", "0312345678", "+819011112222")
     assert inbound.recording_file == "in-0312345678-09011112222-20240401-090000-1711929600.11.wav"
     assert inbound.request_id == "1711929600.11"  # linkedid
     assert inbound.ended_at == dt.datetime(2024, 4, 1, 0, 2, 5, tzinfo=dt.UTC)  # calldate + duration
     outbound = calls["1711933200.12"]
     assert (outbound.direction, outbound.company_e164) == ("outbound", "+81312345678")  # outbound_cnum
-    assert calls["1711936800.13"].company_e164 is None  # no outbound_cnum: the default outbound number would decide
+    # The from number is the company caller ID presented (outbound_cnum); src (201) is the from extension.
+    assert (outbound.from_number, outbound.from_extension, outbound.to_number) == ("0312345678", "201", "0451234567")
+    assert outbound.customer_e164 == "+81451234567"
+    no_cnum = calls["1711936800.13"]
+    assert no_cnum.company_e164 is None  # no outbound_cnum: the default outbound number would decide
+    assert (no_cnum.direction, no_cnum.from_number, no_cnum.from_extension) == ("outbound", "", "201")
     assert set(_jobs(context)) == {("1711929600.11", "本社"), ("1711933200.12", "本社")}
 
 

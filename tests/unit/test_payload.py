@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from biztel_desk.domain.matching import Target
-from biztel_desk.domain.payload import CallFacts, WriteOptions, case_fields, lead_fields, task_fields, wants_case
+from biztel_desk.domain.payload import (
+    CallFacts,
+    WriteOptions,
+    case_fields,
+    description,
+    lead_fields,
+    task_fields,
+    wants_case,
+)
 
 CALL = CallFacts(
     unique_id="1700000000.123",
@@ -68,3 +77,57 @@ def test_lead_and_subject_templates() -> None:
     assert lead_fields(CALL) == {"LastName": "090-1234-5678", "Company": "090-1234-5678", "Phone": "090-1234-5678", "LeadSource": "Phone"}
     options = WriteOptions(subject_inbound="{direction} {customer} → {company} ({agent}) {duration}")
     assert task_fields(CALL, None, options)["Subject"] == "着信 090-1234-5678 → 03-1234-5678 (agent-0001-long) 5:05"
+
+
+# FreePBX / Asterisk: the numbers are phone numbers, the extensions extensions (SPEC §8, §10).
+OUTBOUND = dataclasses.replace(
+    CALL,
+    direction="outbound",
+    from_number="",  # Master.csv: src was the agent's extension, no caller ID recorded
+    to_number="0862369050",
+    customer_number="0862369050",
+    company_number="03-1234-5678",  # the setting's 既定の発信番号, resolved when the job was created
+    from_agent_id="",
+    to_agent_id="",
+    from_extension="201",
+    to_extension="",
+)
+
+
+def test_inbound_numbers_and_extensions_stay_apart() -> None:
+    fields = task_fields(CALL, None, WriteOptions())
+    assert (fields["B_PhoneFrom__c"], fields["B_PhoneTo__c"]) == ("09012345678", "0312345678")
+    assert (fields["B_NaisenFrom__c"], fields["B_NaisenTo__c"]) == (None, "201")
+    assert fields["Description"].splitlines()[0] == "着信: 090-1234-5678 → 03-1234-5678"
+
+
+def test_outbound_without_caller_id_writes_the_company_number_as_from() -> None:
+    fields = task_fields(OUTBOUND, None, WriteOptions())
+    assert (fields["B_PhoneFrom__c"], fields["B_PhoneTo__c"]) == ("03-1234-5678", "0862369050")
+    assert (fields["B_NaisenFrom__c"], fields["B_NaisenTo__c"]) == ("201", None)
+    assert fields["Description"].splitlines()[0] == "発信: 03-1234-5678 → 086-236-9050"
+    assert "発信エージェント: - (内線 201)" in fields["Description"]
+    assert fields["Subject"] == "発信 086-236-9050"  # the customer, as before
+
+
+def test_outbound_with_the_presented_caller_id_keeps_it() -> None:
+    presented = dataclasses.replace(OUTBOUND, from_number="0311112222")  # FreePBX outbound_cnum
+    fields = task_fields(presented, None, WriteOptions())
+    assert (fields["B_PhoneFrom__c"], fields["B_NaisenFrom__c"]) == ("0311112222", "201")
+    assert description(presented, WriteOptions()).splitlines()[0] == "発信: 03-1111-2222 → 086-236-9050"
+
+
+def test_inbound_without_a_to_number_falls_back_to_the_company_number() -> None:
+    no_did = dataclasses.replace(CALL, to_number="")
+    fields = task_fields(no_did, None, WriteOptions())
+    assert (fields["B_PhoneFrom__c"], fields["B_PhoneTo__c"]) == ("09012345678", "0312345678")
+    assert fields["Description"].splitlines()[0] == "着信: 090-1234-5678 → 03-1234-5678"
+
+
+def test_the_customer_side_never_takes_the_company_number() -> None:
+    hidden = dataclasses.replace(CALL, from_number="", customer_number="")  # a caller with no number at all
+    fields = task_fields(hidden, None, WriteOptions())
+    assert (fields["B_PhoneFrom__c"], fields["B_PhoneTo__c"]) == (None, "0312345678")
+    assert fields["Description"].splitlines()[0] == "着信: - → 03-1234-5678"
+    unknown = dataclasses.replace(OUTBOUND, company_number="")  # nothing resolved: nothing invented
+    assert task_fields(unknown, None, WriteOptions())["B_PhoneFrom__c"] is None
