@@ -36,8 +36,8 @@ _IMPORTED_AT = time.time()
 # Test and diagnostic switch: with BIZTEL_DESK_QUIT_AFTER_S=N the window closes itself after N seconds, as if
 # the user closed it (everything stops, the app exits 0); in demo mode it prints "demo calls=N linked=M" first.
 QUIT_AFTER = "BIZTEL_DESK_QUIT_AFTER_S"
-DEMO_HISTORY_COLUMNS = ("from_number", "to_number", "started_at", "from_extension", "to_extension", "processed_at",
-                        "task_id", "state", "record_id", "error_message")
+DEMO_HISTORY_COLUMNS = ("state", "from_number", "to_number", "started_at", "from_extension", "to_extension",
+                        "processed_at", "task_id", "record_id", "error_message")
 DEMO_POLL_S = 0.5  # the demo's link worker looks for new jobs this often (besides every simulated import's wake)
 ICONS = Path(__file__).resolve().parent / "resources" / "icons"
 

@@ -28,8 +28,11 @@ class Column:
     visible: bool  # SPEC §13 default: ○ visible / × hidden
 
 
-# SPEC §13, in that order, then state, matched record and error.
+# 状態 first: "did it reach Salesforce?" must be answerable without scrolling. Then SPEC §13's columns in its
+# order, then the matched record and the error (SPEC §13 lists those last without fixing their place). The tab,
+# its CSV export and `biztel-desk history` all use this order; saved column choices are keys, not positions.
 COLUMNS: tuple[Column, ...] = (
+    Column("state", "状態", "State", True),
     Column("unique_id", "ユニークID", "Unique ID", False),
     Column("request_id", "リクエストID", "Request ID", False),
     Column("from_number", "発信電話番号", "From number", True),
@@ -44,7 +47,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("retry_count", "リトライ回数", "Retries", True),
     Column("next_retry_at", "リトライ予定", "Next retry", True),
     Column("task_id", "通話履歴", "Call history", True),
-    Column("state", "状態", "State", True),
     Column("record_id", "紐付け先", "Linked to", True),
     Column("error_message", "エラー", "Error", True),
 )

@@ -95,14 +95,15 @@ def test_history_model_passes_the_model_tester(qtbot, qtmodeltester, context: Ap
     model.shutdown()
 
 
-def test_columns_in_spec_order_with_default_visibility(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+def test_columns_state_first_then_spec_order_with_default_visibility(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
     make_setting()
     tab = _tab(qtbot, context)
     headers = [tab.model.headerData(c, Qt.Orientation.Horizontal) for c in range(tab.model.columnCount())]
     assert headers == [
+        "状態",  # "did it reach Salesforce?" at a glance, without scrolling
         "ユニークID", "リクエストID", "発信電話番号", "着信電話番号", "通話開始日時", "通話終了日時",
         "発信エージェントID", "着信エージェントID", "発信内線番号", "着信内線番号", "処理終了日時",
-        "リトライ回数", "リトライ予定", "通話履歴", "状態", "紐付け先", "エラー",
+        "リトライ回数", "リトライ予定", "通話履歴", "紐付け先", "エラー",
     ]
     assert tab.visible_columns() == list(DEFAULT_VISIBLE)
     assert tab.view.isColumnHidden(_column("unique_id")) and tab.view.isColumnHidden(_column("to_agent_id"))
@@ -257,7 +258,7 @@ def test_column_chooser_persists(qtbot, context: AppContext, make_setting) -> No
     tab.column_actions["from_extension"].trigger()
     assert not tab.view.isColumnHidden(_column("unique_id"))
     assert tab.view.isColumnHidden(_column("from_extension"))
-    assert context.config.preference("history_columns")[0] == "unique_id"
+    assert context.config.preference("history_columns")[:2] == ["state", "unique_id"]  # keys, not positions
 
     again = _tab(qtbot, context)
     assert "unique_id" in again.visible_columns() and "from_extension" not in again.visible_columns()
@@ -265,6 +266,37 @@ def test_column_chooser_persists(qtbot, context: AppContext, make_setting) -> No
     again.reset_columns_action.trigger()
     assert again.visible_columns() == list(DEFAULT_VISIBLE)
     assert context.config.preference("history_columns") == list(DEFAULT_VISIBLE)
+
+
+def test_a_saved_column_choice_is_kept_by_key_whatever_the_order(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting()
+    # Saved by an older version, whose order had 通話履歴 and 状態 after the SPEC columns.
+    context.config.set_preference("history_columns", ["from_number", "started_at", "task_id", "state", "error_message"])
+    tab = _tab(qtbot, context)
+    assert tab.visible_columns() == ["state", "from_number", "started_at", "task_id", "error_message"]
+    assert tab.column_actions["state"].isChecked() and not tab.column_actions["to_number"].isChecked()
+
+
+def test_state_in_view_task_column_narrow_linked_to_elided_with_tooltip(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting()
+    long_reason = Reason("most_recent", {"object": "Contact", "id": "0032v00003AbCdEAAQ", "field": "MobilePhone",
+                                         "count": 3}).to_json()
+    _insert_calls(context, "本社", 3, dt.datetime(2024, 4, 1, 9, tzinfo=TOKYO), record_object="Contact",
+                  record_id="0032v00003AbCdEAAQ", match_reason=long_reason)
+    tab = _tab(qtbot, context)
+    tab.resize(850, 600)  # the tab's share of a 1100 px window
+    view, header = tab.view, tab.view.horizontalHeader()
+    assert header.logicalIndex(0) == _column("state") and header.sectionViewportPosition(_column("state")) == 0
+    assert header.sectionSize(_column("state")) < view.viewport().width()
+    task_width = header.sectionSize(_column("task_id"))
+    assert task_width <= view.fontMetrics().horizontalAdvance("通話履歴") + 24
+    button_rect = view.visualRect(tab.model.index(0, _column("task_id")))
+    assert view.fontMetrics().horizontalAdvance("開く") + 8 <= button_rect.width()  # the 開く button still fits
+    text = _cell(tab, 0, "record_id")
+    assert view.fontMetrics().horizontalAdvance(text) > header.sectionSize(_column("record_id"))  # elided…
+    assert header.sectionSize(_column("record_id")) <= view.fontMetrics().horizontalAdvance("あ") * 16
+    tooltip = tab.model.data(tab.model.index(0, _column("record_id")), Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.startswith(text) and "0032v00003AbCdEAAQ" in tooltip  # …and whole in the tooltip
 
 
 def test_export_csv_matches_the_database_row_by_row(qtbot, context: AppContext, make_setting, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -289,7 +321,7 @@ def test_export_csv_matches_the_database_row_by_row(qtbot, context: AppContext, 
     with target.open(encoding="utf-8-sig", newline="") as stream:
         lines = list(csv.reader(stream))
     assert lines[0] == [tab.model.column_title(key) for key in tab.visible_columns()]
-    assert lines[0][:3] == ["ユニークID", "発信電話番号", "着信電話番号"]
+    assert lines[0][:4] == ["状態", "ユニークID", "発信電話番号", "着信電話番号"]  # the tab's order
 
     with context.database.read() as session:
         expected = session.execute(

@@ -57,9 +57,9 @@ def test_table_is_aligned_for_japanese(history: AppContext, secrets: SecretStore
     code, out = _run(history, secrets)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split()[:3] == ["発信電話番号", "着信電話番号", "通話開始日時"]
+    assert lines[0].split()[:4] == ["状態", "発信電話番号", "着信電話番号", "通話開始日時"]  # the tab's order
     assert len(lines) == 7
-    assert lines[1].startswith("090-2222-0005")  # newest first
+    assert lines[1].split()[:2] == ["失敗", "090-2222-0005"]  # newest first
     assert "失敗" in lines[1] and "紐付け先のレコードが存在しないか参照できません" in lines[1]
     column = width(lines[0][: lines[0].index("通話開始日時")])
     assert all(width(line[: line.index("2025/06/")]) == column for line in lines[1:])
@@ -136,7 +136,7 @@ def test_csv_on_stdout_has_no_bom(history: AppContext, secrets: SecretStore) -> 
     code, out = _run(history, secrets, "--format", "csv", "--all-columns")
     assert code == 0 and not out.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0][:2] == ["ユニークID", "リクエストID"] and len(rows[0]) == 17
+    assert rows[0][:3] == ["状態", "ユニークID", "リクエストID"] and len(rows[0]) == 17
     assert len(rows) == 7
 
 
@@ -159,5 +159,5 @@ def test_subprocess(history: AppContext) -> None:
     )
     assert result.returncode == 0, result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0][:3] == ["From number", "To number", "Call start"]
+    assert rows[0][:4] == ["State", "From number", "To number", "Call start"]
     assert len(rows) == 6 and {row[rows[0].index("State")] for row in rows[1:]} == {"Linked"}

@@ -3,178 +3,178 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="56" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="57" />
         <source>Salesforceアカウント</source>
         <translation>Salesforce accounts</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="67" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="68" />
         <source>新規</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="68" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="69" />
         <source>削除</source>
         <translation>Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="76" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="77" />
         <source>本番環境 (login)</source>
         <translation>Production (login)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="77" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="78" />
         <source>Sandbox (test)</source>
         <translation>Sandbox (test)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="78" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="79" />
         <source>私のドメイン…</source>
         <translation>My Domain…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="79" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="80" />
         <source>開発用組織 (http://127.0.0.1:PORT)</source>
         <translation>Dev org (http://127.0.0.1:PORT)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="100" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="101" />
         <source>ファイルを選択…</source>
         <translation>Choose file…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="114" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="115" />
         <source>名前</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="115" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="116" />
         <source>認証方式</source>
         <translation>Authentication</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="116" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="117" />
         <source>ユーザ名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="117" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="118" />
         <source>ログインホスト</source>
         <translation>Login host</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="119" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="120" />
         <source>APIバージョン</source>
         <translation>API version</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="120" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="121" />
         <source>コンシューマ鍵</source>
         <translation>Consumer key</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="121" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="122" />
         <source>パスワード</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="123" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="124" />
         <source>セキュリティトークン</source>
         <translation>Security token</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="126" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="127" />
         <source>コンシューマの秘密</source>
         <translation>Consumer secret</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="128" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="129" />
         <source>秘密鍵 (PEM)</source>
         <translation>Private key (PEM)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="131" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="132" />
         <source>パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、画面には表示されません。空欄のままなら変更されません。</source>
         <translation>Passwords, tokens and keys are stored only in the OS keyring and never shown. Leave a field empty to keep the stored value.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="141" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="142" />
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="142" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="143" />
         <source>接続テスト</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="146" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="147" />
         <source>アカウント</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="175" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="176" />
         <source>閉じる</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="223" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="224" />
         <source>{name}(未保存)</source>
         <translation>{name} (not saved yet)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="223" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="224" />
         <source>秘密鍵</source>
         <translation>private key</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="250" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="251" />
         <source>アカウントの削除</source>
         <translation>Delete account</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="251" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="252" />
         <source>アカウント「{name}」を削除しますか?キーリングに保存したパスワードなども削除されます。</source>
         <translation>Delete the account '{name}'? Its password and other secrets are removed from the keyring too.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="263" />
-        <location filename="../../ui/dialogs/account_dialog.py" line="431" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="264" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="434" />
         <source>キーリングを使用できません: {detail}</source>
         <translation>The keyring cannot be used: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="266" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="267" />
         <source>アカウント「{name}」を削除しました。</source>
         <translation>The account '{name}' was deleted.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="282" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="283" />
         <source>接続しています…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="294" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="297" />
         <source>接続できませんでした。</source>
         <translation>Could not connect.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="374" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="377" />
         <source>保存済み</source>
         <translation>Stored</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="374" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="377" />
         <source>未設定</source>
         <translation>Not set</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="439" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="442" />
         <source>保存しました。</source>
         <translation>Saved.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/account_dialog.py" line="453" />
+        <location filename="../../ui/dialogs/account_dialog.py" line="456" />
         <source>保存できませんでした。赤い項目を確認してください。</source>
         <translation>Not saved. Check the fields marked in red.</translation>
     </message>
@@ -519,62 +519,62 @@ Calls arriving while disabled get no link job and are never sent to Salesforce, 
 <context>
     <name>ConnectionTest</name>
     <message>
-        <location filename="../../ui/connection_test.py" line="66" />
+        <location filename="../../ui/connection_test.py" line="72" />
         <source>接続に成功しました。</source>
         <translation>Connected successfully.</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="69" />
+        <location filename="../../ui/connection_test.py" line="75" />
         <source>組織: {name} ({id})</source>
         <translation>Org: {name} ({id})</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="71" />
+        <location filename="../../ui/connection_test.py" line="77" />
         <source>ユーザ: {name} ({username})</source>
         <translation>User: {name} ({username})</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="73" />
+        <location filename="../../ui/connection_test.py" line="79" />
         <source>インスタンス: {url}</source>
         <translation>Instance: {url}</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="78" />
+        <location filename="../../ui/connection_test.py" line="84" />
         <source>API使用量(24時間): {used} / {total}({percent:.1f}%)</source>
         <translation>API usage (24 h): {used} / {total} ({percent:.1f}%)</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="87" />
+        <location filename="../../ui/connection_test.py" line="93" />
         <source>ユーザ名+パスワード+セキュリティトークン</source>
         <translation>Username + password + security token</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="89" />
+        <location filename="../../ui/connection_test.py" line="95" />
         <source>OAuth JWTベアラー</source>
         <translation>OAuth JWT bearer</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="90" />
+        <location filename="../../ui/connection_test.py" line="96" />
         <source>OAuthクライアント資格情報</source>
         <translation>OAuth client credentials</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="123" />
+        <location filename="../../ui/connection_test.py" line="129" />
         <source>秘密鍵ファイルを選択</source>
         <translation>Choose the private key file</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="125" />
+        <location filename="../../ui/connection_test.py" line="131" />
         <source>PEMファイル (*.pem *.key);;すべてのファイル (*)</source>
         <translation>PEM files (*.pem *.key);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="133" />
+        <location filename="../../ui/connection_test.py" line="139" />
         <source>ファイルを読み込めません: {detail}</source>
         <translation>Cannot read the file: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/connection_test.py" line="136" />
+        <location filename="../../ui/connection_test.py" line="142" />
         <source>PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。</source>
         <translation>This is not a PEM private key (choose a file starting with -----BEGIN PRIVATE KEY-----).</translation>
     </message>
@@ -649,27 +649,27 @@ All demo data (the call history and the demo Salesforce org) is discarded, and B
 <context>
     <name>FirstRunWizard</name>
     <message>
-        <location filename="../../ui/wizard.py" line="208" />
+        <location filename="../../ui/wizard.py" line="209" />
         <source>BIZTEL Desk をはじめる</source>
         <translation>Get started with BIZTEL Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="211" />
+        <location filename="../../ui/wizard.py" line="212" />
         <source>戻る</source>
         <translation>Back</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="212" />
+        <location filename="../../ui/wizard.py" line="213" />
         <source>次へ</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="213" />
+        <location filename="../../ui/wizard.py" line="214" />
         <source>完了</source>
         <translation>Finish</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="214" />
+        <location filename="../../ui/wizard.py" line="215" />
         <source>キャンセル</source>
         <translation>Cancel</translation>
     </message>
@@ -677,133 +677,133 @@ All demo data (the call history and the demo Salesforce org) is discarded, and B
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../ui/models/history_model.py" line="310" />
+        <location filename="../../ui/models/history_model.py" line="311" />
         <source>ユニークID</source>
         <translation>Unique ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="311" />
+        <location filename="../../ui/models/history_model.py" line="312" />
         <source>リクエストID</source>
         <translation>Request ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="312" />
+        <location filename="../../ui/models/history_model.py" line="313" />
         <source>発信電話番号</source>
         <translation>From number</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="313" />
+        <location filename="../../ui/models/history_model.py" line="314" />
         <source>着信電話番号</source>
         <translation>To number</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="314" />
+        <location filename="../../ui/models/history_model.py" line="315" />
         <source>通話開始日時</source>
         <translation>Call start</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="315" />
+        <location filename="../../ui/models/history_model.py" line="316" />
         <source>通話終了日時</source>
         <translation>Call end</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="316" />
+        <location filename="../../ui/models/history_model.py" line="317" />
         <source>発信エージェントID</source>
         <translation>From agent ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="317" />
+        <location filename="../../ui/models/history_model.py" line="318" />
         <source>着信エージェントID</source>
         <translation>To agent ID</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="318" />
+        <location filename="../../ui/models/history_model.py" line="319" />
         <source>発信内線番号</source>
         <translation>From extension</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="319" />
+        <location filename="../../ui/models/history_model.py" line="320" />
         <source>着信内線番号</source>
         <translation>To extension</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="320" />
+        <location filename="../../ui/models/history_model.py" line="321" />
         <source>処理終了日時</source>
         <translation>Processed at</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="321" />
+        <location filename="../../ui/models/history_model.py" line="322" />
         <source>リトライ回数</source>
         <translation>Retries</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="322" />
+        <location filename="../../ui/models/history_model.py" line="323" />
         <source>リトライ予定</source>
         <translation>Next retry</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="323" />
+        <location filename="../../ui/models/history_model.py" line="324" />
         <source>通話履歴</source>
         <translation>Call record</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="324" />
+        <location filename="../../ui/models/history_model.py" line="325" />
         <source>状態</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="325" />
+        <location filename="../../ui/models/history_model.py" line="326" />
         <source>紐付け先</source>
         <translation>Linked record</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="326" />
+        <location filename="../../ui/models/history_model.py" line="327" />
         <source>エラー</source>
         <translation>Error</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="332" />
+        <location filename="../../ui/models/history_model.py" line="333" />
         <source>待機中</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="355" />
+        <location filename="../../ui/models/history_model.py" line="359" />
         <source>Salesforceで活動 {id} を開く</source>
         <translation>Open Task {id} in Salesforce</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="333" />
+        <location filename="../../ui/models/history_model.py" line="334" />
         <source>保留中</source>
         <translation>Held</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="334" />
+        <location filename="../../ui/models/history_model.py" line="335" />
         <source>送信中</source>
         <translation>Sending</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="335" />
+        <location filename="../../ui/models/history_model.py" line="336" />
         <source>連携済み</source>
         <translation>Linked</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="336" />
+        <location filename="../../ui/models/history_model.py" line="337" />
         <source>リトライ待ち</source>
         <translation>Waiting to retry</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="337" />
+        <location filename="../../ui/models/history_model.py" line="338" />
         <source>失敗</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="338" />
+        <location filename="../../ui/models/history_model.py" line="339" />
         <source>スキップ</source>
         <translation>Skipped</translation>
     </message>
     <message>
-        <location filename="../../ui/models/history_model.py" line="217" />
-        <location filename="../../ui/models/history_model.py" line="369" />
+        <location filename="../../ui/models/history_model.py" line="218" />
+        <location filename="../../ui/models/history_model.py" line="373" />
         <source>開く</source>
         <translation>Open</translation>
     </message>
@@ -811,168 +811,173 @@ All demo data (the call history and the demo Salesforce org) is discarded, and B
 <context>
     <name>HistoryTab</name>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="145" />
+        <location filename="../../ui/tabs/history_tab.py" line="152" />
         <source>開始</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="147" />
+        <location filename="../../ui/tabs/history_tab.py" line="154" />
         <source>終了</source>
         <translation>To</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="109" />
+        <location filename="../../ui/tabs/history_tab.py" line="116" />
         <source>すべて</source>
         <translation>All</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="105" />
+        <location filename="../../ui/tabs/history_tab.py" line="112" />
         <source>電話番号(どの書式でも)・ID・エージェント・内線</source>
         <translation>Phone number (any format), ID, agent, extension</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="113" />
+        <location filename="../../ui/tabs/history_tab.py" line="120" />
         <source>表示項目</source>
         <translation>Columns</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="125" />
+        <location filename="../../ui/tabs/history_tab.py" line="132" />
         <source>初期表示に戻す</source>
         <translation>Reset to default</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="131" />
+        <location filename="../../ui/tabs/history_tab.py" line="138" />
         <source>すべての期間</source>
         <translation>All dates</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="133" />
+        <location filename="../../ui/tabs/history_tab.py" line="140" />
         <source>今日</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="134" />
+        <location filename="../../ui/tabs/history_tab.py" line="141" />
         <source>昨日</source>
         <translation>Yesterday</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="135" />
+        <location filename="../../ui/tabs/history_tab.py" line="142" />
         <source>過去7日間</source>
         <translation>Last 7 days</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="136" />
+        <location filename="../../ui/tabs/history_tab.py" line="143" />
         <source>今月</source>
         <translation>This month</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="137" />
+        <location filename="../../ui/tabs/history_tab.py" line="144" />
         <source>先月</source>
         <translation>Last month</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="141" />
+        <location filename="../../ui/tabs/history_tab.py" line="148" />
         <source>期間を指定</source>
         <translation>Custom range</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="154" />
+        <location filename="../../ui/tabs/history_tab.py" line="161" />
         <source>今すぐ再試行</source>
         <translation>Retry now</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="155" />
+        <location filename="../../ui/tabs/history_tab.py" line="162" />
         <source>選択した失敗・リトライ待ちの通話をすぐに送り直します</source>
         <translation>Send the selected failed or retrying calls again now</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="157" />
-        <location filename="../../ui/tabs/history_tab.py" line="440" />
+        <location filename="../../ui/tabs/history_tab.py" line="164" />
+        <location filename="../../ui/tabs/history_tab.py" line="448" />
         <source>CSVエクスポート</source>
         <translation>Export CSV</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="158" />
+        <location filename="../../ui/tabs/history_tab.py" line="165" />
         <source>絞り込んだすべての行を、表示中の項目でCSVに書き出します</source>
         <translation>Write every filtered row, with the visible columns, to a CSV file</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="184" />
+        <location filename="../../ui/tabs/history_tab.py" line="192" />
         <source>最初のページ</source>
         <translation>First page</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="185" />
+        <location filename="../../ui/tabs/history_tab.py" line="193" />
         <source>前へ</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="191" />
+        <location filename="../../ui/tabs/history_tab.py" line="199" />
         <source>次へ</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="194" />
+        <location filename="../../ui/tabs/history_tab.py" line="202" />
         <source>最後のページ</source>
         <translation>Last page</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="197" />
+        <location filename="../../ui/tabs/history_tab.py" line="205" />
         <source>連携通話履歴はまだありません。</source>
         <translation>No linked calls yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="201" />
+        <location filename="../../ui/tabs/history_tab.py" line="209" />
         <source>絞り込み</source>
         <translation>Filter</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="209" />
+        <location filename="../../ui/tabs/history_tab.py" line="217" />
         <source>通話開始日時</source>
         <translation>Call start</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="324" />
+        <location filename="../../ui/tabs/history_tab.py" line="332" />
         <source>CSVに書き出しています…</source>
         <translation>Exporting CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="440" />
+        <location filename="../../ui/tabs/history_tab.py" line="448" />
         <source>CSVファイル (*.csv)</source>
         <translation>CSV files (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="449" />
+        <location filename="../../ui/tabs/history_tab.py" line="457" />
         <source>CSVを書き出せませんでした: {error}</source>
         <translation>Could not write the CSV: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="451" />
+        <location filename="../../ui/tabs/history_tab.py" line="459" />
         <source>{rows:,}件をCSVに書き出しました: {path}</source>
         <translation>Exported {rows:,} rows to {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="457" />
+        <location filename="../../ui/tabs/history_tab.py" line="465" />
         <source>再試行できませんでした: {error}</source>
         <translation>Could not retry: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="459" />
+        <location filename="../../ui/tabs/history_tab.py" line="467" />
         <source>{count}件を再試行の待機中にしました</source>
         <translation>{count} call(s) are waiting to be sent again</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="487" />
+        <location filename="../../ui/tabs/history_tab.py" line="496" />
         <source>履歴を読み込めませんでした: {error}</source>
         <translation>Could not read the history: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="500" />
+        <location filename="../../ui/tabs/history_tab.py" line="509" />
         <source>{first:,}–{last:,} / {total}件</source>
         <translation>{first:,}–{last:,} of {total}</translation>
     </message>
     <message>
-        <location filename="../../ui/tabs/history_tab.py" line="204" />
+        <location filename="../../ui/tabs/history_tab.py" line="530" />
+        <source>開く</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tabs/history_tab.py" line="212" />
         <source>状態</source>
         <translation>State</translation>
     </message>
@@ -2336,189 +2341,189 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardAccountPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="350" />
+        <location filename="../../ui/wizard.py" line="351" />
         <source>Salesforceアカウント</source>
         <translation>Salesforce account</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="352" />
+        <location filename="../../ui/wizard.py" line="353" />
         <source>連携に使うSalesforceのユーザでログインします。「接続テスト」に成功すると「次へ」に進めます。</source>
         <translation>Log in as the Salesforce user that will write the activities. Next is enabled once Test connection succeeds.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="365" />
+        <location filename="../../ui/wizard.py" line="366" />
         <source>例: 本番組織</source>
         <translation>e.g. Production</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="371" />
+        <location filename="../../ui/wizard.py" line="372" />
         <source>本番環境 (login.salesforce.com)</source>
         <translation>Production (login.salesforce.com)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="372" />
+        <location filename="../../ui/wizard.py" line="373" />
         <source>Sandbox (test.salesforce.com)</source>
         <translation>Sandbox (test.salesforce.com)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="373" />
+        <location filename="../../ui/wizard.py" line="374" />
         <source>私のドメイン…</source>
         <translation>My Domain…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="374" />
+        <location filename="../../ui/wizard.py" line="375" />
         <source>開発用組織 (http://127.0.0.1:PORT)</source>
         <translation>Local dev org (http://127.0.0.1:PORT)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="388" />
+        <location filename="../../ui/wizard.py" line="389" />
         <source>許可されたIPアドレスからの接続では不要です。分からないときはSalesforceの「設定 → 私のセキュリティトークンのリセット」で再発行できます。</source>
         <translation>Not needed from trusted IP ranges. If you do not have it, reset it in Salesforce (Settings → Reset My Security Token).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="392" />
+        <location filename="../../ui/wizard.py" line="393" />
         <source>未選択</source>
         <translation>Not selected</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="393" />
+        <location filename="../../ui/wizard.py" line="394" />
         <source>ファイルを選択…</source>
         <translation>Choose file…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="407" />
-        <location filename="../../ui/wizard.py" line="642" />
-        <location filename="../../ui/wizard.py" line="662" />
+        <location filename="../../ui/wizard.py" line="408" />
+        <location filename="../../ui/wizard.py" line="645" />
+        <location filename="../../ui/wizard.py" line="665" />
         <source>名前</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="408" />
+        <location filename="../../ui/wizard.py" line="409" />
         <source>認証方式</source>
         <translation>Authentication</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="409" />
+        <location filename="../../ui/wizard.py" line="410" />
         <source>ユーザ名</source>
         <translation>Username</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="410" />
+        <location filename="../../ui/wizard.py" line="411" />
         <source>ログインホスト</source>
         <translation>Login host</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="412" />
+        <location filename="../../ui/wizard.py" line="413" />
         <source>コンシューマ鍵</source>
         <translation>Consumer key</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="414" />
+        <location filename="../../ui/wizard.py" line="415" />
         <source>パスワード</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="416" />
+        <location filename="../../ui/wizard.py" line="417" />
         <source>セキュリティトークン</source>
         <translation>Security token</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="419" />
+        <location filename="../../ui/wizard.py" line="420" />
         <source>コンシューマの秘密</source>
         <translation>Consumer secret</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="422" />
+        <location filename="../../ui/wizard.py" line="423" />
         <source>秘密鍵 (PEM)</source>
         <translation>Private key (PEM)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="426" />
+        <location filename="../../ui/wizard.py" line="427" />
         <source>接続テスト</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="434" />
+        <location filename="../../ui/wizard.py" line="435" />
         <source>パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、データベースには保存されません。</source>
         <translation>Passwords, tokens and private keys are stored only in the operating system's keyring, never in the database.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="489" />
+        <location filename="../../ui/wizard.py" line="490" />
         <source>秘密鍵</source>
         <translation>Private key</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="512" />
+        <location filename="../../ui/wizard.py" line="513" />
         <source>キーリングを使用できません: {detail}</source>
         <translation>The keyring cannot be used: {detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="536" />
+        <location filename="../../ui/wizard.py" line="537" />
         <source>接続しています…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="547" />
+        <location filename="../../ui/wizard.py" line="550" />
         <source>テスト中に入力が変更されました。もう一度「接続テスト」を実行してください。</source>
         <translation>The form changed during the test. Run Test connection again.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="556" />
+        <location filename="../../ui/wizard.py" line="559" />
         <source>接続できませんでした。</source>
         <translation>Could not connect.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="595" />
+        <location filename="../../ui/wizard.py" line="598" />
         <source>入力が変更されました。もう一度「接続テスト」を実行してください。</source>
         <translation>The form changed. Run Test connection again.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="617" />
+        <location filename="../../ui/wizard.py" line="620" />
         <source>本番組織や Developer Edition はこちらです。</source>
         <translation>For production orgs and Developer Edition.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="618" />
+        <location filename="../../ui/wizard.py" line="621" />
         <source>Sandbox のユーザ名は通常「本番のユーザ名.sandbox名」です。</source>
         <translation>A sandbox username is usually 'production username.sandbox name'.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="619" />
+        <location filename="../../ui/wizard.py" line="622" />
         <source>「acme.my.salesforce.com」の形で入力します。ブラウザのアドレス(acme.lightning.force.com)を貼り付けても変換します。</source>
         <translation>Enter it as 'acme.my.salesforce.com'. A pasted browser address (acme.lightning.force.com) is converted.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="620" />
+        <location filename="../../ui/wizard.py" line="623" />
         <source>テスト用のローカル開発用組織(biztel-desk devorg)のURLです。</source>
         <translation>The URL of a local dev org for testing (biztel-desk devorg).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="648" />
+        <location filename="../../ui/wizard.py" line="651" />
         <source>入力内容を確認してください。</source>
         <translation>Check the highlighted fields.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="655" />
+        <location filename="../../ui/wizard.py" line="658" />
         <source>パスワードを入力してください。</source>
         <translation>Enter the password.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="656" />
+        <location filename="../../ui/wizard.py" line="659" />
         <source>コンシューマの秘密を入力してください。</source>
         <translation>Enter the consumer secret.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="657" />
+        <location filename="../../ui/wizard.py" line="660" />
         <source>秘密鍵ファイル(PEM)を選択してください。</source>
         <translation>Choose the private key file (PEM).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="659" />
+        <location filename="../../ui/wizard.py" line="662" />
         <source>入力してください。</source>
         <translation>This field is required.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="663" />
+        <location filename="../../ui/wizard.py" line="666" />
         <source>保存できませんでした。</source>
         <translation>Could not save.</translation>
     </message>
@@ -2526,62 +2531,62 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardEnablePage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="1288" />
+        <location filename="../../ui/wizard.py" line="1291" />
         <source>有効化</source>
         <translation>Enable</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1289" />
+        <location filename="../../ui/wizard.py" line="1292" />
         <source>設定が保存されました。連携をすぐに始めるかどうかを選んで「完了」をクリックしてください。</source>
         <translation>Your settings are saved. Choose whether to start linking now, then click Finish.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1293" />
+        <location filename="../../ui/wizard.py" line="1296" />
         <source>今すぐ有効にする</source>
         <translation>Enable now</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1295" />
+        <location filename="../../ui/wizard.py" line="1298" />
         <source>連携対象の番号の通話を、Salesforceの活動履歴に連携し始めます。</source>
         <translation>Calls on the link target numbers start being linked to Salesforce activities.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1296" />
+        <location filename="../../ui/wizard.py" line="1299" />
         <source>無効のままにする</source>
         <translation>Leave disabled</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1298" />
+        <location filename="../../ui/wizard.py" line="1301" />
         <source>あとから基本情報タブの録音連携ステータスで有効にできます。無効の間の通話は連携されません。</source>
         <translation>You can enable it later with the link status on the Basic tab. Calls that arrive while disabled are not linked.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1320" />
+        <location filename="../../ui/wizard.py" line="1323" />
         <source>Salesforceアカウント「{account}」と連携設定「{setting}」を保存しました。</source>
         <translation>Saved the Salesforce account '{account}' and the link setting '{setting}'.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1323" />
+        <location filename="../../ui/wizard.py" line="1326" />
         <source>オブジェクト: {objects} / 連携対象: {targets}</source>
         <translation>Objects: {objects} / Link targets: {targets}</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1327" />
+        <location filename="../../ui/wizard.py" line="1330" />
         <source>設定確認: 未完了</source>
         <translation>Verification: not completed</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1329" />
+        <location filename="../../ui/wizard.py" line="1332" />
         <source>設定確認: 問題はありません</source>
         <translation>Verification: no problems</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1331" />
+        <location filename="../../ui/wizard.py" line="1334" />
         <source>設定確認: {count}件の問題があります(基本情報タブの「設定確認」で再確認できます)</source>
         <translation>Verification: {count} problem(s) (verify again with Verify settings on the Basic tab)</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1336" />
+        <location filename="../../ui/wizard.py" line="1339" />
         <source>API利用許諾がチェックされていないため、有効にできません。有効にするには「戻る」で連携設定ページに戻り、API利用許諾にチェックを入れてください。</source>
         <translation>Linking cannot be enabled without API consent. Go Back to the Link setting page and check API consent.</translation>
     </message>
@@ -2589,72 +2594,72 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardObjectsPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="788" />
+        <location filename="../../ui/wizard.py" line="791" />
         <source>オブジェクト</source>
         <translation>Objects</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="789" />
+        <location filename="../../ui/wizard.py" line="792" />
         <source>電話番号で検索するオブジェクトです。優先順位の小さいものから検索します。</source>
         <translation>The objects searched by phone number, lowest priority number first.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="795" />
+        <location filename="../../ui/wizard.py" line="798" />
         <source>API参照名</source>
         <translation>API name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="795" />
+        <location filename="../../ui/wizard.py" line="798" />
         <source>タブ名</source>
         <translation>Tab name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="795" />
+        <location filename="../../ui/wizard.py" line="798" />
         <source>タブコード</source>
         <translation>Tab code</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="795" />
+        <location filename="../../ui/wizard.py" line="798" />
         <source>優先順位</source>
         <translation>Priority</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="821" />
+        <location filename="../../ui/wizard.py" line="824" />
         <source>再取得</source>
         <translation>Fetch again</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="828" />
+        <location filename="../../ui/wizard.py" line="831" />
         <source>カスタムオブジェクトは、あとからオブジェクトタブで追加できます。</source>
         <translation>You can add custom objects later on the Objects tab.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="940" />
+        <location filename="../../ui/wizard.py" line="943" />
         <source>Salesforceから取得しました(タブ名とタブコード)。</source>
         <translation>Fetched from Salesforce (tab names and tab codes).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="945" />
+        <location filename="../../ui/wizard.py" line="948" />
         <source>このユーザはリード(Lead)にアクセスできないため、リードを対象から外しました。リードも検索するには、Salesforceでユーザのプロファイルにリードの参照権限を付与してください。</source>
         <translation>This user cannot access Leads, so Lead was unchecked. To search Leads too, give the user's profile read access to Leads in Salesforce.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="948" />
+        <location filename="../../ui/wizard.py" line="951" />
         <source>このユーザは「{name}」にアクセスできないため、対象から外しました。</source>
         <translation>This user cannot access '{name}', so it was unchecked.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="958" />
+        <location filename="../../ui/wizard.py" line="961" />
         <source>Salesforceから取得できませんでした。表示中の標準の値のまま進めるか、「再取得」をクリックしてください。</source>
         <translation>Could not fetch from Salesforce. Continue with the standard values shown, or click Fetch again.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="965" />
+        <location filename="../../ui/wizard.py" line="968" />
         <source>予期しないエラーが発生しました。</source>
         <translation>An unexpected error occurred.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="981" />
+        <location filename="../../ui/wizard.py" line="984" />
         <source>Salesforceからタブ名とタブコードを取得しています…</source>
         <translation>Fetching tab names and tab codes from Salesforce…</translation>
     </message>
@@ -2662,83 +2667,83 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardSettingPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="680" />
-        <location filename="../../ui/wizard.py" line="734" />
+        <location filename="../../ui/wizard.py" line="683" />
+        <location filename="../../ui/wizard.py" line="737" />
         <source>連携設定</source>
         <translation>Link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="681" />
+        <location filename="../../ui/wizard.py" line="684" />
         <source>通話をどのレコードに、どのように連携するかを決めます。あとから基本情報タブで変更できます。</source>
         <translation>Decide which records calls are linked to, and how. You can change this later on the Basic tab.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="685" />
+        <location filename="../../ui/wizard.py" line="688" />
         <source>例: 本社コールセンター</source>
         <translation>e.g. Head office call center</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="687" />
+        <location filename="../../ui/wizard.py" line="690" />
         <source>レコードID(15桁/18桁)またはレコードのURL</source>
         <translation>Record Id (15 or 18 characters) or the record's URL</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="690" />
+        <location filename="../../ui/wizard.py" line="693" />
         <source>このアカウントでSalesforce APIを利用することを許諾する</source>
         <translation>Allow BIZTEL Desk to use the Salesforce API with this account</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="692" />
+        <location filename="../../ui/wizard.py" line="695" />
         <source>BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。</source>
         <translation>BIZTEL Desk calls the API as this account and creates activities. Consent is required to set the status to Enabled or Paused.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="699" />
+        <location filename="../../ui/wizard.py" line="702" />
         <source>ToDoを作成</source>
         <translation>Create a Task</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="700" />
+        <location filename="../../ui/wizard.py" line="703" />
         <source>ケースを作成し、その中にToDoを作成</source>
         <translation>Create a Case, and the Task in it</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="705" />
+        <location filename="../../ui/wizard.py" line="708" />
         <source>リードやカスタムオブジェクトなどケースを持てないレコードには、ToDoのみ作成します。</source>
         <translation>For records that cannot own a Case (Leads, custom objects), only the Task is created.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="714" />
+        <location filename="../../ui/wizard.py" line="717" />
         <source>連携名</source>
         <translation>Link name</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="715" />
+        <location filename="../../ui/wizard.py" line="718" />
         <source>紐付け先特定不可レコード</source>
         <translation>Fallback record</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="717" />
+        <location filename="../../ui/wizard.py" line="720" />
         <source>API利用許諾</source>
         <translation>API consent</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="719" />
+        <location filename="../../ui/wizard.py" line="722" />
         <source>レコードが複数一致した場合</source>
         <translation>On multiple matches</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="721" />
+        <location filename="../../ui/wizard.py" line="724" />
         <source>レコードが一致しない場合</source>
         <translation>On no match</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="723" />
+        <location filename="../../ui/wizard.py" line="726" />
         <source>活動履歴</source>
         <translation>Activity</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="770" />
+        <location filename="../../ui/wizard.py" line="773" />
         <source>入力内容を確認してください。</source>
         <translation>Check the highlighted fields.</translation>
     </message>
@@ -2746,47 +2751,47 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardTargetsPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="1009" />
+        <location filename="../../ui/wizard.py" line="1012" />
         <source>連携対象</source>
         <translation>Link targets</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1010" />
+        <location filename="../../ui/wizard.py" line="1013" />
         <source>連携する会社の電話番号(代表番号やダイヤルイン番号)を追加します。少なくとも1つ必要です。</source>
         <translation>Add the company phone numbers to link (main and direct-dial numbers). At least one is required.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1013" />
+        <location filename="../../ui/wizard.py" line="1016" />
         <source>例: 03-1234-5678</source>
         <translation>e.g. 03-1234-5678</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1014" />
+        <location filename="../../ui/wizard.py" line="1017" />
         <source>追加</source>
         <translation>Add</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1023" />
+        <location filename="../../ui/wizard.py" line="1026" />
         <source>削除</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1035" />
+        <location filename="../../ui/wizard.py" line="1038" />
         <source>電話番号</source>
         <translation>Phone number</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1043" />
+        <location filename="../../ui/wizard.py" line="1046" />
         <source>通話を取り込むと、使われた番号が連携対象タブに自動で追加されます(チェックは手動で入れます)。</source>
         <translation>Numbers found in imported calls are added to the Link targets tab automatically (you check them yourself).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1072" />
+        <location filename="../../ui/wizard.py" line="1075" />
         <source>{shown}({e164})を追加しました。</source>
         <translation>Added {shown} ({e164}).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1098" />
+        <location filename="../../ui/wizard.py" line="1101" />
         <source>保存できませんでした。</source>
         <translation>Could not save.</translation>
     </message>
@@ -2794,42 +2799,42 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardVerifyPage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="1143" />
+        <location filename="../../ui/wizard.py" line="1146" />
         <source>設定確認</source>
         <translation>Verify settings</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1144" />
+        <location filename="../../ui/wizard.py" line="1147" />
         <source>保存した連携設定で連携できるかをSalesforceで確認します(書き込みは行いません)。</source>
         <translation>Checks in Salesforce that the saved link setting can link calls (nothing is written).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1165" />
+        <location filename="../../ui/wizard.py" line="1168" />
         <source>問題があれば「戻る」で修正するか、Salesforce側を準備してから「もう一度確認」をクリックしてください。問題が残っていても先に進めますが、連携は無効のままにすることをお勧めします。</source>
         <translation>Fix problems with Back, or prepare Salesforce and click Verify again. You can go on with problems left, but then leave linking disabled.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1168" />
+        <location filename="../../ui/wizard.py" line="1171" />
         <source>もう一度確認</source>
         <translation>Verify again</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1169" />
+        <location filename="../../ui/wizard.py" line="1172" />
         <source>Salesforce側チェックリスト…</source>
         <translation>Salesforce setup checklist…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1207" />
+        <location filename="../../ui/wizard.py" line="1210" />
         <source>「{name}」の設定をSalesforceで確認しています…</source>
         <translation>Verifying '{name}' in Salesforce…</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1229" />
+        <location filename="../../ui/wizard.py" line="1232" />
         <source>{count}件の問題が見つかりました。</source>
         <translation>{count} problem(s) found.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="1244" />
+        <location filename="../../ui/wizard.py" line="1247" />
         <source>設定確認を実行できませんでした。</source>
         <translation>The verification could not run.</translation>
     </message>
@@ -2837,47 +2842,47 @@ Its objects, link targets and linked call history are deleted too. This cannot b
 <context>
     <name>WizardWelcomePage</name>
     <message>
-        <location filename="../../ui/wizard.py" line="278" />
+        <location filename="../../ui/wizard.py" line="279" />
         <source>BIZTEL Desk へようこそ</source>
         <translation>Welcome to BIZTEL Desk</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="280" />
+        <location filename="../../ui/wizard.py" line="281" />
         <source>電話の通話履歴と録音を、Salesforceの活動履歴に自動で連携します。まずはどちらかを選んでください。</source>
         <translation>BIZTEL Desk links your phone calls and their recordings to Salesforce activities automatically. Choose how to start.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="283" />
+        <location filename="../../ui/wizard.py" line="284" />
         <source>デモを試す</source>
         <translation>Try the demo</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="284" />
+        <location filename="../../ui/wizard.py" line="285" />
         <source>Salesforce不要。サンプルの組織と通話で、通話が活動履歴として連携される様子をすぐに確認できます。実際のデータには触れません。</source>
         <translation>No Salesforce needed. See calls being linked as activities right away, with a sample org and sample calls. Your real data is never touched.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="289" />
+        <location filename="../../ui/wizard.py" line="290" />
         <source>Salesforceに接続</source>
         <translation>Connect to Salesforce</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="290" />
+        <location filename="../../ui/wizard.py" line="291" />
         <source>お使いのSalesforce組織に接続し、連携設定・オブジェクト・連携対象の電話番号を順に設定して、設定確認まで行います(5分ほどかかります)。</source>
         <translation>Connect your Salesforce org, then set up the link setting, the objects and the phone numbers to link, and verify everything (about 5 minutes).</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="306" />
+        <location filename="../../ui/wizard.py" line="307" />
         <source>この画面はあとからメニューでも開けます。Salesforceへの接続は、デモを試した後でも行えます。</source>
         <translation>You can open this screen again from the menu. You can connect Salesforce after trying the demo, too.</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="308" />
+        <location filename="../../ui/wizard.py" line="309" />
         <source>しくみ</source>
         <translation>How it works</translation>
     </message>
     <message>
-        <location filename="../../ui/wizard.py" line="311" />
+        <location filename="../../ui/wizard.py" line="312" />
         <source>1. 連携対象の電話番号で通話が終わると、BIZTEL Deskが通話履歴を受け取ります。
 2. 相手の電話番号でSalesforceの取引先・取引先責任者・リードなどを検索します。
 3. 見つかったレコードに活動履歴(ToDo)を作成し、録音を再生できるリンクを付けます。</source>

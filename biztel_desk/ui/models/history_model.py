@@ -32,8 +32,9 @@ from biztel_desk.store.history import (
 
 Index = QModelIndex | QPersistentModelIndex
 TASK_COLUMN = COLUMN_KEYS.index("task_id")
+RECORD_COLUMN = COLUMN_KEYS.index("record_id")
 _STATE_COLORS = {"failed": "#b00020", "retrying": "#9a6700", "held": "#6a737d", "linked": "#1a7f37"}
-__all__ = ["COLUMN_KEYS", "DEFAULT_VISIBLE", "TASK_COLUMN", "HistoryModel"]
+__all__ = ["COLUMN_KEYS", "DEFAULT_VISIBLE", "RECORD_COLUMN", "TASK_COLUMN", "HistoryModel"]
 
 
 class Relay(QObject):
@@ -349,8 +350,11 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "error_message" and (row.error_code or row.error_message):
                 return self._texts[index.row()][index.column()]
-            if key == "record_id" and row.record_id:
-                return f"{row.record_object or ''} {row.record_id}".strip()
+            if key == "record_id" and (row.record_id or row.match_reason):
+                # The column is narrow (the text is elided): the tooltip has all of it, and the record itself.
+                text = self._texts[index.row()][index.column()]
+                target = f"{row.record_object or ''} {row.record_id or ''}".strip()
+                return text if not target or target in text else f"{text}\n{target}"
             if key == "task_id" and row.task_id:
                 return self.tr("Salesforceで活動 {id} を開く").format(id=row.task_id)
             return None

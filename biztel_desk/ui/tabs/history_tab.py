@@ -48,9 +48,16 @@ from biztel_desk.store.history import (
     SqlHistorySource,
     retry_now,
 )
-from biztel_desk.ui.models.history_model import COLUMN_KEYS, DEFAULT_VISIBLE, TASK_COLUMN, HistoryModel
+from biztel_desk.ui.models.history_model import (
+    COLUMN_KEYS,
+    DEFAULT_VISIBLE,
+    RECORD_COLUMN,
+    TASK_COLUMN,
+    HistoryModel,
+)
 
-PREFERENCE_KEY = "history_columns"
+PREFERENCE_KEY = "history_columns"  # the visible columns' keys (not positions: the order may change)
+RECORD_WIDTH_CHARS = 16  # 紐付け先 at most this many full-width characters wide; the rest is elided (tooltip)
 CUSTOM_RANGE = "custom"
 
 
@@ -167,6 +174,7 @@ class HistoryTab(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.verticalHeader().setDefaultSectionSize(28)
         self.task_delegate = TaskButtonDelegate(self.view)
         self.view.setItemDelegateForColumn(TASK_COLUMN, self.task_delegate)
@@ -480,6 +488,7 @@ class HistoryTab(QWidget):
             # Once per setting: measuring every cell on each page costs tens of ms, and stable widths read better.
             self._columns_sized = True
             self.view.resizeColumnsToContents()
+            self._narrow_columns()
         self._on_view_selection_changed()
 
     @Slot(str)
@@ -512,6 +521,17 @@ class HistoryTab(QWidget):
         )
 
     # --- helpers -----------------------------------------------------------------------------------------------
+
+    def _narrow_columns(self) -> None:
+        """通話履歴 as wide as its title (the 開く button fits), 紐付け先 capped: the columns after them stay in view."""
+        metrics = self.view.fontMetrics()
+        header = self.view.horizontalHeader()
+        task = max(metrics.horizontalAdvance(self.model.column_title("task_id")),
+                   metrics.horizontalAdvance(self.tr("開く")) + 16) + 16
+        self.view.setColumnWidth(TASK_COLUMN, task)
+        record = metrics.horizontalAdvance("あ") * RECORD_WIDTH_CHARS
+        if header.sectionSize(RECORD_COLUMN) > record:
+            self.view.setColumnWidth(RECORD_COLUMN, record)
 
     def _dates_edited(self) -> None:
         self.range_combo.blockSignals(True)
