@@ -22,6 +22,11 @@ One Lead per unknown number (``create_lead``): the calls of a batch from one unk
 (one parent, several Tasks referencing it in the same composite); once the batch is journaled as linked the
 Lead goes into the local phone index in the same transaction, so the next batch matches it like any Lead.
 
+Several engines on one database (the window's worker and a headless sync, several desktops on one PostgreSQL):
+an engine steps a setting only while it holds that setting's lease (``engine.lease``), re-checked in the
+transactions that resolve ``sending`` jobs and that mark a batch ``sending`` — so step 1 never takes a batch
+another live engine is sending right now for abandoned.
+
 Status decisions (SPEC §5): only an enabled setting sends or looks anything up. Jobs already pending when a
 setting is paused or disabled stay pending and are sent once it is enabled again; nothing is sent meanwhile.
 """
@@ -36,6 +41,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from biztel_desk.domain import phone
@@ -58,6 +64,7 @@ from biztel_desk.domain.payload import (
     task_fields,
     wants_case,
 )
+from biztel_desk.engine.lease import DEFAULT_TTL_S, LeaseLost, Leases
 from biztel_desk.engine.phone_index import PhoneIndex
 from biztel_desk.salesforce.errors import (
     GatewayError,
@@ -94,6 +101,8 @@ class EngineOptions:
     timeout_s: float = 30.0
     # Above api_optional_stop_percent the index is refreshed this many times less often (an optional call).
     optional_slowdown: float = 10.0
+    # The per-setting lease (engine.lease): longer than any send with its timeouts, renewed at every step.
+    lease_ttl_s: float = DEFAULT_TTL_S
 
     def __post_init__(self) -> None:
         # A batch's calls from one unknown number share one Lead in one composite request, which holds at most
@@ -115,7 +124,8 @@ class StepResult:
     resolved: int = 0  # jobs left in ``sending`` whose outcome was looked up
     unknown: int = 0  # jobs left in ``sending`` by this step (resolved by the next one)
     more: bool = False  # a full batch was due: call again without waiting
-    paused: str | None = None  # "status" | "usage" | "limit": why nothing was sent
+    paused: str | None = None  # "status" | "usage" | "limit" | "lease": why nothing was sent
+    lease_holder: str | None = None  # paused == "lease": the engine holding it ("hostname:pid:random")
     error: GatewayError | None = None
     api_usage: tuple[int, int] | None = None
 
@@ -198,11 +208,17 @@ class LinkEngine:
         self.clock = clock or _now
         self._gateways: dict[str, tuple[AccountConfig, SalesforceGateway]] = {}
         self._send_error: GatewayError | None = None
+        self.leases = Leases(database, ttl_s=self.options.lease_ttl_s)
 
     def close(self) -> None:
         for _, gateway in self._gateways.values():
             gateway.close()
         self._gateways.clear()
+        try:
+            self.leases.release_all()
+        except SQLAlchemyError:
+            # The lease then simply expires (or is taken over at once on this host: our pid is gone soon).
+            log.warning("could not release the link leases", exc_info=True)
 
     def gateway(self, account: AccountConfig) -> SalesforceGateway:
         known = self._gateways.get(account.name)
@@ -227,10 +243,18 @@ class LinkEngine:
         if setting.status != LinkStatus.ENABLED:
             result.paused = "status"
             return result
+        holder = self.leases.acquire(setting.id)
+        if holder is not None:
+            # Another engine (another process, another desktop) is stepping this setting: touch nothing.
+            result.paused, result.lease_holder = "lease", holder
+            return result
         gateway = self.gateway(setting.account)
         try:
             gateway.open()
             self._run(setting, system, gateway, result)
+        except LeaseLost:
+            # Taken over while this step read Salesforce (a step longer than the lease): nothing was claimed.
+            result.paused = "lease"
         except LimitExceeded as error:
             result.paused = "limit"
             result.error = error
@@ -371,6 +395,8 @@ class LinkEngine:
                         absent.add(job_id)
                     updates.append({"id": job_id, "state": JobState.PENDING.value, "updated_at": now})
             with self.database.begin() as session:
+                # Still ours: another engine may be sending these very jobs if it took the setting over.
+                self.leases.hold(session, setting.id)
                 session.execute(update(LinkJob), updates)
                 # The Leads written before the outcome was lost: the next batch must match them (no 2nd Lead).
                 index.remember(session, "Lead", list(leads.values()), now)
@@ -535,6 +561,9 @@ class LinkEngine:
         now = self.clock()
         ids = [p.job.id for p in plans]
         with self.database.begin() as session:
+            # The lease is re-checked in the transaction that claims the batch: no other engine can be sending
+            # (or resolving) this setting's jobs between this check and the commit.
+            self.leases.hold(session, setting.id)
             session.execute(
                 update(LinkJob)
                 .where(LinkJob.id.in_(ids), LinkJob.state.in_([JobState.PENDING, JobState.RETRYING]))

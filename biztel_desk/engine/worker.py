@@ -75,6 +75,8 @@ class RunSummary:
     failed: int = 0
     skipped: int = 0
     errors: list[tuple[str, GatewayError]] = field(default_factory=list)
+    # Settings left with work because sending is paused: (setting, "usage" | "lease", the message to show).
+    paused: list[tuple[str, str, str]] = field(default_factory=list)
     api_usage: tuple[int, int] | None = None
 
     def add(self, result: StepResult) -> None:
@@ -101,6 +103,10 @@ _MESSAGES = {
     "transient": ("「{setting}」: Salesforceに接続できません({detail})。{seconds}秒後に再試行します。",
                   "'{setting}': Salesforce cannot be reached ({detail}); trying again in {seconds} s."),
     "permanent": ("「{setting}」: Salesforceがエラーを返しました: {detail}", "'{setting}': Salesforce returned an error: {detail}"),
+    "lease": ("「{setting}」: 別のプロセスがこの連携設定を送信中です({holder})。{seconds}秒後に再確認します。",
+              "'{setting}': another process is sending this link setting ({holder}); checking again in {seconds} s."),
+    "lease_once": ("「{setting}」: 別のプロセスがこの連携設定を送信中です({holder})。何も送信していません。",
+                   "'{setting}': another process is sending this link setting ({holder}); nothing was sent."),
 }
 
 
@@ -115,7 +121,8 @@ class LinkWorker:
     def __init__(self, database: Database, secrets: SecretStore, *, settings: Sequence[str] | None = None,
                  options: EngineOptions | None = None, poll_interval_s: float = 1.0, lang: str = "ja",
                  observer: Observer | None = None, error_backoff_s: Sequence[float] = (5, 15, 60, 300),
-                 limit_probe_s: float = 60.0, clock: Callable[[], dt.datetime] | None = None) -> None:
+                 limit_probe_s: float = 60.0, lease_retry_s: float = 10.0,
+                 clock: Callable[[], dt.datetime] | None = None) -> None:
         self.database = database
         self.secrets = secrets
         self.settings = tuple(settings) if settings else None
@@ -124,6 +131,7 @@ class LinkWorker:
         self.lang = lang
         self.error_backoff_s = tuple(error_backoff_s)
         self.limit_probe_s = limit_probe_s
+        self.lease_retry_s = lease_retry_s
         self._clock = clock
         self._observers: list[Observer] = [observer] if observer else []
         self._lock = threading.Lock()
@@ -203,6 +211,8 @@ class LinkWorker:
                     if result.error is not None:
                         summary.errors.append((name, result.error))
                         break
+                    if result.paused in {"usage", "lease"}:
+                        summary.paused.append((name, result.paused, self.pause_message(name, result, once=True)))
                     if result.paused:
                         break
                     # Unknown outcomes are resolved at the start of the next step: keep going until quiet.
@@ -268,7 +278,7 @@ class LinkWorker:
             self._publish(self.status.state, self.status.message, busy=True)
             result = engine.step(name)
             usage = result.api_usage or usage
-            if result.error is None and result.paused != "usage":
+            if result.error is None and result.paused not in {"usage", "lease"}:
                 self._backoff.pop(name, None)
                 if result.picked or result.resolved:
                     message = _text("running", self.lang)
@@ -279,13 +289,21 @@ class LinkWorker:
         self._publish(state, message, usage=usage, force=True)
         return busy
 
+    def pause_message(self, name: str, result: StepResult, *, once: bool = False) -> str:
+        """What the user reads when a step sent nothing because of the API usage guard or another's lease."""
+        if result.paused == "lease":
+            return _text("lease_once" if once else "lease", self.lang, setting=name, holder=result.lease_holder or "?",
+                         seconds=round(self.lease_retry_s))
+        used, maximum = result.api_usage or (0, 0)
+        return _text("usage", self.lang, percent=round(100 * used / max(maximum, 1)), used=used, max=maximum)
+
     def _failure(self, name: str, result: StepResult, failures: int) -> tuple[WorkerState, str, float]:
         error = result.error
+        if result.paused == "lease":
+            # Not an error: another engine does the work. Look again later (it may stop or die).
+            return WorkerState.RUNNING, self.pause_message(name, result), self.lease_retry_s
         if result.paused == "usage" and result.api_usage:
-            used, maximum = result.api_usage
-            return (WorkerState.WAITING_FOR_LIMIT,
-                    _text("usage", self.lang, percent=round(100 * used / max(maximum, 1)), used=used, max=maximum),
-                    self.limit_probe_s)
+            return WorkerState.WAITING_FOR_LIMIT, self.pause_message(name, result), self.limit_probe_s
         if isinstance(error, LimitExceeded):
             return WorkerState.WAITING_FOR_LIMIT, _text("limit", self.lang), self.limit_probe_s
         if isinstance(error, AuthError):

@@ -223,6 +223,20 @@ class LinkJob(Base):
     call: Mapped[Call] = relationship()
 
 
+class LinkLease(Base):
+    """Which engine may step a link setting now (SPEC §10, exactly once across processes on one database).
+
+    ``owner`` is ``hostname:pid:random`` of one LinkEngine; the lease is renewed at every step and re-checked in
+    the transaction that marks a batch ``sending``. See ``engine.lease``.
+    """
+
+    __tablename__ = "link_leases"
+
+    setting_id: Mapped[int] = mapped_column(ForeignKey("link_settings.id", ondelete="CASCADE"), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class PhoneIndexEntry(Base):
     """One phone field of one Salesforce record, normalised once (SPEC §9: the local phone index)."""
 

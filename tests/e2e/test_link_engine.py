@@ -389,6 +389,7 @@ def test_worker_waits_above_the_usage_pause_threshold(link_env: Callable[..., Li
     uid = env.add_call(new_number())
     result = env.engine.step(env.setting)
     assert result.paused == "usage" and env.job(uid).state == "pending"
+    env.close()  # gives the setting's lease back: the worker's engine steps it from now on
     worker = LinkWorker(env.context.database, env.context.secrets, settings=[env.setting], limit_probe_s=0.2)
     worker.start()
     try:
