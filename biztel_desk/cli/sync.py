@@ -78,6 +78,10 @@ def _once(worker: LinkWorker, lang: str, stdout: TextIO) -> int:
     if summary.api_usage is not None:
         stdout.write(f"api_usage\t{summary.api_usage[0]}/{summary.api_usage[1]}\n")
     code = EXIT_PROBLEMS if summary.failed else EXIT_OK
+    for _name, _reason, message in summary.paused:
+        # The API-usage guard or another process's lease: nothing was sent, and the user must know why.
+        print(message, file=sys.stderr)
+        code = EXIT_PROBLEMS
     for name, error in summary.errors:
         if isinstance(error, AuthError):
             print(_text(lang, f"「{name}」: ログインできません: {error.text(lang)}",
