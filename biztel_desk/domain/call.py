@@ -101,8 +101,8 @@ CALL_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "no_numbers": ("発信電話番号と着信電話番号の両方が空です。", "Both the from number and the to number are empty."),
     "column_count": (
-        "列の数が{count}列です({expected}列以上が必要です)。ファイル形式(--preset)を確認してください。",
-        "The row has {count} columns ({expected} or more expected). Check the file format (--preset).",
+        "列の数が{count}列です({expected}列以上が必要です)。ファイル形式(プリセット)を確認してください。",
+        "The row has {count} columns ({expected} or more expected). Check the file format (preset).",
     ),
     "not_object": ("呼び出し1件はJSONオブジェクトで指定してください。", "Each call must be a JSON object."),
 }

@@ -53,25 +53,24 @@ FREEPBX_REQUIRED = ("calldate", "src", "dst", "uniqueid")
 _CHANNEL_EXTENSION = re.compile(r"^(?:PJSIP|SIP|IAX2|DAHDI|Local)/(\d{1,6})[-@;]", re.IGNORECASE)
 _CLID_NUMBER = re.compile(r"<([^<>]*)>\s*$")
 
-# Problems with a whole file (nothing of it was imported).
+# Where an import was started: the hint after a failure names what the admin changes there.
+ORIGINS = ("cli", "folder", "dialog")
+_FOLDER_SETTINGS_JA = "biztel-desk ingest config {option} または 設定 → 通話の取り込み元… の監視フォルダ"
+_FOLDER_SETTINGS_EN = "biztel-desk ingest config {option}, or the watched folder in 設定 → 通話の取り込み元…"
+
+# Problems with a whole file (nothing of it was imported); {hint} is the origin's entry of FILE_HINTS.
 FILE_MESSAGES: dict[str, tuple[str, str]] = {
     "unreadable": ("ファイルを読み込めません: {path}: {reason}", "Cannot read {path}: {reason}"),
     "encoding": (
-        "{path} の文字コードを判別できません(UTF-8でもShift_JIS(CP932)でもありません)。--encoding で指定してください。",
-        "Cannot tell the character encoding of {path} (neither UTF-8 nor Shift_JIS/CP932). Name it with --encoding.",
+        "{path} の文字コードを判別できません(UTF-8でもShift_JIS(CP932)でもありません)。{hint}",
+        "Cannot tell the character encoding of {path} (neither UTF-8 nor Shift_JIS/CP932). {hint}",
     ),
     "encoding_mismatch": (
-        "{path} は {encoding} として読めません({line}行目付近)。--encoding auto を試してください。",
-        "{path} cannot be read as {encoding} (near line {line}). Try --encoding auto.",
+        "{path} は {encoding} として読めません({line}行目付近)。{hint}",
+        "{path} cannot be read as {encoding} (near line {line}). {hint}",
     ),
-    "unknown_format": (
-        "{path} の形式を判別できません。--preset asterisk|freepbx|generic で指定してください(generic には --mapping も必要です)。",
-        "Cannot tell the format of {path}. Name it with --preset asterisk|freepbx|generic (generic also needs --mapping).",
-    ),
-    "missing_columns": (
-        "{path} に必要な列がありません: {columns}。見出し行と列の対応(--mapping)を確認してください。",
-        "{path} lacks required columns: {columns}. Check the header row and the column mapping (--mapping).",
-    ),
+    "unknown_format": ("{path} の形式を判別できません。{hint}", "Cannot tell the format of {path}. {hint}"),
+    "missing_columns": ("{path} に必要な列がありません: {columns}。{hint}", "{path} lacks required columns: {columns}. {hint}"),
     "mapping_unreadable": ("列の対応ファイルを読み込めません: {path}: {reason}", "Cannot read the column mapping {path}: {reason}"),
     "mapping_invalid": ("列の対応ファイル {path} が不正です: {reason}", "The column mapping {path} is not valid: {reason}"),
     "bad_preset": ("ファイル形式「{value}」は不明です。使える値: {choices}", "Unknown file format '{value}'. Allowed: {choices}"),
@@ -80,9 +79,65 @@ FILE_MESSAGES: dict[str, tuple[str, str]] = {
     "csv_error": ("CSVとして読めません: {detail}", "Not readable as CSV: {detail}"),
 }
 
+# What to do about a file failure, by where the import came from: the command line (biztel-desk import), the
+# watched folder (its report in failed/) or the import dialog.
+FILE_HINTS: dict[str, dict[str, tuple[str, str]]] = {
+    "encoding": {
+        "cli": ("--encoding で指定してください。", "Name it with --encoding."),
+        "folder": (
+            "文字コードを指定してください(" + _FOLDER_SETTINGS_JA.format(option="--folder-encoding") + ")。",
+            "Name the encoding (" + _FOLDER_SETTINGS_EN.format(option="--folder-encoding") + ").",
+        ),
+        "dialog": ("「文字コード」で選んでください。", "Choose it under Encoding."),
+    },
+    "encoding_mismatch": {
+        "cli": ("--encoding auto を試してください。", "Try --encoding auto."),
+        "folder": (
+            "文字コードを自動判別にしてください(" + _FOLDER_SETTINGS_JA.format(option="--folder-encoding auto") + ")。",
+            "Set the encoding to automatic (" + _FOLDER_SETTINGS_EN.format(option="--folder-encoding auto") + ").",
+        ),
+        "dialog": ("「文字コード」を「自動」にしてください。", 'Set Encoding to "Automatic".'),
+    },
+    "unknown_format": {
+        "cli": (
+            "--preset asterisk|freepbx|generic で指定してください(generic には --mapping も必要です)。",
+            "Name it with --preset asterisk|freepbx|generic (generic also needs --mapping).",
+        ),
+        "folder": (
+            "形式を指定してください("
+            + _FOLDER_SETTINGS_JA.format(option="--folder-preset asterisk|freepbx|generic")
+            + ")。generic には列の対応付け(--folder-mapping)も必要です。",
+            "Name the format ("
+            + _FOLDER_SETTINGS_EN.format(option="--folder-preset asterisk|freepbx|generic")
+            + "). Generic also needs a column mapping (--folder-mapping).",
+        ),
+        "dialog": (
+            "「プリセット」で形式を選ぶか、「汎用(列の対応付け)」で列を対応付けてください。",
+            'Choose the format under Preset, or map the columns with "Generic (column mapping)".',
+        ),
+    },
+    "missing_columns": {
+        "cli": (
+            "見出し行と列の対応(--mapping)を確認してください。",
+            "Check the header row and the column mapping (--mapping).",
+        ),
+        "folder": (
+            "見出し行と列の対応付けを確認してください(" + _FOLDER_SETTINGS_JA.format(option="--folder-mapping") + ")。",
+            "Check the header row and the column mapping ("
+            + _FOLDER_SETTINGS_EN.format(option="--folder-mapping")
+            + ").",
+        ),
+        "dialog": ("見出し行と列の対応付けを確認してください。", "Check the header row and the column mapping."),
+    },
+}
 
-def _message(code: str, lang: str, **params: Any) -> str:
+
+def _message(code: str, lang: str, origin: str = "cli", **params: Any) -> str:
     ja, en = FILE_MESSAGES.get(code, (code, code))
+    hints = FILE_HINTS.get(code)
+    if hints is not None:
+        hint_ja, hint_en = hints.get(origin, hints["cli"])
+        params = {**params, "hint": hint_ja if lang == "ja" else hint_en}
     try:
         return (ja if lang == "ja" else en).format(**params)
     except (KeyError, IndexError):  # a template missing a parameter must still say something useful
@@ -97,8 +152,9 @@ class ImportFailure(Exception):
         self.code = code
         self.params = params
 
-    def text(self, lang: str = "ja") -> str:
-        return _message(self.code, lang, **self.params)
+    def text(self, lang: str = "ja", origin: str = "cli") -> str:
+        """The failure and what to do: ``origin`` (cli | folder | dialog) says where the import came from."""
+        return _message(self.code, lang, origin, **self.params)
 
 
 # --- column mappings (generic preset) --------------------------------------------------------------------
@@ -551,14 +607,14 @@ class FileReport:
             lines.append(f"  {label} {setting}: {shown}")
         return lines
 
-    def problems(self, lang: str = "ja") -> list[str]:
+    def problems(self, lang: str = "ja", origin: str = "cli") -> list[str]:
         """The lines for stderr: the file's failure, or every rejected row with its line number."""
         if self.error is not None:
-            return [self.error.text(lang)]
+            return [self.error.text(lang, origin)]
         return [row.line_text(lang) for row in self.rejected]
 
-    def text(self, lang: str = "ja") -> str:
-        return "\n".join(self.summary(lang) + self.problems(lang)) + "\n"
+    def text(self, lang: str = "ja", origin: str = "cli") -> str:
+        return "\n".join(self.summary(lang) + self.problems(lang, origin)) + "\n"
 
 
 @dataclass

@@ -153,7 +153,7 @@ class WatchedFolder:
             return None
         except OSError as error:
             failure = ImportFailure("unreadable", path=str(path), reason=error.strerror or str(error))
-            return self._finish(path, FAILED, failure.text(self.lang) + "\n", None)
+            return self._finish(path, FAILED, failure.text(self.lang, "folder") + "\n", None)
         digest = hashlib.sha256(data).hexdigest()
         with self.database.read() as session:
             earlier = imported_file(session, digest)
@@ -167,9 +167,9 @@ class WatchedFolder:
         if ok:
             with self.database.begin() as session:
                 record_imported_file(session, digest, path.name, report.imported, len(report.rejected))
-        text = report.text(self.lang)
+        text = report.text(self.lang, "folder")
         if report.error is None and report.good_rows == 0:
-            text = ImportFailure("empty", path=path.name).text(self.lang) + "\n" + text
+            text = ImportFailure("empty", path=path.name).text(self.lang, "folder") + "\n" + text
         return self._finish(path, DONE if ok else FAILED, text, report)
 
     def _duplicate_text(self, path: Path, name: str, when: dt.datetime) -> str:

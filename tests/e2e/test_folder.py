@@ -66,7 +66,11 @@ def test_unreadable_files_and_files_without_good_rows_go_to_failed(context: AppC
     )
     results = {r.source.name: r for r in _watched(context, inbox, lang="en").scan_once(settle=False)}
     assert results["notes.csv"].outcome == "failed"
-    assert "Cannot tell the format" in (inbox / "failed" / "notes.csv.report.txt").read_text(encoding="utf-8")
+    notes = (inbox / "failed" / "notes.csv.report.txt").read_text(encoding="utf-8")
+    assert "Cannot tell the format" in notes
+    # The folder has no --preset: the report names the folder's own setting, on the command line and in the window.
+    assert "biztel-desk ingest config --folder-preset asterisk|freepbx|generic" in notes
+    assert "設定 → 通話の取り込み元" in notes and "--preset " not in notes and "--mapping" not in notes
     assert results["bad-rows.csv"].outcome == "failed"
     text = (inbox / "failed" / "bad-rows.csv.report.txt").read_text(encoding="utf-8")
     assert "contains no call rows" in text and "line 2:" in text and "line 3:" in text
@@ -132,3 +136,16 @@ def test_saved_configuration(context: AppContext, tmp_path: Path) -> None:
     watcher = folder.watcher_from_config(context.database, config, lang="en")
     assert watcher.folder.mapping is not None and watcher.folder.preset == "generic"
     assert not watcher.running
+
+
+def test_failure_reports_name_the_folder_settings_in_japanese(context: AppContext, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "notes.csv").write_text("hello,world\n", encoding="utf-8")
+    (inbox / "sjis.csv").write_bytes("ユニークID,通話開始日時\n".encode("cp932"))
+    _watched(context, inbox, encoding="utf-8").scan_once(settle=False)
+    notes = (inbox / "failed" / "notes.csv.report.txt").read_text(encoding="utf-8")
+    assert "形式を指定してください(biztel-desk ingest config --folder-preset asterisk|freepbx|generic" in notes
+    assert "設定 → 通話の取り込み元… の監視フォルダ" in notes and "--preset " not in notes
+    sjis = (inbox / "failed" / "sjis.csv.report.txt").read_text(encoding="utf-8")
+    assert "--folder-encoding auto" in sjis and "--encoding " not in sjis

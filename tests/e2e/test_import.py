@@ -273,6 +273,14 @@ def test_encoding_option_and_undetectable_files(context: AppContext, tmp_path: P
     unknown.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
     failed = files.import_file(context.database, unknown)
     assert failed.error is not None and failed.error.code == "unknown_format"
+    # The hint names what the admin changes where the import came from (the CLI's by default).
+    assert failed.problems("en") == [f"Cannot tell the format of {unknown}. Name it with --preset asterisk|freepbx|generic"
+                                     " (generic also needs --mapping)."]
+    assert "--folder-preset" in failed.problems("en", "folder")[0]
+    assert "「プリセット」で形式を選ぶか" in failed.error.text("ja", "dialog")
+    assert "--" not in failed.error.text("en", "dialog")
+    mismatch = report.error.text("ja", "dialog")
+    assert mismatch.endswith("「文字コード」を「自動」にしてください。") and "--encoding" not in mismatch
 
 
 def test_preview_for_the_mapping_dialog(context: AppContext) -> None:

@@ -287,7 +287,7 @@ def test_several_files_and_one_unreadable_in_english(qtbot: QtBot, context: AppC
     assert dialog.result_error.isVisible() and dialog.result_error.text().startswith("Cannot read ")
     assert "gone.csv" in dialog.result_error.text()
     assert _rejected(dialog)[1] == ("asterisk_master_cp932.csv", "7",
-                                    "The row has 4 columns (17 or more expected). Check the file format (--preset).")
+                                    "The row has 4 columns (17 or more expected). Check the file format (preset).")
 
 
 def test_the_dialog_cannot_be_closed_while_importing(qtbot: QtBot, context: AppContext) -> None:

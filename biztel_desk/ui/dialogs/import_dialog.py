@@ -787,7 +787,7 @@ class ImportDialog(QDialog):
         summary = [line for file in report.files if file.error is None for line in file.summary(self.lang)]
         self.files_summary.setText("\n".join(summary))
         self.files_summary.setVisible(bool(summary))
-        failures = [problem for file in report.failed_files for problem in file.problems(self.lang)]
+        failures = [problem for file in report.failed_files for problem in file.problems(self.lang, "dialog")]
         self.result_error.show_message("\n".join(failures))
         self.rejected_model.set_rows(report.rejected)
         self.rejected_view.setVisible(bool(report.rejected))
@@ -973,7 +973,7 @@ class ImportDialog(QDialog):
         if failure.code == "unknown_format":
             return self.tr("{name} の形式を判別できません。プリセットを選ぶか、「汎用(列の対応付け)」で列を対応付けてください。").format(
                 name=name)
-        return failure.text(self.lang)
+        return failure.text(self.lang, "dialog")
 
     def _resize_preview_columns(self) -> None:
         view = self.preview_view
