@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from biztel_desk.domain.call import zone
+from biztel_desk.domain.config import system_time_zone
 from biztel_desk.ingest.files import FileReport, ImportFailure, Mapping, import_file, load_mapping
 from biztel_desk.store import repos
 from biztel_desk.store.calls import imported_file, record_imported_file
@@ -172,8 +174,21 @@ class WatchedFolder:
             text = ImportFailure("empty", path=path.name).text(self.lang, "folder") + "\n" + text
         return self._finish(path, DONE if ok else FAILED, text, report)
 
+    def _display_zone(self) -> tuple[dt.tzinfo, str]:
+        """The zone times are shown in: the system setting time_zone (empty: this computer's), and its name."""
+        with self.database.read() as session:
+            name = repos.load_system(session).time_zone
+        for candidate in (name, system_time_zone()):
+            if candidate:
+                try:
+                    return zone(candidate), candidate
+                except (KeyError, ValueError):  # a stale or hand-edited setting must not stop the report
+                    continue
+        return dt.UTC, "UTC"
+
     def _duplicate_text(self, path: Path, name: str, when: dt.datetime) -> str:
-        stamp = when.astimezone().strftime("%Y-%m-%d %H:%M")
+        tz, zone_name = self._display_zone()
+        stamp = f"{when.astimezone(tz):%Y-%m-%d %H:%M} ({zone_name})"
         if self.lang == "ja":
             return f"{path.name}: 同じ内容のファイル({name})を {stamp} に取り込み済みです。何も取り込みませんでした。\n"
         return f"{path.name}: a file with the same content ({name}) was imported on {stamp}; nothing was imported.\n"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import threading
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
+from biztel_desk.ingest import folder as folder_module
 from biztel_desk.ingest.folder import FolderResult, FolderWatcher, WatchedFolder
 from biztel_desk.services.context import AppContext
 from biztel_desk.store.models import Call, ImportedFile
@@ -149,3 +152,25 @@ def test_failure_reports_name_the_folder_settings_in_japanese(context: AppContex
     assert "設定 → 通話の取り込み元… の監視フォルダ" in notes and "--preset " not in notes
     sjis = (inbox / "failed" / "sjis.csv.report.txt").read_text(encoding="utf-8")
     assert "--folder-encoding auto" in sjis and "--encoding " not in sjis
+
+
+def test_the_duplicate_report_shows_the_earlier_import_in_the_configured_zone(
+    context: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    context.config.save_system({"time_zone": "America/New_York"})
+    watched = _watched(context, inbox)
+    shutil.copy(DATA / "freepbx_cdr.csv", inbox / "cdr.csv")
+    watched.scan_once(settle=False)
+    with context.database.begin() as session:  # imported at 2024-04-01 00:30 UTC
+        session.execute(update(ImportedFile).values(imported_at=dt.datetime(2024, 4, 1, 0, 30, tzinfo=dt.UTC)))
+    shutil.copy(DATA / "freepbx_cdr.csv", inbox / "again.csv")
+    [result] = watched.scan_once(settle=False)
+    assert "同じ内容のファイル(cdr.csv)を 2024-03-31 20:30 (America/New_York) に取り込み済みです" in result.report_text
+    # No zone configured: this computer's zone, named.
+    context.config.save_system({"time_zone": ""})
+    monkeypatch.setattr(folder_module, "system_time_zone", lambda: "Asia/Tokyo")
+    shutil.copy(DATA / "freepbx_cdr.csv", inbox / "third.csv")
+    [result] = _watched(context, inbox, lang="en").scan_once(settle=False)
+    assert "(cdr.csv) was imported on 2024-04-01 09:30 (Asia/Tokyo);" in result.report_text
