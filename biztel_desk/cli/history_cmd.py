@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import unicodedata
 from typing import Any, TextIO
@@ -84,12 +85,37 @@ def run_history(args: argparse.Namespace, context: AppContext, _stdin: TextIO, s
     keys = list(COLUMN_KEYS if args.all_columns else DEFAULT_VISIBLE)
     headers = column_titles(keys, lang)
     chunks = source.iter_rows(history_filter)
-    if args.format == "csv":
+    try:
+        _write(args.format, stdout, headers, keys, chunks, zone, lang, url)
+        stdout.flush()
+    except BrokenPipeError:
+        # `biztel-desk history | head`: the reader has what it wanted. Point stdout at the null device so the
+        # interpreter's final flush has nowhere to fail, and end as a success, without a traceback.
+        _silence(stdout)
+    return EXIT_OK
+
+
+def _silence(stdout: TextIO) -> None:
+    """Send whatever is still buffered for a closed pipe to the null device."""
+    try:
+        descriptor = stdout.fileno()
+    except (OSError, ValueError):  # not a file (a test's StringIO)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, descriptor)
+    finally:
+        os.close(devnull)
+
+
+def _write(output: str, stdout: TextIO, headers: list[str], keys: list[str], chunks: Any, zone: dt.tzinfo,
+           lang: str, url: Any) -> None:
+    if output == "csv":
         # stdout gets no BOM: a pipe or `> file` consumer (another script, grep) would see it as data. To open
         # the file in Excel, export from the GUI (which writes the BOM) or add one: `printf '\xef\xbb\xbf'`.
         write_csv(stdout, headers, keys, chunks, zone, lang, url)
-        return EXIT_OK
-    if args.format == "json":
+        return
+    if output == "json":
         stdout.write("[")
         first_object = True
         for chunk in chunks:
@@ -98,9 +124,8 @@ def run_history(args: argparse.Namespace, context: AppContext, _stdin: TextIO, s
                 stdout.write(("\n  " if first_object else ",\n  ") + json.dumps(document, ensure_ascii=False))
                 first_object = False
         stdout.write("\n]\n" if not first_object else "]\n")
-        return EXIT_OK
+        return
     _write_table(stdout, headers, keys, chunks, zone, lang, url)
-    return EXIT_OK
 
 
 def json_document(row: HistoryRow, keys: list[str], zone: dt.tzinfo, lang: str, url: Any) -> dict[str, Any]:
