@@ -79,12 +79,16 @@ def export_toml(config: ConfigService) -> str:
     return "\n".join(lines)
 
 
+COMMENT_COLUMN = 36  # where the comments of short lines start, as in CLI.md
+
+
 def _pairs(values: dict[str, Any]) -> list[str]:
     out = []
     for key, value in values.items():
         line = tomli_w.dumps({key: value}).rstrip("\n")
         comment = _COMMENTS.get(key)
-        out.append(f"{line:<36}# {comment}" if comment else line)
+        # Aligned when the value is short; a long one (login_host = "http://127.0.0.1:42657") still gets two spaces.
+        out.append(f"{line:<{COMMENT_COLUMN - 2}}  # {comment}" if comment else line)
     return out
 
 

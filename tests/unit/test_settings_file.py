@@ -157,3 +157,17 @@ def test_link_engine_timing_settings_round_trip(context: AppContext) -> None:
         settings_file.import_toml(context.config, text.replace("retry_backoff_max_minutes = 60",
                                                                "retry_backoff_max_minutes = 0"))
     assert context.config.system().retry_backoff_max_minutes == 60
+
+
+def test_comments_keep_two_spaces_after_a_long_value(context: AppContext) -> None:
+    context.config.save_account(AccountConfig(name="devorg", username="admin@example.com",
+                                              login_host="http://127.0.0.1:42657"))
+    text = settings_file.export_toml(context.config)
+    assert 'login_host = "http://127.0.0.1:42657"  # login | test' in text  # wider than the comment column
+    assert 'auth_method = "password"            # password | jwt' in text  # short values stay aligned
+    for line in text.splitlines():
+        value, sharp, _ = line.partition("#")
+        if sharp and value.strip():
+            assert value.endswith("  "), line
+    settings_file.import_toml(context.config, text)
+    assert settings_file.export_toml(context.config) == text
