@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
 import tempfile
 import time
@@ -67,6 +68,17 @@ def prepare(directory: Path, org: DevOrg, lang: str, calls: int) -> AppContext:
     return context
 
 
+def counts_agree(window: MainWindow) -> bool:
+    """この設定 equals the 全体 counters shown (本社 is the only setting with jobs), and the history page is loaded."""
+    shown = window._shown_counters  # the worker status the 全体 label was made from
+    mine = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", window.jobs_label.text())]
+    model = window.history_tab.model
+    if shown is None or len(mine) != 3 or model.loading or model.counting:
+        return False
+    # この設定's 待機 is pending + sending + retrying + held.
+    return mine == [shown.waiting + shown.retrying + shown.held, shown.linked, shown.failed]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots" / "worker.png")
@@ -97,6 +109,15 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(30):  # let the throttled history refresh land
             QCoreApplication.processEvents()
             time.sleep(0.1)
+        # The selected setting's counts (read from the database) and the worker's 全体 counters (its last status)
+        # come from different moments while it sends: take the picture when both tell the same story.
+        deadline = time.monotonic() + 30
+        while not counts_agree(window) and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            time.sleep(0.02)
+            window.refresh()
+        if not counts_agree(window):
+            print("warning: the status bar's counts still differ", file=sys.stderr)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(args.out))
         print(args.out)

@@ -423,8 +423,11 @@ class MainWindow(QMainWindow):
         self.link_status_label.setText(self.tr("録音連携ステータス: {0}").format(status_text(setting.status)))
         counts = self.context.config.job_counts(setting.name)
         waiting = sum(counts.get(state, 0) for state in WAITING_STATES)
+        # Named as the selected setting's: the worker's 全体 counters next to it cover every setting.
         self.jobs_label.setText(
-            self.tr("待機 {0} / 連携済 {1} / 失敗 {2}").format(waiting, counts.get("linked", 0), counts.get("failed", 0))
+            self.tr("この設定: 待機 {0} / 連携済 {1} / 失敗 {2}").format(
+                f"{waiting:,}", f"{counts.get('linked', 0):,}", f"{counts.get('failed', 0):,}"
+            )
         )
 
     # --- preferences ---------------------------------------------------------------------------------------
@@ -488,12 +491,16 @@ class MainWindow(QMainWindow):
         self.start_action.setText(self.tr("再開") if resuming else self.tr("開始"))
         self.set_worker_state(self.worker_state_text(status.state))
         counters = status.counters
-        self.counters_label.setText(
-            self.tr("全体: 連携済 {0}  待機 {1}  リトライ待ち {2}  失敗 {3}  保留 {4}").format(
-                f"{counters.linked:,}", f"{counters.waiting:,}", f"{counters.retrying:,}", f"{counters.failed:,}",
-                f"{counters.held:,}",
-            )
-        )
+        # 連携済 and 待機 always; the exceptions only when there are some (the bar must fit 1100 px).
+        parts = [self.tr("連携済 {0}").format(f"{counters.linked:,}"), self.tr("待機 {0}").format(f"{counters.waiting:,}")]
+        for template, count in (
+            (self.tr("リトライ待ち {0}"), counters.retrying),
+            (self.tr("失敗 {0}"), counters.failed),
+            (self.tr("保留 {0}"), counters.held),
+        ):
+            if count:
+                parts.append(template.format(f"{count:,}"))
+        self.counters_label.setText(self.tr("全体: {0}").format("  ".join(parts)))
         if status.api_usage is None:
             self.api_label.setText(self.tr("API: —"))
         else:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDate, QItemSelectionModel, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QStyle
 from sqlalchemy import select
 
 from biztel_desk.domain.config import AccountConfig
@@ -297,6 +297,16 @@ def test_state_in_view_task_column_narrow_linked_to_elided_with_tooltip(qtbot, c
     assert header.sectionSize(_column("record_id")) <= view.fontMetrics().horizontalAdvance("あ") * 16
     tooltip = tab.model.data(tab.model.index(0, _column("record_id")), Qt.ItemDataRole.ToolTipRole)
     assert tooltip.startswith(text) and "0032v00003AbCdEAAQ" in tooltip  # …and whole in the tooltip
+
+
+def test_the_columns_button_makes_room_for_its_menu_arrow(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting()
+    tab = _tab(qtbot, context)
+    button = tab.columns_button
+    assert button.menu() is tab.columns_menu
+    text_width = button.fontMetrics().horizontalAdvance(button.text())
+    indicator = button.style().pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator, None, button)
+    assert button.width() >= text_width + indicator + 8
 
 
 def test_export_csv_matches_the_database_row_by_row(qtbot, context: AppContext, make_setting, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

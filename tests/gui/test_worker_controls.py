@@ -266,3 +266,6 @@ def test_the_window_stays_responsive_while_a_backlog_drains(qtbot: QtBot, desk: 
     assert "送信中… 連携済" in window.progress_label.text()
     assert 0 < window.progress_bar.value() < window.progress_bar.maximum()
     assert max_gap_ms < 250
+    # Both counts in the status bar group thousands (10,000 calls: 1234 would not match); the left one is named.
+    assert re.fullmatch(r"この設定: 待機 \d{1,3}(,\d{3})* / 連携済 \d{1,3}(,\d{3})* / 失敗 0", window.jobs_label.text())
+    assert "リトライ待ち" not in window.counters_label.text()  # zero exceptions are left out (the bar fits 1100 px)

@@ -1651,7 +1651,7 @@ The calls imported so far are kept. Importing again creates no duplicates.</tran
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="216" />
-        <location filename="../../ui/main_window.py" line="488" />
+        <location filename="../../ui/main_window.py" line="491" />
         <source>開始</source>
         <translation>Start</translation>
     </message>
@@ -1686,9 +1686,9 @@ The calls imported so far are kept. Importing again creates no duplicates.</tran
         <translation>Link jobs of every link setting (the counts on the left are the selected setting's)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="492" />
-        <source>全体: 連携済 {0}  待機 {1}  リトライ待ち {2}  失敗 {3}  保留 {4}</source>
-        <translation>All: linked {0}  waiting {1}  retrying {2}  failed {3}  held {4}</translation>
+        <location filename="../../ui/main_window.py" line="428" />
+        <source>この設定: 待機 {0} / 連携済 {1} / 失敗 {2}</source>
+        <translation>This setting: waiting {0} / linked {1} / failed {2}</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="244" />
@@ -1756,60 +1756,85 @@ The calls imported so far are kept. Importing again creates no duplicates.</tran
         <translation>Link status: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="427" />
-        <source>待機 {0} / 連携済 {1} / 失敗 {2}</source>
-        <translation>Waiting {0} / Linked {1} / Failed {2}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="468" />
-        <location filename="../../ui/main_window.py" line="469" />
-        <location filename="../../ui/main_window.py" line="519" />
+        <location filename="../../ui/main_window.py" line="471" />
+        <location filename="../../ui/main_window.py" line="472" />
+        <location filename="../../ui/main_window.py" line="526" />
         <source>停止しています…</source>
         <translation>Stopping…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="488" />
+        <location filename="../../ui/main_window.py" line="491" />
         <source>再開</source>
         <translation>Resume</translation>
     </message>
     <message>
+        <location filename="../../ui/main_window.py" line="495" />
+        <source>連携済 {0}</source>
+        <translation>linked {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="495" />
+        <source>待機 {0}</source>
+        <translation>waiting {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="497" />
+        <source>リトライ待ち {0}</source>
+        <translation>retrying {0}</translation>
+    </message>
+    <message>
         <location filename="../../ui/main_window.py" line="498" />
+        <source>失敗 {0}</source>
+        <translation>failed {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="499" />
+        <source>保留 {0}</source>
+        <translation>held {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="503" />
+        <source>全体: {0}</source>
+        <translation>All: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="505" />
         <source>API: —</source>
         <translation>API: —</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="502" />
+        <location filename="../../ui/main_window.py" line="509" />
         <source>API: {0} / {1} ({2}%)</source>
         <translation>API: {0} / {1} ({2}%)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="521" />
+        <location filename="../../ui/main_window.py" line="528" />
         <source>一時停止しています…</source>
         <translation>Pausing…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="523" />
+        <location filename="../../ui/main_window.py" line="530" />
         <source>送信中… 連携済 {0} / 待機 {1}</source>
         <translation>Sending… linked {0} / waiting {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="525" />
+        <location filename="../../ui/main_window.py" line="532" />
         <source>送信するものはありません</source>
         <translation>Nothing to send</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="526" />
+        <location filename="../../ui/main_window.py" line="533" />
         <source>{0} — 待機 {1}</source>
         <translation>{0} — waiting {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="610" />
-        <location filename="../../ui/main_window.py" line="623" />
+        <location filename="../../ui/main_window.py" line="617" />
+        <location filename="../../ui/main_window.py" line="630" />
         <source>連携設定の削除</source>
         <translation>Delete link setting</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="612" />
+        <location filename="../../ui/main_window.py" line="619" />
         <source>連携設定「{0}」を削除しますか?
 
 オブジェクト、連携対象、連携通話履歴もすべて削除されます。この操作は元に戻せません(Salesforceに作成済みの活動履歴は削除されません)。</source>
@@ -1818,12 +1843,12 @@ The calls imported so far are kept. Importing again creates no duplicates.</tran
 Its objects, link targets and linked call history are deleted too. This cannot be undone (activities already in Salesforce are kept).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="705" />
+        <location filename="../../ui/main_window.py" line="712" />
         <source>バージョン情報</source>
         <translation>About</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="707" />
+        <location filename="../../ui/main_window.py" line="714" />
         <source>&lt;h3&gt;BIZTEL Desk {0}&lt;/h3&gt;&lt;p&gt;BIZTELなどのPBXの通話履歴と通話録音を、Salesforceの活動履歴に連携する管理ツールです。&lt;/p&gt;&lt;p&gt;データフォルダ: {1}&lt;/p&gt;</source>
         <translation>&lt;h3&gt;BIZTEL Desk {0}&lt;/h3&gt;&lt;p&gt;An admin tool that links call history and recordings of BIZTEL and other PBXs to Salesforce activities.&lt;/p&gt;&lt;p&gt;Data folder: {1}&lt;/p&gt;</translation>
     </message>
@@ -2023,7 +2048,7 @@ Its objects, link targets and linked call history are deleted too. This cannot b
     </message>
     <message>
         <location filename="../../ui/dialogs/system_dialog.py" line="61" />
-        <location filename="../../ui/dialogs/system_dialog.py" line="68" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="69" />
         <source> 分</source>
         <translation> min</translation>
     </message>
@@ -2033,167 +2058,178 @@ Its objects, link targets and linked call history are deleted too. This cannot b
         <translation> times</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="88" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="90" />
         <source>履歴</source>
         <translation>History</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="89" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="91" />
         <source>履歴保持期間</source>
         <translation>Retention period</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="90" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="92" />
         <source>1〜180日。これより古い通話と連携履歴は自動的に削除されます(Salesforceの活動履歴は残りますが、録音は再生できなくなる場合があります)。</source>
         <translation>1–180 days. Older calls and link history are deleted automatically (Salesforce activities stay, but their recordings may no longer play).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="91" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="93" />
         <source>表示件数</source>
         <translation>Page size</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="91" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="93" />
         <source>連携通話履歴の1ページの件数です。</source>
         <translation>Rows per page of the linked call history.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="92" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="94" />
         <source>タイムゾーン</source>
         <translation>Time zone</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="92" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="94" />
         <source>空欄のときはこのコンピュータの設定を使います。</source>
         <translation>Empty: this computer's time zone.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="93" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="95" />
         <source>既定の国・地域</source>
         <translation>Default region</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="94" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="96" />
         <source>市外局番から始まる電話番号をこの国の番号として扱います(例: JP)。</source>
         <translation>Numbers written with an area code are taken as numbers of this country (e.g. JP).</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="96" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="98" />
         <source>録音再生</source>
         <translation>Recording playback</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="97" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="99" />
         <source>録音再生時の認証</source>
         <translation>Playback authentication</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="98" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="100" />
         <source>変更はこれ以降に作成する活動履歴にだけ反映されます。作成済みの活動履歴の動作は変わりません。</source>
         <translation>A change only affects activities written from now on; existing activities keep their behaviour.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="99" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="101" />
         <source>録音サーバURL</source>
         <translation>Recording server URL</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="101" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="103" />
         <source>検索リトライ</source>
         <translation>Search retries</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="102" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="104" />
         <source>リトライ間隔</source>
         <translation>Retry interval</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="103" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="105" />
         <source>リトライ回数上限</source>
         <translation>Maximum retries</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="107" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="109" />
         <source>活動履歴の件名</source>
         <translation>Activity subject</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="109" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="111" />
         <source>件名テンプレート(着信)</source>
         <translation>Subject template (inbound)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="110" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="112" />
         <source>件名テンプレート(発信)</source>
         <translation>Subject template (outbound)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="111" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="113" />
         <source>使える差し込み項目: {names}</source>
         <translation>Placeholders: {names}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="113" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="115" />
         <source>API使用率しきい値</source>
         <translation>API usage thresholds</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="114" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="116" />
         <source>任意のAPI呼び出しを停止</source>
         <translation>Stop optional API calls above</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="115" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="117" />
         <source>送信を一時停止</source>
         <translation>Pause sending above</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="116" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="118" />
         <source>1日のAPI上限に対する使用率です。</source>
         <translation>Share of the org's daily API limit.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="126" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="121" />
+        <source>一致しない番号があるときの再確認間隔</source>
+        <translation>Re-check when a number has no match</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="122" />
+        <source>一致するレコードがない番号は、索引がこの秒数より古ければ変更分だけ更新して探し直します(数秒前に作成されたレコードにも一致します)。0で再確認しません。</source>
+        <translation>A number with no matching record is searched again after refreshing the index with the latest changes, when the index is older than this many seconds (so records created seconds ago match). 0 turns this off.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="130" />
         <source>OK</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="127" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="131" />
         <source>キャンセル</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="199" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="203" />
         <source>保存できませんでした。赤い項目を確認してください。</source>
         <translation>Not saved. Check the fields marked in red.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="213" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="217" />
         <source>{min}〜{max}(初期値 {default})</source>
         <translation>{min}–{max} (default {default})</translation>
     </message>
     <message>
         <location filename="../../ui/dialogs/system_dialog.py" line="67" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="68" />
         <source> 秒</source>
         <translation> s</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="104" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="106" />
         <source>送信リトライ間隔の上限</source>
         <translation>Maximum wait between send retries</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="105" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="107" />
         <source>Salesforceに一時的に接続できないときは1、5、15、60分…と間隔を空けて再送します。その間隔の上限です。</source>
         <translation>When Salesforce cannot be reached for a while, sending is retried after 1, 5, 15, 60 minutes…; this is the longest wait.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="117" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="119" />
         <source>電話番号インデックスの更新間隔</source>
         <translation>Phone index refresh interval</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs/system_dialog.py" line="118" />
+        <location filename="../../ui/dialogs/system_dialog.py" line="120" />
         <source>Salesforceの電話番号を手元に写した索引を、送信前にこの間隔より古ければ更新します。短いほど新しいレコードにすぐ一致し、長いほどAPI呼び出しが減ります。</source>
         <translation>The local copy of Salesforce's phone numbers is refreshed before sending when it is older than this. Shorter matches new records sooner; longer spends fewer API calls.</translation>
     </message>

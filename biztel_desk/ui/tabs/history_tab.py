@@ -116,9 +116,9 @@ class HistoryTab(QWidget):
         self.state_combo.addItem(self.tr("すべて"), "")
         for state in JOB_STATES:
             self.state_combo.addItem(self.model.state_title(state), state)
-        self.columns_button = QToolButton(self)
-        self.columns_button.setText(self.tr("表示項目"))
-        self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # A push button with a menu makes room for its arrow (a QToolButton's InstantPopup arrow covers the text).
+        self.columns_button = QPushButton(self.tr("表示項目"), self)
+        self.columns_button.setObjectName("columnsButton")
         self.columns_menu = QMenu(self)
         self.column_actions: dict[str, QAction] = {}
         for key in COLUMN_KEYS:
