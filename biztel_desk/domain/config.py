@@ -109,6 +109,9 @@ SYSTEM_OPTIONS: tuple[Option, ...] = (
     # How stale the local phone index may be before a batch refreshes it (one query per object): lower sees
     # new Salesforce records sooner, higher spends fewer API calls.
     Option("phone_index_max_age_s", int, 60, 5, 3600),
+    # A batch with numbers the index cannot match refreshes it (changes only) when it is older than this, then
+    # looks those numbers up again: a record created seconds before the call is found (SPEC §9). 0 = never.
+    Option("phone_index_miss_refresh_s", int, 5, 0, 600),
     # The longest wait between attempts after transient Salesforce failures (1, 5, 15, 60 min… up to this).
     Option("retry_backoff_max_minutes", int, 60, 1, 1440),
 )
@@ -130,6 +133,7 @@ class SystemSettings:
     api_optional_stop_percent: int = 80
     api_pause_percent: int = 95
     phone_index_max_age_s: int = 60
+    phone_index_miss_refresh_s: int = 5
     retry_backoff_max_minutes: int = 60
 
     def as_dict(self) -> dict[str, Any]:

@@ -432,8 +432,15 @@ class LinkEngine:
         mirrored = index.mirrored(object_names) if self.options.use_index else set()
         if mirrored and numbers:
             with self.database.read() as session:
-                for number, found in index.lookup(session, numbers, sorted(mirrored)).items():
-                    candidates[number].extend(found)
+                indexed = index.lookup(session, numbers, sorted(mirrored))
+            misses = [n for n in numbers if not indexed[n]]
+            if misses and self._refresh_for_misses(index, sorted(mirrored), system, gateway):
+                # A Contact created seconds before the call is in the index now: look the misses up again
+                # before anything is decided (a no-match with the fallback policy would be final).
+                with self.database.read() as session:
+                    indexed.update(index.lookup(session, misses, sorted(mirrored)))
+            for number, found in indexed.items():
+                candidates[number].extend(found)
         # SOSL for what the index cannot answer: objects it does not mirror (index off, or load failed).
         unmirrored = [info for name in object_names if name not in mirrored
                       for info in [gateway.describe(name)] if info is not None]
@@ -470,6 +477,25 @@ class LinkEngine:
                 plan.decision = Decision("link", (Target("Lead", lead),),
                                          Reason("single", {"object": "Lead", "id": lead, "field": "Phone"}))
         return plans
+
+    def _refresh_for_misses(self, index: PhoneIndex, objects: list[str], system: SystemSettings,
+                            gateway: SalesforceGateway) -> bool:
+        """Refresh the index (changes only) for numbers it cannot match, when it is older than a few seconds.
+
+        SPEC §9: the index must see records created seconds ago, but the regular refresh runs only every
+        phone_index_max_age_s (60 s). A miss costs one incremental refresh at most every
+        phone_index_miss_refresh_s (5 s) — a handful of queries a minute while a backlog with unknown numbers
+        drains, none while every number matches. True when it refreshed something.
+        """
+        threshold = float(system.phone_index_miss_refresh_s)
+        if threshold <= 0:
+            return False
+        if gateway.usage_percent() >= system.api_optional_stop_percent:
+            threshold *= self.options.optional_slowdown  # an optional call: spaced out above the 80 % guard
+        age = index.age(objects)
+        if age is None or age < threshold:
+            return False
+        return index.refresh(objects, threshold).objects > 0
 
     def _object_of(self, setting: SettingSnapshot, gateway: SalesforceGateway, record_id: str) -> str:
         prefix = key_prefix(record_id)

@@ -7,7 +7,8 @@ deletions through ``queryAll … IsDeleted = true``, converted Leads dropped (th
 
 Decision — a miss in a fresh index is an answer ("no match"), not a reason to ask SOSL: the refresh right
 before the batch has already read every record changed up to that moment, which is more than SOSL would
-see (its index lags). SOSL is used only for objects the index does not mirror (index switched off, or an
+see (its index lags). "Fresh" for a miss means younger than ``phone_index_miss_refresh_s`` (5 s): an older
+index is refreshed incrementally and the misses looked up again before deciding no-match. SOSL is used only for objects the index does not mirror (index switched off, or an
 object whose load failed) — see ``engine.linker``.
 """
 

@@ -521,7 +521,8 @@ def test_backoff_steps_and_cap() -> None:
 
 def test_phone_index_age_comes_from_the_system_settings(link_env: Callable[..., LinkEnv],
                                                         context: AppContext) -> None:
-    context.config.save_system({"phone_index_max_age_s": 3600})
+    # The re-check on a miss (next test) is switched off here: only the regular refresh interval is measured.
+    context.config.save_system({"phone_index_max_age_s": 3600, "phone_index_miss_refresh_s": 0})
     env = link_env()
     env.options = EngineOptions(index_max_age_s=None)
     env.run()  # nothing due yet: the index is not even loaded
@@ -537,6 +538,37 @@ def test_phone_index_age_comes_from_the_system_settings(link_env: Callable[..., 
     fresh = env.add_call(number)
     env.run()
     assert only_task(env, fresh)["WhoId"] == contact
+
+
+def test_a_record_created_seconds_before_the_call_is_matched(link_env: Callable[..., LinkEnv], link_org: DevOrg,
+                                                              context: AppContext) -> None:
+    """SPEC §9: the index sees records created seconds ago, though its regular refresh is every 60 s."""
+    context.config.save_system({"phone_index_max_age_s": 60, "phone_index_miss_refresh_s": 5})
+    env = link_env()
+    env.options = EngineOptions(index_max_age_s=None)
+    env.add_call(new_number())
+    env.run()  # loads the index (refreshed now)
+    env.advance(seconds=20)
+    number = new_number()
+    contact = env.sf.Contact.create({"LastName": "作成直後", "Phone": number})["id"]
+    env.advance(seconds=10)  # the call, 10 s after the Contact; the index is 30 s old (< 60 s: no regular refresh)
+    before = link_org.counters()
+    uid = env.add_call(number)
+    env.run()
+    spent = {k: v - before.get(k, 0) for k, v in link_org.counters().items() if v != before.get(k, 0)}
+    job = env.job(uid)
+    assert (job.state, job.record_id) == ("linked", contact), job.match_reason
+    assert only_task(env, uid)["WhoId"] == contact
+    # Changes only (one query per object and one queryAll for deletions), no full load, no SOSL.
+    assert "search" not in spent and spent.get("query", 0) + spent.get("query_more", 0) <= 8, spent
+    # A second unknown number within 5 s of that refresh: the index is fresh enough, no further refresh.
+    env.advance(seconds=2)
+    before = link_org.counters()
+    unknown = env.add_call(new_number())
+    env.run()
+    spent = {k: v - before.get(k, 0) for k, v in link_org.counters().items() if v != before.get(k, 0)}
+    assert "query" not in spent and "query_more" not in spent, spent
+    assert only_task(env, unknown)["WhatId"] == env.fallback_id
 
 
 # --- exactly once and API calls: the review's findings -----------------------------------------------------------

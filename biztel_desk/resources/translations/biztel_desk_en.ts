@@ -2233,6 +2233,16 @@ Its objects, link targets and linked call history are deleted too. This cannot b
         <source>Salesforceの電話番号を手元に写した索引を、送信前にこの間隔より古ければ更新します。短いほど新しいレコードにすぐ一致し、長いほどAPI呼び出しが減ります。</source>
         <translation>The local copy of Salesforce's phone numbers is refreshed before sending when it is older than this. Shorter matches new records sooner; longer spends fewer API calls.</translation>
     </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="121" />
+        <source>一致しない番号があるときの再確認間隔</source>
+        <translation>Re-check when a number has no match</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs/system_dialog.py" line="122" />
+        <source>一致するレコードがない番号は、索引がこの秒数より古ければ変更分だけ更新して探し直します(数秒前に作成されたレコードにも一致します)。0で再確認しません。</source>
+        <translation>A number with no matching record is searched again after refreshing the index with the latest changes, when the index is older than this many seconds (so records created seconds ago match). 0 turns this off.</translation>
+    </message>
 </context>
 <context>
     <name>TargetsModel</name>

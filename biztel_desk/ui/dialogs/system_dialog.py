@@ -65,6 +65,7 @@ class SystemDialog(QDialog):
         self.optional_stop_spin = self._spin("api_optional_stop_percent", " %")
         self.pause_spin = self._spin("api_pause_percent", " %")
         self.index_age_spin = self._spin("phone_index_max_age_s", self.tr(" 秒"))
+        self.index_miss_spin = self._spin("phone_index_miss_refresh_s", self.tr(" 秒"))
         self.backoff_max_spin = self._spin("retry_backoff_max_minutes", self.tr(" 分"))
         self.fields.update(
             {
@@ -81,6 +82,7 @@ class SystemDialog(QDialog):
                 "api_optional_stop_percent": self.optional_stop_spin,
                 "api_pause_percent": self.pause_spin,
                 "phone_index_max_age_s": self.index_age_spin,
+                "phone_index_miss_refresh_s": self.index_miss_spin,
                 "retry_backoff_max_minutes": self.backoff_max_spin,
             }
         )
@@ -116,6 +118,8 @@ class SystemDialog(QDialog):
                   self.tr("1日のAPI上限に対する使用率です。"))
         self._row(api, "phone_index_max_age_s", self.tr("電話番号インデックスの更新間隔"),
                   self.tr("Salesforceの電話番号を手元に写した索引を、送信前にこの間隔より古ければ更新します。短いほど新しいレコードにすぐ一致し、長いほどAPI呼び出しが減ります。"))
+        self._row(api, "phone_index_miss_refresh_s", self.tr("一致しない番号があるときの再確認間隔"),
+                  self.tr("一致するレコードがない番号は、索引がこの秒数より古ければ変更分だけ更新して探し直します(数秒前に作成されたレコードにも一致します)。0で再確認しません。"))
 
         self.message_label = QLabel(self)
         self.message_label.setObjectName("message")
