@@ -284,9 +284,11 @@ def validate_account(account: AccountConfig, path: str = "") -> tuple[AccountCon
     p = _prefix(path)
     name = account.name.strip()
     if not name:
-        problems.append(Problem("required", p + "name"))
+        problems.append(Problem("required", p + "name", {"label_field": "account_name"}))
     elif len(name) > NAME_MAX:
-        problems.append(Problem("too_long", p + "name", {"max": NAME_MAX, "length": len(name)}))
+        problems.append(
+            Problem("too_long", p + "name", {"max": NAME_MAX, "length": len(name), "label_field": "account_name"})
+        )
     if account.auth_method not in {m.value for m in AuthMethod}:
         problems.append(
             Problem("bad_choice", p + "auth_method", {"value": account.auth_method, "choices": ", ".join(AuthMethod)})

@@ -11,6 +11,7 @@ Lang = str  # "ja" | "en"
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "name": ("連携名", "Link name"),
     "account": ("Salesforceアカウント", "Salesforce account"),
+    "account_name": ("アカウント名", "Account name"),
     "fallback_record_id": ("紐付け先特定不可レコード", "Fallback record"),
     "api_consent": ("API利用許諾", "API consent"),
     "memo": ("メモ", "Memo"),
@@ -183,7 +184,10 @@ class Problem:
         return last.split("[", 1)[0]
 
     def text(self, lang: Lang = "ja") -> str:
-        return message(self.code, lang, field_name=self.field_name, **self.params)
+        # ``label_field`` names the label when the key alone is ambiguous (an account's ``name`` is not 連携名).
+        params = dict(self.params)
+        label_field = str(params.pop("label_field", "") or self.field_name)
+        return message(self.code, lang, field_name=label_field, **params)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.text('en')}" if self.path else self.text("en")

@@ -62,7 +62,7 @@ class ConfigService:
         with self.database.begin() as session:
             names = repos.account_names(session)
             if cleaned.name in names and cleaned.name != original_name:
-                problems.append(Problem("duplicate_name", "name", {"value": cleaned.name}))
+                problems.append(Problem("duplicate_name", "name", {"value": cleaned.name, "label_field": "account_name"}))
             if problems:
                 raise ProblemsError(problems)
             # Keyring first: if it fails, the transaction rolls back and nothing refers to a missing secret.

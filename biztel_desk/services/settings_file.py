@@ -115,13 +115,14 @@ def parse(text: str, known_accounts: set[str]) -> tuple[dict[str, Any] | None, l
     accounts: list[AccountConfig] = []
     for index, table in enumerate(_tables(document, "accounts", problems)):
         path = f"accounts[{index}]"
-        values = _take(table, {k: str for k in _ACCOUNT_KEYS}, path, problems, required=("name",))
+        values = _take(table, {k: str for k in _ACCOUNT_KEYS}, path, problems, required=("name",),
+                       labels={"name": "account_name"})
         if values is None:
             continue
         account, account_problems = validate_account(AccountConfig(**values), path)
         problems += account_problems
         if any(a.name == account.name for a in accounts):
-            problems.append(Problem("duplicate_name", f"{path}.name", {"value": account.name}))
+            problems.append(Problem("duplicate_name", f"{path}.name", {"value": account.name, "label_field": "account_name"}))
         accounts.append(account)
 
     region = str((system_values or {}).get("default_region", "JP"))
@@ -193,7 +194,14 @@ def _tables(document: dict[str, Any], key: str, problems: list[Problem], parent:
     return tables
 
 
-def _take(table: dict[str, Any], spec: dict[str, Any], path: str, problems: list[Problem], required: tuple[str, ...] = ()) -> dict[str, Any] | None:
+def _take(
+    table: dict[str, Any],
+    spec: dict[str, Any],
+    path: str,
+    problems: list[Problem],
+    required: tuple[str, ...] = (),
+    labels: dict[str, str] | None = None,
+) -> dict[str, Any] | None:
     """Typed values of a table: unknown keys, wrong types and missing required keys become problems."""
     values: dict[str, Any] = {}
     ok = True
@@ -216,7 +224,8 @@ def _take(table: dict[str, Any], spec: dict[str, Any], path: str, problems: list
             values[key] = value
     for key in required:
         if key not in table:
-            problems.append(Problem("required", f"{path}.{key}"))
+            extra = {"label_field": labels[key]} if labels and key in labels else {}
+            problems.append(Problem("required", f"{path}.{key}", extra))
             ok = False
     return values if ok else None
 

@@ -201,3 +201,11 @@ def test_account_rules() -> None:
     assert codes(problems) == [("login_host", "my_domain_required")]
     _, problems = validate_account(AccountConfig(name="x", username="u", api_version="59"))
     assert codes(problems) == [("api_version", "api_version_format")]
+
+
+def test_account_name_problems_name_the_account_not_the_link_setting() -> None:
+    _, problems = validate_account(AccountConfig(name="  ", username="u@example.com"))
+    assert [p.text("ja") for p in problems] == ["アカウント名を入力してください。"]
+    assert problems[0].field_name == "name"  # the dialog still puts it next to its 名前 field
+    _, problems = validate_account(AccountConfig(name="x" * 81, username="u@example.com"))
+    assert problems[0].text("en").startswith("Account name must be at most 80 characters")

@@ -171,3 +171,10 @@ def test_comments_keep_two_spaces_after_a_long_value(context: AppContext) -> Non
             assert value.endswith("  "), line
     settings_file.import_toml(context.config, text)
     assert settings_file.export_toml(context.config) == text
+
+
+def test_duplicate_account_in_a_file_is_named_as_an_account(context: AppContext) -> None:
+    text = '[[accounts]]\nname = "a"\nusername = "u@example.com"\n[[accounts]]\nname = "a"\nusername = "v@example.com"\n'
+    with pytest.raises(ProblemsError) as caught:
+        settings_file.import_toml(context.config, text)
+    assert "accounts[1].name: Account name 'a' is already used." in caught.value.text("en")
