@@ -155,7 +155,15 @@ class Database:
             except OSError as error:
                 raise DatabaseUnavailable(f"{directory}: {error.strerror or error}") from None
             url = sqlite_url(directory)
-        database = cls(url)
+        try:
+            database = cls(url)
+        except ImportError as error:  # e.g. postgresql:// without the psycopg driver installed
+            raise DatabaseUnavailable(
+                f"{redacted(url)}: the database driver is not installed ({error.name or error}); "
+                "for PostgreSQL install the postgres extra: pip install 'biztel-desk[postgres]'"
+            ) from None
+        except (SQLAlchemyError, ValueError) as error:  # an unknown scheme or a malformed URL
+            raise DatabaseUnavailable(f"{redacted(url)}: {error}") from None
         try:
             if not at_head(database.engine):
                 migrate(database.engine)

@@ -64,3 +64,18 @@ def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(DatabaseUnavailable) as caught:
         Database.open(directory=blocker / "sub")
     assert str(blocker) in str(caught.value)
+
+
+def test_unusable_database_urls_are_clear_errors() -> None:
+    import pytest
+
+    from biztel_desk.store.db import DatabaseUnavailable
+
+    for url, fragment in [
+        ("foo://x", "foo"),
+        ("not a url", "Could not parse"),
+        ("sqlite:////nonexistent-dir/sub/x.db", "unable to open"),
+    ]:
+        with pytest.raises(DatabaseUnavailable) as caught:
+            Database.open(url=url)
+        assert fragment in str(caught.value)
