@@ -88,7 +88,7 @@ def _once(worker: LinkWorker, lang: str, stdout: TextIO) -> int:
                         f"'{name}': cannot log in: {error.text(lang)}"), file=sys.stderr)
             code = EXIT_USAGE
         else:
-            print(_text(lang, f"「{name}」: 送信を中断しました({error}). 次回の実行で続きを処理します。",
+            print(_text(lang, f"「{name}」: 送信を中断しました({error})。次回の実行で続きを処理します。",
                         f"'{name}': sending stopped ({error}); the next run continues."), file=sys.stderr)
             code = max(code, EXIT_PROBLEMS)
     return code

@@ -143,6 +143,7 @@ class SettingSnapshot:
     activity_mode: str
     objects: tuple[ObjectRule, ...]
     tab_codes: dict[str, str]  # key prefix → object API name
+    default_outbound_number: str = ""  # 既定の発信番号: the company side of outbound calls whose source lacks it
 
 
 @dataclass(frozen=True)
@@ -313,7 +314,11 @@ class LinkEngine:
         with self.database.read() as session:
             row = session.scalar(
                 select(LinkSetting)
-                .options(selectinload(LinkSetting.objects), selectinload(LinkSetting.account))
+                .options(
+                    selectinload(LinkSetting.objects),
+                    selectinload(LinkSetting.account),
+                    selectinload(LinkSetting.targets),
+                )
                 .where(LinkSetting.name == name)
             )
             if row is None:
@@ -330,6 +335,9 @@ class LinkEngine:
                 activity_mode=row.activity_mode,
                 objects=tuple(ObjectRule(o.api_name, o.priority) for o in row.objects),
                 tab_codes={o.tab_code: o.api_name for o in row.objects},
+                default_outbound_number=next(
+                    (t.number for t in row.targets if t.enabled and t.default_outbound), ""
+                ),
             )
             return snapshot, repos.load_system(session)
 
@@ -347,7 +355,7 @@ class LinkEngine:
                 .order_by(LinkJob.id)
                 .limit(self.options.batch_size)
             ).all()
-            return [_due_job(job, call) for job, call in rows]
+            return [_due_job(job, call, setting.default_outbound_number) for job, call in rows]
 
     # --- resolving unknown outcomes -------------------------------------------------------------------------
 
@@ -796,10 +804,16 @@ class LinkEngine:
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
-def _due_job(job: LinkJob, call: Call) -> DueJob:
+def _due_job(job: LinkJob, call: Call, default_outbound_number: str = "") -> DueJob:
     inbound = call.direction == "inbound"
     customer = call.from_number if inbound else call.to_number
+    # The company side as the PBX recorded it (DID, presented caller ID), else the number the call was matched
+    # to a link target with, else — outbound calls from sources without the caller ID — the 既定の発信番号.
     company = call.to_number if inbound else call.from_number
+    if not company and call.company_e164:
+        company = phone.national_format(call.company_e164)
+    if not company and not inbound:
+        company = default_outbound_number
     customer_e164 = call.customer_e164
     if customer_e164 is None and not phone.is_anonymous(customer):
         customer_e164 = phone.normalize(customer)
