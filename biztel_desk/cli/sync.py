@@ -13,6 +13,7 @@ from biztel_desk.engine.linker import EngineOptions
 from biztel_desk.engine.worker import LinkWorker, WorkerStatus
 from biztel_desk.salesforce.errors import AuthError
 from biztel_desk.services.context import AppContext
+from biztel_desk.services.housekeeping import Housekeeper
 from biztel_desk.services.ingest_sources import IngestSources
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -23,8 +24,8 @@ def register(commands: Any) -> None:
         "sync",
         help="run the link worker headless; --once processes what is due and exits",
         description="Runs the link worker until SIGINT/SIGTERM, with the configured call sources (the watched folder "
-        "and the HTTP ingest endpoint, see `biztel-desk ingest`): a call they add is linked at once. "
-        "With --once the call sources are not started.",
+        "and the HTTP ingest endpoint, see `biztel-desk ingest`): a call they add is linked at once; history older "
+        "than the retention period is purged at start-up and daily. With --once neither runs.",
     )
     parser.add_argument("--once", action="store_true",
                         help="process everything due now, print a summary, exit (the watched folder and the HTTP "
@@ -55,9 +56,13 @@ def run_sync(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdo
     if args.once:
         return _once(worker, lang, stdout)
     sources = start_sources(context, worker)
+    # A long-running headless sync purges history past 履歴保持期間 at start-up and daily, as the window does.
+    housekeeper = Housekeeper(context.database)
+    housekeeper.start()
     try:
         return _forever(worker, lang, stdout)
     finally:
+        housekeeper.stop()
         sources.stop()  # before the database closes (cli.run closes the context after this returns)
 
 
