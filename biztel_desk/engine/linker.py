@@ -155,6 +155,7 @@ class DueJob:
     attempts: int
     customer_e164: str | None
     call: CallFacts
+    match_reason: str = ""  # the journaled decision of an earlier attempt (its targets), "" when none
 
 
 @dataclass
@@ -386,8 +387,9 @@ class LinkEngine:
             updates = []
             leads: dict[str, tuple[str, str, str]] = {}
             for job_id, reason_json, call in rows:
-                tasks = found.get(call.unique_id, [])
                 targets = _journaled_targets(reason_json)
+                tasks = _own_tasks(found.get(call.unique_id, []), targets, _is_create_lead(reason_json),
+                                   case_accounts)
                 anchors = {anchor_of(t, case_accounts) for t in tasks}
                 complete = bool(tasks) and (len(targets) <= 1 or all(t in anchors for t in targets))
                 if complete:
@@ -471,7 +473,13 @@ class LinkEngine:
                 retry_max=system.retry_max,
                 anonymous=job.customer_e164 is None,
             )
-            plans.append(_Plan(job, decision, existing.get(job.call.unique_id, []), case_accounts))
+            covered = _own_tasks(
+                existing.get(job.call.unique_id, []),
+                [*_journaled_targets(job.match_reason), *(t.record_id for t in decision.targets)],
+                _is_create_lead(job.match_reason) or decision.kind == "create_lead",
+                case_accounts,
+            )
+            plans.append(_Plan(job, decision, covered, case_accounts))
         # A call of this batch already has its Lead in Salesforce (written by an earlier attempt whose outcome
         # was looked up): the batch's other calls from that number go on that Lead instead of a new one.
         leads: dict[str, str] = {}
@@ -834,7 +842,8 @@ def _due_job(job: LinkJob, call: Call, default_outbound_number: str = "") -> Due
         duration_s=call.duration_s,
         recording_server_url=call.recording_server_url,
     )
-    return DueJob(job.id, job.state, job.batch_id, job.retry_count, job.attempts, customer_e164, facts)
+    return DueJob(job.id, job.state, job.batch_id, job.retry_count, job.attempts, customer_e164, facts,
+                  job.match_reason or "")
 
 
 def _customer_number(call: Call) -> str:
@@ -905,6 +914,37 @@ def _mark(chunk: list[_Unit], outcome: str, error: RecordError | None = None) ->
 def _journaled_targets(reason_json: str) -> list[str]:
     targets = Reason.from_json(reason_json).params.get("targets")
     return [str(t) for t in targets] if isinstance(targets, list) else []
+
+
+def _is_create_lead(reason_json: str) -> bool:
+    return bool(reason_json) and Reason.from_json(reason_json).code == "no_match_create_lead"
+
+
+def _own_tasks(tasks: list[FoundTask], targets: list[str], create_lead: bool,
+               case_accounts: dict[str, str | None]) -> list[FoundTask]:
+    """The Tasks found for a call that this job wrote, as far as Salesforce can tell.
+
+    Tasks are found by CallObject (the call's unique ID), which every setting linking the call writes: two
+    settings on one org receiving the same call each have a Task with that CallObject. A job keeps only the
+    Tasks anchored (``anchor_of``) on one of its own targets — the journaled ones of earlier attempts plus the
+    current decision's — so after a lost answer it neither adopts another setting's Task (and never writes its
+    own) nor skips a target because another setting's Task sits on it.
+
+    Still ambiguous, as Salesforce holds nothing that names the setting:
+    - a create_lead job whose Lead is new: its Lead's Id was never known, so any Task of the call on a Lead is
+      taken for its own (another setting's Task on a Lead, new or matched, is indistinguishable);
+    - two settings linking the same call to the same record: their Tasks look alike, and one setting may take
+      the other's Task for its own (the record then has one Task for the call instead of two).
+    A job with no journaled target and no target today (nothing to compare with) keeps every Task, as before.
+    """
+    wanted = set(targets)
+    if wanted:
+        own = [t for t in tasks if anchor_of(t, case_accounts) in wanted]
+    else:
+        own = list(tasks) if not create_lead else []
+    if create_lead:
+        own += [t for t in tasks if t not in own and t.who_id and key_prefix(t.who_id) == LEAD_PREFIX]
+    return own
 
 
 def _first_task(tasks: list[FoundTask], targets: list[str], case_accounts: dict[str, str | None]) -> FoundTask:

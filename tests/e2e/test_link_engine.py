@@ -6,20 +6,22 @@ import datetime as dt
 import random
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from conftest import COMPANY, LinkEnv, account_for, fallback_account, org_client, store_secrets, tasks_of
+from sqlalchemy import select
 
 from biztel_desk.devorg.seed_data import unknown_numbers
 from biztel_desk.devorg.server import DevOrg
 from biztel_desk.domain import phone
+from biztel_desk.domain.config import LinkObjectConfig
 from biztel_desk.domain.matching import Reason
 from biztel_desk.engine.linker import EngineOptions
 from biztel_desk.engine.worker import LinkWorker, WorkerState, WorkerStatus
 from biztel_desk.services.context import AppContext
+from biztel_desk.store.models import Call, LinkJob, LinkSetting
 
 _rng = random.Random(20240501)
 
@@ -401,14 +403,42 @@ def test_worker_waits_above_the_usage_pause_threshold(link_env: Callable[..., Li
         assert worker.stop(10)
 
 
-def test_unique_ids_of_settings_do_not_mix(link_env: Callable[..., LinkEnv]) -> None:
-    """Two settings on the same account and number: one Task per (call, setting) — the journal is per job."""
-    env = link_env()
+def test_settings_on_one_org_keep_their_own_tasks(link_env: Callable[..., LinkEnv], link_org: DevOrg) -> None:
+    """Two settings on the same account and company number, whose objects lead to different records: one Task
+    per (call, setting), even when a lookup after a lost answer finds the other setting's Task for the call."""
+    env_a = link_env("設定A", objects=(LinkObjectConfig("Account", "取引先", "001", 1),))
+    env_b = link_env("設定B", objects=(LinkObjectConfig("Contact", "取引先責任者", "003", 1),))
     number = new_number()
-    uid = env.add_call(number)
-    env.run()
-    assert env.job(uid).state == "linked"
-    assert uuid.UUID(env.job(uid).batch_id or "")  # the batch that wrote it is kept for the history
+    account = env_a.sf.Account.create({"Name": "設定A の取引先", "Phone": number})["id"]
+    contact = env_a.sf.Contact.create({"LastName": "設定B の責任者", "Phone": number})["id"]
+    uid = env_a.add_call(number)  # one call, a job for each setting
+    # A's Task is written and its answer lost: A's lookup finds it.
+    link_org.inject_fault("drop_after_commit", count=1, match=WRITE_PATH)
+    env_a.run()
+    # B's request is lost before anything is written: B's lookup finds only A's Task, which is not B's.
+    link_org.inject_fault("drop_before_write", count=1, match=WRITE_PATH)
+    env_b.run()
+    drain(env_b)
+    drain(env_a)
+    tasks = env_a.tasks(uid)
+    anchors = sorted(t["WhoId"] or t["WhatId"] for t in tasks)
+    assert anchors == sorted([account, contact]), tasks
+    by_anchor = {t["WhoId"] or t["WhatId"]: t["Id"] for t in tasks}
+    job_a, job_b = setting_job(env_a, uid), setting_job(env_b, uid)
+    assert (job_a.state, job_a.record_id, job_a.task_id) == ("linked", account, by_anchor[account])
+    assert (job_b.state, job_b.record_id, job_b.task_id) == ("linked", contact, by_anchor[contact])
+
+
+def setting_job(env: LinkEnv, unique_id: str) -> LinkJob:
+    """The job of ``env``'s setting for the call (a call has one job per setting)."""
+    with env.context.database.read() as session:
+        job = session.scalar(
+            select(LinkJob).join(Call, LinkJob.call_id == Call.id).join(LinkSetting, LinkJob.setting_id == LinkSetting.id)
+            .where(Call.unique_id == unique_id, LinkSetting.name == env.setting)
+        )
+        assert job is not None, (unique_id, env.setting)
+        session.expunge(job)
+        return job
 
 
 # --- create_lead: one Lead per unknown number ---------------------------------------------------------------------
