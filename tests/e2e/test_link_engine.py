@@ -20,6 +20,7 @@ from biztel_desk.domain.config import LinkObjectConfig
 from biztel_desk.domain.matching import Reason
 from biztel_desk.engine.linker import EngineOptions
 from biztel_desk.engine.worker import LinkWorker, WorkerState, WorkerStatus
+from biztel_desk.salesforce.gateway import SalesforceGateway
 from biztel_desk.services.context import AppContext
 from biztel_desk.store.models import Call, LinkJob, LinkSetting
 
@@ -252,6 +253,51 @@ def test_sosl_path_and_index_path_agree(link_env: Callable[..., LinkEnv]) -> Non
     uid = env.add_call("+81 " + number.lstrip("0"))
     env.run()
     assert only_task(env, uid)["WhoId"] == contact
+
+
+def test_sosl_batch_at_the_row_cap_is_split_and_searched_again(link_env: Callable[..., LinkEnv], link_org: DevOrg,
+                                                                context: AppContext) -> None:
+    link_env()  # the account and its secrets
+    numbers = [new_number() for _ in range(4)]
+    contacts = {phone.normalize(n): link_org_contact(link_org, n) for n in numbers}
+    gateway = SalesforceGateway(account_for(link_org), context.secrets)
+    try:
+        contact = gateway.describe("Contact")
+        assert contact is not None
+        e164 = [phone.normalize(n) or "" for n in numbers]
+        truth = gateway.search_phones(e164, [contact])  # 4 rows, far below the real cap: one search
+        before = link_org.counters().get("search", 0)
+        # A cap of 3: the one batch of 4 numbers returns 3 rows (cut short), is split into 2 + 2, searched again.
+        capped = gateway.search_phones(e164, [contact], limit=3)
+        searches = link_org.counters().get("search", 0) - before
+    finally:
+        gateway.close()
+    assert searches == 3
+    assert {n: [c.record_id for c in found] for n, found in capped.items()} == \
+        {n: [c.record_id for c in found] for n, found in truth.items()} == {n: [contacts[n]] for n in e164}
+
+
+def link_org_contact(org: DevOrg, number: str) -> str:
+    return str(org_client(org).Contact.create({"LastName": "上限", "Phone": number})["id"])
+
+
+@pytest.mark.parametrize("use_index", [True, False])
+def test_converted_leads_are_never_matched(link_env: Callable[..., LinkEnv], use_index: bool) -> None:
+    env = link_env(objects=(LinkObjectConfig("Lead", "リード", "00Q", 1),))
+    if not use_index:
+        env.options = EngineOptions(use_index=False)
+    rows = env.sf.query_all("SELECT Id, Phone, MobilePhone, IsConverted FROM Lead")["records"]
+    live = {phone.normalize(r[f]) for r in rows if not r["IsConverted"] for f in ("Phone", "MobilePhone") if r[f]}
+    # Numbers only converted Leads hold (a converted Lead's twin Contact is not among this setting's objects).
+    converted = sorted({r[f] for r in rows if r["IsConverted"] for f in ("Phone", "MobilePhone")
+                        if r[f] and phone.normalize(r[f]) not in live})
+    assert len(converted) >= 2, "the demo seed has converted Leads"
+    uids = [env.add_call(number) for number in converted]
+    env.run()
+    for uid in uids:
+        task = only_task(env, uid)
+        assert (task["WhatId"], task["WhoId"]) == (env.fallback_id, None)
+        assert env.job(uid).match_reason and Reason.from_json(env.job(uid).match_reason or "").code != "single"
 
 
 def test_index_follows_deletions(link_env: Callable[..., LinkEnv]) -> None:
