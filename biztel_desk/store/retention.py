@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, delete, exists, select
 
 from biztel_desk.store import repos
 from biztel_desk.store.db import Database
@@ -17,6 +17,7 @@ from biztel_desk.store.models import Call, LinkJob
 # transaction to a few tens of milliseconds, and a short pause between chunks lets the link worker write.
 CHUNK = 500
 PAUSE_S = 0.01
+UNFINISHED = ("pending", "held", "retrying", "sending")
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,9 @@ def purge(
 ) -> PurgeResult:
     """Delete calls (and their jobs) that started before now − retention. Salesforce Tasks are untouched.
 
-    Jobs still in flight (``sending``) are kept with their calls: their outcome must be resolved first, or the
-    exactly-once journal would lose a call that may already be in Salesforce.
+    A call whose job is not finished yet (pending, held, retrying, or sending — whose outcome must be resolved
+    first) is kept, however old: retention trims the history, it never drops a call before it reached
+    Salesforce (an admin back-filling last year's CDR, a setting paused for months).
     """
     with database.read() as session:
         retention = repos.load_system(session).retention_days
@@ -48,10 +50,11 @@ def purge(
     calls = jobs = 0
     while not should_stop():
         with database.begin() as session:
-            in_flight = select(LinkJob.call_id).where(LinkJob.state == "sending")
+            # NOT EXISTS per candidate uses the (call_id, setting_id) index of link_jobs, not a scan of every job.
+            unfinished = exists().where(LinkJob.call_id == Call.id, LinkJob.state.in_(UNFINISHED))
             ids = list(
                 session.scalars(
-                    select(Call.id).where(Call.started_at < cutoff, Call.id.not_in(in_flight)).order_by(Call.id).limit(chunk)
+                    select(Call.id).where(Call.started_at < cutoff, ~unfinished).order_by(Call.id).limit(chunk)
                 )
             )
             if not ids:

@@ -38,10 +38,13 @@ def test_purge_respects_retention_and_in_flight_jobs(context: AppContext, make_s
     context.config.save_system({"retention_days": 30})
     _add(context, 31, count=25)
     _add(context, 29, count=3)
-    _add(context, 40, state="sending")
+    for state in ("sending", "pending", "held", "retrying"):
+        _add(context, 40, state=state)  # not finished: kept however old
+    _add(context, 40, state="failed")
+    _add(context, 40, state="skipped")
     result = purge(context.database, now=NOW, chunk=7)
-    assert (result.calls, result.jobs) == (25, 25)
-    assert _count(context, Call) == 4 and _count(context, LinkJob) == 4
+    assert (result.calls, result.jobs) == (27, 27)
+    assert _count(context, Call) == 7 and _count(context, LinkJob) == 7
 
 
 def test_purge_with_default_90_days(context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
