@@ -149,7 +149,8 @@ def json_document(row: HistoryRow, keys: list[str], zone: dt.tzinfo, lang: str, 
         else:
             value = getattr(row, key)
             document[key] = value.astimezone(zone).isoformat() if isinstance(value, dt.datetime) else value
-    # Always present, whichever columns are shown: what happened and where it went.
+    # Always present, whichever columns are shown: which call, what happened and where it went.
+    document.setdefault("unique_id", row.unique_id)
     document.setdefault("state", row.state)
     document.setdefault("state_label", state_label(row.state, lang))
     document.setdefault("task_id", row.task_id)
