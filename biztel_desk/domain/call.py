@@ -11,7 +11,7 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from biztel_desk.domain import phone
+from biztel_desk.domain import messages, phone
 
 
 class Direction(enum.StrEnum):
@@ -120,19 +120,12 @@ def _is_anonymous(number: str) -> bool:
 
 
 def field_label(name: str, lang: str = "ja") -> str:
-    ja, en = CALL_FIELD_LABELS.get(name, (name, name))
-    return ja if lang == "ja" else en
+    return messages.label(name, lang, CALL_FIELD_LABELS)
 
 
 def call_message(code: str, lang: str = "ja", *, field_name: str = "", **params: Any) -> str:
     """The text of a rejected row or item in the admin's language."""
-    ja, en = CALL_MESSAGES.get(code, (code, code))
-    template = ja if lang == "ja" else en
-    values = {"label": field_label(field_name, lang) if field_name else "", **params}
-    try:
-        return template.format(**values)
-    except (KeyError, IndexError):  # a template missing a parameter must still say something useful
-        return f"{template} {params}"
+    return messages.render(CALL_MESSAGES, CALL_FIELD_LABELS, code, lang, field_name=field_name, **params)
 
 
 @dataclass

@@ -193,19 +193,32 @@ class Problem:
         return f"{self.path}: {self.text('en')}" if self.path else self.text("en")
 
 
-def label(field_name: str, lang: Lang = "ja") -> str:
-    ja, en = FIELD_LABELS.get(field_name, (field_name, field_name))
+def label(field_name: str, lang: Lang = "ja", labels: dict[str, tuple[str, str]] | None = None) -> str:
+    ja, en = (FIELD_LABELS if labels is None else labels).get(field_name, (field_name, field_name))
     return ja if lang == "ja" else en
 
 
-def message(code: str, lang: Lang = "ja", *, field_name: str = "", **params: Any) -> str:
-    ja, en = MESSAGES.get(code, (code, code))
+def render(
+    catalogue: dict[str, tuple[str, str]],
+    labels: dict[str, tuple[str, str]],
+    code: str,
+    lang: Lang = "ja",
+    *,
+    field_name: str = "",
+    **params: Any,
+) -> str:
+    """A message of ``catalogue`` in ``lang``; ``{label}`` is the field's label from ``labels``."""
+    ja, en = catalogue.get(code, (code, code))
     template = ja if lang == "ja" else en
-    values = {"label": label(field_name, lang) if field_name else "", **params}
+    values = {"label": label(field_name, lang, labels) if field_name else "", **params}
     try:
         return template.format(**values)
     except (KeyError, IndexError):  # a template missing a parameter must still say something useful
         return f"{template} {params}"
+
+
+def message(code: str, lang: Lang = "ja", *, field_name: str = "", **params: Any) -> str:
+    return render(MESSAGES, FIELD_LABELS, code, lang, field_name=field_name, **params)
 
 
 class ProblemsError(Exception):
