@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from biztel_desk.domain.config import LinkStatus, SecretKind
+from biztel_desk.domain.config import TYPED_SECRETS, LinkStatus, SecretKind
 from biztel_desk.domain.messages import Problem, ProblemsError, message
 from biztel_desk.secrets import SecretStore, SecretStoreError
 from biztel_desk.services.context import AppContext
@@ -44,7 +44,10 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     account_commands = account.add_subparsers(dest="account_command", required=True)
     secret = account_commands.add_parser("set-secret", help="read one secret from stdin into the OS keyring")
     secret.add_argument("account")
-    secret.add_argument("kind", choices=[kind.value for kind in SecretKind])
+    secret.add_argument("kind", choices=[kind.value for kind in (*TYPED_SECRETS, SecretKind.REFRESH_TOKEN)])
+    from biztel_desk.cli import account_cmd
+
+    account_cmd.add_login_parser(account_commands)
 
     status = commands.add_parser("status", help="show or set the link status")
     status.add_argument("--setting", metavar="NAME")
@@ -108,6 +111,9 @@ def run(
         if args.command == "settings":
             return _settings(args, context, stdin, stdout)
         if args.command == "account":
+            account_handler = getattr(args, "account_handler", None)
+            if account_handler is not None:  # account login (cli/account_cmd.py)
+                return int(account_handler(args, context, stdin, stdout))
             return _set_secret(args, context, stdin)
         if args.command == "status":
             return _status(args, context, stdout)
@@ -208,6 +214,16 @@ def _status(args: argparse.Namespace, context: AppContext, stdout: TextIO) -> in
     summaries = context.config.list_settings()
     if args.setting:
         summaries = [s for s in summaries if s.name == resolve_setting(context, args.setting)]
+    from biztel_desk.services.account_login import settings_needing_login
+
+    relogin = settings_needing_login(context.config, context.secrets)
     for summary in summaries:
-        stdout.write(f"{summary.name}\t{summary.status}\n")
-    return EXIT_OK
+        # A third column when the setting's account must sign in again (要再ログイン): it cannot send until then.
+        extra = "\tlogin_required" if summary.name in relogin else ""
+        stdout.write(f"{summary.name}\t{summary.status}{extra}\n")
+    shown = {s.name for s in summaries}
+    for account in sorted({a for s, a in relogin.items() if s in shown}):
+        print(_text(context.lang, f"要再ログイン: アカウント「{account}」。`biztel-desk account login {account}` を実行してください。",
+                    f"Sign-in needed (要再ログイン): account '{account}'. Run `biztel-desk account login {account}`."),
+              file=sys.stderr)
+    return EXIT_PROBLEMS if any(s in shown for s in relogin) else EXIT_OK

@@ -236,3 +236,190 @@ def token_response(token: str, instance_host: str, org_id: str, user_id: str, se
     return {"access_token": token, "instance_url": f"https://{instance_host}", "id": identity,
             "token_type": "Bearer", "issued_at": issued_at, "signature": signature,
             "scope": "api"}
+
+
+# --- OAuth 2.0 web server flow (authorization code + PKCE), refresh and revoke -------------------------------
+
+AUTH_CODE_TTL_S = 15 * 60  # Salesforce: "The authorization code is valid for 15 minutes" (help: web server flow)
+OAUTH_SCOPES = "api refresh_token"
+# SOAP login() in a Winter '26+ org (unverified exact texts; the codes are what clients see).
+SOAP_LOGIN_DISABLED_MESSAGE = ("SOAP API login() is disabled by default in this org. An administrator must enable it "
+                               "in Setup (User Interface: Enable SOAP API login()).")
+SOAP_LOGIN_NO_PERMISSION_MESSAGE = "The user needs the Use Any API Auth permission to use SOAP API login()."
+SOAP_LOGIN_REMOVED_MESSAGE = "SOAP API login() is not available in API version 65.0 and later."
+
+
+def pkce_challenge(verifier: str) -> str:
+    """RFC 7636 S256: BASE64URL(SHA256(ascii(code_verifier))) without padding."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+@dataclass(frozen=True)
+class AuthorizeRequest:
+    """The query of ``GET /services/oauth2/authorize`` (carried through the sign-in and approve forms)."""
+
+    client_id: str
+    redirect_uri: str
+    state: str
+    code_challenge: str
+    code_challenge_method: str
+    scope: str
+
+    FIELDS = ("client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "scope")
+
+    @classmethod
+    def from_form(cls, form: dict[str, str]) -> AuthorizeRequest:
+        return cls(*(form.get(name, "") for name in cls.FIELDS))
+
+    def hidden_inputs(self) -> str:
+        return "".join(f"<input type='hidden' name='{name}' value='{escape(getattr(self, name), quote=True)}'>"
+                       for name in self.FIELDS)
+
+
+@dataclass
+class _Code:
+    request: AuthorizeRequest
+    user_id: str
+    expires: float
+    used: bool = False
+
+
+def redirect_uri_allowed(uri: str) -> bool:
+    """The dev org's External Client App lists ``http://localhost:*/callback`` (and 127.0.0.1) as callbacks."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(uri)
+    return parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1") and parts.path == "/callback" \
+        and parts.port is not None and not parts.query and not parts.fragment
+
+
+class WebServerFlow:
+    """Authorization codes, sign-in tickets and refresh tokens of the dev org's External Client App."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._codes: dict[str, _Code] = {}
+        self._tickets: dict[str, tuple[str, float]] = {}  # signed-in browser form → (user Id, expiry)
+        self._refresh: dict[str, str] = {}  # refresh token → user Id
+        self._issued: dict[str, set[str]] = {}  # refresh token → access tokens issued from it
+        self.revoked_refresh_tokens = 0
+
+    def sign_in(self, user_id: str) -> str:
+        ticket = secrets.token_urlsafe(24)
+        with self._lock:
+            self._tickets[ticket] = (user_id, time.monotonic() + AUTH_CODE_TTL_S)
+        return ticket
+
+    def ticket_user(self, ticket: str) -> str | None:
+        with self._lock:
+            found = self._tickets.get(ticket)
+            return found[0] if found and found[1] > time.monotonic() else None
+
+    def issue_code(self, ticket: str, request: AuthorizeRequest) -> str:
+        code = "aPr" + secrets.token_urlsafe(40)
+        with self._lock:
+            user_id = self._tickets.pop(ticket)[0]
+            self._codes[code] = _Code(request, user_id, time.monotonic() + AUTH_CODE_TTL_S)
+        return code
+
+    def redeem_code(self, form: dict[str, str], creds: Credentials) -> str:
+        """The user Id of a valid ``authorization_code`` grant; OAuthError as Salesforce answers otherwise."""
+        _check_client(form, creds)
+        with self._lock:
+            found = self._codes.get(form.get("code", ""))
+            if found is None or found.used or found.expires < time.monotonic():
+                raise OAuthError("invalid_grant", "invalid authorization code")
+            found.used = True  # one use only, even when the rest of the request is wrong
+        if form.get("redirect_uri", "") != found.request.redirect_uri:
+            raise OAuthError("redirect_uri_mismatch", "redirect_uri must match configuration")
+        if found.request.code_challenge:
+            verifier = form.get("code_verifier", "")
+            if not verifier or not hmac.compare_digest(pkce_challenge(verifier), found.request.code_challenge):
+                raise OAuthError("invalid_grant", "invalid code verifier")
+        return found.user_id
+
+    def issue_refresh(self, user_id: str) -> str:
+        token = "5Aep" + secrets.token_urlsafe(64)
+        with self._lock:
+            self._refresh[token] = user_id
+            self._issued[token] = set()
+        return token
+
+    def refresh_user(self, form: dict[str, str], creds: Credentials) -> str:
+        _check_client(form, creds)
+        with self._lock:
+            user_id = self._refresh.get(form.get("refresh_token", ""))
+        if user_id is None:
+            raise OAuthError("invalid_grant", "expired access/refresh token")
+        return user_id
+
+    def note_access_token(self, refresh_token: str, access_token: str) -> None:
+        with self._lock:
+            self._issued.setdefault(refresh_token, set()).add(access_token)
+
+    def revoke(self, token: str, sessions: Sessions) -> bool:
+        """Revokes a refresh token (and its access tokens) or one access token; False when the token is unknown."""
+        with self._lock:
+            user_id = self._refresh.pop(token, None)
+            issued = self._issued.pop(token, set()) if user_id is not None else set()
+            if user_id is not None:
+                self.revoked_refresh_tokens += 1
+        if user_id is not None:
+            for access in issued:
+                sessions.invalidate(access)
+            return True
+        if sessions.is_valid(token):
+            sessions.invalidate(token)
+            return True
+        return False
+
+    def revoke_all(self, sessions: Sessions) -> None:
+        with self._lock:
+            tokens = list(self._refresh)
+        for token in tokens:
+            self.revoke(token, sessions)
+
+
+def _check_client(form: dict[str, str], creds: Credentials) -> None:
+    if form.get("client_id") != creds.consumer_key:
+        raise OAuthError("invalid_client_id", "client identifier invalid")
+    # PKCE public client: the app may be configured without "Require secret for Web Server Flow"; a secret that
+    # is sent must be right.
+    secret = form.get("client_secret")
+    if secret is not None and not hmac.compare_digest(secret, creds.consumer_secret):
+        raise OAuthError("invalid_client", "invalid client credentials")
+
+
+def authorize_page(request: AuthorizeRequest, error: str = "", username: str = "") -> str:
+    """The sign-in page (step 1): username and password, the authorize request in hidden fields."""
+    message = f"<p class='error' role='alert'>{escape(error)}</p>" if error else ""
+    return (
+        "<!DOCTYPE html><html lang='ja'><head><meta charset='utf-8'><title>ログイン | Salesforce (dev org)</title>"
+        "</head><body><h1>ログイン</h1>" + message +
+        "<form method='post' action='/services/oauth2/authorize'><input type='hidden' name='step' value='login'>"
+        + request.hidden_inputs() +
+        f"<label>ユーザ名 <input name='username' value='{escape(username, quote=True)}'></label>"
+        "<label>パスワード <input type='password' name='password'></label>"
+        "<button type='submit'>ログイン</button></form></body></html>"
+    )
+
+
+def approve_page(request: AuthorizeRequest, ticket: str, app_name: str) -> str:
+    """The approve page (step 2): allow or deny the app's access (scopes)."""
+    scopes = "".join(f"<li>{escape(s)}</li>" for s in request.scope.split())
+    return (
+        "<!DOCTYPE html><html lang='ja'><head><meta charset='utf-8'><title>アクセスを許可 | Salesforce (dev org)"
+        f"</title></head><body><h1>アクセスを許可しますか?</h1><p>{escape(app_name)} が次の操作を要求しています:</p>"
+        f"<ul>{scopes}</ul><form method='post' action='/services/oauth2/authorize'>"
+        "<input type='hidden' name='step' value='approve'>"
+        f"<input type='hidden' name='ticket' value='{escape(ticket, quote=True)}'>" + request.hidden_inputs() +
+        "<button type='submit' name='decision' value='allow'>許可</button>"
+        "<button type='submit' name='decision' value='deny'>拒否</button></form></body></html>"
+    )
+
+
+def error_page(error: str, description: str) -> str:
+    return ("<!DOCTYPE html><html lang='ja'><head><meta charset='utf-8'><title>OAuth Error</title></head><body>"
+            f"<h1>OAuth Error</h1><p>error={escape(error)}</p><p>error_description={escape(description)}</p>"
+            "</body></html>")

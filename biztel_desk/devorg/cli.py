@@ -28,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--daily-limit", type=int, default=15000, help="daily API request limit")
     parser.add_argument("--state", default=None, metavar="FILE",
                         help="SQLite file to keep the org between runs (default: in memory)")
+    parser.add_argument("--new-org", action="store_true",
+                        help="behave like an org created from Winter '26: SOAP login() is disabled")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         org = DevOrg(seed=args.seed, records=args.records, random_seed=args.random_seed, latency_ms=args.latency_ms,
                      index_delay_s=args.index_delay_s, session_ttl_s=args.session_ttl_s,
-                     daily_limit=args.daily_limit, state_path=args.state, host=args.host, port=args.port)
+                     daily_limit=args.daily_limit, state_path=args.state, host=args.host, port=args.port,
+                     new_org=args.new_org)
         org.start()
     except OSError as exc:  # port in use, unwritable state file …
         print(f"devorg: cannot start: {exc}", file=sys.stderr)

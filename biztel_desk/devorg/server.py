@@ -121,7 +121,7 @@ class DevOrg:
     def __init__(self, seed: str = "demo", records: int = 2000, random_seed: int = 0, latency_ms: float = 0,
                  index_delay_s: float = 0.0, session_ttl_s: float = 7200, daily_limit: int = 15000,
                  state_path: str | Path | None = None, host: str = "127.0.0.1", port: int = 0,
-                 api_version: str = "59.0") -> None:
+                 api_version: str = "59.0", new_org: bool = False) -> None:
         self.bind_address = loopback_address(host)
         self.requested_port = port
         self.api_version = api_version
@@ -140,6 +140,13 @@ class DevOrg:
             seeding.setup_org(self.store, seed, self._credentials, records, random_seed)
             self.store.flush()
         self.sessions = auth.Sessions(session_ttl_s)
+        self.web_flow = auth.WebServerFlow()
+        # An org created from Winter '26: SOAP login() is off until an admin enables it; once enabled, the user
+        # also needs Use Any API Auth (Summer '26, new orgs). An older org has neither gate.
+        self.new_org = new_org
+        self.soap_login_enabled = not new_org
+        self.soap_login_needs_permission = new_org
+        self.use_any_api_auth = False
         self.api = RestApi(self.store, lambda: self.index_delay_s)
         self._lock = threading.Lock()  # counters, faults, usage
         self._counters: dict[str, int] = dict.fromkeys(COUNTER_KINDS, 0)
@@ -330,6 +337,10 @@ class DevOrg:
             return self._login_faults(target) or self._soap_login(path, body)
         if path == "/services/oauth2/token" and method == "POST":
             return self._login_faults(target) or self._oauth_token(headers, body)
+        if path == "/services/oauth2/authorize" and method in ("GET", "POST"):
+            return self._authorize(method, query, body)
+        if path == "/services/oauth2/revoke" and method in ("GET", "POST"):
+            return self._revoke(query, body)
         if path.rstrip("/") == "/services/data" and method == "GET":
             self._count("versions")
             # Versions need no session and, like logins, do not count against the daily limit (unverified).
@@ -384,13 +395,117 @@ class DevOrg:
         if username != creds.username or not creds.password_ok(password):
             fault = auth.soap_fault("INVALID_LOGIN", auth.INVALID_LOGIN_MESSAGE)
             return HttpOut(500, fault.encode(), "text/xml;charset=UTF-8")
+        refused = self._soap_login_refused(version)
+        if refused is not None:
+            return HttpOut(500, auth.soap_fault(*refused).encode(), "text/xml;charset=UTF-8")
         token = self.sessions.issue(self.org_id, self.user_id)
         text = auth.soap_login_response(self.instance_host, version, self.org_id, self.user_id, token, username)
         return HttpOut(200, text.encode(), "text/xml;charset=UTF-8")
 
+    def _soap_login_refused(self, version: str) -> tuple[str, str] | None:
+        """(fault code, message) when this org refuses SOAP login(): API ≥ 65.0, or a Winter '26+ org's gates."""
+        try:
+            major = int(version.split(".")[0])
+        except ValueError:
+            major = 0
+        if major >= 65:
+            return "UNSUPPORTED_API_VERSION", auth.SOAP_LOGIN_REMOVED_MESSAGE
+        if not self.soap_login_enabled:
+            return "INVALID_OPERATION", auth.SOAP_LOGIN_DISABLED_MESSAGE
+        if self.soap_login_needs_permission and not self.use_any_api_auth:
+            return "INSUFFICIENT_ACCESS", auth.SOAP_LOGIN_NO_PERMISSION_MESSAGE
+        return None
+
+    def set_soap_login(self, enabled: bool, use_any_api_auth: bool | None = None) -> None:
+        """Setup → User Interface → Enable SOAP API login(), and the user's Use Any API Auth permission."""
+        self.soap_login_enabled = bool(enabled)
+        if use_any_api_auth is not None:
+            self.use_any_api_auth = bool(use_any_api_auth)
+
+    def revoke_refresh_tokens(self) -> None:
+        """Every refresh token (and the sessions issued from them) is revoked, as when the admin revokes the app."""
+        self.web_flow.revoke_all(self.sessions)
+
+    def _authorize(self, method: str, query: dict[str, str], body: bytes) -> HttpOut:
+        """The sign-in and approve pages of the web server flow; a 302 to the redirect URI at the end."""
+        html_type = "text/html;charset=UTF-8"
+        form = query if method == "GET" else {
+            k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+        request = auth.AuthorizeRequest.from_form(form)
+        creds = self._credentials
+        if request.client_id != creds.consumer_key:
+            return HttpOut(400, auth.error_page("invalid_client_id", "client identifier invalid").encode(), html_type)
+        if not auth.redirect_uri_allowed(request.redirect_uri):
+            return HttpOut(400, auth.error_page("redirect_uri_mismatch", "redirect_uri must match configuration")
+                           .encode(), html_type)
+        if method == "GET":
+            if form.get("response_type") != "code":
+                return self._redirect_error(request, "unsupported_response_type", "response type not supported")
+            if request.code_challenge and request.code_challenge_method != "S256":
+                return self._redirect_error(request, "invalid_request", "invalid code_challenge_method")
+            return HttpOut(200, auth.authorize_page(request).encode(), html_type)
+        step = form.get("step", "")
+        if step == "login":
+            username = form.get("username", "")
+            if username != creds.username or not creds.password_ok(form.get("password", "")):
+                page = auth.authorize_page(request, "ユーザ名またはパスワードを確認してください。"
+                                           " Please check your username and password.", username)
+                return HttpOut(200, page.encode(), html_type)
+            self._count("login")
+            ticket = self.web_flow.sign_in(self.user_id)
+            return HttpOut(200, auth.approve_page(request, ticket, "BIZTEL Desk").encode(), html_type)
+        if step == "approve" and self.web_flow.ticket_user(form.get("ticket", "")) is not None:
+            if form.get("decision") != "allow":
+                return self._redirect_error(request, "access_denied", "end-user denied authorization")
+            code = self.web_flow.issue_code(form["ticket"], request)
+            return self._redirect(request, {"code": code})
+        return HttpOut(200, auth.authorize_page(request, "セッションが切れました。もう一度ログインしてください。"
+                                                         " Your session expired; please sign in again.").encode(),
+                       html_type)
+
+    @staticmethod
+    def _redirect(request: auth.AuthorizeRequest, params: dict[str, str]) -> HttpOut:
+        from urllib.parse import urlencode
+
+        if request.state:
+            params = {**params, "state": request.state}
+        return HttpOut(302, b"", "text/html;charset=UTF-8",
+                       {"Location": f"{request.redirect_uri}?{urlencode(params)}"})
+
+    def _redirect_error(self, request: auth.AuthorizeRequest, error: str, description: str) -> HttpOut:
+        return self._redirect(request, {"error": error, "error_description": description})
+
+    def _revoke(self, query: dict[str, str], body: bytes) -> HttpOut:
+        form = {**query, **{k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}}
+        if self.web_flow.revoke(form.get("token", ""), self.sessions):
+            return HttpOut(200, b"")
+        return _json(400, {"error": "unsupported_token_type", "error_description": "this token type is not supported"})
+
+    def _web_flow_token(self, form: dict[str, str]) -> HttpOut:
+        """``authorization_code`` (with PKCE) and ``refresh_token`` grants."""
+        creds = self._credentials
+        try:
+            if form.get("grant_type") == "authorization_code":
+                user_id = self.web_flow.redeem_code(form, creds)
+                refresh = self.web_flow.issue_refresh(user_id)
+            else:
+                refresh = form.get("refresh_token", "")
+                user_id = self.web_flow.refresh_user(form, creds)
+        except auth.OAuthError as exc:
+            return _json(400, exc.body())
+        token = self.sessions.issue(self.org_id, user_id)
+        self.web_flow.note_access_token(refresh, token)
+        body = auth.token_response(token, self.instance_host, self.org_id, user_id, creds.consumer_secret)
+        body["scope"] = auth.OAUTH_SCOPES
+        if form.get("grant_type") == "authorization_code":
+            body["refresh_token"] = refresh  # the refresh grant answers without a new one (no rotation)
+        return _json(200, body)
+
     def _oauth_token(self, headers: dict[str, str], body: bytes) -> HttpOut:
         self._count("login")
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+        if form.get("grant_type") in ("authorization_code", "refresh_token"):
+            return self._web_flow_token(form)
         try:
             auth.check_token_request(form, _header(headers, "Authorization"), _header(headers, "Host") or "",
                                      self._credentials, self._jwt_public_keys)
@@ -517,10 +632,17 @@ class DevOrg:
             self.set_static_resource(str(data["name"]), not data.get("remove", False),
                                      str(data.get("contentType", "image/png")))
             return ok
+        if route == "soap_login" and method == "POST":
+            self.set_soap_login(bool(data["enabled"]), data.get("use_any_api_auth"))
+            return ok
+        if route == "oauth/revoke_all" and method == "POST":
+            self.revoke_refresh_tokens()
+            return ok
         if route == "info" and method == "GET":
             return _json(200, {**self.credentials, "seed": self.seed, "latency_ms": self.latency_ms,
                                "index_delay_s": self.index_delay_s, "daily_limit": self.daily_limit,
-                               "session_ttl_s": self.sessions.ttl_s, "api_version": self.api_version})
+                               "session_ttl_s": self.sessions.ttl_s, "api_version": self.api_version,
+                               "new_org": self.new_org, "soap_login_enabled": self.soap_login_enabled})
         if route == "jwt" and method == "GET":
             # The connected app's test key pair, so an out-of-process client can try the JWT bearer flow.
             return _json(200, {"private_key": self.jwt_private_key_pem, "certificate": self.jwt_certificate_pem})

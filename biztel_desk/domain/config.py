@@ -46,6 +46,14 @@ class AuthMethod(enum.StrEnum):
     PASSWORD = "password"
     JWT = "jwt"
     CLIENT_CREDENTIALS = "client_credentials"
+    # OAuth 2.0 authorization code + PKCE in the system browser (loopback redirect): the default for new accounts.
+    OAUTH_BROWSER = "oauth_browser"
+
+
+# What a new account starts with (the dialog, the wizard). SOAP login() is going away (SALESFORCE.md).
+DEFAULT_NEW_AUTH_METHOD = AuthMethod.OAUTH_BROWSER
+# SOAP login() does not exist from this API version on (SALESFORCE.md, "Real-org behaviours").
+SOAP_LOGIN_LAST_VERSION = 64
 
 
 class PlaybackAuth(enum.StrEnum):
@@ -58,6 +66,15 @@ class SecretKind(enum.StrEnum):
     SECURITY_TOKEN = "security_token"
     CONSUMER_SECRET = "consumer_secret"
     PRIVATE_KEY = "private_key"
+    # Written by the browser login (and its refresh), never typed: `account login NAME` stores them.
+    ACCESS_TOKEN = "access_token"
+    REFRESH_TOKEN = "refresh_token"
+
+
+# The secrets an admin types (dialog, `account set-secret`); the OAuth tokens come from the browser login only.
+TYPED_SECRETS: tuple[SecretKind, ...] = (
+    SecretKind.PASSWORD, SecretKind.SECURITY_TOKEN, SecretKind.CONSUMER_SECRET, SecretKind.PRIVATE_KEY,
+)
 
 
 # Which secrets each auth method needs (the token is optional: trusted IP ranges make it unnecessary).
@@ -65,6 +82,7 @@ REQUIRED_SECRETS: dict[AuthMethod, tuple[SecretKind, ...]] = {
     AuthMethod.PASSWORD: (SecretKind.PASSWORD,),
     AuthMethod.JWT: (SecretKind.PRIVATE_KEY,),
     AuthMethod.CLIENT_CREDENTIALS: (SecretKind.CONSUMER_SECRET,),
+    AuthMethod.OAUTH_BROWSER: (SecretKind.REFRESH_TOKEN,),
 }
 
 NAME_MAX = 80
@@ -279,6 +297,14 @@ class AccountConfig:
     consumer_key: str = ""
 
 
+def soap_login_retired(api_version: str) -> bool:
+    """True when SOAP login() does not exist at this API version (65.0 and later)."""
+    try:
+        return int(api_version.strip().split(".")[0]) > SOAP_LOGIN_LAST_VERSION
+    except ValueError:
+        return False
+
+
 def validate_account(account: AccountConfig, path: str = "") -> tuple[AccountConfig, list[Problem]]:
     problems: list[Problem] = []
     p = _prefix(path)
@@ -293,7 +319,8 @@ def validate_account(account: AccountConfig, path: str = "") -> tuple[AccountCon
         problems.append(
             Problem("bad_choice", p + "auth_method", {"value": account.auth_method, "choices": ", ".join(AuthMethod)})
         )
-    if account.auth_method != AuthMethod.CLIENT_CREDENTIALS and not account.username.strip():
+    # The browser login asks the user in the browser; the username is only a note then.
+    if account.auth_method in {AuthMethod.PASSWORD, AuthMethod.JWT} and not account.username.strip():
         problems.append(Problem("required", p + "username"))
     host = parse_login_host(account.login_host, p + "login_host")
     login_host = account.login_host
@@ -305,7 +332,10 @@ def validate_account(account: AccountConfig, path: str = "") -> tuple[AccountCon
             problems.append(Problem("my_domain_required", p + "login_host"))
     if not _API_VERSION.match(account.api_version.strip()):
         problems.append(Problem("api_version_format", p + "api_version", {"value": account.api_version}))
-    if account.auth_method in {AuthMethod.JWT, AuthMethod.CLIENT_CREDENTIALS} and not account.consumer_key.strip():
+    elif account.auth_method == AuthMethod.PASSWORD and soap_login_retired(account.api_version):
+        problems.append(Problem("soap_login_retired", p + "api_version", {"value": account.api_version.strip()}))
+    oauth_methods = {AuthMethod.JWT, AuthMethod.CLIENT_CREDENTIALS, AuthMethod.OAUTH_BROWSER}
+    if account.auth_method in oauth_methods and not account.consumer_key.strip():
         problems.append(Problem("consumer_key_required", p + "consumer_key"))
     cleaned = replace(
         account,

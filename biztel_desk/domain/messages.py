@@ -141,6 +141,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "この認証方式ではコンシューマ鍵が必要です。",
         "This authentication method needs a consumer key.",
     ),
+    "soap_login_retired": (
+        "APIバージョン{value}ではパスワード認証(SOAP login())を使えません(65.0以降では廃止)。認証方式を"
+        "「ブラウザでログイン(OAuth)」に変更するか、APIバージョンを64.0以下にしてください。",
+        "Password login (SOAP login()) does not exist at API version {value} (removed from 65.0). Change the "
+        "authentication method to 'Sign in with the browser (OAuth)', or use API version 64.0 or lower.",
+    ),
     "my_domain_required": (
         "クライアント資格情報フローでは私のドメイン(例: acme.my.salesforce.com)をログインホストに指定してください。",
         "The client credentials flow needs a My Domain (e.g. acme.my.salesforce.com) as login host.",

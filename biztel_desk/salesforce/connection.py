@@ -5,11 +5,13 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.auth import AuthBase
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
 
@@ -20,6 +22,7 @@ from biztel_desk.domain.config import (
     LoginHost,
     SecretKind,
     parse_login_host,
+    soap_login_retired,
 )
 from biztel_desk.domain.messages import Problem
 from biztel_desk.secrets import SecretStore, SecretStoreError
@@ -31,7 +34,30 @@ _SECRET_LABELS: dict[SecretKind, tuple[str, str]] = {
     SecretKind.SECURITY_TOKEN: ("セキュリティトークン", "security token"),
     SecretKind.CONSUMER_SECRET: ("コンシューマの秘密", "consumer secret"),
     SecretKind.PRIVATE_KEY: ("秘密鍵", "private key"),
+    SecretKind.ACCESS_TOKEN: ("アクセストークン", "access token"),
+    SecretKind.REFRESH_TOKEN: ("リフレッシュトークン", "refresh token"),
 }
+_RELOGIN_HINT = (
+    "`biztel-desk account login {account}` を実行するか、Salesforceアカウント画面の「ブラウザでログイン」を押してください。",
+    "Run `biztel-desk account login {account}`, or press 'Sign in with the browser' in the Salesforce accounts dialog.",
+)
+_SOAP_SETUP_HINT = (
+    "Salesforceの「設定 → ユーザインターフェース」で「SOAP API login() を有効化」をオンにし、連携ユーザに"
+    "「Use Any API Auth」権限(権限セット)を付与してください。ただしSOAP login()は廃止予定(API 65.0以降は利用不可、"
+    "Summer '27で全バージョン廃止)のため、認証方式を「ブラウザでログイン(OAuth)」に切り替えることをお勧めします。",
+    "In Salesforce, turn on Setup → User Interface → 'Enable SOAP API login()' and give the integration user the "
+    "'Use Any API Auth' permission (permission set). SOAP login() is being retired (gone from API 65.0, retired "
+    "for every version in Summer '27), so switching the authentication method to 'Sign in with the browser "
+    "(OAuth)' is recommended.",
+)
+# 接続テスト with a password login: say that it stops working.
+SOAP_RETIREMENT_WARNING = (
+    "注意: パスワード認証(SOAP API login())は廃止予定です。API 65.0以降では使えず、Summer '27ですべてのバージョンで"
+    "廃止されます。External Client Appを作成し、認証方式を「ブラウザでログイン(OAuth)」に切り替えてください。",
+    "Note: password login (SOAP API login()) is being retired. It does not exist from API 65.0 and is retired for "
+    "every version in Summer '27. Create an External Client App and switch the authentication method to 'Sign in "
+    "with the browser (OAuth)'.",
+)
 
 # code → (Japanese, English); {detail} is Salesforce's own (secret-free) message, other names come from params.
 LOGIN_MESSAGES: dict[str, tuple[str, str]] = {
@@ -108,6 +134,56 @@ LOGIN_MESSAGES: dict[str, tuple[str, str]] = {
         "ログインできませんでした({sf_code}): {detail}",
         "Login failed ({sf_code}): {detail}",
     ),
+    "soap_login_retired": (
+        "APIバージョン{version}ではパスワード認証(SOAP API login())を使えません(65.0以降で廃止)。認証方式を"
+        "「ブラウザでログイン(OAuth)」に切り替えてください。",
+        "Password login (SOAP API login()) does not exist at API version {version} (removed from 65.0). Switch "
+        "the authentication method to 'Sign in with the browser (OAuth)'.",
+    ),
+    "soap_login_disabled": (
+        "この組織ではSOAP API login()が無効です({sf_code})。Winter '26以降に作成された組織では既定で無効です。"
+        + _SOAP_SETUP_HINT[0] + "({detail})",
+        "SOAP API login() is disabled in this org ({sf_code}); it is off by default in orgs created from "
+        "Winter '26. " + _SOAP_SETUP_HINT[1] + " ({detail})",
+    ),
+    "soap_insufficient_access": (
+        "SOAP API login()が拒否されました(INSUFFICIENT_ACCESS): 連携ユーザに「Use Any API Auth」権限がありません。"
+        + _SOAP_SETUP_HINT[0] + "({detail})",
+        "SOAP API login() was refused (INSUFFICIENT_ACCESS): the integration user lacks the 'Use Any API Auth' "
+        "permission. " + _SOAP_SETUP_HINT[1] + " ({detail})",
+    ),
+    "oauth_relogin_required": (
+        "アカウント「{account}」は要再ログインです: Salesforceのログイン(リフレッシュトークン)が無いか、失効または"
+        "取り消されました。" + _RELOGIN_HINT[0],
+        "The account '{account}' must sign in again: its Salesforce login (refresh token) is missing, expired or "
+        "revoked. " + _RELOGIN_HINT[1],
+    ),
+    "oauth_timeout": (
+        "{seconds}秒以内にブラウザでのログインが完了しませんでした。表示されたURLをブラウザで開き、ログインして"
+        "「許可」を押してから、もう一度お試しください。",
+        "The browser sign-in did not finish within {seconds} seconds. Open the printed URL in a browser, sign in "
+        "and press 'Allow', then try again.",
+    ),
+    "oauth_cancelled": ("ブラウザでのログインを中止しました。", "The browser sign-in was cancelled."),
+    "oauth_denied": (
+        "ブラウザでアクセスが拒否されました({sf_code}): {detail}。もう一度ログインし、「許可」を押してください。",
+        "Access was denied in the browser ({sf_code}): {detail}. Sign in again and press 'Allow'.",
+    ),
+    "oauth_state_mismatch": (
+        "ブラウザからの応答を確認できませんでした(stateが一致しません)。ほかのログイン画面を閉じ、もう一度お試しください。",
+        "The browser's answer could not be verified (the state does not match). Close other sign-in pages and "
+        "try again.",
+    ),
+    "oauth_ports_busy": (
+        "ログインの受け取りに使うポート({ports})がすべて使用中です。ポートを使っているアプリを終了してから、もう一度お試しください。",
+        "Every port used to receive the sign-in ({ports}) is in use. Quit the application using it and try again.",
+    ),
+    "oauth_redirect_error": (
+        "Salesforceがログインを拒否しました({sf_code}): {detail}。External Client Appのコールバック URL"
+        "(http://localhost:{port}/callback)、コンシューマ鍵、OAuth範囲(api, refresh_token)、PKCEの設定を確認してください。",
+        "Salesforce refused the sign-in ({sf_code}): {detail}. Check the External Client App's callback URL "
+        "(http://localhost:{port}/callback), the consumer key, the OAuth scopes (api, refresh_token) and PKCE.",
+    ),
     "salesforce_error": (
         "Salesforceがエラーを返しました({sf_code}): {detail}",
         "Salesforce returned an error ({sf_code}): {detail}",
@@ -115,6 +191,8 @@ LOGIN_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 _API_DISABLED = {"API_DISABLED_FOR_ORG", "API_CURRENTLY_DISABLED"}
+# SOAP faults of an org where login() is switched off (exact texts unverified: match the code or the words).
+_SOAP_DISABLED_CODES = {"INVALID_OPERATION", "LOGIN_DISABLED", "SOAP_API_LOGIN_DISABLED"}
 _INVALID_CLIENT = {"invalid_client_id", "invalid_client", "invalid_client_credentials", "unauthorized_client"}
 
 
@@ -152,6 +230,12 @@ class ConnectionReport:
     instance_url: str
     api_usage: tuple[int, int] | None
     notice: Problem | None = None  # the login host was corrected (lightning.force.com → my.salesforce.com)
+    warning: tuple[str, str] | None = None  # (Japanese, English): the password login is being retired
+
+    def warning_text(self, lang: str = "ja") -> str:
+        if self.warning is None:
+            return ""
+        return self.warning[0] if lang == "ja" else self.warning[1]
 
 
 class TimeoutSession(requests.Session):
@@ -226,6 +310,10 @@ def connect(account: AccountConfig, secrets: SecretStore, *, timeout: float = 30
 
 def _connect(account: AccountConfig, secrets: SecretStore, host: LoginHost, timeout: float) -> Salesforce:
     method = AuthMethod(account.auth_method)
+    if method == AuthMethod.PASSWORD and soap_login_retired(account.api_version):
+        raise SalesforceLoginError("soap_login_retired", version=account.api_version)
+    if method == AuthMethod.OAUTH_BROWSER:
+        return _connect_oauth(account, secrets, host, timeout)
     for kind in REQUIRED_SECRETS[method]:
         _secret(account, secrets, kind, required=True)  # check every required secret before any network call
     if method != AuthMethod.CLIENT_CREDENTIALS and not account.username:
@@ -267,6 +355,197 @@ def _connect(account: AccountConfig, secrets: SecretStore, host: LoginHost, time
         raise mapped from None
 
 
+# --- OAuth 2.0 browser login (authorization code + PKCE): tokens in the keyring, refresh on expiry -----------
+
+
+def oauth_base_url(host: LoginHost) -> str:
+    """Where the authorize and token endpoints are: login/test, the My Domain, or the dev org itself."""
+    if host.kind == "loopback":
+        return host.value.rstrip("/")
+    return f"https://{_host_name(host)}"
+
+
+@dataclass(frozen=True)
+class OAuthTokens:
+    """What the token endpoint answered; the tokens go to the keyring and nowhere else."""
+
+    access_token: str
+    instance_url: str
+    identity_url: str = ""
+    refresh_token: str = ""
+
+    @property
+    def user_id(self) -> str:
+        # https://login.salesforce.com/id/{org Id}/{user Id}
+        return self.identity_url.rstrip("/").rsplit("/", 1)[-1] if self.identity_url else ""
+
+    def __repr__(self) -> str:
+        return f"OAuthTokens(instance_url={self.instance_url!r}, access_token='***', refresh_token='***')"
+
+
+def store_tokens(account: str, secrets: SecretStore, tokens: OAuthTokens) -> None:
+    """The access token (with its instance) and, when given, the refresh token, into the keyring."""
+    cached = json.dumps({"access_token": tokens.access_token, "instance_url": tokens.instance_url,
+                         "id": tokens.identity_url})
+    try:
+        if tokens.refresh_token:
+            secrets.set_account_secret(account, SecretKind.REFRESH_TOKEN, tokens.refresh_token)
+        secrets.set_account_secret(account, SecretKind.ACCESS_TOKEN, cached)
+    except SecretStoreError as error:
+        raise SalesforceLoginError("keyring_unavailable", str(error)) from None
+
+
+def forget_tokens(account: str, secrets: SecretStore) -> None:
+    """Drop a refused login's tokens: the account is then 要再ログイン until the user signs in again."""
+    try:
+        secrets.set_account_secret(account, SecretKind.ACCESS_TOKEN, "")
+        secrets.set_account_secret(account, SecretKind.REFRESH_TOKEN, "")
+    except SecretStoreError as error:
+        log.warning("cannot remove the revoked tokens of %s from the keyring: %s", account, error)
+
+
+def needs_login(account: AccountConfig, secrets: SecretStore) -> bool:
+    """True when a browser-login account has no refresh token: 要再ログイン."""
+    if account.auth_method != AuthMethod.OAUTH_BROWSER.value:
+        return False
+    try:
+        return not secrets.has_account_secret(account.name, SecretKind.REFRESH_TOKEN)
+    except SecretStoreError:
+        return False  # the keyring's own failure is reported when the login is tried
+
+
+def _cached_tokens(account: AccountConfig, secrets: SecretStore) -> OAuthTokens | None:
+    raw = _secret(account, secrets, SecretKind.ACCESS_TOKEN, required=False)
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+        return OAuthTokens(str(data["access_token"]), str(data["instance_url"]), str(data.get("id") or ""))
+    except (ValueError, KeyError, TypeError):
+        return None  # unreadable: refresh instead
+
+
+def token_request(session: requests.Session, host: LoginHost, form: dict[str, str], timeout: float) -> OAuthTokens:
+    """POST /services/oauth2/token; SalesforceLoginError with Salesforce's ``error`` as the code otherwise."""
+    url = f"{oauth_base_url(host)}/services/oauth2/token"
+    try:
+        # auth: this request carries the client's own credentials, never the session's bearer token.
+        response = session.post(url, data=form, timeout=timeout, auth=_no_auth,
+                                headers={"Accept": "application/json"})
+    except requests.exceptions.RequestException as error:
+        mapped = map_error(error, host=_host_name(host), timeout=timeout)
+        raise (mapped or SalesforceLoginError("unreachable", type(error).__name__, host=_host_name(host))) from None
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
+        code = str(body.get("error") or response.status_code) if isinstance(body, dict) else str(response.status_code)
+        detail = _scrub(str(body.get("error_description") or "")) if isinstance(body, dict) else ""
+        raise SalesforceLoginError(code, detail)
+    return OAuthTokens(str(body["access_token"]), str(body.get("instance_url") or ""), str(body.get("id") or ""),
+                       str(body.get("refresh_token") or ""))
+
+
+def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    return request
+
+
+def refresh_tokens(account: AccountConfig, secrets: SecretStore, session: requests.Session, host: LoginHost,
+                   timeout: float) -> OAuthTokens:
+    """The refresh_token grant. A refused refresh token is forgotten (要再ログイン) and raises oauth_relogin_required."""
+    refresh = _secret(account, secrets, SecretKind.REFRESH_TOKEN, required=False)
+    if not refresh:
+        raise SalesforceLoginError("oauth_relogin_required", account=account.name)
+    form = {"grant_type": "refresh_token", "refresh_token": str(refresh), "client_id": account.consumer_key}
+    client_secret = _secret(account, secrets, SecretKind.CONSUMER_SECRET, required=False)
+    if client_secret:
+        form["client_secret"] = str(client_secret)
+    try:
+        tokens = token_request(session, host, form, timeout)
+    except SalesforceLoginError as error:
+        if error.code == "invalid_grant":  # expired or revoked: only a new browser login helps
+            log.info("the refresh token of %s was refused (%s): sign-in needed", account.name, error.detail)
+            forget_tokens(account.name, secrets)
+            raise SalesforceLoginError("oauth_relogin_required", error.detail, account=account.name) from None
+        raise _oauth_error(error) from None
+    store_tokens(account.name, secrets, tokens)
+    return tokens
+
+
+def _oauth_error(error: SalesforceLoginError) -> SalesforceLoginError:
+    if error.code in _INVALID_CLIENT:
+        return SalesforceLoginError("oauth_invalid_client", error.detail, sf_code=error.code)
+    if error.code in LOGIN_MESSAGES:
+        return error
+    return SalesforceLoginError("login_failed", error.detail, sf_code=error.code)
+
+
+class RefreshingAuth(AuthBase):
+    """Bearer auth that refreshes the access token once when Salesforce answers 401 (expired session).
+
+    Installed as the session's ``auth``, so simple-salesforce's calls and the gateway's own requests are all
+    covered; the request is sent again with the new token (a 401 was not processed, so that is safe).
+    """
+
+    def __init__(self, account: AccountConfig, secrets: SecretStore, host: LoginHost, tokens: OAuthTokens,
+                 timeout: float) -> None:
+        self.account = account
+        self.secrets = secrets
+        self.host = host
+        self.tokens = tokens
+        self.timeout = timeout
+        self.refresh_failure: SalesforceLoginError | None = None
+        self._lock = threading.Lock()
+        self._session: requests.Session | None = None
+
+    def bind(self, session: requests.Session) -> None:
+        self._session = session
+        session.auth = self
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.tokens.access_token}"
+        request.register_hook("response", self._on_response)
+        return request
+
+    def _on_response(self, response: requests.Response, **kwargs: Any) -> requests.Response:
+        sent = response.request
+        if response.status_code != 401 or getattr(sent, "_biztel_refreshed", False) or self._session is None:
+            return response
+        used = str(sent.headers.get("Authorization", "")).removeprefix("Bearer ")
+        with self._lock:
+            if used == self.tokens.access_token:  # not refreshed meanwhile by another request
+                try:
+                    self.tokens = refresh_tokens(self.account, self.secrets, self._session, self.host, self.timeout)
+                except SalesforceLoginError as error:
+                    self.refresh_failure = error
+                    return response  # the caller sees the 401; its next login says what to do
+            token = self.tokens.access_token
+        response.content  # noqa: B018 - read the body so the connection can be reused
+        response.close()
+        again = sent.copy()
+        again.headers["Authorization"] = f"Bearer {token}"
+        again._biztel_refreshed = True  # type: ignore[attr-defined]
+        retried: requests.Response = response.connection.send(again, **kwargs)
+        retried.history.append(response)
+        retried.request = again
+        return retried
+
+
+def _connect_oauth(account: AccountConfig, secrets: SecretStore, host: LoginHost, timeout: float) -> Salesforce:
+    if not _secret(account, secrets, SecretKind.REFRESH_TOKEN, required=False):
+        raise SalesforceLoginError("oauth_relogin_required", account=account.name)
+    session = _session_for(host, timeout)
+    try:
+        tokens = _cached_tokens(account, secrets) or refresh_tokens(account, secrets, session, host, timeout)
+    except BaseException:
+        session.close()
+        raise
+    RefreshingAuth(account, secrets, host, tokens, timeout).bind(session)
+    return Salesforce(instance_url=tokens.instance_url, session_id=tokens.access_token, session=session,
+                      version=account.api_version)
+
+
 def map_error(error: BaseException, *, host: str = "", timeout: float = 30) -> SalesforceLoginError | None:
     """Our error for a failure of a login or API call; None when it is not a known failure (a bug)."""
     if isinstance(error, SalesforceLoginError):
@@ -296,6 +575,12 @@ def _map_auth_failed(error: SalesforceAuthenticationFailed) -> SalesforceLoginEr
         return SalesforceLoginError("token_required", detail)
     if code in _API_DISABLED:
         return SalesforceLoginError("api_disabled", detail, sf_code=code)
+    if code == "INSUFFICIENT_ACCESS":
+        return SalesforceLoginError("soap_insufficient_access", detail)
+    if code == "UNSUPPORTED_API_VERSION" and "login" in detail.lower():
+        return SalesforceLoginError("soap_login_retired", detail, version="65.0+")
+    if code in _SOAP_DISABLED_CODES or ("login()" in detail and "disabled" in detail.lower()):
+        return SalesforceLoginError("soap_login_disabled", detail, sf_code=code or "?")
     if code == "invalid_grant":
         return SalesforceLoginError("oauth_invalid_grant", detail)
     if code in _INVALID_CLIENT:
@@ -339,7 +624,12 @@ def test_connection(account: AccountConfig, secrets: SecretStore, timeout: float
         org = sf.query("SELECT Id, Name FROM Organization")
         org_row = (org.get("records") or [{}])[0]
         user_row: dict[str, Any] = {}
-        if account.username:
+        auth = sf.session.auth
+        user_id = auth.tokens.user_id if isinstance(auth, RefreshingAuth) else ""
+        if user_id.isalnum():  # the browser login's identity: whoever signed in
+            users = sf.query(f"SELECT Id, Name, Username FROM User WHERE Id = '{user_id[:18]}'")
+            user_row = (users.get("records") or [{}])[0]
+        elif account.username:
             escaped = account.username.replace("\\", "\\\\").replace("'", "\\'")
             users = sf.query(f"SELECT Id, Name, Username FROM User WHERE Username = '{escaped}'")
             user_row = (users.get("records") or [{}])[0]
@@ -352,8 +642,12 @@ def test_connection(account: AccountConfig, secrets: SecretStore, timeout: float
             instance_url=f"https://{sf.sf_instance}",
             api_usage=(int(usage.used), int(usage.total)) if usage is not None else None,
             notice=host.notice,
+            warning=SOAP_RETIREMENT_WARNING if account.auth_method == AuthMethod.PASSWORD.value else None,
         )
     except Exception as error:  # noqa: BLE001 - mapped when known, re-raised as a bug otherwise
+        auth = sf.session.auth
+        if isinstance(auth, RefreshingAuth) and auth.refresh_failure is not None:
+            raise auth.refresh_failure from None  # the 401 came from a refused refresh token: sign in again
         mapped = map_error(error, host=_host_name(host), timeout=timeout)
         if mapped is None:
             raise
