@@ -34,6 +34,10 @@ def add_login_parser(account_commands: argparse._SubParsersAction) -> None:  # t
                        help="only print the URL (open it in any browser) and wait for the redirect")
     login.add_argument("--timeout", type=float, default=account_login.DEFAULT_TIMEOUT_S, metavar="SECONDS",
                        help="how long to wait for the sign-in (default 300)")
+    ports = ", ".join(str(p) for p in account_login.CALLBACK_PORTS)
+    login.add_argument("--port", type=int, default=None, metavar="PORT",
+                       help=f"the callback port registered in the External Client App (default: the first free of "
+                            f"{ports}; 0 = any free port, for a dev org)")
     login.set_defaults(account_handler=run_login)
 
 
@@ -54,6 +58,9 @@ def run_login(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdo
                     f"The account '{account.name}' does not use the browser sign-in ({account.auth_method}). Set its "
                     "authentication method to 'Sign in with the browser (OAuth)' first."), file=sys.stderr)
         return EXIT_USAGE
+    if args.port is not None and not 0 <= args.port <= 65535:
+        print(_text(lang, "--port は0〜65535で指定してください。", "--port must be between 0 and 65535."), file=sys.stderr)
+        return EXIT_USAGE
     if args.timeout <= 0:
         print(_text(lang, "--timeout は正の秒数で指定してください。", "--timeout must be a positive number of seconds."),
               file=sys.stderr)
@@ -70,7 +77,8 @@ def run_login(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdo
     browser = None if args.no_browser else open_browser
     try:
         report = account_login.sign_in(context.config, context.secrets, account, on_url=on_url,
-                                       open_browser=browser, timeout=args.timeout)
+                                       open_browser=browser, timeout=args.timeout,
+                                       ports=(args.port,) if args.port is not None else account_login.CALLBACK_PORTS)
     except account_login.LoginError as error:
         print(error.text(lang), file=sys.stderr)
         return EXIT_USAGE if error.code in _ENVIRONMENT else EXIT_PROBLEMS
