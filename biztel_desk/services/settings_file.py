@@ -49,7 +49,7 @@ class ImportSummary:
 _COMMENTS = {
     "retention_days": "1..180",
     "playback_auth": "url | admin",
-    "auth_method": "password | jwt | client_credentials",
+    "auth_method": "password | jwt | client_credentials | oauth_browser",
     "login_host": "login | test | acme.my.salesforce.com | http://127.0.0.1:PORT",
     "on_multiple_match": "fallback | all | most_recent | priority",
     "on_no_match": "fallback | retry_then_fallback | skip | create_lead",
