@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import webbrowser
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
@@ -20,6 +23,8 @@ SECRET_FIELDS: dict[str, tuple[SecretKind, ...]] = {
     AuthMethod.PASSWORD.value: (SecretKind.PASSWORD, SecretKind.SECURITY_TOKEN),
     AuthMethod.JWT.value: (SecretKind.PRIVATE_KEY,),
     AuthMethod.CLIENT_CREDENTIALS.value: (SecretKind.CONSUMER_SECRET,),
+    # The browser login types nothing; a consumer secret is optional ("Require secret for Web Server Flow").
+    AuthMethod.OAUTH_BROWSER.value: (SecretKind.CONSUMER_SECRET,),
 }
 # The ログインホスト choices, in the order of the host combo box.
 HOST_KINDS = ("production", "sandbox", "my_domain", "loopback")
@@ -61,6 +66,73 @@ class ConnectionTestTask(QRunnable):
         self.signals.succeeded.emit(report)
 
 
+class _BrowserLoginSignals(QObject):
+    url_ready = Signal(str)  # the authorization URL (shown so it can be copied to another browser)
+    succeeded = Signal(object)  # ConnectionReport
+    failed = Signal(str)  # the reason, in the UI language
+
+
+class BrowserLoginTask(QRunnable):
+    """The browser sign-in on a pool thread: opens the URL, waits for the redirect, stores tokens, tests."""
+
+    def __init__(self, config: Any, account: AccountConfig, secrets: SecretStore, lang: str,
+                 open_browser: Callable[[str], object] | None, timeout: float | None = None,
+                 ports: tuple[int, ...] | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.account = account
+        self.secrets = secrets
+        self.lang = lang
+        self.open_browser = open_browser
+        self.timeout = timeout
+        self.ports = ports
+        self.cancel = threading.Event()  # set when the dialog closes: the listener stops waiting
+        self.signals = _BrowserLoginSignals()
+
+    def run(self) -> None:
+        from biztel_desk.services import account_login
+
+        timeout = self.timeout or account_login.DEFAULT_TIMEOUT_S
+        try:
+            report = account_login.sign_in(self.config, self.secrets, self.account, on_url=self.signals.url_ready.emit,
+                                           open_browser=self.open_browser, timeout=timeout, cancel=self.cancel,
+                                           ports=self.ports or account_login.CALLBACK_PORTS)
+        except account_login.LoginError as error:
+            self.signals.failed.emit(error.text(self.lang))
+            return
+        except Exception as error:  # noqa: BLE001 - a known failure becomes a message; the rest is a bug
+            self.signals.failed.emit(type(error).__name__)
+            raise
+        self.signals.succeeded.emit(report)
+
+
+def system_browser(url: str) -> object:
+    """Opens the URL in the system browser (replaced in tests by a scripted HTTP client)."""
+    return webbrowser.open(url)
+
+
+def callback_urls_text() -> str:
+    from biztel_desk.services.account_login import callback_urls
+
+    return "\n".join(callback_urls())
+
+
+def eca_steps_text() -> str:
+    """Step by step: the External Client App the browser login needs (Salesforce's own screen names)."""
+    translate = QCoreApplication.translate
+    steps = [
+        translate("ConnectionTest", "Salesforce管理者が一度だけ External Client App(外部クライアントアプリケーション)を作成します:"),
+        translate("ConnectionTest", "1. 設定 → 外部クライアントアプリケーションマネージャ → 「新規外部クライアントアプリケーション」。"),
+        translate("ConnectionTest", "2. 「OAuth を有効化」をオンにし、コールバックURLに次の3行を登録します(空いているポートを使います):"),
+        "     " + callback_urls_text().replace("\n", "\n     "),
+        translate("ConnectionTest", "3. OAuth範囲: 「API を使用してユーザデータを管理 (api)」と「いつでも要求を実行 (refresh_token, offline_access)」。"),
+        translate("ConnectionTest", "4. 「サポートされる認証フローに PKCE 拡張を要求」をオンにします。「Web サーバフローの秘密を要求」をオンにした場合は、コンシューマの秘密も下に入力します。"),
+        translate("ConnectionTest", "5. 保存後「ポリシー」で「IP 制限」を「IP 制限の緩和」にし(社外やVPNからも使えるように)、リフレッシュトークンは「取り消されるまで有効」にします。"),
+        translate("ConnectionTest", "6. 「設定」の「コンシューマ鍵と秘密」からコンシューマ鍵をコピーして「コンシューマ鍵」欄に貼り付け、「ブラウザでログイン」を押します。"),
+    ]
+    return "\n".join(steps)
+
+
 def record_login(config: PreferenceWriter, account: AccountConfig, report: ConnectionReport) -> None:
     """Keep the org's address the login went to: the history's Task links use it (login / test hosts)."""
     remember_instance(config, account, report.instance_url)
@@ -72,6 +144,8 @@ def report_lines(report: ConnectionReport, lang: str) -> list[str]:
     lines = [translate("ConnectionTest", "接続に成功しました。")]
     if report.notice is not None:
         lines.append(report.notice.text(lang))
+    if report.warning is not None:
+        lines.append(report.warning_text(lang))
     lines.append(translate("ConnectionTest", "組織: {name} ({id})").format(name=report.org_name, id=report.org_id))
     lines.append(
         translate("ConnectionTest", "ユーザ: {name} ({username})").format(name=report.user_name, username=report.username)
@@ -89,8 +163,10 @@ def report_lines(report: ConnectionReport, lang: str) -> list[str]:
 
 
 def add_auth_methods(combo: QComboBox) -> None:
-    """The 認証方式 choices, each with its AuthMethod value as the item data."""
-    combo.addItem(QCoreApplication.translate("ConnectionTest", "ユーザ名+パスワード+セキュリティトークン"),
+    """The 認証方式 choices, each with its AuthMethod value as the item data (the browser login first: the default)."""
+    combo.addItem(QCoreApplication.translate("ConnectionTest", "ブラウザでログイン(OAuth、推奨)"),
+                  AuthMethod.OAUTH_BROWSER.value)
+    combo.addItem(QCoreApplication.translate("ConnectionTest", "ユーザ名+パスワード+セキュリティトークン(廃止予定)"),
                   AuthMethod.PASSWORD.value)
     combo.addItem(QCoreApplication.translate("ConnectionTest", "OAuth JWTベアラー"), AuthMethod.JWT.value)
     combo.addItem(QCoreApplication.translate("ConnectionTest", "OAuthクライアント資格情報"),
@@ -102,7 +178,7 @@ def shown_rows(method: str) -> dict[str, bool]:
     shown = set(SECRET_FIELDS.get(method, ()))
     rows = {kind.value: kind in shown for kind in SecretKind}
     rows["consumer_key"] = method != AuthMethod.PASSWORD.value
-    rows["username"] = method != AuthMethod.CLIENT_CREDENTIALS.value
+    rows["username"] = method in (AuthMethod.PASSWORD.value, AuthMethod.JWT.value)
     return rows
 
 

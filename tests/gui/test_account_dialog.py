@@ -50,6 +50,8 @@ def _database_bytes(data_dir: Path) -> bytes:
 def test_new_password_account_secrets_go_to_the_keyring_only(qtbot, context: AppContext, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, context)
     assert dialog.account_list.count() == 0
+    assert dialog.auth_combo.currentData() == AuthMethod.OAUTH_BROWSER.value  # the default for new accounts
+    dialog.auth_combo.setCurrentIndex(dialog.auth_combo.findData(AuthMethod.PASSWORD.value))
     _type(qtbot, dialog.name_edit, "本番組織")
     _type(qtbot, dialog.username_edit, "integration@acme.example.com")
     dialog.host_combo.setCurrentIndex(dialog.host_combo.findData("my_domain"))
@@ -103,6 +105,7 @@ def test_problems_are_shown_next_to_the_fields(qtbot, context: AppContext) -> No
 
 def test_lightning_host_is_converted_with_a_notice(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, context)
+    dialog.auth_combo.setCurrentIndex(dialog.auth_combo.findData(AuthMethod.PASSWORD.value))
     dialog.host_combo.setCurrentIndex(dialog.host_combo.findData("my_domain"))
     _type(qtbot, dialog.name_edit, "acme")
     _type(qtbot, dialog.username_edit, "admin@acme.example.com")

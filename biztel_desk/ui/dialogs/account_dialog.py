@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QThreadPool, Signal
@@ -23,21 +24,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from biztel_desk.domain.config import AccountConfig, LoginHost, SecretKind, parse_login_host
+from biztel_desk.domain.config import (
+    DEFAULT_NEW_AUTH_METHOD,
+    AccountConfig,
+    AuthMethod,
+    LoginHost,
+    SecretKind,
+    parse_login_host,
+)
 from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.secrets import SecretStoreError
+from biztel_desk.services.account_login import needs_login
 from biztel_desk.services.context import AppContext
 from biztel_desk.ui.connection_test import (
     HOST_KINDS,
     SECRET_FIELDS,
+    BrowserLoginTask,
     ConnectionTestTask,
     PrivateKeyError,
     add_auth_methods,
     choose_private_key,
+    eca_steps_text,
     login_host_text,
     record_login,
     report_lines,
     shown_rows,
+    system_browser,
 )
 
 if TYPE_CHECKING:  # the Salesforce client (requests, simple_salesforce) loads at the first 接続テスト
@@ -60,6 +72,10 @@ class AccountDialog(QDialog):
         self._dirty = False
         self._loading = False
         self._task: ConnectionTestTask | None = None
+        self._login_task: BrowserLoginTask | None = None
+        # How the browser is opened: tests put a scripted HTTP client here (it runs on the login's pool thread).
+        self.open_browser: Callable[[str], object] = system_browser
+        self.callback_ports: tuple[int, ...] | None = None  # None: the documented ports; tests use (0,)
         self._host_notice: Problem | None = None  # the lightning.force.com host the admin pasted was replaced
 
         self.account_list = QListWidget(self)
@@ -88,6 +104,16 @@ class AccountDialog(QDialog):
         self.api_version_edit = QLineEdit(self)
         self.api_version_edit.setMaximumWidth(90)
         self.consumer_key_edit = QLineEdit(self)
+
+        self.login_state_label = QLabel(self)
+        self.login_state_label.setObjectName("loginState")
+        self.login_state_label.setWordWrap(True)
+        self.eca_help = QLabel(eca_steps_text(), self)
+        self.eca_help.setObjectName("ecaHelp")
+        self.eca_help.setWordWrap(True)
+        self.eca_help.setTextFormat(Qt.TextFormat.PlainText)
+        self.eca_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.eca_help.setStyleSheet("color: #37474f; background: #f5f7f9; border-radius: 4px; padding: 6px 8px;")
 
         self.secret_edits: dict[SecretKind, QLineEdit] = {}
         for kind in (SecretKind.PASSWORD, SecretKind.SECURITY_TOKEN, SecretKind.CONSUMER_SECRET, SecretKind.PRIVATE_KEY):
@@ -127,6 +153,8 @@ class AccountDialog(QDialog):
             SecretKind.CONSUMER_SECRET.value, self.tr("コンシューマの秘密"), self.secret_edits[SecretKind.CONSUMER_SECRET]
         )
         self._add_row(SecretKind.PRIVATE_KEY.value, self.tr("秘密鍵 (PEM)"), _wrap(key_row, self))
+        self._add_row("login_state", self.tr("ログイン状態"), self.login_state_label)
+        self._add_row("eca_help", self.tr("接続アプリ"), self.eca_help)
 
         secrets_note = QLabel(
             self.tr("パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、画面には表示されません。空欄のままなら変更されません。"),
@@ -141,6 +169,8 @@ class AccountDialog(QDialog):
         self.message_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.save_button = QPushButton(self.tr("保存"), self)
         self.test_button = QPushButton(self.tr("接続テスト"), self)
+        self.browser_login_button = QPushButton(self.tr("ブラウザでログイン"), self)
+        self.browser_login_button.setObjectName("browserLoginButton")
         self.save_button.setDefault(True)
 
         left = QVBoxLayout()
@@ -153,6 +183,7 @@ class AccountDialog(QDialog):
 
         actions = QHBoxLayout()
         actions.addStretch(1)
+        actions.addWidget(self.browser_login_button)
         actions.addWidget(self.test_button)
         actions.addWidget(self.save_button)
 
@@ -179,13 +210,14 @@ class AccountDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(body, 1)
         layout.addWidget(close_box)
-        self.resize(860, 600)
+        self.resize(900, 720)
 
         self.account_list.currentItemChanged.connect(self._on_account_list_current_item_changed)
         self.new_button.clicked.connect(self._on_new_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.test_button.clicked.connect(self._on_test_button_clicked)
+        self.browser_login_button.clicked.connect(self._on_browser_login_button_clicked)
         self.private_key_button.clicked.connect(self._on_private_key_button_clicked)
         self.auth_combo.currentIndexChanged.connect(self._on_auth_combo_current_index_changed)
         self.host_combo.currentIndexChanged.connect(self._on_host_combo_current_index_changed)
@@ -226,6 +258,14 @@ class AccountDialog(QDialog):
 
     def is_testing(self) -> bool:
         return self._task is not None
+
+    def is_signing_in(self) -> bool:
+        return self._login_task is not None
+
+    def done(self, result: int) -> None:
+        if self._login_task is not None:  # closing the dialog stops the wait for the browser
+            self._login_task.cancel.set()
+        super().done(result)
 
     # --- slots -------------------------------------------------------------------------------------------------
 
@@ -294,7 +334,48 @@ class AccountDialog(QDialog):
     def _on_task_failed(self, reason: str) -> None:
         self._task = None
         self.test_button.setEnabled(True)
+        self._refresh_login_state()  # a refused refresh token makes the account 要再ログイン
+        self._refresh_list_marks()
         self._show_message(self.tr("接続できませんでした。") + "\n" + reason, error=True)
+
+    def _on_browser_login_button_clicked(self) -> None:
+        if (self._dirty or self._original_name is None) and not self._save():
+            return
+        account = self.context.config.get_account(self._original_name or "")
+        if account is None:
+            return
+        task = BrowserLoginTask(self.context.config, account, self.context.secrets, self.context.lang,
+                                self.open_browser, ports=self.callback_ports)
+        task.signals.url_ready.connect(self._on_login_url_ready)
+        task.signals.succeeded.connect(self._on_login_succeeded)
+        task.signals.failed.connect(self._on_login_failed)
+        self._login_task = task
+        self.browser_login_button.setEnabled(False)
+        self.test_button.setEnabled(False)
+        self._show_message(self.tr("ブラウザを開いています…"))
+        QThreadPool.globalInstance().start(task)
+
+    def _on_login_url_ready(self, url: str) -> None:
+        self._show_message(self.tr("ブラウザでSalesforceにログインし、「許可」を押してください。ブラウザが開かないときは、"
+                                   "次のURLをブラウザで開いてください:") + "\n" + url)
+
+    def _on_login_succeeded(self, report: ConnectionReport) -> None:
+        self._login_task = None
+        self.browser_login_button.setEnabled(True)
+        self.test_button.setEnabled(True)
+        self._refresh_login_state()
+        self._refresh_list_marks()
+        self._show_message("\n".join([self.tr("ログインしました。トークンはOSのキーリングに保存しました。"),
+                                      *report_lines(report, self.context.lang)]))
+        self.changed.emit()
+
+    def _on_login_failed(self, reason: str) -> None:
+        self._login_task = None
+        self.browser_login_button.setEnabled(True)
+        self.test_button.setEnabled(True)
+        self._refresh_login_state()
+        self._refresh_list_marks()
+        self._show_message(self.tr("ログインできませんでした。") + "\n" + reason, error=True)
 
     def _on_private_key_button_clicked(self) -> None:
         try:
@@ -354,17 +435,34 @@ class AccountDialog(QDialog):
         for account in self.context.config.list_accounts():
             item = QListWidgetItem(account.name, self.account_list)
             item.setData(Qt.ItemDataRole.UserRole, account.name)
+            self._mark_item(item, account)
         self._loading = False
         if select is None and self.account_list.count():
             select = str(self.account_list.item(0).data(Qt.ItemDataRole.UserRole))
         self.select_account(select)
+
+    def _mark_item(self, item: QListWidgetItem, account: AccountConfig) -> None:
+        """The list's badge: 要再ログイン after the account's name when its browser login is needed."""
+        relogin = needs_login(account, self.context.secrets)
+        item.setText(self.tr("{name}(要再ログイン)").format(name=account.name) if relogin else account.name)
+        item.setForeground(Qt.GlobalColor.darkRed if relogin else self.palette().text().color())
+        item.setToolTip(self.tr("ログインが必要です。「ブラウザでログイン」を押してください。") if relogin else "")
+
+    def _refresh_list_marks(self) -> None:
+        accounts = {a.name: a for a in self.context.config.list_accounts()}
+        for row in range(self.account_list.count()):
+            item = self.account_list.item(row)
+            account = accounts.get(str(item.data(Qt.ItemDataRole.UserRole)))
+            if account is not None:
+                self._mark_item(item, account)
 
     def _show_account(self, name: str | None) -> None:
         account = self.context.config.get_account(name) if name else None
         self._loading = True
         self._original_name = account.name if account else None
         self._pending = {}
-        config = account or AccountConfig(name="")
+        # A new account starts with the browser login: SOAP login() is going away.
+        config = account or AccountConfig(name="", auth_method=DEFAULT_NEW_AUTH_METHOD.value)
         self.name_edit.setText(config.name)
         self.auth_combo.setCurrentIndex(max(self.auth_combo.findData(config.auth_method), 0))
         self.username_edit.setText(config.username)
@@ -381,6 +479,7 @@ class AccountDialog(QDialog):
         self.message_label.clear()
         self.delete_button.setEnabled(account is not None)
         self._update_visibility()
+        self._refresh_login_state()
         self._dirty = False
         self._loading = False
 
@@ -404,10 +503,29 @@ class AccountDialog(QDialog):
         return login_host_text(str(self.host_combo.currentData()), self.host_edit.text())
 
     def _update_visibility(self) -> None:
-        for key, visible in shown_rows(str(self.auth_combo.currentData())).items():
+        method = str(self.auth_combo.currentData())
+        for key, visible in shown_rows(method).items():
             self._set_row_visible(key, visible)
+        browser = method == AuthMethod.OAUTH_BROWSER.value
+        self._set_row_visible("login_state", browser)
+        self._set_row_visible("eca_help", browser)
+        self.browser_login_button.setVisible(browser)
+
+    def _refresh_login_state(self) -> None:
+        account = self.context.config.get_account(self._original_name) if self._original_name else None
+        if account is None or account.auth_method != AuthMethod.OAUTH_BROWSER.value:
+            self.login_state_label.setText(self.tr("未ログイン: 保存して「ブラウザでログイン」を押してください。"))
+            self.login_state_label.setStyleSheet("color: #6a737d;")
+        elif needs_login(account, self.context.secrets):
+            self.login_state_label.setText(self.tr("要再ログイン: 「ブラウザでログイン」を押してください。"))
+            self.login_state_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        else:
+            self.login_state_label.setText(self.tr("ログイン済み(トークンはOSのキーリングに保存されています)"))
+            self.login_state_label.setStyleSheet("color: #1e6b34;")
 
     def _set_row_visible(self, key: str, visible: bool) -> None:
+        if key not in self._rows:
+            return  # the OAuth tokens have no row: only the browser login writes them
         label, field = self._rows[key]
         label.setVisible(visible)
         field.setVisible(visible)

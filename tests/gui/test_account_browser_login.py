@@ -1,0 +1,106 @@
+"""ブラウザでログイン in the Salesforceアカウント dialog against the dev org: the browser is replaced by an HTTP
+client that fills the sign-in form and presses 許可; the tokens land in the keyring; 要再ログイン is shown."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+
+from biztel_desk.devorg.browser import sign_in_and_approve
+from biztel_desk.devorg.server import DevOrg
+from biztel_desk.domain.config import AccountConfig, AuthMethod, SecretKind
+from biztel_desk.services.context import AppContext
+from biztel_desk.ui.dialogs.account_dialog import AccountDialog
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+WAIT_MS = 30000
+
+
+@pytest.fixture(scope="module")
+def org() -> Iterator[DevOrg]:
+    with DevOrg(seed="empty") as running:
+        yield running
+
+
+def _scripted_browser(org: DevOrg, opened: list[str], *, approve: bool = True):  # type: ignore[no-untyped-def]
+    """Stands in for the system browser: follows the sign-in and approve forms over plain HTTP."""
+
+    def open_url(url: str) -> bool:
+        opened.append(url)
+        threading.Thread(target=sign_in_and_approve, daemon=True,
+                         args=(url, org.credentials["username"], org.credentials["password"]),
+                         kwargs={"approve": approve}).start()
+        return True
+
+    return open_url
+
+
+def _dialog(qtbot, context: AppContext) -> AccountDialog:  # type: ignore[no-untyped-def]
+    dialog = AccountDialog(context)
+    dialog.callback_ports = (0,)  # any free port (tests run in parallel); the dev org accepts localhost callbacks
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_browser_login_from_the_dialog(qtbot, context: AppContext, org: DevOrg) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, context)
+    assert dialog.auth_combo.currentData() == AuthMethod.OAUTH_BROWSER.value
+    assert dialog.browser_login_button.isVisible() and dialog.eca_help.isVisible()
+    help_text = dialog.eca_help.text()
+    for needle in ("http://localhost:47615/callback", "refresh_token", "PKCE", "IP 制限の緩和"):
+        assert needle in help_text
+    assert not dialog.username_edit.isVisible() and not dialog.secret_edits[SecretKind.PASSWORD].isVisible()
+
+    dialog.name_edit.setText("devorg")
+    dialog.name_edit.textEdited.emit("devorg")
+    dialog.host_combo.setCurrentIndex(dialog.host_combo.findData("loopback"))
+    dialog.host_edit.setText(org.url)
+    dialog.consumer_key_edit.setText(org.credentials["consumer_key"])
+    dialog.consumer_key_edit.textEdited.emit(org.credentials["consumer_key"])
+    opened: list[str] = []
+    dialog.open_browser = _scripted_browser(org, opened)
+    qtbot.mouseClick(dialog.browser_login_button, Qt.MouseButton.LeftButton)
+    assert dialog.is_signing_in() and not dialog.browser_login_button.isEnabled()  # the GUI thread is free
+    qtbot.waitUntil(lambda: not dialog.is_signing_in(), timeout=WAIT_MS)
+    assert "ログインしました" in dialog.message_label.text(), dialog.message_label.text()
+    assert "接続に成功しました" in dialog.message_label.text()
+    assert len(opened) == 1 and "code_challenge_method=S256" in opened[0]
+    assert context.secrets.has_account_secret("devorg", SecretKind.REFRESH_TOKEN)
+    assert "ログイン済み" in dialog.login_state_label.text()
+    saved = context.config.get_account("devorg")
+    assert saved is not None and saved.auth_method == AuthMethod.OAUTH_BROWSER.value
+
+    # The refresh token is revoked in Salesforce: 接続テスト says 要再ログイン, so do the state and the list.
+    org.revoke_refresh_tokens()
+    org.expire_sessions()
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.is_testing(), timeout=WAIT_MS)
+    assert "要再ログイン" in dialog.message_label.text() and "ブラウザでログイン" in dialog.message_label.text()
+    again = _dialog(qtbot, context)
+    assert again.account_list.item(0).text() == "devorg(要再ログイン)"
+    assert "要再ログイン" in again.login_state_label.text()
+
+    # One click signs in again.
+    again.open_browser = _scripted_browser(org, opened)
+    qtbot.mouseClick(again.browser_login_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not again.is_signing_in(), timeout=WAIT_MS)
+    assert "ログイン済み" in again.login_state_label.text()
+    assert again.account_list.item(0).text() == "devorg"
+
+
+def test_denied_in_the_browser_is_explained(qtbot, context: AppContext, org: DevOrg) -> None:  # type: ignore[no-untyped-def]
+    context.config.save_account(AccountConfig(name="devorg", auth_method=AuthMethod.OAUTH_BROWSER.value,
+                                              login_host=org.url, consumer_key=org.credentials["consumer_key"]))
+    dialog = _dialog(qtbot, context)
+    assert "devorg(要再ログイン)" == dialog.account_list.item(0).text()
+    dialog.open_browser = _scripted_browser(org, [], approve=False)
+    qtbot.mouseClick(dialog.browser_login_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.is_signing_in(), timeout=WAIT_MS)
+    assert "ログインできませんでした" in dialog.message_label.text()
+    assert "拒否" in dialog.message_label.text()
+    assert not context.secrets.has_account_secret("devorg", SecretKind.REFRESH_TOKEN)
