@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -65,14 +66,17 @@ from biztel_desk.services.context import AppContext
 from biztel_desk.ui.connection_test import (
     HOST_KINDS,
     SECRET_FIELDS,
+    BrowserLoginTask,
     ConnectionTestTask,
     PrivateKeyError,
     add_auth_methods,
     choose_private_key,
+    eca_steps_text,
     login_host_text,
     record_login,
     report_lines,
     shown_rows,
+    system_browser,
 )
 from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner, verify_line_row
 from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, show_fallback_hint
@@ -350,13 +354,18 @@ class WizardAccountPage(_Page):
         super().__init__(owner)
         self.setTitle(self.tr("Salesforceアカウント"))
         self.setSubTitle(
-            self.tr("連携に使うSalesforceのユーザでログインします。「接続テスト」に成功すると「次へ」に進めます。")
+            self.tr("連携に使うSalesforceのユーザでログインします。「ブラウザでログイン」または「接続テスト」に成功すると「次へ」に進めます。")
         )
         self._task: ConnectionTestTask | None = None
         self._testing_fingerprint: tuple[Any, ...] | None = None
         self._tested_fingerprint: tuple[Any, ...] | None = None  # the values of the last successful test
         self._private_key = ""  # PEM text picked from a file (never shown)
         self._host_notice: Problem | None = None
+        self._login_task: BrowserLoginTask | None = None
+        self._oauth_tokens: dict[SecretKind, str] = {}  # from the browser login, saved to the keyring on 次へ
+        # How the browser is opened (tests: a scripted HTTP client) and the callback ports (tests: (0,)).
+        self.open_browser: Callable[[str], object] = system_browser
+        self.callback_ports: tuple[int, ...] | None = None
         self._build()
         self._update_visibility()
 
@@ -427,6 +436,12 @@ class WizardAccountPage(_Page):
         self.test_button = QPushButton(self.tr("接続テスト"))
         self.test_button.setObjectName("testButton")
         self.test_button.setMinimumWidth(120)
+        self.browser_login_button = QPushButton(self.tr("ブラウザでログイン"))
+        self.browser_login_button.setObjectName("browserLoginButton")
+        self.browser_login_button.setMinimumWidth(140)
+        self.eca_help = HintLabel(eca_steps_text())
+        self.eca_help.setObjectName("ecaHelp")
+        self.eca_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.test_busy = QProgressBar()
         self.test_busy.setRange(0, 0)
         self.test_busy.setTextVisible(False)
@@ -442,17 +457,20 @@ class WizardAccountPage(_Page):
         self.result_label.hide()
 
         test_row = QHBoxLayout()
+        test_row.addWidget(self.browser_login_button)
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.test_busy)
         test_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.eca_help)
         layout.addWidget(secrets_note)
         layout.addLayout(test_row)
         layout.addWidget(self.result_label)
         layout.addStretch(1)
 
         self.test_button.clicked.connect(self._on_test_button_clicked)
+        self.browser_login_button.clicked.connect(self._on_browser_login_button_clicked)
         self.private_key_button.clicked.connect(self._on_private_key_button_clicked)
         self.auth_combo.currentIndexChanged.connect(self._on_auth_combo_current_index_changed)
         self.host_combo.currentIndexChanged.connect(self._on_host_combo_current_index_changed)
@@ -472,7 +490,7 @@ class WizardAccountPage(_Page):
         return AccountConfig(
             name=self.name_edit.text(),
             auth_method=str(self.auth_combo.currentData()),
-            username=self.username_edit.text() if self._method() != AuthMethod.CLIENT_CREDENTIALS.value else "",
+            username=self.username_edit.text() if self._method() in (AuthMethod.PASSWORD, AuthMethod.JWT) else "",
             login_host=self._host_text(),
             consumer_key=self.consumer_key_edit.text() if self._method() != AuthMethod.PASSWORD.value else "",
         )
@@ -482,6 +500,8 @@ class WizardAccountPage(_Page):
         secrets: dict[SecretKind, str] = {}
         for kind in SECRET_FIELDS[self._method()]:
             secrets[kind] = self._private_key if kind == SecretKind.PRIVATE_KEY else self.secret_edits[kind].text()
+        if self._method() == AuthMethod.OAUTH_BROWSER.value:
+            secrets.update(self._oauth_tokens)
         return secrets
 
     def set_private_key(self, pem: str, source: str = "") -> None:
@@ -491,7 +511,12 @@ class WizardAccountPage(_Page):
         self._on_form_edited()
 
     def is_testing(self) -> bool:
-        return self._task is not None
+        return self._task is not None or self._login_task is not None
+
+    def cleanupPage(self) -> None:
+        if self._login_task is not None:  # 戻る while the browser is open: stop waiting for it
+            self._login_task.cancel.set()
+        super().cleanupPage()
 
     def is_tested(self) -> bool:
         return self._tested_fingerprint is not None and self._tested_fingerprint == self._fingerprint()
@@ -538,6 +563,53 @@ class WizardAccountPage(_Page):
         self.completeChanged.emit()
         QThreadPool.globalInstance().start(task)
 
+    def _on_browser_login_button_clicked(self) -> None:
+        cleaned, problems = self._check(require_secrets=False)
+        if problems:
+            return
+        # Like 接続テスト: the tokens go to a throw-away store first, to the keyring only on 次へ.
+        trial = SecretStore(MemoryBackend())
+        for kind, value in self.form_secrets().items():
+            if value and kind not in (SecretKind.ACCESS_TOKEN, SecretKind.REFRESH_TOKEN):
+                trial.set_account_secret(cleaned.name, kind, value)
+        self._oauth_tokens = {}
+        task = BrowserLoginTask(self.context.config, cleaned, trial, self.context.lang, self.open_browser,
+                                ports=self.callback_ports)
+        task.signals.url_ready.connect(self._on_login_url_ready)
+        task.signals.succeeded.connect(self._on_login_succeeded)
+        task.signals.failed.connect(self._on_task_failed)
+        self._login_task = task
+        self._trial = trial
+        self._testing_fingerprint = self._fingerprint()
+        self._tested_fingerprint = None
+        self.browser_login_button.setEnabled(False)
+        self.test_busy.show()
+        self._show_result(self.tr("ブラウザを開いています…"), ok=None)
+        self.completeChanged.emit()
+        QThreadPool.globalInstance().start(task)
+
+    def _on_login_url_ready(self, url: str) -> None:
+        self._show_result(self.tr("ブラウザでSalesforceにログインし、「許可」を押してください。ブラウザが開かないときは、"
+                                  "次のURLをブラウザで開いてください:") + "\n" + url, ok=None)
+
+    def _on_login_succeeded(self, report: ConnectionReport) -> None:
+        task = self._login_task
+        self._login_task = None
+        if task is not None:
+            for kind in (SecretKind.ACCESS_TOKEN, SecretKind.REFRESH_TOKEN):
+                value = self._trial.get_account_secret(task.account.name, kind)
+                if value:
+                    self._oauth_tokens[kind] = str(value)
+        self._tested_fingerprint = self._testing_fingerprint
+        self.browser_login_button.setEnabled(True)
+        self.test_busy.hide()
+        lines = [self.tr("ログインしました。「次へ」でトークンをOSのキーリングに保存します。"),
+                 *report_lines(report, self.context.lang)]
+        if not self.is_tested():
+            lines.append(self.tr("ログイン中に入力が変更されました。もう一度「ブラウザでログイン」を押してください。"))
+        self._show_result("\n".join(lines), ok=True)
+        self.completeChanged.emit()
+
     def _on_task_succeeded(self, report: ConnectionReport) -> None:
         if self._task is not None:
             record_login(self.context.config, self._task.account, report)
@@ -553,8 +625,10 @@ class WizardAccountPage(_Page):
 
     def _on_task_failed(self, reason: str) -> None:
         self._task = None
+        self._login_task = None
         self._tested_fingerprint = None
         self.test_button.setEnabled(True)
+        self.browser_login_button.setEnabled(True)
         self.test_busy.hide()
         self._show_result(self.tr("接続できませんでした。") + "\n" + reason, ok=False)
         self.completeChanged.emit()
@@ -597,6 +671,7 @@ class WizardAccountPage(_Page):
         if self._tested_fingerprint is not None and not self.is_tested() and not self.is_testing():
             self._show_result(self.tr("入力が変更されました。もう一度「接続テスト」を実行してください。"), ok=None)
             self._tested_fingerprint = None
+            self._oauth_tokens = {}  # tokens of another host or app: sign in again
         self.completeChanged.emit()
 
     # --- helpers -----------------------------------------------------------------------------------------------
@@ -605,7 +680,9 @@ class WizardAccountPage(_Page):
         return str(self.auth_combo.currentData())
 
     def _fingerprint(self) -> tuple[Any, ...]:
-        return (self.form_config(), tuple(sorted(self.form_secrets().items())))
+        typed = {k: v for k, v in self.form_secrets().items()
+                 if k not in (SecretKind.ACCESS_TOKEN, SecretKind.REFRESH_TOKEN)}
+        return (self.form_config(), tuple(sorted(typed.items())))
 
     def _host_text(self) -> str:
         return login_host_text(str(self.host_combo.currentData()), self.host_edit.text())
@@ -628,14 +705,23 @@ class WizardAccountPage(_Page):
     def _update_visibility(self) -> None:
         for key, visible in shown_rows(self._method()).items():
             self._set_row_visible(key, visible)
+        browser = self._method() == AuthMethod.OAUTH_BROWSER.value
+        secret_label = self._rows[SecretKind.CONSUMER_SECRET.value][0]
+        # Optional with the browser login: only when the app requires the secret for the web server flow.
+        secret_label.setText(required_label(self.tr("コンシューマの秘密"), not browser).text())
+        self.browser_login_button.setVisible(browser)
+        self.eca_help.setVisible(browser)
+        self.test_button.setVisible(not browser)  # the browser login tests the connection itself
         self._update_host_hint()
 
     def _set_row_visible(self, key: str, visible: bool) -> None:
+        if key not in self._rows:
+            return  # the OAuth tokens have no field: the browser login brings them
         label, field = self._rows[key]
         label.setVisible(visible)
         field.setVisible(visible)
 
-    def _check(self) -> tuple[AccountConfig, list[Problem]]:
+    def _check(self, require_secrets: bool = True) -> tuple[AccountConfig, list[Problem]]:
         """Validate the form (field errors shown under each field); the required secrets must be typed."""
         cleaned, problems = validate_account(self.form_config())
         if cleaned.name and cleaned.name != self.owner.account_name and any(
@@ -645,6 +731,8 @@ class WizardAccountPage(_Page):
         others = _show_field_problems(problems, self.errors, self.context.lang, {"name": self.tr("名前")})
         missing = [kind for kind in REQUIRED_SECRETS[AuthMethod(cleaned.auth_method)]
                    if not self.form_secrets().get(kind)] if cleaned.auth_method in set(AuthMethod) else []
+        if not require_secrets or cleaned.auth_method == AuthMethod.OAUTH_BROWSER.value:
+            missing = []  # the browser login brings its tokens; 次へ needs a successful login anyway
         for kind in missing:
             self.errors[kind.value].show_message(self._secret_required_text(kind))
         if problems or missing:

@@ -13,7 +13,7 @@ from simple_salesforce import Salesforce
 
 from biztel_desk.devorg.server import DevOrg
 from biztel_desk.devorg.transport import loopback_session
-from biztel_desk.domain.config import AccountConfig, LinkObjectConfig, LinkTargetConfig, SecretKind
+from biztel_desk.domain.config import AccountConfig, AuthMethod, LinkObjectConfig, LinkTargetConfig, SecretKind
 from biztel_desk.domain.instance import instance_url_key
 from biztel_desk.services.context import AppContext
 from biztel_desk.store.db import DB_FILENAME
@@ -85,6 +85,7 @@ def _back(qtbot: QtBot, wizard: FirstRunWizard) -> int:
 def _fill_account(qtbot: QtBot, wizard: FirstRunWizard, org: DevOrg, password: str | None = None) -> None:
     c = org.credentials
     page = wizard.account_page
+    page.auth_combo.setCurrentIndex(page.auth_combo.findData(AuthMethod.PASSWORD.value))
     _type(qtbot, page.name_edit, "本番組織")
     _type(qtbot, page.username_edit, c["username"])
     page.host_combo.setCurrentIndex(page.host_combo.findData("loopback"))
@@ -267,6 +268,7 @@ def test_missing_fields_are_named_before_any_network_call(qtbot: QtBot, context:
     wizard = _wizard(qtbot, context)
     _click(qtbot, wizard.welcome_page.connect_button)
     page = wizard.account_page
+    page.auth_combo.setCurrentIndex(page.auth_combo.findData(AuthMethod.PASSWORD.value))
     _click(qtbot, page.test_button)
     assert not page.is_testing()
     assert page.errors["name"].text() == "名前を入力してください。"
@@ -392,3 +394,46 @@ def test_an_account_name_already_in_use_is_refused(qtbot: QtBot, context: AppCon
     assert not wizard.account_page.is_testing()
     assert wizard.account_page.errors["name"].text() == "名前「本番組織」は既に使われています。"
     assert org.counters()["login"] == 0
+
+
+def test_browser_login_on_the_account_page(qtbot: QtBot, context: AppContext, org: DevOrg, data_dir: Path) -> None:
+    """The default method: ブラウザでログイン with a scripted browser (HTTP through the dev org's forms); 次へ stores
+    the tokens in the keyring only."""
+    import threading
+
+    from biztel_desk.devorg.browser import sign_in_and_approve
+
+    c = org.credentials
+    wizard = _wizard(qtbot, context)
+    _click(qtbot, wizard.welcome_page.connect_button)
+    page = wizard.account_page
+    assert page.auth_combo.currentData() == AuthMethod.OAUTH_BROWSER.value
+    assert page.browser_login_button.isVisible() and not page.test_button.isVisible()
+    assert "http://localhost:47615/callback" in page.eca_help.text() and "PKCE" in page.eca_help.text()
+    assert not page.username_edit.isVisible()
+    opened: list[str] = []
+
+    def browser(url: str) -> bool:
+        opened.append(url)
+        threading.Thread(target=sign_in_and_approve, args=(url, c["username"], c["password"]), daemon=True).start()
+        return True
+
+    page.open_browser = browser
+    page.callback_ports = (0,)
+    _type(qtbot, page.name_edit, "本番組織")
+    page.host_combo.setCurrentIndex(page.host_combo.findData("loopback"))
+    _type(qtbot, page.host_edit, org.url)
+    _type(qtbot, page.consumer_key_edit, c["consumer_key"])
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    assert not next_button.isEnabled()
+    _click(qtbot, page.browser_login_button)
+    assert page.is_testing()
+    qtbot.waitUntil(lambda: not page.is_testing(), timeout=WAIT_MS)
+    assert "ログインしました" in page.result_label.text() and "接続に成功しました" in page.result_label.text()
+    assert len(opened) == 1 and next_button.isEnabled()
+    assert context.config.list_accounts() == []  # nothing saved before 次へ
+    assert _next(qtbot, wizard) == PAGE_SETTING
+    saved = context.config.get_account("本番組織")
+    assert saved is not None and saved.auth_method == AuthMethod.OAUTH_BROWSER.value
+    refresh = context.secrets.get_account_secret("本番組織", SecretKind.REFRESH_TOKEN)
+    assert refresh and refresh.encode() not in _database_bytes(data_dir)

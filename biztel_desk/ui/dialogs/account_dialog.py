@@ -154,7 +154,7 @@ class AccountDialog(QDialog):
         )
         self._add_row(SecretKind.PRIVATE_KEY.value, self.tr("秘密鍵 (PEM)"), _wrap(key_row, self))
         self._add_row("login_state", self.tr("ログイン状態"), self.login_state_label)
-        self._add_row("eca_help", self.tr("接続アプリ"), self.eca_help)
+        self._add_row("eca_help", self.tr("External Client App"), self.eca_help)
 
         secrets_note = QLabel(
             self.tr("パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、画面には表示されません。空欄のままなら変更されません。"),
