@@ -79,7 +79,7 @@ def run_login(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdo
         report = account_login.sign_in(context.config, context.secrets, account, on_url=on_url,
                                        open_browser=browser, timeout=args.timeout,
                                        ports=(args.port,) if args.port is not None else account_login.CALLBACK_PORTS)
-    except account_login.LoginError as error:
+    except account_login.LoginFailed as error:
         print(error.text(lang), file=sys.stderr)
         return EXIT_USAGE if error.code in _ENVIRONMENT else EXIT_PROBLEMS
     print(_text(lang, f"ログインしました: {report.org_name} ({report.org_id}) / {report.user_name} ({report.username})",

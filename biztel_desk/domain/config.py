@@ -52,6 +52,9 @@ class AuthMethod(enum.StrEnum):
 
 # What a new account starts with (the dialog, the wizard). SOAP login() is going away (SALESFORCE.md).
 DEFAULT_NEW_AUTH_METHOD = AuthMethod.OAUTH_BROWSER
+# The browser login's redirect: http://localhost:PORT/callback on the first free of these ports. The admin
+# registers all three as callback URLs of the External Client App (Salesforce matches callback URLs exactly).
+OAUTH_CALLBACK_PORTS: tuple[int, ...] = (47615, 47616, 47617)
 # SOAP login() does not exist from this API version on (SALESFORCE.md, "Real-org behaviours").
 SOAP_LOGIN_LAST_VERSION = 64
 

@@ -404,16 +404,6 @@ def forget_tokens(account: str, secrets: SecretStore) -> None:
         log.warning("cannot remove the revoked tokens of %s from the keyring: %s", account, error)
 
 
-def needs_login(account: AccountConfig, secrets: SecretStore) -> bool:
-    """True when a browser-login account has no refresh token: 要再ログイン."""
-    if account.auth_method != AuthMethod.OAUTH_BROWSER.value:
-        return False
-    try:
-        return not secrets.has_account_secret(account.name, SecretKind.REFRESH_TOKEN)
-    except SecretStoreError:
-        return False  # the keyring's own failure is reported when the login is tried
-
-
 def _cached_tokens(account: AccountConfig, secrets: SecretStore) -> OAuthTokens | None:
     raw = _secret(account, secrets, SecretKind.ACCESS_TOKEN, required=False)
     if not raw:

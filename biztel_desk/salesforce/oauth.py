@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from biztel_desk.domain.config import AccountConfig, SecretKind
+from biztel_desk.domain.config import OAUTH_CALLBACK_PORTS, AccountConfig, SecretKind
 from biztel_desk.salesforce.connection import (
     OAuthTokens,
     SalesforceLoginError,
@@ -33,8 +33,7 @@ from biztel_desk.salesforce.connection import (
 )
 from biztel_desk.secrets import SecretStore
 
-# The callback URLs to register in the External Client App (any one free port of these is used).
-CALLBACK_PORTS: tuple[int, ...] = (47615, 47616, 47617)
+CALLBACK_PORTS = OAUTH_CALLBACK_PORTS
 CALLBACK_PATH = "/callback"
 SCOPES = "api refresh_token"
 DEFAULT_TIMEOUT_S = 300.0

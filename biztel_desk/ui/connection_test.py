@@ -97,7 +97,7 @@ class BrowserLoginTask(QRunnable):
             report = account_login.sign_in(self.config, self.secrets, self.account, on_url=self.signals.url_ready.emit,
                                            open_browser=self.open_browser, timeout=timeout, cancel=self.cancel,
                                            ports=self.ports or account_login.CALLBACK_PORTS)
-        except account_login.LoginError as error:
+        except account_login.LoginFailed as error:
             self.signals.failed.emit(error.text(self.lang))
             return
         except Exception as error:  # noqa: BLE001 - a known failure becomes a message; the rest is a bug

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal, Slot
@@ -29,7 +30,9 @@ from PySide6.QtWidgets import (
 from biztel_desk import __version__
 from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.engine.worker import LinkWorker, WorkerCounters, WorkerState, WorkerStatus
+from biztel_desk.services.account_login import settings_needing_login
 from biztel_desk.services.context import AppContext
+from biztel_desk.ui.connection_test import system_browser
 from biztel_desk.ui.dialogs.account_dialog import AccountDialog
 from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
 from biztel_desk.ui.dialogs.system_dialog import SystemDialog
@@ -39,7 +42,7 @@ from biztel_desk.ui.tabs.basic_tab import BasicTab
 from biztel_desk.ui.tabs.history_tab import HistoryTab
 from biztel_desk.ui.tabs.objects_tab import ObjectsTab
 from biztel_desk.ui.tabs.targets_tab import TargetsTab
-from biztel_desk.ui.widgets import STATUS_ROLE, StatusBadgeDelegate, ask, status_text
+from biztel_desk.ui.widgets import LOGIN_REQUIRED, STATUS_ROLE, StatusBadgeDelegate, ask, status_text
 from biztel_desk.ui.worker_controller import WorkerController
 
 if TYPE_CHECKING:
@@ -199,6 +202,18 @@ class MainWindow(QMainWindow):
         for label in (self.link_status_label, self.worker_label, self.jobs_label):
             label.setContentsMargins(8, 0, 8, 0)
         bar.addWidget(self.link_status_label)
+        # 要再ログイン: one click opens the account and starts the browser sign-in.
+        self.relogin_button = QPushButton(self.tr("ブラウザでログイン…"))
+        self.relogin_button.setObjectName("reloginButton")
+        self.relogin_button.setFlat(True)
+        self.relogin_button.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.relogin_button.hide()
+        self.relogin_button.clicked.connect(self._on_relogin_button_clicked)
+        bar.addWidget(self.relogin_button)
+        self._relogin_account: str | None = None
+        # Handed to the account dialog for the sign-in (tests: a scripted HTTP client and any free port).
+        self.open_browser: Callable[[str], object] = system_browser
+        self.callback_ports: tuple[int, ...] | None = None
         bar.addPermanentWidget(self.jobs_label)
         bar.addPermanentWidget(self.worker_label)
         self.set_worker_state(self.tr("停止中"))
@@ -356,11 +371,15 @@ class MainWindow(QMainWindow):
         try:
             self.setting_list.clear()
             row_to_select = -1
+            relogin = settings_needing_login(self.context.config, self.context.secrets)
             for row, summary in enumerate(self.context.config.list_settings()):
                 item = QListWidgetItem(summary.name)
                 item.setData(Qt.ItemDataRole.UserRole, summary.name)
-                item.setData(STATUS_ROLE, summary.status)
+                item.setData(STATUS_ROLE, LOGIN_REQUIRED if summary.name in relogin else summary.status)
                 item.setToolTip(self.tr("{0} — 録音連携ステータス: {1}").format(summary.name, status_text(summary.status)))
+                if summary.name in relogin:
+                    item.setToolTip(self.tr("{0} — 要再ログイン: アカウント「{1}」でSalesforceにログインし直してください。")
+                                    .format(summary.name, relogin[summary.name]))
                 self.setting_list.addItem(item)
                 if summary.name == select:
                     row_to_select = row
@@ -409,7 +428,33 @@ class MainWindow(QMainWindow):
             return True
         return False
 
+    def _show_relogin(self, setting: str | None) -> None:
+        """要再ログイン of the selected setting's account: said in the status bar, with the button to sign in."""
+        account = settings_needing_login(self.context.config, self.context.secrets).get(setting or "")
+        self._relogin_account = account
+        self.relogin_button.setVisible(account is not None)
+        if account is not None:
+            self.link_status_label.setText(self.link_status_label.text() + self.tr(" — 要再ログイン(アカウント「{0}」)")
+                                           .format(account))
+            self.link_status_label.setStyleSheet("color: #b00020;")
+        else:
+            self.link_status_label.setStyleSheet("")
+
+    @Slot()
+    def _on_relogin_button_clicked(self) -> None:
+        dialog = AccountDialog(self.context, self)
+        dialog.open_browser = self.open_browser
+        dialog.callback_ports = self.callback_ports
+        try:
+            dialog.select_account(self._relogin_account)
+            dialog.start_browser_login()
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
+        self.refresh()
+
     def _update_status_bar(self) -> None:
+        self.relogin_button.hide()
         name = self._selected
         if self.basic_tab.is_new():
             self.link_status_label.setText(self.tr("新しい連携設定(未保存)"))
@@ -421,6 +466,7 @@ class MainWindow(QMainWindow):
             self.jobs_label.setText("")
             return
         self.link_status_label.setText(self.tr("録音連携ステータス: {0}").format(status_text(setting.status)))
+        self._show_relogin(setting.name)
         counts = self.context.config.job_counts(setting.name)
         waiting = sum(counts.get(state, 0) for state in WAITING_STATES)
         # Named as the selected setting's: the worker's 全体 counters next to it cover every setting.
@@ -552,6 +598,8 @@ class MainWindow(QMainWindow):
         previous = self._shown_counters
         self._shown_counters = status.counters
         self._show_worker_status(status)
+        if status.state == WorkerState.ERROR and not self._closing:
+            self.refresh()  # a refused login may have made an account 要再ログイン: badge and status bar
         if self._closing or previous is None or previous == status.counters or self._history_timer.isActive():
             return
         delay = HISTORY_REFRESH_S - (time.monotonic() - self._history_refreshed_at)
@@ -672,6 +720,7 @@ class MainWindow(QMainWindow):
         finally:
             dialog.deleteLater()
         self.basic_tab.refresh_accounts()
+        self.refresh()  # a browser sign-in clears 要再ログイン
 
     @Slot()
     def _on_system_action_triggered(self) -> None:

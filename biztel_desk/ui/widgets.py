@@ -23,10 +23,14 @@ HINT_COLOR = "#5f6368"
 OK_COLOR = "#2e7d32"
 
 # Badge colours per link status: (background, text).
+# The badge of a setting whose account must sign in again (it cannot send until then), in place of its status.
+LOGIN_REQUIRED = "login_required"
+
 STATUS_COLORS: dict[str, tuple[str, str]] = {
     LinkStatus.ENABLED.value: ("#e6f4ea", "#1e6b34"),
     LinkStatus.PAUSED.value: ("#fff4e0", "#8a5300"),
     LinkStatus.DISABLED.value: ("#eceff1", "#455a64"),
+    LOGIN_REQUIRED: ("#fde7e9", "#b00020"),
 }
 
 # Role of a list item holding the link status value (``enabled`` …) for StatusBadgeDelegate.
@@ -39,6 +43,7 @@ def status_text(status: str) -> str:
         LinkStatus.ENABLED.value: QCoreApplication.translate("LinkStatus", "有効"),
         LinkStatus.PAUSED.value: QCoreApplication.translate("LinkStatus", "一時停止"),
         LinkStatus.DISABLED.value: QCoreApplication.translate("LinkStatus", "無効"),
+        LOGIN_REQUIRED: QCoreApplication.translate("LinkStatus", "要再ログイン"),
     }
     return labels.get(status, status)
 

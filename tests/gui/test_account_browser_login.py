@@ -97,10 +97,47 @@ def test_denied_in_the_browser_is_explained(qtbot, context: AppContext, org: Dev
     context.config.save_account(AccountConfig(name="devorg", auth_method=AuthMethod.OAUTH_BROWSER.value,
                                               login_host=org.url, consumer_key=org.credentials["consumer_key"]))
     dialog = _dialog(qtbot, context)
-    assert "devorg(要再ログイン)" == dialog.account_list.item(0).text()
+    assert dialog.account_list.item(0).text() == "devorg(要再ログイン)"
     dialog.open_browser = _scripted_browser(org, [], approve=False)
     qtbot.mouseClick(dialog.browser_login_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.is_signing_in(), timeout=WAIT_MS)
     assert "ログインできませんでした" in dialog.message_label.text()
     assert "拒否" in dialog.message_label.text()
     assert not context.secrets.has_account_secret("devorg", SecretKind.REFRESH_TOKEN)
+
+
+def test_main_window_shows_login_required_and_signs_in_with_one_click(qtbot, context: AppContext, org: DevOrg) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from biztel_desk.domain.config import LinkSettingConfig, LinkTargetConfig
+    from biztel_desk.ui.main_window import MainWindow
+    from biztel_desk.ui.widgets import STATUS_ROLE
+
+    context.config.save_account(AccountConfig(name="devorg", auth_method=AuthMethod.OAUTH_BROWSER.value,
+                                              login_host=org.url, consumer_key=org.credentials["consumer_key"]))
+    context.config.save_basic(LinkSettingConfig(name="本社", account="devorg", fallback_record_id="0012v000032fR15AAE",
+                                                api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_browser = _scripted_browser(org, [])
+    window.callback_ports = (0,)
+    window.select_setting("本社")
+    assert window.setting_list.item(0).data(STATUS_ROLE) == "login_required"  # the badge reads 要再ログイン
+    assert "要再ログイン" in window.link_status_label.text() and window.relogin_button.isVisible()
+
+    def close_when_signed_in() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, AccountDialog) or dialog.is_signing_in():
+            QTimer.singleShot(50, close_when_signed_in)
+            return
+        assert "ログインしました" in dialog.message_label.text(), dialog.message_label.text()
+        dialog.accept()
+
+    QTimer.singleShot(50, close_when_signed_in)
+    qtbot.mouseClick(window.relogin_button, Qt.MouseButton.LeftButton)  # opens the dialog and starts the sign-in
+    assert context.secrets.has_account_secret("devorg", SecretKind.REFRESH_TOKEN)
+    assert window.setting_list.item(0).data(STATUS_ROLE) == "disabled"
+    assert "要再ログイン" not in window.link_status_label.text() and not window.relogin_button.isVisible()

@@ -338,6 +338,11 @@ class AccountDialog(QDialog):
         self._refresh_list_marks()
         self._show_message(self.tr("接続できませんでした。") + "\n" + reason, error=True)
 
+    def start_browser_login(self) -> None:
+        """ブラウザでログイン for the selected account (the status bar's 要再ログイン button)."""
+        if str(self.auth_combo.currentData()) == AuthMethod.OAUTH_BROWSER.value and self._original_name:
+            self._on_browser_login_button_clicked()
+
     def _on_browser_login_button_clicked(self) -> None:
         if (self._dirty or self._original_name is None) and not self._save():
             return
