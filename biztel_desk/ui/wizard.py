@@ -589,8 +589,7 @@ class WizardAccountPage(_Page):
         QThreadPool.globalInstance().start(task)
 
     def _on_login_url_ready(self, url: str) -> None:
-        self._show_result(self.tr("ブラウザでSalesforceにログインし、「許可」を押してください。ブラウザが開かないときは、"
-                                  "次のURLをブラウザで開いてください:") + "\n" + url, ok=None)
+        self._show_result(self.tr("ブラウザでSalesforceにログインし、「許可」を押してください。ブラウザが開かないときは、次のURLをブラウザで開いてください:") + "\n" + url, ok=None)
 
     def _on_login_succeeded(self, report: ConnectionReport) -> None:
         task = self._login_task

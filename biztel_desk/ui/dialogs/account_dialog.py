@@ -361,8 +361,7 @@ class AccountDialog(QDialog):
         QThreadPool.globalInstance().start(task)
 
     def _on_login_url_ready(self, url: str) -> None:
-        self._show_message(self.tr("ブラウザでSalesforceにログインし、「許可」を押してください。ブラウザが開かないときは、"
-                                   "次のURLをブラウザで開いてください:") + "\n" + url)
+        self._show_message(self.tr("ブラウザでSalesforceにログインし、「許可」を押してください。ブラウザが開かないときは、次のURLをブラウザで開いてください:") + "\n" + url)
 
     def _on_login_succeeded(self, report: ConnectionReport) -> None:
         self._login_task = None
