@@ -404,6 +404,13 @@ def forget_tokens(account: str, secrets: SecretStore) -> None:
         log.warning("cannot remove the revoked tokens of %s from the keyring: %s", account, error)
 
 
+def _drop_access_token(account: str, secrets: SecretStore) -> None:
+    try:
+        secrets.set_account_secret(account, SecretKind.ACCESS_TOKEN, "")
+    except SecretStoreError as error:
+        log.warning("cannot remove the expired access token of %s from the keyring: %s", account, error)
+
+
 def _cached_tokens(account: AccountConfig, secrets: SecretStore) -> OAuthTokens | None:
     raw = _secret(account, secrets, SecretKind.ACCESS_TOKEN, required=False)
     if not raw:
@@ -429,6 +436,8 @@ def token_request(session: requests.Session, host: LoginHost, form: dict[str, st
         body = response.json()
     except ValueError:
         body = {}
+    if response.status_code >= 500:  # Salesforce is unavailable: a transient failure, the tokens stay
+        raise SalesforceLoginError("unreachable", f"HTTP {response.status_code}", host=_host_name(host))
     if response.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
         code = str(body.get("error") or response.status_code) if isinstance(body, dict) else str(response.status_code)
         detail = _scrub(str(body.get("error_description") or "")) if isinstance(body, dict) else ""
@@ -509,6 +518,10 @@ class RefreshingAuth(AuthBase):
                     self.tokens = refresh_tokens(self.account, self.secrets, self._session, self.host, self.timeout)
                 except SalesforceLoginError as error:
                     self.refresh_failure = error
+                    if error.code != "oauth_relogin_required":
+                        # Salesforce or the network failed, not the refresh token: drop only the expired access
+                        # token, so the next login refreshes again (and reports a transient failure if it fails).
+                        _drop_access_token(self.account.name, self.secrets)
                     return response  # the caller sees the 401; its next login says what to do
             token = self.tokens.access_token
         response.content  # noqa: B018 - read the body so the connection can be reused

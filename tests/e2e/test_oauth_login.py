@@ -203,6 +203,15 @@ def test_refresh_is_transparent_inside_one_connection() -> None:
         org.expire_sessions()
         again = test_connection(account, secrets, timeout=10)  # the cached token is expired: refreshed once
         assert again.org_id == first.org_id
+        # Salesforce's token endpoint fails once (503): a transient failure; the refresh token is kept.
+        org.expire_sessions()
+        org.inject_fault("http_503", 1, match="/services/oauth2/token")
+        with pytest.raises(SalesforceLoginError) as unavailable:
+            test_connection(account, secrets, timeout=10)
+        assert unavailable.value.code == "unreachable"
+        assert secrets.has_account_secret("dev", SecretKind.REFRESH_TOKEN)
+        assert not secrets.has_account_secret("dev", SecretKind.ACCESS_TOKEN)  # the next login refreshes
+        assert test_connection(account, secrets, timeout=10).org_id == first.org_id
         org.revoke_refresh_tokens()
         with pytest.raises(SalesforceLoginError) as caught:
             test_connection(account, secrets, timeout=10)
