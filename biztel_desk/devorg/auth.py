@@ -323,8 +323,8 @@ class WebServerFlow:
             self._codes[code] = _Code(request, user_id, time.monotonic() + AUTH_CODE_TTL_S)
         return code
 
-    def redeem_code(self, form: dict[str, str], creds: Credentials) -> str:
-        """The user Id of a valid ``authorization_code`` grant; OAuthError as Salesforce answers otherwise."""
+    def redeem_code(self, form: dict[str, str], creds: Credentials) -> tuple[str, str]:
+        """(user Id, scope) of a valid ``authorization_code`` grant; OAuthError as Salesforce answers otherwise."""
         _check_client(form, creds)
         with self._lock:
             found = self._codes.get(form.get("code", ""))
@@ -337,7 +337,7 @@ class WebServerFlow:
             verifier = form.get("code_verifier", "")
             if not verifier or not hmac.compare_digest(pkce_challenge(verifier), found.request.code_challenge):
                 raise OAuthError("invalid_grant", "invalid code verifier")
-        return found.user_id
+        return found.user_id, found.request.scope
 
     def issue_refresh(self, user_id: str) -> str:
         token = "5Aep" + secrets.token_urlsafe(64)

@@ -486,19 +486,24 @@ class DevOrg:
         creds = self._credentials
         try:
             if form.get("grant_type") == "authorization_code":
-                user_id = self.web_flow.redeem_code(form, creds)
-                refresh = self.web_flow.issue_refresh(user_id)
+                user_id, scope = self.web_flow.redeem_code(form, creds)
+                scopes = set(scope.split())
+                # A refresh token only with the refresh_token (or offline_access) scope.
+                refresh = self.web_flow.issue_refresh(user_id) if scopes & {"refresh_token", "offline_access"} else ""
             else:
                 refresh = form.get("refresh_token", "")
                 user_id = self.web_flow.refresh_user(form, creds)
         except auth.OAuthError as exc:
             return _json(400, exc.body())
         token = self.sessions.issue(self.org_id, user_id)
-        self.web_flow.note_access_token(refresh, token)
+        if refresh:
+            self.web_flow.note_access_token(refresh, token)
         body = auth.token_response(token, self.instance_host, self.org_id, user_id, creds.consumer_secret)
         body["scope"] = auth.OAUTH_SCOPES
         if form.get("grant_type") == "authorization_code":
-            body["refresh_token"] = refresh  # the refresh grant answers without a new one (no rotation)
+            body["scope"] = " ".join(sorted(scopes)) or "api"
+            if refresh:
+                body["refresh_token"] = refresh  # the refresh grant answers without a new one (no rotation)
         return _json(200, body)
 
     def _oauth_token(self, headers: dict[str, str], body: bytes) -> HttpOut:

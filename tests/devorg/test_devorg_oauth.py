@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import signal
 import subprocess
@@ -18,6 +20,9 @@ from biztel_desk.devorg.browser import SignInRefused, parse_page, sign_in_and_ap
 from biztel_desk.devorg.server import DevOrg
 from biztel_desk.devorg.transport import loopback_session
 
+VERIFIER = "dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk"
+CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode("ascii")).digest()).decode().rstrip("=")
+
 
 @pytest.fixture(scope="module")
 def org() -> Iterator[DevOrg]:
@@ -28,7 +33,7 @@ def org() -> Iterator[DevOrg]:
 def _authorize_url(org: DevOrg, **changes: str) -> str:
     query = {"response_type": "code", "client_id": org.credentials["consumer_key"],
              "redirect_uri": "http://localhost:9/callback", "state": "st-1", "scope": "api refresh_token",
-             "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"}
+             "code_challenge": CHALLENGE, "code_challenge_method": "S256"}
     query.update(changes)
     return f"{org.url}/services/oauth2/authorize?{urlencode(query)}"
 
@@ -71,7 +76,7 @@ def test_redirect_uri_must_match_at_the_token_endpoint(org: DevOrg) -> None:
     code = parse_qs(urlsplit(redirect.headers["Location"]).query)["code"][0]
     answer = session.post(f"{org.url}/services/oauth2/token", timeout=10, data={
         "grant_type": "authorization_code", "code": code, "client_id": org.credentials["consumer_key"],
-        "redirect_uri": "http://localhost:10/callback", "code_verifier": "dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk"})
+        "redirect_uri": "http://localhost:10/callback", "code_verifier": VERIFIER})
     assert answer.status_code == 400 and answer.json()["error"] == "redirect_uri_mismatch"
 
 
@@ -96,3 +101,21 @@ def test_devorg_command_new_org_flag_refuses_soap_login() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_no_refresh_token_without_the_refresh_token_scope(org: DevOrg) -> None:
+    session = requests.Session()
+    page = session.get(_authorize_url(org, scope="api"), timeout=10)
+    sign_in = parse_page(page.text)[0][0]
+    consent = session.post(f"{org.url}{sign_in.action}", timeout=10, data={
+        **sign_in.fields, "username": org.credentials["username"], "password": org.credentials["password"]})
+    approve = parse_page(consent.text)[0][0]
+    redirect = session.post(f"{org.url}{approve.action}", data={**approve.fields, "decision": "allow"},
+                            allow_redirects=False, timeout=10)
+    code = parse_qs(urlsplit(redirect.headers["Location"]).query)["code"][0]
+    answer = session.post(f"{org.url}/services/oauth2/token", timeout=10, data={
+        "grant_type": "authorization_code", "code": code, "client_id": org.credentials["consumer_key"],
+        "redirect_uri": "http://localhost:9/callback", "code_verifier": VERIFIER})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["access_token"] and "refresh_token" not in body and body["scope"] == "api"

@@ -7,7 +7,9 @@ form, presses 許可 and follows the redirect to the CLI's loopback listener.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import json
 import subprocess
 import sys
@@ -220,37 +222,52 @@ def test_refresh_is_transparent_inside_one_connection() -> None:
         assert not secrets.has_account_secret("dev", SecretKind.REFRESH_TOKEN)
 
 
-def test_wrong_code_verifier_is_refused_by_the_dev_org() -> None:
-    """PKCE S256: a code redeemed with another verifier gets invalid_grant, and the code is then spent."""
+VERIFIER = "dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk"
+# RFC 7636 §4.2 S256, computed here independently of the code under test.
+CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode("ascii")).digest()).decode().rstrip("=")
+
+
+def _authorization_code(session: requests.Session, org: DevOrg) -> str:
     from urllib.parse import parse_qs, urlsplit
 
+    from biztel_desk.devorg.browser import parse_page
+
+    c = org.credentials
+    page = session.get(f"{org.url}/services/oauth2/authorize?response_type=code&client_id={c['consumer_key']}"
+                       "&redirect_uri=http://localhost:1/callback&state=s1&code_challenge_method=S256"
+                       f"&code_challenge={CHALLENGE}&scope=api%20refresh_token", timeout=10)
+    form = parse_page(page.text)[0][0]
+    consent = session.post(f"{org.url}{form.action}", timeout=10,
+                           data={**form.fields, "username": c["username"], "password": c["password"]})
+    approve = parse_page(consent.text)[0][0]
+    redirect = session.post(f"{org.url}{approve.action}", data={**approve.fields, "decision": "allow"},
+                            allow_redirects=False, timeout=10)
+    assert redirect.status_code == 302
+    query = parse_qs(urlsplit(redirect.headers["Location"]).query)
+    assert query["state"] == ["s1"]
+    return query["code"][0]
+
+
+def test_wrong_code_verifier_is_refused_by_the_dev_org() -> None:
+    """PKCE S256: a code redeemed with another verifier gets invalid_grant, and the code is then spent."""
     with DevOrg(seed="empty") as org:
         c = org.credentials
-        base = (f"{org.url}/services/oauth2/authorize?response_type=code&client_id={c['consumer_key']}"
-                "&redirect_uri=http://localhost:1/callback&state=s1&code_challenge_method=S256"
-                "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")  # RFC 7636 appendix B
         session = requests.Session()
-        page = session.get(base, timeout=10)
-        from biztel_desk.devorg.browser import parse_page
-
-        form = parse_page(page.text)[0][0]
-        consent = session.post(f"{org.url}{form.action}", timeout=10,
-                               data={**form.fields, "username": c["username"], "password": c["password"]})
-        approve = parse_page(consent.text)[0][0]
-        redirect = session.post(f"{org.url}{approve.action}", data={**approve.fields, "decision": "allow"},
-                                allow_redirects=False, timeout=10)
-        assert redirect.status_code == 302
-        query = parse_qs(urlsplit(redirect.headers["Location"]).query)
-        assert query["state"] == ["s1"]
-        token = {"grant_type": "authorization_code", "code": query["code"][0], "client_id": c["consumer_key"],
-                 "redirect_uri": "http://localhost:1/callback"}
+        token = {"grant_type": "authorization_code", "code": _authorization_code(session, org),
+                 "client_id": c["consumer_key"], "redirect_uri": "http://localhost:1/callback"}
         wrong = session.post(f"{org.url}/services/oauth2/token", timeout=10,
                              data={**token, "code_verifier": "not-the-verifier-not-the-verifier-0123456789"})
         assert wrong.status_code == 400 and wrong.json() == {"error": "invalid_grant",
                                                              "error_description": "invalid code verifier"}
+        spent = session.post(f"{org.url}/services/oauth2/token", timeout=10, data={**token, "code_verifier": VERIFIER})
+        assert spent.status_code == 400 and spent.json() == {"error": "invalid_grant",
+                                                             "error_description": "invalid authorization code"}
+        missing = session.post(f"{org.url}/services/oauth2/token", timeout=10,
+                               data={**token, "code": _authorization_code(session, org)})
+        assert missing.status_code == 400 and missing.json()["error"] == "invalid_grant"  # no verifier at all
         right = session.post(f"{org.url}/services/oauth2/token", timeout=10,
-                             data={**token, "code_verifier": "dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk"})
-        assert right.status_code == 400 and right.json()["error"] == "invalid_grant"  # one use only
+                             data={**token, "code": _authorization_code(session, org), "code_verifier": VERIFIER})
+        assert right.status_code == 200 and right.json()["refresh_token"] and right.json()["access_token"]
         bad_refresh = session.post(f"{org.url}/services/oauth2/token", timeout=10,
                                    data={"grant_type": "refresh_token", "refresh_token": "nope",
                                          "client_id": c["consumer_key"]})
