@@ -301,6 +301,10 @@ class IngestSources:
             status = self._status
             if status.folder.state is SourceState.RUNNING and (self._watcher is None or not self._watcher.running):
                 status = replace(status, folder=_error(status.folder.location, "監視が停止しました。", "Watching stopped."))
+            elif status.folder.state is SourceState.RUNNING and self._watcher is not None:
+                problem = self._watcher.problem  # watching, but a file is stuck or the folder unreadable: say so
+                if problem is not None:
+                    status = replace(status, folder=_error(status.folder.location, *problem))
             return status
 
     @property
