@@ -432,9 +432,10 @@ def build_record(
     ended: dt.datetime | None = None
     ended_text = get("ended_at")
     if ended_text:
-        ended = _timestamp(ended_text, tz, date_format, "ended_at")
-        if isinstance(ended, FieldProblem):
-            return ended
+        ended_or_problem = _timestamp(ended_text, tz, date_format, "ended_at")
+        if isinstance(ended_or_problem, FieldProblem):
+            return ended_or_problem
+        ended = ended_or_problem
         if ended < started:
             return FieldProblem("ended_before_start", "ended_at", {"started": started_text, "ended": ended_text})
     duration_text = get("duration_s")

@@ -851,18 +851,18 @@ def import_file(
     chunk: list[CallRecord] = []
     totals = AddResult()
     stored_through = 0  # the last line of the file whose chunk is committed
-    line = 0  # the line of the row read last
 
-    def flush() -> None:
+    def flush(through: int) -> None:
         nonlocal stored_through
         with database.begin() as session:
             totals.merge(add_calls(session, chunk, region))
         chunk.clear()
-        stored_through = line
+        stored_through = through
         if progress is not None:
             progress(report.rows)
 
     try:
+        line = 0
         for line, item in _records(parsed, tz, str(path)):
             report.rows += 1
             if isinstance(item, RejectedRow):
@@ -870,9 +870,9 @@ def import_file(
                 continue
             chunk.append(item)
             if len(chunk) >= chunk_rows:
-                flush()
+                flush(line)
         if chunk:
-            flush()
+            flush(line)
     except (SQLAlchemyError, ValueError, OverflowError) as error:
         # Every row was validated before it reached a chunk, so this is the database (locked, full, broken):
         # the chunk being stored was rolled back, the chunks before it are committed. Say exactly which rows.
