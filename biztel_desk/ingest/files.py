@@ -876,8 +876,8 @@ def import_file(
     except (SQLAlchemyError, ValueError, OverflowError) as error:
         # Every row was validated before it reached a chunk, so this is the database (locked, full, broken):
         # the chunk being stored was rolled back, the chunks before it are committed. Say exactly which rows.
-        log.warning("import of %s stopped after line %d: %s", path, stored_through, error)
         reason = _short(str(getattr(error, "orig", None) or error).splitlines()[0] if str(error) else type(error).__name__)
+        log.warning("import of %s stopped after line %d: %s", path, stored_through, reason)
         if stored_through:
             report.error = ImportFailure(
                 "store_failed_partial", path=str(path), reason=reason, last_line=stored_through,

@@ -213,6 +213,8 @@ class _Server(ThreadingHTTPServer):
     # On Windows SO_REUSEADDR lets a second server bind a port already in use (and steal its requests):
     # there a port in use must fail to bind, as it does on Linux and macOS.
     allow_reuse_address = sys.platform != "win32"
+    # socketserver's backlog of 5 makes the kernel drop connection attempts (retried after 1 s) under a burst.
+    request_queue_size = 128
     ingest: HttpIngestServer
     slots: threading.BoundedSemaphore
 
