@@ -59,8 +59,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "There is no HTTP ingest token. Generate one first.",
     ),
     "remote_bind": (
-        "HTTP取り込みを {host} で待ち受けるには、このPC以外からの接続を許可する設定が必要です(既定は 127.0.0.1 のみ)。",
-        "Listening on {host} needs the setting that allows connections from other computers (default: 127.0.0.1 only).",
+        "HTTP取り込みを {host} で待ち受けるには、このPC以外からの接続を許可する確認が必要です(既定は 127.0.0.1 のみ)。"
+        "TLSは提供されないため、リバースプロキシを前に置いたうえで、設定 → 通話の取り込み元… で確認するか、"
+        "biztel-desk ingest config --http-host {host} --i-understand-this-listens-on-the-network を実行してください。",
+        "Listening on {host} needs the confirmation that allows connections from other computers (default: 127.0.0.1 "
+        "only). TLS is not provided: put a reverse proxy in front, then confirm in 設定 → 通話の取り込み元… or run "
+        "biztel-desk ingest config --http-host {host} --i-understand-this-listens-on-the-network.",
     ),
     "bind_failed": ("HTTP取り込みを {host}:{port} で開始できません: {reason}", "Cannot listen on {host}:{port}: {reason}"),
     "port_in_use": (
