@@ -123,12 +123,21 @@ class WatchedFolder:
         # change, so the files after them go on; while any is left, ``problem`` says so.
         self._stuck: dict[str, tuple[int, int]] = {}
         self._stuck_reasons: dict[str, str] = {}
+        self._locked: dict[str, str] = {}  # name → why it cannot be read now (locked, no permission): retried
 
     @property
     def problem(self) -> tuple[str, str] | None:
         """(ja, en) when a file is stuck in the folder (it could not be moved to failed/), else None."""
         if not self._stuck_reasons:
-            return None
+            if not self._locked:
+                return None
+            name, reason = sorted(self._locked.items())[0]
+            return (
+                f"{name} を読み取れません({reason})。ファイルを開いているプログラムを閉じるか、読み取りの権限を"
+                "確認してください。次の確認で再試行します。",
+                f"Cannot read {name} ({reason}). Close the program that holds it open, or check the read permission; "
+                "it is tried again at the next poll.",
+            )
         name, reason = sorted(self._stuck_reasons.items())[0]
         more = len(self._stuck_reasons) - 1
         return (
@@ -175,6 +184,8 @@ class WatchedFolder:
         for name in set(self._stuck) - present:
             del self._stuck[name]
             self._stuck_reasons.pop(name, None)
+        for name in set(self._locked) - present:
+            del self._locked[name]
         return results
 
     def _give_up(self, path: Path, signature: tuple[int, int], error: Exception) -> FolderResult | None:
@@ -193,11 +204,14 @@ class WatchedFolder:
     def _take(self, path: Path) -> FolderResult | None:
         try:
             data = path.read_bytes()
-        except PermissionError:  # Windows: still locked by the program writing it; try again next poll
+        except PermissionError as error:  # Windows: still locked by the program writing it; try again next poll
+            self._locked[path.name] = error.strerror or str(error)  # …and say so while it lasts
             return None
         except OSError as error:
+            self._locked.pop(path.name, None)
             failure = ImportFailure("unreadable", path=str(path), reason=error.strerror or str(error))
             return self._finish(path, FAILED, failure.text(self.lang, "folder") + "\n", None)
+        self._locked.pop(path.name, None)
         digest = hashlib.sha256(data).hexdigest()
         with self.database.read() as session:
             earlier = imported_file(session, digest)

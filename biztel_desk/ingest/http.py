@@ -504,7 +504,9 @@ class HttpIngestServer:
             return self._handle(body)
         except Exception:  # noqa: BLE001 - a bug must answer 500 (nothing stored), never drop the connection
             log.exception("HTTP ingest: unexpected error")
-            return fail(HTTPStatus.INTERNAL_SERVER_ERROR, "unexpected error; nothing was stored (see the application log)")
+            return fail(HTTPStatus.INTERNAL_SERVER_ERROR,
+                        "unexpected error in BIZTEL Desk; nothing was stored. Retry later; if it keeps failing, tell its "
+                        "administrator")
 
     def _handle(self, body: bytes) -> tuple[HTTPStatus, dict[str, Any]]:
         def fail(status: HTTPStatus, message: str) -> tuple[HTTPStatus, dict[str, Any]]:

@@ -313,6 +313,23 @@ def test_item_errors_name_the_field_and_the_code(plain_server: ingest_http.HttpI
     )
 
 
+def test_an_unexpected_error_is_a_500_with_json_not_a_dropped_connection(context: AppContext) -> None:
+    # A zone the server cannot load (here given to it directly) stands for any bug in the request path: before, the
+    # handler thread died and the client saw the connection drop.
+    ingest_http.generate_token(context.secrets)
+    broken = ingest_http.HttpIngestServer(context.database, context.secrets, port=0, time_zone="Not/AZone")
+    broken.start()
+    try:
+        status, answer = _raw_post(broken, _token(context), _call())
+    finally:
+        broken.stop()
+    assert status == 500
+    assert answer["errors"][0]["message"] == (
+        "unexpected error in BIZTEL Desk; nothing was stored. Retry later; if it keeps failing, tell its administrator"
+    )
+    assert _count_calls(context) == 0
+
+
 def test_1055_posts_with_replays_store_each_call_exactly_once(
     plain_server: ingest_http.HttpIngestServer, context: AppContext
 ) -> None:
