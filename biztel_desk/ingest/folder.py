@@ -124,10 +124,15 @@ class WatchedFolder:
         self._stuck: dict[str, tuple[int, int]] = {}
         self._stuck_reasons: dict[str, str] = {}
         self._locked: dict[str, str] = {}  # name → why it cannot be read now (locked, no permission): retried
+        self._problem: tuple[str, str] | None = None  # set at the end of each scan: safe to read from any thread
 
     @property
     def problem(self) -> tuple[str, str] | None:
-        """(ja, en) when a file is stuck in the folder (it could not be moved to failed/), else None."""
+        """(ja, en) when a file is stuck in the folder (it could not be moved to failed/ or cannot be read), else
+        None; as of the last scan."""
+        return self._problem
+
+    def _describe_problem(self) -> tuple[str, str] | None:
         if not self._stuck_reasons:
             if not self._locked:
                 return None
@@ -186,6 +191,7 @@ class WatchedFolder:
             self._stuck_reasons.pop(name, None)
         for name in set(self._locked) - present:
             del self._locked[name]
+        self._problem = self._describe_problem()
         return results
 
     def _give_up(self, path: Path, signature: tuple[int, int], error: Exception) -> FolderResult | None:
