@@ -381,6 +381,21 @@ def test_a_body_that_stops_coming_gets_408(server: ingest_http.HttpIngestServer,
     assert answer["errors"][0]["message"] == "the body was not received within 1 s"
 
 
+def test_a_body_cut_short_by_the_client_gets_400(plain_server: ingest_http.HttpIngestServer, context: AppContext) -> None:
+    body = _call()
+    request = (b"POST /v1/calls HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + _token(context).encode()
+               + b"\r\nContent-Type: application/json\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", plain_server.port), timeout=10) as connection:
+        connection.sendall(request + body[:10])
+        connection.shutdown(socket.SHUT_WR)  # the client is done sending: 10 bytes of the announced body
+        answer = connection.makefile("rb").read()
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["errors"][0]["message"] == (
+        f"the body ended after 10 of {len(body)} bytes (Content-Length)"
+    )
+    assert _count_calls(context) == 0
+
+
 def test_connections_beyond_the_cap_get_503_at_once(context: AppContext) -> None:
     ingest_http.generate_token(context.secrets)
     server = ingest_http.HttpIngestServer(context.database, context.secrets, port=0, max_connections=3)
