@@ -125,3 +125,11 @@ def test_a_calls_recording_url_must_be_http_within_50(url: str, code: str) -> No
     assert getattr(problem, "code", None) == code
     good = build_record({**values, "recording_server_url": "http://10.0.0.5:8000"}, dt.UTC, "test")
     assert getattr(good, "recording_server_url", None) == "http://10.0.0.5:8000"
+
+
+def test_a_settings_file_with_a_long_recording_url_is_refused_whole(context: AppContext) -> None:
+    text = '[system]\nretention_days = 30\nrecording_server_url = "https://' + "a" * 60 + '.jp"\n'
+    with pytest.raises(ProblemsError) as caught:
+        settings_file.import_toml(context.config, text)
+    assert [(p.path, p.code) for p in caught.value.problems] == [("system.recording_server_url", "too_long")]
+    assert context.config.system().retention_days == 90
