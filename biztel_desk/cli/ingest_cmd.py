@@ -36,8 +36,13 @@ def register(commands: Any) -> None:
     config.add_argument("--folder-mapping", metavar="FILE", help="column mapping for the generic preset ('' for none)")
     config.add_argument("--http", choices=["on", "off"], help="turn the HTTP endpoint on or off")
     config.add_argument("--http-host", metavar="HOST",
-                        help="address to listen on (default 127.0.0.1; any other lets other computers connect)")
-    config.add_argument("--http-port", type=int, metavar="N", help="port (1-65535, default 8765)")
+                        help="address to listen on (default 127.0.0.1; any other lets other computers connect and "
+                             "needs --i-understand-this-listens-on-the-network)")
+    config.add_argument("--i-understand-this-listens-on-the-network", dest="allow_network", action="store_true",
+                        help="confirm listening on an address other than 127.0.0.1: other computers can connect, and "
+                             "TLS is not provided (the token and the calls travel unencrypted), so put a reverse "
+                             "proxy with TLS in front of it")
+    config.add_argument("--http-port", type=int, metavar="N", help="port (1-65535, default 8765; 0 is refused)")
     config.set_defaults(handler=run_config)
 
     token = sub.add_parser("token", help="generate the endpoint's bearer token (--new); it is printed only then")
@@ -92,21 +97,19 @@ def run_config(args: argparse.Namespace, context: AppContext, _stdin: TextIO, st
         http = replace(http, host=args.http_host.strip())
     if args.http_port is not None:
         http = replace(http, port=args.http_port)
-    changed = any(value not in (None, False) for value in (
-        args.folder, args.no_folder, args.folder_preset, args.folder_encoding, args.folder_mapping,
+    # ``is not None``: a port 0 is a value given (and refused), not "no option" (0 == False).
+    changed = args.no_folder or any(value is not None for value in (
+        args.folder, args.folder_preset, args.folder_encoding, args.folder_mapping,
         args.http, args.http_host, args.http_port))
     if changed:
         try:
-            ingest_sources.save_settings(context.database, folder, http)
+            ingest_sources.save_settings(context.database, folder, http, allow_network=args.allow_network)
         except ingest_sources.IngestSettingsError as error:
             print(error.text(lang), file=sys.stderr)
             print(_text(lang, "何も変更していません。", "Nothing was changed."), file=sys.stderr)
             return EXIT_USAGE
         if http.enabled and not ingest_http.is_loopback(http.host):
-            print(_text(lang, f"注意: HTTP取り込みが {http.host} で待ち受けます。このPC以外からも接続できるようになります。"
-                              "トークンはヘッダーで送られるため、TLSのリバースプロキシなどで保護してください。",
-                        f"Note: HTTP ingest listens on {http.host}: other computers can connect. The token travels in a "
-                        "header, so protect the connection (e.g. a reverse proxy with TLS)."), file=sys.stderr)
+            print(_text(lang, "注意: ", "Note: ") + ingest_sources.network_notice(http.host, lang), file=sys.stderr)
         if http.enabled and not ingest_sources.has_token(context.secrets):
             print(_text(lang, "HTTP取り込みにはトークンが必要です: biztel-desk ingest token --new",
                         "HTTP ingest needs a token: biztel-desk ingest token --new"), file=sys.stderr)

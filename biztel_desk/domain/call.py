@@ -10,6 +10,7 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from biztel_desk.domain import messages, phone
 
@@ -52,6 +53,15 @@ FIELD_MAX_LENGTHS: dict[str, int] = {
     "recording_file": 255,
 }
 TEXT_FIELDS = tuple(FIELD_MAX_LENGTHS)
+# The recording server URL lands in Task.B_ServerIP__c, a Text(50) field (SPEC §10, verify/requirements.py): a
+# longer URL would fail every job with STRING_TOO_LONG, so it is refused when the call comes in.
+RECORDING_URL_MAX = 50
+RECORDING_URL_SCHEMES = ("http", "https")
+# Calls happen between these years: a year 1 or 9999 is a broken clock or a typo, and would overflow when converted
+# between time zones (and Salesforce refuses dates outside 1700–4000).
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
+# Task.CallDurationInSeconds is an int: the largest duration a Task can hold.
+MAX_DURATION_S = 2_147_483_647
 DATE_FIELDS = ("started_at", "ended_at")
 REQUIRED_FIELDS = ("unique_id", "from_number", "to_number", "started_at")
 ALL_FIELDS = (*TEXT_FIELDS, "direction", *DATE_FIELDS, "duration_s")
@@ -105,6 +115,26 @@ CALL_MESSAGES: dict[str, tuple[str, str]] = {
         "The row has {count} columns ({expected} or more expected). Check the file format (preset).",
     ),
     "not_object": ("呼び出し1件はJSONオブジェクトで指定してください。", "Each call must be a JSON object."),
+    "date_range": (
+        "{label}「{value}」は範囲外です({min}年〜{max}年の日時を指定してください)。",
+        "{label} '{value}' is out of range (it must be a date from {min} to {max}).",
+    ),
+    "too_large": ("{label}「{value}」が大きすぎます(最大 {max})。", "{label} '{value}' is too large (at most {max})."),
+    "bad_characters": (
+        "{label}に使えない文字({char}: タブ・改行などの制御文字)が含まれています。取り除いてください。",
+        "{label} contains a character that is not allowed ({char}: a control character such as a tab or newline). "
+        "Remove it.",
+    ),
+    "bad_url": (
+        "{label}「{value}」は使えません。http:// または https:// で始まるURLを指定してください"
+        "(例: https://s0000.u.biztel.jp:8000)。",
+        "{label} '{value}' is not allowed: give a URL that starts with http:// or https:// "
+        "(e.g. https://s0000.u.biztel.jp:8000).",
+    ),
+    "bad_row": (
+        "この行を読めません({detail})。値を確認してください。",
+        "This row cannot be read ({detail}). Check its values.",
+    ),
 }
 
 
@@ -236,6 +266,10 @@ class BadTimestamp(ValueError):
     """The text is not a date and time in any accepted format."""
 
 
+class TimestampOutOfRange(BadTimestamp):
+    """A date and time, but not in the years a call can have (EARLIEST_YEAR–LATEST_YEAR)."""
+
+
 def zone(name: str) -> dt.tzinfo:
     """An IANA time zone; raises zoneinfo.ZoneInfoNotFoundError (a KeyError) or ValueError for bad names."""
     return zoneinfo.ZoneInfo(name)
@@ -272,9 +306,17 @@ def parse_timestamp(text: str, tz: dt.tzinfo, date_format: str = "") -> dt.datet
                 parsed = dt.datetime.fromisoformat(value)
             except ValueError:
                 raise BadTimestamp(text) from None
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:  # before converting: year 1 or 9999 would overflow
+        raise TimestampOutOfRange(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(dt.UTC)
+    try:
+        converted = parsed.astimezone(dt.UTC)
+    except (OverflowError, ValueError):  # an offset pushing it past year 1 or 9999
+        raise TimestampOutOfRange(text) from None
+    if not EARLIEST_YEAR <= converted.year <= LATEST_YEAR:
+        raise TimestampOutOfRange(text)
+    return converted
 
 
 # --- building records from text fields (files and JSON share these rules) -------------------------------
@@ -294,6 +336,67 @@ class FieldProblem:
 
 def _shorten(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+_DURATION = re.compile(r"^[0-9]+(?:\.[0-9]*)?$")  # ASCII digits only: "²" and "١" are digits to str.isdigit
+
+
+def parse_duration(text: str, field: str = "duration_s") -> int | FieldProblem:
+    """Seconds from ``60`` or ``60.0``; a problem for anything else (``1.0e999``, ``-5``, ``inf``) or a value no
+    Task can hold (more than MAX_DURATION_S)."""
+    value = text.strip()
+    if not _DURATION.match(value):
+        return FieldProblem("bad_integer", field, {"value": _shorten(value)})
+    whole = value.split(".", 1)[0]
+    if len(whole) > len(str(MAX_DURATION_S)) or int(whole) > MAX_DURATION_S:
+        return FieldProblem("too_large", field, {"value": _shorten(value), "max": MAX_DURATION_S})
+    return int(whole)
+
+
+# Unicode's control characters (category Cc: C0, DEL, C1) and lone surrogates (Cs); a regex, because every field of
+# every row is checked (unicodedata.category per character would cost seconds on a 100,000-row file).
+_BAD_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _bad_character(text: str) -> str | None:
+    """The first control character (tab, NUL, ESC of an ANSI sequence…) or lone surrogate in ``text``, as U+XXXX."""
+    found = _BAD_CHARACTER.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+def control_character(text: str) -> str | None:
+    """Public form of the control-character check, for names and settings (U+XXXX of the first one, or None)."""
+    return _bad_character(text)
+
+
+def recording_url_problem(url: str, field: str = "recording_server_url") -> FieldProblem | None:
+    """Why ``url`` cannot be a recording server URL (not http/https, no host, longer than B_ServerIP__c holds)."""
+    if not url:
+        return None
+    bad = _bad_character(url)
+    if bad is not None:
+        return FieldProblem("bad_characters", field, {"char": bad})
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return FieldProblem("bad_url", field, {"value": _shorten(url)})
+    if parts.scheme.lower() not in RECORDING_URL_SCHEMES or not host:
+        return FieldProblem("bad_url", field, {"value": _shorten(url)})
+    stored = url.rstrip("/")
+    if len(stored) > RECORDING_URL_MAX:
+        return FieldProblem("too_long", field, {"length": len(stored), "max": RECORDING_URL_MAX})
+    return None
+
+
+def _timestamp(text: str, tz: dt.tzinfo, date_format: str, field: str) -> dt.datetime | FieldProblem:
+    try:
+        return parse_timestamp(text, tz, date_format)
+    except TimestampOutOfRange:
+        return FieldProblem("date_range", field, {"value": _shorten(text), "min": EARLIEST_YEAR, "max": LATEST_YEAR})
+    except BadTimestamp:
+        return FieldProblem("bad_date", field, {"value": _shorten(text)})
 
 
 def build_record(
@@ -316,32 +419,37 @@ def build_record(
         limit = FIELD_MAX_LENGTHS.get(name)
         if limit is not None and len(text) > limit:
             return FieldProblem("too_long", name, {"length": len(text), "max": limit})
+        bad = _bad_character(text) if name in ALL_FIELDS else None
+        if bad is not None:
+            return FieldProblem("bad_characters", name, {"char": bad})
+    url_problem = recording_url_problem(get("recording_server_url"), "recording_server_url")
+    if url_problem is not None:
+        return url_problem
     started_text = get("started_at")
     if not started_text:
         return FieldProblem("required", "started_at")
-    try:
-        started = parse_timestamp(started_text, tz, date_format)
-    except BadTimestamp:
-        return FieldProblem("bad_date", "started_at", {"value": _shorten(started_text)})
+    started = _timestamp(started_text, tz, date_format, "started_at")
+    if isinstance(started, FieldProblem):
+        return started
     ended: dt.datetime | None = None
     ended_text = get("ended_at")
     if ended_text:
-        try:
-            ended = parse_timestamp(ended_text, tz, date_format)
-        except BadTimestamp:
-            return FieldProblem("bad_date", "ended_at", {"value": _shorten(ended_text)})
+        ended_or_problem = _timestamp(ended_text, tz, date_format, "ended_at")
+        if isinstance(ended_or_problem, FieldProblem):
+            return ended_or_problem
+        ended = ended_or_problem
         if ended < started:
             return FieldProblem("ended_before_start", "ended_at", {"started": started_text, "ended": ended_text})
     duration_text = get("duration_s")
     if duration_text:
-        try:
-            duration = int(float(duration_text)) if "." in duration_text else int(duration_text)
-        except ValueError:
-            return FieldProblem("bad_integer", "duration_s", {"value": _shorten(duration_text)})
-        if duration < 0:
-            return FieldProblem("bad_integer", "duration_s", {"value": duration_text})
+        duration_or_problem = parse_duration(duration_text)
+        if isinstance(duration_or_problem, FieldProblem):
+            return duration_or_problem
+        duration = duration_or_problem
     else:
         duration = int((ended - started).total_seconds()) if ended else 0
+        if duration > MAX_DURATION_S:
+            return FieldProblem("too_large", "duration_s", {"value": duration, "max": MAX_DURATION_S})
     direction_text = get("direction")
     direction = ""
     if direction_text:

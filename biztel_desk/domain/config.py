@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 import string
+import unicodedata
 import zoneinfo
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -89,6 +90,11 @@ REQUIRED_SECRETS: dict[AuthMethod, tuple[SecretKind, ...]] = {
 }
 
 NAME_MAX = 80
+# The recording server URL lands in Task.B_ServerIP__c, a Text(50) field (SPEC §10, verify/requirements.py): a
+# longer URL fails every job with STRING_TOO_LONG. Same limit as a call's own recording URL.
+RECORDING_URL_MAX = 50
+# Bidirectional overrides and isolates: invisible, and they make a name read differently from what it is.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MEMO_MAX = 500
 SUBJECT_PLACEHOLDERS = ("customer", "company", "direction", "agent", "extension", "start", "duration")
 # Standard name, or [namespace__]Name__c: single underscores inside, no trailing underscore.
@@ -200,13 +206,43 @@ def validate_system(values: dict[str, Any], path: str = "system") -> tuple[Syste
         problems.append(Problem("time_zone_invalid", f"{path}.time_zone", {"value": clean["time_zone"]}))
     url = clean.get("recording_server_url", "")
     if url:
-        parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            problems.append(Problem("url_invalid", f"{path}.recording_server_url", {"value": url}))
+        problem = _recording_url_problem(url, f"{path}.recording_server_url")
+        if problem is not None:
+            problems.append(problem)
     for key in ("subject_inbound", "subject_outbound"):
         if key in clean:
             problems.extend(_check_template(clean[key], f"{path}.{key}"))
     return settings, problems
+
+
+def _recording_url_problem(url: str, where: str) -> Problem | None:
+    """An http(s) URL with a host, at most RECORDING_URL_MAX characters as sent (without a trailing /)."""
+    char = forbidden_character(url)
+    if char is not None:
+        return Problem("control_characters", where, {"char": char})
+    stored = url.rstrip("/")
+    if len(stored) > RECORDING_URL_MAX:
+        return Problem("too_long", where, {"max": RECORDING_URL_MAX, "length": len(stored)})
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        valid = False
+    return None if valid else Problem("url_invalid", where, {"value": url})
+
+
+def forbidden_character(text: str) -> str | None:
+    """The first character a name must not hold — a control character (tab, NUL, the ESC of an ANSI sequence…),
+    a line separator, a lone surrogate or a bidirectional override — as ``U+XXXX``; None when there is none."""
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or char in _BIDI_CONTROLS:
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def _name_problem(name: str, where: str, **params: Any) -> Problem | None:
+    char = forbidden_character(name)
+    return None if char is None else Problem("control_characters", where, {"char": char, **params})
 
 
 def _check_option(option: Option, value: Any, where: str, problems: list[Problem]) -> Any:
@@ -318,6 +354,8 @@ def validate_account(account: AccountConfig, path: str = "") -> tuple[AccountCon
         problems.append(
             Problem("too_long", p + "name", {"max": NAME_MAX, "length": len(name), "label_field": "account_name"})
         )
+    elif (problem := _name_problem(name, p + "name", label_field="account_name")) is not None:
+        problems.append(problem)
     if account.auth_method not in {m.value for m in AuthMethod}:
         problems.append(
             Problem("bad_choice", p + "auth_method", {"value": account.auth_method, "choices": ", ".join(AuthMethod)})
@@ -404,6 +442,8 @@ def validate_basic(setting: LinkSettingConfig, known_accounts: set[str], path: s
         problems.append(Problem("required", p + "name"))
     elif len(name) > NAME_MAX:
         problems.append(Problem("too_long", p + "name", {"max": NAME_MAX, "length": len(name)}))
+    elif (problem := _name_problem(name, p + "name")) is not None:
+        problems.append(problem)
     if not setting.account.strip():
         problems.append(Problem("required", p + "account"))
     elif setting.account not in known_accounts:
@@ -450,6 +490,8 @@ def validate_object(obj: LinkObjectConfig, path: str = "") -> tuple[LinkObjectCo
         problems.append(Problem("tab_code_format", p + "tab_code", {"value": obj.tab_code}))
     if len(obj.tab_name) > NAME_MAX:
         problems.append(Problem("too_long", p + "tab_name", {"max": NAME_MAX, "length": len(obj.tab_name)}))
+    elif (problem := _name_problem(obj.tab_name.strip(), p + "tab_name")) is not None:
+        problems.append(problem)
     if isinstance(obj.priority, bool) or not isinstance(obj.priority, int):
         problems.append(Problem("not_integer", p + "priority", {"value": obj.priority}))
     elif not 1 <= obj.priority <= 99:
@@ -480,6 +522,9 @@ def validate_target_number(number: str, region: str = "JP", where: str = "number
     """(E.164, None) for a valid company number, else (None, problem)."""
     if not number.strip():
         return None, Problem("required", where)
+    problem = _name_problem(number.strip(), where)
+    if problem is not None:
+        return None, problem
     e164 = phone.normalize(number, region)
     if e164 is None or not phonenumbers.is_valid_number(phonenumbers.parse(e164)):
         return None, Problem("phone_invalid", where, {"value": number.strip()})

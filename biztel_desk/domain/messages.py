@@ -68,6 +68,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_integer": ("{label}は整数で指定してください(指定値: {value})。", "{label} must be a whole number (got {value})."),
     "not_boolean": ("{label}は true か false で指定してください。", "{label} must be true or false."),
     "not_text": ("{label}は文字列で指定してください。", "{label} must be text."),
+    "control_characters": (
+        "{label}に使えない文字({char}: タブ・NUL・エスケープなどの制御文字)が含まれています。取り除いてください。",
+        "{label} contains a character that is not allowed ({char}: a control character such as tab, NUL or escape). "
+        "Remove it.",
+    ),
     "bad_choice": (
         "{label}の値「{value}」は使えません。使える値: {choices}",
         "{label}: '{value}' is not allowed. Allowed: {choices}",

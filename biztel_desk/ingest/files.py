@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import io
 import json
+import logging
 import re
 import tomllib
 import unicodedata
@@ -15,6 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.call import (
@@ -29,6 +32,7 @@ from biztel_desk.domain.call import (
     field_label,
     infer_direction,
     parse_direction,
+    parse_duration,
     parse_timestamp,
     zone,
 )
@@ -37,6 +41,8 @@ from biztel_desk.domain.jobs import state_label
 from biztel_desk.store import repos
 from biztel_desk.store.calls import AddResult, add_calls
 from biztel_desk.store.db import Database
+
+log = logging.getLogger(__name__)
 
 PRESETS = ("asterisk", "freepbx", "generic")
 ENCODINGS = ("auto", "utf-8", "cp932")
@@ -77,6 +83,26 @@ FILE_MESSAGES: dict[str, tuple[str, str]] = {
     "bad_time_zone": ("タイムゾーン「{value}」は不明です(例: Asia/Tokyo)。", "Unknown time zone '{value}' (e.g. Asia/Tokyo)."),
     "empty": ("{path} に通話の行がありません。", "{path} contains no call rows."),
     "csv_error": ("CSVとして読めません: {detail}", "Not readable as CSV: {detail}"),
+    "unexpected": (
+        "{path} を取り込めませんでした({reason})。このファイルは failed/ に移しました。内容を確認してから、"
+        "もう一度フォルダに置いてください。",
+        "{path} could not be imported ({reason}). It was moved to failed/. Check its content, then put it in the "
+        "folder again.",
+    ),
+    "store_failed": (
+        "{path} をデータベースに保存できませんでした: {reason}。このファイルからは何も保存していません。"
+        "原因を取り除いてから、もう一度取り込んでください。",
+        "{path} could not be stored in the database: {reason}. Nothing of this file was stored. "
+        "Remove the cause, then import the file again.",
+    ),
+    "store_failed_partial": (
+        "{path} の保存が途中で失敗しました: {reason}。{last_line}行目までの行は保存済みです(新規 {imported}件、"
+        "登録済み {known}件)。{next_line}行目以降は保存していません。原因を取り除いてから同じファイルをもう一度取り込むと、"
+        "残りを保存します(保存済みの通話は二重になりません)。",
+        "Storing {path} failed part-way: {reason}. The rows up to line {last_line} are stored ({imported} new, "
+        "{known} already known); nothing from line {next_line} on was stored. Remove the cause, then import the same "
+        "file again to store the rest (calls already stored are not duplicated).",
+    ),
 }
 
 # What to do about a file failure, by where the import came from: the command line (biztel-desk import), the
@@ -464,9 +490,12 @@ def _freepbx_layout(header: list[str], path: str) -> _Layout:
 
     def after(record: CallRecord, values: dict[str, str]) -> None:
         _answering_extension(record, values)
-        total = values.get("_duration_total", "")
-        if record.ended_at is None and total.isdigit():
-            record.ended_at = record.started_at + dt.timedelta(seconds=int(total))
+        total = parse_duration(values.get("_duration_total", "")) if values.get("_duration_total", "").strip() else None
+        if record.ended_at is None and isinstance(total, int):
+            try:
+                record.ended_at = record.started_at + dt.timedelta(seconds=total)
+            except OverflowError:  # past year 9999: the end stays unknown
+                record.ended_at = None
 
     return _Layout("freepbx", True, values, after, source="freepbx")
 
@@ -585,7 +614,7 @@ class FileReport:
     def summary(self, lang: str = "ja") -> list[str]:
         """The lines the CLI prints on stdout (and the folder report starts with)."""
         name = Path(self.path).name
-        if self.error is not None:
+        if self.error is not None and not self.good_rows:
             return [f"{name}: " + ("読み込めませんでした" if lang == "ja" else "not imported")]
         if lang == "ja":
             lines = [
@@ -609,9 +638,8 @@ class FileReport:
 
     def problems(self, lang: str = "ja", origin: str = "cli") -> list[str]:
         """The lines for stderr: the file's failure, or every rejected row with its line number."""
-        if self.error is not None:
-            return [self.error.text(lang, origin)]
-        return [row.line_text(lang) for row in self.rejected]
+        rows = [row.line_text(lang) for row in self.rejected]
+        return rows if self.error is None else [self.error.text(lang, origin), *rows]
 
     def text(self, lang: str = "ja", origin: str = "cli") -> str:
         return "\n".join(self.summary(lang) + self.problems(lang, origin)) + "\n"
@@ -693,23 +721,39 @@ def _open(path: str | Path, preset: str | None, mapping: Mapping | None, encodin
 
 def _records(
     parsed: _Parsed, tz: dt.tzinfo, file: str
-) -> Iterator[CallRecord | RejectedRow]:
-    layout = parsed.layout
+) -> Iterator[tuple[int, CallRecord | RejectedRow]]:
+    """(line where the row starts, its record or why it was refused) for every row of the file."""
     for line, cells in parsed.rows:
         if isinstance(cells, str):
-            yield RejectedRow(line, "csv_error", {"detail": cells}, file=file)
+            yield line, RejectedRow(line, "csv_error", {"detail": cells}, file=file)
             continue
-        values = layout.to_values(cells)
-        if isinstance(values, FieldProblem):
-            yield RejectedRow(line, values.code, values.params, values.field, file)
+        try:
+            item = _record(parsed.layout, cells, tz)
+        except (ValueError, ArithmeticError, LookupError, TypeError) as error:
+            # A value no rule foresaw must cost this row, never the file (nor stall the watched folder).
+            detail = f"{type(error).__name__}: {_short(str(error))}"
+            yield line, RejectedRow(line, "bad_row", {"detail": detail}, file=file)
             continue
-        record = build_record(values, tz, layout.source, layout.date_format)
-        if isinstance(record, FieldProblem):
-            yield RejectedRow(line, record.code, record.params, record.field, file)
+        if isinstance(item, FieldProblem):
+            yield line, RejectedRow(line, item.code, item.params, item.field, file)
             continue
-        if layout.after is not None:
-            layout.after(record, values)
-        yield record
+        yield line, item
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _record(layout: _Layout, cells: list[str], tz: dt.tzinfo) -> CallRecord | FieldProblem:
+    values = layout.to_values(cells)
+    if isinstance(values, FieldProblem):
+        return values
+    record = build_record(values, tz, layout.source, layout.date_format)
+    if isinstance(record, FieldProblem):
+        return record
+    if layout.after is not None:
+        layout.after(record, values)
+    return record
 
 
 def _time_zone(database: Database | None, mapping: Mapping | None, time_zone: str | None) -> tuple[dt.tzinfo, str]:
@@ -761,7 +805,7 @@ def preview(
     tz, _ = _time_zone(database, mapping, time_zone)
     records: list[CallRecord] = []
     rejected: list[RejectedRow] = []
-    for item in _records(parsed, tz, str(path)):
+    for _, item in _records(parsed, tz, str(path)):
         if isinstance(item, RejectedRow):
             rejected.append(item)
         else:
@@ -806,24 +850,43 @@ def import_file(
     report.encoding = parsed.encoding
     chunk: list[CallRecord] = []
     totals = AddResult()
+    stored_through = 0  # the last line of the file whose chunk is committed
 
-    def flush() -> None:
+    def flush(through: int) -> None:
+        nonlocal stored_through
         with database.begin() as session:
             totals.merge(add_calls(session, chunk, region))
         chunk.clear()
+        stored_through = through
         if progress is not None:
             progress(report.rows)
 
-    for item in _records(parsed, tz, str(path)):
-        report.rows += 1
-        if isinstance(item, RejectedRow):
-            report.rejected.append(item)
-            continue
-        chunk.append(item)
-        if len(chunk) >= chunk_rows:
-            flush()
-    if chunk:
-        flush()
+    try:
+        line = 0
+        for line, item in _records(parsed, tz, str(path)):
+            report.rows += 1
+            if isinstance(item, RejectedRow):
+                report.rejected.append(item)
+                continue
+            chunk.append(item)
+            if len(chunk) >= chunk_rows:
+                flush(line)
+        if chunk:
+            flush(line)
+    except (SQLAlchemyError, ValueError, OverflowError) as error:
+        # Every row was validated before it reached a chunk, so this is the database (locked, full, broken):
+        # the chunk being stored was rolled back, the chunks before it are committed. Say exactly which rows.
+        reason = _short(str(getattr(error, "orig", None) or error).splitlines()[0] if str(error) else type(error).__name__)
+        log.warning("import of %s stopped after line %d: %s", path, stored_through, reason)
+        if stored_through:
+            report.error = ImportFailure(
+                "store_failed_partial", path=str(path), reason=reason, last_line=stored_through,
+                next_line=stored_through + 1, imported=totals.inserted, known=totals.known,
+            )
+            report.rejected = [row for row in report.rejected if row.line <= stored_through]
+        else:
+            report.error = ImportFailure("store_failed", path=str(path), reason=reason)
+            report.rejected = []
     report.imported, report.known = totals.inserted, totals.known
     report.job_counts, report.discovered = totals.job_counts, totals.discovered
     return report

@@ -119,6 +119,38 @@ class WatchedFolder:
         self.time_zone = time_zone
         self.on_result = on_result
         self._seen: dict[str, tuple[int, int]] = {}  # name → (size, mtime) at the previous poll
+        # Files that could be neither imported nor moved to failed/ (name → signature then): skipped until they
+        # change, so the files after them go on; while any is left, ``problem`` says so.
+        self._stuck: dict[str, tuple[int, int]] = {}
+        self._stuck_reasons: dict[str, str] = {}
+        self._locked: dict[str, str] = {}  # name → why it cannot be read now (locked, no permission): retried
+        self._problem: tuple[str, str] | None = None  # set at the end of each scan: safe to read from any thread
+
+    @property
+    def problem(self) -> tuple[str, str] | None:
+        """(ja, en) when a file is stuck in the folder (it could not be moved to failed/ or cannot be read), else
+        None; as of the last scan."""
+        return self._problem
+
+    def _describe_problem(self) -> tuple[str, str] | None:
+        if not self._stuck_reasons:
+            if not self._locked:
+                return None
+            name, reason = sorted(self._locked.items())[0]
+            return (
+                f"{name} を読み取れません({reason})。ファイルを開いているプログラムを閉じるか、読み取りの権限を"
+                "確認してください。次の確認で再試行します。",
+                f"Cannot read {name} ({reason}). Close the program that holds it open, or check the read permission; "
+                "it is tried again at the next poll.",
+            )
+        name, reason = sorted(self._stuck_reasons.items())[0]
+        more = len(self._stuck_reasons) - 1
+        return (
+            f"{name} を取り込めず、failed/ にも移せません({reason})。フォルダの権限を確認してください"
+            + (f"(ほかに {more} 件)。" if more else "。"),
+            f"{name} could not be imported nor moved to failed/ ({reason}). Check the folder's permissions"
+            + (f" ({more} more)." if more else "."),
+        )
 
     def scan_once(self, settle: bool = True) -> list[FolderResult]:
         """Import every file that is complete. With ``settle``, a file is taken only once its size and
@@ -135,10 +167,18 @@ class WatchedFolder:
             except OSError:  # removed or renamed between listing and stat: the next scan decides
                 continue
             signature = (stat.st_size, stat.st_mtime_ns)
+            if self._stuck.get(path.name) == signature:
+                continue
+            self._stuck.pop(path.name, None)
+            self._stuck_reasons.pop(path.name, None)
             if settle and self._seen.get(path.name) != signature:
                 self._seen[path.name] = signature
                 continue
-            result = self._take(path)
+            try:
+                result = self._take(path)
+            except Exception as error:  # noqa: BLE001 - one file must never stop the folder: it goes to failed/
+                log.exception("watched folder: %s could not be imported", path.name)
+                result = self._give_up(path, signature, error)
             if result is not None:
                 self._seen.pop(path.name, None)
                 results.append(result)
@@ -146,16 +186,38 @@ class WatchedFolder:
                     self.on_result(result)
         for name in set(self._seen) - present:
             del self._seen[name]
+        for name in set(self._stuck) - present:
+            del self._stuck[name]
+            self._stuck_reasons.pop(name, None)
+        for name in set(self._locked) - present:
+            del self._locked[name]
+        self._problem = self._describe_problem()
         return results
+
+    def _give_up(self, path: Path, signature: tuple[int, int], error: Exception) -> FolderResult | None:
+        """After an unexpected error: the file goes to failed/ with a report; if even that fails, it is skipped
+        until it changes (and ``problem`` says why) so that the files after it are still taken."""
+        reason = f"{type(error).__name__}: {str(error)[:200]}"
+        text = ImportFailure("unexpected", path=path.name, reason=reason).text(self.lang, "folder") + "\n"
+        try:
+            return self._finish(path, FAILED, text, None)
+        except OSError as move_error:
+            log.error("watched folder: %s cannot be moved to failed/: %s", path.name, move_error)
+            self._stuck[path.name] = signature
+            self._stuck_reasons[path.name] = move_error.strerror or str(move_error)
+            return None
 
     def _take(self, path: Path) -> FolderResult | None:
         try:
             data = path.read_bytes()
-        except PermissionError:  # Windows: still locked by the program writing it; try again next poll
+        except PermissionError as error:  # Windows: still locked by the program writing it; try again next poll
+            self._locked[path.name] = error.strerror or str(error)  # …and say so while it lasts
             return None
         except OSError as error:
+            self._locked.pop(path.name, None)
             failure = ImportFailure("unreadable", path=str(path), reason=error.strerror or str(error))
             return self._finish(path, FAILED, failure.text(self.lang, "folder") + "\n", None)
+        self._locked.pop(path.name, None)
         digest = hashlib.sha256(data).hexdigest()
         with self.database.read() as session:
             earlier = imported_file(session, digest)
@@ -211,6 +273,12 @@ class FolderWatcher:
         self.interval_s = interval_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._scan_problem: tuple[str, str] | None = None
+
+    @property
+    def problem(self) -> tuple[str, str] | None:
+        """(ja, en) while the folder cannot be scanned or a file is stuck in it, else None (read from any thread)."""
+        return self._scan_problem or self.folder.problem
 
     @property
     def running(self) -> bool:
@@ -234,6 +302,13 @@ class FolderWatcher:
         while not self._stop.is_set():
             try:
                 self.folder.scan_once()
-            except Exception:  # noqa: BLE001 - a bug must be logged, but must not end the watching silently
+            except Exception as error:  # noqa: BLE001 - a bug must be logged, but must not end the watching silently
                 log.exception("watched folder %s: scan failed", self.folder.folder)
+                reason = f"{type(error).__name__}: {str(error)[:200]}"
+                self._scan_problem = (
+                    f"フォルダ {self.folder.folder} を読めません({reason})。{self.interval_s:g}秒ごとに再試行します。",
+                    f"Cannot read the folder {self.folder.folder} ({reason}); retrying every {self.interval_s:g} s.",
+                )
+            else:
+                self._scan_problem = None
             self._stop.wait(self.interval_s)

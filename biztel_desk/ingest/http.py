@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import errno
 import hmac
+import io
 import ipaddress
 import json
 import logging
+import re
 import secrets as token_source
 import socket
 import sys
@@ -38,6 +40,18 @@ MAX_ITEMS = 10_000
 PATH = "/v1/calls"
 SOURCE = "http"
 TOKEN_RECHECK_S = 5.0  # the running endpoint re-reads its token from the keyring at most this often
+# A client has this long to send the request line and headers (and, on a kept-alive connection, to start its next
+# request), then this long for the body: a half-sent request (slowloris) never holds a thread for longer.
+HEADER_TIMEOUT_S = 10.0
+BODY_TIMEOUT_S = 30.0
+# At most this many connections are served at once; more are answered 503 at once, without a thread.
+MAX_CONNECTIONS = 64
+_CONTENT_LENGTH = re.compile(r"^[0-9]{1,12}$")  # ASCII digits only ("²" and "１" are digits to str.isdigit)
+_BUSY_RESPONSE = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nRetry-After: 1\r\n"
+    b"Connection: close\r\nContent-Length: 107\r\n\r\n"
+    b'{"errors": [{"index": null, "field": null, "message": "too many connections at once; retry in a second"}]}\n'
+)
 
 _MESSAGES: dict[str, tuple[str, str]] = {
     "no_token": (
@@ -45,8 +59,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "There is no HTTP ingest token. Generate one first.",
     ),
     "remote_bind": (
-        "HTTP取り込みを {host} で待ち受けるには、このPC以外からの接続を許可する設定が必要です(既定は 127.0.0.1 のみ)。",
-        "Listening on {host} needs the setting that allows connections from other computers (default: 127.0.0.1 only).",
+        "HTTP取り込みを {host} で待ち受けるには、このPC以外からの接続を許可する確認が必要です(既定は 127.0.0.1 のみ)。"
+        "TLSは提供されないため、リバースプロキシを前に置いたうえで、設定 → 通話の取り込み元… で確認するか、"
+        "biztel-desk ingest config --http-host {host} --i-understand-this-listens-on-the-network を実行してください。",
+        "Listening on {host} needs the confirmation that allows connections from other computers (default: 127.0.0.1 "
+        "only). TLS is not provided: put a reverse proxy in front, then confirm in 設定 → 通話の取り込み元… or run "
+        "biztel-desk ingest config --http-host {host} --i-understand-this-listens-on-the-network.",
     ),
     "bind_failed": ("HTTP取り込みを {host}:{port} で開始できません: {reason}", "Cannot listen on {host}:{port}: {reason}"),
     "port_in_use": (
@@ -199,13 +217,78 @@ class _Server(ThreadingHTTPServer):
     # On Windows SO_REUSEADDR lets a second server bind a port already in use (and steal its requests):
     # there a port in use must fail to bind, as it does on Linux and macOS.
     allow_reuse_address = sys.platform != "win32"
+    # socketserver's backlog of 5 makes the kernel drop connection attempts (retried after 1 s) under a burst.
+    request_queue_size = 128
     ingest: HttpIngestServer
+    slots: threading.BoundedSemaphore
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # The connection cap: a thread only for a free slot; the others get 503 now (and retry), never a queue.
+        if not self.slots.acquire(blocking=False):
+            try:
+                request.settimeout(1.0)
+                request.sendall(_BUSY_RESPONSE)
+            except OSError:
+                pass  # the client is gone already: nothing to tell it
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # socketserver prints a traceback to stderr by default; a client that hangs up is not an error of ours.
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            log.debug("HTTP ingest: connection from %s ended: %s", client_address, error)
+        else:
+            log.exception("HTTP ingest: a request from %s failed", client_address)
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The connection's reading side with a deadline for the whole request part being read (not per recv), so a
+    client that sends one byte every few seconds is cut off too."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        super().__init__()
+        self._connection = connection
+        self.deadline = time.monotonic() + HEADER_TIMEOUT_S
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("the request was not received in time")
+        self._connection.settimeout(remaining)
+        return self._connection.recv_into(buffer)
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.1"  # a garbled request line still gets a status line and a JSON answer
     server_version = "BIZTEL-Desk-Ingest/1"
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the plain reader the base class made: replaced by one with a deadline
+        self._reader = _DeadlineReader(self.connection)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        # The request line and headers (and, kept alive, the wait for them) within the header timeout.
+        self._reader.deadline = time.monotonic() + self.server.ingest.header_timeout_s
+        super().handle_one_request()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
         # The default writes every request to stderr; the request line never contains the token.
@@ -213,6 +296,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: HTTPStatus, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        self.connection.settimeout(self.server.ingest.body_timeout_s)  # the reading deadline may be nearly spent
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
@@ -220,6 +304,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # http.server's own refusals (bad request line, 431, 501…) in the endpoint's JSON form, connection closed.
+        self.close_connection = True
+        try:
+            status = HTTPStatus(code)
+        except ValueError:
+            status = HTTPStatus.BAD_REQUEST
+        self._fail(status, message or status.phrase)
 
     def _fail(self, status: HTTPStatus, message: str, **extra: Any) -> None:
         self._send(status, {"errors": [{"index": None, "field": None, "message": message}]}, **extra)
@@ -250,16 +343,31 @@ class _Handler(BaseHTTPRequestHandler):
             self._fail(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"Content-Type must be application/json (got {content_type or 'none'})")
             return
         length_text = self.headers.get("Content-Length")
-        if length_text is None or not length_text.strip().isdigit():
+        if length_text is None:
             self.close_connection = True
             self._fail(HTTPStatus.LENGTH_REQUIRED, "Content-Length is required (chunked bodies are not accepted)")
+            return
+        if not _CONTENT_LENGTH.match(length_text.strip()) or self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            shown = length_text.encode("latin-1", "replace").decode("ascii", "replace")[:40]
+            self._fail(HTTPStatus.BAD_REQUEST, f"Content-Length must be a number of bytes (got {shown!r})")
             return
         length = int(length_text)
         if length > ingest.max_bytes:
             self.close_connection = True  # the unread body must not be taken for the next request
             self._fail(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the body is {length} bytes; the limit is {ingest.max_bytes}")
             return
-        body = self.rfile.read(length)
+        self._reader.deadline = time.monotonic() + ingest.body_timeout_s
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            self.close_connection = True
+            self._fail(HTTPStatus.REQUEST_TIMEOUT, f"the body was not received within {ingest.body_timeout_s:g} s")
+            return
+        if len(body) < length:
+            self.close_connection = True
+            self._fail(HTTPStatus.BAD_REQUEST, f"the body ended after {len(body)} of {length} bytes (Content-Length)")
+            return
         status, answer = ingest.handle(body)
         self._send(status, answer)
 
@@ -280,6 +388,9 @@ class HttpIngestServer:
         lang: str = "en",
         time_zone: str | None = None,
         on_imported: Callable[[int], None] | None = None,
+        header_timeout_s: float = HEADER_TIMEOUT_S,
+        body_timeout_s: float = BODY_TIMEOUT_S,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         """``on_imported(n)`` is called on the request's thread after a request stored ``n`` > 0 new calls."""
         self.database = database
@@ -292,6 +403,9 @@ class HttpIngestServer:
         self.lang = lang
         self.time_zone = time_zone
         self.on_imported = on_imported
+        self.header_timeout_s = header_timeout_s
+        self.body_timeout_s = body_timeout_s
+        self.max_connections = max_connections
         self._token: Secret | None = None
         self._token_read_at = 0.0
         self._server: _Server | None = None
@@ -366,6 +480,7 @@ class HttpIngestServer:
                 "bind_failed", host=self.host, port=self.requested_port, reason=error.strerror or str(error)
             ) from None
         server.ingest = self
+        server.slots = threading.BoundedSemaphore(self.max_connections)
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http-ingest", daemon=True)
         self._thread.start()
@@ -387,11 +502,27 @@ class HttpIngestServer:
             return status, {"errors": [{"index": None, "field": None, "message": message}]}
 
         try:
+            return self._handle(body)
+        except Exception:  # noqa: BLE001 - a bug must answer 500 (nothing stored), never drop the connection
+            log.exception("HTTP ingest: unexpected error")
+            return fail(HTTPStatus.INTERNAL_SERVER_ERROR,
+                        "unexpected error in BIZTEL Desk; nothing was stored. Retry later; if it keeps failing, tell its "
+                        "administrator")
+
+    def _handle(self, body: bytes) -> tuple[HTTPStatus, dict[str, Any]]:
+        def fail(status: HTTPStatus, message: str) -> tuple[HTTPStatus, dict[str, Any]]:
+            return status, {"errors": [{"index": None, "field": None, "message": message}]}
+
+        try:
             data = json.loads(body.decode("utf-8-sig"))
         except UnicodeDecodeError:
             return fail(HTTPStatus.BAD_REQUEST, "the body is not UTF-8")
         except json.JSONDecodeError as error:
             return fail(HTTPStatus.BAD_REQUEST, f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})")
+        except RecursionError:
+            return fail(HTTPStatus.BAD_REQUEST, "not valid JSON here: nested too deeply (a call is an object of texts)")
+        except ValueError as error:  # e.g. an integer of more than 4,300 digits
+            return fail(HTTPStatus.BAD_REQUEST, f"not valid JSON here: {str(error)[:120]}")
         if isinstance(data, list) and len(data) > self.max_items:
             return fail(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"{len(data)} calls in one request; the limit is {self.max_items}")
         try:

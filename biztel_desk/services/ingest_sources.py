@@ -158,9 +158,40 @@ def folder_problem(path_text: str) -> SettingProblem | None:
     return None
 
 
+NETWORK_CONFIRMATION = (
+    "HTTP取り込みを {host} で待ち受けると、このPC以外からも接続できるようになります。BIZTEL Desk は TLS(HTTPS)を"
+    "提供しないため、トークンと通話データは暗号化されずに送られます。TLSのリバースプロキシ(nginx、IIS、Caddy など)を"
+    "前に置いてください。",
+    "Listening on {host} lets other computers connect. BIZTEL Desk does not provide TLS (HTTPS): the token and the "
+    "calls travel unencrypted. Put a reverse proxy with TLS (nginx, IIS, Caddy…) in front of it.",
+)
+
+
+def network_notice(host: str, lang: str = "ja") -> str:
+    """What listening on a non-loopback ``host`` means (no TLS; a reverse proxy is needed)."""
+    ja, en = NETWORK_CONFIRMATION
+    return (ja if lang == "ja" else en).format(host=host)
+
+
+def needs_network_confirmation(database: Database, http: HttpIngestConfig) -> bool:
+    """Whether saving ``http`` would listen beyond this computer on a host the admin has not confirmed yet."""
+    if not http.enabled or ingest_http.is_loopback(http.host):
+        return False
+    saved = ingest_http.load_config(database)
+    return not (saved.allow_remote and saved.host.strip() == http.host.strip())
+
+
 def check_http(config: HttpIngestConfig) -> list[SettingProblem]:
     problems: list[SettingProblem] = []
-    if not 1 <= config.port <= 65535:
+    if config.port == 0:
+        problems.append(SettingProblem(
+            "port",
+            "ポート番号 0(空いているポートを自動で選ぶ)は使えません。送信側が宛先を知る必要があるため、"
+            "1〜65535 の決まった番号を指定してください(既定: 8765)。",
+            "Port 0 (any free port) is not supported: the sender must know where to send. Choose a fixed port "
+            "between 1 and 65535 (default 8765).",
+        ))
+    elif not 1 <= config.port <= 65535:
         problems.append(SettingProblem("port", f"ポート番号は 1〜65535 で指定してください(指定: {config.port})。",
                                        f"The port must be between 1 and 65535 (given: {config.port})."))
     host = config.host.strip()
@@ -179,17 +210,39 @@ def parse_port(text: str) -> int | SettingProblem:
                           f"The port must be a number between 1 and 65535 (entered: '{text}').")
 
 
-def save_settings(database: Database, folder: FolderConfig | None = None, http: HttpIngestConfig | None = None) -> None:
-    """Validate, then save both configurations (or neither). A host other than loopback is the admin's explicit
-    permission for other computers (``allow_remote``), so it follows the host."""
+def save_settings(
+    database: Database,
+    folder: FolderConfig | None = None,
+    http: HttpIngestConfig | None = None,
+    *,
+    allow_network: bool = False,
+) -> None:
+    """Validate, then save both configurations (or neither).
+
+    Listening on a host other than loopback needs the admin's explicit confirmation (``allow_network``: the CLI's
+    --i-understand-this-listens-on-the-network, the dialog's question) once per host; it is then kept as
+    ``allow_remote``. Without it the configuration is refused (field ``host``) and nothing is saved.
+    """
     problems = (check_folder(folder) if folder is not None else []) + (check_http(http) if http is not None else [])
+    if http is not None and not problems and not allow_network and needs_network_confirmation(database, http):
+        host = http.host.strip()
+        problems.append(SettingProblem(
+            "host",
+            network_notice(host, "ja") + "確認のうえで待ち受けるには --i-understand-this-listens-on-the-network を付けるか、"
+            "設定 → 通話の取り込み元… で確認してください。",
+            network_notice(host, "en") + " To listen anyway, add --i-understand-this-listens-on-the-network or confirm "
+            "it in 設定 → 通話の取り込み元….",
+        ))
     if problems:
         raise IngestSettingsError(problems)
     if folder is not None:
         ingest_folder.save_config(database, replace(folder, path=str(Path(folder.path).expanduser()) if folder.path else ""))
     if http is not None:
-        ingest_http.save_config(database, replace(http, host=http.host.strip(),
-                                                  allow_remote=not ingest_http.is_loopback(http.host)))
+        host = http.host.strip()
+        remote = not ingest_http.is_loopback(host)
+        saved = ingest_http.load_config(database)
+        allowed = remote and (allow_network or (saved.allow_remote and saved.host.strip() == host))
+        ingest_http.save_config(database, replace(http, host=host, allow_remote=allowed))
 
 
 def endpoint_url(config: HttpIngestConfig) -> str:
@@ -301,6 +354,10 @@ class IngestSources:
             status = self._status
             if status.folder.state is SourceState.RUNNING and (self._watcher is None or not self._watcher.running):
                 status = replace(status, folder=_error(status.folder.location, "監視が停止しました。", "Watching stopped."))
+            elif status.folder.state is SourceState.RUNNING and self._watcher is not None:
+                problem = self._watcher.problem  # watching, but a file is stuck or the folder unreadable: say so
+                if problem is not None:
+                    status = replace(status, folder=_error(status.folder.location, *problem))
             return status
 
     @property

@@ -303,9 +303,11 @@ def test_cli_config_refuses_bad_values_and_changes_nothing(
 
 
 def test_cli_remote_host_warns_and_allows_remote(context: AppContext, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _ = cli(context, "config", "--http", "on", "--http-host", "0.0.0.0", lang="en")
+    code, _ = cli(context, "config", "--http", "on", "--http-host", "0.0.0.0",
+                  "--i-understand-this-listens-on-the-network", lang="en")
     assert code == 0
-    assert "other computers can connect" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "other computers connect" in err and "does not provide TLS" in err and "reverse proxy" in err
     assert ingest_http.load_config(context.database).allow_remote
     cli(context, "config", "--http-host", "127.0.0.1")
     assert not ingest_http.load_config(context.database).allow_remote

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 from _window_helpers import Boxes, boxes_fixture  # noqa: F401 (fixtures)
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -269,3 +269,46 @@ def test_the_window_runs_the_configured_sources_and_stops_them_on_close(
         probe.bind(("127.0.0.1", port))  # the endpoint has let go of the port
     qtbot.waitUntil(lambda: not {t.name for t in set(threading.enumerate()) - threads}
                     & {"watched-folder", "http-ingest"}, timeout=5000)
+
+
+def test_listening_on_the_network_needs_a_confirmation_that_says_tls_is_not_provided(
+    qtbot: QtBot, context: AppContext, boxes: Boxes
+) -> None:
+    # Issue #16, defect 5: before, OK saved a non-loopback host (and allowed it) without asking.
+    dialog = _dialog(qtbot, context, None)
+    dialog.http_check.setChecked(True)
+    _retype(qtbot, dialog.host_edit, "0.0.0.0")
+    _retype(qtbot, dialog.port_edit, "9876")
+    boxes.answer(QMessageBox.StandardButton.No)
+    _ok(qtbot, dialog)
+    assert len(boxes.questions) == 1
+    assert "HTTP取り込みを 0.0.0.0 で待ち受けると、このPC以外からも接続できるようになります。" in boxes.questions[0]
+    assert "BIZTEL Desk は TLS(HTTPS)を提供しないため" in boxes.questions[0]
+    assert "リバースプロキシ" in boxes.questions[0]
+    assert dialog.isVisible()  # declined: nothing saved, the dialog stays open
+    assert ingest_http.load_config(context.database) == HttpIngestConfig()
+    boxes.answer(QMessageBox.StandardButton.Yes)
+    _ok(qtbot, dialog)
+    config = ingest_http.load_config(context.database)
+    assert (config.enabled, config.host, config.port, config.allow_remote) == (True, "0.0.0.0", 9876, True)
+    assert not dialog.isVisible()
+    # Confirmed for this host: opening the dialog again and pressing OK does not ask again.
+    again = _dialog(qtbot, context, None)
+    _ok(qtbot, again)
+    assert len(boxes.questions) == 2
+
+
+def test_the_confirmation_is_a_real_question_with_no_as_default(qtbot: QtBot, context: AppContext) -> None:
+    dialog = _dialog(qtbot, context, None)
+    seen: list[tuple[str, str, bool]] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append((box.windowTitle(), box.text(), box.defaultButton() is box.button(QMessageBox.StandardButton.No)))
+        box.button(QMessageBox.StandardButton.No).click()
+
+    QTimer.singleShot(100, answer)
+    assert dialog.confirm_network("192.0.2.10") is False
+    assert seen and seen[0][0] == "ネットワークでの待ち受けの確認" and seen[0][2]
+    assert seen[0][1].endswith("192.0.2.10 で待ち受けますか?")

@@ -249,6 +249,18 @@ class IngestDialog(QDialog):
         self.http_status_label.setText(status.http_text(lang))
         self.http_status_label.setStyleSheet(STATE_STYLES[status.http.state])
 
+    def confirm_network(self, host: str) -> bool:
+        """Ask before listening beyond this computer: no TLS is provided, so a reverse proxy is needed."""
+        answer = ask(
+            self, self.tr("ネットワークでの待ち受けの確認"),
+            self.tr("HTTP取り込みを {0} で待ち受けると、このPC以外からも接続できるようになります。\n\n"
+                    "BIZTEL Desk は TLS(HTTPS)を提供しないため、トークンと通話データは暗号化されずに送られます。"
+                    "TLSのリバースプロキシ(nginx、IIS、Caddy など)を前に置いてください。\n\n"
+                    "{0} で待ち受けますか?").format(host),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     # --- slots -------------------------------------------------------------------------------------------------
 
     def _on_buttons_accepted(self) -> None:
@@ -262,9 +274,15 @@ class IngestDialog(QDialog):
         if isinstance(http, SettingProblem):
             problems.append(http)
         else:
+            problems += ingest_sources.check_http(http)
+            allow_network = False
+            if not problems and ingest_sources.needs_network_confirmation(self.context.database, http):
+                if not self.confirm_network(http.host):
+                    return  # nothing saved; the admin may change the host or confirm the next time
+                allow_network = True
             try:
                 if not problems:
-                    ingest_sources.save_settings(self.context.database, folder, http)
+                    ingest_sources.save_settings(self.context.database, folder, http, allow_network=allow_network)
             except IngestSettingsError as error:
                 problems = error.problems
         if problems:
