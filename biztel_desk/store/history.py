@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, Select, func, literal_column, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.jobs import JobState
@@ -125,6 +127,22 @@ _PHONE_CHARACTERS = frozenset("0123456789-+() ")
 # beyond it the FTS5 index finds the matching calls first.
 RANGE_SCAN_ROWS = 120_000
 
+log = logging.getLogger(__name__)
+
+# PostgreSQL: the GIN trigram index of migration 0008_pg_trgm_history, over exactly this expression (a query
+# must spell the indexed expression the same way for the planner to use the index; keep the two in step).
+TRIGRAM_INDEX = "ix_calls_search_trgm"
+PG_SEARCH_BODY = " || ' ' || ".join(
+    ["unique_id", "request_id", "from_number", "to_number"]
+    + [
+        "replace(replace(replace(replace(replace(replace(" + column + ", '-', ''), ' ', ''), '(', ''), ')', ''),"
+        " '+', ''), '.', '')"
+        for column in ("from_number", "to_number")
+    ]
+    + ["coalesce(customer_e164, '')", "coalesce(company_e164, '')", "from_agent_id", "to_agent_id",
+       "from_extension", "to_extension"]
+)
+
 
 def keyword_term(keyword: str, region: str = "JP") -> str | None:
     """The substring a keyword is searched as, or None for no keyword.
@@ -171,12 +189,48 @@ def keyword_body() -> Any:
     return body
 
 
+def keyword_index(connection: Connection) -> str:
+    """How the keyword is searched on this database: ``fts5`` (SQLite), ``pg_trgm`` (PostgreSQL with the trigram
+    index of migration 0008) or ``like`` (a LIKE scan over every call: PostgreSQL without pg_trgm, others)."""
+    name = connection.dialect.name
+    if name == "sqlite":
+        return "fts5"
+    if name == "postgresql":
+        found = connection.exec_driver_sql(
+            "SELECT 1 FROM pg_indexes WHERE indexname = %(name)s AND tablename = 'calls'", {"name": TRIGRAM_INDEX}
+        ).first()
+        return "pg_trgm" if found else "like"
+    return "like"
+
+
+def ensure_trigram_index(engine: Engine) -> tuple[str, str]:
+    """PostgreSQL: create pg_trgm and the keyword index when missing (what 0008 does when it has the rights).
+
+    Returns ``(state, reason)``: state ``pg_trgm`` when the index exists now, else ``like`` with the server's
+    reason (e.g. permission denied to create extension). Other databases: ``(keyword_index, "")``, no change.
+    """
+    with engine.connect() as connection:
+        state = keyword_index(connection)
+    if state != "like" or engine.dialect.name != "postgresql":
+        return state, ""
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            connection.exec_driver_sql(
+                f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON calls USING gin (({PG_SEARCH_BODY}) gin_trgm_ops)"
+            )
+    except DBAPIError as error:
+        return "like", str(getattr(error, "orig", error)).strip().splitlines()[0]
+    return "pg_trgm", ""
+
+
 class SqlHistorySource:
     """The history from the local database. Every query is bounded: it walks an index, never the whole table.
 
     * the filter is always ``setting_id`` + ``call_started_at`` range (+ ``state``) on the job row, which
       ``ix_link_jobs_history(_state)`` answer; a keyword is ``call_id IN (…)`` from the FTS5 trigram index on
-      SQLite, or a LIKE over the calls elsewhere (PostgreSQL: add pg_trgm if that is ever too slow);
+      SQLite, from the pg_trgm GIN index on PostgreSQL (migration 0008), or a LIKE scan over the calls where
+      neither exists;
     * a page is found as job ids first (over the index only), then its rows are fetched by id;
     * next/previous use keyset paging; a jump to page N uses OFFSET from whichever end is nearer.
     """
@@ -185,6 +239,15 @@ class SqlHistorySource:
         self.database = database
         self.region = region
         self._fts = database.engine.dialect.name == "sqlite"
+        self._postgresql = database.engine.dialect.name == "postgresql"
+        if self._postgresql:
+            with database.engine.connect() as connection:
+                self.keyword_index = keyword_index(connection)
+            if self.keyword_index == "like":
+                log.warning("PostgreSQL without the pg_trgm index %s: history keyword search scans every call"
+                            " (see biztel-desk db check)", TRIGRAM_INDEX)
+        else:
+            self.keyword_index = "fts5" if self._fts else "like"
         # Range sizes only decide between two correct plans, so a slightly stale figure does no harm.
         self._range_sizes: dict[tuple[Any, ...], int] = {}
 
@@ -206,6 +269,13 @@ class SqlHistorySource:
 
     def _keyword_condition(self, term: str, history_filter: HistoryFilter) -> Any:
         pattern = _like(term)
+        if self._postgresql:
+            # The indexed expression, spelt as in migration 0008 (ILIKE keeps LIKE's default escape, backslash);
+            # without the index the same condition is the LIKE scan.
+            matching = text(f"SELECT calls.id FROM calls WHERE ({PG_SEARCH_BODY}) ILIKE :pattern").bindparams(
+                pattern=pattern
+            )
+            return LinkJob.call_id.in_(matching.columns(literal_column("id")))
         if not self._fts:
             matching_calls = select(Call.id).where(keyword_body().ilike(pattern, escape="\\"))
             return LinkJob.call_id.in_(matching_calls)
