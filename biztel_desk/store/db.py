@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,15 @@ WRITE_OPTION = "biztel_write"  # execution option of Database.begin() sessions (
 
 class DatabaseUnavailable(Exception):
     """The database cannot be opened or migrated; the message says which and why (no secret in it)."""
+
+
+class SchemaTooNew(DatabaseUnavailable):
+    """The database's schema revision is unknown to this app: a newer BIZTEL Desk upgraded it (update the app)."""
+
+    def __init__(self, url: str, database_revision: str, app_revision: str) -> None:
+        super().__init__(f"{redacted(url)}: schema {database_revision} is newer than this app's {app_revision}")
+        self.database_revision = database_revision
+        self.app_revision = app_revision
 
 
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -79,6 +89,10 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
         return engine
+    if url.startswith("postgresql"):
+        # Named in pg_stat_activity, so `biztel-desk db check` lists the desktops connected (63 bytes at most).
+        name = f"biztel-desk/{socket.gethostname()}"[:63]
+        return create_engine(url, pool_pre_ping=True, connect_args={"application_name": name})
     return create_engine(url, pool_pre_ping=True)
 
 
@@ -130,6 +144,24 @@ def head_revisions() -> set[str]:
     return revisions - parents
 
 
+def known_revisions() -> set[str]:
+    """Every revision the bundled migration scripts define (a database at another one is newer than the app)."""
+    found: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        for match in _REVISION_LINE.finditer(script.read_text(encoding="utf-8")):
+            if match.group(1) == "revision" and match.group(2):
+                found.add(match.group(2))
+    return found
+
+
+def refuse_newer_schema(engine: Engine, url: str) -> None:
+    """Raise SchemaTooNew when the database is at a revision none of the app's migration scripts knows."""
+    revision = current_revision(engine)
+    if revision is not None and revision not in known_revisions():
+        heads = head_revisions()
+        raise SchemaTooNew(url, revision, ", ".join(sorted(heads)) or "?")
+
+
 def at_head(engine: Engine) -> bool:
     """True when the database is already at the single head of the bundled migrations (no alembic needed)."""
     heads = head_revisions()
@@ -165,8 +197,12 @@ class Database:
         except (SQLAlchemyError, ValueError) as error:  # an unknown scheme or a malformed URL
             raise DatabaseUnavailable(f"{redacted(url)}: {error}") from None
         try:
+            refuse_newer_schema(database.engine, url)
             if not at_head(database.engine):
                 migrate(database.engine)
+        except SchemaTooNew:
+            database.engine.dispose()
+            raise
         except (OperationalError, SQLAlchemyError, OSError) as error:
             database.engine.dispose()
             reason = getattr(error, "orig", None) or error
