@@ -308,15 +308,19 @@ class SqlHistorySource:
             self._range_sizes[key] = cached
         return cached <= RANGE_SCAN_ROWS
 
-    @staticmethod
-    def _order(sort: Sort, reverse: bool = False) -> tuple[Any, Any, bool]:
+    def _order(self, sort: Sort, reverse: bool = False) -> tuple[Any, Any, bool]:
         key, descending = sort
         column = _JOB_SORT.get(key, _CALL_SORT.get(key, LinkJob.call_started_at))
         descending = descending != reverse
         # The job id breaks ties so that pages never overlap or skip rows.
+        order = column.desc() if descending else column.asc()
+        if self._postgresql and key not in _KEYSET_KEYS:
+            # A column that may be NULL: empty cells first when ascending, as SQLite orders them (PostgreSQL
+            # puts NULLs last). Never-NULL keys keep the plain order, which the history indexes answer.
+            order = order.nulls_last() if descending else order.nulls_first()
         if descending:
-            return column.desc(), LinkJob.id.desc(), key in _CALL_SORT
-        return column.asc(), LinkJob.id.asc(), key in _CALL_SORT
+            return order, LinkJob.id.desc(), key in _CALL_SORT
+        return order, LinkJob.id.asc(), key in _CALL_SORT
 
     def _ids_query(self, history_filter: HistoryFilter, sort: Sort, reverse: bool = False) -> Select[Any]:
         order, tie, needs_call = self._order(sort, reverse)
