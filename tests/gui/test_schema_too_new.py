@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from _window_helpers import Boxes, boxes_fixture  # noqa: F401 (fixtures)
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from sqlalchemy import text
 
 from biztel_desk import app
