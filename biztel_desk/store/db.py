@@ -92,7 +92,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql"):
         # Named in pg_stat_activity, so `biztel-desk db check` lists the desktops connected (63 bytes at most).
         name = f"biztel-desk/{socket.gethostname()}"[:63]
-        return create_engine(url, pool_pre_ping=True, connect_args={"application_name": name})
+        # JIT off: the history's index-driven queries over millions of rows are costed above jit_above_cost, and
+        # compiling them took up to 1 s of a 2 s count on 10,000,000 calls for nothing (docs/benchmarks.md).
+        return create_engine(url, pool_pre_ping=True, connect_args={"application_name": name, "options": "-c jit=off"})
     return create_engine(url, pool_pre_ping=True)
 
 
