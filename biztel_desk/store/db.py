@@ -71,6 +71,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _postgresql_session(dbapi_connection: Any, _record: Any) -> None:
+    # JIT off: the history's index-driven queries over millions of rows are costed above jit_above_cost, and
+    # compiling them took up to 1 s of a 2 s count on 10,000,000 calls for nothing (docs/benchmarks.md). A SET
+    # rather than a startup option, which connection poolers such as PgBouncer refuse.
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET jit = off")
+    cursor.close()
+    dbapi_connection.autocommit = autocommit
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -92,9 +104,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql"):
         # Named in pg_stat_activity, so `biztel-desk db check` lists the desktops connected (63 bytes at most).
         name = f"biztel-desk/{socket.gethostname()}"[:63]
-        # JIT off: the history's index-driven queries over millions of rows are costed above jit_above_cost, and
-        # compiling them took up to 1 s of a 2 s count on 10,000,000 calls for nothing (docs/benchmarks.md).
-        return create_engine(url, pool_pre_ping=True, connect_args={"application_name": name, "options": "-c jit=off"})
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"application_name": name})
+        event.listen(engine, "connect", _postgresql_session, insert=True)
+        return engine
     return create_engine(url, pool_pre_ping=True)
 
 

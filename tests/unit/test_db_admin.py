@@ -177,8 +177,10 @@ def test_copy_sqlite_to_postgresql_then_check_and_use_it(
                              ended_at=None))
         with target.read() as session:
             assert session.scalar(select(Call.id).where(Call.unique_id == "after-copy")) == 301
-        # While this desktop holds a connection, db check lists it under its host name.
-        with target.engine.connect():
+        # While this desktop holds a connection, db check lists it under its host name; the app's sessions run
+        # without JIT (compiling cost up to 1 s per history query on 10,000,000 calls).
+        with target.engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
             code, out, _ = cli(None, "db", "check", "--json", db_url=pg_url)
         report = json.loads(out)
         assert code == 0 and report["kind"] == "PostgreSQL" and report["schema"] == "current"
