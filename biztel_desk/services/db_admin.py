@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -114,8 +114,12 @@ def check(url: str) -> CheckReport:
             extensions = admin.extensions(connection)
             has_tables = schema in ("current", "older")
             search = keyword_index(connection) if has_tables else ""
-            leases = admin.lease_owners(connection) if has_tables else []
-            desktops = admin.connected_desktops(connection) if has_tables else []
+            # (A schema older than 0006_link_leases has no lease table yet.)
+            leases = admin.lease_owners(connection) if has_tables and inspect(connection).has_table("link_leases") else []
+            if connection.dialect.name == "postgresql" or leases:
+                desktops = admin.connected_desktops(connection)
+            else:
+                desktops = []
         return CheckReport(redacted(url), kind, version, revision, head, schema, extensions, search, desktops, leases)
 
 
@@ -189,6 +193,8 @@ def copy_database(
         target = Database.open(url=target_url)
         try:
             return _copy(source, target, replace, batch, progress)
+        except SQLAlchemyError as error:  # e.g. the server went away mid-copy: the target kept nothing of it
+            raise DatabaseUnavailable(f"{redacted(target_url)}: {getattr(error, 'orig', None) or error}") from None
         finally:
             target.close()
     finally:

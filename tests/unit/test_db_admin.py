@@ -86,6 +86,9 @@ def test_upgrade_reports_from_and_to(tmp_path: Path) -> None:
     database = Database(sqlite_url(tmp_path))
     migrate(database.engine, "0005_link_job_attempts")
     database.close()
+    code, out, _ = cli(tmp_path, "db", "check", "--json")
+    report = json.loads(out)
+    assert code == 0 and (report["schema"], report["revision"], report["leases"]) == ("older", "0005_link_job_attempts", [])
     code, out, _ = cli(tmp_path, "db", "upgrade", lang="en")
     assert code == 0 and f"Upgraded the schema: 0005_link_job_attempts → {HEAD}" in out
     code, out, _ = cli(tmp_path, "db", "upgrade")
