@@ -171,7 +171,8 @@ def known_revisions() -> set[str]:
 def refuse_newer_schema(engine: Engine, url: str) -> None:
     """Raise SchemaTooNew when the database is at a revision none of the app's migration scripts knows."""
     revision = current_revision(engine)
-    if revision is not None and revision not in known_revisions():
+    known = known_revisions()
+    if revision is not None and known and revision not in known:  # (no scripts readable: let alembic decide)
         heads = head_revisions()
         raise SchemaTooNew(url, revision, ", ".join(sorted(heads)) or "?")
 
