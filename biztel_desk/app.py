@@ -94,7 +94,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from biztel_desk.store.db import DatabaseUnavailable
+    from biztel_desk.store.db import DatabaseUnavailable, SchemaTooNew
     from biztel_desk.ui import i18n
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -107,6 +107,12 @@ def run_gui(args: argparse.Namespace) -> int:
     gui = Gui(args, lang)
     try:
         session = gui.open()
+    except SchemaTooNew as error:  # a newer app upgraded the database: never migrate or crash, say what to do
+        from biztel_desk.domain.messages import message
+
+        QMessageBox.critical(None, "BIZTEL Desk", message(
+            "schema_too_new", lang, database_revision=error.database_revision, app_revision=error.app_revision))
+        return 2
     except (DatabaseUnavailable, OSError) as error:
         QMessageBox.critical(
             None,

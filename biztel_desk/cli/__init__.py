@@ -16,12 +16,12 @@ from biztel_desk.domain.config import TYPED_SECRETS, LinkStatus, SecretKind
 from biztel_desk.domain.messages import Problem, ProblemsError, message
 from biztel_desk.secrets import SecretStore, SecretStoreError
 from biztel_desk.services.context import AppContext
-from biztel_desk.store.db import Database, DatabaseUnavailable, data_dir
+from biztel_desk.store.db import Database, DatabaseUnavailable, SchemaTooNew, data_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 # Command modules, each owning one command (see the module docstring).
-COMMAND_MODULES: tuple[str, ...] = ("biztel_desk.cli.import_cmd", "biztel_desk.cli.verify_cmd", "biztel_desk.cli.sync", "biztel_desk.cli.history_cmd", "biztel_desk.cli.ingest_cmd")
+COMMAND_MODULES: tuple[str, ...] = ("biztel_desk.cli.import_cmd", "biztel_desk.cli.verify_cmd", "biztel_desk.cli.sync", "biztel_desk.cli.history_cmd", "biztel_desk.cli.ingest_cmd", "biztel_desk.cli.db_cmd")
 
 
 def add_global_options(parser: argparse.ArgumentParser) -> None:
@@ -102,8 +102,15 @@ def run(
         from biztel_desk.devorg import cli as devorg_cli
 
         return devorg_cli.run(args)
+    without_context = getattr(args, "without_context", None)
+    if without_context is not None:  # `db …` opens the database itself, without migrating it first
+        return int(without_context(args, lang, stdin, stdout))
     try:
         context = open_context(args, lang, secrets)
+    except SchemaTooNew as error:
+        print(message("schema_too_new", lang, database_revision=error.database_revision,
+                      app_revision=error.app_revision), file=sys.stderr)
+        return EXIT_PROBLEMS
     except DatabaseUnavailable as error:
         print(message_db_unavailable(lang, str(error)), file=sys.stderr)
         return EXIT_USAGE

@@ -177,6 +177,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "There are several link settings; name one with --setting: {choices}",
     ),
     "toml_syntax": ("設定ファイルの書式が不正です: {detail}", "The settings file is not valid TOML: {detail}"),
+    # The database itself (biztel-desk db …, start-up).
+    "schema_too_new": (
+        "このデータベースは新しい版の BIZTEL Desk で更新されています(データベースのスキーマ: {database_revision}、"
+        "この BIZTEL Desk が扱えるスキーマ: {app_revision})。データを守るため開きません。"
+        "BIZTEL Desk を最新版に更新してから起動してください。",
+        "This database was upgraded by a newer BIZTEL Desk (database schema: {database_revision}; this BIZTEL Desk "
+        "handles up to: {app_revision}). It is not opened, to protect the data. Update BIZTEL Desk to the newest "
+        "version, then start it again.",
+    ),
+    "db_target_not_empty": (
+        "コピー先のデータベースにはデータがあります({tables})。上書きする場合は --replace を付けてください"
+        "(コピー先のデータはすべて削除されます)。",
+        "The target database already holds data ({tables}). To overwrite it add --replace (every row in the "
+        "target is deleted first).",
+    ),
+    "db_same_database": (
+        "コピー元とコピー先が同じデータベースです: {value}。別のデータベースを --to に指定してください。",
+        "The source and the target are the same database: {value}. Give another database with --to.",
+    ),
+    "db_copy_mismatch": (
+        "コピー後の件数が一致しません: {detail}。コピー先は使わず、アプリを閉じてからもう一度コピーしてください。",
+        "The row counts differ after the copy: {detail}. Do not use the target; close the app and copy again.",
+    ),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,15 @@ WRITE_OPTION = "biztel_write"  # execution option of Database.begin() sessions (
 
 class DatabaseUnavailable(Exception):
     """The database cannot be opened or migrated; the message says which and why (no secret in it)."""
+
+
+class SchemaTooNew(DatabaseUnavailable):
+    """The database's schema revision is unknown to this app: a newer BIZTEL Desk upgraded it (update the app)."""
+
+    def __init__(self, url: str, database_revision: str, app_revision: str) -> None:
+        super().__init__(f"{redacted(url)}: schema {database_revision} is newer than this app's {app_revision}")
+        self.database_revision = database_revision
+        self.app_revision = app_revision
 
 
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -61,6 +71,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _postgresql_session(dbapi_connection: Any, _record: Any) -> None:
+    # JIT off: the history's index-driven queries over millions of rows are costed above jit_above_cost, and
+    # compiling them took up to 1 s of a 2 s count on 10,000,000 calls for nothing (docs/benchmarks.md). A SET
+    # rather than a startup option, which connection poolers such as PgBouncer refuse.
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET jit = off")
+    cursor.close()
+    dbapi_connection.autocommit = autocommit
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -78,6 +100,12 @@ def make_engine(url: str) -> Engine:
             # with "database is locked" instead of waiting busy_timeout.
             connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
+        return engine
+    if url.startswith("postgresql"):
+        # Named in pg_stat_activity, so `biztel-desk db check` lists the desktops connected (63 bytes at most).
+        name = f"biztel-desk/{socket.gethostname()}"[:63]
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"application_name": name})
+        event.listen(engine, "connect", _postgresql_session, insert=True)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -130,6 +158,25 @@ def head_revisions() -> set[str]:
     return revisions - parents
 
 
+def known_revisions() -> set[str]:
+    """Every revision the bundled migration scripts define (a database at another one is newer than the app)."""
+    found: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        for match in _REVISION_LINE.finditer(script.read_text(encoding="utf-8")):
+            if match.group(1) == "revision" and match.group(2):
+                found.add(match.group(2))
+    return found
+
+
+def refuse_newer_schema(engine: Engine, url: str) -> None:
+    """Raise SchemaTooNew when the database is at a revision none of the app's migration scripts knows."""
+    revision = current_revision(engine)
+    known = known_revisions()
+    if revision is not None and known and revision not in known:  # (no scripts readable: let alembic decide)
+        heads = head_revisions()
+        raise SchemaTooNew(url, revision, ", ".join(sorted(heads)) or "?")
+
+
 def at_head(engine: Engine) -> bool:
     """True when the database is already at the single head of the bundled migrations (no alembic needed)."""
     heads = head_revisions()
@@ -165,8 +212,12 @@ class Database:
         except (SQLAlchemyError, ValueError) as error:  # an unknown scheme or a malformed URL
             raise DatabaseUnavailable(f"{redacted(url)}: {error}") from None
         try:
+            refuse_newer_schema(database.engine, url)
             if not at_head(database.engine):
                 migrate(database.engine)
+        except SchemaTooNew:
+            database.engine.dispose()
+            raise
         except (OperationalError, SQLAlchemyError, OSError) as error:
             database.engine.dispose()
             reason = getattr(error, "orig", None) or error

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, Select, func, literal_column, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.jobs import JobState
@@ -76,6 +78,8 @@ class HistorySource(Protocol):
 
     def count(self, history_filter: HistoryFilter) -> int: ...
 
+    def estimate(self, history_filter: HistoryFilter) -> int | None: ...
+
     def page(
         self, history_filter: HistoryFilter, offset: int, limit: int, sort: Sort = DEFAULT_SORT, total: int | None = None
     ) -> list[HistoryRow]: ...
@@ -125,6 +129,22 @@ _PHONE_CHARACTERS = frozenset("0123456789-+() ")
 # beyond it the FTS5 index finds the matching calls first.
 RANGE_SCAN_ROWS = 120_000
 
+log = logging.getLogger(__name__)
+
+# PostgreSQL: the GIN trigram index of migration 0008_pg_trgm_history, over exactly this expression (a query
+# must spell the indexed expression the same way for the planner to use the index; keep the two in step).
+TRIGRAM_INDEX = "ix_calls_search_trgm"
+PG_SEARCH_BODY = " || ' ' || ".join(
+    ["unique_id", "request_id", "from_number", "to_number"]
+    + [
+        "replace(replace(replace(replace(replace(replace(" + column + ", '-', ''), ' ', ''), '(', ''), ')', ''),"
+        " '+', ''), '.', '')"
+        for column in ("from_number", "to_number")
+    ]
+    + ["coalesce(customer_e164, '')", "coalesce(company_e164, '')", "from_agent_id", "to_agent_id",
+       "from_extension", "to_extension"]
+)
+
 
 def keyword_term(keyword: str, region: str = "JP") -> str | None:
     """The substring a keyword is searched as, or None for no keyword.
@@ -171,12 +191,48 @@ def keyword_body() -> Any:
     return body
 
 
+def keyword_index(connection: Connection) -> str:
+    """How the keyword is searched on this database: ``fts5`` (SQLite), ``pg_trgm`` (PostgreSQL with the trigram
+    index of migration 0008) or ``like`` (a LIKE scan over every call: PostgreSQL without pg_trgm, others)."""
+    name = connection.dialect.name
+    if name == "sqlite":
+        return "fts5"
+    if name == "postgresql":
+        found = connection.exec_driver_sql(
+            "SELECT 1 FROM pg_indexes WHERE indexname = %(name)s AND tablename = 'calls'", {"name": TRIGRAM_INDEX}
+        ).first()
+        return "pg_trgm" if found else "like"
+    return "like"
+
+
+def ensure_trigram_index(engine: Engine) -> tuple[str, str]:
+    """PostgreSQL: create pg_trgm and the keyword index when missing (what 0008 does when it has the rights).
+
+    Returns ``(state, reason)``: state ``pg_trgm`` when the index exists now, else ``like`` with the server's
+    reason (e.g. permission denied to create extension). Other databases: ``(keyword_index, "")``, no change.
+    """
+    with engine.connect() as connection:
+        state = keyword_index(connection)
+    if state != "like" or engine.dialect.name != "postgresql":
+        return state, ""
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            connection.exec_driver_sql(
+                f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON calls USING gin (({PG_SEARCH_BODY}) gin_trgm_ops)"
+            )
+    except DBAPIError as error:
+        return "like", str(getattr(error, "orig", error)).strip().splitlines()[0]
+    return "pg_trgm", ""
+
+
 class SqlHistorySource:
     """The history from the local database. Every query is bounded: it walks an index, never the whole table.
 
     * the filter is always ``setting_id`` + ``call_started_at`` range (+ ``state``) on the job row, which
       ``ix_link_jobs_history(_state)`` answer; a keyword is ``call_id IN (…)`` from the FTS5 trigram index on
-      SQLite, or a LIKE over the calls elsewhere (PostgreSQL: add pg_trgm if that is ever too slow);
+      SQLite, from the pg_trgm GIN index on PostgreSQL (migration 0008), or a LIKE scan over the calls where
+      neither exists;
     * a page is found as job ids first (over the index only), then its rows are fetched by id;
     * next/previous use keyset paging; a jump to page N uses OFFSET from whichever end is nearer.
     """
@@ -185,6 +241,15 @@ class SqlHistorySource:
         self.database = database
         self.region = region
         self._fts = database.engine.dialect.name == "sqlite"
+        self._postgresql = database.engine.dialect.name == "postgresql"
+        if self._postgresql:
+            with database.engine.connect() as connection:
+                self.keyword_index = keyword_index(connection)
+            if self.keyword_index == "like":
+                log.warning("PostgreSQL without the pg_trgm index %s: history keyword search scans every call"
+                            " (see biztel-desk db check)", TRIGRAM_INDEX)
+        else:
+            self.keyword_index = "fts5" if self._fts else "like"
         # Range sizes only decide between two correct plans, so a slightly stale figure does no harm.
         self._range_sizes: dict[tuple[Any, ...], int] = {}
 
@@ -206,6 +271,13 @@ class SqlHistorySource:
 
     def _keyword_condition(self, term: str, history_filter: HistoryFilter) -> Any:
         pattern = _like(term)
+        if self._postgresql:
+            # The indexed expression, spelt as in migration 0008 (ILIKE keeps LIKE's default escape, backslash);
+            # without the index the same condition is the LIKE scan.
+            body = text(f"({PG_SEARCH_BODY}) ILIKE :pattern").bindparams(pattern=pattern)
+            # (Not narrowed by _call_range: for a common word PostgreSQL then filters every call of the range
+            # row by row, 1.7 s → 2.3 s for 'agent07' in a month of 10,000,000 calls.)
+            return LinkJob.call_id.in_(select(Call.id).where(body))
         if not self._fts:
             matching_calls = select(Call.id).where(keyword_body().ilike(pattern, escape="\\"))
             return LinkJob.call_id.in_(matching_calls)
@@ -219,6 +291,19 @@ class SqlHistorySource:
         phrase = '"' + term.replace('"', '""') + '"'
         matching = text("SELECT rowid FROM call_search WHERE call_search MATCH :phrase").bindparams(phrase=phrase)
         return LinkJob.call_id.in_(matching.columns(literal_column("rowid")))
+
+    def _call_range(self, history_filter: HistoryFilter) -> list[Any]:
+        """PostgreSQL: the date range again on ``calls.started_at`` (the job's call_started_at is a copy of it), so
+        a sort by a call column can start from ix_calls_started_at: the first page of a month of 10,000,000 calls
+        sorted by 発信電話番号 went from 5.4 s to 1.5 s. SQLite plans are tuned without it and keep them."""
+        if not self._postgresql:
+            return []
+        bounds = []
+        if history_filter.started_from is not None:
+            bounds.append(Call.started_at >= history_filter.started_from)
+        if history_filter.started_before is not None:
+            bounds.append(Call.started_at < history_filter.started_before)
+        return bounds
 
     def _few_rows_in_range(self, history_filter: HistoryFilter) -> bool:
         """Whether the date range (and state) holds at most RANGE_SCAN_ROWS jobs: a bounded count."""
@@ -238,21 +323,25 @@ class SqlHistorySource:
             self._range_sizes[key] = cached
         return cached <= RANGE_SCAN_ROWS
 
-    @staticmethod
-    def _order(sort: Sort, reverse: bool = False) -> tuple[Any, Any, bool]:
+    def _order(self, sort: Sort, reverse: bool = False) -> tuple[Any, Any, bool]:
         key, descending = sort
         column = _JOB_SORT.get(key, _CALL_SORT.get(key, LinkJob.call_started_at))
         descending = descending != reverse
         # The job id breaks ties so that pages never overlap or skip rows.
+        order = column.desc() if descending else column.asc()
+        if self._postgresql and key not in _KEYSET_KEYS:
+            # A column that may be NULL: empty cells first when ascending, as SQLite orders them (PostgreSQL
+            # puts NULLs last). Never-NULL keys keep the plain order, which the history indexes answer.
+            order = order.nulls_last() if descending else order.nulls_first()
         if descending:
-            return column.desc(), LinkJob.id.desc(), key in _CALL_SORT
-        return column.asc(), LinkJob.id.asc(), key in _CALL_SORT
+            return order, LinkJob.id.desc(), key in _CALL_SORT
+        return order, LinkJob.id.asc(), key in _CALL_SORT
 
     def _ids_query(self, history_filter: HistoryFilter, sort: Sort, reverse: bool = False) -> Select[Any]:
         order, tie, needs_call = self._order(sort, reverse)
         query = select(LinkJob.id)
         if needs_call:
-            query = query.join(Call, LinkJob.call_id == Call.id)
+            query = query.join(Call, LinkJob.call_id == Call.id).where(*self._call_range(history_filter))
         return self._where(query, history_filter).order_by(order, tie)
 
     # --- HistorySource ------------------------------------------------------------------------------------------
@@ -262,6 +351,20 @@ class SqlHistorySource:
         query = self._where(select(func.count()).select_from(LinkJob), history_filter)
         with self.database.read() as session:
             return int(session.scalar(query) or 0)
+
+    def estimate(self, history_filter: HistoryFilter) -> int | None:
+        """The planner's estimate of count() on PostgreSQL, in milliseconds whatever the size; None elsewhere and
+        for a keyword (trigram selectivity guesses are far off). Shown as 約…件 while the exact count runs."""
+        if not self._postgresql or keyword_term(history_filter.keyword, self.region) is not None:
+            return None
+        query = self._where(select(LinkJob.id), history_filter)
+        with self.database.read() as session:
+            compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+            plan = session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}")).scalar()
+        try:
+            return int(plan[0]["Plan"]["Plan Rows"])  # type: ignore[index]
+        except (TypeError, KeyError, IndexError, ValueError):
+            return None
 
     def page(
         self, history_filter: HistoryFilter, offset: int, limit: int, sort: Sort = DEFAULT_SORT, total: int | None = None

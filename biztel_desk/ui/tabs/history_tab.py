@@ -268,6 +268,7 @@ class HistoryTab(QWidget):
         header.customContextMenuRequested.connect(self._on_header_custom_context_menu_requested)
         self.model.page_loaded.connect(self._on_model_page_loaded)
         self.model.count_loaded.connect(self._update_paging)
+        self.model.estimate_loaded.connect(self._update_paging)
         self.model.busy_changed.connect(self._update_paging)
         self.model.query_failed.connect(self._on_model_query_failed)
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
@@ -505,7 +506,12 @@ class HistoryTab(QWidget):
         shown = model.rowCount()
         first = model.offset + 1 if shown else 0
         last = model.offset + shown
-        total = f"{model.total:,}" if model.total_known else "…"
+        if model.total_known:
+            total = f"{model.total:,}"
+        elif model.estimate is not None:  # the exact count is still running (millions of rows)
+            total = self.tr("約{count:,}").format(count=model.estimate)
+        else:
+            total = "…"
         self.page_label.setText(self.tr("{first:,}–{last:,} / {total}件").format(first=first, last=last, total=total))
         self.first_button.setEnabled(model.has_previous())
         self.previous_button.setEnabled(model.has_previous())

@@ -1,0 +1,149 @@
+"""``biztel-desk db check | upgrade | copy --to URL``: the database itself, opened without migrating it first."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, TextIO
+
+from biztel_desk.domain.messages import ProblemsError, message
+from biztel_desk.services import db_admin
+from biztel_desk.store.db import DatabaseUnavailable, SchemaTooNew
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("db", help="check, upgrade or copy the database (SQLite or PostgreSQL)")
+    db_commands = parser.add_subparsers(dest="db_command", required=True)
+    check = db_commands.add_parser("check", help="server, schema revision, extensions, desktops connected, lease owners")
+    check.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    upgrade = db_commands.add_parser("upgrade", help="run the migrations to this app's newest schema")
+    upgrade.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    copy = db_commands.add_parser("copy", help="copy every row into another database (e.g. SQLite → PostgreSQL)")
+    copy.add_argument("--to", required=True, metavar="URL", help="the target, e.g. postgresql+psycopg://user@host/db")
+    copy.add_argument("--replace", action="store_true", help="delete every row of a non-empty target first")
+    copy.add_argument("--batch", type=int, default=5000, metavar="N", help="rows per insert (default 5000)")
+    # Runs before the app's usual open (which migrates): see cli.run.
+    parser.set_defaults(without_context=run_db)
+
+
+def _text(lang: str, ja: str, en: str) -> str:
+    return ja if lang == "ja" else en
+
+
+def run_db(args: argparse.Namespace, lang: str, _stdin: TextIO, stdout: TextIO) -> int:
+    url = db_admin.database_url(getattr(args, "data_dir", None), getattr(args, "db_url", None))
+    try:
+        if args.db_command == "check":
+            return _check(db_admin.check(url), lang, stdout, args.json)
+        if args.db_command == "upgrade":
+            return _upgrade(db_admin.upgrade(url), lang, stdout, args.json)
+        return _copy(args, url, lang, stdout)
+    except SchemaTooNew as error:
+        print(message("schema_too_new", lang, database_revision=error.database_revision,
+                      app_revision=error.app_revision), file=sys.stderr)
+        return EXIT_PROBLEMS
+    except DatabaseUnavailable as error:
+        from biztel_desk.cli import message_db_unavailable
+
+        print(message_db_unavailable(lang, str(error)), file=sys.stderr)
+        return EXIT_USAGE
+    except ProblemsError as error:
+        print(error.text(lang), file=sys.stderr)
+        return EXIT_PROBLEMS
+
+
+SCHEMA_TEXT = {
+    "current": ("最新です", "up to date"),
+    "older": ("古い版です(biztel-desk db upgrade で更新できます)", "older (biztel-desk db upgrade brings it up to date)"),
+    "newer": ("このアプリより新しい版です。BIZTEL Desk を最新版に更新してください", "newer than this app: update BIZTEL Desk"),
+    "empty": ("まだ作られていません(biztel-desk db upgrade で作成します)", "not created yet (biztel-desk db upgrade creates it)"),
+}
+SEARCH_TEXT = {
+    "fts5": ("SQLite FTS5 トライグラム索引", "SQLite FTS5 trigram index"),
+    "pg_trgm": ("pg_trgm トライグラム索引(GIN)", "pg_trgm trigram index (GIN)"),
+    "like": (
+        "索引なし(LIKE で全件を検索)。管理者が CREATE EXTENSION pg_trgm; を実行した後、biztel-desk db upgrade を実行してください",
+        "no index (a LIKE scan over every call). Have an administrator run CREATE EXTENSION pg_trgm; "
+        "then run biztel-desk db upgrade",
+    ),
+    "": ("-", "-"),
+}
+
+
+def _when(value: Any) -> str:
+    return value.isoformat(timespec="seconds") if value is not None else "-"
+
+
+def _check(report: db_admin.CheckReport, lang: str, stdout: TextIO, as_json: bool) -> int:
+    exit_code = EXIT_PROBLEMS if report.schema == "newer" else EXIT_OK
+    if as_json:
+        stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+        return exit_code
+    ja = lang == "ja"
+    lines = [
+        f"{_text(lang, 'データベース', 'Database')}: {report.url}",
+        f"{_text(lang, 'サーバ', 'Server')}: {report.kind} {report.version}",
+        f"{_text(lang, 'スキーマ', 'Schema')}: {report.revision or '-'} "
+        f"({_text(lang, 'アプリの最新', 'app head')}: {report.head}) — {SCHEMA_TEXT[report.schema][0 if ja else 1]}",
+    ]
+    if report.kind == "PostgreSQL":
+        listed = ", ".join(f"{name} {version}" for name, version in sorted(report.extensions.items())) or "-"
+        lines.append(f"{_text(lang, '拡張機能', 'Extensions')}: {listed}")
+    lines.append(f"{_text(lang, 'キーワード検索', 'Keyword search')}: {SEARCH_TEXT[report.keyword_search][0 if ja else 1]}")
+    how = _text(lang, "接続中のデスクトップ", "Desktops connected") if report.kind == "PostgreSQL" else \
+        _text(lang, "連携中のデスクトップ(リースから)", "Desktops linking (from the leases)")
+    lines.append(f"{how}: {len(report.desktops)}")
+    for desktop in report.desktops:
+        if report.kind == "PostgreSQL":
+            lines.append(f"  {desktop.host}  {desktop.address}  {_text(lang, '接続', 'connections')} {desktop.connections}"
+                         f"  {_text(lang, '接続開始', 'since')} {_when(desktop.since)}"
+                         f"  {_text(lang, '最終応答', 'last activity')} {_when(desktop.last_activity)}")
+        else:
+            lines.append(f"  {desktop.host}  {_text(lang, '連携設定', 'settings')} {desktop.connections}")
+    lines.append(f"{_text(lang, '連携設定の担当', 'Lease owners')}: {len(report.leases)}")
+    for lease in report.leases:
+        state = _text(lang, "期限切れ", "expired") if lease.expired else _text(lang, "有効", "valid")
+        lines.append(f"  {lease.setting}  {lease.owner}  {_text(lang, '期限', 'expires')} {_when(lease.expires_at)} ({state})")
+    if report.schema == "newer":
+        lines.append(message("schema_too_new", lang, database_revision=report.revision, app_revision=report.head))
+    stdout.write("\n".join(lines) + "\n")
+    return exit_code
+
+
+def _upgrade(report: db_admin.UpgradeReport, lang: str, stdout: TextIO, as_json: bool) -> int:
+    if as_json:
+        stdout.write(json.dumps(report.__dict__, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    if report.from_revision == report.to_revision:
+        lines = [_text(lang, f"スキーマは最新です: {report.to_revision}", f"The schema is up to date: {report.to_revision}")]
+    else:
+        lines = [_text(lang, f"スキーマを更新しました: {report.from_revision or '(空)'} → {report.to_revision}",
+                       f"Upgraded the schema: {report.from_revision or '(empty)'} → {report.to_revision}")]
+    lines.append(f"{_text(lang, 'キーワード検索', 'Keyword search')}: {SEARCH_TEXT[report.keyword_search][0 if lang == 'ja' else 1]}")
+    if report.keyword_reason:
+        lines.append(f"  ({report.keyword_reason})")
+    stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def _copy(args: argparse.Namespace, url: str, lang: str, stdout: TextIO) -> int:
+    def progress(table: str, rows: int) -> None:
+        print(f"\r  {table}: {rows:,}", end="", file=sys.stderr, flush=True)
+
+    report = db_admin.copy_database(url, args.to, replace=args.replace, batch=max(args.batch, 1), progress=progress)
+    print(file=sys.stderr)
+    lines = [_text(lang, f"コピーしました: {report.source} → {report.target}", f"Copied: {report.source} → {report.target}")]
+    for table in report.tables:
+        lines.append(f"  {table.table}: {table.source_rows:,} → {table.target_rows:,}")
+    lines.append(_text(
+        lang,
+        f"件数はすべて一致しました。コピーしなかったもの: {', '.join(report.not_copied)}(実行中の担当情報)、"
+        "秘密情報(OSのキーリングにあり、データベースにはありません)。",
+        f"Every row count matches. Not copied: {', '.join(report.not_copied)} (who is linking now), "
+        "secrets (they live in the OS keyring, never in the database).",
+    ))
+    stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK
