@@ -248,7 +248,8 @@ class DevOrg:
 
     def pending_faults(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [{"kind": f.kind, "count": f.remaining, "match": f.match, "seconds": f.seconds} for f in self._faults]
+            return [{"kind": f.kind, "count": f.remaining, "match": f.match,
+                     **({"seconds": f.seconds} if f.kind == "slow_commit" else {})} for f in self._faults]
 
     def set_latency(self, ms: float) -> None:
         self.latency_ms = max(0.0, float(ms))
