@@ -475,15 +475,15 @@ class DevOrg:
         write = is_write(method, rest)
         if write and self._take_fault("drop_before_write", target):
             raise _Drop
+        kind = classify(method, rest)
+        with self._lock:
+            self._counters[kind] = self._counters.get(kind, 0) + 1
+            self._usage.append(time.monotonic())
         slow = self._take("slow_commit", target) if write else None
         if slow is not None:
             # Salesforce keeps running a write after the client gave up: this one commits `seconds` after it
             # arrived (a client whose read timeout is shorter has gone by then), invisible to reads until then.
             time.sleep(slow.seconds)
-        kind = classify(method, rest)
-        with self._lock:
-            self._counters[kind] = self._counters.get(kind, 0) + 1
-            self._usage.append(time.monotonic())
         try:
             parsed = parse_json_body(body) if method in ("POST", "PATCH", "PUT") else None
         except RequestError as exc:

@@ -757,10 +757,29 @@ class LinkEngine:
         pairs = [u for u in units if u.parent is not None or u.shares is not None]
         for chunk in _chunked(upserts):
             self._send_chunk(chunk, lambda c: gateway.upsert_tasks([u.task for u in c]))
+        self._existing_upserts(gateway, plans, [u for u in upserts if u.outcome == "permanent"])
         for chunk in _chunked(plain):
             self._send_chunk(chunk, lambda c: gateway.create([u.task for u in c]))
         for chunk in _pair_chunks(pairs):
             self._send_pairs(gateway, chunk, auto_assign)
+
+    def _existing_upserts(self, gateway: SalesforceGateway, plans: list[_Plan], refused: list[_Unit]) -> None:
+        """Upserts refused for a record of their own: the Task may exist already (the upsert then updates it, and
+        a Task has fields that can be set on create only, such as TaskSubtype). Look those calls up: a Task found
+        is this call's Task — linked, not failed. Costs a query only when an upsert was refused."""
+        if not refused:
+            return
+        jobs = {p.job.id: p.job for p in plans}
+        calls = [jobs[u.job_id].call for u in refused]
+        try:
+            found = self._existing(gateway, [(c.unique_id, c.request_id, c.started_at) for c in calls])
+        except GatewayError as error:
+            _mark(refused, "transient", RecordError(error.code, error.message), "request")
+            return
+        for unit, call in zip(refused, calls, strict=True):
+            tasks = found.get(call.unique_id)
+            if tasks:
+                unit.outcome, unit.error, unit.result = "ok", None, WriteResult(tasks[0].id, None, False)
 
     def _failed_request(self, chunk: list[_Unit], error: GatewayError) -> None:
         """The whole request failed: what that means for each of its records."""

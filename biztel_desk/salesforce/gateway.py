@@ -164,7 +164,7 @@ class SalesforceGateway:
         self.account = account
         self._secrets = secrets
         self.timeout = timeout
-        self.write_timeout = max(write_timeout, timeout)
+        self.write_timeout = write_timeout
         self._sf: Salesforce | None = None
         self._usage = _Usage()
         self._describes: dict[str, ObjectInfo | None] = {}
