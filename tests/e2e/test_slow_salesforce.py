@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
-from conftest import COMPANY, LinkEnv, account_for, fallback_account, org_client, store_secrets
+from conftest import FRESH_ORG_OPTIONS, LinkEnv, account_for
 from simple_salesforce import Salesforce
 from sqlalchemy import delete, select
 from test_link_engine import new_number
 
 from biztel_desk.devorg.server import DevOrg
-from biztel_desk.domain.config import LinkSettingConfig, LinkTargetConfig
-from biztel_desk.engine.linker import EngineOptions
 from biztel_desk.salesforce.errors import ConcurrentLimitExceeded, LimitExceeded
 from biztel_desk.salesforce.gateway import SalesforceGateway
 from biztel_desk.services.context import AppContext
@@ -29,40 +27,13 @@ from biztel_desk.store.models import Call
 
 WRITE_PATH = "/composite"  # collections, upserts and composite requests
 SLOW_S = 1.5  # the held write commits this long after it arrived
-OPTIONS = EngineOptions(index_max_age_s=0, backoff_s=(60, 300), write_timeout_s=0.4, recheck_s=60)
-EXTERNAL_ID = {"type": "string", "length": 100, "label": "ユニーク ID", "externalId": True, "custom": True}
+OPTIONS = FRESH_ORG_OPTIONS
 
 
 def all_tasks(sf: Salesforce, unique_id: str) -> list[dict[str, Any]]:
     """Every live Task of a call, archived ones included (queryAll)."""
     soql = f"SELECT Id, WhoId, WhatId, OwnerId FROM Task WHERE CallObject = '{unique_id}' AND IsDeleted = false"
     return list(sf.query_all(soql, include_deleted=True)["records"])
-
-
-@pytest.fixture
-def org_env(context: AppContext) -> Iterator[Callable[..., LinkEnv]]:
-    """Factory: a fresh empty dev org (External ID on B_UniqueId__c or not) and an enabled setting on it."""
-    made: list[tuple[DevOrg, LinkEnv]] = []
-
-    def make(external_id: bool = False, **changes: Any) -> LinkEnv:
-        org = DevOrg(seed="empty").start()
-        if external_id:
-            org.set_field("Task", EXTERNAL_ID, "B_UniqueId__c")
-        sf = org_client(org)
-        context.config.save_account(account_for(org))
-        store_secrets(context, org)
-        fallback = fallback_account(sf)
-        setting = LinkSettingConfig(name="遅延", account="devorg", fallback_record_id=fallback, api_consent=True,
-                                    status="enabled", targets=(LinkTargetConfig(COMPANY),))
-        context.config.save_basic(replace(setting, **changes))
-        env = LinkEnv(context, org, sf, "遅延", fallback, options=OPTIONS)
-        made.append((org, env))
-        return env
-
-    yield make
-    for org, env in made:
-        env.close()
-        org.stop()
 
 
 def contact_calls(env: LinkEnv, count: int = 3) -> list[str]:
