@@ -87,6 +87,7 @@ from biztel_desk.salesforce.errors import (
     WriteResult,
 )
 from biztel_desk.salesforce.gateway import (
+    LOOKUP_IN_CHARS,
     MAX_COLLECTION,
     SERVER_WRITE_LIMIT_S,
     WRITE_TIMEOUT_S,
@@ -106,6 +107,7 @@ CASE_PREFIX = "500"
 LEAD_PREFIX = "00Q"
 _ROLLBACK_CODES = frozenset({"ALL_OR_NONE_OPERATION_ROLLED_BACK", "PROCESSING_HALTED"})
 MAX_COMPOSITE_SUBREQUESTS = 25
+LOOKAHEAD_JOBS = 1000  # first sends read ahead from the journal for one lookup (bounded by its query's room)
 # Our own error codes (rendered with advice by domain.failures).
 RETRY_LIMIT_REACHED = "RETRY_LIMIT_REACHED"
 LEAD_SOURCE_NOT_IN_PICKLIST = "LEAD_SOURCE_NOT_IN_PICKLIST"
@@ -127,6 +129,9 @@ class EngineOptions:
     # (and sent again) only after that; meanwhile its Tasks are looked up again every ``recheck_s``.
     server_write_limit_s: float = SERVER_WRITE_LIMIT_S
     recheck_s: float = 60.0
+    # A first-send lookup also covers the calls due next (as many as fit its query); a call found absent that
+    # way is not looked up again when its own batch comes, if that is within this many seconds. 0: no lookahead.
+    lookahead_ttl_s: float = 300.0
     # Consecutive transient failures after which a job fails with RETRY_LIMIT_REACHED, per error class:
     # "record" (UNABLE_TO_LOCK_ROW and the other transient per-record codes), "halted" (rolled back with no
     # record to blame), "request" (the whole request failed: network, refused for a concurrent-request limit).
@@ -245,6 +250,8 @@ class LinkEngine:
         self.clock = clock or _now
         self._gateways: dict[str, tuple[AccountConfig, SalesforceGateway]] = {}
         self._send_error: GatewayError | None = None
+        # (setting id, unique ID) → when a lookahead found no Task for that call's first send (see _lookahead).
+        self._absent_seen: dict[tuple[int, str], dt.datetime] = {}
         self.leases = Leases(database, ttl_s=self.options.lease_ttl_s)
 
     def close(self) -> None:
@@ -536,15 +543,21 @@ class LinkEngine:
         # Look up the Tasks of jobs sent before (resolve before send), and of first sends that the upsert does
         # not make idempotent: this database may not remember a call Salesforce already has (see the module).
         upsertable = self._upsert_possible(gateway, options)
-        wanted = [
+        now = self.clock()
+        wanted: list[tuple[str, str | None, dt.datetime | None]] = [
             (job.call.unique_id, job.call.request_id, job.call.started_at)
             for job, decision in zip(jobs, decisions, strict=True)
             if job.id not in absent and (
                 job.batch_id
-                or (decision.kind in {"link", "create_lead"} and not (upsertable and _single_plain(decision, options)))
+                or (decision.kind in {"link", "create_lead"} and not (upsertable and _single_plain(decision, options))
+                    and not self._recently_absent(setting.id, job.call.unique_id, now))
             )
         ]
-        existing = self._existing(gateway, wanted)
+        ahead = self._lookahead(setting, jobs, wanted) if wanted else []
+        existing = self._existing(gateway, wanted + ahead)
+        for unique_id, _, _ in ahead:
+            if unique_id not in existing:
+                self._absent_seen[(setting.id, unique_id)] = now
         case_accounts = self._case_accounts(gateway, existing)
         plans = []
         for job, decision in zip(jobs, decisions, strict=True):
@@ -601,6 +614,35 @@ class LinkEngine:
         return "Account"  # unknown prefix: a WhatId, like every object but Contact and Lead
 
     # --- payloads -------------------------------------------------------------------------------------------
+
+    def _recently_absent(self, setting_id: int, unique_id: str, now: dt.datetime) -> bool:
+        """The call's first send was looked up ahead, minutes ago, and Salesforce had no Task for it."""
+        seen = self._absent_seen.pop((setting_id, unique_id), None)
+        return seen is not None and now - seen <= dt.timedelta(seconds=self.options.lookahead_ttl_s)
+
+    def _lookahead(self, setting: SettingSnapshot, jobs: list[DueJob],
+                   wanted: list[tuple[str, str | None, dt.datetime | None]]) -> list[tuple[str, str | None, dt.datetime | None]]:
+        """First sends due after this batch, looked up in the same query while it has room (a backlog of new calls
+        then costs one lookup per several batches, not one per batch)."""
+        room = LOOKUP_IN_CHARS - sum(len(u) + 4 + (len(r) + 4 if r else 0) for u, r, _ in wanted)
+        if room <= 0 or self.options.lookahead_ttl_s <= 0:
+            return []
+        with self.database.read() as session:
+            rows = session.execute(
+                select(Call.unique_id, Call.request_id, Call.started_at)
+                .join(LinkJob, LinkJob.call_id == Call.id)
+                .where(LinkJob.setting_id == setting.id, LinkJob.id > max(j.id for j in jobs),
+                       LinkJob.batch_id.is_(None), LinkJob.state.in_([JobState.PENDING, JobState.RETRYING]))
+                .order_by(LinkJob.id)
+                .limit(LOOKAHEAD_JOBS)
+            ).all()
+        ahead: list[tuple[str, str | None, dt.datetime | None]] = []
+        for unique_id, request_id, started_at in rows:
+            room -= len(unique_id) + 4 + (len(request_id) + 4 if request_id else 0)
+            if room < 0:
+                break
+            ahead.append((unique_id, request_id, started_at))
+        return ahead
 
     @staticmethod
     def _upsert_possible(gateway: SalesforceGateway, options: WriteOptions) -> bool:
