@@ -350,7 +350,7 @@ class LinkEngine:
         batch_id = str(uuid.uuid4())
         plans = self._journal(setting, system, plans, batch_id, result, index)
         self._send(gateway, plans, auto_assign=system.run_assignment_rules)
-        self._record(system, plans, batch_id, result, index)
+        self._record(system, plans, batch_id, result, index, setting.id)
 
     # --- loading --------------------------------------------------------------------------------------------
 
@@ -923,7 +923,7 @@ class LinkEngine:
     # --- recording ------------------------------------------------------------------------------------------
 
     def _record(self, system: SystemSettings, plans: list[_Plan], batch_id: str, result: StepResult,
-                index: PhoneIndex | None = None) -> None:
+                index: PhoneIndex | None = None, setting_id: int = 0) -> None:
         now = self.clock()
         updates = []
         leads: dict[str, tuple[str, str, str]] = {}
@@ -969,6 +969,10 @@ class LinkEngine:
                     values["match_reason"] = _with_tasks(plan, task_ids)
             else:
                 keep_batch = batch_id if (written or plan.covered) else None
+                if keep_batch is None:
+                    # Salesforce answered and wrote nothing of this call (refused, rolled back, locked): its next
+                    # send within lookahead_ttl_s needs no lookup.
+                    self._absent_seen[(setting_id, job.call.unique_id)] = now
                 failed = next((u for u in plan.units if u.outcome == "permanent"), None)
                 transient = next((u for u in plan.units if u.outcome == "transient"), None)
                 if failed is not None and failed.error is not None:
