@@ -25,7 +25,10 @@ Introspection and faults (no auth, JSON bodies and answers):
   written), ``drop_after_commit`` (the write is applied, then the socket is closed without a response),
   ``lock_row`` (N records fail with ``UNABLE_TO_LOCK_ROW``: per record in collections, a 400 for single-record
   writes), ``session_expired`` (401 ``INVALID_SESSION_ID`` and that session is invalidated),
-  ``limit_exceeded`` (403 ``REQUEST_LIMIT_EXCEEDED``). ``GET /__devorg/faults`` lists pending faults,
+  ``limit_exceeded`` (403 ``REQUEST_LIMIT_EXCEEDED``, daily), ``concurrent_limit`` (403 ``REQUEST_LIMIT_EXCEEDED``,
+  concurrent long-running requests), ``slow_commit`` (``"seconds": S``: the write commits S s after it arrived, after
+  a client with a shorter timeout gave up), ``opaque_rollback`` (a failing all-or-none composite reports every
+  subrequest PROCESSING_HALTED). ``GET /__devorg/faults`` lists pending faults,
   ``DELETE /__devorg/faults`` clears them.
 - ``POST /__devorg/latency`` ``{"ms": N}``: delay every REST call. ``POST /__devorg/index_delay``
   ``{"s": N}``: SOSL does not see records written in the last N seconds.
