@@ -427,7 +427,9 @@ class LinkEngine:
                     select(LinkJob.id, LinkJob.match_reason, LinkJob.send_started_at, LinkJob.updated_at, Call)
                     .join(Call, LinkJob.call_id == Call.id)
                     .where(LinkJob.setting_id == setting.id, LinkJob.state == JobState.SENDING, LinkJob.id > last_id,
-                           LinkJob.next_retry_at.is_(None) | (LinkJob.next_retry_at <= now))
+                           # due for its next look, or past the limit (which a later run may have set lower)
+                           LinkJob.next_retry_at.is_(None) | (LinkJob.next_retry_at <= now)
+                           | (LinkJob.send_started_at <= now - limit))
                     .order_by(LinkJob.id)
                     .limit(MAX_COLLECTION)
                 ).all()

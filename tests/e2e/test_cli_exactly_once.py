@@ -113,3 +113,38 @@ def test_reimport_after_purge_and_a_second_data_dir_write_no_duplicate(tmp_path:
     per_call = Counter(task["CallObject"] for task in tasks)
     assert per_call == Counter({f"cumulative-{i}": 1 for i in range(CALLS)}), per_call
     assert archived_hidden == 0  # the Tasks are archived: only queryAll (which the lookup uses) sees them
+
+
+def test_sync_once_reports_calls_whose_send_is_being_confirmed(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    data_dir = tmp_path / "data"
+    with DevOrg(seed="empty") as org:
+        sf = org_client(org)
+        settings = tmp_path / "settings.toml"
+        settings.write_text(
+            f'[[accounts]]\nname = "devorg"\nusername = "{org.credentials["username"]}"\nlogin_host = "{org.url}"\n\n'
+            f'[[settings]]\nname = "本社"\naccount = "devorg"\nfallback_record_id = "{fallback_account(sf)}"\n'
+            'api_consent = true\nstatus = "enabled"\n\n'
+            f'[[settings.targets]]\nnumber = "{COMPANY}"\nenabled = true\n',
+            encoding="utf-8",
+        )
+        _setup(env, data_dir, settings, org)
+        day = (dt.datetime.now() - dt.timedelta(days=1)).strftime("%Y-%m-%d")
+        master = tmp_path / "Master.csv"
+        master.write_text(f',0335552000,{COMPANY.replace("-", "")},from-pstn,"" <0335552000>,SIP/t-1,SIP/201-1,Dial,'
+                          f'SIP/201,{day} 09:00:00,{day} 09:00:05,{day} 09:01:05,65,60,ANSWERED,3,confirm-1,\n',
+                          encoding="utf-8")
+        assert _cli(env, data_dir, "import", str(master), "--preset", "asterisk").returncode == 0
+        org.inject_fault("http_503", count=1, match="/composite")  # a 5xx on the write: written or not, unknown
+        result = _cli(env, data_dir, "sync", "--once")
+        assert result.returncode == 1 and "sending\t1\n" in result.stdout, (result.stdout, result.stderr)
+        assert "the next run checks them" in result.stderr
+        writes = org.counters()["collection"]
+        result = _cli(env, data_dir, "sync", "--once")  # within Salesforce's 10 minutes: still not sent again
+        assert result.returncode == 1 and "sending\t1\n" in result.stdout
+        assert org.counters()["collection"] == writes
+        # The dev org commits before it answers (or fails): a zero limit concludes at once that nothing was written.
+        result = _cli(env, data_dir, "sync", "--once", "--write-limit", "0")
+        assert result.returncode == 0 and "linked\t1\n" in result.stdout, (result.stdout, result.stderr)
+        tasks = sf.query_all("SELECT Id FROM Task WHERE CallObject = 'confirm-1'", include_deleted=True)["records"]
+    assert len(tasks) == 1
