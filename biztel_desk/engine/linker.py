@@ -555,6 +555,10 @@ class LinkEngine:
                     and not self._recently_absent(setting.id, job.call.unique_id, now))
             )
         ]
+        if len(self._absent_seen) > 4 * LOOKAHEAD_JOBS:
+            # Calls that never came to a first send in time (skipped, held…): forget them.
+            horizon = now - dt.timedelta(seconds=self.options.lookahead_ttl_s)
+            self._absent_seen = {k: t for k, t in self._absent_seen.items() if t >= horizon}
         ahead = self._lookahead(setting, jobs, wanted) if wanted else []
         existing = self._existing(gateway, wanted + ahead)
         for unique_id, _, _ in ahead:

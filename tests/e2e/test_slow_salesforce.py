@@ -217,3 +217,31 @@ def test_the_two_request_limits_are_told_apart(org_env: Callable[..., LinkEnv], 
         assert "TotalRequests" in daily.value.message
     finally:
         gateway.close()
+
+
+def _backlog_queries(env: LinkEnv, lookahead_ttl_s: float, tag: str) -> tuple[int, list[str]]:
+    """30 first sends in batches of 10 (a new engine); the 26th call already has a Task (another PC wrote it)."""
+    env.close()
+    env._engine = None
+    env.options = replace(OPTIONS, batch_size=10, index_max_age_s=3600, lookahead_ttl_s=lookahead_ttl_s)
+    uids = [f"ahead-{tag}-{i:03d}" for i in range(30)]
+    env.sf.Task.create({"Subject": "別のPC", "Status": "Completed", "CallObject": uids[25],
+                        "WhatId": env.fallback_id})
+    for uid in uids:
+        env.add_call(new_number(), unique_id=uid)
+    before = env.org.counters()["query"]
+    env.run()
+    return env.org.counters()["query"] - before, uids
+
+
+def test_one_lookup_covers_the_batches_due_next(org_env: Callable[..., LinkEnv]) -> None:
+    env = org_env()
+    env.add_call(new_number())
+    env.run()  # the phone index is loaded (and not refreshed again: same clock, max age an hour)
+    with_ahead, uids = _backlog_queries(env, 300, "a")
+    without, others = _backlog_queries(env, 0, "b")
+    # Without lookahead one Task lookup per batch (3). With it the first lookup covers all 30 calls; only the
+    # third batch is looked up again, for the one call that lookup found a Task for (found is never cached).
+    assert with_ahead == without - 1, (with_ahead, without)
+    for uid in uids + others:  # the call another PC had written is not written again
+        assert env.job(uid).state == "linked" and len(all_tasks(env.sf, uid)) == 1
