@@ -15,7 +15,7 @@ from alembic import op
 from biztel_desk.store.models import UTCDateTime
 
 revision = "0009_send_started"
-down_revision = "0006_link_leases"
+down_revision = "0008_pg_trgm_history"
 branch_labels = None
 depends_on = None
 
