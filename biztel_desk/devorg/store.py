@@ -245,6 +245,8 @@ class OrgStore:
         self._state = state
         self._dirty: dict[str, str] = {}  # Id → object name, written to the state file by flush()
         self._meta_dirty = True
+        # Records the API user can no longer see (sharing changed): absent from every read (in memory only).
+        self.hidden: set[str] = set()
 
     # ----------------------------------------------------------------- Catalog protocol
     def object_def(self, name: str) -> ObjectDef | None:
@@ -258,6 +260,8 @@ class OrgStore:
 
     def rows(self, object_name: str, include_deleted: bool = False) -> Iterable[dict[str, Any]]:
         records = self._records.get(object_name, {})
+        if self.hidden:
+            return (r for r in records.values() if (include_deleted or not r["IsDeleted"]) and r["Id"] not in self.hidden)
         if include_deleted:
             return records.values()
         return (r for r in records.values() if not r["IsDeleted"])
@@ -267,7 +271,7 @@ class OrgStore:
         if canonical is None:
             return None
         object_name = self._owner.get(canonical)
-        if object_name is None:
+        if object_name is None or canonical in self.hidden:
             return None
         return object_name, self._records[object_name][canonical]
 
@@ -429,6 +433,18 @@ class OrgStore:
             record.update(IsDeleted=True, LastModifiedDate=stamp, LastModifiedById=user_id, SystemModstamp=stamp)
             self._records[object_name][record_id] = record
             self._dirty[record_id] = object_name
+
+    def purge(self, record_id: str) -> str:
+        """The record leaves the org for good (emptied from the Recycle Bin, or hard-deleted): no read, not even
+        ``queryAll``, returns it again. Returns its object's name."""
+        with self.lock:
+            canonical = ids.normalize(record_id)
+            object_name = self._owner.pop(canonical or "", None)
+            if canonical is None or object_name is None:
+                raise KeyError(record_id)
+            self._records[object_name].pop(canonical, None)
+            self._dirty[canonical] = object_name
+            return object_name
 
     def rollback(self, undo: Undo) -> None:
         with self.lock:

@@ -170,7 +170,9 @@ def decide(
         known = by_record.get(candidate.record_id)
         if known is None or _field_rank(candidate.field_name) < _field_rank(known.field_name):
             by_record[candidate.record_id] = candidate
-    rank = lambda c: (priority[c.object_name.lower()], _field_rank(c.field_name), c.record_id)  # noqa: E731
+    def rank(c: Candidate) -> tuple[int, int, str]:
+        return priority[c.object_name.lower()], _field_rank(c.field_name), c.record_id
+
     # A Person Account is one person seen twice (the Account and its person Contact): keep the one of the
     # preferred object, so that it counts as one match, never two.
     by_person: dict[str, Candidate] = {}
