@@ -309,6 +309,22 @@ class DevOrg:
             self.store.mark_meta_dirty()
         self.store.flush()
 
+    def set_createable(self, object_name: str, createable: bool) -> None:
+        """Object permission "Create" of the API user (describe ``createable``; creates are refused)."""
+        with self.store.lock:
+            self.store.objects[object_name].createable = createable
+            self.store.mark_meta_dirty()
+        self.store.flush()
+
+    def set_user_permission(self, name: str, granted: bool) -> None:
+        """A system permission of the API user, e.g. ``PermissionsViewAllData`` (``UserPermissionAccess``)."""
+        if name not in schema.USER_PERMISSIONS:
+            raise ValueError(f"unknown user permission {name}")
+        with self.store.lock:
+            for row in self.store.rows(schema.USER_PERMISSION_ACCESS):
+                row[name] = granted
+        self.store.flush()
+
     def purge(self, record_id: str) -> str:
         """Removes a record for good (Recycle Bin emptied / hard delete); returns its object's name."""
         name = self.store.purge(record_id)
@@ -527,7 +543,13 @@ class DevOrg:
             self.set_field(str(data["object"]), spec, str(data["name"]))
             return ok
         if route == "access" and method == "POST":
-            self.set_accessible(str(data["object"]), bool(data["accessible"]))
+            if "accessible" in data:
+                self.set_accessible(str(data["object"]), bool(data["accessible"]))
+            if "createable" in data:
+                self.set_createable(str(data["object"]), bool(data["createable"]))
+            return ok
+        if route == "user_permission" and method == "POST":
+            self.set_user_permission(str(data["name"]), bool(data["granted"]))
             return ok
         if route == "purge" and method == "POST":
             return _json(200, {"object": self.purge(str(data["id"]))})
