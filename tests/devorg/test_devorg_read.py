@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -60,6 +61,7 @@ def test_describe_unknown_object_is_404(sf: Salesforce) -> None:
     assert info.value.content[0]["errorCode"] == "NOT_FOUND"
 
 
+@pytest.mark.devorg_only("seed data (the fallback Account 登録情報なし)")
 def test_query_with_parent_fields_and_count(sf: Salesforce) -> None:
     result = sf.query("SELECT Id, Name, Phone, Account.Name FROM Contact WHERE AccountId != null LIMIT 5")
     assert result["done"] and result["totalSize"] == 5
@@ -125,6 +127,7 @@ def test_task_status_is_queryable(sf: Salesforce) -> None:
                       "Waiting on someone else": False, "Deferred": False}
 
 
+@pytest.mark.devorg_only("seed data (converted Leads)")
 def test_seeded_leads_include_converted_ones(sf: Salesforce) -> None:
     converted = sf.query("SELECT COUNT() FROM Lead WHERE IsConverted = true")["totalSize"]
     total = sf.query("SELECT COUNT() FROM Lead")["totalSize"]
@@ -132,7 +135,7 @@ def test_seeded_leads_include_converted_ones(sf: Salesforce) -> None:
     assert total + sf.query("SELECT COUNT() FROM Contact")["totalSize"] < DEMO_RECORDS * 2
 
 
-def test_sosl_matches_phone_digits_across_formats(sf: Salesforce) -> None:
+def test_sosl_matches_phone_digits_across_formats(sf: Salesforce, real_org: bool) -> None:
     digits = "0" + str(uuid.uuid4().int)[:9]
     formatted = f"{digits[:2]}-{digits[2:6]}-{digits[6:]}"
     contact = sf.Contact.create({"LastName": "検索", "FirstName": "太郎", "Phone": formatted})
@@ -140,6 +143,11 @@ def test_sosl_matches_phone_digits_across_formats(sf: Salesforce) -> None:
                            .replace("（", "(").replace("）", ")")})
     sosl = (f"FIND {{{digits} OR 81{digits[1:]}}} IN PHONE FIELDS RETURNING Contact(Id, Phone), "
             "Lead(Id, MobilePhone WHERE IsConverted = false), Account(Id, Phone) LIMIT 2000")
+    if real_org:  # a real org's search index lags "about 15 minutes or more": wait until both are indexed
+        deadline = time.monotonic() + float(os.environ.get("BIZTEL_REAL_ORG_SEARCH_WAIT_S", "1800"))
+        while len(sf.search(sosl)["searchRecords"]) < 2:
+            assert time.monotonic() < deadline, "the records never became searchable"
+            time.sleep(30)
     found = sf.search(sosl)["searchRecords"]
     assert {(r["attributes"]["type"], r["Id"]) for r in found} == {("Contact", contact["id"]), ("Lead", lead["id"])}
     assert sf.search(f"FIND {{81{digits[1:]}}} IN PHONE FIELDS RETURNING Contact(Id)")["searchRecords"] == []
@@ -167,9 +175,10 @@ def test_sosl_syntax_error(sf: Salesforce) -> None:
 
 def test_tooling_queries_for_the_biztel_setup(sf: Salesforce) -> None:
     label = sf.toolingexecute("query/?q=SELECT+Name,Value,MasterLabel+FROM+ExternalString+WHERE+Name='WavImg'")
-    assert label["records"][0]["Value"] == "/resource/1700000000000/speaker"
+    value = label["records"][0]["Value"]  # the seed's is /resource/1700000000000/speaker
+    assert value.startswith("/resource/") and value.endswith("/speaker")
     resources = sf.toolingexecute("query/?q=SELECT+Name,ContentType,SystemModstamp+FROM+StaticResource")
-    assert [r["Name"] for r in resources["records"]] == ["speaker"]
+    assert "speaker" in [r["Name"] for r in resources["records"]]
     fields = sf.toolingexecute("query/?q=SELECT+QualifiedApiName,DataType,Length+FROM+FieldDefinition+WHERE+"
                                "EntityDefinition.QualifiedApiName='Task'")
     by_name = {r["QualifiedApiName"]: r for r in fields["records"]}
