@@ -50,6 +50,11 @@ log = logging.getLogger(__name__)
 # ones (Bulk API, batch Apex) are caught by the periodic full reconcile.
 OVERLAP = dt.timedelta(minutes=10)
 _DELETE_CHUNK = 500
+# A number SOSL has just confirmed absent is not searched again for this long. SOSL's own index lags writes by
+# "about 15 minutes or more", so a new search minutes later mostly reads the same index again, while the
+# incremental refresh (which sees new records at once) still runs before every batch. Saves one search per
+# batch when a backlog holds the same unknown numbers many times.
+CONFIRM_TTL = dt.timedelta(minutes=5)
 
 
 @functools.lru_cache(maxsize=131072)
@@ -69,6 +74,9 @@ class RefreshReport:
 
 class PhoneIndex:
     """The phone index of one Salesforce account (``account_id`` is the local accounts.id)."""
+
+    # (database URL, account, objects) → number → when SOSL last found nothing for it (this process only).
+    _absent: dict[tuple[str, int, tuple[str, ...]], dict[str, dt.datetime]] = {}
 
     def __init__(self, database: Database, account_id: int, gateway: SalesforceGateway, *, region: str = "JP",
                  clock: Callable[[], dt.datetime] | None = None) -> None:
@@ -170,10 +178,22 @@ class PhoneIndex:
 
         Why: a miss in a stale index must never become a fallback Task or a new Lead. The hits stay in the
         index (a record the incremental reads skipped stays missed by them): the next call from that number
-        needs no search. Only objects the index mirrors; an object the org no longer has is left out.
+        needs no search. A number found nowhere is not searched again for ``CONFIRM_TTL``. Only objects the
+        index mirrors; an object the org no longer has is left out.
         """
+        now = self.clock()
+        absent = self._absent.setdefault((str(self.database.engine.url), self.account_id, tuple(sorted(objects))), {})
+        ask = [n for n in dict.fromkeys(numbers) if not (n in absent and now - absent[n] < CONFIRM_TTL)]
+        found: dict[str, list[Candidate]] = {number: [] for number in numbers}
+        if not ask:
+            return found
         infos = [info for name in objects for info in [self.gateway.describe(name)] if info is not None]
-        found = self.gateway.search_phones(list(numbers), infos, self.region)
+        found.update(self.gateway.search_phones(ask, infos, self.region))
+        for number in ask:
+            if found[number]:
+                absent.pop(number, None)
+            else:
+                absent[number] = now
         hits = [(number, c) for number, candidates in found.items() for c in candidates]
         if hits:
             with self.database.begin() as session:

@@ -82,6 +82,23 @@ def test_record_created_after_the_index_was_built_is_matched_not_the_fallback(
     assert "search" not in spent_since(link_org, before)
 
 
+def test_an_unknown_number_is_searched_once_per_confirm_ttl(link_env: Callable[..., LinkEnv],
+                                                          link_org: DevOrg) -> None:
+    env = link_env(on_no_match="skip")
+    env.add_call(new_number())
+    env.run()
+    unknown = new_number()
+    searches = []
+    for minutes in (0, 1, 4, 2):  # calls at 0, 1, 5 and 7 min from one unknown number; CONFIRM_TTL = 5 min
+        env.advance(minutes=minutes)
+        before = link_org.counters()
+        uid = env.add_call(unknown)
+        env.run()
+        assert env.job(uid).state == "skipped"
+        searches.append(spent_since(link_org, before).get("search", 0))
+    assert searches == [1, 0, 1, 0]  # at 5 min the answer has expired: searched again, then kept till 10
+
+
 def test_late_commit_beyond_the_overlap_never_creates_a_lead(link_env: Callable[..., LinkEnv],
                                                              link_org: DevOrg) -> None:
     env = link_env(on_no_match="create_lead")
