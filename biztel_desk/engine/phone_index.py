@@ -37,10 +37,11 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from biztel_desk.domain import phone
+from biztel_desk.domain.jobs import JobState
 from biztel_desk.domain.matching import Candidate
-from biztel_desk.salesforce.gateway import ObjectInfo, PhoneRow, SalesforceGateway
+from biztel_desk.salesforce.gateway import SOSL_FIND_MAX, ObjectInfo, PhoneRow, SalesforceGateway
 from biztel_desk.store.db import Database
-from biztel_desk.store.models import PhoneIndexEntry, PhoneIndexState
+from biztel_desk.store.models import Call, LinkJob, LinkSetting, PhoneIndexEntry, PhoneIndexState
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ _DELETE_CHUNK = 500
 # incremental refresh (which sees new records at once) still runs before every batch. Saves one search per
 # batch when a backlog holds the same unknown numbers many times.
 CONFIRM_TTL = dt.timedelta(minutes=5)
+# How many waiting jobs ``confirm`` looks ahead at for numbers to search in the same request.
+_AHEAD_JOBS = 2000
 
 
 @functools.lru_cache(maxsize=131072)
@@ -70,6 +73,11 @@ class RefreshReport:
     reconciled: int = 0  # objects read whole because their last full read was too old
     dropped: int = 0  # records a full read no longer returned (purged, hard-deleted, no longer visible)
     skipped: tuple[str, ...] = ()  # objects the org does not have / the user cannot see
+
+
+def _terms_length(numbers: Sequence[str]) -> int:
+    """Length of the FIND {…} terms the gateway builds for ``numbers`` (both search forms, OR-joined)."""
+    return len(" OR ".join(form for number in numbers for form in phone.search_forms(number)))
 
 
 class PhoneIndex:
@@ -187,14 +195,18 @@ class PhoneIndex:
         found: dict[str, list[Candidate]] = {number: [] for number in numbers}
         if not ask:
             return found
+        # The same request also confirms the misses of jobs still waiting (as many as fit in one search): a
+        # backlog's unknown numbers then cost one search, not one per batch.
+        ask += self._ahead(set(ask), absent, now, objects, SOSL_FIND_MAX - _terms_length(ask))
         infos = [info for name in objects for info in [self.gateway.describe(name)] if info is not None]
-        found.update(self.gateway.search_phones(ask, infos, self.region))
+        answers = self.gateway.search_phones(ask, infos, self.region)
+        found.update({n: c for n, c in answers.items() if n in found})
         for number in ask:
-            if found[number]:
+            if answers.get(number):
                 absent.pop(number, None)
             else:
                 absent[number] = now
-        hits = [(number, c) for number, candidates in found.items() for c in candidates]
+        hits = [(number, c) for number, candidates in answers.items() for c in candidates]
         if hits:
             with self.database.begin() as session:
                 for number, c in hits:
@@ -246,6 +258,35 @@ class PhoneIndex:
         if values:
             session.execute(insert(PhoneIndexEntry), values)
         return len(values)
+
+    def _ahead(self, asked: set[str], absent: dict[str, dt.datetime], now: dt.datetime, objects: Sequence[str],
+               budget: int) -> list[str]:
+        """Numbers of waiting jobs on this account that the index misses and no recent search covered."""
+        if budget <= 0:
+            return []
+        with self.database.read() as session:
+            waiting = list(dict.fromkeys(session.scalars(
+                select(Call.customer_e164)
+                .join(LinkJob, LinkJob.call_id == Call.id)
+                .join(LinkSetting, LinkJob.setting_id == LinkSetting.id)
+                .where(LinkSetting.account_id == self.account_id,
+                       LinkJob.state.in_([JobState.PENDING.value, JobState.RETRYING.value]),
+                       Call.customer_e164.is_not(None))
+                .order_by(LinkJob.id)
+                .limit(_AHEAD_JOBS)
+            )))
+            fresh = [n for n in waiting if n and n not in asked and not (n in absent and now - absent[n] < CONFIRM_TTL)]
+            known = self.lookup(session, fresh, objects)
+        extra: list[str] = []
+        for number in fresh:
+            if known[number]:
+                continue
+            cost = _terms_length([number]) + 4  # " OR " between numbers
+            if cost > budget:
+                break
+            extra.append(number)
+            budget -= cost
+        return extra
 
     # --- loading --------------------------------------------------------------------------------------------
 

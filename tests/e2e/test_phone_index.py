@@ -99,6 +99,26 @@ def test_an_unknown_number_is_searched_once_per_confirm_ttl(link_env: Callable[.
     assert searches == [1, 0, 1, 0]  # at 5 min the answer has expired: searched again, then kept till 10
 
 
+def test_one_search_confirms_the_unknown_numbers_of_the_whole_backlog(link_env: Callable[..., LinkEnv],
+                                                                    link_org: DevOrg) -> None:
+    env = link_env(on_no_match="skip")
+    env.options = EngineOptions(index_max_age_s=0, batch_size=20)
+    env.add_call(new_number())
+    env.run()
+    numbers = [new_number() for _ in range(59)]
+    before = link_org.counters()
+    uids = [env.add_call(n) for n in numbers]
+    # The last call's Contact is older than the index's overlap: only a search can find it.
+    late = link_org.store.now() - dt.timedelta(minutes=30)
+    stale = late_commit(link_org, "Contact", {"LastName": "後続の古い", "Phone": (old := new_number())}, late)
+    uids.append(env.add_call(old))
+    env.run()  # three batches of 20
+    spent = spent_since(link_org, before)
+    assert spent.get("search") == 1, spent  # the first batch's search covered the next two batches' numbers
+    assert [env.job(u).state for u in uids[:-1]] == ["skipped"] * 59
+    assert env.job(uids[-1]).record_id == stale
+
+
 def test_late_commit_beyond_the_overlap_never_creates_a_lead(link_env: Callable[..., LinkEnv],
                                                              link_org: DevOrg) -> None:
     env = link_env(on_no_match="create_lead")
