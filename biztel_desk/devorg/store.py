@@ -335,6 +335,8 @@ class OrgStore:
         return now
 
     def record(self, object_name: str, record_id: str) -> dict[str, Any] | None:
+        if record_id in self.hidden:
+            return None
         return self._records.get(object_name, {}).get(record_id)
 
     def count(self, object_name: str, include_deleted: bool = False) -> int:

@@ -20,8 +20,8 @@ def _tasks(n: int, marker: str) -> list[dict[str, object]]:
     return [{"attributes": {"type": "Task"}, "Subject": f"{marker} {i}", "CallObject": marker} for i in range(n)]
 
 
-def test_versions_and_resources(sf: Salesforce, devorg: DevOrg) -> None:
-    versions = sf.session.get(f"{devorg.instance_url}/services/data/").json()
+def test_versions_and_resources(sf: Salesforce) -> None:
+    versions = sf.session.get(f"https://{sf.sf_instance}/services/data/", timeout=30).json()
     assert {"label": "Winter '24", "url": "/services/data/v59.0", "version": "59.0"} in versions
     assert sf.restful("")["sobjects"] == "/services/data/v59.0/sobjects"
 
@@ -231,3 +231,43 @@ def test_attributes_url_without_id_in_the_select_list(sf: Salesforce) -> None:
     without_id = sf.query("SELECT Name FROM Account ORDER BY Name LIMIT 3")["records"]
     assert [r["attributes"] for r in without_id] == [r["attributes"] for r in with_id]
     assert "Id" not in without_id[0]
+
+
+def test_user_permission_access_holds_the_current_users_permissions(sf: Salesforce) -> None:
+    rows = sf.query("SELECT PermissionsApiEnabled, PermissionsViewAllData FROM UserPermissionAccess")["records"]
+    assert len(rows) == 1 and rows[0]["PermissionsApiEnabled"] is True  # the API user: API Enabled
+    assert isinstance(rows[0]["PermissionsViewAllData"], bool)
+
+
+def test_purged_and_hidden_records_leave_every_read(sf: Salesforce, devorg: DevOrg) -> None:
+    digits = "0" + str(uuid.uuid4().int)[:9]
+    purged = sf.Contact.create({"LastName": "完全削除", "Phone": digits})["id"]
+    hidden = sf.Contact.create({"LastName": "共有外", "Phone": digits})["id"]
+    sf.Contact.delete(purged)
+    assert sf.query_all(f"SELECT Id FROM Contact WHERE Id = '{purged}'", include_deleted=True)["totalSize"] == 1
+    devorg.purge(purged)  # emptied from the Recycle Bin
+    devorg.set_record_visible(hidden, False)
+    try:
+        soql = f"SELECT Id FROM Contact WHERE Phone = '{digits}'"
+        assert sf.query_all(soql, include_deleted=True)["totalSize"] == 0
+        assert sf.search(f"FIND {{{digits}}} IN PHONE FIELDS RETURNING Contact(Id)")["searchRecords"] == []
+        with pytest.raises(SalesforceResourceNotFound):
+            sf.Contact.get(hidden)
+    finally:
+        devorg.set_record_visible(hidden, True)
+    assert sf.Contact.get(hidden)["Id"] == hidden
+
+
+def test_person_accounts(make_org: Callable[..., DevOrg]) -> None:
+    org = make_org(seed="empty")
+    org.enable_person_accounts()
+    account, contact = org.create_person_account("山田", "花子", PersonMobilePhone="090-1234-5678")
+    sf = soap_client(org)
+    fields = {f["name"]: f for f in sf.Account.describe()["fields"]}
+    assert fields["PersonMobilePhone"]["type"] == "phone" and not fields["IsPersonAccount"]["createable"]
+    row = sf.query(f"SELECT IsPersonAccount, PersonContactId, PersonMobilePhone FROM Account WHERE Id = '{account}'")
+    assert row["records"][0]["IsPersonAccount"] is True and row["records"][0]["PersonContactId"] == contact
+    person = sf.Contact.get(contact)
+    assert (person["IsPersonAccount"], person["AccountId"], person["MobilePhone"]) == (True, account, "090-1234-5678")
+    found = sf.search("FIND {09012345678} IN PHONE FIELDS RETURNING Account(Id), Contact(Id)")["searchRecords"]
+    assert {r["Id"] for r in found} == {account, contact}
