@@ -191,6 +191,8 @@ class PhoneIndex:
         """
         now = self.clock()
         absent = self._absent.setdefault((str(self.database.engine.url), self.account_id, tuple(sorted(objects))), {})
+        for number in [n for n, when in absent.items() if now - when >= CONFIRM_TTL]:
+            absent.pop(number, None)  # expired: the cache stays as small as the last few minutes' misses
         ask = [n for n in dict.fromkeys(numbers) if not (n in absent and now - absent[n] < CONFIRM_TTL)]
         found: dict[str, list[Candidate]] = {number: [] for number in numbers}
         if not ask:
