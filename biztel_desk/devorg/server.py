@@ -316,6 +316,13 @@ class DevOrg:
             self.store.mark_meta_dirty()
         self.store.flush()
 
+    def set_searchable(self, object_name: str, searchable: bool) -> None:
+        """Whether SOSL may search the object ("Allow Search" of a custom object; describe ``searchable``)."""
+        with self.store.lock:
+            self.store.objects[object_name].searchable = searchable
+            self.store.mark_meta_dirty()
+        self.store.flush()
+
     def set_user_permission(self, name: str, granted: bool) -> None:
         """A system permission of the API user, e.g. ``PermissionsViewAllData`` (``UserPermissionAccess``)."""
         if name not in schema.USER_PERMISSIONS:
@@ -547,6 +554,8 @@ class DevOrg:
                 self.set_accessible(str(data["object"]), bool(data["accessible"]))
             if "createable" in data:
                 self.set_createable(str(data["object"]), bool(data["createable"]))
+            if "searchable" in data:
+                self.set_searchable(str(data["object"]), bool(data["searchable"]))
             return ok
         if route == "user_permission" and method == "POST":
             self.set_user_permission(str(data["name"]), bool(data["granted"]))

@@ -200,7 +200,9 @@ class PhoneIndex:
         # The same request also confirms the misses of jobs still waiting (as many as fit in one search): a
         # backlog's unknown numbers then cost one search, not one per batch.
         ask += self._ahead(set(ask), absent, now, objects, SOSL_FIND_MAX - _terms_length(ask))
-        infos = [info for name in objects for info in [self.gateway.describe(name)] if info is not None]
+        # A non-searchable object would fail the whole search (verification reports it): it is left out.
+        infos = [info for name in objects for info in [self.gateway.describe(name)]
+                 if info is not None and info.searchable]
         answers = self.gateway.search_phones(ask, infos, self.region)
         found.update({n: c for n, c in answers.items() if n in found})
         for number in ask:

@@ -57,6 +57,7 @@ class ObjectInfo:
     key_prefix: str
     phone_fields: tuple[str, ...]
     fields: frozenset[str]
+    searchable: bool = True  # describe "searchable": a non-searchable object in RETURNING fails the whole SOSL
 
     @property
     def has_account(self) -> bool:
@@ -264,6 +265,7 @@ class SalesforceGateway:
                 key_prefix=str(data.get("keyPrefix") or ""),
                 phone_fields=phones,
                 fields=frozenset(str(f["name"]) for f in fields),
+                searchable=bool(data.get("searchable", True)),
             )
         return self._describes[name]
 

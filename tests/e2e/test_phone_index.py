@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from biztel_desk.devorg.seed_data import unknown_numbers
 from biztel_desk.devorg.server import DevOrg
-from biztel_desk.domain.config import LinkSettingConfig, LinkTargetConfig
+from biztel_desk.domain.config import DEFAULT_OBJECTS, LinkObjectConfig, LinkSettingConfig, LinkTargetConfig
 from biztel_desk.engine.linker import EngineOptions
 from biztel_desk.services.context import AppContext
 from biztel_desk.store.models import PhoneIndexEntry, PhoneIndexState
@@ -117,6 +117,24 @@ def test_one_search_confirms_the_unknown_numbers_of_the_whole_backlog(link_env: 
     assert spent.get("search") == 1, spent  # the first batch's search covered the next two batches' numbers
     assert [env.job(u).state for u in uids[:-1]] == ["skipped"] * 59
     assert env.job(uids[-1]).record_id == stale
+
+
+def test_a_non_searchable_object_is_left_out_of_the_search(link_env: Callable[..., LinkEnv], link_org: DevOrg) -> None:
+    name = "NoSearch__c"
+    if name not in link_org.store.objects:
+        link_org.add_custom_object(name, "検索不可", [{"name": "Phone__c", "type": "phone"}], allow_activities=True)
+    link_org.set_searchable(name, False)
+    prefix = link_org.store.objects[name].key_prefix
+    env = link_env(objects=(*DEFAULT_OBJECTS, LinkObjectConfig(name, "検索不可", prefix, 4)))
+    env.add_call(new_number())
+    env.run()  # the index mirrors all four objects
+    number = new_number()
+    contact = late_commit(link_org, "Contact", {"LastName": "検索可", "Phone": number},
+                          link_org.store.now() - dt.timedelta(minutes=30))
+    uid = env.add_call(number)
+    results = env.run()
+    assert all(r.error is None for r in results), results  # the search did not fail on NoSearch__c
+    assert env.job(uid).record_id == contact
 
 
 def test_late_commit_beyond_the_overlap_never_creates_a_lead(link_env: Callable[..., LinkEnv],
