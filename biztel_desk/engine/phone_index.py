@@ -17,8 +17,9 @@ Decision — a miss is confirmed by one batched SOSL before any no-match policy 
 index (a record changed by a transaction longer than ``OVERLAP``, or shared with the user only now) must never
 cause a fallback Task or a new Lead. A miss first costs an incremental refresh when the index is older than
 ``phone_index_miss_refresh_s`` (5 s: a record created seconds ago, which SOSL's lagging index cannot see yet),
-then the SOSL for what is still missing — one search per batch that has unknown numbers, none when every
-number matches. SOSL is also used for objects the index does not mirror (index switched off, or an object
+then the SOSL for what is still missing — none when every number matches; the search also carries the
+unknown numbers of jobs still waiting (a backlog's unknown numbers cost one search, not one per batch), and a
+number found nowhere is not searched again for ``CONFIRM_TTL``. SOSL is also used for objects the index does not mirror (index switched off, or an object
 whose load failed) — see ``engine.linker``.
 
 Person Accounts: the Account's and the person Contact's entries carry the person Account Id (``person_id``),
