@@ -237,11 +237,13 @@ class _Run:
         info = task.field(SERVER_IP_FIELD)
         if not url or info is None or info.type != "string" or info.calculated or len(url) <= info.length:
             return
-        if self.checked.get(field_key(SERVER_IP_FIELD)) is False:
-            return  # already reported (too short for the seed, or not editable)
-        self.add(problem("server_ip_too_long", field_key(SERVER_IP_FIELD), url=url, actual=len(url),
-                         length=info.length))
-        self.checked[field_key(SERVER_IP_FIELD)] = False
+        target = field_key(SERVER_IP_FIELD)
+        # This names the real cause: it replaces the generic "shorter than the seed's length" line.
+        self.problems = [p for p in self.problems if not (p.code == "field_length" and p.target == target)]
+        seed_length = next(f.length for f in ACTIVITY_FIELDS if f.api_name == SERVER_IP_FIELD)
+        self.add(problem("server_ip_too_long", target, url=url, actual=len(url), length=info.length,
+                         needed=max(len(url), seed_length)))
+        self.checked[target] = False
 
     def _visibility(self, org: OrgMetadata) -> None:
         """A warning when the user may not see every record: sharing then hides numbers from matching."""

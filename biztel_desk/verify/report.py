@@ -234,7 +234,7 @@ TEMPLATES: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]]] =
             "録音サーバURL「{url}」は{actual}文字で、項目の文字数 {length} に収まりません",
             "the recording server URL '{url}' has {actual} characters, more than the field's length {length}",
         ),
-        ("項目の文字数を {actual} 以上に変更してください", "change the field's length to {actual} or more"),
+        ("項目の文字数を {needed} 以上に変更してください", "change the field's length to {needed} or more"),
     ),
     "view_all_data": (
         ("連携ユーザの権限「すべてのデータの参照」", "The user's permission View All Data"),

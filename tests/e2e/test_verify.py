@@ -564,20 +564,22 @@ def test_case_fields_not_editable_in_case_mode(context: AppContext, org: DevOrg,
 
 
 def test_recording_server_longer_than_b_server_ip(context: AppContext, org: DevOrg, configure: Configure) -> None:
-    server = "https://recording-server-of-the-tokyo-office.example.co.jp:8443"  # 63 characters
+    server = "https://rec-tokyo.example.co.jp:8443"  # 36 characters
     context.config.save_system({"recording_server_url": server + "/"})
+    org.set_field("Task", {"type": "string", "length": 30, "label": "サーバ IP"}, "B_ServerIP__c")
     name = configure()
     report = verify_setting(context, name)
+    # One line naming the real cause (not also "its length is 30, 50 needed").
     assert report.lines("ja") == [
-        f"活動の項目「B_ServerIP__c」が不正です: 録音サーバURL「{server}」は63文字で、項目の文字数 50 に収まりません。"
-        "項目の文字数を 63 以上に変更してください。"
+        f"活動の項目「B_ServerIP__c」が不正です: 録音サーバURL「{server}」は36文字で、項目の文字数 30 に収まりません。"
+        "項目の文字数を 50 以上に変更してください。"
     ]
     assert report.lines("en") == [
-        f"Activity field B_ServerIP__c is not valid: the recording server URL '{server}' has 63 characters, more "
-        "than the field's length 50. Fix: Change the field's length to 63 or more."
+        f"Activity field B_ServerIP__c is not valid: the recording server URL '{server}' has 36 characters, more "
+        "than the field's length 30. Fix: Change the field's length to 50 or more."
     ]
     assert report.checked["field:B_ServerIP__c"] is False
-    org.set_field("Task", {"type": "string", "length": 80, "label": "サーバ IP"}, "B_ServerIP__c")
+    org.set_field("Task", {"type": "string", "length": 50, "label": "サーバ IP"}, "B_ServerIP__c")
     assert lines(context, name) == [OK_JA]
 
 
