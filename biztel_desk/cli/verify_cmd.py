@@ -37,7 +37,8 @@ def run_verify(args: argparse.Namespace, context: AppContext, _stdin: TextIO, st
         document = {
             "setting": report.setting,
             "ok": report.ok,
-            "problems": [{"code": p.code, "item": p.item.get(lang), "message": p.text(lang)} for p in report.problems],
+            "problems": [{"code": p.code, "item": p.item.get(lang), "message": p.text(lang), "warning": p.warning}
+                         for p in report.problems],
             "api_calls": report.api_calls,
         }
         stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")

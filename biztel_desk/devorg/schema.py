@@ -11,6 +11,10 @@ from biztel_desk.devorg.model import FieldDef, ObjectDef
 # Key prefixes of standard objects are fixed by Salesforce; custom objects get a0…, assigned per org.
 ACCOUNT, CONTACT, LEAD, CASE, TASK, OPPORTUNITY = "Account", "Contact", "Lead", "Case", "Task", "Opportunity"
 USER, ORGANIZATION, TASK_STATUS = "User", "Organization", "TaskStatus"
+USER_PERMISSION_ACCESS = "UserPermissionAccess"
+# System permissions of the API user (a System Administrator in a Developer Edition org: all true).
+USER_PERMISSIONS = ("PermissionsApiEnabled", "PermissionsViewAllData", "PermissionsModifyAllData",
+                    "PermissionsViewSetup", "PermissionsCustomizeApplication")
 
 # (ApiName, IsClosed, IsDefault) of a fresh org's task statuses, in sort order.
 TASK_STATUSES: tuple[tuple[str, bool, bool], ...] = (
@@ -288,10 +292,20 @@ def _task_status() -> ObjectDef:
     ], createable=False, updateable=False, deletable=False, searchable=False)
 
 
+def _user_permission_access() -> ObjectDef:
+    """The current user's system permissions: one row, queryable only (Object Reference "UserPermissionAccess",
+    API 37.0+; unverified: its key prefix — the app never relies on it)."""
+    readonly = {"createable": False, "updateable": False}
+    return _make(USER_PERMISSION_ACCESS, "ユーザ権限アクセス", "ユーザ権限アクセス", "0HN",
+                 [_f(name, "boolean", name, nillable=False, **readonly) for name in USER_PERMISSIONS],
+                 createable=False, updateable=False, deletable=False, searchable=False)
+
+
 def standard_objects(setup_done: bool) -> dict[str, ObjectDef]:
     """A fresh org's objects; ``setup_done`` adds the §2 Activity fields and formula to Task."""
     objects = [_account(), _contact(), _lead(), _case(), _opportunity(),
-               _task(setup_done, [ACCOUNT, CASE, OPPORTUNITY]), _user(), _organization(), _task_status()]
+               _task(setup_done, [ACCOUNT, CASE, OPPORTUNITY]), _user(), _organization(), _task_status(),
+               _user_permission_access()]
     return {o.name: o for o in objects}
 
 
@@ -318,6 +332,9 @@ def field_from_json(spec: dict[str, Any]) -> FieldDef:
         picklist_values=tuple(spec.get("picklistValues", ())),
         restricted_picklist=bool(spec.get("restrictedPicklist", False)),
         default_value=spec.get("defaultValue"),
+        # Field-level security: a field the user may read but not edit is in describe with these false.
+        createable=bool(spec.get("createable", True)),
+        updateable=bool(spec.get("updateable", True)),
     )
 
 

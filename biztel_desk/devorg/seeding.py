@@ -27,6 +27,7 @@ def setup_org(store: OrgStore, seed: str, credentials: Credentials, records: int
         "Username": credentials.username, "LastName": "管理者", "FirstName": "デブ", "Name": "管理者 デブ",
         "Email": credentials.username, "IsActive": True, "TimeZoneSidKey": "Asia/Tokyo", "LanguageLocaleKey": "ja",
     }, user_id)
+    store.insert_system(schema.USER_PERMISSION_ACCESS, dict.fromkeys(schema.USER_PERMISSIONS, True))
     for order, (api_name, closed, default) in enumerate(schema.TASK_STATUSES, start=1):
         store.insert_system(schema.TASK_STATUS, {"ApiName": api_name, "MasterLabel": api_name, "IsClosed": closed,
                                                  "IsDefault": default, "SortOrder": order})

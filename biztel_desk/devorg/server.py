@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from biztel_desk.devorg import auth, schema, seeding
+from biztel_desk.devorg import auth, ids, person_accounts, schema, seeding
 from biztel_desk.devorg.api import Ctx, Reply, RestApi, classify, is_write, parse_json_body
 from biztel_desk.devorg.model import ObjectDef
 from biztel_desk.devorg.store import OrgStore, RequestError, StateFile, json_value
@@ -346,6 +346,48 @@ class DevOrg:
                     "SystemModstamp": self.store.now().replace(microsecond=0)}
             self.store.mark_meta_dirty()
         self.store.flush()
+
+    def set_createable(self, object_name: str, createable: bool) -> None:
+        """Object permission "Create" of the API user (describe ``createable``; creates are refused)."""
+        with self.store.lock:
+            self.store.objects[object_name].createable = createable
+            self.store.mark_meta_dirty()
+        self.store.flush()
+
+    def set_searchable(self, object_name: str, searchable: bool) -> None:
+        """Whether SOSL may search the object ("Allow Search" of a custom object; describe ``searchable``)."""
+        with self.store.lock:
+            self.store.objects[object_name].searchable = searchable
+            self.store.mark_meta_dirty()
+        self.store.flush()
+
+    def set_user_permission(self, name: str, granted: bool) -> None:
+        """A system permission of the API user, e.g. ``PermissionsViewAllData`` (``UserPermissionAccess``)."""
+        if name not in schema.USER_PERMISSIONS:
+            raise ValueError(f"unknown user permission {name}")
+        with self.store.lock:
+            for row in self.store.rows(schema.USER_PERMISSION_ACCESS):
+                row[name] = granted
+        self.store.flush()
+
+    def purge(self, record_id: str) -> str:
+        """Removes a record for good (Recycle Bin emptied / hard delete); returns its object's name."""
+        name = self.store.purge(record_id)
+        self.store.flush()
+        return name
+
+    def set_record_visible(self, record_id: str, visible: bool) -> None:
+        """Sharing: the API user no longer sees the record (no read returns it), or sees it again."""
+        canonical = ids.normalize(record_id) or record_id
+        with self.store.lock:
+            (self.store.hidden.discard if visible else self.store.hidden.add)(canonical)
+
+    def enable_person_accounts(self) -> None:
+        person_accounts.enable(self.store)
+
+    def create_person_account(self, last_name: str, first_name: str = "", **phones: str) -> tuple[str, str]:
+        """A person account and its person Contact (Person Accounts must be enabled); (Account Id, Contact Id)."""
+        return person_accounts.create_person_account(self.store, last_name, first_name, **phones)
 
     def records(self, object_name: str, include_deleted: bool = False) -> list[dict[str, Any]]:
         """Every record of an object, as JSON-able dicts (a copy)."""
@@ -698,7 +740,28 @@ class DevOrg:
             self.set_field(str(data["object"]), spec, str(data["name"]))
             return ok
         if route == "access" and method == "POST":
-            self.set_accessible(str(data["object"]), bool(data["accessible"]))
+            if "accessible" in data:
+                self.set_accessible(str(data["object"]), bool(data["accessible"]))
+            if "createable" in data:
+                self.set_createable(str(data["object"]), bool(data["createable"]))
+            if "searchable" in data:
+                self.set_searchable(str(data["object"]), bool(data["searchable"]))
+            return ok
+        if route == "user_permission" and method == "POST":
+            self.set_user_permission(str(data["name"]), bool(data["granted"]))
+            return ok
+        if route == "purge" and method == "POST":
+            return _json(200, {"object": self.purge(str(data["id"]))})
+        if route == "record_access" and method == "POST":
+            self.set_record_visible(str(data["id"]), bool(data["visible"]))
+            return ok
+        if route == "person_accounts" and method == "POST":
+            self.enable_person_accounts()
+            if data.get("LastName"):
+                account_id, contact_id = self.create_person_account(
+                    str(data["LastName"]), str(data.get("FirstName", "")),
+                    **{k: str(v) for k, v in data.items() if k in person_accounts.PERSON_PHONES})
+                return _json(201, {"account": account_id, "contact": contact_id})
             return ok
         if route == "label" and method == "POST":
             self.set_label(str(data["name"]), data.get("value"))

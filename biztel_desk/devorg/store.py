@@ -247,6 +247,8 @@ class OrgStore:
         self._meta_dirty = True
         # Closed Tasks whose ActivityDate is more than this many days ago are archived (None: off).
         self.activity_archive_days: int | None = None
+        # Records the API user can no longer see (sharing changed): absent from every read (in memory only).
+        self.hidden: set[str] = set()
 
     # ----------------------------------------------------------------- Catalog protocol
     def object_def(self, name: str) -> ObjectDef | None:
@@ -260,6 +262,8 @@ class OrgStore:
 
     def rows(self, object_name: str, include_deleted: bool = False) -> Iterable[dict[str, Any]]:
         records = self._records.get(object_name, {})
+        if self.hidden:
+            return (r for r in records.values() if (include_deleted or not r["IsDeleted"]) and r["Id"] not in self.hidden)
         if include_deleted:
             return records.values()
         return (r for r in records.values() if not r["IsDeleted"])
@@ -278,7 +282,7 @@ class OrgStore:
         if canonical is None:
             return None
         object_name = self._owner.get(canonical)
-        if object_name is None:
+        if object_name is None or canonical in self.hidden:
             return None
         return object_name, self._records[object_name][canonical]
 
@@ -342,6 +346,8 @@ class OrgStore:
         return now
 
     def record(self, object_name: str, record_id: str) -> dict[str, Any] | None:
+        if record_id in self.hidden:
+            return None
         return self._records.get(object_name, {}).get(record_id)
 
     def count(self, object_name: str, include_deleted: bool = False) -> int:
@@ -446,6 +452,18 @@ class OrgStore:
             record.update(IsDeleted=True, LastModifiedDate=stamp, LastModifiedById=user_id, SystemModstamp=stamp)
             self._records[object_name][record_id] = record
             self._dirty[record_id] = object_name
+
+    def purge(self, record_id: str) -> str:
+        """The record leaves the org for good (emptied from the Recycle Bin, or hard-deleted): no read, not even
+        ``queryAll``, returns it again. Returns its object's name."""
+        with self.lock:
+            canonical = ids.normalize(record_id)
+            object_name = self._owner.pop(canonical or "", None)
+            if canonical is None or object_name is None:
+                raise KeyError(record_id)
+            self._records[object_name].pop(canonical, None)
+            self._dirty[canonical] = object_name
+            return object_name
 
     def rollback(self, undo: Undo) -> None:
         with self.lock:

@@ -139,6 +139,9 @@ SYSTEM_OPTIONS: tuple[Option, ...] = (
     # A batch with numbers the index cannot match refreshes it (changes only) when it is older than this, then
     # looks those numbers up again: a record created seconds before the call is found (SPEC §9). 0 = never.
     Option("phone_index_miss_refresh_s", int, 5, 0, 600),
+    # A full re-read of the phone index (one query per object) when its last one is older than this: the only
+    # way to drop records purged from the Recycle Bin or no longer shared with the user (SALESFORCE.md).
+    Option("phone_index_reconcile_hours", int, 24, 1, 168),
     # The longest wait between attempts after transient Salesforce failures (1, 5, 15, 60 min… up to this).
     Option("retry_backoff_max_minutes", int, 60, 1, 1440),
     # Cases and Leads the app creates run the org's assignment rules only when this is on: otherwise every
@@ -164,6 +167,7 @@ class SystemSettings:
     api_pause_percent: int = 95
     phone_index_max_age_s: int = 60
     phone_index_miss_refresh_s: int = 5
+    phone_index_reconcile_hours: int = 24
     retry_backoff_max_minutes: int = 60
     run_assignment_rules: bool = False
 

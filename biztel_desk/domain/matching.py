@@ -22,6 +22,7 @@ class Candidate:
     field_name: str
     last_modified: dt.datetime | None = None
     account_id: str | None = None  # a Contact's AccountId: Case mode puts the Case on that Account too
+    person_id: str | None = None  # Person Accounts: the person Account Id, on the Account and its person Contact
 
 
 @dataclass(frozen=True)
@@ -169,10 +170,18 @@ def decide(
         known = by_record.get(candidate.record_id)
         if known is None or _field_rank(candidate.field_name) < _field_rank(known.field_name):
             by_record[candidate.record_id] = candidate
-    matches = sorted(
-        by_record.values(),
-        key=lambda c: (priority[c.object_name.lower()], _field_rank(c.field_name), c.record_id),
-    )
+    def rank(c: Candidate) -> tuple[int, int, str]:
+        return priority[c.object_name.lower()], _field_rank(c.field_name), c.record_id
+
+    # A Person Account is one person seen twice (the Account and its person Contact): keep the one of the
+    # preferred object, so that it counts as one match, never two.
+    by_person: dict[str, Candidate] = {}
+    for candidate in by_record.values():
+        key = candidate.person_id or candidate.record_id
+        known = by_person.get(key)
+        if known is None or rank(candidate) < rank(known):
+            by_person[key] = candidate
+    matches = sorted(by_person.values(), key=rank)
     if not matches:
         return _no_match(on_no_match, fallback, retry_count, retry_max)
 

@@ -51,6 +51,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "phone_index_max_age_s": ("電話番号インデックスの更新間隔(秒)", "Phone index refresh interval (seconds)"),
     "phone_index_miss_refresh_s": ("一致しない番号があるときの電話番号インデックス再確認間隔(秒)",
                                    "Phone index re-check when a number has no match (seconds)"),
+    "phone_index_reconcile_hours": ("電話番号インデックスを全件読み直す間隔(時間)",
+                                    "Phone index full reconcile interval (hours)"),
     "retry_backoff_max_minutes": ("送信リトライ間隔の上限(分)", "Maximum wait between send retries (minutes)"),
     "run_assignment_rules": ("ケース・リード作成時に割り当てルールを実行", "Run assignment rules on new Cases and Leads"),
 }

@@ -338,7 +338,8 @@ class LinkEngine:
                 max_age = float(system.phone_index_max_age_s)
             if usage >= system.api_optional_stop_percent:
                 max_age *= self.options.optional_slowdown
-            index.refresh([rule.api_name for rule in setting.objects], max_age)
+            index.refresh([rule.api_name for rule in setting.objects], max_age,
+                          reconcile_s=system.phone_index_reconcile_hours * 3600.0)
         options = self._write_options(setting, system, gateway)
         plans = self._plan(setting, system, gateway, index, jobs, absent, options)
         self._build_units(setting, options, gateway, plans)
@@ -520,6 +521,9 @@ class LinkEngine:
                 # before anything is decided (a no-match with the fallback policy would be final).
                 with self.database.read() as session:
                     indexed.update(index.lookup(session, misses, sorted(mirrored)))
+            misses = [n for n in misses if not indexed[n]]
+            if misses:  # one batched SOSL confirms a miss before a no-match policy acts (stale index)
+                indexed.update(index.confirm(misses, sorted(mirrored)))
             for number, found in indexed.items():
                 candidates[number].extend(found)
         # SOSL for what the index cannot answer: objects it does not mirror (index off, or load failed).

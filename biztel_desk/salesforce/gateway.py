@@ -80,6 +80,7 @@ class ObjectInfo:
     def picklist(self, field_name: str) -> tuple[str, ...] | None:
         """The active values of a picklist field; None when the field is not a picklist of this object."""
         return next((values for name, values in self.picklists if name == field_name), None)
+    searchable: bool = True  # describe "searchable": a non-searchable object in RETURNING fails the whole SOSL
 
     @property
     def has_account(self) -> bool:
@@ -119,6 +120,19 @@ class PhoneRow:
     modstamp: dt.datetime | None
     account_id: str | None = None
     converted: bool = False
+    person_id: str | None = None  # the person Account of a Person Account (see person_id())
+
+
+def person_id(object_name: str, row: dict[str, Any]) -> str | None:
+    """The person Account Id of a Person Account row (the Account itself, or its person Contact's AccountId).
+
+    A person's number is on the Account (Person… fields) and on its person Contact: one person, one
+    candidate (SALESFORCE.md "Person Accounts"). None for business accounts and ordinary contacts.
+    """
+    if not row.get("IsPersonAccount"):
+        return None
+    value = row.get("Id") if object_name == "Account" else row.get("AccountId")
+    return str(value) if value else None
 
 
 @dataclass
@@ -285,6 +299,7 @@ class SalesforceGateway:
                 fields=frozenset(str(f["name"]) for f in fields),
                 picklists=picklists,
                 restricted_picklists=frozenset(str(f["name"]) for f in fields if f.get("restrictedPicklist")),
+                searchable=bool(data.get("searchable", True)),
             )
         return self._describes[name]
 
@@ -331,6 +346,8 @@ class SalesforceGateway:
             columns.append("AccountId")
         if info.has_converted:
             columns.append("IsConverted")
+        if "IsPersonAccount" in info.fields:
+            columns.append("IsPersonAccount")
         # ">=" on whole seconds: re-reading the records of the last second costs nothing and misses none.
         where = f" WHERE SystemModstamp >= {soql_datetime(since)}" if since else ""
         soql = f"SELECT {', '.join(columns)} FROM {info.name}{where} ORDER BY SystemModstamp"
@@ -345,6 +362,7 @@ class SalesforceGateway:
                     modstamp=parse_datetime(row.get("SystemModstamp")),
                     account_id=row.get("AccountId"),
                     converted=bool(row.get("IsConverted")),
+                    person_id=person_id(info.name, row),
                 )
             )
         return out
@@ -459,7 +477,7 @@ class SalesforceGateway:
                 if e164 in wanted:
                     result[e164].append(
                         Candidate(info.name, str(row["Id"]), field_name, parse_datetime(row.get("LastModifiedDate")),
-                                  row.get("AccountId"))
+                                  row.get("AccountId"), person_id(info.name, row))
                     )
 
     @staticmethod
@@ -467,6 +485,8 @@ class SalesforceGateway:
         columns = ["Id", *info.phone_fields, "LastModifiedDate"]
         if info.name == "Contact" and info.has_account:
             columns.append("AccountId")
+        if "IsPersonAccount" in info.fields:
+            columns.append("IsPersonAccount")
         where = " WHERE IsConverted = false" if info.has_converted else ""
         return f"{info.name}({', '.join(columns)}{where})"
 

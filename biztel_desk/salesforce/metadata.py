@@ -81,6 +81,8 @@ class FieldInfo:
     calculated: bool
     calculated_formula: str | None
     reference_to: tuple[str, ...] = ()
+    createable: bool = True  # field-level security: the user may set it on create
+    updateable: bool = True  # … and change it later
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ class OrgMetadata:
                 calculated=bool(entry.get("calculated")),
                 calculated_formula=entry.get("calculatedFormula"),
                 reference_to=tuple(str(r) for r in entry.get("referenceTo") or ()),
+                createable=bool(entry.get("createable", True)),
+                updateable=bool(entry.get("updateable", True)),
             )
             fields[info.name] = info
         return ObjectDescribe(str(body.get("name") or object_name), str(body.get("keyPrefix") or ""), fields)
@@ -167,6 +171,13 @@ class OrgMetadata:
         """API names of the Task statuses that close a Task (the link engine writes Tasks as done)."""
         body = self._call(lambda: self.sf.query("SELECT ApiName FROM TaskStatus WHERE IsClosed = true")) or {}
         return [str(row["ApiName"]) for row in body.get("records") or []]
+
+    def user_permissions(self, names: Iterable[str]) -> dict[str, bool]:
+        """System permissions of the logged-in user (``UserPermissionAccess``: one row, the current user's)."""
+        fields = list(names)
+        body = self._call(lambda: self.sf.query(f"SELECT {', '.join(fields)} FROM UserPermissionAccess")) or {}
+        rows = body.get("records") or [{}]
+        return {name: bool(rows[0].get(name)) for name in fields}
 
     def api_usage(self) -> tuple[int, int] | None:
         """(used, max) of the daily API requests from the last response's ``Sforce-Limit-Info``: costs no call."""

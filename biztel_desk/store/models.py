@@ -259,6 +259,8 @@ class PhoneIndexEntry(Base):
     raw: Mapped[str] = mapped_column(String(255))
     e164: Mapped[str] = mapped_column(String(20))
     last_modified: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The person Account of a Person Account's number (on the Account and on its person Contact): one person.
+    person_id: Mapped[str | None] = mapped_column(String(18), nullable=True)
 
 
 class PhoneIndexState(Base):
@@ -273,6 +275,8 @@ class PhoneIndexState(Base):
     fields: Mapped[str] = mapped_column(Text, default="")  # comma-separated phone fields mirrored
     last_modstamp: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the object was last read whole (a full load drops what a full read no longer returns).
+    reconciled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class ImportedFile(Base):

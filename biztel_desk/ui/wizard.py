@@ -78,7 +78,7 @@ from biztel_desk.ui.connection_test import (
     shown_rows,
     system_browser,
 )
-from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner, verify_line_row
+from biztel_desk.ui.dialogs.verify_dialog import WARNING_COLOR, VerifyRunner, verify_line_row
 from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, show_fallback_hint
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
@@ -1313,8 +1313,10 @@ class WizardVerifyPage(_Page):
         lang = self.context.lang
         if report.ok:  # the one line 正しく設定されています says it all
             self.title_label.hide()
-            for line in report.lines(lang):
-                self._add_line("✓", OK_COLOR, line, bold=True)
+            first, *warnings = report.lines(lang)  # then any 注意 (warning) lines
+            self._add_line("✓", OK_COLOR, first, bold=True)
+            for line in warnings:
+                self._add_line("!", WARNING_COLOR, line)
         else:
             self.title_label.setText(self.tr("{count}件の問題が見つかりました。").format(count=len(report.lines(lang))))
             self.title_label.setStyleSheet(f"font-weight: bold; color: {ERROR_COLOR};")

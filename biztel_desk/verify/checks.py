@@ -1,4 +1,8 @@
-"""設定確認 (SPEC §11): every check of one link setting against its org, read-only, in at most 6 + N API calls."""
+"""設定確認 (SPEC §11): every check of one link setting against its org, read-only, in 7 + N API calls.
+
+N = one describe per custom object, plus Case's describe in Case mode and Lead's when the no-match policy
+creates Leads (their field-level security).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any, Protocol
 
 from simple_salesforce import Salesforce
 
-from biztel_desk.domain.config import AccountConfig, ActivityMode, LinkSettingConfig, SystemSettings
+from biztel_desk.domain.config import AccountConfig, ActivityMode, LinkSettingConfig, OnNoMatch, SystemSettings
 from biztel_desk.domain.ids import InvalidRecordId, to18
 from biztel_desk.domain.instance import remember_instance
 from biztel_desk.domain.messages import Problem, ProblemsError
@@ -18,11 +22,18 @@ from biztel_desk.secrets import SecretStore
 from biztel_desk.verify.report import Bilingual, VerificationReport, VerifyProblem, now_iso, problem
 from biztel_desk.verify.requirements import (
     ACTIVITY_FIELDS,
+    CALL_FIELDS,
+    CASE_WRITTEN,
     CUSTOM_LABEL,
     LABEL_KEY,
+    LEAD_WRITTEN,
     RESOURCE_KEY,
+    SEE_ALL_PERMISSIONS,
+    SERVER_IP_FIELD,
     STATIC_RESOURCE,
+    TASK_CREATE_ONLY,
     TASK_OWNERS,
+    TASK_WRITTEN,
     ActivityField,
     field_key,
 )
@@ -105,7 +116,8 @@ def run_checks(setting: LinkSettingConfig, account: AccountConfig | None, secret
                system: SystemSettings, *, timeout: float = 30, connect: Connect | None = None,
                on_login: Callable[[str], None] | None = None) -> VerificationReport:
     """The checks on plain data. API calls: describeGlobal, describe Task, the fallback record, two tooling
-    queries, TaskStatus — plus one describe per custom object. Never a write. ``on_login`` is given the
+    queries, TaskStatus, UserPermissionAccess — plus one describe per custom object, and Case's / Lead's when
+    the setting creates them. Never a write. ``on_login`` is given the
     org's instance host (``sf.sf_instance``) once the login succeeded."""
     run = _Run(setting, system)
     run.local_checks()
@@ -170,8 +182,17 @@ class _Run:
             case = objects.get("Case")
             if case is None or not case.createable:
                 self.add(problem("case_not_createable", "activity_mode"))
+            else:
+                self._editable("Case", org.describe("Case"), CASE_WRITTEN)  # +1 in Case mode
+        if self.setting.on_no_match == OnNoMatch.CREATE_LEAD:
+            lead = objects.get("Lead")
+            if lead is None or not lead.createable:
+                self.add(problem("lead_not_createable", "on_no_match"))
+            else:
+                self._editable("Lead", org.describe("Lead"), LEAD_WRITTEN)  # +1 when Leads are created
         if not org.closed_task_statuses():  # call 6
             self.add(problem("task_status_missing", "task_status"))
+        self._visibility(org)  # call 7
         self._api_usage(org)
 
     def _task(self, org: OrgMetadata, objects: dict[str, GlobalObject]) -> ObjectDescribe | None:
@@ -186,7 +207,55 @@ class _Run:
             self.checked[field_key(spec.api_name)] = found is None
             if found is not None:
                 self.add(found)
+        missing = [name for name in CALL_FIELDS if task.field(name) is None]
+        if missing:
+            self.add(problem("call_fields_missing", "call_fields", fields=", ".join(missing)))
+        if entry.createable:
+            self._editable("Task", task, TASK_WRITTEN, update=True)
+        self._server_ip(task)
         return task
+
+    def _editable(self, object_name: str, described: ObjectDescribe, written: tuple[str, ...], *,
+                  update: bool = False) -> None:
+        """Field-level Edit on every field the app writes (a missing field is reported on its own)."""
+        locked = []
+        for name in written:
+            info = described.field(name)
+            if info is None or info.calculated:
+                continue
+            if not info.createable or (update and name not in TASK_CREATE_ONLY and not info.updateable):
+                locked.append(info.name)
+        if locked:
+            self.add(problem("field_not_editable", f"fls:{object_name}", object=object_name, fields=", ".join(locked)))
+            for name in locked:
+                if field_key(name) in self.checked:
+                    self.checked[field_key(name)] = False
+
+    def _server_ip(self, task: ObjectDescribe) -> None:
+        """The recording server as the engine writes it must fit B_ServerIP__c (else STRING_TOO_LONG)."""
+        url = self.system.recording_server_url.rstrip("/")
+        info = task.field(SERVER_IP_FIELD)
+        if not url or info is None or info.type != "string" or info.calculated or len(url) <= info.length:
+            return
+        target = field_key(SERVER_IP_FIELD)
+        # This names the real cause: it replaces the generic "shorter than the seed's length" line.
+        self.problems = [p for p in self.problems if not (p.code == "field_length" and p.target == target)]
+        seed_length = next(f.length for f in ACTIVITY_FIELDS if f.api_name == SERVER_IP_FIELD)
+        self.add(problem("server_ip_too_long", target, url=url, actual=len(url), length=info.length,
+                         needed=max(len(url), seed_length)))
+        self.checked[target] = False
+
+    def _visibility(self, org: OrgMetadata) -> None:
+        """A warning when the user may not see every record: sharing then hides numbers from matching."""
+        try:
+            granted = org.user_permissions(SEE_ALL_PERMISSIONS)
+        except MetadataError as error:
+            if error.code not in _ITEM_ERRORS:
+                raise
+            log.info("UserPermissionAccess unreadable (%s): visibility not checked", error.sf_code or error.code)
+            return
+        if not any(granted.values()):
+            self.add(problem("view_all_data", "view_all_data"))
 
     @staticmethod
     def _field_problem(spec: ActivityField, task: ObjectDescribe) -> VerifyProblem | None:

@@ -10,6 +10,8 @@ OK_TEXT = ("正しく設定されています", "Everything is set up correctly"
 NO_TARGET_CODE = "no_target"
 # Problems that mean the setting's account cannot be used at all (CLI exit 2): not a finding about Salesforce.
 ENVIRONMENT_CODES = frozenset({"account_missing", "account_unusable"})
+# Findings that do not stop linking but have a consequence the admin should know: shown, never a failure.
+WARNING_CODES = frozenset({"view_all_data"})
 
 
 class Bilingual(NamedTuple):
@@ -199,6 +201,52 @@ TEMPLATES: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]]] =
             "give the profile permission to create Cases, or set the activity mode to Task only",
         ),
     ),
+    "lead_not_createable": (
+        ("一致しない場合の動作(リード作成)", "No-match policy (create a Lead)"),
+        ("連携ユーザはリードを作成できません", "the user cannot create Leads"),
+        (
+            "プロファイルまたは権限セットでリードの作成権限を付与するか、一致しない場合の動作を変更してください",
+            "give the profile or a permission set permission to create Leads, or choose another no-match policy",
+        ),
+    ),
+    "field_not_editable": (
+        ("{object}の項目レベルセキュリティ", "Field-level security of {object}"),
+        ("連携ユーザは次の項目を編集できません: {fields}", "the user cannot edit these fields: {fields}"),
+        (
+            "設定 → 権限セット(またはプロファイル)→ オブジェクト設定 → {object} で、これらの項目に「編集アクセス権」を付与してください",
+            "give Edit Access to these fields in Setup → Permission Sets (or the profile) → Object Settings → {object}",
+        ),
+    ),
+    "call_fields_missing": (
+        ("ToDoの通話項目", "Task call fields"),
+        (
+            "次の項目がありません: {fields}(CallObject がないと連携済みの通話を確認できず、重複の原因になります)",
+            "these fields do not exist: {fields} (without CallObject linked calls cannot be checked, which causes duplicates)",
+        ),
+        (
+            "オブジェクトマネージャ → ToDo → 項目とリレーション で通話項目を確認し、連携ユーザの項目レベルセキュリティで参照・編集を許可してください",
+            "check the call fields in Object Manager → Task → Fields & Relationships and make them visible and editable for the user in field-level security",
+        ),
+    ),
+    "server_ip_too_long": (
+        ("活動の項目「B_ServerIP__c」", "Activity field B_ServerIP__c"),
+        (
+            "録音サーバURL「{url}」は{actual}文字で、項目の文字数 {length} に収まりません",
+            "the recording server URL '{url}' has {actual} characters, more than the field's length {length}",
+        ),
+        ("項目の文字数を {needed} 以上に変更してください", "change the field's length to {needed} or more"),
+    ),
+    "view_all_data": (
+        ("連携ユーザの権限「すべてのデータの参照」", "The user's permission View All Data"),
+        (
+            "付与されていません。共有設定で連携ユーザから見えないレコードの電話番号には一致しないため、その通話は紐付け先特定不可レコードに紐付くか、一致しない場合の動作に従います",
+            "it is not granted: numbers on records the user cannot see (sharing) do not match, so those calls go to the fallback record or follow the no-match policy",
+        ),
+        (
+            "連携ユーザに「すべてのデータの参照」(View All Data)を付与するか、連携する各オブジェクトで「すべて参照」を付与してください",
+            "give the user View All Data, or View All on each linked object",
+        ),
+    ),
     "task_status_missing": (
         ("ToDoの状況", "Task status"),
         ("完了(クローズ)を表す状況がありません", "no status closes a Task"),
@@ -231,9 +279,19 @@ class VerifyProblem:
     fix: Bilingual
     target: str = ""
 
+    @property
+    def warning(self) -> bool:
+        """A consequence to know about, not an error: the report stays ok (CLI exit 0)."""
+        return self.code in WARNING_CODES
+
     def text(self, lang: str = "ja") -> str:
-        """「●●が不正です: …。…。」 / "●● is not valid: …. Fix: …." — 電話番号設定が不足しています for no target."""
+        """「●●が不正です: …。…。」 / "●● is not valid: …. Fix: …." — 電話番号設定が不足しています for no target;
+        「注意: ●●: …。…。」 / "Warning: ●●: …. Fix: …." for a warning."""
         detail, fix = self.detail.get(lang), self.fix.get(lang)
+        if self.warning:
+            if lang == "ja":
+                return _ja_sentences(f"注意: {self.item.ja}: {detail}", fix)
+            return _en_sentences(f"Warning: {self.item.en}: {detail}", fix)
         if lang == "ja":
             if self.code == NO_TARGET_CODE:
                 return _ja_sentences("電話番号設定が不足しています", fix)
@@ -288,7 +346,8 @@ class VerificationReport:
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """No problem but warnings."""
+        return all(p.warning for p in self.problems)
 
     @property
     def usable(self) -> bool:
@@ -297,8 +356,8 @@ class VerificationReport:
 
     def lines(self, lang: str = "ja") -> list[str]:
         """What the popup and ``biztel-desk verify`` show: the all-good line, or one line per problem."""
-        if self.ok:
-            return [Bilingual(*OK_TEXT).get(lang)]
+        if self.ok:  # with warnings: the all-good line, then each warning
+            return [Bilingual(*OK_TEXT).get(lang), *(p.text(lang) for p in self.problems)]
         return [p.text(lang) for p in self.problems]
 
     def to_json(self) -> dict[str, Any]:

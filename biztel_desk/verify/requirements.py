@@ -57,3 +57,16 @@ def field_key(api_name: str) -> str:
 LABEL_KEY = f"label:{CUSTOM_LABEL}"
 RESOURCE_KEY = f"static_resource:{STATIC_RESOURCE}"
 CHECKLIST_KEYS: tuple[str, ...] = (RESOURCE_KEY, LABEL_KEY, *(field_key(f.api_name) for f in ACTIVITY_FIELDS))
+
+# Fields the link engine writes (domain.payload), per object: field-level Edit is checked on each of them.
+# Task fields are also updated (collections upsert on B_UniqueId__c), except TaskSubtype (set on create only).
+TASK_WRITTEN = ("Subject", "Status", "TaskSubtype", "CallType", "CallDurationInSeconds", "CallObject", "ActivityDate",
+                "Description", "WhoId", "WhatId", *(f.api_name for f in ACTIVITY_FIELDS if f.kind != "formula"))
+TASK_CREATE_ONLY = frozenset({"TaskSubtype"})
+CASE_WRITTEN = ("Subject", "Origin", "Description", "AccountId", "ContactId")
+LEAD_WRITTEN = ("LastName", "Company", "Phone", "LeadSource")
+# The Task call fields (SALESFORCE.md "Task"): without CallObject the app cannot find its own Tasks again.
+CALL_FIELDS = ("CallType", "CallDurationInSeconds", "CallObject", "CallDisposition")
+SERVER_IP_FIELD = "B_ServerIP__c"
+# System permissions that let the user see every record regardless of sharing.
+SEE_ALL_PERMISSIONS = ("PermissionsViewAllData", "PermissionsModifyAllData")

@@ -40,6 +40,7 @@ def _clean_link_org(request: pytest.FixtureRequest) -> Iterator[None]:
         org.clear_faults()
         org.set_latency(0)
         org.set_api_usage(0)
+        org.set_index_delay(0)
 
 
 def org_client(org: DevOrg) -> Salesforce:

@@ -177,3 +177,15 @@ def test_checklist_ticks_from_the_last_verification(qtbot: QtBot, context: AppCo
     qtbot.waitUntil(lambda: dialog.verify_button.isEnabled(), timeout=20000)
     assert dialog.resource_state.text() == "✓ OK"
     assert isinstance(dialog.report, VerificationReport) and dialog.report.checked["field:B_AgentIdTo__c"] is False
+
+
+def test_popup_shows_a_warning_under_the_all_good_line(qtbot: QtBot, context: AppContext, setting: str, org: DevOrg,
+                                                       window: QWidget) -> None:
+    org.set_user_permission("PermissionsViewAllData", False)
+    org.set_user_permission("PermissionsModifyAllData", False)
+    runner = VerifyRunner(context, window)
+    dialog = run_to_popup(qtbot, runner, setting)
+    lines = shown_lines(dialog)
+    assert lines[0] == OK_JA and len(lines) == 2 and lines[1].startswith("注意: 連携ユーザの権限「すべてのデータの参照」")
+    assert dialog.findChild(QLabel, "verifyTitle") is None  # no "N件の問題" title: nothing is wrong
+    dialog.close()

@@ -83,3 +83,17 @@ def test_anonymous_goes_straight_to_the_no_match_policy(policy: str, kind: str) 
     d = decide([], OBJECTS, "most_recent", policy, FALLBACK, anonymous=True)
     assert d.kind == kind
     assert d.reason.code == "anonymous"
+
+
+@pytest.mark.parametrize("policy", ["all", "fallback", "most_recent", "priority"])
+def test_a_person_account_and_its_person_contact_are_one_match(policy: str) -> None:
+    person = [Candidate("Account", "001P", "PersonMobilePhone", T1, person_id="001P"),
+              Candidate("Contact", "003P", "MobilePhone", T2, "001P", person_id="001P")]
+    d = decide(person, OBJECTS, policy, "fallback", FALLBACK)
+    assert ids(d) == ["001P"] and d.reason.code == "single"  # Account has priority 1
+    contact_first = [ObjectRule("Contact", 1), ObjectRule("Account", 2)]
+    assert ids(decide(person, contact_first, policy, "fallback", FALLBACK)) == ["003P"]
+    # Another person with the same number is still a second match.
+    other = c("Account", "001Q")
+    d = decide([*person, other], OBJECTS, policy, "fallback", FALLBACK)
+    assert len(d.targets) == (2 if policy == "all" else 1) and d.reason.code != "single"

@@ -30,3 +30,23 @@ def test_report_lines_and_json_round_trip() -> None:
     assert again == report
     assert not again.ok and again.usable
     assert not VerificationReport("x", [problem("account_missing", account="a")]).usable
+
+
+def test_verification_knows_every_field_the_engine_writes() -> None:
+    """Field-level Edit is checked on exactly what domain.payload writes (a new field must be checked too)."""
+    import datetime as dt
+
+    from biztel_desk.domain.matching import Target
+    from biztel_desk.domain.payload import CallFacts, WriteOptions, case_fields, lead_fields, task_fields
+    from biztel_desk.verify.requirements import CASE_WRITTEN, LEAD_WRITTEN, TASK_WRITTEN
+
+    call = CallFacts("u1", "r1", "inbound", "09011112222", "0312345678", "09011112222", "0312345678", "a1", "a2",
+                     "201", "202", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2026, 1, 1, 0, 5, tzinfo=dt.UTC),
+                     300, "https://rec.example.jp")
+    written = set(task_fields(call, Target("Contact", "003000000000001AAA"), WriteOptions()))
+    written |= set(task_fields(call, Target("Account", "001000000000001AAA"), WriteOptions()))
+    assert written <= set(TASK_WRITTEN)
+    case = set(case_fields(call, Target("Contact", "003000000000001AAA", "001000000000001AAA"), WriteOptions()))
+    case |= set(case_fields(call, Target("Account", "001000000000001AAA"), WriteOptions()))
+    assert case <= set(CASE_WRITTEN)
+    assert set(lead_fields(call)) <= set(LEAD_WRITTEN)

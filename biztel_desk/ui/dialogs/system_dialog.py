@@ -69,6 +69,7 @@ class SystemDialog(QDialog):
         self.index_miss_spin = self._spin("phone_index_miss_refresh_s", self.tr(" 秒"))
         self.backoff_max_spin = self._spin("retry_backoff_max_minutes", self.tr(" 分"))
         self.assignment_check = QCheckBox(self.tr("実行する"), self)
+        self.index_reconcile_spin = self._spin("phone_index_reconcile_hours", self.tr(" 時間"))
         self.fields.update(
             {
                 "retention_days": self.retention_spin,
@@ -87,6 +88,7 @@ class SystemDialog(QDialog):
                 "phone_index_miss_refresh_s": self.index_miss_spin,
                 "retry_backoff_max_minutes": self.backoff_max_spin,
                 "run_assignment_rules": self.assignment_check,
+                "phone_index_reconcile_hours": self.index_reconcile_spin,
             }
         )
 
@@ -123,6 +125,8 @@ class SystemDialog(QDialog):
                   self.tr("Salesforceの電話番号を手元に写した索引を、送信前にこの間隔より古ければ更新します。短いほど新しいレコードにすぐ一致し、長いほどAPI呼び出しが減ります。"))
         self._row(api, "phone_index_miss_refresh_s", self.tr("一致しない番号があるときの再確認間隔"),
                   self.tr("一致するレコードがない番号は、索引がこの秒数より古ければ変更分だけ更新して探し直します(数秒前に作成されたレコードにも一致します)。0で再確認しません。"))
+        self._row(api, "phone_index_reconcile_hours", self.tr("電話番号インデックスの全件読み直し間隔"),
+                  self.tr("この間隔ごと(および起動後の最初の送信時に前回から経っていれば)索引を全件読み直し、完全に削除されたレコードや参照できなくなったレコードを索引から外します。"))
 
         writes = self._group(self.tr("Salesforceへの書き込み"))
         self._row(writes, "run_assignment_rules", self.tr("割り当てルール"),

@@ -24,6 +24,8 @@ from biztel_desk.services.context import AppContext
 from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR
 from biztel_desk.verify.report import VerificationReport
 
+WARNING_COLOR = "#b26a00"  # a 注意 line of 設定確認 (amber: not an error)
+
 log = logging.getLogger(__name__)
 _LINES_WITHOUT_SCROLLING = 6
 
@@ -193,9 +195,12 @@ class VerifyResultDialog(QDialog):
             heading = verify_line_row("✓", OK_COLOR, report.lines(lang)[0], bold=True)
             layout.addWidget(heading)
             self.lines = report.lines(lang)
+            for warning in report.problems:  # warnings only: linking works, with a consequence to know
+                layout.addWidget(verify_line_row("!", WARNING_COLOR, warning.text(lang)))
         else:
             self.lines = report.lines(lang) if report is not None else [failure]
-            title = (self.tr("{count}件の問題が見つかりました。").format(count=len(self.lines))
+            errors = sum(not p.warning for p in report.problems) if report is not None else 1
+            title = (self.tr("{count}件の問題が見つかりました。").format(count=errors)
                      if report is not None else self.tr("設定確認を実行できませんでした。"))
             title_label = QLabel(title)
             title_label.setObjectName("verifyTitle")
@@ -205,8 +210,10 @@ class VerifyResultDialog(QDialog):
             body_layout = QVBoxLayout(body)
             body_layout.setContentsMargins(0, 0, 0, 0)
             body_layout.setSpacing(8)
-            for line in self.lines:
-                body_layout.addWidget(verify_line_row("✗", ERROR_COLOR, line))
+            warnings = [p.warning for p in report.problems] if report is not None else [False]
+            for line, warning in zip(self.lines, warnings, strict=True):
+                body_layout.addWidget(verify_line_row("!" if warning else "✗", WARNING_COLOR if warning else ERROR_COLOR,
+                                                      line))
             if len(self.lines) <= _LINES_WITHOUT_SCROLLING:
                 layout.addWidget(body)
             else:  # a bare org has a dozen problems: scroll rather than grow past the screen
