@@ -178,3 +178,16 @@ def test_duplicate_account_in_a_file_is_named_as_an_account(context: AppContext)
     with pytest.raises(ProblemsError) as caught:
         settings_file.import_toml(context.config, text)
     assert "accounts[1].name: Account name 'a' is already used." in caught.value.text("en")
+
+
+def test_a_subject_template_that_cannot_be_formatted_refuses_the_whole_file(context: AppContext) -> None:
+    settings_file.import_toml(context.config, CLI_MD_EXAMPLE)
+    before = settings_file.export_toml(context.config)
+    hostile = CLI_MD_EXAMPLE.replace('[system]\n', '[system]\nsubject_inbound = "{customer:>999999999}"\n'
+                                     'subject_outbound = "{customer!x}"\n')
+    with pytest.raises(ProblemsError) as caught:
+        settings_file.import_toml(context.config, hostile)
+    assert {(p.path, p.code) for p in caught.value.problems} == {
+        ("system.subject_inbound", "template_spec"), ("system.subject_outbound", "template_spec")}
+    assert "system.subject_inbound: 件名テンプレート(着信): {customer} に書式指定や変換" in caught.value.text("ja")
+    assert settings_file.export_toml(context.config) == before
