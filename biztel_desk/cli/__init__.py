@@ -119,7 +119,8 @@ def run(
         print(error.text(lang), file=sys.stderr)
         return EXIT_PROBLEMS
     except SecretStoreError as error:
-        print(_text(lang, f"OSのキーリングを使えません: {error}", f"The OS keyring cannot be used: {error}"), file=sys.stderr)
+        print(_text(lang, f"OSのキーリングを使えません: {error.text(lang)}", f"The OS keyring cannot be used: {error}"),
+              file=sys.stderr)
         return EXIT_USAGE
     finally:
         context.close()
