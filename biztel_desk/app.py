@@ -107,6 +107,7 @@ def run_gui(args: argparse.Namespace) -> int:
     lang = args.lang or i18n.system_language()
     translators = i18n.install_translators(app, lang)
     gui = Gui(args, lang)
+    cannot_start = app.translate("app", "BIZTEL Desk を起動できません。")
     try:
         session = gui.open()
     except (DatabaseUnavailable, OSError) as error:
@@ -115,7 +116,7 @@ def run_gui(args: argparse.Namespace) -> int:
         QMessageBox.critical(
             None,
             "BIZTEL Desk",
-            f"{app.translate('app', 'BIZTEL Desk を起動できません。')}\n\n{problem}" if problem else
+            f"{cannot_start}\n\n{problem}" if problem else
             app.translate("app", "データベースを開けません。\n{0}\n\nデータフォルダの場所と空き容量、または --db-url を確認してください。").format(error),
         )
         return 2
@@ -127,7 +128,7 @@ def run_gui(args: argparse.Namespace) -> int:
         if problem is None:
             raise
         log.warning("the window cannot start: %s", error)
-        QMessageBox.critical(None, "BIZTEL Desk", f"{app.translate('app', 'BIZTEL Desk を起動できません。')}\n\n{problem}")
+        QMessageBox.critical(None, "BIZTEL Desk", f"{cannot_start}\n\n{problem}")
         return 2
     # What start-up built lives as long as the app: keep it out of the collector's full passes, which otherwise
     # stop every thread (the window too) for a few hundred ms now and then while the worker drains a backlog.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import sys
 import threading
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -25,6 +26,7 @@ _FORMAT = "%(asctime)s %(levelname)s [%(threadName)s] %(name)s: %(message)s"
 log = logging.getLogger("biztel_desk")
 _handler: RotatingFileHandler | None = None
 _lock = threading.Lock()
+_write_failed = False
 
 
 def log_path(data_dir: Path) -> Path:
@@ -40,6 +42,14 @@ class _ScrubbingFormatter(logging.Formatter):
 
 class _PrivateRotatingFileHandler(RotatingFileHandler):
     """Created 0600 on POSIX: the log names phone numbers and accounts, not for other local users."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        # The disk is full or the file went away: the log must never put a traceback in front of the user (the
+        # message about the fault itself still reaches them). Note it once on stderr.
+        global _write_failed
+        if not _write_failed:
+            _write_failed = True
+            sys.stderr.write(f"(ログに書き込めません / the log cannot be written: {self.baseFilename})\n")
 
     def _open(self) -> io.TextIOWrapper:
         descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -306,7 +306,7 @@ class LinkWorker:
         crash; so a retry never sends twice.
         """
         delay = float(self.error_backoff_s[min(faults, len(self.error_backoff_s) - 1)])
-        fault = database_fault(error)
+        fault = database_fault(error, self.database.location)
         if fault in TRANSIENT_FAULTS and fault is not None:
             detail = fault_text(fault, self.lang, self.database.location)
             message = _text("fault_retry", self.lang, detail=detail, seconds=round(delay))
@@ -320,7 +320,7 @@ class LinkWorker:
 
     def _fatal(self, error: Exception) -> None:
         """The thread ends: a database that cannot be used (damaged, read-only) or a bug. ``failure`` says which."""
-        fault = database_fault(error)
+        fault = database_fault(error, self.database.location)
         if fault is not None:
             log.error("link worker stopped: database %s: %s", fault, error)
             detail = fault_text(fault, self.lang, self.database.location)

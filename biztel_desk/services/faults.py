@@ -11,5 +11,5 @@ def database_problem(error: BaseException, lang: str = "ja", where: str = "") ->
     """What is wrong with the database and what to do, or None when ``error`` is not a database fault."""
     if isinstance(error, DatabaseUnavailable):
         return error.text(lang)
-    fault = database_fault(error)
+    fault = database_fault(error, where)
     return fault_text(fault, lang, where) if fault is not None else None

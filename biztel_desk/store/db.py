@@ -88,8 +88,28 @@ _SQLITE_CODES: dict[int, DatabaseFault] = {
 }
 
 
-def database_fault(error: BaseException) -> DatabaseFault | None:
-    """The fault behind a database error (SQLAlchemy's or the driver's), None for anything else (a bug)."""
+def database_fault(error: BaseException, location: str = "") -> DatabaseFault | None:
+    """The fault behind a database error (SQLAlchemy's or the driver's), None for anything else (a bug).
+
+    ``location`` (the SQLite file) tells a full disk from another I/O error: SQLite reports a disk too full for
+    its -shm/-wal files as a disk I/O error.
+    """
+    fault = _fault(error)
+    if fault == DatabaseFault.IO and location and _disk_full(Path(location)):
+        return DatabaseFault.FULL
+    return fault
+
+
+def _disk_full(path: Path) -> bool:
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent).free < 256 * 1024
+    except OSError:
+        return False
+
+
+def _fault(error: BaseException) -> DatabaseFault | None:
     original = error.orig if isinstance(error, DBAPIError) else error
     if isinstance(original, sqlite3.Error):
         code = getattr(original, "sqlite_errorcode", None)
@@ -291,7 +311,7 @@ def prepare_sqlite_file(path: Path) -> None:
         os.replace(temporary, path)
     except (OSError, sqlite3.Error) as error:
         temporary.unlink(missing_ok=True)
-        fault = database_fault(error) if isinstance(error, sqlite3.Error) else (
+        fault = database_fault(error, str(path)) if isinstance(error, sqlite3.Error) else (
             DatabaseFault.FULL if getattr(error, "errno", None) == 28 else None)  # ENOSPC
         reason = f"unable to open database file: {error.strerror}" if isinstance(error, OSError) else error
         raise DatabaseUnavailable(f"{path}: {reason}", fault, str(path)) from None
@@ -348,7 +368,8 @@ class Database:
         except (OperationalError, SQLAlchemyError, OSError) as error:
             database.engine.dispose()
             reason = getattr(error, "orig", None) or error
-            raise DatabaseUnavailable(f"{redacted(url)}: {reason}", database_fault(error), where) from None
+            fault = database_fault(error, where if sqlite_file is not None else "")
+            raise DatabaseUnavailable(f"{redacted(url)}: {reason}", fault, where) from None
         if sqlite_file is not None:
             _private(sqlite_file)  # the -wal/-shm the migration check created, on a file made before 0600 was the rule
         return database
