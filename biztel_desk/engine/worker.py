@@ -201,6 +201,7 @@ class LinkWorker:
         """一時停止: the step in flight finishes, then nothing is sent until ``resume()``."""
         self._paused.set()
         self._wake.set()
+        self._retry_now.set()  # a fault's back-off: show 一時停止中 now, not when the wait ends
 
     def resume(self) -> None:
         self._paused.clear()
