@@ -344,13 +344,12 @@ class Gui:
 
     def open_demo(self, base_dir: Path | None = None) -> GuiSession:
         """Open and show the demo window; its profile lives in ``base_dir``, else in a temp dir removed at the end."""
-        from biztel_desk import applog
         from biztel_desk.store.db import data_dir
         from biztel_desk.ui.crash import install_crash_handler
 
-        # The log and crash reports go to the real data dir: the demo's temp dir is removed at exit.
-        applog.configure(data_dir(getattr(self.args, "data_dir", None)))
         session = build_demo(self.lang, base_dir)
+        # No log file of its own: the demo never touches the real data dir, and an open log would keep Windows
+        # from removing the demo's temp dir. Crash reports go to the real data dir's crash.log (only on a crash).
         install_crash_handler(data_dir(getattr(self.args, "data_dir", None)), self.lang)
         self.sessions.append(session)
         session.window.show()
