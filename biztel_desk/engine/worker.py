@@ -15,13 +15,13 @@ import datetime as dt
 import enum
 import logging
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import requests
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -94,8 +94,15 @@ class RunSummary:
 
 Observer = Callable[[WorkerStatus], None]
 
-# Network failures that escaped the gateway's own mapping: transient, like a Salesforce 503.
-_NETWORK_ERRORS = (requests.RequestException, ConnectionError, TimeoutError, socket.gaierror)
+def _network_error(error: BaseException) -> bool:
+    """A network failure that escaped the gateway's own mapping: transient, like a Salesforce 503.
+
+    ``requests`` is looked up, not imported: the window imports this module at start-up, the client only later.
+    """
+    if isinstance(error, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    requests = sys.modules.get("requests")
+    return requests is not None and isinstance(error, requests.RequestException)
 
 
 @dataclass(frozen=True)
@@ -311,7 +318,7 @@ class LinkWorker:
         if fault in TRANSIENT_FAULTS and fault is not None:
             detail = fault_text(fault, self.lang, self.database.location)
             message = _text("fault_retry", self.lang, detail=detail, seconds=round(delay))
-        elif isinstance(error, _NETWORK_ERRORS):
+        elif _network_error(error):
             message = _text("network_retry", self.lang, detail=type(error).__name__, seconds=round(delay))
         else:
             return None

@@ -26,6 +26,7 @@ from biztel_desk.domain.jobs import JobState
 from biztel_desk.engine.worker import LinkWorker, WorkerState
 from biztel_desk.services.context import AppContext
 from biztel_desk.store import calls as store_calls
+from biztel_desk.store.db import DB_FILENAME
 from biztel_desk.store.models import LinkJob
 from biztel_desk.ui.main_window import MainWindow
 
@@ -276,12 +277,13 @@ def test_a_database_lock_is_retried_with_its_reason_shown_and_linking_goes_on(qt
 
     made = desk()
     window = made.window
+    assert made.context.data_dir is not None
     made.worker.error_backoff_s = (1.0,)
     wait_state(qtbot, window, WorkerState.RUNNING)
     made.add_calls(3)
     qtbot.waitUntil(lambda: made.jobs(JobState.LINKED) == 3, timeout=15_000)
     # Another program holds the write lock longer than SQLite's 10 s busy timeout.
-    lock = sqlite3.connect(made.context.database.location, timeout=30, isolation_level=None)
+    lock = sqlite3.connect(made.context.data_dir / DB_FILENAME, timeout=30, isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")
     try:
         qtbot.waitUntil(lambda: "ロックされています" in window.worker_message_label.text(), timeout=20_000)
@@ -307,10 +309,11 @@ def test_a_worker_ended_by_a_fault_is_started_again_by_the_window(qtbot: QtBot, 
     controller = window.worker_controller
     assert controller is not None
     controller.restart_delays_s = (2.0,)
+    assert made.context.data_dir is not None
     wait_state(qtbot, window, WorkerState.RUNNING)
     made.add_calls(2)
     qtbot.waitUntil(lambda: made.jobs(JobState.LINKED) == 2, timeout=15_000)
-    damage = sqlite3.connect(made.context.database.location, timeout=30, isolation_level=None)
+    damage = sqlite3.connect(made.context.data_dir / DB_FILENAME, timeout=30, isolation_level=None)
     schema = damage.execute("SELECT sql FROM sqlite_master WHERE name = 'link_leases'").fetchone()[0]
     damage.execute("DROP TABLE link_leases")  # a table gone under the running worker: not a transient fault
     qtbot.waitUntil(lambda: controller.restart_pending, timeout=20_000)
