@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import threading
@@ -40,6 +41,7 @@ DEMO_HISTORY_COLUMNS = ("state", "from_number", "to_number", "started_at", "from
                         "processed_at", "task_id", "record_id", "error_message")
 DEMO_POLL_S = 0.5  # the demo's link worker looks for new jobs this often (besides every simulated import's wake)
 ICONS = Path(__file__).resolve().parent / "resources" / "icons"
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,6 +107,7 @@ def run_gui(args: argparse.Namespace) -> int:
     lang = args.lang or i18n.system_language()
     translators = i18n.install_translators(app, lang)
     gui = Gui(args, lang)
+    cannot_start = app.translate("app", "BIZTEL Desk を起動できません。")
     try:
         session = gui.open()
     except SchemaTooNew as error:  # a newer app upgraded the database: never migrate or crash, say what to do
@@ -114,11 +117,24 @@ def run_gui(args: argparse.Namespace) -> int:
             "schema_too_new", lang, database_revision=error.database_revision, app_revision=error.app_revision))
         return 2
     except (DatabaseUnavailable, OSError) as error:
+        log.warning("the window cannot start: %s", error)
+        problem = error.text(lang) if isinstance(error, DatabaseUnavailable) and error.fault else None
         QMessageBox.critical(
             None,
             "BIZTEL Desk",
+            f"{cannot_start}\n\n{problem}" if problem else
             app.translate("app", "データベースを開けません。\n{0}\n\nデータフォルダの場所と空き容量、または --db-url を確認してください。").format(error),
         )
+        return 2
+    except Exception as error:
+        # A fault that only shows once the window reads its data (a damaged page, a lock held too long).
+        from biztel_desk.services.faults import database_problem
+
+        problem = database_problem(error, lang)
+        if problem is None:
+            raise
+        log.warning("the window cannot start: %s", error)
+        QMessageBox.critical(None, "BIZTEL Desk", f"{cannot_start}\n\n{problem}")
         return 2
     # What start-up built lives as long as the app: keep it out of the collector's full passes, which otherwise
     # stop every thread (the window too) for a few hundred ms now and then while the worker drains a backlog.
@@ -309,11 +325,13 @@ class Gui:
             return self.open_demo(Path(explicit).expanduser() if explicit else None)
         from PySide6.QtCore import QTimer
 
-        from biztel_desk import cli
+        from biztel_desk import applog, cli
+        from biztel_desk.store.db import data_dir
         from biztel_desk.ui.crash import install_crash_handler
 
+        applog.configure(data_dir(getattr(self.args, "data_dir", None)))
         context = cli.open_context(self.args, lang=self.lang, secrets=self.secrets)
-        install_crash_handler(context.data_dir or Path(os.getcwd()))
+        install_crash_handler(context.data_dir or Path(os.getcwd()), self.lang, context.database.location)
         try:
             session = build_window(context)
         except BaseException:
@@ -336,8 +354,9 @@ class Gui:
         from biztel_desk.ui.crash import install_crash_handler
 
         session = build_demo(self.lang, base_dir)
-        # Crash reports go to the real data dir's log (written only on a crash): the temp dir is removed at exit.
-        install_crash_handler(data_dir(getattr(self.args, "data_dir", None)))
+        # No log file of its own: the demo never touches the real data dir, and an open log would keep Windows
+        # from removing the demo's temp dir. Crash reports go to the real data dir's crash.log (only on a crash).
+        install_crash_handler(data_dir(getattr(self.args, "data_dir", None)), self.lang)
         self.sessions.append(session)
         session.window.show()
         return session

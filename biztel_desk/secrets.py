@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Protocol
+from typing import Any, Protocol
 
 from biztel_desk.domain.config import SecretKind
 
@@ -11,7 +11,44 @@ SERVICE = "biztel-desk"
 
 
 class SecretStoreError(Exception):
-    """The keyring cannot be used (locked, missing backend); the message never contains a secret."""
+    """The keyring cannot be used (locked, missing backend); the message never contains a secret.
+
+    ``str()`` is English; ``text("ja")`` the Japanese when there is one (the OS's own errors come in one language).
+    """
+
+    def __init__(self, detail: str, *, ja: str | None = None) -> None:
+        super().__init__(detail)
+        self.ja = ja
+
+    def text(self, lang: str = "ja") -> str:
+        return self.ja if lang == "ja" and self.ja else str(self)
+
+
+def _no_keyring(backend: object) -> SecretStoreError:
+    name = f"{type(backend).__module__}.{type(backend).__qualname__}"
+    return SecretStoreError(
+        f"No usable OS keyring: the selected keyring backend ({name}) stores nothing, so secrets can be neither saved nor read. "
+        "Run where Windows Credential Manager, the macOS Keychain or a Secret Service (GNOME Keyring, KWallet) is "
+        "available, or check PYTHON_KEYRING_BACKEND and keyringrc.cfg.",
+        ja=f"使えるOSのキーリングがありません(選ばれているキーリング {name} は何も保存しません)。秘密情報を保存することも読み出すこともできません。"
+        "Windowsの資格情報マネージャー、macOSのキーチェーン、LinuxのSecret Service(GNOME Keyring、KWallet)が使える"
+        "環境で実行するか、PYTHON_KEYRING_BACKEND と keyringrc.cfg の設定を確認してください。",
+    )
+
+
+def _os_keyring() -> Any:
+    """The keyring backend in use, refused when it is one that stores nothing: ``null`` (answers None and
+    drops every value), ``fail`` (raises on every call) or a chainer with nothing to chain. A secret must
+    never be reported as saved when it was not, and there is no plaintext fallback."""
+    import keyring
+    from keyring.backends import chainer, fail, null
+
+    backend = keyring.get_keyring()
+    if isinstance(backend, null.Keyring | fail.Keyring) or (
+        isinstance(backend, chainer.ChainerBackend) and not backend.backends
+    ):
+        raise _no_keyring(backend)
+    return backend
 
 
 class SecretBackend(Protocol):
@@ -27,29 +64,33 @@ class KeyringBackend:
         self.service = service
 
     def get(self, key: str) -> str | None:
-        import keyring
         from keyring.errors import KeyringError
 
         try:
-            return keyring.get_password(self.service, key)
+            value = _os_keyring().get_password(self.service, key)
         except KeyringError as error:
             raise SecretStoreError(_describe(error)) from None
+        return None if value is None else str(value)
 
     def set(self, key: str, value: str) -> None:
-        import keyring
         from keyring.errors import KeyringError
 
+        backend = _os_keyring()
         try:
-            keyring.set_password(self.service, key, value)
+            backend.set_password(self.service, key, value)
+            kept = backend.get_password(self.service, key)
         except KeyringError as error:
             raise SecretStoreError(_describe(error)) from None
+        if kept != value:
+            # A backend that accepts a value and drops it (or cuts it): say so now, not at the next login.
+            raise _no_keyring(backend)
 
     def delete(self, key: str) -> None:
-        import keyring
         from keyring.errors import KeyringError, PasswordDeleteError
 
+        backend = _os_keyring()
         try:
-            keyring.delete_password(self.service, key)
+            backend.delete_password(self.service, key)
         except PasswordDeleteError:
             return
         except KeyringError as error:

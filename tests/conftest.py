@@ -61,3 +61,14 @@ def make_setting(context: AppContext):  # type: ignore[no-untyped-def]
         return context.config.save_basic(setting)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _restore_excepthooks() -> Iterator[None]:
+    """A test that opens the window installs the crash handler (sys and threading hooks): later tests get theirs back."""
+    import sys
+    import threading
+
+    saved = sys.excepthook, threading.excepthook
+    yield
+    sys.excepthook, threading.excepthook = saved

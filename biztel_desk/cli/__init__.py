@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from pathlib import Path
 from typing import TextIO
 
+from biztel_desk import applog
 from biztel_desk.domain.config import TYPED_SECRETS, LinkStatus, SecretKind
 from biztel_desk.domain.messages import Problem, ProblemsError, message
 from biztel_desk.secrets import SecretStore, SecretStoreError
 from biztel_desk.services.context import AppContext
+from biztel_desk.services.faults import database_problem
 from biztel_desk.store.db import Database, DatabaseUnavailable, SchemaTooNew, data_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger(__name__)
 
 # Command modules, each owning one command (see the module docstring).
 COMMAND_MODULES: tuple[str, ...] = ("biztel_desk.cli.import_cmd", "biztel_desk.cli.verify_cmd", "biztel_desk.cli.sync", "biztel_desk.cli.history_cmd", "biztel_desk.cli.ingest_cmd", "biztel_desk.cli.db_cmd")
@@ -102,6 +106,8 @@ def run(
         from biztel_desk.devorg import cli as devorg_cli
 
         return devorg_cli.run(args)
+    applog.configure(data_dir(getattr(args, "data_dir", None)))
+    applog.install_thread_hook()
     without_context = getattr(args, "without_context", None)
     if without_context is not None:  # `db …` opens the database itself, without migrating it first
         return int(without_context(args, lang, stdin, stdout))
@@ -112,7 +118,8 @@ def run(
                       app_revision=error.app_revision), file=sys.stderr)
         return EXIT_PROBLEMS
     except DatabaseUnavailable as error:
-        print(message_db_unavailable(lang, str(error)), file=sys.stderr)
+        log.warning("database unavailable: %s", error)
+        print(error.text(lang), file=sys.stderr)
         return EXIT_USAGE
     try:
         if args.command == "settings":
@@ -132,7 +139,17 @@ def run(
         print(error.text(lang), file=sys.stderr)
         return EXIT_PROBLEMS
     except SecretStoreError as error:
-        print(_text(lang, f"OSのキーリングを使えません: {error}", f"The OS keyring cannot be used: {error}"), file=sys.stderr)
+        print(_text(lang, f"OSのキーリングを使えません: {error.text(lang)}", f"The OS keyring cannot be used: {error}"),
+              file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:
+        # A locked, damaged or full database is the environment, not a bug: say what to do, no traceback.
+        problem = database_problem(error, lang, context.database.location)
+        if problem is None:
+            log.critical("biztel-desk %s stopped by an unexpected error", args.command, exc_info=True)
+            raise
+        log.warning("%s: database fault: %s", args.command, error)
+        print(problem, file=sys.stderr)
         return EXIT_USAGE
     finally:
         context.close()
@@ -142,12 +159,6 @@ def _text(lang: str, ja: str, en: str) -> str:
     return ja if lang == "ja" else en
 
 
-def message_db_unavailable(lang: str, detail: str) -> str:
-    return _text(
-        lang,
-        f"データベースを開けません: {detail}\nデータフォルダ(--data-dir)または --db-url を確認してください。",
-        f"Cannot open the database: {detail}\nCheck the data folder (--data-dir) or --db-url.",
-    )
 
 
 def _settings(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: TextIO) -> int:

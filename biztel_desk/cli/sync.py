@@ -18,6 +18,9 @@ from biztel_desk.services.housekeeping import Housekeeper
 from biztel_desk.services.ingest_sources import IngestSources
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+# The worker ended by itself on a bug (a database that cannot be used exits EXIT_USAGE): non-zero, so a service
+# manager (systemd Restart=on-failure, a Windows service wrapper) starts it again.
+EXIT_INTERNAL = 3
 
 
 def register(commands: Any) -> None:
@@ -137,6 +140,8 @@ def _forever(worker: LinkWorker, lang: str, stdout: TextIO) -> int:
         ended = worker.stop(timeout=120)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if worker.failure is not None and worker.failure.fault is not None:
+        return EXIT_USAGE  # the database cannot be used: no counters to show (the reason is the last status line)
     counters = worker.counters()
     stdout.write(f"linked\t{counters.linked}\nwaiting\t{counters.waiting}\nretrying\t{counters.retrying}\n"
                  f"failed\t{counters.failed}\nheld\t{counters.held}\n")
@@ -144,4 +149,9 @@ def _forever(worker: LinkWorker, lang: str, stdout: TextIO) -> int:
         print(_text(lang, "送信中のバッチが終わる前に終了しました。次回の起動時に結果を確認します。",
                     "Stopped before the batch in flight finished; its outcome is checked at the next start."),
               file=sys.stderr)
+    failure = worker.failure
+    if failure is not None:
+        # Transient faults (a lock, a full disk, the network) are retried inside the worker; this one ended it
+        # (its message is the last status line above).
+        return EXIT_USAGE if failure.fault is not None else EXIT_INTERNAL
     return EXIT_OK

@@ -96,6 +96,7 @@ RECORDING_URL_MAX = 50
 # Bidirectional overrides and isolates: invisible, and they make a name read differently from what it is.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MEMO_MAX = 500
+SUBJECT_MAX = 255  # Task.Subject is a 255-character string field
 SUBJECT_PLACEHOLDERS = ("customer", "company", "direction", "agent", "extension", "start", "duration")
 # Standard name, or [namespace__]Name__c: single underscores inside, no trailing underscore.
 _API_NAME = re.compile(r"^(?:[A-Za-z][A-Za-z0-9]*__)?[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?<!_)(?:__c)?$")
@@ -285,14 +286,25 @@ def _check_option(option: Option, value: Any, where: str, problems: list[Problem
 
 
 def _check_template(template: str, where: str) -> list[Problem]:
-    problems = []
+    """The whole template as ``payload.subject`` formats it: bare known names only, and at most SUBJECT_MAX characters.
+
+    A format spec or a conversion (``{customer:d}``, ``{customer!x}``, ``{customer:{start}}``) fails or explodes
+    when formatted (``{customer:>999999999}`` is a 1 GB string per Task): the template is refused, never sent.
+    """
+    choices = ", ".join(SUBJECT_PLACEHOLDERS)
+    if len(template) > SUBJECT_MAX:
+        return [Problem("too_long", where, {"max": SUBJECT_MAX, "length": len(template)})]
     try:
-        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        parsed = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template)
+                   if name is not None]
     except ValueError:
-        return [Problem("template_invalid", where, {"key": "?", "choices": ", ".join(SUBJECT_PLACEHOLDERS)})]
-    for name in names:
+        return [Problem("template_syntax", where)]
+    problems = []
+    for name, spec, conversion in parsed:
         if name not in SUBJECT_PLACEHOLDERS:
-            problems.append(Problem("template_invalid", where, {"key": name, "choices": ", ".join(SUBJECT_PLACEHOLDERS)}))
+            problems.append(Problem("template_invalid", where, {"key": name, "choices": choices}))
+        elif spec or conversion:
+            problems.append(Problem("template_spec", where, {"key": name}))
     return problems
 
 

@@ -166,6 +166,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}に不明な差し込み項目 {{{key}}} があります。使える項目: {choices}",
         "{label} has an unknown placeholder {{{key}}}. Allowed: {choices}",
     ),
+    "template_spec": (
+        "{label}: {{{key}}} に書式指定や変換(「:」「!」以降)は付けられません。{{{key}}} と書いてください。",
+        "{label}: {{{key}}} cannot take a format spec or conversion (after ':' or '!'). Write {{{key}}}.",
+    ),
+    "template_syntax": (
+        "{label}の波かっこ {{ }} の対応が正しくありません。文字として {{ や }} を使うときは {{{{ や }}}} のように2つ重ねてください。",
+        "{label} has unbalanced braces {{ }}. To write a literal {{ or }}, double it: {{{{ or }}}}.",
+    ),
     "secret_kind": (
         "秘密情報の種類「{value}」は不明です。使える値: {choices}",
         "Unknown secret kind '{value}'. Allowed: {choices}",

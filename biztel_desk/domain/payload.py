@@ -95,14 +95,33 @@ def subject(call: CallFacts, options: WriteOptions) -> str:
         "start": _local(call.started_at, options).strftime("%Y/%m/%d %H:%M"),
         "duration": f"{call.duration_s // 60}:{call.duration_s % 60:02d}",
     }
-    # Validated templates only name known placeholders; Formatter keeps unknown braces from crashing anyway.
-    text = string.Formatter().vformat(template, (), _Defaulting(values))
-    return text[:SUBJECT_MAX]
+    return render_subject(template, values)
 
 
-class _Defaulting(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+def render_subject(template: str, values: dict[str, str]) -> str:
+    """``template`` with each bare ``{name}`` of ``values`` replaced, capped at Task.Subject's 255 characters.
+
+    Validation refuses anything else, but a template saved before it was this strict must not stop every send:
+    a format spec, a conversion or an unknown name stays as written (never ``str.format``, whose specs fail or
+    allocate without bound), unbalanced braces leave the template as it is. Nothing grows past the cap.
+    """
+    parts: list[str] = []
+    size = 0
+    try:
+        for literal, name, spec, conversion in string.Formatter().parse(template):
+            piece = literal
+            if name is not None:
+                if name in values and not spec and not conversion:
+                    piece += values[name]
+                else:
+                    piece += "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            parts.append(piece)
+            size += len(piece)
+            if size > SUBJECT_MAX:
+                break
+    except ValueError:
+        return template[:SUBJECT_MAX]
+    return "".join(parts)[:SUBJECT_MAX]
 
 
 def phone_from(call: CallFacts) -> str:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
+import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -21,7 +23,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
+from biztel_desk import applog
 from biztel_desk.domain.config import LinkStatus
 from biztel_desk.domain.jobs import JobState
 from biztel_desk.salesforce.errors import (
@@ -32,7 +36,7 @@ from biztel_desk.salesforce.errors import (
     PermanentError,
 )
 from biztel_desk.secrets import SecretStore
-from biztel_desk.store.db import Database
+from biztel_desk.store.db import TRANSIENT_FAULTS, Database, DatabaseFault, database_fault, fault_text
 from biztel_desk.store.models import LinkJob, LinkSetting
 
 if TYPE_CHECKING:
@@ -99,6 +103,24 @@ class RunSummary:
 
 Observer = Callable[[WorkerStatus], None]
 
+def _network_error(error: BaseException) -> bool:
+    """A network failure that escaped the gateway's own mapping: transient, like a Salesforce 503.
+
+    ``requests`` is looked up, not imported: the window imports this module at start-up, the client only later.
+    """
+    if isinstance(error, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    requests = sys.modules.get("requests")
+    return requests is not None and isinstance(error, requests.RequestException)
+
+
+@dataclass(frozen=True)
+class WorkerFailure:
+    """Why the thread ended on its own: a database that cannot be used (``fault``) or a bug (``fault`` None)."""
+
+    message: str
+    fault: DatabaseFault | None = None
+
 _MESSAGES = {
     "running": ("連携中", "Linking"),
     "idle": ("待機中: 送信するものはありません", "Idle: nothing to send"),
@@ -117,6 +139,12 @@ _MESSAGES = {
     "concurrent": ("「{setting}」: Salesforceの同時実行できる長時間リクエスト数の上限に達しました。{seconds}秒後に再試行します。",
                    "'{setting}': Salesforce's limit of concurrent long-running requests is reached; trying again in "
                    "{seconds} s."),
+    "fault_retry": ("{detail} {seconds}秒後に自動で再試行します。", "{detail} Trying again automatically in {seconds} s."),
+    "network_retry": ("ネットワークエラーのため送信できませんでした({detail})。{seconds}秒後に自動で再試行します。",
+                      "A network error stopped sending ({detail}); trying again automatically in {seconds} s."),
+    "fault_stopped": ("{detail} 連携を停止しました。", "{detail} Linking has stopped."),
+    "internal": ("内部エラーのため連携を停止しました({detail})。詳細はログを参照してください: {log}",
+                 "Linking stopped because of an internal error ({detail}). See the log: {log}"),
     "lease_once": ("「{setting}」: 別のプロセスがこの連携設定を送信中です({holder})。何も送信していません。",
                    "'{setting}': another process is sending this link setting ({holder}); nothing was sent."),
 }
@@ -155,6 +183,8 @@ class LinkWorker:
         self._status = WorkerStatus(WorkerState.STOPPED, message=_text("stopped", lang))
         self._backoff: dict[str, tuple[float, int]] = {}  # setting → (monotonic time to try again, failures)
         self._last_publish = 0.0
+        self._retry_now = threading.Event()  # 開始 / 停止 during a fault's back-off: stop waiting
+        self.failure: WorkerFailure | None = None  # set when a fatal fault or a bug ended the thread
 
     # --- public API -----------------------------------------------------------------------------------------
 
@@ -183,6 +213,7 @@ class LinkWorker:
             return
         self._stop.clear()
         self._paused.clear()
+        self.failure = None
         self._thread = threading.Thread(target=self._loop, name="link-worker", daemon=True)
         self._thread.start()
 
@@ -190,10 +221,12 @@ class LinkWorker:
         """一時停止: the step in flight finishes, then nothing is sent until ``resume()``."""
         self._paused.set()
         self._wake.set()
+        self._retry_now.set()  # a fault's back-off: show 一時停止中 now, not when the wait ends
 
     def resume(self) -> None:
         self._paused.clear()
         self._backoff.clear()
+        self._retry_now.set()
         self._wake.set()
 
     def wake(self) -> None:
@@ -204,6 +237,7 @@ class LinkWorker:
         """停止: finish the step in flight and end the thread. True when it ended within ``timeout``."""
         self._stop.set()
         self._wake.set()
+        self._retry_now.set()
         thread = self._thread
         if thread is not None:
             thread.join(timeout)
@@ -264,6 +298,7 @@ class LinkWorker:
     def _loop(self) -> None:
         engine = self._engine()
         self._publish(WorkerState.RUNNING, _text("running", self.lang), force=True)
+        faults = 0  # consecutive rounds ended by a transient fault: the back-off grows with them
         try:
             while not self._stop.is_set():
                 if self._paused.is_set():
@@ -271,19 +306,59 @@ class LinkWorker:
                     self._wake.wait(self.poll_interval_s)
                     self._wake.clear()
                     continue
-                busy = self._round(engine)
+                try:
+                    busy = self._round(engine)
+                except Exception as error:  # noqa: BLE001 - sorted below: transient, fatal fault, or a bug
+                    delay = self._transient(error, faults)
+                    if delay is None:
+                        raise
+                    faults += 1
+                    self._retry_now.clear()
+                    self._retry_now.wait(delay)
+                    continue
+                faults = 0
                 if not busy:
                     self._wake.wait(self.poll_interval_s)
                     self._wake.clear()
-        except Exception:
-            # A bug, not a Salesforce failure: say so in the status bar and leave it to the crash handler's log.
-            log.exception("link worker stopped by an unexpected error")
-            self._publish(WorkerState.ERROR, "internal error: see the log", force=True)
-            raise
+        except Exception as error:
+            self._fatal(error)
+            if self.failure is not None and self.failure.fault is None:
+                raise  # a bug: threading.excepthook logs it (the window adds crash.log and a dialog)
         finally:
             engine.close()
             if self.status.state != WorkerState.ERROR:
                 self._publish(WorkerState.STOPPED, _text("stopped", self.lang), force=True)
+
+    def _transient(self, error: Exception, faults: int) -> float | None:
+        """A database lock, a full disk, a network error: say so, and the seconds to wait. None when fatal.
+
+        What was journaled stays ``sending`` and the next step resolves it from Salesforce, exactly as after a
+        crash; so a retry never sends twice.
+        """
+        delay = float(self.error_backoff_s[min(faults, len(self.error_backoff_s) - 1)])
+        fault = database_fault(error, self.database.location)
+        if fault in TRANSIENT_FAULTS and fault is not None:
+            detail = fault_text(fault, self.lang, self.database.location)
+            message = _text("fault_retry", self.lang, detail=detail, seconds=round(delay))
+        elif _network_error(error):
+            message = _text("network_retry", self.lang, detail=type(error).__name__, seconds=round(delay))
+        else:
+            return None
+        log.warning("link worker: %s (retry %d in %.0f s): %s", fault or "network", faults + 1, delay, error)
+        self._publish(WorkerState.RUNNING, message, force=True)
+        return delay
+
+    def _fatal(self, error: Exception) -> None:
+        """The thread ends: a database that cannot be used (damaged, read-only) or a bug. ``failure`` says which."""
+        fault = database_fault(error, self.database.location)
+        if fault is not None:
+            log.error("link worker stopped: database %s: %s", fault, error)
+            detail = fault_text(fault, self.lang, self.database.location)
+            self.failure = WorkerFailure(_text("fault_stopped", self.lang, detail=detail), fault)
+        else:
+            self.failure = WorkerFailure(_text("internal", self.lang, detail=type(error).__name__,
+                                               log=applog.where(self.lang)))
+        self._publish(WorkerState.ERROR, self.failure.message, force=True)
 
     def _round(self, engine: LinkEngine) -> bool:
         """One step per setting that is not backing off; True when there is more to do right away."""
@@ -367,7 +442,10 @@ class LinkWorker:
         if not force and now - self._last_publish < 0.5:
             return
         self._last_publish = now
-        counters = self.counters()
+        try:
+            counters = self.counters()
+        except SQLAlchemyError:  # the database is the problem being reported: show the last counters
+            counters = self._status.counters
         with self._lock:
             status = WorkerStatus(state, counters, usage or self._status.api_usage, message, busy)
             self._status = status

@@ -165,6 +165,20 @@ def column_titles(keys: Sequence[str], lang: str = "ja") -> list[str]:
     return [by_key[key].ja if lang == "ja" else by_key[key].en for key in keys]
 
 
+# A cell a spreadsheet would read as a formula (OWASP "CSV Injection"): = + - @, tab and carriage return.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a CSV cell that Excel or LibreOffice never evaluates: a leading ``'`` when it could be a formula.
+
+    Every such cell, as OWASP recommends, phone numbers (``+81…``) and a lone ``-`` included: a rule that exempts
+    "harmless-looking" values is one a crafted unique ID can pass. Some spreadsheets show the quote: the price
+    OWASP accepts (OWASP "CSV Injection"; ASVS 1.2.10). ``--format json`` gives programs the raw values.
+    """
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
 def write_csv(
     stream: TextIO,
     headers: Sequence[str],
@@ -177,11 +191,11 @@ def write_csv(
 ) -> int:
     """Rows chunk by chunk as CSV (the caller decides on a BOM); returns how many rows were written."""
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow([spreadsheet_safe(header) for header in headers])
     written = 0
     for chunk in chunks:
         if should_stop():
             break
-        writer.writerows([cell_text(row, key, zone, lang, url) for key in keys] for row in chunk)
+        writer.writerows([spreadsheet_safe(cell_text(row, key, zone, lang, url)) for key in keys] for row in chunk)
         written += len(chunk)
     return written

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import enum
 import os
 import re
 import socket
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -22,8 +24,135 @@ DB_FILENAME = "biztel-desk.sqlite3"
 WRITE_OPTION = "biztel_write"  # execution option of Database.begin() sessions (see make_engine)
 
 
+class DatabaseFault(enum.StrEnum):
+    """What is wrong with the database, as far as the user can act on it."""
+
+    LOCKED = "locked"  # another connection held the write lock longer than busy_timeout
+    FULL = "full"  # the disk (or the file's size limit) is full
+    IO = "io"  # a read or write of the file failed
+    SERVER = "server"  # a database server (PostgreSQL) cannot be reached or dropped the connection
+    CORRUPT = "corrupt"  # a damaged page, or not a SQLite file at all
+    READONLY = "readonly"  # the file or its folder cannot be written
+    EMPTY = "empty"  # a zero-length database file: refused, never silently turned into a new profile
+
+
+# Faults that usually pass by themselves (or once the user frees space): retried with back-off, never fatal.
+TRANSIENT_FAULTS = frozenset({DatabaseFault.LOCKED, DatabaseFault.FULL, DatabaseFault.IO, DatabaseFault.SERVER})
+
+_FAULT_MESSAGES: dict[DatabaseFault, tuple[str, str]] = {
+    DatabaseFault.LOCKED: (
+        "データベースが別のプログラムにロックされています(10秒以上)。同じデータフォルダを使う別の BIZTEL Desk"
+        "(ウィンドウまたは biztel-desk sync)やバックアップソフトを終了してから、もう一度お試しください。",
+        "The database is locked by another program (for over 10 s). Close any other BIZTEL Desk (window or "
+        "biztel-desk sync) or backup tool using the same data folder, then try again.",
+    ),
+    DatabaseFault.FULL: (
+        "ディスクの空き容量が不足しているため、データベースに書き込めません{where}。空き容量を確保してから、もう一度お試しください。",
+        "The database cannot be written because the disk is full{where}. Free some space, then try again.",
+    ),
+    DatabaseFault.IO: (
+        "データベースファイルの読み書きに失敗しました(ディスクI/Oエラー){where}。ディスクの状態と空き容量を確認してください。",
+        "Reading or writing the database file failed (disk I/O error){where}. Check the disk and its free space.",
+    ),
+    DatabaseFault.SERVER: (
+        "データベースサーバに接続できません{where}。サーバが動いているか、ネットワークと --db-url を確認してください。",
+        "The database server cannot be reached{where}. Check that it is running, the network and --db-url.",
+    ),
+    DatabaseFault.CORRUPT: (
+        "データベースファイルが壊れています{where}。アプリを終了し、バックアップから復元してください。"
+        "バックアップがない場合は、このファイルを別の場所へ移動すると新しい空のデータベースで起動します(履歴と設定は失われます)。",
+        "The database file is damaged{where}. Quit the app and restore it from a backup. Without a backup, move the "
+        "file elsewhere to start with a new, empty database (history and settings are lost).",
+    ),
+    DatabaseFault.READONLY: (
+        "データベースファイルに書き込めません(読み取り専用){where}。ファイルとデータフォルダの書き込み権限を確認してください。",
+        "The database file cannot be written (read-only){where}. Check the write permissions of the file and the data folder.",
+    ),
+    DatabaseFault.EMPTY: (
+        "データベースファイルが空(0バイト)です{where}。ファイルが壊れたか切り詰められた可能性があります。新しいプロファイルとして"
+        "扱うことはしません。バックアップから復元してください。新しく始める場合は、このファイルを削除するか別の場所へ移動してから起動してください。",
+        "The database file is empty (0 bytes){where}: it was damaged or truncated. It is not treated as a new "
+        "profile. Restore it from a backup; to start afresh, delete or move the file, then start again.",
+    ),
+}
+
+# SQLite result codes (primary, the low byte of extended codes) → fault.
+_SQLITE_CODES: dict[int, DatabaseFault] = {
+    5: DatabaseFault.LOCKED,  # SQLITE_BUSY
+    6: DatabaseFault.LOCKED,  # SQLITE_LOCKED
+    8: DatabaseFault.READONLY,  # SQLITE_READONLY
+    10: DatabaseFault.IO,  # SQLITE_IOERR
+    11: DatabaseFault.CORRUPT,  # SQLITE_CORRUPT
+    13: DatabaseFault.FULL,  # SQLITE_FULL
+    14: DatabaseFault.IO,  # SQLITE_CANTOPEN
+    26: DatabaseFault.CORRUPT,  # SQLITE_NOTADB
+}
+
+
+def database_fault(error: BaseException, location: str = "") -> DatabaseFault | None:
+    """The fault behind a database error (SQLAlchemy's or the driver's), None for anything else (a bug).
+
+    ``location`` (the SQLite file) tells a full disk from another I/O error: SQLite reports a disk too full for
+    its -shm/-wal files as a disk I/O error.
+    """
+    fault = _fault(error)
+    if fault == DatabaseFault.IO and location and _disk_full(Path(location)):
+        return DatabaseFault.FULL
+    return fault
+
+
+def _disk_full(path: Path) -> bool:
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent).free < 256 * 1024
+    except OSError:
+        return False
+
+
+def _fault(error: BaseException) -> DatabaseFault | None:
+    original = error.orig if isinstance(error, DBAPIError) else error
+    if isinstance(original, sqlite3.Error):
+        code = getattr(original, "sqlite_errorcode", None)
+        if isinstance(code, int) and (code & 0xFF) in _SQLITE_CODES:
+            return _SQLITE_CODES[code & 0xFF]
+        text = str(original).lower()
+        for needle, fault in (("locked", DatabaseFault.LOCKED), ("malformed", DatabaseFault.CORRUPT),
+                              ("not a database", DatabaseFault.CORRUPT), ("full", DatabaseFault.FULL),
+                              ("readonly", DatabaseFault.READONLY), ("i/o", DatabaseFault.IO)):
+            if needle in text:
+                return fault
+        return None
+    if isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated):
+        return DatabaseFault.SERVER  # a server database: connection refused, dropped, timed out
+    return None
+
+
+def fault_text(fault: DatabaseFault, lang: str = "ja", where: str = "") -> str:
+    """What is wrong and what to do, in Japanese or English; ``where`` names the file or server when known."""
+    ja, en = _FAULT_MESSAGES[fault]
+    if lang == "ja":
+        return ja.format(where=f"({where})" if where else "")
+    return en.format(where=f" ({where})" if where else "")
+
+
 class DatabaseUnavailable(Exception):
-    """The database cannot be opened or migrated; the message says which and why (no secret in it)."""
+    """The database cannot be opened or migrated; the message says which and why (no secret in it).
+
+    ``fault`` is set when the reason is one the user can act on; ``text(lang)`` then says what to do.
+    """
+
+    def __init__(self, detail: str, fault: DatabaseFault | None = None, where: str = "") -> None:
+        super().__init__(detail)
+        self.fault = fault
+        self.where = where
+
+    def text(self, lang: str = "ja") -> str:
+        if self.fault is not None:
+            return fault_text(self.fault, lang, self.where)
+        if lang == "ja":
+            return f"データベースを開けません: {self}\nデータフォルダ(--data-dir)または --db-url を確認してください。"
+        return f"Cannot open the database: {self}\nCheck the data folder (--data-dir) or --db-url."
 
 
 class SchemaTooNew(DatabaseUnavailable):
@@ -183,6 +312,70 @@ def at_head(engine: Engine) -> bool:
     return len(heads) == 1 and current_revision(engine) in heads
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for a server database or an in-memory one)."""
+    if not url.startswith("sqlite"):
+        return None
+    from sqlalchemy.engine import make_url
+
+    try:
+        name = make_url(url).database
+    except Exception:  # noqa: BLE001 - a malformed URL fails with its own message when the engine is made
+        return None
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """Refuse a zero-length database file; create a new one readable by this user only; tighten an old one.
+
+    SQLite treats an empty file as a new database, so a truncated file would silently become an empty profile:
+    it is refused instead (DatabaseFault.EMPTY). A new file is made 0600 under a temporary name with its first
+    page written, then renamed, so no crash can leave a zero-length file behind; SQLite gives the -wal and -shm
+    files the database file's permissions.
+    """
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        size = None
+    except OSError as error:
+        raise DatabaseUnavailable(f"{path}: {error.strerror or error}", DatabaseFault.IO, str(path)) from None
+    if size == 0:
+        raise DatabaseUnavailable(f"{path}: the database file is empty (0 bytes)", DatabaseFault.EMPTY, str(path))
+    if size is not None:
+        _private(path)
+        return
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.close(descriptor)
+        connection = sqlite3.connect(temporary)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")  # writes the header page: the file is never empty
+        finally:
+            connection.close()
+        os.replace(temporary, path)
+    except (OSError, sqlite3.Error) as error:
+        temporary.unlink(missing_ok=True)
+        fault = database_fault(error, str(path)) if isinstance(error, sqlite3.Error) else (
+            DatabaseFault.FULL if getattr(error, "errno", None) == 28 else None)  # ENOSPC
+        reason = f"unable to open database file: {error.strerror}" if isinstance(error, OSError) else error
+        raise DatabaseUnavailable(f"{path}: {reason}", fault, str(path)) from None
+
+
+def _private(path: Path) -> None:
+    """The database and its -wal/-shm files: read and write for this user only (POSIX; Windows uses ACLs)."""
+    if os.name != "posix":
+        return
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if candidate.stat().st_mode & 0o077:
+                candidate.chmod(0o600)
+        except OSError:  # absent, or owned by someone else: SQLite reports what matters when it opens it
+            continue
+
+
 class Database:
     """The engine and the session factory: one session per user action or worker step."""
 
@@ -202,6 +395,11 @@ class Database:
             except OSError as error:
                 raise DatabaseUnavailable(f"{directory}: {error.strerror or error}") from None
             url = sqlite_url(directory)
+        where = redacted(url)
+        sqlite_file = _sqlite_file(url)
+        if sqlite_file is not None:
+            where = str(sqlite_file)
+            prepare_sqlite_file(sqlite_file)
         try:
             database = cls(url)
         except ImportError as error:  # e.g. postgresql:// without the psycopg driver installed
@@ -221,8 +419,17 @@ class Database:
         except (OperationalError, SQLAlchemyError, OSError) as error:
             database.engine.dispose()
             reason = getattr(error, "orig", None) or error
-            raise DatabaseUnavailable(f"{redacted(url)}: {reason}") from None
+            fault = database_fault(error, where if sqlite_file is not None else "")
+            raise DatabaseUnavailable(f"{redacted(url)}: {reason}", fault, where) from None
+        if sqlite_file is not None:
+            _private(sqlite_file)  # the -wal/-shm the migration check created, on a file made before 0600 was the rule
         return database
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for messages: the SQLite file, or the server URL without its password."""
+        sqlite_file = _sqlite_file(self.url)
+        return str(sqlite_file) if sqlite_file is not None else redacted(self.url)
 
     @contextmanager
     def begin(self) -> Iterator[Session]:

@@ -535,7 +535,7 @@ class WizardAccountPage(_Page):
             self._show_result(self._problems_text(error.problems), ok=False)
             return False
         except SecretStoreError as error:
-            self._show_result(self.tr("キーリングを使用できません: {detail}").format(detail=str(error)), ok=False)
+            self._show_result(self.tr("キーリングを使用できません: {detail}").format(detail=error.text(self.context.lang)), ok=False)
             return False
         self.owner.account_name = saved.name
         self.owner.account_revision += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -15,6 +16,9 @@ log = logging.getLogger(__name__)
 # Posted by the worker thread; carries nothing (the latest status waits in the controller, see _observe).
 _STATUS_EVENT = QEvent.Type(QEvent.registerEventType())
 _RUNNING_STATES = (WorkerState.RUNNING, WorkerState.WAITING_FOR_LIMIT, WorkerState.ERROR)
+# A worker that ended by itself (a damaged database, a bug) is started again after these waits, the last repeated:
+# the window is its own service manager. Transient faults (a lock, the network) never end it.
+RESTART_DELAYS_S = (30.0, 120.0, 600.0)
 
 
 class WorkerController(QObject):
@@ -44,6 +48,11 @@ class WorkerController(QObject):
         self._recheck_timer.setSingleShot(True)
         self._recheck_timer.setInterval(300)
         self._recheck_timer.timeout.connect(self._on_recheck_timer_timeout)
+        self.restart_delays_s: tuple[float, ...] = RESTART_DELAYS_S
+        self._restarts = 0  # automatic restarts since the user last pressed 開始
+        self._restart_timer = QTimer(self)
+        self._restart_timer.setSingleShot(True)
+        self._restart_timer.timeout.connect(self._on_restart_timer_timeout)
         worker.add_observer(self._observe)
 
     # --- state ------------------------------------------------------------------------------------------------
@@ -75,8 +84,17 @@ class WorkerController(QObject):
         return self._status.state in _RUNNING_STATES
 
     @property
+    def restart_pending(self) -> bool:
+        """The worker ended by itself and starts again when the restart timer fires."""
+        return self._restart_timer.isActive()
+
+    @property
     def can_stop(self) -> bool:
-        if self._closed or self._requested == WorkerState.STOPPED or not self.alive:
+        if self._closed or self._requested == WorkerState.STOPPED:
+            return False
+        if self.restart_pending:
+            return True  # 停止 cancels the automatic restart
+        if not self.alive:
             return False
         return self._status.state != WorkerState.STOPPED or self._requested is not None
 
@@ -86,6 +104,8 @@ class WorkerController(QObject):
         """開始: start the thread, or resume it when paused (or retry at once after an error)."""
         if not self.can_start:
             return False
+        self._restart_timer.stop()
+        self._restarts = 0
         self._requested = WorkerState.RUNNING
         self.worker.start()
         self._announce()
@@ -104,6 +124,11 @@ class WorkerController(QObject):
         """停止 without waiting: the thread finishes its batch and ends; STOPPED arrives as a status."""
         if not self.can_stop:
             return False
+        if self.restart_pending:
+            self._restart_timer.stop()
+            self._status = dataclasses.replace(self._status, state=WorkerState.STOPPED)
+            self._announce()
+            return True
         self._requested = WorkerState.STOPPED
         self.worker.stop(0)
         self._announce()
@@ -133,6 +158,7 @@ class WorkerController(QObject):
             self._latest = None
         self.worker.remove_observer(self._observe)
         self._recheck_timer.stop()
+        self._restart_timer.stop()
         if not ended:
             log.warning("link worker still busy %.0f s after the window closed; the journal resolves its batch", timeout)
         return ended
@@ -193,4 +219,22 @@ class WorkerController(QObject):
     def _on_recheck_timer_timeout(self) -> None:
         if not self.alive and not self._closed:
             self._requested = None
+            if self.worker.failure is not None and not self._restart_timer.isActive():
+                self._schedule_restart()
             self._announce()
+
+    def _schedule_restart(self) -> None:
+        delay = self.restart_delays_s[min(self._restarts, len(self.restart_delays_s) - 1)]
+        self._restarts += 1
+        log.warning("link worker ended by itself; starting it again in %.0f s", delay)
+        self._restart_timer.start(round(delay * 1000))
+        note = self.tr("{seconds}秒後に自動で再開します。").format(seconds=round(delay))
+        self._status = dataclasses.replace(self._status, message=f"{self._status.message} {note}")
+
+    @Slot()
+    def _on_restart_timer_timeout(self) -> None:
+        if self._closed or self.alive or self._requested is not None:
+            return
+        self._requested = WorkerState.RUNNING
+        self.worker.start()
+        self._announce()

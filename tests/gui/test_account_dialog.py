@@ -218,3 +218,30 @@ def test_successful_connection_test_records_the_org_address(qtbot, context: AppC
     assert "接続に成功しました" in dialog.message_label.text()
     assert context.config.preference(instance_url_key("本番")) == {
         "url": "https://acme.my.salesforce.com", "login_host": "login", "username": "admin@example.com"}
+
+
+def test_the_null_keyring_is_never_reported_as_saved(qtbot, context: AppContext, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    import keyring
+    from keyring.backends import null
+
+    from biztel_desk.secrets import SecretStore
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(null.Keyring())
+    try:
+        real = AppContext(database=context.database, secrets=SecretStore(), lang="ja", data_dir=data_dir)
+        dialog = _dialog(qtbot, real)
+        _type(qtbot, dialog.name_edit, "devorg")
+        _type(qtbot, dialog.username_edit, "integration@acme.example.com")
+        _type(qtbot, dialog.secret_edits[SecretKind.PASSWORD], "Pa55-null-secret")
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        text = dialog.message_label.text()
+        assert "保存しました" not in text
+        assert text.startswith("キーリングを使用できません: 使えるOSのキーリングがありません")
+        assert context.config.get_account("devorg") is None  # nothing refers to a secret that was never kept
+        assert b"Pa55-null-secret" not in _database_bytes(data_dir)
+        dialog.resize(900, 700)
+        qtbot.wait(50)
+        dialog.grab().save("/tmp/h2_null_keyring.png")
+    finally:
+        keyring.set_keyring(previous)

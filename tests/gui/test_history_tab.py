@@ -400,3 +400,24 @@ def test_the_task_button_opens_the_lightning_page(qtbot, context: AppContext, ma
 def test_disabled_without_setting(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     tab = _tab(qtbot, context, None)
     assert not tab.isEnabled() and tab.model.rowCount() == 0
+
+
+def test_export_csv_neutralises_formula_cells(qtbot, context: AppContext, make_setting, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    make_setting()
+    _insert_calls(context, "本社", 2, dt.datetime(2024, 4, 1, 0, tzinfo=TOKYO))
+    with context.database.begin() as session:
+        calls = session.scalars(select(Call).order_by(Call.id)).all()
+        calls[0].unique_id = "=cmd|' /C calc'!A0"
+        calls[1].from_number = "+81901110001"
+    tab = _tab(qtbot, context)
+    tab.column_actions["unique_id"].trigger()
+    target = tmp_path / "履歴.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "CSV"))
+    with qtbot.waitSignal(tab.exported, timeout=5000):
+        qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
+    with target.open(encoding="utf-8-sig", newline="") as stream:
+        lines = list(csv.reader(stream))
+    records = [dict(zip(tab.visible_columns(), line, strict=True)) for line in lines[1:]]
+    assert {record["unique_id"] for record in records} == {"'=cmd|' /C calc'!A0", "本社-2024040100-0001"}
+    assert "'+81901110001" in {record["from_number"] for record in records}
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for line in lines for cell in line)

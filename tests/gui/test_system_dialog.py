@@ -117,3 +117,18 @@ def test_assignment_rules_are_off_by_default_and_can_be_turned_on(qtbot, context
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert context.config.system().run_assignment_rules is True
     assert _dialog(qtbot, context).assignment_check.isChecked()
+
+
+def test_a_subject_template_with_a_format_spec_is_refused_with_its_reason(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, context)
+    dialog.subject_inbound_edit.setText("着信 {customer:>999999999}")
+    dialog.subject_outbound_edit.setText("発信 {customer!x}")
+    with qtbot.assertNotEmitted(dialog.accepted):
+        _ok(qtbot, dialog)
+    assert "{customer} に書式指定や変換(「:」「!」以降)は付けられません" in dialog.error_labels["subject_inbound"].text()
+    assert "{customer} に書式指定や変換" in dialog.error_labels["subject_outbound"].text()
+    assert context.config.system() == SystemSettings()
+    qtbot.wait(50)
+    dialog.resize(1100, 900)  # the offscreen screen is 800x600; a real screen gives the messages room
+    qtbot.wait(50)
+    dialog.grab().save("/tmp/h2_subject_template.png")

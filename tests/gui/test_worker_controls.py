@@ -26,6 +26,7 @@ from biztel_desk.domain.jobs import JobState
 from biztel_desk.engine.worker import LinkWorker, WorkerState
 from biztel_desk.services.context import AppContext
 from biztel_desk.store import calls as store_calls
+from biztel_desk.store.db import DB_FILENAME
 from biztel_desk.store.models import LinkJob
 from biztel_desk.ui.main_window import MainWindow
 
@@ -269,3 +270,61 @@ def test_the_window_stays_responsive_while_a_backlog_drains(qtbot: QtBot, desk: 
     # Both counts in the status bar group thousands (10,000 calls: 1234 would not match); the left one is named.
     assert re.fullmatch(r"この設定: 待機 \d{1,3}(,\d{3})* / 連携済 \d{1,3}(,\d{3})* / 失敗 0", window.jobs_label.text())
     assert "リトライ待ち" not in window.counters_label.text()  # zero exceptions are left out (the bar fits 1100 px)
+
+
+def test_a_database_lock_is_retried_with_its_reason_shown_and_linking_goes_on(qtbot: QtBot, desk: Callable[..., Desk]) -> None:
+    import sqlite3
+
+    made = desk()
+    window = made.window
+    assert made.context.data_dir is not None
+    made.worker.error_backoff_s = (1.0,)
+    wait_state(qtbot, window, WorkerState.RUNNING)
+    made.add_calls(3)
+    qtbot.waitUntil(lambda: made.jobs(JobState.LINKED) == 3, timeout=15_000)
+    # Another program holds the write lock longer than SQLite's 10 s busy timeout.
+    lock = sqlite3.connect(made.context.data_dir / DB_FILENAME, timeout=30, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        qtbot.waitUntil(lambda: "ロックされています" in window.worker_message_label.text(), timeout=20_000)
+        assert "秒後に自動で再試行します" in window.worker_message_label.text()
+        assert made.worker.running and window.worker_label.text() == "ワーカー: 実行中"
+        window.resize(1100, 700)
+        qtbot.wait(50)
+        window.grab().save("/tmp/h2_worker_lock_retry.png")
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    made.add_calls(2)
+    qtbot.waitUntil(lambda: made.jobs(JobState.LINKED) == 5, timeout=30_000)
+    assert made.worker.running
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_worker_ended_by_a_fault_is_started_again_by_the_window(qtbot: QtBot, desk: Callable[..., Desk]) -> None:
+    import sqlite3
+
+    made = desk()
+    window = made.window
+    controller = window.worker_controller
+    assert controller is not None
+    controller.restart_delays_s = (2.0,)
+    assert made.context.data_dir is not None
+    wait_state(qtbot, window, WorkerState.RUNNING)
+    made.add_calls(2)
+    qtbot.waitUntil(lambda: made.jobs(JobState.LINKED) == 2, timeout=15_000)
+    damage = sqlite3.connect(made.context.data_dir / DB_FILENAME, timeout=30, isolation_level=None)
+    schema = damage.execute("SELECT sql FROM sqlite_master WHERE name = 'link_leases'").fetchone()[0]
+    damage.execute("DROP TABLE link_leases")  # a table gone under the running worker: not a transient fault
+    qtbot.waitUntil(lambda: controller.restart_pending, timeout=20_000)
+    text = window.worker_message_label.text()
+    assert "内部エラーのため連携を停止しました" in text and "2秒後に自動で再開します。" in text
+    assert window.worker_label.text() == "ワーカー: エラー"
+    window.resize(1100, 700)
+    qtbot.wait(50)
+    window.grab().save("/tmp/h2_worker_restart.png")
+    damage.execute(schema)  # repaired before the restart
+    damage.close()
+    qtbot.waitUntil(lambda: made.worker.running and not controller.restart_pending, timeout=10_000)
+    made.add_calls(2)
+    qtbot.waitUntil(lambda: made.jobs(JobState.LINKED) == 4, timeout=30_000)

@@ -209,3 +209,23 @@ def test_account_name_problems_name_the_account_not_the_link_setting() -> None:
     assert problems[0].field_name == "name"  # the dialog still puts it next to its 名前 field
     _, problems = validate_account(AccountConfig(name="x" * 81, username="u@example.com"))
     assert problems[0].text("en").startswith("Account name must be at most 80 characters")
+
+
+@pytest.mark.parametrize("template", ["着信 {customer:d}", "{customer!x}", "{customer:{start}}", "{customer:>999999999}",
+                                      "{start!r}"])
+def test_subject_template_with_a_format_spec_or_conversion_is_refused(template: str) -> None:
+    # Each of these passed validation before and then failed (or took ~1 GB) when every Task was formatted.
+    _, problems = validate_system({"subject_inbound": template})
+    assert codes(problems) == [("system.subject_inbound", "template_spec")]
+    assert "{customer}" in problems[0].text("ja") or "{start}" in problems[0].text("ja")
+    assert "書式指定や変換" in problems[0].text("ja") and "format spec" in problems[0].text("en")
+
+
+def test_subject_template_braces_and_length() -> None:
+    _, problems = validate_system({"subject_outbound": "発信 {customer"})
+    assert codes(problems) == [("system.subject_outbound", "template_syntax")]
+    assert "{{" in problems[0].text("ja")
+    _, problems = validate_system({"subject_outbound": "発" * 256})
+    assert codes(problems) == [("system.subject_outbound", "too_long")]
+    settings, problems = validate_system({"subject_inbound": "{{着信}} {customer} {start} {duration}" + "x" * 200})
+    assert problems == [] and settings.subject_inbound.startswith("{{着信}}")

@@ -161,3 +161,27 @@ def test_subprocess(history: AppContext) -> None:
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0][:4] == ["State", "From number", "To number", "Call start"]
     assert len(rows) == 6 and {row[rows[0].index("State")] for row in rows[1:]} == {"Linked"}
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(history: AppContext, secrets: SecretStore) -> None:
+    # A unique ID (and numbers) arriving from a CSV or HTTP import, exported and opened in Excel (OWASP CSV injection).
+    hostile = {"u0": "=cmd|' /C calc'!A0", "u1": "@SUM(1+1)*cmd|' /C calc'!A0", "u2": "\tX", "u3": "\r=1"}
+    with history.database.begin() as session:
+        for old, new in hostile.items():
+            call = session.scalar(select(Call).where(Call.unique_id == old))
+            assert call is not None
+            call.unique_id = new
+        call = session.scalar(select(Call).where(Call.unique_id == "u4"))
+        assert call is not None
+        call.from_number, call.to_number = "+81312345678", "-1+2"
+    code, out = _run(history, secrets, "--format", "csv", "--all-columns")
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    unique_ids = {row[1] for row in rows[1:]}
+    assert unique_ids == {"'=cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0", "'\tX", "'\r=1", "u4", "u5"}
+    by_id = {row[1]: row for row in rows[1:]}
+    assert by_id["u4"][3:5] == ["'+81312345678", "'-1+2"]  # every such cell, phone numbers too (OWASP)
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
+    # JSON is for programs: the values as stored.
+    code, out = _run(history, secrets, "--format", "json")
+    assert "=cmd|' /C calc'!A0" in {row["unique_id"] for row in json.loads(out)}

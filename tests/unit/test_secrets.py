@@ -84,3 +84,72 @@ def test_cli_stores_secret_in_the_real_keyring(tmp_path: Path) -> None:
         assert "pw-REAL-123" not in exported
     finally:
         store.delete_account(name)
+
+
+@pytest.fixture
+def null_keyring():  # type: ignore[no-untyped-def]
+    """The OS keyring replaced by keyring's own null backend (answers None, drops every value)."""
+    import keyring
+    from keyring.backends import null
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(null.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.mark.usefixtures("null_keyring")
+def test_the_null_keyring_is_no_keyring() -> None:
+    from biztel_desk.secrets import SecretStoreError
+
+    backend = KeyringBackend(service="biztel-desk-test")
+    for action in (lambda: backend.set("k", "pw"), lambda: backend.get("k"), lambda: backend.delete("k")):
+        with pytest.raises(SecretStoreError) as caught:
+            action()
+        assert "keyring.backends.null.Keyring" in str(caught.value)
+        assert caught.value.text("ja").startswith("使えるOSのキーリングがありません") and caught.value.text("ja").endswith("。")
+        assert "No usable OS keyring" in caught.value.text("en")
+
+
+def test_a_keyring_that_drops_what_it_was_given_is_refused() -> None:
+    import keyring
+    from keyring.backend import KeyringBackend as Base
+
+    from biztel_desk.secrets import SecretStoreError
+
+    class Forgetful(Base):  # a third-party backend that accepts a value and keeps nothing
+        priority = 1  # type: ignore[assignment]
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return None
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            return None
+
+        def delete_password(self, service: str, username: str) -> None:
+            return None
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Forgetful())
+    try:
+        with pytest.raises(SecretStoreError):
+            KeyringBackend(service="biztel-desk-test").set("k", "pw")
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.mark.parametrize("backend", ["keyring.backends.null.Keyring", "keyring.backends.fail.Keyring"])
+def test_set_secret_with_no_keyring_says_so_and_exits_2(tmp_path: Path, backend: str) -> None:
+    import os
+
+    toml = '[[accounts]]\nname = "devorg"\nusername = "a@example.com"\n'
+    (tmp_path / "s.toml").write_text(toml, encoding="utf-8")
+    env = dict(os.environ, PYTHON_KEYRING_BACKEND=backend, PYTHONIOENCODING="utf-8")
+    base = [sys.executable, "-m", "biztel_desk", "--data-dir", str(tmp_path / "d"), "--lang", "ja"]
+    subprocess.run([*base, "settings", "import", str(tmp_path / "s.toml")], check=True, env=env, capture_output=True)
+    result = subprocess.run([*base, "account", "set-secret", "devorg", "password"], input="pw-NULL-123\n", text=True,
+                            capture_output=True, env=env, encoding="utf-8")
+    assert result.returncode == 2, result.stderr
+    assert "保存しました" not in result.stderr and "使えるOSのキーリングがありません" in result.stderr
+    assert "pw-NULL-123" not in result.stderr + result.stdout
+    assert not any(b"pw-NULL-123" in path.read_bytes() for path in (tmp_path / "d").rglob("*") if path.is_file())

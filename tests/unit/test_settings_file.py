@@ -188,3 +188,16 @@ def test_run_assignment_rules_round_trips_through_toml(context: AppContext) -> N
     with pytest.raises(ProblemsError):
         settings_file.import_toml(context.config, text.replace("run_assignment_rules = false",
                                                                'run_assignment_rules = "sometimes"'))
+
+
+def test_a_subject_template_that_cannot_be_formatted_refuses_the_whole_file(context: AppContext) -> None:
+    settings_file.import_toml(context.config, CLI_MD_EXAMPLE)
+    before = settings_file.export_toml(context.config)
+    hostile = CLI_MD_EXAMPLE.replace('[system]\n', '[system]\nsubject_inbound = "{customer:>999999999}"\n'
+                                     'subject_outbound = "{customer!x}"\n')
+    with pytest.raises(ProblemsError) as caught:
+        settings_file.import_toml(context.config, hostile)
+    assert {(p.path, p.code) for p in caught.value.problems} == {
+        ("system.subject_inbound", "template_spec"), ("system.subject_outbound", "template_spec")}
+    assert "system.subject_inbound: 件名テンプレート(着信): {customer} に書式指定や変換" in caught.value.text("ja")
+    assert settings_file.export_toml(context.config) == before

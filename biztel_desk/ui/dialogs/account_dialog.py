@@ -301,7 +301,7 @@ class AccountDialog(QDialog):
             self._show_message(error.text(self.context.lang), error=True)
             return
         except SecretStoreError as error:
-            self._show_message(self.tr("キーリングを使用できません: {detail}").format(detail=str(error)), error=True)
+            self._show_message(self.tr("キーリングを使用できません: {detail}").format(detail=error.text(self.context.lang)), error=True)
             return
         self._reload_list(None)
         self._show_message(self.tr("アカウント「{name}」を削除しました。").format(name=name))
@@ -553,7 +553,7 @@ class AccountDialog(QDialog):
             self._show_problems(error.problems)
             return False
         except SecretStoreError as error:
-            self._show_message(self.tr("キーリングを使用できません: {detail}").format(detail=str(error)), error=True)
+            self._show_message(self.tr("キーリングを使用できません: {detail}").format(detail=error.text(self.context.lang)), error=True)
             return False
         host = parse_login_host(config.login_host)
         notice = host.notice if isinstance(host, LoginHost) and host.notice else self._host_notice

@@ -320,7 +320,7 @@ class IngestDialog(QDialog):
         try:
             token = ingest_sources.generate_token(self.context.secrets)
         except SecretStoreError as error:
-            self.message_label.setText(self.tr("OSのキーリングに保存できません: {0}").format(error))
+            self.message_label.setText(self.tr("OSのキーリングに保存できません: {0}").format(error.text(self.context.lang)))
             self.message_label.show()
             return
         self.token_edit.setText(token)
