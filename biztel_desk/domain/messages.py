@@ -189,6 +189,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "アカウント「{value}」は連携設定「{settings}」で使われているため削除できません。",
         "Account '{value}' is used by the link setting(s) '{settings}' and cannot be deleted.",
     ),
+    "relink_disabled": (
+        "連携設定「{value}」は無効です。有効または一時停止にしてから、過去の通話を連携してください。",
+        "The link setting '{value}' is disabled. Enable or pause it, then link the past calls.",
+    ),
     "unknown_setting": ("連携設定「{value}」はありません。", "There is no link setting named '{value}'."),
     "setting_ambiguous": (
         "連携設定が複数あります。--setting で名前を指定してください: {choices}",

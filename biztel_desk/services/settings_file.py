@@ -93,7 +93,11 @@ COMMENT_COLUMN = 36  # where the comments of short lines start, as in CLI.md
 def _pairs(values: dict[str, Any]) -> list[str]:
     out = []
     for key, value in values.items():
-        line = tomli_w.dumps({key: value}).rstrip("\n")
+        if isinstance(value, list):  # one line, like the other keys (tomli_w writes an item per line)
+            items = ", ".join(tomli_w.dumps({"v": item}).rstrip("\n").removeprefix("v = ") for item in value)
+            line = f"{key} = [{items}]"
+        else:
+            line = tomli_w.dumps({key: value}).rstrip("\n")
         comment = _COMMENTS.get(key)
         # Aligned when the value is short; a long one (login_host = "http://127.0.0.1:42657") still gets two spaces.
         out.append(f"{line:<{COMMENT_COLUMN - 2}}  # {comment}" if comment else line)
