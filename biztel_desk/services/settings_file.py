@@ -58,8 +58,8 @@ _COMMENTS = {
     "activity_mode": "task | case_and_task",
     "status": "enabled | paused | disabled",
     "default_outbound": "既定の発信番号: at most one per setting",
-    "on_unanswered": " | ".join(OnUnanswered) + ": a call nobody answered becomes a Task, or 対象外",
-    "aliases": "the PBX's own spellings of this number (DID 0100, trunk gsm0, s)",
+    "on_unanswered": " | ".join(OnUnanswered),  # skip: unanswered calls stay 対象外 (未応答で連携しない)
+    "aliases": "the PBX's own spellings of this number",
     "time_zone": "empty = the system's",
 }
 
