@@ -101,7 +101,10 @@ def test_unknown_number_made_an_alias_links_its_past_calls_once(qtbot, context: 
 def test_aliases_are_edited_in_the_table_and_validated(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
     make_setting(targets=(LinkTargetConfig("03-1234-5678"), LinkTargetConfig("06-6123-4567")))
     tab = _tab(qtbot, context)
+    assert not tab.alias_hint.isVisible()
     qtbot.mouseClick(tab.edit_button, Qt.MouseButton.LeftButton)
+    assert tab.alias_hint.isVisible()
+    assert tab.model.flags(tab.model.index(0, ALIASES)) & Qt.ItemFlag.ItemIsEditable
     assert tab.model.setData(tab.model.index(0, ALIASES), "0100、 gsm0, s", Qt.ItemDataRole.EditRole)
     assert tab.model.setData(tab.model.index(1, ALIASES), "GSM0", Qt.ItemDataRole.EditRole)
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)

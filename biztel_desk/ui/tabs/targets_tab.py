@@ -101,6 +101,13 @@ class TargetsTab(QWidget):
         self.save_button = QPushButton(self.tr("保存"), self)
         self.cancel_button = QPushButton(self.tr("キャンセル"), self)
         self.save_button.setDefault(True)
+        self.alias_hint = QLabel(
+            self.tr("エイリアス(交換機が書く別の表記: 0100、gsm0、s など)は、セルをダブルクリックしてカンマ区切りで入力します。"),
+            self,
+        )
+        self.alias_hint.setObjectName("aliasHint")
+        self.alias_hint.setWordWrap(True)
+        self.alias_hint.setStyleSheet("color: #6a737d;")
 
         self.warning_label = QLabel(self.tr("電話番号設定が不足しています"), self)
         self.warning_label.setObjectName("warning")
@@ -131,6 +138,7 @@ class TargetsTab(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
         layout.addLayout(add_row)
+        layout.addWidget(self.alias_hint)
         layout.addWidget(self.problems_label)
         layout.addWidget(self.warning_label)
         layout.addLayout(bottom)
@@ -346,7 +354,8 @@ class TargetsTab(QWidget):
         self._editing = editing
         self.model.set_editable(editing)
         self.edit_button.setEnabled(not editing)
-        for widget in (self.number_edit, self.add_button, self.delete_button, self.save_button, self.cancel_button):
+        for widget in (self.number_edit, self.add_button, self.delete_button, self.save_button, self.cancel_button,
+                       self.alias_hint):
             widget.setVisible(editing)
         self._update_warning()
 
