@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from typing import Any, TextIO
 
@@ -34,7 +33,7 @@ def run(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: Te
         except files.ImportFailure as failure:
             print(failure.text(lang), file=sys.stderr)
             return EXIT_USAGE
-    started = dt.datetime.now(dt.UTC)
+    mark = relink.import_mark(context.database)
     report = files.import_files(
         context.database, args.files, preset=args.preset, mapping=mapping, encoding=args.encoding
     )
@@ -51,7 +50,7 @@ def run(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: Te
         )
         stdout.write(total + "\n")
     # Calls on company numbers no target or alias names are never silent (they stay 対象外 in the history).
-    for line in relink.unknown_summary(relink.unknown_numbers(context.database, imported_since=started), lang):
+    for line in relink.unknown_summary(relink.unknown_numbers(context.database, after_call_id=mark), lang):
         stdout.write(line + "\n")
     stdout.flush()
     return report.exit_code

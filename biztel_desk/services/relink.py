@@ -20,7 +20,7 @@ from biztel_desk.store.link_targets import UnknownNumber
 # How many unknown numbers a summary names (the rest are counted).
 SUMMARY_NUMBERS = 5
 
-__all__ = ["RelinkOutcome", "UnknownNumber", "relink", "relinkable", "unknown_numbers", "unknown_summary"]
+__all__ = ["RelinkOutcome", "UnknownNumber", "import_mark", "relink", "relinkable", "unknown_numbers", "unknown_summary"]
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,20 @@ class RelinkOutcome:
 
 
 def unknown_numbers(
-    database: Database, since: dt.datetime | None = None, imported_since: dt.datetime | None = None
+    database: Database, since: dt.datetime | None = None, after_call_id: int | None = None
 ) -> dict[str, list[UnknownNumber]]:
-    """Setting name → company numbers (as the PBX wrote them) that match no target and no alias, most calls first."""
+    """Setting name → company numbers (as the PBX wrote them) that match no target and no alias, most calls first.
+
+    ``after_call_id`` (from ``import_mark`` before an import) keeps the calls that import stored.
+    """
     with database.read() as session:
-        return link_targets.unknown_numbers(session, since, imported_since)
+        return link_targets.unknown_numbers(session, since, after_call_id)
+
+
+def import_mark(database: Database) -> int:
+    """Taken before an import: ``unknown_numbers(after_call_id=mark)`` then names what that import brought."""
+    with database.read() as session:
+        return link_targets.last_call_id(session)
 
 
 def unknown_summary(unknown: dict[str, list[UnknownNumber]], lang: str = "ja") -> list[str]:

@@ -129,18 +129,23 @@ class UnknownNumber:
     last_started_at: dt.datetime | None = None
 
 
-def unknown_numbers(session: Session, since: dt.datetime | None = None, imported_since: dt.datetime | None = None) -> dict[str, list[UnknownNumber]]:
+def last_call_id(session: Session) -> int:
+    """The highest calls.id so far: the calls one import adds are those above it (a primary-key range)."""
+    return int(session.scalar(select(func.max(Call.id))) or 0)
+
+
+def unknown_numbers(session: Session, since: dt.datetime | None = None, after_call_id: int | None = None) -> dict[str, list[UnknownNumber]]:
     """Setting name → the company numbers of stored calls that match no target and no alias, most calls first.
 
-    ``since`` limits by call start, ``imported_since`` by import time (what one import brought).
+    ``since`` limits by call start, ``after_call_id`` to the calls stored after it (what one import brought).
     """
     query = select(
         Call.direction, Call.company_number, Call.company_e164, func.count(), func.max(Call.started_at)
     ).where(Call.direction != Direction.INTERNAL.value)
     if since is not None:
         query = query.where(Call.started_at >= since)
-    if imported_since is not None:
-        query = query.where(Call.imported_at >= imported_since)
+    if after_call_id is not None:
+        query = query.where(Call.id > after_call_id)
     groups = list(session.execute(query.group_by(Call.direction, Call.company_number, Call.company_e164)))
     result: dict[str, list[UnknownNumber]] = {}
     for setting in load_settings(session):

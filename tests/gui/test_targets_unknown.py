@@ -55,6 +55,7 @@ def test_unknown_number_made_an_alias_links_its_past_calls_once(qtbot, context: 
     }
     tab = _tab(qtbot, context)
     assert tab.model.data(tab.model.index(0, ALIASES)) == "0100"
+    qtbot.waitUntil(lambda: tab.unknown_view.rowCount() == 2, timeout=5000)  # computed in the background
     assert tab.unknown_box.isVisible()
     assert [tab.unknown_view.item(row, 0).text() for row in range(tab.unknown_view.rowCount())] == ["211553", "gsm0"]
     assert tab.unknown_view.item(0, 1).text() == "2"
@@ -68,6 +69,7 @@ def test_unknown_number_made_an_alias_links_its_past_calls_once(qtbot, context: 
     qtbot.mouseClick(tab.unknown_alias_button, Qt.MouseButton.LeftButton)
     assert tab.model.data(tab.model.index(0, ALIASES)) == "0100, 211553"
     assert context.config.get_setting("本社").targets[0].aliases == ("0100", "211553")  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: tab.unknown_view.rowCount() == 1, timeout=5000)
     assert [tab.unknown_view.item(row, 0).text() for row in range(tab.unknown_view.rowCount())] == ["gsm0"]
     dialog = tab.relink_dialog
     assert dialog is not None and dialog.isVisible()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sys
 import unicodedata
@@ -57,7 +56,7 @@ from biztel_desk.ingest.files import (
     save_mapping,
 )
 from biztel_desk.services.context import AppContext
-from biztel_desk.services.relink import UnknownNumber, unknown_numbers, unknown_summary
+from biztel_desk.services.relink import UnknownNumber, import_mark, unknown_numbers, unknown_summary
 from biztel_desk.ui.widgets import ERROR_COLOR, ErrorLabel, HintLabel, required_label
 
 log = logging.getLogger(__name__)
@@ -236,10 +235,10 @@ class ImportTask(QRunnable):
     def run(self) -> None:
         self.signals.started.emit(sum(_count_lines(path) for path in self.paths))
         try:
-            started = dt.datetime.now(dt.UTC)
+            mark = import_mark(self.context.database)
             report = import_files(self.context.database, self.paths, self.preset, self.mapping, self.encoding,
                                   progress=self._on_import_progress)
-            self.unknown = unknown_numbers(self.context.database, imported_since=started)
+            self.unknown = unknown_numbers(self.context.database, after_call_id=mark)
         except SQLAlchemyError as error:
             log.warning("import into the database failed: %s", error)
             orig = getattr(error, "orig", None)  # the driver's own words ("database is locked") say the most

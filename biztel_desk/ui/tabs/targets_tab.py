@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,14 +26,38 @@ from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import TIME_FORMAT, zone_of
+from biztel_desk.services.relink import UnknownNumber
 from biztel_desk.ui.dialogs.relink_dialog import RelinkDialog
 from biztel_desk.ui.models.targets_model import ALIASES, TargetsModel
+
+
+class _UnknownRelay(QObject):
+    """Carries the 未登録の番号 query result from a pool thread to the GUI thread."""
+
+    ready = Signal(int, object)  # generation, list[UnknownNumber] | None (None: the query failed)
+
+
+class _UnknownQuery(QRunnable):
+    """未登録の番号 groups every stored call (about a second per 300,000): never on the GUI thread."""
+
+    def __init__(self, context: AppContext, setting: str, generation: int, relay: _UnknownRelay) -> None:
+        super().__init__()
+        self.context, self.setting, self.generation, self.relay = context, setting, generation, relay
+
+    def run(self) -> None:
+        try:
+            unknown = relink.unknown_numbers(self.context.database).get(self.setting, [])
+        except Exception:  # noqa: BLE001 - the database went away: the list stays empty, nothing else depends on it
+            self.relay.ready.emit(self.generation, None)
+            return
+        self.relay.ready.emit(self.generation, unknown)
 
 
 class TargetsTab(QWidget):
     """Read-only until 編集; then numbers can be checked, added, removed and marked default outbound."""
 
     changed = Signal()
+    unknown_loaded = Signal()  # the 未登録の番号 list is filled (it is computed in the background)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +86,11 @@ class TargetsTab(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(28)
         self._saved: list[LinkTargetConfig] = []
         self.relink_dialog: RelinkDialog | None = None
+        self._unknown_generation = 0
+        self._unknown_relay = _UnknownRelay()  # no parent: a query still running may outlive the tab
+        self._unknown_relay.ready.connect(self._on_unknown_ready)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
 
         # 未登録の番号: company sides of stored calls that no number and no alias of this setting names.
         self.unknown_title = QLabel(self.tr("未登録の番号"), self)
@@ -246,8 +275,17 @@ class TargetsTab(QWidget):
     # --- 未登録の番号 and linking past calls --------------------------------------------------------------------
 
     def load_unknown(self) -> None:
-        """List the company numbers of stored calls that no number or alias of this setting names."""
-        unknown = relink.unknown_numbers(self.context.database).get(self.setting_name or "", []) if self.setting_name else []
+        """List (in the background) the company numbers of stored calls no number or alias of this setting names."""
+        self._unknown_generation += 1
+        if not self.setting_name:
+            self._on_unknown_ready(self._unknown_generation, [])
+            return
+        self.pool.start(_UnknownQuery(self.context, self.setting_name, self._unknown_generation, self._unknown_relay))
+
+    def _on_unknown_ready(self, generation: int, unknown: list[UnknownNumber] | None) -> None:
+        if generation != self._unknown_generation:
+            return  # a newer query (another setting, a save) is on its way
+        unknown = unknown or []
         zone = zone_of(self.context.config.system().time_zone)
         self.unknown_view.setRowCount(len(unknown))
         for row, number in enumerate(unknown):
@@ -262,6 +300,7 @@ class TargetsTab(QWidget):
             self.unknown_view.setItem(row, 2, QTableWidgetItem(last))
         self.unknown_box.setVisible(bool(unknown))
         self._update_unknown_buttons()
+        self.unknown_loaded.emit()
 
     def _selected_unknown(self) -> str | None:
         rows = self.unknown_view.selectionModel().selectedRows()
