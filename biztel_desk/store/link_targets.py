@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -219,7 +219,9 @@ def relink(
                 .outerjoin(LinkJob, and_(LinkJob.call_id == Call.id, LinkJob.setting_id == setting.id))
                 .where(Call.id > last_id, Call.started_at >= started_from,
                        Call.direction != Direction.INTERNAL.value,
-                       or_(LinkJob.id.is_(None), LinkJob.state == JobState.EXCLUDED.value))
+                       or_(LinkJob.id.is_(None), LinkJob.state == JobState.EXCLUDED.value),
+                       # On other real numbers a call cannot be on the wanted ones (aliases have no E.164 form).
+                       true() if wanted is None else or_(Call.company_e164.is_(None), Call.company_e164.in_(wanted)))
                 .order_by(Call.id)
                 .limit(RELINK_CHUNK)
             )

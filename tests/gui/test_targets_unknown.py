@@ -71,6 +71,7 @@ def test_unknown_number_made_an_alias_links_its_past_calls_once(qtbot, context: 
     assert context.config.get_setting("本社").targets[0].aliases == ("0100", "211553")  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: tab.unknown_view.rowCount() == 1, timeout=5000)
     assert [tab.unknown_view.item(row, 0).text() for row in range(tab.unknown_view.rowCount())] == ["gsm0"]
+    qtbot.waitUntil(lambda: tab.relink_dialog is not None, timeout=5000)  # counted in the background
     dialog = tab.relink_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.counts == {"+81312345678": 2}
@@ -85,19 +86,23 @@ def test_unknown_number_made_an_alias_links_its_past_calls_once(qtbot, context: 
     # Ticking the second number in edit mode offers its call; 今はしない leaves it excluded, asking again links it.
     qtbot.mouseClick(tab.edit_button, Qt.MouseButton.LeftButton)
     tab.model.setData(tab.model.index(1, 0), Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole)
-    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(tab.relink_checked, timeout=5000) as checked:
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert checked.args == [1]
     dialog = tab.relink_dialog
     assert dialog is not None and dialog.counts == {"+81661234567": 1}
     qtbot.mouseClick(dialog.later_button, Qt.MouseButton.LeftButton)
     assert _states(context)["u-5"] == ("excluded", "number_unchecked")
-    tab.offer_relink([], context.config.get_setting("本社").targets)  # type: ignore[union-attr]
+    with qtbot.waitSignal(tab.relink_checked, timeout=5000):
+        tab.offer_relink([], context.config.get_setting("本社").targets)  # type: ignore[union-attr]
     assert tab.relink_dialog is not None and tab.relink_dialog.counts == {"+81661234567": 1}
     qtbot.mouseClick(tab.relink_dialog.link_button, Qt.MouseButton.LeftButton)
     assert _states(context)["u-5"] == ("pending", "")
     # Nothing left to link: no dialog the next time.
     previous = tab.relink_dialog
-    tab.offer_relink([], context.config.get_setting("本社").targets)  # type: ignore[union-attr]
-    assert tab.relink_dialog is previous
+    with qtbot.waitSignal(tab.relink_checked, timeout=5000) as checked:
+        tab.offer_relink([], context.config.get_setting("本社").targets)  # type: ignore[union-attr]
+    assert checked.args == [0] and tab.relink_dialog is previous
 
 
 def test_aliases_are_edited_in_the_table_and_validated(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]

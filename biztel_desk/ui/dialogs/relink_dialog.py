@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from biztel_desk.domain import phone
@@ -64,6 +66,7 @@ class RelinkDialog(QDialog):
 
     def _on_link(self) -> None:
         jobs = 0
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a year of calls takes a few seconds
         try:
             for number in self.counts:
                 jobs += relink.relink(self.context.database, self.setting, number).jobs
@@ -71,5 +74,7 @@ class RelinkDialog(QDialog):
             self.error_label.setText(error.text(self.context.lang))
             self.error_label.show()
             return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
         self.outcome_jobs = jobs
         self.accept()

@@ -32,9 +32,25 @@ from biztel_desk.ui.models.targets_model import ALIASES, TargetsModel
 
 
 class _UnknownRelay(QObject):
-    """Carries the 未登録の番号 query result from a pool thread to the GUI thread."""
+    """Carries the background query results from a pool thread to the GUI thread."""
 
     ready = Signal(int, object)  # generation, list[UnknownNumber] | None (None: the query failed)
+    counted = Signal(str, object)  # setting, {E.164: past calls relink would link}
+
+
+class _RelinkCount(QRunnable):
+    """How many past calls each changed number would link (reads every call in the retention period)."""
+
+    def __init__(self, context: AppContext, setting: str, numbers: list[str], relay: _UnknownRelay) -> None:
+        super().__init__()
+        self.context, self.setting, self.numbers, self.relay = context, setting, numbers, relay
+
+    def run(self) -> None:
+        try:
+            counts = {n: relink.relinkable(self.context.database, self.setting, n) for n in self.numbers}
+        except Exception:  # noqa: BLE001 - the database went away: nothing to offer
+            counts = {}
+        self.relay.counted.emit(self.setting, counts)
 
 
 class _UnknownQuery(QRunnable):
@@ -58,6 +74,7 @@ class TargetsTab(QWidget):
 
     changed = Signal()
     unknown_loaded = Signal()  # the 未登録の番号 list is filled (it is computed in the background)
+    relink_checked = Signal(int)  # past calls a change made linkable were counted (the dialog opens when > 0)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,6 +106,7 @@ class TargetsTab(QWidget):
         self._unknown_generation = 0
         self._unknown_relay = _UnknownRelay()  # no parent: a query still running may outlive the tab
         self._unknown_relay.ready.connect(self._on_unknown_ready)
+        self._unknown_relay.counted.connect(self._on_relink_counted)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
 
@@ -367,12 +385,15 @@ class TargetsTab(QWidget):
                 changed.append(e164)
         if not changed or self.setting_name is None:
             return
-        counts = {number: relink.relinkable(self.context.database, self.setting_name, number) for number in changed}
-        if not any(counts.values()):
-            return
-        self.relink_dialog = RelinkDialog(self.context, self.setting_name, counts, self)
-        self.relink_dialog.accepted.connect(self._on_relinked)
-        self.relink_dialog.open()
+        self.pool.start(_RelinkCount(self.context, self.setting_name, changed, self._unknown_relay))
+
+    def _on_relink_counted(self, setting: str, counts: dict[str, int]) -> None:
+        total = sum(counts.values())
+        if total and setting == self.setting_name:
+            self.relink_dialog = RelinkDialog(self.context, setting, counts, self)
+            self.relink_dialog.accepted.connect(self._on_relinked)
+            self.relink_dialog.open()
+        self.relink_checked.emit(total)
 
     def _on_relinked(self) -> None:
         if self.relink_dialog is not None:
