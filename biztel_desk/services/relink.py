@@ -32,10 +32,10 @@ class RelinkOutcome:
 
     def text(self, lang: str = "ja") -> str:
         if lang == "ja":
-            where = "保留中(一時停止中のため)" if self.state == "held" else "待機中"
+            where = "保留中: 連携設定が一時停止中のため" if self.state == "held" else "待機中"
             return f"{self.setting}: 過去の通話 {self.jobs}件を連携します({where})。" if self.jobs else \
                 f"{self.setting}: 新たに連携する過去の通話はありません。"
-        where = "held (the setting is paused)" if self.state == "held" else "waiting"
+        where = "held: the setting is paused" if self.state == "held" else "waiting"
         return f"{self.setting}: {self.jobs} past calls will be linked ({where})." if self.jobs else \
             f"{self.setting}: no past call to link."
 
