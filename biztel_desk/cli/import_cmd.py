@@ -7,6 +7,7 @@ import sys
 from typing import Any, TextIO
 
 from biztel_desk.ingest import files
+from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -32,6 +33,7 @@ def run(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: Te
         except files.ImportFailure as failure:
             print(failure.text(lang), file=sys.stderr)
             return EXIT_USAGE
+    mark = relink.import_mark(context.database)
     report = files.import_files(
         context.database, args.files, preset=args.preset, mapping=mapping, encoding=args.encoding
     )
@@ -47,5 +49,8 @@ def run(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: Te
             else f"total: imported {report.imported}, already known {report.known}, rejected {len(report.rejected)}"
         )
         stdout.write(total + "\n")
+    # Calls on company numbers no target or alias names are never silent (they stay 対象外 in the history).
+    for line in relink.unknown_summary(relink.unknown_numbers(context.database, after_call_id=mark), lang):
+        stdout.write(line + "\n")
     stdout.flush()
     return report.exit_code

@@ -38,6 +38,21 @@ class OnNoMatch(enum.StrEnum):
     CREATE_LEAD = "create_lead"
 
 
+class OnUnanswered(enum.StrEnum):
+    """What a setting does with a call nobody answered (NO ANSWER, BUSY, FAILED, CONGESTION)."""
+
+    LINK = "link"  # a Task saying so (不在着信 …)
+    SKIP = "skip"  # kept in the history as 対象外 (未応答で連携しない), never sent
+
+
+# Dispositions of a call nobody answered (calls.disposition; "" or ANSWERED = answered).
+UNANSWERED_DISPOSITIONS = frozenset({"NO ANSWER", "BUSY", "FAILED", "CONGESTION"})
+
+
+def is_unanswered(disposition: str) -> bool:
+    return disposition.strip().upper() in UNANSWERED_DISPOSITIONS
+
+
 class ActivityMode(enum.StrEnum):
     TASK = "task"
     CASE_AND_TASK = "case_and_task"
@@ -432,6 +447,18 @@ class LinkTargetConfig:
     number: str  # as the admin wrote it (shown); matching uses the E.164 form
     enabled: bool = True
     default_outbound: bool = False
+    # The PBX's own spellings of this number (a DID suffix 211553/0100, a trunk name gsm0, Asterisk's s):
+    # a call whose company side is written so is a call on this number.
+    aliases: tuple[str, ...] = ()
+
+
+ALIAS_MAX = 64  # calls.company_number holds 64 characters
+ALIASES_MAX = 50
+
+
+def alias_key(text: str) -> str:
+    """How an alias and a call's company side are compared: trimmed, full-width folded, case-insensitive."""
+    return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
 DEFAULT_OBJECTS: tuple[LinkObjectConfig, ...] = (
@@ -452,6 +479,7 @@ class LinkSettingConfig:
     on_no_match: str = OnNoMatch.FALLBACK.value
     activity_mode: str = ActivityMode.TASK.value
     status: str = LinkStatus.DISABLED.value
+    on_unanswered: str = OnUnanswered.LINK.value
     objects: tuple[LinkObjectConfig, ...] = DEFAULT_OBJECTS
     targets: tuple[LinkTargetConfig, ...] = ()
 
@@ -487,6 +515,7 @@ def validate_basic(setting: LinkSettingConfig, known_accounts: set[str], path: s
         ("on_no_match", OnNoMatch),
         ("activity_mode", ActivityMode),
         ("status", LinkStatus),
+        ("on_unanswered", OnUnanswered),
     ):
         value = getattr(setting, key)
         if value not in {c.value for c in choices}:
@@ -578,6 +607,49 @@ def validate_targets(targets: list[LinkTargetConfig] | tuple[LinkTargetConfig, .
         if defaults > 1 and target.default_outbound:
             problems.append(Problem("default_outbound_many", f"{path}[{index}].default_outbound"))
         cleaned.append(replace(target, number=target.number.strip()))
+    cleaned, alias_problems = _validate_aliases(cleaned, region, path)
+    return cleaned, problems + alias_problems
+
+
+def _validate_aliases(targets: list[LinkTargetConfig], region: str, path: str) -> tuple[list[LinkTargetConfig], list[Problem]]:
+    """Aliases: short text without control characters, each naming one target only, never a target's own number."""
+    problems: list[Problem] = []
+    numbers = {phone.normalize(t.number, region) for t in targets}
+    owner: dict[str, str] = {}
+    cleaned = []
+    for index, target in enumerate(targets):
+        kept: list[str] = []
+        if isinstance(target.aliases, str) or not all(isinstance(a, str) for a in target.aliases):
+            problems.append(Problem("not_text", f"{path}[{index}].aliases"))
+            cleaned.append(replace(target, aliases=()))
+            continue
+        if len(target.aliases) > ALIASES_MAX:
+            problems.append(Problem("aliases_too_many", f"{path}[{index}].aliases", {"max": ALIASES_MAX}))
+        for alias_index, alias in enumerate(target.aliases):
+            where = f"{path}[{index}].aliases[{alias_index}]"
+            text = unicodedata.normalize("NFKC", alias).strip()
+            key = alias_key(text)
+            if not text:
+                problems.append(Problem("required", where))
+                continue
+            char = forbidden_character(text)
+            if char is not None:
+                problems.append(Problem("control_characters", where, {"char": char}))
+                continue
+            if len(text) > ALIAS_MAX:
+                problems.append(Problem("too_long", where, {"max": ALIAS_MAX, "length": len(text)}))
+                continue
+            if key in owner:
+                if owner[key] != target.number or text in kept:
+                    problems.append(Problem("alias_duplicate", where, {"value": text, "number": owner[key]}))
+                continue
+            e164 = phone.normalize(text, region)
+            if e164 is not None and e164 in numbers and phonenumbers.is_valid_number(phonenumbers.parse(e164)):
+                problems.append(Problem("alias_is_number", where, {"value": text}))
+                continue
+            owner[key] = target.number
+            kept.append(text)
+        cleaned.append(replace(target, aliases=tuple(kept)))
     return cleaned, problems
 
 

@@ -15,6 +15,7 @@ class JobState(enum.StrEnum):
     LINKED = "linked"  # Task written; task_id set
     FAILED = "failed"  # a permanent Salesforce error; retriable by hand
     SKIPPED = "skipped"  # on_no_match = skip (or an anonymous caller with skip): recorded, nothing written
+    EXCLUDED = "excluded"  # the call is kept but not linked (ExcludeReason says why); never sent, see relink
 
 
 # What the admin sees; the 連携通話履歴 tab and the CLI use these words.
@@ -26,7 +27,35 @@ STATE_LABELS: dict[JobState, tuple[str, str]] = {
     JobState.LINKED: ("連携済み", "Linked"),
     JobState.FAILED: ("失敗", "Failed"),
     JobState.SKIPPED: ("スキップ", "Skipped"),
+    JobState.EXCLUDED: ("対象外", "Excluded"),
 }
+
+
+class ExcludeReason(enum.StrEnum):
+    """Why a call got an excluded job (stored in link_jobs.error_code)."""
+
+    NUMBER_UNCHECKED = "number_unchecked"  # its company number is a target whose 連携 box is not ticked
+    UNKNOWN_NUMBER = "unknown_number"  # its company side matches no target number and no alias
+    NO_DEFAULT_OUTBOUND = "no_default_outbound"  # outbound, no company number recorded, no 既定の発信番号
+    INTERNAL = "internal"  # extension to extension
+    UNANSWERED = "unanswered"  # on_unanswered = skip and nobody answered
+
+
+EXCLUDE_REASON_LABELS: dict[ExcludeReason, tuple[str, str]] = {
+    ExcludeReason.NUMBER_UNCHECKED: ("番号未チェック", "Number not ticked"),
+    ExcludeReason.UNKNOWN_NUMBER: ("未登録の番号", "Unregistered number"),
+    ExcludeReason.NO_DEFAULT_OUTBOUND: ("既定の発信番号なし", "No default outbound number"),
+    ExcludeReason.INTERNAL: ("内線通話", "Internal call"),
+    ExcludeReason.UNANSWERED: ("未応答で連携しない", "Unanswered, not linked"),
+}
+
+
+def exclude_reason_label(code: str, lang: str = "ja") -> str:
+    """The words for an excluded job's reason code; an unknown code is shown as is."""
+    if code not in ExcludeReason._value2member_map_:
+        return code
+    ja, en = EXCLUDE_REASON_LABELS[ExcludeReason(code)]
+    return ja if lang == "ja" else en
 
 
 def initial_job_state(status: LinkStatus | str) -> JobState | None:

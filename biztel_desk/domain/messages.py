@@ -26,6 +26,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "number": ("電話番号", "Phone number"),
     "enabled": ("連携", "Linked"),
     "default_outbound": ("既定の発信番号", "Default outbound number"),
+    "aliases": ("エイリアス", "Aliases"),
+    "on_unanswered": ("未応答の通話", "Unanswered calls"),
     "auth_method": ("認証方式", "Authentication"),
     "username": ("ユーザ名", "Username"),
     "login_host": ("ログインホスト", "Login host"),
@@ -71,6 +73,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_integer": ("{label}は整数で指定してください(指定値: {value})。", "{label} must be a whole number (got {value})."),
     "not_boolean": ("{label}は true か false で指定してください。", "{label} must be true or false."),
     "not_text": ("{label}は文字列で指定してください。", "{label} must be text."),
+    "not_text_list": (
+        "{label}は文字列の配列で指定してください(例: [\"0100\", \"gsm0\"])。",
+        "{label} must be a list of text (e.g. [\"0100\", \"gsm0\"]).",
+    ),
     "control_characters": (
         "{label}に使えない文字({char}: タブ・NUL・エスケープなどの制御文字)が含まれています。取り除いてください。",
         "{label} contains a character that is not allowed ({char}: a control character such as tab, NUL or escape). "
@@ -120,6 +126,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "phone_duplicate": (
         "電話番号「{value}」は既に登録されています。",
         "The phone number '{value}' is already in the list.",
+    ),
+    "alias_duplicate": (
+        "エイリアス「{value}」は電話番号 {number} のエイリアスとして既に登録されています。1つの番号にだけ登録してください。",
+        "The alias '{value}' is already an alias of {number}. An alias can name one number only.",
+    ),
+    "alias_is_number": (
+        "エイリアス「{value}」は連携対象の電話番号そのものです。エイリアスには交換機が書く別の表記(例: 0100、gsm0)を入力してください。",
+        "The alias '{value}' is a link target's own number. Enter the PBX's other spelling of it (e.g. 0100, gsm0).",
+    ),
+    "aliases_too_many": (
+        "エイリアスは1つの番号に{max}個までです。",
+        "A number can have at most {max} aliases.",
     ),
     "default_outbound_many": (
         "既定の発信番号は1つだけ指定できます。",
@@ -181,6 +199,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "account_in_use": (
         "アカウント「{value}」は連携設定「{settings}」で使われているため削除できません。",
         "Account '{value}' is used by the link setting(s) '{settings}' and cannot be deleted.",
+    ),
+    "relink_disabled": (
+        "連携設定「{value}」は無効です。有効または一時停止にしてから、過去の通話を連携してください。",
+        "The link setting '{value}' is disabled. Enable or pause it, then link the past calls.",
     ),
     "unknown_setting": ("連携設定「{value}」はありません。", "There is no link setting named '{value}'."),
     "setting_ambiguous": (

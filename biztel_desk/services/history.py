@@ -13,7 +13,7 @@ from urllib.parse import quote
 from biztel_desk.domain.config import LoginHost, parse_login_host, system_time_zone
 from biztel_desk.domain.failures import failure_text
 from biztel_desk.domain.instance import instance_url_key, recorded_instance
-from biztel_desk.domain.jobs import state_label
+from biztel_desk.domain.jobs import JobState, exclude_reason_label, state_label
 from biztel_desk.domain.matching import Reason
 from biztel_desk.domain.messages import Problem
 from biztel_desk.services.config import ConfigService
@@ -147,10 +147,15 @@ def cell_text(
     if key == "task_id":
         return (url(row.task_id) or row.task_id) if (url and row.task_id) else (row.task_id or "")
     if key == "state":
+        if row.state == JobState.EXCLUDED and row.error_code:  # 対象外(番号未チェック): the reason is its error code
+            reason = exclude_reason_label(row.error_code, lang)
+            return f"{state_label(row.state, lang)}({reason})" if lang == "ja" else f"{state_label(row.state, lang)} ({reason})"
         return state_label(row.state, lang)
     if key == "record_id":
         return linked_to_text(row, lang)
     if key == "error_message":
+        if row.state == JobState.EXCLUDED:
+            return ""
         return failure_text(row.error_code, row.error_message, lang)
     value = getattr(row, key)
     if isinstance(value, dt.datetime):

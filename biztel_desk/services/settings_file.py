@@ -14,6 +14,7 @@ from biztel_desk.domain.config import (
     LinkSettingConfig,
     LinkStatus,
     LinkTargetConfig,
+    OnUnanswered,
     SystemSettings,
     validate_account,
     validate_setting,
@@ -34,9 +35,10 @@ _SETTING_SCALARS = {
     "on_no_match": str,
     "activity_mode": str,
     "status": str,
+    "on_unanswered": str,
 }
 _OBJECT_KEYS: dict[str, type] = {"api_name": str, "tab_name": str, "tab_code": str, "priority": int}
-_TARGET_KEYS: dict[str, type] = {"number": str, "enabled": bool, "default_outbound": bool}
+_TARGET_KEYS: dict[str, Any] = {"number": str, "enabled": bool, "default_outbound": bool, "aliases": list}
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ _COMMENTS = {
     "activity_mode": "task | case_and_task",
     "status": "enabled | paused | disabled",
     "default_outbound": "既定の発信番号: at most one per setting",
+    "on_unanswered": " | ".join(OnUnanswered),  # skip: unanswered calls stay 対象外 (未応答で連携しない)
+    "aliases": "the PBX's own spellings of this number",
     "time_zone": "empty = the system's",
 }
 
@@ -75,7 +79,11 @@ def export_toml(config: ConfigService) -> str:
         for obj in setting.objects:
             lines += ["[[settings.objects]]", *_pairs(asdict(obj)), ""]
         for target in setting.targets:
-            lines += ["[[settings.targets]]", *_pairs(asdict(target)), ""]
+            values = asdict(target)
+            values["aliases"] = list(target.aliases)
+            if not values["aliases"]:
+                del values["aliases"]  # most numbers have none
+            lines += ["[[settings.targets]]", *_pairs(values), ""]
     return "\n".join(lines)
 
 
@@ -85,7 +93,11 @@ COMMENT_COLUMN = 36  # where the comments of short lines start, as in CLI.md
 def _pairs(values: dict[str, Any]) -> list[str]:
     out = []
     for key, value in values.items():
-        line = tomli_w.dumps({key: value}).rstrip("\n")
+        if isinstance(value, list):  # one line, like the other keys (tomli_w writes an item per line)
+            items = ", ".join(tomli_w.dumps({"v": item}).rstrip("\n").removeprefix("v = ") for item in value)
+            line = f"{key} = [{items}]"
+        else:
+            line = tomli_w.dumps({key: value}).rstrip("\n")
         comment = _COMMENTS.get(key)
         # Aligned when the value is short; a long one (login_host = "http://127.0.0.1:42657") still gets two spaces.
         out.append(f"{line:<{COMMENT_COLUMN - 2}}  # {comment}" if comment else line)
@@ -141,6 +153,8 @@ def parse(text: str, known_accounts: set[str]) -> tuple[dict[str, Any] | None, l
         for target_index, target_table in enumerate(_tables(table, "targets", problems, path)):
             target_values = _take(target_table, _TARGET_KEYS, f"{path}.targets[{target_index}]", problems, required=("number",))
             if target_values is not None:
+                if "aliases" in target_values:
+                    target_values["aliases"] = tuple(target_values["aliases"])
                 targets.append(LinkTargetConfig(**target_values))
         if values is None:
             continue
@@ -219,6 +233,9 @@ def _take(
             ok = False
         elif expected in (str, "str") and not isinstance(value, str):
             problems.append(Problem("not_text", where))
+            ok = False
+        elif expected is list and (not isinstance(value, list) or not all(isinstance(item, str) for item in value)):
+            problems.append(Problem("not_text_list", where))
             ok = False
         else:
             values[key] = value

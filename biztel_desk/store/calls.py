@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.call import CallRecord, Direction
-from biztel_desk.domain.jobs import JobState, initial_job_state
-from biztel_desk.store.models import Call, ImportedFile, LinkJob, LinkSetting, LinkTarget, utcnow
+from biztel_desk.store.link_targets import SettingTargets as _SettingTargets
+from biztel_desk.store.link_targets import job_state_for as _job_state_for
+from biztel_desk.store.link_targets import load_settings as _load_settings
+from biztel_desk.store.models import Call, ImportedFile, LinkJob, LinkTarget, utcnow
 
 CALLS: Table = Call.__table__  # type: ignore[assignment]
 JOBS: Table = LinkJob.__table__  # type: ignore[assignment]
@@ -41,18 +43,6 @@ class AddResult:
             self.discovered.setdefault(name, []).extend(numbers)
 
 
-@dataclass(frozen=True)
-class _SettingTargets:
-    """What add_calls needs of one link setting, read once per batch."""
-
-    id: int
-    name: str
-    state: JobState | None
-    enabled_targets: frozenset[str]
-    all_targets: frozenset[str]
-    default_outbound: str | None  # E.164 of the enabled 既定の発信番号, if any
-
-
 def _insert(session: Session, table: Table) -> Any:
     """INSERT … ON CONFLICT DO NOTHING builder for the session's dialect."""
     name = session.get_bind().dialect.name
@@ -74,30 +64,6 @@ def _discoverable(e164: str) -> bool:
     return phone.is_valid(e164)
 
 
-def _load_settings(session: Session) -> list[_SettingTargets]:
-    settings = []
-    targets: dict[int, list[tuple[str, bool, bool]]] = {}
-    for setting_id, e164, enabled, default_outbound in session.execute(
-        select(LinkTarget.setting_id, LinkTarget.e164, LinkTarget.enabled, LinkTarget.default_outbound)
-    ):
-        targets.setdefault(setting_id, []).append((e164, enabled, default_outbound))
-    for setting_id, name, status in session.execute(
-        select(LinkSetting.id, LinkSetting.name, LinkSetting.status).order_by(LinkSetting.id)
-    ):
-        rows = targets.get(setting_id, [])
-        settings.append(
-            _SettingTargets(
-                id=setting_id,
-                name=name,
-                state=initial_job_state(status),
-                enabled_targets=frozenset(e for e, enabled, _ in rows if enabled),
-                all_targets=frozenset(e for e, _, _ in rows),
-                default_outbound=next((e for e, enabled, default in rows if enabled and default), None),
-            )
-        )
-    return settings
-
-
 def call_row(record: CallRecord, region: str) -> dict[str, Any]:
     """The calls-table values of a record: customer and company numbers resolved once, here."""
     customer = None if record.direction == Direction.INTERNAL else _normalize(record.customer_number, region)
@@ -111,6 +77,7 @@ def call_row(record: CallRecord, region: str) -> dict[str, Any]:
         "to_number": record.to_number,
         "customer_e164": customer,
         "company_e164": _normalize(company_number, region) if company_number else None,
+        "company_number": company_number.strip()[:64],
         "from_agent_id": record.from_agent_id,
         "to_agent_id": record.to_agent_id,
         "from_extension": record.from_extension,
@@ -141,10 +108,12 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
 def add_calls(session: Session, records: Sequence[CallRecord], region: str = "JP") -> AddResult:
     """Insert the calls not stored yet and their link jobs; never commits (one transaction is the caller's).
 
-    A call gets a job for every setting where its company number is an enabled target — for an outbound
-    call whose source did not record the caller ID, the setting's enabled default outbound number — in the
-    state the setting's status gives (enabled → pending, paused → held, disabled → none). Internal calls
-    never get jobs. Company numbers not yet listed become unchecked, discovered targets of every setting.
+    A call gets a job for every setting that is not disabled (store.link_targets.job_state_for): where its
+    company number — matched by number or by alias; for an outbound call whose source did not record the
+    caller ID, the setting's default outbound number — is an enabled target, in the state the setting's
+    status gives (enabled → pending, paused → held); otherwise an excluded job with the reason, so every
+    call stays visible in the history. Company numbers not yet listed become unchecked, discovered targets
+    of every setting.
     """
     result = AddResult()
     now = utcnow()
@@ -192,25 +161,20 @@ def add_calls(session: Session, records: Sequence[CallRecord], region: str = "JP
     company_numbers: set[str] = set()
     for call_id, unique_id in inserted:
         row = by_unique_id[unique_id]
-        if row["direction"] == Direction.INTERNAL:
-            continue
         company = row["company_e164"]
-        if company is not None:
+        if company is not None and row["direction"] != Direction.INTERNAL:
             company_numbers.add(company)
         for setting in settings:
-            if setting.state is None:
+            decided = _job_state_for(setting, row)
+            if decided is None:
                 continue
-            target = company
-            if target is None and row["direction"] == Direction.OUTBOUND:
-                target = setting.default_outbound
-            if target is None or target not in setting.enabled_targets:
-                continue
+            state, reason = decided
             jobs.append(
-                {"call_id": call_id, "setting_id": setting.id, "state": setting.state.value,
-                 "retry_count": 0, "match_reason": "", "error_code": "", "error_message": "",
+                {"call_id": call_id, "setting_id": setting.id, "state": state.value,
+                 "retry_count": 0, "match_reason": "", "error_code": reason.value if reason else "", "error_message": "",
                  "created_at": now, "updated_at": now}
             )
-            result.job_counts.setdefault(setting.name, Counter())[setting.state.value] += 1
+            result.job_counts.setdefault(setting.name, Counter())[state.value] += 1
     for chunk in _chunks(jobs, INSERT_BATCH):
         session.execute(
             _insert(session, JOBS).on_conflict_do_nothing(index_elements=["call_id", "setting_id"]), list(chunk)

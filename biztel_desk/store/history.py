@@ -17,8 +17,8 @@ from biztel_desk.domain.jobs import JobState
 from biztel_desk.store.db import Database
 from biztel_desk.store.models import Call, LinkJob, LinkSetting, utcnow
 
-# In the order the admin picks them (SPEC §13): 連携済み, 待機中, 保留中, リトライ待ち, 失敗, スキップ, 送信中.
-JOB_STATES = ("linked", "pending", "held", "retrying", "failed", "skipped", "sending")
+# In the order the admin picks them (SPEC §13): 連携済み, 待機中, 保留中, リトライ待ち, 失敗, スキップ, 送信中, 対象外.
+JOB_STATES = ("linked", "pending", "held", "retrying", "failed", "skipped", "sending", "excluded")
 RETRIABLE_STATES = (JobState.FAILED.value, JobState.RETRYING.value)
 
 

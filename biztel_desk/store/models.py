@@ -89,6 +89,8 @@ class LinkSetting(Base):
     on_no_match: Mapped[str] = mapped_column(String(32), default="fallback")
     activity_mode: Mapped[str] = mapped_column(String(32), default="task")
     status: Mapped[str] = mapped_column(String(16), default="disabled")
+    # link | skip: whether an unanswered call becomes a Task or an excluded job (domain.config.OnUnanswered).
+    on_unanswered: Mapped[str] = mapped_column(String(16), default="link", server_default="link")
     status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -134,6 +136,8 @@ class LinkTarget(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     default_outbound: Mapped[bool] = mapped_column(Boolean, default=False)
     discovered: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The PBX's own spellings of this number (DID suffix, trunk name, ``s``), a JSON list of strings.
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     setting: Mapped[LinkSetting] = relationship(back_populates="targets")
 
@@ -173,6 +177,8 @@ class Call(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     duration_s: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str] = mapped_column(String(32), default="")
+    # The company side exactly as the PBX wrote it (a DID ``211553``, a trunk ``gsm0``): aliases match this.
+    company_number: Mapped[str] = mapped_column(String(64), default="", server_default="")
     # ANSWERED / NO ANSWER / BUSY … as the PBX wrote it: unanswered calls are calls too (a missed customer).
     disposition: Mapped[str] = mapped_column(String(16), default="", server_default="")
     # The recording's file name when the source records it (FreePBX recordingfile), for the playback link.
@@ -197,7 +203,7 @@ class LinkJob(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
     setting_id: Mapped[int] = mapped_column(ForeignKey("link_settings.id", ondelete="CASCADE"))
-    # pending | held | sending | linked | retrying | failed | skipped
+    # pending | held | sending | linked | retrying | failed | skipped | excluded (error_code = the reason)
     state: Mapped[str] = mapped_column(String(16))
     batch_id: Mapped[str | None] = mapped_column(String(36))
     # リトライ回数 (SPEC §9): no-match searches only, what the admin sees in the history.

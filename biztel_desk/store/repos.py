@@ -96,11 +96,14 @@ def setting_config(row: LinkSetting) -> LinkSettingConfig:
         on_no_match=row.on_no_match,
         activity_mode=row.activity_mode,
         status=row.status,
+        on_unanswered=row.on_unanswered,
         objects=tuple(
             LinkObjectConfig(o.api_name, o.tab_name, o.tab_code, o.priority)
             for o in sorted(row.objects, key=lambda o: o.priority)
         ),
-        targets=tuple(LinkTargetConfig(t.number, t.enabled, t.default_outbound) for t in row.targets),
+        targets=tuple(
+            LinkTargetConfig(t.number, t.enabled, t.default_outbound, tuple(t.aliases or ())) for t in row.targets
+        ),
     )
 
 
@@ -142,6 +145,7 @@ def upsert_setting_basic(
     row.on_multiple_match = config.on_multiple_match
     row.on_no_match = config.on_no_match
     row.activity_mode = config.activity_mode
+    row.on_unanswered = config.on_unanswered
     if row.status != config.status:
         row.status = config.status
         row.status_changed_at = utcnow()
@@ -175,6 +179,7 @@ def replace_targets(session: Session, row: LinkSetting, targets: tuple[LinkTarge
                 enabled=target.enabled,
                 default_outbound=target.default_outbound,
                 discovered=discovered.get(e164, False),
+                aliases=list(target.aliases),
             )
         )
     session.flush()

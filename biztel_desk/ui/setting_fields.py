@@ -8,7 +8,7 @@ from enum import Enum
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox, QSizePolicy
 
-from biztel_desk.domain.config import OnMultipleMatch, OnNoMatch
+from biztel_desk.domain.config import OnMultipleMatch, OnNoMatch, OnUnanswered
 from biztel_desk.domain.ids import InvalidRecordId, extract_record_id
 from biztel_desk.domain.messages import message
 from biztel_desk.ui.widgets import HintLabel
@@ -32,6 +32,14 @@ def no_match_combo() -> QComboBox:
             "SettingFields", "時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける")),
         (OnNoMatch.SKIP, QCoreApplication.translate("SettingFields", "紐付けない(スキップ)")),
         (OnNoMatch.CREATE_LEAD, QCoreApplication.translate("SettingFields", "リードを作成して紐付ける")),
+    ))
+
+
+def unanswered_combo() -> QComboBox:
+    """未応答の通話: the OnUnanswered choices (NO ANSWER / BUSY / FAILED / CONGESTION calls)."""
+    return _choice_combo((
+        (OnUnanswered.LINK, QCoreApplication.translate("SettingFields", "連携する(不在着信などとして活動を作成)")),
+        (OnUnanswered.SKIP, QCoreApplication.translate("SettingFields", "連携しない(連携通話履歴に「対象外」として残す)")),
     ))
 
 

@@ -1129,6 +1129,28 @@ class WizardTargetsPage(_Page):
         layout.addWidget(self.number_list, 1)
         layout.addLayout(list_buttons)
         layout.addWidget(self.error_label)
+        # 既定の発信番号: the company number of outbound calls whose PBX did not record the caller ID (Asterisk
+        # writes the extension as src); without one those calls stay 対象外 (既定の発信番号なし).
+        self.default_combo = QComboBox()
+        self.default_combo.setObjectName("defaultOutboundCombo")
+        self.default_combo.addItem(self.tr("なし"), "")
+        self.default_hint = HintLabel(self.tr(
+            "交換機が発信者番号を記録しない発信通話(Asterisk の src が内線番号など)は、この番号からの発信として連携します。"
+            "なしにすると、そうした発信通話は連携されず「対象外」になります。"))
+        # 録音サーバ: where the Task's 録音再生 link points (システム設定 録音サーバURL).
+        self.recording_edit = QLineEdit()
+        self.recording_edit.setObjectName("recordingServerEdit")
+        self.recording_edit.setPlaceholderText(self.tr("例: https://s0000.u.biztel.jp:8000"))
+        self.recording_edit.setText(self.context.config.system().recording_server_url)
+        self.recording_hint = HintLabel(self.tr(
+            "活動の「録音再生」リンクの接続先です(BIZTELの管理画面のURL)。あとからシステム設定で変更できます。"))
+        self.recording_error = ErrorLabel()
+        self.recording_error.setObjectName("recordingError")
+        extra = make_form()
+        extra.addRow(QLabel(self.tr("既定の発信番号")), field_block(self.default_combo, self.default_hint))
+        extra.addRow(QLabel(self.tr("録音サーバURL")), field_block(self.recording_edit, self.recording_hint,
+                                                                  self.recording_error))
+        layout.addLayout(extra)
         layout.addStretch(1)
         layout.addWidget(HintLabel(self.tr("通話を取り込むと、使われた番号が連携対象タブに自動で追加されます(チェックは手動で入れます)。")))
 
@@ -1162,16 +1184,41 @@ class WizardTargetsPage(_Page):
         self.number_hint.setText(self.tr("{shown}({e164})を追加しました。").format(shown=shown, e164=e164))
         self.number_hint.set_state("ok")
         self.number_hint.show()
+        self._fill_default_combo()
         self.completeChanged.emit()
         return True
+
+    def default_outbound(self) -> str:
+        """The number chosen as 既定の発信番号 (as listed), or ""."""
+        return str(self.default_combo.currentData() or "")
+
+    def _fill_default_combo(self) -> None:
+        chosen = self.default_outbound()
+        self.default_combo.blockSignals(True)
+        self.default_combo.clear()
+        self.default_combo.addItem(self.tr("なし"), "")
+        for number in self.numbers():
+            self.default_combo.addItem(number, number)
+        index = self.default_combo.findData(chosen)
+        self.default_combo.setCurrentIndex(max(index, 0))
+        self.default_combo.blockSignals(False)
 
     def isComplete(self) -> bool:
         return self.number_list.count() > 0
 
     def validatePage(self) -> bool:
         """次へ: a new link setting is created here with its objects and targets, in one transaction."""
-        targets = [LinkTargetConfig(number) for number in self.numbers()]
+        default = self.default_outbound()
+        targets = [LinkTargetConfig(number, default_outbound=number == default) for number in self.numbers()]
         config = self.context.config
+        url = self.recording_edit.text().strip()
+        if url != config.system().recording_server_url:
+            try:
+                config.save_system({"recording_server_url": url})
+            except ProblemsError as error:
+                self.recording_error.show_message("\n".join(p.text(self.context.lang) for p in error.problems))
+                return False
+        self.recording_error.clear_message()
         try:
             if self.owner.setting_name is None:
                 setting = replace(
@@ -1213,6 +1260,7 @@ class WizardTargetsPage(_Page):
         if row >= 0:
             self.number_list.takeItem(row)
             self.number_hint.hide()
+            self._fill_default_combo()
             self.completeChanged.emit()
 
     def _on_number_list_current_row_changed(self, row: int) -> None:

@@ -38,6 +38,23 @@ def _jobs(context: AppContext) -> dict[tuple[str, str], str]:
         return {(unique_id, name): state for unique_id, name, state in rows}
 
 
+def _linkable(context: AppContext) -> dict[tuple[str, str], str]:
+    """The jobs that will be sent: every other call is kept as 対象外 (excluded)."""
+    return {key: state for key, state in _jobs(context).items() if state != "excluded"}
+
+
+def _excluded(context: AppContext) -> dict[tuple[str, str], str]:
+    """(unique ID, setting name) → why the call is 対象外."""
+    with context.database.read() as session:
+        rows = session.execute(
+            select(Call.unique_id, LinkSetting.name, LinkJob.error_code)
+            .join(LinkJob, LinkJob.call_id == Call.id)
+            .join(LinkSetting, LinkSetting.id == LinkJob.setting_id)
+            .where(LinkJob.state == "excluded")
+        )
+        return {(unique_id, name): code for unique_id, name, code in rows}
+
+
 def _targets(context: AppContext, setting: str) -> dict[str, tuple[bool, bool]]:
     """E.164 → (enabled, discovered)."""
     with context.database.read() as session:
@@ -112,15 +129,21 @@ def test_jobs_follow_the_link_status(context: AppContext, make_setting) -> None:
     make_setting("一時停止", status="paused")
     make_setting("無効", status="disabled")
     report = files.import_file(context.database, DATA / "asterisk_master_cp932.csv", time_zone=TOKYO)
-    jobs = _jobs(context)
+    jobs = _linkable(context)
     on_target = {"1711929600.1", "1711936800.3", "1711944000.5", "1711983570.8"}  # inbound on 03-1234-5678
     assert {uid for uid, name in jobs if name == "有効"} == on_target
     assert {uid for uid, name in jobs if name == "一時停止"} == on_target
-    assert not any(name == "無効" for _, name in jobs)
+    assert not any(name == "無効" for _, name in _jobs(context))  # disabled: no job at all
     assert {state for (_, name), state in jobs.items() if name == "有効"} == {"pending"}
     assert {state for (_, name), state in jobs.items() if name == "一時停止"} == {"held"}
-    assert report.job_counts["有効"] == {"pending": 4}
-    assert report.job_counts["一時停止"] == {"held": 4}
+    # The other calls are kept visible as 対象外, with the reason.
+    assert report.job_counts["有効"] == {"pending": 4, "excluded": 3}
+    assert report.job_counts["一時停止"] == {"held": 4, "excluded": 3}
+    assert {key: code for key, code in _excluded(context).items() if key[1] == "有効"} == {
+        ("1711933200.2", "有効"): "no_default_outbound",  # outbound, src is the extension, no 既定の発信番号
+        ("1711940400.4", "有効"): "internal",
+        ("1712016000.9", "有効"): "number_unchecked",  # 03-1234-0000, discovered unchecked
+    }
     # The anonymous caller gets a job too: it goes to the no-match policy, it is not dropped.
     assert ("1711944000.5", "有効") in jobs
     assert len(_calls(context)) == 7  # disabled settings still keep every call as history
@@ -129,7 +152,9 @@ def test_jobs_follow_the_link_status(context: AppContext, make_setting) -> None:
 def test_unchecked_targets_get_no_jobs_and_internal_calls_never(context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
     make_setting(status="enabled", targets=(LinkTargetConfig("03-1234-5678", enabled=False),))
     files.import_file(context.database, DATA / "asterisk_master_cp932.csv", time_zone=TOKYO)
-    assert _jobs(context) == {}
+    assert _linkable(context) == {}
+    assert set(_excluded(context).values()) == {"number_unchecked", "no_default_outbound", "internal"}
+    assert len(_excluded(context)) == 7  # every call visible, none sent
 
 
 def test_default_outbound_number(context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
@@ -138,15 +163,28 @@ def test_default_outbound_number(context: AppContext, make_setting) -> None:  # 
         targets=(LinkTargetConfig("03-1234-5678", default_outbound=True),),
     )
     files.import_file(context.database, DATA / "asterisk_master_cp932.csv", time_zone=TOKYO)
-    jobs = _jobs(context)
+    jobs = _linkable(context)
     assert ("1711933200.2", "本社") in jobs  # Master.csv outbound: src is the extension → default outbound
     assert ("1711940400.4", "本社") not in jobs  # internal: never
+    assert _excluded(context)[("1711940400.4", "本社")] == "internal"
 
 
 def test_default_outbound_number_must_be_checked(context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
     make_setting(status="enabled", targets=(LinkTargetConfig("03-1234-5678", enabled=False, default_outbound=True),))
     files.import_file(context.database, DATA / "asterisk_master_cp932.csv", time_zone=TOKYO)
-    assert _jobs(context) == {}
+    assert _linkable(context) == {}
+    assert _excluded(context)[("1711933200.2", "本社")] == "number_unchecked"
+
+
+def test_unanswered_calls_follow_on_unanswered(context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting("連携", status="enabled")
+    make_setting("スキップ", status="enabled", on_unanswered="skip")
+    files.import_file(context.database, DATA / "asterisk_master_cp932.csv", time_zone=TOKYO)
+    jobs = _linkable(context)
+    assert jobs[("1711936800.3", "連携")] == "pending"  # NO ANSWER, linked as a missed call
+    assert ("1711936800.3", "スキップ") not in jobs
+    assert _excluded(context)[("1711936800.3", "スキップ")] == "unanswered"
+    assert jobs[("1711929600.1", "スキップ")] == "pending"  # answered calls are linked either way
 
 
 def test_company_numbers_are_discovered_as_unchecked_targets(context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
@@ -186,7 +224,8 @@ def test_freepbx_export(context: AppContext, make_setting) -> None:  # type: ign
     no_cnum = calls["1711936800.13"]
     assert no_cnum.company_e164 is None  # no outbound_cnum: the default outbound number would decide
     assert (no_cnum.direction, no_cnum.from_number, no_cnum.from_extension) == ("outbound", "", "201")
-    assert set(_jobs(context)) == {("1711929600.11", "本社"), ("1711933200.12", "本社")}
+    assert set(_linkable(context)) == {("1711929600.11", "本社"), ("1711933200.12", "本社")}
+    assert _excluded(context) == {("1711936800.13", "本社"): "no_default_outbound"}
 
 
 def test_generic_biztel_history_with_a_mapping(context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
@@ -202,8 +241,9 @@ def test_generic_biztel_history_with_a_mapping(context: AppContext, make_setting
     assert calls["b-0003"].customer_e164 is None  # 非通知
     assert calls["b-0004"].direction == "internal"
     assert calls["b-0001"].source == "biztel"
-    assert set(_jobs(context).values()) == {"held"}
-    assert len(_jobs(context)) == 3
+    assert set(_linkable(context).values()) == {"held"}
+    assert len(_linkable(context)) == 3
+    assert _excluded(context) == {("b-0004", "本社"): "internal"}
 
 
 def test_generic_tsv_is_detected_with_the_builtin_biztel_mapping(context: AppContext) -> None:

@@ -234,3 +234,23 @@ def test_verify_button_emits_the_setting_name(qtbot: QtBot, window: MainWindow, 
     qtbot.waitUntil(lambda: window.verify_runner.result_dialog is not None and window.verify_runner.result_dialog.isVisible(), timeout=5000)
     assert tab.verify_button.isEnabled()
     window.verify_runner.result_dialog.close()
+
+
+def test_on_unanswered_is_chosen_saved_and_exported(qtbot: QtBot, context: AppContext, window: MainWindow) -> None:
+    from biztel_desk.services.settings_file import export_toml
+
+    context.config.save_account(AccountConfig(name="devorg", username="admin@example.com"))
+    tab = window.basic_tab
+    tab.refresh_accounts()
+    click(qtbot, window.new_button)
+    type_into(qtbot, tab.fallback_edit, "0012v000032fR15AAE")
+    assert tab.unanswered_combo.currentData() == "link"  # the default: a missed customer is a call too
+    assert tab.unanswered_combo.findData("skip") >= 0
+    tab.unanswered_combo.setCurrentIndex(tab.unanswered_combo.findData("skip"))
+    click(qtbot, tab.save_button)
+    saved = context.config.get_setting("連携設定 1")
+    assert saved is not None and saved.on_unanswered == "skip"
+    window.resize(1000, 900)
+    tab.grab().save("/tmp/h8_basic_on_unanswered.png")
+    assert 'on_unanswered = "skip"' in export_toml(context.config)
+    assert "link | skip" in export_toml(context.config)

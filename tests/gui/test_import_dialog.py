@@ -364,3 +364,22 @@ def test_a_database_failure_is_shown_and_nothing_claims_success(qtbot: QtBot, co
     assert failed.args[0].startswith("データベースに書き込めませんでした: database is locked")
     assert dialog.result_shown() and dialog.result_error.text() == failed.args[0]
     assert dialog.imported_label.text() == "取り込み 0件" and dialog.import_button.isEnabled()
+
+
+def test_the_result_names_unregistered_company_numbers(qtbot: QtBot, context: AppContext, tmp_path: Path,
+                                                       make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting(status="enabled")  # 03-1234-5678 only: 211553 is the PBX's own spelling, not registered yet
+    header = (DATA / "freepbx_cdr.csv").read_text(encoding="utf-8").splitlines()[0]
+    rows = [
+        f'2024-04-01 09:0{i}:00,"""Tanaka"" <09011112222>",09011112222,201,from-did-direct,PJSIP/trunk-1,PJSIP/201-2,'
+        f'Dial,"PJSIP/201,20",125,120,ANSWERED,3,,u-{i},,211553,,09011112222,Tanaka,,,,u-{i},,1'
+        for i in range(3)
+    ]
+    path = tmp_path / "did.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    dialog = _dialog(qtbot, context, [path])
+    assert _import(qtbot, dialog).imported == 3
+    text = dialog.files_summary.text()
+    assert "連携ジョブ 本社: 対象外 3" in text
+    assert "未登録の会社番号 本社: 3件は連携されません(211553: 3件)。" in text
+    assert "連携対象タブで番号を追加するか、既存の番号のエイリアスにしてください。" in text

@@ -206,7 +206,20 @@ def test_connect_path_saves_account_setting_objects_targets_and_status(
     _type(qtbot, targets.number_edit, "0120-123-456")
     qtbot.keyClick(targets.number_edit, Qt.Key.Key_Return)
     assert targets.numbers() == ["03-1234-5678", "0120-123-456"]
+    # 既定の発信番号 and the recording server are asked here too (outbound calls without a caller ID, 録音再生).
+    assert [targets.default_combo.itemText(i) for i in range(targets.default_combo.count())] == [
+        "なし", "03-1234-5678", "0120-123-456"]
+    targets.default_combo.setCurrentIndex(1)
+    _type(qtbot, targets.recording_edit, "ftp://rec")
+    assert _next(qtbot, wizard) == PAGE_TARGETS
+    assert "録音サーバURL" in targets.recording_error.text()
+    _type(qtbot, targets.recording_edit, "https://rec.example.jp")
+    wizard.resize(820, 760)
+    targets.grab().save("/tmp/h8_wizard_targets.png")
     assert _next(qtbot, wizard) == PAGE_VERIFY
+    assert context.config.system().recording_server_url == "https://rec.example.jp"
+    saved_targets = context.config.get_setting(wizard.setting_name).targets  # type: ignore[union-attr, arg-type]
+    assert [(t.number, t.default_outbound) for t in saved_targets] == [("03-1234-5678", True), ("0120-123-456", False)]
 
     # 設定確認 on the saved setting, in the background.
     verify = wizard.verify_page

@@ -38,6 +38,7 @@ on_multiple_match = "most_recent"   # fallback | all | most_recent | priority
 on_no_match = "fallback"            # fallback | retry_then_fallback | skip | create_lead
 activity_mode = "task"              # task | case_and_task
 status = "enabled"                  # enabled | paused | disabled
+on_unanswered = "link"              # link | skip
 
 [[settings.objects]]
 api_name = "Contact"
@@ -49,6 +50,7 @@ priority = 1
 number = "03-1234-5678"
 enabled = true
 default_outbound = false            # 既定の発信番号: at most one per setting
+aliases = ["0100", "gsm0"]          # the PBX's own spellings of this number
 """
 
 
@@ -59,7 +61,9 @@ def test_cli_md_example_imports_and_round_trips(context: AppContext) -> None:
     assert setting is not None and setting.status == "enabled"
     assert [o.api_name for o in setting.objects] == ["Contact"]
     assert setting.targets[0].number == "03-1234-5678"
+    assert setting.targets[0].aliases == ("0100", "gsm0") and setting.on_unanswered == "link"
     first = settings_file.export_toml(context.config)
+    assert 'aliases = ["0100", "gsm0"]' in first and 'on_unanswered = "link"' in first
     settings_file.import_toml(context.config, first)
     assert settings_file.export_toml(context.config) == first
     assert "[[settings.objects]]" in first and "[[settings.targets]]" in first
@@ -201,3 +205,14 @@ def test_a_subject_template_that_cannot_be_formatted_refuses_the_whole_file(cont
         ("system.subject_inbound", "template_spec"), ("system.subject_outbound", "template_spec")}
     assert "system.subject_inbound: 件名テンプレート(着信): {customer} に書式指定や変換" in caught.value.text("ja")
     assert settings_file.export_toml(context.config) == before
+
+
+def test_aliases_and_on_unanswered_are_validated_on_import(context: AppContext) -> None:
+    text = CLI_MD_EXAMPLE.replace('on_unanswered = "link"', 'on_unanswered = "drop"').replace(
+        'aliases = ["0100", "gsm0"]', 'aliases = "0100"')
+    with pytest.raises(ProblemsError) as error:
+        settings_file.import_toml(context.config, text)
+    paths = {problem.path: problem.code for problem in error.value.problems}
+    assert paths == {"settings[0].targets[0].aliases": "not_text_list", "settings[0].on_unanswered": "bad_choice"}
+    assert "エイリアスは文字列の配列で指定してください" in error.value.text("ja")
+    assert context.config.get_setting("本社") is None  # nothing changed

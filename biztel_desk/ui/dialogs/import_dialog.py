@@ -56,6 +56,7 @@ from biztel_desk.ingest.files import (
     save_mapping,
 )
 from biztel_desk.services.context import AppContext
+from biztel_desk.services.relink import UnknownNumber, import_mark, unknown_numbers, unknown_summary
 from biztel_desk.ui.widgets import ERROR_COLOR, ErrorLabel, HintLabel, required_label
 
 log = logging.getLogger(__name__)
@@ -229,12 +230,15 @@ class ImportTask(QRunnable):
         self.encoding = encoding
         self.signals = _ImportSignals()
         self._rows_by_file: dict[str, int] = {}
+        self.unknown: dict[str, list[UnknownNumber]] = {}  # this import's calls on numbers no target knows
 
     def run(self) -> None:
         self.signals.started.emit(sum(_count_lines(path) for path in self.paths))
         try:
+            mark = import_mark(self.context.database)
             report = import_files(self.context.database, self.paths, self.preset, self.mapping, self.encoding,
                                   progress=self._on_import_progress)
+            self.unknown = unknown_numbers(self.context.database, after_call_id=mark)
         except SQLAlchemyError as error:
             log.warning("import into the database failed: %s", error)
             orig = getattr(error, "orig", None)  # the driver's own words ("database is locked") say the most
@@ -275,6 +279,7 @@ class ImportDialog(QDialog):
         self.paths: list[str] = []
         self.last_preview: Preview | None = None
         self.report: ImportReport | None = None
+        self.unknown: dict[str, list[UnknownNumber]] = {}
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self._task: ImportTask | None = None
@@ -621,6 +626,7 @@ class ImportDialog(QDialog):
         self.progress_bar.setValue(rows)
 
     def _on_task_finished(self, report: ImportReport) -> None:
+        self.unknown = self._task.unknown if self._task is not None else {}
         self._task = None
         self.report = report
         self.progress_bar.setValue(self.progress_bar.maximum())
@@ -785,6 +791,8 @@ class ImportDialog(QDialog):
     def _show_report(self, report: ImportReport) -> None:
         self._set_counts(report.imported, report.known, len(report.rejected))
         summary = [line for file in report.files if file.error is None for line in file.summary(self.lang)]
+        # Calls on company numbers no target or alias names: never silent (連携対象 lists them to add).
+        summary += [line.strip() for line in unknown_summary(self.unknown, self.lang)]
         self.files_summary.setText("\n".join(summary))
         self.files_summary.setVisible(bool(summary))
         failures = [problem for file in report.failed_files for problem in file.problems(self.lang, "dialog")]

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from sqlalchemy.exc import SQLAlchemyError
 
+from biztel_desk.domain.jobs import exclude_reason_label
 from biztel_desk.services.history import COLUMN_KEYS, COLUMNS, DEFAULT_VISIBLE, cell_text, zone_of
 from biztel_desk.store.history import (
     DEFAULT_SORT,
@@ -33,7 +34,7 @@ from biztel_desk.store.history import (
 Index = QModelIndex | QPersistentModelIndex
 TASK_COLUMN = COLUMN_KEYS.index("task_id")
 RECORD_COLUMN = COLUMN_KEYS.index("record_id")
-_STATE_COLORS = {"failed": "#b00020", "retrying": "#9a6700", "held": "#6a737d", "linked": "#1a7f37"}
+_STATE_COLORS = {"failed": "#b00020", "retrying": "#9a6700", "held": "#6a737d", "linked": "#1a7f37", "excluded": "#6a737d"}
 __all__ = ["COLUMN_KEYS", "DEFAULT_VISIBLE", "RECORD_COLUMN", "TASK_COLUMN", "HistoryModel"]
 
 
@@ -358,6 +359,7 @@ class HistoryModel(QAbstractTableModel):
             "retrying": self.tr("リトライ待ち"),
             "failed": self.tr("失敗"),
             "skipped": self.tr("スキップ"),
+            "excluded": self.tr("対象外"),
         }
         return titles.get(state, state)
 
@@ -402,6 +404,10 @@ def _row_texts(row: HistoryRow, zone: Any, lang: str, states: dict[str, str], ta
     for key in COLUMN_KEYS:
         if key == "task_id":
             texts.append(task_label if row.task_id else "")
+        elif key == "state" and row.state == "excluded" and row.error_code:  # 対象外(番号未チェック)
+            reason = exclude_reason_label(row.error_code, lang)
+            texts.append(f"{states.get(row.state, row.state)}({reason})" if lang == "ja"
+                         else f"{states.get(row.state, row.state)} ({reason})")
         elif key == "state":
             texts.append(states.get(row.state, row.state))
         else:

@@ -35,7 +35,7 @@ from biztel_desk.domain.config import (
 )
 from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.services.context import AppContext
-from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, show_fallback_hint
+from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, show_fallback_hint, unanswered_combo
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
     ErrorLabel,
@@ -49,7 +49,8 @@ from biztel_desk.ui.widgets import (
 
 _STATUS_ORDER = (LinkStatus.ENABLED, LinkStatus.PAUSED, LinkStatus.DISABLED)
 # Form fields whose inline error shows in the form; problems on other paths go to the summary only.
-_FORM_FIELDS = ("name", "account", "fallback_record_id", "api_consent", "memo", "on_multiple_match", "on_no_match", "activity_mode")
+_FORM_FIELDS = ("name", "account", "fallback_record_id", "api_consent", "memo", "on_multiple_match", "on_no_match", "activity_mode",
+                "on_unanswered")
 
 
 class BasicTab(QWidget):
@@ -123,6 +124,11 @@ class BasicTab(QWidget):
         self.no_match_combo = no_match_combo()
         self.no_match_error = ErrorLabel()
 
+        self.unanswered_combo = unanswered_combo()
+        self.unanswered_combo.setObjectName("unansweredCombo")
+        self.unanswered_hint = HintLabel(self.tr("誰も応答しなかった通話(不在着信・話中・発信失敗)を連携するかどうかです。"))
+        self.unanswered_error = ErrorLabel()
+
         self.task_radio = QRadioButton(self.tr("ToDoを作成"))
         self.case_radio = QRadioButton(self.tr("ケースを作成し、その中にToDoを作成"))
         self.activity_group = QButtonGroup(self)
@@ -146,6 +152,8 @@ class BasicTab(QWidget):
         form.addRow(required_label(self.tr("メモ"), required=False), field_block(self.memo_edit, self.memo_counter, self.memo_error))
         form.addRow(required_label(self.tr("レコードが複数一致した場合")), field_block(self.multiple_combo, self.multiple_error))
         form.addRow(required_label(self.tr("レコードが一致しない場合")), field_block(self.no_match_combo, self.no_match_error))
+        form.addRow(required_label(self.tr("未応答の通話")),
+                    field_block(self.unanswered_combo, self.unanswered_hint, self.unanswered_error))
         form.addRow(required_label(self.tr("活動履歴")), field_block(activity_row, self.activity_hint, self.activity_error))
         self.form_layout = form
 
@@ -202,6 +210,7 @@ class BasicTab(QWidget):
             "on_multiple_match": self.multiple_error,
             "on_no_match": self.no_match_error,
             "activity_mode": self.activity_error,
+            "on_unanswered": self.unanswered_error,
         }
 
         self.name_edit.textChanged.connect(self._on_form_edited)
@@ -212,6 +221,7 @@ class BasicTab(QWidget):
         self.memo_edit.textChanged.connect(self._on_memo_edit_text_changed)
         self.multiple_combo.currentIndexChanged.connect(self._on_form_edited)
         self.no_match_combo.currentIndexChanged.connect(self._on_form_edited)
+        self.unanswered_combo.currentIndexChanged.connect(self._on_form_edited)
         self.activity_group.buttonToggled.connect(self._on_form_edited)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.revert_button.clicked.connect(self._on_revert_button_clicked)
@@ -358,6 +368,7 @@ class BasicTab(QWidget):
             self.memo_edit.setPlainText(setting.memo)
             self._select_data(self.multiple_combo, setting.on_multiple_match)
             self._select_data(self.no_match_combo, setting.on_no_match)
+            self._select_data(self.unanswered_combo, setting.on_unanswered)
             (self.case_radio if setting.activity_mode == ActivityMode.CASE_AND_TASK else self.task_radio).setChecked(True)
         finally:
             self._loading = False
@@ -380,6 +391,7 @@ class BasicTab(QWidget):
             "memo": self.memo_edit.toPlainText(),
             "on_multiple_match": str(self.multiple_combo.currentData()),
             "on_no_match": str(self.no_match_combo.currentData()),
+            "on_unanswered": str(self.unanswered_combo.currentData()),
             "activity_mode": (ActivityMode.CASE_AND_TASK if self.case_radio.isChecked() else ActivityMode.TASK).value,
         }
 

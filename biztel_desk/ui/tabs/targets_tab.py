@@ -2,29 +2,79 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from biztel_desk.domain import phone
 from biztel_desk.domain.config import LinkTargetConfig, validate_target_number
 from biztel_desk.domain.messages import Problem, ProblemsError
+from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
-from biztel_desk.ui.models.targets_model import TargetsModel
+from biztel_desk.services.history import TIME_FORMAT, zone_of
+from biztel_desk.services.relink import UnknownNumber
+from biztel_desk.ui.dialogs.relink_dialog import RelinkDialog
+from biztel_desk.ui.models.targets_model import ALIASES, TargetsModel
+
+
+class _UnknownRelay(QObject):
+    """Carries the background query results from a pool thread to the GUI thread."""
+
+    ready = Signal(int, object)  # generation, list[UnknownNumber] | None (None: the query failed)
+    counted = Signal(str, object)  # setting, {E.164: past calls relink would link}
+
+
+class _RelinkCount(QRunnable):
+    """How many past calls each changed number would link (reads every call in the retention period)."""
+
+    def __init__(self, context: AppContext, setting: str, numbers: list[str], relay: _UnknownRelay) -> None:
+        super().__init__()
+        self.context, self.setting, self.numbers, self.relay = context, setting, numbers, relay
+
+    def run(self) -> None:
+        try:
+            counts = {n: relink.relinkable(self.context.database, self.setting, n) for n in self.numbers}
+        except Exception:  # noqa: BLE001 - the database went away: nothing to offer
+            counts = {}
+        self.relay.counted.emit(self.setting, counts)
+
+
+class _UnknownQuery(QRunnable):
+    """未登録の番号 groups every stored call (about a second per 300,000): never on the GUI thread."""
+
+    def __init__(self, context: AppContext, setting: str, generation: int, relay: _UnknownRelay) -> None:
+        super().__init__()
+        self.context, self.setting, self.generation, self.relay = context, setting, generation, relay
+
+    def run(self) -> None:
+        try:
+            unknown = relink.unknown_numbers(self.context.database).get(self.setting, [])
+        except Exception:  # noqa: BLE001 - the database went away: the list stays empty, nothing else depends on it
+            self.relay.ready.emit(self.generation, None)
+            return
+        self.relay.ready.emit(self.generation, unknown)
 
 
 class TargetsTab(QWidget):
     """Read-only until 編集; then numbers can be checked, added, removed and marked default outbound."""
 
     changed = Signal()
+    unknown_loaded = Signal()  # the 未登録の番号 list is filled (it is computed in the background)
+    relink_checked = Signal(int)  # past calls a change made linkable were counted (the dialog opens when > 0)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,14 +88,51 @@ class TargetsTab(QWidget):
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Only the エイリアス column is ever editable (and only in edit mode: the model's flags decide).
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
         self.view.setAlternatingRowColors(True)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ALIASES, QHeaderView.ResizeMode.Stretch)
         self.view.verticalHeader().setDefaultSectionSize(28)
+        self._saved: list[LinkTargetConfig] = []
+        self.relink_dialog: RelinkDialog | None = None
+        self._unknown_generation = 0
+        self._unknown_relay = _UnknownRelay()  # no parent: a query still running may outlive the tab
+        self._unknown_relay.ready.connect(self._on_unknown_ready)
+        self._unknown_relay.counted.connect(self._on_relink_counted)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+
+        # 未登録の番号: company sides of stored calls that no number and no alias of this setting names.
+        self.unknown_title = QLabel(self.tr("未登録の番号"), self)
+        self.unknown_title.setStyleSheet("font-weight: bold;")
+        self.unknown_intro = QLabel(
+            self.tr("取り込んだ通話のうち、どの電話番号・エイリアスにも一致しない会社側の番号です(連携されず、"
+                    "連携通話履歴に「対象外」として残ります)。番号として追加するか、上の表で選んだ番号のエイリアスにしてください。"),
+            self,
+        )
+        self.unknown_intro.setWordWrap(True)
+        self.unknown_view = QTableWidget(0, 3, self)
+        self.unknown_view.setObjectName("unknownView")
+        self.unknown_view.setHorizontalHeaderLabels([self.tr("番号(交換機の表記)"), self.tr("通話数"), self.tr("最後の通話")])
+        self.unknown_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.unknown_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.unknown_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.unknown_view.verticalHeader().hide()
+        self.unknown_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.unknown_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.unknown_view.setMaximumHeight(160)
+        self.unknown_add_button = QPushButton(self.tr("追加"), self)
+        self.unknown_add_button.setObjectName("unknownAdd")
+        self.unknown_alias_button = QPushButton(self.tr("エイリアスにする"), self)
+        self.unknown_alias_button.setObjectName("unknownAlias")
 
         intro = QLabel(
             self.tr("チェックを付けた電話番号の通話だけがSalesforceに連携されます。変更するには「編集」をクリックしてください。"),
@@ -61,6 +148,13 @@ class TargetsTab(QWidget):
         self.save_button = QPushButton(self.tr("保存"), self)
         self.cancel_button = QPushButton(self.tr("キャンセル"), self)
         self.save_button.setDefault(True)
+        self.alias_hint = QLabel(
+            self.tr("エイリアス(交換機が書く別の表記: 0100、gsm0、s など)は、セルをダブルクリックしてカンマ区切りで入力します。"),
+            self,
+        )
+        self.alias_hint.setObjectName("aliasHint")
+        self.alias_hint.setWordWrap(True)
+        self.alias_hint.setStyleSheet("color: #6a737d;")
 
         self.warning_label = QLabel(self.tr("電話番号設定が不足しています"), self)
         self.warning_label.setObjectName("warning")
@@ -91,9 +185,22 @@ class TargetsTab(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
         layout.addLayout(add_row)
+        layout.addWidget(self.alias_hint)
         layout.addWidget(self.problems_label)
         layout.addWidget(self.warning_label)
         layout.addLayout(bottom)
+        unknown_buttons = QHBoxLayout()
+        unknown_buttons.addStretch(1)
+        unknown_buttons.addWidget(self.unknown_add_button)
+        unknown_buttons.addWidget(self.unknown_alias_button)
+        self.unknown_box = QWidget(self)
+        unknown_layout = QVBoxLayout(self.unknown_box)
+        unknown_layout.setContentsMargins(0, 8, 0, 0)
+        unknown_layout.addWidget(self.unknown_title)
+        unknown_layout.addWidget(self.unknown_intro)
+        unknown_layout.addWidget(self.unknown_view)
+        unknown_layout.addLayout(unknown_buttons)
+        layout.addWidget(self.unknown_box)
 
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.add_button.clicked.connect(self._on_add_button_clicked)
@@ -103,6 +210,9 @@ class TargetsTab(QWidget):
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         self.model.edited.connect(self._on_model_edited)
+        self.unknown_view.itemSelectionChanged.connect(self._update_unknown_buttons)
+        self.unknown_add_button.clicked.connect(self._on_unknown_add_clicked)
+        self.unknown_alias_button.clicked.connect(self._on_unknown_alias_clicked)
         self.load(None)
 
     # --- the agreed tab interface ----------------------------------------------------------------------------
@@ -113,6 +223,8 @@ class TargetsTab(QWidget):
         self.setting_name = setting.name if setting else None
         self.model.region = self.context.config.system().default_region
         self.model.set_targets(setting.targets if setting else ())
+        self._saved = list(setting.targets if setting else ())
+        self.load_unknown()
         self.number_edit.clear()
         self.status_label.clear()
         self._show_problems([])
@@ -157,17 +269,137 @@ class TargetsTab(QWidget):
             self.model.remove(index.row())
 
     def _on_save_button_clicked(self) -> None:
+        self._save(self.model.targets())
+
+    def _save(self, targets: list[LinkTargetConfig]) -> bool:
         if self.setting_name is None:
-            return
+            return False
+        before = self._saved
         try:
-            saved = self.context.config.save_targets(self.setting_name, self.model.targets())
+            saved = self.context.config.save_targets(self.setting_name, targets)
         except ProblemsError as error:
             self._show_problems(error.problems)
-            return
+            return False
         self.model.set_targets(saved)
+        self._saved = list(saved)
         self._show_problems([])
         self._set_editing(False)
         self.status_label.setText(self.tr("保存しました。"))
+        self.load_unknown()
+        self.changed.emit()
+        self.offer_relink(before, saved)
+        return True
+
+    # --- 未登録の番号 and linking past calls --------------------------------------------------------------------
+
+    def load_unknown(self) -> None:
+        """List (in the background) the company numbers of stored calls no number or alias of this setting names."""
+        self._unknown_generation += 1
+        if not self.setting_name:
+            self._on_unknown_ready(self._unknown_generation, [])
+            return
+        self.pool.start(_UnknownQuery(self.context, self.setting_name, self._unknown_generation, self._unknown_relay))
+
+    def _on_unknown_ready(self, generation: int, unknown: list[UnknownNumber] | None) -> None:
+        if generation != self._unknown_generation:
+            return  # a newer query (another setting, a save) is on its way
+        unknown = unknown or []
+        zone = zone_of(self.context.config.system().time_zone)
+        self.unknown_view.setRowCount(len(unknown))
+        for row, number in enumerate(unknown):
+            shown = number.number or self.tr("(番号なし)")
+            item = QTableWidgetItem(shown)
+            item.setData(Qt.ItemDataRole.UserRole, number.number)
+            self.unknown_view.setItem(row, 0, item)
+            count = QTableWidgetItem(str(number.calls))
+            count.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.unknown_view.setItem(row, 1, count)
+            last = number.last_started_at.astimezone(zone).strftime(TIME_FORMAT) if number.last_started_at else ""
+            self.unknown_view.setItem(row, 2, QTableWidgetItem(last))
+        self.unknown_box.setVisible(bool(unknown))
+        self._update_unknown_buttons()
+        self.unknown_loaded.emit()
+
+    def _selected_unknown(self) -> str | None:
+        rows = self.unknown_view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.unknown_view.item(rows[0].row(), 0)
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def _update_unknown_buttons(self) -> None:
+        number = self._selected_unknown()
+        valid = bool(number) and validate_target_number(number or "", self.model.region)[1] is None
+        self.unknown_add_button.setEnabled(valid)
+        self.unknown_add_button.setToolTip(
+            "" if valid or not number else self.tr("電話番号として登録できない表記です。エイリアスにしてください。")
+        )
+        self.unknown_alias_button.setEnabled(bool(number) and self.model.rowCount() > 0)
+
+    def _on_unknown_add_clicked(self) -> None:
+        number = self._selected_unknown()
+        if not number:
+            return
+        if self._editing:
+            self.model.append(LinkTargetConfig(number, enabled=True))
+        else:
+            self._save([*self.model.targets(), LinkTargetConfig(number, enabled=True)])
+
+    def _on_unknown_alias_clicked(self) -> None:
+        alias = self._selected_unknown()
+        if not alias or self.model.rowCount() == 0:
+            return
+        row = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1
+        if row < 0 and self.model.rowCount() == 1:
+            row = 0
+        if row < 0:
+            numbers = [target.number for target in self.model.targets()]
+            choice, ok = QInputDialog.getItem(
+                self, self.tr("エイリアスにする"),
+                self.tr("「{0}」をどの番号のエイリアスにしますか?").format(alias), numbers, 0, False,
+            )
+            if not ok:
+                return
+            row = numbers.index(choice)
+        if self._editing:
+            self.model.add_alias(row, alias)
+            return
+        targets = self.model.targets()
+        targets[row] = replace(targets[row], aliases=(*targets[row].aliases, alias))
+        self._save(targets)
+
+    def offer_relink(self, before: list[LinkTargetConfig], after: list[LinkTargetConfig]) -> None:
+        """A number ticked, an alias added or a 既定の発信番号 set: ask whether to link its past calls."""
+        region = self.model.region
+        old = {phone.normalize(t.number, region): t for t in before}
+        changed = []
+        for target in after:
+            if not target.enabled:
+                continue
+            e164 = phone.normalize(target.number, region)
+            if e164 is None:
+                continue
+            previous = old.get(e164)
+            if (previous is None or not previous.enabled or set(target.aliases) - set(previous.aliases)
+                    or (target.default_outbound and not previous.default_outbound)):
+                changed.append(e164)
+        if not changed or self.setting_name is None:
+            return
+        self.pool.start(_RelinkCount(self.context, self.setting_name, changed, self._unknown_relay))
+
+    def _on_relink_counted(self, setting: str, counts: dict[str, int]) -> None:
+        total = sum(counts.values())
+        if total and setting == self.setting_name:
+            self.relink_dialog = RelinkDialog(self.context, setting, counts, self)
+            self.relink_dialog.accepted.connect(self._on_relinked)
+            self.relink_dialog.open()
+        self.relink_checked.emit(total)
+
+    def _on_relinked(self) -> None:
+        if self.relink_dialog is not None:
+            self.status_label.setText(
+                self.tr("過去の通話 {0}件を連携待ちにしました。").format(self.relink_dialog.outcome_jobs)
+            )
         self.changed.emit()
 
     def _on_cancel_button_clicked(self) -> None:
@@ -182,7 +414,8 @@ class TargetsTab(QWidget):
         self._editing = editing
         self.model.set_editable(editing)
         self.edit_button.setEnabled(not editing)
-        for widget in (self.number_edit, self.add_button, self.delete_button, self.save_button, self.cancel_button):
+        for widget in (self.number_edit, self.add_button, self.delete_button, self.save_button, self.cancel_button,
+                       self.alias_hint):
             widget.setVisible(editing)
         self._update_warning()
 

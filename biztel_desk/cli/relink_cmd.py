@@ -1,0 +1,67 @@
+"""``biztel-desk relink --setting NAME [--number N] [--since DATE]``: link past calls kept as 対象外.
+
+After a number was ticked, an alias added or a 既定の発信番号 set, the calls of that number stored earlier
+(inside the retention period) get a waiting job — held while the setting is paused — once; `sync` then
+links them. Calls already linked are never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from typing import Any, TextIO
+
+from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.services import relink
+from biztel_desk.services.context import AppContext
+from biztel_desk.services.history import zone_of
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "relink", help="link past calls kept as 対象外 now that their number is linked (inside the retention period)"
+    )
+    parser.add_argument("--setting", metavar="NAME", help="the link setting (needed when there are several)")
+    parser.add_argument("--number", metavar="N", help="only calls on this company number (any format)")
+    parser.add_argument("--since", metavar="DATE", help="only calls started on or after this day, YYYY-MM-DD")
+    parser.add_argument("--dry-run", action="store_true", help="count the calls, change nothing")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:
+    from biztel_desk.cli import resolve_setting
+
+    lang = context.lang
+    try:
+        name = resolve_setting(context, args.setting)
+    except ProblemsError as error:
+        print(error.text(lang), file=sys.stderr)
+        return EXIT_USAGE
+    since = None
+    if args.since:
+        try:
+            day = dt.date.fromisoformat(args.since.strip().replace("/", "-"))
+        except ValueError:
+            print("日付は YYYY-MM-DD で指定してください(例: 2025-06-01)。" if lang == "ja"
+                  else "Give the date as YYYY-MM-DD (e.g. 2025-06-01).", file=sys.stderr)
+            return EXIT_USAGE
+        zone = zone_of(context.config.system().time_zone)
+        since = dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
+    try:
+        if args.dry_run:
+            count = relink.relinkable(context.database, name, args.number, since)
+            stdout.write((f"{name}: 連携できる過去の通話 {count}件(変更していません)。" if lang == "ja"
+                          else f"{name}: {count} past calls can be linked (nothing changed).") + "\n")
+            return EXIT_OK
+        outcome = relink.relink(context.database, name, args.number, since)
+    except ProblemsError as error:
+        print(error.text(lang), file=sys.stderr)
+        return EXIT_PROBLEMS
+    stdout.write(outcome.text(lang) + "\n")
+    if outcome.jobs and outcome.state == "pending":
+        stdout.write(("`biztel-desk sync` またはアプリの連携処理が活動を作成します。" if lang == "ja"
+                      else "`biztel-desk sync` (or the running app) writes their Tasks.") + "\n")
+    return EXIT_OK

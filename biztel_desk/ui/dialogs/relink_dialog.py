@@ -1,0 +1,80 @@
+"""過去の通話の連携: after a number was ticked, aliased or made the 既定の発信番号, offer to link its past calls."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+from biztel_desk.domain import phone
+from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.services import relink
+from biztel_desk.services.context import AppContext
+
+
+class RelinkDialog(QDialog):
+    """Shows how many stored calls (inside the retention period) each changed number would link; 連携する links
+    them (their 対象外 jobs become 待機中, or 保留中 while the setting is paused), once."""
+
+    def __init__(self, context: AppContext, setting: str, counts: dict[str, int], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("relinkDialog")
+        self.context = context
+        self.setting = setting
+        self.counts = {number: count for number, count in counts.items() if count}
+        self.outcome_jobs = 0
+        self.setWindowTitle(self.tr("過去の通話の連携"))
+        self.setMinimumWidth(460)
+        total = sum(self.counts.values())
+        intro = QLabel(
+            self.tr("この変更で、保持期間内に取り込み済みの通話 {0}件が連携できるようになりました。"
+                    "今Salesforceに連携しますか?").format(total),
+            self,
+        )
+        intro.setWordWrap(True)
+        lines = "\n".join(
+            self.tr("・{number}: {count}件").format(number=phone.national_format(number) if number.startswith("+") else number,
+                                                     count=count)
+            for number, count in sorted(self.counts.items())
+        )
+        details = QLabel(lines, self)
+        details.setObjectName("relinkDetails")
+        note = QLabel(
+            self.tr("連携済みの通話は二重に連携されません。「今はしない」を選んでも、後でコマンド "
+                    "biztel-desk relink で連携できます。"),
+            self,
+        )
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #6a737d;")
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("relinkError")
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox(self)
+        self.link_button = self.buttons.addButton(self.tr("連携する"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.later_button = self.buttons.addButton(self.tr("今はしない"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.link_button.setDefault(True)
+        self.buttons.accepted.connect(self._on_link)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(details)
+        layout.addWidget(note)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+    def _on_link(self) -> None:
+        jobs = 0
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a year of calls takes a few seconds
+        try:
+            for number in self.counts:
+                jobs += relink.relink(self.context.database, self.setting, number).jobs
+        except ProblemsError as error:
+            self.error_label.setText(error.text(self.context.lang))
+            self.error_label.show()
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.outcome_jobs = jobs
+        self.accept()
