@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 from conftest import LinkEnv
+from dbswitch import open_database
 from sqlalchemy import select
 from test_link_engine import new_number, only_task, wait_for
 
 from biztel_desk.devorg.server import DevOrg
 from biztel_desk.engine.linker import LinkEngine, StepResult
 from biztel_desk.engine.worker import LinkWorker, WorkerState
-from biztel_desk.store.db import Database
 from biztel_desk.store.models import LinkJob, LinkLease, LinkSetting
 
 
@@ -69,7 +69,7 @@ def test_two_engines_one_database_write_a_call_once(link_env: Callable[..., Link
     contact = env.sf.Contact.create({"LastName": "二重", "Phone": number})["id"]
     uid = env.add_call(number)
     # B is another process in all but name: its own connection pool on the same SQLite file, its own owner.
-    other = Database.open(directory=env.context.data_dir)
+    other = open_database(env.context.data_dir)
     engine_b = LinkEngine(other, env.context.secrets, options=env.options, clock=env.clock)
     entered, release = hold_first_write(monkeypatch, link_org)
     results: list[StepResult] = []
