@@ -101,7 +101,8 @@ class EngineOptions:
     timeout_s: float = 30.0
     # Above api_optional_stop_percent the index is refreshed this many times less often (an optional call).
     optional_slowdown: float = 10.0
-    # The per-setting lease (engine.lease): longer than any send with its timeouts, renewed at every step.
+    # The per-setting lease (engine.lease): renewed by a heartbeat thread every lease_ttl_s / 3, whatever a send
+    # takes; another desktop takes a dead owner's setting over within seconds.
     lease_ttl_s: float = DEFAULT_TTL_S
 
     def __post_init__(self) -> None:
@@ -210,7 +211,8 @@ class LinkEngine:
         self.clock = clock or _now
         self._gateways: dict[str, tuple[AccountConfig, SalesforceGateway]] = {}
         self._send_error: GatewayError | None = None
-        self.leases = Leases(database, ttl_s=self.options.lease_ttl_s)
+        # A write request lasts at most its timeouts plus one re-login: how long a previous owner may still send.
+        self.leases = Leases(database, ttl_s=self.options.lease_ttl_s, max_send_s=3 * self.options.timeout_s)
 
     def close(self) -> None:
         for _, gateway in self._gateways.values():
@@ -306,8 +308,8 @@ class LinkEngine:
             return
         batch_id = str(uuid.uuid4())
         plans = self._journal(setting, system, plans, batch_id, result, index)
-        self._send(gateway, plans)
-        self._record(system, plans, batch_id, result, index)
+        self._send(gateway, plans, setting.id)
+        self._record(system, plans, batch_id, result, index, setting.id)
 
     # --- loading --------------------------------------------------------------------------------------------
 
@@ -370,6 +372,9 @@ class LinkEngine:
         """
         resolved = 0
         absent: set[int] = set()
+        if not self.leases.may_resolve(setting.id):
+            # Taken over from an owner that may still be inside a request for these very jobs: later.
+            return resolved, absent
         while True:
             with self.database.read() as session:
                 rows = session.execute(
@@ -661,17 +666,24 @@ class LinkEngine:
 
     # --- sending --------------------------------------------------------------------------------------------
 
-    def _send(self, gateway: SalesforceGateway, plans: list[_Plan]) -> None:
+    def _send(self, gateway: SalesforceGateway, plans: list[_Plan], setting_id: int | None = None) -> None:
+        def still_ours() -> None:  # before every write request: a desktop that lost its lease never writes
+            if setting_id is not None:
+                self.leases.check(setting_id)
+
         units = [u for p in plans for u in p.units]
         _adopt_orphans(units)
         plain = [u for u in units if u.parent is None and u.shares is None and not u.upsert]
         upserts = [u for u in units if u.upsert]
         pairs = [u for u in units if u.parent is not None or u.shares is not None]
         for chunk in _chunked(upserts):
+            still_ours()
             self._send_chunk(chunk, lambda c: gateway.upsert_tasks([u.task for u in c]))
         for chunk in _chunked(plain):
+            still_ours()
             self._send_chunk(chunk, lambda c: gateway.create([u.task for u in c]))
         for chunk in _pair_chunks(pairs):
+            still_ours()
             self._send_pairs(gateway, chunk)
 
     def _failed_request(self, chunk: list[_Unit], error: GatewayError) -> None:
@@ -735,7 +747,7 @@ class LinkEngine:
     # --- recording ------------------------------------------------------------------------------------------
 
     def _record(self, system: SystemSettings, plans: list[_Plan], batch_id: str, result: StepResult,
-                index: PhoneIndex | None = None) -> None:
+                index: PhoneIndex | None = None, setting_id: int | None = None) -> None:
         now = self.clock()
         updates = []
         leads: dict[str, tuple[str, str, str]] = {}
@@ -793,6 +805,10 @@ class LinkEngine:
             updates.append(values)
         if updates:
             with self.database.begin() as session:
+                if setting_id is not None:
+                    # The fencing token, in the transaction that records the results: a desktop that lost the
+                    # lease leaves its jobs ``sending`` for the new owner to look up.
+                    self.leases.hold(session, setting_id)
                 session.execute(update(LinkJob), updates)
                 # Same transaction as "linked": no window in which a crash leaves the new Lead unknown locally.
                 if leads and index is not None:

@@ -79,7 +79,19 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {}
+    if url.startswith("postgresql") and "application_name" not in url:
+        # Which desktop and process a server connection belongs to (pg_stat_activity, `biztel-desk db check`).
+        connect_args["application_name"] = application_name()
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def application_name() -> str:
+    """``biztel-desk HOST:PID``: HOST as in the link leases (BIZTEL_DESK_HOSTNAME, else the OS host name)."""
+    import socket
+
+    host = os.environ.get("BIZTEL_DESK_HOSTNAME") or socket.gethostname()
+    return f"biztel-desk {host}:{os.getpid()}"[:63]
 
 
 def alembic_config(url: str) -> Config:
