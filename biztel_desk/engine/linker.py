@@ -751,6 +751,7 @@ class LinkEngine:
         now = self.clock()
         updates = []
         leads: dict[str, tuple[str, str, str]] = {}
+        counted = (result.linked, result.retrying, result.failed, result.unknown)
         for plan in plans:
             if plan.decision.kind not in {"link", "create_lead"} or not plan.units:
                 continue
@@ -807,8 +808,12 @@ class LinkEngine:
             with self.database.begin() as session:
                 if setting_id is not None:
                     # The fencing token, in the transaction that records the results: a desktop that lost the
-                    # lease leaves its jobs ``sending`` for the new owner to look up.
-                    self.leases.hold(session, setting_id)
+                    # lease leaves its jobs ``sending`` for the new owner to look up (and reports none of them).
+                    try:
+                        self.leases.hold(session, setting_id)
+                    except LeaseLost:
+                        result.linked, result.retrying, result.failed, result.unknown = counted
+                        raise
                 session.execute(update(LinkJob), updates)
                 # Same transaction as "linked": no window in which a crash leaves the new Lead unknown locally.
                 if leads and index is not None:

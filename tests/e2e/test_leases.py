@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from conftest import LinkEnv
 from dbswitch import open_database
-from sqlalchemy import select
+from sqlalchemy import select, text
 from test_link_engine import new_number, only_task, wait_for
 
 from biztel_desk.devorg.server import DevOrg
@@ -289,3 +289,56 @@ def test_the_worker_says_another_process_is_sending(link_env: Callable[..., Link
         holder.kill()
         assert worker.stop(10)
     assert lease_of(env) is None  # released on a clean stop
+
+
+def kill_lock_connection(env: LinkEnv) -> None:
+    """A pulled network cable, as the server sees it: the connection holding the setting's advisory lock dies."""
+    from biztel_desk.engine.lease import ADVISORY_CLASS
+
+    with env.context.database.begin() as session:
+        pids = session.execute(text(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = :k AND objid = :s"
+        ), {"k": ADVISORY_CLASS, "s": setting_id(env)}).scalars().all()
+        assert len(pids) == 1, pids
+        session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pids[0]})
+
+
+def test_an_owner_cut_off_mid_send_never_writes_and_its_batch_is_resolved_once(
+        link_env: Callable[..., LinkEnv], link_org: DevOrg, monkeypatch: pytest.MonkeyPatch,
+        request: pytest.FixtureRequest) -> None:
+    """A's connection dies while its request is in flight: B takes over at once, sends new calls, but looks A's
+    batch up only after A's request must have ended; A's late answer is never recorded by A."""
+    if request.config.getoption("--db") != "postgresql":
+        pytest.skip("a killed database connection releasing the lease: PostgreSQL (advisory locks)")
+    env = link_env()
+    env.options = replace(env.options, lease_ttl_s=TTL, timeout_s=10.0)  # A waits for its answer
+    number = new_number()
+    contact = env.sf.Contact.create({"LastName": "切断", "Phone": number})["id"]
+    uid = env.add_call(number)
+    other = open_database(env.context.data_dir)
+    # B waits TTL + 3 × 1 s for A's batch (A's request ends sooner here: it is released right after B's step).
+    engine_b = LinkEngine(other, env.context.secrets, options=replace(env.options, timeout_s=1.0), clock=env.clock)
+    entered, release = hold_first_write(monkeypatch, link_org)
+    results: list[StepResult] = []
+    thread = threading.Thread(target=lambda: results.append(env.engine.step(env.setting)))
+    thread.start()
+    try:
+        assert entered.wait(20), "engine A never sent"
+        kill_lock_connection(env)
+        taken_at = time.monotonic()
+        new_uid = env.add_call(new_number())
+        b = engine_b.step(env.setting)
+        assert b.paused is None and b.linked == 1 and b.resolved == 0  # new work at once; A's batch untouched
+        assert env.job(uid).state == "sending" and len(env.tasks(new_uid)) == 1
+    finally:
+        release.set()  # A's request completes: its Task exists now
+        thread.join(30)
+    assert results and results[0].paused == "lease" and results[0].linked == 0
+    assert env.job(uid).state == "sending"  # A did not record it: it lost the lease
+    assert engine_b.step(env.setting).resolved == 0 or time.monotonic() - taken_at >= TTL + 3
+    time.sleep(max(0.0, taken_at + TTL + 3 - time.monotonic()) + 0.2)
+    b = engine_b.step(env.setting)
+    assert b.resolved == 1 and env.job(uid).state == "linked"
+    assert only_task(env, uid)["WhoId"] == contact  # exactly one Task: A's, adopted by B
+    engine_b.close()
+    other.close()
