@@ -124,12 +124,12 @@ def db_now(session: Session | Connection) -> dt.datetime:
     dialect = session.get_bind().dialect.name if isinstance(session, Session) else session.dialect.name
     if dialect == "postgresql":
         value = session.execute(text("SELECT clock_timestamp()")).scalar_one()
-        return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
+        return value.astimezone(dt.UTC)
     if dialect == "sqlite":
         raw = session.execute(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")).scalar_one()
         return dt.datetime.strptime(raw, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=dt.UTC)
     value = session.execute(text("SELECT UTC_TIMESTAMP(6)")).scalar_one()  # MariaDB / MySQL
-    return value.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
+    return value.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
