@@ -342,3 +342,56 @@ def test_an_owner_cut_off_mid_send_never_writes_and_its_batch_is_resolved_once(
     assert only_task(env, uid)["WhoId"] == contact  # exactly one Task: A's, adopted by B
     engine_b.close()
     other.close()
+
+
+def test_a_send_longer_than_the_lease_keeps_it_the_heartbeat_renews_it(
+        link_env: Callable[..., LinkEnv], link_org: DevOrg, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A's request is held for three TTLs: its heartbeat thread keeps the lease, B keeps away, A records it.
+
+    B is "another desktop" (its own host name): on SQLite it would take a row whose heartbeat stood still a TTL.
+    """
+    env = short_lease(link_env())
+    assert env.engine.leases.owner.startswith(socket.gethostname())  # A: this host; B: DESK-B
+    uid = env.add_call(new_number())
+    other = open_database(env.context.data_dir)
+    monkeypatch.setenv("BIZTEL_DESK_HOSTNAME", "DESK-B")
+    engine_b = LinkEngine(other, env.context.secrets, options=replace(env.options, timeout_s=10.0), clock=env.clock)
+    env.options = replace(env.options, timeout_s=10.0)
+    entered, release = hold_first_write(monkeypatch, link_org)
+    results: list[StepResult] = []
+    thread = threading.Thread(target=lambda: results.append(env.engine.step(env.setting)))
+    thread.start()
+    try:
+        assert entered.wait(20), "engine A never sent"
+        deadline = time.monotonic() + 3 * TTL
+        while time.monotonic() < deadline:
+            assert engine_b.step(env.setting).paused == "lease"
+            time.sleep(0.1)
+    finally:
+        release.set()
+        thread.join(30)
+    assert results and results[0].paused is None and results[0].linked == 1
+    assert env.job(uid).state == "linked" and len(env.tasks(uid)) == 1
+    engine_b.close()
+    other.close()
+
+
+def test_list_owners_reads_who_links_what_by_the_database_clock(link_env: Callable[..., LinkEnv]) -> None:
+    """The interface of the window and of `biztel-desk db check`."""
+    from biztel_desk.engine.lease import list_owners
+
+    busy, _idle = link_env("支店A"), link_env("支店B")
+    holder = Holder(busy, "DESK-A")
+    try:
+        time.sleep(0.5)  # at least one heartbeat
+        owners = list_owners(busy.context.database)
+        assert [o.setting for o in owners] == ["支店A"]
+        info = owners[0]
+        assert (info.owner, info.host, info.pid, info.token) == (holder.owner, "DESK-A", holder.process.pid, 1)
+        assert info.acquired_at is not None and info.heartbeat_at is not None
+        assert info.acquired_at <= info.heartbeat_at <= info.db_now < info.expires_at
+        assert not info.expired and info.heartbeat_age_s is not None and 0 <= info.heartbeat_age_s < TTL
+    finally:
+        holder.kill()
+    time.sleep(TTL + 0.2)
+    assert list_owners(busy.context.database)[0].expired  # no heartbeat any more
