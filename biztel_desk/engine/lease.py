@@ -273,19 +273,23 @@ class Leases:
     # --- PostgreSQL advisory locks ----------------------------------------------------------------------------
 
     def _advisory_lock(self, setting_id: int) -> bool:
+        """Whether our lock connection holds the setting's advisory lock now (taking it when free)."""
+        key = {"k": ADVISORY_CLASS, "s": setting_id}
         with self._lock:
-            held = self._held.get(setting_id)
-            if held is not None and not held.lost and self._connection is not None:
-                return True  # the heartbeat keeps checking the connection that holds it
-            try:
-                connection = self._lock_connection()
-                got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:k, :s)"),
-                                              {"k": ADVISORY_CLASS, "s": setting_id}).scalar())
-            except SQLAlchemyError:
-                log.warning("the lease connection failed", exc_info=True)
-                self._close_connection()
-                return False
-            return got
+            for attempt in (1, 2):  # a connection the server dropped since the last heartbeat: once more, anew
+                try:
+                    connection = self._lock_connection()
+                    # Asked of the server every time, never assumed: the connection may have died since the last
+                    # heartbeat, and another desktop may hold the lock (and the row) already.
+                    return bool(connection.execute(text(
+                        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                        " AND pid = pg_backend_pid() AND classid = :k AND objid = :s AND objsubid = 2)"
+                    ), key).scalar()) or bool(connection.execute(text("SELECT pg_try_advisory_lock(:k, :s)"),
+                                                                 key).scalar())
+                except SQLAlchemyError:
+                    log.warning("the lease connection failed (attempt %s)", attempt, exc_info=True)
+                    self._close_connection()
+            return False
 
     def _lock_connection(self) -> Connection:
         if self._connection is None or self._connection.closed or self._connection.invalidated:

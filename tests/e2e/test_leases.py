@@ -335,6 +335,10 @@ def test_an_owner_cut_off_mid_send_never_writes_and_its_batch_is_resolved_once(
         thread.join(30)
     assert results and results[0].paused == "lease" and results[0].linked == 0
     assert env.job(uid).state == "sending"  # A did not record it: it lost the lease
+    again = env.engine.step(env.setting)  # A reconnects: B is alive and holds the lock, A keeps away
+    assert again.paused == "lease" and again.lease_holder == engine_b.leases.owner
+    lease = lease_of(env)
+    assert lease is not None and lease.owner == engine_b.leases.owner and lease.token == 2
     assert engine_b.step(env.setting).resolved == 0 or time.monotonic() - taken_at >= TTL + 3
     time.sleep(max(0.0, taken_at + TTL + 3 - time.monotonic()) + 0.2)
     b = engine_b.step(env.setting)
