@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -30,7 +31,8 @@ COMMAND_MODULES: tuple[str, ...] = ("biztel_desk.cli.import_cmd", "biztel_desk.c
 
 def add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", metavar="DIR", help="where the database and settings live (or BIZTEL_DESK_HOME)")
-    parser.add_argument("--db-url", metavar="URL", help="a SQLAlchemy URL instead of the SQLite file in the data dir")
+    parser.add_argument("--db-url", metavar="URL", help="a SQLAlchemy URL instead of the SQLite file in the data dir "
+                        "(default: BIZTEL_DESK_DB_URL when set)")
     parser.add_argument("--lang", choices=["ja", "en"], help="UI and message language (default: system locale)")
 
 
@@ -85,7 +87,9 @@ def detect_lang(args: argparse.Namespace) -> str:
 
 def open_context(args: argparse.Namespace, lang: str, secrets: SecretStore | None = None) -> AppContext:
     directory = data_dir(getattr(args, "data_dir", None))
-    database = Database.open(url=getattr(args, "db_url", None), directory=directory)
+    # --db-url, else BIZTEL_DESK_DB_URL (a service or a shared desktop setup), else the data dir's SQLite file.
+    url = getattr(args, "db_url", None) or os.environ.get("BIZTEL_DESK_DB_URL") or None
+    database = Database.open(url=url, directory=directory)
     return AppContext(database=database, secrets=secrets or SecretStore(), lang=lang, data_dir=directory)
 
 

@@ -138,7 +138,8 @@ class EngineOptions:
     retry_caps: tuple[tuple[str, int], ...] = (("record", 20), ("halted", 10), ("request", 100))
     # Above api_optional_stop_percent the index is refreshed this many times less often (an optional call).
     optional_slowdown: float = 10.0
-    # The per-setting lease (engine.lease): longer than any send with its timeouts, renewed at every step.
+    # The per-setting lease (engine.lease): renewed by a heartbeat thread every lease_ttl_s / 3, whatever a send
+    # takes; another desktop takes a dead owner's setting over within seconds.
     lease_ttl_s: float = DEFAULT_TTL_S
 
     def __post_init__(self) -> None:
@@ -252,7 +253,8 @@ class LinkEngine:
         self._send_error: GatewayError | None = None
         # (setting id, unique ID) → when a lookahead found no Task for that call's first send (see _lookahead).
         self._absent_seen: dict[tuple[int, str], dt.datetime] = {}
-        self.leases = Leases(database, ttl_s=self.options.lease_ttl_s)
+        # A write request lasts at most its timeouts plus one re-login: how long a previous owner may still send.
+        self.leases = Leases(database, ttl_s=self.options.lease_ttl_s, max_send_s=3 * self.options.timeout_s)
 
     def close(self) -> None:
         for _, gateway in self._gateways.values():
@@ -350,7 +352,7 @@ class LinkEngine:
             return
         batch_id = str(uuid.uuid4())
         plans = self._journal(setting, system, plans, batch_id, result, index)
-        self._send(gateway, plans, auto_assign=system.run_assignment_rules)
+        self._send(gateway, plans, setting.id, auto_assign=system.run_assignment_rules)
         self._record(system, plans, batch_id, result, index, setting.id)
 
     # --- loading --------------------------------------------------------------------------------------------
@@ -422,6 +424,9 @@ class LinkEngine:
         recheck = dt.timedelta(seconds=self.options.recheck_s)
         now = self.clock()
         last_id = 0  # keyset: a job kept in ``sending`` is not looked up twice in one step
+        if not self.leases.may_resolve(setting.id):
+            # Taken over from an owner that may still be inside a request for these very jobs: later.
+            return resolved, absent, checking
         while True:
             with self.database.read() as session:
                 rows = session.execute(
@@ -801,18 +806,26 @@ class LinkEngine:
 
     # --- sending --------------------------------------------------------------------------------------------
 
-    def _send(self, gateway: SalesforceGateway, plans: list[_Plan], *, auto_assign: bool = False) -> None:
+    def _send(self, gateway: SalesforceGateway, plans: list[_Plan], setting_id: int | None = None, *,
+              auto_assign: bool = False) -> None:
+        def still_ours() -> None:  # before every write request: a desktop that lost its lease never writes
+            if setting_id is not None:
+                self.leases.check(setting_id)
+
         units = [u for p in plans for u in p.units]
         _adopt_orphans(units)
         plain = [u for u in units if u.parent is None and u.shares is None and not u.upsert]
         upserts = [u for u in units if u.upsert]
         pairs = [u for u in units if u.parent is not None or u.shares is not None]
         for chunk in _chunked(upserts):
+            still_ours()
             self._send_chunk(chunk, lambda c: gateway.upsert_tasks([u.task for u in c]))
         self._existing_upserts(gateway, plans, [u for u in upserts if u.outcome == "permanent"])
         for chunk in _chunked(plain):
+            still_ours()
             self._send_chunk(chunk, lambda c: gateway.create([u.task for u in c]))
         for chunk in _pair_chunks(pairs):
+            still_ours()
             self._send_pairs(gateway, chunk, auto_assign)
 
     def _existing_upserts(self, gateway: SalesforceGateway, plans: list[_Plan], refused: list[_Unit]) -> None:
@@ -933,10 +946,11 @@ class LinkEngine:
     # --- recording ------------------------------------------------------------------------------------------
 
     def _record(self, system: SystemSettings, plans: list[_Plan], batch_id: str, result: StepResult,
-                index: PhoneIndex | None = None, setting_id: int = 0) -> None:
+                index: PhoneIndex | None = None, setting_id: int | None = None) -> None:
         now = self.clock()
         updates = []
         leads: dict[str, tuple[str, str, str]] = {}
+        counted = (result.linked, result.retrying, result.failed, result.unknown)
         for plan in plans:
             if plan.decision.kind not in {"link", "create_lead"} or not plan.units:
                 continue
@@ -982,7 +996,7 @@ class LinkEngine:
                 if keep_batch is None:
                     # Salesforce answered and wrote nothing of this call (refused, rolled back, locked): its next
                     # send within lookahead_ttl_s needs no lookup.
-                    self._absent_seen[(setting_id, job.call.unique_id)] = now
+                    self._absent_seen[(setting_id or 0, job.call.unique_id)] = now
                 failed = next((u for u in plan.units if u.outcome == "permanent"), None)
                 transient = next((u for u in plan.units if u.outcome == "transient"), None)
                 if failed is not None and failed.error is not None:
@@ -1011,6 +1025,14 @@ class LinkEngine:
             updates.append(values)
         if updates:
             with self.database.begin() as session:
+                if setting_id is not None:
+                    # The fencing token, in the transaction that records the results: a desktop that lost the
+                    # lease leaves its jobs ``sending`` for the new owner to look up (and reports none of them).
+                    try:
+                        self.leases.hold(session, setting_id)
+                    except LeaseLost:
+                        result.linked, result.retrying, result.failed, result.unknown = counted
+                        raise
                 session.execute(update(LinkJob), updates)
                 # Same transaction as "linked": no window in which a crash leaves the new Lead unknown locally.
                 if leads and index is not None:

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, select
 
 from biztel_desk.store.models import LinkLease, LinkSetting, utcnow
 
-APPLICATION_PREFIX = "biztel-desk/"  # store.db.make_engine names PostgreSQL connections biztel-desk/<hostname>
+APPLICATION_PREFIX = "biztel-desk "  # store.db.application_name: PostgreSQL connections are "biztel-desk HOST:PID"
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,14 @@ def lease_owners(connection: Connection) -> list[LeaseOwner]:
             for name, owner, expires in connection.execute(query)]
 
 
+def _earliest(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:
+    return min((t for t in (a, b) if t is not None), default=None)
+
+
+def _latest(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:
+    return max((t for t in (a, b) if t is not None), default=None)
+
+
 def connected_desktops(connection: Connection) -> list[Desktop]:
     """PostgreSQL: the app's sessions in pg_stat_activity by host; SQLite: the hosts holding a live lease."""
     if connection.dialect.name == "postgresql":
@@ -87,8 +95,16 @@ def connected_desktops(connection: Connection) -> list[Desktop]:
             " AND pid <> pg_backend_pid() GROUP BY application_name ORDER BY application_name",
             {"prefix": APPLICATION_PREFIX + "%"},
         )
-        return [Desktop(str(name).removeprefix(APPLICATION_PREFIX), int(count), since, last, str(address))
-                for name, count, since, last, address in rows]
+        by_host: dict[str, Desktop] = {}
+        for name, count, since, last, address in rows:
+            host = str(name).removeprefix(APPLICATION_PREFIX).rpartition(":")[0] or str(name)
+            seen = by_host.get(host)
+            if seen is None:
+                by_host[host] = Desktop(host, int(count), since, last, str(address))
+            else:  # several processes (window, sync) of one desktop: one line
+                by_host[host] = Desktop(host, seen.connections + int(count), _earliest(seen.since, since),
+                                        _latest(seen.last_activity, last), seen.address)
+        return [by_host[host] for host in sorted(by_host)]
     hosts: dict[str, int] = {}
     for lease in lease_owners(connection):
         if not lease.expired:

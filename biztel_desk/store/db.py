@@ -231,12 +231,20 @@ def make_engine(url: str) -> Engine:
 
         return engine
     if url.startswith("postgresql"):
-        # Named in pg_stat_activity, so `biztel-desk db check` lists the desktops connected (63 bytes at most).
-        name = f"biztel-desk/{socket.gethostname()}"[:63]
-        engine = create_engine(url, pool_pre_ping=True, connect_args={"application_name": name})
+        connect_args: dict[str, Any] = {}
+        if "application_name" not in url:
+            # Which desktop and process a server connection belongs to (pg_stat_activity, `biztel-desk db check`).
+            connect_args["application_name"] = application_name()
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
         event.listen(engine, "connect", _postgresql_session, insert=True)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def application_name() -> str:
+    """``biztel-desk HOST:PID``: HOST as in the link leases (BIZTEL_DESK_HOSTNAME, else the OS host name)."""
+    host = os.environ.get("BIZTEL_DESK_HOSTNAME") or socket.gethostname()
+    return f"biztel-desk {host}:{os.getpid()}"[:63]
 
 
 def alembic_config(url: str) -> Config:

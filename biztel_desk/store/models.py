@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -237,8 +238,9 @@ class LinkJob(Base):
 class LinkLease(Base):
     """Which engine may step a link setting now (SPEC §10, exactly once across processes on one database).
 
-    ``owner`` is ``hostname:pid:random`` of one LinkEngine; the lease is renewed at every step and re-checked in
-    the transaction that marks a batch ``sending``. See ``engine.lease``.
+    ``owner`` is ``hostname:pid:random`` of one LinkEngine; ``token`` is the fencing token (+1 at each takeover);
+    the times are the database's clock. Renewed by a heartbeat and checked in the transactions that claim a batch,
+    resolve ``sending`` jobs and record results. See ``engine.lease``.
     """
 
     __tablename__ = "link_leases"
@@ -246,6 +248,9 @@ class LinkLease(Base):
     setting_id: Mapped[int] = mapped_column(ForeignKey("link_settings.id", ondelete="CASCADE"), primary_key=True)
     owner: Mapped[str] = mapped_column(String(255))
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    token: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
+    acquired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class PhoneIndexEntry(Base):

@@ -37,6 +37,7 @@ from biztel_desk.ui.dialogs.account_dialog import AccountDialog
 from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
 from biztel_desk.ui.dialogs.system_dialog import SystemDialog
 from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner
+from biztel_desk.ui.lease_watch import LeaseWatcher
 from biztel_desk.ui.style import STYLESHEET
 from biztel_desk.ui.tabs.basic_tab import BasicTab
 from biztel_desk.ui.tabs.history_tab import HistoryTab
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_worker_bar()
         self._restore_preferences()
+        self.lease_watcher.start()
         self.setAcceptDrops(True)  # call files dropped on the window open the import dialog
         if self.worker_controller is not None:
             # At the first turn of the event loop: the worker's first step (importing the Salesforce client,
@@ -199,7 +201,11 @@ class MainWindow(QMainWindow):
         self.link_status_label = QLabel()
         self.worker_label = QLabel()
         self.jobs_label = QLabel()
-        for label in (self.link_status_label, self.worker_label, self.jobs_label):
+        # この設定は DESK-A が連携中: another desktop (or a sync on this PC) holds the setting's lease.
+        self.owner_label = QLabel()
+        self.owner_label.setObjectName("ownerLabel")
+        self.owner_label.setStyleSheet("color: #9a6700; font-weight: bold;")
+        for label in (self.link_status_label, self.worker_label, self.jobs_label, self.owner_label):
             label.setContentsMargins(8, 0, 8, 0)
         bar.addWidget(self.link_status_label)
         # 要再ログイン: one click opens the account and starts the browser sign-in.
@@ -214,6 +220,9 @@ class MainWindow(QMainWindow):
         # Handed to the account dialog for the sign-in (tests: a scripted HTTP client and any free port).
         self.open_browser: Callable[[str], object] = system_browser
         self.callback_ports: tuple[int, ...] | None = None
+        bar.addWidget(self.owner_label)
+        self.lease_watcher = LeaseWatcher(self.context.database, self)
+        self.lease_watcher.changed.connect(self._update_owner_label)
         bar.addPermanentWidget(self.jobs_label)
         bar.addPermanentWidget(self.worker_label)
         self.set_worker_state(self.tr("停止中"))
@@ -263,8 +272,8 @@ class MainWindow(QMainWindow):
         self.worker_message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.worker_message_label.setMinimumWidth(60)
         bar = self.statusBar()
-        # [link status][worker message ……] [jobs of the setting][counters][API][worker state]
-        bar.insertWidget(1, self.worker_message_label, 1)
+        # [link status][owner][worker message ……] [jobs of the setting][counters][API][worker state]
+        bar.insertWidget(2, self.worker_message_label, 1)
         bar.insertPermanentWidget(3, self.counters_label)
         bar.insertPermanentWidget(4, self.api_label)
 
@@ -453,8 +462,24 @@ class MainWindow(QMainWindow):
             dialog.deleteLater()
         self.refresh()
 
+    def _update_owner_label(self) -> None:
+        owner = self.lease_watcher.owners.get(self._selected or "") if not self.basic_tab.is_new() else None
+        if owner is None:
+            self.owner_label.setText("")
+            self.owner_label.setToolTip("")
+            return
+        if owner.this_host:
+            self.owner_label.setText(self.tr("この設定はこのPCの別のプロセス(PID {0})が連携中").format(owner.pid or "?"))
+        else:
+            self.owner_label.setText(self.tr("この設定は {0} が連携中").format(owner.host))
+        age = "?" if owner.heartbeat_age_s is None else f"{max(owner.heartbeat_age_s, 0):.0f}"
+        self.owner_label.setToolTip(self.tr(
+            "最後の応答は{0}秒前です。その間、この画面のワーカーはこの設定を送信しません。"
+            "相手が止まるか接続が切れると、数秒で引き継ぎます。").format(age))
+
     def _update_status_bar(self) -> None:
         self.relogin_button.hide()
+        self._update_owner_label()
         name = self._selected
         if self.basic_tab.is_new():
             self.link_status_label.setText(self.tr("新しい連携設定(未保存)"))
@@ -521,6 +546,7 @@ class MainWindow(QMainWindow):
             self.worker_controller.shutdown(WORKER_STOP_TIMEOUT_S)
         # A verification still talking to Salesforce would write its report into a closed database.
         self.verify_runner.wait(10000)
+        self.lease_watcher.shutdown()
         event.accept()
         self.closed.emit()
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import COMPANY, account_for, fallback_account, org_client
+from dbswitch import open_database
 
 from biztel_desk.devorg import seed_data
 from biztel_desk.devorg.server import DevOrg
@@ -23,7 +24,6 @@ from biztel_desk.domain.config import LinkSettingConfig, LinkTargetConfig, Secre
 from biztel_desk.secrets import SecretStore
 from biztel_desk.services.context import AppContext
 from biztel_desk.store import calls as store_calls
-from biztel_desk.store.db import Database
 from biztel_desk.store.models import LinkJob
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ def _prepare(org: DevOrg, data_dir: Path, rng: random.Random, calls: int = CALLS
 
     previous = keyring.get_keyring()
     keyring.set_keyring(FileKeyring())
-    database = Database.open(directory=data_dir)
+    database = open_database(data_dir)
     try:
         context = AppContext(database=database, secrets=SecretStore())
         c = org.credentials
@@ -74,7 +74,7 @@ def _prepare(org: DevOrg, data_dir: Path, rng: random.Random, calls: int = CALLS
 
 
 def _linked(data_dir: Path) -> int:
-    database = Database.open(directory=data_dir)
+    database = open_database(data_dir)
     try:
         with database.read() as session:
             return session.query(LinkJob).filter(LinkJob.state == "linked").count()
@@ -136,7 +136,7 @@ def test_sigkill_at_random_moments_links_every_call_exactly_once(tmp_path: Path,
     # One Lead per unknown number, whatever moment the kills hit (between the Lead's creation and the journal).
     per_number = Counter(phone.normalize(lead["Phone"]) for lead in leads)
     assert per_number and max(per_number.values()) == 1, per_number.most_common(3)
-    database = Database.open(directory=data_dir)
+    database = open_database(data_dir)
     try:
         with database.read() as session:
             states = Counter(job.state for job in session.query(LinkJob))
@@ -167,7 +167,7 @@ def test_sync_once_prints_a_summary_and_exit_codes(tmp_path: Path, monkeypatch: 
 
 
 def _prepare_more(data_dir: Path) -> None:
-    database = Database.open(directory=data_dir)
+    database = open_database(data_dir)
     try:
         with database.begin() as session:
             store_calls.add_calls(session, [CallRecord(unique_id="late-1", from_number="03-5555-0001", to_number=COMPANY,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Callable
 
 import pytest
 from conftest import LinkEnv
-from test_leases import put_lease
+from test_leases import Holder
 from test_link_engine import new_number
 
 from biztel_desk.app import build_parser
@@ -47,9 +46,12 @@ def test_lease_held_elsewhere_is_reported_and_exits_1(link_env: Callable[..., Li
                                                       expected: str) -> None:
     env = link_env()
     uid = env.add_call(new_number())
-    put_lease(env, "other-desktop.example:1:alive", dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5))
-    code, out = sync_once(env, lang)
-    err = capsys.readouterr().err
-    assert code == 1, (out, err)
-    assert expected in err and env.setting in err and "other-desktop.example" in err
-    assert env.job(uid).state == "pending" and env.tasks(uid) == []
+    holder = Holder(env, "other-desktop.example", ttl=120)  # another desktop, alive
+    try:
+        code, out = sync_once(env, lang)
+        err = capsys.readouterr().err
+        assert code == 1, (out, err)
+        assert expected in err and env.setting in err and "other-desktop.example" in err
+        assert env.job(uid).state == "pending" and env.tasks(uid) == []
+    finally:
+        holder.kill()

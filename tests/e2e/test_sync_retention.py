@@ -10,14 +10,14 @@ import sys
 import time
 from pathlib import Path
 
+from dbswitch import open_database
 from sqlalchemy import func, select
 
-from biztel_desk.store.db import Database
 from biztel_desk.store.models import Call
 
 
 def _count(data_dir: Path) -> int:
-    database = Database.open(directory=data_dir)
+    database = open_database(data_dir)
     try:
         with database.read() as session:
             return int(session.scalar(select(func.count()).select_from(Call)) or 0)
@@ -27,7 +27,7 @@ def _count(data_dir: Path) -> int:
 
 def test_headless_sync_purges_old_calls_at_start_up(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    database = Database.open(directory=data_dir)
+    database = open_database(data_dir)
     with database.begin() as session:
         now = dt.datetime.now(dt.UTC)
         session.add(Call(unique_id="old", direction="inbound", started_at=now - dt.timedelta(days=120)))

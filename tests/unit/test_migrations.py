@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from biztel_desk.store.db import Database, alembic_config, current_revision, migrate, sqlite_url
+from biztel_desk.store.db import Database, alembic_config, current_revision, migrate
 from biztel_desk.store.models import Base
 
 
@@ -17,9 +18,10 @@ def head() -> str:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
 
 
-def test_fresh_database_is_at_head_and_matches_models(tmp_path: Path) -> None:
-    database = Database.open(directory=tmp_path)
+def test_fresh_database_is_at_head_and_matches_models(empty_db_url: str, request: pytest.FixtureRequest) -> None:
+    database = Database.open(url=empty_db_url)
     try:
+        assert database.engine.dialect.name == request.config.getoption("--db")  # the switch really switched
         assert current_revision(database.engine) == head()
         with database.engine.connect() as connection:
             # The SQLite FTS5 keyword index of the history (migration 0004) is raw SQL, not a model.
@@ -28,13 +30,15 @@ def test_fresh_database_is_at_head_and_matches_models(tmp_path: Path) -> None:
                 opts={"include_name": lambda name, kind, _parent: not (kind == "table" and str(name).startswith("call_search"))},
             )
             assert compare_metadata(context, Base.metadata) == []
-            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            if database.engine.dialect.name == "sqlite":
+                assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     finally:
         database.close()
 
 
-def test_upgrade_from_the_first_migration_keeps_data(tmp_path: Path) -> None:
-    database = Database(sqlite_url(tmp_path))
+def test_upgrade_from_the_first_migration_keeps_data(empty_db_url: str) -> None:
+    """0001 → head on SQLite, and with --db postgresql on the real PostgreSQL server."""
+    database = Database(empty_db_url)
     migrate(database.engine, "0001")
     with database.engine.begin() as connection:
         connection.execute(
@@ -44,7 +48,7 @@ def test_upgrade_from_the_first_migration_keeps_data(tmp_path: Path) -> None:
             )
         )
     database.close()
-    reopened = Database.open(directory=tmp_path)
+    reopened = Database.open(url=empty_db_url)
     try:
         assert current_revision(reopened.engine) == head()
         with reopened.engine.connect() as connection:
@@ -54,9 +58,8 @@ def test_upgrade_from_the_first_migration_keeps_data(tmp_path: Path) -> None:
         reopened.close()
 
 
+@pytest.mark.sqlite_only("the SQLite file's directory")
 def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
-    import pytest
-
     from biztel_desk.store.db import DatabaseUnavailable
 
     blocker = tmp_path / "file"
@@ -67,8 +70,6 @@ def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_unusable_database_urls_are_clear_errors() -> None:
-    import pytest
-
     from biztel_desk.store.db import DatabaseUnavailable
 
     for url, fragment in [
