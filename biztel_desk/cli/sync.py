@@ -6,6 +6,7 @@ import argparse
 import signal
 import sys
 import threading
+from dataclasses import replace
 from typing import Any, TextIO
 
 from biztel_desk.domain.messages import ProblemsError
@@ -32,6 +33,9 @@ def register(commands: Any) -> None:
                         "endpoint are not started)")
     parser.add_argument("--setting", metavar="NAME", help="only this link setting (default: every enabled one)")
     parser.add_argument("--timeout", type=float, default=30, metavar="SECONDS", help="per Salesforce request (default 30)")
+    parser.add_argument("--write-limit", type=float, default=None, metavar="SECONDS",
+                        help="how long Salesforce may still commit a write whose answer was lost, before it is sent "
+                        "again (default 600, Salesforce's limit; lower it only for a server that commits at once)")
     parser.add_argument("--no-index", action="store_true", help="match with SOSL only (no local phone index)")
     parser.add_argument("--batch-size", type=int, default=200, metavar="N", help="jobs per batch (1-200, default 200)")
     parser.set_defaults(handler=run_sync)
@@ -52,6 +56,8 @@ def run_sync(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdo
         return EXIT_USAGE
     options = EngineOptions(timeout_s=args.timeout, use_index=not args.no_index,
                             batch_size=max(1, min(200, args.batch_size)))
+    if args.write_limit is not None:
+        options = replace(options, server_write_limit_s=max(0.0, args.write_limit))
     worker = LinkWorker(context.database, context.secrets, settings=settings, options=options, lang=lang)
     if args.once:
         return _once(worker, lang, stdout)
@@ -83,6 +89,14 @@ def _once(worker: LinkWorker, lang: str, stdout: TextIO) -> int:
     if summary.api_usage is not None:
         stdout.write(f"api_usage\t{summary.api_usage[0]}/{summary.api_usage[1]}\n")
     code = EXIT_PROBLEMS if summary.failed else EXIT_OK
+    if summary.sending:
+        stdout.write(f"sending\t{summary.sending}\n")
+        # Their answer was lost and Salesforce may still commit them: never sent again before that is known.
+        print(_text(lang, f"{summary.sending}件は送信結果をSalesforceで確認中です(書き込みから最長10分)。"
+                          "次回の実行で確認し、必要なときだけ再送します。",
+                    f"{summary.sending} calls await confirmation of their send in Salesforce (up to 10 minutes "
+                    "after the write); the next run checks them and resends only if needed."), file=sys.stderr)
+        code = EXIT_PROBLEMS
     for _name, _reason, message in summary.paused:
         # The API-usage guard or another process's lease: nothing was sent, and the user must know why.
         print(message, file=sys.stderr)

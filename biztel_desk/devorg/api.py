@@ -22,6 +22,14 @@ QUERY_BATCH = 2000  # default query page size (nextRecordsUrl)
 MAX_COLLECTION = 200
 MAX_COMPOSITE = 25
 MAX_COMPOSITE_QUERIES = 5
+# "If the request body includes objects of more than one type, they are processed as chunks … A single request
+# can process up to 10 chunks." (REST API guide, Create Records Using sObject Collections)
+MAX_TYPE_CHUNKS = 10
+# (unverified) How REST reports it; the text is Salesforce's Apex message for the same rule.
+_TOO_MANY_CHUNKS = ("INVALID_OPERATION",
+                    "Cannot have more than 10 chunks in a single operation. Please rearrange the data to reduce chunking.")
+_HALTED = [{"errorCode": "PROCESSING_HALTED",
+            "message": "The transaction was rolled back since another operation in the same transaction failed."}]
 _MAX_CURSORS = 200
 _ROLLED_BACK = {
     "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
@@ -49,6 +57,10 @@ class Ctx:
     version: str
     lock_fault: Callable[[], bool]
     undo: Undo | None = None
+    # Sforce-Auto-Assign: assignment rules run on Case and Lead creates unless the request says FALSE.
+    auto_assign: bool = True
+    # The `opaque_rollback` fault: an all-or-none composite that fails reports every subrequest PROCESSING_HALTED.
+    opaque_rollback: Callable[[], bool] = lambda: False
 
 
 def error(status: int, code: str, message: str, fields: list[str] | None = None) -> Reply:
@@ -98,6 +110,8 @@ class RestApi:
         self._index_delay_s = index_delay_s
         self._cursors: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
         self._cursor_lock = threading.Lock()
+        # The owner the org's active Case/Lead assignment rule gives new records (None: no active rule).
+        self.assignment_owner: str | None = None
 
     # ----------------------------------------------------------------- routing
     def handle(self, method: str, rest: str, query: dict[str, str], body: Any, ctx: Ctx) -> Reply:
@@ -322,10 +336,16 @@ class RestApi:
             raise RequestError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object")
         return body
 
+    def _assign(self, obj: ObjectDef, record_id: str, ctx: Ctx) -> None:
+        """The assignment rule's effect on a new Case or Lead: its owner changes (unless the header said FALSE)."""
+        if ctx.auto_assign and self.assignment_owner and obj.name in (schema.CASE, schema.LEAD):
+            self.store.set_owner(obj.name, record_id, self.assignment_owner)
+
     def _create_one(self, obj: ObjectDef, body: Any, ctx: Ctx) -> Reply:
         values = self.store.decode(obj, self._body_dict(body))
         self._lock_check(ctx, self._parent_of(values))
         record_id = self.store.create(obj.name, values, ctx.user_id, ctx.undo)
+        self._assign(obj, record_id, ctx)
         return Reply(201, {"id": record_id, "success": True, "errors": []},
                      {"Location": f"/services/data/v{ctx.version}/sobjects/{obj.name}/{record_id}"})
 
@@ -406,10 +426,12 @@ class RestApi:
     def _collections(self, method: str, parts: list[str], query: dict[str, str], body: Any, ctx: Ctx) -> Reply:
         if method == "POST" and not parts:
             all_or_none, records = self._collection_body(body)
+            _check_type_chunks(records)
             decoded = [(obj := self._record_type(r), self.store.decode(obj, r)) for r in records]
             return self._run_collection(decoded, all_or_none, ctx, self._create_item)
         if method == "PATCH" and not parts:
             all_or_none, records = self._collection_body(body)
+            _check_type_chunks(records)
             decoded = []
             for record in records:
                 raw_id = record.get("Id")
@@ -477,6 +499,7 @@ class RestApi:
     def _create_item(self, obj: ObjectDef, values: dict[str, Any], ctx: Ctx, undo: Undo) -> dict[str, Any]:
         self._lock_check(ctx, self._parent_of(values))
         record_id = self.store.create(obj.name, values, ctx.user_id, undo)
+        self._assign(obj, record_id, ctx)
         return {"id": record_id, "success": True, "errors": []}
 
     def _update_item(self, obj: ObjectDef, values: dict[str, Any], ctx: Ctx, undo: Undo) -> dict[str, Any]:
@@ -557,33 +580,38 @@ class RestApi:
         outputs: dict[str, Any] = {}
         responses: list[dict[str, Any]] = []
         undo = Undo()
-        sub_ctx = Ctx(ctx.user_id, ctx.version, ctx.lock_fault, undo)
+        sub_ctx = Ctx(ctx.user_id, ctx.version, ctx.lock_fault, undo, ctx.auto_assign)
         with self.store.lock:
             for sub in subrequests:
                 reference_id = str(sub.get("referenceId", "")) if isinstance(sub, dict) else ""
-                reply = self._subrequest(sub, outputs, sub_ctx)
+                reply = self._subrequest(sub, outputs, sub_ctx, all_or_none)
                 responses.append({"body": reply.body, "httpHeaders": reply.headers,
                                   "httpStatusCode": reply.status, "referenceId": reference_id})
-                if reply.status < 300:
+                # An all-or-none composite overrides its collections' allOrNone: a record that fails in one
+                # fails the whole request ("allOrNone Parameters in Composite and Collections Requests").
+                failed = reply.status >= 300 or (all_or_none and _collection_failed(reply.body))
+                if not failed:
                     outputs[reference_id] = reply.body
                 elif all_or_none:
                     self.store.rollback(undo)
-                    halted = [{"errorCode": "PROCESSING_HALTED",
-                               "message": "The transaction was rolled back since another operation in the same "
-                                          "transaction failed."}]
+                    halted = [dict(item) for item in _HALTED]
                     for index, done in enumerate(responses[:-1]):
                         responses[index] = {**done, "body": halted, "httpHeaders": {}, "httpStatusCode": 400}
                     for rest in subrequests[len(responses):]:
                         rid = str(rest.get("referenceId", "")) if isinstance(rest, dict) else ""
                         responses.append({"body": halted, "httpHeaders": {}, "httpStatusCode": 400,
                                           "referenceId": rid})
+                    if ctx.opaque_rollback():
+                        # (unverified shape) Every record reads PROCESSING_HALTED, the failing one included.
+                        responses = [{**r, "body": [dict(item) for item in _HALTED], "httpHeaders": {},
+                                      "httpStatusCode": 400} for r in responses]
                     break
             if ctx.undo is not None:
                 for record_id, before in undo.before.items():
                     ctx.undo.before.setdefault(record_id, before)
         return Reply(200, {"compositeResponse": responses})
 
-    def _subrequest(self, sub: Any, outputs: dict[str, Any], ctx: Ctx) -> Reply:
+    def _subrequest(self, sub: Any, outputs: dict[str, Any], ctx: Ctx, all_or_none: bool = False) -> Reply:
         if not isinstance(sub, dict) or "url" not in sub or "method" not in sub:
             return error(400, "JSON_PARSER_ERROR", "Each subrequest needs method, url and referenceId")
         try:
@@ -601,7 +629,13 @@ class RestApi:
         query = {k: unquote(v.replace("+", " ")) for k, _, v in (p.partition("=") for p in raw_query.split("&") if p)}
         if rest.startswith("composite") and not rest.startswith("composite/sobjects"):
             return error(400, "INVALID_URL", "A composite request cannot contain composite subrequests")
-        sub_ctx = Ctx(ctx.user_id, match.group(1), ctx.lock_fault, ctx.undo)
+        raw_headers = sub.get("httpHeaders")
+        headers: dict[str, Any] = raw_headers if isinstance(raw_headers, dict) else {}
+        assign = next((str(v) for k, v in headers.items() if k.lower() == "sforce-auto-assign"), None)
+        auto_assign = ctx.auto_assign if assign is None else assign.strip().upper() != "FALSE"
+        sub_ctx = Ctx(ctx.user_id, match.group(1), ctx.lock_fault, ctx.undo, auto_assign)
+        if all_or_none and rest.startswith("composite/sobjects") and isinstance(body, dict):
+            body = {**body, "allOrNone": True}
         return self.handle(str(sub["method"]).upper(), rest, query, body, sub_ctx)
 
     def _resolve_refs(self, value: Any, outputs: dict[str, Any]) -> Any:
@@ -669,6 +703,18 @@ class RestApi:
         for target in targets:
             self.store.set_field(target, new_field, name)
         return Reply(201, {"id": self.store.new_id("00N"), "success": True, "errors": []})
+
+
+def _check_type_chunks(records: list[Any]) -> None:
+    types = [str((r.get("attributes") or {}).get("type") or "") if isinstance(r, dict) else "" for r in records]
+    chunks = sum(1 for i, name in enumerate(types) if i == 0 or name.lower() != types[i - 1].lower())
+    if chunks > MAX_TYPE_CHUNKS:
+        raise RequestError(400, *_TOO_MANY_CHUNKS)
+
+
+def _collection_failed(body: Any) -> bool:
+    """A collections answer (200) in which some record failed."""
+    return isinstance(body, list) and any(isinstance(r, dict) and r.get("success") is False for r in body)
 
 
 def parse_json_body(raw: bytes) -> Any:

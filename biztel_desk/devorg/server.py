@@ -25,7 +25,10 @@ Introspection and faults (no auth, JSON bodies and answers):
   written), ``drop_after_commit`` (the write is applied, then the socket is closed without a response),
   ``lock_row`` (N records fail with ``UNABLE_TO_LOCK_ROW``: per record in collections, a 400 for single-record
   writes), ``session_expired`` (401 ``INVALID_SESSION_ID`` and that session is invalidated),
-  ``limit_exceeded`` (403 ``REQUEST_LIMIT_EXCEEDED``). ``GET /__devorg/faults`` lists pending faults,
+  ``limit_exceeded`` (403 ``REQUEST_LIMIT_EXCEEDED``, daily), ``concurrent_limit`` (403 ``REQUEST_LIMIT_EXCEEDED``,
+  concurrent long-running requests), ``slow_commit`` (``"seconds": S``: the write commits S s after it arrived, after
+  a client with a shorter timeout gave up), ``opaque_rollback`` (a failing all-or-none composite reports every
+  subrequest PROCESSING_HALTED). ``GET /__devorg/faults`` lists pending faults,
   ``DELETE /__devorg/faults`` clears them.
 - ``POST /__devorg/latency`` ``{"ms": N}``: delay every REST call. ``POST /__devorg/index_delay``
   ``{"s": N}``: SOSL does not see records written in the last N seconds.
@@ -71,7 +74,10 @@ log = logging.getLogger(__name__)
 COUNTER_KINDS = ("login", "query", "query_more", "search", "describe", "describe_global", "create", "read",
                  "update", "delete", "upsert", "collection", "composite", "limits", "tooling", "versions", "other")
 FAULT_KINDS = ("http_503", "drop_before_write", "drop_after_commit", "lock_row", "session_expired",
-               "limit_exceeded")
+               "limit_exceeded", "slow_commit", "concurrent_limit", "opaque_rollback")
+# Salesforce's messages for its two REQUEST_LIMIT_EXCEEDED limits (the code is the same).
+DAILY_LIMIT_MESSAGE = "TotalRequests Limit exceeded."
+CONCURRENT_LIMIT_MESSAGE = "ConcurrentPerOrgLongTxn Limit exceeded."
 SUPPORTED_VERSIONS = tuple(f"{v}.0" for v in range(31, 62))
 _DAY_S = 86400.0
 _SESSION_INVALID = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
@@ -108,6 +114,7 @@ class Fault:
     kind: str
     remaining: int
     match: str | None = None
+    seconds: float = 0.0  # slow_commit: how long the write runs before it commits
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> HttpOut:
@@ -121,13 +128,20 @@ class DevOrg:
     def __init__(self, seed: str = "demo", records: int = 2000, random_seed: int = 0, latency_ms: float = 0,
                  index_delay_s: float = 0.0, session_ttl_s: float = 7200, daily_limit: int = 15000,
                  state_path: str | Path | None = None, host: str = "127.0.0.1", port: int = 0,
-                 api_version: str = "59.0", new_org: bool = False) -> None:
+                 api_version: str = "59.0", new_org: bool = False, concurrent_long_limit: int = 25,
+                 long_request_s: float = 20.0, activity_archive_days: int | None = None) -> None:
         self.bind_address = loopback_address(host)
         self.requested_port = port
         self.api_version = api_version
         self.latency_ms = float(latency_ms)
         self.index_delay_s = float(index_delay_s)
         self.daily_limit = int(daily_limit)
+        # Requests running longer than long_request_s count against concurrent_long_limit (25 in production,
+        # 5 in Developer Edition); a new request over it is refused with REQUEST_LIMIT_EXCEEDED.
+        self.concurrent_long_limit = int(concurrent_long_limit)
+        self.long_request_s = float(long_request_s)
+        self._inflight: dict[int, float] = {}
+        self._request_seq = 0
         self.seed = seed
         self._credentials = auth.Credentials()
         keys = auth.JwtKeys.generate()
@@ -136,6 +150,7 @@ class DevOrg:
         self._jwt_public_keys: list[Any] = [keys.public_key()]
         state = StateFile(Path(state_path)) if state_path else None
         self.store = OrgStore(setup_done=seed != "bare", state=state)
+        self.store.activity_archive_days = activity_archive_days
         if not self.store.load_state():
             seeding.setup_org(self.store, seed, self._credentials, records, random_seed)
             self.store.flush()
@@ -229,13 +244,13 @@ class DevOrg:
         with self._lock:
             self._counters = dict.fromkeys(COUNTER_KINDS, 0)
 
-    def inject_fault(self, kind: str, count: int = 1, match: str | None = None) -> None:
+    def inject_fault(self, kind: str, count: int = 1, match: str | None = None, seconds: float = 0.0) -> None:
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {', '.join(FAULT_KINDS)}")
         if count < 1:
             raise ValueError("count must be at least 1")
         with self._lock:
-            self._faults.append(Fault(kind, int(count), match))
+            self._faults.append(Fault(kind, int(count), match, float(seconds)))
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -243,7 +258,8 @@ class DevOrg:
 
     def pending_faults(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [{"kind": f.kind, "count": f.remaining, "match": f.match} for f in self._faults]
+            return [{"kind": f.kind, "count": f.remaining, "match": f.match,
+                     **({"seconds": f.seconds} if f.kind == "slow_commit" else {})} for f in self._faults]
 
     def set_latency(self, ms: float) -> None:
         self.latency_ms = max(0.0, float(ms))
@@ -263,6 +279,21 @@ class DevOrg:
         with self._lock:
             now = time.monotonic()
             self._usage = deque([now] * max(0, int(used)))
+
+    def set_activity_archiving(self, days: int | None) -> None:
+        """Closed Tasks whose ActivityDate is more than ``days`` ago are archived: ``query`` leaves them out,
+        ``queryAll`` returns them (Salesforce: 365 days). None turns archiving off (the default)."""
+        self.store.activity_archive_days = days
+
+    def set_assignment_rule(self, owner_id: str | None) -> None:
+        """An active assignment rule for Cases and Leads that assigns every new one to ``owner_id`` — unless the
+        create carries ``Sforce-Auto-Assign: FALSE``. None: no active rule (the default)."""
+        self.api.assignment_owner = owner_id
+
+    def add_user(self, name: str) -> str:
+        """Another active user (an owner for assignment rules); returns its Id."""
+        return self.store.insert_system("User", {"Username": f"{name}@devorg.example", "LastName": name,
+                                                 "Name": name, "Email": f"{name}@devorg.example", "IsActive": True})
 
     def register_jwt_certificate(self, certificate_pem: str) -> None:
         """Registers another certificate with the connected app (its key then signs valid assertions)."""
@@ -352,6 +383,9 @@ class DevOrg:
         return _json(404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}])
 
     def _take_fault(self, kind: str, target: str) -> bool:
+        return self._take(kind, target) is not None
+
+    def _take(self, kind: str, target: str) -> Fault | None:
         with self._lock:
             for fault in self._faults:
                 if fault.kind != kind:
@@ -361,8 +395,8 @@ class DevOrg:
                     fault.remaining -= 1
                     if fault.remaining <= 0:
                         self._faults.remove(fault)
-                    return True
-        return False
+                    return fault
+        return None
 
     def _login_faults(self, target: str) -> HttpOut | None:
         if self._take_fault("http_503", target):
@@ -522,6 +556,26 @@ class DevOrg:
 
     def _rest(self, method: str, version: str, rest: str, query: dict[str, str], headers: dict[str, str],
               body: bytes, target: str) -> HttpOut | None:
+        with self._lock:
+            now = time.monotonic()
+            long_running = sum(1 for started in self._inflight.values() if now - started > self.long_request_s)
+            refused = long_running >= self.concurrent_long_limit
+            if not refused:
+                self._request_seq += 1
+                seq = self._request_seq
+                self._inflight[seq] = now
+        if refused or self._take_fault("concurrent_limit", target):
+            # The concurrent long-running request limit: the request is refused before it runs.
+            return _json(403, [{"message": CONCURRENT_LIMIT_MESSAGE, "errorCode": "REQUEST_LIMIT_EXCEEDED"}],
+                         self._limit_header())
+        try:
+            return self._rest_running(method, version, rest, query, headers, body, target)
+        finally:
+            with self._lock:
+                self._inflight.pop(seq, None)
+
+    def _rest_running(self, method: str, version: str, rest: str, query: dict[str, str], headers: dict[str, str],
+                      body: bytes, target: str) -> HttpOut | None:
         if self.latency_ms > 0:
             time.sleep(self.latency_ms / 1000)
         if self._take_fault("http_503", target):
@@ -538,7 +592,7 @@ class DevOrg:
             self._prune_usage()
             over = len(self._usage) >= self.daily_limit
         if self._take_fault("limit_exceeded", target) or over:
-            return _json(403, [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}],
+            return _json(403, [{"message": DAILY_LIMIT_MESSAGE, "errorCode": "REQUEST_LIMIT_EXCEEDED"}],
                          {"Sforce-Limit-Info": f"api-usage={max(self.api_usage(), self.daily_limit)}/"
                                                f"{self.daily_limit}"})
         write = is_write(method, rest)
@@ -548,6 +602,11 @@ class DevOrg:
         with self._lock:
             self._counters[kind] = self._counters.get(kind, 0) + 1
             self._usage.append(time.monotonic())
+        slow = self._take("slow_commit", target) if write else None
+        if slow is not None:
+            # Salesforce keeps running a write after the client gave up: this one commits `seconds` after it
+            # arrived (a client whose read timeout is shorter has gone by then), invisible to reads until then.
+            time.sleep(slow.seconds)
         try:
             parsed = parse_json_body(body) if method in ("POST", "PATCH", "PUT") else None
         except RequestError as exc:
@@ -555,7 +614,9 @@ class DevOrg:
         if rest.strip("/") == "limits" and method == "GET":
             reply = Reply(200, self._limits())
         else:
-            ctx = Ctx(user_id, version, lambda: self._take_fault("lock_row", target))
+            auto_assign = (_header(headers, "Sforce-Auto-Assign") or "TRUE").strip().upper() != "FALSE"
+            ctx = Ctx(user_id, version, lambda: self._take_fault("lock_row", target), auto_assign=auto_assign,
+                      opaque_rollback=lambda: self._take_fault("opaque_rollback", target))
             reply = self.api.handle(method, rest, query, parsed, ctx)
         self.store.flush()
         if write and self._take_fault("drop_after_commit", target):
@@ -599,7 +660,8 @@ class DevOrg:
             return ok
         if route == "faults":
             if method == "POST":
-                self.inject_fault(str(data["kind"]), int(data.get("count", 1)), data.get("match"))
+                self.inject_fault(str(data["kind"]), int(data.get("count", 1)), data.get("match"),
+                                  float(data.get("seconds", 0.0)))
                 return ok
             if method == "DELETE":
                 self.clear_faults()
@@ -608,6 +670,14 @@ class DevOrg:
                 return _json(200, self.pending_faults())
         if route == "latency" and method == "POST":
             self.set_latency(float(data["ms"]))
+            return ok
+        if route == "archive" and method == "POST":
+            days = data.get("days")
+            self.set_activity_archiving(None if days is None else int(days))
+            return ok
+        if route == "assignment_rule" and method == "POST":
+            owner = data.get("owner_id")
+            self.set_assignment_rule(None if owner is None else str(owner))
             return ok
         if route == "index_delay" and method == "POST":
             self.set_index_delay(float(data["s"]))
@@ -735,9 +805,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(out.body)))
         for name, value in out.headers.items():
             self.send_header(name, value)
-        self.end_headers()
-        if out.body:
-            self.wfile.write(out.body)
+        try:
+            self.end_headers()
+            if out.body:
+                self.wfile.write(out.body)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up before the answer (its timeout): the write stays committed, as in Salesforce.
+            self.close_connection = True
 
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
         self._serve("GET")

@@ -933,9 +933,10 @@ def _keyed(getter: Callable[[Row], Any], key: Callable[[Any], Any]) -> Callable[
 def live_rows(catalog: Catalog, object_name: str, include_deleted: bool) -> Iterable[Row]:
     rows = catalog.rows(object_name, include_deleted)
     if include_deleted:
-        return rows
+        return rows  # queryAll: deleted and archived rows too
+    archived = getattr(catalog, "archived", None)  # the org store: archived activities (query leaves them out)
     # Defensive: the catalog should already leave deleted rows out.
-    return (row for row in rows if not row.get("IsDeleted"))
+    return (row for row in rows if not row.get("IsDeleted") and not (archived and archived(object_name, row)))
 
 
 @dataclass

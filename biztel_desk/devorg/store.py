@@ -245,6 +245,8 @@ class OrgStore:
         self._state = state
         self._dirty: dict[str, str] = {}  # Id → object name, written to the state file by flush()
         self._meta_dirty = True
+        # Closed Tasks whose ActivityDate is more than this many days ago are archived (None: off).
+        self.activity_archive_days: int | None = None
 
     # ----------------------------------------------------------------- Catalog protocol
     def object_def(self, name: str) -> ObjectDef | None:
@@ -261,6 +263,15 @@ class OrgStore:
         if include_deleted:
             return records.values()
         return (r for r in records.values() if not r["IsDeleted"])
+
+    def archived(self, object_name: str, row: dict[str, Any]) -> bool:
+        """Salesforce archives closed activities whose ActivityDate is over 365 days old: ``query`` does not
+        return them, ``queryAll`` does (SOAP API guide, queryAll; Salesforce Help, "Archived Activities")."""
+        days = self.activity_archive_days
+        if days is None or object_name != schema.TASK or not row.get("IsClosed"):
+            return False
+        date = row.get("ActivityDate")
+        return isinstance(date, dt.date) and date < self.now().date() - dt.timedelta(days=days)
 
     def get(self, record_id: str) -> tuple[str, dict[str, Any]] | None:
         canonical = ids.normalize(record_id) if isinstance(record_id, str) else None
@@ -414,6 +425,12 @@ class OrgStore:
             record.update(LastModifiedDate=stamp, LastModifiedById=user_id, SystemModstamp=stamp)
             self._derive(obj, record)
             self._records[object_name][record_id] = record
+            self._dirty[record_id] = object_name
+
+    def set_owner(self, object_name: str, record_id: str, owner_id: str) -> None:
+        """An assignment rule's effect on a record just created (inside the same request: undo covers it)."""
+        with self.lock:
+            self._records[object_name][record_id]["OwnerId"] = owner_id
             self._dirty[record_id] = object_name
 
     def delete(self, object_name: str, record_id: str, user_id: str, undo: Undo | None = None) -> None:

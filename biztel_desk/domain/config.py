@@ -141,6 +141,9 @@ SYSTEM_OPTIONS: tuple[Option, ...] = (
     Option("phone_index_miss_refresh_s", int, 5, 0, 600),
     # The longest wait between attempts after transient Salesforce failures (1, 5, 15, 60 min… up to this).
     Option("retry_backoff_max_minutes", int, 60, 1, 1440),
+    # Cases and Leads the app creates run the org's assignment rules only when this is on: otherwise every
+    # create sends `Sforce-Auto-Assign: FALSE` (REST creates run the active rule unless told not to).
+    Option("run_assignment_rules", bool, False),
 )
 OPTIONS_BY_KEY = {option.key: option for option in SYSTEM_OPTIONS}
 
@@ -162,6 +165,7 @@ class SystemSettings:
     phone_index_max_age_s: int = 60
     phone_index_miss_refresh_s: int = 5
     retry_backoff_max_minutes: int = 60
+    run_assignment_rules: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -246,6 +250,13 @@ def _name_problem(name: str, where: str, **params: Any) -> Problem | None:
 
 
 def _check_option(option: Option, value: Any, where: str, problems: list[Problem]) -> Any:
+    if option.type is bool:
+        if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+            value = value.strip().lower() == "true"
+        if not isinstance(value, bool):
+            problems.append(Problem("not_boolean", where))
+            return None
+        return value
     if option.type is int:
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, str) and value.strip().lstrip("-").isdigit():

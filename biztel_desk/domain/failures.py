@@ -48,6 +48,25 @@ _ADVICE: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
         ("Salesforceへのログインが切れました", "Salesforceアカウントの接続テストを実行してください"),
         ("The Salesforce session expired", "run the connection test of the Salesforce account"),
     ),
+    "CONCURRENT_REQUEST_LIMIT": (
+        ("Salesforceで同時に実行中の長時間リクエストが上限に達しました", "しばらくすると自動で再送します。続く場合は他の連携の負荷を確認してください"),
+        ("Too many long-running requests are running in the org at once",
+         "sending resumes by itself shortly; if it persists, check the load from other integrations"),
+    ),
+    "NO_RESPONSE": (
+        ("送信の応答がなく、Salesforceに書き込まれたか確認中です", "最長10分間確認し、書き込まれていなければ自動で再送します"),
+        ("The send got no answer; checking whether Salesforce wrote it", "checked for up to 10 minutes, resent by itself only if it was not written"),
+    ),
+    "RETRY_LIMIT_REACHED": (
+        ("一時的なエラーが再試行の上限まで続いたため送信を中止しました", "エラーの原因を確認・解消してから再試行してください"),
+        ("A temporary error kept coming back until the retry limit; sending stopped", "check and fix the cause, then retry"),
+    ),
+    "LEAD_SOURCE_NOT_IN_PICKLIST": (
+        ("リードの「リードソース」選択リストに「Phone」がなく、リードを作成できません",
+         "設定 → オブジェクトマネージャ → リード → 項目とリレーション → リードソースに値「Phone」を追加してから再試行してください"),
+        ("Lead Source has no value 'Phone' (a restricted picklist), so the Lead cannot be created",
+         "add the value 'Phone' in Setup → Object Manager → Lead → Fields & Relationships → Lead Source, then retry"),
+    ),
     "UNABLE_TO_LOCK_ROW": (
         ("紐付け先のレコードが他の処理でロックされていました", "しばらくしてから再試行してください"),
         ("The record was locked by another process", "retry in a while"),
@@ -63,7 +82,10 @@ def failure_text(code: str, message: str, lang: str = "ja") -> str:
     if not code and not message:
         return ""
     detail = f"{code}: {message}" if code and message else code or message
-    advice = _ADVICE.get(code)
+    key = code
+    if code == "REQUEST_LIMIT_EXCEEDED" and "concurrent" in message.lower():
+        key = "CONCURRENT_REQUEST_LIMIT"  # the same code for the concurrent limit: only the message tells
+    advice = _ADVICE.get(key)
     if advice is None:
         return detail
     (what, todo) = advice[0] if lang == "ja" else advice[1]

@@ -52,6 +52,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "phone_index_miss_refresh_s": ("一致しない番号があるときの電話番号インデックス再確認間隔(秒)",
                                    "Phone index re-check when a number has no match (seconds)"),
     "retry_backoff_max_minutes": ("送信リトライ間隔の上限(分)", "Maximum wait between send retries (minutes)"),
+    "run_assignment_rules": ("ケース・リード作成時に割り当てルールを実行", "Run assignment rules on new Cases and Leads"),
 }
 
 # Message templates: {label} is the field's label; other names come from Problem.params.

@@ -201,7 +201,10 @@ def lead_phone(customer_number: str) -> str:
     return _display(customer_number)
 
 
+LEAD_SOURCE = "Phone"  # Lead.LeadSource of the Leads the app creates (SPEC §5)
+
+
 def lead_fields(call: CallFacts) -> dict[str, Any]:
     """A Lead for an unknown number (on_no_match = create_lead). Company is required by standard orgs."""
     number = lead_phone(call.customer_number)
-    return {"LastName": number, "Company": number, "Phone": number, "LeadSource": "Phone"}
+    return {"LastName": number, "Company": number, "Phone": number, "LeadSource": LEAD_SOURCE}

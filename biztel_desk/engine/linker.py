@@ -3,10 +3,19 @@
 Exactly once — the local database is the journal:
 
 1. Jobs left in ``sending`` (a crash, a timeout, a dropped connection) are resolved first, before anything is
-   sent: Tasks are looked up by ``CallObject IN (unique IDs)``; found → ``linked`` with that Task, not found →
-   back to ``pending``.
+   sent: their Tasks are looked up (``queryAll``, so archived Tasks count; filtered on an indexed field, see
+   ``SalesforceGateway.find_tasks``); found → ``linked`` with that Task. Not found is not final at once:
+   Salesforce keeps running a REST write for up to 10 minutes after the client gave up and may commit it
+   then, so the job stays ``sending`` and is looked up again every ``recheck_s`` (``next_retry_at``) until
+   ``server_write_limit_s`` has passed since its send started (``send_started_at``, journaled with the claim);
+   only then is it concluded absent and goes back to ``pending``.
 2. A job that was ever in a batch keeps its ``batch_id``; before it is sent again its Tasks are looked up
    ("resolve before send") so a retry never writes a Task that already exists.
+   A job sent for the first time has no such memory — and the local database may simply not remember the
+   call: a cumulative CDR file imported again after retention purged the calls, or a second PC with its own
+   data directory importing the same file. So the first send is idempotent on Salesforce's side (a
+   collections upsert on ``B_UniqueId__c`` when that field is an External ID and names this one Task) or is
+   preceded by the same batched lookup (one query per batch, only for jobs the upsert does not cover).
 3. Matching and every read happen before the journal. Then, in one transaction, the batch is marked
    ``sending`` (new batch_id, the decision and its reason) and committed; only then is the HTTP call made;
    then, in one transaction, each job becomes ``linked`` / ``retrying`` / ``failed`` — or stays ``sending``
@@ -56,6 +65,7 @@ from biztel_desk.domain.ids import key_prefix
 from biztel_desk.domain.jobs import JobState
 from biztel_desk.domain.matching import Candidate, Decision, ObjectRule, Reason, Target, decide
 from biztel_desk.domain.payload import (
+    LEAD_SOURCE,
     CallFacts,
     WriteOptions,
     case_fields,
@@ -67,6 +77,7 @@ from biztel_desk.domain.payload import (
 from biztel_desk.engine.lease import DEFAULT_TTL_S, LeaseLost, Leases
 from biztel_desk.engine.phone_index import PhoneIndex
 from biztel_desk.salesforce.errors import (
+    TRANSIENT_RECORD_CODES,
     GatewayError,
     LimitExceeded,
     PermanentError,
@@ -75,7 +86,15 @@ from biztel_desk.salesforce.errors import (
     UnknownOutcome,
     WriteResult,
 )
-from biztel_desk.salesforce.gateway import MAX_COLLECTION, FoundTask, SalesforceGateway
+from biztel_desk.salesforce.gateway import (
+    LOOKUP_IN_CHARS,
+    MAX_COLLECTION,
+    SERVER_WRITE_LIMIT_S,
+    WRITE_TIMEOUT_S,
+    FoundTask,
+    ObjectInfo,
+    SalesforceGateway,
+)
 from biztel_desk.secrets import SecretStore
 from biztel_desk.store import repos
 from biztel_desk.store.db import Database
@@ -87,6 +106,11 @@ STANDARD_PREFIXES = {"001": "Account", "003": "Contact", "00Q": "Lead", "500": "
 CASE_PREFIX = "500"
 LEAD_PREFIX = "00Q"
 _ROLLBACK_CODES = frozenset({"ALL_OR_NONE_OPERATION_ROLLED_BACK", "PROCESSING_HALTED"})
+MAX_COMPOSITE_SUBREQUESTS = 25
+LOOKAHEAD_JOBS = 1000  # first sends read ahead from the journal for one lookup (bounded by its query's room)
+# Our own error codes (rendered with advice by domain.failures).
+RETRY_LIMIT_REACHED = "RETRY_LIMIT_REACHED"
+LEAD_SOURCE_NOT_IN_PICKLIST = "LEAD_SOURCE_NOT_IN_PICKLIST"
 
 
 @dataclass(frozen=True)
@@ -98,7 +122,20 @@ class EngineOptions:
     # Backoff after transient failures of a job (SPEC §9: 1, 5, 15, 60 min…); past the last step each wait
     # doubles, and no wait exceeds the system setting retry_backoff_max_minutes.
     backoff_s: tuple[float, ...] = (60.0, 300.0, 900.0, 3600.0)
-    timeout_s: float = 30.0
+    timeout_s: float = 30.0  # reads (queries, searches, describes) and connecting
+    # Writes wait for Salesforce's answer this long: more than its server-side limit for a REST write.
+    write_timeout_s: float = WRITE_TIMEOUT_S
+    # Salesforce may still commit a write this long after it started: an unknown outcome is concluded absent
+    # (and sent again) only after that; meanwhile its Tasks are looked up again every ``recheck_s``.
+    server_write_limit_s: float = SERVER_WRITE_LIMIT_S
+    recheck_s: float = 60.0
+    # A first-send lookup also covers the calls due next (as many as fit its query); a call found absent that
+    # way is not looked up again when its own batch comes, if that is within this many seconds. 0: no lookahead.
+    lookahead_ttl_s: float = 300.0
+    # Consecutive transient failures after which a job fails with RETRY_LIMIT_REACHED, per error class:
+    # "record" (UNABLE_TO_LOCK_ROW and the other transient per-record codes), "halted" (rolled back with no
+    # record to blame), "request" (the whole request failed: network, refused for a concurrent-request limit).
+    retry_caps: tuple[tuple[str, int], ...] = (("record", 20), ("halted", 10), ("request", 100))
     # Above api_optional_stop_percent the index is refreshed this many times less often (an optional call).
     optional_slowdown: float = 10.0
     # The per-setting lease (engine.lease): longer than any send with its timeouts, renewed at every step.
@@ -122,7 +159,8 @@ class StepResult:
     failed: int = 0
     skipped: int = 0
     resolved: int = 0  # jobs left in ``sending`` whose outcome was looked up
-    unknown: int = 0  # jobs left in ``sending`` by this step (resolved by the next one)
+    unknown: int = 0  # jobs left in ``sending`` by this step (looked up by the next one)
+    checking: int = 0  # jobs still in ``sending`` after a lookup: looked up again later, until the server limit
     more: bool = False  # a full batch was due: call again without waiting
     paused: str | None = None  # "status" | "usage" | "limit" | "lease": why nothing was sent
     lease_holder: str | None = None  # paused == "lease": the engine holding it ("hostname:pid:random")
@@ -169,6 +207,7 @@ class _Unit:
     parent_field: str = "WhatId"
     shares: _Unit | None = None  # the unit whose new Lead this Task goes on (same number, same batch)
     upsert: bool = False
+    error_class: str = ""  # for the retry caps: record | halted | request
     result: WriteResult | None = None
     parent_result: WriteResult | None = None
     outcome: str = ""  # ok | transient | permanent | requeue | unknown
@@ -184,6 +223,7 @@ class _Plan:
     covered: list[FoundTask] = field(default_factory=list)  # Tasks already in Salesforce (resolve before send)
     case_accounts: dict[str, str | None] = field(default_factory=dict)  # Case Id → AccountId, for anchors
     units: list[_Unit] = field(default_factory=list)
+    refused: RecordError | None = None  # nothing sent: the org would refuse it (journaled as failed)
 
 
 def _now() -> dt.datetime:
@@ -210,6 +250,8 @@ class LinkEngine:
         self.clock = clock or _now
         self._gateways: dict[str, tuple[AccountConfig, SalesforceGateway]] = {}
         self._send_error: GatewayError | None = None
+        # (setting id, unique ID) → when a lookahead found no Task for that call's first send (see _lookahead).
+        self._absent_seen: dict[tuple[int, str], dt.datetime] = {}
         self.leases = Leases(database, ttl_s=self.options.lease_ttl_s)
 
     def close(self) -> None:
@@ -228,7 +270,8 @@ class LinkEngine:
             return known[1]
         if known is not None:
             known[1].close()
-        gateway = SalesforceGateway(account, self.secrets, timeout=self.options.timeout_s)
+        gateway = SalesforceGateway(account, self.secrets, timeout=self.options.timeout_s,
+                                    write_timeout=self.options.write_timeout_s)
         self._gateways[account.name] = (account, gateway)
         return gateway
 
@@ -281,7 +324,7 @@ class LinkEngine:
                 result.paused = "usage"
                 return
         index = PhoneIndex(self.database, setting.account_id, gateway, region=system.default_region, clock=self.clock)
-        result.resolved, absent = self.resolve_sending(setting, gateway, index)
+        result.resolved, absent, result.checking = self.resolve_sending(setting, gateway, index)
         jobs = self._due(setting)
         result.picked = len(jobs)
         result.more = len(jobs) >= self.options.batch_size
@@ -297,7 +340,7 @@ class LinkEngine:
                 max_age *= self.options.optional_slowdown
             index.refresh([rule.api_name for rule in setting.objects], max_age)
         options = self._write_options(setting, system, gateway)
-        plans = self._plan(setting, system, gateway, index, jobs, absent)
+        plans = self._plan(setting, system, gateway, index, jobs, absent, options)
         self._build_units(setting, options, gateway, plans)
         if gateway.usage_percent() >= system.api_pause_percent:
             # The reads above carried a newer Sforce-Limit-Info than the check at the top of the step (an idle
@@ -306,8 +349,8 @@ class LinkEngine:
             return
         batch_id = str(uuid.uuid4())
         plans = self._journal(setting, system, plans, batch_id, result, index)
-        self._send(gateway, plans)
-        self._record(system, plans, batch_id, result, index)
+        self._send(gateway, plans, auto_assign=system.run_assignment_rules)
+        self._record(system, plans, batch_id, result, index, setting.id)
 
     # --- loading --------------------------------------------------------------------------------------------
 
@@ -361,32 +404,43 @@ class LinkEngine:
     # --- resolving unknown outcomes -------------------------------------------------------------------------
 
     def resolve_sending(self, setting: SettingSnapshot, gateway: SalesforceGateway,
-                        index: PhoneIndex) -> tuple[int, set[int]]:
-        """Look up the Tasks of every job left in ``sending``: linked when found, else back to pending.
+                        index: PhoneIndex) -> tuple[int, set[int], int]:
+        """Look up the Tasks of every job left in ``sending`` that is due for a look: linked when found.
+
+        Not found is final only once ``server_write_limit_s`` has passed since the job's send started (Salesforce
+        may still commit the write until then): the job then goes back to pending. Before that it stays
+        ``sending`` and is looked up again in ``recheck_s`` (never later than at the limit).
 
         A failed lookup raises before anything changes: the jobs stay ``sending`` and the next step looks them
-        up again — they are never sent again without an answer. Returns how many were resolved and the jobs now
-        known to have no Task at all (no second lookup).
+        up again — they are never sent again without an answer. Returns how many were looked up, the jobs now
+        known to have no Task at all (no second lookup), and how many stay ``sending`` for a later look.
         """
-        resolved = 0
+        resolved = checking = 0
         absent: set[int] = set()
+        limit = dt.timedelta(seconds=self.options.server_write_limit_s)
+        recheck = dt.timedelta(seconds=self.options.recheck_s)
+        now = self.clock()
+        last_id = 0  # keyset: a job kept in ``sending`` is not looked up twice in one step
         while True:
             with self.database.read() as session:
                 rows = session.execute(
-                    select(LinkJob.id, LinkJob.match_reason, Call)
+                    select(LinkJob.id, LinkJob.match_reason, LinkJob.send_started_at, LinkJob.updated_at, Call)
                     .join(Call, LinkJob.call_id == Call.id)
-                    .where(LinkJob.setting_id == setting.id, LinkJob.state == JobState.SENDING)
+                    .where(LinkJob.setting_id == setting.id, LinkJob.state == JobState.SENDING, LinkJob.id > last_id,
+                           LinkJob.next_retry_at.is_(None) | (LinkJob.next_retry_at <= now))
                     .order_by(LinkJob.id)
                     .limit(MAX_COLLECTION)
                 ).all()
             if not rows:
-                return resolved, absent
-            found = self._existing(gateway, [call.unique_id for _, _, call in rows])
+                return resolved, absent, checking
+            last_id = rows[-1][0]
+            found = self._existing(gateway, [(call.unique_id, call.request_id, call.started_at)
+                                             for _, _, _, _, call in rows])
             case_accounts = self._case_accounts(gateway, found)
             now = self.clock()
             updates = []
             leads: dict[str, tuple[str, str, str]] = {}
-            for job_id, reason_json, call in rows:
+            for job_id, reason_json, send_started, updated_at, call in rows:
                 targets = _journaled_targets(reason_json)
                 tasks = _own_tasks(found.get(call.unique_id, []), targets, _is_create_lead(reason_json),
                                    case_accounts)
@@ -399,11 +453,19 @@ class LinkEngine:
                     if lead is not None:
                         updates[-1].update(record_id=lead, record_object="Lead")
                         leads[lead] = (lead, "Phone", lead_phone(_customer_number(call)))
-                else:
-                    # Not (completely) written: send again. batch_id stays, so "resolve before send" runs.
-                    if not tasks:
-                        absent.add(job_id)
-                    updates.append({"id": job_id, "state": JobState.PENDING.value, "updated_at": now})
+                    continue
+                deadline = (send_started or updated_at or now) + limit
+                if now < deadline:
+                    # Salesforce may still be running the write: look again later, never send it again yet.
+                    checking += 1
+                    updates.append({"id": job_id, "next_retry_at": min(now + recheck, deadline), "updated_at": now})
+                    continue
+                # Not (completely) written, and past the server's limit: send again. batch_id stays, so "resolve
+                # before send" runs for what was written.
+                if not tasks:
+                    absent.add(job_id)
+                updates.append({"id": job_id, "state": JobState.PENDING.value, "updated_at": now,
+                                "next_retry_at": None})
             with self.database.begin() as session:
                 # Still ours: another engine may be sending these very jobs if it took the setting over.
                 self.leases.hold(session, setting.id)
@@ -412,11 +474,18 @@ class LinkEngine:
                 index.remember(session, "Lead", list(leads.values()), now)
             resolved += len(rows)
 
-    def _existing(self, gateway: SalesforceGateway, unique_ids: Sequence[str]) -> dict[str, list[FoundTask]]:
+    def _existing(self, gateway: SalesforceGateway,
+                  calls: Sequence[tuple[str, str | None, dt.datetime | None]]) -> dict[str, list[FoundTask]]:
+        """The Tasks of calls given as (unique ID, request ID, start), by CallObject: one query per ~200 calls."""
         found: dict[str, list[FoundTask]] = {}
-        if unique_ids:
-            for task in gateway.find_tasks(unique_ids):
-                found.setdefault(task.call_object, []).append(task)
+        if not calls:
+            return found
+        starts = [start for _, _, start in calls if start is not None]
+        tasks = gateway.find_tasks([u for u, _, _ in calls],
+                                   external_values=[v for u, r, _ in calls for v in (u, r) if v],
+                                   created_since=min(starts) if starts else None)
+        for task in tasks:
+            found.setdefault(task.call_object, []).append(task)
         return found
 
     @staticmethod
@@ -435,7 +504,7 @@ class LinkEngine:
     # --- matching and deciding ------------------------------------------------------------------------------
 
     def _plan(self, setting: SettingSnapshot, system: SystemSettings, gateway: SalesforceGateway,
-              index: PhoneIndex, jobs: list[DueJob], absent: set[int]) -> list[_Plan]:
+              index: PhoneIndex, jobs: list[DueJob], absent: set[int], options: WriteOptions) -> list[_Plan]:
         object_names = [rule.api_name for rule in setting.objects]
         numbers = sorted({j.customer_e164 for j in jobs if j.customer_e164})
         candidates: dict[str, list[Candidate]] = {n: [] for n in numbers}
@@ -458,12 +527,8 @@ class LinkEngine:
             for number, found in gateway.search_phones(numbers, unmirrored, system.default_region).items():
                 candidates[number].extend(found)
         fallback = Target(self._object_of(setting, gateway, setting.fallback_record_id), setting.fallback_record_id)
-        previously_sent = [j.call.unique_id for j in jobs if j.batch_id and j.id not in absent]
-        existing = self._existing(gateway, previously_sent)
-        case_accounts = self._case_accounts(gateway, existing)
-        plans = []
-        for job in jobs:
-            decision = decide(
+        decisions = [
+            decide(
                 candidates.get(job.customer_e164 or "", []),
                 list(setting.objects),
                 setting.on_multiple_match,
@@ -473,6 +538,29 @@ class LinkEngine:
                 retry_max=system.retry_max,
                 anonymous=job.customer_e164 is None,
             )
+            for job in jobs
+        ]
+        # Look up the Tasks of jobs sent before (resolve before send), and of first sends that the upsert does
+        # not make idempotent: this database may not remember a call Salesforce already has (see the module).
+        upsertable = self._upsert_possible(gateway, options)
+        now = self.clock()
+        wanted: list[tuple[str, str | None, dt.datetime | None]] = [
+            (job.call.unique_id, job.call.request_id, job.call.started_at)
+            for job, decision in zip(jobs, decisions, strict=True)
+            if job.id not in absent and (
+                job.batch_id
+                or (decision.kind in {"link", "create_lead"} and not (upsertable and _single_plain(decision, options))
+                    and not self._recently_absent(setting.id, job.call.unique_id, now))
+            )
+        ]
+        ahead = self._lookahead(setting, jobs, wanted) if wanted else []
+        existing = self._existing(gateway, wanted + ahead)
+        for unique_id, _, _ in ahead:
+            if unique_id not in existing:
+                self._absent_seen[(setting.id, unique_id)] = now
+        case_accounts = self._case_accounts(gateway, existing)
+        plans = []
+        for job, decision in zip(jobs, decisions, strict=True):
             covered = _own_tasks(
                 existing.get(job.call.unique_id, []),
                 [*_journaled_targets(job.match_reason), *(t.record_id for t in decision.targets)],
@@ -527,6 +615,40 @@ class LinkEngine:
 
     # --- payloads -------------------------------------------------------------------------------------------
 
+    def _recently_absent(self, setting_id: int, unique_id: str, now: dt.datetime) -> bool:
+        """The call's first send was looked up ahead, minutes ago, and Salesforce had no Task for it."""
+        seen = self._absent_seen.pop((setting_id, unique_id), None)
+        return seen is not None and now - seen <= dt.timedelta(seconds=self.options.lookahead_ttl_s)
+
+    def _lookahead(self, setting: SettingSnapshot, jobs: list[DueJob],
+                   wanted: list[tuple[str, str | None, dt.datetime | None]]) -> list[tuple[str, str | None, dt.datetime | None]]:
+        """First sends due after this batch, looked up in the same query while it has room (a backlog of new calls
+        then costs one lookup per several batches, not one per batch)."""
+        room = LOOKUP_IN_CHARS - sum(len(u) + 4 + (len(r) + 4 if r else 0) for u, r, _ in wanted)
+        if room <= 0 or self.options.lookahead_ttl_s <= 0:
+            return []
+        with self.database.read() as session:
+            rows = session.execute(
+                select(Call.unique_id, Call.request_id, Call.started_at)
+                .join(LinkJob, LinkJob.call_id == Call.id)
+                .where(LinkJob.setting_id == setting.id, LinkJob.id > max(j.id for j in jobs),
+                       LinkJob.batch_id.is_(None), LinkJob.state.in_([JobState.PENDING, JobState.RETRYING]))
+                .order_by(LinkJob.id)
+                .limit(LOOKAHEAD_JOBS)
+            ).all()
+        ahead: list[tuple[str, str | None, dt.datetime | None]] = []
+        for unique_id, request_id, started_at in rows:
+            room -= len(unique_id) + 4 + (len(request_id) + 4 if request_id else 0)
+            if room < 0:
+                break
+            ahead.append((unique_id, request_id, started_at))
+        return ahead
+
+    @staticmethod
+    def _upsert_possible(gateway: SalesforceGateway, options: WriteOptions) -> bool:
+        """B_UniqueId__c is an External ID and holds the call's unique ID (URL playback): a Task can be upserted."""
+        return gateway.task_setup().unique_id_external and options.playback_auth == "url"
+
     def _write_options(self, setting: SettingSnapshot, system: SystemSettings,
                        gateway: SalesforceGateway) -> WriteOptions:
         task = gateway.task_setup()
@@ -560,6 +682,9 @@ class LinkEngine:
             if plan.covered and (decision.kind == "create_lead" or len(decision.targets) <= 1 or not all_policy):
                 continue  # a Task already exists for this call: nothing to send (recorded as linked)
             done = {anchor_of(t, plan.case_accounts) for t in plan.covered}
+            if decision.kind == "create_lead" and (refused := _lead_source_refused(gateway.describe("Lead"))):
+                plan.refused = refused
+                continue
             if decision.kind == "create_lead":
                 task = _task_record(task_fields(job.call, Target("Lead", ""), options), task_setup.fields)
                 task.pop("WhatId", None)
@@ -591,7 +716,7 @@ class LinkEngine:
             # unique ID; in admin mode it is the request ID, which need not be unique per call) and a single
             # plain Task for the call (the `all` policy writes several Tasks with the same value). Journal and
             # lookup still guard every resend; the upsert adds safety against Tasks written by another tool.
-            if (task_setup.unique_id_external and options.playback_auth == "url" and len(plan.units) == 1
+            if (self._upsert_possible(gateway, options) and len(plan.units) == 1
                     and plan.units[0].parent is None and plan.units[0].shares is None and not plan.covered):
                 plan.units[0].upsert = True
 
@@ -609,7 +734,8 @@ class LinkEngine:
             session.execute(
                 update(LinkJob)
                 .where(LinkJob.id.in_(ids), LinkJob.state.in_([JobState.PENDING, JobState.RETRYING]))
-                .values(state=JobState.SENDING.value, batch_id=batch_id, updated_at=now)
+                .values(state=JobState.SENDING.value, batch_id=batch_id, updated_at=now, send_started_at=now,
+                        next_retry_at=None)
                 .execution_options(synchronize_session=False)
             )
             # Another engine on the same database (a headless sync next to the window) may have claimed some.
@@ -645,6 +771,10 @@ class LinkEngine:
                 next_retry_at=now + dt.timedelta(minutes=system.retry_interval_minutes),
                 batch_id=job.batch_id,
             )
+        elif plan.refused is not None:
+            result.failed += 1
+            values.update(state=JobState.FAILED.value, error_code=plan.refused.code, error_message=plan.refused.message,
+                          processed_at=now, batch_id=job.batch_id)
         elif not plan.units:
             # Everything this call needs is already in Salesforce (found by the lookup before sending).
             result.linked += 1
@@ -661,7 +791,7 @@ class LinkEngine:
 
     # --- sending --------------------------------------------------------------------------------------------
 
-    def _send(self, gateway: SalesforceGateway, plans: list[_Plan]) -> None:
+    def _send(self, gateway: SalesforceGateway, plans: list[_Plan], *, auto_assign: bool = False) -> None:
         units = [u for p in plans for u in p.units]
         _adopt_orphans(units)
         plain = [u for u in units if u.parent is None and u.shares is None and not u.upsert]
@@ -669,19 +799,39 @@ class LinkEngine:
         pairs = [u for u in units if u.parent is not None or u.shares is not None]
         for chunk in _chunked(upserts):
             self._send_chunk(chunk, lambda c: gateway.upsert_tasks([u.task for u in c]))
+        self._existing_upserts(gateway, plans, [u for u in upserts if u.outcome == "permanent"])
         for chunk in _chunked(plain):
             self._send_chunk(chunk, lambda c: gateway.create([u.task for u in c]))
         for chunk in _pair_chunks(pairs):
-            self._send_pairs(gateway, chunk)
+            self._send_pairs(gateway, chunk, auto_assign)
+
+    def _existing_upserts(self, gateway: SalesforceGateway, plans: list[_Plan], refused: list[_Unit]) -> None:
+        """Upserts refused for a record of their own: the Task may exist already (the upsert then updates it, and
+        a Task has fields that can be set on create only, such as TaskSubtype). Look those calls up: a Task found
+        is this call's Task — linked, not failed. Costs a query only when an upsert was refused."""
+        if not refused:
+            return
+        jobs = {p.job.id: p.job for p in plans}
+        calls = [jobs[u.job_id].call for u in refused]
+        try:
+            found = self._existing(gateway, [(c.unique_id, c.request_id, c.started_at) for c in calls])
+        except GatewayError as error:
+            _mark(refused, "transient", RecordError(error.code, error.message), "request")
+            return
+        for unit, call in zip(refused, calls, strict=True):
+            tasks = found.get(call.unique_id)
+            if tasks:
+                unit.outcome, unit.error, unit.result = "ok", None, WriteResult(tasks[0].id, None, False)
 
     def _failed_request(self, chunk: list[_Unit], error: GatewayError) -> None:
         """The whole request failed: what that means for each of its records."""
         self._send_error = self._send_error or error
         if isinstance(error, UnknownOutcome | LimitExceeded):
             # LimitExceeded on a write is a refusal (unverified that nothing was applied): look it up anyway.
-            _mark(chunk, "unknown")
+            _mark(chunk, "unknown", RecordError(error.code, error.message))
         elif isinstance(error, TransientError):
-            _mark(chunk, "transient", RecordError(error.code, error.message))
+            # Never reached Salesforce's data (no connection, refused for the concurrent-request limit…).
+            _mark(chunk, "transient", RecordError(error.code, error.message), "request")
         else:
             _mark(chunk, "permanent", RecordError(error.code, error.message))
 
@@ -699,43 +849,81 @@ class LinkEngine:
                 assert written.error is not None
                 unit.error = written.error
                 unit.outcome = "transient" if written.error.transient else "permanent"
+                unit.error_class = _error_class(written.error.code)
 
-    def _send_pairs(self, gateway: SalesforceGateway, chunk: list[_Unit]) -> None:
+    def _send_pairs(self, gateway: SalesforceGateway, chunk: list[_Unit], auto_assign: bool = False) -> None:
         owners = [u for u in chunk if u.parent is not None]
         position = {id(u): i for i, u in enumerate(owners)}
         # A unit sharing a new Lead points at its owner's parent: `@{parents[i].id}` for both Tasks.
         tasks = [(u.task, position[id(u.shares or u)], u.parent_field) for u in chunk]
         try:
-            parent_results, task_results = gateway.create_with_parents([u.parent for u in owners if u.parent], tasks)
+            parent_results, task_results = gateway.create_with_parents([u.parent for u in owners if u.parent], tasks,
+                                                                       auto_assign=auto_assign)
         except (UnknownOutcome, LimitExceeded, TransientError, PermanentError) as error:
             self._failed_request(chunk, error)
             return
+        results = [(parent_results[position[id(u.shares or u)]], task) for u, task in zip(chunk, task_results, strict=True)]
+        if self._pair_outcomes(chunk, results) == 0 and any(u.outcome == "requeue" for u in chunk):
+            self._narrow(gateway, chunk, auto_assign)
+
+    @staticmethod
+    def _pair_outcomes(chunk: list[_Unit], results: list[tuple[WriteResult, WriteResult]]) -> int:
+        """Each unit's outcome from its parent's and its Task's result; returns how many failed for a reason
+        of their own (all or none: the others were only rolled back and are ``requeue``)."""
         causes = 0
-        for unit, task in zip(chunk, task_results, strict=True):
-            parent = parent_results[position[id(unit.shares or unit)]]
+        for unit, (parent, task) in zip(chunk, results, strict=True):
             unit.parent_result, unit.result = parent, task
             if parent.ok and task.ok:
                 unit.outcome = "ok"
                 continue
-            # All or none: find the record that failed for its own reason; the others were only rolled back.
             cause = next((e for e in (parent.error, task.error) if e is not None and e.code not in _ROLLBACK_CODES), None)
             if cause is not None:
                 causes += 1
                 unit.error = cause
                 unit.outcome = "transient" if cause.transient else "permanent"
+                unit.error_class = _error_class(cause.code)
             else:
                 unit.error = parent.error or task.error
                 unit.outcome = "requeue"
-        if causes == 0:
-            # Rolled back without a culprit we can name: wait like after a transient error (no hot loop).
-            for unit in chunk:
+        return causes
+
+    def _narrow(self, gateway: SalesforceGateway, chunk: list[_Unit], auto_assign: bool) -> None:
+        """All or none failed and every record reads PROCESSING_HALTED / rolled back: no record is named.
+
+        Split the request in halves (keeping the Tasks that share a new Lead together) and send each, so the
+        records that were fine are written and the search closes in on the bad one; a single parent is sent as
+        sObject subrequests, whose failing subrequest answers with its own error. Costs about 2·log2(n) calls,
+        only when such a failure happens.
+        """
+        groups = list(_groups(chunk).values())
+        for unit in chunk:
+            unit.outcome, unit.error, unit.result, unit.parent_result = "", None, None, None
+        if len(groups) > 1:
+            middle = len(groups) // 2
+            for half in (groups[:middle], groups[middle:]):
+                self._send_pairs(gateway, [u for group in half for u in group], auto_assign)
+            return
+        group = groups[0]
+        owner = next((u for u in group if u.parent is not None), None)
+        if owner is None or owner.parent is None or len(group) + 1 > MAX_COMPOSITE_SUBREQUESTS:
+            _mark(group, "transient", RecordError("PROCESSING_HALTED", "rolled back without a record to blame"),
+                  "halted")
+            return
+        try:
+            parent, task_results = gateway.create_pair_records(owner.parent, [(u.task, u.parent_field) for u in group],
+                                                               auto_assign=auto_assign)
+        except (UnknownOutcome, LimitExceeded, TransientError, PermanentError) as error:
+            self._failed_request(group, error)
+            return
+        if self._pair_outcomes(group, [(parent, task) for task in task_results]) == 0:
+            for unit in group:
                 if unit.outcome == "requeue":
-                    unit.outcome = "transient"
+                    unit.outcome, unit.error_class = "transient", "halted"
 
     # --- recording ------------------------------------------------------------------------------------------
 
     def _record(self, system: SystemSettings, plans: list[_Plan], batch_id: str, result: StepResult,
-                index: PhoneIndex | None = None) -> None:
+                index: PhoneIndex | None = None, setting_id: int = 0) -> None:
         now = self.clock()
         updates = []
         leads: dict[str, tuple[str, str, str]] = {}
@@ -747,8 +935,15 @@ class LinkEngine:
             written = [u for u in plan.units if u.outcome == "ok"]
             values: dict[str, Any] = {"id": job.id, "updated_at": now}
             if "unknown" in outcomes:
+                # Stays ``sending``: looked up at the next step, and again until Salesforce's limit for the write
+                # has passed. The history says why it is still being sent.
                 result.unknown += 1
-                continue  # stays ``sending``: the next step looks its Tasks up before anything else
+                unknown = next(u for u in plan.units if u.outcome == "unknown")
+                if unknown.error is not None:
+                    values.update(error_code=unknown.error.code[:64], error_message=unknown.error.text())
+                values["next_retry_at"] = None
+                updates.append(values)
+                continue
             if outcomes == {"ok"}:
                 result.linked += 1
                 first = written[0]
@@ -774,6 +969,10 @@ class LinkEngine:
                     values["match_reason"] = _with_tasks(plan, task_ids)
             else:
                 keep_batch = batch_id if (written or plan.covered) else None
+                if keep_batch is None:
+                    # Salesforce answered and wrote nothing of this call (refused, rolled back, locked): its next
+                    # send within lookahead_ttl_s needs no lookup.
+                    self._absent_seen[(setting_id, job.call.unique_id)] = now
                 failed = next((u for u in plan.units if u.outcome == "permanent"), None)
                 transient = next((u for u in plan.units if u.outcome == "transient"), None)
                 if failed is not None and failed.error is not None:
@@ -781,12 +980,21 @@ class LinkEngine:
                     values.update(state=JobState.FAILED.value, error_code=failed.error.code[:64],
                                   error_message=failed.error.text(), processed_at=now, batch_id=keep_batch, attempts=0)
                 elif transient is not None and transient.error is not None:
-                    result.retrying += 1
-                    # attempts, not retry_count: リトライ回数 counts no-match searches only (SPEC §9).
-                    delay = self.backoff_delay(job.attempts, system.retry_backoff_max_minutes)
-                    values.update(state=JobState.RETRYING.value, attempts=job.attempts + 1,
-                                  next_retry_at=now + dt.timedelta(seconds=delay), error_code=transient.error.code[:64],
-                                  error_message=transient.error.text(), batch_id=keep_batch)
+                    attempts = job.attempts + 1
+                    if attempts >= self.retry_cap(transient.error_class):
+                        # Nothing retries forever: the job fails, and the history says which error kept coming.
+                        result.failed += 1
+                        values.update(state=JobState.FAILED.value, error_code=RETRY_LIMIT_REACHED,
+                                      error_message=f"{attempts} × {transient.error.text()}", processed_at=now,
+                                      batch_id=keep_batch, attempts=0, next_retry_at=None)
+                    else:
+                        result.retrying += 1
+                        # attempts, not retry_count: リトライ回数 counts no-match searches only (SPEC §9).
+                        delay = self.backoff_delay(job.attempts, system.retry_backoff_max_minutes)
+                        values.update(state=JobState.RETRYING.value, attempts=attempts,
+                                      next_retry_at=now + dt.timedelta(seconds=delay),
+                                      error_code=transient.error.code[:64], error_message=transient.error.text(),
+                                      batch_id=keep_batch)
                 else:
                     # Rolled back only because another pair failed: send again in the next batch.
                     values.update(state=JobState.PENDING.value, batch_id=keep_batch)
@@ -797,6 +1005,11 @@ class LinkEngine:
                 # Same transaction as "linked": no window in which a crash leaves the new Lead unknown locally.
                 if leads and index is not None:
                     index.remember(session, "Lead", list(leads.values()), now)
+
+    def retry_cap(self, error_class: str) -> int:
+        """Consecutive transient failures after which a job of this error class fails (EngineOptions.retry_caps)."""
+        caps = dict(self.options.retry_caps)
+        return caps.get(error_class or "request", caps.get("request", 100))
 
     def backoff_delay(self, attempts: int, max_minutes: int) -> float:
         """Seconds to wait after the (attempts + 1)-th consecutive transient failure: 1, 5, 15, 60 min, then
@@ -863,6 +1076,27 @@ def _task_record(fields: dict[str, Any], task_fields_present: frozenset[str]) ->
     return {"attributes": {"type": "Task"}, **record}
 
 
+def _lead_source_refused(lead: ObjectInfo | None) -> RecordError | None:
+    """Lead.LeadSource is a restricted picklist without the value the app writes: the create would fail."""
+    value = LEAD_SOURCE
+    values = lead.picklist("LeadSource") if lead is not None else None
+    if lead is None or values is None or value in values:
+        return None
+    if "LeadSource" not in lead.restricted_picklists:
+        # Salesforce stores a value missing from an unrestricted picklist as it is: the Lead is created.
+        log.warning("Lead.LeadSource has no active value %r; Salesforce keeps it as an inactive value", value)
+        return None
+    return RecordError(LEAD_SOURCE_NOT_IN_PICKLIST,
+                       f"Lead.LeadSource is a restricted picklist without the value '{value}' "
+                       f"(values: {', '.join(values)})", ("LeadSource",))
+
+
+def _single_plain(decision: Decision, options: WriteOptions) -> bool:
+    """The decision writes one plain Task (no Case, no Lead): the one case a Task upsert covers."""
+    return (decision.kind == "link" and len(decision.targets) == 1
+            and not wants_case(decision.targets[0], options))
+
+
 def _chunked(units: list[_Unit]) -> list[list[_Unit]]:
     return [units[i : i + MAX_COLLECTION] for i in range(0, len(units), MAX_COLLECTION)]
 
@@ -889,12 +1123,9 @@ def _adopt_orphans(units: list[_Unit]) -> None:
 
 def _pair_chunks(units: list[_Unit]) -> list[list[_Unit]]:
     """Parent + Task units in requests of ≤ MAX_COLLECTION, keeping the Tasks that share a new Lead together."""
-    groups: dict[int, list[_Unit]] = {}
-    for unit in units:
-        groups.setdefault(id(unit.shares or unit), []).append(unit)
     chunks: list[list[_Unit]] = []
     current: list[_Unit] = []
-    for group in groups.values():
+    for group in _groups(units).values():
         # A group has at most one Task per job of the batch, and a batch is at most MAX_COLLECTION jobs.
         if current and len(current) + len(group) > MAX_COLLECTION:
             chunks.append(current)
@@ -905,10 +1136,26 @@ def _pair_chunks(units: list[_Unit]) -> list[list[_Unit]]:
     return chunks
 
 
-def _mark(chunk: list[_Unit], outcome: str, error: RecordError | None = None) -> None:
+def _mark(chunk: list[_Unit], outcome: str, error: RecordError | None = None, error_class: str = "") -> None:
     for unit in chunk:
         unit.outcome = outcome
         unit.error = error
+        unit.error_class = error_class
+
+
+def _error_class(code: str) -> str:
+    """The retry-cap class of a per-record error code."""
+    if code in _ROLLBACK_CODES:
+        return "halted"
+    return "record" if code in TRANSIENT_RECORD_CODES else "request"
+
+
+def _groups(units: list[_Unit]) -> dict[int, list[_Unit]]:
+    """Units by the unit that creates their parent (a Lead shared by several Tasks of one number), in order."""
+    groups: dict[int, list[_Unit]] = {}
+    for unit in units:
+        groups.setdefault(id(unit.shares or unit), []).append(unit)
+    return groups
 
 
 def _journaled_targets(reason_json: str) -> list[str]:

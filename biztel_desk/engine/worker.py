@@ -24,7 +24,13 @@ from sqlalchemy import func, select
 
 from biztel_desk.domain.config import LinkStatus
 from biztel_desk.domain.jobs import JobState
-from biztel_desk.salesforce.errors import AuthError, GatewayError, LimitExceeded, PermanentError
+from biztel_desk.salesforce.errors import (
+    AuthError,
+    ConcurrentLimitExceeded,
+    GatewayError,
+    LimitExceeded,
+    PermanentError,
+)
 from biztel_desk.secrets import SecretStore
 from biztel_desk.store.db import Database
 from biztel_desk.store.models import LinkJob, LinkSetting
@@ -78,6 +84,9 @@ class RunSummary:
     # Settings left with work because sending is paused: (setting, "usage" | "lease", the message to show).
     paused: list[tuple[str, str, str]] = field(default_factory=list)
     api_usage: tuple[int, int] | None = None
+    # Jobs still ``sending`` at the end: their write's outcome is unknown and Salesforce may still commit it, so
+    # they are looked up again until its server-side limit (10 min) has passed — by the next run.
+    sending: int = 0
 
     def add(self, result: StepResult) -> None:
         self.linked += result.linked
@@ -105,6 +114,9 @@ _MESSAGES = {
     "permanent": ("「{setting}」: Salesforceがエラーを返しました: {detail}", "'{setting}': Salesforce returned an error: {detail}"),
     "lease": ("「{setting}」: 別のプロセスがこの連携設定を送信中です({holder})。{seconds}秒後に再確認します。",
               "'{setting}': another process is sending this link setting ({holder}); checking again in {seconds} s."),
+    "concurrent": ("「{setting}」: Salesforceの同時実行できる長時間リクエスト数の上限に達しました。{seconds}秒後に再試行します。",
+                   "'{setting}': Salesforce's limit of concurrent long-running requests is reached; trying again in "
+                   "{seconds} s."),
     "lease_once": ("「{setting}」: 別のプロセスがこの連携設定を送信中です({holder})。何も送信していません。",
                    "'{setting}': another process is sending this link setting ({holder}); nothing was sent."),
 }
@@ -121,7 +133,7 @@ class LinkWorker:
     def __init__(self, database: Database, secrets: SecretStore, *, settings: Sequence[str] | None = None,
                  options: EngineOptions | None = None, poll_interval_s: float = 1.0, lang: str = "ja",
                  observer: Observer | None = None, error_backoff_s: Sequence[float] = (5, 15, 60, 300),
-                 limit_probe_s: float = 60.0, lease_retry_s: float = 10.0,
+                 limit_probe_s: float = 60.0, lease_retry_s: float = 10.0, concurrent_backoff_s: float = 30.0,
                  clock: Callable[[], dt.datetime] | None = None) -> None:
         self.database = database
         self.secrets = secrets
@@ -131,6 +143,7 @@ class LinkWorker:
         self.lang = lang
         self.error_backoff_s = tuple(error_backoff_s)
         self.limit_probe_s = limit_probe_s
+        self.concurrent_backoff_s = concurrent_backoff_s
         self.lease_retry_s = lease_retry_s
         self._clock = clock
         self._observers: list[Observer] = [observer] if observer else []
@@ -218,9 +231,18 @@ class LinkWorker:
                     # Unknown outcomes are resolved at the start of the next step: keep going until quiet.
                     if not result.more and result.unknown == 0 and result.picked == 0:
                         break
+            summary.sending = self._sending_count()
         finally:
             engine.close()
         return summary
+
+    def _sending_count(self) -> int:
+        with self.database.read() as session:
+            query = select(func.count()).select_from(LinkJob).where(LinkJob.state == JobState.SENDING)
+            if self.settings is not None:
+                query = query.join(LinkSetting, LinkJob.setting_id == LinkSetting.id).where(
+                    LinkSetting.name.in_(self.settings))
+            return int(session.scalar(query) or 0)
 
     # --- the loop -------------------------------------------------------------------------------------------
 
@@ -305,7 +327,12 @@ class LinkWorker:
         if result.paused == "usage" and result.api_usage:
             return WorkerState.WAITING_FOR_LIMIT, self.pause_message(name, result), self.limit_probe_s
         if isinstance(error, LimitExceeded):
+            # The daily limit: wait until the usage falls (each probe is one call to /limits).
             return WorkerState.WAITING_FOR_LIMIT, _text("limit", self.lang), self.limit_probe_s
+        if isinstance(error, ConcurrentLimitExceeded):
+            # Too many long-running requests at once (other integrations too): a short wait, not a pause.
+            return WorkerState.RUNNING, _text("concurrent", self.lang, setting=name,
+                                              seconds=round(self.concurrent_backoff_s)), self.concurrent_backoff_s
         if isinstance(error, AuthError):
             # Login refused: trying again soon would only lock the user out. Wait long; 開始 retries at once.
             return WorkerState.ERROR, _text("auth", self.lang, setting=name, detail=error.text(self.lang)), 300.0

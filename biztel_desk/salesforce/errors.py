@@ -37,8 +37,16 @@ class LimitExceeded(GatewayError):
     """REQUEST_LIMIT_EXCEEDED: the org's daily API requests are used up. Pause; never log in again for it."""
 
 
+class ConcurrentLimitExceeded(TransientError):
+    """REQUEST_LIMIT_EXCEEDED for the concurrent long-running request limit (25 in production and sandboxes,
+    5 in Developer Edition; requests running over 20 s count), told apart from the daily limit by its message
+    ("ConcurrentPerOrgLongTxn Limit exceeded."). Salesforce refused the request: try again after a short wait.
+    """
+
+
 class UnknownOutcome(GatewayError):
-    """A write request left, but no answer came back: Salesforce may or may not have applied it."""
+    """A write request left, but no answer came back: Salesforce may or may not have applied it — and may still
+    apply it up to its server-side limit for a REST write (10 minutes) after the client gave up."""
 
 
 class PermanentError(GatewayError):

@@ -3,6 +3,10 @@
 Every request goes through ``SalesforceGateway._request``: one place that applies the timeout, reads
 ``Sforce-Limit-Info``, logs in again once on an expired session and maps each failure to the error types of
 ``salesforce.errors`` — so the engine decides from the type alone whether to retry, pause, look up or fail.
+
+Timeouts: Salesforce keeps running a REST write for up to 10 minutes ("The timeout limit for REST and SOAP API
+calls is 10 minutes, except for any query call") even after the client gave up, so a write waits for its answer
+longer than that (``write_timeout``); reads keep the short ``timeout``. Connecting always uses the short one.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from biztel_desk.domain.matching import Candidate
 from biztel_desk.salesforce.connection import SalesforceLoginError, connect
 from biztel_desk.salesforce.errors import (
     AuthError,
+    ConcurrentLimitExceeded,
     LimitExceeded,
     PermanentError,
     RecordError,
@@ -41,6 +46,17 @@ SOSL_LIMIT = 2000  # rows a search returns at most
 # Over 4,000 characters the logical operators inside FIND {…} are dropped (SALESFORCE.md); stay well below.
 SOSL_FIND_MAX = 3900
 IN_CHUNK = 100  # values per IN (…) list: keeps the GET URL short (each unique ID may be ~40 characters)
+# The Task lookup packs values by length instead, so that a batch of 200 calls usually costs one query: the
+# characters of the quoted values of one IN list (the query string stays well below the 16 KB URI limit).
+LOOKUP_IN_CHARS = 9000
+# Salesforce's server-side limit for a REST write: it may still commit this long after the request started.
+SERVER_WRITE_LIMIT_S = 600.0
+# Writes wait a little longer than the server's limit for their answer (a timeout then means "lost").
+WRITE_TIMEOUT_S = SERVER_WRITE_LIMIT_S + 20.0
+# sObject Collections process records of several types in chunks of consecutive same-type records, at most 10.
+MAX_TYPE_CHUNKS = 10
+# Tasks of a call are written after it started; a day's margin covers a PBX clock ahead of Salesforce's.
+CREATED_MARGIN = dt.timedelta(days=1)
 UNIQUE_ID_FIELD = "B_UniqueId__c"
 # SPEC §6: fax numbers are not where customers call from; Salesforce types them `phone` all the same.
 EXCLUDED_PHONE_FIELDS = frozenset({"Fax"})
@@ -57,6 +73,13 @@ class ObjectInfo:
     key_prefix: str
     phone_fields: tuple[str, ...]
     fields: frozenset[str]
+    # Active values of the picklist fields (LeadSource…), from the same describe.
+    picklists: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    restricted_picklists: frozenset[str] = frozenset()
+
+    def picklist(self, field_name: str) -> tuple[str, ...] | None:
+        """The active values of a picklist field; None when the field is not a picklist of this object."""
+        return next((values for name, values in self.picklists if name == field_name), None)
 
     @property
     def has_account(self) -> bool:
@@ -136,10 +159,12 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
 class SalesforceGateway:
     """One logged-in connection to an account's org. Not thread-safe: one gateway per worker thread."""
 
-    def __init__(self, account: AccountConfig, secrets: SecretStore, *, timeout: float = 30) -> None:
+    def __init__(self, account: AccountConfig, secrets: SecretStore, *, timeout: float = 30,
+                 write_timeout: float = WRITE_TIMEOUT_S) -> None:
         self.account = account
         self._secrets = secrets
         self.timeout = timeout
+        self.write_timeout = write_timeout
         self._sf: Salesforce | None = None
         self._usage = _Usage()
         self._describes: dict[str, ObjectInfo | None] = {}
@@ -200,15 +225,17 @@ class SalesforceGateway:
         self.open()
 
     def _request(self, method: str, path: str, *, params: dict[str, str] | None = None, body: Any = None,
-                 write: bool = False) -> Any:
+                 write: bool = False, headers: dict[str, str] | None = None) -> Any:
         """One REST call; ``path`` is relative to /services/data/vXX.X/ or absolute (/services/…)."""
+        # (connect, read): a write waits for Salesforce's answer longer than its server-side limit.
+        timeout = (self.timeout, self.write_timeout) if write else self.timeout
         for attempt in (1, 2):
             sf = self.sf
             url = f"https://{sf.sf_instance}{path}" if path.startswith("/") else f"{sf.base_url}{path}"
             try:
-                response = sf.session.request(method, url, headers=sf.headers, params=params,
+                response = sf.session.request(method, url, headers={**sf.headers, **(headers or {})}, params=params,
                                               data=None if body is None else json.dumps(body),
-                                              timeout=self.timeout)
+                                              timeout=timeout)
             except requests.exceptions.ConnectTimeout as error:
                 raise TransientError("CONNECT_TIMEOUT", type(error).__name__) from None
             except (requests.exceptions.Timeout, requests.exceptions.ConnectionError,
@@ -246,11 +273,18 @@ class SalesforceGateway:
             phones = tuple(
                 str(f["name"]) for f in fields if f.get("type") == "phone" and f["name"] not in EXCLUDED_PHONE_FIELDS
             )
+            picklists = tuple(
+                (str(f["name"]), tuple(str(v["value"]) for v in f.get("picklistValues") or ()
+                                       if isinstance(v, dict) and v.get("active", True) and v.get("value")))
+                for f in fields if f.get("type") in {"picklist", "multipicklist"}
+            )
             self._describes[name] = ObjectInfo(
                 name=str(data.get("name", name)),
                 key_prefix=str(data.get("keyPrefix") or ""),
                 phone_fields=phones,
                 fields=frozenset(str(f["name"]) for f in fields),
+                picklists=picklists,
+                restricted_picklists=frozenset(str(f["name"]) for f in fields if f.get("restrictedPicklist")),
             )
         return self._describes[name]
 
@@ -319,16 +353,36 @@ class SalesforceGateway:
         soql = (f"SELECT Id FROM {info.name} WHERE IsDeleted = true AND SystemModstamp >= {soql_datetime(since)}")
         return [str(row["Id"]) for row in self.query_all(soql, include_deleted=True)]
 
-    def find_tasks(self, call_objects: Sequence[str]) -> list[FoundTask]:
-        """Tasks whose CallObject is one of ``call_objects`` (the unique IDs of calls)."""
+    def find_tasks(self, call_objects: Sequence[str], *, external_values: Sequence[str] = (),
+                   created_since: dt.datetime | None = None) -> list[FoundTask]:
+        """Tasks whose CallObject is one of ``call_objects`` (the unique IDs of calls), not deleted.
+
+        ``queryAll``: ``query`` leaves out archived Tasks (closed, ActivityDate over 365 days ago), and a call
+        imported again long after is exactly the case where its Task is archived. The filter is selective on an
+        indexed field, as a large org needs (CallObject is not indexed): B_UniqueId__c IN ``external_values``
+        when that field is an External ID (every value the app may have written there for these calls: the
+        unique ID, the request ID), else ``CreatedDate >= created_since`` (the earliest call start minus a day:
+        no Task of a call is written before the call). CallObject still decides which call a Task belongs to.
+        """
+        wanted = set(call_objects)
+        if not wanted:
+            return []
+        setup = self.task_setup()
+        if setup.unique_id_external and external_values:
+            column, values = UNIQUE_ID_FIELD, sorted({v for v in external_values if v} | wanted)
+            extra = ""
+        else:
+            column, values = "CallObject", sorted(wanted)
+            extra = f" AND CreatedDate >= {soql_datetime(created_since - CREATED_MARGIN)}" if created_since else ""
         found: list[FoundTask] = []
-        unique = sorted(set(call_objects))
-        for chunk in _chunks(unique, IN_CHUNK):
-            values = ", ".join(soql_string(v) for v in chunk)
-            rows = self.query_all(f"SELECT Id, CallObject, WhoId, WhatId FROM Task WHERE CallObject IN ({values})")
-            found.extend(
-                FoundTask(str(r["Id"]), str(r.get("CallObject") or ""), r.get("WhoId"), r.get("WhatId")) for r in rows
-            )
+        for chunk in _packed(values, LOOKUP_IN_CHARS):
+            listed = ", ".join(soql_string(v) for v in chunk)
+            soql = (f"SELECT Id, CallObject, WhoId, WhatId FROM Task WHERE {column} IN ({listed}) "
+                    f"AND IsDeleted = false{extra}")
+            for r in self.query_all(soql, include_deleted=True):
+                call_object = str(r.get("CallObject") or "")
+                if call_object in wanted:
+                    found.append(FoundTask(str(r["Id"]), call_object, r.get("WhoId"), r.get("WhatId")))
         return found
 
     def field_values(self, object_name: str, ids: Sequence[str], fields: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -421,6 +475,7 @@ class SalesforceGateway:
     def create(self, records: Sequence[dict[str, Any]]) -> list[WriteResult]:
         """sObject Collections create, ``allOrNone = false``: one result per record, in order."""
         _check_size(records)
+        _check_type_chunks(records)
         body = {"allOrNone": False, "records": list(records)}
         return _results(self._request("POST", "composite/sobjects", body=body, write=True), len(records))
 
@@ -432,32 +487,88 @@ class SalesforceGateway:
         return _results(data, len(records))
 
     def create_with_parents(self, parents: Sequence[dict[str, Any]],
-                            tasks: Sequence[tuple[dict[str, Any], int, str]]) -> tuple[list[WriteResult], list[WriteResult]]:
+                            tasks: Sequence[tuple[dict[str, Any], int, str]], *,
+                            auto_assign: bool = False) -> tuple[list[WriteResult], list[WriteResult]]:
         """Parents (Cases, Leads) and their Tasks in ONE composite request, all or none.
 
         ``tasks`` holds (fields, index of the parent, the field that points to it: WhatId or WhoId). Two
         collections subrequests inside one composite cost one API call for up to 200 pairs — fewer than
         composite pairs (≤ 12 per call) or two separate collection calls — and all-or-none means a Task lookup
         by CallObject tells for certain whether its parent exists too: no orphan Case, no duplicate Lead.
+
+        Parents are sent grouped by type (a collection processes at most 10 chunks of consecutive same-type
+        records); results come back in the caller's order. Unless ``auto_assign``, the request and the parents'
+        subrequest carry ``Sforce-Auto-Assign: FALSE``: REST creates of Cases and Leads run the org's
+        assignment rules otherwise (the admin turns them on in システム設定).
         """
         _check_size(parents)
         _check_size(tasks)
+        # Stable sort by type: the order inside a type is kept, and `position` maps sent index → caller's index.
+        order = sorted(range(len(parents)), key=lambda i: _record_type(parents[i]))
+        sent_index = {original: sent for sent, original in enumerate(order)}
+        sent_parents = [parents[i] for i in order]
+        _check_type_chunks(sent_parents)
         prefix = f"/services/data/v{self.sf.sf_version}/composite/sobjects"
         task_records = []
         for fields, parent_index, ref_field in tasks:
-            task_records.append({**fields, ref_field: f"@{{parents[{parent_index}].id}}"})
+            task_records.append({**fields, ref_field: f"@{{parents[{sent_index[parent_index]}].id}}"})
+        headers = {} if auto_assign else {"Sforce-Auto-Assign": "FALSE"}
+        parents_request: dict[str, Any] = {"method": "POST", "url": prefix, "referenceId": "parents",
+                                           "body": {"allOrNone": True, "records": sent_parents}}
+        if headers:
+            parents_request["httpHeaders"] = dict(headers)
         body = {
             "allOrNone": True,
             "compositeRequest": [
-                {"method": "POST", "url": prefix, "referenceId": "parents",
-                 "body": {"allOrNone": True, "records": list(parents)}},
+                parents_request,
                 {"method": "POST", "url": prefix, "referenceId": "tasks",
                  "body": {"allOrNone": True, "records": task_records}},
             ],
         }
-        data = self._request("POST", "composite", body=body, write=True)
+        data = self._request("POST", "composite", body=body, write=True, headers=headers)
         responses = {str(r.get("referenceId")): r for r in data.get("compositeResponse", [])}
-        return _sub_results(responses.get("parents"), len(parents)), _sub_results(responses.get("tasks"), len(tasks))
+        sent_results = _sub_results(responses.get("parents"), len(parents))
+        parent_results = [sent_results[sent_index[i]] for i in range(len(parents))]
+        return parent_results, _sub_results(responses.get("tasks"), len(tasks))
+
+    def create_pair_records(self, parent: dict[str, Any], tasks: Sequence[tuple[dict[str, Any], str]], *,
+                            auto_assign: bool = False) -> tuple[WriteResult, list[WriteResult]]:
+        """One parent and its Tasks as sObject subrequests of one all-or-none composite request.
+
+        The narrowing step after an all-or-none failure that named no record: a failing sObject subrequest
+        answers with its own error (the others read PROCESSING_HALTED), where a collection subrequest's record
+        errors are replaced once the request is rolled back. ``tasks``: (fields, WhatId or WhoId).
+        """
+        prefix = f"/services/data/v{self.sf.sf_version}/sobjects"
+        headers = {} if auto_assign else {"Sforce-Auto-Assign": "FALSE"}
+        parent_type = _record_type(parent)
+        first: dict[str, Any] = {"method": "POST", "url": f"{prefix}/{parent_type}", "referenceId": "parent",
+                                 "body": {k: v for k, v in parent.items() if k != "attributes"}}
+        if headers:
+            first["httpHeaders"] = dict(headers)
+        subrequests = [first]
+        for i, (fields, ref_field) in enumerate(tasks):
+            record = {k: v for k, v in fields.items() if k != "attributes"}
+            record[ref_field] = "@{parent.id}"
+            subrequests.append({"method": "POST", "url": f"{prefix}/Task", "referenceId": f"task{i}", "body": record})
+        data = self._request("POST", "composite", body={"allOrNone": True, "compositeRequest": subrequests},
+                             write=True, headers=headers)
+        responses = {str(r.get("referenceId")): r for r in data.get("compositeResponse", [])}
+        return _single_result(responses.get("parent")), [_single_result(responses.get(f"task{i}"))
+                                                          for i in range(len(tasks))]
+
+
+def _single_result(response: dict[str, Any] | None) -> WriteResult:
+    """The result of one sObject create subrequest of a composite request."""
+    if response is None:
+        raise UnknownOutcome("UNEXPECTED_RESPONSE", "composite subrequest missing")
+    body = response.get("body")
+    if int(response.get("httpStatusCode", 500)) < 300 and isinstance(body, dict) and body.get("id"):
+        return WriteResult(str(body["id"]))
+    first = body[0] if isinstance(body, list) and body and isinstance(body[0], dict) else {}
+    return WriteResult(None, RecordError(str(first.get("errorCode") or "PROCESSING_HALTED"),
+                                         " ".join(str(first.get("message") or "").split())[:1000],
+                                         tuple(str(f) for f in first.get("fields") or ())))
 
 
 def _never_sent(error: Exception) -> bool:
@@ -482,6 +593,10 @@ def _error_of(response: requests.Response) -> tuple[str, str]:
 
 def _mapped(status: int, code: str, message: str, write: bool) -> Exception:
     if code == "REQUEST_LIMIT_EXCEEDED":
+        # The same code for two limits: the daily total ("TotalRequests Limit exceeded.") and the concurrent
+        # long-running requests ("ConcurrentPerOrgLongTxn Limit exceeded."). Only the message tells them apart.
+        if "concurrent" in message.lower():
+            return ConcurrentLimitExceeded(code, message)
         return LimitExceeded(code, message)
     if status == 401:
         # Expired again right after a fresh login: something is wrong with the session, not the data.
@@ -495,6 +610,37 @@ def _mapped(status: int, code: str, message: str, write: bool) -> Exception:
 def _check_size(records: Sequence[Any]) -> None:
     if len(records) > MAX_COLLECTION:
         raise ValueError(f"at most {MAX_COLLECTION} records per collections call, got {len(records)}")
+
+
+def _record_type(record: dict[str, Any]) -> str:
+    attributes = record.get("attributes")
+    return str(attributes.get("type") or "") if isinstance(attributes, dict) else ""
+
+
+def type_chunks(records: Sequence[dict[str, Any]]) -> int:
+    """How many chunks of consecutive same-type records Salesforce processes a collection in."""
+    types = [_record_type(r) for r in records]
+    return sum(1 for i, name in enumerate(types) if i == 0 or name != types[i - 1])
+
+
+def _check_type_chunks(records: Sequence[dict[str, Any]]) -> None:
+    if type_chunks(records) > MAX_TYPE_CHUNKS:
+        raise ValueError(f"at most {MAX_TYPE_CHUNKS} type chunks per collections call: group records by type")
+
+
+def _packed(values: Sequence[str], budget: int) -> Iterable[list[str]]:
+    """Values in lists whose quoted length stays within ``budget`` characters (at least one value per list)."""
+    current: list[str] = []
+    length = 0
+    for value in values:
+        size = len(value) + 4
+        if current and length + size > budget:
+            yield current
+            current, length = [], 0
+        current.append(value)
+        length += size
+    if current:
+        yield current
 
 
 def _record_error(item: dict[str, Any]) -> RecordError:

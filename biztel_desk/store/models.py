@@ -205,7 +205,12 @@ class LinkJob(Base):
     # Consecutive transient Salesforce failures of this job: drives the send backoff (1, 5, 15, 60 min…) and is
     # kept apart from retry_count so a network hiccup never uses up a no-match retry. 0 after any other outcome.
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # In ``retrying``: when the job is due again. In ``sending`` with an unknown outcome: when its Tasks are looked
+    # up again (None: at the next step).
     next_retry_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the batch that left this job in ``sending`` was claimed (migration 0009_send_started): Salesforce may
+    # still commit a write up to its server-side limit (10 min) after that, so no lookup concludes "absent" sooner.
+    send_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     processed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     record_id: Mapped[str | None] = mapped_column(String(18))
     record_object: Mapped[str | None] = mapped_column(String(80))

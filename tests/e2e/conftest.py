@@ -166,3 +166,36 @@ def link_env(context: AppContext, link_org: DevOrg, link_sf: Salesforce) -> Iter
     yield make
     for env in made:
         env.close()
+
+
+# --- a fresh dev org per test (test_slow_salesforce, test_org_rules) ---------------------------------------------
+
+# Writes give up after 0.4 s (the dev org's slow_commit holds them longer); unknown outcomes re-checked every 60 s.
+FRESH_ORG_OPTIONS = EngineOptions(index_max_age_s=0, backoff_s=(60, 300), write_timeout_s=0.4, recheck_s=60)
+EXTERNAL_ID_FIELD = {"type": "string", "length": 100, "label": "ユニーク ID", "externalId": True, "custom": True}
+
+
+@pytest.fixture
+def org_env(context: AppContext) -> Iterator[Callable[..., LinkEnv]]:
+    """Factory: a fresh empty dev org (External ID on B_UniqueId__c or not) and an enabled setting on it."""
+    made: list[tuple[DevOrg, LinkEnv]] = []
+
+    def make(external_id: bool = False, **changes: Any) -> LinkEnv:
+        org = DevOrg(seed="empty").start()
+        if external_id:
+            org.set_field("Task", EXTERNAL_ID_FIELD, "B_UniqueId__c")
+        sf = org_client(org)
+        context.config.save_account(account_for(org))
+        store_secrets(context, org)
+        fallback = fallback_account(sf)
+        setting = LinkSettingConfig(name="遅延", account="devorg", fallback_record_id=fallback, api_consent=True,
+                                    status="enabled", targets=(LinkTargetConfig(COMPANY),))
+        context.config.save_basic(replace(setting, **changes))
+        env = LinkEnv(context, org, sf, "遅延", fallback, options=FRESH_ORG_OPTIONS)
+        made.append((org, env))
+        return env
+
+    yield make
+    for org, env in made:
+        env.close()
+        org.stop()

@@ -107,3 +107,13 @@ def test_playback_explanation_and_placeholders_are_visible(qtbot, context: AppCo
     assert "これ以降に作成する活動履歴にだけ反映" in texts
     assert "{customer}" in texts and "{duration}" in texts
     assert "電話番号インデックスの更新間隔" in texts and "送信リトライ間隔の上限" in texts
+
+
+def test_assignment_rules_are_off_by_default_and_can_be_turned_on(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, context)
+    assert not dialog.assignment_check.isChecked() and not context.config.system().run_assignment_rules
+    qtbot.mouseClick(dialog.assignment_check, Qt.MouseButton.LeftButton)
+    _ok(qtbot, dialog)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert context.config.system().run_assignment_rules is True
+    assert _dialog(qtbot, context).assignment_check.isChecked()

@@ -178,3 +178,13 @@ def test_duplicate_account_in_a_file_is_named_as_an_account(context: AppContext)
     with pytest.raises(ProblemsError) as caught:
         settings_file.import_toml(context.config, text)
     assert "accounts[1].name: Account name 'a' is already used." in caught.value.text("en")
+
+
+def test_run_assignment_rules_round_trips_through_toml(context: AppContext) -> None:
+    text = settings_file.export_toml(context.config)
+    assert "run_assignment_rules = false" in text
+    settings_file.import_toml(context.config, text.replace("run_assignment_rules = false", "run_assignment_rules = true"))
+    assert context.config.system().run_assignment_rules is True
+    with pytest.raises(ProblemsError):
+        settings_file.import_toml(context.config, text.replace("run_assignment_rules = false",
+                                                               'run_assignment_rules = "sometimes"'))

@@ -8,6 +8,7 @@ from typing import Any
 import phonenumbers
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -67,6 +68,7 @@ class SystemDialog(QDialog):
         self.index_age_spin = self._spin("phone_index_max_age_s", self.tr(" 秒"))
         self.index_miss_spin = self._spin("phone_index_miss_refresh_s", self.tr(" 秒"))
         self.backoff_max_spin = self._spin("retry_backoff_max_minutes", self.tr(" 分"))
+        self.assignment_check = QCheckBox(self.tr("実行する"), self)
         self.fields.update(
             {
                 "retention_days": self.retention_spin,
@@ -84,6 +86,7 @@ class SystemDialog(QDialog):
                 "phone_index_max_age_s": self.index_age_spin,
                 "phone_index_miss_refresh_s": self.index_miss_spin,
                 "retry_backoff_max_minutes": self.backoff_max_spin,
+                "run_assignment_rules": self.assignment_check,
             }
         )
 
@@ -121,6 +124,10 @@ class SystemDialog(QDialog):
         self._row(api, "phone_index_miss_refresh_s", self.tr("一致しない番号があるときの再確認間隔"),
                   self.tr("一致するレコードがない番号は、索引がこの秒数より古ければ変更分だけ更新して探し直します(数秒前に作成されたレコードにも一致します)。0で再確認しません。"))
 
+        writes = self._group(self.tr("Salesforceへの書き込み"))
+        self._row(writes, "run_assignment_rules", self.tr("割り当てルール"),
+                  self.tr("オフのとき、作成するケースとリードに組織の割り当てルールを適用しません(所有者は連携ユーザのままです)。オンにすると有効な割り当てルールで所有者が決まります。"))
+
         self.message_label = QLabel(self)
         self.message_label.setObjectName("message")
         self.message_label.setWordWrap(True)
@@ -137,7 +144,7 @@ class SystemDialog(QDialog):
         for label in self._labels:
             label.setFixedWidth(width)
         left = QVBoxLayout()
-        for group in (history, retry):
+        for group in (history, retry, writes):
             left.addWidget(group.parentWidget())
         left.addStretch(1)
         right = QVBoxLayout()
@@ -162,6 +169,8 @@ class SystemDialog(QDialog):
             widget = self.fields[key]
             if isinstance(widget, QSpinBox):
                 widget.setValue(int(value))
+            elif isinstance(widget, QCheckBox):
+                widget.setChecked(bool(value))
             elif isinstance(widget, QComboBox) and not widget.isEditable():
                 widget.setCurrentIndex(max(widget.findData(value), 0))
             elif isinstance(widget, QComboBox):
@@ -174,6 +183,8 @@ class SystemDialog(QDialog):
         for key, widget in self.fields.items():
             if isinstance(widget, QSpinBox):
                 values[key] = widget.value()
+            elif isinstance(widget, QCheckBox):
+                values[key] = widget.isChecked()
             elif isinstance(widget, QComboBox) and not widget.isEditable():
                 values[key] = widget.currentData()
             elif isinstance(widget, QComboBox):

@@ -1,0 +1,115 @@
+"""Exactly once without the local database's memory, through the command line against a dev org.
+
+Asterisk's Master.csv is cumulative: importing it again after retention purged its calls used to write every Task
+a second time, and so did two PCs with their own data directories importing the same file. Both, with and without
+B_UniqueId__c as an External ID. The calls are 400 days old, so Salesforce has archived their Tasks (only
+queryAll sees them) — and they are older than the retention period, so a headless sync purges them at start-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import COMPANY, fallback_account, org_client
+from sqlalchemy import func, select
+from test_cli_flow import _cli
+from test_crash import _env
+
+from biztel_desk.devorg.server import DevOrg
+from biztel_desk.store.db import Database
+from biztel_desk.store.models import Call
+
+CALLS = 12
+EXTERNAL_ID = {"type": "string", "length": 100, "label": "ユニーク ID", "externalId": True, "custom": True}
+
+
+def _calls(data_dir: Path) -> int:
+    database = Database.open(directory=data_dir)
+    try:
+        with database.read() as session:
+            return int(session.scalar(select(func.count()).select_from(Call)) or 0)
+    finally:
+        database.close()
+
+
+def _setup(env: dict[str, str], data_dir: Path, settings: Path, org: DevOrg) -> None:
+    assert _cli(env, data_dir, "settings", "import", str(settings)).returncode == 0
+    for kind in ("password", "security_token"):
+        result = _cli(env, data_dir, "account", "set-secret", "devorg", kind, stdin=org.credentials[kind] + "\n")
+        assert result.returncode == 0, result.stderr
+
+
+def _import_and_sync(env: dict[str, str], data_dir: Path, master: Path) -> None:
+    result = _cli(env, data_dir, "import", str(master), "--preset", "asterisk")
+    assert result.returncode == 0, result.stderr
+    result = _cli(env, data_dir, "sync", "--once")
+    assert result.returncode == 0, result.stderr
+    assert f"linked\t{CALLS}\n" in result.stdout, result.stdout
+
+
+def _purge_with_a_headless_sync(env: dict[str, str], data_dir: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "biztel_desk", "--data-dir", str(data_dir), "--lang", "en", "sync"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while _calls(data_dir) and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
+        assert _calls(data_dir) == 0  # retention (90 days) purged the 400-day-old calls at start-up
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+
+
+@pytest.mark.parametrize("external_id", [False, True], ids=["plain", "external_id"])
+def test_reimport_after_purge_and_a_second_data_dir_write_no_duplicate(tmp_path: Path, external_id: bool) -> None:
+    env = _env(tmp_path)
+    with DevOrg(seed="empty") as org:
+        org.set_activity_archiving(365)
+        if external_id:
+            org.set_field("Task", EXTERNAL_ID, "B_UniqueId__c")
+        sf = org_client(org)
+        known = [f"0335550{i:03d}" for i in range(CALLS // 2)]
+        for number in known:
+            sf.Contact.create({"LastName": "既存", "Phone": number})
+        settings = tmp_path / "settings.toml"
+        settings.write_text(
+            f'[[accounts]]\nname = "devorg"\nusername = "{org.credentials["username"]}"\nlogin_host = "{org.url}"\n\n'
+            f'[[settings]]\nname = "本社"\naccount = "devorg"\nfallback_record_id = "{fallback_account(sf)}"\n'
+            'api_consent = true\nstatus = "enabled"\n\n'
+            f'[[settings.targets]]\nnumber = "{COMPANY}"\nenabled = true\n',
+            encoding="utf-8",
+        )
+        day = (dt.datetime.now() - dt.timedelta(days=400)).strftime("%Y-%m-%d")
+        numbers = known + [f"0335551{i:03d}" for i in range(CALLS - len(known))]  # half unknown: fallback
+        rows = [
+            f',{number},{COMPANY.replace("-", "")},from-pstn,"" <{number}>,SIP/trunk-{i},SIP/201-{i},Dial,SIP/201,'
+            f'{day} 10:{i:02d}:00,{day} 10:{i:02d}:05,{day} 10:{i:02d}:45,45,40,ANSWERED,3,cumulative-{i},'
+            for i, number in enumerate(numbers)
+        ]
+        master = tmp_path / "Master.csv"
+        master.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+        first = tmp_path / "pc1"
+        _setup(env, first, settings, org)
+        _import_and_sync(env, first, master)
+        _purge_with_a_headless_sync(env, first)
+        _import_and_sync(env, first, master)  # the cumulative file again: the calls are new to this database
+
+        second = tmp_path / "pc2"  # another PC, its own data directory, the same file
+        _setup(env, second, settings, org)
+        _import_and_sync(env, second, master)
+
+        tasks = sf.query_all("SELECT Id, CallObject FROM Task WHERE CallObject LIKE 'cumulative-%' "
+                             "AND IsDeleted = false", include_deleted=True)["records"]
+        archived_hidden = sf.query("SELECT Id FROM Task WHERE CallObject LIKE 'cumulative-%'")["totalSize"]
+    per_call = Counter(task["CallObject"] for task in tasks)
+    assert per_call == Counter({f"cumulative-{i}": 1 for i in range(CALLS)}), per_call
+    assert archived_hidden == 0  # the Tasks are archived: only queryAll (which the lookup uses) sees them
