@@ -15,6 +15,11 @@ class JobState(enum.StrEnum):
     LINKED = "linked"  # Task written; task_id set
     FAILED = "failed"  # a permanent Salesforce error; retriable by hand
     SKIPPED = "skipped"  # on_no_match = skip (or an anonymous caller with skip): recorded, nothing written
+    # A linked call changed (a late leg): its Task is updated once — waiting, in flight (outcome looked up
+    # before any resend, like ``sending``), done. task_id stays set throughout.
+    UPDATE_PENDING = "update_pending"
+    UPDATE_SENDING = "update_sending"
+    UPDATED = "updated"
 
 
 # What the admin sees; the 連携通話履歴 tab and the CLI use these words.
@@ -26,7 +31,12 @@ STATE_LABELS: dict[JobState, tuple[str, str]] = {
     JobState.LINKED: ("連携済み", "Linked"),
     JobState.FAILED: ("失敗", "Failed"),
     JobState.SKIPPED: ("スキップ", "Skipped"),
+    JobState.UPDATE_PENDING: ("更新待ち", "Update waiting"),
+    JobState.UPDATE_SENDING: ("更新送信中", "Updating"),
+    JobState.UPDATED: ("更新済み", "Updated"),
 }
+# Jobs whose call has a Task in Salesforce (counted as linked).
+TASK_STATES = frozenset({JobState.LINKED, JobState.UPDATE_PENDING, JobState.UPDATE_SENDING, JobState.UPDATED})
 
 
 def initial_job_state(status: LinkStatus | str) -> JobState | None:
