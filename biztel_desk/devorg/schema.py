@@ -318,6 +318,8 @@ def field_from_json(spec: dict[str, Any]) -> FieldDef:
         picklist_values=tuple(spec.get("picklistValues", ())),
         restricted_picklist=bool(spec.get("restrictedPicklist", False)),
         default_value=spec.get("defaultValue"),
+        **({"calculated": True, "calculated_formula": str(spec.get("calculatedFormula") or ""), "createable": False,
+            "updateable": False} if spec.get("calculated") else {}),
     )
 
 

@@ -24,6 +24,25 @@ AGENT_ID_MAX = 10  # B_AgentIdTo__c / B_AgentIdFrom__c are Text(10)
 SUBJECT_MAX = 255
 SERVER_FIELD_MAX = 50  # B_ServerIP__c as the setup guide creates it: Text(50)
 UNANSWERED = ("NO ANSWER", "BUSY", "FAILED", "CONGESTION")  # calls.disposition values of an unanswered call
+# The outcome as the history shows it (tab, CSV, `biztel-desk history`): one vocabulary, Japanese and English.
+OUTCOME_LABELS: dict[str, tuple[str, str]] = {
+    "ANSWERED": ("応答", "Answered"),
+    "NO ANSWER": ("不在", "No answer"),
+    "BUSY": ("話中", "Busy"),
+    "FAILED": ("失敗", "Failed"),
+    "CONGESTION": ("回線混雑", "Congestion"),
+}
+
+
+def outcome_of(disposition: str) -> str:
+    """A stored disposition as an outcome: one of UNANSWERED, else ANSWERED (an unknown one counts as answered)."""
+    value = (disposition or "").strip().upper()
+    return value if value in UNANSWERED else "ANSWERED"
+
+
+def outcome_label(disposition: str, lang: str = "ja") -> str:
+    ja, en = OUTCOME_LABELS[outcome_of(disposition)]
+    return ja if lang == "ja" else en
 
 
 @dataclass(frozen=True)
@@ -51,8 +70,7 @@ class CallFacts:
     @property
     def outcome(self) -> str:
         """The call's outcome: one of UNANSWERED, else "ANSWERED" (an unknown disposition counts as answered)."""
-        value = self.disposition.strip().upper()
-        return value if value in UNANSWERED else "ANSWERED"
+        return outcome_of(self.disposition)
 
     @property
     def answered(self) -> bool:

@@ -353,7 +353,9 @@ class LinkWorker:
                 )
             counts = {state: count for state, count in session.execute(query)}
         return WorkerCounters(
-            linked=counts.get(JobState.LINKED, 0),
+            # A call whose Task was updated, or waits for an update, is linked.
+            linked=counts.get(JobState.LINKED, 0) + counts.get(JobState.UPDATED, 0)
+            + counts.get(JobState.UPDATE_PENDING, 0) + counts.get(JobState.UPDATE_SENDING, 0),
             waiting=counts.get(JobState.PENDING, 0) + counts.get(JobState.SENDING, 0),
             retrying=counts.get(JobState.RETRYING, 0),
             failed=counts.get(JobState.FAILED, 0),
