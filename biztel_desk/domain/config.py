@@ -294,6 +294,8 @@ def _check_url_template(template: str, where: str) -> list[Problem]:
     try:
         url_template.parse(template)
     except url_template.TemplateError as error:
+        if error.key in ("{", "}"):
+            return [Problem("url_template_brace", where, {"char": error.key})]
         return [Problem("url_template_invalid", where,
                         {"key": error.key, "choices": ", ".join("{" + n + "}" for n in url_template.URL_PLACEHOLDERS)})]
     return []

@@ -167,6 +167,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}: {{{key}}} is not allowed. Allowed: {choices} (dates as {{start:%Y/%m/%d}}, % directives only). "
         "Write a literal brace as {{{{ or }}}}.",
     ),
+    "url_template_brace": (
+        "{label}の波かっこ「{char}」が対になっていません。差し込み項目は {{server}} のように書き、"
+        "波かっこそのものは {{{{ または }}}} と書いてください。",
+        "{label} has a brace '{char}' without its pair. Write placeholders as {{server}} and a literal brace as "
+        "{{{{ or }}}}.",
+    ),
     "template_invalid": (
         "{label}に不明な差し込み項目 {{{key}}} があります。使える項目: {choices}",
         "{label} has an unknown placeholder {{{key}}}. Allowed: {choices}",

@@ -28,7 +28,7 @@ class Part:
 
 
 class TemplateError(ValueError):
-    """``key`` is the offending placeholder (or "{" / "}" for a lone brace)."""
+    """``key`` is the offending placeholder, or "{" / "}" for a brace without its pair."""
 
     def __init__(self, key: str) -> None:
         super().__init__(key)

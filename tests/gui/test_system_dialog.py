@@ -117,3 +117,19 @@ def test_assignment_rules_are_off_by_default_and_can_be_turned_on(qtbot, context
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert context.config.system().run_assignment_rules is True
     assert _dialog(qtbot, context).assignment_check.isChecked()
+
+
+def test_recording_link_template_is_saved_and_a_bad_one_is_shown_inline(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, context)
+    assert dialog.recording_template_edit.text() == "{server}/monitor_link/{request_id}"
+    _retype(qtbot, dialog.recording_template_edit, "https://pbx.example.jp/rec/{start.__class__}")
+    with qtbot.assertNotEmitted(dialog.accepted):
+        _ok(qtbot, dialog)
+    assert "{start.__class__} は使えません" in dialog.error_labels["recording_url_template"].text()
+    assert context.config.system() == SystemSettings()
+    _retype(qtbot, dialog.recording_template_edit, "https://pbx.example.jp/rec/{start:%Y/%m/%d}/{recording_file}")
+    with qtbot.waitSignal(dialog.accepted):
+        _ok(qtbot, dialog)
+    saved = context.config.system().recording_url_template
+    assert saved == "https://pbx.example.jp/rec/{start:%Y/%m/%d}/{recording_file}"
+    assert _dialog(qtbot, context).recording_template_edit.text() == saved
