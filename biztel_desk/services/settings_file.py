@@ -57,6 +57,7 @@ _COMMENTS = {
     "status": "enabled | paused | disabled",
     "default_outbound": "既定の発信番号: at most one per setting",
     "time_zone": "empty = the system's",
+    "recording_url_template": "{server} {request_id} {unique_id} {recording_file} {start:%Y/%m/%d}",
 }
 
 

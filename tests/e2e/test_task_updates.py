@@ -172,3 +172,29 @@ def test_an_update_waits_for_the_settle_window_too(link_env: Callable[..., LinkE
     env.run()
     assert env.job(uid).state == "updated"
     assert_answered(call_tasks(env.sf, uid)[0])
+
+
+def test_recording_links_per_pbx_read_back(org_env: Callable[..., LinkEnv], context: AppContext) -> None:
+    """A FreePBX-style template: the whole link in B_ServerIP__c (widened, as the README says), none for a call
+    without a recording file or an unanswered one."""
+    template = "https://pbx.example.jp/monitor/{start:%Y/%m/%d}/{recording_file}"
+    context.config.save_system({"recording_url_template": template})
+    env = org_env()
+    env.org.set_field("Task", {"type": "string", "length": 255, "label": "サーバ IP"}, "B_ServerIP__c")
+    number = new_number()
+    env.sf.Contact.create({"LastName": "録音", "Phone": number})
+    recorded = env.add_call(number, started_at=START, duration_s=40, disposition="ANSWERED",
+                            recording_file="in-0312345678-201-20240501-100000-1714525200.12.wav")
+    silent = env.add_call(number, started_at=START, duration_s=40, disposition="ANSWERED")
+    busy = env.add_call(number, started_at=START, duration_s=0, disposition="BUSY",
+                        recording_file="in-0312345678-201-20240501-100000-1714525200.13.wav")
+    env.run()
+    url = "https://pbx.example.jp/monitor/2024/05/01/in-0312345678-201-20240501-100000-1714525200.12.wav"
+    [task] = call_tasks(env.sf, recorded)
+    assert task["B_ServerIP__c"] == url and f"録音再生: {url}" in task["Description"]
+    for uid in (silent, busy):
+        [task] = call_tasks(env.sf, uid)
+        assert task["B_ServerIP__c"] is None and "録音再生" not in task["Description"], uid
+    [busy_task] = call_tasks(env.sf, busy)
+    assert busy_task["Subject"].startswith("話中 ") and busy_task["CallDisposition"] == "BUSY"
+    assert busy_task["CallDurationInSeconds"] == 0

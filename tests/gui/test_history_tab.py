@@ -411,3 +411,16 @@ def test_a_column_hidden_after_it_was_added_stays_hidden(qtbot, context: AppCont
     assert tab.visible_columns() == ["state", "outcome", "from_number"]
     tab.column_actions["outcome"].trigger()
     assert _tab(qtbot, context).visible_columns() == ["state", "from_number"]
+
+
+def test_updated_tasks_and_outcomes_show_in_their_columns(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting()
+    _insert_calls(context, "本社", 2, dt.datetime(2024, 4, 1, 9, tzinfo=TOKYO), state="updated")
+    with context.database.begin() as session:
+        first = session.scalar(select(Call).order_by(Call.started_at))
+        assert first is not None
+        first.disposition = "NO ANSWER"
+    tab = _tab(qtbot, context)
+    assert [(_cell(tab, row, "state"), _cell(tab, row, "outcome")) for row in range(2)] == [
+        ("更新済み", "応答"), ("更新済み", "不在")]  # newest first
+    assert tab.model.headerData(_column("outcome"), Qt.Orientation.Horizontal) == "結果"

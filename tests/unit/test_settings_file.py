@@ -188,3 +188,16 @@ def test_run_assignment_rules_round_trips_through_toml(context: AppContext) -> N
     with pytest.raises(ProblemsError):
         settings_file.import_toml(context.config, text.replace("run_assignment_rules = false",
                                                                'run_assignment_rules = "sometimes"'))
+
+
+def test_recording_url_template_round_trips_through_toml(context: AppContext) -> None:
+    text = settings_file.export_toml(context.config)
+    line = 'recording_url_template = "{server}/monitor_link/{request_id}"'
+    assert line in text  # BIZTEL's, by default, with the placeholders in its comment
+    freepbx = 'recording_url_template = "https://pbx.example.jp/rec/{start:%Y/%m/%d}/{recording_file}"'
+    settings_file.import_toml(context.config, text.replace(line, freepbx))
+    assert context.config.system().recording_url_template == "https://pbx.example.jp/rec/{start:%Y/%m/%d}/{recording_file}"
+    with pytest.raises(ProblemsError) as raised:
+        settings_file.import_toml(context.config, text.replace(line, 'recording_url_template = "{server.__init__}"'))
+    assert [(p.path, p.code) for p in raised.value.problems] == [("system.recording_url_template", "url_template_invalid")]
+    assert context.config.system().recording_url_template.endswith("{recording_file}")  # nothing changed
