@@ -198,3 +198,29 @@ def test_recording_links_per_pbx_read_back(org_env: Callable[..., LinkEnv], cont
     [busy_task] = call_tasks(env.sf, busy)
     assert busy_task["Subject"].startswith("話中 ") and busy_task["CallDisposition"] == "BUSY"
     assert busy_task["CallDurationInSeconds"] == 0
+
+
+def test_sync_once_updates_the_task_and_says_so(link_env: Callable[..., LinkEnv], context: AppContext) -> None:
+    import io
+
+    from biztel_desk.app import build_parser
+    from biztel_desk.cli import run
+
+    env = link_env()
+    uid = missed_call(env)
+
+    def sync_once() -> tuple[int, str]:
+        args = build_parser().parse_args(["--data-dir", str(context.data_dir), "--lang", "ja", "sync", "--once"])
+        out = io.StringIO()
+        return run(args, stdin=io.StringIO(""), stdout=out, secrets=context.secrets), out.getvalue()
+
+    code, out = sync_once()
+    assert code == 0 and "linked\t1\n" in out and "updated" not in out
+    late_answer(context, uid)
+    code, out = sync_once()
+    assert code == 0 and "updated\t1\n" in out and "linked\t0\n" in out
+    assert env.job(uid).state == "updated"
+    [task] = call_tasks(env.sf, uid)
+    assert_answered(task)
+    code, out = sync_once()
+    assert "updated" not in out  # once
