@@ -224,3 +224,23 @@ def test_sync_once_updates_the_task_and_says_so(link_env: Callable[..., LinkEnv]
     assert_answered(task)
     code, out = sync_once()
     assert "updated" not in out  # once
+
+
+def test_a_locked_task_is_updated_after_its_backoff(link_env: Callable[..., LinkEnv], context: AppContext) -> None:
+    env = link_env()
+    uid = missed_call(env)
+    env.run()
+    late_answer(context, uid)
+    env.org.inject_fault("lock_row", count=1, match="/composite/sobjects")
+    env.run()
+    job = env.job(uid)
+    assert (job.state, job.error_code, job.attempts) == ("update_pending", "UNABLE_TO_LOCK_ROW", 1)
+    assert job.next_retry_at is not None
+    assert call_tasks(env.sf, uid)[0]["CallDisposition"] == "NO ANSWER"  # not yet
+    env.run()
+    assert env.job(uid).state == "update_pending"  # waits for its backoff
+    env.advance(seconds=61)
+    env.run()
+    job = env.job(uid)
+    assert (job.state, job.error_code, job.attempts) == ("updated", "", 0)
+    assert_answered(call_tasks(env.sf, uid)[0])
