@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from biztel_desk.domain.failures import failure_text
 from biztel_desk.domain.jobs import state_label
+from biztel_desk.domain.payload import outcome_label, outcome_of
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import (
     COLUMN_KEYS,
@@ -139,6 +140,9 @@ def json_document(row: HistoryRow, keys: list[str], zone: dt.tzinfo, lang: str, 
         elif key == "state":
             document["state"] = row.state
             document["state_label"] = state_label(row.state, lang)
+        elif key == "outcome":
+            document["outcome"] = outcome_of(row.outcome)
+            document["outcome_label"] = outcome_label(row.outcome, lang)
         elif key == "record_id":
             document["record_object"] = row.record_object
             document["record_id"] = row.record_id
@@ -153,6 +157,7 @@ def json_document(row: HistoryRow, keys: list[str], zone: dt.tzinfo, lang: str, 
     document.setdefault("unique_id", row.unique_id)
     document.setdefault("state", row.state)
     document.setdefault("state_label", state_label(row.state, lang))
+    document.setdefault("outcome", outcome_of(row.outcome))
     document.setdefault("task_id", row.task_id)
     document.setdefault("task_url", url(row.task_id) if row.task_id else None)
     document.setdefault("error_code", row.error_code or None)

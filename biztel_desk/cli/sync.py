@@ -89,6 +89,8 @@ def _once(worker: LinkWorker, lang: str, stdout: TextIO) -> int:
     summary = worker.run_once()
     stdout.write(f"linked\t{summary.linked}\nretrying\t{summary.retrying}\nfailed\t{summary.failed}\n"
                  f"skipped\t{summary.skipped}\n")
+    if summary.updated:
+        stdout.write(f"updated\t{summary.updated}\n")
     if summary.api_usage is not None:
         stdout.write(f"api_usage\t{summary.api_usage[0]}/{summary.api_usage[1]}\n")
     code = EXIT_PROBLEMS if summary.failed else EXIT_OK

@@ -332,9 +332,12 @@ def field_from_json(spec: dict[str, Any]) -> FieldDef:
         picklist_values=tuple(spec.get("picklistValues", ())),
         restricted_picklist=bool(spec.get("restrictedPicklist", False)),
         default_value=spec.get("defaultValue"),
-        # Field-level security: a field the user may read but not edit is in describe with these false.
-        createable=bool(spec.get("createable", True)),
-        updateable=bool(spec.get("updateable", True)),
+        # Field-level security: a field the user may read but not edit is in describe with these false (a formula
+        # field is never createable nor updateable).
+        createable=bool(spec.get("createable", True)) and not spec.get("calculated"),
+        updateable=bool(spec.get("updateable", True)) and not spec.get("calculated"),
+        **({"calculated": True, "calculated_formula": str(spec.get("calculatedFormula") or "")}
+           if spec.get("calculated") else {}),
     )
 
 

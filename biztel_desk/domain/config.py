@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
-from biztel_desk.domain import phone
+from biztel_desk.domain import phone, url_template
 from biztel_desk.domain.ids import InvalidRecordId, extract_record_id
 from biztel_desk.domain.messages import Problem
+from biztel_desk.domain.url_template import DEFAULT_RECORDING_URL_TEMPLATE
 
 
 class LinkStatus(enum.StrEnum):
@@ -143,6 +144,8 @@ SYSTEM_OPTIONS: tuple[Option, ...] = (
     Option("time_zone", str, ""),  # empty = the system's time zone
     Option("playback_auth", str, PlaybackAuth.URL.value, choices=tuple(p.value for p in PlaybackAuth)),
     Option("recording_server_url", str, ""),
+    # The 録音再生 link: {server}, {request_id}, {unique_id}, {recording_file}, {start:%Y/%m/%d} (domain.url_template).
+    Option("recording_url_template", str, DEFAULT_RECORDING_URL_TEMPLATE),
     Option("retry_interval_minutes", int, 10, 1, 1440),
     Option("retry_max", int, 3, 0, 20),
     Option("subject_inbound", str, "着信 {customer}"),
@@ -175,6 +178,7 @@ class SystemSettings:
     time_zone: str = ""
     playback_auth: str = PlaybackAuth.URL.value
     recording_server_url: str = ""
+    recording_url_template: str = DEFAULT_RECORDING_URL_TEMPLATE
     retry_interval_minutes: int = 10
     retry_max: int = 3
     subject_inbound: str = "着信 {customer}"
@@ -233,6 +237,8 @@ def validate_system(values: dict[str, Any], path: str = "system") -> tuple[Syste
         problem = _recording_url_problem(url, f"{path}.recording_server_url")
         if problem is not None:
             problems.append(problem)
+    if "recording_url_template" in clean:
+        problems.extend(_check_url_template(clean["recording_url_template"], f"{path}.recording_url_template"))
     for key in ("subject_inbound", "subject_outbound"):
         if key in clean:
             problems.extend(_check_template(clean[key], f"{path}.{key}"))
@@ -298,6 +304,21 @@ def _check_option(option: Option, value: Any, where: str, problems: list[Problem
         problems.append(Problem("bad_choice", where, {"value": value, "choices": ", ".join(option.choices)}))
         return None
     return value
+
+
+def _check_url_template(template: str, where: str) -> list[Problem]:
+    """A recording link template: known placeholders only, strftime on {start} only (domain.url_template)."""
+    char = forbidden_character(template)
+    if char is not None:
+        return [Problem("control_characters", where, {"char": char})]
+    try:
+        url_template.parse(template)
+    except url_template.TemplateError as error:
+        if error.key in ("{", "}"):
+            return [Problem("url_template_brace", where, {"char": error.key})]
+        return [Problem("url_template_invalid", where,
+                        {"key": error.key, "choices": ", ".join("{" + n + "}" for n in url_template.URL_PLACEHOLDERS)})]
+    return []
 
 
 def _check_template(template: str, where: str) -> list[Problem]:

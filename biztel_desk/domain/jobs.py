@@ -16,6 +16,11 @@ class JobState(enum.StrEnum):
     FAILED = "failed"  # a permanent Salesforce error; retriable by hand
     SKIPPED = "skipped"  # on_no_match = skip (or an anonymous caller with skip): recorded, nothing written
     EXCLUDED = "excluded"  # the call is kept but not linked (ExcludeReason says why); never sent, see relink
+    # A linked call changed (a late leg): its Task is updated once — waiting, in flight (outcome looked up
+    # before any resend, like ``sending``), done. task_id stays set throughout.
+    UPDATE_PENDING = "update_pending"
+    UPDATE_SENDING = "update_sending"
+    UPDATED = "updated"
 
 
 # What the admin sees; the 連携通話履歴 tab and the CLI use these words.
@@ -28,7 +33,12 @@ STATE_LABELS: dict[JobState, tuple[str, str]] = {
     JobState.FAILED: ("失敗", "Failed"),
     JobState.SKIPPED: ("スキップ", "Skipped"),
     JobState.EXCLUDED: ("対象外", "Excluded"),
+    JobState.UPDATE_PENDING: ("更新待ち", "Update waiting"),
+    JobState.UPDATE_SENDING: ("更新送信中", "Updating"),
+    JobState.UPDATED: ("更新済み", "Updated"),
 }
+# Jobs whose call has a Task in Salesforce (counted as linked).
+TASK_STATES = frozenset({JobState.LINKED, JobState.UPDATE_PENDING, JobState.UPDATE_SENDING, JobState.UPDATED})
 
 
 class ExcludeReason(enum.StrEnum):

@@ -39,6 +39,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "time_zone": ("タイムゾーン", "Time zone"),
     "playback_auth": ("録音再生時の認証", "Playback authentication"),
     "recording_server_url": ("録音サーバURL", "Recording server URL"),
+    "recording_url_template": ("録音再生URLテンプレート", "Recording link template"),
     "retry_interval_minutes": ("リトライ間隔(分)", "Retry interval (minutes)"),
     "retry_max": ("リトライ回数上限", "Maximum retries"),
     "subject_inbound": ("件名テンプレート(着信)", "Subject template (inbound)"),
@@ -180,6 +181,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "region_invalid": ("{label}「{value}」は国・地域コードではありません(例: JP)。", "{label} '{value}' is not a region code (e.g. JP)."),
     "time_zone_invalid": ("{label}「{value}」は不明なタイムゾーンです(例: Asia/Tokyo)。", "{label} '{value}' is not a known time zone (e.g. Asia/Tokyo)."),
     "url_invalid": ("{label}「{value}」はURLではありません(例: https://s0000.u.biztel.jp:8000)。", "{label} '{value}' is not a URL (e.g. https://s0000.u.biztel.jp:8000)."),
+    "url_template_invalid": (
+        "{label}の {{{key}}} は使えません。使える項目: {choices}(日付は {{start:%Y/%m/%d}} のように % 指定のみ)。"
+        "波かっこそのものは {{{{ }}}} と書いてください。",
+        "{label}: {{{key}}} is not allowed. Allowed: {choices} (dates as {{start:%Y/%m/%d}}, % directives only). "
+        "Write a literal brace as {{{{ or }}}}.",
+    ),
+    "url_template_brace": (
+        "{label}の波かっこ「{char}」が対になっていません。差し込み項目は {{server}} のように書き、"
+        "波かっこそのものは {{{{ または }}}} と書いてください。",
+        "{label} has a brace '{char}' without its pair. Write placeholders as {{server}} and a literal brace as "
+        "{{{{ or }}}}.",
+    ),
     "template_invalid": (
         "{label}に不明な差し込み項目 {{{key}}} があります。使える項目: {choices}",
         "{label} has an unknown placeholder {{{key}}}. Allowed: {choices}",

@@ -7,10 +7,14 @@ import string
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.config import ActivityMode, PlaybackAuth
 from biztel_desk.domain.matching import Target
+from biztel_desk.domain.url_template import DEFAULT_RECORDING_URL_TEMPLATE
+from biztel_desk.domain.url_template import names as template_names
+from biztel_desk.domain.url_template import render as render_template
 
 # Where a Task points: people go to WhoId, everything else to WhatId (SALESFORCE.md "Records and Ids").
 WHO_OBJECTS = frozenset({"Contact", "Lead"})
@@ -18,6 +22,27 @@ WHO_OBJECTS = frozenset({"Contact", "Lead"})
 CASE_OWNERS = frozenset({"Account", "Contact"})
 AGENT_ID_MAX = 10  # B_AgentIdTo__c / B_AgentIdFrom__c are Text(10)
 SUBJECT_MAX = 255
+SERVER_FIELD_MAX = 50  # B_ServerIP__c as the setup guide creates it: Text(50)
+UNANSWERED = ("NO ANSWER", "BUSY", "FAILED", "CONGESTION")  # calls.disposition values of an unanswered call
+# The outcome as the history shows it (tab, CSV, `biztel-desk history`): one vocabulary, Japanese and English.
+OUTCOME_LABELS: dict[str, tuple[str, str]] = {
+    "ANSWERED": ("応答", "Answered"),
+    "NO ANSWER": ("不在", "No answer"),
+    "BUSY": ("話中", "Busy"),
+    "FAILED": ("失敗", "Failed"),
+    "CONGESTION": ("回線混雑", "Congestion"),
+}
+
+
+def outcome_of(disposition: str) -> str:
+    """A stored disposition as an outcome: one of UNANSWERED, else ANSWERED (an unknown one counts as answered)."""
+    value = (disposition or "").strip().upper()
+    return value if value in UNANSWERED else "ANSWERED"
+
+
+def outcome_label(disposition: str, lang: str = "ja") -> str:
+    ja, en = OUTCOME_LABELS[outcome_of(disposition)]
+    return ja if lang == "ja" else en
 
 
 @dataclass(frozen=True)
@@ -39,6 +64,17 @@ class CallFacts:
     ended_at: dt.datetime | None
     duration_s: int
     recording_server_url: str
+    disposition: str = ""  # ANSWERED / NO ANSWER / BUSY / FAILED / CONGESTION; "" = unknown (taken as answered)
+    recording_file: str = ""  # the recording's file name or path when the source records it
+
+    @property
+    def outcome(self) -> str:
+        """The call's outcome: one of UNANSWERED, else "ANSWERED" (an unknown disposition counts as answered)."""
+        return outcome_of(self.disposition)
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome == "ANSWERED"
 
 
 @dataclass(frozen=True)
@@ -53,6 +89,8 @@ class WriteOptions:
     task_status: str = "Completed"
     activity_mode: str = ActivityMode.TASK.value
     with_custom_fields: bool = True  # False when the org lacks the B_…__c fields (bare org, verification warns)
+    recording_url_template: str = DEFAULT_RECORDING_URL_TEMPLATE
+    server_field_max: int = SERVER_FIELD_MAX  # B_ServerIP__c's length in the org (a whole URL must fit)
 
 
 def playback_id(call: CallFacts, options: WriteOptions) -> str:
@@ -62,9 +100,47 @@ def playback_id(call: CallFacts, options: WriteOptions) -> str:
     return call.unique_id
 
 
+def recording_server(call: CallFacts, options: WriteOptions) -> str:
+    return (call.recording_server_url or options.recording_server_url).rstrip("/")
+
+
 def recording_url(call: CallFacts, options: WriteOptions) -> str:
-    server = (call.recording_server_url or options.recording_server_url).rstrip("/")
-    return f"{server}/monitor_link/{playback_id(call, options)}" if server else ""
+    """The 録音再生 link from ``recording_url_template``; "" when the call has no recording to play.
+
+    No link for an unanswered call, with an empty template, nor when the template needs a value the call lacks (no server, no
+    recording file). ``{request_id}`` is the ID BIZTEL's monitor_link takes: what B_UniqueId__c holds (the
+    request ID with admin-login playback, else the unique ID).
+    """
+    if not call.answered:
+        return ""
+    template = options.recording_url_template
+    if not template:
+        return ""  # no link at all (設定確認 reports the empty template)
+    try:
+        wanted = template_names(template)
+    except ValueError:
+        return ""
+    values = {
+        "server": recording_server(call, options),
+        "request_id": playback_id(call, options),
+        "unique_id": call.unique_id,
+        "recording_file": quote(call.recording_file.strip(), safe="/"),
+    }
+    if any(not values[name] for name in wanted if name in values):
+        return ""
+    return render_template(template, values, _local(call.started_at, options))
+
+
+def server_field(call: CallFacts, options: WriteOptions) -> str | None:
+    """B_ServerIP__c: the server base URL for BIZTEL's template (the WavUrlImg__c formula appends the ID), the
+    whole link for any other template (the README's formula then links B_ServerIP__c as it is); None without a
+    link, or when the whole link does not fit the field (it is still in the Description)."""
+    url = recording_url(call, options)
+    if not url:
+        return None
+    if options.recording_url_template == DEFAULT_RECORDING_URL_TEMPLATE:
+        return recording_server(call, options) or None
+    return url if len(url) <= options.server_field_max else None
 
 
 def _utc_iso(value: dt.datetime | None) -> str | None:
@@ -82,18 +158,46 @@ def _display(number: str) -> str:
     return phone.national_format(e164) if e164 else number
 
 
+# What an unanswered call's Subject says instead of 着信 / 発信 (and what CallDisposition-aware reports read).
+OUTCOME_WORDS: dict[tuple[str, str], str] = {
+    ("NO ANSWER", "inbound"): "不在着信",
+    ("NO ANSWER", "outbound"): "発信不応答",
+    ("BUSY", "inbound"): "話中",
+    ("BUSY", "outbound"): "話中",
+    ("FAILED", "inbound"): "着信失敗",
+    ("FAILED", "outbound"): "発信失敗",
+    ("CONGESTION", "inbound"): "着信失敗",
+    ("CONGESTION", "outbound"): "発信失敗",
+}
+
+
+def direction_word(call: CallFacts) -> str:
+    """着信 / 発信 for an answered call; 不在着信, 話中, 発信失敗 … for an unanswered one."""
+    plain = "着信" if call.direction == "inbound" else "発信"
+    if call.answered:
+        return plain
+    return OUTCOME_WORDS.get((call.outcome, "inbound" if call.direction == "inbound" else "outbound"), plain)
+
+
 def subject(call: CallFacts, options: WriteOptions) -> str:
+    """The Subject from the admin's template. An unanswered call says so: ``{direction}`` becomes 不在着信 / 話中 /
+    発信失敗 …; a template without ``{direction}`` gets that word in place of its leading 着信 / 発信, or in front."""
     template = options.subject_inbound if call.direction == "inbound" else options.subject_outbound
     agent = call.to_agent_id if call.direction == "inbound" else call.from_agent_id
     extension = call.to_extension if call.direction == "inbound" else call.from_extension
+    word = direction_word(call)
+    if not call.answered and "{direction}" not in template:
+        plain = "着信" if call.direction == "inbound" else "発信"
+        template = (template.replace(plain, "{direction}", 1) if template.startswith(plain)
+                    else "{direction} " + template)
     values = {
         "customer": _display(call.customer_number) if call.customer_number else "非通知",
         "company": _display(call.company_number) if call.company_number else "",
-        "direction": "着信" if call.direction == "inbound" else "発信",
+        "direction": word,
         "agent": agent,
         "extension": extension,
         "start": _local(call.started_at, options).strftime("%Y/%m/%d %H:%M"),
-        "duration": f"{call.duration_s // 60}:{call.duration_s % 60:02d}",
+        "duration": f"{talk_time(call) // 60}:{talk_time(call) % 60:02d}",
     }
     return render_subject(template, values)
 
@@ -124,6 +228,11 @@ def render_subject(template: str, values: dict[str, str]) -> str:
     return "".join(parts)[:SUBJECT_MAX]
 
 
+def talk_time(call: CallFacts) -> int:
+    """Seconds talked: 0 for an unanswered call, whatever the PBX wrote."""
+    return int(call.duration_s) if call.answered else 0
+
+
 def phone_from(call: CallFacts) -> str:
     """The from number written (B_PhoneFrom__c): an outbound call whose source recorded only the agent's
     extension was made from the company number (the setting's 既定の発信番号)."""
@@ -142,13 +251,16 @@ def phone_to(call: CallFacts) -> str:
 def description(call: CallFacts, options: WriteOptions) -> str:
     start = _local(call.started_at, options)
     from_number, to_number = phone_from(call), phone_to(call)
+    seconds = talk_time(call)
     lines = [
-        f"{'着信' if call.direction == 'inbound' else '発信'}: {_display(from_number) or '-'} → {_display(to_number) or '-'}",
+        f"{direction_word(call)}: {_display(from_number) or '-'} → {_display(to_number) or '-'}",
         f"通話開始: {start:%Y/%m/%d %H:%M:%S}",
     ]
     if call.ended_at is not None:
         lines.append(f"通話終了: {_local(call.ended_at, options):%Y/%m/%d %H:%M:%S}")
-    lines.append(f"通話時間: {call.duration_s // 60}分{call.duration_s % 60:02d}秒")
+    lines.append(f"通話時間: {seconds // 60}分{seconds % 60:02d}秒")
+    if not call.answered:
+        lines.append(f"結果: {call.outcome}")
     if call.from_agent_id or call.from_extension:
         lines.append(f"発信エージェント: {call.from_agent_id or '-'} (内線 {call.from_extension or '-'})")
     if call.to_agent_id or call.to_extension:
@@ -161,13 +273,17 @@ def description(call: CallFacts, options: WriteOptions) -> str:
 
 
 def task_fields(call: CallFacts, target: Target | None, options: WriteOptions, *, case_ref: str | None = None, contact_id: str | None = None) -> dict[str, Any]:
-    """The Task for ``call`` on ``target``; in Case mode ``case_ref`` (an Id or a composite reference) is the WhatId."""
+    """The Task for ``call`` on ``target``; in Case mode ``case_ref`` (an Id or a composite reference) is the WhatId.
+
+    CallDisposition carries the outcome when the PBX wrote one (ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION).
+    """
     fields: dict[str, Any] = {
         "Subject": subject(call, options),
         "Status": options.task_status,
         "TaskSubtype": "Call",
         "CallType": "Inbound" if call.direction == "inbound" else "Outbound",
-        "CallDurationInSeconds": int(call.duration_s),
+        "CallDurationInSeconds": talk_time(call),
+        "CallDisposition": call.outcome if call.disposition.strip() else None,
         "CallObject": call.unique_id,
         "ActivityDate": _local(call.started_at, options).date().isoformat(),
         "Description": description(call, options),
@@ -184,7 +300,7 @@ def task_fields(call: CallFacts, target: Target | None, options: WriteOptions, *
     if options.with_custom_fields:
         fields.update(
             {
-                "B_ServerIP__c": (call.recording_server_url or options.recording_server_url).rstrip("/") or None,
+                "B_ServerIP__c": server_field(call, options),
                 "B_UniqueId__c": playback_id(call, options),
                 "B_PhoneTo__c": phone_to(call) or None,
                 "B_PhoneFrom__c": phone_from(call) or None,
@@ -227,3 +343,18 @@ def lead_fields(call: CallFacts) -> dict[str, Any]:
     """A Lead for an unknown number (on_no_match = create_lead). Company is required by standard orgs."""
     number = lead_phone(call.customer_number)
     return {"LastName": number, "Company": number, "Phone": number, "LeadSource": LEAD_SOURCE}
+
+
+# Task fields a late leg can change: what an update (PATCH) of an existing Task sends. Never the record it is
+# on, its status, type or CallObject (and never fields set on create only, such as TaskSubtype).
+UPDATE_FIELDS = (
+    "Subject", "CallDurationInSeconds", "CallDisposition", "ActivityDate", "Description", "B_ServerIP__c",
+    "B_PhoneTo__c", "B_PhoneFrom__c", "B_CallStartDateTime__c", "B_CallEndDateTime__c", "B_AgentIdTo__c",
+    "B_AgentIdFrom__c", "B_NaisenTo__c", "B_NaisenFrom__c",
+)
+
+
+def task_update_fields(call: CallFacts, options: WriteOptions) -> dict[str, Any]:
+    """The fields of an existing Task that follow the call (a late leg changed its outcome, times or agent)."""
+    fields = task_fields(call, None, options)
+    return {name: fields[name] for name in UPDATE_FIELDS if name in fields}

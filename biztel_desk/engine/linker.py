@@ -49,9 +49,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.config import (
@@ -66,12 +66,14 @@ from biztel_desk.domain.jobs import JobState
 from biztel_desk.domain.matching import Candidate, Decision, ObjectRule, Reason, Target, decide
 from biztel_desk.domain.payload import (
     LEAD_SOURCE,
+    SERVER_FIELD_MAX,
     CallFacts,
     WriteOptions,
     case_fields,
     lead_fields,
     lead_phone,
     task_fields,
+    task_update_fields,
     wants_case,
 )
 from biztel_desk.engine.lease import DEFAULT_TTL_S, LeaseLost, Leases
@@ -94,6 +96,7 @@ from biztel_desk.salesforce.gateway import (
     FoundTask,
     ObjectInfo,
     SalesforceGateway,
+    parse_datetime,
 )
 from biztel_desk.secrets import SecretStore
 from biztel_desk.store import repos
@@ -160,7 +163,8 @@ class StepResult:
     failed: int = 0
     skipped: int = 0
     resolved: int = 0  # jobs left in ``sending`` whose outcome was looked up
-    unknown: int = 0  # jobs left in ``sending`` by this step (looked up by the next one)
+    unknown: int = 0  # jobs left in ``sending`` / ``update_sending`` by this step (looked up by the next one)
+    updated: int = 0  # linked calls whose Task was updated (a late leg changed the call)
     checking: int = 0  # jobs still in ``sending`` after a lookup: looked up again later, until the server limit
     more: bool = False  # a full batch was due: call again without waiting
     paused: str | None = None  # "status" | "usage" | "limit" | "lease": why nothing was sent
@@ -195,6 +199,7 @@ class DueJob:
     customer_e164: str | None
     call: CallFacts
     match_reason: str = ""  # the journaled decision of an earlier attempt (its targets), "" when none
+    revision: int = 1  # the call's revision these facts are (journaled as sent_revision with the claim)
 
 
 @dataclass
@@ -327,12 +332,14 @@ class LinkEngine:
                 return
         index = PhoneIndex(self.database, setting.account_id, gateway, region=system.default_region, clock=self.clock)
         result.resolved, absent, result.checking = self.resolve_sending(setting, gateway, index)
+        result.resolved += self.resolve_updates(setting, system, gateway, result)
         jobs = self._due(setting)
         result.picked = len(jobs)
         result.more = len(jobs) >= self.options.batch_size
         if not jobs:
             # Refresh the index only for a batch to match: an idle worker polling every second would otherwise
             # spend two queries per object every phone_index_max_age_s all day long, for nothing.
+            self._update_batch(setting, system, gateway, result)
             return
         if self.options.use_index:
             max_age = self.options.index_max_age_s
@@ -354,6 +361,7 @@ class LinkEngine:
         plans = self._journal(setting, system, plans, batch_id, result, index)
         self._send(gateway, plans, setting.id, auto_assign=system.run_assignment_rules)
         self._record(system, plans, batch_id, result, index, setting.id)
+        self._update_batch(setting, system, gateway, result)
 
     # --- loading --------------------------------------------------------------------------------------------
 
@@ -398,6 +406,7 @@ class LinkEngine:
                     LinkJob.setting_id == setting.id,
                     (LinkJob.state == JobState.PENDING)
                     | ((LinkJob.state == JobState.RETRYING) & (LinkJob.next_retry_at <= now)),
+                    _settled(now),
                 )
                 .order_by(LinkJob.id)
                 .limit(self.options.batch_size)
@@ -430,7 +439,8 @@ class LinkEngine:
         while True:
             with self.database.read() as session:
                 rows = session.execute(
-                    select(LinkJob.id, LinkJob.match_reason, LinkJob.send_started_at, LinkJob.updated_at, Call)
+                    select(LinkJob.id, LinkJob.match_reason, LinkJob.send_started_at, LinkJob.updated_at, Call,
+                           LinkJob.sent_revision)
                     .join(Call, LinkJob.call_id == Call.id)
                     .where(LinkJob.setting_id == setting.id, LinkJob.state == JobState.SENDING, LinkJob.id > last_id,
                            # due for its next look, or past the limit (which a later run may have set lower)
@@ -443,12 +453,12 @@ class LinkEngine:
                 return resolved, absent, checking
             last_id = rows[-1][0]
             found = self._existing(gateway, [(call.unique_id, call.request_id, call.started_at)
-                                             for _, _, _, _, call in rows])
+                                             for _, _, _, _, call, _ in rows])
             case_accounts = self._case_accounts(gateway, found)
             now = self.clock()
             updates = []
             leads: dict[str, tuple[str, str, str]] = {}
-            for job_id, reason_json, send_started, updated_at, call in rows:
+            for job_id, reason_json, send_started, updated_at, call, sent_revision in rows:
                 targets = _journaled_targets(reason_json)
                 tasks = _own_tasks(found.get(call.unique_id, []), targets, _is_create_lead(reason_json),
                                    case_accounts)
@@ -457,6 +467,7 @@ class LinkEngine:
                 if complete:
                     first = _first_task(tasks, targets, case_accounts)
                     updates.append(_linked_values(job_id, first, tasks, reason_json, now))
+                    updates[-1]["linked_revision"] = sent_revision or 1
                     lead = _created_lead(Reason.from_json(reason_json).code, first)
                     if lead is not None:
                         updates[-1].update(record_id=lead, record_object="Lead")
@@ -477,7 +488,10 @@ class LinkEngine:
             with self.database.begin() as session:
                 # Still ours: another engine may be sending these very jobs if it took the setting over.
                 self.leases.hold(session, setting.id)
+                linked_ids = [u["id"] for u in updates if u.get("state") == JobState.LINKED.value]
+                _lock_calls(session, linked_ids)
                 session.execute(update(LinkJob), updates)
+                _stale_to_update(session, linked_ids)
                 # The Leads written before the outcome was lost: the next batch must match them (no 2nd Lead).
                 index.remember(session, "Lead", list(leads.values()), now)
             resolved += len(rows)
@@ -676,6 +690,8 @@ class LinkEngine:
             task_status=task.closed_status or "Completed",
             activity_mode=setting.activity_mode,
             with_custom_fields="B_UniqueId__c" in task.fields,
+            recording_url_template=system.recording_url_template,
+            server_field_max=task.server_ip_length or SERVER_FIELD_MAX,
         )
 
     def _build_units(self, setting: SettingSnapshot, options: WriteOptions, gateway: SalesforceGateway,
@@ -757,8 +773,11 @@ class LinkEngine:
             owned = set(session.scalars(select(LinkJob.id).where(LinkJob.id.in_(ids), LinkJob.batch_id == batch_id)))
             plans = [p for p in plans if p.job.id in owned]
             updates = [self._decided_values(p, system, now, result) for p in plans]
+            linked_ids = [u["id"] for u in updates if u.get("state") == JobState.LINKED.value]
+            _lock_calls(session, linked_ids)
             if updates:
                 session.execute(update(LinkJob), updates)
+            _stale_to_update(session, linked_ids)
             leads = [(lead, "Phone", lead_phone(p.job.call.customer_number)) for p in plans
                      if not p.units and (lead := _created_lead(p.decision.reason.code, *p.covered[:1]))]
             if leads and index is not None:
@@ -772,7 +791,7 @@ class LinkEngine:
         if decision.targets:
             params["targets"] = [t.record_id for t in decision.targets]
         values: dict[str, Any] = {"id": job.id, "match_reason": Reason(reason.code, params).to_json(), "updated_at": now,
-                                  "attempts": 0}
+                                  "attempts": 0, "sent_revision": job.revision}
         if decision.targets:
             values.update(record_id=decision.targets[0].record_id, record_object=decision.targets[0].object_name)
         if decision.kind == "skip":
@@ -795,6 +814,7 @@ class LinkEngine:
             result.linked += 1
             first = _first_task(plan.covered, [t.record_id for t in decision.targets], plan.case_accounts)
             values.update(_linked_values(job.id, first, plan.covered, values["match_reason"], now))
+            values["linked_revision"] = job.revision
             anchor = anchor_of(first, plan.case_accounts)
             if anchor and len(decision.targets) <= 1:
                 # The Task written by an earlier attempt may sit on another record than today's decision.
@@ -977,6 +997,7 @@ class LinkEngine:
                 ]
                 values.update(
                     state=JobState.LINKED.value,
+                    linked_revision=job.revision,
                     task_id=first.result.id,
                     case_id=first.parent_result.id if first.parent_result and first.parent_field == "WhatId" else None,
                     processed_at=now,
@@ -1033,10 +1054,178 @@ class LinkEngine:
                     except LeaseLost:
                         result.linked, result.retrying, result.failed, result.unknown = counted
                         raise
+                linked_ids = [u["id"] for u in updates if u.get("state") == JobState.LINKED.value]
+                _lock_calls(session, linked_ids)
                 session.execute(update(LinkJob), updates)
+                # A late leg changed the call while its Task was being written: update that Task next.
+                _stale_to_update(session, linked_ids)
                 # Same transaction as "linked": no window in which a crash leaves the new Lead unknown locally.
                 if leads and index is not None:
                     index.remember(session, "Lead", list(leads.values()), now)
+
+    # --- updating a linked call's Task (a late leg changed the call) ----------------------------------------
+
+    def _update_batch(self, setting: SettingSnapshot, system: SystemSettings, gateway: SalesforceGateway,
+                      result: StepResult) -> None:
+        """One batch of Tasks to update: journaled like creates (``update_sending`` + the revision sent, committed
+        before the PATCH), then each job is ``updated`` — or ``update_pending`` again if the call changed once
+        more meanwhile — or stays ``update_sending`` when the outcome is unknown (``resolve_updates``)."""
+        if gateway.usage_percent() >= system.api_pause_percent:
+            return
+        now = self.clock()
+        with self.database.read() as session:
+            rows = session.execute(
+                select(LinkJob.id, LinkJob.task_id, LinkJob.match_reason, LinkJob.attempts, Call)
+                .join(Call, LinkJob.call_id == Call.id)
+                .where(LinkJob.setting_id == setting.id, LinkJob.state == JobState.UPDATE_PENDING,
+                       LinkJob.next_retry_at.is_(None) | (LinkJob.next_retry_at <= now), _settled(now))
+                .order_by(LinkJob.id)
+                .limit(self.options.batch_size)
+            ).all()
+        if not rows:
+            return
+        result.more = result.more or len(rows) >= self.options.batch_size
+        options = self._write_options(setting, system, gateway)
+        present = gateway.task_setup().fields
+        units: list[_Unit] = []
+        revisions: dict[int, int] = {}
+        attempts: dict[int, int] = {}
+        for job_id, task_id, reason_json, job_attempts, call in rows:
+            facts, _ = _call_facts(call, setting.default_outbound_number)
+            fields = {k: v for k, v in task_update_fields(facts, options).items() if k in present}
+            revisions[job_id] = call.revision or 1
+            attempts[job_id] = job_attempts or 0
+            for task in _task_ids(task_id, reason_json):
+                units.append(_Unit(job_id, {"attributes": {"type": "Task"}, "Id": task, **fields}, None))
+        batch_id = str(uuid.uuid4())
+        ids = list(revisions)
+        with self.database.begin() as session:
+            self.leases.hold(session, setting.id)
+            session.execute(
+                update(LinkJob)
+                .where(LinkJob.id.in_(ids), LinkJob.state == JobState.UPDATE_PENDING)
+                .values(state=JobState.UPDATE_SENDING.value, batch_id=batch_id, send_started_at=now, updated_at=now,
+                        next_retry_at=None)
+                .execution_options(synchronize_session=False)
+            )
+            owned = set(session.scalars(select(LinkJob.id).where(LinkJob.id.in_(ids), LinkJob.batch_id == batch_id)))
+            if owned:
+                session.execute(update(LinkJob), [{"id": i, "sent_revision": revisions[i]} for i in sorted(owned)])
+        units = [u for u in units if u.job_id in owned]
+        for chunk in _chunked(units):
+            self.leases.check(setting.id)  # a desktop that lost its lease never writes
+            self._send_chunk(chunk, lambda c: gateway.update([u.task for u in c]))
+        self._record_updates(system, units, revisions, attempts, result, setting.id)
+
+    def _record_updates(self, system: SystemSettings, units: list[_Unit], revisions: dict[int, int],
+                        attempts: dict[int, int], result: StepResult, setting_id: int | None = None) -> None:
+        now = self.clock()
+        by_job: dict[int, list[_Unit]] = {}
+        for unit in units:
+            by_job.setdefault(unit.job_id, []).append(unit)
+        updates: list[dict[str, Any]] = []
+        for job_id, job_units in by_job.items():
+            outcomes = {u.outcome for u in job_units}
+            values: dict[str, Any] = {"id": job_id, "updated_at": now}
+            failed = next((u for u in job_units if u.outcome == "permanent"), None)
+            transient = next((u for u in job_units if u.outcome == "transient"), None)
+            unknown = next((u for u in job_units if u.outcome == "unknown"), None)
+            if outcomes == {"ok"}:
+                result.updated += 1
+                values.update(state=JobState.UPDATED.value, linked_revision=revisions[job_id], processed_at=now,
+                              error_code="", error_message="", next_retry_at=None, attempts=0)
+            elif unknown is not None:
+                # Stays update_sending: looked up (the Task read back) before it is ever sent again.
+                result.unknown += 1
+                if unknown.error is not None:
+                    values.update(error_code=unknown.error.code[:64], error_message=unknown.error.text())
+                values["next_retry_at"] = None
+            elif failed is not None and failed.error is not None:
+                result.failed += 1
+                values.update(state=JobState.FAILED.value, error_code=failed.error.code[:64],
+                              error_message=failed.error.text(), processed_at=now, attempts=0)
+            elif transient is not None and transient.error is not None:
+                count = attempts.get(job_id, 0) + 1
+                if count >= self.retry_cap(transient.error_class):
+                    result.failed += 1
+                    values.update(state=JobState.FAILED.value, error_code=RETRY_LIMIT_REACHED,
+                                  error_message=f"{count} × {transient.error.text()}", processed_at=now, attempts=0)
+                else:
+                    result.retrying += 1
+                    delay = self.backoff_delay(attempts.get(job_id, 0), system.retry_backoff_max_minutes)
+                    values.update(state=JobState.UPDATE_PENDING.value, attempts=count,
+                                  next_retry_at=now + dt.timedelta(seconds=delay),
+                                  error_code=transient.error.code[:64], error_message=transient.error.text())
+            updates.append(values)
+        if updates:
+            with self.database.begin() as session:
+                if setting_id is not None:
+                    # The fencing token, as in _record: a desktop that lost the lease records nothing; the new
+                    # owner reads these Tasks back (resolve_updates).
+                    self.leases.hold(session, setting_id)
+                done = [u["id"] for u in updates if u.get("state") == JobState.UPDATED.value]
+                _lock_calls(session, done)
+                session.execute(update(LinkJob), updates)
+                _stale_to_update(session, done)
+
+    def resolve_updates(self, setting: SettingSnapshot, system: SystemSettings, gateway: SalesforceGateway,
+                        result: StepResult) -> int:
+        """Jobs left in ``update_sending`` (the PATCH's answer was lost): read their Tasks back. A Task holding
+        the call's current values was updated → ``updated``. Otherwise the update may still commit until
+        ``server_write_limit_s`` after it started, so the job is looked at again every ``recheck_s``; only then
+        does it go back to ``update_pending`` to be sent again. A failed read changes nothing."""
+        if not self.leases.may_resolve(setting.id):
+            return 0  # taken over from an owner that may still be inside a request for these very jobs: later
+        now = self.clock()
+        with self.database.read() as session:
+            rows = session.execute(
+                select(LinkJob.id, LinkJob.task_id, LinkJob.match_reason, LinkJob.send_started_at,
+                       LinkJob.updated_at, Call)
+                .join(Call, LinkJob.call_id == Call.id)
+                .where(LinkJob.setting_id == setting.id, LinkJob.state == JobState.UPDATE_SENDING,
+                       LinkJob.next_retry_at.is_(None) | (LinkJob.next_retry_at <= now))
+                .order_by(LinkJob.id)
+                .limit(MAX_COLLECTION)
+            ).all()
+        if not rows:
+            return 0
+        options = self._write_options(setting, system, gateway)
+        present = gateway.task_setup().fields
+        expected: dict[int, tuple[dict[str, Any], list[str], int]] = {}
+        for job_id, task_id, reason_json, _, _, call in rows:
+            facts, _ = _call_facts(call, setting.default_outbound_number)
+            fields = {k: v for k, v in task_update_fields(facts, options).items() if k in present}
+            expected[job_id] = (fields, _task_ids(task_id, reason_json), call.revision or 1)
+        names = sorted({name for fields, _, _ in expected.values() for name in fields})
+        read = gateway.field_values("Task", [t for _, tasks, _ in expected.values() for t in tasks], names)
+        limit = dt.timedelta(seconds=self.options.server_write_limit_s)
+        recheck = dt.timedelta(seconds=self.options.recheck_s)
+        now = self.clock()
+        updates: list[dict[str, Any]] = []
+        for job_id, _, _, send_started, updated_at, _ in rows:
+            fields, tasks, revision = expected[job_id]
+            if tasks and all(t in read and all(_same_value(k, v, read[t].get(k)) for k, v in fields.items())
+                             for t in tasks):
+                result.updated += 1
+                updates.append({"id": job_id, "state": JobState.UPDATED.value, "linked_revision": revision,
+                                "processed_at": now, "updated_at": now, "error_code": "", "error_message": "",
+                                "next_retry_at": None})
+                continue
+            deadline = (send_started or updated_at or now) + limit
+            if now < deadline:
+                result.checking += 1
+                updates.append({"id": job_id, "next_retry_at": min(now + recheck, deadline), "updated_at": now})
+                continue
+            # Not written, and past the server's limit: send the update again (with the call as it is now).
+            updates.append({"id": job_id, "state": JobState.UPDATE_PENDING.value, "next_retry_at": None,
+                            "updated_at": now})
+        with self.database.begin() as session:
+            self.leases.hold(session, setting.id)
+            done = [u["id"] for u in updates if u.get("state") == JobState.UPDATED.value]
+            _lock_calls(session, done)
+            session.execute(update(LinkJob), updates)
+            _stale_to_update(session, done)
+        return len(rows)
 
     def retry_cap(self, error_class: str) -> int:
         """Consecutive transient failures after which a job of this error class fails (EngineOptions.retry_caps)."""
@@ -1058,6 +1247,12 @@ class LinkEngine:
 
 
 def _due_job(job: LinkJob, call: Call, default_outbound_number: str = "") -> DueJob:
+    facts, customer_e164 = _call_facts(call, default_outbound_number)
+    return DueJob(job.id, job.state, job.batch_id, job.retry_count, job.attempts, customer_e164, facts,
+                  job.match_reason or "", call.revision or 1)
+
+
+def _call_facts(call: Call, default_outbound_number: str = "") -> tuple[CallFacts, str | None]:
     inbound = call.direction == "inbound"
     customer = call.from_number if inbound else call.to_number
     # The company side as the PBX recorded it (DID, presented caller ID), else the number the call was matched
@@ -1086,9 +1281,67 @@ def _due_job(job: LinkJob, call: Call, default_outbound_number: str = "") -> Due
         ended_at=call.ended_at,
         duration_s=call.duration_s,
         recording_server_url=call.recording_server_url,
+        disposition=call.disposition or "",
+        recording_file=call.recording_file or "",
     )
-    return DueJob(job.id, job.state, job.batch_id, job.retry_count, job.attempts, customer_e164, facts,
-                  job.match_reason or "")
+    return facts, customer_e164
+
+
+def _settled(now: dt.datetime) -> Any:
+    """The call's settle window has passed (or it has none): a live source sends no more legs for it."""
+    return Call.settle_until.is_(None) | (Call.settle_until <= now)
+
+
+def _lock_calls(session: Session, job_ids: Sequence[int]) -> None:
+    """Lock the calls of these jobs first (PostgreSQL: SELECT … FOR UPDATE; SQLite serialises writers anyway), so a
+    late leg's change (store.calls.apply_call_change, which writes the call row first) commits either wholly before
+    this transaction's revision check or wholly after it — never unseen by both."""
+    if job_ids:
+        session.execute(select(Call.id).where(Call.id.in_(select(LinkJob.call_id).where(LinkJob.id.in_(job_ids))))
+                        .with_for_update())
+
+
+def _stale_to_update(session: Session, job_ids: Sequence[int]) -> None:
+    """Jobs just linked or updated whose call changed meanwhile (its revision is past the one sent): their Task
+    waits for an update (``update_pending``)."""
+    if not job_ids:
+        return
+    revision = select(Call.revision).where(Call.id == LinkJob.call_id).scalar_subquery()
+    session.execute(
+        update(LinkJob)
+        .where(LinkJob.id.in_(job_ids), LinkJob.state.in_([JobState.LINKED, JobState.UPDATED]),
+               LinkJob.task_id.is_not(None), func.coalesce(LinkJob.linked_revision, 1) < revision)
+        .values(state=JobState.UPDATE_PENDING.value, next_retry_at=None, attempts=0)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _task_ids(task_id: str | None, reason_json: str) -> list[str]:
+    """Every Task a linked job wrote (the ``all`` policy writes one per record), its first one first."""
+    listed: list[str] = []
+    if reason_json:
+        tasks = Reason.from_json(reason_json).params.get("tasks")
+        if isinstance(tasks, list):
+            listed = [str(t) for t in tasks if t]
+    ids = [task_id] if task_id else []
+    return ids + [t for t in listed if t not in ids]
+
+
+_DATETIME_FIELDS = frozenset({"B_CallStartDateTime__c", "B_CallEndDateTime__c"})
+
+
+def _same_value(name: str, sent: Any, read: Any) -> bool:
+    """A Task field read back holds what an update sent (Salesforce's own spelling of dates and numbers)."""
+    if sent in (None, "") or read in (None, ""):
+        return sent in (None, "") and read in (None, "")
+    if name in _DATETIME_FIELDS:
+        return parse_datetime(sent) == parse_datetime(read)
+    if isinstance(sent, int):
+        try:
+            return int(float(read)) == sent
+        except (TypeError, ValueError):
+            return False
+    return str(sent).replace("\r\n", "\n") == str(read).replace("\r\n", "\n")
 
 
 def _customer_number(call: Call) -> str:

@@ -84,6 +84,7 @@ class RunSummary:
     retrying: int = 0
     failed: int = 0
     skipped: int = 0
+    updated: int = 0  # Tasks updated because a late leg changed their call
     errors: list[tuple[str, GatewayError]] = field(default_factory=list)
     # Settings left with work because sending is paused: (setting, "usage" | "lease", the message to show).
     paused: list[tuple[str, str, str]] = field(default_factory=list)
@@ -97,6 +98,7 @@ class RunSummary:
         self.retrying += result.retrying
         self.failed += result.failed
         self.skipped += result.skipped
+        self.updated += result.updated
         if result.api_usage is not None:
             self.api_usage = result.api_usage
 
@@ -272,7 +274,9 @@ class LinkWorker:
 
     def _sending_count(self) -> int:
         with self.database.read() as session:
-            query = select(func.count()).select_from(LinkJob).where(LinkJob.state == JobState.SENDING)
+            # A Task update whose answer was lost is looked up the same way (update_sending).
+            query = select(func.count()).select_from(LinkJob).where(
+                LinkJob.state.in_([JobState.SENDING, JobState.UPDATE_SENDING]))
             if self.settings is not None:
                 query = query.join(LinkSetting, LinkJob.setting_id == LinkSetting.id).where(
                     LinkSetting.name.in_(self.settings))
@@ -428,7 +432,9 @@ class LinkWorker:
                 )
             counts = {state: count for state, count in session.execute(query)}
         return WorkerCounters(
-            linked=counts.get(JobState.LINKED, 0),
+            # A call whose Task was updated, or waits for an update, is linked.
+            linked=counts.get(JobState.LINKED, 0) + counts.get(JobState.UPDATED, 0)
+            + counts.get(JobState.UPDATE_PENDING, 0) + counts.get(JobState.UPDATE_SENDING, 0),
             waiting=counts.get(JobState.PENDING, 0) + counts.get(JobState.SENDING, 0),
             retrying=counts.get(JobState.RETRYING, 0),
             failed=counts.get(JobState.FAILED, 0),

@@ -98,6 +98,7 @@ class TaskSetup:
     fields: frozenset[str]
     unique_id_external: bool
     closed_status: str | None
+    server_ip_length: int = 0  # B_ServerIP__c's length (0: unknown or no such field)
 
 
 @dataclass(frozen=True)
@@ -312,6 +313,7 @@ class SalesforceGateway:
                 fields=frozenset(fields),
                 unique_id_external=bool(unique and unique.get("externalId")),
                 closed_status=self._closed_status(),
+                server_ip_length=int((fields.get("B_ServerIP__c") or {}).get("length") or 0),
             )
         return self._task_setup
 
@@ -498,6 +500,13 @@ class SalesforceGateway:
         _check_type_chunks(records)
         body = {"allOrNone": False, "records": list(records)}
         return _results(self._request("POST", "composite/sobjects", body=body, write=True), len(records))
+
+    def update(self, records: Sequence[dict[str, Any]]) -> list[WriteResult]:
+        """sObject Collections update (PATCH, ``allOrNone = false``; each record has its Id): results in order."""
+        _check_size(records)
+        _check_type_chunks(records)
+        body = {"allOrNone": False, "records": list(records)}
+        return _results(self._request("PATCH", "composite/sobjects", body=body, write=True), len(records))
 
     def upsert_tasks(self, records: Sequence[dict[str, Any]]) -> list[WriteResult]:
         """Collections upsert of Tasks on B_UniqueId__c (only when that field is an External ID)."""

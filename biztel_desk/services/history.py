@@ -16,6 +16,7 @@ from biztel_desk.domain.instance import instance_url_key, recorded_instance
 from biztel_desk.domain.jobs import JobState, exclude_reason_label, state_label
 from biztel_desk.domain.matching import Reason
 from biztel_desk.domain.messages import Problem
+from biztel_desk.domain.payload import outcome_label
 from biztel_desk.services.config import ConfigService
 from biztel_desk.store.history import HistoryRow
 
@@ -33,6 +34,7 @@ class Column:
 # its CSV export and `biztel-desk history` all use this order; saved column choices are keys, not positions.
 COLUMNS: tuple[Column, ...] = (
     Column("state", "状態", "State", True),
+    Column("outcome", "結果", "Outcome", True),  # 応答 / 不在 / 話中 / 失敗 / 回線混雑
     Column("unique_id", "ユニークID", "Unique ID", False),
     Column("request_id", "リクエストID", "Request ID", False),
     Column("from_number", "発信電話番号", "From number", True),
@@ -151,6 +153,8 @@ def cell_text(
             reason = exclude_reason_label(row.error_code, lang)
             return f"{state_label(row.state, lang)}({reason})" if lang == "ja" else f"{state_label(row.state, lang)} ({reason})"
         return state_label(row.state, lang)
+    if key == "outcome":
+        return outcome_label(row.outcome, lang)
     if key == "record_id":
         return linked_to_text(row, lang)
     if key == "error_message":

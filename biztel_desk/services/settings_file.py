@@ -61,6 +61,7 @@ _COMMENTS = {
     "on_unanswered": " | ".join(OnUnanswered),  # skip: unanswered calls stay 対象外 (未応答で連携しない)
     "aliases": "the PBX's own spellings of this number",
     "time_zone": "empty = the system's",
+    "recording_url_template": "{server} {request_id} {unique_id} {recording_file} {start:%Y/%m/%d}",
 }
 
 

@@ -220,3 +220,45 @@ def record_imported_file(session: Session, sha256: str, name: str, imported: int
         _insert(session, FILES).on_conflict_do_nothing(index_elements=["sha256"]),
         [{"sha256": sha256, "name": name[:255], "imported": imported, "rejected": rejected, "imported_at": utcnow()}],
     )
+
+
+# Fields of a stored call that end up in its Task: a late leg changing one of them bumps the call's revision.
+TASK_CALL_FIELDS = frozenset({
+    "request_id", "recording_server_url", "direction", "from_number", "to_number", "customer_e164", "company_e164",
+    "from_agent_id", "to_agent_id", "from_extension", "to_extension", "started_at", "ended_at", "duration_s",
+    "disposition", "recording_file",
+})
+_CHANGEABLE_FIELDS = TASK_CALL_FIELDS | {"source", "settle_until"}
+
+
+def apply_call_change(session: Session, unique_id: str, **fields: Any) -> bool:
+    """A late leg changed a stored call: update its row; True when a field its Task carries changed.
+
+    Such a change bumps ``calls.revision``, and the call's jobs whose Task exists (linked or updated) wait for
+    their Task to be updated (``update_pending``). A job whose send is in flight is compared with the revision
+    it carried when its outcome is recorded (engine.linker), so a change meanwhile is not lost. The call row is
+    written first: it is the row the engine locks before it records an outcome.
+    """
+    unknown = set(fields) - _CHANGEABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not a changeable call field: {', '.join(sorted(unknown))}")
+    call = session.scalar(select(Call).where(Call.unique_id == unique_id).with_for_update())
+    if call is None:
+        raise KeyError(unique_id)
+    changed = False
+    for name, value in fields.items():
+        if getattr(call, name) != value:
+            setattr(call, name, value)
+            changed = changed or name in TASK_CALL_FIELDS
+    if not changed:
+        session.flush()
+        return False
+    call.revision = (call.revision or 1) + 1
+    session.flush()
+    session.execute(
+        JOBS.update()
+        .where(JOBS.c.call_id == call.id, JOBS.c.state.in_([JobState.LINKED.value, JobState.UPDATED.value]),
+               JOBS.c.task_id.is_not(None))
+        .values(state=JobState.UPDATE_PENDING.value, next_retry_at=None, attempts=0, updated_at=utcnow())
+    )
+    return True

@@ -17,8 +17,10 @@ from biztel_desk.domain.jobs import JobState
 from biztel_desk.store.db import Database
 from biztel_desk.store.models import Call, LinkJob, LinkSetting, utcnow
 
-# In the order the admin picks them (SPEC §13): 連携済み, 待機中, 保留中, リトライ待ち, 失敗, スキップ, 送信中, 対象外.
-JOB_STATES = ("linked", "pending", "held", "retrying", "failed", "skipped", "sending", "excluded")
+# In the order the admin picks them (SPEC §13): 連携済み, 待機中, 保留中, リトライ待ち, 失敗, スキップ, 送信中,
+# then a linked call's Task update (a late leg): 更新待ち, 更新送信中, 更新済み; last 対象外.
+JOB_STATES = ("linked", "pending", "held", "retrying", "failed", "skipped", "sending",
+              "update_pending", "update_sending", "updated", "excluded")
 RETRIABLE_STATES = (JobState.FAILED.value, JobState.RETRYING.value)
 
 
@@ -58,6 +60,7 @@ class HistoryRow:
     error_code: str
     error_message: str
     match_reason: str = ""
+    outcome: str = ""  # the call's disposition as stored (ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION, "")
 
 
 # (sort key, descending); the sort key is a HistoryRow field name.
@@ -110,19 +113,20 @@ _CALL_SORT: dict[str, Any] = {
     "to_agent_id": Call.to_agent_id,
     "from_extension": Call.from_extension,
     "to_extension": Call.to_extension,
+    "outcome": Call.disposition,
 }
 SORT_KEYS = frozenset(_JOB_SORT) | frozenset(_CALL_SORT)
 # Keyset paging compares (value, id) tuples, which NULLs break; these sort keys are never NULL.
 _KEYSET_KEYS = frozenset(
     {"started_at", "retry_count", "state", "error_message", "unique_id", "request_id", "from_number", "to_number",
-     "from_agent_id", "to_agent_id", "from_extension", "to_extension"}
+     "from_agent_id", "to_agent_id", "from_extension", "to_extension", "outcome"}
 )
 
 _ROW_COLUMNS = (
     LinkJob.id, Call.unique_id, Call.request_id, Call.from_number, Call.to_number, Call.started_at, Call.ended_at,
     Call.from_agent_id, Call.to_agent_id, Call.from_extension, Call.to_extension, LinkJob.processed_at,
     LinkJob.retry_count, LinkJob.next_retry_at, LinkJob.task_id, LinkJob.state, LinkJob.record_id,
-    LinkJob.record_object, LinkJob.error_code, LinkJob.error_message, LinkJob.match_reason,
+    LinkJob.record_object, LinkJob.error_code, LinkJob.error_message, LinkJob.match_reason, Call.disposition,
 )
 _PHONE_CHARACTERS = frozenset("0123456789-+() ")
 # Up to this many jobs in the date range, a keyword is tested row by row (a month of a busy PBX: ~35 ms);
@@ -454,14 +458,21 @@ def keyset_supported(sort: Sort) -> bool:
 def retry_now(database: Database, job_ids: Sequence[int]) -> int:
     """今すぐ再試行: failed and retrying jobs among ``job_ids`` become pending, due now; one transaction.
 
-    Returns how many jobs changed. Other states are left alone (a linked call must never be sent twice).
+    A failed Task update (the job has its Task) becomes ``update_pending``: its Task is updated, never created
+    again. Returns how many jobs changed. Other states are left alone (a linked call must never be sent twice).
     """
     if not job_ids:
         return 0
     with database.begin() as session:
+        ids = list(job_ids)
+        updates = session.execute(
+            update(LinkJob)
+            .where(LinkJob.id.in_(ids), LinkJob.state.in_(RETRIABLE_STATES), LinkJob.task_id.is_not(None))
+            .values(state=JobState.UPDATE_PENDING.value, next_retry_at=None, attempts=0, updated_at=utcnow())
+        )
         result = session.execute(
             update(LinkJob)
-            .where(LinkJob.id.in_(list(job_ids)), LinkJob.state.in_(RETRIABLE_STATES))
+            .where(LinkJob.id.in_(ids), LinkJob.state.in_(RETRIABLE_STATES))
             .values(state=JobState.PENDING.value, next_retry_at=None, updated_at=utcnow())
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return int(getattr(result, "rowcount", 0) or 0) + int(getattr(updates, "rowcount", 0) or 0)

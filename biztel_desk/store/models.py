@@ -184,6 +184,11 @@ class Call(Base):
     disposition: Mapped[str] = mapped_column(String(16), default="", server_default="")
     # The recording's file name when the source records it (FreePBX recordingfile), for the playback link.
     recording_file: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    # Bumped whenever a late leg changes a field a Task carries (store.calls.apply_call_change): a linked job whose
+    # Task carries an older revision gets its Task updated (migration 0015_task_updates).
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # A call from a live source (watched folder, HTTP) is not linked before this: more legs may still come.
+    settle_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -204,7 +209,8 @@ class LinkJob(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
     setting_id: Mapped[int] = mapped_column(ForeignKey("link_settings.id", ondelete="CASCADE"))
-    # pending | held | sending | linked | retrying | failed | skipped | excluded (error_code = the reason)
+    # pending | held | sending | linked | retrying | failed | skipped | update_pending | update_sending | updated
+    # | excluded (error_code = the reason)
     state: Mapped[str] = mapped_column(String(16))
     batch_id: Mapped[str | None] = mapped_column(String(36))
     # リトライ回数 (SPEC §9): no-match searches only, what the admin sees in the history.
@@ -218,6 +224,10 @@ class LinkJob(Base):
     # When the batch that left this job in ``sending`` was claimed (migration 0009_send_started): Salesforce may
     # still commit a write up to its server-side limit (10 min) after that, so no lookup concludes "absent" sooner.
     send_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The call revision the send in flight carries (claimed with the batch), and the one the Task in Salesforce
+    # carries once linked or updated (migration 0015_task_updates). NULL: before that migration (revision 1).
+    sent_revision: Mapped[int | None] = mapped_column(Integer)
+    linked_revision: Mapped[int | None] = mapped_column(Integer)
     processed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     record_id: Mapped[str | None] = mapped_column(String(18))
     record_object: Mapped[str | None] = mapped_column(String(80))

@@ -17,7 +17,8 @@ from biztel_desk.store.models import Call, LinkJob
 # transaction to a few tens of milliseconds, and a short pause between chunks lets the link worker write.
 CHUNK = 500
 PAUSE_S = 0.01
-UNFINISHED = ("pending", "held", "retrying", "sending")
+# A Task waiting for its update (a late leg), or whose update's answer was lost, is unfinished work too.
+UNFINISHED = ("pending", "held", "retrying", "sending", "update_pending", "update_sending")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from biztel_desk import __version__
+from biztel_desk.domain.jobs import TASK_STATES
 from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.engine.worker import LinkWorker, WorkerCounters, WorkerState, WorkerStatus
 from biztel_desk.services.account_login import settings_needing_login
@@ -54,6 +55,7 @@ PREF_SPLITTER = "main_window.splitter"
 PREF_SELECTED = "main_window.selected_setting"
 PREF_TAB = "main_window.tab"
 WAITING_STATES = ("pending", "held", "retrying", "sending")
+# 連携済 counts every call with a Task, updated or waiting for its update too (domain.jobs.TASK_STATES).
 HISTORY_REFRESH_S = 2.0  # the 連携通話履歴 page is re-read at most this often while the worker links calls
 WORKER_STOP_TIMEOUT_S = 10.0  # closing waits this long for the batch in flight, then the journal takes over
 
@@ -497,7 +499,7 @@ class MainWindow(QMainWindow):
         # Named as the selected setting's: the worker's 全体 counters next to it cover every setting.
         self.jobs_label.setText(
             self.tr("この設定: 待機 {0} / 連携済 {1} / 失敗 {2}").format(
-                f"{waiting:,}", f"{counts.get('linked', 0):,}", f"{counts.get('failed', 0):,}"
+                f"{waiting:,}", f"{sum(counts.get(state, 0) for state in TASK_STATES):,}", f"{counts.get('failed', 0):,}"
             )
         )
 

@@ -12,10 +12,12 @@ from typing import Any, Protocol
 
 from simple_salesforce import Salesforce
 
+from biztel_desk.domain import url_template
 from biztel_desk.domain.config import AccountConfig, ActivityMode, LinkSettingConfig, OnNoMatch, SystemSettings
 from biztel_desk.domain.ids import InvalidRecordId, to18
 from biztel_desk.domain.instance import remember_instance
 from biztel_desk.domain.messages import Problem, ProblemsError
+from biztel_desk.domain.url_template import DEFAULT_RECORDING_URL_TEMPLATE
 from biztel_desk.salesforce import connection
 from biztel_desk.salesforce.metadata import GlobalObject, MetadataError, ObjectDescribe, ObjectNotFound, OrgMetadata
 from biztel_desk.secrets import SecretStore
@@ -141,6 +143,7 @@ def run_checks(setting: LinkSettingConfig, account: AccountConfig | None, secret
         run.add(problem("salesforce_error", "org", error=Bilingual(error.text("ja"), error.text("en"))))
     finally:
         sf.session.close()
+    run.recording_link()  # after the org's items: a login problem comes first, and alone
     return run.report(org.calls)
 
 
@@ -166,6 +169,19 @@ class _Run:
             self.add(problem("api_consent", "api_consent"))
         if not any(target.enabled for target in self.setting.targets):
             self.add(problem("no_target", "targets"))
+
+    def recording_link(self) -> None:
+        """No template, or a template needing {server} without a recording server: no Task gets its link."""
+        template = self.system.recording_url_template.strip()
+        if not template:
+            self.add(problem("recording_template_empty", "recording_url_template"))
+            return
+        try:
+            needs_server = "server" in url_template.names(template)
+        except url_template.TemplateError:
+            return  # the settings file's validation names the bad placeholder
+        if needs_server and not self.system.recording_server_url.strip():
+            self.add(problem("recording_server_empty", "recording_server_url"))
 
     # --- against the org ------------------------------------------------------------------------------------
 
@@ -203,7 +219,7 @@ class _Run:
                 return None
         task = org.describe("Task")
         for spec in ACTIVITY_FIELDS:
-            found = self._field_problem(spec, task)
+            found = self._field_problem(spec, task, self.system.recording_url_template)
             self.checked[field_key(spec.api_name)] = found is None
             if found is not None:
                 self.add(found)
@@ -258,7 +274,8 @@ class _Run:
             self.add(problem("view_all_data", "view_all_data"))
 
     @staticmethod
-    def _field_problem(spec: ActivityField, task: ObjectDescribe) -> VerifyProblem | None:
+    def _field_problem(spec: ActivityField, task: ObjectDescribe,
+                       template: str = DEFAULT_RECORDING_URL_TEMPLATE) -> VerifyProblem | None:
         names = {"field": spec.api_name, "label": spec.label, "name": spec.field_name, "type_ja": spec.type_ja,
                  "type_en": spec.type_en}
         target = field_key(spec.api_name)
@@ -270,7 +287,10 @@ class _Run:
                 return problem("field_type", target, **names, **_type_names(info.type, info.length, info.calculated))
             formula = (info.calculated_formula or "").replace(" ", "")
             # describe may omit the formula for users without "View Setup": only a formula we can read is judged.
-            if formula and not ("monitor_link" in formula and "B_UniqueId__c" in formula):
+            # Another template than BIZTEL's writes the whole link into B_ServerIP__c (README: the formula for it).
+            biztel = template.strip() in ("", DEFAULT_RECORDING_URL_TEMPLATE)
+            if formula and not (("monitor_link" in formula and "B_UniqueId__c" in formula) if biztel
+                                else ("B_ServerIP__c" in formula and "monitor_link" not in formula)):
                 return problem("field_formula", target, **names)
             return None
         if info.calculated or info.type != spec.kind:

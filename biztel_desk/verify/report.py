@@ -44,6 +44,19 @@ TEMPLATES: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]]] =
         ("{error}", "{error}"),
         ("", ""),
     ),
+    "recording_server_empty": (
+        ("録音サーバURL", "Recording server URL"),
+        ("入力されていないため、活動に録音再生リンクが付きません", "it is empty, so no Task gets a recording link"),
+        ("システム設定で録音サーバURL(例: https://s0000.u.biztel.jp:8000)を入力して保存してください",
+         "enter the recording server URL (e.g. https://s0000.u.biztel.jp:8000) in the system settings and save"),
+    ),
+    "recording_template_empty": (
+        ("録音再生URLテンプレート", "Recording link template"),
+        ("入力されていないため、活動に録音再生リンクが付きません", "it is empty, so no Task gets a recording link"),
+        ("システム設定で録音再生URLテンプレートを入力して保存してください(BIZTELは {{server}}/monitor_link/{{request_id}})",
+         "enter the recording link template in the system settings and save "
+         "(BIZTEL: {{server}}/monitor_link/{{request_id}})"),
+    ),
     "api_consent": (
         ("API利用許諾", "API consent"),
         ("チェックされていません", "it is not given"),

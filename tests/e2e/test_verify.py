@@ -85,6 +85,9 @@ def configure(context: AppContext, org: DevOrg) -> Configure:
         setting = LinkSettingConfig(name=name, account="devorg", api_consent=True,
                                     targets=(LinkTargetConfig("03-1234-5678"),))
         context.config.save_basic(replace(setting, **changes))
+        if not context.config.system().recording_server_url:
+            # A complete setup has its recording server (without it 設定確認 reports recording_server_empty).
+            context.config.save_system({"recording_server_url": "https://s0000.u.biztel.jp:8000"})
         org.reset_counters()
         return name
 
@@ -125,6 +128,7 @@ def test_all_good_on_the_demo_seed(context: AppContext) -> None:
         fallback = demo.records("Account")[0]["Id"]
         context.config.save_basic(LinkSettingConfig(name="デモ", account="demo", fallback_record_id=fallback,
                                                     api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
+        context.config.save_system({"recording_server_url": "https://s0000.u.biztel.jp:8000"})
         demo.reset_counters()
         report = verify_setting(context, "デモ")
         assert report.lines("ja") == [OK_JA]
@@ -318,7 +322,7 @@ def test_bare_org_lists_every_missing_setup_item(context: AppContext) -> None:
                                                     api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
         report = verify_setting(context, "未設定")
     codes = [p.code for p in report.problems]
-    assert codes == ["field_missing"] * 11 + ["label_missing", "static_resource_missing"]
+    assert codes == ["field_missing"] * 11 + ["label_missing", "static_resource_missing", "recording_server_empty"]
     assert not any(report.checked[key] for key in CHECKLIST_KEYS)
 
 
@@ -631,3 +635,49 @@ def test_cli_warning_only_exits_0(context: AppContext, org: DevOrg, configure: C
     document = json.loads(out)
     assert code == 0 and document["ok"] is True
     assert [(p["code"], p["warning"]) for p in document["problems"]] == [("view_all_data", True)]
+
+
+# --- the recording link (issue #9 item 6) ------------------------------------------------------------------------
+
+WHOLE_URL_FORMULA = "HYPERLINK(B_ServerIP__c, IMAGE($Label.WavImg, \"Image\"), \"Image\")"
+
+
+def test_empty_recording_server_is_a_problem(context: AppContext, configure: Configure) -> None:
+    name = configure()
+    context.config.save_system({"recording_server_url": ""})
+    report = verify_setting(context, name)
+    assert report.lines("ja") == [
+        "録音サーバURLが不正です: 入力されていないため、活動に録音再生リンクが付きません。"
+        "システム設定で録音サーバURL(例: https://s0000.u.biztel.jp:8000)を入力して保存してください。"
+    ]
+    assert report.lines("en") == [
+        "Recording server URL is not valid: it is empty, so no Task gets a recording link. Fix: Enter the recording "
+        "server URL (e.g. https://s0000.u.biztel.jp:8000) in the system settings and save."
+    ]
+
+
+def test_empty_recording_link_template_is_a_problem(context: AppContext, configure: Configure) -> None:
+    name = configure()
+    context.config.save_system({"recording_url_template": ""})
+    report = verify_setting(context, name)
+    assert report.lines("ja") == [
+        "録音再生URLテンプレートが不正です: 入力されていないため、活動に録音再生リンクが付きません。"
+        "システム設定で録音再生URLテンプレートを入力して保存してください(BIZTELは {server}/monitor_link/{request_id})。"
+    ]
+    assert report.lines("en") == [
+        "Recording link template is not valid: it is empty, so no Task gets a recording link. Fix: Enter the "
+        "recording link template in the system settings and save (BIZTEL: {server}/monitor_link/{request_id})."
+    ]
+
+
+def test_a_template_without_server_needs_no_server_but_the_whole_url_formula(context: AppContext, org: DevOrg,
+                                                                             configure: Configure) -> None:
+    name = configure()
+    context.config.save_system({"recording_server_url": "",
+                                "recording_url_template": "https://pbx.example.jp/rec/{start:%Y/%m/%d}/{recording_file}"})
+    report = verify_setting(context, name)
+    # BIZTEL's formula appends /monitor_link/ to what is now a whole URL: the formula is the problem, not the server.
+    assert [p.code for p in report.problems] == ["field_formula"]
+    org.set_field("Task", {"type": "string", "length": 1300, "label": "音声再生", "calculated": True,
+                           "calculatedFormula": WHOLE_URL_FORMULA}, "WavUrlImg__c")
+    assert verify_setting(context, name).lines("ja") == [OK_JA]

@@ -101,6 +101,7 @@ def test_columns_state_first_then_spec_order_with_default_visibility(qtbot, cont
     headers = [tab.model.headerData(c, Qt.Orientation.Horizontal) for c in range(tab.model.columnCount())]
     assert headers == [
         "状態",  # "did it reach Salesforce?" at a glance, without scrolling
+        "結果",  # answered, missed, busy… (issue #9)
         "ユニークID", "リクエストID", "発信電話番号", "着信電話番号", "通話開始日時", "通話終了日時",
         "発信エージェントID", "着信エージェントID", "発信内線番号", "着信内線番号", "処理終了日時",
         "リトライ回数", "リトライ予定", "通話履歴", "紐付け先", "エラー",
@@ -258,7 +259,7 @@ def test_column_chooser_persists(qtbot, context: AppContext, make_setting) -> No
     tab.column_actions["from_extension"].trigger()
     assert not tab.view.isColumnHidden(_column("unique_id"))
     assert tab.view.isColumnHidden(_column("from_extension"))
-    assert context.config.preference("history_columns")[:2] == ["state", "unique_id"]  # keys, not positions
+    assert context.config.preference("history_columns")[:3] == ["state", "outcome", "unique_id"]  # keys, not positions
 
     again = _tab(qtbot, context)
     assert "unique_id" in again.visible_columns() and "from_extension" not in again.visible_columns()
@@ -273,7 +274,8 @@ def test_a_saved_column_choice_is_kept_by_key_whatever_the_order(qtbot, context:
     # Saved by an older version, whose order had 通話履歴 and 状態 after the SPEC columns.
     context.config.set_preference("history_columns", ["from_number", "started_at", "task_id", "state", "error_message"])
     tab = _tab(qtbot, context)
-    assert tab.visible_columns() == ["state", "from_number", "started_at", "task_id", "error_message"]
+    # 結果 did not exist when it was saved: it shows (visible by default) until the admin hides it.
+    assert tab.visible_columns() == ["state", "outcome", "from_number", "started_at", "task_id", "error_message"]
     assert tab.column_actions["state"].isChecked() and not tab.column_actions["to_number"].isChecked()
 
 
@@ -331,7 +333,7 @@ def test_export_csv_matches_the_database_row_by_row(qtbot, context: AppContext, 
     with target.open(encoding="utf-8-sig", newline="") as stream:
         lines = list(csv.reader(stream))
     assert lines[0] == [tab.model.column_title(key) for key in tab.visible_columns()]
-    assert lines[0][:4] == ["状態", "ユニークID", "発信電話番号", "着信電話番号"]  # the tab's order
+    assert lines[0][:5] == ["状態", "結果", "ユニークID", "発信電話番号", "着信電話番号"]  # the tab's order
 
     with context.database.read() as session:
         expected = session.execute(
@@ -421,3 +423,25 @@ def test_export_csv_neutralises_formula_cells(qtbot, context: AppContext, make_s
     assert {record["unique_id"] for record in records} == {"'=cmd|' /C calc'!A0", "本社-2024040100-0001"}
     assert "'+81901110001" in {record["from_number"] for record in records}
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for line in lines for cell in line)
+
+
+def test_a_column_hidden_after_it_was_added_stays_hidden(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting()
+    context.config.set_preference("history_columns", ["state", "from_number"])  # saved before 結果 existed
+    tab = _tab(qtbot, context)
+    assert tab.visible_columns() == ["state", "outcome", "from_number"]
+    tab.column_actions["outcome"].trigger()
+    assert _tab(qtbot, context).visible_columns() == ["state", "from_number"]
+
+
+def test_updated_tasks_and_outcomes_show_in_their_columns(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting()
+    _insert_calls(context, "本社", 2, dt.datetime(2024, 4, 1, 9, tzinfo=TOKYO), state="updated")
+    with context.database.begin() as session:
+        first = session.scalar(select(Call).order_by(Call.started_at))
+        assert first is not None
+        first.disposition = "NO ANSWER"
+    tab = _tab(qtbot, context)
+    assert [(_cell(tab, row, "state"), _cell(tab, row, "outcome")) for row in range(2)] == [
+        ("更新済み", "応答"), ("更新済み", "不在")]  # newest first
+    assert tab.model.headerData(_column("outcome"), Qt.Orientation.Horizontal) == "結果"

@@ -132,3 +132,19 @@ def test_a_subject_template_with_a_format_spec_is_refused_with_its_reason(qtbot,
     dialog.resize(1100, 900)  # the offscreen screen is 800x600; a real screen gives the messages room
     qtbot.wait(50)
     dialog.grab().save("/tmp/h2_subject_template.png")
+
+
+def test_recording_link_template_is_saved_and_a_bad_one_is_shown_inline(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
+    dialog = _dialog(qtbot, context)
+    assert dialog.recording_template_edit.text() == "{server}/monitor_link/{request_id}"
+    _retype(qtbot, dialog.recording_template_edit, "https://pbx.example.jp/rec/{start.__class__}")
+    with qtbot.assertNotEmitted(dialog.accepted):
+        _ok(qtbot, dialog)
+    assert "{start.__class__} は使えません" in dialog.error_labels["recording_url_template"].text()
+    assert context.config.system() == SystemSettings()
+    _retype(qtbot, dialog.recording_template_edit, "https://pbx.example.jp/rec/{start:%Y/%m/%d}/{recording_file}")
+    with qtbot.waitSignal(dialog.accepted):
+        _ok(qtbot, dialog)
+    saved = context.config.system().recording_url_template
+    assert saved == "https://pbx.example.jp/rec/{start:%Y/%m/%d}/{recording_file}"
+    assert _dialog(qtbot, context).recording_template_edit.text() == saved

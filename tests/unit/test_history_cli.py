@@ -57,9 +57,9 @@ def test_table_is_aligned_for_japanese(history: AppContext, secrets: SecretStore
     code, out = _run(history, secrets)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split()[:4] == ["状態", "発信電話番号", "着信電話番号", "通話開始日時"]  # the tab's order
+    assert lines[0].split()[:5] == ["状態", "結果", "発信電話番号", "着信電話番号", "通話開始日時"]  # the tab's order
     assert len(lines) == 7
-    assert lines[1].split()[:2] == ["失敗", "090-2222-0005"]  # newest first
+    assert lines[1].split()[:3] == ["失敗", "応答", "090-2222-0005"]  # newest first; no disposition = answered
     assert "失敗" in lines[1] and "紐付け先のレコードが存在しないか参照できません" in lines[1]
     column = width(lines[0][: lines[0].index("通話開始日時")])
     assert all(width(line[: line.index("2025/06/")]) == column for line in lines[1:])
@@ -136,7 +136,7 @@ def test_csv_on_stdout_has_no_bom(history: AppContext, secrets: SecretStore) -> 
     code, out = _run(history, secrets, "--format", "csv", "--all-columns")
     assert code == 0 and not out.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0][:3] == ["状態", "ユニークID", "リクエストID"] and len(rows[0]) == 17
+    assert rows[0][:4] == ["状態", "結果", "ユニークID", "リクエストID"] and len(rows[0]) == 18
     assert len(rows) == 7
 
 
@@ -159,7 +159,7 @@ def test_subprocess(history: AppContext) -> None:
     )
     assert result.returncode == 0, result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0][:4] == ["State", "From number", "To number", "Call start"]
+    assert rows[0][:5] == ["State", "Outcome", "From number", "To number", "Call start"]
     assert len(rows) == 6 and {row[rows[0].index("State")] for row in rows[1:]} == {"Linked"}
 
 
@@ -185,3 +185,43 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(history: AppCont
     # JSON is for programs: the values as stored.
     code, out = _run(history, secrets, "--format", "json")
     assert "=cmd|' /C calc'!A0" in {row["unique_id"] for row in json.loads(out)}
+
+
+@pytest.fixture
+def outcomes(context: AppContext, make_setting) -> AppContext:  # type: ignore[no-untyped-def]
+    """An answered call whose Task was updated by a late leg, a missed call, a busy one (issue #9)."""
+    make_setting()
+    context.config.save_system({"time_zone": "Asia/Tokyo"})
+    with context.database.begin() as session:
+        setting_id = session.scalar(select(LinkSetting.id).where(LinkSetting.name == "本社"))
+        for number, (disposition, state) in enumerate((("ANSWERED", "updated"), ("NO ANSWER", "linked"),
+                                                       ("BUSY", "update_pending"))):
+            began = dt.datetime(2025, 6, 1 + number, 10, tzinfo=TOKYO)
+            call = Call(unique_id=f"o{number}", direction="inbound", from_number=f"090-3333-000{number}",
+                        to_number="03-1234-5678", started_at=began, disposition=disposition)
+            session.add(call)
+            session.flush()
+            session.add(LinkJob(call_id=call.id, setting_id=setting_id, state=state, task_id=f"00T00000000001{number}AAA"))
+    return context
+
+
+def test_the_outcome_has_its_own_column_in_every_format(outcomes: AppContext, secrets: SecretStore) -> None:
+    code, out = _run(outcomes, secrets)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["状態", "結果", "発信電話番号"]
+    assert [line.split()[:2] for line in lines[1:]] == [["更新待ち", "話中"], ["連携済み", "不在"], ["更新済み", "応答"]]
+    _, out = _run(outcomes, secrets, "--format", "csv")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][:2] == ["状態", "結果"] and [r[:2] for r in rows[1:]] == [
+        ["更新待ち", "話中"], ["連携済み", "不在"], ["更新済み", "応答"]]
+    _, out = _run(outcomes, secrets, "--format", "json", "--state", "updated")
+    [row] = json.loads(out)
+    assert (row["state"], row["state_label"], row["outcome"], row["outcome_label"]) == (
+        "updated", "更新済み", "ANSWERED", "応答")
+    args = build_parser().parse_args(["--data-dir", str(outcomes.data_dir), "--lang", "en", "history", "--format", "csv"])
+    out_en = io.StringIO()
+    run(args, stdout=out_en, secrets=secrets)
+    rows = list(csv.reader(io.StringIO(out_en.getvalue())))
+    assert rows[0][:2] == ["State", "Outcome"] and rows[1][:2] == ["Update waiting", "Busy"]
+    assert rows[3][:2] == ["Updated", "Answered"]

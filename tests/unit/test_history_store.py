@@ -127,3 +127,15 @@ def test_retry_now_only_touches_failed_and_retrying(source: SqlHistorySource) ->
         after = {job.id: (job.state, job.next_retry_at) for job in session.scalars(select(LinkJob).where(LinkJob.id.in_(jobs.values())))}
     assert after[jobs["failed"]] == ("pending", None) and after[jobs["retrying"]] == ("pending", None)
     assert after[jobs["linked"]][0] == "linked"
+
+
+def test_retry_now_of_a_failed_task_update_updates_and_never_creates(source: SqlHistorySource) -> None:
+    with source.database.begin() as session:
+        failed = session.scalars(select(LinkJob).where(LinkJob.state == "failed")).first()
+        assert failed is not None
+        failed.task_id = "00T000000000001AAA"  # its Task exists: the update failed, not the create
+        job_id = failed.id
+    assert retry_now(source.database, [job_id]) == 1
+    with source.database.read() as session:
+        job = session.get(LinkJob, job_id)
+        assert job is not None and (job.state, job.task_id) == ("update_pending", "00T000000000001AAA")

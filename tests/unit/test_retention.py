@@ -60,3 +60,14 @@ def test_purge_can_be_stopped(context: AppContext, make_setting) -> None:  # typ
     _add(context, 200, count=10)
     assert purge(context.database, now=NOW, chunk=3, should_stop=lambda: True).calls == 0
     assert _count(context, Call) == 10
+
+
+def test_a_task_update_in_flight_or_waiting_is_kept(context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting()
+    context.config.save_system({"retention_days": 30})
+    for state in ("update_pending", "update_sending"):
+        _add(context, 40, state=state)  # a late leg changed the call: its Task still has to be updated
+    _add(context, 40, state="updated")
+    result = purge(context.database, now=NOW)
+    assert (result.calls, result.jobs) == (1, 1)
+    assert _count(context, LinkJob) == 2

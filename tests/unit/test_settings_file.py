@@ -216,3 +216,16 @@ def test_aliases_and_on_unanswered_are_validated_on_import(context: AppContext) 
     assert paths == {"settings[0].targets[0].aliases": "not_text_list", "settings[0].on_unanswered": "bad_choice"}
     assert "エイリアスは文字列の配列で指定してください" in error.value.text("ja")
     assert context.config.get_setting("本社") is None  # nothing changed
+
+
+def test_recording_url_template_round_trips_through_toml(context: AppContext) -> None:
+    text = settings_file.export_toml(context.config)
+    line = 'recording_url_template = "{server}/monitor_link/{request_id}"'
+    assert line in text  # BIZTEL's, by default, with the placeholders in its comment
+    freepbx = 'recording_url_template = "https://pbx.example.jp/rec/{start:%Y/%m/%d}/{recording_file}"'
+    settings_file.import_toml(context.config, text.replace(line, freepbx))
+    assert context.config.system().recording_url_template == "https://pbx.example.jp/rec/{start:%Y/%m/%d}/{recording_file}"
+    with pytest.raises(ProblemsError) as raised:
+        settings_file.import_toml(context.config, text.replace(line, 'recording_url_template = "{server.__init__}"'))
+    assert [(p.path, p.code) for p in raised.value.problems] == [("system.recording_url_template", "url_template_invalid")]
+    assert context.config.system().recording_url_template.endswith("{recording_file}")  # nothing changed

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from biztel_desk.domain.config import OPTIONS_BY_KEY, SUBJECT_PLACEHOLDERS, PlaybackAuth, system_time_zone
 from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.domain.url_template import DEFAULT_RECORDING_URL_TEMPLATE, URL_PLACEHOLDERS
 from biztel_desk.services.context import AppContext
 
 
@@ -59,6 +60,8 @@ class SystemDialog(QDialog):
         self.playback_combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.recording_url_edit = QLineEdit(self)
         self.recording_url_edit.setPlaceholderText("https://s0000.u.biztel.jp:8000")
+        self.recording_template_edit = QLineEdit(self)
+        self.recording_template_edit.setPlaceholderText(DEFAULT_RECORDING_URL_TEMPLATE)
         self.retry_interval_spin = self._spin("retry_interval_minutes", self.tr(" 分"))
         self.retry_max_spin = self._spin("retry_max", self.tr(" 回"))
         self.subject_inbound_edit = QLineEdit(self)
@@ -78,6 +81,7 @@ class SystemDialog(QDialog):
                 "time_zone": self.zone_combo,
                 "playback_auth": self.playback_combo,
                 "recording_server_url": self.recording_url_edit,
+                "recording_url_template": self.recording_template_edit,
                 "retry_interval_minutes": self.retry_interval_spin,
                 "retry_max": self.retry_max_spin,
                 "subject_inbound": self.subject_inbound_edit,
@@ -104,6 +108,10 @@ class SystemDialog(QDialog):
         self._row(recording, "playback_auth", self.tr("録音再生時の認証"),
                   self.tr("変更はこれ以降に作成する活動履歴にだけ反映されます。作成済みの活動履歴の動作は変わりません。"))
         self._row(recording, "recording_server_url", self.tr("録音サーバURL"))
+        url_names = " ".join("{" + name + "}" for name in URL_PLACEHOLDERS if name != "start")
+        self._row(recording, "recording_url_template", self.tr("録音再生URLテンプレート"),
+                  self.tr("BIZTELは初期値のままにします。ほかのPBXは {names} {{start:%Y/%m/%d}} で録音のURLを組み立てます。"
+                          "未応答の通話と録音のない通話にはリンクを付けません。").format(names=url_names))
 
         retry = self._group(self.tr("検索リトライ"))
         self._row(retry, "retry_interval_minutes", self.tr("リトライ間隔"))
@@ -217,6 +225,8 @@ class SystemDialog(QDialog):
                 label.show()
             self.message_label.setText(self.tr("保存できませんでした。赤い項目を確認してください。"))
             self.message_label.show()
+            # The messages under the fields need room: grow rather than squeeze the hints.
+            self.resize(self.width(), max(self.height(), self.sizeHint().height()))
             return
         self.accept()
 

@@ -18,8 +18,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from sqlalchemy.exc import SQLAlchemyError
 
-from biztel_desk.domain.jobs import exclude_reason_label
-from biztel_desk.services.history import COLUMN_KEYS, COLUMNS, DEFAULT_VISIBLE, cell_text, zone_of
+from biztel_desk.domain.jobs import exclude_reason_label, state_label
+from biztel_desk.services.history import COLUMN_KEYS, COLUMNS, DEFAULT_VISIBLE, cell_text, column_titles, zone_of
 from biztel_desk.store.history import (
     DEFAULT_SORT,
     JOB_STATES,
@@ -34,7 +34,8 @@ from biztel_desk.store.history import (
 Index = QModelIndex | QPersistentModelIndex
 TASK_COLUMN = COLUMN_KEYS.index("task_id")
 RECORD_COLUMN = COLUMN_KEYS.index("record_id")
-_STATE_COLORS = {"failed": "#b00020", "retrying": "#9a6700", "held": "#6a737d", "linked": "#1a7f37", "excluded": "#6a737d"}
+_STATE_COLORS = {"failed": "#b00020", "retrying": "#9a6700", "held": "#6a737d", "linked": "#1a7f37",
+                 "updated": "#1a7f37", "update_pending": "#9a6700", "excluded": "#6a737d"}
 __all__ = ["COLUMN_KEYS", "DEFAULT_VISIBLE", "RECORD_COLUMN", "TASK_COLUMN", "HistoryModel"]
 
 
@@ -348,7 +349,8 @@ class HistoryModel(QAbstractTableModel):
             "record_id": self.tr("紐付け先"),
             "error_message": self.tr("エラー"),
         }
-        return titles.get(key, key)
+        # Columns added later (結果) take their title from services.history's one list of columns.
+        return titles.get(key) or (column_titles([key], self.lang)[0] if key in COLUMN_KEYS else key)
 
     def state_title(self, state: str) -> str:
         titles = {
@@ -361,7 +363,8 @@ class HistoryModel(QAbstractTableModel):
             "skipped": self.tr("スキップ"),
             "excluded": self.tr("対象外"),
         }
-        return titles.get(state, state)
+        # States added later (更新待ち, 更新送信中, 更新済み) come from the one vocabulary in domain.jobs.
+        return titles.get(state) or state_label(state, self.lang)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

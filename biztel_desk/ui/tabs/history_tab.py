@@ -57,6 +57,10 @@ from biztel_desk.ui.models.history_model import (
 )
 
 PREFERENCE_KEY = "history_columns"  # the visible columns' keys (not positions: the order may change)
+# Every column key the admin was offered when choosing (saved with the choice): a column added later that is
+# visible by default shows up even for an admin who chose columns before it existed.
+SEEN_KEY = "history_columns_seen"
+ADDED_LATER = frozenset({"outcome"})  # columns a choice saved before SEEN_KEY existed never saw
 RECORD_WIDTH_CHARS = 16  # 紐付け先 at most this many full-width characters wide; the rest is elided (tooltip)
 CUSTOM_RANGE = "custom"
 
@@ -558,7 +562,11 @@ class HistoryTab(QWidget):
         saved: Any = self.context.config.preference(PREFERENCE_KEY, None)
         if not isinstance(saved, list):
             return list(DEFAULT_VISIBLE)
-        return [key for key in saved if key in COLUMN_KEYS]
+        seen: Any = self.context.config.preference(SEEN_KEY, None)
+        if not isinstance(seen, list):
+            seen = [key for key in COLUMN_KEYS if key not in ADDED_LATER]
+        new = [key for key in DEFAULT_VISIBLE if key not in seen]
+        return [key for key in COLUMN_KEYS if key in saved or key in new]
 
     def _apply_columns(self, visible: list[str], *, persist: bool) -> None:
         if not visible:  # never hide everything: an empty table looks broken
@@ -571,3 +579,4 @@ class HistoryTab(QWidget):
             action.blockSignals(False)
         if persist:
             self.context.config.set_preference(PREFERENCE_KEY, [key for key in COLUMN_KEYS if key in visible])
+            self.context.config.set_preference(SEEN_KEY, list(COLUMN_KEYS))
