@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.call import CallRecord, Direction
+from biztel_desk.domain.jobs import JobState
 from biztel_desk.store.link_targets import SettingTargets as _SettingTargets
 from biztel_desk.store.link_targets import job_state_for as _job_state_for
 from biztel_desk.store.link_targets import load_settings as _load_settings
