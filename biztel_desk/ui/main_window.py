@@ -39,6 +39,7 @@ from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
 from biztel_desk.ui.dialogs.system_dialog import SystemDialog
 from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner
 from biztel_desk.ui.lease_watch import LeaseWatcher
+from biztel_desk.ui.notifier import Notifier
 from biztel_desk.ui.style import STYLESHEET
 from biztel_desk.ui.tabs.basic_tab import BasicTab
 from biztel_desk.ui.tabs.history_tab import HistoryTab
@@ -79,6 +80,8 @@ class MainWindow(QMainWindow):
         # The watched folder and the HTTP endpoint (the composition root starts them for the real profile; None in
         # tests and in demo mode): 通話の取り込み元… restarts them after a change.
         self.ingest_sources: IngestSources | None = None
+        # OS notifications for what needs the admin (once per account, not at every refresh).
+        self.notifier = Notifier(self)
         self.setWindowTitle(self.tr("BIZTEL Desk — Salesforce履歴録音連携"))
         self.setMinimumSize(QSize(900, 600))
         self.setStyleSheet(STYLESHEET)
@@ -274,10 +277,10 @@ class MainWindow(QMainWindow):
         self.worker_message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.worker_message_label.setMinimumWidth(60)
         bar = self.statusBar()
-        # [link status][owner][worker message ……] [jobs of the setting][counters][API][worker state]
-        bar.insertWidget(2, self.worker_message_label, 1)
-        bar.insertPermanentWidget(3, self.counters_label)
-        bar.insertPermanentWidget(4, self.api_label)
+        # [link status][ブラウザでログイン…][owner][worker message ……] [jobs of the setting][counters][API][worker state]
+        bar.insertWidget(3, self.worker_message_label, 1)
+        bar.insertPermanentWidget(5, self.counters_label)
+        bar.insertPermanentWidget(6, self.api_label)
 
         self._backlog_base: int | None = None  # linked count when the current backlog began
         self._history_stale = False
@@ -383,6 +386,7 @@ class MainWindow(QMainWindow):
             self.setting_list.clear()
             row_to_select = -1
             relogin = settings_needing_login(self.context.config, self.context.secrets)
+            self._notify_relogin(set(relogin.values()))
             for row, summary in enumerate(self.context.config.list_settings()):
                 item = QListWidgetItem(summary.name)
                 item.setData(Qt.ItemDataRole.UserRole, summary.name)
@@ -398,6 +402,17 @@ class MainWindow(QMainWindow):
         finally:
             self._populating = False
         self.delete_button.setEnabled(row_to_select >= 0)
+
+    def _notify_relogin(self, accounts: set[str]) -> None:
+        """An OS notification the first time an account needs signing in again (not at every refresh)."""
+        for account in self.notifier.raised("relogin") - accounts:
+            self.notifier.clear("relogin", account)
+        for account in sorted(accounts):
+            self.notifier.raise_(
+                "relogin", account, self.tr("BIZTEL Desk: 要再ログイン"),
+                self.tr("アカウント「{0}」はSalesforceへの再ログインが必要です。ログインし直すまで、このアカウントの通話は連携されません。"
+                        "ウィンドウの「ブラウザでログイン…」、または biztel-desk account login {0} でログインしてください。")
+                .format(account))
 
     def _name_at(self, row: int) -> str | None:
         item = self.setting_list.item(row) if row >= 0 else None

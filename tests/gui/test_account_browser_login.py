@@ -127,6 +127,10 @@ def test_main_window_shows_login_required_and_signs_in_with_one_click(qtbot, con
     window.select_setting("本社")
     assert window.setting_list.item(0).data(STATUS_ROLE) == "login_required"  # the badge reads 要再ログイン
     assert "要再ログイン" in window.link_status_label.text() and window.relogin_button.isVisible()
+    # One OS notification for the account, not one per refresh.
+    assert len(window.notifier.shown) == 1 and "devorg" in window.notifier.shown[0][1], window.notifier.shown
+    window.refresh()
+    assert len(window.notifier.shown) == 1
 
     def close_when_signed_in() -> None:
         dialog = QApplication.activeModalWidget()
@@ -141,3 +145,8 @@ def test_main_window_shows_login_required_and_signs_in_with_one_click(qtbot, con
     assert context.secrets.has_account_secret("devorg", SecretKind.REFRESH_TOKEN)
     assert window.setting_list.item(0).data(STATUS_ROLE) == "disabled"
     assert "要再ログイン" not in window.link_status_label.text() and not window.relogin_button.isVisible()
+    # Signed in: the notification is cleared; losing the sign-in again notifies again.
+    assert window.notifier.raised("relogin") == set()
+    context.secrets.set_account_secret("devorg", SecretKind.REFRESH_TOKEN, "")  # revoked: the tokens are gone
+    window.refresh()
+    assert len(window.notifier.shown) == 2 and window.notifier.raised("relogin") == {"devorg"}
