@@ -180,6 +180,12 @@ class CallRecord:
     presented_company_number: str = ""
     disposition: str = ""  # ANSWERED | NO ANSWER | BUSY | FAILED …, as the PBX wrote it; empty = unknown
     recording_file: str = ""  # file name or path of the recording when the source records it (FreePBX)
+    # The PBX leg this row is (uniqueid#sequence, or a hash of the row); empty: the row is the whole call.
+    leg_id: str = ""
+
+    @property
+    def leg_key(self) -> str:
+        return self.leg_id or self.unique_id
 
     def finish(self) -> CallRecord:
         """Fill the direction when the source did not say; returns self."""
@@ -251,6 +257,72 @@ def infer_direction(from_number: str, to_number: str, from_extension: str = "", 
 def parse_direction(text: str) -> Direction | None:
     """The direction as a source writes it (inbound, 着信, OUT…), None when it is not one."""
     return DIRECTION_WORDS.get(text.strip().casefold())
+
+
+# --- outcome and legs -----------------------------------------------------------------------------------
+
+ANSWERED, NO_ANSWER, BUSY, FAILED, CONGESTION = "ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"
+# Unanswered outcomes in order of precedence: a call that rang an agent who did not pick up is NO ANSWER even
+# when another leg of it was BUSY (issue #9).
+UNANSWERED_PRECEDENCE = (NO_ANSWER, BUSY, FAILED, CONGESTION)
+OUTCOMES = (ANSWERED, *UNANSWERED_PRECEDENCE)
+# How PBXs and exports write the outcome (after casefold, spaces/underscores/hyphens removed).
+_OUTCOME_WORDS: dict[str, str] = {
+    "answered": ANSWERED, "answer": ANSWERED, "connected": ANSWERED, "応答": ANSWERED, "通話": ANSWERED,
+    "応答済み": ANSWERED, "通話済み": ANSWERED,
+    "noanswer": NO_ANSWER, "missed": NO_ANSWER, "不在": NO_ANSWER, "不在着信": NO_ANSWER, "未応答": NO_ANSWER,
+    "無応答": NO_ANSWER, "応答なし": NO_ANSWER, "放棄": NO_ANSWER, "abandoned": NO_ANSWER, "cancel": NO_ANSWER,
+    "busy": BUSY, "話中": BUSY, "failed": FAILED, "failure": FAILED, "発信失敗": FAILED, "失敗": FAILED,
+    "congestion": CONGESTION, "輻輳": CONGESTION, "chanunavail": FAILED,
+}
+_OUTCOME_NOISE = re.compile(r"[\s_\-]+")
+
+
+def normalize_outcome(text: str) -> str:
+    """One of OUTCOMES for how a PBX writes a leg's disposition, or '' when the text says nothing known."""
+    key = _OUTCOME_NOISE.sub("", text.strip().casefold())
+    return _OUTCOME_WORDS.get(key, "")
+
+
+def merge_legs(unique_id: str, legs: list[CallRecord]) -> CallRecord:
+    """The call that ``legs`` (one CDR row each, all of one call) describe.
+
+    Answered iff a leg is ANSWERED with billsec > 0 — Asterisk's trailing ``Hangup`` row (ANSWERED, 0 s) and a
+    ring group's unanswered legs never make a call answered; otherwise NO ANSWER > BUSY > FAILED > CONGESTION,
+    and '' when no leg says anything (sources without an outcome: treated as answered). Start is the earliest
+    leg's start, end the latest end, talk time the answered leg's billsec, agent and extension the answered leg's
+    peer. Numbers and direction come from the earliest leg that is not internal (the caller's own channel).
+    """
+    ordered = sorted(legs, key=lambda leg: (leg.started_at, leg.leg_key))
+    outcomes = [normalize_outcome(leg.disposition) for leg in ordered]
+    answered = [leg for leg, outcome in zip(ordered, outcomes, strict=True) if outcome == ANSWERED and leg.duration_s > 0]
+    silent = [leg for leg, outcome in zip(ordered, outcomes, strict=True) if not outcome]
+    best: CallRecord | None
+    if answered:
+        outcome = ANSWERED
+        best = max(answered, key=lambda leg: leg.duration_s)
+    else:
+        said = set(outcomes)
+        outcome = next((o for o in UNANSWERED_PRECEDENCE if o in said), "")
+        if not outcome and ANSWERED in said:
+            outcome = NO_ANSWER  # answered for 0 seconds only: nobody talked
+        best = max(silent, key=lambda leg: leg.duration_s) if not outcome and silent else None
+    primary = next((leg for leg in ordered if leg.direction != Direction.INTERNAL), ordered[0])
+    merged = dataclasses.replace(primary, unique_id=unique_id, leg_id="")
+    merged.started_at = ordered[0].started_at
+    ends = [leg.ended_at for leg in ordered if leg.ended_at is not None]
+    merged.ended_at = max(ends) if ends else None
+    merged.disposition = outcome
+    merged.duration_s = best.duration_s if best is not None else 0
+    if best is not None and best is not primary and merged.direction == Direction.INBOUND:
+        merged.to_extension = best.to_extension or merged.to_extension
+        merged.to_agent_id = best.to_agent_id or merged.to_agent_id
+    for name in ("request_id", "recording_server_url", "presented_company_number"):
+        if not getattr(merged, name):
+            setattr(merged, name, next((getattr(leg, name) for leg in ordered if getattr(leg, name)), ""))
+    recording = best.recording_file if best is not None else ""
+    merged.recording_file = recording or next((leg.recording_file for leg in ordered if leg.recording_file), "")
+    return merged
 
 
 # --- timestamps ------------------------------------------------------------------------------------------

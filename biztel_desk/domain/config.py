@@ -141,6 +141,11 @@ SYSTEM_OPTIONS: tuple[Option, ...] = (
     Option("phone_index_miss_refresh_s", int, 5, 0, 600),
     # The longest wait between attempts after transient Salesforce failures (1, 5, 15, 60 min… up to this).
     Option("retry_backoff_max_minutes", int, 60, 1, 1440),
+    # Live sources (watched folder, HTTP) deliver a call's legs one by one: a call is linked only once no new leg
+    # has arrived for this many seconds (0 = at once).
+    Option("call_settle_s", int, 30, 0, 600),
+    # What the PBX's phones dial before an outside number (0 in most Japanese PBXs): stripped from dialled numbers.
+    Option("outside_line_prefix", str, "0"),
 )
 OPTIONS_BY_KEY = {option.key: option for option in SYSTEM_OPTIONS}
 
@@ -162,6 +167,8 @@ class SystemSettings:
     phone_index_max_age_s: int = 60
     phone_index_miss_refresh_s: int = 5
     retry_backoff_max_minutes: int = 60
+    call_settle_s: int = 30
+    outside_line_prefix: str = "0"
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

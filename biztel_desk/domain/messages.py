@@ -52,6 +52,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "phone_index_miss_refresh_s": ("一致しない番号があるときの電話番号インデックス再確認間隔(秒)",
                                    "Phone index re-check when a number has no match (seconds)"),
     "retry_backoff_max_minutes": ("送信リトライ間隔の上限(分)", "Maximum wait between send retries (minutes)"),
+    "call_settle_s": ("通話の確定待ち(秒)", "Wait for a call's last leg (seconds)"),
+    "outside_line_prefix": ("外線発信番号", "Outside-line prefix"),
 }
 
 # Message templates: {label} is the field's label; other names come from Problem.params.

@@ -147,7 +147,7 @@ def test_defaults() -> None:
 
 @pytest.mark.parametrize(("key", "low", "high", "default"),
                          [("phone_index_max_age_s", 5, 3600, 60), ("phone_index_miss_refresh_s", 0, 600, 5),
-                          ("retry_backoff_max_minutes", 1, 1440, 60)])
+                          ("retry_backoff_max_minutes", 1, 1440, 60), ("call_settle_s", 0, 600, 30)])
 def test_link_engine_timing_settings(key: str, low: int, high: int, default: int) -> None:
     assert getattr(validate_system({})[0], key) == default
     for good in (low, high):

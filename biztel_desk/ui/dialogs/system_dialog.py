@@ -67,6 +67,7 @@ class SystemDialog(QDialog):
         self.index_age_spin = self._spin("phone_index_max_age_s", self.tr(" 秒"))
         self.index_miss_spin = self._spin("phone_index_miss_refresh_s", self.tr(" 秒"))
         self.backoff_max_spin = self._spin("retry_backoff_max_minutes", self.tr(" 分"))
+        self.settle_spin = self._spin("call_settle_s", self.tr(" 秒"))
         self.fields.update(
             {
                 "retention_days": self.retention_spin,
@@ -84,6 +85,7 @@ class SystemDialog(QDialog):
                 "phone_index_max_age_s": self.index_age_spin,
                 "phone_index_miss_refresh_s": self.index_miss_spin,
                 "retry_backoff_max_minutes": self.backoff_max_spin,
+                "call_settle_s": self.settle_spin,
             }
         )
 
@@ -94,6 +96,8 @@ class SystemDialog(QDialog):
         self._row(history, "time_zone", self.tr("タイムゾーン"), self.tr("空欄のときはこのコンピュータの設定を使います。"))
         self._row(history, "default_region", self.tr("既定の国・地域"),
                   self.tr("市外局番から始まる電話番号をこの国の番号として扱います(例: JP)。"))
+        self._row(history, "call_settle_s", self.tr("通話の確定待ち"),
+                  self.tr("監視フォルダとHTTPで受け取った通話は、最後の区間(レッグ)が届いてからこの秒数だけ待って連携します。0ですぐに連携します。"))
 
         recording = self._group(self.tr("録音再生"))
         self._row(recording, "playback_auth", self.tr("録音再生時の認証"),
