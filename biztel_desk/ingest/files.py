@@ -358,21 +358,36 @@ def save_mapping(mapping: Mapping, path: str | Path) -> None:
 # --- reading text ----------------------------------------------------------------------------------------
 
 
+def _with_damage(data: bytes, codec: str) -> str | None:
+    """``data`` as ``codec`` when only a few bytes are damaged (a caller name Asterisk cut at 80 bytes, in the
+    middle of a character): those become U+FFFD and the rest of the file reads as it was written. None when the
+    damage is too much for this codec (it is not the file's encoding)."""
+    text = data.decode(codec, errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ch > "\x7f") - bad
+    return text if good >= 2 * bad and bad <= text.count("\n") + 1 else None
+
+
 def decode(data: bytes, encoding: str = "auto", path: str = "") -> tuple[str, str]:
-    """(text, encoding used). auto: a UTF-8 BOM, else strict UTF-8, else CP932 (Windows Shift_JIS)."""
+    """(text, encoding used). auto: a UTF-8 BOM, else strict UTF-8, else UTF-8 with a few damaged bytes, else CP932
+    (Windows Shift_JIS), else CP932 with a few damaged bytes. A damaged byte never switches the whole file to
+    another encoding: it becomes U+FFFD in its own field."""
     if encoding not in ENCODINGS:
         raise ImportFailure("mapping_invalid", path="--encoding", reason=f"{encoding}; allowed: {', '.join(ENCODINGS)}")
     candidates = {"auto": ("utf-8-sig", "cp932"), "utf-8": ("utf-8-sig",), "cp932": ("cp932",)}[encoding]
+    first_error: UnicodeDecodeError | None = None
     for codec in candidates:
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError as error:
-            if encoding != "auto":
-                line = data[: error.start].count(b"\n") + 1
-                raise ImportFailure("encoding_mismatch", path=path, encoding=encoding, line=line) from None
-            continue
         name = "utf-8-sig" if codec == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else codec.replace("-sig", "")
-        return text, name
+        try:
+            return data.decode(codec), name
+        except UnicodeDecodeError as error:
+            first_error = first_error or error
+        damaged = _with_damage(data, codec)
+        if damaged is not None:
+            return damaged, name
+    if encoding != "auto" and first_error is not None:
+        line = data[: first_error.start].count(b"\n") + 1
+        raise ImportFailure("encoding_mismatch", path=path, encoding=encoding, line=line)
     raise ImportFailure("encoding", path=path)
 
 
@@ -520,7 +535,9 @@ class _LegIds:
         uniqueid = c.get("uniqueid", "").strip()
         linkedid = c.get("linkedid", "").strip()
         sequence = c.get("sequence", "").strip()
-        if not uniqueid:
+        if not uniqueid and not linkedid and "uniqueid" in c:
+            return "", ""  # the file has a uniqueid column but this row left it empty: refused (required)
+        if not uniqueid and not linkedid:
             self.no_uniqueid = True
             caller = c.get("src", "").strip() or c.get("clid", "").strip()
             call_id = linkedid or "cdr-" + _row_hash(start.strip(), caller)
@@ -565,7 +582,7 @@ def _cdr_values(c: dict[str, str], cells: list[str], ids: _LegIds) -> dict[str, 
         "_channel": channel,
         "_duration_total": c.get("duration", ""),
     }
-    if c.get("linkedid", "").strip() and "request_id" not in values:
+    if c.get("linkedid", "").strip():
         values["request_id"] = c["linkedid"].strip()
     return values
 
@@ -1083,11 +1100,13 @@ def import_file(
     time_zone: str | None = None,
     progress: Callable[[int], None] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    live: bool = False,
 ) -> FileReport:
     """Import one file: bad rows are reported, good rows stored (one transaction per chunk), known ones skipped.
 
     A file that cannot be read at all comes back with ``error`` set and nothing imported.
-    ``progress(rows_read)`` is called after each chunk (from the calling thread).
+    ``progress(rows_read)`` is called after each chunk (from the calling thread). ``live`` (the watched folder):
+    calls wait the system setting call_settle_s after their last leg before they are linked.
     """
     report = FileReport(path=str(path))
     try:
@@ -1099,6 +1118,10 @@ def import_file(
     report.preset = parsed.layout.preset
     report.encoding = parsed.encoding
     _configure(database, parsed.layout)
+    settle_s = None
+    if live:
+        with database.read() as session:
+            settle_s = repos.load_system(session).call_settle_s
     chunk: list[CallRecord] = []
     totals = AddResult()
     stored_through = 0  # the last line of the file whose chunk is committed
@@ -1106,7 +1129,7 @@ def import_file(
     def flush(through: int) -> None:
         nonlocal stored_through
         with database.begin() as session:
-            totals.merge(add_calls(session, chunk, region))
+            totals.merge(add_calls(session, chunk, region, settle_s=settle_s))
         chunk.clear()
         stored_through = through
         if progress is not None:

@@ -225,7 +225,7 @@ class WatchedFolder:
         if earlier_info is not None:
             return self._finish(path, "duplicate", self._duplicate_text(path, *earlier_info), None)
         report = import_file(
-            self.database, path, self.preset, self.mapping, self.encoding, time_zone=self.time_zone
+            self.database, path, self.preset, self.mapping, self.encoding, time_zone=self.time_zone, live=True
         )
         ok = report.error is None and report.good_rows > 0
         if ok:

@@ -539,7 +539,7 @@ class HttpIngestServer:
             return HTTPStatus.UNPROCESSABLE_ENTITY, {"errors": [e.as_json() for e in errors]}
         try:
             with self.database.begin() as session:
-                result = add_calls(session, records, system.default_region or "JP")
+                result = add_calls(session, records, system.default_region or "JP", settle_s=system.call_settle_s)
         except SQLAlchemyError:
             log.exception("HTTP ingest: the calls could not be stored")
             return fail(HTTPStatus.SERVICE_UNAVAILABLE, "the database is unavailable; nothing was stored, retry later")
