@@ -307,7 +307,10 @@ def merge_legs(unique_id: str, legs: list[CallRecord]) -> CallRecord:
         if not outcome and ANSWERED in said:
             outcome = NO_ANSWER  # answered for 0 seconds only: nobody talked
         best = max(silent, key=lambda leg: leg.duration_s) if not outcome and silent else None
-    primary = next((leg for leg in ordered if leg.direction != Direction.INTERNAL), ordered[0])
+    # The caller's own leg: the earliest that is not internal, one naming the company number first (a Local/…;2
+    # half starting in the same second names only the extension it rang).
+    external = [leg for leg in ordered if leg.direction != Direction.INTERNAL]
+    primary = min(external, key=lambda leg: (leg.started_at, not leg.company_number, leg.leg_key)) if external else ordered[0]
     merged = dataclasses.replace(primary, unique_id=unique_id, leg_id="")
     merged.started_at = ordered[0].started_at
     ends = [leg.ended_at for leg in ordered if leg.ended_at is not None]

@@ -564,8 +564,9 @@ def _cdr_values(c: dict[str, str], cells: list[str], ids: _LegIds) -> dict[str, 
     src = c.get("src", "").strip() or _number_from_clid(c.get("clid", ""))
     call_id, leg_id = ids.ids(c, cells, start)
     channel = c.get("channel", "").strip()
-    internal_caller = bool(_extension_from_channel(channel)) or (
-        c.get("dcontext", "").strip().casefold() in _INTERNAL_CONTEXTS and not channel.casefold().startswith("local/")
+    # A call placed from one of the PBX's phones (a Local/ half only relays the caller's call).
+    internal_caller = not channel.casefold().startswith("local/") and (
+        bool(_extension_from_channel(channel)) or c.get("dcontext", "").strip().casefold() in _INTERNAL_CONTEXTS
     )
     values = {
         "unique_id": call_id,
@@ -584,6 +585,8 @@ def _cdr_values(c: dict[str, str], cells: list[str], ids: _LegIds) -> dict[str, 
     }
     if c.get("linkedid", "").strip():
         values["request_id"] = c["linkedid"].strip()
+    if values["direction"] == Direction.OUTBOUND and not values["from_extension"]:
+        values["from_extension"] = _extension_from_channel(channel)  # the phone that dialled out
     return values
 
 
@@ -648,9 +651,10 @@ def _sides(
 
 def _answering_extension(record: CallRecord, values: dict[str, str]) -> None:
     # Only src/dst decide the direction (a numeric trunk name in a channel must not make a call internal);
-    # once an inbound call is known, the channel it was answered on names the agent's extension.
-    if record.direction == Direction.INBOUND and not record.to_extension:
-        record.to_extension = _extension_from_channel(values.get("_dstchannel", ""))
+    # once an inbound call is known, the channel it was answered on (the leg's peer) names the agent's extension,
+    # rather than dst (a queue or ring group number).
+    if record.direction == Direction.INBOUND:
+        record.to_extension = _extension_from_channel(values.get("_dstchannel", "")) or record.to_extension
 
 
 def _after_cdr(record: CallRecord, values: dict[str, str]) -> None:
