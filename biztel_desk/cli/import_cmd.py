@@ -20,6 +20,11 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("--mapping", metavar="FILE", help="column mapping for the generic preset (TOML or JSON)")
     parser.add_argument("--encoding", choices=files.ENCODINGS, default="auto", help="character encoding (default: auto)")
+    parser.add_argument(
+        "--time-zone", metavar="ZONE",
+        help="IANA zone the PBX wrote its times in, e.g. Asia/Tokyo or UTC (default: the mapping's, else the system "
+             "setting time_zone); the zone times are shown in is separate",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -33,7 +38,8 @@ def run(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: Te
             print(failure.text(lang), file=sys.stderr)
             return EXIT_USAGE
     report = files.import_files(
-        context.database, args.files, preset=args.preset, mapping=mapping, encoding=args.encoding
+        context.database, args.files, preset=args.preset, mapping=mapping, encoding=args.encoding,
+        time_zone=args.time_zone,
     )
     for file_report in report.files:
         for line in file_report.summary(lang):

@@ -317,9 +317,15 @@ def merge_legs(unique_id: str, legs: list[CallRecord]) -> CallRecord:
     merged.ended_at = max(ends) if ends else None
     merged.disposition = outcome
     merged.duration_s = best.duration_s if best is not None else 0
-    if best is not None and best is not primary and merged.direction == Direction.INBOUND:
-        merged.to_extension = best.to_extension or merged.to_extension
-        merged.to_agent_id = best.to_agent_id or merged.to_agent_id
+    if merged.direction == Direction.INBOUND:
+        if best is not None:
+            merged.to_extension = best.to_extension or merged.to_extension
+            merged.to_agent_id = best.to_agent_id or merged.to_agent_id
+        else:  # nobody answered: an extension only when every leg rang the same one
+            rang = {leg.to_extension for leg in ordered if leg.to_extension}
+            merged.to_extension = rang.pop() if len(rang) == 1 else ""
+            agents = {leg.to_agent_id for leg in ordered if leg.to_agent_id}
+            merged.to_agent_id = agents.pop() if len(agents) == 1 else ""
     for name in ("request_id", "recording_server_url", "presented_company_number"):
         if not getattr(merged, name):
             setattr(merged, name, next((getattr(leg, name) for leg in ordered if getattr(leg, name)), ""))
