@@ -75,6 +75,7 @@ ASTERISK_TABLE_REQUIRED = ("start", "src", "dst", "uniqueid")
 # "2024-04-01 09:00:00.123456" uniqueids: epoch.sequence, optionally after a multi-server prefix (mainserverdss-…).
 _UNIQUEID = re.compile(r"^(?:[A-Za-z0-9_.-]+-)?\d{9,}\.\d+$")
 # "Local/201@from-queue-00000012;1": the two halves of a Local channel share the name before ";".
+_LOCAL_MARK = "Local/"
 _LOCAL_HALF = re.compile(r"^(Local/[^;]+);([12])$", re.IGNORECASE)
 # Dialplan contexts of the PBX's own phones (FreePBX from-internal, Asterisk's sample "internal"/"phones").
 _INTERNAL_CONTEXTS = frozenset({"from-internal", "from-internal-xfer", "internal", "phones", "from-sip-internal",
@@ -418,7 +419,7 @@ def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | str]]:
         except csv.Error as error:
             yield start, str(error)
             continue
-        if any(cell.strip() for cell in row):  # blank lines (and a trailing newline) are not rows
+        if "".join(row).strip():  # blank lines (and a trailing newline) are not rows
             yield start, row
 
 
@@ -463,12 +464,18 @@ class _Layout:
 def _asterisk_names(count: int, cells: list[str]) -> tuple[str, ...]:
     """The Master.csv column names of a row with ``count`` cells (which optional columns cdr_csv wrote)."""
     extra = count - len(ASTERISK_BASE_COLUMNS)
-    new = extra >= 3 and _is_sequence(cells[-1]) and not cells[-1].strip().startswith("0" * 2)
+    new = extra >= 3 and _is_sequence(cells[-1])
     optional = extra - 3 if new else extra
+    uniqueid = optional == 1 and bool(_UNIQUEID.match(cells[len(ASTERISK_BASE_COLUMNS)].strip()))
+    return _asterisk_names_of(optional, uniqueid, new)
+
+
+@functools.lru_cache(maxsize=64)
+def _asterisk_names_of(optional: int, uniqueid: bool, new: bool) -> tuple[str, ...]:
     if optional >= 2:
         middle: tuple[str, ...] = ("uniqueid", "userfield")
     elif optional == 1:
-        middle = ("uniqueid",) if _UNIQUEID.match(cells[len(ASTERISK_BASE_COLUMNS)].strip()) else ("userfield",)
+        middle = ("uniqueid",) if uniqueid else ("userfield",)
     else:
         middle = ()
     return (*ASTERISK_BASE_COLUMNS, *middle, *(ASTERISK_NEW_COLUMNS if new else ()))
@@ -508,6 +515,7 @@ class _LegIds:
         self.outside_line_prefix = "0"  # the system setting, set by the import
 
     def pair(self, rows: list[dict[str, str]]) -> None:
+        rows = [c for c in rows if not c.get("linkedid", "").strip()]  # a linkedid groups the call already
         owner: dict[str, str] = {}
         for c in rows:
             match = _LOCAL_HALF.match(c.get("dstchannel", "").strip())
@@ -571,9 +579,8 @@ def _cdr_values(c: dict[str, str], cells: list[str], ids: _LegIds) -> dict[str, 
     values = {
         "unique_id": call_id,
         "_leg_id": leg_id,
-        **_sides(src, c.get("dst", "").strip(), cnum=c.get("cnum", "").strip(), did=c.get("did", "").strip(),
-                 outbound_cnum=c.get("outbound_cnum", "").strip(), internal_caller=internal_caller,
-                 outside_line_prefix=ids.outside_line_prefix),
+        **_cached_sides(src, c.get("dst", "").strip(), c.get("cnum", "").strip(), c.get("did", "").strip(),
+                        c.get("outbound_cnum", "").strip(), internal_caller, ids.outside_line_prefix),
         "started_at": start,
         "ended_at": c.get("end", ""),
         "duration_s": c.get("billsec", ""),  # talk time: what 通話時間 means to an admin (duration includes ringing)
@@ -588,6 +595,14 @@ def _cdr_values(c: dict[str, str], cells: list[str], ids: _LegIds) -> dict[str, 
     if values["direction"] == Direction.OUTBOUND and not values["from_extension"]:
         values["from_extension"] = _extension_from_channel(channel)  # the phone that dialled out
     return values
+
+
+@functools.lru_cache(maxsize=65536)
+def _cached_sides(
+    src: str, dst: str, cnum: str, did: str, outbound_cnum: str, internal_caller: bool, outside_line_prefix: str
+) -> dict[str, str]:
+    return _sides(src, dst, cnum=cnum, did=did, outbound_cnum=outbound_cnum, internal_caller=internal_caller,
+                  outside_line_prefix=outside_line_prefix)
 
 
 def _sides(
@@ -683,7 +698,9 @@ def _positional_layout(preset: str, names_of: Callable[[list[str]], tuple[str, .
         return _cdr_values(c, cells, ids)
 
     def prepare(rows: list[list[str]]) -> None:
-        ids.pair([c for c in (named(cells) for cells in rows if len(cells) >= minimum) if c is not None])
+        # Only rows on a Local/ channel take part in the pairing: name just those.
+        local = [cells for cells in rows if len(cells) >= minimum and any(_LOCAL_MARK in cell for cell in cells[4:7])]
+        ids.pair([c for c in (named(cells) for cells in local) if c is not None])
 
     return _Layout(preset, False, values, _after_cdr, source="asterisk", prepare=prepare, ids=ids)
 
@@ -716,7 +733,7 @@ def _header_layout(preset: str, header: list[str], path: str, required: Sequence
         return _cdr_values(named(cells), cells, ids)
 
     def prepare(rows: list[list[str]]) -> None:
-        ids.pair([named(cells) for cells in rows])
+        ids.pair([named(cells) for cells in rows if any(_LOCAL_MARK in cell for cell in cells)])
 
     source = "freepbx" if preset == "freepbx" else "asterisk"
     return _Layout(preset, True, values, _after_cdr, source=source, prepare=prepare, ids=ids)

@@ -225,8 +225,8 @@ def add_calls(
     changes: list[dict[str, Any]] = []
     for unique_id, legs in groups.items():
         every_leg = earlier_legs.get(unique_id, []) + legs
-        call = merge_legs(unique_id, every_leg)
-        row = call_row(call, region)
+        merged = merge_legs(unique_id, every_leg)
+        row = call_row(merged, region)
         before = stored.get(unique_id)
         if before is None:
             row["imported_at"] = now

@@ -294,6 +294,7 @@ class ImportDialog(QDialog):
         self.preset_combo = QComboBox(self)
         self.preset_combo.addItem(self.tr("自動判定"), "")
         self.preset_combo.addItem("Asterisk (Master.csv)", "asterisk")
+        self.preset_combo.addItem("Asterisk (cdr_custom)", "cdr_custom")
         self.preset_combo.addItem("FreePBX", "freepbx")
         self.preset_combo.addItem(self.tr("汎用(列の対応付け)"), "generic")
         self.preset_combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -942,6 +943,7 @@ class ImportDialog(QDialog):
     def _detected_text(self, result: Preview, generic: bool) -> str:
         presets = {
             "asterisk": "Asterisk (Master.csv)",
+            "cdr_custom": "Asterisk (cdr_custom)",
             "freepbx": "FreePBX",
             "generic": self.tr("汎用(列の対応付け)"),
         }
