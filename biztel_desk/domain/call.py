@@ -433,10 +433,17 @@ def _shorten(value: str, limit: int = 60) -> str:
 _DURATION = re.compile(r"^[0-9]+(?:\.[0-9]*)?$")  # ASCII digits only: "²" and "١" are digits to str.isdigit
 
 
+_CLOCK_DURATION = re.compile(r"^([0-9]{1,7}):([0-5][0-9]):([0-5][0-9])(?:\.[0-9]*)?$")  # 3CX: 00:01:35
+
+
 def parse_duration(text: str, field: str = "duration_s") -> int | FieldProblem:
-    """Seconds from ``60`` or ``60.0``; a problem for anything else (``1.0e999``, ``-5``, ``inf``) or a value no
-    Task can hold (more than MAX_DURATION_S)."""
+    """Seconds from ``60``, ``60.0`` or ``H:MM:SS`` (3CX); a problem for anything else (``1.0e999``, ``-5``,
+    ``inf``) or a value no Task can hold (more than MAX_DURATION_S)."""
     value = text.strip()
+    clock = _CLOCK_DURATION.match(value)
+    if clock:
+        hours, minutes, seconds = (int(part) for part in clock.groups())
+        value = str(hours * 3600 + minutes * 60 + seconds)
     if not _DURATION.match(value):
         return FieldProblem("bad_integer", field, {"value": _shorten(value)})
     whole = value.split(".", 1)[0]

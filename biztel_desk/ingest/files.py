@@ -45,7 +45,7 @@ from biztel_desk.store.db import Database
 
 log = logging.getLogger(__name__)
 
-PRESETS = ("asterisk", "cdr_custom", "freepbx", "generic")
+PRESETS = ("asterisk", "cdr_custom", "freepbx", "3cx", "generic")
 ENCODINGS = ("auto", "utf-8", "cp932")
 CHUNK_ROWS = 5000  # rows per transaction: big enough to be fast, small enough to keep the GUI's reads flowing
 
@@ -80,6 +80,15 @@ _LOCAL_HALF = re.compile(r"^(Local/[^;]+);([12])$", re.IGNORECASE)
 # Dialplan contexts of the PBX's own phones (FreePBX from-internal, Asterisk's sample "internal"/"phones").
 _INTERNAL_CONTEXTS = frozenset({"from-internal", "from-internal-xfer", "internal", "phones", "from-sip-internal",
                                 "ext-local", "from-extensions"})
+# 3CX's CDR fields in the order of its documentation (CDR settings, every field enabled; no header). Times are
+# UTC, durations H:MM:SS; one record per call segment, the segments of one call share callid.
+THREECX_COLUMNS = (
+    "historyid", "callid", "duration", "time-start", "time-answered", "time-end", "reason-terminated", "from-no",
+    "to-no", "from-dn", "to-dn", "dial-no", "reason-changed", "final-number", "final-dn", "bill-code", "bill-rate",
+    "bill-cost", "bill-name", "chain", "from-type", "to-type", "final-type", "from-dispname", "to-dispname",
+    "final-dispname", "missed-queue-calls",
+)
+THREECX_MIN_COLUMNS = THREECX_COLUMNS.index("final-dn") + 1
 _RECORDING_SUFFIXES = (".wav", ".mp3", ".gsm", ".ogg", ".wav49", ".sln")
 # "PJSIP/201-0000002a", "SIP/201-…", "Local/201@from-queue-…": the extension behind a channel name.
 _CHANNEL_EXTENSION = re.compile(r"^(?:PJSIP|SIP|IAX2|DAHDI|Local)/(\d{1,6})[-@;]", re.IGNORECASE)
@@ -248,7 +257,7 @@ class Mapping:
                 "mapping_invalid", path=where, reason=f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(ALL_FIELDS)}"
             )
         mapped = set(self.columns.values())
-        missing = [f for f in ("unique_id", "started_at") if f not in mapped]
+        missing = [f for f in ("started_at",) if f not in mapped]  # no unique_id: a deterministic id (below)
         if missing or not mapped & {"from_number", "to_number"}:
             need = missing + ([] if mapped & {"from_number", "to_number"} else ["from_number/to_number"])
             raise ImportFailure("mapping_invalid", path=where, reason=f"no column for {', '.join(need)}")
@@ -459,6 +468,7 @@ class _Layout:
     # Reads every row once before the import (Local channel pairing); None for layouts that need nothing.
     prepare: Callable[[list[list[str]]], None] | None = None
     ids: _LegIds | None = None
+    time_zone: str = ""  # the zone the format always writes (3CX: UTC), unless the import names one
 
 
 def _asterisk_names(count: int, cells: list[str]) -> tuple[str, ...]:
@@ -739,6 +749,53 @@ def _header_layout(preset: str, header: list[str], path: str, required: Sequence
     return _Layout(preset, True, values, _after_cdr, source=source, prepare=prepare, ids=ids)
 
 
+def _digits_only(text: str) -> str:
+    value = text.strip()
+    for prefix in ("Ext.", "ext.", "Ext", "ext"):
+        value = value.removeprefix(prefix)
+    return value if _is_extension(value) else ""
+
+
+def _threecx_values(cells: list[str]) -> dict[str, str] | FieldProblem:
+    if len(cells) < THREECX_MIN_COLUMNS:
+        return FieldProblem("column_count", params={"count": len(cells), "expected": THREECX_MIN_COLUMNS})
+    c = dict(zip(THREECX_COLUMNS, cells, strict=False))
+    reason = c["reason-terminated"].strip().casefold()
+    answered = bool(c["time-answered"].strip())
+    if answered:
+        disposition = "ANSWERED"
+    elif "busy" in reason:
+        disposition = "BUSY"
+    elif "fail" in reason:
+        disposition = "FAILED"
+    else:
+        disposition = "NO ANSWER"
+    internal_caller = c.get("from-type", "").strip().casefold() == "extension"
+    src = c["from-no"].strip()
+    dst = c["to-no"].strip() or c["dial-no"].strip()
+    values = {
+        "unique_id": c["callid"].strip() or c["historyid"].strip(),
+        "_leg_id": f"{c['callid'].strip()}#{c['historyid'].strip()}",
+        **_cached_sides(src, dst, "", "", "", internal_caller, "0"),
+        "started_at": c["time-start"],
+        "ended_at": c["time-end"],
+        "duration_s": c["duration"] if answered else "0",
+        "disposition": disposition,
+    }
+    if values["direction"] == Direction.INBOUND:
+        values["to_extension"] = _digits_only(c["final-number"]) or _digits_only(c["to-dn"]) or values["to_extension"]
+    if values["direction"] == Direction.OUTBOUND and not values["from_extension"]:
+        values["from_extension"] = _digits_only(c["from-dn"])
+    return values
+
+
+def _looks_like_threecx(cells: list[str]) -> bool:
+    return (
+        len(cells) >= THREECX_MIN_COLUMNS and bool(parse_duration(cells[2]) is not None)
+        and ":" in cells[2] and _is_timestamp(cells[3]) and _is_timestamp(cells[5])
+    )
+
+
 def _freepbx_layout(header: list[str], path: str) -> _Layout:
     return _header_layout("freepbx", header, path, FREEPBX_REQUIRED)
 
@@ -752,6 +809,7 @@ def _generic_layout(header: list[str], mapping: Mapping, path: str) -> _Layout:
             positions.append((i, target))
     found = {target for _, target in positions}
     missing = [name for name, target in mapping.columns.items() if target in ("unique_id", "started_at") and target not in found]
+    derived_id = "unique_id" not in set(mapping.columns.values())
     if not found & {"from_number", "to_number"}:
         missing += [name for name, target in mapping.columns.items() if target in ("from_number", "to_number")]
     if missing:
@@ -766,6 +824,11 @@ def _generic_layout(header: list[str], mapping: Mapping, path: str) -> _Layout:
         direction = result.get("direction", "").strip().casefold()
         if direction in direction_words:
             result["direction"] = direction_words[direction]
+        if derived_id and result.get("started_at", "").strip():
+            # Files without a per-call id (BIZTEL 課金明細, MAHO-PBX 通話履歴): the id is a hash of the call's start,
+            # numbers and duration, so the same row imported again is the same call.
+            parts = [result.get(name, "").strip() for name in ("started_at", "from_number", "to_number", "duration_s")]
+            result["unique_id"] = "gen-" + _row_hash(*parts)
         return result
 
     return _Layout("generic", True, values, date_format=mapping.date_format, source=mapping.source or "generic")
@@ -801,9 +864,14 @@ def detect_preset(first: list[str], mapping: Mapping | None = None) -> str | Non
     for candidate in (mapping, BIZTEL_MAPPING):
         if candidate is not None:
             keys = {_header_key(cell) for cell in first}
-            needed = [h for h, f in candidate.columns.items() if f in ("unique_id", "started_at")]
+            fields = {"unique_id", "started_at"}
+            if "unique_id" not in candidate.columns.values():  # a start column alone says too little
+                fields |= {"from_number", "to_number"}
+            needed = [h for h, f in candidate.columns.items() if f in fields]
             if needed and all(_header_key(h) in keys for h in needed):
                 return "generic"
+    if _looks_like_threecx(first):
+        return "3cx"
     if _looks_like_cdr_custom(first):
         return "cdr_custom"
     if _looks_like_asterisk(first):
@@ -825,6 +893,8 @@ def _layout(preset: str | None, mapping: Mapping | None, first: list[str], path:
         return _asterisk_layout()
     if chosen == "cdr_custom":
         return _cdr_custom_layout()
+    if chosen == "3cx":
+        return _Layout("3cx", False, _threecx_values, source="3cx", time_zone="UTC")
     if chosen == "freepbx":
         return _freepbx_layout(first, path)
     if chosen == "generic":
@@ -1089,7 +1159,7 @@ def preview(
     except ImportFailure:
         width = max(len(r) for r in raw)
         return Preview([str(i + 1) for i in range(width)], raw[:limit], None, used_encoding, delimiter, False)
-    tz, _ = _time_zone(database, mapping, time_zone)
+    tz, _ = _time_zone(database, mapping, time_zone or parsed.layout.time_zone or None)
     _configure(database, parsed.layout)
     records: list[CallRecord] = []
     rejected: list[RejectedRow] = []
@@ -1132,7 +1202,7 @@ def import_file(
     report = FileReport(path=str(path))
     try:
         parsed = _open(path, preset, mapping, encoding)
-        tz, region = _time_zone(database, mapping, time_zone)
+        tz, region = _time_zone(database, mapping, time_zone or parsed.layout.time_zone or None)
     except ImportFailure as failure:
         report.error = failure
         return report

@@ -70,7 +70,28 @@ EXPECTED: dict[str, dict[str, tuple[Any, ...]]] = {
         "1711942200.120": ("inbound", "ANSWERED", 35, "12:30:00", "0335550126", "211553", "", "201", None),
     },
 }
-PRESETS = {"cdr_custom.csv": "cdr_custom", "freepbx_table.csv": "freepbx", "local_did.csv": "freepbx"}
+EXPECTED.update({
+    "3cx_cdr.log": {  # 3CX writes UTC: 04:00 UTC is 13:00 in Tokyo
+        "00000C5A7B1D2E01_101": ("inbound", "ANSWERED", 95, "13:00:00", "0335550130", "0312345678", "", "201", "+81312345678"),
+        "00000C5A7B1D2E02_102": ("inbound", "NO ANSWER", 0, "13:10:00", "0335550131", "0312345678", "", "202", "+81312345678"),
+        "00000C5A7B1D2E03_103": ("outbound", "ANSWERED", 120, "13:20:00", "", "0335550132", "201", "", None),
+    },
+    "no_id_history.csv": {  # no per-call id: derived from start, numbers and duration (the repeated row is one call)
+        "gen-bff1f9c95f60ef8feef7": ("inbound", "", 75, "14:30:00", "0335550140", "0312345678", "", "", "+81312345678"),
+        "gen-1c0cdc32c581f9910a20": ("outbound", "", 30, "14:40:00", "0312345678", "0335550141", "", "", "+81312345678"),
+    },
+})
+PRESETS = {"cdr_custom.csv": "cdr_custom", "freepbx_table.csv": "freepbx", "local_did.csv": "freepbx", "3cx_cdr.log": "3cx",
+           "no_id_history.csv": "generic"}
+# How each file is imported: the zone its times are written in (3CX: UTC, its own), a column mapping.
+TIME_ZONES: dict[str, str | None] = {"3cx_cdr.log": None}
+MAPPINGS = {"no_id_history.csv": PBX / "no_id_mapping.toml"}
+
+
+def _import(context: AppContext, name: str, **kwargs: Any) -> files.FileReport:
+    mapping = files.load_mapping(MAPPINGS[name]) if name in MAPPINGS else None
+    zone = TIME_ZONES.get(name, "Asia/Tokyo")
+    return files.import_file(context.database, PBX / name, mapping=mapping, time_zone=zone, **kwargs)
 
 
 def _calls(context: AppContext) -> dict[str, Call]:
@@ -86,7 +107,7 @@ def _facts(call: Call) -> tuple[Any, ...]:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_fixture_gives_one_call_per_real_call(context: AppContext, name: str) -> None:
-    report = files.import_file(context.database, PBX / name, time_zone="Asia/Tokyo")
+    report = _import(context, name)
     assert report.error is None and report.rejected == []
     assert report.preset == PRESETS.get(name, "asterisk")
     calls = _calls(context)
@@ -95,7 +116,7 @@ def test_each_fixture_gives_one_call_per_real_call(context: AppContext, name: st
         assert dict(zip(COLUMNS, _facts(calls[unique_id]), strict=True)) == dict(zip(COLUMNS, expected, strict=True))
         assert calls[unique_id].revision == 1 and calls[unique_id].settle_until is None  # a manual import
     # Re-importing the same file creates and changes nothing.
-    again = files.import_file(context.database, PBX / name, time_zone="Asia/Tokyo")
+    again = _import(context, name)
     assert (again.imported, again.updated, again.known) == (0, 0, report.rows)
     assert {k: _facts(v) for k, v in _calls(context).items()} == {k: _facts(v) for k, v in calls.items()}
 
