@@ -207,3 +207,18 @@ def test_the_outside_line_prefix_is_a_system_setting(context: AppContext) -> Non
     target.write_text(changed, encoding="utf-8")
     files.import_file(context.database, target, time_zone="Asia/Tokyo")
     assert _calls(context)["1711954800.60"].to_number == "0335550107"
+
+
+def test_the_watched_folder_uses_its_own_time_zone_and_the_settle_window(context: AppContext, tmp_path: Path) -> None:
+    from biztel_desk.ingest.folder import FolderConfig, watcher_from_config
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "cdr.csv").write_bytes((PBX / "outbound_src_company.csv").read_bytes())
+    config = FolderConfig(enabled=True, path=str(inbox), time_zone="UTC")
+    watcher = watcher_from_config(context.database, config)
+    [result] = watcher.folder.scan_once(settle=False)
+    assert result.outcome == "done"
+    call = _calls(context)["1711951200.50"]
+    assert call.started_at == dt.datetime(2024, 4, 1, 15, 0, tzinfo=dt.UTC)  # the PBX wrote UTC
+    assert call.settle_until is not None and call.settle_until > dt.datetime.now(dt.UTC)  # default 30 s
