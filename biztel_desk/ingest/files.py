@@ -879,9 +879,23 @@ def detect_preset(first: list[str], mapping: Mapping | None = None) -> str | Non
     return None
 
 
-def _layout(preset: str | None, mapping: Mapping | None, first: list[str], path: str) -> _Layout:
+def parse_columns(text: str) -> tuple[str, ...]:
+    """A header-less CDR layout as a column list (cdr_custom's ``fields``): ``clid,src,dst,…``; qualifiers such as
+    ``uniqueid(noquote)`` are ignored, unknown names are kept as columns to skip. Raises ImportFailure when the list
+    names no start time or no number."""
+    names = tuple(re.sub(r"\(.*\)$", "", name.strip()).casefold() for name in text.split(",") if name.strip())
+    if not {"start", "calldate"} & set(names) or not {"src", "dst"} & set(names):
+        raise ImportFailure("mapping_invalid", path="--columns",
+                            reason="the column list needs start (or calldate) and src or dst")
+    return names
+
+
+def _layout(preset: str | None, mapping: Mapping | None, first: list[str], path: str,
+            columns: Sequence[str] | None = None) -> _Layout:
     if preset is not None and preset not in PRESETS:
         raise ImportFailure("bad_preset", value=preset, choices=", ".join(PRESETS))
+    if columns:
+        return _cdr_custom_layout(["start" if name == "calldate" else name for name in columns])
     chosen = preset or detect_preset(first, mapping)
     if chosen == "asterisk":
         # Master.csv has no header; a CDR table export (or a file saved from a spreadsheet) has one.
@@ -1041,7 +1055,8 @@ class _Parsed:
     rows: Iterator[tuple[int, list[str] | str]]
 
 
-def _open(path: str | Path, preset: str | None, mapping: Mapping | None, encoding: str) -> _Parsed:
+def _open(path: str | Path, preset: str | None, mapping: Mapping | None, encoding: str,
+          columns: Sequence[str] | None = None) -> _Parsed:
     text, used_encoding = read_file(path, encoding)
     delimiter = sniff_delimiter(text)
     rows = _rows(text, delimiter)
@@ -1050,7 +1065,7 @@ def _open(path: str | Path, preset: str | None, mapping: Mapping | None, encodin
         raise ImportFailure("empty", path=str(path))
     if isinstance(first, str):  # not even the first row is CSV
         raise ImportFailure("unknown_format", path=str(path))
-    layout = _layout(preset, mapping, first, str(path))
+    layout = _layout(preset, mapping, first, str(path), columns)
     if layout.prepare is not None:  # the whole file once, for pairs of rows that may come in any order
         every = ([] if layout.has_header else [(first_line, first)]) + list(rows)
         layout.prepare([cells for _, cells in every if isinstance(cells, list)])
@@ -1192,6 +1207,7 @@ def import_file(
     progress: Callable[[int], None] | None = None,
     chunk_rows: int = CHUNK_ROWS,
     live: bool = False,
+    columns: Sequence[str] | None = None,
 ) -> FileReport:
     """Import one file: bad rows are reported, good rows stored (one transaction per chunk), known ones skipped.
 
@@ -1201,7 +1217,7 @@ def import_file(
     """
     report = FileReport(path=str(path))
     try:
-        parsed = _open(path, preset, mapping, encoding)
+        parsed = _open(path, preset, mapping, encoding, columns)
         tz, region = _time_zone(database, mapping, time_zone or parsed.layout.time_zone or None)
     except ImportFailure as failure:
         report.error = failure
@@ -1268,6 +1284,7 @@ def import_files(
     *,
     time_zone: str | None = None,
     progress: Callable[[str, int], None] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> ImportReport:
     """Import several files; one unreadable file does not stop the others."""
     report = ImportReport()
@@ -1278,7 +1295,8 @@ def import_files(
                 progress(name, rows)
 
         report.files.append(
-            import_file(database, path, preset, mapping, encoding, time_zone=time_zone, progress=file_progress)
+            import_file(database, path, preset, mapping, encoding, time_zone=time_zone, progress=file_progress,
+                        columns=columns)
         )
     return report
 
@@ -1306,6 +1324,7 @@ __all__ = [
     "import_files",
     "load_mapping",
     "mapping_from_data",
+    "parse_columns",
     "parse_direction",
     "preview",
     "save_mapping",

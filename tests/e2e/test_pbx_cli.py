@@ -17,7 +17,7 @@ from conftest import COMPANY, fallback_account, org_client
 from simple_salesforce import Salesforce
 from sqlalchemy import select
 from test_crash import _env
-from test_pbx_legs import EXPECTED, MAPPINGS, PBX, TIME_ZONES
+from test_pbx_legs import COLUMN_LISTS, EXPECTED, MAPPINGS, PBX, TIME_ZONES
 
 from biztel_desk.devorg.server import DevOrg
 from biztel_desk.store.db import Database
@@ -127,6 +127,7 @@ def test_fixture_through_the_cli_and_the_dev_org(tmp_path: Path, org: DevOrg, na
     path, day = _recent(name, tmp_path)
     zone = TIME_ZONES.get(name, "Asia/Tokyo")
     options = (["--time-zone", zone] if zone else []) + (["--mapping", str(MAPPINGS[name])] if name in MAPPINGS else [])
+    options += ["--columns", COLUMN_LISTS[name]] if name in COLUMN_LISTS else []
     result = _cli(env, data_dir, "import", str(path), *options)
     assert result.returncode == 0, result.stderr
     result = _cli(env, data_dir, "sync", "--once")

@@ -86,12 +86,21 @@ PRESETS = {"cdr_custom.csv": "cdr_custom", "freepbx_table.csv": "freepbx", "loca
 # How each file is imported: the zone its times are written in (3CX: UTC, its own), a column mapping.
 TIME_ZONES: dict[str, str | None] = {"3cx_cdr.log": None}
 MAPPINGS = {"no_id_history.csv": PBX / "no_id_mapping.toml"}
+COLUMN_LISTS = {
+    "cdr_custom_fields.csv": "start(%F %T), src, dst, dstchannel, disposition, billsec, uniqueid(noquote), linkedid, sequence",
+}
+EXPECTED["cdr_custom_fields.csv"] = {
+    "1711962000.150": ("inbound", "ANSWERED", 88, "18:00:00", "0335550150", "0312345678", "", "201", "+81312345678"),
+    "1711962600.152": ("inbound", "BUSY", 0, "18:10:00", "0335550151", "0312345678", "", "202", "+81312345678"),
+}
+PRESETS["cdr_custom_fields.csv"] = "cdr_custom"
 
 
 def _import(context: AppContext, name: str, **kwargs: Any) -> files.FileReport:
     mapping = files.load_mapping(MAPPINGS[name]) if name in MAPPINGS else None
     zone = TIME_ZONES.get(name, "Asia/Tokyo")
-    return files.import_file(context.database, PBX / name, mapping=mapping, time_zone=zone, **kwargs)
+    columns = files.parse_columns(COLUMN_LISTS[name]) if name in COLUMN_LISTS else None
+    return files.import_file(context.database, PBX / name, mapping=mapping, time_zone=zone, columns=columns, **kwargs)
 
 
 def _calls(context: AppContext) -> dict[str, Call]:
@@ -222,3 +231,22 @@ def test_the_watched_folder_uses_its_own_time_zone_and_the_settle_window(context
     call = _calls(context)["1711951200.50"]
     assert call.started_at == dt.datetime(2024, 4, 1, 15, 0, tzinfo=dt.UTC)  # the PBX wrote UTC
     assert call.settle_until is not None and call.settle_until > dt.datetime.now(dt.UTC)  # default 30 s
+
+
+def test_a_header_less_layout_read_with_a_column_list(context: AppContext) -> None:
+    columns = files.parse_columns("start(%F %T), src, dst, dstchannel, disposition, billsec, uniqueid(noquote), linkedid, sequence")
+    report = files.import_file(context.database, PBX / "cdr_custom_fields.csv", time_zone="Asia/Tokyo", columns=columns)
+    assert (report.preset, report.imported, report.rejected) == ("cdr_custom", 2, [])
+    calls = _calls(context)
+    assert _facts(calls["1711962000.150"]) == (
+        "inbound", "ANSWERED", 88, "18:00:00", "0335550150", "0312345678", "", "201", "+81312345678")
+    assert (calls["1711962600.152"].disposition, calls["1711962600.152"].duration_s) == ("BUSY", 0)
+    with pytest.raises(files.ImportFailure):
+        files.parse_columns("src,dst")
+
+
+def test_preset_asterisk_honours_a_header_row(context: AppContext) -> None:
+    for name, preset in (("asterisk_table.csv", "asterisk"), ("freepbx_table.csv", "freepbx")):
+        report = files.import_file(context.database, PBX / name, preset="asterisk", time_zone="Asia/Tokyo")
+        assert report.error is None and report.rejected == [] and report.preset == preset
+    assert set(_calls(context)) == {*EXPECTED["asterisk_table.csv"], *EXPECTED["freepbx_table.csv"]}
