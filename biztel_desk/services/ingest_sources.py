@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 import enum
 import logging
 import os
@@ -11,6 +9,7 @@ import tempfile
 import threading
 import urllib.error
 import urllib.request
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
