@@ -211,6 +211,9 @@ def validate_system(values: dict[str, Any], path: str = "system") -> tuple[Syste
         problems.append(Problem("region_invalid", f"{path}.default_region", {"value": clean["default_region"]}))
     if clean.get("time_zone") and not _zone_exists(clean["time_zone"]):
         problems.append(Problem("time_zone_invalid", f"{path}.time_zone", {"value": clean["time_zone"]}))
+    prefix = clean.get("outside_line_prefix", "")
+    if prefix and not (prefix.isascii() and prefix.isdigit() and len(prefix) <= 4):
+        problems.append(Problem("outside_prefix_invalid", f"{path}.outside_line_prefix", {"value": prefix}))
     url = clean.get("recording_server_url", "")
     if url:
         problem = _recording_url_problem(url, f"{path}.recording_server_url")

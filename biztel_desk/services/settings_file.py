@@ -57,6 +57,8 @@ _COMMENTS = {
     "status": "enabled | paused | disabled",
     "default_outbound": "既定の発信番号: at most one per setting",
     "time_zone": "empty = the system's",
+    "call_settle_s": "0..600: seconds a watched-folder/HTTP call waits after its last leg before it is linked",
+    "outside_line_prefix": "what phones dial before an outside number (stripped from dialled numbers); empty = none",
 }
 
 

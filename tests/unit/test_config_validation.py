@@ -209,3 +209,13 @@ def test_account_name_problems_name_the_account_not_the_link_setting() -> None:
     assert problems[0].field_name == "name"  # the dialog still puts it next to its 名前 field
     _, problems = validate_account(AccountConfig(name="x" * 81, username="u@example.com"))
     assert problems[0].text("en").startswith("Account name must be at most 80 characters")
+
+
+def test_outside_line_prefix() -> None:
+    assert validate_system({})[0].outside_line_prefix == "0"
+    for good in ("", "0", "9", "0000"):
+        settings, problems = validate_system({"outside_line_prefix": good})
+        assert problems == [] and settings.outside_line_prefix == good
+    for bad in ("a", "00000", "0-"):
+        _, problems = validate_system({"outside_line_prefix": bad})
+        assert codes(problems) == [("system.outside_line_prefix", "outside_prefix_invalid")]
