@@ -250,3 +250,15 @@ def test_preset_asterisk_honours_a_header_row(context: AppContext) -> None:
         report = files.import_file(context.database, PBX / name, preset="asterisk", time_zone="Asia/Tokyo")
         assert report.error is None and report.rejected == [] and report.preset == preset
     assert set(_calls(context)) == {*EXPECTED["asterisk_table.csv"], *EXPECTED["freepbx_table.csv"]}
+
+
+def test_retention_purges_a_call_with_its_legs(context: AppContext) -> None:
+    from biztel_desk.store.retention import purge
+
+    files.import_file(context.database, PBX / "queue_agents.csv", time_zone="Asia/Tokyo")
+    files.import_file(context.database, PBX / "outbound_src_company.csv", time_zone="Asia/Tokyo")
+    result = purge(context.database, now=dt.datetime(2024, 4, 1, 4, 0, tzinfo=dt.UTC) + dt.timedelta(days=90),
+                   pause_s=0)
+    assert result.calls == 1  # the queue call (02:00 UTC) is past the 90 days, the outbound call (06:00 UTC) not
+    with context.database.read() as session:
+        assert set(session.scalars(select(CallLeg.call_unique_id))) == {"1711951200.50"}
