@@ -708,7 +708,12 @@ def _positional_layout(preset: str, names_of: Callable[[list[str]], tuple[str, .
         return _cdr_values(c, cells, ids)
 
     def prepare(rows: list[list[str]]) -> None:
-        # Only rows on a Local/ channel take part in the pairing: name just those.
+        # Only rows on a Local/ channel without a linkedid take part in the pairing: name just those.
+        if rows and len(rows[0]) >= minimum:
+            names = names_of(rows[0]) or ()
+            if "linkedid" in names:
+                position = names.index("linkedid")
+                rows = [cells for cells in rows if len(cells) <= position or not cells[position].strip()]
         local = [cells for cells in rows if len(cells) >= minimum and any(_LOCAL_MARK in cell for cell in cells[4:7])]
         ids.pair([c for c in (named(cells) for cells in local) if c is not None])
 
