@@ -151,3 +151,21 @@ def test_a_call_split_over_two_files_is_one_task(tmp_path: Path, org: DevOrg) ->
     expected = ("inbound", "ANSWERED", 61, "12:00:00", "0335550103", "0312345678", "", "202", "+81312345678")
     _check(sf, data_dir, {"1711940400.20": expected}, day)
     assert _stored(data_dir)["1711940400.20"].revision == 2
+
+
+def test_a_leg_arriving_after_the_call_was_linked_updates_the_stored_call(tmp_path: Path, org: DevOrg) -> None:
+    sf = org_client(org)
+    env, data_dir = _set_up(tmp_path, org, sf)
+    first, _ = _recent("split_1.csv", tmp_path)
+    second, _ = _recent("split_2.csv", tmp_path)
+    assert _cli(env, data_dir, "import", str(first), "--time-zone", "Asia/Tokyo").returncode == 0
+    result = _cli(env, data_dir, "sync", "--once")
+    assert result.returncode == 0 and "linked\t1\n" in result.stdout, result.stdout + result.stderr
+    [task] = _tasks(sf, "1711940400.20")
+    assert task["CallDurationInSeconds"] == 0  # linked while only the missed legs were known
+    result = _cli(env, data_dir, "import", str(second), "--time-zone", "Asia/Tokyo")
+    assert result.returncode == 0 and "updated 1" in result.stdout, result.stdout + result.stderr
+    call = _stored(data_dir)["1711940400.20"]
+    assert (call.disposition, call.duration_s, call.to_extension, call.revision) == ("ANSWERED", 61, "202", 2)
+    assert _cli(env, data_dir, "sync", "--once").returncode == 0
+    assert len(_tasks(sf, "1711940400.20")) == 1  # never a second Task for the same call
