@@ -262,3 +262,19 @@ def test_retention_purges_a_call_with_its_legs(context: AppContext) -> None:
     assert result.calls == 1  # the queue call (02:00 UTC) is past the 90 days, the outbound call (06:00 UTC) not
     with context.database.read() as session:
         assert set(session.scalars(select(CallLeg.call_unique_id))) == {"1711951200.50"}
+
+
+def test_multi_server_uniqueid_prefixes_are_kept(context: AppContext, tmp_path: Path) -> None:
+    # loguniqueid=yes only (17 columns): the 17th column is recognised as a uniqueid by its shape, prefix and all.
+    path = tmp_path / "Master.csv"
+    rows = [
+        '"","0335550160","0312345678","from-pstn","","PJSIP/trunk-1","PJSIP/201-2","Dial","","2024-04-01 19:00:00",'
+        '"","2024-04-01 19:00:10",10,0,"NO ANSWER","DOCUMENTATION","mainserverdss-1711965600.1"',
+        '"","0335550160","0312345678","from-pstn","","PJSIP/trunk-1","PJSIP/202-3","Dial","","2024-04-01 19:00:00",'
+        '"2024-04-01 19:00:10","2024-04-01 19:01:10",70,60,"ANSWERED","DOCUMENTATION","mainserverdss-1711965600.1"',
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report = files.import_file(context.database, path, time_zone="Asia/Tokyo")
+    assert (report.imported, report.rejected, report.notes) == (1, [], [])
+    call = _calls(context)["mainserverdss-1711965600.1"]
+    assert (call.disposition, call.duration_s, call.to_extension) == ("ANSWERED", 60, "202")
