@@ -21,6 +21,16 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("--mapping", metavar="FILE", help="column mapping for the generic preset (TOML or JSON)")
     parser.add_argument("--encoding", choices=files.ENCODINGS, default="auto", help="character encoding (default: auto)")
+    parser.add_argument(
+        "--columns", metavar="LIST",
+        help="column names of a header-less CDR file, e.g. Asterisk cdr_custom's fields = … list "
+             "(clid,src,dst,dcontext,channel,dstchannel,lastapp,lastdata,start,answer,end,duration,billsec,…)",
+    )
+    parser.add_argument(
+        "--time-zone", metavar="ZONE",
+        help="IANA zone the PBX wrote its times in, e.g. Asia/Tokyo or UTC (default: the mapping's, else the system "
+             "setting time_zone); the zone times are shown in is separate",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -34,8 +44,16 @@ def run(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: Te
             print(failure.text(lang), file=sys.stderr)
             return EXIT_USAGE
     mark = relink.import_mark(context.database)
+    columns = None
+    if args.columns:
+        try:
+            columns = files.parse_columns(args.columns)
+        except files.ImportFailure as failure:
+            print(failure.text(lang), file=sys.stderr)
+            return EXIT_USAGE
     report = files.import_files(
-        context.database, args.files, preset=args.preset, mapping=mapping, encoding=args.encoding
+        context.database, args.files, preset=args.preset, mapping=mapping, encoding=args.encoding,
+        time_zone=args.time_zone, columns=columns,
     )
     for file_report in report.files:
         for line in file_report.summary(lang):

@@ -34,6 +34,10 @@ def register(commands: Any) -> None:
                         help="the file format in the folder (default: auto, detected per file)")
     config.add_argument("--folder-encoding", choices=files.ENCODINGS, help="character encoding (default: auto)")
     config.add_argument("--folder-mapping", metavar="FILE", help="column mapping for the generic preset ('' for none)")
+    config.add_argument("--folder-time-zone", metavar="ZONE",
+                        help="zone the PBX writes the folder's times in, e.g. UTC ('' for the system setting)")
+    config.add_argument("--http-time-zone", metavar="ZONE",
+                        help="zone of times sent without an offset, e.g. UTC ('' for the system setting)")
     config.add_argument("--http", choices=["on", "off"], help="turn the HTTP endpoint on or off")
     config.add_argument("--http-host", metavar="HOST",
                         help="address to listen on (default 127.0.0.1; any other lets other computers connect and "
@@ -67,10 +71,12 @@ def _write_config(context: AppContext, stdout: TextIO) -> None:
         ("folder_preset", folder.preset or AUTO),
         ("folder_encoding", folder.encoding),
         ("folder_mapping", folder.mapping_file or "-"),
+        ("folder_time_zone", folder.time_zone or "-"),
         ("http", "on" if http.enabled else "off"),
         ("http_host", http.host),
         ("http_port", str(http.port)),
         ("http_url", ingest_sources.endpoint_url(http)),
+        ("http_time_zone", http.time_zone or "-"),
         ("token", "set" if ingest_sources.has_token(context.secrets) else "missing"),
     ]
     for key, value in rows:
@@ -91,6 +97,10 @@ def run_config(args: argparse.Namespace, context: AppContext, _stdin: TextIO, st
         folder = replace(folder, encoding=args.folder_encoding)
     if args.folder_mapping is not None:
         folder = replace(folder, mapping_file=args.folder_mapping)
+    if args.folder_time_zone is not None:
+        folder = replace(folder, time_zone=args.folder_time_zone.strip())
+    if args.http_time_zone is not None:
+        http = replace(http, time_zone=args.http_time_zone.strip())
     if args.http is not None:
         http = replace(http, enabled=args.http == "on")
     if args.http_host is not None:
@@ -99,8 +109,8 @@ def run_config(args: argparse.Namespace, context: AppContext, _stdin: TextIO, st
         http = replace(http, port=args.http_port)
     # ``is not None``: a port 0 is a value given (and refused), not "no option" (0 == False).
     changed = args.no_folder or any(value is not None for value in (
-        args.folder, args.folder_preset, args.folder_encoding, args.folder_mapping,
-        args.http, args.http_host, args.http_port))
+        args.folder, args.folder_preset, args.folder_encoding, args.folder_mapping, args.folder_time_zone,
+        args.http, args.http_host, args.http_port, args.http_time_zone))
     if changed:
         try:
             ingest_sources.save_settings(context.database, folder, http, allow_network=args.allow_network)

@@ -166,6 +166,11 @@ SYSTEM_OPTIONS: tuple[Option, ...] = (
     # Cases and Leads the app creates run the org's assignment rules only when this is on: otherwise every
     # create sends `Sforce-Auto-Assign: FALSE` (REST creates run the active rule unless told not to).
     Option("run_assignment_rules", bool, False),
+    # Live sources (watched folder, HTTP) deliver a call's legs one by one: a call is linked only once no new leg
+    # has arrived for this many seconds (0 = at once).
+    Option("call_settle_s", int, 30, 0, 600),
+    # What the PBX's phones dial before an outside number (0 in most Japanese PBXs): stripped from dialled numbers.
+    Option("outside_line_prefix", str, "0"),
 )
 OPTIONS_BY_KEY = {option.key: option for option in SYSTEM_OPTIONS}
 
@@ -190,6 +195,8 @@ class SystemSettings:
     phone_index_reconcile_hours: int = 24
     retry_backoff_max_minutes: int = 60
     run_assignment_rules: bool = False
+    call_settle_s: int = 30
+    outside_line_prefix: str = "0"
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -232,6 +239,9 @@ def validate_system(values: dict[str, Any], path: str = "system") -> tuple[Syste
         problems.append(Problem("region_invalid", f"{path}.default_region", {"value": clean["default_region"]}))
     if clean.get("time_zone") and not _zone_exists(clean["time_zone"]):
         problems.append(Problem("time_zone_invalid", f"{path}.time_zone", {"value": clean["time_zone"]}))
+    prefix = clean.get("outside_line_prefix", "")
+    if prefix and not (prefix.isascii() and prefix.isdigit() and len(prefix) <= 4):
+        problems.append(Problem("outside_prefix_invalid", f"{path}.outside_line_prefix", {"value": prefix}))
     url = clean.get("recording_server_url", "")
     if url:
         problem = _recording_url_problem(url, f"{path}.recording_server_url")

@@ -58,6 +58,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
                                     "Phone index full reconcile interval (hours)"),
     "retry_backoff_max_minutes": ("送信リトライ間隔の上限(分)", "Maximum wait between send retries (minutes)"),
     "run_assignment_rules": ("ケース・リード作成時に割り当てルールを実行", "Run assignment rules on new Cases and Leads"),
+    "call_settle_s": ("通話の確定待ち(秒)", "Wait for a call's last leg (seconds)"),
+    "outside_line_prefix": ("外線発信番号", "Outside-line prefix"),
 }
 
 # Message templates: {label} is the field's label; other names come from Problem.params.
@@ -179,6 +181,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The client credentials flow needs a My Domain (e.g. acme.my.salesforce.com) as login host.",
     ),
     "region_invalid": ("{label}「{value}」は国・地域コードではありません(例: JP)。", "{label} '{value}' is not a region code (e.g. JP)."),
+    "outside_prefix_invalid": (
+        "{label}「{value}」は使えません。1〜4桁の数字(例: 0)か空欄にしてください。",
+        "{label} '{value}' is not allowed: use 1 to 4 digits (e.g. 0) or leave it empty.",
+    ),
     "time_zone_invalid": ("{label}「{value}」は不明なタイムゾーンです(例: Asia/Tokyo)。", "{label} '{value}' is not a known time zone (e.g. Asia/Tokyo)."),
     "url_invalid": ("{label}「{value}」はURLではありません(例: https://s0000.u.biztel.jp:8000)。", "{label} '{value}' is not a URL (e.g. https://s0000.u.biztel.jp:8000)."),
     "url_template_invalid": (

@@ -8,8 +8,17 @@ import unicodedata
 import phonenumbers
 
 ANONYMOUS_MARKERS = frozenset(
-    {"", "anonymous", "非通知", "unavailable", "unknown", "private", "withheld", "公衆電話", "表示圏外", "通知不可能"}
+    {"", "anonymous", "非通知", "unavailable", "unknown", "private", "withheld", "公衆電話", "表示圏外", "通知不可能",
+     "restricted", "p", "o"}
 )
+# How a caller without a number is shown, by what the PBX wrote (NFKC, lower case): one 非通知 with its reason.
+PAY_PHONE, OUT_OF_AREA, WITHHELD = "公衆電話", "表示圏外", "非通知"
+_ANONYMOUS_REASONS = {
+    "公衆電話": PAY_PHONE, "表示圏外": OUT_OF_AREA, "通知不可能": OUT_OF_AREA, "unavailable": OUT_OF_AREA,
+    "unknown": OUT_OF_AREA, "o": OUT_OF_AREA, "": OUT_OF_AREA,
+}
+# 184 (withhold) and 186 (notify) before a national number: the caller-ID choice, not part of the number.
+_NOTIFY_PREFIXES = ("184", "186")
 # Extension markers and trailing notes, applied after NFKC (so full-width forms are already ASCII).
 _EXTENSION = re.compile(r"(?:内線|ext\.?|extension|x|#|\*)\s*[:：]?\s*\d{1,6}\s*$", re.IGNORECASE)
 _NOTE = re.compile(r"[(\[【]\s*[^0-9()\[\]【】]*\s*[)\]】]")  # (代表), [FAX], 【本社】 - notes without digits
@@ -19,6 +28,36 @@ EXTENSION_MAX_DIGITS = 6
 
 def is_anonymous(raw: str | None) -> bool:
     return raw is None or unicodedata.normalize("NFKC", raw).strip().lower() in ANONYMOUS_MARKERS
+
+
+def anonymous_reason(raw: str | None) -> str:
+    """非通知, 公衆電話 or 表示圏外 for a caller ID that is not a number (anonymous, Restricted, unknown, empty…)."""
+    key = unicodedata.normalize("NFKC", raw or "").strip().lower()
+    return _ANONYMOUS_REASONS.get(key, WITHHELD)
+
+
+def strip_dial_prefix(raw: str, outside_line_prefix: str = "0") -> str:
+    """A dialled number without the 184/186 caller-ID prefix and the PBX's outside-line prefix (``0``):
+    ``1840312345678`` and ``00312345678`` are ``0312345678``. Anything else is returned as written."""
+    text = raw.strip()
+    compact = text.replace("-", "")
+    if not (compact.isascii() and compact.isdigit()):
+        return text
+    national = compact
+    for prefix in _NOTIFY_PREFIXES:
+        if national.startswith(prefix) and _is_national(national[len(prefix):]):
+            national = national[len(prefix):]
+            break
+    if outside_line_prefix and national.startswith(outside_line_prefix):
+        rest = national[len(outside_line_prefix):]
+        if _is_national(rest):
+            national = rest
+    return text if national == compact else national
+
+
+def _is_national(digits_only: str) -> bool:
+    """A Japanese national number as dialled: one leading 0 (not 00), 10 or 11 digits."""
+    return len(digits_only) in (10, 11) and digits_only.startswith("0") and not digits_only.startswith("00")
 
 
 def clean(raw: str) -> str:
@@ -58,13 +97,21 @@ def normalize(raw: str | None, region: str = "JP") -> str | None:
     text = clean(raw)
     if not any(ch.isdigit() for ch in text):
         return None
+    if region == "JP" and not text.startswith("+"):
+        dialled = digits(text)
+        stripped = strip_dial_prefix(dialled)
+        if stripped != dialled:
+            text = stripped  # 184/186 or the outside-line 0 before a national number
+        elif dialled.startswith("00"):
+            return None  # never +8100…
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_possible_number(parsed):
         return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return None if e164.startswith("+810") else e164
 
 
 def is_valid(raw: str, region: str = "JP") -> bool:

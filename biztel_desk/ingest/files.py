@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import hashlib
 import io
 import json
 import logging
@@ -44,17 +45,51 @@ from biztel_desk.store.db import Database
 
 log = logging.getLogger(__name__)
 
-PRESETS = ("asterisk", "freepbx", "generic")
+PRESETS = ("asterisk", "cdr_custom", "freepbx", "3cx", "generic")
 ENCODINGS = ("auto", "utf-8", "cp932")
 CHUNK_ROWS = 5000  # rows per transaction: big enough to be fast, small enough to keep the GUI's reads flowing
 
-# Asterisk cdr_csv (Master.csv) columns, no header; uniqueid needs loguniqueid=yes, which every PBX we meet has.
-ASTERISK_COLUMNS = (
+# Asterisk cdr_csv (Master.csv) columns, no header (cdr_csv.c): 16 fixed columns, then uniqueid when
+# loguniqueid=yes, userfield when loguserfield=yes, then peeraccount, linkedid, sequence when newcdrcolumns=yes.
+ASTERISK_BASE_COLUMNS = (
     "accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp", "lastdata",
-    "start", "answer", "end", "duration", "billsec", "disposition", "amaflags", "uniqueid", "userfield",
+    "start", "answer", "end", "duration", "billsec", "disposition", "amaflags",
 )
-ASTERISK_MIN_COLUMNS = ASTERISK_COLUMNS.index("uniqueid") + 1
+ASTERISK_COLUMNS = (*ASTERISK_BASE_COLUMNS, "uniqueid", "userfield")
+ASTERISK_NEW_COLUMNS = ("peeraccount", "linkedid", "sequence")
+ASTERISK_MIN_COLUMNS = len(ASTERISK_BASE_COLUMNS)
+# Asterisk cdr_custom: the legacy Master.csv mapping of configs/samples/cdr_custom.conf.sample (clid first,
+# accountcode after amaflags, sequence last). Other cdr_custom layouts are read with a column list (--columns).
+CDR_CUSTOM_COLUMNS = (
+    "clid", "src", "dst", "dcontext", "channel", "dstchannel", "lastapp", "lastdata", "start", "answer", "end",
+    "duration", "billsec", "disposition", "amaflags", "accountcode", "uniqueid", "userfield", "sequence",
+)
+# CDR fields a column list may name (Asterisk's cdr table and FreePBX's additions).
+CDR_FIELDS = frozenset(
+    {*ASTERISK_COLUMNS, *ASTERISK_NEW_COLUMNS, "calldate", "did", "cnum", "cnam", "outbound_cnum", "outbound_cnam",
+     "dst_cnam", "recordingfile"}
+)
 FREEPBX_REQUIRED = ("calldate", "src", "dst", "uniqueid")
+# A CDR table exported with a header in Asterisk's own schema (cdr_adaptive_odbc / cdr_pgsql: start/answer/end).
+ASTERISK_TABLE_REQUIRED = ("start", "src", "dst", "uniqueid")
+# "2024-04-01 09:00:00.123456" uniqueids: epoch.sequence, optionally after a multi-server prefix (mainserverdss-…).
+_UNIQUEID = re.compile(r"^(?:[A-Za-z0-9_.-]+-)?\d{9,}\.\d+$")
+# "Local/201@from-queue-00000012;1": the two halves of a Local channel share the name before ";".
+_LOCAL_MARK = "Local/"
+_LOCAL_HALF = re.compile(r"^(Local/[^;]+);([12])$", re.IGNORECASE)
+# Dialplan contexts of the PBX's own phones (FreePBX from-internal, Asterisk's sample "internal"/"phones").
+_INTERNAL_CONTEXTS = frozenset({"from-internal", "from-internal-xfer", "internal", "phones", "from-sip-internal",
+                                "ext-local", "from-extensions"})
+# 3CX's CDR fields in the order of its documentation (CDR settings, every field enabled; no header). Times are
+# UTC, durations H:MM:SS; one record per call segment, the segments of one call share callid.
+THREECX_COLUMNS = (
+    "historyid", "callid", "duration", "time-start", "time-answered", "time-end", "reason-terminated", "from-no",
+    "to-no", "from-dn", "to-dn", "dial-no", "reason-changed", "final-number", "final-dn", "bill-code", "bill-rate",
+    "bill-cost", "bill-name", "chain", "from-type", "to-type", "final-type", "from-dispname", "to-dispname",
+    "final-dispname", "missed-queue-calls",
+)
+THREECX_MIN_COLUMNS = THREECX_COLUMNS.index("final-dn") + 1
+_RECORDING_SUFFIXES = (".wav", ".mp3", ".gsm", ".ogg", ".wav49", ".sln")
 # "PJSIP/201-0000002a", "SIP/201-…", "Local/201@from-queue-…": the extension behind a channel name.
 _CHANNEL_EXTENSION = re.compile(r"^(?:PJSIP|SIP|IAX2|DAHDI|Local)/(\d{1,6})[-@;]", re.IGNORECASE)
 _CLID_NUMBER = re.compile(r"<([^<>]*)>\s*$")
@@ -63,6 +98,18 @@ _CLID_NUMBER = re.compile(r"<([^<>]*)>\s*$")
 ORIGINS = ("cli", "folder", "dialog")
 _FOLDER_SETTINGS_JA = "biztel-desk ingest config {option} または 設定 → 通話の取り込み元… の監視フォルダ"
 _FOLDER_SETTINGS_EN = "biztel-desk ingest config {option}, or the watched folder in 設定 → 通話の取り込み元…"
+
+# Notes about a file that was imported: worth an admin's attention, not a failure.
+FILE_NOTES: dict[str, tuple[str, str]] = {
+    "no_uniqueid": (
+        "{name} には uniqueid の列がありません(Asteriskの既定 loguniqueid=no)。通話は開始日時と発信者から作った"
+        "IDでまとめました。正確にまとめるため、cdr.conf の [csv] に loguniqueid=yes(できれば newcdrcolumns=yes も)を"
+        "設定してください。",
+        "{name} has no uniqueid column (Asterisk's default loguniqueid=no). Calls were grouped by an id made from "
+        "their start and caller. To group them exactly, set loguniqueid=yes (ideally newcdrcolumns=yes too) in the "
+        "[csv] section of cdr.conf.",
+    ),
+}
 
 # Problems with a whole file (nothing of it was imported); {hint} is the origin's entry of FILE_HINTS.
 FILE_MESSAGES: dict[str, tuple[str, str]] = {
@@ -210,7 +257,7 @@ class Mapping:
                 "mapping_invalid", path=where, reason=f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(ALL_FIELDS)}"
             )
         mapped = set(self.columns.values())
-        missing = [f for f in ("unique_id", "started_at") if f not in mapped]
+        missing = [f for f in ("started_at",) if f not in mapped]  # no unique_id: a deterministic id (below)
         if missing or not mapped & {"from_number", "to_number"}:
             need = missing + ([] if mapped & {"from_number", "to_number"} else ["from_number/to_number"])
             raise ImportFailure("mapping_invalid", path=where, reason=f"no column for {', '.join(need)}")
@@ -321,21 +368,36 @@ def save_mapping(mapping: Mapping, path: str | Path) -> None:
 # --- reading text ----------------------------------------------------------------------------------------
 
 
+def _with_damage(data: bytes, codec: str) -> str | None:
+    """``data`` as ``codec`` when only a few bytes are damaged (a caller name Asterisk cut at 80 bytes, in the
+    middle of a character): those become U+FFFD and the rest of the file reads as it was written. None when the
+    damage is too much for this codec (it is not the file's encoding)."""
+    text = data.decode(codec, errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ch > "\x7f") - bad
+    return text if good >= 2 * bad and bad <= text.count("\n") + 1 else None
+
+
 def decode(data: bytes, encoding: str = "auto", path: str = "") -> tuple[str, str]:
-    """(text, encoding used). auto: a UTF-8 BOM, else strict UTF-8, else CP932 (Windows Shift_JIS)."""
+    """(text, encoding used). auto: a UTF-8 BOM, else strict UTF-8, else UTF-8 with a few damaged bytes, else CP932
+    (Windows Shift_JIS), else CP932 with a few damaged bytes. A damaged byte never switches the whole file to
+    another encoding: it becomes U+FFFD in its own field."""
     if encoding not in ENCODINGS:
         raise ImportFailure("mapping_invalid", path="--encoding", reason=f"{encoding}; allowed: {', '.join(ENCODINGS)}")
     candidates = {"auto": ("utf-8-sig", "cp932"), "utf-8": ("utf-8-sig",), "cp932": ("cp932",)}[encoding]
+    first_error: UnicodeDecodeError | None = None
     for codec in candidates:
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError as error:
-            if encoding != "auto":
-                line = data[: error.start].count(b"\n") + 1
-                raise ImportFailure("encoding_mismatch", path=path, encoding=encoding, line=line) from None
-            continue
         name = "utf-8-sig" if codec == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else codec.replace("-sig", "")
-        return text, name
+        try:
+            return data.decode(codec), name
+        except UnicodeDecodeError as error:
+            first_error = first_error or error
+        damaged = _with_damage(data, codec)
+        if damaged is not None:
+            return damaged, name
+    if encoding != "auto" and first_error is not None:
+        line = data[: first_error.start].count(b"\n") + 1
+        raise ImportFailure("encoding_mismatch", path=path, encoding=encoding, line=line)
     raise ImportFailure("encoding", path=path)
 
 
@@ -366,7 +428,7 @@ def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | str]]:
         except csv.Error as error:
             yield start, str(error)
             continue
-        if any(cell.strip() for cell in row):  # blank lines (and a trailing newline) are not rows
+        if "".join(row).strip():  # blank lines (and a trailing newline) are not rows
             yield start, row
 
 
@@ -403,26 +465,160 @@ class _Layout:
     after: Callable[[CallRecord, dict[str, str]], None] | None = None
     date_format: str = ""
     source: str = ""
+    # Reads every row once before the import (Local channel pairing); None for layouts that need nothing.
+    prepare: Callable[[list[list[str]]], None] | None = None
+    ids: _LegIds | None = None
+    time_zone: str = ""  # the zone the format always writes (3CX: UTC), unless the import names one
 
 
-def _asterisk_values(cells: list[str]) -> dict[str, str] | FieldProblem:
-    if len(cells) < ASTERISK_MIN_COLUMNS:
-        return FieldProblem("column_count", params={"count": len(cells), "expected": ASTERISK_MIN_COLUMNS})
-    c = dict(zip(ASTERISK_COLUMNS, cells, strict=False))
-    src = c["src"].strip() or _number_from_clid(c["clid"])
-    dst = c["dst"].strip()
-    return {
-        "unique_id": c["uniqueid"],
-        **_sides(src, dst),
-        "started_at": c["start"],
-        "ended_at": c["end"],
-        "duration_s": c["billsec"],  # talk time: what 通話時間 means to an admin (duration includes ringing)
-        "disposition": c["disposition"],
-        "_dstchannel": c["dstchannel"],
+def _asterisk_names(count: int, cells: list[str]) -> tuple[str, ...]:
+    """The Master.csv column names of a row with ``count`` cells (which optional columns cdr_csv wrote)."""
+    extra = count - len(ASTERISK_BASE_COLUMNS)
+    new = extra >= 3 and _is_sequence(cells[-1])
+    optional = extra - 3 if new else extra
+    uniqueid = optional == 1 and bool(_UNIQUEID.match(cells[len(ASTERISK_BASE_COLUMNS)].strip()))
+    return _asterisk_names_of(optional, uniqueid, new)
+
+
+@functools.lru_cache(maxsize=64)
+def _asterisk_names_of(optional: int, uniqueid: bool, new: bool) -> tuple[str, ...]:
+    if optional >= 2:
+        middle: tuple[str, ...] = ("uniqueid", "userfield")
+    elif optional == 1:
+        middle = ("uniqueid",) if uniqueid else ("userfield",)
+    else:
+        middle = ()
+    return (*ASTERISK_BASE_COLUMNS, *middle, *(ASTERISK_NEW_COLUMNS if new else ()))
+
+
+_PEER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*[A-Za-z0-9_]$")
+
+
+def _is_peer_name(text: str) -> bool:
+    """A phone the PBX names rather than numbers (client1, alice): internal. Not ``s``, not anonymous markers."""
+    return bool(_PEER_NAME.match(text)) and not phone.is_anonymous(text) and text.casefold() != "s"
+
+
+def _is_sequence(text: str) -> bool:
+    value = text.strip()
+    return value.isascii() and value.isdigit() and len(value) <= 10
+
+
+def _row_hash(*parts: str) -> str:
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+class _LegIds:
+    """Call and leg ids of CDR rows (issue #9, documented in docs/call-files.md).
+
+    A call is its ``linkedid``. Without one, it is the ``uniqueid`` of the caller's channel: a row on the second
+    half of a ``Local/…;2`` channel belongs to the call whose row dialled ``Local/…;1`` (Asterisk's documented
+    Local channel pairing; the pairs are read from the whole file first). A leg is ``uniqueid#sequence``, or
+    ``uniqueid#`` + a hash of the whole row when the PBX writes no sequence. Without any uniqueid
+    (``loguniqueid=no``), a call is ``cdr-`` + a hash of its start and caller (``src``/``clid``), and a leg a hash of
+    the whole row: stable across re-imports of the same rows.
+    """
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}  # uniqueid of a Local;2 half → uniqueid of the row that dialled its ;1
+        self.no_uniqueid = False
+        self.outside_line_prefix = "0"  # the system setting, set by the import
+
+    def pair(self, rows: list[dict[str, str]]) -> None:
+        rows = [c for c in rows if not c.get("linkedid", "").strip()]  # a linkedid groups the call already
+        owner: dict[str, str] = {}
+        for c in rows:
+            match = _LOCAL_HALF.match(c.get("dstchannel", "").strip())
+            if match and match.group(2) == "1" and c.get("uniqueid", "").strip():
+                owner.setdefault(match.group(1).casefold(), c["uniqueid"].strip())
+        for c in rows:
+            match = _LOCAL_HALF.match(c.get("channel", "").strip())
+            uniqueid = c.get("uniqueid", "").strip()
+            if match and match.group(2) == "2" and uniqueid:
+                parent = owner.get(match.group(1).casefold())
+                if parent is not None and parent != uniqueid:
+                    self.parent[uniqueid] = parent
+
+    def root(self, uniqueid: str) -> str:
+        seen = {uniqueid}
+        while uniqueid in self.parent:
+            uniqueid = self.parent[uniqueid]
+            if uniqueid in seen:
+                break
+            seen.add(uniqueid)
+        return uniqueid
+
+    def ids(self, c: dict[str, str], cells: list[str], start: str) -> tuple[str, str]:
+        """(call id, leg id) of one row given as column name → text."""
+        uniqueid = c.get("uniqueid", "").strip()
+        linkedid = c.get("linkedid", "").strip()
+        sequence = c.get("sequence", "").strip()
+        if not uniqueid and not linkedid and "uniqueid" in c:
+            return "", ""  # the file has a uniqueid column but this row left it empty: refused (required)
+        if not uniqueid and not linkedid:
+            self.no_uniqueid = True
+            caller = c.get("src", "").strip() or c.get("clid", "").strip()
+            call_id = linkedid or "cdr-" + _row_hash(start.strip(), caller)
+            return call_id, "cdr-" + _row_hash(*cells)
+        call_id = linkedid or self.root(uniqueid)
+        leg = f"{uniqueid}#{sequence}" if sequence else f"{uniqueid}#{_row_hash(*cells)}"
+        return call_id, leg
+
+
+def _recording_file(c: dict[str, str]) -> str:
+    """FreePBX's recordingfile, else userfield when it holds a recording's path or file name."""
+    recording = c.get("recordingfile", "").strip()
+    if recording:
+        return recording
+    userfield = c.get("userfield", "").strip()
+    if userfield and ("/" in userfield or userfield.casefold().endswith(_RECORDING_SUFFIXES)):
+        return userfield
+    return ""
+
+
+def _cdr_values(c: dict[str, str], cells: list[str], ids: _LegIds) -> dict[str, str]:
+    """CallRecord field texts of one CDR row (Master.csv, cdr_custom, the cdr table, FreePBX), by column name."""
+    start = c.get("start", "").strip() or c.get("calldate", "").strip()
+    src = c.get("src", "").strip() or _number_from_clid(c.get("clid", ""))
+    call_id, leg_id = ids.ids(c, cells, start)
+    channel = c.get("channel", "").strip()
+    # A call placed from one of the PBX's phones (a Local/ half only relays the caller's call).
+    internal_caller = not channel.casefold().startswith("local/") and (
+        bool(_extension_from_channel(channel)) or c.get("dcontext", "").strip().casefold() in _INTERNAL_CONTEXTS
+    )
+    values = {
+        "unique_id": call_id,
+        "_leg_id": leg_id,
+        **_cached_sides(src, c.get("dst", "").strip(), c.get("cnum", "").strip(), c.get("did", "").strip(),
+                        c.get("outbound_cnum", "").strip(), internal_caller, ids.outside_line_prefix),
+        "started_at": start,
+        "ended_at": c.get("end", ""),
+        "duration_s": c.get("billsec", ""),  # talk time: what 通話時間 means to an admin (duration includes ringing)
+        "disposition": c.get("disposition", ""),
+        "recording_file": _recording_file(c),
+        "_dstchannel": c.get("dstchannel", ""),
+        "_channel": channel,
+        "_duration_total": c.get("duration", ""),
     }
+    if c.get("linkedid", "").strip():
+        values["request_id"] = c["linkedid"].strip()
+    if values["direction"] == Direction.OUTBOUND and not values["from_extension"]:
+        values["from_extension"] = _extension_from_channel(channel)  # the phone that dialled out
+    return values
 
 
-def _sides(src: str, dst: str, *, cnum: str = "", did: str = "", outbound_cnum: str = "") -> dict[str, str]:
+@functools.lru_cache(maxsize=65536)
+def _cached_sides(
+    src: str, dst: str, cnum: str, did: str, outbound_cnum: str, internal_caller: bool, outside_line_prefix: str
+) -> dict[str, str]:
+    return _sides(src, dst, cnum=cnum, did=did, outbound_cnum=outbound_cnum, internal_caller=internal_caller,
+                  outside_line_prefix=outside_line_prefix)
+
+
+def _sides(
+    src: str, dst: str, *, cnum: str = "", did: str = "", outbound_cnum: str = "", internal_caller: bool = False,
+    outside_line_prefix: str = "0",
+) -> dict[str, str]:
     """The number and extension fields of a CDR row's src/dst (SPEC §8, §10).
 
     Numbers are phone numbers and extensions extensions: an inbound call's to number is the DID it came in
@@ -430,9 +626,36 @@ def _sides(src: str, dst: str, *, cnum: str = "", did: str = "", outbound_cnum: 
     src and its from number the company caller ID presented when the PBX recorded it (FreePBX
     ``outbound_cnum``), else empty — then the setting's 既定の発信番号 is the company number. Internal calls
     keep both extensions as written.
+
+    ``internal_caller``: the row's channel is one of the PBX's own phones (``PJSIP/201-…``, or a named peer in an
+    internal context such as FreePBX's ``from-internal``): the call is outbound even when ``src`` is the company
+    number the phone presents, and internal when ``dst`` is an extension. Dialled numbers lose the 184/186 and
+    outside-line prefixes.
     """
+    src, dst = phone.strip_dial_prefix(src, outside_line_prefix), phone.strip_dial_prefix(dst, outside_line_prefix)
+    if _is_peer_name(src):  # PJSIP/client1 calling: one of the PBX's own phones, never a customer
+        internal_caller = False
+        values = {"from_number": "", "to_number": dst, "from_extension": src[:16], "to_extension": ""}
+        if _is_extension(dst) or _is_peer_name(dst) or not dst:
+            values.update(direction=Direction.INTERNAL.value, to_number="", to_extension=dst[:16])
+            return values
+        presented = "" if _is_extension(outbound_cnum) else outbound_cnum
+        values.update(direction=Direction.OUTBOUND.value, from_number=presented, presented_company_number=presented)
+        return values
+    if phone.is_anonymous(src) and not internal_caller:
+        src = phone.anonymous_reason(src)  # anonymous, Restricted, unknown, empty…: one 非通知 with its reason
     from_extension = src if _is_extension(src) else (cnum if _is_extension(cnum) else "")
     to_extension = dst if _is_extension(dst) else ""
+    if internal_caller and not _is_extension(src) and not phone.is_anonymous(src):
+        direction = Direction.INTERNAL if _is_extension(dst) or not dst else Direction.OUTBOUND
+        values = {"direction": direction.value, "from_number": src, "to_number": dst,
+                  "from_extension": from_extension, "to_extension": to_extension}
+        if direction == Direction.OUTBOUND:
+            presented = outbound_cnum if outbound_cnum and not _is_extension(outbound_cnum) else src
+            presented = presented if phone.normalize(presented) else ""
+            values["from_number"] = presented
+            values["presented_company_number"] = presented
+        return values
     direction = infer_direction(src, dst, from_extension, to_extension)
     values = {
         "direction": direction.value,
@@ -453,51 +676,133 @@ def _sides(src: str, dst: str, *, cnum: str = "", did: str = "", outbound_cnum: 
 
 def _answering_extension(record: CallRecord, values: dict[str, str]) -> None:
     # Only src/dst decide the direction (a numeric trunk name in a channel must not make a call internal);
-    # once an inbound call is known, the channel it was answered on names the agent's extension.
-    if record.direction == Direction.INBOUND and not record.to_extension:
-        record.to_extension = _extension_from_channel(values.get("_dstchannel", ""))
+    # once an inbound call is known, the channel it was answered on (the leg's peer) names the agent's extension,
+    # rather than dst (a queue or ring group number).
+    if record.direction == Direction.INBOUND:
+        record.to_extension = _extension_from_channel(values.get("_dstchannel", "")) or record.to_extension
+
+
+def _after_cdr(record: CallRecord, values: dict[str, str]) -> None:
+    _answering_extension(record, values)
+    text = values.get("_duration_total", "").strip()
+    total = parse_duration(text) if text else None
+    if record.ended_at is None and isinstance(total, int):
+        try:
+            record.ended_at = record.started_at + dt.timedelta(seconds=total)
+        except OverflowError:  # past year 9999: the end stays unknown
+            record.ended_at = None
+
+
+def _positional_layout(preset: str, names_of: Callable[[list[str]], tuple[str, ...] | None], minimum: int) -> _Layout:
+    """A header-less CDR file whose columns ``names_of(cells)`` names (Master.csv, cdr_custom, a column list)."""
+    ids = _LegIds()
+
+    def named(cells: list[str]) -> dict[str, str] | None:
+        names = names_of(cells)
+        return None if names is None else dict(zip(names, cells, strict=False))
+
+    def values(cells: list[str]) -> dict[str, str] | FieldProblem:
+        c = named(cells) if len(cells) >= minimum else None
+        if c is None:
+            return FieldProblem("column_count", params={"count": len(cells), "expected": minimum})
+        return _cdr_values(c, cells, ids)
+
+    def prepare(rows: list[list[str]]) -> None:
+        # Only rows on a Local/ channel without a linkedid take part in the pairing: name just those.
+        if rows and len(rows[0]) >= minimum:
+            names = names_of(rows[0]) or ()
+            if "linkedid" in names:
+                position = names.index("linkedid")
+                rows = [cells for cells in rows if len(cells) <= position or not cells[position].strip()]
+        local = [cells for cells in rows if len(cells) >= minimum and any(_LOCAL_MARK in cell for cell in cells[4:7])]
+        ids.pair([c for c in (named(cells) for cells in local) if c is not None])
+
+    return _Layout(preset, False, values, _after_cdr, source="asterisk", prepare=prepare, ids=ids)
+
+
+def _asterisk_layout() -> _Layout:
+    return _positional_layout("asterisk", lambda cells: _asterisk_names(len(cells), cells), ASTERISK_MIN_COLUMNS)
+
+
+def _cdr_custom_layout(columns: Sequence[str] = CDR_CUSTOM_COLUMNS) -> _Layout:
+    names = tuple(columns)
+    return _positional_layout("cdr_custom", lambda cells: names, min(len(names), names.index("start") + 1))
+
+
+def _header_layout(preset: str, header: list[str], path: str, required: Sequence[str]) -> _Layout:
+    """A CDR export with a header row: FreePBX's cdr table (calldate, did, cnum, outbound_cnum, recordingfile) or
+    Asterisk's own schema (start/answer/end, linkedid, sequence)."""
+    index = {_header_key(name): i for i, name in enumerate(header)}
+    missing = [name for name in required if name not in index]
+    if missing:
+        raise ImportFailure("missing_columns", path=path, columns=", ".join(missing))
+    wanted = [(name, i) for name, i in index.items() if name in CDR_FIELDS]
+    ids = _LegIds()
+
+    def named(cells: list[str]) -> dict[str, str]:
+        return {name: cells[i] for name, i in wanted if i < len(cells)}
+
+    def values(cells: list[str]) -> dict[str, str] | FieldProblem:
+        if len(cells) < len(required):
+            return FieldProblem("column_count", params={"count": len(cells), "expected": len(header)})
+        return _cdr_values(named(cells), cells, ids)
+
+    def prepare(rows: list[list[str]]) -> None:
+        ids.pair([named(cells) for cells in rows if any(_LOCAL_MARK in cell for cell in cells)])
+
+    source = "freepbx" if preset == "freepbx" else "asterisk"
+    return _Layout(preset, True, values, _after_cdr, source=source, prepare=prepare, ids=ids)
+
+
+def _digits_only(text: str) -> str:
+    value = text.strip()
+    for prefix in ("Ext.", "ext.", "Ext", "ext"):
+        value = value.removeprefix(prefix)
+    return value if _is_extension(value) else ""
+
+
+def _threecx_values(cells: list[str]) -> dict[str, str] | FieldProblem:
+    if len(cells) < THREECX_MIN_COLUMNS:
+        return FieldProblem("column_count", params={"count": len(cells), "expected": THREECX_MIN_COLUMNS})
+    c = dict(zip(THREECX_COLUMNS, cells, strict=False))
+    reason = c["reason-terminated"].strip().casefold()
+    answered = bool(c["time-answered"].strip())
+    if answered:
+        disposition = "ANSWERED"
+    elif "busy" in reason:
+        disposition = "BUSY"
+    elif "fail" in reason:
+        disposition = "FAILED"
+    else:
+        disposition = "NO ANSWER"
+    internal_caller = c.get("from-type", "").strip().casefold() == "extension"
+    src = c["from-no"].strip()
+    dst = c["to-no"].strip() or c["dial-no"].strip()
+    values = {
+        "unique_id": c["callid"].strip() or c["historyid"].strip(),
+        "_leg_id": f"{c['callid'].strip()}#{c['historyid'].strip()}",
+        **_cached_sides(src, dst, "", "", "", internal_caller, "0"),
+        "started_at": c["time-start"],
+        "ended_at": c["time-end"],
+        "duration_s": c["duration"] if answered else "0",
+        "disposition": disposition,
+    }
+    if values["direction"] == Direction.INBOUND:
+        values["to_extension"] = _digits_only(c["final-number"]) or _digits_only(c["to-dn"]) or values["to_extension"]
+    if values["direction"] == Direction.OUTBOUND and not values["from_extension"]:
+        values["from_extension"] = _digits_only(c["from-dn"])
+    return values
+
+
+def _looks_like_threecx(cells: list[str]) -> bool:
+    return (
+        len(cells) >= THREECX_MIN_COLUMNS and bool(parse_duration(cells[2]) is not None)
+        and ":" in cells[2] and _is_timestamp(cells[3]) and _is_timestamp(cells[5])
+    )
 
 
 def _freepbx_layout(header: list[str], path: str) -> _Layout:
-    index = {_header_key(name): i for i, name in enumerate(header)}
-    missing = [name for name in FREEPBX_REQUIRED if name not in index]
-    if missing:
-        raise ImportFailure("missing_columns", path=path, columns=", ".join(missing))
-
-    def get(cells: list[str], name: str) -> str:
-        position = index.get(name)
-        return cells[position].strip() if position is not None and position < len(cells) else ""
-
-    def values(cells: list[str]) -> dict[str, str] | FieldProblem:
-        if len(cells) < len(FREEPBX_REQUIRED):
-            return FieldProblem("column_count", params={"count": len(cells), "expected": len(header)})
-        src = get(cells, "src") or _number_from_clid(get(cells, "clid"))
-        sides = _sides(
-            src, get(cells, "dst"), cnum=get(cells, "cnum"), did=get(cells, "did"),
-            outbound_cnum=get(cells, "outbound_cnum"),
-        )
-        return {
-            "unique_id": get(cells, "uniqueid"),
-            "request_id": get(cells, "linkedid"),
-            **sides,
-            "_dstchannel": get(cells, "dstchannel"),
-            "started_at": get(cells, "calldate"),
-            "duration_s": get(cells, "billsec"),
-            "disposition": get(cells, "disposition"),
-            "recording_file": get(cells, "recordingfile"),
-            "_duration_total": get(cells, "duration"),
-        }
-
-    def after(record: CallRecord, values: dict[str, str]) -> None:
-        _answering_extension(record, values)
-        total = parse_duration(values.get("_duration_total", "")) if values.get("_duration_total", "").strip() else None
-        if record.ended_at is None and isinstance(total, int):
-            try:
-                record.ended_at = record.started_at + dt.timedelta(seconds=total)
-            except OverflowError:  # past year 9999: the end stays unknown
-                record.ended_at = None
-
-    return _Layout("freepbx", True, values, after, source="freepbx")
+    return _header_layout("freepbx", header, path, FREEPBX_REQUIRED)
 
 
 def _generic_layout(header: list[str], mapping: Mapping, path: str) -> _Layout:
@@ -509,6 +814,7 @@ def _generic_layout(header: list[str], mapping: Mapping, path: str) -> _Layout:
             positions.append((i, target))
     found = {target for _, target in positions}
     missing = [name for name, target in mapping.columns.items() if target in ("unique_id", "started_at") and target not in found]
+    derived_id = "unique_id" not in set(mapping.columns.values())
     if not found & {"from_number", "to_number"}:
         missing += [name for name, target in mapping.columns.items() if target in ("from_number", "to_number")]
     if missing:
@@ -523,44 +829,91 @@ def _generic_layout(header: list[str], mapping: Mapping, path: str) -> _Layout:
         direction = result.get("direction", "").strip().casefold()
         if direction in direction_words:
             result["direction"] = direction_words[direction]
+        if derived_id and result.get("started_at", "").strip():
+            # Files without a per-call id (BIZTEL 課金明細, MAHO-PBX 通話履歴): the id is a hash of the call's start,
+            # numbers and duration, so the same row imported again is the same call.
+            parts = [result.get(name, "").strip() for name in ("started_at", "from_number", "to_number", "duration_s")]
+            result["unique_id"] = "gen-" + _row_hash(*parts)
         return result
 
     return _Layout("generic", True, values, date_format=mapping.date_format, source=mapping.source or "generic")
 
 
-def _looks_like_asterisk(cells: list[str]) -> bool:
-    if len(cells) < ASTERISK_MIN_COLUMNS:
-        return False
+def _is_timestamp(text: str) -> bool:
     try:
-        parse_timestamp(cells[ASTERISK_COLUMNS.index("start")], dt.UTC)
+        parse_timestamp(text, dt.UTC)
     except BadTimestamp:
         return False
     return True
+
+
+def _looks_like_asterisk(cells: list[str]) -> bool:
+    """Master.csv: start at column 10 and end at column 12 (cdr_csv.c)."""
+    return len(cells) >= ASTERISK_MIN_COLUMNS and _is_timestamp(cells[9]) and _is_timestamp(cells[11])
+
+
+def _looks_like_cdr_custom(cells: list[str]) -> bool:
+    """cdr_custom's sample mapping: clid first, so start is column 9 and end column 11, duration column 12."""
+    return (
+        len(cells) >= CDR_CUSTOM_COLUMNS.index("uniqueid") and _is_timestamp(cells[8]) and _is_timestamp(cells[10])
+        and not _is_timestamp(cells[11])
+    )
 
 
 def detect_preset(first: list[str], mapping: Mapping | None = None) -> str | None:
     """The preset a file's first row suggests: a FreePBX header, the mapping's headers, or Master.csv data."""
     if _is_header(first, FREEPBX_REQUIRED):
         return "freepbx"
+    if _is_header(first, ASTERISK_TABLE_REQUIRED):
+        return "asterisk"
     for candidate in (mapping, BIZTEL_MAPPING):
         if candidate is not None:
             keys = {_header_key(cell) for cell in first}
-            needed = [h for h, f in candidate.columns.items() if f in ("unique_id", "started_at")]
+            fields = {"unique_id", "started_at"}
+            if "unique_id" not in candidate.columns.values():  # a start column alone says too little
+                fields |= {"from_number", "to_number"}
+            needed = [h for h, f in candidate.columns.items() if f in fields]
             if needed and all(_header_key(h) in keys for h in needed):
                 return "generic"
+    if _looks_like_threecx(first):
+        return "3cx"
+    if _looks_like_cdr_custom(first):
+        return "cdr_custom"
     if _looks_like_asterisk(first):
         return "asterisk"
     return None
 
 
-def _layout(preset: str | None, mapping: Mapping | None, first: list[str], path: str) -> _Layout:
+def parse_columns(text: str) -> tuple[str, ...]:
+    """A header-less CDR layout as a column list (cdr_custom's ``fields``): ``clid,src,dst,…``; qualifiers such as
+    ``uniqueid(noquote)`` are ignored, unknown names are kept as columns to skip. Raises ImportFailure when the list
+    names no start time or no number."""
+    names = tuple(re.sub(r"\(.*\)$", "", name.strip()).casefold() for name in text.split(",") if name.strip())
+    if not {"start", "calldate"} & set(names) or not {"src", "dst"} & set(names):
+        raise ImportFailure("mapping_invalid", path="--columns",
+                            reason="the column list needs start (or calldate) and src or dst")
+    return names
+
+
+def _layout(preset: str | None, mapping: Mapping | None, first: list[str], path: str,
+            columns: Sequence[str] | None = None) -> _Layout:
     if preset is not None and preset not in PRESETS:
         raise ImportFailure("bad_preset", value=preset, choices=", ".join(PRESETS))
+    if columns:
+        return _cdr_custom_layout(["start" if name == "calldate" else name for name in columns])
     chosen = preset or detect_preset(first, mapping)
     if chosen == "asterisk":
-        # Master.csv has no header, but a file someone saved from a spreadsheet might have gained one.
-        has_header = _is_header(first, ("uniqueid",))
-        return _Layout("asterisk", has_header, _asterisk_values, _answering_extension, source="asterisk")
+        # Master.csv has no header; a CDR table export (or a file saved from a spreadsheet) has one.
+        if _is_header(first, FREEPBX_REQUIRED):
+            return _freepbx_layout(first, path)
+        if _is_header(first, ("src", "dst")) and (_is_header(first, ("start",)) or _is_header(first, ("calldate",))):
+            required = ("calldate", "src", "dst") if _is_header(first, ("calldate",)) else ("start", "src", "dst")
+            return _header_layout("asterisk", first, path, required)
+        return _asterisk_layout()
+    if chosen == "cdr_custom":
+        return _cdr_custom_layout()
+    if chosen == "3cx":
+        return _Layout("3cx", False, _threecx_values, source="3cx", time_zone="UTC")
     if chosen == "freepbx":
         return _freepbx_layout(first, path)
     if chosen == "generic":
@@ -606,6 +959,8 @@ class FileReport:
     job_counts: dict[str, Counter[str]] = field(default_factory=dict)
     discovered: dict[str, list[str]] = field(default_factory=dict)
     error: ImportFailure | None = None
+    updated: int = 0  # stored calls a later leg changed
+    notes: list[str] = field(default_factory=list)  # codes of FILE_NOTES
 
     @property
     def good_rows(self) -> int:
@@ -626,6 +981,12 @@ class FileReport:
                 f"{name}: imported {self.imported}, already known {self.known}, rejected {len(self.rejected)}"
                 f" (format {self.preset}, encoding {self.encoding})"
             ]
+        if self.updated:
+            lines.append(f"  {'更新' if lang == 'ja' else 'updated'} {self.updated}"
+                         + ("件(後から届いた区間を反映)" if lang == "ja" else " (legs that arrived later)"))
+        for code in self.notes:
+            ja, en = FILE_NOTES[code]
+            lines.append("  " + (ja if lang == "ja" else en).format(name=name))
         separator = "、" if lang == "ja" else ", "
         for setting, counts in sorted(self.job_counts.items()):
             parts = separator.join(f"{state_label(state, lang)} {count}" for state, count in sorted(counts.items()))
@@ -699,7 +1060,8 @@ class _Parsed:
     rows: Iterator[tuple[int, list[str] | str]]
 
 
-def _open(path: str | Path, preset: str | None, mapping: Mapping | None, encoding: str) -> _Parsed:
+def _open(path: str | Path, preset: str | None, mapping: Mapping | None, encoding: str,
+          columns: Sequence[str] | None = None) -> _Parsed:
     text, used_encoding = read_file(path, encoding)
     delimiter = sniff_delimiter(text)
     rows = _rows(text, delimiter)
@@ -708,7 +1070,14 @@ def _open(path: str | Path, preset: str | None, mapping: Mapping | None, encodin
         raise ImportFailure("empty", path=str(path))
     if isinstance(first, str):  # not even the first row is CSV
         raise ImportFailure("unknown_format", path=str(path))
-    layout = _layout(preset, mapping, first, str(path))
+    layout = _layout(preset, mapping, first, str(path), columns)
+    if layout.prepare is not None:  # the whole file once, for pairs of rows that may come in any order
+        every = ([] if layout.has_header else [(first_line, first)]) + list(rows)
+        layout.prepare([cells for _, cells in every if isinstance(cells, list)])
+        rows = iter(every)
+        if layout.has_header:
+            return _Parsed(layout, used_encoding, delimiter, first, rows)
+        return _Parsed(layout, used_encoding, delimiter, [], rows)
     if layout.has_header:
         return _Parsed(layout, used_encoding, delimiter, first, rows)
 
@@ -753,6 +1122,7 @@ def _record(layout: _Layout, cells: list[str], tz: dt.tzinfo) -> CallRecord | Fi
         return record
     if layout.after is not None:
         layout.after(record, values)
+    record.leg_id = values.get("_leg_id", "")
     return record
 
 
@@ -769,6 +1139,13 @@ def _time_zone(database: Database | None, mapping: Mapping | None, time_zone: st
         return zone(name), region
     except (KeyError, ValueError):
         raise ImportFailure("bad_time_zone", value=name) from None
+
+
+def _configure(database: Database | None, layout: _Layout) -> None:
+    """The system setting outside_line_prefix, for layouts that read dialled numbers."""
+    if layout.ids is not None and database is not None:
+        with database.read() as session:
+            layout.ids.outside_line_prefix = repos.load_system(session).outside_line_prefix
 
 
 def preview(
@@ -802,7 +1179,8 @@ def preview(
     except ImportFailure:
         width = max(len(r) for r in raw)
         return Preview([str(i + 1) for i in range(width)], raw[:limit], None, used_encoding, delimiter, False)
-    tz, _ = _time_zone(database, mapping, time_zone)
+    tz, _ = _time_zone(database, mapping, time_zone or parsed.layout.time_zone or None)
+    _configure(database, parsed.layout)
     records: list[CallRecord] = []
     rejected: list[RejectedRow] = []
     for _, item in _records(parsed, tz, str(path)):
@@ -833,21 +1211,29 @@ def import_file(
     time_zone: str | None = None,
     progress: Callable[[int], None] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    live: bool = False,
+    columns: Sequence[str] | None = None,
 ) -> FileReport:
     """Import one file: bad rows are reported, good rows stored (one transaction per chunk), known ones skipped.
 
     A file that cannot be read at all comes back with ``error`` set and nothing imported.
-    ``progress(rows_read)`` is called after each chunk (from the calling thread).
+    ``progress(rows_read)`` is called after each chunk (from the calling thread). ``live`` (the watched folder):
+    calls wait the system setting call_settle_s after their last leg before they are linked.
     """
     report = FileReport(path=str(path))
     try:
-        parsed = _open(path, preset, mapping, encoding)
-        tz, region = _time_zone(database, mapping, time_zone)
+        parsed = _open(path, preset, mapping, encoding, columns)
+        tz, region = _time_zone(database, mapping, time_zone or parsed.layout.time_zone or None)
     except ImportFailure as failure:
         report.error = failure
         return report
     report.preset = parsed.layout.preset
     report.encoding = parsed.encoding
+    _configure(database, parsed.layout)
+    settle_s = None
+    if live:
+        with database.read() as session:
+            settle_s = repos.load_system(session).call_settle_s
     chunk: list[CallRecord] = []
     totals = AddResult()
     stored_through = 0  # the last line of the file whose chunk is committed
@@ -855,7 +1241,7 @@ def import_file(
     def flush(through: int) -> None:
         nonlocal stored_through
         with database.begin() as session:
-            totals.merge(add_calls(session, chunk, region))
+            totals.merge(add_calls(session, chunk, region, settle_s=settle_s))
         chunk.clear()
         stored_through = through
         if progress is not None:
@@ -887,7 +1273,9 @@ def import_file(
         else:
             report.error = ImportFailure("store_failed", path=str(path), reason=reason)
             report.rejected = []
-    report.imported, report.known = totals.inserted, totals.known
+    report.imported, report.known, report.updated = totals.inserted, totals.known, totals.updated
+    if parsed.layout.ids is not None and parsed.layout.ids.no_uniqueid:
+        report.notes.append("no_uniqueid")
     report.job_counts, report.discovered = totals.job_counts, totals.discovered
     return report
 
@@ -901,6 +1289,7 @@ def import_files(
     *,
     time_zone: str | None = None,
     progress: Callable[[str, int], None] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> ImportReport:
     """Import several files; one unreadable file does not stop the others."""
     report = ImportReport()
@@ -911,7 +1300,8 @@ def import_files(
                 progress(name, rows)
 
         report.files.append(
-            import_file(database, path, preset, mapping, encoding, time_zone=time_zone, progress=file_progress)
+            import_file(database, path, preset, mapping, encoding, time_zone=time_zone, progress=file_progress,
+                        columns=columns)
         )
     return report
 
@@ -939,6 +1329,7 @@ __all__ = [
     "import_files",
     "load_mapping",
     "mapping_from_data",
+    "parse_columns",
     "parse_direction",
     "preview",
     "save_mapping",

@@ -36,6 +36,7 @@ class FolderConfig:
     mapping_file: str = ""  # a saved column mapping (generic preset)
     encoding: str = "auto"
     interval_s: float = 2.0
+    time_zone: str = ""  # the zone the PBX writes its times in; empty: the system setting time_zone
 
 
 def load_config(database: Database) -> FolderConfig:
@@ -59,7 +60,7 @@ def watcher_from_config(
     mapping = load_mapping(config.mapping_file) if config.mapping_file else None
     folder = WatchedFolder(
         database, config.path, preset=config.preset or None, mapping=mapping, encoding=config.encoding,
-        lang=lang, on_result=on_result,
+        lang=lang, on_result=on_result, time_zone=config.time_zone or None,
     )
     return FolderWatcher(folder, config.interval_s)
 
@@ -225,7 +226,7 @@ class WatchedFolder:
         if earlier_info is not None:
             return self._finish(path, "duplicate", self._duplicate_text(path, *earlier_info), None)
         report = import_file(
-            self.database, path, self.preset, self.mapping, self.encoding, time_zone=self.time_zone
+            self.database, path, self.preset, self.mapping, self.encoding, time_zone=self.time_zone, live=True
         )
         ok = report.error is None and report.good_rows > 0
         if ok:

@@ -109,6 +109,7 @@ class HttpIngestConfig:
     port: int = DEFAULT_PORT
     allow_remote: bool = False
     max_bytes: int = MAX_BODY_BYTES
+    time_zone: str = ""  # the zone the sender's times without an offset are in; empty: the system setting time_zone
 
 
 def load_config(database: Database) -> HttpIngestConfig:
@@ -414,7 +415,8 @@ class HttpIngestServer:
     @classmethod
     def from_config(cls, database: Database, store: SecretStore, config: HttpIngestConfig, **kwargs: Any) -> HttpIngestServer:
         return cls(
-            database, store, config.host, config.port, allow_remote=config.allow_remote, max_bytes=config.max_bytes, **kwargs
+            database, store, config.host, config.port, allow_remote=config.allow_remote, max_bytes=config.max_bytes,
+            **{"time_zone": config.time_zone or None, **kwargs},
         )
 
     @property
@@ -539,7 +541,7 @@ class HttpIngestServer:
             return HTTPStatus.UNPROCESSABLE_ENTITY, {"errors": [e.as_json() for e in errors]}
         try:
             with self.database.begin() as session:
-                result = add_calls(session, records, system.default_region or "JP")
+                result = add_calls(session, records, system.default_region or "JP", settle_s=system.call_settle_s)
         except SQLAlchemyError:
             log.exception("HTTP ingest: the calls could not be stored")
             return fail(HTTPStatus.SERVICE_UNAVAILABLE, "the database is unavailable; nothing was stored, retry later")

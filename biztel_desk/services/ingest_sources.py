@@ -9,6 +9,7 @@ import tempfile
 import threading
 import urllib.error
 import urllib.request
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -124,6 +125,7 @@ def check_folder(config: FolderConfig) -> list[SettingProblem]:
     if config.encoding not in ENCODINGS:
         problems.append(SettingProblem("encoding", f"文字コード {config.encoding} は使えません({', '.join(ENCODINGS)})。",
                                        f"Unknown encoding {config.encoding} ({', '.join(ENCODINGS)})."))
+    problems += _zone_problems(config.time_zone)
     if not config.enabled:
         return problems
     if config.mapping_file and not Path(config.mapping_file).is_file():
@@ -181,8 +183,20 @@ def needs_network_confirmation(database: Database, http: HttpIngestConfig) -> bo
     return not (saved.allow_remote and saved.host.strip() == http.host.strip())
 
 
+def _zone_problems(name: str) -> list[SettingProblem]:
+    """A call source's time zone must be an IANA zone (or empty: the system setting)."""
+    if not name:
+        return []
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return [SettingProblem("time_zone", f"タイムゾーン「{name}」は不明です(例: Asia/Tokyo、UTC)。",
+                               f"Unknown time zone '{name}' (e.g. Asia/Tokyo, UTC).")]
+    return []
+
+
 def check_http(config: HttpIngestConfig) -> list[SettingProblem]:
-    problems: list[SettingProblem] = []
+    problems: list[SettingProblem] = _zone_problems(config.time_zone)
     if config.port == 0:
         problems.append(SettingProblem(
             "port",

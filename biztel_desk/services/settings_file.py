@@ -62,6 +62,8 @@ _COMMENTS = {
     "aliases": "the PBX's own spellings of this number",
     "time_zone": "empty = the system's",
     "recording_url_template": "{server} {request_id} {unique_id} {recording_file} {start:%Y/%m/%d}",
+    "call_settle_s": "0..600: seconds a watched-folder/HTTP call waits after its last leg before it is linked",
+    "outside_line_prefix": "what phones dial before an outside number (stripped from dialled numbers); empty = none",
 }
 
 

@@ -2,42 +2,57 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from biztel_desk.domain import phone
-from biztel_desk.domain.call import CallRecord, Direction
-from biztel_desk.domain.jobs import JobState
+from biztel_desk.domain.call import CallRecord, Direction, merge_legs
+from biztel_desk.domain.jobs import JobState, initial_job_state
 from biztel_desk.store.link_targets import SettingTargets as _SettingTargets
 from biztel_desk.store.link_targets import job_state_for as _job_state_for
 from biztel_desk.store.link_targets import load_settings as _load_settings
-from biztel_desk.store.models import Call, ImportedFile, LinkJob, LinkTarget, utcnow
+from biztel_desk.store.models import Call, CallLeg, ImportedFile, LinkJob, LinkSetting, LinkTarget, utcnow
 
 CALLS: Table = Call.__table__  # type: ignore[assignment]
 JOBS: Table = LinkJob.__table__  # type: ignore[assignment]
 TARGETS: Table = LinkTarget.__table__  # type: ignore[assignment]
 FILES: Table = ImportedFile.__table__  # type: ignore[assignment]
+LEGS: Table = CallLeg.__table__  # type: ignore[assignment]
+# The calls-table fields a Task carries: a later leg changing any of them bumps the call's revision.
+TASK_FIELDS = (
+    "request_id", "recording_server_url", "direction", "from_number", "to_number", "customer_e164", "company_e164",
+    "from_agent_id", "to_agent_id", "from_extension", "to_extension", "started_at", "ended_at", "duration_s",
+    "disposition", "recording_file",
+)
+LEG_FIELDS = (
+    "request_id", "recording_server_url", "direction", "from_number", "to_number", "from_agent_id", "to_agent_id",
+    "from_extension", "to_extension", "started_at", "ended_at", "duration_s", "source", "presented_company_number",
+    "disposition", "recording_file",
+)
 # SQLite allows 32,766 bound parameters per statement; a calls row binds 20, so 1,000 rows stay well below.
 INSERT_BATCH = 1000
 
 
 @dataclass
 class AddResult:
-    inserted: int = 0
-    known: int = 0  # unique IDs already stored (or repeated within the same batch): nothing was created
+    inserted: int = 0  # new calls
+    known: int = 0  # legs already stored (or repeated within the same batch): nothing was created or changed
+    updated: int = 0  # stored calls a new leg changed (their revision was bumped)
     job_counts: dict[str, Counter[str]] = field(default_factory=dict)  # setting name → {job state: count}
     discovered: dict[str, list[str]] = field(default_factory=dict)  # setting name → new unchecked numbers (E.164)
 
     def merge(self, other: AddResult) -> None:
         self.inserted += other.inserted
         self.known += other.known
+        self.updated += other.updated
         for name, counts in other.job_counts.items():
             self.job_counts.setdefault(name, Counter()).update(counts)
         for name, numbers in other.discovered.items():
@@ -106,10 +121,33 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def add_calls(session: Session, records: Sequence[CallRecord], region: str = "JP") -> AddResult:
-    """Insert the calls not stored yet and their link jobs; never commits (one transaction is the caller's).
+def _leg_row(record: CallRecord) -> dict[str, Any]:
+    row = {name: getattr(record, name) for name in LEG_FIELDS}
+    row["leg_id"] = record.leg_key
+    row["call_unique_id"] = record.unique_id
+    return row
 
-    A call gets a job for every setting that is not disabled (store.link_targets.job_state_for): where its
+
+def _leg_record(row: Any) -> CallRecord:
+    return CallRecord(
+        unique_id=row.call_unique_id, leg_id=row.leg_id, **{name: getattr(row, name) for name in LEG_FIELDS}
+    )
+
+
+def add_calls(
+    session: Session, records: Sequence[CallRecord], region: str = "JP", *, settle_s: int | None = None
+) -> AddResult:
+    """Store new legs, insert or update their calls, and create link jobs; never commits (one transaction is the
+    caller's).
+
+    Each record is one PBX leg (``leg_key``) of the call ``unique_id``. Legs already stored are known and change
+    nothing (a re-import creates and changes nothing). A new leg of a call already stored — the next rotated file,
+    the next 5,000-row chunk, or after the call was linked — recomputes the call from all its legs
+    (``merge_legs``); when a field a Task carries changes, the call is updated and its ``revision`` bumped.
+    ``settle_s`` (live sources: the system setting call_settle_s) sets ``settle_until`` = now + settle_s on every
+    call that got a new leg; None (a manual import) leaves it empty.
+
+    A new call gets a job for every setting that is not disabled (store.link_targets.job_state_for): where its
     company number — matched by number or by alias; for an outbound call whose source did not record the
     caller ID, the setting's default outbound number — is an enabled target, in the state the setting's
     status gives (enabled → pending, paused → held); otherwise an excluded job with the reason, so every
@@ -118,27 +156,66 @@ def add_calls(session: Session, records: Sequence[CallRecord], region: str = "JP
     """
     result = AddResult()
     now = utcnow()
+    settle_until = None if settle_s is None else now + dt.timedelta(seconds=settle_s)
     chosen: dict[str, CallRecord] = {}
     for record in records:
-        earlier = chosen.get(record.unique_id)
+        earlier = chosen.get(record.leg_key)
         if earlier is not None:
             result.known += 1
             if _rank(record) <= _rank(earlier):
                 continue
-        chosen[record.unique_id] = record
-    # Known calls are the whole file on a re-import: skip them before any number is normalised.
-    # (ON CONFLICT below still settles a race with another importer.)
-    known: set[str] = set()
-    for ids in _chunks(list(chosen), INSERT_BATCH):
-        known.update(session.scalars(select(Call.unique_id).where(Call.unique_id.in_(ids))))
-    result.known += len(known)
+        chosen[record.leg_key] = record
+    # Known legs are the whole file on a re-import: skip them before any number is normalised.
+    known_legs: set[str] = set()
+    for keys in _chunks(list(chosen), INSERT_BATCH):
+        known_legs.update(session.scalars(select(CallLeg.leg_id).where(CallLeg.leg_id.in_(keys))))
+    result.known += len(known_legs)
+    groups: dict[str, list[CallRecord]] = {}
+    for key, record in chosen.items():
+        if key not in known_legs:
+            groups.setdefault(record.unique_id, []).append(record)
+    if not groups:
+        return result
+    call_ids = list(groups)
+    stored: dict[str, Any] = {}
+    earlier_legs: dict[str, list[CallRecord]] = {}
+    for ids in _chunks(call_ids, INSERT_BATCH):
+        for call in session.execute(
+            select(CALLS.c.id, CALLS.c.unique_id, CALLS.c.revision, *(CALLS.c[name] for name in TASK_FIELDS))
+            .where(CALLS.c.unique_id.in_(ids))
+        ):
+            stored[call.unique_id] = call
+        for leg in session.execute(select(LEGS).where(LEGS.c.call_unique_id.in_(ids))):
+            earlier_legs.setdefault(leg.call_unique_id, []).append(_leg_record(leg))
+    new_leg_rows = [_leg_row(record) for legs in groups.values() for record in legs]
+    for chunk in _chunks(new_leg_rows, INSERT_BATCH):
+        session.execute(_insert(session, LEGS).on_conflict_do_nothing(index_elements=["leg_id"]), list(chunk))
+
     rows: list[dict[str, Any]] = []
-    for record in chosen.values():
-        if record.unique_id in known:
+    changes: list[dict[str, Any]] = []
+    for unique_id, legs in groups.items():
+        every_leg = earlier_legs.get(unique_id, []) + legs
+        merged = merge_legs(unique_id, every_leg)
+        row = call_row(merged, region)
+        before = stored.get(unique_id)
+        if before is None:
+            row["imported_at"] = now
+            row["settle_until"] = settle_until
+            rows.append(row)
             continue
-        row = call_row(record, region)
-        row["imported_at"] = now
-        rows.append(row)
+        changed = any(getattr(before, name) != row[name] for name in TASK_FIELDS)
+        if changed:
+            result.updated += 1
+            changes.append({"id": before.id, **{name: row[name] for name in TASK_FIELDS},
+                            "revision": before.revision + 1, "settle_until": settle_until})
+        elif settle_until is not None:
+            changes.append({"id": before.id, "settle_until": settle_until})
+    for change in changes:  # few: only calls whose legs straddle a chunk or file boundary
+        session.execute(update(CALLS).where(CALLS.c.id == change["id"]).values(
+            {k: v for k, v in change.items() if k != "id"}))
+    changed_calls = [change for change in changes if "revision" in change]
+    if changed_calls:
+        _jobs_after_call_change(session, changed_calls)
     if not rows:
         return result
 
@@ -182,6 +259,41 @@ def add_calls(session: Session, records: Sequence[CallRecord], region: str = "JP
         )
     _discover_targets(session, settings, company_numbers, result)
     return result
+
+
+def _jobs_after_call_change(session: Session, changes: list[dict[str, Any]]) -> None:
+    """The jobs of calls a late leg changed: a Task that exists waits for its update (``update_pending``, as
+    apply_call_change does), and a job excluded for what the call was (e.g. unanswered under on_unanswered =
+    skip, then answered by a later leg) is decided again like a new call's job."""
+    now = utcnow()
+    ids = [change["id"] for change in changes]
+    session.execute(
+        JOBS.update()
+        .where(JOBS.c.call_id.in_(ids), JOBS.c.state.in_([JobState.LINKED.value, JobState.UPDATED.value]),
+               JOBS.c.task_id.is_not(None))
+        .values(state=JobState.UPDATE_PENDING.value, next_retry_at=None, attempts=0, updated_at=now)
+    )
+    excluded = session.execute(
+        select(JOBS.c.id, JOBS.c.call_id, JOBS.c.setting_id)
+        .where(JOBS.c.call_id.in_(ids), JOBS.c.state == JobState.EXCLUDED.value)
+    ).all()
+    if not excluded:
+        return
+    settings = {setting.id: setting for setting in _load_settings(session)}
+    rows = {row.id: row._asdict() for row in session.execute(select(CALLS).where(CALLS.c.id.in_(ids)))}
+    for job_id, call_id, setting_id in excluded:
+        setting = settings.get(setting_id)
+        if setting is None:
+            continue
+        decided = _job_state_for(setting, rows[call_id])
+        if decided is None or decided[0] == JobState.EXCLUDED:
+            if decided is not None and decided[1] is not None:
+                session.execute(JOBS.update().where(JOBS.c.id == job_id)
+                                .values(error_code=decided[1].value, updated_at=now))
+            continue
+        session.execute(JOBS.update().where(JOBS.c.id == job_id)
+                        .values(state=decided[0].value, error_code="", error_message="", next_retry_at=None,
+                                updated_at=now))
 
 
 def _discover_targets(

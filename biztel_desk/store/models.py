@@ -190,6 +190,37 @@ class Call(Base):
     # A call from a live source (watched folder, HTTP) is not linked before this: more legs may still come.
     settle_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped whenever a later leg changes a field a Task carries (times, outcome, agent, numbers, recording).
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Calls from live sources (watched folder, HTTP) are not linked before this time: more legs may follow.
+    settle_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CallLeg(Base):
+    """One PBX leg (one CDR row) of a call: the call's row is recomputed from all its legs when one arrives."""
+
+    __tablename__ = "call_legs"
+    __table_args__ = (Index("ix_call_legs_call_unique_id", "call_unique_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    leg_id: Mapped[str] = mapped_column(String(120), unique=True)  # uniqueid#sequence, or a hash of the row
+    call_unique_id: Mapped[str] = mapped_column(String(100))  # calls.unique_id: linkedid or the paired uniqueid
+    request_id: Mapped[str] = mapped_column(String(100), default="")
+    recording_server_url: Mapped[str] = mapped_column(String(255), default="")
+    direction: Mapped[str] = mapped_column(String(10), default="")
+    from_number: Mapped[str] = mapped_column(String(64), default="")
+    to_number: Mapped[str] = mapped_column(String(64), default="")
+    from_agent_id: Mapped[str] = mapped_column(String(32), default="")
+    to_agent_id: Mapped[str] = mapped_column(String(32), default="")
+    from_extension: Mapped[str] = mapped_column(String(16), default="")
+    to_extension: Mapped[str] = mapped_column(String(16), default="")
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    duration_s: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(32), default="")
+    presented_company_number: Mapped[str] = mapped_column(String(64), default="")
+    disposition: Mapped[str] = mapped_column(String(16), default="")
+    recording_file: Mapped[str] = mapped_column(String(255), default="")
 
 
 class LinkJob(Base):

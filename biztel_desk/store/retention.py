@@ -11,7 +11,7 @@ from sqlalchemy import CursorResult, delete, exists, select
 
 from biztel_desk.store import repos
 from biztel_desk.store.db import Database
-from biztel_desk.store.models import Call, LinkJob
+from biztel_desk.store.models import Call, CallLeg, LinkJob
 
 # Rows per transaction: measured on a 1M-call database, 2,000 rows held the write lock ≈ 120 ms; 500 keep each
 # transaction to a few tens of milliseconds, and a short pause between chunks lets the link worker write.
@@ -61,6 +61,8 @@ def purge(
             if not ids:
                 break
             jobs += _deleted(session.execute(delete(LinkJob).where(LinkJob.call_id.in_(ids))))
+            # The call's legs go with it (a later import of the same rows then stores the call again, as new).
+            session.execute(delete(CallLeg).where(CallLeg.call_unique_id.in_(select(Call.unique_id).where(Call.id.in_(ids)))))
             calls += _deleted(session.execute(delete(Call).where(Call.id.in_(ids))))
         if pause_s:
             time.sleep(pause_s)

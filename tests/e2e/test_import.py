@@ -94,7 +94,7 @@ def test_asterisk_master_csv(context: AppContext, name: str, encoding: str) -> N
     assert (unanswered.disposition, unanswered.duration_s) == ("NO ANSWER", 0)  # unanswered calls are calls
     assert internal.direction == "internal"
     anonymous = calls["1711944000.5"]
-    assert (anonymous.from_number, anonymous.customer_e164) == ("anonymous", None)
+    assert (anonymous.from_number, anonymous.customer_e164) == ("非通知", None)  # issue #9: one 非通知 with a reason
     midnight = calls["1711983570.8"]
     assert midnight.started_at == dt.datetime(2024, 4, 1, 14, 59, 30, tzinfo=dt.UTC)
     assert midnight.ended_at == dt.datetime(2024, 4, 1, 15, 4, 35, tzinfo=dt.UTC)
@@ -108,7 +108,7 @@ def test_rejected_rows_are_explained_in_both_languages(context: AppContext) -> N
         "asterisk_master_cp932.csv: 6行目: 通話開始日時「2024-13-45 25:00:00」を日時として読めません"
         "(例: 2024-04-01 09:00:00、2024/04/01 09:00:00、2024-04-01T09:00:00+09:00)。"
     )
-    assert en[1].startswith("asterisk_master_cp932.csv: line 7: The row has 4 columns (17 or more expected)")
+    assert en[1].startswith("asterisk_master_cp932.csv: line 7: The row has 4 columns (16 or more expected)")
 
 
 def test_reimport_creates_nothing_twice(context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
@@ -206,8 +206,8 @@ def test_company_numbers_are_discovered_as_unchecked_targets(context: AppContext
 def test_freepbx_export(context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
     make_setting(status="enabled")
     report = files.import_file(context.database, DATA / "freepbx_cdr.csv", time_zone=TOKYO)
-    assert (report.preset, report.imported, report.known) == ("freepbx", 3, 0)
-    assert [(r.line, r.reason_code, r.field) for r in report.rejected] == [(5, "required", "unique_id")]
+    # Line 5 has no uniqueid but a linkedid: a leg of call 1711940400.14 (issue #9), no longer refused.
+    assert (report.preset, report.imported, report.known, report.rejected) == ("freepbx", 4, 0, [])
     calls = _calls(context)
     inbound = calls["1711929600.11"]
     assert (inbound.direction, inbound.company_e164, inbound.to_extension) == ("inbound", "+81312345678", "201")  # did
@@ -224,7 +224,8 @@ def test_freepbx_export(context: AppContext, make_setting) -> None:  # type: ign
     no_cnum = calls["1711936800.13"]
     assert no_cnum.company_e164 is None  # no outbound_cnum: the default outbound number would decide
     assert (no_cnum.direction, no_cnum.from_number, no_cnum.from_extension) == ("outbound", "", "201")
-    assert set(_linkable(context)) == {("1711929600.11", "本社"), ("1711933200.12", "本社")}
+    assert calls["1711940400.14"].disposition == "NO ANSWER"
+    assert set(_linkable(context)) == {("1711929600.11", "本社"), ("1711933200.12", "本社"), ("1711940400.14", "本社")}
     assert _excluded(context) == {("1711936800.13", "本社"): "no_default_outbound"}
 
 
@@ -412,6 +413,6 @@ def test_of_several_legs_with_one_unique_id_the_answered_one_is_kept(context: Ap
         encoding="utf-8",
     )
     report = files.import_file(context.database, path, time_zone=TOKYO)
-    assert (report.imported, report.known) == (1, 2)
+    assert (report.imported, report.known) == (1, 0)  # three legs of one call (issue #9): one call, no leg known
     call = _calls(context)["ring.1"]
     assert (call.to_extension, call.disposition, call.duration_s) == ("202", "ANSWERED", 95)

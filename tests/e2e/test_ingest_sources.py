@@ -271,8 +271,9 @@ def test_cli_config_shows_and_changes_the_configuration(context: AppContext, inb
     code, out = cli(context, "config")
     assert code == 0
     assert rows(out) == {"folder": "off", "folder_path": "-", "folder_preset": "auto", "folder_encoding": "auto",
-                         "folder_mapping": "-", "http": "off", "http_host": "127.0.0.1", "http_port": "8765",
-                         "http_url": "http://127.0.0.1:8765/v1/calls", "token": "missing"}
+                         "folder_mapping": "-", "folder_time_zone": "-", "http": "off", "http_host": "127.0.0.1",
+                         "http_port": "8765", "http_url": "http://127.0.0.1:8765/v1/calls", "http_time_zone": "-",
+                         "token": "missing"}
     code, out = cli(context, "config", "--folder", str(inbox), "--folder-preset", "asterisk", "--http", "on",
                     "--http-port", "9123")
     assert code == 0
@@ -282,6 +283,13 @@ def test_cli_config_shows_and_changes_the_configuration(context: AppContext, inb
     assert "biztel-desk ingest token --new" in err  # on, but no token yet
     assert ingest_folder.load_config(context.database) == FolderConfig(enabled=True, path=str(inbox), preset="asterisk")
     assert ingest_http.load_config(context.database) == HttpIngestConfig(enabled=True, port=9123)
+    # Each call source has its own time zone (the PBX's), separate from the zone times are shown in.
+    code, out = cli(context, "config", "--folder-time-zone", "UTC", "--http-time-zone", "America/New_York")
+    assert code == 0 and rows(out)["folder_time_zone"] == "UTC" and rows(out)["http_time_zone"] == "America/New_York"
+    assert ingest_folder.load_config(context.database).time_zone == "UTC"
+    code, _ = cli(context, "config", "--folder-time-zone", "Mars/Olympus")
+    assert code != 0 and "Mars/Olympus" in capsys.readouterr().err
+    assert ingest_folder.load_config(context.database).time_zone == "UTC"
 
     code, _ = cli(context, "config", "--no-folder", "--http", "off")
     assert code == 0

@@ -40,6 +40,8 @@ def test_every_option_has_a_field_with_its_bounds_and_defaults(qtbot, context: A
     assert (dialog.index_age_spin.minimum(), dialog.index_age_spin.maximum(), dialog.index_age_spin.value()) == (5, 3600, 60)
     assert (dialog.index_miss_spin.minimum(), dialog.index_miss_spin.maximum(), dialog.index_miss_spin.value()) == (0, 600, 5)
     assert dialog.backoff_max_spin.value() == 60
+    assert (dialog.settle_spin.minimum(), dialog.settle_spin.maximum(), dialog.settle_spin.value()) == (0, 600, 30)
+    assert dialog.outside_prefix_edit.text() == "0"
     assert dialog.values() == SystemSettings().as_dict()
 
 

@@ -147,7 +147,8 @@ def test_defaults() -> None:
 
 @pytest.mark.parametrize(("key", "low", "high", "default"),
                          [("phone_index_max_age_s", 5, 3600, 60), ("phone_index_miss_refresh_s", 0, 600, 5),
-                          ("retry_backoff_max_minutes", 1, 1440, 60), ("phone_index_reconcile_hours", 1, 168, 24)])
+                          ("retry_backoff_max_minutes", 1, 1440, 60), ("phone_index_reconcile_hours", 1, 168, 24),
+                          ("call_settle_s", 0, 600, 30)])
 def test_link_engine_timing_settings(key: str, low: int, high: int, default: int) -> None:
     assert getattr(validate_system({})[0], key) == default
     for good in (low, high):
@@ -229,3 +230,13 @@ def test_subject_template_braces_and_length() -> None:
     assert codes(problems) == [("system.subject_outbound", "too_long")]
     settings, problems = validate_system({"subject_inbound": "{{着信}} {customer} {start} {duration}" + "x" * 200})
     assert problems == [] and settings.subject_inbound.startswith("{{着信}}")
+
+
+def test_outside_line_prefix() -> None:
+    assert validate_system({})[0].outside_line_prefix == "0"
+    for good in ("", "0", "9", "0000"):
+        settings, problems = validate_system({"outside_line_prefix": good})
+        assert problems == [] and settings.outside_line_prefix == good
+    for bad in ("a", "00000", "0-"):
+        _, problems = validate_system({"outside_line_prefix": bad})
+        assert codes(problems) == [("system.outside_line_prefix", "outside_prefix_invalid")]

@@ -299,7 +299,9 @@ class ImportDialog(QDialog):
         self.preset_combo = QComboBox(self)
         self.preset_combo.addItem(self.tr("自動判定"), "")
         self.preset_combo.addItem("Asterisk (Master.csv)", "asterisk")
+        self.preset_combo.addItem("Asterisk (cdr_custom)", "cdr_custom")
         self.preset_combo.addItem("FreePBX", "freepbx")
+        self.preset_combo.addItem("3CX (CDR)", "3cx")
         self.preset_combo.addItem(self.tr("汎用(列の対応付け)"), "generic")
         self.preset_combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.preset_combo.currentIndexChanged.connect(self._on_preset_combo_current_index_changed)
@@ -950,7 +952,9 @@ class ImportDialog(QDialog):
     def _detected_text(self, result: Preview, generic: bool) -> str:
         presets = {
             "asterisk": "Asterisk (Master.csv)",
+            "cdr_custom": "Asterisk (cdr_custom)",
             "freepbx": "FreePBX",
+            "3cx": "3CX (CDR)",
             "generic": self.tr("汎用(列の対応付け)"),
         }
         encodings = {"utf-8": "UTF-8", "utf-8-sig": self.tr("UTF-8(BOM付き)"), "cp932": "Shift_JIS(CP932)"}

@@ -73,6 +73,9 @@ class SystemDialog(QDialog):
         self.backoff_max_spin = self._spin("retry_backoff_max_minutes", self.tr(" 分"))
         self.assignment_check = QCheckBox(self.tr("実行する"), self)
         self.index_reconcile_spin = self._spin("phone_index_reconcile_hours", self.tr(" 時間"))
+        self.settle_spin = self._spin("call_settle_s", self.tr(" 秒"))
+        self.outside_prefix_edit = QLineEdit(self)
+        self.outside_prefix_edit.setPlaceholderText("0")
         self.fields.update(
             {
                 "retention_days": self.retention_spin,
@@ -93,6 +96,8 @@ class SystemDialog(QDialog):
                 "retry_backoff_max_minutes": self.backoff_max_spin,
                 "run_assignment_rules": self.assignment_check,
                 "phone_index_reconcile_hours": self.index_reconcile_spin,
+                "call_settle_s": self.settle_spin,
+                "outside_line_prefix": self.outside_prefix_edit,
             }
         )
 
@@ -103,6 +108,10 @@ class SystemDialog(QDialog):
         self._row(history, "time_zone", self.tr("タイムゾーン"), self.tr("空欄のときはこのコンピュータの設定を使います。"))
         self._row(history, "default_region", self.tr("既定の国・地域"),
                   self.tr("市外局番から始まる電話番号をこの国の番号として扱います(例: JP)。"))
+        self._row(history, "call_settle_s", self.tr("通話の確定待ち"),
+                  self.tr("監視フォルダとHTTPで受け取った通話は、最後の区間(レッグ)が届いてからこの秒数だけ待って連携します。0ですぐに連携します。"))
+        self._row(history, "outside_line_prefix", self.tr("外線発信番号"),
+                  self.tr("電話機が外線の前にダイヤルする番号(例: 0)。発信先の番号から取り除きます。"))
 
         recording = self._group(self.tr("録音再生"))
         self._row(recording, "playback_auth", self.tr("録音再生時の認証"),
