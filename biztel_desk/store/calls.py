@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.call import CallRecord, Direction, merge_legs
-from biztel_desk.domain.jobs import JobState, initial_job_state
+from biztel_desk.domain.jobs import JobState
 from biztel_desk.store.link_targets import SettingTargets as _SettingTargets
 from biztel_desk.store.link_targets import job_state_for as _job_state_for
 from biztel_desk.store.link_targets import load_settings as _load_settings
-from biztel_desk.store.models import Call, CallLeg, ImportedFile, LinkJob, LinkSetting, LinkTarget, utcnow
+from biztel_desk.store.models import Call, CallLeg, ImportedFile, LinkJob, LinkTarget, utcnow
 
 CALLS: Table = Call.__table__  # type: ignore[assignment]
 JOBS: Table = LinkJob.__table__  # type: ignore[assignment]

@@ -184,16 +184,12 @@ class Call(Base):
     disposition: Mapped[str] = mapped_column(String(16), default="", server_default="")
     # The recording's file name when the source records it (FreePBX recordingfile), for the playback link.
     recording_file: Mapped[str] = mapped_column(String(255), default="", server_default="")
-    # Bumped whenever a late leg changes a field a Task carries (store.calls.apply_call_change): a linked job whose
+    # Bumped whenever a late leg changes a field a Task carries (store.calls.add_calls, apply_call_change): a job whose
     # Task carries an older revision gets its Task updated (migration 0015_task_updates).
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # A call from a live source (watched folder, HTTP) is not linked before this: more legs may still come.
     settle_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Bumped whenever a later leg changes a field a Task carries (times, outcome, agent, numbers, recording).
-    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    # Calls from live sources (watched folder, HTTP) are not linked before this time: more legs may follow.
-    settle_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class CallLeg(Base):

@@ -22,8 +22,8 @@ depends_on = None
 # The call columns a leg keeps too (store.models.CallLeg).
 LEG_COLUMNS = (
     "request_id", "recording_server_url", "direction", "from_number", "to_number", "from_agent_id", "to_agent_id",
-    "from_extension", "to_extension", "started_at", "ended_at", "duration_s", "source", "presented_company_number",
-    "disposition", "recording_file",
+    "from_extension", "to_extension", "started_at", "ended_at", "duration_s", "source", "disposition",
+    "recording_file",
 )
 
 
@@ -54,7 +54,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_call_legs_call_unique_id", "call_legs", ["call_unique_id"], unique=False)
     columns = ", ".join(LEG_COLUMNS)
-    op.execute(f"INSERT INTO call_legs (leg_id, call_unique_id, {columns}) SELECT unique_id, unique_id, {columns} FROM calls")
+    # presented_company_number: the company side as the PBX wrote it, which calls keep as company_number (0016).
+    op.execute(f"INSERT INTO call_legs (leg_id, call_unique_id, presented_company_number, {columns}) "
+               f"SELECT unique_id, unique_id, company_number, {columns} FROM calls")
 
 
 def downgrade() -> None:
