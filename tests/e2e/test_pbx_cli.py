@@ -6,6 +6,7 @@ talk time, agent and numbers. The stored outcome is read from the local database
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -69,8 +70,8 @@ def _recent(name: str, tmp_path: Path) -> tuple[Path, dt.date]:
 
 
 def _tasks(sf: Salesforce, unique_id: str) -> list[dict[str, Any]]:
-    fields = ("CallObject, CallType, CallDurationInSeconds, B_CallStartDateTime__c, B_NaisenTo__c, B_NaisenFrom__c, "
-              "B_PhoneFrom__c, B_PhoneTo__c")
+    fields = ("CallObject, CallType, CallDurationInSeconds, CallDisposition, Subject, B_CallStartDateTime__c, "
+              "B_NaisenTo__c, B_NaisenFrom__c, B_PhoneFrom__c, B_PhoneTo__c")
     return list(sf.query_all(f"SELECT {fields} FROM Task WHERE CallObject = '{unique_id}'")["records"])
 
 
@@ -172,5 +173,16 @@ def _leg_after_linking(tmp_path: Path, org: DevOrg) -> None:
     assert result.returncode == 0 and "updated 1" in result.stdout, result.stdout + result.stderr
     call = _stored(data_dir)["1711940400.20"]
     assert (call.disposition, call.duration_s, call.to_extension, call.revision) == ("ANSWERED", 61, "202", 2)
-    assert _cli(env, data_dir, "sync", "--once").returncode == 0
-    assert len(_tasks(sf, "1711940400.20")) == 1  # never a second Task for the same call
+    result = _cli(env, data_dir, "sync", "--once")
+    assert result.returncode == 0 and "updated\t1\n" in result.stdout, result.stdout + result.stderr
+    [task] = _tasks(sf, "1711940400.20")  # never a second Task for the same call
+    # The Task written while the call looked missed now carries the answered leg (one PATCH, issue #9 item 1).
+    assert task["CallDurationInSeconds"] == 61 and task["B_NaisenTo__c"] == "202", task
+    assert task["CallDisposition"] == "ANSWERED" and "不在" not in task["Subject"], task
+    result = _cli(env, data_dir, "history", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    [row] = [r for r in json.loads(result.stdout) if r["unique_id"] == "1711940400.20"]
+    assert (row["state"], row["outcome"]) == ("updated", "ANSWERED"), row
+    # Nothing left to send: a further run updates nothing again.
+    result = _cli(env, data_dir, "sync", "--once")
+    assert result.returncode == 0 and "updated\t" not in result.stdout, result.stdout + result.stderr
