@@ -383,3 +383,19 @@ def test_the_result_names_unregistered_company_numbers(qtbot: QtBot, context: Ap
     assert "連携ジョブ 本社: 対象外 3" in text
     assert "未登録の会社番号 本社: 3件は連携されません(211553: 3件)。" in text
     assert "連携対象タブで番号を追加するか、既存の番号のエイリアスにしてください。" in text
+
+
+def test_the_result_shows_calls_updated_by_later_legs_and_the_files_notes(qtbot: QtBot, context: AppContext,
+                                                                          make_setting) -> None:  # type: ignore[no-untyped-def]
+    # Issue #9: a call whose legs span two files is updated by the second import, and a Master.csv written
+    # without uniqueid gets the note recommending loguniqueid=yes — in the window as on the command line.
+    make_setting(status="enabled")
+    pbx = DATA / "pbx"
+    dialog = _dialog(qtbot, context, [pbx / "split_1.csv"])
+    _import(qtbot, dialog)
+    dialog = _dialog(qtbot, context, [pbx / "split_2.csv"])
+    _import(qtbot, dialog)
+    assert "更新 1件(後から届いた区間を反映)" in dialog.files_summary.text()
+    dialog = _dialog(qtbot, context, [pbx / "master_no_uniqueid.csv"])
+    _import(qtbot, dialog)
+    assert "loguniqueid=yes" in dialog.files_summary.text()

@@ -312,3 +312,30 @@ def test_the_confirmation_is_a_real_question_with_no_as_default(qtbot: QtBot, co
     assert dialog.confirm_network("192.0.2.10") is False
     assert seen and seen[0][0] == "ネットワークでの待ち受けの確認" and seen[0][2]
     assert seen[0][1].endswith("192.0.2.10 で待ち受けますか?")
+
+
+def test_each_source_has_its_own_time_zone_checked_and_saved(
+    qtbot: QtBot, context: AppContext, inbox: Path
+) -> None:
+    # Issue #9 item 7: the zone the PBX writes its times in, per call source, separate from the display zone.
+    dialog = _dialog(qtbot, context, None)
+    dialog.folder_check.setChecked(True)
+    dialog.folder_edit.setText(str(inbox))
+    dialog.http_check.setChecked(True)
+    _retype(qtbot, dialog.port_edit, str(free_port()))
+    _retype(qtbot, dialog.folder_zone_edit, "Asia/Tokio")
+    _retype(qtbot, dialog.http_zone_edit, "Mars/Olympus")
+    _ok(qtbot, dialog)
+    assert dialog.isVisible()
+    assert dialog.error_labels["time_zone"].text() == "タイムゾーン「Asia/Tokio」は不明です(例: Asia/Tokyo、UTC)。"
+    assert dialog.error_labels["http_time_zone"].text() == "タイムゾーン「Mars/Olympus」は不明です(例: Asia/Tokyo、UTC)。"
+    assert ingest_folder.load_config(context.database) == FolderConfig()
+    _retype(qtbot, dialog.folder_zone_edit, "UTC")
+    _retype(qtbot, dialog.http_zone_edit, "")
+    _ok(qtbot, dialog)
+    assert not dialog.isVisible()
+    assert ingest_folder.load_config(context.database).time_zone == "UTC"
+    assert ingest_http.load_config(context.database).time_zone == ""  # empty: the system setting's zone
+    again = _dialog(qtbot, context, None)
+    assert again.folder_zone_edit.text() == "UTC"
+    again.grab().save("/tmp/ingest_dialog_zones.png")

@@ -102,6 +102,10 @@ class IngestDialog(QDialog):
         self.mapping_button = QPushButton(self.tr("参照…"), folder_box)
         self.mapping_button.clicked.connect(self._on_mapping_button_clicked)
         self._row(folder_grid, self.tr("列の対応付け"), self._with_button(self.mapping_edit, self.mapping_button), "mapping")
+        self.folder_zone_edit = QLineEdit(folder_box)
+        self.folder_zone_edit.setPlaceholderText(self.tr("空欄: システム設定のタイムゾーン"))
+        self._row(folder_grid, self.tr("PBXの時刻"), self.folder_zone_edit, "time_zone",
+                  self.tr("PBXがファイルに書く時刻のタイムゾーン(例: Asia/Tokyo、3CXは UTC)。表示のタイムゾーンとは別です。"))
         self.folder_status_label = QLabel(folder_box)
         self.folder_status_label.setWordWrap(True)
         self.folder_status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -128,6 +132,10 @@ class IngestDialog(QDialog):
         address.addWidget(self.port_edit)
         address.addStretch(1)
         self._row(http_grid, self.tr("ホスト"), address, "host")
+        self.http_zone_edit = QLineEdit(http_box)
+        self.http_zone_edit.setPlaceholderText(self.tr("空欄: システム設定のタイムゾーン"))
+        self._row(http_grid, self.tr("PBXの時刻"), self.http_zone_edit, "http_time_zone",
+                  self.tr("タイムゾーンのない時刻を読むときのタイムゾーン(例: Asia/Tokyo、UTC)。"))
         self.remote_warning = QLabel(
             self.tr("このPC以外からも接続できるようになります。トークンはヘッダーで送られるため、"
                     "TLSのリバースプロキシなどで通信を保護してください。"), http_box)
@@ -214,6 +222,8 @@ class IngestDialog(QDialog):
         self.preset_combo.setCurrentIndex(max(self.preset_combo.findData(folder.preset), 0))
         self.encoding_combo.setCurrentIndex(max(self.encoding_combo.findData(folder.encoding), 0))
         self.mapping_edit.setText(folder.mapping_file)
+        self.folder_zone_edit.setText(folder.time_zone)
+        self.http_zone_edit.setText(http.time_zone)
         self.http_check.setChecked(http.enabled)
         self.host_edit.setText(http.host)
         self.port_edit.setText(str(http.port))
@@ -230,6 +240,7 @@ class IngestDialog(QDialog):
             preset=str(self.preset_combo.currentData()),
             encoding=str(self.encoding_combo.currentData()),
             mapping_file=self.mapping_edit.text().strip() if self.preset_combo.currentData() == "generic" else "",
+            time_zone=self.folder_zone_edit.text().strip(),
         )
 
     def http_config(self) -> HttpIngestConfig | SettingProblem:
@@ -237,7 +248,8 @@ class IngestDialog(QDialog):
         if isinstance(port, SettingProblem):
             return port
         host = self.host_edit.text().strip() or ingest_http.DEFAULT_HOST
-        return replace(self._http_config, enabled=self.http_check.isChecked(), host=host, port=port)
+        return replace(self._http_config, enabled=self.http_check.isChecked(), host=host, port=port,
+                       time_zone=self.http_zone_edit.text().strip())
 
     def show_status(self, status: IngestStatus | None) -> None:
         lang = self.context.lang
@@ -276,7 +288,9 @@ class IngestDialog(QDialog):
         if isinstance(http, SettingProblem):
             problems.append(http)
         else:
-            problems += ingest_sources.check_http(http)
+            # The endpoint's zone has its own row (both sources name the field time_zone).
+            problems += [replace(problem, field="http_time_zone") if problem.field == "time_zone" else problem
+                         for problem in ingest_sources.check_http(http)]
             allow_network = False
             if not problems and ingest_sources.needs_network_confirmation(self.context.database, http):
                 if not self.confirm_network(http.host):
@@ -367,13 +381,14 @@ class IngestDialog(QDialog):
 
     def _update_enabled(self) -> None:
         folder_on = self.folder_check.isChecked()
-        for widget in (self.folder_edit, self.folder_button, self.preset_combo, self.encoding_combo, self.encoding_label):
+        for widget in (self.folder_edit, self.folder_button, self.preset_combo, self.encoding_combo, self.encoding_label,
+                       self.folder_zone_edit):
             widget.setEnabled(folder_on)
         generic = folder_on and self.preset_combo.currentData() == "generic"
         self.mapping_edit.setEnabled(generic)
         self.mapping_button.setEnabled(generic)
         http_on = self.http_check.isChecked()
-        for widget in (self.host_edit, self.port_edit, self.port_label):
+        for widget in (self.host_edit, self.port_edit, self.port_label, self.http_zone_edit):
             widget.setEnabled(http_on)
 
     # --- helpers -----------------------------------------------------------------------------------------------
