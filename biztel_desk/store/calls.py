@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.call import CallRecord, Direction, merge_legs
 from biztel_desk.domain.jobs import JobState
+from biztel_desk.store.db import dialect_insert as _insert
 from biztel_desk.store.link_targets import SettingTargets as _SettingTargets
 from biztel_desk.store.link_targets import job_state_for as _job_state_for
 from biztel_desk.store.link_targets import load_settings as _load_settings
@@ -57,16 +57,6 @@ class AddResult:
             self.job_counts.setdefault(name, Counter()).update(counts)
         for name, numbers in other.discovered.items():
             self.discovered.setdefault(name, []).extend(numbers)
-
-
-def _insert(session: Session, table: Table) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING builder for the session's dialect."""
-    name = session.get_bind().dialect.name
-    if name == "sqlite":
-        return sqlite.insert(table)
-    if name == "postgresql":
-        return postgresql.insert(table)
-    raise NotImplementedError(f"calls cannot be stored in a {name} database")
 
 
 @functools.lru_cache(maxsize=65536)

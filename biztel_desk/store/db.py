@@ -12,7 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, Table, create_engine, event, inspect
+from sqlalchemy.dialects import postgresql as postgresql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -452,3 +454,13 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def dialect_insert(session: Session, table: Table) -> Any:
+    """INSERT for the session's dialect, so callers can add ON CONFLICT DO NOTHING (SQLite and PostgreSQL)."""
+    name = session.get_bind().dialect.name
+    if name == "sqlite":
+        return sqlite_dialect.insert(table)
+    if name == "postgresql":
+        return postgresql_dialect.insert(table)
+    raise NotImplementedError(f"{table.name} cannot be stored in a {name} database")

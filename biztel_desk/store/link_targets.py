@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, and_, func, or_, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.call import Direction
 from biztel_desk.domain.config import OnUnanswered, alias_key, is_unanswered
 from biztel_desk.domain.jobs import ExcludeReason, JobState, initial_job_state
+from biztel_desk.store.db import dialect_insert
 from biztel_desk.store.models import Call, LinkJob, LinkSetting, LinkTarget, utcnow
 
 JOBS: Table = LinkJob.__table__  # type: ignore[assignment]
@@ -168,16 +168,6 @@ def unknown_numbers(session: Session, since: dt.datetime | None = None, after_ca
     return result
 
 
-def _insert(session: Session) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING on link_jobs for the session's dialect."""
-    name = session.get_bind().dialect.name
-    if name == "sqlite":
-        return sqlite.insert(JOBS)
-    if name == "postgresql":
-        return postgresql.insert(JOBS)
-    raise NotImplementedError(f"link jobs cannot be stored in a {name} database")
-
-
 # --- relink ----------------------------------------------------------------------------------------------
 
 
@@ -253,7 +243,7 @@ def relink(
             )
             changed += int(getattr(result, "rowcount", 0) or 0)
         if to_insert:
-            statement = _insert(session).on_conflict_do_nothing(index_elements=["call_id", "setting_id"])
+            statement = dialect_insert(session, JOBS).on_conflict_do_nothing(index_elements=["call_id", "setting_id"])
             inserted = session.execute(
                 statement.returning(JOBS.c.id),
                 [{"call_id": call_id, "setting_id": setting.id, "state": state.value, "retry_count": 0,
