@@ -110,9 +110,11 @@ def run(
         from biztel_desk.devorg import cli as devorg_cli
 
         return devorg_cli.run(args)
-    applog.configure(data_dir(getattr(args, "data_dir", None)))
-    applog.install_thread_hook()
+    directory = data_dir(getattr(args, "data_dir", None))
     without_context = getattr(args, "without_context", None)
+    if without_context is None or directory.exists():  # `db check` of a missing data dir creates nothing
+        applog.configure(directory)
+    applog.install_thread_hook()
     if without_context is not None:  # `db …` opens the database itself, without migrating it first
         return int(without_context(args, lang, stdin, stdout))
     try:

@@ -46,9 +46,7 @@ def run_db(args: argparse.Namespace, lang: str, _stdin: TextIO, stdout: TextIO) 
                       app_revision=error.app_revision), file=sys.stderr)
         return EXIT_PROBLEMS
     except DatabaseUnavailable as error:
-        from biztel_desk.cli import message_db_unavailable
-
-        print(message_db_unavailable(lang, str(error)), file=sys.stderr)
+        print(error.text(lang), file=sys.stderr)
         return EXIT_USAGE
     except ProblemsError as error:
         print(error.text(lang), file=sys.stderr)

@@ -60,8 +60,8 @@ CHECKLIST_KEYS: tuple[str, ...] = (RESOURCE_KEY, LABEL_KEY, *(field_key(f.api_na
 
 # Fields the link engine writes (domain.payload), per object: field-level Edit is checked on each of them.
 # Task fields are also updated (collections upsert on B_UniqueId__c), except TaskSubtype (set on create only).
-TASK_WRITTEN = ("Subject", "Status", "TaskSubtype", "CallType", "CallDurationInSeconds", "CallObject", "ActivityDate",
-                "Description", "WhoId", "WhatId", *(f.api_name for f in ACTIVITY_FIELDS if f.kind != "formula"))
+TASK_WRITTEN = ("Subject", "Status", "TaskSubtype", "CallType", "CallDurationInSeconds", "CallObject", "CallDisposition",
+                "ActivityDate", "Description", "WhoId", "WhatId", *(f.api_name for f in ACTIVITY_FIELDS if f.kind != "formula"))
 TASK_CREATE_ONLY = frozenset({"TaskSubtype"})
 CASE_WRITTEN = ("Subject", "Origin", "Description", "AccountId", "ContactId")
 LEAD_WRITTEN = ("LastName", "Company", "Phone", "LeadSource")

@@ -73,7 +73,8 @@ def test_record_created_after_the_index_was_built_is_matched_not_the_fallback(
     job = env.job(uid)
     assert (job.state, job.record_id) == ("linked", contact), job.match_reason
     assert [t["WhoId"] for t in env.tasks(uid)] == [contact]  # one Task, on the Contact, none on the fallback
-    assert spent.get("search") == 1 and "query" not in spent, spent
+    # One search; the one query is the Task lookup before a first send (no External ID in this org).
+    assert spent.get("search") == 1 and spent.get("query", 0) <= 1, spent
     # The hit went into the index: the next call from that number needs no search.
     before = link_org.counters()
     again = env.add_call(number)

@@ -231,6 +231,7 @@ def test_the_null_keyring_is_never_reported_as_saved(qtbot, context: AppContext,
     try:
         real = AppContext(database=context.database, secrets=SecretStore(), lang="ja", data_dir=data_dir)
         dialog = _dialog(qtbot, real)
+        dialog.auth_combo.setCurrentIndex(dialog.auth_combo.findData(AuthMethod.PASSWORD.value))
         _type(qtbot, dialog.name_edit, "devorg")
         _type(qtbot, dialog.username_edit, "integration@acme.example.com")
         _type(qtbot, dialog.secret_edits[SecretKind.PASSWORD], "Pa55-null-secret")
