@@ -23,7 +23,7 @@ from biztel_desk.devorg.server import DevOrg
 from biztel_desk.salesforce.errors import ConcurrentLimitExceeded, LimitExceeded
 from biztel_desk.salesforce.gateway import SalesforceGateway
 from biztel_desk.services.context import AppContext
-from biztel_desk.store.models import Call
+from biztel_desk.store.models import Call, CallLeg
 
 WRITE_PATH = "/composite"  # collections, upserts and composite requests
 SLOW_S = 1.5  # the held write commits this long after it arrived
@@ -165,7 +165,8 @@ def test_archived_tasks_are_found_by_the_lookup(org_env: Callable[..., LinkEnv],
 
 def forget(context: AppContext, unique_id: str) -> None:
     """The local database loses the call (retention purged it, or another data directory never had it)."""
-    with context.database.begin() as session:
+    with context.database.begin() as session:  # as retention does: the call and its legs
+        session.execute(delete(CallLeg).where(CallLeg.call_unique_id == unique_id))
         session.execute(delete(Call).where(Call.unique_id == unique_id))
 
 
