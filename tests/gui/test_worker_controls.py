@@ -123,9 +123,13 @@ def desk(qtbot: QtBot, context: AppContext, org: DevOrg, customer_numbers: list[
 
     yield make
     for made_desk in made:
+        # The worker's thread ends before its window and database go: a thread still stepping while the
+        # window's objects are deleted (or the database closed by the context fixture) can crash the process.
+        if made_desk.window.worker_controller is not None:
+            assert made_desk.window.worker_controller.shutdown(30), "the worker thread did not end"
+        assert made_desk.worker.stop(30), "the worker thread did not end"
         if made_desk.window.isVisible():
             close_window(made_desk.window)
-        made_desk.worker.stop(10)
 
 
 def button(window: MainWindow, action: QAction):  # type: ignore[no-untyped-def]
