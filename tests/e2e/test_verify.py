@@ -420,7 +420,9 @@ def _subprocess(data_dir: Path, *argv: str, stdin: str = "") -> subprocess.Compl
 
 
 def _import_settings(data_dir: Path, org: DevOrg, account: str, fallback: str) -> None:
-    toml = (f'[[accounts]]\nname = "{account}"\nusername = "{org.credentials["username"]}"\n'
+    # A complete setup names its recording server (設定確認 reports an empty one).
+    toml = ('[system]\nrecording_server_url = "https://s0000.u.biztel.jp:8000"\n\n'
+            f'[[accounts]]\nname = "{account}"\nusername = "{org.credentials["username"]}"\n'
             f'login_host = "{org.url}"\n\n[[settings]]\nname = "本社"\naccount = "{account}"\n'
             f'fallback_record_id = "{fallback}"\napi_consent = true\n\n[[settings.targets]]\nnumber = "03-1234-5678"\n')
     result = _subprocess(data_dir, "settings", "import", "-", stdin=toml)
