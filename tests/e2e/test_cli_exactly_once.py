@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 from conftest import COMPANY, fallback_account, org_client
+from dbswitch import open_database
 from sqlalchemy import func, select
 from test_cli_flow import _cli
 from test_crash import _env
 
 from biztel_desk.devorg.server import DevOrg
-from biztel_desk.store.db import Database
 from biztel_desk.store.models import Call
 
 CALLS = 12
@@ -31,7 +31,7 @@ EXTERNAL_ID = {"type": "string", "length": 100, "label": "ユニーク ID", "ext
 
 
 def _calls(data_dir: Path) -> int:
-    database = Database.open(directory=data_dir)
+    database = open_database(data_dir)  # the database the CLI uses (pytest --db)
     try:
         with database.read() as session:
             return int(session.scalar(select(func.count()).select_from(Call)) or 0)
@@ -68,6 +68,7 @@ def _purge_with_a_headless_sync(env: dict[str, str], data_dir: Path) -> None:
     assert process.returncode == 0, err
 
 
+@pytest.mark.sqlite_only("a second data dir is a second SQLite database; with --db postgresql every CLI run uses the one test database")
 @pytest.mark.parametrize("external_id", [False, True], ids=["plain", "external_id"])
 def test_reimport_after_purge_and_a_second_data_dir_write_no_duplicate(tmp_path: Path, external_id: bool) -> None:
     env = _env(tmp_path)

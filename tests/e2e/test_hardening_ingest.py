@@ -132,6 +132,7 @@ def _refuse_inserts_of(context: AppContext, unique_id: str) -> None:
         ))
 
 
+@pytest.mark.sqlite_only("the database refusal is a SQLite trigger made through sqlite3")
 def test_a_file_the_database_refuses_goes_to_failed_with_its_report_and_the_next_goes_on(
     context: AppContext, tmp_path: Path
 ) -> None:
@@ -186,6 +187,7 @@ def test_6001_rows_with_a_bad_last_row_store_6000_and_reject_line_6001(context: 
     assert _count_calls(context) == 6000
 
 
+@pytest.mark.sqlite_only("the store failure is a SQLite trigger made through sqlite3")
 def test_a_store_failure_part_way_says_exactly_which_rows_went_in(context: AppContext, tmp_path: Path) -> None:
     # Before: the database error escaped import_file after 5,000 committed rows, with no word of what was stored.
     path = master_csv(tmp_path / "Master.csv", 6001, {3: {"billsec": "x"}})

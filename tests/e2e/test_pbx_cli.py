@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 from conftest import COMPANY, fallback_account, org_client
+from dbswitch import open_database
 from simple_salesforce import Salesforce
 from sqlalchemy import select
 from test_crash import _env
 from test_pbx_legs import COLUMN_LISTS, EXPECTED, MAPPINGS, PBX, TIME_ZONES
 
 from biztel_desk.devorg.server import DevOrg
-from biztel_desk.store.db import Database
 from biztel_desk.store.models import Call
 
 FIXTURE_DAYS = (b"2024-04-01", b"2024/04/01")
@@ -76,7 +76,7 @@ def _tasks(sf: Salesforce, unique_id: str) -> list[dict[str, Any]]:
 
 
 def _stored(data_dir: Path) -> dict[str, Call]:
-    database = Database.open(directory=data_dir)
+    database = open_database(data_dir)  # the database the CLI uses (pytest --db)
     try:
         with database.read() as session:
             return {call.unique_id: call for call in session.scalars(select(Call))}

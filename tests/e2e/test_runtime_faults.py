@@ -73,6 +73,7 @@ def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
+@pytest.mark.sqlite_only("the lock is SQLite's write lock (BEGIN IMMEDIATE through sqlite3)")
 def test_sync_survives_a_database_lock_held_over_10_s_and_links_afterwards(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data_dir = tmp_path / "data"
@@ -131,6 +132,7 @@ def test_sync_survives_a_database_lock_held_over_10_s_and_links_afterwards(
         assert stat.S_IMODE(log.stat().st_mode) == 0o600
 
 
+@pytest.mark.sqlite_only("the fault is a table dropped through sqlite3")
 def test_sync_exits_non_zero_when_a_fault_ends_the_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data_dir = tmp_path / "data"
     env = _env(tmp_path)

@@ -24,11 +24,13 @@ def test_fresh_database_is_at_head_and_matches_models(empty_db_url: str, request
         assert database.engine.dialect.name == request.config.getoption("--db")  # the switch really switched
         assert current_revision(database.engine) == head()
         with database.engine.connect() as connection:
-            # The SQLite FTS5 keyword index of the history (migration 0004) is raw SQL, not a model.
-            context = MigrationContext.configure(
-                connection,
-                opts={"include_name": lambda name, kind, _parent: not (kind == "table" and str(name).startswith("call_search"))},
-            )
+            # The keyword indexes of the history are raw SQL, not models: SQLite's FTS5 tables (migration 0004) and
+            # PostgreSQL's trigram expression index (0008).
+            def include(name: object, kind: str, _parent: object) -> bool:
+                return not ((kind == "table" and str(name).startswith("call_search"))
+                            or (kind == "index" and str(name) == "ix_calls_search_trgm"))
+
+            context = MigrationContext.configure(connection, opts={"include_name": include})
             assert compare_metadata(context, Base.metadata) == []
             if database.engine.dialect.name == "sqlite":
                 assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
