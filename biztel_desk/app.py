@@ -106,6 +106,9 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setWindowIcon(window_icon())
     lang = args.lang or i18n.system_language()
     translators = i18n.install_translators(app, lang)
+    from biztel_desk.ui.tasks import install_event_loop
+
+    install_event_loop(app)  # the window's background jobs run on qasync (ui/tasks.py, docs/architecture.md)
     gui = Gui(args, lang)
     cannot_start = app.translate("app", "BIZTEL Desk を起動できません。")
     try:

@@ -1,0 +1,98 @@
+"""The one task runner (ui/tasks.py): jobs on the qasync loop, newer wins, known errors vs bugs, owner gone."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+
+import pytest
+from PySide6.QtWidgets import QWidget
+
+from biztel_desk.domain.errors import KnownError
+from biztel_desk.ui.tasks import Jobs
+
+
+class _Refused(KnownError):
+    def text(self, lang: str = "ja") -> str:
+        return "拒否されました" if lang == "ja" else "Refused"
+
+
+@pytest.fixture
+def owner(qtbot) -> QWidget:  # type: ignore[no-untyped-def]
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_a_job_awaits_a_thread_and_finishes_on_the_gui_thread(qtbot, owner: QWidget) -> None:
+    jobs = Jobs(owner)
+    seen: list[tuple[str, bool]] = []
+
+    async def job() -> None:
+        name = await asyncio.to_thread(lambda: threading.current_thread().name)
+        seen.append((name, threading.current_thread() is threading.main_thread()))
+
+    jobs.run("one", job())
+    qtbot.waitUntil(lambda: bool(seen))
+    worker_thread, on_gui_thread = seen[0]
+    assert worker_thread != threading.main_thread().name
+    assert on_gui_thread
+    assert not jobs.running("one")
+
+
+def test_a_newer_job_of_the_same_key_drops_the_older_result(qtbot, owner: QWidget) -> None:
+    jobs = Jobs(owner)
+    release = threading.Event()
+    shown: list[str] = []
+
+    async def job(label: str, wait: bool) -> None:
+        await asyncio.to_thread(release.wait if wait else (lambda: None))
+        shown.append(label)
+
+    first = jobs.run("page", job("old", True))
+    jobs.run("page", job("new", False))
+    qtbot.waitUntil(lambda: shown == ["new"])
+    release.set()
+    qtbot.waitUntil(lambda: first.done())
+    assert first.cancelled()
+    assert shown == ["new"]
+
+
+def test_a_known_error_goes_to_on_error_and_a_bug_to_the_crash_path(qtbot, owner: QWidget,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    jobs = Jobs(owner)
+    messages: list[str] = []
+    bugs: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda kind, error, tb: bugs.append(error))
+
+    async def refused() -> None:
+        await asyncio.to_thread(lambda: None)
+        raise _Refused()
+
+    async def bug() -> None:
+        await asyncio.to_thread(lambda: None)
+        raise ZeroDivisionError("a bug")
+
+    jobs.run("a", refused(), on_error=lambda error: messages.append(error.text("en")))
+    jobs.run("b", bug(), on_error=lambda error: messages.append("wrong path"))
+    qtbot.waitUntil(lambda: bool(messages) and bool(bugs))
+    assert messages == ["Refused"]
+    assert [type(error) for error in bugs] == [ZeroDivisionError]
+
+
+def test_jobs_end_with_their_owner(qtbot) -> None:  # type: ignore[no-untyped-def]
+    widget = QWidget()
+    jobs = Jobs(widget)
+    release = threading.Event()
+    shown: list[str] = []
+
+    async def job() -> None:
+        await asyncio.to_thread(release.wait)
+        shown.append("late")
+
+    task = jobs.run("x", job())
+    widget.deleteLater()
+    qtbot.waitUntil(lambda: task.done())
+    release.set()
+    assert task.cancelled() and shown == []
