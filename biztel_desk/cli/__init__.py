@@ -26,7 +26,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger(__name__)
 
 # Command modules, each owning one command (see the module docstring).
-COMMAND_MODULES: tuple[str, ...] = ("biztel_desk.cli.import_cmd", "biztel_desk.cli.verify_cmd", "biztel_desk.cli.sync", "biztel_desk.cli.history_cmd", "biztel_desk.cli.ingest_cmd", "biztel_desk.cli.db_cmd", "biztel_desk.cli.relink_cmd")
+COMMAND_MODULES: tuple[str, ...] = ("biztel_desk.cli.import_cmd", "biztel_desk.cli.verify_cmd", "biztel_desk.cli.sync", "biztel_desk.cli.history_cmd", "biztel_desk.cli.ingest_cmd", "biztel_desk.cli.db_cmd", "biztel_desk.cli.relink_cmd", "biztel_desk.cli.service_cmd")
 
 
 def add_global_options(parser: argparse.ArgumentParser) -> None:
@@ -89,8 +89,13 @@ def open_context(args: argparse.Namespace, lang: str, secrets: SecretStore | Non
     directory = data_dir(getattr(args, "data_dir", None))
     # --db-url, else BIZTEL_DESK_DB_URL (a service or a shared desktop setup), else the data dir's SQLite file.
     url = getattr(args, "db_url", None) or os.environ.get("BIZTEL_DESK_DB_URL") or None
+    secrets = secrets or SecretStore()
+    if url is not None:  # a URL that names its user only: the password is in the keyring (service install)
+        from biztel_desk.services import db_password
+
+        url = db_password.resolve(url, secrets)
     database = Database.open(url=url, directory=directory)
-    return AppContext(database=database, secrets=secrets or SecretStore(), lang=lang, data_dir=directory)
+    return AppContext(database=database, secrets=secrets, lang=lang, data_dir=directory)
 
 
 def run(
