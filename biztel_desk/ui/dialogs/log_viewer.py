@@ -1,0 +1,118 @@
+"""ヘルプ → ログを表示: the application log, filtered by level and text, to copy or open in its folder."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from biztel_desk.services import app_log
+from biztel_desk.ui.tasks import Jobs
+
+
+class LogViewerDialog(QDialog):
+    """Reads the log on a job thread (it can be megabytes); filtering is in memory and instant."""
+
+    def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data_dir = data_dir
+        self.entries: list[app_log.LogEntry] = []
+        self.jobs = Jobs(self)
+        self.setWindowTitle(self.tr("ログ"))
+        self.resize(900, 560)
+
+        self.level = QComboBox()
+        self.level.addItem(self.tr("すべて"), "DEBUG")
+        self.level.addItem(self.tr("情報以上"), "INFO")
+        self.level.addItem(self.tr("警告以上"), "WARNING")
+        self.level.addItem(self.tr("エラーのみ"), "ERROR")
+        self.level.setCurrentIndex(1)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("含む文字で絞り込み"))
+        self.search.setClearButtonEnabled(True)
+        self.reload_button = QPushButton(self.tr("再読み込み"))
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel(self.tr("レベル:")))
+        filters.addWidget(self.level)
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.reload_button)
+
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.summary = QLabel()
+        self.path_label = QLabel()
+        self.path_label.setWordWrap(True)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.copy_button = buttons.addButton(self.tr("コピー"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.folder_button = buttons.addButton(self.tr("フォルダを開く"), QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.path_label)
+        layout.addWidget(buttons)
+
+        self.level.currentIndexChanged.connect(self._show)
+        self.search.textChanged.connect(self._show)
+        self.reload_button.clicked.connect(self.reload)
+        self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        self.folder_button.clicked.connect(self._on_folder_button_clicked)
+        self.path_label.setText(self.tr("ログフォルダ: {0}").format(app_log.log_folder(data_dir)))
+        self.reload()
+
+    def reload(self) -> None:
+        self.summary.setText(self.tr("読み込み中…"))
+        self.reload_button.setEnabled(False)
+        self.jobs.run("read", self._read(), known=(OSError,), on_error=self._on_read_failed)
+
+    async def _read(self) -> None:
+        self.entries = await asyncio.to_thread(app_log.read_entries, self.data_dir)
+        self.reload_button.setEnabled(True)
+        self._show()
+
+    def _on_read_failed(self, error: BaseException) -> None:
+        self.reload_button.setEnabled(True)
+        self.summary.setText(self.tr("ログを読み込めません: {0}").format(error))
+
+    def shown_entries(self) -> list[app_log.LogEntry]:
+        level = str(self.level.currentData())
+        needle = self.search.text().strip().casefold()
+        return [entry for entry in self.entries
+                if entry.at_least(level) and (not needle or needle in entry.text.casefold())]
+
+    def _show(self) -> None:
+        shown = self.shown_entries()
+        self.text.setPlainText("\n".join(entry.text for entry in shown))
+        self.text.verticalScrollBar().setValue(self.text.verticalScrollBar().maximum())  # newest at the bottom
+        if not self.entries:
+            self.summary.setText(self.tr("ログはまだありません。"))
+        else:
+            self.summary.setText(self.tr("{0} 件を表示(全 {1} 件)").format(len(shown), len(self.entries)))
+        self.copy_button.setEnabled(bool(shown))
+
+    def _on_copy_button_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.text.toPlainText())
+
+    def _on_folder_button_clicked(self) -> None:
+        folder = app_log.log_folder(self.data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
