@@ -1,0 +1,93 @@
+"""The system tray icon: the overall link state (連携中 / 一時停止 / 要対応) and a menu 開く, 一時停止/再開, 終了.
+
+One icon per window: the Notifier's balloons use it too. Where the platform has no tray (some Linux desktops,
+offscreen), ``available`` is False and the window must not offer to stay in the tray.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+
+class TrayState(StrEnum):
+    LINKING = "linking"
+    PAUSED = "paused"
+    ATTENTION = "attention"
+    STOPPED = "stopped"
+
+
+BADGE_COLORS = {TrayState.LINKING: "#2e7d32", TrayState.PAUSED: "#f9a825", TrayState.ATTENTION: "#c62828",
+                TrayState.STOPPED: "#757575"}
+
+
+def badged(icon: QIcon, state: TrayState, size: int = 32) -> QIcon:
+    """The app icon with a coloured dot in the corner for the state (tray icons are tiny: colour, not text)."""
+    pixmap = icon.pixmap(size, size) if not icon.isNull() else QPixmap(size, size)
+    if icon.isNull():
+        pixmap.fill(QColor("#1565c0"))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(BADGE_COLORS[state]))
+    painter.setPen(QColor("white"))
+    dot = size * 5 // 12
+    painter.drawEllipse(size - dot - 1, size - dot - 1, dot, dot)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class AppTray(QObject):
+    open_requested = Signal()
+    pause_toggled = Signal()  # 一時停止 when linking, 再開 when paused
+    quit_requested = Signal()
+
+    def __init__(self, icon: QIcon, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.base_icon = icon
+        self.state = TrayState.STOPPED
+        self.reason = ""
+        self.menu = QMenu()
+        self.open_action = QAction(self.tr("開く"), self)
+        self.pause_action = QAction(self.tr("一時停止"), self)
+        self.quit_action = QAction(self.tr("終了"), self)
+        for action in (self.open_action, self.pause_action):
+            self.menu.addAction(action)
+        self.menu.addSeparator()
+        self.menu.addAction(self.quit_action)
+        self.open_action.triggered.connect(self.open_requested)
+        self.pause_action.triggered.connect(self.pause_toggled)
+        self.quit_action.triggered.connect(self.quit_requested)
+        self.icon = QSystemTrayIcon(self)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_icon_activated)
+        self.set_state(TrayState.STOPPED)
+
+    @staticmethod
+    def available() -> bool:
+        return QSystemTrayIcon.isSystemTrayAvailable()
+
+    def show(self) -> None:
+        self.icon.show()
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    def set_state(self, state: TrayState, reason: str = "") -> None:
+        self.state, self.reason = state, reason
+        texts = {TrayState.LINKING: self.tr("連携中"), TrayState.PAUSED: self.tr("一時停止"),
+                 TrayState.ATTENTION: self.tr("要対応"), TrayState.STOPPED: self.tr("停止中")}
+        tip = f"BIZTEL Desk — {texts[state]}"
+        self.icon.setToolTip(f"{tip}\n{reason}" if reason else tip)
+        self.icon.setIcon(badged(self.base_icon, state))
+        self.pause_action.setText(self.tr("再開") if state == TrayState.PAUSED else self.tr("一時停止"))
+        self.pause_action.setEnabled(state in (TrayState.LINKING, TrayState.PAUSED, TrayState.ATTENTION))
+
+    def tooltip(self) -> str:
+        return self.icon.toolTip()
+
+    def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
+            self.open_requested.emit()

@@ -1,0 +1,70 @@
+"""Closing the window: the question (stop and quit / stay in the tray / cancel), remembered only when ticked; the tray."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QWidget
+
+from biztel_desk.ui.dialogs import close_dialog
+from biztel_desk.ui.dialogs.close_dialog import CloseAction, CloseDialog, ask_close_action
+from biztel_desk.ui.tray import AppTray, TrayState
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform's note when a dialog is shown
+
+
+def _answer(button: str, remember: bool) -> None:
+    """Click ``button`` of the CloseDialog once it is open (it runs its own event loop)."""
+
+    def click() -> None:
+        dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, CloseDialog) and w.isVisible()),
+                      None)
+        if dialog is None:
+            QTimer.singleShot(20, click)
+            return
+        dialog.remember.setChecked(remember)
+        getattr(dialog, f"{button}_button").click()
+
+    QTimer.singleShot(0, click)
+
+
+def test_the_choice_is_remembered_only_when_ticked(qtbot, context: Any) -> None:  # type: ignore[no-untyped-def]
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    _answer("tray", remember=False)
+    assert ask_close_action(parent, context.config) is CloseAction.TRAY
+    assert context.config.preference(close_dialog.PREFERENCE_KEY) is None
+    _answer("cancel", remember=True)
+    assert ask_close_action(parent, context.config) is None
+    assert context.config.preference(close_dialog.PREFERENCE_KEY) is None  # キャンセル is never remembered
+    _answer("quit", remember=True)
+    assert ask_close_action(parent, context.config) is CloseAction.QUIT
+    assert close_dialog.remembered(context.config) is CloseAction.QUIT
+    assert ask_close_action(parent, context.config) is CloseAction.QUIT  # asked no more: no dialog opened
+
+
+def test_the_tray_shows_the_state_and_its_menu_acts(qtbot) -> None:  # type: ignore[no-untyped-def]
+    tray = AppTray(QIcon())
+    tray.set_state(TrayState.ATTENTION, "本社: Salesforce に再ログインが必要です")
+    assert "要対応" in tray.tooltip() and "再ログイン" in tray.tooltip()
+    assert tray.pause_action.text() == "一時停止"
+    tray.set_state(TrayState.PAUSED)
+    assert tray.pause_action.text() == "再開" and tray.pause_action.isEnabled()
+    tray.set_state(TrayState.STOPPED)
+    assert not tray.pause_action.isEnabled()
+    with qtbot.waitSignal(tray.quit_requested):
+        tray.quit_action.trigger()
+    with qtbot.waitSignal(tray.open_requested):
+        tray.open_action.trigger()
+    colors = {state: tray_icon_corner(state) for state in TrayState}
+    assert len(set(colors.values())) == len(TrayState)  # each state its own colour
+
+
+def tray_icon_corner(state: TrayState) -> str:
+    from biztel_desk.ui.tray import badged
+
+    image = badged(QIcon(), state).pixmap(32, 32).toImage()
+    return image.pixelColor(26, 26).name()
