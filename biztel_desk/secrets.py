@@ -24,15 +24,42 @@ class SecretStoreError(Exception):
         return self.ja if lang == "ja" and self.ja else str(self)
 
 
+# What to do when no keyring can be used, for the admin of each OS (not about Python packages).
+NO_KEYRING_FIX: dict[str, tuple[str, str]] = {
+    "win32": (
+        "Windowsの「資格情報マネージャー」を使います。サービス「Credential Manager」(資格情報マネージャー)が無効に"
+        "なっていないか確認し、通常のユーザーとしてサインインしたデスクトップで起動してください。",
+        "BIZTEL Desk uses Windows Credential Manager: check that the \"Credential Manager\" service is not disabled, and "
+        "start the app from a normal signed-in desktop session.",
+    ),
+    "darwin": (
+        "macOSの「キーチェーン」を使います。「キーチェーンアクセス」でログインキーチェーンがあり、ロックされていない"
+        "ことを確認し、ログインしたユーザーのデスクトップで起動してください。",
+        "BIZTEL Desk uses the macOS Keychain: check in Keychain Access that the login keychain exists and is unlocked, "
+        "and start the app from the signed-in user's desktop.",
+    ),
+    "linux": (
+        "LinuxではGNOME キーリングまたはKWallet(Secret Service)を使います。パッケージ gnome-keyring をインストールし"
+        "(例: sudo apt install gnome-keyring)、デスクトップにログインした状態で起動してください。"
+        "サーバーやSSHでは dbus-run-session の中で gnome-keyring-daemon --unlock を実行してから起動します。",
+        "On Linux BIZTEL Desk uses GNOME Keyring or KWallet (Secret Service): install gnome-keyring (e.g. sudo apt "
+        "install gnome-keyring) and start the app in a logged-in desktop session; on a server or over SSH, start it "
+        "inside dbus-run-session after gnome-keyring-daemon --unlock.",
+    ),
+}
+
+
 def _no_keyring(backend: object) -> SecretStoreError:
+    import sys
+
     name = f"{type(backend).__module__}.{type(backend).__qualname__}"
+    platform = sys.platform if sys.platform in NO_KEYRING_FIX else "linux"
+    fix_ja, fix_en = NO_KEYRING_FIX[platform]
     return SecretStoreError(
-        f"No usable OS keyring: the selected keyring backend ({name}) stores nothing, so secrets can be neither saved nor read. "
-        "Run where Windows Credential Manager, the macOS Keychain or a Secret Service (GNOME Keyring, KWallet) is "
-        "available, or check PYTHON_KEYRING_BACKEND and keyringrc.cfg.",
-        ja=f"使えるOSのキーリングがありません(選ばれているキーリング {name} は何も保存しません)。秘密情報を保存することも読み出すこともできません。"
-        "Windowsの資格情報マネージャー、macOSのキーチェーン、LinuxのSecret Service(GNOME Keyring、KWallet)が使える"
-        "環境で実行するか、PYTHON_KEYRING_BACKEND と keyringrc.cfg の設定を確認してください。",
+        f"No usable OS keyring ({name}): passwords and tokens can be neither saved nor read, and BIZTEL Desk never "
+        f"keeps them anywhere else. {fix_en}",
+        ja=f"使えるOSのキーリングがありません({name})。パスワードやトークンを保存することも読み出すこともできません"
+        f"(BIZTEL Desk は秘密情報をほかの場所には保存しません)。{fix_ja}",
     )
 
 

@@ -109,6 +109,9 @@ def test_the_null_keyring_is_no_keyring() -> None:
         assert "keyring.backends.null.Keyring" in str(caught.value)
         assert caught.value.text("ja").startswith("使えるOSのキーリングがありません") and caught.value.text("ja").endswith("。")
         assert "No usable OS keyring" in caught.value.text("en")
+        # What to do on this OS, in the admin's words (not about Python packages or keyringrc.cfg).
+        fix = {"win32": "資格情報マネージャー", "darwin": "キーチェーン"}.get(sys.platform, "gnome-keyring")
+        assert fix in caught.value.text("ja") and "PYTHON_KEYRING_BACKEND" not in caught.value.text("ja")
 
 
 def test_a_keyring_that_drops_what_it_was_given_is_refused() -> None:
