@@ -235,6 +235,24 @@ class LinkWorker:
         """New calls arrived (or a setting changed): look at the jobs now instead of at the next poll."""
         self._wake.set()
 
+    def send_now(self) -> str | None:
+        """今すぐ再試行: look at the jobs at once, even inside a fault's back-off (which would wait minutes).
+
+        None when the worker goes now; else why it cannot: ``"stopped"`` (not running), ``"paused"`` (一時停止
+        by the admin: 再開 sends), ``"limit"`` (the API usage guard: sending would spend what is reserved).
+        """
+        thread = self._thread
+        if thread is None or not thread.is_alive() or self._stop.is_set():
+            return "stopped"
+        if self._paused.is_set():
+            return "paused"
+        if self._status.state == WorkerState.WAITING_FOR_LIMIT:
+            return "limit"
+        self._backoff.clear()
+        self._retry_now.set()
+        self._wake.set()
+        return None
+
     def stop(self, timeout: float = 30.0) -> bool:
         """停止: finish the step in flight and end the thread. True when it ended within ``timeout``."""
         self._stop.set()
