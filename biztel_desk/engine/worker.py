@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from biztel_desk import applog
 from biztel_desk.domain.config import LinkStatus
+from biztel_desk.domain.failures import failure_text
 from biztel_desk.domain.jobs import JobState
 from biztel_desk.salesforce.errors import (
     AuthError,
@@ -434,7 +435,9 @@ class LinkWorker:
             # Login refused: trying again soon would only lock the user out. Wait long; 開始 retries at once.
             return WorkerState.ERROR, _text("auth", self.lang, setting=name, detail=error.text(self.lang)), 300.0
         if isinstance(error, PermanentError):
-            return WorkerState.ERROR, _text("permanent", self.lang, setting=name, detail=str(error)), 300.0
+            # In the admin's words, with Salesforce's own code and message in parentheses (domain/failures.py).
+            detail = failure_text(error.code, error.message, self.lang)
+            return WorkerState.ERROR, _text("permanent", self.lang, setting=name, detail=detail), 300.0
         delay = self.error_backoff_s[min(failures, len(self.error_backoff_s) - 1)]
         detail = error.code if isinstance(error, GatewayError) else "?"
         return WorkerState.RUNNING, _text("transient", self.lang, setting=name, detail=detail, seconds=round(delay)), delay

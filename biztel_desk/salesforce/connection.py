@@ -25,6 +25,7 @@ from biztel_desk.domain.config import (
     soap_login_retired,
 )
 from biztel_desk.domain.messages import Problem
+from biztel_desk.salesforce.errors import error_of_body
 from biztel_desk.secrets import SecretStore, SecretStoreError
 
 log = logging.getLogger(__name__)
@@ -593,14 +594,7 @@ def _map_auth_failed(error: SalesforceAuthenticationFailed) -> SalesforceLoginEr
 
 def _rest_error(error: SalesforceError) -> tuple[str, str]:
     """errorCode and message of a REST error body ``[{"errorCode": …, "message": …}]``."""
-    try:
-        body = json.loads(error.content)
-    except (ValueError, TypeError):
-        return str(error.status), ""
-    first = body[0] if isinstance(body, list) and body else body
-    if isinstance(first, dict):
-        return str(first.get("errorCode") or error.status), _scrub(str(first.get("message") or ""))
-    return str(error.status), ""
+    return error_of_body(error.content, str(error.status))
 
 
 def _scrub(text: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 # Per-record error codes worth trying again later (SPEC §9). Everything else a record can fail with is the
 # data's or the org's fault and will fail the same way next time.
@@ -18,6 +20,26 @@ TRANSIENT_RECORD_CODES = frozenset(
         "PROCESSING_HALTED",
     }
 )
+
+
+def error_of_body(body: Any, fallback_code: str, limit: int = 300) -> tuple[str, str]:
+    """Salesforce's error code and message from an error body, on one line and at most ``limit`` characters.
+
+    The one reader of Salesforce error bodies: REST ``[{"errorCode": …, "message": …}]`` (a list, or one object),
+    OAuth ``{"error": …, "error_description": …}``; ``body`` may be bytes, text or already parsed JSON. Anything
+    else gives ``(fallback_code, "")`` (a non-JSON body: an HTML error page says nothing useful).
+    """
+    if isinstance(body, bytes | str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return fallback_code, ""
+    first = body[0] if isinstance(body, list) and body else body
+    if not isinstance(first, dict):
+        return fallback_code, ""
+    code = first.get("errorCode") or first.get("error") or fallback_code
+    message = first.get("message") or first.get("error_description") or ""
+    return str(code), " ".join(str(message).split())[:limit]
 
 
 class GatewayError(Exception):

@@ -36,6 +36,7 @@ from biztel_desk.salesforce.errors import (
     TransientError,
     UnknownOutcome,
     WriteResult,
+    error_of_body,
 )
 from biztel_desk.secrets import SecretStore
 
@@ -608,16 +609,13 @@ def _never_sent(error: Exception) -> bool:
 
 
 def _error_of(response: requests.Response) -> tuple[str, str]:
-    try:
-        body = response.json()
-    except ValueError:
-        return f"HTTP_{response.status_code}", response.text[:300]
-    first = body[0] if isinstance(body, list) and body else body
-    if isinstance(first, dict):
-        code = first.get("errorCode") or first.get("error") or f"HTTP_{response.status_code}"
-        message = first.get("message") or first.get("error_description") or ""
-        return str(code), " ".join(str(message).split())[:1000]
-    return f"HTTP_{response.status_code}", ""
+    code, message = error_of_body(response.content, f"HTTP_{response.status_code}", limit=1000)
+    if code == f"HTTP_{response.status_code}" and not message:
+        try:
+            response.json()
+        except ValueError:  # not JSON: Salesforce's (or a proxy's) own page, its start says what happened
+            return code, response.text[:300]
+    return code, message
 
 
 def _mapped(status: int, code: str, message: str, write: bool) -> Exception:

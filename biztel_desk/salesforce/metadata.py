@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +10,8 @@ from urllib.parse import quote
 import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
+
+from biztel_desk.salesforce.errors import error_of_body
 
 # code → (Japanese, English); {detail} is Salesforce's own message, {sf_code} its errorCode.
 METADATA_MESSAGES: dict[str, tuple[str, str]] = {
@@ -221,14 +222,4 @@ def _map_salesforce_error(error: SalesforceError) -> MetadataError:
 
 def _rest_error(error: SalesforceError) -> tuple[str, str]:
     """errorCode and message of a REST error body ``[{"errorCode": …, "message": …}]``."""
-    content: Any = error.content
-    if isinstance(content, bytes | str):
-        try:
-            content = json.loads(content)
-        except ValueError:
-            return str(error.status), ""
-    first = content[0] if isinstance(content, list) and content else content
-    if isinstance(first, dict):
-        message = " ".join(str(first.get("message") or "").split())[:300]
-        return str(first.get("errorCode") or error.status), message
-    return str(error.status), ""
+    return error_of_body(error.content, str(error.status))
