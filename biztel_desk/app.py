@@ -18,8 +18,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from biztel_desk.secrets import SecretStore
-    from biztel_desk.services.context import AppContext
+    from biztel_desk.services.context import AppContext, SecretStore
     from biztel_desk.services.demo import DemoProfile
     from biztel_desk.services.ingest_sources import IngestSources
     from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker
@@ -94,7 +93,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from biztel_desk.store.db import DatabaseUnavailable, SchemaTooNew
+    from biztel_desk.services.context import DatabaseUnavailable, SchemaTooNew
     from biztel_desk.ui import i18n
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -307,7 +306,7 @@ class Gui:
         from PySide6.QtCore import QTimer
 
         from biztel_desk import applog, cli
-        from biztel_desk.store.db import data_dir
+        from biztel_desk.services.context import data_dir
         from biztel_desk.ui.crash import install_crash_handler
 
         applog.configure(data_dir(getattr(self.args, "data_dir", None)))
@@ -330,7 +329,7 @@ class Gui:
 
     def open_demo(self, base_dir: Path | None = None) -> GuiSession:
         """Open and show the demo window; its profile lives in ``base_dir``, else in a temp dir removed at the end."""
-        from biztel_desk.store.db import data_dir
+        from biztel_desk.services.context import data_dir
         from biztel_desk.ui.crash import install_crash_handler
 
         session = build_demo(self.lang, base_dir)

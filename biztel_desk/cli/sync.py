@@ -6,11 +6,10 @@ import argparse
 import signal
 import sys
 import threading
-from dataclasses import replace
 from typing import Any, TextIO
 
 from biztel_desk.services.context import AppContext
-from biztel_desk.services.link_runtime import EngineOptions, LinkRuntime, LinkWorker, WorkerStatus, is_login_failure
+from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker, WorkerStatus, engine_options, is_login_failure
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # The worker ended by itself on a bug (a database that cannot be used exits EXIT_USAGE): non-zero, so a service
@@ -48,10 +47,9 @@ def run_sync(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdo
 
     lang = context.lang
     settings = [setting_argument(context, args.setting)] if args.setting else None
-    options = EngineOptions(timeout_s=args.timeout, use_index=not args.no_index,
-                            batch_size=max(1, min(200, args.batch_size)))
-    if args.write_limit is not None:
-        options = replace(options, server_write_limit_s=max(0.0, args.write_limit))
+    options = engine_options(timeout_s=args.timeout, use_index=not args.no_index,
+                             batch_size=max(1, min(200, args.batch_size)),
+                             server_write_limit_s=None if args.write_limit is None else max(0.0, args.write_limit))
     # --once: the worker alone (no sources, no housekeeping); otherwise the runtime the window runs too.
     runtime = LinkRuntime(context, settings=settings, options=options, run_sources=not args.once)
     if args.once:

@@ -21,20 +21,19 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from biztel_desk.engine.linker import EngineOptions
 from biztel_desk.engine.worker import LinkWorker, RunSummary, WorkerCounters, WorkerState, WorkerStatus
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.housekeeping import Housekeeper
 from biztel_desk.store.retention import PurgeResult
 
 if TYPE_CHECKING:
+    from biztel_desk.engine.linker import EngineOptions
     from biztel_desk.services.ingest_sources import IngestSources, IngestStatus
 
 __all__ = [
-    "EngineOptions",
     "LinkRuntime",
     "LinkWorker",
     "RunSummary",
@@ -42,11 +41,26 @@ __all__ = [
     "WorkerCounters",
     "WorkerState",
     "WorkerStatus",
+    "engine_options",
     "is_login_failure",
 ]
 
 log = logging.getLogger(__name__)
 SOURCES_START_TIMEOUT_S = 30.0  # starting the sources takes milliseconds; a wait this long means a stuck start
+
+
+def engine_options(*, timeout_s: float, use_index: bool, batch_size: int,
+                   server_write_limit_s: float | None = None) -> EngineOptions:
+    """The link engine's options for ``biztel-desk sync`` (the window uses the defaults).
+
+    Imported when called: the engine's module loads the Salesforce client, which the window's start must not wait for.
+    """
+    from biztel_desk.engine.linker import EngineOptions
+
+    options = EngineOptions(timeout_s=timeout_s, use_index=use_index, batch_size=batch_size)
+    if server_write_limit_s is not None:
+        options = replace(options, server_write_limit_s=server_write_limit_s)
+    return options
 
 
 def is_login_failure(error: BaseException) -> bool:
