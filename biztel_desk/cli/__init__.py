@@ -68,6 +68,8 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
         importlib.import_module(module).register(commands)
 
     devorg = commands.add_parser("devorg", help="run the local Salesforce dev org until SIGINT/SIGTERM")
+    # The dev org is a separate tool that this CLI only mounts: its own parser and run, through devorg.cli alone
+    # (the one import past services/ that the import-linter contract allows cli/, see pyproject.toml).
     try:
         from biztel_desk.devorg import cli as devorg_cli
 

@@ -57,7 +57,7 @@ def run_sync(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdo
     return _forever(runtime, lang, stdout)
 
 
-def start_sources(runtime: LinkRuntime) -> None:
+def start_runtime(runtime: LinkRuntime) -> None:
     """Start the runtime (housekeeping, the configured call sources, the worker); the sources' state goes to stderr.
 
     A long-running headless sync purges history past 履歴保持期間 at start-up and daily, as the window does.
@@ -119,7 +119,7 @@ def _forever(runtime: LinkRuntime, lang: str, stdout: TextIO) -> int:
     worker.add_observer(on_status)
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        start_sources(runtime)
+        start_runtime(runtime)
         while not stop.wait(0.5):
             if not worker.running:
                 break

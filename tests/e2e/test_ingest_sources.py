@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from biztel_desk.app import build_parser
 from biztel_desk.cli import run
-from biztel_desk.cli.sync import start_sources
+from biztel_desk.cli.sync import start_runtime
 from biztel_desk.ingest import folder as ingest_folder
 from biztel_desk.ingest import http as ingest_http
 from biztel_desk.ingest.folder import FolderConfig
@@ -235,7 +235,7 @@ def test_sync_starts_the_sources_and_they_wake_its_worker(
     runtime = LinkRuntime(context)
     woken = threading.Event()
     runtime.worker.wake = woken.set  # type: ignore[method-assign]
-    start_sources(runtime)
+    start_runtime(runtime)
     try:
         sources = runtime.sources
         assert sources is not None
