@@ -6,7 +6,6 @@ import argparse
 import logging
 import os
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,12 +18,10 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from biztel_desk.engine.worker import LinkWorker
-    from biztel_desk.secrets import SecretStore
-    from biztel_desk.services.context import AppContext
+    from biztel_desk.services.context import AppContext, SecretStore
     from biztel_desk.services.demo import DemoProfile
-    from biztel_desk.services.housekeeping import Housekeeper
     from biztel_desk.services.ingest_sources import IngestSources
+    from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker
     from biztel_desk.ui.demo_banner import DemoBanner
     from biztel_desk.ui.main_window import MainWindow
 
@@ -96,7 +93,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from biztel_desk.store.db import DatabaseUnavailable, SchemaTooNew
+    from biztel_desk.services.context import DatabaseUnavailable, SchemaTooNew
     from biztel_desk.ui import i18n
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -166,7 +163,8 @@ def _quit_after_s() -> float | None:
 
 @dataclass(eq=False)
 class GuiSession:
-    """One window and what runs for it: the context, the link worker, housekeeping and, in demo mode, the profile.
+    """One window and what runs for it: the context, the link runtime (worker, call sources, housekeeping) and, in
+    demo mode, the profile.
 
     ``close()`` runs when the window has closed (its ``closed`` signal): the worker has stopped by then
     (the window stops it), so the demo profile can stop the dev org and remove its temp dir.
@@ -174,24 +172,27 @@ class GuiSession:
 
     context: AppContext
     window: MainWindow
-    worker: LinkWorker
-    housekeeper: Housekeeper
+    runtime: LinkRuntime
     profile: DemoProfile | None = None
     banner: DemoBanner | None = None
-    ingest: IngestSources | None = None  # the real profile's watched folder and HTTP endpoint
-    ingest_starting: threading.Thread | None = None
     closed: bool = False
+
+    @property
+    def worker(self) -> LinkWorker:
+        return self.runtime.worker
+
+    @property
+    def ingest(self) -> IngestSources | None:
+        """The real profile's watched folder and HTTP endpoint, once started (None in demo mode)."""
+        return self.runtime.sources
 
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
-        if self.ingest_starting is not None:
-            self.ingest_starting.join(30)  # starting takes milliseconds; then they are stopped like a running pair
-        if self.ingest is not None:
-            self.ingest.stop()  # no call may arrive once the database is closed
-        self.worker.stop(10)  # the window's close already stopped it, unless the app quit without closing it
-        self.housekeeper.stop()
+        # The sources first (no call may arrive once the database is closed), then the worker (the window's close
+        # already stopped it, unless the app quit without closing it), then housekeeping.
+        self.runtime.stop(10)
         self.window.history_tab.model.shutdown()  # no page query may outlive the database
         if self.profile is not None:
             self.profile.stop()  # the simulator, the dev org, the database (the context) and the temp dir
@@ -200,49 +201,25 @@ class GuiSession:
 
 
 def build_window(context: AppContext, profile: DemoProfile | None = None) -> GuiSession:
-    """The main window on ``context`` with its link worker and housekeeping (not shown yet)."""
-    from biztel_desk.engine.worker import LinkWorker
-    from biztel_desk.services.housekeeping import Housekeeper
+    """The main window on ``context`` with its link runtime (not shown yet).
+
+    The runtime's housekeeping and, for the real profile, its call sources start once the window is built: the
+    sources (SPEC §8.2, §8.3) on the runtime's own thread, so importing the ingest modules (≈ 80 ms) never delays
+    the window; each call they add wakes the worker; 通話の取り込み元… restarts them through the runtime. The
+    worker itself is started by the window (its WorkerController) at the first turn of the event loop.
+    """
+    from biztel_desk.services.link_runtime import LinkRuntime
     from biztel_desk.ui.main_window import MainWindow
 
-    # The link worker runs while the window is open (the window starts it); each setting's status decides.
-    # Demo: poll twice a second, so a simulated call is linked within a second even between wake-ups.
-    worker = LinkWorker(context.database, context.secrets, lang=context.lang,
-                        poll_interval_s=DEMO_POLL_S if profile is not None else 1.0)
-    housekeeper = Housekeeper(context.database)
-    housekeeper.start()
-    try:
-        window = MainWindow(context, worker=worker)
-    except BaseException:
-        housekeeper.stop()
-        raise
-    session = GuiSession(context, window, worker, housekeeper, profile)
+    # The link worker runs while the window is open; each setting's status decides.
+    # Demo: poll twice a second, so a simulated call is linked within a second even between wake-ups; no sources.
+    runtime = LinkRuntime(context, poll_interval_s=DEMO_POLL_S if profile is not None else 1.0,
+                          run_sources=profile is None)
+    window = MainWindow(context, runtime=runtime)
+    runtime.start(worker=False)
+    session = GuiSession(context, window, runtime, profile)
     window.closed.connect(session.close)
     return session
-
-
-def start_ingest_sources(session: GuiSession) -> threading.Thread:
-    """The configured call sources (SPEC §8.2, §8.3) for the window's profile: each call they add wakes its worker
-    (``LinkWorker.wake`` only sets an event, so the sources' threads may call it); 通話の取り込み元… restarts them.
-
-    Started in a thread: importing the ingest modules (≈ 80 ms) must not delay the window. ``session.ingest`` and
-    the window's ``ingest_sources`` are set once they run; ``GuiSession.close`` waits for the start, then stops them.
-    """
-
-    def start() -> None:
-        from biztel_desk.services.ingest_sources import IngestSources
-
-        worker = session.worker
-        sources = IngestSources(session.context.database, session.context.secrets,
-                                on_imported=lambda _count: worker.wake(), lang=session.context.lang)
-        sources.start()
-        session.ingest = sources
-        session.window.ingest_sources = sources
-
-    thread = threading.Thread(target=start, name="ingest-start", daemon=True)
-    session.ingest_starting = thread
-    thread.start()
-    return thread
 
 
 def build_demo(lang: str = "ja", base_dir: Path | None = None, **profile_options: Any) -> GuiSession:
@@ -267,7 +244,7 @@ def build_demo(lang: str = "ja", base_dir: Path | None = None, **profile_options
         profile.stop()
         raise
     window = session.window
-    profile.set_listener(session.worker.wake)  # each simulated import wakes the worker, like a real import
+    profile.set_listener(session.runtime.wake)  # each simulated import wakes the worker, like a real import
     banner = session.banner = DemoBanner.attach(window)
     banner.connect_requested.connect(lambda: end_demo_for_real_setup(session))
     window.real_setup_requested.connect(banner.request_connect)  # the wizard's menu item: the same way out
@@ -329,7 +306,7 @@ class Gui:
         from PySide6.QtCore import QTimer
 
         from biztel_desk import applog, cli
-        from biztel_desk.store.db import data_dir
+        from biztel_desk.services.context import data_dir
         from biztel_desk.ui.crash import install_crash_handler
 
         applog.configure(data_dir(getattr(self.args, "data_dir", None)))
@@ -341,7 +318,6 @@ class Gui:
             context.close()
             raise
         self.sessions.append(session)
-        start_ingest_sources(session)
         window = session.window
         window.demo_requested.connect(self._on_window_demo_requested)
         window.show()
@@ -353,7 +329,7 @@ class Gui:
 
     def open_demo(self, base_dir: Path | None = None) -> GuiSession:
         """Open and show the demo window; its profile lives in ``base_dir``, else in a temp dir removed at the end."""
-        from biztel_desk.store.db import data_dir
+        from biztel_desk.services.context import data_dir
         from biztel_desk.ui.crash import install_crash_handler
 
         session = build_demo(self.lang, base_dir)

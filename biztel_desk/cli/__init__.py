@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -17,10 +16,16 @@ from typing import TextIO
 from biztel_desk import applog
 from biztel_desk.domain.config import TYPED_SECRETS, LinkStatus, SecretKind
 from biztel_desk.domain.messages import Problem, ProblemsError, message
-from biztel_desk.secrets import SecretStore, SecretStoreError
-from biztel_desk.services.context import AppContext
+from biztel_desk.services import context as app_context
+from biztel_desk.services.context import (
+    AppContext,
+    DatabaseUnavailable,
+    SchemaTooNew,
+    SecretStore,
+    SecretStoreError,
+    data_dir,
+)
 from biztel_desk.services.faults import database_problem
-from biztel_desk.store.db import Database, DatabaseUnavailable, SchemaTooNew, data_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger(__name__)
@@ -63,6 +68,8 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
         importlib.import_module(module).register(commands)
 
     devorg = commands.add_parser("devorg", help="run the local Salesforce dev org until SIGINT/SIGTERM")
+    # The dev org is a separate tool that this CLI only mounts: its own parser and run, through devorg.cli alone
+    # (the one import past services/ that the import-linter contract allows cli/, see pyproject.toml).
     try:
         from biztel_desk.devorg import cli as devorg_cli
 
@@ -86,16 +93,8 @@ def detect_lang(args: argparse.Namespace) -> str:
 
 
 def open_context(args: argparse.Namespace, lang: str, secrets: SecretStore | None = None) -> AppContext:
-    directory = data_dir(getattr(args, "data_dir", None))
     # --db-url, else BIZTEL_DESK_DB_URL (a service or a shared desktop setup), else the data dir's SQLite file.
-    url = getattr(args, "db_url", None) or os.environ.get("BIZTEL_DESK_DB_URL") or None
-    secrets = secrets or SecretStore()
-    if url is not None:  # a URL that names its user only: the password is in the keyring (service install)
-        from biztel_desk.services import db_password
-
-        url = db_password.resolve(url, secrets)
-    database = Database.open(url=url, directory=directory)
-    return AppContext(database=database, secrets=secrets, lang=lang, data_dir=directory)
+    return app_context.open_context(getattr(args, "data_dir", None), getattr(args, "db_url", None), lang, secrets)
 
 
 def run(
@@ -121,17 +120,15 @@ def run(
         applog.configure(directory)
     applog.install_thread_hook()
     if without_context is not None:  # `db …` opens the database itself, without migrating it first
-        return int(without_context(args, lang, stdin, stdout))
+        try:
+            return int(without_context(args, lang, stdin, stdout))
+        except (ProblemsError, DatabaseUnavailable) as error:
+            return known_failure(error, lang)
     try:
         context = open_context(args, lang, secrets)
-    except SchemaTooNew as error:
-        print(message("schema_too_new", lang, database_revision=error.database_revision,
-                      app_revision=error.app_revision), file=sys.stderr)
-        return EXIT_PROBLEMS
     except DatabaseUnavailable as error:
         log.warning("database unavailable: %s", error)
-        print(error.text(lang), file=sys.stderr)
-        return EXIT_USAGE
+        return known_failure(error, lang)
     try:
         if args.command == "settings":
             return _settings(args, context, stdin, stdout)
@@ -147,8 +144,7 @@ def run(
             return int(handler(args, context, stdin, stdout))
         return EXIT_USAGE
     except ProblemsError as error:
-        print(error.text(lang), file=sys.stderr)
-        return EXIT_PROBLEMS
+        return known_failure(error, lang)
     except SecretStoreError as error:
         print(_text(lang, f"OSのキーリングを使えません: {error.text(lang)}", f"The OS keyring cannot be used: {error}"),
               file=sys.stderr)
@@ -164,6 +160,37 @@ def run(
         return EXIT_USAGE
     finally:
         context.close()
+
+
+class UsageError(ProblemsError):
+    """The command line itself is wrong (an unknown or ambiguous ``--setting``): ``run`` prints it, exit 2."""
+
+
+def known_failure(error: ProblemsError | DatabaseUnavailable, lang: str) -> int:
+    """The one place a command's known failure becomes text on stderr and an exit code.
+
+    ``UsageError`` → 2; other refused input (``ProblemsError``) → 1; a database newer than this app → 1 (the
+    user updates the app); a database that cannot be opened → 2.
+    """
+    if isinstance(error, SchemaTooNew):
+        print(message("schema_too_new", lang, database_revision=error.database_revision,
+                      app_revision=error.app_revision), file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(error.text(lang), file=sys.stderr)
+    if isinstance(error, UsageError | DatabaseUnavailable):
+        return EXIT_USAGE
+    return EXIT_PROBLEMS
+
+
+def setting_argument(context: AppContext, name: str | None) -> str:
+    """The link setting a command works on (``--setting NAME``, or the only one there is).
+
+    An unknown or ambiguous setting is a usage error (exit 2 through ``run``), not a finding about the data.
+    """
+    try:
+        return resolve_setting(context, name)
+    except ProblemsError as error:
+        raise UsageError(error.problems) from error
 
 
 def _text(lang: str, ja: str, en: str) -> str:

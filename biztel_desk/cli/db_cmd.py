@@ -7,9 +7,8 @@ import json
 import sys
 from typing import Any, TextIO
 
-from biztel_desk.domain.messages import ProblemsError, message
+from biztel_desk.domain.messages import message
 from biztel_desk.services import db_admin
-from biztel_desk.store.db import DatabaseUnavailable, SchemaTooNew
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -34,23 +33,13 @@ def _text(lang: str, ja: str, en: str) -> str:
 
 
 def run_db(args: argparse.Namespace, lang: str, _stdin: TextIO, stdout: TextIO) -> int:
+    """A newer schema, a database that cannot be opened and a refused copy are reported by ``cli.run``."""
     url = db_admin.database_url(getattr(args, "data_dir", None), getattr(args, "db_url", None))
-    try:
-        if args.db_command == "check":
-            return _check(db_admin.check(url), lang, stdout, args.json)
-        if args.db_command == "upgrade":
-            return _upgrade(db_admin.upgrade(url), lang, stdout, args.json)
-        return _copy(args, url, lang, stdout)
-    except SchemaTooNew as error:
-        print(message("schema_too_new", lang, database_revision=error.database_revision,
-                      app_revision=error.app_revision), file=sys.stderr)
-        return EXIT_PROBLEMS
-    except DatabaseUnavailable as error:
-        print(error.text(lang), file=sys.stderr)
-        return EXIT_USAGE
-    except ProblemsError as error:
-        print(error.text(lang), file=sys.stderr)
-        return EXIT_PROBLEMS
+    if args.db_command == "check":
+        return _check(db_admin.check(url), lang, stdout, args.json)
+    if args.db_command == "upgrade":
+        return _upgrade(db_admin.upgrade(url), lang, stdout, args.json)
+    return _copy(args, url, lang, stdout)
 
 
 SCHEMA_TEXT = {

@@ -17,6 +17,10 @@ from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import (
     COLUMN_KEYS,
     DEFAULT_VISIBLE,
+    JOB_STATES,
+    HistoryFilter,
+    HistoryRow,
+    SqlHistorySource,
     cell_text,
     column_titles,
     day_bounds,
@@ -25,7 +29,6 @@ from biztel_desk.services.history import (
     write_csv,
     zone_of,
 )
-from biztel_desk.store.history import JOB_STATES, HistoryFilter, HistoryRow, SqlHistorySource
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # --state takes the job state codes and the GUI's English words for them (待機中 is "Waiting" there).
@@ -57,16 +60,10 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def run_history(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:
-    from biztel_desk.cli import resolve_setting
-    from biztel_desk.domain.messages import ProblemsError
+    from biztel_desk.cli import setting_argument
 
     lang = context.lang
-    try:
-        # An unknown or ambiguous setting is a usage error (exit 2), as for `verify`.
-        name = resolve_setting(context, args.setting)
-    except ProblemsError as error:
-        print(error.text(lang), file=sys.stderr)
-        return EXIT_USAGE
+    name = setting_argument(context, args.setting)
     try:
         first, last = _date(args.date_from), _date(args.date_to)
     except ValueError:

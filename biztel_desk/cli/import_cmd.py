@@ -6,8 +6,7 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-from biztel_desk.ingest import files
-from biztel_desk.services import relink
+from biztel_desk.services import imports as files
 from biztel_desk.services.context import AppContext
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -43,7 +42,6 @@ def run(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: Te
         except files.ImportFailure as failure:
             print(failure.text(lang), file=sys.stderr)
             return EXIT_USAGE
-    mark = relink.import_mark(context.database)
     columns = None
     if args.columns:
         try:
@@ -51,10 +49,11 @@ def run(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: Te
         except files.ImportFailure as failure:
             print(failure.text(lang), file=sys.stderr)
             return EXIT_USAGE
-    report = files.import_files(
+    outcome = files.import_calls(
         context.database, args.files, preset=args.preset, mapping=mapping, encoding=args.encoding,
-        time_zone=args.time_zone, columns=columns,
+        time_zone=args.time_zone, columns=columns, lang=lang,
     )
+    report = outcome.report
     for file_report in report.files:
         for line in file_report.summary(lang):
             stdout.write(line + "\n")
@@ -68,7 +67,7 @@ def run(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: Te
         )
         stdout.write(total + "\n")
     # Calls on company numbers no target or alias names are never silent (they stay 対象外 in the history).
-    for line in relink.unknown_summary(relink.unknown_numbers(context.database, after_call_id=mark), lang):
+    for line in outcome.unknown_lines:
         stdout.write(line + "\n")
     stdout.flush()
     return report.exit_code

@@ -7,9 +7,6 @@ import sys
 from dataclasses import replace
 from typing import Any, TextIO
 
-from biztel_desk.ingest import files
-from biztel_desk.ingest import folder as ingest_folder
-from biztel_desk.ingest import http as ingest_http
 from biztel_desk.services import ingest_sources
 from biztel_desk.services.context import AppContext
 
@@ -30,9 +27,9 @@ def register(commands: Any) -> None:
     where = config.add_mutually_exclusive_group()
     where.add_argument("--folder", metavar="PATH", help="watch this folder (it must exist and be writable)")
     where.add_argument("--no-folder", action="store_true", help="stop watching the folder")
-    config.add_argument("--folder-preset", choices=[AUTO, *files.PRESETS],
+    config.add_argument("--folder-preset", choices=[AUTO, *ingest_sources.PRESETS],
                         help="the file format in the folder (default: auto, detected per file)")
-    config.add_argument("--folder-encoding", choices=files.ENCODINGS, help="character encoding (default: auto)")
+    config.add_argument("--folder-encoding", choices=ingest_sources.ENCODINGS, help="character encoding (default: auto)")
     config.add_argument("--folder-mapping", metavar="FILE", help="column mapping for the generic preset ('' for none)")
     config.add_argument("--folder-time-zone", metavar="ZONE",
                         help="zone the PBX writes the folder's times in, e.g. UTC ('' for the system setting)")
@@ -63,8 +60,8 @@ def _text(lang: str, ja: str, en: str) -> str:
 
 
 def _write_config(context: AppContext, stdout: TextIO) -> None:
-    folder = ingest_folder.load_config(context.database)
-    http = ingest_http.load_config(context.database)
+    folder = ingest_sources.load_folder_config(context.database)
+    http = ingest_sources.load_http_config(context.database)
     rows = [
         ("folder", "on" if folder.enabled else "off"),
         ("folder_path", folder.path or "-"),
@@ -85,8 +82,8 @@ def _write_config(context: AppContext, stdout: TextIO) -> None:
 
 def run_config(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:
     lang = context.lang
-    folder = ingest_folder.load_config(context.database)
-    http = ingest_http.load_config(context.database)
+    folder = ingest_sources.load_folder_config(context.database)
+    http = ingest_sources.load_http_config(context.database)
     if args.folder is not None:
         folder = replace(folder, enabled=True, path=args.folder)
     if args.no_folder:
@@ -118,7 +115,7 @@ def run_config(args: argparse.Namespace, context: AppContext, _stdin: TextIO, st
             print(error.text(lang), file=sys.stderr)
             print(_text(lang, "何も変更していません。", "Nothing was changed."), file=sys.stderr)
             return EXIT_USAGE
-        if http.enabled and not ingest_http.is_loopback(http.host):
+        if http.enabled and not ingest_sources.is_loopback(http.host):
             print(_text(lang, "注意: ", "Note: ") + ingest_sources.network_notice(http.host, lang), file=sys.stderr)
         if http.enabled and not ingest_sources.has_token(context.secrets):
             print(_text(lang, "HTTP取り込みにはトークンが必要です: biztel-desk ingest token --new",
@@ -152,10 +149,10 @@ def run_token(args: argparse.Namespace, context: AppContext, _stdin: TextIO, std
 
 def run_status(_args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:
     _write_config(context, stdout)
-    http = ingest_http.load_config(context.database)
+    http = ingest_sources.load_http_config(context.database)
     listening = ingest_sources.is_listening(http) if http.enabled else False
     stdout.write(f"http_listening\t{'yes' if listening else 'no'}\n")
-    folder = ingest_folder.load_config(context.database)
+    folder = ingest_sources.load_folder_config(context.database)
     problems = ingest_sources.check_folder(folder)
     for problem in problems:
         print(problem.text(context.lang), file=sys.stderr)

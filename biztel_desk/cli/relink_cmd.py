@@ -12,7 +12,6 @@ import datetime as dt
 import sys
 from typing import Any, TextIO
 
-from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import zone_of
@@ -32,14 +31,10 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:
-    from biztel_desk.cli import resolve_setting
+    from biztel_desk.cli import setting_argument
 
     lang = context.lang
-    try:
-        name = resolve_setting(context, args.setting)
-    except ProblemsError as error:
-        print(error.text(lang), file=sys.stderr)
-        return EXIT_USAGE
+    name = setting_argument(context, args.setting)
     since = None
     if args.since:
         try:
@@ -50,16 +45,13 @@ def run(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: T
             return EXIT_USAGE
         zone = zone_of(context.config.system().time_zone)
         since = dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
-    try:
-        if args.dry_run:
-            count = relink.relinkable(context.database, name, args.number, since)
-            stdout.write((f"{name}: 連携できる過去の通話 {count}件(変更していません)。" if lang == "ja"
-                          else f"{name}: {count} past calls can be linked (nothing changed).") + "\n")
-            return EXIT_OK
-        outcome = relink.relink(context.database, name, args.number, since)
-    except ProblemsError as error:
-        print(error.text(lang), file=sys.stderr)
-        return EXIT_PROBLEMS
+    # A refused --number is a ProblemsError: cli.run prints it (exit 1).
+    if args.dry_run:
+        count = relink.relinkable(context.database, name, args.number, since)
+        stdout.write((f"{name}: 連携できる過去の通話 {count}件(変更していません)。" if lang == "ja"
+                      else f"{name}: {count} past calls can be linked (nothing changed).") + "\n")
+        return EXIT_OK
+    outcome = relink.relink(context.database, name, args.number, since)
     stdout.write(outcome.text(lang) + "\n")
     if outcome.jobs and outcome.state == "pending":
         stdout.write(("`biztel-desk sync` またはアプリの連携処理が活動を作成します。" if lang == "ja"

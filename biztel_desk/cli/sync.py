@@ -6,16 +6,10 @@ import argparse
 import signal
 import sys
 import threading
-from dataclasses import replace
 from typing import Any, TextIO
 
-from biztel_desk.domain.messages import ProblemsError
-from biztel_desk.engine.linker import EngineOptions
-from biztel_desk.engine.worker import LinkWorker, WorkerStatus
-from biztel_desk.salesforce.errors import AuthError
 from biztel_desk.services.context import AppContext
-from biztel_desk.services.housekeeping import Housekeeper
-from biztel_desk.services.ingest_sources import IngestSources
+from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker, WorkerStatus, engine_options, is_login_failure
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # The worker ended by itself on a bug (a database that cannot be used exits EXIT_USAGE): non-zero, so a service
@@ -49,40 +43,30 @@ def _text(lang: str, ja: str, en: str) -> str:
 
 
 def run_sync(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:
-    from biztel_desk.cli import resolve_setting
+    from biztel_desk.cli import setting_argument
 
     lang = context.lang
-    try:
-        settings = [resolve_setting(context, args.setting)] if args.setting else None
-    except ProblemsError as error:
-        print(error.text(lang), file=sys.stderr)
-        return EXIT_USAGE
-    options = EngineOptions(timeout_s=args.timeout, use_index=not args.no_index,
-                            batch_size=max(1, min(200, args.batch_size)))
-    if args.write_limit is not None:
-        options = replace(options, server_write_limit_s=max(0.0, args.write_limit))
-    worker = LinkWorker(context.database, context.secrets, settings=settings, options=options, lang=lang)
+    settings = [setting_argument(context, args.setting)] if args.setting else None
+    options = engine_options(timeout_s=args.timeout, use_index=not args.no_index,
+                             batch_size=max(1, min(200, args.batch_size)),
+                             server_write_limit_s=None if args.write_limit is None else max(0.0, args.write_limit))
+    # --once: the worker alone (no sources, no housekeeping); otherwise the runtime the window runs too.
+    runtime = LinkRuntime(context, settings=settings, options=options, run_sources=not args.once)
     if args.once:
-        return _once(worker, lang, stdout)
-    sources = start_sources(context, worker)
-    # A long-running headless sync purges history past 履歴保持期間 at start-up and daily, as the window does.
-    housekeeper = Housekeeper(context.database)
-    housekeeper.start()
-    try:
-        return _forever(worker, lang, stdout)
-    finally:
-        housekeeper.stop()
-        sources.stop()  # before the database closes (cli.run closes the context after this returns)
+        return _once(runtime.worker, lang, stdout)
+    return _forever(runtime, lang, stdout)
 
 
-def start_sources(context: AppContext, worker: LinkWorker) -> IngestSources:
-    """The configured call sources, started; each call they add wakes ``worker``. Their state goes to stderr."""
-    sources = IngestSources(context.database, context.secrets, on_imported=lambda _count: worker.wake(),
-                            lang=context.lang)
-    status = sources.start()
-    for line in status.lines(context.lang):
-        print(f"[ingest] {line}", file=sys.stderr, flush=True)
-    return sources
+def start_runtime(runtime: LinkRuntime) -> None:
+    """Start the runtime (housekeeping, the configured call sources, the worker); the sources' state goes to stderr.
+
+    A long-running headless sync purges history past 履歴保持期間 at start-up and daily, as the window does.
+    """
+    runtime.start()
+    status = runtime.wait_for_sources()
+    if status is not None:
+        for line in status.lines(runtime.context.lang):
+            print(f"[ingest] {line}", file=sys.stderr, flush=True)
 
 
 def _once(worker: LinkWorker, lang: str, stdout: TextIO) -> int:
@@ -107,7 +91,7 @@ def _once(worker: LinkWorker, lang: str, stdout: TextIO) -> int:
         print(message, file=sys.stderr)
         code = EXIT_PROBLEMS
     for name, error in summary.errors:
-        if isinstance(error, AuthError):
+        if is_login_failure(error):
             print(_text(lang, f"「{name}」: ログインできません: {error.text(lang)}",
                         f"'{name}': cannot log in: {error.text(lang)}"), file=sys.stderr)
             code = EXIT_USAGE
@@ -118,7 +102,8 @@ def _once(worker: LinkWorker, lang: str, stdout: TextIO) -> int:
     return code
 
 
-def _forever(worker: LinkWorker, lang: str, stdout: TextIO) -> int:
+def _forever(runtime: LinkRuntime, lang: str, stdout: TextIO) -> int:
+    worker = runtime.worker
     stop = threading.Event()
     last: list[tuple[str, str]] = []
 
@@ -134,12 +119,13 @@ def _forever(worker: LinkWorker, lang: str, stdout: TextIO) -> int:
     worker.add_observer(on_status)
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        worker.start()
+        start_runtime(runtime)
         while not stop.wait(0.5):
             if not worker.running:
                 break
     finally:
-        ended = worker.stop(timeout=120)
+        # The sources first, then the worker (joined), then housekeeping: all before cli.run closes the database.
+        ended = runtime.stop(worker_timeout=120)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if worker.failure is not None and worker.failure.fault is not None:

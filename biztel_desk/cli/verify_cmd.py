@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any, TextIO
 
-from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.services.context import AppContext
-from biztel_desk.verify.checks import verify_setting
+from biztel_desk.services.verification import UnknownSetting, verify_setting
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -23,16 +21,15 @@ def register(commands: Any) -> None:
 
 
 def run_verify(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:
-    from biztel_desk.cli import resolve_setting
+    from biztel_desk.cli import UsageError, setting_argument
 
     lang = context.lang
+    # An unknown or ambiguous setting is a usage error here (exit 2), not a finding about the org.
+    name = setting_argument(context, args.setting)
     try:
-        # An unknown or ambiguous setting is a usage error here (exit 2), not a finding about the org.
-        name = resolve_setting(context, args.setting)
         report = verify_setting(context, name, timeout=args.timeout)
-    except ProblemsError as error:
-        print(error.text(lang), file=sys.stderr)
-        return EXIT_USAGE
+    except UnknownSetting as error:  # removed meanwhile (another desktop, the window)
+        raise UsageError(error.problems) from error
     if args.json:
         document = {
             "setting": report.setting,

@@ -18,7 +18,10 @@ from biztel_desk.domain.matching import Reason
 from biztel_desk.domain.messages import Problem
 from biztel_desk.domain.payload import outcome_label
 from biztel_desk.services.config import ConfigService
-from biztel_desk.store.history import HistoryRow
+from biztel_desk.store.history import JOB_STATES as JOB_STATES
+from biztel_desk.store.history import HistoryFilter as HistoryFilter
+from biztel_desk.store.history import HistoryRow as HistoryRow
+from biztel_desk.store.history import SqlHistorySource as SqlHistorySource
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,22 @@ from biztel_desk.store.db import Database
 log = logging.getLogger(__name__)
 
 ImportedListener = Callable[[int], None]
+DEFAULT_HOST = ingest_http.DEFAULT_HOST  # the endpoint listens on this computer only unless the admin says otherwise
+
+
+def load_folder_config(database: Database) -> FolderConfig:
+    """The saved watched-folder configuration (the default when none is saved)."""
+    return ingest_folder.load_config(database)
+
+
+def load_http_config(database: Database) -> HttpIngestConfig:
+    """The saved HTTP-endpoint configuration (the default when none is saved)."""
+    return ingest_http.load_config(database)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether listening on ``host`` keeps the endpoint on this computer (else it needs the admin's confirmation)."""
+    return ingest_http.is_loopback(host)
 
 
 class SourceState(enum.StrEnum):

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 from biztel_desk import __version__
 from biztel_desk.domain.jobs import TASK_STATES
 from biztel_desk.domain.messages import ProblemsError
-from biztel_desk.engine.worker import LinkWorker, WorkerCounters, WorkerState, WorkerStatus
 from biztel_desk.services.account_login import settings_needing_login
 from biztel_desk.services.context import AppContext
+from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker, WorkerCounters, WorkerState, WorkerStatus
 from biztel_desk.ui.connection_test import system_browser
 from biztel_desk.ui.dialogs.account_dialog import AccountDialog
 from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
@@ -68,18 +68,21 @@ class MainWindow(QMainWindow):
     demo_requested = Signal()  # the setup wizard's デモを試す
     real_setup_requested = Signal()  # the setup wizard asked for in demo mode: the way to the real profile
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None, *, worker: LinkWorker | None = None) -> None:
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, worker: LinkWorker | None = None,
+                 runtime: LinkRuntime | None = None) -> None:
         super().__init__(parent)
         self.context = context
+        # What runs for this profile (the composition root builds and starts it; None in tests of the window alone):
+        # its worker, driven by the WorkerController, and its call sources, which 通話の取り込み元… restarts.
+        self.runtime = runtime
+        if worker is None and runtime is not None:
+            worker = runtime.worker
         self._selected: str | None = None
         self._populating = False
         self._leaving = False  # a switch is in progress: saving must not move the selection itself
         self._closing = False
         # The link worker (None in tests of the window alone); each setting's 録音連携ステータス decides what it sends.
         self.worker_controller = WorkerController(worker, self) if worker is not None else None
-        # The watched folder and the HTTP endpoint (the composition root starts them for the real profile; None in
-        # tests and in demo mode): 通話の取り込み元… restarts them after a change.
-        self.ingest_sources: IngestSources | None = None
         # OS notifications for what needs the admin (once per account, not at every refresh).
         self.notifier = Notifier(self)
         self.setWindowTitle(self.tr("BIZTEL Desk — Salesforce履歴録音連携"))
@@ -773,6 +776,11 @@ class MainWindow(QMainWindow):
         finally:
             dialog.deleteLater()
         self.history_tab.load(self._selected)  # page size and time zone may have changed
+
+    @property
+    def ingest_sources(self) -> IngestSources | None:
+        """The runtime's watched folder and HTTP endpoint (None without a runtime, and in demo mode)."""
+        return self.runtime.sources if self.runtime is not None else None
 
     @Slot()
     def _on_ingest_action_triggered(self) -> None:

@@ -9,7 +9,7 @@ import time
 
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer, Signal, Slot
 
-from biztel_desk.engine.worker import LinkWorker, WorkerState, WorkerStatus
+from biztel_desk.services.link_runtime import LinkWorker, WorkerState, WorkerStatus
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,14 @@ from sqlalchemy import func, select
 
 from biztel_desk.app import build_parser
 from biztel_desk.cli import run
-from biztel_desk.cli.sync import start_sources
-from biztel_desk.engine.worker import LinkWorker
+from biztel_desk.cli.sync import start_runtime
 from biztel_desk.ingest import folder as ingest_folder
 from biztel_desk.ingest import http as ingest_http
 from biztel_desk.ingest.folder import FolderConfig
 from biztel_desk.ingest.http import HttpIngestConfig
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.ingest_sources import IngestSources, SourceState, save_settings
+from biztel_desk.services.link_runtime import LinkRuntime
 from biztel_desk.store.models import Call
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -232,11 +232,13 @@ def test_sync_starts_the_sources_and_they_wake_its_worker(
 ) -> None:
     """What ``biztel-desk sync`` (without --once) builds; the subprocess would need the OS keyring for the token."""
     configure(context, inbox, free_port())
-    worker = LinkWorker(context.database, context.secrets, lang="ja")
+    runtime = LinkRuntime(context)
     woken = threading.Event()
-    worker.wake = woken.set  # type: ignore[method-assign]
-    sources = start_sources(context, worker)
+    runtime.worker.wake = woken.set  # type: ignore[method-assign]
+    start_runtime(runtime)
     try:
+        sources = runtime.sources
+        assert sources is not None
         status = sources.status()
         assert status.folder.state is SourceState.RUNNING and status.http.state is SourceState.RUNNING
         err = capsys.readouterr().err
@@ -245,7 +247,8 @@ def test_sync_starts_the_sources_and_they_wake_its_worker(
         assert post(status.http.location, context, CALL).status_code == 200
         assert woken.wait(10)
     finally:
-        sources.stop()
+        assert runtime.stop()
+    assert not any(t.name in ("watched-folder", "http-ingest") for t in threading.enumerate())
 
 
 def test_sync_help_says_once_does_not_start_the_sources(capsys: pytest.CaptureFixture[str]) -> None:

@@ -56,3 +56,15 @@ def test_the_startup_probe_reports_the_shown_window_and_quits(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.startswith("startup-ms ")]
     assert len(lines) == 1 and 0 < int(lines[0].split()[1]) < 60_000, done.stderr
+
+
+def test_the_window_and_its_link_runtime_load_neither_the_salesforce_client_nor_the_call_sources() -> None:
+    # The worker loads the Salesforce client at its first step, and the runtime imports the call sources (≈ 80 ms)
+    # on its own thread: neither may be on the window's start-up path (bench/startup.py).
+    watched = ("simple_salesforce", "requests", "biztel_desk.engine.linker", "biztel_desk.ingest.folder",
+               "biztel_desk.ingest.http", "biztel_desk.services.ingest_sources")
+    code = ("import sys; import biztel_desk.app, biztel_desk.cli, biztel_desk.ui.main_window, "
+            f"biztel_desk.services.link_runtime; print([m for m in {watched!r} if m in sys.modules])")
+    done = _python(code, dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

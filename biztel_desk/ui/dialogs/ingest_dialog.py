@@ -24,14 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from biztel_desk.ingest import folder as ingest_folder
-from biztel_desk.ingest import http as ingest_http
-from biztel_desk.ingest.folder import FolderConfig
-from biztel_desk.ingest.http import HttpIngestConfig
-from biztel_desk.secrets import SecretStoreError
 from biztel_desk.services import ingest_sources
-from biztel_desk.services.context import AppContext
+from biztel_desk.services.context import AppContext, SecretStoreError
 from biztel_desk.services.ingest_sources import (
+    FolderConfig,
+    HttpIngestConfig,
     IngestSettingsError,
     IngestSources,
     IngestStatus,
@@ -59,8 +56,8 @@ class IngestDialog(QDialog):
         self.setWindowTitle(self.tr("通話の取り込み元"))
         self._labels: list[QLabel] = []
         self.error_labels: dict[str, QLabel] = {}
-        self._folder_config = ingest_folder.load_config(context.database)
-        self._http_config = ingest_http.load_config(context.database)
+        self._folder_config = ingest_sources.load_folder_config(context.database)
+        self._http_config = ingest_sources.load_http_config(context.database)
 
         folder_box = QGroupBox(self.tr("監視フォルダ"), self)
         folder_grid = self._grid(folder_box)
@@ -117,7 +114,7 @@ class IngestDialog(QDialog):
         http_grid.addWidget(self.http_check, 0, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
         self.host_edit = QLineEdit(http_box)
         self.host_edit.setFixedWidth(200)
-        self.host_edit.setPlaceholderText(ingest_http.DEFAULT_HOST)
+        self.host_edit.setPlaceholderText(ingest_sources.DEFAULT_HOST)
         self.port_edit = QLineEdit(http_box)
         self.port_edit.setFixedWidth(80)
         self.port_edit.setMaxLength(6)
@@ -247,7 +244,7 @@ class IngestDialog(QDialog):
         port = ingest_sources.parse_port(self.port_edit.text())
         if isinstance(port, SettingProblem):
             return port
-        host = self.host_edit.text().strip() or ingest_http.DEFAULT_HOST
+        host = self.host_edit.text().strip() or ingest_sources.DEFAULT_HOST
         return replace(self._http_config, enabled=self.http_check.isChecked(), host=host, port=port,
                        time_zone=self.http_zone_edit.text().strip())
 
@@ -310,8 +307,8 @@ class IngestDialog(QDialog):
             self.message_label.setText(self.tr("保存できませんでした。赤いメッセージを確認してください。"))
             self.message_label.show()
             return
-        self._folder_config = ingest_folder.load_config(self.context.database)
-        self._http_config = ingest_http.load_config(self.context.database)
+        self._folder_config = ingest_sources.load_folder_config(self.context.database)
+        self._http_config = ingest_sources.load_http_config(self.context.database)
         if self.sources is None:
             self.accept()
             return
@@ -363,8 +360,8 @@ class IngestDialog(QDialog):
             self.mapping_edit.setText(path)
 
     def _on_address_changed(self) -> None:
-        host = self.host_edit.text().strip() or ingest_http.DEFAULT_HOST
-        self.remote_warning.setVisible(not ingest_http.is_loopback(host))
+        host = self.host_edit.text().strip() or ingest_sources.DEFAULT_HOST
+        self.remote_warning.setVisible(not ingest_sources.is_loopback(host))
         port = ingest_sources.parse_port(self.port_edit.text())
         if isinstance(port, SettingProblem):
             self.url_label.setText("—")
