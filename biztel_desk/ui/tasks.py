@@ -25,11 +25,14 @@ which shows it as a message. Anything else is a bug: it goes to ``sys.excepthook
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
+import functools
 import logging
 import sys
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject
 
@@ -38,7 +41,9 @@ from biztel_desk.domain.errors import KnownError
 log = logging.getLogger(__name__)
 
 OnError = Callable[[BaseException], None]
+T = TypeVar("T")
 _loop: asyncio.AbstractEventLoop | None = None
+_executor: ThreadPoolExecutor | None = None
 JOB_THREADS = 8  # network and database calls of the window at once; more wait their turn
 
 
@@ -49,7 +54,7 @@ def install_event_loop(app: QCoreApplication | None = None) -> asyncio.AbstractE
     so the app keeps ``app.exec()`` and tests need nothing but this call (the ``qasync_loop`` fixture).
     The loop's exception handler sends what escaped a callback to the crash path.
     """
-    global _loop
+    global _loop, _executor
     import qasync
 
     app = app or QCoreApplication.instance()
@@ -63,7 +68,8 @@ def install_event_loop(app: QCoreApplication | None = None) -> asyncio.AbstractE
     loop._biztel_app = app
     # Plain Python threads rather than qasync's QThreads: a QThread still running when Qt tears down aborts the
     # process ("QThread: Destroyed while thread is still running"); a Python thread just finishes its call.
-    loop.set_default_executor(ThreadPoolExecutor(max_workers=JOB_THREADS, thread_name_prefix="ui-job"))
+    _executor = ThreadPoolExecutor(max_workers=JOB_THREADS, thread_name_prefix="ui-job")
+    loop.set_default_executor(_executor)
     loop.set_exception_handler(_on_loop_exception)
     asyncio.set_event_loop(loop)
     _loop = loop
@@ -89,6 +95,7 @@ class Jobs:
 
     def __init__(self, owner: QObject) -> None:
         self._tasks: dict[str, asyncio.Task[Any]] = {}
+        self._calls: set[concurrent.futures.Future[Any]] = set()
         self._closed = False
         # Not a bound method: the owner's ``destroyed`` fires while Python still holds this object.
         owner.destroyed.connect(lambda *_: self.cancel_all())
@@ -126,6 +133,27 @@ class Jobs:
         self._closed = True
         for key in list(self._tasks):
             self.cancel(key)
+
+    async def to_thread(self, call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """``asyncio.to_thread`` whose thread ``shutdown`` waits for: for calls that use a resource the owner's
+        shutdown closes afterwards (the database)."""
+        install_event_loop()
+        assert _executor is not None
+        context = contextvars.copy_context()
+        future = _executor.submit(functools.partial(context.run, call, *args, **kwargs))
+        self._calls.add(future)
+        future.add_done_callback(self._calls.discard)
+        return await asyncio.wrap_future(future)
+
+    def shutdown(self, timeout: float = 30) -> bool:
+        """Cancel every job and wait (at most ``timeout`` s) for the threads of its ``to_thread`` calls to return;
+        no job starts afterwards. True when none is left running."""
+        self.cancel_all()
+        calls = list(self._calls)
+        if not calls:
+            return True
+        _done, running = concurrent.futures.wait(calls, timeout)
+        return not running
 
     def _on_done(self, key: str, task: asyncio.Task[Any], on_error: OnError | None,
                  known: tuple[type[BaseException], ...]) -> None:
