@@ -149,6 +149,11 @@ class Jobs:
         """Cancel every job and wait (at most ``timeout`` s) for the threads of its ``to_thread`` calls to return;
         no job starts afterwards. True when none is left running."""
         self.cancel_all()
+        return self.wait(timeout)
+
+    def wait(self, timeout: float = 30) -> bool:
+        """Wait (at most ``timeout`` s) for the threads of the ``to_thread`` calls under way, cancelling nothing:
+        their jobs go on at the next turn of the event loop. True when none is left running."""
         calls = list(self._calls)
         if not calls:
             return True
