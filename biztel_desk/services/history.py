@@ -5,13 +5,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TextIO
 from urllib.parse import quote
-
-from sqlalchemy.exc import SQLAlchemyError
 
 from biztel_desk.domain.config import LoginHost, parse_login_host, system_time_zone
 from biztel_desk.domain.errors import KnownError
@@ -22,7 +20,7 @@ from biztel_desk.domain.matching import Reason
 from biztel_desk.domain.messages import Problem
 from biztel_desk.domain.payload import outcome_label
 from biztel_desk.services.config import ConfigService
-from biztel_desk.services.faults import database_problem
+from biztel_desk.services.faults import DatabaseRefused, database_known
 from biztel_desk.store.db import Database
 from biztel_desk.store.history import (
     DEFAULT_SORT,
@@ -240,17 +238,8 @@ def write_csv(
 # --- queries for the window, each a known failure when the database refuses (the tab shows it as a message) ------
 
 
-class HistoryQueryFailed(KnownError):
+class HistoryQueryFailed(DatabaseRefused):
     """The database refused a history query (busy, locked, gone): the tab says so and keeps what it shows."""
-
-    def __init__(self, error: SQLAlchemyError, where: str = "") -> None:
-        self.detail = str(getattr(error, "orig", None) or error)
-        self.where = where
-        self.error = error
-        super().__init__(self.detail)
-
-    def text(self, lang: str = "ja") -> str:
-        return database_problem(self.error, lang, self.where) or self.detail
 
 
 class ExportFailed(KnownError):
@@ -260,12 +249,8 @@ class ExportFailed(KnownError):
         super().__init__(error.strerror or str(error))
 
 
-@contextmanager
-def _database_known() -> Iterator[None]:
-    try:
-        yield
-    except SQLAlchemyError as error:
-        raise HistoryQueryFailed(error) from error
+def _database_known() -> AbstractContextManager[None]:
+    return database_known(HistoryQueryFailed)
 
 
 def read_page(source: HistorySource, history_filter: HistoryFilter, offset: int, limit: int,
