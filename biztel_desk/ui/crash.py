@@ -35,7 +35,7 @@ from biztel_desk import __version__
 from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.redact import scrub
 
-__all__ = ["CrashHandler", "QtCriticalMessage", "crash_log_path", "install_crash_handler", "scrub"]
+__all__ = ["CrashHandler", "QtCriticalMessage", "crash_log_path", "install_crash_handler", "known_message", "scrub"]
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
 MessageHandler = Callable[[QtMsgType, QMessageLogContext, str], None]
@@ -82,14 +82,7 @@ class CrashHandler(QObject):
 
     def known_problem(self, error: BaseException) -> str | None:
         """What the user can do about ``error``, or None when it is a bug."""
-        from biztel_desk.services.faults import database_problem
-
-        problem = database_problem(error, self.lang, self.database_location)
-        if problem is not None:
-            return problem
-        if isinstance(error, KnownError):
-            return error.text(self.lang)
-        return None
+        return known_message(error, self.lang, self.database_location)
 
     def record(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None,
                source: str = "") -> str:
@@ -168,6 +161,19 @@ class CrashHandler(QObject):
 
 
 _handler: CrashHandler | None = None
+
+
+def known_message(error: BaseException, lang: str = "ja", database_location: str = "") -> str | None:
+    """What the user can do about a known failure (a ``KnownError``, a database fault: locked, full, damaged);
+    None when ``error`` is a bug. An action that catches what it cannot handle shows this, or re-raises a bug."""
+    from biztel_desk.services.faults import database_problem
+
+    problem = database_problem(error, lang, database_location)
+    if problem is not None:
+        return problem
+    if isinstance(error, KnownError):
+        return error.text(lang)
+    return None
 
 
 def current() -> CrashHandler | None:

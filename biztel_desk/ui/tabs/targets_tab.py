@@ -28,6 +28,7 @@ from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import TIME_FORMAT, zone_of
 from biztel_desk.services.relink import UnknownNumber
+from biztel_desk.ui.crash import known_message
 from biztel_desk.ui.dialogs.relink_dialog import RelinkDialog
 from biztel_desk.ui.models.targets_model import ALIASES, TargetsModel
 from biztel_desk.ui.tasks import Jobs
@@ -238,6 +239,12 @@ class TargetsTab(QWidget):
             saved = self.context.config.save_targets(self.setting_name, targets)
         except ProblemsError as error:
             self._show_problems(error.problems)
+            return False
+        except Exception as error:
+            message = known_message(error, self.context.lang, self.context.database.location)
+            if message is None:
+                raise  # a bug: the crash path
+            self.status_label.setText(message)  # a locked database: nothing was saved, the edits stay
             return False
         self.model.set_targets(saved)
         self._saved = list(saved)
