@@ -163,3 +163,30 @@ def test_a_known_error_that_escapes_is_a_message_not_a_crash(
     assert shown.boxes == [("warning", "No network: check the connection and try again.",
                             threading.main_thread().name)]
     assert not crash_log_path(data_dir).exists()
+
+
+@pytest.mark.sqlite_only("the fault is a table dropped through sqlite3")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_link_worker_crash_reaches_crash_log_and_names_a_log_that_exists(
+        qtbot: QtBot, data_dir: Path, shown: Shown, context) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from biztel_desk.engine.worker import LinkWorker, WorkerState
+    from biztel_desk.store.db import DB_FILENAME
+
+    log = applog.configure(data_dir)
+    install_crash_handler(data_dir, "en", context.database.location)
+    damage = sqlite3.connect(data_dir / DB_FILENAME, timeout=30, isolation_level=None)
+    damage.execute("DROP TABLE link_settings")  # not a fault the worker waits out: a bug-like stop
+    damage.close()
+    worker = LinkWorker(context.database, context.secrets, poll_interval_s=0.05, lang="en")
+    worker.start()
+    qtbot.waitUntil(lambda: len(shown.boxes) == 1, timeout=10000)
+    worker.stop(10)
+    [(kind, text, thread)] = shown.boxes
+    assert kind == "critical" and thread == threading.main_thread().name
+    report = crash_log_path(data_dir).read_text(encoding="utf-8")
+    assert "(thread link-worker)" in report and "link_settings" in report
+    status = worker.status
+    assert status.state == WorkerState.ERROR
+    assert log is not None and log.exists() and str(log) in status.message  # "see the log" names a real file
