@@ -88,6 +88,7 @@ class VerifyRunner(QObject):
         self.interactive = interactive
         self.timeout = timeout
         self.jobs = Jobs(self)
+        self._running = False  # from run() until the result is out (the job itself ends just after)
         self.busy_dialog: VerifyBusyDialog | None = None
         self.result_dialog: VerifyResultDialog | None = None
 
@@ -96,12 +97,13 @@ class VerifyRunner(QObject):
         return parent if isinstance(parent, QWidget) else None
 
     def is_running(self) -> bool:
-        return self.jobs.running("verify")
+        return self._running
 
     def run(self, setting_name: str) -> bool:
         """Start verifying; False (and nothing done) while a verification is already running."""
         if self.is_running():
             return False
+        self._running = True
         if self.interactive:
             self.busy_dialog = VerifyBusyDialog(setting_name, self.parent_widget())
             self.busy_dialog.open()
@@ -122,6 +124,7 @@ class VerifyRunner(QObject):
                 self.failed.emit(self.tr("予期しないエラーが発生したため確認できませんでした。"))
             raise
         finally:
+            self._running = False
             self._close_busy()
         self.finished.emit(report)
         if self.interactive:
