@@ -4,7 +4,9 @@ A job is a coroutine that ``await``s ``asyncio.to_thread(service_call, ...)`` an
 after an ``await`` runs on the GUI thread again. ``Jobs`` keeps the jobs of one widget by key: starting a job
 cancels the one of the same key still running (a newer request wins, so a stale result is never shown), and
 every job is cancelled when the widget goes away. A cancelled job stops at its ``await``; the thread under it
-finishes on its own and its result is dropped.
+finishes on its own and its result is dropped. ``Jobs.to_thread`` is ``asyncio.to_thread`` that ``Jobs.shutdown``
+(cancel, then wait) and ``Jobs.wait`` can wait for: a job whose call uses the database awaits it, so that the
+database is closed only after the call returned.
 
 Failures take one of two paths. A ``KnownError`` (or what ``on_error`` accepts) goes to the job's ``on_error``,
 which shows it as a message. Anything else is a bug: it goes to ``sys.excepthook``, the one crash path

@@ -190,3 +190,23 @@ def test_a_link_worker_crash_reaches_crash_log_and_names_a_log_that_exists(
     status = worker.status
     assert status.state == WorkerState.ERROR
     assert log is not None and log.exists() and str(log) in status.message  # "see the log" names a real file
+
+
+def test_a_bug_raised_in_a_qt_pool_thread_opens_the_dialog_on_the_gui_thread(
+        qtbot: QtBot, data_dir: Path, shown: Shown) -> None:
+    """What a QRunnable that re-raises does (the connection check's task until it is a job): PySide hands the
+    exception to sys.excepthook on the pool thread; the box still opens on the GUI thread."""
+    from PySide6.QtCore import QRunnable, QThreadPool
+
+    applog.configure(data_dir)
+    install_crash_handler(data_dir, "en")
+
+    class Broken(QRunnable):
+        def run(self) -> None:
+            raise ArithmeticError("a bug in a pool task, password=hunter2")
+
+    pool = QThreadPool()
+    pool.start(Broken())
+    qtbot.waitUntil(lambda: len(shown.boxes) == 1, timeout=5000)
+    pool.waitForDone(5000)
+    _crashed(data_dir, shown, "ArithmeticError: a bug in a pool task")
