@@ -211,6 +211,8 @@ def _install_message_handler(handler: CrashHandler) -> None:
         before = chained[0]
         if before is not None:
             before(mode, context, message)
+        elif mode not in (QtMsgType.QtDebugMsg, QtMsgType.QtInfoMsg):
+            sys.stderr.write(f"{message}\n")  # what Qt's own handler would have printed
         handler.qt_message(mode, context, message)
 
     on_message._biztel_previous = chained  # type: ignore[attr-defined]
