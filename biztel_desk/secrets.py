@@ -6,11 +6,12 @@ import threading
 from typing import Any, Protocol
 
 from biztel_desk.domain.config import SecretKind
+from biztel_desk.domain.errors import KnownError
 
 SERVICE = "biztel-desk"
 
 
-class SecretStoreError(Exception):
+class SecretStoreError(KnownError):
     """The keyring cannot be used (locked, missing backend); the message never contains a secret.
 
     ``str()`` is English; ``text("ja")`` the Japanese when there is one (the OS's own errors come in one language).

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: Te
         except files.ImportFailure as failure:
             print(failure.text(lang), file=sys.stderr)
             return EXIT_USAGE
-    outcome = files.import_calls(
+    outcome = files.import_and_summarize(
         context.database, args.files, preset=args.preset, mapping=mapping, encoding=args.encoding,
         time_zone=args.time_zone, columns=columns, lang=lang,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from biztel_desk.domain.errors import KnownError
+
 Lang = str  # "ja" | "en"
 
 # Labels of the fields problems point at, as the admin sees them on screen.
@@ -307,7 +309,7 @@ def message(code: str, lang: Lang = "ja", *, field_name: str = "", **params: Any
     return render(MESSAGES, FIELD_LABELS, code, lang, field_name=field_name, **params)
 
 
-class ProblemsError(Exception):
+class ProblemsError(KnownError):
     """Raised by services when input is refused; carries every problem found, nothing was saved."""
 
     def __init__(self, problems: list[Problem]) -> None:

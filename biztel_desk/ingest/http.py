@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from biztel_desk.domain.call import ALL_FIELDS, CallRecord, FieldProblem, build_record, call_message, zone
 from biztel_desk.domain.config import system_time_zone
+from biztel_desk.domain.errors import KnownError
 from biztel_desk.secrets import Secret, SecretStore, SecretStoreError
 from biztel_desk.store import repos
 from biztel_desk.store.calls import add_calls
@@ -74,7 +75,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-class IngestConfigError(Exception):
+class IngestConfigError(KnownError):
     """The endpoint cannot start as configured; ``text(lang)`` says why."""
 
     def __init__(self, code: str, **params: Any) -> None:

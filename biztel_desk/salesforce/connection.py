@@ -24,6 +24,7 @@ from biztel_desk.domain.config import (
     parse_login_host,
     soap_login_retired,
 )
+from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.messages import Problem
 from biztel_desk.salesforce.errors import error_of_body
 from biztel_desk.secrets import SecretStore, SecretStoreError
@@ -197,7 +198,7 @@ _SOAP_DISABLED_CODES = {"INVALID_OPERATION", "LOGIN_DISABLED", "SOAP_API_LOGIN_D
 _INVALID_CLIENT = {"invalid_client_id", "invalid_client", "invalid_client_credentials", "unauthorized_client"}
 
 
-class SalesforceLoginError(Exception):
+class SalesforceLoginError(KnownError):
     """A known reason why logging in failed; ``text(lang)`` says what to do. Never carries a secret."""
 
     def __init__(self, code: str, detail: str = "", **params: Any) -> None:

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from biztel_desk.domain.errors import KnownError
+
 # Per-record error codes worth trying again later (SPEC §9). Everything else a record can fail with is the
 # data's or the org's fault and will fail the same way next time.
 TRANSIENT_RECORD_CODES = frozenset(
@@ -42,13 +44,18 @@ def error_of_body(body: Any, fallback_code: str, limit: int = 300) -> tuple[str,
     return str(code), " ".join(str(message).split())[:limit]
 
 
-class GatewayError(Exception):
+class GatewayError(KnownError):
     """A known failure of a Salesforce call. ``code`` is Salesforce's errorCode (or ours), ``message`` its text."""
 
     def __init__(self, code: str, message: str = "") -> None:
         self.code = code
         self.message = message
         super().__init__(f"{code}: {message}" if message else code)
+
+    def text(self, lang: str = "ja") -> str:
+        if lang == "ja":
+            return f"Salesforceが要求を受け付けませんでした({self})。しばらくしてからもう一度お試しください。"
+        return f"Salesforce did not accept the request ({self}). Try again in a while."
 
 
 class TransientError(GatewayError):

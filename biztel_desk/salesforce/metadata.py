@@ -11,6 +11,7 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
+from biztel_desk.domain.errors import KnownError
 from biztel_desk.salesforce.errors import error_of_body
 
 # code → (Japanese, English); {detail} is Salesforce's own message, {sf_code} its errorCode.
@@ -38,7 +39,7 @@ METADATA_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-class MetadataError(Exception):
+class MetadataError(KnownError):
     """A read failed for a known reason (network, limits, a Salesforce error); ``text(lang)`` says what to do."""
 
     def __init__(self, code: str, detail: str = "", *, sf_code: str = "", status: int = 0, seconds: float = 0) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from biztel_desk.domain.config import OAUTH_CALLBACK_PORTS, AccountConfig, AuthMethod, SecretKind
+from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.instance import remember_instance
 from biztel_desk.secrets import SecretStore, SecretStoreError
 from biztel_desk.services.config import ConfigService
@@ -21,7 +22,7 @@ CALLBACK_PORTS = OAUTH_CALLBACK_PORTS
 DEFAULT_TIMEOUT_S = 300.0
 
 
-class LoginFailed(Exception):
+class LoginFailed(KnownError):
     """A known reason why the sign-in failed; ``text(lang)`` says what to do. Never carries a token."""
 
     def __init__(self, code: str, texts: tuple[str, str]) -> None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from biztel_desk.domain.errors import KnownError
 from biztel_desk.store.db import DatabaseUnavailable, database_fault, fault_text
 
-__all__ = ["DatabaseUnavailable", "database_problem"]
+__all__ = ["DatabaseRefused", "DatabaseUnavailable", "database_known", "database_problem"]
 
 
 def database_problem(error: BaseException, lang: str = "ja", where: str = "") -> str | None:
@@ -13,3 +19,28 @@ def database_problem(error: BaseException, lang: str = "ja", where: str = "") ->
         return error.text(lang)
     fault = database_fault(error, where)
     return fault_text(fault, lang, where) if fault is not None else None
+
+
+class DatabaseRefused(KnownError):
+    """The database refused a query of the window (busy, locked, gone): shown as a message, never a crash.
+
+    ``text`` is what to do about the fault when it is one (locked, disk full…), else the driver's own words.
+    """
+
+    def __init__(self, error: SQLAlchemyError, where: str = "") -> None:
+        self.detail = str(getattr(error, "orig", None) or error)
+        self.where = where
+        self.error = error
+        super().__init__(self.detail)
+
+    def text(self, lang: str = "ja") -> str:
+        return database_problem(self.error, lang, self.where) or self.detail
+
+
+@contextmanager
+def database_known(refused: type[DatabaseRefused] = DatabaseRefused, where: str = "") -> Iterator[None]:
+    """Turn a SQLAlchemy error raised inside into ``refused`` (a KnownError)."""
+    try:
+        yield
+    except SQLAlchemyError as error:
+        raise refused(error, where) from error

@@ -6,11 +6,13 @@ import csv
 import datetime as dt
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TextIO
 from urllib.parse import quote
 
 from biztel_desk.domain.config import LoginHost, parse_login_host, system_time_zone
+from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.failures import failure_text
 from biztel_desk.domain.instance import instance_url_key, recorded_instance
 from biztel_desk.domain.jobs import JobState, exclude_reason_label, state_label
@@ -18,10 +20,30 @@ from biztel_desk.domain.matching import Reason
 from biztel_desk.domain.messages import Problem
 from biztel_desk.domain.payload import outcome_label
 from biztel_desk.services.config import ConfigService
-from biztel_desk.store.history import JOB_STATES as JOB_STATES
-from biztel_desk.store.history import HistoryFilter as HistoryFilter
-from biztel_desk.store.history import HistoryRow as HistoryRow
-from biztel_desk.store.history import SqlHistorySource as SqlHistorySource
+from biztel_desk.services.faults import DatabaseRefused, database_known
+from biztel_desk.store.db import Database
+from biztel_desk.store.history import (
+    DEFAULT_SORT,
+    JOB_STATES,
+    RETRIABLE_STATES,
+    Cursor,
+    HistoryFilter,
+    HistoryRow,
+    HistorySource,
+    Sort,
+    SqlHistorySource,
+    cursor_of,
+    keyset_supported,
+)
+from biztel_desk.store.history import retry_now as _store_retry_now
+
+__all__ = [
+    "COLUMNS", "COLUMN_KEYS", "DEFAULT_SORT", "DEFAULT_VISIBLE", "JOB_STATES", "QUICK_RANGES", "RETRIABLE_STATES",
+    "Cursor", "ExportFailed", "HistoryFilter", "HistoryQueryFailed", "HistoryRow", "HistorySource", "Sort",
+    "SqlHistorySource", "cell_text", "column_titles", "count_total", "cursor_of", "day_bounds", "estimate_total",
+    "export_csv", "keyset_supported", "quick_range", "read_page", "read_page_after", "retry_now", "task_url_builder",
+    "write_csv", "zone_of",
+]
 
 
 @dataclass(frozen=True)
@@ -211,3 +233,65 @@ def write_csv(
         writer.writerows([spreadsheet_safe(cell_text(row, key, zone, lang, url)) for key in keys] for row in chunk)
         written += len(chunk)
     return written
+
+
+# --- queries for the window, each a known failure when the database refuses (the tab shows it as a message) ------
+
+
+class HistoryQueryFailed(DatabaseRefused):
+    """The database refused a history query (busy, locked, gone): the tab says so and keeps what it shows."""
+
+
+class ExportFailed(KnownError):
+    """The CSV file could not be written (no space, no permission): ``text`` is the system's reason."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.strerror or str(error))
+
+
+def _database_known() -> AbstractContextManager[None]:
+    return database_known(HistoryQueryFailed)
+
+
+def read_page(source: HistorySource, history_filter: HistoryFilter, offset: int, limit: int,
+              sort: Sort = DEFAULT_SORT, total: int | None = None) -> list[HistoryRow]:
+    """One page of rows by OFFSET (see SqlHistorySource.page)."""
+    with _database_known():
+        return source.page(history_filter, offset, limit, sort, total=total)
+
+
+def read_page_after(source: HistorySource, history_filter: HistoryFilter, cursor: Cursor, limit: int,
+                    sort: Sort = DEFAULT_SORT, backwards: bool = False) -> list[HistoryRow]:
+    """The page after (or before) ``cursor`` by keyset."""
+    with _database_known():
+        return source.page_after(history_filter, cursor, limit, sort, backwards=backwards)
+
+
+def estimate_total(source: HistorySource, history_filter: HistoryFilter) -> int | None:
+    """The database's estimate of the count (PostgreSQL's planner; None elsewhere)."""
+    with _database_known():
+        return source.estimate(history_filter)
+
+
+def count_total(source: HistorySource, history_filter: HistoryFilter) -> int:
+    with _database_known():
+        return source.count(history_filter)
+
+
+def retry_now(database: Database, job_ids: Sequence[int]) -> int:
+    """今すぐ再試行 of ``job_ids`` (see store.history.retry_now); a database refusal is a HistoryQueryFailed."""
+    with _database_known():
+        return _store_retry_now(database, job_ids)
+
+
+def export_csv(path: str, source: HistorySource, history_filter: HistoryFilter, sort: Sort, headers: Sequence[str],
+               keys: Sequence[str], zone: dt.tzinfo, lang: str = "ja",
+               url: Callable[[str], str | None] | None = None) -> int:
+    """Every filtered row to ``path`` as CSV with a BOM (Excel opens Japanese UTF-8 only with it); returns the rows."""
+    try:
+        with _database_known(), open(path, "w", encoding="utf-8-sig", newline="") as stream:
+            iter_rows = getattr(source, "iter_rows", None)
+            chunks = iter_rows(history_filter, sort) if iter_rows is not None else []
+            return write_csv(stream, headers, keys, chunks, zone, lang, url)
+    except OSError as error:
+        raise ExportFailed(error) from error

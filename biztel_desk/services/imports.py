@@ -1,23 +1,68 @@
-"""通話履歴を取り込む, shared by the window and ``biztel-desk import``: call files (CSV/TSV) into the database.
-
-The file formats, the column mapping and the import itself live in ``ingest.files``; the window and the CLI reach
-them here (services are their only door), under their original names.
-"""
+"""Importing call files, for the window's 通話履歴を取り込む and ``biztel-desk import``: the names of
+``ingest.files`` (previews, mappings, the import itself), the window's whole import in one call (``import_calls``)
+and the command line's (``import_and_summarize``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from biztel_desk.ingest.files import ENCODINGS as ENCODINGS
-from biztel_desk.ingest.files import PRESETS as PRESETS
-from biztel_desk.ingest.files import ImportFailure as ImportFailure
-from biztel_desk.ingest.files import ImportReport, Mapping, import_files
-from biztel_desk.ingest.files import load_mapping as load_mapping
-from biztel_desk.ingest.files import parse_columns as parse_columns
+from biztel_desk.ingest.files import (
+    BIZTEL_MAPPING,
+    ENCODINGS,
+    PRESETS,
+    ImportFailure,
+    ImportReport,
+    Mapping,
+    Preview,
+    RejectedRow,
+    field_choices,
+    import_files,
+    load_mapping,
+    parse_columns,
+    preview,
+    save_mapping,
+)
 from biztel_desk.services import relink
+from biztel_desk.services.faults import DatabaseRefused, database_known
+from biztel_desk.services.relink import UnknownNumber, import_mark, unknown_numbers
 from biztel_desk.store.db import Database
+
+__all__ = [
+    "BIZTEL_MAPPING", "ENCODINGS", "PRESETS", "ImportFailure", "ImportOutcome", "ImportRefused", "ImportReport",
+    "Mapping", "Preview", "RejectedRow", "count_rows", "field_choices", "import_and_summarize", "import_calls",
+    "import_files", "load_mapping", "parse_columns", "preview", "save_mapping",
+]
+
+
+class ImportRefused(DatabaseRefused):
+    """The database refused the import's writes (locked, full): the calls imported so far stay, none twice."""
+
+
+def count_rows(paths: Sequence[str]) -> int:
+    """A cheap estimate of the files' rows (for a progress bar's range); an unreadable file counts 0."""
+    total = 0
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            continue
+        total += data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    return total
+
+
+def import_calls(database: Database, paths: Sequence[str], preset: str | None, mapping: Mapping | None,
+                 encoding: str = "auto", progress: Callable[[str, int], None] | None = None,
+                 ) -> tuple[ImportReport, dict[str, list[UnknownNumber]]]:
+    """Import ``paths`` and list this import's calls on numbers no link target knows (setting → numbers).
+
+    Safe on a worker thread; ``progress(path, rows)`` is called from it. A database refusal is ``ImportRefused``.
+    """
+    with database_known(ImportRefused):
+        mark = import_mark(database)
+        report = import_files(database, paths, preset, mapping, encoding, progress=progress)
+        return report, unknown_numbers(database, after_call_id=mark)
 
 
 @dataclass(frozen=True)
@@ -29,7 +74,7 @@ class ImportOutcome:
     unknown_lines: list[str]
 
 
-def import_calls(
+def import_and_summarize(
     database: Database,
     paths: Sequence[str | Path],
     *,
@@ -40,7 +85,8 @@ def import_calls(
     columns: Sequence[str] | None = None,
     lang: str = "ja",
 ) -> ImportOutcome:
-    """Import ``paths`` (each file on its own; a bad row is rejected, never the whole file) and say what is 対象外."""
+    """``biztel-desk import``: import ``paths`` (each file on its own; a bad row is rejected, never the whole file)
+    and say in ``lang`` what is 対象外."""
     mark = relink.import_mark(database)
     report = import_files(database, paths, preset=preset, mapping=mapping, encoding=encoding, time_zone=time_zone,
                           columns=columns)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from biztel_desk.domain.errors import KnownError
 from biztel_desk.ingest import folder as ingest_folder
 from biztel_desk.ingest import http as ingest_http
 from biztel_desk.ingest.files import ENCODINGS, PRESETS, ImportFailure
@@ -121,7 +122,7 @@ class SettingProblem:
         return self.ja if lang == "ja" else self.en
 
 
-class IngestSettingsError(Exception):
+class IngestSettingsError(KnownError):
     """The configuration was not saved; ``problems`` says why, field by field."""
 
     def __init__(self, problems: list[SettingProblem]) -> None:

@@ -10,7 +10,10 @@ import os
 from dataclasses import dataclass
 
 from biztel_desk.engine.lease import host_name, list_owners
+from biztel_desk.services.faults import database_known
 from biztel_desk.store.db import Database
+
+__all__ = ["Database", "LinkOwner", "other_owners", "read_other_owners"]
 
 
 @dataclass(frozen=True)
@@ -31,3 +34,9 @@ def other_owners(database: Database) -> dict[str, LinkOwner]:
             continue
         owners[info.setting] = LinkOwner(info.setting, info.host, info.pid, info.host == me, info.heartbeat_age_s)
     return owners
+
+
+def read_other_owners(database: Database) -> dict[str, LinkOwner]:
+    """``other_owners`` for the window: a database that refuses (busy, gone) is a ``DatabaseRefused``."""
+    with database_known():
+        return other_owners(database)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from biztel_desk.domain import phone
 from biztel_desk.domain.config import LinkStatus
 from biztel_desk.domain.messages import Problem, ProblemsError
+from biztel_desk.services.faults import database_known
 from biztel_desk.store import link_targets, repos, retention
 from biztel_desk.store.db import Database
 from biztel_desk.store.link_targets import UnknownNumber
@@ -20,7 +21,8 @@ from biztel_desk.store.link_targets import UnknownNumber
 # How many unknown numbers a summary names (the rest are counted).
 SUMMARY_NUMBERS = 5
 
-__all__ = ["RelinkOutcome", "UnknownNumber", "import_mark", "relink", "relinkable", "unknown_numbers", "unknown_summary"]
+__all__ = ["RelinkOutcome", "UnknownNumber", "import_mark", "relink", "relinkable", "relinkable_counts",
+           "unknown_numbers", "unknown_numbers_of", "unknown_summary"]
 
 
 @dataclass(frozen=True)
@@ -127,3 +129,15 @@ def relink(database: Database, setting: str, number: str | None = None, since: d
         setting_id, name = _setting_id(session, setting)
         result = link_targets.relink(session, setting_id, started_from, numbers)
     return RelinkOutcome(name, result.jobs, result.state, started_from)
+
+
+def unknown_numbers_of(database: Database, setting: str) -> list[UnknownNumber]:
+    """未登録の番号 of one setting for the window (a refusing database is a ``DatabaseRefused``)."""
+    with database_known():
+        return unknown_numbers(database).get(setting, [])
+
+
+def relinkable_counts(database: Database, setting: str, numbers: list[str]) -> dict[str, int]:
+    """How many past calls ``relink`` would link for each of ``numbers`` (a refusal is a ``DatabaseRefused``)."""
+    with database_known():
+        return {number: relinkable(database, setting, number) for number in numbers}

@@ -1,11 +1,70 @@
-"""設定確認 for the window and ``biztel-desk verify``: every check of one link setting against its org.
+"""設定確認 for the window and ``biztel-desk verify``: run the checks, read the last report, the checklist's items.
 
-The checks live in ``verify``; the window and the CLI reach them here (services are their only door), under their
-original names.
+``verify_setting`` and ``last_report_key`` keep the names of ``verify.checks`` (which imports the Salesforce
+client: loaded on the first call, not at start-up). The requirements are the checklist's static items.
 """
 
 from __future__ import annotations
 
-from biztel_desk.verify.checks import UnknownSetting as UnknownSetting
-from biztel_desk.verify.checks import verify_setting as verify_setting
-from biztel_desk.verify.report import VerificationReport as VerificationReport
+from typing import TYPE_CHECKING, Any
+
+from biztel_desk.services.config import ConfigService
+from biztel_desk.verify.report import VerificationReport, VerifyProblem
+from biztel_desk.verify.requirements import (
+    ACTIVITY_FIELDS,
+    CUSTOM_LABEL,
+    CUSTOM_LABEL_DESCRIPTION,
+    CUSTOM_LABEL_VALUE,
+    LABEL_KEY,
+    RESOURCE_KEY,
+    STATIC_RESOURCE,
+    WAV_FORMULA,
+    field_key,
+)
+
+if TYPE_CHECKING:
+    from biztel_desk.verify.checks import VerifyContext
+
+
+def __getattr__(name: str) -> Any:
+    """``UnknownSetting`` (a ProblemsError) without importing the Salesforce client at start-up."""
+    if name == "UnknownSetting":
+        from biztel_desk.verify.checks import UnknownSetting
+
+        return UnknownSetting
+    raise AttributeError(name)
+
+__all__ = [
+    "ACTIVITY_FIELDS", "CUSTOM_LABEL", "CUSTOM_LABEL_DESCRIPTION", "CUSTOM_LABEL_VALUE", "LABEL_KEY", "RESOURCE_KEY",
+    "STATIC_RESOURCE", "WAV_FORMULA", "VerificationReport", "VerifyProblem", "field_key", "last_report_key",
+    "load_last_report", "verify_setting",
+]
+
+
+def verify_setting(context: VerifyContext, setting_name: str, *, timeout: float = 30,
+                   **options: Any) -> VerificationReport:
+    """Run every check of the named setting (verify.checks.verify_setting; safe on a worker thread).
+
+    Raises ``UnknownSetting`` (a ``ProblemsError``, so a ``KnownError``) when the setting was deleted or renamed.
+    """
+    from biztel_desk.verify.checks import verify_setting as run
+
+    return run(context, setting_name, timeout=timeout, **options)
+
+
+def last_report_key(setting_name: str) -> str:
+    """Preference key under which the last report of a setting is kept (for the checklist dialog)."""
+    from biztel_desk.verify.checks import last_report_key as key
+
+    return key(setting_name)
+
+
+def load_last_report(config: ConfigService, setting_name: str) -> VerificationReport | None:
+    """The last verification report of a setting (kept by verify_setting as a plain JSON preference)."""
+    data = config.preference(last_report_key(setting_name))
+    if not isinstance(data, dict):
+        return None
+    try:
+        return VerificationReport.from_json(data)
+    except (KeyError, TypeError, ValueError):  # a report of an older shape: as if never verified
+        return None

@@ -18,6 +18,8 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from biztel_desk.domain.errors import KnownError
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -138,7 +140,7 @@ def fault_text(fault: DatabaseFault, lang: str = "ja", where: str = "") -> str:
     return en.format(where=f" ({where})" if where else "")
 
 
-class DatabaseUnavailable(Exception):
+class DatabaseUnavailable(KnownError):
     """The database cannot be opened or migrated; the message says which and why (no secret in it).
 
     ``fault`` is set when the reason is one the user can act on; ``text(lang)`` then says what to do.

@@ -1,4 +1,11 @@
-"""The one handler for bugs (and database faults raised by an action): log, crash.log, one dialog at a time."""
+"""The one crash path of the window (docs/architecture.md): every unexpected error, from wherever it is raised,
+ends in ``CrashHandler.report``, which logs it, writes crash.log and shows one dialog on the GUI thread.
+
+Its four doors: ``sys.excepthook`` (a slot or a job raised; ``ui/tasks.py`` sends its bugs there, and so does the
+asyncio loop's exception handler), ``threading.excepthook`` (a thread died: the link worker, a call source),
+and Qt's message handler (warnings go to the app log; critical and fatal messages are reported as crashes).
+A known failure (``domain.errors.KnownError``, a database fault) that reaches it is shown as a message instead.
+"""
 
 from __future__ import annotations
 
@@ -10,62 +17,131 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QMessageLogContext,
+    QObject,
+    QThread,
+    QtMsgType,
+    Signal,
+    Slot,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from biztel_desk import __version__
+from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.redact import scrub
 
-__all__ = ["crash_log_path", "install_crash_handler", "scrub"]
+__all__ = ["CrashHandler", "QtCriticalMessage", "crash_log_path", "install_crash_handler", "known_message", "scrub"]
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
+MessageHandler = Callable[[QtMsgType, QMessageLogContext, str], None]
 log = logging.getLogger(__name__)
+qt_log = logging.getLogger("biztel_desk.qt")
 
 
 def crash_log_path(data_dir: Path) -> Path:
     return data_dir / "logs" / "crash.log"
 
 
-def install_crash_handler(data_dir: Path, lang: str = "ja", database_location: str = "") -> ExceptHook:
-    """Install ``sys.excepthook`` and ``threading.excepthook``; returns the former.
+class QtCriticalMessage(RuntimeError):
+    """A critical or fatal message of Qt itself, reported through the crash path like an exception."""
 
-    A database fault (locked, damaged, disk full) raised by any action is a known failure, not a bug: it is
-    logged and shown as what to do. Anything else is a bug: its traceback goes to ``<data_dir>/logs/crash.log``
-    and the application log, and a dialog names crash.log. A thread's exception is written at once and its
-    dialog shown on the GUI thread.
-    """
-    from biztel_desk.services.faults import database_problem
 
-    log_path = crash_log_path(data_dir)
-    showing = False
-    relay = _Relay(QCoreApplication.instance())
+class CrashHandler(QObject):
+    """Lives on the GUI thread. ``report`` may be called from any thread: the dialog is always shown here."""
 
-    def record(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> str:
-        """Write the report; return where it went (for the dialog)."""
-        log.critical("unexpected error", exc_info=(kind, error, tb))
+    _show = Signal(object)  # (title, text, critical): queued to the GUI thread when emitted from another
+
+    def __init__(self, data_dir: Path, lang: str = "ja", database_location: str = "",
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.log_path = crash_log_path(data_dir)
+        self.lang = lang
+        self.database_location = database_location
+        self.showing = False
+        self._show.connect(self._on_show)
+
+    # --- the one function --------------------------------------------------------------------------------------
+
+    def report(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None,
+               source: str = "", *, show: bool = True) -> None:
+        """Log ``error``; a known failure becomes a message, anything else crash.log and the crash dialog."""
+        problem = self.known_problem(error)
+        if problem is not None:
+            log.warning("known failure%s: %s", f" in {source}" if source else "", error)
+            if show:
+                self._show.emit((self._known_title(error), problem, False))
+            return
+        where = self.record(kind, error, tb, source)
+        if show:
+            self._show.emit(self._crash_text(where))
+
+    def known_problem(self, error: BaseException) -> str | None:
+        """What the user can do about ``error``, or None when it is a bug."""
+        return known_message(error, self.lang, self.database_location)
+
+    def record(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None,
+               source: str = "") -> str:
+        """Write the report to the app log and crash.log; return where it went (for the dialog)."""
+        log.critical("unexpected error%s", f" in {source}" if source else "", exc_info=(kind, error, tb))
         report = scrub("".join(traceback.format_exception(kind, error, tb)))
         stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        heading = f"=== {stamp} BIZTEL Desk {__version__}{f' ({source})' if source else ''} ===\n"
         try:
-            log_path.parent.mkdir(parents=True, exist_ok=True)
-            with log_path.open("a", encoding="utf-8") as stream:
-                stream.write(f"=== {stamp} BIZTEL Desk {__version__} ===\n{report}\n")
-            return str(log_path)
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.log_path.open("a", encoding="utf-8") as stream:
+                stream.write(f"{heading}{report}\n")
+            return str(self.log_path)
         except OSError as write_error:  # the disk may be full or read-only: still tell the user
             sys.stderr.write(report)
             return f"(stderr: {write_error.strerror or write_error})"
 
-    def show(title: str, text: str, critical: bool) -> None:
-        nonlocal showing
-        if QApplication.instance() is None or showing:
+    # --- the doors -----------------------------------------------------------------------------------------------
+
+    def excepthook(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, tb)
             return
-        showing = True  # one box at a time, even if the box's own event loop raises again
+        on_gui = QThread.currentThread() is self.thread()
+        self.report(kind, error, tb, "" if on_gui else threading.current_thread().name)
+
+    def thread_hook(self, args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        error = args.exc_value if args.exc_value is not None else args.exc_type()
+        name = args.thread.name if args.thread is not None else "?"
+        self.report(args.exc_type, error, args.exc_traceback, f"thread {name}")
+
+    def qt_message(self, mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        """Qt's own messages: debug and info to the log at their level, warnings as warnings, the rest a crash."""
+        if mode in (QtMsgType.QtDebugMsg, QtMsgType.QtInfoMsg):
+            qt_log.debug("%s", message)
+        elif mode == QtMsgType.QtWarningMsg:
+            qt_log.warning("%s", message)
+        else:
+            error = QtCriticalMessage(f"Qt {'fatal' if mode == QtMsgType.QtFatalMsg else 'critical'}: {message}")
+            # Qt aborts right after a fatal message: crash.log is written, there is no time for a dialog.
+            self.report(QtCriticalMessage, error, None, "Qt", show=mode != QtMsgType.QtFatalMsg)
+
+    # --- the dialog (GUI thread) ---------------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_show(self, texts: tuple[str, str, bool]) -> None:
+        title, text, critical = texts
+        if QApplication.instance() is None or self.showing:
+            return
+        self.showing = True  # one box at a time, even if the box's own event loop raises again
         try:
             (QMessageBox.critical if critical else QMessageBox.warning)(None, title, text)
         finally:
-            showing = False
+            self.showing = False
 
-    def crash_text(where: str) -> tuple[str, str, bool]:
+    @staticmethod
+    def _crash_text(where: str) -> tuple[str, str, bool]:
         return (
             QCoreApplication.translate("CrashHandler", "予期しないエラー"),
             QCoreApplication.translate(
@@ -76,38 +152,71 @@ def install_crash_handler(data_dir: Path, lang: str = "ja", database_location: s
             True,
         )
 
-    def known_text(problem: str) -> tuple[str, str, bool]:
-        return (QCoreApplication.translate("CrashHandler", "データベースを使用できません"), problem, False)
+    def _known_title(self, error: BaseException) -> str:
+        from biztel_desk.services.faults import database_problem
 
-    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
-        if issubclass(kind, KeyboardInterrupt):
-            sys.__excepthook__(kind, error, tb)
-            return
-        problem = database_problem(error, lang, database_location)
-        if problem is not None:
-            log.warning("database fault during an action: %s", error)
-            show(*known_text(problem))
-            return
-        show(*crash_text(record(kind, error, tb)))
+        if database_problem(error, self.lang, self.database_location) is not None:
+            return QCoreApplication.translate("CrashHandler", "データベースを使用できません")
+        return QCoreApplication.translate("CrashHandler", "操作を完了できませんでした")
 
-    def thread_hook(args: threading.ExceptHookArgs) -> None:
-        if args.exc_type is SystemExit:
-            return
-        error = args.exc_value if args.exc_value is not None else args.exc_type()
-        problem = database_problem(error, lang, database_location)
-        if problem is not None:
-            log.warning("database fault in thread %s: %s", args.thread.name if args.thread else "?", error)
-            relay.show.emit(known_text(problem))
-        else:
-            relay.show.emit(crash_text(record(args.exc_type, error, args.exc_traceback)))
 
-    relay.show.connect(lambda texts: show(*texts))
+_handler: CrashHandler | None = None
+
+
+def known_message(error: BaseException, lang: str = "ja", database_location: str = "") -> str | None:
+    """What the user can do about a known failure (a ``KnownError``, a database fault: locked, full, damaged);
+    None when ``error`` is a bug. An action that catches what it cannot handle shows this, or re-raises a bug."""
+    from biztel_desk.services.faults import database_problem
+
+    problem = database_problem(error, lang, database_location)
+    if problem is not None:
+        return problem
+    if isinstance(error, KnownError):
+        return error.text(lang)
+    return None
+
+
+def current() -> CrashHandler | None:
+    """The installed crash handler (None before ``install_crash_handler``)."""
+    return _handler
+
+
+def install_crash_handler(data_dir: Path, lang: str = "ja", database_location: str = "") -> ExceptHook:
+    """Install the crash path: ``sys.excepthook``, ``threading.excepthook`` and Qt's message handler all go to
+    one ``CrashHandler.report``; returns the new ``sys.excepthook``.
+
+    A database fault (locked, damaged, disk full) or another ``KnownError`` is a known failure, not a bug: it is
+    logged and shown as what to do. Anything else is a bug: its traceback goes to ``<data_dir>/logs/crash.log``
+    and the application log, and a dialog names crash.log, always on the GUI thread.
+    """
+    global _handler
+    previous = _handler
+    handler = CrashHandler(data_dir, lang, database_location, QCoreApplication.instance())
+    if previous is not None and previous is not handler:
+        previous.deleteLater()
+    _handler = handler
+    hook = handler.excepthook
     sys.excepthook = hook
-    threading.excepthook = thread_hook
+    threading.excepthook = handler.thread_hook
+    _install_message_handler(handler)
     return hook
 
 
-class _Relay(QObject):
-    """Lives on the GUI thread: a worker thread's report becomes a dialog there (a queued signal)."""
+def _install_message_handler(handler: CrashHandler) -> None:
+    """Qt's message handler to ``handler``; the handler in place before ours still sees every message (pytest-qt
+    captures Qt's warnings through its own)."""
+    chained: list[Any] = [None]
 
-    show = Signal(object)  # (title, text, critical)
+    def on_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        before = chained[0]
+        if before is not None:
+            before(mode, context, message)
+        elif mode not in (QtMsgType.QtDebugMsg, QtMsgType.QtInfoMsg):
+            sys.stderr.write(f"{message}\n")  # what Qt's own handler would have printed
+        handler.qt_message(mode, context, message)
+
+    on_message._biztel_previous = chained  # type: ignore[attr-defined]
+    previous = qInstallMessageHandler(on_message)
+    # Installed again (another window, a test): chain to what was there before the first of ours, not to ours.
+    inner = getattr(previous, "_biztel_previous", None)
+    chained[0] = inner[0] if inner is not None else previous

@@ -1,25 +1,18 @@
-"""Who links each setting: re-read from the link leases every few seconds on a pool thread (never the GUI's)."""
+"""Who links each setting: re-read from the link leases every few seconds in a job (ui/tasks.py), never on the
+GUI thread."""
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
-from sqlalchemy.exc import SQLAlchemyError
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from biztel_desk.services.link_owners import LinkOwner, other_owners
-from biztel_desk.store.db import Database
+from biztel_desk.services.link_owners import Database, LinkOwner, read_other_owners
+from biztel_desk.ui.tasks import Jobs
 
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 5000  # the owner's heartbeat is every 5 s; a takeover shows within one more read
-
-
-class _Relay(QObject):
-    """Carries the result to the GUI thread. No parent, and the running read keeps a reference to it: emitting
-    stays safe even when the watcher was deleted meanwhile (Qt drops the queued delivery)."""
-
-    read = Signal(object)  # dict[str, LinkOwner] | None (None: the read failed, keep what is shown)
 
 
 class LeaseWatcher(QObject):
@@ -31,11 +24,8 @@ class LeaseWatcher(QObject):
         super().__init__(parent)
         self.database = database
         self.owners: dict[str, LinkOwner] = {}
-        self.relay = _Relay()
-        self.relay.read.connect(self._on_relay_read)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self._busy = False
+        self.jobs = Jobs(self)
+        self._closed = False
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.refresh)
@@ -46,30 +36,22 @@ class LeaseWatcher(QObject):
 
     @Slot()
     def refresh(self) -> None:
-        if self._busy:
+        if self._closed or self.jobs.running("read"):  # one read at a time: the next tick tries again
             return
-        self._busy = True
-        relay, database = self.relay, self.database
-
-        def run() -> None:
-            try:
-                owners: dict[str, LinkOwner] | None = other_owners(database)
-            except SQLAlchemyError:  # database busy or gone: the next read tries again
-                log.warning("could not read the link leases", exc_info=True)
-                owners = None
-            relay.read.emit(owners)
-
-        self.pool.start(run)
+        self.jobs.run("read", self._read(), on_error=self._on_read_failed)
 
     def shutdown(self) -> None:
         """Stop reading and wait for a read in progress (before the database is closed)."""
+        self._closed = True
         self._timer.stop()
-        self.pool.clear()
-        self.pool.waitForDone()
+        self.jobs.shutdown()
 
-    @Slot(object)
-    def _on_relay_read(self, owners: dict[str, LinkOwner] | None) -> None:
-        self._busy = False
-        if owners is not None and owners != self.owners:
+    async def _read(self) -> None:
+        owners = await self.jobs.to_thread(read_other_owners, self.database)
+        if owners != self.owners:
             self.owners = owners
             self.changed.emit()
+
+    def _on_read_failed(self, error: BaseException) -> None:
+        # The database is busy or gone: keep what is shown, the next read tries again.
+        log.warning("could not read the link leases: %s", error)

@@ -4,7 +4,9 @@ A job is a coroutine that ``await``s ``asyncio.to_thread(service_call, ...)`` an
 after an ``await`` runs on the GUI thread again. ``Jobs`` keeps the jobs of one widget by key: starting a job
 cancels the one of the same key still running (a newer request wins, so a stale result is never shown), and
 every job is cancelled when the widget goes away. A cancelled job stops at its ``await``; the thread under it
-finishes on its own and its result is dropped.
+finishes on its own and its result is dropped. ``Jobs.to_thread`` is ``asyncio.to_thread`` that ``Jobs.shutdown``
+(cancel, then wait) and ``Jobs.wait`` can wait for: a job whose call uses the database awaits it, so that the
+database is closed only after the call returned.
 
 Failures take one of two paths. A ``KnownError`` (or what ``on_error`` accepts) goes to the job's ``on_error``,
 which shows it as a message. Anything else is a bug: it goes to ``sys.excepthook``, the one crash path
@@ -25,11 +27,14 @@ which shows it as a message. Anything else is a bug: it goes to ``sys.excepthook
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
+import functools
 import logging
 import sys
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject
 
@@ -38,7 +43,9 @@ from biztel_desk.domain.errors import KnownError
 log = logging.getLogger(__name__)
 
 OnError = Callable[[BaseException], None]
+T = TypeVar("T")
 _loop: asyncio.AbstractEventLoop | None = None
+_executor: ThreadPoolExecutor | None = None
 JOB_THREADS = 8  # network and database calls of the window at once; more wait their turn
 
 
@@ -49,7 +56,7 @@ def install_event_loop(app: QCoreApplication | None = None) -> asyncio.AbstractE
     so the app keeps ``app.exec()`` and tests need nothing but this call (the ``qasync_loop`` fixture).
     The loop's exception handler sends what escaped a callback to the crash path.
     """
-    global _loop
+    global _loop, _executor
     import qasync
 
     app = app or QCoreApplication.instance()
@@ -63,7 +70,8 @@ def install_event_loop(app: QCoreApplication | None = None) -> asyncio.AbstractE
     loop._biztel_app = app
     # Plain Python threads rather than qasync's QThreads: a QThread still running when Qt tears down aborts the
     # process ("QThread: Destroyed while thread is still running"); a Python thread just finishes its call.
-    loop.set_default_executor(ThreadPoolExecutor(max_workers=JOB_THREADS, thread_name_prefix="ui-job"))
+    _executor = ThreadPoolExecutor(max_workers=JOB_THREADS, thread_name_prefix="ui-job")
+    loop.set_default_executor(_executor)
     loop.set_exception_handler(_on_loop_exception)
     asyncio.set_event_loop(loop)
     _loop = loop
@@ -89,6 +97,7 @@ class Jobs:
 
     def __init__(self, owner: QObject) -> None:
         self._tasks: dict[str, asyncio.Task[Any]] = {}
+        self._calls: set[concurrent.futures.Future[Any]] = set()
         self._closed = False
         # Not a bound method: the owner's ``destroyed`` fires while Python still holds this object.
         owner.destroyed.connect(lambda *_: self.cancel_all())
@@ -126,6 +135,32 @@ class Jobs:
         self._closed = True
         for key in list(self._tasks):
             self.cancel(key)
+
+    async def to_thread(self, call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """``asyncio.to_thread`` whose thread ``shutdown`` waits for: for calls that use a resource the owner's
+        shutdown closes afterwards (the database)."""
+        install_event_loop()
+        assert _executor is not None
+        context = contextvars.copy_context()
+        future = _executor.submit(functools.partial(context.run, call, *args, **kwargs))
+        self._calls.add(future)
+        future.add_done_callback(self._calls.discard)
+        return await asyncio.wrap_future(future)
+
+    def shutdown(self, timeout: float = 30) -> bool:
+        """Cancel every job and wait (at most ``timeout`` s) for the threads of its ``to_thread`` calls to return;
+        no job starts afterwards. True when none is left running."""
+        self.cancel_all()
+        return self.wait(timeout)
+
+    def wait(self, timeout: float = 30) -> bool:
+        """Wait (at most ``timeout`` s) for the threads of the ``to_thread`` calls under way, cancelling nothing:
+        their jobs go on at the next turn of the event loop. True when none is left running."""
+        calls = list(self._calls)
+        if not calls:
+            return True
+        _done, running = concurrent.futures.wait(calls, timeout)
+        return not running
 
     def _on_done(self, key: str, task: asyncio.Task[Any], on_error: OnError | None,
                  known: tuple[type[BaseException], ...]) -> None:

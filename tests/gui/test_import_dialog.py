@@ -45,7 +45,7 @@ def _import(qtbot: QtBot, dialog: ImportDialog) -> ImportReport:
     assert dialog.import_button.isEnabled()
     with qtbot.waitSignal(dialog.import_finished, timeout=20000) as blocker:
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-        # The click returned before the import finished: the work is on the pool thread, the result arrives queued.
+        # The click returned before the import finished: the work is on a job's thread, the result comes after.
         assert dialog.is_running()
         assert not dialog.import_button.isEnabled() and not dialog.close_button.isEnabled()
         assert dialog.progress_bar.isVisible()
@@ -348,21 +348,32 @@ def test_the_progress_bar_follows_the_rows_read(qtbot: QtBot, context: AppContex
     assert dialog.progress_bar.format() == "%v行 処理済み"
 
 
+@pytest.mark.sqlite_only("the lock is SQLite's write lock (BEGIN IMMEDIATE through sqlite3)")
 def test_a_database_failure_is_shown_and_nothing_claims_success(qtbot: QtBot, context: AppContext,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from sqlalchemy.exc import OperationalError
+                                                               data_dir: Path) -> None:
+    import sqlite3
 
-    from biztel_desk.ui.dialogs import import_dialog
+    from sqlalchemy import event
 
-    def locked(*args: object, **kwargs: object) -> ImportReport:
-        raise OperationalError("INSERT INTO calls", {}, Exception("database is locked"))
+    from biztel_desk.store.db import DB_FILENAME
 
-    monkeypatch.setattr(import_dialog, "import_files", locked)
+    engine = context.database.engine  # new connections give up on the lock at once instead of after 10 s
+    event.listen(engine, "connect", lambda connection, _record: connection.execute("PRAGMA busy_timeout=0"))
+    engine.dispose()
     dialog = _dialog(qtbot, context, [DATA / "freepbx_cdr.csv"])
-    with qtbot.waitSignal(dialog.import_failed) as failed, qtbot.assertNotEmitted(dialog.imported):
-        assert dialog.start_import()
-    assert failed.args[0].startswith("データベースに書き込めませんでした: database is locked")
-    assert dialog.result_shown() and dialog.result_error.text() == failed.args[0]
+    lock = sqlite3.connect(data_dir / DB_FILENAME, timeout=30, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        with qtbot.waitSignal(dialog.import_finished, timeout=10000) as finished, \
+                qtbot.assertNotEmitted(dialog.imported):
+            assert dialog.start_import()
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    report = finished.args[0]
+    assert report.imported == 0 and report.failed_files
+    assert dialog.result_shown() and "データベースに保存できませんでした: database is locked" in dialog.result_error.text()
+    assert "このファイルからは何も保存していません" in dialog.result_error.text()
     assert dialog.imported_label.text() == "取り込み 0件" and dialog.import_button.isEnabled()
 
 

@@ -174,7 +174,7 @@ def test_checklist_ticks_from_the_last_verification(qtbot: QtBot, context: AppCo
     # The admin fixes Salesforce, then re-verifies from the checklist itself.
     org.set_static_resource("speaker", present=True)
     dialog.verify_button.click()
-    assert isinstance(dialog.runner, VerifyRunner)
+    assert dialog.jobs.running("verify")
     qtbot.waitUntil(lambda: dialog.verify_button.isEnabled(), timeout=20000)
     assert dialog.resource_state.text() == "✓ OK"
     assert isinstance(dialog.report, VerificationReport) and dialog.report.checked["field:B_AgentIdTo__c"] is False

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,10 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from biztel_desk.domain.errors import KnownError
+from biztel_desk.services import verification
 from biztel_desk.services.context import AppContext
-from biztel_desk.ui.widgets import ERROR_COLOR, HINT_COLOR, OK_COLOR
-from biztel_desk.verify.report import VerificationReport
-from biztel_desk.verify.requirements import (
+from biztel_desk.services.verification import (
     ACTIVITY_FIELDS,
     CUSTOM_LABEL,
     CUSTOM_LABEL_DESCRIPTION,
@@ -37,35 +38,28 @@ from biztel_desk.verify.requirements import (
     RESOURCE_KEY,
     STATIC_RESOURCE,
     WAV_FORMULA,
+    VerificationReport,
     field_key,
 )
+from biztel_desk.ui.tasks import Jobs
+from biztel_desk.ui.widgets import ERROR_COLOR, HINT_COLOR, OK_COLOR
 
 # Columns of the Activity field table (the seed's table plus the tick).
 COL_STATE, COL_LABEL, COL_TYPE, COL_NAME, COL_API = range(5)
 
 
-def load_last_report(context: AppContext, setting_name: str) -> VerificationReport | None:
-    """The last verification report of a setting (kept by verify_setting as a plain JSON preference)."""
-    from biztel_desk.verify.checks import last_report_key  # imports the Salesforce client: not at start-up
-
-    data = context.config.preference(last_report_key(setting_name))
-    if not isinstance(data, dict):
-        return None
-    try:
-        return VerificationReport.from_json(data)
-    except (KeyError, TypeError, ValueError):  # a report of an older shape: as if never verified
-        return None
-
-
 class ChecklistDialog(QDialog):
     """Static resource, custom label, the eleven Activity fields and the formula to copy, each ✓ / ✗ / 未確認."""
+
+    verified = Signal(object)  # VerificationReport of 設定確認を実行 (shown when it is of the setting chosen)
+    verify_failed = Signal(str)  # why it could not run, in the UI language
 
     def __init__(self, context: AppContext, parent: QWidget | None = None, *, setting_name: str | None = None,
                  report: VerificationReport | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.report: VerificationReport | None = None
-        self.runner: object | None = None
+        self.jobs = Jobs(self)
         self.setWindowTitle(self.tr("Salesforce側の設定チェックリスト"))
         self.setObjectName("checklistDialog")
         self._build()
@@ -185,7 +179,7 @@ class ChecklistDialog(QDialog):
 
     def _stored_report(self) -> VerificationReport | None:
         name = self.setting_name()
-        return load_last_report(self.context, name) if name else None
+        return verification.load_last_report(self.context.config, name) if name else None
 
     def state_of(self, key: str) -> bool | None:
         """True ✓, False ✗, None 未確認 (never verified, or the check could not run)."""
@@ -234,27 +228,25 @@ class ChecklistDialog(QDialog):
         self.copy_formula_button.setText(self.tr("コピーしました"))
 
     def _on_verify_button_clicked(self) -> None:
-        from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner
-
         name = self.setting_name()
-        if not name:
+        if not name or self.jobs.running("verify"):
             return
-        runner = VerifyRunner(self.context, self, interactive=False)
-        runner.finished.connect(self._on_runner_finished)
-        runner.failed.connect(self._on_runner_failed)
-        self.runner = runner
         self.verify_button.setEnabled(False)
         self.verified_label.setText(self.tr("確認しています…"))
-        runner.run(name)
+        self.jobs.run("verify", self._verify(name), on_error=self._on_verify_failed)
 
-    def _on_runner_finished(self, report: VerificationReport) -> None:
+    async def _verify(self, name: str) -> None:
+        report = await asyncio.to_thread(verification.verify_setting, self.context, name)
         self.verify_button.setEnabled(True)
         if report.setting == self.setting_name():
             self.show_report(report)
+        self.verified.emit(report)
 
-    def _on_runner_failed(self, reason: str) -> None:
+    def _on_verify_failed(self, error: BaseException) -> None:
         self.verify_button.setEnabled(True)
+        reason = error.text(self.context.lang) if isinstance(error, KnownError) else str(error)
         self.verified_label.setText(reason)
+        self.verify_failed.emit(reason)
 
 
 def _local_time(iso: str) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import sys
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,9 +14,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QRunnable,
     Qt,
-    QThreadPool,
     Signal,
 )
 from PySide6.QtGui import QCloseEvent, QColor, QDragEnterEvent, QDropEvent, QGuiApplication
@@ -39,10 +37,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from biztel_desk.domain.call import REQUIRED_FIELDS
-from biztel_desk.ingest.files import (
+from biztel_desk.domain.errors import KnownError
+from biztel_desk.services import imports
+from biztel_desk.services.context import AppContext
+from biztel_desk.services.imports import (
     BIZTEL_MAPPING,
     ImportFailure,
     ImportReport,
@@ -50,13 +50,12 @@ from biztel_desk.ingest.files import (
     Preview,
     RejectedRow,
     field_choices,
-    import_files,
     load_mapping,
     preview,
     save_mapping,
 )
-from biztel_desk.services.context import AppContext
-from biztel_desk.services.relink import UnknownNumber, import_mark, unknown_numbers, unknown_summary
+from biztel_desk.services.relink import UnknownNumber, unknown_summary
+from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import ERROR_COLOR, ErrorLabel, HintLabel, required_label
 
 log = logging.getLogger(__name__)
@@ -71,15 +70,6 @@ _UNMAPPED_COLOR = "#9aa0a6"
 def _header_key(text: str) -> str:
     """The ingest code compares headers after NFKC and case folding; the editor's prefill does the same."""
     return unicodedata.normalize("NFKC", text).strip().strip("\ufeff").casefold()
-
-
-def _count_lines(path: str) -> int:
-    """A cheap estimate of a file's rows (for the progress bar's range); 0 when it cannot be read."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
-        return 0
-    return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
 
 
 # --- models ------------------------------------------------------------------------------------------------
@@ -206,55 +196,6 @@ class RejectedRowsModel(QAbstractTableModel):
         return headers[section] if 0 <= section < len(headers) else None
 
 
-# --- the background import ---------------------------------------------------------------------------------
-
-
-class _ImportSignals(QObject):
-    started = Signal(int)  # estimated rows of all files (the progress bar's range)
-    progress = Signal(int)  # rows read so far, all files together
-    finished = Signal(object)  # ImportReport
-    failed = Signal(str)  # a known reason (the database refused), in the user's language
-    crashed = Signal(object)  # an unexpected exception: handed to the crash handler on the GUI thread
-
-
-class ImportTask(QRunnable):
-    """Runs import_files on a pool thread; the dialog hears about it only through ``signals``."""
-
-    def __init__(self, context: AppContext, paths: Sequence[str], preset: str | None, mapping: Mapping | None,
-                 encoding: str) -> None:
-        super().__init__()
-        self.context = context
-        self.paths = list(paths)
-        self.preset = preset
-        self.mapping = mapping
-        self.encoding = encoding
-        self.signals = _ImportSignals()
-        self._rows_by_file: dict[str, int] = {}
-        self.unknown: dict[str, list[UnknownNumber]] = {}  # this import's calls on numbers no target knows
-
-    def run(self) -> None:
-        self.signals.started.emit(sum(_count_lines(path) for path in self.paths))
-        try:
-            mark = import_mark(self.context.database)
-            report = import_files(self.context.database, self.paths, self.preset, self.mapping, self.encoding,
-                                  progress=self._on_import_progress)
-            self.unknown = unknown_numbers(self.context.database, after_call_id=mark)
-        except SQLAlchemyError as error:
-            log.warning("import into the database failed: %s", error)
-            orig = getattr(error, "orig", None)  # the driver's own words ("database is locked") say the most
-            self.signals.failed.emit(str(orig if orig is not None else error))
-            return
-        except Exception as error:  # noqa: BLE001 - a bug: re-raised on the GUI thread so the crash handler logs it
-            log.exception("import of %s failed", self.paths)
-            self.signals.crashed.emit(error)
-            return
-        self.signals.finished.emit(report)
-
-    def _on_import_progress(self, path: str, rows: int) -> None:
-        self._rows_by_file[path] = rows
-        self.signals.progress.emit(sum(self._rows_by_file.values()))
-
-
 # --- the dialog --------------------------------------------------------------------------------------------
 
 
@@ -280,9 +221,8 @@ class ImportDialog(QDialog):
         self.last_preview: Preview | None = None
         self.report: ImportReport | None = None
         self.unknown: dict[str, list[UnknownNumber]] = {}
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self._task: ImportTask | None = None
+        self.jobs = Jobs(self)  # the import ("import"): it cannot be cut in half, the dialog stays open meanwhile
+        self._importing = False
         self._headers: list[str] = []  # the mapping editor's choices: the first file's header cells
         self._mapping_base: Mapping = BIZTEL_MAPPING  # name, source, time zone, direction words kept from a loaded file
         self._loaded_mapping: Mapping | None = None
@@ -503,11 +443,11 @@ class ImportDialog(QDialog):
         return str(self.encoding_combo.currentData())
 
     def is_running(self) -> bool:
-        return self._task is not None
+        return self._importing
 
     def wait(self, msecs: int = 30000) -> bool:
-        """Wait for the pool thread (shutdown and tests); the result still arrives as a queued signal."""
-        return self.pool.waitForDone(msecs)
+        """Wait for the import's thread (shutdown and tests); the result still arrives at the next event loop turn."""
+        return self.jobs.wait(msecs / 1000)
 
     def editor_mapping(self) -> Mapping | None:
         """The mapping the editor shows, or None when a required field has no column (or a column is used twice)."""
@@ -627,9 +567,9 @@ class ImportDialog(QDialog):
             self.progress_bar.setMaximum(rows)
         self.progress_bar.setValue(rows)
 
-    def _on_task_finished(self, report: ImportReport) -> None:
-        self.unknown = self._task.unknown if self._task is not None else {}
-        self._task = None
+    def _on_task_finished(self, report: ImportReport, unknown: dict[str, list[UnknownNumber]]) -> None:
+        self._importing = False
+        self.unknown = unknown
         self.report = report
         self.progress_bar.setValue(self.progress_bar.maximum())
         self.progress_bar.hide()
@@ -640,7 +580,7 @@ class ImportDialog(QDialog):
             self.imported.emit(report.imported)
 
     def _on_task_failed(self, reason: str) -> None:
-        self._task = None
+        self._importing = False
         self.progress_bar.hide()
         text = self.tr("データベースに書き込めませんでした: {reason}\n"
                        "ここまでに取り込んだ通話はそのまま残ります。もう一度取り込んでも重複しません。").format(reason=reason)
@@ -651,10 +591,6 @@ class ImportDialog(QDialog):
         self.rejected_model.set_rows([])
         self._update_buttons()
         self.import_failed.emit(text)
-
-    def _on_task_crashed(self, error: BaseException) -> None:
-        self._on_task_failed(self.tr("予期しないエラーが発生しました"))
-        sys.excepthook(type(error), error, error.__traceback__)
 
     # --- mapping files -----------------------------------------------------------------------------------------
 
@@ -701,44 +637,63 @@ class ImportDialog(QDialog):
     # --- import ------------------------------------------------------------------------------------------------
 
     def start_import(self) -> bool:
-        """Start importing every chosen file on the pool thread; False when it cannot start (nothing is done)."""
-        if not self.import_button.isEnabled() or self._task is not None:
+        """Start importing every chosen file in a job; False when it cannot start (nothing is done)."""
+        if not self.import_button.isEnabled() or self.is_running():
             return False
         mapping = self.editor_mapping() if self._generic_mode else self._loaded_mapping
-        task = ImportTask(self.context, self.paths, self.preset(), mapping, self.encoding())
-        task.signals.started.connect(self._on_task_started)
-        task.signals.progress.connect(self._on_task_progress)
-        task.signals.finished.connect(self._on_task_finished)
-        task.signals.failed.connect(self._on_task_failed)
-        task.signals.crashed.connect(self._on_task_crashed)
-        self._task = task
         self._show_page(self.result_box, False)
-        self.progress_bar.setRange(0, 0)  # busy until the task has counted the rows
+        self.progress_bar.setRange(0, 0)  # busy until the job has counted the rows
         self.progress_bar.show()
+        self._importing = True
+        self.jobs.run("import", self._import(list(self.paths), self.preset(), mapping, self.encoding()),
+                      on_error=self._on_import_error)
         self._update_buttons()
-        self.pool.start(task)
         return True
 
+    async def _import(self, paths: list[str], preset: str | None, mapping: Mapping | None, encoding: str) -> None:
+        self._on_task_started(await asyncio.to_thread(imports.count_rows, paths))
+        loop = asyncio.get_running_loop()
+        rows_by_file: dict[str, int] = {}
+
+        def progress(path: str, rows: int) -> None:  # on the import's thread: the bar moves on the GUI thread
+            rows_by_file[path] = rows
+            loop.call_soon_threadsafe(self._on_task_progress, sum(rows_by_file.values()))
+
+        try:
+            report, unknown = await self.jobs.to_thread(imports.import_calls, self.context.database, paths, preset,
+                                                        mapping, encoding, progress)
+        except KnownError:
+            raise
+        except Exception:
+            log.exception("import of %s failed", paths)
+            self._on_task_failed(self.tr("予期しないエラーが発生しました"))
+            raise  # a bug: the crash path reports it
+        self._on_task_finished(report, unknown)
+
+    def _on_import_error(self, error: BaseException) -> None:
+        log.warning("import into the database failed: %s", error)
+        self._on_task_failed(error.text(self.lang) if isinstance(error, KnownError) else str(error))
+
     def reject(self) -> None:
-        if self._task is not None:  # the import cannot be cut in half: the dialog closes when it is done
+        if self.is_running():  # the import cannot be cut in half: the dialog closes when it is done
             return
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        if self._task is not None:
+        if self.is_running():
             event.ignore()
             return
         super().closeEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
-        if self._task is None and self._dropped_paths(event):
+        if not self.is_running() and self._dropped_paths(event):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
         paths = self._dropped_paths(event)
-        if self._task is None and paths:
+        if not self.is_running() and paths:
             event.acceptProposedAction()
             self.set_paths(paths)
 
@@ -996,7 +951,7 @@ class ImportDialog(QDialog):
                 view.setColumnWidth(column, limit)
 
     def _update_buttons(self) -> None:
-        running = self._task is not None
+        running = self.is_running()
         mapping_ok = not self._generic_mode or self.editor_mapping() is not None
         ready = bool(self.paths) and not running and mapping_ok and (self._preview_ok or self._generic_mode)
         self.import_button.setEnabled(ready)
@@ -1006,4 +961,4 @@ class ImportDialog(QDialog):
         self.setAcceptDrops(not running)
 
 
-__all__ = ["ImportDialog", "ImportTask", "PreviewModel", "RejectedRowsModel"]
+__all__ = ["ImportDialog", "PreviewModel", "RejectedRowsModel"]

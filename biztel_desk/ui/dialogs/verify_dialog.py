@@ -1,11 +1,11 @@
-"""設定確認 in the window: VerifyRunner checks on a pool thread behind a busy dialog, then VerifyResultDialog pops up."""
+"""設定確認 in the window: VerifyRunner checks in a job (ui/tasks.py) behind a busy dialog, then VerifyResultDialog
+pops up."""
 
 from __future__ import annotations
 
 import logging
-import sys
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,10 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.domain.errors import KnownError
+from biztel_desk.services import verification
 from biztel_desk.services.context import AppContext
+from biztel_desk.services.verification import VerificationReport
+from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR
-from biztel_desk.verify.report import VerificationReport
 
 WARNING_COLOR = "#b26a00"  # a 注意 line of 設定確認 (amber: not an error)
 
@@ -49,37 +51,6 @@ def verify_line_row(mark: str, color: str, text: str, bold: bool = False) -> QWi
     layout.addWidget(icon)
     layout.addWidget(label, 1)
     return row
-
-
-class _VerifySignals(QObject):
-    finished = Signal(object)  # VerificationReport
-    failed = Signal(str)  # a known reason, in the UI language
-    crashed = Signal(object)  # an unexpected exception: handed to the crash handler on the GUI thread
-
-
-class VerifyTask(QRunnable):
-    """Runs verify_setting on a pool thread: logins and describes never block the GUI thread."""
-
-    def __init__(self, context: AppContext, setting_name: str, timeout: float = 30) -> None:
-        super().__init__()
-        self.context = context
-        self.setting_name = setting_name
-        self.timeout = timeout
-        self.signals = _VerifySignals()
-
-    def run(self) -> None:
-        from biztel_desk.verify.checks import verify_setting  # the Salesforce client loads when first needed
-
-        try:
-            report = verify_setting(self.context, self.setting_name, timeout=self.timeout)
-        except ProblemsError as error:  # the setting was deleted or renamed meanwhile
-            self.signals.failed.emit(error.text(self.context.lang))
-            return
-        except Exception as error:  # noqa: BLE001 - a bug: re-raised on the GUI thread so the crash handler logs it
-            log.exception("verification of %s failed", self.setting_name)
-            self.signals.crashed.emit(error)
-            return
-        self.signals.finished.emit(report)
 
 
 class VerifyBusyDialog(QDialog):
@@ -116,64 +87,63 @@ class VerifyRunner(QObject):
         self.context = context
         self.interactive = interactive
         self.timeout = timeout
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        self.jobs = Jobs(self)
+        self._running = False  # from run() until the result is out (the job itself ends just after)
         self.busy_dialog: VerifyBusyDialog | None = None
         self.result_dialog: VerifyResultDialog | None = None
-        self._task: VerifyTask | None = None
 
     def parent_widget(self) -> QWidget | None:
         parent = self.parent()
         return parent if isinstance(parent, QWidget) else None
 
     def is_running(self) -> bool:
-        return self._task is not None
+        return self._running
 
     def run(self, setting_name: str) -> bool:
         """Start verifying; False (and nothing done) while a verification is already running."""
-        if self._task is not None:
+        if self.is_running():
             return False
-        task = VerifyTask(self.context, setting_name, self.timeout)
-        task.signals.finished.connect(self._on_task_finished)
-        task.signals.failed.connect(self._on_task_failed)
-        task.signals.crashed.connect(self._on_task_crashed)
-        self._task = task
+        self._running = True
         if self.interactive:
             self.busy_dialog = VerifyBusyDialog(setting_name, self.parent_widget())
             self.busy_dialog.open()
+        self.jobs.run("verify", self._verify(setting_name), on_error=self._on_failed)
         self.started.emit(setting_name)
-        self.pool.start(task)
         return True
 
     def wait(self, msecs: int = 30000) -> bool:
-        """Wait for the pool thread (shutdown and tests); results still arrive as queued signals."""
-        return self.pool.waitForDone(msecs)
+        """Wait for the checks' thread (shutdown: no report is written into a closed database)."""
+        return self.jobs.wait(msecs / 1000)
 
-    def _close_busy(self) -> None:
-        self._task = None
-        if self.busy_dialog is not None:
-            self.busy_dialog.close()
-            self.busy_dialog.deleteLater()
-            self.busy_dialog = None
-
-    def _on_task_finished(self, report: VerificationReport) -> None:
-        self._close_busy()
+    async def _verify(self, setting_name: str) -> None:
+        try:
+            report = await self.jobs.to_thread(verification.verify_setting, self.context, setting_name,
+                                               timeout=self.timeout)
+        except Exception as error:
+            if not isinstance(error, KnownError):  # a bug: the crash path reports it, the caller hears it failed
+                self.failed.emit(self.tr("予期しないエラーが発生したため確認できませんでした。"))
+            raise
+        finally:
+            self._running = False
+            self._close_busy()
         self.finished.emit(report)
         if self.interactive:
             self.result_dialog = VerifyResultDialog(report, self.context, self.parent_widget())
             self.result_dialog.open()
 
-    def _on_task_failed(self, reason: str) -> None:
-        self._close_busy()
+    def _close_busy(self) -> None:
+        if self.busy_dialog is not None:
+            self.busy_dialog.close()
+            self.busy_dialog.deleteLater()
+            self.busy_dialog = None
+
+    def _on_failed(self, error: BaseException) -> None:
+        """A known reason (the setting was deleted or renamed meanwhile) in the popup; a bug went to the crash path."""
+        reason = error.text(self.context.lang) if isinstance(error, KnownError) else str(error)
         self.failed.emit(reason)
         if self.interactive:
             self.result_dialog = VerifyResultDialog(None, self.context, self.parent_widget(), failure=reason)
             self.result_dialog.open()
-
-    def _on_task_crashed(self, error: BaseException) -> None:
-        self._close_busy()
-        self.failed.emit(self.tr("予期しないエラーが発生したため確認できませんでした。"))
-        sys.excepthook(type(error), error, error.__traceback__)
 
 
 class VerifyResultDialog(QDialog):

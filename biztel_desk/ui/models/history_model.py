@@ -1,4 +1,4 @@
-"""連携通話履歴 table model: one page of link jobs at a time, queried on a worker thread, sorted by any column."""
+"""連携通話履歴 table model: one page of link jobs at a time, queried as jobs (ui/tasks.py), sorted by any column."""
 
 from __future__ import annotations
 
@@ -8,28 +8,31 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
-    QThreadPool,
     Signal,
-    Slot,
 )
 from PySide6.QtGui import QBrush, QColor
-from sqlalchemy.exc import SQLAlchemyError
 
 from biztel_desk.domain.jobs import exclude_reason_label, state_label
-from biztel_desk.services.history import COLUMN_KEYS, COLUMNS, DEFAULT_VISIBLE, cell_text, column_titles, zone_of
-from biztel_desk.store.history import (
+from biztel_desk.services import history
+from biztel_desk.services.history import (
+    COLUMN_KEYS,
+    COLUMNS,
     DEFAULT_SORT,
+    DEFAULT_VISIBLE,
     JOB_STATES,
     HistoryFilter,
     HistoryRow,
     HistorySource,
     Sort,
+    cell_text,
+    column_titles,
     cursor_of,
     keyset_supported,
+    zone_of,
 )
+from biztel_desk.ui.tasks import Jobs
 
 Index = QModelIndex | QPersistentModelIndex
 TASK_COLUMN = COLUMN_KEYS.index("task_id")
@@ -37,24 +40,13 @@ RECORD_COLUMN = COLUMN_KEYS.index("record_id")
 _STATE_COLORS = {"failed": "#b00020", "retrying": "#9a6700", "held": "#6a737d", "linked": "#1a7f37",
                  "updated": "#1a7f37", "update_pending": "#9a6700", "excluded": "#6a737d"}
 __all__ = ["COLUMN_KEYS", "DEFAULT_VISIBLE", "RECORD_COLUMN", "TASK_COLUMN", "HistoryModel"]
-
-
-class Relay(QObject):
-    """Carries results from pool threads to the GUI thread. It has no parent and the running query keeps a
-    reference to it, so emitting stays safe even when the model or tab was deleted meanwhile (Qt drops the
-    queued delivery to a deleted receiver)."""
-
-    page_ready = Signal(int, int, object)  # generation, offset, rows
-    count_ready = Signal(int, object)  # generation, total
-    estimate_ready = Signal(int, object)  # generation, the planner's estimate of the total (PostgreSQL)
-    failed = Signal(int, str)
-    export_done = Signal(str, int, str)  # path, rows, error ("" = none)
-    retry_done = Signal(int, str)  # jobs changed, error
+PageQuery = Callable[[HistoryFilter, Sort], list[HistoryRow]]
 
 
 class HistoryModel(QAbstractTableModel):
-    """Holds only the current page. Every query runs on the model's thread pool; each request carries a
-    generation number and a result whose generation is no longer current is dropped (the admin typed on)."""
+    """Holds only the current page. Every query is a job of the model (``jobs``): the page under the key "page",
+    the count under "count". A newer request cancels the one of its key still running, so a result the admin
+    typed past is never shown."""
 
     page_loaded = Signal()
     count_loaded = Signal()
@@ -77,8 +69,7 @@ class HistoryModel(QAbstractTableModel):
         self.zone = zone_of(time_zone)
         self.lang = lang
         self.url = url
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(2)  # the page and the count of one filter run side by side
+        self.jobs = Jobs(self)
         self._filter: HistoryFilter | None = None
         self._sort: Sort = DEFAULT_SORT
         self._rows: list[HistoryRow] = []
@@ -86,15 +77,9 @@ class HistoryModel(QAbstractTableModel):
         self._total: int | None = 0
         self._estimate: int | None = None  # 約…件 while the exact count of a large filter runs
         self._offset = 0
-        self._page_generation = 0
-        self._count_generation = 0
+        self._closed = False
         self.loading = False
         self.counting = False
-        self.relay = Relay()
-        self.relay.page_ready.connect(self._on_relay_page_ready)
-        self.relay.count_ready.connect(self._on_relay_count_ready)
-        self.relay.estimate_ready.connect(self._on_relay_estimate_ready)
-        self.relay.failed.connect(self._on_relay_failed)
 
     # --- state ---------------------------------------------------------------------------------------------------
 
@@ -177,9 +162,10 @@ class HistoryModel(QAbstractTableModel):
             return
         if self._rows and keyset_supported(self._sort):
             cursor = cursor_of(self._rows[0], self._sort)
+            source, size = self.source, self.page_size
             self._submit_page(
                 max(self._offset - self.page_size, 0),
-                lambda f, s: self.source.page_after(f, cursor, self.page_size, s, backwards=True),
+                lambda f, s: history.read_page_after(source, f, cursor, size, s, backwards=True),
             )
         else:
             self._request_offset(max(self._offset - self.page_size, 0))
@@ -189,8 +175,9 @@ class HistoryModel(QAbstractTableModel):
             return
         if self._rows and keyset_supported(self._sort):
             cursor = cursor_of(self._rows[-1], self._sort)
+            source, size = self.source, self.page_size
             self._submit_page(
-                self._offset + self.page_size, lambda f, s: self.source.page_after(f, cursor, self.page_size, s)
+                self._offset + self.page_size, lambda f, s: history.read_page_after(source, f, cursor, size, s)
             )
         else:
             self._request_offset(self._offset + self.page_size)
@@ -206,65 +193,82 @@ class HistoryModel(QAbstractTableModel):
 
     def shutdown(self) -> None:
         """Drop every pending result and wait for running queries (before the database is closed)."""
-        self._page_generation += 1
-        self._count_generation += 1
-        self.pool.clear()
-        self.pool.waitForDone()
+        self._closed = True
+        self.jobs.shutdown()
 
     def _request_offset(self, offset: int) -> None:
-        total = self._total
-        self._submit_page(offset, lambda f, s: self.source.page(f, offset, self.page_size, s, total=total))
+        total, source, size = self._total, self.source, self.page_size
+        self._submit_page(offset, lambda f, s: history.read_page(source, f, offset, size, s, total=total))
 
-    def _submit_page(self, offset: int, query: Callable[[HistoryFilter, Sort], list[HistoryRow]]) -> None:
-        self._page_generation += 1
-        generation = self._page_generation
+    def _submit_page(self, offset: int, query: PageQuery) -> None:
+        if self._closed:
+            return
         history_filter, sort = self._filter, self._sort
         if history_filter is None:
-            self._on_relay_page_ready(generation, 0, ([], []))
+            self.jobs.cancel("page")
+            self._show_page(offset, [], [])
             return
         self._set_busy(loading=True)
-        relay = self.relay  # the closure must not touch the model: it may be deleted before the query ends
+        self.jobs.run("page", self._load_page(offset, history_filter, sort, query), on_error=self._on_page_failed)
+
+    async def _load_page(self, offset: int, history_filter: HistoryFilter, sort: Sort, query: PageQuery) -> None:
         zone, lang = self.zone, self.lang
         states = {state: self.state_title(state) for state in JOB_STATES}
         task_label = self.tr("開く")
 
-        def run() -> None:
-            try:
-                rows = query(history_filter, sort)
-            except SQLAlchemyError as error:  # database busy or gone: a known failure the tab shows
-                relay.failed.emit(generation, str(getattr(error, "orig", None) or error))
-                return
-            # Formatting 50 × 17 cells costs milliseconds of Python: do it here, not in data() on the GUI thread.
-            texts = [_row_texts(row, zone, lang, states, task_label) for row in rows]
-            relay.page_ready.emit(generation, offset, (rows, texts))
+        def read() -> tuple[list[HistoryRow], list[list[str]]]:
+            rows = query(history_filter, sort)
+            # Formatting 50 × 17 cells costs milliseconds of Python: do it there, not in data() on the GUI thread.
+            return rows, [_row_texts(row, zone, lang, states, task_label) for row in rows]
 
-        self.pool.start(run)
+        rows, texts = await self.jobs.to_thread(read)
+        self._show_page(offset, rows, texts)
+
+    def _show_page(self, offset: int, rows: list[HistoryRow], texts: list[list[str]]) -> None:
+        self.beginResetModel()
+        self._rows, self._texts = rows, texts
+        self._offset = offset
+        self.endResetModel()
+        self._set_busy(loading=False)
+        self.page_loaded.emit()
+
+    def _on_page_failed(self, error: BaseException) -> None:
+        self._set_busy(loading=False)
+        self.query_failed.emit(_problem_text(error, self.lang))
 
     def _request_count(self) -> None:
-        self._count_generation += 1
-        generation = self._count_generation
+        if self._closed:
+            return
         history_filter = self._filter
         self._total = None
         self._estimate = None
         if history_filter is None:
-            self._on_relay_count_ready(generation, 0)
+            self.jobs.cancel("count")
+            self._show_count(0)
             return
         self._set_busy(counting=True)
-        relay, source = self.relay, self.source
+        self.jobs.run("count", self._count(history_filter), on_error=self._on_count_failed)
 
-        def run() -> None:
-            try:
-                # Counting 10,000,000 rows exactly takes about a second on PostgreSQL: its estimate comes first.
-                estimate = source.estimate(history_filter)
-                if estimate is not None:
-                    relay.estimate_ready.emit(generation, estimate)
-                total = source.count(history_filter)
-            except SQLAlchemyError as error:
-                relay.failed.emit(-generation, str(getattr(error, "orig", None) or error))
-                return
-            relay.count_ready.emit(generation, total)
+    async def _count(self, history_filter: HistoryFilter) -> None:
+        # Counting 10,000,000 rows exactly takes about a second on PostgreSQL: its estimate comes first.
+        estimate = await self.jobs.to_thread(history.estimate_total, self.source, history_filter)
+        if estimate is not None and self._total is None:
+            self._estimate = estimate
+            self.estimate_loaded.emit()
+        total = await self.jobs.to_thread(history.count_total, self.source, history_filter)
+        self._show_count(total)
 
-        self.pool.start(run)
+    def _show_count(self, total: int) -> None:
+        self._total = total
+        self._set_busy(counting=False)
+        self.count_loaded.emit()
+        if self._offset and self._offset >= self.total:  # rows went away (retention): show the new last page
+            self.go_to_page(self.page_count() - 1)
+
+    def _on_count_failed(self, error: BaseException) -> None:
+        self._total = 0
+        self._set_busy(counting=False)
+        self.query_failed.emit(_problem_text(error, self.lang))
 
     def _set_busy(self, *, loading: bool | None = None, counting: bool | None = None) -> None:
         if loading is not None:
@@ -272,47 +276,6 @@ class HistoryModel(QAbstractTableModel):
         if counting is not None:
             self.counting = counting
         self.busy_changed.emit()
-
-    # --- results (GUI thread) ----------------------------------------------------------------------------------
-
-    @Slot(int, int, object)
-    def _on_relay_page_ready(self, generation: int, offset: int, rows: object) -> None:
-        if generation != self._page_generation:
-            return
-        self.beginResetModel()
-        self._rows, self._texts = rows if isinstance(rows, tuple) else ([], [])
-        self._offset = offset
-        self.endResetModel()
-        self._set_busy(loading=False)
-        self.page_loaded.emit()
-
-    @Slot(int, object)
-    def _on_relay_count_ready(self, generation: int, total: object) -> None:
-        if generation != self._count_generation:
-            return
-        self._total = int(total) if isinstance(total, int) else 0
-        self._set_busy(counting=False)
-        self.count_loaded.emit()
-        if self._offset and self._offset >= self.total:  # rows went away (retention): show the new last page
-            self.go_to_page(self.page_count() - 1)
-
-    @Slot(int, object)
-    def _on_relay_estimate_ready(self, generation: int, estimate: object) -> None:
-        if generation != self._count_generation or self._total is not None or not isinstance(estimate, int):
-            return
-        self._estimate = estimate
-        self.estimate_loaded.emit()
-
-    @Slot(int, str)
-    def _on_relay_failed(self, generation: int, text: str) -> None:
-        if generation == self._page_generation:
-            self._set_busy(loading=False)
-        elif -generation == self._count_generation:
-            self._total = 0
-            self._set_busy(counting=False)
-        else:
-            return
-        self.query_failed.emit(text)
 
     # --- QAbstractTableModel -----------------------------------------------------------------------------------
 
@@ -416,3 +379,8 @@ def _row_texts(row: HistoryRow, zone: Any, lang: str, states: dict[str, str], ta
         else:
             texts.append(cell_text(row, key, zone, lang))
     return texts
+
+
+def _problem_text(error: BaseException, lang: str) -> str:
+    text = getattr(error, "text", None)
+    return str(text(lang)) if callable(text) else str(error)

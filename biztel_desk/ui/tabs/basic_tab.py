@@ -35,6 +35,7 @@ from biztel_desk.domain.config import (
 )
 from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.services.context import AppContext
+from biztel_desk.ui.crash import known_message
 from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, show_fallback_hint, unanswered_combo
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
@@ -327,6 +328,12 @@ class BasicTab(QWidget):
         except ProblemsError as error:
             self._show_problems(error.problems)
             return False
+        except Exception as error:
+            message = known_message(error, self.context.lang, self.context.database.location)
+            if message is None:
+                raise  # a bug: the crash path
+            self.summary_label.show_message(message)  # a locked database: nothing was saved, the edits stay
+            return False
         self._original = saved
         self._is_new = False
         self._fill(saved)
@@ -510,7 +517,14 @@ class BasicTab(QWidget):
                 return
         try:
             self.context.config.set_status(self._original.name, new)
-        except ProblemsError as error:
+        except Exception as error:
+            message = known_message(error, self.context.lang, self.context.database.location)
+            if message is None:
+                raise
+            if not isinstance(error, ProblemsError):  # a locked database: the status stays as it was
+                self.status_error.show_message(message)
+                self._update_status_controls()
+                return
             text = error.text(self.context.lang)
             if self.consent_check.isChecked() and not self._original.api_consent:
                 text += "\n" + self.tr("API利用許諾の変更がまだ保存されていません。先に「保存」をクリックしてください。")

@@ -30,23 +30,20 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
+from biztel_desk.domain.errors import KnownError
+from biztel_desk.services import history
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import (
-    QUICK_RANGES,
-    day_bounds,
-    quick_range,
-    task_url_builder,
-    write_csv,
-)
-from biztel_desk.store.history import (
     JOB_STATES,
+    QUICK_RANGES,
     RETRIABLE_STATES,
     HistoryFilter,
     HistorySource,
     SqlHistorySource,
-    retry_now,
+    day_bounds,
+    quick_range,
+    task_url_builder,
 )
 from biztel_desk.ui.models.history_model import (
     COLUMN_KEYS,
@@ -55,6 +52,7 @@ from biztel_desk.ui.models.history_model import (
     TASK_COLUMN,
     HistoryModel,
 )
+from biztel_desk.ui.tasks import Jobs
 
 PREFERENCE_KEY = "history_columns"  # the visible columns' keys (not positions: the order may change)
 # Every column key the admin was offered when choosing (saved with the choice): a column added later that is
@@ -108,6 +106,7 @@ class HistoryTab(QWidget):
         system = context.config.system()
         self.source = source or SqlHistorySource(context.database, system.default_region)
         self.model = HistoryModel(self.source, system.page_size, system.time_zone, self, lang=context.lang)
+        self.jobs = Jobs(self)  # the CSV export and 今すぐ再試行 (the model runs the page and count queries)
         self.exporting = False
         self._columns_sized = False
 
@@ -276,8 +275,6 @@ class HistoryTab(QWidget):
         self.model.busy_changed.connect(self._update_paging)
         self.model.query_failed.connect(self._on_model_query_failed)
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
-        self.model.relay.export_done.connect(self._on_relay_export_done)
-        self.model.relay.retry_done.connect(self._on_relay_retry_done)
 
         self._apply_columns(self._saved_columns(), persist=False)
         self.load(None)
@@ -324,49 +321,51 @@ class HistoryTab(QWidget):
         self._on_keyword_timer_timeout()
 
     def export_csv(self, path: str) -> None:
-        """Write the filtered rows (every page) with the visible columns to ``path`` on a worker thread."""
+        """Write the filtered rows (every page) with the visible columns to ``path`` on a job thread."""
         history_filter = self.model.history_filter
         if history_filter is None or self.exporting:
             return
         keys = self.visible_columns()
         headers = [self.model.column_title(key) for key in keys]
-        sort, zone, lang, url = self.model.sort_order, self.model.zone, self.context.lang, self.model.url
-        source, relay = self.source, self.model.relay
         self.exporting = True
         self.export_button.setEnabled(False)
         self.status_label.setText(self.tr("CSVに書き出しています…"))
+        self.jobs.run("export", self._export(path, history_filter, headers, keys), on_error=self._on_export_failed)
 
-        def run() -> None:
-            rows, error = 0, ""
-            try:
-                # utf-8-sig writes the BOM Excel needs to open Japanese text as UTF-8.
-                with open(path, "w", encoding="utf-8-sig", newline="") as stream:
-                    chunks = source.iter_rows(history_filter, sort) if hasattr(source, "iter_rows") else []
-                    rows = write_csv(stream, headers, keys, chunks, zone, lang, url)
-            except OSError as failure:
-                error = failure.strerror or str(failure)
-            except SQLAlchemyError as failure:
-                error = str(getattr(failure, "orig", None) or failure)
-            relay.export_done.emit(path, rows, error)
+    async def _export(self, path: str, history_filter: HistoryFilter, headers: list[str], keys: list[str]) -> None:
+        model = self.model
+        rows = await model.jobs.to_thread(history.export_csv, path, self.source, history_filter, model.sort_order,
+                                          headers, keys, model.zone, self.context.lang, model.url)
+        self.exporting = False
+        self.export_button.setEnabled(True)
+        self.status_label.setText(self.tr("{rows:,}件をCSVに書き出しました: {path}").format(rows=rows, path=path))
+        self.exported.emit(path, rows)
 
-        self.model.pool.start(run)
+    def _on_export_failed(self, error: BaseException) -> None:
+        self.exporting = False
+        self.export_button.setEnabled(True)
+        self.status_label.setText(self.tr("CSVを書き出せませんでした: {error}").format(error=self._text(error)))
 
     def retry_selected(self) -> None:
-        """今すぐ再試行 of the selected failed / retrying rows, in one transaction on a worker thread."""
+        """今すぐ再試行 of the selected failed / retrying rows, in one transaction on a job thread."""
         job_ids = [row.job_id for row in self._selected_rows() if row.state in RETRIABLE_STATES]
         if not job_ids:
             return
         self.retry_button.setEnabled(False)
-        database, relay = self.context.database, self.model.relay
+        self.jobs.run("retry", self._retry(job_ids), on_error=self._on_retry_failed)
 
-        def run() -> None:
-            try:
-                changed, error = retry_now(database, job_ids), ""
-            except SQLAlchemyError as failure:
-                changed, error = 0, str(getattr(failure, "orig", None) or failure)
-            relay.retry_done.emit(changed, error)
+    async def _retry(self, job_ids: list[int]) -> None:
+        changed = await self.model.jobs.to_thread(history.retry_now, self.context.database, job_ids)
+        self.status_label.setText(self.tr("{count}件を再試行の待機中にしました").format(count=changed))
+        self.retried.emit(changed)
+        self.model.refresh()
 
-        self.model.pool.start(run)
+    def _on_retry_failed(self, error: BaseException) -> None:
+        self.status_label.setText(self.tr("再試行できませんでした: {error}").format(error=self._text(error)))
+        self.model.refresh()
+
+    def _text(self, error: BaseException) -> str:
+        return error.text(self.context.lang) if isinstance(error, KnownError) else str(error)
 
     # --- slots -------------------------------------------------------------------------------------------------
 
@@ -453,25 +452,6 @@ class HistoryTab(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, self.tr("CSVエクスポート"), default, self.tr("CSVファイル (*.csv)"))
         if path:
             self.export_csv(path)
-
-    @Slot(str, int, str)
-    def _on_relay_export_done(self, path: str, rows: int, error: str) -> None:
-        self.exporting = False
-        self.export_button.setEnabled(True)
-        if error:
-            self.status_label.setText(self.tr("CSVを書き出せませんでした: {error}").format(error=error))
-            return
-        self.status_label.setText(self.tr("{rows:,}件をCSVに書き出しました: {path}").format(rows=rows, path=path))
-        self.exported.emit(path, rows)
-
-    @Slot(int, str)
-    def _on_relay_retry_done(self, changed: int, error: str) -> None:
-        if error:
-            self.status_label.setText(self.tr("再試行できませんでした: {error}").format(error=error))
-        else:
-            self.status_label.setText(self.tr("{count}件を再試行の待機中にしました").format(count=changed))
-            self.retried.emit(changed)
-        self.model.refresh()
 
     @Slot(QPoint)
     def _on_header_custom_context_menu_requested(self, position: QPoint) -> None:

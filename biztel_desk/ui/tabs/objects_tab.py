@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.services.context import AppContext
+from biztel_desk.ui.crash import known_message
 from biztel_desk.ui.models.objects_model import FIELDS, ObjectsModel
 
 _ROW_PATH = re.compile(r"objects\[(\d+)\]")
@@ -191,6 +192,12 @@ class ObjectsTab(QWidget):
         except ProblemsError as error:
             self._show_problems(error.problems)
             self.status_label.setText(self.tr("保存できませんでした。赤い項目を確認してください。"))
+            return
+        except Exception as error:
+            message = known_message(error, self.context.lang, self.context.database.location)
+            if message is None:
+                raise  # a bug: the crash path
+            self.status_label.setText(message)  # a locked database: nothing was saved, the edits stay
             return
         self.model.set_objects(saved)
         self._show_problems([])

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -27,46 +28,10 @@ from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import TIME_FORMAT, zone_of
 from biztel_desk.services.relink import UnknownNumber
+from biztel_desk.ui.crash import known_message
 from biztel_desk.ui.dialogs.relink_dialog import RelinkDialog
 from biztel_desk.ui.models.targets_model import ALIASES, TargetsModel
-
-
-class _UnknownRelay(QObject):
-    """Carries the background query results from a pool thread to the GUI thread."""
-
-    ready = Signal(int, object)  # generation, list[UnknownNumber] | None (None: the query failed)
-    counted = Signal(str, object)  # setting, {E.164: past calls relink would link}
-
-
-class _RelinkCount(QRunnable):
-    """How many past calls each changed number would link (reads every call in the retention period)."""
-
-    def __init__(self, context: AppContext, setting: str, numbers: list[str], relay: _UnknownRelay) -> None:
-        super().__init__()
-        self.context, self.setting, self.numbers, self.relay = context, setting, numbers, relay
-
-    def run(self) -> None:
-        try:
-            counts = {n: relink.relinkable(self.context.database, self.setting, n) for n in self.numbers}
-        except Exception:  # noqa: BLE001 - the database went away: nothing to offer
-            counts = {}
-        self.relay.counted.emit(self.setting, counts)
-
-
-class _UnknownQuery(QRunnable):
-    """未登録の番号 groups every stored call (about a second per 300,000): never on the GUI thread."""
-
-    def __init__(self, context: AppContext, setting: str, generation: int, relay: _UnknownRelay) -> None:
-        super().__init__()
-        self.context, self.setting, self.generation, self.relay = context, setting, generation, relay
-
-    def run(self) -> None:
-        try:
-            unknown = relink.unknown_numbers(self.context.database).get(self.setting, [])
-        except Exception:  # noqa: BLE001 - the database went away: the list stays empty, nothing else depends on it
-            self.relay.ready.emit(self.generation, None)
-            return
-        self.relay.ready.emit(self.generation, unknown)
+from biztel_desk.ui.tasks import Jobs
 
 
 class TargetsTab(QWidget):
@@ -103,12 +68,7 @@ class TargetsTab(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(28)
         self._saved: list[LinkTargetConfig] = []
         self.relink_dialog: RelinkDialog | None = None
-        self._unknown_generation = 0
-        self._unknown_relay = _UnknownRelay()  # no parent: a query still running may outlive the tab
-        self._unknown_relay.ready.connect(self._on_unknown_ready)
-        self._unknown_relay.counted.connect(self._on_relink_counted)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        self.jobs = Jobs(self)  # 未登録の番号 ("unknown": a newer list wins) and the relink count ("relink")
 
         # 未登録の番号: company sides of stored calls that no number and no alias of this setting names.
         self.unknown_title = QLabel(self.tr("未登録の番号"), self)
@@ -280,6 +240,12 @@ class TargetsTab(QWidget):
         except ProblemsError as error:
             self._show_problems(error.problems)
             return False
+        except Exception as error:
+            message = known_message(error, self.context.lang, self.context.database.location)
+            if message is None:
+                raise  # a bug: the crash path
+            self.status_label.setText(message)  # a locked database: nothing was saved, the edits stay
+            return False
         self.model.set_targets(saved)
         self._saved = list(saved)
         self._show_problems([])
@@ -294,16 +260,20 @@ class TargetsTab(QWidget):
 
     def load_unknown(self) -> None:
         """List (in the background) the company numbers of stored calls no number or alias of this setting names."""
-        self._unknown_generation += 1
         if not self.setting_name:
-            self._on_unknown_ready(self._unknown_generation, [])
+            self.jobs.cancel("unknown")
+            self._show_unknown([])
             return
-        self.pool.start(_UnknownQuery(self.context, self.setting_name, self._unknown_generation, self._unknown_relay))
+        self.jobs.run("unknown", self._load_unknown(self.setting_name), on_error=self._on_unknown_failed)
 
-    def _on_unknown_ready(self, generation: int, unknown: list[UnknownNumber] | None) -> None:
-        if generation != self._unknown_generation:
-            return  # a newer query (another setting, a save) is on its way
-        unknown = unknown or []
+    async def _load_unknown(self, setting: str) -> None:
+        # 未登録の番号 groups every stored call (about a second per 300,000): never on the GUI thread.
+        self._show_unknown(await asyncio.to_thread(relink.unknown_numbers_of, self.context.database, setting))
+
+    def _on_unknown_failed(self, _error: BaseException) -> None:
+        self._show_unknown([])  # the database went away: the list stays empty, nothing else depends on it
+
+    def _show_unknown(self, unknown: list[UnknownNumber]) -> None:
         zone = zone_of(self.context.config.system().time_zone)
         self.unknown_view.setRowCount(len(unknown))
         for row, number in enumerate(unknown):
@@ -385,7 +355,14 @@ class TargetsTab(QWidget):
                 changed.append(e164)
         if not changed or self.setting_name is None:
             return
-        self.pool.start(_RelinkCount(self.context, self.setting_name, changed, self._unknown_relay))
+        setting = self.setting_name
+        self.jobs.run("relink", self._count_relinkable(setting, changed),
+                      on_error=lambda _error: self._on_relink_counted(setting, {}))  # nothing to offer
+
+    async def _count_relinkable(self, setting: str, numbers: list[str]) -> None:
+        # How many past calls each changed number would link: reads every call in the retention period.
+        counts = await asyncio.to_thread(relink.relinkable_counts, self.context.database, setting, numbers)
+        self._on_relink_counted(setting, counts)
 
     def _on_relink_counted(self, setting: str, counts: dict[str, int]) -> None:
         total = sum(counts.values())
