@@ -24,6 +24,7 @@ from biztel_desk.domain.config import (
     parse_login_host,
     soap_login_retired,
 )
+from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.messages import Problem
 from biztel_desk.secrets import SecretStore, SecretStoreError
 
@@ -196,7 +197,7 @@ _SOAP_DISABLED_CODES = {"INVALID_OPERATION", "LOGIN_DISABLED", "SOAP_API_LOGIN_D
 _INVALID_CLIENT = {"invalid_client_id", "invalid_client", "invalid_client_credentials", "unauthorized_client"}
 
 
-class SalesforceLoginError(Exception):
+class SalesforceLoginError(KnownError):
     """A known reason why logging in failed; ``text(lang)`` says what to do. Never carries a secret."""
 
     def __init__(self, code: str, detail: str = "", **params: Any) -> None:
@@ -619,7 +620,7 @@ def _is_key_error(error: BaseException) -> bool:
     return isinstance(error, ValueError) and "key" in str(error).lower()
 
 
-def test_connection(account: AccountConfig, secrets: SecretStore, timeout: float = 30) -> ConnectionReport:
+def check_connection(account: AccountConfig, secrets: SecretStore, timeout: float = 30) -> ConnectionReport:
     """Log in, read the org and the user, and the API usage from ``Sforce-Limit-Info``."""
     sf = connect(account, secrets, timeout=timeout)
     host = login_host_of(account)
@@ -657,7 +658,3 @@ def test_connection(account: AccountConfig, secrets: SecretStore, timeout: float
         raise mapped from None
     finally:
         sf.session.close()
-
-
-# pytest would otherwise collect the public function ``test_connection`` from modules that import it.
-test_connection.__test__ = False  # type: ignore[attr-defined]

@@ -12,6 +12,8 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
+from biztel_desk.domain.errors import KnownError
+
 # code → (Japanese, English); {detail} is Salesforce's own message, {sf_code} its errorCode.
 METADATA_MESSAGES: dict[str, tuple[str, str]] = {
     "unreachable": (
@@ -37,7 +39,7 @@ METADATA_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-class MetadataError(Exception):
+class MetadataError(KnownError):
     """A read failed for a known reason (network, limits, a Salesforce error); ``text(lang)`` says what to do."""
 
     def __init__(self, code: str, detail: str = "", *, sf_code: str = "", status: int = 0, seconds: float = 0) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from biztel_desk.domain.config import OAUTH_CALLBACK_PORTS, AccountConfig, AuthMethod, SecretKind
+from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.instance import remember_instance
 from biztel_desk.secrets import SecretStore, SecretStoreError
 from biztel_desk.services.config import ConfigService
@@ -21,7 +22,7 @@ CALLBACK_PORTS = OAUTH_CALLBACK_PORTS
 DEFAULT_TIMEOUT_S = 300.0
 
 
-class LoginFailed(Exception):
+class LoginFailed(KnownError):
     """A known reason why the sign-in failed; ``text(lang)`` says what to do. Never carries a token."""
 
     def __init__(self, code: str, texts: tuple[str, str]) -> None:
@@ -87,7 +88,7 @@ def sign_in(
                                                   sf_code=account.auth_method)
         oauth.browser_login(account, secrets, on_url=on_url, open_browser=open_browser, timeout=timeout,
                             cancel=cancel, ports=ports)
-        report = connection.test_connection(account, secrets)
+        report = connection.check_connection(account, secrets)
     except connection.SalesforceLoginError as error:
         raise LoginFailed(error.code, (error.text("ja"), error.text("en"))) from None
     except Exception as error:  # noqa: BLE001 - a known network failure becomes a message; the rest is a bug

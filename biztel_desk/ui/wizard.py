@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import logging
+import asyncio
 import re
-import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from typing import Any, Literal
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,7 +42,6 @@ from biztel_desk.domain import phone
 from biztel_desk.domain.config import (
     DEFAULT_OBJECTS,
     NAME_MAX,
-    REQUIRED_SECRETS,
     AccountConfig,
     ActivityMode,
     AuthMethod,
@@ -50,36 +49,21 @@ from biztel_desk.domain.config import (
     LinkSettingConfig,
     LinkStatus,
     LinkTargetConfig,
-    LoginHost,
     SecretKind,
-    parse_login_host,
     validate_account,
     validate_basic,
     validate_objects,
     validate_target_number,
 )
+from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.messages import Problem, ProblemsError, message
-from biztel_desk.salesforce.connection import ConnectionReport, SalesforceLoginError, connect, map_error
-from biztel_desk.salesforce.metadata import GlobalObject, MetadataError, OrgMetadata
-from biztel_desk.secrets import MemoryBackend, SecretStore, SecretStoreError
+from biztel_desk.services import salesforce_access
 from biztel_desk.services.context import AppContext
-from biztel_desk.ui.connection_test import (
-    HOST_KINDS,
-    SECRET_FIELDS,
-    BrowserLoginTask,
-    ConnectionTestTask,
-    PrivateKeyError,
-    add_auth_methods,
-    choose_private_key,
-    eca_steps_text,
-    login_host_text,
-    record_login,
-    report_lines,
-    shown_rows,
-    system_browser,
-)
+from biztel_desk.services.salesforce_access import SecretStoreError
+from biztel_desk.ui.account_form import AccountForm, report_lines, run_job, system_browser, thread_safe
 from biztel_desk.ui.dialogs.verify_dialog import WARNING_COLOR, VerifyRunner, verify_line_row
 from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, show_fallback_hint
+from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
     OK_COLOR,
@@ -90,8 +74,6 @@ from biztel_desk.ui.widgets import (
     required_label,
 )
 from biztel_desk.verify.report import VerificationReport
-
-log = logging.getLogger(__name__)
 
 PAGE_WELCOME, PAGE_ACCOUNT, PAGE_SETTING, PAGE_OBJECTS, PAGE_TARGETS, PAGE_VERIFY, PAGE_ENABLE = range(7)
 Choice = Literal["demo", "connect"]
@@ -142,47 +124,6 @@ def _show_field_problems(problems: list[Problem], labels: dict[str, ErrorLabel],
             continue
         label.show_message("\n".join(filter(None, (label.text(), text))))
     return others
-
-
-# --- background work ---------------------------------------------------------------------------------------
-
-
-class _DescribeSignals(QObject):
-    succeeded = Signal(object)  # dict[str, GlobalObject]
-    failed = Signal(str)  # the reason, in the UI language
-    crashed = Signal(object)  # an unexpected exception, handed to the crash handler on the GUI thread
-
-
-class DescribeGlobalTask(QRunnable):
-    """Logs in and reads describeGlobal on a pool thread (tab names and key prefixes for the objects page)."""
-
-    def __init__(self, account: AccountConfig, secrets: SecretStore, lang: str, timeout: float = 30) -> None:
-        super().__init__()
-        self.account = account
-        self.secrets = secrets
-        self.lang = lang
-        self.timeout = timeout
-        self.signals = _DescribeSignals()
-
-    def run(self) -> None:
-        try:
-            sf = connect(self.account, self.secrets, timeout=self.timeout)
-            try:
-                objects = OrgMetadata(sf, self.timeout).describe_global()
-            finally:
-                sf.session.close()
-        except (SalesforceLoginError, MetadataError) as error:
-            self.signals.failed.emit(error.text(self.lang))
-            return
-        except Exception as error:  # noqa: BLE001 - a known failure becomes a message; the rest is a bug
-            mapped = map_error(error)
-            if mapped is not None:
-                self.signals.failed.emit(mapped.text(self.lang))
-                return
-            log.exception("describeGlobal for the wizard failed")
-            self.signals.crashed.emit(error)
-            return
-        self.signals.succeeded.emit(objects)
 
 
 # --- the wizard --------------------------------------------------------------------------------------------
@@ -348,7 +289,10 @@ class WizardWelcomePage(_Page):
 
 
 class WizardAccountPage(_Page):
-    """The connection and its secrets; 次へ only after a 接続テスト that succeeded with exactly these values."""
+    """The connection and its secrets (``AccountForm``); 次へ only after a test that succeeded with these values.
+
+    The test logs in with the typed secrets from a throw-away store: nothing is saved before 次へ.
+    """
 
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner)
@@ -356,166 +300,39 @@ class WizardAccountPage(_Page):
         self.setSubTitle(
             self.tr("連携に使うSalesforceのユーザでログインします。「ブラウザでログイン」または「接続テスト」に成功すると「次へ」に進めます。")
         )
-        self._task: ConnectionTestTask | None = None
+        self.jobs = Jobs(self)
+        self._busy = False
         self._testing_fingerprint: tuple[Any, ...] | None = None
         self._tested_fingerprint: tuple[Any, ...] | None = None  # the values of the last successful test
-        self._private_key = ""  # PEM text picked from a file (never shown)
-        self._host_notice: Problem | None = None
-        self._login_task: BrowserLoginTask | None = None
         self._oauth_tokens: dict[SecretKind, str] = {}  # from the browser login, saved to the keyring on 次へ
+        self._login_cancel: threading.Event | None = None
         # How the browser is opened (tests: a scripted HTTP client) and the callback ports (tests: (0,)).
         self.open_browser: Callable[[str], object] = system_browser
         self.callback_ports: tuple[int, ...] | None = None
-        self._build()
-        self._update_visibility()
-
-    def _build(self) -> None:
-        self.name_edit = QLineEdit()
-        self.name_edit.setMaxLength(NAME_MAX)
-        self.name_edit.setPlaceholderText(self.tr("例: 本番組織"))
-        self.auth_combo = QComboBox()
-        add_auth_methods(self.auth_combo)
-        self.username_edit = QLineEdit()
-        self.username_edit.setPlaceholderText("integration@example.com")
-        self.host_combo = QComboBox()
-        self.host_combo.addItem(self.tr("本番環境 (login.salesforce.com)"), "production")
-        self.host_combo.addItem(self.tr("Sandbox (test.salesforce.com)"), "sandbox")
-        self.host_combo.addItem(self.tr("私のドメイン…"), "my_domain")
-        self.host_combo.addItem(self.tr("開発用組織 (http://127.0.0.1:PORT)"), "loopback")
-        self.host_edit = QLineEdit()
-        self.host_edit.setObjectName("hostEdit")
-        self.host_edit.hide()
-        self.host_hint = HintLabel()
-        self.host_hint.setObjectName("hostHint")
-        self.consumer_key_edit = QLineEdit()
-        self.secret_edits: dict[SecretKind, QLineEdit] = {}
-        for kind in (SecretKind.PASSWORD, SecretKind.SECURITY_TOKEN, SecretKind.CONSUMER_SECRET):
-            edit = QLineEdit()
-            edit.setObjectName(f"secret_{kind.value}")
-            edit.setEchoMode(QLineEdit.EchoMode.Password)
-            self.secret_edits[kind] = edit
-        self.token_hint = HintLabel(
-            self.tr("許可されたIPアドレスからの接続では不要です。分からないときはSalesforceの「設定 → 私のセキュリティトークンのリセット」で再発行できます。")
-        )
-        self.private_key_label = QLineEdit()
-        self.private_key_label.setReadOnly(True)
-        self.private_key_label.setPlaceholderText(self.tr("未選択"))
-        self.private_key_button = QPushButton(self.tr("ファイルを選択…"))
-
-        self.errors: dict[str, ErrorLabel] = {
-            key: ErrorLabel()
-            for key in ("name", "auth_method", "username", "login_host", "consumer_key", *[k.value for k in SecretKind])
-        }
-        self._rows: dict[str, tuple[QLabel, QWidget]] = {}
-        form = make_form()
-        self.form = form
-        host_row = QWidget()
-        host_layout = QHBoxLayout(host_row)
-        host_layout.setContentsMargins(0, 0, 0, 0)
-        host_layout.addWidget(self.host_combo)
-        host_layout.addWidget(self.host_edit, 1)
-        self._add_row("name", self.tr("名前"), field_block(self.name_edit, self.errors["name"]))
-        self._add_row("auth_method", self.tr("認証方式"), field_block(self.auth_combo, self.errors["auth_method"]))
-        self._add_row("username", self.tr("ユーザ名"), field_block(self.username_edit, self.errors["username"]))
-        self._add_row("login_host", self.tr("ログインホスト"),
-                      field_block(host_row, self.host_hint, self.errors["login_host"]))
-        self._add_row("consumer_key", self.tr("コンシューマ鍵"),
-                      field_block(self.consumer_key_edit, self.errors["consumer_key"]))
-        self._add_row(SecretKind.PASSWORD.value, self.tr("パスワード"),
-                      field_block(self.secret_edits[SecretKind.PASSWORD], self.errors[SecretKind.PASSWORD.value]))
-        self._add_row(SecretKind.SECURITY_TOKEN.value, self.tr("セキュリティトークン"),
-                      field_block(self.secret_edits[SecretKind.SECURITY_TOKEN], self.token_hint,
-                                  self.errors[SecretKind.SECURITY_TOKEN.value]), required=False)
-        self._add_row(SecretKind.CONSUMER_SECRET.value, self.tr("コンシューマの秘密"),
-                      field_block(self.secret_edits[SecretKind.CONSUMER_SECRET],
-                                  self.errors[SecretKind.CONSUMER_SECRET.value]))
-        self._add_row(SecretKind.PRIVATE_KEY.value, self.tr("秘密鍵 (PEM)"),
-                      field_block(_row_widget(self.private_key_label, self.private_key_button),
-                                  self.errors[SecretKind.PRIVATE_KEY.value]))
-
-        self.test_button = QPushButton(self.tr("接続テスト"))
-        self.test_button.setObjectName("testButton")
-        self.test_button.setMinimumWidth(120)
-        self.browser_login_button = QPushButton(self.tr("ブラウザでログイン"))
-        self.browser_login_button.setObjectName("browserLoginButton")
-        self.browser_login_button.setMinimumWidth(140)
-        self.eca_help = HintLabel(eca_steps_text())
-        self.eca_help.setObjectName("ecaHelp")
-        self.eca_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.test_busy = QProgressBar()
-        self.test_busy.setRange(0, 0)
-        self.test_busy.setTextVisible(False)
-        self.test_busy.setMaximumWidth(140)
-        self.test_busy.hide()
-        secrets_note = HintLabel(self.tr("パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、データベースには保存されません。"))
-        self.result_label = QLabel()
-        self.result_label.setObjectName("connectionResult")
-        self.result_label.setWordWrap(True)
-        self.result_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.result_label.hide()
-
-        test_row = QHBoxLayout()
-        test_row.addWidget(self.browser_login_button)
-        test_row.addWidget(self.test_button)
-        test_row.addWidget(self.test_busy)
-        test_row.addStretch(1)
+        # The browser login tests the connection itself; a new account has no login state yet.
+        self.form = AccountForm(self.context.lang, self, tests_browser_accounts=False, show_login_state=False)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.eca_help)
-        layout.addWidget(secrets_note)
-        layout.addLayout(test_row)
-        layout.addWidget(self.result_label)
-        layout.addStretch(1)
-
-        self.test_button.clicked.connect(self._on_test_button_clicked)
-        self.browser_login_button.clicked.connect(self._on_browser_login_button_clicked)
-        self.private_key_button.clicked.connect(self._on_private_key_button_clicked)
-        self.auth_combo.currentIndexChanged.connect(self._on_auth_combo_current_index_changed)
-        self.host_combo.currentIndexChanged.connect(self._on_host_combo_current_index_changed)
-        self.host_edit.editingFinished.connect(self._on_host_edit_editing_finished)
-        for edit in (self.name_edit, self.username_edit, self.host_edit, self.consumer_key_edit,
-                     *self.secret_edits.values()):
-            edit.textChanged.connect(self._on_form_edited)
-
-    def _add_row(self, key: str, text: str, field: QWidget, required: bool = True) -> None:
-        label = required_label(text, required)
-        self.form.addRow(label, field)
-        self._rows[key] = (label, field)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.form)
+        self.form.test_button.clicked.connect(self._on_test_button_clicked)
+        self.form.browser_login_button.clicked.connect(self._on_browser_login_button_clicked)
+        self.form.edited.connect(self._on_form_edited)
 
     # --- public ------------------------------------------------------------------------------------------------
 
-    def form_config(self) -> AccountConfig:
-        return AccountConfig(
-            name=self.name_edit.text(),
-            auth_method=str(self.auth_combo.currentData()),
-            username=self.username_edit.text() if self._method() in (AuthMethod.PASSWORD, AuthMethod.JWT) else "",
-            login_host=self._host_text(),
-            consumer_key=self.consumer_key_edit.text() if self._method() != AuthMethod.PASSWORD.value else "",
-        )
-
     def form_secrets(self) -> dict[SecretKind, str]:
-        """The method's secrets as typed; an empty security token is a valid choice (trusted IP ranges)."""
-        secrets: dict[SecretKind, str] = {}
-        for kind in SECRET_FIELDS[self._method()]:
-            secrets[kind] = self._private_key if kind == SecretKind.PRIVATE_KEY else self.secret_edits[kind].text()
-        if self._method() == AuthMethod.OAUTH_BROWSER.value:
+        """The method's secrets as typed, the browser login's tokens included; an empty security token is valid."""
+        secrets = self.form.typed_secrets()
+        if self.form.method() == AuthMethod.OAUTH_BROWSER.value:
             secrets.update(self._oauth_tokens)
         return secrets
 
-    def set_private_key(self, pem: str, source: str = "") -> None:
-        """The private key's PEM text (from a file), kept until 次へ stores it in the keyring."""
-        self._private_key = pem
-        self.private_key_label.setText(source or self.tr("秘密鍵"))
-        self._on_form_edited()
-
     def is_testing(self) -> bool:
-        return self._task is not None or self._login_task is not None
+        return self._busy
 
     def cleanupPage(self) -> None:
-        if self._login_task is not None:  # 戻る while the browser is open: stop waiting for it
-            self._login_task.cancel.set()
+        if self._login_cancel is not None:  # 戻る while the browser is open: stop waiting for it
+            self._login_cancel.set()
         super().cleanupPage()
 
     def is_tested(self) -> bool:
@@ -526,16 +343,18 @@ class WizardAccountPage(_Page):
 
     def validatePage(self) -> bool:
         """次へ: the tested account and its secrets are saved (secrets to the keyring only)."""
-        cleaned, problems = self._check()
-        if problems:
+        cleaned = self._check(require_secrets=True)
+        if cleaned is None:
             return False
         try:
             saved = self.context.config.save_account(cleaned, self.owner.account_name, secrets=self.form_secrets())
         except ProblemsError as error:
-            self._show_result(self._problems_text(error.problems), ok=False)
+            others = self.form.show_problems(error.problems)
+            self.form.show_message("\n".join([self.tr("保存できませんでした。"), *others]), ok=False)
             return False
         except SecretStoreError as error:
-            self._show_result(self.tr("キーリングを使用できません: {detail}").format(detail=error.text(self.context.lang)), ok=False)
+            self.form.show_message(
+                self.tr("キーリングを使用できません: {detail}").format(detail=error.text(self.context.lang)), ok=False)
             return False
         self.owner.account_name = saved.name
         self.owner.account_revision += 1
@@ -544,219 +363,90 @@ class WizardAccountPage(_Page):
     # --- slots -------------------------------------------------------------------------------------------------
 
     def _on_test_button_clicked(self) -> None:
-        cleaned, problems = self._check()
-        if problems:
-            return
-        # The test logs in with the typed secrets from a throw-away store: nothing is saved before 次へ.
-        trial = SecretStore(MemoryBackend())
-        for kind, value in self.form_secrets().items():
-            trial.set_account_secret(cleaned.name, kind, value)
-        task = ConnectionTestTask(cleaned, trial, self.context.lang)
-        task.signals.succeeded.connect(self._on_task_succeeded)
-        task.signals.failed.connect(self._on_task_failed)
-        self._task = task
-        self._testing_fingerprint = self._fingerprint()
-        self._tested_fingerprint = None
-        self.test_button.setEnabled(False)
-        self.test_busy.show()
-        self._show_result(self.tr("接続しています…"), ok=None)
-        self.completeChanged.emit()
-        QThreadPool.globalInstance().start(task)
+        cleaned = self._check(require_secrets=True)
+        if cleaned is not None:
+            self._start(self.tr("接続しています…"), self._test(cleaned, self.form_secrets()))
 
     def _on_browser_login_button_clicked(self) -> None:
-        cleaned, problems = self._check(require_secrets=False)
-        if problems:
+        cleaned = self._check()
+        if cleaned is None:
             return
-        # Like 接続テスト: the tokens go to a throw-away store first, to the keyring only on 次へ.
-        trial = SecretStore(MemoryBackend())
-        for kind, value in self.form_secrets().items():
-            if value and kind not in (SecretKind.ACCESS_TOKEN, SecretKind.REFRESH_TOKEN):
-                trial.set_account_secret(cleaned.name, kind, value)
         self._oauth_tokens = {}
-        task = BrowserLoginTask(self.context.config, cleaned, trial, self.context.lang, self.open_browser,
-                                ports=self.callback_ports)
-        task.signals.url_ready.connect(self._on_login_url_ready)
-        task.signals.succeeded.connect(self._on_login_succeeded)
-        task.signals.failed.connect(self._on_task_failed)
-        self._login_task = task
-        self._trial = trial
-        self._testing_fingerprint = self._fingerprint()
-        self._tested_fingerprint = None
-        self.browser_login_button.setEnabled(False)
-        self.test_busy.show()
-        self._show_result(self.tr("ブラウザを開いています…"), ok=None)
-        self.completeChanged.emit()
-        QThreadPool.globalInstance().start(task)
+        self._login_cancel = threading.Event()
+        self._start(self.tr("ブラウザを開いています…"), self._sign_in(cleaned, self._login_cancel))
+
+    async def _test(self, account: AccountConfig, typed: dict[SecretKind, str]) -> None:
+        report = await asyncio.to_thread(salesforce_access.check_typed_connection, self.context.config, account, typed)
+        self._succeeded(report_lines(report, self.context.lang),
+                        self.tr("テスト中に入力が変更されました。もう一度「接続テスト」を実行してください。"))
+
+    async def _sign_in(self, account: AccountConfig, cancel: threading.Event) -> None:
+        try:
+            report, self._oauth_tokens = await asyncio.to_thread(
+                salesforce_access.sign_in_typed, self.context.config, account, self.form.typed_secrets(),
+                on_url=thread_safe(lambda url: None if cancel.is_set() else self._on_login_url_ready(url)),
+                open_browser=self.open_browser, cancel=cancel, ports=self.callback_ports)
+        except asyncio.CancelledError:
+            cancel.set()
+            raise
+        self._succeeded([self.tr("ログインしました。「次へ」でトークンをOSのキーリングに保存します。"),
+                         *report_lines(report, self.context.lang)],
+                        self.tr("ログイン中に入力が変更されました。もう一度「ブラウザでログイン」を押してください。"))
 
     def _on_login_url_ready(self, url: str) -> None:
-        self._show_result(self.tr("ブラウザでSalesforceにログインし、「許可」を押してください。ブラウザが開かないときは、次のURLをブラウザで開いてください:") + "\n" + url, ok=None)
+        self.form.show_message(self.tr("ブラウザでSalesforceにログインし、「許可」を押してください。ブラウザが開かないときは、次のURLをブラウザで開いてください:") + "\n" + url)
 
-    def _on_login_succeeded(self, report: ConnectionReport) -> None:
-        task = self._login_task
-        self._login_task = None
-        if task is not None:
-            for kind in (SecretKind.ACCESS_TOKEN, SecretKind.REFRESH_TOKEN):
-                value = self._trial.get_account_secret(task.account.name, kind)
-                if value:
-                    self._oauth_tokens[kind] = str(value)
-        self._tested_fingerprint = self._testing_fingerprint
-        self.browser_login_button.setEnabled(True)
-        self.test_busy.hide()
-        lines = [self.tr("ログインしました。「次へ」でトークンをOSのキーリングに保存します。"),
-                 *report_lines(report, self.context.lang)]
-        if not self.is_tested():
-            lines.append(self.tr("ログイン中に入力が変更されました。もう一度「ブラウザでログイン」を押してください。"))
-        self._show_result("\n".join(lines), ok=True)
-        self.completeChanged.emit()
-
-    def _on_task_succeeded(self, report: ConnectionReport) -> None:
-        if self._task is not None:
-            record_login(self.context.config, self._task.account, report)
-        self._task = None
-        self._tested_fingerprint = self._testing_fingerprint
-        self.test_button.setEnabled(True)
-        self.test_busy.hide()
-        lines = report_lines(report, self.context.lang)
-        if not self.is_tested():
-            lines.append(self.tr("テスト中に入力が変更されました。もう一度「接続テスト」を実行してください。"))
-        self._show_result("\n".join(lines), ok=True)
-        self.completeChanged.emit()
-
-    def _on_task_failed(self, reason: str) -> None:
-        self._task = None
-        self._login_task = None
+    def _on_failed(self, error: BaseException) -> None:
         self._tested_fingerprint = None
-        self.test_button.setEnabled(True)
-        self.browser_login_button.setEnabled(True)
-        self.test_busy.hide()
-        self._show_result(self.tr("接続できませんでした。") + "\n" + reason, ok=False)
+        text = error.text(self.context.lang) if isinstance(error, KnownError) else str(error)
+        self.form.show_message(self.tr("接続できませんでした。") + "\n" + text, ok=False)
+
+    def _on_job_end(self) -> None:
+        self._busy = False
+        self._login_cancel = None
+        self.form.set_busy(False)
         self.completeChanged.emit()
 
-    def _on_private_key_button_clicked(self) -> None:
-        try:
-            chosen = choose_private_key(self)
-        except PrivateKeyError as error:
-            self.errors[SecretKind.PRIVATE_KEY.value].show_message(str(error))
-            return
-        if chosen is None:
-            return
-        self.errors[SecretKind.PRIVATE_KEY.value].clear_message()
-        self.set_private_key(*chosen)
-
-    def _on_auth_combo_current_index_changed(self, _index: int) -> None:
-        self._update_visibility()
-        self._on_form_edited()
-
-    def _on_host_combo_current_index_changed(self, _index: int) -> None:
-        kind = str(self.host_combo.currentData())
-        self.host_edit.setVisible(kind in ("my_domain", "loopback"))
-        self.host_edit.clear()
-        self.host_edit.setPlaceholderText("acme.my.salesforce.com" if kind == "my_domain" else "http://127.0.0.1:8765")
-        self._host_notice = None
-        self._update_host_hint()
-        self._on_form_edited()
-
-    def _on_host_edit_editing_finished(self) -> None:
-        host = parse_login_host(self.host_edit.text()) if self.host_edit.text().strip() else None
-        if isinstance(host, LoginHost) and host.notice is not None:
-            # acme.lightning.force.com pasted from the browser: use the My Domain and say so.
-            self.host_edit.setText(host.value)
-            self._host_notice = host.notice
-        elif isinstance(host, LoginHost) and host.kind in ("production", "sandbox"):
-            self.host_combo.setCurrentIndex(HOST_KINDS.index(host.kind))
-        self._update_host_hint()
-
-    def _on_form_edited(self, *_args: object) -> None:
+    def _on_form_edited(self) -> None:
         if self._tested_fingerprint is not None and not self.is_tested() and not self.is_testing():
-            self._show_result(self.tr("入力が変更されました。もう一度「接続テスト」を実行してください。"), ok=None)
+            self.form.show_message(self.tr("入力が変更されました。もう一度「接続テスト」を実行してください。"))
             self._tested_fingerprint = None
             self._oauth_tokens = {}  # tokens of another host or app: sign in again
         self.completeChanged.emit()
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
-    def _method(self) -> str:
-        return str(self.auth_combo.currentData())
+    def _start(self, text: str, job: Coroutine[Any, Any, None]) -> None:
+        self._busy = True
+        self._testing_fingerprint = self._fingerprint()
+        self._tested_fingerprint = None
+        self.form.set_busy(True)
+        self.form.show_message(text)
+        self.completeChanged.emit()
+        run_job(self.jobs, "connect", job, self._on_failed, self._on_job_end)
+
+    def _succeeded(self, lines: list[str], changed: str) -> None:
+        self._tested_fingerprint = self._testing_fingerprint
+        if not self.is_tested():
+            lines.append(changed)
+        self.form.show_message("\n".join(lines), ok=True)
 
     def _fingerprint(self) -> tuple[Any, ...]:
-        typed = {k: v for k, v in self.form_secrets().items()
-                 if k not in (SecretKind.ACCESS_TOKEN, SecretKind.REFRESH_TOKEN)}
-        return (self.form_config(), tuple(sorted(typed.items())))
+        return (self.form.form_config(), tuple(sorted(self.form.typed_secrets().items())))
 
-    def _host_text(self) -> str:
-        return login_host_text(str(self.host_combo.currentData()), self.host_edit.text())
-
-    def _update_host_hint(self) -> None:
-        kind = str(self.host_combo.currentData())
-        if self._host_notice is not None:
-            self.host_hint.setText(self._host_notice.text(self.context.lang))
-            self.host_hint.set_state("ok")
-            return
-        texts = {
-            "production": self.tr("本番組織や Developer Edition はこちらです。"),
-            "sandbox": self.tr("Sandbox のユーザ名は通常「本番のユーザ名.sandbox名」です。"),
-            "my_domain": self.tr("「acme.my.salesforce.com」の形で入力します。ブラウザのアドレス(acme.lightning.force.com)を貼り付けても変換します。"),
-            "loopback": self.tr("テスト用のローカル開発用組織(biztel-desk devorg)のURLです。"),
-        }
-        self.host_hint.setText(texts.get(kind, ""))
-        self.host_hint.set_state("hint")
-
-    def _update_visibility(self) -> None:
-        for key, visible in shown_rows(self._method()).items():
-            self._set_row_visible(key, visible)
-        browser = self._method() == AuthMethod.OAUTH_BROWSER.value
-        secret_label = self._rows[SecretKind.CONSUMER_SECRET.value][0]
-        # Optional with the browser login: only when the app requires the secret for the web server flow.
-        secret_label.setText(required_label(self.tr("コンシューマの秘密"), not browser).text())
-        self.browser_login_button.setVisible(browser)
-        self.eca_help.setVisible(browser)
-        self.test_button.setVisible(not browser)  # the browser login tests the connection itself
-        self._update_host_hint()
-
-    def _set_row_visible(self, key: str, visible: bool) -> None:
-        if key not in self._rows:
-            return  # the OAuth tokens have no field: the browser login brings them
-        label, field = self._rows[key]
-        label.setVisible(visible)
-        field.setVisible(visible)
-
-    def _check(self, require_secrets: bool = True) -> tuple[AccountConfig, list[Problem]]:
-        """Validate the form (field errors shown under each field); the required secrets must be typed."""
-        cleaned, problems = validate_account(self.form_config())
+    def _check(self, require_secrets: bool = False) -> AccountConfig | None:
+        """Validate the form (problems shown under the fields); with ``require_secrets`` they must be typed."""
+        cleaned, problems = validate_account(self.form.form_config())
         if cleaned.name and cleaned.name != self.owner.account_name and any(
             account.name == cleaned.name for account in self.context.config.list_accounts()
         ):
-            problems.append(Problem("duplicate_name", "name", {"value": cleaned.name}))
-        others = _show_field_problems(problems, self.errors, self.context.lang, {"name": self.tr("名前")})
-        missing = [kind for kind in REQUIRED_SECRETS[AuthMethod(cleaned.auth_method)]
-                   if not self.form_secrets().get(kind)] if cleaned.auth_method in set(AuthMethod) else []
-        if not require_secrets or cleaned.auth_method == AuthMethod.OAUTH_BROWSER.value:
-            missing = []  # the browser login brings its tokens; 次へ needs a successful login anyway
-        for kind in missing:
-            self.errors[kind.value].show_message(self._secret_required_text(kind))
+            problems.append(Problem("duplicate_name", "name", {"value": cleaned.name, "label_field": "account_name"}))
+        missing = self.form.missing_secrets() if require_secrets else []
+        others = self.form.show_problems(problems, missing)
         if problems or missing:
-            text = "\n".join([self.tr("入力内容を確認してください。"), *others])
-            self._show_result(text, ok=False)
-            return cleaned, [*problems, *(Problem("required", kind.value) for kind in missing)]
-        return cleaned, []
-
-    def _secret_required_text(self, kind: SecretKind) -> str:
-        texts = {
-            SecretKind.PASSWORD: self.tr("パスワードを入力してください。"),
-            SecretKind.CONSUMER_SECRET: self.tr("コンシューマの秘密を入力してください。"),
-            SecretKind.PRIVATE_KEY: self.tr("秘密鍵ファイル(PEM)を選択してください。"),
-        }
-        return texts.get(kind, self.tr("入力してください。"))
-
-    def _problems_text(self, problems: list[Problem]) -> str:
-        others = _show_field_problems(problems, self.errors, self.context.lang, {"name": self.tr("名前")})
-        return "\n".join([self.tr("保存できませんでした。"), *others])
-
-    def _show_result(self, text: str, *, ok: bool | None) -> None:
-        color, background = _RESULT_STYLES[ok]
-        self.result_label.setStyleSheet(f"color: {color}; background: {background}; border-radius: 4px; padding: 8px 10px;")
-        self.result_label.setText(text)
-        self.result_label.show()
+            self.form.show_message("\n".join([self.tr("入力内容を確認してください。"), *others]), ok=False)
+            return None
+        return cleaned
 
 
 # --- 3. 連携設定 --------------------------------------------------------------------------------------------
@@ -877,7 +567,8 @@ class WizardObjectsPage(_Page):
         super().__init__(owner)
         self.setTitle(self.tr("オブジェクト"))
         self.setSubTitle(self.tr("電話番号で検索するオブジェクトです。優先順位の小さいものから検索します。"))
-        self._task: DescribeGlobalTask | None = None
+        self.jobs = Jobs(self)
+        self._fetching = False
         self._fetched_revision = -1  # the account revision whose describeGlobal filled the table
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("objectTable")
@@ -950,7 +641,7 @@ class WizardObjectsPage(_Page):
     # --- public ------------------------------------------------------------------------------------------------
 
     def is_fetching(self) -> bool:
-        return self._task is not None
+        return self._fetching
 
     def is_checked(self, api_name: str) -> bool:
         row = self._row_of(api_name)
@@ -1009,10 +700,9 @@ class WizardObjectsPage(_Page):
     def _on_table_item_changed(self, _item: QTableWidgetItem) -> None:
         self.completeChanged.emit()
 
-    def _on_task_succeeded(self, objects: dict[str, GlobalObject]) -> None:
-        self._task = None
+    async def _describe(self, account: AccountConfig) -> None:
+        objects = await asyncio.to_thread(salesforce_access.describe_global, account, self.context.secrets)
         self._fetched_revision = self.owner.account_revision
-        self.fetch_busy.hide()
         self.refetch_button.hide()
         by_lower = {name.lower(): entry for name, entry in objects.items()}
         hidden: list[str] = []
@@ -1038,22 +728,22 @@ class WizardObjectsPage(_Page):
                 notes.append(self.tr("このユーザは「{name}」にアクセスできないため、対象から外しました。").format(name=name))
         self.lead_note.setText("\n".join(notes))
         self.lead_note.setVisible(bool(notes))
-        self.completeChanged.emit()
 
-    def _on_task_failed(self, reason: str) -> None:
-        self._task = None
-        self.fetch_busy.hide()
+    def _on_describe_failed(self, error: BaseException) -> None:
         self.refetch_button.show()
+        text = error.text(self.context.lang) if isinstance(error, KnownError) else str(error)
         self.fetch_label.setText(
             self.tr("Salesforceから取得できませんでした。表示中の標準の値のまま進めるか、「再取得」をクリックしてください。")
-            + "\n" + reason
+            + "\n" + text
         )
         self.fetch_label.set_state("error")
-        self.completeChanged.emit()
 
-    def _on_task_crashed(self, error: BaseException) -> None:
-        self._on_task_failed(self.tr("予期しないエラーが発生しました。"))
-        sys.excepthook(type(error), error, error.__traceback__)
+    def _on_describe_end(self) -> None:
+        self._fetching = False
+        self.fetch_busy.hide()
+        if self._fetched_revision != self.owner.account_revision:  # failed, or a bug went to the crash path
+            self.refetch_button.show()
+        self.completeChanged.emit()
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
@@ -1061,17 +751,13 @@ class WizardObjectsPage(_Page):
         account = self.context.config.get_account(self.owner.account_name or "")
         if account is None:
             return
-        task = DescribeGlobalTask(account, self.context.secrets, self.context.lang)
-        task.signals.succeeded.connect(self._on_task_succeeded)
-        task.signals.failed.connect(self._on_task_failed)
-        task.signals.crashed.connect(self._on_task_crashed)
-        self._task = task
+        self._fetching = True
         self.fetch_busy.show()
         self.refetch_button.hide()
         self.fetch_label.setText(self.tr("Salesforceからタブ名とタブコードを取得しています…"))
         self.fetch_label.set_state("hint")
         self.completeChanged.emit()
-        QThreadPool.globalInstance().start(task)
+        run_job(self.jobs, "describe", self._describe(account), self._on_describe_failed, self._on_describe_end)
 
     def _problem_line(self, problem: Problem, objects: list[LinkObjectConfig]) -> str:
         # validate_objects points at "objects[1].priority": name the row the admin sees.

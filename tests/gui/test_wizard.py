@@ -88,22 +88,22 @@ def _back(qtbot: QtBot, wizard: FirstRunWizard) -> int:
 def _fill_account(qtbot: QtBot, wizard: FirstRunWizard, org: DevOrg, password: str | None = None) -> None:
     c = org.credentials
     page = wizard.account_page
-    page.auth_combo.setCurrentIndex(page.auth_combo.findData(AuthMethod.PASSWORD.value))
-    _type(qtbot, page.name_edit, "本番組織")
-    _type(qtbot, page.username_edit, c["username"])
-    page.host_combo.setCurrentIndex(page.host_combo.findData("loopback"))
-    assert page.host_edit.isVisible()
-    _type(qtbot, page.host_edit, org.url)
-    _type(qtbot, page.secret_edits[SecretKind.PASSWORD], password or c["password"])
-    _type(qtbot, page.secret_edits[SecretKind.SECURITY_TOKEN], c["security_token"])
+    page.form.auth_combo.setCurrentIndex(page.form.auth_combo.findData(AuthMethod.PASSWORD.value))
+    _type(qtbot, page.form.name_edit, "本番組織")
+    _type(qtbot, page.form.username_edit, c["username"])
+    page.form.host_combo.setCurrentIndex(page.form.host_combo.findData("loopback"))
+    assert page.form.host_edit.isVisible()
+    _type(qtbot, page.form.host_edit, org.url)
+    _type(qtbot, page.form.secret_edits[SecretKind.PASSWORD], password or c["password"])
+    _type(qtbot, page.form.secret_edits[SecretKind.SECURITY_TOKEN], c["security_token"])
 
 
 def _test_connection(qtbot: QtBot, wizard: FirstRunWizard) -> str:
     page = wizard.account_page
-    _click(qtbot, page.test_button)
-    assert page.is_testing() and not page.test_button.isEnabled()  # the GUI thread is not waiting for it
+    _click(qtbot, page.form.test_button)
+    assert page.is_testing() and not page.form.test_button.isEnabled()  # the GUI thread is not waiting for it
     qtbot.waitUntil(lambda: not page.is_testing(), timeout=WAIT_MS)
-    return page.result_label.text()
+    return page.form.message_label.text()
 
 
 def _to_objects_page(qtbot: QtBot, wizard: FirstRunWizard, org: DevOrg, fallback_id: str) -> None:
@@ -272,24 +272,24 @@ def test_wrong_password_shows_the_reason_and_next_stays_disabled(
     assert context.config.list_accounts() == []
 
     # Fixing the password and testing again lets the admin go on; editing afterwards asks for a new test.
-    _type(qtbot, wizard.account_page.secret_edits[SecretKind.PASSWORD], org.credentials["password"])
+    _type(qtbot, wizard.account_page.form.secret_edits[SecretKind.PASSWORD], org.credentials["password"])
     assert "接続に成功しました" in _test_connection(qtbot, wizard)
     assert next_button.isEnabled()
-    _type(qtbot, wizard.account_page.username_edit, "someone.else@example.com")
+    _type(qtbot, wizard.account_page.form.username_edit, "someone.else@example.com")
     assert not next_button.isEnabled()
-    assert "もう一度「接続テスト」" in wizard.account_page.result_label.text()
+    assert "もう一度「接続テスト」" in wizard.account_page.form.message_label.text()
 
 
 def test_missing_fields_are_named_before_any_network_call(qtbot: QtBot, context: AppContext, org: DevOrg) -> None:
     wizard = _wizard(qtbot, context)
     _click(qtbot, wizard.welcome_page.connect_button)
     page = wizard.account_page
-    page.auth_combo.setCurrentIndex(page.auth_combo.findData(AuthMethod.PASSWORD.value))
-    _click(qtbot, page.test_button)
+    page.form.auth_combo.setCurrentIndex(page.form.auth_combo.findData(AuthMethod.PASSWORD.value))
+    _click(qtbot, page.form.test_button)
     assert not page.is_testing()
-    assert page.errors["name"].text() == "名前を入力してください。"
-    assert page.errors["username"].isVisible()
-    assert page.errors[SecretKind.PASSWORD.value].text() == "パスワードを入力してください。"
+    assert page.form.errors["name"].text() == "名前を入力してください。"
+    assert page.form.errors["username"].isVisible()
+    assert page.form.errors[SecretKind.PASSWORD.value].text() == "パスワードを入力してください。"
     assert org.counters()["login"] == 0
 
 
@@ -406,9 +406,9 @@ def test_an_account_name_already_in_use_is_refused(qtbot: QtBot, context: AppCon
     wizard = _wizard(qtbot, context)
     _click(qtbot, wizard.welcome_page.connect_button)
     _fill_account(qtbot, wizard, org)
-    _click(qtbot, wizard.account_page.test_button)
+    _click(qtbot, wizard.account_page.form.test_button)
     assert not wizard.account_page.is_testing()
-    assert wizard.account_page.errors["name"].text() == "名前「本番組織」は既に使われています。"
+    assert wizard.account_page.form.errors["name"].text() == "名前「本番組織」は既に使われています。"
     assert org.counters()["login"] == 0
 
 
@@ -423,10 +423,10 @@ def test_browser_login_on_the_account_page(qtbot: QtBot, context: AppContext, or
     wizard = _wizard(qtbot, context)
     _click(qtbot, wizard.welcome_page.connect_button)
     page = wizard.account_page
-    assert page.auth_combo.currentData() == AuthMethod.OAUTH_BROWSER.value
-    assert page.browser_login_button.isVisible() and not page.test_button.isVisible()
-    assert "http://localhost:47615/callback" in page.eca_help.text() and "PKCE" in page.eca_help.text()
-    assert not page.username_edit.isVisible()
+    assert page.form.auth_combo.currentData() == AuthMethod.OAUTH_BROWSER.value
+    assert page.form.browser_login_button.isVisible() and not page.form.test_button.isVisible()
+    assert "http://localhost:47615/callback" in page.form.eca_help.text() and "PKCE" in page.form.eca_help.text()
+    assert not page.form.username_edit.isVisible()
     opened: list[str] = []
 
     def browser(url: str) -> bool:
@@ -436,16 +436,16 @@ def test_browser_login_on_the_account_page(qtbot: QtBot, context: AppContext, or
 
     page.open_browser = browser
     page.callback_ports = (0,)
-    _type(qtbot, page.name_edit, "本番組織")
-    page.host_combo.setCurrentIndex(page.host_combo.findData("loopback"))
-    _type(qtbot, page.host_edit, org.url)
-    _type(qtbot, page.consumer_key_edit, c["consumer_key"])
+    _type(qtbot, page.form.name_edit, "本番組織")
+    page.form.host_combo.setCurrentIndex(page.form.host_combo.findData("loopback"))
+    _type(qtbot, page.form.host_edit, org.url)
+    _type(qtbot, page.form.consumer_key_edit, c["consumer_key"])
     next_button = wizard.button(QWizard.WizardButton.NextButton)
     assert not next_button.isEnabled()
-    _click(qtbot, page.browser_login_button)
+    _click(qtbot, page.form.browser_login_button)
     assert page.is_testing()
     qtbot.waitUntil(lambda: not page.is_testing(), timeout=WAIT_MS)
-    assert "ログインしました" in page.result_label.text() and "接続に成功しました" in page.result_label.text()
+    assert "ログインしました" in page.form.message_label.text() and "接続に成功しました" in page.form.message_label.text()
     assert len(opened) == 1 and next_button.isEnabled()
     assert context.config.list_accounts() == []  # nothing saved before 次へ
     assert _next(qtbot, wizard) == PAGE_SETTING
