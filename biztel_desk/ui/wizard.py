@@ -14,7 +14,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QCommandLinkButton,
     QFrame,
@@ -41,9 +40,7 @@ from PySide6.QtWidgets import (
 from biztel_desk.domain import phone
 from biztel_desk.domain.config import (
     DEFAULT_OBJECTS,
-    NAME_MAX,
     AccountConfig,
-    ActivityMode,
     AuthMethod,
     LinkObjectConfig,
     LinkSettingConfig,
@@ -62,7 +59,7 @@ from biztel_desk.services.context import AppContext
 from biztel_desk.services.salesforce_access import SecretStoreError
 from biztel_desk.ui.account_form import AccountForm, report_lines, run_job, system_browser, thread_safe
 from biztel_desk.ui.dialogs.verify_dialog import WARNING_COLOR, VerifyRunner, verify_line_row
-from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, show_fallback_hint
+from biztel_desk.ui.tabs.basic_tab import BasicForm
 from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
@@ -71,7 +68,6 @@ from biztel_desk.ui.widgets import (
     HintLabel,
     field_block,
     make_form,
-    required_label,
 )
 from biztel_desk.verify.report import VerificationReport
 
@@ -453,80 +449,31 @@ class WizardAccountPage(_Page):
 
 
 class WizardSettingPage(_Page):
-    """The 基本情報 fields with the same labels as the tab (the account is the one just saved)."""
+    """The 基本情報 tab's form (``BasicForm``); the account is the one just saved."""
 
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner)
         self.setTitle(self.tr("連携設定"))
         self.setSubTitle(self.tr("通話をどのレコードに、どのように連携するかを決めます。あとから基本情報タブで変更できます。"))
         self._named = False
-        self.name_edit = QLineEdit()
-        self.name_edit.setMaxLength(NAME_MAX)
-        self.name_edit.setPlaceholderText(self.tr("例: 本社コールセンター"))
-        self.fallback_edit = QLineEdit()
-        self.fallback_edit.setPlaceholderText(self.tr("レコードID(15桁/18桁)またはレコードのURL"))
-        self.fallback_hint = HintLabel()
-        self.fallback_hint.setObjectName("fallbackHint")
-        self.consent_check = QCheckBox(self.tr("このアカウントでSalesforce APIを利用することを許諾する"))
-        self.consent_hint = HintLabel(
-            self.tr("BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。")
-        )
-        self.multiple_combo = multiple_match_combo()
-        self.no_match_combo = no_match_combo()
-        defaults = LinkSettingConfig(name="")
-        self.multiple_combo.setCurrentIndex(self.multiple_combo.findData(defaults.on_multiple_match))
-        self.no_match_combo.setCurrentIndex(self.no_match_combo.findData(defaults.on_no_match))
-        self.task_radio = QRadioButton(self.tr("ToDoを作成"))
-        self.case_radio = QRadioButton(self.tr("ケースを作成し、その中にToDoを作成"))
-        self.task_radio.setChecked(True)
-        self.activity_group = QButtonGroup(self)
-        self.activity_group.addButton(self.task_radio)
-        self.activity_group.addButton(self.case_radio)
-        activity_hint = HintLabel(self.tr("リードやカスタムオブジェクトなどケースを持てないレコードには、ToDoのみ作成します。"))
-        self.errors: dict[str, ErrorLabel] = {
-            key: ErrorLabel() for key in ("name", "fallback_record_id", "api_consent", "on_multiple_match",
-                                          "on_no_match", "activity_mode")
-        }
+        self.form = BasicForm(self.context, self, with_account=False)
+        self.form.fill(LinkSettingConfig(name=""))  # the defaults
         self.summary_label = ErrorLabel()
         self.summary_label.setObjectName("summaryLabel")
-
-        form = make_form()
-        form.addRow(required_label(self.tr("連携名")), field_block(self.name_edit, self.errors["name"]))
-        form.addRow(required_label(self.tr("紐付け先特定不可レコード")),
-                    field_block(self.fallback_edit, self.fallback_hint, self.errors["fallback_record_id"]))
-        form.addRow(required_label(self.tr("API利用許諾")),
-                    field_block(self.consent_check, self.consent_hint, self.errors["api_consent"]))
-        form.addRow(required_label(self.tr("レコードが複数一致した場合")),
-                    field_block(self.multiple_combo, self.errors["on_multiple_match"]))
-        form.addRow(required_label(self.tr("レコードが一致しない場合")),
-                    field_block(self.no_match_combo, self.errors["on_no_match"]))
-        form.addRow(required_label(self.tr("活動履歴")),
-                    field_block(_row_widget(self.task_radio, self.case_radio), activity_hint, self.errors["activity_mode"]))
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.form)
         layout.addWidget(self.summary_label)
         layout.addStretch(1)
-        self.fallback_edit.textChanged.connect(self._on_fallback_edit_text_changed)
-        self._on_fallback_edit_text_changed(self.fallback_edit.text())
 
     def initializePage(self) -> None:
         if not self._named:  # a free name the first time; the admin's own name is kept afterwards
-            self.name_edit.setText(self.context.config.new_setting_name(self.tr("連携設定")))
+            self.form.name_edit.setText(self.context.config.new_setting_name(self.tr("連携設定")))
             self._named = True
 
     def form_config(self) -> LinkSettingConfig:
         existing = self.context.config.get_setting(self.owner.setting_name) if self.owner.setting_name else None
-        return LinkSettingConfig(
-            name=self.name_edit.text(),
-            account=self.owner.account_name or "",
-            fallback_record_id=self.fallback_edit.text().strip(),
-            api_consent=self.consent_check.isChecked(),
-            memo=existing.memo if existing else "",
-            on_multiple_match=str(self.multiple_combo.currentData()),
-            on_no_match=str(self.no_match_combo.currentData()),
-            activity_mode=(ActivityMode.CASE_AND_TASK if self.case_radio.isChecked() else ActivityMode.TASK).value,
-            status=existing.status if existing else LinkStatus.DISABLED.value,
-        )
+        base = existing or LinkSettingConfig(name="", status=LinkStatus.DISABLED.value)
+        return replace(base, **{**self.form.values(), "account": self.owner.account_name or ""})
 
     def validatePage(self) -> bool:
         """Checked here; stored with the objects and targets on leaving 連携対象, or at once once it exists."""
@@ -546,15 +493,11 @@ class WizardSettingPage(_Page):
             else:
                 self.owner.setting_name = saved.name
         if problems:
-            others = _show_field_problems(problems, self.errors, self.context.lang)
+            others = self.form.show_problems(problems)
             self.summary_label.show_message("\n".join([self.tr("入力内容を確認してください。"), *others]))
             return False
-        for label in self.errors.values():
-            label.clear_message()
+        self.form.clear_problems()
         return True
-
-    def _on_fallback_edit_text_changed(self, text: str) -> None:
-        show_fallback_hint(self.fallback_hint, text, self.context.lang)
 
 
 # --- 4. オブジェクト ----------------------------------------------------------------------------------------

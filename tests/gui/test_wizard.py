@@ -111,8 +111,8 @@ def _to_objects_page(qtbot: QtBot, wizard: FirstRunWizard, org: DevOrg, fallback
     _fill_account(qtbot, wizard, org)
     assert "接続に成功しました" in _test_connection(qtbot, wizard)
     assert _next(qtbot, wizard) == PAGE_SETTING
-    _type(qtbot, wizard.setting_page.fallback_edit, fallback_id)
-    wizard.setting_page.consent_check.setChecked(True)
+    _type(qtbot, wizard.setting_page.form.fallback_edit, fallback_id)
+    wizard.setting_page.form.consent_check.setChecked(True)
     assert _next(qtbot, wizard) == PAGE_OBJECTS
     qtbot.waitUntil(lambda: not wizard.objects_page.is_fetching(), timeout=WAIT_MS)
 
@@ -162,18 +162,18 @@ def test_connect_path_saves_account_setting_objects_targets_and_status(
 
     # 連携設定: the record URL is turned into its Id while typing.
     page = wizard.setting_page
-    assert page.name_edit.text() == "連携設定 1"
-    _type(qtbot, page.name_edit, "本社コールセンター")
-    _type(qtbot, page.fallback_edit, "https://acme.lightning.force.com/lightning/r/Account/not-an-id/view")
-    assert "紐付け先特定不可レコード" in page.fallback_hint.text()
-    _type(qtbot, page.fallback_edit, f"https://acme.lightning.force.com/lightning/r/Account/{fallback_id}/view")
-    assert page.fallback_hint.text() == f"抽出したID: {fallback_id}"
-    assert [page.no_match_combo.itemText(i) for i in range(page.no_match_combo.count())][1] == (
+    assert page.form.name_edit.text() == "連携設定 1"
+    _type(qtbot, page.form.name_edit, "本社コールセンター")
+    _type(qtbot, page.form.fallback_edit, "https://acme.lightning.force.com/lightning/r/Account/not-an-id/view")
+    assert "紐付け先特定不可レコード" in page.form.fallback_hint.text()
+    _type(qtbot, page.form.fallback_edit, f"https://acme.lightning.force.com/lightning/r/Account/{fallback_id}/view")
+    assert page.form.fallback_hint.text() == f"抽出したID: {fallback_id}"
+    assert [page.form.no_match_combo.itemText(i) for i in range(page.form.no_match_combo.count())][1] == (
         "時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける"
     )
-    page.no_match_combo.setCurrentIndex(page.no_match_combo.findData("retry_then_fallback"))
-    _click(qtbot, page.case_radio)
-    _click(qtbot, page.consent_check)
+    page.form.no_match_combo.setCurrentIndex(page.form.no_match_combo.findData("retry_then_fallback"))
+    _click(qtbot, page.form.case_radio)
+    _click(qtbot, page.form.consent_check)
     assert _next(qtbot, wizard) == PAGE_OBJECTS
     assert context.config.list_settings() == []  # created only with its objects and targets
 
@@ -329,7 +329,7 @@ def test_describe_failure_says_why_and_keeps_the_standard_values(
     _fill_account(qtbot, wizard, org)
     assert "接続に成功しました" in _test_connection(qtbot, wizard)
     assert _next(qtbot, wizard) == PAGE_SETTING
-    _type(qtbot, wizard.setting_page.fallback_edit, fallback_id)
+    _type(qtbot, wizard.setting_page.form.fallback_edit, fallback_id)
     org.inject_fault("limit_exceeded", count=1)  # the describeGlobal after the wizard's login
     assert _next(qtbot, wizard) == PAGE_OBJECTS
     objects = wizard.objects_page
@@ -349,7 +349,7 @@ def test_verification_problems_can_be_fixed_by_going_back(
 ) -> None:
     wizard = _wizard(qtbot, context)
     _to_objects_page(qtbot, wizard, org, fallback_id)
-    wizard.setting_page.consent_check.setChecked(False)  # as if the admin had left API consent unchecked
+    wizard.setting_page.form.consent_check.setChecked(False)  # as if the admin had left API consent unchecked
     assert _back(qtbot, wizard) == PAGE_SETTING
     assert _next(qtbot, wizard) == PAGE_OBJECTS
     qtbot.waitUntil(lambda: not wizard.objects_page.is_fetching(), timeout=WAIT_MS)
@@ -367,7 +367,7 @@ def test_verification_problems_can_be_fixed_by_going_back(
     # Back to 連携設定, give consent: leaving the page updates the saved setting; verification runs again.
     for expected in (PAGE_VERIFY, PAGE_TARGETS, PAGE_OBJECTS, PAGE_SETTING):
         assert _back(qtbot, wizard) == expected
-    _click(qtbot, wizard.setting_page.consent_check)
+    _click(qtbot, wizard.setting_page.form.consent_check)
     assert _next(qtbot, wizard) == PAGE_OBJECTS
     setting = context.config.get_setting(wizard.setting_name or "")
     assert setting is not None and setting.api_consent
