@@ -12,13 +12,11 @@ from typing import Any, Literal
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QCommandLinkButton,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -28,9 +26,6 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QScrollArea,
     QSizePolicy,
-    QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -59,7 +54,9 @@ from biztel_desk.services.context import AppContext
 from biztel_desk.services.salesforce_access import SecretStoreError
 from biztel_desk.ui.account_form import AccountForm, report_lines, run_job, system_browser, thread_safe
 from biztel_desk.ui.dialogs.verify_dialog import WARNING_COLOR, VerifyRunner, verify_line_row
+from biztel_desk.ui.models.objects_model import ObjectsModel
 from biztel_desk.ui.tabs.basic_tab import BasicForm
+from biztel_desk.ui.tabs.objects_tab import objects_view
 from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
@@ -74,7 +71,6 @@ from biztel_desk.verify.report import VerificationReport
 PAGE_WELCOME, PAGE_ACCOUNT, PAGE_SETTING, PAGE_OBJECTS, PAGE_TARGETS, PAGE_VERIFY, PAGE_ENABLE = range(7)
 Choice = Literal["demo", "connect"]
 
-COL_API, COL_LABEL, COL_CODE, COL_PRIORITY = range(4)
 # The connection result box: (text, background) for success, failure and in progress.
 _RESULT_STYLES: dict[bool | None, tuple[str, str]] = {
     True: (OK_COLOR, "#e6f4ea"),
@@ -504,7 +500,7 @@ class WizardSettingPage(_Page):
 
 
 class WizardObjectsPage(_Page):
-    """Account, Contact and Lead with checkboxes and priorities; tab name and code filled from describeGlobal."""
+    """The オブジェクト tab's table (``ObjectsModel``) with a checkbox per object; tab names and codes from describeGlobal."""
 
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner)
@@ -513,28 +509,13 @@ class WizardObjectsPage(_Page):
         self.jobs = Jobs(self)
         self._fetching = False
         self._fetched_revision = -1  # the account revision whose describeGlobal filled the table
-        self.table = QTableWidget(0, 4)
-        self.table.setObjectName("objectTable")
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("API参照名"), self.tr("タブ名"), self.tr("タブコード"), self.tr("優先順位")]
-        )
-        self.table.verticalHeader().hide()
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(COL_API, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_LABEL, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((COL_CODE, 120), (COL_PRIORITY, 100)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            self.table.setColumnWidth(column, width)
-        self.priority_spins: list[QSpinBox] = []
-        for obj in DEFAULT_OBJECTS:
-            self._add_object(obj)
-        # Exactly as tall as its three rows: no empty band under them.
-        self.table.setFixedHeight(
-            header.sizeHint().height() + self.table.verticalHeader().length() + 2 * self.table.frameWidth()
-        )
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-
+        self.model = ObjectsModel(self)
+        self.model.set_checkable(True)
+        self.model.set_objects(DEFAULT_OBJECTS)
+        self.table = objects_view(self.model, self)
+        # Exactly as tall as its rows: no empty band under them.
+        self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height()
+                                  + self.table.verticalHeader().length() + 2 * self.table.frameWidth())
         self.fetch_label = HintLabel()
         self.fetch_label.setObjectName("fetchLabel")
         self.fetch_busy = QProgressBar()
@@ -563,56 +544,16 @@ class WizardObjectsPage(_Page):
         layout.addStretch(1)
         layout.addWidget(later)
         self.refetch_button.clicked.connect(self._on_refetch_button_clicked)
-        self.table.itemChanged.connect(self._on_table_item_changed)
-
-    def _add_object(self, obj: LinkObjectConfig) -> None:
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        api = QTableWidgetItem(obj.api_name)
-        api.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
-        api.setCheckState(Qt.CheckState.Checked)
-        self.table.setItem(row, COL_API, api)
-        self.table.setItem(row, COL_LABEL, QTableWidgetItem(obj.tab_name))
-        self.table.setItem(row, COL_CODE, QTableWidgetItem(obj.tab_code))
-        spin = QSpinBox()
-        spin.setRange(1, 99)
-        spin.setValue(obj.priority)
-        spin.setFrame(False)
-        self.table.setCellWidget(row, COL_PRIORITY, spin)
-        self.priority_spins.append(spin)
+        self.model.edited.connect(self.completeChanged)
 
     # --- public ------------------------------------------------------------------------------------------------
 
     def is_fetching(self) -> bool:
         return self._fetching
 
-    def is_checked(self, api_name: str) -> bool:
-        row = self._row_of(api_name)
-        item = self.table.item(row, COL_API) if row >= 0 else None
-        return item is not None and item.checkState() == Qt.CheckState.Checked
-
-    def set_checked(self, api_name: str, checked: bool) -> None:
-        row = self._row_of(api_name)
-        item = self.table.item(row, COL_API) if row >= 0 else None
-        if item is not None:
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-
     def objects(self) -> list[LinkObjectConfig]:
         """The checked rows, as the services expect them."""
-        chosen = []
-        for row in range(self.table.rowCount()):
-            api = self.table.item(row, COL_API)
-            if api is None or api.checkState() != Qt.CheckState.Checked:
-                continue
-            label = self.table.item(row, COL_LABEL)
-            code = self.table.item(row, COL_CODE)
-            chosen.append(LinkObjectConfig(
-                api_name=api.text(),
-                tab_name=label.text() if label is not None else "",
-                tab_code=code.text() if code is not None else "",
-                priority=self.priority_spins[row].value(),
-            ))
-        return chosen
+        return self.model.checked_objects()
 
     def initializePage(self) -> None:
         if self._fetched_revision != self.owner.account_revision and not self.is_fetching():
@@ -640,26 +581,19 @@ class WizardObjectsPage(_Page):
     def _on_refetch_button_clicked(self) -> None:
         self._fetch()
 
-    def _on_table_item_changed(self, _item: QTableWidgetItem) -> None:
-        self.completeChanged.emit()
-
     async def _describe(self, account: AccountConfig) -> None:
         objects = await asyncio.to_thread(salesforce_access.describe_global, account, self.context.secrets)
         self._fetched_revision = self.owner.account_revision
         self.refetch_button.hide()
         by_lower = {name.lower(): entry for name, entry in objects.items()}
         hidden: list[str] = []
-        for row in range(self.table.rowCount()):
-            api = self.table.item(row, COL_API)
-            if api is None:
-                continue
-            entry = by_lower.get(api.text().lower())
+        for row, obj in enumerate(self.model.objects()):
+            entry = by_lower.get(obj.api_name.lower())
             if entry is None or not entry.queryable:
-                hidden.append(api.text())
-                api.setCheckState(Qt.CheckState.Unchecked)
-                continue
-            self.table.setItem(row, COL_LABEL, QTableWidgetItem(entry.label))
-            self.table.setItem(row, COL_CODE, QTableWidgetItem(entry.key_prefix))
+                hidden.append(obj.api_name)
+                self.model.set_checked(row, False)
+            else:
+                self.model.fill_from_describe(row, entry.label, entry.key_prefix)
         self.fetch_label.setText(self.tr("Salesforceから取得しました(タブ名とタブコード)。"))
         self.fetch_label.set_state("ok")
         notes = []
@@ -708,13 +642,6 @@ class WizardObjectsPage(_Page):
         index = int(found.group(1)) if found else -1
         text = problem.text(self.context.lang)
         return f"{objects[index].api_name}: {text}" if 0 <= index < len(objects) else text
-
-    def _row_of(self, api_name: str) -> int:
-        for row in range(self.table.rowCount()):
-            item = self.table.item(row, COL_API)
-            if item is not None and item.text().lower() == api_name.lower():
-                return row
-        return -1
 
 
 # --- 5. 連携対象 --------------------------------------------------------------------------------------------

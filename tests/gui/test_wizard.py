@@ -18,9 +18,6 @@ from biztel_desk.domain.instance import instance_url_key
 from biztel_desk.services.context import AppContext
 from biztel_desk.store.db import DB_FILENAME
 from biztel_desk.ui.wizard import (
-    COL_API,
-    COL_CODE,
-    COL_LABEL,
     PAGE_ACCOUNT,
     PAGE_ENABLE,
     PAGE_OBJECTS,
@@ -118,12 +115,12 @@ def _to_objects_page(qtbot: QtBot, wizard: FirstRunWizard, org: DevOrg, fallback
 
 
 def _table(wizard: FirstRunWizard) -> list[tuple[str, str, str, bool]]:
-    table = wizard.objects_page.table
+    model = wizard.objects_page.model
     rows = []
-    for row in range(table.rowCount()):
-        api = table.item(row, COL_API)
-        rows.append((api.text(), table.item(row, COL_LABEL).text(), table.item(row, COL_CODE).text(),
-                     api.checkState() == Qt.CheckState.Checked))
+    for row in range(model.rowCount()):
+        api = model.index(row, 0)
+        rows.append((api.data(), model.index(row, 1).data(), model.index(row, 2).data(),
+                     api.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked))
     return rows
 
 
@@ -187,8 +184,8 @@ def test_connect_path_saves_account_setting_objects_targets_and_status(
         ("Lead", "リード", "00Q", True),
     ]
     assert not objects.lead_note.isVisible()
-    objects.priority_spins[0].setValue(2)
-    objects.priority_spins[1].setValue(1)
+    objects.model.setData(objects.model.index(0, 3), 2)  # what the priority spin box commits
+    objects.model.setData(objects.model.index(1, 3), 1)
     assert _next(qtbot, wizard) == PAGE_TARGETS
 
     # 連携対象: at least one number; invalid ones are refused with the reason.
