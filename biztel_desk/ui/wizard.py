@@ -9,23 +9,23 @@ from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from typing import Any, Literal
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QButtonGroup,
-    QComboBox,
     QCommandLinkButton,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QRadioButton,
     QScrollArea,
     QSizePolicy,
+    QTableView,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -48,13 +48,14 @@ from biztel_desk.domain.config import (
     validate_target_number,
 )
 from biztel_desk.domain.errors import KnownError
-from biztel_desk.domain.messages import Problem, ProblemsError, message
+from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.services import salesforce_access
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.salesforce_access import SecretStoreError
 from biztel_desk.ui.account_form import AccountForm, report_lines, run_job, system_browser, thread_safe
 from biztel_desk.ui.dialogs.verify_dialog import WARNING_COLOR, VerifyRunner, verify_line_row
 from biztel_desk.ui.models.objects_model import ObjectsModel
+from biztel_desk.ui.models.targets_model import ALIASES, CHECK, TargetsModel
 from biztel_desk.ui.tabs.basic_tab import BasicForm
 from biztel_desk.ui.tabs.objects_tab import objects_view
 from biztel_desk.ui.tasks import Jobs
@@ -85,37 +86,6 @@ def _separator() -> QFrame:
     line.setFrameShape(QFrame.Shape.HLine)
     line.setFrameShadow(QFrame.Shadow.Sunken)
     return line
-
-
-def _row_widget(*widgets: QWidget, stretch_last: bool = False) -> QWidget:
-    row = QWidget()
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for index, widget in enumerate(widgets):
-        layout.addWidget(widget, 1 if stretch_last and index == len(widgets) - 1 else 0)
-    if not stretch_last:
-        layout.addStretch(1)
-    return row
-
-
-def _show_field_problems(problems: list[Problem], labels: dict[str, ErrorLabel], lang: str,
-                         field_labels: dict[str, str] | None = None) -> list[str]:
-    """Put each problem under its field; return the texts of those without a field.
-
-    ``field_labels`` renames fields in the messages (an account's ``name`` is 名前, not the setting's 連携名).
-    """
-    for each in labels.values():
-        each.clear_message()
-    others: list[str] = []
-    for problem in problems:
-        renamed = (field_labels or {}).get(problem.field_name)
-        text = message(problem.code, lang, **{**problem.params, "label": renamed}) if renamed else problem.text(lang)
-        label = labels.get(problem.field_name)
-        if label is None:
-            others.append(text)
-            continue
-        label.show_message("\n".join(filter(None, (label.text(), text))))
-    return others
 
 
 # --- the wizard --------------------------------------------------------------------------------------------
@@ -648,7 +618,8 @@ class WizardObjectsPage(_Page):
 
 
 class WizardTargetsPage(_Page):
-    """The company's numbers (normalised, invalid ones refused); leaving the page creates the link setting."""
+    """The company's numbers in the 連携対象 tab's model (normalised, invalid ones refused) with the 既定の発信番号
+    mark; leaving the page creates the link setting."""
 
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner)
@@ -663,34 +634,24 @@ class WizardTargetsPage(_Page):
         self.number_error.setObjectName("numberError")
         self.number_hint = HintLabel()
         self.number_hint.hide()
-        self.number_list = QListWidget()
-        self.number_list.setObjectName("numberList")
-        self.number_list.setMaximumHeight(220)
+        self.model = TargetsModel(self.context.config.system().default_region, self)
+        self.model.set_editable(True)  # the 既定の発信番号 checkbox (every number is linked: no 連携 column)
+        self.view = QTableView()
+        self.view.setObjectName("targetsView")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setMaximumHeight(220)
+        for column in (CHECK, ALIASES):
+            self.view.hideColumn(column)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.remove_button = QPushButton(self.tr("削除"))
         self.remove_button.setEnabled(False)
         self.error_label = ErrorLabel()
         self.error_label.setObjectName("targetsError")
-
-        add_row = QHBoxLayout()
-        add_row.addWidget(self.number_edit, 1)
-        add_row.addWidget(self.add_button)
-        list_buttons = QHBoxLayout()
-        list_buttons.addStretch(1)
-        list_buttons.addWidget(self.remove_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("電話番号")))
-        layout.addLayout(add_row)
-        layout.addWidget(self.number_error)
-        layout.addWidget(self.number_hint)
-        layout.addWidget(self.number_list, 1)
-        layout.addLayout(list_buttons)
-        layout.addWidget(self.error_label)
         # 既定の発信番号: the company number of outbound calls whose PBX did not record the caller ID (Asterisk
         # writes the extension as src); without one those calls stay 対象外 (既定の発信番号なし).
-        self.default_combo = QComboBox()
-        self.default_combo.setObjectName("defaultOutboundCombo")
-        self.default_combo.addItem(self.tr("なし"), "")
-        self.default_hint = HintLabel(self.tr(
+        default_hint = HintLabel(self.tr(
             "交換機が発信者番号を記録しない発信通話(Asterisk の src が内線番号など)は、この番号からの発信として連携します。"
             "なしにすると、そうした発信通話は連携されず「対象外」になります。"))
         # 録音サーバ: where the Task's 録音再生 link points (システム設定 録音サーバURL).
@@ -702,10 +663,25 @@ class WizardTargetsPage(_Page):
             "活動の「録音再生」リンクの接続先です(BIZTELの管理画面のURL)。あとからシステム設定で変更できます。"))
         self.recording_error = ErrorLabel()
         self.recording_error.setObjectName("recordingError")
+
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.number_edit, 1)
+        add_row.addWidget(self.add_button)
+        list_buttons = QHBoxLayout()
+        list_buttons.addStretch(1)
+        list_buttons.addWidget(self.remove_button)
         extra = make_form()
-        extra.addRow(QLabel(self.tr("既定の発信番号")), field_block(self.default_combo, self.default_hint))
         extra.addRow(QLabel(self.tr("録音サーバURL")), field_block(self.recording_edit, self.recording_hint,
                                                                   self.recording_error))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("電話番号")))
+        layout.addLayout(add_row)
+        layout.addWidget(self.number_error)
+        layout.addWidget(self.number_hint)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(default_hint)
+        layout.addLayout(list_buttons)
+        layout.addWidget(self.error_label)
         layout.addLayout(extra)
         layout.addStretch(1)
         layout.addWidget(HintLabel(self.tr("通話を取り込むと、使われた番号が連携対象タブに自動で追加されます(チェックは手動で入れます)。")))
@@ -714,18 +690,17 @@ class WizardTargetsPage(_Page):
         # Enter in the number field adds the number; it must not also press the wizard's default 次へ button.
         self.number_edit.installEventFilter(self)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
-        self.number_list.currentRowChanged.connect(self._on_number_list_current_row_changed)
+        self.view.selectionModel().currentRowChanged.connect(self._on_view_current_row_changed)
 
     # --- public ------------------------------------------------------------------------------------------------
 
     def numbers(self) -> list[str]:
-        return [self.number_list.item(row).text() for row in range(self.number_list.count())]
+        return [target.number for target in self.model.targets()]
 
     def add_number(self, text: str) -> bool:
         """Add a number as the admin typed it: shown normalised (03-1234-5678); False with the reason if refused."""
-        region = self.context.config.system().default_region
-        e164, problem = validate_target_number(text, region)
-        if problem is None and e164 in self._e164s():
+        e164, problem = validate_target_number(text, self.model.region)
+        if problem is None and e164 in {self.model.e164_of(row) for row in range(self.model.rowCount())}:
             problem = Problem("phone_duplicate", "number", {"value": text.strip()})
         if problem is not None:
             self.number_error.show_message(problem.text(self.context.lang))
@@ -733,39 +708,24 @@ class WizardTargetsPage(_Page):
             return False
         assert e164 is not None
         shown = phone.national_format(e164)
-        item = QListWidgetItem(shown, self.number_list)
-        item.setData(Qt.ItemDataRole.UserRole, e164)
-        item.setToolTip(e164)
+        self.model.append(LinkTargetConfig(shown))
         self.number_error.clear_message()
         self.number_hint.setText(self.tr("{shown}({e164})を追加しました。").format(shown=shown, e164=e164))
         self.number_hint.set_state("ok")
         self.number_hint.show()
-        self._fill_default_combo()
         self.completeChanged.emit()
         return True
 
     def default_outbound(self) -> str:
-        """The number chosen as 既定の発信番号 (as listed), or ""."""
-        return str(self.default_combo.currentData() or "")
-
-    def _fill_default_combo(self) -> None:
-        chosen = self.default_outbound()
-        self.default_combo.blockSignals(True)
-        self.default_combo.clear()
-        self.default_combo.addItem(self.tr("なし"), "")
-        for number in self.numbers():
-            self.default_combo.addItem(number, number)
-        index = self.default_combo.findData(chosen)
-        self.default_combo.setCurrentIndex(max(index, 0))
-        self.default_combo.blockSignals(False)
+        """The number marked 既定の発信番号, or ""."""
+        return next((target.number for target in self.model.targets() if target.default_outbound), "")
 
     def isComplete(self) -> bool:
-        return self.number_list.count() > 0
+        return self.model.rowCount() > 0
 
     def validatePage(self) -> bool:
         """次へ: a new link setting is created here with its objects and targets, in one transaction."""
-        default = self.default_outbound()
-        targets = [LinkTargetConfig(number, default_outbound=number == default) for number in self.numbers()]
+        targets = self.model.targets()
         config = self.context.config
         url = self.recording_edit.text().strip()
         if url != config.system().recording_server_url:
@@ -812,18 +772,14 @@ class WizardTargetsPage(_Page):
         return super().eventFilter(watched, event)
 
     def _on_remove_button_clicked(self) -> None:
-        row = self.number_list.currentRow()
-        if row >= 0:
-            self.number_list.takeItem(row)
+        index = self.view.currentIndex()
+        if index.isValid():
+            self.model.remove(index.row())
             self.number_hint.hide()
-            self._fill_default_combo()
             self.completeChanged.emit()
 
-    def _on_number_list_current_row_changed(self, row: int) -> None:
-        self.remove_button.setEnabled(row >= 0)
-
-    def _e164s(self) -> set[str]:
-        return {str(self.number_list.item(row).data(Qt.ItemDataRole.UserRole)) for row in range(self.number_list.count())}
+    def _on_view_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.remove_button.setEnabled(current.isValid())
 
 
 # --- 6. 設定確認 --------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from biztel_desk.domain.config import AccountConfig, AuthMethod, LinkObjectConfi
 from biztel_desk.domain.instance import instance_url_key
 from biztel_desk.services.context import AppContext
 from biztel_desk.store.db import DB_FILENAME
+from biztel_desk.ui.models.targets_model import DEFAULT_OUTBOUND
 from biztel_desk.ui.wizard import (
     PAGE_ACCOUNT,
     PAGE_ENABLE,
@@ -207,9 +208,10 @@ def test_connect_path_saves_account_setting_objects_targets_and_status(
     qtbot.keyClick(targets.number_edit, Qt.Key.Key_Return)
     assert targets.numbers() == ["03-1234-5678", "0120-123-456"]
     # 既定の発信番号 and the recording server are asked here too (outbound calls without a caller ID, 録音再生).
-    assert [targets.default_combo.itemText(i) for i in range(targets.default_combo.count())] == [
-        "なし", "03-1234-5678", "0120-123-456"]
-    targets.default_combo.setCurrentIndex(1)
+    default = targets.model.index(0, DEFAULT_OUTBOUND)  # the 連携対象 tab's 既定の発信番号 checkbox
+    assert not targets.view.isColumnHidden(DEFAULT_OUTBOUND) and targets.default_outbound() == ""
+    assert targets.model.setData(default, Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole)
+    assert targets.default_outbound() == "03-1234-5678"
     _type(qtbot, targets.recording_edit, "ftp://rec")
     assert _next(qtbot, wizard) == PAGE_TARGETS
     assert "録音サーバURL" in targets.recording_error.text()
@@ -389,10 +391,10 @@ def test_targets_are_normalised_and_removable(qtbot: QtBot, context: AppContext)
     assert targets.numbers() == ["03-1234-5678", "06-6123-4567"]
     assert not targets.add_number("(03)1234-5678")
     assert "既に登録されています" in targets.number_error.text()
-    targets.number_list.setCurrentRow(0)
+    targets.view.selectRow(0)
     targets.remove_button.click()
     assert targets.numbers() == ["06-6123-4567"] and targets.isComplete()
-    targets.number_list.setCurrentRow(0)
+    targets.view.selectRow(0)
     targets.remove_button.click()
     assert not targets.isComplete()
     assert [LinkTargetConfig(n) for n in targets.numbers()] == []
