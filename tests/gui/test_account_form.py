@@ -158,3 +158,52 @@ def test_a_refused_connection_test_in_the_wizard_is_a_message(
     assert context.config.list_accounts() == []
     assert context.secrets.get_account_secret("dev", SecretKind.PASSWORD) is None
     assert context.config.preference(instance_url_key("dev")) is None
+
+
+def _listening(url: str) -> bool:
+    """Whether the sign-in's callback listener (the redirect_uri's port) still accepts connections."""
+    import socket
+    from urllib.parse import parse_qs, urlparse
+
+    port = urlparse(parse_qs(urlparse(url).query)["redirect_uri"][0]).port
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port or 0)) == 0
+
+
+def test_closing_the_dialog_stops_waiting_for_the_browser(
+    qtbot: QtBot, context: AppContext, org: DevOrg, bugs: list[BaseException]
+) -> None:
+    context.config.save_account(AccountConfig(name="dev", auth_method=AuthMethod.OAUTH_BROWSER.value,
+                                              login_host=org.url, consumer_key=org.credentials["consumer_key"]))
+    dialog = _dialog(qtbot, context)
+    dialog.callback_ports = (0,)
+    opened: list[str] = []
+    dialog.open_browser = lambda url: opened.append(url) or True  # the admin never signs in
+    qtbot.mouseClick(dialog.form.browser_login_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT_MS)
+    assert dialog.is_signing_in() and _listening(opened[0])
+    dialog.reject()
+    qtbot.waitUntil(lambda: not _listening(opened[0]), timeout=WAIT_MS)
+    assert not context.secrets.has_account_secret("dev", SecretKind.REFRESH_TOKEN) and bugs == []
+
+
+def test_going_back_from_the_wizard_stops_waiting_for_the_browser(
+    qtbot: QtBot, context: AppContext, org: DevOrg, bugs: list[BaseException]
+) -> None:
+    wizard, form = _wizard_form(qtbot, context)
+    page = wizard.account_page
+    page.callback_ports = (0,)
+    opened: list[str] = []
+    page.open_browser = lambda url: opened.append(url) or True
+    _type(qtbot, form.name_edit, "dev")
+    form.host_combo.setCurrentIndex(form.host_combo.findData("loopback"))
+    _type(qtbot, form.host_edit, org.url)
+    _type(qtbot, form.consumer_key_edit, org.credentials["consumer_key"])
+    qtbot.mouseClick(form.browser_login_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT_MS)
+    assert page.is_testing() and _listening(opened[0])
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.BackButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not _listening(opened[0]), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not page.is_testing(), timeout=WAIT_MS)
+    assert "ブラウザでのログインを中止しました" in form.message_label.text()  # the page still exists: it says so
+    assert context.config.list_accounts() == [] and bugs == []
