@@ -67,13 +67,13 @@ def main(argv: list[str] | None = None) -> int:
         wizard.choose_connect()
         page = wizard.account_page
         c = org.credentials
-        page.name_edit.setText("本番組織" if args.lang == "ja" else "Production")
-        page.username_edit.setText(c["username"])
-        page.host_combo.setCurrentIndex(page.host_combo.findData("loopback"))
-        page.host_edit.setText(org.url)
-        page.secret_edits[SecretKind.PASSWORD].setText(c["password"])
-        page.secret_edits[SecretKind.SECURITY_TOKEN].setText(c["security_token"])
-        page.test_button.click()
+        page.form.name_edit.setText("本番組織" if args.lang == "ja" else "Production")
+        page.form.username_edit.setText(c["username"])
+        page.form.host_combo.setCurrentIndex(page.form.host_combo.findData("loopback"))
+        page.form.host_edit.setText(org.url)
+        page.form.secret_edits[SecretKind.PASSWORD].setText(c["password"])
+        page.form.secret_edits[SecretKind.SECURITY_TOKEN].setText(c["security_token"])
+        page.form.test_button.click()
         deadline = time.monotonic() + 20
         while page.is_testing() and time.monotonic() < deadline:
             settle(0.05)

@@ -614,7 +614,7 @@ def _is_key_error(error: BaseException) -> bool:
     return isinstance(error, ValueError) and "key" in str(error).lower()
 
 
-def test_connection(account: AccountConfig, secrets: SecretStore, timeout: float = 30) -> ConnectionReport:
+def check_connection(account: AccountConfig, secrets: SecretStore, timeout: float = 30) -> ConnectionReport:
     """Log in, read the org and the user, and the API usage from ``Sforce-Limit-Info``."""
     sf = connect(account, secrets, timeout=timeout)
     host = login_host_of(account)
@@ -652,7 +652,3 @@ def test_connection(account: AccountConfig, secrets: SecretStore, timeout: float
         raise mapped from None
     finally:
         sf.session.close()
-
-
-# pytest would otherwise collect the public function ``test_connection`` from modules that import it.
-test_connection.__test__ = False  # type: ignore[attr-defined]

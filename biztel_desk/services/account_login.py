@@ -88,7 +88,7 @@ def sign_in(
                                                   sf_code=account.auth_method)
         oauth.browser_login(account, secrets, on_url=on_url, open_browser=open_browser, timeout=timeout,
                             cancel=cancel, ports=ports)
-        report = connection.test_connection(account, secrets)
+        report = connection.check_connection(account, secrets)
     except connection.SalesforceLoginError as error:
         raise LoginFailed(error.code, (error.text("ja"), error.text("en"))) from None
     except Exception as error:  # noqa: BLE001 - a known network failure becomes a message; the rest is a bug

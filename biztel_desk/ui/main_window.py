@@ -33,7 +33,7 @@ from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.services.account_login import settings_needing_login
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker, WorkerCounters, WorkerState, WorkerStatus
-from biztel_desk.ui.connection_test import system_browser
+from biztel_desk.ui.account_form import system_browser
 from biztel_desk.ui.dialogs.account_dialog import AccountDialog
 from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
 from biztel_desk.ui.dialogs.system_dialog import SystemDialog

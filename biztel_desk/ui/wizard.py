@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-import logging
+import asyncio
 import re
-import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from typing import Any, Literal
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QCheckBox,
-    QComboBox,
     QCommandLinkButton,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QRadioButton,
     QScrollArea,
     QSizePolicy,
-    QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -41,45 +35,30 @@ from PySide6.QtWidgets import (
 from biztel_desk.domain import phone
 from biztel_desk.domain.config import (
     DEFAULT_OBJECTS,
-    NAME_MAX,
-    REQUIRED_SECRETS,
     AccountConfig,
-    ActivityMode,
     AuthMethod,
     LinkObjectConfig,
     LinkSettingConfig,
     LinkStatus,
     LinkTargetConfig,
-    LoginHost,
     SecretKind,
-    parse_login_host,
     validate_account,
     validate_basic,
     validate_objects,
     validate_target_number,
 )
-from biztel_desk.domain.messages import Problem, ProblemsError, message
-from biztel_desk.salesforce.connection import ConnectionReport, SalesforceLoginError, connect, map_error
-from biztel_desk.salesforce.metadata import GlobalObject, MetadataError, OrgMetadata
-from biztel_desk.secrets import MemoryBackend, SecretStore, SecretStoreError
+from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.messages import Problem, ProblemsError
+from biztel_desk.services import salesforce_access
 from biztel_desk.services.context import AppContext
-from biztel_desk.ui.connection_test import (
-    HOST_KINDS,
-    SECRET_FIELDS,
-    BrowserLoginTask,
-    ConnectionTestTask,
-    PrivateKeyError,
-    add_auth_methods,
-    choose_private_key,
-    eca_steps_text,
-    login_host_text,
-    record_login,
-    report_lines,
-    shown_rows,
-    system_browser,
-)
+from biztel_desk.services.salesforce_access import SecretStoreError
+from biztel_desk.ui.account_form import AccountForm, report_lines, run_job, system_browser, thread_safe
 from biztel_desk.ui.dialogs.verify_dialog import WARNING_COLOR, VerifyRunner, verify_line_row
-from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, show_fallback_hint
+from biztel_desk.ui.models.objects_model import ObjectsModel
+from biztel_desk.ui.models.targets_model import ALIASES, CHECK, TargetsModel
+from biztel_desk.ui.tabs.basic_tab import BasicForm
+from biztel_desk.ui.tabs.objects_tab import objects_view
+from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
     OK_COLOR,
@@ -87,16 +66,12 @@ from biztel_desk.ui.widgets import (
     HintLabel,
     field_block,
     make_form,
-    required_label,
 )
 from biztel_desk.verify.report import VerificationReport
-
-log = logging.getLogger(__name__)
 
 PAGE_WELCOME, PAGE_ACCOUNT, PAGE_SETTING, PAGE_OBJECTS, PAGE_TARGETS, PAGE_VERIFY, PAGE_ENABLE = range(7)
 Choice = Literal["demo", "connect"]
 
-COL_API, COL_LABEL, COL_CODE, COL_PRIORITY = range(4)
 # The connection result box: (text, background) for success, failure and in progress.
 _RESULT_STYLES: dict[bool | None, tuple[str, str]] = {
     True: (OK_COLOR, "#e6f4ea"),
@@ -111,78 +86,6 @@ def _separator() -> QFrame:
     line.setFrameShape(QFrame.Shape.HLine)
     line.setFrameShadow(QFrame.Shadow.Sunken)
     return line
-
-
-def _row_widget(*widgets: QWidget, stretch_last: bool = False) -> QWidget:
-    row = QWidget()
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for index, widget in enumerate(widgets):
-        layout.addWidget(widget, 1 if stretch_last and index == len(widgets) - 1 else 0)
-    if not stretch_last:
-        layout.addStretch(1)
-    return row
-
-
-def _show_field_problems(problems: list[Problem], labels: dict[str, ErrorLabel], lang: str,
-                         field_labels: dict[str, str] | None = None) -> list[str]:
-    """Put each problem under its field; return the texts of those without a field.
-
-    ``field_labels`` renames fields in the messages (an account's ``name`` is 名前, not the setting's 連携名).
-    """
-    for each in labels.values():
-        each.clear_message()
-    others: list[str] = []
-    for problem in problems:
-        renamed = (field_labels or {}).get(problem.field_name)
-        text = message(problem.code, lang, **{**problem.params, "label": renamed}) if renamed else problem.text(lang)
-        label = labels.get(problem.field_name)
-        if label is None:
-            others.append(text)
-            continue
-        label.show_message("\n".join(filter(None, (label.text(), text))))
-    return others
-
-
-# --- background work ---------------------------------------------------------------------------------------
-
-
-class _DescribeSignals(QObject):
-    succeeded = Signal(object)  # dict[str, GlobalObject]
-    failed = Signal(str)  # the reason, in the UI language
-    crashed = Signal(object)  # an unexpected exception, handed to the crash handler on the GUI thread
-
-
-class DescribeGlobalTask(QRunnable):
-    """Logs in and reads describeGlobal on a pool thread (tab names and key prefixes for the objects page)."""
-
-    def __init__(self, account: AccountConfig, secrets: SecretStore, lang: str, timeout: float = 30) -> None:
-        super().__init__()
-        self.account = account
-        self.secrets = secrets
-        self.lang = lang
-        self.timeout = timeout
-        self.signals = _DescribeSignals()
-
-    def run(self) -> None:
-        try:
-            sf = connect(self.account, self.secrets, timeout=self.timeout)
-            try:
-                objects = OrgMetadata(sf, self.timeout).describe_global()
-            finally:
-                sf.session.close()
-        except (SalesforceLoginError, MetadataError) as error:
-            self.signals.failed.emit(error.text(self.lang))
-            return
-        except Exception as error:  # noqa: BLE001 - a known failure becomes a message; the rest is a bug
-            mapped = map_error(error)
-            if mapped is not None:
-                self.signals.failed.emit(mapped.text(self.lang))
-                return
-            log.exception("describeGlobal for the wizard failed")
-            self.signals.crashed.emit(error)
-            return
-        self.signals.succeeded.emit(objects)
 
 
 # --- the wizard --------------------------------------------------------------------------------------------
@@ -348,7 +251,10 @@ class WizardWelcomePage(_Page):
 
 
 class WizardAccountPage(_Page):
-    """The connection and its secrets; 次へ only after a 接続テスト that succeeded with exactly these values."""
+    """The connection and its secrets (``AccountForm``); 次へ only after a test that succeeded with these values.
+
+    The test logs in with the typed secrets from a throw-away store: nothing is saved before 次へ.
+    """
 
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner)
@@ -356,166 +262,39 @@ class WizardAccountPage(_Page):
         self.setSubTitle(
             self.tr("連携に使うSalesforceのユーザでログインします。「ブラウザでログイン」または「接続テスト」に成功すると「次へ」に進めます。")
         )
-        self._task: ConnectionTestTask | None = None
+        self.jobs = Jobs(self)
+        self._busy = False
         self._testing_fingerprint: tuple[Any, ...] | None = None
         self._tested_fingerprint: tuple[Any, ...] | None = None  # the values of the last successful test
-        self._private_key = ""  # PEM text picked from a file (never shown)
-        self._host_notice: Problem | None = None
-        self._login_task: BrowserLoginTask | None = None
         self._oauth_tokens: dict[SecretKind, str] = {}  # from the browser login, saved to the keyring on 次へ
+        self._login_cancel: threading.Event | None = None
         # How the browser is opened (tests: a scripted HTTP client) and the callback ports (tests: (0,)).
         self.open_browser: Callable[[str], object] = system_browser
         self.callback_ports: tuple[int, ...] | None = None
-        self._build()
-        self._update_visibility()
-
-    def _build(self) -> None:
-        self.name_edit = QLineEdit()
-        self.name_edit.setMaxLength(NAME_MAX)
-        self.name_edit.setPlaceholderText(self.tr("例: 本番組織"))
-        self.auth_combo = QComboBox()
-        add_auth_methods(self.auth_combo)
-        self.username_edit = QLineEdit()
-        self.username_edit.setPlaceholderText("integration@example.com")
-        self.host_combo = QComboBox()
-        self.host_combo.addItem(self.tr("本番環境 (login.salesforce.com)"), "production")
-        self.host_combo.addItem(self.tr("Sandbox (test.salesforce.com)"), "sandbox")
-        self.host_combo.addItem(self.tr("私のドメイン…"), "my_domain")
-        self.host_combo.addItem(self.tr("開発用組織 (http://127.0.0.1:PORT)"), "loopback")
-        self.host_edit = QLineEdit()
-        self.host_edit.setObjectName("hostEdit")
-        self.host_edit.hide()
-        self.host_hint = HintLabel()
-        self.host_hint.setObjectName("hostHint")
-        self.consumer_key_edit = QLineEdit()
-        self.secret_edits: dict[SecretKind, QLineEdit] = {}
-        for kind in (SecretKind.PASSWORD, SecretKind.SECURITY_TOKEN, SecretKind.CONSUMER_SECRET):
-            edit = QLineEdit()
-            edit.setObjectName(f"secret_{kind.value}")
-            edit.setEchoMode(QLineEdit.EchoMode.Password)
-            self.secret_edits[kind] = edit
-        self.token_hint = HintLabel(
-            self.tr("許可されたIPアドレスからの接続では不要です。分からないときはSalesforceの「設定 → 私のセキュリティトークンのリセット」で再発行できます。")
-        )
-        self.private_key_label = QLineEdit()
-        self.private_key_label.setReadOnly(True)
-        self.private_key_label.setPlaceholderText(self.tr("未選択"))
-        self.private_key_button = QPushButton(self.tr("ファイルを選択…"))
-
-        self.errors: dict[str, ErrorLabel] = {
-            key: ErrorLabel()
-            for key in ("name", "auth_method", "username", "login_host", "consumer_key", *[k.value for k in SecretKind])
-        }
-        self._rows: dict[str, tuple[QLabel, QWidget]] = {}
-        form = make_form()
-        self.form = form
-        host_row = QWidget()
-        host_layout = QHBoxLayout(host_row)
-        host_layout.setContentsMargins(0, 0, 0, 0)
-        host_layout.addWidget(self.host_combo)
-        host_layout.addWidget(self.host_edit, 1)
-        self._add_row("name", self.tr("名前"), field_block(self.name_edit, self.errors["name"]))
-        self._add_row("auth_method", self.tr("認証方式"), field_block(self.auth_combo, self.errors["auth_method"]))
-        self._add_row("username", self.tr("ユーザ名"), field_block(self.username_edit, self.errors["username"]))
-        self._add_row("login_host", self.tr("ログインホスト"),
-                      field_block(host_row, self.host_hint, self.errors["login_host"]))
-        self._add_row("consumer_key", self.tr("コンシューマ鍵"),
-                      field_block(self.consumer_key_edit, self.errors["consumer_key"]))
-        self._add_row(SecretKind.PASSWORD.value, self.tr("パスワード"),
-                      field_block(self.secret_edits[SecretKind.PASSWORD], self.errors[SecretKind.PASSWORD.value]))
-        self._add_row(SecretKind.SECURITY_TOKEN.value, self.tr("セキュリティトークン"),
-                      field_block(self.secret_edits[SecretKind.SECURITY_TOKEN], self.token_hint,
-                                  self.errors[SecretKind.SECURITY_TOKEN.value]), required=False)
-        self._add_row(SecretKind.CONSUMER_SECRET.value, self.tr("コンシューマの秘密"),
-                      field_block(self.secret_edits[SecretKind.CONSUMER_SECRET],
-                                  self.errors[SecretKind.CONSUMER_SECRET.value]))
-        self._add_row(SecretKind.PRIVATE_KEY.value, self.tr("秘密鍵 (PEM)"),
-                      field_block(_row_widget(self.private_key_label, self.private_key_button),
-                                  self.errors[SecretKind.PRIVATE_KEY.value]))
-
-        self.test_button = QPushButton(self.tr("接続テスト"))
-        self.test_button.setObjectName("testButton")
-        self.test_button.setMinimumWidth(120)
-        self.browser_login_button = QPushButton(self.tr("ブラウザでログイン"))
-        self.browser_login_button.setObjectName("browserLoginButton")
-        self.browser_login_button.setMinimumWidth(140)
-        self.eca_help = HintLabel(eca_steps_text())
-        self.eca_help.setObjectName("ecaHelp")
-        self.eca_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.test_busy = QProgressBar()
-        self.test_busy.setRange(0, 0)
-        self.test_busy.setTextVisible(False)
-        self.test_busy.setMaximumWidth(140)
-        self.test_busy.hide()
-        secrets_note = HintLabel(self.tr("パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、データベースには保存されません。"))
-        self.result_label = QLabel()
-        self.result_label.setObjectName("connectionResult")
-        self.result_label.setWordWrap(True)
-        self.result_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.result_label.hide()
-
-        test_row = QHBoxLayout()
-        test_row.addWidget(self.browser_login_button)
-        test_row.addWidget(self.test_button)
-        test_row.addWidget(self.test_busy)
-        test_row.addStretch(1)
+        # The browser login tests the connection itself; a new account has no login state yet.
+        self.form = AccountForm(self.context.lang, self, tests_browser_accounts=False, show_login_state=False)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.eca_help)
-        layout.addWidget(secrets_note)
-        layout.addLayout(test_row)
-        layout.addWidget(self.result_label)
-        layout.addStretch(1)
-
-        self.test_button.clicked.connect(self._on_test_button_clicked)
-        self.browser_login_button.clicked.connect(self._on_browser_login_button_clicked)
-        self.private_key_button.clicked.connect(self._on_private_key_button_clicked)
-        self.auth_combo.currentIndexChanged.connect(self._on_auth_combo_current_index_changed)
-        self.host_combo.currentIndexChanged.connect(self._on_host_combo_current_index_changed)
-        self.host_edit.editingFinished.connect(self._on_host_edit_editing_finished)
-        for edit in (self.name_edit, self.username_edit, self.host_edit, self.consumer_key_edit,
-                     *self.secret_edits.values()):
-            edit.textChanged.connect(self._on_form_edited)
-
-    def _add_row(self, key: str, text: str, field: QWidget, required: bool = True) -> None:
-        label = required_label(text, required)
-        self.form.addRow(label, field)
-        self._rows[key] = (label, field)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.form)
+        self.form.test_button.clicked.connect(self._on_test_button_clicked)
+        self.form.browser_login_button.clicked.connect(self._on_browser_login_button_clicked)
+        self.form.edited.connect(self._on_form_edited)
 
     # --- public ------------------------------------------------------------------------------------------------
 
-    def form_config(self) -> AccountConfig:
-        return AccountConfig(
-            name=self.name_edit.text(),
-            auth_method=str(self.auth_combo.currentData()),
-            username=self.username_edit.text() if self._method() in (AuthMethod.PASSWORD, AuthMethod.JWT) else "",
-            login_host=self._host_text(),
-            consumer_key=self.consumer_key_edit.text() if self._method() != AuthMethod.PASSWORD.value else "",
-        )
-
     def form_secrets(self) -> dict[SecretKind, str]:
-        """The method's secrets as typed; an empty security token is a valid choice (trusted IP ranges)."""
-        secrets: dict[SecretKind, str] = {}
-        for kind in SECRET_FIELDS[self._method()]:
-            secrets[kind] = self._private_key if kind == SecretKind.PRIVATE_KEY else self.secret_edits[kind].text()
-        if self._method() == AuthMethod.OAUTH_BROWSER.value:
+        """The method's secrets as typed, the browser login's tokens included; an empty security token is valid."""
+        secrets = self.form.typed_secrets()
+        if self.form.method() == AuthMethod.OAUTH_BROWSER.value:
             secrets.update(self._oauth_tokens)
         return secrets
 
-    def set_private_key(self, pem: str, source: str = "") -> None:
-        """The private key's PEM text (from a file), kept until 次へ stores it in the keyring."""
-        self._private_key = pem
-        self.private_key_label.setText(source or self.tr("秘密鍵"))
-        self._on_form_edited()
-
     def is_testing(self) -> bool:
-        return self._task is not None or self._login_task is not None
+        return self._busy
 
     def cleanupPage(self) -> None:
-        if self._login_task is not None:  # 戻る while the browser is open: stop waiting for it
-            self._login_task.cancel.set()
+        if self._login_cancel is not None:  # 戻る while the browser is open: stop waiting for it
+            self._login_cancel.set()
         super().cleanupPage()
 
     def is_tested(self) -> bool:
@@ -526,16 +305,18 @@ class WizardAccountPage(_Page):
 
     def validatePage(self) -> bool:
         """次へ: the tested account and its secrets are saved (secrets to the keyring only)."""
-        cleaned, problems = self._check()
-        if problems:
+        cleaned = self._check(require_secrets=True)
+        if cleaned is None:
             return False
         try:
             saved = self.context.config.save_account(cleaned, self.owner.account_name, secrets=self.form_secrets())
         except ProblemsError as error:
-            self._show_result(self._problems_text(error.problems), ok=False)
+            others = self.form.show_problems(error.problems)
+            self.form.show_message("\n".join([self.tr("保存できませんでした。"), *others]), ok=False)
             return False
         except SecretStoreError as error:
-            self._show_result(self.tr("キーリングを使用できません: {detail}").format(detail=error.text(self.context.lang)), ok=False)
+            self.form.show_message(
+                self.tr("キーリングを使用できません: {detail}").format(detail=error.text(self.context.lang)), ok=False)
             return False
         self.owner.account_name = saved.name
         self.owner.account_revision += 1
@@ -544,299 +325,121 @@ class WizardAccountPage(_Page):
     # --- slots -------------------------------------------------------------------------------------------------
 
     def _on_test_button_clicked(self) -> None:
-        cleaned, problems = self._check()
-        if problems:
-            return
-        # The test logs in with the typed secrets from a throw-away store: nothing is saved before 次へ.
-        trial = SecretStore(MemoryBackend())
-        for kind, value in self.form_secrets().items():
-            trial.set_account_secret(cleaned.name, kind, value)
-        task = ConnectionTestTask(cleaned, trial, self.context.lang)
-        task.signals.succeeded.connect(self._on_task_succeeded)
-        task.signals.failed.connect(self._on_task_failed)
-        self._task = task
-        self._testing_fingerprint = self._fingerprint()
-        self._tested_fingerprint = None
-        self.test_button.setEnabled(False)
-        self.test_busy.show()
-        self._show_result(self.tr("接続しています…"), ok=None)
-        self.completeChanged.emit()
-        QThreadPool.globalInstance().start(task)
+        cleaned = self._check(require_secrets=True)
+        if cleaned is not None:
+            self._start(self.tr("接続しています…"), self._test(cleaned, self.form_secrets()))
 
     def _on_browser_login_button_clicked(self) -> None:
-        cleaned, problems = self._check(require_secrets=False)
-        if problems:
+        cleaned = self._check()
+        if cleaned is None:
             return
-        # Like 接続テスト: the tokens go to a throw-away store first, to the keyring only on 次へ.
-        trial = SecretStore(MemoryBackend())
-        for kind, value in self.form_secrets().items():
-            if value and kind not in (SecretKind.ACCESS_TOKEN, SecretKind.REFRESH_TOKEN):
-                trial.set_account_secret(cleaned.name, kind, value)
         self._oauth_tokens = {}
-        task = BrowserLoginTask(self.context.config, cleaned, trial, self.context.lang, self.open_browser,
-                                ports=self.callback_ports)
-        task.signals.url_ready.connect(self._on_login_url_ready)
-        task.signals.succeeded.connect(self._on_login_succeeded)
-        task.signals.failed.connect(self._on_task_failed)
-        self._login_task = task
-        self._trial = trial
-        self._testing_fingerprint = self._fingerprint()
-        self._tested_fingerprint = None
-        self.browser_login_button.setEnabled(False)
-        self.test_busy.show()
-        self._show_result(self.tr("ブラウザを開いています…"), ok=None)
-        self.completeChanged.emit()
-        QThreadPool.globalInstance().start(task)
+        self._login_cancel = threading.Event()
+        self._start(self.tr("ブラウザを開いています…"), self._sign_in(cleaned, self._login_cancel))
+
+    async def _test(self, account: AccountConfig, typed: dict[SecretKind, str]) -> None:
+        report = await asyncio.to_thread(salesforce_access.check_typed_connection, self.context.config, account, typed)
+        self._succeeded(report_lines(report, self.context.lang),
+                        self.tr("テスト中に入力が変更されました。もう一度「接続テスト」を実行してください。"))
+
+    async def _sign_in(self, account: AccountConfig, cancel: threading.Event) -> None:
+        try:
+            report, self._oauth_tokens = await asyncio.to_thread(
+                salesforce_access.sign_in_typed, self.context.config, account, self.form.typed_secrets(),
+                on_url=thread_safe(lambda url: None if cancel.is_set() else self._on_login_url_ready(url)),
+                open_browser=self.open_browser, cancel=cancel, ports=self.callback_ports)
+        except asyncio.CancelledError:
+            cancel.set()
+            raise
+        self._succeeded([self.tr("ログインしました。「次へ」でトークンをOSのキーリングに保存します。"),
+                         *report_lines(report, self.context.lang)],
+                        self.tr("ログイン中に入力が変更されました。もう一度「ブラウザでログイン」を押してください。"))
 
     def _on_login_url_ready(self, url: str) -> None:
-        self._show_result(self.tr("ブラウザでSalesforceにログインし、「許可」を押してください。ブラウザが開かないときは、次のURLをブラウザで開いてください:") + "\n" + url, ok=None)
+        self.form.show_message(self.tr("ブラウザでSalesforceにログインし、「許可」を押してください。ブラウザが開かないときは、次のURLをブラウザで開いてください:") + "\n" + url)
 
-    def _on_login_succeeded(self, report: ConnectionReport) -> None:
-        task = self._login_task
-        self._login_task = None
-        if task is not None:
-            for kind in (SecretKind.ACCESS_TOKEN, SecretKind.REFRESH_TOKEN):
-                value = self._trial.get_account_secret(task.account.name, kind)
-                if value:
-                    self._oauth_tokens[kind] = str(value)
-        self._tested_fingerprint = self._testing_fingerprint
-        self.browser_login_button.setEnabled(True)
-        self.test_busy.hide()
-        lines = [self.tr("ログインしました。「次へ」でトークンをOSのキーリングに保存します。"),
-                 *report_lines(report, self.context.lang)]
-        if not self.is_tested():
-            lines.append(self.tr("ログイン中に入力が変更されました。もう一度「ブラウザでログイン」を押してください。"))
-        self._show_result("\n".join(lines), ok=True)
-        self.completeChanged.emit()
-
-    def _on_task_succeeded(self, report: ConnectionReport) -> None:
-        if self._task is not None:
-            record_login(self.context.config, self._task.account, report)
-        self._task = None
-        self._tested_fingerprint = self._testing_fingerprint
-        self.test_button.setEnabled(True)
-        self.test_busy.hide()
-        lines = report_lines(report, self.context.lang)
-        if not self.is_tested():
-            lines.append(self.tr("テスト中に入力が変更されました。もう一度「接続テスト」を実行してください。"))
-        self._show_result("\n".join(lines), ok=True)
-        self.completeChanged.emit()
-
-    def _on_task_failed(self, reason: str) -> None:
-        self._task = None
-        self._login_task = None
+    def _on_failed(self, error: BaseException) -> None:
         self._tested_fingerprint = None
-        self.test_button.setEnabled(True)
-        self.browser_login_button.setEnabled(True)
-        self.test_busy.hide()
-        self._show_result(self.tr("接続できませんでした。") + "\n" + reason, ok=False)
+        text = error.text(self.context.lang) if isinstance(error, KnownError) else str(error)
+        self.form.show_message(self.tr("接続できませんでした。") + "\n" + text, ok=False)
+
+    def _on_job_end(self) -> None:
+        self._busy = False
+        self._login_cancel = None
+        self.form.set_busy(False)
         self.completeChanged.emit()
 
-    def _on_private_key_button_clicked(self) -> None:
-        try:
-            chosen = choose_private_key(self)
-        except PrivateKeyError as error:
-            self.errors[SecretKind.PRIVATE_KEY.value].show_message(str(error))
-            return
-        if chosen is None:
-            return
-        self.errors[SecretKind.PRIVATE_KEY.value].clear_message()
-        self.set_private_key(*chosen)
-
-    def _on_auth_combo_current_index_changed(self, _index: int) -> None:
-        self._update_visibility()
-        self._on_form_edited()
-
-    def _on_host_combo_current_index_changed(self, _index: int) -> None:
-        kind = str(self.host_combo.currentData())
-        self.host_edit.setVisible(kind in ("my_domain", "loopback"))
-        self.host_edit.clear()
-        self.host_edit.setPlaceholderText("acme.my.salesforce.com" if kind == "my_domain" else "http://127.0.0.1:8765")
-        self._host_notice = None
-        self._update_host_hint()
-        self._on_form_edited()
-
-    def _on_host_edit_editing_finished(self) -> None:
-        host = parse_login_host(self.host_edit.text()) if self.host_edit.text().strip() else None
-        if isinstance(host, LoginHost) and host.notice is not None:
-            # acme.lightning.force.com pasted from the browser: use the My Domain and say so.
-            self.host_edit.setText(host.value)
-            self._host_notice = host.notice
-        elif isinstance(host, LoginHost) and host.kind in ("production", "sandbox"):
-            self.host_combo.setCurrentIndex(HOST_KINDS.index(host.kind))
-        self._update_host_hint()
-
-    def _on_form_edited(self, *_args: object) -> None:
+    def _on_form_edited(self) -> None:
         if self._tested_fingerprint is not None and not self.is_tested() and not self.is_testing():
-            self._show_result(self.tr("入力が変更されました。もう一度「接続テスト」を実行してください。"), ok=None)
+            self.form.show_message(self.tr("入力が変更されました。もう一度「接続テスト」を実行してください。"))
             self._tested_fingerprint = None
             self._oauth_tokens = {}  # tokens of another host or app: sign in again
         self.completeChanged.emit()
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
-    def _method(self) -> str:
-        return str(self.auth_combo.currentData())
+    def _start(self, text: str, job: Coroutine[Any, Any, None]) -> None:
+        self._busy = True
+        self._testing_fingerprint = self._fingerprint()
+        self._tested_fingerprint = None
+        self.form.set_busy(True)
+        self.form.show_message(text)
+        self.completeChanged.emit()
+        run_job(self.jobs, "connect", job, self._on_failed, self._on_job_end)
+
+    def _succeeded(self, lines: list[str], changed: str) -> None:
+        self._tested_fingerprint = self._testing_fingerprint
+        if not self.is_tested():
+            lines.append(changed)
+        self.form.show_message("\n".join(lines), ok=True)
 
     def _fingerprint(self) -> tuple[Any, ...]:
-        typed = {k: v for k, v in self.form_secrets().items()
-                 if k not in (SecretKind.ACCESS_TOKEN, SecretKind.REFRESH_TOKEN)}
-        return (self.form_config(), tuple(sorted(typed.items())))
+        return (self.form.form_config(), tuple(sorted(self.form.typed_secrets().items())))
 
-    def _host_text(self) -> str:
-        return login_host_text(str(self.host_combo.currentData()), self.host_edit.text())
-
-    def _update_host_hint(self) -> None:
-        kind = str(self.host_combo.currentData())
-        if self._host_notice is not None:
-            self.host_hint.setText(self._host_notice.text(self.context.lang))
-            self.host_hint.set_state("ok")
-            return
-        texts = {
-            "production": self.tr("本番組織や Developer Edition はこちらです。"),
-            "sandbox": self.tr("Sandbox のユーザ名は通常「本番のユーザ名.sandbox名」です。"),
-            "my_domain": self.tr("「acme.my.salesforce.com」の形で入力します。ブラウザのアドレス(acme.lightning.force.com)を貼り付けても変換します。"),
-            "loopback": self.tr("テスト用のローカル開発用組織(biztel-desk devorg)のURLです。"),
-        }
-        self.host_hint.setText(texts.get(kind, ""))
-        self.host_hint.set_state("hint")
-
-    def _update_visibility(self) -> None:
-        for key, visible in shown_rows(self._method()).items():
-            self._set_row_visible(key, visible)
-        browser = self._method() == AuthMethod.OAUTH_BROWSER.value
-        secret_label = self._rows[SecretKind.CONSUMER_SECRET.value][0]
-        # Optional with the browser login: only when the app requires the secret for the web server flow.
-        secret_label.setText(required_label(self.tr("コンシューマの秘密"), not browser).text())
-        self.browser_login_button.setVisible(browser)
-        self.eca_help.setVisible(browser)
-        self.test_button.setVisible(not browser)  # the browser login tests the connection itself
-        self._update_host_hint()
-
-    def _set_row_visible(self, key: str, visible: bool) -> None:
-        if key not in self._rows:
-            return  # the OAuth tokens have no field: the browser login brings them
-        label, field = self._rows[key]
-        label.setVisible(visible)
-        field.setVisible(visible)
-
-    def _check(self, require_secrets: bool = True) -> tuple[AccountConfig, list[Problem]]:
-        """Validate the form (field errors shown under each field); the required secrets must be typed."""
-        cleaned, problems = validate_account(self.form_config())
+    def _check(self, require_secrets: bool = False) -> AccountConfig | None:
+        """Validate the form (problems shown under the fields); with ``require_secrets`` they must be typed."""
+        cleaned, problems = validate_account(self.form.form_config())
         if cleaned.name and cleaned.name != self.owner.account_name and any(
             account.name == cleaned.name for account in self.context.config.list_accounts()
         ):
-            problems.append(Problem("duplicate_name", "name", {"value": cleaned.name}))
-        others = _show_field_problems(problems, self.errors, self.context.lang, {"name": self.tr("名前")})
-        missing = [kind for kind in REQUIRED_SECRETS[AuthMethod(cleaned.auth_method)]
-                   if not self.form_secrets().get(kind)] if cleaned.auth_method in set(AuthMethod) else []
-        if not require_secrets or cleaned.auth_method == AuthMethod.OAUTH_BROWSER.value:
-            missing = []  # the browser login brings its tokens; 次へ needs a successful login anyway
-        for kind in missing:
-            self.errors[kind.value].show_message(self._secret_required_text(kind))
+            problems.append(Problem("duplicate_name", "name", {"value": cleaned.name, "label_field": "account_name"}))
+        missing = self.form.missing_secrets() if require_secrets else []
+        others = self.form.show_problems(problems, missing)
         if problems or missing:
-            text = "\n".join([self.tr("入力内容を確認してください。"), *others])
-            self._show_result(text, ok=False)
-            return cleaned, [*problems, *(Problem("required", kind.value) for kind in missing)]
-        return cleaned, []
-
-    def _secret_required_text(self, kind: SecretKind) -> str:
-        texts = {
-            SecretKind.PASSWORD: self.tr("パスワードを入力してください。"),
-            SecretKind.CONSUMER_SECRET: self.tr("コンシューマの秘密を入力してください。"),
-            SecretKind.PRIVATE_KEY: self.tr("秘密鍵ファイル(PEM)を選択してください。"),
-        }
-        return texts.get(kind, self.tr("入力してください。"))
-
-    def _problems_text(self, problems: list[Problem]) -> str:
-        others = _show_field_problems(problems, self.errors, self.context.lang, {"name": self.tr("名前")})
-        return "\n".join([self.tr("保存できませんでした。"), *others])
-
-    def _show_result(self, text: str, *, ok: bool | None) -> None:
-        color, background = _RESULT_STYLES[ok]
-        self.result_label.setStyleSheet(f"color: {color}; background: {background}; border-radius: 4px; padding: 8px 10px;")
-        self.result_label.setText(text)
-        self.result_label.show()
+            self.form.show_message("\n".join([self.tr("入力内容を確認してください。"), *others]), ok=False)
+            return None
+        return cleaned
 
 
 # --- 3. 連携設定 --------------------------------------------------------------------------------------------
 
 
 class WizardSettingPage(_Page):
-    """The 基本情報 fields with the same labels as the tab (the account is the one just saved)."""
+    """The 基本情報 tab's form (``BasicForm``); the account is the one just saved."""
 
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner)
         self.setTitle(self.tr("連携設定"))
         self.setSubTitle(self.tr("通話をどのレコードに、どのように連携するかを決めます。あとから基本情報タブで変更できます。"))
         self._named = False
-        self.name_edit = QLineEdit()
-        self.name_edit.setMaxLength(NAME_MAX)
-        self.name_edit.setPlaceholderText(self.tr("例: 本社コールセンター"))
-        self.fallback_edit = QLineEdit()
-        self.fallback_edit.setPlaceholderText(self.tr("レコードID(15桁/18桁)またはレコードのURL"))
-        self.fallback_hint = HintLabel()
-        self.fallback_hint.setObjectName("fallbackHint")
-        self.consent_check = QCheckBox(self.tr("このアカウントでSalesforce APIを利用することを許諾する"))
-        self.consent_hint = HintLabel(
-            self.tr("BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。")
-        )
-        self.multiple_combo = multiple_match_combo()
-        self.no_match_combo = no_match_combo()
-        defaults = LinkSettingConfig(name="")
-        self.multiple_combo.setCurrentIndex(self.multiple_combo.findData(defaults.on_multiple_match))
-        self.no_match_combo.setCurrentIndex(self.no_match_combo.findData(defaults.on_no_match))
-        self.task_radio = QRadioButton(self.tr("ToDoを作成"))
-        self.case_radio = QRadioButton(self.tr("ケースを作成し、その中にToDoを作成"))
-        self.task_radio.setChecked(True)
-        self.activity_group = QButtonGroup(self)
-        self.activity_group.addButton(self.task_radio)
-        self.activity_group.addButton(self.case_radio)
-        activity_hint = HintLabel(self.tr("リードやカスタムオブジェクトなどケースを持てないレコードには、ToDoのみ作成します。"))
-        self.errors: dict[str, ErrorLabel] = {
-            key: ErrorLabel() for key in ("name", "fallback_record_id", "api_consent", "on_multiple_match",
-                                          "on_no_match", "activity_mode")
-        }
+        self.form = BasicForm(self.context, self, with_account=False)
+        self.form.fill(LinkSettingConfig(name=""))  # the defaults
         self.summary_label = ErrorLabel()
         self.summary_label.setObjectName("summaryLabel")
-
-        form = make_form()
-        form.addRow(required_label(self.tr("連携名")), field_block(self.name_edit, self.errors["name"]))
-        form.addRow(required_label(self.tr("紐付け先特定不可レコード")),
-                    field_block(self.fallback_edit, self.fallback_hint, self.errors["fallback_record_id"]))
-        form.addRow(required_label(self.tr("API利用許諾")),
-                    field_block(self.consent_check, self.consent_hint, self.errors["api_consent"]))
-        form.addRow(required_label(self.tr("レコードが複数一致した場合")),
-                    field_block(self.multiple_combo, self.errors["on_multiple_match"]))
-        form.addRow(required_label(self.tr("レコードが一致しない場合")),
-                    field_block(self.no_match_combo, self.errors["on_no_match"]))
-        form.addRow(required_label(self.tr("活動履歴")),
-                    field_block(_row_widget(self.task_radio, self.case_radio), activity_hint, self.errors["activity_mode"]))
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.form)
         layout.addWidget(self.summary_label)
         layout.addStretch(1)
-        self.fallback_edit.textChanged.connect(self._on_fallback_edit_text_changed)
-        self._on_fallback_edit_text_changed(self.fallback_edit.text())
 
     def initializePage(self) -> None:
         if not self._named:  # a free name the first time; the admin's own name is kept afterwards
-            self.name_edit.setText(self.context.config.new_setting_name(self.tr("連携設定")))
+            self.form.name_edit.setText(self.context.config.new_setting_name(self.tr("連携設定")))
             self._named = True
 
     def form_config(self) -> LinkSettingConfig:
         existing = self.context.config.get_setting(self.owner.setting_name) if self.owner.setting_name else None
-        return LinkSettingConfig(
-            name=self.name_edit.text(),
-            account=self.owner.account_name or "",
-            fallback_record_id=self.fallback_edit.text().strip(),
-            api_consent=self.consent_check.isChecked(),
-            memo=existing.memo if existing else "",
-            on_multiple_match=str(self.multiple_combo.currentData()),
-            on_no_match=str(self.no_match_combo.currentData()),
-            activity_mode=(ActivityMode.CASE_AND_TASK if self.case_radio.isChecked() else ActivityMode.TASK).value,
-            status=existing.status if existing else LinkStatus.DISABLED.value,
-        )
+        base = existing or LinkSettingConfig(name="", status=LinkStatus.DISABLED.value)
+        return replace(base, **{**self.form.values(), "account": self.owner.account_name or ""})
 
     def validatePage(self) -> bool:
         """Checked here; stored with the objects and targets on leaving 連携対象, or at once once it exists."""
@@ -856,51 +459,33 @@ class WizardSettingPage(_Page):
             else:
                 self.owner.setting_name = saved.name
         if problems:
-            others = _show_field_problems(problems, self.errors, self.context.lang)
+            others = self.form.show_problems(problems)
             self.summary_label.show_message("\n".join([self.tr("入力内容を確認してください。"), *others]))
             return False
-        for label in self.errors.values():
-            label.clear_message()
+        self.form.clear_problems()
         return True
-
-    def _on_fallback_edit_text_changed(self, text: str) -> None:
-        show_fallback_hint(self.fallback_hint, text, self.context.lang)
 
 
 # --- 4. オブジェクト ----------------------------------------------------------------------------------------
 
 
 class WizardObjectsPage(_Page):
-    """Account, Contact and Lead with checkboxes and priorities; tab name and code filled from describeGlobal."""
+    """The オブジェクト tab's table (``ObjectsModel``) with a checkbox per object; tab names and codes from describeGlobal."""
 
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner)
         self.setTitle(self.tr("オブジェクト"))
         self.setSubTitle(self.tr("電話番号で検索するオブジェクトです。優先順位の小さいものから検索します。"))
-        self._task: DescribeGlobalTask | None = None
+        self.jobs = Jobs(self)
+        self._fetching = False
         self._fetched_revision = -1  # the account revision whose describeGlobal filled the table
-        self.table = QTableWidget(0, 4)
-        self.table.setObjectName("objectTable")
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("API参照名"), self.tr("タブ名"), self.tr("タブコード"), self.tr("優先順位")]
-        )
-        self.table.verticalHeader().hide()
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(COL_API, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_LABEL, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((COL_CODE, 120), (COL_PRIORITY, 100)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            self.table.setColumnWidth(column, width)
-        self.priority_spins: list[QSpinBox] = []
-        for obj in DEFAULT_OBJECTS:
-            self._add_object(obj)
-        # Exactly as tall as its three rows: no empty band under them.
-        self.table.setFixedHeight(
-            header.sizeHint().height() + self.table.verticalHeader().length() + 2 * self.table.frameWidth()
-        )
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-
+        self.model = ObjectsModel(self)
+        self.model.set_checkable(True)
+        self.model.set_objects(DEFAULT_OBJECTS)
+        self.table = objects_view(self.model, self)
+        # Exactly as tall as its rows: no empty band under them.
+        self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height()
+                                  + self.table.verticalHeader().length() + 2 * self.table.frameWidth())
         self.fetch_label = HintLabel()
         self.fetch_label.setObjectName("fetchLabel")
         self.fetch_busy = QProgressBar()
@@ -929,56 +514,16 @@ class WizardObjectsPage(_Page):
         layout.addStretch(1)
         layout.addWidget(later)
         self.refetch_button.clicked.connect(self._on_refetch_button_clicked)
-        self.table.itemChanged.connect(self._on_table_item_changed)
-
-    def _add_object(self, obj: LinkObjectConfig) -> None:
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        api = QTableWidgetItem(obj.api_name)
-        api.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
-        api.setCheckState(Qt.CheckState.Checked)
-        self.table.setItem(row, COL_API, api)
-        self.table.setItem(row, COL_LABEL, QTableWidgetItem(obj.tab_name))
-        self.table.setItem(row, COL_CODE, QTableWidgetItem(obj.tab_code))
-        spin = QSpinBox()
-        spin.setRange(1, 99)
-        spin.setValue(obj.priority)
-        spin.setFrame(False)
-        self.table.setCellWidget(row, COL_PRIORITY, spin)
-        self.priority_spins.append(spin)
+        self.model.edited.connect(self.completeChanged)
 
     # --- public ------------------------------------------------------------------------------------------------
 
     def is_fetching(self) -> bool:
-        return self._task is not None
-
-    def is_checked(self, api_name: str) -> bool:
-        row = self._row_of(api_name)
-        item = self.table.item(row, COL_API) if row >= 0 else None
-        return item is not None and item.checkState() == Qt.CheckState.Checked
-
-    def set_checked(self, api_name: str, checked: bool) -> None:
-        row = self._row_of(api_name)
-        item = self.table.item(row, COL_API) if row >= 0 else None
-        if item is not None:
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        return self._fetching
 
     def objects(self) -> list[LinkObjectConfig]:
         """The checked rows, as the services expect them."""
-        chosen = []
-        for row in range(self.table.rowCount()):
-            api = self.table.item(row, COL_API)
-            if api is None or api.checkState() != Qt.CheckState.Checked:
-                continue
-            label = self.table.item(row, COL_LABEL)
-            code = self.table.item(row, COL_CODE)
-            chosen.append(LinkObjectConfig(
-                api_name=api.text(),
-                tab_name=label.text() if label is not None else "",
-                tab_code=code.text() if code is not None else "",
-                priority=self.priority_spins[row].value(),
-            ))
-        return chosen
+        return self.model.checked_objects()
 
     def initializePage(self) -> None:
         if self._fetched_revision != self.owner.account_revision and not self.is_fetching():
@@ -1006,27 +551,19 @@ class WizardObjectsPage(_Page):
     def _on_refetch_button_clicked(self) -> None:
         self._fetch()
 
-    def _on_table_item_changed(self, _item: QTableWidgetItem) -> None:
-        self.completeChanged.emit()
-
-    def _on_task_succeeded(self, objects: dict[str, GlobalObject]) -> None:
-        self._task = None
+    async def _describe(self, account: AccountConfig) -> None:
+        objects = await asyncio.to_thread(salesforce_access.describe_global, account, self.context.secrets)
         self._fetched_revision = self.owner.account_revision
-        self.fetch_busy.hide()
         self.refetch_button.hide()
         by_lower = {name.lower(): entry for name, entry in objects.items()}
         hidden: list[str] = []
-        for row in range(self.table.rowCount()):
-            api = self.table.item(row, COL_API)
-            if api is None:
-                continue
-            entry = by_lower.get(api.text().lower())
+        for row, obj in enumerate(self.model.objects()):
+            entry = by_lower.get(obj.api_name.lower())
             if entry is None or not entry.queryable:
-                hidden.append(api.text())
-                api.setCheckState(Qt.CheckState.Unchecked)
-                continue
-            self.table.setItem(row, COL_LABEL, QTableWidgetItem(entry.label))
-            self.table.setItem(row, COL_CODE, QTableWidgetItem(entry.key_prefix))
+                hidden.append(obj.api_name)
+                self.model.set_checked(row, False)
+            else:
+                self.model.fill_from_describe(row, entry.label, entry.key_prefix)
         self.fetch_label.setText(self.tr("Salesforceから取得しました(タブ名とタブコード)。"))
         self.fetch_label.set_state("ok")
         notes = []
@@ -1038,22 +575,22 @@ class WizardObjectsPage(_Page):
                 notes.append(self.tr("このユーザは「{name}」にアクセスできないため、対象から外しました。").format(name=name))
         self.lead_note.setText("\n".join(notes))
         self.lead_note.setVisible(bool(notes))
-        self.completeChanged.emit()
 
-    def _on_task_failed(self, reason: str) -> None:
-        self._task = None
-        self.fetch_busy.hide()
+    def _on_describe_failed(self, error: BaseException) -> None:
         self.refetch_button.show()
+        text = error.text(self.context.lang) if isinstance(error, KnownError) else str(error)
         self.fetch_label.setText(
             self.tr("Salesforceから取得できませんでした。表示中の標準の値のまま進めるか、「再取得」をクリックしてください。")
-            + "\n" + reason
+            + "\n" + text
         )
         self.fetch_label.set_state("error")
-        self.completeChanged.emit()
 
-    def _on_task_crashed(self, error: BaseException) -> None:
-        self._on_task_failed(self.tr("予期しないエラーが発生しました。"))
-        sys.excepthook(type(error), error, error.__traceback__)
+    def _on_describe_end(self) -> None:
+        self._fetching = False
+        self.fetch_busy.hide()
+        if self._fetched_revision != self.owner.account_revision:  # failed, or a bug went to the crash path
+            self.refetch_button.show()
+        self.completeChanged.emit()
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
@@ -1061,17 +598,13 @@ class WizardObjectsPage(_Page):
         account = self.context.config.get_account(self.owner.account_name or "")
         if account is None:
             return
-        task = DescribeGlobalTask(account, self.context.secrets, self.context.lang)
-        task.signals.succeeded.connect(self._on_task_succeeded)
-        task.signals.failed.connect(self._on_task_failed)
-        task.signals.crashed.connect(self._on_task_crashed)
-        self._task = task
+        self._fetching = True
         self.fetch_busy.show()
         self.refetch_button.hide()
         self.fetch_label.setText(self.tr("Salesforceからタブ名とタブコードを取得しています…"))
         self.fetch_label.set_state("hint")
         self.completeChanged.emit()
-        QThreadPool.globalInstance().start(task)
+        run_job(self.jobs, "describe", self._describe(account), self._on_describe_failed, self._on_describe_end)
 
     def _problem_line(self, problem: Problem, objects: list[LinkObjectConfig]) -> str:
         # validate_objects points at "objects[1].priority": name the row the admin sees.
@@ -1080,19 +613,13 @@ class WizardObjectsPage(_Page):
         text = problem.text(self.context.lang)
         return f"{objects[index].api_name}: {text}" if 0 <= index < len(objects) else text
 
-    def _row_of(self, api_name: str) -> int:
-        for row in range(self.table.rowCount()):
-            item = self.table.item(row, COL_API)
-            if item is not None and item.text().lower() == api_name.lower():
-                return row
-        return -1
-
 
 # --- 5. 連携対象 --------------------------------------------------------------------------------------------
 
 
 class WizardTargetsPage(_Page):
-    """The company's numbers (normalised, invalid ones refused); leaving the page creates the link setting."""
+    """The company's numbers in the 連携対象 tab's model (normalised, invalid ones refused) with the 既定の発信番号
+    mark; leaving the page creates the link setting."""
 
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner)
@@ -1107,34 +634,24 @@ class WizardTargetsPage(_Page):
         self.number_error.setObjectName("numberError")
         self.number_hint = HintLabel()
         self.number_hint.hide()
-        self.number_list = QListWidget()
-        self.number_list.setObjectName("numberList")
-        self.number_list.setMaximumHeight(220)
+        self.model = TargetsModel(self.context.config.system().default_region, self)
+        self.model.set_editable(True)  # the 既定の発信番号 checkbox (every number is linked: no 連携 column)
+        self.view = QTableView()
+        self.view.setObjectName("targetsView")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setMaximumHeight(220)
+        for column in (CHECK, ALIASES):
+            self.view.hideColumn(column)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.remove_button = QPushButton(self.tr("削除"))
         self.remove_button.setEnabled(False)
         self.error_label = ErrorLabel()
         self.error_label.setObjectName("targetsError")
-
-        add_row = QHBoxLayout()
-        add_row.addWidget(self.number_edit, 1)
-        add_row.addWidget(self.add_button)
-        list_buttons = QHBoxLayout()
-        list_buttons.addStretch(1)
-        list_buttons.addWidget(self.remove_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("電話番号")))
-        layout.addLayout(add_row)
-        layout.addWidget(self.number_error)
-        layout.addWidget(self.number_hint)
-        layout.addWidget(self.number_list, 1)
-        layout.addLayout(list_buttons)
-        layout.addWidget(self.error_label)
         # 既定の発信番号: the company number of outbound calls whose PBX did not record the caller ID (Asterisk
         # writes the extension as src); without one those calls stay 対象外 (既定の発信番号なし).
-        self.default_combo = QComboBox()
-        self.default_combo.setObjectName("defaultOutboundCombo")
-        self.default_combo.addItem(self.tr("なし"), "")
-        self.default_hint = HintLabel(self.tr(
+        default_hint = HintLabel(self.tr(
             "交換機が発信者番号を記録しない発信通話(Asterisk の src が内線番号など)は、この番号からの発信として連携します。"
             "なしにすると、そうした発信通話は連携されず「対象外」になります。"))
         # 録音サーバ: where the Task's 録音再生 link points (システム設定 録音サーバURL).
@@ -1146,10 +663,25 @@ class WizardTargetsPage(_Page):
             "活動の「録音再生」リンクの接続先です(BIZTELの管理画面のURL)。あとからシステム設定で変更できます。"))
         self.recording_error = ErrorLabel()
         self.recording_error.setObjectName("recordingError")
+
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.number_edit, 1)
+        add_row.addWidget(self.add_button)
+        list_buttons = QHBoxLayout()
+        list_buttons.addStretch(1)
+        list_buttons.addWidget(self.remove_button)
         extra = make_form()
-        extra.addRow(QLabel(self.tr("既定の発信番号")), field_block(self.default_combo, self.default_hint))
         extra.addRow(QLabel(self.tr("録音サーバURL")), field_block(self.recording_edit, self.recording_hint,
                                                                   self.recording_error))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("電話番号")))
+        layout.addLayout(add_row)
+        layout.addWidget(self.number_error)
+        layout.addWidget(self.number_hint)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(default_hint)
+        layout.addLayout(list_buttons)
+        layout.addWidget(self.error_label)
         layout.addLayout(extra)
         layout.addStretch(1)
         layout.addWidget(HintLabel(self.tr("通話を取り込むと、使われた番号が連携対象タブに自動で追加されます(チェックは手動で入れます)。")))
@@ -1158,18 +690,17 @@ class WizardTargetsPage(_Page):
         # Enter in the number field adds the number; it must not also press the wizard's default 次へ button.
         self.number_edit.installEventFilter(self)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
-        self.number_list.currentRowChanged.connect(self._on_number_list_current_row_changed)
+        self.view.selectionModel().currentRowChanged.connect(self._on_view_current_row_changed)
 
     # --- public ------------------------------------------------------------------------------------------------
 
     def numbers(self) -> list[str]:
-        return [self.number_list.item(row).text() for row in range(self.number_list.count())]
+        return [target.number for target in self.model.targets()]
 
     def add_number(self, text: str) -> bool:
         """Add a number as the admin typed it: shown normalised (03-1234-5678); False with the reason if refused."""
-        region = self.context.config.system().default_region
-        e164, problem = validate_target_number(text, region)
-        if problem is None and e164 in self._e164s():
+        e164, problem = validate_target_number(text, self.model.region)
+        if problem is None and e164 in {self.model.e164_of(row) for row in range(self.model.rowCount())}:
             problem = Problem("phone_duplicate", "number", {"value": text.strip()})
         if problem is not None:
             self.number_error.show_message(problem.text(self.context.lang))
@@ -1177,39 +708,24 @@ class WizardTargetsPage(_Page):
             return False
         assert e164 is not None
         shown = phone.national_format(e164)
-        item = QListWidgetItem(shown, self.number_list)
-        item.setData(Qt.ItemDataRole.UserRole, e164)
-        item.setToolTip(e164)
+        self.model.append(LinkTargetConfig(shown))
         self.number_error.clear_message()
         self.number_hint.setText(self.tr("{shown}({e164})を追加しました。").format(shown=shown, e164=e164))
         self.number_hint.set_state("ok")
         self.number_hint.show()
-        self._fill_default_combo()
         self.completeChanged.emit()
         return True
 
     def default_outbound(self) -> str:
-        """The number chosen as 既定の発信番号 (as listed), or ""."""
-        return str(self.default_combo.currentData() or "")
-
-    def _fill_default_combo(self) -> None:
-        chosen = self.default_outbound()
-        self.default_combo.blockSignals(True)
-        self.default_combo.clear()
-        self.default_combo.addItem(self.tr("なし"), "")
-        for number in self.numbers():
-            self.default_combo.addItem(number, number)
-        index = self.default_combo.findData(chosen)
-        self.default_combo.setCurrentIndex(max(index, 0))
-        self.default_combo.blockSignals(False)
+        """The number marked 既定の発信番号, or ""."""
+        return next((target.number for target in self.model.targets() if target.default_outbound), "")
 
     def isComplete(self) -> bool:
-        return self.number_list.count() > 0
+        return self.model.rowCount() > 0
 
     def validatePage(self) -> bool:
         """次へ: a new link setting is created here with its objects and targets, in one transaction."""
-        default = self.default_outbound()
-        targets = [LinkTargetConfig(number, default_outbound=number == default) for number in self.numbers()]
+        targets = self.model.targets()
         config = self.context.config
         url = self.recording_edit.text().strip()
         if url != config.system().recording_server_url:
@@ -1256,18 +772,14 @@ class WizardTargetsPage(_Page):
         return super().eventFilter(watched, event)
 
     def _on_remove_button_clicked(self) -> None:
-        row = self.number_list.currentRow()
-        if row >= 0:
-            self.number_list.takeItem(row)
+        index = self.view.currentIndex()
+        if index.isValid():
+            self.model.remove(index.row())
             self.number_hint.hide()
-            self._fill_default_combo()
             self.completeChanged.emit()
 
-    def _on_number_list_current_row_changed(self, row: int) -> None:
-        self.remove_button.setEnabled(row >= 0)
-
-    def _e164s(self) -> set[str]:
-        return {str(self.number_list.item(row).data(Qt.ItemDataRole.UserRole)) for row in range(self.number_list.count())}
+    def _on_view_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.remove_button.setEnabled(current.isValid())
 
 
 # --- 6. 設定確認 --------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 
 from biztel_desk.devorg.server import DevOrg
 from biztel_desk.domain.config import AccountConfig, AuthMethod, SecretKind
-from biztel_desk.salesforce.connection import SalesforceLoginError, test_connection
+from biztel_desk.salesforce.connection import SalesforceLoginError, check_connection
 from biztel_desk.secrets import MemoryBackend, SecretStore
 
 
@@ -41,7 +41,7 @@ def _secrets(**values: str) -> SecretStore:
 def test_password_login_reports_org_user_and_api_usage(org: DevOrg) -> None:
     credentials = org.credentials
     secrets = _secrets(password=credentials["password"], security_token=credentials["security_token"])
-    report = test_connection(_account(org), secrets, timeout=10)
+    report = check_connection(_account(org), secrets, timeout=10)
     assert report.org_id.startswith("00D") and report.org_name
     assert report.username == credentials["username"] and report.user_name
     assert report.instance_url.startswith("https://devorg-")
@@ -51,7 +51,7 @@ def test_password_login_reports_org_user_and_api_usage(org: DevOrg) -> None:
 def test_wrong_password_is_a_clear_reason(org: DevOrg) -> None:
     secrets = _secrets(password="wrong-password", security_token=org.credentials["security_token"])
     with pytest.raises(SalesforceLoginError) as caught:
-        test_connection(_account(org), secrets, timeout=10)
+        check_connection(_account(org), secrets, timeout=10)
     assert caught.value.code == "invalid_login"
     assert "私のセキュリティトークンのリセット" in caught.value.text("ja")
     assert "wrong-password" not in caught.value.text("ja") and "wrong-password" not in str(caught.value)
@@ -59,19 +59,19 @@ def test_wrong_password_is_a_clear_reason(org: DevOrg) -> None:
 
 def test_jwt_bearer_login(org: DevOrg) -> None:
     secrets = _secrets(private_key=org.jwt_private_key_pem)
-    report = test_connection(_account(org, AuthMethod.JWT), secrets, timeout=10)
+    report = check_connection(_account(org, AuthMethod.JWT), secrets, timeout=10)
     assert report.org_id.startswith("00D")
 
 
 def test_client_credentials_login(org: DevOrg) -> None:
     secrets = _secrets(consumer_secret=org.credentials["consumer_secret"])
-    report = test_connection(_account(org, AuthMethod.CLIENT_CREDENTIALS), secrets, timeout=10)
+    report = check_connection(_account(org, AuthMethod.CLIENT_CREDENTIALS), secrets, timeout=10)
     assert report.org_id.startswith("00D")
 
 
 def test_wrong_consumer_secret(org: DevOrg) -> None:
     secrets = _secrets(consumer_secret="not-the-secret")
     with pytest.raises(SalesforceLoginError) as caught:
-        test_connection(_account(org, AuthMethod.CLIENT_CREDENTIALS), secrets, timeout=10)
+        check_connection(_account(org, AuthMethod.CLIENT_CREDENTIALS), secrets, timeout=10)
     assert caught.value.code in {"oauth_invalid_client", "oauth_invalid_grant"}
     assert "not-the-secret" not in caught.value.text("en")

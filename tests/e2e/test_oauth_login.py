@@ -25,7 +25,7 @@ from test_crash import _env
 from biztel_desk.devorg.browser import sign_in_and_approve
 from biztel_desk.devorg.server import DevOrg
 from biztel_desk.domain.config import AccountConfig, AuthMethod, SecretKind
-from biztel_desk.salesforce.connection import SalesforceLoginError, test_connection
+from biztel_desk.salesforce.connection import SalesforceLoginError, check_connection
 from biztel_desk.salesforce.oauth import browser_login
 from biztel_desk.secrets import MemoryBackend, SecretStore
 
@@ -200,23 +200,23 @@ def test_refresh_is_transparent_inside_one_connection() -> None:
         browser_login(account, secrets, on_url=lambda _u: None, open_browser=_browser(org, answers), timeout=30,
                       ports=(0,))
         assert answers == [200]  # the listener's page: signed in
-        first = test_connection(account, secrets, timeout=10)
+        first = check_connection(account, secrets, timeout=10)
         assert first.username == org.credentials["username"] and first.warning is None
         org.expire_sessions()
-        again = test_connection(account, secrets, timeout=10)  # the cached token is expired: refreshed once
+        again = check_connection(account, secrets, timeout=10)  # the cached token is expired: refreshed once
         assert again.org_id == first.org_id
         # Salesforce's token endpoint fails once (503): a transient failure; the refresh token is kept.
         org.expire_sessions()
         org.inject_fault("http_503", 1, match="/services/oauth2/token")
         with pytest.raises(SalesforceLoginError) as unavailable:
-            test_connection(account, secrets, timeout=10)
+            check_connection(account, secrets, timeout=10)
         assert unavailable.value.code == "unreachable"
         assert secrets.has_account_secret("dev", SecretKind.REFRESH_TOKEN)
         assert not secrets.has_account_secret("dev", SecretKind.ACCESS_TOKEN)  # the next login refreshes
-        assert test_connection(account, secrets, timeout=10).org_id == first.org_id
+        assert check_connection(account, secrets, timeout=10).org_id == first.org_id
         org.revoke_refresh_tokens()
         with pytest.raises(SalesforceLoginError) as caught:
-            test_connection(account, secrets, timeout=10)
+            check_connection(account, secrets, timeout=10)
         assert caught.value.code == "oauth_relogin_required"
         assert "biztel-desk account login dev" in caught.value.text("ja")
         assert not secrets.has_account_secret("dev", SecretKind.REFRESH_TOKEN)

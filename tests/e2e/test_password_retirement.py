@@ -9,7 +9,7 @@ import pytest
 
 from biztel_desk.devorg.server import DevOrg
 from biztel_desk.domain.config import AccountConfig, validate_account
-from biztel_desk.salesforce.connection import SalesforceLoginError, test_connection
+from biztel_desk.salesforce.connection import SalesforceLoginError, check_connection
 from biztel_desk.secrets import MemoryBackend, SecretStore
 
 
@@ -38,7 +38,7 @@ def _secrets(org: DevOrg) -> SecretStore:
 
 
 def test_connection_test_warns_that_password_login_is_retired(old_org: DevOrg) -> None:
-    report = test_connection(_password_account(old_org), _secrets(old_org), timeout=10)
+    report = check_connection(_password_account(old_org), _secrets(old_org), timeout=10)
     assert report.org_id.startswith("00D")
     assert "Summer '27" in report.warning_text("ja") and "ブラウザでログイン" in report.warning_text("ja")
     assert "Summer '27" in report.warning_text("en") and "External Client App" in report.warning_text("en")
@@ -47,7 +47,7 @@ def test_connection_test_warns_that_password_login_is_retired(old_org: DevOrg) -
 def test_api_65_refuses_password_login_before_any_request(old_org: DevOrg) -> None:
     logins = old_org.counters()["login"]
     with pytest.raises(SalesforceLoginError) as caught:
-        test_connection(_password_account(old_org, "65.0"), _secrets(old_org), timeout=10)
+        check_connection(_password_account(old_org, "65.0"), _secrets(old_org), timeout=10)
     assert caught.value.code == "soap_login_retired"
     assert "65.0" in caught.value.text("ja") and "ブラウザでログイン" in caught.value.text("ja")
     assert old_org.counters()["login"] == logins  # nothing was sent
@@ -58,7 +58,7 @@ def test_api_65_refuses_password_login_before_any_request(old_org: DevOrg) -> No
 
 def test_new_org_refuses_soap_login_with_instructions(new_org: DevOrg) -> None:
     with pytest.raises(SalesforceLoginError) as caught:
-        test_connection(_password_account(new_org), _secrets(new_org), timeout=10)
+        check_connection(_password_account(new_org), _secrets(new_org), timeout=10)
     assert caught.value.code == "soap_login_disabled"
     ja = caught.value.text("ja")
     assert "設定 → ユーザインターフェース" in ja and "SOAP API login() を有効化" in ja and "Use Any API Auth" in ja
@@ -70,11 +70,11 @@ def test_new_org_with_login_enabled_still_needs_use_any_api_auth(new_org: DevOrg
     new_org.set_soap_login(True, use_any_api_auth=False)
     try:
         with pytest.raises(SalesforceLoginError) as caught:
-            test_connection(_password_account(new_org), _secrets(new_org), timeout=10)
+            check_connection(_password_account(new_org), _secrets(new_org), timeout=10)
         assert caught.value.code == "soap_insufficient_access"
         assert "INSUFFICIENT_ACCESS" in caught.value.text("ja") and "Use Any API Auth" in caught.value.text("ja")
         new_org.set_soap_login(True, use_any_api_auth=True)
-        assert test_connection(_password_account(new_org), _secrets(new_org), timeout=10).org_id
+        assert check_connection(_password_account(new_org), _secrets(new_org), timeout=10).org_id
     finally:
         new_org.set_soap_login(False, use_any_api_auth=False)
 

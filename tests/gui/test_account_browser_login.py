@@ -49,47 +49,47 @@ def _dialog(qtbot, context: AppContext) -> AccountDialog:  # type: ignore[no-unt
 
 def test_browser_login_from_the_dialog(qtbot, context: AppContext, org: DevOrg) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, context)
-    assert dialog.auth_combo.currentData() == AuthMethod.OAUTH_BROWSER.value
-    assert dialog.browser_login_button.isVisible() and dialog.eca_help.isVisible()
-    help_text = dialog.eca_help.text()
+    assert dialog.form.auth_combo.currentData() == AuthMethod.OAUTH_BROWSER.value
+    assert dialog.form.browser_login_button.isVisible() and dialog.form.eca_help.isVisible()
+    help_text = dialog.form.eca_help.text()
     for needle in ("http://localhost:47615/callback", "refresh_token", "PKCE", "IP 制限の緩和"):
         assert needle in help_text
-    assert not dialog.username_edit.isVisible() and not dialog.secret_edits[SecretKind.PASSWORD].isVisible()
+    assert not dialog.form.username_edit.isVisible() and not dialog.form.secret_edits[SecretKind.PASSWORD].isVisible()
 
-    dialog.name_edit.setText("devorg")
-    dialog.name_edit.textEdited.emit("devorg")
-    dialog.host_combo.setCurrentIndex(dialog.host_combo.findData("loopback"))
-    dialog.host_edit.setText(org.url)
-    dialog.consumer_key_edit.setText(org.credentials["consumer_key"])
-    dialog.consumer_key_edit.textEdited.emit(org.credentials["consumer_key"])
+    dialog.form.name_edit.setText("devorg")
+    dialog.form.name_edit.textEdited.emit("devorg")
+    dialog.form.host_combo.setCurrentIndex(dialog.form.host_combo.findData("loopback"))
+    dialog.form.host_edit.setText(org.url)
+    dialog.form.consumer_key_edit.setText(org.credentials["consumer_key"])
+    dialog.form.consumer_key_edit.textEdited.emit(org.credentials["consumer_key"])
     opened: list[str] = []
     dialog.open_browser = _scripted_browser(org, opened)
-    qtbot.mouseClick(dialog.browser_login_button, Qt.MouseButton.LeftButton)
-    assert dialog.is_signing_in() and not dialog.browser_login_button.isEnabled()  # the GUI thread is free
+    qtbot.mouseClick(dialog.form.browser_login_button, Qt.MouseButton.LeftButton)
+    assert dialog.is_signing_in() and not dialog.form.browser_login_button.isEnabled()  # the GUI thread is free
     qtbot.waitUntil(lambda: not dialog.is_signing_in(), timeout=WAIT_MS)
-    assert "ログインしました" in dialog.message_label.text(), dialog.message_label.text()
-    assert "接続に成功しました" in dialog.message_label.text()
+    assert "ログインしました" in dialog.form.message_label.text(), dialog.form.message_label.text()
+    assert "接続に成功しました" in dialog.form.message_label.text()
     assert len(opened) == 1 and "code_challenge_method=S256" in opened[0]
     assert context.secrets.has_account_secret("devorg", SecretKind.REFRESH_TOKEN)
-    assert "ログイン済み" in dialog.login_state_label.text()
+    assert "ログイン済み" in dialog.form.login_state_label.text()
     saved = context.config.get_account("devorg")
     assert saved is not None and saved.auth_method == AuthMethod.OAUTH_BROWSER.value
 
     # The refresh token is revoked in Salesforce: 接続テスト says 要再ログイン, so do the state and the list.
     org.revoke_refresh_tokens()
     org.expire_sessions()
-    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.form.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.is_testing(), timeout=WAIT_MS)
-    assert "要再ログイン" in dialog.message_label.text() and "ブラウザでログイン" in dialog.message_label.text()
+    assert "要再ログイン" in dialog.form.message_label.text() and "ブラウザでログイン" in dialog.form.message_label.text()
     again = _dialog(qtbot, context)
     assert again.account_list.item(0).text() == "devorg(要再ログイン)"
-    assert "要再ログイン" in again.login_state_label.text()
+    assert "要再ログイン" in again.form.login_state_label.text()
 
     # One click signs in again.
     again.open_browser = _scripted_browser(org, opened)
-    qtbot.mouseClick(again.browser_login_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(again.form.browser_login_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not again.is_signing_in(), timeout=WAIT_MS)
-    assert "ログイン済み" in again.login_state_label.text()
+    assert "ログイン済み" in again.form.login_state_label.text()
     assert again.account_list.item(0).text() == "devorg"
 
 
@@ -99,10 +99,10 @@ def test_denied_in_the_browser_is_explained(qtbot, context: AppContext, org: Dev
     dialog = _dialog(qtbot, context)
     assert dialog.account_list.item(0).text() == "devorg(要再ログイン)"
     dialog.open_browser = _scripted_browser(org, [], approve=False)
-    qtbot.mouseClick(dialog.browser_login_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.form.browser_login_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.is_signing_in(), timeout=WAIT_MS)
-    assert "ログインできませんでした" in dialog.message_label.text()
-    assert "拒否" in dialog.message_label.text()
+    assert "ログインできませんでした" in dialog.form.message_label.text()
+    assert "拒否" in dialog.form.message_label.text()
     assert not context.secrets.has_account_secret("devorg", SecretKind.REFRESH_TOKEN)
 
 
@@ -137,7 +137,7 @@ def test_main_window_shows_login_required_and_signs_in_with_one_click(qtbot, con
         if not isinstance(dialog, AccountDialog) or dialog.is_signing_in():
             QTimer.singleShot(50, close_when_signed_in)
             return
-        assert "ログインしました" in dialog.message_label.text(), dialog.message_label.text()
+        assert "ログインしました" in dialog.form.message_label.text(), dialog.form.message_label.text()
         dialog.accept()
 
     QTimer.singleShot(50, close_when_signed_in)

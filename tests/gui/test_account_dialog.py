@@ -50,19 +50,19 @@ def _database_bytes(data_dir: Path) -> bytes:
 def test_new_password_account_secrets_go_to_the_keyring_only(qtbot, context: AppContext, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, context)
     assert dialog.account_list.count() == 0
-    assert dialog.auth_combo.currentData() == AuthMethod.OAUTH_BROWSER.value  # the default for new accounts
-    dialog.auth_combo.setCurrentIndex(dialog.auth_combo.findData(AuthMethod.PASSWORD.value))
-    _type(qtbot, dialog.name_edit, "本番組織")
-    _type(qtbot, dialog.username_edit, "integration@acme.example.com")
-    dialog.host_combo.setCurrentIndex(dialog.host_combo.findData("my_domain"))
-    assert dialog.host_edit.isVisible()
-    _type(qtbot, dialog.host_edit, "acme.my.salesforce.com")
-    _type(qtbot, dialog.secret_edits[SecretKind.PASSWORD], "Pa55-very-secret")
-    _type(qtbot, dialog.secret_edits[SecretKind.SECURITY_TOKEN], "Tok3n-very-secret")
-    assert not dialog.secret_edits[SecretKind.PRIVATE_KEY].isVisible()  # only the method's secrets are shown
+    assert dialog.form.auth_combo.currentData() == AuthMethod.OAUTH_BROWSER.value  # the default for new accounts
+    dialog.form.auth_combo.setCurrentIndex(dialog.form.auth_combo.findData(AuthMethod.PASSWORD.value))
+    _type(qtbot, dialog.form.name_edit, "本番組織")
+    _type(qtbot, dialog.form.username_edit, "integration@acme.example.com")
+    dialog.form.host_combo.setCurrentIndex(dialog.form.host_combo.findData("my_domain"))
+    assert dialog.form.host_edit.isVisible()
+    _type(qtbot, dialog.form.host_edit, "acme.my.salesforce.com")
+    _type(qtbot, dialog.form.secret_edits[SecretKind.PASSWORD], "Pa55-very-secret")
+    _type(qtbot, dialog.form.secret_edits[SecretKind.SECURITY_TOKEN], "Tok3n-very-secret")
+    assert not dialog.form.secret_edits[SecretKind.PRIVATE_KEY].isVisible()  # only the method's secrets are shown
     with qtbot.waitSignal(dialog.changed):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert "保存しました" in dialog.message_label.text()
+    assert "保存しました" in dialog.form.message_label.text()
 
     assert context.config.get_account("本番組織") == AccountConfig(
         name="本番組織", username="integration@acme.example.com", login_host="acme.my.salesforce.com"
@@ -74,9 +74,9 @@ def test_new_password_account_secrets_go_to_the_keyring_only(qtbot, context: App
     assert b"very-secret" not in stored  # …but never a secret
 
     again = _dialog(qtbot, context)
-    assert again.name_edit.text() == "本番組織"
-    assert again.host_combo.currentData() == "my_domain" and again.host_edit.text() == "acme.my.salesforce.com"
-    password = again.secret_edits[SecretKind.PASSWORD]
+    assert again.form.name_edit.text() == "本番組織"
+    assert again.form.host_combo.currentData() == "my_domain" and again.form.host_edit.text() == "acme.my.salesforce.com"
+    password = again.form.secret_edits[SecretKind.PASSWORD]
     assert password.text() == "" and password.placeholderText() == "保存済み"
     assert password.echoMode() == password.EchoMode.Password
 
@@ -84,7 +84,7 @@ def test_new_password_account_secrets_go_to_the_keyring_only(qtbot, context: App
 def test_empty_secret_field_keeps_the_stored_secret(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     context.config.save_account(AccountConfig(name="a", username="u@example.com"), secrets={SecretKind.PASSWORD: "keep-me"})
     dialog = _dialog(qtbot, context)
-    _type(qtbot, dialog.username_edit, "other@example.com")
+    _type(qtbot, dialog.form.username_edit, "other@example.com")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert context.config.get_account("a").username == "other@example.com"
     assert context.secrets.get_account_secret("a", SecretKind.PASSWORD) == "keep-me"
@@ -92,28 +92,28 @@ def test_empty_secret_field_keeps_the_stored_secret(qtbot, context: AppContext) 
 
 def test_problems_are_shown_next_to_the_fields(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, context)
-    dialog.auth_combo.setCurrentIndex(dialog.auth_combo.findData(AuthMethod.JWT.value))
-    _type(qtbot, dialog.name_edit, "jwt")
-    _type(qtbot, dialog.api_version_edit, "59")
+    dialog.form.auth_combo.setCurrentIndex(dialog.form.auth_combo.findData(AuthMethod.JWT.value))
+    _type(qtbot, dialog.form.name_edit, "jwt")
+    _type(qtbot, dialog.form.api_version_edit, "59")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert dialog.error_labels["username"].text() == "ユーザ名を入力してください。"
-    assert "59.0 のように入力" in dialog.error_labels["api_version"].text()
-    assert dialog.error_labels["consumer_key"].text() == "この認証方式ではコンシューマ鍵が必要です。"
-    assert "保存できませんでした" in dialog.message_label.text()
+    assert dialog.form.errors["username"].text() == "ユーザ名を入力してください。"
+    assert "59.0 のように入力" in dialog.form.errors["api_version"].text()
+    assert dialog.form.errors["consumer_key"].text() == "この認証方式ではコンシューマ鍵が必要です。"
+    assert "保存できませんでした" in dialog.form.message_label.text()
     assert context.config.list_accounts() == []
 
 
 def test_lightning_host_is_converted_with_a_notice(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, context)
-    dialog.auth_combo.setCurrentIndex(dialog.auth_combo.findData(AuthMethod.PASSWORD.value))
-    dialog.host_combo.setCurrentIndex(dialog.host_combo.findData("my_domain"))
-    _type(qtbot, dialog.name_edit, "acme")
-    _type(qtbot, dialog.username_edit, "admin@acme.example.com")
-    _type(qtbot, dialog.host_edit, "https://acme.lightning.force.com/")
-    qtbot.keyClick(dialog.host_edit, Qt.Key.Key_Return)  # finishes the field, then the default button saves
-    assert dialog.host_edit.text() == "acme.my.salesforce.com"
-    assert dialog.host_notice.isVisible() and "Lightning" in dialog.host_notice.text()
-    assert "acme.my.salesforce.com" in dialog.host_notice.text()
+    dialog.form.auth_combo.setCurrentIndex(dialog.form.auth_combo.findData(AuthMethod.PASSWORD.value))
+    dialog.form.host_combo.setCurrentIndex(dialog.form.host_combo.findData("my_domain"))
+    _type(qtbot, dialog.form.name_edit, "acme")
+    _type(qtbot, dialog.form.username_edit, "admin@acme.example.com")
+    _type(qtbot, dialog.form.host_edit, "https://acme.lightning.force.com/")
+    qtbot.keyClick(dialog.form.host_edit, Qt.Key.Key_Return)  # finishes the field, then the default button saves
+    assert dialog.form.host_edit.text() == "acme.my.salesforce.com"
+    assert dialog.form.host_hint.isVisible() and "Lightning" in dialog.form.host_hint.text()
+    assert "acme.my.salesforce.com" in dialog.form.host_hint.text()
     assert context.config.get_account("acme").login_host == "acme.my.salesforce.com"
 
 
@@ -121,11 +121,11 @@ def test_jwt_private_key_from_a_file_goes_to_the_keyring(qtbot, context: AppCont
     pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQ-private-key-material\n-----END PRIVATE KEY-----\n"
     (tmp_path / "server.key").write_text(pem, encoding="utf-8")
     dialog = _dialog(qtbot, context)
-    dialog.auth_combo.setCurrentIndex(dialog.auth_combo.findData(AuthMethod.JWT.value))
-    assert dialog.private_key_edit.isVisible() and not dialog.secret_edits[SecretKind.PASSWORD].isVisible()
-    _type(qtbot, dialog.name_edit, "jwt")
-    _type(qtbot, dialog.username_edit, "a@example.com")
-    _type(qtbot, dialog.consumer_key_edit, "3MVG9-consumer")
+    dialog.form.auth_combo.setCurrentIndex(dialog.form.auth_combo.findData(AuthMethod.JWT.value))
+    assert dialog.form.private_key_edit.isVisible() and not dialog.form.secret_edits[SecretKind.PASSWORD].isVisible()
+    _type(qtbot, dialog.form.name_edit, "jwt")
+    _type(qtbot, dialog.form.username_edit, "a@example.com")
+    _type(qtbot, dialog.form.consumer_key_edit, "3MVG9-consumer")
 
     def pick_file() -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -146,8 +146,8 @@ def test_jwt_private_key_from_a_file_goes_to_the_keyring(qtbot, context: AppCont
             "getOpenFileName",
             lambda *args, **kwargs: original(*args, options=QFileDialog.Option.DontUseNativeDialog),
         )
-        qtbot.mouseClick(dialog.private_key_button, Qt.MouseButton.LeftButton)
-    assert "server.key" in dialog.private_key_edit.text() and "PRIVATE" not in dialog.private_key_edit.text()
+        qtbot.mouseClick(dialog.form.private_key_button, Qt.MouseButton.LeftButton)
+    assert "server.key" in dialog.form.private_key_edit.text() and "PRIVATE" not in dialog.form.private_key_edit.text()
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert context.secrets.get_account_secret("jwt", SecretKind.PRIVATE_KEY) == pem
     assert b"private-key-material" not in _database_bytes(data_dir)
@@ -160,7 +160,7 @@ def test_delete_asks_and_is_refused_when_a_setting_uses_the_account(qtbot, conte
     dialog.select_account("devorg")
     _answer_next_question(QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
-    assert "連携設定「本社」で使われているため削除できません" in dialog.message_label.text()
+    assert "連携設定「本社」で使われているため削除できません" in dialog.form.message_label.text()
     assert context.config.get_account("devorg") is not None
 
     dialog.select_account("予備")
@@ -178,12 +178,12 @@ def test_delete_asks_and_is_refused_when_a_setting_uses_the_account(qtbot, conte
 def test_connection_test_runs_off_the_gui_thread_and_says_what_is_missing(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     context.config.save_account(AccountConfig(name="本番", username="admin@example.com"))
     dialog = _dialog(qtbot, context)
-    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.form.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.is_testing())
-    text = dialog.message_label.text()
+    text = dialog.form.message_label.text()
     assert "接続できませんでした" in text
     assert "パスワードがキーリングに登録されていません" in text and "biztel-desk account set-secret" in text
-    assert dialog.test_button.isEnabled()
+    assert dialog.form.test_button.isEnabled()
 
 
 def test_connection_test_to_an_unreachable_host(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
@@ -198,11 +198,11 @@ def test_connection_test_to_an_unreachable_host(qtbot, context: AppContext) -> N
         secrets={SecretKind.PASSWORD: "pw"},
     )
     dialog = _dialog(qtbot, context)
-    assert dialog.host_combo.currentData() == "loopback"
-    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    assert dialog.form.host_combo.currentData() == "loopback"
+    qtbot.mouseClick(dialog.form.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.is_testing(), timeout=20000)
-    assert "接続できません" in dialog.message_label.text()
-    assert "pw" not in dialog.message_label.text().replace("プロキシ", "")
+    assert "接続できません" in dialog.form.message_label.text()
+    assert "pw" not in dialog.form.message_label.text().replace("プロキシ", "")
 
 
 def test_successful_connection_test_records_the_org_address(qtbot, context: AppContext, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -210,12 +210,12 @@ def test_successful_connection_test_records_the_org_address(qtbot, context: AppC
 
     report = connection.ConnectionReport("00D000000000001AAA", "Acme", "管理者", "admin@example.com",
                                          "https://acme.my.salesforce.com", (12, 15000))
-    monkeypatch.setattr(connection, "test_connection", lambda account, secrets, timeout=30: report)
+    monkeypatch.setattr(connection, "check_connection", lambda account, secrets, timeout=30: report)
     context.config.save_account(AccountConfig(name="本番", username="admin@example.com"))
     dialog = _dialog(qtbot, context)
-    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.form.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.is_testing())
-    assert "接続に成功しました" in dialog.message_label.text()
+    assert "接続に成功しました" in dialog.form.message_label.text()
     assert context.config.preference(instance_url_key("本番")) == {
         "url": "https://acme.my.salesforce.com", "login_host": "login", "username": "admin@example.com"}
 
@@ -231,12 +231,12 @@ def test_the_null_keyring_is_never_reported_as_saved(qtbot, context: AppContext,
     try:
         real = AppContext(database=context.database, secrets=SecretStore(), lang="ja", data_dir=data_dir)
         dialog = _dialog(qtbot, real)
-        dialog.auth_combo.setCurrentIndex(dialog.auth_combo.findData(AuthMethod.PASSWORD.value))
-        _type(qtbot, dialog.name_edit, "devorg")
-        _type(qtbot, dialog.username_edit, "integration@acme.example.com")
-        _type(qtbot, dialog.secret_edits[SecretKind.PASSWORD], "Pa55-null-secret")
+        dialog.form.auth_combo.setCurrentIndex(dialog.form.auth_combo.findData(AuthMethod.PASSWORD.value))
+        _type(qtbot, dialog.form.name_edit, "devorg")
+        _type(qtbot, dialog.form.username_edit, "integration@acme.example.com")
+        _type(qtbot, dialog.form.secret_edits[SecretKind.PASSWORD], "Pa55-null-secret")
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-        text = dialog.message_label.text()
+        text = dialog.form.message_label.text()
         assert "保存しました" not in text
         assert text.startswith("キーリングを使用できません: 使えるOSのキーリングがありません")
         assert context.config.get_account("devorg") is None  # nothing refers to a secret that was never kept

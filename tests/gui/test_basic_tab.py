@@ -47,36 +47,36 @@ def test_new_setting_is_validated_inline_then_saved_and_survives_a_restart(
     tab.refresh_accounts()
     click(qtbot, window.new_button)
     assert tab.name_edit.text() == "連携設定 1"
-    assert tab.account_combo.currentText() == "devorg"  # the only account is preselected
+    assert tab.form.account_combo.currentText() == "devorg"  # the only account is preselected
 
     tab.name_edit.clear()
-    tab.memo_edit.setPlainText("あ" * 501)
-    type_into(qtbot, tab.fallback_edit, "0012v000032fR15ABC")  # 18 characters, wrong checksum
+    tab.form.memo_edit.setPlainText("あ" * 501)
+    type_into(qtbot, tab.form.fallback_edit, "0012v000032fR15ABC")  # 18 characters, wrong checksum
     click(qtbot, tab.save_button)
 
-    assert tab.name_error.isVisible()
-    assert tab.name_error.text() == message("required", "ja", field_name="name")
-    assert tab.memo_error.text() == message("too_long", "ja", field_name="memo", max=500, length=501)
-    assert tab.fallback_hint.text() == message("id_checksum", "ja", field_name="fallback_record_id")
+    assert tab.form.name_error.isVisible()
+    assert tab.form.name_error.text() == message("required", "ja", field_name="name")
+    assert tab.form.memo_error.text() == message("too_long", "ja", field_name="memo", max=500, length=501)
+    assert tab.form.fallback_hint.text() == message("id_checksum", "ja", field_name="fallback_record_id")
     assert tab.summary_label.isVisible() and "3件" in tab.summary_label.text()
     assert context.config.list_settings() == []
 
-    type_into(qtbot, tab.fallback_edit, "https://ap15.lightning.force.com/lightning/o/Account/list")
-    assert tab.fallback_hint.text() == message("id_not_in_url", "ja", field_name="fallback_record_id")
+    type_into(qtbot, tab.form.fallback_edit, "https://ap15.lightning.force.com/lightning/o/Account/list")
+    assert tab.form.fallback_hint.text() == message("id_not_in_url", "ja", field_name="fallback_record_id")
     click(qtbot, tab.save_button)
-    assert tab.fallback_hint.text() == message("id_not_in_url", "ja", field_name="fallback_record_id")
+    assert tab.form.fallback_hint.text() == message("id_not_in_url", "ja", field_name="fallback_record_id")
     assert context.config.list_settings() == []
 
     type_into(qtbot, tab.name_edit, "本社コールセンター")
-    tab.memo_edit.setPlainText("あ" * 500)
-    type_into(qtbot, tab.fallback_edit, LIGHTNING_URL)
-    tab.consent_check.setChecked(True)
-    tab.no_match_combo.setCurrentIndex(tab.no_match_combo.findData("retry_then_fallback"))
-    click(qtbot, tab.case_radio)
+    tab.form.memo_edit.setPlainText("あ" * 500)
+    type_into(qtbot, tab.form.fallback_edit, LIGHTNING_URL)
+    tab.form.consent_check.setChecked(True)
+    tab.form.no_match_combo.setCurrentIndex(tab.form.no_match_combo.findData("retry_then_fallback"))
+    click(qtbot, tab.form.case_radio)
     with qtbot.waitSignal(tab.saved) as saved:
         click(qtbot, tab.save_button)
     assert saved.args == ["本社コールセンター"]
-    assert not tab.name_error.isVisible() and not tab.summary_label.isVisible()
+    assert not tab.form.name_error.isVisible() and not tab.summary_label.isVisible()
     assert list_names(window) == ["本社コールセンター"]
     assert window.selected_setting() == "本社コールセンター"
     stored = context.config.get_setting("本社コールセンター")
@@ -88,12 +88,12 @@ def test_new_setting_is_validated_inline_then_saved_and_survives_a_restart(
         basic = restarted.basic_tab
         assert restarted.selected_setting() == "本社コールセンター"
         assert basic.name_edit.text() == "本社コールセンター"
-        assert basic.account_combo.currentText() == "devorg"
-        assert basic.fallback_edit.text() == "0012v000032fR15AAE"
-        assert basic.consent_check.isChecked()
-        assert basic.memo_edit.toPlainText() == "あ" * 500
-        assert basic.no_match_combo.currentData() == "retry_then_fallback"
-        assert basic.case_radio.isChecked()
+        assert basic.form.account_combo.currentText() == "devorg"
+        assert basic.form.fallback_edit.text() == "0012v000032fR15AAE"
+        assert basic.form.consent_check.isChecked()
+        assert basic.form.memo_edit.toPlainText() == "あ" * 500
+        assert basic.form.no_match_combo.currentData() == "retry_then_fallback"
+        assert basic.form.case_radio.isChecked()
         assert not basic.is_dirty()
     finally:
         close_window(restarted)
@@ -105,18 +105,18 @@ def test_unknown_account_is_refused_next_to_the_account(qtbot: QtBot, context: A
     context.config.save_account(AccountConfig(name="旧組織", username="old@example.com"))
     tab = window.basic_tab
     click(qtbot, window.new_button)
-    tab.account_combo.setCurrentIndex(tab.account_combo.findText("旧組織"))
-    type_into(qtbot, tab.fallback_edit, "0012v000032fR15AAE")
+    tab.form.account_combo.setCurrentIndex(tab.form.account_combo.findText("旧組織"))
+    type_into(qtbot, tab.form.fallback_edit, "0012v000032fR15AAE")
     context.config.delete_account("旧組織")  # removed meanwhile, e.g. from the command line
 
     click(qtbot, tab.save_button)
-    assert tab.account_error.text() == message("unknown_account", "ja", field_name="account", value="旧組織")
+    assert tab.form.account_error.text() == message("unknown_account", "ja", field_name="account", value="旧組織")
     assert context.config.list_settings() == []
 
     tab.refresh_accounts()
-    tab.account_combo.setCurrentIndex(tab.account_combo.findText("devorg"))
+    tab.form.account_combo.setCurrentIndex(tab.form.account_combo.findText("devorg"))
     click(qtbot, tab.save_button)
-    assert not tab.account_error.isVisible()
+    assert not tab.form.account_error.isVisible()
     assert [s.name for s in context.config.list_settings()] == ["連携設定 1"]
 
 
@@ -125,12 +125,12 @@ def test_fallback_record_shows_the_extracted_id_as_you_type(qtbot: QtBot, window
     window.refresh()
     click_setting(qtbot, window, "本社")
     tab = window.basic_tab
-    type_into(qtbot, tab.fallback_edit, LIGHTNING_URL)
-    assert tab.fallback_hint.text() == "抽出したID: 0012v000032fR15AAE"
-    type_into(qtbot, tab.fallback_edit, "https://acme.my.salesforce.com/0012v000032fR15")
-    assert tab.fallback_hint.text() == "抽出したID: 0012v000032fR15AAE"
-    type_into(qtbot, tab.fallback_edit, "0012v000032fR")
-    assert tab.fallback_hint.text() == message("id_format", "ja", field_name="fallback_record_id")
+    type_into(qtbot, tab.form.fallback_edit, LIGHTNING_URL)
+    assert tab.form.fallback_hint.text() == "抽出したID: 0012v000032fR15AAE"
+    type_into(qtbot, tab.form.fallback_edit, "https://acme.my.salesforce.com/0012v000032fR15")
+    assert tab.form.fallback_hint.text() == "抽出したID: 0012v000032fR15AAE"
+    type_into(qtbot, tab.form.fallback_edit, "0012v000032fR")
+    assert tab.form.fallback_hint.text() == message("id_format", "ja", field_name="fallback_record_id")
 
 
 def test_memo_counter_counts_characters_and_turns_red_above_500(qtbot: QtBot, window: MainWindow, make_setting) -> None:  # type: ignore[no-untyped-def]
@@ -138,12 +138,12 @@ def test_memo_counter_counts_characters_and_turns_red_above_500(qtbot: QtBot, wi
     window.refresh()
     click_setting(qtbot, window, "本社")
     tab = window.basic_tab
-    tab.memo_edit.setPlainText("😀" * 500)  # one character each, though 4 bytes in UTF-8 and 2 units in UTF-16
-    assert tab.memo_counter.text() == "500 / 500"
-    assert "#c62828" not in tab.memo_counter.styleSheet()
-    qtbot.keyClicks(tab.memo_edit, "x")
-    assert tab.memo_counter.text() == "501 / 500"
-    assert "#c62828" in tab.memo_counter.styleSheet()
+    tab.form.memo_edit.setPlainText("😀" * 500)  # one character each, though 4 bytes in UTF-8 and 2 units in UTF-16
+    assert tab.form.memo_counter.text() == "500 / 500"
+    assert "#c62828" not in tab.form.memo_counter.styleSheet()
+    qtbot.keyClicks(tab.form.memo_edit, "x")
+    assert tab.form.memo_counter.text() == "501 / 500"
+    assert "#c62828" in tab.form.memo_counter.styleSheet()
 
 
 def test_status_needs_api_consent(qtbot: QtBot, context: AppContext, window: MainWindow, make_setting) -> None:  # type: ignore[no-untyped-def]
@@ -156,7 +156,7 @@ def test_status_needs_api_consent(qtbot: QtBot, context: AppContext, window: Mai
     assert tab.status_buttons["disabled"].isChecked()  # type: ignore[index]
     assert context.config.get_setting("本社").status == "disabled"  # type: ignore[union-attr]
 
-    click(qtbot, tab.consent_check)
+    click(qtbot, tab.form.consent_check)
     click(qtbot, tab.status_buttons["paused"])  # type: ignore[index]
     assert "先に「保存」" in tab.status_error.text()  # the consent is ticked but not saved yet
     assert context.config.get_setting("本社").status == "disabled"  # type: ignore[union-attr]
@@ -199,9 +199,9 @@ def test_consent_removed_while_enabled_is_refused_on_save(qtbot: QtBot, context:
     window.refresh()
     click_setting(qtbot, window, "本社")
     tab = window.basic_tab
-    click(qtbot, tab.consent_check)
+    click(qtbot, tab.form.consent_check)
     click(qtbot, tab.save_button)
-    assert tab.consent_error.text() == message("consent_required", "ja")
+    assert tab.form.consent_error.text() == message("consent_required", "ja")
     assert context.config.get_setting("本社").api_consent  # type: ignore[union-attr]
 
 
@@ -243,10 +243,10 @@ def test_on_unanswered_is_chosen_saved_and_exported(qtbot: QtBot, context: AppCo
     tab = window.basic_tab
     tab.refresh_accounts()
     click(qtbot, window.new_button)
-    type_into(qtbot, tab.fallback_edit, "0012v000032fR15AAE")
-    assert tab.unanswered_combo.currentData() == "link"  # the default: a missed customer is a call too
-    assert tab.unanswered_combo.findData("skip") >= 0
-    tab.unanswered_combo.setCurrentIndex(tab.unanswered_combo.findData("skip"))
+    type_into(qtbot, tab.form.fallback_edit, "0012v000032fR15AAE")
+    assert tab.form.unanswered_combo.currentData() == "link"  # the default: a missed customer is a call too
+    assert tab.form.unanswered_combo.findData("skip") >= 0
+    tab.form.unanswered_combo.setCurrentIndex(tab.form.unanswered_combo.findData("skip"))
     click(qtbot, tab.save_button)
     saved = context.config.get_setting("連携設定 1")
     assert saved is not None and saved.on_unanswered == "skip"

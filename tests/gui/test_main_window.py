@@ -60,7 +60,7 @@ def test_new_setting_gets_a_unique_name_and_the_default_objects(qtbot: QtBot, co
     assert tab.name_edit.text() == "連携設定 2"
     assert window.link_status_label.text() == "新しい連携設定(未保存)"
     assert not tab.verify_button.isEnabled() and not any(b.isEnabled() for b in tab.status_buttons.values())
-    tab.fallback_edit.setText("0012v000032fR15AAE")
+    tab.form.fallback_edit.setText("0012v000032fR15AAE")
     click(qtbot, tab.save_button)
     assert list_names(window) == ["連携設定 1", "連携設定 2"]
     assert window.selected_setting() == "連携設定 2"
@@ -94,21 +94,21 @@ def test_switching_with_unsaved_edits_asks_to_save_discard_or_cancel(qtbot: QtBo
     window.refresh()
     click_setting(qtbot, window, "本社")
     tab = window.basic_tab
-    tab.memo_edit.setPlainText("編集中")
+    tab.form.memo_edit.setPlainText("編集中")
 
     boxes.answer(Button.Cancel)
     click_setting(qtbot, window, "大阪")
     assert "「本社」" in boxes.questions[-1]
     assert window.selected_setting() == "本社"
     assert window.setting_list.currentItem().text() == "本社"
-    assert tab.memo_edit.toPlainText() == "編集中"
+    assert tab.form.memo_edit.toPlainText() == "編集中"
 
     boxes.answer(Button.Discard)
     click_setting(qtbot, window, "大阪")
     assert window.selected_setting() == "大阪" and tab.name_edit.text() == "大阪"
     assert context.config.get_setting("本社").memo == ""  # type: ignore[union-attr]
 
-    tab.memo_edit.setPlainText("大阪のメモ")
+    tab.form.memo_edit.setPlainText("大阪のメモ")
     boxes.answer(Button.Save)
     click_setting(qtbot, window, "本社")
     assert context.config.get_setting("大阪").memo == "大阪のメモ"  # type: ignore[union-attr]
@@ -118,7 +118,7 @@ def test_switching_with_unsaved_edits_asks_to_save_discard_or_cancel(qtbot: QtBo
     boxes.answer(Button.Save)
     click_setting(qtbot, window, "大阪")
     assert window.selected_setting() == "本社"
-    assert tab.name_error.isVisible()
+    assert tab.form.name_error.isVisible()
     assert len(boxes.questions) == 4
 
 
@@ -126,7 +126,7 @@ def test_closing_with_unsaved_edits_can_be_cancelled(qtbot: QtBot, window: MainW
     make_setting()
     window.refresh()
     click_setting(qtbot, window, "本社")
-    window.basic_tab.memo_edit.setPlainText("まだ保存していない")
+    window.basic_tab.form.memo_edit.setPlainText("まだ保存していない")
     boxes.answer(Button.Cancel)
     assert not window.close()
     assert window.isVisible()
@@ -156,8 +156,8 @@ def test_selection_and_geometry_survive_a_restart(qtbot: QtBot, window: MainWind
 @pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform's note when a dialog is shown
 def test_account_dialog_refreshes_the_account_choice(qtbot: QtBot, context: AppContext, window: MainWindow) -> None:
     window.new_button.click()
-    combo = window.basic_tab.account_combo
-    assert combo.count() == 0 and window.basic_tab.account_hint.isVisible()
+    combo = window.basic_tab.form.account_combo
+    assert combo.count() == 0 and window.basic_tab.form.account_hint.isVisible()
 
     def register_and_close() -> None:
         dialog = QApplication.activeModalWidget()
@@ -169,7 +169,7 @@ def test_account_dialog_refreshes_the_account_choice(qtbot: QtBot, context: AppC
     window.account_action.trigger()
     assert [combo.itemText(i) for i in range(combo.count())] == ["devorg"]
     assert combo.currentText() == "devorg"
-    assert not window.basic_tab.account_hint.isVisible()
+    assert not window.basic_tab.form.account_hint.isVisible()
 
 
 def test_crash_handler_logs_a_scrubbed_traceback_and_tells_the_user_once(monkeypatch, data_dir: Path, boxes: Boxes) -> None:  # type: ignore[no-untyped-def]

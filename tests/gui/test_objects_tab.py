@@ -169,3 +169,26 @@ def test_english_ui(qtbot, qapp, context: AppContext, make_setting) -> None:  # 
         from PySide6.QtCore import QLocale
 
         QLocale.setDefault(QLocale(QLocale.Language.Japanese))
+
+
+def test_checkable_rows_for_the_wizard(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The wizard offers the standard objects with a checkbox each; the tab's rows have none."""
+    from biztel_desk.domain.config import DEFAULT_OBJECTS
+
+    plain = ObjectsModel()
+    plain.set_objects(DEFAULT_OBJECTS)
+    assert plain.index(0, 0).data(Qt.ItemDataRole.CheckStateRole) is None
+    assert plain.checked_objects() == list(DEFAULT_OBJECTS)
+
+    model = ObjectsModel()
+    model.set_checkable(True)
+    model.set_objects(DEFAULT_OBJECTS)
+    api = model.index(2, 0)
+    assert api.flags() & Qt.ItemFlag.ItemIsUserCheckable and not api.flags() & Qt.ItemFlag.ItemIsEditable
+    assert model.index(2, 1).flags() & Qt.ItemFlag.ItemIsEditable  # the tab name stays editable
+    with qtbot.waitSignal(model.edited):
+        assert model.setData(api, Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole)
+    assert api.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+    assert model.checked_objects() == list(DEFAULT_OBJECTS[:2]) and len(model.objects()) == 3
+    model.fill_from_describe(2, "リード", "00Q")  # the unchecked row keeps its mark while describe fills it
+    assert not model.is_checked(2)

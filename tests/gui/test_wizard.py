@@ -17,10 +17,8 @@ from biztel_desk.domain.config import AccountConfig, AuthMethod, LinkObjectConfi
 from biztel_desk.domain.instance import instance_url_key
 from biztel_desk.services.context import AppContext
 from biztel_desk.store.db import DB_FILENAME
+from biztel_desk.ui.models.targets_model import DEFAULT_OUTBOUND
 from biztel_desk.ui.wizard import (
-    COL_API,
-    COL_CODE,
-    COL_LABEL,
     PAGE_ACCOUNT,
     PAGE_ENABLE,
     PAGE_OBJECTS,
@@ -88,22 +86,22 @@ def _back(qtbot: QtBot, wizard: FirstRunWizard) -> int:
 def _fill_account(qtbot: QtBot, wizard: FirstRunWizard, org: DevOrg, password: str | None = None) -> None:
     c = org.credentials
     page = wizard.account_page
-    page.auth_combo.setCurrentIndex(page.auth_combo.findData(AuthMethod.PASSWORD.value))
-    _type(qtbot, page.name_edit, "本番組織")
-    _type(qtbot, page.username_edit, c["username"])
-    page.host_combo.setCurrentIndex(page.host_combo.findData("loopback"))
-    assert page.host_edit.isVisible()
-    _type(qtbot, page.host_edit, org.url)
-    _type(qtbot, page.secret_edits[SecretKind.PASSWORD], password or c["password"])
-    _type(qtbot, page.secret_edits[SecretKind.SECURITY_TOKEN], c["security_token"])
+    page.form.auth_combo.setCurrentIndex(page.form.auth_combo.findData(AuthMethod.PASSWORD.value))
+    _type(qtbot, page.form.name_edit, "本番組織")
+    _type(qtbot, page.form.username_edit, c["username"])
+    page.form.host_combo.setCurrentIndex(page.form.host_combo.findData("loopback"))
+    assert page.form.host_edit.isVisible()
+    _type(qtbot, page.form.host_edit, org.url)
+    _type(qtbot, page.form.secret_edits[SecretKind.PASSWORD], password or c["password"])
+    _type(qtbot, page.form.secret_edits[SecretKind.SECURITY_TOKEN], c["security_token"])
 
 
 def _test_connection(qtbot: QtBot, wizard: FirstRunWizard) -> str:
     page = wizard.account_page
-    _click(qtbot, page.test_button)
-    assert page.is_testing() and not page.test_button.isEnabled()  # the GUI thread is not waiting for it
+    _click(qtbot, page.form.test_button)
+    assert page.is_testing() and not page.form.test_button.isEnabled()  # the GUI thread is not waiting for it
     qtbot.waitUntil(lambda: not page.is_testing(), timeout=WAIT_MS)
-    return page.result_label.text()
+    return page.form.message_label.text()
 
 
 def _to_objects_page(qtbot: QtBot, wizard: FirstRunWizard, org: DevOrg, fallback_id: str) -> None:
@@ -111,19 +109,19 @@ def _to_objects_page(qtbot: QtBot, wizard: FirstRunWizard, org: DevOrg, fallback
     _fill_account(qtbot, wizard, org)
     assert "接続に成功しました" in _test_connection(qtbot, wizard)
     assert _next(qtbot, wizard) == PAGE_SETTING
-    _type(qtbot, wizard.setting_page.fallback_edit, fallback_id)
-    wizard.setting_page.consent_check.setChecked(True)
+    _type(qtbot, wizard.setting_page.form.fallback_edit, fallback_id)
+    wizard.setting_page.form.consent_check.setChecked(True)
     assert _next(qtbot, wizard) == PAGE_OBJECTS
     qtbot.waitUntil(lambda: not wizard.objects_page.is_fetching(), timeout=WAIT_MS)
 
 
 def _table(wizard: FirstRunWizard) -> list[tuple[str, str, str, bool]]:
-    table = wizard.objects_page.table
+    model = wizard.objects_page.model
     rows = []
-    for row in range(table.rowCount()):
-        api = table.item(row, COL_API)
-        rows.append((api.text(), table.item(row, COL_LABEL).text(), table.item(row, COL_CODE).text(),
-                     api.checkState() == Qt.CheckState.Checked))
+    for row in range(model.rowCount()):
+        api = model.index(row, 0)
+        rows.append((api.data(), model.index(row, 1).data(), model.index(row, 2).data(),
+                     api.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked))
     return rows
 
 
@@ -162,18 +160,18 @@ def test_connect_path_saves_account_setting_objects_targets_and_status(
 
     # 連携設定: the record URL is turned into its Id while typing.
     page = wizard.setting_page
-    assert page.name_edit.text() == "連携設定 1"
-    _type(qtbot, page.name_edit, "本社コールセンター")
-    _type(qtbot, page.fallback_edit, "https://acme.lightning.force.com/lightning/r/Account/not-an-id/view")
-    assert "紐付け先特定不可レコード" in page.fallback_hint.text()
-    _type(qtbot, page.fallback_edit, f"https://acme.lightning.force.com/lightning/r/Account/{fallback_id}/view")
-    assert page.fallback_hint.text() == f"抽出したID: {fallback_id}"
-    assert [page.no_match_combo.itemText(i) for i in range(page.no_match_combo.count())][1] == (
+    assert page.form.name_edit.text() == "連携設定 1"
+    _type(qtbot, page.form.name_edit, "本社コールセンター")
+    _type(qtbot, page.form.fallback_edit, "https://acme.lightning.force.com/lightning/r/Account/not-an-id/view")
+    assert "紐付け先特定不可レコード" in page.form.fallback_hint.text()
+    _type(qtbot, page.form.fallback_edit, f"https://acme.lightning.force.com/lightning/r/Account/{fallback_id}/view")
+    assert page.form.fallback_hint.text() == f"抽出したID: {fallback_id}"
+    assert [page.form.no_match_combo.itemText(i) for i in range(page.form.no_match_combo.count())][1] == (
         "時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける"
     )
-    page.no_match_combo.setCurrentIndex(page.no_match_combo.findData("retry_then_fallback"))
-    _click(qtbot, page.case_radio)
-    _click(qtbot, page.consent_check)
+    page.form.no_match_combo.setCurrentIndex(page.form.no_match_combo.findData("retry_then_fallback"))
+    _click(qtbot, page.form.case_radio)
+    _click(qtbot, page.form.consent_check)
     assert _next(qtbot, wizard) == PAGE_OBJECTS
     assert context.config.list_settings() == []  # created only with its objects and targets
 
@@ -187,8 +185,8 @@ def test_connect_path_saves_account_setting_objects_targets_and_status(
         ("Lead", "リード", "00Q", True),
     ]
     assert not objects.lead_note.isVisible()
-    objects.priority_spins[0].setValue(2)
-    objects.priority_spins[1].setValue(1)
+    objects.model.setData(objects.model.index(0, 3), 2)  # what the priority spin box commits
+    objects.model.setData(objects.model.index(1, 3), 1)
     assert _next(qtbot, wizard) == PAGE_TARGETS
 
     # 連携対象: at least one number; invalid ones are refused with the reason.
@@ -210,9 +208,10 @@ def test_connect_path_saves_account_setting_objects_targets_and_status(
     qtbot.keyClick(targets.number_edit, Qt.Key.Key_Return)
     assert targets.numbers() == ["03-1234-5678", "0120-123-456"]
     # 既定の発信番号 and the recording server are asked here too (outbound calls without a caller ID, 録音再生).
-    assert [targets.default_combo.itemText(i) for i in range(targets.default_combo.count())] == [
-        "なし", "03-1234-5678", "0120-123-456"]
-    targets.default_combo.setCurrentIndex(1)
+    default = targets.model.index(0, DEFAULT_OUTBOUND)  # the 連携対象 tab's 既定の発信番号 checkbox
+    assert not targets.view.isColumnHidden(DEFAULT_OUTBOUND) and targets.default_outbound() == ""
+    assert targets.model.setData(default, Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole)
+    assert targets.default_outbound() == "03-1234-5678"
     _type(qtbot, targets.recording_edit, "ftp://rec")
     assert _next(qtbot, wizard) == PAGE_TARGETS
     assert "録音サーバURL" in targets.recording_error.text()
@@ -272,24 +271,24 @@ def test_wrong_password_shows_the_reason_and_next_stays_disabled(
     assert context.config.list_accounts() == []
 
     # Fixing the password and testing again lets the admin go on; editing afterwards asks for a new test.
-    _type(qtbot, wizard.account_page.secret_edits[SecretKind.PASSWORD], org.credentials["password"])
+    _type(qtbot, wizard.account_page.form.secret_edits[SecretKind.PASSWORD], org.credentials["password"])
     assert "接続に成功しました" in _test_connection(qtbot, wizard)
     assert next_button.isEnabled()
-    _type(qtbot, wizard.account_page.username_edit, "someone.else@example.com")
+    _type(qtbot, wizard.account_page.form.username_edit, "someone.else@example.com")
     assert not next_button.isEnabled()
-    assert "もう一度「接続テスト」" in wizard.account_page.result_label.text()
+    assert "もう一度「接続テスト」" in wizard.account_page.form.message_label.text()
 
 
 def test_missing_fields_are_named_before_any_network_call(qtbot: QtBot, context: AppContext, org: DevOrg) -> None:
     wizard = _wizard(qtbot, context)
     _click(qtbot, wizard.welcome_page.connect_button)
     page = wizard.account_page
-    page.auth_combo.setCurrentIndex(page.auth_combo.findData(AuthMethod.PASSWORD.value))
-    _click(qtbot, page.test_button)
+    page.form.auth_combo.setCurrentIndex(page.form.auth_combo.findData(AuthMethod.PASSWORD.value))
+    _click(qtbot, page.form.test_button)
     assert not page.is_testing()
-    assert page.errors["name"].text() == "名前を入力してください。"
-    assert page.errors["username"].isVisible()
-    assert page.errors[SecretKind.PASSWORD.value].text() == "パスワードを入力してください。"
+    assert page.form.errors["name"].text() == "名前を入力してください。"
+    assert page.form.errors["username"].isVisible()
+    assert page.form.errors[SecretKind.PASSWORD.value].text() == "パスワードを入力してください。"
     assert org.counters()["login"] == 0
 
 
@@ -329,7 +328,7 @@ def test_describe_failure_says_why_and_keeps_the_standard_values(
     _fill_account(qtbot, wizard, org)
     assert "接続に成功しました" in _test_connection(qtbot, wizard)
     assert _next(qtbot, wizard) == PAGE_SETTING
-    _type(qtbot, wizard.setting_page.fallback_edit, fallback_id)
+    _type(qtbot, wizard.setting_page.form.fallback_edit, fallback_id)
     org.inject_fault("limit_exceeded", count=1)  # the describeGlobal after the wizard's login
     assert _next(qtbot, wizard) == PAGE_OBJECTS
     objects = wizard.objects_page
@@ -349,7 +348,7 @@ def test_verification_problems_can_be_fixed_by_going_back(
 ) -> None:
     wizard = _wizard(qtbot, context)
     _to_objects_page(qtbot, wizard, org, fallback_id)
-    wizard.setting_page.consent_check.setChecked(False)  # as if the admin had left API consent unchecked
+    wizard.setting_page.form.consent_check.setChecked(False)  # as if the admin had left API consent unchecked
     assert _back(qtbot, wizard) == PAGE_SETTING
     assert _next(qtbot, wizard) == PAGE_OBJECTS
     qtbot.waitUntil(lambda: not wizard.objects_page.is_fetching(), timeout=WAIT_MS)
@@ -367,7 +366,7 @@ def test_verification_problems_can_be_fixed_by_going_back(
     # Back to 連携設定, give consent: leaving the page updates the saved setting; verification runs again.
     for expected in (PAGE_VERIFY, PAGE_TARGETS, PAGE_OBJECTS, PAGE_SETTING):
         assert _back(qtbot, wizard) == expected
-    _click(qtbot, wizard.setting_page.consent_check)
+    _click(qtbot, wizard.setting_page.form.consent_check)
     assert _next(qtbot, wizard) == PAGE_OBJECTS
     setting = context.config.get_setting(wizard.setting_name or "")
     assert setting is not None and setting.api_consent
@@ -392,10 +391,10 @@ def test_targets_are_normalised_and_removable(qtbot: QtBot, context: AppContext)
     assert targets.numbers() == ["03-1234-5678", "06-6123-4567"]
     assert not targets.add_number("(03)1234-5678")
     assert "既に登録されています" in targets.number_error.text()
-    targets.number_list.setCurrentRow(0)
+    targets.view.selectRow(0)
     targets.remove_button.click()
     assert targets.numbers() == ["06-6123-4567"] and targets.isComplete()
-    targets.number_list.setCurrentRow(0)
+    targets.view.selectRow(0)
     targets.remove_button.click()
     assert not targets.isComplete()
     assert [LinkTargetConfig(n) for n in targets.numbers()] == []
@@ -406,9 +405,9 @@ def test_an_account_name_already_in_use_is_refused(qtbot: QtBot, context: AppCon
     wizard = _wizard(qtbot, context)
     _click(qtbot, wizard.welcome_page.connect_button)
     _fill_account(qtbot, wizard, org)
-    _click(qtbot, wizard.account_page.test_button)
+    _click(qtbot, wizard.account_page.form.test_button)
     assert not wizard.account_page.is_testing()
-    assert wizard.account_page.errors["name"].text() == "名前「本番組織」は既に使われています。"
+    assert wizard.account_page.form.errors["name"].text() == "名前「本番組織」は既に使われています。"
     assert org.counters()["login"] == 0
 
 
@@ -423,10 +422,10 @@ def test_browser_login_on_the_account_page(qtbot: QtBot, context: AppContext, or
     wizard = _wizard(qtbot, context)
     _click(qtbot, wizard.welcome_page.connect_button)
     page = wizard.account_page
-    assert page.auth_combo.currentData() == AuthMethod.OAUTH_BROWSER.value
-    assert page.browser_login_button.isVisible() and not page.test_button.isVisible()
-    assert "http://localhost:47615/callback" in page.eca_help.text() and "PKCE" in page.eca_help.text()
-    assert not page.username_edit.isVisible()
+    assert page.form.auth_combo.currentData() == AuthMethod.OAUTH_BROWSER.value
+    assert page.form.browser_login_button.isVisible() and not page.form.test_button.isVisible()
+    assert "http://localhost:47615/callback" in page.form.eca_help.text() and "PKCE" in page.form.eca_help.text()
+    assert not page.form.username_edit.isVisible()
     opened: list[str] = []
 
     def browser(url: str) -> bool:
@@ -436,16 +435,16 @@ def test_browser_login_on_the_account_page(qtbot: QtBot, context: AppContext, or
 
     page.open_browser = browser
     page.callback_ports = (0,)
-    _type(qtbot, page.name_edit, "本番組織")
-    page.host_combo.setCurrentIndex(page.host_combo.findData("loopback"))
-    _type(qtbot, page.host_edit, org.url)
-    _type(qtbot, page.consumer_key_edit, c["consumer_key"])
+    _type(qtbot, page.form.name_edit, "本番組織")
+    page.form.host_combo.setCurrentIndex(page.form.host_combo.findData("loopback"))
+    _type(qtbot, page.form.host_edit, org.url)
+    _type(qtbot, page.form.consumer_key_edit, c["consumer_key"])
     next_button = wizard.button(QWizard.WizardButton.NextButton)
     assert not next_button.isEnabled()
-    _click(qtbot, page.browser_login_button)
+    _click(qtbot, page.form.browser_login_button)
     assert page.is_testing()
     qtbot.waitUntil(lambda: not page.is_testing(), timeout=WAIT_MS)
-    assert "ログインしました" in page.result_label.text() and "接続に成功しました" in page.result_label.text()
+    assert "ログインしました" in page.form.message_label.text() and "接続に成功しました" in page.form.message_label.text()
     assert len(opened) == 1 and next_button.isEnabled()
     assert context.config.list_accounts() == []  # nothing saved before 次へ
     assert _next(qtbot, wizard) == PAGE_SETTING

@@ -25,6 +25,7 @@ class ObjectsModel(QAbstractTableModel):
         self._objects: list[LinkObjectConfig] = []
         self._problems: dict[tuple[int, str], str] = {}
         self._editable = True
+        self._unchecked: set[str] | None = None  # checkable rows (the wizard): the API names left out, lower case
 
     # --- data in and out -------------------------------------------------------------------------------------
 
@@ -39,6 +40,23 @@ class ObjectsModel(QAbstractTableModel):
 
     def set_editable(self, editable: bool) -> None:
         self._editable = editable
+
+    def set_checkable(self, checkable: bool) -> None:
+        """Rows get a checkbox in the API参照名 column (all checked): the wizard offers objects to choose from."""
+        self._unchecked = set() if checkable else None
+
+    def is_checked(self, row: int) -> bool:
+        return self._unchecked is None or self._objects[row].api_name.lower() not in self._unchecked
+
+    def set_checked(self, row: int, checked: bool) -> None:
+        if self._unchecked is None or not 0 <= row < len(self._objects):
+            return
+        (self._unchecked.discard if checked else self._unchecked.add)(self._objects[row].api_name.lower())
+        self.dataChanged.emit(self.index(row, 0), self.index(row, 0), [Qt.ItemDataRole.CheckStateRole])
+        self.edited.emit()
+
+    def checked_objects(self) -> list[LinkObjectConfig]:
+        return [obj for row, obj in enumerate(self._objects) if self.is_checked(row)]
 
     def set_problems(self, problems: dict[tuple[int, str], str]) -> None:
         """Messages per (row, field); the cells are highlighted and carry the message as tooltip."""
@@ -120,6 +138,8 @@ class ObjectsModel(QAbstractTableModel):
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if self._editable:
             flags |= Qt.ItemFlag.ItemIsEditable
+        if self._unchecked is not None and index.column() == 0:
+            flags = (flags | Qt.ItemFlag.ItemIsUserCheckable) & ~Qt.ItemFlag.ItemIsEditable
         return flags
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -130,6 +150,8 @@ class ObjectsModel(QAbstractTableModel):
         value = getattr(obj, field_name)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return value
+        if role == Qt.ItemDataRole.CheckStateRole and self._unchecked is not None and index.column() == 0:
+            return Qt.CheckState.Checked if self.is_checked(index.row()) else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._problems.get((index.row(), field_name))
         if role == Qt.ItemDataRole.BackgroundRole and (index.row(), field_name) in self._problems:
@@ -139,6 +161,9 @@ class ObjectsModel(QAbstractTableModel):
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role == Qt.ItemDataRole.CheckStateRole and self._unchecked is not None and index.column() == 0:
+            self.set_checked(index.row(), Qt.CheckState(value) == Qt.CheckState.Checked)
+            return True
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or not self._editable:
             return False
         field_name = FIELDS[index.column()]

@@ -54,33 +54,19 @@ _FORM_FIELDS = ("name", "account", "fallback_record_id", "api_consent", "memo", 
                 "on_unanswered")
 
 
-class BasicTab(QWidget):
-    """Edits one link setting's 基本情報; ``load(None)`` empties and disables it, ``start_new()`` begins a new one."""
+class BasicForm(QWidget):
+    """The 基本情報 fields of one link setting, with their hints and problems.
 
-    changed = Signal()  # something was saved (the fields or the status)
-    saved = Signal(str)  # the name the setting was saved under (new or renamed settings change it)
-    verify_requested = Signal(str)  # 設定確認 for the named setting (wired by the verification feature)
-    account_dialog_requested = Signal()
+    The 基本情報 tab and the first-run wizard's 連携設定 page embed it (``with_account=False``: the wizard's
+    account is the one it just saved). ``edited`` follows every change the admin makes (not ``fill``'s).
+    """
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    edited = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None, *, with_account: bool = True) -> None:
         super().__init__(parent)
         self.context = context
-        self._original: LinkSettingConfig | None = None  # the saved setting being edited (None: new or none)
-        self._is_new = False
-        self._baseline: dict[str, Any] = {}
         self._loading = False
-        self._build()
-        self.load(None)
-
-    # --- building ------------------------------------------------------------------------------------------
-
-    def _build(self) -> None:
-        self.summary_label = ErrorLabel()
-        self.summary_label.setObjectName("summaryLabel")
-        self.summary_label.setStyleSheet(
-            f"color: {ERROR_COLOR}; background: #fdecea; border: 1px solid #f5c2c0; border-radius: 4px; padding: 6px 8px;"
-        )
-
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(NAME_MAX)
         self.name_edit.setPlaceholderText(self.tr("例: 本社コールセンター"))
@@ -157,6 +143,158 @@ class BasicTab(QWidget):
                     field_block(self.unanswered_combo, self.unanswered_hint, self.unanswered_error))
         form.addRow(required_label(self.tr("活動履歴")), field_block(activity_row, self.activity_hint, self.activity_error))
         self.form_layout = form
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        if not with_account:
+            form.setRowVisible(1, False)
+        self._field_errors: dict[str, ErrorLabel] = {
+            "name": self.name_error,
+            "account": self.account_error,
+            "api_consent": self.consent_error,
+            "memo": self.memo_error,
+            "on_multiple_match": self.multiple_error,
+            "on_no_match": self.no_match_error,
+            "activity_mode": self.activity_error,
+            "on_unanswered": self.unanswered_error,
+        }
+
+        self.name_edit.textChanged.connect(self._on_form_edited)
+        self.account_combo.currentIndexChanged.connect(self._on_form_edited)
+        self.fallback_edit.textChanged.connect(self._on_fallback_edit_text_changed)
+        self.consent_check.toggled.connect(self._on_form_edited)
+        self.memo_edit.textChanged.connect(self._on_memo_edit_text_changed)
+        self.multiple_combo.currentIndexChanged.connect(self._on_form_edited)
+        self.no_match_combo.currentIndexChanged.connect(self._on_form_edited)
+        self.unanswered_combo.currentIndexChanged.connect(self._on_form_edited)
+        self.activity_group.buttonToggled.connect(self._on_form_edited)
+
+    def fill(self, setting: LinkSettingConfig) -> None:
+        """Show ``setting``'s values (no ``edited``)."""
+        self._loading = True
+        try:
+            self.clear_problems()
+            self.name_edit.setText(setting.name)
+            self.fill_accounts(setting.account)
+            self.fallback_edit.setText(setting.fallback_record_id)
+            self.consent_check.setChecked(setting.api_consent)
+            self.memo_edit.setPlainText(setting.memo)
+            self._select_data(self.multiple_combo, setting.on_multiple_match)
+            self._select_data(self.no_match_combo, setting.on_no_match)
+            self._select_data(self.unanswered_combo, setting.on_unanswered)
+            (self.case_radio if setting.activity_mode == ActivityMode.CASE_AND_TASK else self.task_radio).setChecked(True)
+        finally:
+            self._loading = False
+        self._update_fallback_hint()
+        self._update_memo_counter()
+
+    def fill_accounts(self, selected: str) -> None:
+        names = [account.name for account in self.context.config.list_accounts()]
+        registered = bool(names)
+        if selected and selected not in names:
+            names.append(selected)  # keep showing what is stored; saving will say it is unknown
+        loading = self._loading
+        self._loading = True
+        self.account_combo.clear()
+        self.account_combo.addItems(names)
+        self.account_combo.setCurrentIndex(names.index(selected) if selected in names else -1)
+        self._loading = loading
+        self.account_hint.setVisible(not registered)
+
+    def values(self) -> dict[str, Any]:
+        """The fields as LinkSettingConfig keyword arguments."""
+        return {
+            "name": self.name_edit.text(),
+            "account": self.account_combo.currentText() if self.account_combo.currentIndex() >= 0 else "",
+            "fallback_record_id": self.fallback_edit.text().strip(),
+            "api_consent": self.consent_check.isChecked(),
+            "memo": self.memo_edit.toPlainText(),
+            "on_multiple_match": str(self.multiple_combo.currentData()),
+            "on_no_match": str(self.no_match_combo.currentData()),
+            "on_unanswered": str(self.unanswered_combo.currentData()),
+            "activity_mode": (ActivityMode.CASE_AND_TASK if self.case_radio.isChecked() else ActivityMode.TASK).value,
+        }
+
+    def clear_problems(self) -> None:
+        for label in self._field_errors.values():
+            label.clear_message()
+        self._update_fallback_hint()
+
+    def show_problems(self, problems: list[Problem]) -> list[str]:
+        """Each problem under its field; the texts of the others are returned."""
+        lang = self.context.lang
+        others: list[str] = []
+        for problem in problems:
+            field = problem.field_name
+            if field == "status":
+                field = "api_consent"  # "check API consent first": the fix is the checkbox
+            if field == "fallback_record_id":
+                self.fallback_hint.setText(problem.text(lang))
+                self.fallback_hint.set_state("error")
+            elif field in self._field_errors:
+                label = self._field_errors[field]
+                label.show_message("\n".join(filter(None, (label.text() if label.isVisible() else "", problem.text(lang)))))
+            else:
+                others.append(problem.text(lang))
+        return others
+
+    @staticmethod
+    def _select_data(combo: QComboBox, value: str) -> None:
+        index = combo.findData(value)
+        combo.setCurrentIndex(max(index, 0))
+
+    def _update_fallback_hint(self) -> None:
+        show_fallback_hint(self.fallback_hint, self.fallback_edit.text(), self.context.lang)
+
+    def _update_memo_counter(self) -> None:
+        length = len(self.memo_edit.toPlainText())  # characters, not bytes or UTF-16 units
+        self.memo_counter.setText(f"{length} / {MEMO_MAX}")
+        over = length > MEMO_MAX
+        self.memo_counter.setStyleSheet(f"color: {ERROR_COLOR}; font-weight: bold;" if over else "color: #5f6368;")
+
+    def _on_form_edited(self, *_args: object) -> None:
+        if not self._loading:
+            self.edited.emit()
+
+    def _on_fallback_edit_text_changed(self, _text: str) -> None:
+        if not self._loading:
+            self._update_fallback_hint()
+            self.edited.emit()
+
+    def _on_memo_edit_text_changed(self) -> None:
+        self._update_memo_counter()
+        self._on_form_edited()
+
+
+class BasicTab(QWidget):
+    """Edits one link setting's 基本情報; ``load(None)`` empties and disables it, ``start_new()`` begins a new one."""
+
+    changed = Signal()  # something was saved (the fields or the status)
+    saved = Signal(str)  # the name the setting was saved under (new or renamed settings change it)
+    verify_requested = Signal(str)  # 設定確認 for the named setting (wired by the verification feature)
+    account_dialog_requested = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._original: LinkSettingConfig | None = None  # the saved setting being edited (None: new or none)
+        self._is_new = False
+        self._baseline: dict[str, Any] = {}
+        self._build()
+        self.load(None)
+
+    # --- building ------------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.summary_label = ErrorLabel()
+        self.summary_label.setObjectName("summaryLabel")
+        self.summary_label.setStyleSheet(
+            f"color: {ERROR_COLOR}; background: #fdecea; border: 1px solid #f5c2c0; border-radius: 4px; padding: 6px 8px;"
+        )
+        self.form = BasicForm(self.context)
+        self.name_edit = self.form.name_edit  # the window names a new setting after it
+        self.form.edited.connect(self._on_form_edited)
+        self.form.account_button.clicked.connect(self._on_account_button_clicked)
 
         self.required_note = QLabel(self.tr("* は必須項目です"))
         self.required_note.setStyleSheet("color: #5f6368;")
@@ -176,7 +314,7 @@ class BasicTab(QWidget):
         basic_layout = QVBoxLayout(self.basic_group)
         basic_layout.setContentsMargins(16, 14, 16, 12)
         basic_layout.setSpacing(12)
-        basic_layout.addLayout(form)
+        basic_layout.addWidget(self.form)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
@@ -203,27 +341,6 @@ class BasicTab(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
 
-        self._field_errors: dict[str, ErrorLabel] = {
-            "name": self.name_error,
-            "account": self.account_error,
-            "api_consent": self.consent_error,
-            "memo": self.memo_error,
-            "on_multiple_match": self.multiple_error,
-            "on_no_match": self.no_match_error,
-            "activity_mode": self.activity_error,
-            "on_unanswered": self.unanswered_error,
-        }
-
-        self.name_edit.textChanged.connect(self._on_form_edited)
-        self.account_combo.currentIndexChanged.connect(self._on_form_edited)
-        self.account_button.clicked.connect(self._on_account_button_clicked)
-        self.fallback_edit.textChanged.connect(self._on_fallback_edit_text_changed)
-        self.consent_check.toggled.connect(self._on_form_edited)
-        self.memo_edit.textChanged.connect(self._on_memo_edit_text_changed)
-        self.multiple_combo.currentIndexChanged.connect(self._on_form_edited)
-        self.no_match_combo.currentIndexChanged.connect(self._on_form_edited)
-        self.unanswered_combo.currentIndexChanged.connect(self._on_form_edited)
-        self.activity_group.buttonToggled.connect(self._on_form_edited)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.revert_button.clicked.connect(self._on_revert_button_clicked)
 
@@ -278,7 +395,7 @@ class BasicTab(QWidget):
         """An empty form for a new setting: a unique name and the defaults; created on 保存."""
         self._original = None
         self._is_new = True
-        accounts = self._account_names()
+        accounts = [account.name for account in self.context.config.list_accounts()]
         self._fill(
             LinkSettingConfig(name=self.context.config.new_setting_name(), account=accounts[0] if len(accounts) == 1 else "")
         )
@@ -289,14 +406,10 @@ class BasicTab(QWidget):
 
     def refresh_accounts(self) -> None:
         """Re-read the account list (after the account dialog) keeping the current choice and the dirty state."""
-        current = self.account_combo.currentText()
-        self._loading = True
-        try:
-            self._fill_accounts(current)
-        finally:
-            self._loading = False
-        if self._is_new and not current and self.account_combo.count() == 1:
-            self.account_combo.setCurrentIndex(0)
+        current = self.form.account_combo.currentText()
+        self.form.fill_accounts(current)
+        if self._is_new and not current and self.form.account_combo.count() == 1:
+            self.form.account_combo.setCurrentIndex(0)
         self._on_form_edited()
 
     def setting_name(self) -> str | None:
@@ -352,93 +465,29 @@ class BasicTab(QWidget):
 
     # --- form <-> data -------------------------------------------------------------------------------------
 
-    def _account_names(self) -> list[str]:
-        return [account.name for account in self.context.config.list_accounts()]
-
-    def _fill_accounts(self, selected: str) -> None:
-        names = self._account_names()
-        if selected and selected not in names:
-            names.append(selected)  # keep showing what is stored; saving will say it is unknown
-        self.account_combo.clear()
-        self.account_combo.addItems(names)
-        self.account_combo.setCurrentIndex(names.index(selected) if selected in names else -1)
-        self.account_hint.setVisible(not self._account_names())
-
     def _fill(self, setting: LinkSettingConfig) -> None:
-        self._loading = True
-        try:
-            self._clear_problems()
-            self.name_edit.setText(setting.name)
-            self._fill_accounts(setting.account)
-            self.fallback_edit.setText(setting.fallback_record_id)
-            self.consent_check.setChecked(setting.api_consent)
-            self.memo_edit.setPlainText(setting.memo)
-            self._select_data(self.multiple_combo, setting.on_multiple_match)
-            self._select_data(self.no_match_combo, setting.on_no_match)
-            self._select_data(self.unanswered_combo, setting.on_unanswered)
-            (self.case_radio if setting.activity_mode == ActivityMode.CASE_AND_TASK else self.task_radio).setChecked(True)
-        finally:
-            self._loading = False
-        self._update_fallback_hint()
-        self._update_memo_counter()
+        self.summary_label.clear_message()
+        self.status_error.clear_message()
+        self.form.fill(setting)
         self._baseline = self._form_values()
         self._update_buttons()
 
-    @staticmethod
-    def _select_data(combo: QComboBox, value: str) -> None:
-        index = combo.findData(value)
-        combo.setCurrentIndex(max(index, 0))
-
     def _form_values(self) -> dict[str, Any]:
-        return {
-            "name": self.name_edit.text(),
-            "account": self.account_combo.currentText() if self.account_combo.currentIndex() >= 0 else "",
-            "fallback_record_id": self.fallback_edit.text().strip(),
-            "api_consent": self.consent_check.isChecked(),
-            "memo": self.memo_edit.toPlainText(),
-            "on_multiple_match": str(self.multiple_combo.currentData()),
-            "on_no_match": str(self.no_match_combo.currentData()),
-            "on_unanswered": str(self.unanswered_combo.currentData()),
-            "activity_mode": (ActivityMode.CASE_AND_TASK if self.case_radio.isChecked() else ActivityMode.TASK).value,
-        }
+        return self.form.values()
 
     # --- problems ------------------------------------------------------------------------------------------
 
     def _clear_problems(self) -> None:
-        for label in self._field_errors.values():
-            label.clear_message()
+        self.form.clear_problems()
         self.summary_label.clear_message()
         self.status_error.clear_message()
-        self._update_fallback_hint()
 
     def _show_problems(self, problems: list[Problem]) -> None:
-        lang = self.context.lang
-        others: list[str] = []
-        for problem in problems:
-            field = problem.field_name
-            if field == "status":
-                field = "api_consent"  # "check API consent first": the fix is the checkbox
-            if field == "fallback_record_id":
-                self.fallback_hint.setText(problem.text(lang))
-                self.fallback_hint.set_state("error")
-            elif field in self._field_errors:
-                label = self._field_errors[field]
-                label.show_message("\n".join(filter(None, (label.text() if label.isVisible() else "", problem.text(lang)))))
-            else:
-                others.append(problem.text(lang))
+        others = self.form.show_problems(problems)
         summary = self.tr("保存できませんでした。{0}件の問題があります。各項目のメッセージを確認してください。").format(len(problems))
         self.summary_label.show_message("\n".join([summary, *others]))
 
     # --- live feedback -------------------------------------------------------------------------------------
-
-    def _update_fallback_hint(self) -> None:
-        show_fallback_hint(self.fallback_hint, self.fallback_edit.text(), self.context.lang)
-
-    def _update_memo_counter(self) -> None:
-        length = len(self.memo_edit.toPlainText())  # characters, not bytes or UTF-16 units
-        self.memo_counter.setText(f"{length} / {MEMO_MAX}")
-        over = length > MEMO_MAX
-        self.memo_counter.setStyleSheet(f"color: {ERROR_COLOR}; font-weight: bold;" if over else "color: #5f6368;")
 
     def _update_buttons(self) -> None:
         active = self._is_new or self._original is not None
@@ -465,18 +514,8 @@ class BasicTab(QWidget):
 
     # --- slots ---------------------------------------------------------------------------------------------
 
-    def _on_form_edited(self, *_args: object) -> None:
-        if not self._loading:
-            self._update_buttons()
-
-    def _on_fallback_edit_text_changed(self, _text: str) -> None:
-        if not self._loading:
-            self._update_fallback_hint()
-            self._update_buttons()
-
-    def _on_memo_edit_text_changed(self) -> None:
-        self._update_memo_counter()
-        self._on_form_edited()
+    def _on_form_edited(self) -> None:
+        self._update_buttons()
 
     def _on_account_button_clicked(self) -> None:
         self.account_dialog_requested.emit()
@@ -526,7 +565,7 @@ class BasicTab(QWidget):
                 self._update_status_controls()
                 return
             text = error.text(self.context.lang)
-            if self.consent_check.isChecked() and not self._original.api_consent:
+            if self.form.consent_check.isChecked() and not self._original.api_consent:
                 text += "\n" + self.tr("API利用許諾の変更がまだ保存されていません。先に「保存」をクリックしてください。")
             self.status_error.show_message(text)
             self._update_status_controls()

@@ -40,6 +40,29 @@ class _ObjectDelegate(QStyledItemDelegate):
         return super().createEditor(parent, option, index)
 
 
+def objects_view(model: ObjectsModel, parent: QWidget) -> QTableView:
+    """The objects table (the tab's and the wizard's): cells edited in place, priority with a spin box."""
+    view = QTableView(parent)
+    view.setObjectName("objectsView")
+    view.setModel(model)
+    view.setItemDelegate(_ObjectDelegate(view))
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(
+        QAbstractItemView.EditTrigger.DoubleClicked
+        | QAbstractItemView.EditTrigger.EditKeyPressed
+        | QAbstractItemView.EditTrigger.AnyKeyPressed
+    )
+    view.setAlternatingRowColors(True)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+    view.verticalHeader().setDefaultSectionSize(28)
+    return view
+
+
 class ObjectsTab(QWidget):
     """Add / edit / delete objects, order them, 保存 validates everything through the config service."""
 
@@ -52,24 +75,7 @@ class ObjectsTab(QWidget):
         self._dirty = False
 
         self.model = ObjectsModel(self)
-        self.view = QTableView(self)
-        self.view.setObjectName("objectsView")
-        self.view.setModel(self.model)
-        self.view.setItemDelegate(_ObjectDelegate(self.view))
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        self.view.setAlternatingRowColors(True)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        self.view.verticalHeader().setDefaultSectionSize(28)
+        self.view = objects_view(self.model, self)
 
         self.add_button = QPushButton(self.tr("追加"), self)
         self.edit_button = QPushButton(self.tr("編集"), self)

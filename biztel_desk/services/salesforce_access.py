@@ -1,0 +1,109 @@
+"""The window's door to Salesforce for accounts: the connection check, the browser sign-in, describeGlobal.
+
+Blocking calls: the window runs them in a job (``await asyncio.to_thread(...)``, ui/tasks.py). Known failures raise
+a ``KnownError`` (``SalesforceLoginError``, ``MetadataError``, ``LoginFailed``) whose ``text(lang)`` the window
+shows as a message; anything else is a bug. The Salesforce client (requests, simple_salesforce) loads on the first
+call, not at start-up.
+
+The ``*_typed`` variants try secrets the admin typed but did not save yet (the first-run wizard saves on 次へ):
+they go to a throw-away in-memory store, never to the keyring.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from biztel_desk.domain.config import AccountConfig, SecretKind
+from biztel_desk.domain.instance import PreferenceWriter, remember_instance
+from biztel_desk.secrets import MemoryBackend, SecretStore
+from biztel_desk.secrets import SecretStoreError as SecretStoreError
+from biztel_desk.services import account_login
+from biztel_desk.services.config import ConfigService
+
+if TYPE_CHECKING:
+    from biztel_desk.salesforce.connection import ConnectionReport as ConnectionReport
+    from biztel_desk.salesforce.metadata import GlobalObject as GlobalObject
+
+OAUTH_TOKENS = (SecretKind.ACCESS_TOKEN, SecretKind.REFRESH_TOKEN)
+TIMEOUT_S = 30.0
+
+
+def trial_store(account_name: str, secrets: dict[SecretKind, str]) -> SecretStore:
+    """A throw-away store holding ``secrets`` (the empty ones left out) for ``account_name``."""
+    store = SecretStore(MemoryBackend())
+    for kind, value in secrets.items():
+        if value:
+            store.set_account_secret(account_name, kind, value)
+    return store
+
+
+def check_connection(config: PreferenceWriter, account: AccountConfig, secrets: SecretStore,
+                     timeout: float = TIMEOUT_S) -> ConnectionReport:
+    """接続テスト: log in, read the org and the user; remember where the org lives (the history's Task links)."""
+    from biztel_desk.salesforce import connection
+
+    try:
+        report = connection.check_connection(account, secrets, timeout=timeout)
+    except connection.SalesforceLoginError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a known failure becomes a SalesforceLoginError; the rest is a bug
+        mapped = connection.map_error(error)
+        if mapped is None:
+            raise
+        raise mapped from None
+    remember_instance(config, account, report.instance_url)
+    return report
+
+
+def check_typed_connection(config: PreferenceWriter, account: AccountConfig, typed: dict[SecretKind, str],
+                           timeout: float = TIMEOUT_S) -> ConnectionReport:
+    """接続テスト with the typed secrets, before anything is saved."""
+    return check_connection(config, account, trial_store(account.name, typed), timeout)
+
+
+def sign_in(config: ConfigService, account: AccountConfig, secrets: SecretStore, *, on_url: Callable[[str], None],
+            open_browser: Callable[[str], object] | None, cancel: threading.Event,
+            ports: tuple[int, ...] | None = None) -> ConnectionReport:
+    """ブラウザでログイン for a saved account: the tokens go to ``secrets`` (the keyring). Raises LoginFailed."""
+    return account_login.sign_in(config, secrets, account, on_url=on_url, open_browser=open_browser,
+                                 timeout=account_login.DEFAULT_TIMEOUT_S, cancel=cancel,
+                                 ports=ports or account_login.CALLBACK_PORTS)
+
+
+def sign_in_typed(config: ConfigService, account: AccountConfig, typed: dict[SecretKind, str], *,
+                  on_url: Callable[[str], None], open_browser: Callable[[str], object] | None,
+                  cancel: threading.Event, ports: tuple[int, ...] | None = None,
+                  ) -> tuple[ConnectionReport, dict[SecretKind, str]]:
+    """ブラウザでログイン before the account is saved: the report and the OAuth tokens (to save with the account)."""
+    store = trial_store(account.name, {k: v for k, v in typed.items() if k not in OAUTH_TOKENS})
+    report = sign_in(config, account, store, on_url=on_url, open_browser=open_browser, cancel=cancel, ports=ports)
+    tokens = {kind: str(store.get_account_secret(account.name, kind) or "") for kind in OAUTH_TOKENS}
+    return report, {kind: value for kind, value in tokens.items() if value}
+
+
+def describe_global(account: AccountConfig, secrets: SecretStore, timeout: float = TIMEOUT_S) -> dict[str, GlobalObject]:
+    """Log in and read describeGlobal: every object's label, key prefix and whether the user can query it."""
+    from biztel_desk.salesforce.connection import SalesforceLoginError, connect, map_error
+    from biztel_desk.salesforce.metadata import MetadataError, OrgMetadata
+
+    try:
+        sf = connect(account, secrets, timeout=timeout)
+        try:
+            return OrgMetadata(sf, timeout).describe_global()
+        finally:
+            sf.session.close()
+    except (SalesforceLoginError, MetadataError):
+        raise
+    except Exception as error:  # noqa: BLE001 - a known failure becomes a SalesforceLoginError; the rest is a bug
+        mapped = map_error(error)
+        if mapped is None:
+            raise
+        raise mapped from None
+
+
+def callback_urls_text() -> str:
+    """The callback URLs to register in the External Client App, one a line."""
+    return "\n".join(account_login.callback_urls())
+

@@ -1,0 +1,502 @@
+"""The one Salesforce account form: the accounts dialog and the first-run wizard's アカウント page embed it.
+
+The form owns the fields, which of them each auth method shows, the host choice, the private key file, the
+problems shown under the fields and the message box under the buttons. Its owner owns the flow: when to save,
+when to test and with which secrets (the dialog saves then tests; the wizard tests typed secrets, saves on 次へ).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import webbrowser
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from biztel_desk.domain.config import (
+    DEFAULT_NEW_AUTH_METHOD,
+    NAME_MAX,
+    REQUIRED_SECRETS,
+    AccountConfig,
+    AuthMethod,
+    LoginHost,
+    SecretKind,
+    parse_login_host,
+)
+from biztel_desk.domain.messages import Problem, message
+from biztel_desk.services.salesforce_access import callback_urls_text
+from biztel_desk.ui.tasks import Jobs, OnError
+from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR, ErrorLabel, HintLabel, field_block, make_form, required_label
+
+if TYPE_CHECKING:  # the Salesforce client loads on first use, not at start-up
+    from biztel_desk.services.salesforce_access import ConnectionReport
+
+# Which secret fields each auth method shows (the security token is optional: trusted IP ranges need none).
+SECRET_FIELDS: dict[str, tuple[SecretKind, ...]] = {
+    AuthMethod.PASSWORD.value: (SecretKind.PASSWORD, SecretKind.SECURITY_TOKEN),
+    AuthMethod.JWT.value: (SecretKind.PRIVATE_KEY,),
+    AuthMethod.CLIENT_CREDENTIALS.value: (SecretKind.CONSUMER_SECRET,),
+    # The browser login types nothing; a consumer secret is optional ("Require secret for Web Server Flow").
+    AuthMethod.OAUTH_BROWSER.value: (SecretKind.CONSUMER_SECRET,),
+}
+# The ログインホスト choices, in the order of the host combo box.
+HOST_KINDS = ("production", "sandbox", "my_domain", "loopback")
+# The message box: (text, background) for success, failure and in progress / plain.
+_MESSAGE_STYLES: dict[bool | None, tuple[str, str]] = {
+    True: (OK_COLOR, "#e6f4ea"),
+    False: (ERROR_COLOR, "#fdecea"),
+    None: ("#202124", "#f1f3f4"),
+}
+_TYPED_SECRETS = (SecretKind.PASSWORD, SecretKind.SECURITY_TOKEN, SecretKind.CONSUMER_SECRET, SecretKind.PRIVATE_KEY)
+
+
+def system_browser(url: str) -> object:
+    """Opens the URL in the system browser (replaced in tests by a scripted HTTP client)."""
+    return webbrowser.open(url)
+
+
+def eca_steps_text() -> str:
+    """Step by step: the External Client App the browser login needs (Salesforce's own screen names)."""
+    translate = QCoreApplication.translate
+    steps = [
+        translate("ConnectionTest", "Salesforce管理者が一度だけ External Client App(外部クライアントアプリケーション)を作成します:"),
+        translate("ConnectionTest", "1. 設定 → 外部クライアントアプリケーションマネージャ → 「新規外部クライアントアプリケーション」。"),
+        translate("ConnectionTest", "2. 「OAuth を有効化」をオンにし、コールバックURLに次の3行を登録します(空いているポートを使います):"),
+        "     " + callback_urls_text().replace("\n", "\n     "),
+        translate("ConnectionTest", "3. OAuth範囲: 「API を使用してユーザデータを管理 (api)」と「いつでも要求を実行 (refresh_token, offline_access)」。"),
+        translate("ConnectionTest", "4. 「サポートされる認証フローに PKCE 拡張を要求」をオンにします。「Web サーバフローの秘密を要求」をオンにした場合は、コンシューマの秘密も下に入力します。"),
+        translate("ConnectionTest", "5. 保存後「ポリシー」で「IP 制限」を「IP 制限の緩和」にし(社外やVPNからも使えるように)、リフレッシュトークンは「取り消されるまで有効」にします。"),
+        translate("ConnectionTest", "6. 「設定」の「コンシューマ鍵と秘密」からコンシューマ鍵をコピーして「コンシューマ鍵」欄に貼り付け、「ブラウザでログイン」を押します。"),
+    ]
+    return "\n".join(steps)
+
+
+def report_lines(report: ConnectionReport, lang: str) -> list[str]:
+    """What a successful 接続テスト shows: org, user, instance and the API usage of the last 24 hours."""
+    translate = QCoreApplication.translate
+    lines = [translate("ConnectionTest", "接続に成功しました。")]
+    if report.notice is not None:
+        lines.append(report.notice.text(lang))
+    if report.warning is not None:
+        lines.append(report.warning_text(lang))
+    lines.append(translate("ConnectionTest", "組織: {name} ({id})").format(name=report.org_name, id=report.org_id))
+    lines.append(
+        translate("ConnectionTest", "ユーザ: {name} ({username})").format(name=report.user_name, username=report.username)
+    )
+    lines.append(translate("ConnectionTest", "インスタンス: {url}").format(url=report.instance_url))
+    if report.api_usage is not None:
+        used, total = report.api_usage
+        percent = used * 100 / total if total else 0
+        lines.append(
+            translate("ConnectionTest", "API使用量(24時間): {used} / {total}({percent:.1f}%)").format(
+                used=used, total=total, percent=percent
+            )
+        )
+    return lines
+
+
+def shown_rows(method: str) -> dict[str, bool]:
+    """Which form rows (secret kinds, consumer_key, username) the auth method shows."""
+    shown = set(SECRET_FIELDS.get(method, ()))
+    rows = {kind.value: kind in shown for kind in SecretKind}
+    rows["consumer_key"] = method != AuthMethod.PASSWORD.value
+    rows["username"] = method in (AuthMethod.PASSWORD.value, AuthMethod.JWT.value)
+    return rows
+
+
+def login_host_text(kind: str, typed: str) -> str:
+    """The login_host to save for a ログインホスト choice: login, test, or the typed My Domain / loopback URL."""
+    if kind == "production":
+        return "login"
+    if kind == "sandbox":
+        return "test"
+    return typed.strip()
+
+
+def run_job(jobs: Jobs, key: str, job: Coroutine[Any, Any, Any], on_error: OnError, on_end: Callable[[], None]) -> None:
+    """``jobs.run`` and then ``on_end`` once the job ended (after ``on_error``), unless it was cancelled.
+
+    ``on_end`` re-enables the buttons whatever happened, also after a bug went to the crash path.
+    """
+    task = jobs.run(key, job, on_error=on_error)
+    task.add_done_callback(lambda done: None if done.cancelled() else on_end())
+
+
+def thread_safe(callback: Callable[[str], None]) -> Callable[[str], None]:
+    """``callback`` called on the GUI thread (the event loop's) from a job's worker thread."""
+    loop = asyncio.get_running_loop()
+
+    def call(value: str) -> None:
+        loop.call_soon_threadsafe(callback, value)
+
+    return call
+
+
+class AccountForm(QWidget):
+    """The fields of one Salesforce account, its problems and a message box; secrets are never shown.
+
+    ``edited`` follows every change the admin makes (not the ones ``load`` makes). ``tests_browser_accounts``:
+    whether 接続テスト is offered for the browser login too (it tests the stored tokens), or only ブラウザでログイン.
+    """
+
+    edited = Signal()
+
+    def __init__(self, lang: str, parent: QWidget | None = None, *, tests_browser_accounts: bool = True,
+                 show_login_state: bool = True) -> None:
+        super().__init__(parent)
+        self.lang = lang
+        self.tests_browser_accounts = tests_browser_accounts
+        self.show_login_state = show_login_state
+        self._loading = False
+        self._pending_key = ""  # the private key's PEM text picked from a file (never shown)
+        self.host_notice_problem: Problem | None = None  # the lightning.force.com host pasted was replaced
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(NAME_MAX)
+        self.name_edit.setPlaceholderText(self.tr("例: 本番組織"))
+        self.auth_combo = QComboBox()
+        self.auth_combo.addItem(self.tr("ブラウザでログイン(OAuth、推奨)"), AuthMethod.OAUTH_BROWSER.value)
+        self.auth_combo.addItem(self.tr("ユーザ名+パスワード+セキュリティトークン(廃止予定)"), AuthMethod.PASSWORD.value)
+        self.auth_combo.addItem(self.tr("OAuth JWTベアラー"), AuthMethod.JWT.value)
+        self.auth_combo.addItem(self.tr("OAuthクライアント資格情報"), AuthMethod.CLIENT_CREDENTIALS.value)
+        self.username_edit = QLineEdit()
+        self.username_edit.setPlaceholderText("integration@example.com")
+        self.host_combo = QComboBox()
+        self.host_combo.addItem(self.tr("本番環境 (login)"), "production")
+        self.host_combo.addItem(self.tr("Sandbox (test)"), "sandbox")
+        self.host_combo.addItem(self.tr("私のドメイン…"), "my_domain")
+        self.host_combo.addItem(self.tr("開発用組織 (http://127.0.0.1:PORT)"), "loopback")
+        self.host_edit = QLineEdit()
+        self.host_edit.setObjectName("hostEdit")
+        self.host_edit.hide()
+        self.host_hint = HintLabel()
+        self.host_hint.setObjectName("hostNotice")
+        self.api_version_edit = QLineEdit()
+        self.api_version_edit.setMaximumWidth(90)
+        self.consumer_key_edit = QLineEdit()
+        self.secret_edits: dict[SecretKind, QLineEdit] = {}
+        for kind in _TYPED_SECRETS:
+            edit = QLineEdit()
+            edit.setObjectName(f"secret_{kind.value}")
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            self.secret_edits[kind] = edit
+        self.private_key_edit = self.secret_edits[SecretKind.PRIVATE_KEY]
+        self.private_key_edit.setReadOnly(True)
+        self.private_key_edit.setEchoMode(QLineEdit.EchoMode.Normal)
+        self.private_key_button = QPushButton(self.tr("ファイルを選択…"))
+        self.token_hint = HintLabel(
+            self.tr("許可されたIPアドレスからの接続では不要です。分からないときはSalesforceの「設定 → 私のセキュリティトークンのリセット」で再発行できます。")
+        )
+        self.login_state_label = HintLabel()
+        self.login_state_label.setObjectName("loginState")
+        self.eca_help = HintLabel(eca_steps_text())
+        self.eca_help.setObjectName("ecaHelp")
+        self.eca_help.setTextFormat(Qt.TextFormat.PlainText)
+        self.eca_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.eca_help.setStyleSheet("color: #37474f; background: #f5f7f9; border-radius: 4px; padding: 6px 8px;")
+
+        self.errors: dict[str, ErrorLabel] = {}
+        self._rows: dict[str, tuple[QLabel, QWidget]] = {}
+        self.form = make_form()
+        host_row = _row(self.host_combo, self.host_edit, stretch=1)
+        self._add_row("name", self.tr("名前"), self.name_edit)
+        self._add_row("auth_method", self.tr("認証方式"), self.auth_combo)
+        self._add_row("username", self.tr("ユーザ名"), self.username_edit)
+        self._add_row("login_host", self.tr("ログインホスト"), host_row, self.host_hint)
+        self._add_row("api_version", self.tr("APIバージョン"), self.api_version_edit)
+        self._add_row("consumer_key", self.tr("コンシューマ鍵"), self.consumer_key_edit)
+        self._add_row(SecretKind.PASSWORD.value, self.tr("パスワード"), self.secret_edits[SecretKind.PASSWORD])
+        self._add_row(SecretKind.SECURITY_TOKEN.value, self.tr("セキュリティトークン"),
+                      self.secret_edits[SecretKind.SECURITY_TOKEN], self.token_hint, required=False)
+        self._add_row(SecretKind.CONSUMER_SECRET.value, self.tr("コンシューマの秘密"),
+                      self.secret_edits[SecretKind.CONSUMER_SECRET])
+        self._add_row(SecretKind.PRIVATE_KEY.value, self.tr("秘密鍵 (PEM)"),
+                      _row(self.private_key_edit, self.private_key_button, stretch=0))
+        self._add_row("login_state", self.tr("ログイン状態"), self.login_state_label, required=False)
+        self._add_row("eca_help", self.tr("External Client App"), self.eca_help, required=False)
+
+        secrets_note = HintLabel(
+            self.tr("パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、画面には表示されません。空欄のままなら変更されません。")
+        )
+        self.browser_login_button = QPushButton(self.tr("ブラウザでログイン"))
+        self.browser_login_button.setObjectName("browserLoginButton")
+        self.test_button = QPushButton(self.tr("接続テスト"))
+        self.test_button.setObjectName("testButton")
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setMaximumWidth(140)
+        self.busy_bar.hide()
+        self.message_label = QLabel()
+        self.message_label.setObjectName("message")
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.message_label.hide()
+
+        self.button_row = QHBoxLayout()  # the owner adds its own buttons (保存) at the end
+        self.button_row.addWidget(self.browser_login_button)
+        self.button_row.addWidget(self.test_button)
+        self.button_row.addWidget(self.busy_bar)
+        self.button_row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.form)
+        layout.addWidget(secrets_note)
+        layout.addLayout(self.button_row)
+        layout.addWidget(self.message_label)
+        layout.addStretch(1)
+
+        self.private_key_button.clicked.connect(self._on_private_key_button_clicked)
+        self.auth_combo.currentIndexChanged.connect(self._on_auth_combo_current_index_changed)
+        self.host_combo.currentIndexChanged.connect(self._on_host_combo_current_index_changed)
+        self.host_edit.editingFinished.connect(self._on_host_edit_editing_finished)
+        for edit in (self.name_edit, self.username_edit, self.host_edit, self.api_version_edit, self.consumer_key_edit,
+                     *self.secret_edits.values()):
+            edit.textChanged.connect(self._on_form_edited)
+        self.load(None)
+
+    # --- public ------------------------------------------------------------------------------------------------
+
+    def load(self, account: AccountConfig | None, stored: set[SecretKind] | None = None) -> None:
+        """Show ``account`` (None: a new one, with the browser login); ``stored``: its secrets in the keyring."""
+        self._loading = True
+        config = account or AccountConfig(name="", auth_method=DEFAULT_NEW_AUTH_METHOD.value)
+        self._pending_key = ""
+        self.name_edit.setText(config.name)
+        self.auth_combo.setCurrentIndex(max(self.auth_combo.findData(config.auth_method), 0))
+        self.username_edit.setText(config.username)
+        self.set_host(config.login_host)
+        self.api_version_edit.setText(config.api_version)
+        self.consumer_key_edit.setText(config.consumer_key)
+        for kind, edit in self.secret_edits.items():
+            edit.clear()
+            edit.setPlaceholderText(self.tr("保存済み") if kind in (stored or set()) else self.tr("未設定"))
+        self.set_host_notice(None)
+        self.clear_problems()
+        self.clear_message()
+        self._update_visibility()
+        self._loading = False
+
+    def method(self) -> str:
+        return str(self.auth_combo.currentData())
+
+    def form_config(self) -> AccountConfig:
+        return AccountConfig(
+            name=self.name_edit.text(),
+            auth_method=self.method(),
+            username=self.username_edit.text(),
+            login_host=login_host_text(str(self.host_combo.currentData()), self.host_edit.text()),
+            api_version=self.api_version_edit.text(),
+            consumer_key=self.consumer_key_edit.text(),
+        )
+
+    def typed_secrets(self) -> dict[SecretKind, str]:
+        """The method's secrets as typed (a picked private key included); empty ones mean "not typed"."""
+        typed: dict[SecretKind, str] = {}
+        for kind in SECRET_FIELDS.get(self.method(), ()):
+            typed[kind] = self._pending_key if kind == SecretKind.PRIVATE_KEY else self.secret_edits[kind].text()
+        return typed
+
+    def missing_secrets(self) -> list[SecretKind]:
+        """The secrets the method needs that were not typed (the browser login brings its own tokens)."""
+        method = self.method()
+        if method == AuthMethod.OAUTH_BROWSER.value or method not in set(AuthMethod):
+            return []
+        typed = self.typed_secrets()
+        return [kind for kind in REQUIRED_SECRETS[AuthMethod(method)] if not typed.get(kind)]
+
+    def set_private_key(self, pem: str, source: str = "") -> None:
+        """The private key's PEM text, kept until the owner saves it to the keyring (never shown)."""
+        self._pending_key = pem
+        self.private_key_edit.setText(self.tr("{name}(未保存)").format(name=source or self.tr("秘密鍵")))
+        self.errors[SecretKind.PRIVATE_KEY.value].clear_message()
+        self._on_form_edited()
+
+    def set_host(self, value: str) -> None:
+        host = parse_login_host(value)
+        kind = host.kind if isinstance(host, LoginHost) else "my_domain"
+        loading = self._loading
+        self._loading = True
+        self.host_combo.setCurrentIndex(HOST_KINDS.index(kind))
+        self._loading = loading
+        self.host_edit.setVisible(kind in ("my_domain", "loopback"))
+        self.host_edit.setText(value if kind in ("my_domain", "loopback") else "")
+
+    def set_host_notice(self, notice: Problem | None) -> None:
+        """Say next to the host that the pasted lightning.force.com host was replaced (None: the kind's hint)."""
+        self.host_notice_problem = notice
+        if notice is not None:
+            self.host_hint.setText(notice.text(self.lang))
+            self.host_hint.set_state("ok")
+            return
+        texts = {
+            "production": self.tr("本番組織や Developer Edition はこちらです。"),
+            "sandbox": self.tr("Sandbox のユーザ名は通常「本番のユーザ名.sandbox名」です。"),
+            "my_domain": self.tr("「acme.my.salesforce.com」の形で入力します。ブラウザのアドレス(acme.lightning.force.com)を貼り付けても変換します。"),
+            "loopback": self.tr("テスト用のローカル開発用組織(biztel-desk devorg)のURLです。"),
+        }
+        self.host_hint.setText(texts.get(str(self.host_combo.currentData()), ""))
+        self.host_hint.set_state("hint")
+
+    def set_login_state(self, state: str) -> None:
+        """The ログイン状態 row: "none" (never signed in), "needed" (要再ログイン) or "ok"."""
+        texts = {
+            "none": (self.tr("未ログイン: 保存して「ブラウザでログイン」を押してください。"), "hint"),
+            "needed": (self.tr("要再ログイン: 「ブラウザでログイン」を押してください。"), "error"),
+            "ok": (self.tr("ログイン済み(トークンはOSのキーリングに保存されています)"), "ok"),
+        }
+        text, look = texts[state]
+        self.login_state_label.setText(text)
+        self.login_state_label.set_state(look)
+
+    def show_problems(self, problems: list[Problem], missing: list[SecretKind] | None = None) -> list[str]:
+        """Each problem under its field (when shown); the texts of the others are returned."""
+        self.clear_problems()
+        others: list[str] = []
+        for problem in problems:
+            # The field is labelled 名前 here, not the messages' アカウント名.
+            text = (message(problem.code, self.lang, **{**problem.params, "label": self.tr("名前")})
+                    if problem.field_name == "name" else problem.text(self.lang))
+            label = self.errors.get(problem.field_name)
+            if label is None or not self._rows[problem.field_name][1].isVisibleTo(self):
+                others.append(text)
+                continue
+            label.show_message("\n".join(filter(None, (label.text(), text))))
+        for kind in missing or []:
+            self.errors[kind.value].show_message(self._secret_required_text(kind))
+        return others
+
+    def clear_problems(self) -> None:
+        for label in self.errors.values():
+            label.clear_message()
+
+    def show_message(self, text: str, *, ok: bool | None = None) -> None:
+        """The message box under the buttons: green when ``ok``, red when not ``ok``, grey for None."""
+        color, background = _MESSAGE_STYLES[ok]
+        self.message_label.setStyleSheet(
+            f"color: {color}; background: {background}; border-radius: 4px; padding: 8px 10px;")
+        self.message_label.setText(text)
+        self.message_label.show()
+
+    def clear_message(self) -> None:
+        self.message_label.clear()
+        self.message_label.hide()
+
+    def set_busy(self, busy: bool) -> None:
+        """While Salesforce is asked: the buttons are disabled and the busy bar turns."""
+        self.test_button.setEnabled(not busy)
+        self.browser_login_button.setEnabled(not busy)
+        self.busy_bar.setVisible(busy)
+
+    # --- slots -------------------------------------------------------------------------------------------------
+
+    def _on_private_key_button_clicked(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("秘密鍵ファイルを選択"), "", self.tr("PEMファイル (*.pem *.key);;すべてのファイル (*)"))
+        if not path:
+            return
+        error = self.errors[SecretKind.PRIVATE_KEY.value]
+        try:
+            pem = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as problem:
+            error.show_message(self.tr("ファイルを読み込めません: {detail}").format(detail=str(problem)))
+            return
+        if "PRIVATE KEY" not in pem:
+            error.show_message(self.tr(
+                "PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。"))
+            return
+        self.set_private_key(pem, Path(path).name)
+
+    def _on_auth_combo_current_index_changed(self, _index: int) -> None:
+        self._update_visibility()
+        self._on_form_edited()
+
+    def _on_host_combo_current_index_changed(self, _index: int) -> None:
+        kind = str(self.host_combo.currentData())
+        self.host_edit.setVisible(kind in ("my_domain", "loopback"))
+        if not self._loading:
+            self.host_edit.clear()
+        self.host_edit.setPlaceholderText("acme.my.salesforce.com" if kind == "my_domain" else "http://127.0.0.1:8765")
+        self.set_host_notice(None)
+        self._on_form_edited()
+
+    def _on_host_edit_editing_finished(self) -> None:
+        host = parse_login_host(self.host_edit.text()) if self.host_edit.text().strip() else None
+        if isinstance(host, LoginHost) and host.notice is not None:
+            # acme.lightning.force.com pasted from the browser: use the My Domain and say so.
+            self.host_edit.setText(host.value)
+            self.set_host_notice(host.notice)
+        elif isinstance(host, LoginHost) and host.kind in ("production", "sandbox", "loopback"):
+            self.set_host(host.value)
+
+    def _on_form_edited(self, *_args: object) -> None:
+        if not self._loading:
+            self.edited.emit()
+
+    # --- helpers -----------------------------------------------------------------------------------------------
+
+    def _add_row(self, key: str, text: str, field: QWidget, *hints: QWidget, required: bool = True) -> None:
+        error = ErrorLabel()
+        error.setObjectName(f"error_{key}")
+        self.errors[key] = error
+        label = required_label(text, required)
+        block = field_block(field, *hints, error)
+        self.form.addRow(label, block)
+        self._rows[key] = (label, block)
+
+    def _update_visibility(self) -> None:
+        method = self.method()
+        for key, visible in shown_rows(method).items():
+            self._set_row_visible(key, visible)
+        browser = method == AuthMethod.OAUTH_BROWSER.value
+        # Optional with the browser login: only when the app requires the secret for the web server flow.
+        self._rows[SecretKind.CONSUMER_SECRET.value][0].setText(
+            required_label(self.tr("コンシューマの秘密"), not browser).text())
+        self._set_row_visible("login_state", browser and self.show_login_state)
+        self._set_row_visible("eca_help", browser)
+        self.browser_login_button.setVisible(browser)
+        self.test_button.setVisible(self.tests_browser_accounts or not browser)
+        self.set_host_notice(self.host_notice_problem)
+
+    def _set_row_visible(self, key: str, visible: bool) -> None:
+        if key not in self._rows:
+            return  # the OAuth tokens have no row: only the browser login writes them
+        label, field = self._rows[key]
+        label.setVisible(visible)
+        field.setVisible(visible)
+        if not visible:
+            self.errors[key].clear_message()
+
+    def _secret_required_text(self, kind: SecretKind) -> str:
+        texts = {
+            SecretKind.PASSWORD: self.tr("パスワードを入力してください。"),
+            SecretKind.CONSUMER_SECRET: self.tr("コンシューマの秘密を入力してください。"),
+            SecretKind.PRIVATE_KEY: self.tr("秘密鍵ファイル(PEM)を選択してください。"),
+        }
+        return texts.get(kind, self.tr("入力してください。"))
+
+
+def _row(*widgets: QWidget, stretch: int) -> QWidget:
+    """Widgets side by side, the one at ``stretch`` taking the room (the host's field, the key file's name)."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for index, widget in enumerate(widgets):
+        layout.addWidget(widget, 1 if index == stretch else 0)
+    return row
