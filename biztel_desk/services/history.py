@@ -13,10 +13,11 @@ from urllib.parse import quote
 from biztel_desk.domain.config import LoginHost, parse_login_host, system_time_zone
 from biztel_desk.domain.failures import failure_text
 from biztel_desk.domain.instance import instance_url_key, recorded_instance
-from biztel_desk.domain.jobs import JobState, exclude_reason_label, state_label
+from biztel_desk.domain.jobs import JobState
 from biztel_desk.domain.matching import Reason
 from biztel_desk.domain.messages import Problem
 from biztel_desk.domain.payload import outcome_label
+from biztel_desk.domain.vocabulary import pick, state_text
 from biztel_desk.services.config import ConfigService
 from biztel_desk.store.history import HistoryRow
 
@@ -45,11 +46,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("to_agent_id", "着信エージェントID", "To agent ID", False),
     Column("from_extension", "発信内線番号", "From extension", True),
     Column("to_extension", "着信内線番号", "To extension", True),
-    Column("processed_at", "処理終了日時", "Processed", True),
+    Column("processed_at", "処理終了日時", "Processed at", True),
     Column("retry_count", "リトライ回数", "Retries", True),
     Column("next_retry_at", "リトライ予定", "Next retry", True),
-    Column("task_id", "通話履歴", "Call history", True),
-    Column("record_id", "紐付け先", "Linked to", True),
+    Column("task_id", "通話履歴", "Call record", True),
+    Column("record_id", "紐付け先", "Linked record", True),
     Column("error_message", "エラー", "Error", True),
 )
 COLUMN_KEYS = tuple(column.key for column in COLUMNS)
@@ -149,10 +150,8 @@ def cell_text(
     if key == "task_id":
         return (url(row.task_id) or row.task_id) if (url and row.task_id) else (row.task_id or "")
     if key == "state":
-        if row.state == JobState.EXCLUDED and row.error_code:  # 対象外(番号未チェック): the reason is its error code
-            reason = exclude_reason_label(row.error_code, lang)
-            return f"{state_label(row.state, lang)}({reason})" if lang == "ja" else f"{state_label(row.state, lang)} ({reason})"
-        return state_label(row.state, lang)
+        # 対象外(番号未チェック): an excluded job's reason is its error code.
+        return state_text(row.state, lang, row.error_code if row.state == JobState.EXCLUDED else "")
     if key == "outcome":
         return outcome_label(row.outcome, lang)
     if key == "record_id":
@@ -171,7 +170,7 @@ def cell_text(
 
 def column_titles(keys: Sequence[str], lang: str = "ja") -> list[str]:
     by_key = {column.key: column for column in COLUMNS}
-    return [by_key[key].ja if lang == "ja" else by_key[key].en for key in keys]
+    return [pick(lang, by_key[key].ja, by_key[key].en) for key in keys]
 
 
 # A cell a spreadsheet would read as a formula (OWASP "CSV Injection"): = + - @, tab and carriage return.
