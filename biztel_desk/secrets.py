@@ -6,6 +6,7 @@ import threading
 from typing import Any, Protocol
 
 from biztel_desk.domain.config import SecretKind
+from biztel_desk.domain.vocabulary import pick
 
 SERVICE = "biztel-desk"
 
@@ -21,7 +22,7 @@ class SecretStoreError(Exception):
         self.ja = ja
 
     def text(self, lang: str = "ja") -> str:
-        return self.ja if lang == "ja" and self.ja else str(self)
+        return pick(lang, self.ja, str(self)) if self.ja else str(self)
 
 
 def _no_keyring(backend: object) -> SecretStoreError:

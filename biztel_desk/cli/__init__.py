@@ -17,6 +17,7 @@ from typing import TextIO
 from biztel_desk import applog
 from biztel_desk.domain.config import TYPED_SECRETS, LinkStatus, SecretKind
 from biztel_desk.domain.messages import Problem, ProblemsError, message
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.secrets import SecretStore, SecretStoreError
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.faults import database_problem
@@ -162,7 +163,7 @@ def run(
 
 
 def _text(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
+    return pick(lang, ja, en)
 
 
 

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from biztel_desk.domain.failures import failure_text
 from biztel_desk.domain.jobs import state_label
 from biztel_desk.domain.payload import outcome_label, outcome_of
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import (
     COLUMN_KEYS,
@@ -47,7 +48,7 @@ def register(commands: Any) -> None:
 
 
 def _text(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
+    return pick(lang, ja, en)
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any, TextIO
 
 from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.engine.linker import EngineOptions
 from biztel_desk.engine.worker import LinkWorker, WorkerStatus
 from biztel_desk.salesforce.errors import AuthError
@@ -45,7 +46,7 @@ def register(commands: Any) -> None:
 
 
 def _text(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
+    return pick(lang, ja, en)
 
 
 def run_sync(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:

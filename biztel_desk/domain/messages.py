@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from biztel_desk.domain.vocabulary import pick
+
 Lang = str  # "ja" | "en"
 
 # Labels of the fields problems point at, as the admin sees them on screen.
@@ -280,8 +282,7 @@ class Problem:
 
 
 def label(field_name: str, lang: Lang = "ja", labels: dict[str, tuple[str, str]] | None = None) -> str:
-    ja, en = (FIELD_LABELS if labels is None else labels).get(field_name, (field_name, field_name))
-    return ja if lang == "ja" else en
+    return pick(lang, *(FIELD_LABELS if labels is None else labels).get(field_name, (field_name, field_name)))
 
 
 def render(
@@ -294,8 +295,7 @@ def render(
     **params: Any,
 ) -> str:
     """A message of ``catalogue`` in ``lang``; ``{label}`` is the field's label from ``labels``."""
-    ja, en = catalogue.get(code, (code, code))
-    template = ja if lang == "ja" else en
+    template = pick(lang, *catalogue.get(code, (code, code)))
     values = {"label": label(field_name, lang, labels) if field_name else "", **params}
     try:
         return template.format(**values)

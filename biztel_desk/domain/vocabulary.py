@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 Lang = str  # "ja" | "en"
+T = TypeVar("T")
 
 
-def pick(lang: Lang, ja: str, en: str) -> str:
+def pick(lang: Lang, ja: T, en: T) -> T:
     """The text of a Japanese/English pair in ``lang`` (Japanese is the source language; anything else is English)."""
     return ja if lang == "ja" else en
 

@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from biztel_desk import applog
 from biztel_desk.domain.config import LinkStatus
 from biztel_desk.domain.jobs import JobState
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.salesforce.errors import (
     AuthError,
     ConcurrentLimitExceeded,
@@ -154,7 +155,7 @@ _MESSAGES = {
 
 def _text(key: str, lang: str, **params: object) -> str:
     ja, en = _MESSAGES[key]
-    return (ja if lang == "ja" else en).format(**params)
+    return pick(lang, ja, en).format(**params)
 
 
 class LinkWorker:

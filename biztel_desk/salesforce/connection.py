@@ -25,6 +25,7 @@ from biztel_desk.domain.config import (
     soap_login_retired,
 )
 from biztel_desk.domain.messages import Problem
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.secrets import SecretStore, SecretStoreError
 
 log = logging.getLogger(__name__)
@@ -208,7 +209,7 @@ class SalesforceLoginError(Exception):
 
     def text(self, lang: str = "ja") -> str:
         ja, en = LOGIN_MESSAGES.get(self.code, LOGIN_MESSAGES["login_failed"])
-        template = ja if lang == "ja" else en
+        template = pick(lang, ja, en)
         values = {"sf_code": self.code, "detail": self.detail, **self.params}
         try:
             message = template.format(**values)
@@ -235,7 +236,7 @@ class ConnectionReport:
     def warning_text(self, lang: str = "ja") -> str:
         if self.warning is None:
             return ""
-        return self.warning[0] if lang == "ja" else self.warning[1]
+        return pick(lang, *self.warning)
 
 
 class TimeoutSession(requests.Session):

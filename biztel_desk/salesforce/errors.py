@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from biztel_desk.domain.vocabulary import pick
+
 # Per-record error codes worth trying again later (SPEC §9). Everything else a record can fail with is the
 # data's or the org's fault and will fail the same way next time.
 TRANSIENT_RECORD_CODES = frozenset(
@@ -63,7 +65,7 @@ class AuthError(GatewayError):
     def text(self, lang: str = "ja") -> str:
         if self._texts is None:
             return self.message or self.code
-        return self._texts[0] if lang == "ja" else self._texts[1]
+        return pick(lang, *self._texts)
 
 
 @dataclass(frozen=True)
