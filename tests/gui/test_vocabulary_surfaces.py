@@ -170,3 +170,39 @@ def test_every_state_and_outcome_has_a_word_in_both_languages() -> None:
     for table in (JOB_STATES, EXCLUDE_REASONS, OUTCOMES):
         for entry in table.values():
             assert entry.ja and entry.en and entry.ja != entry.en
+
+
+def test_window_words_follow_the_window_language(qapp) -> None:  # type: ignore[no-untyped-def]
+    """Link statuses and the setting policies are the vocabulary's words, in the language the window was started in."""
+    from PySide6.QtCore import QLocale
+
+    from biztel_desk.ui.i18n import install_translators, language
+    from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, unanswered_combo
+    from biztel_desk.ui.widgets import status_text
+
+    def texts() -> list[list[str]]:
+        combos = [multiple_match_combo(), no_match_combo(), unanswered_combo()]
+        return [[status_text(status) for status in ("enabled", "paused", "disabled", "login_required")]] + [
+            [combo.itemText(index) for index in range(combo.count())] for combo in combos]
+
+    assert language() == "ja"
+    japanese = texts()
+    assert japanese[0] == ["有効", "一時停止", "無効", "要再ログイン"]
+    assert japanese[2][1] == "時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける"
+    translators = install_translators(qapp, "en")
+    try:
+        assert language() == "en"
+        english = texts()
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+        QLocale.setDefault(QLocale(QLocale.Language.Japanese))
+    assert language() == "ja"
+    assert english[0] == ["Enabled", "Paused", "Disabled", "Sign-in needed"]
+    assert english[1] == ["Link to the fallback record", "Link to every matching record",
+                          "Link to the most recently modified record", "Link to the record with the highest priority"]
+    assert english[2] == ["Link to the fallback record",
+                          "Search again later; if still not found, link to the fallback record",
+                          "Do not link (skip)", "Create a Lead and link to it"]
+    assert english[3] == ["Link them (a Task saying missed call, busy …)",
+                          "Do not link them (kept as \"Excluded\" in the history)"]
