@@ -116,6 +116,14 @@ PLAYBACK_AUTH: dict[str, Word] = {
     "url": Word("URL(リンクを知っていれば再生可能)", "URL (anyone with the link can play)"),
     "admin": Word("管理画面でログイン", "Admin login"),
 }
+# 認証方式 (domain.config.AuthMethod), in the order the account forms offer them (the browser login, the default,
+# first). ui/connection_test.py's add_auth_methods still has its own copy (that file is being rewritten; see #12).
+AUTH_METHODS: dict[str, Word] = {
+    "oauth_browser": Word("ブラウザでログイン(OAuth、推奨)", "Sign in with the browser (OAuth, recommended)"),
+    "password": Word("ユーザ名+パスワード+セキュリティトークン(廃止予定)", "Username + password + security token (being retired)"),
+    "jwt": Word("OAuth JWTベアラー", "OAuth JWT bearer"),
+    "client_credentials": Word("OAuthクライアント資格情報", "OAuth client credentials"),
+}
 
 # The call sources a window or `biztel-desk sync` runs (services.ingest_sources).
 SOURCE_KINDS: dict[str, Word] = {
@@ -135,6 +143,7 @@ TABLES: dict[str, dict[str, Word]] = {
     "on_unanswered": ON_UNANSWERED,
     "activity_mode": ACTIVITY_MODES,
     "playback_auth": PLAYBACK_AUTH,
+    "auth_method": AUTH_METHODS,
     "source_kind": SOURCE_KINDS,
 }
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TextIO
 from urllib.parse import quote
 
+from biztel_desk.domain.call import CALL_FIELD_LABELS
 from biztel_desk.domain.config import LoginHost, parse_login_host, system_time_zone
 from biztel_desk.domain.failures import failure_text
 from biztel_desk.domain.instance import instance_url_key, recorded_instance
@@ -33,19 +34,20 @@ class Column:
 # 状態 first: "did it reach Salesforce?" must be answerable without scrolling. Then SPEC §13's columns in its
 # order, then the matched record and the error (SPEC §13 lists those last without fixing their place). The tab,
 # its CSV export and `biztel-desk history` all use this order; saved column choices are keys, not positions.
+# The call fields are titled as BIZTEL's 発着信履歴 names them (domain.call.CALL_FIELD_LABELS, also used by imports).
 COLUMNS: tuple[Column, ...] = (
     Column("state", "状態", "State", True),
     Column("outcome", "結果", "Outcome", True),  # 応答 / 不在 / 話中 / 失敗 / 回線混雑
-    Column("unique_id", "ユニークID", "Unique ID", False),
-    Column("request_id", "リクエストID", "Request ID", False),
-    Column("from_number", "発信電話番号", "From number", True),
-    Column("to_number", "着信電話番号", "To number", True),
-    Column("started_at", "通話開始日時", "Call start", True),
-    Column("ended_at", "通話終了日時", "Call end", True),
-    Column("from_agent_id", "発信エージェントID", "From agent ID", False),
-    Column("to_agent_id", "着信エージェントID", "To agent ID", False),
-    Column("from_extension", "発信内線番号", "From extension", True),
-    Column("to_extension", "着信内線番号", "To extension", True),
+    Column("unique_id", *CALL_FIELD_LABELS["unique_id"], False),
+    Column("request_id", *CALL_FIELD_LABELS["request_id"], False),
+    Column("from_number", *CALL_FIELD_LABELS["from_number"], True),
+    Column("to_number", *CALL_FIELD_LABELS["to_number"], True),
+    Column("started_at", *CALL_FIELD_LABELS["started_at"], True),
+    Column("ended_at", *CALL_FIELD_LABELS["ended_at"], True),
+    Column("from_agent_id", *CALL_FIELD_LABELS["from_agent_id"], False),
+    Column("to_agent_id", *CALL_FIELD_LABELS["to_agent_id"], False),
+    Column("from_extension", *CALL_FIELD_LABELS["from_extension"], True),
+    Column("to_extension", *CALL_FIELD_LABELS["to_extension"], True),
     Column("processed_at", "処理終了日時", "Processed at", True),
     Column("retry_count", "リトライ回数", "Retries", True),
     Column("next_retry_at", "リトライ予定", "Next retry", True),

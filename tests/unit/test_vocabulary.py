@@ -50,6 +50,7 @@ def test_every_domain_value_has_a_word_in_both_languages() -> None:
         "on_unanswered": {policy.value for policy in config.OnUnanswered},
         "activity_mode": {mode.value for mode in config.ActivityMode},
         "playback_auth": {auth.value for auth in config.PlaybackAuth},
+        "auth_method": {method.value for method in config.AuthMethod},
         "source_kind": {"folder", "http"},
     }
     assert {name: set(table) for name, table in TABLES.items()} == expected
