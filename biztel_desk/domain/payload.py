@@ -253,7 +253,7 @@ def description(call: CallFacts, options: WriteOptions) -> str:
         lines.append(f"通話終了: {_local(call.ended_at, options):%Y/%m/%d %H:%M:%S}")
     lines.append(f"通話時間: {seconds // 60}分{seconds % 60:02d}秒")
     if not call.answered:
-        lines.append(f"結果: {call.outcome}")
+        lines.append(f"結果: {OUTCOMES[call.outcome].ja}({call.outcome})")  # the history's word, and the code
     if call.from_agent_id or call.from_extension:
         lines.append(f"発信エージェント: {call.from_agent_id or '-'} (内線 {call.from_extension or '-'})")
     if call.to_agent_id or call.to_extension:
