@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.config import LinkStatus
+from biztel_desk.domain.jobs import state_label
 from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.domain.vocabulary import pick
 from biztel_desk.store import link_targets, repos, retention
@@ -34,8 +35,9 @@ class RelinkOutcome:
     def text(self, lang: str = "ja") -> str:
         if not self.jobs:
             return pick(lang, f"{self.setting}: 新たに連携する過去の通話はありません。", f"{self.setting}: no past call to link.")
-        where = pick(lang, "保留中: 連携設定が一時停止中のため", "held: the setting is paused") if self.state == "held" else \
-            pick(lang, "待機中", "waiting")
+        where = state_label(self.state, lang)  # 待機中 / 保留中: the words of the 状態 column
+        if self.state == "held":
+            where += pick(lang, ": 連携設定が一時停止中のため", ": the setting is paused")
         return pick(lang, f"{self.setting}: 過去の通話 {self.jobs}件を連携します({where})。",
                     f"{self.setting}: {self.jobs} past calls will be linked ({where}).")
 
