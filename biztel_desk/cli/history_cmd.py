@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from biztel_desk.domain.failures import failure_text
 from biztel_desk.domain.jobs import state_label
+from biztel_desk.domain.messages import message
 from biztel_desk.domain.payload import outcome_label, outcome_of
 from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services.context import AppContext
@@ -71,11 +72,10 @@ def run_history(args: argparse.Namespace, context: AppContext, _stdin: TextIO, s
     try:
         first, last = _date(args.date_from), _date(args.date_to)
     except ValueError:
-        print(_text(lang, "日付は YYYY-MM-DD で指定してください(例: 2025-06-01)。", "Give dates as YYYY-MM-DD (e.g. 2025-06-01)."),
-              file=sys.stderr)
+        print(message("date_format", lang), file=sys.stderr)
         return EXIT_USAGE
     if first and last and last < first:
-        print(_text(lang, "--to は --from 以降の日付にしてください。", "--to must not be before --from."), file=sys.stderr)
+        print(message("date_order", lang), file=sys.stderr)
         return EXIT_USAGE
     system = context.config.system()
     zone = zone_of(system.time_zone)
