@@ -92,3 +92,21 @@ def test_words_and_the_old_entry_points_agree() -> None:
 def test_match_reasons_read_as_before(code: str, params: dict[str, object], ja: str, en: str) -> None:
     assert Reason(code, params).text("ja") == ja
     assert Reason(code, params).text("en") == en
+
+
+@pytest.mark.parametrize(("lang", "text"), [("ja", "日付は YYYY-MM-DD で指定してください(例: 2025-06-01)。"),
+                                            ("en", "Give dates as YYYY-MM-DD (e.g. 2025-06-01).")])
+def test_history_and_relink_refuse_a_bad_date_with_the_same_message(  # type: ignore[no-untyped-def]
+        context, make_setting, secrets, capsys, lang: str, text: str) -> None:
+    import io
+
+    from biztel_desk.app import build_parser
+    from biztel_desk.cli import run
+
+    make_setting()
+    errors = []
+    for argv in (["history", "--from", "2025-13-01"], ["relink", "--since", "2025-13-01", "--dry-run"]):
+        args = build_parser().parse_args(["--data-dir", str(context.data_dir), "--lang", lang, *argv])
+        assert run(args, stdout=io.StringIO(), secrets=secrets) == 2
+        errors.append(capsys.readouterr().err.strip())
+    assert errors == [text, text]
