@@ -17,6 +17,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from biztel_desk.domain.redact import scrub
+from biztel_desk.domain.vocabulary import pick
 
 LOG_FILENAME = "biztel-desk.log"
 MAX_BYTES = 2_000_000
@@ -96,7 +97,7 @@ def where(lang: str = "ja") -> str:
     path = current()
     if path is not None:
         return str(path)
-    return "標準エラー出力" if lang == "ja" else "standard error"
+    return pick(lang, "標準エラー出力", "standard error")
 
 
 def install_thread_hook() -> None:

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from biztel_desk.domain.config import SecretKind
 from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.vocabulary import pick
 
 SERVICE = "biztel-desk"
 
@@ -22,7 +23,7 @@ class SecretStoreError(KnownError):
         self.ja = ja
 
     def text(self, lang: str = "ja") -> str:
-        return self.ja if lang == "ja" and self.ja else str(self)
+        return pick(lang, self.ja, str(self)) if self.ja else str(self)
 
 
 # What to do when no keyring can be used, for the admin of each OS (not about Python packages).

@@ -16,6 +16,7 @@ from typing import TextIO
 from biztel_desk import applog
 from biztel_desk.domain.config import TYPED_SECRETS, LinkStatus, SecretKind
 from biztel_desk.domain.messages import Problem, ProblemsError, message
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services import context as app_context
 from biztel_desk.services.context import (
     AppContext,
@@ -194,7 +195,7 @@ def setting_argument(context: AppContext, name: str | None) -> str:
 
 
 def _text(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
+    return pick(lang, ja, en)
 
 
 

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from biztel_desk.domain.config import AuthMethod
 from biztel_desk.domain.messages import message
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services import account_login
 from biztel_desk.services.context import AppContext
 
@@ -42,7 +43,7 @@ def add_login_parser(account_commands: argparse._SubParsersAction) -> None:  # t
 
 
 def _text(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
+    return pick(lang, ja, en)
 
 
 def run_login(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: TextIO) -> int:

@@ -8,6 +8,7 @@ import sys
 from typing import Any, TextIO
 
 from biztel_desk.domain.messages import message
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services import db_admin
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -29,7 +30,7 @@ def register(commands: Any) -> None:
 
 
 def _text(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
+    return pick(lang, ja, en)
 
 
 def run_db(args: argparse.Namespace, lang: str, _stdin: TextIO, stdout: TextIO) -> int:
@@ -69,17 +70,16 @@ def _check(report: db_admin.CheckReport, lang: str, stdout: TextIO, as_json: boo
     if as_json:
         stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
         return exit_code
-    ja = lang == "ja"
     lines = [
         f"{_text(lang, 'データベース', 'Database')}: {report.url}",
         f"{_text(lang, 'サーバ', 'Server')}: {report.kind} {report.version}",
         f"{_text(lang, 'スキーマ', 'Schema')}: {report.revision or '-'} "
-        f"({_text(lang, 'アプリの最新', 'app head')}: {report.head}) — {SCHEMA_TEXT[report.schema][0 if ja else 1]}",
+        f"({_text(lang, 'アプリの最新', 'app head')}: {report.head}) — {pick(lang, *SCHEMA_TEXT[report.schema])}",
     ]
     if report.kind == "PostgreSQL":
         listed = ", ".join(f"{name} {version}" for name, version in sorted(report.extensions.items())) or "-"
         lines.append(f"{_text(lang, '拡張機能', 'Extensions')}: {listed}")
-    lines.append(f"{_text(lang, 'キーワード検索', 'Keyword search')}: {SEARCH_TEXT[report.keyword_search][0 if ja else 1]}")
+    lines.append(f"{_text(lang, 'キーワード検索', 'Keyword search')}: {pick(lang, *SEARCH_TEXT[report.keyword_search])}")
     how = _text(lang, "接続中のデスクトップ", "Desktops connected") if report.kind == "PostgreSQL" else \
         _text(lang, "連携中のデスクトップ(リースから)", "Desktops linking (from the leases)")
     lines.append(f"{how}: {len(report.desktops)}")
@@ -109,7 +109,7 @@ def _upgrade(report: db_admin.UpgradeReport, lang: str, stdout: TextIO, as_json:
     else:
         lines = [_text(lang, f"スキーマを更新しました: {report.from_revision or '(空)'} → {report.to_revision}",
                        f"Upgraded the schema: {report.from_revision or '(empty)'} → {report.to_revision}")]
-    lines.append(f"{_text(lang, 'キーワード検索', 'Keyword search')}: {SEARCH_TEXT[report.keyword_search][0 if lang == 'ja' else 1]}")
+    lines.append(f"{_text(lang, 'キーワード検索', 'Keyword search')}: {pick(lang, *SEARCH_TEXT[report.keyword_search])}")
     if report.keyword_reason:
         lines.append(f"  ({report.keyword_reason})")
     stdout.write("\n".join(lines) + "\n")

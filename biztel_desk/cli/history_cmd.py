@@ -12,7 +12,9 @@ from typing import Any, TextIO
 
 from biztel_desk.domain.failures import failure_text
 from biztel_desk.domain.jobs import state_label
+from biztel_desk.domain.messages import message
 from biztel_desk.domain.payload import outcome_label, outcome_of
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import (
     COLUMN_KEYS,
@@ -50,7 +52,7 @@ def register(commands: Any) -> None:
 
 
 def _text(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
+    return pick(lang, ja, en)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -67,11 +69,10 @@ def run_history(args: argparse.Namespace, context: AppContext, _stdin: TextIO, s
     try:
         first, last = _date(args.date_from), _date(args.date_to)
     except ValueError:
-        print(_text(lang, "日付は YYYY-MM-DD で指定してください(例: 2025-06-01)。", "Give dates as YYYY-MM-DD (e.g. 2025-06-01)."),
-              file=sys.stderr)
+        print(message("date_format", lang), file=sys.stderr)
         return EXIT_USAGE
     if first and last and last < first:
-        print(_text(lang, "--to は --from 以降の日付にしてください。", "--to must not be before --from."), file=sys.stderr)
+        print(message("date_order", lang), file=sys.stderr)
         return EXIT_USAGE
     system = context.config.system()
     zone = zone_of(system.time_zone)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any, TextIO
 
+from biztel_desk.domain.messages import message
 from biztel_desk.services import imports as files
 from biztel_desk.services.context import AppContext
 
@@ -60,11 +61,8 @@ def run(args: argparse.Namespace, context: AppContext, stdin: TextIO, stdout: Te
         for line in file_report.problems(lang):
             print(line, file=sys.stderr)
     if len(report.files) > 1:
-        total = (
-            f"合計: 取り込み {report.imported}件、登録済み {report.known}件、エラー {len(report.rejected)}件"
-            if lang == "ja"
-            else f"total: imported {report.imported}, already known {report.known}, rejected {len(report.rejected)}"
-        )
+        total = message("import_total", lang, imported=report.imported, known=report.known,
+                        rejected=len(report.rejected))
         stdout.write(total + "\n")
     # Calls on company numbers no target or alias names are never silent (they stay 対象外 in the history).
     for line in outcome.unknown_lines:

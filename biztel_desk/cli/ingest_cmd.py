@@ -7,6 +7,7 @@ import sys
 from dataclasses import replace
 from typing import Any, TextIO
 
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services import ingest_sources
 from biztel_desk.services.context import AppContext
 
@@ -56,7 +57,7 @@ def register(commands: Any) -> None:
 
 
 def _text(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
+    return pick(lang, ja, en)
 
 
 def _write_config(context: AppContext, stdout: TextIO) -> None:

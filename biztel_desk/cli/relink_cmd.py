@@ -12,6 +12,7 @@ import datetime as dt
 import sys
 from typing import Any, TextIO
 
+from biztel_desk.domain.messages import message
 from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import zone_of
@@ -40,20 +41,17 @@ def run(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: T
         try:
             day = dt.date.fromisoformat(args.since.strip().replace("/", "-"))
         except ValueError:
-            print("日付は YYYY-MM-DD で指定してください(例: 2025-06-01)。" if lang == "ja"
-                  else "Give the date as YYYY-MM-DD (e.g. 2025-06-01).", file=sys.stderr)
+            print(message("date_format", lang), file=sys.stderr)
             return EXIT_USAGE
         zone = zone_of(context.config.system().time_zone)
         since = dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
     # A refused --number is a ProblemsError: cli.run prints it (exit 1).
     if args.dry_run:
         count = relink.relinkable(context.database, name, args.number, since)
-        stdout.write((f"{name}: 連携できる過去の通話 {count}件(変更していません)。" if lang == "ja"
-                      else f"{name}: {count} past calls can be linked (nothing changed).") + "\n")
+        stdout.write(message("relink_dry_run", lang, name=name, count=count) + "\n")
         return EXIT_OK
     outcome = relink.relink(context.database, name, args.number, since)
     stdout.write(outcome.text(lang) + "\n")
     if outcome.jobs and outcome.state == "pending":
-        stdout.write(("`biztel-desk sync` またはアプリの連携処理が活動を作成します。" if lang == "ja"
-                      else "`biztel-desk sync` (or the running app) writes their Tasks.") + "\n")
+        stdout.write(message("relink_sync_hint", lang) + "\n")
     return EXIT_OK

@@ -8,6 +8,7 @@ import sys
 import threading
 from typing import Any, TextIO
 
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker, WorkerStatus, engine_options, is_login_failure
 
@@ -39,7 +40,7 @@ def register(commands: Any) -> None:
 
 
 def _text(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
+    return pick(lang, ja, en)
 
 
 def run_sync(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:

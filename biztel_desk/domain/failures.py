@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from biztel_desk.domain.vocabulary import pick
+
 # code → ((what happened, what to do) in Japanese, the same in English)
 _ADVICE: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "INVALID_CROSS_REFERENCE_KEY": (
@@ -88,7 +90,5 @@ def failure_text(code: str, message: str, lang: str = "ja") -> str:
     advice = _ADVICE.get(key)
     if advice is None:
         return detail
-    (what, todo) = advice[0] if lang == "ja" else advice[1]
-    if lang == "ja":
-        return f"{what}({detail})。{todo}。"
-    return f"{what} ({detail}): {todo}."
+    (what, todo) = pick(lang, *advice)
+    return pick(lang, f"{what}({detail})。{todo}。", f"{what} ({detail}): {todo}.")

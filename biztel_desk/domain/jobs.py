@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from biztel_desk.domain.config import LinkStatus
+from biztel_desk.domain.vocabulary import EXCLUDE_REASONS, JOB_STATES, word
 
 
 class JobState(enum.StrEnum):
@@ -23,20 +24,7 @@ class JobState(enum.StrEnum):
     UPDATED = "updated"
 
 
-# What the admin sees; the 連携通話履歴 tab and the CLI use these words.
-STATE_LABELS: dict[JobState, tuple[str, str]] = {
-    JobState.PENDING: ("待機中", "Waiting"),
-    JobState.HELD: ("保留中", "Held"),
-    JobState.SENDING: ("送信中", "Sending"),
-    JobState.RETRYING: ("リトライ待ち", "Retrying"),
-    JobState.LINKED: ("連携済み", "Linked"),
-    JobState.FAILED: ("失敗", "Failed"),
-    JobState.SKIPPED: ("スキップ", "Skipped"),
-    JobState.EXCLUDED: ("対象外", "Excluded"),
-    JobState.UPDATE_PENDING: ("更新待ち", "Update waiting"),
-    JobState.UPDATE_SENDING: ("更新送信中", "Updating"),
-    JobState.UPDATED: ("更新済み", "Updated"),
-}
+# What the admin sees for a state: domain.vocabulary.JOB_STATES (the tab, its CSV and the CLI use those words).
 # Jobs whose call has a Task in Salesforce (counted as linked).
 TASK_STATES = frozenset({JobState.LINKED, JobState.UPDATE_PENDING, JobState.UPDATE_SENDING, JobState.UPDATED})
 
@@ -51,21 +39,9 @@ class ExcludeReason(enum.StrEnum):
     UNANSWERED = "unanswered"  # on_unanswered = skip and nobody answered
 
 
-EXCLUDE_REASON_LABELS: dict[ExcludeReason, tuple[str, str]] = {
-    ExcludeReason.NUMBER_UNCHECKED: ("番号未チェック", "Number not ticked"),
-    ExcludeReason.UNKNOWN_NUMBER: ("未登録の番号", "Unregistered number"),
-    ExcludeReason.NO_DEFAULT_OUTBOUND: ("既定の発信番号なし", "No default outbound number"),
-    ExcludeReason.INTERNAL: ("内線通話", "Internal call"),
-    ExcludeReason.UNANSWERED: ("未応答で連携しない", "Unanswered, not linked"),
-}
-
-
 def exclude_reason_label(code: str, lang: str = "ja") -> str:
     """The words for an excluded job's reason code; an unknown code is shown as is."""
-    if code not in ExcludeReason._value2member_map_:
-        return code
-    ja, en = EXCLUDE_REASON_LABELS[ExcludeReason(code)]
-    return ja if lang == "ja" else en
+    return word(EXCLUDE_REASONS, code, lang)
 
 
 def initial_job_state(status: LinkStatus | str) -> JobState | None:
@@ -79,5 +55,4 @@ def initial_job_state(status: LinkStatus | str) -> JobState | None:
 
 
 def state_label(state: str, lang: str = "ja") -> str:
-    ja, en = STATE_LABELS.get(JobState(state), (state, state)) if state in JobState._value2member_map_ else (state, state)
-    return ja if lang == "ja" else en
+    return word(JOB_STATES, state, lang)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from biztel_desk.domain.config import OnMultipleMatch, OnNoMatch
+from biztel_desk.domain.vocabulary import pick
 
 # Phone fields in the order a person reads a record: the main number first (used for `priority` ties).
 PHONE_FIELD_ORDER = ("Phone", "MobilePhone", "HomePhone", "OtherPhone", "AssistantPhone", "Fax")
@@ -69,66 +70,33 @@ class Reason:
         return Reason(code, data)
 
     def text(self, lang: str = "ja") -> str:
-        p = self.params
-        ja = lang == "ja"
-        match self.code:
-            case "single":
-                return (
-                    f"{p['object']} {p['id']} の {p['field']} で一致"
-                    if ja
-                    else f"{p['object']} {p['id']} by {p['field']}"
-                )
-            case "most_recent":
-                return (
-                    f"{p['object']} {p['id']} の {p['field']} で一致(一致{p['count']}件、最終更新が最新のレコード)"
-                    if ja
-                    else f"{p['object']} {p['id']} by {p['field']}; {p['count']} matches, newest chosen"
-                )
-            case "priority":
-                return (
-                    f"{p['object']} {p['id']} の {p['field']} で一致(一致{p['count']}件、最初のレコード)"
-                    if ja
-                    else f"{p['object']} {p['id']} by {p['field']}; {p['count']} matches, first chosen"
-                )
-            case "all":
-                return f"一致した{p['count']}件すべてに紐付け" if ja else f"linked to all {p['count']} matches"
-            case "multiple_fallback":
-                return (
-                    f"{p['object']}で{p['count']}件一致したため紐付け先特定不可レコードに紐付け"
-                    if ja
-                    else f"{p['count']} {p['object']} matches: linked to the fallback record"
-                )
-            case "no_match_fallback":
-                return "一致なし: 紐付け先特定不可レコードに紐付け" if ja else "no match: linked to the fallback record"
-            case "no_match_retry":
-                return (
-                    f"一致なし: 再検索予定({p['attempt']}/{p['max']}回目)"
-                    if ja
-                    else f"no match: searching again (attempt {p['attempt']} of {p['max']})"
-                )
-            case "no_match_retries_exhausted":
-                return (
-                    f"{p['max']}回再検索しても一致なし: 紐付け先特定不可レコードに紐付け"
-                    if ja
-                    else f"no match after {p['max']} retries: linked to the fallback record"
-                )
-            case "no_match_skip":
-                return "一致なし: 紐付けなし(スキップ)" if ja else "no match: skipped"
-            case "no_match_create_lead":
-                return "一致なし: リードを作成して紐付け" if ja else "no match: a new Lead is created"
-            case "anonymous":
-                return (
-                    "非通知の着信: 紐付け先特定不可レコードに紐付け"
-                    if ja and p.get("then") == "fallback"
-                    else "非通知の着信: 紐付けなし(スキップ)"
-                    if ja
-                    else "anonymous caller: linked to the fallback record"
-                    if p.get("then") == "fallback"
-                    else "anonymous caller: skipped"
-                )
-            case "text":
-                return str(p.get("text", ""))
-        return self.code
+        if self.code == "text":
+            return str(self.params.get("text", ""))
+        code = f"anonymous_{'fallback' if self.params.get('then') == 'fallback' else 'skip'}" \
+            if self.code == "anonymous" else self.code
+        texts = REASON_TEXTS.get(code)
+        return pick(lang, *texts).format(**self.params) if texts is not None else self.code
+
+
+# What a match decision says in the 紐付け先 column (Japanese, English); names in braces are the reason's params.
+REASON_TEXTS: dict[str, tuple[str, str]] = {
+    "single": ("{object} {id} の {field} で一致", "{object} {id} by {field}"),
+    "most_recent": ("{object} {id} の {field} で一致(一致{count}件、最終更新が最新のレコード)",
+                    "{object} {id} by {field}; {count} matches, newest chosen"),
+    "priority": ("{object} {id} の {field} で一致(一致{count}件、最初のレコード)",
+                 "{object} {id} by {field}; {count} matches, first chosen"),
+    "all": ("一致した{count}件すべてに紐付け", "linked to all {count} matches"),
+    "multiple_fallback": ("{object}で{count}件一致したため紐付け先特定不可レコードに紐付け",
+                          "{count} {object} matches: linked to the fallback record"),
+    "no_match_fallback": ("一致なし: 紐付け先特定不可レコードに紐付け", "no match: linked to the fallback record"),
+    "no_match_retry": ("一致なし: 再検索予定({attempt}/{max}回目)", "no match: searching again (attempt {attempt} of {max})"),
+    "no_match_retries_exhausted": ("{max}回再検索しても一致なし: 紐付け先特定不可レコードに紐付け",
+                                   "no match after {max} retries: linked to the fallback record"),
+    "no_match_skip": ("一致なし: 紐付けなし(スキップ)", "no match: skipped"),
+    "no_match_create_lead": ("一致なし: リードを作成して紐付け", "no match: a new Lead is created"),
+    "anonymous_fallback": ("非通知の着信: 紐付け先特定不可レコードに紐付け", "anonymous caller: linked to the fallback record"),
+    "anonymous_skip": ("非通知の着信: 紐付けなし(スキップ)", "anonymous caller: skipped"),
+}
 
 
 def _field_rank(name: str) -> int:

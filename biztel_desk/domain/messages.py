@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.vocabulary import pick
 
 Lang = str  # "ja" | "en"
 
@@ -250,6 +251,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "コピー元とコピー先が同じデータベースです: {value}。別のデータベースを --to に指定してください。",
         "The source and the target are the same database: {value}. Give another database with --to.",
     ),
+    # Command-line input (biztel-desk history, relink, import).
+    "date_format": ("日付は YYYY-MM-DD で指定してください(例: 2025-06-01)。", "Give dates as YYYY-MM-DD (e.g. 2025-06-01)."),
+    "date_order": ("--to は --from 以降の日付にしてください。", "--to must not be before --from."),
+    "relink_dry_run": (
+        "{name}: 連携できる過去の通話 {count}件(変更していません)。", "{name}: {count} past calls can be linked (nothing changed)."
+    ),
+    "relink_sync_hint": (
+        "`biztel-desk sync` またはアプリの連携処理が活動を作成します。", "`biztel-desk sync` (or the running app) writes their Tasks."
+    ),
+    "import_total": (
+        "合計: 取り込み {imported}件、登録済み {known}件、エラー {rejected}件",
+        "total: imported {imported}, already known {known}, rejected {rejected}",
+    ),
     "db_copy_mismatch": (
         "コピー後の件数が一致しません: {detail}。コピー先は使わず、アプリを閉じてからもう一度コピーしてください。",
         "The row counts differ after the copy: {detail}. Do not use the target; close the app and copy again.",
@@ -282,8 +296,7 @@ class Problem:
 
 
 def label(field_name: str, lang: Lang = "ja", labels: dict[str, tuple[str, str]] | None = None) -> str:
-    ja, en = (FIELD_LABELS if labels is None else labels).get(field_name, (field_name, field_name))
-    return ja if lang == "ja" else en
+    return pick(lang, *(FIELD_LABELS if labels is None else labels).get(field_name, (field_name, field_name)))
 
 
 def render(
@@ -296,8 +309,7 @@ def render(
     **params: Any,
 ) -> str:
     """A message of ``catalogue`` in ``lang``; ``{label}`` is the field's label from ``labels``."""
-    ja, en = catalogue.get(code, (code, code))
-    template = ja if lang == "ja" else en
+    template = pick(lang, *catalogue.get(code, (code, code)))
     values = {"label": label(field_name, lang, labels) if field_name else "", **params}
     try:
         return template.format(**values)

@@ -15,6 +15,7 @@ from biztel_desk.domain.matching import Target
 from biztel_desk.domain.url_template import DEFAULT_RECORDING_URL_TEMPLATE
 from biztel_desk.domain.url_template import names as template_names
 from biztel_desk.domain.url_template import render as render_template
+from biztel_desk.domain.vocabulary import DIRECTIONS, OUTCOMES, word
 
 # Where a Task points: people go to WhoId, everything else to WhatId (SALESFORCE.md "Records and Ids").
 WHO_OBJECTS = frozenset({"Contact", "Lead"})
@@ -24,14 +25,7 @@ AGENT_ID_MAX = 10  # B_AgentIdTo__c / B_AgentIdFrom__c are Text(10)
 SUBJECT_MAX = 255
 SERVER_FIELD_MAX = 50  # B_ServerIP__c as the setup guide creates it: Text(50)
 UNANSWERED = ("NO ANSWER", "BUSY", "FAILED", "CONGESTION")  # calls.disposition values of an unanswered call
-# The outcome as the history shows it (tab, CSV, `biztel-desk history`): one vocabulary, Japanese and English.
-OUTCOME_LABELS: dict[str, tuple[str, str]] = {
-    "ANSWERED": ("応答", "Answered"),
-    "NO ANSWER": ("不在", "No answer"),
-    "BUSY": ("話中", "Busy"),
-    "FAILED": ("失敗", "Failed"),
-    "CONGESTION": ("回線混雑", "Congestion"),
-}
+# The outcome as the history shows it (tab, CSV, `biztel-desk history`): domain.vocabulary.OUTCOMES.
 
 
 def outcome_of(disposition: str) -> str:
@@ -41,8 +35,7 @@ def outcome_of(disposition: str) -> str:
 
 
 def outcome_label(disposition: str, lang: str = "ja") -> str:
-    ja, en = OUTCOME_LABELS[outcome_of(disposition)]
-    return ja if lang == "ja" else en
+    return word(OUTCOMES, outcome_of(disposition), lang)
 
 
 @dataclass(frozen=True)
@@ -173,7 +166,7 @@ OUTCOME_WORDS: dict[tuple[str, str], str] = {
 
 def direction_word(call: CallFacts) -> str:
     """着信 / 発信 for an answered call; 不在着信, 話中, 発信失敗 … for an unanswered one."""
-    plain = "着信" if call.direction == "inbound" else "発信"
+    plain = DIRECTIONS["inbound" if call.direction == "inbound" else "outbound"].ja  # Tasks are in Japanese
     if call.answered:
         return plain
     return OUTCOME_WORDS.get((call.outcome, "inbound" if call.direction == "inbound" else "outbound"), plain)
@@ -187,7 +180,7 @@ def subject(call: CallFacts, options: WriteOptions) -> str:
     extension = call.to_extension if call.direction == "inbound" else call.from_extension
     word = direction_word(call)
     if not call.answered and "{direction}" not in template:
-        plain = "着信" if call.direction == "inbound" else "発信"
+        plain = DIRECTIONS["inbound" if call.direction == "inbound" else "outbound"].ja  # Tasks are in Japanese
         template = (template.replace(plain, "{direction}", 1) if template.startswith(plain)
                     else "{direction} " + template)
     values = {
@@ -260,7 +253,7 @@ def description(call: CallFacts, options: WriteOptions) -> str:
         lines.append(f"通話終了: {_local(call.ended_at, options):%Y/%m/%d %H:%M:%S}")
     lines.append(f"通話時間: {seconds // 60}分{seconds % 60:02d}秒")
     if not call.answered:
-        lines.append(f"結果: {call.outcome}")
+        lines.append(f"結果: {OUTCOMES[call.outcome].ja}({call.outcome})")  # the history's word, and the code
     if call.from_agent_id or call.from_extension:
         lines.append(f"発信エージェント: {call.from_agent_id or '-'} (内線 {call.from_extension or '-'})")
     if call.to_agent_id or call.to_extension:

@@ -29,6 +29,7 @@ from biztel_desk import applog
 from biztel_desk.domain.config import LinkStatus
 from biztel_desk.domain.failures import failure_text
 from biztel_desk.domain.jobs import JobState
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.salesforce.errors import (
     AuthError,
     ConcurrentLimitExceeded,
@@ -155,7 +156,7 @@ _MESSAGES = {
 
 def _text(key: str, lang: str, **params: object) -> str:
     ja, en = _MESSAGES[key]
-    return (ja if lang == "ja" else en).format(**params)
+    return pick(lang, ja, en).format(**params)
 
 
 class LinkWorker:

@@ -39,6 +39,7 @@ from biztel_desk.domain.call import (
 )
 from biztel_desk.domain.config import system_time_zone
 from biztel_desk.domain.jobs import state_label
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.store import repos
 from biztel_desk.store.calls import AddResult, add_calls
 from biztel_desk.store.db import Database
@@ -210,11 +211,11 @@ def _message(code: str, lang: str, origin: str = "cli", **params: Any) -> str:
     hints = FILE_HINTS.get(code)
     if hints is not None:
         hint_ja, hint_en = hints.get(origin, hints["cli"])
-        params = {**params, "hint": hint_ja if lang == "ja" else hint_en}
+        params = {**params, "hint": pick(lang, hint_ja, hint_en)}
     try:
-        return (ja if lang == "ja" else en).format(**params)
+        return pick(lang, ja, en).format(**params)
     except (KeyError, IndexError):  # a template missing a parameter must still say something useful
-        return f"{ja if lang == 'ja' else en} {params}"
+        return f"{pick(lang, ja, en)} {params}"
 
 
 class ImportFailure(Exception):
@@ -940,7 +941,7 @@ class RejectedRow:
         return call_message(self.reason_code, lang, field_name=self.field, **self.params)
 
     def line_text(self, lang: str = "ja") -> str:
-        where = f"{self.line}行目" if lang == "ja" else f"line {self.line}"
+        where = pick(lang, f"{self.line}行目", f"line {self.line}")
         prefix = f"{Path(self.file).name}: " if self.file else ""
         return f"{prefix}{where}: {self.text(lang)}"
 
@@ -970,30 +971,26 @@ class FileReport:
         """The lines the CLI prints on stdout (and the folder report starts with)."""
         name = Path(self.path).name
         if self.error is not None and not self.good_rows:
-            return [f"{name}: " + ("読み込めませんでした" if lang == "ja" else "not imported")]
-        if lang == "ja":
-            lines = [
-                f"{name}: 取り込み {self.imported}件、登録済み {self.known}件、エラー {len(self.rejected)}件"
-                f"(形式 {self.preset}、文字コード {self.encoding})"
-            ]
-        else:
-            lines = [
-                f"{name}: imported {self.imported}, already known {self.known}, rejected {len(self.rejected)}"
-                f" (format {self.preset}, encoding {self.encoding})"
-            ]
+            return [f"{name}: " + pick(lang, "読み込めませんでした", "not imported")]
+        lines = [pick(
+            lang,
+            f"{name}: 取り込み {self.imported}件、登録済み {self.known}件、エラー {len(self.rejected)}件"
+            f"(形式 {self.preset}、文字コード {self.encoding})",
+            f"{name}: imported {self.imported}, already known {self.known}, rejected {len(self.rejected)}"
+            f" (format {self.preset}, encoding {self.encoding})",
+        )]
         if self.updated:
-            lines.append(f"  {'更新' if lang == 'ja' else 'updated'} {self.updated}"
-                         + ("件(後から届いた区間を反映)" if lang == "ja" else " (legs that arrived later)"))
+            lines.append("  " + pick(lang, f"更新 {self.updated}件(後から届いた区間を反映)",
+                                     f"updated {self.updated} (legs that arrived later)"))
         for code in self.notes:
-            ja, en = FILE_NOTES[code]
-            lines.append("  " + (ja if lang == "ja" else en).format(name=name))
-        separator = "、" if lang == "ja" else ", "
+            lines.append("  " + pick(lang, *FILE_NOTES[code]).format(name=name))
+        separator = pick(lang, "、", ", ")
         for setting, counts in sorted(self.job_counts.items()):
             parts = separator.join(f"{state_label(state, lang)} {count}" for state, count in sorted(counts.items()))
-            lines.append(f"  {'連携ジョブ' if lang == 'ja' else 'link jobs'} {setting}: {parts}")
+            lines.append(f"  {pick(lang, '連携ジョブ', 'link jobs')} {setting}: {parts}")
         for setting, numbers in sorted(self.discovered.items()):
             shown = ", ".join(phone.national_format(n) for n in numbers)
-            label = "連携対象に追加(未チェック)" if lang == "ja" else "new link targets (unchecked)"
+            label = pick(lang, "連携対象に追加(未チェック)", "new link targets (unchecked)")
             lines.append(f"  {label} {setting}: {shown}")
         return lines
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from biztel_desk.domain.call import zone
 from biztel_desk.domain.config import system_time_zone
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.ingest.files import FileReport, ImportFailure, Mapping, import_file, load_mapping
 from biztel_desk.store import repos
 from biztel_desk.store.calls import imported_file, record_imported_file
@@ -252,9 +253,9 @@ class WatchedFolder:
     def _duplicate_text(self, path: Path, name: str, when: dt.datetime) -> str:
         tz, zone_name = self._display_zone()
         stamp = f"{when.astimezone(tz):%Y-%m-%d %H:%M} ({zone_name})"
-        if self.lang == "ja":
-            return f"{path.name}: 同じ内容のファイル({name})を {stamp} に取り込み済みです。何も取り込みませんでした。\n"
-        return f"{path.name}: a file with the same content ({name}) was imported on {stamp}; nothing was imported.\n"
+        return pick(self.lang,
+                    f"{path.name}: 同じ内容のファイル({name})を {stamp} に取り込み済みです。何も取り込みませんでした。\n",
+                    f"{path.name}: a file with the same content ({name}) was imported on {stamp}; nothing was imported.\n")
 
     def _finish(self, path: Path, outcome: str, text: str, report: FileReport | None) -> FolderResult:
         directory = self.folder / (FAILED if outcome == FAILED else DONE)

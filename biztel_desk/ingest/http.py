@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from biztel_desk.domain.call import ALL_FIELDS, CallRecord, FieldProblem, build_record, call_message, zone
 from biztel_desk.domain.config import system_time_zone
 from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.secrets import Secret, SecretStore, SecretStoreError
 from biztel_desk.store import repos
 from biztel_desk.store.calls import add_calls
@@ -84,7 +85,7 @@ class IngestConfigError(KnownError):
 
     def text(self, lang: str = "ja") -> str:
         ja, en = _MESSAGES[self.code]
-        return (ja if lang == "ja" else en).format(**self.params)
+        return pick(lang, ja, en).format(**self.params)
 
 
 # --- the token and the configuration ---------------------------------------------------------------------

@@ -26,6 +26,7 @@ from biztel_desk.domain.config import (
 )
 from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.messages import Problem
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.salesforce.errors import error_of_body
 from biztel_desk.secrets import SecretStore, SecretStoreError
 
@@ -210,7 +211,7 @@ class SalesforceLoginError(KnownError):
 
     def text(self, lang: str = "ja") -> str:
         ja, en = LOGIN_MESSAGES.get(self.code, LOGIN_MESSAGES["login_failed"])
-        template = ja if lang == "ja" else en
+        template = pick(lang, ja, en)
         values = {"sf_code": self.code, "detail": self.detail, **self.params}
         try:
             message = template.format(**values)
@@ -237,7 +238,7 @@ class ConnectionReport:
     def warning_text(self, lang: str = "ja") -> str:
         if self.warning is None:
             return ""
-        return self.warning[0] if lang == "ja" else self.warning[1]
+        return pick(lang, *self.warning)
 
 
 class TimeoutSession(requests.Session):

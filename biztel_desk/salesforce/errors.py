@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.vocabulary import pick
 
 # Per-record error codes worth trying again later (SPEC §9). Everything else a record can fail with is the
 # data's or the org's fault and will fail the same way next time.
@@ -92,7 +93,7 @@ class AuthError(GatewayError):
     def text(self, lang: str = "ja") -> str:
         if self._texts is None:
             return self.message or self.code
-        return self._texts[0] if lang == "ja" else self._texts[1]
+        return pick(lang, *self._texts)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
 from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.salesforce.errors import error_of_body
 
 # code → (Japanese, English); {detail} is Salesforce's own message, {sf_code} its errorCode.
@@ -52,7 +53,7 @@ class MetadataError(KnownError):
 
     def text(self, lang: str = "ja") -> str:
         ja, en = METADATA_MESSAGES.get(self.code, METADATA_MESSAGES["salesforce_error"])
-        template = ja if lang == "ja" else en
+        template = pick(lang, ja, en)
         return template.format(detail=self.detail, sf_code=self.sf_code or str(self.status), seconds=f"{self.seconds:g}")
 
 

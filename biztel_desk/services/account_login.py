@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from biztel_desk.domain.config import OAUTH_CALLBACK_PORTS, AccountConfig, AuthMethod, SecretKind
 from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.instance import remember_instance
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.secrets import SecretStore, SecretStoreError
 from biztel_desk.services.config import ConfigService
 
@@ -31,7 +32,7 @@ class LoginFailed(KnownError):
         self.texts = texts
 
     def text(self, lang: str = "ja") -> str:
-        return self.texts[0] if lang == "ja" else self.texts[1]
+        return pick(lang, *self.texts)
 
 
 def callback_url(port: int) -> str:

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from typing import TextIO
 from urllib.parse import quote
 
+from biztel_desk.domain.call import CALL_FIELD_LABELS
 from biztel_desk.domain.config import LoginHost, parse_login_host, system_time_zone
 from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.failures import failure_text
 from biztel_desk.domain.instance import instance_url_key, recorded_instance
-from biztel_desk.domain.jobs import JobState, exclude_reason_label, state_label
+from biztel_desk.domain.jobs import JobState
 from biztel_desk.domain.matching import Reason
 from biztel_desk.domain.messages import Problem
 from biztel_desk.domain.payload import outcome_label
+from biztel_desk.domain.vocabulary import pick, state_text
 from biztel_desk.services.config import ConfigService
 from biztel_desk.services.faults import DatabaseRefused, database_known
 from biztel_desk.store.db import Database
@@ -57,24 +59,25 @@ class Column:
 # 状態 first: "did it reach Salesforce?" must be answerable without scrolling. Then SPEC §13's columns in its
 # order, then the matched record and the error (SPEC §13 lists those last without fixing their place). The tab,
 # its CSV export and `biztel-desk history` all use this order; saved column choices are keys, not positions.
+# The call fields are titled as BIZTEL's 発着信履歴 names them (domain.call.CALL_FIELD_LABELS, also used by imports).
 COLUMNS: tuple[Column, ...] = (
     Column("state", "状態", "State", True),
     Column("outcome", "結果", "Outcome", True),  # 応答 / 不在 / 話中 / 失敗 / 回線混雑
-    Column("unique_id", "ユニークID", "Unique ID", False),
-    Column("request_id", "リクエストID", "Request ID", False),
-    Column("from_number", "発信電話番号", "From number", True),
-    Column("to_number", "着信電話番号", "To number", True),
-    Column("started_at", "通話開始日時", "Call start", True),
-    Column("ended_at", "通話終了日時", "Call end", True),
-    Column("from_agent_id", "発信エージェントID", "From agent ID", False),
-    Column("to_agent_id", "着信エージェントID", "To agent ID", False),
-    Column("from_extension", "発信内線番号", "From extension", True),
-    Column("to_extension", "着信内線番号", "To extension", True),
-    Column("processed_at", "処理終了日時", "Processed", True),
+    Column("unique_id", *CALL_FIELD_LABELS["unique_id"], False),
+    Column("request_id", *CALL_FIELD_LABELS["request_id"], False),
+    Column("from_number", *CALL_FIELD_LABELS["from_number"], True),
+    Column("to_number", *CALL_FIELD_LABELS["to_number"], True),
+    Column("started_at", *CALL_FIELD_LABELS["started_at"], True),
+    Column("ended_at", *CALL_FIELD_LABELS["ended_at"], True),
+    Column("from_agent_id", *CALL_FIELD_LABELS["from_agent_id"], False),
+    Column("to_agent_id", *CALL_FIELD_LABELS["to_agent_id"], False),
+    Column("from_extension", *CALL_FIELD_LABELS["from_extension"], True),
+    Column("to_extension", *CALL_FIELD_LABELS["to_extension"], True),
+    Column("processed_at", "処理終了日時", "Processed at", True),
     Column("retry_count", "リトライ回数", "Retries", True),
     Column("next_retry_at", "リトライ予定", "Next retry", True),
-    Column("task_id", "通話履歴", "Call history", True),
-    Column("record_id", "紐付け先", "Linked to", True),
+    Column("task_id", "通話履歴", "Call record", True),
+    Column("record_id", "紐付け先", "Linked record", True),
     Column("error_message", "エラー", "Error", True),
 )
 COLUMN_KEYS = tuple(column.key for column in COLUMNS)
@@ -174,10 +177,8 @@ def cell_text(
     if key == "task_id":
         return (url(row.task_id) or row.task_id) if (url and row.task_id) else (row.task_id or "")
     if key == "state":
-        if row.state == JobState.EXCLUDED and row.error_code:  # 対象外(番号未チェック): the reason is its error code
-            reason = exclude_reason_label(row.error_code, lang)
-            return f"{state_label(row.state, lang)}({reason})" if lang == "ja" else f"{state_label(row.state, lang)} ({reason})"
-        return state_label(row.state, lang)
+        # 対象外(番号未チェック): an excluded job's reason is its error code.
+        return state_text(row.state, lang, row.error_code if row.state == JobState.EXCLUDED else "")
     if key == "outcome":
         return outcome_label(row.outcome, lang)
     if key == "record_id":
@@ -196,7 +197,7 @@ def cell_text(
 
 def column_titles(keys: Sequence[str], lang: str = "ja") -> list[str]:
     by_key = {column.key: column for column in COLUMNS}
-    return [by_key[key].ja if lang == "ja" else by_key[key].en for key in keys]
+    return [pick(lang, by_key[key].ja, by_key[key].en) for key in keys]
 
 
 # A cell a spreadsheet would read as a formula (OWASP "CSV Injection"): = + - @, tab and carriage return.

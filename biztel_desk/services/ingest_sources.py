@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.vocabulary import SOURCE_KINDS, pick
 from biztel_desk.ingest import folder as ingest_folder
 from biztel_desk.ingest import http as ingest_http
 from biztel_desk.ingest.files import ENCODINGS, PRESETS, ImportFailure
@@ -60,7 +61,7 @@ class SourceStatus:
     error_en: str = ""
 
     def error(self, lang: str = "ja") -> str:
-        return self.error_ja if lang == "ja" else self.error_en
+        return pick(lang, self.error_ja, self.error_en)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class IngestStatus:
 
     def lines(self, lang: str = "ja") -> list[str]:
         """One line per source, e.g. for ``biztel-desk sync``'s stderr."""
-        folder, http = ("監視フォルダ", "HTTP受信") if lang == "ja" else ("Watched folder", "HTTP ingest")
+        folder, http = SOURCE_KINDS["folder"].text(lang), SOURCE_KINDS["http"].text(lang)
         return [f"{folder}: {self.folder_text(lang)}", f"{http}: {self.http_text(lang)}"]
 
     @property
@@ -87,12 +88,11 @@ class IngestStatus:
 
 
 def _state_text(status: SourceStatus, lang: str, running: tuple[str, str]) -> str:
-    ja = lang == "ja"
     if status.state is SourceState.RUNNING:
-        return (running[0] if ja else running[1]).format(status.location)
+        return pick(lang, *running).format(status.location)
     if status.state is SourceState.ERROR:
-        return ("エラー: " if ja else "Error: ") + status.error(lang)
-    return "オフ" if ja else "Off"
+        return pick(lang, "エラー: ", "Error: ") + status.error(lang)
+    return pick(lang, "オフ", "Off")
 
 
 def _error(location: str, ja: str, en: str) -> SourceStatus:
@@ -119,7 +119,7 @@ class SettingProblem:
     en: str
 
     def text(self, lang: str = "ja") -> str:
-        return self.ja if lang == "ja" else self.en
+        return pick(lang, self.ja, self.en)
 
 
 class IngestSettingsError(KnownError):
@@ -189,7 +189,7 @@ NETWORK_CONFIRMATION = (
 def network_notice(host: str, lang: str = "ja") -> str:
     """What listening on a non-loopback ``host`` means (no TLS; a reverse proxy is needed)."""
     ja, en = NETWORK_CONFIRMATION
-    return (ja if lang == "ja" else en).format(host=host)
+    return pick(lang, ja, en).format(host=host)
 
 
 def needs_network_confirmation(database: Database, http: HttpIngestConfig) -> bool:

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.config import LinkStatus
+from biztel_desk.domain.jobs import state_label
 from biztel_desk.domain.messages import Problem, ProblemsError
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services.faults import database_known
 from biztel_desk.store import link_targets, repos, retention
 from biztel_desk.store.db import Database
@@ -33,13 +35,13 @@ class RelinkOutcome:
     since: dt.datetime  # the earliest call start considered (retention and --since)
 
     def text(self, lang: str = "ja") -> str:
-        if lang == "ja":
-            where = "保留中: 連携設定が一時停止中のため" if self.state == "held" else "待機中"
-            return f"{self.setting}: 過去の通話 {self.jobs}件を連携します({where})。" if self.jobs else \
-                f"{self.setting}: 新たに連携する過去の通話はありません。"
-        where = "held: the setting is paused" if self.state == "held" else "waiting"
-        return f"{self.setting}: {self.jobs} past calls will be linked ({where})." if self.jobs else \
-            f"{self.setting}: no past call to link."
+        if not self.jobs:
+            return pick(lang, f"{self.setting}: 新たに連携する過去の通話はありません。", f"{self.setting}: no past call to link.")
+        where = state_label(self.state, lang)  # 待機中 / 保留中: the words of the 状態 column
+        if self.state == "held":
+            where += pick(lang, ": 連携設定が一時停止中のため", ": the setting is paused")
+        return pick(lang, f"{self.setting}: 過去の通話 {self.jobs}件を連携します({where})。",
+                    f"{self.setting}: {self.jobs} past calls will be linked ({where}).")
 
 
 def unknown_numbers(
@@ -65,20 +67,17 @@ def unknown_summary(unknown: dict[str, list[UnknownNumber]], lang: str = "ja") -
     for setting, numbers in sorted(unknown.items()):
         total = sum(n.calls for n in numbers)
         shown = numbers[:SUMMARY_NUMBERS]
-        if lang == "ja":
-            parts = "、".join(f"{n.number or '(番号なし)'}: {n.calls}件" for n in shown)
-            more = f" ほか{len(numbers) - len(shown)}番号" if len(numbers) > len(shown) else ""
-            lines.append(
-                f"  未登録の会社番号 {setting}: {total}件は連携されません({parts}{more})。"
-                "連携対象タブで番号を追加するか、既存の番号のエイリアスにしてください。"
-            )
-        else:
-            parts = ", ".join(f"{n.number or '(no number)'}: {n.calls}" for n in shown)
-            more = f" and {len(numbers) - len(shown)} more" if len(numbers) > len(shown) else ""
-            lines.append(
-                f"  unregistered company numbers {setting}: {total} calls will not be linked ({parts}{more}). "
-                "Add the number in the 連携対象 (link targets) tab, or make it an alias of a listed number."
-            )
+        hidden = len(numbers) - len(shown)
+        parts = pick(lang, "、", ", ").join(
+            pick(lang, f"{n.number or '(番号なし)'}: {n.calls}件", f"{n.number or '(no number)'}: {n.calls}") for n in shown)
+        more = pick(lang, f" ほか{hidden}番号", f" and {hidden} more") if hidden > 0 else ""
+        lines.append(pick(
+            lang,
+            f"  未登録の会社番号 {setting}: {total}件は連携されません({parts}{more})。"
+            "連携対象タブで番号を追加するか、既存の番号のエイリアスにしてください。",
+            f"  unregistered company numbers {setting}: {total} calls will not be linked ({parts}{more}). "
+            "Add the number in the 連携対象 (link targets) tab, or make it an alias of a listed number.",
+        ))
     return lines
 
 

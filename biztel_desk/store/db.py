@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.vocabulary import pick
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -135,9 +136,7 @@ def _fault(error: BaseException) -> DatabaseFault | None:
 def fault_text(fault: DatabaseFault, lang: str = "ja", where: str = "") -> str:
     """What is wrong and what to do, in Japanese or English; ``where`` names the file or server when known."""
     ja, en = _FAULT_MESSAGES[fault]
-    if lang == "ja":
-        return ja.format(where=f"({where})" if where else "")
-    return en.format(where=f" ({where})" if where else "")
+    return pick(lang, ja.format(where=f"({where})" if where else ""), en.format(where=f" ({where})" if where else ""))
 
 
 class DatabaseUnavailable(KnownError):
@@ -154,9 +153,8 @@ class DatabaseUnavailable(KnownError):
     def text(self, lang: str = "ja") -> str:
         if self.fault is not None:
             return fault_text(self.fault, lang, self.where)
-        if lang == "ja":
-            return f"データベースを開けません: {self}\nデータフォルダ(--data-dir)または --db-url を確認してください。"
-        return f"Cannot open the database: {self}\nCheck the data folder (--data-dir) or --db-url."
+        return pick(lang, f"データベースを開けません: {self}\nデータフォルダ(--data-dir)または --db-url を確認してください。",
+                    f"Cannot open the database: {self}\nCheck the data folder (--data-dir) or --db-url.")
 
 
 class SchemaTooNew(DatabaseUnavailable):

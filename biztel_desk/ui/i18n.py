@@ -9,6 +9,17 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "resources" / "translations"
 
 
+_installed = False  # install_translators ran: the window's language is the default QLocale it set
+
+
+def language() -> str:
+    """The window's language, "ja" or "en": domain words (domain.vocabulary) are shown in it. Japanese, the source
+    language, until install_translators sets one."""
+    if not _installed:
+        return "ja"
+    return "ja" if QLocale().language() == QLocale.Language.Japanese else "en"
+
+
 def system_language() -> str:
     """ja on a Japanese system, en elsewhere."""
     return "ja" if QLocale.system().language() == QLocale.Language.Japanese else "en"
@@ -16,6 +27,8 @@ def system_language() -> str:
 
 def install_translators(app: QCoreApplication, lang: str) -> list[QTranslator]:
     """Install translators for ``lang``; keep the returned list alive as long as the app."""
+    global _installed
+    _installed = True
     translators: list[QTranslator] = []
     qt = QTranslator(app)
     if qt.load(QLocale(lang), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):

@@ -11,42 +11,32 @@ from PySide6.QtWidgets import QComboBox, QSizePolicy
 from biztel_desk.domain.config import OnMultipleMatch, OnNoMatch, OnUnanswered
 from biztel_desk.domain.ids import InvalidRecordId, extract_record_id
 from biztel_desk.domain.messages import message
+from biztel_desk.domain.vocabulary import ON_MULTIPLE_MATCH, ON_NO_MATCH, ON_UNANSWERED, Word, word
+from biztel_desk.ui.i18n import language
 from biztel_desk.ui.widgets import HintLabel
 
 
 def multiple_match_combo() -> QComboBox:
     """レコードが複数一致した場合: the OnMultipleMatch choices, each with its value as the item data."""
-    return _choice_combo((
-        (OnMultipleMatch.FALLBACK, QCoreApplication.translate("SettingFields", "紐付け先特定不可レコードに紐付ける")),
-        (OnMultipleMatch.ALL, QCoreApplication.translate("SettingFields", "一致したすべてのレコードに紐付ける")),
-        (OnMultipleMatch.MOST_RECENT, QCoreApplication.translate("SettingFields", "最終更新日時が最新のレコードに紐付ける")),
-        (OnMultipleMatch.PRIORITY, QCoreApplication.translate("SettingFields", "優先順位が最も高いレコードに紐付ける")),
-    ))
+    return _choice_combo(tuple(OnMultipleMatch), ON_MULTIPLE_MATCH)
 
 
 def no_match_combo() -> QComboBox:
     """レコードが一致しない場合: the OnNoMatch choices, each with its value as the item data."""
-    return _choice_combo((
-        (OnNoMatch.FALLBACK, QCoreApplication.translate("SettingFields", "紐付け先特定不可レコードに紐付ける")),
-        (OnNoMatch.RETRY_THEN_FALLBACK, QCoreApplication.translate(
-            "SettingFields", "時間をおいて再検索し、見つからなければ紐付け先特定不可レコードに紐付ける")),
-        (OnNoMatch.SKIP, QCoreApplication.translate("SettingFields", "紐付けない(スキップ)")),
-        (OnNoMatch.CREATE_LEAD, QCoreApplication.translate("SettingFields", "リードを作成して紐付ける")),
-    ))
+    return _choice_combo(tuple(OnNoMatch), ON_NO_MATCH)
 
 
 def unanswered_combo() -> QComboBox:
     """未応答の通話: the OnUnanswered choices (NO ANSWER / BUSY / FAILED / CONGESTION calls)."""
-    return _choice_combo((
-        (OnUnanswered.LINK, QCoreApplication.translate("SettingFields", "連携する(不在着信などとして活動を作成)")),
-        (OnUnanswered.SKIP, QCoreApplication.translate("SettingFields", "連携しない(連携通話履歴に「対象外」として残す)")),
-    ))
+    return _choice_combo(tuple(OnUnanswered), ON_UNANSWERED)
 
 
-def _choice_combo(choices: tuple[tuple[Enum, str], ...]) -> QComboBox:
+def _choice_combo(values: tuple[Enum, ...], words: dict[str, Word]) -> QComboBox:
+    """The values in their order, each shown as its word from the one vocabulary (domain.vocabulary)."""
     combo = QComboBox()
-    for value, text in choices:
-        combo.addItem(text, value.value)
+    lang = language()
+    for value in values:
+        combo.addItem(word(words, value.value, lang), value.value)
     # Sized for 24 characters, not for the longest choice: the long ones must not widen the form.
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(24)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from biztel_desk.domain.config import LinkStatus
+from biztel_desk.domain.vocabulary import LINK_STATUSES, word
+from biztel_desk.ui.i18n import language
 
 ERROR_COLOR = "#c62828"
 HINT_COLOR = "#5f6368"
@@ -38,14 +40,8 @@ STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def status_text(status: str) -> str:
-    """The Japanese-source, translated label of a link status (有効 / 一時停止 / 無効)."""
-    labels = {
-        LinkStatus.ENABLED.value: QCoreApplication.translate("LinkStatus", "有効"),
-        LinkStatus.PAUSED.value: QCoreApplication.translate("LinkStatus", "一時停止"),
-        LinkStatus.DISABLED.value: QCoreApplication.translate("LinkStatus", "無効"),
-        LOGIN_REQUIRED: QCoreApplication.translate("LinkStatus", "要再ログイン"),
-    }
-    return labels.get(status, status)
+    """A link status's word (有効 / 一時停止 / 無効 / 要再ログイン) from the one vocabulary, in the window's language."""
+    return word(LINK_STATUSES, status, language())
 
 
 class ErrorLabel(QLabel):

@@ -52,6 +52,7 @@ from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.services import salesforce_access
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.salesforce_access import SecretStoreError
+from biztel_desk.services.verification import VerificationReport
 from biztel_desk.ui.account_form import AccountForm, report_lines, run_job, system_browser, thread_safe
 from biztel_desk.ui.dialogs.verify_dialog import WARNING_COLOR, VerifyRunner, verify_line_row
 from biztel_desk.ui.models.objects_model import ObjectsModel
@@ -67,7 +68,6 @@ from biztel_desk.ui.widgets import (
     field_block,
     make_form,
 )
-from biztel_desk.verify.report import VerificationReport
 
 PAGE_WELCOME, PAGE_ACCOUNT, PAGE_SETTING, PAGE_OBJECTS, PAGE_TARGETS, PAGE_VERIFY, PAGE_ENABLE = range(7)
 Choice = Literal["demo", "connect"]

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from biztel_desk.domain.vocabulary import pick
+
 OK_TEXT = ("正しく設定されています", "Everything is set up correctly")
 NO_TARGET_CODE = "no_target"
 # Problems that mean the setting's account cannot be used at all (CLI exit 2): not a finding about Salesforce.
@@ -19,7 +21,7 @@ class Bilingual(NamedTuple):
     en: str
 
     def get(self, lang: str) -> str:
-        return self.ja if lang == "ja" else self.en
+        return pick(lang, self.ja, self.en)
 
 
 # code → (item, detail, fix), each (Japanese, English); names in braces come from the problem's params.
@@ -301,17 +303,12 @@ class VerifyProblem:
         """「●●が不正です: …。…。」 / "●● is not valid: …. Fix: …." — 電話番号設定が不足しています for no target;
         「注意: ●●: …。…。」 / "Warning: ●●: …. Fix: …." for a warning."""
         detail, fix = self.detail.get(lang), self.fix.get(lang)
+        sentences = pick(lang, _ja_sentences, _en_sentences)
         if self.warning:
-            if lang == "ja":
-                return _ja_sentences(f"注意: {self.item.ja}: {detail}", fix)
-            return _en_sentences(f"Warning: {self.item.en}: {detail}", fix)
-        if lang == "ja":
-            if self.code == NO_TARGET_CODE:
-                return _ja_sentences("電話番号設定が不足しています", fix)
-            return _ja_sentences(f"{self.item.ja}が不正です: {detail}", fix)
+            return sentences(pick(lang, f"注意: {self.item.ja}: {detail}", f"Warning: {self.item.en}: {detail}"), fix)
         if self.code == NO_TARGET_CODE:
-            return _en_sentences("Phone number settings are incomplete: " + detail, fix)
-        return _en_sentences(f"{self.item.en} is not valid: {detail}", fix)
+            return sentences(pick(lang, "電話番号設定が不足しています", "Phone number settings are incomplete: " + detail), fix)
+        return sentences(pick(lang, f"{self.item.ja}が不正です: {detail}", f"{self.item.en} is not valid: {detail}"), fix)
 
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code, "target": self.target, "item": list(self.item), "detail": list(self.detail),

@@ -89,7 +89,7 @@ def test_excluded_calls_are_visible_and_linked_once_after_the_number_is_ticked(t
         assert "3 past calls can be linked" in result.stdout, result.stdout + result.stderr
         result = _cli(env, data_dir, "relink", "--setting", "本社", "--number", COMPANY)
         assert result.returncode == 0, result.stderr
-        assert "3 past calls will be linked (waiting)" in result.stdout
+        assert "3 past calls will be linked (Waiting)" in result.stdout  # the 状態 column's word
 
         for _ in range(2):  # twice: the second run (and a second relink) must write nothing new
             result = _cli(env, data_dir, "sync", "--once")

@@ -45,7 +45,9 @@ def test_an_unanswered_call_says_so(disposition: str, direction: str, word: str)
     assert fields["CallDurationInSeconds"] == 0  # whatever billsec the PBX wrote
     assert fields["B_ServerIP__c"] is None
     assert "録音再生" not in fields["Description"] and "通話時間: 0分00秒" in fields["Description"]
-    assert f"結果: {disposition.upper()}" in fields["Description"]
+    # The 結果 column's word (one vocabulary), then the code CallDisposition carries.
+    outcome = {"NO ANSWER": "不在", "BUSY": "話中", "FAILED": "失敗", "CONGESTION": "回線混雑"}[disposition.upper()]
+    assert f"結果: {outcome}({disposition.upper()})" in fields["Description"]
 
 
 def test_answered_and_unknown_outcomes_are_answered() -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services import verification
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.verification import (
@@ -126,10 +127,10 @@ class ChecklistDialog(QDialog):
         header = self.fields_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_API, QHeaderView.ResizeMode.Stretch)
-        english = self.context.lang != "ja"
+        lang = self.context.lang
         for row, spec in enumerate(ACTIVITY_FIELDS):
-            texts = {COL_LABEL: spec.label_en if english else spec.label,
-                     COL_TYPE: spec.type_en if english else spec.type_ja,
+            texts = {COL_LABEL: pick(lang, spec.label, spec.label_en),
+                     COL_TYPE: pick(lang, spec.type_ja, spec.type_en),
                      COL_NAME: spec.field_name, COL_API: spec.api_name}
             for column, text in texts.items():
                 self.fields_table.setItem(row, column, QTableWidgetItem(text))

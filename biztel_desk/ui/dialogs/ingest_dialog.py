@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from biztel_desk.domain.vocabulary import SOURCE_KINDS, word
 from biztel_desk.services import ingest_sources
 from biztel_desk.services.context import AppContext, SecretStoreError
 from biztel_desk.services.ingest_sources import (
@@ -35,6 +36,7 @@ from biztel_desk.services.ingest_sources import (
     SettingProblem,
     SourceState,
 )
+from biztel_desk.ui.i18n import language
 from biztel_desk.ui.widgets import ask
 
 HINT_STYLE = "color: #6a737d;"
@@ -59,7 +61,7 @@ class IngestDialog(QDialog):
         self._folder_config = ingest_sources.load_folder_config(context.database)
         self._http_config = ingest_sources.load_http_config(context.database)
 
-        folder_box = QGroupBox(self.tr("監視フォルダ"), self)
+        folder_box = QGroupBox(word(SOURCE_KINDS, "folder", language()), self)
         folder_grid = self._grid(folder_box)
         self.folder_check = QCheckBox(self.tr("フォルダを監視して、置かれたファイルを取り込む"), folder_box)
         folder_grid.addWidget(self.folder_check, 0, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
@@ -108,7 +110,7 @@ class IngestDialog(QDialog):
         self.folder_status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._row(folder_grid, self.tr("状態"), self.folder_status_label)
 
-        http_box = QGroupBox(self.tr("HTTP受信"), self)
+        http_box = QGroupBox(word(SOURCE_KINDS, "http", language()), self)
         http_grid = self._grid(http_box)
         self.http_check = QCheckBox(self.tr("PBXやスクリプトから HTTP で通話を受け付ける"), http_box)
         http_grid.addWidget(self.http_check, 0, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)

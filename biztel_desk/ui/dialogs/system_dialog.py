@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 from biztel_desk.domain.config import OPTIONS_BY_KEY, SUBJECT_PLACEHOLDERS, PlaybackAuth, system_time_zone
 from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.domain.url_template import DEFAULT_RECORDING_URL_TEMPLATE, URL_PLACEHOLDERS
+from biztel_desk.domain.vocabulary import PLAYBACK_AUTH, word
 from biztel_desk.services.context import AppContext
+from biztel_desk.ui.i18n import language
 
 
 class SystemDialog(QDialog):
@@ -55,8 +57,8 @@ class SystemDialog(QDialog):
             self.tr("システムの設定 ({zone})").format(zone=system_time_zone())
         )
         self.playback_combo = QComboBox(self)
-        self.playback_combo.addItem(self.tr("URL(リンクを知っていれば再生可能)"), PlaybackAuth.URL.value)
-        self.playback_combo.addItem(self.tr("管理画面でログイン"), PlaybackAuth.ADMIN.value)
+        for auth in PlaybackAuth:  # the words of the one vocabulary (domain.vocabulary.PLAYBACK_AUTH)
+            self.playback_combo.addItem(word(PLAYBACK_AUTH, auth.value, language()), auth.value)
         self.playback_combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.recording_url_edit = QLineEdit(self)
         self.recording_url_edit.setPlaceholderText("https://s0000.u.biztel.jp:8000")

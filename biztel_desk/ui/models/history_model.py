@@ -14,7 +14,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from biztel_desk.domain.jobs import exclude_reason_label, state_label
+from biztel_desk.domain.jobs import state_label
+from biztel_desk.domain.vocabulary import state_text
 from biztel_desk.services import history
 from biztel_desk.services.history import (
     COLUMN_KEYS,
@@ -293,41 +294,12 @@ class HistoryModel(QAbstractTableModel):
         return self.column_title(COLUMN_KEYS[section]) if 0 <= section < len(COLUMNS) else None
 
     def column_title(self, key: str) -> str:
-        titles = {
-            "unique_id": self.tr("ユニークID"),
-            "request_id": self.tr("リクエストID"),
-            "from_number": self.tr("発信電話番号"),
-            "to_number": self.tr("着信電話番号"),
-            "started_at": self.tr("通話開始日時"),
-            "ended_at": self.tr("通話終了日時"),
-            "from_agent_id": self.tr("発信エージェントID"),
-            "to_agent_id": self.tr("着信エージェントID"),
-            "from_extension": self.tr("発信内線番号"),
-            "to_extension": self.tr("着信内線番号"),
-            "processed_at": self.tr("処理終了日時"),
-            "retry_count": self.tr("リトライ回数"),
-            "next_retry_at": self.tr("リトライ予定"),
-            "task_id": self.tr("通話履歴"),
-            "state": self.tr("状態"),
-            "record_id": self.tr("紐付け先"),
-            "error_message": self.tr("エラー"),
-        }
-        # Columns added later (結果) take their title from services.history's one list of columns.
-        return titles.get(key) or (column_titles([key], self.lang)[0] if key in COLUMN_KEYS else key)
+        """The column's title from services.history's one list of columns (the CSV and the CLI use the same)."""
+        return column_titles([key], self.lang)[0] if key in COLUMN_KEYS else key
 
     def state_title(self, state: str) -> str:
-        titles = {
-            "pending": self.tr("待機中"),
-            "held": self.tr("保留中"),
-            "sending": self.tr("送信中"),
-            "linked": self.tr("連携済み"),
-            "retrying": self.tr("リトライ待ち"),
-            "failed": self.tr("失敗"),
-            "skipped": self.tr("スキップ"),
-            "excluded": self.tr("対象外"),
-        }
-        # States added later (更新待ち, 更新送信中, 更新済み) come from the one vocabulary in domain.jobs.
-        return titles.get(state) or state_label(state, self.lang)
+        """A state's word from the one vocabulary (domain.vocabulary.JOB_STATES), as the CSV and the CLI say it."""
+        return state_label(state, self.lang)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -371,9 +343,7 @@ def _row_texts(row: HistoryRow, zone: Any, lang: str, states: dict[str, str], ta
         if key == "task_id":
             texts.append(task_label if row.task_id else "")
         elif key == "state" and row.state == "excluded" and row.error_code:  # 対象外(番号未チェック)
-            reason = exclude_reason_label(row.error_code, lang)
-            texts.append(f"{states.get(row.state, row.state)}({reason})" if lang == "ja"
-                         else f"{states.get(row.state, row.state)} ({reason})")
+            texts.append(state_text(row.state, lang, row.error_code))
         elif key == "state":
             texts.append(states.get(row.state, row.state))
         else:

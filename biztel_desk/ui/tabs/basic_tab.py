@@ -34,8 +34,10 @@ from biztel_desk.domain.config import (
     LinkStatus,
 )
 from biztel_desk.domain.messages import Problem, ProblemsError
+from biztel_desk.domain.vocabulary import ACTIVITY_MODES, word
 from biztel_desk.services.context import AppContext
 from biztel_desk.ui.crash import known_message
+from biztel_desk.ui.i18n import language
 from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, show_fallback_hint, unanswered_combo
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
@@ -116,8 +118,8 @@ class BasicForm(QWidget):
         self.unanswered_hint = HintLabel(self.tr("誰も応答しなかった通話(不在着信・話中・発信失敗)を連携するかどうかです。"))
         self.unanswered_error = ErrorLabel()
 
-        self.task_radio = QRadioButton(self.tr("ToDoを作成"))
-        self.case_radio = QRadioButton(self.tr("ケースを作成し、その中にToDoを作成"))
+        self.task_radio = QRadioButton(word(ACTIVITY_MODES, ActivityMode.TASK, language()))
+        self.case_radio = QRadioButton(word(ACTIVITY_MODES, ActivityMode.CASE_AND_TASK, language()))
         self.activity_group = QButtonGroup(self)
         self.activity_group.addButton(self.task_radio)
         self.activity_group.addButton(self.case_radio)
