@@ -54,9 +54,8 @@ class GatewayError(KnownError):
         super().__init__(f"{code}: {message}" if message else code)
 
     def text(self, lang: str = "ja") -> str:
-        if lang == "ja":
-            return f"Salesforceが要求を受け付けませんでした({self})。しばらくしてからもう一度お試しください。"
-        return f"Salesforce did not accept the request ({self}). Try again in a while."
+        return pick(lang, f"Salesforceが要求を受け付けませんでした({self})。しばらくしてからもう一度お試しください。",
+                    f"Salesforce did not accept the request ({self}). Try again in a while.")
 
 
 class TransientError(GatewayError):

@@ -53,11 +53,11 @@ def test_a_locked_database_on_saving_basic_settings_is_a_message(
     window.refresh()
     click_setting(qtbot, window, "本社")
     tab = window.basic_tab
-    tab.memo_edit.setPlainText("新しいメモ")
+    tab.form.memo_edit.setPlainText("新しいメモ")
     locked.execute("BEGIN IMMEDIATE")
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     assert tab.summary_label.isVisible() and tab.summary_label.text().startswith(LOCKED)
-    assert tab.is_dirty() and tab.memo_edit.toPlainText() == "新しいメモ"  # the edits stay for the next try
+    assert tab.is_dirty() and tab.form.memo_edit.toPlainText() == "新しいメモ"  # the edits stay for the next try
     locked.execute("ROLLBACK")
     assert context.config.get_setting("本社").memo == "前のメモ"  # type: ignore[union-attr]
     _no_crash(data_dir, boxes)
