@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal, Slot
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.history_tab, self.tr("連携通話履歴"))
         self.basic_tab.saved.connect(self._on_basic_tab_saved)
         self.basic_tab.changed.connect(self._on_tab_changed)
+        self.history_tab.retried.connect(self._on_history_tab_retried)
         self.verify_runner = VerifyRunner(self.context, self)
         self.basic_tab.verify_requested.connect(self._on_basic_tab_verify_requested)
         self.verify_runner.started.connect(self._on_verify_runner_started)
@@ -198,6 +200,9 @@ class MainWindow(QMainWindow):
         self.setup_wizard_action = QAction(self.tr("はじめに(セットアップウィザード)(&W)…"), self)
         self.setup_wizard_action.triggered.connect(self._on_setup_wizard_action_triggered)
         help_menu.addAction(self.setup_wizard_action)
+        self.log_action = QAction(self.tr("ログを表示(&L)…"), self)
+        self.log_action.triggered.connect(self._on_log_action_triggered)
+        help_menu.addAction(self.log_action)
         help_menu.addSeparator()
         self.about_action = QAction(self.tr("バージョン情報(&A)"), self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -804,6 +809,31 @@ class MainWindow(QMainWindow):
         self.refresh()
         self.basic_tab.refresh_accounts()
         self.select_setting(name)
+
+    @Slot()
+    def _on_log_action_triggered(self) -> QDialog:
+        from biztel_desk.ui.dialogs.log_viewer import LogViewerDialog
+
+        dialog = LogViewerDialog(self.context.data_dir or Path.cwd(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    @Slot(int)
+    def _on_history_tab_retried(self, changed: int) -> None:
+        """今すぐ再試行: send at once (a fault's back-off is cut short), or say why the calls wait."""
+        if not changed:
+            return
+        reason = self.worker_controller.send_now() if self.worker_controller is not None else "stopped"
+        if reason is None:
+            return
+        texts = {
+            "stopped": self.tr("連携が停止中のため、まだ送信しません。連携を開始すると送信します。"),
+            "paused": self.tr("連携が一時停止中のため、まだ送信しません。再開すると送信します。"),
+            "limit": self.tr("APIの使用量が上限に近いため、使用量が回復するまで送信を待ちます。"),
+        }
+        label = self.history_tab.status_label
+        label.setText(f"{label.text()} {texts.get(reason, '')}".strip())
 
     @Slot()
     def _on_about_action_triggered(self) -> None:

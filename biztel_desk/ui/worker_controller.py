@@ -139,6 +139,13 @@ class WorkerController(QObject):
         if self.alive:
             self.worker.wake()
 
+    def send_now(self) -> str | None:
+        """今すぐ再試行: the worker looks at the jobs at once, even inside a fault's back-off; None when it does,
+        else why it cannot ("stopped", "paused" by the admin, "limit": the API usage guard)."""
+        if not self.alive:
+            return "stopped"
+        return self.worker.send_now()
+
     def shutdown(self, timeout: float = 10.0) -> bool:
         """Window close: stop the worker and wait at most ``timeout`` s, processing events (no user input) meanwhile.
 

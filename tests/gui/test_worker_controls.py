@@ -332,3 +332,44 @@ def test_a_worker_ended_by_a_fault_is_started_again_by_the_window(qtbot: QtBot, 
     qtbot.waitUntil(lambda: made.worker.running and not controller.restart_pending, timeout=10_000)
     made.add_calls(2)
     qtbot.waitUntil(lambda: made.jobs(JobState.LINKED) == 4, timeout=30_000)
+
+
+def test_retry_now_sends_at_once_or_says_why_it_waits(qtbot: QtBot, desk: Callable[..., Desk], org: DevOrg) -> None:
+    """今すぐ再試行 on a call waiting 60 s to retry: linked within 2 s; with the worker paused, the tab says so."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    d = desk()
+    wait_state(qtbot, d.window, WorkerState.RUNNING)
+    org.inject_fault("lock_row", count=1, match="/composite/sobjects")
+    d.add_calls(1)
+    qtbot.waitUntil(lambda: d.jobs(JobState.RETRYING.value) == 1, timeout=15_000)  # next try in a minute
+    tab = d.window.history_tab
+    d.window.tabs.setCurrentWidget(tab)
+    tab.model.refresh()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and tab.model.row_at(0).state == JobState.RETRYING.value,
+                    timeout=10_000)
+    tab.view.selectionModel().select(tab.model.index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                     | QItemSelectionModel.SelectionFlag.Rows)
+    started = time.monotonic()
+    qtbot.mouseClick(tab.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: d.jobs(JobState.LINKED.value) == 1, timeout=2_000)
+    assert time.monotonic() - started < 2.0
+
+    qtbot.mouseClick(button(d.window, d.window.pause_action), Qt.MouseButton.LeftButton)
+    wait_state(qtbot, d.window, WorkerState.PAUSED)
+    org.inject_fault("lock_row", count=1, match="/composite/sobjects")
+    d.window.worker_controller.start()  # type: ignore[union-attr]
+    wait_state(qtbot, d.window, WorkerState.RUNNING)
+    d.add_calls(1)
+    qtbot.waitUntil(lambda: d.jobs(JobState.RETRYING.value) == 1, timeout=15_000)
+    qtbot.mouseClick(button(d.window, d.window.pause_action), Qt.MouseButton.LeftButton)
+    wait_state(qtbot, d.window, WorkerState.PAUSED)
+    tab.model.refresh()
+    qtbot.waitUntil(lambda: any(tab.model.row_at(r).state == JobState.RETRYING.value
+                                for r in range(tab.model.rowCount())), timeout=10_000)
+    row = next(r for r in range(tab.model.rowCount()) if tab.model.row_at(r).state == JobState.RETRYING.value)
+    tab.view.selectionModel().select(tab.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                     | QItemSelectionModel.SelectionFlag.Rows)
+    with qtbot.waitSignal(tab.retried, timeout=5_000):
+        qtbot.mouseClick(tab.retry_button, Qt.MouseButton.LeftButton)
+    assert "一時停止中のため" in tab.status_label.text() and "再開すると送信します" in tab.status_label.text()
