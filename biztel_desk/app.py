@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker
     from biztel_desk.ui.demo_banner import DemoBanner
     from biztel_desk.ui.main_window import MainWindow
+    from biztel_desk.ui.single_instance import SingleInstance
 
 # Start-up measurement (bench/startup.py): with BIZTEL_DESK_STARTUP_PROBE=1 the window prints
 # "startup-ms N" to stderr once it is shown, then quits. N counts from BIZTEL_DESK_LAUNCHED_AT (the
@@ -106,10 +107,18 @@ def run_gui(args: argparse.Namespace) -> int:
     from biztel_desk.ui.tasks import install_event_loop
 
     install_event_loop(app)  # the window's background jobs run on qasync (ui/tasks.py, docs/architecture.md)
+    from biztel_desk.ui import gc_guard
+
+    gc_guard.install(app)  # cyclic garbage (Qt objects among it) is collected on the GUI thread only
     gui = Gui(args, lang)
     cannot_start = app.translate("app", "BIZTEL Desk を起動できません。")
     try:
         session = gui.open()
+    except AlreadyRunning as running:
+        log.info("a window on %s is already open: brought it to the front", running)
+        print(app.translate("app", "BIZTEL Desk はこのデータフォルダですでに起動しています。そのウィンドウを前面に表示しました。"),
+              file=sys.stderr)
+        return 0
     except SchemaTooNew as error:  # a newer app upgraded the database: never migrate or crash, say what to do
         from biztel_desk.domain.messages import message
 
@@ -277,6 +286,10 @@ def relaunch(arguments: Sequence[str]) -> bool:
     return bool(started)
 
 
+class AlreadyRunning(Exception):
+    """A window on this data dir is open in another process; it was asked to come to the front."""
+
+
 class Gui:
     """The windows of this process: the real profile's, or the demo's (``--demo``, or デモを試す on first run).
 
@@ -290,6 +303,7 @@ class Gui:
         self.args = args
         self.lang = lang
         self.secrets = secrets  # None: the OS keyring (tests pass a memory store)
+        self.instance: SingleInstance | None = None  # one window per data dir (ui/single_instance.py)
         self.sessions: list[GuiSession] = []
 
     @property
@@ -309,7 +323,14 @@ class Gui:
         from biztel_desk.services.context import data_dir
         from biztel_desk.ui.crash import install_crash_handler
 
-        applog.configure(data_dir(getattr(self.args, "data_dir", None)))
+        directory = data_dir(getattr(self.args, "data_dir", None))
+        applog.configure(directory)
+        from biztel_desk.ui.single_instance import SingleInstance
+
+        instance = SingleInstance(directory)
+        if not instance.claim():  # this data dir's window is open: it came to the front, this start ends
+            raise AlreadyRunning(directory)
+        self.instance = instance
         context = cli.open_context(self.args, lang=self.lang, secrets=self.secrets)
         install_crash_handler(context.data_dir or Path(os.getcwd()), self.lang, context.database.location)
         try:
@@ -319,6 +340,8 @@ class Gui:
             raise
         self.sessions.append(session)
         window = session.window
+        instance.activate_requested.connect(window.bring_to_front)
+        window.quits_app = True
         window.demo_requested.connect(self._on_window_demo_requested)
         window.show()
         first_run = not context.config.list_accounts()
@@ -354,6 +377,10 @@ class Gui:
 
     def close_all(self) -> None:
         from PySide6.QtCore import QCoreApplication, QEvent
+
+        if self.instance is not None:
+            self.instance.release()
+            self.instance = None
 
         for session in self.sessions:
             if session.window.isVisible():

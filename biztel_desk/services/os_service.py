@@ -383,3 +383,26 @@ def is_running(platform: str, detail: dict[str, str]) -> bool:
     if platform == MACOS:
         return detail.get("state") == "running"
     return detail.get("Status", "").lower() == "running"
+
+
+def installed_for(data_dir: Path, platform: str | None = None, home: Path | None = None) -> bool:
+    """Whether a service of this installation links ``data_dir`` (whatever its database URL): the window then
+    need not stay open for linking to go on."""
+    platform = platform or current_platform()
+    home = home or Path.home()
+    folders = {LINUX: (home / ".config" / "systemd" / "user", f"{SYSTEMD_PREFIX}-*.service"),
+               MACOS: (home / "Library" / "LaunchAgents", f"{LAUNCHD_PREFIX}.*.plist"),
+               WINDOWS: (Path(data_dir).expanduser().resolve() / "service", "sync-*.xml")}
+    if platform not in folders:
+        return False
+    folder, pattern = folders[platform]
+    wanted = str(Path(data_dir).expanduser().resolve())
+    encoding = "utf-16" if platform == WINDOWS else "utf-8"
+    for path in folder.glob(pattern):
+        try:
+            text = path.read_bytes().decode(encoding, errors="replace")
+        except OSError:
+            continue
+        if wanted in text or escape(wanted) in text or _systemd_quote(wanted) in text:
+            return True
+    return False

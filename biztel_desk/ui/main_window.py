@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -31,12 +32,14 @@ from PySide6.QtWidgets import (
 from biztel_desk import __version__
 from biztel_desk.domain.jobs import TASK_STATES
 from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.services import os_service
 from biztel_desk.services.account_login import settings_needing_login
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker, WorkerCounters, WorkerState, WorkerStatus
 from biztel_desk.ui.account_form import system_browser
 from biztel_desk.ui.dialogs.account_dialog import AccountDialog
 from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
+from biztel_desk.ui.dialogs.close_dialog import CloseAction, ask_close_action
 from biztel_desk.ui.dialogs.system_dialog import SystemDialog
 from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner
 from biztel_desk.ui.lease_watch import LeaseWatcher
@@ -46,6 +49,7 @@ from biztel_desk.ui.tabs.basic_tab import BasicTab
 from biztel_desk.ui.tabs.history_tab import HistoryTab
 from biztel_desk.ui.tabs.objects_tab import ObjectsTab
 from biztel_desk.ui.tabs.targets_tab import TargetsTab
+from biztel_desk.ui.tray import AppTray, TrayState
 from biztel_desk.ui.widgets import LOGIN_REQUIRED, STATUS_ROLE, StatusBadgeDelegate, ask, status_text
 from biztel_desk.ui.worker_controller import WorkerController
 
@@ -82,6 +86,9 @@ class MainWindow(QMainWindow):
         self._populating = False
         self._leaving = False  # a switch is in progress: saving must not move the selection itself
         self._closing = False
+        self._quitting = False  # 終了 (the tray menu, or 連携を止めて終了): close for real, ask nothing more
+        self.quits_app = False  # set by the composition root: closing from the tray ends the application
+        self.tray: AppTray | None = None
         # The link worker (None in tests of the window alone); each setting's 録音連携ステータス decides what it sends.
         self.worker_controller = WorkerController(worker, self) if worker is not None else None
         # OS notifications for what needs the admin (once per account, not at every refresh).
@@ -560,6 +567,20 @@ class MainWindow(QMainWindow):
         if self._closing:  # events processed while the worker stops may bring a second close
             event.ignore()
             return
+        if not self._quitting and self._offers_tray():
+            choice = ask_close_action(self, self.context.config)
+            if choice is None:  # キャンセル
+                event.ignore()
+                return
+            if choice == CloseAction.TRAY:  # linking goes on; the tray icon brings the window back
+                self._to_tray()
+                event.ignore()
+                return
+        if self.tray is not None:  # it was in the tray: the app does not quit with a hidden window by itself
+            self.tray.hide()
+            QApplication.setQuitOnLastWindowClosed(True)
+            if self.quits_app:
+                QTimer.singleShot(0, QApplication.quit)
         self._save_preferences()
         if self.worker_controller is not None:
             self._closing = True
@@ -575,6 +596,61 @@ class MainWindow(QMainWindow):
         event.accept()
         self.closed.emit()
 
+    # --- closing to the tray ----------------------------------------------------------------------------------
+
+    def _offers_tray(self) -> bool:
+        """Closing asks 連携を止めて終了 / トレイに常駐して連携を続ける only when it would stop linking: a worker
+        runs here, the platform has a tray, and no background service links this data dir anyway."""
+        controller = self.worker_controller
+        if controller is None or not controller.alive or self.context.demo or not AppTray.available():
+            return False
+        data_dir = self.context.data_dir
+        return data_dir is None or not os_service.installed_for(data_dir)
+
+    def _to_tray(self) -> None:
+        if self.tray is None:
+            self.tray = AppTray(self.windowIcon(), self)
+            self.tray.open_requested.connect(self.bring_to_front)
+            self.tray.pause_toggled.connect(self._on_tray_pause_toggled)
+            self.tray.quit_requested.connect(self.quit_for_real)
+            self.notifier.use_tray(self.tray.icon)
+            if self.worker_controller is not None:
+                self._show_tray_state(self.worker_controller.status)
+        self.tray.show()
+        # The window hides, the app goes on (Qt would quit with its last window); a real close quits it.
+        QApplication.setQuitOnLastWindowClosed(False)
+        self.hide()
+
+    def bring_to_front(self) -> None:
+        """The tray's 開く, or a second start of the app on this data dir."""
+        self.show()
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.raise_()
+        self.activateWindow()
+
+    def quit_for_real(self) -> None:
+        """終了: stop linking and close, asking nothing more."""
+        self._quitting = True
+        self.close()
+
+    def _on_tray_pause_toggled(self) -> None:
+        controller = self.worker_controller
+        if controller is None:
+            return
+        if controller.can_pause:
+            controller.pause()
+        elif controller.can_start:
+            controller.start()
+
+    def _show_tray_state(self, status: WorkerStatus) -> None:
+        if self.tray is None:
+            return
+        states = {WorkerState.RUNNING: TrayState.LINKING, WorkerState.PAUSED: TrayState.PAUSED,
+                  WorkerState.STOPPED: TrayState.STOPPED, WorkerState.ERROR: TrayState.ATTENTION,
+                  WorkerState.WAITING_FOR_LIMIT: TrayState.ATTENTION}
+        state = states.get(status.state, TrayState.LINKING)
+        self.tray.set_state(state, status.message if state == TrayState.ATTENTION else "")
+
     # --- the link worker -----------------------------------------------------------------------------------
 
     def _show_worker_status(self, status: WorkerStatus) -> None:
@@ -587,6 +663,7 @@ class MainWindow(QMainWindow):
         resuming = controller.alive and status.state == WorkerState.PAUSED
         self.start_action.setText(self.tr("再開") if resuming else self.tr("開始"))
         self.set_worker_state(self.worker_state_text(status.state))
+        self._show_tray_state(status)
         counters = status.counters
         # 連携済 and 待機 always; the exceptions only when there are some (the bar must fit 1100 px).
         parts = [self.tr("連携済 {0}").format(f"{counters.linked:,}"), self.tr("待機 {0}").format(f"{counters.waiting:,}")]

@@ -36,6 +36,13 @@ class Notifier(QObject):
             QApplication.alert(self._window)
         return True
 
+    def use_tray(self, tray: QSystemTrayIcon) -> None:
+        """Show balloons on the window's tray icon (ui/tray.py) from now on: one icon in the tray, not two."""
+        if self._tray is not None and self._tray is not tray:
+            self._tray.hide()
+            self._tray.deleteLater()
+        self._tray = tray
+
     def clear(self, kind: str, subject: str) -> None:
         """The condition went away: the next time it comes back, it is notified again."""
         self._raised.discard((kind, subject))

@@ -1,6 +1,6 @@
 """The system tray icon: the overall link state (連携中 / 一時停止 / 要対応) and a menu 開く, 一時停止/再開, 終了.
 
-One icon per window: the Notifier's balloons use it too. Where the platform has no tray (some Linux desktops,
+One icon per window: once it exists, the Notifier's balloons use it too (``Notifier.use_tray``). Where the platform has no tray (some Linux desktops,
 offscreen), ``available`` is False and the window must not offer to stay in the tray.
 """
 
@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 
 class TrayState(StrEnum):
@@ -49,7 +49,9 @@ class AppTray(QObject):
         self.base_icon = icon
         self.state = TrayState.STOPPED
         self.reason = ""
-        self.menu = QMenu()
+        # Parented to the window: the menu then lives exactly as long as the window (a parentless menu collected
+        # by Python while the tray icon still points at it crashes Qt).
+        self.menu = QMenu(parent if isinstance(parent, QWidget) else None)
         self.open_action = QAction(self.tr("開く"), self)
         self.pause_action = QAction(self.tr("一時停止"), self)
         self.quit_action = QAction(self.tr("終了"), self)

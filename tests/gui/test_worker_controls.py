@@ -373,3 +373,69 @@ def test_retry_now_sends_at_once_or_says_why_it_waits(qtbot: QtBot, desk: Callab
     with qtbot.waitSignal(tab.retried, timeout=5_000):
         qtbot.mouseClick(tab.retry_button, Qt.MouseButton.LeftButton)
     assert "一時停止中のため" in tab.status_label.text() and "再開すると送信します" in tab.status_label.text()
+
+
+def _answer_close(button: str, remember: bool = False) -> None:
+    """Click ``button`` (quit / tray / cancel) of the close question once it is open (it has its own event loop)."""
+    from PySide6.QtWidgets import QApplication
+
+    from biztel_desk.ui.dialogs.close_dialog import CloseDialog
+
+    def click() -> None:
+        dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, CloseDialog) and w.isVisible()),
+                      None)
+        if dialog is None:
+            QTimer.singleShot(20, click)
+            return
+        dialog.remember.setChecked(remember)
+        getattr(dialog, f"{button}_button").click()
+
+    QTimer.singleShot(0, click)
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints", "systemTrayWindowChanged", "does not support raise")  # offscreen
+def test_closing_offers_the_tray_and_linking_goes_on(qtbot: QtBot, desk: Callable[..., Desk],
+                                                     monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from biztel_desk.ui.tray import AppTray
+
+    monkeypatch.setattr(AppTray, "available", staticmethod(lambda: True))  # offscreen has no tray
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no background service installed
+    d = desk()
+    wait_state(qtbot, d.window, WorkerState.RUNNING)
+    _answer_close("cancel")
+    d.window.close()
+    assert d.window.isVisible() and d.window.tray is None  # キャンセル: nothing changes
+    _answer_close("tray")
+    d.window.close()
+    assert not d.window.isVisible() and d.window.tray is not None
+    assert d.worker.running  # linking goes on without the window
+    d.add_calls(3)
+    qtbot.waitUntil(lambda: d.jobs(JobState.LINKED.value) == 3, timeout=15_000)
+    assert "連携中" in d.window.tray.tooltip()
+    d.window.tray.open_action.trigger()
+    assert d.window.isVisible()
+    d.window.tray.quit_action.trigger()  # 終了: stops linking and closes, asks nothing
+    qtbot.waitUntil(lambda: not d.worker.running, timeout=15_000)
+    assert not d.window.isVisible()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_closing_with_a_background_service_installed_asks_nothing(qtbot: QtBot, desk: Callable[..., Desk],
+                                                                 monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from biztel_desk.services import os_service
+    from biztel_desk.ui.dialogs.close_dialog import CloseDialog
+    from biztel_desk.ui.tray import AppTray
+
+    monkeypatch.setattr(AppTray, "available", staticmethod(lambda: True))
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    d = desk()
+    wait_state(qtbot, d.window, WorkerState.RUNNING)
+    assert d.context.data_dir is not None
+    service = os_service.definition(d.context.data_dir, None, home=home)
+    service.path.parent.mkdir(parents=True, exist_ok=True)
+    service.path.write_bytes(service.content)
+    asked: list[bool] = []
+    monkeypatch.setattr(CloseDialog, "exec", lambda self: asked.append(True) or 0)
+    d.window.close()
+    assert asked == [] and not d.window.isVisible() and d.window.tray is None  # the service links: just close

@@ -224,3 +224,17 @@ def test_install_print_changes_nothing(tmp_path: Path) -> None:
                              "service", "status"], capture_output=True, text=True,
                             env={**os.environ, "HOME": str(home), "BIZTEL_DESK_DB_URL": ""}, check=False, timeout=120)
     assert status.returncode == 1 and "No background service is installed" in status.stdout
+
+
+def test_installed_for_finds_the_service_of_a_data_dir(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    data_dir = _data_dir(tmp_path)
+    other = tmp_path / "other"
+    for platform in (os_service.LINUX, os_service.MACOS, os_service.WINDOWS):
+        assert not os_service.installed_for(data_dir, platform, home)
+        service = os_service.definition(data_dir, "postgresql+psycopg://u@h/d", platform, home=home, uid=501,
+                                        user="PC\\u")
+        service.path.parent.mkdir(parents=True, exist_ok=True)
+        service.path.write_bytes(service.content)
+        assert os_service.installed_for(data_dir, platform, home), platform
+        assert not os_service.installed_for(other, platform, home)
