@@ -35,11 +35,14 @@ SETUP_PERMISSIONS = (CUSTOMIZE_APPLICATION, MODIFY_METADATA, MANAGE_USERS)
 class SetupApiError(KnownError):
     """Salesforce refused or did not answer a setup request: its errorCode and message, never a secret."""
 
-    def __init__(self, sf_code: str, detail: str) -> None:
+    def __init__(self, sf_code: str, detail: str, *, unreachable: bool = False) -> None:
         super().__init__(f"{sf_code}: {detail}")
-        self.sf_code, self.detail = sf_code, detail
+        self.sf_code, self.detail, self.unreachable = sf_code, detail, unreachable
 
     def text(self, lang: str = "ja") -> str:
+        if self.unreachable:  # no answer: the network, a proxy, or the org is down
+            return (f"Salesforce did not answer ({self.sf_code}); check the network" if lang == "en"
+                    else f"Salesforceから応答がありません({self.sf_code})。ネットワークを確認してください")
         if lang == "en":
             return f"Salesforce answered {self.sf_code}: {self.detail}"
         return f"Salesforceの応答: {self.sf_code}: {self.detail}"
@@ -252,7 +255,7 @@ class SetupApi:
         try:
             return request()
         except requests.exceptions.RequestException as error:
-            raise SetupApiError(type(error).__name__, "Salesforce did not answer / Salesforceが応答しません") from None
+            raise SetupApiError(type(error).__name__, "no answer", unreachable=True) from None
         except SalesforceError as error:
             raise SetupApiError(*_rest_error(error)) from None
 

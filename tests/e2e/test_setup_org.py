@@ -237,3 +237,33 @@ def test_unknown_setting_exits_2(context: AppContext, bare: DevOrg) -> None:
     configure(context, bare)
     assert cli(context, "setup-org", "--setting", "ありません")[0] == 2
 
+
+
+def test_a_lost_answer_stops_and_the_rerun_finishes(context: AppContext, bare: DevOrg) -> None:
+    configure(context, bare)
+    # The label's create is answered by a closed connection after it was written: the run stops there, saying so.
+    bare.inject_fault("drop_after_commit", count=1, match="ExternalString")
+    code, _out = cli(context, "setup-org", "--setting", SETTING, "--yes")
+    assert code == 2
+    session = SetupSession(context.config, context.secrets, SETTING)
+    try:
+        plan = session.plan()
+        assert [line.key for line in plan.lines[:2] if line.action == Action.UNCHANGED] == [
+            "static_resource:speaker", "label:WavImg"]  # the label was written: not created twice
+        session.apply(plan)
+    finally:
+        session.close()
+    assert verify_setting(context, SETTING).ok
+
+
+def test_no_answer_is_named(context: AppContext, bare: DevOrg) -> None:
+    configure(context, bare)
+    bare.inject_fault("drop_before_write", count=1, match="CustomField")
+    session = SetupSession(context.config, context.secrets, SETTING)
+    try:
+        with pytest.raises(SetupFailed) as info:
+            session.apply(session.plan())
+    finally:
+        session.close()
+    assert "Salesforceから応答がありません(ConnectionError)。ネットワークを確認してください。" in info.value.text("ja")
+    assert "Salesforce did not answer (ConnectionError); check the network." in info.value.text("en")
