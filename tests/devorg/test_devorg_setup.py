@@ -124,3 +124,23 @@ def test_seeded_setup_fields_come_with_field_level_security(make_org: Callable[.
     org = make_org(seed="empty")
     fields = {f["name"]: f for f in soap_client(org).Task.describe()["fields"]}
     assert fields["B_UniqueId__c"]["createable"] and fields["B_ServerIP__c"]["updateable"]
+
+
+def test_api_fields_and_their_security_survive_a_restart(tmp_path: Any) -> None:
+    state = tmp_path / "org.sqlite"
+    with DevOrg(seed="bare", state_path=state) as first:
+        sf = soap_client(first)
+        _field(sf, "Activity.B_NaisenTo__c", {"type": "Phone"})
+        _field(sf, "Activity.B_NaisenFrom__c", {"type": "Phone"})
+        _grant(sf, first, {"Task.B_NaisenTo__c": True})
+    with DevOrg(seed="bare", state_path=state) as second:
+        sf = soap_client(second)
+        names = {f["name"] for f in sf.Task.describe()["fields"]}
+        assert "B_NaisenTo__c" in names and "B_NaisenFrom__c" not in names
+        rows = sf.toolingexecute("query/?q=SELECT+QualifiedApiName+FROM+FieldDefinition+WHERE+"
+                                 "EntityDefinition.QualifiedApiName='Task'")["records"]
+        assert {"B_NaisenTo__c", "B_NaisenFrom__c"} <= {r["QualifiedApiName"] for r in rows}
+        permission_set = sf.query("SELECT Id FROM PermissionSet WHERE Name = 'BIZTEL_Desk'")["records"][0]["Id"]
+        sf.FieldPermissions.create({"ParentId": permission_set, "SobjectType": "Task", "Field": "Task.B_NaisenFrom__c",
+                                    "PermissionsRead": True, "PermissionsEdit": True})
+        assert "B_NaisenFrom__c" in {f["name"] for f in sf.Task.describe()["fields"]}
