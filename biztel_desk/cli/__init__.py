@@ -32,7 +32,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger(__name__)
 
 # Command modules, each owning one command (see the module docstring).
-COMMAND_MODULES: tuple[str, ...] = ("biztel_desk.cli.import_cmd", "biztel_desk.cli.verify_cmd", "biztel_desk.cli.sync", "biztel_desk.cli.history_cmd", "biztel_desk.cli.ingest_cmd", "biztel_desk.cli.db_cmd", "biztel_desk.cli.relink_cmd", "biztel_desk.cli.service_cmd")
+COMMAND_MODULES: tuple[str, ...] = ("biztel_desk.cli.import_cmd", "biztel_desk.cli.verify_cmd", "biztel_desk.cli.sync", "biztel_desk.cli.history_cmd", "biztel_desk.cli.ingest_cmd", "biztel_desk.cli.db_cmd", "biztel_desk.cli.relink_cmd", "biztel_desk.cli.service_cmd", "biztel_desk.cli.setup_org_cmd")
 
 
 def add_global_options(parser: argparse.ArgumentParser) -> None:

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from biztel_desk.devorg import describe, ids, schema
+from biztel_desk.devorg import describe, ids, schema, setup_api
 from biztel_desk.devorg.model import Catalog, FieldDef, ObjectDef, QueryError
 from biztel_desk.devorg.soql import execute_soql
 from biztel_desk.devorg.sosl import execute_sosl
 from biztel_desk.devorg.store import OrgStore, RecordError, RequestError, Undo, json_value
-from biztel_desk.devorg.tooling import CUSTOM_FIELD_TYPES, ToolingCatalog
+from biztel_desk.devorg.tooling import ToolingCatalog
 
 QUERY_BATCH = 2000  # default query page size (nextRecordsUrl)
 MAX_COLLECTION = 200
@@ -128,6 +128,8 @@ class RestApi:
                 return self._search(query.get("q", ""), ctx.version)
             if head == "limits" and method == "GET":
                 return Reply(200, {})  # filled in by the server, which owns the usage counter
+            if head == "sobjects" and parts[1:] == ["StaticResource"] and method == "POST":
+                return self._setup_create("StaticResource", body)
             if head == "sobjects":
                 return self._sobjects(method, parts[1:], query, body, ctx)
             if head == "composite" and len(parts) > 1 and parts[1] == "sobjects":
@@ -671,8 +673,9 @@ class RestApi:
             if len(parts) > 1:
                 return self._query_more(parts[1], ctx.version, tooling=True)
             return self._query(query.get("q", ""), False, self.tooling, ctx.version, tooling=True)
-        if parts == ["sobjects", "CustomField"] and method == "POST":
-            return self._create_custom_field(self._body_dict(body))
+        if len(parts) == 2 and parts[0] == "sobjects" and method == "POST" and parts[1] in (
+                "CustomField", "ExternalString", "StaticResource"):
+            return self._setup_create(parts[1], body)
         if parts == ["sobjects"] and method == "GET":
             objects = [o for o in self.tooling.rows("EntityDefinition")]
             return Reply(200, {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": [
@@ -681,28 +684,14 @@ class RestApi:
                 "entities": len(objects)})
         return error(404, "NOT_FOUND", _NOT_FOUND)
 
-    def _create_custom_field(self, body: dict[str, Any]) -> Reply:
-        """Tooling ``CustomField`` create: ``{"FullName": "Activity.X__c", "Metadata": {"type", "length", "label"}}``."""
-        full_name = str(body.get("FullName", ""))
-        raw_metadata = body.get("Metadata")
-        metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
-        entity, _, name = full_name.partition(".")
-        kind = str(metadata.get("type", ""))
-        if not name.endswith("__c") or kind not in CUSTOM_FIELD_TYPES:
-            return error(400, "FIELD_INTEGRITY_EXCEPTION", f"Invalid CustomField: {full_name} ({kind})")
-        targets = [schema.TASK] if entity == "Activity" else [entity]
-        if any(t not in self.store.objects for t in targets):
-            return error(400, "FIELD_INTEGRITY_EXCEPTION", f"Unknown entity: {entity}")
-        type_, default_length = CUSTOM_FIELD_TYPES[kind]
-        for target in targets:
-            if name in self.store.objects[target].fields:
-                return error(400, "DUPLICATE_DEVELOPER_NAME", f"duplicate value found: {name}")
-        new_field = schema.field_from_json({"name": name, "type": type_, "label": metadata.get("label", name),
-                                            "length": metadata.get("length", default_length),
-                                            "externalId": metadata.get("externalId", False)})
-        for target in targets:
-            self.store.set_field(target, new_field, name)
-        return Reply(201, {"id": self.store.new_id("00N"), "success": True, "errors": []})
+    def _setup_create(self, kind: str, body: Any) -> Reply:
+        """Setup over the API (``devorg/setup_api.py``): CustomField, ExternalString, StaticResource."""
+        create = {"CustomField": setup_api.create_custom_field, "ExternalString": setup_api.create_external_string,
+                  "StaticResource": setup_api.create_static_resource}[kind]
+        try:
+            return Reply(201, create(self.store, self._body_dict(body)))
+        except setup_api.SetupRefused as refused:
+            return error(refused.status, refused.code, refused.message)
 
 
 def _check_type_chunks(records: list[Any]) -> None:

@@ -14,7 +14,10 @@ USER, ORGANIZATION, TASK_STATUS = "User", "Organization", "TaskStatus"
 USER_PERMISSION_ACCESS = "UserPermissionAccess"
 # System permissions of the API user (a System Administrator in a Developer Edition org: all true).
 USER_PERMISSIONS = ("PermissionsApiEnabled", "PermissionsViewAllData", "PermissionsModifyAllData",
-                    "PermissionsViewSetup", "PermissionsCustomizeApplication")
+                    "PermissionsViewSetup", "PermissionsCustomizeApplication", "PermissionsModifyMetadata",
+                    "PermissionsManageUsers")
+# Permission sets (ObjRef "PermissionSet", "FieldPermissions", "PermissionSetAssignment").
+PERMISSION_SET, FIELD_PERMISSIONS, PERMISSION_SET_ASSIGNMENT = "PermissionSet", "FieldPermissions", "PermissionSetAssignment"
 
 # (ApiName, IsClosed, IsDefault) of a fresh org's task statuses, in sort order.
 TASK_STATUSES: tuple[tuple[str, bool, bool], ...] = (
@@ -301,11 +304,35 @@ def _user_permission_access() -> ObjectDef:
                  createable=False, updateable=False, deletable=False, searchable=False)
 
 
+def _permission_objects() -> list[ObjectDef]:
+    """PermissionSet, FieldPermissions, PermissionSetAssignment: creatable through the data API (ObjRef); key
+    prefixes 0PS, 01k, 0Pa (unverified: the app never relies on them)."""
+    hidden = {"searchable": False}
+    return [
+        _make(PERMISSION_SET, "権限セット", "権限セット", "0PS", [
+            _f("Name", "string", "API 参照名", 80, nillable=False),
+            _f("Label", "string", "表示ラベル", 80, nillable=False, name_field=True),
+            _f("Description", "textarea", "説明", 255),
+        ], **hidden),
+        _make(FIELD_PERMISSIONS, "項目権限", "項目権限", "01k", [
+            _ref("ParentId", "親 ID", [PERMISSION_SET], "Parent", nillable=False),
+            _f("SobjectType", "string", "オブジェクト種別", 80, nillable=False),
+            _f("Field", "string", "項目名", 255, nillable=False),
+            _f("PermissionsRead", "boolean", "参照", nillable=False, default_value=False),
+            _f("PermissionsEdit", "boolean", "編集", nillable=False, default_value=False),
+        ], **hidden),
+        _make(PERMISSION_SET_ASSIGNMENT, "権限セットの割り当て", "権限セットの割り当て", "0Pa", [
+            _ref("PermissionSetId", "権限セット ID", [PERMISSION_SET], "PermissionSet", nillable=False),
+            _ref("AssigneeId", "割り当て先 ID", [USER], "Assignee", nillable=False),
+        ], **hidden),
+    ]
+
+
 def standard_objects(setup_done: bool) -> dict[str, ObjectDef]:
     """A fresh org's objects; ``setup_done`` adds the §2 Activity fields and formula to Task."""
     objects = [_account(), _contact(), _lead(), _case(), _opportunity(),
                _task(setup_done, [ACCOUNT, CASE, OPPORTUNITY]), _user(), _organization(), _task_status(),
-               _user_permission_access()]
+               _user_permission_access(), *_permission_objects()]
     return {o.name: o for o in objects}
 
 

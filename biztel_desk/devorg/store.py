@@ -25,6 +25,11 @@ _DATETIME_RE = re.compile(
 )
 # Fields a client may set on insert although the org normally maintains them (data migration of leads).
 _SEED_SYSTEM_FIELDS = ("CreatedDate", "LastModifiedDate")
+# Writes that change field-level security, and the system permission each setup object's create needs.
+_SECURITY_OBJECTS = frozenset({schema.FIELD_PERMISSIONS, schema.PERMISSION_SET_ASSIGNMENT})
+_SETUP_PERMISSION = {schema.PERMISSION_SET: "PermissionsCustomizeApplication",
+                     schema.FIELD_PERMISSIONS: "PermissionsCustomizeApplication",
+                     schema.PERMISSION_SET_ASSIGNMENT: "PermissionsManageUsers"}
 
 
 class RecordError(Exception):
@@ -249,6 +254,10 @@ class OrgStore:
         self.activity_archive_days: int | None = None
         # Records the API user can no longer see (sharing changed): absent from every read (in memory only).
         self.hidden: set[str] = set()
+        # Custom fields created through the Tooling API, by object: without field-level security granted to the
+        # API user (a FieldPermissions row of an assigned permission set) they are absent from describe, SOQL and
+        # writes (SALESFORCE.md "Permissions"); refresh_field_security() puts the granted ones into the schema.
+        self.api_fields: dict[str, dict[str, FieldDef]] = {}
 
     # ----------------------------------------------------------------- Catalog protocol
     def object_def(self, name: str) -> ObjectDef | None:
@@ -382,6 +391,8 @@ class OrgStore:
             obj = self.objects[object_name]
             if not obj.createable:
                 raise RecordError("INVALID_TYPE", f"Cannot create records of type {obj.name}")
+            if not seeding:
+                self._check_setup_permission(object_name)
             if "Id" in values:
                 raise RecordError("INVALID_FIELD", "Record ID: cannot specify Id in an insert call", ["Id"])
             system = {k: values.pop(k) for k in _SEED_SYSTEM_FIELDS if seeding and k in values}
@@ -413,6 +424,8 @@ class OrgStore:
             self._records[object_name][record_id] = record
             self._owner[record_id] = object_name
             self._dirty[record_id] = object_name
+            if object_name in _SECURITY_OBJECTS:
+                self.refresh_field_security()
             return record_id
 
     def update(self, object_name: str, record_id: str, values: dict[str, Any], user_id: str,
@@ -432,6 +445,62 @@ class OrgStore:
             self._derive(obj, record)
             self._records[object_name][record_id] = record
             self._dirty[record_id] = object_name
+            if object_name in _SECURITY_OBJECTS:
+                self.refresh_field_security()
+
+    # ----------------------------------------------------------------- setup: permissions and field security
+    def user_permission(self, name: str) -> bool:
+        """A system permission of the API user (its ``UserPermissionAccess`` row)."""
+        return any(bool(row.get(name)) for row in self.rows(schema.USER_PERMISSION_ACCESS))
+
+    def _check_setup_permission(self, object_name: str) -> None:
+        """Permission sets need Customize Application, assignments Manage Users (Help "Permission Sets";
+        the error code and text are unverified)."""
+        needed = _SETUP_PERMISSION.get(object_name)
+        if needed is not None and not self.user_permission(needed):
+            raise RecordError("INSUFFICIENT_ACCESS_OR_READONLY",
+                              "insufficient access rights on object id", http_status=400)
+
+    def add_api_field(self, object_name: str, field: FieldDef) -> None:
+        """A custom field created through the Tooling API: invisible until a permission set grants it."""
+        with self.lock:
+            self.api_fields.setdefault(object_name, {})[field.name] = field
+            self._meta_dirty = True
+            self.refresh_field_security()
+
+    def hidden_field(self, object_name: str, name: str) -> FieldDef | None:
+        """An API-created field the API user may not see (no field-level security), else None."""
+        found = self.api_fields.get(object_name, {}).get(name)
+        return found if found is not None and name not in self.objects[object_name].fields else None
+
+    def refresh_field_security(self) -> None:
+        """Puts every API-created field into its object's schema as its FieldPermissions grant it to the API
+        user: Read → visible, Edit → createable/updateable (a formula never); no grant → absent."""
+        with self.lock:
+            if not self.api_fields:
+                return
+            assigned = {r["PermissionSetId"] for r in self.rows(schema.PERMISSION_SET_ASSIGNMENT)
+                        if r["AssigneeId"] == self.user_id}
+            grants: dict[str, tuple[bool, bool]] = {}
+            for row in self.rows(schema.FIELD_PERMISSIONS):
+                if row["ParentId"] not in assigned:
+                    continue
+                read, edit = grants.get(str(row["Field"]).lower(), (False, False))
+                grants[str(row["Field"]).lower()] = (read or bool(row["PermissionsRead"]),
+                                                     edit or bool(row["PermissionsEdit"]))
+            for object_name, fields in self.api_fields.items():
+                obj = self.objects[object_name]
+                for name, field in fields.items():
+                    read, edit = grants.get(f"{object_name}.{name}".lower(), (False, False))
+                    if not read and object_name == schema.TASK:  # granted on Activity (unverified which is used)
+                        read, edit = grants.get(f"activity.{name}".lower(), (False, False))
+                    if not read:
+                        obj.fields.pop(name, None)
+                        continue
+                    writable = edit and not field.calculated
+                    obj.fields[name] = dataclasses.replace(field, createable=writable, updateable=writable)
+                self._backfill(object_name)
+            self._meta_dirty = True
 
     def set_owner(self, object_name: str, record_id: str, owner_id: str) -> None:
         """An assignment rule's effect on a record just created (inside the same request: undo covers it)."""
@@ -584,7 +653,17 @@ class OrgStore:
                 return str(parent["AccountId"])
         return None
 
-    def _wav_formula(self, task: dict[str, Any]) -> str:
+    def _wav_formula(self, task: dict[str, Any]) -> str | None:
+        formula = self.objects[schema.TASK].fields[schema.WAV_FIELD].calculated_formula or ""
+        if "monitor_link" not in formula:
+            # IF(ISBLANK(B_ServerIP__c), NULL, HYPERLINK(B_ServerIP__c, IMAGE($Label.WavImg, "Image"), "Image")):
+            # the recording-template form (README), the whole link in B_ServerIP__c.
+            link = task.get("B_ServerIP__c") or ""
+            if not link:
+                return None
+            image = (self.labels.get("WavImg") or {}).get("Value") or ""
+            return (f'<a href="{html.escape(link)}" target="Image"><img src="{html.escape(image)}" alt="Image" '
+                    f'border="0"/></a>')
         # HYPERLINK(B_ServerIP__c + '/monitor_link/' + B_UniqueId__c, IMAGE($Label.WavImg, "Image"), "Image"):
         # null text concatenates as "" in formulas. The HTML is what Salesforce renders for HYPERLINK/IMAGE
         # (unverified attribute order).
@@ -629,6 +708,8 @@ class OrgStore:
                     labels=self.labels, static_resources={k: {kk: _to_storable(vv) for kk, vv in v.items()}
                                                           for k, v in self.static_resources.items()},
                     org={"org_id": self.org_id, "user_id": self.user_id},
+                    api_fields={name: [dataclasses.asdict(f) for f in fields.values()]
+                                for name, fields in self.api_fields.items()},
                 )
             self._state.save(changed, meta)
             self._dirty.clear()
@@ -651,6 +732,10 @@ class OrgStore:
                                      for k, v in meta.get("static_resources", {}).items()}
             self.org_id = meta["org"]["org_id"]
             self.user_id = meta["org"]["user_id"]
+            self.api_fields = {name: {f["name"]: FieldDef(**{**f, "reference_to": tuple(f["reference_to"]),
+                                                               "picklist_values": tuple(f["picklist_values"])})
+                                      for f in fields}
+                               for name, fields in meta.get("api_fields", {}).items()}
             self._ids = ids.IdFactory(start=int(meta["counters"]["id"]) + 1)
             self._case_number = int(meta["counters"]["case_number"])
             for object_name, record in self._state.load_records():

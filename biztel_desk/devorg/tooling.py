@@ -56,7 +56,8 @@ def data_type(field: FieldDef) -> str:
         return "Formula (Text)" if field.is_text else "Formula"
     kind = field.type
     if kind == "string":
-        return f"Text({field.length})"
+        # Setup's Data Type column adds "(External ID)" (unverified that FieldDefinition.DataType does too).
+        return f"Text({field.length})" + (" (External ID)" if field.external_id else "")
     if kind == "textarea":
         return f"Long Text Area({field.length})" if field.length > 255 else "Text Area(255)"
     simple = {"phone": "Phone", "email": "Email", "picklist": "Picklist", "multipicklist": "Picklist (Multi-Select)",
@@ -113,7 +114,9 @@ class ToolingCatalog:
         for obj in self._store.objects.values():
             if not obj.accessible:
                 continue
-            for field in obj.fields.values():
+            # Metadata shows every field, also those the user's field-level security hides (unverified).
+            hidden = [f for n, f in self._store.api_fields.get(obj.name, {}).items() if n not in obj.fields]
+            for field in [*obj.fields.values(), *hidden]:
                 text = field.is_text or field.type in ("id", "reference")
                 rows.append({
                     "Id": ids.to18("000000000000000"), "DurableId": f"{obj.name}.{field.name}",

@@ -202,6 +202,8 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(self.ingest_action)
         settings_menu.addSeparator()
         settings_menu.addAction(self.checklist_action)
+        self.setup_org_action = settings_menu.addAction(self.tr("Salesforce側の自動設定(&O)…"))
+        self.setup_org_action.triggered.connect(self._on_setup_org_action_triggered)
 
         help_menu = bar.addMenu(self.tr("ヘルプ(&H)"))
         self.setup_wizard_action = QAction(self.tr("はじめに(セットアップウィザード)(&W)…"), self)
@@ -839,6 +841,12 @@ class MainWindow(QMainWindow):
             dialog.exec()
         finally:
             dialog.deleteLater()
+
+    @Slot()
+    def _on_setup_org_action_triggered(self) -> None:
+        from biztel_desk.ui.dialogs.setup_org_dialog import open_setup_org_dialog
+
+        open_setup_org_dialog(self.context, self._selected, self)
 
     @Slot()
     def _on_account_action_triggered(self) -> None:

@@ -213,8 +213,12 @@ def test_tooling_custom_field_creates_activity_fields(make_org: Callable[..., De
     created = sf.restful("tooling/sobjects/CustomField", method="POST", json={
         "FullName": "Activity.B_UniqueId__c", "Metadata": {"type": "Text", "length": 100, "label": "ユニーク ID"}})
     assert created["success"] and created["id"].startswith("00N")
-    fields = {f["name"]: f for f in sf.Task.describe()["fields"]}
-    assert (fields["B_UniqueId__c"]["type"], fields["B_UniqueId__c"]["length"]) == ("string", 100)
+    # No field-level security yet: invisible to the API user (tests/devorg/test_devorg_setup.py grants it).
+    assert "B_UniqueId__c" not in {f["name"] for f in sf.Task.describe()["fields"]}
+    fields = sf.toolingexecute("query/?q=SELECT+QualifiedApiName,DataType,Length+FROM+FieldDefinition+WHERE+"
+                               "EntityDefinition.QualifiedApiName='Task'")["records"]
+    assert {"QualifiedApiName": "B_UniqueId__c", "DataType": "Text(100)", "Length": 100} in [
+        {k: r[k] for k in ("QualifiedApiName", "DataType", "Length")} for r in fields]
     with pytest.raises(SalesforceMalformedRequest) as info:
         sf.restful("tooling/sobjects/CustomField", method="POST", json={
             "FullName": "Activity.B_UniqueId__c", "Metadata": {"type": "Text", "length": 100}})

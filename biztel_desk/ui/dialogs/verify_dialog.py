@@ -206,6 +206,10 @@ class VerifyResultDialog(QDialog):
         self.checklist_button = QPushButton(self.tr("Salesforce側チェックリスト…"))
         self.checklist_button.setVisible(report is not None)
         buttons.addButton(self.checklist_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.setup_org_button = QPushButton(self.tr("Salesforce側の自動設定…"))
+        buttons.addButton(self.setup_org_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.setup_org_button.setVisible(report is not None and not report.ok)  # after addButton, which shows it
+        self.setup_org_button.clicked.connect(self._on_setup_org_button_clicked)
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.close_button.setText(self.tr("閉じる"))
         layout.addWidget(buttons)
@@ -216,6 +220,13 @@ class VerifyResultDialog(QDialog):
 
     def _on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText("\n".join(self.lines))
+
+    def _on_setup_org_button_clicked(self) -> None:
+        from biztel_desk.ui.dialogs.setup_org_dialog import open_setup_org_dialog
+
+        if self.report is not None:
+            self.accept()
+            self.setup_org_dialog = open_setup_org_dialog(self.context, self.report.setting, self.parentWidget())
 
     def _on_checklist_button_clicked(self) -> None:
         if self.report is None:

@@ -1,0 +1,263 @@
+"""Salesforce側の自動設定: the plan (作成 / 変更なし / 手動対応が必要 with the reason), apply after a confirmation naming
+the org and the user, its progress, then 設定確認 by itself.
+
+``SetupOrgPanel`` is the whole thing as a widget (a wizard page can embed it); ``SetupOrgDialog`` puts it in a
+dialog with a close button; ``open_setup_org_dialog`` is the one call of the menu item and the 設定確認 popup.
+Background work runs through ``ui/tasks.Jobs`` (the service calls in worker threads, widgets on the GUI thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.domain.vocabulary import pick
+from biztel_desk.services.context import AppContext
+from biztel_desk.services.setup_org import ACTION_TEXT, Action, PlanLine, SetupPlan, SetupSession
+from biztel_desk.services.verification import verify_setting
+from biztel_desk.ui.tasks import Jobs
+
+COL_STATE, COL_ITEM, COL_REASON = 0, 1, 2
+ACTION_COLORS = {Action.CREATE: "#1a73e8", Action.UNCHANGED: "#188038", Action.MANUAL: "#d93025"}
+ERROR_COLOR, OK_COLOR = "#d93025", "#188038"
+
+
+class SetupOrgPanel(QWidget):
+    """Reads the org, shows the plan, applies it after confirmation, then runs 設定確認."""
+
+    planned = Signal(object)  # SetupPlan
+    applied = Signal(str)  # setting name: every 作成 line was created and verified
+    verified = Signal(object)  # VerificationReport of the 設定確認 after applying
+
+    def __init__(self, context: AppContext, setting_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setting_name = setting_name
+        self.jobs = Jobs(self)
+        self.session: SetupSession | None = None
+        self.plan: SetupPlan | None = None
+        self.confirm_box: QMessageBox | None = None
+        self.confirm_button: QPushButton | None = None
+        layout = QVBoxLayout(self)
+        self.status_label = QLabel(self.tr("Salesforceの設定を読み込んでいます…"))
+        self.status_label.setObjectName("setupOrgStatus")
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.status_label)
+        self.table = QTableWidget(0, 3)
+        self.table.setObjectName("setupPlanTable")
+        self.table.setHorizontalHeaderLabels([self.tr("状態"), self.tr("項目"), self.tr("理由")])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(COL_STATE, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_ITEM, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_REASON, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("setupOrgProgress")
+        self.progress.setVisible(False)
+        layout.addWidget(self.progress)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.reload_button = QPushButton(self.tr("再読み込み"))
+        self.reload_button.setToolTip(self.tr("Salesforceの設定を読み直して計画を作り直します"))
+        self.apply_button = QPushButton(self.tr("適用…"))
+        self.apply_button.setToolTip(self.tr("作成の行をSalesforceに作成します(確認のあと)"))
+        self.apply_button.setEnabled(False)
+        row.addWidget(self.reload_button)
+        row.addWidget(self.apply_button)
+        layout.addLayout(row)
+        self.reload_button.clicked.connect(self._on_reload_button_clicked)
+        self.apply_button.clicked.connect(self._on_apply_button_clicked)
+
+    # --- plan ---------------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Read the org and show the plan (in the background)."""
+        self.apply_button.setEnabled(False)
+        self.reload_button.setEnabled(False)
+        self._set_status(self.tr("Salesforceの設定を読み込んでいます…"))
+        self.jobs.run("plan", self._plan(), on_error=self._on_job_error, known=(KnownError, ProblemsError))
+
+    async def _plan(self) -> None:
+        self._close_session()
+        session = await asyncio.to_thread(SetupSession, self.context.config, self.context.secrets, self.setting_name)
+        self.session = session
+        plan = await asyncio.to_thread(session.plan)
+        self.plan = plan
+        self._show_plan(plan)
+        self.reload_button.setEnabled(True)
+        self.planned.emit(plan)
+
+    def _show_plan(self, plan: SetupPlan) -> None:
+        lang = self.context.lang
+        index = pick(lang, 0, 1)
+        self.table.setRowCount(len(plan.lines))
+        for row, line in enumerate(plan.lines):
+            self._set_row(row, ACTION_TEXT[line.action][index], ACTION_COLORS[line.action], line.item[index],
+                          line.reason[index])
+        self.table.resizeRowsToContents()
+        head = self.tr("組織「{org}」・ユーザ {user}").format(org=plan.org_name, user=plan.username)
+        if plan.missing_permissions:
+            self._set_status(head + "\n" + plan.permission_text(lang), ERROR_COLOR)
+        elif plan.changes_nothing:
+            self._set_status(head + "\n" + self.tr("作成するものはありません。"))
+        else:
+            self._set_status(head + "\n" + self.tr("{count}件を作成します。「適用…」で実行します。").format(
+                count=len(plan.creates)))
+        self.apply_button.setEnabled(bool(plan.creates) and not plan.missing_permissions)
+
+    def _set_row(self, row: int, state: str, color: str, item: str, reason: str) -> None:
+        state_item = QTableWidgetItem(state)
+        state_item.setForeground(QColor(color))
+        self.table.setItem(row, COL_STATE, state_item)
+        self.table.setItem(row, COL_ITEM, QTableWidgetItem(item))
+        reason_item = QTableWidgetItem(reason)
+        reason_item.setToolTip(reason)
+        self.table.setItem(row, COL_REASON, reason_item)
+
+    # --- apply --------------------------------------------------------------------------------------------------
+
+    def _on_reload_button_clicked(self) -> None:
+        self.start()
+
+    def _on_apply_button_clicked(self) -> None:
+        plan = self.plan
+        if plan is None or not plan.creates:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Salesforce側の自動設定"), self.tr(
+            "組織「{org}」({org_id})に、ユーザ {user} として{count}件を作成します。削除や既存項目の変更はしません。"
+            "実行しますか?").format(org=plan.org_name, org_id=plan.org_id, user=plan.username,
+                                   count=len(plan.creates)), parent=self)
+        self.confirm_button = box.addButton(self.tr("作成する"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("キャンセル"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(self.confirm_button)
+        box.buttonClicked.connect(self._on_confirm_box_button_clicked)
+        self.confirm_box = box
+        box.open()
+
+    def _on_confirm_box_button_clicked(self, button: object) -> None:
+        confirmed = button is self.confirm_button
+        self.confirm_box = None
+        if confirmed:
+            self.apply()
+
+    def apply(self) -> None:
+        """Apply the shown plan (the confirmation has been given)."""
+        if self.plan is None or self.session is None:
+            return
+        self.apply_button.setEnabled(False)
+        self.reload_button.setEnabled(False)
+        self.progress.setRange(0, len(self.plan.creates))
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self._set_status(self.tr("作成しています…"))
+        self.jobs.run("apply", self._apply(self.plan, self.session), on_error=self._on_job_error)
+
+    async def _apply(self, plan: SetupPlan, session: SetupSession) -> None:
+        loop = asyncio.get_running_loop()
+
+        def progress(done: int, total: int, line: PlanLine) -> None:  # worker thread → GUI thread
+            loop.call_soon_threadsafe(self._show_progress, done, total, line)
+
+        await asyncio.to_thread(session.apply, plan, progress)
+        self.applied.emit(self.setting_name)
+        self._set_status(self.tr("作成しました。設定確認を実行しています…"))
+        report = await asyncio.to_thread(verify_setting, self.context, self.setting_name)
+        lines = report.lines(self.context.lang)
+        if report.ok:
+            self._set_status(self.tr("設定確認: {result}").format(result=lines[0]), OK_COLOR)
+        else:
+            self._set_status(self.tr("設定確認で問題が見つかりました:") + "\n" + "\n".join(lines), ERROR_COLOR)
+        self.reload_button.setEnabled(True)
+        self.verified.emit(report)
+
+    def _show_progress(self, done: int, total: int, line: PlanLine) -> None:
+        self.progress.setMaximum(total)
+        self.progress.setValue(done)
+        if self.plan is not None and line in self.plan.lines:
+            row = self.plan.lines.index(line)
+            state = self.table.item(row, COL_STATE)
+            if state is not None:
+                state.setText(self.tr("作成済み"))
+                state.setForeground(QColor(OK_COLOR))
+        item = pick(self.context.lang, *line.item)
+        self._set_status(self.tr("作成しています… ({done}/{total}) {item}").format(done=done, total=total, item=item))
+
+    # --- plumbing -----------------------------------------------------------------------------------------------
+
+    def _on_job_error(self, error: BaseException) -> None:
+        text = error.text(self.context.lang) if isinstance(error, KnownError | ProblemsError) else str(error)
+        self._set_status(text, ERROR_COLOR)
+        self.reload_button.setEnabled(True)
+
+    def _set_status(self, text: str, color: str = "") -> None:
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet(f"color: {color};" if color else "")
+
+    def _close_session(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+    def close_session(self) -> None:
+        """Cancel what runs and log out (the dialog closes)."""
+        self.jobs.cancel_all()
+        self._close_session()
+
+
+class SetupOrgDialog(QDialog):
+    """The plan dialog of 設定 → Salesforce側の自動設定…"""
+
+    def __init__(self, context: AppContext, setting_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Salesforce側の自動設定 — {name}").format(name=setting_name))
+        self.setObjectName("setupOrgDialog")
+        layout = QVBoxLayout(self)
+        self.panel = SetupOrgPanel(context, setting_name, self)
+        layout.addWidget(self.panel, 1)
+        buttons = QDialogButtonBox()
+        self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setText(self.tr("閉じる"))
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(900, 560)
+        self.finished.connect(self._on_finished)
+        self.panel.start()
+
+    def _on_finished(self, _result: int) -> None:
+        self.panel.close_session()
+
+
+def open_setup_org_dialog(context: AppContext, setting_name: str | None, parent: QWidget | None = None) -> QDialog | None:
+    """The entry point of the menu item and of the 設定確認 popup's button; None when no setting is selected."""
+    if not setting_name:
+        QMessageBox.information(parent, QCoreApplication.translate("SetupOrgDialog", "Salesforce側の自動設定"),
+                                QCoreApplication.translate("SetupOrgDialog", "連携設定を選んでから実行してください。"))
+        return None
+    dialog = SetupOrgDialog(context, setting_name, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
