@@ -9,7 +9,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Connection, Engine, Select, func, literal_column, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 
 from biztel_desk.domain import phone
@@ -231,6 +243,8 @@ def ensure_trigram_index(engine: Engine) -> tuple[str, str]:
 
 
 _DAY = dt.timedelta(days=1)
+# Up to this OFFSET a page by start time is read directly (no per-day counts needed).
+NEAR_OFFSET = 1000
 # Databases whose history_day_counts are kept by the triggers of migration 0018_history_day_counts.
 DAY_COUNT_DIALECTS = frozenset({"sqlite", "postgresql"})
 
@@ -283,6 +297,7 @@ class SqlHistorySource:
         else:
             self.keyword_index = "fts5" if self._fts else "like"
         self.day_counts = database.engine.dialect.name in DAY_COUNT_DIALECTS
+        self.near_offset = NEAR_OFFSET
         # Range sizes only decide between two correct plans, so a slightly stale figure does no harm.
         self._range_sizes: dict[tuple[Any, ...], int] = {}
 
@@ -472,35 +487,51 @@ class SqlHistorySource:
         if lower is not None:
             first_day = lower.date() if lower == _midnight(lower.date()) else lower.date() + _DAY
         end_day = None if upper is None else upper.date()  # days before it are whole inside the range
+        if lower is not None and upper is not None and lower >= upper:
+            return []
+        if first_day is not None and end_day is not None and first_day >= end_day:
+            # Less than two days, no whole one: the index counts it all.
+            with self.database.read() as session:
+                return [span for span in [Span(lower, upper, self._exact(session, history_filter, lower, upper))]
+                        if span.rows]
+        # One statement (one round trip, one snapshot): the whole days' sums, then each partial edge day's count.
+        setting_id = select(LinkSetting.id).where(LinkSetting.name == history_filter.setting_name).scalar_subquery()
+        rows = func.sum(HistoryDayCount.n)
+        days = select(literal(0).label("part"), HistoryDayCount.day, rows.label("rows")).where(
+            HistoryDayCount.setting_id == setting_id)
+        if first_day is not None:
+            days = days.where(HistoryDayCount.day >= first_day)
+        if end_day is not None:
+            days = days.where(HistoryDayCount.day < end_day)
+        if history_filter.state:
+            days = days.where(HistoryDayCount.state == history_filter.state)
+        parts: list[Any] = [days.group_by(HistoryDayCount.day).having(rows != 0)]
+        head = tail = None
+        if lower is not None and first_day is not None and lower < _midnight(first_day):
+            head = (lower, _midnight(first_day))
+            parts.append(self._edge_count(-1, history_filter, *head))
+        if upper is not None and end_day is not None and upper > _midnight(end_day):
+            tail = (_midnight(end_day), upper)
+            parts.append(self._edge_count(1, history_filter, *tail))
         with self.database.read() as session:
-            if lower is not None and upper is not None and lower >= upper:
-                return []
-            if first_day is not None and end_day is not None and first_day >= end_day:
-                # Less than two days, no whole one: the index counts it all.
-                return [Span(lower, upper, self._exact(session, history_filter, lower, upper))]
-            setting_id = session.scalar(select(LinkSetting.id).where(LinkSetting.name == history_filter.setting_name))
-            if setting_id is None:
-                return []
-            spans = []
-            if lower is not None and first_day is not None and lower < _midnight(first_day):
-                spans.append(Span(lower, _midnight(first_day), self._exact(session, history_filter, lower, _midnight(first_day))))
-            rows = func.sum(HistoryDayCount.n)
-            query = select(HistoryDayCount.day, rows).where(HistoryDayCount.setting_id == setting_id)
-            if first_day is not None:
-                query = query.where(HistoryDayCount.day >= first_day)
-            if end_day is not None:
-                query = query.where(HistoryDayCount.day < end_day)
-            if history_filter.state:
-                query = query.where(HistoryDayCount.state == history_filter.state)
-            query = query.group_by(HistoryDayCount.day).having(rows != 0).order_by(HistoryDayCount.day)
-            spans.extend(Span(_midnight(day), _midnight(day) + _DAY, int(n)) for day, n in session.execute(query))
-            if upper is not None and end_day is not None and upper > _midnight(end_day):
-                spans.append(Span(_midnight(end_day), upper, self._exact(session, history_filter, _midnight(end_day), upper)))
+            found = session.execute(union_all(*parts)).all()
+        whole = sorted((day, int(n)) for part, day, n in found if part == 0)
+        edges = {part: int(n) for part, _day, n in found if part != 0}
+        spans = []
+        if head is not None:
+            spans.append(Span(head[0], head[1], edges.get(-1, 0)))
+        spans.extend(Span(_midnight(day), _midnight(day) + _DAY, n) for day, n in whole)
+        if tail is not None:
+            spans.append(Span(tail[0], tail[1], edges.get(1, 0)))
         if first_day is None and spans and spans[0].start is not None:
             spans[0] = replace(spans[0], start=None)  # no lower bound: the first day's span reaches down
         if end_day is None and spans and spans[-1].end is not None:
             spans[-1] = replace(spans[-1], end=None)
         return [span for span in spans if span.rows]
+
+    def _edge_count(self, part: int, history_filter: HistoryFilter, lower: dt.datetime, upper: dt.datetime) -> Any:
+        bounded = HistoryFilter(history_filter.setting_name, "", lower, upper, history_filter.state)
+        return self._where(select(literal(part), literal(None), func.count()).select_from(LinkJob), bounded)
 
     def _exact(self, session: Any, history_filter: HistoryFilter, lower: dt.datetime | None,
                upper: dt.datetime | None) -> int:
@@ -510,6 +541,10 @@ class SqlHistorySource:
     def _page_by_day_counts(self, history_filter: HistoryFilter, offset: int, limit: int,
                             descending: bool) -> list[HistoryRow]:
         """Page ``offset`` by start time: whole days are skipped by their counts, then OFFSET within one day."""
+        if offset <= self.near_offset:  # the first pages: a plain OFFSET walks fewer entries than a day holds
+            query = self._ids_query(history_filter, ("started_at", descending)).offset(offset).limit(limit)
+            with self.database.read() as session:
+                return self._rows(session, list(session.scalars(query)))
         spans = self.spans(history_filter)
         skipped = 0
         for span in reversed(spans) if descending else spans:
