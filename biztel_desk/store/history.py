@@ -404,11 +404,9 @@ class SqlHistorySource:
 
     def estimate(self, history_filter: HistoryFilter) -> int | None:
         """The planner's estimate of count() on PostgreSQL, in milliseconds whatever the size; None elsewhere and
-        for a keyword (trigram selectivity guesses are far off), and where count() reads the per-day counts (it is
-        exact in milliseconds then). Shown as 約…件 while the exact count runs."""
+        for a keyword (trigram selectivity guesses are far off). Shown as 約…件 while the exact count runs (which,
+        without a keyword, reads the per-day counts and follows within milliseconds)."""
         if not self._postgresql or keyword_term(history_filter.keyword, self.region) is not None:
-            return None
-        if self._by_day_counts(history_filter):
             return None
         query = self._where(select(LinkJob.id), history_filter)
         with self.database.read() as session:
