@@ -15,6 +15,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from daycounts import check_day_counts  # noqa: E402
 from dbswitch import DB_URL_ENV, SERVER_ENV, PostgresServer  # noqa: E402
 
 from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig  # noqa: E402
@@ -89,7 +90,10 @@ def data_dir(tmp_path: Path) -> Path:
 def database(data_dir: Path, db_url: str | None) -> Iterator[Database]:
     db = Database.open(url=db_url, directory=data_dir)
     yield db
-    db.close()
+    try:
+        check_day_counts(db)  # whatever the test wrote, the history's per-day counts stayed exact (migration 0018)
+    finally:
+        db.close()
 
 
 @pytest.fixture

@@ -27,11 +27,13 @@ from biztel_desk.store.db import (
     refuse_newer_schema,
     sqlite_url,
 )
-from biztel_desk.store.history import ensure_trigram_index, keyword_index
+from biztel_desk.store.history import ensure_trigram_index, keyword_index, rebuild_day_counts
 from biztel_desk.store.models import Base
 
 # Runtime state, not data: who steps a setting now. A copy starts with no owner (the engines take leases anew).
-NOT_COPIED = frozenset({"link_leases"})
+# link_leases: who links now is runtime state; history_day_counts: derived from link_jobs (migration 0018), the
+# target's triggers count the jobs as they arrive and the copy recounts them at the end.
+NOT_COPIED = frozenset({"link_leases", "history_day_counts"})
 
 
 def database_url(data_directory: str | Path | None, db_url: str | None) -> str:
@@ -229,6 +231,8 @@ def _copy(
         mismatched = [f"{c.table} {c.source_rows}→{c.target_rows}" for c in counts if c.source_rows != c.target_rows]
         if mismatched:  # raised inside the write transaction: the target keeps nothing of this copy
             raise ProblemsError([Problem("db_copy_mismatch", "", {"detail": ", ".join(mismatched)})])
+        # The history's per-day counts: whatever the deletes and inserts above left, recounted from the jobs.
+        rebuild_day_counts(writer)
         if target.engine.dialect.name == "postgresql":
             # Rows came with their ids: move each id sequence past them, or the next insert would collide.
             for table in tables:

@@ -9,13 +9,25 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Connection, Engine, Select, func, literal_column, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.jobs import JobState
 from biztel_desk.store.db import Database
-from biztel_desk.store.models import Call, LinkJob, LinkSetting, utcnow
+from biztel_desk.store.models import Call, HistoryDayCount, LinkJob, LinkSetting, utcnow
 
 # In the order the admin picks them (SPEC §13): 連携済み, 待機中, 保留中, リトライ待ち, 失敗, スキップ, 送信中,
 # then a linked call's Task update (a late leg): 更新待ち, 更新送信中, 更新済み; last 対象外.
@@ -230,6 +242,32 @@ def ensure_trigram_index(engine: Engine) -> tuple[str, str]:
     return "pg_trgm", ""
 
 
+_DAY = dt.timedelta(days=1)
+# Up to this OFFSET a page by start time is read directly (no per-day counts needed).
+NEAR_OFFSET = 1000
+# Databases whose history_day_counts are kept by the triggers of migration 0018_history_day_counts.
+DAY_COUNT_DIALECTS = frozenset({"sqlite", "postgresql"})
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A part of a filter's date range and how many jobs it holds: a whole UTC day (from history_day_counts) or
+    a partial day at an edge of the range (counted exactly over the index). Spans are in time order, disjoint,
+    and together cover the range."""
+
+    start: dt.datetime | None  # None: the range's open lower end
+    end: dt.datetime | None  # exclusive; None: the range's open upper end
+    rows: int
+
+
 class SqlHistorySource:
     """The history from the local database. Every query is bounded: it walks an index, never the whole table.
 
@@ -238,7 +276,11 @@ class SqlHistorySource:
       SQLite, from the pg_trgm GIN index on PostgreSQL (migration 0008), or a LIKE scan over the calls where
       neither exists;
     * a page is found as job ids first (over the index only), then its rows are fetched by id;
-    * next/previous use keyset paging; a jump to page N uses OFFSET from whichever end is nearer.
+    * next/previous use keyset paging;
+    * without a keyword, a count and a jump to page N read the per-day counts of migration 0018 (spans()): the
+      count sums whole days and counts the partial days at the range's edges over the index; page N skips whole
+      days by their counts and OFFSETs only within its day. With a keyword (or a sort other than the start time) a
+      jump uses OFFSET from whichever end is nearer, and the count walks the matching rows.
     """
 
     def __init__(self, database: Database, region: str = "JP") -> None:
@@ -254,6 +296,8 @@ class SqlHistorySource:
                             " (see biztel-desk db check)", TRIGRAM_INDEX)
         else:
             self.keyword_index = "fts5" if self._fts else "like"
+        self.day_counts = database.engine.dialect.name in DAY_COUNT_DIALECTS
+        self.near_offset = NEAR_OFFSET
         # Range sizes only decide between two correct plans, so a slightly stale figure does no harm.
         self._range_sizes: dict[tuple[Any, ...], int] = {}
 
@@ -351,6 +395,8 @@ class SqlHistorySource:
     # --- HistorySource ------------------------------------------------------------------------------------------
 
     def count(self, history_filter: HistoryFilter) -> int:
+        if self._by_day_counts(history_filter):
+            return sum(span.rows for span in self.spans(history_filter))
         # No join: every condition is on the job row, so the count is a walk over ix_link_jobs_history(_state).
         query = self._where(select(func.count()).select_from(LinkJob), history_filter)
         with self.database.read() as session:
@@ -358,7 +404,8 @@ class SqlHistorySource:
 
     def estimate(self, history_filter: HistoryFilter) -> int | None:
         """The planner's estimate of count() on PostgreSQL, in milliseconds whatever the size; None elsewhere and
-        for a keyword (trigram selectivity guesses are far off). Shown as 約…件 while the exact count runs."""
+        for a keyword (trigram selectivity guesses are far off). Shown as 約…件 while the exact count runs (which,
+        without a keyword, reads the per-day counts and follows within milliseconds)."""
         if not self._postgresql or keyword_term(history_filter.keyword, self.region) is not None:
             return None
         query = self._where(select(LinkJob.id), history_filter)
@@ -376,6 +423,8 @@ class SqlHistorySource:
         """Rows ``offset … offset+limit`` in ``sort`` order; with ``total`` known, a page past the middle is
         read backwards from the end, so no jump skips more than half of the rows."""
         offset, limit = max(offset, 0), max(limit, 0)
+        if sort[0] == "started_at" and self._by_day_counts(history_filter):
+            return self._page_by_day_counts(history_filter, offset, limit, sort[1])
         reverse = total is not None and offset > total // 2
         if reverse:
             assert total is not None
@@ -421,6 +470,95 @@ class SqlHistorySource:
                 ids.reverse()
             return self._rows(session, ids)
 
+    # --- per-day counts (migration 0018_history_day_counts) ----------------------------------------------------------
+
+    def _by_day_counts(self, history_filter: HistoryFilter) -> bool:
+        return self.day_counts and keyword_term(history_filter.keyword, self.region) is None
+
+    def spans(self, history_filter: HistoryFilter) -> list[Span]:
+        """The filter's date range as spans with their row counts (setting + range + state; the keyword is ignored):
+        whole UTC days from history_day_counts, partial days at the edges counted over ix_link_jobs_history(_state).
+        Days without rows are left out."""
+        lower = None if history_filter.started_from is None else _utc(history_filter.started_from)
+        upper = None if history_filter.started_before is None else _utc(history_filter.started_before)
+        first_day = None
+        if lower is not None:
+            first_day = lower.date() if lower == _midnight(lower.date()) else lower.date() + _DAY
+        end_day = None if upper is None else upper.date()  # days before it are whole inside the range
+        if lower is not None and upper is not None and lower >= upper:
+            return []
+        if first_day is not None and end_day is not None and first_day >= end_day:
+            # Less than two days, no whole one: the index counts it all.
+            with self.database.read() as session:
+                return [span for span in [Span(lower, upper, self._exact(session, history_filter, lower, upper))]
+                        if span.rows]
+        # One statement (one round trip, one snapshot): the whole days' sums, then each partial edge day's count.
+        setting_id = select(LinkSetting.id).where(LinkSetting.name == history_filter.setting_name).scalar_subquery()
+        rows = func.sum(HistoryDayCount.n)
+        days = select(literal(0).label("part"), HistoryDayCount.day, rows.label("rows")).where(
+            HistoryDayCount.setting_id == setting_id)
+        if first_day is not None:
+            days = days.where(HistoryDayCount.day >= first_day)
+        if end_day is not None:
+            days = days.where(HistoryDayCount.day < end_day)
+        if history_filter.state:
+            days = days.where(HistoryDayCount.state == history_filter.state)
+        parts: list[Any] = [days.group_by(HistoryDayCount.day).having(rows != 0)]
+        head = tail = None
+        if lower is not None and first_day is not None and lower < _midnight(first_day):
+            head = (lower, _midnight(first_day))
+            parts.append(self._edge_count(-1, history_filter, *head))
+        if upper is not None and end_day is not None and upper > _midnight(end_day):
+            tail = (_midnight(end_day), upper)
+            parts.append(self._edge_count(1, history_filter, *tail))
+        with self.database.read() as session:
+            found = session.execute(union_all(*parts)).all()
+        whole = sorted((day, int(n)) for part, day, n in found if part == 0)
+        edges = {part: int(n) for part, _day, n in found if part != 0}
+        spans = []
+        if head is not None:
+            spans.append(Span(head[0], head[1], edges.get(-1, 0)))
+        spans.extend(Span(_midnight(day), _midnight(day) + _DAY, n) for day, n in whole)
+        if tail is not None:
+            spans.append(Span(tail[0], tail[1], edges.get(1, 0)))
+        if first_day is None and spans and spans[0].start is not None:
+            spans[0] = replace(spans[0], start=None)  # no lower bound: the first day's span reaches down
+        if end_day is None and spans and spans[-1].end is not None:
+            spans[-1] = replace(spans[-1], end=None)
+        return [span for span in spans if span.rows]
+
+    def _edge_count(self, part: int, history_filter: HistoryFilter, lower: dt.datetime, upper: dt.datetime) -> Any:
+        bounded = HistoryFilter(history_filter.setting_name, "", lower, upper, history_filter.state)
+        return self._where(select(literal(part), literal(None), func.count()).select_from(LinkJob), bounded)
+
+    def _exact(self, session: Any, history_filter: HistoryFilter, lower: dt.datetime | None,
+               upper: dt.datetime | None) -> int:
+        bounded = HistoryFilter(history_filter.setting_name, "", lower, upper, history_filter.state)
+        return int(session.scalar(self._where(select(func.count()).select_from(LinkJob), bounded)) or 0)
+
+    def _page_by_day_counts(self, history_filter: HistoryFilter, offset: int, limit: int,
+                            descending: bool) -> list[HistoryRow]:
+        """Page ``offset`` by start time: whole days are skipped by their counts, then OFFSET within one day."""
+        if offset <= self.near_offset:  # the first pages: a plain OFFSET walks fewer entries than a day holds
+            query = self._ids_query(history_filter, ("started_at", descending)).offset(offset).limit(limit)
+            with self.database.read() as session:
+                return self._rows(session, list(session.scalars(query)))
+        spans = self.spans(history_filter)
+        skipped = 0
+        for span in reversed(spans) if descending else spans:
+            if skipped + span.rows > offset:
+                break
+            skipped += span.rows
+        else:
+            return []
+        if descending:
+            narrowed = replace(history_filter, started_before=span.end) if span.end is not None else history_filter
+        else:
+            narrowed = replace(history_filter, started_from=span.start) if span.start is not None else history_filter
+        query = self._ids_query(narrowed, ("started_at", descending)).offset(offset - skipped).limit(limit)
+        with self.database.read() as session:
+            return self._rows(session, list(session.scalars(query)))
+
     @staticmethod
     def _rows(session: Any, ids: Sequence[int]) -> list[HistoryRow]:
         if not ids:
@@ -439,6 +577,53 @@ class SqlHistorySource:
         with self.database.read() as session:
             for partition in session.execute(query).partitions(chunk):
                 yield [HistoryRow(*values) for values in partition]
+
+
+# One compaction at a time across desktops (two would only wait for each other's row locks).
+_COMPACT_LOCK = 0x6869_7374  # "hist"
+
+
+def compact_day_counts(database: Database) -> int:
+    """Merge the rows of each (setting, day, state) of history_day_counts into one and drop keys at 0; returns
+    how many rows went. PostgreSQL's triggers append a row per statement (migration 0018); run after each
+    retention purge, so a count sums few rows. Safe while writers run: one statement deletes the rows it sees and
+    inserts their sum (rows appended meanwhile stay and keep adding up). SQLite keeps one row per key already;
+    only keys at 0 go."""
+    name = database.engine.dialect.name
+    with database.begin() as session:
+        if name == "postgresql":
+            if not session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)").bindparams(key=_COMPACT_LOCK)):
+                return 0
+            result = session.execute(text(
+                "WITH merged AS (DELETE FROM history_day_counts AS h USING (SELECT setting_id, day, state"
+                " FROM history_day_counts GROUP BY 1, 2, 3 HAVING count(*) > 1 OR sum(n) = 0) AS k"
+                " WHERE h.setting_id = k.setting_id AND h.day = k.day AND h.state = k.state"
+                " RETURNING h.setting_id, h.day, h.state, h.n),"
+                " kept AS (INSERT INTO history_day_counts (setting_id, day, state, n) SELECT setting_id, day, state,"
+                " sum(n) FROM merged GROUP BY 1, 2, 3 HAVING sum(n) <> 0 RETURNING 1)"
+                " SELECT (SELECT count(*) FROM merged) - (SELECT count(*) FROM kept)"
+            ))
+            return int(result.scalar() or 0)
+        if name == "sqlite":
+            deleted = session.execute(text("DELETE FROM history_day_counts WHERE n = 0"))
+            return int(getattr(deleted, "rowcount", 0) or 0)
+    return 0
+
+
+def rebuild_day_counts(connection: Connection) -> int:
+    """Recount history_day_counts from link_jobs in the caller's transaction (what migration 0018 back-fills): after
+    a bulk load with triggers off (bench/history_bench.py's COPY) or a copy that brought the rows of another
+    database (``biztel-desk db copy``). Returns the rows written."""
+    postgresql = connection.dialect.name == "postgresql"
+    day = "(call_started_at AT TIME ZONE 'UTC')::date" if postgresql else "date(call_started_at)"
+    if postgresql:
+        connection.exec_driver_sql("LOCK TABLE link_jobs IN SHARE MODE")
+    connection.exec_driver_sql("DELETE FROM history_day_counts")
+    result = connection.exec_driver_sql(
+        f"INSERT INTO history_day_counts (setting_id, day, state, n) SELECT setting_id, {day}, state, count(*)"
+        f" FROM link_jobs WHERE call_started_at IS NOT NULL GROUP BY setting_id, {day}, state"
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def cursor_of(row: HistoryRow, sort: Sort) -> Cursor:

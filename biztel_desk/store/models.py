@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -270,6 +271,29 @@ class LinkJob(Base):
     call_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     call: Mapped[Call] = relationship()
+
+
+class HistoryDayCount(Base):
+    """How many of a setting's jobs started on one UTC day in one state: the sum of ``n`` over the rows of a
+    (setting_id, day, state) key (migration 0018_history_day_counts).
+
+    Kept exact by database triggers on ``link_jobs`` (insert, delete, a change of state, start or setting),
+    whatever writes the job, in the writer's own transaction; the history counts a date range and finds page N
+    from these rows instead of walking millions of index entries. On PostgreSQL each statement appends its net
+    changes as new rows (writers never lock one another's counts, so they cannot deadlock) and
+    ``store.history.compact_day_counts`` (after each retention purge) merges them; on SQLite, with one writer at
+    a time, a key has one row, updated in place. No foreign key: a deleted setting's jobs go by cascade and
+    their triggers bring its counts to 0.
+    """
+
+    __tablename__ = "history_day_counts"
+    __table_args__ = (Index("ix_history_day_counts_key", "setting_id", "day", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    setting_id: Mapped[int] = mapped_column(Integer)
+    day: Mapped[dt.date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16))
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class LinkLease(Base):

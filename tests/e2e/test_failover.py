@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from daycounts import day_count_mismatches
 from dbswitch import open_database
 from sqlalchemy import select, text
 from test_crash import _env, _linked, _prepare, _sync
@@ -136,6 +137,7 @@ def test_another_desktop_takes_over_within_30_s_after_a_sigkill_and_a_pulled_cab
     try:
         with database.read() as session:
             assert Counter(session.scalars(select(LinkJob.state))) == Counter({"linked": CALLS})
+        assert day_count_mismatches(database) == {}  # two engines, a SIGKILL, a cut: the history's day counts held
     finally:
         database.close()
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from daycounts import day_count_mismatches
 from postgres_server import fresh_database
 from sqlalchemy import func, select, text
 
@@ -135,6 +136,7 @@ def test_copy_sqlite_to_sqlite(filled: AppContext, tmp_path: Path, capsys: pytes
     copied = Database.open(url=target)
     try:
         assert counts(copied) == {**counts(filled.database), "link_leases": 0}  # who links now is not data
+        assert day_count_mismatches(copied) == {}  # the history's per-day counts (0018): recounted, not doubled
         # The FTS5 keyword index of the target was filled by its triggers as the calls arrived.
         found = SqlHistorySource(copied).page(HistoryFilter("本社", keyword="+81 90-2222-0123"), 0, 10)
         assert [row.unique_id for row in found] == ["u0123"]
@@ -144,6 +146,11 @@ def test_copy_sqlite_to_sqlite(filled: AppContext, tmp_path: Path, capsys: pytes
     assert code == 1 and "--replace" in err
     code, out, _ = cli(filled.data_dir, "db", "copy", "--to", target, "--replace", capsys=capsys)
     assert code == 0 and "calls: 300 → 300" in out
+    copied = Database.open(url=target)
+    try:
+        assert day_count_mismatches(copied) == {}
+    finally:
+        copied.close()
     code, _, err = cli(filled.data_dir, "db", "copy", "--to", sqlite_url(filled.data_dir), lang="en", capsys=capsys)
     assert code == 1 and "same database" in err
 
@@ -167,6 +174,7 @@ def test_copy_sqlite_to_postgresql_then_check_and_use_it(
     target = Database.open(url=pg_url)
     try:
         assert counts(target) == {**source_counts, "link_leases": 0}
+        assert day_count_mismatches(target) == {}
         history = SqlHistorySource(target)
         assert history.keyword_index == "pg_trgm"
         lite = SqlHistorySource(filled.database)
