@@ -397,6 +397,17 @@ class CdrTable:
         except (SQLAlchemyError, OSError) as error:
             raise self.fault(error) from None
 
+    def newest_end(self, newest_start: Any) -> Any:
+        """The latest end among the rows that started from ``max_call_s`` before the newest start (an index range)."""
+        try:
+            with self.engine.connect() as connection:
+                table = self.reflect(connection)
+                low = newest_start - dt.timedelta(seconds=self.config.max_call_s)
+                return connection.scalar(select(sa.func.max(self.end_expression(table)))
+                                         .where(self.start_column(table) >= low))
+        except (SQLAlchemyError, OSError) as error:
+            raise self.fault(error) from None
+
     def page(self, position: Position, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
         """The rows after ``position`` (with the overlap), oldest first, at most ``limit``; each with ``_end`` (time
         mode) or ``_id`` (id mode) for the next position."""
@@ -538,7 +549,9 @@ class CdrDbReader:
             return Position(target)
         if self.config.start.startswith("days:"):
             return Position(target, floor=newest - dt.timedelta(days=int(self.config.start.removeprefix("days:"))))
-        return Position(target, floor=newest)  # 今から: calls that end from the newest row on
+        newest_end = self.table.newest_end(newest)
+        # 今から: the rows there are now are history; what ends after the latest of them is read.
+        return Position(target, floor=(newest_end or newest) + dt.timedelta(microseconds=1))
 
     def poll(self) -> PollResult:
         """Read every row there is now. Raises CdrDbError (the PBX's database) — the position stays where the
