@@ -260,6 +260,11 @@ def needs_start(database: Database, config: CdrDbConfig) -> bool:
     return config.enabled and not config.start and ingest_cdr_db.load_position(database, config) is None
 
 
+def load_cdr_db(database: Database) -> CdrDbConfig:
+    """The saved CDR database configuration (off until a URL is given)."""
+    return ingest_cdr_db.load_config(database)
+
+
 def cdr_db_position(database: Database, config: CdrDbConfig) -> ingest_cdr_db.Position | None:
     return ingest_cdr_db.load_position(database, config)
 
