@@ -416,8 +416,9 @@ class CdrTable:
                 table = self.reflect(connection)
                 if self.key == "id":
                     id_column = self._column(table, "id")
-                    query = (select(table, id_column.label("_id")).where(id_column > position.last_id - ID_OVERLAP)
-                             .order_by(id_column).limit(limit))
+                    low_id = max(position.floor_id, position.last_id - ID_OVERLAP)
+                    query = (select(table, id_column.label("_id"), self.end_expression(table).label("_end"))
+                             .where(id_column > low_id).order_by(id_column).limit(limit))
                 else:
                     end = self.end_expression(table).label("_end")
                     low = position.low(self.config)
@@ -452,6 +453,7 @@ class Position:
     watermark: dt.datetime | None = None
     floor: dt.datetime | None = None
     last_id: int = 0
+    floor_id: int = 0  # id mode, 今から: the rows up to this id are history
 
     def low(self, config: CdrDbConfig) -> dt.datetime | None:
         candidates = [value for value in (self.floor,) if value is not None]
@@ -461,12 +463,13 @@ class Position:
 
     def to_json(self) -> dict[str, Any]:
         return {"target": self.target, "watermark": _to_json_time(self.watermark), "floor": _to_json_time(self.floor),
-                "last_id": self.last_id}
+                "last_id": self.last_id, "floor_id": self.floor_id}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Position:
         return cls(str(data.get("target", "")), _from_json_time(str(data.get("watermark") or "")),
-                   _from_json_time(str(data.get("floor") or "")), int(data.get("last_id") or 0))
+                   _from_json_time(str(data.get("floor") or "")), int(data.get("last_id") or 0),
+                   int(data.get("floor_id") or 0))
 
 
 def target_of(config: CdrDbConfig) -> str:
@@ -540,7 +543,7 @@ class CdrDbReader:
                 with self.table.engine.connect() as connection:
                     table = self.table.reflect(connection)
                     last = connection.scalar(select(sa.func.max(self.table._column(table, "id")))) or 0
-                return Position(target, last_id=int(last) + ID_OVERLAP)
+                return Position(target, last_id=int(last), floor_id=int(last))
             if self.config.start.startswith("days:") and newest is not None:
                 floor = newest - dt.timedelta(days=int(self.config.start.removeprefix("days:")))
                 return Position(target, floor=floor)
@@ -579,17 +582,14 @@ class CdrDbReader:
         fresh: list[dict[str, str]] = []
         id_mode = self.table.key == "id"
         for row in rows:
-            mark = row.pop("_id" if id_mode else "_end", None)
-            if not id_mode and position.floor is not None and mark is not None and mark < position.floor:
-                continue
-            if id_mode and mark is not None and int(mark) <= self.position.last_id - ID_OVERLAP:
-                continue
-            text = {name.lower(): _text_value(value) for name, value in row.items()}
-            if id_mode:
-                position.last_id = max(position.last_id, int(mark or 0))
-            elif mark is not None:
-                position.watermark = mark if position.watermark is None else max(position.watermark, mark)
-            fresh.append(text)
+            row_id, end = row.pop("_id", None), row.pop("_end", None)
+            if id_mode and row_id is not None:
+                position.last_id = max(position.last_id, int(row_id))  # also past a row before the floor
+            if position.floor is not None and end is not None and end < position.floor:
+                continue  # ended before the first run's start (過去N日, 今から)
+            if not id_mode and end is not None:
+                position.watermark = end if position.watermark is None else max(position.watermark, end)
+            fresh.append({name.lower(): _text_value(value) for name, value in row.items()})
         records, rejected, region = table_records(self.database, fresh, self.table.schema,
                                                   time_zone=self.config.time_zone or None)
         result.rejected += len(rejected)
