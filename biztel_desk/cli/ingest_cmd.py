@@ -109,7 +109,9 @@ def _write_config(context: AppContext, stdout: TextIO) -> None:
 
 def _cdr_rows(context: AppContext) -> list[tuple[str, str]]:
     cdr = ingest_cdr_db.load_config(context.database)
-    position = ingest_sources.cdr_db_position(context.database, cdr) if cdr.url else None
+    if not cdr.url:
+        return []  # not configured: the rows appear once a CDR database is given (an optional source and driver)
+    position = ingest_sources.cdr_db_position(context.database, cdr)
     return [
         ("cdr_db", "on" if cdr.enabled else "off"),
         ("cdr_db_url", cdr.url or "-"),

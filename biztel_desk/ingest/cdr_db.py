@@ -408,25 +408,26 @@ class CdrTable:
         except (SQLAlchemyError, OSError) as error:
             raise self.fault(error) from None
 
-    def page(self, position: Position, limit: int = PAGE_ROWS) -> list[dict[str, Any]]:
-        """The rows after ``position`` (with the overlap), oldest first, at most ``limit``; each with ``_end`` (time
-        mode) or ``_id`` (id mode) for the next position."""
+    def page(self, position: Position, cursor: Any = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """The rows after ``position`` (with the overlap), oldest first, at most ``limit``; each with ``_end`` (and
+        ``_id`` in id mode) for the next position. ``cursor``: the next page of the same poll (the last page's last
+        end, ties included, or its last id)."""
         try:
             with self.engine.connect() as connection:
                 table = self.reflect(connection)
                 if self.key == "id":
                     id_column = self._column(table, "id")
-                    low_id = max(position.floor_id, position.last_id - ID_OVERLAP)
+                    low_id = cursor if cursor is not None else max(position.floor_id, position.last_id - ID_OVERLAP)
                     query = (select(table, id_column.label("_id"), self.end_expression(table).label("_end"))
-                             .where(id_column > low_id).order_by(id_column).limit(limit))
+                             .where(id_column > low_id).order_by(id_column).limit(limit or PAGE_ROWS))
                 else:
                     end = self.end_expression(table).label("_end")
-                    low = position.low(self.config)
+                    low = cursor if cursor is not None else position.low(self.config)
                     query = select(table, end)
                     if low is not None:
                         query = query.where(end >= low,
                                             self.start_column(table) >= low - dt.timedelta(seconds=self.config.max_call_s))
-                    query = query.order_by(end).limit(limit)
+                    query = query.order_by(end).limit(limit or PAGE_ROWS)
                 return [dict(row._mapping) for row in connection.execute(query)]
         except (SQLAlchemyError, OSError) as error:
             raise self.fault(error) from None
@@ -509,6 +510,21 @@ def _text_value(value: Any) -> str:
     return str(value)
 
 
+def _quick_leg_key(row: dict[str, Any]) -> str | None:
+    """The leg id of a raw row when it is simply ``uniqueid#sequence`` (files._LegIds), else None."""
+    uniqueid = row.get("uniqueid")
+    sequence = row.get("sequence")
+    if uniqueid is None or sequence is None:
+        for name, value in row.items():
+            lowered = name.lower()
+            if lowered == "uniqueid":
+                uniqueid = value
+            elif lowered == "sequence":
+                sequence = value
+    uniqueid_text, sequence_text = _text_value(uniqueid).strip(), _text_value(sequence).strip()
+    return f"{uniqueid_text}#{sequence_text}" if uniqueid_text and sequence_text else None
+
+
 # --- polling -------------------------------------------------------------------------------------------------------
 
 
@@ -567,13 +583,16 @@ class CdrDbReader:
             with self.database.begin() as session:
                 _save_position(session, position)
             self.position = position
+        cursor = None
         while True:
-            rows = self.table.page(self.position)
+            rows = self.table.page(self.position, cursor)
             result.pages += 1
             result.read += len(rows)
-            moved = self._store(rows, result)
-            if len(rows) < PAGE_ROWS or not moved:
-                return result
+            last = rows[-1].get("_id" if self.table.key == "id" else "_end") if rows else None
+            self._store(rows, result)
+            if len(rows) < PAGE_ROWS or last is None or last == cursor:
+                return result  # all read (more than a page of legs ending in the same second: at the next poll)
+            cursor = last
 
     def _store(self, rows: list[dict[str, Any]], result: PollResult) -> bool:
         """Store the page's new legs and the position after it in one transaction; True when the position moved."""
@@ -589,7 +608,17 @@ class CdrDbReader:
                 continue  # ended before the first run's start (過去N日, 今から)
             if not id_mode and end is not None:
                 position.watermark = end if position.watermark is None else max(position.watermark, end)
+            quick = _quick_leg_key(row)
+            if quick is not None and quick in self._seen:
+                continue  # read again in the overlap, stored already: not parsed again
             fresh.append({name.lower(): _text_value(value) for name, value in row.items()})
+        moved = position.to_json() != self.position.to_json()
+        if not fresh:
+            if moved:
+                with self.database.begin() as session:
+                    _save_position(session, position)
+                self.position = position
+            return moved
         records, rejected, region = table_records(self.database, fresh, self.table.schema,
                                                   time_zone=self.config.time_zone or None)
         result.rejected += len(rejected)
@@ -608,7 +637,6 @@ class CdrDbReader:
         for record in records:
             self._seen[record.leg_key] = mark
         self._prune(position)
-        moved = position.to_json() != self.position.to_json()
         self.position = position
         return moved
 

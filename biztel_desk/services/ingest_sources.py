@@ -70,8 +70,10 @@ class IngestStatus:
         """One line per source, e.g. for ``biztel-desk sync``'s stderr."""
         folder, http = ("監視フォルダ", "HTTP受信") if lang == "ja" else ("Watched folder", "HTTP ingest")
         cdr = "PBXのCDRデータベース" if lang == "ja" else "PBX CDR database"
-        return [f"{folder}: {self.folder_text(lang)}", f"{http}: {self.http_text(lang)}",
-                f"{cdr}: {self.cdr_db_text(lang)}"]
+        lines = [f"{folder}: {self.folder_text(lang)}", f"{http}: {self.http_text(lang)}"]
+        if self.cdr_db.state is not SourceState.OFF or self.cdr_db.location:  # once configured (an optional driver)
+            lines.append(f"{cdr}: {self.cdr_db_text(lang)}")
+        return lines
 
     @property
     def has_error(self) -> bool:

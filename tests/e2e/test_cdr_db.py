@@ -592,3 +592,34 @@ def test_a_table_with_an_id_column_is_read_by_id(context: AppContext, monkeypatc
         assert sorted(_calls(context.database)) == sorted(calls)
     finally:
         generator.close()
+
+
+def test_more_rows_in_the_overlap_than_a_page_still_reach_the_new_ones(
+    context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A busy PBX: more legs within the overlap window than one page holds. Each poll pages on past the rows it
+    read already (by end, then id), so new rows are never stuck behind them."""
+    reason = _skip_reason(False)
+    if reason:
+        pytest.skip(reason)
+    monkeypatch.setattr(cdr_db, "PAGE_ROWS", 3)
+    generator = _pbx_database(False)
+    pbx_db = next(generator)
+    try:
+        reader = cdr_db.CdrDbReader(context.database, pbx_db.config(start="now"), pbx_db.password)
+        try:
+            reader.poll()
+            base = _now()
+            for i in range(4):  # 12 legs, all within the overlap of the next ones
+                pbx_db.write(pbx_db.pbx.call("ring_group", base + dt.timedelta(seconds=i), f"0335550{700 + i}")[1])
+            first = reader.poll()
+            assert first.legs == 12 and first.pages >= 4
+            latest, rows = pbx_db.pbx.call("missed", base + dt.timedelta(seconds=10), "0335550799")
+            pbx_db.write(rows)
+            second = reader.poll()
+            assert second.legs == 1 and second.calls == 1
+        finally:
+            reader.close()
+        assert latest.call_id in _calls(context.database) and _count(context.database, CallLeg) == 13
+    finally:
+        generator.close()
