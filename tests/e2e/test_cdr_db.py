@@ -623,3 +623,101 @@ def test_more_rows_in_the_overlap_than_a_page_still_reach_the_new_ones(
         assert latest.call_id in _calls(context.database) and _count(context.database, CallLeg) == 13
     finally:
         generator.close()
+
+
+class CuttableLink:
+    """A TCP relay between the source and the PBX's database, whose cable the test pulls (every connection reset,
+    new ones refused) and plugs back in."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.connected = threading.Event()
+        self.connected.set()
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.connected.is_set():
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        self.connected.clear()
+        with self.lock:
+            for sock in self.sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                sock.close()
+            self.sockets.clear()
+
+    def restore(self) -> None:
+        self.connected.set()
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+def test_a_network_cut_is_shown_and_reading_resumes(context: AppContext, pbx_db: PbxDatabase) -> None:
+    url = sa.make_url(pbx_db.url)
+    link = CuttableLink(url.host or "127.0.0.1", int(url.port or 0))
+    try:
+        config = pbx_db.config(url=pbx_db.url.replace(f":{url.port}/", f":{link.port}/"))
+        context.secrets.set(cdr_db.SECRET_KEY, pbx_db.password)
+        ingest_sources.save_settings(context.database, cdr_db=config)
+        sources = IngestSources(context.database, context.secrets)
+        sources.start()
+        try:
+            poller = sources.cdr_db_poller
+            assert poller is not None
+            assert _wait(lambda: cdr_db.load_position(context.database, config) is not None)
+            pbx_db.write(pbx_db.pbx.call("queue", _now(), "0335550801")[1])
+            assert _wait(lambda: _count(context.database, CallLeg) == 4)
+            link.cut()
+            pbx_db.write(pbx_db.pbx.call("transfer", _now(), "0335550802")[1])  # the PBX goes on meanwhile
+            assert _wait(lambda: poller.problem_code in ("lost", "unreachable"), timeout=30), poller.problem
+            state = sources.status().cdr_db
+            assert state.state is SourceState.ERROR
+            assert "Retrying" in state.error("en") or "Reconnecting" in state.error("en")
+            assert state.error("ja").endswith("。")
+            assert _count(context.database, CallLeg) == 4
+            link.restore()
+            assert _wait(lambda: _count(context.database, CallLeg) == 6, timeout=90), poller.problem
+            assert _wait(lambda: sources.status().cdr_db.state is SourceState.RUNNING)
+        finally:
+            sources.stop()
+    finally:
+        link.close()
