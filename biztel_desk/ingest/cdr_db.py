@@ -556,9 +556,12 @@ class CdrDbReader:
         if self.table.key == "id":
             if self.config.start == "now" and newest is not None:
                 # Every row so far is history: start after the highest id.
-                with self.table.engine.connect() as connection:
-                    table = self.table.reflect(connection)
-                    last = connection.scalar(select(sa.func.max(self.table._column(table, "id")))) or 0
+                try:
+                    with self.table.engine.connect() as connection:
+                        table = self.table.reflect(connection)
+                        last = connection.scalar(select(sa.func.max(self.table._column(table, "id")))) or 0
+                except (SQLAlchemyError, OSError) as error:
+                    raise self.table.fault(error) from None
                 return Position(target, last_id=int(last), floor_id=int(last))
             if self.config.start.startswith("days:") and newest is not None:
                 floor = newest - dt.timedelta(days=int(self.config.start.removeprefix("days:")))
@@ -730,6 +733,7 @@ class CdrDbPoller:
             self._reader = None
             raise
         except SQLAlchemyError as error:  # our own database: the page was rolled back, the position with it
+            self._reader.close()
             self._reader = None
             raise CdrDbError("store", detail=_short(str(getattr(error, "orig", None) or error))) from None
 
