@@ -22,7 +22,7 @@ AUTO = "auto"  # --folder-preset auto: the format is detected per file
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "ingest",
-        help="configure the watched folder and the HTTP ingest endpoint",
+        help="configure the watched folder, the HTTP ingest endpoint and the PBX's CDR database",
         description="The call sources that run while the window or `biztel-desk sync` (without --once) runs. "
         "A change applies at the next start of the app or of sync (the window's dialog applies it at once).",
     )
