@@ -122,8 +122,6 @@ def start_text(start: str, lang: str = "ja") -> str:
 
 # --- faults ----------------------------------------------------------------------------------------------------
 
-_SETTINGS_JA = "設定 → 通話の取り込み元… の「PBXのCDRデータベース」、または biztel-desk ingest config --cdr-db"
-_SETTINGS_EN = "the PBX CDR database in 設定 → 通話の取り込み元…, or biztel-desk ingest config --cdr-db"
 MESSAGES: dict[str, tuple[str, str]] = {
     "bad_url": (
         "CDRデータベースのURLが正しくありません: {detail}。例: mysql://freepbxuser@192.0.2.10:3306/asteriskcdrdb、"
@@ -135,7 +133,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "URLにパスワードを含めないでください。パスワードは biztel-desk ingest set-secret cdr-db "
         "(または取り込み元の画面の「パスワード」)でOSのキーリングに保存します。",
         "Do not put the password in the URL. Store it in the OS keyring with biztel-desk ingest set-secret cdr-db "
-        "(or the 「パスワード」 field of the dialog).",
+        "(or the password field of the CDR database section in the call sources dialog).",
     ),
     "no_driver": (
         "{kind} のドライバーがインストールされていません。pip install 'biztel-desk[{extra}]' でインストールしてください。",
