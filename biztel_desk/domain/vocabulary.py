@@ -129,6 +129,7 @@ AUTH_METHODS: dict[str, Word] = {
 SOURCE_KINDS: dict[str, Word] = {
     "folder": Word("監視フォルダ", "Watched folder"),
     "http": Word("HTTP受信", "HTTP ingest"),
+    "cdr_db": Word("PBXのCDRデータベース", "PBX CDR database"),
 }
 
 # Every table above by the name of what it describes (a test walks them; a new table belongs here too).

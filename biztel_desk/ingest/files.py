@@ -1331,3 +1331,37 @@ __all__ = [
     "preview",
     "save_mapping",
 ]
+
+
+# --- rows of a CDR database table (issue #15) ----------------------------------------------------------------
+
+
+def table_records(
+    database: Database, rows: Sequence[dict[str, str]], preset: str, *, time_zone: str | None = None
+) -> tuple[list[CallRecord], list[RejectedRow], str]:
+    """The legs of rows read from a PBX's CDR table (column name → text), as the file presets read the same
+    columns: ``preset`` freepbx (calldate, did, cnum…) or asterisk (start/answer/end). Returns the records, the
+    rows refused (``line`` is the row's position in ``rows``, from 1) and the system setting's region."""
+    tz, region = _time_zone(database, None, time_zone)
+    ids = _LegIds()
+    with database.read() as session:
+        ids.outside_line_prefix = repos.load_system(session).outside_line_prefix
+    named = [{name: value for name, value in row.items() if name in CDR_FIELDS} for row in rows]
+    ids.pair([c for c in named if any(_LOCAL_MARK in value for value in c.values())])
+    source = "freepbx" if preset == "freepbx" else "asterisk"
+    records: list[CallRecord] = []
+    rejected: list[RejectedRow] = []
+    for line, (row, c) in enumerate(zip(rows, named, strict=True), start=1):
+        try:
+            values = _cdr_values(c, list(row.values()), ids)
+            record = build_record(values, tz, source)
+        except (ValueError, ArithmeticError, LookupError, TypeError) as error:
+            rejected.append(RejectedRow(line, "bad_row", {"detail": f"{type(error).__name__}: {_short(str(error))}"}))
+            continue
+        if isinstance(record, FieldProblem):
+            rejected.append(RejectedRow(line, record.code, record.params, record.field))
+            continue
+        _after_cdr(record, values)
+        record.leg_id = values.get("_leg_id", "")
+        records.append(record)
+    return records, rejected, region

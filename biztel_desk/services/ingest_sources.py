@@ -1,4 +1,5 @@
-"""The call sources that run with the app (SPEC §8.2, §8.3): the watched folder and the HTTP ingest endpoint."""
+"""The call sources that run with the app (SPEC §8.2, §8.3): the watched folder, the HTTP ingest endpoint and the
+PBX's CDR database (issue #15)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from pathlib import Path
 
 from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.vocabulary import SOURCE_KINDS, pick
+from biztel_desk.ingest import cdr_db as ingest_cdr_db
 from biztel_desk.ingest import folder as ingest_folder
 from biztel_desk.ingest import http as ingest_http
+from biztel_desk.ingest.cdr_db import CdrDbConfig, CdrDbError, CdrDbPoller, TableInfo
 from biztel_desk.ingest.files import ENCODINGS, PRESETS, ImportFailure
 from biztel_desk.ingest.folder import FolderConfig, FolderResult, FolderWatcher
 from biztel_desk.ingest.http import HttpIngestConfig, HttpIngestServer, IngestConfigError
@@ -70,6 +73,7 @@ class IngestStatus:
 
     folder: SourceStatus = field(default_factory=lambda: SourceStatus(SourceState.OFF))
     http: SourceStatus = field(default_factory=lambda: SourceStatus(SourceState.OFF))
+    cdr_db: SourceStatus = field(default_factory=lambda: SourceStatus(SourceState.OFF))
 
     def folder_text(self, lang: str = "ja") -> str:
         return _state_text(self.folder, lang, ("監視中: {0}", "Watching {0}"))
@@ -77,14 +81,20 @@ class IngestStatus:
     def http_text(self, lang: str = "ja") -> str:
         return _state_text(self.http, lang, ("受信中: {0}", "Listening on {0}"))
 
+    def cdr_db_text(self, lang: str = "ja") -> str:
+        return _state_text(self.cdr_db, lang, ("取り込み中: {0}", "Reading {0}"))
+
     def lines(self, lang: str = "ja") -> list[str]:
         """One line per source, e.g. for ``biztel-desk sync``'s stderr."""
-        folder, http = SOURCE_KINDS["folder"].text(lang), SOURCE_KINDS["http"].text(lang)
-        return [f"{folder}: {self.folder_text(lang)}", f"{http}: {self.http_text(lang)}"]
+        folder, http, cdr = (SOURCE_KINDS[kind].text(lang) for kind in ("folder", "http", "cdr_db"))
+        lines = [f"{folder}: {self.folder_text(lang)}", f"{http}: {self.http_text(lang)}"]
+        if self.cdr_db.state is not SourceState.OFF or self.cdr_db.location:  # once configured (an optional driver)
+            lines.append(f"{cdr}: {self.cdr_db_text(lang)}")
+        return lines
 
     @property
     def has_error(self) -> bool:
-        return SourceState.ERROR in (self.folder.state, self.http.state)
+        return SourceState.ERROR in (self.folder.state, self.http.state, self.cdr_db.state)
 
 
 def _state_text(status: SourceStatus, lang: str, running: tuple[str, str]) -> str:
@@ -232,6 +242,64 @@ def check_http(config: HttpIngestConfig) -> list[SettingProblem]:
     return problems
 
 
+def check_cdr_db(config: CdrDbConfig) -> list[SettingProblem]:
+    """Problems of a CDR database configuration (the URL, the schema, the zone, the first run's start)."""
+    problems = [replace(problem, field="cdr_time_zone") for problem in _zone_problems(config.time_zone)]
+    if config.schema not in ingest_cdr_db.SCHEMAS:
+        problems.append(SettingProblem("cdr_schema", f"形式 {config.schema} は使えません({', '.join(ingest_cdr_db.SCHEMAS)})。",
+                                       f"Unknown schema {config.schema} ({', '.join(ingest_cdr_db.SCHEMAS)})."))
+    if config.start and ingest_cdr_db.parse_start(config.start.replace("days:", "")) != config.start:
+        problems.append(SettingProblem("cdr_start", f"開始位置 {config.start} は使えません(now、または日数)。",
+                                       f"Unknown start {config.start} (now, or a number of days)."))
+    if not config.enabled:
+        return problems
+    if not config.url.strip():
+        problems.append(SettingProblem("cdr_url", "CDRデータベースのURLを指定してください。",
+                                       "Enter the CDR database URL."))
+    else:
+        try:
+            ingest_cdr_db.parse_url(config.url)
+        except CdrDbError as error:
+            problems.append(SettingProblem("cdr_url", error.text("ja"), error.text("en")))
+    if not config.table.strip():
+        problems.append(SettingProblem("cdr_table", "テーブル名を指定してください(FreePBX・Asterisk: cdr)。",
+                                       "Enter the table name (FreePBX, Asterisk: cdr)."))
+    return problems
+
+
+NO_START = (
+    "初めて取り込むときは、どこから読むかを選んでください: 今から(--cdr-start now)、または過去N日(--cdr-start N)。",
+    "Choose where the first run starts: from now (--cdr-start now) or the last N days (--cdr-start N).",
+)
+
+
+def needs_start(database: Database, config: CdrDbConfig) -> bool:
+    """Whether turning ``config`` on needs the admin's 今から / 過去N日 (no position for this table yet)."""
+    return config.enabled and not config.start and ingest_cdr_db.load_position(database, config) is None
+
+
+def load_cdr_db(database: Database) -> CdrDbConfig:
+    """The saved CDR database configuration (off until a URL is given)."""
+    return ingest_cdr_db.load_config(database)
+
+
+def cdr_db_position(database: Database, config: CdrDbConfig) -> ingest_cdr_db.Position | None:
+    return ingest_cdr_db.load_position(database, config)
+
+
+def check_cdr_db_connection(config: CdrDbConfig, secrets: SecretStore, password: str | None = None) -> TableInfo:
+    """接続テスト: the table's columns, row count and newest call (raises CdrDbError, a KnownError)."""
+    return ingest_cdr_db.check_connection(config, secrets, password)
+
+
+def set_cdr_db_password(secrets: SecretStore, password: str) -> None:
+    ingest_cdr_db.set_password(secrets, password)
+
+
+def has_cdr_db_password(secrets: SecretStore) -> bool:
+    return bool(ingest_cdr_db.get_password(secrets))
+
+
 def parse_port(text: str) -> int | SettingProblem:
     """The port typed by the admin, or the problem with it."""
     value = text.strip()
@@ -247,6 +315,7 @@ def save_settings(
     http: HttpIngestConfig | None = None,
     *,
     allow_network: bool = False,
+    cdr_db: CdrDbConfig | None = None,
 ) -> None:
     """Validate, then save both configurations (or neither).
 
@@ -255,6 +324,10 @@ def save_settings(
     ``allow_remote``. Without it the configuration is refused (field ``host``) and nothing is saved.
     """
     problems = (check_folder(folder) if folder is not None else []) + (check_http(http) if http is not None else [])
+    if cdr_db is not None:
+        problems += check_cdr_db(cdr_db)
+        if not problems and needs_start(database, cdr_db):
+            problems.append(SettingProblem("cdr_start", *NO_START))
     if http is not None and not problems and not allow_network and needs_network_confirmation(database, http):
         host = http.host.strip()
         problems.append(SettingProblem(
@@ -274,6 +347,8 @@ def save_settings(
         saved = ingest_http.load_config(database)
         allowed = remote and (allow_network or (saved.allow_remote and saved.host.strip() == host))
         ingest_http.save_config(database, replace(http, host=host, allow_remote=allowed))
+    if cdr_db is not None:
+        ingest_cdr_db.save_config(database, replace(cdr_db, url=cdr_db.url.strip(), table=cdr_db.table.strip()))
 
 
 def endpoint_url(config: HttpIngestConfig) -> str:
@@ -331,6 +406,7 @@ class IngestSources:
         self._lock = threading.RLock()
         self._watcher: FolderWatcher | None = None
         self._server: HttpIngestServer | None = None
+        self._cdr: CdrDbPoller | None = None
         self._status = IngestStatus()
 
     # --- control ---------------------------------------------------------------------------------------------
@@ -340,7 +416,8 @@ class IngestSources:
         with self._lock:
             folder = self._start_folder(ingest_folder.load_config(self.database))
             http = self._start_http(ingest_http.load_config(self.database))
-            self._status = IngestStatus(folder, http)
+            cdr = self._start_cdr(ingest_cdr_db.load_config(self.database))
+            self._status = IngestStatus(folder, http, cdr)
             for line in self._status.lines("en"):
                 log.info("ingest sources: %s", line)
             return self._status
@@ -354,6 +431,9 @@ class IngestSources:
             if self._server is not None:
                 self._server.stop()
                 self._server = None
+            if self._cdr is not None:
+                self._cdr.stop()
+                self._cdr = None
             self._status = IngestStatus()
 
     def restart(self) -> IngestStatus:
@@ -389,7 +469,15 @@ class IngestSources:
                 problem = self._watcher.problem  # watching, but a file is stuck or the folder unreadable: say so
                 if problem is not None:
                     status = replace(status, folder=_error(status.folder.location, *problem))
+            if status.cdr_db.state is SourceState.RUNNING and self._cdr is not None:
+                problem = self._cdr.problem if self._cdr.running else ("取り込みが停止しました。", "Reading stopped.")
+                if problem is not None:  # down, a wrong password, a renamed table: retried with back-off meanwhile
+                    status = replace(status, cdr_db=_error(status.cdr_db.location, *problem))
             return status
+
+    @property
+    def cdr_db_poller(self) -> CdrDbPoller | None:
+        return self._cdr
 
     @property
     def http_server(self) -> HttpIngestServer | None:
@@ -428,6 +516,18 @@ class IngestSources:
             return _error(url, f"OSのキーリングからトークンを読めません: {error}", f"Cannot read the token from the OS keyring: {error}")
         self._server = server
         return SourceStatus(SourceState.RUNNING, server.url)
+
+    def _start_cdr(self, config: CdrDbConfig) -> SourceStatus:
+        location = ingest_cdr_db.target_of(config) if config.url else ""
+        if not config.enabled:
+            return SourceStatus(SourceState.OFF, location)
+        problems = check_cdr_db(config)
+        if problems:
+            return _error(location, problems[0].ja, problems[0].en)
+        poller = CdrDbPoller(self.database, self.secrets, config, on_imported=self._notify)
+        poller.start()
+        self._cdr = poller
+        return SourceStatus(SourceState.RUNNING, location)
 
     def _on_folder_result(self, result: FolderResult) -> None:
         if result.report is not None and result.report.imported:

@@ -362,3 +362,14 @@ class ImportedFile(Base):
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     imported: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IngestPosition(Base):
+    """How far a polled call source has read (the PBX CDR database: issue #15), saved in the same transaction as
+    the legs it imported, so that a crash never skips nor repeats a leg."""
+
+    __tablename__ = "ingest_positions"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)  # e.g. "cdr_db"
+    position: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

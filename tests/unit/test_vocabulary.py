@@ -51,7 +51,7 @@ def test_every_domain_value_has_a_word_in_both_languages() -> None:
         "activity_mode": {mode.value for mode in config.ActivityMode},
         "playback_auth": {auth.value for auth in config.PlaybackAuth},
         "auth_method": {method.value for method in config.AuthMethod},
-        "source_kind": {"folder", "http"},
+        "source_kind": {"folder", "http", "cdr_db"},
     }
     assert {name: set(table) for name, table in TABLES.items()} == expected
     for table in TABLES.values():

@@ -1,7 +1,9 @@
-"""通話の取り込み元 dialog (SPEC §8.2, §8.3): the watched folder and the HTTP ingest endpoint, with their state."""
+"""通話の取り込み元 dialog (SPEC §8.2, §8.3): the watched folder, the HTTP ingest endpoint and the PBX's CDR database
+(issue #15), with their state."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +31,8 @@ from biztel_desk.domain.vocabulary import SOURCE_KINDS, word
 from biztel_desk.services import ingest_sources
 from biztel_desk.services.context import AppContext, SecretStoreError
 from biztel_desk.services.ingest_sources import (
+    CdrDbConfig,
+    CdrDbError,
     FolderConfig,
     HttpIngestConfig,
     IngestSettingsError,
@@ -37,6 +42,7 @@ from biztel_desk.services.ingest_sources import (
     SourceState,
 )
 from biztel_desk.ui.i18n import language
+from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import ask
 
 HINT_STYLE = "color: #6a737d;"
@@ -60,6 +66,8 @@ class IngestDialog(QDialog):
         self.error_labels: dict[str, QLabel] = {}
         self._folder_config = ingest_sources.load_folder_config(context.database)
         self._http_config = ingest_sources.load_http_config(context.database)
+        self._cdr_config = ingest_sources.load_cdr_db(context.database)
+        self.jobs = Jobs(self)
 
         folder_box = QGroupBox(word(SOURCE_KINDS, "folder", language()), self)
         folder_grid = self._grid(folder_box)
@@ -184,6 +192,7 @@ class IngestDialog(QDialog):
         self.http_status_label.setWordWrap(True)
         self.http_status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._row(http_grid, self.tr("状態"), self.http_status_label)
+        self.cdr_box = self._cdr_box()
 
         self.message_label = QLabel(self)
         self.message_label.setObjectName("message")
@@ -202,6 +211,7 @@ class IngestDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(folder_box)
         layout.addWidget(http_box)
+        layout.addWidget(self.cdr_box)
         layout.addWidget(self.message_label)
         layout.addWidget(self.buttons)
 
@@ -229,6 +239,7 @@ class IngestDialog(QDialog):
         self._show_token_state()
         self._on_address_changed()
         self._update_enabled()
+        self._load_cdr()
         self.show_status(self.sources.status() if self.sources is not None else None)
 
     def folder_config(self) -> FolderConfig:
@@ -253,7 +264,7 @@ class IngestDialog(QDialog):
     def show_status(self, status: IngestStatus | None) -> None:
         lang = self.context.lang
         if status is None:
-            for label in (self.folder_status_label, self.http_status_label):
+            for label in (self.folder_status_label, self.http_status_label, self.cdr_status_label):
                 label.setText(self.tr("このウィンドウでは取り込み元を実行していません。"))
                 label.setStyleSheet(HINT_STYLE)
             return
@@ -261,6 +272,8 @@ class IngestDialog(QDialog):
         self.folder_status_label.setStyleSheet(STATE_STYLES[status.folder.state])
         self.http_status_label.setText(status.http_text(lang))
         self.http_status_label.setStyleSheet(STATE_STYLES[status.http.state])
+        self.cdr_status_label.setText(status.cdr_db_text(lang))
+        self.cdr_status_label.setStyleSheet(STATE_STYLES[status.cdr_db.state])
 
     def confirm_network(self, host: str) -> bool:
         """Ask before listening beyond this computer: no TLS is provided, so a reverse proxy is needed."""
@@ -297,7 +310,9 @@ class IngestDialog(QDialog):
                 allow_network = True
             try:
                 if not problems:
-                    ingest_sources.save_settings(self.context.database, folder, http, allow_network=allow_network)
+                    ingest_sources.save_settings(self.context.database, folder, http, allow_network=allow_network,
+                                                 cdr_db=self.cdr_config())
+                    self._save_cdr_password()
             except IngestSettingsError as error:
                 problems = error.problems
         if problems:
@@ -311,6 +326,7 @@ class IngestDialog(QDialog):
             return
         self._folder_config = ingest_sources.load_folder_config(self.context.database)
         self._http_config = ingest_sources.load_http_config(self.context.database)
+        self._cdr_config = ingest_sources.load_cdr_db(self.context.database)
         if self.sources is None:
             self.accept()
             return
@@ -389,6 +405,153 @@ class IngestDialog(QDialog):
         http_on = self.http_check.isChecked()
         for widget in (self.host_edit, self.port_edit, self.port_label, self.http_zone_edit):
             widget.setEnabled(http_on)
+        cdr_on = self.cdr_check.isChecked()
+        for widget in (self.cdr_url_edit, self.cdr_table_edit, self.cdr_schema_combo, self.cdr_password_edit,
+                       self.cdr_zone_edit, self.cdr_start_combo):
+            widget.setEnabled(cdr_on)
+        self.cdr_days_spin.setEnabled(cdr_on and self.cdr_start_combo.currentData() == "days")
+
+    # --- the PBX's CDR database (issue #15) -------------------------------------------------------------------
+
+    def _cdr_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("PBXのCDRデータベース"), self)
+        grid = self._grid(box)
+        self.cdr_check = QCheckBox(self.tr("PBXのCDRデータベースから通話を読み取る(FreePBX・Issabel・Asterisk)"), box)
+        grid.addWidget(self.cdr_check, 0, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
+        self.cdr_url_edit = QLineEdit(box)
+        self.cdr_url_edit.setPlaceholderText("mysql://cdrreader@192.0.2.10:3306/asteriskcdrdb")
+        self._row(grid, self.tr("URL"), self.cdr_url_edit, "cdr_url",
+                  self.tr("MariaDB/MySQL: mysql://ユーザー@ホスト:3306/asteriskcdrdb、PostgreSQL: "
+                          "postgresql://ユーザー@ホスト:5432/データベース。読み取り専用で接続し、PBXのデータベースには"
+                          "書き込みません。パスワードはURLに含めず、下の欄に入力してください。"))
+        self.cdr_table_edit = QLineEdit(box)
+        self.cdr_table_edit.setFixedWidth(200)
+        self.cdr_schema_combo = QComboBox(box)
+        self.cdr_schema_combo.addItem(self.tr("自動判別"), "auto")
+        self.cdr_schema_combo.addItem("FreePBX (calldate)", "freepbx")
+        self.cdr_schema_combo.addItem("Asterisk (start/end)", "asterisk")
+        table_row = QHBoxLayout()
+        table_row.setContentsMargins(0, 0, 0, 0)
+        table_row.addWidget(self.cdr_table_edit)
+        self.cdr_schema_label = QLabel(self.tr("形式"), box)
+        self.cdr_schema_label.setBuddy(self.cdr_schema_combo)
+        table_row.addSpacing(12)
+        table_row.addWidget(self.cdr_schema_label)
+        table_row.addSpacing(6)
+        table_row.addWidget(self.cdr_schema_combo)
+        table_row.addStretch(1)
+        self._row(grid, self.tr("テーブル"), table_row, "cdr_table")
+        self.error_labels["cdr_schema"] = self.error_labels["cdr_table"]
+        self.cdr_password_edit = QLineEdit(box)
+        self.cdr_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.cdr_password_edit.setFixedWidth(200)
+        self._row(grid, self.tr("パスワード"), self.cdr_password_edit, "cdr_password")
+        self.cdr_zone_edit = QLineEdit(box)
+        self.cdr_zone_edit.setPlaceholderText(self.tr("空欄: システム設定のタイムゾーン"))
+        self._row(grid, self.tr("PBXの時刻"), self.cdr_zone_edit, "cdr_time_zone",
+                  self.tr("PBXがテーブルに書く時刻のタイムゾーン(例: Asia/Tokyo)。"))
+        self.cdr_start_combo = QComboBox(box)
+        self.cdr_start_combo.addItem(self.tr("選択してください"), "")
+        self.cdr_start_combo.addItem(self.tr("今から"), "now")
+        self.cdr_start_combo.addItem(self.tr("過去の通話も取り込む"), "days")
+        self.cdr_start_combo.currentIndexChanged.connect(self._update_enabled)
+        self.cdr_days_spin = QSpinBox(box)
+        self.cdr_days_spin.setRange(1, 3650)
+        self.cdr_days_spin.setValue(7)
+        self.cdr_days_spin.setSuffix(self.tr(" 日分"))
+        start_row = QHBoxLayout()
+        start_row.setContentsMargins(0, 0, 0, 0)
+        start_row.addWidget(self.cdr_start_combo)
+        start_row.addSpacing(6)
+        start_row.addWidget(self.cdr_days_spin)
+        start_row.addStretch(1)
+        self._row(grid, self.tr("最初の取り込み"), start_row, "cdr_start")
+        self.cdr_position_label = QLabel(box)
+        self.cdr_position_label.setWordWrap(True)
+        self.cdr_position_label.setStyleSheet(HINT_STYLE)
+        self._place_under(grid, self.cdr_position_label)
+        self.cdr_test_button = QPushButton(self.tr("接続テスト"), box)
+        self.cdr_test_button.clicked.connect(self._on_cdr_test_button_clicked)
+        test_row = QHBoxLayout()
+        test_row.setContentsMargins(0, 0, 0, 0)
+        test_row.addWidget(self.cdr_test_button)
+        test_row.addStretch(1)
+        self._row(grid, "", test_row)
+        self.cdr_test_label = QLabel(box)
+        self.cdr_test_label.setObjectName("cdr_test_result")
+        self.cdr_test_label.setWordWrap(True)
+        self.cdr_test_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cdr_test_label.hide()
+        self._place_under(grid, self.cdr_test_label)
+        self.cdr_status_label = QLabel(box)
+        self.cdr_status_label.setWordWrap(True)
+        self.cdr_status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._row(grid, self.tr("状態"), self.cdr_status_label)
+        self.cdr_check.toggled.connect(self._update_enabled)
+        return box
+
+    def _load_cdr(self) -> None:
+        config = self._cdr_config
+        self.cdr_check.setChecked(config.enabled)
+        self.cdr_url_edit.setText(config.url)
+        self.cdr_table_edit.setText(config.table)
+        self.cdr_schema_combo.setCurrentIndex(max(self.cdr_schema_combo.findData(config.schema), 0))
+        self.cdr_zone_edit.setText(config.time_zone)
+        if config.start.startswith("days:"):
+            self.cdr_start_combo.setCurrentIndex(self.cdr_start_combo.findData("days"))
+            self.cdr_days_spin.setValue(int(config.start.removeprefix("days:")))
+        else:
+            self.cdr_start_combo.setCurrentIndex(max(self.cdr_start_combo.findData(config.start), 0))
+        try:
+            saved = ingest_sources.has_cdr_db_password(self.context.secrets)
+        except SecretStoreError:
+            saved = False
+        self.cdr_password_edit.setPlaceholderText(self.tr("保存済み(変更するときだけ入力)") if saved else self.tr("未保存"))
+        position = ingest_sources.cdr_db_position(self.context.database, config) if config.url else None
+        self.cdr_position_label.setText(
+            self.tr("このテーブルは読み取り済みの位置から続けます(「最初の取り込み」は使いません)。") if position is not None
+            else self.tr("初めて読み取るときに、どこから取り込むかを選んでください。"))
+        self._update_enabled()
+
+    def cdr_config(self) -> CdrDbConfig:
+        start = str(self.cdr_start_combo.currentData())
+        if start == "days":
+            start = f"days:{self.cdr_days_spin.value()}"
+        return replace(
+            self._cdr_config,
+            enabled=self.cdr_check.isChecked(),
+            url=self.cdr_url_edit.text().strip(),
+            table=self.cdr_table_edit.text().strip() or "cdr",
+            schema=str(self.cdr_schema_combo.currentData()),
+            time_zone=self.cdr_zone_edit.text().strip(),
+            start=start,
+        )
+
+    def _save_cdr_password(self) -> None:
+        password = self.cdr_password_edit.text()
+        if password:
+            ingest_sources.set_cdr_db_password(self.context.secrets, password)
+            self.cdr_password_edit.clear()
+
+    def _on_cdr_test_button_clicked(self) -> None:
+        self.cdr_test_button.setEnabled(False)
+        self.cdr_test_label.setStyleSheet(HINT_STYLE)
+        self.cdr_test_label.setText(self.tr("接続しています…"))
+        self.cdr_test_label.show()
+        self.jobs.run("cdr_test", self._test_cdr(self.cdr_config(), self.cdr_password_edit.text() or None),
+                      on_error=self._on_cdr_test_failed)
+
+    async def _test_cdr(self, config: CdrDbConfig, password: str | None) -> None:
+        info = await asyncio.to_thread(ingest_sources.check_cdr_db_connection, config, self.context.secrets, password)
+        self.cdr_test_button.setEnabled(True)
+        self.cdr_test_label.setStyleSheet(STATE_STYLES[SourceState.RUNNING])
+        self.cdr_test_label.setText(info.text(self.context.lang))
+
+    def _on_cdr_test_failed(self, error: BaseException) -> None:
+        self.cdr_test_button.setEnabled(True)
+        self.cdr_test_label.setStyleSheet(ERROR_STYLE)
+        text = error.text(self.context.lang) if isinstance(error, CdrDbError | SecretStoreError) else str(error)
+        self.cdr_test_label.setText(text)
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
