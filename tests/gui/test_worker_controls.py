@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from _window_helpers import Boxes, boxes_fixture, close_window  # noqa: F401 (fixtures)
+from helpers.window import Boxes, boxes_fixture, close_window  # noqa: F401 (fixtures)
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
