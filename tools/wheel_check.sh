@@ -5,7 +5,11 @@
 # (icons and translations load from the installed package, not from the checkout's resources/). Exit non-zero on
 # any failure.
 #
-# Usage: tools/wheel_check.sh              (PYTHON=python3.11+ to build the venv with; KEEP=1 keeps the temp dir)
+# Usage: tools/wheel_check.sh              (PYTHON=python3.11+ to build the venv with; KEEP=1 keeps the temp dir;
+#                                          DEPS_VENV=.venv: the fresh venv borrows the dependencies installed there
+#                                          (a path in a .pth file, without that venv's own .pth files, so not its
+#                                          editable biztel_desk) and the wheel is installed with --no-deps: no
+#                                          second download of PySide6 & co. .ci/run does this.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 checkout=$(pwd)
@@ -23,7 +27,15 @@ started=$(date +%s)
 wheel=$(ls "$tmp"/dist/biztel_desk-*.whl)
 "$tmp/venv/bin/python" -m zipfile -l "$wheel" | grep -q "biztel_desk/resources/translations/biztel_desk_en.qm" \
   || fail "the wheel has no biztel_desk/resources/translations/biztel_desk_en.qm"
-"$tmp/venv/bin/pip" install -q "$wheel" >"$tmp/install.log" 2>&1 || { tail -30 "$tmp/install.log"; fail "pip install"; }
+if [ -n "${DEPS_VENV:-}" ]; then
+  borrowed=$("$DEPS_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  here=$("$tmp/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  echo "$borrowed" >"$here/borrowed-dependencies.pth"
+  "$tmp/venv/bin/pip" install -q --no-deps "$wheel" >"$tmp/install.log" 2>&1 || { tail -30 "$tmp/install.log"; fail "pip install"; }
+  "$tmp/venv/bin/pip" check >"$tmp/check.log" 2>&1 || { cat "$tmp/check.log"; fail "the borrowed dependencies do not satisfy the wheel"; }
+else
+  "$tmp/venv/bin/pip" install -q "$wheel" >"$tmp/install.log" 2>&1 || { tail -30 "$tmp/install.log"; fail "pip install"; }
+fi
 echo "wheel $(basename "$wheel") built and installed in $(( $(date +%s) - started )) s"
 
 cd "$tmp"  # nothing of the checkout on sys.path from here on
