@@ -24,7 +24,7 @@ def test_the_checkout_reads_the_top_level_resources() -> None:
 
 
 def test_no_resource_files_inside_the_package_folder() -> None:
-    # A file under biztel_desk/resources/ would make resources_path() pick that folder and miss resources/.
+    # A file under biztel_desk/resources/ is never read from a checkout and would be missing from the wheel.
     stray = ROOT / "biztel_desk" / "resources"
     assert not stray.exists(), f"move {sorted(p.name for p in stray.rglob('*'))} to resources/ (resources/README.md)"
 
@@ -52,9 +52,10 @@ def _load_package_copy(tmp_path: Path) -> object:
     return module
 
 
-def test_the_installed_copy_wins_over_a_folder_beside_the_package(tmp_path: Path) -> None:
-    (tmp_path / "resources" / "icons").mkdir(parents=True)
+def test_an_installed_package_reads_its_own_copy_and_a_checkout_its_top_level_folder(tmp_path: Path) -> None:
     copy = _load_package_copy(tmp_path)
-    assert copy.resources_path("icons") == tmp_path / "resources" / "icons"  # type: ignore[attr-defined]
+    (tmp_path / "resources" / "icons").mkdir(parents=True)  # e.g. site-packages/resources of some other package
     (tmp_path / "biztel_desk" / "resources" / "icons").mkdir(parents=True)  # what a wheel / PyInstaller holds
     assert copy.resources_path("icons") == tmp_path / "biztel_desk" / "resources" / "icons"  # type: ignore[attr-defined]
+    (tmp_path / "pyproject.toml").write_text("[project]\n", encoding="utf-8")  # now a source checkout
+    assert copy.resources_path("icons") == tmp_path / "resources" / "icons"  # type: ignore[attr-defined]
