@@ -35,7 +35,9 @@ class Boxes:
 
 
 @pytest.fixture(name="boxes")
-def boxes_fixture(monkeypatch: pytest.MonkeyPatch) -> Boxes:
+def boxes_fixture(monkeypatch: pytest.MonkeyPatch, qapp: QApplication) -> Boxes:
+    # qapp: message boxes need the application; without it a test that ran first in its process (pytest-xdist,
+    # or alone) saw the crash handler skip its box.
     recorded = Boxes()
 
     def question(_parent: QWidget | None, _title: str, text: str, *_args: object, **_kwargs: object) -> Button:
