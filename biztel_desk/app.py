@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from biztel_desk import __version__
+from biztel_desk import __version__, resources_path
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
@@ -38,7 +38,7 @@ QUIT_AFTER = "BIZTEL_DESK_QUIT_AFTER_S"
 DEMO_HISTORY_COLUMNS = ("state", "from_number", "to_number", "started_at", "from_extension", "to_extension",
                         "processed_at", "task_id", "record_id", "error_message")
 DEMO_POLL_S = 0.5  # the demo's link worker looks for new jobs this often (besides every simulated import's wake)
-ICONS = Path(__file__).resolve().parent / "resources" / "icons"
+ICONS = resources_path("icons")
 log = logging.getLogger(__name__)
 
 

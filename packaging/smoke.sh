@@ -36,6 +36,10 @@ build_start=$(date +%s)
 exe="$tmp/dist/biztel-desk/biztel-desk"
 [ -x "$exe" ] || fail "no executable at $exe"
 echo "built in $(( $(date +%s) - build_start )) s, $(du -sh "$tmp/dist/biztel-desk" | cut -f1)"
+# The top-level resources/ must sit where biztel_desk.resources_path() looks in the bundle: next to the package.
+package_dir=$(dirname "$(find "$tmp/dist/biztel-desk" -path "*/biztel_desk/store/migrations/env.py" | head -n 1)")/../..
+[ -f "$package_dir/resources/translations/biztel_desk_en.qm" ] || fail "no biztel_desk/resources/translations/*.qm in the build"
+[ "$(ls "$package_dir"/resources/icons/biztel-desk-*.png | wc -l)" -ge 9 ] || fail "the icons are missing from the build"
 
 step "--help and --version"
 "$exe" --help >"$tmp/help.txt" || fail "--help exited $?"

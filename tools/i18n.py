@@ -12,8 +12,10 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from biztel_desk import resources_path
+
 ROOT = Path(__file__).resolve().parent.parent
-TS = ROOT / "biztel_desk" / "resources" / "translations" / "biztel_desk_en.ts"
+TS = resources_path("translations", "biztel_desk_en.ts")  # the source: resources/ of this checkout
 BIN = Path(sys.executable).parent
 
 

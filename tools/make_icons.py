@@ -1,6 +1,6 @@
 """Draws the BIZTEL Desk application icon with QPainter (offscreen) and writes every format the builds need.
 
-    python tools/make_icons.py [--out biztel_desk/resources/icons]
+    python tools/make_icons.py [--out resources/icons]
 
 Writes ``biztel-desk-<N>.png`` for N in 16…1024 (the window icon and the Linux build), ``biztel-desk.ico``
 (Windows: 16–256 px, PNG-compressed entries) and ``biztel-desk.icns`` (macOS: 16–1024 px, PNG entries).
@@ -31,8 +31,10 @@ from PySide6.QtGui import (  # noqa: E402
     QTransform,
 )
 
+from biztel_desk import resources_path  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = ROOT / "biztel_desk" / "resources" / "icons"
+DEFAULT_OUT = resources_path("icons")  # resources/icons of this checkout
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512, 1024)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 # icns entry types holding PNG data: (type, pixel size).

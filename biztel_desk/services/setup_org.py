@@ -12,7 +12,6 @@ before anything is written. Safe to call from a worker thread (no Qt).
 
 from __future__ import annotations
 
-import importlib.resources
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,7 +62,9 @@ SETUP_PATH: Text = ("設定 → オブジェクトマネージャ → 活動 →
 
 def speaker_image() -> bytes:
     """The packaged play-button image (the one place that knows where the resources live)."""
-    return importlib.resources.files("biztel_desk").joinpath("resources/images/speaker.png").read_bytes()
+    from biztel_desk import resources_path
+
+    return resources_path("images", "speaker.png").read_bytes()
 
 
 class Action(StrEnum):

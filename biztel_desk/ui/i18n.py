@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "resources" / "translations"
+from biztel_desk import resources_path
+
+TRANSLATIONS = resources_path("translations")
 
 
 _installed = False  # install_translators ran: the window's language is the default QLocale it set

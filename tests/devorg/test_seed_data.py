@@ -265,6 +265,7 @@ def test_unknown_numbers() -> None:
     assert unknown_numbers(0, 1, set()) == []
 
 
+@pytest.mark.perf  # a wall-clock bound: CI runs these apart (pytest -m perf)
 def test_fifty_thousand_records_quickly() -> None:
     start = time.perf_counter()
     seed = generate_demo(50_000, 42)

@@ -569,6 +569,7 @@ def test_like_without_wildcards_is_case_insensitive_equality(pattern_text: str, 
     assert bool(result.records) == (bool(name) and plain.lower() == name.lower())
 
 
+@pytest.mark.perf  # a wall-clock bound: CI runs these apart (pytest -m perf)
 def test_filtering_50000_rows_is_quick() -> None:
     catalog = FakeCatalog()
     for index in range(50_000):

@@ -412,6 +412,7 @@ def test_phone_or_list_matches_exactly_the_listed_numbers(numbers: list[str]) ->
     assert [row["Phone"] for _, row in result.records] == [p for p in stored if phone_digits(p) in wanted]
 
 
+@pytest.mark.perf  # a wall-clock bound: CI runs these apart (pytest -m perf)
 def test_200_term_phone_search_over_50000_records_is_fast() -> None:
     catalog = FakeCatalog()
     rnd = random.Random(7)

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 from conftest import COMPANY, fallback_account, org_client
-from dbswitch import open_database
+from helpers.cli import cli_env as _env
+from helpers.cli import provision, settings_toml, sync_once
+from helpers.cli import run_cli as _cli
+from helpers.dbswitch import open_database
 from sqlalchemy import func, select
-from test_cli_flow import _cli
-from test_crash import _env
 
 from biztel_desk.devorg.server import DevOrg
 from biztel_desk.store.models import Call
@@ -39,18 +40,13 @@ def _calls(data_dir: Path) -> int:
         database.close()
 
 
-def _setup(env: dict[str, str], data_dir: Path, settings: Path, org: DevOrg) -> None:
-    assert _cli(env, data_dir, "settings", "import", str(settings)).returncode == 0
-    for kind in ("password", "security_token"):
-        result = _cli(env, data_dir, "account", "set-secret", "devorg", kind, stdin=org.credentials[kind] + "\n")
-        assert result.returncode == 0, result.stderr
+_setup = provision  # settings import + set-secret
 
 
 def _import_and_sync(env: dict[str, str], data_dir: Path, master: Path) -> None:
     result = _cli(env, data_dir, "import", str(master), "--preset", "asterisk")
     assert result.returncode == 0, result.stderr
-    result = _cli(env, data_dir, "sync", "--once")
-    assert result.returncode == 0, result.stderr
+    result = sync_once(env, data_dir)
     assert f"linked\t{CALLS}\n" in result.stdout, result.stdout
 
 
@@ -81,13 +77,7 @@ def test_reimport_after_purge_and_a_second_data_dir_write_no_duplicate(tmp_path:
         for number in known:
             sf.Contact.create({"LastName": "既存", "Phone": number})
         settings = tmp_path / "settings.toml"
-        settings.write_text(
-            f'[[accounts]]\nname = "devorg"\nusername = "{org.credentials["username"]}"\nlogin_host = "{org.url}"\n\n'
-            f'[[settings]]\nname = "本社"\naccount = "devorg"\nfallback_record_id = "{fallback_account(sf)}"\n'
-            'api_consent = true\nstatus = "enabled"\n\n'
-            f'[[settings.targets]]\nnumber = "{COMPANY}"\nenabled = true\n',
-            encoding="utf-8",
-        )
+        settings.write_text(settings_toml(org, fallback_account(sf), COMPANY), encoding="utf-8")
         day = (dt.datetime.now() - dt.timedelta(days=400)).strftime("%Y-%m-%d")
         numbers = known + [f"0335551{i:03d}" for i in range(CALLS - len(known))]  # half unknown: fallback
         rows = [
@@ -122,13 +112,7 @@ def test_sync_once_reports_calls_whose_send_is_being_confirmed(tmp_path: Path) -
     with DevOrg(seed="empty") as org:
         sf = org_client(org)
         settings = tmp_path / "settings.toml"
-        settings.write_text(
-            f'[[accounts]]\nname = "devorg"\nusername = "{org.credentials["username"]}"\nlogin_host = "{org.url}"\n\n'
-            f'[[settings]]\nname = "本社"\naccount = "devorg"\nfallback_record_id = "{fallback_account(sf)}"\n'
-            'api_consent = true\nstatus = "enabled"\n\n'
-            f'[[settings.targets]]\nnumber = "{COMPANY}"\nenabled = true\n',
-            encoding="utf-8",
-        )
+        settings.write_text(settings_toml(org, fallback_account(sf), COMPANY), encoding="utf-8")
         _setup(env, data_dir, settings, org)
         day = (dt.datetime.now() - dt.timedelta(days=1)).strftime("%Y-%m-%d")
         master = tmp_path / "Master.csv"

@@ -9,21 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from conftest import COMPANY, fallback_account, org_client
-from test_crash import _env
+from helpers.cli import cli_env as _env
+from helpers.cli import provision, run_cli, settings_toml, sync_once
 
 from biztel_desk.devorg.server import DevOrg
 
-
-def _cli(env: dict[str, str], data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "biztel_desk", "--data-dir", str(data_dir), "--lang", "en", *args],
-        env=env, input=stdin, capture_output=True, text=True, timeout=180,
-    )
+_cli = run_cli  # the old name, imported by other test files
 
 
 def test_import_sync_and_history_through_the_cli(tmp_path: Path) -> None:
@@ -33,17 +27,8 @@ def test_import_sync_and_history_through_the_cli(tmp_path: Path) -> None:
         sf = org_client(org)
         contact = sf.Contact.create({"LastName": "CLI確認", "Phone": "03-3555-0199"})
         settings = tmp_path / "settings.toml"
-        settings.write_text(
-            f'[[accounts]]\nname = "devorg"\nusername = "{org.credentials["username"]}"\nlogin_host = "{org.url}"\n\n'
-            f'[[settings]]\nname = "本社"\naccount = "devorg"\nfallback_record_id = "{fallback_account(sf)}"\n'
-            'api_consent = true\nstatus = "enabled"\n\n'
-            f'[[settings.targets]]\nnumber = "{COMPANY}"\nenabled = true\n',
-            encoding="utf-8",
-        )
-        assert _cli(env, data_dir, "settings", "import", str(settings)).returncode == 0
-        for kind in ("password", "security_token"):
-            result = _cli(env, data_dir, "account", "set-secret", "devorg", kind, stdin=org.credentials[kind] + "\n")
-            assert result.returncode == 0, result.stderr
+        settings.write_text(settings_toml(org, fallback_account(sf), COMPANY), encoding="utf-8")
+        provision(env, data_dir, settings, org)
 
         # Asterisk Master.csv (no header): accountcode, src, dst, dcontext, clid, channel, dstchannel, lastapp,
         # lastdata, start, answer, end, duration, billsec, disposition, amaflags, uniqueid, userfield
@@ -59,8 +44,7 @@ def test_import_sync_and_history_through_the_cli(tmp_path: Path) -> None:
         result = _cli(env, data_dir, "import", str(master), "--preset", "asterisk")
         assert result.returncode == 0, result.stderr
 
-        result = _cli(env, data_dir, "sync", "--once")
-        assert result.returncode == 0, result.stderr
+        result = sync_once(env, data_dir)
         assert "linked\t2\n" in result.stdout and "failed\t0\n" in result.stdout
 
         for unique_id in ("cli-flow-1", "cli-flow-2"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 import signal
 import subprocess
@@ -14,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from conftest import COMPANY, account_for, fallback_account, org_client
-from dbswitch import open_database
+from helpers.cli import cli_env as _env  # _env: the old name, imported by other test files
+from helpers.dbswitch import open_database
 
 from biztel_desk.devorg import seed_data
 from biztel_desk.devorg.server import DevOrg
@@ -26,18 +26,8 @@ from biztel_desk.services.context import AppContext
 from biztel_desk.store import calls as store_calls
 from biztel_desk.store.models import LinkJob
 
-ROOT = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
 CALLS = 600
 KILLS = 20
-
-
-def _env(tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["BIZTEL_TEST_KEYRING"] = str(tmp_path / "keyring.json")
-    env["PYTHON_KEYRING_BACKEND"] = "file_keyring.FileKeyring"
-    env["PYTHONPATH"] = os.pathsep.join([str(HERE), str(ROOT), env.get("PYTHONPATH", "")])
-    return env
 
 
 def _prepare(org: DevOrg, data_dir: Path, rng: random.Random, calls: int = CALLS) -> list[str]:

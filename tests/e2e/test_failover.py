@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from daycounts import day_count_mismatches
-from dbswitch import open_database
+from helpers.daycounts import day_count_mismatches
+from helpers.dbswitch import open_database
 from sqlalchemy import select, text
 from test_crash import _env, _linked, _prepare, _sync
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import LinkEnv
-from dbswitch import open_database
+from helpers.dbswitch import open_database
 from sqlalchemy import select, text
 from test_link_engine import new_number, only_task, wait_for
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import COMPANY, fallback_account, org_client
-from test_crash import _env
+from helpers.cli import cli_env as _env
 
 from biztel_desk.devorg.browser import sign_in_and_approve
 from biztel_desk.devorg.server import DevOrg

@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import COMPANY, fallback_account, org_client
-from dbswitch import open_database
+from helpers.cli import cli_env as _env
+from helpers.cli import provision, run_cli, settings_toml
+from helpers.dbswitch import open_database
 from simple_salesforce import Salesforce
 from sqlalchemy import select
-from test_crash import _env
 from test_pbx_legs import COLUMN_LISTS, EXPECTED, MAPPINGS, PBX, TIME_ZONES
 
 from biztel_desk.devorg.server import DevOrg
@@ -33,28 +32,15 @@ def org() -> Iterator[DevOrg]:
         yield running
 
 
-def _cli(env: dict[str, str], data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "biztel_desk", "--data-dir", str(data_dir), "--lang", "en", *args],
-        env=env, input=stdin, capture_output=True, text=True, timeout=180,
-    )
+_cli = run_cli
 
 
 def _set_up(tmp_path: Path, org: DevOrg, sf: Salesforce) -> tuple[dict[str, str], Path]:
     env, data_dir = _env(tmp_path), tmp_path / "data"
     settings = tmp_path / "settings.toml"
-    settings.write_text(
-        f'[[accounts]]\nname = "devorg"\nusername = "{org.credentials["username"]}"\nlogin_host = "{org.url}"\n\n'
-        f'[[settings]]\nname = "本社"\naccount = "devorg"\nfallback_record_id = "{fallback_account(sf)}"\n'
-        'api_consent = true\nstatus = "enabled"\n\n'
-        f'[[settings.targets]]\nnumber = "{COMPANY}"\nenabled = true\ndefault_outbound = true\n',
-        encoding="utf-8",
-    )
-    result = _cli(env, data_dir, "settings", "import", str(settings))
-    assert result.returncode == 0, result.stderr
-    for kind in ("password", "security_token"):
-        result = _cli(env, data_dir, "account", "set-secret", "devorg", kind, stdin=org.credentials[kind] + "\n")
-        assert result.returncode == 0, result.stderr
+    settings.write_text(settings_toml(org, fallback_account(sf), COMPANY, "enabled = true\ndefault_outbound = true"),
+                        encoding="utf-8")
+    provision(env, data_dir, settings, org)
     return env, data_dir
 
 

@@ -14,8 +14,9 @@ import json
 from pathlib import Path
 
 from conftest import COMPANY, fallback_account, org_client
-from test_cli_flow import _cli
-from test_crash import _env
+from helpers.cli import cli_env as _env
+from helpers.cli import provision, settings_toml
+from helpers.cli import run_cli as _cli
 
 from biztel_desk.devorg.server import DevOrg
 
@@ -30,11 +31,7 @@ def _row(day: str, time: str, uniqueid: str, did: str, caller: str = "0335550299
 
 
 def _settings(org: DevOrg, fallback: str, target: str) -> str:
-    return (
-        f'[[accounts]]\nname = "devorg"\nusername = "{org.credentials["username"]}"\nlogin_host = "{org.url}"\n\n'
-        f'[[settings]]\nname = "本社"\naccount = "devorg"\nfallback_record_id = "{fallback}"\n'
-        f'api_consent = true\nstatus = "enabled"\n\n[[settings.targets]]\nnumber = "{COMPANY}"\n{target}\n'
-    )
+    return settings_toml(org, fallback, COMPANY, target)
 
 
 def test_excluded_calls_are_visible_and_linked_once_after_the_number_is_ticked(tmp_path: Path) -> None:
@@ -46,10 +43,7 @@ def test_excluded_calls_are_visible_and_linked_once_after_the_number_is_ticked(t
         fallback = fallback_account(sf)
         settings = tmp_path / "settings.toml"
         settings.write_text(_settings(org, fallback, "enabled = false"), encoding="utf-8")
-        assert _cli(env, data_dir, "settings", "import", str(settings)).returncode == 0
-        for kind in ("password", "security_token"):
-            result = _cli(env, data_dir, "account", "set-secret", "devorg", kind, stdin=org.credentials[kind] + "\n")
-            assert result.returncode == 0, result.stderr
+        provision(env, data_dir, settings, org)
 
         day = (dt.datetime.now() - dt.timedelta(days=1)).strftime("%Y-%m-%d")
         cdr = tmp_path / "cdr.csv"

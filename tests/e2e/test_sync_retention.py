@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from dbswitch import open_database
+from helpers.dbswitch import open_database
 from sqlalchemy import func, select
 
 from biztel_desk.store.models import Call

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from _window_helpers import Boxes, boxes_fixture  # noqa: F401 (fixtures)
+from helpers.window import Boxes, boxes_fixture  # noqa: F401 (fixtures)
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _window_helpers import Boxes, boxes_fixture  # noqa: F401 (fixtures)
+from helpers.window import Boxes, boxes_fixture  # noqa: F401 (fixtures)
 from pytestqt.qtbot import QtBot
 
 from biztel_desk import app

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from postgres_server import fresh_database
+from helpers.postgres_server import fresh_database
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 

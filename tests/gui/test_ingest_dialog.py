@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from _window_helpers import Boxes, boxes_fixture  # noqa: F401 (fixtures)
+from helpers.window import Boxes, boxes_fixture  # noqa: F401 (fixtures)
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from _window_helpers import (  # noqa: F401 (fixtures)
+from helpers.window import (  # noqa: F401 (fixtures)
     Boxes,
     Button,
     boxes_fixture,

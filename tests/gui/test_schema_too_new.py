@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 import pytest
-from _window_helpers import Boxes, boxes_fixture  # noqa: F401 (fixtures)
+from helpers.window import Boxes, boxes_fixture  # noqa: F401 (fixtures)
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from sqlalchemy import text
 

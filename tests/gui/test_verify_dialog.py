@@ -98,8 +98,9 @@ def test_popup_shows_one_line_per_problem(qtbot: QtBot, context: AppContext, set
     dialog.close()
 
 
-def test_gui_stays_responsive_while_verifying_a_slow_org(qtbot: QtBot, context: AppContext, setting: str,
-                                                         org: DevOrg, window: QWidget) -> None:
+def _verify_slow_org(qtbot: QtBot, context: AppContext, setting: str, org: DevOrg,
+                     window: QWidget) -> tuple[VerifyRunner, float, list[float]]:
+    """Verify with every REST call taking 250 ms while a 20 ms timer ticks: the runner, the seconds taken, the ticks."""
     org.set_latency(250)  # every REST call takes 250 ms: about 1.5 s for the six calls
     ticks: list[float] = []
     timer = QTimer()
@@ -113,14 +114,27 @@ def test_gui_stays_responsive_while_verifying_a_slow_org(qtbot: QtBot, context: 
         assert runner.busy_dialog is not None and runner.busy_dialog.isVisible()
         assert not runner.run(setting)  # one verification at a time
     timer.stop()
-    elapsed = time.monotonic() - started
+    return runner, time.monotonic() - started, ticks
+
+
+def test_gui_stays_responsive_while_verifying_a_slow_org(qtbot: QtBot, context: AppContext, setting: str,
+                                                         org: DevOrg, window: QWidget) -> None:
+    runner, elapsed, _ticks = _verify_slow_org(qtbot, context, setting, org, window)  # timing bounds: the perf test
     assert elapsed > 1.4
-    gaps = [later - earlier for earlier, later in zip(ticks, ticks[1:], strict=False)]
-    assert len(ticks) > elapsed / 0.02 * 0.5  # the event loop kept running the timer while the network waited
-    assert max(gaps) < 0.2
     assert runner.result_dialog is not None
     qtbot.waitUntil(runner.result_dialog.isVisible)
     assert shown_lines(runner.result_dialog) == [OK_JA]
+    runner.result_dialog.close()
+
+
+@pytest.mark.perf
+def test_the_event_loop_ticks_every_20_ms_while_verifying_a_slow_org(qtbot: QtBot, context: AppContext, setting: str,
+                                                                      org: DevOrg, window: QWidget) -> None:
+    runner, elapsed, ticks = _verify_slow_org(qtbot, context, setting, org, window)
+    gaps = [later - earlier for earlier, later in zip(ticks, ticks[1:], strict=False)]
+    assert len(ticks) > elapsed / 0.02 * 0.5  # the event loop kept running the timer while the network waited
+    assert max(gaps) < 0.2
+    qtbot.waitUntil(lambda: runner.result_dialog is not None and runner.result_dialog.isVisible())
     runner.result_dialog.close()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _window_helpers import boxes_fixture, window_fixture  # noqa: F401  (fixtures)
+from helpers.window import boxes_fixture, window_fixture  # noqa: F401  (fixtures)
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from _window_helpers import Boxes, boxes_fixture, close_window  # noqa: F401 (fixtures)
+from helpers.window import Boxes, boxes_fixture, close_window  # noqa: F401 (fixtures)
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
@@ -245,8 +245,8 @@ def test_closing_the_window_stops_the_worker_cleanly(qtbot: QtBot, desk: Callabl
     assert window.worker_label.text() == "ワーカー: 停止中"
 
 
-@pytest.mark.usefixtures("frozen_heap")
-def test_the_window_stays_responsive_while_a_backlog_drains(qtbot: QtBot, desk: Callable[..., Desk], org: DevOrg) -> None:
+def _drain_for_4_s(qtbot: QtBot, desk: Callable[..., Desk], org: DevOrg) -> tuple[Desk, int, float]:
+    """10,000 calls draining at 20 ms per request for 4 s: the desk, the calls linked meanwhile, the GUI's longest gap (ms)."""
     made = desk()
     window = made.window
     wait_state(qtbot, window, WorkerState.RUNNING)
@@ -267,13 +267,27 @@ def test_the_window_stays_responsive_while_a_backlog_drains(qtbot: QtBot, desk: 
     max_gap_ms = max(gaps) * 1000
     linked = made.linked_shown() - first
     print(f"drain: {linked} calls linked in 4 s while the GUI ticked {len(ticks)} times, max gap {max_gap_ms:.0f} ms")
+    return made, linked, max_gap_ms
+
+
+@pytest.mark.usefixtures("frozen_heap")
+def test_the_window_stays_responsive_while_a_backlog_drains(qtbot: QtBot, desk: Callable[..., Desk], org: DevOrg) -> None:
+    made, linked, _max_gap_ms = _drain_for_4_s(qtbot, desk, org)  # the gap's bound: the perf test below
+    window = made.window
     assert linked > 0
     assert "送信中… 連携済" in window.progress_label.text()
     assert 0 < window.progress_bar.value() < window.progress_bar.maximum()
-    assert max_gap_ms < 250
     # Both counts in the status bar group thousands (10,000 calls: 1234 would not match); the left one is named.
     assert re.fullmatch(r"この設定: 待機 \d{1,3}(,\d{3})* / 連携済 \d{1,3}(,\d{3})* / 失敗 0", window.jobs_label.text())
     assert "リトライ待ち" not in window.counters_label.text()  # zero exceptions are left out (the bar fits 1100 px)
+
+
+@pytest.mark.perf
+@pytest.mark.usefixtures("frozen_heap")
+def test_the_gui_never_stalls_over_250_ms_while_a_backlog_drains(qtbot: QtBot, desk: Callable[..., Desk], org: DevOrg) -> None:
+    _made, linked, max_gap_ms = _drain_for_4_s(qtbot, desk, org)
+    assert linked > 0
+    assert max_gap_ms < 250
 
 
 def test_a_database_lock_is_retried_with_its_reason_shown_and_linking_goes_on(qtbot: QtBot, desk: Callable[..., Desk]) -> None:

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from daycounts import day_count_mismatches
-from postgres_server import fresh_database
+from helpers.daycounts import day_count_mismatches
+from helpers.postgres_server import fresh_database
 from sqlalchemy import func, select, text
 
 from biztel_desk.app import build_parser

@@ -8,7 +8,7 @@ import random
 import threading
 
 import pytest
-from daycounts import day_count_mismatches
+from helpers.daycounts import day_count_mismatches
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 

@@ -1,0 +1,42 @@
+"""A fresh PostgreSQL database per test module, on the server BIZTEL_TEST_POSTGRES_URL names (CI starts one).
+
+Unset, the tests that need it are skipped with the reason. Locally: start a throw-away cluster (docs/postgresql.md)
+and export BIZTEL_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:PORT/postgres.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import NullPool
+
+ENV = "BIZTEL_TEST_POSTGRES_URL"
+
+
+def server_url() -> URL:
+    value = os.environ.get(ENV)
+    if not value:
+        pytest.skip(f"{ENV} is not set: no PostgreSQL server to test against (see docs/postgresql.md)")
+    return make_url(value)
+
+
+@contextmanager
+def fresh_database(tag: str) -> Iterator[str]:
+    """CREATE DATABASE bt_<tag>_<random>; yields its URL (password kept); dropped afterwards."""
+    base = server_url()
+    name = f"bt_{tag}_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
