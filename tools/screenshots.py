@@ -61,6 +61,48 @@ def dialog(module: str, name: str) -> Shot:
     return show
 
 
+def log_viewer(window: MainWindow) -> QWidget:
+    """ヘルプ → ログを表示 on a few lines of a real-looking log (written the way applog writes them)."""
+    import time
+
+    from biztel_desk.ui.dialogs.log_viewer import LogViewerDialog
+
+    data_dir = window.context.data_dir
+    assert data_dir is not None
+    logs = data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    (logs / "biztel-desk.log").write_text(
+        "2026-12-04 09:00:01,120 INFO [MainThread] biztel_desk.app: BIZTEL Desk 起動\n"
+        "2026-12-04 09:00:02,480 INFO [link-worker] biztel_desk.engine.worker: 本社: 連携を開始しました\n"
+        "2026-12-04 09:14:31,007 WARNING [link-worker] biztel_desk.engine.worker: link worker: network (retry 1 in 5 s): "
+        "ConnectionError\n"
+        "2026-12-04 09:14:36,215 INFO [link-worker] biztel_desk.engine.linker: 本社: 12 件を連携しました\n"
+        "2026-12-04 10:02:11,930 ERROR [http-ingest] biztel_desk.ingest.http: rejected a call: 400 (to_number missing)\n",
+        encoding="utf-8")
+    dialog = LogViewerDialog(data_dir, window)
+    dialog.resize(900, 420)
+    for _ in range(100):
+        QCoreApplication.processEvents()
+        if dialog.entries:
+            break
+        time.sleep(0.02)
+    return dialog
+
+
+def close_question(window: MainWindow) -> QWidget:
+    from biztel_desk.ui.dialogs.close_dialog import CloseDialog
+
+    return CloseDialog(window)
+
+
+def ingest_dialog(window: MainWindow) -> QWidget:
+    from biztel_desk.ui.dialogs.ingest_dialog import IngestDialog
+
+    dialog = IngestDialog(window.context, None, window)
+    dialog.resize(760, dialog.sizeHint().height())
+    return dialog
+
+
 SCREENS: list[tuple[str, Shot]] = [
     ("basic", tab(0)),
     ("objects", tab(1)),
@@ -68,6 +110,9 @@ SCREENS: list[tuple[str, Shot]] = [
     ("history", tab(3)),
     ("account_dialog", dialog("biztel_desk.ui.dialogs.account_dialog", "AccountDialog")),
     ("system_dialog", dialog("biztel_desk.ui.dialogs.system_dialog", "SystemDialog")),
+    ("log_viewer", log_viewer),
+    ("close_dialog", close_question),
+    ("ingest_sources", ingest_dialog),
 ]
 EN_SCREENS: list[tuple[str, Shot]] = [("en_basic", tab(0))]
 

@@ -1,0 +1,70 @@
+"""Offscreen screenshot of Salesforce側の自動設定 on a bare dev org: ``python tools/setup_org_screenshot.py``.
+
+Saves ``docs/screenshots/setup_org.png`` (the plan of an org where nothing of the manual's §2 exists).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QCoreApplication  # noqa: E402
+from PySide6.QtGui import QFont  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+from simple_salesforce import Salesforce  # noqa: E402
+
+from biztel_desk.devorg.server import DevOrg  # noqa: E402
+from biztel_desk.devorg.transport import loopback_session  # noqa: E402
+from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind  # noqa: E402
+from biztel_desk.secrets import MemoryBackend, SecretStore  # noqa: E402
+from biztel_desk.services.context import AppContext  # noqa: E402
+from biztel_desk.store.db import Database  # noqa: E402
+from biztel_desk.ui.dialogs.setup_org_dialog import SetupOrgDialog  # noqa: E402
+from biztel_desk.ui.tasks import install_event_loop  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "setup_org.png"
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setFont(QFont("Noto Sans CJK JP", 10))
+    install_event_loop(app)
+    with tempfile.TemporaryDirectory(prefix="biztel-shot-") as tmp, DevOrg(seed="bare") as org:
+        database = Database.open(directory=Path(tmp))
+        context = AppContext(database, SecretStore(MemoryBackend()), lang="ja", data_dir=Path(tmp))
+        c = org.credentials
+        context.config.save_account(
+            AccountConfig(name="本番組織", username=c["username"], login_host=org.url),
+            secrets={SecretKind.PASSWORD: c["password"], SecretKind.SECURITY_TOKEN: c["security_token"]})
+        sf = Salesforce(username=c["username"], password=c["password"], security_token=c["security_token"],
+                        session=loopback_session(org.url, timeout=10), version="59.0")
+        fallback = str(sf.Account.create({"Name": "登録情報なし"})["id"])
+        context.config.save_basic(LinkSettingConfig(name="本社", account="本番組織", fallback_record_id=fallback,
+                                                    api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
+        context.config.save_system({"recording_server_url": "https://s0000.u.biztel.jp:8000"})
+        dialog = SetupOrgDialog(context, "本社")
+        dialog.resize(980, 640)
+        dialog.show()
+        dialog.panel.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and dialog.panel.table.rowCount() == 0:
+            QCoreApplication.processEvents()
+            time.sleep(0.02)
+        for _ in range(20):
+            QCoreApplication.processEvents()
+        OUT.parent.mkdir(parents=True, exist_ok=True)
+        dialog.grab().save(str(OUT))
+        dialog.close()
+        database.close()
+    print(OUT)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
