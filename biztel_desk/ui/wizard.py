@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCommandLinkButton,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -817,8 +818,13 @@ class WizardVerifyPage(_Page):
         )
         self.again_button = QPushButton(self.tr("もう一度確認"))
         self.checklist_button = QPushButton(self.tr("Salesforce側チェックリスト…"))
+        # The org is missing fields, the label, the resource or permissions: the app creates them after showing
+        # the plan (Salesforce側の自動設定), then this page checks again.
+        self.setup_org_button = QPushButton(self.tr("Salesforce側の自動設定…"))
+        self.setup_org_button.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.checklist_button)
+        buttons.addWidget(self.setup_org_button)
         buttons.addStretch(1)
         buttons.addWidget(self.again_button)
         layout = QVBoxLayout(self)
@@ -833,6 +839,7 @@ class WizardVerifyPage(_Page):
         self.runner.failed.connect(self._on_runner_failed)
         self.again_button.clicked.connect(self._on_again_button_clicked)
         self.checklist_button.clicked.connect(self._on_checklist_button_clicked)
+        self.setup_org_button.clicked.connect(self._on_setup_org_button_clicked)
 
     def is_running(self) -> bool:
         return self.runner.is_running()
@@ -859,6 +866,7 @@ class WizardVerifyPage(_Page):
         self.busy_bar.show()
         self.again_button.setEnabled(False)
         self.checklist_button.setEnabled(False)
+        self.setup_org_button.setEnabled(False)
         if not self.runner.run(name):
             self._again = True  # the previous run finishes first, then this one starts
         self.completeChanged.emit()
@@ -885,7 +893,17 @@ class WizardVerifyPage(_Page):
                 self._add_line("✗", ERROR_COLOR, line)
         self.advice_label.setVisible(not report.ok)
         self.checklist_button.setVisible(not report.ok)
+        self.setup_org_button.setVisible(not report.ok)
         self.completeChanged.emit()
+
+    def _on_setup_org_button_clicked(self) -> QDialog | None:
+        """Salesforce側の自動設定 on the setting the wizard saved; once the dialog closes, 設定確認 runs again."""
+        from biztel_desk.ui.dialogs.setup_org_dialog import open_setup_org_dialog
+
+        dialog = open_setup_org_dialog(self.context, self.owner.setting_name, self)
+        if dialog is not None:
+            dialog.finished.connect(lambda _result: self._start())
+        return dialog
 
     def _on_runner_failed(self, reason: str) -> None:
         if self._again:
@@ -898,6 +916,7 @@ class WizardVerifyPage(_Page):
         self.title_label.show()
         self.advice_label.show()
         self.checklist_button.hide()
+        self.setup_org_button.hide()
         self._add_line("✗", ERROR_COLOR, reason)
         self.completeChanged.emit()
 
@@ -916,6 +935,7 @@ class WizardVerifyPage(_Page):
         self.busy_bar.hide()
         self.again_button.setEnabled(True)
         self.checklist_button.setEnabled(True)
+        self.setup_org_button.setEnabled(True)
 
     def _add_line(self, mark: str, color: str, text: str, bold: bool = False) -> None:
         self.lines_layout.insertWidget(self.lines_layout.count() - 1, verify_line_row(mark, color, text, bold))

@@ -159,3 +159,27 @@ def test_verify_popup_hides_the_setup_when_all_is_right(qtbot: QtBot, context: A
     qtbot.addWidget(popup)
     popup.show()
     assert not popup.setup_org_button.isVisible()
+
+
+def test_the_wizards_verify_page_offers_the_setup_and_checks_again(qtbot: QtBot, context: AppContext,
+                                                                     setting: str) -> None:
+    """The wizard step: 設定確認 finds the bare org's missing pieces; Salesforce側の自動設定… opens the plan for the
+    setting the wizard saved; when it closes, the page checks again."""
+    from biztel_desk.ui.wizard import FirstRunWizard
+
+    wizard = FirstRunWizard(context)
+    qtbot.addWidget(wizard)
+    wizard.setting_name = setting
+    page = wizard.verify_page
+    page.initializePage()
+    qtbot.waitUntil(lambda: not page.is_running(), timeout=30_000)
+    assert "件の問題が見つかりました" in page.title_label.text()
+    assert page.setup_org_button.isVisibleTo(page)
+    dialog = page._on_setup_org_button_clicked()
+    assert isinstance(dialog, SetupOrgDialog) and dialog.panel.setting_name == setting
+    qtbot.waitUntil(lambda: dialog.panel.table.rowCount() > 0, timeout=30_000)
+    assert "作成" in states(dialog)
+    runs: list[bool] = []
+    page.runner.started.connect(lambda *_: runs.append(True))
+    dialog.reject()
+    qtbot.waitUntil(lambda: bool(runs) and not page.is_running(), timeout=30_000)
