@@ -7,10 +7,14 @@ admin who typed it so) finds it there. A URL that carries its password is used a
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from biztel_desk.secrets import SecretStore, SecretStoreError
+from biztel_desk.secrets import SecretStore
+
+log = logging.getLogger(__name__)
 
 
 def _parts(url: str) -> tuple[str, str | None] | None:
@@ -52,8 +56,10 @@ def resolve(url: str, secrets: SecretStore) -> str:
         return url
     try:
         password = secrets.get(f"database:{parts[0]}")
-    except SecretStoreError:
-        return url  # no keyring here: the server may not want a password (peer/trust), let it say so
+    except Exception as error:  # noqa: BLE001 - best effort: no usable keyring (or a broken backend) is no password
+        # The server may not want one (peer/trust authentication); if it does, its refusal says what is wrong.
+        log.info("no database password from the keyring (%s): connecting without one", type(error).__name__)
+        return url
     if password is None:
         return url
     return make_url(url).set(password=str(password)).render_as_string(hide_password=False)

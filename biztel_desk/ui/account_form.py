@@ -38,7 +38,9 @@ from biztel_desk.domain.config import (
     parse_login_host,
 )
 from biztel_desk.domain.messages import Problem, message
+from biztel_desk.domain.vocabulary import AUTH_METHODS
 from biztel_desk.services.salesforce_access import callback_urls_text
+from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs, OnError
 from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR, ErrorLabel, HintLabel, field_block, make_form, required_label
 
@@ -169,10 +171,8 @@ class AccountForm(QWidget):
         self.name_edit.setMaxLength(NAME_MAX)
         self.name_edit.setPlaceholderText(self.tr("例: 本番組織"))
         self.auth_combo = QComboBox()
-        self.auth_combo.addItem(self.tr("ブラウザでログイン(OAuth、推奨)"), AuthMethod.OAUTH_BROWSER.value)
-        self.auth_combo.addItem(self.tr("ユーザ名+パスワード+セキュリティトークン(廃止予定)"), AuthMethod.PASSWORD.value)
-        self.auth_combo.addItem(self.tr("OAuth JWTベアラー"), AuthMethod.JWT.value)
-        self.auth_combo.addItem(self.tr("OAuthクライアント資格情報"), AuthMethod.CLIENT_CREDENTIALS.value)
+        for method in (AuthMethod.OAUTH_BROWSER, AuthMethod.PASSWORD, AuthMethod.JWT, AuthMethod.CLIENT_CREDENTIALS):
+            self.auth_combo.addItem(AUTH_METHODS[method.value].text(language()), method.value)  # browser login first
         self.username_edit = QLineEdit()
         self.username_edit.setPlaceholderText("integration@example.com")
         self.host_combo = QComboBox()

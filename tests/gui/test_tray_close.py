@@ -5,42 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
+from helpers.window import answer_close_question
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from biztel_desk.ui.dialogs import close_dialog
-from biztel_desk.ui.dialogs.close_dialog import CloseAction, CloseDialog, ask_close_action
+from biztel_desk.ui.dialogs.close_dialog import CloseAction, ask_close_action
 from biztel_desk.ui.tray import AppTray, TrayState
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform's note when a dialog is shown
 
 
-def _answer(button: str, remember: bool) -> None:
-    """Click ``button`` of the CloseDialog once it is open (it runs its own event loop)."""
-
-    def click() -> None:
-        dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, CloseDialog) and w.isVisible()),
-                      None)
-        if dialog is None:
-            QTimer.singleShot(20, click)
-            return
-        dialog.remember.setChecked(remember)
-        getattr(dialog, f"{button}_button").click()
-
-    QTimer.singleShot(0, click)
-
-
 def test_the_choice_is_remembered_only_when_ticked(qtbot, context: Any) -> None:  # type: ignore[no-untyped-def]
     parent = QWidget()
     qtbot.addWidget(parent)
-    _answer("tray", remember=False)
+    answer_close_question("tray", remember=False)
     assert ask_close_action(parent, context.config) is CloseAction.TRAY
     assert context.config.preference(close_dialog.PREFERENCE_KEY) is None
-    _answer("cancel", remember=True)
+    answer_close_question("cancel", remember=True)
     assert ask_close_action(parent, context.config) is None
     assert context.config.preference(close_dialog.PREFERENCE_KEY) is None  # キャンセル is never remembered
-    _answer("quit", remember=True)
+    answer_close_question("quit", remember=True)
     assert ask_close_action(parent, context.config) is CloseAction.QUIT
     assert close_dialog.remembered(context.config) is CloseAction.QUIT
     assert ask_close_action(parent, context.config) is CloseAction.QUIT  # asked no more: no dialog opened

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from helpers.window import Boxes, boxes_fixture, close_window  # noqa: F401 (fixtures)
+from helpers.window import Boxes, answer_close_question, boxes_fixture, close_window  # noqa: F401 (fixtures)
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
@@ -389,24 +389,6 @@ def test_retry_now_sends_at_once_or_says_why_it_waits(qtbot: QtBot, desk: Callab
     assert "一時停止中のため" in tab.status_label.text() and "再開すると送信します" in tab.status_label.text()
 
 
-def _answer_close(button: str, remember: bool = False) -> None:
-    """Click ``button`` (quit / tray / cancel) of the close question once it is open (it has its own event loop)."""
-    from PySide6.QtWidgets import QApplication
-
-    from biztel_desk.ui.dialogs.close_dialog import CloseDialog
-
-    def click() -> None:
-        dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, CloseDialog) and w.isVisible()),
-                      None)
-        if dialog is None:
-            QTimer.singleShot(20, click)
-            return
-        dialog.remember.setChecked(remember)
-        getattr(dialog, f"{button}_button").click()
-
-    QTimer.singleShot(0, click)
-
-
 @pytest.mark.qt_log_ignore("propagateSizeHints", "systemTrayWindowChanged", "does not support raise")  # offscreen
 def test_closing_offers_the_tray_and_linking_goes_on(qtbot: QtBot, desk: Callable[..., Desk],
                                                      monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -416,10 +398,10 @@ def test_closing_offers_the_tray_and_linking_goes_on(qtbot: QtBot, desk: Callabl
     monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no background service installed
     d = desk()
     wait_state(qtbot, d.window, WorkerState.RUNNING)
-    _answer_close("cancel")
+    answer_close_question("cancel")
     d.window.close()
     assert d.window.isVisible() and d.window.tray is None  # キャンセル: nothing changes
-    _answer_close("tray")
+    answer_close_question("tray")
     d.window.close()
     assert not d.window.isVisible() and d.window.tray is not None
     assert d.worker.running  # linking goes on without the window

@@ -95,3 +95,22 @@ def click_setting(qtbot: QtBot, window: MainWindow, name: str) -> None:
 
 def list_names(window: MainWindow) -> list[str]:
     return [window.setting_list.item(row).text() for row in range(window.setting_list.count())]
+
+
+def answer_close_question(button: str, remember: bool = False) -> None:
+    """Click ``button`` (``quit`` / ``tray`` / ``cancel``) of the window's close question once it is open (it runs
+    its own event loop), ticking 次回から確認しない first when ``remember``."""
+    from PySide6.QtCore import QTimer
+
+    from biztel_desk.ui.dialogs.close_dialog import CloseDialog
+
+    def click() -> None:
+        dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, CloseDialog) and w.isVisible()),
+                      None)
+        if dialog is None:
+            QTimer.singleShot(20, click)
+            return
+        dialog.remember.setChecked(remember)
+        getattr(dialog, f"{button}_button").click()
+
+    QTimer.singleShot(0, click)
