@@ -10,6 +10,8 @@ from biztel_desk.devorg.model import FieldDef, ObjectDef
 
 # Key prefixes of standard objects are fixed by Salesforce; custom objects get a0…, assigned per org.
 ACCOUNT, CONTACT, LEAD, CASE, TASK, OPPORTUNITY = "Account", "Contact", "Lead", "Case", "Task", "Opportunity"
+EVENT = "Event"
+ACTIVITY_OBJECTS = (TASK, EVENT)  # the two objects that share the Activity custom fields
 USER, ORGANIZATION, TASK_STATUS = "User", "Organization", "TaskStatus"
 USER_PERMISSION_ACCESS = "UserPermissionAccess"
 # System permissions of the API user (a System Administrator in a Developer Edition org: all true).
@@ -243,6 +245,29 @@ def _task(setup_done: bool, what_to: Iterable[str]) -> ObjectDef:
     return _make(TASK, "ToDo", "ToDo", "00T", fields)
 
 
+def _event(setup_done: bool, what_to: Iterable[str]) -> ObjectDef:
+    """行動 (Event): the other Activity object. The app writes only Tasks; Event is here because the Activity custom
+    fields (§2) appear on both ("Activity custom fields ... apply to tasks and events", Salesforce Help)."""
+    fields = [
+        _f("Subject", "combobox", "件名", 255, picklist_values=("Call", "Email", "Meeting", "Send Letter/Quote", "Other")),
+        _f("StartDateTime", "datetime", "開始"),
+        _f("EndDateTime", "datetime", "終了"),
+        _f("ActivityDateTime", "datetime", "予定日時"),
+        _f("DurationInMinutes", "int", "期間"),
+        _f("IsAllDayEvent", "boolean", "終日行動", nillable=False, default_value=False),
+        _f("Location", "string", "場所", 255),
+        _f("Description", "textarea", "説明", 32000),
+        _ref("WhoId", "名前 ID", [CONTACT, LEAD], "Who"),
+        _ref("WhatId", "関連先 ID", list(what_to), "What"),
+        _ref("AccountId", "取引先 ID", [ACCOUNT], "Account", createable=False, updateable=False),
+        _owner(),
+    ]
+    if setup_done:
+        fields.extend(b_fields())
+        fields.append(wav_field())
+    return _make(EVENT, "行動", "行動", "00U", fields)
+
+
 def b_fields() -> list[FieldDef]:
     """The §2 Activity custom fields (they appear on Task because they were created on Activity)."""
     return [_f(name, type_, label, length, custom=True) for name, label, type_, length in B_FIELD_SPECS]
@@ -331,7 +356,7 @@ def _permission_objects() -> list[ObjectDef]:
 def standard_objects(setup_done: bool) -> dict[str, ObjectDef]:
     """A fresh org's objects; ``setup_done`` adds the §2 Activity fields and formula to Task."""
     objects = [_account(), _contact(), _lead(), _case(), _opportunity(),
-               _task(setup_done, [ACCOUNT, CASE, OPPORTUNITY]), _user(), _organization(), _task_status(),
+               _task(setup_done, [ACCOUNT, CASE, OPPORTUNITY]), _event(setup_done, [ACCOUNT, CASE, OPPORTUNITY]), _user(), _organization(), _task_status(),
                _user_permission_access(), *_permission_objects()]
     return {o.name: o for o in objects}
 

@@ -1,7 +1,7 @@
 """Setup over the API: Tooling ``CustomField`` and ``ExternalString`` creates, ``StaticResource`` create.
 
 What Salesforce documents (docs/salesforce-facts.md "Setup over the API"): Activity custom fields are created on
-``Activity`` and appear on Task (and Event, which the dev org does not model); a field created through the API has
+``Activity`` and appear on Task and Event; a field created through the API has
 no field-level security, so the API user does not see it until a permission set grants it
 (``OrgStore.refresh_field_security``); creating metadata needs Customize Application / Modify Metadata. Error codes
 and texts of refusals are unverified unless the facts file says otherwise.
@@ -60,7 +60,9 @@ def create_custom_field(store: OrgStore, body: dict[str, Any]) -> dict[str, Any]
         raise SetupRefused(400, "FIELD_INTEGRITY_EXCEPTION",
                            f"Cannot create a custom field on {entity}: custom fields of Task and Event are created "
                            f"on Activity (FullName Activity.{name})")
-    target = schema.TASK if entity == "Activity" else entity
+    # An Activity field appears on Task and on Event (they share the Activity custom fields).
+    targets = [o for o in schema.ACTIVITY_OBJECTS if o in store.objects] if entity == "Activity" else [entity]
+    target = targets[0] if targets else entity
     if target not in store.objects:
         raise SetupRefused(400, "FIELD_INTEGRITY_EXCEPTION", f"Unknown entity: {entity}")
     with store.lock:
@@ -83,7 +85,8 @@ def create_custom_field(store: OrgStore, body: dict[str, Any]) -> dict[str, Any]
                 raise SetupRefused(400, "FIELD_INTEGRITY_EXCEPTION",
                                    "Length: a Text field needs a length between 1 and 255")
             spec["length"] = length
-        store.add_api_field(target, schema.field_from_json(spec))
+        for each in targets:
+            store.add_api_field(each, schema.field_from_json(spec))
         return {"id": store.new_id("00N"), "success": True, "errors": [], "warnings": [], "infos": []}
 
 

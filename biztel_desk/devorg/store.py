@@ -305,8 +305,10 @@ class OrgStore:
         with self.lock:
             self.objects[obj.name] = obj
             self._records.setdefault(obj.name, {})
-            if allow_activities:
-                schema.with_reference_added(self.objects[schema.TASK], "WhatId", obj.name)
+            if allow_activities:  # Tasks and Events can be related to it
+                for activity in schema.ACTIVITY_OBJECTS:
+                    if activity in self.objects:
+                        schema.with_reference_added(self.objects[activity], "WhatId", obj.name)
             self._backfill(obj.name)
             self._meta_dirty = True
 
@@ -492,8 +494,13 @@ class OrgStore:
                 obj = self.objects[object_name]
                 for name, field in fields.items():
                     read, edit = grants.get(f"{object_name}.{name}".lower(), (False, False))
-                    if not read and object_name == schema.TASK:  # granted on Activity (unverified which is used)
-                        read, edit = grants.get(f"activity.{name}".lower(), (False, False))
+                    if not read and object_name in schema.ACTIVITY_OBJECTS:
+                        # One Activity field behind Task and Event: a grant on either (or on Activity) is a grant
+                        # on the field (unverified which SobjectType Salesforce keeps).
+                        for owner in ("activity", *(o.lower() for o in schema.ACTIVITY_OBJECTS)):
+                            read, edit = grants.get(f"{owner}.{name}".lower(), (False, False))
+                            if read:
+                                break
                     if not read:
                         obj.fields.pop(name, None)
                         continue
@@ -635,8 +642,9 @@ class OrgStore:
             record["Name"] = f"{last} {first}" if first else last
         elif obj.name == schema.CASE:
             record["IsClosed"] = record.get("Status") == "Closed"
-        elif obj.name == schema.TASK:
-            record["IsClosed"] = record.get("Status") in self.task_closed_statuses()
+        elif obj.name in schema.ACTIVITY_OBJECTS:
+            if obj.name == schema.TASK:
+                record["IsClosed"] = record.get("Status") in self.task_closed_statuses()
             record["AccountId"] = self._task_account(record)
             if schema.WAV_FIELD in obj.fields:
                 record[schema.WAV_FIELD] = self._wav_formula(record)

@@ -144,3 +144,26 @@ def test_api_fields_and_their_security_survive_a_restart(tmp_path: Any) -> None:
         sf.FieldPermissions.create({"ParentId": permission_set, "SobjectType": "Task", "Field": "Task.B_NaisenFrom__c",
                                     "PermissionsRead": True, "PermissionsEdit": True})
         assert "B_NaisenFrom__c" in {f["name"] for f in sf.Task.describe()["fields"]}
+
+
+def test_an_activity_field_appears_on_event_too(make_org: Callable[..., DevOrg]) -> None:
+    """Activity custom fields are shared by Task and Event: created once on Activity, granted once, on both."""
+    org = make_org(seed="bare")
+    sf = soap_client(org)
+    assert _refused(lambda: _field(sf, "Event.B_NaisenTo__c", {"type": "Phone", "label": "着信内線番号"}))[
+        "errorCode"] == "FIELD_INTEGRITY_EXCEPTION"
+    _field(sf, "Activity.B_NaisenTo__c", {"type": "Phone", "label": "着信内線番号"})
+    assert "B_NaisenTo__c" not in {f["name"] for f in sf.Event.describe()["fields"]}  # no FLS yet
+    _grant(sf, org, {"Task.B_NaisenTo__c": True})
+    assert "B_NaisenTo__c" in {f["name"] for f in sf.Task.describe()["fields"]}
+    assert "B_NaisenTo__c" in {f["name"] for f in sf.Event.describe()["fields"]}
+    start = "2026-12-04T10:00:00.000+0000"
+    created = sf.Event.create({"Subject": "打合せ", "StartDateTime": start, "EndDateTime": "2026-12-04T11:00:00.000+0000",
+                               "DurationInMinutes": 60, "B_NaisenTo__c": "201"})["id"]
+    assert sf.Event.get(created)["B_NaisenTo__c"] == "201"
+
+
+def test_seeded_orgs_have_the_setup_fields_on_event(make_org: Callable[..., DevOrg]) -> None:
+    sf = soap_client(make_org(seed="demo"))
+    event_fields = {f["name"] for f in sf.Event.describe()["fields"]}
+    assert {"B_UniqueId__c", "B_ServerIP__c", "WavUrlImg__c"} <= event_fields
