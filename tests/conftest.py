@@ -15,7 +15,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from helpers.dbswitch import DB_URL_ENV, SERVER_ENV, PostgresServer  # noqa: E402
+from dbswitch import DB_URL_ENV, SERVER_ENV, PostgresServer  # noqa: E402
 
 from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig  # noqa: E402
 from biztel_desk.secrets import MemoryBackend, SecretStore  # noqa: E402

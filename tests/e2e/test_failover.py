@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.dbswitch import open_database
+from dbswitch import open_database
 from sqlalchemy import select, text
 from test_crash import _env, _linked, _prepare, _sync
 

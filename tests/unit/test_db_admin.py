@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.postgres_server import fresh_database
+from postgres_server import fresh_database
 from sqlalchemy import func, select, text
 
 from biztel_desk.app import build_parser
