@@ -25,7 +25,8 @@ started=$(date +%s)
 "$tmp/venv/bin/pip" wheel -q --no-deps -w "$tmp/dist" "$checkout" >"$tmp/wheel.log" 2>&1 \
   || { tail -30 "$tmp/wheel.log"; fail "pip wheel"; }
 wheel=$(ls "$tmp"/dist/biztel_desk-*.whl)
-"$tmp/venv/bin/python" -m zipfile -l "$wheel" | grep -q "biztel_desk/resources/translations/biztel_desk_en.qm" \
+"$tmp/venv/bin/python" -m zipfile -l "$wheel" >"$tmp/wheel-files.txt"  # (not piped into grep -q: pipefail)
+grep -q "biztel_desk/resources/translations/biztel_desk_en.qm" "$tmp/wheel-files.txt" \
   || fail "the wheel has no biztel_desk/resources/translations/biztel_desk_en.qm"
 if [ -n "${DEPS_VENV:-}" ]; then
   borrowed=$("$DEPS_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
@@ -40,7 +41,8 @@ echo "wheel $(basename "$wheel") built and installed in $(( $(date +%s) - starte
 
 cd "$tmp"  # nothing of the checkout on sys.path from here on
 bin="$tmp/venv/bin"
-"$bin/biztel-desk" --version | grep -q "^biztel-desk " || fail "--version"
+version=$("$bin/biztel-desk" --version) || fail "--version exited non-zero"
+[[ "$version" == "biztel-desk "* ]] || fail "--version printed: $version"
 "$bin/python" "$checkout/tools/check_installed_resources.py" "$checkout" || fail "resources of the installed wheel"
 BIZTEL_DESK_QUIT_AFTER_S=3 timeout 120 "$bin/biztel-desk" --data-dir "$tmp/data" --lang en >"$tmp/window.log" 2>&1 \
   || { cat "$tmp/window.log"; fail "the window (offscreen) exited non-zero"; }
