@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -199,6 +200,10 @@ def test_refresh_is_transparent_inside_one_connection() -> None:
         answers: list[int] = []
         browser_login(account, secrets, on_url=lambda _u: None, open_browser=_browser(org, answers), timeout=30,
                       ports=(0,))
+        # The login returns when the listener has the code; the browser thread reads the page a moment later.
+        deadline = time.monotonic() + 10
+        while not answers and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert answers == [200]  # the listener's page: signed in
         first = check_connection(account, secrets, timeout=10)
         assert first.username == org.credentials["username"] and first.warning is None
