@@ -231,7 +231,8 @@ def build_window(context: AppContext, profile: DemoProfile | None = None) -> Gui
     return session
 
 
-def build_demo(lang: str = "ja", base_dir: Path | None = None, **profile_options: Any) -> GuiSession:
+def build_demo(lang: str = "ja", base_dir: Path | None = None, real_profile: dict[str, str] | None = None,
+               **profile_options: Any) -> GuiSession:
     """Demo mode: a throw-away profile (services/demo.py) and the window on it, with the banner (not shown yet).
 
     Provisioning is local (an in-process dev org, SQLite in a temp dir) and takes about a second, before the
@@ -255,35 +256,49 @@ def build_demo(lang: str = "ja", base_dir: Path | None = None, **profile_options
     window = session.window
     profile.set_listener(session.runtime.wake)  # each simulated import wakes the worker, like a real import
     banner = session.banner = DemoBanner.attach(window)
-    banner.connect_requested.connect(lambda: end_demo_for_real_setup(session))
+    banner.connect_requested.connect(lambda: end_demo_for_real_setup(session, real_profile))
     window.real_setup_requested.connect(banner.request_connect)  # the wizard's menu item: the same way out
     window.select_setting(profile.setting_name)
     window.tabs.setCurrentWidget(window.history_tab)
     return session
 
 
-def end_demo_for_real_setup(session: GuiSession) -> bool:
+def end_demo_for_real_setup(session: GuiSession, real_profile: dict[str, str] | None = None) -> bool:
     """「実際のSalesforceに接続」, confirmed: start the app on the real profile with the setup wizard, end the demo.
 
     A new process rather than a switch in this one: every demo thread and file is surely gone, and the real
     profile opens exactly as at a normal start (the OS keyring, the real data dir, the wizard over the window).
+    ``real_profile`` names the real profile's data dir and database (``Gui.real_profile``): the new process opens
+    the profile the admin started with, not the default one.
     """
     from biztel_desk.ui.demo_banner import show_launch_failed
 
-    if not relaunch(["--lang", session.context.lang, "--setup-wizard"]):
+    if not relaunch(["--lang", session.context.lang, "--setup-wizard"], real_profile):
         show_launch_failed(session.window, demo=False)
         return False
     session.window.close()
     return True
 
 
-def relaunch(arguments: Sequence[str]) -> bool:
-    """Start this application again as a new process (``python -m biztel_desk …`` or the frozen executable)."""
-    from PySide6.QtCore import QProcess
+def relaunch(arguments: Sequence[str], profile: dict[str, str] | None = None) -> bool:
+    """Start this application again as a new process (``python -m biztel_desk …`` or the frozen executable).
+
+    ``profile`` adds environment variables (BIZTEL_DESK_HOME, BIZTEL_DESK_DB_URL): the real profile travels to the new
+    process, and through a demo process to the real one it starts later, without a database URL (and its password)
+    on a command line that other users of the machine can read.
+    """
+    from PySide6.QtCore import QProcess, QProcessEnvironment
 
     prefix = [] if getattr(sys, "frozen", False) else ["-m", "biztel_desk"]
-    started, _pid = QProcess.startDetached(sys.executable, [*prefix, *arguments])
-    return bool(started)
+    process = QProcess()
+    process.setProgram(sys.executable)
+    process.setArguments([*prefix, *arguments])
+    environment = QProcessEnvironment.systemEnvironment()
+    for name, value in (profile or {}).items():
+        environment.insert(name, value)
+    process.setProcessEnvironment(environment)
+    started = process.startDetached()  # (ok, pid) in some PySide6 versions, a bool in others
+    return bool(started[0] if isinstance(started, tuple) else started)
 
 
 class AlreadyRunning(Exception):
@@ -350,12 +365,27 @@ class Gui:
             QTimer.singleShot(0, window, window.open_setup_wizard)
         return session
 
+    def real_profile(self) -> dict[str, str]:
+        """The real profile's --data-dir / --db-url as the environment variables a relaunched process reads.
+
+        Empty in a demo process: its --data-dir is the demo's own; the real profile came in its environment and
+        goes on to the processes it starts.
+        """
+        if getattr(self.args, "demo", False):
+            return {}
+        profile: dict[str, str] = {}
+        if getattr(self.args, "data_dir", None):
+            profile["BIZTEL_DESK_HOME"] = str(Path(self.args.data_dir).expanduser().resolve())
+        if getattr(self.args, "db_url", None):
+            profile["BIZTEL_DESK_DB_URL"] = str(self.args.db_url)
+        return profile
+
     def open_demo(self, base_dir: Path | None = None) -> GuiSession:
         """Open and show the demo window; its profile lives in ``base_dir``, else in a temp dir removed at the end."""
         from biztel_desk.services.context import data_dir
         from biztel_desk.ui.crash import install_crash_handler
 
-        session = build_demo(self.lang, base_dir)
+        session = build_demo(self.lang, base_dir, real_profile=self.real_profile())
         # No log file of its own: the demo never touches the real data dir, and an open log would keep Windows
         # from removing the demo's temp dir. Crash reports go to the real data dir's crash.log (only on a crash).
         install_crash_handler(data_dir(getattr(self.args, "data_dir", None)), self.lang)
@@ -400,7 +430,7 @@ class Gui:
             real.window.close()
             return
         # A profile that is set up: the demo in its own process, the real window and its worker keep running.
-        if not relaunch(["--demo", "--lang", self.lang]):
+        if not relaunch(["--demo", "--lang", self.lang], self.real_profile()):
             from biztel_desk.ui.demo_banner import show_launch_failed
 
             show_launch_failed(real.window, demo=True)

@@ -172,6 +172,7 @@ class Jobs:
         if error is None:
             return
         if on_error is not None and isinstance(error, known):
-            on_error(error)
+            if not self._closed:  # the owner is gone (its widgets too): a known failure has nobody to tell
+                on_error(error)
             return
         report_bug(error)

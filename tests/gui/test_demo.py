@@ -107,7 +107,7 @@ def test_connect_button_ends_the_demo_and_relaunches_on_the_real_profile(
     qtbot: QtBot, demo: app.GuiSession, boxes: Boxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     launched: list[list[str]] = []
-    monkeypatch.setattr(app, "relaunch", lambda arguments: launched.append(list(arguments)) or True)
+    monkeypatch.setattr(app, "relaunch", lambda arguments, real=None: launched.append(list(arguments)) or True)
     profile = demo.profile
     assert profile is not None
     boxes.answer(QMessageBox.StandardButton.Cancel)
@@ -125,7 +125,7 @@ def test_setup_wizard_menu_in_demo_mode_offers_the_real_connection(
     demo: app.GuiSession, boxes: Boxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     launched: list[list[str]] = []
-    monkeypatch.setattr(app, "relaunch", lambda arguments: launched.append(list(arguments)) or True)
+    monkeypatch.setattr(app, "relaunch", lambda arguments, real=None: launched.append(list(arguments)) or True)
     boxes.answer(QMessageBox.StandardButton.Cancel)
     demo.window.setup_wizard_action.trigger()
     assert "デモを終了" in boxes.questions[-1]  # no wizard on the throw-away profile: the way to the real one
@@ -144,3 +144,20 @@ def test_demo_subprocess_quits_after_n_seconds_cleanly(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert [p.name for p in tmp.iterdir() if p.name.startswith(TEMP_PREFIX)] == []
     assert not home.exists(), "the demo never touches the real data dir"
+
+
+def test_relaunch_hands_the_real_profile_to_the_new_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new process gets the real profile in its environment (never the database URL on its command line)."""
+    out = tmp_path / "seen.txt"
+    program = tmp_path / "fake-python"
+    program.write_text(f"#!/bin/sh\necho \"$BIZTEL_DESK_HOME|$BIZTEL_DESK_DB_URL|$*\" > '{out}'\n", encoding="utf-8")
+    program.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(program))
+    url = "postgresql+psycopg://biztel:pw@db/biztel"
+    assert app.relaunch(["--lang", "ja", "--setup-wizard"], {"BIZTEL_DESK_HOME": "/srv/desk", "BIZTEL_DESK_DB_URL": url})
+    deadline = time.monotonic() + 10
+    while not (out.exists() and out.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    home, db_url, arguments = out.read_text().strip().split("|")
+    assert (home, db_url) == ("/srv/desk", url)
+    assert arguments == "-m biztel_desk --lang ja --setup-wizard" and "pw" not in arguments

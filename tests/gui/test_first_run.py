@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from helpers.window import Boxes, boxes_fixture  # noqa: F401 (fixtures)
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from biztel_desk import app
@@ -93,6 +94,24 @@ def test_choosing_demo_switches_this_process_to_the_demo_profile(qtbot: QtBot, g
     finally:
         database.close()
     qtbot.waitUntil(lambda: demo.worker.status.counters.linked > 0, timeout=10000)
+
+
+def test_the_demos_real_connection_opens_the_profile_the_app_was_started_with(
+        qtbot: QtBot, gui: app.Gui, tmp_path: Path, boxes: Boxes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Started with --data-dir (and --db-url): デモを試す, then 実際のSalesforceに接続 opens that profile again."""
+    gui.args.db_url = None
+    launched: list[tuple[list[str], dict[str, str] | None]] = []
+    monkeypatch.setattr(app, "relaunch", lambda arguments, real=None: launched.append((list(arguments), real)) or True)
+    real = gui.open()
+    _wizard(qtbot, real).welcome_page.demo_button.click()
+    qtbot.waitUntil(lambda: gui.current is not None and gui.current.profile is not None, timeout=10000)
+    demo = gui.current
+    assert demo is not None and demo.banner is not None
+    boxes.answer(QMessageBox.StandardButton.Ok)
+    demo.banner.connect_button.click()
+    assert launched == [(["--lang", "ja", "--setup-wizard"], {"BIZTEL_DESK_HOME": str((tmp_path / "real").resolve())})]
+    gui.args.db_url = "postgresql+psycopg://biztel@db/biztel"
+    assert gui.real_profile()["BIZTEL_DESK_DB_URL"] == "postgresql+psycopg://biztel@db/biztel"
 
 
 def test_profile_with_an_account_opens_no_wizard_but_the_menu_does(qtbot: QtBot, gui: app.Gui, tmp_path: Path) -> None:

@@ -96,3 +96,22 @@ def test_jobs_end_with_their_owner(qtbot) -> None:  # type: ignore[no-untyped-de
     qtbot.waitUntil(lambda: task.done())
     release.set()
     assert task.cancelled() and shown == []
+
+
+def test_a_known_error_that_arrives_after_the_owner_went_is_dropped(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The job failed (its database went away) just before its widget was deleted: on_error is not called on a
+    deleted widget, and it is not a bug either."""
+    widget = QWidget()
+    jobs = Jobs(widget)
+    told: list[BaseException] = []
+
+    async def refused() -> None:
+        raise _Refused()
+
+    task = jobs.run("x", refused(), on_error=told.append)
+    # The job's step runs first and fails (its done callback is then queued); the owner goes in between.
+    asyncio.get_event_loop().call_soon(jobs.cancel_all)  # what the owner's destroyed signal does
+    qtbot.waitUntil(task.done)
+    qtbot.wait(50)
+    assert not task.cancelled() and isinstance(task.exception(), _Refused)
+    assert told == []

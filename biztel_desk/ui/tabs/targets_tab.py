@@ -271,7 +271,10 @@ class TargetsTab(QWidget):
         self._show_unknown(await asyncio.to_thread(relink.unknown_numbers_of, self.context.database, setting))
 
     def _on_unknown_failed(self, _error: BaseException) -> None:
-        self._show_unknown([])  # the database went away: the list stays empty, nothing else depends on it
+        # The database went away (the profile closed under the query): the list stays empty, nothing else depends
+        # on it — and nothing here may read the database again (_show_unknown reads the time zone).
+        self.unknown_view.setRowCount(0)
+        self.unknown_box.setVisible(False)
 
     def _show_unknown(self, unknown: list[UnknownNumber]) -> None:
         zone = zone_of(self.context.config.system().time_zone)
