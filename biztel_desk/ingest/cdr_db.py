@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -36,6 +35,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, NoSuchT
 from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.vocabulary import pick
 from biztel_desk.ingest.files import table_records
+from biztel_desk.ingest.loop import BackgroundLoop
 from biztel_desk.secrets import SecretStore, SecretStoreError
 from biztel_desk.store import repos
 from biztel_desk.store.calls import add_calls
@@ -663,9 +663,11 @@ class _Health:
     totals: PollResult = field(default_factory=PollResult)
 
 
-class CdrDbPoller:
+class CdrDbPoller(BackgroundLoop):
     """Polls the table in a background thread until stop(); faults are kept in ``problem`` (ja, en) and retried
     with a growing back-off (2 s … 60 s). ``on_imported(n)`` runs on this thread after ``n`` new calls."""
+
+    thread_name = "cdr-db"
 
     def __init__(
         self,
@@ -679,8 +681,7 @@ class CdrDbPoller:
         self.config = config
         self.on_imported = on_imported
         self.location = target_of(config)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._init_loop()
         self._health = _Health()
         self._reader: CdrDbReader | None = None
 
@@ -696,23 +697,9 @@ class CdrDbPoller:
     def totals(self) -> PollResult:
         return self._health.totals
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="cdr-db", daemon=True)
-        self._thread.start()
-
     def stop(self, timeout: float | None = 15.0) -> None:
         """Stop after the page in flight (its legs and position commit together, or not at all)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._stop_loop(timeout)
         if self._reader is not None:
             self._reader.close()
             self._reader = None

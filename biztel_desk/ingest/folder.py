@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from biztel_desk.domain.call import zone
 from biztel_desk.domain.config import system_time_zone
 from biztel_desk.domain.vocabulary import pick
 from biztel_desk.ingest.files import FileReport, ImportFailure, Mapping, import_file, load_mapping
+from biztel_desk.ingest.loop import BackgroundLoop
 from biztel_desk.store import repos
 from biztel_desk.store.calls import imported_file, record_imported_file
 from biztel_desk.store.db import Database
@@ -267,14 +267,15 @@ class WatchedFolder:
         return FolderResult(path, target, outcome, text, report)
 
 
-class FolderWatcher:
+class FolderWatcher(BackgroundLoop):
     """Polls a WatchedFolder in a background thread until stop(); no Qt, so it also runs headless."""
+
+    thread_name = "watched-folder"
 
     def __init__(self, folder: WatchedFolder, interval_s: float = 2.0) -> None:
         self.folder = folder
         self.interval_s = interval_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._init_loop()
         self._scan_problem: tuple[str, str] | None = None
 
     @property
@@ -282,23 +283,9 @@ class FolderWatcher:
         """(ja, en) while the folder cannot be scanned or a file is stuck in it, else None (read from any thread)."""
         return self._scan_problem or self.folder.problem
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="watched-folder", daemon=True)
-        self._thread.start()
-
     def stop(self, timeout: float | None = 10.0) -> None:
         """Ask the thread to stop and wait for it: a file being imported is finished first, never half-moved."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._stop_loop(timeout)
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -33,6 +33,7 @@ from biztel_desk.domain.config import (
     OnNoMatch,
     SecretKind,
 )
+from biztel_desk.ingest.loop import BackgroundLoop
 from biztel_desk.secrets import MemoryBackend, SecretStore
 from biztel_desk.services.context import AppContext
 from biztel_desk.store.calls import add_calls
@@ -122,12 +123,14 @@ def fallback_record_id(org: DevOrg) -> str:
     raise LookupError(f"the dev org has no Account named {FALLBACK_ACCOUNT_NAME}")
 
 
-class CallSimulator:
+class CallSimulator(BackgroundLoop):
     """Produces a realistic finished call every few seconds and stores it through the ingest path.
 
     Calls go in with ``store.calls.add_calls`` in one transaction each, exactly like the HTTP endpoint and
     the file import, then ``on_added`` is called (the link worker's ``wake``) on the simulator thread.
     """
+
+    thread_name = "demo-call-simulator"
 
     def __init__(self, database: Database, numbers: OrgNumbers, *, region: str = "JP",
                  interval_s: tuple[float, float] = INTERVAL_S, mix: CallMix | None = None,
@@ -143,8 +146,7 @@ class CallSimulator:
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._sequence = self._rng.randrange(1000, 9000)
         self._lock = threading.Lock()  # the rng and the sequence: add() may run on any thread
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._init_loop()
         self.unique_ids: list[str] = []  # every call produced, oldest first
 
     # --- producing calls ------------------------------------------------------------------------------------
@@ -215,23 +217,8 @@ class CallSimulator:
 
     # --- the thread -----------------------------------------------------------------------------------------
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="demo-call-simulator", daemon=True)
-        self._thread.start()
-
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-        self._thread = None
+        self._stop_loop(timeout)
 
     def _run(self) -> None:
         low, high = self.interval_s
