@@ -42,10 +42,28 @@ def trial_store(account_name: str, secrets: dict[SecretKind, str]) -> SecretStor
 def check_connection(config: PreferenceWriter, account: AccountConfig, secrets: SecretStore,
                      timeout: float = TIMEOUT_S) -> ConnectionReport:
     """接続テスト: log in, read the org and the user; remember where the org lives (the history's Task links)."""
+    report = _log_in(account, secrets, timeout)
+    remember_instance(config, account, report.instance_url)
+    return report
+
+
+def check_edited_connection(account: AccountConfig, typed: dict[SecretKind, str], secrets: SecretStore,
+                            saved_as: str | None, timeout: float = TIMEOUT_S) -> ConnectionReport:
+    """接続テスト of the accounts dialog's edits before 保存: nothing is written, neither the keyring nor the database.
+
+    The typed secrets are tried; a field left empty means "unchanged", so the saved account's secret (``saved_as``,
+    read from ``secrets``) is tried in its place. A mistyped token thus never replaces a working one.
+    """
+    merged = {kind: str(secrets.get_account_secret(saved_as, kind) or "") for kind in SecretKind} if saved_as else {}
+    merged.update({kind: value for kind, value in typed.items() if value})
+    return _log_in(account, trial_store(account.name, merged), timeout)
+
+
+def _log_in(account: AccountConfig, secrets: SecretStore, timeout: float) -> ConnectionReport:
     from biztel_desk.salesforce import connection
 
     try:
-        report = connection.check_connection(account, secrets, timeout=timeout)
+        return connection.check_connection(account, secrets, timeout=timeout)
     except connection.SalesforceLoginError:
         raise
     except Exception as error:  # noqa: BLE001 - a known failure becomes a SalesforceLoginError; the rest is a bug
@@ -53,8 +71,6 @@ def check_connection(config: PreferenceWriter, account: AccountConfig, secrets: 
         if mapped is None:
             raise
         raise mapped from None
-    remember_instance(config, account, report.instance_url)
-    return report
 
 
 def check_typed_connection(config: PreferenceWriter, account: AccountConfig, typed: dict[SecretKind, str],

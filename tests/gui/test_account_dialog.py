@@ -246,3 +246,63 @@ def test_the_null_keyring_is_never_reported_as_saved(qtbot, context: AppContext,
         dialog.grab().save("/tmp/h2_null_keyring.png")
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="module")
+def org():  # type: ignore[no-untyped-def]
+    from biztel_desk.devorg.server import DevOrg
+
+    with DevOrg(seed="empty") as running:
+        yield running
+
+
+def _saved_working_account(context: AppContext, org) -> dict[SecretKind, str]:  # type: ignore[no-untyped-def]
+    working = {SecretKind.PASSWORD: org.credentials["password"],
+               SecretKind.SECURITY_TOKEN: org.credentials["security_token"]}
+    context.config.save_account(AccountConfig(name="devorg", username=org.credentials["username"],
+                                              auth_method=AuthMethod.PASSWORD.value, login_host=org.url),
+                                secrets=working)
+    return working
+
+
+def _stored(context: AppContext) -> dict[SecretKind, str | None]:
+    return {kind: context.secrets.get_account_secret("devorg", kind) for kind in SecretKind}
+
+
+def test_connection_test_never_saves_a_mistyped_token(qtbot, context: AppContext, org) -> None:  # type: ignore[no-untyped-def]
+    working = _saved_working_account(context, org)
+    before, saved = _stored(context), context.config.get_account("devorg")
+    dialog = _dialog(qtbot, context)
+    _type(qtbot, dialog.form.secret_edits[SecretKind.SECURITY_TOKEN], "WRONGtoken0000000000000")
+    qtbot.mouseClick(dialog.form.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.is_testing(), timeout=30000)
+    assert "接続できませんでした" in dialog.form.message_label.text()
+    assert _stored(context) == before and before[SecretKind.SECURITY_TOKEN] == working[SecretKind.SECURITY_TOKEN]
+    assert context.config.get_account("devorg") == saved
+    # The typed (wrong) token is still in the field; emptied, the field means "unchanged": the saved one works.
+    dialog.form.secret_edits[SecretKind.SECURITY_TOKEN].clear()
+    qtbot.mouseClick(dialog.form.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.is_testing(), timeout=30000)
+    assert "接続に成功しました" in dialog.form.message_label.text()
+    assert "まだ保存していません" in dialog.form.message_label.text()
+
+
+def test_connection_test_tries_typed_values_and_only_save_writes_them(qtbot, context: AppContext, org) -> None:  # type: ignore[no-untyped-def]
+    context.config.save_account(AccountConfig(name="devorg", username=org.credentials["username"],
+                                              auth_method=AuthMethod.PASSWORD.value, login_host=org.url),
+                                secrets={SecretKind.PASSWORD: "old-wrong-password"})
+    dialog = _dialog(qtbot, context)
+    _type(qtbot, dialog.form.secret_edits[SecretKind.PASSWORD], org.credentials["password"])
+    _type(qtbot, dialog.form.secret_edits[SecretKind.SECURITY_TOKEN], org.credentials["security_token"])
+    qtbot.mouseClick(dialog.form.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.is_testing(), timeout=30000)
+    assert "接続に成功しました" in dialog.form.message_label.text()
+    assert context.secrets.get_account_secret("devorg", SecretKind.PASSWORD) == "old-wrong-password"
+    assert context.secrets.get_account_secret("devorg", SecretKind.SECURITY_TOKEN) is None
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert context.secrets.get_account_secret("devorg", SecretKind.PASSWORD) == org.credentials["password"]
+    # Saved and unchanged: 接続テスト now tests the saved account, with nothing left to save.
+    qtbot.mouseClick(dialog.form.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.is_testing(), timeout=30000)
+    assert "接続に成功しました" in dialog.form.message_label.text()
+    assert "まだ保存していません" not in dialog.form.message_label.text()

@@ -21,7 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from biztel_desk.domain.config import AccountConfig, AuthMethod, LoginHost, SecretKind, parse_login_host
+from biztel_desk.domain.config import (
+    AccountConfig,
+    AuthMethod,
+    LoginHost,
+    SecretKind,
+    parse_login_host,
+    validate_account,
+)
 from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.services import salesforce_access
@@ -163,20 +170,30 @@ class AccountDialog(QDialog):
         self._save()
 
     def _on_test_button_clicked(self) -> None:
-        if (self._dirty or self._original_name is None) and not self._save():
+        """Tests what the form shows without saving it: only 保存 writes (a mistyped token never replaces a working one)."""
+        account, problems = validate_account(self.form.form_config())
+        others = self.form.show_problems(problems)
+        if problems:
+            self.form.show_message("\n".join([self.tr("入力内容を確認してください。"), *others]), ok=False)
             return
-        account = self.context.config.get_account(self._original_name or "")
-        if account is None:
-            return
+        edited = self._dirty or self._original_name is None
+        account = account if edited else self.context.config.get_account(self._original_name or "") or account
         self._testing = True
         self.form.set_busy(True)
         self.form.show_message(self.tr("接続しています…"))
-        run_job(self.jobs, "connect", self._check(account), self._on_check_failed, self._on_job_end)
+        run_job(self.jobs, "connect", self._check(account, edited), self._on_check_failed, self._on_job_end)
 
-    async def _check(self, account: AccountConfig) -> None:
-        report = await asyncio.to_thread(salesforce_access.check_connection, self.context.config, account,
-                                         self.context.secrets)
-        self.form.show_message("\n".join(report_lines(report, self.context.lang)), ok=True)
+    async def _check(self, account: AccountConfig, edited: bool) -> None:
+        context = self.context
+        if edited:  # the typed values, tried in a throw-away store; the saved ones fill the fields left empty
+            report = await asyncio.to_thread(salesforce_access.check_edited_connection, account,
+                                             self.form.typed_secrets(), context.secrets, self._original_name)
+        else:  # the saved account as it is (its refreshed tokens and its org's address are kept)
+            report = await asyncio.to_thread(salesforce_access.check_connection, context.config, account, context.secrets)
+        lines = report_lines(report, context.lang)
+        if edited:
+            lines.append(self.tr("テストした内容はまだ保存していません。「保存」を押すと保存します。"))
+        self.form.show_message("\n".join(lines), ok=True)
 
     def _on_check_failed(self, error: BaseException) -> None:
         self._refresh_login_state()  # a refused refresh token makes the account 要再ログイン
