@@ -268,6 +268,46 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "コピー後の件数が一致しません: {detail}。コピー先は使わず、アプリを閉じてからもう一度コピーしてください。",
         "The row counts differ after the copy: {detail}. Do not use the target; close the app and copy again.",
     ),
+    # The import dialog's preview and column-mapping editor (services/import_preview.py).
+    "import_list_separator": ("、", ", "),
+    "import_column_twice": (
+        "列「{column}」が複数の項目({fields})に選ばれています。1つの列は1つの項目にだけ対応付けられます。",
+        'Column "{column}" is chosen for several fields ({fields}). A column can feed one field only.',
+    ),
+    "import_one_or_other": ("{one}または{other}", "{one} or {other}"),
+    "import_required_columns": ("必須の項目に列を選んでください: {fields}", "Choose a column for the required fields: {fields}"),
+    "import_generic": ("汎用(列の対応付け)", "Generic (column mapping)"),
+    "import_unknown": ("不明", "unknown"),
+    "import_utf8_bom": ("UTF-8(BOM付き)", "UTF-8 (with BOM)"),
+    "import_comma": ("カンマ", "comma"),
+    "import_tab": ("タブ", "tab"),
+    "import_format_detected": ("判定した形式: {preset}", "Detected format: {preset}"),
+    "import_format": ("形式: {preset}", "Format: {preset}"),
+    "import_encoding_name": ("文字コード: {encoding}", "Encoding: {encoding}"),
+    "import_delimiter": ("区切り文字: {delimiter}", "Delimiter: {delimiter}"),
+    "import_header_yes": ("見出し行: あり", "Header row: yes"),
+    "import_header_no": ("見出し行: なし", "Header row: no"),
+    "import_first_of": ("{count}ファイル中の1つ目を表示", "showing the first of {count} files"),
+    "import_encoding": (
+        "{name} の文字コードを判別できません(UTF-8でもShift_JIS(CP932)でもありません)。文字コードを選んでください。",
+        "Cannot tell the character encoding of {name} (neither UTF-8 nor Shift_JIS/CP932). Choose the encoding.",
+    ),
+    "import_encoding_mismatch": (
+        "{name} は選んだ文字コードでは読めません({line}行目付近)。文字コードを「自動」にしてください。",
+        '{name} cannot be read with the chosen encoding (near line {line}). Set the encoding to "Automatic".',
+    ),
+    "import_unknown_format": (
+        "{name} の形式を判別できません。プリセットを選ぶか、「汎用(列の対応付け)」で列を対応付けてください。",
+        'Cannot tell the format of {name}. Choose a preset, or map its columns with "Generic (column mapping)".',
+    ),
+    "import_not_this_preset": (
+        "{name} は「{preset}」の形式として読めません。見出し行を確認するか、別のプリセットを選んでください。",
+        '{name} cannot be read as "{preset}". Check its header row or choose another preset.',
+    ),
+    "import_all_rows_ok": ("先頭{count}行はすべて取り込めます。", "All of the first {count} rows can be imported."),
+    "import_row_refused": ("{line}行目: {reason}", "Line {line}: {reason}"),
+    "import_more_rows": ("ほか{count}行", "and {count} more"),
+    "import_rows_refused": ("プレビューのうち{count}行は取り込めません:", "{count} rows of the preview cannot be imported:"),
 }
 
 

@@ -410,3 +410,34 @@ def test_the_result_shows_calls_updated_by_later_legs_and_the_files_notes(qtbot:
     dialog = _dialog(qtbot, context, [pbx / "master_no_uniqueid.csv"])
     _import(qtbot, dialog)
     assert "loguniqueid=yes" in dialog.files_summary.text()
+
+
+# 1366x768 less a 40 px taskbar, and the same screen at 2x scale (683x384 logical pixels).
+@pytest.mark.parametrize("width,height", [(1366, 728), (683, 344)])
+def test_the_buttons_are_reachable_on_a_1366x768_screen(qtbot: QtBot, context: AppContext, tmp_path: Path,
+                                                         width: int, height: int) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QWidget
+
+    screen = QWidget()  # the main window, maximised on that screen
+    screen.resize(1366, 768)
+    qtbot.addWidget(screen)
+    calls = tmp_path / "calls.csv"  # 汎用 with its 17-field mapping editor: the dialog's tallest state
+    calls.write_text("ID,日時,発信,着信\n" + "".join(f"A{i},2024-04-01 09:{i:02d}:00,0901111{i:04d},0312345678\n"
+                                                 for i in range(30)), encoding="utf-8")
+    dialog = ImportDialog(context, screen, paths=[str(calls)])
+    qtbot.addWidget(dialog)
+    dialog.preset_combo.setCurrentIndex(dialog.preset_combo.findData("generic"))
+    assert dialog.mapping_shown()
+    dialog.fit_to_screen(QRect(0, 0, width, height))
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.width() <= width and dialog.height() + 40 <= height  # the title bar fits too
+    for button in (dialog.import_button, dialog.close_button):
+        assert button.isVisible()
+        assert dialog.rect().contains(QRect(button.mapTo(dialog, QPoint(0, 0)), button.size()))
+    # The rest scrolls: the mapping editor is reachable below the preview.
+    area = dialog.scroll_area
+    area.ensureWidgetVisible(dialog.date_format_edit)
+    top_left = dialog.date_format_edit.mapTo(area.viewport(), QPoint(0, 0))
+    assert area.viewport().rect().contains(QRect(top_left, dialog.date_format_edit.size()))

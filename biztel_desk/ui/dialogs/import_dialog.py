@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QTableView,
     QTabWidget,
@@ -40,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from biztel_desk.domain.call import REQUIRED_FIELDS
 from biztel_desk.domain.errors import KnownError
-from biztel_desk.services import imports
+from biztel_desk.services import import_preview, imports
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.imports import (
     BIZTEL_MAPPING,
@@ -55,6 +48,7 @@ from biztel_desk.services.imports import (
     save_mapping,
 )
 from biztel_desk.services.relink import UnknownNumber, unknown_summary
+from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import ERROR_COLOR, ErrorLabel, HintLabel, required_label
 
@@ -65,11 +59,6 @@ PREVIEW_ROWS = 20
 CALL_FILE_SUFFIXES = (".csv", ".tsv", ".txt")
 MAPPING_COLUMNS = 3  # field | column pairs per line of the mapping editor
 _UNMAPPED_COLOR = "#9aa0a6"
-
-
-def _header_key(text: str) -> str:
-    """The ingest code compares headers after NFKC and case folding; the editor's prefill does the same."""
-    return unicodedata.normalize("NFKC", text).strip().strip("\ufeff").casefold()
 
 
 # --- models ------------------------------------------------------------------------------------------------
@@ -236,20 +225,11 @@ class ImportDialog(QDialog):
         self.files_edit.setPlaceholderText(self.tr("CSV / TSV ファイルを選ぶか、ここにドロップしてください"))
         self.choose_button = QPushButton(self.tr("ファイルを選択…"), self)
         self.choose_button.clicked.connect(self._on_choose_button_clicked)
-        self.preset_combo = QComboBox(self)
-        self.preset_combo.addItem(self.tr("自動判定"), "")
-        self.preset_combo.addItem("Asterisk (Master.csv)", "asterisk")
-        self.preset_combo.addItem("Asterisk (cdr_custom)", "cdr_custom")
-        self.preset_combo.addItem("FreePBX", "freepbx")
-        self.preset_combo.addItem("3CX (CDR)", "3cx")
-        self.preset_combo.addItem(self.tr("汎用(列の対応付け)"), "generic")
-        self.preset_combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        presets = [(name, key) for key, name in import_preview.PRESET_NAMES.items()]
+        self.preset_combo = self._combo([(self.tr("自動判定"), ""), *presets, (self.tr("汎用(列の対応付け)"), "generic")])
         self.preset_combo.currentIndexChanged.connect(self._on_preset_combo_current_index_changed)
-        self.encoding_combo = QComboBox(self)
-        self.encoding_combo.addItem(self.tr("自動"), "auto")
-        self.encoding_combo.addItem("UTF-8", "utf-8")
-        self.encoding_combo.addItem("Shift_JIS(CP932)", "cp932")
-        self.encoding_combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        encodings = [(name, key) for key, name in import_preview.ENCODING_NAMES.items()]
+        self.encoding_combo = self._combo([(self.tr("自動"), "auto"), *encodings])
         self.encoding_combo.currentIndexChanged.connect(self._on_encoding_combo_current_index_changed)
         self.detected_label = HintLabel("", self)
         self.detected_label.setObjectName("detected")
@@ -411,13 +391,24 @@ class ImportDialog(QDialog):
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.close_button)
 
+        # Everything but the buttons scrolls: on a 1366x768 screen (or at 2x scale) the buttons stay in reach.
+        content = QWidget(self)
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.setSpacing(10)
+        content_layout.addLayout(source)
+        content_layout.addWidget(self.preview_box, 3)
+        content_layout.addWidget(self.tabs, 2)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("importScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setWidget(content)
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        layout.addLayout(source)
-        layout.addWidget(self.preview_box, 3)
-        layout.addWidget(self.tabs, 2)
+        layout.addWidget(self.scroll_area, 1)
         layout.addLayout(buttons)
-        self.resize(1040, 760)
+        self.fit_to_screen()
         self._update_buttons()
         if paths:
             self.set_paths(paths)
@@ -445,6 +436,13 @@ class ImportDialog(QDialog):
     def is_running(self) -> bool:
         return self._importing
 
+    def fit_to_screen(self, available: QRect | None = None) -> None:
+        """1040x760 where the screen has room, else the screen's free area (the content scrolls, the buttons stay)."""
+        screen = self.screen() if available is None else None
+        area = available if available is not None else screen.availableGeometry() if screen else QRect(0, 0, 1040, 760)
+        frame = 40  # the window's title bar and borders, outside the widget's size
+        self.resize(min(1040, area.width()), min(760, max(area.height() - frame, 0)))
+
     def wait(self, msecs: int = 30000) -> bool:
         """Wait for the import's thread (shutdown and tests); the result still arrives at the next event loop turn."""
         return self.jobs.wait(msecs / 1000)
@@ -452,7 +450,9 @@ class ImportDialog(QDialog):
     def editor_mapping(self) -> Mapping | None:
         """The mapping the editor shows, or None when a required field has no column (or a column is used twice)."""
         columns = self._editor_columns()
-        return None if columns is None or self._mapping_problem(columns) else self._mapping(columns)
+        if columns is None or import_preview.mapping_problem(columns, self.lang):
+            return None
+        return import_preview.build_mapping(columns, self.date_format_edit.text(), self._mapping_base)
 
     def refresh_preview(self) -> None:
         """Read the first file again with the chosen preset, encoding and mapping."""
@@ -470,7 +470,7 @@ class ImportDialog(QDialog):
             result = self._preview(path, self._current_mapping())
             generic = self._is_generic(result)
             if generic:
-                headers, _ = self._generic_split(result)
+                headers, _ = import_preview.generic_split(result)
                 if self._set_headers(headers):  # a new file: the editor was just filled, preview with it
                     result = self._preview(path, self._current_mapping())
         except ImportFailure as failure:
@@ -479,25 +479,21 @@ class ImportDialog(QDialog):
             self.preview_hint.setText("")
             self.preview_hint.hide()
             self._show_mapping_editor(self.preset() == "generic")
-            self.error_label.show_message(self._failure_text(failure))
+            self.error_label.show_message(import_preview.failure_text(failure, self.lang, language()))
             self._update_buttons()
             return
         self.last_preview = result
         self._show_mapping_editor(generic)
         if generic:
-            headers, rows = self._generic_split(result)
-            self.preview_model.set_preview(headers, rows)
+            self.preview_model.set_preview(*import_preview.generic_split(result))
         else:
             self.preview_model.set_preview(result.columns, result.rows)
         self._preview_ok = result.detected_preset is not None
         if not self._preview_ok and not generic:
-            name = Path(path).name
-            if self.preset() is None:
-                text = self.tr("{name} の形式を判別できません。プリセットを選ぶか、「汎用(列の対応付け)」で列を対応付けてください。")
-            else:
-                text = self.tr("{name} は「{preset}」の形式として読めません。見出し行を確認するか、別のプリセットを選んでください。")
-            self.error_label.show_message(text.format(name=name, preset=self.preset_combo.currentText()))
-        self._set_detected(self._detected_text(result, generic))
+            self.error_label.show_message(
+                import_preview.unreadable_text(path, self.preset(), self.preset_combo.currentText(), language()))
+        self._set_detected(import_preview.detected_text(result, self.preset(), generic, self._mapping_base.name,
+                                                        len(self.paths), language()))
         self._update_mapping_view()
         self._update_preview_hint(result)
         self._resize_preview_columns()
@@ -610,7 +606,7 @@ class ImportDialog(QDialog):
             self._prefill(mapping)
         finally:
             self._filling = False
-        absent = [header for header in mapping.columns if _header_key(header) not in {_header_key(h) for h in self._headers}]
+        absent = import_preview.absent_columns(mapping, self._headers)
         if self._headers and absent:
             self.mapping_hint.setText(self.tr("このファイルにない列: {columns}").format(columns=", ".join(absent)))
             self.mapping_hint.show()
@@ -723,6 +719,13 @@ class ImportDialog(QDialog):
         label.setBuddy(buddy)
         return label
 
+    def _combo(self, items: list[tuple[str, str]]) -> QComboBox:
+        combo = QComboBox(self)
+        for text, data in items:
+            combo.addItem(text, data)
+        combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        return combo
+
     @staticmethod
     def _never_squeezed(label: QLabel) -> QLabel:
         """A wrapped label keeps the height of its text (a squeezed, centred label spills over its neighbours)."""
@@ -765,13 +768,6 @@ class ImportDialog(QDialog):
     def _is_generic(self, result: Preview) -> bool:
         return self.preset() == "generic" or (self.preset() is None and result.detected_preset == "generic")
 
-    @staticmethod
-    def _generic_split(result: Preview) -> tuple[list[str], list[list[str]]]:
-        """Header cells and data rows: a 汎用 file always starts with its header, read or not by the mapping."""
-        rows = [list(row) for row in result.rows]
-        header, rows = (list(result.columns), rows) if result.has_header else ((rows[0] if rows else []), rows[1:])
-        return [cell.strip().strip("\ufeff").strip() for cell in header], rows
-
     def _current_mapping(self) -> Mapping | None:
         """What the preview and import use: the editor's mapping once it has a file's headers, else a loaded one."""
         if self._headers:
@@ -797,55 +793,15 @@ class ImportDialog(QDialog):
         return True
 
     def _prefill(self, mapping: Mapping | None) -> None:
-        """Each field gets the column a loaded mapping names; without one, BIZTEL's header or the field's own name."""
-        by_key = {_header_key(h): h for h in self._headers if h}
-        japanese, english = dict(field_choices("ja")), dict(field_choices("en"))
-        for name, combo in self.mapping_combos.items():
-            if mapping is not None:  # the admin's saved mapping decides alone: a field it leaves out stays out
-                candidates = [h for h, f in mapping.columns.items() if f == name]
-            else:
-                candidates = [h for h, f in BIZTEL_MAPPING.columns.items() if f == name]
-                candidates += [name, japanese.get(name, ""), english.get(name, "")]
-            found = next((by_key[_header_key(c)] for c in candidates if c and _header_key(c) in by_key), "")
-            combo.setCurrentIndex(max(combo.findData(found), 0) if found else 0)
+        for name, header in import_preview.prefill(self._headers, mapping).items():
+            combo = self.mapping_combos[name]
+            combo.setCurrentIndex(max(combo.findData(header), 0) if header else 0)
 
     def _editor_columns(self) -> dict[str, str] | None:
         """Field → chosen header; None before a file's headers are known."""
         if not self._headers:
             return None
         return {name: str(combo.currentData() or "") for name, combo in self.mapping_combos.items()}
-
-    def _mapping_problem(self, columns: dict[str, str]) -> str:
-        """What keeps the editor's mapping from being used ('' when nothing): a column chosen twice, a required field."""
-        labels = dict(field_choices(self.lang))
-        separator = self.tr("、")
-        used: dict[str, list[str]] = {}
-        for name, header in columns.items():
-            if header:
-                used.setdefault(header, []).append(labels[name])
-        twice = [(header, names) for header, names in used.items() if len(names) > 1]
-        if twice:
-            header, names = twice[0]
-            return self.tr("列「{column}」が複数の項目({fields})に選ばれています。1つの列は1つの項目にだけ対応付けられます。").format(
-                column=header, fields=separator.join(names))
-        # Mapping.check's rule: the unique ID, the start and at least one of the two numbers.
-        missing = [labels[f] for f in ("unique_id", "started_at") if not columns.get(f)]
-        if not columns.get("from_number") and not columns.get("to_number"):
-            missing.append(self.tr("{one}または{other}").format(one=labels["from_number"], other=labels["to_number"]))
-        if missing:
-            return self.tr("必須の項目に列を選んでください: {fields}").format(fields=separator.join(missing))
-        return ""
-
-    def _mapping(self, columns: dict[str, str]) -> Mapping:
-        base = self._mapping_base
-        return Mapping(
-            columns={header: name for name, header in columns.items() if header},
-            date_format=self.date_format_edit.text().strip(),
-            time_zone=base.time_zone,
-            name=base.name,
-            source=base.source,
-            direction_values=dict(base.direction_values),
-        )
 
     def mapping_shown(self) -> bool:
         return self.tabs.isTabVisible(self.tabs.indexOf(self.mapping_box))
@@ -875,72 +831,21 @@ class ImportDialog(QDialog):
             self.preview_model.set_mapping(None)
             self.mapping_error.clear_message()
             return
-        labels = dict(field_choices(self.lang))
-        position = {header: i for i, header in enumerate(self.preview_model.columns())}
-        mapped = {position[header]: labels[name] for name, header in columns.items() if header in position}
-        self.preview_model.set_mapping(mapped)
-        self.mapping_error.show_message(self._mapping_problem(columns))
-        self.save_mapping_button.setEnabled(not self._mapping_problem(columns))
+        self.preview_model.set_mapping(import_preview.mapped_columns(columns, self.preview_model.columns(), self.lang))
+        problem = import_preview.mapping_problem(columns, self.lang)
+        self.mapping_error.show_message(problem)
+        self.save_mapping_button.setEnabled(not problem)
 
     def _update_preview_hint(self, result: Preview) -> None:
-        if not result.rejected or (self._generic_mode and self.editor_mapping() is None):
-            self.preview_hint.set_state("hint")
-            self.preview_hint.setText(
-                self.tr("先頭{count}行はすべて取り込めます。").format(count=len(result.records))
-                if result.records and not result.rejected else ""
-            )
-            self.preview_hint.setVisible(bool(self.preview_hint.text()))
-            return
-        lines = [self.tr("{line}行目: {reason}").format(line=row.line, reason=row.text(self.lang)) for row in result.rejected[:2]]
-        more = len(result.rejected) - len(lines)
-        if more > 0:
-            lines.append(self.tr("ほか{count}行").format(count=more))
-        heading = self.tr("プレビューのうち{count}行は取り込めません:").format(count=len(result.rejected))
-        self.preview_hint.set_state("error")
-        self.preview_hint.setText("\n".join([heading, *lines]))
-        self.preview_hint.show()
+        unmapped = self._generic_mode and self.editor_mapping() is None  # the rows say nothing before the mapping
+        text, problem = ("", False) if unmapped else import_preview.preview_hint(result, self.lang)
+        self.preview_hint.set_state("error" if problem else "hint")
+        self.preview_hint.setText(text)
+        self.preview_hint.setVisible(bool(text))
 
     def _set_detected(self, text: str) -> None:
         self.detected_label.setText(text)
         self.detected_label.setVisible(bool(text))
-
-    def _detected_text(self, result: Preview, generic: bool) -> str:
-        presets = {
-            "asterisk": "Asterisk (Master.csv)",
-            "cdr_custom": "Asterisk (cdr_custom)",
-            "freepbx": "FreePBX",
-            "3cx": "3CX (CDR)",
-            "generic": self.tr("汎用(列の対応付け)"),
-        }
-        encodings = {"utf-8": "UTF-8", "utf-8-sig": self.tr("UTF-8(BOM付き)"), "cp932": "Shift_JIS(CP932)"}
-        delimiters = {",": self.tr("カンマ"), "\t": self.tr("タブ")}
-        detected = result.detected_preset or ("generic" if generic else None)
-        preset = presets.get(detected or "", self.tr("不明"))
-        if detected == "generic" and self.preset() is None and self._mapping_base.name:
-            preset = f"{preset}: {self._mapping_base.name}"
-        parts = [
-            (self.tr("判定した形式: {preset}") if self.preset() is None else self.tr("形式: {preset}")).format(preset=preset),
-            self.tr("文字コード: {encoding}").format(encoding=encodings.get(result.detected_encoding, result.detected_encoding)),
-            self.tr("区切り文字: {delimiter}").format(delimiter=delimiters.get(result.delimiter, repr(result.delimiter))),
-            self.tr("見出し行: あり") if (result.has_header or generic) else self.tr("見出し行: なし"),
-        ]
-        if len(self.paths) > 1:
-            parts.append(self.tr("{count}ファイル中の1つ目を表示").format(count=len(self.paths)))
-        return "  ·  ".join(parts)
-
-    def _failure_text(self, failure: ImportFailure) -> str:
-        """A preview failure, worded for the dialog (the ingest texts name the command-line options)."""
-        name = Path(str(failure.params.get("path", ""))).name
-        if failure.code == "encoding":
-            return self.tr("{name} の文字コードを判別できません(UTF-8でもShift_JIS(CP932)でもありません)。"
-                           "文字コードを選んでください。").format(name=name)
-        if failure.code == "encoding_mismatch":
-            return self.tr("{name} は選んだ文字コードでは読めません({line}行目付近)。文字コードを「自動」にしてください。").format(
-                name=name, line=failure.params.get("line", "?"))
-        if failure.code == "unknown_format":
-            return self.tr("{name} の形式を判別できません。プリセットを選ぶか、「汎用(列の対応付け)」で列を対応付けてください。").format(
-                name=name)
-        return failure.text(self.lang, "dialog")
 
     def _resize_preview_columns(self) -> None:
         view = self.preview_view
