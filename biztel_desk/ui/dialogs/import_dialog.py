@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QTableView,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -48,6 +47,7 @@ from biztel_desk.services.imports import (
     save_mapping,
 )
 from biztel_desk.services.relink import UnknownNumber, unknown_summary
+from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import ERROR_COLOR, ErrorLabel, HintLabel, required_label
@@ -231,59 +231,38 @@ class ImportDialog(QDialog):
         encodings = [(name, key) for key, name in import_preview.ENCODING_NAMES.items()]
         self.encoding_combo = self._combo([(self.tr("自動"), "auto"), *encodings])
         self.encoding_combo.currentIndexChanged.connect(self._on_encoding_combo_current_index_changed)
-        self.detected_label = HintLabel("", self)
-        self.detected_label.setObjectName("detected")
-        self._never_squeezed(self.detected_label)
-        self.error_label = ErrorLabel(self)
-        self.error_label.setObjectName("previewError")
-
+        self.detected_label = named(self._never_squeezed(HintLabel("", self)), "detected")
+        self.error_label = named(ErrorLabel(self), "previewError")
         source = QGridLayout()
         source.setHorizontalSpacing(10)
         source.setVerticalSpacing(8)
         source.setColumnStretch(1, 1)
-        files_label = self._form_label(self.tr("ファイル"), self.files_edit)
-        files_row = QHBoxLayout()
-        files_row.addWidget(self.files_edit, 1)
-        files_row.addWidget(self.choose_button)
-        source.addWidget(files_label, 0, 0)
-        source.addLayout(files_row, 0, 1)
-        options = QHBoxLayout()
-        options.setSpacing(10)
-        options.addWidget(self.preset_combo)
-        options.addSpacing(14)
-        options.addWidget(self._form_label(self.tr("文字コード"), self.encoding_combo))
-        options.addWidget(self.encoding_combo)
-        options.addStretch(1)
+        source.addWidget(self._form_label(self.tr("ファイル"), self.files_edit), 0, 0)
+        source.addLayout(hbox((self.files_edit, 1), self.choose_button), 0, 1)
         source.addWidget(self._form_label(self.tr("プリセット"), self.preset_combo), 1, 0)
-        source.addLayout(options, 1, 1)
+        source.addLayout(hbox(self.preset_combo, 14, self._form_label(self.tr("文字コード"), self.encoding_combo),
+                              self.encoding_combo, STRETCH, spacing=10), 1, 1)
         source.addWidget(self.detected_label, 2, 1)
         source.addWidget(self.error_label, 3, 1)
 
         # Preview.
         self.preview_model = PreviewModel(self)
-        self.preview_view = self._table(self.preview_model)
-        self.preview_view.setObjectName("previewTable")
+        self.preview_view = named(self._table(self.preview_model), "previewTable")
         self.preview_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.preview_view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.preview_view.setMinimumHeight(150)
-        self.preview_hint = HintLabel("", self)
-        self.preview_hint.setObjectName("previewHint")
-        self._never_squeezed(self.preview_hint)
+        self.preview_hint = named(self._never_squeezed(HintLabel("", self)), "previewHint")
         self.preview_box = QGroupBox(self.tr("プレビュー(先頭{count}行)").format(count=PREVIEW_ROWS), self)
-        preview_layout = QVBoxLayout(self.preview_box)
-        preview_layout.addWidget(self.preview_view, 1)
-        preview_layout.addWidget(self.preview_hint)
+        vbox((self.preview_view, 1), self.preview_hint, parent=self.preview_box)
 
         # Mapping editor (汎用).
-        self.mapping_box = QWidget(self)
-        self.mapping_box.setObjectName("mappingPage")
+        self.mapping_box = named(QWidget(self), "mappingPage")
         self.mapping_combos: dict[str, QComboBox] = {}
         mapping_grid = QGridLayout()
         mapping_grid.setHorizontalSpacing(8)
         mapping_grid.setVerticalSpacing(6)
         for i, (name, label_text) in enumerate(field_choices(self.lang)):
-            combo = QComboBox(self.mapping_box)
-            combo.setObjectName(f"mapping_{name}")
+            combo = named(QComboBox(self.mapping_box), f"mapping_{name}")
             combo.setMinimumContentsLength(12)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.currentIndexChanged.connect(self._on_mapping_combo_current_index_changed)
@@ -303,53 +282,30 @@ class ImportDialog(QDialog):
         self.load_mapping_button.clicked.connect(self._on_load_mapping_button_clicked)
         self.save_mapping_button = QPushButton(self.tr("保存…"), self.mapping_box)
         self.save_mapping_button.clicked.connect(self._on_save_mapping_button_clicked)
-        self.mapping_error = ErrorLabel(self.mapping_box)
-        self.mapping_error.setObjectName("mappingError")
-        self.mapping_hint = HintLabel("", self.mapping_box)
-        self.mapping_hint.setObjectName("mappingHint")
-        self._never_squeezed(self.mapping_hint)
+        self.mapping_error = named(ErrorLabel(self.mapping_box), "mappingError")
+        self.mapping_hint = named(self._never_squeezed(HintLabel("", self.mapping_box)), "mappingHint")
         self.mapping_hint.hide()
-        mapping_footer = QHBoxLayout()
-        mapping_footer.addWidget(QLabel(self.tr("日時の書式"), self.mapping_box))
-        mapping_footer.addWidget(self.date_format_edit, 1)
-        mapping_footer.addSpacing(16)
-        mapping_footer.addWidget(self.load_mapping_button)
-        mapping_footer.addWidget(self.save_mapping_button)
-        mapping_layout = QVBoxLayout(self.mapping_box)
         mapping_intro = HintLabel(
             self.tr("各項目に、ファイルのどの列を使うかを選んでください。* の項目は必須です"
                     "(発信電話番号と着信電話番号はどちらか一方でも取り込めます)。"), self.mapping_box)
-        mapping_layout.addWidget(self._never_squeezed(mapping_intro))
-        mapping_layout.addLayout(mapping_grid)
-        mapping_layout.addLayout(mapping_footer)
-        mapping_layout.addWidget(self.mapping_hint)
-        mapping_layout.addWidget(self.mapping_error)
-        mapping_layout.addStretch(1)
+        footer = hbox(QLabel(self.tr("日時の書式"), self.mapping_box), (self.date_format_edit, 1), 16,
+                      self.load_mapping_button, self.save_mapping_button)
+        vbox(self._never_squeezed(mapping_intro), mapping_grid, footer, self.mapping_hint, self.mapping_error, STRETCH,
+             parent=self.mapping_box)
 
         # Progress and result.
-        self.progress_bar = QProgressBar(self)
-        self.progress_bar.setObjectName("importProgress")
+        self.progress_bar = named(QProgressBar(self), "importProgress")
         self.progress_bar.setFormat(self.tr("%v行 処理済み"))
         self.progress_bar.hide()
-        self.result_box = QWidget(self)
-        self.result_box.setObjectName("resultPage")
+        self.result_box = named(QWidget(self), "resultPage")
         self.imported_label = self._count_label("importedCount")
         self.known_label = self._count_label("knownCount")
         self.rejected_label = self._count_label("rejectedCount")
-        counts = QHBoxLayout()
-        counts.setSpacing(28)
-        for label in (self.imported_label, self.known_label, self.rejected_label):
-            counts.addWidget(label)
-        counts.addStretch(1)
-        self.files_summary = HintLabel("", self.result_box)
-        self.files_summary.setObjectName("filesSummary")
-        self._never_squeezed(self.files_summary)
+        self.files_summary = named(self._never_squeezed(HintLabel("", self.result_box)), "filesSummary")
         self.files_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result_error = ErrorLabel(self.result_box)
-        self.result_error.setObjectName("resultError")
+        self.result_error = named(ErrorLabel(self.result_box), "resultError")
         self.rejected_model = RejectedRowsModel(self.lang, self)
-        self.rejected_view = self._table(self.rejected_model)
-        self.rejected_view.setObjectName("rejectedTable")
+        self.rejected_view = named(self._table(self.rejected_model), "rejectedTable")
         header = self.rejected_view.horizontalHeader()
         header.setSectionResizeMode(RejectedRowsModel.FILE, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(RejectedRowsModel.LINE, QHeaderView.ResizeMode.ResizeToContents)
@@ -360,15 +316,9 @@ class ImportDialog(QDialog):
         header.sectionResized.connect(self._on_rejected_header_section_resized)
         self.copy_button = QPushButton(self.tr("不正な行をコピー"), self.result_box)
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
-        copy_row = QHBoxLayout()
-        copy_row.addStretch(1)
-        copy_row.addWidget(self.copy_button)
-        result_layout = QVBoxLayout(self.result_box)
-        result_layout.addLayout(counts)
-        result_layout.addWidget(self.files_summary)
-        result_layout.addWidget(self.result_error)
-        result_layout.addWidget(self.rejected_view, 1)
-        result_layout.addLayout(copy_row)
+        counts = hbox(self.imported_label, self.known_label, self.rejected_label, STRETCH, spacing=28)
+        vbox(counts, self.files_summary, self.result_error, (self.rejected_view, 1), hbox(STRETCH, self.copy_button),
+             parent=self.result_box)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.mapping_box, self.tr("列の対応付け"))
@@ -378,36 +328,22 @@ class ImportDialog(QDialog):
         self.tabs.hide()
 
         # Buttons.
-        self.import_button = QPushButton(self.tr("取り込む"), self)
-        self.import_button.setObjectName("importButton")
+        self.import_button = named(QPushButton(self.tr("取り込む"), self), "importButton")
         self.import_button.setDefault(True)
         self.import_button.clicked.connect(self._on_import_button_clicked)
         self.close_button = QPushButton(self.tr("閉じる"), self)
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self._on_close_button_clicked)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.progress_bar, 1)
-        buttons.addStretch(1)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.close_button)
 
         # Everything but the buttons scrolls: on a 1366x768 screen (or at 2x scale) the buttons stay in reach.
         content = QWidget(self)
-        content_layout = QVBoxLayout(content)
-        content_layout.setContentsMargins(0, 0, 0, 0)
-        content_layout.setSpacing(10)
-        content_layout.addLayout(source)
-        content_layout.addWidget(self.preview_box, 3)
-        content_layout.addWidget(self.tabs, 2)
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setObjectName("importScroll")
+        vbox(source, (self.preview_box, 3), (self.tabs, 2), parent=content, margins=0, spacing=10)
+        self.scroll_area = named(QScrollArea(self), "importScroll")
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
         self.scroll_area.setWidget(content)
-        layout = QVBoxLayout(self)
-        layout.setSpacing(10)
-        layout.addWidget(self.scroll_area, 1)
-        layout.addLayout(buttons)
+        buttons = hbox((self.progress_bar, 1), STRETCH, self.import_button, self.close_button)
+        vbox((self.scroll_area, 1), buttons, parent=self, spacing=10)
         self.fit_to_screen()
         self._update_buttons()
         if paths:
@@ -650,10 +586,17 @@ class ImportDialog(QDialog):
         self._on_task_started(await asyncio.to_thread(imports.count_rows, paths))
         loop = asyncio.get_running_loop()
         rows_by_file: dict[str, int] = {}
+        # The import's thread holds ``progress`` until after the job ended: through a strong reference it could drop
+        # the dialog's last one, and Qt would delete the dialog on that thread (a crash). It holds a weak one.
+        dialog = weakref.ref(self)
+
+        def moved(rows: int) -> None:  # on the GUI thread
+            if (alive := dialog()) is not None:
+                alive._on_task_progress(rows)
 
         def progress(path: str, rows: int) -> None:  # on the import's thread: the bar moves on the GUI thread
             rows_by_file[path] = rows
-            loop.call_soon_threadsafe(self._on_task_progress, sum(rows_by_file.values()))
+            loop.call_soon_threadsafe(moved, sum(rows_by_file.values()))
 
         try:
             report, unknown = await self.jobs.to_thread(imports.import_calls, self.context.database, paths, preset,
