@@ -351,6 +351,26 @@ def save_settings(
         ingest_cdr_db.save_config(database, replace(cdr_db, url=cdr_db.url.strip(), table=cdr_db.table.strip()))
 
 
+def form_problems(folder: FolderConfig, http: HttpIngestConfig | SettingProblem) -> list[SettingProblem]:
+    """The dialog's checks before it saves; the endpoint's zone has its own row (both sources name it time_zone)."""
+    if isinstance(http, SettingProblem):
+        return [*check_folder(folder), http]
+    return [*check_folder(folder), *(replace(problem, field="http_time_zone") if problem.field == "time_zone"
+                                     else problem for problem in check_http(http))]
+
+
+def curl_example(host: str, port_text: str) -> tuple[str, str]:
+    """The endpoint's URL for the typed address ('' while the port is not valid) and a curl command sending a call."""
+    port = parse_port(port_text)
+    url = "" if isinstance(port, SettingProblem) else endpoint_url(HttpIngestConfig(host=host, port=port))
+    return url, (
+        f"curl -sS {url or f'http://{host}:PORT/v1/calls'} \\\n"
+        '  -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\\n'
+        '  -d \'{"unique_id": "1711929600.1", "from_number": "090-1111-2222",\n'
+        '       "to_number": "03-1234-5678", "started_at": "2024-04-01 09:00:00"}\''
+    )
+
+
 def endpoint_url(config: HttpIngestConfig) -> str:
     host = config.host.strip() or ingest_http.DEFAULT_HOST
     host = f"[{host.strip('[]')}]" if ":" in host else host

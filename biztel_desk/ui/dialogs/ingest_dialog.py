@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -41,9 +40,10 @@ from biztel_desk.services.ingest_sources import (
     SettingProblem,
     SourceState,
 )
+from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import ask
+from biztel_desk.ui.widgets import ErrorLabel, ask
 
 HINT_STYLE = "color: #6a737d;"
 ERROR_STYLE = "color: #b00020;"
@@ -63,7 +63,7 @@ class IngestDialog(QDialog):
         self.sources = sources
         self.setWindowTitle(self.tr("通話の取り込み元"))
         self._labels: list[QLabel] = []
-        self.error_labels: dict[str, QLabel] = {}
+        self.error_labels: dict[str, ErrorLabel] = {}
         self._folder_config = ingest_sources.load_folder_config(context.database)
         self._http_config = ingest_sources.load_http_config(context.database)
         self._cdr_config = ingest_sources.load_cdr_db(context.database)
@@ -77,45 +77,29 @@ class IngestDialog(QDialog):
         self.folder_edit.setPlaceholderText(self.tr("例: D:\\PBX\\cdr"))
         self.folder_button = QPushButton(self.tr("参照…"), folder_box)
         self.folder_button.clicked.connect(self._on_folder_button_clicked)
-        self._row(folder_grid, self.tr("フォルダ"), self._with_button(self.folder_edit, self.folder_button), "folder",
+        self._row(folder_grid, self.tr("フォルダ"), hbox((self.folder_edit, 1), self.folder_button, margins=0), "folder",
                   self.tr("取り込んだファイルはこのフォルダの done/ に、取り込めなかったファイルは failed/ に移し、"
                           "結果を「ファイル名.report.txt」として隣に書きます。同じ内容のファイルは二度取り込みません。"
                           "書き込み中のファイルは、大きさが変わらなくなってから取り込みます。"))
-        self.preset_combo = QComboBox(folder_box)
-        self.preset_combo.addItem(self.tr("自動判別"), "")
-        self.preset_combo.addItem(self.tr("Asterisk (Master.csv)"), "asterisk")
-        self.preset_combo.addItem("Asterisk (cdr_custom)", "cdr_custom")
-        self.preset_combo.addItem(self.tr("FreePBX (CDRエクスポート)"), "freepbx")
-        self.preset_combo.addItem("3CX (CDR)", "3cx")
-        self.preset_combo.addItem(self.tr("汎用(列の対応付け)"), "generic")
+        self.preset_combo = _combo(folder_box, (self.tr("自動判別"), ""), (self.tr("Asterisk (Master.csv)"), "asterisk"),
+                                   ("Asterisk (cdr_custom)", "cdr_custom"), (self.tr("FreePBX (CDRエクスポート)"), "freepbx"),
+                                   ("3CX (CDR)", "3cx"), (self.tr("汎用(列の対応付け)"), "generic"))
         self.preset_combo.currentIndexChanged.connect(self._update_enabled)
-        self.encoding_combo = QComboBox(folder_box)
-        self.encoding_combo.addItem(self.tr("自動判別"), "auto")
-        self.encoding_combo.addItem("UTF-8", "utf-8")
-        self.encoding_combo.addItem("Shift_JIS (CP932)", "cp932")
-        formats = QHBoxLayout()
-        formats.setContentsMargins(0, 0, 0, 0)
-        formats.addWidget(self.preset_combo)
-        self.encoding_label = QLabel(self.tr("文字コード"), folder_box)
-        self.encoding_label.setBuddy(self.encoding_combo)
-        formats.addSpacing(12)
-        formats.addWidget(self.encoding_label)
-        formats.addSpacing(6)
-        formats.addWidget(self.encoding_combo)
-        formats.addStretch(1)
-        self._row(folder_grid, self.tr("形式"), formats, "preset")
+        self.encoding_combo = _combo(folder_box, (self.tr("自動判別"), "auto"), ("UTF-8", "utf-8"),
+                                     ("Shift_JIS (CP932)", "cp932"))
+        self.encoding_label = _buddy(self.tr("文字コード"), self.encoding_combo)
+        self._row(folder_grid, self.tr("形式"), _labelled(self.preset_combo, self.encoding_label, self.encoding_combo),
+                  "preset")
         self.mapping_edit = QLineEdit(folder_box)
         self.mapping_edit.setPlaceholderText(self.tr("空欄: BIZTELの発着信履歴CSV"))
         self.mapping_button = QPushButton(self.tr("参照…"), folder_box)
         self.mapping_button.clicked.connect(self._on_mapping_button_clicked)
-        self._row(folder_grid, self.tr("列の対応付け"), self._with_button(self.mapping_edit, self.mapping_button), "mapping")
-        self.folder_zone_edit = QLineEdit(folder_box)
-        self.folder_zone_edit.setPlaceholderText(self.tr("空欄: システム設定のタイムゾーン"))
+        self._row(folder_grid, self.tr("列の対応付け"), hbox((self.mapping_edit, 1), self.mapping_button, margins=0),
+                  "mapping")
+        self.folder_zone_edit = self._zone_edit(folder_box)
         self._row(folder_grid, self.tr("PBXの時刻"), self.folder_zone_edit, "time_zone",
                   self.tr("PBXがファイルに書く時刻のタイムゾーン(例: Asia/Tokyo、3CXは UTC)。表示のタイムゾーンとは別です。"))
-        self.folder_status_label = QLabel(folder_box)
-        self.folder_status_label.setWordWrap(True)
-        self.folder_status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.folder_status_label = _selectable(folder_box)
         self._row(folder_grid, self.tr("状態"), self.folder_status_label)
 
         http_box = QGroupBox(word(SOURCE_KINDS, "http", language()), self)
@@ -128,56 +112,34 @@ class IngestDialog(QDialog):
         self.port_edit = QLineEdit(http_box)
         self.port_edit.setFixedWidth(80)
         self.port_edit.setMaxLength(6)
-        address = QHBoxLayout()
-        address.setContentsMargins(0, 0, 0, 0)
-        address.addWidget(self.host_edit)
-        self.port_label = QLabel(self.tr("ポート"), http_box)
-        self.port_label.setBuddy(self.port_edit)
-        address.addSpacing(12)
-        address.addWidget(self.port_label)
-        address.addSpacing(6)
-        address.addWidget(self.port_edit)
-        address.addStretch(1)
-        self._row(http_grid, self.tr("ホスト"), address, "host")
-        self.http_zone_edit = QLineEdit(http_box)
-        self.http_zone_edit.setPlaceholderText(self.tr("空欄: システム設定のタイムゾーン"))
+        self.port_label = _buddy(self.tr("ポート"), self.port_edit)
+        self._row(http_grid, self.tr("ホスト"), _labelled(self.host_edit, self.port_label, self.port_edit), "host")
+        self.http_zone_edit = self._zone_edit(http_box)
         self._row(http_grid, self.tr("PBXの時刻"), self.http_zone_edit, "http_time_zone",
                   self.tr("タイムゾーンのない時刻を読むときのタイムゾーン(例: Asia/Tokyo、UTC)。"))
-        self.remote_warning = QLabel(
+        self.remote_warning = _styled(QLabel(
             self.tr("このPC以外からも接続できるようになります。トークンはヘッダーで送られるため、"
-                    "TLSのリバースプロキシなどで通信を保護してください。"), http_box)
-        self.remote_warning.setWordWrap(True)
-        self.remote_warning.setStyleSheet(WARNING_STYLE)
-        self._place_under(http_grid, self.remote_warning)
+                    "TLSのリバースプロキシなどで通信を保護してください。"), http_box), WARNING_STYLE)
+        _place_under(http_grid, self.remote_warning)
         self.error_labels["port"] = self._place_error(http_grid, "port")
 
         self.token_state_label = QLabel(http_box)
         self.generate_button = QPushButton(self.tr("生成…"), http_box)
         self.generate_button.clicked.connect(self._on_generate_button_clicked)
-        token_row = QHBoxLayout()
-        token_row.setContentsMargins(0, 0, 0, 0)
-        token_row.addWidget(self.token_state_label)
-        token_row.addSpacing(12)
-        token_row.addWidget(self.generate_button)
-        token_row.addStretch(1)
-        self._row(http_grid, self.tr("トークン"), token_row)
+        self._row(http_grid, self.tr("トークン"), hbox(self.token_state_label, 12, self.generate_button, STRETCH, margins=0))
         self.token_panel = QWidget(http_box)
-        panel = QVBoxLayout(self.token_panel)
-        panel.setContentsMargins(0, 0, 0, 0)
         self.token_edit = QLineEdit(self.token_panel)
         self.token_edit.setReadOnly(True)
         self.token_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.copy_button = QPushButton(self.tr("コピー"), self.token_panel)
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
-        panel.addLayout(self._with_button(self.token_edit, self.copy_button))
-        self.token_warning = QLabel(
+        self.token_warning = _styled(QLabel(
             self.tr("このトークンは今だけ表示されます。閉じると二度と表示できません。コピーして送信側"
-                    "(Authorization: Bearer ヘッダー)に設定してください。"), self.token_panel)
-        self.token_warning.setWordWrap(True)
-        self.token_warning.setStyleSheet(WARNING_STYLE)
-        panel.addWidget(self.token_warning)
+                    "(Authorization: Bearer ヘッダー)に設定してください。"), self.token_panel), WARNING_STYLE)
+        vbox(hbox((self.token_edit, 1), self.copy_button, margins=0), self.token_warning, parent=self.token_panel,
+             margins=0)
         self.token_panel.hide()
-        self._place_under(http_grid, self.token_panel)
+        _place_under(http_grid, self.token_panel)
 
         self.url_label = QLabel(http_box)
         self.url_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -188,16 +150,11 @@ class IngestDialog(QDialog):
         self.curl_edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.curl_edit.setFixedHeight(self.curl_edit.fontMetrics().lineSpacing() * 4 + 14)
         self._row(http_grid, self.tr("送信例 (curl)"), self.curl_edit)
-        self.http_status_label = QLabel(http_box)
-        self.http_status_label.setWordWrap(True)
-        self.http_status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.http_status_label = _selectable(http_box)
         self._row(http_grid, self.tr("状態"), self.http_status_label)
         self.cdr_box = self._cdr_box()
 
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("message")
-        self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet(ERROR_STYLE)
+        self.message_label = named(_styled(QLabel(self), ERROR_STYLE), "message")
         self.message_label.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("OK"))
@@ -208,12 +165,7 @@ class IngestDialog(QDialog):
         width = max(label.sizeHint().width() for label in self._labels)
         for label in self._labels:
             label.setFixedWidth(width)
-        layout = QVBoxLayout(self)
-        layout.addWidget(folder_box)
-        layout.addWidget(http_box)
-        layout.addWidget(self.cdr_box)
-        layout.addWidget(self.message_label)
-        layout.addWidget(self.buttons)
+        vbox(folder_box, http_box, self.cdr_box, self.message_label, self.buttons, parent=self)
 
         self.folder_check.toggled.connect(self._update_enabled)
         self.http_check.toggled.connect(self._update_enabled)
@@ -291,36 +243,26 @@ class IngestDialog(QDialog):
 
     def _on_buttons_accepted(self) -> None:
         for label in self.error_labels.values():
-            label.clear()
-            label.hide()
+            label.clear_message()
         self.message_label.hide()
-        folder = self.folder_config()
-        http = self.http_config()
-        problems: list[SettingProblem] = ingest_sources.check_folder(folder)
-        if isinstance(http, SettingProblem):
-            problems.append(http)
-        else:
-            # The endpoint's zone has its own row (both sources name the field time_zone).
-            problems += [replace(problem, field="http_time_zone") if problem.field == "time_zone" else problem
-                         for problem in ingest_sources.check_http(http)]
+        folder, http = self.folder_config(), self.http_config()
+        problems = ingest_sources.form_problems(folder, http)
+        if not problems and not isinstance(http, SettingProblem):
             allow_network = False
-            if not problems and ingest_sources.needs_network_confirmation(self.context.database, http):
+            if ingest_sources.needs_network_confirmation(self.context.database, http):
                 if not self.confirm_network(http.host):
                     return  # nothing saved; the admin may change the host or confirm the next time
                 allow_network = True
             try:
-                if not problems:
-                    ingest_sources.save_settings(self.context.database, folder, http, allow_network=allow_network,
-                                                 cdr_db=self.cdr_config())
-                    self._save_cdr_password()
+                ingest_sources.save_settings(self.context.database, folder, http, allow_network=allow_network,
+                                             cdr_db=self.cdr_config())
+                self._save_cdr_password()
             except IngestSettingsError as error:
                 problems = error.problems
         if problems:
             for problem in problems:
                 label = self.error_labels.get(problem.field) or self.error_labels["folder"]
-                text = problem.text(self.context.lang)
-                label.setText(f"{label.text()}\n{text}" if label.text() else text)
-                label.show()
+                label.show_message("\n".join(filter(None, (label.text(), problem.text(self.context.lang)))))
             self.message_label.setText(self.tr("保存できませんでした。赤いメッセージを確認してください。"))
             self.message_label.show()
             return
@@ -380,19 +322,9 @@ class IngestDialog(QDialog):
     def _on_address_changed(self) -> None:
         host = self.host_edit.text().strip() or ingest_sources.DEFAULT_HOST
         self.remote_warning.setVisible(not ingest_sources.is_loopback(host))
-        port = ingest_sources.parse_port(self.port_edit.text())
-        if isinstance(port, SettingProblem):
-            self.url_label.setText("—")
-            url = f"http://{host}:PORT/v1/calls"
-        else:
-            url = ingest_sources.endpoint_url(HttpIngestConfig(host=host, port=port))
-            self.url_label.setText(url)
-        self.curl_edit.setPlainText(
-            f"curl -sS {url} \\\n"
-            '  -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\\n'
-            '  -d \'{"unique_id": "1711929600.1", "from_number": "090-1111-2222",\n'
-            '       "to_number": "03-1234-5678", "started_at": "2024-04-01 09:00:00"}\''
-        )
+        url, curl = ingest_sources.curl_example(host, self.port_edit.text())
+        self.url_label.setText(url or "—")
+        self.curl_edit.setPlainText(curl)
 
     def _update_enabled(self) -> None:
         folder_on = self.folder_check.isChecked()
@@ -426,66 +358,37 @@ class IngestDialog(QDialog):
                           "書き込みません。パスワードはURLに含めず、下の欄に入力してください。"))
         self.cdr_table_edit = QLineEdit(box)
         self.cdr_table_edit.setFixedWidth(200)
-        self.cdr_schema_combo = QComboBox(box)
-        self.cdr_schema_combo.addItem(self.tr("自動判別"), "auto")
-        self.cdr_schema_combo.addItem("FreePBX (calldate)", "freepbx")
-        self.cdr_schema_combo.addItem("Asterisk (start/end)", "asterisk")
-        table_row = QHBoxLayout()
-        table_row.setContentsMargins(0, 0, 0, 0)
-        table_row.addWidget(self.cdr_table_edit)
-        self.cdr_schema_label = QLabel(self.tr("形式"), box)
-        self.cdr_schema_label.setBuddy(self.cdr_schema_combo)
-        table_row.addSpacing(12)
-        table_row.addWidget(self.cdr_schema_label)
-        table_row.addSpacing(6)
-        table_row.addWidget(self.cdr_schema_combo)
-        table_row.addStretch(1)
-        self._row(grid, self.tr("テーブル"), table_row, "cdr_table")
+        self.cdr_schema_combo = _combo(box, (self.tr("自動判別"), "auto"), ("FreePBX (calldate)", "freepbx"),
+                                       ("Asterisk (start/end)", "asterisk"))
+        self.cdr_schema_label = _buddy(self.tr("形式"), self.cdr_schema_combo)
+        self._row(grid, self.tr("テーブル"), _labelled(self.cdr_table_edit, self.cdr_schema_label, self.cdr_schema_combo),
+                  "cdr_table")
         self.error_labels["cdr_schema"] = self.error_labels["cdr_table"]
         self.cdr_password_edit = QLineEdit(box)
         self.cdr_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.cdr_password_edit.setFixedWidth(200)
         self._row(grid, self.tr("パスワード"), self.cdr_password_edit, "cdr_password")
-        self.cdr_zone_edit = QLineEdit(box)
-        self.cdr_zone_edit.setPlaceholderText(self.tr("空欄: システム設定のタイムゾーン"))
+        self.cdr_zone_edit = self._zone_edit(box)
         self._row(grid, self.tr("PBXの時刻"), self.cdr_zone_edit, "cdr_time_zone",
                   self.tr("PBXがテーブルに書く時刻のタイムゾーン(例: Asia/Tokyo)。"))
-        self.cdr_start_combo = QComboBox(box)
-        self.cdr_start_combo.addItem(self.tr("選択してください"), "")
-        self.cdr_start_combo.addItem(self.tr("今から"), "now")
-        self.cdr_start_combo.addItem(self.tr("過去の通話も取り込む"), "days")
+        self.cdr_start_combo = _combo(box, (self.tr("選択してください"), ""), (self.tr("今から"), "now"),
+                                      (self.tr("過去の通話も取り込む"), "days"))
         self.cdr_start_combo.currentIndexChanged.connect(self._update_enabled)
         self.cdr_days_spin = QSpinBox(box)
         self.cdr_days_spin.setRange(1, 3650)
         self.cdr_days_spin.setValue(7)
         self.cdr_days_spin.setSuffix(self.tr(" 日分"))
-        start_row = QHBoxLayout()
-        start_row.setContentsMargins(0, 0, 0, 0)
-        start_row.addWidget(self.cdr_start_combo)
-        start_row.addSpacing(6)
-        start_row.addWidget(self.cdr_days_spin)
-        start_row.addStretch(1)
-        self._row(grid, self.tr("最初の取り込み"), start_row, "cdr_start")
-        self.cdr_position_label = QLabel(box)
-        self.cdr_position_label.setWordWrap(True)
-        self.cdr_position_label.setStyleSheet(HINT_STYLE)
-        self._place_under(grid, self.cdr_position_label)
+        self._row(grid, self.tr("最初の取り込み"), hbox(self.cdr_start_combo, 6, self.cdr_days_spin, STRETCH, margins=0),
+                  "cdr_start")
+        self.cdr_position_label = _styled(QLabel(box), HINT_STYLE)
+        _place_under(grid, self.cdr_position_label)
         self.cdr_test_button = QPushButton(self.tr("接続テスト"), box)
         self.cdr_test_button.clicked.connect(self._on_cdr_test_button_clicked)
-        test_row = QHBoxLayout()
-        test_row.setContentsMargins(0, 0, 0, 0)
-        test_row.addWidget(self.cdr_test_button)
-        test_row.addStretch(1)
-        self._row(grid, "", test_row)
-        self.cdr_test_label = QLabel(box)
-        self.cdr_test_label.setObjectName("cdr_test_result")
-        self.cdr_test_label.setWordWrap(True)
-        self.cdr_test_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._row(grid, "", hbox(self.cdr_test_button, STRETCH, margins=0))
+        self.cdr_test_label = named(_selectable(box), "cdr_test_result")
         self.cdr_test_label.hide()
-        self._place_under(grid, self.cdr_test_label)
-        self.cdr_status_label = QLabel(box)
-        self.cdr_status_label.setWordWrap(True)
-        self.cdr_status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        _place_under(grid, self.cdr_test_label)
+        self.cdr_status_label = _selectable(box)
         self._row(grid, self.tr("状態"), self.cdr_status_label)
         self.cdr_check.toggled.connect(self._update_enabled)
         return box
@@ -577,13 +480,10 @@ class IngestDialog(QDialog):
         grid.setHorizontalSpacing(10)
         return grid
 
-    @staticmethod
-    def _with_button(field: QWidget, button: QPushButton) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(field, 1)
-        row.addWidget(button)
-        return row
+    def _zone_edit(self, box: QGroupBox) -> QLineEdit:
+        edit = QLineEdit(box)
+        edit.setPlaceholderText(self.tr("空欄: システム設定のタイムゾーン"))
+        return edit
 
     def _row(self, grid: QGridLayout, text: str, field: QWidget | QHBoxLayout, key: str = "", hint: str = "") -> None:
         """Label | field; the hint and the error message under the field, aligned with it."""
@@ -591,32 +491,58 @@ class IngestDialog(QDialog):
         label = QLabel(text, box)
         label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         label.setContentsMargins(0, 4, 0, 0)
-        if isinstance(field, QWidget):
-            label.setBuddy(field)
         self._labels.append(label)
         row = grid.rowCount()
         grid.addWidget(label, row, 0)
         if isinstance(field, QWidget):
+            label.setBuddy(field)
             grid.addWidget(field, row, 1)
         else:
             grid.addLayout(field, row, 1)
         if hint:
-            hint_label = QLabel(hint, box)
-            hint_label.setWordWrap(True)
-            hint_label.setStyleSheet(HINT_STYLE)
-            self._place_under(grid, hint_label)
+            _place_under(grid, _styled(QLabel(hint, box), HINT_STYLE))
         if key:
             self.error_labels[key] = self._place_error(grid, key)
 
     @staticmethod
-    def _place_under(grid: QGridLayout, widget: QWidget) -> None:
-        grid.addWidget(widget, grid.rowCount(), 1)
-
-    def _place_error(self, grid: QGridLayout, key: str) -> QLabel:
-        error = QLabel(grid.parentWidget())
-        error.setObjectName(f"error_{key}")
-        error.setWordWrap(True)
-        error.setStyleSheet(ERROR_STYLE)
-        error.hide()
-        self._place_under(grid, error)
+    def _place_error(grid: QGridLayout, key: str) -> ErrorLabel:
+        error = named(ErrorLabel(grid.parentWidget()), f"error_{key}")
+        _place_under(grid, error)
         return error
+
+
+def _place_under(grid: QGridLayout, widget: QWidget) -> None:
+    grid.addWidget(widget, grid.rowCount(), 1)
+
+
+def _styled(label: QLabel, style: str) -> QLabel:
+    """A wrapped label in one of the dialog's colours."""
+    label.setWordWrap(True)
+    label.setStyleSheet(style)
+    return label
+
+
+def _selectable(parent: QWidget) -> QLabel:
+    """A wrapped label whose text can be selected and copied (a state, a test's result)."""
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _combo(parent: QWidget, *items: tuple[str, str]) -> QComboBox:
+    combo = QComboBox(parent)
+    for text, data in items:
+        combo.addItem(text, data)
+    return combo
+
+
+def _buddy(text: str, field: QWidget) -> QLabel:
+    label = QLabel(text, field.parentWidget())
+    label.setBuddy(field)
+    return label
+
+
+def _labelled(first: QWidget, label: QLabel, second: QWidget) -> QHBoxLayout:
+    """A field, then a second one with its own label, on one row (形式 | 文字コード, ホスト | ポート)."""
+    return hbox(first, 12, label, 6, second, STRETCH, margins=0)
