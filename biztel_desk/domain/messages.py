@@ -268,6 +268,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "コピー後の件数が一致しません: {detail}。コピー先は使わず、アプリを閉じてからもう一度コピーしてください。",
         "The row counts differ after the copy: {detail}. Do not use the target; close the app and copy again.",
     ),
+    # A successful 接続テスト (services/salesforce_access.report_lines) and the browser login's setup steps.
+    "connection_ok": ("接続に成功しました。", "Connected successfully."),
+    "connection_org": ("組織: {name} ({id})", "Org: {name} ({id})"),
+    "connection_user": ("ユーザ: {name} ({username})", "User: {name} ({username})"),
+    "connection_instance": ("インスタンス: {url}", "Instance: {url}"),
+    "connection_api_usage": (
+        "API使用量(24時間): {used} / {total}({percent:.1f}%)", "API usage (24 h): {used} / {total} ({percent:.1f}%)",
+    ),
+    "eca_steps": (
+        "Salesforce管理者が一度だけ External Client App(外部クライアントアプリケーション)を作成します:\n"
+        "1. 設定 → 外部クライアントアプリケーションマネージャ → 「新規外部クライアントアプリケーション」。\n"
+        "2. 「OAuth を有効化」をオンにし、コールバックURLに次の3行を登録します(空いているポートを使います):\n"
+        "{urls}\n"
+        "3. OAuth範囲: 「API を使用してユーザデータを管理 (api)」と「いつでも要求を実行 (refresh_token, offline_access)」。\n"
+        "4. 「サポートされる認証フローに PKCE 拡張を要求」をオンにします。「Web サーバフローの秘密を要求」をオンにした場合は、"
+        "コンシューマの秘密も下に入力します。\n"
+        "5. 保存後「ポリシー」で「IP 制限」を「IP 制限の緩和」にし(社外やVPNからも使えるように)、"
+        "リフレッシュトークンは「取り消されるまで有効」にします。\n"
+        "6. 「設定」の「コンシューマ鍵と秘密」からコンシューマ鍵をコピーして「コンシューマ鍵」欄に貼り付け、"
+        "「ブラウザでログイン」を押します。",
+        "A Salesforce administrator creates an External Client App once:\n"
+        "1. Setup → External Client App Manager → 'New External Client App'.\n"
+        "2. Turn on 'Enable OAuth' and enter these three callback URLs (the first free port is used):\n"
+        "{urls}\n"
+        "3. OAuth scopes: 'Manage user data via APIs (api)' and 'Perform requests at any time (refresh_token, "
+        "offline_access)'.\n"
+        "4. Turn on 'Require Proof Key for Code Exchange (PKCE) extension for supported authorization flows'. "
+        "If 'Require secret for Web Server Flow' is on, also enter the consumer secret below.\n"
+        "5. After saving, under 'Policies' set 'IP Relaxation' to 'Relax IP restrictions' (so it works off-site and "
+        "over VPN) and the refresh token policy to 'Refresh token is valid until revoked'.\n"
+        "6. Under 'Settings' → 'Consumer Key and Secret', copy the consumer key into the 'Consumer key' field and "
+        "press 'Sign in with the browser'.",
+    ),
     # The import dialog's preview and column-mapping editor (services/import_preview.py).
     "import_list_separator": ("、", ", "),
     "import_column_twice": (

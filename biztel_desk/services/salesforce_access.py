@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from biztel_desk.domain.config import AccountConfig, SecretKind
 from biztel_desk.domain.instance import PreferenceWriter, remember_instance
+from biztel_desk.domain.messages import message
 from biztel_desk.secrets import MemoryBackend, SecretStore
 from biztel_desk.secrets import SecretStoreError as SecretStoreError
 from biztel_desk.services import account_login
@@ -122,4 +123,26 @@ def describe_global(account: AccountConfig, secrets: SecretStore, timeout: float
 def callback_urls_text() -> str:
     """The callback URLs to register in the External Client App, one a line."""
     return "\n".join(account_login.callback_urls())
+
+
+def eca_steps_text(lang: str) -> str:
+    """Step by step: the External Client App the browser login needs (Salesforce's own screen names)."""
+    return message("eca_steps", lang, urls="     " + callback_urls_text().replace("\n", "\n     "))
+
+
+def report_lines(report: ConnectionReport, lang: str) -> list[str]:
+    """What a successful 接続テスト shows: org, user, instance and the API usage of the last 24 hours."""
+    lines = [message("connection_ok", lang)]
+    if report.notice is not None:
+        lines.append(report.notice.text(lang))
+    if report.warning is not None:
+        lines.append(report.warning_text(lang))
+    lines += [message("connection_org", lang, name=report.org_name, id=report.org_id),
+              message("connection_user", lang, name=report.user_name, username=report.username),
+              message("connection_instance", lang, url=report.instance_url)]
+    if report.api_usage is not None:
+        used, total = report.api_usage
+        percent = used * 100 / total if total else 0
+        lines.append(message("connection_api_usage", lang, used=used, total=total, percent=percent))
+    return lines
 

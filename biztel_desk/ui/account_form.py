@@ -11,9 +11,9 @@ import asyncio
 import webbrowser
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -27,6 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from biztel_desk.domain.account_fields import (
+    HOST_KINDS,
+    SECRET_FIELDS,
+    TYPED_HOSTS,
+    TYPED_SECRETS,
+    login_host_text,
+    shown_rows,
+)
 from biztel_desk.domain.config import (
     DEFAULT_NEW_AUTH_METHOD,
     NAME_MAX,
@@ -39,94 +47,23 @@ from biztel_desk.domain.config import (
 )
 from biztel_desk.domain.messages import Problem, message
 from biztel_desk.domain.vocabulary import AUTH_METHODS
-from biztel_desk.services.salesforce_access import callback_urls_text
+from biztel_desk.services.salesforce_access import eca_steps_text
+from biztel_desk.services.salesforce_access import report_lines as report_lines  # the dialog's and the wizard's
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs, OnError
 from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR, ErrorLabel, HintLabel, field_block, make_form, required_label
 
-if TYPE_CHECKING:  # the Salesforce client loads on first use, not at start-up
-    from biztel_desk.services.salesforce_access import ConnectionReport
-
-# Which secret fields each auth method shows (the security token is optional: trusted IP ranges need none).
-SECRET_FIELDS: dict[str, tuple[SecretKind, ...]] = {
-    AuthMethod.PASSWORD.value: (SecretKind.PASSWORD, SecretKind.SECURITY_TOKEN),
-    AuthMethod.JWT.value: (SecretKind.PRIVATE_KEY,),
-    AuthMethod.CLIENT_CREDENTIALS.value: (SecretKind.CONSUMER_SECRET,),
-    # The browser login types nothing; a consumer secret is optional ("Require secret for Web Server Flow").
-    AuthMethod.OAUTH_BROWSER.value: (SecretKind.CONSUMER_SECRET,),
-}
-# The ログインホスト choices, in the order of the host combo box.
-HOST_KINDS = ("production", "sandbox", "my_domain", "loopback")
 # The message box: (text, background) for success, failure and in progress / plain.
 _MESSAGE_STYLES: dict[bool | None, tuple[str, str]] = {
     True: (OK_COLOR, "#e6f4ea"),
     False: (ERROR_COLOR, "#fdecea"),
     None: ("#202124", "#f1f3f4"),
 }
-_TYPED_SECRETS = (SecretKind.PASSWORD, SecretKind.SECURITY_TOKEN, SecretKind.CONSUMER_SECRET, SecretKind.PRIVATE_KEY)
 
 
 def system_browser(url: str) -> object:
     """Opens the URL in the system browser (replaced in tests by a scripted HTTP client)."""
     return webbrowser.open(url)
-
-
-def eca_steps_text() -> str:
-    """Step by step: the External Client App the browser login needs (Salesforce's own screen names)."""
-    translate = QCoreApplication.translate
-    steps = [
-        translate("ConnectionTest", "Salesforce管理者が一度だけ External Client App(外部クライアントアプリケーション)を作成します:"),
-        translate("ConnectionTest", "1. 設定 → 外部クライアントアプリケーションマネージャ → 「新規外部クライアントアプリケーション」。"),
-        translate("ConnectionTest", "2. 「OAuth を有効化」をオンにし、コールバックURLに次の3行を登録します(空いているポートを使います):"),
-        "     " + callback_urls_text().replace("\n", "\n     "),
-        translate("ConnectionTest", "3. OAuth範囲: 「API を使用してユーザデータを管理 (api)」と「いつでも要求を実行 (refresh_token, offline_access)」。"),
-        translate("ConnectionTest", "4. 「サポートされる認証フローに PKCE 拡張を要求」をオンにします。「Web サーバフローの秘密を要求」をオンにした場合は、コンシューマの秘密も下に入力します。"),
-        translate("ConnectionTest", "5. 保存後「ポリシー」で「IP 制限」を「IP 制限の緩和」にし(社外やVPNからも使えるように)、リフレッシュトークンは「取り消されるまで有効」にします。"),
-        translate("ConnectionTest", "6. 「設定」の「コンシューマ鍵と秘密」からコンシューマ鍵をコピーして「コンシューマ鍵」欄に貼り付け、「ブラウザでログイン」を押します。"),
-    ]
-    return "\n".join(steps)
-
-
-def report_lines(report: ConnectionReport, lang: str) -> list[str]:
-    """What a successful 接続テスト shows: org, user, instance and the API usage of the last 24 hours."""
-    translate = QCoreApplication.translate
-    lines = [translate("ConnectionTest", "接続に成功しました。")]
-    if report.notice is not None:
-        lines.append(report.notice.text(lang))
-    if report.warning is not None:
-        lines.append(report.warning_text(lang))
-    lines.append(translate("ConnectionTest", "組織: {name} ({id})").format(name=report.org_name, id=report.org_id))
-    lines.append(
-        translate("ConnectionTest", "ユーザ: {name} ({username})").format(name=report.user_name, username=report.username)
-    )
-    lines.append(translate("ConnectionTest", "インスタンス: {url}").format(url=report.instance_url))
-    if report.api_usage is not None:
-        used, total = report.api_usage
-        percent = used * 100 / total if total else 0
-        lines.append(
-            translate("ConnectionTest", "API使用量(24時間): {used} / {total}({percent:.1f}%)").format(
-                used=used, total=total, percent=percent
-            )
-        )
-    return lines
-
-
-def shown_rows(method: str) -> dict[str, bool]:
-    """Which form rows (secret kinds, consumer_key, username) the auth method shows."""
-    shown = set(SECRET_FIELDS.get(method, ()))
-    rows = {kind.value: kind in shown for kind in SecretKind}
-    rows["consumer_key"] = method != AuthMethod.PASSWORD.value
-    rows["username"] = method in (AuthMethod.PASSWORD.value, AuthMethod.JWT.value)
-    return rows
-
-
-def login_host_text(kind: str, typed: str) -> str:
-    """The login_host to save for a ログインホスト choice: login, test, or the typed My Domain / loopback URL."""
-    if kind == "production":
-        return "login"
-    if kind == "sandbox":
-        return "test"
-    return typed.strip()
 
 
 def run_job(jobs: Jobs, key: str, job: Coroutine[Any, Any, Any], on_error: OnError, on_end: Callable[[], None]) -> None:
@@ -189,7 +126,7 @@ class AccountForm(QWidget):
         self.api_version_edit.setMaximumWidth(90)
         self.consumer_key_edit = QLineEdit()
         self.secret_edits: dict[SecretKind, QLineEdit] = {}
-        for kind in _TYPED_SECRETS:
+        for kind in TYPED_SECRETS:
             edit = QLineEdit()
             edit.setObjectName(f"secret_{kind.value}")
             edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -203,7 +140,7 @@ class AccountForm(QWidget):
         )
         self.login_state_label = HintLabel()
         self.login_state_label.setObjectName("loginState")
-        self.eca_help = HintLabel(eca_steps_text())
+        self.eca_help = HintLabel(eca_steps_text(language()))
         self.eca_help.setObjectName("ecaHelp")
         self.eca_help.setTextFormat(Qt.TextFormat.PlainText)
         self.eca_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -335,8 +272,8 @@ class AccountForm(QWidget):
         self._loading = True
         self.host_combo.setCurrentIndex(HOST_KINDS.index(kind))
         self._loading = loading
-        self.host_edit.setVisible(kind in ("my_domain", "loopback"))
-        self.host_edit.setText(value if kind in ("my_domain", "loopback") else "")
+        self.host_edit.setVisible(kind in TYPED_HOSTS)
+        self.host_edit.setText(value if kind in TYPED_HOSTS else "")
 
     def set_host_notice(self, notice: Problem | None) -> None:
         """Say next to the host that the pasted lightning.force.com host was replaced (None: the kind's hint)."""
@@ -429,7 +366,7 @@ class AccountForm(QWidget):
 
     def _on_host_combo_current_index_changed(self, _index: int) -> None:
         kind = str(self.host_combo.currentData())
-        self.host_edit.setVisible(kind in ("my_domain", "loopback"))
+        self.host_edit.setVisible(kind in TYPED_HOSTS)
         if not self._loading:
             self.host_edit.clear()
         self.host_edit.setPlaceholderText("acme.my.salesforce.com" if kind == "my_domain" else "http://127.0.0.1:8765")
