@@ -17,13 +17,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
     QSizePolicy,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -49,6 +47,7 @@ from biztel_desk.domain.messages import Problem, message
 from biztel_desk.domain.vocabulary import AUTH_METHODS
 from biztel_desk.services.salesforce_access import eca_steps_text
 from biztel_desk.services.salesforce_access import report_lines as report_lines  # the dialog's and the wizard's
+from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs, OnError
 from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR, ErrorLabel, HintLabel, field_block, make_form, required_label
@@ -117,18 +116,15 @@ class AccountForm(QWidget):
         self.host_combo.addItem(self.tr("Sandbox (test)"), "sandbox")
         self.host_combo.addItem(self.tr("私のドメイン…"), "my_domain")
         self.host_combo.addItem(self.tr("開発用組織 (http://127.0.0.1:PORT)"), "loopback")
-        self.host_edit = QLineEdit()
-        self.host_edit.setObjectName("hostEdit")
+        self.host_edit = named(QLineEdit(), "hostEdit")
         self.host_edit.hide()
-        self.host_hint = HintLabel()
-        self.host_hint.setObjectName("hostNotice")
+        self.host_hint = named(HintLabel(), "hostNotice")
         self.api_version_edit = QLineEdit()
         self.api_version_edit.setMaximumWidth(90)
         self.consumer_key_edit = QLineEdit()
         self.secret_edits: dict[SecretKind, QLineEdit] = {}
         for kind in TYPED_SECRETS:
-            edit = QLineEdit()
-            edit.setObjectName(f"secret_{kind.value}")
+            edit = named(QLineEdit(), f"secret_{kind.value}")
             edit.setEchoMode(QLineEdit.EchoMode.Password)
             self.secret_edits[kind] = edit
         self.private_key_edit = self.secret_edits[SecretKind.PRIVATE_KEY]
@@ -138,10 +134,8 @@ class AccountForm(QWidget):
         self.token_hint = HintLabel(
             self.tr("許可されたIPアドレスからの接続では不要です。分からないときはSalesforceの「設定 → 私のセキュリティトークンのリセット」で再発行できます。")
         )
-        self.login_state_label = HintLabel()
-        self.login_state_label.setObjectName("loginState")
-        self.eca_help = HintLabel(eca_steps_text(language()))
-        self.eca_help.setObjectName("ecaHelp")
+        self.login_state_label = named(HintLabel(), "loginState")
+        self.eca_help = named(HintLabel(eca_steps_text(language())), "ecaHelp")
         self.eca_help.setTextFormat(Qt.TextFormat.PlainText)
         self.eca_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.eca_help.setStyleSheet("color: #37474f; background: #f5f7f9; border-radius: 4px; padding: 6px 8px;")
@@ -169,35 +163,23 @@ class AccountForm(QWidget):
         secrets_note = HintLabel(
             self.tr("パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、画面には表示されません。空欄のままなら変更されません。")
         )
-        self.browser_login_button = QPushButton(self.tr("ブラウザでログイン"))
-        self.browser_login_button.setObjectName("browserLoginButton")
-        self.test_button = QPushButton(self.tr("接続テスト"))
-        self.test_button.setObjectName("testButton")
+        self.browser_login_button = named(QPushButton(self.tr("ブラウザでログイン")), "browserLoginButton")
+        self.test_button = named(QPushButton(self.tr("接続テスト")), "testButton")
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)
         self.busy_bar.setTextVisible(False)
         self.busy_bar.setMaximumWidth(140)
         self.busy_bar.hide()
-        self.message_label = QLabel()
-        self.message_label.setObjectName("message")
+        self.message_label = named(QLabel(), "message")
         self.message_label.setWordWrap(True)
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.message_label.hide()
 
-        self.button_row = QHBoxLayout()  # the owner adds its own buttons (保存) at the end
-        self.button_row.addWidget(self.browser_login_button)
-        self.button_row.addWidget(self.test_button)
-        self.button_row.addWidget(self.busy_bar)
-        self.button_row.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(self.form)
-        layout.addWidget(secrets_note)
-        layout.addLayout(self.button_row)
-        layout.addWidget(self.message_label)
-        layout.addStretch(1)
+        # The owner adds its own buttons (保存) at the end of the row.
+        self.button_row = hbox(self.browser_login_button, self.test_button, self.busy_bar, STRETCH)
+        vbox(self.form, secrets_note, self.button_row, self.message_label, STRETCH, parent=self, margins=0)
 
         self.private_key_button.clicked.connect(self._on_private_key_button_clicked)
         self.auth_combo.currentIndexChanged.connect(self._on_auth_combo_current_index_changed)
@@ -389,8 +371,7 @@ class AccountForm(QWidget):
     # --- helpers -----------------------------------------------------------------------------------------------
 
     def _add_row(self, key: str, text: str, field: QWidget, *hints: QWidget, required: bool = True) -> None:
-        error = ErrorLabel()
-        error.setObjectName(f"error_{key}")
+        error = named(ErrorLabel(), f"error_{key}")
         self.errors[key] = error
         label = required_label(text, required)
         block = field_block(field, *hints, error)
@@ -432,8 +413,5 @@ class AccountForm(QWidget):
 def _row(*widgets: QWidget, stretch: int) -> QWidget:
     """Widgets side by side, the one at ``stretch`` taking the room (the host's field, the key file's name)."""
     row = QWidget()
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for index, widget in enumerate(widgets):
-        layout.addWidget(widget, 1 if index == stretch else 0)
+    row.setLayout(hbox(*((widget, 1 if index == stretch else 0) for index, widget in enumerate(widgets)), margins=0))
     return row

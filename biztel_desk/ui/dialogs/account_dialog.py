@@ -11,13 +11,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -36,6 +34,7 @@ from biztel_desk.services.account_login import needs_login
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.salesforce_access import SecretStoreError
 from biztel_desk.ui.account_form import AccountForm, report_lines, run_job, system_browser, thread_safe
+from biztel_desk.ui.boxes import hbox, named, vbox
 from biztel_desk.ui.tasks import Jobs
 
 if TYPE_CHECKING:  # the Salesforce client (requests, simple_salesforce) loads at the first 接続テスト
@@ -62,8 +61,7 @@ class AccountDialog(QDialog):
         self.open_browser: Callable[[str], object] = system_browser
         self.callback_ports: tuple[int, ...] | None = None  # None: the documented ports; tests use (0,)
 
-        self.account_list = QListWidget(self)
-        self.account_list.setObjectName("accountList")
+        self.account_list = named(QListWidget(self), "accountList")
         self.account_list.setMinimumWidth(180)
         self.new_button = QPushButton(self.tr("新規"), self)
         self.delete_button = QPushButton(self.tr("削除"), self)
@@ -72,23 +70,11 @@ class AccountDialog(QDialog):
         self.save_button.setDefault(True)
         self.form.button_row.addWidget(self.save_button)
 
-        left = QVBoxLayout()
-        left.addWidget(QLabel(self.tr("アカウント"), self))
-        left.addWidget(self.account_list, 1)
-        left_buttons = QHBoxLayout()
-        left_buttons.addWidget(self.new_button)
-        left_buttons.addWidget(self.delete_button)
-        left.addLayout(left_buttons)
-        body = QHBoxLayout()
-        body.addLayout(left)
-        body.addSpacing(8)
-        body.addWidget(self.form, 1)
         close_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close_box.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("閉じる"))
         close_box.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(body, 1)
-        layout.addWidget(close_box)
+        left = vbox(QLabel(self.tr("アカウント"), self), (self.account_list, 1), hbox(self.new_button, self.delete_button))
+        vbox((hbox(left, 8, (self.form, 1)), 1), close_box, parent=self)
         self.resize(900, 720)
 
         self.account_list.currentItemChanged.connect(self._on_account_list_current_item_changed)
