@@ -268,6 +268,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "コピー後の件数が一致しません: {detail}。コピー先は使わず、アプリを閉じてからもう一度コピーしてください。",
         "The row counts differ after the copy: {detail}. Do not use the target; close the app and copy again.",
     ),
+    "private_key_unreadable": ("ファイルを読み込めません: {detail}", "Cannot read the file: {detail}"),
+    "private_key_not_pem": (
+        "PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。",
+        "This is not a PEM private key (choose a file starting with -----BEGIN PRIVATE KEY-----).",
+    ),
     # A successful 接続テスト (services/salesforce_access.report_lines) and the browser login's setup steps.
     "connection_ok": ("接続に成功しました。", "Connected successfully."),
     "connection_org": ("組織: {name} ({id})", "Org: {name} ({id})"),

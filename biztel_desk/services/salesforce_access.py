@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from biztel_desk.domain.config import AccountConfig, SecretKind
+from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.instance import PreferenceWriter, remember_instance
 from biztel_desk.domain.messages import message
 from biztel_desk.secrets import MemoryBackend, SecretStore
@@ -118,6 +120,28 @@ def describe_global(account: AccountConfig, secrets: SecretStore, timeout: float
         if mapped is None:
             raise
         raise mapped from None
+
+
+class PrivateKeyError(KnownError):
+    """The chosen private key file cannot be used: ``text(lang)`` says why and what to choose."""
+
+    def __init__(self, code: str, **params: str) -> None:
+        super().__init__(message(code, "en", **params))
+        self.code, self.params = code, params
+
+    def text(self, lang: str = "ja") -> str:
+        return message(self.code, lang, **self.params)
+
+
+def read_private_key(path: str) -> str:
+    """The PEM text of a JWT private key file (kept in memory until 保存 puts it into the keyring)."""
+    try:
+        pem = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as problem:
+        raise PrivateKeyError("private_key_unreadable", detail=str(problem)) from None
+    if "PRIVATE KEY" not in pem:
+        raise PrivateKeyError("private_key_not_pem")
+    return pem
 
 
 def callback_urls_text() -> str:

@@ -45,7 +45,7 @@ from biztel_desk.domain.config import (
 )
 from biztel_desk.domain.messages import Problem, message
 from biztel_desk.domain.vocabulary import AUTH_METHODS
-from biztel_desk.services.salesforce_access import eca_steps_text
+from biztel_desk.services.salesforce_access import PrivateKeyError, eca_steps_text, read_private_key
 from biztel_desk.services.salesforce_access import report_lines as report_lines  # the dialog's and the wizard's
 from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
 from biztel_desk.ui.i18n import language
@@ -330,15 +330,10 @@ class AccountForm(QWidget):
             self, self.tr("秘密鍵ファイルを選択"), "", self.tr("PEMファイル (*.pem *.key);;すべてのファイル (*)"))
         if not path:
             return
-        error = self.errors[SecretKind.PRIVATE_KEY.value]
         try:
-            pem = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as problem:
-            error.show_message(self.tr("ファイルを読み込めません: {detail}").format(detail=str(problem)))
-            return
-        if "PRIVATE KEY" not in pem:
-            error.show_message(self.tr(
-                "PEM形式の秘密鍵ではありません(-----BEGIN PRIVATE KEY----- で始まるファイルを選んでください)。"))
+            pem = read_private_key(path)
+        except PrivateKeyError as problem:
+            self.errors[SecretKind.PRIVATE_KEY.value].show_message(problem.text(self.lang))
             return
         self.set_private_key(pem, Path(path).name)
 

@@ -39,3 +39,21 @@ def test_the_browser_login_steps_list_the_callback_urls() -> None:
         text = eca_steps_text(lang)
         assert all(f"     {url}" in text for url in callback_urls_text().splitlines())
         assert len(text.splitlines()) == 7 + len(callback_urls_text().splitlines())
+
+
+def test_a_private_key_file_is_read_or_refused_with_a_reason(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from biztel_desk.services.salesforce_access import PrivateKeyError, read_private_key
+
+    key = tmp_path / "server.key"
+    key.write_text("-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n", encoding="utf-8")
+    assert read_private_key(str(key)).startswith("-----BEGIN PRIVATE KEY-----")
+    certificate = tmp_path / "server.crt"
+    certificate.write_text("-----BEGIN CERTIFICATE-----\nMIIE\n", encoding="utf-8")
+    with pytest.raises(PrivateKeyError) as refused:
+        read_private_key(str(certificate))
+    assert refused.value.text("ja").startswith("PEM形式の秘密鍵ではありません")
+    with pytest.raises(PrivateKeyError) as missing:
+        read_private_key(str(tmp_path / "gone.key"))
+    assert missing.value.text("en").startswith("Cannot read the file: ")

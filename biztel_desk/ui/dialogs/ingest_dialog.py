@@ -217,15 +217,11 @@ class IngestDialog(QDialog):
         lang = self.context.lang
         if status is None:
             for label in (self.folder_status_label, self.http_status_label, self.cdr_status_label):
-                label.setText(self.tr("このウィンドウでは取り込み元を実行していません。"))
-                label.setStyleSheet(HINT_STYLE)
+                _show(label, self.tr("このウィンドウでは取り込み元を実行していません。"), HINT_STYLE)
             return
-        self.folder_status_label.setText(status.folder_text(lang))
-        self.folder_status_label.setStyleSheet(STATE_STYLES[status.folder.state])
-        self.http_status_label.setText(status.http_text(lang))
-        self.http_status_label.setStyleSheet(STATE_STYLES[status.http.state])
-        self.cdr_status_label.setText(status.cdr_db_text(lang))
-        self.cdr_status_label.setStyleSheet(STATE_STYLES[status.cdr_db.state])
+        _show(self.folder_status_label, status.folder_text(lang), STATE_STYLES[status.folder.state])
+        _show(self.http_status_label, status.http_text(lang), STATE_STYLES[status.http.state])
+        _show(self.cdr_status_label, status.cdr_db_text(lang), STATE_STYLES[status.cdr_db.state])
 
     def confirm_network(self, host: str) -> bool:
         """Ask before listening beyond this computer: no TLS is provided, so a reverse proxy is needed."""
@@ -438,8 +434,7 @@ class IngestDialog(QDialog):
 
     def _on_cdr_test_button_clicked(self) -> None:
         self.cdr_test_button.setEnabled(False)
-        self.cdr_test_label.setStyleSheet(HINT_STYLE)
-        self.cdr_test_label.setText(self.tr("接続しています…"))
+        _show(self.cdr_test_label, self.tr("接続しています…"), HINT_STYLE)
         self.cdr_test_label.show()
         self.jobs.run("cdr_test", self._test_cdr(self.cdr_config(), self.cdr_password_edit.text() or None),
                       on_error=self._on_cdr_test_failed)
@@ -447,14 +442,12 @@ class IngestDialog(QDialog):
     async def _test_cdr(self, config: CdrDbConfig, password: str | None) -> None:
         info = await asyncio.to_thread(ingest_sources.check_cdr_db_connection, config, self.context.secrets, password)
         self.cdr_test_button.setEnabled(True)
-        self.cdr_test_label.setStyleSheet(STATE_STYLES[SourceState.RUNNING])
-        self.cdr_test_label.setText(info.text(self.context.lang))
+        _show(self.cdr_test_label, info.text(self.context.lang), STATE_STYLES[SourceState.RUNNING])
 
     def _on_cdr_test_failed(self, error: BaseException) -> None:
         self.cdr_test_button.setEnabled(True)
-        self.cdr_test_label.setStyleSheet(ERROR_STYLE)
         text = error.text(self.context.lang) if isinstance(error, CdrDbError | SecretStoreError) else str(error)
-        self.cdr_test_label.setText(text)
+        _show(self.cdr_test_label, text, ERROR_STYLE)
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
@@ -462,17 +455,13 @@ class IngestDialog(QDialog):
         try:
             exists = ingest_sources.has_token(self.context.secrets)
         except SecretStoreError:
-            self.token_state_label.setText(self.tr("OSのキーリングを使えません"))
-            self.token_state_label.setStyleSheet(ERROR_STYLE)
+            _show(self.token_state_label, self.tr("OSのキーリングを使えません"), ERROR_STYLE)
             return
         if exists:
-            self.token_state_label.setText(self.tr("生成済み(OSのキーリングに保存)"))
-            self.token_state_label.setStyleSheet("")
-            self.generate_button.setText(self.tr("再生成…"))
+            _show(self.token_state_label, self.tr("生成済み(OSのキーリングに保存)"), "")
         else:
-            self.token_state_label.setText(self.tr("未生成: HTTP受信にはトークンが必要です"))
-            self.token_state_label.setStyleSheet(WARNING_STYLE)
-            self.generate_button.setText(self.tr("生成…"))
+            _show(self.token_state_label, self.tr("未生成: HTTP受信にはトークンが必要です"), WARNING_STYLE)
+        self.generate_button.setText(self.tr("再生成…") if exists else self.tr("生成…"))
 
     def _grid(self, box: QGroupBox) -> QGridLayout:
         grid = QGridLayout(box)
@@ -509,6 +498,12 @@ class IngestDialog(QDialog):
         error = named(ErrorLabel(grid.parentWidget()), f"error_{key}")
         _place_under(grid, error)
         return error
+
+
+def _show(label: QLabel, text: str, style: str) -> None:
+    """A state line: its text in its colour (running, off, error, warning)."""
+    label.setText(text)
+    label.setStyleSheet(style)
 
 
 def _place_under(grid: QGridLayout, widget: QWidget) -> None:
