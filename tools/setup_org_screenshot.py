@@ -13,15 +13,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # helpers.org_profile: no pytest needed
 
+from helpers.org_profile import link_profile  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 from PySide6.QtGui import QFont  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
-from simple_salesforce import Salesforce  # noqa: E402
 
 from biztel_desk.devorg.server import DevOrg  # noqa: E402
-from biztel_desk.devorg.transport import loopback_session  # noqa: E402
-from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind  # noqa: E402
 from biztel_desk.secrets import MemoryBackend, SecretStore  # noqa: E402
 from biztel_desk.services.context import AppContext  # noqa: E402
 from biztel_desk.store.db import Database  # noqa: E402
@@ -38,17 +37,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="biztel-shot-") as tmp, DevOrg(seed="bare") as org:
         database = Database.open(directory=Path(tmp))
         context = AppContext(database, SecretStore(MemoryBackend()), lang="ja", data_dir=Path(tmp))
-        c = org.credentials
-        context.config.save_account(
-            AccountConfig(name="本番組織", username=c["username"], login_host=org.url),
-            secrets={SecretKind.PASSWORD: c["password"], SecretKind.SECURITY_TOKEN: c["security_token"]})
-        sf = Salesforce(username=c["username"], password=c["password"], security_token=c["security_token"],
-                        session=loopback_session(org.url, timeout=10), version="59.0")
-        fallback = str(sf.Account.create({"Name": "登録情報なし"})["id"])
-        context.config.save_basic(LinkSettingConfig(name="本社", account="本番組織", fallback_record_id=fallback,
-                                                    api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
-        context.config.save_system({"recording_server_url": "https://s0000.u.biztel.jp:8000"})
-        dialog = SetupOrgDialog(context, "本社")
+        dialog = SetupOrgDialog(context, link_profile(context, org, account="本番組織"))
         dialog.resize(980, 640)
         dialog.show()
         dialog.panel.start()
