@@ -403,6 +403,68 @@ def test_a_mariadb_restart_mid_stream_loses_nothing(context: AppContext, monkeyp
         server.destroy()
 
 
+def test_a_running_sync_says_when_the_cdr_database_goes_down_and_comes_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``biztel-desk sync`` (the admin's language: Japanese) prints each change of the CDR source's state while it
+    runs, once: down with the reason when the MariaDB server stops, up again when it is back."""
+    reason = _skip_reason(True)
+    if reason:
+        pytest.skip(reason)
+    if subprocess.run(["which", "mariadbd"], capture_output=True).returncode != 0:
+        pytest.skip("mariadbd is not installed (apt-get install mariadb-server)")
+    server = MariaDb()
+    process: subprocess.Popen[str] | None = None
+    try:
+        monkeypatch.setenv("BIZTEL_MARIADB_DIR", str(server.dir))
+        admin_url, writer = cdr_pbx.scratch_database(server.url, "cdrstate")
+        cdr_pbx.create_table(writer, True)
+        user, password = cdr_pbx.reader_user(writer, writer.url.database or "", True)
+        writer.dispose()
+        env, data_dir = _env(tmp_path), tmp_path / "data"
+        settings = tmp_path / "settings.toml"  # the source as a settings file carries it (polled every 0.3 s)
+        settings.write_text(f'[ingest.cdr_db]\nenabled = true\nurl = "{cdr_pbx.source_url(admin_url, user, True)}"\n'
+                            'time_zone = "Asia/Tokyo"\nstart = "now"\ninterval_s = 0.3\n', encoding="utf-8")
+        result = _cli(env, data_dir, "settings", "import", str(settings))
+        assert result.returncode == 0, result.stderr
+        assert _cli(env, data_dir, "ingest", "set-secret", "cdr-db", stdin=password + "\n").returncode == 0
+        process = subprocess.Popen([sys.executable, "-m", "biztel_desk", "--data-dir", str(data_dir), "--lang", "ja",
+                                    "sync"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        lines: list[str] = []
+
+        def drain() -> None:
+            assert process is not None and process.stderr is not None
+            lines.extend(line.rstrip("\n") for line in process.stderr)
+
+        threading.Thread(target=drain, daemon=True).start()
+        source = "[ingest] PBXのCDRデータベース: "
+
+        def cdr_lines() -> list[str]:
+            return [line for line in list(lines) if line.startswith(source)]
+
+        assert _wait(lambda: any("取り込み中" in line for line in cdr_lines()), timeout=60), lines
+        server.stop()
+        assert _wait(lambda: any(line.startswith(source + "エラー: ") for line in cdr_lines()), timeout=60), lines
+        down = cdr_lines()[-1]
+        assert down.endswith("。") and "CDR" in down, down  # the reason, in Japanese
+        time.sleep(2.0)  # still down: retried meanwhile, and nothing printed again for the same state
+        assert cdr_lines()[-1] == down
+        server.start()
+        assert _wait(lambda: cdr_lines()[-1].endswith("(復旧しました)"), timeout=90), lines
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+        printed = cdr_lines()
+        assert printed[0].startswith(source + "取り込み中: ") and printed[-1].startswith(source + "取り込み中: ")
+        assert all(a != b for a, b in zip(printed, printed[1:], strict=False)), printed  # once per change
+        assert sum("(復旧しました)" in line for line in printed) == 1, printed
+        assert all(line.startswith(source + "エラー: ") for line in printed[1:-1]), printed
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+        server.destroy()
+
+
 def _retry_write(writer: sa.Engine, rows: list[dict[str, Any]]) -> None:
     for _ in range(50):
         try:
