@@ -5,6 +5,7 @@ Saves ``docs/screenshots/setup_org.png`` (the plan of an org where nothing of th
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -15,10 +16,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # helpers.org_profile: no pytest needed
 
+import shots  # noqa: E402
 from helpers.org_profile import link_profile  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
-from PySide6.QtGui import QFont  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from biztel_desk.devorg.server import DevOrg  # noqa: E402
 from biztel_desk.secrets import MemoryBackend, SecretStore  # noqa: E402
@@ -30,15 +30,21 @@ from biztel_desk.ui.tasks import install_event_loop  # noqa: E402
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "setup_org.png"
 
 
-def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setFont(QFont("Noto Sans CJK JP", 10))
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=OUT)
+    shots.add_arguments(parser)
+    args = parser.parse_args(argv)
+    display = shots.display(args)
+    out: Path = display.place(args.out)
+    app = shots.application(display)
     install_event_loop(app)
     with tempfile.TemporaryDirectory(prefix="biztel-shot-") as tmp, DevOrg(seed="bare") as org:
         database = Database.open(directory=Path(tmp))
         context = AppContext(database, SecretStore(MemoryBackend()), lang="ja", data_dir=Path(tmp))
         dialog = SetupOrgDialog(context, link_profile(context, org, account="本番組織"))
         dialog.resize(980, 640)
+        display.fit(dialog)
         dialog.show()
         dialog.panel.start()
         deadline = time.monotonic() + 30
@@ -47,11 +53,11 @@ def main() -> int:
             time.sleep(0.02)
         for _ in range(20):
             QCoreApplication.processEvents()
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        dialog.grab().save(str(OUT))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        dialog.grab().save(str(out))
         dialog.close()
         database.close()
-    print(OUT)
+    print(out)
     return 0
 
 
