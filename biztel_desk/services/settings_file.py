@@ -196,22 +196,20 @@ def _parse(text: str, known_accounts: set[str]) -> tuple[
 
 def _ingest_values(document: dict[str, Any], problems: list[Problem]) -> dict[str, Any] | None:
     """The typed values of ``[ingest.cdr_db]`` (None: the file has none)."""
-    ingest = document.get("ingest")
-    if ingest is None:
-        return None
-    if not isinstance(ingest, dict):
-        problems.append(Problem("not_table", "ingest"))
-        return None
-    for key in ingest:
+    ingest = _table(document, "ingest", "ingest", problems)
+    for key in ingest or {}:
         if key != "cdr_db":
             problems.append(Problem("unknown_key", f"ingest.{key}", {"key": key}))
-    table = ingest.get("cdr_db")
-    if table is None:
-        return None
-    if not isinstance(table, dict):
-        problems.append(Problem("not_table", "ingest.cdr_db"))
-        return None
-    return _take(table, _CDR_DB_KEYS, "ingest.cdr_db", problems)
+    table = _table(ingest or {}, "cdr_db", "ingest.cdr_db", problems)
+    return None if table is None else _take(table, _CDR_DB_KEYS, "ingest.cdr_db", problems)
+
+
+def _table(document: dict[str, Any], key: str, path: str, problems: list[Problem]) -> dict[str, Any] | None:
+    """``document[key]`` when it is a table; None when absent, or not a table (a problem)."""
+    value = document.get(key)
+    if value is not None and not isinstance(value, dict):
+        problems.append(Problem("not_table", path))
+    return value if isinstance(value, dict) else None
 
 
 def _cdr_db_config(session: Any, values: dict[str, Any], problems: list[Problem]) -> CdrDbConfig:

@@ -275,4 +275,8 @@ def test_cdr_db_source_refused_like_ingest_config(context: AppContext) -> None:
     (problem,) = caught.value.problems
     assert problem.path == "ingest.cdr_db.start" and "--cdr-start now" in problem.text("ja")
     assert problem.text("ja").endswith("。") and problem.text("en").startswith("Choose where")
+    for text, path in (("ingest = 3\n", "ingest"), ("[ingest]\ncdr_db = 3\n", "ingest.cdr_db")):
+        with pytest.raises(ProblemsError) as caught:
+            settings_file.import_toml(context.config, text)
+        assert {(p.path, p.code) for p in caught.value.problems} == {(path, "not_table")}
     assert settings_file.export_toml(context.config) == before
