@@ -63,12 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--lang", choices=["ja", "en"], default="ja")
     parser.add_argument("--rows", type=int, default=9, help="wait for this many linked rows (at most 60 s)")
-    shots.add_arguments(parser)
-    args = parser.parse_args(argv)
-    display = shots.display(args)
-    out: Path = display.place(args.out or ROOT / "docs" / "screenshots" / ("demo.png" if args.lang == "ja" else "en_demo.png"))
+    args, display, app = shots.start(parser, argv)
+    out: Path = args.out or display.place(ROOT / "docs" / "screenshots" / ("demo.png" if args.lang == "ja" else "en_demo.png"))
     out.parent.mkdir(parents=True, exist_ok=True)
-    app = shots.application(display)
     translators = i18n.install_translators(app, args.lang)  # noqa: F841 - kept alive while drawing
     session = composition.build_demo(args.lang, initial_calls=6, interval_s=(0.6, 1.2))
     try:

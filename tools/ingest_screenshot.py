@@ -53,11 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--lang", choices=["ja", "en"], default="ja")
-    shots.add_arguments(parser)
-    args = parser.parse_args(argv)
-    display = shots.display(args)
-    args.out = display.place(args.out)
-    app = shots.application(display)
+    args, display, app = shots.start(parser, argv)
     translators = i18n.install_translators(app, args.lang)
     with tempfile.TemporaryDirectory(prefix="biztel-ingest-") as tmp:
         inbox = Path(tmp) / "PBX" / "cdr"

@@ -269,13 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--only", default="", help="comma-separated screen names (default: all)")
-    shots.add_arguments(parser)
-    args = parser.parse_args(argv)
-    display = shots.display(args)
-    out = shots.out_folder(args.out, display)
+    args, display, _app = shots.start(parser, argv, out_is_folder=True)
     only = {name for name in args.only.split(",") if name}
-    shots.application(display)
-    saved = take("ja", SCREENS, out, only, display) + take("en", EN_SCREENS, out, only, display)
+    saved = take("ja", SCREENS, args.out, only, display) + take("en", EN_SCREENS, args.out, only, display)
     for path in saved:
         print(path)
     return 0

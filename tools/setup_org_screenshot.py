@@ -33,11 +33,8 @@ OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "setup_o
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=OUT)
-    shots.add_arguments(parser)
-    args = parser.parse_args(argv)
-    display = shots.display(args)
-    out: Path = display.place(args.out)
-    app = shots.application(display)
+    args, display, app = shots.start(parser, argv)
+    out: Path = args.out
     install_event_loop(app)
     with tempfile.TemporaryDirectory(prefix="biztel-shot-") as tmp, DevOrg(seed="bare") as org:
         database = Database.open(directory=Path(tmp))

@@ -116,6 +116,18 @@ def application(_display: Display) -> QApplication:
     return app
 
 
+def start(parser: argparse.ArgumentParser, argv: list[str] | None, *,
+          out_is_folder: bool = False) -> tuple[argparse.Namespace, Display, QApplication]:
+    """A tool's start: its options and --size/--scale parsed, the screen set up, the application created;
+    ``args.out`` (a file, or with ``out_is_folder`` a folder, created) placed for the options."""
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    chosen = display(args)
+    if getattr(args, "out", None) is not None:
+        args.out = out_folder(args.out, chosen) if out_is_folder else chosen.place(args.out)
+    return args, chosen, application(chosen)
+
+
 def out_folder(out: Path, chosen: Display) -> Path:
     """``out`` placed for the options, created."""
     folder = chosen.place(out)

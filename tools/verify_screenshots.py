@@ -62,12 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--lang", choices=["ja", "en"], default="ja")
-    shots.add_arguments(parser)
-    args = parser.parse_args(argv)
-    display = shots.display(args)
-    args.out = shots.out_folder(args.out, display)
+    args, display, app = shots.start(parser, argv, out_is_folder=True)
     prefix = "" if args.lang == "ja" else "en_"
-    app = shots.application(display)
     translators = i18n.install_translators(app, args.lang)  # noqa: F841 - kept alive while drawing
     with tempfile.TemporaryDirectory() as directory, DevOrg(seed="empty") as org:
         context = AppContext(database=Database.open(directory=Path(directory)), secrets=SecretStore(MemoryBackend()),

@@ -85,11 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--linked", type=int, default=2_000)
     parser.add_argument("--latency-ms", type=float, default=20)
-    shots.add_arguments(parser)
-    args = parser.parse_args(argv)
-    display = shots.display(args)
-    args.out = display.place(args.out)
-    app = shots.application(display)
+    args, display, app = shots.start(parser, argv)
     translators = i18n.install_translators(app, args.lang)
     with DevOrg(seed="demo", records=RECORDS, latency_ms=args.latency_ms) as org, \
             tempfile.TemporaryDirectory(prefix="biztel-worker-shot-") as tmp:

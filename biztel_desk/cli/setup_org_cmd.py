@@ -20,10 +20,10 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def register(commands: Any) -> None:
+    from biztel_desk.cli import add_setting_options  # (cli imports this module)
+
     parser = commands.add_parser("setup-org", help="Salesforce側の自動設定: create the fields, label, resource and "
                                                    "permissions the link needs (plan; --yes applies)")
-    from biztel_desk.cli import add_setting_options
-
     add_setting_options(parser)
     parser.add_argument("--dry-run", action="store_true", help="only show the plan (the default without --yes)")
     parser.add_argument("--yes", action="store_true", help="apply the plan without asking")

@@ -13,9 +13,9 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def register(commands: Any) -> None:
-    parser = commands.add_parser("verify", help="settings verification (設定確認); exit 0 when everything is right")
-    from biztel_desk.cli import add_setting_options
+    from biztel_desk.cli import add_setting_options  # (cli imports this module)
 
+    parser = commands.add_parser("verify", help="settings verification (設定確認); exit 0 when everything is right")
     add_setting_options(parser)
     parser.add_argument("--json", action="store_true", help="print a JSON document instead of lines")
     parser.set_defaults(handler=run_verify)
