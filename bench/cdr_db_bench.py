@@ -29,10 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import cdr_pbx  # noqa: E402
-from link_backlog import COMPANY, client, start_devorg, task_call_objects  # noqa: E402
+from devorg_process import COMPANY, devorg_process, save_profile  # noqa: E402
+from link_backlog import task_call_objects  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind  # noqa: E402
+from biztel_desk.domain.config import LinkTargetConfig  # noqa: E402
 from biztel_desk.engine.worker import LinkWorker  # noqa: E402
 from biztel_desk.ingest import cdr_db  # noqa: E402
 from biztel_desk.secrets import MemoryBackend, SecretStore  # noqa: E402
@@ -68,20 +69,12 @@ def main() -> int:
         user, password = cdr_pbx.reader_user(writer, writer.url.database or "", freepbx)
     else:
         user, password = str(writer.url.username), ""
-    process, info = start_devorg(2000, args.latency_ms)
     try:
-        with tempfile.TemporaryDirectory() as tmp:
+        with devorg_process(records=2000, latency_ms=args.latency_ms) as info, tempfile.TemporaryDirectory() as tmp:
             secrets = SecretStore(MemoryBackend())
             database = Database.open(directory=Path(tmp))
             context = AppContext(database=database, secrets=secrets)
-            context.config.save_account(
-                AccountConfig(name="devorg", username=info["username"], login_host=info["url"]),
-                secrets={SecretKind.PASSWORD: info["password"], SecretKind.SECURITY_TOKEN: info["security_token"]})
-            sf = client(info)
-            fallback = sf.query("SELECT Id FROM Account WHERE Name = '登録情報なし'")["records"][0]["Id"]
-            context.config.save_basic(LinkSettingConfig(
-                name="本社", account="devorg", fallback_record_id=fallback, api_consent=True, status="enabled",
-                targets=(LinkTargetConfig(COMPANY, default_outbound=True),)))
+            save_profile(context, info, status="enabled", targets=(LinkTargetConfig(COMPANY, default_outbound=True),))
             with database.begin() as session:
                 system = repos.load_system(session)
                 repos.save_system(session, dataclasses.replace(system, call_settle_s=args.settle))
@@ -137,8 +130,6 @@ def main() -> int:
                   f"goal_p99_s={args.settle + 5} tasks_per_call={dict(sorted(per_call.items()))}")
             database.close()
     finally:
-        process.terminate()
-        process.wait(timeout=30)
         writer.dispose()
         cdr_pbx.drop_database(server, writer.url.database or "")
     return 0

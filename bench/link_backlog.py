@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import random
-import subprocess
-import sys
 import tempfile
 import time
 import unicodedata
@@ -26,13 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from simple_salesforce import Salesforce
+from devorg_process import COMPANY, client, devorg_process, save_profile
 
 from biztel_desk.devorg import seed_data
-from biztel_desk.devorg.transport import loopback_session
 from biztel_desk.domain import phone
 from biztel_desk.domain.call import CallRecord
-from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind
 from biztel_desk.engine.linker import EngineOptions, LinkEngine
 from biztel_desk.engine.worker import LinkWorker
 from biztel_desk.secrets import MemoryBackend, SecretStore
@@ -42,18 +37,7 @@ from biztel_desk.store.db import Database
 from biztel_desk.store.models import LinkJob
 
 ROOT = Path(__file__).resolve().parents[1]
-COMPANY = "03-1234-5678"
 EXCLUDED = ("describe", "describe_global")  # login is not in "total" already
-
-
-def start_devorg(records: int, latency_ms: float) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "biztel_desk", "devorg", "--records", str(records), "--latency-ms", str(latency_ms)],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT,
-    )
-    assert process.stdout is not None
-    info = json.loads(process.stdout.readline())
-    return process, info
 
 
 def counters(url: str) -> dict[str, int]:
@@ -101,15 +85,7 @@ def prepare(data_dir: Path, info: dict[str, Any], numbers: list[str], calls: int
     secrets = SecretStore(MemoryBackend())
     database = Database.open(directory=data_dir)
     context = AppContext(database=database, secrets=secrets)
-    context.config.save_account(
-        AccountConfig(name="devorg", username=info["username"], login_host=info["url"]),
-        secrets={SecretKind.PASSWORD: info["password"], SecretKind.SECURITY_TOKEN: info["security_token"]},
-    )
-    sf = client(info)
-    fallback = sf.query("SELECT Id FROM Account WHERE Name = '登録情報なし'")["records"][0]["Id"]
-    context.config.save_basic(LinkSettingConfig(
-        name="本社", account="devorg", fallback_record_id=fallback, api_consent=True, status="enabled",
-        on_multiple_match="most_recent", on_no_match="fallback", targets=(LinkTargetConfig(COMPANY),)))
+    save_profile(context, info, status="enabled", on_multiple_match="most_recent", on_no_match="fallback")
     start = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
     records = [
         CallRecord(unique_id=f"{prefix}-{i:06d}", from_number=rng.choice(numbers), to_number=COMPANY,
@@ -118,11 +94,6 @@ def prepare(data_dir: Path, info: dict[str, Any], numbers: list[str], calls: int
         for i in range(calls)
     ]
     return database, secrets, records
-
-
-def client(info: dict[str, Any]) -> Salesforce:
-    return Salesforce(username=info["username"], password=info["password"], security_token=info["security_token"],
-                      domain="login", session=loopback_session(info["url"], timeout=60), version="59.0")
 
 
 # Under faults: writes give up after 1 s, a slow write commits after 3 s; unknown outcomes are looked up every
@@ -285,19 +256,11 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(2024)
     numbers = customer_numbers(args.records, args.numbers, rng)
-    process, info = start_devorg(args.records, args.latency_ms)
-    if args.faults:
-        try:
+    with devorg_process(records=args.records, latency_ms=args.latency_ms) as info:
+        if args.faults:
             return faults_main(args, info, numbers, rng)
-        finally:
-            process.terminate()
-            process.wait(30)
-    try:
         engine = run_engine(info, numbers, args.calls, rng)
         naive = run_naive(info, numbers, args.naive_sample, rng)
-    finally:
-        process.terminate()
-        process.wait(30)
     text = report([engine, naive], args.calls)
     if engine["errors"]:
         text += "\nengine errors: " + "; ".join(engine["errors"])

@@ -8,31 +8,17 @@ org counts them, and wall time from login to the last verification. Goal: a full
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import requests
+from devorg_process import devorg_process, save_profile
 
-from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind
 from biztel_desk.secrets import MemoryBackend, SecretStore
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.setup_org import SetupSession
 from biztel_desk.store.db import Database
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def start_devorg(latency_ms: float) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "biztel_desk", "devorg", "--seed", "bare", "--latency-ms", str(latency_ms)],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    assert process.stdout is not None
-    return process, json.loads(process.stdout.readline())
 
 
 def total_calls(url: str) -> int:
@@ -57,26 +43,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--latency-ms", type=float, default=50)
     args = parser.parse_args()
-    process, info = start_devorg(args.latency_ms)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            context = AppContext(database=Database.open(directory=Path(tmp)), secrets=SecretStore(MemoryBackend()))
-            context.config.save_account(AccountConfig(name="devorg", username=info["username"], login_host=info["url"]),
-                                        secrets={SecretKind.PASSWORD: info["password"],
-                                                 SecretKind.SECURITY_TOKEN: info["security_token"]})
-            context.config.save_basic(LinkSettingConfig(name="本社", account="devorg", api_consent=True,
-                                                        fallback_record_id="001000000000001AAA",
-                                                        targets=(LinkTargetConfig("03-1234-5678"),)))
-            print(f"dev org: bare, latency {args.latency_ms:g} ms")
-            print("| run | pieces created | plan calls | apply calls | total API calls (dev org) | wall time |")
-            print("|---|---|---|---|---|---|")
-            for name in ("full setup", "second run"):
-                created, plan_calls, apply_calls, total, elapsed = run_once(context, info["url"])
-                print(f"| {name} | {created} | {plan_calls} | {apply_calls} | {total} | {elapsed:.2f} s |")
-            context.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with devorg_process(seed="bare", latency_ms=args.latency_ms) as info, tempfile.TemporaryDirectory() as tmp:
+        context = AppContext(database=Database.open(directory=Path(tmp)), secrets=SecretStore(MemoryBackend()))
+        save_profile(context, info, fallback_record_id="001000000000001AAA")
+        print(f"dev org: bare, latency {args.latency_ms:g} ms")
+        print("| run | pieces created | plan calls | apply calls | total API calls (dev org) | wall time |")
+        print("|---|---|---|---|---|---|")
+        for name in ("full setup", "second run"):
+            created, plan_calls, apply_calls, total, elapsed = run_once(context, info["url"])
+            print(f"| {name} | {created} | {plan_calls} | {apply_calls} | {total} | {elapsed:.2f} s |")
+        context.close()
     return 0
 
 

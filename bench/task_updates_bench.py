@@ -19,10 +19,10 @@ from collections import Counter
 from pathlib import Path
 
 import requests
-from link_backlog import COMPANY, api_calls, client, counters, start_devorg
+from devorg_process import COMPANY, devorg_process, save_profile
+from link_backlog import api_calls, counters
 
 from biztel_desk.domain.call import CallRecord
-from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind
 from biztel_desk.engine.linker import EngineOptions, LinkEngine
 from biztel_desk.secrets import MemoryBackend, SecretStore
 from biztel_desk.services.context import AppContext
@@ -52,57 +52,45 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=float, default=50)
     parser.add_argument("--slow", action="store_true")
     args = parser.parse_args()
-    process, info = start_devorg(args.records, args.latency_ms)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            secrets = SecretStore(MemoryBackend())
-            database = Database.open(directory=Path(tmp))
-            context = AppContext(database=database, secrets=secrets)
-            context.config.save_account(
-                AccountConfig(name="devorg", username=info["username"], login_host=info["url"]),
-                secrets={SecretKind.PASSWORD: info["password"], SecretKind.SECURITY_TOKEN: info["security_token"]})
-            sf = client(info)
-            fallback = sf.query("SELECT Id FROM Account WHERE Name = '登録情報なし'")["records"][0]["Id"]
-            context.config.save_basic(LinkSettingConfig(
-                name="本社", account="devorg", fallback_record_id=fallback, api_consent=True, status="enabled",
-                targets=(LinkTargetConfig(COMPANY),)))
-            rng = random.Random(7)
-            records = [CallRecord(unique_id=f"upd-{i:06d}", from_number=f"090{rng.randrange(10**8):08d}",
-                                  to_number=COMPANY, started_at=START + dt.timedelta(seconds=30 * i), duration_s=0,
-                                  direction="inbound", disposition="NO ANSWER").finish() for i in range(args.calls)]
-            with database.begin() as session:
-                store_calls.add_calls(session, records)
-            clock = [dt.datetime.now(dt.UTC)]
-            options = EngineOptions(write_timeout_s=0.4 if args.slow else 120.0, recheck_s=60)
-            engine = LinkEngine(database, secrets, options=options, clock=lambda: clock[0])
-            drain(engine, clock)
-            with database.begin() as session:
-                for i in range(args.calls):
-                    store_calls.apply_call_change(session, f"upd-{i:06d}", disposition="ANSWERED", duration_s=60 + i % 500,
-                                                  ended_at=START + dt.timedelta(seconds=30 * i + 90))
-            if args.slow:
-                requests.post(f"{info['url']}/__devorg/faults", json={"kind": "slow_commit", "count": 1,
-                                                                       "match": "/composite/sobjects", "seconds": 1.0},
-                              timeout=30).raise_for_status()
-            before = counters(info["url"])
-            began = time.perf_counter()
-            drain(engine, clock)
-            seconds = time.perf_counter() - began
-            after = counters(info["url"])
-            engine.close()
-            rows = requests.get(f"{info['url']}/__devorg/records/Task", timeout=120).json()
-            ours = [r for r in rows if str(r.get("CallObject", "")).startswith("upd-")]
-            per_call = Counter(str(r["CallObject"]) for r in ours)
-            wrong = sum(1 for r in ours if r.get("CallDisposition") != "ANSWERED"
-                        or r.get("CallDurationInSeconds") != 60 + int(str(r["CallObject"])[4:]) % 500)
-            patches = after.get("collection", 0) - before.get("collection", 0)
-            print(f"calls={args.calls} latency_ms={args.latency_ms:g} slow={args.slow} update_s={seconds:.2f} "
-                  f"tasks_per_s={args.calls / seconds:.0f} api_calls={api_calls(before, after)} patch_requests={patches} "
-                  f"tasks_per_call_max={max(per_call.values())} calls_with_task={len(per_call)} wrong_fields={wrong}")
-            database.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with devorg_process(records=args.records, latency_ms=args.latency_ms) as info, tempfile.TemporaryDirectory() as tmp:
+        secrets = SecretStore(MemoryBackend())
+        database = Database.open(directory=Path(tmp))
+        context = AppContext(database=database, secrets=secrets)
+        save_profile(context, info, status="enabled")
+        rng = random.Random(7)
+        records = [CallRecord(unique_id=f"upd-{i:06d}", from_number=f"090{rng.randrange(10**8):08d}",
+                              to_number=COMPANY, started_at=START + dt.timedelta(seconds=30 * i), duration_s=0,
+                              direction="inbound", disposition="NO ANSWER").finish() for i in range(args.calls)]
+        with database.begin() as session:
+            store_calls.add_calls(session, records)
+        clock = [dt.datetime.now(dt.UTC)]
+        options = EngineOptions(write_timeout_s=0.4 if args.slow else 120.0, recheck_s=60)
+        engine = LinkEngine(database, secrets, options=options, clock=lambda: clock[0])
+        drain(engine, clock)
+        with database.begin() as session:
+            for i in range(args.calls):
+                store_calls.apply_call_change(session, f"upd-{i:06d}", disposition="ANSWERED", duration_s=60 + i % 500,
+                                              ended_at=START + dt.timedelta(seconds=30 * i + 90))
+        if args.slow:
+            requests.post(f"{info['url']}/__devorg/faults", json={"kind": "slow_commit", "count": 1,
+                                                                   "match": "/composite/sobjects", "seconds": 1.0},
+                          timeout=30).raise_for_status()
+        before = counters(info["url"])
+        began = time.perf_counter()
+        drain(engine, clock)
+        seconds = time.perf_counter() - began
+        after = counters(info["url"])
+        engine.close()
+        rows = requests.get(f"{info['url']}/__devorg/records/Task", timeout=120).json()
+        ours = [r for r in rows if str(r.get("CallObject", "")).startswith("upd-")]
+        per_call = Counter(str(r["CallObject"]) for r in ours)
+        wrong = sum(1 for r in ours if r.get("CallDisposition") != "ANSWERED"
+                    or r.get("CallDurationInSeconds") != 60 + int(str(r["CallObject"])[4:]) % 500)
+        patches = after.get("collection", 0) - before.get("collection", 0)
+        print(f"calls={args.calls} latency_ms={args.latency_ms:g} slow={args.slow} update_s={seconds:.2f} "
+              f"tasks_per_s={args.calls / seconds:.0f} api_calls={api_calls(before, after)} patch_requests={patches} "
+              f"tasks_per_call_max={max(per_call.values())} calls_with_task={len(per_call)} wrong_fields={wrong}")
+        database.close()
     return 0
 
 

@@ -16,9 +16,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import shots  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
-from PySide6.QtGui import QFont  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from biztel_desk import app as composition  # noqa: E402
 from biztel_desk.ui import i18n  # noqa: E402
@@ -64,16 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--lang", choices=["ja", "en"], default="ja")
     parser.add_argument("--rows", type=int, default=9, help="wait for this many linked rows (at most 60 s)")
-    args = parser.parse_args(argv)
-    out: Path = args.out or ROOT / "docs" / "screenshots" / ("demo.png" if args.lang == "ja" else "en_demo.png")
+    args, display, app = shots.start(parser, argv)
+    out: Path = args.out or display.place(ROOT / "docs" / "screenshots" / ("demo.png" if args.lang == "ja" else "en_demo.png"))
     out.parent.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setFont(QFont("Noto Sans CJK JP", 10))  # the offscreen platform has no system font settings
     translators = i18n.install_translators(app, args.lang)  # noqa: F841 - kept alive while drawing
     session = composition.build_demo(args.lang, initial_calls=6, interval_s=(0.6, 1.2))
     try:
-        session.window.resize(*WINDOW_SIZE)
+        session.window.resize(*display.window_size(WINDOW_SIZE))
         session.window.show()
         deadline = time.monotonic() + 60
         while linked_rows(session) < args.rows and time.monotonic() < deadline:

@@ -17,9 +17,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import shots  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
-from PySide6.QtGui import QFont  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from biztel_desk.ingest import folder as ingest_folder  # noqa: E402
 from biztel_desk.ingest import http as ingest_http  # noqa: E402
@@ -54,9 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--lang", choices=["ja", "en"], default="ja")
-    args = parser.parse_args(argv)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setFont(QFont("Noto Sans CJK JP", 10))  # the offscreen platform has no system font settings
+    args, display, app = shots.start(parser, argv)
     translators = i18n.install_translators(app, args.lang)
     with tempfile.TemporaryDirectory(prefix="biztel-ingest-") as tmp:
         inbox = Path(tmp) / "PBX" / "cdr"
@@ -68,8 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         sources = IngestSources(context.database, context.secrets, lang=args.lang)
         sources.start()
         window = MainWindow(context)
-        window.ingest_sources = sources
-        window.resize(1100, 720)
+        window.resize(*display.window_size((1100, 720)))
         window.show()
         settle()
         dialog = IngestDialog(context, sources, window)
@@ -80,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         layout = dialog.layout()
         if layout is not None and layout.hasHeightForWidth():
             dialog.resize(dialog.width(), max(dialog.height(), layout.totalHeightForWidth(dialog.width())))
+        display.fit(dialog)
         settle()
         args.out.parent.mkdir(parents=True, exist_ok=True)
         dialog.grab().save(str(args.out))

@@ -18,9 +18,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import shots  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
-from PySide6.QtGui import QFont  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog, QWidget  # noqa: E402
+from shots import Display  # noqa: E402
 
 from biztel_desk.domain.config import (  # noqa: E402
     AccountConfig,
@@ -222,7 +223,7 @@ def settle() -> None:
         QCoreApplication.processEvents()
 
 
-def take(lang: str, screens: list[tuple[str, Shot]], out: Path, only: set[str]) -> list[Path]:
+def take(lang: str, screens: list[tuple[str, Shot]], out: Path, only: set[str], display: Display) -> list[Path]:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     translators = i18n.install_translators(app, lang)
@@ -230,7 +231,7 @@ def take(lang: str, screens: list[tuple[str, Shot]], out: Path, only: set[str]) 
     with tempfile.TemporaryDirectory(prefix="biztel-shots-") as tmp:
         context = build_profile(Path(tmp), lang)
         window = MainWindow(context)
-        window.resize(*WINDOW_SIZE)
+        window.resize(*display.window_size(WINDOW_SIZE))
         window.show()
         settle()
         for name, shot in screens:
@@ -245,6 +246,7 @@ def take(lang: str, screens: list[tuple[str, Shot]], out: Path, only: set[str]) 
                 if layout is not None and layout.hasHeightForWidth():
                     width = widget.width()
                     widget.resize(width, max(widget.height(), layout.totalHeightForWidth(width)))
+                display.fit(widget)
             settle()
             path = out / f"{name}.png"
             widget.grab().save(str(path))
@@ -267,13 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--only", default="", help="comma-separated screen names (default: all)")
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    args, display, _app = shots.start(parser, argv, out_is_folder=True)
     only = {name for name in args.only.split(",") if name}
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    font = QFont("Noto Sans CJK JP", 10)  # the offscreen platform has no system font settings
-    app.setFont(font)
-    saved = take("ja", SCREENS, args.out, only) + take("en", EN_SCREENS, args.out, only)
+    saved = take("ja", SCREENS, args.out, only, display) + take("en", EN_SCREENS, args.out, only, display)
     for path in saved:
         print(path)
     return 0

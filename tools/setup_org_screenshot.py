@@ -5,6 +5,7 @@ Saves ``docs/screenshots/setup_org.png`` (the plan of an org where nothing of th
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -13,15 +14,13 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # helpers.org_profile: no pytest needed
 
+import shots  # noqa: E402
+from helpers.org_profile import link_profile  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
-from PySide6.QtGui import QFont  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-from simple_salesforce import Salesforce  # noqa: E402
 
 from biztel_desk.devorg.server import DevOrg  # noqa: E402
-from biztel_desk.devorg.transport import loopback_session  # noqa: E402
-from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind  # noqa: E402
 from biztel_desk.secrets import MemoryBackend, SecretStore  # noqa: E402
 from biztel_desk.services.context import AppContext  # noqa: E402
 from biztel_desk.store.db import Database  # noqa: E402
@@ -31,25 +30,18 @@ from biztel_desk.ui.tasks import install_event_loop  # noqa: E402
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "setup_org.png"
 
 
-def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setFont(QFont("Noto Sans CJK JP", 10))
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args, display, app = shots.start(parser, argv)
+    out: Path = args.out
     install_event_loop(app)
     with tempfile.TemporaryDirectory(prefix="biztel-shot-") as tmp, DevOrg(seed="bare") as org:
         database = Database.open(directory=Path(tmp))
         context = AppContext(database, SecretStore(MemoryBackend()), lang="ja", data_dir=Path(tmp))
-        c = org.credentials
-        context.config.save_account(
-            AccountConfig(name="本番組織", username=c["username"], login_host=org.url),
-            secrets={SecretKind.PASSWORD: c["password"], SecretKind.SECURITY_TOKEN: c["security_token"]})
-        sf = Salesforce(username=c["username"], password=c["password"], security_token=c["security_token"],
-                        session=loopback_session(org.url, timeout=10), version="59.0")
-        fallback = str(sf.Account.create({"Name": "登録情報なし"})["id"])
-        context.config.save_basic(LinkSettingConfig(name="本社", account="本番組織", fallback_record_id=fallback,
-                                                    api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
-        context.config.save_system({"recording_server_url": "https://s0000.u.biztel.jp:8000"})
-        dialog = SetupOrgDialog(context, "本社")
+        dialog = SetupOrgDialog(context, link_profile(context, org, account="本番組織"))
         dialog.resize(980, 640)
+        display.fit(dialog)
         dialog.show()
         dialog.panel.start()
         deadline = time.monotonic() + 30
@@ -58,11 +50,11 @@ def main() -> int:
             time.sleep(0.02)
         for _ in range(20):
             QCoreApplication.processEvents()
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        dialog.grab().save(str(OUT))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        dialog.grab().save(str(out))
         dialog.close()
         database.close()
-    print(OUT)
+    print(out)
     return 0
 
 

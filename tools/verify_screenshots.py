@@ -15,9 +15,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import shots  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
-from PySide6.QtGui import QFont  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
 from simple_salesforce import Salesforce  # noqa: E402
 
 from biztel_desk.devorg.server import DevOrg  # noqa: E402
@@ -46,11 +46,12 @@ def settle() -> None:
         QCoreApplication.processEvents()
 
 
-def save(widget: QWidget, path: Path) -> None:
+def save(widget: QWidget, path: Path, display: shots.Display) -> None:
     widget.show()
     settle()
     if not isinstance(widget, ChecklistDialog):  # popups take the size of their lines; the checklist has its own
         widget.adjustSize()
+    display.fit(widget)
     settle()
     widget.grab().save(str(path))
     widget.close()
@@ -61,11 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--lang", choices=["ja", "en"], default="ja")
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    args, display, app = shots.start(parser, argv, out_is_folder=True)
     prefix = "" if args.lang == "ja" else "en_"
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setFont(QFont("Noto Sans CJK JP", 10))  # the offscreen platform has no system font settings
     translators = i18n.install_translators(app, args.lang)  # noqa: F841 - kept alive while drawing
     with tempfile.TemporaryDirectory() as directory, DevOrg(seed="empty") as org:
         context = AppContext(database=Database.open(directory=Path(directory)), secrets=SecretStore(MemoryBackend()),
@@ -82,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                                  api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),))
         context.config.save_basic(base)
         ok = verify_setting(context, base.name)
-        save(VerifyResultDialog(ok, context), args.out / f"{prefix}verify_ok.png")
+        save(VerifyResultDialog(ok, context), args.out / f"{prefix}verify_ok.png", display)
 
         # A half-done org: a field of the wrong type, no label, a wrong tab code, Lead hidden from the user.
         org.set_field("Task", {"type": "string", "length": 40, "label": "着信電話番号"}, "B_PhoneTo__c")
@@ -91,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         objects = (DEFAULT_OBJECTS[0], LinkObjectConfig("Contact", "取引先責任者", "001", 2), DEFAULT_OBJECTS[2])
         context.config.save_objects(base.name, list(objects))
         problems = verify_setting(context, base.name)
-        save(VerifyResultDialog(problems, context), args.out / f"{prefix}verify_problems.png")
-        save(ChecklistDialog(context, setting_name=base.name), args.out / f"{prefix}checklist.png")
+        save(VerifyResultDialog(problems, context), args.out / f"{prefix}verify_problems.png", display)
+        save(ChecklistDialog(context, setting_name=base.name), args.out / f"{prefix}checklist.png", display)
         context.close()
     return 0
 

@@ -16,9 +16,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import shots  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
-from PySide6.QtGui import QFont  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
 
 from biztel_desk.devorg.server import DevOrg  # noqa: E402
 from biztel_desk.domain.config import SecretKind  # noqa: E402
@@ -50,18 +50,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--lang", choices=["ja", "en"], default="ja")
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    args, display, app = shots.start(parser, argv, out_is_folder=True)
     prefix = "" if args.lang == "ja" else "en_"
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setFont(QFont("Noto Sans CJK JP", 10))  # the offscreen platform has no system font settings
     translators = i18n.install_translators(app, args.lang)  # noqa: F841 - kept alive while drawing
     with tempfile.TemporaryDirectory() as directory, DevOrg(seed="empty") as org:
         context = AppContext(database=Database.open(directory=Path(directory)), secrets=SecretStore(MemoryBackend()),
                              lang=args.lang, data_dir=Path(directory))
         wizard = FirstRunWizard(context)
         wizard.show()
+        display.fit(wizard)
         save(wizard, args.out / f"{prefix}wizard_welcome.png")
 
         wizard.choose_connect()

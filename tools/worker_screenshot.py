@@ -19,9 +19,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import shots  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
-from PySide6.QtGui import QFont  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from biztel_desk.devorg import seed_data  # noqa: E402
 from biztel_desk.devorg.server import DevOrg  # noqa: E402
@@ -86,17 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--linked", type=int, default=2_000)
     parser.add_argument("--latency-ms", type=float, default=20)
-    args = parser.parse_args(argv)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setFont(QFont("Noto Sans CJK JP", 10))  # the offscreen platform has no system font settings
+    args, display, app = shots.start(parser, argv)
     translators = i18n.install_translators(app, args.lang)
     with DevOrg(seed="demo", records=RECORDS, latency_ms=args.latency_ms) as org, \
             tempfile.TemporaryDirectory(prefix="biztel-worker-shot-") as tmp:
         context = prepare(Path(tmp), org, args.lang, args.calls)
         worker = LinkWorker(context.database, context.secrets, lang=args.lang, poll_interval_s=0.2)
         window = MainWindow(context, worker=worker)
-        window.resize(1100, 720)
+        window.resize(*display.window_size((1100, 720)))
         window.show()
         window.tabs.setCurrentWidget(window.history_tab)
         deadline = time.monotonic() + 120

@@ -183,6 +183,12 @@ def known_failure(error: ProblemsError | DatabaseUnavailable, lang: str) -> int:
     return EXIT_PROBLEMS
 
 
+def add_setting_options(parser: argparse.ArgumentParser) -> None:
+    """``--setting NAME`` and ``--timeout SECONDS``: the options of a command that logs in to one setting's org."""
+    parser.add_argument("--setting", metavar="NAME", help="the link setting (needed when there are several)")
+    parser.add_argument("--timeout", type=float, default=30, metavar="SECONDS", help="per Salesforce request (default 30)")
+
+
 def setting_argument(context: AppContext, name: str | None) -> str:
     """The link setting a command works on (``--setting NAME``, or the only one there is).
 

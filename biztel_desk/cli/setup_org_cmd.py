@@ -13,7 +13,6 @@ import sys
 from typing import Any, TextIO
 
 from biztel_desk.domain.errors import KnownError
-from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services.context import AppContext
 
@@ -21,25 +20,27 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def register(commands: Any) -> None:
+    from biztel_desk.cli import add_setting_options  # (cli imports this module)
+
     parser = commands.add_parser("setup-org", help="Salesforce側の自動設定: create the fields, label, resource and "
                                                    "permissions the link needs (plan; --yes applies)")
-    parser.add_argument("--setting", metavar="NAME", help="the link setting (needed when there are several)")
+    add_setting_options(parser)
     parser.add_argument("--dry-run", action="store_true", help="only show the plan (the default without --yes)")
     parser.add_argument("--yes", action="store_true", help="apply the plan without asking")
-    parser.add_argument("--timeout", type=float, default=30, metavar="SECONDS", help="per Salesforce request (default 30)")
     parser.set_defaults(handler=run_setup_org)
 
 
 def run_setup_org(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:
-    from biztel_desk.cli import resolve_setting
+    from biztel_desk.cli import setting_argument
     from biztel_desk.services.setup_org import SetupSession
     from biztel_desk.services.verification import verify_setting
 
     lang = context.lang
+    # An unknown or ambiguous setting is a usage error (exit 2), as in ``verify``.
+    name = setting_argument(context, args.setting)
     try:
-        name = resolve_setting(context, args.setting)
         session = SetupSession(context.config, context.secrets, name, timeout=args.timeout)
-    except (ProblemsError, KnownError) as error:
+    except KnownError as error:  # no account, login refused, the setting removed meanwhile
         print(error.text(lang), file=sys.stderr)
         return EXIT_USAGE
     try:

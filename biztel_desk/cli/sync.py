@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services.context import AppContext
+from biztel_desk.services.ingest_sources import IngestStatus, SourceState
 from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker, WorkerStatus, engine_options, is_login_failure
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -43,6 +44,13 @@ def _text(lang: str, ja: str, en: str) -> str:
     return pick(lang, ja, en)
 
 
+def _line(text: str) -> None:
+    """One line on stderr in one write: the worker's thread and the main thread print, and print() writes the text
+    and its newline apart (two threads' lines ran into each other)."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
 def run_sync(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdout: TextIO) -> int:
     from biztel_desk.cli import setting_argument
 
@@ -58,16 +66,40 @@ def run_sync(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdo
     return _forever(runtime, lang, stdout)
 
 
-def start_runtime(runtime: LinkRuntime) -> None:
+def start_runtime(runtime: LinkRuntime) -> SourceLines:
     """Start the runtime (housekeeping, the configured call sources, the worker); the sources' state goes to stderr.
 
     A long-running headless sync purges history past 履歴保持期間 at start-up and daily, as the window does.
+    Returns what was printed, for ``SourceLines.update`` while the sync runs.
     """
     runtime.start()
-    status = runtime.wait_for_sources()
-    if status is not None:
-        for line in status.lines(runtime.context.lang):
-            print(f"[ingest] {line}", file=sys.stderr, flush=True)
+    printed = SourceLines(runtime.context.lang)
+    printed.update(runtime.wait_for_sources())
+    return printed
+
+
+class SourceLines:
+    """The call sources' lines on stderr: all at start-up, then one line each time a source's state changes (the
+    CDR database down with the reason, up again), never the same line twice in a row."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._last: dict[str, tuple[SourceState, str]] = {}
+
+    def update(self, status: IngestStatus | None) -> None:
+        if status is None:
+            return
+        # lines(): the folder, HTTP, then the CDR database once it is configured
+        states = (status.folder.state, status.http.state, status.cdr_db.state)
+        for line, state in zip(status.lines(self.lang), states, strict=False):
+            source = line.split(": ", 1)[0]
+            before = self._last.get(source)
+            if before == (state, line):
+                continue
+            self._last[source] = (state, line)
+            if before is not None and before[0] is SourceState.ERROR and state is SourceState.RUNNING:
+                line += _text(self.lang, "(復旧しました)", " (recovered)")
+            _line(f"[ingest] {line}")
 
 
 def _once(worker: LinkWorker, lang: str, stdout: TextIO) -> int:
@@ -112,7 +144,7 @@ def _forever(runtime: LinkRuntime, lang: str, stdout: TextIO) -> int:
         key = (status.state.value, status.message)
         if not last or last[-1] != key:
             last.append(key)
-            print(f"[{status.state.value}] {status.message}", file=sys.stderr, flush=True)
+            _line(f"[{status.state.value}] {status.message}")
 
     def on_signal(_signum: int, _frame: Any) -> None:
         stop.set()
@@ -120,10 +152,11 @@ def _forever(runtime: LinkRuntime, lang: str, stdout: TextIO) -> int:
     worker.add_observer(on_status)
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        start_runtime(runtime)
+        sources = start_runtime(runtime)
         while not stop.wait(0.5):
             if not worker.running:
                 break
+            sources.update(runtime.status().sources)
     finally:
         # The sources first, then the worker (joined), then housekeeping: all before cli.run closes the database.
         ended = runtime.stop(worker_timeout=120)

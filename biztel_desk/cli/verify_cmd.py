@@ -13,10 +13,11 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def register(commands: Any) -> None:
+    from biztel_desk.cli import add_setting_options  # (cli imports this module)
+
     parser = commands.add_parser("verify", help="settings verification (設定確認); exit 0 when everything is right")
-    parser.add_argument("--setting", metavar="NAME", help="the link setting (needed when there are several)")
+    add_setting_options(parser)
     parser.add_argument("--json", action="store_true", help="print a JSON document instead of lines")
-    parser.add_argument("--timeout", type=float, default=30, metavar="SECONDS", help="per Salesforce request (default 30)")
     parser.set_defaults(handler=run_verify)
 
 

@@ -77,6 +77,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label} must be between {min} and {max} (got {value}).",
     ),
     "not_integer": ("{label}は整数で指定してください(指定値: {value})。", "{label} must be a whole number (got {value})."),
+    "not_number": ("{label}は数値で指定してください(指定値: {value})。", "{label} must be a number (got {value})."),
+    "said": ("{ja}", "{en}"),  # a service's own ja/en text about one key (the CDR database source's checks)
     "not_boolean": ("{label}は true か false で指定してください。", "{label} must be true or false."),
     "not_text": ("{label}は文字列で指定してください。", "{label} must be text."),
     "not_text_list": (

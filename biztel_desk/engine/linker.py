@@ -485,15 +485,9 @@ class LinkEngine:
                     absent.add(job_id)
                 updates.append({"id": job_id, "state": JobState.PENDING.value, "updated_at": now,
                                 "next_retry_at": None})
-            with self.database.begin() as session:
-                # Still ours: another engine may be sending these very jobs if it took the setting over.
-                self.leases.hold(session, setting.id)
-                linked_ids = [u["id"] for u in updates if u.get("state") == JobState.LINKED.value]
-                _lock_calls(session, linked_ids)
-                session.execute(update(LinkJob), updates)
-                _stale_to_update(session, linked_ids)
-                # The Leads written before the outcome was lost: the next batch must match them (no 2nd Lead).
-                index.remember(session, "Lead", list(leads.values()), now)
+            # Still ours: another engine may be sending these very jobs if it took the setting over. The Leads
+            # written before the outcome was lost: the next batch must match them (no 2nd Lead).
+            self._store_outcomes(setting.id, updates, JobState.LINKED, leads=leads, index=index, now=now)
             resolved += len(rows)
 
     def _existing(self, gateway: SalesforceGateway,
@@ -1045,23 +1039,13 @@ class LinkEngine:
                     values.update(state=JobState.PENDING.value, batch_id=keep_batch)
             updates.append(values)
         if updates:
-            with self.database.begin() as session:
-                if setting_id is not None:
-                    # The fencing token, in the transaction that records the results: a desktop that lost the
-                    # lease leaves its jobs ``sending`` for the new owner to look up (and reports none of them).
-                    try:
-                        self.leases.hold(session, setting_id)
-                    except LeaseLost:
-                        result.linked, result.retrying, result.failed, result.unknown = counted
-                        raise
-                linked_ids = [u["id"] for u in updates if u.get("state") == JobState.LINKED.value]
-                _lock_calls(session, linked_ids)
-                session.execute(update(LinkJob), updates)
-                # A late leg changed the call while its Task was being written: update that Task next.
-                _stale_to_update(session, linked_ids)
-                # Same transaction as "linked": no window in which a crash leaves the new Lead unknown locally.
-                if leads and index is not None:
-                    index.remember(session, "Lead", list(leads.values()), now)
+            try:
+                # A desktop that lost the lease leaves its jobs ``sending`` for the new owner to look up (and
+                # reports none of them).
+                self._store_outcomes(setting_id, updates, JobState.LINKED, leads=leads, index=index, now=now)
+            except LeaseLost:
+                result.linked, result.retrying, result.failed, result.unknown = counted
+                raise
 
     # --- updating a linked call's Task (a late leg changed the call) ----------------------------------------
 
@@ -1158,15 +1142,8 @@ class LinkEngine:
                                   error_code=transient.error.code[:64], error_message=transient.error.text())
             updates.append(values)
         if updates:
-            with self.database.begin() as session:
-                if setting_id is not None:
-                    # The fencing token, as in _record: a desktop that lost the lease records nothing; the new
-                    # owner reads these Tasks back (resolve_updates).
-                    self.leases.hold(session, setting_id)
-                done = [u["id"] for u in updates if u.get("state") == JobState.UPDATED.value]
-                _lock_calls(session, done)
-                session.execute(update(LinkJob), updates)
-                _stale_to_update(session, done)
+            # A desktop that lost the lease records nothing; the new owner reads these Tasks back (resolve_updates).
+            self._store_outcomes(setting_id, updates, JobState.UPDATED)
 
     def resolve_updates(self, setting: SettingSnapshot, system: SystemSettings, gateway: SalesforceGateway,
                         result: StepResult) -> int:
@@ -1219,13 +1196,30 @@ class LinkEngine:
             # Not written, and past the server's limit: send the update again (with the call as it is now).
             updates.append({"id": job_id, "state": JobState.UPDATE_PENDING.value, "next_retry_at": None,
                             "updated_at": now})
-        with self.database.begin() as session:
-            self.leases.hold(session, setting.id)
-            done = [u["id"] for u in updates if u.get("state") == JobState.UPDATED.value]
-            _lock_calls(session, done)
-            session.execute(update(LinkJob), updates)
-            _stale_to_update(session, done)
+        self._store_outcomes(setting.id, updates, JobState.UPDATED)
         return len(rows)
+
+    def _store_outcomes(self, setting_id: int | None, updates: list[dict[str, Any]], done: JobState, *,
+                        leads: dict[str, tuple[str, str, str]] | None = None, index: PhoneIndex | None = None,
+                        now: dt.datetime | None = None) -> None:
+        """Record link outcomes (``updates``: one dict of LinkJob columns a job) in one transaction.
+
+        The fencing token first: the setting's lease is re-checked in the very transaction that records the
+        results, so a desktop that lost the lease writes nothing (``LeaseLost``; ``setting_id`` None: no lease).
+        The calls of the jobs now ``done`` (linked / updated) are locked, so that a late leg changing such a call
+        while its Task was being written is seen: that job goes to update_pending (``_stale_to_update``). The
+        Leads this send created go into the phone index in the same transaction: no window in which a crash
+        leaves a new Lead unknown locally (a second Lead for the next call from that number).
+        """
+        with self.database.begin() as session:
+            if setting_id is not None:
+                self.leases.hold(session, setting_id)
+            done_ids = [u["id"] for u in updates if u.get("state") == done.value]
+            _lock_calls(session, done_ids)
+            session.execute(update(LinkJob), updates)
+            _stale_to_update(session, done_ids)
+            if leads and index is not None:
+                index.remember(session, "Lead", list(leads.values()), now or self.clock())
 
     def retry_cap(self, error_class: str) -> int:
         """Consecutive transient failures after which a job of this error class fails (EngineOptions.retry_caps)."""

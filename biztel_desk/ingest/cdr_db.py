@@ -84,7 +84,12 @@ class CdrDbConfig:
 
 def load_config(database: Database) -> CdrDbConfig:
     with database.read() as session:
-        stored = repos.get_preference(session, PREFERENCE_KEY, {}) or {}
+        return config_in(session)
+
+
+def config_in(session: Any) -> CdrDbConfig:
+    """``load_config`` in a transaction of the caller's (the settings file's import)."""
+    stored = repos.get_preference(session, PREFERENCE_KEY, {}) or {}
     return CdrDbConfig(**{k: v for k, v in stored.items() if k in CdrDbConfig.__dataclass_fields__})
 
 
@@ -483,8 +488,13 @@ def target_of(config: CdrDbConfig) -> str:
 def load_position(database: Database, config: CdrDbConfig) -> Position | None:
     """The stored position of this table, or None before its first run (or after the table was changed)."""
     with database.read() as session:
-        stored = session.get(IngestPosition, SOURCE)
-        data = dict(stored.position) if stored is not None else None
+        return position_in(session, config)
+
+
+def position_in(session: Any, config: CdrDbConfig) -> Position | None:
+    """``load_position`` in a transaction of the caller's (the settings file's import)."""
+    stored = session.get(IngestPosition, SOURCE)
+    data = dict(stored.position) if stored is not None else None
     if data is None:
         return None
     position = Position.from_json(data)

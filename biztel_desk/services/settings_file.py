@@ -21,6 +21,9 @@ from biztel_desk.domain.config import (
     validate_system,
 )
 from biztel_desk.domain.messages import Problem, ProblemsError
+from biztel_desk.ingest import cdr_db as ingest_cdr_db
+from biztel_desk.ingest.cdr_db import CdrDbConfig
+from biztel_desk.services import ingest_sources
 from biztel_desk.services.config import ConfigService
 from biztel_desk.store import repos
 
@@ -39,6 +42,9 @@ _SETTING_SCALARS = {
 }
 _OBJECT_KEYS: dict[str, type] = {"api_name": str, "tab_name": str, "tab_code": str, "priority": int}
 _TARGET_KEYS: dict[str, Any] = {"number": str, "enabled": bool, "default_outbound": bool, "aliases": list}
+# [ingest.cdr_db]: the PBX's CDR database as a call source (`ingest config --cdr-db`). Its password is in the keyring.
+_CDR_DB_KEYS: dict[str, Any] = {"enabled": bool, "url": str, "table": str, "schema": str, "time_zone": str, "start": str,
+                                "interval_s": float, "overlap_s": int, "max_call_s": int}
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,9 @@ _COMMENTS = {
     "recording_url_template": "{server} {request_id} {unique_id} {recording_file} {start:%Y/%m/%d}",
     "call_settle_s": "0..600: seconds a watched-folder/HTTP call waits after its last leg before it is linked",
     "outside_line_prefix": "what phones dial before an outside number (stripped from dialled numbers); empty = none",
+    "url": "mysql://USER@HOST:3306/DB | postgresql://USER@HOST:5432/DB (no password)",
+    "schema": " | ".join(ingest_cdr_db.SCHEMAS),
+    "start": "now | days:N (the first run; then the stored position)",
 }
 
 
@@ -87,6 +96,10 @@ def export_toml(config: ConfigService) -> str:
             if not values["aliases"]:
                 del values["aliases"]  # most numbers have none
             lines += ["[[settings.targets]]", *_pairs(values), ""]
+    cdr_db = ingest_cdr_db.load_config(config.database)
+    if cdr_db.url:  # once configured (`ingest config --cdr-db`)
+        lines += ["# The password: `biztel-desk ingest set-secret cdr-db`.", "[ingest.cdr_db]",
+                  *_pairs(asdict(cdr_db)), ""]
     return "\n".join(lines)
 
 
@@ -109,14 +122,22 @@ def _pairs(values: dict[str, Any]) -> list[str]:
 
 def parse(text: str, known_accounts: set[str]) -> tuple[dict[str, Any] | None, list[AccountConfig], list[LinkSettingConfig], list[Problem]]:
     """Parse and validate a settings document; returns (system values, accounts, settings, problems)."""
+    system_values, accounts, settings, _, problems = _parse(text, known_accounts)
+    return system_values, accounts, settings, problems
+
+
+def _parse(text: str, known_accounts: set[str]) -> tuple[
+        dict[str, Any] | None, list[AccountConfig], list[LinkSettingConfig], dict[str, Any] | None, list[Problem]]:
+    """``parse``, and the values of ``[ingest.cdr_db]`` (checked against the saved source by ``import_toml``)."""
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        return None, [], [], [Problem("toml_syntax", "", {"detail": str(error)})]
+        return None, [], [], None, [Problem("toml_syntax", "", {"detail": str(error)})]
     problems: list[Problem] = []
     for key in document:
-        if key not in {"system", "accounts", "settings"}:
+        if key not in {"system", "accounts", "settings", "ingest"}:
             problems.append(Problem("unknown_key", key, {"key": key}))
+    cdr_db_values = _ingest_values(document, problems)
 
     system_values: dict[str, Any] | None = None
     if "system" in document:
@@ -170,15 +191,49 @@ def parse(text: str, known_accounts: set[str]) -> tuple[dict[str, Any] | None, l
         if any(s.name == setting.name for s in settings):
             problems.append(Problem("duplicate_name", f"{path}.name", {"value": setting.name}))
         settings.append(setting)
-    return system_values, accounts, settings, problems
+    return system_values, accounts, settings, cdr_db_values, problems
+
+
+def _ingest_values(document: dict[str, Any], problems: list[Problem]) -> dict[str, Any] | None:
+    """The typed values of ``[ingest.cdr_db]`` (None: the file has none)."""
+    ingest = _table(document, "ingest", "ingest", problems)
+    for key in ingest or {}:
+        if key != "cdr_db":
+            problems.append(Problem("unknown_key", f"ingest.{key}", {"key": key}))
+    table = _table(ingest or {}, "cdr_db", "ingest.cdr_db", problems)
+    return None if table is None else _take(table, _CDR_DB_KEYS, "ingest.cdr_db", problems)
+
+
+def _table(document: dict[str, Any], key: str, path: str, problems: list[Problem]) -> dict[str, Any] | None:
+    """``document[key]`` when it is a table; None when absent, or not a table (a problem)."""
+    value = document.get(key)
+    if value is not None and not isinstance(value, dict):
+        problems.append(Problem("not_table", path))
+    return value if isinstance(value, dict) else None
+
+
+def _cdr_db_config(session: Any, values: dict[str, Any], problems: list[Problem]) -> CdrDbConfig:
+    """The saved CDR database source with the file's values, checked as `ingest config --cdr-db` checks it."""
+    merged = replace(ingest_cdr_db.config_in(session), **values)
+    merged = replace(merged, url=merged.url.strip(), table=merged.table.strip())
+    found = ingest_sources.check_cdr_db(merged)
+    if not found and merged.enabled and not merged.start and ingest_cdr_db.position_in(session, merged) is None:
+        found.append(ingest_sources.SettingProblem("cdr_start", *ingest_sources.NO_START))
+    for problem in found:
+        key = problem.field.removeprefix("cdr_")
+        problems.append(Problem("said", f"ingest.cdr_db.{key}", {"ja": problem.ja, "en": problem.en}))
+    return merged
 
 
 def import_toml(config: ConfigService, text: str) -> ImportSummary:
     """Replace the accounts, settings and system values the file names, all in one transaction."""
     with config.database.begin() as session:
-        system_values, accounts, settings, problems = parse(text, repos.account_names(session))
+        system_values, accounts, settings, cdr_db_values, problems = _parse(text, repos.account_names(session))
+        cdr_db = _cdr_db_config(session, cdr_db_values, problems) if cdr_db_values is not None else None
         if problems:
             raise ProblemsError(problems)
+        if cdr_db is not None:
+            repos.set_preference(session, ingest_cdr_db.PREFERENCE_KEY, asdict(cdr_db))
         if system_values is not None:
             current = repos.load_system(session)
             merged, _ = validate_system(system_values, "system")
@@ -233,6 +288,9 @@ def _take(
             ok = False
         elif expected in (int, "int") and (isinstance(value, bool) or not isinstance(value, int)):
             problems.append(Problem("not_integer", where, {"value": value}))
+            ok = False
+        elif expected is float and (isinstance(value, bool) or not isinstance(value, int | float)):
+            problems.append(Problem("not_number", where, {"value": value}))
             ok = False
         elif expected in (str, "str") and not isinstance(value, str):
             problems.append(Problem("not_text", where))

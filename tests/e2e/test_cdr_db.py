@@ -347,7 +347,9 @@ def _answers(engine: sa.Engine) -> bool:
         return False
 
 
-def test_a_mariadb_restart_mid_stream_loses_nothing(context: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def own_mariadb(monkeypatch: pytest.MonkeyPatch) -> Iterator[MariaDb]:
+    """A MariaDB server of the test's own, to stop and start (its root socket creates the read-only user)."""
     reason = _skip_reason(True)
     if reason:
         pytest.skip(reason)
@@ -356,51 +358,111 @@ def test_a_mariadb_restart_mid_stream_loses_nothing(context: AppContext, monkeyp
     server = MariaDb()
     try:
         monkeypatch.setenv("BIZTEL_MARIADB_DIR", str(server.dir))
-        admin_url, writer = cdr_pbx.scratch_database(server.url, "cdrrestart")
-        cdr_pbx.create_table(writer, True)
-        user, password = cdr_pbx.reader_user(writer, writer.url.database or "", True)
-        context.secrets.set(cdr_db.SECRET_KEY, password)
-        config = CdrDbConfig(enabled=True, url=cdr_pbx.source_url(admin_url, user, True), time_zone="Asia/Tokyo",
-                             start="now", interval_s=0.3)
-        ingest_sources.save_settings(context.database, cdr_db=config)
-        sources = IngestSources(context.database, context.secrets)
-        sources.start()
-        assert _wait(lambda: cdr_db.load_position(context.database, config) is not None)
-        pbx = cdr_pbx.Pbx(True, seed=7)
-        legs = 0
-        calls: list[str] = []
-        problems: set[str] = set()
-        try:
-            base = _now()
-            for i in range(30):
-                call, rows = pbx.call(cdr_pbx.Pbx.KINDS[i % 5], base + dt.timedelta(seconds=10 * i), f"0335551{i:03d}")
-                if i == 12:
-                    server.stop()
-                    poller = sources.cdr_db_poller
-                    assert poller is not None
-                    assert _wait(lambda p=poller: p.problem_code in ("unreachable", "lost"), timeout=30)
-                    problems.add(poller.problem_code)
-                    assert sources.status().cdr_db.state is SourceState.ERROR
-                    server.start()  # the PBX wrote nothing meanwhile: its database was down
-                    writer.dispose()
-                _retry_write(writer, rows)
-                legs += len(rows)
-                calls.append(call.call_id)
-                time.sleep(0.05)
-            with writer.connect() as connection:
-                assert connection.scalar(sa.text("SELECT COUNT(*) FROM cdr")) == legs  # the PBX lost nothing either
-            assert _wait(lambda: _count(context.database, CallLeg) >= legs, timeout=90), (
-                _count(context.database, CallLeg), legs, sources.status().cdr_db_text("en"))
-            time.sleep(1.0)
-            assert _count(context.database, CallLeg) == legs  # none lost, none twice
-            assert sorted(_calls(context.database)) == sorted(calls)
-            assert sources.status().cdr_db.state is SourceState.RUNNING
-            assert problems
-        finally:
-            sources.stop()
-            writer.dispose()
+        yield server
     finally:
         server.destroy()
+
+
+def test_a_mariadb_restart_mid_stream_loses_nothing(context: AppContext, own_mariadb: MariaDb) -> None:
+    server = own_mariadb
+    admin_url, writer = cdr_pbx.scratch_database(server.url, "cdrrestart")
+    cdr_pbx.create_table(writer, True)
+    user, password = cdr_pbx.reader_user(writer, writer.url.database or "", True)
+    context.secrets.set(cdr_db.SECRET_KEY, password)
+    config = CdrDbConfig(enabled=True, url=cdr_pbx.source_url(admin_url, user, True), time_zone="Asia/Tokyo",
+                         start="now", interval_s=0.3)
+    ingest_sources.save_settings(context.database, cdr_db=config)
+    sources = IngestSources(context.database, context.secrets)
+    sources.start()
+    assert _wait(lambda: cdr_db.load_position(context.database, config) is not None)
+    pbx = cdr_pbx.Pbx(True, seed=7)
+    legs = 0
+    calls: list[str] = []
+    problems: set[str] = set()
+    try:
+        base = _now()
+        for i in range(30):
+            call, rows = pbx.call(cdr_pbx.Pbx.KINDS[i % 5], base + dt.timedelta(seconds=10 * i), f"0335551{i:03d}")
+            if i == 12:
+                server.stop()
+                poller = sources.cdr_db_poller
+                assert poller is not None
+                assert _wait(lambda p=poller: p.problem_code in ("unreachable", "lost"), timeout=30)
+                problems.add(poller.problem_code)
+                assert sources.status().cdr_db.state is SourceState.ERROR
+                server.start()  # the PBX wrote nothing meanwhile: its database was down
+                writer.dispose()
+            _retry_write(writer, rows)
+            legs += len(rows)
+            calls.append(call.call_id)
+            time.sleep(0.05)
+        with writer.connect() as connection:
+            assert connection.scalar(sa.text("SELECT COUNT(*) FROM cdr")) == legs  # the PBX lost nothing either
+        assert _wait(lambda: _count(context.database, CallLeg) >= legs, timeout=90), (
+            _count(context.database, CallLeg), legs, sources.status().cdr_db_text("en"))
+        time.sleep(1.0)
+        assert _count(context.database, CallLeg) == legs  # none lost, none twice
+        assert sorted(_calls(context.database)) == sorted(calls)
+        assert sources.status().cdr_db.state is SourceState.RUNNING
+        assert problems
+    finally:
+        sources.stop()
+        writer.dispose()
+
+
+def test_a_running_sync_says_when_the_cdr_database_goes_down_and_comes_back(
+    tmp_path: Path, own_mariadb: MariaDb
+) -> None:
+    """``biztel-desk sync`` (the admin's language: Japanese) prints each change of the CDR source's state while it
+    runs, once: down with the reason when the MariaDB server stops, up again when it is back."""
+    server = own_mariadb
+    process: subprocess.Popen[str] | None = None
+    try:
+        admin_url, writer = cdr_pbx.scratch_database(server.url, "cdrstate")
+        cdr_pbx.create_table(writer, True)
+        user, password = cdr_pbx.reader_user(writer, writer.url.database or "", True)
+        writer.dispose()
+        env, data_dir = _env(tmp_path), tmp_path / "data"
+        settings = tmp_path / "settings.toml"  # the source as a settings file carries it (polled every 0.3 s)
+        settings.write_text(f'[ingest.cdr_db]\nenabled = true\nurl = "{cdr_pbx.source_url(admin_url, user, True)}"\n'
+                            'time_zone = "Asia/Tokyo"\nstart = "now"\ninterval_s = 0.3\n', encoding="utf-8")
+        result = _cli(env, data_dir, "settings", "import", str(settings))
+        assert result.returncode == 0, result.stderr
+        assert _cli(env, data_dir, "ingest", "set-secret", "cdr-db", stdin=password + "\n").returncode == 0
+        process = subprocess.Popen([sys.executable, "-m", "biztel_desk", "--data-dir", str(data_dir), "--lang", "ja",
+                                    "sync"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        lines: list[str] = []
+
+        def drain() -> None:
+            assert process is not None and process.stderr is not None
+            lines.extend(line.rstrip("\n") for line in process.stderr)
+
+        threading.Thread(target=drain, daemon=True).start()
+        source = "[ingest] PBXのCDRデータベース: "
+
+        def cdr_lines() -> list[str]:
+            return [line for line in list(lines) if line.startswith(source)]
+
+        assert _wait(lambda: any("取り込み中" in line for line in cdr_lines()), timeout=60), lines
+        server.stop()
+        assert _wait(lambda: any(line.startswith(source + "エラー: ") for line in cdr_lines()), timeout=60), lines
+        down = cdr_lines()[-1]
+        assert down.endswith("。") and "CDR" in down, down  # the reason, in Japanese
+        time.sleep(2.0)  # still down: retried meanwhile, and nothing printed again for the same state
+        assert cdr_lines()[-1] == down
+        server.start()
+        assert _wait(lambda: cdr_lines()[-1].endswith("(復旧しました)"), timeout=90), lines
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+        printed = cdr_lines()
+        assert printed[0].startswith(source + "取り込み中: ") and printed[-1].startswith(source + "取り込み中: ")
+        assert all(a != b for a, b in zip(printed, printed[1:], strict=False)), printed  # once per change
+        assert sum("(復旧しました)" in line for line in printed) == 1, printed
+        assert all(line.startswith(source + "エラー: ") for line in printed[1:-1]), printed
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
 
 
 def _retry_write(writer: sa.Engine, rows: list[dict[str, Any]]) -> None:

@@ -6,13 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from helpers.org_profile import link_profile
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
-from simple_salesforce import Salesforce
 
 from biztel_desk.devorg.server import DevOrg
-from biztel_desk.devorg.transport import loopback_session
-from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind
 from biztel_desk.services.context import AppContext
 from biztel_desk.ui.dialogs.setup_org_dialog import COL_ITEM, COL_STATE, SetupOrgDialog
 from biztel_desk.ui.dialogs.verify_dialog import VerifyResultDialog
@@ -29,19 +27,9 @@ def bare() -> Iterator[DevOrg]:
 
 @pytest.fixture
 def setting(context: AppContext, bare: DevOrg) -> str:
-    c = bare.credentials
-    context.config.save_account(
-        AccountConfig(name="devorg", username=c["username"], login_host=bare.url),
-        secrets={SecretKind.PASSWORD: c["password"], SecretKind.SECURITY_TOKEN: c["security_token"]},
-    )
-    sf = Salesforce(username=c["username"], password=c["password"], security_token=c["security_token"],
-                    session=loopback_session(bare.url, timeout=10), version="59.0")
-    fallback = str(sf.Account.create({"Name": "登録情報なし"})["id"])
-    context.config.save_basic(LinkSettingConfig(name="本社", account="devorg", fallback_record_id=fallback,
-                                                api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
-    context.config.save_system({"recording_server_url": "https://s0000.u.biztel.jp:8000"})
+    name = link_profile(context, bare)
     bare.reset_counters()
-    return "本社"
+    return name
 
 
 @pytest.fixture
@@ -143,17 +131,7 @@ def test_verify_popup_offers_the_setup_when_it_found_problems(qtbot: QtBot, cont
 
 def test_verify_popup_hides_the_setup_when_all_is_right(qtbot: QtBot, context: AppContext, window: QWidget) -> None:
     with DevOrg(seed="empty") as org:
-        c = org.credentials
-        context.config.save_account(
-            AccountConfig(name="empty", username=c["username"], login_host=org.url),
-            secrets={SecretKind.PASSWORD: c["password"], SecretKind.SECURITY_TOKEN: c["security_token"]})
-        sf = Salesforce(username=c["username"], password=c["password"], security_token=c["security_token"],
-                        session=loopback_session(org.url, timeout=10), version="59.0")
-        fallback = str(sf.Account.create({"Name": "登録情報なし"})["id"])
-        context.config.save_basic(LinkSettingConfig(name="支社", account="empty", fallback_record_id=fallback,
-                                                    api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
-        context.config.save_system({"recording_server_url": "https://s0000.u.biztel.jp:8000"})
-        report = verify_setting(context, "支社")
+        report = verify_setting(context, link_profile(context, org, account="empty", setting="支社"))
     assert report.ok
     popup = VerifyResultDialog(report, context, window)
     qtbot.addWidget(popup)

@@ -7,15 +7,13 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from helpers.org_profile import link_profile
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
-from simple_salesforce import Salesforce
 
 from biztel_desk.devorg.server import DevOrg
-from biztel_desk.devorg.transport import loopback_session
-from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind
 from biztel_desk.services.context import AppContext
 from biztel_desk.ui.dialogs.checklist_dialog import COL_API, COL_LABEL, COL_STATE, COL_TYPE, ChecklistDialog
 from biztel_desk.ui.dialogs.verify_dialog import VerifyResultDialog, VerifyRunner
@@ -34,18 +32,7 @@ def org() -> Iterator[DevOrg]:
 
 @pytest.fixture
 def setting(context: AppContext, org: DevOrg) -> str:
-    c = org.credentials
-    context.config.save_account(
-        AccountConfig(name="devorg", username=c["username"], login_host=org.url),
-        secrets={SecretKind.PASSWORD: c["password"], SecretKind.SECURITY_TOKEN: c["security_token"]},
-    )
-    sf = Salesforce(username=c["username"], password=c["password"], security_token=c["security_token"],
-                    session=loopback_session(org.url, timeout=10), version="59.0")
-    fallback = str(sf.Account.create({"Name": "登録情報なし"})["id"])
-    context.config.save_basic(LinkSettingConfig(name="本社", account="devorg", fallback_record_id=fallback,
-                                                api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
-    context.config.save_system({"recording_server_url": "https://s0000.u.biztel.jp:8000"})  # a complete setup
-    return "本社"
+    return link_profile(context, org)  # a complete setup
 
 
 @pytest.fixture

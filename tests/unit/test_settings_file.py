@@ -6,7 +6,9 @@ import pytest
 
 from biztel_desk.domain.config import AccountConfig, SecretKind
 from biztel_desk.domain.messages import ProblemsError
-from biztel_desk.services import settings_file
+from biztel_desk.ingest import cdr_db as ingest_cdr_db
+from biztel_desk.ingest.cdr_db import CdrDbConfig
+from biztel_desk.services import ingest_sources, settings_file
 from biztel_desk.services.context import AppContext
 
 CLI_MD_EXAMPLE = """
@@ -229,3 +231,52 @@ def test_recording_url_template_round_trips_through_toml(context: AppContext) ->
         settings_file.import_toml(context.config, text.replace(line, 'recording_url_template = "{server.__init__}"'))
     assert [(p.path, p.code) for p in raised.value.problems] == [("system.recording_url_template", "url_template_invalid")]
     assert context.config.system().recording_url_template.endswith("{recording_file}")  # nothing changed
+
+
+CDR_DB = CdrDbConfig(enabled=True, url="mysql://reader@127.0.0.1:3306/asteriskcdrdb", table="cdr", schema="freepbx",
+                     time_zone="Asia/Tokyo", start="days:7", interval_s=5.0)
+
+
+def test_cdr_db_source_round_trips_without_its_password(context: AppContext) -> None:
+    """#15's CDR database source (`ingest config --cdr-db`) is in the export and comes back on import; its password
+    stays in the keyring only."""
+    assert "[ingest" not in settings_file.export_toml(context.config)  # not configured: nothing to say
+    ingest_sources.save_settings(context.database, cdr_db=CDR_DB)
+    ingest_sources.set_cdr_db_password(context.secrets, "cdr-pass-9f3k")
+    text = settings_file.export_toml(context.config)
+    assert "[ingest.cdr_db]" in text and 'url = "mysql://reader@127.0.0.1:3306/asteriskcdrdb"' in text
+    assert 'start = "days:7"' in text and "cdr-pass-9f3k" not in text
+    ingest_cdr_db.save_config(context.database, CdrDbConfig())  # another desktop: no source yet
+    settings_file.import_toml(context.config, text)
+    assert ingest_sources.load_cdr_db(context.database) == CDR_DB
+    assert settings_file.export_toml(context.config) == text
+    assert ingest_sources.has_cdr_db_password(context.secrets)
+
+
+def test_cdr_db_source_refused_like_ingest_config(context: AppContext) -> None:
+    """The file's source is checked as `ingest config --cdr-db` checks it: every problem with its key path, and
+    nothing changes."""
+    settings_file.import_toml(context.config, CLI_MD_EXAMPLE)
+    before = settings_file.export_toml(context.config)
+    broken = ('[ingest.cdr_db]\nenabled = true\nurl = "mysql://reader:secret@127.0.0.1/cdr"\nschema = "3cx"\n'
+              'start = "now"\ninterval_s = "fast"\n\n[ingest.folder]\npath = "/tmp"\n')
+    with pytest.raises(ProblemsError) as caught:
+        settings_file.import_toml(context.config, broken)
+    assert {(p.path, p.code) for p in caught.value.problems} == {
+        ("ingest.cdr_db.interval_s", "not_number"), ("ingest.folder", "unknown_key")}
+    with pytest.raises(ProblemsError) as caught:
+        settings_file.import_toml(context.config, broken.replace('interval_s = "fast"\n', ""))
+    assert {p.path for p in caught.value.problems} == {"ingest.cdr_db.url", "ingest.cdr_db.schema", "ingest.folder"}
+    assert "URLにパスワードを含めないでください" in caught.value.text("ja")
+    assert ":secret@" not in caught.value.text("ja") + caught.value.text("en")  # a secret is never echoed
+    # Turned on for a table never read, without saying where to start: the same question as the command asks.
+    with pytest.raises(ProblemsError) as caught:
+        settings_file.import_toml(context.config, '[ingest.cdr_db]\nenabled = true\nurl = "mysql://r@h/cdr"\n')
+    (problem,) = caught.value.problems
+    assert problem.path == "ingest.cdr_db.start" and "--cdr-start now" in problem.text("ja")
+    assert problem.text("ja").endswith("。") and problem.text("en").startswith("Choose where")
+    for text, path in (("ingest = 3\n", "ingest"), ("[ingest]\ncdr_db = 3\n", "ingest.cdr_db")):
+        with pytest.raises(ProblemsError) as caught:
+            settings_file.import_toml(context.config, text)
+        assert {(p.path, p.code) for p in caught.value.problems} == {(path, "not_table")}
+    assert settings_file.export_toml(context.config) == before
