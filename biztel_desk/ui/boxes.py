@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLayout, QScrollArea, QVBoxLayout, QWidget
 
 STRETCH = object()  # an item: the free room goes here
 # An item: a QWidget or QLayout, ``(widget or layout, stretch)``, an int (a fixed gap in pixels) or STRETCH.
@@ -53,3 +54,23 @@ def named(widget: W, name: str) -> W:
     """``widget`` with its object name (what the tests and the style sheets find it by)."""
     widget.setObjectName(name)
     return widget
+
+
+def scrolled(parent: QWidget, *items: Item, name: str, spacing: int | None = None) -> QScrollArea:
+    """A frameless scroll area holding a column of ``items``: a dialog's body, so that its buttons, laid out below
+    it, stay in reach on a 1366x768 screen or at 2x scale."""
+    content = QWidget(parent)
+    vbox(*items, parent=content, margins=0, spacing=spacing)
+    area = named(QScrollArea(parent), name)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(content)
+    return area
+
+
+def fit_to_screen(window: QWidget, width: int, height: int, available: QRect | None = None) -> None:
+    """``width`` x ``height`` where the screen (or ``available``) has room, else its free area."""
+    screen = window.screen() if available is None else None
+    area = available if available is not None else screen.availableGeometry() if screen else QRect(0, 0, width, height)
+    frame = 40  # the window's title bar and borders, outside the widget's size
+    window.resize(min(width, area.width()), min(height, max(area.height() - frame, 0)))

@@ -339,3 +339,23 @@ def test_each_source_has_its_own_time_zone_checked_and_saved(
     again = _dialog(qtbot, context, None)
     assert again.folder_zone_edit.text() == "UTC"
     again.grab().save("/tmp/ingest_dialog_zones.png")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 728), (683, 344)])  # 1366x768 less the task bar; at 2x scale
+def test_ok_and_cancel_are_reachable_on_a_1366x768_screen(
+        qtbot: QtBot, context: AppContext, width: int, height: int) -> None:
+    from PySide6.QtCore import QPoint, QRect
+
+    from biztel_desk.ui.boxes import fit_to_screen
+
+    dialog = _dialog(qtbot, context, None)
+    assert dialog.scroll_area.widget().sizeHint().height() > 600  # three sources: taller than the screen's room
+    fit_to_screen(dialog, 800, 2000, QRect(0, 0, width, height))
+    qtbot.waitUntil(lambda: dialog.height() + 40 <= height)
+    assert dialog.width() <= width
+    for button in dialog.buttons.buttons():
+        assert dialog.rect().contains(QRect(button.mapTo(dialog, QPoint(0, 0)), button.size()))
+    # The rest scrolls: the CDR database's fields are reachable below the other two sources.
+    area = dialog.scroll_area
+    area.ensureWidgetVisible(dialog.cdr_box)
+    qtbot.waitUntil(lambda: area.verticalScrollBar().value() > 0)

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QTableView,
     QTabWidget,
@@ -47,7 +46,7 @@ from biztel_desk.services.imports import (
     save_mapping,
 )
 from biztel_desk.services.relink import UnknownNumber, unknown_summary
-from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
+from biztel_desk.ui.boxes import STRETCH, fit_to_screen, hbox, named, scrolled, vbox
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import ERROR_COLOR, ErrorLabel, HintLabel, required_label
@@ -336,12 +335,7 @@ class ImportDialog(QDialog):
         self.close_button.clicked.connect(self._on_close_button_clicked)
 
         # Everything but the buttons scrolls: on a 1366x768 screen (or at 2x scale) the buttons stay in reach.
-        content = QWidget(self)
-        vbox(source, (self.preview_box, 3), (self.tabs, 2), parent=content, margins=0, spacing=10)
-        self.scroll_area = named(QScrollArea(self), "importScroll")
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll_area.setWidget(content)
+        self.scroll_area = scrolled(self, source, (self.preview_box, 3), (self.tabs, 2), name="importScroll", spacing=10)
         buttons = hbox((self.progress_bar, 1), STRETCH, self.import_button, self.close_button)
         vbox((self.scroll_area, 1), buttons, parent=self, spacing=10)
         self.fit_to_screen()
@@ -374,10 +368,7 @@ class ImportDialog(QDialog):
 
     def fit_to_screen(self, available: QRect | None = None) -> None:
         """1040x760 where the screen has room, else the screen's free area (the content scrolls, the buttons stay)."""
-        screen = self.screen() if available is None else None
-        area = available if available is not None else screen.availableGeometry() if screen else QRect(0, 0, 1040, 760)
-        frame = 40  # the window's title bar and borders, outside the widget's size
-        self.resize(min(1040, area.width()), min(760, max(area.height() - frame, 0)))
+        fit_to_screen(self, 1040, 760, available)
 
     def wait(self, msecs: int = 30000) -> bool:
         """Wait for the import's thread (shutdown and tests); the result still arrives at the next event loop turn."""

@@ -40,7 +40,7 @@ from biztel_desk.services.ingest_sources import (
     SettingProblem,
     SourceState,
 )
-from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
+from biztel_desk.ui.boxes import STRETCH, fit_to_screen, hbox, named, scrolled, vbox
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import ErrorLabel, ask
@@ -165,14 +165,16 @@ class IngestDialog(QDialog):
         width = max(label.sizeHint().width() for label in self._labels)
         for label in self._labels:
             label.setFixedWidth(width)
-        vbox(folder_box, http_box, self.cdr_box, self.message_label, self.buttons, parent=self)
+        # Everything but the buttons scrolls: on a 1366x768 screen (or at 2x scale) OK/キャンセル stay in reach.
+        self.scroll_area = scrolled(self, folder_box, http_box, self.cdr_box, name="ingestScroll")
+        vbox((self.scroll_area, 1), self.message_label, self.buttons, parent=self)
 
         self.folder_check.toggled.connect(self._update_enabled)
         self.http_check.toggled.connect(self._update_enabled)
         self.host_edit.textChanged.connect(self._on_address_changed)
         self.port_edit.textChanged.connect(self._on_address_changed)
         self.load()
-        self.resize(760, self.sizeHint().height())
+        fit_to_screen(self, 800, self.scroll_area.widget().sizeHint().height() + 120)
 
     # --- public ------------------------------------------------------------------------------------------------
 
