@@ -268,6 +268,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "コピー後の件数が一致しません: {detail}。コピー先は使わず、アプリを閉じてからもう一度コピーしてください。",
         "The row counts differ after the copy: {detail}. Do not use the target; close the app and copy again.",
     ),
+    # The wizard's オブジェクト page: describeGlobal says the user cannot query an object, so it is left out.
+    "object_not_queryable": (
+        "このユーザは「{name}」にアクセスできないため、対象から外しました。",
+        "This user cannot access {name}, so it was left out.",
+    ),
+    "lead_not_queryable": (
+        "このユーザはリード(Lead)にアクセスできないため、リードを対象から外しました。"
+        "リードも検索するには、Salesforceでユーザのプロファイルにリードの参照権限を付与してください。",
+        "This user cannot access Leads (Lead), so Leads were left out. To search Leads too, give the user's profile "
+        "read access to Leads in Salesforce.",
+    ),
 }
 
 
