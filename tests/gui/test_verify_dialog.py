@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 from simple_salesforce import Salesforce
 
@@ -96,6 +96,19 @@ def test_popup_shows_one_line_per_problem(qtbot: QtBot, context: AppContext, set
     dialog.copy_button.click()
     assert QGuiApplication.clipboard().text() == "\n".join(shown_lines(dialog))
     dialog.close()
+
+
+def test_enter_closes_the_popup(qtbot: QtBot, context: AppContext, setting: str, org: DevOrg,
+                               window: QWidget) -> None:
+    org.set_label("WavImg", None)  # a problem: the popup has all its buttons (コピー, チェックリスト, 自動設定)
+    dialog = run_to_popup(qtbot, VerifyRunner(context, window), setting)
+    assert dialog.setup_org_button.isVisible() and dialog.close_button.isDefault()
+    QGuiApplication.clipboard().clear()
+    dialog.copy_button.setFocus()  # even with the focus on another button, Enter is 閉じる
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert QGuiApplication.clipboard().text() == ""  # コピー was not pressed
 
 
 def _verify_slow_org(qtbot: QtBot, context: AppContext, setting: str, org: DevOrg,
