@@ -3,8 +3,6 @@ pops up. ``VerifyLines`` shows a report's lines, in the popup and on the wizard'
 
 from __future__ import annotations
 
-import logging
-
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QScrollArea, QWidget
@@ -20,7 +18,6 @@ WARNING_COLOR = "#b26a00"  # a 注意 line of 設定確認 (amber: not an error)
 MARKS: dict[LineKind, tuple[str, str]] = {"ok": ("✓", OK_COLOR), "warning": ("!", WARNING_COLOR),
                                           "error": ("✗", ERROR_COLOR)}
 
-log = logging.getLogger(__name__)
 _LINES_WITHOUT_SCROLLING = 6
 
 
@@ -38,23 +35,23 @@ def verify_line_row(kind: LineKind, text: str) -> QWidget:
 
 class VerifyLines(QWidget):
     """The lines of one 設定確認: ✓ 正しく設定されています and its 注意 lines; or 「N件の問題が見つかりました。」 and
-    a line per problem; or why it could not run. Up to ``scroll_after`` lines take their room; more scroll (a bare
-    org has a dozen problems) rather than grow past the screen."""
+    a line per problem; or why it could not run. With ``scroll`` the lines scroll (a bare org has a dozen
+    problems) rather than grow past the screen; without, they take their room."""
 
-    def __init__(self, parent: QWidget | None = None, *, scroll_after: int = 0) -> None:
+    def __init__(self, parent: QWidget | None = None, *, scroll: bool = True) -> None:
         super().__init__(parent)
-        self.scroll_after = scroll_after
         self.texts: list[str] = []
         self.title_label = text_label(name="verifyTitle", bold=True)
         self.title_label.setStyleSheet(f"font-weight: bold; color: {ERROR_COLOR};")
-        self.body = QWidget()
-        self.body_layout = column(1, parent=self.body, margins=0)
+        body = QWidget()
+        self.body_layout = column(1, parent=body, margins=0)
         self.body_layout.setSpacing(8)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll_area.setWidget(self.body)
-        column(self.title_label, (self.scroll_area, 1), parent=self, margins=0).setSpacing(10)
+        if scroll:
+            self.scroll_area = QScrollArea()
+            self.scroll_area.setWidgetResizable(True)
+            self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+            self.scroll_area.setWidget(body)
+        column(self.title_label, (self.scroll_area if scroll else body, 1), parent=self, margins=0).setSpacing(10)
 
     def show_report(self, report: VerificationReport, lang: str) -> None:
         lines = verification.marked_lines(report, lang)
@@ -79,7 +76,6 @@ class VerifyLines(QWidget):
         self.texts = [text for _kind, text in lines]
         self.title_label.setText(title)
         self.title_label.setVisible(bool(title))
-        self.scroll_area.setMinimumHeight(420 if self.scroll_after and len(lines) > self.scroll_after else 0)
 
 
 class VerifyBusyDialog(QDialog):
@@ -179,7 +175,10 @@ class VerifyResultDialog(QDialog):
         self.context = context
         self.setWindowTitle(self.tr("設定確認"))
         self.setObjectName("verifyResultDialog")
-        self.view = VerifyLines(self, scroll_after=_LINES_WITHOUT_SCROLLING)
+        scroll = len(report.problems if report is not None else [failure]) > _LINES_WITHOUT_SCROLLING
+        self.view = VerifyLines(self, scroll=scroll)
+        if scroll:
+            self.view.scroll_area.setMinimumHeight(420)
         if report is None:
             self.view.show_failure(failure)
         else:
