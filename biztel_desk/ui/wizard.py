@@ -144,10 +144,6 @@ class FirstRunWizard(QWizard):
         if self.currentId() == PAGE_WELCOME:
             self.next()
 
-    def is_busy(self) -> bool:
-        """Whether a page is waiting for Salesforce (a connection test, describeGlobal or verification)."""
-        return self.account_page.is_testing() or self.objects_page.is_fetching() or self.verify_page.is_running()
-
     def accept(self) -> None:
         super().accept()
         if self._choice == "connect" and self.setting_name:
@@ -641,6 +637,10 @@ class WizardTargetsPage(_Page):
     def numbers(self) -> list[str]:
         return [target.number for target in self.model.targets()]
 
+    def default_outbound(self) -> str:
+        """The number marked 既定の発信番号, or ""."""
+        return next((target.number for target in self.model.targets() if target.default_outbound), "")
+
     def add_number(self, text: str) -> bool:
         """Add a number as the admin typed it: shown normalised (03-1234-5678); False with the reason if refused."""
         existing = {self.model.e164_of(index) for index in range(self.model.rowCount())}
@@ -657,10 +657,6 @@ class WizardTargetsPage(_Page):
         self.number_hint.show()
         self.completeChanged.emit()
         return True
-
-    def default_outbound(self) -> str:
-        """The number marked 既定の発信番号, or ""."""
-        return next((target.number for target in self.model.targets() if target.default_outbound), "")
 
     def isComplete(self) -> bool:
         return self.model.rowCount() > 0
@@ -783,10 +779,16 @@ class WizardVerifyPage(_Page):
             self._again = True  # the previous run finishes first, then this one starts
         self.completeChanged.emit()
 
+    def _restarted(self) -> bool:
+        """The admin came back meanwhile: this result is of the earlier run; verify again instead of showing it."""
+        if not self._again:
+            return False
+        self._again = False
+        self._start()
+        return True
+
     def _on_runner_finished(self, report: VerificationReport) -> None:
-        if self._again:
-            self._again = False
-            self._start()
+        if self._restarted():
             return
         self.owner.last_report = report
         self._set_busy(False)
@@ -805,9 +807,7 @@ class WizardVerifyPage(_Page):
         return dialog
 
     def _on_runner_failed(self, reason: str) -> None:
-        if self._again:
-            self._again = False
-            self._start()
+        if self._restarted():
             return
         self._set_busy(False)
         self.view.show_failure(reason)

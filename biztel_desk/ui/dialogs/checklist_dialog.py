@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -48,9 +48,6 @@ COL_STATE, COL_LABEL, COL_TYPE, COL_NAME, COL_API = range(5)
 
 class ChecklistDialog(QDialog):
     """Static resource, custom label, the eleven Activity fields and the formula to copy, each ✓ / ✗ / 未確認."""
-
-    verified = Signal(object)  # VerificationReport of 設定確認を実行 (shown when it is of the setting chosen)
-    verify_failed = Signal(str)  # why it could not run, in the UI language
 
     def __init__(self, context: AppContext, parent: QWidget | None = None, *, setting_name: str | None = None,
                  report: VerificationReport | None = None) -> None:
@@ -139,10 +136,6 @@ class ChecklistDialog(QDialog):
         name = self.setting_name()
         return verification.load_last_report(self.context.config, name) if name else None
 
-    def state_of(self, key: str) -> bool | None:
-        """True ✓, False ✗, None 未確認 (never verified, or the check could not run)."""
-        return checklist_state(self.report, key)[0]
-
     def _state(self, key: str) -> tuple[str, str, str]:
         """(mark, colour, tooltip) of one checklist item."""
         state, reasons = checklist_state(self.report, key, self.context.lang)
@@ -197,13 +190,11 @@ class ChecklistDialog(QDialog):
         self.verify_button.setEnabled(True)
         if report.setting == self.setting_name():
             self.show_report(report)
-        self.verified.emit(report)
 
     def _on_verify_failed(self, error: BaseException) -> None:
         self.verify_button.setEnabled(True)
         reason = error_text(error, self.context.lang)
         self.verified_label.setText(reason)
-        self.verify_failed.emit(reason)
 
 
 def _group(title: str, rows: list[tuple[str, QWidget]]) -> QGroupBox:
