@@ -43,8 +43,6 @@ from biztel_desk.domain.config import (
     LinkStatus,
     LinkTargetConfig,
     SecretKind,
-    validate_account,
-    validate_basic,
     validate_new_target,
     validate_objects,
 )
@@ -381,11 +379,7 @@ class WizardAccountPage(_Page):
 
     def _check(self, require_secrets: bool = False) -> AccountConfig | None:
         """Validate the form (problems shown under the fields); with ``require_secrets`` they must be typed."""
-        cleaned, problems = validate_account(self.form.form_config())
-        if cleaned.name and cleaned.name != self.owner.account_name and any(
-            account.name == cleaned.name for account in self.context.config.list_accounts()
-        ):
-            problems.append(Problem("duplicate_name", "name", {"value": cleaned.name, "label_field": "account_name"}))
+        cleaned, problems = self.context.config.check_account(self.form.form_config(), self.owner.account_name)
         missing = self.form.missing_secrets() if require_secrets else []
         others = self.form.show_problems(problems, missing)
         if problems or missing:
@@ -425,10 +419,7 @@ class WizardSettingPage(_Page):
         self.summary_label.clear_message()
         setting = self.form_config()
         if self.owner.setting_name is None:
-            accounts = {account.name for account in self.context.config.list_accounts()}
-            cleaned, problems = validate_basic(setting, accounts)
-            if cleaned.name in {summary.name for summary in self.context.config.list_settings()}:
-                problems.append(Problem("duplicate_name", "name", {"value": cleaned.name}))
+            problems = self.context.config.check_new_basic(setting)
         else:
             problems = []
             try:

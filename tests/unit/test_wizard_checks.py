@@ -3,9 +3,12 @@ marked lines of a report, a checklist item's state, the plan's texts, a job's fa
 
 from __future__ import annotations
 
-from biztel_desk.domain.config import validate_new_target
+from dataclasses import replace
+
+from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, validate_new_target
 from biztel_desk.domain.errors import KnownError, error_text
 from biztel_desk.domain.messages import message
+from biztel_desk.services.context import AppContext
 from biztel_desk.services.setup_org import Action, PlanLine, SetupPlan
 from biztel_desk.services.verification import checklist_state, marked_lines
 from biztel_desk.verify.report import VerificationReport, problem
@@ -72,3 +75,25 @@ def test_error_text_of_a_known_error_and_of_a_bug() -> None:
 def test_describe_notes_for_an_object_the_user_cannot_query() -> None:
     assert message("object_not_queryable", "ja", name="Case") == "このユーザは「Case」にアクセスできないため、対象から外しました。"
     assert message("lead_not_queryable", "en", name="Lead").startswith("This user cannot access Leads")
+
+
+def test_check_account_names_what_save_would_refuse_without_saving(context: AppContext) -> None:
+    config = context.config
+    config.save_account(AccountConfig(name="本番", username="admin@example.com"))
+    cleaned, problems = config.check_account(AccountConfig(name="本番", username="other@example.com"))
+    assert [p.code for p in problems] == ["duplicate_name"] and cleaned.name == "本番"
+    assert config.check_account(AccountConfig(name="本番", username="admin@example.com"), "本番")[1] == []  # itself
+    assert [p.code for p in config.check_account(AccountConfig(name="", username="a@example.com"))[1]] == ["required"]
+    assert [a.username for a in config.list_accounts()] == ["admin@example.com"]  # nothing was saved
+
+
+def test_check_new_basic_names_a_taken_name_and_an_unknown_account(context: AppContext) -> None:
+    config = context.config
+    config.save_account(AccountConfig(name="本番", username="admin@example.com"))
+    setting = LinkSettingConfig(name="本社", account="本番", fallback_record_id="0012v000032fR15AAE", api_consent=True,
+                                targets=(LinkTargetConfig("03-1234-5678"),))
+    assert config.check_new_basic(setting) == []
+    config.save_basic(setting)
+    assert [p.code for p in config.check_new_basic(setting)] == ["duplicate_name"]
+    assert "unknown_account" in [p.code for p in config.check_new_basic(replace(setting, name="大阪", account="x"))]
+    assert [s.name for s in config.list_settings()] == ["本社"]
