@@ -268,6 +268,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "コピー後の件数が一致しません: {detail}。コピー先は使わず、アプリを閉じてからもう一度コピーしてください。",
         "The row counts differ after the copy: {detail}. Do not use the target; close the app and copy again.",
     ),
+    # The wizard's 有効化 page: what was saved and how 設定確認 went.
+    "wizard_saved": (
+        "Salesforceアカウント「{account}」と連携設定「{setting}」を保存しました。",
+        "Saved the Salesforce account '{account}' and the link setting '{setting}'.",
+    ),
+    "wizard_objects_targets": ("オブジェクト: {objects} / 連携対象: {targets}", "Objects: {objects} / Link targets: {targets}"),
+    "wizard_verify_pending": ("設定確認: 未完了", "Verification: not completed"),
+    "wizard_verify_ok": ("設定確認: 問題はありません", "Verification: no problems"),
+    "wizard_verify_problems": (
+        "設定確認: {count}件の問題があります(基本情報タブの「設定確認」で再確認できます)",
+        "Verification: {count} problem(s) (verify again with Verify settings on the Basic tab)",
+    ),
     # The wizard's オブジェクト page: describeGlobal says the user cannot query an object, so it is left out.
     "object_not_queryable": (
         "このユーザは「{name}」にアクセスできないため、対象から外しました。",

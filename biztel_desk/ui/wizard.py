@@ -48,7 +48,7 @@ from biztel_desk.domain.config import (
 )
 from biztel_desk.domain.errors import error_text
 from biztel_desk.domain.messages import Problem, ProblemsError, message
-from biztel_desk.services import salesforce_access
+from biztel_desk.services import first_run, salesforce_access
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.salesforce_access import SecretStoreError
 from biztel_desk.services.verification import VerificationReport
@@ -854,19 +854,8 @@ class WizardEnablePage(_Page):
         setting = self.context.config.get_setting(self.owner.setting_name or "")
         consent = bool(setting and setting.api_consent)
         report = self.owner.last_report
-        lines = [self.tr("Salesforceアカウント「{account}」と連携設定「{setting}」を保存しました。").format(
-            account=self.owner.account_name or "", setting=self.owner.setting_name or "")]
-        if setting is not None:
-            lines.append(self.tr("オブジェクト: {objects} / 連携対象: {targets}").format(
-                objects="、".join(o.api_name for o in sorted(setting.objects, key=lambda o: o.priority)),
-                targets="、".join(t.number for t in setting.targets)))
-        if report is None:
-            lines.append(self.tr("設定確認: 未完了"))
-        elif report.ok:
-            lines.append(self.tr("設定確認: 問題はありません"))
-        else:
-            lines.append(self.tr("設定確認: {count}件の問題があります(基本情報タブの「設定確認」で再確認できます)").format(
-                count=len(report.lines(self.context.lang))))
+        lines = first_run.setup_summary(self.owner.account_name or "", self.owner.setting_name or "", setting, report,
+                                        self.context.lang)
         self.summary_label.setText("\n".join(lines))
         self.enable_radio.setEnabled(consent)
         self.consent_note.show_message(

@@ -9,6 +9,7 @@ from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTarg
 from biztel_desk.domain.errors import KnownError, error_text
 from biztel_desk.domain.messages import message
 from biztel_desk.services.context import AppContext
+from biztel_desk.services.first_run import setup_summary
 from biztel_desk.services.setup_org import Action, PlanLine, SetupPlan
 from biztel_desk.services.verification import checklist_state, marked_lines
 from biztel_desk.verify.report import VerificationReport, problem
@@ -97,3 +98,17 @@ def test_check_new_basic_names_a_taken_name_and_an_unknown_account(context: AppC
     assert [p.code for p in config.check_new_basic(setting)] == ["duplicate_name"]
     assert "unknown_account" in [p.code for p in config.check_new_basic(replace(setting, name="大阪", account="x"))]
     assert [s.name for s in config.list_settings()] == ["本社"]
+
+
+def test_setup_summary_says_what_was_saved_and_how_the_verification_went() -> None:
+    setting = LinkSettingConfig(name="本社", account="本番", targets=(LinkTargetConfig("03-1234-5678"),
+                                                                      LinkTargetConfig("06-1234-5678")))
+    lines = setup_summary("本番", "本社", setting, None, "ja")
+    assert lines[0] == "Salesforceアカウント「本番」と連携設定「本社」を保存しました。"
+    objects = "、".join(o.api_name for o in sorted(setting.objects, key=lambda o: o.priority))
+    assert lines[1] == f"オブジェクト: {objects} / 連携対象: 03-1234-5678、06-1234-5678"
+    assert lines[2] == "設定確認: 未完了"
+    assert setup_summary("本番", "本社", None, VerificationReport("本社"), "en") == [
+        "Saved the Salesforce account '本番' and the link setting '本社'.", "Verification: no problems"]
+    problems = VerificationReport("本社", [problem("label_missing", "label:WavImg")])
+    assert setup_summary("本番", "本社", None, problems, "ja")[-1].startswith("設定確認: 1件の問題があります")
