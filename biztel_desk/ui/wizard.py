@@ -262,6 +262,7 @@ class WizardAccountPage(_Page):
         self.form.test_button.clicked.connect(self._on_test_button_clicked)
         self.form.browser_login_button.clicked.connect(self._on_browser_login_button_clicked)
         self.form.edited.connect(self._on_form_edited)
+
     # --- public ------------------------------------------------------------------------------------------------
 
     def form_secrets(self) -> dict[SecretKind, str]:
