@@ -7,6 +7,7 @@ import re
 import string
 import unicodedata
 import zoneinfo
+from collections.abc import Collection
 from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -616,6 +617,15 @@ def validate_target_number(number: str, region: str = "JP", where: str = "number
     if e164 is None or not phonenumbers.is_valid_number(phonenumbers.parse(e164)):
         return None, Problem("phone_invalid", where, {"value": number.strip()})
     return e164, None
+
+
+def validate_new_target(number: str, region: str, existing: Collection[str | None]) -> tuple[str | None, Problem | None]:
+    """A number to add to a list: ``validate_target_number``, and refused as a duplicate when its E.164 form is in
+    ``existing`` already."""
+    e164, problem = validate_target_number(number, region)
+    if problem is None and e164 in existing:
+        return None, Problem("phone_duplicate", "number", {"value": number.strip()})
+    return e164, problem
 
 
 def validate_targets(targets: list[LinkTargetConfig] | tuple[LinkTargetConfig, ...], region: str = "JP", path: str = "targets") -> tuple[list[LinkTargetConfig], list[Problem]]:

@@ -13,3 +13,8 @@ class KnownError(Exception):
 
     def text(self, lang: str = "ja") -> str:
         return str(self)
+
+
+def error_text(error: BaseException, lang: str = "ja") -> str:
+    """What to show for a failure a job handed to its ``on_error``: a known error's text, else the error itself."""
+    return error.text(lang) if isinstance(error, KnownError) else str(error)

@@ -73,6 +73,13 @@ class ConfigService:
             repos.upsert_account(session, cleaned, original_name)
         return cleaned
 
+    def check_account(self, account: AccountConfig, original_name: str | None = None) -> tuple[AccountConfig, list[Problem]]:
+        """What ``save_account`` would refuse, without saving (the wizard checks before it tests a connection)."""
+        cleaned, problems = validate_account(account)
+        if cleaned.name and cleaned.name != original_name and cleaned.name in {a.name for a in self.list_accounts()}:
+            problems.append(Problem("duplicate_name", "name", {"value": cleaned.name, "label_field": "account_name"}))
+        return cleaned, problems
+
     def delete_account(self, name: str) -> None:
         with self.database.begin() as session:
             users = repos.settings_using_account(session, name)
@@ -99,6 +106,14 @@ class ConfigService:
         while f"{base} {index}" in names:
             index += 1
         return f"{base} {index}"
+
+    def check_new_basic(self, setting: LinkSettingConfig) -> list[Problem]:
+        """What ``save_basic`` would refuse of a new setting's 基本情報, without saving (the wizard stores it later,
+        with its objects and targets)."""
+        cleaned, problems = validate_basic(setting, {account.name for account in self.list_accounts()})
+        if cleaned.name in {summary.name for summary in self.list_settings()}:
+            problems.append(Problem("duplicate_name", "name", {"value": cleaned.name}))
+        return problems
 
     def save_basic(self, setting: LinkSettingConfig, original_name: str | None = None) -> LinkSettingConfig:
         """Save the 基本情報 tab. A new setting (original_name None) also stores its objects and targets."""

@@ -123,6 +123,26 @@ class SetupPlan:
                     f"The Salesforce user {self.username} lacks the permission(s) the setup needs: {names}. "
                     "Sign in with a System Administrator, or have an administrator grant them, then run it again.")
 
+    def status_text(self, lang: str = "ja") -> str:
+        """What the plan dialog says above the plan: the org and user, then what 適用… would do (or why it cannot)."""
+        head = pick(lang, f"組織「{self.org_name}」・ユーザ {self.username}",
+                    f"Org “{self.org_name}” · user {self.username}")
+        if self.missing_permissions:
+            return head + "\n" + self.permission_text(lang)
+        if self.changes_nothing:
+            return head + "\n" + pick(lang, "作成するものはありません。", "Nothing to create.")
+        count = len(self.creates)
+        return head + "\n" + pick(lang, f"{count}件を作成します。「適用…」で実行します。",
+                                   f"{count} piece(s) to create. Click “Apply…” to create them.")
+
+    def confirm_text(self, lang: str = "ja") -> str:
+        """The question before 適用: which org, as which user, how many creates, and that nothing is deleted."""
+        count = len(self.creates)
+        return pick(lang, f"組織「{self.org_name}」({self.org_id})に、ユーザ {self.username} として{count}件を作成します。"
+                          "削除や既存項目の変更はしません。実行しますか?",
+                    f"Create {count} piece(s) in the org “{self.org_name}” ({self.org_id}) as the user "
+                    f"{self.username}? Nothing is deleted and no existing field is changed.")
+
     def lines_text(self, lang: str = "ja") -> list[str]:
         out = [line.text(lang) for line in self.lines]
         if self.missing_permissions:

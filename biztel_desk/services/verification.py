@@ -6,7 +6,7 @@ client: loaded on the first call, not at start-up). The requirements are the che
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from biztel_desk.services.config import ConfigService
 from biztel_desk.verify.report import VerificationReport, VerifyProblem
@@ -36,9 +36,10 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ACTIVITY_FIELDS", "CUSTOM_LABEL", "CUSTOM_LABEL_DESCRIPTION", "CUSTOM_LABEL_VALUE", "LABEL_KEY", "RESOURCE_KEY",
-    "STATIC_RESOURCE", "WAV_FORMULA", "VerificationReport", "VerifyProblem", "field_key", "last_report_key",
-    "load_last_report", "verify_setting",
+    "STATIC_RESOURCE", "WAV_FORMULA", "VerificationReport", "VerifyProblem", "checklist_state", "field_key",
+    "last_report_key", "load_last_report", "marked_lines", "verify_setting",
 ]
+LineKind = Literal["ok", "warning", "error"]
 
 
 def verify_setting(context: VerifyContext, setting_name: str, *, timeout: float = 30,
@@ -68,3 +69,21 @@ def load_last_report(config: ConfigService, setting_name: str) -> VerificationRe
         return VerificationReport.from_json(data)
     except (KeyError, TypeError, ValueError):  # a report of an older shape: as if never verified
         return None
+
+
+def marked_lines(report: VerificationReport, lang: str = "ja") -> list[tuple[LineKind, str]]:
+    """The report's lines with their kind, as the popup and the wizard mark them (✓ ok, ! warning, ✗ error):
+    an ok report is its 正しく設定されています line and then its 注意 lines; otherwise one line per problem."""
+    if report.ok:
+        first, *warnings = report.lines(lang)
+        return [("ok", first), *(("warning", line) for line in warnings)]
+    return [("warning" if p.warning else "error", p.text(lang)) for p in report.problems]
+
+
+def checklist_state(report: VerificationReport | None, key: str, lang: str = "ja") -> tuple[bool | None, list[str]]:
+    """One checklist item: True ✓, False ✗ with the reasons, None 未確認 (never verified, or the check could not
+    run)."""
+    state = report.checked.get(key) if report is not None else None
+    if state is False and report is not None:
+        return False, [p.text(lang) for p in report.problems if p.target == key]
+    return state, []

@@ -70,7 +70,7 @@ class CrashHandler(QObject):
     def report(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None,
                source: str = "", *, show: bool = True) -> None:
         """Log ``error``; a known failure becomes a message, anything else crash.log and the crash dialog."""
-        problem = self.known_problem(error)
+        problem = known_message(error, self.lang, self.database_location)
         if problem is not None:
             log.warning("known failure%s: %s", f" in {source}" if source else "", error)
             if show:
@@ -79,10 +79,6 @@ class CrashHandler(QObject):
         where = self.record(kind, error, tb, source)
         if show:
             self._show.emit(self._crash_text(where))
-
-    def known_problem(self, error: BaseException) -> str | None:
-        """What the user can do about ``error``, or None when it is a bug."""
-        return known_message(error, self.lang, self.database_location)
 
     def record(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None,
                source: str = "") -> str:

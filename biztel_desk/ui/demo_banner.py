@@ -5,17 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
-from biztel_desk.ui.widgets import ask
+from biztel_desk.ui.widgets import ask, column, row
 
 _STYLE = """
 QFrame#demoBanner { background: #fff4ce; border-bottom: 1px solid #e0c36a; }
@@ -50,16 +48,10 @@ class DemoBanner(QFrame):
         self.connect_button.setObjectName("primaryButton")
         self.connect_button.setToolTip(self.tr("デモを終了し、セットアップウィザードでお使いのSalesforceに接続します"))
         texts = QWidget()
-        text_layout = QVBoxLayout(texts)
-        text_layout.setContentsMargins(0, 0, 0, 0)
-        text_layout.setSpacing(2)
-        text_layout.addWidget(self.text_label)
-        text_layout.addWidget(self.detail_label)
-        layout = QHBoxLayout(self)
+        column(self.text_label, self.detail_label, parent=texts, margins=0).setSpacing(2)
+        layout = row((texts, 1), self.connect_button, parent=self)
         layout.setContentsMargins(14, 8, 14, 8)
         layout.setSpacing(12)
-        layout.addWidget(texts, 1)
-        layout.addWidget(self.connect_button)
         self.connect_button.clicked.connect(self._on_connect_button_clicked)
 
     @classmethod
@@ -85,11 +77,6 @@ class DemoBanner(QFrame):
 
     def request_connect(self) -> None:
         """Ask whether to end the demo; emit ``connect_requested`` when the admin agrees."""
-        if self.confirm():
-            self.connect_requested.emit()
-
-    def confirm(self) -> bool:
-        """Ask whether to end the demo; True when the admin agreed."""
         answer = ask(
             self.window(),
             self.tr("実際のSalesforceに接続"),
@@ -101,7 +88,8 @@ class DemoBanner(QFrame):
             QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Ok,
         )
-        return answer == QMessageBox.StandardButton.Ok
+        if answer == QMessageBox.StandardButton.Ok:
+            self.connect_requested.emit()
 
     @Slot()
     def _on_connect_button_clicked(self) -> None:
@@ -110,10 +98,7 @@ class DemoBanner(QFrame):
 
 def show_launch_failed(parent: QWidget | None, *, demo: bool) -> None:
     """The app could not be started as a new process (the demo, or the real profile after the demo)."""
-    if demo:
-        text = QCoreApplication.translate("DemoBanner", "デモを起動できませんでした。もう一度お試しください。")
-    else:
-        text = QCoreApplication.translate(
-            "DemoBanner", "BIZTEL Desk を起動し直せませんでした。デモを閉じてから、BIZTEL Desk をもう一度起動してください。"
-        )
+    translate = QCoreApplication.translate  # literal sources: pyside6-lupdate reads them
+    text = (translate("DemoBanner", "デモを起動できませんでした。もう一度お試しください。") if demo else translate(
+        "DemoBanner", "BIZTEL Desk を起動し直せませんでした。デモを閉じてから、BIZTEL Desk をもう一度起動してください。"))
     QMessageBox.warning(parent, "BIZTEL Desk", text)

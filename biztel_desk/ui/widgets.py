@@ -1,17 +1,27 @@
-"""Small shared widgets: inline error labels, required-field labels, form rows and the status badge colours."""
+"""Small shared widgets: inline error labels, required-field labels, form rows, layout builders and the status badge
+colours."""
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QBoxLayout,
     QFormLayout,
+    QFrame,
+    QHBoxLayout,
     QLabel,
+    QLayout,
     QMessageBox,
+    QProgressBar,
     QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -110,6 +120,78 @@ def make_form() -> QFormLayout:
     form.setHorizontalSpacing(16)
     form.setVerticalSpacing(10)
     return form
+
+
+# A layout builder's item: a widget, a layout, a stretch (an int), or a widget or layout with its stretch factor.
+LayoutItem = QWidget | QLayout | int | tuple[QWidget | QLayout, int]
+_Box = TypeVar("_Box", bound=QBoxLayout)
+
+
+def row(*items: LayoutItem, parent: QWidget | None = None, margins: int | None = None) -> QHBoxLayout:
+    """A QHBoxLayout of ``items`` (see ``LayoutItem``), on ``parent`` when given."""
+    return _fill(QHBoxLayout(parent) if parent is not None else QHBoxLayout(), items, margins)
+
+
+def column(*items: LayoutItem, parent: QWidget | None = None, margins: int | None = None) -> QVBoxLayout:
+    """A QVBoxLayout of ``items`` (see ``LayoutItem``), on ``parent`` when given."""
+    return _fill(QVBoxLayout(parent) if parent is not None else QVBoxLayout(), items, margins)
+
+
+def _fill(layout: _Box, items: tuple[LayoutItem, ...], margins: int | None) -> _Box:
+    if margins is not None:
+        layout.setContentsMargins(margins, margins, margins, margins)
+    for item in items:
+        thing, stretch = item if isinstance(item, tuple) else (item, 0)
+        if isinstance(thing, int):
+            layout.addStretch(thing)
+        elif isinstance(thing, QLayout):
+            layout.addLayout(thing, stretch)
+        else:
+            layout.addWidget(thing, stretch)
+    return layout
+
+
+def separator() -> QFrame:
+    """A sunken horizontal line between the parts of a page."""
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line
+
+
+def busy_bar(max_width: int = 0, *, visible: bool = True) -> QProgressBar:
+    """An indeterminate progress bar: something runs whose number of steps is not known ahead."""
+    bar = QProgressBar()
+    bar.setRange(0, 0)
+    bar.setTextVisible(False)
+    if max_width:
+        bar.setMaximumWidth(max_width)
+    bar.setVisible(visible)
+    return bar
+
+
+def text_label(text: str = "", *, name: str = "", bold: bool = False, selectable: bool = False) -> QLabel:
+    """A word-wrapped plain-text label; ``selectable`` lets the admin copy it (a reason, a path)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    if name:
+        label.setObjectName(name)
+    if bold:
+        label.setStyleSheet("font-weight: bold;")
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def read_only_table(headers: list[str], rows: int = 0) -> QTableWidget:
+    """A QTableWidget to read, not edit: whole rows selected, no row numbers."""
+    table = QTableWidget(rows, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    return table
 
 
 def ask(

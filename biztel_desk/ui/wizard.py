@@ -1,4 +1,8 @@
-"""First-run wizard (issue #6): try the demo, or connect Salesforce step by step up to an enabled link setting."""
+"""First-run wizard (issue #6): try the demo, or connect Salesforce step by step up to an enabled link setting.
+
+The wizard keeps the flow only; its pages embed the editors of the window: ``AccountForm``, the 基本情報 tab's
+``BasicForm``, the オブジェクト and 連携対象 models, and 設定確認's ``VerifyLines``.
+"""
 
 from __future__ import annotations
 
@@ -16,18 +20,14 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCommandLinkButton,
     QDialog,
-    QFrame,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
+    QMessageBox,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QSizePolicy,
     QTableView,
-    QVBoxLayout,
     QWidget,
     QWizard,
     QWizardPage,
@@ -43,50 +43,37 @@ from biztel_desk.domain.config import (
     LinkStatus,
     LinkTargetConfig,
     SecretKind,
-    validate_account,
-    validate_basic,
+    validate_new_target,
     validate_objects,
-    validate_target_number,
 )
-from biztel_desk.domain.errors import KnownError
-from biztel_desk.domain.messages import Problem, ProblemsError
-from biztel_desk.services import salesforce_access
+from biztel_desk.domain.errors import error_text
+from biztel_desk.domain.messages import Problem, ProblemsError, message
+from biztel_desk.services import first_run, salesforce_access
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.salesforce_access import SecretStoreError
 from biztel_desk.services.verification import VerificationReport
 from biztel_desk.ui.account_form import AccountForm, report_lines, run_job, system_browser, thread_safe
-from biztel_desk.ui.dialogs.verify_dialog import WARNING_COLOR, VerifyRunner, verify_line_row
+from biztel_desk.ui.dialogs.verify_dialog import VerifyLines, VerifyRunner
 from biztel_desk.ui.models.objects_model import ObjectsModel
 from biztel_desk.ui.models.targets_model import ALIASES, CHECK, TargetsModel
 from biztel_desk.ui.tabs.basic_tab import BasicForm
 from biztel_desk.ui.tabs.objects_tab import objects_view
 from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import (
-    ERROR_COLOR,
-    OK_COLOR,
     ErrorLabel,
     HintLabel,
+    busy_bar,
+    column,
     field_block,
     make_form,
+    row,
+    separator,
+    text_label,
 )
 
 PAGE_WELCOME, PAGE_ACCOUNT, PAGE_SETTING, PAGE_OBJECTS, PAGE_TARGETS, PAGE_VERIFY, PAGE_ENABLE = range(7)
 Choice = Literal["demo", "connect"]
-
-# The connection result box: (text, background) for success, failure and in progress.
-_RESULT_STYLES: dict[bool | None, tuple[str, str]] = {
-    True: (OK_COLOR, "#e6f4ea"),
-    False: (ERROR_COLOR, "#fdecea"),
-    None: ("#202124", "#f1f3f4"),
-}
 _INDEX = re.compile(r"\[(\d+)\]")
-
-
-def _separator() -> QFrame:
-    line = QFrame()
-    line.setFrameShape(QFrame.Shape.HLine)
-    line.setFrameShadow(QFrame.Shadow.Sunken)
-    return line
 
 
 # --- the wizard --------------------------------------------------------------------------------------------
@@ -99,7 +86,7 @@ class FirstRunWizard(QWizard):
     once they started the Salesforce path, None while nothing was chosen. Everything is saved through the
     services as the admin leaves each page: the account on leaving アカウント, the link setting with its
     objects and targets on leaving 連携対象 (later visits to earlier pages update it). ``setting_ready(name)``
-    follows 完了.
+    follows 完了. Once the Salesforce path was started, キャンセル, Escape and closing the window ask first.
     """
 
     demo_requested = Signal()
@@ -113,15 +100,17 @@ class FirstRunWizard(QWizard):
         self.account_revision = 0  # bumped on every save: the objects page re-reads describeGlobal
         self.setting_name: str | None = None  # the link setting as saved (None until 連携対象 was left)
         self.last_report: VerificationReport | None = None
+        self.discard_box: QMessageBox | None = None  # 閉じますか? while it is open
+        self.discard_button: QPushButton | None = None
         self.setObjectName("firstRunWizard")
         self.setWindowTitle(self.tr("BIZTEL Desk をはじめる"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.setButtonText(QWizard.WizardButton.BackButton, self.tr("戻る"))
-        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("次へ"))
-        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("完了"))
-        self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("キャンセル"))
-
+        for button, text in ((QWizard.WizardButton.BackButton, self.tr("戻る")),
+                             (QWizard.WizardButton.NextButton, self.tr("次へ")),
+                             (QWizard.WizardButton.FinishButton, self.tr("完了")),
+                             (QWizard.WizardButton.CancelButton, self.tr("キャンセル"))):
+            self.setButtonText(button, text)
         self.welcome_page = WizardWelcomePage(self)
         self.account_page = WizardAccountPage(self)
         self.setting_page = WizardSettingPage(self)
@@ -129,15 +118,9 @@ class FirstRunWizard(QWizard):
         self.targets_page = WizardTargetsPage(self)
         self.verify_page = WizardVerifyPage(self)
         self.enable_page = WizardEnablePage(self)
-        for page_id, page in (
-            (PAGE_WELCOME, self.welcome_page),
-            (PAGE_ACCOUNT, self.account_page),
-            (PAGE_SETTING, self.setting_page),
-            (PAGE_OBJECTS, self.objects_page),
-            (PAGE_TARGETS, self.targets_page),
-            (PAGE_VERIFY, self.verify_page),
-            (PAGE_ENABLE, self.enable_page),
-        ):
+        pages = (self.welcome_page, self.account_page, self.setting_page, self.objects_page, self.targets_page,
+                 self.verify_page, self.enable_page)
+        for page_id, page in enumerate(pages):  # in the order of PAGE_WELCOME … PAGE_ENABLE
             self.setPage(page_id, page)
         self.setStartId(PAGE_WELCOME)
         self.resize(820, 660)
@@ -159,23 +142,41 @@ class FirstRunWizard(QWizard):
         if self.currentId() == PAGE_WELCOME:
             self.next()
 
-    def is_busy(self) -> bool:
-        """Whether a page is waiting for Salesforce (a connection test, describeGlobal or verification)."""
-        return self.account_page.is_testing() or self.objects_page.is_fetching() or self.verify_page.is_running()
-
     def accept(self) -> None:
         super().accept()
         if self._choice == "connect" and self.setting_name:
             self.setting_ready.emit(self.setting_name)
 
+    def reject(self) -> None:
+        """キャンセル, Escape and the window's close button: once the Salesforce path was started, ask first (a box
+        that does not block: a closing test or window is not held up); キャンセル in it keeps the wizard."""
+        if self._choice != "connect" or not self.isVisible():
+            super().reject()
+        elif self.discard_box is None:
+            box = QMessageBox(QMessageBox.Icon.Question, self.tr("セットアップウィザードを閉じる"), self.tr(
+                "ウィザードを閉じますか?このページの入力は破棄されます。保存済みのアカウントと連携設定は残り、"
+                "あとからヘルプメニューの「はじめに(セットアップウィザード)」で続けられます。"), parent=self)
+            self.discard_button = box.addButton(self.tr("破棄して閉じる"), QMessageBox.ButtonRole.DestructiveRole)
+            box.setDefaultButton(box.addButton(self.tr("キャンセル"), QMessageBox.ButtonRole.RejectRole))
+            box.buttonClicked.connect(self._on_discard_box_button_clicked)
+            self.discard_box = box
+            box.open()
+
+    def _on_discard_box_button_clicked(self, button: object) -> None:
+        self.discard_box = None
+        if button is self.discard_button:
+            super().reject()
+
 
 class _Page(QWizardPage):
     """A page that knows its wizard (QWizardPage.wizard() is None until the page is added)."""
 
-    def __init__(self, owner: FirstRunWizard) -> None:
+    def __init__(self, owner: FirstRunWizard, title: str, subtitle: str) -> None:
         super().__init__(owner)
         self.owner = owner
         self.context = owner.context
+        self.setTitle(title)
+        self.setSubTitle(subtitle)
 
 
 # --- 1. ようこそ --------------------------------------------------------------------------------------------
@@ -183,57 +184,27 @@ class _Page(QWizardPage):
 
 class WizardWelcomePage(_Page):
     def __init__(self, owner: FirstRunWizard) -> None:
-        super().__init__(owner)
-        self.setTitle(self.tr("BIZTEL Desk へようこそ"))
-        self.setSubTitle(
-            self.tr("電話の通話履歴と録音を、Salesforceの活動履歴に自動で連携します。まずはどちらかを選んでください。")
-        )
-        self.demo_button = QCommandLinkButton(
-            self.tr("デモを試す"),
-            self.tr("Salesforce不要。サンプルの組織と通話で、通話が活動履歴として連携される様子をすぐに確認できます。"
-                    "実際のデータには触れません。"),
-        )
-        self.demo_button.setObjectName("demoButton")
-        self.connect_button = QCommandLinkButton(
-            self.tr("Salesforceに接続"),
-            self.tr("お使いのSalesforce組織に接続し、連携設定・オブジェクト・連携対象の電話番号を順に設定して、"
-                    "設定確認まで行います(5分ほどかかります)。"),
-        )
-        self.connect_button.setObjectName("connectButton")
-        for button in (self.demo_button, self.connect_button):
-            # As tall as the wrapped description needs at the page's width, not the narrow size hint's height.
-            policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            policy.setHeightForWidth(True)
-            button.setSizePolicy(policy)
-            button.setMinimumHeight(72)
-            button.setStyleSheet(
-                "QCommandLinkButton { border: 1px solid #c4c9cf; border-radius: 6px; padding: 10px 14px;"
-                " background: #ffffff; font-size: 15px; }"
-                "QCommandLinkButton:hover { border-color: #1a73e8; background: #f3f8fe; }"
-            )
+        super().__init__(owner, self.tr("BIZTEL Desk へようこそ"), self.tr(
+            "電話の通話履歴と録音を、Salesforceの活動履歴に自動で連携します。まずはどちらかを選んでください。"))
+        self.demo_button = _choice_button("demoButton", self.tr("デモを試す"), self.tr(
+            "Salesforce不要。サンプルの組織と通話で、通話が活動履歴として連携される様子をすぐに確認できます。"
+            "実際のデータには触れません。"))
+        self.connect_button = _choice_button("connectButton", self.tr("Salesforceに接続"), self.tr(
+            "お使いのSalesforce組織に接続し、連携設定・オブジェクト・連携対象の電話番号を順に設定して、"
+            "設定確認まで行います(5分ほどかかります)。"))
         note = HintLabel(
             self.tr("この画面はあとからメニューでも開けます。Salesforceへの接続は、デモを試した後でも行えます。")
         )
-        how_title = QLabel(self.tr("しくみ"))
-        how_title.setStyleSheet("font-weight: bold;")
-        steps = QLabel(
+        steps = text_label(
             self.tr("1. 連携対象の電話番号で通話が終わると、BIZTEL Deskが通話履歴を受け取ります。\n"
                     "2. 相手の電話番号でSalesforceの取引先・取引先責任者・リードなどを検索します。\n"
                     "3. 見つかったレコードに活動履歴(ToDo)を作成し、録音を再生できるリンクを付けます。")
         )
-        steps.setWordWrap(True)
-        steps.setTextFormat(Qt.TextFormat.PlainText)
-        layout = QVBoxLayout(self)
+        layout = column(self.demo_button, self.connect_button, separator(), text_label(self.tr("しくみ"), bold=True),
+                        steps, 1, note, parent=self)
         layout.setSpacing(14)
-        layout.addSpacing(6)
-        layout.addWidget(self.demo_button)
-        layout.addWidget(self.connect_button)
-        layout.addSpacing(8)
-        layout.addWidget(_separator())
-        layout.addWidget(how_title)
-        layout.addWidget(steps)
-        layout.addStretch(1)
-        layout.addWidget(note)
+        layout.insertSpacing(0, 6)
+        layout.insertSpacing(3, 8)  # a little more room above the separator
         self.demo_button.clicked.connect(self._on_demo_button_clicked)
         self.connect_button.clicked.connect(self._on_connect_button_clicked)
 
@@ -248,6 +219,22 @@ class WizardWelcomePage(_Page):
         self.owner.choose_connect()
 
 
+def _choice_button(name: str, title: str, description: str) -> QCommandLinkButton:
+    button = QCommandLinkButton(title, description)
+    button.setObjectName(name)
+    # As tall as the wrapped description needs at the page's width, not the narrow size hint's height.
+    policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    policy.setHeightForWidth(True)
+    button.setSizePolicy(policy)
+    button.setMinimumHeight(72)
+    button.setStyleSheet(
+        "QCommandLinkButton { border: 1px solid #c4c9cf; border-radius: 6px; padding: 10px 14px;"
+        " background: #ffffff; font-size: 15px; }"
+        "QCommandLinkButton:hover { border-color: #1a73e8; background: #f3f8fe; }"
+    )
+    return button
+
+
 # --- 2. アカウント ------------------------------------------------------------------------------------------
 
 
@@ -258,11 +245,8 @@ class WizardAccountPage(_Page):
     """
 
     def __init__(self, owner: FirstRunWizard) -> None:
-        super().__init__(owner)
-        self.setTitle(self.tr("Salesforceアカウント"))
-        self.setSubTitle(
-            self.tr("連携に使うSalesforceのユーザでログインします。「ブラウザでログイン」または「接続テスト」に成功すると「次へ」に進めます。")
-        )
+        super().__init__(owner, self.tr("Salesforceアカウント"), self.tr(
+            "連携に使うSalesforceのユーザでログインします。「ブラウザでログイン」または「接続テスト」に成功すると「次へ」に進めます。"))
         self.jobs = Jobs(self)
         self._busy = False
         self._testing_fingerprint: tuple[Any, ...] | None = None
@@ -274,9 +258,7 @@ class WizardAccountPage(_Page):
         self.callback_ports: tuple[int, ...] | None = None
         # The browser login tests the connection itself; a new account has no login state yet.
         self.form = AccountForm(self.context.lang, self, tests_browser_accounts=False, show_login_state=False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.form)
+        column(self.form, parent=self, margins=0)
         self.form.test_button.clicked.connect(self._on_test_button_clicked)
         self.form.browser_login_button.clicked.connect(self._on_browser_login_button_clicked)
         self.form.edited.connect(self._on_form_edited)
@@ -361,8 +343,7 @@ class WizardAccountPage(_Page):
 
     def _on_failed(self, error: BaseException) -> None:
         self._tested_fingerprint = None
-        text = error.text(self.context.lang) if isinstance(error, KnownError) else str(error)
-        self.form.show_message(self.tr("接続できませんでした。") + "\n" + text, ok=False)
+        self.form.show_message(self.tr("接続できませんでした。") + "\n" + error_text(error, self.context.lang), ok=False)
 
     def _on_job_end(self) -> None:
         self._busy = False
@@ -399,11 +380,7 @@ class WizardAccountPage(_Page):
 
     def _check(self, require_secrets: bool = False) -> AccountConfig | None:
         """Validate the form (problems shown under the fields); with ``require_secrets`` they must be typed."""
-        cleaned, problems = validate_account(self.form.form_config())
-        if cleaned.name and cleaned.name != self.owner.account_name and any(
-            account.name == cleaned.name for account in self.context.config.list_accounts()
-        ):
-            problems.append(Problem("duplicate_name", "name", {"value": cleaned.name, "label_field": "account_name"}))
+        cleaned, problems = self.context.config.check_account(self.form.form_config(), self.owner.account_name)
         missing = self.form.missing_secrets() if require_secrets else []
         others = self.form.show_problems(problems, missing)
         if problems or missing:
@@ -419,18 +396,14 @@ class WizardSettingPage(_Page):
     """The 基本情報 tab's form (``BasicForm``); the account is the one just saved."""
 
     def __init__(self, owner: FirstRunWizard) -> None:
-        super().__init__(owner)
-        self.setTitle(self.tr("連携設定"))
-        self.setSubTitle(self.tr("通話をどのレコードに、どのように連携するかを決めます。あとから基本情報タブで変更できます。"))
+        super().__init__(owner, self.tr("連携設定"), self.tr(
+            "通話をどのレコードに、どのように連携するかを決めます。あとから基本情報タブで変更できます。"))
         self._named = False
         self.form = BasicForm(self.context, self, with_account=False)
         self.form.fill(LinkSettingConfig(name=""))  # the defaults
         self.summary_label = ErrorLabel()
         self.summary_label.setObjectName("summaryLabel")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.form)
-        layout.addWidget(self.summary_label)
-        layout.addStretch(1)
+        column(self.form, self.summary_label, 1, parent=self)
 
     def initializePage(self) -> None:
         if not self._named:  # a free name the first time; the admin's own name is kept afterwards
@@ -447,10 +420,7 @@ class WizardSettingPage(_Page):
         self.summary_label.clear_message()
         setting = self.form_config()
         if self.owner.setting_name is None:
-            accounts = {account.name for account in self.context.config.list_accounts()}
-            cleaned, problems = validate_basic(setting, accounts)
-            if cleaned.name in {summary.name for summary in self.context.config.list_settings()}:
-                problems.append(Problem("duplicate_name", "name", {"value": cleaned.name}))
+            problems = self.context.config.check_new_basic(setting)
         else:
             problems = []
             try:
@@ -474,9 +444,8 @@ class WizardObjectsPage(_Page):
     """The オブジェクト tab's table (``ObjectsModel``) with a checkbox per object; tab names and codes from describeGlobal."""
 
     def __init__(self, owner: FirstRunWizard) -> None:
-        super().__init__(owner)
-        self.setTitle(self.tr("オブジェクト"))
-        self.setSubTitle(self.tr("電話番号で検索するオブジェクトです。優先順位の小さいものから検索します。"))
+        super().__init__(owner, self.tr("オブジェクト"),
+                         self.tr("電話番号で検索するオブジェクトです。優先順位の小さいものから検索します。"))
         self.jobs = Jobs(self)
         self._fetching = False
         self._fetched_revision = -1  # the account revision whose describeGlobal filled the table
@@ -489,11 +458,7 @@ class WizardObjectsPage(_Page):
                                   + self.table.verticalHeader().length() + 2 * self.table.frameWidth())
         self.fetch_label = HintLabel()
         self.fetch_label.setObjectName("fetchLabel")
-        self.fetch_busy = QProgressBar()
-        self.fetch_busy.setRange(0, 0)
-        self.fetch_busy.setTextVisible(False)
-        self.fetch_busy.setMaximumWidth(120)
-        self.fetch_busy.hide()
+        self.fetch_busy = busy_bar(120, visible=False)
         self.refetch_button = QPushButton(self.tr("再取得"))
         self.refetch_button.hide()
         self.lead_note = HintLabel()
@@ -502,18 +467,8 @@ class WizardObjectsPage(_Page):
         self.lead_note.hide()
         self.error_label = ErrorLabel()
         later = HintLabel(self.tr("カスタムオブジェクトは、あとからオブジェクトタブで追加できます。"))
-
-        fetch_row = QHBoxLayout()
-        fetch_row.addWidget(self.fetch_busy)
-        fetch_row.addWidget(self.fetch_label, 1)
-        fetch_row.addWidget(self.refetch_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        layout.addLayout(fetch_row)
-        layout.addWidget(self.lead_note)
-        layout.addWidget(self.error_label)
-        layout.addStretch(1)
-        layout.addWidget(later)
+        column(self.table, row(self.fetch_busy, (self.fetch_label, 1), self.refetch_button), self.lead_note,
+               self.error_label, 1, later, parent=self)
         self.refetch_button.clicked.connect(self._on_refetch_button_clicked)
         self.model.edited.connect(self.completeChanged)
 
@@ -557,32 +512,25 @@ class WizardObjectsPage(_Page):
         self._fetched_revision = self.owner.account_revision
         self.refetch_button.hide()
         by_lower = {name.lower(): entry for name, entry in objects.items()}
-        hidden: list[str] = []
-        for row, obj in enumerate(self.model.objects()):
+        notes = []
+        for index, obj in enumerate(self.model.objects()):
             entry = by_lower.get(obj.api_name.lower())
-            if entry is None or not entry.queryable:
-                hidden.append(obj.api_name)
-                self.model.set_checked(row, False)
+            if entry is None or not entry.queryable:  # the user cannot search it: left out, and the admin told why
+                self.model.set_checked(index, False)
+                code = "lead_not_queryable" if obj.api_name.lower() == "lead" else "object_not_queryable"
+                notes.append(message(code, self.context.lang, name=obj.api_name))
             else:
-                self.model.fill_from_describe(row, entry.label, entry.key_prefix)
+                self.model.fill_from_describe(index, entry.label, entry.key_prefix)
         self.fetch_label.setText(self.tr("Salesforceから取得しました(タブ名とタブコード)。"))
         self.fetch_label.set_state("ok")
-        notes = []
-        for name in hidden:
-            if name.lower() == "lead":
-                notes.append(self.tr("このユーザはリード(Lead)にアクセスできないため、リードを対象から外しました。"
-                                     "リードも検索するには、Salesforceでユーザのプロファイルにリードの参照権限を付与してください。"))
-            else:
-                notes.append(self.tr("このユーザは「{name}」にアクセスできないため、対象から外しました。").format(name=name))
         self.lead_note.setText("\n".join(notes))
         self.lead_note.setVisible(bool(notes))
 
     def _on_describe_failed(self, error: BaseException) -> None:
         self.refetch_button.show()
-        text = error.text(self.context.lang) if isinstance(error, KnownError) else str(error)
         self.fetch_label.setText(
             self.tr("Salesforceから取得できませんでした。表示中の標準の値のまま進めるか、「再取得」をクリックしてください。")
-            + "\n" + text
+            + "\n" + error_text(error, self.context.lang)
         )
         self.fetch_label.set_state("error")
 
@@ -623,9 +571,9 @@ class WizardTargetsPage(_Page):
     mark; leaving the page creates the link setting."""
 
     def __init__(self, owner: FirstRunWizard) -> None:
-        super().__init__(owner)
-        self.setTitle(self.tr("連携対象"))
-        self.setSubTitle(self.tr("連携する会社の電話番号(代表番号やダイヤルイン番号)を追加します。少なくとも1つ必要です。"))
+        super().__init__(owner, self.tr("連携対象"), self.tr(
+            "連携する会社の電話番号(代表番号やダイヤルイン番号)を追加します。少なくとも1つ必要です。"))
+        system = self.context.config.system()
         self.number_edit = QLineEdit()
         self.number_edit.setObjectName("numberEdit")
         self.number_edit.setPlaceholderText(self.tr("例: 03-1234-5678"))
@@ -635,7 +583,7 @@ class WizardTargetsPage(_Page):
         self.number_error.setObjectName("numberError")
         self.number_hint = HintLabel()
         self.number_hint.hide()
-        self.model = TargetsModel(self.context.config.system().default_region, self)
+        self.model = TargetsModel(system.default_region, self)
         self.model.set_editable(True)  # the 既定の発信番号 checkbox (every number is linked: no 連携 column)
         self.view = QTableView()
         self.view.setObjectName("targetsView")
@@ -643,8 +591,8 @@ class WizardTargetsPage(_Page):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setMaximumHeight(220)
-        for column in (CHECK, ALIASES):
-            self.view.hideColumn(column)
+        for hidden in (CHECK, ALIASES):
+            self.view.hideColumn(hidden)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.remove_button = QPushButton(self.tr("削除"))
         self.remove_button.setEnabled(False)
@@ -656,37 +604,20 @@ class WizardTargetsPage(_Page):
             "交換機が発信者番号を記録しない発信通話(Asterisk の src が内線番号など)は、この番号からの発信として連携します。"
             "なしにすると、そうした発信通話は連携されず「対象外」になります。"))
         # 録音サーバ: where the Task's 録音再生 link points (システム設定 録音サーバURL).
-        self.recording_edit = QLineEdit()
+        self.recording_edit = QLineEdit(system.recording_server_url)
         self.recording_edit.setObjectName("recordingServerEdit")
         self.recording_edit.setPlaceholderText(self.tr("例: https://s0000.u.biztel.jp:8000"))
-        self.recording_edit.setText(self.context.config.system().recording_server_url)
         self.recording_hint = HintLabel(self.tr(
             "活動の「録音再生」リンクの接続先です(BIZTELの管理画面のURL)。あとからシステム設定で変更できます。"))
         self.recording_error = ErrorLabel()
         self.recording_error.setObjectName("recordingError")
-
-        add_row = QHBoxLayout()
-        add_row.addWidget(self.number_edit, 1)
-        add_row.addWidget(self.add_button)
-        list_buttons = QHBoxLayout()
-        list_buttons.addStretch(1)
-        list_buttons.addWidget(self.remove_button)
         extra = make_form()
-        extra.addRow(QLabel(self.tr("録音サーバURL")), field_block(self.recording_edit, self.recording_hint,
-                                                                  self.recording_error))
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("電話番号")))
-        layout.addLayout(add_row)
-        layout.addWidget(self.number_error)
-        layout.addWidget(self.number_hint)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(default_hint)
-        layout.addLayout(list_buttons)
-        layout.addWidget(self.error_label)
-        layout.addLayout(extra)
-        layout.addStretch(1)
-        layout.addWidget(HintLabel(self.tr("通話を取り込むと、使われた番号が連携対象タブに自動で追加されます(チェックは手動で入れます)。")))
-
+        extra.addRow(QLabel(self.tr("録音サーバURL")),
+                     field_block(self.recording_edit, self.recording_hint, self.recording_error))
+        later = HintLabel(self.tr("通話を取り込むと、使われた番号が連携対象タブに自動で追加されます(チェックは手動で入れます)。"))
+        column(QLabel(self.tr("電話番号")), row((self.number_edit, 1), self.add_button), self.number_error,
+               self.number_hint, (self.view, 1), default_hint, row(1, self.remove_button), self.error_label, extra, 1,
+               later, parent=self)
         self.add_button.clicked.connect(self._on_add_button_clicked)
         # Enter in the number field adds the number; it must not also press the wizard's default 次へ button.
         self.number_edit.installEventFilter(self)
@@ -698,16 +629,18 @@ class WizardTargetsPage(_Page):
     def numbers(self) -> list[str]:
         return [target.number for target in self.model.targets()]
 
+    def default_outbound(self) -> str:
+        """The number marked 既定の発信番号, or ""."""
+        return next((target.number for target in self.model.targets() if target.default_outbound), "")
+
     def add_number(self, text: str) -> bool:
         """Add a number as the admin typed it: shown normalised (03-1234-5678); False with the reason if refused."""
-        e164, problem = validate_target_number(text, self.model.region)
-        if problem is None and e164 in {self.model.e164_of(row) for row in range(self.model.rowCount())}:
-            problem = Problem("phone_duplicate", "number", {"value": text.strip()})
-        if problem is not None:
-            self.number_error.show_message(problem.text(self.context.lang))
+        existing = {self.model.e164_of(index) for index in range(self.model.rowCount())}
+        e164, problem = validate_new_target(text, self.model.region, existing)
+        if e164 is None or problem is not None:
+            self.number_error.show_message(problem.text(self.context.lang) if problem is not None else "")
             self.number_hint.hide()
             return False
-        assert e164 is not None
         shown = phone.national_format(e164)
         self.model.append(LinkTargetConfig(shown))
         self.number_error.clear_message()
@@ -716,10 +649,6 @@ class WizardTargetsPage(_Page):
         self.number_hint.show()
         self.completeChanged.emit()
         return True
-
-    def default_outbound(self) -> str:
-        """The number marked 既定の発信番号, or ""."""
-        return next((target.number for target in self.model.targets() if target.default_outbound), "")
 
     def isComplete(self) -> bool:
         return self.model.rowCount() > 0
@@ -743,8 +672,7 @@ class WizardTargetsPage(_Page):
                     objects=tuple(self.owner.objects_page.objects()),
                     targets=tuple(targets),
                 )
-                saved = config.save_basic(setting)
-                self.owner.setting_name = saved.name
+                self.owner.setting_name = config.save_basic(setting).name
             else:
                 config.save_targets(self.owner.setting_name, targets)
         except ProblemsError as error:
@@ -787,31 +715,18 @@ class WizardTargetsPage(_Page):
 
 
 class WizardVerifyPage(_Page):
-    """Runs 設定確認 on the saved setting in the background and lists the lines; 戻る to fix, then again."""
+    """Runs 設定確認 on the saved setting in the background and lists the lines (``VerifyLines``, as the popup);
+    戻る to fix, then again."""
 
     def __init__(self, owner: FirstRunWizard) -> None:
-        super().__init__(owner)
-        self.setTitle(self.tr("設定確認"))
-        self.setSubTitle(self.tr("保存した連携設定で連携できるかをSalesforceで確認します(書き込みは行いません)。"))
+        super().__init__(owner, self.tr("設定確認"),
+                         self.tr("保存した連携設定で連携できるかをSalesforceで確認します(書き込みは行いません)。"))
         self.runner = VerifyRunner(self.context, self, interactive=False)
         self._again = False  # the admin came back while a verification was still running
         self.busy_label = QLabel()
-        self.busy_bar = QProgressBar()
-        self.busy_bar.setRange(0, 0)
-        self.busy_bar.setTextVisible(False)
-        self.title_label = QLabel()
-        self.title_label.setObjectName("verifyTitle")
-        self.title_label.setWordWrap(True)
-        self.title_label.setStyleSheet("font-weight: bold;")
-        self.lines_widget = QWidget()
-        self.lines_layout = QVBoxLayout(self.lines_widget)
-        self.lines_layout.setContentsMargins(0, 0, 0, 0)
-        self.lines_layout.setSpacing(8)
-        self.lines_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(self.lines_widget)
+        self.busy_bar = busy_bar()
+        self.view = VerifyLines(self)
+        self.title_label = self.view.title_label
         self.advice_label = HintLabel(
             self.tr("問題があれば「戻る」で修正するか、Salesforce側を準備してから「もう一度確認」をクリックしてください。"
                     "問題が残っていても先に進めますが、連携は無効のままにすることをお勧めします。")
@@ -822,19 +737,9 @@ class WizardVerifyPage(_Page):
         # the plan (Salesforce側の自動設定), then this page checks again.
         self.setup_org_button = QPushButton(self.tr("Salesforce側の自動設定…"))
         self.setup_org_button.hide()
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.checklist_button)
-        buttons.addWidget(self.setup_org_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.again_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.busy_label)
-        layout.addWidget(self.busy_bar)
-        layout.addWidget(self.title_label)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(_separator())
-        layout.addWidget(self.advice_label)
-        layout.addLayout(buttons)
+        self.buttons = (self.again_button, self.checklist_button, self.setup_org_button)
+        column(self.busy_label, self.busy_bar, (self.view, 1), separator(), self.advice_label,
+               row(self.checklist_button, self.setup_org_button, 1, self.again_button), parent=self)
         self.runner.finished.connect(self._on_runner_finished)
         self.runner.failed.connect(self._on_runner_failed)
         self.again_button.clicked.connect(self._on_again_button_clicked)
@@ -845,7 +750,7 @@ class WizardVerifyPage(_Page):
         return self.runner.is_running()
 
     def lines(self) -> list[str]:
-        return [label.text() for label in self.lines_widget.findChildren(QLabel, "verifyLine")]
+        return list(self.view.texts)
 
     def initializePage(self) -> None:
         self._start()
@@ -858,42 +763,30 @@ class WizardVerifyPage(_Page):
         if name is None:
             return
         self.owner.last_report = None
-        self._clear_lines()
-        self.title_label.hide()
+        self.view.clear()
         self.advice_label.hide()
         self.busy_label.setText(self.tr("「{name}」の設定をSalesforceで確認しています…").format(name=name))
-        self.busy_label.show()
-        self.busy_bar.show()
-        self.again_button.setEnabled(False)
-        self.checklist_button.setEnabled(False)
-        self.setup_org_button.setEnabled(False)
+        self._set_busy(True)
         if not self.runner.run(name):
             self._again = True  # the previous run finishes first, then this one starts
         self.completeChanged.emit()
 
+    def _restarted(self) -> bool:
+        """The admin came back meanwhile: this result is of the earlier run; verify again instead of showing it."""
+        if not self._again:
+            return False
+        self._again = False
+        self._start()
+        return True
+
     def _on_runner_finished(self, report: VerificationReport) -> None:
-        if self._again:
-            self._again = False
-            self._start()
+        if self._restarted():
             return
         self.owner.last_report = report
-        self._stop_busy()
-        lang = self.context.lang
-        if report.ok:  # the one line 正しく設定されています says it all
-            self.title_label.hide()
-            first, *warnings = report.lines(lang)  # then any 注意 (warning) lines
-            self._add_line("✓", OK_COLOR, first, bold=True)
-            for line in warnings:
-                self._add_line("!", WARNING_COLOR, line)
-        else:
-            self.title_label.setText(self.tr("{count}件の問題が見つかりました。").format(count=len(report.lines(lang))))
-            self.title_label.setStyleSheet(f"font-weight: bold; color: {ERROR_COLOR};")
-            self.title_label.show()
-            for line in report.lines(lang):
-                self._add_line("✗", ERROR_COLOR, line)
-        self.advice_label.setVisible(not report.ok)
-        self.checklist_button.setVisible(not report.ok)
-        self.setup_org_button.setVisible(not report.ok)
+        self._set_busy(False)
+        self.view.show_report(report, self.context.lang)
+        for widget in (self.advice_label, self.checklist_button, self.setup_org_button):
+            widget.setVisible(not report.ok)
         self.completeChanged.emit()
 
     def _on_setup_org_button_clicked(self) -> QDialog | None:
@@ -906,18 +799,13 @@ class WizardVerifyPage(_Page):
         return dialog
 
     def _on_runner_failed(self, reason: str) -> None:
-        if self._again:
-            self._again = False
-            self._start()
+        if self._restarted():
             return
-        self._stop_busy()
-        self.title_label.setText(self.tr("設定確認を実行できませんでした。"))
-        self.title_label.setStyleSheet(f"font-weight: bold; color: {ERROR_COLOR};")
-        self.title_label.show()
+        self._set_busy(False)
+        self.view.show_failure(reason)
         self.advice_label.show()
         self.checklist_button.hide()
         self.setup_org_button.hide()
-        self._add_line("✗", ERROR_COLOR, reason)
         self.completeChanged.emit()
 
     def _on_again_button_clicked(self) -> None:
@@ -930,23 +818,11 @@ class WizardVerifyPage(_Page):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    def _stop_busy(self) -> None:
-        self.busy_label.hide()
-        self.busy_bar.hide()
-        self.again_button.setEnabled(True)
-        self.checklist_button.setEnabled(True)
-        self.setup_org_button.setEnabled(True)
-
-    def _add_line(self, mark: str, color: str, text: str, bold: bool = False) -> None:
-        self.lines_layout.insertWidget(self.lines_layout.count() - 1, verify_line_row(mark, color, text, bold))
-
-    def _clear_lines(self) -> None:
-        while self.lines_layout.count() > 1:
-            item = self.lines_layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-                widget.setParent(None)
+    def _set_busy(self, busy: bool) -> None:
+        self.busy_label.setVisible(busy)
+        self.busy_bar.setVisible(busy)
+        for button in self.buttons:
+            button.setEnabled(not busy)
 
 
 # --- 7. 有効化 ----------------------------------------------------------------------------------------------
@@ -956,12 +832,9 @@ class WizardEnablePage(_Page):
     """Enable linking now (set_status enabled) or leave the setting 無効; 完了 applies the choice."""
 
     def __init__(self, owner: FirstRunWizard) -> None:
-        super().__init__(owner)
-        self.setTitle(self.tr("有効化"))
-        self.setSubTitle(self.tr("設定が保存されました。連携をすぐに始めるかどうかを選んで「完了」をクリックしてください。"))
-        self.summary_label = QLabel()
-        self.summary_label.setObjectName("enableSummary")
-        self.summary_label.setWordWrap(True)
+        super().__init__(owner, self.tr("有効化"), self.tr(
+            "設定が保存されました。連携をすぐに始めるかどうかを選んで「完了」をクリックしてください。"))
+        self.summary_label = text_label(name="enableSummary")
         self.enable_radio = QRadioButton(self.tr("今すぐ有効にする"))
         self.enable_radio.setObjectName("enableRadio")
         enable_hint = HintLabel(self.tr("連携対象の番号の通話を、Salesforceの活動履歴に連携し始めます。"))
@@ -974,44 +847,23 @@ class WizardEnablePage(_Page):
         self.consent_note = ErrorLabel()
         self.consent_note.setObjectName("consentNote")
         self.error_label = ErrorLabel()
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary_label)
-        layout.addSpacing(8)
-        layout.addWidget(self.enable_radio)
-        layout.addWidget(_indented(enable_hint))
-        layout.addWidget(self.disable_radio)
-        layout.addWidget(_indented(disable_hint))
-        layout.addWidget(self.consent_note)
-        layout.addWidget(self.error_label)
-        layout.addStretch(1)
+        layout = column(self.summary_label, self.enable_radio, _indented(enable_hint), self.disable_radio,
+                        _indented(disable_hint), self.consent_note, self.error_label, 1, parent=self)
+        layout.insertSpacing(1, 8)
 
     def initializePage(self) -> None:
         setting = self.context.config.get_setting(self.owner.setting_name or "")
         consent = bool(setting and setting.api_consent)
         report = self.owner.last_report
-        lines = [self.tr("Salesforceアカウント「{account}」と連携設定「{setting}」を保存しました。").format(
-            account=self.owner.account_name or "", setting=self.owner.setting_name or "")]
-        if setting is not None:
-            lines.append(self.tr("オブジェクト: {objects} / 連携対象: {targets}").format(
-                objects="、".join(o.api_name for o in sorted(setting.objects, key=lambda o: o.priority)),
-                targets="、".join(t.number for t in setting.targets)))
-        if report is None:
-            lines.append(self.tr("設定確認: 未完了"))
-        elif report.ok:
-            lines.append(self.tr("設定確認: 問題はありません"))
-        else:
-            lines.append(self.tr("設定確認: {count}件の問題があります(基本情報タブの「設定確認」で再確認できます)").format(
-                count=len(report.lines(self.context.lang))))
+        lines = first_run.setup_summary(self.owner.account_name or "", self.owner.setting_name or "", setting, report,
+                                        self.context.lang)
         self.summary_label.setText("\n".join(lines))
         self.enable_radio.setEnabled(consent)
         self.consent_note.show_message(
             "" if consent else self.tr("API利用許諾がチェックされていないため、有効にできません。"
                                        "有効にするには「戻る」で連携設定ページに戻り、API利用許諾にチェックを入れてください。")
         )
-        if consent and report is not None and report.ok:
-            self.enable_radio.setChecked(True)
-        else:
-            self.disable_radio.setChecked(True)
+        (self.enable_radio if consent and report is not None and report.ok else self.disable_radio).setChecked(True)
 
     def validatePage(self) -> bool:
         name = self.owner.setting_name
@@ -1028,7 +880,5 @@ class WizardEnablePage(_Page):
 
 def _indented(widget: QWidget) -> QWidget:
     box = QWidget()
-    layout = QHBoxLayout(box)
-    layout.setContentsMargins(24, 0, 0, 6)
-    layout.addWidget(widget, 1)
+    row((widget, 1), parent=box).setContentsMargins(24, 0, 0, 6)
     return box

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton, QWizard
+from PySide6.QtWidgets import QDialog, QLineEdit, QMessageBox, QPushButton, QWizard
 from pytestqt.qtbot import QtBot
 from simple_salesforce import Salesforce
 
@@ -452,3 +452,32 @@ def test_browser_login_on_the_account_page(qtbot: QtBot, context: AppContext, or
     assert saved is not None and saved.auth_method == AuthMethod.OAUTH_BROWSER.value
     refresh = context.secrets.get_account_secret("本番組織", SecretKind.REFRESH_TOKEN)
     assert refresh and refresh.encode() not in _database_bytes(data_dir)
+
+
+def _discard_box(qtbot: QtBot, wizard: FirstRunWizard) -> QMessageBox:
+    qtbot.waitUntil(lambda: wizard.discard_box is not None and wizard.discard_box.isVisible())
+    assert wizard.discard_box is not None
+    return wizard.discard_box
+
+
+def test_escape_asks_before_discarding_and_cancel_keeps_the_wizard(qtbot: QtBot, context: AppContext) -> None:
+    wizard = _wizard(qtbot, context)
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)  # nothing started yet: closes without a question
+    assert not wizard.isVisible() and wizard.result() == QDialog.DialogCode.Rejected
+    wizard.show()
+    _click(qtbot, wizard.welcome_page.connect_button)
+    _type(qtbot, wizard.account_page.form.name_edit, "typed")
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    box = _discard_box(qtbot, wizard)
+    assert "破棄" in box.text()
+    keep = next(b for b in box.buttons() if b.text() == "キャンセル")
+    assert box.defaultButton() is keep  # Enter in the question keeps the wizard
+    _click(qtbot, keep)
+    assert wizard.isVisible() and wizard.currentId() == PAGE_ACCOUNT
+    assert wizard.account_page.form.name_edit.text() == "typed"
+    wizard.close()  # the window's close button: the same question
+    box = _discard_box(qtbot, wizard)
+    assert wizard.isVisible()
+    assert wizard.discard_button is not None
+    _click(qtbot, wizard.discard_button)
+    assert not wizard.isVisible() and wizard.result() == QDialog.DialogCode.Rejected

@@ -11,17 +11,16 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from biztel_desk.services import app_log
 from biztel_desk.ui.tasks import Jobs
+from biztel_desk.ui.widgets import column, row, text_label
 
 
 class LogViewerDialog(QDialog):
@@ -45,38 +44,26 @@ class LogViewerDialog(QDialog):
         self.search.setPlaceholderText(self.tr("含む文字で絞り込み"))
         self.search.setClearButtonEnabled(True)
         self.reload_button = QPushButton(self.tr("再読み込み"))
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel(self.tr("レベル:")))
-        filters.addWidget(self.level)
-        filters.addWidget(self.search, 1)
-        filters.addWidget(self.reload_button)
-
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.summary = QLabel()
-        self.path_label = QLabel()
-        self.path_label.setWordWrap(True)
+        self.path_label = text_label(self.tr("ログフォルダ: {0}").format(app_log.log_folder(data_dir)))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.copy_button = buttons.addButton(self.tr("コピー"), QDialogButtonBox.ButtonRole.ActionRole)
         self.folder_button = buttons.addButton(self.tr("フォルダを開く"), QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(filters)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.path_label)
-        layout.addWidget(buttons)
+        filters = row(QLabel(self.tr("レベル:")), self.level, (self.search, 1), self.reload_button)
+        column(filters, (self.text, 1), self.summary, self.path_label, buttons, parent=self)
 
         self.level.currentIndexChanged.connect(self._show)
         self.search.textChanged.connect(self._show)
         self.reload_button.clicked.connect(self.reload)
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
         self.folder_button.clicked.connect(self._on_folder_button_clicked)
-        self.path_label.setText(self.tr("ログフォルダ: {0}").format(app_log.log_folder(data_dir)))
         self.reload()
 
     def reload(self) -> None:

@@ -13,32 +13,27 @@ import asyncio
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QHeaderView,
-    QLabel,
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
-from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.errors import KnownError, error_text
 from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.setup_org import ACTION_TEXT, Action, PlanLine, SetupPlan, SetupSession
 from biztel_desk.services.verification import verify_setting
 from biztel_desk.ui.tasks import Jobs
+from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR, column, read_only_table, row, text_label
 
 COL_STATE, COL_ITEM, COL_REASON = 0, 1, 2
-ACTION_COLORS = {Action.CREATE: "#1a73e8", Action.UNCHANGED: "#188038", Action.MANUAL: "#d93025"}
-ERROR_COLOR, OK_COLOR = "#d93025", "#188038"
+ACTION_COLORS = {Action.CREATE: "#1a73e8", Action.UNCHANGED: OK_COLOR, Action.MANUAL: ERROR_COLOR}
 
 
 class SetupOrgPanel(QWidget):
@@ -57,38 +52,24 @@ class SetupOrgPanel(QWidget):
         self.plan: SetupPlan | None = None
         self.confirm_box: QMessageBox | None = None
         self.confirm_button: QPushButton | None = None
-        layout = QVBoxLayout(self)
-        self.status_label = QLabel(self.tr("Salesforceの設定を読み込んでいます…"))
-        self.status_label.setObjectName("setupOrgStatus")
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.status_label)
-        self.table = QTableWidget(0, 3)
+        self.status_label = text_label(self.tr("Salesforceの設定を読み込んでいます…"), name="setupOrgStatus",
+                                       selectable=True)
+        self.table = read_only_table([self.tr("状態"), self.tr("項目"), self.tr("理由")])
         self.table.setObjectName("setupPlanTable")
-        self.table.setHorizontalHeaderLabels([self.tr("状態"), self.tr("項目"), self.tr("理由")])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(COL_STATE, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_ITEM, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_REASON, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table, 1)
         self.progress = QProgressBar()
         self.progress.setObjectName("setupOrgProgress")
         self.progress.setVisible(False)
-        layout.addWidget(self.progress)
-        row = QHBoxLayout()
-        row.addStretch(1)
         self.reload_button = QPushButton(self.tr("再読み込み"))
         self.reload_button.setToolTip(self.tr("Salesforceの設定を読み直して計画を作り直します"))
         self.apply_button = QPushButton(self.tr("適用…"))
         self.apply_button.setToolTip(self.tr("作成の行をSalesforceに作成します(確認のあと)"))
         self.apply_button.setEnabled(False)
-        row.addWidget(self.reload_button)
-        row.addWidget(self.apply_button)
-        layout.addLayout(row)
+        column(self.status_label, (self.table, 1), self.progress, row(1, self.reload_button, self.apply_button),
+               parent=self)
         self.reload_button.clicked.connect(self._on_reload_button_clicked)
         self.apply_button.clicked.connect(self._on_apply_button_clicked)
 
@@ -115,18 +96,11 @@ class SetupOrgPanel(QWidget):
         lang = self.context.lang
         index = pick(lang, 0, 1)
         self.table.setRowCount(len(plan.lines))
-        for row, line in enumerate(plan.lines):
-            self._set_row(row, ACTION_TEXT[line.action][index], ACTION_COLORS[line.action], line.item[index],
+        for number, line in enumerate(plan.lines):
+            self._set_row(number, ACTION_TEXT[line.action][index], ACTION_COLORS[line.action], line.item[index],
                           line.reason[index])
         self.table.resizeRowsToContents()
-        head = self.tr("組織「{org}」・ユーザ {user}").format(org=plan.org_name, user=plan.username)
-        if plan.missing_permissions:
-            self._set_status(head + "\n" + plan.permission_text(lang), ERROR_COLOR)
-        elif plan.changes_nothing:
-            self._set_status(head + "\n" + self.tr("作成するものはありません。"))
-        else:
-            self._set_status(head + "\n" + self.tr("{count}件を作成します。「適用…」で実行します。").format(
-                count=len(plan.creates)))
+        self._set_status(plan.status_text(lang), ERROR_COLOR if plan.missing_permissions else "")
         self.apply_button.setEnabled(bool(plan.creates) and not plan.missing_permissions)
 
     def _set_row(self, row: int, state: str, color: str, item: str, reason: str) -> None:
@@ -147,10 +121,8 @@ class SetupOrgPanel(QWidget):
         plan = self.plan
         if plan is None or not plan.creates:
             return
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Salesforce側の自動設定"), self.tr(
-            "組織「{org}」({org_id})に、ユーザ {user} として{count}件を作成します。削除や既存項目の変更はしません。"
-            "実行しますか?").format(org=plan.org_name, org_id=plan.org_id, user=plan.username,
-                                   count=len(plan.creates)), parent=self)
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Salesforce側の自動設定"),
+                          plan.confirm_text(self.context.lang), parent=self)
         self.confirm_button = box.addButton(self.tr("作成する"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(self.tr("キャンセル"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(self.confirm_button)
@@ -209,8 +181,7 @@ class SetupOrgPanel(QWidget):
     # --- plumbing -----------------------------------------------------------------------------------------------
 
     def _on_job_error(self, error: BaseException) -> None:
-        text = error.text(self.context.lang) if isinstance(error, KnownError | ProblemsError) else str(error)
-        self._set_status(text, ERROR_COLOR)
+        self._set_status(error_text(error, self.context.lang), ERROR_COLOR)
         self.reload_button.setEnabled(True)
 
     def _set_status(self, text: str, color: str = "") -> None:
@@ -235,14 +206,12 @@ class SetupOrgDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Salesforce側の自動設定 — {name}").format(name=setting_name))
         self.setObjectName("setupOrgDialog")
-        layout = QVBoxLayout(self)
         self.panel = SetupOrgPanel(context, setting_name, self)
-        layout.addWidget(self.panel, 1)
         buttons = QDialogButtonBox()
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.close_button.setText(self.tr("閉じる"))
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        column((self.panel, 1), buttons, parent=self)
         self.resize(900, 560)
         self.finished.connect(self._on_finished)
         self.panel.start()

@@ -1,56 +1,81 @@
 """設定確認 in the window: VerifyRunner checks in a job (ui/tasks.py) behind a busy dialog, then VerifyResultDialog
-pops up."""
+pops up. ``VerifyLines`` shows a report's lines, in the popup and on the wizard's 設定確認 page."""
 
 from __future__ import annotations
 
-import logging
-
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QScrollArea, QWidget
 
-from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.errors import KnownError, error_text
 from biztel_desk.services import verification
 from biztel_desk.services.context import AppContext
-from biztel_desk.services.verification import VerificationReport
+from biztel_desk.services.verification import LineKind, VerificationReport
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR
+from biztel_desk.ui.widgets import ERROR_COLOR, HINT_COLOR, OK_COLOR, busy_bar, column, row, text_label
 
 WARNING_COLOR = "#b26a00"  # a 注意 line of 設定確認 (amber: not an error)
+MARKS: dict[LineKind, tuple[str, str]] = {"ok": ("✓", OK_COLOR), "warning": ("!", WARNING_COLOR),
+                                          "error": ("✗", ERROR_COLOR)}
 
-log = logging.getLogger(__name__)
 _LINES_WITHOUT_SCROLLING = 6
 
 
-def verify_line_row(mark: str, color: str, text: str, bold: bool = False) -> QWidget:
-    """One verification line: a ✓ / ✗ mark and the selectable, wrapped text (the popup and the wizard)."""
-    row = QWidget()
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
+def verify_line_row(kind: LineKind, text: str) -> QWidget:
+    """One verification line: its ✓ / ! / ✗ mark and the selectable, wrapped text (an ok line in bold)."""
+    mark, color = MARKS[kind]
     icon = QLabel(mark)
     icon.setStyleSheet(f"color: {color}; font-weight: bold; font-size: 16px;")
     icon.setAlignment(Qt.AlignmentFlag.AlignTop)
     icon.setFixedWidth(20)
-    label = QLabel(text)
-    label.setObjectName("verifyLine")
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if bold:
-        label.setStyleSheet("font-weight: bold;")
-    layout.addWidget(icon)
-    layout.addWidget(label, 1)
-    return row
+    line = QWidget()
+    row(icon, (text_label(text, name="verifyLine", bold=kind == "ok", selectable=True), 1), parent=line, margins=0)
+    return line
+
+
+class VerifyLines(QWidget):
+    """The lines of one 設定確認: ✓ 正しく設定されています and its 注意 lines; or 「N件の問題が見つかりました。」 and
+    a line per problem; or why it could not run. With ``scroll`` the lines scroll (a bare org has a dozen
+    problems) rather than grow past the screen; without, they take their room."""
+
+    def __init__(self, parent: QWidget | None = None, *, scroll: bool = True) -> None:
+        super().__init__(parent)
+        self.texts: list[str] = []
+        self.title_label = text_label(name="verifyTitle", bold=True)
+        self.title_label.setStyleSheet(f"font-weight: bold; color: {ERROR_COLOR};")
+        body = QWidget()
+        self.body_layout = column(1, parent=body, margins=0)
+        self.body_layout.setSpacing(8)
+        if scroll:
+            self.scroll_area = QScrollArea()
+            self.scroll_area.setWidgetResizable(True)
+            self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+            self.scroll_area.setWidget(body)
+        column(self.title_label, (self.scroll_area if scroll else body, 1), parent=self, margins=0).setSpacing(10)
+
+    def show_report(self, report: VerificationReport, lang: str) -> None:
+        lines = verification.marked_lines(report, lang)
+        errors = sum(kind == "error" for kind, _ in lines)
+        self._show("" if report.ok else self.tr("{count}件の問題が見つかりました。").format(count=errors), lines)
+
+    def show_failure(self, reason: str) -> None:
+        self._show(self.tr("設定確認を実行できませんでした。"), [("error", reason)])
+
+    def clear(self) -> None:
+        self._show("", [])
+
+    def _show(self, title: str, lines: list[tuple[LineKind, str]]) -> None:
+        while self.body_layout.count() > 1:  # the stretch at the end stays
+            item = self.body_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.setParent(None)
+                widget.deleteLater()
+        for kind, text in lines:
+            self.body_layout.insertWidget(self.body_layout.count() - 1, verify_line_row(kind, text))
+        self.texts = [text for _kind, text in lines]
+        self.title_label.setText(title)
+        self.title_label.setVisible(bool(title))
 
 
 class VerifyBusyDialog(QDialog):
@@ -60,13 +85,9 @@ class VerifyBusyDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("設定確認"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        layout = QVBoxLayout(self)
         self.label = QLabel(self.tr("「{name}」の設定をSalesforceで確認しています…").format(name=setting_name))
-        layout.addWidget(self.label)
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 0)  # busy: the number of steps is not known ahead
-        self.bar.setTextVisible(False)
-        layout.addWidget(self.bar)
+        self.bar = busy_bar()
+        column(self.label, self.bar, parent=self)
         self.setMinimumWidth(380)
 
 
@@ -125,21 +146,18 @@ class VerifyRunner(QObject):
             raise
         finally:
             self._running = False
-            self._close_busy()
+            if self.busy_dialog is not None:
+                self.busy_dialog.close()
+                self.busy_dialog.deleteLater()
+                self.busy_dialog = None
         self.finished.emit(report)
         if self.interactive:
             self.result_dialog = VerifyResultDialog(report, self.context, self.parent_widget())
             self.result_dialog.open()
 
-    def _close_busy(self) -> None:
-        if self.busy_dialog is not None:
-            self.busy_dialog.close()
-            self.busy_dialog.deleteLater()
-            self.busy_dialog = None
-
     def _on_failed(self, error: BaseException) -> None:
         """A known reason (the setting was deleted or renamed meanwhile) in the popup; a bug went to the crash path."""
-        reason = error.text(self.context.lang) if isinstance(error, KnownError) else str(error)
+        reason = error_text(error, self.context.lang)
         self.failed.emit(reason)
         if self.interactive:
             self.result_dialog = VerifyResultDialog(None, self.context, self.parent_widget(), failure=reason)
@@ -147,9 +165,8 @@ class VerifyRunner(QObject):
 
 
 class VerifyResultDialog(QDialog):
-    """The one popup: 正しく設定されています, or one line per problem (●●が不正です …), or why it could not run."""
-
-    checklist_requested = Signal(str)  # setting name
+    """The one popup: 正しく設定されています, or one line per problem (●●が不正です …), or why it could not run.
+    Enter closes it (閉じる is the default button; the others never take Enter)."""
 
     def __init__(self, report: VerificationReport | None, context: AppContext, parent: QWidget | None = None,
                  *, failure: str = "") -> None:
@@ -158,63 +175,39 @@ class VerifyResultDialog(QDialog):
         self.context = context
         self.setWindowTitle(self.tr("設定確認"))
         self.setObjectName("verifyResultDialog")
-        lang = context.lang
-        layout = QVBoxLayout(self)
-        layout.setSpacing(10)
-        if report is not None and report.ok:
-            heading = verify_line_row("✓", OK_COLOR, report.lines(lang)[0], bold=True)
-            layout.addWidget(heading)
-            self.lines = report.lines(lang)
-            for warning in report.problems:  # warnings only: linking works, with a consequence to know
-                layout.addWidget(verify_line_row("!", WARNING_COLOR, warning.text(lang)))
+        scroll = len(report.problems if report is not None else [failure]) > _LINES_WITHOUT_SCROLLING
+        self.view = VerifyLines(self, scroll=scroll)
+        if scroll:
+            self.view.scroll_area.setMinimumHeight(420)
+        if report is None:
+            self.view.show_failure(failure)
         else:
-            self.lines = report.lines(lang) if report is not None else [failure]
-            errors = sum(not p.warning for p in report.problems) if report is not None else 1
-            title = (self.tr("{count}件の問題が見つかりました。").format(count=errors)
-                     if report is not None else self.tr("設定確認を実行できませんでした。"))
-            title_label = QLabel(title)
-            title_label.setObjectName("verifyTitle")
-            title_label.setStyleSheet("font-weight: bold;")
-            layout.addWidget(title_label)
-            body = QWidget()
-            body_layout = QVBoxLayout(body)
-            body_layout.setContentsMargins(0, 0, 0, 0)
-            body_layout.setSpacing(8)
-            warnings = [p.warning for p in report.problems] if report is not None else [False]
-            for line, warning in zip(self.lines, warnings, strict=True):
-                body_layout.addWidget(verify_line_row("!" if warning else "✗", WARNING_COLOR if warning else ERROR_COLOR,
-                                                      line))
-            if len(self.lines) <= _LINES_WITHOUT_SCROLLING:
-                layout.addWidget(body)
-            else:  # a bare org has a dozen problems: scroll rather than grow past the screen
-                body_layout.addStretch(1)
-                scroll = QScrollArea()
-                scroll.setWidgetResizable(True)
-                scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-                scroll.setWidget(body)
-                scroll.setMinimumHeight(420)
-                layout.addWidget(scroll, 1)
+            self.view.show_report(report, context.lang)
+        self.lines = self.view.texts
+        layout = column(self.view, parent=self)
+        layout.setSpacing(10)
         if report is not None:
             footer = QLabel(self.tr("連携設定「{name}」・API呼び出し {calls}回・書き込みなし").format(
                 name=report.setting, calls=report.api_calls))
-            footer.setStyleSheet("color: #5f6368;")
+            footer.setStyleSheet(f"color: {HINT_COLOR};")
             layout.addWidget(footer)
         buttons = QDialogButtonBox()
         self.copy_button = QPushButton(self.tr("コピー"))
         self.copy_button.setToolTip(self.tr("結果をクリップボードにコピーします"))
-        buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.checklist_button = QPushButton(self.tr("Salesforce側チェックリスト…"))
-        self.checklist_button.setVisible(report is not None)
-        buttons.addButton(self.checklist_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.setup_org_button = QPushButton(self.tr("Salesforce側の自動設定…"))
-        buttons.addButton(self.setup_org_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.setup_org_button.setVisible(report is not None and not report.ok)  # after addButton, which shows it
-        self.setup_org_button.clicked.connect(self._on_setup_org_button_clicked)
+        for button in (self.copy_button, self.checklist_button, self.setup_org_button):
+            button.setAutoDefault(False)  # a focused button must not take Enter from 閉じる
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.checklist_button.setVisible(report is not None)  # after addButton, which shows it
+        self.setup_org_button.setVisible(report is not None and not report.ok)
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.close_button.setText(self.tr("閉じる"))
+        self.close_button.setDefault(True)
         layout.addWidget(buttons)
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
         self.checklist_button.clicked.connect(self._on_checklist_button_clicked)
+        self.setup_org_button.clicked.connect(self._on_setup_org_button_clicked)
         buttons.rejected.connect(self.reject)
         self.setMinimumWidth(560 if report is not None and not report.ok else 380)
 
@@ -233,7 +226,6 @@ class VerifyResultDialog(QDialog):
             return
         from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
 
-        self.checklist_requested.emit(self.report.setting)
         dialog = ChecklistDialog(self.context, self.parentWidget(), setting_name=self.report.setting,
                                  report=self.report)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
