@@ -352,21 +352,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wizard_saved": (
         "Salesforceアカウント「{account}」と連携設定「{setting}」を保存しました。",
         "Saved the Salesforce account '{account}' and the link setting '{setting}'.",
+    ),
     "wizard_objects_targets": ("オブジェクト: {objects} / 連携対象: {targets}", "Objects: {objects} / Link targets: {targets}"),
     "wizard_verify_pending": ("設定確認: 未完了", "Verification: not completed"),
     "wizard_verify_ok": ("設定確認: 問題はありません", "Verification: no problems"),
     "wizard_verify_problems": (
         "設定確認: {count}件の問題があります(基本情報タブの「設定確認」で再確認できます)",
         "Verification: {count} problem(s) (verify again with Verify settings on the Basic tab)",
+    ),
     # The wizard's オブジェクト page: describeGlobal says the user cannot query an object, so it is left out.
     "object_not_queryable": (
         "このユーザは「{name}」にアクセスできないため、対象から外しました。",
         "This user cannot access {name}, so it was left out.",
+    ),
     "lead_not_queryable": (
         "このユーザはリード(Lead)にアクセスできないため、リードを対象から外しました。"
         "リードも検索するには、Salesforceでユーザのプロファイルにリードの参照権限を付与してください。",
         "This user cannot access Leads (Lead), so Leads were left out. To search Leads too, give the user's profile "
         "read access to Leads in Salesforce.",
+    ),
 }
 
 
