@@ -92,6 +92,11 @@ LINK_STATUSES: dict[str, Word] = {
     "attention": Word("要対応", "Needs attention"),
 }
 
+# The status bar's counters that add several job states up (the others are JOB_STATES words: 連携済み, 失敗 …).
+COUNTERS: dict[str, Word] = {
+    "waiting": Word("待機", "Waiting"),  # pending + sending (+ held and retrying for one setting)
+}
+
 # Why a setting needs the admin (services.attention.AttentionKind): the notification's title, the badge's tooltip.
 ATTENTION_KINDS: dict[str, Word] = {
     "relogin": Word("要再ログイン", "Sign-in needed"),
@@ -164,6 +169,7 @@ TABLES: dict[str, dict[str, Word]] = {
     "playback_auth": PLAYBACK_AUTH,
     "auth_method": AUTH_METHODS,
     "source_kind": SOURCE_KINDS,
+    "counter": COUNTERS,
     "attention_kind": ATTENTION_KINDS,
     "overall_state": OVERALL_STATES,
 }

@@ -1,15 +1,17 @@
 """OS notifications for what needs the admin (a balloon from the system tray): once per kind and subject, never a flood.
 
-A kind+subject (e.g. ``("relogin", "devorg")``) notifies the first time it is raised and again only after it was
+A kind+subject (e.g. ``("relogin", "本社")``) notifies the first time it is raised and again only after it was
 cleared (the account signed in, then lost its sign-in again). Where the platform has no system tray (some Linux
-desktops, offscreen tests), the window's taskbar entry is flashed instead; ``shown`` keeps what was said either way.
+desktops, offscreen tests), the window shows a notice bar across its top instead (not a dialog: it blocks
+nothing; what comes while it is shown is added to it, never a second one) and its taskbar entry is flashed;
+``shown`` keeps what was said either way.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSizePolicy, QSystemTrayIcon, QToolBar, QWidget
 
 NOTIFICATION_MS = 15_000
 
@@ -21,6 +23,7 @@ class Notifier(QObject):
         self._raised: set[tuple[str, str]] = set()
         self._tray: QSystemTrayIcon | None = None
         self.shown: list[tuple[str, str]] = []  # (title, text) of every notification, newest last
+        self.fallback: NoticeBar | None = None  # the window's own notice where there is no tray
 
     def raise_(self, kind: str, subject: str, title: str, text: str) -> bool:
         """Notify unless this kind+subject is already raised; True when a notification went out."""
@@ -32,9 +35,19 @@ class Notifier(QObject):
         tray = self._tray_icon()
         if tray is not None:
             tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Warning, NOTIFICATION_MS)
-        elif QGuiApplication.platformName() != "offscreen":  # (offscreen has no taskbar to flash)
-            QApplication.alert(self._window)
+        else:
+            self._show_fallback(title, text)
         return True
+
+    def _show_fallback(self, title: str, text: str) -> None:
+        """No tray: a notice bar across the top of the window (not a dialog: nothing blocks, nothing piles up);
+        while it is shown, new notices are added to it."""
+        if isinstance(self._window, QMainWindow):
+            if self.fallback is None:
+                self.fallback = NoticeBar(self._window)
+            self.fallback.add(title, text)
+        if QGuiApplication.platformName() != "offscreen":  # (offscreen has no taskbar to flash)
+            QApplication.alert(self._window)
 
     def use_tray(self, tray: QSystemTrayIcon) -> None:
         """Show balloons on the window's tray icon (ui/tray.py) from now on: one icon in the tray, not two."""
@@ -57,3 +70,41 @@ class Notifier(QObject):
             self._tray.setToolTip("BIZTEL Desk")
             self._tray.show()
         return self._tray
+
+
+class NoticeBar(QToolBar):
+    """The window's notice where there is no tray: a red line of text per notice (the newest few) and 閉じる."""
+
+    MAX_NOTICES = 3
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.setObjectName("noticeBar")
+        self.setMovable(False)
+        self.setFloatable(False)
+        self.toggleViewAction().setEnabled(False)
+        self.setStyleSheet("QToolBar#noticeBar { background: #fdecea; border-bottom: 1px solid #f5c2c0; }")
+        self.label = QLabel()
+        self.label.setObjectName("noticeText")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setStyleSheet("color: #b00020; padding: 4px 8px;")
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.addWidget(self.label)
+        self.close_action = QAction(self.tr("閉じる"), self)
+        self.close_action.triggered.connect(self._on_close_action_triggered)
+        self.addAction(self.close_action)
+        self.notices: list[str] = []
+        window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self)
+        self.hide()
+
+    def add(self, title: str, text: str) -> None:
+        self.notices = [*self.notices, f"{title}: {text}"][-self.MAX_NOTICES:]
+        self.label.setText("\n".join(self.notices))
+        self.show()
+
+    def _on_close_action_triggered(self) -> None:
+        self.notices = []
+        self.hide()

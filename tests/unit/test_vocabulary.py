@@ -52,6 +52,7 @@ def test_every_domain_value_has_a_word_in_both_languages() -> None:
         "playback_auth": {auth.value for auth in config.PlaybackAuth},
         "auth_method": {method.value for method in config.AuthMethod},
         "source_kind": {"folder", "http", "cdr_db"},
+        "counter": {"waiting"},
         "attention_kind": {"relogin", "worker", "calls"},
         "overall_state": {"linking", "paused", "attention", "stopped"},
     }
