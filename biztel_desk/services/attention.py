@@ -5,10 +5,11 @@ A setting needs attention when
 
 - ``relogin``: its account must sign in to Salesforce again (a browser-login account without a refresh token:
   never signed in, or Salesforce refused it), or the worker's login for it was refused (a wrong password …);
-- ``worker``: the link worker stopped with an error while the setting is enabled, or Salesforce refused the
-  setting's requests as a whole (the worker's ``SettingTrouble``);
-- ``calls``: its newest calls failed: jobs in 失敗 whose call is newer than the newest call with a Task
-  (its last success). A retry that links them, or a newer call that links, clears it.
+- ``worker``: Salesforce refused the setting's requests as a whole (the worker's ``SettingTrouble``), or the
+  link worker itself stopped with an error (the database, a bug) while the setting is enabled;
+- ``calls``: its newest calls failed: jobs in 失敗 (or retried by 今すぐ再試行 and not sent yet) whose call is
+  newer than the newest call with a Task (its last success). A retry that links them, or a newer call that
+  links, clears it.
 
 Each of these clears by itself once its cause is gone: the next computation simply does not find it. The reasons
 are plain sentences in the admin's language (Japanese, or English).
@@ -20,7 +21,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from biztel_desk.domain.config import LinkStatus
@@ -32,6 +33,8 @@ from biztel_desk.secrets import SecretStore
 from biztel_desk.services.account_login import settings_needing_login
 from biztel_desk.services.config import ConfigService
 from biztel_desk.store.models import LinkJob, LinkSetting
+
+IN_FLIGHT = (JobState.PENDING.value, JobState.SENDING.value)  # a retried failure on its way
 
 
 class AttentionKind(enum.StrEnum):
@@ -93,24 +96,25 @@ def settings_attention(config: ConfigService, secrets: SecretStore, worker: Work
         elif trouble is not None and trouble.kind == "login":
             found.append(Attention(AttentionKind.RELOGIN, pick(
                 lang,
-                f"Salesforceにログインできません: {_sentence(trouble.detail, lang)}"
-                "Salesforceアカウントの接続テストで確認し、直してから連携を開始してください。",
-                f"Salesforce refuses the login: {_sentence(trouble.detail, lang)} "
-                "Check the account with its connection test, fix it, then start linking.")))
+                # The login error says what is wrong and what to do (salesforce.errors.AuthError.text).
+                f"{_sentence(trouble.detail, lang)}Salesforceアカウントの接続テストで確認し、直してから連携を開始してください。",
+                f"{_sentence(trouble.detail, lang)} Check the account with its connection test, fix it, then start linking.")))
+        calls = failed.get(setting.name)
         if trouble is not None and trouble.kind != "login":
-            found.append(Attention(AttentionKind.WORKER, pick(
-                lang,
-                f"Salesforceが連携の要求を拒否しています: {_sentence(trouble.detail, lang)}",
-                f"Salesforce refuses this setting's requests: {_sentence(trouble.detail, lang)}")))
-        elif (worker is not None and worker.state == WorkerState.ERROR
-              and setting.status == LinkStatus.ENABLED.value):
+            # A refused write also fails its calls (below, with the same code): one cause, said once.
+            if calls is None:
+                found.append(Attention(AttentionKind.WORKER, pick(
+                    lang,
+                    f"Salesforceが連携の要求を拒否しています: {_sentence(trouble.detail, lang)}",
+                    f"Salesforce refuses this setting's requests: {_sentence(trouble.detail, lang)}")))
+        elif (worker is not None and worker.state == WorkerState.ERROR and not worker.troubles
+              and setting.status == LinkStatus.ENABLED.value):  # the worker itself failed (database, bug)
             found.append(Attention(AttentionKind.WORKER, pick(
                 lang,
                 f"連携ワーカーがエラーで停止しました: {_sentence(worker.message, lang)}"
                 "原因を直してから連携を開始してください。",
                 f"The link worker stopped with an error: {_sentence(worker.message, lang)} "
                 "Fix the cause, then start linking.")))
-        calls = failed.get(setting.name)
         if calls is not None:
             detail = failure_text(calls.code, calls.message, lang)
             found.append(Attention(AttentionKind.CALLS, pick(
@@ -159,7 +163,11 @@ def _failed_since_last_success(session: Session, setting_id: int) -> FailedCalls
                                .where(LinkJob.setting_id == setting_id, LinkJob.state == state.value))
         if value is not None and (newest_ok is None or value > newest_ok):
             newest_ok = value
-    failed = select(LinkJob).where(LinkJob.setting_id == setting_id, LinkJob.state == JobState.FAILED.value)
+    # 今すぐ再試行 makes a failed job pending again and keeps its error: until it is sent and links, it still
+    # counts (the badge must not go green, nor the notification re-arm, for the seconds a retry is in flight).
+    failed = select(LinkJob).where(LinkJob.setting_id == setting_id, or_(
+        LinkJob.state == JobState.FAILED.value,
+        and_(LinkJob.state.in_(IN_FLIGHT), LinkJob.error_code != "")))
     if newest_ok is not None:
         failed = failed.where(LinkJob.call_started_at > newest_ok)
     count = session.scalar(select(func.count()).select_from(failed.subquery()))
@@ -167,7 +175,10 @@ def _failed_since_last_success(session: Session, setting_id: int) -> FailedCalls
         return None
     newest = session.execute(failed.with_only_columns(LinkJob.error_code, LinkJob.error_message)
                              .order_by(LinkJob.call_started_at.desc(), LinkJob.id.desc()).limit(1)).one()
-    return FailedCalls(int(count), newest.error_code or "", newest.error_message or "")
+    code, message = newest.error_code or "", newest.error_message or ""
+    if code and message.startswith(f"{code}: "):  # the engine keeps the error as "CODE: message"
+        message = message[len(code) + 2:]
+    return FailedCalls(int(count), code, message)
 
 
 def _sentence(text: str, lang: str) -> str:

@@ -10,7 +10,7 @@ nothing; what comes while it is shown is added to it, never a second one) and it
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QIcon
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSizePolicy, QSystemTrayIcon, QToolBar, QWidget
 
 NOTIFICATION_MS = 15_000
@@ -90,7 +90,9 @@ class NoticeBar(QToolBar):
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.label.setStyleSheet("color: #b00020; padding: 4px 8px;")
-        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        # Wrapped over the window's width (a wrapped label alone asks for the height of a narrow column).
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.label.setMinimumWidth(200)
         self.addWidget(self.label)
         self.close_action = QAction(self.tr("閉じる"), self)
         self.close_action.triggered.connect(self._on_close_action_triggered)
@@ -103,7 +105,17 @@ class NoticeBar(QToolBar):
     def add(self, title: str, text: str) -> None:
         self.notices = [*self.notices, f"{title}: {text}"][-self.MAX_NOTICES:]
         self.label.setText("\n".join(self.notices))
+        self._fit()
         self.show()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        parent = self.parentWidget()
+        width = max((parent.width() if parent is not None else self.width()) - 120, 200)
+        self.label.setFixedHeight(self.label.heightForWidth(width))
 
     def _on_close_action_triggered(self) -> None:
         self.notices = []

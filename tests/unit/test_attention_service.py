@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from biztel_desk.domain.config import AccountConfig, AuthMethod, LinkStatus, SecretKind
 from biztel_desk.engine.worker import SettingTrouble, WorkerState, WorkerStatus
+from biztel_desk.services import history
 from biztel_desk.services.attention import AttentionKind, Overall, failed_calls, overall, settings_attention
 from biztel_desk.services.context import AppContext
 from biztel_desk.store.models import Call, LinkJob, LinkSetting
@@ -27,7 +28,7 @@ def _add_call(context: AppContext, setting: str, minute: int, state: str, code: 
         session.flush()
         job = LinkJob(call_id=call.id, setting_id=setting_id, state=state, call_started_at=began,
                       task_id="00T000000000001AAA" if state == "linked" else None, error_code=code,
-                      error_message="Required fields are missing: [B_Extra__c]" if code else "")
+                      error_message=f"{code}: Required fields are missing: [B_Extra__c]" if code else "")
         session.add(job)
         session.flush()
         return int(job.id)
@@ -59,12 +60,16 @@ def test_failed_calls_since_the_last_success_need_attention_until_a_newer_call_l
     [attention] = found["本社"]
     assert attention.kind == AttentionKind.CALLS and attention.title() == "通話の連携失敗"
     assert attention.reason.startswith("直近の通話2件の連携に失敗しました。必須項目が未入力です(REQUIRED_FIELD_MISSING")
+    assert "(REQUIRED_FIELD_MISSING: Required fields are missing: [B_Extra__c])" in attention.reason  # the code once
     assert attention.reason.endswith("原因を直してから再試行してください。")
     english = settings_attention(context.config, context.secrets, None, "en")["本社"][0].reason
     assert english.startswith("The latest 2 call(s) failed to link. A required field is empty (REQUIRED_FIELD_MISSING")
     assert overall(WorkerStatus(WorkerState.RUNNING), found) == Overall.ATTENTION
 
-    # 今すぐ再試行 links the older one: the newer failure still counts …
+    # 今すぐ再試行 (store.history.retry_now: pending again, the error kept): still failing until it links.
+    history.retry_now(context.database, [first])
+    assert failed_calls(context.config, ["本社"])["本社"].count == 2
+    # The retry links the older one: the newer failure still counts …
     with context.database.begin() as session:
         session.execute(update(LinkJob).where(LinkJob.id == first).values(state="linked", error_code=""))
     assert failed_calls(context.config, ["本社"])["本社"].count == 1
@@ -84,13 +89,17 @@ def test_the_workers_troubles_and_its_error_state(context: AppContext, make_sett
     make_setting(status=LinkStatus.ENABLED.value)
     make_setting("支店", status=LinkStatus.ENABLED.value)
     make_setting("無効の設定", status=LinkStatus.DISABLED.value)
-    refused = WorkerStatus(WorkerState.ERROR, message="x", troubles=(
+    refused = WorkerStatus(WorkerState.ERROR, message="「本社」: ログインできません", troubles=(
         SettingTrouble("本社", "login", "ユーザ名、パスワード、またはセキュリティトークンが正しくありません"),))
     found = settings_attention(context.config, context.secrets, refused)
-    assert found["本社"][0].kind == AttentionKind.RELOGIN
-    assert found["本社"][0].reason.startswith("Salesforceにログインできません: ユーザ名、パスワード")
-    # The worker is in error: every enabled setting it links needs the admin, not a disabled one.
-    assert [a.kind for a in found["支店"]] == [AttentionKind.WORKER]
+    assert [a.kind for a in found["本社"]] == [AttentionKind.RELOGIN]  # the worker's ERROR is this trouble
+    assert found["本社"][0].reason.startswith("ユーザ名、パスワード、またはセキュリティトークンが正しくありません。Salesforceアカウントの接続テスト")
+    assert list(found) == ["本社"]  # 支店 links fine
+    # The worker itself stopped (a damaged database): every enabled setting it links needs the admin.
+    stopped = WorkerStatus(WorkerState.ERROR, message="データベースが壊れています。連携を停止しました。")
+    found = settings_attention(context.config, context.secrets, stopped)
+    assert [a.kind for a in found["支店"]] == [AttentionKind.WORKER] and "本社" in found
+    assert found["支店"][0].reason.startswith("連携ワーカーがエラーで停止しました: データベースが壊れています。")
     assert "無効の設定" not in found
 
     refusing = WorkerStatus(WorkerState.RUNNING, troubles=(SettingTrouble("支店", "refused", "INVALID_TYPE: sObject"),))
