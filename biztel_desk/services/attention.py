@@ -7,9 +7,9 @@ A setting needs attention when
   never signed in, or Salesforce refused it), or the worker's login for it was refused (a wrong password …);
 - ``worker``: Salesforce refused the setting's requests as a whole (the worker's ``SettingTrouble``), or the
   link worker itself stopped with an error (the database, a bug) while the setting is enabled;
-- ``calls``: its newest calls failed: jobs in 失敗 (or retried by 今すぐ再試行 and not sent yet) whose call is
-  newer than the newest call with a Task (its last success). A retry that links them, or a newer call that
-  links, clears it.
+- ``calls``: its newest calls failed: jobs in 失敗 whose call is newer than the newest call with a Task (its
+  last success); once counted, also those retried by 今すぐ再試行 and not sent yet. A retry that links them, or
+  a newer call that links, clears it.
 
 Each of these clears by itself once its cause is gone: the next computation simply does not find it. The reasons
 are plain sentences in the admin's language (Japanese, or English).
@@ -18,10 +18,10 @@ are plain sentences in the admin's language (Japanese, or English).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from biztel_desk.domain.config import LinkStatus
@@ -73,15 +73,18 @@ class FailedCalls:
 
 
 def settings_attention(config: ConfigService, secrets: SecretStore, worker: WorkerStatus | None,
-                       lang: str = "ja") -> dict[str, tuple[Attention, ...]]:
+                       lang: str = "ja", previous: Mapping[str, tuple[Attention, ...]] | None = None,
+                       ) -> dict[str, tuple[Attention, ...]]:
     """setting name → what needs the admin, most pressing first; settings that need nothing are left out.
 
-    Blocking (reads the database and the keyring): the window calls it off the GUI thread.
+    ``previous``: the last answer (a retried failure keeps counting while it is on its way). Blocking (reads the
+    database and the keyring): the window calls it off the GUI thread.
     """
     settings = config.list_settings()
     relogin = settings_needing_login(config, secrets)
     troubles = {trouble.setting: trouble for trouble in worker.troubles} if worker is not None else {}
-    failed = failed_calls(config, [s.name for s in settings])
+    failing = {name for name, found in (previous or {}).items() if any(a.kind == AttentionKind.CALLS for a in found)}
+    failed = failed_calls(config, [s.name for s in settings], failing)
     result: dict[str, tuple[Attention, ...]] = {}
     for setting in settings:
         found: list[Attention] = []
@@ -128,14 +131,17 @@ def settings_attention(config: ConfigService, secrets: SecretStore, worker: Work
     return result
 
 
-def failed_calls(config: ConfigService, names: Iterable[str]) -> dict[str, FailedCalls]:
+def failed_calls(config: ConfigService, names: Iterable[str], in_flight: Collection[str] = ()) -> dict[str, FailedCalls]:
     """setting name → its failed jobs whose call is newer than its newest call with a Task (only the settings
-    that have some). Index-backed (link_jobs (setting_id, state, call_started_at)): a few lookups per setting."""
+    that have some). Index-backed (link_jobs (setting_id, state, call_started_at)): a few lookups per setting.
+
+    ``in_flight``: settings whose calls were failing at the last look: their failures retried by 今すぐ再試行 and
+    not sent yet count too."""
     result: dict[str, FailedCalls] = {}
     with config.database.read() as session:
         ids = dict(session.execute(select(LinkSetting.name, LinkSetting.id).where(LinkSetting.name.in_(list(names)))).all())
         for name, setting_id in ids.items():
-            found = _failed_since_last_success(session, setting_id)
+            found = _failed_since_last_success(session, setting_id, name in in_flight)
             if found is not None:
                 result[name] = found
     return result
@@ -156,29 +162,37 @@ def overall_text(state: Overall, lang: str = "ja") -> str:
     return word(OVERALL_STATES, state.value, lang)
 
 
-def _failed_since_last_success(session: Session, setting_id: int) -> FailedCalls | None:
+def _failed_since_last_success(session: Session, setting_id: int, in_flight: bool) -> FailedCalls | None:
     newest_ok = None
     for state in sorted(TASK_STATES):  # one index lookup per state: max() over an IN list may scan them all
         value = session.scalar(select(func.max(LinkJob.call_started_at))
                                .where(LinkJob.setting_id == setting_id, LinkJob.state == state.value))
         if value is not None and (newest_ok is None or value > newest_ok):
             newest_ok = value
-    # 今すぐ再試行 makes a failed job pending again and keeps its error: until it is sent and links, it still
-    # counts (the badge must not go green, nor the notification re-arm, for the seconds a retry is in flight).
-    failed = select(LinkJob).where(LinkJob.setting_id == setting_id, or_(
-        LinkJob.state == JobState.FAILED.value,
-        and_(LinkJob.state.in_(IN_FLIGHT), LinkJob.error_code != "")))
-    if newest_ok is not None:
-        failed = failed.where(LinkJob.call_started_at > newest_ok)
-    count = session.scalar(select(func.count()).select_from(failed.subquery()))
-    if not count:
-        return None
-    newest = session.execute(failed.with_only_columns(LinkJob.error_code, LinkJob.error_message)
-                             .order_by(LinkJob.call_started_at.desc(), LinkJob.id.desc()).limit(1)).one()
-    code, message = newest.error_code or "", newest.error_message or ""
-    if code and message.startswith(f"{code}: "):  # the engine keeps the error as "CODE: message"
-        message = message[len(code) + 2:]
-    return FailedCalls(int(count), code, message)
+    found: FailedCalls | None = None
+    queries = [select(LinkJob).where(LinkJob.setting_id == setting_id, LinkJob.state == JobState.FAILED.value)]
+    if in_flight:
+        # 今すぐ再試行 makes a failed job pending again and keeps its error: while it was counting, it counts until
+        # it is sent and links (the badge must not go green, nor the notification re-arm, for the seconds a retry
+        # is in flight). Only then: it reads the pending rows, a backlog's worth of them.
+        queries.append(select(LinkJob).where(LinkJob.setting_id == setting_id, LinkJob.state.in_(IN_FLIGHT),
+                                             LinkJob.error_code != ""))
+    for query in queries:
+        if newest_ok is not None:
+            query = query.where(LinkJob.call_started_at > newest_ok)
+        count = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+        if not count:
+            continue
+        if found is not None:
+            found = FailedCalls(found.count + count, found.code, found.message)
+            continue
+        newest = session.execute(query.with_only_columns(LinkJob.error_code, LinkJob.error_message)
+                                 .order_by(LinkJob.call_started_at.desc(), LinkJob.id.desc()).limit(1)).one()
+        code, message = newest.error_code or "", newest.error_message or ""
+        if code and message.startswith(f"{code}: "):  # the engine keeps the error as "CODE: message"
+            message = message[len(code) + 2:]
+        found = FailedCalls(count, code, message)
+    return found
 
 
 def _sentence(text: str, lang: str) -> str:

@@ -76,7 +76,8 @@ class AttentionWatch(QObject):
 
     async def _read(self, status: WorkerStatus | None) -> None:
         context = self.context
-        found = await self.jobs.to_thread(settings_attention, context.config, context.secrets, status, context.lang)
+        found = await self.jobs.to_thread(settings_attention, context.config, context.secrets, status, context.lang,
+                                          self.attention)
         state = overall(status, found)
         if found != self.attention or state != self.overall:
             self.attention, self.overall = found, state

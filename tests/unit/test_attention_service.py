@@ -68,7 +68,9 @@ def test_failed_calls_since_the_last_success_need_attention_until_a_newer_call_l
 
     # 今すぐ再試行 (store.history.retry_now: pending again, the error kept): still failing until it links.
     history.retry_now(context.database, [first])
-    assert failed_calls(context.config, ["本社"])["本社"].count == 2
+    retried = settings_attention(context.config, context.secrets, None, previous=found)
+    assert retried["本社"][0].reason.startswith("直近の通話2件")
+    assert failed_calls(context.config, ["本社"])["本社"].count == 1  # without the last answer: only 失敗
     # The retry links the older one: the newer failure still counts …
     with context.database.begin() as session:
         session.execute(update(LinkJob).where(LinkJob.id == first).values(state="linked", error_code=""))
