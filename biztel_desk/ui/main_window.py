@@ -64,6 +64,7 @@ PREF_SPLITTER = "main_window.splitter"
 PREF_SELECTED = "main_window.selected_setting"
 PREF_TAB = "main_window.tab"
 WAITING_STATES = ("pending", "held", "retrying", "sending")
+LINK_STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # a list item's 録音連携ステータス, under a 要対応 badge
 # 連携済 counts every call with a Task, updated or waiting for its update too (domain.jobs.TASK_STATES).
 HISTORY_REFRESH_S = 2.0  # the 連携通話履歴 page is re-read at most this often while the worker links calls
 WORKER_STOP_TIMEOUT_S = 10.0  # closing waits this long for the batch in flight, then the journal takes over
@@ -439,7 +440,7 @@ class MainWindow(QMainWindow):
         name = str(item.data(Qt.ItemDataRole.UserRole))
         found = self.attention_watch.attention.get(name, ())
         item.setData(STATUS_ROLE, ATTENTION if found else status)
-        item.setData(Qt.ItemDataRole.UserRole + 2, status)  # the status under the badge, for the next update
+        item.setData(LINK_STATUS_ROLE, status)  # the status under the badge, for the next update
         tooltip = self.tr("{0} — 録音連携ステータス: {1}").format(name, status_text(status))
         item.setToolTip("\n".join([tooltip, *(attention.reason for attention in found)]))
 
@@ -449,7 +450,7 @@ class MainWindow(QMainWindow):
         notification per kind and setting that began."""
         for row in range(self.setting_list.count()):
             item = self.setting_list.item(row)
-            self._show_item_attention(item, str(item.data(Qt.ItemDataRole.UserRole + 2) or ""))
+            self._show_item_attention(item, str(item.data(LINK_STATUS_ROLE) or ""))
         self._show_attention_in_tab()
         self._update_status_bar()
         if self.worker_controller is not None:

@@ -36,16 +36,16 @@ class Notifier(QObject):
         if tray is not None:
             tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Warning, NOTIFICATION_MS)
         else:
-            self._show_fallback(title, text)
+            self._show_fallback(key, title, text)
         return True
 
-    def _show_fallback(self, title: str, text: str) -> None:
+    def _show_fallback(self, key: tuple[str, str], title: str, text: str) -> None:
         """No tray: a notice bar across the top of the window (not a dialog: nothing blocks, nothing piles up);
         while it is shown, new notices are added to it."""
         if isinstance(self._window, QMainWindow):
             if self.fallback is None:
                 self.fallback = NoticeBar(self._window)
-            self.fallback.add(title, text)
+            self.fallback.add(key, title, text)
         if QGuiApplication.platformName() != "offscreen":  # (offscreen has no taskbar to flash)
             QApplication.alert(self._window)
 
@@ -59,6 +59,8 @@ class Notifier(QObject):
     def clear(self, kind: str, subject: str) -> None:
         """The condition went away: the next time it comes back, it is notified again."""
         self._raised.discard((kind, subject))
+        if self.fallback is not None:
+            self.fallback.remove((kind, subject))  # the window's notice goes with its cause
 
     def raised(self, kind: str) -> set[str]:
         return {subject for raised_kind, subject in self._raised if raised_kind == kind}
@@ -73,7 +75,8 @@ class Notifier(QObject):
 
 
 class NoticeBar(QToolBar):
-    """The window's notice where there is no tray: a red line of text per notice (the newest few) and 閉じる."""
+    """The window's notice where there is no tray: a red line of text per notice (the newest few; a notice goes
+    when its cause is cleared) and 閉じる."""
 
     MAX_NOTICES = 3
 
@@ -97,16 +100,26 @@ class NoticeBar(QToolBar):
         self.close_action = QAction(self.tr("閉じる"), self)
         self.close_action.triggered.connect(self._on_close_action_triggered)
         self.addAction(self.close_action)
-        self.notices: list[str] = []
+        self.notices: dict[tuple[str, str], str] = {}  # (kind, subject) → its line, oldest first
         window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self)
         self.hide()
 
-    def add(self, title: str, text: str) -> None:
-        self.notices = [*self.notices, f"{title}: {text}"][-self.MAX_NOTICES:]
-        self.label.setText("\n".join(self.notices))
+    def add(self, key: tuple[str, str], title: str, text: str) -> None:
+        self.notices.pop(key, None)
+        self.notices[key] = f"{title}: {text}"
+        while len(self.notices) > self.MAX_NOTICES:
+            self.notices.pop(next(iter(self.notices)))
+        self._show_notices()
+
+    def remove(self, key: tuple[str, str]) -> None:
+        if self.notices.pop(key, None) is not None:
+            self._show_notices()
+
+    def _show_notices(self) -> None:
+        self.label.setText("\n".join(self.notices.values()))
         self._fit()
-        self.show()
+        self.setVisible(bool(self.notices))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -118,5 +131,5 @@ class NoticeBar(QToolBar):
         self.label.setFixedHeight(self.label.heightForWidth(width))
 
     def _on_close_action_triggered(self) -> None:
-        self.notices = []
+        self.notices = {}
         self.hide()
