@@ -88,6 +88,29 @@ LINK_STATUSES: dict[str, Word] = {
     "paused": Word("一時停止", "Paused"),
     "disabled": Word("無効", "Disabled"),
     "login_required": Word("要再ログイン", "Sign-in needed"),
+    # The red badge of a setting that needs the admin (services/attention.py says why).
+    "attention": Word("要対応", "Needs attention"),
+}
+
+# The status bar's counters that add several job states up (the others are JOB_STATES words: 連携済み, 失敗 …).
+COUNTERS: dict[str, Word] = {
+    "waiting": Word("待機", "Waiting"),  # pending + sending (+ held and retrying for one setting)
+}
+
+# Why a setting needs the admin (services.attention.AttentionKind): the notification's title, the badge's tooltip.
+ATTENTION_KINDS: dict[str, Word] = {
+    "relogin": Word("要再ログイン", "Sign-in needed"),
+    "worker": Word("連携エラー", "Linking error"),
+    "calls": Word("通話の連携失敗", "Calls failing"),
+}
+
+# The app's overall state (services.attention.Overall): the tray icon's tooltip. 一時停止中 is the worker's pause
+# (the toolbar's 一時停止), not a setting's 録音連携ステータス 一時停止.
+OVERALL_STATES: dict[str, Word] = {
+    "linking": Word("連携中", "Linking"),
+    "paused": Word("一時停止中", "Paused"),
+    "attention": Word("要対応", "Needs attention"),
+    "stopped": Word("停止中", "Stopped"),
 }
 
 # The setting policies (domain.config), as the basic-info tab offers them.
@@ -146,6 +169,9 @@ TABLES: dict[str, dict[str, Word]] = {
     "playback_auth": PLAYBACK_AUTH,
     "auth_method": AUTH_METHODS,
     "source_kind": SOURCE_KINDS,
+    "counter": COUNTERS,
+    "attention_kind": ATTENTION_KINDS,
+    "overall_state": OVERALL_STATES,
 }
 
 

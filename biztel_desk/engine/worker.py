@@ -68,6 +68,16 @@ class WorkerCounters:
 
 
 @dataclass(frozen=True)
+class SettingTrouble:
+    """A setting the worker cannot link until someone acts: its login was refused (``login``) or Salesforce
+    refused its requests (``refused``). Kept until a step of that setting succeeds (services/attention.py)."""
+
+    setting: str
+    kind: str  # "login" | "refused"
+    detail: str  # what went wrong, in the worker's language (without the setting's name)
+
+
+@dataclass(frozen=True)
 class WorkerStatus:
     """A snapshot for the status bar: state, job counters, API usage (used, max) and a message."""
 
@@ -76,6 +86,7 @@ class WorkerStatus:
     api_usage: tuple[int, int] | None = None
     message: str = ""
     busy: bool = False  # a batch is being processed right now
+    troubles: tuple[SettingTrouble, ...] = ()  # the settings that need the admin (see SettingTrouble)
 
 
 @dataclass
@@ -186,6 +197,7 @@ class LinkWorker:
         self._thread: threading.Thread | None = None
         self._status = WorkerStatus(WorkerState.STOPPED, message=_text("stopped", lang))
         self._backoff: dict[str, tuple[float, int]] = {}  # setting → (monotonic time to try again, failures)
+        self._troubles: dict[str, SettingTrouble] = {}  # setting → what stops it, until one of its steps succeeds
         self._last_publish = 0.0
         self._retry_now = threading.Event()  # 開始 / 停止 during a fault's back-off: stop waiting
         self.failure: WorkerFailure | None = None  # set when a fatal fault or a bug ended the thread
@@ -218,6 +230,7 @@ class LinkWorker:
         self._stop.clear()
         self._paused.clear()
         self.failure = None
+        self._troubles.clear()  # the first round tries every setting again and says what still fails
         self._thread = threading.Thread(target=self._loop, name="link-worker", daemon=True)
         self._thread.start()
 
@@ -389,7 +402,10 @@ class LinkWorker:
         busy = False
         state, message = WorkerState.RUNNING, _text("idle", self.lang)
         usage: tuple[int, int] | None = None
-        for name in self._setting_names():
+        names = self._setting_names()
+        for gone in set(self._troubles) - set(names):  # no longer linked here (paused, disabled, deleted)
+            self._troubles.pop(gone, None)
+        for name in names:
             if self._stop.is_set() or self._paused.is_set():
                 return False
             retry_at, failures = self._backoff.get(name, (0.0, 0))
@@ -401,12 +417,18 @@ class LinkWorker:
             usage = result.api_usage or usage
             if result.error is None and result.paused not in {"usage", "lease"}:
                 self._backoff.pop(name, None)
+                self._troubles.pop(name, None)
                 if result.picked or result.resolved:
                     message = _text("running", self.lang)
                 busy = busy or result.more or result.unknown > 0
                 continue
             state, message, delay = self._failure(name, result, failures)
             self._backoff[name] = (time.monotonic() + delay, failures + 1)
+            error = result.error
+            if isinstance(error, AuthError):
+                self._troubles[name] = SettingTrouble(name, "login", error.text(self.lang))
+            elif isinstance(error, PermanentError):
+                self._troubles[name] = SettingTrouble(name, "refused", failure_text(error.code, error.message, self.lang))
         self._publish(state, message, usage=usage, force=True)
         return busy
 
@@ -475,7 +497,8 @@ class LinkWorker:
         except SQLAlchemyError:  # the database is the problem being reported: show the last counters
             counters = self._status.counters
         with self._lock:
-            status = WorkerStatus(state, counters, usage or self._status.api_usage, message, busy)
+            status = WorkerStatus(state, counters, usage or self._status.api_usage, message, busy,
+                                  tuple(self._troubles.values()))
             self._status = status
             observers = list(self._observers)
         for observer in observers:

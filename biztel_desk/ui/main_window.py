@@ -32,11 +32,14 @@ from PySide6.QtWidgets import (
 from biztel_desk import __version__
 from biztel_desk.domain.jobs import TASK_STATES
 from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.domain.vocabulary import COUNTERS, JOB_STATES, word
 from biztel_desk.services import os_service
 from biztel_desk.services.account_login import settings_needing_login
+from biztel_desk.services.attention import AttentionKind
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker, WorkerCounters, WorkerState, WorkerStatus
 from biztel_desk.ui.account_form import system_browser
+from biztel_desk.ui.attention import AttentionWatch, notify
 from biztel_desk.ui.dialogs.account_dialog import AccountDialog
 from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
 from biztel_desk.ui.dialogs.close_dialog import CloseAction, ask_close_action
@@ -50,7 +53,7 @@ from biztel_desk.ui.tabs.history_tab import HistoryTab
 from biztel_desk.ui.tabs.objects_tab import ObjectsTab
 from biztel_desk.ui.tabs.targets_tab import TargetsTab
 from biztel_desk.ui.tray import AppTray, TrayState
-from biztel_desk.ui.widgets import LOGIN_REQUIRED, STATUS_ROLE, StatusBadgeDelegate, ask, status_text
+from biztel_desk.ui.widgets import ATTENTION, STATUS_ROLE, StatusBadgeDelegate, ask, status_text
 from biztel_desk.ui.worker_controller import WorkerController
 
 if TYPE_CHECKING:
@@ -61,6 +64,7 @@ PREF_SPLITTER = "main_window.splitter"
 PREF_SELECTED = "main_window.selected_setting"
 PREF_TAB = "main_window.tab"
 WAITING_STATES = ("pending", "held", "retrying", "sending")
+LINK_STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # a list item's 録音連携ステータス, under a 要対応 badge
 # 連携済 counts every call with a Task, updated or waiting for its update too (domain.jobs.TASK_STATES).
 HISTORY_REFRESH_S = 2.0  # the 連携通話履歴 page is re-read at most this often while the worker links calls
 WORKER_STOP_TIMEOUT_S = 10.0  # closing waits this long for the batch in flight, then the journal takes over
@@ -91,8 +95,11 @@ class MainWindow(QMainWindow):
         self.tray: AppTray | None = None
         # The link worker (None in tests of the window alone); each setting's 録音連携ステータス decides what it sends.
         self.worker_controller = WorkerController(worker, self) if worker is not None else None
-        # OS notifications for what needs the admin (once per account, not at every refresh).
+        # OS notifications for what needs the admin (once per kind and setting, not at every refresh), and what
+        # needs it: re-read in a job when the worker's status changes (services/attention.py decides).
         self.notifier = Notifier(self)
+        self.attention_watch = AttentionWatch(context, self)
+        self.attention_watch.changed.connect(self._on_attention_watch_changed)
         self.setWindowTitle(self.tr("BIZTEL Desk — Salesforce履歴録音連携"))
         self.setMinimumSize(QSize(900, 600))
         self.setStyleSheet(STYLESHEET)
@@ -102,8 +109,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self._build_worker_bar()
+        self._arrange_status_bar()
         self._restore_preferences()
         self.lease_watcher.start()
+        self.attention_watch.start()
         self.setAcceptDrops(True)  # call files dropped on the window open the import dialog
         if self.worker_controller is not None:
             # At the first turn of the event loop: the worker's first step (importing the Salesforce client,
@@ -219,7 +228,6 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
         self.link_status_label = QLabel()
         self.worker_label = QLabel()
         self.jobs_label = QLabel()
@@ -229,7 +237,6 @@ class MainWindow(QMainWindow):
         self.owner_label.setStyleSheet("color: #9a6700; font-weight: bold;")
         for label in (self.link_status_label, self.worker_label, self.jobs_label, self.owner_label):
             label.setContentsMargins(8, 0, 8, 0)
-        bar.addWidget(self.link_status_label)
         # 要再ログイン: one click opens the account and starts the browser sign-in.
         self.relogin_button = QPushButton(self.tr("ブラウザでログイン…"))
         self.relogin_button.setObjectName("reloginButton")
@@ -237,16 +244,12 @@ class MainWindow(QMainWindow):
         self.relogin_button.setStyleSheet("color: #b00020; font-weight: bold;")
         self.relogin_button.hide()
         self.relogin_button.clicked.connect(self._on_relogin_button_clicked)
-        bar.addWidget(self.relogin_button)
         self._relogin_account: str | None = None
         # Handed to the account dialog for the sign-in (tests: a scripted HTTP client and any free port).
         self.open_browser: Callable[[str], object] = system_browser
         self.callback_ports: tuple[int, ...] | None = None
-        bar.addWidget(self.owner_label)
         self.lease_watcher = LeaseWatcher(self.context.database, self)
         self.lease_watcher.changed.connect(self._update_owner_label)
-        bar.addPermanentWidget(self.jobs_label)
-        bar.addPermanentWidget(self.worker_label)
         self.set_worker_state(self.tr("停止中"))
 
     def _build_worker_bar(self) -> None:
@@ -293,11 +296,6 @@ class MainWindow(QMainWindow):
         # The message gives way when the bar is full (its tooltip keeps the whole text); the counters never do.
         self.worker_message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.worker_message_label.setMinimumWidth(60)
-        bar = self.statusBar()
-        # [link status][ブラウザでログイン…][owner][worker message ……] [jobs of the setting][counters][API][worker state]
-        bar.insertWidget(3, self.worker_message_label, 1)
-        bar.insertPermanentWidget(5, self.counters_label)
-        bar.insertPermanentWidget(6, self.api_label)
 
         self._backlog_base: int | None = None  # linked count when the current backlog began
         self._history_stale = False
@@ -320,6 +318,28 @@ class MainWindow(QMainWindow):
         self.stop_action.triggered.connect(self._on_stop_action_triggered)
         controller.status_changed.connect(self._on_worker_controller_status_changed)
         self._show_worker_status(controller.status)
+
+    def _arrange_status_bar(self) -> None:
+        """The status bar's pieces in one ordered list, left to right (a new piece is one more line here; nothing
+        is inserted at a counted index). Stretch 1 gives way first when the bar is full."""
+        # (widget, stretch, permanent: kept at the right, never covered by a temporary message)
+        pieces: list[tuple[QWidget, int, bool]] = [
+            (self.link_status_label, 0, False),
+            (self.relogin_button, 0, False),
+            (self.owner_label, 0, False),
+            (self.worker_message_label, 1, False),
+            (self.jobs_label, 0, True),
+            (self.counters_label, 0, True),
+            (self.api_label, 0, True),
+            (self.worker_label, 0, True),
+        ]
+        bar = self.statusBar()
+        for widget, stretch, permanent in pieces:
+            if permanent:
+                bar.addPermanentWidget(widget, stretch)
+            else:
+                bar.addWidget(widget, stretch)
+        self.status_bar_pieces = [widget for widget, _, _ in pieces]
 
     # --- public API ----------------------------------------------------------------------------------------
 
@@ -394,6 +414,7 @@ class MainWindow(QMainWindow):
         """Re-read the list, the badges and the status bar (after something changed outside the window)."""
         self._populate_list(self._selected)
         self._update_status_bar()
+        self.attention_watch.refresh()
 
     # --- selection -----------------------------------------------------------------------------------------
 
@@ -402,16 +423,10 @@ class MainWindow(QMainWindow):
         try:
             self.setting_list.clear()
             row_to_select = -1
-            relogin = settings_needing_login(self.context.config, self.context.secrets)
-            self._notify_relogin(set(relogin.values()))
             for row, summary in enumerate(self.context.config.list_settings()):
                 item = QListWidgetItem(summary.name)
                 item.setData(Qt.ItemDataRole.UserRole, summary.name)
-                item.setData(STATUS_ROLE, LOGIN_REQUIRED if summary.name in relogin else summary.status)
-                item.setToolTip(self.tr("{0} — 録音連携ステータス: {1}").format(summary.name, status_text(summary.status)))
-                if summary.name in relogin:
-                    item.setToolTip(self.tr("{0} — 要再ログイン: アカウント「{1}」でSalesforceにログインし直してください。")
-                                    .format(summary.name, relogin[summary.name]))
+                self._show_item_attention(item, summary.status)
                 self.setting_list.addItem(item)
                 if summary.name == select:
                     row_to_select = row
@@ -420,16 +435,32 @@ class MainWindow(QMainWindow):
             self._populating = False
         self.delete_button.setEnabled(row_to_select >= 0)
 
-    def _notify_relogin(self, accounts: set[str]) -> None:
-        """An OS notification the first time an account needs signing in again (not at every refresh)."""
-        for account in self.notifier.raised("relogin") - accounts:
-            self.notifier.clear("relogin", account)
-        for account in sorted(accounts):
-            self.notifier.raise_(
-                "relogin", account, self.tr("BIZTEL Desk: 要再ログイン"),
-                self.tr("アカウント「{0}」はSalesforceへの再ログインが必要です。ログインし直すまで、このアカウントの通話は連携されません。"
-                        "ウィンドウの「ブラウザでログイン…」、または biztel-desk account login {0} でログインしてください。")
-                .format(account))
+    def _show_item_attention(self, item: QListWidgetItem, status: str) -> None:
+        """The list's badge: 要対応 in red with the reasons in the tooltip, else the 録音連携ステータス."""
+        name = str(item.data(Qt.ItemDataRole.UserRole))
+        found = self.attention_watch.attention.get(name, ())
+        item.setData(STATUS_ROLE, ATTENTION if found else status)
+        item.setData(LINK_STATUS_ROLE, status)  # the status under the badge, for the next update
+        tooltip = self.tr("{0} — 録音連携ステータス: {1}").format(name, status_text(status))
+        item.setToolTip("\n".join([tooltip, *(attention.reason for attention in found)]))
+
+    @Slot()
+    def _on_attention_watch_changed(self) -> None:
+        """What needs the admin changed: the list's badges, the 基本情報 badge, the status bar, the tray, and one
+        notification per kind and setting that began."""
+        for row in range(self.setting_list.count()):
+            item = self.setting_list.item(row)
+            self._show_item_attention(item, str(item.data(LINK_STATUS_ROLE) or ""))
+        self._show_attention_in_tab()
+        self._update_status_bar()
+        if self.worker_controller is not None:
+            self._show_tray_state(self.worker_controller.status)
+        notify(self.notifier, self.attention_watch.attention, self.context.lang)
+
+    def _show_attention_in_tab(self) -> None:
+        name = self.basic_tab.setting_name() if not self.basic_tab.is_new() else None
+        found = self.attention_watch.attention.get(name or "", ())
+        self.basic_tab.show_attention(found)
 
     def _name_at(self, row: int) -> str | None:
         item = self.setting_list.item(row) if row >= 0 else None
@@ -443,6 +474,7 @@ class MainWindow(QMainWindow):
         self._populate_list(name)
         for tab in (self.basic_tab, self.objects_tab, self.targets_tab, self.history_tab):
             tab.load(name)
+        self._show_attention_in_tab()
         self._update_status_bar()
 
     def _confirm_leave(self) -> bool:
@@ -472,15 +504,19 @@ class MainWindow(QMainWindow):
         return False
 
     def _show_relogin(self, setting: str | None) -> None:
-        """要再ログイン of the selected setting's account: said in the status bar, with the button to sign in."""
+        """要対応 of the selected setting, said in the status bar (the reasons in the tooltip); for an account that
+        must sign in again in the browser, with the button to do it."""
+        found = self.attention_watch.attention.get(setting or "", ())
         account = settings_needing_login(self.context.config, self.context.secrets).get(setting or "")
         self._relogin_account = account
-        self.relogin_button.setVisible(account is not None)
-        if account is not None:
-            self.link_status_label.setText(self.link_status_label.text() + self.tr(" — 要再ログイン(アカウント「{0}」)")
-                                           .format(account))
-            self.link_status_label.setStyleSheet("color: #b00020;")
+        self.relogin_button.setVisible(account is not None and any(a.kind == AttentionKind.RELOGIN for a in found))
+        if found:
+            titles = "、".join(attention.title(self.context.lang) for attention in found)
+            self.link_status_label.setText(self.link_status_label.text() + self.tr(" — 要対応: {0}").format(titles))
+            self.link_status_label.setToolTip("\n".join(attention.reason for attention in found))
+            self.link_status_label.setStyleSheet("color: #b00020; font-weight: bold;")
         else:
+            self.link_status_label.setToolTip("")
             self.link_status_label.setStyleSheet("")
 
     @Slot()
@@ -529,11 +565,11 @@ class MainWindow(QMainWindow):
         counts = self.context.config.job_counts(setting.name)
         waiting = sum(counts.get(state, 0) for state in WAITING_STATES)
         # Named as the selected setting's: the worker's 全体 counters next to it cover every setting.
-        self.jobs_label.setText(
-            self.tr("この設定: 待機 {0} / 連携済 {1} / 失敗 {2}").format(
-                f"{waiting:,}", f"{sum(counts.get(state, 0) for state in TASK_STATES):,}", f"{counts.get('failed', 0):,}"
-            )
-        )
+        lang = self.context.lang
+        linked = sum(counts.get(state, 0) for state in TASK_STATES)
+        self.jobs_label.setText(self.tr("この設定: {0}").format(" / ".join((
+            f"{word(COUNTERS, 'waiting', lang)} {waiting:,}", f"{word(JOB_STATES, 'linked', lang)} {linked:,}",
+            f"{word(JOB_STATES, 'failed', lang)} {counts.get('failed', 0):,}"))))
 
     # --- preferences ---------------------------------------------------------------------------------------
 
@@ -595,6 +631,7 @@ class MainWindow(QMainWindow):
         # A verification still talking to Salesforce would write its report into a closed database.
         self.verify_runner.wait(10000)
         self.lease_watcher.shutdown()
+        self.attention_watch.shutdown()
         event.accept()
         self.closed.emit()
 
@@ -645,13 +682,16 @@ class MainWindow(QMainWindow):
             controller.start()
 
     def _show_tray_state(self, status: WorkerStatus) -> None:
+        """The tray follows services.attention: 要対応 (with the first reasons) before the worker's own state."""
         if self.tray is None:
             return
-        states = {WorkerState.RUNNING: TrayState.LINKING, WorkerState.PAUSED: TrayState.PAUSED,
-                  WorkerState.STOPPED: TrayState.STOPPED, WorkerState.ERROR: TrayState.ATTENTION,
-                  WorkerState.WAITING_FOR_LIMIT: TrayState.ATTENTION}
-        state = states.get(status.state, TrayState.LINKING)
-        self.tray.set_state(state, status.message if state == TrayState.ATTENTION else "")
+        watch = self.attention_watch
+        state = TrayState(watch.overall.value)
+        reasons = [f"{name}: {found[0].reason}" for name, found in watch.attention.items()][:3]
+        if state == TrayState.ATTENTION and not reasons:
+            reasons = [status.message]
+        self.tray.set_state(state, "\n".join(reasons) if state == TrayState.ATTENTION else "",
+                            paused=status.state == WorkerState.PAUSED)
 
     # --- the link worker -----------------------------------------------------------------------------------
 
@@ -665,17 +705,16 @@ class MainWindow(QMainWindow):
         resuming = controller.alive and status.state == WorkerState.PAUSED
         self.start_action.setText(self.tr("再開") if resuming else self.tr("開始"))
         self.set_worker_state(self.worker_state_text(status.state))
+        self.attention_watch.set_worker_status(status)
         self._show_tray_state(status)
         counters = status.counters
         # 連携済 and 待機 always; the exceptions only when there are some (the bar must fit 1100 px).
-        parts = [self.tr("連携済 {0}").format(f"{counters.linked:,}"), self.tr("待機 {0}").format(f"{counters.waiting:,}")]
-        for template, count in (
-            (self.tr("リトライ待ち {0}"), counters.retrying),
-            (self.tr("失敗 {0}"), counters.failed),
-            (self.tr("保留 {0}"), counters.held),
-        ):
+        lang = self.context.lang
+        parts = [f"{word(JOB_STATES, 'linked', lang)} {counters.linked:,}",
+                 f"{word(COUNTERS, 'waiting', lang)} {counters.waiting:,}"]
+        for state, count in (("retrying", counters.retrying), ("failed", counters.failed), ("held", counters.held)):
             if count:
-                parts.append(template.format(f"{count:,}"))
+                parts.append(f"{word(JOB_STATES, state, lang)} {count:,}")
         self.counters_label.setText(self.tr("全体: {0}").format("  ".join(parts)))
         if status.api_usage is None:
             self.api_label.setText(self.tr("API: —"))

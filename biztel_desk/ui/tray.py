@@ -2,6 +2,9 @@
 
 One icon per window: once it exists, the Notifier's balloons use it too (``Notifier.use_tray``). Where the platform has no tray (some Linux desktops,
 offscreen), ``available`` is False and the window must not offer to stay in the tray.
+
+The state is the app's overall one (services.attention.overall: 要対応 when any setting needs the admin, else the
+worker's); its words are domain.vocabulary.OVERALL_STATES.
 """
 
 from __future__ import annotations
@@ -12,8 +15,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
+from biztel_desk.domain.vocabulary import OVERALL_STATES, word
+from biztel_desk.ui.i18n import language
+
 
 class TrayState(StrEnum):
+    """The values of services.attention.Overall (``TrayState(overall.value)``)."""
+
     LINKING = "linking"
     PAUSED = "paused"
     ATTENTION = "attention"
@@ -77,14 +85,14 @@ class AppTray(QObject):
     def hide(self) -> None:
         self.icon.hide()
 
-    def set_state(self, state: TrayState, reason: str = "") -> None:
+    def set_state(self, state: TrayState, reason: str = "", *, paused: bool | None = None) -> None:
+        """``paused``: the worker is paused (the menu offers 再開), also while 要対応 shows; default: state PAUSED."""
         self.state, self.reason = state, reason
-        texts = {TrayState.LINKING: self.tr("連携中"), TrayState.PAUSED: self.tr("一時停止"),
-                 TrayState.ATTENTION: self.tr("要対応"), TrayState.STOPPED: self.tr("停止中")}
-        tip = f"BIZTEL Desk — {texts[state]}"
+        tip = f"BIZTEL Desk — {word(OVERALL_STATES, state.value, language())}"
         self.icon.setToolTip(f"{tip}\n{reason}" if reason else tip)
         self.icon.setIcon(badged(self.base_icon, state))
-        self.pause_action.setText(self.tr("再開") if state == TrayState.PAUSED else self.tr("一時停止"))
+        paused = state == TrayState.PAUSED if paused is None else paused
+        self.pause_action.setText(self.tr("再開") if paused else self.tr("一時停止"))
         self.pause_action.setEnabled(state in (TrayState.LINKING, TrayState.PAUSED, TrayState.ATTENTION))
 
     def tooltip(self) -> str:

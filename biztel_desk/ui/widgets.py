@@ -37,12 +37,14 @@ OK_COLOR = "#2e7d32"
 # Badge colours per link status: (background, text).
 # The badge of a setting whose account must sign in again (it cannot send until then), in place of its status.
 LOGIN_REQUIRED = "login_required"
+ATTENTION = "attention"  # 要対応 (services/attention.py)
 
 STATUS_COLORS: dict[str, tuple[str, str]] = {
     LinkStatus.ENABLED.value: ("#e6f4ea", "#1e6b34"),
     LinkStatus.PAUSED.value: ("#fff4e0", "#8a5300"),
     LinkStatus.DISABLED.value: ("#eceff1", "#455a64"),
     LOGIN_REQUIRED: ("#fde7e9", "#b00020"),
+    ATTENTION: ("#fde7e9", "#b00020"),
 }
 
 # Role of a list item holding the link status value (``enabled`` …) for StatusBadgeDelegate.

@@ -125,11 +125,14 @@ def test_main_window_shows_login_required_and_signs_in_with_one_click(qtbot, con
     window.open_browser = _scripted_browser(org, [])
     window.callback_ports = (0,)
     window.select_setting("本社")
-    assert window.setting_list.item(0).data(STATUS_ROLE) == "login_required"  # the badge reads 要再ログイン
+    # The badge reads 要対応 (services/attention.py decides, in a job), the reason names the account.
+    qtbot.waitUntil(lambda: window.setting_list.item(0).data(STATUS_ROLE) == "attention", timeout=WAIT_MS)
+    assert "アカウント「devorg」" in window.setting_list.item(0).toolTip()
     assert "要再ログイン" in window.link_status_label.text() and window.relogin_button.isVisible()
-    # One OS notification for the account, not one per refresh.
+    # One OS notification for the setting, not one per refresh.
     assert len(window.notifier.shown) == 1 and "devorg" in window.notifier.shown[0][1], window.notifier.shown
     window.refresh()
+    qtbot.wait(200)
     assert len(window.notifier.shown) == 1
 
     def close_when_signed_in() -> None:
@@ -143,10 +146,11 @@ def test_main_window_shows_login_required_and_signs_in_with_one_click(qtbot, con
     QTimer.singleShot(50, close_when_signed_in)
     qtbot.mouseClick(window.relogin_button, Qt.MouseButton.LeftButton)  # opens the dialog and starts the sign-in
     assert context.secrets.has_account_secret("devorg", SecretKind.REFRESH_TOKEN)
-    assert window.setting_list.item(0).data(STATUS_ROLE) == "disabled"
+    qtbot.waitUntil(lambda: window.setting_list.item(0).data(STATUS_ROLE) == "disabled", timeout=WAIT_MS)
     assert "要再ログイン" not in window.link_status_label.text() and not window.relogin_button.isVisible()
     # Signed in: the notification is cleared; losing the sign-in again notifies again.
     assert window.notifier.raised("relogin") == set()
     context.secrets.set_account_secret("devorg", SecretKind.REFRESH_TOKEN, "")  # revoked: the tokens are gone
     window.refresh()
-    assert len(window.notifier.shown) == 2 and window.notifier.raised("relogin") == {"devorg"}
+    qtbot.waitUntil(lambda: len(window.notifier.shown) == 2, timeout=WAIT_MS)
+    assert window.notifier.raised("relogin") == {"本社"}

@@ -91,7 +91,7 @@ class Desk:
             return int(session.scalar(select(func.count()).select_from(LinkJob).where(LinkJob.state == state)) or 0)
 
     def linked_shown(self) -> int:
-        match = re.search(r"連携済 ([\d,]+)", self.window.counters_label.text())
+        match = re.search(r"連携済み ([\d,]+)", self.window.counters_label.text())
         assert match, self.window.counters_label.text()
         return int(match.group(1).replace(",", ""))
 
@@ -215,7 +215,7 @@ def test_calls_get_linked_while_the_window_is_open(qtbot: QtBot, desk: Callable[
     assert window.progress_label.text() == "送信するものはありません"
     assert window.worker_message_label.text()  # what the worker says, e.g. 待機中: 送信するものはありません
     # The selected setting's counts in the status bar follow (throttled to once every 2 s).
-    qtbot.waitUntil(lambda: "連携済 40" in window.jobs_label.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "連携済み 40" in window.jobs_label.text(), timeout=5_000)
 
 
 def test_a_paused_setting_keeps_its_calls_held(qtbot: QtBot, desk: Callable[..., Desk]) -> None:
@@ -223,7 +223,7 @@ def test_a_paused_setting_keeps_its_calls_held(qtbot: QtBot, desk: Callable[...,
     window = made.window
     wait_state(qtbot, window, WorkerState.RUNNING)
     made.add_calls(5)
-    qtbot.waitUntil(lambda: "保留 5" in window.counters_label.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "保留中 5" in window.counters_label.text(), timeout=5_000)
     assert made.linked_shown() == 0 and made.jobs(JobState.HELD) == 5
 
 
@@ -278,7 +278,7 @@ def test_the_window_stays_responsive_while_a_backlog_drains(qtbot: QtBot, desk: 
     assert "送信中… 連携済" in window.progress_label.text()
     assert 0 < window.progress_bar.value() < window.progress_bar.maximum()
     # Both counts in the status bar group thousands (10,000 calls: 1234 would not match); the left one is named.
-    assert re.fullmatch(r"この設定: 待機 \d{1,3}(,\d{3})* / 連携済 \d{1,3}(,\d{3})* / 失敗 0", window.jobs_label.text())
+    assert re.fullmatch(r"この設定: 待機 \d{1,3}(,\d{3})* / 連携済み \d{1,3}(,\d{3})* / 失敗 0", window.jobs_label.text())
     assert "リトライ待ち" not in window.counters_label.text()  # zero exceptions are left out (the bar fits 1100 px)
 
 

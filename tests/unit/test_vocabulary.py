@@ -44,7 +44,7 @@ def test_every_domain_value_has_a_word_in_both_languages() -> None:
         "exclude_reason": {reason.value for reason in ExcludeReason},
         "outcome": {"ANSWERED", *UNANSWERED},
         "direction": {direction.value for direction in Direction},
-        "link_status": {status.value for status in config.LinkStatus} | {"login_required"},
+        "link_status": {status.value for status in config.LinkStatus} | {"login_required", "attention"},
         "on_multiple_match": {policy.value for policy in config.OnMultipleMatch},
         "on_no_match": {policy.value for policy in config.OnNoMatch},
         "on_unanswered": {policy.value for policy in config.OnUnanswered},
@@ -52,6 +52,9 @@ def test_every_domain_value_has_a_word_in_both_languages() -> None:
         "playback_auth": {auth.value for auth in config.PlaybackAuth},
         "auth_method": {method.value for method in config.AuthMethod},
         "source_kind": {"folder", "http", "cdr_db"},
+        "counter": {"waiting"},
+        "attention_kind": {"relogin", "worker", "calls"},
+        "overall_state": {"linking", "paused", "attention", "stopped"},
     }
     assert {name: set(table) for name, table in TABLES.items()} == expected
     for table in TABLES.values():

@@ -35,7 +35,9 @@ from biztel_desk.domain.config import (
 )
 from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.domain.vocabulary import ACTIVITY_MODES, word
+from biztel_desk.services.attention import Attention
 from biztel_desk.services.context import AppContext
+from biztel_desk.ui.attention import AttentionBadge, mark_attention
 from biztel_desk.ui.crash import known_message
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, show_fallback_hint, unanswered_combo
@@ -372,10 +374,14 @@ class BasicTab(QWidget):
         self.verify_button.setToolTip(self.tr("Salesforceに接続し、この連携設定で連携できるかを確認します(書き込みは行いません)"))
         row.addWidget(self.verify_button)
         self.status_error = ErrorLabel()
+        # 要対応 (services/attention.py, shown by the window): the red badge and why, under the status buttons.
+        self.attention_badge = AttentionBadge()
+        self._attention: tuple[Attention, ...] = ()
         layout = QVBoxLayout(group)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(6)
         layout.addLayout(row)
+        layout.addWidget(self.attention_badge)
         layout.addWidget(self.status_error)
         self.status_button_group.idClicked.connect(self._on_status_button_group_id_clicked)
         self.verify_button.clicked.connect(self._on_verify_button_clicked)
@@ -504,6 +510,7 @@ class BasicTab(QWidget):
             button.setEnabled(saved)
         self.status_buttons[status].setChecked(True)
         self.verify_button.setEnabled(saved)
+        self.show_attention(self._attention if saved else ())
         if not saved:
             self.status_description.setText(self.tr("連携設定を保存すると、ステータスを変更できます。"))
             return
@@ -513,6 +520,13 @@ class BasicTab(QWidget):
             LinkStatus.DISABLED: self.tr("連携していません。無効の間の通話は、後で有効にしても連携されません。"),
         }
         self.status_description.setText(descriptions[status])
+
+    def show_attention(self, found: tuple[Attention, ...]) -> None:
+        """要対応: the red badge with the reasons, and the chosen status reads red instead of its colour."""
+        self._attention = found
+        self.attention_badge.show_attention(found, self.context.lang)
+        for button in self.status_buttons.values():
+            mark_attention(button, bool(found))
 
     # --- slots ---------------------------------------------------------------------------------------------
 

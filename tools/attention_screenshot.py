@@ -1,0 +1,123 @@
+"""Offscreen screenshot of 要対応: a setting whose calls fail because the dev org lost a Task field.
+
+``python tools/attention_screenshot.py`` saves ``docs/screenshots/attention.png`` at 1366x768;
+``--scale 2`` (QT_SCALE_FACTOR) saves ``attention@2x.png``. Starts a dev org in-process, a temporary profile whose
+setting 本社コールセンター points at it, removes B_CallEndDateTime__c from Task, imports a few calls, opens the window
+with a LinkWorker and waits until the setting's badge reads 要対応. There is no system tray offscreen: the notice
+shows as the window's notice bar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPANY = "03-1234-5678"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--lang", default="ja")
+    parser.add_argument("--scale", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.scale != 1:
+        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
+    out = args.out or ROOT / "docs" / "screenshots" / ("attention.png" if args.scale == 1 else f"attention@{args.scale}x.png")
+
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    from biztel_desk.devorg.server import DevOrg
+    from biztel_desk.domain.call import CallRecord
+    from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind
+    from biztel_desk.engine.worker import LinkWorker
+    from biztel_desk.secrets import MemoryBackend, SecretStore
+    from biztel_desk.services.context import AppContext
+    from biztel_desk.store import calls as store_calls
+    from biztel_desk.store.db import Database
+    from biztel_desk.ui import i18n
+    from biztel_desk.ui.main_window import MainWindow
+    from biztel_desk.ui.tasks import install_event_loop
+    from biztel_desk.ui.widgets import STATUS_ROLE
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setFont(QFont("Noto Sans CJK JP", 10))  # the offscreen platform has no system font settings
+    translators = i18n.install_translators(app, args.lang)
+    install_event_loop(app)
+    with DevOrg(seed="demo", records=50) as org, tempfile.TemporaryDirectory(prefix="biztel-attention-shot-") as tmp:
+        context = AppContext(database=Database.open(directory=Path(tmp)), secrets=SecretStore(MemoryBackend()),
+                             lang=args.lang, data_dir=Path(tmp))
+        credentials = org.credentials
+        context.config.save_account(
+            AccountConfig(name="本番組織", username=credentials["username"], login_host=org.url),
+            secrets={SecretKind.PASSWORD: credentials["password"], SecretKind.SECURITY_TOKEN: credentials["security_token"]})
+        fallback = next(str(r["Id"]) for r in org.records("Account") if r.get("Name") == "登録情報なし")
+        for name, number, status in (("本社コールセンター", COMPANY, "enabled"), ("大阪営業所", "06-6555-0101", "enabled")):
+            context.config.save_basic(LinkSettingConfig(name=name, account="本番組織", fallback_record_id=fallback,
+                                                        api_consent=True, status=status,
+                                                        targets=(LinkTargetConfig(number),)))
+        start = dt.datetime(2025, 6, 2, 9, tzinfo=dt.UTC)
+
+        def add_calls(first: int, count: int) -> None:
+            records = [CallRecord(unique_id=f"shot-{i}", from_number=f"090-5555-{i:04d}", to_number=COMPANY,
+                                  started_at=start + dt.timedelta(minutes=i), duration_s=60, direction="inbound").finish()
+                       for i in range(first, first + count)]
+            with context.database.begin() as session:
+                store_calls.add_calls(session, records)
+            if window.worker_controller is not None:
+                window.worker_controller.wake()
+
+        def wait(condition: object, seconds: float = 60) -> None:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline and not condition():  # type: ignore[operator]
+                QCoreApplication.processEvents()
+                time.sleep(0.02)
+
+        worker = LinkWorker(context.database, context.secrets, lang=args.lang, poll_interval_s=0.2)
+        window = MainWindow(context, worker=worker)
+        window.resize(1366, 768)
+        window.show()
+        window.select_setting("本社コールセンター")
+        add_calls(0, 1)  # linked: the worker has described Task with the field
+        wait(lambda: worker.status.counters.linked == 1)
+        org.set_field("Task", None, "B_CallEndDateTime__c")  # the org lost it: every Task write is refused
+        add_calls(1, 3)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            time.sleep(0.02)
+            item = window.setting_list.item(0)
+            if item is not None and item.data(STATUS_ROLE) == "attention" and window.notifier.shown:
+                break
+        for _ in range(20):  # let the layout settle (the notice bar's height)
+            QCoreApplication.processEvents()
+            time.sleep(0.05)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(out))
+        print(out)
+        if window.worker_controller is not None:
+            window.worker_controller.shutdown(30)
+        worker.stop(30)
+        window.basic_tab.revert()
+        window.close()
+        window.deleteLater()
+        QCoreApplication.processEvents()
+        context.close()
+    del translators
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
