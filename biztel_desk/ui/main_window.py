@@ -61,7 +61,7 @@ PREF_SPLITTER = "main_window.splitter"
 PREF_SELECTED = "main_window.selected_setting"
 PREF_TAB = "main_window.tab"
 WAITING_STATES = ("pending", "held", "retrying", "sending")
-# 連携済 counts every call with a Task, updated or waiting for its update too (domain.jobs.TASK_STATES).
+# 連携済み counts every call with a Task, updated or waiting for its update too (domain.jobs.TASK_STATES).
 HISTORY_REFRESH_S = 2.0  # the 連携通話履歴 page is re-read at most this often while the worker links calls
 WORKER_STOP_TIMEOUT_S = 10.0  # closing waits this long for the batch in flight, then the journal takes over
 
@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
         self.set_worker_state(self.tr("停止中"))
 
     def _build_worker_bar(self) -> None:
-        """開始 / 一時停止 / 停止 and the backlog progress on a toolbar; counters, API usage, message in the status bar."""
+        """開始 / 休止 / 停止 and the backlog progress on a toolbar; counters, API usage, message in the status bar."""
         style = self.style()
         self.worker_toolbar = QToolBar(self.tr("連携ワーカー"), self)
         self.worker_toolbar.setObjectName("workerToolbar")
@@ -267,9 +267,9 @@ class MainWindow(QMainWindow):
         self.worker_toolbar.setIconSize(QSize(16, 16))
         self.worker_toolbar.toggleViewAction().setEnabled(False)  # no way to lose the controls by accident
         self.start_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), self.tr("開始"), self)
-        self.start_action.setToolTip(self.tr("連携を開始します(一時停止中なら再開します)"))
-        self.pause_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause), self.tr("一時停止"), self)
-        self.pause_action.setToolTip(self.tr("送信中のバッチを終えてから送信を止めます"))
+        self.start_action.setToolTip(self.tr("連携を開始します(休止中なら再開します)"))
+        self.pause_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause), self.tr("休止"), self)
+        self.pause_action.setToolTip(self.tr("送信中のバッチを終えてから送信を休止します"))
         self.stop_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop), self.tr("停止"), self)
         self.stop_action.setToolTip(self.tr("送信中のバッチを終えてからワーカーを終了します"))
         title = QLabel(self.tr("連携ワーカー"))
@@ -341,7 +341,7 @@ class MainWindow(QMainWindow):
         texts = {
             WorkerState.STOPPED: self.tr("停止中"),
             WorkerState.RUNNING: self.tr("実行中"),
-            WorkerState.PAUSED: self.tr("一時停止中"),
+            WorkerState.PAUSED: self.tr("休止中"),
             WorkerState.WAITING_FOR_LIMIT: self.tr("API上限待ち"),
             WorkerState.ERROR: self.tr("エラー"),
         }
@@ -595,7 +595,7 @@ class MainWindow(QMainWindow):
         waiting = sum(counts.get(state, 0) for state in WAITING_STATES)
         # Named as the selected setting's: the worker's 全体 counters next to it cover every setting.
         self.jobs_label.setText(
-            self.tr("この設定: 待機 {0} / 連携済 {1} / 失敗 {2}").format(
+            self.tr("この設定: 待機 {0} / 連携済み {1} / 失敗 {2}").format(
                 f"{waiting:,}", f"{sum(counts.get(state, 0) for state in TASK_STATES):,}", f"{counts.get('failed', 0):,}"
             )
         )
@@ -732,8 +732,8 @@ class MainWindow(QMainWindow):
         self.set_worker_state(self.worker_state_text(status.state))
         self._show_tray_state(status)
         counters = status.counters
-        # 連携済 and 待機 always; the exceptions only when there are some (the bar must fit 1100 px).
-        parts = [self.tr("連携済 {0}").format(f"{counters.linked:,}"), self.tr("待機 {0}").format(f"{counters.waiting:,}")]
+        # 連携済み and 待機 always; the exceptions only when there are some (the bar must fit 1100 px).
+        parts = [self.tr("連携済み {0}").format(f"{counters.linked:,}"), self.tr("待機 {0}").format(f"{counters.waiting:,}")]
         for template, count in (
             (self.tr("リトライ待ち {0}"), counters.retrying),
             (self.tr("失敗 {0}"), counters.failed),
@@ -766,9 +766,9 @@ class MainWindow(QMainWindow):
         if self._closing or requested == WorkerState.STOPPED:
             return self.tr("停止しています…")
         if requested == WorkerState.PAUSED:
-            return self.tr("一時停止しています…")
+            return self.tr("休止しています…")
         if status.state in (WorkerState.RUNNING, WorkerState.ERROR) and status.counters.waiting:
-            return self.tr("送信中… 連携済 {0} / 待機 {1}").format(f"{done:,}", waiting)
+            return self.tr("送信中… 連携済み {0} / 待機 {1}").format(f"{done:,}", waiting)
         if status.state == WorkerState.RUNNING:
             return self.tr("送信するものはありません")
         return self.tr("{0} — 待機 {1}").format(self.worker_state_text(status.state), waiting)
@@ -1039,7 +1039,7 @@ class MainWindow(QMainWindow):
             return
         texts = {
             "stopped": self.tr("連携が停止中のため、まだ送信しません。連携を開始すると送信します。"),
-            "paused": self.tr("連携が一時停止中のため、まだ送信しません。再開すると送信します。"),
+            "paused": self.tr("連携ワーカーが休止中のため、まだ送信しません。再開すると送信します。"),
             "limit": self.tr("APIの使用量が上限に近いため、使用量が回復するまで送信を待ちます。"),
         }
         label = self.history_tab.status_label

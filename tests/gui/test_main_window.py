@@ -45,7 +45,7 @@ def test_window_shows_title_tabs_menus_and_status_bar(window: MainWindow, make_s
     window.refresh()
     window.select_setting("本社")
     assert window.link_status_label.text() == "録音連携ステータス: 無効"
-    assert window.jobs_label.text() == "この設定: 待機 0 / 連携済 0 / 失敗 0"
+    assert window.jobs_label.text() == "この設定: 待機 0 / 連携済み 0 / 失敗 0"
     assert window.worker_label.text() == "ワーカー: 停止中"
     window.set_worker_state("送信中")
     assert window.worker_label.text() == "ワーカー: 送信中"
