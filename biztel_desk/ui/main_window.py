@@ -465,11 +465,13 @@ class MainWindow(QMainWindow):
     def _tab_title(self, tab: QWidget) -> str:
         return self.tabs.tabText(self.tabs.indexOf(tab))
 
-    def _confirm_leave_edits(self, tabs: list[QWidget], then: Callable[[], object] | None = None) -> bool:
+    def _confirm_leave_edits(self, tabs: list[QWidget], then: Callable[[], object] | None = None, *,
+                             leaving_setting: bool = True) -> bool:
         """True when ``tabs`` may be left: each is clean, or the user saved or discarded its edits (保存 / 破棄 /
         キャンセル, one question per tab with edits). False keeps the user where they were: キャンセル, a refused
         保存 (the tab is shown with its problems), or a 保存 still comparing tab codes with the org — ``then``
-        (the action that asked) runs once that save succeeds."""
+        (the action that asked) runs once that save succeeds. ``leaving_setting`` False (only another tab of the
+        same setting is wanted): a new or renamed setting saved from 基本情報 is selected as after its own 保存."""
         for tab in tabs:
             if not tab.is_dirty():  # type: ignore[attr-defined]
                 continue
@@ -489,7 +491,7 @@ class MainWindow(QMainWindow):
                 continue
             if answer != QMessageBox.StandardButton.Save:
                 return False
-            self._leaving = True
+            self._leaving = leaving_setting
             try:
                 saved = tab.save()  # type: ignore[attr-defined]
             finally:
@@ -533,7 +535,7 @@ class MainWindow(QMainWindow):
             self._shown_tab = current
             return
         self._show_tab(previous)  # stay while asking
-        if self._confirm_leave_edits([previous], then=lambda: self._show_tab(current)):
+        if self._confirm_leave_edits([previous], then=lambda: self._show_tab(current), leaving_setting=False):
             self._show_tab(current)
 
     def _show_relogin(self, setting: str | None) -> None:

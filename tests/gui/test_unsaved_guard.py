@@ -240,3 +240,30 @@ def test_the_verify_question_in_japanese(qtbot: QtBot, two_settings: MainWindow,
     window.basic_tab.verify_button.click()
     assert shots and window.objects_tab.is_dirty() and window.targets_tab.is_dirty()
     assert boxes.questions == []
+
+
+@pytest.mark.parametrize("answer", [Button.Save, Button.Discard, Button.Cancel], ids=["save", "discard", "cancel"])
+def test_leaving_basic_info_asks(qtbot: QtBot, two_settings: MainWindow, context: AppContext, boxes: Boxes,
+                                 answer: Button) -> None:
+    window = two_settings
+    window.tabs.setCurrentWidget(window.basic_tab)
+    window.basic_tab.form.memo_edit.setPlainText("新しいメモ")
+    boxes.answer(answer)
+    window.tabs.setCurrentWidget(window.objects_tab)
+    assert boxes.questions == ["「本社」の基本情報に保存されていない変更があります。保存しますか?"]
+    assert window.tabs.currentWidget() is (window.basic_tab if answer == Button.Cancel else window.objects_tab)
+    assert context.config.get_setting("本社").memo == ("新しいメモ" if answer == Button.Save else "")  # type: ignore[union-attr]
+    assert window.basic_tab.is_dirty() == (answer == Button.Cancel)
+
+
+def test_a_setting_renamed_on_leaving_its_tab_is_selected_under_its_new_name(
+        qtbot: QtBot, two_settings: MainWindow, context: AppContext, boxes: Boxes) -> None:
+    window = two_settings
+    window.tabs.setCurrentWidget(window.basic_tab)
+    window.basic_tab.name_edit.setText("本店")
+    boxes.answer(Button.Save)
+    window.tabs.setCurrentWidget(window.targets_tab)
+    assert boxes.questions == ["「本社」の基本情報に保存されていない変更があります。保存しますか?"]
+    assert window.tabs.currentWidget() is window.targets_tab
+    assert window.selected_setting() == "本店" and window.targets_tab.setting_name == "本店"
+    assert window.objects_tab.setting_name == "本店" and context.config.get_setting("本社") is None

@@ -187,8 +187,10 @@ class ObjectsTab(QWidget):
     def save(self) -> bool | None:
         """保存: True when saved, False when refused (the problems are shown), None while the new tab codes are
         compared with the org's key prefixes in the background (``saved_later`` then says whether it saved)."""
-        if self.setting_name is None or self.is_saving():
+        if self.setting_name is None:
             return False
+        if self.is_saving():
+            return None  # the 保存 under way answers
         self.view.setFocus()  # commits an open cell editor first
         cleaned, problems = validate_objects(self.model.objects())
         if problems:
