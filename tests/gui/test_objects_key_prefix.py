@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 from helpers.window import Boxes, Button, boxes_fixture, window_fixture  # noqa: F401 (fixtures)
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from biztel_desk.devorg.server import DevOrg
@@ -148,3 +149,35 @@ def test_leaving_the_tab_waits_for_the_check_then_goes_on(
     qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.history_tab)  # saved: the switch goes on
     assert saved_codes(context) == {"Account": "001", "Contact": "003", "Case": "500"}
     assert len(boxes.questions) == 2
+
+
+def test_save_and_verify_waits_for_the_check_then_verifies(
+        qtbot: QtBot, window: MainWindow, context: AppContext, boxes: Boxes, setting: str) -> None:
+    window.refresh()
+    window.select_setting("本社")
+    tab = window.objects_tab
+    window.tabs.setCurrentWidget(tab)
+    tab.model.setData(tab.model.index(2, 0), "Case", Qt.ItemDataRole.EditRole)
+    set_tab_code(tab, 2, "500")
+    started: list[str] = []
+    window.verify_runner.started.connect(started.append)
+
+    def click() -> None:
+        box = window.verify_edits_box
+        if box is None or not box.isVisible():
+            QTimer.singleShot(20, click)
+            return
+        found = box.findChild(QPushButton, "saveAndVerify")
+        assert found is not None
+        found.click()
+
+    QTimer.singleShot(0, click)
+    with qtbot.waitSignal(tab.saved_later, timeout=20000) as ended:
+        window.basic_tab.verify_button.click()
+        assert started == []  # the tab codes are compared first
+    assert ended.args == [True] and saved_codes(context)["Case"] == "500"
+    qtbot.waitUntil(lambda: started == ["本社"], timeout=5000)  # then 設定確認 runs on what was saved
+    qtbot.waitUntil(lambda: not window.verify_runner.is_running(), timeout=20000)
+    if window.verify_runner.result_dialog is not None:
+        window.verify_runner.result_dialog.close()
+    assert boxes.questions == []
