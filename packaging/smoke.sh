@@ -40,6 +40,8 @@ echo "built in $(( $(date +%s) - build_start )) s, $(du -sh "$tmp/dist/biztel-de
 package_dir=$(dirname "$(find "$tmp/dist/biztel-desk" -path "*/biztel_desk/store/migrations/env.py" | head -n 1)")/../..
 [ -f "$package_dir/resources/translations/biztel_desk_en.qm" ] || fail "no biztel_desk/resources/translations/*.qm in the build"
 [ "$(ls "$package_dir"/resources/icons/biztel-desk-*.png | wc -l)" -ge 9 ] || fail "the icons are missing from the build"
+# Qt's own dialogs in Japanese (ui/i18n.py loads it; PyInstaller's QtCore hook collects it, the spec keeps _ja/_en).
+find "$tmp/dist/biztel-desk" -name qtbase_ja.qm | grep -q . || fail "no qtbase_ja.qm (Qt's Japanese) in the build"
 
 step "--help and --version"
 "$exe" --help >"$tmp/help.txt" || fail "--help exited $?"

@@ -48,7 +48,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "subject_inbound": ("件名テンプレート(着信)", "Subject template (inbound)"),
     "subject_outbound": ("件名テンプレート(発信)", "Subject template (outbound)"),
     "api_optional_stop_percent": ("任意APIの停止しきい値(%)", "Stop optional calls above (%)"),
-    "api_pause_percent": ("送信一時停止しきい値(%)", "Pause sending above (%)"),
+    "api_pause_percent": ("送信を待つしきい値(%)", "Wait before sending above (%)"),
     "objects": ("オブジェクト", "Objects"),
     "targets": ("連携対象", "Link targets"),
     "settings": ("連携設定", "Link settings"),

@@ -108,7 +108,7 @@ ATTENTION_KINDS: dict[str, Word] = {
 # (the toolbar's 一時停止), not a setting's 録音連携ステータス 一時停止.
 OVERALL_STATES: dict[str, Word] = {
     "linking": Word("連携中", "Linking"),
-    "paused": Word("一時停止中", "Paused"),
+    "paused": Word("休止中", "Suspended"),  # the worker is suspended (休止), not a setting's 一時停止
     "attention": Word("要対応", "Needs attention"),
     "stopped": Word("停止中", "Stopped"),
 }

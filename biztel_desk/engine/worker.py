@@ -139,10 +139,10 @@ class WorkerFailure:
 _MESSAGES = {
     "running": ("連携中", "Linking"),
     "idle": ("待機中: 送信するものはありません", "Idle: nothing to send"),
-    "paused": ("一時停止中", "Paused"),
+    "paused": ("休止中", "Suspended"),
     "stopped": ("停止", "Stopped"),
-    "usage": ("API使用量が{percent}%を超えたため送信を一時停止しています({used}/{max})",
-              "Sending paused: API usage above {percent}% ({used}/{max})"),
+    "usage": ("API使用量が{percent}%を超えたため、下がるまで送信を待っています({used}/{max})",
+              "Sending waits: API usage above {percent}% ({used}/{max})"),
     "limit": ("SalesforceのAPI制限(1日の要求数)に達しました。使用量が回復するまで送信を停止します。",
               "The Salesforce daily API request limit is reached; sending resumes when usage recovers."),
     "auth": ("「{setting}」: ログインできません: {detail}", "'{setting}': cannot log in: {detail}"),
@@ -235,10 +235,10 @@ class LinkWorker:
         self._thread.start()
 
     def pause(self) -> None:
-        """一時停止: the step in flight finishes, then nothing is sent until ``resume()``."""
+        """休止 (the window's pause): the step in flight finishes, then nothing is sent until ``resume()``."""
         self._paused.set()
         self._wake.set()
-        self._retry_now.set()  # a fault's back-off: show 一時停止中 now, not when the wait ends
+        self._retry_now.set()  # a fault's back-off: show 休止中 now, not when the wait ends
 
     def resume(self) -> None:
         self._paused.clear()
@@ -253,7 +253,7 @@ class LinkWorker:
     def send_now(self) -> str | None:
         """今すぐ再試行: look at the jobs at once, even inside a fault's back-off (which would wait minutes).
 
-        None when the worker goes now; else why it cannot: ``"stopped"`` (not running), ``"paused"`` (一時停止
+        None when the worker goes now; else why it cannot: ``"stopped"`` (not running), ``"paused"`` (休止
         by the admin: 再開 sends), ``"limit"`` (the API usage guard: sending would spend what is reserved).
         """
         thread = self._thread

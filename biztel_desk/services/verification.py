@@ -6,8 +6,12 @@ client: loaded on the first call, not at start-up). The requirements are the che
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from biztel_desk.domain.config import LinkObjectConfig
+from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services.config import ConfigService
 from biztel_desk.verify.report import VerificationReport, VerifyProblem
 from biztel_desk.verify.requirements import (
@@ -36,8 +40,9 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ACTIVITY_FIELDS", "CUSTOM_LABEL", "CUSTOM_LABEL_DESCRIPTION", "CUSTOM_LABEL_VALUE", "LABEL_KEY", "RESOURCE_KEY",
-    "STATIC_RESOURCE", "WAV_FORMULA", "VerificationReport", "VerifyProblem", "checklist_state", "field_key",
-    "last_report_key", "load_last_report", "marked_lines", "verify_setting",
+    "STATIC_RESOURCE", "WAV_FORMULA", "NoAccountToCheck", "VerificationReport", "VerifyProblem", "changed_tab_codes",
+    "check_tab_codes", "checklist_state", "field_key", "last_report_key", "load_last_report", "marked_lines",
+    "verify_setting",
 ]
 LineKind = Literal["ok", "warning", "error"]
 
@@ -87,3 +92,42 @@ def checklist_state(report: VerificationReport | None, key: str, lang: str = "ja
     if state is False and report is not None:
         return False, [p.text(lang) for p in report.problems if p.target == key]
     return state, []
+
+
+class NoAccountToCheck(KnownError):
+    """The setting has no (registered) Salesforce account: its tab codes cannot be compared with the org."""
+
+    def __init__(self, account: str) -> None:
+        super().__init__(account)
+        self.account = account
+
+    def text(self, lang: str = "ja") -> str:
+        return pick(lang, f"Salesforceアカウント「{self.account or '-'}」が登録されていないため、Salesforceに接続できません。",
+                    f"The Salesforce account '{self.account or '-'}' is not registered, so Salesforce cannot be reached.")
+
+
+def changed_tab_codes(saved: Sequence[LinkObjectConfig], objects: Sequence[LinkObjectConfig]) -> list[int]:
+    """Indexes of ``objects`` whose API name and tab code are not a pair already saved: only these need the org
+    (reordering or a new priority is saved without a network call)."""
+    known = {(o.api_name.strip().lower(), o.tab_code.strip()) for o in saved}
+    return [i for i, o in enumerate(objects) if (o.api_name.strip().lower(), o.tab_code.strip()) not in known]
+
+
+def check_tab_codes(context: VerifyContext, setting_name: str, objects: Sequence[LinkObjectConfig], *,
+                    timeout: float = 15) -> dict[int, VerifyProblem]:
+    """設定確認's key-prefix check for objects about to be saved (safe on a worker thread; one describeGlobal).
+
+    Returns the mismatches by index in ``objects`` (the problem names the object, the code typed, the prefix
+    expected). Raises a ``KnownError`` when it cannot check: ``UnknownSetting``, ``NoAccountToCheck``, a refused
+    or impossible login (``SalesforceLoginError``), the network or Salesforce failing (``MetadataError``).
+    """
+    from biztel_desk.verify.checks import UnknownSetting
+    from biztel_desk.verify.checks import check_tab_codes as check
+
+    setting = context.config.get_setting(setting_name)
+    if setting is None:
+        raise UnknownSetting(setting_name)
+    account = context.config.get_account(setting.account) if setting.account else None
+    if account is None:
+        raise NoAccountToCheck(setting.account)
+    return check(account, context.secrets, objects, timeout=timeout)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import PySide6
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from biztel_desk import resources_path
@@ -25,13 +28,21 @@ def system_language() -> str:
     return "ja" if QLocale.system().language() == QLocale.Language.Japanese else "en"
 
 
+def qt_translation_dirs() -> list[str]:
+    """Where Qt's own translations (qtbase_ja.qm: QMessageBox's buttons, QFileDialog …) may be: Qt's configured
+    path, then PySide6's own folder (a PyInstaller build ships them there: packaging/biztel-desk.spec)."""
+    dirs = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+            str(Path(PySide6.__file__).resolve().parent / "Qt" / "translations")]
+    return [d for i, d in enumerate(dirs) if d and d not in dirs[:i]]
+
+
 def install_translators(app: QCoreApplication, lang: str) -> list[QTranslator]:
     """Install translators for ``lang``; keep the returned list alive as long as the app."""
     global _installed
     _installed = True
     translators: list[QTranslator] = []
     qt = QTranslator(app)
-    if qt.load(QLocale(lang), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+    if any(qt.load(QLocale(lang), "qtbase", "_", directory) for directory in qt_translation_dirs()):
         app.installTranslator(qt)
         translators.append(qt)
     if lang != "ja":  # our source strings are Japanese

@@ -65,7 +65,7 @@ PREF_SELECTED = "main_window.selected_setting"
 PREF_TAB = "main_window.tab"
 WAITING_STATES = ("pending", "held", "retrying", "sending")
 LINK_STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # a list item's 録音連携ステータス, under a 要対応 badge
-# 連携済 counts every call with a Task, updated or waiting for its update too (domain.jobs.TASK_STATES).
+# 連携済み counts every call with a Task, updated or waiting for its update too (domain.jobs.TASK_STATES).
 HISTORY_REFRESH_S = 2.0  # the 連携通話履歴 page is re-read at most this often while the worker links calls
 WORKER_STOP_TIMEOUT_S = 10.0  # closing waits this long for the batch in flight, then the journal takes over
 
@@ -132,6 +132,13 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.objects_tab, self.tr("オブジェクト"))
         self.tabs.addTab(self.targets_tab, self.tr("連携対象"))
         self.tabs.addTab(self.history_tab, self.tr("連携通話履歴"))
+        # The unsaved-edits guard (_confirm_leave_edits): the tab shown, and a 保存 that finishes later.
+        self._shown_tab: QWidget | None = self.tabs.currentWidget()
+        self._tab_guarding = False
+        self._pending_leave: Callable[[], object] | None = None
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed_guard)
+        self.objects_tab.saved_later.connect(self._on_objects_tab_saved_later)
+        self.verify_edits_box: QMessageBox | None = None  # 設定確認's question about unsaved edits, while open
         self.basic_tab.saved.connect(self._on_basic_tab_saved)
         self.basic_tab.changed.connect(self._on_tab_changed)
         self.history_tab.retried.connect(self._on_history_tab_retried)
@@ -253,7 +260,7 @@ class MainWindow(QMainWindow):
         self.set_worker_state(self.tr("停止中"))
 
     def _build_worker_bar(self) -> None:
-        """開始 / 一時停止 / 停止 and the backlog progress on a toolbar; counters, API usage, message in the status bar."""
+        """開始 / 休止 / 停止 and the backlog progress on a toolbar; counters, API usage, message in the status bar."""
         style = self.style()
         self.worker_toolbar = QToolBar(self.tr("連携ワーカー"), self)
         self.worker_toolbar.setObjectName("workerToolbar")
@@ -263,9 +270,9 @@ class MainWindow(QMainWindow):
         self.worker_toolbar.setIconSize(QSize(16, 16))
         self.worker_toolbar.toggleViewAction().setEnabled(False)  # no way to lose the controls by accident
         self.start_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), self.tr("開始"), self)
-        self.start_action.setToolTip(self.tr("連携を開始します(一時停止中なら再開します)"))
-        self.pause_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause), self.tr("一時停止"), self)
-        self.pause_action.setToolTip(self.tr("送信中のバッチを終えてから送信を止めます"))
+        self.start_action.setToolTip(self.tr("連携を開始します(休止中なら再開します)"))
+        self.pause_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause), self.tr("休止"), self)
+        self.pause_action.setToolTip(self.tr("送信中のバッチを終えてから送信を休止します"))
         self.stop_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop), self.tr("停止"), self)
         self.stop_action.setToolTip(self.tr("送信中のバッチを終えてからワーカーを終了します"))
         title = QLabel(self.tr("連携ワーカー"))
@@ -354,7 +361,7 @@ class MainWindow(QMainWindow):
         texts = {
             WorkerState.STOPPED: self.tr("停止中"),
             WorkerState.RUNNING: self.tr("実行中"),
-            WorkerState.PAUSED: self.tr("一時停止中"),
+            WorkerState.PAUSED: self.tr("休止中"),
             WorkerState.WAITING_FOR_LIMIT: self.tr("API上限待ち"),
             WorkerState.ERROR: self.tr("エラー"),
         }
@@ -362,7 +369,7 @@ class MainWindow(QMainWindow):
 
     def select_setting(self, name: str | None) -> bool:
         """Select a setting as the user would (asks about unsaved edits); False if the user cancelled."""
-        if not self._confirm_leave():
+        if not self._confirm_leave(then=lambda: self._select(name)):
             return False
         self._select(name)
         return True
@@ -477,31 +484,91 @@ class MainWindow(QMainWindow):
         self._show_attention_in_tab()
         self._update_status_bar()
 
-    def _confirm_leave(self) -> bool:
-        """True when the 基本情報 form may be left: it is clean, or the user saved or discarded the edits."""
-        if not self.basic_tab.is_dirty():
-            return True
-        name = self.basic_tab.setting_name() or self.basic_tab.name_edit.text() or self.tr("新しい連携設定")
-        answer = ask(
-            self,
-            self.tr("未保存の変更"),
-            self.tr("「{0}」の基本情報に保存されていない変更があります。保存しますか?").format(name),
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            self._leaving = True
+    def _confirm_leave(self, then: Callable[[], object] | None = None) -> bool:
+        """True when the setting's tabs may be left (another setting, 新規, closing): see _confirm_leave_edits."""
+        return self._confirm_leave_edits(self._edit_tabs(), then)
+
+    # --- the unsaved-edits guard --------------------------------------------------------------------------------
+
+    def _edit_tabs(self) -> list[QWidget]:
+        """The tabs with their own 保存, in tab order."""
+        return [self.basic_tab, self.objects_tab, self.targets_tab]
+
+    def _tab_title(self, tab: QWidget) -> str:
+        return self.tabs.tabText(self.tabs.indexOf(tab))
+
+    def _confirm_leave_edits(self, tabs: list[QWidget], then: Callable[[], object] | None = None, *,
+                             leaving_setting: bool = True) -> bool:
+        """True when ``tabs`` may be left: each is clean, or the user saved or discarded its edits (保存 / 破棄 /
+        キャンセル, one question per tab with edits). False keeps the user where they were: キャンセル, a refused
+        保存 (the tab is shown with its problems), or a 保存 still comparing tab codes with the org — ``then``
+        (the action that asked) runs once that save succeeds. ``leaving_setting`` False (only another tab of the
+        same setting is wanted): a new or renamed setting saved from 基本情報 is selected as after its own 保存."""
+        for tab in tabs:
+            if not tab.is_dirty():  # type: ignore[attr-defined]
+                continue
+            if tab is self.basic_tab:
+                name = self.basic_tab.setting_name() or self.basic_tab.name_edit.text() or self.tr("新しい連携設定")
+            else:
+                name = self._selected or ""
+            answer = ask(
+                self,
+                self.tr("未保存の変更"),
+                self.tr("「{0}」の{1}に保存されていない変更があります。保存しますか?").format(name, self._tab_title(tab)),
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Save,
+            )
+            if answer == QMessageBox.StandardButton.Discard:
+                tab.revert()  # type: ignore[attr-defined]
+                continue
+            if answer != QMessageBox.StandardButton.Save:
+                return False
+            self._leaving = leaving_setting
             try:
-                if not self.basic_tab.save():
-                    self.tabs.setCurrentWidget(self.basic_tab)
-                    return False
+                saved = tab.save()  # type: ignore[attr-defined]
             finally:
                 self._leaving = False
-            return True
-        if answer == QMessageBox.StandardButton.Discard:
-            self.basic_tab.revert()
-            return True
-        return False
+            if saved is None:  # the objects tab compares new tab codes with the org first
+                self._show_tab(tab)
+                self._after_save(then)
+                return False
+            if not saved:
+                self._show_tab(tab)
+                return False
+        return True
+
+    def _after_save(self, then: Callable[[], object] | None) -> None:
+        """Run ``then`` when the objects tab's pending 保存 succeeds (nothing when it is refused)."""
+        self._pending_leave = then
+
+    @Slot(bool)
+    def _on_objects_tab_saved_later(self, saved: bool) -> None:
+        then, self._pending_leave = self._pending_leave, None
+        if saved and then is not None:
+            QTimer.singleShot(0, self, then)  # after the save's job has ended
+
+    def _show_tab(self, tab: QWidget) -> None:
+        """Show a tab from the guard itself (asks nothing)."""
+        self._tab_guarding = True
+        try:
+            self.tabs.setCurrentWidget(tab)
+        finally:
+            self._tab_guarding = False
+        self._shown_tab = self.tabs.currentWidget()
+
+    @Slot(int)
+    def _on_tabs_current_changed_guard(self, _index: int) -> None:
+        """Leaving オブジェクト / 連携対象 / 基本情報 with unsaved edits asks first; キャンセル stays on the tab."""
+        previous, current = self._shown_tab, self.tabs.currentWidget()
+        if self._tab_guarding or previous is current or previous not in self._edit_tabs():
+            self._shown_tab = current
+            return
+        if not previous.is_dirty():  # type: ignore[union-attr]
+            self._shown_tab = current
+            return
+        self._show_tab(previous)  # stay while asking
+        if self._confirm_leave_edits([previous], then=lambda: self._show_tab(current), leaving_setting=False):
+            self._show_tab(current)
 
     def _show_relogin(self, setting: str | None) -> None:
         """要対応 of the selected setting, said in the status bar (the reasons in the tooltip); for an account that
@@ -599,7 +666,7 @@ class MainWindow(QMainWindow):
         config.set_preference(PREF_TAB, self.tabs.currentIndex())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        if not self._confirm_leave():
+        if not self._confirm_leave(then=self.close):
             event.ignore()
             return
         if self._closing:  # events processed while the worker stops may bring a second close
@@ -708,7 +775,7 @@ class MainWindow(QMainWindow):
         self.attention_watch.set_worker_status(status)
         self._show_tray_state(status)
         counters = status.counters
-        # 連携済 and 待機 always; the exceptions only when there are some (the bar must fit 1100 px).
+        # 連携済み and 待機 always; the exceptions only when there are some (the bar must fit 1100 px).
         lang = self.context.lang
         parts = [f"{word(JOB_STATES, 'linked', lang)} {counters.linked:,}",
                  f"{word(COUNTERS, 'waiting', lang)} {counters.waiting:,}"]
@@ -740,9 +807,9 @@ class MainWindow(QMainWindow):
         if self._closing or requested == WorkerState.STOPPED:
             return self.tr("停止しています…")
         if requested == WorkerState.PAUSED:
-            return self.tr("一時停止しています…")
+            return self.tr("休止しています…")
         if status.state in (WorkerState.RUNNING, WorkerState.ERROR) and status.counters.waiting:
-            return self.tr("送信中… 連携済 {0} / 待機 {1}").format(f"{done:,}", waiting)
+            return self.tr("送信中… 連携済み {0} / 待機 {1}").format(f"{done:,}", waiting)
         if status.state == WorkerState.RUNNING:
             return self.tr("送信するものはありません")
         return self.tr("{0} — 待機 {1}").format(self.worker_state_text(status.state), waiting)
@@ -807,14 +874,14 @@ class MainWindow(QMainWindow):
         name = self._name_at(row)
         if name == self._selected and not self.basic_tab.is_new():
             return
-        if not self._confirm_leave():
+        if not self._confirm_leave(then=lambda: self._select(name)):
             self._populate_list(self._selected)  # put the highlight back where the form is
             return
         self._select(name)
 
     @Slot()
     def _on_new_button_clicked(self) -> None:
-        if not self._confirm_leave():
+        if not self._confirm_leave(then=self._on_new_button_clicked):
             return
         self._selected = None
         self._populate_list(None)
@@ -863,7 +930,67 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_basic_tab_verify_requested(self, name: str) -> None:
         # 設定確認 runs in the runner's thread pool; it shows a busy dialog, then one popup (SPEC §11).
+        self._verify_with_edits(name, ask_first=True)
+
+    def _verify_with_edits(self, name: str, *, ask_first: bool) -> None:
+        """設定確認 checks the saved setting: edits not saved yet are saved first (保存して確認), left out
+        (保存せずに確認), or nothing runs (キャンセル)."""
+        dirty = [tab for tab in self._edit_tabs() if tab.is_dirty()]  # type: ignore[attr-defined]
+        if dirty:
+            if ask_first:
+                choice = self._ask_verify_edits(name, dirty)
+                if choice is None:
+                    return
+            else:
+                choice = True
+            if choice and not self._save_for_verify(name, dirty):
+                return
+            name = self._selected or name  # 基本情報 may have renamed the setting
         self.verify_runner.run(name)
+
+    def _ask_verify_edits(self, name: str, dirty: list[QWidget]) -> bool | None:
+        """保存して確認 (True) / 保存せずに確認 (False) / キャンセル (None)."""
+        box = QMessageBox(self)
+        box.setObjectName("verifyEditsBox")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("設定確認"))
+        box.setText(self.tr("「{0}」の{1}に保存されていない変更があります。").format(
+            name, self.tr("、").join(self._tab_title(tab) for tab in dirty)))
+        box.setInformativeText(self.tr("設定確認は保存済みの設定をSalesforceで確認します。変更を保存してから確認しますか?"))
+        save = box.addButton(self.tr("保存して確認"), QMessageBox.ButtonRole.AcceptRole)
+        save.setObjectName("saveAndVerify")
+        unsaved = box.addButton(self.tr("保存せずに確認"), QMessageBox.ButtonRole.ActionRole)
+        unsaved.setObjectName("verifyWithoutSaving")
+        cancel = box.addButton(self.tr("キャンセル"), QMessageBox.ButtonRole.RejectRole)
+        cancel.setObjectName("cancelVerify")
+        box.setDefaultButton(save)
+        box.setEscapeButton(cancel)
+        self.verify_edits_box = box
+        try:
+            box.exec()
+            clicked = box.clickedButton()
+        finally:
+            self.verify_edits_box = None
+            box.deleteLater()
+        if clicked is save:
+            return True
+        if clicked is unsaved:
+            return False
+        return None
+
+    def _save_for_verify(self, name: str, dirty: list[QWidget]) -> bool:
+        """Save the tabs with edits, 基本情報 last (a rename reloads every tab). False when one was refused, or
+        the objects tab is still comparing tab codes with the org (設定確認 then runs when it saved)."""
+        for tab in sorted(dirty, key=lambda tab: tab is self.basic_tab):
+            saved = tab.save()  # type: ignore[attr-defined]
+            if saved is None:
+                self._show_tab(tab)
+                self._after_save(lambda: self._verify_with_edits(self._selected or name, ask_first=False))
+                return False
+            if not saved:
+                self._show_tab(tab)
+                return False
+        return True
 
     @Slot(str)
     def _on_verify_runner_started(self, _name: str) -> None:
@@ -953,7 +1080,7 @@ class MainWindow(QMainWindow):
             return
         texts = {
             "stopped": self.tr("連携が停止中のため、まだ送信しません。連携を開始すると送信します。"),
-            "paused": self.tr("連携が一時停止中のため、まだ送信しません。再開すると送信します。"),
+            "paused": self.tr("連携ワーカーが休止中のため、まだ送信しません。再開すると送信します。"),
             "limit": self.tr("APIの使用量が上限に近いため、使用量が回復するまで送信を待ちます。"),
         }
         label = self.history_tab.status_label

@@ -1,4 +1,4 @@
-"""The system tray icon: the overall link state (連携中 / 一時停止 / 要対応) and a menu 開く, 一時停止/再開, 終了.
+"""The system tray icon: the overall link state (連携中 / 休止中 / 要対応) and a menu 開く, 休止/再開, 終了.
 
 One icon per window: once it exists, the Notifier's balloons use it too (``Notifier.use_tray``). Where the platform has no tray (some Linux desktops,
 offscreen), ``available`` is False and the window must not offer to stay in the tray.
@@ -49,7 +49,7 @@ def badged(icon: QIcon, state: TrayState, size: int = 32) -> QIcon:
 
 class AppTray(QObject):
     open_requested = Signal()
-    pause_toggled = Signal()  # 一時停止 when linking, 再開 when paused
+    pause_toggled = Signal()  # 休止 when linking, 再開 when paused
     quit_requested = Signal()
 
     def __init__(self, icon: QIcon, parent: QObject | None = None) -> None:
@@ -61,7 +61,7 @@ class AppTray(QObject):
         # by Python while the tray icon still points at it crashes Qt).
         self.menu = QMenu(parent if isinstance(parent, QWidget) else None)
         self.open_action = QAction(self.tr("開く"), self)
-        self.pause_action = QAction(self.tr("一時停止"), self)
+        self.pause_action = QAction(self.tr("休止"), self)
         self.quit_action = QAction(self.tr("終了"), self)
         for action in (self.open_action, self.pause_action):
             self.menu.addAction(action)
@@ -92,7 +92,7 @@ class AppTray(QObject):
         self.icon.setToolTip(f"{tip}\n{reason}" if reason else tip)
         self.icon.setIcon(badged(self.base_icon, state))
         paused = state == TrayState.PAUSED if paused is None else paused
-        self.pause_action.setText(self.tr("再開") if paused else self.tr("一時停止"))
+        self.pause_action.setText(self.tr("再開") if paused else self.tr("休止"))
         self.pause_action.setEnabled(state in (TrayState.LINKING, TrayState.PAUSED, TrayState.ATTENTION))
 
     def tooltip(self) -> str:

@@ -29,7 +29,7 @@ class WorkerController(QObject):
     thread picks up the newest snapshot and emits ``status_changed`` with it.
 
     ``can_start`` / ``can_pause`` / ``can_stop`` come from the reported state and from a request that the
-    worker has not confirmed yet (一時停止 and 停止 take effect after the batch in flight), never from guesses.
+    worker has not confirmed yet (休止 and 停止 take effect after the batch in flight), never from guesses.
     """
 
     status_changed = Signal(object)  # WorkerStatus, emitted on the GUI thread
@@ -112,7 +112,7 @@ class WorkerController(QObject):
         return True
 
     def pause(self) -> bool:
-        """一時停止: the batch in flight finishes, then nothing is sent until 開始."""
+        """休止: the batch in flight finishes, then nothing is sent until 開始."""
         if not self.can_pause:
             return False
         self._requested = WorkerState.PAUSED

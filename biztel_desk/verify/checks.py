@@ -7,13 +7,20 @@ creates Leads (their field-level security).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from simple_salesforce import Salesforce
 
 from biztel_desk.domain import url_template
-from biztel_desk.domain.config import AccountConfig, ActivityMode, LinkSettingConfig, OnNoMatch, SystemSettings
+from biztel_desk.domain.config import (
+    AccountConfig,
+    ActivityMode,
+    LinkObjectConfig,
+    LinkSettingConfig,
+    OnNoMatch,
+    SystemSettings,
+)
 from biztel_desk.domain.ids import InvalidRecordId, to18
 from biztel_desk.domain.instance import remember_instance
 from biztel_desk.domain.messages import Problem, ProblemsError
@@ -335,9 +342,9 @@ class _Run:
                 self.add(problem("object_not_queryable", target, object=entry.name))
             if not entry.searchable:
                 self.add(problem("object_not_searchable", target, object=entry.name))
-            if configured.tab_code != entry.key_prefix:
-                self.add(problem("tab_code_mismatch", target, object=entry.name, tab_code=configured.tab_code,
-                                 key_prefix=entry.key_prefix))
+            mismatch = tab_code_problem(configured, entry)
+            if mismatch is not None:
+                self.add(mismatch)
             if entry.custom:
                 if entry.name not in what_to:
                     self.add(problem("object_no_activities", target, object=entry.name))
@@ -392,6 +399,37 @@ class _Run:
         if percent >= self.system.api_pause_percent:
             self.add(problem("api_usage", "api_usage", used=used, max=maximum, percent=f"{percent:.0f}",
                              limit=self.system.api_pause_percent))
+
+
+def tab_code_problem(configured: LinkObjectConfig, entry: GlobalObject) -> VerifyProblem | None:
+    """The one key-prefix check (設定確認, and 保存 in the objects tab): a tab code is the org's key prefix of the
+    object (describeGlobal's ``keyPrefix``), else the problem naming the object, the code typed and the prefix."""
+    if configured.tab_code == entry.key_prefix:
+        return None
+    return problem("tab_code_mismatch", f"object:{configured.api_name}", object=entry.name,
+                   tab_code=configured.tab_code, key_prefix=entry.key_prefix)
+
+
+def check_tab_codes(account: AccountConfig, secrets: SecretStore, objects: Sequence[LinkObjectConfig], *,
+                    timeout: float = 30, connect: Connect | None = None) -> dict[int, VerifyProblem]:
+    """Log in with ``account`` and compare each object's tab code with its key prefix (one describeGlobal call).
+
+    Returns the mismatches by index in ``objects``; an object the org does not know (or hides) is not judged here
+    (設定確認 reports it). Raises ``SalesforceLoginError`` / ``MetadataError`` (known errors) when it cannot check.
+    """
+    sf = (connect or connection.connect)(account, secrets, timeout=timeout)
+    try:
+        described = OrgMetadata(sf, timeout).describe_global()
+    finally:
+        sf.session.close()
+    by_lower = {name.lower(): entry for name, entry in described.items()}
+    found: dict[int, VerifyProblem] = {}
+    for index, configured in enumerate(objects):
+        entry = by_lower.get(configured.api_name.lower())
+        mismatch = tab_code_problem(configured, entry) if entry is not None else None
+        if mismatch is not None:
+            found[index] = mismatch
+    return found
 
 
 def _type_names(kind: str, length: int, calculated: bool) -> dict[str, str]:

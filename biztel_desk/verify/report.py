@@ -273,8 +273,8 @@ TEMPLATES: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]]] =
     "api_usage": (
         ("API使用量", "API usage"),
         (
-            "本日のAPI呼び出しが {used}/{max}({percent}%)で、送信一時停止のしきい値 {limit}% に達しています",
-            "today's API requests are {used}/{max} ({percent}%), at or above the pause threshold of {limit}%",
+            "本日のAPI呼び出しが {used}/{max}({percent}%)で、送信を待つしきい値 {limit}% に達しています",
+            "today's API requests are {used}/{max} ({percent}%), at or above the threshold of {limit}% at which sending waits",
         ),
         (
             "使用量が下がるまで待つか、システム設定のしきい値を見直してください",

@@ -21,7 +21,7 @@ def sync_once(env: LinkEnv, lang: str) -> tuple[int, str]:
     return run(args, stdin=io.StringIO(""), stdout=out, secrets=env.context.secrets), out.getvalue()
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("ja", "API使用量が9"), ("en", "Sending paused: API usage above 9")])
+@pytest.mark.parametrize(("lang", "expected"), [("ja", "API使用量が9"), ("en", "Sending waits: API usage above 9")])
 def test_usage_guard_is_reported_and_exits_1(link_env: Callable[..., LinkEnv], link_org: DevOrg,
                                              capsys: pytest.CaptureFixture[str], lang: str, expected: str) -> None:
     env = link_env()

@@ -307,7 +307,7 @@ def test_api_usage_above_the_pause_threshold(context: AppContext, org: DevOrg, c
     name = configure()
     org.set_api_usage(14_300)
     assert lines(context, name) == [
-        "API使用量が不正です: 本日のAPI呼び出しが 14307/15000(95%)で、送信一時停止のしきい値 95% に達しています。"
+        "API使用量が不正です: 本日のAPI呼び出しが 14307/15000(95%)で、送信を待つしきい値 95% に達しています。"
         "使用量が下がるまで待つか、システム設定のしきい値を見直してください。"
     ]
 

@@ -35,7 +35,7 @@ def test_the_tray_shows_the_state_and_its_menu_acts(qtbot) -> None:  # type: ign
     tray = AppTray(QIcon())
     tray.set_state(TrayState.ATTENTION, "本社: Salesforce に再ログインが必要です")
     assert "要対応" in tray.tooltip() and "再ログイン" in tray.tooltip()
-    assert tray.pause_action.text() == "一時停止"
+    assert tray.pause_action.text() == "休止"
     tray.set_state(TrayState.PAUSED)
     assert tray.pause_action.text() == "再開" and tray.pause_action.isEnabled()
     tray.set_state(TrayState.STOPPED)

@@ -1,4 +1,4 @@
-"""The link worker in the window: 開始 / 一時停止 / 停止 follow its state, counters and API usage, clean close, responsiveness."""
+"""The link worker in the window: 開始 / 休止 / 停止 follow its state, counters and API usage, clean close, responsiveness."""
 
 from __future__ import annotations
 
@@ -171,7 +171,7 @@ def test_buttons_follow_the_worker_state(qtbot: QtBot, desk: Callable[..., Desk]
     wait_state(qtbot, window, WorkerState.PAUSED)
     assert enabled(window) == (True, False, True)
     assert window.start_action.text() == "再開"
-    assert window.worker_label.text() == "ワーカー: 一時停止中"
+    assert window.worker_label.text() == "ワーカー: 休止中"
 
     qtbot.mouseClick(button(window, window.start_action), Qt.MouseButton.LeftButton)
     wait_state(qtbot, window, WorkerState.RUNNING)
@@ -197,8 +197,8 @@ def test_a_request_disables_the_buttons_until_the_worker_confirms_it(qtbot: QtBo
     assert controller is not None
     assert controller.pause()
     assert controller.requested == WorkerState.PAUSED
-    assert enabled(window) == (False, False, True)  # 一時停止 asked, not reported yet
-    assert window.progress_label.text() == "一時停止しています…"
+    assert enabled(window) == (False, False, True)  # 休止 asked, not reported yet
+    assert window.progress_label.text() == "休止しています…"
     assert not controller.pause()  # asked twice: nothing more to do
     wait_state(qtbot, window, WorkerState.PAUSED)
 
@@ -275,7 +275,7 @@ def test_the_window_stays_responsive_while_a_backlog_drains(qtbot: QtBot, desk: 
     made, linked, _max_gap_ms = _drain_for_4_s(qtbot, desk, org)  # the gap's bound: the perf test below
     window = made.window
     assert linked > 0
-    assert "送信中… 連携済" in window.progress_label.text()
+    assert "送信中… 連携済み" in window.progress_label.text()
     assert 0 < window.progress_bar.value() < window.progress_bar.maximum()
     # Both counts in the status bar group thousands (10,000 calls: 1234 would not match); the left one is named.
     assert re.fullmatch(r"この設定: 待機 \d{1,3}(,\d{3})* / 連携済み \d{1,3}(,\d{3})* / 失敗 0", window.jobs_label.text())
@@ -386,7 +386,7 @@ def test_retry_now_sends_at_once_or_says_why_it_waits(qtbot: QtBot, desk: Callab
                                      | QItemSelectionModel.SelectionFlag.Rows)
     with qtbot.waitSignal(tab.retried, timeout=5_000):
         qtbot.mouseClick(tab.retry_button, Qt.MouseButton.LeftButton)
-    assert "一時停止中のため" in tab.status_label.text() and "再開すると送信します" in tab.status_label.text()
+    assert "休止中のため" in tab.status_label.text() and "再開すると送信します" in tab.status_label.text()
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints", "systemTrayWindowChanged", "does not support raise")  # offscreen

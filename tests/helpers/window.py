@@ -74,7 +74,8 @@ def window_fixture(qtbot: QtBot, context: AppContext, boxes: Boxes) -> Iterator[
 
 def close_window(window: MainWindow) -> None:
     """Close without a question: unsaved edits of a test are dropped."""
-    window.basic_tab.revert()
+    for tab in (window.basic_tab, window.objects_tab, window.targets_tab):
+        tab.revert()
     window.close()
     window.deleteLater()
     # Delete now, not at interpreter exit: PySide can crash finalizing widgets that outlive the QApplication.

@@ -113,3 +113,73 @@ def test_history_and_relink_refuse_a_bad_date_with_the_same_message(  # type: ig
         assert run(args, stdout=io.StringIO(), secrets=secrets) == 2
         errors.append(capsys.readouterr().err.strip())
     assert errors == [text, text]
+
+
+# --- one word for each state (issue #13): no second word for a state, 一時停止 for the link status only ---------
+
+# A state's word, and the other words once (or elsewhere) written for it. A synonym found later belongs here.
+SECOND_WORDS: dict[str, str] = {
+    "連携済み": r"連携済(?!み)|連携完了|リンク済|紐付け済|紐づけ済",
+    "更新済み": r"更新済(?!み)",
+    "リトライ待ち": r"再試行待ち|再送待ち",
+}
+# 一時停止 is the link status (有効 / 一時停止 / 無効, SPEC §5). A text that says it names the status's context;
+# the window's worker pause is 休止 (休止中, 再開), the API-usage guard "送信を待つ".
+LINK_STATUS_CONTEXT = re.compile(r"有効|無効|ステータス|連携設定|保持")
+
+
+def _texts(source: str) -> list[tuple[int, str]]:
+    """The string literals of a module (its messages, tr() texts, docstrings), with their line."""
+    import ast
+
+    return [(node.lineno, node.value) for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+
+
+def _app_texts() -> list[tuple[str, int, str]]:
+    return [(path.relative_to(PACKAGE).as_posix(), line, text)
+            for path in sorted(PACKAGE.rglob("*.py"))
+            if path.relative_to(PACKAGE).parts[0] != "devorg"  # the stand-in Salesforce's own data, not our words
+            for line, text in _texts(path.read_text(encoding="utf-8"))]
+
+
+def second_words(texts: list[tuple[str, int, str]]) -> list[str]:
+    return [f"{where}:{line}: {found.group(0)!r} for {word}: {text[:60]!r}"
+            for where, line, text in texts
+            for word, pattern in SECOND_WORDS.items()
+            if (found := re.search(pattern, text))]
+
+
+def other_pauses(texts: list[tuple[str, int, str]]) -> list[str]:
+    return [f"{where}:{line}: {text[:60]!r}" for where, line, text in texts
+            if "一時停止" in text and not LINK_STATUS_CONTEXT.search(text)
+            and not (where == "domain/vocabulary.py" and text == "一時停止")]
+
+
+def test_one_word_for_each_state() -> None:
+    found = second_words(_app_texts())
+    assert found == [], "say the state with its one word (domain.vocabulary):\n" + "\n".join(found)
+
+
+def test_pause_means_the_link_status_only() -> None:
+    found = other_pauses(_app_texts())
+    assert found == [], "一時停止 is the link status; the worker's pause is 休止, the API guard 送信を待つ:\n" + \
+        "\n".join(found)
+
+
+@pytest.mark.parametrize("text", ["この設定: 待機 {0} / 連携済 {1} / 失敗 {2}", "連携完了", "更新済 3件", "再試行待ち"])
+def test_a_second_word_is_found(text: str) -> None:
+    assert second_words([("ui/x.py", 1, text)])
+
+
+@pytest.mark.parametrize("text", ["一時停止", "一時停止中", "送信を一時停止", "連携が一時停止中のため、まだ送信しません。",
+                                  "API使用量が95%を超えたため送信を一時停止しています"])
+def test_another_pause_is_found(text: str) -> None:
+    assert other_pauses([("ui/tray.py", 1, text)])
+
+
+def test_the_link_status_may_say_pause() -> None:
+    assert not other_pauses([("ui/x.py", 1, "ステータスを有効・一時停止にするには許諾が必要です。"),
+                             ("services/relink.py", 1, ": 連携設定が一時停止中のため"),
+                             ("domain/vocabulary.py", 1, "一時停止")])
+    assert not second_words([("ui/x.py", 1, "連携済み 3 / 更新済み 1 / リトライ待ち 2")])

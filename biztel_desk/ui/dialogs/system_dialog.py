@@ -138,7 +138,7 @@ class SystemDialog(QDialog):
 
         api = self._group(self.tr("API使用率しきい値"))
         self._row(api, "api_optional_stop_percent", self.tr("任意のAPI呼び出しを停止"))
-        self._row(api, "api_pause_percent", self.tr("送信を一時停止"),
+        self._row(api, "api_pause_percent", self.tr("送信を待つ"),
                   self.tr("1日のAPI上限に対する使用率です。"))
         self._row(api, "phone_index_max_age_s", self.tr("電話番号インデックスの更新間隔"),
                   self.tr("Salesforceの電話番号を手元に写した索引を、送信前にこの間隔より古ければ更新します。短いほど新しいレコードにすぐ一致し、長いほどAPI呼び出しが減ります。"))

@@ -20,10 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from biztel_desk.domain.config import LinkObjectConfig, validate_objects
+from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.services import verification
 from biztel_desk.services.context import AppContext
+from biztel_desk.services.verification import VerifyProblem
 from biztel_desk.ui.crash import known_message
 from biztel_desk.ui.models.objects_model import FIELDS, ObjectsModel
+from biztel_desk.ui.tasks import Jobs
 
 _ROW_PATH = re.compile(r"objects\[(\d+)\]")
 
@@ -64,15 +69,22 @@ def objects_view(model: ObjectsModel, parent: QWidget) -> QTableView:
 
 
 class ObjectsTab(QWidget):
-    """Add / edit / delete objects, order them, 保存 validates everything through the config service."""
+    """Add / edit / delete objects, order them, 保存 validates everything through the config service.
+
+    A new or changed tab code is compared with the org's key prefix before it is saved (設定確認's check, one
+    describeGlobal in a job): a mismatch saves nothing; an org that cannot be reached saves and says so.
+    """
 
     changed = Signal()
+    saved_later = Signal(bool)  # a 保存 that waited for the key-prefix check ended: True when it saved
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.setting_name: str | None = None
         self._dirty = False
+        self._saved: list[LinkObjectConfig] = []  # the objects as saved: only new tab codes need the org
+        self.jobs = Jobs(self)  # "save": the key-prefix check, then the save
 
         self.model = ObjectsModel(self)
         self.view = objects_view(self.model, self)
@@ -155,7 +167,10 @@ class ObjectsTab(QWidget):
         setting = self.context.config.get_setting(setting_name) if setting_name else None
         if setting is None:
             self.setting_name = None
+        self.jobs.cancel("save")
+        self._set_checking(False)
         self.model.set_objects(setting.objects if setting else ())
+        self._saved = list(setting.objects if setting else ())
         self.model.set_editable(setting is not None)
         self._show_problems([])
         self.status_label.clear()
@@ -164,6 +179,32 @@ class ObjectsTab(QWidget):
 
     def is_dirty(self) -> bool:
         return self._dirty
+
+    def is_saving(self) -> bool:
+        """The key-prefix check of a 保存 is running (saved_later follows)."""
+        return self.jobs.running("save")
+
+    def save(self) -> bool | None:
+        """保存: True when saved, False when refused (the problems are shown), None while the new tab codes are
+        compared with the org's key prefixes in the background (``saved_later`` then says whether it saved)."""
+        if self.setting_name is None:
+            return False
+        if self.is_saving():
+            return None  # the 保存 under way answers
+        self.view.setFocus()  # commits an open cell editor first
+        cleaned, problems = validate_objects(self.model.objects())
+        if problems:
+            self._refused(problems)
+            return False
+        if not verification.changed_tab_codes(self._saved, cleaned):
+            return self._store(cleaned)  # reordered or re-prioritised: nothing new to compare
+        self._set_checking(True)
+        self.jobs.run("save", self._check_then_save(self.setting_name, cleaned), on_error=self._on_save_failed)
+        return None
+
+    def revert(self) -> None:
+        """Drop unsaved edits: back to the objects as saved."""
+        self.load(self.setting_name)
 
     # --- slots -------------------------------------------------------------------------------------------------
 
@@ -190,26 +231,57 @@ class ObjectsTab(QWidget):
         self._move(+1)
 
     def _on_save_button_clicked(self) -> None:
-        if self.setting_name is None:
-            return
-        self.view.setFocus()  # commits an open cell editor first
+        self.save()
+
+    async def _check_then_save(self, setting: str, objects: list[LinkObjectConfig]) -> None:
+        note = ""
         try:
-            saved = self.context.config.save_objects(self.setting_name, self.model.objects())
-        except ProblemsError as error:
-            self._show_problems(error.problems)
-            self.status_label.setText(self.tr("保存できませんでした。赤い項目を確認してください。"))
+            mismatches = await self.jobs.to_thread(verification.check_tab_codes, self.context, setting, objects)
+        except KnownError as error:
+            # Offline, a refused login, no account: the codes are saved as typed; 設定確認 checks them later.
+            mismatches = {}
+            note = self.tr("タブコードをSalesforceのキープレフィックスと照合できませんでした({0})。"
+                           "接続できるようになったら「設定確認」で確認してください。").format(error.text(self.context.lang).rstrip("。."))
+        finally:
+            self._set_checking(False)
+        if mismatches:
+            self._show_mismatches(mismatches)
+            self.status_label.setText(self.tr("保存できませんでした。タブコードを修正してください。"))
+            self.saved_later.emit(False)
             return
+        self.saved_later.emit(self._store(objects, note))
+
+    def _on_save_failed(self, error: BaseException) -> None:
+        """A known failure that is not the check's (the database): nothing was saved, the edits stay."""
+        self._set_checking(False)
+        self.status_label.setText(error.text(self.context.lang) if isinstance(error, KnownError) else str(error))
+        self.saved_later.emit(False)
+
+    def _store(self, objects: list[LinkObjectConfig], note: str = "") -> bool:
+        if self.setting_name is None:
+            return False
+        try:
+            saved = self.context.config.save_objects(self.setting_name, objects)
+        except ProblemsError as error:
+            self._refused(error.problems)
+            return False
         except Exception as error:
             message = known_message(error, self.context.lang, self.context.database.location)
             if message is None:
                 raise  # a bug: the crash path
             self.status_label.setText(message)  # a locked database: nothing was saved, the edits stay
-            return
+            return False
         self.model.set_objects(saved)
+        self._saved = list(saved)
         self._show_problems([])
         self._set_dirty(False)
-        self.status_label.setText(self.tr("保存しました。"))
+        self.status_label.setText(f"{self.tr('保存しました。')}{note}")
         self.changed.emit()
+        return True
+
+    def _refused(self, problems: list[Any]) -> None:
+        self._show_problems(problems)
+        self.status_label.setText(self.tr("保存できませんでした。赤い項目を確認してください。"))
 
     def _on_cancel_button_clicked(self) -> None:
         self.load(self.setting_name)
@@ -230,6 +302,28 @@ class ObjectsTab(QWidget):
         row = self.model.move(index.row(), delta)
         self.view.setCurrentIndex(self.model.index(row, index.column()))
         self._update_buttons()
+
+    def _set_checking(self, checking: bool) -> None:
+        """While the key prefixes are compared: the table and the buttons wait (the edits being saved stay put)."""
+        self.view.setEnabled(not checking)
+        for button in (self.add_button, self.edit_button, self.delete_button, self.up_button, self.down_button):
+            button.setEnabled(not checking)
+        self.save_button.setEnabled(self._dirty and not checking)
+        self.cancel_button.setEnabled(self._dirty and not checking)
+        if checking:
+            self.status_label.setText(self.tr("タブコードをSalesforceのキープレフィックスと照合しています…"))
+        else:
+            self._update_buttons()
+
+    def _show_mismatches(self, mismatches: dict[int, VerifyProblem]) -> None:
+        """The key-prefix check's findings, on the tab-code cells and under the table."""
+        lang = self.context.lang
+        cells = {(row, "tab_code"): found.text(lang) for row, found in mismatches.items()}
+        lines = [self.tr("{row}行目: {message}").format(row=row + 1, message=found.text(lang))
+                 for row, found in sorted(mismatches.items())]
+        self.model.set_problems(cells)
+        self.problems_label.setText("\n".join(lines))
+        self.problems_label.setVisible(True)
 
     def _set_dirty(self, dirty: bool) -> None:
         self._dirty = dirty

@@ -194,6 +194,18 @@ class TargetsTab(QWidget):
     def is_editing(self) -> bool:
         return self._editing
 
+    def is_dirty(self) -> bool:
+        """Edits not saved: numbers, ticks, aliases or the default outbound number differ from the saved ones."""
+        return self._editing and self.model.targets() != self._saved
+
+    def save(self) -> bool:
+        """保存 (as the button): True when saved, False when refused (the problems are shown, the edits stay)."""
+        return self._save(self.model.targets())
+
+    def revert(self) -> None:
+        """Drop unsaved edits: the saved numbers, read-only."""
+        self.load(self.setting_name)
+
     # --- slots -------------------------------------------------------------------------------------------------
 
     def _on_edit_button_clicked(self) -> None:
