@@ -85,6 +85,7 @@ class HistoryRow:
     error_message: str
     match_reason: str = ""
     outcome: str = ""  # the call's disposition as stored (ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION, "")
+    direction: str = ""  # the call's direction: inbound | outbound | internal
 
 
 # (sort key, descending); the sort key is a HistoryRow field name.
@@ -138,12 +139,13 @@ _CALL_SORT: dict[str, Any] = {
     "from_extension": Call.from_extension,
     "to_extension": Call.to_extension,
     "outcome": Call.disposition,
+    "direction": Call.direction,
 }
 SORT_KEYS = frozenset(_JOB_SORT) | frozenset(_CALL_SORT)
 # Keyset paging compares (value, id) tuples, which NULLs break; these sort keys are never NULL.
 _KEYSET_KEYS = frozenset(
     {"started_at", "retry_count", "state", "error_message", "unique_id", "request_id", "from_number", "to_number",
-     "from_agent_id", "to_agent_id", "from_extension", "to_extension", "outcome"}
+     "from_agent_id", "to_agent_id", "from_extension", "to_extension", "outcome", "direction"}
 )
 
 _ROW_COLUMNS = (
@@ -151,6 +153,7 @@ _ROW_COLUMNS = (
     Call.from_agent_id, Call.to_agent_id, Call.from_extension, Call.to_extension, LinkJob.processed_at,
     LinkJob.retry_count, LinkJob.next_retry_at, LinkJob.task_id, LinkJob.state, LinkJob.record_id,
     LinkJob.record_object, LinkJob.error_code, LinkJob.error_message, LinkJob.match_reason, Call.disposition,
+    Call.direction,
 )
 _PHONE_CHARACTERS = frozenset("0123456789-+() ")
 # Up to this many jobs in the date range, a keyword is tested row by row (a month of a busy PBX: ~35 ms);

@@ -102,9 +102,11 @@ def test_columns_state_first_then_spec_order_with_default_visibility(qtbot, cont
     assert headers == [
         "状態",  # "did it reach Salesforce?" at a glance, without scrolling
         "結果",  # answered, missed, busy… (issue #9)
-        "ユニークID", "リクエストID", "発信電話番号", "着信電話番号", "通話開始日時", "通話終了日時",
-        "発信エージェントID", "着信エージェントID", "発信内線番号", "着信内線番号", "処理終了日時",
-        "リトライ回数", "リトライ予定", "通話履歴", "紐付け先", "エラー",
+        "発着信",  # 着信 / 発信 / 内線 (issue #13)
+        "ユニークID", "リクエストID", "発信電話番号", "着信電話番号", "通話開始日時",
+        "通話履歴", "紐付け先", "エラー",  # what the admin acts on, in view at 1366 px (issue #13)
+        "通話終了日時", "発信エージェントID", "着信エージェントID", "発信内線番号", "着信内線番号", "処理終了日時",
+        "リトライ回数", "リトライ予定",
     ]
     assert tab.visible_columns() == list(DEFAULT_VISIBLE)
     assert tab.view.isColumnHidden(_column("unique_id")) and tab.view.isColumnHidden(_column("to_agent_id"))
@@ -259,7 +261,7 @@ def test_column_chooser_persists(qtbot, context: AppContext, make_setting) -> No
     tab.column_actions["from_extension"].trigger()
     assert not tab.view.isColumnHidden(_column("unique_id"))
     assert tab.view.isColumnHidden(_column("from_extension"))
-    assert context.config.preference("history_columns")[:3] == ["state", "outcome", "unique_id"]  # keys, not positions
+    assert context.config.preference("history_columns")[:4] == ["state", "outcome", "direction", "unique_id"]  # keys
 
     again = _tab(qtbot, context)
     assert "unique_id" in again.visible_columns() and "from_extension" not in again.visible_columns()
@@ -333,7 +335,7 @@ def test_export_csv_matches_the_database_row_by_row(qtbot, context: AppContext, 
     with target.open(encoding="utf-8-sig", newline="") as stream:
         lines = list(csv.reader(stream))
     assert lines[0] == [tab.model.column_title(key) for key in tab.visible_columns()]
-    assert lines[0][:5] == ["状態", "結果", "ユニークID", "発信電話番号", "着信電話番号"]  # the tab's order
+    assert lines[0][:5] == ["状態", "結果", "発着信", "ユニークID", "発信電話番号"]  # the tab's order
 
     with context.database.read() as session:
         expected = session.execute(
@@ -344,6 +346,7 @@ def test_export_csv_matches_the_database_row_by_row(qtbot, context: AppContext, 
     for line, (call, job) in zip(lines[1:], expected, strict=True):
         record = dict(zip(tab.visible_columns(), line, strict=True))
         assert record["unique_id"] == call.unique_id
+        assert record["direction"] == "着信"
         assert record["from_number"] == call.from_number and record["to_number"] == call.to_number
         assert record["started_at"] == call.started_at.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S")
         assert record["ended_at"] == call.ended_at.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S")
