@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -448,3 +450,38 @@ def test_updated_tasks_and_outcomes_show_in_their_columns(qtbot, context: AppCon
     assert [(_cell(tab, row, "state"), _cell(tab, row, "outcome")) for row in range(2)] == [
         ("更新済み", "応答"), ("更新済み", "不在")]  # newest first
     assert tab.model.headerData(_column("outcome"), Qt.Orientation.Horizontal) == "結果"
+
+
+def test_export_csv_keeps_leading_zeros_for_excel(qtbot, context: AppContext, make_setting, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Excel reads 0312345678 in a CSV as the number 312345678 and a 20-digit ID as 1.2E+19: the export writes such
+    cells as ="0312345678" (Excel shows 0312345678 as text); other cells, and a value that merely looks like it,
+    stay as they were."""
+    make_setting()
+    context.config.save_system({"time_zone": "Asia/Tokyo"})
+    _insert_calls(context, "本社", 3, dt.datetime(2024, 4, 1, 0, tzinfo=TOKYO))
+    with context.database.begin() as session:
+        calls = session.scalars(select(Call).order_by(Call.id)).all()
+        calls[0].from_number, calls[0].to_extension, calls[0].unique_id = "0312345678", "0201", "12345678901234567890"
+        calls[1].from_number, calls[1].unique_id = '0312345678"),HYPERLINK("x', "0"
+        calls[2].from_number, calls[2].to_extension = "09011112222", "201"
+    tab = _tab(qtbot, context)
+    tab.column_actions["unique_id"].trigger()
+    target = tmp_path / "履歴.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "CSV"))
+    with qtbot.waitSignal(tab.exported, timeout=5000):
+        qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel reads the Japanese
+    assert b'"=""0312345678"""' in data  # the cell ="0312345678", quoted as CSV quotes a cell with quotes
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    records = {record["started_at"]: record for record in
+               (dict(zip(tab.visible_columns(), line, strict=True)) for line in lines[1:])}
+    first, second, third = (records[f"2024/04/01 0{hour}:00:00"] for hour in range(3))
+    assert (first["from_number"], first["to_extension"], first["unique_id"]) == (
+        '="0312345678"', '="0201"', '="12345678901234567890"')
+    assert (third["from_number"], third["to_extension"]) == ('="09011112222"', "201")
+    assert second["from_number"] == '0312345678"),HYPERLINK("x' and second["unique_id"] == "0"
+    assert first["retry_count"] == "0" and first["to_number"] == "03-1234-5678"
+    # Nothing else starts with = (formula cells are still neutralised).
+    formulas = [cell for line in lines for cell in line if cell.startswith("=")]
+    assert formulas and all(re.fullmatch(r'="\d+"', cell) for cell in formulas)
