@@ -42,11 +42,12 @@ from biztel_desk.store.history import (
 from biztel_desk.store.history import retry_now as _store_retry_now
 
 __all__ = [
-    "ATTENTION_STATES", "COLUMNS", "COLUMN_KEYS", "DEFAULT_SORT", "DEFAULT_VISIBLE", "JOB_STATES", "QUICK_RANGES", "RETRIABLE_STATES",
-    "Cursor", "ExportFailed", "HistoryFilter", "HistoryQueryFailed", "HistoryRow", "HistorySource", "Sort",
-    "SqlHistorySource", "cell_text", "column_titles", "count_total", "customer_number", "cursor_of", "day_bounds", "estimate_total",
-    "export_csv", "keyset_supported", "quick_range", "read_page", "read_page_after", "retry_now", "task_url_builder",
-    "write_csv", "zone_of",
+    "ATTENTION_STATES", "COLUMNS", "COLUMN_KEYS", "DEFAULT_SORT", "DEFAULT_VISIBLE", "JOB_STATES", "QUICK_RANGES",
+    "RETRIABLE_STATES", "Cursor", "ExportFailed", "HistoryFilter", "HistoryQueryFailed", "HistoryRow", "HistorySource",
+    "Sort", "SqlHistorySource", "cell_text", "column_titles", "count_total", "customer_number", "cursor_of",
+    "day_bounds", "estimate_total", "excel_text", "export_csv", "keyset_supported", "linked_to_details",
+    "linked_to_text", "quick_range", "read_page", "read_page_after", "retry_now", "task_url_builder", "write_csv",
+    "zone_of",
 ]
 
 
@@ -172,13 +173,26 @@ def customer_number(row: HistoryRow) -> str:
 
 
 def linked_to_text(row: HistoryRow, lang: str = "ja") -> str:
-    """紐付け先: the matched object and why (the decision's stored reason), else the object and record id."""
+    """紐付け先: the record's name as the match read it; without one (a row linked before names were kept, the
+    fallback record, a new Lead), the matched object and why (the decision's stored reason), else the object and
+    record id."""
+    if row.record_name:
+        return row.record_name
     reason = Reason.from_json(row.match_reason).text(lang) if row.match_reason else ""
     target = " ".join(part for part in (row.record_object, row.record_id) if part)
     if reason and row.record_object and not reason.startswith(row.record_object):
         # Reasons that name the record already ("Contact 003… の Phone で一致") need no prefix.
         return f"{row.record_object}: {reason}"
     return reason or target
+
+
+def linked_to_details(row: HistoryRow, lang: str = "ja") -> str:
+    """紐付け先's tooltip: the object and the record Id, and why it was chosen when the cell shows the name."""
+    target = " ".join(part for part in (row.record_object, row.record_id) if part)
+    shown = linked_to_text(row, lang)
+    reason = Reason.from_json(row.match_reason).text(lang) if row.match_reason else ""
+    lines = [shown] + [line for line in (target, reason) if line and line not in shown]
+    return "\n".join(dict.fromkeys(line for line in lines if line))
 
 
 def cell_text(
@@ -245,6 +259,15 @@ def excel_text(text: str) -> str:
     return f'="{text}"' if _EXCEL_NUMBER.fullmatch(text) else text
 
 
+def _file_cell(row: HistoryRow, key: str, zone: dt.tzinfo, lang: str, url: Callable[[str], str | None] | None) -> str:
+    """A cell of a CSV: the table's text, and for a 紐付け先 shown by name its Id too (a file has no tooltip; a
+    spreadsheet looks records up by Id)."""
+    text = cell_text(row, key, zone, lang, url)
+    if key == "record_id" and row.record_name and row.record_id:
+        return f"{text} ({row.record_id})"
+    return text
+
+
 def write_csv(
     stream: TextIO,
     headers: Sequence[str],
@@ -264,7 +287,7 @@ def write_csv(
     for chunk in chunks:
         if should_stop():
             break
-        cells = ([spreadsheet_safe(cell_text(row, key, zone, lang, url)) for key in keys] for row in chunk)
+        cells = ([spreadsheet_safe(_file_cell(row, key, zone, lang, url)) for key in keys] for row in chunk)
         writer.writerows([excel_text(cell) for cell in row] for row in cells) if excel else writer.writerows(cells)
         written += len(chunk)
     return written

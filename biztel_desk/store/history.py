@@ -86,6 +86,7 @@ class HistoryRow:
     match_reason: str = ""
     outcome: str = ""  # the call's disposition as stored (ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION, "")
     direction: str = ""  # the call's direction: inbound | outbound | internal
+    record_name: str | None = None  # the linked record's name as the match read it (None: unknown, older rows)
 
 
 # (sort key, descending); the sort key is a HistoryRow field name.
@@ -153,7 +154,7 @@ _ROW_COLUMNS = (
     Call.from_agent_id, Call.to_agent_id, Call.from_extension, Call.to_extension, LinkJob.processed_at,
     LinkJob.retry_count, LinkJob.next_retry_at, LinkJob.task_id, LinkJob.state, LinkJob.record_id,
     LinkJob.record_object, LinkJob.error_code, LinkJob.error_message, LinkJob.match_reason, Call.disposition,
-    Call.direction,
+    Call.direction, LinkJob.record_name,
 )
 _PHONE_CHARACTERS = frozenset("0123456789-+() ")
 # Up to this many jobs in the date range, a keyword is tested row by row (a month of a busy PBX: ~35 ms);

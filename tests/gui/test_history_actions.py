@@ -8,7 +8,7 @@ import zoneinfo
 
 import pytest
 from helpers.window import Boxes, boxes_fixture, close_window, open_window  # noqa: F401 (fixtures)
-from PySide6.QtCore import QPoint, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import func, select
@@ -291,10 +291,31 @@ def test_open_linked_record_and_error_are_in_view_at_1366(qtbot, context: AppCon
             column = COLUMN_KEYS.index(key)
             assert not view.isColumnHidden(column)
             left = view.columnViewportPosition(column)
-            assert 0 <= left and left + min(view.columnWidth(column), 120) <= visible, key
+            assert left >= 0 and left + min(view.columnWidth(column), 120) <= visible, key
         task = COLUMN_KEYS.index("task_id")
         assert view.columnViewportPosition(task) + view.columnWidth(task) <= visible
         record = COLUMN_KEYS.index("record_id")
         assert view.columnViewportPosition(record) + view.columnWidth(record) <= visible
     finally:
         close_window(window)
+
+
+def test_the_linked_record_shows_its_name_with_the_id_in_the_tooltip(qtbot, context: AppContext,  # type: ignore[no-untyped-def]
+                                                                      make_setting) -> None:
+    make_setting()
+    _insert(context, 2, states=("linked",))
+    with context.database.begin() as session:
+        named = session.scalars(select(LinkJob).order_by(LinkJob.id)).first()
+        assert named is not None
+        named.record_name = "山田 花子"  # what the engine keeps from the match; the other row predates names
+    tab = _tab(qtbot, context)
+    column = COLUMN_KEYS.index("record_id")
+    by_name = {tab.model.row_at(r).record_name: r for r in range(2)}  # type: ignore[union-attr]
+    with_name, without = by_name["山田 花子"], by_name[None]
+    assert tab.model.data(tab.model.index(with_name, column)) == "山田 花子"
+    tooltip = tab.model.data(tab.model.index(with_name, column), Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.splitlines()[:2] == ["山田 花子", "Contact 0032v00003ABCDEAAA"]
+    assert "MobilePhone" in tooltip  # and why it was chosen
+    old = tab.model.data(tab.model.index(without, column))
+    assert "0032v00003ABCDEAAA" in old and "山田" not in old
+    assert "0032v00003ABCDEAAA" in tab.model.data(tab.model.index(without, column), Qt.ItemDataRole.ToolTipRole)

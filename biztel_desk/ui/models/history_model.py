@@ -31,6 +31,7 @@ from biztel_desk.services.history import (
     column_titles,
     cursor_of,
     keyset_supported,
+    linked_to_details,
     zone_of,
 )
 from biztel_desk.ui.tasks import Jobs
@@ -336,10 +337,8 @@ class HistoryModel(QAbstractTableModel):
             if key == "error_message" and (row.error_code or row.error_message):
                 return self._texts[index.row()][index.column()]
             if key == "record_id" and (row.record_id or row.match_reason):
-                # The column is narrow (the text is elided): the tooltip has all of it, and the record itself.
-                text = self._texts[index.row()][index.column()]
-                target = f"{row.record_object or ''} {row.record_id or ''}".strip()
-                return text if not target or target in text else f"{text}\n{target}"
+                # The column is narrow (the text is elided): the tooltip has all of it, the record's Id, and why.
+                return linked_to_details(row, self.lang)
             if key == "task_id" and row.task_id:
                 return self.tr("Salesforceで活動 {id} を開く").format(id=row.task_id)
             return None
