@@ -379,9 +379,8 @@ class HistoryTab(QWidget):
             return False
         if QDesktopServices.openUrl(QUrl(url)):
             return True
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("ブラウザを開けませんでした"),
-                          self.tr("このコンピュータで既定のブラウザを開けませんでした。"
-                                  "URLをコピーして、ブラウザのアドレス欄に貼り付けてください。"), parent=self)
+        text = self.tr("このコンピュータで既定のブラウザを開けませんでした。URLをコピーして、ブラウザのアドレス欄に貼り付けてください。")
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("ブラウザを開けませんでした"), text, parent=self)
         box.setInformativeText(url)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         copy = box.addButton(self.tr("コピー"), QMessageBox.ButtonRole.ActionRole)
