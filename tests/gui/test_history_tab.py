@@ -464,6 +464,9 @@ def test_export_csv_keeps_leading_zeros_for_excel(qtbot, context: AppContext, ma
         calls[0].from_number, calls[0].to_extension, calls[0].unique_id = "0312345678", "0201", "12345678901234567890"
         calls[1].from_number, calls[1].unique_id = '0312345678"),HYPERLINK("x', "0"
         calls[2].from_number, calls[2].to_extension = "09011112222", "201"
+        job = session.scalar(select(LinkJob).where(LinkJob.call_id == calls[0].id))
+        assert job is not None
+        job.record_name = "株式会社テスト"  # 紐付け先 by name: the file keeps the Id too
     tab = _tab(qtbot, context)
     tab.column_actions["unique_id"].trigger()
     target = tmp_path / "履歴.csv"
@@ -482,6 +485,7 @@ def test_export_csv_keeps_leading_zeros_for_excel(qtbot, context: AppContext, ma
     assert (third["from_number"], third["to_extension"]) == ('="09011112222"', "201")
     assert second["from_number"] == '0312345678"),HYPERLINK("x' and second["unique_id"] == "0"
     assert first["retry_count"] == "0" and first["to_number"] == "03-1234-5678"
+    assert first["record_id"] == "株式会社テスト (0012v000032fR15AAE)" and "株式会社テスト" not in third["record_id"]
     # Nothing else starts with = (formula cells are still neutralised).
     formulas = [cell for line in lines for cell in line if cell.startswith("=")]
     assert formulas and all(re.fullmatch(r'="\d+"', cell) for cell in formulas)
