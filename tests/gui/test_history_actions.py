@@ -234,6 +234,19 @@ def test_new_rows_do_not_move_the_row_under_the_mouse(qtbot, context: AppContext
     tab.refresh()
     _settle(qtbot, tab)
     assert model.row_at(6).job_id == hovered.job_id and model.offset == 2  # type: ignore[union-attr]
+    # Scrolled down, nothing selected, the mouse elsewhere: the top row in view stays the top row.
+    qtbot.mouseMove(tab.keyword_edit)
+    qtbot.waitUntil(lambda: not tab.view.viewport().underMouse(), timeout=2000)
+    tab.resize(1300, 200)  # a few rows in view: the page scrolls
+    qtbot.waitUntil(lambda: tab.view.verticalScrollBar().maximum() > 0, timeout=2000)
+    tab.view.verticalScrollBar().setValue(3)
+    top = model.row_at(tab.view.rowAt(0))
+    assert top is not None and tab.view.rowAt(0) > 0
+    _insert(context, 2, START + dt.timedelta(hours=2, minutes=30), prefix="s")
+    tab.refresh()
+    _settle(qtbot, tab)
+    assert model.row_at(tab.view.rowAt(0)).job_id == top.job_id and model.offset == 4  # type: ignore[union-attr]
+    tab.resize(1300, 600)
     # Nothing selected and the mouse elsewhere: the page is read again as it is (new calls on top).
     qtbot.mouseMove(tab.keyword_edit)
     qtbot.waitUntil(lambda: not tab.view.viewport().underMouse(), timeout=2000)

@@ -357,8 +357,9 @@ class HistoryTab(QWidget):
 
     def refresh(self) -> None:
         """Re-read the page and the count (new calls, the worker's outcomes; the window's timer and F5) without
-        moving what the admin looks at: the selected row, else the row under the mouse, stays where it is on
-        screen — rows that arrived above it go to the pages before — and the selection is kept."""
+        moving what the admin looks at: the selected row, else the row under the mouse, else the top row of a
+        scrolled page, stays where it is on screen — rows that arrived above it go to the pages before — and the
+        selection is kept."""
         if self.model.history_filter is None:
             return
         anchor = self._anchor_row()
@@ -690,7 +691,8 @@ class HistoryTab(QWidget):
             self.view.setColumnWidth(ERROR_COLUMN, error)
 
     def _anchor_row(self) -> int | None:
-        """The row a refresh keeps in place: the current selected row, else the row under the mouse."""
+        """The row a refresh keeps in place: the current selected row, else the row under the mouse, else the top
+        row in view when the page is scrolled down (None: the page's top is in view, new calls may appear there)."""
         rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())
         if rows:
             current = self.view.currentIndex()
@@ -700,6 +702,9 @@ class HistoryTab(QWidget):
             index = self.view.indexAt(viewport.mapFromGlobal(QCursor.pos()))
             if index.isValid():
                 return index.row()
+        if self.view.verticalScrollBar().value() > 0:
+            top = self.view.rowAt(0)
+            return top if top >= 0 else None
         return None
 
     def _dates_edited(self) -> None:
