@@ -363,14 +363,9 @@ class HistoryTab(QWidget):
         if self.model.history_filter is None:
             return
         anchor = self._anchor_row()
-        selected = [row.job_id for row in self._selected_rows()]
-        scroll = self.view.verticalScrollBar().value()
-        if anchor is None:
-            self._restore = (selected, scroll)
-            self.model.refresh()
-            return
-        self._restore = (selected, scroll)
-        self.model.refresh(anchor=(anchor, self.model.row_at(anchor).job_id))  # type: ignore[union-attr]
+        anchored = self.model.row_at(anchor) if anchor is not None else None
+        self._restore = ([row.job_id for row in self._selected_rows()], self.view.verticalScrollBar().value())
+        self.model.refresh(anchor=(anchor, anchored.job_id) if anchor is not None and anchored is not None else None)
 
     def open_task(self, row: int) -> bool:
         """開く: the row's Task in the browser. Without a browser (Qt cannot open the URL), a message says so and
