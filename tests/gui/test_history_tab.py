@@ -278,8 +278,9 @@ def test_a_saved_column_choice_is_kept_by_key_whatever_the_order(qtbot, context:
     # Saved by an older version, whose order had 通話履歴 and 状態 after the SPEC columns.
     context.config.set_preference("history_columns", ["from_number", "started_at", "task_id", "state", "error_message"])
     tab = _tab(qtbot, context)
-    # 結果 did not exist when it was saved: it shows (visible by default) until the admin hides it.
-    assert tab.visible_columns() == ["state", "outcome", "from_number", "started_at", "task_id", "error_message"]
+    # 結果 and 発着信 did not exist when it was saved: they show (visible by default) until the admin hides them.
+    assert tab.visible_columns() == ["state", "outcome", "direction", "from_number", "started_at", "task_id",
+                                     "error_message"]
     assert tab.column_actions["state"].isChecked() and not tab.column_actions["to_number"].isChecked()
 
 
@@ -434,9 +435,17 @@ def test_a_column_hidden_after_it_was_added_stays_hidden(qtbot, context: AppCont
     make_setting()
     context.config.set_preference("history_columns", ["state", "from_number"])  # saved before 結果 existed
     tab = _tab(qtbot, context)
-    assert tab.visible_columns() == ["state", "outcome", "from_number"]
+    assert tab.visible_columns() == ["state", "outcome", "direction", "from_number"]
     tab.column_actions["outcome"].trigger()
-    assert _tab(qtbot, context).visible_columns() == ["state", "from_number"]
+    assert _tab(qtbot, context).visible_columns() == ["state", "direction", "from_number"]
+
+
+def test_the_direction_column_shows_for_a_choice_saved_before_it(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting()
+    before = [key for key in COLUMN_KEYS if key != "direction"]  # what the column chooser offered until issue #13
+    context.config.set_preference("history_columns", ["state", "outcome", "from_number"])
+    context.config.set_preference("history_columns_seen", before)
+    assert _tab(qtbot, context).visible_columns() == ["state", "outcome", "direction", "from_number"]
 
 
 def test_updated_tasks_and_outcomes_show_in_their_columns(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]

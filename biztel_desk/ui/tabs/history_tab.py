@@ -71,7 +71,7 @@ PREFERENCE_KEY = "history_columns"  # the visible columns' keys (not positions: 
 # Every column key the admin was offered when choosing (saved with the choice): a column added later that is
 # visible by default shows up even for an admin who chose columns before it existed.
 SEEN_KEY = "history_columns_seen"
-ADDED_LATER = frozenset({"outcome"})  # columns a choice saved before SEEN_KEY existed never saw
+ADDED_LATER = frozenset({"outcome", "direction"})  # columns a choice saved before SEEN_KEY existed never saw
 RECORD_WIDTH_CHARS = 16  # 紐付け先 at most this many full-width characters wide; the rest is elided (tooltip)
 ERROR_WIDTH_CHARS = 18  # エラー too: the columns after it (end time, extensions…) are the ones to scroll to
 CUSTOM_RANGE = "custom"
