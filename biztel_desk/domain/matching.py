@@ -24,6 +24,7 @@ class Candidate:
     last_modified: dt.datetime | None = None
     account_id: str | None = None  # a Contact's AccountId: Case mode puts the Case on that Account too
     person_id: str | None = None  # Person Accounts: the person Account Id, on the Account and its person Contact
+    record_name: str | None = None  # the record's name (Name, CaseNumber…) as read with its numbers
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Target:
     object_name: str
     record_id: str
     account_id: str | None = None
+    # The record's name from the match (the history's 紐付け先), None when unknown; not part of its identity.
+    name: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,7 @@ def decide(
         return _no_match(on_no_match, fallback, retry_count, retry_max)
 
     if on_multiple_match == OnMultipleMatch.ALL:
-        targets = tuple(Target(c.object_name, c.record_id, c.account_id) for c in matches)
+        targets = tuple(_target(c) for c in matches)
         if len(targets) == 1:
             return Decision("link", targets, _single(matches[0]))
         return Decision("link", targets, Reason("all", {"count": len(targets)}))
@@ -174,7 +177,7 @@ def decide(
 
 
 def _target(candidate: Candidate) -> Target:
-    return Target(candidate.object_name, candidate.record_id, candidate.account_id)
+    return Target(candidate.object_name, candidate.record_id, candidate.account_id, candidate.record_name)
 
 
 def _where(candidate: Candidate) -> dict[str, Any]:

@@ -787,7 +787,8 @@ class LinkEngine:
         values: dict[str, Any] = {"id": job.id, "match_reason": Reason(reason.code, params).to_json(), "updated_at": now,
                                   "attempts": 0, "sent_revision": job.revision}
         if decision.targets:
-            values.update(record_id=decision.targets[0].record_id, record_object=decision.targets[0].object_name)
+            values.update(record_id=decision.targets[0].record_id, record_object=decision.targets[0].object_name,
+                          record_name=decision.targets[0].name)  # the name the match read (the history shows it)
         if decision.kind == "skip":
             result.skipped += 1
             values.update(state=JobState.SKIPPED.value, processed_at=now, batch_id=job.batch_id)
@@ -813,6 +814,8 @@ class LinkEngine:
             if anchor and len(decision.targets) <= 1:
                 # The Task written by an earlier attempt may sit on another record than today's decision.
                 values.update(record_id=anchor, record_object=STANDARD_PREFIXES.get(key_prefix(anchor), values.get("record_object")))
+                if not decision.targets or anchor != decision.targets[0].record_id:
+                    values["record_name"] = None  # another record than the match: its name is not known here
         else:
             # Units to send: attempts is counted again by _record if this send fails transiently.
             del values["attempts"]

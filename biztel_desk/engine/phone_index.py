@@ -172,14 +172,16 @@ class PhoneIndex:
                     PhoneIndexEntry.field_name,
                     PhoneIndexEntry.last_modified,
                     PhoneIndexEntry.person_id,
+                    PhoneIndexEntry.record_name,
                 ).where(
                     PhoneIndexEntry.account_id == self.account_id,
                     PhoneIndexEntry.e164.in_(chunk),
                     PhoneIndexEntry.object_name.in_(list(objects)),
                 )
             )
-            for e164, object_name, record_id, field_name, last_modified, person in rows:
-                result[e164].append(Candidate(object_name, record_id, field_name, last_modified, person_id=person))
+            for e164, object_name, record_id, field_name, last_modified, person, name in rows:
+                result[e164].append(Candidate(object_name, record_id, field_name, last_modified, person_id=person,
+                                              record_name=name))
         return result
 
     def confirm(self, numbers: Sequence[str], objects: Sequence[str]) -> dict[str, list[Candidate]]:
@@ -225,7 +227,7 @@ class PhoneIndex:
                     session.execute(insert(PhoneIndexEntry), [{
                         "account_id": self.account_id, "object_name": c.object_name, "record_id": c.record_id,
                         "field_name": c.field_name, "raw": number, "e164": number, "last_modified": c.last_modified,
-                        "person_id": c.person_id}])
+                        "person_id": c.person_id, "record_name": c.record_name}])
             log.info("phone index: SOSL found %d records the index missed", len(hits))
         return found
 
@@ -363,6 +365,7 @@ class PhoneIndex:
                         "e164": e164,
                         "last_modified": row.last_modified,
                         "person_id": row.person_id,
+                        "record_name": row.name,
                     }
                 )
         for start in range(0, len(values), 2000):

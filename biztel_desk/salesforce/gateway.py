@@ -82,6 +82,7 @@ class ObjectInfo:
         """The active values of a picklist field; None when the field is not a picklist of this object."""
         return next((values for name, values in self.picklists if name == field_name), None)
     searchable: bool = True  # describe "searchable": a non-searchable object in RETURNING fails the whole SOSL
+    name_field: str = ""  # describe's nameField (Name, CaseNumber…): read with the numbers for the history
 
     @property
     def has_account(self) -> bool:
@@ -123,6 +124,13 @@ class PhoneRow:
     account_id: str | None = None
     converted: bool = False
     person_id: str | None = None  # the person Account of a Person Account (see person_id())
+    name: str | None = None  # the record's name field (ObjectInfo.name_field)
+
+
+def _name_of(info: ObjectInfo, row: dict[str, Any]) -> str | None:
+    """The record's name as read (cut to the 255 characters the database keeps), None when not read or empty."""
+    value = row.get(info.name_field) if info.name_field else None
+    return str(value)[:255] if value not in (None, "") else None
 
 
 def person_id(object_name: str, row: dict[str, Any]) -> str | None:
@@ -302,6 +310,7 @@ class SalesforceGateway:
                 picklists=picklists,
                 restricted_picklists=frozenset(str(f["name"]) for f in fields if f.get("restrictedPicklist")),
                 searchable=bool(data.get("searchable", True)),
+                name_field=next((str(f["name"]) for f in fields if f.get("nameField")), ""),
             )
         return self._describes[name]
 
@@ -345,6 +354,7 @@ class SalesforceGateway:
     def phone_rows(self, info: ObjectInfo, since: dt.datetime | None) -> list[PhoneRow]:
         """Records changed at or after ``since`` (all when None), oldest change first."""
         columns = ["Id", *info.phone_fields, "LastModifiedDate", "SystemModstamp"]
+        columns += [info.name_field] if info.name_field and info.name_field not in columns else []
         if info.name == "Contact" and info.has_account:
             columns.append("AccountId")
         if info.has_converted:
@@ -366,6 +376,7 @@ class SalesforceGateway:
                     account_id=row.get("AccountId"),
                     converted=bool(row.get("IsConverted")),
                     person_id=person_id(info.name, row),
+                    name=_name_of(info, row),
                 )
             )
         return out
@@ -480,12 +491,13 @@ class SalesforceGateway:
                 if e164 in wanted:
                     result[e164].append(
                         Candidate(info.name, str(row["Id"]), field_name, parse_datetime(row.get("LastModifiedDate")),
-                                  row.get("AccountId"), person_id(info.name, row))
+                                  row.get("AccountId"), person_id(info.name, row), _name_of(info, row))
                     )
 
     @staticmethod
     def _returning(info: ObjectInfo) -> str:
         columns = ["Id", *info.phone_fields, "LastModifiedDate"]
+        columns += [info.name_field] if info.name_field and info.name_field not in columns else []
         if info.name == "Contact" and info.has_account:
             columns.append("AccountId")
         if "IsPersonAccount" in info.fields:

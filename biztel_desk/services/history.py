@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
@@ -20,11 +21,12 @@ from biztel_desk.domain.jobs import JobState
 from biztel_desk.domain.matching import Reason
 from biztel_desk.domain.messages import Problem
 from biztel_desk.domain.payload import outcome_label
-from biztel_desk.domain.vocabulary import pick, state_text
+from biztel_desk.domain.vocabulary import DIRECTIONS, pick, state_text, word
 from biztel_desk.services.config import ConfigService
 from biztel_desk.services.faults import DatabaseRefused, database_known
 from biztel_desk.store.db import Database
 from biztel_desk.store.history import (
+    ATTENTION_STATES,
     DEFAULT_SORT,
     JOB_STATES,
     RETRIABLE_STATES,
@@ -40,11 +42,12 @@ from biztel_desk.store.history import (
 from biztel_desk.store.history import retry_now as _store_retry_now
 
 __all__ = [
-    "COLUMNS", "COLUMN_KEYS", "DEFAULT_SORT", "DEFAULT_VISIBLE", "JOB_STATES", "QUICK_RANGES", "RETRIABLE_STATES",
-    "Cursor", "ExportFailed", "HistoryFilter", "HistoryQueryFailed", "HistoryRow", "HistorySource", "Sort",
-    "SqlHistorySource", "cell_text", "column_titles", "count_total", "cursor_of", "day_bounds", "estimate_total",
-    "export_csv", "keyset_supported", "quick_range", "read_page", "read_page_after", "retry_now", "task_url_builder",
-    "write_csv", "zone_of",
+    "ATTENTION_STATES", "COLUMNS", "COLUMN_KEYS", "DEFAULT_SORT", "DEFAULT_VISIBLE", "JOB_STATES", "QUICK_RANGES",
+    "RETRIABLE_STATES", "Cursor", "ExportFailed", "HistoryFilter", "HistoryQueryFailed", "HistoryRow", "HistorySource",
+    "Sort", "SqlHistorySource", "cell_text", "column_titles", "count_total", "customer_number", "cursor_of",
+    "day_bounds", "estimate_total", "excel_text", "export_csv", "keyset_supported", "linked_to_details",
+    "linked_to_text", "quick_range", "read_page", "read_page_after", "retry_now", "task_url_builder", "write_csv",
+    "zone_of",
 ]
 
 
@@ -56,18 +59,24 @@ class Column:
     visible: bool  # SPEC §13 default: ○ visible / × hidden
 
 
-# 状態 first: "did it reach Salesforce?" must be answerable without scrolling. Then SPEC §13's columns in its
-# order, then the matched record and the error (SPEC §13 lists those last without fixing their place). The tab,
-# its CSV export and `biztel-desk history` all use this order; saved column choices are keys, not positions.
-# The call fields are titled as BIZTEL's 発着信履歴 names them (domain.call.CALL_FIELD_LABELS, also used by imports).
+# 状態 first: "did it reach Salesforce?" must be answerable without scrolling. Then who called whom and when,
+# then what the admin acts on — 通話履歴 (開く), 紐付け先, エラー — so those three are in view without scrolling in
+# a 1366 px window (issue #13); then the rest of SPEC §13's columns in its order (SPEC §13 does not fix the place
+# of the record and the error). The tab, its CSV export and `biztel-desk history` all use this order; saved
+# column choices are keys, not positions. The call fields are titled as BIZTEL's 発着信履歴 names them
+# (domain.call.CALL_FIELD_LABELS, also used by imports); 発着信 is short for its 発着信区分 (a narrow column).
 COLUMNS: tuple[Column, ...] = (
     Column("state", "状態", "State", True),
     Column("outcome", "結果", "Outcome", True),  # 応答 / 不在 / 話中 / 失敗 / 回線混雑
+    Column("direction", "発着信", "Direction", True),  # 着信 / 発信 / 内線 (domain.vocabulary.DIRECTIONS)
     Column("unique_id", *CALL_FIELD_LABELS["unique_id"], False),
     Column("request_id", *CALL_FIELD_LABELS["request_id"], False),
     Column("from_number", *CALL_FIELD_LABELS["from_number"], True),
     Column("to_number", *CALL_FIELD_LABELS["to_number"], True),
     Column("started_at", *CALL_FIELD_LABELS["started_at"], True),
+    Column("task_id", "通話履歴", "Call record", True),
+    Column("record_id", "紐付け先", "Linked record", True),
+    Column("error_message", "エラー", "Error", True),
     Column("ended_at", *CALL_FIELD_LABELS["ended_at"], True),
     Column("from_agent_id", *CALL_FIELD_LABELS["from_agent_id"], False),
     Column("to_agent_id", *CALL_FIELD_LABELS["to_agent_id"], False),
@@ -76,9 +85,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("processed_at", "処理終了日時", "Processed at", True),
     Column("retry_count", "リトライ回数", "Retries", True),
     Column("next_retry_at", "リトライ予定", "Next retry", True),
-    Column("task_id", "通話履歴", "Call record", True),
-    Column("record_id", "紐付け先", "Linked record", True),
-    Column("error_message", "エラー", "Error", True),
 )
 COLUMN_KEYS = tuple(column.key for column in COLUMNS)
 DEFAULT_VISIBLE = tuple(column.key for column in COLUMNS if column.visible)
@@ -160,14 +166,33 @@ def task_url_builder(config: ConfigService, setting_name: str) -> Callable[[str]
     return url
 
 
+def customer_number(row: HistoryRow) -> str:
+    """The customer's side of the call as stored: who called in, whom the company called (an internal call: the
+    caller). What この番号の通話 searches and コピー (番号) copies."""
+    return row.to_number if row.direction == "outbound" else row.from_number
+
+
 def linked_to_text(row: HistoryRow, lang: str = "ja") -> str:
-    """紐付け先: the matched object and why (the decision's stored reason), else the object and record id."""
+    """紐付け先: the record's name as the match read it; without one (a row linked before names were kept, the
+    fallback record, a new Lead), the matched object and why (the decision's stored reason), else the object and
+    record id."""
+    if row.record_name:
+        return row.record_name
     reason = Reason.from_json(row.match_reason).text(lang) if row.match_reason else ""
     target = " ".join(part for part in (row.record_object, row.record_id) if part)
     if reason and row.record_object and not reason.startswith(row.record_object):
         # Reasons that name the record already ("Contact 003… の Phone で一致") need no prefix.
         return f"{row.record_object}: {reason}"
     return reason or target
+
+
+def linked_to_details(row: HistoryRow, lang: str = "ja") -> str:
+    """紐付け先's tooltip: the object and the record Id, and why it was chosen when the cell shows the name."""
+    target = " ".join(part for part in (row.record_object, row.record_id) if part)
+    shown = linked_to_text(row, lang)
+    reason = Reason.from_json(row.match_reason).text(lang) if row.match_reason else ""
+    lines = [shown] + [line for line in (target, reason) if line and line not in shown]
+    return "\n".join(dict.fromkeys(line for line in lines if line))
 
 
 def cell_text(
@@ -181,6 +206,8 @@ def cell_text(
         return state_text(row.state, lang, row.error_code if row.state == JobState.EXCLUDED else "")
     if key == "outcome":
         return outcome_label(row.outcome, lang)
+    if key == "direction":
+        return word(DIRECTIONS, row.direction, lang) if row.direction else ""
     if key == "record_id":
         return linked_to_text(row, lang)
     if key == "error_message":
@@ -214,6 +241,33 @@ def spreadsheet_safe(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
+# Digits Excel would turn into a number: a leading zero (0312345678 → 312345678) or more than 11 digits (shown as
+# 3.12346E+11, rounded past 15 digits).
+_EXCEL_NUMBER = re.compile(r"\d{12,}|0\d+")
+
+
+def excel_text(text: str) -> str:
+    """A cell for Excel: digits it would read as a number are written as the text formula ``="0312345678"``.
+
+    Excel opens a CSV without asking for column types, so ``0312345678`` became ``312345678`` and a long unique
+    ID ``3.12346E+11``. ``="…"`` is the form Excel users know: the cell shows ``0312345678`` and stays text when
+    edited and saved (LibreOffice and Google Sheets read it the same way); a leading tab or apostrophe shows up in
+    the cell or is lost on a save. Only digit strings get it — nothing a crafted value controls can follow the
+    ``=`` (see spreadsheet_safe). Programs reading the export take the digits from between the quotes;
+    ``biztel-desk history --format csv`` (for scripts) writes plain values.
+    """
+    return f'="{text}"' if _EXCEL_NUMBER.fullmatch(text) else text
+
+
+def _file_cell(row: HistoryRow, key: str, zone: dt.tzinfo, lang: str, url: Callable[[str], str | None] | None) -> str:
+    """A cell of a CSV: the table's text, and for a 紐付け先 shown by name its Id too (a file has no tooltip; a
+    spreadsheet looks records up by Id)."""
+    text = cell_text(row, key, zone, lang, url)
+    if key == "record_id" and row.record_name and row.record_id:
+        return f"{text} ({row.record_id})"
+    return text
+
+
 def write_csv(
     stream: TextIO,
     headers: Sequence[str],
@@ -223,15 +277,18 @@ def write_csv(
     lang: str = "ja",
     url: Callable[[str], str | None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    excel: bool = False,
 ) -> int:
-    """Rows chunk by chunk as CSV (the caller decides on a BOM); returns how many rows were written."""
+    """Rows chunk by chunk as CSV (the caller decides on a BOM); returns how many rows were written. ``excel``:
+    numbers with a leading zero (and long digit strings) as ``="…"`` so Excel keeps them (see excel_text)."""
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow([spreadsheet_safe(header) for header in headers])
     written = 0
     for chunk in chunks:
         if should_stop():
             break
-        writer.writerows([spreadsheet_safe(cell_text(row, key, zone, lang, url)) for key in keys] for row in chunk)
+        cells = ([spreadsheet_safe(_file_cell(row, key, zone, lang, url)) for key in keys] for row in chunk)
+        writer.writerows([excel_text(cell) for cell in row] for row in cells) if excel else writer.writerows(cells)
         written += len(chunk)
     return written
 
@@ -288,11 +345,12 @@ def retry_now(database: Database, job_ids: Sequence[int]) -> int:
 def export_csv(path: str, source: HistorySource, history_filter: HistoryFilter, sort: Sort, headers: Sequence[str],
                keys: Sequence[str], zone: dt.tzinfo, lang: str = "ja",
                url: Callable[[str], str | None] | None = None) -> int:
-    """Every filtered row to ``path`` as CSV with a BOM (Excel opens Japanese UTF-8 only with it); returns the rows."""
+    """Every filtered row to ``path`` as CSV for Excel, returns the rows: UTF-8 with a BOM (Excel opens Japanese
+    UTF-8 only with it), and numbers such as 0312345678 as ``="0312345678"`` so their leading zero stays."""
     try:
         with _database_known(), open(path, "w", encoding="utf-8-sig", newline="") as stream:
             iter_rows = getattr(source, "iter_rows", None)
             chunks = iter_rows(history_filter, sort) if iter_rows is not None else []
-            return write_csv(stream, headers, keys, chunks, zone, lang, url)
+            return write_csv(stream, headers, keys, chunks, zone, lang, url, excel=True)
     except OSError as error:
         raise ExportFailed(error) from error

@@ -34,17 +34,29 @@ from biztel_desk.store.models import Call, HistoryDayCount, LinkJob, LinkSetting
 JOB_STATES = ("linked", "pending", "held", "retrying", "failed", "skipped", "sending",
               "update_pending", "update_sending", "updated", "excluded")
 RETRIABLE_STATES = (JobState.FAILED.value, JobState.RETRYING.value)
+# 失敗/要対応, the history's quick filter: the calls that wait for the admin — failed (a Salesforce refusal, kept
+# until retried by hand) and waiting to retry (no match yet, or a transient failure). Both are what 今すぐ再試行
+# acts on. Held (paused on purpose), sending and excluded calls need nobody.
+ATTENTION_STATES = RETRIABLE_STATES
 
 
 @dataclass(frozen=True)
 class HistoryFilter:
-    """What the admin asked to see: a setting, a keyword, a start-time range (UTC, end exclusive), a state."""
+    """What the admin asked to see: a setting, a keyword, a start-time range (UTC, end exclusive), the states.
+
+    ``state`` is one state, ``states`` a set of them (the 失敗/要対応 quick filter); a job matches when its state is
+    ``state`` or one of ``states``; both empty = every state."""
 
     setting_name: str
     keyword: str = ""
     started_from: dt.datetime | None = None
     started_before: dt.datetime | None = None
     state: str = ""  # "" = every state
+    states: tuple[str, ...] = ()
+
+    def state_set(self) -> tuple[str, ...]:
+        """The states asked for, sorted and without repeats; () = every state."""
+        return tuple(sorted({self.state, *self.states} - {""}))
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,8 @@ class HistoryRow:
     error_message: str
     match_reason: str = ""
     outcome: str = ""  # the call's disposition as stored (ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION, "")
+    direction: str = ""  # the call's direction: inbound | outbound | internal
+    record_name: str | None = None  # the linked record's name as the match read it (None: unknown, older rows)
 
 
 # (sort key, descending); the sort key is a HistoryRow field name.
@@ -126,12 +140,13 @@ _CALL_SORT: dict[str, Any] = {
     "from_extension": Call.from_extension,
     "to_extension": Call.to_extension,
     "outcome": Call.disposition,
+    "direction": Call.direction,
 }
 SORT_KEYS = frozenset(_JOB_SORT) | frozenset(_CALL_SORT)
 # Keyset paging compares (value, id) tuples, which NULLs break; these sort keys are never NULL.
 _KEYSET_KEYS = frozenset(
     {"started_at", "retry_count", "state", "error_message", "unique_id", "request_id", "from_number", "to_number",
-     "from_agent_id", "to_agent_id", "from_extension", "to_extension", "outcome"}
+     "from_agent_id", "to_agent_id", "from_extension", "to_extension", "outcome", "direction"}
 )
 
 _ROW_COLUMNS = (
@@ -139,6 +154,7 @@ _ROW_COLUMNS = (
     Call.from_agent_id, Call.to_agent_id, Call.from_extension, Call.to_extension, LinkJob.processed_at,
     LinkJob.retry_count, LinkJob.next_retry_at, LinkJob.task_id, LinkJob.state, LinkJob.record_id,
     LinkJob.record_object, LinkJob.error_code, LinkJob.error_message, LinkJob.match_reason, Call.disposition,
+    Call.direction, LinkJob.record_name,
 )
 _PHONE_CHARACTERS = frozenset("0123456789-+() ")
 # Up to this many jobs in the date range, a keyword is tested row by row (a month of a busy PBX: ~35 ms);
@@ -310,8 +326,11 @@ class SqlHistorySource:
             query = query.where(LinkJob.call_started_at >= history_filter.started_from)
         if history_filter.started_before is not None:
             query = query.where(LinkJob.call_started_at < history_filter.started_before)
-        if history_filter.state:
-            query = query.where(LinkJob.state == history_filter.state)
+        states = history_filter.state_set()
+        if len(states) == 1:
+            query = query.where(LinkJob.state == states[0])
+        elif states:
+            query = query.where(LinkJob.state.in_(states))
         term = keyword_term(history_filter.keyword, self.region)
         if term is not None:
             query = query.where(self._keyword_condition(term, history_filter))
@@ -358,11 +377,10 @@ class SqlHistorySource:
         if history_filter.started_from is None and history_filter.started_before is None:
             return False
         key = (history_filter.setting_name, history_filter.started_from, history_filter.started_before,
-               history_filter.state)
+               history_filter.state_set())
         cached = self._range_sizes.get(key)
         if cached is None:
-            unkeyed = HistoryFilter(history_filter.setting_name, "", history_filter.started_from,
-                                    history_filter.started_before, history_filter.state)
+            unkeyed = replace(history_filter, keyword="")
             inner = self._where(select(LinkJob.id), unkeyed).limit(RANGE_SCAN_ROWS + 1).subquery()
             with self.database.read() as session:
                 cached = int(session.scalar(select(func.count()).select_from(inner)) or 0)
@@ -501,8 +519,11 @@ class SqlHistorySource:
             days = days.where(HistoryDayCount.day >= first_day)
         if end_day is not None:
             days = days.where(HistoryDayCount.day < end_day)
-        if history_filter.state:
-            days = days.where(HistoryDayCount.state == history_filter.state)
+        states = history_filter.state_set()
+        if len(states) == 1:
+            days = days.where(HistoryDayCount.state == states[0])
+        elif states:  # several (失敗/要対応): a day's count is the sum over them (grouped by day below)
+            days = days.where(HistoryDayCount.state.in_(states))
         parts: list[Any] = [days.group_by(HistoryDayCount.day).having(rows != 0)]
         head = tail = None
         if lower is not None and first_day is not None and lower < _midnight(first_day):
@@ -528,12 +549,12 @@ class SqlHistorySource:
         return [span for span in spans if span.rows]
 
     def _edge_count(self, part: int, history_filter: HistoryFilter, lower: dt.datetime, upper: dt.datetime) -> Any:
-        bounded = HistoryFilter(history_filter.setting_name, "", lower, upper, history_filter.state)
+        bounded = replace(history_filter, keyword="", started_from=lower, started_before=upper)
         return self._where(select(literal(part), literal(None), func.count()).select_from(LinkJob), bounded)
 
     def _exact(self, session: Any, history_filter: HistoryFilter, lower: dt.datetime | None,
                upper: dt.datetime | None) -> int:
-        bounded = HistoryFilter(history_filter.setting_name, "", lower, upper, history_filter.state)
+        bounded = replace(history_filter, keyword="", started_from=lower, started_before=upper)
         return int(session.scalar(self._where(select(func.count()).select_from(LinkJob), bounded)) or 0)
 
     def _page_by_day_counts(self, history_filter: HistoryFilter, offset: int, limit: int,

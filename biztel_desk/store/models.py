@@ -259,6 +259,8 @@ class LinkJob(Base):
     processed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     record_id: Mapped[str | None] = mapped_column(String(18))
     record_object: Mapped[str | None] = mapped_column(String(80))
+    # The record's name as the match found it (migration 0019_linked_record_name); NULL: unknown (the Id is shown).
+    record_name: Mapped[str | None] = mapped_column(String(255))
     task_id: Mapped[str | None] = mapped_column(String(18))
     case_id: Mapped[str | None] = mapped_column(String(18))
     match_reason: Mapped[str] = mapped_column(Text, default="")
@@ -333,6 +335,8 @@ class PhoneIndexEntry(Base):
     last_modified: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The person Account of a Person Account's number (on the Account and on its person Contact): one person.
     person_id: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    # The record's name (its describe name field: Name, CaseNumber…), read with its numbers (migration 0019).
+    record_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
 
 class PhoneIndexState(Base):

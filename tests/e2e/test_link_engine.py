@@ -719,3 +719,35 @@ def test_case_mode_contact_without_account(link_env: Callable[..., LinkEnv]) -> 
     case = env.sf.Case.get(task["WhatId"])
     assert (case["ContactId"], case["AccountId"], task["WhoId"]) == (contact, None, contact)
     assert env.job(uid).case_id == case["Id"]
+
+
+# --- the linked record's name (issue #13) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("use_index", [True, False])
+def test_the_job_keeps_the_matched_records_name(link_env: Callable[..., LinkEnv], link_org: DevOrg,
+                                                use_index: bool) -> None:
+    """紐付け先 by name: the name is read with the numbers (the phone index's SOQL, or the SOSL RETURNING), kept
+    with the outcome, and costs no request of its own."""
+    env = link_env()
+    env.options = EngineOptions(index_max_age_s=0, backoff_s=(60, 300), use_index=use_index)
+    number = new_number()
+    contact = env.sf.Contact.create({"LastName": "山田", "FirstName": "花子", "MobilePhone": number})["id"]
+    name = env.sf.query(f"SELECT Name FROM Contact WHERE Id = '{contact}'")["records"][0]["Name"]
+    account_number = new_number()
+    account = env.sf.Account.create({"Name": "株式会社名前テスト", "Phone": account_number})["id"]
+    linked = env.add_call(number)
+    other = env.add_call(account_number)
+    unknown = env.add_call(new_number())  # the fallback record: no name from a match
+    env.run()
+    first = env.job(linked)
+    assert (first.state, first.record_id, first.record_name) == ("linked", contact, name)
+    assert "花子" in name and "山田" in name
+    second = env.job(other)
+    assert (second.record_id, second.record_name) == (account, "株式会社名前テスト")
+    fallback = env.job(unknown)
+    assert fallback.state == "linked" and fallback.record_name is None
+    # The next call from the number (index path: a lookup, no request) gets the name too.
+    again = env.add_call(number, started_at=dt.datetime(2024, 5, 2, 1, 0, tzinfo=dt.UTC))
+    env.run()
+    assert env.job(again).record_name == name

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -102,9 +104,11 @@ def test_columns_state_first_then_spec_order_with_default_visibility(qtbot, cont
     assert headers == [
         "状態",  # "did it reach Salesforce?" at a glance, without scrolling
         "結果",  # answered, missed, busy… (issue #9)
-        "ユニークID", "リクエストID", "発信電話番号", "着信電話番号", "通話開始日時", "通話終了日時",
-        "発信エージェントID", "着信エージェントID", "発信内線番号", "着信内線番号", "処理終了日時",
-        "リトライ回数", "リトライ予定", "通話履歴", "紐付け先", "エラー",
+        "発着信",  # 着信 / 発信 / 内線 (issue #13)
+        "ユニークID", "リクエストID", "発信電話番号", "着信電話番号", "通話開始日時",
+        "通話履歴", "紐付け先", "エラー",  # what the admin acts on, in view at 1366 px (issue #13)
+        "通話終了日時", "発信エージェントID", "着信エージェントID", "発信内線番号", "着信内線番号", "処理終了日時",
+        "リトライ回数", "リトライ予定",
     ]
     assert tab.visible_columns() == list(DEFAULT_VISIBLE)
     assert tab.view.isColumnHidden(_column("unique_id")) and tab.view.isColumnHidden(_column("to_agent_id"))
@@ -259,7 +263,7 @@ def test_column_chooser_persists(qtbot, context: AppContext, make_setting) -> No
     tab.column_actions["from_extension"].trigger()
     assert not tab.view.isColumnHidden(_column("unique_id"))
     assert tab.view.isColumnHidden(_column("from_extension"))
-    assert context.config.preference("history_columns")[:3] == ["state", "outcome", "unique_id"]  # keys, not positions
+    assert context.config.preference("history_columns")[:4] == ["state", "outcome", "direction", "unique_id"]  # keys
 
     again = _tab(qtbot, context)
     assert "unique_id" in again.visible_columns() and "from_extension" not in again.visible_columns()
@@ -274,8 +278,9 @@ def test_a_saved_column_choice_is_kept_by_key_whatever_the_order(qtbot, context:
     # Saved by an older version, whose order had 通話履歴 and 状態 after the SPEC columns.
     context.config.set_preference("history_columns", ["from_number", "started_at", "task_id", "state", "error_message"])
     tab = _tab(qtbot, context)
-    # 結果 did not exist when it was saved: it shows (visible by default) until the admin hides it.
-    assert tab.visible_columns() == ["state", "outcome", "from_number", "started_at", "task_id", "error_message"]
+    # 結果 and 発着信 did not exist when it was saved: they show (visible by default) until the admin hides them.
+    assert tab.visible_columns() == ["state", "outcome", "direction", "from_number", "started_at", "task_id",
+                                     "error_message"]
     assert tab.column_actions["state"].isChecked() and not tab.column_actions["to_number"].isChecked()
 
 
@@ -333,7 +338,7 @@ def test_export_csv_matches_the_database_row_by_row(qtbot, context: AppContext, 
     with target.open(encoding="utf-8-sig", newline="") as stream:
         lines = list(csv.reader(stream))
     assert lines[0] == [tab.model.column_title(key) for key in tab.visible_columns()]
-    assert lines[0][:5] == ["状態", "結果", "ユニークID", "発信電話番号", "着信電話番号"]  # the tab's order
+    assert lines[0][:5] == ["状態", "結果", "発着信", "ユニークID", "発信電話番号"]  # the tab's order
 
     with context.database.read() as session:
         expected = session.execute(
@@ -344,6 +349,7 @@ def test_export_csv_matches_the_database_row_by_row(qtbot, context: AppContext, 
     for line, (call, job) in zip(lines[1:], expected, strict=True):
         record = dict(zip(tab.visible_columns(), line, strict=True))
         assert record["unique_id"] == call.unique_id
+        assert record["direction"] == "着信"
         assert record["from_number"] == call.from_number and record["to_number"] == call.to_number
         assert record["started_at"] == call.started_at.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S")
         assert record["ended_at"] == call.ended_at.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S")
@@ -429,9 +435,17 @@ def test_a_column_hidden_after_it_was_added_stays_hidden(qtbot, context: AppCont
     make_setting()
     context.config.set_preference("history_columns", ["state", "from_number"])  # saved before 結果 existed
     tab = _tab(qtbot, context)
-    assert tab.visible_columns() == ["state", "outcome", "from_number"]
+    assert tab.visible_columns() == ["state", "outcome", "direction", "from_number"]
     tab.column_actions["outcome"].trigger()
-    assert _tab(qtbot, context).visible_columns() == ["state", "from_number"]
+    assert _tab(qtbot, context).visible_columns() == ["state", "direction", "from_number"]
+
+
+def test_the_direction_column_shows_for_a_choice_saved_before_it(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting()
+    before = [key for key in COLUMN_KEYS if key != "direction"]  # what the column chooser offered until issue #13
+    context.config.set_preference("history_columns", ["state", "outcome", "from_number"])
+    context.config.set_preference("history_columns_seen", before)
+    assert _tab(qtbot, context).visible_columns() == ["state", "outcome", "direction", "from_number"]
 
 
 def test_updated_tasks_and_outcomes_show_in_their_columns(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
@@ -445,3 +459,42 @@ def test_updated_tasks_and_outcomes_show_in_their_columns(qtbot, context: AppCon
     assert [(_cell(tab, row, "state"), _cell(tab, row, "outcome")) for row in range(2)] == [
         ("更新済み", "応答"), ("更新済み", "不在")]  # newest first
     assert tab.model.headerData(_column("outcome"), Qt.Orientation.Horizontal) == "結果"
+
+
+def test_export_csv_keeps_leading_zeros_for_excel(qtbot, context: AppContext, make_setting, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Excel reads 0312345678 in a CSV as the number 312345678 and a 20-digit ID as 1.2E+19: the export writes such
+    cells as ="0312345678" (Excel shows 0312345678 as text); other cells, and a value that merely looks like it,
+    stay as they were."""
+    make_setting()
+    context.config.save_system({"time_zone": "Asia/Tokyo"})
+    _insert_calls(context, "本社", 3, dt.datetime(2024, 4, 1, 0, tzinfo=TOKYO))
+    with context.database.begin() as session:
+        calls = session.scalars(select(Call).order_by(Call.id)).all()
+        calls[0].from_number, calls[0].to_extension, calls[0].unique_id = "0312345678", "0201", "12345678901234567890"
+        calls[1].from_number, calls[1].unique_id = '0312345678"),HYPERLINK("x', "0"
+        calls[2].from_number, calls[2].to_extension = "09011112222", "201"
+        job = session.scalar(select(LinkJob).where(LinkJob.call_id == calls[0].id))
+        assert job is not None
+        job.record_name = "株式会社テスト"  # 紐付け先 by name: the file keeps the Id too
+    tab = _tab(qtbot, context)
+    tab.column_actions["unique_id"].trigger()
+    target = tmp_path / "履歴.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "CSV"))
+    with qtbot.waitSignal(tab.exported, timeout=5000):
+        qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel reads the Japanese
+    assert b'"=""0312345678"""' in data  # the cell ="0312345678", quoted as CSV quotes a cell with quotes
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    records = {record["started_at"]: record for record in
+               (dict(zip(tab.visible_columns(), line, strict=True)) for line in lines[1:])}
+    first, second, third = (records[f"2024/04/01 0{hour}:00:00"] for hour in range(3))
+    assert (first["from_number"], first["to_extension"], first["unique_id"]) == (
+        '="0312345678"', '="0201"', '="12345678901234567890"')
+    assert (third["from_number"], third["to_extension"]) == ('="09011112222"', "201")
+    assert second["from_number"] == '0312345678"),HYPERLINK("x' and second["unique_id"] == "0"
+    assert first["retry_count"] == "0" and first["to_number"] == "03-1234-5678"
+    assert first["record_id"] == "株式会社テスト (0012v000032fR15AAE)" and "株式会社テスト" not in third["record_id"]
+    # Nothing else starts with = (formula cells are still neutralised).
+    formulas = [cell for line in lines for cell in line if cell.startswith("=")]
+    assert formulas and all(re.fullmatch(r'="\d+"', cell) for cell in formulas)

@@ -139,10 +139,11 @@ def test_window_csv_and_cli_say_the_same_words(qtbot, context: AppContext, secre
     state_col, outcome_col, id_col = (header.index(title) for title in _titles(lang))
     assert {line[id_col]: (line[state_col], line[outcome_col]) for line in cli_csv[1:]} == expected
 
-    # The aligned table: columns are two or more spaces apart; 状態, 結果 and ユニークID come first.
+    # The aligned table: columns are two or more spaces apart; 状態, 結果, 発着信 and ユニークID come first.
     lines = _cli(context, secrets, lang).splitlines()
-    assert re.split(r"\s{2,}", lines[0])[:3] == list(_titles(lang))
-    cli_table = {cells[2]: (cells[0], cells[1]) for cells in (re.split(r"\s{2,}", line) for line in lines[1:])}
+    first = re.split(r"\s{2,}", lines[0])
+    assert [first[0], first[1], first[3]] == list(_titles(lang))
+    cli_table = {cells[3]: (cells[0], cells[1]) for cells in (re.split(r"\s{2,}", line) for line in lines[1:])}
     assert cli_table == expected
 
     # JSON gives programs the codes and the same words.

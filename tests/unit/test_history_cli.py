@@ -57,9 +57,9 @@ def test_table_is_aligned_for_japanese(history: AppContext, secrets: SecretStore
     code, out = _run(history, secrets)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split()[:5] == ["状態", "結果", "発信電話番号", "着信電話番号", "通話開始日時"]  # the tab's order
+    assert lines[0].split()[:6] == ["状態", "結果", "発着信", "発信電話番号", "着信電話番号", "通話開始日時"]  # the tab's order
     assert len(lines) == 7
-    assert lines[1].split()[:3] == ["失敗", "応答", "090-2222-0005"]  # newest first; no disposition = answered
+    assert lines[1].split()[:4] == ["失敗", "応答", "着信", "090-2222-0005"]  # newest first; no disposition = answered
     assert "失敗" in lines[1] and "紐付け先のレコードが存在しないか参照できません" in lines[1]
     column = width(lines[0][: lines[0].index("通話開始日時")])
     assert all(width(line[: line.index("2025/06/")]) == column for line in lines[1:])
@@ -136,7 +136,7 @@ def test_csv_on_stdout_has_no_bom(history: AppContext, secrets: SecretStore) -> 
     code, out = _run(history, secrets, "--format", "csv", "--all-columns")
     assert code == 0 and not out.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0][:4] == ["状態", "結果", "ユニークID", "リクエストID"] and len(rows[0]) == 18
+    assert rows[0][:5] == ["状態", "結果", "発着信", "ユニークID", "リクエストID"] and len(rows[0]) == 19
     assert len(rows) == 7
 
 
@@ -159,7 +159,7 @@ def test_subprocess(history: AppContext) -> None:
     )
     assert result.returncode == 0, result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0][:5] == ["State", "Outcome", "From number", "To number", "Call start"]
+    assert rows[0][:6] == ["State", "Outcome", "Direction", "From number", "To number", "Call start"]
     assert len(rows) == 6 and {row[rows[0].index("State")] for row in rows[1:]} == {"Linked"}
 
 
@@ -211,7 +211,7 @@ def test_the_outcome_has_its_own_column_in_every_format(outcomes: AppContext, se
     code, out = _run(outcomes, secrets)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split()[:3] == ["状態", "結果", "発信電話番号"]
+    assert lines[0].split()[:4] == ["状態", "結果", "発着信", "発信電話番号"]
     assert [line.split()[:2] for line in lines[1:]] == [["更新待ち", "話中"], ["連携済み", "不在"], ["更新済み", "応答"]]
     _, out = _run(outcomes, secrets, "--format", "csv")
     rows = list(csv.reader(io.StringIO(out)))

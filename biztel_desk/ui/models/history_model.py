@@ -31,6 +31,7 @@ from biztel_desk.services.history import (
     column_titles,
     cursor_of,
     keyset_supported,
+    linked_to_details,
     zone_of,
 )
 from biztel_desk.ui.tasks import Jobs
@@ -38,10 +39,12 @@ from biztel_desk.ui.tasks import Jobs
 Index = QModelIndex | QPersistentModelIndex
 TASK_COLUMN = COLUMN_KEYS.index("task_id")
 RECORD_COLUMN = COLUMN_KEYS.index("record_id")
+ERROR_COLUMN = COLUMN_KEYS.index("error_message")
 _STATE_COLORS = {"failed": "#b00020", "retrying": "#9a6700", "held": "#6a737d", "linked": "#1a7f37",
                  "updated": "#1a7f37", "update_pending": "#9a6700", "excluded": "#6a737d"}
-__all__ = ["COLUMN_KEYS", "DEFAULT_VISIBLE", "RECORD_COLUMN", "TASK_COLUMN", "HistoryModel"]
-PageQuery = Callable[[HistoryFilter, Sort], list[HistoryRow]]
+__all__ = ["COLUMN_KEYS", "DEFAULT_VISIBLE", "ERROR_COLUMN", "RECORD_COLUMN", "TASK_COLUMN", "HistoryModel"]
+# A page query returns its rows, or (offset, rows) when it decides the offset itself (an anchored refresh).
+PageQuery = Callable[[HistoryFilter, Sort], "list[HistoryRow] | tuple[int, list[HistoryRow]]"]
 
 
 class HistoryModel(QAbstractTableModel):
@@ -141,10 +144,31 @@ class HistoryModel(QAbstractTableModel):
         self._request_count()
         self._request_offset(0)
 
-    def refresh(self) -> None:
-        """Re-read the current page and the count (after 今すぐ再試行, or new calls)."""
+    def refresh(self, anchor: tuple[int, int] | None = None) -> None:
+        """Re-read the current page and the count (after 今すぐ再試行, or new calls).
+
+        ``anchor`` = (row, job id): that job stays on that row of the page. Rows that arrived before it (new calls
+        at the top of the newest-first order) move the page's offset by as many rows instead of pushing the row
+        down under the admin's mouse; a job that left the filter (or moved more than a page) anchors nothing."""
         self._request_count()
-        self._request_offset(self._offset)
+        if anchor is None or self._filter is None:
+            self._request_offset(self._offset)
+            return
+        row, job_id = anchor
+        total, source, size, offset = self._total, self.source, self.page_size, self._offset
+
+        def anchored(f: HistoryFilter, s: Sort) -> tuple[int, list[HistoryRow]]:
+            window = history.read_page(source, f, offset, 2 * size, s, total=total)
+            where = next((i for i, found in enumerate(window) if found.job_id == job_id), None)
+            if where is None or where == row:
+                return offset, window[:size]
+            start = max(offset + where - row, 0)
+            rows = window[start - offset:start - offset + size]
+            if len(rows) < size and len(window) == 2 * size:  # the page reaches past the window: read it whole
+                rows = history.read_page(source, f, start, size, s, total=total)
+            return start, rows
+
+        self._submit_page(offset, anchored)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
@@ -217,13 +241,14 @@ class HistoryModel(QAbstractTableModel):
         states = {state: self.state_title(state) for state in JOB_STATES}
         task_label = self.tr("開く")
 
-        def read() -> tuple[list[HistoryRow], list[list[str]]]:
-            rows = query(history_filter, sort)
+        def read() -> tuple[int, list[HistoryRow], list[list[str]]]:
+            found = query(history_filter, sort)
+            start, rows = found if isinstance(found, tuple) else (offset, found)
             # Formatting 50 × 17 cells costs milliseconds of Python: do it there, not in data() on the GUI thread.
-            return rows, [_row_texts(row, zone, lang, states, task_label) for row in rows]
+            return start, rows, [_row_texts(row, zone, lang, states, task_label) for row in rows]
 
-        rows, texts = await self.jobs.to_thread(read)
-        self._show_page(offset, rows, texts)
+        start, rows, texts = await self.jobs.to_thread(read)
+        self._show_page(start, rows, texts)
 
     def _show_page(self, offset: int, rows: list[HistoryRow], texts: list[list[str]]) -> None:
         self.beginResetModel()
@@ -312,10 +337,8 @@ class HistoryModel(QAbstractTableModel):
             if key == "error_message" and (row.error_code or row.error_message):
                 return self._texts[index.row()][index.column()]
             if key == "record_id" and (row.record_id or row.match_reason):
-                # The column is narrow (the text is elided): the tooltip has all of it, and the record itself.
-                text = self._texts[index.row()][index.column()]
-                target = f"{row.record_object or ''} {row.record_id or ''}".strip()
-                return text if not target or target in text else f"{text}\n{target}"
+                # The column is narrow (the text is elided): the tooltip has all of it, the record's Id, and why.
+                return linked_to_details(row, self.lang)
             if key == "task_id" and row.task_id:
                 return self.tr("Salesforceで活動 {id} を開く").format(id=row.task_id)
             return None

@@ -6,7 +6,16 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QModelIndex, QPoint, QRect, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QDesktopServices, QMouseEvent, QPainter
+from PySide6.QtGui import (
+    QAction,
+    QCursor,
+    QDesktopServices,
+    QGuiApplication,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -19,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QStyle,
@@ -35,12 +45,14 @@ from biztel_desk.domain.errors import KnownError
 from biztel_desk.services import history
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import (
+    ATTENTION_STATES,
     JOB_STATES,
     QUICK_RANGES,
     RETRIABLE_STATES,
     HistoryFilter,
     HistorySource,
     SqlHistorySource,
+    customer_number,
     day_bounds,
     quick_range,
     task_url_builder,
@@ -48,6 +60,7 @@ from biztel_desk.services.history import (
 from biztel_desk.ui.models.history_model import (
     COLUMN_KEYS,
     DEFAULT_VISIBLE,
+    ERROR_COLUMN,
     RECORD_COLUMN,
     TASK_COLUMN,
     HistoryModel,
@@ -58,8 +71,9 @@ PREFERENCE_KEY = "history_columns"  # the visible columns' keys (not positions: 
 # Every column key the admin was offered when choosing (saved with the choice): a column added later that is
 # visible by default shows up even for an admin who chose columns before it existed.
 SEEN_KEY = "history_columns_seen"
-ADDED_LATER = frozenset({"outcome"})  # columns a choice saved before SEEN_KEY existed never saw
+ADDED_LATER = frozenset({"outcome", "direction"})  # columns a choice saved before SEEN_KEY existed never saw
 RECORD_WIDTH_CHARS = 16  # 紐付け先 at most this many full-width characters wide; the rest is elided (tooltip)
+ERROR_WIDTH_CHARS = 18  # エラー too: the columns after it (end time, extensions…) are the ones to scroll to
 CUSTOM_RANGE = "custom"
 
 
@@ -109,6 +123,7 @@ class HistoryTab(QWidget):
         self.jobs = Jobs(self)  # the CSV export and 今すぐ再試行 (the model runs the page and count queries)
         self.exporting = False
         self._columns_sized = False
+        self._restore: tuple[list[int], int] | None = None  # what refresh() puts back when the page arrives
 
         self.keyword_edit = QLineEdit(self)
         self.keyword_edit.setObjectName("keyword")
@@ -119,6 +134,11 @@ class HistoryTab(QWidget):
         self.state_combo.addItem(self.tr("すべて"), "")
         for state in JOB_STATES:
             self.state_combo.addItem(self.model.state_title(state), state)
+        # 失敗/要対応: one click to the calls that wait for the admin (failed, waiting to retry).
+        self.attention_button = QPushButton(self.tr("失敗/要対応"), self)
+        self.attention_button.setObjectName("attentionFilter")
+        self.attention_button.setCheckable(True)
+        self.attention_button.setToolTip(self.tr("失敗した通話とリトライ待ちの通話だけを表示します"))
         # A push button with a menu makes room for its arrow (a QToolButton's InstantPopup arrow covers the text).
         self.columns_button = QPushButton(self.tr("表示項目"), self)
         self.columns_button.setObjectName("columnsButton")
@@ -189,6 +209,10 @@ class HistoryTab(QWidget):
         header.setSectionsClickable(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.setSortingEnabled(True)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.setMouseTracking(True)  # the row under the mouse is the anchor of a refresh (see refresh)
+        self.row_menu: QMenu | None = None  # the last context menu of a row (kept for tests)
+        self.open_failed_box: QMessageBox | None = None  # 開く found no browser: the URL to copy
 
         self.first_button = QToolButton(self)
         self.first_button.setText("«")
@@ -214,6 +238,7 @@ class HistoryTab(QWidget):
         filters.addSpacing(12)
         filters.addWidget(QLabel(self.tr("状態"), self))
         filters.addWidget(self.state_combo)
+        filters.addWidget(self.attention_button)
         filters.addSpacing(12)
         filters.addWidget(self.columns_button)
         dates = QHBoxLayout()
@@ -260,6 +285,14 @@ class HistoryTab(QWidget):
         self.from_date.dateChanged.connect(self._on_date_edit_date_changed)
         self.to_date.dateChanged.connect(self._on_date_edit_date_changed)
         self.state_combo.currentIndexChanged.connect(self._on_state_combo_current_index_changed)
+        self.attention_button.toggled.connect(self._on_attention_button_toggled)
+        self.view.customContextMenuRequested.connect(self._on_view_custom_context_menu_requested)
+        self.find_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        self.find_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.find_shortcut.activated.connect(self._on_find_shortcut_activated)
+        self.refresh_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
+        self.refresh_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.refresh_shortcut.activated.connect(self._on_refresh_shortcut_activated)
         self.first_button.clicked.connect(self._on_first_button_clicked)
         self.previous_button.clicked.connect(self._on_previous_button_clicked)
         self.next_button.clicked.connect(self._on_next_button_clicked)
@@ -296,12 +329,14 @@ class HistoryTab(QWidget):
         first = self.from_date.date().toPython() if self.from_check.isChecked() else None
         last = self.to_date.date().toPython() if self.to_check.isChecked() else None
         started_from, started_before = day_bounds(first, last, self.model.zone)  # type: ignore[arg-type]
+        attention = self.attention_button.isChecked()
         return HistoryFilter(
             setting_name=self.setting_name,
             keyword=self.keyword_edit.text(),
             started_from=started_from,
             started_before=started_before,
-            state=str(self.state_combo.currentData() or ""),
+            state="" if attention else str(self.state_combo.currentData() or ""),
+            states=tuple(ATTENTION_STATES) if attention else (),
         )
 
     def visible_columns(self) -> list[str]:
@@ -319,6 +354,87 @@ class HistoryTab(QWidget):
 
     def apply_keyword_now(self) -> None:
         self._on_keyword_timer_timeout()
+
+    def refresh(self) -> None:
+        """Re-read the page and the count (new calls, the worker's outcomes; the window's timer and F5) without
+        moving what the admin looks at: the selected row, else the row under the mouse, else the top row of a
+        scrolled page, stays where it is on screen — rows that arrived above it go to the pages before — and the
+        selection is kept."""
+        if self.model.history_filter is None:
+            return
+        anchor = self._anchor_row()
+        anchored = self.model.row_at(anchor) if anchor is not None else None
+        self._restore = ([row.job_id for row in self._selected_rows()], self.view.verticalScrollBar().value())
+        self.model.refresh(anchor=(anchor, anchored.job_id) if anchor is not None and anchored is not None else None)
+
+    def open_task(self, row: int) -> bool:
+        """開く: the row's Task in the browser. Without a browser (Qt cannot open the URL), a message says so and
+        offers the URL to copy. True when the browser took it."""
+        url = self.task_url(row)
+        if not url:
+            return False
+        if QDesktopServices.openUrl(QUrl(url)):
+            return True
+        text = self.tr("このコンピュータで既定のブラウザを開けませんでした。URLをコピーして、ブラウザのアドレス欄に貼り付けてください。")
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("ブラウザを開けませんでした"), text, parent=self)
+        box.setInformativeText(url)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        copy = box.addButton(self.tr("コピー"), QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        # An action button closes the box by default: copying is what the admin came for, so that is fine.
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(url))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.open_failed_box = box
+        box.open()
+        return False
+
+    def row_text(self, row: int) -> str:
+        """コピー (行): the row's visible cells, tab-separated as a spreadsheet pastes them."""
+        columns = [COLUMN_KEYS.index(key) for key in self.visible_columns()]
+        order = sorted(columns, key=self.view.horizontalHeader().visualIndex)
+        return "\t".join(str(self.model.data(self.model.index(row, column)) or "") for column in order)
+
+    def show_calls_of_number(self, number: str) -> None:
+        """この番号の通話: the tab filtered to every call with that number (any state, any date)."""
+        self.attention_button.blockSignals(True)
+        self.attention_button.setChecked(False)
+        self.attention_button.blockSignals(False)
+        self.state_combo.blockSignals(True)
+        self.state_combo.setCurrentIndex(0)
+        self.state_combo.blockSignals(False)
+        self.range_combo.setCurrentIndex(self.range_combo.findData(""))  # every day (applies the filter)
+        self.keyword_edit.setText(number)
+        self.apply_keyword_now()
+
+    def row_context_menu(self, row: int) -> QMenu | None:
+        """The menu of a row: 開く, コピー (the row / the number), 再試行, この番号の通話."""
+        history_row = self.model.row_at(row)
+        if history_row is None:
+            return None
+        menu = QMenu(self)
+        open_action = menu.addAction(self.tr("開く"))
+        open_action.setObjectName("open")
+        open_action.setEnabled(self.task_url(row) is not None)
+        open_action.triggered.connect(lambda: self.open_task(row))
+        menu.addSeparator()
+        copy_row = menu.addAction(self.tr("行をコピー"))
+        copy_row.setObjectName("copyRow")
+        copy_row.triggered.connect(lambda: QGuiApplication.clipboard().setText(self.row_text(row)))
+        number = customer_number(history_row)
+        copy_number = menu.addAction(self.tr("番号をコピー"))
+        copy_number.setObjectName("copyNumber")
+        copy_number.setEnabled(bool(number))
+        copy_number.triggered.connect(lambda: QGuiApplication.clipboard().setText(number))
+        menu.addSeparator()
+        retry = menu.addAction(self.tr("今すぐ再試行"))
+        retry.setObjectName("retry")
+        retry.setEnabled(history_row.state in RETRIABLE_STATES)
+        retry.triggered.connect(lambda: self._retry_jobs([history_row.job_id]))
+        calls = menu.addAction(self.tr("この番号の通話"))
+        calls.setObjectName("callsOfNumber")
+        calls.setEnabled(bool(number))
+        calls.triggered.connect(lambda: self.show_calls_of_number(number))
+        return menu
 
     def export_csv(self, path: str) -> None:
         """Write the filtered rows (every page) with the visible columns to ``path`` on a job thread."""
@@ -348,7 +464,9 @@ class HistoryTab(QWidget):
 
     def retry_selected(self) -> None:
         """今すぐ再試行 of the selected failed / retrying rows, in one transaction on a job thread."""
-        job_ids = [row.job_id for row in self._selected_rows() if row.state in RETRIABLE_STATES]
+        self._retry_jobs([row.job_id for row in self._selected_rows() if row.state in RETRIABLE_STATES])
+
+    def _retry_jobs(self, job_ids: list[int]) -> None:
         if not job_ids:
             return
         self.retry_button.setEnabled(False)
@@ -413,7 +531,40 @@ class HistoryTab(QWidget):
 
     @Slot(int)
     def _on_state_combo_current_index_changed(self, _index: int) -> None:
+        if self.attention_button.isChecked():  # a state picked by hand replaces the quick filter
+            self.attention_button.blockSignals(True)
+            self.attention_button.setChecked(False)
+            self.attention_button.blockSignals(False)
         self._apply_filter()
+
+    @Slot(bool)
+    def _on_attention_button_toggled(self, checked: bool) -> None:
+        if checked:  # the quick filter's states replace the one picked in the combo
+            self.state_combo.blockSignals(True)
+            self.state_combo.setCurrentIndex(0)
+            self.state_combo.blockSignals(False)
+        self._apply_filter()
+
+    @Slot(QPoint)
+    def _on_view_custom_context_menu_requested(self, position: QPoint) -> None:
+        index = self.view.indexAt(position)
+        if not index.isValid():
+            return
+        if not self.view.selectionModel().isRowSelected(index.row(), QModelIndex()):
+            self.view.selectRow(index.row())
+        self.row_menu = self.row_context_menu(index.row())
+        if self.row_menu is not None:
+            self.row_menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.row_menu.popup(self.view.viewport().mapToGlobal(position))
+
+    @Slot()
+    def _on_find_shortcut_activated(self) -> None:
+        self.keyword_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.keyword_edit.selectAll()
+
+    @Slot()
+    def _on_refresh_shortcut_activated(self) -> None:
+        self.refresh()
 
     @Slot()
     def _on_first_button_clicked(self) -> None:
@@ -438,9 +589,7 @@ class HistoryTab(QWidget):
 
     @Slot(int)
     def _on_task_delegate_clicked(self, row: int) -> None:
-        url = self.task_url(row)
-        if url:
-            QDesktopServices.openUrl(QUrl(url))
+        self.open_task(row)
 
     @Slot()
     def _on_retry_button_clicked(self) -> None:
@@ -474,6 +623,16 @@ class HistoryTab(QWidget):
             self._columns_sized = True
             self.view.resizeColumnsToContents()
             self._narrow_columns()
+        restore, self._restore = self._restore, None
+        if restore is not None:  # after refresh(): the same rows selected, the view where it was
+            selected, scroll = restore
+            selection = self.view.selectionModel()
+            for row in range(self.model.rowCount()):
+                history_row = self.model.row_at(row)
+                if history_row is not None and history_row.job_id in selected:
+                    selection.select(self.model.index(row, 0), selection.SelectionFlag.Select
+                                     | selection.SelectionFlag.Rows)
+            self.view.verticalScrollBar().setValue(scroll)
         self._on_view_selection_changed()
 
     @Slot(str)
@@ -522,6 +681,26 @@ class HistoryTab(QWidget):
         record = metrics.horizontalAdvance("あ") * RECORD_WIDTH_CHARS
         if header.sectionSize(RECORD_COLUMN) > record:
             self.view.setColumnWidth(RECORD_COLUMN, record)
+        error = metrics.horizontalAdvance("あ") * ERROR_WIDTH_CHARS
+        if header.sectionSize(ERROR_COLUMN) > error:
+            self.view.setColumnWidth(ERROR_COLUMN, error)
+
+    def _anchor_row(self) -> int | None:
+        """The row a refresh keeps in place: the current selected row, else the row under the mouse, else the top
+        row in view when the page is scrolled down (None: the page's top is in view, new calls may appear there)."""
+        rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())
+        if rows:
+            current = self.view.currentIndex()
+            return current.row() if current.isValid() and current.row() in rows else rows[0]
+        viewport = self.view.viewport()
+        if viewport.underMouse():
+            index = self.view.indexAt(viewport.mapFromGlobal(QCursor.pos()))
+            if index.isValid():
+                return index.row()
+        if self.view.verticalScrollBar().value() > 0:
+            top = self.view.rowAt(0)
+            return top if top >= 0 else None
+        return None
 
     def _dates_edited(self) -> None:
         self.range_combo.blockSignals(True)
@@ -532,6 +711,7 @@ class HistoryTab(QWidget):
         self._apply_filter()
 
     def _apply_filter(self) -> None:
+        self._restore = None
         self.model.set_filter(self.current_filter())
 
     def _selected_rows(self) -> list[Any]:
