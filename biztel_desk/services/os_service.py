@@ -2,7 +2,7 @@
 
 One service per data dir and database: a systemd user unit (Linux, ``Restart=on-failure``), a launchd LaunchAgent
 (macOS, ``KeepAlive`` on failure) or a Task Scheduler task at logon (Windows, restart on failure). The service runs
-``biztel-desk --data-dir DIR [--db-url URL] sync`` as the current user, so it reads the same settings and the same
+``biztel-desk --data-dir DIR [--db-url URL] sync --service`` as the current user, so it reads the same settings and the same
 OS keyring as the window. A database password never goes into the service file: ``install`` moves it from the URL
 into the keyring (``services.db_password``), and the service's URL names the user only.
 
@@ -91,7 +91,7 @@ def sync_argv(data_dir: Path, db_url: str | None, executable: str | None = None,
     argv += ["--data-dir", str(Path(data_dir).expanduser().resolve())]
     if db_url:
         argv += ["--db-url", db_url]
-    return [*argv, "sync"]
+    return [*argv, "sync", "--service"]  # --service: its heartbeat tells the window that the OS service links
 
 
 @dataclass(frozen=True)
