@@ -701,6 +701,8 @@ class MainWindow(QMainWindow):
         self.progress_label.setText(self.console.progress(service))
 
     def _command_service(self, command: str) -> None:
+        for action in (self.start_action, self.pause_action, self.stop_action):
+            action.setEnabled(False)  # until the service has picked the command up (its row shows it gone)
         self.lease_watcher.command(command, on_error=self._on_service_command_failed)
 
     def _on_service_command_failed(self, error: BaseException) -> None:
