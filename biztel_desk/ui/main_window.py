@@ -695,10 +695,11 @@ class MainWindow(QMainWindow):
         self.set_worker_state(self.console.state_text(service))
         self.counters_label.hide()  # the service's counters are its own; the status bar shows the setting's jobs
         self.api_label.hide()
-        line = self.console.line(service)
-        self.worker_message_label.setText(line)
-        self.worker_message_label.setToolTip(line)
-        self.progress_label.setText(self.console.progress(service))
+        self.progress_bar.hide()
+        message = self.console.message(service)
+        self.worker_message_label.setText(message)
+        self.worker_message_label.setToolTip(message)
+        self.progress_label.setText(self.console.line(service))
 
     def _command_service(self, command: str) -> None:
         for action in (self.start_action, self.pause_action, self.stop_action):
@@ -721,6 +722,7 @@ class MainWindow(QMainWindow):
             return
         self.counters_label.show()
         self.api_label.show()
+        self.progress_bar.show()
         self.start_action.setEnabled(controller.can_start and not self._closing)
         self.pause_action.setEnabled(controller.can_pause and not self._closing)
         self.stop_action.setEnabled(controller.can_stop and not self._closing)

@@ -34,17 +34,15 @@ class ServiceConsole(QObject):
         return texts.get(service.state, texts["running"])
 
     def line(self, service: ServiceState) -> str:
-        """The status bar's line: the headline, the last heartbeat, and the service's own message (its error)."""
+        """The toolbar's line: the headline and the last heartbeat."""
         age = round(max(service.heartbeat_age_s, 0.0))
-        text = self.tr("{0}(最終応答 {1}秒前)").format(self.headline(service), age)
-        if service.command is not None:
-            return text + " — " + self.tr("サービスへの指示を送りました。数秒で反映されます。")
-        return f"{text} — {service.message}" if service.message else text
+        return self.tr("{0}(最終応答 {1}秒前)").format(self.headline(service), age)
 
-    def progress(self, service: ServiceState) -> str:
+    def message(self, service: ServiceState) -> str:
+        """The status bar's message: a command on its way, else the service's own last message (its error)."""
         if service.command is not None:
-            return self.tr("サービスへ指示を送っています…")
-        return self.state_text(service)
+            return self.tr("サービスへの指示を送りました。数秒で反映されます。")
+        return service.message
 
     @staticmethod
     def buttons(service: ServiceState) -> tuple[bool, bool, bool]:

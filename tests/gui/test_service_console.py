@@ -149,11 +149,11 @@ def test_the_window_is_the_console_of_the_running_service(qtbot: QtBot, context:
                                                           boxes: Boxes, tmp_path: Path) -> None:
     window, worker = open_console(qtbot, context)
     try:
-        qtbot.waitUntil(lambda: SERVICE_LINE in window.worker_message_label.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: SERVICE_LINE in window.progress_label.text(), timeout=10_000)
         assert window.lease_watcher.service is not None and window.lease_watcher.service.pid == service.process.pid
         assert not worker.running  # no second worker: the service owns the settings
         assert "サービスが連携中" in window.worker_label.text()
-        assert "最終応答" in window.worker_message_label.text()
+        assert "最終応答" in window.progress_label.text()
         assert window.pause_action.isEnabled() and window.stop_action.isEnabled()
         assert not window.start_action.isEnabled()
         window.grab().save(str(tmp_path / "console.png"))
@@ -177,7 +177,7 @@ def test_the_window_is_the_console_of_the_running_service(qtbot: QtBot, context:
         # 一時停止 / 再開 on the toolbar: a command through the heartbeat row, picked up within a second.
         window.pause_action.trigger()
         assert not window.pause_action.isEnabled()  # until the service has picked the command up
-        qtbot.waitUntil(lambda: "一時停止中" in window.worker_message_label.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: "一時停止中" in window.progress_label.text(), timeout=10_000)
         assert service.heartbeat().state == "paused"
         assert window.start_action.isEnabled() and window.start_action.text() == "再開"
         screenshot(window, "service-console-paused.png")
@@ -186,7 +186,7 @@ def test_the_window_is_the_console_of_the_running_service(qtbot: QtBot, context:
         assert linked(context) == 5
         window.start_action.trigger()
         qtbot.waitUntil(lambda: linked(context) == 7, timeout=20_000)
-        qtbot.waitUntil(lambda: SERVICE_LINE in window.worker_message_label.text() and window.stop_action.isEnabled(),
+        qtbot.waitUntil(lambda: SERVICE_LINE in window.progress_label.text() and window.stop_action.isEnabled(),
                         timeout=10_000)  # the command was picked up: the buttons are back
         assert not worker.running
 
@@ -219,7 +219,7 @@ def test_a_service_that_starts_later_takes_over_from_the_window(qtbot: QtBot, co
         qtbot.waitUntil(lambda: worker.running, timeout=10_000)  # no service: the window links as always
         started = Service(context, service_env)
         qtbot.waitUntil(lambda: not worker.running, timeout=30_000)  # the window's worker hands over
-        qtbot.waitUntil(lambda: SERVICE_LINE in window.worker_message_label.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: SERVICE_LINE in window.progress_label.text(), timeout=10_000)
         add_calls(context, 2)
         qtbot.waitUntil(lambda: linked(context) == 2, timeout=30_000)
         assert not worker.running
@@ -245,3 +245,53 @@ def test_the_heartbeat_row_is_the_service_kind_and_goes_with_a_clean_stop(contex
     service.process.terminate()
     assert service.process.wait(60) == 0, service.stderr()
     assert [s for s in list_services(context.database) if s.pid == service.process.pid] == []
+
+
+BEACON = """
+import os, sys, threading
+from pathlib import Path
+from biztel_desk.engine.lease import SERVICE, ServiceBeacon
+from biztel_desk.store.db import Database, sqlite_url
+database = Database(os.environ.get("BIZTEL_DESK_DB_URL") or sqlite_url(Path(sys.argv[1])))
+done = threading.Event()
+def on_command(command):
+    print(command, flush=True)
+    done.set()
+beacon = ServiceBeacon(database, SERVICE, on_command)
+beacon.update("error", sys.argv[2])
+beacon.start()
+print("ready", flush=True)
+done.wait(120)
+beacon.stop()
+"""
+
+
+def test_the_services_error_is_shown_and_start_asks_it_to_run_again(qtbot: QtBot, context: AppContext,
+                                                                    boxes: Boxes) -> None:
+    """A service whose worker is in error (its heartbeat row says so): the window shows its message; 開始 is the
+    command ``run`` (the worker starts again at once)."""
+    error = "「本社」: Salesforceにログインできません。アカウント管理でログインし直してください。"
+    process = subprocess.Popen([sys.executable, "-c", BEACON, str(context.data_dir), error],
+                               stdout=subprocess.PIPE, text=True)
+    window: MainWindow | None = None
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+        window, worker = open_console(qtbot, context)
+        qtbot.waitUntil(lambda: window.worker_message_label.text() == error, timeout=10_000)
+        assert "バックグラウンド連携(このPCのサービス)でエラー" in window.progress_label.text()
+        assert "サービスでエラー" in window.worker_label.text()
+        assert window.start_action.isEnabled() and window.pause_action.isEnabled()
+        assert not worker.running
+        screenshot(window, "service-console-error.png")
+        window.start_action.trigger()
+        qtbot.waitUntil(lambda: process.poll() is not None, timeout=30_000)  # the event loop runs the command's job
+        assert process.returncode == 0 and process.stdout.read().strip() == "run"
+        qtbot.waitUntil(lambda: window.lease_watcher.service is None, timeout=10_000)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if window is not None:
+            assert window.worker_controller is not None
+            window.worker_controller.shutdown(30)
+            close_window(window)
