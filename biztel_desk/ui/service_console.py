@@ -58,4 +58,4 @@ class ServiceConsole(QObject):
         return self.tr("この設定はバックグラウンド連携(このPCのサービス)が連携中")
 
     def refused(self, detail: str) -> str:
-        return self.tr("バックグラウンド連携へ指示を送れませんでした: {0}").format(detail)
+        return self.tr("バックグラウンド連携へ指示を送れませんでした。{0}").format(detail)
