@@ -26,7 +26,7 @@ from biztel_desk.domain import phone
 from biztel_desk.domain.call import CallRecord
 from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind
 from biztel_desk.domain.jobs import JobState
-from biztel_desk.engine.lease import SERVICE, list_services
+from biztel_desk.engine.lease import SERVICE, SYNC, list_services
 from biztel_desk.engine.worker import LinkWorker
 from biztel_desk.services.context import AppContext
 from biztel_desk.store import calls as store_calls
@@ -257,7 +257,7 @@ done = threading.Event()
 def on_command(command):
     print(command, flush=True)
     done.set()
-beacon = ServiceBeacon(database, SERVICE, on_command)
+beacon = ServiceBeacon(database, sys.argv[3], on_command)
 beacon.update("error", sys.argv[2])
 beacon.start()
 print("ready", flush=True)
@@ -271,7 +271,7 @@ def test_the_services_error_is_shown_and_start_asks_it_to_run_again(qtbot: QtBot
     """A service whose worker is in error (its heartbeat row says so): the window shows its message; 開始 is the
     command ``run`` (the worker starts again at once)."""
     error = "「本社」: Salesforceにログインできません。アカウント管理でログインし直してください。"
-    process = subprocess.Popen([sys.executable, "-c", BEACON, str(context.data_dir), error],
+    process = subprocess.Popen([sys.executable, "-c", BEACON, str(context.data_dir), error, SERVICE],
                                stdout=subprocess.PIPE, text=True)
     window: MainWindow | None = None
     try:
@@ -291,6 +291,28 @@ def test_the_services_error_is_shown_and_start_asks_it_to_run_again(qtbot: QtBot
         if process.poll() is None:
             process.kill()
             process.wait()
+        if window is not None:
+            assert window.worker_controller is not None
+            window.worker_controller.shutdown(30)
+            close_window(window)
+
+
+def test_a_sync_started_by_hand_is_not_the_service(qtbot: QtBot, context: AppContext, boxes: Boxes) -> None:
+    """Only the OS service (sync --service) makes the window its console: with a hand-started sync the window
+    links as before (the leases keep them from sending a setting twice)."""
+    process = subprocess.Popen([sys.executable, "-c", BEACON, str(context.data_dir), "x", SYNC],
+                               stdout=subprocess.PIPE, text=True)
+    window: MainWindow | None = None
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+        assert [s.kind for s in list_services(context.database) if s.pid == process.pid] == [SYNC]
+        window, worker = open_console(qtbot, context)
+        qtbot.waitUntil(lambda: worker.running, timeout=10_000)
+        assert window.lease_watcher.loaded and window.lease_watcher.service is None
+        assert "バックグラウンド連携" not in window.progress_label.text()
+    finally:
+        process.kill()
+        process.wait()
         if window is not None:
             assert window.worker_controller is not None
             window.worker_controller.shutdown(30)
