@@ -116,6 +116,10 @@ class MainWindow(QMainWindow):
         # worker's first step (importing the Salesforce client, logging in) does not compete with showing the window.
         self.lease_watcher.service_changed.connect(self._on_lease_watcher_service_changed)
         self.lease_watcher.start()
+        if self.worker_controller is not None and self.context.demo:
+            # No service links a throw-away demo profile: its worker starts at the first turn of the event loop.
+            self._worker_started = True
+            QTimer.singleShot(0, self.worker_controller, self.worker_controller.start)
         self.setAcceptDrops(True)  # call files dropped on the window open the import dialog
 
     # --- building ------------------------------------------------------------------------------------------
