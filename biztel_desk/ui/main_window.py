@@ -699,11 +699,16 @@ class MainWindow(QMainWindow):
         self.set_worker_state(self.console.state_text(service))
         self.counters_label.hide()  # the service's counters are its own; the status bar shows the setting's jobs
         self.api_label.hide()
-        self.progress_bar.hide()
+        self._show_progress_bar(False)  # the service's backlog is not counted here
         message = self.console.message(service)
         self.worker_message_label.setText(message)
         self.worker_message_label.setToolTip(message)
         self.progress_label.setText(self.console.line(service))
+
+    def _show_progress_bar(self, visible: bool) -> None:
+        for action in self.worker_toolbar.actions():  # a toolbar shows its widgets through their actions
+            if self.worker_toolbar.widgetForAction(action) is self.progress_bar:
+                action.setVisible(visible)
 
     def _command_service(self, command: str) -> None:
         for action in (self.start_action, self.pause_action, self.stop_action):
@@ -726,7 +731,7 @@ class MainWindow(QMainWindow):
             return
         self.counters_label.show()
         self.api_label.show()
-        self.progress_bar.show()
+        self._show_progress_bar(True)
         self.start_action.setEnabled(controller.can_start and not self._closing)
         self.pause_action.setEnabled(controller.can_pause and not self._closing)
         self.stop_action.setEnabled(controller.can_stop and not self._closing)

@@ -156,8 +156,9 @@ def test_the_window_is_the_console_of_the_running_service(qtbot: QtBot, context:
         assert "最終応答" in window.progress_label.text()
         assert window.pause_action.isEnabled() and window.stop_action.isEnabled()
         assert not window.start_action.isEnabled()
+        assert not window.progress_bar.isVisible()  # the service's backlog is not counted by the window
         window.grab().save(str(tmp_path / "console.png"))
-        screenshot(window, "service-console.png")
+        screenshot(window, "service_console.png")
 
         # The service links what arrives; the window only watches.
         add_calls(context, 3)
@@ -180,7 +181,7 @@ def test_the_window_is_the_console_of_the_running_service(qtbot: QtBot, context:
         qtbot.waitUntil(lambda: "一時停止中" in window.progress_label.text(), timeout=10_000)
         assert service.heartbeat().state == "paused"
         assert window.start_action.isEnabled() and window.start_action.text() == "再開"
-        screenshot(window, "service-console-paused.png")
+        screenshot(window, "service_console_paused.png")
         add_calls(context, 2)
         time.sleep(3)
         assert linked(context) == 5
@@ -198,6 +199,7 @@ def test_the_window_is_the_console_of_the_running_service(qtbot: QtBot, context:
         qtbot.waitUntil(lambda: window.lease_watcher.service is None, timeout=10_000)
         qtbot.waitUntil(lambda: "「開始」を押してください" in window.worker_message_label.text(), timeout=5_000)
         assert window.start_action.isEnabled() and not worker.running
+        assert window.progress_bar.isVisible()
         window.start_action.trigger()
         qtbot.waitUntil(lambda: worker.running, timeout=5_000)
         add_calls(context, 1)
@@ -282,7 +284,7 @@ def test_the_services_error_is_shown_and_start_asks_it_to_run_again(qtbot: QtBot
         assert "サービスでエラー" in window.worker_label.text()
         assert window.start_action.isEnabled() and window.pause_action.isEnabled()
         assert not worker.running
-        screenshot(window, "service-console-error.png")
+        screenshot(window, "service_console_error.png")
         window.start_action.trigger()
         qtbot.waitUntil(lambda: process.poll() is not None, timeout=30_000)  # the event loop runs the command's job
         assert process.returncode == 0 and process.stdout.read().strip() == "run"
@@ -317,3 +319,29 @@ def test_a_sync_started_by_hand_is_not_the_service(qtbot: QtBot, context: AppCon
             assert window.worker_controller is not None
             window.worker_controller.shutdown(30)
             close_window(window)
+
+
+def test_closing_while_the_service_links_asks_nothing(qtbot: QtBot, context: AppContext, boxes: Boxes,
+                                                      monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The service of this PC links (its heartbeat is current), even with no service file found: the window's
+    worker never ran, so closing stops nothing and asks nothing (linking goes on in the service)."""
+    from biztel_desk.ui.dialogs.close_dialog import CloseDialog
+    from biztel_desk.ui.tray import AppTray
+
+    monkeypatch.setattr(AppTray, "available", staticmethod(lambda: True))  # offscreen has no tray
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no service file: only the heartbeat says it runs
+    asked: list[bool] = []
+    monkeypatch.setattr(CloseDialog, "exec", lambda self: asked.append(True) or 0)
+    process = subprocess.Popen([sys.executable, "-c", BEACON, str(context.data_dir), "", SERVICE],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+        window, worker = open_console(qtbot, context)
+        qtbot.waitUntil(lambda: window.lease_watcher.service is not None, timeout=10_000)
+        window.close()
+        assert asked == [] and not window.isVisible() and window.tray is None
+        assert not worker.running
+        window.deleteLater()
+    finally:
+        process.kill()
+        process.wait()

@@ -88,7 +88,7 @@ def test_install_stop_start_uninstall_from_the_system_dialog(qtbot: QtBot, conte
     dialog.pages.setCurrentIndex(1)  # the page バックグラウンド連携
     assert dialog.pages.tabText(1) == "バックグラウンド連携"
     if os.environ.get("BIZTEL_SCREENSHOT_DIR"):
-        dialog.grab().save(os.path.join(os.environ["BIZTEL_SCREENSHOT_DIR"], "system-dialog-service.png"))
+        dialog.grab().save(os.path.join(os.environ["BIZTEL_SCREENSHOT_DIR"], "system_dialog_service.png"))
     dialog.grab().save(str(tmp_path / "system-service.png"))
 
     dialog.service_stop_button.click()
