@@ -667,8 +667,6 @@ class MainWindow(QMainWindow):
         state = states.get(status.state, TrayState.LINKING)
         self.tray.set_state(state, status.message if state == TrayState.ATTENTION else "")
 
-    # --- the link worker -----------------------------------------------------------------------------------
-
     # --- the background service's console (ui/service_console.py) ----------------------------------------------
 
     @Slot()
@@ -720,6 +718,8 @@ class MainWindow(QMainWindow):
         if message is None:
             raise error
         self.worker_message_label.setText(self.console.refused(message))
+
+    # --- the link worker -----------------------------------------------------------------------------------
 
     def _show_worker_status(self, status: WorkerStatus) -> None:
         controller = self.worker_controller
