@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,8 +65,6 @@ def dialog(module: str, name: str) -> Shot:
 
 def log_viewer(window: MainWindow) -> QWidget:
     """ヘルプ → ログを表示 on a few lines of a real-looking log (written the way applog writes them)."""
-    import time
-
     from biztel_desk.ui.dialogs.log_viewer import LogViewerDialog
 
     data_dir = window.context.data_dir
@@ -85,6 +84,20 @@ def log_viewer(window: MainWindow) -> QWidget:
     for _ in range(100):
         QCoreApplication.processEvents()
         if dialog.entries:
+            break
+        time.sleep(0.02)
+    return dialog
+
+
+def system_dialog_service(window: MainWindow) -> QWidget:
+    """システム設定 → バックグラウンド連携 (the service's state is read from this PC: usually 未インストール)."""
+    from biztel_desk.ui.dialogs.system_dialog import SystemDialog
+
+    dialog = SystemDialog(window.context, window)
+    dialog.pages.setCurrentIndex(1)
+    for _ in range(50):  # the state is read in a job
+        QCoreApplication.processEvents()
+        if dialog.service_state_label.text().startswith(dialog.tr("状態")):
             break
         time.sleep(0.02)
     return dialog
@@ -111,6 +124,7 @@ SCREENS: list[tuple[str, Shot]] = [
     ("history", tab(3)),
     ("account_dialog", dialog("biztel_desk.ui.dialogs.account_dialog", "AccountDialog")),
     ("system_dialog", dialog("biztel_desk.ui.dialogs.system_dialog", "SystemDialog")),
+    ("system_dialog_service", system_dialog_service),
     ("log_viewer", log_viewer),
     ("close_dialog", close_question),
     ("ingest_sources", ingest_dialog),

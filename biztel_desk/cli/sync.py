@@ -11,7 +11,15 @@ from typing import Any, TextIO
 from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.ingest_sources import IngestStatus, SourceState
-from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker, WorkerStatus, engine_options, is_login_failure
+from biztel_desk.services.link_runtime import (
+    SERVICE,
+    SYNC,
+    LinkRuntime,
+    LinkWorker,
+    WorkerStatus,
+    engine_options,
+    is_login_failure,
+)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # The worker ended by itself on a bug (a database that cannot be used exits EXIT_USAGE): non-zero, so a service
@@ -30,6 +38,9 @@ def register(commands: Any) -> None:
     parser.add_argument("--once", action="store_true",
                         help="process everything due now, print a summary, exit (the watched folder and the HTTP "
                         "endpoint are not started)")
+    parser.add_argument("--service", action="store_true",
+                        help="run as the background service (set by `biztel-desk service install`): the window on "
+                        "this PC shows its state and its 開始/一時停止/停止 act on it")
     parser.add_argument("--setting", metavar="NAME", help="only this link setting (default: every enabled one)")
     parser.add_argument("--timeout", type=float, default=30, metavar="SECONDS", help="per Salesforce request (default 30)")
     parser.add_argument("--write-limit", type=float, default=None, metavar="SECONDS",
@@ -60,7 +71,9 @@ def run_sync(args: argparse.Namespace, context: AppContext, _stdin: TextIO, stdo
                              batch_size=max(1, min(200, args.batch_size)),
                              server_write_limit_s=None if args.write_limit is None else max(0.0, args.write_limit))
     # --once: the worker alone (no sources, no housekeeping); otherwise the runtime the window runs too.
-    runtime = LinkRuntime(context, settings=settings, options=options, run_sources=not args.once)
+    # Without --once: a heartbeat row that tells the window on this PC that linking runs here (and what it does).
+    beacon = None if args.once else SERVICE if args.service else SYNC
+    runtime = LinkRuntime(context, settings=settings, options=options, run_sources=not args.once, beacon=beacon)
     if args.once:
         return _once(runtime.worker, lang, stdout)
     return _forever(runtime, lang, stdout)
@@ -154,6 +167,10 @@ def _forever(runtime: LinkRuntime, lang: str, stdout: TextIO) -> int:
     try:
         sources = start_runtime(runtime)
         while not stop.wait(0.5):
+            if runtime.stop_requested.is_set():  # 停止 in the window on this PC
+                print(_text(lang, "画面の「停止」によりバックグラウンド連携を終了します。",
+                            "Stopping: 停止 was pressed in the window."), file=sys.stderr, flush=True)
+                break
             if not worker.running:
                 break
             sources.update(runtime.status().sources)

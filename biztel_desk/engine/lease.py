@@ -34,6 +34,12 @@ desktop's wall clock, so neither skew between PCs nor a clock jump hands a live 
 
 ``list_owners`` reads every lease (owner, host, pid, token, times, the database's clock) for the window and
 ``biztel-desk db check``.
+
+**Service heartbeats.** A long-running ``biztel-desk sync`` also keeps one ``service_heartbeats`` row
+(``ServiceBeacon``): its kind (``service`` when the OS service started it, else ``sync``), host, pid, its worker's
+state and message, renewed every ``ttl_s / 3`` and at each state change. Leases exist only for the settings being
+stepped; this row says that the process runs at all, so the window of the same PC can be its console
+(``list_services``), and it carries the window's ``command`` (run / pause / stop), read every second.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +62,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from biztel_desk.store.db import Database
-from biztel_desk.store.models import LinkLease, LinkSetting
+from biztel_desk.store.models import LinkLease, LinkSetting, ServiceHeartbeat
 
 log = logging.getLogger(__name__)
 
@@ -431,3 +438,164 @@ class Leases:
                     except SQLAlchemyError:
                         pass
                     self._close_connection()
+
+
+# --- service heartbeats -----------------------------------------------------------------------------------------
+
+SERVICE, SYNC = "service", "sync"  # ServiceHeartbeat.kind: started by the OS service, or by hand
+COMMANDS = ("run", "pause", "stop")  # what the window may ask of a running sync
+BEACON_POLL_S = 1.0  # a command is picked up within this
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """One running ``biztel-desk sync`` as its heartbeat row has it (times: the database's clock, UTC)."""
+
+    owner: str
+    kind: str  # SERVICE | SYNC
+    host: str
+    pid: int
+    data_dir: str
+    state: str  # the worker's state (engine.worker.WorkerState values)
+    message: str
+    started_at: dt.datetime
+    heartbeat_at: dt.datetime
+    expires_at: dt.datetime
+    command: str | None  # asked by a window, not picked up yet
+    db_now: dt.datetime
+
+    @property
+    def expired(self) -> bool:
+        """The process stopped beating (ended, killed, or cut off from the database)."""
+        return self.expires_at < self.db_now
+
+    @property
+    def heartbeat_age_s(self) -> float:
+        return (self.db_now - self.heartbeat_at).total_seconds()
+
+
+def list_services(database: Database) -> list[ServiceInfo]:
+    """Every ``biztel-desk sync`` heartbeat row, live or expired, oldest first."""
+    with database.read() as session:
+        now = db_now(session)
+        rows = session.scalars(select(ServiceHeartbeat).order_by(ServiceHeartbeat.started_at)).all()
+        return [ServiceInfo(r.owner, r.kind, r.host, r.pid, r.data_dir, r.state, r.message, r.started_at,
+                            r.heartbeat_at, r.expires_at, r.command, now) for r in rows]
+
+
+def send_command(database: Database, owner: str, command: str) -> bool:
+    """Ask the running sync ``owner`` to ``run`` / ``pause`` / ``stop``; False when its row is gone."""
+    if command not in COMMANDS:
+        raise ValueError(command)
+    with database.begin() as session:
+        return bool(_count(session.execute(
+            update(ServiceHeartbeat).where(ServiceHeartbeat.owner == owner).values(command=command)
+            .execution_options(synchronize_session=False))))
+
+
+class ServiceBeacon:
+    """The heartbeat row of one running ``biztel-desk sync``; see the module docstring.
+
+    ``update(state, message)`` (any thread) records the worker's state; the beacon's thread writes it at once (at
+    most every ``poll_s``) and renews the row every ``ttl_s / 3``; it reads the row's ``command`` every ``poll_s``
+    and hands it to ``on_command`` (on the beacon's thread) after clearing it. ``stop()`` deletes the row.
+    A database that refuses a beat (a lock) is tried again at the next one.
+    """
+
+    def __init__(self, database: Database, kind: str, on_command: Callable[[str], None], *, data_dir: str = "",
+                 ttl_s: float = DEFAULT_TTL_S, poll_s: float = BEACON_POLL_S) -> None:
+        self.database = database
+        self.kind = kind
+        self.on_command = on_command
+        self.data_dir = data_dir
+        self.ttl_s = ttl_s
+        self.poll_s = poll_s
+        self.owner = new_owner()
+        self._lock = threading.Lock()
+        self._state, self._message = "stopped", ""
+        self._dirty = True
+        self._written_at = 0.0  # time.monotonic() of the last write; 0: the row is not there yet
+        self._stop = threading.Event()
+        self._changed = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def update(self, state: str, message: str) -> None:
+        with self._lock:
+            if (state, message) == (self._state, self._message):
+                return
+            self._state, self._message, self._dirty = state, message[:2000], True
+        self._changed.set()
+
+    def start(self) -> None:
+        self._beat()  # the row exists before start() returns: a window opened next sees the service
+        self._thread = threading.Thread(target=self._run, name="service-beacon", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._changed.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(10)
+        try:
+            with self.database.begin() as session:
+                session.execute(delete(ServiceHeartbeat).where(ServiceHeartbeat.owner == self.owner))
+        except SQLAlchemyError:
+            log.warning("could not remove the service heartbeat (it expires by itself)", exc_info=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._changed.wait(self.poll_s)
+            self._changed.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self._beat()
+                command = self._take_command()
+            except SQLAlchemyError:
+                log.warning("service heartbeat failed; trying again", exc_info=True)
+                continue
+            if command is not None:
+                log.info("command from the window: %s", command)
+                self.on_command(command)
+
+    def _beat(self) -> None:
+        with self._lock:
+            due = self._dirty or time.monotonic() - self._written_at >= self.ttl_s / 3
+            state, message = self._state, self._message
+            self._dirty = False
+        if not due:
+            return
+        try:
+            with self.database.begin() as session:
+                now = db_now(session)
+                values = {"state": state, "message": message, "heartbeat_at": now,
+                          "expires_at": now + dt.timedelta(seconds=self.ttl_s)}
+                updated = _count(session.execute(update(ServiceHeartbeat).where(ServiceHeartbeat.owner == self.owner)
+                                                 .values(**values).execution_options(synchronize_session=False)))
+                if not updated:
+                    self._forget_dead(session)
+                    session.add(ServiceHeartbeat(owner=self.owner, kind=self.kind, host=host_name(), pid=os.getpid(),
+                                                 data_dir=self.data_dir, started_at=now, command=None, **values))
+        except SQLAlchemyError:
+            with self._lock:
+                self._dirty = True
+            raise
+        self._written_at = time.monotonic()
+
+    def _forget_dead(self, session: Session) -> None:
+        """Rows of processes of this host that are gone (a crash, a kill): nobody else removes them."""
+        me = host_name()
+        for row in session.scalars(select(ServiceHeartbeat).where(ServiceHeartbeat.host == me)).all():
+            if row.pid != os.getpid() and not pid_alive(row.pid):
+                session.delete(row)
+
+    def _take_command(self) -> str | None:
+        with self.database.read() as session:
+            command = session.scalar(select(ServiceHeartbeat.command).where(ServiceHeartbeat.owner == self.owner))
+        if not command:
+            return None
+        with self.database.begin() as session:
+            session.execute(update(ServiceHeartbeat)
+                            .where(ServiceHeartbeat.owner == self.owner, ServiceHeartbeat.command == command)
+                            .values(command=None).execution_options(synchronize_session=False))
+        return command if command in COMMANDS else None

@@ -9,6 +9,12 @@ WorkerController drives its worker) and ``biztel-desk sync``. It owns:
   call they add wakes the worker;
 - housekeeping (``services.housekeeping.Housekeeper``: the retention purge at start-up and daily).
 
+- with ``beacon`` (``biztel-desk sync``): the process's heartbeat row (``engine.lease.ServiceBeacon``) with the
+  worker's state, which the window on this PC shows as the service's state; the window's 開始 / 一時停止 / 停止
+  arrive through it as commands (``run`` resumes the worker, ``pause`` pauses it, ``stop`` sets
+  ``stop_requested``: the sync process ends as after SIGTERM). Each setting's 録音連携ステータス is re-read by the
+  worker at every round, so 有効 / 一時停止 / 無効 set in the window take effect within a second or so.
+
 ``stop()`` ends them in the order the database needs: the sources first (no call may arrive once the database
 closes), then the worker (stopped and joined: the batch in flight is finished and recorded), then housekeeping.
 The owner closes the database after ``stop()`` returns.
@@ -24,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from biztel_desk.engine.lease import SERVICE, SYNC, ServiceBeacon
 from biztel_desk.engine.worker import LinkWorker, RunSummary, WorkerCounters, WorkerState, WorkerStatus
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.housekeeping import Housekeeper
@@ -34,6 +41,8 @@ if TYPE_CHECKING:
     from biztel_desk.services.ingest_sources import IngestSources, IngestStatus
 
 __all__ = [
+    "SERVICE",
+    "SYNC",
     "LinkRuntime",
     "LinkWorker",
     "RunSummary",
@@ -96,8 +105,12 @@ class LinkRuntime:
         poll_interval_s: float = 1.0,
         run_sources: bool = True,
         housekeeping_interval_s: float | None = None,
+        beacon: str | None = None,
     ) -> None:
         self.context = context
+        self.beacon_kind = beacon  # SERVICE / SYNC: keep a heartbeat row for the window (see the module docstring)
+        self.beacon: ServiceBeacon | None = None
+        self.stop_requested = threading.Event()  # the window's 停止 (a ``stop`` command): the owner ends the process
         self.run_sources = run_sources
         self.worker = LinkWorker(context.database, context.secrets, settings=settings, options=options,
                                  lang=context.lang, poll_interval_s=poll_interval_s)
@@ -118,6 +131,8 @@ class LinkRuntime:
             if self._started or self._stopped:
                 raise RuntimeError("a LinkRuntime starts once")
             self._started = True
+            if self.beacon_kind is not None:
+                self._start_beacon(self.beacon_kind)
             self.housekeeper.start()
             if self.run_sources:
                 self._starting = threading.Thread(target=self._start_sources, name="ingest-start", daemon=True)
@@ -151,7 +166,33 @@ class LinkRuntime:
         ended = self.worker.stop(worker_timeout)
         if first:
             self.housekeeper.stop()
+            if self.beacon is not None:
+                self.worker.remove_observer(self._on_worker_status)
+                self.beacon.stop()
         return ended
+
+    # --- the heartbeat and the window's commands ----------------------------------------------------------------
+
+    def _start_beacon(self, kind: str) -> None:
+        data_dir = str(self.context.data_dir) if self.context.data_dir is not None else ""
+        self.beacon = ServiceBeacon(self.context.database, kind, self._on_command, data_dir=data_dir)
+        status = self.worker.status
+        self.beacon.update(status.state.value, status.message)
+        self.worker.add_observer(self._on_worker_status)
+        self.beacon.start()
+
+    def _on_worker_status(self, status: WorkerStatus) -> None:
+        if self.beacon is not None:
+            self.beacon.update(status.state.value, status.message)
+
+    def _on_command(self, command: str) -> None:
+        """The beacon's thread: a command the window wrote into the heartbeat row."""
+        if command == "run":
+            self.worker.start()  # resumes a paused worker; starts one that ended
+        elif command == "pause":
+            self.worker.pause()
+        elif command == "stop":
+            self.stop_requested.set()
 
     # --- the call sources ---------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 One service per data dir and database: a systemd user unit (Linux, ``Restart=on-failure``), a launchd LaunchAgent
 (macOS, ``KeepAlive`` on failure) or a Task Scheduler task at logon (Windows, restart on failure). The service runs
-``biztel-desk --data-dir DIR [--db-url URL] sync`` as the current user, so it reads the same settings and the same
+``biztel-desk --data-dir DIR [--db-url URL] sync --service`` as the current user, so it reads the same settings and the same
 OS keyring as the window. A database password never goes into the service file: ``install`` moves it from the URL
 into the keyring (``services.db_password``), and the service's URL names the user only.
 
@@ -91,7 +91,7 @@ def sync_argv(data_dir: Path, db_url: str | None, executable: str | None = None,
     argv += ["--data-dir", str(Path(data_dir).expanduser().resolve())]
     if db_url:
         argv += ["--db-url", db_url]
-    return [*argv, "sync"]
+    return [*argv, "sync", "--service"]  # --service: its heartbeat tells the window that the OS service links
 
 
 @dataclass(frozen=True)
@@ -321,8 +321,14 @@ class ServiceManager:
         if self.service.platform == MACOS:
             (Path(self.service.argv[self.service.argv.index("--data-dir") + 1]) / "logs").mkdir(
                 parents=True, exist_ok=True)
-        for argv in self.service.register:
-            self._check(argv)
+        try:
+            for argv in self.service.register:
+                self._check(argv)
+        except ServiceError:
+            # Not registered: no file that would make the window believe a service links this data dir.
+            self._quietly(self.service.unregister)
+            path.unlink(missing_ok=True)
+            raise
 
     def uninstall(self) -> bool:
         """Stop and unregister; False when nothing was installed. Removes only the file ``install`` wrote."""
@@ -406,3 +412,47 @@ def installed_for(data_dir: Path, platform: str | None = None, home: Path | None
         if wanted in text or escape(wanted) in text or _systemd_quote(wanted) in text:
             return True
     return False
+
+
+# --- the window's システム設定 → バックグラウンド連携 ------------------------------------------------------------------
+
+
+class ProfileService:
+    """The service of the window's profile (its data dir and database), for システム設定 → バックグラウンド連携.
+
+    Every method blocks (the platform's tool runs): the window calls them in a job, never on the GUI thread.
+    ``database_url`` is the open database's URL; a SQLite database is the data dir's own (the service gets no URL).
+    A password in the URL goes to the keyring on ``install`` (``services.db_password``), never into the file.
+    """
+
+    def __init__(self, data_dir: Path, database_url: str, secrets: Any = None, run: Runner | None = None) -> None:
+        from biztel_desk.services import db_password
+
+        self.data_dir = Path(data_dir)
+        self.secrets = secrets
+        self._url = None if database_url.startswith("sqlite") else database_url
+        public = db_password.split(self._url)[0] if self._url else None
+        self.manager = ServiceManager(definition(self.data_dir, public), run)
+
+    def status(self) -> ServiceStatus:
+        return self.manager.status()
+
+    def install(self) -> ServiceStatus:
+        from biztel_desk.services import db_password
+
+        if self._url and self.secrets is not None:
+            db_password.store(self.secrets, self._url)
+        self.manager.install()
+        return self.manager.status()
+
+    def uninstall(self) -> ServiceStatus:
+        self.manager.uninstall()
+        return self.manager.status()
+
+    def start(self) -> ServiceStatus:
+        self.manager.start()
+        return self.manager.status()
+
+    def stop(self) -> ServiceStatus:
+        self.manager.stop()
+        return self.manager.status()

@@ -316,6 +316,31 @@ class LinkLease(Base):
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
+class ServiceHeartbeat(Base):
+    """A running ``biztel-desk sync`` (the background service, or one started by hand) and its worker's state.
+
+    ``owner`` is ``hostname:pid:random`` of the process; ``kind`` is ``service`` (started by the OS service that
+    ``biztel-desk service install`` registers) or ``sync``. The window on the same PC shows this row as the state of
+    linking (it is the service's console) and writes ``command`` (``run`` / ``pause`` / ``stop``), which the process
+    picks up within a second. Times are the database's clock; ``expires_at`` passed means the process is gone.
+    See ``engine.lease.ServiceBeacon``.
+    """
+
+    __tablename__ = "service_heartbeats"
+
+    owner: Mapped[str] = mapped_column(String(255), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    data_dir: Mapped[str] = mapped_column(Text, default="", server_default="")
+    state: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text, default="", server_default="")
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    command: Mapped[str | None] = mapped_column(String(16))
+
+
 class PhoneIndexEntry(Base):
     """One phone field of one Salesforce record, normalised once (SPEC §9: the local phone index)."""
 

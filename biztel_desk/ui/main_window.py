@@ -37,9 +37,11 @@ from biztel_desk.services import os_service
 from biztel_desk.services.account_login import settings_needing_login
 from biztel_desk.services.attention import AttentionKind
 from biztel_desk.services.context import AppContext
+from biztel_desk.services.link_owners import ServiceState
 from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker, WorkerCounters, WorkerState, WorkerStatus
 from biztel_desk.ui.account_form import system_browser
 from biztel_desk.ui.attention import AttentionWatch, notify
+from biztel_desk.ui.crash import known_message
 from biztel_desk.ui.dialogs.account_dialog import AccountDialog
 from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
 from biztel_desk.ui.dialogs.close_dialog import CloseAction, ask_close_action
@@ -47,6 +49,7 @@ from biztel_desk.ui.dialogs.system_dialog import SystemDialog
 from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner
 from biztel_desk.ui.lease_watch import LeaseWatcher
 from biztel_desk.ui.notifier import Notifier
+from biztel_desk.ui.service_console import ServiceConsole
 from biztel_desk.ui.style import STYLESHEET
 from biztel_desk.ui.tabs.basic_tab import BasicTab
 from biztel_desk.ui.tabs.history_tab import HistoryTab
@@ -95,6 +98,11 @@ class MainWindow(QMainWindow):
         self.tray: AppTray | None = None
         # The link worker (None in tests of the window alone); each setting's 録音連携ステータス decides what it sends.
         self.worker_controller = WorkerController(worker, self) if worker is not None else None
+        # This PC's background service, while it runs, links instead of the window: the window is its console.
+        self.console = ServiceConsole(self)
+        self._worker_started = False
+        self._service_gone = False  # the service stopped: 開始 here links in the window again
+        self._console_shown = False  # the worker bar shows the service's state
         # OS notifications for what needs the admin (once per kind and setting, not at every refresh), and what
         # needs it: re-read in a job when the worker's status changes (services/attention.py decides).
         self.notifier = Notifier(self)
@@ -111,13 +119,17 @@ class MainWindow(QMainWindow):
         self._build_worker_bar()
         self._arrange_status_bar()
         self._restore_preferences()
+        # The worker starts once the first read of the leases says that no background service of this PC links
+        # (then the window is the service's console); that read runs at the first turns of the event loop, so the
+        # worker's first step (importing the Salesforce client, logging in) does not compete with showing the window.
+        self.lease_watcher.service_changed.connect(self._on_lease_watcher_service_changed)
         self.lease_watcher.start()
         self.attention_watch.start()
-        self.setAcceptDrops(True)  # call files dropped on the window open the import dialog
-        if self.worker_controller is not None:
-            # At the first turn of the event loop: the worker's first step (importing the Salesforce client,
-            # logging in) must not compete with showing the window.
+        if self.worker_controller is not None and self.context.demo:
+            # No service links a throw-away demo profile: its worker starts at the first turn of the event loop.
+            self._worker_started = True
             QTimer.singleShot(0, self.worker_controller, self.worker_controller.start)
+        self.setAcceptDrops(True)  # call files dropped on the window open the import dialog
 
     # --- building ------------------------------------------------------------------------------------------
 
@@ -605,7 +617,9 @@ class MainWindow(QMainWindow):
             self.owner_label.setText("")
             self.owner_label.setToolTip("")
             return
-        if owner.this_host:
+        if owner.service:
+            self.owner_label.setText(self.console.owner())
+        elif owner.this_host:
             self.owner_label.setText(self.tr("この設定はこのPCの別のプロセス(PID {0})が連携中").format(owner.pid or "?"))
         else:
             self.owner_label.setText(self.tr("この設定は {0} が連携中").format(owner.host))
@@ -760,12 +774,71 @@ class MainWindow(QMainWindow):
         self.tray.set_state(state, "\n".join(reasons) if state == TrayState.ATTENTION else "",
                             paused=status.state == WorkerState.PAUSED)
 
+    # --- the background service's console (ui/service_console.py) ----------------------------------------------
+
+    @Slot()
+    def _on_lease_watcher_service_changed(self) -> None:
+        controller = self.worker_controller
+        if controller is None or self._closing:
+            return
+        service = self.lease_watcher.service
+        if service is not None:
+            self._service_gone = False
+            self._worker_started = True  # never by itself while the service links: it owns the settings
+            if controller.can_stop:
+                controller.stop()  # the service links: the window's worker finishes its batch and hands over
+        elif not self._worker_started:
+            self._worker_started = True
+            controller.start()
+        elif self._console_shown:  # the console showed a service that is gone now
+            self._service_gone = True
+        self._console_shown = service is not None
+        self._show_worker_status(controller.status)
+
+    def _show_service_status(self, service: ServiceState) -> None:
+        start, pause, stop = self.console.buttons(service)
+        self.start_action.setEnabled(start and not self._closing)
+        self.pause_action.setEnabled(pause and not self._closing)
+        self.stop_action.setEnabled(stop and not self._closing)
+        self.start_action.setText(self.tr("再開") if service.state == "paused" else self.tr("開始"))
+        self.set_worker_state(self.console.state_text(service))
+        self.counters_label.hide()  # the service's counters are its own; the status bar shows the setting's jobs
+        self.api_label.hide()
+        self._show_progress_bar(False)  # the service's backlog is not counted here
+        message = self.console.message(service)
+        self.worker_message_label.setText(message)
+        self.worker_message_label.setToolTip(message)
+        self.progress_label.setText(self.console.line(service))
+
+    def _show_progress_bar(self, visible: bool) -> None:
+        for action in self.worker_toolbar.actions():  # a toolbar shows its widgets through their actions
+            if self.worker_toolbar.widgetForAction(action) is self.progress_bar:
+                action.setVisible(visible)
+
+    def _command_service(self, command: str) -> None:
+        for action in (self.start_action, self.pause_action, self.stop_action):
+            action.setEnabled(False)  # until the service has picked the command up (its row shows it gone)
+        self.lease_watcher.command(command, on_error=self._on_service_command_failed)
+
+    def _on_service_command_failed(self, error: BaseException) -> None:
+        message = known_message(error, self.context.lang, self.context.database.location)
+        if message is None:
+            raise error
+        self.worker_message_label.setText(self.console.refused(message))
+
     # --- the link worker -----------------------------------------------------------------------------------
 
     def _show_worker_status(self, status: WorkerStatus) -> None:
         controller = self.worker_controller
         if controller is None:
             return
+        service = self.lease_watcher.service
+        if service is not None and not self._closing:
+            self._show_service_status(service)
+            return
+        self.counters_label.show()
+        self.api_label.show()
+        self._show_progress_bar(True)
         self.start_action.setEnabled(controller.can_start and not self._closing)
         self.pause_action.setEnabled(controller.can_pause and not self._closing)
         self.stop_action.setEnabled(controller.can_stop and not self._closing)
@@ -789,8 +862,9 @@ class MainWindow(QMainWindow):
             used, maximum = status.api_usage
             percent = round(100 * used / maximum) if maximum else 0
             self.api_label.setText(self.tr("API: {0} / {1} ({2}%)").format(f"{used:,}", f"{maximum:,}", percent))
-        self.worker_message_label.setText(status.message)
-        self.worker_message_label.setToolTip(status.message)
+        message = self.console.gone() if self._service_gone and not controller.alive else status.message
+        self.worker_message_label.setText(message)
+        self.worker_message_label.setToolTip(message)
         # The current backlog: linked since it began against what still waits.
         if counters.waiting == 0 or self._backlog_base is None:
             self._backlog_base = counters.linked
@@ -852,17 +926,24 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_start_action_triggered(self) -> None:
-        if self.worker_controller is not None:
+        if self.lease_watcher.service is not None:
+            self._command_service("run")
+        elif self.worker_controller is not None:
+            self._service_gone = False
             self.worker_controller.start()
 
     @Slot()
     def _on_pause_action_triggered(self) -> None:
-        if self.worker_controller is not None:
+        if self.lease_watcher.service is not None:
+            self._command_service("pause")
+        elif self.worker_controller is not None:
             self.worker_controller.pause()
 
     @Slot()
     def _on_stop_action_triggered(self) -> None:
-        if self.worker_controller is not None:
+        if self.lease_watcher.service is not None:
+            self._command_service("stop")
+        elif self.worker_controller is not None:
             self.worker_controller.stop()
 
     # --- slots ---------------------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ def test_the_launchd_plist_is_a_valid_launch_agent(tmp_path: Path) -> None:
     assert agent["Label"] == service.name and service.path.name == f"{service.name}.plist"
     assert service.path.parent == tmp_path / "home" / "Library" / "LaunchAgents"
     assert agent["ProgramArguments"] == service.argv
-    assert agent["ProgramArguments"][-1] == "sync"
+    assert agent["ProgramArguments"][-2:] == ["sync", "--service"]
     assert agent["ProgramArguments"][agent["ProgramArguments"].index("--data-dir") + 1] == str(data_dir.resolve())
     assert agent["RunAtLoad"] is True and agent["KeepAlive"] == {"SuccessfulExit": False}
     assert isinstance(agent["ThrottleInterval"], int)
@@ -107,7 +107,7 @@ def test_the_task_scheduler_xml_is_a_logon_task_that_restarts(tmp_path: Path) ->
     assert root.findtext("t:Actions/t:Exec/t:Command", namespaces=ns).endswith("pythonw.exe")  # no console
     arguments = root.findtext("t:Actions/t:Exec/t:Arguments", namespaces=ns)
     assert arguments == subprocess.list2cmdline(service.argv[1:])
-    assert '--data-dir "' in arguments and '\\"quoted\\"' in arguments and arguments.endswith("sync")
+    assert '--data-dir "' in arguments and '\\"quoted\\"' in arguments and arguments.endswith("sync --service")
     assert service.register[0][:4] == ["schtasks", "/Create", "/TN", service.name]
 
 

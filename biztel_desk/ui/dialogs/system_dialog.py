@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSizePolicy,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -27,8 +29,10 @@ from biztel_desk.domain.config import OPTIONS_BY_KEY, SUBJECT_PLACEHOLDERS, Play
 from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.domain.url_template import DEFAULT_RECORDING_URL_TEMPLATE, URL_PLACEHOLDERS
 from biztel_desk.domain.vocabulary import PLAYBACK_AUTH, word
+from biztel_desk.services import os_service
 from biztel_desk.services.context import AppContext
 from biztel_desk.ui.i18n import language
+from biztel_desk.ui.tasks import Jobs
 
 
 class SystemDialog(QDialog):
@@ -151,6 +155,8 @@ class SystemDialog(QDialog):
         self._row(writes, "run_assignment_rules", self.tr("割り当てルール"),
                   self.tr("オフのとき、作成するケースとリードに組織の割り当てルールを適用しません(所有者は連携ユーザのままです)。オンにすると有効な割り当てルールで所有者が決まります。"))
 
+        service_box = self._build_service_group()
+
         self.message_label = QLabel(self)
         self.message_label.setObjectName("message")
         self.message_label.setWordWrap(True)
@@ -177,12 +183,23 @@ class SystemDialog(QDialog):
         columns = QHBoxLayout()
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
+        # Two pages: the options (OK saves them) and バックグラウンド連携 (its buttons act at once).
+        options_page = QWidget(self)
+        options_page.setLayout(columns)
+        service_page = QWidget(self)
+        service_layout = QVBoxLayout(service_page)
+        service_layout.addWidget(service_box)
+        service_layout.addStretch(1)
+        self.pages = QTabWidget(self)
+        self.pages.addTab(options_page, self.tr("設定"))
+        self.pages.addTab(service_page, self.tr("バックグラウンド連携"))
         layout = QVBoxLayout(self)
-        layout.addLayout(columns)
+        layout.addWidget(self.pages)
         layout.addWidget(self.message_label)
         layout.addWidget(self.buttons)
         self.load()
         self.resize(960, self.sizeHint().height())
+        self.refresh_service()
 
     # --- public ------------------------------------------------------------------------------------------------
 
@@ -240,6 +257,116 @@ class SystemDialog(QDialog):
             self.resize(self.width(), max(self.height(), self.sizeHint().height()))
             return
         self.accept()
+
+    # --- バックグラウンド連携: biztel-desk sync as a service of the OS (services/os_service.py) --------------------
+
+    def _build_service_group(self) -> QGroupBox:
+        box = QGroupBox(self.tr("バックグラウンド連携"), self)
+        box.setObjectName("serviceGroup")
+        self.service_jobs = Jobs(self)
+        self.service_state_label = QLabel(box)
+        self.service_state_label.setObjectName("serviceState")
+        self.service_state_label.setStyleSheet("font-weight: bold;")
+        hint = QLabel(self.tr("この画面を閉じても、OSの起動時から通話を連携し続けます(このPCのこのデータフォルダ)。\n"
+                              "動いている間、この画面は連携の状態を表示し、開始・一時停止・停止はサービスに伝えます。"), box)
+        hint.setStyleSheet("color: #6a737d;")  # two lines as written (a wrapped label on a hidden page lost one)
+        self.service_install_button = QPushButton(self.tr("インストール"), box)
+        self.service_uninstall_button = QPushButton(self.tr("アンインストール"), box)
+        self.service_start_button = QPushButton(self.tr("開始"), box)
+        self.service_stop_button = QPushButton(self.tr("停止"), box)
+        row = QHBoxLayout()
+        for button in (self.service_install_button, self.service_uninstall_button, self.service_start_button,
+                       self.service_stop_button):
+            button.setEnabled(False)
+            row.addWidget(button)
+        row.addStretch(1)
+        self.service_message_label = QLabel(box)
+        self.service_message_label.setObjectName("serviceMessage")
+        self.service_message_label.setWordWrap(True)
+        self.service_message_label.hide()
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.service_state_label)
+        layout.addWidget(hint)
+        layout.addLayout(row)
+        layout.addWidget(self.service_message_label)
+        self.service_install_button.clicked.connect(self._on_service_install_button_clicked)
+        self.service_uninstall_button.clicked.connect(self._on_service_uninstall_button_clicked)
+        self.service_start_button.clicked.connect(self._on_service_start_button_clicked)
+        self.service_stop_button.clicked.connect(self._on_service_stop_button_clicked)
+        self._service: os_service.ProfileService | None = None
+        if self.context.data_dir is not None:
+            self._service = os_service.ProfileService(self.context.data_dir, self.context.database.url,
+                                                      self.context.secrets)
+        return box
+
+    def refresh_service(self) -> None:
+        """Read the service's state (the platform's tool runs in a job)."""
+        self._service_action("status", None)
+
+    def _service_action(self, action: str, done: str | None) -> None:
+        service = self._service
+        if service is None or self.context.demo:
+            self.service_state_label.setText(self.tr("このプロファイル(デモ)ではバックグラウンド連携を使えません。"))
+            return
+        for button in (self.service_install_button, self.service_uninstall_button, self.service_start_button,
+                       self.service_stop_button):
+            button.setEnabled(False)
+        if action != "status":
+            self.service_state_label.setText(self.tr("実行しています…"))
+        self.service_jobs.run("service", self._run_service(getattr(service, action), done),
+                              on_error=self._on_service_failed)
+
+    async def _run_service(self, call: Any, done: str | None) -> None:
+        state = await self.service_jobs.to_thread(call)
+        self._show_service(state)
+        if done is not None:
+            self._show_service_message(done, error=False)
+
+    def _show_service(self, state: os_service.ServiceStatus) -> None:
+        if not state.installed:
+            text = self.tr("状態: 未インストール")
+        elif state.running:
+            text = self.tr("状態: インストール済み・実行中")
+        else:
+            text = self.tr("状態: インストール済み・停止")
+        self.service_state_label.setText(text)
+        self.service_state_label.setToolTip(str(state.path))
+        self.service_install_button.setEnabled(not state.installed)
+        self.service_uninstall_button.setEnabled(state.installed)
+        self.service_start_button.setEnabled(state.installed and not state.running)
+        self.service_stop_button.setEnabled(state.installed and state.running)
+
+    def _on_service_failed(self, error: BaseException) -> None:
+        text = error.text(self.context.lang) if isinstance(error, os_service.ServiceError) else str(error)
+        self._show_service_message(text, error=True)
+        service = self._service
+        if service is not None:  # show what is there now (a failed install leaves nothing behind)
+            self.service_jobs.run("service", self._run_service(service.status, None), on_error=self._on_status_failed)
+
+    def _on_status_failed(self, error: BaseException) -> None:
+        self.service_state_label.setText(self.tr("状態: 確認できません"))
+        self.service_install_button.setEnabled(True)
+
+    def _show_service_message(self, text: str, *, error: bool) -> None:
+        self.service_message_label.setStyleSheet("color: #b00020;" if error else "color: #1a7f37;")
+        self.service_message_label.setText(text)
+        self.service_message_label.show()
+
+    def _on_service_install_button_clicked(self) -> None:
+        self.service_message_label.hide()
+        self._service_action("install", self.tr("バックグラウンド連携をインストールして開始しました。この画面を閉じても連携は続きます。"))
+
+    def _on_service_uninstall_button_clicked(self) -> None:
+        self.service_message_label.hide()
+        self._service_action("uninstall", self.tr("バックグラウンド連携をアンインストールしました。これからはこの画面が開いている間だけ連携します。"))
+
+    def _on_service_start_button_clicked(self) -> None:
+        self.service_message_label.hide()
+        self._service_action("start", self.tr("バックグラウンド連携を開始しました。"))
+
+    def _on_service_stop_button_clicked(self) -> None:
+        self.service_message_label.hide()
+        self._service_action("stop", self.tr("バックグラウンド連携を停止しました。次回のログオン時にまた開始します。"))
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
