@@ -12,7 +12,7 @@ from alembic import op
 from biztel_desk.store.models import UTCDateTime
 
 revision = "0020_service_heartbeat"
-down_revision = "0017_cdr_db_position"
+down_revision = "0019_linked_record_name"
 branch_labels = None
 depends_on = None
 
