@@ -150,3 +150,23 @@ def test_recording_link_template_is_saved_and_a_bad_one_is_shown_inline(qtbot, c
     saved = context.config.system().recording_url_template
     assert saved == "https://pbx.example.jp/rec/{start:%Y/%m/%d}/{recording_file}"
     assert _dialog(qtbot, context).recording_template_edit.text() == saved
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 728), (683, 344)])  # 1366x768 less the task bar; at 2x scale
+def test_ok_and_cancel_are_reachable_on_a_1366x768_screen(qtbot, context: AppContext, width: int,  # type: ignore[no-untyped-def]
+                                                         height: int) -> None:
+    from PySide6.QtCore import QPoint, QRect
+
+    dialog = _dialog(qtbot, context)
+    assert dialog.options_scroll.widget().sizeHint().height() > 728  # the options are taller than the screen's room
+    dialog._fit(QRect(0, 0, width, height))
+    qtbot.waitUntil(lambda: dialog.height() + 40 <= height)
+    assert dialog.width() <= width
+    for button in dialog.buttons.buttons():
+        assert dialog.rect().contains(QRect(button.mapTo(dialog, QPoint(0, 0)), button.size()))
+    # The rest scrolls: the last option is reachable.
+    area = dialog.options_scroll
+    last = list(dialog.fields.values())[-1]
+    area.ensureWidgetVisible(last)
+    top_left = last.mapTo(area.viewport(), QPoint(0, 0))
+    assert area.viewport().rect().contains(QRect(top_left, last.size()))

@@ -6,7 +6,7 @@ import zoneinfo
 from typing import Any
 
 import phonenumbers
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,6 +31,7 @@ from biztel_desk.domain.url_template import DEFAULT_RECORDING_URL_TEMPLATE, URL_
 from biztel_desk.domain.vocabulary import PLAYBACK_AUTH, word
 from biztel_desk.services import os_service
 from biztel_desk.services.context import AppContext
+from biztel_desk.ui.boxes import fit_to_screen, scrolled
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs
 
@@ -184,8 +185,8 @@ class SystemDialog(QDialog):
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
         # Two pages: the options (OK saves them) and バックグラウンド連携 (its buttons act at once).
-        options_page = QWidget(self)
-        options_page.setLayout(columns)
+        # The options scroll: on a 1366x768 screen (or at 2x scale) OK/キャンセル stay in reach.
+        self.options_scroll = options_page = scrolled(self, columns, name="systemOptionsScroll")
         service_page = QWidget(self)
         service_layout = QVBoxLayout(service_page)
         service_layout.addWidget(service_box)
@@ -198,8 +199,13 @@ class SystemDialog(QDialog):
         layout.addWidget(self.message_label)
         layout.addWidget(self.buttons)
         self.load()
-        self.resize(960, self.sizeHint().height())
+        self._fit()
         self.refresh_service()
+
+    def _fit(self, available: QRect | None = None) -> None:
+        """Its natural height where the screen has room (the messages under the fields too), else the screen's."""
+        natural = self.options_scroll.widget().sizeHint().height() + 140  # the tab bar, the message, the buttons
+        fit_to_screen(self, 960, max(self.height(), natural), available)
 
     # --- public ------------------------------------------------------------------------------------------------
 
@@ -254,7 +260,7 @@ class SystemDialog(QDialog):
             self.message_label.setText(self.tr("保存できませんでした。赤い項目を確認してください。"))
             self.message_label.show()
             # The messages under the fields need room: grow rather than squeeze the hints.
-            self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+            self._fit()
             return
         self.accept()
 
