@@ -443,7 +443,7 @@ class Leases:
 # --- service heartbeats -----------------------------------------------------------------------------------------
 
 SERVICE, SYNC = "service", "sync"  # ServiceHeartbeat.kind: started by the OS service, or by hand
-COMMANDS = ("run", "pause", "stop")  # what the window may ask of a running sync
+COMMANDS = ("run", "pause", "stop", "send_now")  # what the window may ask of a running sync
 BEACON_POLL_S = 1.0  # a command is picked up within this
 
 

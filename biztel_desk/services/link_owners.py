@@ -92,6 +92,14 @@ def read_link_view(database: Database) -> LinkView:
 
 
 def command_service(database: Database, owner: str, command: str) -> bool:
-    """開始 (``run``) / 一時停止 (``pause``) / 停止 (``stop``) for the service ``owner``; False when it is gone."""
+    """開始 (``run``) / 一時停止 (``pause``) / 停止 (``stop``) / 今すぐ再試行 (``send_now``) for the service
+    ``owner``; False when it is gone."""
     with database_known():
         return send_command(database, owner, command)
+
+
+
+def send_now_refusal(service: ServiceState) -> str | None:
+    """今すぐ再試行 while the service links: why its worker would not send at once, as ``LinkWorker.send_now``
+    answers (``"paused"``, ``"limit"``), or None — then the window asks it (``command_service(…, "send_now")``)."""
+    return {"paused": "paused", "waiting_for_limit": "limit"}.get(service.state)

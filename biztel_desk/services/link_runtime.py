@@ -193,6 +193,8 @@ class LinkRuntime:
             self.worker.pause()
         elif command == "stop":
             self.stop_requested.set()
+        elif command == "send_now":
+            self.worker.send_now()  # 今すぐ再試行 in the window: the window told the admin already if it cannot
 
     # --- the call sources ---------------------------------------------------------------------------------------
 

@@ -49,7 +49,8 @@ class LeaseWatcher(QObject):
         self.jobs.run("read", self._read(), on_error=self._on_read_failed)
 
     def command(self, command: str, on_error: Callable[[BaseException], None]) -> None:
-        """開始 / 一時停止 / 停止 for the service (``run`` / ``pause`` / ``stop``), then read again at once."""
+        """開始 / 休止 / 停止 / 今すぐ再試行 for the service (``run`` / ``pause`` / ``stop`` / ``send_now``), then
+        read again at once."""
         service = self.service
         if service is None or self._closed:
             return

@@ -37,7 +37,7 @@ from biztel_desk.services import os_service
 from biztel_desk.services.account_login import settings_needing_login
 from biztel_desk.services.attention import AttentionKind
 from biztel_desk.services.context import AppContext
-from biztel_desk.services.link_owners import ServiceState
+from biztel_desk.services.link_owners import ServiceState, send_now_refusal
 from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker, WorkerCounters, WorkerState, WorkerStatus
 from biztel_desk.ui.account_form import system_browser
 from biztel_desk.ui.attention import AttentionWatch, notify
@@ -1156,7 +1156,13 @@ class MainWindow(QMainWindow):
         """今すぐ再試行: send at once (a fault's back-off is cut short), or say why the calls wait."""
         if not changed:
             return
-        reason = self.worker_controller.send_now() if self.worker_controller is not None else "stopped"
+        service = self.lease_watcher.service
+        if service is not None:  # the console of this PC's service: it sends
+            reason = send_now_refusal(service)
+            if reason is None:
+                self.lease_watcher.command("send_now", on_error=self._on_service_command_failed)
+        else:
+            reason = self.worker_controller.send_now() if self.worker_controller is not None else "stopped"
         if reason is None:
             return
         texts = {

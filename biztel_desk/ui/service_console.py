@@ -1,7 +1,7 @@
 """The window as the console of this PC's background service (``biztel-desk sync --service``).
 
 While the service's heartbeat is current (``ui.lease_watch.LeaseWatcher.service``) the window starts no worker
-of its own; the worker toolbar and the status bar show the service's state, and 開始 / 一時停止 / 停止 write
+of its own; the worker toolbar and the status bar show the service's state, and 開始 / 休止 / 停止 write
 commands into its heartbeat row, which it picks up within a second. These are the texts and the button states.
 """
 
@@ -20,7 +20,7 @@ class ServiceConsole(QObject):
     def headline(self, service: ServiceState) -> str:
         texts = {
             "running": self.tr("バックグラウンド連携(このPCのサービス)が連携中"),
-            "paused": self.tr("バックグラウンド連携(このPCのサービス)は一時停止中"),
+            "paused": self.tr("バックグラウンド連携(このPCのサービス)は休止中"),
             "waiting_for_limit": self.tr("バックグラウンド連携(このPCのサービス)はAPI上限待ち"),
             "error": self.tr("バックグラウンド連携(このPCのサービス)でエラー"),
             "stopped": self.tr("バックグラウンド連携(このPCのサービス)は停止中"),
@@ -28,7 +28,7 @@ class ServiceConsole(QObject):
         return texts.get(service.state, texts["running"])
 
     def state_text(self, service: ServiceState) -> str:
-        texts = {"running": self.tr("サービスが連携中"), "paused": self.tr("サービスが一時停止中"),
+        texts = {"running": self.tr("サービスが連携中"), "paused": self.tr("サービスが休止中"),
                  "waiting_for_limit": self.tr("サービスがAPI上限待ち"), "error": self.tr("サービスでエラー"),
                  "stopped": self.tr("サービスが停止中")}
         return texts.get(service.state, texts["running"])
@@ -46,7 +46,7 @@ class ServiceConsole(QObject):
 
     @staticmethod
     def buttons(service: ServiceState) -> tuple[bool, bool, bool]:
-        """(開始, 一時停止, 停止) enabled; nothing while a command waits to be picked up."""
+        """(開始, 休止, 停止) enabled; nothing while a command waits to be picked up."""
         if service.command is not None:
             return False, False, False
         return (service.state in ("paused", "error", "stopped"), service.state in RUNNING_STATES, True)

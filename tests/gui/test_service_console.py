@@ -175,21 +175,36 @@ def test_the_window_is_the_console_of_the_running_service(qtbot: QtBot, context:
         window.basic_tab.status_buttons[next(s for s in window.basic_tab.status_buttons if s.value == "enabled")].click()
         qtbot.waitUntil(lambda: linked(context) == 5, timeout=20_000)
 
-        # 一時停止 / 再開 on the toolbar: a command through the heartbeat row, picked up within a second.
+        # 休止 / 再開 on the toolbar: a command through the heartbeat row, picked up within a second.
         window.pause_action.trigger()
         assert not window.pause_action.isEnabled()  # until the service has picked the command up
-        qtbot.waitUntil(lambda: "一時停止中" in window.progress_label.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: "休止中" in window.progress_label.text(), timeout=10_000)
         assert service.heartbeat().state == "paused"
         assert window.start_action.isEnabled() and window.start_action.text() == "再開"
         screenshot(window, "service_console_paused.png")
         add_calls(context, 2)
         time.sleep(3)
         assert linked(context) == 5
+        # 今すぐ再試行 while the service is suspended: the window says why nothing is sent, and asks nothing.
+        window.history_tab.status_label.setText("")
+        window._on_history_tab_retried(1)
+        assert "休止中のため、まだ送信しません" in window.history_tab.status_label.text()
+        assert service.heartbeat().command is None
         window.start_action.trigger()
         qtbot.waitUntil(lambda: linked(context) == 7, timeout=20_000)
         qtbot.waitUntil(lambda: SERVICE_LINE in window.progress_label.text() and window.stop_action.isEnabled(),
                         timeout=10_000)  # the command was picked up: the buttons are back
         assert not worker.running
+        # 今すぐ再試行 while it links: the service is asked (a command it picks up within a second), no excuse shown.
+        window.history_tab.status_label.setText("")
+        window._on_history_tab_retried(1)
+        from biztel_desk.services import app_log
+
+        assert context.data_dir is not None
+        qtbot.waitUntil(lambda: any("command from the window: send_now" in entry.message
+                                    for entry in app_log.read_entries(context.data_dir)), timeout=5_000)
+        assert window.history_tab.status_label.text() == ""
+        qtbot.waitUntil(window.stop_action.isEnabled, timeout=10_000)  # the next read shows the command picked up
 
         # 停止: the service ends (exit 0: a service manager leaves it stopped); the window offers to link itself.
         window.stop_action.trigger()

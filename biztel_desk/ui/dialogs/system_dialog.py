@@ -274,7 +274,7 @@ class SystemDialog(QDialog):
         self.service_state_label.setObjectName("serviceState")
         self.service_state_label.setStyleSheet("font-weight: bold;")
         hint = QLabel(self.tr("この画面を閉じても、OSの起動時から通話を連携し続けます(このPCのこのデータフォルダ)。\n"
-                              "動いている間、この画面は連携の状態を表示し、開始・一時停止・停止はサービスに伝えます。"), box)
+                              "動いている間、この画面は連携の状態を表示し、開始・休止・停止はサービスに伝えます。"), box)
         hint.setStyleSheet("color: #6a737d;")  # two lines as written (a wrapped label on a hidden page lost one)
         self.service_install_button = QPushButton(self.tr("インストール"), box)
         self.service_uninstall_button = QPushButton(self.tr("アンインストール"), box)
