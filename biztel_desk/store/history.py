@@ -495,9 +495,13 @@ class SqlHistorySource:
         offset, limit = max(offset, 0), max(limit, 0)
         if sort[0] == "started_at" and self._by_day_counts(history_filter):
             return self._page_by_day_counts(history_filter, offset, limit, sort[1])
-        if sort[0] == "started_at" and offset > self.near_offset and self._by_keyword_spans(history_filter):
-            spans = self.keyword_spans(history_filter, reuse_for=total)
-            return self._page_in_spans(history_filter, spans, offset, limit, sort[1])
+        if sort[0] == "started_at" and offset > 0 and self._by_keyword_spans(history_filter):
+            # A keyword: past the first pages, or whenever the count's per-day counts still hold, skip whole days.
+            spans = self._kept_keyword_spans(history_filter, total)
+            if spans is None and offset > self.near_offset:
+                spans = self.keyword_spans(history_filter)
+            if spans is not None:
+                return self._page_in_spans(history_filter, spans, offset, limit, sort[1])
         reverse = total is not None and offset > total // 2
         if reverse:
             assert total is not None
@@ -652,12 +656,10 @@ class SqlHistorySource:
         ``reuse_for``: the total the caller shows (page(total=…)): the spans of the count that gave it are reused
         while they add up to it, no job was added, removed or moved since (the change stamp), and they are at
         most KEYWORD_SPANS_SECONDS old; else they are counted again."""
+        kept = self._kept_keyword_spans(history_filter, reuse_for)
+        if kept is not None:
+            return kept
         now = time.monotonic()
-        if reuse_for is not None:
-            cached = self._keyword_spans.get(history_filter)
-            if (cached is not None and now - cached[0] <= KEYWORD_SPANS_SECONDS
-                    and sum(span.rows for span in cached[2]) == reuse_for and cached[1] == self._change_stamp()):
-                return cached[2]
         stamp = self._change_stamp()
         day: Any = literal_column("(link_jobs.call_started_at AT TIME ZONE 'UTC')::date")
         query = self._where(select(day, func.count()).select_from(LinkJob), history_filter).group_by(day)
@@ -679,6 +681,14 @@ class SqlHistorySource:
             self._keyword_spans.clear()
         self._keyword_spans[history_filter] = (now, stamp, spans)
         return spans
+
+    def _kept_keyword_spans(self, history_filter: HistoryFilter, total: int | None) -> list[Span] | None:
+        """The spans keyword_spans() kept for this filter, if they still hold and add up to ``total``; else None."""
+        cached = self._keyword_spans.get(history_filter)
+        if (total is None or cached is None or time.monotonic() - cached[0] > KEYWORD_SPANS_SECONDS
+                or sum(span.rows for span in cached[2]) != total):
+            return None
+        return cached[2] if cached[1] == self._change_stamp() else None
 
     def _page_in_spans(self, history_filter: HistoryFilter, spans: list[Span], offset: int, limit: int,
                        descending: bool) -> list[HistoryRow]:
