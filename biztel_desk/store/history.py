@@ -641,11 +641,19 @@ class SqlHistorySource:
     def _by_keyword_spans(self, history_filter: HistoryFilter) -> bool:
         return self.day_keyword_index and keyword_term(history_filter.keyword, self.region) is not None
 
-    def _change_stamp(self) -> tuple[int, int]:
-        """Changes to the history's jobs since a stamp: 0018's triggers append a history_day_counts row for every
-        statement that adds, removes or moves a job (state, day, setting); compaction deletes and adds rows."""
+    def _change_stamp(self, history_filter: HistoryFilter) -> tuple[int, int]:
+        """Changes to the filter's jobs since a stamp: 0018's triggers append a history_day_counts row for every
+        statement that adds, removes or moves a job (state, day, setting); compaction deletes and adds rows. Only
+        the filter's setting and days count: calls arriving today leave a search of September as it was."""
+        setting_id = select(LinkSetting.id).where(LinkSetting.name == history_filter.setting_name).scalar_subquery()
+        query = select(func.count(), func.coalesce(func.max(HistoryDayCount.id), 0)).where(
+            HistoryDayCount.setting_id == setting_id)
+        if history_filter.started_from is not None:
+            query = query.where(HistoryDayCount.day >= _utc(history_filter.started_from).date())
+        if history_filter.started_before is not None:
+            query = query.where(HistoryDayCount.day <= _utc(history_filter.started_before).date())
         with self.database.read() as session:
-            rows, last = session.execute(select(func.count(), func.coalesce(func.max(HistoryDayCount.id), 0))).one()
+            rows, last = session.execute(query).one()
         return int(rows), int(last)
 
     def keyword_spans(self, history_filter: HistoryFilter, reuse_for: int | None = None) -> list[Span]:
@@ -660,7 +668,7 @@ class SqlHistorySource:
         if kept is not None:
             return kept
         now = time.monotonic()
-        stamp = self._change_stamp()
+        stamp = self._change_stamp(history_filter)
         day: Any = literal_column("(link_jobs.call_started_at AT TIME ZONE 'UTC')::date")
         query = self._where(select(day, func.count()).select_from(LinkJob), history_filter).group_by(day)
         with self.database.read() as session:
@@ -688,7 +696,7 @@ class SqlHistorySource:
         if (total is None or cached is None or time.monotonic() - cached[0] > KEYWORD_SPANS_SECONDS
                 or sum(span.rows for span in cached[2]) != total):
             return None
-        return cached[2] if cached[1] == self._change_stamp() else None
+        return cached[2] if cached[1] == self._change_stamp(history_filter) else None
 
     def _page_in_spans(self, history_filter: HistoryFilter, spans: list[Span], offset: int, limit: int,
                        descending: bool) -> list[HistoryRow]:
