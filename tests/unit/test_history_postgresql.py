@@ -329,3 +329,23 @@ def test_a_keyword_within_a_range_uses_the_day_index(pair: tuple[SqlHistorySourc
                            started_before=START + dt.timedelta(days=4))
     found = plan(postgres, ranged, "count", "enable_indexscan")
     assert DAY_TRIGRAM_INDEX in found, found
+
+
+def test_db_upgrade_says_what_to_run_when_btree_gin_is_refused() -> None:
+    """The report of `db upgrade` when 0019's index could not be made: what to run, in Japanese and English."""
+    import io
+
+    from biztel_desk.cli import db_cmd
+    from biztel_desk.services.db_admin import UpgradeReport
+
+    report = UpgradeReport("postgresql+psycopg://u:***@h/db", "0019_pg_history_search", "0019_pg_history_search",
+                           "pg_trgm", "", "permission denied to create extension \"btree_gin\"")
+    for lang, words in (("ja", "管理者が CREATE EXTENSION btree_gin; を実行した後、biztel-desk db upgrade を実行してください。"),
+                        ("en", "Have an administrator run CREATE EXTENSION btree_gin; then run biztel-desk db upgrade.")):
+        out = io.StringIO()
+        assert db_cmd._upgrade(report, lang, out, as_json=False) == 0
+        assert words in out.getvalue() and "permission denied" in out.getvalue()
+    plain = UpgradeReport("postgresql+psycopg://u:***@h/db", "0019_pg_history_search", "0019_pg_history_search", "pg_trgm")
+    out = io.StringIO()
+    db_cmd._upgrade(plain, "en", out, as_json=False)
+    assert "btree_gin" not in out.getvalue()
