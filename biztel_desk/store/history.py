@@ -164,8 +164,8 @@ PG_SEARCH_BODY = " || ' ' || ".join(
 
 
 # PostgreSQL with btree_gin too (migration 0019_pg_history_search): one GIN index over the call's UTC day and the
-# same searched text, in place of TRIGRAM_INDEX, so a keyword within a date range walks only that range's days. A query must spell
-# the day as PG_CALL_DAY (the indexed expression).
+# same searched text, in place of TRIGRAM_INDEX, so a keyword within a date range walks only that range's days.
+# A query must spell the day as PG_CALL_DAY (the indexed expression).
 DAY_TRIGRAM_INDEX = "ix_calls_search_day_trgm"
 PG_CALL_DAY = "((started_at AT TIME ZONE 'UTC')::date)"
 
@@ -263,8 +263,8 @@ def day_trigram_index(connection: Connection) -> bool:
 
 def ensure_day_trigram_index(engine: Engine) -> tuple[bool, str]:
     """PostgreSQL: create btree_gin and the (day, searched text) keyword index when missing, in place of 0008's
-    index (what migration 0019 does when it has the rights). Returns ``(exists now, the server's reason when not)``; other databases
-    ``(False, "")``. Needs pg_trgm (ensure_trigram_index first)."""
+    index (what migration 0019 does when it has the rights). Returns ``(exists now, the server's reason when
+    not)``; other databases ``(False, "")``. Needs pg_trgm (ensure_trigram_index first)."""
     if engine.dialect.name != "postgresql":
         return False, ""
     with engine.connect() as connection:
@@ -325,8 +325,10 @@ class SqlHistorySource:
     * next/previous use keyset paging;
     * without a keyword, a count and a jump to page N read the per-day counts of migration 0018 (spans()): the
       count sums whole days and counts the partial days at the range's edges over the index; page N skips whole
-      days by their counts and OFFSETs only within its day. With a keyword (or a sort other than the start time) a
-      jump uses OFFSET from whichever end is nearer, and the count walks the matching rows.
+      days by their counts and OFFSETs only within its day. With a keyword on PostgreSQL with migration 0019's
+      (day, text) index, the count is the keyword's per-day counts (keyword_spans), kept for page jumps while they
+      hold. Otherwise (a keyword elsewhere, or a sort other than the start time) a jump uses OFFSET from whichever
+      end is nearer, and the count walks the matching rows.
     """
 
     def __init__(self, database: Database, region: str = "JP") -> None:
