@@ -348,8 +348,8 @@ class SqlHistorySource:
         if self._postgresql and self.keyword_index == "pg_trgm":
             with database.engine.connect() as connection:
                 self.day_keyword_index = day_trigram_index(connection)
-        # A keyword's per-day counts, per filter (PostgreSQL with the day index; see keyword_spans).
-        self._keyword_spans: dict[HistoryFilter, tuple[float, tuple[int, int], list[Span]]] = {}
+        # A keyword's per-day counts, per filter (by its repr: any field type), PostgreSQL with the day index.
+        self._keyword_spans: dict[str, tuple[float, tuple[int, int], list[Span]]] = {}
         self.day_counts = database.engine.dialect.name in DAY_COUNT_DIALECTS
         self.near_offset = NEAR_OFFSET
         # Range sizes only decide between two correct plans, so a slightly stale figure does no harm.
@@ -677,7 +677,7 @@ class SqlHistorySource:
             found = [(value, int(n)) for value, n in session.execute(query)]
         if any(value is None for value, _n in found):  # a job without its call's start: one span, plain OFFSET
             spans = [Span(None, None, sum(n for _value, n in found))]
-            self._keyword_spans[history_filter] = (now, stamp, spans)
+            self._keyword_spans[repr(history_filter)] = (now, stamp, spans)
             return spans
         found.sort()
         lower = None if history_filter.started_from is None else _utc(history_filter.started_from)
@@ -689,12 +689,12 @@ class SqlHistorySource:
                  for value, n in found]
         if len(self._keyword_spans) > 32:
             self._keyword_spans.clear()
-        self._keyword_spans[history_filter] = (now, stamp, spans)
+        self._keyword_spans[repr(history_filter)] = (now, stamp, spans)
         return spans
 
     def _kept_keyword_spans(self, history_filter: HistoryFilter, total: int | None) -> list[Span] | None:
         """The spans keyword_spans() kept for this filter, if they still hold and add up to ``total``; else None."""
-        cached = self._keyword_spans.get(history_filter)
+        cached = self._keyword_spans.get(repr(history_filter))
         if (total is None or cached is None or time.monotonic() - cached[0] > KEYWORD_SPANS_SECONDS
                 or sum(span.rows for span in cached[2]) != total):
             return None
