@@ -31,7 +31,7 @@ from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTarg
 from biztel_desk.secrets import MemoryBackend, SecretStore
 from biztel_desk.services.config import ConfigService
 from biztel_desk.store.db import Database, redacted
-from biztel_desk.store.history import HistoryFilter, SqlHistorySource, cursor_of, rebuild_day_counts
+from biztel_desk.store.history import DEFAULT_SORT, HistoryFilter, SqlHistorySource, cursor_of, rebuild_day_counts
 from biztel_desk.store.models import Call
 
 SETTING = "本社"
@@ -253,6 +253,36 @@ def store_figures(database: Database, page_size: int) -> HistoryFilter:
     agent_rows = int(agent_count[2])
     report("middle page: one month + keyword 'agent07'",
            timed(lambda: source.page(agent, agent_rows // 2, page_size, total=agent_rows)))
+    if source.day_keyword_index:  # PostgreSQL with migration 0019: the keyword's per-day counts
+        report("last page: one month + keyword 'agent07'",
+               timed(lambda: source.page(agent, agent_rows - agent_rows % page_size, page_size, total=agent_rows)))
+        report("middle page: one month + 'agent07', no count before it",
+               timed(lambda: source.page(agent, agent_rows // 2, page_size)))
+        agent_jumps = [rng.randrange(agent_rows // page_size) * page_size for _ in range(20)]
+        source.count(agent)
+        durations = []
+        for offset in agent_jumps:
+            began = time.perf_counter()
+            source.page(agent, offset, page_size, total=agent_rows)
+            durations.append((time.perf_counter() - began) * 1000)
+        print(f"{'20 random page jumps: one month + keyword agent07':<58} {statistics.median(durations):9.1f}"
+              f" {max(durations):9.1f}")
+        agent_cursor = cursor_of(source.page(agent, agent_rows // 2, page_size, total=agent_rows)[-1], DEFAULT_SORT)
+        report("next page by keyset: one month + keyword 'agent07'",
+               timed(lambda: source.page_after(agent, agent_cursor, page_size)))
+        jst = dt.timezone(dt.timedelta(hours=9))
+        agent_jst = replace(agent, started_from=dt.datetime(2025, 9, 1, tzinfo=jst),
+                            started_before=dt.datetime(2025, 10, 1, tzinfo=jst))
+        jst_count = timed(lambda: source.count(agent_jst))
+        report("count: one month in JST + keyword 'agent07'", jst_count, f"{jst_count[2]:,} rows")
+        report("middle page: one month in JST + keyword 'agent07'",
+               timed(lambda: source.page(agent_jst, int(jst_count[2]) // 2, page_size, total=int(jst_count[2]))))
+        agent_year = replace(agent, started_from=START, started_before=START + dt.timedelta(days=400))
+        report("first page: whole year + keyword 'agent07'", timed(lambda: source.page(agent_year, 0, page_size)))
+        year_count = timed(lambda: source.count(agent_year), repeat=3)
+        report("count: whole year + keyword 'agent07'", year_count, f"{year_count[2]:,} rows")
+        report("middle page: whole year + keyword 'agent07'",
+               timed(lambda: source.page(agent_year, int(year_count[2]) // 2, page_size, total=int(year_count[2]))))
     jst = dt.timezone(dt.timedelta(hours=9))  # a month as the window asks for it in Japan: 15:00 UTC edges
     jst_month = HistoryFilter(SETTING, started_from=dt.datetime(2025, 9, 1, tzinfo=jst),
                               started_before=dt.datetime(2025, 10, 1, tzinfo=jst))

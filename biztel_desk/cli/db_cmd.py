@@ -112,6 +112,14 @@ def _upgrade(report: db_admin.UpgradeReport, lang: str, stdout: TextIO, as_json:
     lines.append(f"{_text(lang, 'キーワード検索', 'Keyword search')}: {pick(lang, *SEARCH_TEXT[report.keyword_search])}")
     if report.keyword_reason:
         lines.append(f"  ({report.keyword_reason})")
+    if report.day_index_reason:
+        lines.append(_text(
+            lang,
+            "  期間を指定したキーワード検索の索引を作れませんでした。管理者が CREATE EXTENSION btree_gin; を実行した後、"
+            f"biztel-desk db upgrade を実行してください。({report.day_index_reason})",
+            "  Could not create the index for a keyword within a date range. Have an administrator run CREATE EXTENSION"
+            f" btree_gin; then run biztel-desk db upgrade. ({report.day_index_reason})",
+        ))
     stdout.write("\n".join(lines) + "\n")
     return EXIT_OK
 

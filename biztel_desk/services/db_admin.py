@@ -27,7 +27,12 @@ from biztel_desk.store.db import (
     refuse_newer_schema,
     sqlite_url,
 )
-from biztel_desk.store.history import ensure_trigram_index, keyword_index, rebuild_day_counts
+from biztel_desk.store.history import (
+    ensure_day_trigram_index,
+    ensure_trigram_index,
+    keyword_index,
+    rebuild_day_counts,
+)
 from biztel_desk.store.models import Base
 
 # Runtime state, not data: who steps a setting now. A copy starts with no owner (the engines take leases anew).
@@ -132,6 +137,7 @@ class UpgradeReport:
     to_revision: str | None
     keyword_search: str
     keyword_reason: str = ""  # why pg_trgm could not be used (the server's words)
+    day_index_reason: str = ""  # PostgreSQL: why the (day, text) keyword index of 0019 could not be made (btree_gin)
 
 
 def upgrade(url: str) -> UpgradeReport:
@@ -143,7 +149,8 @@ def upgrade(url: str) -> UpgradeReport:
         migrate(database.engine)
         after = current_revision(database.engine)
         search, reason = ensure_trigram_index(database.engine)
-        return UpgradeReport(redacted(url), before, after, search, reason)
+        day_reason = ensure_day_trigram_index(database.engine)[1] if search == "pg_trgm" else ""
+        return UpgradeReport(redacted(url), before, after, search, reason, day_reason)
 
 
 @dataclass(frozen=True)
