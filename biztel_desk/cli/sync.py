@@ -40,7 +40,7 @@ def register(commands: Any) -> None:
                         "endpoint are not started)")
     parser.add_argument("--service", action="store_true",
                         help="run as the background service (set by `biztel-desk service install`): the window on "
-                        "this PC shows its state and its 開始/一時停止/停止 act on it")
+                        "this PC shows its state and its 開始/休止/停止 act on it")
     parser.add_argument("--setting", metavar="NAME", help="only this link setting (default: every enabled one)")
     parser.add_argument("--timeout", type=float, default=30, metavar="SECONDS", help="per Salesforce request (default 30)")
     parser.add_argument("--write-limit", type=float, default=None, metavar="SECONDS",

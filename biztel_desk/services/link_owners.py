@@ -7,7 +7,7 @@ background service that ``biztel-desk service install`` registers).
 
 The service (``biztel-desk sync --service``) keeps a heartbeat row with its worker's state
 (``engine.lease.ServiceBeacon``): ``LinkView.service`` is that of this PC while it beats. The window then starts no
-worker of its own, shows the service's state, and its 開始 / 一時停止 / 停止 write commands the service picks up
+worker of its own, shows the service's state, and its 開始 / 休止 / 停止 write commands the service picks up
 within a second (``command_service``).
 """
 
@@ -92,7 +92,7 @@ def read_link_view(database: Database) -> LinkView:
 
 
 def command_service(database: Database, owner: str, command: str) -> bool:
-    """開始 (``run``) / 一時停止 (``pause``) / 停止 (``stop``) / 今すぐ再試行 (``send_now``) for the service
+    """開始 (``run``) / 休止 (``pause``) / 停止 (``stop``) / 今すぐ再試行 (``send_now``) for the service
     ``owner``; False when it is gone."""
     with database_known():
         return send_command(database, owner, command)

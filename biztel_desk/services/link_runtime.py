@@ -10,7 +10,7 @@ WorkerController drives its worker) and ``biztel-desk sync``. It owns:
 - housekeeping (``services.housekeeping.Housekeeper``: the retention purge at start-up and daily).
 
 - with ``beacon`` (``biztel-desk sync``): the process's heartbeat row (``engine.lease.ServiceBeacon``) with the
-  worker's state, which the window on this PC shows as the service's state; the window's 開始 / 一時停止 / 停止
+  worker's state, which the window on this PC shows as the service's state; the window's 開始 / 休止 / 停止
   arrive through it as commands (``run`` resumes the worker, ``pause`` pauses it, ``stop`` sets
   ``stop_requested``: the sync process ends as after SIGTERM). Each setting's 録音連携ステータス is re-read by the
   worker at every round, so 有効 / 一時停止 / 無効 set in the window take effect within a second or so.
