@@ -1,10 +1,10 @@
 """Offscreen screenshot of 要対応: a setting whose calls fail because the dev org lost a Task field.
 
-``python tools/attention_screenshot.py`` saves ``docs/screenshots/attention.png`` at 1366x768;
-``--scale 2`` (QT_SCALE_FACTOR) saves ``attention@2x.png``. Starts a dev org in-process, a temporary profile whose
-setting 本社コールセンター points at it, removes B_CallEndDateTime__c from Task, imports a few calls, opens the window
-with a LinkWorker and waits until the setting's badge reads 要対応. There is no system tray offscreen: the notice
-shows as the window's notice bar.
+``python tools/attention_screenshot.py`` saves ``docs/screenshots/attention.png``; ``--size``/``--scale`` as in
+tools/shots.py (e.g. ``--size 1366x768``: ``docs/screenshots/1366x768/attention.png``). Starts a dev org in-process,
+a temporary profile whose setting 本社コールセンター points at it, removes B_CallEndDateTime__c from Task, imports a
+few calls, opens the window with a LinkWorker and waits until the setting's badge reads 要対応. There is no system
+tray offscreen: the notice shows as the window's notice bar.
 """
 
 from __future__ import annotations
@@ -20,23 +20,21 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import shots  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPANY = "03-1234-5678"
+WINDOW_SIZE = (1100, 720)  # as tools/screenshots.py
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots" / "attention.png")
     parser.add_argument("--lang", default="ja")
-    parser.add_argument("--scale", type=int, default=1)
-    args = parser.parse_args(argv)
-    if args.scale != 1:
-        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
-    out = args.out or ROOT / "docs" / "screenshots" / ("attention.png" if args.scale == 1 else f"attention@{args.scale}x.png")
+    args, display, app = shots.start(parser, argv)
+    out: Path = args.out
 
     from PySide6.QtCore import QCoreApplication
-    from PySide6.QtGui import QFont
-    from PySide6.QtWidgets import QApplication
 
     from biztel_desk.devorg.server import DevOrg
     from biztel_desk.domain.call import CallRecord
@@ -51,9 +49,6 @@ def main(argv: list[str] | None = None) -> int:
     from biztel_desk.ui.tasks import install_event_loop
     from biztel_desk.ui.widgets import STATUS_ROLE
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setFont(QFont("Noto Sans CJK JP", 10))  # the offscreen platform has no system font settings
     translators = i18n.install_translators(app, args.lang)
     install_event_loop(app)
     with DevOrg(seed="demo", records=50) as org, tempfile.TemporaryDirectory(prefix="biztel-attention-shot-") as tmp:
@@ -87,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
 
         worker = LinkWorker(context.database, context.secrets, lang=args.lang, poll_interval_s=0.2)
         window = MainWindow(context, worker=worker)
-        window.resize(1366, 768)
+        window.resize(*display.window_size(WINDOW_SIZE))
         window.show()
         window.select_setting("本社コールセンター")
         add_calls(0, 1)  # linked: the worker has described Task with the field

@@ -1,8 +1,8 @@
 """Offscreen screenshots of the unsaved-edits guard and the key-prefix check on 保存 (issue #13), against a dev org.
 
-``python tools/guard_screenshots.py [--out docs/screenshots] [--scale 2]`` writes unsaved_question.png (leaving the
-オブジェクト tab with edits), verify_edits.png (設定確認 with edits) and objects_key_prefix.png (the window at
-1366x768 after a wrong tab code was refused); ``_2x`` is appended at ``--scale 2``.
+``python tools/guard_screenshots.py [--out docs/screenshots]`` writes unsaved_question.png (leaving the
+オブジェクト tab with edits), verify_edits.png (設定確認 with edits) and objects_key_prefix.png (the window after a
+wrong tab code was refused); ``--size``/``--scale`` as in tools/shots.py.
 """
 
 from __future__ import annotations
@@ -13,20 +13,21 @@ import sys
 import tempfile
 from pathlib import Path
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import shots  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
+WINDOW_SIZE = (1100, 720)  # as tools/screenshots.py
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    parser.add_argument("--scale", type=int, default=1)
-    args = parser.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["QT_SCALE_FACTOR"] = str(args.scale)  # read when the application starts
-    sys.path.insert(0, str(ROOT))
+    args, display, app = shots.start(parser, argv, out_is_folder=True)
 
     from PySide6.QtCore import QCoreApplication, Qt, QTimer
-    from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from biztel_desk.devorg.server import DevOrg
@@ -38,10 +39,6 @@ def main(argv: list[str] | None = None) -> int:
     from biztel_desk.ui import i18n
     from biztel_desk.ui.main_window import MainWindow
 
-    suffix = "" if args.scale == 1 else f"_{args.scale}x"
-    args.out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setFont(QFont("Noto Sans CJK JP", 10))  # the offscreen platform has no system font settings
     translators = i18n.install_translators(app, "ja")  # noqa: F841 - kept alive while drawing
 
     def settle() -> None:
@@ -55,8 +52,9 @@ def main(argv: list[str] | None = None) -> int:
             if not isinstance(box, QMessageBox) or not box.isVisible():
                 QTimer.singleShot(50, shoot)
                 return
+            display.fit(box)
             settle()
-            path = args.out / f"{name}{suffix}.png"
+            path = args.out / f"{name}.png"
             box.grab().save(str(path))
             print(path)
             box.reject()  # Escape: キャンセル, the edits stay
@@ -75,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
                                                     fallback_record_id=to18("001000000000001"),
                                                     targets=(LinkTargetConfig("03-1234-5678"),)))
         window = MainWindow(context)
-        window.resize(1366, 768)
+        window.resize(*display.window_size(WINDOW_SIZE))
         window.show()
         settle()
         window.select_setting("本社")
@@ -95,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         while not done:
             QCoreApplication.processEvents()
         settle()
-        path = args.out / f"objects_key_prefix{suffix}.png"
+        path = args.out / "objects_key_prefix.png"
         window.grab().save(str(path))
         print(path)
         for edited in (window.basic_tab, window.objects_tab, window.targets_tab):

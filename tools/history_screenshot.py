@@ -1,8 +1,8 @@
-"""Offscreen screenshots of 連携通話履歴 at 1366x768 (issue #13): ``python tools/history_screenshot.py [--scale 2]``.
+"""Offscreen screenshots of 連携通話履歴 (issue #13): ``python tools/history_screenshot.py [--size 1366x768] [--scale 2]``.
 
 The sample profile of tools/screenshots.py, its linked rows with the record names the engine keeps; saves
-history_1366.png (every call), history_attention_1366.png (失敗/要対応) and history_menu_1366.png (a row's menu), or
-the @2x files with ``--scale 2`` (QT_SCALE_FACTOR, set before Qt starts).
+history.png (every call), history_attention.png (失敗/要対応) and history_menu.png (a row's menu) into
+docs/screenshots/, or the folder of ``--size``/``--scale`` (tools/shots.py).
 """
 
 from __future__ import annotations
@@ -13,36 +13,32 @@ import sys
 import tempfile
 from pathlib import Path
 
-ARGS = argparse.ArgumentParser(description=__doc__)
-ARGS.add_argument("--scale", default="1")
-ARGS.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "docs" / "screenshots")
-OPTIONS = ARGS.parse_args()
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["QT_SCALE_FACTOR"] = OPTIONS.scale
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtGui import QFont, QPainter  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-from screenshots import build_profile, settle  # noqa: E402
+import shots  # noqa: E402
+from PySide6.QtGui import QPainter  # noqa: E402
+from screenshots import OUT, WINDOW_SIZE, build_profile, settle  # noqa: E402
 from sqlalchemy import update  # noqa: E402
 
 from biztel_desk.store.models import LinkJob  # noqa: E402
+from biztel_desk.ui import i18n  # noqa: E402
 from biztel_desk.ui.main_window import MainWindow  # noqa: E402
 from biztel_desk.ui.models.history_model import COLUMN_KEYS  # noqa: E402
 
 
-def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setFont(QFont("Noto Sans CJK JP", 10))
-    suffix = "" if OPTIONS.scale == "1" else f"@{OPTIONS.scale}x"
-    OPTIONS.out.mkdir(parents=True, exist_ok=True)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args, display, app = shots.start(parser, argv, out_is_folder=True)
+    translators = i18n.install_translators(app, "ja")  # noqa: F841 - kept alive while drawing
     with tempfile.TemporaryDirectory(prefix="biztel-history-") as tmp:
         context = build_profile(Path(tmp), "ja")
         with context.database.begin() as session:
             session.execute(update(LinkJob).where(LinkJob.state == "linked").values(record_name="山田 花子"))
         window = MainWindow(context)
-        window.resize(1366, 768)
+        window.resize(*display.window_size(WINDOW_SIZE))
         window.show()
         window.select_setting("本社コールセンター")
         window.tabs.setCurrentWidget(window.history_tab)
@@ -52,7 +48,7 @@ def main() -> int:
             if not tab.model.loading and not tab.model.counting and tab.model.rowCount():
                 break
         settle()
-        window.grab().save(str(OPTIONS.out / f"history_1366{suffix}.png"))
+        window.grab().save(str(args.out / "history.png"))
         row = next(r for r in range(tab.model.rowCount()) if tab.model.row_at(r).state == "failed")  # type: ignore[union-attr]
         tab.view.selectRow(row)
         menu = tab.row_context_menu(row)
@@ -64,18 +60,20 @@ def main() -> int:
         painter = QPainter(shot)
         painter.drawPixmap(at, menu.grab())  # an offscreen popup is its own window: drawn where it opens
         painter.end()
-        shot.save(str(OPTIONS.out / f"history_menu_1366{suffix}.png"))
+        shot.save(str(args.out / "history_menu.png"))
         tab.attention_button.click()
         for _ in range(200):
             settle()
             if not tab.model.loading and not tab.model.counting:
                 break
         settle()
-        window.grab().save(str(OPTIONS.out / f"history_attention_1366{suffix}.png"))
+        window.grab().save(str(args.out / "history_attention.png"))
         window.basic_tab.revert()
         window.close()
         settle()
         context.close()
+    for name in ("history.png", "history_menu.png", "history_attention.png"):
+        print(args.out / name)
     return 0
 
 

@@ -117,17 +117,44 @@ def ingest_dialog(window: MainWindow) -> QWidget:
     return dialog
 
 
+def import_dialog(window: MainWindow) -> QWidget:
+    """ファイル → 通話履歴を取り込む: a BIZTEL export (汎用) with four bad rows, imported: 取り込み結果 lists them."""
+    from biztel_desk.ui.dialogs.import_dialog import ImportDialog
+
+    data_dir = window.context.data_dir
+    assert data_dir is not None
+    rows = (ROOT / "tests" / "data" / "biztel_history.csv").read_text(encoding="cp932")
+    rows += ("b-0009,req-0009,着信,090-3333-4444,03-1234-5678,,agent01,,201,2024/13/45 09:00:00,2024/04/01 09:01:00,60\n"
+             ",req-0010,着信,090-4444-5555,03-1234-5678,,agent01,,201,2024/04/01 15:00:00,2024/04/01 15:01:00,60\n")
+    path = data_dir / "発着信履歴_202404.csv"
+    path.write_text(rows, encoding="utf-8")
+    dialog = ImportDialog(window.context, window, paths=[str(path)])
+    dialog.preset_combo.setCurrentIndex(dialog.preset_combo.findData("generic"))
+    dialog.resize(1040, 760)  # its fit_to_screen size where the screen has room (shots.Display.fit keeps it inside)
+    dialog.show()
+    finished: list[object] = []
+    dialog.import_finished.connect(finished.append)
+    dialog.import_button.click()
+    for _ in range(1000):
+        QCoreApplication.processEvents()
+        if finished:
+            break
+        time.sleep(0.02)
+    return dialog
+
+
 SCREENS: list[tuple[str, Shot]] = [
     ("basic", tab(0)),
     ("objects", tab(1)),
     ("targets", tab(2)),
-    ("history", tab(3)),
+    # history.png (tab 3, with record names, its menu and 失敗/要対応): tools/history_screenshot.py
     ("account_dialog", dialog("biztel_desk.ui.dialogs.account_dialog", "AccountDialog")),
     ("system_dialog", dialog("biztel_desk.ui.dialogs.system_dialog", "SystemDialog")),
     ("system_dialog_service", system_dialog_service),
     ("log_viewer", log_viewer),
     ("close_dialog", close_question),
     ("ingest_sources", ingest_dialog),
+    ("import", import_dialog),
 ]
 EN_SCREENS: list[tuple[str, Shot]] = [("en_basic", tab(0))]
 

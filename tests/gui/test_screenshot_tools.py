@@ -48,3 +48,21 @@ def test_screenshots_at_1366x768_and_2x(tmp_path: Path) -> None:
     width, height = png_size(screen / "close_dialog.png")
     assert png_size(double / "close_dialog.png") == (2 * width, 2 * height)
     assert png_size(plain / "close_dialog.png") == (width, height)  # a dialog keeps its own size
+
+
+def test_every_screenshot_tool_takes_the_options_of_tools_shots() -> None:
+    """No tool parses its own --scale or sets QT_SCALE_FACTOR: each goes through shots.start (plain file names)."""
+    tools = sorted({*(ROOT / "tools").glob("*screenshot*.py")})
+    assert len(tools) >= 9
+    for tool in tools:
+        text = tool.read_text(encoding="utf-8")
+        assert "shots.start(" in text, tool.name
+        assert "QT_SCALE_FACTOR" not in text and '"--scale"' not in text, tool.name
+
+
+def test_history_screenshots_fill_the_1366x768_screen(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "history_screenshot.py"), "--out", str(tmp_path),
+                           "--size", "1366x768"], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.png", "history_attention.png", "history_menu.png"]
+    assert {png_size(p) for p in tmp_path.iterdir()} == {(1366, 768)}

@@ -203,9 +203,12 @@ class SystemDialog(QDialog):
         self.refresh_service()
 
     def _fit(self, available: QRect | None = None) -> None:
-        """Its natural height where the screen has room (the messages under the fields too), else the screen's."""
-        natural = self.options_scroll.widget().sizeHint().height() + 140  # the tab bar, the message, the buttons
-        fit_to_screen(self, 960, max(self.height(), natural), available)
+        """Its natural size where the screen has room (the messages under the fields too), else the screen's."""
+        content = self.options_scroll.widget().sizeHint()
+        scrollbar = self.options_scroll.verticalScrollBar().sizeHint().width()
+        width = max(960, content.width() + scrollbar + 40)  # the page's and the dialog's margins
+        height = max(self.height(), content.height() + 140)  # the tab bar, the message, the buttons
+        fit_to_screen(self, width, height, available)
 
     # --- public ------------------------------------------------------------------------------------------------
 
