@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from biztel_desk.domain.vocabulary import LINK_STATUSES, word
@@ -19,7 +19,7 @@ from biztel_desk.services.attention import Attention, AttentionKind, Overall, ov
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.link_runtime import WorkerStatus
 from biztel_desk.ui.notifier import Notifier
-from biztel_desk.ui.tasks import Jobs
+from biztel_desk.ui.tasks import Watch
 
 log = logging.getLogger(__name__)
 
@@ -28,27 +28,18 @@ BADGE_BACKGROUND, BADGE_TEXT = "#fde7e9", "#b00020"  # the setting list's 要対
 ALERT = "#c62828"  # the tray's 要対応 dot (ui/tray.BADGE_COLORS)
 
 
-class AttentionWatch(QObject):
+class AttentionWatch(Watch):
     """``attention``: setting → what needs the admin (most pressing first); ``overall`` for the tray;
     ``changed`` when either changed."""
 
     changed = Signal()
 
     def __init__(self, context: AppContext, parent: QObject | None = None, interval_ms: int = REFRESH_MS) -> None:
-        super().__init__(parent)
+        super().__init__(parent, interval_ms)
         self.context = context
         self.attention: dict[str, tuple[Attention, ...]] = {}
         self.worker_status: WorkerStatus | None = None
         self.overall = Overall.STOPPED
-        self.jobs = Jobs(self)
-        self._closed = False
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self.refresh)
-
-    def start(self) -> None:
-        self._timer.start()
-        self.refresh()
 
     def set_worker_status(self, status: WorkerStatus | None) -> None:
         """The worker said something new: its error and its troubles are part of the answer."""
@@ -63,12 +54,6 @@ class AttentionWatch(QObject):
         if self._closed:
             return
         self.jobs.run("read", self._read(self.worker_status), on_error=self._on_read_failed)  # newer wins
-
-    def shutdown(self) -> None:
-        """Stop reading and wait for a read in progress (before the database is closed)."""
-        self._closed = True
-        self._timer.stop()
-        self.jobs.shutdown()
 
     def first(self, setting: str | None) -> Attention | None:
         found = self.attention.get(setting or "")

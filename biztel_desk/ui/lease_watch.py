@@ -6,17 +6,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from biztel_desk.services.link_owners import Database, LinkOwner, ServiceState, command_service, read_link_view
-from biztel_desk.ui.tasks import Jobs
+from biztel_desk.ui.tasks import Watch
 
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 2000  # the owners' heartbeats are every 5 s; the service's state changes show within this
 
 
-class LeaseWatcher(QObject):
+class LeaseWatcher(Watch):
     """``owners``: setting name → the other process/desktop linking it now; ``changed`` when that changes.
 
     ``service``: this PC's background service while it runs (None otherwise); ``service_changed`` after the first
@@ -27,20 +27,11 @@ class LeaseWatcher(QObject):
     service_changed = Signal()
 
     def __init__(self, database: Database, parent: QObject | None = None, interval_ms: int = REFRESH_MS) -> None:
-        super().__init__(parent)
+        super().__init__(parent, interval_ms)
         self.database = database
         self.owners: dict[str, LinkOwner] = {}
         self.service: ServiceState | None = None
         self.loaded = False  # the first read is done (or failed)
-        self.jobs = Jobs(self)
-        self._closed = False
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self.refresh)
-
-    def start(self) -> None:
-        self._timer.start()
-        self.refresh()
 
     @Slot()
     def refresh(self) -> None:
@@ -55,12 +46,6 @@ class LeaseWatcher(QObject):
         if service is None or self._closed:
             return
         self.jobs.run("command", self._command(service.owner, command), on_error=on_error)
-
-    def shutdown(self) -> None:
-        """Stop reading and wait for a read in progress (before the database is closed)."""
-        self._closed = True
-        self._timer.stop()
-        self.jobs.shutdown()
 
     async def _command(self, owner: str, command: str) -> None:
         await self.jobs.to_thread(command_service, self.database, owner, command)

@@ -36,7 +36,7 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 from biztel_desk.domain.errors import KnownError
 
@@ -176,3 +176,30 @@ class Jobs:
                 on_error(error)
             return
         report_bug(error)
+
+
+class Watch(QObject):
+    """Something the window re-reads in a job every ``interval_ms`` and on ``refresh()`` (the link owners, what
+    needs the admin): the timer, the jobs and the shutdown before the database is closed, written once."""
+
+    def __init__(self, parent: QObject | None, interval_ms: int) -> None:
+        super().__init__(parent)
+        self.jobs = Jobs(self)
+        self._closed = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.refresh)
+
+    def start(self) -> None:
+        self._timer.start()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Start a read (a subclass's job) unless shut down."""
+        raise NotImplementedError
+
+    def shutdown(self) -> None:
+        """Stop reading and wait for a read in progress (before the database is closed)."""
+        self._closed = True
+        self._timer.stop()
+        self.jobs.shutdown()
