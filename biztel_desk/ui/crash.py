@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from biztel_desk import __version__
 from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.domain.redact import scrub
 
 __all__ = ["CrashHandler", "QtCriticalMessage", "crash_log_path", "install_crash_handler", "known_message", "scrub"]
@@ -40,6 +41,7 @@ __all__ = ["CrashHandler", "QtCriticalMessage", "crash_log_path", "install_crash
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
 MessageHandler = Callable[[QtMsgType, QMessageLogContext, str], None]
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 qt_log = logging.getLogger("biztel_desk.qt")
 
 
@@ -169,6 +171,23 @@ def known_message(error: BaseException, lang: str = "ja", database_location: str
         return problem
     if isinstance(error, KnownError):
         return error.text(lang)
+    return None
+
+
+def save_or_say(save: Callable[[], T], show_problems: Callable[[list[Problem]], object], say: Callable[[str], object],
+                lang: str = "ja", database_location: str = "") -> T | None:
+    """A tab's 保存: what ``save`` returned, or None after showing why nothing was saved — the input's problems
+    (``ProblemsError``) or a known failure's message (a locked database: the edits stay); a bug goes on to the crash
+    path."""
+    try:
+        return save()
+    except ProblemsError as error:
+        show_problems(error.problems)
+    except Exception as error:
+        message = known_message(error, lang, database_location)
+        if message is None:
+            raise
+        say(message)
     return None
 
 

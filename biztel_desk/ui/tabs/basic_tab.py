@@ -38,7 +38,7 @@ from biztel_desk.domain.vocabulary import ACTIVITY_MODES, word
 from biztel_desk.services.attention import Attention
 from biztel_desk.services.context import AppContext
 from biztel_desk.ui.attention import AttentionBadge, mark_attention
-from biztel_desk.ui.crash import known_message
+from biztel_desk.ui.crash import known_message, save_or_say
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, show_fallback_hint, unanswered_combo
 from biztel_desk.ui.widgets import (
@@ -444,16 +444,9 @@ class BasicTab(QWidget):
             # The status may have changed elsewhere (the CLI): keep what the database holds, never revert it.
             stored = self.context.config.get_setting(self._original.name) or self._original
             setting = replace(stored, **values)
-        try:
-            saved = self.context.config.save_basic(setting, original_name)
-        except ProblemsError as error:
-            self._show_problems(error.problems)
-            return False
-        except Exception as error:
-            message = known_message(error, self.context.lang, self.context.database.location)
-            if message is None:
-                raise  # a bug: the crash path
-            self.summary_label.show_message(message)  # a locked database: nothing was saved, the edits stay
+        saved = save_or_say(lambda: self.context.config.save_basic(setting, original_name), self._show_problems,
+                            self.summary_label.show_message, self.context.lang, self.context.database.location)
+        if saved is None:
             return False
         self._original = saved
         self._is_new = False

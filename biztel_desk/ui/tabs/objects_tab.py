@@ -22,11 +22,10 @@ from PySide6.QtWidgets import (
 
 from biztel_desk.domain.config import LinkObjectConfig, validate_objects
 from biztel_desk.domain.errors import KnownError
-from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.services import verification
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.verification import VerifyProblem
-from biztel_desk.ui.crash import known_message
+from biztel_desk.ui.crash import save_or_say
 from biztel_desk.ui.models.objects_model import FIELDS, ObjectsModel
 from biztel_desk.ui.tasks import Jobs
 
@@ -260,16 +259,10 @@ class ObjectsTab(QWidget):
     def _store(self, objects: list[LinkObjectConfig], note: str = "") -> bool:
         if self.setting_name is None:
             return False
-        try:
-            saved = self.context.config.save_objects(self.setting_name, objects)
-        except ProblemsError as error:
-            self._refused(error.problems)
-            return False
-        except Exception as error:
-            message = known_message(error, self.context.lang, self.context.database.location)
-            if message is None:
-                raise  # a bug: the crash path
-            self.status_label.setText(message)  # a locked database: nothing was saved, the edits stay
+        name = self.setting_name
+        saved = save_or_say(lambda: self.context.config.save_objects(name, objects), self._refused,
+                            self.status_label.setText, self.context.lang, self.context.database.location)
+        if saved is None:
             return False
         self.model.set_objects(saved)
         self._saved = list(saved)

@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.config import LinkTargetConfig, validate_target_number
-from biztel_desk.domain.messages import Problem, ProblemsError
+from biztel_desk.domain.messages import Problem
 from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import TIME_FORMAT, zone_of
 from biztel_desk.services.relink import UnknownNumber
-from biztel_desk.ui.crash import known_message
+from biztel_desk.ui.crash import save_or_say
 from biztel_desk.ui.dialogs.relink_dialog import RelinkDialog
 from biztel_desk.ui.models.targets_model import ALIASES, TargetsModel
 from biztel_desk.ui.tasks import Jobs
@@ -247,16 +247,10 @@ class TargetsTab(QWidget):
         if self.setting_name is None:
             return False
         before = self._saved
-        try:
-            saved = self.context.config.save_targets(self.setting_name, targets)
-        except ProblemsError as error:
-            self._show_problems(error.problems)
-            return False
-        except Exception as error:
-            message = known_message(error, self.context.lang, self.context.database.location)
-            if message is None:
-                raise  # a bug: the crash path
-            self.status_label.setText(message)  # a locked database: nothing was saved, the edits stay
+        name = self.setting_name
+        saved = save_or_say(lambda: self.context.config.save_targets(name, targets), self._show_problems,
+                            self.status_label.setText, self.context.lang, self.context.database.location)
+        if saved is None:
             return False
         self.model.set_targets(saved)
         self._saved = list(saved)
