@@ -30,15 +30,23 @@ from PySide6.QtWidgets import (
 )
 
 from biztel_desk import __version__
-from biztel_desk.domain.jobs import TASK_STATES
 from biztel_desk.domain.messages import ProblemsError
-from biztel_desk.domain.vocabulary import COUNTERS, JOB_STATES, word
 from biztel_desk.services import os_service
 from biztel_desk.services.account_login import settings_needing_login
-from biztel_desk.services.attention import AttentionKind
 from biztel_desk.services.context import AppContext
-from biztel_desk.services.link_owners import ServiceState, send_now_refusal
+from biztel_desk.services.link_owners import send_now_refusal
 from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker, WorkerCounters, WorkerState, WorkerStatus
+from biztel_desk.services.window_view import (
+    Progress,
+    WorkerBar,
+    api_percent,
+    overall_counters,
+    relogin_account,
+    service_bar,
+    setting_jobs,
+    tray_view,
+    worker_bar,
+)
 from biztel_desk.ui.account_form import system_browser
 from biztel_desk.ui.attention import AttentionWatch, notify
 from biztel_desk.ui.crash import known_message
@@ -55,7 +63,7 @@ from biztel_desk.ui.tabs.basic_tab import BasicTab
 from biztel_desk.ui.tabs.history_tab import HistoryTab
 from biztel_desk.ui.tabs.objects_tab import ObjectsTab
 from biztel_desk.ui.tabs.targets_tab import TargetsTab
-from biztel_desk.ui.tray import AppTray, TrayState
+from biztel_desk.ui.tray import AppTray
 from biztel_desk.ui.widgets import ATTENTION, STATUS_ROLE, StatusBadgeDelegate, ask, status_text
 from biztel_desk.ui.worker_controller import WorkerController
 
@@ -66,9 +74,7 @@ PREF_GEOMETRY = "main_window.geometry"
 PREF_SPLITTER = "main_window.splitter"
 PREF_SELECTED = "main_window.selected_setting"
 PREF_TAB = "main_window.tab"
-WAITING_STATES = ("pending", "held", "retrying", "sending")
 LINK_STATUS_ROLE = Qt.ItemDataRole.UserRole + 2  # a list item's 録音連携ステータス, under a 要対応 badge
-# 連携済み counts every call with a Task, updated or waiting for its update too (domain.jobs.TASK_STATES).
 HISTORY_REFRESH_S = 2.0  # the 連携通話履歴 page is re-read at most this often while the worker links calls
 WORKER_STOP_TIMEOUT_S = 10.0  # closing waits this long for the batch in flight, then the journal takes over
 
@@ -202,49 +208,50 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu(self.tr("ファイル(&F)"))
-        self.import_action = QAction(self.tr("通話履歴を取り込む(&I)…"), self)
-        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
-        self.import_action.triggered.connect(self._on_import_action_triggered)
-        file_menu.addAction(self.import_action)
-        file_menu.addSeparator()
-        self.quit_action = QAction(self.tr("終了(&X)"), self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.quit_action.triggered.connect(self.close)
-        file_menu.addAction(self.quit_action)
-
-        settings_menu = bar.addMenu(self.tr("設定(&S)"))
-        self.account_action = QAction(self.tr("Salesforceアカウント(&A)…"), self)
-        self.account_action.triggered.connect(self._on_account_action_triggered)
-        self.system_action = QAction(self.tr("システム設定(&Y)…"), self)
-        self.system_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.system_action.triggered.connect(self._on_system_action_triggered)
-        self.checklist_action = QAction(self.tr("Salesforce側チェックリスト(&C)…"), self)
-        self.checklist_action.triggered.connect(self._on_checklist_action_triggered)
-        self.ingest_action = QAction(self.tr("通話の取り込み元(&R)…"), self)
-        self.ingest_action.triggered.connect(self._on_ingest_action_triggered)
-        settings_menu.addAction(self.account_action)
-        settings_menu.addAction(self.system_action)
-        settings_menu.addAction(self.ingest_action)
-        settings_menu.addSeparator()
-        settings_menu.addAction(self.checklist_action)
-        self.setup_org_action = settings_menu.addAction(self.tr("Salesforce側の自動設定(&O)…"))
-        self.setup_org_action.triggered.connect(self._on_setup_org_action_triggered)
-
-        help_menu = bar.addMenu(self.tr("ヘルプ(&H)"))
-        self.setup_wizard_action = QAction(self.tr("はじめに(セットアップウィザード)(&W)…"), self)
-        self.setup_wizard_action.triggered.connect(self._on_setup_wizard_action_triggered)
-        help_menu.addAction(self.setup_wizard_action)
-        self.log_action = QAction(self.tr("ログを表示(&L)…"), self)
-        self.log_action.triggered.connect(self._on_log_action_triggered)
-        help_menu.addAction(self.log_action)
-        help_menu.addSeparator()
-        self.about_action = QAction(self.tr("バージョン情報(&A)"), self)
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        self.about_action.triggered.connect(self._on_about_action_triggered)
-        help_menu.addAction(self.about_action)
+        """The menu bar from one table: (menu, [(attribute, text, shortcut, role, slot) or None for a separator])."""
+        role = QAction.MenuRole
+        menus: list[tuple[str, list[tuple[str, str, QKeySequence | None, QAction.MenuRole | None,
+                                          Callable[[], object]] | None]]] = [
+            (self.tr("ファイル(&F)"), [
+                ("import_action", self.tr("通話履歴を取り込む(&I)…"), QKeySequence("Ctrl+I"), None,
+                 self._on_import_action_triggered),
+                None,
+                ("quit_action", self.tr("終了(&X)"), QKeySequence(QKeySequence.StandardKey.Quit), role.QuitRole,
+                 self.close),
+            ]),
+            (self.tr("設定(&S)"), [
+                ("account_action", self.tr("Salesforceアカウント(&A)…"), None, None, self._on_account_action_triggered),
+                ("system_action", self.tr("システム設定(&Y)…"), None, role.PreferencesRole,
+                 self._on_system_action_triggered),
+                ("ingest_action", self.tr("通話の取り込み元(&R)…"), None, None, self._on_ingest_action_triggered),
+                None,
+                ("checklist_action", self.tr("Salesforce側チェックリスト(&C)…"), None, None,
+                 self._on_checklist_action_triggered),
+                ("setup_org_action", self.tr("Salesforce側の自動設定(&O)…"), None, None,
+                 self._on_setup_org_action_triggered),
+            ]),
+            (self.tr("ヘルプ(&H)"), [
+                ("setup_wizard_action", self.tr("はじめに(セットアップウィザード)(&W)…"), None, None,
+                 self._on_setup_wizard_action_triggered),
+                ("log_action", self.tr("ログを表示(&L)…"), None, None, self._on_log_action_triggered),
+                None,
+                ("about_action", self.tr("バージョン情報(&A)"), None, role.AboutRole, self._on_about_action_triggered),
+            ]),
+        ]
+        for title, entries in menus:
+            menu = self.menuBar().addMenu(title)
+            for entry in entries:
+                if entry is None:
+                    menu.addSeparator()
+                    continue
+                attribute, text, shortcut, menu_role, slot = entry
+                action = menu.addAction(text)
+                if shortcut is not None:
+                    action.setShortcut(shortcut)
+                if menu_role is not None:
+                    action.setMenuRole(menu_role)
+                action.triggered.connect(slot)
+                setattr(self, attribute, action)
 
     def _build_status_bar(self) -> None:
         self.link_status_label = QLabel()
@@ -281,18 +288,24 @@ class MainWindow(QMainWindow):
         self.worker_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.worker_toolbar.setIconSize(QSize(16, 16))
         self.worker_toolbar.toggleViewAction().setEnabled(False)  # no way to lose the controls by accident
-        self.start_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), self.tr("開始"), self)
-        self.start_action.setToolTip(self.tr("連携を開始します(休止中なら再開します)"))
-        self.pause_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause), self.tr("休止"), self)
-        self.pause_action.setToolTip(self.tr("送信中のバッチを終えてから送信を休止します"))
-        self.stop_action = QAction(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop), self.tr("停止"), self)
-        self.stop_action.setToolTip(self.tr("送信中のバッチを終えてからワーカーを終了します"))
         title = QLabel(self.tr("連携ワーカー"))
         title.setObjectName("panelTitle")
         title.setContentsMargins(8, 0, 8, 0)
         self.worker_toolbar.addWidget(title)
-        for action in (self.start_action, self.pause_action, self.stop_action):
+        # 開始 / 休止 / 停止: (icon, text, tooltip, command for the window's worker or this PC's service)
+        self.worker_actions: list[QAction] = []
+        for pixmap, text, tip, command in (
+            (QStyle.StandardPixmap.SP_MediaPlay, self.tr("開始"), self.tr("連携を開始します(休止中なら再開します)"), "run"),
+            (QStyle.StandardPixmap.SP_MediaPause, self.tr("休止"), self.tr("送信中のバッチを終えてから送信を休止します"), "pause"),
+            (QStyle.StandardPixmap.SP_MediaStop, self.tr("停止"), self.tr("送信中のバッチを終えてからワーカーを終了します"), "stop"),
+        ):
+            action = QAction(style.standardIcon(pixmap), text, self)
+            action.setToolTip(tip)
+            action.setEnabled(self.worker_controller is not None)
+            action.triggered.connect(lambda _checked=False, command=command: self._command_worker(command))
             self.worker_toolbar.addAction(action)
+            self.worker_actions.append(action)
+        self.start_action, self.pause_action, self.stop_action = self.worker_actions
         self.worker_toolbar.addSeparator()
         self.progress_bar = QProgressBar()
         self.progress_bar.setFixedWidth(220)
@@ -329,12 +342,7 @@ class MainWindow(QMainWindow):
         self.counters_label.setVisible(controller is not None)
         self.api_label.setVisible(controller is not None)
         if controller is None:
-            for action in (self.start_action, self.pause_action, self.stop_action):
-                action.setEnabled(False)
             return
-        self.start_action.triggered.connect(self._on_start_action_triggered)
-        self.pause_action.triggered.connect(self._on_pause_action_triggered)
-        self.stop_action.triggered.connect(self._on_stop_action_triggered)
         controller.status_changed.connect(self._on_worker_controller_status_changed)
         self._show_worker_status(controller.status)
 
@@ -587,8 +595,8 @@ class MainWindow(QMainWindow):
         must sign in again in the browser, with the button to do it."""
         found = self.attention_watch.attention.get(setting or "", ())
         account = settings_needing_login(self.context.config, self.context.secrets).get(setting or "")
-        self._relogin_account = account
-        self.relogin_button.setVisible(account is not None and any(a.kind == AttentionKind.RELOGIN for a in found))
+        self._relogin_account = relogin_account(found, account)
+        self.relogin_button.setVisible(self._relogin_account is not None)
         if found:
             titles = "、".join(attention.title(self.context.lang) for attention in found)
             self.link_status_label.setText(self.link_status_label.text() + self.tr(" — 要対応: {0}").format(titles))
@@ -643,14 +651,9 @@ class MainWindow(QMainWindow):
             return
         self.link_status_label.setText(self.tr("録音連携ステータス: {0}").format(status_text(setting.status)))
         self._show_relogin(setting.name)
-        counts = self.context.config.job_counts(setting.name)
-        waiting = sum(counts.get(state, 0) for state in WAITING_STATES)
         # Named as the selected setting's: the worker's 全体 counters next to it cover every setting.
-        lang = self.context.lang
-        linked = sum(counts.get(state, 0) for state in TASK_STATES)
-        self.jobs_label.setText(self.tr("この設定: {0}").format(" / ".join((
-            f"{word(COUNTERS, 'waiting', lang)} {waiting:,}", f"{word(JOB_STATES, 'linked', lang)} {linked:,}",
-            f"{word(JOB_STATES, 'failed', lang)} {counts.get('failed', 0):,}"))))
+        counts = self.context.config.job_counts(setting.name)
+        self.jobs_label.setText(self.tr("この設定: {0}").format(setting_jobs(counts, self.context.lang)))
 
     # --- preferences ---------------------------------------------------------------------------------------
 
@@ -766,13 +769,8 @@ class MainWindow(QMainWindow):
         """The tray follows services.attention: 要対応 (with the first reasons) before the worker's own state."""
         if self.tray is None:
             return
-        watch = self.attention_watch
-        state = TrayState(watch.overall.value)
-        reasons = [f"{name}: {found[0].reason}" for name, found in watch.attention.items()][:3]
-        if state == TrayState.ATTENTION and not reasons:
-            reasons = [status.message]
-        self.tray.set_state(state, "\n".join(reasons) if state == TrayState.ATTENTION else "",
-                            paused=status.state == WorkerState.PAUSED)
+        view = tray_view(self.attention_watch.overall, self.attention_watch.attention, status)
+        self.tray.set_state(view.state, view.reason, paused=view.paused)
 
     # --- the background service's console (ui/service_console.py) ----------------------------------------------
 
@@ -795,28 +793,8 @@ class MainWindow(QMainWindow):
         self._console_shown = service is not None
         self._show_worker_status(controller.status)
 
-    def _show_service_status(self, service: ServiceState) -> None:
-        start, pause, stop = self.console.buttons(service)
-        self.start_action.setEnabled(start and not self._closing)
-        self.pause_action.setEnabled(pause and not self._closing)
-        self.stop_action.setEnabled(stop and not self._closing)
-        self.start_action.setText(self.tr("再開") if service.state == "paused" else self.tr("開始"))
-        self.set_worker_state(self.console.state_text(service))
-        self.counters_label.hide()  # the service's counters are its own; the status bar shows the setting's jobs
-        self.api_label.hide()
-        self._show_progress_bar(False)  # the service's backlog is not counted here
-        message = self.console.message(service)
-        self.worker_message_label.setText(message)
-        self.worker_message_label.setToolTip(message)
-        self.progress_label.setText(self.console.line(service))
-
-    def _show_progress_bar(self, visible: bool) -> None:
-        for action in self.worker_toolbar.actions():  # a toolbar shows its widgets through their actions
-            if self.worker_toolbar.widgetForAction(action) is self.progress_bar:
-                action.setVisible(visible)
-
     def _command_service(self, command: str) -> None:
-        for action in (self.start_action, self.pause_action, self.stop_action):
+        for action in self.worker_actions:
             action.setEnabled(False)  # until the service has picked the command up (its row shows it gone)
         self.lease_watcher.command(command, on_error=self._on_service_command_failed)
 
@@ -829,64 +807,55 @@ class MainWindow(QMainWindow):
     # --- the link worker -----------------------------------------------------------------------------------
 
     def _show_worker_status(self, status: WorkerStatus) -> None:
+        """The worker toolbar and the status bar's worker pieces: the window's own worker, or while this PC's
+        service links, the service's state (services/window_view.py decides, ui/service_console.py words it)."""
         controller = self.worker_controller
         if controller is None:
             return
-        service = self.lease_watcher.service
-        if service is not None and not self._closing:
-            self._show_service_status(service)
-            return
-        self.counters_label.show()
-        self.api_label.show()
-        self._show_progress_bar(True)
-        self.start_action.setEnabled(controller.can_start and not self._closing)
-        self.pause_action.setEnabled(controller.can_pause and not self._closing)
-        self.stop_action.setEnabled(controller.can_stop and not self._closing)
-        resuming = controller.alive and status.state == WorkerState.PAUSED
-        self.start_action.setText(self.tr("再開") if resuming else self.tr("開始"))
-        self.set_worker_state(self.worker_state_text(status.state))
-        self.attention_watch.set_worker_status(status)
-        self._show_tray_state(status)
-        counters = status.counters
-        # 連携済み and 待機 always; the exceptions only when there are some (the bar must fit 1100 px).
-        lang = self.context.lang
-        parts = [f"{word(JOB_STATES, 'linked', lang)} {counters.linked:,}",
-                 f"{word(COUNTERS, 'waiting', lang)} {counters.waiting:,}"]
-        for state, count in (("retrying", counters.retrying), ("failed", counters.failed), ("held", counters.held)):
-            if count:
-                parts.append(f"{word(JOB_STATES, state, lang)} {count:,}")
-        self.counters_label.setText(self.tr("全体: {0}").format("  ".join(parts)))
-        if status.api_usage is None:
-            self.api_label.setText(self.tr("API: —"))
+        service = None if self._closing else self.lease_watcher.service
+        if service is not None:
+            bar = service_bar(service)
+            self.set_worker_state(self.console.state_text(service))
+            message = self.console.message(service)
+            self.progress_label.setText(self.console.line(service))
         else:
-            used, maximum = status.api_usage
-            percent = round(100 * used / maximum) if maximum else 0
-            self.api_label.setText(self.tr("API: {0} / {1} ({2}%)").format(f"{used:,}", f"{maximum:,}", percent))
-        message = self.console.gone() if self._service_gone and not controller.alive else status.message
+            bar = worker_bar(status, controller, closing=self._closing, backlog_base=self._backlog_base)
+            self._backlog_base = bar.backlog_base
+            self.set_worker_state(self.worker_state_text(status.state))
+            message = self.console.gone() if self._service_gone and not controller.alive else status.message
+            self.attention_watch.set_worker_status(status)
+            self._show_tray_state(status)
+            self.counters_label.setText(self.tr("全体: {0}").format(overall_counters(status.counters, self.context.lang)))
+            if status.api_usage is None:
+                self.api_label.setText(self.tr("API: —"))
+            else:
+                used, maximum = status.api_usage
+                self.api_label.setText(self.tr("API: {0} / {1} ({2}%)").format(
+                    f"{used:,}", f"{maximum:,}", api_percent(status.api_usage)))
+            self.progress_bar.setRange(0, max(bar.total, 1))
+            self.progress_bar.setValue(bar.done if bar.total else 1)
+            self.progress_label.setText(self._progress_text(bar, status.state))
+        for action, enabled in zip(self.worker_actions, (bar.start, bar.pause, bar.stop), strict=True):
+            action.setEnabled(enabled)
+        self.start_action.setText(self.tr("再開") if bar.resume else self.tr("開始"))
+        # The service's counters and backlog are its own: the status bar shows the setting's jobs instead.
+        self.counters_label.setVisible(service is None)
+        self.api_label.setVisible(service is None)
+        for action in self.worker_toolbar.actions():  # a toolbar shows its widgets through their actions
+            if self.worker_toolbar.widgetForAction(action) is self.progress_bar:
+                action.setVisible(service is None)
         self.worker_message_label.setText(message)
         self.worker_message_label.setToolTip(message)
-        # The current backlog: linked since it began against what still waits.
-        if counters.waiting == 0 or self._backlog_base is None:
-            self._backlog_base = counters.linked
-        done = counters.linked - self._backlog_base
-        total = done + counters.waiting
-        self.progress_bar.setRange(0, max(total, 1))
-        self.progress_bar.setValue(done if total else 1)
-        self.progress_label.setText(self._progress_text(status, done))
 
-    def _progress_text(self, status: WorkerStatus, done: int) -> str:
-        controller = self.worker_controller
-        requested = controller.requested if controller is not None else None
-        waiting = f"{status.counters.waiting:,}"
-        if self._closing or requested == WorkerState.STOPPED:
-            return self.tr("停止しています…")
-        if requested == WorkerState.PAUSED:
-            return self.tr("休止しています…")
-        if status.state in (WorkerState.RUNNING, WorkerState.ERROR) and status.counters.waiting:
-            return self.tr("送信中… 連携済み {0} / 待機 {1}").format(f"{done:,}", waiting)
-        if status.state == WorkerState.RUNNING:
-            return self.tr("送信するものはありません")
-        return self.tr("{0} — 待機 {1}").format(self.worker_state_text(status.state), waiting)
+    def _progress_text(self, bar: WorkerBar, state: WorkerState) -> str:
+        waiting = f"{bar.waiting:,}"
+        if bar.progress == Progress.SENDING:
+            return self.tr("送信中… 連携済み {0} / 待機 {1}").format(f"{bar.done:,}", waiting)
+        if bar.progress == Progress.STATE:
+            return self.tr("{0} — 待機 {1}").format(self.worker_state_text(state), waiting)
+        texts = {Progress.STOPPING: self.tr("停止しています…"), Progress.PAUSING: self.tr("休止しています…"),
+                 Progress.IDLE: self.tr("送信するものはありません")}
+        return texts[bar.progress]
 
     def _refresh_history(self) -> None:
         """Re-read the 連携通話履歴 page (only when it is on screen; otherwise when it is shown next)."""
@@ -924,27 +893,16 @@ class MainWindow(QMainWindow):
         if self._history_stale and self.tabs.currentWidget() is self.history_tab:
             self._refresh_history()
 
-    @Slot()
-    def _on_start_action_triggered(self) -> None:
+    def _command_worker(self, command: str) -> None:
+        """開始 / 休止 / 停止 (``run`` / ``pause`` / ``stop``): for this PC's service while it links, else the window's
+        worker."""
+        controller = self.worker_controller
         if self.lease_watcher.service is not None:
-            self._command_service("run")
-        elif self.worker_controller is not None:
-            self._service_gone = False
-            self.worker_controller.start()
-
-    @Slot()
-    def _on_pause_action_triggered(self) -> None:
-        if self.lease_watcher.service is not None:
-            self._command_service("pause")
-        elif self.worker_controller is not None:
-            self.worker_controller.pause()
-
-    @Slot()
-    def _on_stop_action_triggered(self) -> None:
-        if self.lease_watcher.service is not None:
-            self._command_service("stop")
-        elif self.worker_controller is not None:
-            self.worker_controller.stop()
+            self._command_service(command)
+        elif controller is not None:
+            if command == "run":
+                self._service_gone = False
+            {"run": controller.start, "pause": controller.pause, "stop": controller.stop}[command]()
 
     # --- slots ---------------------------------------------------------------------------------------------
 
@@ -1081,13 +1039,17 @@ class MainWindow(QMainWindow):
     def _on_verify_runner_done(self, _result: object) -> None:
         self.basic_tab.verify_button.setEnabled(self._selected is not None)
 
-    @Slot()
-    def _on_checklist_action_triggered(self) -> None:
-        dialog = ChecklistDialog(self.context, self, setting_name=self._selected)
+    @staticmethod
+    def _exec_dialog(dialog: QDialog) -> None:
+        """Show a modal dialog of the menus, and delete it afterwards."""
         try:
             dialog.exec()
         finally:
             dialog.deleteLater()
+
+    @Slot()
+    def _on_checklist_action_triggered(self) -> None:
+        self._exec_dialog(ChecklistDialog(self.context, self, setting_name=self._selected))
 
     @Slot()
     def _on_setup_org_action_triggered(self) -> None:
@@ -1097,21 +1059,13 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_account_action_triggered(self) -> None:
-        dialog = AccountDialog(self.context, self)
-        try:
-            dialog.exec()
-        finally:
-            dialog.deleteLater()
+        self._exec_dialog(AccountDialog(self.context, self))
         self.basic_tab.refresh_accounts()
         self.refresh()  # a browser sign-in clears 要再ログイン
 
     @Slot()
     def _on_system_action_triggered(self) -> None:
-        dialog = SystemDialog(self.context, self)
-        try:
-            dialog.exec()
-        finally:
-            dialog.deleteLater()
+        self._exec_dialog(SystemDialog(self.context, self))
         self.history_tab.load(self._selected)  # page size and time zone may have changed
 
     @property
@@ -1123,11 +1077,7 @@ class MainWindow(QMainWindow):
     def _on_ingest_action_triggered(self) -> None:
         from biztel_desk.ui.dialogs.ingest_dialog import IngestDialog
 
-        dialog = IngestDialog(self.context, self.ingest_sources, self)
-        try:
-            dialog.exec()
-        finally:
-            dialog.deleteLater()
+        self._exec_dialog(IngestDialog(self.context, self.ingest_sources, self))
 
     @Slot()
     def _on_setup_wizard_action_triggered(self) -> None:

@@ -2,7 +2,8 @@
 
 While the service's heartbeat is current (``ui.lease_watch.LeaseWatcher.service``) the window starts no worker
 of its own; the worker toolbar and the status bar show the service's state, and 開始 / 休止 / 停止 write
-commands into its heartbeat row, which it picks up within a second. These are the texts and the button states.
+commands into its heartbeat row, which it picks up within a second. These are the texts; which buttons are
+enabled is ``services.window_view.service_bar``.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from PySide6.QtCore import QObject
 
 from biztel_desk.services.link_owners import ServiceState
 
-RUNNING_STATES = ("running", "waiting_for_limit", "error")
-
 
 class ServiceConsole(QObject):
-    """Texts and button states of the service console (a QObject for ``tr``)."""
+    """Texts of the service console (a QObject for ``tr``)."""
 
     def headline(self, service: ServiceState) -> str:
         texts = {
@@ -43,13 +42,6 @@ class ServiceConsole(QObject):
         if service.command is not None:
             return self.tr("サービスへの指示を送りました。数秒で反映されます。")
         return service.message
-
-    @staticmethod
-    def buttons(service: ServiceState) -> tuple[bool, bool, bool]:
-        """(開始, 休止, 停止) enabled; nothing while a command waits to be picked up."""
-        if service.command is not None:
-            return False, False, False
-        return (service.state in ("paused", "error", "stopped"), service.state in RUNNING_STATES, True)
 
     def gone(self) -> str:
         return self.tr("バックグラウンド連携(このPCのサービス)が停止しました。この画面で連携するには「開始」を押してください。")

@@ -9,25 +9,15 @@ worker's); its words are domain.vocabulary.OVERALL_STATES.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from biztel_desk.domain.vocabulary import OVERALL_STATES, word
+from biztel_desk.services.attention import Overall
 from biztel_desk.ui.i18n import language
 
-
-class TrayState(StrEnum):
-    """The values of services.attention.Overall (``TrayState(overall.value)``)."""
-
-    LINKING = "linking"
-    PAUSED = "paused"
-    ATTENTION = "attention"
-    STOPPED = "stopped"
-
-
+TrayState = Overall  # the tray shows the app's overall state
 BADGE_COLORS = {TrayState.LINKING: "#2e7d32", TrayState.PAUSED: "#f9a825", TrayState.ATTENTION: "#c62828",
                 TrayState.STOPPED: "#757575"}
 
