@@ -23,6 +23,45 @@ WAITING_STATES = ("pending", "held", "retrying", "sending")  # a setting's jobs 
 SERVICE_RUNNING_STATES = ("running", "waiting_for_limit", "error")  # the service can be paused
 
 
+RUNNING_STATES = (WorkerState.RUNNING, WorkerState.WAITING_FOR_LIMIT, WorkerState.ERROR)  # it can be paused
+
+
+@dataclass(frozen=True)
+class WorkerCommands:
+    """Which of 開始 / 休止 / 停止 the window's worker accepts now."""
+
+    start: bool
+    pause: bool
+    stop: bool
+
+
+def worker_commands(state: WorkerState, requested: WorkerState | None, *, alive: bool,
+                    restart_pending: bool = False) -> WorkerCommands:
+    """From the reported state and a request (``requested``) that the worker has not confirmed yet: 休止 and 停止
+    take effect after the batch in flight, and nothing else is accepted meanwhile, except 停止 after 開始 or 休止.
+    ``restart_pending``: the worker ended by itself and starts again soon; 停止 cancels that."""
+    return WorkerCommands(
+        start=requested is None and (not alive or state in (WorkerState.PAUSED, WorkerState.ERROR)),
+        pause=requested is None and alive and state in RUNNING_STATES,
+        stop=requested != WorkerState.STOPPED and (
+            restart_pending or (alive and (state != WorkerState.STOPPED or requested is not None))),
+    )
+
+
+def reached(requested: WorkerState | None, state: WorkerState, *, alive: bool) -> bool:
+    """The worker reported what was asked (a request is then no longer pending). A dead thread is as far as any
+    request goes: 開始 is the way on."""
+    if requested is None:
+        return False
+    if not alive:
+        return True
+    if requested == WorkerState.RUNNING:
+        return state in RUNNING_STATES
+    if requested == WorkerState.PAUSED:
+        return state in (WorkerState.PAUSED, WorkerState.STOPPED)
+    return state == WorkerState.STOPPED
+
+
 class Progress(enum.StrEnum):
     """The worker toolbar's progress line."""
 

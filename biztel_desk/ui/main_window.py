@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QStyle,
     QTabWidget,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -64,7 +62,7 @@ from biztel_desk.ui.tabs.history_tab import HistoryTab
 from biztel_desk.ui.tabs.objects_tab import ObjectsTab
 from biztel_desk.ui.tabs.targets_tab import TargetsTab
 from biztel_desk.ui.tray import AppTray
-from biztel_desk.ui.widgets import ATTENTION, STATUS_ROLE, StatusBadgeDelegate, ask, status_text
+from biztel_desk.ui.widgets import ATTENTION, STATUS_ROLE, StatusBadgeDelegate, ask, column, row, status_text
 from biztel_desk.ui.worker_controller import WorkerController
 
 if TYPE_CHECKING:
@@ -123,7 +121,6 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self._build_worker_bar()
-        self._arrange_status_bar()
         self._restore_preferences()
         # The worker starts once the first read of the leases says that no background service of this PC links
         # (then the window is the service's console); that read runs at the first turns of the event loop, so the
@@ -158,16 +155,16 @@ class MainWindow(QMainWindow):
         self.objects_tab.saved_later.connect(self._on_objects_tab_saved_later)
         self.verify_edits_box: QMessageBox | None = None  # 設定確認's question about unsaved edits, while open
         self.basic_tab.saved.connect(self._on_basic_tab_saved)
-        self.basic_tab.changed.connect(self._on_tab_changed)
+        self.basic_tab.changed.connect(self.refresh)
         self.history_tab.retried.connect(self._on_history_tab_retried)
         self.verify_runner = VerifyRunner(self.context, self)
-        self.basic_tab.verify_requested.connect(self._on_basic_tab_verify_requested)
+        self.basic_tab.verify_requested.connect(self._verify_with_edits)
         self.verify_runner.started.connect(self._on_verify_runner_started)
         self.verify_runner.finished.connect(self._on_verify_runner_done)
         self.verify_runner.failed.connect(self._on_verify_runner_done)
         self.basic_tab.account_dialog_requested.connect(self._on_account_action_triggered)
         for tab in (self.objects_tab, self.targets_tab, self.history_tab):
-            tab.changed.connect(self._on_tab_changed)
+            tab.changed.connect(self.refresh)
 
     def _build_side_panel(self) -> None:
         title = QLabel(self.tr("連携設定"))
@@ -181,18 +178,13 @@ class MainWindow(QMainWindow):
         self.new_button.setToolTip(self.tr("新しい連携設定を作成します"))
         self.delete_button = QPushButton(self.tr("削除"))
         self.delete_button.setToolTip(self.tr("選択した連携設定を削除します"))
-        buttons = QHBoxLayout()
+        buttons = row(self.new_button, self.delete_button)
         buttons.setSpacing(8)
-        buttons.addWidget(self.new_button)
-        buttons.addWidget(self.delete_button)
         self.side_panel = QWidget()
         self.side_panel.setObjectName("sidePanel")
-        layout = QVBoxLayout(self.side_panel)
+        layout = column(title, (self.setting_list, 1), buttons, parent=self.side_panel)
         layout.setContentsMargins(12, 12, 8, 12)
         layout.setSpacing(8)
-        layout.addWidget(title)
-        layout.addWidget(self.setting_list, 1)
-        layout.addLayout(buttons)
         self.setting_list.currentRowChanged.connect(self._on_setting_list_current_row_changed)
         self.new_button.clicked.connect(self._on_new_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
@@ -254,15 +246,8 @@ class MainWindow(QMainWindow):
                 setattr(self, attribute, action)
 
     def _build_status_bar(self) -> None:
-        self.link_status_label = QLabel()
-        self.worker_label = QLabel()
-        self.jobs_label = QLabel()
-        # この設定は DESK-A が連携中: another desktop (or a sync on this PC) holds the setting's lease.
-        self.owner_label = QLabel()
-        self.owner_label.setObjectName("ownerLabel")
-        self.owner_label.setStyleSheet("color: #9a6700; font-weight: bold;")
-        for label in (self.link_status_label, self.worker_label, self.jobs_label, self.owner_label):
-            label.setContentsMargins(8, 0, 8, 0)
+        """The status bar's pieces in one ordered list, left to right (a new piece is one more line here; nothing
+        is inserted at a counted index). Stretch 1 gives way first when the bar is full."""
         # 要再ログイン: one click opens the account and starts the browser sign-in.
         self.relogin_button = QPushButton(self.tr("ブラウザでログイン…"))
         self.relogin_button.setObjectName("reloginButton")
@@ -270,6 +255,33 @@ class MainWindow(QMainWindow):
         self.relogin_button.setStyleSheet("color: #b00020; font-weight: bold;")
         self.relogin_button.hide()
         self.relogin_button.clicked.connect(self._on_relogin_button_clicked)
+        bar = self.statusBar()
+        # (label attribute, margin, stretch, permanent: kept at the right, never covered by a temporary message)
+        for name, margin, stretch, permanent in (
+            ("link_status_label", 8, 0, False),
+            ("relogin_button", 0, 0, False),
+            ("owner_label", 8, 0, False),  # この設定は DESK-A が連携中: another desktop (or a sync on this PC)
+            ("worker_message_label", 4, 1, False),
+            ("jobs_label", 8, 0, True),
+            ("counters_label", 4, 0, True),
+            ("api_label", 4, 0, True),
+            ("worker_label", 8, 0, True),
+        ):
+            widget = self.relogin_button if name == "relogin_button" else QLabel()
+            if margin:
+                widget.setContentsMargins(margin, 0, margin, 0)
+            setattr(self, name, widget)
+            if permanent:
+                bar.addPermanentWidget(widget, stretch)
+            else:
+                bar.addWidget(widget, stretch)
+        self.owner_label.setObjectName("ownerLabel")
+        self.owner_label.setStyleSheet("color: #9a6700; font-weight: bold;")
+        self.counters_label.setToolTip(self.tr("すべての連携設定の連携ジョブ数(左は選択中の連携設定の件数)"))
+        self.api_label.setToolTip(self.tr("Salesforceの1日のAPI要求数(使用数 / 上限)"))
+        # The message gives way when the bar is full (its tooltip keeps the whole text); the counters never do.
+        self.worker_message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.worker_message_label.setMinimumWidth(60)
         self._relogin_account: str | None = None
         # Handed to the account dialog for the sign-in (tests: a scripted HTTP client and any free port).
         self.open_browser: Callable[[str], object] = system_browser
@@ -318,24 +330,13 @@ class MainWindow(QMainWindow):
         self.worker_toolbar.addWidget(self.progress_label)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.worker_toolbar)
 
-        self.worker_message_label = QLabel()
-        self.counters_label = QLabel()
-        self.counters_label.setToolTip(self.tr("すべての連携設定の連携ジョブ数(左は選択中の連携設定の件数)"))
-        self.api_label = QLabel()
-        self.api_label.setToolTip(self.tr("Salesforceの1日のAPI要求数(使用数 / 上限)"))
-        for label in (self.worker_message_label, self.counters_label, self.api_label):
-            label.setContentsMargins(4, 0, 4, 0)
-        # The message gives way when the bar is full (its tooltip keeps the whole text); the counters never do.
-        self.worker_message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.worker_message_label.setMinimumWidth(60)
-
         self._backlog_base: int | None = None  # linked count when the current backlog began
         self._history_stale = False
         self._history_refreshed_at = 0.0
         self._shown_counters: WorkerCounters | None = None
         self._history_timer = QTimer(self)
         self._history_timer.setSingleShot(True)
-        self._history_timer.timeout.connect(self._on_history_timer_timeout)
+        self._history_timer.timeout.connect(self._refresh_history)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         controller = self.worker_controller
         self.worker_toolbar.setVisible(controller is not None)
@@ -345,28 +346,6 @@ class MainWindow(QMainWindow):
             return
         controller.status_changed.connect(self._on_worker_controller_status_changed)
         self._show_worker_status(controller.status)
-
-    def _arrange_status_bar(self) -> None:
-        """The status bar's pieces in one ordered list, left to right (a new piece is one more line here; nothing
-        is inserted at a counted index). Stretch 1 gives way first when the bar is full."""
-        # (widget, stretch, permanent: kept at the right, never covered by a temporary message)
-        pieces: list[tuple[QWidget, int, bool]] = [
-            (self.link_status_label, 0, False),
-            (self.relogin_button, 0, False),
-            (self.owner_label, 0, False),
-            (self.worker_message_label, 1, False),
-            (self.jobs_label, 0, True),
-            (self.counters_label, 0, True),
-            (self.api_label, 0, True),
-            (self.worker_label, 0, True),
-        ]
-        bar = self.statusBar()
-        for widget, stretch, permanent in pieces:
-            if permanent:
-                bar.addPermanentWidget(widget, stretch)
-            else:
-                bar.addWidget(widget, stretch)
-        self.status_bar_pieces = [widget for widget, _, _ in pieces]
 
     # --- public API ----------------------------------------------------------------------------------------
 
@@ -450,13 +429,13 @@ class MainWindow(QMainWindow):
         try:
             self.setting_list.clear()
             row_to_select = -1
-            for row, summary in enumerate(self.context.config.list_settings()):
+            for index, summary in enumerate(self.context.config.list_settings()):
                 item = QListWidgetItem(summary.name)
                 item.setData(Qt.ItemDataRole.UserRole, summary.name)
                 self._show_item_attention(item, summary.status)
                 self.setting_list.addItem(item)
                 if summary.name == select:
-                    row_to_select = row
+                    row_to_select = index
             self.setting_list.setCurrentRow(row_to_select)
         finally:
             self._populating = False
@@ -475,8 +454,8 @@ class MainWindow(QMainWindow):
     def _on_attention_watch_changed(self) -> None:
         """What needs the admin changed: the list's badges, the 基本情報 badge, the status bar, the tray, and one
         notification per kind and setting that began."""
-        for row in range(self.setting_list.count()):
-            item = self.setting_list.item(row)
+        for index in range(self.setting_list.count()):
+            item = self.setting_list.item(index)
             self._show_item_attention(item, str(item.data(LINK_STATUS_ROLE) or ""))
         self._show_attention_in_tab()
         self._update_status_bar()
@@ -545,21 +524,22 @@ class MainWindow(QMainWindow):
                 return False
             self._leaving = leaving_setting
             try:
-                saved = tab.save()  # type: ignore[attr-defined]
+                saved = self._save_tab(tab, then)
             finally:
                 self._leaving = False
-            if saved is None:  # the objects tab compares new tab codes with the org first
-                self._show_tab(tab)
-                self._after_save(then)
-                return False
             if not saved:
-                self._show_tab(tab)
                 return False
         return True
 
-    def _after_save(self, then: Callable[[], object] | None) -> None:
-        """Run ``then`` when the objects tab's pending 保存 succeeds (nothing when it is refused)."""
-        self._pending_leave = then
+    def _save_tab(self, tab: QWidget, then: Callable[[], object] | None) -> bool:
+        """Save a tab for the guard or 設定確認. False shows the tab: its 保存 was refused (with its problems), or the
+        objects tab compares new tab codes with the org first — ``then`` runs once that save succeeds."""
+        saved = tab.save()  # type: ignore[attr-defined]
+        if saved is None:
+            self._pending_leave = then  # see _on_objects_tab_saved_later (nothing runs when it is refused)
+        if not saved:
+            self._show_tab(tab)
+        return bool(saved)
 
     @Slot(bool)
     def _on_objects_tab_saved_later(self, saved: bool) -> None:
@@ -865,12 +845,7 @@ class MainWindow(QMainWindow):
             self._history_stale = True
             return
         self._history_stale = False
-        # The tab is being reworked: prefer its refresh() (keeps the page) when it has one, else load().
-        refresh = getattr(self.history_tab, "refresh", None)
-        if callable(refresh):
-            refresh()
-        else:
-            self.history_tab.load(self._selected)
+        self.history_tab.refresh()  # keeps the page
 
     @Slot(object)
     def _on_worker_controller_status_changed(self, status: WorkerStatus) -> None:
@@ -883,10 +858,6 @@ class MainWindow(QMainWindow):
             return
         delay = HISTORY_REFRESH_S - (time.monotonic() - self._history_refreshed_at)
         self._history_timer.start(max(0, round(delay * 1000)))
-
-    @Slot()
-    def _on_history_timer_timeout(self) -> None:
-        self._refresh_history()
 
     @Slot(int)
     def _on_tabs_current_changed(self, _index: int) -> None:
@@ -962,27 +933,20 @@ class MainWindow(QMainWindow):
         if name != self._selected:
             self._select(name)  # a new or renamed setting: every tab needs the new name
 
-    @Slot()
-    def _on_tab_changed(self) -> None:
-        self.refresh()
-
     @Slot(str)
-    def _on_basic_tab_verify_requested(self, name: str) -> None:
-        # 設定確認 runs in the runner's thread pool; it shows a busy dialog, then one popup (SPEC §11).
-        self._verify_with_edits(name, ask_first=True)
-
-    def _verify_with_edits(self, name: str, *, ask_first: bool) -> None:
-        """設定確認 checks the saved setting: edits not saved yet are saved first (保存して確認), left out
-        (保存せずに確認), or nothing runs (キャンセル)."""
+    def _verify_with_edits(self, name: str, ask_first: bool = True) -> None:
+        """設定確認 checks the saved setting: edits not saved yet are saved first (保存して確認; 基本情報 last, as a
+        rename reloads every tab), left out (保存せずに確認), or nothing runs (キャンセル). It runs in the runner's
+        thread pool; it shows a busy dialog, then one popup (SPEC §11)."""
         dirty = [tab for tab in self._edit_tabs() if tab.is_dirty()]  # type: ignore[attr-defined]
         if dirty:
-            if ask_first:
-                choice = self._ask_verify_edits(name, dirty)
-                if choice is None:
-                    return
-            else:
-                choice = True
-            if choice and not self._save_for_verify(name, dirty):
+            choice = self._ask_verify_edits(name, dirty) if ask_first else True
+            if choice is None:
+                return
+            if choice and not all(
+                self._save_tab(tab, lambda: self._verify_with_edits(self._selected or name, ask_first=False))
+                for tab in sorted(dirty, key=lambda tab: tab is self.basic_tab)
+            ):
                 return
             name = self._selected or name  # 基本情報 may have renamed the setting
         self.verify_runner.run(name)
@@ -996,40 +960,25 @@ class MainWindow(QMainWindow):
         box.setText(self.tr("「{0}」の{1}に保存されていない変更があります。").format(
             name, self.tr("、").join(self._tab_title(tab) for tab in dirty)))
         box.setInformativeText(self.tr("設定確認は保存済みの設定をSalesforceで確認します。変更を保存してから確認しますか?"))
-        save = box.addButton(self.tr("保存して確認"), QMessageBox.ButtonRole.AcceptRole)
-        save.setObjectName("saveAndVerify")
-        unsaved = box.addButton(self.tr("保存せずに確認"), QMessageBox.ButtonRole.ActionRole)
-        unsaved.setObjectName("verifyWithoutSaving")
-        cancel = box.addButton(self.tr("キャンセル"), QMessageBox.ButtonRole.RejectRole)
-        cancel.setObjectName("cancelVerify")
+        answers = {}
+        for object_name, text, role, answer in (
+            ("saveAndVerify", self.tr("保存して確認"), QMessageBox.ButtonRole.AcceptRole, True),
+            ("verifyWithoutSaving", self.tr("保存せずに確認"), QMessageBox.ButtonRole.ActionRole, False),
+            ("cancelVerify", self.tr("キャンセル"), QMessageBox.ButtonRole.RejectRole, None),
+        ):
+            button = box.addButton(text, role)
+            button.setObjectName(object_name)
+            answers[button] = answer
+        save, _unsaved, cancel = answers
         box.setDefaultButton(save)
         box.setEscapeButton(cancel)
         self.verify_edits_box = box
         try:
             box.exec()
-            clicked = box.clickedButton()
+            return answers.get(box.clickedButton())
         finally:
             self.verify_edits_box = None
             box.deleteLater()
-        if clicked is save:
-            return True
-        if clicked is unsaved:
-            return False
-        return None
-
-    def _save_for_verify(self, name: str, dirty: list[QWidget]) -> bool:
-        """Save the tabs with edits, 基本情報 last (a rename reloads every tab). False when one was refused, or
-        the objects tab is still comparing tab codes with the org (設定確認 then runs when it saved)."""
-        for tab in sorted(dirty, key=lambda tab: tab is self.basic_tab):
-            saved = tab.save()  # type: ignore[attr-defined]
-            if saved is None:
-                self._show_tab(tab)
-                self._after_save(lambda: self._verify_with_edits(self._selected or name, ask_first=False))
-                return False
-            if not saved:
-                self._show_tab(tab)
-                return False
-        return True
 
     @Slot(str)
     def _on_verify_runner_started(self, _name: str) -> None:

@@ -10,12 +10,12 @@ import time
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer, Signal, Slot
 
 from biztel_desk.services.link_runtime import LinkWorker, WorkerState, WorkerStatus
+from biztel_desk.services.window_view import WorkerCommands, reached, worker_commands
 
 log = logging.getLogger(__name__)
 
 # Posted by the worker thread; carries nothing (the latest status waits in the controller, see _observe).
 _STATUS_EVENT = QEvent.Type(QEvent.registerEventType())
-_RUNNING_STATES = (WorkerState.RUNNING, WorkerState.WAITING_FOR_LIMIT, WorkerState.ERROR)
 # A worker that ended by itself (a damaged database, a bug) is started again after these waits, the last repeated:
 # the window is its own service manager. Transient faults (a lock, the network) never end it.
 RESTART_DELAYS_S = (30.0, 120.0, 600.0)
@@ -29,7 +29,8 @@ class WorkerController(QObject):
     thread picks up the newest snapshot and emits ``status_changed`` with it.
 
     ``can_start`` / ``can_pause`` / ``can_stop`` come from the reported state and from a request that the
-    worker has not confirmed yet (休止 and 停止 take effect after the batch in flight), never from guesses.
+    worker has not confirmed yet (休止 and 停止 take effect after the batch in flight), never from guesses
+    (``services.window_view.worker_commands``).
     """
 
     status_changed = Signal(object)  # WorkerStatus, emitted on the GUI thread
@@ -71,17 +72,19 @@ class WorkerController(QObject):
         """The state asked for with start / pause / stop that the worker has not reported yet."""
         return self._requested
 
+    def _allowed(self) -> WorkerCommands:
+        if self._closed:
+            return WorkerCommands(start=False, pause=False, stop=False)
+        return worker_commands(self._status.state, self._requested, alive=self.alive,
+                               restart_pending=self.restart_pending)
+
     @property
     def can_start(self) -> bool:
-        if self._closed or self._requested is not None:
-            return False
-        return not self.alive or self._status.state in (WorkerState.PAUSED, WorkerState.ERROR)
+        return self._allowed().start
 
     @property
     def can_pause(self) -> bool:
-        if self._closed or self._requested is not None or not self.alive:
-            return False
-        return self._status.state in _RUNNING_STATES
+        return self._allowed().pause
 
     @property
     def restart_pending(self) -> bool:
@@ -90,13 +93,7 @@ class WorkerController(QObject):
 
     @property
     def can_stop(self) -> bool:
-        if self._closed or self._requested == WorkerState.STOPPED:
-            return False
-        if self.restart_pending:
-            return True  # 停止 cancels the automatic restart
-        if not self.alive:
-            return False
-        return self._status.state != WorkerState.STOPPED or self._requested is not None
+        return self._allowed().stop
 
     # --- commands (GUI thread) --------------------------------------------------------------------------------
 
@@ -200,23 +197,11 @@ class WorkerController(QObject):
         self._status = status
         if status.state == WorkerState.STOPPED and self.worker.running:
             self.worker.stop(1.0)  # STOPPED is the thread's last word: reap it so 開始 starts a new one
-        if self._reached(status.state):
+        if reached(self._requested, status.state, alive=self.alive):
             self._requested = None
         if status.state == WorkerState.ERROR:
             self._recheck_timer.start()
         self.status_changed.emit(status)
-
-    def _reached(self, state: WorkerState) -> bool:
-        requested = self._requested
-        if requested is None:
-            return False
-        if not self.alive:
-            return True  # whatever was asked, a dead thread is as far as it goes: 開始 is the way on
-        if requested == WorkerState.RUNNING:
-            return state in _RUNNING_STATES
-        if requested == WorkerState.PAUSED:
-            return state in (WorkerState.PAUSED, WorkerState.STOPPED)
-        return state == WorkerState.STOPPED
 
     def _announce(self) -> None:
         """A request changed what the buttons allow: tell the window with the current status."""

@@ -11,11 +11,13 @@ from biztel_desk.services.window_view import (
     Progress,
     api_percent,
     overall_counters,
+    reached,
     relogin_account,
     service_bar,
     setting_jobs,
     tray_view,
     worker_bar,
+    worker_commands,
 )
 
 
@@ -108,3 +110,35 @@ def test_relogin_only_for_an_account_that_must_sign_in_again() -> None:
     assert relogin_account(relogin, "本番組織") == "本番組織"
     assert relogin_account(relogin, None) is None
     assert relogin_account((Attention(AttentionKind.CALLS, "失敗"),), "本番組織") is None
+
+
+def test_worker_commands_follow_the_state_and_a_request_not_confirmed_yet() -> None:
+    def allowed(state: WorkerState, requested: WorkerState | None = None, *, alive: bool = True,
+                restart_pending: bool = False) -> tuple[bool, bool, bool]:
+        found = worker_commands(state, requested, alive=alive, restart_pending=restart_pending)
+        return found.start, found.pause, found.stop
+
+    assert allowed(WorkerState.STOPPED, alive=False) == (True, False, False)
+    assert allowed(WorkerState.RUNNING) == (False, True, True)
+    assert allowed(WorkerState.WAITING_FOR_LIMIT) == (False, True, True)
+    assert allowed(WorkerState.ERROR) == (True, True, True)  # 開始 retries at once
+    assert allowed(WorkerState.PAUSED) == (True, False, True)
+    # 休止 asked, the batch in flight not done: only 停止; 停止 asked: nothing.
+    assert allowed(WorkerState.RUNNING, WorkerState.PAUSED) == (False, False, True)
+    assert allowed(WorkerState.RUNNING, WorkerState.STOPPED) == (False, False, False)
+    # 開始 asked before the thread reported anything: 停止 may follow at once.
+    assert allowed(WorkerState.STOPPED, WorkerState.RUNNING) == (False, False, True)
+    # It ended by itself and restarts soon: 停止 cancels that.
+    assert allowed(WorkerState.ERROR, alive=False, restart_pending=True) == (True, False, True)
+    assert allowed(WorkerState.ERROR, alive=False) == (True, False, False)
+
+
+def test_a_request_is_reached_when_the_worker_reports_it() -> None:
+    assert not reached(None, WorkerState.RUNNING, alive=True)
+    assert reached(WorkerState.RUNNING, WorkerState.WAITING_FOR_LIMIT, alive=True)
+    assert not reached(WorkerState.RUNNING, WorkerState.STOPPED, alive=True)
+    assert reached(WorkerState.PAUSED, WorkerState.PAUSED, alive=True)
+    assert reached(WorkerState.PAUSED, WorkerState.STOPPED, alive=True)
+    assert not reached(WorkerState.PAUSED, WorkerState.RUNNING, alive=True)
+    assert not reached(WorkerState.STOPPED, WorkerState.PAUSED, alive=True)
+    assert reached(WorkerState.STOPPED, WorkerState.RUNNING, alive=False)  # a dead thread goes no further
