@@ -53,6 +53,7 @@ from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
 from biztel_desk.ui.dialogs.close_dialog import CloseAction, ask_close_action
 from biztel_desk.ui.dialogs.system_dialog import SystemDialog
 from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner
+from biztel_desk.ui.edit_guard import EditGuard
 from biztel_desk.ui.lease_watch import LeaseWatcher
 from biztel_desk.ui.notifier import Notifier
 from biztel_desk.ui.service_console import ServiceConsole
@@ -95,7 +96,6 @@ class MainWindow(QMainWindow):
             worker = runtime.worker
         self._selected: str | None = None
         self._populating = False
-        self._leaving = False  # a switch is in progress: saving must not move the selection itself
         self._closing = False
         self._quitting = False  # 終了 (the tray menu, or 連携を止めて終了): close for real, ask nothing more
         self.quits_app = False  # set by the composition root: closing from the tray ends the application
@@ -147,18 +147,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.objects_tab, self.tr("オブジェクト"))
         self.tabs.addTab(self.targets_tab, self.tr("連携対象"))
         self.tabs.addTab(self.history_tab, self.tr("連携通話履歴"))
-        # The unsaved-edits guard (_confirm_leave_edits): the tab shown, and a 保存 that finishes later.
-        self._shown_tab: QWidget | None = self.tabs.currentWidget()
-        self._tab_guarding = False
-        self._pending_leave: Callable[[], object] | None = None
-        self.tabs.currentChanged.connect(self._on_tabs_current_changed_guard)
-        self.objects_tab.saved_later.connect(self._on_objects_tab_saved_later)
-        self.verify_edits_box: QMessageBox | None = None  # 設定確認's question about unsaved edits, while open
+        self.edit_guard = EditGuard(self)  # asks before unsaved edits are left; 設定確認 goes through it too
         self.basic_tab.saved.connect(self._on_basic_tab_saved)
         self.basic_tab.changed.connect(self.refresh)
         self.history_tab.retried.connect(self._on_history_tab_retried)
         self.verify_runner = VerifyRunner(self.context, self)
-        self.basic_tab.verify_requested.connect(self._verify_with_edits)
         self.verify_runner.started.connect(self._on_verify_runner_started)
         self.verify_runner.finished.connect(self._on_verify_runner_done)
         self.verify_runner.failed.connect(self._on_verify_runner_done)
@@ -368,7 +361,7 @@ class MainWindow(QMainWindow):
 
     def select_setting(self, name: str | None) -> bool:
         """Select a setting as the user would (asks about unsaved edits); False if the user cancelled."""
-        if not self._confirm_leave(then=lambda: self._select(name)):
+        if not self.edit_guard.confirm_leave(lambda: self._select(name)):
             return False
         self._select(name)
         return True
@@ -483,93 +476,6 @@ class MainWindow(QMainWindow):
         self._show_attention_in_tab()
         self._update_status_bar()
 
-    def _confirm_leave(self, then: Callable[[], object] | None = None) -> bool:
-        """True when the setting's tabs may be left (another setting, 新規, closing): see _confirm_leave_edits."""
-        return self._confirm_leave_edits(self._edit_tabs(), then)
-
-    # --- the unsaved-edits guard --------------------------------------------------------------------------------
-
-    def _edit_tabs(self) -> list[QWidget]:
-        """The tabs with their own 保存, in tab order."""
-        return [self.basic_tab, self.objects_tab, self.targets_tab]
-
-    def _tab_title(self, tab: QWidget) -> str:
-        return self.tabs.tabText(self.tabs.indexOf(tab))
-
-    def _confirm_leave_edits(self, tabs: list[QWidget], then: Callable[[], object] | None = None, *,
-                             leaving_setting: bool = True) -> bool:
-        """True when ``tabs`` may be left: each is clean, or the user saved or discarded its edits (保存 / 破棄 /
-        キャンセル, one question per tab with edits). False keeps the user where they were: キャンセル, a refused
-        保存 (the tab is shown with its problems), or a 保存 still comparing tab codes with the org — ``then``
-        (the action that asked) runs once that save succeeds. ``leaving_setting`` False (only another tab of the
-        same setting is wanted): a new or renamed setting saved from 基本情報 is selected as after its own 保存."""
-        for tab in tabs:
-            if not tab.is_dirty():  # type: ignore[attr-defined]
-                continue
-            if tab is self.basic_tab:
-                name = self.basic_tab.setting_name() or self.basic_tab.name_edit.text() or self.tr("新しい連携設定")
-            else:
-                name = self._selected or ""
-            answer = ask(
-                self,
-                self.tr("未保存の変更"),
-                self.tr("「{0}」の{1}に保存されていない変更があります。保存しますか?").format(name, self._tab_title(tab)),
-                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Save,
-            )
-            if answer == QMessageBox.StandardButton.Discard:
-                tab.revert()  # type: ignore[attr-defined]
-                continue
-            if answer != QMessageBox.StandardButton.Save:
-                return False
-            self._leaving = leaving_setting
-            try:
-                saved = self._save_tab(tab, then)
-            finally:
-                self._leaving = False
-            if not saved:
-                return False
-        return True
-
-    def _save_tab(self, tab: QWidget, then: Callable[[], object] | None) -> bool:
-        """Save a tab for the guard or 設定確認. False shows the tab: its 保存 was refused (with its problems), or the
-        objects tab compares new tab codes with the org first — ``then`` runs once that save succeeds."""
-        saved = tab.save()  # type: ignore[attr-defined]
-        if saved is None:
-            self._pending_leave = then  # see _on_objects_tab_saved_later (nothing runs when it is refused)
-        if not saved:
-            self._show_tab(tab)
-        return bool(saved)
-
-    @Slot(bool)
-    def _on_objects_tab_saved_later(self, saved: bool) -> None:
-        then, self._pending_leave = self._pending_leave, None
-        if saved and then is not None:
-            QTimer.singleShot(0, self, then)  # after the save's job has ended
-
-    def _show_tab(self, tab: QWidget) -> None:
-        """Show a tab from the guard itself (asks nothing)."""
-        self._tab_guarding = True
-        try:
-            self.tabs.setCurrentWidget(tab)
-        finally:
-            self._tab_guarding = False
-        self._shown_tab = self.tabs.currentWidget()
-
-    @Slot(int)
-    def _on_tabs_current_changed_guard(self, _index: int) -> None:
-        """Leaving オブジェクト / 連携対象 / 基本情報 with unsaved edits asks first; キャンセル stays on the tab."""
-        previous, current = self._shown_tab, self.tabs.currentWidget()
-        if self._tab_guarding or previous is current or previous not in self._edit_tabs():
-            self._shown_tab = current
-            return
-        if not previous.is_dirty():  # type: ignore[union-attr]
-            self._shown_tab = current
-            return
-        self._show_tab(previous)  # stay while asking
-        if self._confirm_leave_edits([previous], then=lambda: self._show_tab(current), leaving_setting=False):
-            self._show_tab(current)
-
     def _show_relogin(self, setting: str | None) -> None:
         """要対応 of the selected setting, said in the status bar (the reasons in the tooltip); for an account that
         must sign in again in the browser, with the button to do it."""
@@ -663,7 +569,7 @@ class MainWindow(QMainWindow):
         config.set_preference(PREF_TAB, self.tabs.currentIndex())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        if not self._confirm_leave(then=self.close):
+        if not self.edit_guard.confirm_leave(self.close):
             event.ignore()
             return
         if self._closing:  # events processed while the worker stops may bring a second close
@@ -738,11 +644,7 @@ class MainWindow(QMainWindow):
 
     def _on_tray_pause_toggled(self) -> None:
         controller = self.worker_controller
-        if controller is None:
-            return
-        if controller.can_pause:
-            controller.pause()
-        elif controller.can_start:
+        if controller is not None and not controller.pause():  # 休止 when linking, else 再開
             controller.start()
 
     def _show_tray_state(self, status: WorkerStatus) -> None:
@@ -884,14 +786,14 @@ class MainWindow(QMainWindow):
         name = self._name_at(row)
         if name == self._selected and not self.basic_tab.is_new():
             return
-        if not self._confirm_leave(then=lambda: self._select(name)):
+        if not self.edit_guard.confirm_leave(lambda: self._select(name)):
             self._populate_list(self._selected)  # put the highlight back where the form is
             return
         self._select(name)
 
     @Slot()
     def _on_new_button_clicked(self) -> None:
-        if not self._confirm_leave(then=self._on_new_button_clicked):
+        if not self.edit_guard.confirm_leave(self._on_new_button_clicked):
             return
         self._selected = None
         self._populate_list(None)
@@ -928,57 +830,10 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_basic_tab_saved(self, name: str) -> None:
-        if self._leaving:
+        if self.edit_guard.leaving:
             return  # the switch that asked for the save selects its own target next
         if name != self._selected:
             self._select(name)  # a new or renamed setting: every tab needs the new name
-
-    @Slot(str)
-    def _verify_with_edits(self, name: str, ask_first: bool = True) -> None:
-        """設定確認 checks the saved setting: edits not saved yet are saved first (保存して確認; 基本情報 last, as a
-        rename reloads every tab), left out (保存せずに確認), or nothing runs (キャンセル). It runs in the runner's
-        thread pool; it shows a busy dialog, then one popup (SPEC §11)."""
-        dirty = [tab for tab in self._edit_tabs() if tab.is_dirty()]  # type: ignore[attr-defined]
-        if dirty:
-            choice = self._ask_verify_edits(name, dirty) if ask_first else True
-            if choice is None:
-                return
-            if choice and not all(
-                self._save_tab(tab, lambda: self._verify_with_edits(self._selected or name, ask_first=False))
-                for tab in sorted(dirty, key=lambda tab: tab is self.basic_tab)
-            ):
-                return
-            name = self._selected or name  # 基本情報 may have renamed the setting
-        self.verify_runner.run(name)
-
-    def _ask_verify_edits(self, name: str, dirty: list[QWidget]) -> bool | None:
-        """保存して確認 (True) / 保存せずに確認 (False) / キャンセル (None)."""
-        box = QMessageBox(self)
-        box.setObjectName("verifyEditsBox")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("設定確認"))
-        box.setText(self.tr("「{0}」の{1}に保存されていない変更があります。").format(
-            name, self.tr("、").join(self._tab_title(tab) for tab in dirty)))
-        box.setInformativeText(self.tr("設定確認は保存済みの設定をSalesforceで確認します。変更を保存してから確認しますか?"))
-        answers = {}
-        for object_name, text, role, answer in (
-            ("saveAndVerify", self.tr("保存して確認"), QMessageBox.ButtonRole.AcceptRole, True),
-            ("verifyWithoutSaving", self.tr("保存せずに確認"), QMessageBox.ButtonRole.ActionRole, False),
-            ("cancelVerify", self.tr("キャンセル"), QMessageBox.ButtonRole.RejectRole, None),
-        ):
-            button = box.addButton(text, role)
-            button.setObjectName(object_name)
-            answers[button] = answer
-        save, _unsaved, cancel = answers
-        box.setDefaultButton(save)
-        box.setEscapeButton(cancel)
-        self.verify_edits_box = box
-        try:
-            box.exec()
-            return answers.get(box.clickedButton())
-        finally:
-            self.verify_edits_box = None
-            box.deleteLater()
 
     @Slot(str)
     def _on_verify_runner_started(self, _name: str) -> None:

@@ -163,7 +163,7 @@ def test_save_and_verify_waits_for_the_check_then_verifies(
     window.verify_runner.started.connect(started.append)
 
     def click() -> None:
-        box = window.verify_edits_box
+        box = window.edit_guard.verify_edits_box
         if box is None or not box.isVisible():
             QTimer.singleShot(20, click)
             return

@@ -172,7 +172,7 @@ def answer_verify_box(window: MainWindow, button: str) -> None:
     is open (it runs its own event loop)."""
 
     def click() -> None:
-        box = window.verify_edits_box
+        box = window.edit_guard.verify_edits_box
         if box is None or not box.isVisible():
             QTimer.singleShot(20, click)
             return
@@ -210,7 +210,7 @@ def test_verify_without_edits_asks_nothing(qtbot: QtBot, two_settings: MainWindo
     started: list[str] = []
     window.verify_runner.started.connect(started.append)
     window.basic_tab.verify_button.click()
-    assert started == ["本社"] and window.verify_edits_box is None
+    assert started == ["本社"] and window.edit_guard.verify_edits_box is None
     qtbot.waitUntil(lambda: not window.verify_runner.is_running(), timeout=20000)
     if window.verify_runner.result_dialog is not None:
         window.verify_runner.result_dialog.close()
@@ -224,7 +224,7 @@ def test_the_verify_question_in_japanese(qtbot: QtBot, two_settings: MainWindow,
     shots: list[str] = []
 
     def shoot() -> None:
-        box = window.verify_edits_box
+        box = window.edit_guard.verify_edits_box
         if box is None or not box.isVisible():
             QTimer.singleShot(20, shoot)
             return
