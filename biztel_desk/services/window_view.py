@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from biztel_desk.domain.jobs import TASK_STATES
@@ -60,6 +60,25 @@ def reached(requested: WorkerState | None, state: WorkerState, *, alive: bool) -
     if requested == WorkerState.PAUSED:
         return state in (WorkerState.PAUSED, WorkerState.STOPPED)
     return state == WorkerState.STOPPED
+
+
+@dataclass(frozen=True)
+class Handover:
+    """Who links: the window's own worker, or this PC's background service (the window is then its console)."""
+
+    worker_started: bool = False  # the window's worker was started once, or left to the service: never again by itself
+    console_shown: bool = False  # the worker bar shows the service's state
+    service_gone: bool = False  # the service the console showed stopped: 開始 here links in the window again
+
+    def seen(self, service: bool) -> tuple[Handover, str | None]:
+        """After a read of the service's heartbeat (``service``: it beats): the next state, and what the window's
+        worker does — ``"stop"`` (the service links: the worker finishes its batch and hands over), ``"start"`` (the
+        first read found no service) or nothing."""
+        if service:
+            return Handover(worker_started=True, console_shown=True), "stop"
+        if not self.worker_started:
+            return replace(self, worker_started=True, console_shown=False), "start"
+        return Handover(worker_started=True, service_gone=self.service_gone or self.console_shown), None
 
 
 class Progress(enum.StrEnum):

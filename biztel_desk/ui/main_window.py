@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ from biztel_desk.services.context import AppContext
 from biztel_desk.services.link_owners import send_now_refusal
 from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker, WorkerCounters, WorkerState, WorkerStatus
 from biztel_desk.services.window_view import (
+    Handover,
     Progress,
     WorkerBar,
     api_percent,
@@ -104,9 +106,7 @@ class MainWindow(QMainWindow):
         self.worker_controller = WorkerController(worker, self) if worker is not None else None
         # This PC's background service, while it runs, links instead of the window: the window is its console.
         self.console = ServiceConsole(self)
-        self._worker_started = False
-        self._service_gone = False  # the service stopped: 開始 here links in the window again
-        self._console_shown = False  # the worker bar shows the service's state
+        self._handover = Handover()  # the window's worker or the service (services/window_view.py)
         # OS notifications for what needs the admin (once per kind and setting, not at every refresh), and what
         # needs it: re-read in a job when the worker's status changes (services/attention.py decides).
         self.notifier = Notifier(self)
@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
         self.attention_watch.start()
         if self.worker_controller is not None and self.context.demo:
             # No service links a throw-away demo profile: its worker starts at the first turn of the event loop.
-            self._worker_started = True
+            self._handover = Handover(worker_started=True)
             QTimer.singleShot(0, self.worker_controller, self.worker_controller.start)
         self.setAcceptDrops(True)  # call files dropped on the window open the import dialog
 
@@ -661,18 +661,11 @@ class MainWindow(QMainWindow):
         controller = self.worker_controller
         if controller is None or self._closing:
             return
-        service = self.lease_watcher.service
-        if service is not None:
-            self._service_gone = False
-            self._worker_started = True  # never by itself while the service links: it owns the settings
-            if controller.can_stop:
-                controller.stop()  # the service links: the window's worker finishes its batch and hands over
-        elif not self._worker_started:
-            self._worker_started = True
+        self._handover, step = self._handover.seen(self.lease_watcher.service is not None)
+        if step == "stop" and controller.can_stop:
+            controller.stop()
+        elif step == "start":
             controller.start()
-        elif self._console_shown:  # the console showed a service that is gone now
-            self._service_gone = True
-        self._console_shown = service is not None
         self._show_worker_status(controller.status)
 
     def _command_service(self, command: str) -> None:
@@ -704,7 +697,7 @@ class MainWindow(QMainWindow):
             bar = worker_bar(status, controller, closing=self._closing, backlog_base=self._backlog_base)
             self._backlog_base = bar.backlog_base
             self.set_worker_state(self.worker_state_text(status.state))
-            message = self.console.gone() if self._service_gone and not controller.alive else status.message
+            message = self.console.gone() if self._handover.service_gone and not controller.alive else status.message
             self.attention_watch.set_worker_status(status)
             self._show_tray_state(status)
             self.counters_label.setText(self.tr("全体: {0}").format(overall_counters(status.counters, self.context.lang)))
@@ -774,7 +767,7 @@ class MainWindow(QMainWindow):
             self._command_service(command)
         elif controller is not None:
             if command == "run":
-                self._service_gone = False
+                self._handover = replace(self._handover, service_gone=False)
             {"run": controller.start, "pause": controller.pause, "stop": controller.stop}[command]()
 
     # --- slots ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from biztel_desk.services.attention import Attention, AttentionKind, Overall
 from biztel_desk.services.link_owners import ServiceState
 from biztel_desk.services.link_runtime import WorkerCounters, WorkerState, WorkerStatus
 from biztel_desk.services.window_view import (
+    Handover,
     Progress,
     api_percent,
     overall_counters,
@@ -142,3 +143,22 @@ def test_a_request_is_reached_when_the_worker_reports_it() -> None:
     assert not reached(WorkerState.PAUSED, WorkerState.RUNNING, alive=True)
     assert not reached(WorkerState.STOPPED, WorkerState.PAUSED, alive=True)
     assert reached(WorkerState.STOPPED, WorkerState.RUNNING, alive=False)  # a dead thread goes no further
+
+
+def test_the_handover_between_the_windows_worker_and_the_service() -> None:
+    # No service at the first read: the window's worker starts, once.
+    state, step = Handover().seen(service=False)
+    assert step == "start" and state.worker_started and not state.service_gone
+    assert state.seen(service=False) == (state, None)
+    # The service starts later: the window's worker hands over and the worker bar becomes its console.
+    console, step = state.seen(service=True)
+    assert step == "stop" and console.console_shown
+    # The service stops: the window says so and does not start its worker by itself (開始 does).
+    gone, step = console.seen(service=False)
+    assert step is None and gone.service_gone and not gone.console_shown
+    assert gone.seen(service=False)[0].service_gone  # said until 開始 (or the service comes back)
+    assert not gone.seen(service=True)[0].service_gone
+    # A service already linking at the first read: the window's worker never starts by itself.
+    first, step = Handover().seen(service=True)
+    assert step == "stop" and first.worker_started
+    assert first.seen(service=False)[1] is None
