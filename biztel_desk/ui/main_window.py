@@ -248,19 +248,24 @@ class MainWindow(QMainWindow):
         self.relogin_button.setStyleSheet("color: #b00020; font-weight: bold;")
         self.relogin_button.hide()
         self.relogin_button.clicked.connect(self._on_relogin_button_clicked)
+        # この設定は DESK-A が連携中: another desktop (or a sync on this PC) holds the setting's lease.
+        owner_label = QLabel()
+        owner_label.setObjectName("ownerLabel")
+        owner_label.setStyleSheet("color: #9a6700; font-weight: bold;")  # before its margins: a style sheet resets them
+        made = {"relogin_button": self.relogin_button, "owner_label": owner_label}
         bar = self.statusBar()
         # (label attribute, margin, stretch, permanent: kept at the right, never covered by a temporary message)
         for name, margin, stretch, permanent in (
             ("link_status_label", 8, 0, False),
             ("relogin_button", 0, 0, False),
-            ("owner_label", 8, 0, False),  # この設定は DESK-A が連携中: another desktop (or a sync on this PC)
+            ("owner_label", 8, 0, False),
             ("worker_message_label", 4, 1, False),
             ("jobs_label", 8, 0, True),
             ("counters_label", 4, 0, True),
             ("api_label", 4, 0, True),
             ("worker_label", 8, 0, True),
         ):
-            widget = self.relogin_button if name == "relogin_button" else QLabel()
+            widget = made.get(name) or QLabel()
             if margin:
                 widget.setContentsMargins(margin, 0, margin, 0)
             setattr(self, name, widget)
@@ -268,8 +273,6 @@ class MainWindow(QMainWindow):
                 bar.addPermanentWidget(widget, stretch)
             else:
                 bar.addWidget(widget, stretch)
-        self.owner_label.setObjectName("ownerLabel")
-        self.owner_label.setStyleSheet("color: #9a6700; font-weight: bold;")
         self.counters_label.setToolTip(self.tr("すべての連携設定の連携ジョブ数(左は選択中の連携設定の件数)"))
         self.api_label.setToolTip(self.tr("Salesforceの1日のAPI要求数(使用数 / 上限)"))
         # The message gives way when the bar is full (its tooltip keeps the whole text); the counters never do.
@@ -346,7 +349,7 @@ class MainWindow(QMainWindow):
         return self._selected
 
     def set_worker_state(self, text: str) -> None:
-        """Show the link worker's state (「停止中」「送信中」…); the link engine calls this."""
+        """Show the link worker's state (「停止中」「送信中」…) at the right of the status bar."""
         self.worker_label.setText(self.tr("ワーカー: {0}").format(text))
 
     def worker_state_text(self, state: WorkerState) -> str:
