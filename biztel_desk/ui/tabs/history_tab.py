@@ -46,6 +46,8 @@ from biztel_desk.services import history
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import (
     ATTENTION_STATES,
+    COLUMN_KEYS,
+    DEFAULT_VISIBLE,
     JOB_STATES,
     QUICK_RANGES,
     RETRIABLE_STATES,
@@ -58,14 +60,7 @@ from biztel_desk.services.history import (
 )
 from biztel_desk.services.history_view import range_days, saved_columns, shown_columns
 from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
-from biztel_desk.ui.models.history_model import (
-    COLUMN_KEYS,
-    DEFAULT_VISIBLE,
-    ERROR_COLUMN,
-    RECORD_COLUMN,
-    TASK_COLUMN,
-    HistoryModel,
-)
+from biztel_desk.ui.models.history_model import ERROR_COLUMN, RECORD_COLUMN, TASK_COLUMN, HistoryModel
 from biztel_desk.ui.tasks import Jobs
 
 PREFERENCE_KEY = "history_columns"  # the visible columns' keys (not positions: the order may change)
@@ -121,7 +116,6 @@ class HistoryTab(QWidget):
         self.source = source or SqlHistorySource(context.database, system.default_region)
         self.model = HistoryModel(self.source, system.page_size, system.time_zone, self, lang=context.lang)
         self.jobs = Jobs(self)  # the CSV export and 今すぐ再試行 (the model runs the page and count queries)
-        self.exporting = False
         self._columns_sized = False
         self._restore: tuple[list[int], int] | None = None  # what refresh() puts back when the page arrives
 
@@ -235,7 +229,7 @@ class HistoryTab(QWidget):
         self._keyword_timer.setSingleShot(True)
         self._keyword_timer.setInterval(300)  # wait for the admin to stop typing before querying
         self._keyword_timer.timeout.connect(self.apply_keyword_now)
-        self.keyword_edit.textChanged.connect(self._on_keyword_edit_text_changed)
+        self.keyword_edit.textChanged.connect(lambda _text: self._keyword_timer.start())
         self.keyword_edit.returnPressed.connect(self.apply_keyword_now)
         self.range_combo.currentIndexChanged.connect(self._on_range_combo_current_index_changed)
         for check, date_edit in ((self.from_check, self.from_date), (self.to_check, self.to_date)):
@@ -396,28 +390,25 @@ class HistoryTab(QWidget):
     def export_csv(self, path: str) -> None:
         """Write the filtered rows (every page) with the visible columns to ``path`` on a job thread."""
         history_filter = self.model.history_filter
-        if history_filter is None or self.exporting:
+        if history_filter is None or self.jobs.running("export"):
             return
-        keys = self.visible_columns()
-        headers = [self.model.column_title(key) for key in keys]
-        self.exporting = True
         self.export_button.setEnabled(False)
         self.status_label.setText(self.tr("CSVに書き出しています…"))
-        self.jobs.run("export", self._export(path, history_filter, headers, keys), on_error=self._on_export_failed)
+        self.jobs.run("export", self._export(path, history_filter, self.visible_columns()),
+                      on_error=self._on_export_failed)
 
-    async def _export(self, path: str, history_filter: HistoryFilter, headers: list[str], keys: list[str]) -> None:
+    async def _export(self, path: str, history_filter: HistoryFilter, keys: list[str]) -> None:
         model = self.model
         rows = await model.jobs.to_thread(history.export_csv, path, self.source, history_filter, model.sort_order,
-                                          headers, keys, model.zone, self.context.lang, model.url)
-        self.exporting = False
+                                          keys, model.zone, self.context.lang, model.url)
         self.export_button.setEnabled(True)
         self.status_label.setText(self.tr("{rows:,}件をCSVに書き出しました: {path}").format(rows=rows, path=path))
         self.exported.emit(path, rows)
 
     def _on_export_failed(self, error: BaseException) -> None:
-        self.exporting = False
         self.export_button.setEnabled(True)
-        self.status_label.setText(self.tr("CSVを書き出せませんでした: {error}").format(error=error_text(error, self.context.lang)))
+        text = error_text(error, self.context.lang)
+        self.status_label.setText(self.tr("CSVを書き出せませんでした: {error}").format(error=text))
 
     def retry_selected(self) -> None:
         """今すぐ再試行 of the selected failed / retrying rows, in one transaction on a job thread."""
@@ -436,14 +427,11 @@ class HistoryTab(QWidget):
         self.model.refresh()
 
     def _on_retry_failed(self, error: BaseException) -> None:
-        self.status_label.setText(self.tr("再試行できませんでした: {error}").format(error=error_text(error, self.context.lang)))
+        text = error_text(error, self.context.lang)
+        self.status_label.setText(self.tr("再試行できませんでした: {error}").format(error=text))
         self.model.refresh()
 
     # --- slots -------------------------------------------------------------------------------------------------
-
-    @Slot(str)
-    def _on_keyword_edit_text_changed(self, _text: str) -> None:
-        self._keyword_timer.start()
 
     @Slot(int)
     def _on_range_combo_current_index_changed(self, _index: int) -> None:
