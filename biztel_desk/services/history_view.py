@@ -7,11 +7,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from biztel_desk.services.history import (
+    ATTENTION_STATES,
     COLUMN_KEYS,
     DEFAULT_VISIBLE,
+    HistoryFilter,
     HistoryRow,
+    HistorySource,
+    Sort,
+    day_bounds,
     linked_to_details,
     quick_range,
+    read_page,
 )
 
 # 状態's colour per state (SPEC §13): red what failed, amber what waits to be sent again, green what reached
@@ -121,3 +127,45 @@ class Paging:
     def beyond_end(self) -> bool:
         """The page starts past the counted rows (rows went away, e.g. retention): the last page is the one."""
         return self.total is not None and 0 < self.offset >= self.total
+
+
+def anchored_page(
+    source: HistorySource, history_filter: HistoryFilter, sort: Sort, paging: Paging, anchor: tuple[int, int]
+) -> tuple[int, list[HistoryRow]]:
+    """The page a refresh shows, as (offset, rows): ``anchor`` = (row, job id) stays on that row of the page.
+
+    Rows that arrived before it (new calls at the top of the newest-first order) move the page's offset by as many
+    rows instead of pushing the row down under the admin's mouse; a job that left the filter (or moved more than
+    a page) anchors nothing: the page at the same offset."""
+    row, job_id = anchor
+    offset, size, total = paging.offset, paging.size, paging.total
+    window = read_page(source, history_filter, offset, 2 * size, sort, total=total)
+    where = next((i for i, found in enumerate(window) if found.job_id == job_id), None)
+    if where is None or where == row:
+        return offset, window[:size]
+    start = max(offset + where - row, 0)
+    rows = window[start - offset:start - offset + size]
+    if len(rows) < size and len(window) == 2 * size:  # the page reaches past the window: read it whole
+        rows = read_page(source, history_filter, start, size, sort, total=total)
+    return start, rows
+
+
+def filter_for(
+    setting_name: str,
+    keyword: str,
+    days: tuple[dt.date | None, dt.date | None],
+    zone: dt.tzinfo,
+    state: str = "",
+    attention: bool = False,
+) -> HistoryFilter:
+    """The filter of the tab's controls: ``days`` (first, last; inclusive, None = open) in the displayed zone;
+    失敗/要対応 (``attention``) shows its states in place of the one picked in 状態."""
+    started_from, started_before = day_bounds(*days, zone)
+    return HistoryFilter(
+        setting_name=setting_name,
+        keyword=keyword,
+        started_from=started_from,
+        started_before=started_before,
+        state="" if attention else state,
+        states=tuple(ATTENTION_STATES) if attention else (),
+    )

@@ -1,4 +1,4 @@
-"""連携通話履歴's decisions without Qt (services.history_view): colours, tooltips, saved columns, quick ranges, paging."""
+"""連携通話履歴's decisions without Qt (services.history_view): colours, tooltips, columns, filters, ranges, paging."""
 
 from __future__ import annotations
 
@@ -6,18 +6,31 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from sqlalchemy import select
 
 from biztel_desk.domain.matching import Reason
-from biztel_desk.services.history import COLUMN_KEYS, DEFAULT_VISIBLE, HistoryRow
+from biztel_desk.services.context import AppContext
+from biztel_desk.services.history import (
+    COLUMN_KEYS,
+    DEFAULT_SORT,
+    DEFAULT_VISIBLE,
+    HistoryFilter,
+    HistoryRow,
+    SqlHistorySource,
+    read_page,
+)
 from biztel_desk.services.history_view import (
     ADDED_LATER,
     Paging,
+    anchored_page,
     cell_color,
     cell_tooltip,
+    filter_for,
     range_days,
     saved_columns,
     shown_columns,
 )
+from biztel_desk.store.models import Call, LinkJob, LinkSetting
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 
@@ -110,3 +123,52 @@ def test_paging_while_the_count_runs_and_after_rows_went_away() -> None:
     assert counting.page_count == 1 and not counting.beyond_end
     assert Paging(offset=100, size=50, shown=0, total=80).beyond_end  # retention deleted the rows of this page
     assert not Paging(offset=50, size=50, shown=30, total=80).beyond_end
+
+
+def test_filter_for_the_controls_in_the_displayed_zone() -> None:
+    days = (dt.date(2024, 3, 1), dt.date(2024, 3, 31))
+    picked = filter_for("本社", "0312345678", days, TOKYO, state="linked")
+    assert (picked.setting_name, picked.keyword, picked.state, picked.states) == ("本社", "0312345678", "linked", ())
+    assert picked.started_from == dt.datetime(2024, 2, 29, 15, tzinfo=dt.UTC)  # Tokyo's midnight
+    assert picked.started_before == dt.datetime(2024, 3, 31, 15, tzinfo=dt.UTC)  # the last day included
+    # 失敗/要対応 replaces the state picked in 状態; open days are no bound.
+    attention = filter_for("本社", "", (None, None), TOKYO, state="linked", attention=True)
+    assert attention.state == "" and attention.state_set() == ("failed", "retrying")
+    assert attention.started_from is None and attention.started_before is None
+
+
+def _insert(context: AppContext, count: int, first_hour: int) -> None:
+    """``count`` calls an hour apart from ``first_hour`` on 2025-01-01, each with a linked job of 本社."""
+    with context.database.begin() as session:
+        setting_id = session.scalar(select(LinkSetting.id).where(LinkSetting.name == "本社"))
+        for hour in range(first_hour, first_hour + count):
+            began = dt.datetime(2025, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=hour)
+            call = Call(unique_id=f"u{hour:03d}", request_id=f"r{hour:03d}", direction="inbound",
+                        from_number=f"0901111{hour:04d}", to_number="0312345678", started_at=began)
+            session.add(call)
+            session.flush()
+            session.add(LinkJob(call_id=call.id, setting_id=setting_id, state="linked"))
+
+
+def test_anchored_page_keeps_the_row_in_place_when_calls_arrive(context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting()
+    _insert(context, 30, 0)
+    source, everything = SqlHistorySource(context.database), HistoryFilter("本社")
+    page = read_page(source, everything, 10, 10, DEFAULT_SORT)  # the second page, newest first
+    anchor = (4, page[4].job_id)
+    paging = Paging(offset=10, size=10, shown=10, total=30)
+    assert anchored_page(source, everything, DEFAULT_SORT, paging, anchor) == (10, page)  # nothing new
+    _insert(context, 3, 100)  # three newer calls: on top of the newest-first order
+    offset, rows = anchored_page(source, everything, DEFAULT_SORT, paging, anchor)
+    assert offset == 13 and rows == page  # the page moved by the new rows: the anchored job is still row 4
+    # A job that left the filter anchors nothing: the page at the same offset.
+    gone = anchored_page(source, everything, DEFAULT_SORT, paging, (4, -1))
+    assert gone == (10, read_page(source, everything, 10, 10, DEFAULT_SORT))
+    # The anchored job far down the window read first (two pages): the page reaching past it is read whole.
+    window = read_page(source, everything, 0, 20, DEFAULT_SORT)
+    offset, rows = anchored_page(source, everything, DEFAULT_SORT, Paging(0, 10, 10, 33), (0, window[15].job_id))
+    assert offset == 15 and rows == read_page(source, everything, 15, 10, DEFAULT_SORT) and len(rows) == 10
+    # Near the end the page is just shorter.
+    tail = read_page(source, everything, 20, 13, DEFAULT_SORT)
+    offset, rows = anchored_page(source, everything, DEFAULT_SORT, Paging(20, 10, 10, 33), (0, tail[9].job_id))
+    assert offset == 29 and rows == tail[9:] and len(rows) == 4

@@ -24,7 +24,7 @@ from biztel_desk.services.history import (
     keyset_supported,
     zone_of,
 )
-from biztel_desk.services.history_view import Paging, cell_color, cell_tooltip
+from biztel_desk.services.history_view import Paging, anchored_page, cell_color, cell_tooltip
 from biztel_desk.ui.tasks import Jobs
 
 Index = QModelIndex | QPersistentModelIndex
@@ -132,21 +132,8 @@ class HistoryModel(QAbstractTableModel):
         if anchor is None or self._filter is None:
             self._request_offset(self._offset)
             return
-        row, job_id = anchor
-        total, source, size, offset = self._total, self.source, self.page_size, self._offset
-
-        def anchored(f: HistoryFilter, s: Sort) -> tuple[int, list[HistoryRow]]:
-            window = history.read_page(source, f, offset, 2 * size, s, total=total)
-            where = next((i for i, found in enumerate(window) if found.job_id == job_id), None)
-            if where is None or where == row:
-                return offset, window[:size]
-            start = max(offset + where - row, 0)
-            rows = window[start - offset:start - offset + size]
-            if len(rows) < size and len(window) == 2 * size:  # the page reaches past the window: read it whole
-                rows = history.read_page(source, f, start, size, s, total=total)
-            return start, rows
-
-        self._submit_page(offset, anchored)
+        paging, source = self.paging(), self.source
+        self._submit_page(paging.offset, lambda f, s: anchored_page(source, f, s, paging, anchor))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMN_KEYS):

@@ -45,7 +45,6 @@ from biztel_desk.domain.jobs import state_label
 from biztel_desk.services import history
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import (
-    ATTENTION_STATES,
     COLUMN_KEYS,
     DEFAULT_VISIBLE,
     JOB_STATES,
@@ -55,10 +54,9 @@ from biztel_desk.services.history import (
     HistorySource,
     SqlHistorySource,
     customer_number,
-    day_bounds,
     task_url_builder,
 )
-from biztel_desk.services.history_view import range_days, saved_columns, shown_columns
+from biztel_desk.services.history_view import filter_for, range_days, saved_columns, shown_columns
 from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
 from biztel_desk.ui.models.history_model import ERROR_COLUMN, RECORD_COLUMN, TASK_COLUMN, HistoryModel
 from biztel_desk.ui.tasks import Jobs
@@ -279,18 +277,10 @@ class HistoryTab(QWidget):
     def current_filter(self) -> HistoryFilter | None:
         if self.setting_name is None:
             return None
-        first = self.from_date.date().toPython() if self.from_check.isChecked() else None
-        last = self.to_date.date().toPython() if self.to_check.isChecked() else None
-        started_from, started_before = day_bounds(first, last, self.model.zone)  # type: ignore[arg-type]
-        attention = self.attention_button.isChecked()
-        return HistoryFilter(
-            setting_name=self.setting_name,
-            keyword=self.keyword_edit.text(),
-            started_from=started_from,
-            started_before=started_before,
-            state="" if attention else str(self.state_combo.currentData() or ""),
-            states=tuple(ATTENTION_STATES) if attention else (),
-        )
+        days = [edit.date().toPython() if check.isChecked() else None
+                for check, edit in ((self.from_check, self.from_date), (self.to_check, self.to_date))]
+        return filter_for(self.setting_name, self.keyword_edit.text(), (days[0], days[1]), self.model.zone,
+                              str(self.state_combo.currentData() or ""), self.attention_button.isChecked())
 
     def visible_columns(self) -> list[str]:
         return [key for key in COLUMN_KEYS if not self.view.isColumnHidden(COLUMN_KEYS.index(key))]
