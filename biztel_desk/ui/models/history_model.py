@@ -58,18 +58,16 @@ class HistoryModel(QAbstractTableModel):
     ) -> None:
         super().__init__(parent)
         self.source = source
-        self.page_size = max(page_size, 1)
-        self.zone = zone_of(time_zone)
+        self.configure(page_size, time_zone, url)
         self.lang = lang
-        self.url = url
         self.jobs = Jobs(self)
-        self._filter: HistoryFilter | None = None
-        self._sort: Sort = DEFAULT_SORT
+        self.history_filter: HistoryFilter | None = None  # None: no setting, no rows (set_filter)
+        self.sort_order: Sort = DEFAULT_SORT  # the view's header sets it (sort)
         self._rows: list[HistoryRow] = []
         self._texts: list[list[str]] = []  # the cells' display texts, made on the worker thread with the rows
         self._total: int | None = 0
         self._estimate: int | None = None  # 約…件 while the exact count of a large filter runs
-        self._offset = 0
+        self.offset = 0  # of the page shown (the rows the queries return decide it: _show_page)
         self._closed = False
         self.loading = False
         self.counting = False
@@ -89,27 +87,15 @@ class HistoryModel(QAbstractTableModel):
         """The database's estimate of the total while the exact count runs (None: none, or the count is known)."""
         return self._estimate if self._total is None else None
 
-    @property
-    def offset(self) -> int:
-        return self._offset
-
-    @property
-    def sort_order(self) -> Sort:
-        return self._sort
-
-    @property
-    def history_filter(self) -> HistoryFilter | None:
-        return self._filter
-
     def paging(self) -> Paging:
         """Where the current page stands (its rows, the pages, which way the admin can go)."""
-        return Paging(self._offset, self.page_size, len(self._rows), self._total)
+        return Paging(self.offset, self.page_size, len(self._rows), self._total)
 
     def row_at(self, row: int) -> HistoryRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def configure(self, page_size: int, time_zone: str, url: Callable[[str], str | None] | None) -> None:
-        """System settings may have changed (page size, time zone) or the account (Task URLs)."""
+        """Page size and time zone from the system settings, Task URLs from the account (either may change)."""
         self.page_size = max(page_size, 1)
         self.zone = zone_of(time_zone)
         self.url = url
@@ -118,7 +104,7 @@ class HistoryModel(QAbstractTableModel):
 
     def set_filter(self, history_filter: HistoryFilter | None) -> None:
         """A new filter: first page and a new count (the count is kept while only the page changes)."""
-        self._filter = history_filter
+        self.history_filter = history_filter
         self._request_count()
         self._request_offset(0)
 
@@ -129,8 +115,8 @@ class HistoryModel(QAbstractTableModel):
         at the top of the newest-first order) move the page's offset by as many rows instead of pushing the row
         down under the admin's mouse; a job that left the filter (or moved more than a page) anchors nothing."""
         self._request_count()
-        if anchor is None or self._filter is None:
-            self._request_offset(self._offset)
+        if anchor is None or self.history_filter is None:
+            self._request_offset(self.offset)
             return
         paging, source = self.paging(), self.source
         self._submit_page(paging.offset, lambda f, s: anchored_page(source, f, s, paging, anchor))
@@ -139,9 +125,9 @@ class HistoryModel(QAbstractTableModel):
         if not 0 <= column < len(COLUMN_KEYS):
             return
         sort = (COLUMN_KEYS[column], order == Qt.SortOrder.DescendingOrder)
-        if sort == self._sort and self._filter is not None and (self._rows or self.loading):
+        if sort == self.sort_order and self.history_filter is not None and (self._rows or self.loading):
             return
-        self._sort = sort
+        self.sort_order = sort
         self._request_offset(0)
 
     def first_page(self) -> None:
@@ -157,15 +143,13 @@ class HistoryModel(QAbstractTableModel):
 
     def _step(self, *, backwards: bool) -> None:
         """The page before or after this one: by keyset from its first or last row when the sort allows it."""
-        offset = max(self._offset - self.page_size, 0) if backwards else self._offset + self.page_size
-        if not (self._rows and keyset_supported(self._sort)):
+        offset = max(self.offset - self.page_size, 0) if backwards else self.offset + self.page_size
+        if not (self._rows and keyset_supported(self.sort_order)):
             self._request_offset(offset)
             return
-        cursor = cursor_of(self._rows[0 if backwards else -1], self._sort)
+        cursor = cursor_of(self._rows[0 if backwards else -1], self.sort_order)
         source, size = self.source, self.page_size
-        self._submit_page(
-            offset, lambda f, s: history.read_page_after(source, f, cursor, size, s, backwards=backwards)
-        )
+        self._submit_page(offset, lambda f, s: history.read_page_after(source, f, cursor, size, s, backwards=backwards))
 
     def last_page(self) -> None:
         if self._total is not None:
@@ -187,7 +171,7 @@ class HistoryModel(QAbstractTableModel):
     def _submit_page(self, offset: int, query: PageQuery) -> None:
         if self._closed:
             return
-        history_filter, sort = self._filter, self._sort
+        history_filter, sort = self.history_filter, self.sort_order
         if history_filter is None:
             self.jobs.cancel("page")
             self._show_page(offset, [], [])
@@ -215,7 +199,7 @@ class HistoryModel(QAbstractTableModel):
     def _show_page(self, offset: int, rows: list[HistoryRow], texts: list[list[str]]) -> None:
         self.beginResetModel()
         self._rows, self._texts = rows, texts
-        self._offset = offset
+        self.offset = offset
         self.endResetModel()
         self._set_busy(loading=False)
         self.page_loaded.emit()
@@ -227,7 +211,7 @@ class HistoryModel(QAbstractTableModel):
     def _request_count(self) -> None:
         if self._closed:
             return
-        history_filter = self._filter
+        history_filter = self.history_filter
         self._total = None
         self._estimate = None
         if history_filter is None:
@@ -277,7 +261,7 @@ class HistoryModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Vertical:
-            return str(self._offset + section + 1) if 0 <= section < len(self._rows) else None
+            return str(self.offset + section + 1) if 0 <= section < len(self._rows) else None
         return self.column_title(COLUMN_KEYS[section]) if 0 <= section < len(COLUMN_KEYS) else None
 
     def column_title(self, key: str) -> str:
