@@ -280,7 +280,7 @@ class HistoryTab(QWidget):
         days = [edit.date().toPython() if check.isChecked() else None
                 for check, edit in ((self.from_check, self.from_date), (self.to_check, self.to_date))]
         return filter_for(self.setting_name, self.keyword_edit.text(), (days[0], days[1]), self.model.zone,
-                              str(self.state_combo.currentData() or ""), self.attention_button.isChecked())
+                          str(self.state_combo.currentData() or ""), self.attention_button.isChecked())
 
     def visible_columns(self) -> list[str]:
         return [key for key in COLUMN_KEYS if not self.view.isColumnHidden(COLUMN_KEYS.index(key))]
