@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -141,7 +140,7 @@ class HistoryTab(QWidget):
             self.column_actions[key] = action
         self.columns_menu.addSeparator()
         self.reset_columns_action = self.columns_menu.addAction(self.tr("初期表示に戻す"))
-        self.reset_columns_action.triggered.connect(self._on_reset_columns_action_triggered)
+        self.reset_columns_action.triggered.connect(lambda: self._apply_columns(DEFAULT_VISIBLE, persist=True))
         self.columns_button.setMenu(self.columns_menu)
 
         self.range_combo = named(QComboBox(self), "quickRange")
@@ -186,14 +185,11 @@ class HistoryTab(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(28)
         self.task_delegate = TaskButtonDelegate(self.view)
         self.view.setItemDelegateForColumn(TASK_COLUMN, self.task_delegate)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header = self.view.horizontalHeader()  # resized by hand (Interactive) and clickable: QTableView's defaults
         header.setStretchLastSection(True)
-        header.setSortIndicatorShown(True)
         header.setSortIndicator(COLUMN_KEYS.index("started_at"), Qt.SortOrder.DescendingOrder)
-        header.setSectionsClickable(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.setSortingEnabled(True)
+        self.view.setSortingEnabled(True)  # shows the sort indicator
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.setMouseTracking(True)  # the row under the mouse is the anchor of a refresh (see refresh)
         self.row_menu: QMenu | None = None  # the last context menu of a row (kept for tests)
@@ -250,7 +246,7 @@ class HistoryTab(QWidget):
         self.retry_button.clicked.connect(self.retry_selected)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.task_delegate.clicked.connect(self.open_task)
-        header.customContextMenuRequested.connect(self._on_header_custom_context_menu_requested)
+        header.customContextMenuRequested.connect(lambda at: self.columns_menu.popup(header.mapToGlobal(at)))
         self.model.page_loaded.connect(self._on_model_page_loaded)
         self.model.count_loaded.connect(self._update_paging)
         self.model.estimate_loaded.connect(self._update_paging)
@@ -491,18 +487,10 @@ class HistoryTab(QWidget):
         if path:
             self.export_csv(path)
 
-    @Slot(QPoint)
-    def _on_header_custom_context_menu_requested(self, position: QPoint) -> None:
-        self.columns_menu.popup(self.view.horizontalHeader().mapToGlobal(position))
-
     @Slot(bool)
     def _on_column_action_toggled(self, _checked: bool) -> None:
         visible = [key for key, action in self.column_actions.items() if action.isChecked()]
         self._apply_columns(visible, persist=True)
-
-    @Slot()
-    def _on_reset_columns_action_triggered(self) -> None:
-        self._apply_columns(DEFAULT_VISIBLE, persist=True)
 
     @Slot()
     def _on_model_page_loaded(self) -> None:
