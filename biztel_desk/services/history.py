@@ -342,15 +342,15 @@ def retry_now(database: Database, job_ids: Sequence[int]) -> int:
         return _store_retry_now(database, job_ids)
 
 
-def export_csv(path: str, source: HistorySource, history_filter: HistoryFilter, sort: Sort, headers: Sequence[str],
-               keys: Sequence[str], zone: dt.tzinfo, lang: str = "ja",
-               url: Callable[[str], str | None] | None = None) -> int:
-    """Every filtered row to ``path`` as CSV for Excel, returns the rows: UTF-8 with a BOM (Excel opens Japanese
-    UTF-8 only with it), and numbers such as 0312345678 as ``="0312345678"`` so their leading zero stays."""
+def export_csv(path: str, source: HistorySource, history_filter: HistoryFilter, sort: Sort, keys: Sequence[str],
+               zone: dt.tzinfo, lang: str = "ja", url: Callable[[str], str | None] | None = None) -> int:
+    """Every filtered row to ``path`` as CSV for Excel, returns the rows: the ``keys`` columns under their titles
+    in ``lang``, UTF-8 with a BOM (Excel opens Japanese UTF-8 only with it), and numbers such as 0312345678 as
+    ``="0312345678"`` so their leading zero stays."""
     try:
         with _database_known(), open(path, "w", encoding="utf-8-sig", newline="") as stream:
             iter_rows = getattr(source, "iter_rows", None)
             chunks = iter_rows(history_filter, sort) if iter_rows is not None else []
-            return write_csv(stream, headers, keys, chunks, zone, lang, url, excel=True)
+            return write_csv(stream, column_titles(keys, lang), keys, chunks, zone, lang, url, excel=True)
     except OSError as error:
         raise ExportFailed(error) from error

@@ -213,7 +213,7 @@ def test_new_rows_do_not_move_the_selected_row(qtbot, context: AppContext, make_
     assert model.row_at(4).job_id == chosen.job_id  # type: ignore[union-attr]
     assert tab.view.visualRect(model.index(4, 0)).top() == y
     assert [r.row() for r in tab.view.selectionModel().selectedRows()] == [4]
-    assert model.offset == 3 and model.total == 33 and model.has_previous()  # the new calls are one page back
+    assert model.offset == 3 and model.total == 33 and model.paging().has_previous  # the new calls are one page back
     assert tab.page_label.text() == "4–23 / 33件"
     model.first_page()
     _settle(qtbot, tab)

@@ -35,10 +35,10 @@ class LogViewerDialog(QDialog):
         self.resize(900, 560)
 
         self.level = QComboBox()
-        self.level.addItem(self.tr("すべて"), "DEBUG")
-        self.level.addItem(self.tr("情報以上"), "INFO")
-        self.level.addItem(self.tr("警告以上"), "WARNING")
-        self.level.addItem(self.tr("エラーのみ"), "ERROR")
+        levels = {"DEBUG": self.tr("すべて"), "INFO": self.tr("情報以上"), "WARNING": self.tr("警告以上"),
+                  "ERROR": self.tr("エラーのみ")}  # the least level shown
+        for level, text in levels.items():
+            self.level.addItem(text, level)
         self.level.setCurrentIndex(1)
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("含む文字で絞り込み"))
@@ -62,7 +62,7 @@ class LogViewerDialog(QDialog):
         self.level.currentIndexChanged.connect(self._show)
         self.search.textChanged.connect(self._show)
         self.reload_button.clicked.connect(self.reload)
-        self.copy_button.clicked.connect(self._on_copy_button_clicked)
+        self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.text.toPlainText()))
         self.folder_button.clicked.connect(self._on_folder_button_clicked)
         self.reload()
 
@@ -95,9 +95,6 @@ class LogViewerDialog(QDialog):
         else:
             self.summary.setText(self.tr("{0} 件を表示(全 {1} 件)").format(len(shown), len(self.entries)))
         self.copy_button.setEnabled(bool(shown))
-
-    def _on_copy_button_clicked(self) -> None:
-        QGuiApplication.clipboard().setText(self.text.toPlainText())
 
     def _on_folder_button_clicked(self) -> None:
         folder = app_log.log_folder(self.data_dir)

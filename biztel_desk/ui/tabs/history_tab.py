@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QPoint, QRect, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QPoint, QRect, QSignalBlocker, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCursor,
@@ -23,8 +24,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -37,15 +36,16 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QTableView,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
-from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.errors import error_text
+from biztel_desk.domain.jobs import state_label
 from biztel_desk.services import history
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import (
-    ATTENTION_STATES,
+    COLUMN_KEYS,
+    DEFAULT_VISIBLE,
     JOB_STATES,
     QUICK_RANGES,
     RETRIABLE_STATES,
@@ -53,25 +53,17 @@ from biztel_desk.services.history import (
     HistorySource,
     SqlHistorySource,
     customer_number,
-    day_bounds,
-    quick_range,
     task_url_builder,
 )
-from biztel_desk.ui.models.history_model import (
-    COLUMN_KEYS,
-    DEFAULT_VISIBLE,
-    ERROR_COLUMN,
-    RECORD_COLUMN,
-    TASK_COLUMN,
-    HistoryModel,
-)
+from biztel_desk.services.history_view import filter_for, range_days, saved_columns, shown_columns
+from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
+from biztel_desk.ui.models.history_model import ERROR_COLUMN, RECORD_COLUMN, TASK_COLUMN, HistoryModel
 from biztel_desk.ui.tasks import Jobs
 
 PREFERENCE_KEY = "history_columns"  # the visible columns' keys (not positions: the order may change)
 # Every column key the admin was offered when choosing (saved with the choice): a column added later that is
-# visible by default shows up even for an admin who chose columns before it existed.
+# visible by default shows up even for an admin who chose columns before it existed (history_view.saved_columns).
 SEEN_KEY = "history_columns_seen"
-ADDED_LATER = frozenset({"outcome", "direction"})  # columns a choice saved before SEEN_KEY existed never saw
 RECORD_WIDTH_CHARS = 16  # 紐付け先 at most this many full-width characters wide; the rest is elided (tooltip)
 ERROR_WIDTH_CHARS = 18  # エラー too: the columns after it (end time, extensions…) are the ones to scroll to
 CUSTOM_RANGE = "custom"
@@ -121,54 +113,48 @@ class HistoryTab(QWidget):
         self.source = source or SqlHistorySource(context.database, system.default_region)
         self.model = HistoryModel(self.source, system.page_size, system.time_zone, self, lang=context.lang)
         self.jobs = Jobs(self)  # the CSV export and 今すぐ再試行 (the model runs the page and count queries)
-        self.exporting = False
         self._columns_sized = False
         self._restore: tuple[list[int], int] | None = None  # what refresh() puts back when the page arrives
 
-        self.keyword_edit = QLineEdit(self)
-        self.keyword_edit.setObjectName("keyword")
+        self.keyword_edit = named(QLineEdit(self), "keyword")
         self.keyword_edit.setPlaceholderText(self.tr("電話番号(どの書式でも)・ID・エージェント・内線"))
         self.keyword_edit.setMinimumWidth(260)
         self.keyword_edit.setClearButtonEnabled(True)
         self.state_combo = QComboBox(self)
         self.state_combo.addItem(self.tr("すべて"), "")
-        for state in JOB_STATES:
-            self.state_combo.addItem(self.model.state_title(state), state)
+        for state in JOB_STATES:  # each state's word from the one vocabulary, as the CSV and the CLI say it
+            self.state_combo.addItem(state_label(state, context.lang), state)
         # 失敗/要対応: one click to the calls that wait for the admin (failed, waiting to retry).
-        self.attention_button = QPushButton(self.tr("失敗/要対応"), self)
-        self.attention_button.setObjectName("attentionFilter")
+        self.attention_button = named(QPushButton(self.tr("失敗/要対応"), self), "attentionFilter")
         self.attention_button.setCheckable(True)
         self.attention_button.setToolTip(self.tr("失敗した通話とリトライ待ちの通話だけを表示します"))
         # A push button with a menu makes room for its arrow (a QToolButton's InstantPopup arrow covers the text).
-        self.columns_button = QPushButton(self.tr("表示項目"), self)
-        self.columns_button.setObjectName("columnsButton")
+        self.columns_button = named(QPushButton(self.tr("表示項目"), self), "columnsButton")
         self.columns_menu = QMenu(self)
         self.column_actions: dict[str, QAction] = {}
         for key in COLUMN_KEYS:
-            action = QAction(self.model.column_title(key), self.columns_menu)
+            action = self.columns_menu.addAction(self.model.column_title(key))
             action.setCheckable(True)
             action.setData(key)
             action.toggled.connect(self._on_column_action_toggled)
-            self.columns_menu.addAction(action)
             self.column_actions[key] = action
         self.columns_menu.addSeparator()
         self.reset_columns_action = self.columns_menu.addAction(self.tr("初期表示に戻す"))
-        self.reset_columns_action.triggered.connect(self._on_reset_columns_action_triggered)
+        self.reset_columns_action.triggered.connect(lambda: self._apply_columns(DEFAULT_VISIBLE, persist=True))
         self.columns_button.setMenu(self.columns_menu)
 
-        self.range_combo = QComboBox(self)
-        self.range_combo.setObjectName("quickRange")
-        self.range_combo.addItem(self.tr("すべての期間"), "")
+        self.range_combo = named(QComboBox(self), "quickRange")
         range_titles = {
+            "": self.tr("すべての期間"),
             "today": self.tr("今日"),
             "yesterday": self.tr("昨日"),
             "last_7_days": self.tr("過去7日間"),
             "this_month": self.tr("今月"),
             "last_month": self.tr("先月"),
+            CUSTOM_RANGE: self.tr("期間を指定"),
         }
-        for name in QUICK_RANGES:
+        for name in ("", *QUICK_RANGES, CUSTOM_RANGE):
             self.range_combo.addItem(range_titles[name], name)
-        self.range_combo.addItem(self.tr("期間を指定"), CUSTOM_RANGE)
         # "Today" of the configured time zone, not of this computer: calls are dated in that zone.
         local_today = dt.datetime.now(self.model.zone).date()
         today = QDate(local_today.year, local_today.month, local_today.day)
@@ -186,12 +172,10 @@ class HistoryTab(QWidget):
         self.retry_button.setEnabled(False)
         self.export_button = QPushButton(self.tr("CSVエクスポート"), self)
         self.export_button.setToolTip(self.tr("絞り込んだすべての行を、表示中の項目でCSVに書き出します"))
-        self.status_label = QLabel(self)
-        self.status_label.setObjectName("statusLabel")
+        self.status_label = named(QLabel(self), "statusLabel")
         self.status_label.setStyleSheet("color: #6a737d;")
 
-        self.view = QTableView(self)
-        self.view.setObjectName("historyView")
+        self.view = named(QTableView(self), "historyView")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -201,14 +185,11 @@ class HistoryTab(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(28)
         self.task_delegate = TaskButtonDelegate(self.view)
         self.view.setItemDelegateForColumn(TASK_COLUMN, self.task_delegate)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header = self.view.horizontalHeader()  # resized by hand (Interactive) and clickable: QTableView's defaults
         header.setStretchLastSection(True)
-        header.setSortIndicatorShown(True)
         header.setSortIndicator(COLUMN_KEYS.index("started_at"), Qt.SortOrder.DescendingOrder)
-        header.setSectionsClickable(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.setSortingEnabled(True)
+        self.view.setSortingEnabled(True)  # shows the sort indicator
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.setMouseTracking(True)  # the row under the mouse is the anchor of a refresh (see refresh)
         self.row_menu: QMenu | None = None  # the last context menu of a row (kept for tests)
@@ -218,8 +199,7 @@ class HistoryTab(QWidget):
         self.first_button.setText("«")
         self.first_button.setToolTip(self.tr("最初のページ"))
         self.previous_button = QPushButton(self.tr("前へ"), self)
-        self.page_spin = QSpinBox(self)
-        self.page_spin.setObjectName("pageNumber")
+        self.page_spin = named(QSpinBox(self), "pageNumber")
         self.page_spin.setRange(1, 1)
         self.page_spin.setKeyboardTracking(False)  # jump when the admin presses Enter, not per digit
         self.page_count_label = QLabel("/ 1", self)
@@ -227,81 +207,46 @@ class HistoryTab(QWidget):
         self.last_button = QToolButton(self)
         self.last_button.setText("»")
         self.last_button.setToolTip(self.tr("最後のページ"))
-        self.page_label = QLabel(self)
-        self.page_label.setObjectName("pageLabel")
+        self.page_label = named(QLabel(self), "pageLabel")
         self.empty_label = QLabel(self.tr("連携通話履歴はまだありません。"), self)
         self.empty_label.setStyleSheet("color: #6a737d;")
 
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel(self.tr("絞り込み"), self))
-        filters.addWidget(self.keyword_edit, 1)
-        filters.addSpacing(12)
-        filters.addWidget(QLabel(self.tr("状態"), self))
-        filters.addWidget(self.state_combo)
-        filters.addWidget(self.attention_button)
-        filters.addSpacing(12)
-        filters.addWidget(self.columns_button)
-        dates = QHBoxLayout()
-        dates.addWidget(QLabel(self.tr("通話開始日時"), self))
-        dates.addWidget(self.range_combo)
-        dates.addSpacing(8)
-        dates.addWidget(self.from_check)
-        dates.addWidget(self.from_date)
-        dates.addWidget(QLabel("〜", self))
-        dates.addWidget(self.to_check)
-        dates.addWidget(self.to_date)
-        dates.addStretch(1)
-        dates.addWidget(self.retry_button)
-        dates.addWidget(self.export_button)
-
-        paging = QHBoxLayout()
-        paging.addWidget(self.empty_label)
-        paging.addWidget(self.status_label)
-        paging.addStretch(1)
-        paging.addWidget(self.page_label)
-        paging.addSpacing(12)
-        paging.addWidget(self.first_button)
-        paging.addWidget(self.previous_button)
-        paging.addWidget(self.page_spin)
-        paging.addWidget(self.page_count_label)
-        paging.addWidget(self.next_button)
-        paging.addWidget(self.last_button)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(filters)
-        layout.addLayout(dates)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(paging)
+        filters = hbox(QLabel(self.tr("絞り込み"), self), (self.keyword_edit, 1), 12, QLabel(self.tr("状態"), self),
+                       self.state_combo, self.attention_button, 12, self.columns_button)
+        dates = hbox(QLabel(self.tr("通話開始日時"), self), self.range_combo, 8, self.from_check, self.from_date,
+                     QLabel("〜", self), self.to_check, self.to_date, STRETCH, self.retry_button, self.export_button)
+        paging = hbox(self.empty_label, self.status_label, STRETCH, self.page_label, 12, self.first_button,
+                      self.previous_button, self.page_spin, self.page_count_label, self.next_button, self.last_button)
+        vbox(filters, dates, (self.view, 1), paging, parent=self)
 
         self._keyword_timer = QTimer(self)
         self._keyword_timer.setSingleShot(True)
         self._keyword_timer.setInterval(300)  # wait for the admin to stop typing before querying
-        self._keyword_timer.timeout.connect(self._on_keyword_timer_timeout)
-        self.keyword_edit.textChanged.connect(self._on_keyword_edit_text_changed)
-        self.keyword_edit.returnPressed.connect(self._on_keyword_timer_timeout)
+        self._keyword_timer.timeout.connect(self.apply_keyword_now)
+        self.keyword_edit.textChanged.connect(lambda _text: self._keyword_timer.start())
+        self.keyword_edit.returnPressed.connect(self.apply_keyword_now)
         self.range_combo.currentIndexChanged.connect(self._on_range_combo_current_index_changed)
-        self.from_check.toggled.connect(self._on_from_check_toggled)
-        self.to_check.toggled.connect(self._on_to_check_toggled)
-        self.from_date.dateChanged.connect(self._on_date_edit_date_changed)
-        self.to_date.dateChanged.connect(self._on_date_edit_date_changed)
+        for check, date_edit in ((self.from_check, self.from_date), (self.to_check, self.to_date)):
+            check.toggled.connect(date_edit.setEnabled)
+            check.toggled.connect(self._on_dates_changed)
+            date_edit.dateChanged.connect(self._on_dates_changed)
         self.state_combo.currentIndexChanged.connect(self._on_state_combo_current_index_changed)
         self.attention_button.toggled.connect(self._on_attention_button_toggled)
         self.view.customContextMenuRequested.connect(self._on_view_custom_context_menu_requested)
-        self.find_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
-        self.find_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.find_shortcut.activated.connect(self._on_find_shortcut_activated)
-        self.refresh_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
-        self.refresh_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.refresh_shortcut.activated.connect(self._on_refresh_shortcut_activated)
-        self.first_button.clicked.connect(self._on_first_button_clicked)
-        self.previous_button.clicked.connect(self._on_previous_button_clicked)
-        self.next_button.clicked.connect(self._on_next_button_clicked)
-        self.last_button.clicked.connect(self._on_last_button_clicked)
+        for sequence, slot in ((QKeySequence.StandardKey.Find, self._on_find_shortcut_activated),
+                               (QKeySequence.StandardKey.Refresh, self.refresh)):
+            shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self.first_button.clicked.connect(self.model.first_page)
+        self.previous_button.clicked.connect(self.model.previous_page)
+        self.next_button.clicked.connect(self.model.next_page)
+        self.last_button.clicked.connect(self.model.last_page)
         self.page_spin.valueChanged.connect(self._on_page_spin_value_changed)
-        self.retry_button.clicked.connect(self._on_retry_button_clicked)
+        self.retry_button.clicked.connect(self.retry_selected)
         self.export_button.clicked.connect(self._on_export_button_clicked)
-        self.task_delegate.clicked.connect(self._on_task_delegate_clicked)
-        header.customContextMenuRequested.connect(self._on_header_custom_context_menu_requested)
+        self.task_delegate.clicked.connect(self.open_task)
+        header.customContextMenuRequested.connect(lambda at: self.columns_menu.popup(header.mapToGlobal(at)))
         self.model.page_loaded.connect(self._on_model_page_loaded)
         self.model.count_loaded.connect(self._update_paging)
         self.model.estimate_loaded.connect(self._update_paging)
@@ -309,7 +254,9 @@ class HistoryTab(QWidget):
         self.model.query_failed.connect(self._on_model_query_failed)
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
 
-        self._apply_columns(self._saved_columns(), persist=False)
+        config = context.config
+        self._apply_columns(saved_columns(config.preference(PREFERENCE_KEY, None), config.preference(SEEN_KEY, None)),
+                            persist=False)
         self.load(None)
 
     # --- the agreed tab interface ----------------------------------------------------------------------------
@@ -326,18 +273,10 @@ class HistoryTab(QWidget):
     def current_filter(self) -> HistoryFilter | None:
         if self.setting_name is None:
             return None
-        first = self.from_date.date().toPython() if self.from_check.isChecked() else None
-        last = self.to_date.date().toPython() if self.to_check.isChecked() else None
-        started_from, started_before = day_bounds(first, last, self.model.zone)  # type: ignore[arg-type]
-        attention = self.attention_button.isChecked()
-        return HistoryFilter(
-            setting_name=self.setting_name,
-            keyword=self.keyword_edit.text(),
-            started_from=started_from,
-            started_before=started_before,
-            state="" if attention else str(self.state_combo.currentData() or ""),
-            states=tuple(ATTENTION_STATES) if attention else (),
-        )
+        days = [edit.date().toPython() if check.isChecked() else None
+                for check, edit in ((self.from_check, self.from_date), (self.to_check, self.to_date))]
+        return filter_for(self.setting_name, self.keyword_edit.text(), (days[0], days[1]), self.model.zone,
+                          str(self.state_combo.currentData() or ""), self.attention_button.isChecked())
 
     def visible_columns(self) -> list[str]:
         return [key for key in COLUMN_KEYS if not self.view.isColumnHidden(COLUMN_KEYS.index(key))]
@@ -353,7 +292,9 @@ class HistoryTab(QWidget):
         self.range_combo.setCurrentIndex(self.range_combo.findData(name))
 
     def apply_keyword_now(self) -> None:
-        self._on_keyword_timer_timeout()
+        """The keyword now, without waiting for the admin to stop typing (Enter, この番号の通話)."""
+        self._keyword_timer.stop()
+        self._apply_filter()
 
     def refresh(self) -> None:
         """Re-read the page and the count (new calls, the worker's outcomes; the window's timer and F5) without
@@ -396,12 +337,9 @@ class HistoryTab(QWidget):
 
     def show_calls_of_number(self, number: str) -> None:
         """この番号の通話: the tab filtered to every call with that number (any state, any date)."""
-        self.attention_button.blockSignals(True)
-        self.attention_button.setChecked(False)
-        self.attention_button.blockSignals(False)
-        self.state_combo.blockSignals(True)
-        self.state_combo.setCurrentIndex(0)
-        self.state_combo.blockSignals(False)
+        with QSignalBlocker(self.attention_button), QSignalBlocker(self.state_combo):
+            self.attention_button.setChecked(False)
+            self.state_combo.setCurrentIndex(0)
         self.range_combo.setCurrentIndex(self.range_combo.findData(""))  # every day (applies the filter)
         self.keyword_edit.setText(number)
         self.apply_keyword_now()
@@ -411,56 +349,52 @@ class HistoryTab(QWidget):
         history_row = self.model.row_at(row)
         if history_row is None:
             return None
-        menu = QMenu(self)
-        open_action = menu.addAction(self.tr("開く"))
-        open_action.setObjectName("open")
-        open_action.setEnabled(self.task_url(row) is not None)
-        open_action.triggered.connect(lambda: self.open_task(row))
-        menu.addSeparator()
-        copy_row = menu.addAction(self.tr("行をコピー"))
-        copy_row.setObjectName("copyRow")
-        copy_row.triggered.connect(lambda: QGuiApplication.clipboard().setText(self.row_text(row)))
         number = customer_number(history_row)
-        copy_number = menu.addAction(self.tr("番号をコピー"))
-        copy_number.setObjectName("copyNumber")
-        copy_number.setEnabled(bool(number))
-        copy_number.triggered.connect(lambda: QGuiApplication.clipboard().setText(number))
-        menu.addSeparator()
-        retry = menu.addAction(self.tr("今すぐ再試行"))
-        retry.setObjectName("retry")
-        retry.setEnabled(history_row.state in RETRIABLE_STATES)
-        retry.triggered.connect(lambda: self._retry_jobs([history_row.job_id]))
-        calls = menu.addAction(self.tr("この番号の通話"))
-        calls.setObjectName("callsOfNumber")
-        calls.setEnabled(bool(number))
-        calls.triggered.connect(lambda: self.show_calls_of_number(number))
+        clipboard = QGuiApplication.clipboard()
+        actions = (  # (object name, text, enabled, what it does); None: a separator
+            ("open", self.tr("開く"), self.task_url(row) is not None, lambda: self.open_task(row)),
+            None,
+            ("copyRow", self.tr("行をコピー"), True, lambda: clipboard.setText(self.row_text(row))),
+            ("copyNumber", self.tr("番号をコピー"), bool(number), lambda: clipboard.setText(number)),
+            None,
+            ("retry", self.tr("今すぐ再試行"), history_row.state in RETRIABLE_STATES,
+             lambda: self._retry_jobs([history_row.job_id])),
+            ("callsOfNumber", self.tr("この番号の通話"), bool(number), lambda: self.show_calls_of_number(number)),
+        )
+        menu = QMenu(self)
+        for spec in actions:
+            if spec is None:
+                menu.addSeparator()
+                continue
+            name, text, enabled, act = spec
+            action = menu.addAction(text)
+            action.setObjectName(name)
+            action.setEnabled(enabled)
+            action.triggered.connect(act)
         return menu
 
     def export_csv(self, path: str) -> None:
         """Write the filtered rows (every page) with the visible columns to ``path`` on a job thread."""
         history_filter = self.model.history_filter
-        if history_filter is None or self.exporting:
+        if history_filter is None or self.jobs.running("export"):
             return
-        keys = self.visible_columns()
-        headers = [self.model.column_title(key) for key in keys]
-        self.exporting = True
         self.export_button.setEnabled(False)
         self.status_label.setText(self.tr("CSVに書き出しています…"))
-        self.jobs.run("export", self._export(path, history_filter, headers, keys), on_error=self._on_export_failed)
+        self.jobs.run("export", self._export(path, history_filter, self.visible_columns()),
+                      on_error=self._on_export_failed)
 
-    async def _export(self, path: str, history_filter: HistoryFilter, headers: list[str], keys: list[str]) -> None:
+    async def _export(self, path: str, history_filter: HistoryFilter, keys: list[str]) -> None:
         model = self.model
         rows = await model.jobs.to_thread(history.export_csv, path, self.source, history_filter, model.sort_order,
-                                          headers, keys, model.zone, self.context.lang, model.url)
-        self.exporting = False
+                                          keys, model.zone, self.context.lang, model.url)
         self.export_button.setEnabled(True)
         self.status_label.setText(self.tr("{rows:,}件をCSVに書き出しました: {path}").format(rows=rows, path=path))
         self.exported.emit(path, rows)
 
     def _on_export_failed(self, error: BaseException) -> None:
-        self.exporting = False
         self.export_button.setEnabled(True)
-        self.status_label.setText(self.tr("CSVを書き出せませんでした: {error}").format(error=self._text(error)))
+        text = error_text(error, self.context.lang)
+        self.status_label.setText(self.tr("CSVを書き出せませんでした: {error}").format(error=text))
 
     def retry_selected(self) -> None:
         """今すぐ再試行 of the selected failed / retrying rows, in one transaction on a job thread."""
@@ -479,70 +413,49 @@ class HistoryTab(QWidget):
         self.model.refresh()
 
     def _on_retry_failed(self, error: BaseException) -> None:
-        self.status_label.setText(self.tr("再試行できませんでした: {error}").format(error=self._text(error)))
+        text = error_text(error, self.context.lang)
+        self.status_label.setText(self.tr("再試行できませんでした: {error}").format(error=text))
         self.model.refresh()
 
-    def _text(self, error: BaseException) -> str:
-        return error.text(self.context.lang) if isinstance(error, KnownError) else str(error)
-
     # --- slots -------------------------------------------------------------------------------------------------
-
-    @Slot(str)
-    def _on_keyword_edit_text_changed(self, _text: str) -> None:
-        self._keyword_timer.start()
-
-    @Slot()
-    def _on_keyword_timer_timeout(self) -> None:
-        self._keyword_timer.stop()
-        self._apply_filter()
 
     @Slot(int)
     def _on_range_combo_current_index_changed(self, _index: int) -> None:
         name = str(self.range_combo.currentData() or "")
         if name == CUSTOM_RANGE:
             return
-        for widget in (self.from_check, self.to_check, self.from_date, self.to_date):
-            widget.blockSignals(True)
-        if name:
-            first, last = quick_range(name, self.model.zone)
-            self.from_date.setDate(QDate(first.year, first.month, first.day))
-            self.to_date.setDate(QDate(last.year, last.month, last.day))
-        self.from_check.setChecked(bool(name))
-        self.to_check.setChecked(bool(name))
-        self.from_date.setEnabled(bool(name))
-        self.to_date.setEnabled(bool(name))
-        for widget in (self.from_check, self.to_check, self.from_date, self.to_date):
-            widget.blockSignals(False)
+        days = range_days(name, self.model.zone)
+        blockers = [QSignalBlocker(widget) for widget in (self.from_check, self.to_check, self.from_date, self.to_date)]
+        for check, date_edit, day in zip((self.from_check, self.to_check), (self.from_date, self.to_date),
+                                         days or (None, None), strict=True):
+            if day is not None:
+                date_edit.setDate(QDate(day.year, day.month, day.day))
+            check.setChecked(day is not None)
+            date_edit.setEnabled(day is not None)
+        for blocker in blockers:
+            blocker.unblock()
         self._apply_filter()
 
-    @Slot(bool)
-    def _on_from_check_toggled(self, checked: bool) -> None:
-        self.from_date.setEnabled(checked)
-        self._dates_edited()
-
-    @Slot(bool)
-    def _on_to_check_toggled(self, checked: bool) -> None:
-        self.to_date.setEnabled(checked)
-        self._dates_edited()
-
-    @Slot(QDate)
-    def _on_date_edit_date_changed(self, _date: QDate) -> None:
-        self._dates_edited()
+    @Slot()
+    def _on_dates_changed(self, *_args: object) -> None:
+        """開始 / 終了 ticked or a date edited by hand: the range is 期間を指定 (none ticked: every day)."""
+        with QSignalBlocker(self.range_combo):
+            custom = self.from_check.isChecked() or self.to_check.isChecked()
+            self.range_combo.setCurrentIndex(self.range_combo.findData(CUSTOM_RANGE if custom else ""))
+        self._apply_filter()
 
     @Slot(int)
     def _on_state_combo_current_index_changed(self, _index: int) -> None:
         if self.attention_button.isChecked():  # a state picked by hand replaces the quick filter
-            self.attention_button.blockSignals(True)
-            self.attention_button.setChecked(False)
-            self.attention_button.blockSignals(False)
+            with QSignalBlocker(self.attention_button):
+                self.attention_button.setChecked(False)
         self._apply_filter()
 
     @Slot(bool)
     def _on_attention_button_toggled(self, checked: bool) -> None:
         if checked:  # the quick filter's states replace the one picked in the combo
-            self.state_combo.blockSignals(True)
-            self.state_combo.setCurrentIndex(0)
-            self.state_combo.blockSignals(False)
+            with QSignalBlocker(self.state_combo):
+                self.state_combo.setCurrentIndex(0)
         self._apply_filter()
 
     @Slot(QPoint)
@@ -562,38 +475,10 @@ class HistoryTab(QWidget):
         self.keyword_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.keyword_edit.selectAll()
 
-    @Slot()
-    def _on_refresh_shortcut_activated(self) -> None:
-        self.refresh()
-
-    @Slot()
-    def _on_first_button_clicked(self) -> None:
-        self.model.first_page()
-
-    @Slot()
-    def _on_previous_button_clicked(self) -> None:
-        self.model.previous_page()
-
-    @Slot()
-    def _on_next_button_clicked(self) -> None:
-        self.model.next_page()
-
-    @Slot()
-    def _on_last_button_clicked(self) -> None:
-        self.model.last_page()
-
     @Slot(int)
     def _on_page_spin_value_changed(self, value: int) -> None:
-        if value - 1 != self.model.current_page():
+        if value - 1 != self.model.paging().current_page:
             self.model.go_to_page(value - 1)
-
-    @Slot(int)
-    def _on_task_delegate_clicked(self, row: int) -> None:
-        self.open_task(row)
-
-    @Slot()
-    def _on_retry_button_clicked(self) -> None:
-        self.retry_selected()
 
     @Slot()
     def _on_export_button_clicked(self) -> None:
@@ -602,18 +487,10 @@ class HistoryTab(QWidget):
         if path:
             self.export_csv(path)
 
-    @Slot(QPoint)
-    def _on_header_custom_context_menu_requested(self, position: QPoint) -> None:
-        self.columns_menu.popup(self.view.horizontalHeader().mapToGlobal(position))
-
     @Slot(bool)
     def _on_column_action_toggled(self, _checked: bool) -> None:
         visible = [key for key, action in self.column_actions.items() if action.isChecked()]
         self._apply_columns(visible, persist=True)
-
-    @Slot()
-    def _on_reset_columns_action_triggered(self) -> None:
-        self._apply_columns(list(DEFAULT_VISIBLE), persist=True)
 
     @Slot()
     def _on_model_page_loaded(self) -> None:
@@ -645,26 +522,24 @@ class HistoryTab(QWidget):
 
     @Slot()
     def _update_paging(self) -> None:
-        model = self.model
-        shown = model.rowCount()
-        first = model.offset + 1 if shown else 0
-        last = model.offset + shown
+        model, paging = self.model, self.model.paging()
         if model.total_known:
             total = f"{model.total:,}"
         elif model.estimate is not None:  # the exact count is still running (millions of rows)
             total = self.tr("約{count:,}").format(count=model.estimate)
         else:
             total = "…"
-        self.page_label.setText(self.tr("{first:,}–{last:,} / {total}件").format(first=first, last=last, total=total))
-        self.first_button.setEnabled(model.has_previous())
-        self.previous_button.setEnabled(model.has_previous())
-        self.next_button.setEnabled(model.has_next())
-        self.last_button.setEnabled(model.total_known and model.has_next())
-        self.page_spin.blockSignals(True)
-        self.page_spin.setRange(1, model.page_count())
-        self.page_spin.setValue(model.current_page() + 1)
-        self.page_spin.blockSignals(False)
-        self.page_count_label.setText(f"/ {model.page_count():,}")
+        self.page_label.setText(
+            self.tr("{first:,}–{last:,} / {total}件").format(first=paging.first, last=paging.last, total=total)
+        )
+        self.first_button.setEnabled(paging.has_previous)
+        self.previous_button.setEnabled(paging.has_previous)
+        self.next_button.setEnabled(paging.has_next)
+        self.last_button.setEnabled(paging.has_last)
+        with QSignalBlocker(self.page_spin):
+            self.page_spin.setRange(1, paging.page_count)
+            self.page_spin.setValue(paging.current_page + 1)
+        self.page_count_label.setText(f"/ {paging.page_count:,}")
         self.empty_label.setVisible(
             self.setting_name is not None and model.total_known and model.total == 0 and not model.loading
         )
@@ -678,12 +553,10 @@ class HistoryTab(QWidget):
         task = max(metrics.horizontalAdvance(self.model.column_title("task_id")),
                    metrics.horizontalAdvance(self.tr("開く")) + 16) + 16
         self.view.setColumnWidth(TASK_COLUMN, task)
-        record = metrics.horizontalAdvance("あ") * RECORD_WIDTH_CHARS
-        if header.sectionSize(RECORD_COLUMN) > record:
-            self.view.setColumnWidth(RECORD_COLUMN, record)
-        error = metrics.horizontalAdvance("あ") * ERROR_WIDTH_CHARS
-        if header.sectionSize(ERROR_COLUMN) > error:
-            self.view.setColumnWidth(ERROR_COLUMN, error)
+        for column, chars in ((RECORD_COLUMN, RECORD_WIDTH_CHARS), (ERROR_COLUMN, ERROR_WIDTH_CHARS)):
+            width = metrics.horizontalAdvance("あ") * chars
+            if header.sectionSize(column) > width:
+                self.view.setColumnWidth(column, width)
 
     def _anchor_row(self) -> int | None:
         """The row a refresh keeps in place: the current selected row, else the row under the mouse, else the top
@@ -702,14 +575,6 @@ class HistoryTab(QWidget):
             return top if top >= 0 else None
         return None
 
-    def _dates_edited(self) -> None:
-        self.range_combo.blockSignals(True)
-        self.range_combo.setCurrentIndex(
-            self.range_combo.findData(CUSTOM_RANGE if self.from_check.isChecked() or self.to_check.isChecked() else "")
-        )
-        self.range_combo.blockSignals(False)
-        self._apply_filter()
-
     def _apply_filter(self) -> None:
         self._restore = None
         self.model.set_filter(self.current_filter())
@@ -718,25 +583,12 @@ class HistoryTab(QWidget):
         rows = {index.row() for index in self.view.selectionModel().selectedRows()}
         return [row for row in (self.model.row_at(r) for r in sorted(rows)) if row is not None]
 
-    def _saved_columns(self) -> list[str]:
-        saved: Any = self.context.config.preference(PREFERENCE_KEY, None)
-        if not isinstance(saved, list):
-            return list(DEFAULT_VISIBLE)
-        seen: Any = self.context.config.preference(SEEN_KEY, None)
-        if not isinstance(seen, list):
-            seen = [key for key in COLUMN_KEYS if key not in ADDED_LATER]
-        new = [key for key in DEFAULT_VISIBLE if key not in seen]
-        return [key for key in COLUMN_KEYS if key in saved or key in new]
-
-    def _apply_columns(self, visible: list[str], *, persist: bool) -> None:
-        if not visible:  # never hide everything: an empty table looks broken
-            visible = list(DEFAULT_VISIBLE)
+    def _apply_columns(self, visible: Sequence[str], *, persist: bool) -> None:
+        visible = shown_columns(visible)
         for column, key in enumerate(COLUMN_KEYS):
             self.view.setColumnHidden(column, key not in visible)
-            action = self.column_actions[key]
-            action.blockSignals(True)
-            action.setChecked(key in visible)
-            action.blockSignals(False)
+            with QSignalBlocker(self.column_actions[key]):
+                self.column_actions[key].setChecked(key in visible)
         if persist:
-            self.context.config.set_preference(PREFERENCE_KEY, [key for key in COLUMN_KEYS if key in visible])
+            self.context.config.set_preference(PREFERENCE_KEY, visible)
             self.context.config.set_preference(SEEN_KEY, list(COLUMN_KEYS))

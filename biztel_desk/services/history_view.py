@@ -1,0 +1,171 @@
+"""連携通話履歴 as the tab shows it, without Qt: which columns, each cell's colour and tooltip, where a page is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from biztel_desk.services.history import (
+    ATTENTION_STATES,
+    COLUMN_KEYS,
+    DEFAULT_VISIBLE,
+    HistoryFilter,
+    HistoryRow,
+    HistorySource,
+    Sort,
+    day_bounds,
+    linked_to_details,
+    quick_range,
+    read_page,
+)
+
+# 状態's colour per state (SPEC §13): red what failed, amber what waits to be sent again, green what reached
+# Salesforce, grey what is set aside; the other states keep the table's colour. An error with a code is red too.
+STATE_COLORS = {
+    "failed": "#b00020",
+    "retrying": "#9a6700",
+    "held": "#6a737d",
+    "linked": "#1a7f37",
+    "updated": "#1a7f37",
+    "update_pending": "#9a6700",
+    "excluded": "#6a737d",
+}
+# Columns added after admins could save a choice of columns, before the choice recorded which ones it had seen.
+ADDED_LATER = frozenset({"outcome", "direction"})
+
+
+def cell_color(row: HistoryRow, key: str) -> str | None:
+    """The text colour of a cell (``#rrggbb``), None for the table's own."""
+    if key == "state":
+        return STATE_COLORS.get(row.state)
+    if key == "error_message" and row.error_code:
+        return STATE_COLORS["failed"]
+    return None
+
+
+def cell_tooltip(row: HistoryRow, key: str, text: str, lang: str = "ja") -> str | None:
+    """The tooltip of an エラー or 紐付け先 cell (narrow columns, elided text): all of it, for 紐付け先 with the
+    record's Id and why it was chosen. None elsewhere (通話履歴's tooltip is the tab's: it names an action)."""
+    if key == "error_message" and (row.error_code or row.error_message):
+        return text
+    if key == "record_id" and (row.record_id or row.match_reason):
+        return linked_to_details(row, lang)
+    return None
+
+
+def shown_columns(keys: Iterable[str]) -> list[str]:
+    """``keys`` in the table's order; none at all is the default choice (an empty table looks broken)."""
+    chosen = set(keys)
+    return [key for key in COLUMN_KEYS if key in chosen] or list(DEFAULT_VISIBLE)
+
+
+def saved_columns(saved: object, seen: object) -> list[str]:
+    """The columns to show from the saved preferences: the admin's choice (``saved``, keys) plus the columns
+    visible by default that were added after it was made (not in ``seen``, the keys the admin was offered;
+    a choice saved before ``seen`` existed saw every column but ADDED_LATER). Nothing saved: the default."""
+    if not isinstance(saved, list):
+        return list(DEFAULT_VISIBLE)
+    if not isinstance(seen, list):
+        seen = [key for key in COLUMN_KEYS if key not in ADDED_LATER]
+    return shown_columns([*saved, *(key for key in DEFAULT_VISIBLE if key not in seen)])
+
+
+def range_days(name: str, zone: dt.tzinfo, now: dt.datetime | None = None) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a quick range (QUICK_RANGES) puts in the date fields; None for "" (every day)."""
+    return quick_range(name, zone, now) if name else None
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where a page of ``shown`` rows at ``offset`` stands among ``total`` rows (None: still being counted)."""
+
+    offset: int
+    size: int
+    shown: int
+    total: int | None
+
+    @property
+    def first(self) -> int:
+        """The 1-based number of the page's first row (0: an empty page)."""
+        return self.offset + 1 if self.shown else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + self.shown
+
+    @property
+    def page_count(self) -> int:
+        return max(((self.total or 0) + self.size - 1) // self.size, 1)
+
+    @property
+    def current_page(self) -> int:
+        """0-based."""
+        return self.offset // self.size
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+    @property
+    def has_next(self) -> bool:
+        """A next page: by the count, or while it is unknown, when this page is full."""
+        if self.total is None:
+            return self.shown == self.size
+        return self.offset + self.size < self.total
+
+    @property
+    def has_last(self) -> bool:
+        """»: only with the count (the last page's offset comes from it)."""
+        return self.total is not None and self.has_next
+
+    def page_offset(self, page: int) -> int:
+        """The offset of ``page`` (0-based), kept within the pages there are."""
+        return min(max(page, 0), self.page_count - 1) * self.size
+
+    @property
+    def beyond_end(self) -> bool:
+        """The page starts past the counted rows (rows went away, e.g. retention): the last page is the one."""
+        return self.total is not None and 0 < self.offset >= self.total
+
+
+def anchored_page(
+    source: HistorySource, history_filter: HistoryFilter, sort: Sort, paging: Paging, anchor: tuple[int, int]
+) -> tuple[int, list[HistoryRow]]:
+    """The page a refresh shows, as (offset, rows): ``anchor`` = (row, job id) stays on that row of the page.
+
+    Rows that arrived before it (new calls at the top of the newest-first order) move the page's offset by as many
+    rows instead of pushing the row down under the admin's mouse; a job that left the filter (or moved more than
+    a page) anchors nothing: the page at the same offset."""
+    row, job_id = anchor
+    offset, size, total = paging.offset, paging.size, paging.total
+    window = read_page(source, history_filter, offset, 2 * size, sort, total=total)
+    where = next((i for i, found in enumerate(window) if found.job_id == job_id), None)
+    if where is None or where == row:
+        return offset, window[:size]
+    start = max(offset + where - row, 0)
+    rows = window[start - offset:start - offset + size]
+    if len(rows) < size and len(window) == 2 * size:  # the page reaches past the window: read it whole
+        rows = read_page(source, history_filter, start, size, sort, total=total)
+    return start, rows
+
+
+def filter_for(
+    setting_name: str,
+    keyword: str,
+    days: tuple[dt.date | None, dt.date | None],
+    zone: dt.tzinfo,
+    state: str = "",
+    attention: bool = False,
+) -> HistoryFilter:
+    """The filter of the tab's controls: ``days`` (first, last; inclusive, None = open) in the displayed zone;
+    失敗/要対応 (``attention``) shows its states in place of the one picked in 状態."""
+    started_from, started_before = day_bounds(*days, zone)
+    return HistoryFilter(
+        setting_name=setting_name,
+        keyword=keyword,
+        started_from=started_from,
+        started_before=started_before,
+        state="" if attention else state,
+        states=tuple(ATTENTION_STATES) if attention else (),
+    )
