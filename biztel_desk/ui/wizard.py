@@ -7,7 +7,6 @@ The wizard keeps the flow only; its pages embed the editors of the window: ``Acc
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -47,7 +46,7 @@ from biztel_desk.domain.config import (
     validate_objects,
 )
 from biztel_desk.domain.errors import error_text
-from biztel_desk.domain.messages import Problem, ProblemsError, message
+from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.services import first_run, salesforce_access
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.verification import VerificationReport
@@ -76,7 +75,6 @@ if TYPE_CHECKING:  # the Salesforce client (requests, simple_salesforce) loads a
 
 PAGE_WELCOME, PAGE_ACCOUNT, PAGE_SETTING, PAGE_OBJECTS, PAGE_TARGETS, PAGE_VERIFY, PAGE_ENABLE = range(7)
 Choice = Literal["demo", "connect"]
-_INDEX = re.compile(r"\[(\d+)\]")
 
 
 # --- the wizard --------------------------------------------------------------------------------------------
@@ -493,14 +491,10 @@ class WizardObjectsPage(_Page):
         objects = await asyncio.to_thread(salesforce_access.describe_global, account, self.context.secrets)
         self._fetched_revision = self.owner.account_revision
         self.refetch_button.hide()
-        by_lower = {name.lower(): entry for name, entry in objects.items()}
-        notes = []
-        for index, obj in enumerate(self.model.objects()):
-            entry = by_lower.get(obj.api_name.lower())
-            if entry is None or not entry.queryable:  # the user cannot search it: left out, and the admin told why
+        entries, notes = first_run.described_rows(self.model.objects(), objects, self.context.lang)
+        for index, entry in enumerate(entries):
+            if entry is None:  # the user cannot search it: left out, and the admin told why
                 self.model.set_checked(index, False)
-                code = "lead_not_queryable" if obj.api_name.lower() == "lead" else "object_not_queryable"
-                notes.append(message(code, self.context.lang, name=obj.api_name))
             else:
                 self.model.fill_from_describe(index, entry.label, entry.key_prefix)
         self.fetch_label.setText(self.tr("Salesforceから取得しました(タブ名とタブコード)。"))
@@ -538,14 +532,7 @@ class WizardObjectsPage(_Page):
         run_job(self.jobs, "describe", self._describe(account), self._on_describe_failed, self._on_describe_end)
 
     def _show_problems(self, objects: list[LinkObjectConfig], problems: list[Problem]) -> None:
-        self.error_label.show_message("\n".join(self._problem_line(p, objects) for p in problems))
-
-    def _problem_line(self, problem: Problem, objects: list[LinkObjectConfig]) -> str:
-        # validate_objects points at "objects[1].priority": name the row the admin sees.
-        found = _INDEX.search(problem.path)
-        index = int(found.group(1)) if found else -1
-        text = problem.text(self.context.lang)
-        return f"{objects[index].api_name}: {text}" if 0 <= index < len(objects) else text
+        self.error_label.show_message("\n".join(first_run.object_problem_lines(problems, objects, self.context.lang)))
 
 
 # --- 5. 連携対象 --------------------------------------------------------------------------------------------
