@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from biztel_desk.domain.config import (
-    AccountConfig,
     AuthMethod,
     LoginHost,
     SecretKind,
@@ -193,21 +192,13 @@ class AccountDialog(QDialog):
     def _reload_list(self, select: str | None) -> None:
         self._loading = True
         self.account_list.clear()
-        for account in self.context.config.list_accounts():
+        for account in self.context.config.list_accounts():  # marked by _show_account (_refresh_login_state)
             item = QListWidgetItem(account.name, self.account_list)
             item.setData(Qt.ItemDataRole.UserRole, account.name)
-            self._mark_item(item, account)
         self._loading = False
         if select is None and self.account_list.count():
             select = str(self.account_list.item(0).data(Qt.ItemDataRole.UserRole))
         self.select_account(select)
-
-    def _mark_item(self, item: QListWidgetItem, account: AccountConfig) -> None:
-        """The list's badge: 要再ログイン after the account's name when its browser login is needed."""
-        relogin = needs_login(account, self.context.secrets)
-        item.setText(self.tr("{name}(要再ログイン)").format(name=account.name) if relogin else account.name)
-        item.setForeground(Qt.GlobalColor.darkRed if relogin else self.palette().text().color())
-        item.setToolTip(self.tr("ログインが必要です。「ブラウザでログイン」を押してください。") if relogin else "")
 
     def _show_account(self, name: str | None) -> None:
         account = self.context.config.get_account(name) if name else None
@@ -234,11 +225,14 @@ class AccountDialog(QDialog):
         else:
             self.form.set_login_state("needed" if needs_login(account, self.context.secrets) else "ok")
         accounts = {a.name: a for a in self.context.config.list_accounts()}
-        for row in range(self.account_list.count()):
+        for row in range(self.account_list.count()):  # the badge: 要再ログイン after the name
             item = self.account_list.item(row)
-            listed = accounts.get(str(item.data(Qt.ItemDataRole.UserRole)))
-            if listed is not None:
-                self._mark_item(item, listed)
+            name = str(item.data(Qt.ItemDataRole.UserRole))
+            listed = accounts.get(name)
+            relogin = listed is not None and needs_login(listed, self.context.secrets)
+            item.setText(self.tr("{name}(要再ログイン)").format(name=name) if relogin else name)
+            item.setForeground(Qt.GlobalColor.darkRed if relogin else self.palette().text().color())
+            item.setToolTip(self.tr("ログインが必要です。「ブラウザでログイン」を押してください。") if relogin else "")
 
     def _save(self) -> bool:
         secrets = {kind: value for kind, value in self.form.typed_secrets().items() if value}
