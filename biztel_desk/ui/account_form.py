@@ -1,19 +1,23 @@
 """The one Salesforce account form: the accounts dialog and the first-run wizard's アカウント page embed it.
 
 The form owns the fields, which of them each auth method shows, the host choice, the private key file, the
-problems shown under the fields and the message box under the buttons. Its owner owns the flow: when to save,
-when to test and with which secrets (the dialog saves then tests; the wizard tests typed secrets, saves on 次へ).
+problems shown under the fields and the message box under the buttons. ``AccountFlow`` is what both owners do
+with it: check, save, 接続テスト and ブラウザでログイン. The owner decides when, and with which secrets (the dialog
+saves then tests; the wizard tests typed secrets, saves on 次へ).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import threading
+import weakref
 import webbrowser
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -43,14 +47,18 @@ from biztel_desk.domain.config import (
     SecretKind,
     parse_login_host,
 )
-from biztel_desk.domain.messages import Problem, message
+from biztel_desk.domain.errors import error_text
+from biztel_desk.domain.messages import Problem, ProblemsError, message
 from biztel_desk.domain.vocabulary import AUTH_METHODS
-from biztel_desk.services.salesforce_access import PrivateKeyError, eca_steps_text, read_private_key
+from biztel_desk.services.context import AppContext
+from biztel_desk.services.salesforce_access import PrivateKeyError, SecretStoreError, eca_steps_text, read_private_key
 from biztel_desk.services.salesforce_access import report_lines as report_lines  # the dialog's and the wizard's
 from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs, OnError
 from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR, ErrorLabel, HintLabel, field_block, make_form, required_label
+
+T = TypeVar("T")
 
 # The message box: (text, background) for success, failure and in progress / plain.
 _MESSAGE_STYLES: dict[bool | None, tuple[str, str]] = {
@@ -74,14 +82,108 @@ def run_job(jobs: Jobs, key: str, job: Coroutine[Any, Any, Any], on_error: OnErr
     task.add_done_callback(lambda done: None if done.cancelled() else on_end())
 
 
-def thread_safe(callback: Callable[[str], None]) -> Callable[[str], None]:
-    """``callback`` called on the GUI thread (the event loop's) from a job's worker thread."""
-    loop = asyncio.get_running_loop()
+class AccountFlow(QObject):
+    """What the accounts dialog and the wizard's アカウント page do with their ``AccountForm``: check it, save it,
+    test the connection and sign in in the browser — one job at a time, the form busy meanwhile.
 
-    def call(value: str) -> None:
-        loop.call_soon_threadsafe(callback, value)
+    The owner picks the service call (saved or typed secrets) and what a success says; the flow shows the rest in
+    the form's message box: what is happening, the sign-in's URL, why it failed. ``stop`` ends the wait for the
+    browser (the owner closes or goes back). The sign-in's thread holds the form only weakly: through a strong
+    reference it could drop the dialog's last one, and Qt would delete the dialog on that thread (a crash).
+    """
 
-    return call
+    ended = Signal()  # the test or the sign-in ended (after its success or its failure)
+
+    def __init__(self, context: AppContext, form: AccountForm) -> None:
+        super().__init__(form)
+        self.context = context
+        self.form = form
+        self.jobs = Jobs(self)
+        self.running: Literal["test", "sign_in"] | None = None
+        self._cancel: threading.Event | None = None  # set to stop waiting for the browser
+
+    def checked(self, found: tuple[AccountConfig, list[Problem]], missing: list[SecretKind] | None = None
+                ) -> AccountConfig | None:
+        """The cleaned account of a check, or None once its problems are shown (under the fields, else below)."""
+        cleaned, problems = found
+        others = self.form.show_problems(problems, missing)
+        if problems or missing:
+            self.form.show_message("\n".join([self.tr("入力内容を確認してください。"), *others]), ok=False)
+            return None
+        return cleaned
+
+    def save(self, original_name: str | None, secrets: dict[SecretKind, str]) -> AccountConfig | None:
+        """The form's account and ``secrets`` (to the keyring only) saved; None once the reason is shown."""
+        self.form.clear_problems()
+        try:
+            return self.context.config.save_account(self.form.form_config(), original_name, secrets=secrets)
+        except ProblemsError as error:
+            others = self.form.show_problems(error.problems)
+            self.form.show_message("\n".join([self.tr("保存できませんでした。赤い項目を確認してください。"), *others]),
+                                   ok=False)
+        except SecretStoreError as error:
+            self.keyring_failed(error)
+        return None
+
+    def keyring_failed(self, error: SecretStoreError) -> None:
+        self.form.show_message(
+            self.tr("キーリングを使用できません: {detail}").format(detail=error.text(self.context.lang)), ok=False)
+
+    def test(self, call: Callable[[], T], done: Callable[[T], None], failed: Callable[[], None]) -> None:
+        """接続テスト: ``call`` in a worker thread, then ``done`` with its report (``failed`` after a refusal)."""
+        self._start("test", self.tr("接続しています…"), self._call(call, done), failed)
+
+    def sign_in(self, call: Callable[..., T], done: Callable[[T], None], failed: Callable[[], None], *,
+                open_browser: Callable[[str], object], ports: tuple[int, ...] | None) -> None:
+        """ブラウザでログイン: ``call(on_url=…, open_browser=…, cancel=…, ports=…)`` in a worker thread (the
+        service's sign-in with its other arguments bound), the URL shown meanwhile, then ``done`` with its result."""
+        cancel = threading.Event()
+        self._cancel = cancel
+        form = weakref.ref(self.form)
+        prompt = self.tr("ブラウザでSalesforceにログインし、「許可」を押してください。ブラウザが開かないときは、次のURLをブラウザで開いてください:")
+
+        def show_url(url: str) -> None:  # on the GUI thread
+            if (alive := form()) is not None and not cancel.is_set():
+                alive.show_message(prompt + "\n" + url)
+
+        async def job() -> None:
+            loop = asyncio.get_running_loop()
+            bound = functools.partial(call, on_url=lambda url: loop.call_soon_threadsafe(show_url, url),
+                                      open_browser=open_browser, cancel=cancel, ports=ports)
+            try:
+                await self._call(bound, done)
+            except asyncio.CancelledError:
+                cancel.set()
+                raise
+
+        self._start("sign_in", self.tr("ブラウザを開いています…"), job(), failed)
+
+    def stop(self) -> None:
+        """Stop waiting for the browser (the sign-in then fails as cancelled)."""
+        if self._cancel is not None:
+            self._cancel.set()
+
+    async def _call(self, call: Callable[[], T], done: Callable[[T], None]) -> None:
+        done(await asyncio.to_thread(call))
+
+    def _start(self, kind: Literal["test", "sign_in"], text: str, job: Coroutine[Any, Any, None],
+               failed: Callable[[], None]) -> None:
+        self.running = kind
+        self.form.set_busy(True)
+        self.form.show_message(text)
+        first = self.tr("接続できませんでした。") if kind == "test" else self.tr("ログインできませんでした。")
+
+        def on_error(error: BaseException) -> None:
+            failed()
+            self.form.show_message(first + "\n" + error_text(error, self.context.lang), ok=False)
+
+        run_job(self.jobs, "connect", job, on_error, self._on_job_end)
+
+    def _on_job_end(self) -> None:
+        self.running = None
+        self._cancel = None
+        self.form.set_busy(False)
+        self.ended.emit()
 
 
 class AccountForm(QWidget):

@@ -7,11 +7,10 @@ The wizard keeps the flow only; its pages embed the editors of the window: ``Acc
 from __future__ import annotations
 
 import asyncio
-import re
-import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Literal
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -47,12 +46,12 @@ from biztel_desk.domain.config import (
     validate_objects,
 )
 from biztel_desk.domain.errors import error_text
-from biztel_desk.domain.messages import Problem, ProblemsError, message
+from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.services import first_run, salesforce_access
 from biztel_desk.services.context import AppContext
-from biztel_desk.services.salesforce_access import SecretStoreError
 from biztel_desk.services.verification import VerificationReport
-from biztel_desk.ui.account_form import AccountForm, report_lines, run_job, system_browser, thread_safe
+from biztel_desk.ui.account_form import AccountFlow, AccountForm, report_lines, run_job, system_browser
+from biztel_desk.ui.crash import save_or_say
 from biztel_desk.ui.dialogs.verify_dialog import VerifyLines, VerifyRunner
 from biztel_desk.ui.models.objects_model import ObjectsModel
 from biztel_desk.ui.models.targets_model import ALIASES, CHECK, TargetsModel
@@ -71,9 +70,11 @@ from biztel_desk.ui.widgets import (
     text_label,
 )
 
+if TYPE_CHECKING:  # the Salesforce client (requests, simple_salesforce) loads at the first 接続テスト
+    from biztel_desk.services.salesforce_access import ConnectionReport
+
 PAGE_WELCOME, PAGE_ACCOUNT, PAGE_SETTING, PAGE_OBJECTS, PAGE_TARGETS, PAGE_VERIFY, PAGE_ENABLE = range(7)
 Choice = Literal["demo", "connect"]
-_INDEX = re.compile(r"\[(\d+)\]")
 
 
 # --- the wizard --------------------------------------------------------------------------------------------
@@ -178,6 +179,16 @@ class _Page(QWizardPage):
         self.setTitle(title)
         self.setSubTitle(subtitle)
 
+    def saved(self, save: Callable[[], object], show_problems: Callable[[list[Problem]], object], say: ErrorLabel) -> bool:
+        """Whether ``save`` saved; if not, the reason is shown: the input's problems, or in ``say`` a known failure
+        such as a locked database (the page stays as it is)."""
+
+        def run() -> bool:
+            save()
+            return True
+
+        return bool(save_or_say(run, show_problems, say.show_message, self.context.lang, self.context.database.location))
+
 
 # --- 1. ようこそ --------------------------------------------------------------------------------------------
 
@@ -247,21 +258,20 @@ class WizardAccountPage(_Page):
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner, self.tr("Salesforceアカウント"), self.tr(
             "連携に使うSalesforceのユーザでログインします。「ブラウザでログイン」または「接続テスト」に成功すると「次へ」に進めます。"))
-        self.jobs = Jobs(self)
-        self._busy = False
         self._testing_fingerprint: tuple[Any, ...] | None = None
         self._tested_fingerprint: tuple[Any, ...] | None = None  # the values of the last successful test
         self._oauth_tokens: dict[SecretKind, str] = {}  # from the browser login, saved to the keyring on 次へ
-        self._login_cancel: threading.Event | None = None
         # How the browser is opened (tests: a scripted HTTP client) and the callback ports (tests: (0,)).
         self.open_browser: Callable[[str], object] = system_browser
         self.callback_ports: tuple[int, ...] | None = None
         # The browser login tests the connection itself; a new account has no login state yet.
         self.form = AccountForm(self.context.lang, self, tests_browser_accounts=False, show_login_state=False)
+        self.flow = AccountFlow(self.context, self.form)
         column(self.form, parent=self, margins=0)
         self.form.test_button.clicked.connect(self._on_test_button_clicked)
         self.form.browser_login_button.clicked.connect(self._on_browser_login_button_clicked)
         self.form.edited.connect(self._on_form_edited)
+        self.flow.ended.connect(self.completeChanged)
 
     # --- public ------------------------------------------------------------------------------------------------
 
@@ -273,11 +283,10 @@ class WizardAccountPage(_Page):
         return secrets
 
     def is_testing(self) -> bool:
-        return self._busy
+        return self.flow.running is not None
 
     def cleanupPage(self) -> None:
-        if self._login_cancel is not None:  # 戻る while the browser is open: stop waiting for it
-            self._login_cancel.set()
+        self.flow.stop()  # 戻る while the browser is open: stop waiting for it
         super().cleanupPage()
 
     def is_tested(self) -> bool:
@@ -288,18 +297,10 @@ class WizardAccountPage(_Page):
 
     def validatePage(self) -> bool:
         """次へ: the tested account and its secrets are saved (secrets to the keyring only)."""
-        cleaned = self._check(require_secrets=True)
-        if cleaned is None:
+        if self._check(require_secrets=True) is None:
             return False
-        try:
-            saved = self.context.config.save_account(cleaned, self.owner.account_name, secrets=self.form_secrets())
-        except ProblemsError as error:
-            others = self.form.show_problems(error.problems)
-            self.form.show_message("\n".join([self.tr("保存できませんでした。"), *others]), ok=False)
-            return False
-        except SecretStoreError as error:
-            self.form.show_message(
-                self.tr("キーリングを使用できません: {detail}").format(detail=error.text(self.context.lang)), ok=False)
+        saved = self.flow.save(self.owner.account_name, self.form_secrets())
+        if saved is None:
             return False
         self.owner.account_name = saved.name
         self.owner.account_revision += 1
@@ -310,46 +311,31 @@ class WizardAccountPage(_Page):
     def _on_test_button_clicked(self) -> None:
         cleaned = self._check(require_secrets=True)
         if cleaned is not None:
-            self._start(self.tr("接続しています…"), self._test(cleaned, self.form_secrets()))
+            call = partial(salesforce_access.check_typed_connection, self.context.config, cleaned, self.form_secrets())
+            self._started()
+            self.flow.test(call, self._on_tested, self._on_failed)
 
     def _on_browser_login_button_clicked(self) -> None:
         cleaned = self._check()
-        if cleaned is None:
-            return
-        self._oauth_tokens = {}
-        self._login_cancel = threading.Event()
-        self._start(self.tr("ブラウザを開いています…"), self._sign_in(cleaned, self._login_cancel))
+        if cleaned is not None:
+            self._oauth_tokens = {}
+            call = partial(salesforce_access.sign_in_typed, self.context.config, cleaned, self.form.typed_secrets())
+            self._started()
+            self.flow.sign_in(call, self._on_signed_in, self._on_failed, open_browser=self.open_browser,
+                              ports=self.callback_ports)
 
-    async def _test(self, account: AccountConfig, typed: dict[SecretKind, str]) -> None:
-        report = await asyncio.to_thread(salesforce_access.check_typed_connection, self.context.config, account, typed)
+    def _on_tested(self, report: ConnectionReport) -> None:
         self._succeeded(report_lines(report, self.context.lang),
                         self.tr("テスト中に入力が変更されました。もう一度「接続テスト」を実行してください。"))
 
-    async def _sign_in(self, account: AccountConfig, cancel: threading.Event) -> None:
-        try:
-            report, self._oauth_tokens = await asyncio.to_thread(
-                salesforce_access.sign_in_typed, self.context.config, account, self.form.typed_secrets(),
-                on_url=thread_safe(lambda url: None if cancel.is_set() else self._on_login_url_ready(url)),
-                open_browser=self.open_browser, cancel=cancel, ports=self.callback_ports)
-        except asyncio.CancelledError:
-            cancel.set()
-            raise
+    def _on_signed_in(self, result: tuple[ConnectionReport, dict[SecretKind, str]]) -> None:
+        report, self._oauth_tokens = result
         self._succeeded([self.tr("ログインしました。「次へ」でトークンをOSのキーリングに保存します。"),
                          *report_lines(report, self.context.lang)],
                         self.tr("ログイン中に入力が変更されました。もう一度「ブラウザでログイン」を押してください。"))
 
-    def _on_login_url_ready(self, url: str) -> None:
-        self.form.show_message(self.tr("ブラウザでSalesforceにログインし、「許可」を押してください。ブラウザが開かないときは、次のURLをブラウザで開いてください:") + "\n" + url)
-
-    def _on_failed(self, error: BaseException) -> None:
+    def _on_failed(self) -> None:
         self._tested_fingerprint = None
-        self.form.show_message(self.tr("接続できませんでした。") + "\n" + error_text(error, self.context.lang), ok=False)
-
-    def _on_job_end(self) -> None:
-        self._busy = False
-        self._login_cancel = None
-        self.form.set_busy(False)
-        self.completeChanged.emit()
 
     def _on_form_edited(self) -> None:
         if self._tested_fingerprint is not None and not self.is_tested() and not self.is_testing():
@@ -360,14 +346,11 @@ class WizardAccountPage(_Page):
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
-    def _start(self, text: str, job: Coroutine[Any, Any, None]) -> None:
-        self._busy = True
+    def _started(self) -> None:
+        """A test or a sign-in starts (``flow`` runs it): it tests the values shown now."""
         self._testing_fingerprint = self._fingerprint()
         self._tested_fingerprint = None
-        self.form.set_busy(True)
-        self.form.show_message(text)
         self.completeChanged.emit()
-        run_job(self.jobs, "connect", job, self._on_failed, self._on_job_end)
 
     def _succeeded(self, lines: list[str], changed: str) -> None:
         self._tested_fingerprint = self._testing_fingerprint
@@ -380,13 +363,8 @@ class WizardAccountPage(_Page):
 
     def _check(self, require_secrets: bool = False) -> AccountConfig | None:
         """Validate the form (problems shown under the fields); with ``require_secrets`` they must be typed."""
-        cleaned, problems = self.context.config.check_account(self.form.form_config(), self.owner.account_name)
-        missing = self.form.missing_secrets() if require_secrets else []
-        others = self.form.show_problems(problems, missing)
-        if problems or missing:
-            self.form.show_message("\n".join([self.tr("入力内容を確認してください。"), *others]), ok=False)
-            return None
-        return cleaned
+        found = self.context.config.check_account(self.form.form_config(), self.owner.account_name)
+        return self.flow.checked(found, self.form.missing_secrets() if require_secrets else [])
 
 
 # --- 3. 連携設定 --------------------------------------------------------------------------------------------
@@ -421,20 +399,22 @@ class WizardSettingPage(_Page):
         setting = self.form_config()
         if self.owner.setting_name is None:
             problems = self.context.config.check_new_basic(setting)
+            if problems:
+                self._show_problems(problems)
+                return False
         else:
-            problems = []
-            try:
-                saved = self.context.config.save_basic(setting, self.owner.setting_name)
-            except ProblemsError as error:
-                problems = error.problems
-            else:
-                self.owner.setting_name = saved.name
-        if problems:
-            others = self.form.show_problems(problems)
-            self.summary_label.show_message("\n".join([self.tr("入力内容を確認してください。"), *others]))
-            return False
+
+            def save() -> None:
+                self.owner.setting_name = self.context.config.save_basic(setting, self.owner.setting_name).name
+
+            if not self.saved(save, self._show_problems, self.summary_label):
+                return False
         self.form.clear_problems()
         return True
+
+    def _show_problems(self, problems: list[Problem]) -> None:
+        others = self.form.show_problems(problems)
+        self.summary_label.show_message("\n".join([self.tr("入力内容を確認してください。"), *others]))
 
 
 # --- 4. オブジェクト ----------------------------------------------------------------------------------------
@@ -491,13 +471,13 @@ class WizardObjectsPage(_Page):
     def validatePage(self) -> bool:
         objects = self.objects()
         cleaned, problems = validate_objects(objects)
-        if not problems and self.owner.setting_name is not None:
-            try:
-                self.context.config.save_objects(self.owner.setting_name, cleaned)
-            except ProblemsError as error:
-                problems = error.problems
+        show = partial(self._show_problems, objects)
         if problems:
-            self.error_label.show_message("\n".join(self._problem_line(p, objects) for p in problems))
+            show(problems)
+            return False
+        name = self.owner.setting_name
+        if name is not None and not self.saved(lambda: self.context.config.save_objects(name, cleaned), show,
+                                               self.error_label):
             return False
         self.error_label.clear_message()
         return True
@@ -511,14 +491,10 @@ class WizardObjectsPage(_Page):
         objects = await asyncio.to_thread(salesforce_access.describe_global, account, self.context.secrets)
         self._fetched_revision = self.owner.account_revision
         self.refetch_button.hide()
-        by_lower = {name.lower(): entry for name, entry in objects.items()}
-        notes = []
-        for index, obj in enumerate(self.model.objects()):
-            entry = by_lower.get(obj.api_name.lower())
-            if entry is None or not entry.queryable:  # the user cannot search it: left out, and the admin told why
+        entries, notes = first_run.described_rows(self.model.objects(), objects, self.context.lang)
+        for index, entry in enumerate(entries):
+            if entry is None:  # the user cannot search it: left out, and the admin told why
                 self.model.set_checked(index, False)
-                code = "lead_not_queryable" if obj.api_name.lower() == "lead" else "object_not_queryable"
-                notes.append(message(code, self.context.lang, name=obj.api_name))
             else:
                 self.model.fill_from_describe(index, entry.label, entry.key_prefix)
         self.fetch_label.setText(self.tr("Salesforceから取得しました(タブ名とタブコード)。"))
@@ -555,12 +531,8 @@ class WizardObjectsPage(_Page):
         self.completeChanged.emit()
         run_job(self.jobs, "describe", self._describe(account), self._on_describe_failed, self._on_describe_end)
 
-    def _problem_line(self, problem: Problem, objects: list[LinkObjectConfig]) -> str:
-        # validate_objects points at "objects[1].priority": name the row the admin sees.
-        found = _INDEX.search(problem.path)
-        index = int(found.group(1)) if found else -1
-        text = problem.text(self.context.lang)
-        return f"{objects[index].api_name}: {text}" if 0 <= index < len(objects) else text
+    def _show_problems(self, objects: list[LinkObjectConfig], problems: list[Problem]) -> None:
+        self.error_label.show_message("\n".join(first_run.object_problem_lines(problems, objects, self.context.lang)))
 
 
 # --- 5. 連携対象 --------------------------------------------------------------------------------------------
@@ -658,14 +630,15 @@ class WizardTargetsPage(_Page):
         targets = self.model.targets()
         config = self.context.config
         url = self.recording_edit.text().strip()
-        if url != config.system().recording_server_url:
-            try:
-                config.save_system({"recording_server_url": url})
-            except ProblemsError as error:
-                self.recording_error.show_message("\n".join(p.text(self.context.lang) for p in error.problems))
-                return False
+        if url != config.system().recording_server_url and not self.saved(
+            lambda: config.save_system({"recording_server_url": url}),
+            lambda problems: self.recording_error.show_message("\n".join(p.text(self.context.lang) for p in problems)),
+            self.recording_error,
+        ):
+            return False
         self.recording_error.clear_message()
-        try:
+
+        def save() -> None:
             if self.owner.setting_name is None:
                 setting = replace(
                     self.owner.setting_page.form_config(),
@@ -675,12 +648,15 @@ class WizardTargetsPage(_Page):
                 self.owner.setting_name = config.save_basic(setting).name
             else:
                 config.save_targets(self.owner.setting_name, targets)
-        except ProblemsError as error:
-            self.error_label.show_message(
-                "\n".join([self.tr("保存できませんでした。"), error.text(self.context.lang)]))
+
+        if not self.saved(save, self._show_problems, self.error_label):
             return False
         self.error_label.clear_message()
         return True
+
+    def _show_problems(self, problems: list[Problem]) -> None:
+        text = ProblemsError(problems).text(self.context.lang)
+        self.error_label.show_message("\n".join([self.tr("保存できませんでした。"), text]))
 
     # --- slots -------------------------------------------------------------------------------------------------
 
@@ -870,12 +846,9 @@ class WizardEnablePage(_Page):
         if name is None:
             return False
         status = LinkStatus.ENABLED if self.enable_radio.isChecked() else LinkStatus.DISABLED
-        try:
-            self.context.config.set_status(name, status)
-        except ProblemsError as error:
-            self.error_label.show_message(error.text(self.context.lang))
-            return False
-        return True
+        return self.saved(lambda: self.context.config.set_status(name, status),
+                          lambda problems: self.error_label.show_message(ProblemsError(problems).text(self.context.lang)),
+                          self.error_label)
 
 
 def _indented(widget: QWidget) -> QWidget:

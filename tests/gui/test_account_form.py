@@ -207,3 +207,49 @@ def test_going_back_from_the_wizard_stops_waiting_for_the_browser(
     qtbot.waitUntil(lambda: not page.is_testing(), timeout=WAIT_MS)
     assert "ブラウザでのログインを中止しました" in form.message_label.text()  # the page still exists: it says so
     assert context.config.list_accounts() == [] and bugs == []
+
+
+def test_a_dialog_closed_during_the_sign_in_is_freed_on_the_gui_thread(
+    qtbot: QtBot, context: AppContext, org: DevOrg, bugs: list[BaseException]
+) -> None:
+    """The sign-in's thread holds the dialog only weakly: were it the last to hold it, Qt would delete the dialog on
+    that thread (a crash). Here the thread is still inside open_browser when the closed dialog is collected."""
+    import gc
+    import threading
+    import weakref
+
+    context.config.save_account(AccountConfig(name="dev", auth_method=AuthMethod.OAUTH_BROWSER.value,
+                                              login_host=org.url, consumer_key=org.credentials["consumer_key"]))
+    dialog = AccountDialog(context)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    dialog.callback_ports = (0,)
+    in_browser, release = threading.Event(), threading.Event()
+    opened: list[str] = []
+
+    def open_browser(url: str) -> bool:  # on the sign-in's thread: it stays here until the test releases it
+        opened.append(url)
+        in_browser.set()
+        release.wait(WAIT_MS / 1000)
+        return True
+
+    dialog.open_browser = open_browser
+    qtbot.mouseClick(dialog.form.browser_login_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(in_browser.is_set, timeout=WAIT_MS)
+    destroyed: list[bool] = []
+    dialog.destroyed.connect(lambda: destroyed.append(True))
+    alive = weakref.ref(dialog)
+    dialog.close()
+    del dialog
+    try:
+        qtbot.waitUntil(lambda: bool(destroyed), timeout=WAIT_MS)
+
+        def collected() -> bool:
+            gc.collect()
+            return alive() is None
+
+        qtbot.waitUntil(collected, timeout=5000)  # the thread, still in open_browser, does not hold it
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not _listening(opened[0]), timeout=WAIT_MS)
+    assert bugs == []

@@ -112,3 +112,36 @@ def test_setup_summary_says_what_was_saved_and_how_the_verification_went() -> No
         "Saved the Salesforce account '本番' and the link setting '本社'.", "Verification: no problems"]
     problems = VerificationReport("本社", [problem("label_missing", "label:WavImg")])
     assert setup_summary("本番", "本社", None, problems, "ja")[-1].startswith("設定確認: 1件の問題があります")
+
+
+def test_described_rows_leave_out_what_the_user_cannot_search_and_say_why() -> None:
+    from biztel_desk.domain.config import DEFAULT_OBJECTS, LinkObjectConfig
+    from biztel_desk.salesforce.metadata import GlobalObject
+    from biztel_desk.services.first_run import described_rows
+
+    def entry(name: str, label: str, prefix: str, queryable: bool = True) -> GlobalObject:
+        return GlobalObject(name=name, label=label, key_prefix=prefix, custom=False, queryable=queryable,
+                            searchable=True, createable=True)
+
+    objects = [LinkObjectConfig("account", "", "", 1), LinkObjectConfig("Lead", "", "", 2),
+               LinkObjectConfig("Case", "", "", 3)]
+    described = {"Account": entry("Account", "取引先", "001"), "Lead": entry("Lead", "リード", "00Q", queryable=False)}
+    entries, notes = described_rows(objects, described, "ja")
+    assert entries == [described["Account"], None, None]  # names match without case; Case is not in the org
+    assert notes == [message("lead_not_queryable", "ja", name="Lead"), message("object_not_queryable", "ja", name="Case")]
+    everything = {o.api_name: entry(o.api_name, o.api_name, "0XX") for o in DEFAULT_OBJECTS}
+    assert described_rows(DEFAULT_OBJECTS, everything, "en")[1] == []
+
+
+def test_object_problem_lines_name_the_row_a_problem_points_at() -> None:
+    from biztel_desk.domain.config import LinkObjectConfig, validate_objects
+    from biztel_desk.domain.messages import Problem
+    from biztel_desk.services.first_run import object_problem_lines
+
+    objects = [LinkObjectConfig("Account", "取引先", "001", 1), LinkObjectConfig("Contact", "取引先責任者", "003", 1)]
+    _cleaned, problems = validate_objects(objects)
+    assert [p.path for p in problems] == ["objects[1].priority"]  # the second 1
+    whole = Problem("required", "name")
+    far = Problem("required", "objects[5].priority")
+    assert object_problem_lines([*problems, whole, far], objects, "ja") == [
+        f"Contact: {problems[0].text('ja')}", whole.text("ja"), far.text("ja")]

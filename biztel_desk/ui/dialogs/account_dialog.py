@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -20,22 +19,19 @@ from PySide6.QtWidgets import (
 )
 
 from biztel_desk.domain.config import (
-    AccountConfig,
     AuthMethod,
     LoginHost,
     SecretKind,
     parse_login_host,
     validate_account,
 )
-from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.services import salesforce_access
 from biztel_desk.services.account_login import needs_login
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.salesforce_access import SecretStoreError
-from biztel_desk.ui.account_form import AccountForm, report_lines, run_job, system_browser, thread_safe
+from biztel_desk.ui.account_form import AccountFlow, AccountForm, report_lines, system_browser
 from biztel_desk.ui.boxes import hbox, named, vbox
-from biztel_desk.ui.tasks import Jobs
 
 if TYPE_CHECKING:  # the Salesforce client (requests, simple_salesforce) loads at the first 接続テスト
     from biztel_desk.services.salesforce_access import ConnectionReport
@@ -50,13 +46,9 @@ class AccountDialog(QDialog):
         super().__init__(parent)
         self.context = context
         self.setWindowTitle(self.tr("Salesforceアカウント"))
-        self.jobs = Jobs(self)
         self._original_name: str | None = None
         self._dirty = False
         self._loading = False
-        self._testing = False
-        self._signing_in = False
-        self._login_cancel: threading.Event | None = None  # set when the dialog closes: the listener stops waiting
         # How the browser is opened: tests put a scripted HTTP client here (it runs on the login's job thread).
         self.open_browser: Callable[[str], object] = system_browser
         self.callback_ports: tuple[int, ...] | None = None  # None: the documented ports; tests use (0,)
@@ -66,6 +58,7 @@ class AccountDialog(QDialog):
         self.new_button = QPushButton(self.tr("新規"), self)
         self.delete_button = QPushButton(self.tr("削除"), self)
         self.form = AccountForm(context.lang, self)
+        self.flow = AccountFlow(context, self.form)
         self.save_button = QPushButton(self.tr("保存"), self)
         self.save_button.setDefault(True)
         self.form.button_row.addWidget(self.save_button)
@@ -97,14 +90,13 @@ class AccountDialog(QDialog):
         self._show_account(None)
 
     def is_testing(self) -> bool:
-        return self._testing
+        return self.flow.running == "test"
 
     def is_signing_in(self) -> bool:
-        return self._signing_in
+        return self.flow.running == "sign_in"
 
     def done(self, result: int) -> None:
-        if self._login_cancel is not None:  # closing the dialog stops the wait for the browser
-            self._login_cancel.set()
+        self.flow.stop()  # closing the dialog stops the wait for the browser
         super().done(result)
 
     def start_browser_login(self) -> None:
@@ -146,7 +138,7 @@ class AccountDialog(QDialog):
             self.form.show_message(error.text(self.context.lang), ok=False)
             return
         except SecretStoreError as error:
-            self._keyring_failed(error)
+            self.flow.keyring_failed(error)
             return
         self._reload_list(None)
         self.form.show_message(self.tr("アカウント「{name}」を削除しました。").format(name=name))
@@ -157,75 +149,39 @@ class AccountDialog(QDialog):
 
     def _on_test_button_clicked(self) -> None:
         """Tests what the form shows without saving it: only 保存 writes (a mistyped token never replaces a working one)."""
-        account, problems = validate_account(self.form.form_config())
-        others = self.form.show_problems(problems)
-        if problems:
-            self.form.show_message("\n".join([self.tr("入力内容を確認してください。"), *others]), ok=False)
+        account = self.flow.checked(validate_account(self.form.form_config()))
+        if account is None:
             return
-        edited = self._dirty or self._original_name is None
-        account = account if edited else self.context.config.get_account(self._original_name or "") or account
-        self._testing = True
-        self.form.set_busy(True)
-        self.form.show_message(self.tr("接続しています…"))
-        run_job(self.jobs, "connect", self._check(account, edited), self._on_check_failed, self._on_job_end)
-
-    async def _check(self, account: AccountConfig, edited: bool) -> None:
         context = self.context
+        edited = self._dirty or self._original_name is None
         if edited:  # the typed values, tried in a throw-away store; the saved ones fill the fields left empty
-            report = await asyncio.to_thread(salesforce_access.check_edited_connection, account,
-                                             self.form.typed_secrets(), context.secrets, self._original_name)
+            call = partial(salesforce_access.check_edited_connection, account, self.form.typed_secrets(),
+                           context.secrets, self._original_name)
         else:  # the saved account as it is (its refreshed tokens and its org's address are kept)
-            report = await asyncio.to_thread(salesforce_access.check_connection, context.config, account, context.secrets)
-        lines = report_lines(report, context.lang)
+            saved = context.config.get_account(self._original_name or "") or account
+            call = partial(salesforce_access.check_connection, context.config, saved, context.secrets)
+        self.flow.test(call, partial(self._on_tested, edited=edited), self._refresh_login_state)
+
+    def _on_tested(self, report: ConnectionReport, edited: bool) -> None:
+        lines = report_lines(report, self.context.lang)
         if edited:
             lines.append(self.tr("テストした内容はまだ保存していません。「保存」を押すと保存します。"))
         self.form.show_message("\n".join(lines), ok=True)
-
-    def _on_check_failed(self, error: BaseException) -> None:
-        self._refresh_login_state()  # a refused refresh token makes the account 要再ログイン
-        self.form.show_message(self.tr("接続できませんでした。") + "\n" + _text(error, self.context.lang), ok=False)
 
     def _on_browser_login_button_clicked(self) -> None:
         if (self._dirty or self._original_name is None) and not self._save():
             return
         account = self.context.config.get_account(self._original_name or "")
-        if account is None:
-            return
-        self._signing_in = True
-        self.form.set_busy(True)
-        self.form.show_message(self.tr("ブラウザを開いています…"))
-        self._login_cancel = threading.Event()
-        run_job(self.jobs, "connect", self._sign_in(account, self._login_cancel), self._on_login_failed,
-                self._on_job_end)
-
-    async def _sign_in(self, account: AccountConfig, cancel: threading.Event) -> None:
-        try:
-            report = await asyncio.to_thread(
-                salesforce_access.sign_in, self.context.config, account, self.context.secrets,
-                on_url=thread_safe(lambda url: None if cancel.is_set() else self._on_login_url_ready(url)),
-                open_browser=self.open_browser, cancel=cancel, ports=self.callback_ports)
-        except asyncio.CancelledError:
-            cancel.set()
-            raise
-        self._on_login_succeeded(report)
-
-    def _on_login_url_ready(self, url: str) -> None:
-        self.form.show_message(self.tr("ブラウザでSalesforceにログインし、「許可」を押してください。ブラウザが開かないときは、次のURLをブラウザで開いてください:") + "\n" + url)
+        if account is not None:  # a refused sign-in (or refresh token) makes the account 要再ログイン
+            call = partial(salesforce_access.sign_in, self.context.config, account, self.context.secrets)
+            self.flow.sign_in(call, self._on_login_succeeded, self._refresh_login_state,
+                              open_browser=self.open_browser, ports=self.callback_ports)
 
     def _on_login_succeeded(self, report: ConnectionReport) -> None:
         self._refresh_login_state()
         self.form.show_message("\n".join([self.tr("ログインしました。トークンはOSのキーリングに保存しました。"),
                                            *report_lines(report, self.context.lang)]), ok=True)
         self.changed.emit()
-
-    def _on_login_failed(self, error: BaseException) -> None:
-        self._refresh_login_state()
-        self.form.show_message(self.tr("ログインできませんでした。") + "\n" + _text(error, self.context.lang), ok=False)
-
-    def _on_job_end(self) -> None:
-        self._login_cancel = None
-        self.form.set_busy(False)
-        self._testing = self._signing_in = False
 
     def _on_form_edited(self) -> None:
         if not self._loading:
@@ -236,21 +192,13 @@ class AccountDialog(QDialog):
     def _reload_list(self, select: str | None) -> None:
         self._loading = True
         self.account_list.clear()
-        for account in self.context.config.list_accounts():
+        for account in self.context.config.list_accounts():  # marked by _show_account (_refresh_login_state)
             item = QListWidgetItem(account.name, self.account_list)
             item.setData(Qt.ItemDataRole.UserRole, account.name)
-            self._mark_item(item, account)
         self._loading = False
         if select is None and self.account_list.count():
             select = str(self.account_list.item(0).data(Qt.ItemDataRole.UserRole))
         self.select_account(select)
-
-    def _mark_item(self, item: QListWidgetItem, account: AccountConfig) -> None:
-        """The list's badge: 要再ログイン after the account's name when its browser login is needed."""
-        relogin = needs_login(account, self.context.secrets)
-        item.setText(self.tr("{name}(要再ログイン)").format(name=account.name) if relogin else account.name)
-        item.setForeground(Qt.GlobalColor.darkRed if relogin else self.palette().text().color())
-        item.setToolTip(self.tr("ログインが必要です。「ブラウザでログイン」を押してください。") if relogin else "")
 
     def _show_account(self, name: str | None) -> None:
         account = self.context.config.get_account(name) if name else None
@@ -277,27 +225,21 @@ class AccountDialog(QDialog):
         else:
             self.form.set_login_state("needed" if needs_login(account, self.context.secrets) else "ok")
         accounts = {a.name: a for a in self.context.config.list_accounts()}
-        for row in range(self.account_list.count()):
+        for row in range(self.account_list.count()):  # the badge: 要再ログイン after the name
             item = self.account_list.item(row)
-            listed = accounts.get(str(item.data(Qt.ItemDataRole.UserRole)))
-            if listed is not None:
-                self._mark_item(item, listed)
+            name = str(item.data(Qt.ItemDataRole.UserRole))
+            listed = accounts.get(name)
+            relogin = listed is not None and needs_login(listed, self.context.secrets)
+            item.setText(self.tr("{name}(要再ログイン)").format(name=name) if relogin else name)
+            item.setForeground(Qt.GlobalColor.darkRed if relogin else self.palette().text().color())
+            item.setToolTip(self.tr("ログインが必要です。「ブラウザでログイン」を押してください。") if relogin else "")
 
     def _save(self) -> bool:
-        self.form.clear_problems()
-        config = self.form.form_config()
         secrets = {kind: value for kind, value in self.form.typed_secrets().items() if value}
-        try:
-            saved = self.context.config.save_account(config, self._original_name, secrets=secrets)
-        except ProblemsError as error:
-            others = self.form.show_problems(error.problems)
-            self.form.show_message("\n".join([self.tr("保存できませんでした。赤い項目を確認してください。"), *others]),
-                                   ok=False)
+        saved = self.flow.save(self._original_name, secrets)
+        if saved is None:
             return False
-        except SecretStoreError as error:
-            self._keyring_failed(error)
-            return False
-        host = parse_login_host(config.login_host)
+        host = parse_login_host(self.form.form_config().login_host)
         notice = host.notice if isinstance(host, LoginHost) and host.notice else self.form.host_notice_problem
         self._reload_list(saved.name)
         if notice is not None:  # the pasted lightning.force.com host was replaced: say so next to the field
@@ -305,11 +247,3 @@ class AccountDialog(QDialog):
         self.form.show_message(self.tr("保存しました。"), ok=True)
         self.changed.emit()
         return True
-
-    def _keyring_failed(self, error: SecretStoreError) -> None:
-        self.form.show_message(
-            self.tr("キーリングを使用できません: {detail}").format(detail=error.text(self.context.lang)), ok=False)
-
-
-def _text(error: BaseException, lang: str) -> str:
-    return error.text(lang) if isinstance(error, KnownError) else str(error)

@@ -9,6 +9,7 @@ Background work runs through ``ui/tasks.Jobs`` (the service calls in worker thre
 from __future__ import annotations
 
 import asyncio
+import weakref
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor
@@ -150,9 +151,14 @@ class SetupOrgPanel(QWidget):
 
     async def _apply(self, plan: SetupPlan, session: SetupSession) -> None:
         loop = asyncio.get_running_loop()
+        panel = weakref.ref(self)  # the thread holds the panel weakly: Qt must not delete it on that thread
 
-        def progress(done: int, total: int, line: PlanLine) -> None:  # worker thread → GUI thread
-            loop.call_soon_threadsafe(self._show_progress, done, total, line)
+        def show(done: int, total: int, line: PlanLine) -> None:  # on the GUI thread
+            if (alive := panel()) is not None:
+                alive._show_progress(done, total, line)
+
+        def progress(done: int, total: int, line: PlanLine) -> None:  # on the worker thread
+            loop.call_soon_threadsafe(show, done, total, line)
 
         await asyncio.to_thread(session.apply, plan, progress)
         self.applied.emit(self.setting_name)
