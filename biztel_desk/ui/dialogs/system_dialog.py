@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import phonenumbers
 from PySide6.QtCore import QRect, Qt
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from biztel_desk.domain.config import OPTIONS_BY_KEY, SUBJECT_PLACEHOLDERS, PlaybackAuth, system_time_zone
+from biztel_desk.domain.config import OPTIONS_BY_KEY, SUBJECT_PLACEHOLDERS, system_time_zone
 from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.domain.url_template import DEFAULT_RECORDING_URL_TEMPLATE, URL_PLACEHOLDERS
 from biztel_desk.domain.vocabulary import PLAYBACK_AUTH, word
@@ -42,7 +42,12 @@ from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import ERROR_COLOR, HINT_COLOR, OK_COLOR, ErrorLabel, HintLabel, column, row, text_label
 
-W = TypeVar("W", bound=QWidget)
+OptionRow = tuple[str, str, str, str]  # option key, label, hint (or ""), the field's unit / text / placeholder
+# The options typed in or picked from a list: (the list, the combo box's width).
+_TYPED_IN_OR_PICKED: dict[str, tuple[Callable[[], list[str]], int]] = {
+    "default_region": (lambda: sorted(phonenumbers.SUPPORTED_REGIONS), 90),
+    "time_zone": (lambda: ["", *sorted(zoneinfo.available_timezones())], 260),
+}
 
 
 class SystemDialog(QDialog):
@@ -56,83 +61,66 @@ class SystemDialog(QDialog):
         self.error_labels: dict[str, ErrorLabel] = {}
         self._labels: list[QLabel] = []
 
-        self.retention_spin = self._spin("retention_days", self.tr(" 日"))
-        self.page_size_spin = self._spin("page_size", self.tr(" 件"))
-        self.region_combo = self._combo("default_region", sorted(phonenumbers.SUPPORTED_REGIONS), 90)
-        self.zone_combo = self._combo("time_zone", ["", *sorted(zoneinfo.available_timezones())], 260)
-        self.zone_combo.lineEdit().setPlaceholderText(
-            self.tr("システムの設定 ({zone})").format(zone=system_time_zone())
-        )
-        self.playback_combo = self._field("playback_auth", QComboBox(self))
-        for auth in PlaybackAuth:  # the words of the one vocabulary (domain.vocabulary.PLAYBACK_AUTH)
-            self.playback_combo.addItem(word(PLAYBACK_AUTH, auth.value, language()), auth.value)
-        self.playback_combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.recording_url_edit = self._edit("recording_server_url", "https://s0000.u.biztel.jp:8000")
-        self.recording_template_edit = self._edit("recording_url_template", DEFAULT_RECORDING_URL_TEMPLATE)
-        self.retry_interval_spin = self._spin("retry_interval_minutes", self.tr(" 分"))
-        self.retry_max_spin = self._spin("retry_max", self.tr(" 回"))
-        self.subject_inbound_edit = self._edit("subject_inbound")
-        self.subject_outbound_edit = self._edit("subject_outbound")
-        self.optional_stop_spin = self._spin("api_optional_stop_percent", " %")
-        self.pause_spin = self._spin("api_pause_percent", " %")
-        self.index_age_spin = self._spin("phone_index_max_age_s", self.tr(" 秒"))
-        self.index_miss_spin = self._spin("phone_index_miss_refresh_s", self.tr(" 秒"))
-        self.backoff_max_spin = self._spin("retry_backoff_max_minutes", self.tr(" 分"))
-        self.assignment_check = self._field("run_assignment_rules", QCheckBox(self.tr("実行する"), self))
-        self.index_reconcile_spin = self._spin("phone_index_reconcile_hours", self.tr(" 時間"))
-        self.settle_spin = self._spin("call_settle_s", self.tr(" 秒"))
-        self.outside_prefix_edit = self._edit("outside_line_prefix", "0")
-
-        # The option groups, two columns of them: (title, rows of (option key, label, hint)).
+        # The option groups, two columns of them: (title, rows of (option key, label, hint, the field's suffix or
+        # placeholder)). Each field is made for its option's type (domain.config.SYSTEM_OPTIONS): see _make_field.
         url_names = " ".join("{" + name + "}" for name in URL_PLACEHOLDERS if name != "start")
         placeholders = " ".join("{" + name + "}" for name in SUBJECT_PLACEHOLDERS)
-        left: list[tuple[str, list[tuple[str, str, str]]]] = [
+        left: list[tuple[str, list[OptionRow]]] = [
             (self.tr("履歴"), [
                 ("retention_days", self.tr("履歴保持期間"),
-                 self.tr("1〜180日。これより古い通話と連携履歴は自動的に削除されます(Salesforceの活動履歴は残りますが、録音は再生できなくなる場合があります)。")),
-                ("page_size", self.tr("表示件数"), self.tr("連携通話履歴の1ページの件数です。")),
-                ("time_zone", self.tr("タイムゾーン"), self.tr("空欄のときはこのコンピュータの設定を使います。")),
+                 self.tr("1〜180日。これより古い通話と連携履歴は自動的に削除されます(Salesforceの活動履歴は残りますが、録音は再生できなくなる場合があります)。"),
+                 self.tr(" 日")),
+                ("page_size", self.tr("表示件数"), self.tr("連携通話履歴の1ページの件数です。"), self.tr(" 件")),
+                ("time_zone", self.tr("タイムゾーン"), self.tr("空欄のときはこのコンピュータの設定を使います。"),
+                 self.tr("システムの設定 ({zone})").format(zone=system_time_zone())),
                 ("default_region", self.tr("既定の国・地域"),
-                 self.tr("市外局番から始まる電話番号をこの国の番号として扱います(例: JP)。")),
+                 self.tr("市外局番から始まる電話番号をこの国の番号として扱います(例: JP)。"), ""),
                 ("call_settle_s", self.tr("通話の確定待ち"),
-                 self.tr("監視フォルダとHTTPで受け取った通話は、最後の区間(レッグ)が届いてからこの秒数だけ待って連携します。0ですぐに連携します。")),
+                 self.tr("監視フォルダとHTTPで受け取った通話は、最後の区間(レッグ)が届いてからこの秒数だけ待って連携します。0ですぐに連携します。"),
+                 self.tr(" 秒")),
                 ("outside_line_prefix", self.tr("外線発信番号"),
-                 self.tr("電話機が外線の前にダイヤルする番号(例: 0)。発信先の番号から取り除きます。")),
+                 self.tr("電話機が外線の前にダイヤルする番号(例: 0)。発信先の番号から取り除きます。"), "0"),
             ]),
             (self.tr("検索リトライ"), [
-                ("retry_interval_minutes", self.tr("リトライ間隔"), ""),
-                ("retry_max", self.tr("リトライ回数上限"), ""),
+                ("retry_interval_minutes", self.tr("リトライ間隔"), "", self.tr(" 分")),
+                ("retry_max", self.tr("リトライ回数上限"), "", self.tr(" 回")),
                 ("retry_backoff_max_minutes", self.tr("送信リトライ間隔の上限"),
-                 self.tr("Salesforceに一時的に接続できないときは1、5、15、60分…と間隔を空けて再送します。その間隔の上限です。")),
+                 self.tr("Salesforceに一時的に接続できないときは1、5、15、60分…と間隔を空けて再送します。その間隔の上限です。"),
+                 self.tr(" 分")),
             ]),
             (self.tr("Salesforceへの書き込み"), [
                 ("run_assignment_rules", self.tr("割り当てルール"),
-                 self.tr("オフのとき、作成するケースとリードに組織の割り当てルールを適用しません(所有者は連携ユーザのままです)。オンにすると有効な割り当てルールで所有者が決まります。")),
+                 self.tr("オフのとき、作成するケースとリードに組織の割り当てルールを適用しません(所有者は連携ユーザのままです)。オンにすると有効な割り当てルールで所有者が決まります。"),
+                 self.tr("実行する")),
             ]),
         ]
-        right: list[tuple[str, list[tuple[str, str, str]]]] = [
+        right: list[tuple[str, list[OptionRow]]] = [
             (self.tr("録音再生"), [
                 ("playback_auth", self.tr("録音再生時の認証"),
-                 self.tr("変更はこれ以降に作成する活動履歴にだけ反映されます。作成済みの活動履歴の動作は変わりません。")),
-                ("recording_server_url", self.tr("録音サーバURL"), ""),
+                 self.tr("変更はこれ以降に作成する活動履歴にだけ反映されます。作成済みの活動履歴の動作は変わりません。"), ""),
+                ("recording_server_url", self.tr("録音サーバURL"), "", "https://s0000.u.biztel.jp:8000"),
                 ("recording_url_template", self.tr("録音再生URLテンプレート"),
                  self.tr("BIZTELは初期値のままにします。ほかのPBXは {names} {{start:%Y/%m/%d}} で録音のURLを組み立てます。"
-                         "未応答の通話と録音のない通話にはリンクを付けません。").format(names=url_names)),
+                         "未応答の通話と録音のない通話にはリンクを付けません。").format(names=url_names),
+                 DEFAULT_RECORDING_URL_TEMPLATE),
             ]),
             (self.tr("活動履歴の件名"), [
-                ("subject_inbound", self.tr("件名テンプレート(着信)"), ""),
+                ("subject_inbound", self.tr("件名テンプレート(着信)"), "", ""),
                 ("subject_outbound", self.tr("件名テンプレート(発信)"),
-                 self.tr("使える差し込み項目: {names}").format(names=placeholders)),
+                 self.tr("使える差し込み項目: {names}").format(names=placeholders), ""),
             ]),
             (self.tr("API使用率しきい値"), [
-                ("api_optional_stop_percent", self.tr("任意のAPI呼び出しを停止"), ""),
-                ("api_pause_percent", self.tr("送信を待つ"), self.tr("1日のAPI上限に対する使用率です。")),
+                ("api_optional_stop_percent", self.tr("任意のAPI呼び出しを停止"), "", " %"),
+                ("api_pause_percent", self.tr("送信を待つ"), self.tr("1日のAPI上限に対する使用率です。"), " %"),
                 ("phone_index_max_age_s", self.tr("電話番号インデックスの更新間隔"),
-                 self.tr("Salesforceの電話番号を手元に写した索引を、送信前にこの間隔より古ければ更新します。短いほど新しいレコードにすぐ一致し、長いほどAPI呼び出しが減ります。")),
+                 self.tr("Salesforceの電話番号を手元に写した索引を、送信前にこの間隔より古ければ更新します。短いほど新しいレコードにすぐ一致し、長いほどAPI呼び出しが減ります。"),
+                 self.tr(" 秒")),
                 ("phone_index_miss_refresh_s", self.tr("一致しない番号があるときの再確認間隔"),
-                 self.tr("一致するレコードがない番号は、索引がこの秒数より古ければ変更分だけ更新して探し直します(数秒前に作成されたレコードにも一致します)。0で再確認しません。")),
+                 self.tr("一致するレコードがない番号は、索引がこの秒数より古ければ変更分だけ更新して探し直します(数秒前に作成されたレコードにも一致します)。0で再確認しません。"),
+                 self.tr(" 秒")),
                 ("phone_index_reconcile_hours", self.tr("電話番号インデックスの全件読み直し間隔"),
-                 self.tr("この間隔ごと(および起動後の最初の送信時に前回から経っていれば)索引を全件読み直し、完全に削除されたレコードや参照できなくなったレコードを索引から外します。")),
+                 self.tr("この間隔ごと(および起動後の最初の送信時に前回から経っていれば)索引を全件読み直し、完全に削除されたレコードや参照できなくなったレコードを索引から外します。"),
+                 self.tr(" 時間")),
             ]),
         ]
         columns = row(
@@ -319,43 +307,48 @@ class SystemDialog(QDialog):
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
-    def _field(self, key: str, widget: W) -> W:
-        """``widget`` as the field of option ``key``."""
-        self.fields[key] = widget
-        return widget
-
-    def _spin(self, key: str, suffix: str) -> QSpinBox:
+    def _make_field(self, key: str, extra: str) -> QWidget:
+        """The field of option ``key``, made for its type: a spin box within its bounds (``extra``: the unit), a
+        check box (``extra``: its text), a combo box of its choices' words, an editable combo box of the regions or
+        time zones, or a line edit (``extra``: the placeholder)."""
         option = OPTIONS_BY_KEY[key]
-        spin = self._field(key, QSpinBox(self))
-        spin.setRange(option.minimum if option.minimum is not None else 0, option.maximum if option.maximum is not None else 999999)
-        spin.setSuffix(suffix)
-        spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-        spin.setFixedWidth(110)
-        spin.setToolTip(self.tr("{min}〜{max}(初期値 {default})").format(min=option.minimum, max=option.maximum, default=option.default))
-        return spin
+        field: QWidget
+        if option.type is bool:
+            field = QCheckBox(extra, self)
+        elif option.type is int:
+            field = spin = QSpinBox(self)
+            spin.setRange(option.minimum if option.minimum is not None else 0, option.maximum if option.maximum is not None else 999999)
+            spin.setSuffix(extra)
+            spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+            spin.setFixedWidth(110)
+            spin.setToolTip(self.tr("{min}〜{max}(初期値 {default})").format(min=option.minimum, max=option.maximum, default=option.default))
+        elif option.choices:
+            field = combo = QComboBox(self)
+            for choice in option.choices:  # the words of the one vocabulary (domain.vocabulary.PLAYBACK_AUTH)
+                combo.addItem(word(PLAYBACK_AUTH, choice, language()), choice)
+            combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        elif key in _TYPED_IN_OR_PICKED:
+            items, width = _TYPED_IN_OR_PICKED[key]
+            field = combo = QComboBox(self)
+            combo.setEditable(True)
+            combo.addItems(items())
+            combo.setFixedWidth(width)
+            combo.lineEdit().setPlaceholderText(extra)
+        else:
+            field = QLineEdit(self)
+            field.setPlaceholderText(extra)
+        self.fields[key] = field
+        return field
 
-    def _combo(self, key: str, items: list[str], width: int) -> QComboBox:
-        """An editable combo box: one of ``items`` or what the admin types (validated on OK)."""
-        combo = self._field(key, QComboBox(self))
-        combo.setEditable(True)
-        combo.addItems(items)
-        combo.setFixedWidth(width)
-        return combo
-
-    def _edit(self, key: str, placeholder: str = "") -> QLineEdit:
-        edit = self._field(key, QLineEdit(self))
-        edit.setPlaceholderText(placeholder)
-        return edit
-
-    def _group(self, title: str, rows: list[tuple[str, str, str]]) -> QGroupBox:
+    def _group(self, title: str, rows: list[OptionRow]) -> QGroupBox:
         """A titled box of rows: label | field on one line; the hint and the error message under the field,
         aligned with it."""
         box = QGroupBox(title, self)
         grid = QGridLayout(box)
         grid.setColumnStretch(1, 1)
         grid.setHorizontalSpacing(10)
-        for key, text, hint in rows:
-            field = self.fields[key]
+        for key, text, hint, extra in rows:
+            field = self._make_field(key, extra)
             label = QLabel(text, box)
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             label.setBuddy(field)
