@@ -39,7 +39,6 @@ from biztel_desk.domain.redact import scrub
 __all__ = ["CrashHandler", "QtCriticalMessage", "crash_log_path", "install_crash_handler", "known_message", "scrub"]
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
-MessageHandler = Callable[[QtMsgType, QMessageLogContext, str], None]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 qt_log = logging.getLogger("biztel_desk.qt")
@@ -191,11 +190,6 @@ def save_or_say(save: Callable[[], T], show_problems: Callable[[list[Problem]], 
     return None
 
 
-def current() -> CrashHandler | None:
-    """The installed crash handler (None before ``install_crash_handler``)."""
-    return _handler
-
-
 def install_crash_handler(data_dir: Path, lang: str = "ja", database_location: str = "") -> ExceptHook:
     """Install the crash path: ``sys.excepthook``, ``threading.excepthook`` and Qt's message handler all go to
     one ``CrashHandler.report``; returns the new ``sys.excepthook``.
@@ -205,10 +199,9 @@ def install_crash_handler(data_dir: Path, lang: str = "ja", database_location: s
     and the application log, and a dialog names crash.log, always on the GUI thread.
     """
     global _handler
-    previous = _handler
     handler = CrashHandler(data_dir, lang, database_location, QCoreApplication.instance())
-    if previous is not None and previous is not handler:
-        previous.deleteLater()
+    if _handler is not None:  # installed again (another profile's window, a test): the new one replaces it
+        _handler.deleteLater()
     _handler = handler
     hook = handler.excepthook
     sys.excepthook = hook

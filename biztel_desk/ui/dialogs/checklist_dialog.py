@@ -40,7 +40,7 @@ from biztel_desk.services.verification import (
     field_key,
 )
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import ERROR_COLOR, HINT_COLOR, OK_COLOR, column, read_only_table, row, text_label
+from biztel_desk.ui.widgets import HINT_COLOR, MARKS, column, read_only_table, row, text_label
 
 # Columns of the Activity field table (the seed's table plus the tick).
 COL_STATE, COL_LABEL, COL_TYPE, COL_NAME, COL_API = range(5)
@@ -137,13 +137,12 @@ class ChecklistDialog(QDialog):
         return verification.load_last_report(self.context.config, name) if name else None
 
     def _state(self, key: str) -> tuple[str, str, str]:
-        """(mark, colour, tooltip) of one checklist item."""
+        """(mark and word, colour, tooltip) of one checklist item."""
         state, reasons = checklist_state(self.report, key, self.context.lang)
-        if state is True:
-            return "✓ " + self.tr("OK"), OK_COLOR, ""
-        if state is False:
-            return "✗ " + self.tr("要対応"), ERROR_COLOR, "\n".join(reasons)
-        return "－ " + self.tr("未確認"), HINT_COLOR, self.tr("設定確認を実行すると状態が表示されます")
+        kind, text, tip = {True: ("ok", self.tr("OK"), ""), False: ("error", self.tr("要対応"), "\n".join(reasons)),
+                           None: ("unchecked", self.tr("未確認"), self.tr("設定確認を実行すると状態が表示されます"))}[state]
+        mark, color = MARKS[kind]
+        return f"{mark} {text}", color, tip
 
     def show_report(self, report: VerificationReport | None) -> None:
         """Tick every item from ``report`` (None: nothing verified yet)."""

@@ -324,7 +324,7 @@ class SystemDialog(QDialog):
             spin.setToolTip(self.tr("{min}〜{max}(初期値 {default})").format(min=option.minimum, max=option.maximum, default=option.default))
         elif option.choices:
             field = combo = QComboBox(self)
-            for choice in option.choices:  # the words of the one vocabulary (domain.vocabulary.PLAYBACK_AUTH)
+            for choice in option.choices:  # playback_auth, the one option with choices: its words (vocabulary)
                 combo.addItem(word(PLAYBACK_AUTH, choice, language()), choice)
             combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         elif key in _TYPED_IN_OR_PICKED:
