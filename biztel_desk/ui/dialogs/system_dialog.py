@@ -59,6 +59,7 @@ class SystemDialog(QDialog):
         self.setWindowTitle(self.tr("システム設定"))
         self.fields: dict[str, QWidget] = {}  # option key → its widget (load / values / the rows below)
         self.error_labels: dict[str, ErrorLabel] = {}
+        self._access: dict[str, tuple[Callable[[], Any], Callable[[Any], None]]] = {}  # key → (read, write) its field
         self._labels: list[QLabel] = []
 
         # The option groups, two columns of them: (title, rows of (option key, label, hint, the field's suffix or
@@ -164,33 +165,12 @@ class SystemDialog(QDialog):
     # --- public ------------------------------------------------------------------------------------------------
 
     def load(self) -> None:
-        settings = self.context.config.system()
-        for key, value in settings.as_dict().items():
-            widget = self.fields[key]
-            if isinstance(widget, QSpinBox):
-                widget.setValue(int(value))
-            elif isinstance(widget, QCheckBox):
-                widget.setChecked(bool(value))
-            elif isinstance(widget, QComboBox) and not widget.isEditable():
-                widget.setCurrentIndex(max(widget.findData(value), 0))
-            elif isinstance(widget, QComboBox):
-                widget.setCurrentText(str(value))
-            elif isinstance(widget, QLineEdit):
-                widget.setText(str(value))
+        for key, value in self.context.config.system().as_dict().items():
+            _read, write = self._access[key]
+            write(value)
 
     def values(self) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for key, widget in self.fields.items():
-            if isinstance(widget, QSpinBox):
-                values[key] = widget.value()
-            elif isinstance(widget, QCheckBox):
-                values[key] = widget.isChecked()
-            elif isinstance(widget, QComboBox) and not widget.isEditable():
-                values[key] = widget.currentData()
-            elif isinstance(widget, QComboBox):
-                values[key] = widget.currentText().strip()
-            elif isinstance(widget, QLineEdit):
-                values[key] = widget.text()
+        values = {key: read() for key, (read, _write) in self._access.items()}
         values["default_region"] = str(values["default_region"]).upper()
         return values
 
@@ -310,11 +290,14 @@ class SystemDialog(QDialog):
     def _make_field(self, key: str, extra: str) -> QWidget:
         """The field of option ``key``, made for its type: a spin box within its bounds (``extra``: the unit), a
         check box (``extra``: its text), a combo box of its choices' words, an editable combo box of the regions or
-        time zones, or a line edit (``extra``: the placeholder)."""
+        time zones, or a line edit (``extra``: the placeholder); with how load() fills it and values() reads it."""
         option = OPTIONS_BY_KEY[key]
         field: QWidget
+        read: Callable[[], Any]
+        write: Callable[[Any], None]
         if option.type is bool:
-            field = QCheckBox(extra, self)
+            field = check = QCheckBox(extra, self)
+            read, write = check.isChecked, lambda value: check.setChecked(bool(value))
         elif option.type is int:
             field = spin = QSpinBox(self)
             spin.setRange(option.minimum if option.minimum is not None else 0, option.maximum if option.maximum is not None else 999999)
@@ -322,11 +305,13 @@ class SystemDialog(QDialog):
             spin.setAlignment(Qt.AlignmentFlag.AlignRight)
             spin.setFixedWidth(110)
             spin.setToolTip(self.tr("{min}〜{max}(初期値 {default})").format(min=option.minimum, max=option.maximum, default=option.default))
+            read, write = spin.value, lambda value: spin.setValue(int(value))
         elif option.choices:
-            field = combo = QComboBox(self)
+            field = choices = QComboBox(self)
             for choice in option.choices:  # playback_auth, the one option with choices: its words (vocabulary)
-                combo.addItem(word(PLAYBACK_AUTH, choice, language()), choice)
-            combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+                choices.addItem(word(PLAYBACK_AUTH, choice, language()), choice)
+            choices.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            read, write = choices.currentData, lambda value: choices.setCurrentIndex(max(choices.findData(value), 0))
         elif key in _TYPED_IN_OR_PICKED:
             items, width = _TYPED_IN_OR_PICKED[key]
             field = combo = QComboBox(self)
@@ -334,10 +319,13 @@ class SystemDialog(QDialog):
             combo.addItems(items())
             combo.setFixedWidth(width)
             combo.lineEdit().setPlaceholderText(extra)
+            read, write = lambda: combo.currentText().strip(), lambda value: combo.setCurrentText(str(value))
         else:
-            field = QLineEdit(self)
-            field.setPlaceholderText(extra)
+            field = edit = QLineEdit(self)
+            edit.setPlaceholderText(extra)
+            read, write = edit.text, lambda value: edit.setText(str(value))
         self.fields[key] = field
+        self._access[key] = (read, write)
         return field
 
     def _group(self, title: str, rows: list[OptionRow]) -> QGroupBox:
