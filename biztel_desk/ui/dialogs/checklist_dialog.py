@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from biztel_desk.domain.errors import error_text
 from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services import verification
+from biztel_desk.services.checklist_view import item_state, local_time
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.verification import (
     ACTIVITY_FIELDS,
@@ -36,7 +36,6 @@ from biztel_desk.services.verification import (
     STATIC_RESOURCE,
     WAV_FORMULA,
     VerificationReport,
-    checklist_state,
     field_key,
 )
 from biztel_desk.ui.tasks import Jobs
@@ -138,9 +137,9 @@ class ChecklistDialog(QDialog):
 
     def _state(self, key: str) -> tuple[str, str, str]:
         """(mark and word, colour, tooltip) of one checklist item."""
-        state, reasons = checklist_state(self.report, key, self.context.lang)
-        kind, text, tip = {True: ("ok", self.tr("OK"), ""), False: ("error", self.tr("要対応"), "\n".join(reasons)),
-                           None: ("unchecked", self.tr("未確認"), self.tr("設定確認を実行すると状態が表示されます"))}[state]
+        kind, reasons = item_state(self.report, key, self.context.lang)
+        text, tip = {"ok": (self.tr("OK"), ""), "error": (self.tr("要対応"), reasons),
+                     "unchecked": (self.tr("未確認"), self.tr("設定確認を実行すると状態が表示されます"))}[kind]
         mark, color = MARKS[kind]
         return f"{mark} {text}", color, tip
 
@@ -150,7 +149,7 @@ class ChecklistDialog(QDialog):
         if report is None:
             self.verified_label.setText(self.tr("まだ設定確認を実行していません"))
         else:
-            self.verified_label.setText(self.tr("最終確認: {time}").format(time=_local_time(report.verified_at)))
+            self.verified_label.setText(self.tr("最終確認: {time}").format(time=local_time(report.verified_at)))
         for label, key in ((self.resource_state, RESOURCE_KEY), (self.label_state, LABEL_KEY)):
             text, color, tip = self._state(key)
             label.setText(text)
@@ -212,10 +211,3 @@ def _copyable(text: str) -> QLabel:
     label.setStyleSheet("font-family: monospace;")
     return label
 
-
-def _local_time(iso: str) -> str:
-    try:
-        moment = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
