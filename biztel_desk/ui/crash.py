@@ -71,11 +71,11 @@ class CrashHandler(QObject):
     def report(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None,
                source: str = "", *, show: bool = True) -> None:
         """Log ``error``; a known failure becomes a message, anything else crash.log and the crash dialog."""
-        problem = known_message(error, self.lang, self.database_location)
-        if problem is not None:
+        known = _known(error, self.lang, self.database_location)
+        if known is not None:
             log.warning("known failure%s: %s", f" in {source}" if source else "", error)
             if show:
-                self._show.emit((self._known_title(error), problem, False))
+                self._show.emit((*known, False))
             return
         where = self.record(kind, error, tb, source)
         if show:
@@ -149,13 +149,6 @@ class CrashHandler(QObject):
             True,
         )
 
-    def _known_title(self, error: BaseException) -> str:
-        from biztel_desk.services.faults import database_problem
-
-        if database_problem(error, self.lang, self.database_location) is not None:
-            return QCoreApplication.translate("CrashHandler", "データベースを使用できません")
-        return QCoreApplication.translate("CrashHandler", "操作を完了できませんでした")
-
 
 _handler: CrashHandler | None = None
 
@@ -163,13 +156,19 @@ _handler: CrashHandler | None = None
 def known_message(error: BaseException, lang: str = "ja", database_location: str = "") -> str | None:
     """What the user can do about a known failure (a ``KnownError``, a database fault: locked, full, damaged);
     None when ``error`` is a bug. An action that catches what it cannot handle shows this, or re-raises a bug."""
+    known = _known(error, lang, database_location)
+    return known[1] if known is not None else None
+
+
+def _known(error: BaseException, lang: str, database_location: str) -> tuple[str, str] | None:
+    """(title, message) of a known failure; None for a bug."""
     from biztel_desk.services.faults import database_problem
 
     problem = database_problem(error, lang, database_location)
     if problem is not None:
-        return problem
+        return QCoreApplication.translate("CrashHandler", "データベースを使用できません"), problem
     if isinstance(error, KnownError):
-        return error.text(lang)
+        return QCoreApplication.translate("CrashHandler", "操作を完了できませんでした"), error.text(lang)
     return None
 
 
