@@ -39,7 +39,6 @@ from biztel_desk.domain.redact import scrub
 __all__ = ["CrashHandler", "QtCriticalMessage", "crash_log_path", "install_crash_handler", "known_message", "scrub"]
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
-MessageHandler = Callable[[QtMsgType, QMessageLogContext, str], None]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 qt_log = logging.getLogger("biztel_desk.qt")
@@ -72,11 +71,11 @@ class CrashHandler(QObject):
     def report(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None,
                source: str = "", *, show: bool = True) -> None:
         """Log ``error``; a known failure becomes a message, anything else crash.log and the crash dialog."""
-        problem = known_message(error, self.lang, self.database_location)
-        if problem is not None:
+        known = _known(error, self.lang, self.database_location)
+        if known is not None:
             log.warning("known failure%s: %s", f" in {source}" if source else "", error)
             if show:
-                self._show.emit((self._known_title(error), problem, False))
+                self._show.emit((*known, False))
             return
         where = self.record(kind, error, tb, source)
         if show:
@@ -150,13 +149,6 @@ class CrashHandler(QObject):
             True,
         )
 
-    def _known_title(self, error: BaseException) -> str:
-        from biztel_desk.services.faults import database_problem
-
-        if database_problem(error, self.lang, self.database_location) is not None:
-            return QCoreApplication.translate("CrashHandler", "データベースを使用できません")
-        return QCoreApplication.translate("CrashHandler", "操作を完了できませんでした")
-
 
 _handler: CrashHandler | None = None
 
@@ -164,13 +156,19 @@ _handler: CrashHandler | None = None
 def known_message(error: BaseException, lang: str = "ja", database_location: str = "") -> str | None:
     """What the user can do about a known failure (a ``KnownError``, a database fault: locked, full, damaged);
     None when ``error`` is a bug. An action that catches what it cannot handle shows this, or re-raises a bug."""
+    known = _known(error, lang, database_location)
+    return known[1] if known is not None else None
+
+
+def _known(error: BaseException, lang: str, database_location: str) -> tuple[str, str] | None:
+    """(title, message) of a known failure; None for a bug."""
     from biztel_desk.services.faults import database_problem
 
     problem = database_problem(error, lang, database_location)
     if problem is not None:
-        return problem
+        return QCoreApplication.translate("CrashHandler", "データベースを使用できません"), problem
     if isinstance(error, KnownError):
-        return error.text(lang)
+        return QCoreApplication.translate("CrashHandler", "操作を完了できませんでした"), error.text(lang)
     return None
 
 
@@ -191,11 +189,6 @@ def save_or_say(save: Callable[[], T], show_problems: Callable[[list[Problem]], 
     return None
 
 
-def current() -> CrashHandler | None:
-    """The installed crash handler (None before ``install_crash_handler``)."""
-    return _handler
-
-
 def install_crash_handler(data_dir: Path, lang: str = "ja", database_location: str = "") -> ExceptHook:
     """Install the crash path: ``sys.excepthook``, ``threading.excepthook`` and Qt's message handler all go to
     one ``CrashHandler.report``; returns the new ``sys.excepthook``.
@@ -205,10 +198,9 @@ def install_crash_handler(data_dir: Path, lang: str = "ja", database_location: s
     and the application log, and a dialog names crash.log, always on the GUI thread.
     """
     global _handler
-    previous = _handler
     handler = CrashHandler(data_dir, lang, database_location, QCoreApplication.instance())
-    if previous is not None and previous is not handler:
-        previous.deleteLater()
+    if _handler is not None:  # installed again (another profile's window, a test): the new one replaces it
+        _handler.deleteLater()
     _handler = handler
     hook = handler.excepthook
     sys.excepthook = hook

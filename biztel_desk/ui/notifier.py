@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QResizeEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSizePolicy, QSystemTrayIcon, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSizePolicy, QSystemTrayIcon, QToolBar
 
 NOTIFICATION_MS = 15_000
 
 
 class Notifier(QObject):
-    def __init__(self, window: QWidget) -> None:
+    def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self._window = window
         self._raised: set[tuple[str, str]] = set()
@@ -42,10 +42,9 @@ class Notifier(QObject):
     def _show_fallback(self, key: tuple[str, str], title: str, text: str) -> None:
         """No tray: a notice bar across the top of the window (not a dialog: nothing blocks, nothing piles up);
         while it is shown, new notices are added to it."""
-        if isinstance(self._window, QMainWindow):
-            if self.fallback is None:
-                self.fallback = NoticeBar(self._window)
-            self.fallback.add(key, title, text)
+        if self.fallback is None:
+            self.fallback = NoticeBar(self._window)
+        self.fallback.add(key, title, text)
         if QGuiApplication.platformName() != "offscreen":  # (offscreen has no taskbar to flash)
             QApplication.alert(self._window)
 

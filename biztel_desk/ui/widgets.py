@@ -33,17 +33,19 @@ from biztel_desk.ui.i18n import language
 ERROR_COLOR = "#c62828"
 HINT_COLOR = "#5f6368"
 OK_COLOR = "#2e7d32"
+WARNING_COLOR = "#b26a00"  # a 注意 line of 設定確認 (amber: not an error)
+# The mark and colour of a checked thing by its kind (services.verification.LineKind; "unchecked": never checked):
+# the lines of 設定確認 (ui/dialogs/verify_dialog.py) and the items of its checklist (checklist_dialog.py).
+MARKS: dict[str, tuple[str, str]] = {"ok": ("✓", OK_COLOR), "warning": ("!", WARNING_COLOR),
+                                     "error": ("✗", ERROR_COLOR), "unchecked": ("－", HINT_COLOR)}
 
 # Badge colours per link status: (background, text).
-# The badge of a setting whose account must sign in again (it cannot send until then), in place of its status.
-LOGIN_REQUIRED = "login_required"
-ATTENTION = "attention"  # 要対応 (services/attention.py)
+ATTENTION = "attention"  # 要対応 (services/attention.py), in place of its status
 
 STATUS_COLORS: dict[str, tuple[str, str]] = {
     LinkStatus.ENABLED.value: ("#e6f4ea", "#1e6b34"),
     LinkStatus.PAUSED.value: ("#fff4e0", "#8a5300"),
     LinkStatus.DISABLED.value: ("#eceff1", "#455a64"),
-    LOGIN_REQUIRED: ("#fde7e9", "#b00020"),
     ATTENTION: ("#fde7e9", "#b00020"),
 }
 
@@ -127,29 +129,42 @@ def make_form() -> QFormLayout:
 # A layout builder's item: a widget, a layout, a stretch (an int), or a widget or layout with its stretch factor.
 LayoutItem = QWidget | QLayout | int | tuple[QWidget | QLayout, int]
 _Box = TypeVar("_Box", bound=QBoxLayout)
+STRETCH = object()  # an item of ``boxes.hbox`` / ``boxes.vbox`` (where an int is a gap): the free room goes here
 
 
 def row(*items: LayoutItem, parent: QWidget | None = None, margins: int | None = None) -> QHBoxLayout:
     """A QHBoxLayout of ``items`` (see ``LayoutItem``), on ``parent`` when given."""
-    return _fill(QHBoxLayout(parent) if parent is not None else QHBoxLayout(), items, margins)
+    return fill_layout(QHBoxLayout(parent) if parent is not None else QHBoxLayout(), items, margins)
 
 
 def column(*items: LayoutItem, parent: QWidget | None = None, margins: int | None = None) -> QVBoxLayout:
     """A QVBoxLayout of ``items`` (see ``LayoutItem``), on ``parent`` when given."""
-    return _fill(QVBoxLayout(parent) if parent is not None else QVBoxLayout(), items, margins)
+    return fill_layout(QVBoxLayout(parent) if parent is not None else QVBoxLayout(), items, margins)
 
 
-def _fill(layout: _Box, items: tuple[LayoutItem, ...], margins: int | None) -> _Box:
+def fill_layout(layout: _Box, items: tuple[object, ...], margins: int | None, spacing: int | None = None, *,
+                gaps: bool = False) -> _Box:
+    """Add ``items`` to ``layout``: widgets and layouts (``(item, stretch)`` to give one the room), STRETCH, and
+    ints: stretch factors, or with ``gaps`` fixed gaps in pixels (``boxes.hbox`` / ``boxes.vbox``)."""
     if margins is not None:
         layout.setContentsMargins(margins, margins, margins, margins)
+    if spacing is not None:
+        layout.setSpacing(spacing)
     for item in items:
         thing, stretch = item if isinstance(item, tuple) else (item, 0)
-        if isinstance(thing, int):
-            layout.addStretch(thing)
+        if thing is STRETCH:
+            layout.addStretch(1)
+        elif isinstance(thing, int):
+            if gaps:
+                layout.addSpacing(thing)
+            else:
+                layout.addStretch(thing)
         elif isinstance(thing, QLayout):
             layout.addLayout(thing, stretch)
-        else:
+        elif isinstance(thing, QWidget):
             layout.addWidget(thing, stretch)
+        else:
+            raise TypeError(f"not a box item: {thing!r}")
     return layout
 
 

@@ -34,22 +34,22 @@ def _retype(qtbot, line, text: str) -> None:  # type: ignore[no-untyped-def]
 def test_every_option_has_a_field_with_its_bounds_and_defaults(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, context)
     assert set(dialog.fields) == {option.key for option in SYSTEM_OPTIONS}
-    assert (dialog.retention_spin.minimum(), dialog.retention_spin.maximum(), dialog.retention_spin.value()) == (1, 180, 90)
-    assert dialog.page_size_spin.value() == 50
-    assert (dialog.optional_stop_spin.value(), dialog.pause_spin.value()) == (80, 95)
-    assert (dialog.index_age_spin.minimum(), dialog.index_age_spin.maximum(), dialog.index_age_spin.value()) == (5, 3600, 60)
-    assert (dialog.index_miss_spin.minimum(), dialog.index_miss_spin.maximum(), dialog.index_miss_spin.value()) == (0, 600, 5)
-    assert dialog.backoff_max_spin.value() == 60
-    assert (dialog.settle_spin.minimum(), dialog.settle_spin.maximum(), dialog.settle_spin.value()) == (0, 600, 30)
-    assert dialog.outside_prefix_edit.text() == "0"
+    assert (dialog.fields["retention_days"].minimum(), dialog.fields["retention_days"].maximum(), dialog.fields["retention_days"].value()) == (1, 180, 90)
+    assert dialog.fields["page_size"].value() == 50
+    assert (dialog.fields["api_optional_stop_percent"].value(), dialog.fields["api_pause_percent"].value()) == (80, 95)
+    assert (dialog.fields["phone_index_max_age_s"].minimum(), dialog.fields["phone_index_max_age_s"].maximum(), dialog.fields["phone_index_max_age_s"].value()) == (5, 3600, 60)
+    assert (dialog.fields["phone_index_miss_refresh_s"].minimum(), dialog.fields["phone_index_miss_refresh_s"].maximum(), dialog.fields["phone_index_miss_refresh_s"].value()) == (0, 600, 5)
+    assert dialog.fields["retry_backoff_max_minutes"].value() == 60
+    assert (dialog.fields["call_settle_s"].minimum(), dialog.fields["call_settle_s"].maximum(), dialog.fields["call_settle_s"].value()) == (0, 600, 30)
+    assert dialog.fields["outside_line_prefix"].text() == "0"
     assert dialog.values() == SystemSettings().as_dict()
 
 
 def test_retention_181_is_clamped_to_180(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, context)
-    _retype(qtbot, dialog.retention_spin.lineEdit(), "181")
-    dialog.retention_spin.interpretText()
-    assert dialog.retention_spin.value() <= 180
+    _retype(qtbot, dialog.fields["retention_days"].lineEdit(), "181")
+    dialog.fields["retention_days"].interpretText()
+    assert dialog.fields["retention_days"].value() <= 180
     with qtbot.waitSignal(dialog.accepted):
         _ok(qtbot, dialog)
     assert context.config.system().retention_days <= 180
@@ -57,11 +57,11 @@ def test_retention_181_is_clamped_to_180(qtbot, context: AppContext) -> None:  #
 
 def test_ok_saves_and_a_new_dialog_shows_it(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, context)
-    dialog.retention_spin.setValue(120)
-    _retype(qtbot, dialog.recording_url_edit, "https://s0000.u.biztel.jp:8000")
-    dialog.playback_combo.setCurrentIndex(dialog.playback_combo.findData("admin"))
-    dialog.zone_combo.setCurrentText("Asia/Tokyo")
-    dialog.subject_inbound_edit.setText("着信 {customer} ({agent})")
+    dialog.fields["retention_days"].setValue(120)
+    _retype(qtbot, dialog.fields["recording_server_url"], "https://s0000.u.biztel.jp:8000")
+    dialog.fields["playback_auth"].setCurrentIndex(dialog.fields["playback_auth"].findData("admin"))
+    dialog.fields["time_zone"].setCurrentText("Asia/Tokyo")
+    dialog.fields["subject_inbound"].setText("着信 {customer} ({agent})")
     with qtbot.waitSignal(dialog.accepted):
         _ok(qtbot, dialog)
     assert dialog.result() == QDialog.DialogCode.Accepted
@@ -70,18 +70,18 @@ def test_ok_saves_and_a_new_dialog_shows_it(qtbot, context: AppContext) -> None:
     assert saved.recording_server_url == "https://s0000.u.biztel.jp:8000"
 
     again = _dialog(qtbot, context)
-    assert again.retention_spin.value() == 120
-    assert again.playback_combo.currentData() == "admin" and again.zone_combo.currentText() == "Asia/Tokyo"
-    assert again.subject_inbound_edit.text() == "着信 {customer} ({agent})"
+    assert again.fields["retention_days"].value() == 120
+    assert again.fields["playback_auth"].currentData() == "admin" and again.fields["time_zone"].currentText() == "Asia/Tokyo"
+    assert again.fields["subject_inbound"].text() == "着信 {customer} ({agent})"
 
 
 def test_problems_are_shown_inline_and_nothing_is_saved(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, context)
-    dialog.retention_spin.setValue(30)
-    _retype(qtbot, dialog.recording_url_edit, "s0000.biztel")
-    dialog.subject_outbound_edit.setText("発信 {caller}")
-    dialog.zone_combo.setCurrentText("Mars/Olympus")
-    dialog.region_combo.setCurrentText("XX")
+    dialog.fields["retention_days"].setValue(30)
+    _retype(qtbot, dialog.fields["recording_server_url"], "s0000.biztel")
+    dialog.fields["subject_outbound"].setText("発信 {caller}")
+    dialog.fields["time_zone"].setCurrentText("Mars/Olympus")
+    dialog.fields["default_region"].setCurrentText("XX")
     with qtbot.assertNotEmitted(dialog.accepted):
         _ok(qtbot, dialog)
     assert dialog.isVisible()
@@ -95,7 +95,7 @@ def test_problems_are_shown_inline_and_nothing_is_saved(qtbot, context: AppConte
 
 def test_cancel_discards(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, context)
-    dialog.retention_spin.setValue(10)
+    dialog.fields["retention_days"].setValue(10)
     with qtbot.waitSignal(dialog.rejected):
         qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
     assert context.config.system().retention_days == 90
@@ -113,18 +113,18 @@ def test_playback_explanation_and_placeholders_are_visible(qtbot, context: AppCo
 
 def test_assignment_rules_are_off_by_default_and_can_be_turned_on(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, context)
-    assert not dialog.assignment_check.isChecked() and not context.config.system().run_assignment_rules
-    qtbot.mouseClick(dialog.assignment_check, Qt.MouseButton.LeftButton)
+    assert not dialog.fields["run_assignment_rules"].isChecked() and not context.config.system().run_assignment_rules
+    qtbot.mouseClick(dialog.fields["run_assignment_rules"], Qt.MouseButton.LeftButton)
     _ok(qtbot, dialog)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert context.config.system().run_assignment_rules is True
-    assert _dialog(qtbot, context).assignment_check.isChecked()
+    assert _dialog(qtbot, context).fields["run_assignment_rules"].isChecked()
 
 
 def test_a_subject_template_with_a_format_spec_is_refused_with_its_reason(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, context)
-    dialog.subject_inbound_edit.setText("着信 {customer:>999999999}")
-    dialog.subject_outbound_edit.setText("発信 {customer!x}")
+    dialog.fields["subject_inbound"].setText("着信 {customer:>999999999}")
+    dialog.fields["subject_outbound"].setText("発信 {customer!x}")
     with qtbot.assertNotEmitted(dialog.accepted):
         _ok(qtbot, dialog)
     assert "{customer} に書式指定や変換(「:」「!」以降)は付けられません" in dialog.error_labels["subject_inbound"].text()
@@ -138,18 +138,18 @@ def test_a_subject_template_with_a_format_spec_is_refused_with_its_reason(qtbot,
 
 def test_recording_link_template_is_saved_and_a_bad_one_is_shown_inline(qtbot, context: AppContext) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, context)
-    assert dialog.recording_template_edit.text() == "{server}/monitor_link/{request_id}"
-    _retype(qtbot, dialog.recording_template_edit, "https://pbx.example.jp/rec/{start.__class__}")
+    assert dialog.fields["recording_url_template"].text() == "{server}/monitor_link/{request_id}"
+    _retype(qtbot, dialog.fields["recording_url_template"], "https://pbx.example.jp/rec/{start.__class__}")
     with qtbot.assertNotEmitted(dialog.accepted):
         _ok(qtbot, dialog)
     assert "{start.__class__} は使えません" in dialog.error_labels["recording_url_template"].text()
     assert context.config.system() == SystemSettings()
-    _retype(qtbot, dialog.recording_template_edit, "https://pbx.example.jp/rec/{start:%Y/%m/%d}/{recording_file}")
+    _retype(qtbot, dialog.fields["recording_url_template"], "https://pbx.example.jp/rec/{start:%Y/%m/%d}/{recording_file}")
     with qtbot.waitSignal(dialog.accepted):
         _ok(qtbot, dialog)
     saved = context.config.system().recording_url_template
     assert saved == "https://pbx.example.jp/rec/{start:%Y/%m/%d}/{recording_file}"
-    assert _dialog(qtbot, context).recording_template_edit.text() == saved
+    assert _dialog(qtbot, context).fields["recording_url_template"].text() == saved
 
 
 @pytest.mark.parametrize(("width", "height"), [(1366, 728), (683, 344)])  # 1366x768 less the task bar; at 2x scale
@@ -168,7 +168,7 @@ def test_ok_and_cancel_are_reachable_on_a_1366x768_screen(qtbot, context: AppCon
         assert dialog.rect().contains(QRect(button.mapTo(dialog, QPoint(0, 0)), button.size()))
     # The rest scrolls: the last option is reachable.
     area = dialog.options_scroll
-    last = list(dialog.fields.values())[-1]
+    last = dialog.fields["outside_line_prefix"]  # the last option of SYSTEM_OPTIONS
     area.ensureWidgetVisible(last)
     top_left = last.mapTo(area.viewport(), QPoint(0, 0))
     assert area.viewport().rect().contains(QRect(top_left, last.size()))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from biztel_desk.domain.errors import error_text
 from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services import verification
+from biztel_desk.services.checklist_view import item_state, local_time
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.verification import (
     ACTIVITY_FIELDS,
@@ -36,11 +36,10 @@ from biztel_desk.services.verification import (
     STATIC_RESOURCE,
     WAV_FORMULA,
     VerificationReport,
-    checklist_state,
     field_key,
 )
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import ERROR_COLOR, HINT_COLOR, OK_COLOR, column, read_only_table, row, text_label
+from biztel_desk.ui.widgets import HINT_COLOR, MARKS, column, read_only_table, row, text_label
 
 # Columns of the Activity field table (the seed's table plus the tick).
 COL_STATE, COL_LABEL, COL_TYPE, COL_NAME, COL_API = range(5)
@@ -137,13 +136,12 @@ class ChecklistDialog(QDialog):
         return verification.load_last_report(self.context.config, name) if name else None
 
     def _state(self, key: str) -> tuple[str, str, str]:
-        """(mark, colour, tooltip) of one checklist item."""
-        state, reasons = checklist_state(self.report, key, self.context.lang)
-        if state is True:
-            return "✓ " + self.tr("OK"), OK_COLOR, ""
-        if state is False:
-            return "✗ " + self.tr("要対応"), ERROR_COLOR, "\n".join(reasons)
-        return "－ " + self.tr("未確認"), HINT_COLOR, self.tr("設定確認を実行すると状態が表示されます")
+        """(mark and word, colour, tooltip) of one checklist item."""
+        kind, reasons = item_state(self.report, key, self.context.lang)
+        text, tip = {"ok": (self.tr("OK"), ""), "error": (self.tr("要対応"), reasons),
+                     "unchecked": (self.tr("未確認"), self.tr("設定確認を実行すると状態が表示されます"))}[kind]
+        mark, color = MARKS[kind]
+        return f"{mark} {text}", color, tip
 
     def show_report(self, report: VerificationReport | None) -> None:
         """Tick every item from ``report`` (None: nothing verified yet)."""
@@ -151,7 +149,7 @@ class ChecklistDialog(QDialog):
         if report is None:
             self.verified_label.setText(self.tr("まだ設定確認を実行していません"))
         else:
-            self.verified_label.setText(self.tr("最終確認: {time}").format(time=_local_time(report.verified_at)))
+            self.verified_label.setText(self.tr("最終確認: {time}").format(time=local_time(report.verified_at)))
         for label, key in ((self.resource_state, RESOURCE_KEY), (self.label_state, LABEL_KEY)):
             text, color, tip = self._state(key)
             label.setText(text)
@@ -213,10 +211,3 @@ def _copyable(text: str) -> QLabel:
     label.setStyleSheet("font-family: monospace;")
     return label
 
-
-def _local_time(iso: str) -> str:
-    try:
-        moment = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")

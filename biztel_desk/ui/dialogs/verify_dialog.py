@@ -12,11 +12,7 @@ from biztel_desk.services import verification
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.verification import LineKind, VerificationReport
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import ERROR_COLOR, HINT_COLOR, OK_COLOR, busy_bar, column, row, text_label
-
-WARNING_COLOR = "#b26a00"  # a 注意 line of 設定確認 (amber: not an error)
-MARKS: dict[LineKind, tuple[str, str]] = {"ok": ("✓", OK_COLOR), "warning": ("!", WARNING_COLOR),
-                                          "error": ("✗", ERROR_COLOR)}
+from biztel_desk.ui.widgets import ERROR_COLOR, HINT_COLOR, MARKS, busy_bar, column, row, text_label
 
 _LINES_WITHOUT_SCROLLING = 6
 
