@@ -227,12 +227,11 @@ class ImportDialog(QDialog):
         self.files_edit.setPlaceholderText(self.tr("CSV / TSV ファイルを選ぶか、ここにドロップしてください"))
         self.choose_button = QPushButton(self.tr("ファイルを選択…"), self)
         self.choose_button.clicked.connect(self._on_choose_button_clicked)
-        presets = [(name, key) for key, name in import_preview.PRESET_NAMES.items()]
-        self.preset_combo = self._combo([(self.tr("自動判定"), ""), *presets, (self.tr("汎用(列の対応付け)"), "generic")])
-        self.preset_combo.currentIndexChanged.connect(self.refresh_preview)
-        encodings = [(name, key) for key, name in import_preview.ENCODING_NAMES.items()]
-        self.encoding_combo = self._combo([(self.tr("自動"), "auto"), *encodings])
-        self.encoding_combo.currentIndexChanged.connect(self.refresh_preview)
+        self.preset_combo, self.encoding_combo = format_combos(self, self.tr("自動判定"), self.tr("自動"),
+                                                              self.tr("汎用(列の対応付け)"))
+        for combo in (self.preset_combo, self.encoding_combo):
+            combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            combo.currentIndexChanged.connect(self.refresh_preview)
         self.detected_label = named(self._never_squeezed(HintLabel("", self)), "detected")
         self.error_label = named(ErrorLabel(self), "previewError")
         source = QGridLayout()
@@ -631,13 +630,6 @@ class ImportDialog(QDialog):
         label.setBuddy(buddy)
         return label
 
-    def _combo(self, items: list[tuple[str, str]]) -> QComboBox:
-        combo = QComboBox(self)
-        for text, data in items:
-            combo.addItem(text, data)
-        combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        return combo
-
     @staticmethod
     def _never_squeezed(label: QLabel) -> QLabel:
         """A wrapped label keeps the height of its text (a squeezed, centred label spills over its neighbours)."""
@@ -771,4 +763,21 @@ class ImportDialog(QDialog):
         self.setAcceptDrops(not running)
 
 
-__all__ = ["ImportDialog", "PreviewModel", "RejectedRowsModel"]
+def choice_combo(parent: QWidget, *items: tuple[str, str]) -> QComboBox:
+    """A combo of (text, value) items: ``currentData()`` is the chosen value."""
+    combo = QComboBox(parent)
+    for text, data in items:
+        combo.addItem(text, data)
+    return combo
+
+
+def format_combos(parent: QWidget, auto: str, auto_encoding: str, generic: str) -> tuple[QComboBox, QComboBox]:
+    """The preset and encoding combos of call files, from the one list of each: this dialog's and the watched
+    folder's (通話の取り込み元) offer the same choices."""
+    presets = [(name, key) for key, name in import_preview.PRESET_NAMES.items()]
+    encodings = [(name, key) for key, name in import_preview.ENCODING_NAMES.items()]
+    return (choice_combo(parent, (auto, ""), *presets, (generic, "generic")),
+            choice_combo(parent, (auto_encoding, "auto"), *encodings))
+
+
+__all__ = ["ImportDialog", "PreviewModel", "RejectedRowsModel", "choice_combo", "format_combos"]

@@ -42,6 +42,7 @@ from biztel_desk.services.ingest_sources import (
     SourceState,
 )
 from biztel_desk.ui.boxes import STRETCH, fit_to_screen, hbox, named, scrolled, vbox
+from biztel_desk.ui.dialogs.import_dialog import choice_combo, format_combos
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import ERROR_COLOR, ErrorLabel, HintLabel, ask
@@ -81,12 +82,9 @@ class IngestDialog(QDialog):
                   self.tr("取り込んだファイルはこのフォルダの done/ に、取り込めなかったファイルは failed/ に移し、"
                           "結果を「ファイル名.report.txt」として隣に書きます。同じ内容のファイルは二度取り込みません。"
                           "書き込み中のファイルは、大きさが変わらなくなってから取り込みます。"))
-        self.preset_combo = _combo(folder_box, (self.tr("自動判別"), ""), (self.tr("Asterisk (Master.csv)"), "asterisk"),
-                                   ("Asterisk (cdr_custom)", "cdr_custom"), (self.tr("FreePBX (CDRエクスポート)"), "freepbx"),
-                                   ("3CX (CDR)", "3cx"), (self.tr("汎用(列の対応付け)"), "generic"))
+        self.preset_combo, self.encoding_combo = format_combos(folder_box, self.tr("自動判別"), self.tr("自動判別"),
+                                                              self.tr("汎用(列の対応付け)"))
         self.preset_combo.currentIndexChanged.connect(self._update_enabled)
-        self.encoding_combo = _combo(folder_box, (self.tr("自動判別"), "auto"), ("UTF-8", "utf-8"),
-                                     ("Shift_JIS (CP932)", "cp932"))
         self.encoding_label = _buddy(self.tr("文字コード"), self.encoding_combo)
         self._row(folder_grid, self.tr("形式"), _labelled(self.preset_combo, self.encoding_label, self.encoding_combo),
                   "preset")
@@ -343,8 +341,8 @@ class IngestDialog(QDialog):
                           "書き込みません。パスワードはURLに含めず、下の欄に入力してください。"))
         self.cdr_table_edit = QLineEdit(box)
         self.cdr_table_edit.setFixedWidth(200)
-        self.cdr_schema_combo = _combo(box, (self.tr("自動判別"), "auto"), ("FreePBX (calldate)", "freepbx"),
-                                       ("Asterisk (start/end)", "asterisk"))
+        self.cdr_schema_combo = choice_combo(box, (self.tr("自動判別"), "auto"), ("FreePBX (calldate)", "freepbx"),
+                                             ("Asterisk (start/end)", "asterisk"))
         self.cdr_schema_label = _buddy(self.tr("形式"), self.cdr_schema_combo)
         self._row(grid, self.tr("テーブル"), _labelled(self.cdr_table_edit, self.cdr_schema_label, self.cdr_schema_combo),
                   "cdr_table")
@@ -356,8 +354,8 @@ class IngestDialog(QDialog):
         self.cdr_zone_edit = self._zone_edit(box)
         self._row(grid, self.tr("PBXの時刻"), self.cdr_zone_edit, "cdr_time_zone",
                   self.tr("PBXがテーブルに書く時刻のタイムゾーン(例: Asia/Tokyo)。"))
-        self.cdr_start_combo = _combo(box, (self.tr("選択してください"), ""), (self.tr("今から"), "now"),
-                                      (self.tr("過去の通話も取り込む"), "days"))
+        self.cdr_start_combo = choice_combo(box, (self.tr("選択してください"), ""), (self.tr("今から"), "now"),
+                                            (self.tr("過去の通話も取り込む"), "days"))
         self.cdr_start_combo.currentIndexChanged.connect(self._update_enabled)
         self.cdr_days_spin = QSpinBox(box)
         self.cdr_days_spin.setRange(1, 3650)
@@ -514,13 +512,6 @@ def _selectable(parent: QWidget) -> HintLabel:
     label = HintLabel("", parent)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
-
-
-def _combo(parent: QWidget, *items: tuple[str, str]) -> QComboBox:
-    combo = QComboBox(parent)
-    for text, data in items:
-        combo.addItem(text, data)
-    return combo
 
 
 def _buddy(text: str, field: QWidget) -> QLabel:
