@@ -171,9 +171,6 @@ class RejectedRowsModel(TextTableModel):
         self._rejected = list(rows)
         self.set_table(self.headers(), [import_preview.rejected_cells(row, self.lang) for row in rows])
 
-    def rejected_rows(self) -> list[RejectedRow]:
-        return list(self._rejected)
-
     def headers(self) -> tuple[str, str, str]:
         return self.tr("ファイル"), self.tr("行"), self.tr("理由")
 
@@ -465,10 +462,6 @@ class ImportDialog(QDialog):
     def _on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.rejected_model.as_text())
 
-    def _on_task_started(self, total_rows: int) -> None:
-        self.progress_bar.setRange(0, max(total_rows, 1))
-        self.progress_bar.setValue(0)
-
     def _on_task_progress(self, rows: int) -> None:
         if rows > self.progress_bar.maximum():
             self.progress_bar.setMaximum(rows)
@@ -551,7 +544,8 @@ class ImportDialog(QDialog):
         return True
 
     async def _import(self, paths: list[str], preset: str | None, mapping: Mapping | None, encoding: str) -> None:
-        self._on_task_started(await asyncio.to_thread(imports.count_rows, paths))
+        self.progress_bar.setRange(0, max(await asyncio.to_thread(imports.count_rows, paths), 1))
+        self.progress_bar.setValue(0)
         loop = asyncio.get_running_loop()
         rows_by_file: dict[str, int] = {}
         # The import's thread holds ``progress`` until after the job ended: through a strong reference it could drop

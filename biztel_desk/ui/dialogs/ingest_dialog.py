@@ -185,12 +185,16 @@ class IngestDialog(QDialog):
     # --- public ------------------------------------------------------------------------------------------------
 
     def load(self) -> None:
+        start, days = ingest_sources.cdr_start_choice(self._cdr_config.start)
         _put(self.folder_fields, asdict(self._folder_config))
         _put(self.http_fields, asdict(self._http_config))
+        _put(self.cdr_fields, {**asdict(self._cdr_config), "start": start})
+        if days is not None:
+            self.cdr_days_spin.setValue(days)
         self._show_token_state()
+        self._show_cdr_state()
         self._on_address_changed()
         self._update_enabled()
-        self._load_cdr()
         self.show_status(self.sources.status() if self.sources is not None else None)
 
     def folder_config(self) -> FolderConfig:
@@ -310,21 +314,17 @@ class IngestDialog(QDialog):
         self.curl_edit.setPlainText(curl)
 
     def _update_enabled(self) -> None:
-        folder_on = self.folder_check.isChecked()
-        for widget in (self.folder_edit, self.folder_button, self.preset_combo, self.encoding_combo, self.encoding_label,
-                       self.folder_zone_edit):
-            widget.setEnabled(folder_on)
-        generic = folder_on and self.preset_combo.currentData() == "generic"
+        """A source's fields (and their buttons and side labels) are enabled while its box is ticked."""
+        for check, widgets in ((self.folder_check, [*self.folder_fields.values(), self.folder_button, self.encoding_label]),
+                               (self.http_check, [*self.http_fields.values(), self.port_label]),
+                               (self.cdr_check, [*self.cdr_fields.values(), self.cdr_password_edit])):
+            for widget in widgets:
+                if widget is not check:
+                    widget.setEnabled(check.isChecked())
+        generic = self.folder_check.isChecked() and self.preset_combo.currentData() == "generic"
         self.mapping_edit.setEnabled(generic)
         self.mapping_button.setEnabled(generic)
-        http_on = self.http_check.isChecked()
-        for widget in (self.host_edit, self.port_edit, self.port_label, self.http_zone_edit):
-            widget.setEnabled(http_on)
-        cdr_on = self.cdr_check.isChecked()
-        for widget in (self.cdr_url_edit, self.cdr_table_edit, self.cdr_schema_combo, self.cdr_password_edit,
-                       self.cdr_zone_edit, self.cdr_start_combo):
-            widget.setEnabled(cdr_on)
-        self.cdr_days_spin.setEnabled(cdr_on and self.cdr_start_combo.currentData() == "days")
+        self.cdr_days_spin.setEnabled(self.cdr_check.isChecked() and self.cdr_start_combo.currentData() == "days")
 
     # --- the PBX's CDR database (issue #15) -------------------------------------------------------------------
 
@@ -375,12 +375,9 @@ class IngestDialog(QDialog):
         self._row(grid, self.tr("状態"), self.cdr_status_label)
         return box
 
-    def _load_cdr(self) -> None:
+    def _show_cdr_state(self) -> None:
+        """Whether a password is saved, and whether the table is read on from a saved position."""
         config = self._cdr_config
-        start, days = ingest_sources.cdr_start_choice(config.start)
-        _put(self.cdr_fields, {**asdict(config), "start": start})
-        if days is not None:
-            self.cdr_days_spin.setValue(days)
         try:
             saved = ingest_sources.has_cdr_db_password(self.context.secrets)
         except SecretStoreError:
@@ -390,7 +387,6 @@ class IngestDialog(QDialog):
         self.cdr_position_label.setText(
             self.tr("このテーブルは読み取り済みの位置から続けます(「最初の取り込み」は使いません)。") if position is not None
             else self.tr("初めて読み取るときに、どこから取り込むかを選んでください。"))
-        self._update_enabled()
 
     def cdr_config(self) -> CdrDbConfig:
         return ingest_sources.cdr_from_form(self._cdr_config, days=self.cdr_days_spin.value(),
