@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from biztel_desk.domain.messages import message
-from biztel_desk.services.imports import BIZTEL_MAPPING, ImportFailure, Mapping, Preview, field_choices
+from biztel_desk.services.imports import (
+    BIZTEL_MAPPING,
+    ImportFailure,
+    ImportReport,
+    Mapping,
+    Preview,
+    RejectedRow,
+    field_choices,
+)
+from biztel_desk.services.relink import UnknownNumber, unknown_summary
 
 PRESET_NAMES = {
     "asterisk": "Asterisk (Master.csv)",
@@ -143,7 +153,45 @@ def preview_hint(result: Preview, lang: str) -> tuple[str, bool]:
     return "\n".join([message("import_rows_refused", lang, count=len(result.rejected)), *lines]), True
 
 
+def can_import(paths: Sequence[str], running: bool, generic: bool, mapping_ok: bool, preview_ok: bool) -> bool:
+    """取り込む is enabled: files chosen, nothing running, and a preview a preset read (or, in 汎用 mode, a complete
+    mapping: its rows are checked by the import itself)."""
+    return bool(paths) and not running and (mapping_ok if generic else preview_ok)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What the 取り込み結果 page shows after an import: the three counts, the summary under them, the failures."""
+
+    imported: int
+    known: int
+    rejected: int
+    summary: str
+    failures: str
+
+
+def import_result(report: ImportReport, unknown: dict[str, list[UnknownNumber]], lang: str) -> ImportResult:
+    """Each read file's summary line, then the calls on company numbers no target or alias names (never silent:
+    連携対象 lists them to add), and the files that could not be read."""
+    summary = [line for file in report.files if file.error is None for line in file.summary(lang)]
+    summary += [line.strip() for line in unknown_summary(unknown, lang)]
+    failures = [problem for file in report.failed_files for problem in file.problems(lang, "dialog")]
+    return ImportResult(report.imported, report.known, len(report.rejected), "\n".join(summary), "\n".join(failures))
+
+
+def rejected_cells(row: RejectedRow, lang: str) -> tuple[str, str, str]:
+    """A refused row as the dialog's table shows it: ファイル (its name) | 行 | 理由."""
+    return Path(row.file).name, str(row.line), row.text(lang)
+
+
+def rejected_text(headers: Sequence[str], rows: Sequence[RejectedRow], lang: str) -> str:
+    """Tab-separated with a header line: pastes into a spreadsheet or a mail as it is."""
+    lines = ["\t".join(headers), *("\t".join(rejected_cells(row, lang)) for row in rows)]
+    return "\n".join(lines) + "\n"
+
+
 __all__ = [
-    "absent_columns", "build_mapping", "detected_text", "failure_text", "generic_split", "header_key",
-    "mapped_columns", "mapping_problem", "prefill", "preview_hint", "unreadable_text",
+    "ImportResult", "absent_columns", "build_mapping", "can_import", "detected_text", "failure_text",
+    "generic_split", "header_key", "import_result", "mapped_columns", "mapping_problem", "prefill", "preview_hint",
+    "rejected_cells", "rejected_text", "unreadable_text",
 ]

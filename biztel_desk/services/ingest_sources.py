@@ -14,6 +14,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.vocabulary import SOURCE_KINDS, pick
@@ -357,6 +358,35 @@ def form_problems(folder: FolderConfig, http: HttpIngestConfig | SettingProblem)
         return [*check_folder(folder), http]
     return [*check_folder(folder), *(replace(problem, field="http_time_zone") if problem.field == "time_zone"
                                      else problem for problem in check_http(http))]
+
+
+def folder_from_form(base: FolderConfig, **fields: Any) -> FolderConfig:
+    """The watched folder as the dialog's fields give it: a mapping file counts only with the 汎用 preset."""
+    if fields.get("preset") != "generic":
+        fields["mapping_file"] = ""
+    return replace(base, **fields)
+
+
+def http_from_form(base: HttpIngestConfig, *, host: str, port: str,
+                   **fields: Any) -> HttpIngestConfig | SettingProblem:
+    """The endpoint as the dialog's fields give it (an empty host listens on this PC only), or the port's problem."""
+    parsed = parse_port(port)
+    if isinstance(parsed, SettingProblem):
+        return parsed
+    return replace(base, host=host or DEFAULT_HOST, port=parsed, **fields)
+
+
+def cdr_from_form(base: CdrDbConfig, *, table: str, start: str, days: int, **fields: Any) -> CdrDbConfig:
+    """The CDR database as the dialog's fields give it: 過去の通話も取り込む keeps the chosen number of days."""
+    start = f"days:{days}" if start == "days" else start
+    return replace(base, table=table or "cdr", start=start, **fields)
+
+
+def cdr_start_choice(start: str) -> tuple[str, int | None]:
+    """The 最初の取り込み choice of a saved start and its days: 'days:30' → ('days', 30), 'now' → ('now', None)."""
+    if start.startswith("days:"):
+        return "days", int(start.removeprefix("days:"))
+    return start, None
 
 
 def curl_example(host: str, port_text: str) -> tuple[str, str]:

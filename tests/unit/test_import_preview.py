@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from biztel_desk.ingest.files import FileReport
 from biztel_desk.services import import_preview
-from biztel_desk.services.imports import BIZTEL_MAPPING, ImportFailure, Mapping, Preview, field_choices, preview
+from biztel_desk.services.imports import (
+    BIZTEL_MAPPING,
+    ImportFailure,
+    ImportReport,
+    Mapping,
+    Preview,
+    RejectedRow,
+    field_choices,
+    preview,
+)
+from biztel_desk.services.relink import UnknownNumber
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -69,3 +80,34 @@ def test_the_preview_hint_shows_the_first_refused_rows() -> None:
     assert problem and text.splitlines()[0] == f"{len(result.rejected)} rows of the preview cannot be imported:"
     assert text.splitlines()[1].startswith(f"Line {result.rejected[0].line}: ")
     assert import_preview.preview_hint(_preview(), "ja") == ("", False)
+
+
+def test_import_is_possible_with_files_a_readable_preview_or_a_complete_mapping() -> None:
+    assert import_preview.can_import(["a.csv"], False, False, False, True)
+    assert not import_preview.can_import([], False, False, False, True)
+    assert not import_preview.can_import(["a.csv"], True, False, False, True)  # one import at a time
+    assert not import_preview.can_import(["a.csv"], False, False, True, False)  # no preset read the file
+    assert import_preview.can_import(["a.csv"], False, True, True, False)  # 汎用: the mapping decides
+    assert not import_preview.can_import(["a.csv"], False, True, False, True)
+
+
+def test_the_result_page_counts_summarises_and_names_unregistered_numbers_and_failures() -> None:
+    refused = RejectedRow(line=6, reason_code="csv_error", params={"reason": "bad quote"}, file="/in/b.csv")
+    report = ImportReport(files=[
+        FileReport(path="/in/a.csv", preset="biztel", encoding="utf-8", rows=3, imported=2, known=1),
+        FileReport(path="/in/b.csv", rows=1, rejected=[refused], error=ImportFailure("unknown_format", path="/in/b.csv")),
+    ])
+    result = import_preview.import_result(report, {"本社": [UnknownNumber("0312345678", 4)]}, "ja")
+    assert (result.imported, result.known, result.rejected) == (2, 1, 1)
+    summary = result.summary.splitlines()
+    assert summary[0].startswith("a.csv: 取り込み 2件、登録済み 1件") and len(summary) == 2
+    assert summary[1].startswith("未登録の会社番号 本社: 4件は連携されません(0312345678: 4件)")
+    assert "b.csv" in result.failures and "6" in result.failures and "a.csv" not in result.failures
+    assert import_preview.import_result(ImportReport(), {}, "en") == import_preview.ImportResult(0, 0, 0, "", "")
+
+
+def test_refused_rows_copy_as_tab_separated_text_with_the_file_name_only() -> None:
+    rows = [RejectedRow(line=7, reason_code="csv_error", params={"reason": "x"}, file="/in/dir/a.csv")]
+    assert import_preview.rejected_cells(rows[0], "en") == ("a.csv", "7", rows[0].text("en"))
+    text = import_preview.rejected_text(("File", "Line", "Reason"), rows, "en")
+    assert text == f"File\tLine\tReason\na.csv\t7\t{rows[0].text('en')}\n"

@@ -45,7 +45,7 @@ from biztel_desk.services.imports import (
     preview,
     save_mapping,
 )
-from biztel_desk.services.relink import UnknownNumber, unknown_summary
+from biztel_desk.services.relink import UnknownNumber
 from biztel_desk.ui.boxes import STRETCH, fit_to_screen, hbox, named, scrolled, vbox
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs
@@ -63,73 +63,100 @@ _UNMAPPED_COLOR = "#9aa0a6"
 # --- models ------------------------------------------------------------------------------------------------
 
 
-class PreviewModel(QAbstractTableModel):
+class TextTableModel(QAbstractTableModel):
+    """Read-only rows of text under text headers, numbered from 1: the preview and the refused rows fill one."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._headers: list[str] = []
+        self._rows: list[list[str]] = []
+
+    def set_table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        self.beginResetModel()
+        self._headers = list(headers)
+        self._rows = [list(row) for row in rows]
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def cell(self, index: Index) -> str:
+        row = self._rows[index.row()]
+        return row[index.column()] if index.column() < len(row) else ""
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or index.column() >= len(self._headers):
+            return None
+        return self.cell(index) if role == Qt.ItemDataRole.DisplayRole else self.cell_role(index, role)
+
+    def cell_role(self, index: Index, role: int) -> Any:
+        """A cell's other roles (tool tip, colour, alignment): none here."""
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1) if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._rows) else None
+        if not (0 <= section < len(self._headers)):
+            return None
+        return self._headers[section] if role == Qt.ItemDataRole.DisplayRole else self.header_role(section, role)
+
+    def header_role(self, section: int, role: int) -> Any:
+        """A column header's other roles: none here."""
+        return None
+
+
+class PreviewModel(TextTableModel):
     """The first rows of a call file as cells; in 汎用 mode each header also names the field it maps to."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._columns: list[str] = []
-        self._rows: list[list[str]] = []
-        self._mapped: dict[int, str] = {}  # column → label of the CallRecord field it feeds
-        self._show_mapping = False
+        self._mapped: dict[int, str] | None = None  # column → label of the CallRecord field it feeds (汎用 mode)
 
     def set_preview(self, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-        self.beginResetModel()
         width = max([len(columns), *(len(row) for row in rows)]) if rows or columns else 0
         self._columns = [*columns, *(str(i + 1) for i in range(len(columns), width))]
-        self._rows = [list(row) for row in rows]
-        self._mapped = {}
-        self._show_mapping = False
-        self.endResetModel()
+        self._mapped = None
+        self.set_table(self._columns, rows)
 
     def clear(self) -> None:
         self.set_preview([], [])
 
     def set_mapping(self, mapped: dict[int, str] | None) -> None:
         """Column → field label in 汎用 mode (unmapped columns are greyed); None shows the plain headers."""
-        self._show_mapping = mapped is not None
-        self._mapped = dict(mapped or {})
+        self._mapped = None if mapped is None else dict(mapped)
+        self._headers = [self._header(section, column) for section, column in enumerate(self._columns)]
         if self._columns:
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
             if self._rows:
                 self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1))
 
+    def _header(self, section: int, column: str) -> str:
+        if self._mapped is None:
+            return column
+        target = self._mapped.get(section)
+        return f"{column}\n→ {target}" if target else f"{column}\n—"
+
     def columns(self) -> list[str]:
         return list(self._columns)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        row = self._rows[index.row()]
-        text = row[index.column()] if index.column() < len(row) else ""
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return text
-        if role == Qt.ItemDataRole.ForegroundRole and self._show_mapping and index.column() not in self._mapped:
+    def cell_role(self, index: Index, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.cell(index)
+        if role == Qt.ItemDataRole.ForegroundRole and self._mapped is not None and index.column() not in self._mapped:
             return QColor(_UNMAPPED_COLOR)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Vertical:
-            return str(section + 1) if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._rows) else None
-        if not (0 <= section < len(self._columns)):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            if not self._show_mapping:
-                return self._columns[section]
-            target = self._mapped.get(section)
-            return f"{self._columns[section]}\n→ {target}" if target else f"{self._columns[section]}\n—"
-        if role == Qt.ItemDataRole.ToolTipRole and self._show_mapping and section not in self._mapped:
+    def header_role(self, section: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and self._mapped is not None and section not in self._mapped:
             return self.tr("この列は取り込みません")
         return None
 
 
-class RejectedRowsModel(QAbstractTableModel):
+class RejectedRowsModel(TextTableModel):
     """Rows an import refused: ファイル | 行 | 理由 (the reason in the user's language)."""
 
     FILE, LINE, REASON = range(3)
@@ -137,51 +164,28 @@ class RejectedRowsModel(QAbstractTableModel):
     def __init__(self, lang: str = "ja", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.lang = lang
-        self._rows: list[RejectedRow] = []
+        self._rejected: list[RejectedRow] = []
+        self.set_rows([])
 
     def set_rows(self, rows: Sequence[RejectedRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rejected_rows(self) -> list[RejectedRow]:
-        return list(self._rows)
+        self._rejected = list(rows)
+        self.set_table(self.headers(), [import_preview.rejected_cells(row, self.lang) for row in rows])
 
     def headers(self) -> tuple[str, str, str]:
         return self.tr("ファイル"), self.tr("行"), self.tr("理由")
 
     def as_text(self) -> str:
         """Tab-separated with a header line: pastes into a spreadsheet or a mail as it is."""
-        lines = ["\t".join(self.headers())]
-        lines += [f"{Path(row.file).name}\t{row.line}\t{row.text(self.lang)}" for row in self._rows]
-        return "\n".join(lines) + "\n"
+        return import_preview.rejected_text(self.headers(), self._rejected, self.lang)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        row = self._rows[index.row()]
+    def cell_role(self, index: Index, role: int) -> Any:
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (Path(row.file).name, str(row.line), row.text(self.lang))[column] if column < 3 else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.file if column == self.FILE else row.text(self.lang) if column == self.REASON else None
+            tips = (self._rejected[index.row()].file, None, self.cell(index))
+            return tips[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.LINE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Vertical:
-            return str(section + 1) if 0 <= section < len(self._rows) else None
-        headers = self.headers()
-        return headers[section] if 0 <= section < len(headers) else None
 
 
 # --- the dialog --------------------------------------------------------------------------------------------
@@ -196,7 +200,6 @@ class ImportDialog(QDialog):
 
     imported = Signal(int)
     import_finished = Signal(object)  # ImportReport
-    import_failed = Signal(str)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None, paths: list[str] | None = None) -> None:
         super().__init__(parent)
@@ -206,9 +209,6 @@ class ImportDialog(QDialog):
         self.setObjectName("importDialog")
         self.setAcceptDrops(True)
         self.paths: list[str] = []
-        self.last_preview: Preview | None = None
-        self.report: ImportReport | None = None
-        self.unknown: dict[str, list[UnknownNumber]] = {}
         self.jobs = Jobs(self)  # the import ("import"): it cannot be cut in half, the dialog stays open meanwhile
         self._importing = False
         self._headers: list[str] = []  # the mapping editor's choices: the first file's header cells
@@ -224,12 +224,11 @@ class ImportDialog(QDialog):
         self.files_edit.setPlaceholderText(self.tr("CSV / TSV ファイルを選ぶか、ここにドロップしてください"))
         self.choose_button = QPushButton(self.tr("ファイルを選択…"), self)
         self.choose_button.clicked.connect(self._on_choose_button_clicked)
-        presets = [(name, key) for key, name in import_preview.PRESET_NAMES.items()]
-        self.preset_combo = self._combo([(self.tr("自動判定"), ""), *presets, (self.tr("汎用(列の対応付け)"), "generic")])
-        self.preset_combo.currentIndexChanged.connect(self._on_preset_combo_current_index_changed)
-        encodings = [(name, key) for key, name in import_preview.ENCODING_NAMES.items()]
-        self.encoding_combo = self._combo([(self.tr("自動"), "auto"), *encodings])
-        self.encoding_combo.currentIndexChanged.connect(self._on_encoding_combo_current_index_changed)
+        self.preset_combo, self.encoding_combo = format_combos(self, self.tr("自動判定"), self.tr("自動"),
+                                                              self.tr("汎用(列の対応付け)"))
+        for combo in (self.preset_combo, self.encoding_combo):
+            combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            combo.currentIndexChanged.connect(self.refresh_preview)
         self.detected_label = named(self._never_squeezed(HintLabel("", self)), "detected")
         self.error_label = named(ErrorLabel(self), "previewError")
         source = QGridLayout()
@@ -329,10 +328,10 @@ class ImportDialog(QDialog):
         # Buttons.
         self.import_button = named(QPushButton(self.tr("取り込む"), self), "importButton")
         self.import_button.setDefault(True)
-        self.import_button.clicked.connect(self._on_import_button_clicked)
+        self.import_button.clicked.connect(self.start_import)
         self.close_button = QPushButton(self.tr("閉じる"), self)
         self.close_button.setAutoDefault(False)
-        self.close_button.clicked.connect(self._on_close_button_clicked)
+        self.close_button.clicked.connect(self.reject)
 
         # Everything but the buttons scrolls: on a 1366x768 screen (or at 2x scale) the buttons stay in reach.
         self.scroll_area = scrolled(self, source, (self.preview_box, 3), (self.tabs, 2), name="importScroll", spacing=10)
@@ -370,10 +369,6 @@ class ImportDialog(QDialog):
         """1040x760 where the screen has room, else the screen's free area (the content scrolls, the buttons stay)."""
         fit_to_screen(self, 1040, 760, available)
 
-    def wait(self, msecs: int = 30000) -> bool:
-        """Wait for the import's thread (shutdown and tests); the result still arrives at the next event loop turn."""
-        return self.jobs.wait(msecs / 1000)
-
     def editor_mapping(self) -> Mapping | None:
         """The mapping the editor shows, or None when a required field has no column (or a column is used twice)."""
         columns = self._editor_columns()
@@ -384,7 +379,6 @@ class ImportDialog(QDialog):
     def refresh_preview(self) -> None:
         """Read the first file again with the chosen preset, encoding and mapping."""
         self.error_label.clear_message()
-        self.last_preview = None
         self._preview_ok = False
         if not self.paths:
             self.preview_model.clear()
@@ -409,7 +403,6 @@ class ImportDialog(QDialog):
             self.error_label.show_message(import_preview.failure_text(failure, self.lang, language()))
             self._update_buttons()
             return
-        self.last_preview = result
         self._show_mapping_editor(generic)
         if generic:
             self.preview_model.set_preview(*import_preview.generic_split(result))
@@ -437,12 +430,6 @@ class ImportDialog(QDialog):
         if paths:
             self.set_paths(paths)
 
-    def _on_preset_combo_current_index_changed(self, _index: int) -> None:
-        self.refresh_preview()
-
-    def _on_encoding_combo_current_index_changed(self, _index: int) -> None:
-        self.refresh_preview()
-
     def _on_mapping_combo_current_index_changed(self, _index: int) -> None:
         if self._filling:
             return
@@ -469,21 +456,11 @@ class ImportDialog(QDialog):
         if path:
             self.save_mapping_file(path)
 
-    def _on_import_button_clicked(self) -> None:
-        self.start_import()
-
-    def _on_close_button_clicked(self) -> None:
-        self.reject()
-
     def _on_rejected_header_section_resized(self, _section: int, _old: int, _new: int) -> None:
         self.rejected_view.resizeRowsToContents()  # a wrapped reason needs fewer lines once its column is wider
 
     def _on_copy_button_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.rejected_model.as_text())
-
-    def _on_task_started(self, total_rows: int) -> None:
-        self.progress_bar.setRange(0, max(total_rows, 1))
-        self.progress_bar.setValue(0)
 
     def _on_task_progress(self, rows: int) -> None:
         if rows > self.progress_bar.maximum():
@@ -492,11 +469,9 @@ class ImportDialog(QDialog):
 
     def _on_task_finished(self, report: ImportReport, unknown: dict[str, list[UnknownNumber]]) -> None:
         self._importing = False
-        self.unknown = unknown
-        self.report = report
         self.progress_bar.setValue(self.progress_bar.maximum())
         self.progress_bar.hide()
-        self._show_report(report)
+        self._show_result(import_preview.import_result(report, unknown, self.lang), report.rejected)
         self._update_buttons()
         self.import_finished.emit(report)
         if report.imported:
@@ -507,13 +482,8 @@ class ImportDialog(QDialog):
         self.progress_bar.hide()
         text = self.tr("データベースに書き込めませんでした: {reason}\n"
                        "ここまでに取り込んだ通話はそのまま残ります。もう一度取り込んでも重複しません。").format(reason=reason)
-        self._show_page(self.result_box, True)
-        self._set_counts(0, 0, 0)
-        self.files_summary.setText("")
-        self.result_error.show_message(text)
-        self.rejected_model.set_rows([])
+        self._show_result(import_preview.ImportResult(0, 0, 0, "", text), [])
         self._update_buttons()
-        self.import_failed.emit(text)
 
     # --- mapping files -----------------------------------------------------------------------------------------
 
@@ -574,7 +544,8 @@ class ImportDialog(QDialog):
         return True
 
     async def _import(self, paths: list[str], preset: str | None, mapping: Mapping | None, encoding: str) -> None:
-        self._on_task_started(await asyncio.to_thread(imports.count_rows, paths))
+        self.progress_bar.setRange(0, max(await asyncio.to_thread(imports.count_rows, paths), 1))
+        self.progress_bar.setValue(0)
         loop = asyncio.get_running_loop()
         rows_by_file: dict[str, int] = {}
         # The import's thread holds ``progress`` until after the job ended: through a strong reference it could drop
@@ -653,13 +624,6 @@ class ImportDialog(QDialog):
         label.setBuddy(buddy)
         return label
 
-    def _combo(self, items: list[tuple[str, str]]) -> QComboBox:
-        combo = QComboBox(self)
-        for text, data in items:
-            combo.addItem(text, data)
-        combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        return combo
-
     @staticmethod
     def _never_squeezed(label: QLabel) -> QLabel:
         """A wrapped label keeps the height of its text (a squeezed, centred label spills over its neighbours)."""
@@ -676,24 +640,17 @@ class ImportDialog(QDialog):
         label.setFont(font)
         return label
 
-    def _set_counts(self, imported: int, known: int, rejected: int) -> None:
-        self.imported_label.setText(self.tr("取り込み {count}件").format(count=imported))
-        self.known_label.setText(self.tr("登録済み {count}件").format(count=known))
-        self.rejected_label.setText(self.tr("不正 {count}行").format(count=rejected))
-        self.rejected_label.setStyleSheet(f"color: {ERROR_COLOR};" if rejected else "")
-
-    def _show_report(self, report: ImportReport) -> None:
-        self._set_counts(report.imported, report.known, len(report.rejected))
-        summary = [line for file in report.files if file.error is None for line in file.summary(self.lang)]
-        # Calls on company numbers no target or alias names: never silent (連携対象 lists them to add).
-        summary += [line.strip() for line in unknown_summary(self.unknown, self.lang)]
-        self.files_summary.setText("\n".join(summary))
-        self.files_summary.setVisible(bool(summary))
-        failures = [problem for file in report.failed_files for problem in file.problems(self.lang, "dialog")]
-        self.result_error.show_message("\n".join(failures))
-        self.rejected_model.set_rows(report.rejected)
-        self.rejected_view.setVisible(bool(report.rejected))
-        self.copy_button.setVisible(bool(report.rejected))
+    def _show_result(self, result: import_preview.ImportResult, rejected: list[RejectedRow]) -> None:
+        self.imported_label.setText(self.tr("取り込み {count}件").format(count=result.imported))
+        self.known_label.setText(self.tr("登録済み {count}件").format(count=result.known))
+        self.rejected_label.setText(self.tr("不正 {count}行").format(count=result.rejected))
+        self.rejected_label.setStyleSheet(f"color: {ERROR_COLOR};" if result.rejected else "")
+        self.files_summary.setText(result.summary)
+        self.files_summary.setVisible(bool(result.summary))
+        self.result_error.show_message(result.failures)
+        self.rejected_model.set_rows(rejected)
+        self.rejected_view.setVisible(bool(rejected))
+        self.copy_button.setVisible(bool(rejected))
         self._show_page(self.result_box, True)
 
     def _preview(self, path: str, mapping: Mapping | None) -> Preview:
@@ -791,13 +748,30 @@ class ImportDialog(QDialog):
 
     def _update_buttons(self) -> None:
         running = self.is_running()
-        mapping_ok = not self._generic_mode or self.editor_mapping() is not None
-        ready = bool(self.paths) and not running and mapping_ok and (self._preview_ok or self._generic_mode)
-        self.import_button.setEnabled(ready)
+        mapping_ok = self._generic_mode and self.editor_mapping() is not None
+        self.import_button.setEnabled(
+            import_preview.can_import(self.paths, running, self._generic_mode, mapping_ok, self._preview_ok))
         for widget in (self.choose_button, self.preset_combo, self.encoding_combo, self.mapping_box):
             widget.setEnabled(not running)
         self.close_button.setEnabled(not running)
         self.setAcceptDrops(not running)
 
 
-__all__ = ["ImportDialog", "PreviewModel", "RejectedRowsModel"]
+def choice_combo(parent: QWidget, *items: tuple[str, str]) -> QComboBox:
+    """A combo of (text, value) items: ``currentData()`` is the chosen value."""
+    combo = QComboBox(parent)
+    for text, data in items:
+        combo.addItem(text, data)
+    return combo
+
+
+def format_combos(parent: QWidget, auto: str, auto_encoding: str, generic: str) -> tuple[QComboBox, QComboBox]:
+    """The preset and encoding combos of call files, from the one list of each: this dialog's and the watched
+    folder's (通話の取り込み元) offer the same choices."""
+    presets = [(name, key) for key, name in import_preview.PRESET_NAMES.items()]
+    encodings = [(name, key) for key, name in import_preview.ENCODING_NAMES.items()]
+    return (choice_combo(parent, (auto, ""), *presets, (generic, "generic")),
+            choice_combo(parent, (auto_encoding, "auto"), *encodings))
+
+
+__all__ = ["ImportDialog", "PreviewModel", "RejectedRowsModel", "choice_combo", "format_combos"]

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import asdict
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
@@ -41,14 +42,14 @@ from biztel_desk.services.ingest_sources import (
     SourceState,
 )
 from biztel_desk.ui.boxes import STRETCH, fit_to_screen, hbox, named, scrolled, vbox
+from biztel_desk.ui.dialogs.import_dialog import choice_combo, format_combos
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import ErrorLabel, ask
+from biztel_desk.ui.widgets import ERROR_COLOR, ErrorLabel, HintLabel, ask
 
-HINT_STYLE = "color: #6a737d;"
-ERROR_STYLE = "color: #b00020;"
 WARNING_STYLE = "color: #9a6700;"
-STATE_STYLES = {SourceState.RUNNING: "color: #1a7f37;", SourceState.OFF: HINT_STYLE, SourceState.ERROR: ERROR_STYLE}
+STATE_LOOKS = {SourceState.RUNNING: "ok", SourceState.OFF: "hint", SourceState.ERROR: "error"}  # HintLabel.set_state
+Field = QCheckBox | QComboBox | QLineEdit
 
 
 class IngestDialog(QDialog):
@@ -81,12 +82,9 @@ class IngestDialog(QDialog):
                   self.tr("取り込んだファイルはこのフォルダの done/ に、取り込めなかったファイルは failed/ に移し、"
                           "結果を「ファイル名.report.txt」として隣に書きます。同じ内容のファイルは二度取り込みません。"
                           "書き込み中のファイルは、大きさが変わらなくなってから取り込みます。"))
-        self.preset_combo = _combo(folder_box, (self.tr("自動判別"), ""), (self.tr("Asterisk (Master.csv)"), "asterisk"),
-                                   ("Asterisk (cdr_custom)", "cdr_custom"), (self.tr("FreePBX (CDRエクスポート)"), "freepbx"),
-                                   ("3CX (CDR)", "3cx"), (self.tr("汎用(列の対応付け)"), "generic"))
+        self.preset_combo, self.encoding_combo = format_combos(folder_box, self.tr("自動判別"), self.tr("自動判別"),
+                                                              self.tr("汎用(列の対応付け)"))
         self.preset_combo.currentIndexChanged.connect(self._update_enabled)
-        self.encoding_combo = _combo(folder_box, (self.tr("自動判別"), "auto"), ("UTF-8", "utf-8"),
-                                     ("Shift_JIS (CP932)", "cp932"))
         self.encoding_label = _buddy(self.tr("文字コード"), self.encoding_combo)
         self._row(folder_grid, self.tr("形式"), _labelled(self.preset_combo, self.encoding_label, self.encoding_combo),
                   "preset")
@@ -117,9 +115,9 @@ class IngestDialog(QDialog):
         self.http_zone_edit = self._zone_edit(http_box)
         self._row(http_grid, self.tr("PBXの時刻"), self.http_zone_edit, "http_time_zone",
                   self.tr("タイムゾーンのない時刻を読むときのタイムゾーン(例: Asia/Tokyo、UTC)。"))
-        self.remote_warning = _styled(QLabel(
+        self.remote_warning = _warning(
             self.tr("このPC以外からも接続できるようになります。トークンはヘッダーで送られるため、"
-                    "TLSのリバースプロキシなどで通信を保護してください。"), http_box), WARNING_STYLE)
+                    "TLSのリバースプロキシなどで通信を保護してください。"), http_box)
         _place_under(http_grid, self.remote_warning)
         self.error_labels["port"] = self._place_error(http_grid, "port")
 
@@ -133,9 +131,9 @@ class IngestDialog(QDialog):
         self.token_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.copy_button = QPushButton(self.tr("コピー"), self.token_panel)
         self.copy_button.clicked.connect(self._on_copy_button_clicked)
-        self.token_warning = _styled(QLabel(
+        self.token_warning = _warning(
             self.tr("このトークンは今だけ表示されます。閉じると二度と表示できません。コピーして送信側"
-                    "(Authorization: Bearer ヘッダー)に設定してください。"), self.token_panel), WARNING_STYLE)
+                    "(Authorization: Bearer ヘッダー)に設定してください。"), self.token_panel)
         vbox(hbox((self.token_edit, 1), self.copy_button, margins=0), self.token_warning, parent=self.token_panel,
              margins=0)
         self.token_panel.hide()
@@ -154,8 +152,7 @@ class IngestDialog(QDialog):
         self._row(http_grid, self.tr("状態"), self.http_status_label)
         self.cdr_box = self._cdr_box()
 
-        self.message_label = named(_styled(QLabel(self), ERROR_STYLE), "message")
-        self.message_label.hide()
+        self.message_label = named(ErrorLabel(self), "message")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("OK"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("キャンセル"))
@@ -169,8 +166,17 @@ class IngestDialog(QDialog):
         self.scroll_area = scrolled(self, folder_box, http_box, self.cdr_box, name="ingestScroll")
         vbox((self.scroll_area, 1), self.message_label, self.buttons, parent=self)
 
-        self.folder_check.toggled.connect(self._update_enabled)
-        self.http_check.toggled.connect(self._update_enabled)
+        # Each source's configuration field → the widget showing it: load() fills them, *_config() reads them back.
+        self.folder_fields: dict[str, Field] = {
+            "enabled": self.folder_check, "path": self.folder_edit, "preset": self.preset_combo,
+            "encoding": self.encoding_combo, "mapping_file": self.mapping_edit, "time_zone": self.folder_zone_edit}
+        self.http_fields: dict[str, Field] = {
+            "enabled": self.http_check, "host": self.host_edit, "port": self.port_edit, "time_zone": self.http_zone_edit}
+        self.cdr_fields: dict[str, Field] = {
+            "enabled": self.cdr_check, "url": self.cdr_url_edit, "table": self.cdr_table_edit,
+            "schema": self.cdr_schema_combo, "time_zone": self.cdr_zone_edit, "start": self.cdr_start_combo}
+        for check in (self.folder_check, self.http_check, self.cdr_check):
+            check.toggled.connect(self._update_enabled)
         self.host_edit.textChanged.connect(self._on_address_changed)
         self.port_edit.textChanged.connect(self._on_address_changed)
         self.load()
@@ -179,51 +185,35 @@ class IngestDialog(QDialog):
     # --- public ------------------------------------------------------------------------------------------------
 
     def load(self) -> None:
-        folder, http = self._folder_config, self._http_config
-        self.folder_check.setChecked(folder.enabled)
-        self.folder_edit.setText(folder.path)
-        self.preset_combo.setCurrentIndex(max(self.preset_combo.findData(folder.preset), 0))
-        self.encoding_combo.setCurrentIndex(max(self.encoding_combo.findData(folder.encoding), 0))
-        self.mapping_edit.setText(folder.mapping_file)
-        self.folder_zone_edit.setText(folder.time_zone)
-        self.http_zone_edit.setText(http.time_zone)
-        self.http_check.setChecked(http.enabled)
-        self.host_edit.setText(http.host)
-        self.port_edit.setText(str(http.port))
+        start, days = ingest_sources.cdr_start_choice(self._cdr_config.start)
+        _put(self.folder_fields, asdict(self._folder_config))
+        _put(self.http_fields, asdict(self._http_config))
+        _put(self.cdr_fields, {**asdict(self._cdr_config), "start": start})
+        if days is not None:
+            self.cdr_days_spin.setValue(days)
         self._show_token_state()
+        self._show_cdr_state()
         self._on_address_changed()
         self._update_enabled()
-        self._load_cdr()
         self.show_status(self.sources.status() if self.sources is not None else None)
 
     def folder_config(self) -> FolderConfig:
-        return replace(
-            self._folder_config,
-            enabled=self.folder_check.isChecked(),
-            path=self.folder_edit.text().strip(),
-            preset=str(self.preset_combo.currentData()),
-            encoding=str(self.encoding_combo.currentData()),
-            mapping_file=self.mapping_edit.text().strip() if self.preset_combo.currentData() == "generic" else "",
-            time_zone=self.folder_zone_edit.text().strip(),
-        )
+        return ingest_sources.folder_from_form(self._folder_config, **_read(self.folder_fields))
 
     def http_config(self) -> HttpIngestConfig | SettingProblem:
-        port = ingest_sources.parse_port(self.port_edit.text())
-        if isinstance(port, SettingProblem):
-            return port
-        host = self.host_edit.text().strip() or ingest_sources.DEFAULT_HOST
-        return replace(self._http_config, enabled=self.http_check.isChecked(), host=host, port=port,
-                       time_zone=self.http_zone_edit.text().strip())
+        return ingest_sources.http_from_form(self._http_config, **_read(self.http_fields))
 
     def show_status(self, status: IngestStatus | None) -> None:
         lang = self.context.lang
+        labels = (self.folder_status_label, self.http_status_label, self.cdr_status_label)
         if status is None:
-            for label in (self.folder_status_label, self.http_status_label, self.cdr_status_label):
-                _show(label, self.tr("このウィンドウでは取り込み元を実行していません。"), HINT_STYLE)
+            for label in labels:
+                _show(label, self.tr("このウィンドウでは取り込み元を実行していません。"), "hint")
             return
-        _show(self.folder_status_label, status.folder_text(lang), STATE_STYLES[status.folder.state])
-        _show(self.http_status_label, status.http_text(lang), STATE_STYLES[status.http.state])
-        _show(self.cdr_status_label, status.cdr_db_text(lang), STATE_STYLES[status.cdr_db.state])
+        shown = ((status.folder_text(lang), status.folder), (status.http_text(lang), status.http),
+                 (status.cdr_db_text(lang), status.cdr_db))
+        for label, (text, source) in zip(labels, shown, strict=True):
+            _show(label, text, STATE_LOOKS[source.state])
 
     def confirm_network(self, host: str) -> bool:
         """Ask before listening beyond this computer: no TLS is provided, so a reverse proxy is needed."""
@@ -242,7 +232,7 @@ class IngestDialog(QDialog):
     def _on_buttons_accepted(self) -> None:
         for label in self.error_labels.values():
             label.clear_message()
-        self.message_label.hide()
+        self.message_label.clear_message()
         folder, http = self.folder_config(), self.http_config()
         problems = ingest_sources.form_problems(folder, http)
         if not problems and not isinstance(http, SettingProblem):
@@ -261,8 +251,7 @@ class IngestDialog(QDialog):
             for problem in problems:
                 label = self.error_labels.get(problem.field) or self.error_labels["folder"]
                 label.show_message("\n".join(filter(None, (label.text(), problem.text(self.context.lang)))))
-            self.message_label.setText(self.tr("保存できませんでした。赤いメッセージを確認してください。"))
-            self.message_label.show()
+            self.message_label.show_message(self.tr("保存できませんでした。赤いメッセージを確認してください。"))
             return
         self._folder_config = ingest_sources.load_folder_config(self.context.database)
         self._http_config = ingest_sources.load_http_config(self.context.database)
@@ -274,8 +263,8 @@ class IngestDialog(QDialog):
         self.show_status(status)
         self.applied.emit(status)
         if status.has_error:
-            self.message_label.setText(self.tr("設定は保存しましたが、開始できなかった取り込み元があります。「状態」を確認してください。"))
-            self.message_label.show()
+            self.message_label.show_message(
+                self.tr("設定は保存しましたが、開始できなかった取り込み元があります。「状態」を確認してください。"))
             return
         self.accept()
 
@@ -291,8 +280,8 @@ class IngestDialog(QDialog):
         try:
             token = ingest_sources.generate_token(self.context.secrets)
         except SecretStoreError as error:
-            self.message_label.setText(self.tr("OSのキーリングに保存できません: {0}").format(error.text(self.context.lang)))
-            self.message_label.show()
+            self.message_label.show_message(
+                self.tr("OSのキーリングに保存できません: {0}").format(error.text(self.context.lang)))
             return
         self.token_edit.setText(token)
         self.token_panel.show()
@@ -325,21 +314,17 @@ class IngestDialog(QDialog):
         self.curl_edit.setPlainText(curl)
 
     def _update_enabled(self) -> None:
-        folder_on = self.folder_check.isChecked()
-        for widget in (self.folder_edit, self.folder_button, self.preset_combo, self.encoding_combo, self.encoding_label,
-                       self.folder_zone_edit):
-            widget.setEnabled(folder_on)
-        generic = folder_on and self.preset_combo.currentData() == "generic"
+        """A source's fields (and their buttons and side labels) are enabled while its box is ticked."""
+        for check, widgets in ((self.folder_check, [*self.folder_fields.values(), self.folder_button, self.encoding_label]),
+                               (self.http_check, [*self.http_fields.values(), self.port_label]),
+                               (self.cdr_check, [*self.cdr_fields.values(), self.cdr_password_edit])):
+            for widget in widgets:
+                if widget is not check:
+                    widget.setEnabled(check.isChecked())
+        generic = self.folder_check.isChecked() and self.preset_combo.currentData() == "generic"
         self.mapping_edit.setEnabled(generic)
         self.mapping_button.setEnabled(generic)
-        http_on = self.http_check.isChecked()
-        for widget in (self.host_edit, self.port_edit, self.port_label, self.http_zone_edit):
-            widget.setEnabled(http_on)
-        cdr_on = self.cdr_check.isChecked()
-        for widget in (self.cdr_url_edit, self.cdr_table_edit, self.cdr_schema_combo, self.cdr_password_edit,
-                       self.cdr_zone_edit, self.cdr_start_combo):
-            widget.setEnabled(cdr_on)
-        self.cdr_days_spin.setEnabled(cdr_on and self.cdr_start_combo.currentData() == "days")
+        self.cdr_days_spin.setEnabled(self.cdr_check.isChecked() and self.cdr_start_combo.currentData() == "days")
 
     # --- the PBX's CDR database (issue #15) -------------------------------------------------------------------
 
@@ -356,8 +341,8 @@ class IngestDialog(QDialog):
                           "書き込みません。パスワードはURLに含めず、下の欄に入力してください。"))
         self.cdr_table_edit = QLineEdit(box)
         self.cdr_table_edit.setFixedWidth(200)
-        self.cdr_schema_combo = _combo(box, (self.tr("自動判別"), "auto"), ("FreePBX (calldate)", "freepbx"),
-                                       ("Asterisk (start/end)", "asterisk"))
+        self.cdr_schema_combo = choice_combo(box, (self.tr("自動判別"), "auto"), ("FreePBX (calldate)", "freepbx"),
+                                             ("Asterisk (start/end)", "asterisk"))
         self.cdr_schema_label = _buddy(self.tr("形式"), self.cdr_schema_combo)
         self._row(grid, self.tr("テーブル"), _labelled(self.cdr_table_edit, self.cdr_schema_label, self.cdr_schema_combo),
                   "cdr_table")
@@ -369,8 +354,8 @@ class IngestDialog(QDialog):
         self.cdr_zone_edit = self._zone_edit(box)
         self._row(grid, self.tr("PBXの時刻"), self.cdr_zone_edit, "cdr_time_zone",
                   self.tr("PBXがテーブルに書く時刻のタイムゾーン(例: Asia/Tokyo)。"))
-        self.cdr_start_combo = _combo(box, (self.tr("選択してください"), ""), (self.tr("今から"), "now"),
-                                      (self.tr("過去の通話も取り込む"), "days"))
+        self.cdr_start_combo = choice_combo(box, (self.tr("選択してください"), ""), (self.tr("今から"), "now"),
+                                            (self.tr("過去の通話も取り込む"), "days"))
         self.cdr_start_combo.currentIndexChanged.connect(self._update_enabled)
         self.cdr_days_spin = QSpinBox(box)
         self.cdr_days_spin.setRange(1, 3650)
@@ -378,7 +363,7 @@ class IngestDialog(QDialog):
         self.cdr_days_spin.setSuffix(self.tr(" 日分"))
         self._row(grid, self.tr("最初の取り込み"), hbox(self.cdr_start_combo, 6, self.cdr_days_spin, STRETCH, margins=0),
                   "cdr_start")
-        self.cdr_position_label = _styled(QLabel(box), HINT_STYLE)
+        self.cdr_position_label = HintLabel("", box)
         _place_under(grid, self.cdr_position_label)
         self.cdr_test_button = QPushButton(self.tr("接続テスト"), box)
         self.cdr_test_button.clicked.connect(self._on_cdr_test_button_clicked)
@@ -388,21 +373,11 @@ class IngestDialog(QDialog):
         _place_under(grid, self.cdr_test_label)
         self.cdr_status_label = _selectable(box)
         self._row(grid, self.tr("状態"), self.cdr_status_label)
-        self.cdr_check.toggled.connect(self._update_enabled)
         return box
 
-    def _load_cdr(self) -> None:
+    def _show_cdr_state(self) -> None:
+        """Whether a password is saved, and whether the table is read on from a saved position."""
         config = self._cdr_config
-        self.cdr_check.setChecked(config.enabled)
-        self.cdr_url_edit.setText(config.url)
-        self.cdr_table_edit.setText(config.table)
-        self.cdr_schema_combo.setCurrentIndex(max(self.cdr_schema_combo.findData(config.schema), 0))
-        self.cdr_zone_edit.setText(config.time_zone)
-        if config.start.startswith("days:"):
-            self.cdr_start_combo.setCurrentIndex(self.cdr_start_combo.findData("days"))
-            self.cdr_days_spin.setValue(int(config.start.removeprefix("days:")))
-        else:
-            self.cdr_start_combo.setCurrentIndex(max(self.cdr_start_combo.findData(config.start), 0))
         try:
             saved = ingest_sources.has_cdr_db_password(self.context.secrets)
         except SecretStoreError:
@@ -412,21 +387,10 @@ class IngestDialog(QDialog):
         self.cdr_position_label.setText(
             self.tr("このテーブルは読み取り済みの位置から続けます(「最初の取り込み」は使いません)。") if position is not None
             else self.tr("初めて読み取るときに、どこから取り込むかを選んでください。"))
-        self._update_enabled()
 
     def cdr_config(self) -> CdrDbConfig:
-        start = str(self.cdr_start_combo.currentData())
-        if start == "days":
-            start = f"days:{self.cdr_days_spin.value()}"
-        return replace(
-            self._cdr_config,
-            enabled=self.cdr_check.isChecked(),
-            url=self.cdr_url_edit.text().strip(),
-            table=self.cdr_table_edit.text().strip() or "cdr",
-            schema=str(self.cdr_schema_combo.currentData()),
-            time_zone=self.cdr_zone_edit.text().strip(),
-            start=start,
-        )
+        return ingest_sources.cdr_from_form(self._cdr_config, days=self.cdr_days_spin.value(),
+                                            **_read(self.cdr_fields))
 
     def _save_cdr_password(self) -> None:
         password = self.cdr_password_edit.text()
@@ -436,7 +400,7 @@ class IngestDialog(QDialog):
 
     def _on_cdr_test_button_clicked(self) -> None:
         self.cdr_test_button.setEnabled(False)
-        _show(self.cdr_test_label, self.tr("接続しています…"), HINT_STYLE)
+        _show(self.cdr_test_label, self.tr("接続しています…"), "hint")
         self.cdr_test_label.show()
         self.jobs.run("cdr_test", self._test_cdr(self.cdr_config(), self.cdr_password_edit.text() or None),
                       on_error=self._on_cdr_test_failed)
@@ -444,12 +408,12 @@ class IngestDialog(QDialog):
     async def _test_cdr(self, config: CdrDbConfig, password: str | None) -> None:
         info = await asyncio.to_thread(ingest_sources.check_cdr_db_connection, config, self.context.secrets, password)
         self.cdr_test_button.setEnabled(True)
-        _show(self.cdr_test_label, info.text(self.context.lang), STATE_STYLES[SourceState.RUNNING])
+        _show(self.cdr_test_label, info.text(self.context.lang), "ok")
 
     def _on_cdr_test_failed(self, error: BaseException) -> None:
         self.cdr_test_button.setEnabled(True)
         text = error.text(self.context.lang) if isinstance(error, CdrDbError | SecretStoreError) else str(error)
-        _show(self.cdr_test_label, text, ERROR_STYLE)
+        _show(self.cdr_test_label, text, "error")
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
@@ -457,12 +421,12 @@ class IngestDialog(QDialog):
         try:
             exists = ingest_sources.has_token(self.context.secrets)
         except SecretStoreError:
-            _show(self.token_state_label, self.tr("OSのキーリングを使えません"), ERROR_STYLE)
+            self.token_state_label.setText(self.tr("OSのキーリングを使えません"))
+            self.token_state_label.setStyleSheet(f"color: {ERROR_COLOR};")
             return
-        if exists:
-            _show(self.token_state_label, self.tr("生成済み(OSのキーリングに保存)"), "")
-        else:
-            _show(self.token_state_label, self.tr("未生成: HTTP受信にはトークンが必要です"), WARNING_STYLE)
+        self.token_state_label.setText(
+            self.tr("生成済み(OSのキーリングに保存)") if exists else self.tr("未生成: HTTP受信にはトークンが必要です"))
+        self.token_state_label.setStyleSheet("" if exists else WARNING_STYLE)
         self.generate_button.setText(self.tr("再生成…") if exists else self.tr("生成…"))
 
     def _grid(self, box: QGroupBox) -> QGridLayout:
@@ -491,7 +455,7 @@ class IngestDialog(QDialog):
         else:
             grid.addLayout(field, row, 1)
         if hint:
-            _place_under(grid, _styled(QLabel(hint, box), HINT_STYLE))
+            _place_under(grid, HintLabel(hint, box))
         if key:
             self.error_labels[key] = self._place_error(grid, key)
 
@@ -502,36 +466,48 @@ class IngestDialog(QDialog):
         return error
 
 
-def _show(label: QLabel, text: str, style: str) -> None:
-    """A state line: its text in its colour (running, off, error, warning)."""
+def _show(label: HintLabel, text: str, state: str) -> None:
+    """A state line: its text in its colour (ok: running, hint: off, error)."""
     label.setText(text)
-    label.setStyleSheet(style)
+    label.set_state(state)
+
+
+def _put(fields: dict[str, Field], values: dict[str, object]) -> None:
+    """Show a configuration's values in its fields (a combo shows the item of the value, else its first)."""
+    for name, widget in fields.items():
+        value = values[name]
+        if isinstance(widget, QCheckBox):
+            widget.setChecked(bool(value))
+        elif isinstance(widget, QComboBox):
+            widget.setCurrentIndex(max(widget.findData(value), 0))
+        else:
+            widget.setText(str(value))
+
+
+def _read(fields: dict[str, Field]) -> dict[str, Any]:
+    """What the fields say: a box's tick, a combo's value, a line's text without its surrounding spaces."""
+    return {name: widget.isChecked() if isinstance(widget, QCheckBox)
+            else str(widget.currentData()) if isinstance(widget, QComboBox) else widget.text().strip()
+            for name, widget in fields.items()}
 
 
 def _place_under(grid: QGridLayout, widget: QWidget) -> None:
     grid.addWidget(widget, grid.rowCount(), 1)
 
 
-def _styled(label: QLabel, style: str) -> QLabel:
-    """A wrapped label in one of the dialog's colours."""
+def _warning(text: str, parent: QWidget) -> QLabel:
+    """A wrapped warning (listening beyond this PC, a token shown once)."""
+    label = QLabel(text, parent)
     label.setWordWrap(True)
-    label.setStyleSheet(style)
+    label.setStyleSheet(WARNING_STYLE)
     return label
 
 
-def _selectable(parent: QWidget) -> QLabel:
-    """A wrapped label whose text can be selected and copied (a state, a test's result)."""
-    label = QLabel(parent)
-    label.setWordWrap(True)
+def _selectable(parent: QWidget) -> HintLabel:
+    """A wrapped state line whose text can be selected and copied (a state, a test's result)."""
+    label = HintLabel("", parent)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
-
-
-def _combo(parent: QWidget, *items: tuple[str, str]) -> QComboBox:
-    combo = QComboBox(parent)
-    for text, data in items:
-        combo.addItem(text, data)
-    return combo
 
 
 def _buddy(text: str, field: QWidget) -> QLabel:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from biztel_desk.domain import phone
 from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
+from biztel_desk.ui.boxes import vbox
+from biztel_desk.ui.widgets import ErrorLabel, HintLabel, text_label
 
 
 class RelinkDialog(QDialog):
@@ -26,43 +28,25 @@ class RelinkDialog(QDialog):
         self.setWindowTitle(self.tr("過去の通話の連携"))
         self.setMinimumWidth(460)
         total = sum(self.counts.values())
-        intro = QLabel(
-            self.tr("この変更で、保持期間内に取り込み済みの通話 {0}件が連携できるようになりました。"
-                    "今Salesforceに連携しますか?").format(total),
-            self,
-        )
-        intro.setWordWrap(True)
+        intro = text_label(self.tr("この変更で、保持期間内に取り込み済みの通話 {0}件が連携できるようになりました。"
+                                   "今Salesforceに連携しますか?").format(total))
         lines = "\n".join(
             self.tr("・{number}: {count}件").format(number=phone.national_format(number) if number.startswith("+") else number,
                                                      count=count)
             for number, count in sorted(self.counts.items())
         )
-        details = QLabel(lines, self)
-        details.setObjectName("relinkDetails")
-        note = QLabel(
-            self.tr("連携済みの通話は二重に連携されません。「今はしない」を選んでも、後でコマンド "
-                    "biztel-desk relink で連携できます。"),
-            self,
-        )
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #6a737d;")
-        self.error_label = QLabel(self)
+        details = text_label(lines, name="relinkDetails")
+        note = HintLabel(self.tr("連携済みの通話は二重に連携されません。「今はしない」を選んでも、後でコマンド "
+                                 "biztel-desk relink で連携できます。"), self)
+        self.error_label = ErrorLabel(self)
         self.error_label.setObjectName("relinkError")
-        self.error_label.setStyleSheet("color: #b00020;")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
         self.buttons = QDialogButtonBox(self)
         self.link_button = self.buttons.addButton(self.tr("連携する"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.later_button = self.buttons.addButton(self.tr("今はしない"), QDialogButtonBox.ButtonRole.RejectRole)
         self.link_button.setDefault(True)
         self.buttons.accepted.connect(self._on_link)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(details)
-        layout.addWidget(note)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
+        vbox(intro, details, note, self.error_label, self.buttons, parent=self)
 
     def _on_link(self) -> None:
         jobs = 0
@@ -71,8 +55,7 @@ class RelinkDialog(QDialog):
             for number in self.counts:
                 jobs += relink.relink(self.context.database, self.setting, number).jobs
         except ProblemsError as error:
-            self.error_label.setText(error.text(self.context.lang))
-            self.error_label.show()
+            self.error_label.show_message(error.text(self.context.lang))
             return
         finally:
             QGuiApplication.restoreOverrideCursor()
