@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from biztel_desk.domain.config import (
-    DEFAULT_OBJECTS,
     MEMO_MAX,
     NAME_MAX,
     ActivityMode,
@@ -34,8 +33,9 @@ from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.domain.vocabulary import ACTIVITY_MODES
 from biztel_desk.services.attention import Attention
 from biztel_desk.services.context import AppContext
+from biztel_desk.services.setting_form import basic_to_save, form_buttons
 from biztel_desk.ui.attention import AttentionBadge, mark_attention
-from biztel_desk.ui.crash import known_message, save_or_say
+from biztel_desk.ui.crash import save_or_say
 from biztel_desk.ui.setting_fields import (
     ChoiceRow,
     Field,
@@ -310,8 +310,7 @@ class BasicTab(QWidget):
         self._original = setting
         self._is_new = False
         self._fill(setting or LinkSettingConfig(name=""))
-        enabled = setting is not None
-        self.basic_group.setEnabled(enabled)
+        self.basic_group.setEnabled(setting is not None)
         self._update_status_controls()
 
     def start_new(self) -> None:
@@ -352,13 +351,8 @@ class BasicTab(QWidget):
         """Validate and save through the service; show every problem inline. True when saved."""
         self._clear_problems()
         original_name = None if self._is_new else self.setting_name()
-        values = self.form.values()
-        if self._is_new or self._original is None:
-            setting = LinkSettingConfig(objects=DEFAULT_OBJECTS, status=LinkStatus.DISABLED.value, **values)
-        else:
-            # The status may have changed elsewhere (the CLI): keep what the database holds, never revert it.
-            stored = self.context.config.get_setting(self._original.name) or self._original
-            setting = replace(stored, **values)
+        stored = self.context.config.get_setting(original_name) or self._original if original_name else None
+        setting = basic_to_save(stored, self.form.values())
         saved = save_or_say(lambda: self.context.config.save_basic(setting, original_name), self._show_problems,
                             self.summary_label.show_message, self.context.lang, self.context.database.location)
         if saved is None:
@@ -403,10 +397,9 @@ class BasicTab(QWidget):
     # --- live feedback -------------------------------------------------------------------------------------
 
     def _update_buttons(self) -> None:
-        active = self._is_new or self._original is not None
-        dirty = self.is_dirty()
-        self.save_button.setEnabled(active and (dirty or self._is_new))
-        self.revert_button.setEnabled(active and dirty)
+        save, revert = form_buttons(self._is_new or self._original is not None, self._is_new, self.is_dirty())
+        self.save_button.setEnabled(save)
+        self.revert_button.setEnabled(revert)
 
     def _update_status_controls(self) -> None:
         saved = self._original is not None and not self._is_new
@@ -472,22 +465,19 @@ class BasicTab(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 self._update_status_controls()
                 return
-        try:
-            self.context.config.set_status(self._original.name, new)
-        except Exception as error:
-            message = known_message(error, self.context.lang, self.context.database.location)
-            if message is None:
-                raise
-            if not isinstance(error, ProblemsError):  # a locked database: the status stays as it was
-                self.status_error.show_message(message)
-                self._update_status_controls()
-                return
-            text = error.text(self.context.lang)
-            if self.form.consent_check.isChecked() and not self._original.api_consent:
-                text += "\n" + self.tr("API利用許諾の変更がまだ保存されていません。先に「保存」をクリックしてください。")
-            self.status_error.show_message(text)
+        original = self._original
+        # Refused (no API consent) or a known failure (a locked database): the status stays as it was. (set_status
+        # returns nothing: the new status stands for "it was set".)
+        if save_or_say(lambda: self.context.config.set_status(original.name, new) or new, self._on_status_refused,
+                       self.status_error.show_message, self.context.lang, self.context.database.location) is None:
             self._update_status_controls()
             return
-        self._original = replace(self._original, status=new.value)
+        self._original = replace(original, status=new.value)
         self._update_status_controls()
         self.changed.emit()
+
+    def _on_status_refused(self, problems: list[Problem]) -> None:
+        text = ProblemsError(problems).text(self.context.lang)
+        if self.form.consent_check.isChecked() and self._original is not None and not self._original.api_consent:
+            text += "\n" + self.tr("API利用許諾の変更がまだ保存されていません。先に「保存」をクリックしてください。")
+        self.status_error.show_message(text)
