@@ -144,11 +144,6 @@ class SettingTable(QWidget):
         self.problems_label.hide()
         self.status_label = QLabel(self)
         self.status_label.setObjectName("status")
-        self.save_button = QPushButton(self.tr("保存"), self)
-        self.cancel_button = QPushButton(self.tr("キャンセル"), self)
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self._on_save_button_clicked)
-        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
 
     def load(self, setting_name: str | None) -> None:
         raise NotImplementedError
@@ -161,6 +156,13 @@ class SettingTable(QWidget):
         self.load(self.setting_name)
 
     def _bottom_row(self) -> QHBoxLayout:
+        """The status line, 保存 and キャンセル; a subclass calls it after making its own widgets, so that the
+        buttons come last in the tab order."""
+        self.save_button = QPushButton(self.tr("保存"), self)
+        self.cancel_button = QPushButton(self.tr("キャンセル"), self)
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self._on_save_button_clicked)
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         return row((self.status_label, 1), self.save_button, self.cancel_button)
 
     def _store(self, save: Callable[[str], list[Any]], refused: Callable[[list[Problem]], object]) -> list[Any] | None:

@@ -53,6 +53,7 @@ class TargetsTab(SettingTable):
 
         # 未登録の番号: company sides of stored calls that no number and no alias of this setting names.
         self.unknown_view = read_only_table([self.tr("番号(交換機の表記)"), self.tr("通話数"), self.tr("最後の通話")])
+        self.unknown_view.setParent(self)  # right after the numbers in the tab order
         self.unknown_view.setObjectName("unknownView")
         self.unknown_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.unknown_view.horizontalHeader().setSectionResizeMode(0, Mode.Stretch)
