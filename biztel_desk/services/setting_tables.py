@@ -1,9 +1,10 @@
 """Qt-free decisions of the オブジェクト and 連携対象 tabs: which row a problem is about, how a number reads in the
-table, which saved numbers may link past calls, and what the 未登録の番号 buttons allow."""
+table, which saved numbers may link past calls, and which buttons the tabs enable."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import phonenumbers
 
@@ -44,3 +45,22 @@ def relink_candidates(before: list[LinkTargetConfig], after: list[LinkTargetConf
 def can_add_number(number: str | None, region: str) -> bool:
     """An unregistered number can be added as a number (else only as an alias): it is one."""
     return bool(number) and validate_target_number(number or "", region)[1] is None
+
+
+@dataclass(frozen=True)
+class ObjectsButtons:
+    """What the オブジェクト tab enables."""
+
+    add: bool
+    edit: bool  # 編集 and 削除: a row is chosen
+    up: bool
+    down: bool
+    save: bool  # 保存 and キャンセル: something is edited
+
+
+def objects_buttons(current: int, count: int, dirty: bool, checking: bool) -> ObjectsButtons:
+    """The buttons for the chosen row ``current`` (-1: none) of ``count``; none while a 保存 compares the tab
+    codes with the org (``checking``): the edits being saved stay put."""
+    ready = not checking
+    return ObjectsButtons(add=ready, edit=ready and current >= 0, up=ready and current > 0,
+                          down=ready and 0 <= current < count - 1, save=ready and dirty)

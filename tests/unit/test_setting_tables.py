@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from biztel_desk.domain.config import LinkTargetConfig
-from biztel_desk.services.setting_tables import can_add_number, international, relink_candidates, row_of
+from biztel_desk.services.setting_tables import (
+    ObjectsButtons,
+    can_add_number,
+    international,
+    objects_buttons,
+    relink_candidates,
+    row_of,
+)
 
 
 def test_row_of_reads_the_row_a_problem_path_names() -> None:
@@ -43,3 +50,13 @@ def test_an_unregistered_number_can_be_added_only_when_it_is_one() -> None:
     assert can_add_number("0312345678", "JP")
     assert not can_add_number("gsm0", "JP")  # an alias at most
     assert not can_add_number("", "JP") and not can_add_number(None, "JP")
+
+
+def test_objects_buttons_follow_the_chosen_row_and_the_edits() -> None:
+    assert objects_buttons(-1, 3, dirty=False, checking=False) == ObjectsButtons(True, False, False, False, False)
+    assert objects_buttons(0, 3, dirty=False, checking=False) == ObjectsButtons(True, True, False, True, False)  # first
+    assert objects_buttons(1, 3, dirty=True, checking=False) == ObjectsButtons(True, True, True, True, True)
+    assert objects_buttons(2, 3, dirty=True, checking=False) == ObjectsButtons(True, True, True, False, True)  # last
+    assert objects_buttons(0, 1, dirty=True, checking=False) == ObjectsButtons(True, True, False, False, True)  # the only
+    # A 保存 compares the tab codes with the org: everything waits, the edits being saved stay put.
+    assert objects_buttons(1, 3, dirty=True, checking=True) == ObjectsButtons(False, False, False, False, False)

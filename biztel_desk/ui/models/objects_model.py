@@ -67,14 +67,11 @@ class ObjectsModel(RowsModel):
         self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), destination)
         self._rows.insert(target, self._rows.pop(row))
         self.endMoveRows()
-        self.renumber()
-        return target
-
-    def renumber(self) -> None:
         self._rows = [replace(obj, priority=index + 1) for index, obj in enumerate(self._rows)]
         self._problems = {}
         self._refresh()
         self.edited.emit()
+        return target
 
     def fill_from_describe(self, row: int, tab_name: str, tab_code: str) -> None:
         """Seam for auto-fill from Salesforce describe (a later issue): set a row's label and key prefix."""

@@ -20,6 +20,7 @@ from biztel_desk.domain.config import LinkObjectConfig, validate_objects
 from biztel_desk.domain.errors import KnownError
 from biztel_desk.services import verification
 from biztel_desk.services.context import AppContext
+from biztel_desk.services.setting_tables import objects_buttons
 from biztel_desk.services.verification import VerifyProblem
 from biztel_desk.ui.models.objects_model import FIELDS, ObjectsModel
 from biztel_desk.ui.setting_tables import SettingTable, rows_view
@@ -64,6 +65,7 @@ class ObjectsTab(SettingTable):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, ObjectsModel(), parent)
         self._dirty = False
+        self._checking = False  # a 保存 compares the tab codes with the org's key prefixes
         self.jobs = Jobs(self)  # "save": the key-prefix check, then the save
         self.view = objects_view(self.model, self)
 
@@ -216,15 +218,11 @@ class ObjectsTab(SettingTable):
 
     def _set_checking(self, checking: bool) -> None:
         """While the key prefixes are compared: the table and the buttons wait (the edits being saved stay put)."""
+        self._checking = checking
         self.view.setEnabled(not checking)
-        for button in (self.add_button, self.edit_button, self.delete_button, self.up_button, self.down_button):
-            button.setEnabled(not checking)
-        self.save_button.setEnabled(self._dirty and not checking)
-        self.cancel_button.setEnabled(self._dirty and not checking)
         if checking:
             self.status_label.setText(self.tr("タブコードをSalesforceのキープレフィックスと照合しています…"))
-        else:
-            self._update_buttons()
+        self._update_buttons()
 
     def _show_mismatches(self, mismatches: dict[int, VerifyProblem]) -> None:
         """The key-prefix check's findings, on the tab-code cells and under the table."""
@@ -233,14 +231,15 @@ class ObjectsTab(SettingTable):
 
     def _set_dirty(self, dirty: bool) -> None:
         self._dirty = dirty
-        self.save_button.setEnabled(dirty)
-        self.cancel_button.setEnabled(dirty)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         current = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1
-        self.edit_button.setEnabled(current >= 0)
-        self.delete_button.setEnabled(current >= 0)
-        self.up_button.setEnabled(current > 0)
-        self.down_button.setEnabled(0 <= current < self.model.rowCount() - 1)
-
+        enabled = objects_buttons(current, self.model.rowCount(), self._dirty, self._checking)
+        self.add_button.setEnabled(enabled.add)
+        self.edit_button.setEnabled(enabled.edit)
+        self.delete_button.setEnabled(enabled.edit)
+        self.up_button.setEnabled(enabled.up)
+        self.down_button.setEnabled(enabled.down)
+        self.save_button.setEnabled(enabled.save)
+        self.cancel_button.setEnabled(enabled.save)
