@@ -54,9 +54,9 @@ def test_new_setting_is_validated_inline_then_saved_and_survives_a_restart(
     type_into(qtbot, tab.form.fallback_edit, "0012v000032fR15ABC")  # 18 characters, wrong checksum
     click(qtbot, tab.save_button)
 
-    assert tab.form.name_error.isVisible()
-    assert tab.form.name_error.text() == message("required", "ja", field_name="name")
-    assert tab.form.memo_error.text() == message("too_long", "ja", field_name="memo", max=500, length=501)
+    assert tab.form.errors["name"].isVisible()
+    assert tab.form.errors["name"].text() == message("required", "ja", field_name="name")
+    assert tab.form.errors["memo"].text() == message("too_long", "ja", field_name="memo", max=500, length=501)
     assert tab.form.fallback_hint.text() == message("id_checksum", "ja", field_name="fallback_record_id")
     assert tab.summary_label.isVisible() and "3件" in tab.summary_label.text()
     assert context.config.list_settings() == []
@@ -76,7 +76,7 @@ def test_new_setting_is_validated_inline_then_saved_and_survives_a_restart(
     with qtbot.waitSignal(tab.saved) as saved:
         click(qtbot, tab.save_button)
     assert saved.args == ["本社コールセンター"]
-    assert not tab.form.name_error.isVisible() and not tab.summary_label.isVisible()
+    assert not tab.form.errors["name"].isVisible() and not tab.summary_label.isVisible()
     assert list_names(window) == ["本社コールセンター"]
     assert window.selected_setting() == "本社コールセンター"
     stored = context.config.get_setting("本社コールセンター")
@@ -110,13 +110,13 @@ def test_unknown_account_is_refused_next_to_the_account(qtbot: QtBot, context: A
     context.config.delete_account("旧組織")  # removed meanwhile, e.g. from the command line
 
     click(qtbot, tab.save_button)
-    assert tab.form.account_error.text() == message("unknown_account", "ja", field_name="account", value="旧組織")
+    assert tab.form.errors["account"].text() == message("unknown_account", "ja", field_name="account", value="旧組織")
     assert context.config.list_settings() == []
 
     tab.refresh_accounts()
     tab.form.account_combo.setCurrentIndex(tab.form.account_combo.findText("devorg"))
     click(qtbot, tab.save_button)
-    assert not tab.form.account_error.isVisible()
+    assert not tab.form.errors["account"].isVisible()
     assert [s.name for s in context.config.list_settings()] == ["連携設定 1"]
 
 
@@ -201,7 +201,7 @@ def test_consent_removed_while_enabled_is_refused_on_save(qtbot: QtBot, context:
     tab = window.basic_tab
     click(qtbot, tab.form.consent_check)
     click(qtbot, tab.save_button)
-    assert tab.form.consent_error.text() == message("consent_required", "ja")
+    assert tab.form.errors["api_consent"].text() == message("consent_required", "ja")
     assert context.config.get_setting("本社").api_consent  # type: ignore[union-attr]
 
 

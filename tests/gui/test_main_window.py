@@ -118,7 +118,7 @@ def test_switching_with_unsaved_edits_asks_to_save_discard_or_cancel(qtbot: QtBo
     boxes.answer(Button.Save)
     click_setting(qtbot, window, "大阪")
     assert window.selected_setting() == "本社"
-    assert tab.form.name_error.isVisible()
+    assert tab.form.errors["name"].isVisible()
     assert len(boxes.questions) == 4
 
 

@@ -89,3 +89,21 @@ def test_a_locked_database_on_saving_objects_and_targets_is_a_message(
     locked.execute("ROLLBACK")
     assert [t.number for t in context.config.get_setting("本社").targets] == ["03-1234-5678"]  # type: ignore[union-attr]
     _no_crash(data_dir, boxes)
+
+
+def test_a_locked_database_on_a_status_change_is_a_message(
+        qtbot: QtBot, window: MainWindow, context: AppContext, data_dir: Path, boxes: Boxes,
+        locked: sqlite3.Connection, make_setting) -> None:  # type: ignore[no-untyped-def]
+    make_setting(api_consent=True, status="paused")
+    window.refresh()
+    click_setting(qtbot, window, "本社")
+    tab = window.basic_tab
+    locked.execute("BEGIN IMMEDIATE")
+    qtbot.mouseClick(tab.status_buttons["enabled"], Qt.MouseButton.LeftButton)  # type: ignore[index]
+    assert tab.status_error.isVisible() and tab.status_error.text().startswith(LOCKED)
+    assert tab.status_buttons["paused"].isChecked()  # type: ignore[index]  # the status stays as it was
+    locked.execute("ROLLBACK")
+    assert context.config.get_setting("本社").status == "paused"  # type: ignore[union-attr]
+    _no_crash(data_dir, boxes)
+    qtbot.mouseClick(tab.status_buttons["enabled"], Qt.MouseButton.LeftButton)  # type: ignore[index]
+    assert not tab.status_error.isVisible() and context.config.get_setting("本社").status == "enabled"  # type: ignore[union-attr]

@@ -12,21 +12,17 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QScrollArea,
     QSizePolicy,
-    QVBoxLayout,
     QWidget,
 )
 
 from biztel_desk.domain.config import (
-    DEFAULT_OBJECTS,
     MEMO_MAX,
     NAME_MAX,
     ActivityMode,
@@ -34,32 +30,37 @@ from biztel_desk.domain.config import (
     LinkStatus,
 )
 from biztel_desk.domain.messages import Problem, ProblemsError
-from biztel_desk.domain.vocabulary import ACTIVITY_MODES, word
+from biztel_desk.domain.vocabulary import ACTIVITY_MODES
 from biztel_desk.services.attention import Attention
 from biztel_desk.services.context import AppContext
+from biztel_desk.services.setting_form import basic_to_save, form_buttons
 from biztel_desk.ui.attention import AttentionBadge, mark_attention
-from biztel_desk.ui.crash import known_message, save_or_say
-from biztel_desk.ui.i18n import language
-from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, show_fallback_hint, unanswered_combo
+from biztel_desk.ui.crash import save_or_say
+from biztel_desk.ui.setting_fields import (
+    ChoiceRow,
+    Field,
+    field_form,
+    multiple_match_combo,
+    no_match_combo,
+    show_fallback_hint,
+    unanswered_combo,
+)
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
     ErrorLabel,
     HintLabel,
     ask,
-    field_block,
-    make_form,
-    required_label,
+    column,
+    row,
+    separator,
     status_text,
 )
 
 _STATUS_ORDER = (LinkStatus.ENABLED, LinkStatus.PAUSED, LinkStatus.DISABLED)
-# Form fields whose inline error shows in the form; problems on other paths go to the summary only.
-_FORM_FIELDS = ("name", "account", "fallback_record_id", "api_consent", "memo", "on_multiple_match", "on_no_match", "activity_mode",
-                "on_unanswered")
 
 
 class BasicForm(QWidget):
-    """The 基本情報 fields of one link setting, with their hints and problems.
+    """The 基本情報 fields of one link setting, with their hints and problems: one ``Field`` per row (``fields``).
 
     The 基本情報 tab and the first-run wizard's 連携設定 page embed it (``with_account=False``: the wizard's
     account is the one it just saved). ``edited`` follows every change the admin makes (not ``fill``'s).
@@ -74,7 +75,6 @@ class BasicForm(QWidget):
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(NAME_MAX)
         self.name_edit.setPlaceholderText(self.tr("例: 本社コールセンター"))
-        self.name_error = ErrorLabel()
 
         self.account_combo = QComboBox()
         self.account_combo.setMinimumWidth(260)
@@ -83,110 +83,65 @@ class BasicForm(QWidget):
         self.account_button = QPushButton(self.tr("アカウント管理…"))
         self.account_button.setToolTip(self.tr("Salesforceアカウントを登録・編集します"))
         account_row = QWidget()
-        account_layout = QHBoxLayout(account_row)
-        account_layout.setContentsMargins(0, 0, 0, 0)
-        account_layout.addWidget(self.account_combo, 1)
-        account_layout.addWidget(self.account_button)
+        row((self.account_combo, 1), self.account_button, parent=account_row, margins=0)
         self.account_hint = HintLabel(
             self.tr("アカウントが登録されていません。「アカウント管理…」から連携に使うアカウントを登録してください。")
         )
-        self.account_error = ErrorLabel()
 
         self.fallback_edit = QLineEdit()
         self.fallback_edit.setPlaceholderText(self.tr("レコードID(15桁/18桁)またはレコードのURL"))
         self.fallback_hint = HintLabel()
 
         self.consent_check = QCheckBox(self.tr("このアカウントでSalesforce APIを利用することを許諾する"))
-        self.consent_hint = HintLabel(
-            self.tr("BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。")
-        )
-        self.consent_error = ErrorLabel()
 
         self.memo_edit = QPlainTextEdit()
         self.memo_edit.setTabChangesFocus(True)
         self.memo_edit.setFixedHeight(64)
         self.memo_counter = QLabel()
         self.memo_counter.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.memo_error = ErrorLabel()
-
-        self.multiple_combo = multiple_match_combo()
-        self.multiple_error = ErrorLabel()
 
         self.no_match_combo = no_match_combo()
-        self.no_match_error = ErrorLabel()
-
         self.unanswered_combo = unanswered_combo()
         self.unanswered_combo.setObjectName("unansweredCombo")
-        self.unanswered_hint = HintLabel(self.tr("誰も応答しなかった通話(不在着信・話中・発信失敗)を連携するかどうかです。"))
-        self.unanswered_error = ErrorLabel()
+        activity = ChoiceRow(tuple(ActivityMode), ACTIVITY_MODES)
+        self.task_radio, self.case_radio = activity.buttons
 
-        self.task_radio = QRadioButton(word(ACTIVITY_MODES, ActivityMode.TASK, language()))
-        self.case_radio = QRadioButton(word(ACTIVITY_MODES, ActivityMode.CASE_AND_TASK, language()))
-        self.activity_group = QButtonGroup(self)
-        self.activity_group.addButton(self.task_radio)
-        self.activity_group.addButton(self.case_radio)
-        activity_row = QWidget()
-        activity_layout = QHBoxLayout(activity_row)
-        activity_layout.setContentsMargins(0, 0, 0, 0)
-        activity_layout.setSpacing(20)
-        activity_layout.addWidget(self.task_radio)
-        activity_layout.addWidget(self.case_radio)
-        activity_layout.addStretch(1)
-        self.activity_hint = HintLabel(self.tr("リードやカスタムオブジェクトなどケースを持てないレコードには、ToDoのみ作成します。"))
-        self.activity_error = ErrorLabel()
-
-        form = make_form()
-        form.addRow(required_label(self.tr("連携名")), field_block(self.name_edit, self.name_error))
-        form.addRow(required_label(self.tr("Salesforceアカウント")), field_block(account_row, self.account_hint, self.account_error))
-        form.addRow(required_label(self.tr("紐付け先特定不可レコード")), field_block(self.fallback_edit, self.fallback_hint))
-        form.addRow(required_label(self.tr("API利用許諾")), field_block(self.consent_check, self.consent_hint, self.consent_error))
-        form.addRow(required_label(self.tr("メモ"), required=False), field_block(self.memo_edit, self.memo_counter, self.memo_error))
-        form.addRow(required_label(self.tr("レコードが複数一致した場合")), field_block(self.multiple_combo, self.multiple_error))
-        form.addRow(required_label(self.tr("レコードが一致しない場合")), field_block(self.no_match_combo, self.no_match_error))
-        form.addRow(required_label(self.tr("未応答の通話")),
-                    field_block(self.unanswered_combo, self.unanswered_hint, self.unanswered_error))
-        form.addRow(required_label(self.tr("活動履歴")), field_block(activity_row, self.activity_hint, self.activity_error))
-        self.form_layout = form
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(form)
+        self.fields = (
+            Field("name", self.tr("連携名"), self.name_edit),
+            Field("account", self.tr("Salesforceアカウント"), self.account_combo, (self.account_hint,),
+                  shown=account_row, load=self.fill_accounts),
+            Field("fallback_record_id", self.tr("紐付け先特定不可レコード"), self.fallback_edit, (self.fallback_hint,),
+                  value=lambda: self.fallback_edit.text().strip()),
+            Field("api_consent", self.tr("API利用許諾"), self.consent_check, (HintLabel(
+                self.tr("BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。")
+            ),)),
+            Field("memo", self.tr("メモ"), self.memo_edit, (self.memo_counter,), required=False),
+            Field("on_multiple_match", self.tr("レコードが複数一致した場合"), multiple_match_combo()),
+            Field("on_no_match", self.tr("レコードが一致しない場合"), self.no_match_combo),
+            Field("on_unanswered", self.tr("未応答の通話"), self.unanswered_combo, (HintLabel(
+                self.tr("誰も応答しなかった通話(不在着信・話中・発信失敗)を連携するかどうかです。")
+            ),)),
+            Field("activity_mode", self.tr("活動履歴"), activity, (HintLabel(
+                self.tr("リードやカスタムオブジェクトなどケースを持てないレコードには、ToDoのみ作成します。")
+            ),)),
+        )
+        self.errors = {spec.key: spec.error for spec in self.fields}  # a problem's text under its field
+        form = field_form(self.fields)
+        column(form, parent=self, margins=0)
         if not with_account:
             form.setRowVisible(1, False)
-        self._field_errors: dict[str, ErrorLabel] = {
-            "name": self.name_error,
-            "account": self.account_error,
-            "api_consent": self.consent_error,
-            "memo": self.memo_error,
-            "on_multiple_match": self.multiple_error,
-            "on_no_match": self.no_match_error,
-            "activity_mode": self.activity_error,
-            "on_unanswered": self.unanswered_error,
-        }
-
-        self.name_edit.textChanged.connect(self._on_form_edited)
-        self.account_combo.currentIndexChanged.connect(self._on_form_edited)
+        for spec in self.fields:
+            spec.changed().connect(self._on_form_edited)
         self.fallback_edit.textChanged.connect(self._on_fallback_edit_text_changed)
-        self.consent_check.toggled.connect(self._on_form_edited)
-        self.memo_edit.textChanged.connect(self._on_memo_edit_text_changed)
-        self.multiple_combo.currentIndexChanged.connect(self._on_form_edited)
-        self.no_match_combo.currentIndexChanged.connect(self._on_form_edited)
-        self.unanswered_combo.currentIndexChanged.connect(self._on_form_edited)
-        self.activity_group.buttonToggled.connect(self._on_form_edited)
+        self.memo_edit.textChanged.connect(self._update_memo_counter)
 
     def fill(self, setting: LinkSettingConfig) -> None:
         """Show ``setting``'s values (no ``edited``)."""
         self._loading = True
         try:
             self.clear_problems()
-            self.name_edit.setText(setting.name)
-            self.fill_accounts(setting.account)
-            self.fallback_edit.setText(setting.fallback_record_id)
-            self.consent_check.setChecked(setting.api_consent)
-            self.memo_edit.setPlainText(setting.memo)
-            self._select_data(self.multiple_combo, setting.on_multiple_match)
-            self._select_data(self.no_match_combo, setting.on_no_match)
-            self._select_data(self.unanswered_combo, setting.on_unanswered)
-            (self.case_radio if setting.activity_mode == ActivityMode.CASE_AND_TASK else self.task_radio).setChecked(True)
+            for spec in self.fields:
+                spec.show(getattr(setting, spec.key))
         finally:
             self._loading = False
         self._update_fallback_hint()
@@ -207,20 +162,10 @@ class BasicForm(QWidget):
 
     def values(self) -> dict[str, Any]:
         """The fields as LinkSettingConfig keyword arguments."""
-        return {
-            "name": self.name_edit.text(),
-            "account": self.account_combo.currentText() if self.account_combo.currentIndex() >= 0 else "",
-            "fallback_record_id": self.fallback_edit.text().strip(),
-            "api_consent": self.consent_check.isChecked(),
-            "memo": self.memo_edit.toPlainText(),
-            "on_multiple_match": str(self.multiple_combo.currentData()),
-            "on_no_match": str(self.no_match_combo.currentData()),
-            "on_unanswered": str(self.unanswered_combo.currentData()),
-            "activity_mode": (ActivityMode.CASE_AND_TASK if self.case_radio.isChecked() else ActivityMode.TASK).value,
-        }
+        return {spec.key: spec.current() for spec in self.fields}
 
     def clear_problems(self) -> None:
-        for label in self._field_errors.values():
+        for label in self.errors.values():
             label.clear_message()
         self._update_fallback_hint()
 
@@ -232,20 +177,15 @@ class BasicForm(QWidget):
             field = problem.field_name
             if field == "status":
                 field = "api_consent"  # "check API consent first": the fix is the checkbox
-            if field == "fallback_record_id":
+            if field == "fallback_record_id":  # its hint says what is wrong with what was typed
                 self.fallback_hint.setText(problem.text(lang))
                 self.fallback_hint.set_state("error")
-            elif field in self._field_errors:
-                label = self._field_errors[field]
+            elif field in self.errors:
+                label = self.errors[field]
                 label.show_message("\n".join(filter(None, (label.text() if label.isVisible() else "", problem.text(lang)))))
             else:
                 others.append(problem.text(lang))
         return others
-
-    @staticmethod
-    def _select_data(combo: QComboBox, value: str) -> None:
-        index = combo.findData(value)
-        combo.setCurrentIndex(max(index, 0))
 
     def _update_fallback_hint(self) -> None:
         show_fallback_hint(self.fallback_hint, self.fallback_edit.text(), self.context.lang)
@@ -263,11 +203,6 @@ class BasicForm(QWidget):
     def _on_fallback_edit_text_changed(self, _text: str) -> None:
         if not self._loading:
             self._update_fallback_hint()
-            self.edited.emit()
-
-    def _on_memo_edit_text_changed(self) -> None:
-        self._update_memo_counter()
-        self._on_form_edited()
 
 
 class BasicTab(QWidget):
@@ -298,7 +233,7 @@ class BasicTab(QWidget):
         self.form = BasicForm(self.context)
         self.name_edit = self.form.name_edit  # the window names a new setting after it
         self.form.edited.connect(self._on_form_edited)
-        self.form.account_button.clicked.connect(self._on_account_button_clicked)
+        self.form.account_button.clicked.connect(self.account_dialog_requested)
 
         self.required_note = QLabel(self.tr("* は必須項目です"))
         self.required_note.setStyleSheet("color: #5f6368;")
@@ -307,43 +242,27 @@ class BasicTab(QWidget):
         self.revert_button = QPushButton(self.tr("元に戻す"))
         for button in (self.save_button, self.revert_button):
             button.setMinimumWidth(96)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.required_note)
-        buttons.addStretch(1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
 
         self.basic_group = QGroupBox()
         self.basic_group.setObjectName("basicGroup")
-        basic_layout = QVBoxLayout(self.basic_group)
+        basic_layout = column(self.form, separator(), row(self.required_note, 1, self.revert_button, self.save_button),
+                              parent=self.basic_group)
         basic_layout.setContentsMargins(16, 14, 16, 12)
         basic_layout.setSpacing(12)
-        basic_layout.addWidget(self.form)
-        line = QFrame()
-        line.setFrameShape(QFrame.Shape.HLine)
-        line.setFrameShadow(QFrame.Shadow.Sunken)
-        basic_layout.addWidget(line)
-        basic_layout.addLayout(buttons)
 
         self.status_group = self._build_status_group()
 
         content = QWidget()
         content.setObjectName("basicTabContent")
-        layout = QVBoxLayout(content)
+        layout = column(self.status_group, self.summary_label, self.basic_group, 1, parent=content)
         layout.setContentsMargins(14, 12, 14, 14)
         layout.setSpacing(12)
-        layout.addWidget(self.status_group)
-        layout.addWidget(self.summary_label)
-        layout.addWidget(self.basic_group)
-        layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        column(scroll, parent=self, margins=0)
 
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.revert_button.clicked.connect(self._on_revert_button_clicked)
@@ -353,8 +272,6 @@ class BasicTab(QWidget):
         self.status_buttons: dict[LinkStatus, QPushButton] = {}
         self.status_button_group = QButtonGroup(self)
         self.status_button_group.setExclusive(True)
-        row = QHBoxLayout()
-        row.setSpacing(0)
         for index, status in enumerate(_STATUS_ORDER):
             button = QPushButton(status_text(status.value))
             button.setCheckable(True)
@@ -363,26 +280,24 @@ class BasicTab(QWidget):
             button.setProperty("segment", "first" if index == 0 else "last" if index == len(_STATUS_ORDER) - 1 else "middle")
             self.status_button_group.addButton(button, index)
             self.status_buttons[status] = button
-            row.addWidget(button)
-        row.addSpacing(16)
         self.status_description = HintLabel()
         self.status_description.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        row.addWidget(self.status_description, 1)
-        row.addSpacing(12)
         self.verify_button = QPushButton(self.tr("設定確認"))
         self.verify_button.setMinimumWidth(110)
         self.verify_button.setToolTip(self.tr("Salesforceに接続し、この連携設定で連携できるかを確認します(書き込みは行いません)"))
-        row.addWidget(self.verify_button)
+        buttons = row(*self.status_buttons.values())
+        buttons.setSpacing(0)
+        buttons.addSpacing(16)
+        buttons.addWidget(self.status_description, 1)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.verify_button)
         self.status_error = ErrorLabel()
         # 要対応 (services/attention.py, shown by the window): the red badge and why, under the status buttons.
         self.attention_badge = AttentionBadge()
         self._attention: tuple[Attention, ...] = ()
-        layout = QVBoxLayout(group)
+        layout = column(buttons, self.attention_badge, self.status_error, parent=group)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(6)
-        layout.addLayout(row)
-        layout.addWidget(self.attention_badge)
-        layout.addWidget(self.status_error)
         self.status_button_group.idClicked.connect(self._on_status_button_group_id_clicked)
         self.verify_button.clicked.connect(self._on_verify_button_clicked)
         return group
@@ -395,8 +310,7 @@ class BasicTab(QWidget):
         self._original = setting
         self._is_new = False
         self._fill(setting or LinkSettingConfig(name=""))
-        enabled = setting is not None
-        self.basic_group.setEnabled(enabled)
+        self.basic_group.setEnabled(setting is not None)
         self._update_status_controls()
 
     def start_new(self) -> None:
@@ -431,19 +345,14 @@ class BasicTab(QWidget):
         """True when the form holds edits that are not saved."""
         if self._original is None and not self._is_new:
             return False
-        return self._form_values() != self._baseline
+        return self.form.values() != self._baseline
 
     def save(self) -> bool:
         """Validate and save through the service; show every problem inline. True when saved."""
         self._clear_problems()
         original_name = None if self._is_new else self.setting_name()
-        values = self._form_values()
-        if self._is_new or self._original is None:
-            setting = LinkSettingConfig(objects=DEFAULT_OBJECTS, status=LinkStatus.DISABLED.value, **values)
-        else:
-            # The status may have changed elsewhere (the CLI): keep what the database holds, never revert it.
-            stored = self.context.config.get_setting(self._original.name) or self._original
-            setting = replace(stored, **values)
+        stored = self.context.config.get_setting(original_name) or self._original if original_name else None
+        setting = basic_to_save(stored, self.form.values())
         saved = save_or_say(lambda: self.context.config.save_basic(setting, original_name), self._show_problems,
                             self.summary_label.show_message, self.context.lang, self.context.database.location)
         if saved is None:
@@ -470,11 +379,8 @@ class BasicTab(QWidget):
         self.summary_label.clear_message()
         self.status_error.clear_message()
         self.form.fill(setting)
-        self._baseline = self._form_values()
+        self._baseline = self.form.values()
         self._update_buttons()
-
-    def _form_values(self) -> dict[str, Any]:
-        return self.form.values()
 
     # --- problems ------------------------------------------------------------------------------------------
 
@@ -491,10 +397,9 @@ class BasicTab(QWidget):
     # --- live feedback -------------------------------------------------------------------------------------
 
     def _update_buttons(self) -> None:
-        active = self._is_new or self._original is not None
-        dirty = self.is_dirty()
-        self.save_button.setEnabled(active and (dirty or self._is_new))
-        self.revert_button.setEnabled(active and dirty)
+        save, revert = form_buttons(self._is_new or self._original is not None, self._is_new, self.is_dirty())
+        self.save_button.setEnabled(save)
+        self.revert_button.setEnabled(revert)
 
     def _update_status_controls(self) -> None:
         saved = self._original is not None and not self._is_new
@@ -525,9 +430,6 @@ class BasicTab(QWidget):
 
     def _on_form_edited(self) -> None:
         self._update_buttons()
-
-    def _on_account_button_clicked(self) -> None:
-        self.account_dialog_requested.emit()
 
     def _on_save_button_clicked(self) -> None:
         self.save()
@@ -563,22 +465,19 @@ class BasicTab(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 self._update_status_controls()
                 return
-        try:
-            self.context.config.set_status(self._original.name, new)
-        except Exception as error:
-            message = known_message(error, self.context.lang, self.context.database.location)
-            if message is None:
-                raise
-            if not isinstance(error, ProblemsError):  # a locked database: the status stays as it was
-                self.status_error.show_message(message)
-                self._update_status_controls()
-                return
-            text = error.text(self.context.lang)
-            if self.form.consent_check.isChecked() and not self._original.api_consent:
-                text += "\n" + self.tr("API利用許諾の変更がまだ保存されていません。先に「保存」をクリックしてください。")
-            self.status_error.show_message(text)
+        original = self._original
+        # Refused (no API consent) or a known failure (a locked database): the status stays as it was. (set_status
+        # returns nothing: the new status stands for "it was set".)
+        if save_or_say(lambda: self.context.config.set_status(original.name, new) or new, self._on_status_refused,
+                       self.status_error.show_message, self.context.lang, self.context.database.location) is None:
             self._update_status_controls()
             return
-        self._original = replace(self._original, status=new.value)
+        self._original = replace(original, status=new.value)
         self._update_status_controls()
         self.changed.emit()
+
+    def _on_status_refused(self, problems: list[Problem]) -> None:
+        text = ProblemsError(problems).text(self.context.lang)
+        if self.form.consent_check.isChecked() and self._original is not None and not self._original.api_consent:
+            text += "\n" + self.tr("API利用許諾の変更がまだ保存されていません。先に「保存」をクリックしてください。")
+        self.status_error.show_message(text)

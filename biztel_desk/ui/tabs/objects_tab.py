@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QSpinBox,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -24,12 +20,15 @@ from biztel_desk.domain.config import LinkObjectConfig, validate_objects
 from biztel_desk.domain.errors import KnownError
 from biztel_desk.services import verification
 from biztel_desk.services.context import AppContext
+from biztel_desk.services.setting_tables import objects_buttons
 from biztel_desk.services.verification import VerifyProblem
-from biztel_desk.ui.crash import save_or_say
 from biztel_desk.ui.models.objects_model import FIELDS, ObjectsModel
+from biztel_desk.ui.setting_tables import SettingTable, rows_view
 from biztel_desk.ui.tasks import Jobs
+from biztel_desk.ui.widgets import column, row, text_label
 
-_ROW_PATH = re.compile(r"objects\[(\d+)\]")
+Mode = QHeaderView.ResizeMode
+Trigger = QAbstractItemView.EditTrigger
 
 
 class _ObjectDelegate(QStyledItemDelegate):
@@ -46,46 +45,28 @@ class _ObjectDelegate(QStyledItemDelegate):
 
 def objects_view(model: ObjectsModel, parent: QWidget) -> QTableView:
     """The objects table (the tab's and the wizard's): cells edited in place, priority with a spin box."""
-    view = QTableView(parent)
-    view.setObjectName("objectsView")
-    view.setModel(model)
+    view = rows_view(model, parent, "objectsView", Trigger.DoubleClicked | Trigger.EditKeyPressed | Trigger.AnyKeyPressed,
+                     (Mode.Stretch, Mode.Stretch, Mode.ResizeToContents, Mode.ResizeToContents))
     view.setItemDelegate(_ObjectDelegate(view))
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(
-        QAbstractItemView.EditTrigger.DoubleClicked
-        | QAbstractItemView.EditTrigger.EditKeyPressed
-        | QAbstractItemView.EditTrigger.AnyKeyPressed
-    )
-    view.setAlternatingRowColors(True)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-    header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-    view.verticalHeader().setDefaultSectionSize(28)
     return view
 
 
-class ObjectsTab(QWidget):
+class ObjectsTab(SettingTable):
     """Add / edit / delete objects, order them, 保存 validates everything through the config service.
 
     A new or changed tab code is compared with the org's key prefix before it is saved (設定確認's check, one
     describeGlobal in a job): a mismatch saves nothing; an org that cannot be reached saves and says so.
     """
 
-    changed = Signal()
     saved_later = Signal(bool)  # a 保存 that waited for the key-prefix check ended: True when it saved
+    LIST = "objects"
+    model: ObjectsModel
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.context = context
-        self.setting_name: str | None = None
+        super().__init__(context, ObjectsModel(), parent)
         self._dirty = False
-        self._saved: list[LinkObjectConfig] = []  # the objects as saved: only new tab codes need the org
+        self._checking = False  # a 保存 compares the tab codes with the org's key prefixes
         self.jobs = Jobs(self)  # "save": the key-prefix check, then the save
-
-        self.model = ObjectsModel(self)
         self.view = objects_view(self.model, self)
 
         self.add_button = QPushButton(self.tr("追加"), self)
@@ -93,67 +74,27 @@ class ObjectsTab(QWidget):
         self.delete_button = QPushButton(self.tr("削除"), self)
         self.up_button = QPushButton(self.tr("上へ"), self)
         self.down_button = QPushButton(self.tr("下へ"), self)
-        self.save_button = QPushButton(self.tr("保存"), self)
-        self.cancel_button = QPushButton(self.tr("キャンセル"), self)
-        self.save_button.setDefault(True)
+        intro = text_label(self.tr(
+            "着信・発信の相手の電話番号を検索するSalesforceのオブジェクトです。優先順位の小さいものから検索し、"
+            "タブコードにはレコードIDの先頭3文字(例: 取引先 001、取引先責任者 003、リード 00Q)を入力します。"
+            "セルをダブルクリックすると編集できます。"
+        ))
+        self.lead_note = text_label(self.tr(
+            "注意: 連携に使うSalesforceアカウントがリード(Lead)にアクセスできない場合は、必ずLeadの行を削除してください。"
+        ), name="leadNote")
 
-        intro = QLabel(
-            self.tr(
-                "着信・発信の相手の電話番号を検索するSalesforceのオブジェクトです。優先順位の小さいものから検索し、"
-                "タブコードにはレコードIDの先頭3文字(例: 取引先 001、取引先責任者 003、リード 00Q)を入力します。"
-                "セルをダブルクリックすると編集できます。"
-            ),
-            self,
-        )
-        intro.setWordWrap(True)
-        self.lead_note = QLabel(
-            self.tr(
-                "注意: 連携に使うSalesforceアカウントがリード(Lead)にアクセスできない場合は、必ずLeadの行を削除してください。"
-            ),
-            self,
-        )
-        self.lead_note.setWordWrap(True)
-        self.lead_note.setObjectName("leadNote")
-        self.problems_label = QLabel(self)
-        self.problems_label.setObjectName("problems")
-        self.problems_label.setWordWrap(True)
-        self.problems_label.setStyleSheet("color: #b00020;")
-        self.problems_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.problems_label.hide()
-        self.status_label = QLabel(self)
-        self.status_label.setObjectName("status")
-
-        side = QVBoxLayout()
-        for button in (self.add_button, self.edit_button, self.delete_button):
-            side.addWidget(button)
+        side = column(self.add_button, self.edit_button, self.delete_button)
         side.addSpacing(16)
         side.addWidget(self.up_button)
         side.addWidget(self.down_button)
         side.addStretch(1)
-
-        middle = QHBoxLayout()
-        middle.addWidget(self.view, 1)
-        middle.addLayout(side)
-
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.status_label, 1)
-        bottom.addWidget(self.save_button)
-        bottom.addWidget(self.cancel_button)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(middle, 1)
-        layout.addWidget(self.problems_label)
-        layout.addWidget(self.lead_note)
-        layout.addLayout(bottom)
+        column(intro, (row((self.view, 1), side), 1), self.problems_label, self.lead_note, self._bottom_row(), parent=self)
 
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
         self.up_button.clicked.connect(self._on_up_button_clicked)
         self.down_button.clicked.connect(self._on_down_button_clicked)
-        self.save_button.clicked.connect(self._on_save_button_clicked)
-        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         self.model.edited.connect(self._on_model_edited)
         self.view.selectionModel().currentRowChanged.connect(self._on_selection_current_row_changed)
         self.load(None)
@@ -162,14 +103,12 @@ class ObjectsTab(QWidget):
 
     def load(self, setting_name: str | None) -> None:
         """Show the objects of ``setting_name`` as saved; None empties and disables the tab."""
-        self.setting_name = setting_name
         setting = self.context.config.get_setting(setting_name) if setting_name else None
-        if setting is None:
-            self.setting_name = None
+        self.setting_name = setting_name if setting else None
         self.jobs.cancel("save")
         self._set_checking(False)
         self.model.set_objects(setting.objects if setting else ())
-        self._saved = list(setting.objects if setting else ())
+        self._saved = list(setting.objects if setting else ())  # only new tab codes need the org
         self.model.set_editable(setting is not None)
         self._show_problems([])
         self.status_label.clear()
@@ -196,20 +135,15 @@ class ObjectsTab(QWidget):
             self._refused(problems)
             return False
         if not verification.changed_tab_codes(self._saved, cleaned):
-            return self._store(cleaned)  # reordered or re-prioritised: nothing new to compare
+            return self._save_objects(cleaned)  # reordered or re-prioritised: nothing new to compare
         self._set_checking(True)
         self.jobs.run("save", self._check_then_save(self.setting_name, cleaned), on_error=self._on_save_failed)
         return None
 
-    def revert(self) -> None:
-        """Drop unsaved edits: back to the objects as saved."""
-        self.load(self.setting_name)
-
     # --- slots -------------------------------------------------------------------------------------------------
 
     def _on_add_button_clicked(self) -> None:
-        row = self.model.append()
-        index = self.model.index(row, 0)
+        index = self.model.index(self.model.append(), 0)
         self.view.setCurrentIndex(index)
         self.view.edit(index)
 
@@ -229,9 +163,6 @@ class ObjectsTab(QWidget):
     def _on_down_button_clicked(self) -> None:
         self._move(+1)
 
-    def _on_save_button_clicked(self) -> None:
-        self.save()
-
     async def _check_then_save(self, setting: str, objects: list[LinkObjectConfig]) -> None:
         note = ""
         try:
@@ -248,7 +179,7 @@ class ObjectsTab(QWidget):
             self.status_label.setText(self.tr("保存できませんでした。タブコードを修正してください。"))
             self.saved_later.emit(False)
             return
-        self.saved_later.emit(self._store(objects, note))
+        self.saved_later.emit(self._save_objects(objects, note))
 
     def _on_save_failed(self, error: BaseException) -> None:
         """A known failure that is not the check's (the database): nothing was saved, the edits stay."""
@@ -256,28 +187,17 @@ class ObjectsTab(QWidget):
         self.status_label.setText(error.text(self.context.lang) if isinstance(error, KnownError) else str(error))
         self.saved_later.emit(False)
 
-    def _store(self, objects: list[LinkObjectConfig], note: str = "") -> bool:
-        if self.setting_name is None:
+    def _save_objects(self, objects: list[LinkObjectConfig], note: str = "") -> bool:
+        if self._store(lambda name: self.context.config.save_objects(name, objects), self._refused) is None:
             return False
-        name = self.setting_name
-        saved = save_or_say(lambda: self.context.config.save_objects(name, objects), self._refused,
-                            self.status_label.setText, self.context.lang, self.context.database.location)
-        if saved is None:
-            return False
-        self.model.set_objects(saved)
-        self._saved = list(saved)
-        self._show_problems([])
         self._set_dirty(False)
-        self.status_label.setText(f"{self.tr('保存しました。')}{note}")
+        self.status_label.setText(self.status_label.text() + note)
         self.changed.emit()
         return True
 
     def _refused(self, problems: list[Any]) -> None:
         self._show_problems(problems)
         self.status_label.setText(self.tr("保存できませんでした。赤い項目を確認してください。"))
-
-    def _on_cancel_button_clicked(self) -> None:
-        self.load(self.setting_name)
 
     def _on_model_edited(self) -> None:
         self.status_label.clear()
@@ -292,58 +212,34 @@ class ObjectsTab(QWidget):
         index = self.view.currentIndex()
         if not index.isValid():
             return
-        row = self.model.move(index.row(), delta)
-        self.view.setCurrentIndex(self.model.index(row, index.column()))
+        moved = self.model.move(index.row(), delta)
+        self.view.setCurrentIndex(self.model.index(moved, index.column()))
         self._update_buttons()
 
     def _set_checking(self, checking: bool) -> None:
         """While the key prefixes are compared: the table and the buttons wait (the edits being saved stay put)."""
+        self._checking = checking
         self.view.setEnabled(not checking)
-        for button in (self.add_button, self.edit_button, self.delete_button, self.up_button, self.down_button):
-            button.setEnabled(not checking)
-        self.save_button.setEnabled(self._dirty and not checking)
-        self.cancel_button.setEnabled(self._dirty and not checking)
         if checking:
             self.status_label.setText(self.tr("タブコードをSalesforceのキープレフィックスと照合しています…"))
-        else:
-            self._update_buttons()
+        self._update_buttons()
 
     def _show_mismatches(self, mismatches: dict[int, VerifyProblem]) -> None:
         """The key-prefix check's findings, on the tab-code cells and under the table."""
         lang = self.context.lang
-        cells = {(row, "tab_code"): found.text(lang) for row, found in mismatches.items()}
-        lines = [self.tr("{row}行目: {message}").format(row=row + 1, message=found.text(lang))
-                 for row, found in sorted(mismatches.items())]
-        self.model.set_problems(cells)
-        self.problems_label.setText("\n".join(lines))
-        self.problems_label.setVisible(True)
+        self._show_found([(at, "tab_code", found.text(lang)) for at, found in sorted(mismatches.items())])
 
     def _set_dirty(self, dirty: bool) -> None:
         self._dirty = dirty
-        self.save_button.setEnabled(dirty)
-        self.cancel_button.setEnabled(dirty)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        row = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1
-        count = self.model.rowCount()
-        self.edit_button.setEnabled(row >= 0)
-        self.delete_button.setEnabled(row >= 0)
-        self.up_button.setEnabled(row > 0)
-        self.down_button.setEnabled(0 <= row < count - 1)
-
-    def _show_problems(self, problems: list[Any]) -> None:
-        cells: dict[tuple[int, str], str] = {}
-        lines: list[str] = []
-        for problem in problems:
-            text = problem.text(self.context.lang)
-            match = _ROW_PATH.search(problem.path)
-            if match:
-                row = int(match.group(1))
-                cells[(row, problem.field_name)] = text
-                lines.append(self.tr("{row}行目: {message}").format(row=row + 1, message=text))
-            else:
-                lines.append(text)
-        self.model.set_problems(cells)
-        self.problems_label.setText("\n".join(lines))
-        self.problems_label.setVisible(bool(lines))
+        current = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1
+        enabled = objects_buttons(current, self.model.rowCount(), self._dirty, self._checking)
+        self.add_button.setEnabled(enabled.add)
+        self.edit_button.setEnabled(enabled.edit)
+        self.delete_button.setEnabled(enabled.edit)
+        self.up_button.setEnabled(enabled.up)
+        self.down_button.setEnabled(enabled.down)
+        self.save_button.setEnabled(enabled.save)
+        self.cancel_button.setEnabled(enabled.save)

@@ -8,167 +8,99 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
-    QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
-from biztel_desk.domain import phone
-from biztel_desk.domain.config import LinkTargetConfig, validate_target_number
-from biztel_desk.domain.messages import Problem
+from biztel_desk.domain.config import LinkTargetConfig, validate_new_target
 from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import TIME_FORMAT, zone_of
 from biztel_desk.services.relink import UnknownNumber
-from biztel_desk.ui.crash import save_or_say
+from biztel_desk.services.setting_tables import can_add_number, relink_candidates
 from biztel_desk.ui.dialogs.relink_dialog import RelinkDialog
-from biztel_desk.ui.models.targets_model import ALIASES, TargetsModel
+from biztel_desk.ui.models.targets_model import TargetsModel
+from biztel_desk.ui.setting_tables import SettingTable, rows_view
 from biztel_desk.ui.tasks import Jobs
+from biztel_desk.ui.widgets import column, read_only_table, row, text_label
+
+Mode = QHeaderView.ResizeMode
+Trigger = QAbstractItemView.EditTrigger
 
 
-class TargetsTab(QWidget):
+class TargetsTab(SettingTable):
     """Read-only until 編集; then numbers can be checked, added, removed and marked default outbound."""
 
-    changed = Signal()
     unknown_loaded = Signal()  # the 未登録の番号 list is filled (it is computed in the background)
     relink_checked = Signal(int)  # past calls a change made linkable were counted (the dialog opens when > 0)
+    LIST = "targets"
+    model: TargetsModel
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.context = context
-        self.setting_name: str | None = None
+        super().__init__(context, TargetsModel(), parent)
         self._editing = False
-
-        self.model = TargetsModel(parent=self)
-        self.view = QTableView(self)
-        self.view.setObjectName("targetsView")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         # Only the エイリアス column is ever editable (and only in edit mode: the model's flags decide).
-        self.view.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.SelectedClicked
-        )
-        self.view.setAlternatingRowColors(True)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(ALIASES, QHeaderView.ResizeMode.Stretch)
-        self.view.verticalHeader().setDefaultSectionSize(28)
-        self._saved: list[LinkTargetConfig] = []
+        self.view = rows_view(self.model, self, "targetsView",
+                              Trigger.DoubleClicked | Trigger.EditKeyPressed | Trigger.SelectedClicked,
+                              (Mode.ResizeToContents, Mode.Stretch, Mode.Stretch, Mode.ResizeToContents, Mode.Stretch))
         self.relink_dialog: RelinkDialog | None = None
         self.jobs = Jobs(self)  # 未登録の番号 ("unknown": a newer list wins) and the relink count ("relink")
 
         # 未登録の番号: company sides of stored calls that no number and no alias of this setting names.
-        self.unknown_title = QLabel(self.tr("未登録の番号"), self)
-        self.unknown_title.setStyleSheet("font-weight: bold;")
-        self.unknown_intro = QLabel(
-            self.tr("取り込んだ通話のうち、どの電話番号・エイリアスにも一致しない会社側の番号です(連携されず、"
-                    "連携通話履歴に「対象外」として残ります)。番号として追加するか、上の表で選んだ番号のエイリアスにしてください。"),
-            self,
-        )
-        self.unknown_intro.setWordWrap(True)
-        self.unknown_view = QTableWidget(0, 3, self)
+        self.unknown_view = read_only_table([self.tr("番号(交換機の表記)"), self.tr("通話数"), self.tr("最後の通話")])
+        self.unknown_view.setParent(self)  # right after the numbers in the tab order
         self.unknown_view.setObjectName("unknownView")
-        self.unknown_view.setHorizontalHeaderLabels([self.tr("番号(交換機の表記)"), self.tr("通話数"), self.tr("最後の通話")])
-        self.unknown_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.unknown_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.unknown_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.unknown_view.verticalHeader().hide()
-        self.unknown_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.unknown_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.unknown_view.horizontalHeader().setSectionResizeMode(0, Mode.Stretch)
+        self.unknown_view.horizontalHeader().setSectionResizeMode(2, Mode.ResizeToContents)
         self.unknown_view.setMaximumHeight(160)
         self.unknown_add_button = QPushButton(self.tr("追加"), self)
         self.unknown_add_button.setObjectName("unknownAdd")
         self.unknown_alias_button = QPushButton(self.tr("エイリアスにする"), self)
         self.unknown_alias_button.setObjectName("unknownAlias")
 
-        intro = QLabel(
-            self.tr("チェックを付けた電話番号の通話だけがSalesforceに連携されます。変更するには「編集」をクリックしてください。"),
-            self,
+        intro = text_label(
+            self.tr("チェックを付けた電話番号の通話だけがSalesforceに連携されます。変更するには「編集」をクリックしてください。")
         )
-        intro.setWordWrap(True)
         self.edit_button = QPushButton(self.tr("編集"), self)
         self.number_edit = QLineEdit(self)
         self.number_edit.setObjectName("numberEdit")
         self.number_edit.setPlaceholderText(self.tr("電話番号(例: 03-1234-5678)"))
         self.add_button = QPushButton(self.tr("追加"), self)
         self.delete_button = QPushButton(self.tr("削除"), self)
-        self.save_button = QPushButton(self.tr("保存"), self)
-        self.cancel_button = QPushButton(self.tr("キャンセル"), self)
-        self.save_button.setDefault(True)
-        self.alias_hint = QLabel(
+        self.alias_hint = text_label(
             self.tr("エイリアス(交換機が書く別の表記: 0100、gsm0、s など)は、セルをダブルクリックしてカンマ区切りで入力します。"),
-            self,
+            name="aliasHint",
         )
-        self.alias_hint.setObjectName("aliasHint")
-        self.alias_hint.setWordWrap(True)
         self.alias_hint.setStyleSheet("color: #6a737d;")
-
         self.warning_label = QLabel(self.tr("電話番号設定が不足しています"), self)
         self.warning_label.setObjectName("warning")
         self.warning_label.setStyleSheet("color: #9a6700; font-weight: bold;")
-        self.problems_label = QLabel(self)
-        self.problems_label.setObjectName("problems")
-        self.problems_label.setWordWrap(True)
-        self.problems_label.setStyleSheet("color: #b00020;")
-        self.problems_label.hide()
-        self.status_label = QLabel(self)
-        self.status_label.setObjectName("status")
 
-        top = QHBoxLayout()
-        top.addWidget(intro, 1)
+        top = row((intro, 1))
         top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
-
-        add_row = QHBoxLayout()
-        add_row.addWidget(self.number_edit, 1)
-        add_row.addWidget(self.add_button)
-        add_row.addWidget(self.delete_button)
-
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.status_label, 1)
-        bottom.addWidget(self.save_button)
-        bottom.addWidget(self.cancel_button)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(add_row)
-        layout.addWidget(self.alias_hint)
-        layout.addWidget(self.problems_label)
-        layout.addWidget(self.warning_label)
-        layout.addLayout(bottom)
-        unknown_buttons = QHBoxLayout()
-        unknown_buttons.addStretch(1)
-        unknown_buttons.addWidget(self.unknown_add_button)
-        unknown_buttons.addWidget(self.unknown_alias_button)
         self.unknown_box = QWidget(self)
-        unknown_layout = QVBoxLayout(self.unknown_box)
-        unknown_layout.setContentsMargins(0, 8, 0, 0)
-        unknown_layout.addWidget(self.unknown_title)
-        unknown_layout.addWidget(self.unknown_intro)
-        unknown_layout.addWidget(self.unknown_view)
-        unknown_layout.addLayout(unknown_buttons)
-        layout.addWidget(self.unknown_box)
+        column(
+            text_label(self.tr("未登録の番号"), bold=True),
+            text_label(self.tr("取り込んだ通話のうち、どの電話番号・エイリアスにも一致しない会社側の番号です(連携されず、"
+                               "連携通話履歴に「対象外」として残ります)。番号として追加するか、上の表で選んだ番号のエイリアスにしてください。")),
+            self.unknown_view,
+            row(1, self.unknown_add_button, self.unknown_alias_button),
+            parent=self.unknown_box,
+        ).setContentsMargins(0, 8, 0, 0)
+        column(top, (self.view, 1), row((self.number_edit, 1), self.add_button, self.delete_button), self.alias_hint,
+               self.problems_label, self.warning_label, self._bottom_row(), self.unknown_box, parent=self)
 
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.number_edit.returnPressed.connect(self._on_add_button_clicked)
         self.number_edit.textEdited.connect(self._on_number_edit_text_edited)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
-        self.save_button.clicked.connect(self._on_save_button_clicked)
-        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         self.model.edited.connect(self._on_model_edited)
         self.unknown_view.itemSelectionChanged.connect(self._update_unknown_buttons)
         self.unknown_add_button.clicked.connect(self._on_unknown_add_clicked)
@@ -202,10 +134,6 @@ class TargetsTab(QWidget):
         """保存 (as the button): True when saved, False when refused (the problems are shown, the edits stay)."""
         return self._save(self.model.targets())
 
-    def revert(self) -> None:
-        """Drop unsaved edits: the saved numbers, read-only."""
-        self.load(self.setting_name)
-
     # --- slots -------------------------------------------------------------------------------------------------
 
     def _on_edit_button_clicked(self) -> None:
@@ -217,18 +145,14 @@ class TargetsTab(QWidget):
         if not self._editing:
             return
         text = self.number_edit.text()
-        e164, problem = validate_target_number(text, self.model.region)
-        if problem is None:
-            existing = {self.model.e164_of(row) for row in range(self.model.rowCount())}
-            if e164 in existing:
-                problem = Problem("phone_duplicate", "number", {"value": text.strip()})
+        existing = {self.model.e164_of(at) for at in range(self.model.rowCount())}
+        _e164, problem = validate_new_target(text, self.model.region, existing)
         if problem is not None:
             self._show_problems([problem])
             self.number_edit.setFocus()
             self.number_edit.selectAll()
             return
-        row = self.model.append(LinkTargetConfig(text.strip(), enabled=True))
-        self.view.selectRow(row)
+        self.view.selectRow(self.model.append(LinkTargetConfig(text.strip(), enabled=True)))
         self.number_edit.clear()
         self._show_problems([])
 
@@ -240,23 +164,12 @@ class TargetsTab(QWidget):
         if self._editing and index.isValid():
             self.model.remove(index.row())
 
-    def _on_save_button_clicked(self) -> None:
-        self._save(self.model.targets())
-
     def _save(self, targets: list[LinkTargetConfig]) -> bool:
-        if self.setting_name is None:
-            return False
         before = self._saved
-        name = self.setting_name
-        saved = save_or_say(lambda: self.context.config.save_targets(name, targets), self._show_problems,
-                            self.status_label.setText, self.context.lang, self.context.database.location)
+        saved = self._store(lambda name: self.context.config.save_targets(name, targets), self._show_problems)
         if saved is None:
             return False
-        self.model.set_targets(saved)
-        self._saved = list(saved)
-        self._show_problems([])
         self._set_editing(False)
-        self.status_label.setText(self.tr("保存しました。"))
         self.load_unknown()
         self.changed.emit()
         self.offer_relink(before, saved)
@@ -285,16 +198,16 @@ class TargetsTab(QWidget):
     def _show_unknown(self, unknown: list[UnknownNumber]) -> None:
         zone = zone_of(self.context.config.system().time_zone)
         self.unknown_view.setRowCount(len(unknown))
-        for row, number in enumerate(unknown):
+        for at, number in enumerate(unknown):
             shown = number.number or self.tr("(番号なし)")
             item = QTableWidgetItem(shown)
             item.setData(Qt.ItemDataRole.UserRole, number.number)
-            self.unknown_view.setItem(row, 0, item)
+            self.unknown_view.setItem(at, 0, item)
             count = QTableWidgetItem(str(number.calls))
             count.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.unknown_view.setItem(row, 1, count)
+            self.unknown_view.setItem(at, 1, count)
             last = number.last_started_at.astimezone(zone).strftime(TIME_FORMAT) if number.last_started_at else ""
-            self.unknown_view.setItem(row, 2, QTableWidgetItem(last))
+            self.unknown_view.setItem(at, 2, QTableWidgetItem(last))
         self.unknown_box.setVisible(bool(unknown))
         self._update_unknown_buttons()
         self.unknown_loaded.emit()
@@ -308,7 +221,7 @@ class TargetsTab(QWidget):
 
     def _update_unknown_buttons(self) -> None:
         number = self._selected_unknown()
-        valid = bool(number) and validate_target_number(number or "", self.model.region)[1] is None
+        valid = can_add_number(number, self.model.region)
         self.unknown_add_button.setEnabled(valid)
         self.unknown_add_button.setToolTip(
             "" if valid or not number else self.tr("電話番号として登録できない表記です。エイリアスにしてください。")
@@ -328,10 +241,10 @@ class TargetsTab(QWidget):
         alias = self._selected_unknown()
         if not alias or self.model.rowCount() == 0:
             return
-        row = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1
-        if row < 0 and self.model.rowCount() == 1:
-            row = 0
-        if row < 0:
+        at = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1
+        if at < 0 and self.model.rowCount() == 1:
+            at = 0
+        if at < 0:
             numbers = [target.number for target in self.model.targets()]
             choice, ok = QInputDialog.getItem(
                 self, self.tr("エイリアスにする"),
@@ -339,29 +252,17 @@ class TargetsTab(QWidget):
             )
             if not ok:
                 return
-            row = numbers.index(choice)
+            at = numbers.index(choice)
         if self._editing:
-            self.model.add_alias(row, alias)
+            self.model.add_alias(at, alias)
             return
         targets = self.model.targets()
-        targets[row] = replace(targets[row], aliases=(*targets[row].aliases, alias))
+        targets[at] = replace(targets[at], aliases=(*targets[at].aliases, alias))
         self._save(targets)
 
     def offer_relink(self, before: list[LinkTargetConfig], after: list[LinkTargetConfig]) -> None:
         """A number ticked, an alias added or a 既定の発信番号 set: ask whether to link its past calls."""
-        region = self.model.region
-        old = {phone.normalize(t.number, region): t for t in before}
-        changed = []
-        for target in after:
-            if not target.enabled:
-                continue
-            e164 = phone.normalize(target.number, region)
-            if e164 is None:
-                continue
-            previous = old.get(e164)
-            if (previous is None or not previous.enabled or set(target.aliases) - set(previous.aliases)
-                    or (target.default_outbound and not previous.default_outbound)):
-                changed.append(e164)
+        changed = relink_candidates(before, after, self.model.region)
         if not changed or self.setting_name is None:
             return
         setting = self.setting_name
@@ -388,9 +289,6 @@ class TargetsTab(QWidget):
             )
         self.changed.emit()
 
-    def _on_cancel_button_clicked(self) -> None:
-        self.load(self.setting_name)
-
     def _on_model_edited(self) -> None:
         self._update_warning()
 
@@ -407,21 +305,3 @@ class TargetsTab(QWidget):
 
     def _update_warning(self) -> None:
         self.warning_label.setVisible(self.setting_name is not None and self.model.checked_count() == 0)
-
-    def _show_problems(self, problems: list[Problem]) -> None:
-        lines = []
-        for problem in problems:
-            text = problem.text(self.context.lang)
-            row = _row_of(problem.path)
-            lines.append(self.tr("{row}行目: {message}").format(row=row + 1, message=text) if row is not None else text)
-        self.problems_label.setText("\n".join(lines))
-        self.problems_label.setVisible(bool(lines))
-
-
-def _row_of(path: str) -> int | None:
-    if path.startswith("targets[") and "]" in path:
-        try:
-            return int(path[len("targets[") : path.index("]")])
-        except ValueError:
-            return None
-    return None
