@@ -19,11 +19,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # helpers.org_profile: no pytest needed
 
 import shots  # noqa: E402
+from helpers.org_profile import COMPANY, window_profile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPANY = "03-1234-5678"
 WINDOW_SIZE = (1100, 720)  # as tools/screenshots.py
 
 
@@ -38,12 +39,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from biztel_desk.devorg.server import DevOrg
     from biztel_desk.domain.call import CallRecord
-    from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind
     from biztel_desk.engine.worker import LinkWorker
-    from biztel_desk.secrets import MemoryBackend, SecretStore
-    from biztel_desk.services.context import AppContext
     from biztel_desk.store import calls as store_calls
-    from biztel_desk.store.db import Database
     from biztel_desk.ui import i18n
     from biztel_desk.ui.main_window import MainWindow
     from biztel_desk.ui.tasks import install_event_loop
@@ -52,17 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     translators = i18n.install_translators(app, args.lang)
     install_event_loop(app)
     with DevOrg(seed="demo", records=50) as org, tempfile.TemporaryDirectory(prefix="biztel-attention-shot-") as tmp:
-        context = AppContext(database=Database.open(directory=Path(tmp)), secrets=SecretStore(MemoryBackend()),
-                             lang=args.lang, data_dir=Path(tmp))
-        credentials = org.credentials
-        context.config.save_account(
-            AccountConfig(name="本番組織", username=credentials["username"], login_host=org.url),
-            secrets={SecretKind.PASSWORD: credentials["password"], SecretKind.SECURITY_TOKEN: credentials["security_token"]})
-        fallback = next(str(r["Id"]) for r in org.records("Account") if r.get("Name") == "登録情報なし")
-        for name, number, status in (("本社コールセンター", COMPANY, "enabled"), ("大阪営業所", "06-6555-0101", "enabled")):
-            context.config.save_basic(LinkSettingConfig(name=name, account="本番組織", fallback_record_id=fallback,
-                                                        api_consent=True, status=status,
-                                                        targets=(LinkTargetConfig(number),)))
+        context = window_profile(Path(tmp), org, args.lang)
         start = dt.datetime(2025, 6, 2, 9, tzinfo=dt.UTC)
 
         def add_calls(first: int, count: int) -> None:
