@@ -545,29 +545,28 @@ def test_no_permission_to_create_leads_when_leads_are_created(context: AppContex
     assert lines(context, name) == [OK_JA]  # Leads are not created: no need to create them
 
 
-def test_lead_fields_not_editable_when_leads_are_created(context: AppContext, org: DevOrg,
-                                                         configure: Configure) -> None:
-    org.set_field("Lead", {"type": "picklist", "length": 255, "label": "リードソース", "createable": False,
-                           "picklistValues": ["Phone Inquiry", "Web", "Other"]}, "LeadSource")
-    name = configure(on_no_match="create_lead")
+@pytest.mark.parametrize(("sobject", "field", "description", "setting"), [
+    ("Lead", "LeadSource", {"type": "picklist", "length": 255, "label": "リードソース", "createable": False,
+                            "picklistValues": ["Phone Inquiry", "Web", "Other"]}, {"on_no_match": "create_lead"}),
+    ("Case", "Origin", {"type": "picklist", "length": 255, "label": "発生源", "createable": False, "updateable": False,
+                        "picklistValues": ["Phone", "Email", "Web"]}, {"activity_mode": "case_and_task"}),
+], ids=["lead_when_leads_are_created", "case_in_case_mode"])
+def test_fields_not_editable_of_an_object_the_setting_writes(
+    context: AppContext, org: DevOrg, configure: Configure, sobject: str, field: str, description: dict[str, Any],
+    setting: dict[str, str],
+) -> None:
+    org.set_field(sobject, description, field)
+    name = configure(**setting)
     report = verify_setting(context, name)
     assert report.lines("ja") == [
-        "Leadの項目レベルセキュリティが不正です: 連携ユーザは次の項目を編集できません: LeadSource。"
-        "設定 → 権限セット(またはプロファイル)→ オブジェクト設定 → Lead で、これらの項目に「編集アクセス権」を付与してください。"
+        f"{sobject}の項目レベルセキュリティが不正です: 連携ユーザは次の項目を編集できません: {field}。"
+        f"設定 → 権限セット(またはプロファイル)→ オブジェクト設定 → {sobject} で、これらの項目に「編集アクセス権」を付与してください。"
     ]
-    assert report.api_calls == BASE_CALLS + 1  # Lead's describe
-
-
-def test_case_fields_not_editable_in_case_mode(context: AppContext, org: DevOrg, configure: Configure) -> None:
-    org.set_field("Case", {"type": "picklist", "length": 255, "label": "発生源", "createable": False,
-                           "updateable": False, "picklistValues": ["Phone", "Email", "Web"]}, "Origin")
-    name = configure(activity_mode="case_and_task")
-    report = verify_setting(context, name)
     assert report.lines("en") == [
-        "Field-level security of Case is not valid: the user cannot edit these fields: Origin. "
-        "Fix: Give Edit Access to these fields in Setup → Permission Sets (or the profile) → Object Settings → Case."
+        f"Field-level security of {sobject} is not valid: the user cannot edit these fields: {field}. "
+        f"Fix: Give Edit Access to these fields in Setup → Permission Sets (or the profile) → Object Settings → {sobject}."
     ]
-    assert report.api_calls == BASE_CALLS + 1  # Case's describe
+    assert report.api_calls == BASE_CALLS + 1  # the object's describe
 
 
 def test_recording_server_longer_than_b_server_ip(context: AppContext, org: DevOrg, configure: Configure) -> None:
