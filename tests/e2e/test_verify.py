@@ -644,32 +644,25 @@ def test_cli_warning_only_exits_0(context: AppContext, org: DevOrg, configure: C
 WHOLE_URL_FORMULA = "HYPERLINK(B_ServerIP__c, IMAGE($Label.WavImg, \"Image\"), \"Image\")"
 
 
-def test_empty_recording_server_is_a_problem(context: AppContext, configure: Configure) -> None:
+@pytest.mark.parametrize(("key", "ja", "en"), [
+    ("recording_server_url",
+     "録音サーバURLが不正です: 入力されていないため、活動に録音再生リンクが付きません。"
+     "システム設定で録音サーバURL(例: https://s0000.u.biztel.jp:8000)を入力して保存してください。",
+     "Recording server URL is not valid: it is empty, so no Task gets a recording link. Fix: Enter the recording "
+     "server URL (e.g. https://s0000.u.biztel.jp:8000) in the system settings and save."),
+    ("recording_url_template",
+     "録音再生URLテンプレートが不正です: 入力されていないため、活動に録音再生リンクが付きません。"
+     "システム設定で録音再生URLテンプレートを入力して保存してください(BIZTELは {server}/monitor_link/{request_id})。",
+     "Recording link template is not valid: it is empty, so no Task gets a recording link. Fix: Enter the "
+     "recording link template in the system settings and save (BIZTEL: {server}/monitor_link/{request_id})."),
+], ids=["server", "template"])
+def test_an_empty_recording_setting_is_a_problem(context: AppContext, configure: Configure, key: str, ja: str,
+                                                 en: str) -> None:
     name = configure()
-    context.config.save_system({"recording_server_url": ""})
+    context.config.save_system({key: ""})
     report = verify_setting(context, name)
-    assert report.lines("ja") == [
-        "録音サーバURLが不正です: 入力されていないため、活動に録音再生リンクが付きません。"
-        "システム設定で録音サーバURL(例: https://s0000.u.biztel.jp:8000)を入力して保存してください。"
-    ]
-    assert report.lines("en") == [
-        "Recording server URL is not valid: it is empty, so no Task gets a recording link. Fix: Enter the recording "
-        "server URL (e.g. https://s0000.u.biztel.jp:8000) in the system settings and save."
-    ]
-
-
-def test_empty_recording_link_template_is_a_problem(context: AppContext, configure: Configure) -> None:
-    name = configure()
-    context.config.save_system({"recording_url_template": ""})
-    report = verify_setting(context, name)
-    assert report.lines("ja") == [
-        "録音再生URLテンプレートが不正です: 入力されていないため、活動に録音再生リンクが付きません。"
-        "システム設定で録音再生URLテンプレートを入力して保存してください(BIZTELは {server}/monitor_link/{request_id})。"
-    ]
-    assert report.lines("en") == [
-        "Recording link template is not valid: it is empty, so no Task gets a recording link. Fix: Enter the "
-        "recording link template in the system settings and save (BIZTEL: {server}/monitor_link/{request_id})."
-    ]
+    assert report.lines("ja") == [ja]
+    assert report.lines("en") == [en]
 
 
 def test_a_template_without_server_needs_no_server_but_the_whole_url_formula(context: AppContext, org: DevOrg,
