@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
+from helpers.shared_org import reset_if_used
 from simple_salesforce import Salesforce
 from sqlalchemy import select
 
@@ -35,12 +36,7 @@ def link_org() -> Iterator[DevOrg]:
 def _clean_link_org(request: pytest.FixtureRequest) -> Iterator[None]:
     """Faults, latency and usage set by one test never leak into the next."""
     yield
-    if "link_org" in request.fixturenames:
-        org: DevOrg = request.getfixturevalue("link_org")
-        org.clear_faults()
-        org.set_latency(0)
-        org.set_api_usage(0)
-        org.set_index_delay(0)
+    reset_if_used(request, "link_org")
 
 
 def org_client(org: DevOrg) -> Salesforce:
