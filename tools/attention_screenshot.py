@@ -14,7 +14,6 @@ import datetime as dt
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -61,31 +60,22 @@ def main(argv: list[str] | None = None) -> int:
             if window.worker_controller is not None:
                 window.worker_controller.wake()
 
-        def wait(condition: object, seconds: float = 60) -> None:
-            deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline and not condition():  # type: ignore[operator]
-                QCoreApplication.processEvents()
-                time.sleep(0.02)
-
         worker = LinkWorker(context.database, context.secrets, lang=args.lang, poll_interval_s=0.2)
         window = MainWindow(context, worker=worker)
         window.resize(*display.window_size(WINDOW_SIZE))
         window.show()
         window.select_setting("本社コールセンター")
         add_calls(0, 1)  # linked: the worker has described Task with the field
-        wait(lambda: worker.status.counters.linked == 1)
+        shots.wait_until(lambda: worker.status.counters.linked == 1, 60)
         org.set_field("Task", None, "B_CallEndDateTime__c")  # the org lost it: every Task write is refused
         add_calls(1, 3)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            QCoreApplication.processEvents()
-            time.sleep(0.02)
+
+        def attention_shown() -> bool:
             item = window.setting_list.item(0)
-            if item is not None and item.data(STATUS_ROLE) == "attention" and window.notifier.shown:
-                break
-        for _ in range(20):  # let the layout settle (the notice bar's height)
-            QCoreApplication.processEvents()
-            time.sleep(0.05)
+            return item is not None and item.data(STATUS_ROLE) == "attention" and bool(window.notifier.shown)
+
+        shots.wait_until(attention_shown, 60)
+        shots.settle(1.0)  # let the layout settle (the notice bar's height)
         out.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(out))
         print(out)
