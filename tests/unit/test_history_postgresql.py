@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.history_rows import add_jobs
 from helpers.postgres_server import database_without_extension_rights, fresh_database
 from sqlalchemy import delete, select
 
@@ -44,7 +45,6 @@ def fill(database: Database) -> None:
                                             api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
     rng = random.Random(7)
     with database.begin() as session:
-        ids = dict(session.execute(select(LinkSetting.name, LinkSetting.id)).all())
         calls = []
         for i in range(ROWS):
             began = START + dt.timedelta(minutes=11 * (i // 2))  # two calls share each start: ties need the id
@@ -57,12 +57,7 @@ def fill(database: Database) -> None:
             ))
         session.add_all(calls)
         session.flush()
-        states = ["linked", "linked", "failed", "retrying", "pending"]
-        session.add_all(
-            LinkJob(call_id=call.id, setting_id=ids["本社" if i % 10 else "支店"], state=states[i % 5],
-                    retry_count=i % 4, processed_at=call.started_at + dt.timedelta(minutes=1) if i % 3 else None)
-            for i, call in enumerate(calls)
-        )
+        add_jobs(session, calls)
 
 
 @pytest.fixture(scope="module")
