@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from simple_salesforce import Salesforce
+from helpers.org_profile import org_client
 
 from biztel_desk.app import build_parser
 from biztel_desk.cli import run
 from biztel_desk.devorg.server import DevOrg
-from biztel_desk.devorg.transport import loopback_session
 from biztel_desk.domain.config import (
     DEFAULT_OBJECTS,
     AccountConfig,
@@ -51,15 +50,9 @@ def org() -> Iterator[DevOrg]:
         yield running
 
 
-def client(org: DevOrg) -> Salesforce:
-    c = org.credentials
-    return Salesforce(username=c["username"], password=c["password"], security_token=c["security_token"],
-                      domain="login", session=loopback_session(org.url, timeout=10), version="59.0")
-
-
 def new_account(org: DevOrg, name: str = "登録情報なし") -> str:
     """A fallback Account created through the API, as the seed's example (「登録情報なし」)."""
-    result = client(org).Account.create({"Name": name})
+    result = org_client(org).Account.create({"Name": name})
     return to18(str(result["id"]))
 
 

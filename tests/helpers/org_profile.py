@@ -23,6 +23,13 @@ RECORDING_SERVER = "https://s0000.u.biztel.jp:8000"
 COMPANY = "03-1234-5678"  # the company number the settings link
 
 
+def org_client(org: DevOrg) -> Salesforce:
+    """A simple-salesforce client logged in to ``org`` with username + password + security token (SOAP login)."""
+    c = org.credentials
+    return Salesforce(username=c["username"], password=c["password"], security_token=c["security_token"],
+                      domain="login", session=loopback_session(org.url, timeout=10), version="59.0")
+
+
 def save_org_account(context: AppContext, org: DevOrg, account: str) -> None:
     """The account ``account`` of ``org``, its password and security token in the keyring."""
     c = org.credentials
@@ -50,10 +57,7 @@ def window_profile(directory: Path, org: DevOrg, lang: str, *, osaka: str = "ena
 def link_profile(context: AppContext, org: DevOrg, *, account: str = "devorg", setting: str = "本社") -> str:
     """Save the account ``account`` and the setting ``setting`` of ``org`` into ``context``; returns the setting."""
     save_org_account(context, org, account)
-    c = org.credentials
-    sf = Salesforce(username=c["username"], password=c["password"], security_token=c["security_token"],
-                    session=loopback_session(org.url, timeout=10), version="59.0")
-    fallback = str(sf.Account.create({"Name": "登録情報なし"})["id"])
+    fallback = str(org_client(org).Account.create({"Name": "登録情報なし"})["id"])
     context.config.save_basic(LinkSettingConfig(name=setting, account=account, fallback_record_id=fallback,
                                                 api_consent=True, targets=(LinkTargetConfig(COMPANY),)))
     context.config.save_system({"recording_server_url": RECORDING_SERVER})
