@@ -14,16 +14,16 @@ import datetime as dt
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # helpers.org_profile: no pytest needed
 
 import shots  # noqa: E402
+from helpers.org_profile import COMPANY, window_profile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPANY = "03-1234-5678"
 WINDOW_SIZE = (1100, 720)  # as tools/screenshots.py
 
 
@@ -38,12 +38,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from biztel_desk.devorg.server import DevOrg
     from biztel_desk.domain.call import CallRecord
-    from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind
     from biztel_desk.engine.worker import LinkWorker
-    from biztel_desk.secrets import MemoryBackend, SecretStore
-    from biztel_desk.services.context import AppContext
     from biztel_desk.store import calls as store_calls
-    from biztel_desk.store.db import Database
     from biztel_desk.ui import i18n
     from biztel_desk.ui.main_window import MainWindow
     from biztel_desk.ui.tasks import install_event_loop
@@ -52,17 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     translators = i18n.install_translators(app, args.lang)
     install_event_loop(app)
     with DevOrg(seed="demo", records=50) as org, tempfile.TemporaryDirectory(prefix="biztel-attention-shot-") as tmp:
-        context = AppContext(database=Database.open(directory=Path(tmp)), secrets=SecretStore(MemoryBackend()),
-                             lang=args.lang, data_dir=Path(tmp))
-        credentials = org.credentials
-        context.config.save_account(
-            AccountConfig(name="本番組織", username=credentials["username"], login_host=org.url),
-            secrets={SecretKind.PASSWORD: credentials["password"], SecretKind.SECURITY_TOKEN: credentials["security_token"]})
-        fallback = next(str(r["Id"]) for r in org.records("Account") if r.get("Name") == "登録情報なし")
-        for name, number, status in (("本社コールセンター", COMPANY, "enabled"), ("大阪営業所", "06-6555-0101", "enabled")):
-            context.config.save_basic(LinkSettingConfig(name=name, account="本番組織", fallback_record_id=fallback,
-                                                        api_consent=True, status=status,
-                                                        targets=(LinkTargetConfig(number),)))
+        context = window_profile(Path(tmp), org, args.lang)
         start = dt.datetime(2025, 6, 2, 9, tzinfo=dt.UTC)
 
         def add_calls(first: int, count: int) -> None:
@@ -74,31 +60,22 @@ def main(argv: list[str] | None = None) -> int:
             if window.worker_controller is not None:
                 window.worker_controller.wake()
 
-        def wait(condition: object, seconds: float = 60) -> None:
-            deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline and not condition():  # type: ignore[operator]
-                QCoreApplication.processEvents()
-                time.sleep(0.02)
-
         worker = LinkWorker(context.database, context.secrets, lang=args.lang, poll_interval_s=0.2)
         window = MainWindow(context, worker=worker)
         window.resize(*display.window_size(WINDOW_SIZE))
         window.show()
         window.select_setting("本社コールセンター")
         add_calls(0, 1)  # linked: the worker has described Task with the field
-        wait(lambda: worker.status.counters.linked == 1)
+        shots.wait_until(lambda: worker.status.counters.linked == 1, 60)
         org.set_field("Task", None, "B_CallEndDateTime__c")  # the org lost it: every Task write is refused
         add_calls(1, 3)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            QCoreApplication.processEvents()
-            time.sleep(0.02)
+
+        def attention_shown() -> bool:
             item = window.setting_list.item(0)
-            if item is not None and item.data(STATUS_ROLE) == "attention" and window.notifier.shown:
-                break
-        for _ in range(20):  # let the layout settle (the notice bar's height)
-            QCoreApplication.processEvents()
-            time.sleep(0.05)
+            return item is not None and item.data(STATUS_ROLE) == "attention" and bool(window.notifier.shown)
+
+        shots.wait_until(attention_shown, 60)
+        shots.settle(1.0)  # let the layout settle (the notice bar's height)
         out.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(out))
         print(out)

@@ -17,22 +17,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import shots  # noqa: E402
-from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 from biztel_desk import app as composition  # noqa: E402
 from biztel_desk.ui import i18n  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WINDOW_SIZE = (1366, 768)
-
-
-def settle(seconds: float = 0) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        QCoreApplication.processEvents()
-        if time.monotonic() >= deadline:
-            return
-        time.sleep(0.02)
 
 
 def linked_rows(session: composition.GuiSession) -> int:
@@ -73,13 +63,13 @@ def main(argv: list[str] | None = None) -> int:
         session.window.show()
         deadline = time.monotonic() + 60
         while linked_rows(session) < args.rows and time.monotonic() < deadline:
-            settle(0.1)
+            shots.settle(0.1)
         session.window.history_tab.view.clearSelection()
-        settle(0.3)
+        shots.settle(0.3)
         # New calls keep coming: wait for a moment between two of them when every count tells the same story.
         deadline = time.monotonic() + 30
         while not counts_agree(session) and time.monotonic() < deadline:
-            settle(0.05)
+            shots.settle(0.05)
             session.window.refresh()  # この設定 from the database now
             model = session.window.history_tab.model
             if not (model.loading or model.counting) and model.total < sum(setting_counts(session)):

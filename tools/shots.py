@@ -28,9 +28,12 @@ import json
 import os
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -133,3 +136,20 @@ def out_folder(out: Path, chosen: Display) -> Path:
     folder = chosen.place(out)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def settle(seconds: float = 0) -> None:
+    """Run the Qt event loop for ``seconds`` (at least one pass): timers, layouts and jobs get their turn."""
+    deadline = time.monotonic() + seconds
+    while True:
+        QCoreApplication.processEvents()
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.02)
+
+
+def wait_until(done: Callable[[], bool], seconds: float = 20) -> None:
+    """Run the Qt event loop until ``done()`` holds or ``seconds`` have passed."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        settle(0.05)

@@ -14,21 +14,19 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # helpers.org_profile: no pytest needed
 
 import shots  # noqa: E402
+from helpers.org_profile import COMPANY, org_client, save_org_account  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 from PySide6.QtWidgets import QWidget  # noqa: E402
-from simple_salesforce import Salesforce  # noqa: E402
 
 from biztel_desk.devorg.server import DevOrg  # noqa: E402
-from biztel_desk.devorg.transport import loopback_session  # noqa: E402
 from biztel_desk.domain.config import (  # noqa: E402
     DEFAULT_OBJECTS,
-    AccountConfig,
     LinkObjectConfig,
     LinkSettingConfig,
     LinkTargetConfig,
-    SecretKind,
 )
 from biztel_desk.secrets import MemoryBackend, SecretStore  # noqa: E402
 from biztel_desk.services.context import AppContext  # noqa: E402
@@ -68,16 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as directory, DevOrg(seed="empty") as org:
         context = AppContext(database=Database.open(directory=Path(directory)), secrets=SecretStore(MemoryBackend()),
                              lang=args.lang, data_dir=Path(directory))
-        c = org.credentials
-        context.config.save_account(
-            AccountConfig(name="本番組織", username=c["username"], login_host=org.url),
-            secrets={SecretKind.PASSWORD: c["password"], SecretKind.SECURITY_TOKEN: c["security_token"]},
-        )
-        sf = Salesforce(username=c["username"], password=c["password"], security_token=c["security_token"],
-                        session=loopback_session(org.url), version="59.0")
-        fallback = str(sf.Account.create({"Name": "登録情報なし"})["id"])
+        save_org_account(context, org, "本番組織")
+        fallback = str(org_client(org).Account.create({"Name": "登録情報なし"})["id"])
         base = LinkSettingConfig(name="本社コールセンター", account="本番組織", fallback_record_id=fallback,
-                                 api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),))
+                                 api_consent=True, targets=(LinkTargetConfig(COMPANY),))
         context.config.save_basic(base)
         ok = verify_setting(context, base.name)
         save(VerifyResultDialog(ok, context), args.out / f"{prefix}verify_ok.png", display)

@@ -11,15 +11,12 @@ import argparse
 import os
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import shots  # noqa: E402
-from PySide6.QtCore import QCoreApplication  # noqa: E402
 from PySide6.QtWidgets import QWidget  # noqa: E402
 from simple_salesforce import Salesforce  # noqa: E402
 
@@ -35,23 +32,8 @@ from biztel_desk.ui.wizard import PAGE_VERIFY, FirstRunWizard  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def settle(until: float = 0) -> None:
-    deadline = time.monotonic() + until
-    while True:
-        QCoreApplication.processEvents()
-        if time.monotonic() >= deadline:
-            return
-        time.sleep(0.02)
-
-
-def wait_until(done: Callable[[], bool], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not done() and time.monotonic() < deadline:
-        settle(0.05)
-
-
 def save(widget: QWidget, path: Path) -> None:
-    settle()
+    shots.settle()
     widget.grab().save(str(path))
     print(path)
 
@@ -83,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         page.form.secret_edits[SecretKind.PASSWORD].setText(c["password"])
         page.form.secret_edits[SecretKind.SECURITY_TOKEN].setText(c["security_token"])
         page.form.test_button.click()
-        wait_until(lambda: not page.is_testing())
+        shots.wait_until(lambda: not page.is_testing())
         save(wizard, args.out / f"{prefix}wizard_account.png")
 
         # On to 設定確認 of an org that lacks a field, the label and the resource: the automatic setup is offered.
@@ -97,12 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         wizard.setting_page.form.fallback_edit.setText(fallback)
         wizard.setting_page.form.consent_check.setChecked(True)
         wizard.next()
-        wait_until(lambda: not wizard.objects_page.is_fetching())
+        shots.wait_until(lambda: not wizard.objects_page.is_fetching())
         wizard.next()
         wizard.targets_page.recording_edit.setText("https://s0000.u.biztel.jp:8000")
         wizard.targets_page.add_number("03-1234-5678")
         wizard.next()
-        wait_until(lambda: not wizard.verify_page.is_running())
+        shots.wait_until(lambda: not wizard.verify_page.is_running())
         assert wizard.currentId() == PAGE_VERIFY and wizard.verify_page.setup_org_button.isVisible(), "problems"
         save(wizard, args.out / f"{prefix}wizard_verify.png")
         wizard.done(0)  # done, not close: close asks before discarding

@@ -18,43 +18,28 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # helpers.org_profile: no pytest needed
 
 import shots  # noqa: E402
+from helpers.org_profile import COMPANY, window_profile  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 from biztel_desk.devorg import seed_data  # noqa: E402
 from biztel_desk.devorg.server import DevOrg  # noqa: E402
 from biztel_desk.domain import phone  # noqa: E402
 from biztel_desk.domain.call import CallRecord  # noqa: E402
-from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind  # noqa: E402
 from biztel_desk.engine.worker import LinkWorker  # noqa: E402
-from biztel_desk.secrets import MemoryBackend, SecretStore  # noqa: E402
 from biztel_desk.services.context import AppContext  # noqa: E402
 from biztel_desk.store import calls as store_calls  # noqa: E402
-from biztel_desk.store.db import Database  # noqa: E402
 from biztel_desk.ui import i18n  # noqa: E402
 from biztel_desk.ui.main_window import MainWindow  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPANY = "03-1234-5678"
 RECORDS = 300
 
 
 def prepare(directory: Path, org: DevOrg, lang: str, calls: int) -> AppContext:
-    context = AppContext(database=Database.open(directory=directory), secrets=SecretStore(MemoryBackend()), lang=lang,
-                         data_dir=directory)
-    credentials = org.credentials
-    context.config.save_account(
-        AccountConfig(name="本番組織", username=credentials["username"], login_host=org.url),
-        secrets={SecretKind.PASSWORD: credentials["password"], SecretKind.SECURITY_TOKEN: credentials["security_token"]},
-    )
-    fallback = next(str(r["Id"]) for r in org.records("Account") if r.get("Name") == "登録情報なし")
-    context.config.save_basic(LinkSettingConfig(
-        name="本社コールセンター", account="本番組織", fallback_record_id=fallback, api_consent=True, status="enabled",
-        targets=(LinkTargetConfig(COMPANY),)))
-    context.config.save_basic(LinkSettingConfig(
-        name="大阪営業所", account="本番組織", fallback_record_id=fallback, api_consent=True, status="paused",
-        targets=(LinkTargetConfig("06-6555-0101"),)))
+    context = window_profile(directory, org, lang, osaka="paused")
     numbers = [phone.national_format(n) for n in sorted(seed_data.canonical_numbers(seed_data.generate_demo(RECORDS, 0)))]
     start = dt.datetime(2025, 6, 2, tzinfo=dt.UTC)
     records = [

@@ -79,7 +79,7 @@ def _check(report: db_admin.CheckReport, lang: str, stdout: TextIO, as_json: boo
     if report.kind == "PostgreSQL":
         listed = ", ".join(f"{name} {version}" for name, version in sorted(report.extensions.items())) or "-"
         lines.append(f"{_text(lang, '拡張機能', 'Extensions')}: {listed}")
-    lines.append(f"{_text(lang, 'キーワード検索', 'Keyword search')}: {pick(lang, *SEARCH_TEXT[report.keyword_search])}")
+    lines.extend(_keyword_lines(report, lang))
     how = _text(lang, "接続中のデスクトップ", "Desktops connected") if report.kind == "PostgreSQL" else \
         _text(lang, "連携中のデスクトップ(リースから)", "Desktops linking (from the leases)")
     lines.append(f"{how}: {len(report.desktops)}")
@@ -98,6 +98,65 @@ def _check(report: db_admin.CheckReport, lang: str, stdout: TextIO, as_json: boo
         lines.append(message("schema_too_new", lang, database_revision=report.revision, app_revision=report.head))
     stdout.write("\n".join(lines) + "\n")
     return exit_code
+
+
+INDEX_TEXT = {
+    "ix_calls_search_day_trgm": ("GIN 索引 ix_calls_search_day_trgm(通話の日+検索文字列、pg_trgm + btree_gin)",
+                                 "GIN index ix_calls_search_day_trgm (call day + searched text; pg_trgm + btree_gin)"),
+    "ix_calls_search_trgm": ("GIN 索引 ix_calls_search_trgm(検索文字列のみ、pg_trgm)",
+                             "GIN index ix_calls_search_trgm (searched text only; pg_trgm)"),
+    "call_search": ("SQLite FTS5 トライグラム索引 call_search", "SQLite FTS5 trigram index call_search"),
+}
+
+
+def _keyword_lines(report: db_admin.CheckReport, lang: str) -> list[str]:
+    """連携通話履歴's keyword search: the index present, what to do when it is missing, and the planner's use of it."""
+    head = f"{_text(lang, 'キーワード検索', 'Keyword search')}: "
+    plan = report.keyword_plan
+    if plan is None:  # no schema yet
+        return [head + pick(lang, *SEARCH_TEXT[""])]
+    missing = " ".join(f"CREATE EXTENSION {name};" for name in plan.missing)
+    if not plan.index:
+        lines = [head + _text(lang, "索引なし(LIKE で全件を検索します)。", "no index (a LIKE scan over every call).")]
+        if report.kind == "PostgreSQL":
+            lines.append("  " + (_text(lang, f"管理者が {missing} を実行した後、biztel-desk db upgrade を実行してください。",
+                                        f"Have an administrator run {missing} then run biztel-desk db upgrade.")
+                                 if missing else
+                                 _text(lang, "biztel-desk db upgrade を実行すると索引を作ります。",
+                                       "Run biztel-desk db upgrade to create the index.")))
+        return lines
+    lines = [head + pick(lang, *INDEX_TEXT.get(plan.index, (plan.index, plan.index)))]
+    if plan.index == "ix_calls_search_trgm":
+        lines.append("  " + _text(
+            lang,
+            "期間を指定したキーワード検索は、期間外の一致も一件ずつ確かめます。"
+            + (f"管理者が {missing} を実行した後、" if missing else "")
+            + "biztel-desk db upgrade を実行すると、期間用の索引 ix_calls_search_day_trgm を作ります。",
+            "A keyword within a date range rechecks its matches outside the range too. "
+            + (f"Have an administrator run {missing} then run" if missing else "Run")
+            + " biztel-desk db upgrade to create the range's index ix_calls_search_day_trgm.",
+        ))
+    if plan.planned:
+        over = ("1日分の", " over one day") if report.kind == "PostgreSQL" else ("", "")
+        lines.append("  " + _text(lang, f"実行計画: {over[0]}キーワード検索で {plan.planned} を使います。",
+                                  f"Plan: a keyword{over[1]} uses {plan.planned}."))
+    elif plan.usable:
+        size = (f"(約 {plan.calls:,} 件)", f" (about {plan.calls:,} rows)") if plan.calls >= 0 else ("", "")
+        lines.append("  " + _text(
+            lang,
+            f"実行計画: 通話が少ない{size[0]}ため、今は表を順に読みます。通話が増えると {plan.usable} を使います"
+            "(表の読み取りを除いた計画で確認しました)。",
+            f"Plan: the calls table is small{size[1]}, so it is read in full for now; as it grows the search uses"
+            f" {plan.usable} (checked with table scans priced out).",
+        ))
+    else:
+        lines.append("  " + _text(
+            lang,
+            f"実行計画: {plan.index} が使われていません。ANALYZE calls; を実行しても変わらなければ、"
+            "この出力を添えて開発元に連絡してください。",
+            f"Plan: {plan.index} is not used. If it stays so after ANALYZE calls; send this output to the developers.",
+        ))
+    return lines
 
 
 def _upgrade(report: db_admin.UpgradeReport, lang: str, stdout: TextIO, as_json: bool) -> int:

@@ -58,6 +58,7 @@ class CheckReport:
     keyword_search: str  # "fts5" | "pg_trgm" | "like"
     desktops: list[admin.Desktop] = field(default_factory=list)
     leases: list[admin.LeaseOwner] = field(default_factory=list)
+    keyword_plan: admin.KeywordPlan | None = None  # the keyword index and the planner's use of it (no schema: None)
 
     def as_json(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
@@ -121,13 +122,15 @@ def check(url: str) -> CheckReport:
             extensions = admin.extensions(connection)
             has_tables = schema in ("current", "older")
             search = keyword_index(connection) if has_tables else ""
+            plan = admin.keyword_plan(connection) if has_tables else None
             # (A schema older than 0006_link_leases has no lease table yet.)
             leases = admin.lease_owners(connection) if has_tables and inspect(connection).has_table("link_leases") else []
             if connection.dialect.name == "postgresql" or leases:
                 desktops = admin.connected_desktops(connection)
             else:
                 desktops = []
-        return CheckReport(redacted(url), kind, version, revision, head, schema, extensions, search, desktops, leases)
+        return CheckReport(redacted(url), kind, version, revision, head, schema, extensions, search, desktops, leases,
+                           plan)
 
 
 @dataclass(frozen=True)

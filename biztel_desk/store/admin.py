@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, inspect, select
 
+from biztel_desk.store.history import DAY_TRIGRAM_INDEX, PG_CALL_DAY, PG_SEARCH_BODY, TRIGRAM_INDEX
 from biztel_desk.store.models import LinkLease, LinkSetting, utcnow
 
 APPLICATION_PREFIX = "biztel-desk "  # store.db.application_name: PostgreSQL connections are "biztel-desk HOST:PID"
@@ -110,3 +112,81 @@ def connected_desktops(connection: Connection) -> list[Desktop]:
         if not lease.expired:
             hosts[lease.host] = hosts.get(lease.host, 0) + 1
     return [Desktop(host, count, None, None) for host, count in sorted(hosts.items())]
+
+
+# --- how the history keyword search runs (``db check``) -------------------------------------------------------------
+
+FTS_TABLE = "call_search"  # SQLite: migration 0004's FTS5 trigram table
+PLAN_KEYWORD = "0901"  # a representative keyword (part of a phone number) for the EXPLAIN of db check
+_PLAN_INDEX = re.compile(r"(?:Index Scan|Index Only Scan|Bitmap Index Scan) (?:using|on) (\S+)")
+
+
+@dataclass(frozen=True)
+class KeywordPlan:
+    """How the history keyword (絞り込み) search runs on this database, and whether the planner uses its index.
+
+    ``index`` is the keyword index present: ``ix_calls_search_day_trgm`` (migration 0021: day + text),
+    ``ix_calls_search_trgm`` (0008: text), ``call_search`` (SQLite FTS5), or ``""`` (none: a LIKE scan).
+    ``planned`` is the index the planner chose for a keyword over one day as the history spells it (``""``: it
+    reads the table); ``usable`` the index it chose with table and plain index scans priced out (``""``: it cannot
+    use one). ``missing`` the extensions the keyword indexes need that are not installed (PostgreSQL).
+    """
+
+    index: str
+    planned: str
+    usable: str
+    missing: tuple[str, ...] = ()
+    calls: int = -1  # the planner's estimate of the calls rows (-1: not analysed yet)
+
+
+def _indexes_in(plan: list[str]) -> list[str]:
+    return [match.group(1) for line in plan for match in _PLAN_INDEX.finditer(line)]
+
+
+def keyword_plan(connection: Connection) -> KeywordPlan:
+    """The keyword index present and the planner's use of it, by EXPLAIN (the query is not run); changes nothing.
+
+    The query is the history's for a keyword over one day (store.history.SqlHistorySource._keyword_condition):
+    the same indexed expressions, the day list only where the (day, text) index exists.
+    """
+    if connection.dialect.name == "sqlite":
+        if not inspect(connection).has_table(FTS_TABLE):
+            return KeywordPlan("", "", "")
+        rows = connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH '\"{PLAN_KEYWORD}\"'")
+        used = FTS_TABLE if any("VIRTUAL TABLE" in str(row[-1]) for row in rows) else ""
+        return KeywordPlan(FTS_TABLE, used, used)
+    if connection.dialect.name != "postgresql":
+        return KeywordPlan("", "", "")
+    installed = {str(name) for (name,) in connection.exec_driver_sql(
+        "SELECT extname FROM pg_extension WHERE extname IN ('pg_trgm', 'btree_gin')")}
+    missing = tuple(name for name in ("pg_trgm", "btree_gin") if name not in installed)
+    present = {str(name) for (name,) in connection.exec_driver_sql(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'calls' AND indexname IN (%(day)s, %(text)s)",
+        {"day": DAY_TRIGRAM_INDEX, "text": TRIGRAM_INDEX})}
+    index = next((name for name in (DAY_TRIGRAM_INDEX, TRIGRAM_INDEX) if name in present), "")
+    calls = connection.exec_driver_sql(
+        "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('calls')").scalar()
+    day = database_now(connection).date().isoformat()
+    # Our own constants only: safe to inline (%% is the driver's escape of %).
+    where = f"({PG_SEARCH_BODY}) ILIKE '%%{PLAN_KEYWORD}%%'"
+    if index == DAY_TRIGRAM_INDEX:
+        where += f" AND {PG_CALL_DAY} = ANY('{{{day}}}'::date[])"
+    query = f"EXPLAIN SELECT calls.id FROM calls WHERE {where}"
+    planned = _indexes_in([str(row[0]) for row in connection.exec_driver_sql(query)])
+    savepoint = connection.begin_nested()  # rolled back: SET LOCAL ends with it
+    try:
+        # Priced out, not forbidden: the plan the planner takes on a table too big to read in full.
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        connection.exec_driver_sql("SET LOCAL enable_indexscan = off")
+        usable = _indexes_in([str(row[0]) for row in connection.exec_driver_sql(query)])
+    finally:
+        savepoint.rollback()
+    keyword = {DAY_TRIGRAM_INDEX, TRIGRAM_INDEX}
+    return KeywordPlan(
+        index,
+        next((name for name in planned if name in keyword), ""),
+        next((name for name in usable if name in keyword), ""),
+        missing,
+        int(calls if calls is not None else -1),
+    )

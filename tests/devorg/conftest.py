@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from devorg_helpers import API_VERSION, DEMO_RECORDS, soap_client
+from helpers.shared_org import reset_if_used
 from simple_salesforce import Salesforce
 
 from biztel_desk.devorg.server import DevOrg
@@ -122,11 +123,7 @@ def devorg() -> Iterator[DevOrg]:
 def _clean_faults(request: pytest.FixtureRequest) -> Iterator[None]:
     """Faults and latency injected by one test never leak into the next."""
     yield
-    if "devorg" in request.fixturenames:
-        org: DevOrg = request.getfixturevalue("devorg")
-        org.clear_faults()
-        org.set_latency(0)
-        org.set_index_delay(0)
+    reset_if_used(request, "devorg")
 
 
 @pytest.fixture

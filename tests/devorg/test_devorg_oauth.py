@@ -38,6 +38,19 @@ def _authorize_url(org: DevOrg, **changes: str) -> str:
     return f"{org.url}/services/oauth2/authorize?{urlencode(query)}"
 
 
+def _authorization_code(org: DevOrg, **changes: str) -> str:
+    """The code of the redirect after signing in and allowing, through the dev org's pages as a browser does."""
+    session = requests.Session()
+    page = session.get(_authorize_url(org, **changes), timeout=10)
+    sign_in = parse_page(page.text)[0][0]
+    consent = session.post(f"{org.url}{sign_in.action}", timeout=10, data={
+        **sign_in.fields, "username": org.credentials["username"], "password": org.credentials["password"]})
+    approve = parse_page(consent.text)[0][0]
+    redirect = session.post(f"{org.url}{approve.action}", data={**approve.fields, "decision": "allow"},
+                            allow_redirects=False, timeout=10)
+    return parse_qs(urlsplit(redirect.headers["Location"]).query)["code"][0]
+
+
 def test_sign_in_page_then_approve_page_then_redirect(org: DevOrg) -> None:
     session = requests.Session()
     page = session.get(_authorize_url(org), timeout=10)
@@ -65,16 +78,8 @@ def test_bad_client_or_redirect_is_an_error_page_not_a_redirect(org: DevOrg) -> 
 
 
 def test_redirect_uri_must_match_at_the_token_endpoint(org: DevOrg) -> None:
-    session = requests.Session()
-    page = session.get(_authorize_url(org), timeout=10)
-    sign_in = parse_page(page.text)[0][0]
-    consent = session.post(f"{org.url}{sign_in.action}", timeout=10, data={
-        **sign_in.fields, "username": org.credentials["username"], "password": org.credentials["password"]})
-    approve = parse_page(consent.text)[0][0]
-    redirect = session.post(f"{org.url}{approve.action}", data={**approve.fields, "decision": "allow"},
-                            allow_redirects=False, timeout=10)
-    code = parse_qs(urlsplit(redirect.headers["Location"]).query)["code"][0]
-    answer = session.post(f"{org.url}/services/oauth2/token", timeout=10, data={
+    code = _authorization_code(org)
+    answer = requests.post(f"{org.url}/services/oauth2/token", timeout=10, data={
         "grant_type": "authorization_code", "code": code, "client_id": org.credentials["consumer_key"],
         "redirect_uri": "http://localhost:10/callback", "code_verifier": VERIFIER})
     assert answer.status_code == 400 and answer.json()["error"] == "redirect_uri_mismatch"
@@ -104,16 +109,8 @@ def test_devorg_command_new_org_flag_refuses_soap_login() -> None:
 
 
 def test_no_refresh_token_without_the_refresh_token_scope(org: DevOrg) -> None:
-    session = requests.Session()
-    page = session.get(_authorize_url(org, scope="api"), timeout=10)
-    sign_in = parse_page(page.text)[0][0]
-    consent = session.post(f"{org.url}{sign_in.action}", timeout=10, data={
-        **sign_in.fields, "username": org.credentials["username"], "password": org.credentials["password"]})
-    approve = parse_page(consent.text)[0][0]
-    redirect = session.post(f"{org.url}{approve.action}", data={**approve.fields, "decision": "allow"},
-                            allow_redirects=False, timeout=10)
-    code = parse_qs(urlsplit(redirect.headers["Location"]).query)["code"][0]
-    answer = session.post(f"{org.url}/services/oauth2/token", timeout=10, data={
+    code = _authorization_code(org, scope="api")
+    answer = requests.post(f"{org.url}/services/oauth2/token", timeout=10, data={
         "grant_type": "authorization_code", "code": code, "client_id": org.credentials["consumer_key"],
         "redirect_uri": "http://localhost:9/callback", "code_verifier": VERIFIER})
     assert answer.status_code == 200, answer.text

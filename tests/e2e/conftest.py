@@ -9,11 +9,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
+from helpers.org_profile import org_client
+from helpers.shared_org import reset_if_used
 from simple_salesforce import Salesforce
 from sqlalchemy import select
 
 from biztel_desk.devorg.server import DevOrg
-from biztel_desk.devorg.transport import loopback_session
 from biztel_desk.domain.call import CallRecord
 from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig, SecretKind
 from biztel_desk.engine.linker import EngineOptions, LinkEngine, StepResult
@@ -35,18 +36,7 @@ def link_org() -> Iterator[DevOrg]:
 def _clean_link_org(request: pytest.FixtureRequest) -> Iterator[None]:
     """Faults, latency and usage set by one test never leak into the next."""
     yield
-    if "link_org" in request.fixturenames:
-        org: DevOrg = request.getfixturevalue("link_org")
-        org.clear_faults()
-        org.set_latency(0)
-        org.set_api_usage(0)
-        org.set_index_delay(0)
-
-
-def org_client(org: DevOrg) -> Salesforce:
-    c = org.credentials
-    return Salesforce(username=c["username"], password=c["password"], security_token=c["security_token"],
-                      domain="login", session=loopback_session(org.url, timeout=10), version="59.0")
+    reset_if_used(request, "link_org")
 
 
 @pytest.fixture(scope="session")

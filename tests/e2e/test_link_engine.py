@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import COMPANY, LinkEnv, account_for, fallback_account, org_client, store_secrets, tasks_of
+from helpers.wait import wait_for
 from sqlalchemy import select
 
 from biztel_desk.devorg.seed_data import unknown_numbers
@@ -387,15 +388,6 @@ def test_upsert_when_the_unique_id_is_an_external_id(context: AppContext) -> Non
 @pytest.fixture
 def statuses() -> Iterator[list[WorkerStatus]]:
     yield []
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_worker_live_mode_pause_resume_stop(link_env: Callable[..., LinkEnv], statuses: list[WorkerStatus]) -> None:

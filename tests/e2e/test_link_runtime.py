@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import COMPANY, LinkEnv
+from helpers.wait import wait_for
 from sqlalchemy import func, select
 from test_ingest_sources import configure, free_port, port_is_free, post
 
@@ -26,15 +27,6 @@ from biztel_desk.services.link_runtime import LinkRuntime, WorkerState
 from biztel_desk.store.models import Call
 
 SOURCE_THREADS = ("watched-folder", "http-ingest")
-
-
-def _wait(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def _calls(context: AppContext) -> int:
@@ -83,8 +75,8 @@ def test_runtime_starts_an_import_wakes_the_worker_and_stop_ends_sources_before_
         assert status is not None
         assert (status.folder.state, status.http.state) == (SourceState.RUNNING, SourceState.RUNNING)
         assert runtime.sources is not None and runtime.sources.status() == status
-        _wait(lambda: runtime.worker.status.state == WorkerState.RUNNING)
-        _wait(lambda: runtime.status().last_purge is not None)  # housekeeping purged at start-up
+        wait_for(lambda: runtime.worker.status.state == WorkerState.RUNNING, 15.0)
+        wait_for(lambda: runtime.status().last_purge is not None, 15.0)  # housekeeping purged at start-up
         before = len(wakes.threads)
 
         # An import on the HTTP endpoint wakes the worker on the endpoint's thread; the call is linked at once.
@@ -93,7 +85,7 @@ def test_runtime_starts_an_import_wakes_the_worker_and_stop_ends_sources_before_
         assert answer.status_code == 200, answer.text
         assert wakes.event.wait(10)
         assert len(wakes.threads) > before and wakes.threads[-1] != threading.current_thread().name
-        _wait(lambda: env.job(unique_id).state == "linked")
+        wait_for(lambda: env.job(unique_id).state == "linked", 15.0)
         tasks = env.tasks(unique_id)
         assert len(tasks) == 1 and tasks[0]["WhatId"] == env.fallback_id  # an unknown number: the fallback record
 

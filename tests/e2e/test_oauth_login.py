@@ -36,6 +36,14 @@ def _cli(env: dict[str, str], data_dir: Path, *args: str) -> subprocess.Complete
                           env=env, capture_output=True, text=True, timeout=180)
 
 
+def _import_oauth_account(env: dict[str, str], data_dir: Path, org: DevOrg, more: str = "") -> None:
+    """``settings import`` of the account devorg (browser sign-in on ``org``) and ``more`` TOML after it."""
+    settings = data_dir.parent / "settings.toml"
+    settings.write_text(f'[[accounts]]\nname = "devorg"\nauth_method = "oauth_browser"\nlogin_host = "{org.url}"\n'
+                        f'consumer_key = "{org.credentials["consumer_key"]}"\n\n{more}', encoding="utf-8")
+    assert _cli(env, data_dir, "settings", "import", str(settings)).returncode == 0
+
+
 def _asterisk_row(unique_id: str, hour: str) -> str:
     day = (dt.datetime.now() - dt.timedelta(days=1)).strftime("%Y-%m-%d")
     company = COMPANY.replace("-", "")
@@ -76,14 +84,10 @@ def test_cli_login_sync_refresh_and_revoke(tmp_path: Path) -> None:
     with DevOrg(seed="demo", records=200) as org:
         sf = org_client(org)
         contact = sf.Contact.create({"LastName": "OAuth確認", "Phone": "03-3555-0142"})
-        settings = tmp_path / "settings.toml"
-        settings.write_text(
-            f'[[accounts]]\nname = "devorg"\nauth_method = "oauth_browser"\nlogin_host = "{org.url}"\n'
-            f'consumer_key = "{org.credentials["consumer_key"]}"\n\n'
+        _import_oauth_account(env, data_dir, org, (
             f'[[settings]]\nname = "本社"\naccount = "devorg"\nfallback_record_id = "{fallback_account(sf)}"\n'
             'api_consent = true\nstatus = "enabled"\n\n'
-            f'[[settings.targets]]\nnumber = "{COMPANY}"\nenabled = true\n', encoding="utf-8")
-        assert _cli(env, data_dir, "settings", "import", str(settings)).returncode == 0
+            f'[[settings.targets]]\nnumber = "{COMPANY}"\nenabled = true\n'))
 
         # Before any sign-in the account is 要再ログイン, and status says so with the command to run.
         result = _cli(env, data_dir, "status")
@@ -148,10 +152,7 @@ def test_denied_in_the_browser_exits_1_with_a_reason(tmp_path: Path) -> None:
     env = _env(tmp_path)
     data_dir = tmp_path / "data"
     with DevOrg(seed="empty") as org:
-        settings = tmp_path / "settings.toml"
-        settings.write_text(f'[[accounts]]\nname = "devorg"\nauth_method = "oauth_browser"\nlogin_host = "{org.url}"\n'
-                            f'consumer_key = "{org.credentials["consumer_key"]}"\n', encoding="utf-8")
-        assert _cli(env, data_dir, "settings", "import", str(settings)).returncode == 0
+        _import_oauth_account(env, data_dir, org)
         code, _out, err = _login_in_subprocess(env, data_dir, org, approve=False)
         assert code == 1
         assert "Access was denied in the browser (access_denied)" in err
@@ -162,10 +163,7 @@ def test_no_browser_times_out_with_a_clear_message(tmp_path: Path) -> None:
     env = _env(tmp_path)
     data_dir = tmp_path / "data"
     with DevOrg(seed="empty") as org:
-        settings = tmp_path / "settings.toml"
-        settings.write_text(f'[[accounts]]\nname = "devorg"\nauth_method = "oauth_browser"\nlogin_host = "{org.url}"\n'
-                            f'consumer_key = "{org.credentials["consumer_key"]}"\n', encoding="utf-8")
-        assert _cli(env, data_dir, "settings", "import", str(settings)).returncode == 0
+        _import_oauth_account(env, data_dir, org)
         result = _cli(env, data_dir, "account", "login", "devorg", "--no-browser", "--port", "0", "--timeout", "1")
         assert result.returncode == 1
         assert result.stdout.startswith(f"{org.url}/services/oauth2/authorize?")

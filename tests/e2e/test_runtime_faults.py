@@ -13,13 +13,14 @@ import stat
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
 from conftest import COMPANY, org_client
+from helpers.wait import wait_for
 from test_crash import _env, _linked, _prepare, _sync
 from test_ingest_sources import free_port
 
@@ -66,13 +67,6 @@ class Lines:
         self._thread.join(10)
 
 
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
 @pytest.mark.sqlite_only("the lock is SQLite's write lock (BEGIN IMMEDIATE through sqlite3)")
 def test_sync_survives_a_database_lock_held_over_10_s_and_links_afterwards(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,12 +86,12 @@ def test_sync_survives_a_database_lock_held_over_10_s_and_links_afterwards(
         process = _sync(data_dir, env)
         stderr = Lines(process)
         try:
-            _wait(lambda: _linked(data_dir) == 3, 60, "the first calls to be linked")
+            wait_for(lambda: _linked(data_dir) == 3, 60, "the first calls to be linked")
             # Another program takes the write lock and keeps it for 13 s, longer than SQLite's 10 s busy timeout.
             lock = sqlite3.connect(data_dir / DB_FILENAME, timeout=30, isolation_level=None)
             lock.execute("BEGIN IMMEDIATE")
             held_since = time.monotonic()
-            _wait(lambda: "locked by another program" in stderr.text, 20, "the worker to report the lock")
+            wait_for(lambda: "locked by another program" in stderr.text, 20, "the worker to report the lock")
             assert process.poll() is None, stderr.text
             # The HTTP endpoint is not taken down by the fault either.
             assert requests.get(f"http://127.0.0.1:{port}/v1/health", timeout=5).json() == {"status": "ok"}
@@ -111,7 +105,7 @@ def test_sync_survives_a_database_lock_held_over_10_s_and_links_afterwards(
             answer = requests.post(f"http://127.0.0.1:{port}/v1/calls", json=call, timeout=30,
                                    headers={"Authorization": f"Bearer {token}"})
             assert answer.status_code in (200, 201), answer.text
-            _wait(lambda: _linked(data_dir) == 4, 90, "the call posted after the lock to be linked")
+            wait_for(lambda: _linked(data_dir) == 4, 90, "the call posted after the lock to be linked")
             assert process.poll() is None, stderr.text
         finally:
             if process.poll() is None:
@@ -142,7 +136,7 @@ def test_sync_exits_non_zero_when_a_fault_ends_the_worker(tmp_path: Path, monkey
         process = _sync(data_dir, env)
         stderr = Lines(process)
         try:
-            _wait(lambda: _linked(data_dir) == 2, 60, "the calls to be linked")
+            wait_for(lambda: _linked(data_dir) == 2, 60, "the calls to be linked")
             # A table vanishes under the running worker (a bad restore, a tool run against the file): not transient.
             damage = sqlite3.connect(data_dir / DB_FILENAME, timeout=30, isolation_level=None)
             damage.execute("DROP TABLE link_leases")

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from simple_salesforce import Salesforce
+from helpers.org_profile import org_client
 
 from biztel_desk.app import build_parser
 from biztel_desk.cli import run
 from biztel_desk.devorg.server import DevOrg
-from biztel_desk.devorg.transport import loopback_session
 from biztel_desk.domain.config import (
     DEFAULT_OBJECTS,
     AccountConfig,
@@ -51,15 +50,9 @@ def org() -> Iterator[DevOrg]:
         yield running
 
 
-def client(org: DevOrg) -> Salesforce:
-    c = org.credentials
-    return Salesforce(username=c["username"], password=c["password"], security_token=c["security_token"],
-                      domain="login", session=loopback_session(org.url, timeout=10), version="59.0")
-
-
 def new_account(org: DevOrg, name: str = "登録情報なし") -> str:
     """A fallback Account created through the API, as the seed's example (「登録情報なし」)."""
-    result = client(org).Account.create({"Name": name})
+    result = org_client(org).Account.create({"Name": name})
     return to18(str(result["id"]))
 
 
@@ -545,29 +538,28 @@ def test_no_permission_to_create_leads_when_leads_are_created(context: AppContex
     assert lines(context, name) == [OK_JA]  # Leads are not created: no need to create them
 
 
-def test_lead_fields_not_editable_when_leads_are_created(context: AppContext, org: DevOrg,
-                                                         configure: Configure) -> None:
-    org.set_field("Lead", {"type": "picklist", "length": 255, "label": "リードソース", "createable": False,
-                           "picklistValues": ["Phone Inquiry", "Web", "Other"]}, "LeadSource")
-    name = configure(on_no_match="create_lead")
+@pytest.mark.parametrize(("sobject", "field", "description", "setting"), [
+    ("Lead", "LeadSource", {"type": "picklist", "length": 255, "label": "リードソース", "createable": False,
+                            "picklistValues": ["Phone Inquiry", "Web", "Other"]}, {"on_no_match": "create_lead"}),
+    ("Case", "Origin", {"type": "picklist", "length": 255, "label": "発生源", "createable": False, "updateable": False,
+                        "picklistValues": ["Phone", "Email", "Web"]}, {"activity_mode": "case_and_task"}),
+], ids=["lead_when_leads_are_created", "case_in_case_mode"])
+def test_fields_not_editable_of_an_object_the_setting_writes(
+    context: AppContext, org: DevOrg, configure: Configure, sobject: str, field: str, description: dict[str, Any],
+    setting: dict[str, str],
+) -> None:
+    org.set_field(sobject, description, field)
+    name = configure(**setting)
     report = verify_setting(context, name)
     assert report.lines("ja") == [
-        "Leadの項目レベルセキュリティが不正です: 連携ユーザは次の項目を編集できません: LeadSource。"
-        "設定 → 権限セット(またはプロファイル)→ オブジェクト設定 → Lead で、これらの項目に「編集アクセス権」を付与してください。"
+        f"{sobject}の項目レベルセキュリティが不正です: 連携ユーザは次の項目を編集できません: {field}。"
+        f"設定 → 権限セット(またはプロファイル)→ オブジェクト設定 → {sobject} で、これらの項目に「編集アクセス権」を付与してください。"
     ]
-    assert report.api_calls == BASE_CALLS + 1  # Lead's describe
-
-
-def test_case_fields_not_editable_in_case_mode(context: AppContext, org: DevOrg, configure: Configure) -> None:
-    org.set_field("Case", {"type": "picklist", "length": 255, "label": "発生源", "createable": False,
-                           "updateable": False, "picklistValues": ["Phone", "Email", "Web"]}, "Origin")
-    name = configure(activity_mode="case_and_task")
-    report = verify_setting(context, name)
     assert report.lines("en") == [
-        "Field-level security of Case is not valid: the user cannot edit these fields: Origin. "
-        "Fix: Give Edit Access to these fields in Setup → Permission Sets (or the profile) → Object Settings → Case."
+        f"Field-level security of {sobject} is not valid: the user cannot edit these fields: {field}. "
+        f"Fix: Give Edit Access to these fields in Setup → Permission Sets (or the profile) → Object Settings → {sobject}."
     ]
-    assert report.api_calls == BASE_CALLS + 1  # Case's describe
+    assert report.api_calls == BASE_CALLS + 1  # the object's describe
 
 
 def test_recording_server_longer_than_b_server_ip(context: AppContext, org: DevOrg, configure: Configure) -> None:
@@ -645,32 +637,25 @@ def test_cli_warning_only_exits_0(context: AppContext, org: DevOrg, configure: C
 WHOLE_URL_FORMULA = "HYPERLINK(B_ServerIP__c, IMAGE($Label.WavImg, \"Image\"), \"Image\")"
 
 
-def test_empty_recording_server_is_a_problem(context: AppContext, configure: Configure) -> None:
+@pytest.mark.parametrize(("key", "ja", "en"), [
+    ("recording_server_url",
+     "録音サーバURLが不正です: 入力されていないため、活動に録音再生リンクが付きません。"
+     "システム設定で録音サーバURL(例: https://s0000.u.biztel.jp:8000)を入力して保存してください。",
+     "Recording server URL is not valid: it is empty, so no Task gets a recording link. Fix: Enter the recording "
+     "server URL (e.g. https://s0000.u.biztel.jp:8000) in the system settings and save."),
+    ("recording_url_template",
+     "録音再生URLテンプレートが不正です: 入力されていないため、活動に録音再生リンクが付きません。"
+     "システム設定で録音再生URLテンプレートを入力して保存してください(BIZTELは {server}/monitor_link/{request_id})。",
+     "Recording link template is not valid: it is empty, so no Task gets a recording link. Fix: Enter the "
+     "recording link template in the system settings and save (BIZTEL: {server}/monitor_link/{request_id})."),
+], ids=["server", "template"])
+def test_an_empty_recording_setting_is_a_problem(context: AppContext, configure: Configure, key: str, ja: str,
+                                                 en: str) -> None:
     name = configure()
-    context.config.save_system({"recording_server_url": ""})
+    context.config.save_system({key: ""})
     report = verify_setting(context, name)
-    assert report.lines("ja") == [
-        "録音サーバURLが不正です: 入力されていないため、活動に録音再生リンクが付きません。"
-        "システム設定で録音サーバURL(例: https://s0000.u.biztel.jp:8000)を入力して保存してください。"
-    ]
-    assert report.lines("en") == [
-        "Recording server URL is not valid: it is empty, so no Task gets a recording link. Fix: Enter the recording "
-        "server URL (e.g. https://s0000.u.biztel.jp:8000) in the system settings and save."
-    ]
-
-
-def test_empty_recording_link_template_is_a_problem(context: AppContext, configure: Configure) -> None:
-    name = configure()
-    context.config.save_system({"recording_url_template": ""})
-    report = verify_setting(context, name)
-    assert report.lines("ja") == [
-        "録音再生URLテンプレートが不正です: 入力されていないため、活動に録音再生リンクが付きません。"
-        "システム設定で録音再生URLテンプレートを入力して保存してください(BIZTELは {server}/monitor_link/{request_id})。"
-    ]
-    assert report.lines("en") == [
-        "Recording link template is not valid: it is empty, so no Task gets a recording link. Fix: Enter the "
-        "recording link template in the system settings and save (BIZTEL: {server}/monitor_link/{request_id})."
-    ]
+    assert report.lines("ja") == [ja]
+    assert report.lines("en") == [en]
 
 
 def test_a_template_without_server_needs_no_server_but_the_whole_url_formula(context: AppContext, org: DevOrg,

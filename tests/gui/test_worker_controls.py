@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from helpers.shared_org import reset_org
 from helpers.window import Boxes, answer_close_question, boxes_fixture, close_window  # noqa: F401 (fixtures)
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
@@ -51,8 +52,7 @@ def frozen_heap() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _no_latency(org: DevOrg) -> Iterator[None]:
     yield
-    org.set_latency(0)
-    org.set_api_usage(0)
+    reset_org(org)
 
 
 @pytest.fixture(scope="module")

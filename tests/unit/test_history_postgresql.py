@@ -6,15 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.postgres_server import fresh_database
-from sqlalchemy import create_engine, delete, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from helpers.history_rows import add_jobs
+from helpers.postgres_server import database_without_extension_rights, fresh_database
+from sqlalchemy import delete, select
 
 from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig
 from biztel_desk.secrets import MemoryBackend, SecretStore
@@ -47,7 +45,6 @@ def fill(database: Database) -> None:
                                             api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
     rng = random.Random(7)
     with database.begin() as session:
-        ids = dict(session.execute(select(LinkSetting.name, LinkSetting.id)).all())
         calls = []
         for i in range(ROWS):
             began = START + dt.timedelta(minutes=11 * (i // 2))  # two calls share each start: ties need the id
@@ -60,12 +57,7 @@ def fill(database: Database) -> None:
             ))
         session.add_all(calls)
         session.flush()
-        states = ["linked", "linked", "failed", "retrying", "pending"]
-        session.add_all(
-            LinkJob(call_id=call.id, setting_id=ids["本社" if i % 10 else "支店"], state=states[i % 5],
-                    retry_count=i % 4, processed_at=call.started_at + dt.timedelta(minutes=1) if i % 3 else None)
-            for i, call in enumerate(calls)
-        )
+        add_jobs(session, calls)
 
 
 @pytest.fixture(scope="module")
@@ -162,27 +154,13 @@ def test_postgresql_plans_use_the_history_indexes(pair: tuple[SqlHistorySource, 
 
 
 def test_without_pg_trgm_the_keyword_is_a_like_scan_then_db_upgrade_indexes_it(
-    pg_url: str, pair: tuple[SqlHistorySource, SqlHistorySource], caplog: pytest.LogCaptureFixture
+    pair: tuple[SqlHistorySource, SqlHistorySource], caplog: pytest.LogCaptureFixture
 ) -> None:
     """A role that may not CREATE EXTENSION: the migration still succeeds and says what to do; the search
     scans and finds the same rows; once an administrator created pg_trgm, ensure_trigram_index adds the index."""
     lite, _postgres = pair
-    base = make_url(pg_url)
-    role, password = f"bt_user_{secrets.token_hex(3)}", secrets.token_hex(8)
-    database = f"bt_notrgm_{secrets.token_hex(3)}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
-        with admin.connect() as connection:
-            try:
-                connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
-            except Exception as error:  # noqa: BLE001 - a server role without CREATEROLE cannot run this test
-                pytest.skip(f"the test role cannot create roles: {error}")
-            connection.exec_driver_sql(f'CREATE DATABASE "{database}"')
-        in_database = create_engine(base.set(database=database), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-        with in_database.connect() as connection:
-            # Its own schema, no CREATE on the database: tables yes, extensions no (as on a managed server).
-            connection.exec_driver_sql(f"CREATE SCHEMA AUTHORIZATION {role}")
-        user_url = base.set(database=database, username=role, password=password).render_as_string(hide_password=False)
+    # Its own schema, no CREATE on the database: tables yes, extensions no (as on a managed server).
+    with database_without_extension_rights("notrgm") as (user_url, in_database):
         with caplog.at_level(logging.WARNING):
             restricted = Database.open(url=user_url)
         assert "CREATE EXTENSION pg_trgm" in caplog.text and "biztel-desk db upgrade" in caplog.text
@@ -221,12 +199,6 @@ def test_without_pg_trgm_the_keyword_is_a_like_scan_then_db_upgrade_indexes_it(
             assert ids(with_days.page(ranged, 60, 40, total=lite.count(ranged))) == ids(lite.page(ranged, 60, 40))
         finally:
             restricted.close()
-            in_database.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            connection.exec_driver_sql(f"DROP ROLE IF EXISTS {role}")
-        admin.dispose()
 
 
 def test_sqlite_keeps_its_fts5_search(tmp_path: Path) -> None:

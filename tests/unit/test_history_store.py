@@ -6,6 +6,7 @@ import datetime as dt
 import random
 
 import pytest
+from helpers.history_rows import add_jobs
 from sqlalchemy import select
 
 from biztel_desk.services.context import AppContext
@@ -17,7 +18,7 @@ from biztel_desk.store.history import (
     keyword_term,
     retry_now,
 )
-from biztel_desk.store.models import Call, LinkJob, LinkSetting
+from biztel_desk.store.models import Call, LinkJob
 
 ROWS = 12_000
 START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -29,7 +30,6 @@ def source(context: AppContext, make_setting) -> SqlHistorySource:  # type: igno
     make_setting("支店")
     rng = random.Random(3)
     with context.database.begin() as session:
-        ids = dict(session.execute(select(LinkSetting.name, LinkSetting.id)).all())
         calls = []
         for i in range(ROWS):
             began = START + dt.timedelta(minutes=7 * (i // 3))  # three calls share each start: ties need the id
@@ -41,12 +41,7 @@ def source(context: AppContext, make_setting) -> SqlHistorySource:  # type: igno
             ))
         session.add_all(calls)
         session.flush()
-        states = ["linked", "linked", "failed", "retrying", "pending"]
-        session.add_all(
-            LinkJob(call_id=call.id, setting_id=ids["本社" if i % 10 else "支店"], state=states[i % 5],
-                    retry_count=i % 4, processed_at=call.started_at + dt.timedelta(minutes=1) if i % 3 else None)
-            for i, call in enumerate(calls)
-        )
+        add_jobs(session, calls)
     return SqlHistorySource(context.database)
 
 
