@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSizePolicy,
-    QTableView,
     QWidget,
     QWizard,
     QWizardPage,
@@ -42,7 +41,6 @@ from biztel_desk.domain.config import (
     LinkStatus,
     LinkTargetConfig,
     SecretKind,
-    validate_new_target,
     validate_objects,
 )
 from biztel_desk.domain.errors import error_text
@@ -55,6 +53,7 @@ from biztel_desk.ui.crash import save_or_say
 from biztel_desk.ui.dialogs.verify_dialog import VerifyLines, VerifyRunner
 from biztel_desk.ui.models.objects_model import ObjectsModel
 from biztel_desk.ui.models.targets_model import ALIASES, CHECK, TargetsModel
+from biztel_desk.ui.setting_tables import rows_view
 from biztel_desk.ui.tabs.basic_tab import BasicForm
 from biztel_desk.ui.tabs.objects_tab import objects_view
 from biztel_desk.ui.tasks import Jobs
@@ -557,15 +556,11 @@ class WizardTargetsPage(_Page):
         self.number_hint.hide()
         self.model = TargetsModel(system.default_region, self)
         self.model.set_editable(True)  # the 既定の発信番号 checkbox (every number is linked: no 連携 column)
-        self.view = QTableView()
-        self.view.setObjectName("targetsView")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view = rows_view(self.model, self, "targetsView", QAbstractItemView.EditTrigger.NoEditTriggers,
+                              (QHeaderView.ResizeMode.Stretch,) * len(TargetsModel.COLUMNS))
         self.view.setMaximumHeight(220)
         for hidden in (CHECK, ALIASES):
             self.view.hideColumn(hidden)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.remove_button = QPushButton(self.tr("削除"))
         self.remove_button.setEnabled(False)
         self.error_label = ErrorLabel()
@@ -590,6 +585,7 @@ class WizardTargetsPage(_Page):
         column(QLabel(self.tr("電話番号")), row((self.number_edit, 1), self.add_button), self.number_error,
                self.number_hint, (self.view, 1), default_hint, row(1, self.remove_button), self.error_label, extra, 1,
                later, parent=self)
+        QWidget.setTabOrder(self.add_button, self.view)  # the view was parented first: the number field leads
         self.add_button.clicked.connect(self._on_add_button_clicked)
         # Enter in the number field adds the number; it must not also press the wizard's default 次へ button.
         self.number_edit.installEventFilter(self)
@@ -607,8 +603,7 @@ class WizardTargetsPage(_Page):
 
     def add_number(self, text: str) -> bool:
         """Add a number as the admin typed it: shown normalised (03-1234-5678); False with the reason if refused."""
-        existing = {self.model.e164_of(index) for index in range(self.model.rowCount())}
-        e164, problem = validate_new_target(text, self.model.region, existing)
+        e164, problem = self.model.check_new(text)
         if e164 is None or problem is not None:
             self.number_error.show_message(problem.text(self.context.lang) if problem is not None else "")
             self.number_hint.hide()

@@ -52,6 +52,17 @@ def test_targets_model_passes_the_model_tester(qtmodeltester) -> None:  # type: 
     qtmodeltester.check(model)
 
 
+def test_check_new_is_the_one_add_check_of_the_tab_and_the_wizard() -> None:
+    """What 追加 accepts (the tab's and the wizard's): a number, not one in the table under any spelling."""
+    model = TargetsModel()
+    model.set_targets([LinkTargetConfig("03-1234-5678")])
+    assert model.check_new("06-6123-4567") == ("+81661234567", None)
+    e164, problem = model.check_new("(03)1234-5678")
+    assert e164 is None and problem is not None and problem.code == "phone_duplicate"
+    e164, problem = model.check_new("12345")
+    assert problem is not None and problem.code != "phone_duplicate"
+
+
 def test_read_only_until_edit(qtbot, context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
     make_setting()
     tab = _tab(qtbot, context)

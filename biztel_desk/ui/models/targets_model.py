@@ -8,7 +8,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from biztel_desk.domain import phone
-from biztel_desk.domain.config import LinkTargetConfig
+from biztel_desk.domain.config import LinkTargetConfig, validate_new_target
+from biztel_desk.domain.messages import Problem
 from biztel_desk.services.setting_tables import international
 from biztel_desk.ui.setting_tables import Index, RowsModel
 
@@ -39,6 +40,12 @@ class TargetsModel(RowsModel):
 
     def e164_of(self, row: int) -> str | None:
         return phone.normalize(self._rows[row].number, self.region)
+
+    def check_new(self, text: str) -> tuple[str | None, Problem | None]:
+        """``text`` as a number to add (the 連携対象 tab's and the wizard's 追加): its E.164 form, or why it is
+        refused (not a number, or already in the table)."""
+        existing = {self.e164_of(row) for row in range(len(self._rows))}
+        return validate_new_target(text, self.region, existing)
 
     def add_alias(self, row: int, alias: str) -> None:
         """Append ``alias`` to the aliases of ``row`` (the one-click エイリアスにする of 未登録の番号)."""

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from biztel_desk.domain.config import LinkTargetConfig, validate_new_target
+from biztel_desk.domain.config import LinkTargetConfig
 from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import TIME_FORMAT, zone_of
@@ -145,8 +145,7 @@ class TargetsTab(SettingTable):
         if not self._editing:
             return
         text = self.number_edit.text()
-        existing = {self.model.e164_of(at) for at in range(self.model.rowCount())}
-        _e164, problem = validate_new_target(text, self.model.region, existing)
+        _e164, problem = self.model.check_new(text)
         if problem is not None:
             self._show_problems([problem])
             self.number_edit.setFocus()
