@@ -167,16 +167,21 @@ log = logging.getLogger(__name__)
 # PostgreSQL: the GIN trigram index of migration 0008_pg_trgm_history, over exactly this expression (a query
 # must spell the indexed expression the same way for the planner to use the index; keep the two in step).
 TRIGRAM_INDEX = "ix_calls_search_trgm"
-PG_SEARCH_BODY = " || ' ' || ".join(
+# The searched text is a HEAD of many distinct values (ids, numbers) then, after a single space, the call's PARTY
+# (agents and extensions: few distinct values). A keyword without a space matches the text exactly when it matches
+# the head or the party (it cannot span the space between them): migration 0022_history_party_counts counts the
+# party per day, and indexes the head alone (PG_SEARCH_HEAD, PG_PARTY: spelt once here, as the indexes are).
+PG_SEARCH_HEAD = " || ' ' || ".join(
     ["unique_id", "request_id", "from_number", "to_number"]
     + [
         "replace(replace(replace(replace(replace(replace(" + column + ", '-', ''), ' ', ''), '(', ''), ')', ''),"
         " '+', ''), '.', '')"
         for column in ("from_number", "to_number")
     ]
-    + ["coalesce(customer_e164, '')", "coalesce(company_e164, '')", "from_agent_id", "to_agent_id",
-       "from_extension", "to_extension"]
+    + ["coalesce(customer_e164, '')", "coalesce(company_e164, '')"]
 )
+PG_PARTY = " || ' ' || ".join(["from_agent_id", "to_agent_id", "from_extension", "to_extension"])
+PG_SEARCH_BODY = PG_SEARCH_HEAD + " || ' ' || " + PG_PARTY
 
 
 # PostgreSQL with btree_gin too (migration 0021_pg_history_search): one GIN index over the call's UTC day and the
@@ -184,6 +189,11 @@ PG_SEARCH_BODY = " || ' ' || ".join(
 # A query must spell the day as PG_CALL_DAY (the indexed expression).
 DAY_TRIGRAM_INDEX = "ix_calls_search_day_trgm"
 PG_CALL_DAY = "((started_at AT TIME ZONE 'UTC')::date)"
+# PostgreSQL with 0021's index (migration 0022_history_party_counts): the parties numbered, a setting's jobs per
+# (UTC day, state, party) kept by triggers, and a (day, head) trigram index; raw SQL, not models.
+PARTIES_TABLE = "history_parties"
+PARTY_COUNTS_TABLE = "history_party_day_counts"
+HEAD_TRIGRAM_INDEX = "ix_calls_search_head_day_trgm"
 
 
 def keyword_term(keyword: str, region: str = "JP") -> str | None:
