@@ -997,6 +997,12 @@ def retry_now(database: Database, job_ids: Sequence[int]) -> int:
         return 0
     with database.begin() as session:
         ids = list(job_ids)
+        if database.engine.dialect.name == "postgresql":
+            # The calls first, as the engine locks them (linker._lock_calls): a later leg changing a call's agents
+            # (store.calls) locks the call, then its jobs (migration 0022's trigger); taking them the other way
+            # round, two such transactions could deadlock.
+            session.execute(select(Call.id).where(Call.id.in_(select(LinkJob.call_id).where(LinkJob.id.in_(ids))))
+                            .order_by(Call.id).with_for_update())
         updates = session.execute(
             update(LinkJob)
             .where(LinkJob.id.in_(ids), LinkJob.state.in_(RETRIABLE_STATES), LinkJob.task_id.is_not(None))

@@ -13,6 +13,7 @@ import pytest
 from helpers.daycounts import party_count_mismatches
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from biztel_desk.domain.call import CallRecord
 from biztel_desk.services.context import AppContext
@@ -163,7 +164,7 @@ def test_what_the_party_counts_answer_and_what_they_leave(context: AppContext, m
     assert not source._by_party_counts(spaced)
     assert source.count(spaced) == 1
     assert source.count(HistoryFilter("本社", keyword="207 ", **year)) == 1  # trimmed: no space left
-    assert source.count(HistoryFilter("本社", keyword="7 ext", **year)) == 1  # across agent 07 and ext 7
+    assert source.count(HistoryFilter("本社", keyword="07  ext", **year)) == 1  # across agent 07 and ext 7 (two spaces: an empty extension)
 
 
 @postgresql_only
@@ -205,7 +206,7 @@ def test_the_migration_back_fills_and_goes_down(empty_db_url: str) -> None:
             connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0021_pg_history_search'")
         with database.engine.connect() as connection:
             assert not party_counts(connection)
-            assert connection.exec_driver_sql("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'history_party%'").scalar() == 0
+            assert connection.exec_driver_sql("SELECT count(*) FROM pg_trigger WHERE starts_with(tgname::text, 'history_party')").scalar() == 0
         assert SqlHistorySource(database).party_counts is False
         _assert_fast_equals_slow(SqlHistorySource(database), rng)  # the plain path again
     finally:
@@ -232,30 +233,38 @@ def test_concurrent_writers_keep_the_party_counts_exact(context: AppContext, mak
         for batch in range(12):
             _import(context, [_record(local, f"n{batch:02d}{i:03d}", days[(batch + i) % len(days)]) for i in range(20)])
 
+    def lock_calls(session: Session, ids: list[int]) -> None:  # as the engine does before it writes outcomes
+        session.execute(select(Call.id).where(Call.id.in_(select(LinkJob.call_id).where(LinkJob.id.in_(ids))))
+                        .order_by(Call.id).with_for_update())
+
     def outcomes() -> None:
         for _ in range(12):
             pending = job_ids("pending")
             with context.database.begin() as session:
+                lock_calls(session, pending[:30])
                 session.execute(update(LinkJob).where(LinkJob.id.in_(pending[:15])).values(state="sending"))
                 session.execute(update(LinkJob).where(LinkJob.id.in_(pending[15:30])).values(state="failed"))
             with context.database.begin() as session:
+                lock_calls(session, pending[:10])
                 session.execute(update(LinkJob).where(LinkJob.id.in_(pending[:10])).values(state="linked"))
             retry_now(context.database, job_ids("failed")[:20])
 
-    def legs() -> None:
+    def legs() -> None:  # later legs: a call's agent changes, then its jobs (as store.calls writes them)
         local = random.Random(2)
         for _ in range(12):
             with context.database.read() as session:
                 chosen = list(session.scalars(select(Call.id).order_by(Call.id).limit(60)))
             with context.database.begin() as session:
-                for call_id in sorted(local.sample(chosen, 10)):
+                changed = sorted(local.sample(chosen, 10))
+                for call_id in changed:
                     session.execute(update(Call).where(Call.id == call_id).values(to_agent_id=local.choice(AGENTS)))
-                session.execute(update(LinkJob).where(LinkJob.call_id.in_(chosen[:10])).values(attempts=1))
+                session.execute(update(LinkJob).where(LinkJob.call_id.in_(changed)).values(attempts=1))
 
-    def deleter() -> None:
+    def deleter() -> None:  # retention: old calls (not the ones getting legs), their jobs first, then the calls
         for _ in range(12):
             with context.database.begin() as session:
-                linked = list(session.scalars(select(LinkJob.call_id).where(LinkJob.state == "linked").limit(8)))
+                linked = list(session.scalars(select(LinkJob.call_id).where(LinkJob.state == "linked",
+                                                                            LinkJob.call_id > 60).limit(8)))
                 session.execute(delete(LinkJob).where(LinkJob.call_id.in_(linked)))
                 session.execute(delete(Call).where(Call.id.in_(linked)))
 

@@ -23,6 +23,7 @@ from biztel_desk.store.db import Database, sqlite_url
 from biztel_desk.store.history import (
     DAY_TRIGRAM_INDEX,
     DEFAULT_SORT,
+    HEAD_TRIGRAM_INDEX,
     TRIGRAM_INDEX,
     HistoryFilter,
     SqlHistorySource,
@@ -328,7 +329,9 @@ def test_a_keyword_within_a_range_uses_the_day_index(pair: tuple[SqlHistorySourc
     ranged = HistoryFilter("本社", keyword="agent3", started_from=START + dt.timedelta(days=3),
                            started_before=START + dt.timedelta(days=4))
     found = plan(postgres, ranged, "count", "enable_indexscan")
-    assert DAY_TRIGRAM_INDEX in found, found
+    # (0022's (day, head) index starts with the day too: on 3,000 calls the planner may walk it for the range's
+    # days and filter the text; at 10,000,000 it takes 0021's, days and trigrams together: docs/benchmarks.md.)
+    assert DAY_TRIGRAM_INDEX in found or HEAD_TRIGRAM_INDEX in found, found
 
 
 def test_db_upgrade_says_what_to_run_when_btree_gin_is_refused() -> None:
