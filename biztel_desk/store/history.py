@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import time
 import unicodedata
@@ -307,8 +308,10 @@ def ensure_day_trigram_index(engine: Engine) -> tuple[bool, str]:
     if engine.dialect.name != "postgresql":
         return False, ""
     with engine.connect() as connection:
-        if day_trigram_index(connection):
-            return True, ""
+        exists = day_trigram_index(connection)
+    if exists:
+        ensure_party_counts(engine)
+        return True, ""
     try:
         with engine.begin() as connection:
             connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS btree_gin")
@@ -316,7 +319,32 @@ def ensure_day_trigram_index(engine: Engine) -> tuple[bool, str]:
             connection.exec_driver_sql(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")  # replaced, as 0019 does
     except DBAPIError as error:
         return False, str(getattr(error, "orig", error)).strip().splitlines()[0]
+    ensure_party_counts(engine)
     return True, ""
+
+
+def ensure_party_counts(engine: Engine) -> bool:
+    """PostgreSQL at the app's schema: make migration 0022's party counts (what it makes when 0021's index exists)
+    if that index exists now but did not when 0022 ran — an administrator created btree_gin later, then ran
+    ``db upgrade`` (ensure_day_trigram_index calls this). Returns whether they exist now."""
+    if engine.dialect.name != "postgresql":
+        return False
+    with engine.connect() as connection:
+        if party_counts(connection):
+            return True
+        missing = connection.exec_driver_sql("SELECT to_regclass(%(table)s) IS NULL", {"table": PARTY_COUNTS_TABLE})
+        if not day_trigram_index(connection) or not missing.scalar():
+            return False
+    migration = importlib.import_module("biztel_desk.store.migrations.versions.0022_history_party_counts")
+    try:
+        with engine.begin() as connection:
+            for statement in migration.POSTGRESQL_UP:
+                connection.exec_driver_sql(statement)
+    except DBAPIError as error:
+        log.warning("could not make the history's party counts (%s): a keyword's count rechecks every matching call",
+                    str(getattr(error, "orig", error)).strip().splitlines()[0])
+        return False
+    return True
 
 
 DAY_TRIGRAM_INDEX_DDL = (

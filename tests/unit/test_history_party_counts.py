@@ -16,6 +16,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from biztel_desk.domain.call import CallRecord
+from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig
+from biztel_desk.secrets import MemoryBackend, SecretStore
+from biztel_desk.services.config import ConfigService
 from biztel_desk.services.context import AppContext
 from biztel_desk.store import calls as store_calls
 from biztel_desk.store.db import Database, migrate
@@ -181,9 +184,6 @@ def test_the_migration_back_fills_and_goes_down(empty_db_url: str) -> None:
     database = Database(empty_db_url)
     try:
         migrate(database.engine, "0021_pg_history_search")
-        from biztel_desk.services.config import ConfigService
-        from biztel_desk.secrets import MemoryBackend, SecretStore
-        from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig
         config = ConfigService(database, SecretStore(MemoryBackend()))
         config.save_account(AccountConfig(name="devorg", username="admin@example.com"))
         config.save_basic(LinkSettingConfig(name="本社", account="devorg", fallback_record_id="0012v000032fR15AAE",
