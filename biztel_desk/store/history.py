@@ -333,7 +333,7 @@ def ensure_party_counts(engine: Engine) -> bool:
         if party_counts(connection):
             return True
         missing = connection.exec_driver_sql("SELECT to_regclass(%(table)s) IS NULL", {"table": PARTY_COUNTS_TABLE})
-        if not day_trigram_index(connection) or not missing.scalar():
+        if not missing.scalar() or not day_trigram_index(connection):
             return False
     migration = importlib.import_module("biztel_desk.store.migrations.versions.0022_history_party_counts")
     try:
@@ -399,7 +399,8 @@ class SqlHistorySource:
       count sums whole days and counts the partial days at the range's edges over the index; page N skips whole
       days by their counts and OFFSETs only within its day. With a keyword on PostgreSQL with migration 0019's
       (day, text) index, the count is the keyword's per-day counts (keyword_spans), kept for page jumps while they
-      hold. Otherwise (a keyword elsewhere, or a sort other than the start time) a jump uses OFFSET from whichever
+      hold; for a keyword without a space, with migration 0022, those per-day counts come from the party counts
+      (_party_day_counts). Otherwise (a keyword elsewhere, or a sort other than the start time) a jump uses OFFSET from whichever
       end is nearer, and the count walks the matching rows.
     """
 
