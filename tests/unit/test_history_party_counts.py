@@ -11,7 +11,7 @@ import threading
 
 import pytest
 from helpers.daycounts import party_count_mismatches
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,7 @@ from biztel_desk.store.history import (
     rebuild_day_counts,
     retry_now,
 )
-from biztel_desk.store.models import Call, LinkJob
+from biztel_desk.store.models import Call, LinkJob, LinkSetting
 from biztel_desk.store.retention import purge
 
 postgresql_only = pytest.mark.skipif("config.getoption('--db') != 'postgresql'", reason="migration 0022 is PostgreSQL's")
@@ -287,3 +287,62 @@ def test_concurrent_writers_keep_the_party_counts_exact(context: AppContext, mak
     assert errors == []
     assert party_count_mismatches(context.database) == {}
     _assert_fast_equals_slow(SqlHistorySource(context.database), rng)
+
+
+@postgresql_only
+def test_a_job_and_its_calls_party_changed_at_once_are_counted_once(context: AppContext, make_setting) -> None:  # type: ignore[no-untyped-def]
+    """Two transactions at once, one changing a job (or adding one), the other its call's agent: the second to
+    come waits for the first, so neither counts the job under the old agent after the other moved it."""
+    make_setting(status="enabled")
+    rng = random.Random(9)
+    _import(context, [_record(rng, "w1", NOW - dt.timedelta(hours=2))])
+    make_setting("支店")
+    engine = context.database.engine
+    with context.database.read() as session:
+        call_id = session.scalar(select(Call.id))
+        setting_ids = dict(session.execute(select(LinkSetting.name, LinkSetting.id)).all())
+
+    def change_agent(agent: str, done: threading.Event) -> None:
+        with engine.begin() as connection:
+            connection.execute(update(Call).where(Call.id == call_id).values(to_agent_id=agent, from_agent_id=agent))
+        done.set()
+
+    # A job's state changed first (not committed yet): the call's change waits for it.
+    with engine.connect() as job_change:
+        job_change.begin()
+        job_change.execute(update(LinkJob).where(LinkJob.call_id == call_id).values(state="linked"))
+        done = threading.Event()
+        thread = threading.Thread(target=change_agent, args=("agent98", done))
+        thread.start()
+        assert not done.wait(1.5)  # waiting on the job's row
+        job_change.commit()
+    thread.join(30)
+    assert done.is_set()
+    assert party_count_mismatches(context.database) == {}
+    # The call's agent changed first (not committed yet): a job added for it meanwhile waits for it.
+    with engine.connect() as agent_change:
+        agent_change.begin()
+        agent_change.execute(update(Call).where(Call.id == call_id).values(to_agent_id="agent97"))
+        added = threading.Event()
+
+        def add_job() -> None:
+            with engine.begin() as connection:
+                connection.execute(insert(LinkJob.__table__).values(
+                    call_id=call_id, setting_id=setting_ids["支店"], state="held", match_reason="", error_code="",
+                    error_message="", retry_count=0, attempts=0, created_at=NOW, updated_at=NOW))
+            added.set()
+
+        thread = threading.Thread(target=add_job)
+        thread.start()
+        assert not added.wait(1.5)  # waiting on the call's row
+        agent_change.commit()
+    thread.join(30)
+    assert added.is_set()
+    assert party_count_mismatches(context.database) == {}
+    source = SqlHistorySource(context.database)
+    for keyword in ("agent97", "agent98"):
+        history_filter = HistoryFilter("支店", keyword=keyword, started_from=NOW - dt.timedelta(days=1),
+                                       started_before=NOW + dt.timedelta(days=1))
+        with context.database.read() as session:
+            slow = int(session.scalar(source._where(select(func.count()).select_from(LinkJob), history_filter)) or 0)
+        assert source.count(history_filter) == slow
