@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import time
 import unicodedata
@@ -15,11 +16,14 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
+    column,
     func,
     literal,
     literal_column,
     select,
+    table,
     text,
+    true,
     union_all,
     update,
 )
@@ -167,16 +171,21 @@ log = logging.getLogger(__name__)
 # PostgreSQL: the GIN trigram index of migration 0008_pg_trgm_history, over exactly this expression (a query
 # must spell the indexed expression the same way for the planner to use the index; keep the two in step).
 TRIGRAM_INDEX = "ix_calls_search_trgm"
-PG_SEARCH_BODY = " || ' ' || ".join(
+# The searched text is a HEAD of many distinct values (ids, numbers) then, after a single space, the call's PARTY
+# (agents and extensions: few distinct values). A keyword without a space matches the text exactly when it matches
+# the head or the party (it cannot span the space between them): migration 0022_history_party_counts counts the
+# party per day, and indexes the head alone (PG_SEARCH_HEAD, PG_PARTY: spelt once here, as the indexes are).
+PG_SEARCH_HEAD = " || ' ' || ".join(
     ["unique_id", "request_id", "from_number", "to_number"]
     + [
         "replace(replace(replace(replace(replace(replace(" + column + ", '-', ''), ' ', ''), '(', ''), ')', ''),"
         " '+', ''), '.', '')"
         for column in ("from_number", "to_number")
     ]
-    + ["coalesce(customer_e164, '')", "coalesce(company_e164, '')", "from_agent_id", "to_agent_id",
-       "from_extension", "to_extension"]
+    + ["coalesce(customer_e164, '')", "coalesce(company_e164, '')"]
 )
+PG_PARTY = " || ' ' || ".join(["from_agent_id", "to_agent_id", "from_extension", "to_extension"])
+PG_SEARCH_BODY = PG_SEARCH_HEAD + " || ' ' || " + PG_PARTY
 
 
 # PostgreSQL with btree_gin too (migration 0021_pg_history_search): one GIN index over the call's UTC day and the
@@ -184,6 +193,11 @@ PG_SEARCH_BODY = " || ' ' || ".join(
 # A query must spell the day as PG_CALL_DAY (the indexed expression).
 DAY_TRIGRAM_INDEX = "ix_calls_search_day_trgm"
 PG_CALL_DAY = "((started_at AT TIME ZONE 'UTC')::date)"
+# PostgreSQL with 0021's index (migration 0022_history_party_counts): the parties numbered, a setting's jobs per
+# (UTC day, state, party) kept by triggers, and a (day, head) trigram index; raw SQL, not models.
+PARTIES_TABLE = "history_parties"
+PARTY_COUNTS_TABLE = "history_party_day_counts"
+HEAD_TRIGRAM_INDEX = "ix_calls_search_head_day_trgm"
 
 
 def keyword_term(keyword: str, region: str = "JP") -> str | None:
@@ -277,6 +291,16 @@ def day_trigram_index(connection: Connection) -> bool:
     ).first() is not None
 
 
+def party_counts(connection: Connection) -> bool:
+    """PostgreSQL: whether migration 0022's party counts and (day, head) index exist."""
+    if connection.dialect.name != "postgresql":
+        return False
+    return connection.exec_driver_sql(
+        "SELECT to_regclass(%(table)s) IS NOT NULL AND EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = %(index)s)",
+        {"table": PARTY_COUNTS_TABLE, "index": HEAD_TRIGRAM_INDEX},
+    ).scalar() is True
+
+
 def ensure_day_trigram_index(engine: Engine) -> tuple[bool, str]:
     """PostgreSQL: create btree_gin and the (day, searched text) keyword index when missing, in place of 0008's
     index (what migration 0019 does when it has the rights). Returns ``(exists now, the server's reason when
@@ -284,8 +308,10 @@ def ensure_day_trigram_index(engine: Engine) -> tuple[bool, str]:
     if engine.dialect.name != "postgresql":
         return False, ""
     with engine.connect() as connection:
-        if day_trigram_index(connection):
-            return True, ""
+        exists = day_trigram_index(connection)
+    if exists:
+        ensure_party_counts(engine)
+        return True, ""
     try:
         with engine.begin() as connection:
             connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS btree_gin")
@@ -293,7 +319,32 @@ def ensure_day_trigram_index(engine: Engine) -> tuple[bool, str]:
             connection.exec_driver_sql(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")  # replaced, as 0019 does
     except DBAPIError as error:
         return False, str(getattr(error, "orig", error)).strip().splitlines()[0]
+    ensure_party_counts(engine)
     return True, ""
+
+
+def ensure_party_counts(engine: Engine) -> bool:
+    """PostgreSQL at the app's schema: make migration 0022's party counts (what it makes when 0021's index exists)
+    if that index exists now but did not when 0022 ran — an administrator created btree_gin later, then ran
+    ``db upgrade`` (ensure_day_trigram_index calls this). Returns whether they exist now."""
+    if engine.dialect.name != "postgresql":
+        return False
+    with engine.connect() as connection:
+        if party_counts(connection):
+            return True
+        missing = connection.exec_driver_sql("SELECT to_regclass(%(table)s) IS NULL", {"table": PARTY_COUNTS_TABLE})
+        if not missing.scalar() or not day_trigram_index(connection):
+            return False
+    migration = importlib.import_module("biztel_desk.store.migrations.versions.0022_history_party_counts")
+    try:
+        with engine.begin() as connection:
+            for statement in migration.POSTGRESQL_UP:
+                connection.exec_driver_sql(statement)
+    except DBAPIError as error:
+        log.warning("could not make the history's party counts (%s): a keyword's count rechecks every matching call",
+                    str(getattr(error, "orig", error)).strip().splitlines()[0])
+        return False
+    return True
 
 
 DAY_TRIGRAM_INDEX_DDL = (
@@ -305,6 +356,11 @@ KEYWORD_DAYS_MAX = 1000
 KEYWORD_SPANS_SECONDS = 300.0
 
 _DAY = dt.timedelta(days=1)
+# A job's UTC day (PostgreSQL), as migrations 0018 and 0022 count it.
+_JOB_DAY = "(link_jobs.call_started_at AT TIME ZONE 'UTC')::date"
+_PARTY_COUNTS = table(PARTY_COUNTS_TABLE, column("setting_id"), column("day"), column("state"), column("party_id"),
+                      column("n"))
+_PARTIES = table(PARTIES_TABLE, column("id"), column("party"))
 # Up to this OFFSET a page by start time is read directly (no per-day counts needed).
 NEAR_OFFSET = 1000
 # Databases whose history_day_counts are kept by the triggers of migration 0018_history_day_counts.
@@ -343,7 +399,8 @@ class SqlHistorySource:
       count sums whole days and counts the partial days at the range's edges over the index; page N skips whole
       days by their counts and OFFSETs only within its day. With a keyword on PostgreSQL with migration 0019's
       (day, text) index, the count is the keyword's per-day counts (keyword_spans), kept for page jumps while they
-      hold. Otherwise (a keyword elsewhere, or a sort other than the start time) a jump uses OFFSET from whichever
+      hold; for a keyword without a space, with migration 0022, those per-day counts come from the party counts
+      (_party_day_counts). Otherwise (a keyword elsewhere, or a sort other than the start time) a jump uses OFFSET from whichever
       end is nearer, and the count walks the matching rows.
     """
 
@@ -361,9 +418,11 @@ class SqlHistorySource:
         else:
             self.keyword_index = "fts5" if self._fts else "like"
         self.day_keyword_index = False
+        self.party_counts = False
         if self._postgresql and self.keyword_index == "pg_trgm":
             with database.engine.connect() as connection:
                 self.day_keyword_index = day_trigram_index(connection)
+                self.party_counts = self.day_keyword_index and party_counts(connection)
         # A keyword's per-day counts, per filter (by its repr: any field type), PostgreSQL with the day index.
         self._keyword_spans: dict[str, tuple[float, tuple[int, int], list[Span]]] = {}
         self.day_counts = database.engine.dialect.name in DAY_COUNT_DIALECTS
@@ -485,6 +544,8 @@ class SqlHistorySource:
     def count(self, history_filter: HistoryFilter) -> int:
         if self._by_day_counts(history_filter):
             return sum(span.rows for span in self.spans(history_filter))
+        if self._by_party_counts(history_filter):
+            return sum(n for _day, n in self._party_day_counts(history_filter))
         if self._by_keyword_spans(history_filter):
             return sum(span.rows for span in self.keyword_spans(history_filter))
         # No join: every condition is on the job row, so the count is a walk over ix_link_jobs_history(_state).
@@ -692,10 +753,13 @@ class SqlHistorySource:
             return kept
         now = time.monotonic()
         stamp = self._change_stamp(history_filter)
-        day: Any = literal_column("(link_jobs.call_started_at AT TIME ZONE 'UTC')::date")
-        query = self._where(select(day, func.count()).select_from(LinkJob), history_filter).group_by(day)
-        with self.database.read() as session:
-            found = [(value, int(n)) for value, n in session.execute(query)]
+        if self._by_party_counts(history_filter):
+            found: list[tuple[Any, int]] = self._party_day_counts(history_filter)
+        else:
+            day: Any = literal_column(_JOB_DAY)
+            query = self._where(select(day, func.count()).select_from(LinkJob), history_filter).group_by(day)
+            with self.database.read() as session:
+                found = [(value, int(n)) for value, n in session.execute(query)]
         if any(value is None for value, _n in found):  # a job without its call's start: one span, plain OFFSET
             spans = [Span(None, None, sum(n for _value, n in found))]
             self._keyword_spans[repr(history_filter)] = (now, stamp, spans)
@@ -712,6 +776,82 @@ class SqlHistorySource:
             self._keyword_spans.clear()
         self._keyword_spans[repr(history_filter)] = (now, stamp, spans)
         return spans
+
+    # --- a keyword's count from the party counts (PostgreSQL with migration 0022) ------------------------------------
+
+    def _by_party_counts(self, history_filter: HistoryFilter) -> bool:
+        """Whether the keyword can be counted from the party counts: a term without a space (it cannot then match
+        across the space between the searched text's head and its party) on a database with migration 0022's."""
+        term = keyword_term(history_filter.keyword, self.region)
+        return self.party_counts and term is not None and " " not in term
+
+    def _party_day_counts(self, history_filter: HistoryFilter) -> list[tuple[dt.date, int]]:
+        """The filter's matching jobs per UTC day of their start (keyword included), exactly, from one statement:
+
+        * each whole UTC day of the range: the party counts of the parties that match the keyword, plus the jobs
+          whose call matches it in the head and not in the party (the (day, head) index finds them);
+        * a partial day at an edge of the range (a JST day starts at 15:00 UTC): its jobs counted as the keyword's
+          plain query counts them (0021's index, one day).
+
+        Days in time order, without the days at 0."""
+        pattern = _like(keyword_term(history_filter.keyword, self.region) or "")
+        lower = None if history_filter.started_from is None else _utc(history_filter.started_from)
+        upper = None if history_filter.started_before is None else _utc(history_filter.started_before)
+        if lower is not None and upper is not None and lower >= upper:
+            return []
+        first_day = None
+        if lower is not None:
+            first_day = lower.date() if lower == _midnight(lower.date()) else lower.date() + _DAY
+        end_day = None if upper is None else upper.date()  # days before it are whole inside the range
+        job_day: Any = literal_column(_JOB_DAY)
+        parts: list[Any] = []
+        if first_day is not None and end_day is not None and first_day >= end_day:
+            # Less than two days, no whole one: the keyword's plain query counts it all.
+            parts.append(self._where(select(job_day, func.count()).select_from(LinkJob), history_filter)
+                         .group_by(job_day))
+        else:
+            whole = replace(history_filter, keyword="",
+                            started_from=None if first_day is None else _midnight(first_day),
+                            started_before=None if end_day is None else _midnight(end_day))
+            parts.append(self._party_part(whole, pattern, first_day, end_day))
+            head = text(f"({PG_SEARCH_HEAD}) ILIKE :pattern AND NOT (({PG_PARTY}) ILIKE :pattern)").bindparams(
+                pattern=pattern)
+            in_head = LinkJob.call_id.in_(select(Call.id).where(head, *self._keyword_days(whole)))
+            parts.append(self._where(select(job_day, func.count()).select_from(LinkJob), whole).where(in_head)
+                         .group_by(job_day))
+            for edge in ((lower, _midnight(first_day)) if lower is not None and first_day is not None else None,
+                         (_midnight(end_day), upper) if upper is not None and end_day is not None else None):
+                if edge is not None and edge[0] < edge[1]:
+                    bounded = replace(history_filter, started_from=edge[0], started_before=edge[1])
+                    parts.append(self._where(select(job_day, func.count()).select_from(LinkJob), bounded)
+                                 .group_by(job_day))
+        with self.database.read() as session:
+            found = session.execute(union_all(*parts)).all()
+        days: dict[dt.date, int] = {}
+        for value, n in found:
+            days[value] = days.get(value, 0) + int(n)
+        return sorted((value, n) for value, n in days.items() if n)
+
+    def _party_part(self, whole: HistoryFilter, pattern: str, first_day: dt.date | None,
+                    end_day: dt.date | None) -> Any:
+        """The party counts of the whole days [first_day, end_day) whose party matches ``pattern``, per day: the
+        matching parties first (a few thousand strings), then each one's rows over the index (a LATERAL join, so
+        the planner never trades the index walk for a scan of the whole table on a poor guess of how many match)."""
+        setting_id = select(LinkSetting.id).where(LinkSetting.name == whole.setting_name).scalar_subquery()
+        rows = select(_PARTY_COUNTS.c.day, _PARTY_COUNTS.c.n).where(
+            _PARTY_COUNTS.c.setting_id == setting_id, _PARTY_COUNTS.c.party_id == _PARTIES.c.id)
+        if first_day is not None:
+            rows = rows.where(_PARTY_COUNTS.c.day >= first_day)
+        if end_day is not None:
+            rows = rows.where(_PARTY_COUNTS.c.day < end_day)
+        states = whole.state_set()
+        if len(states) == 1:
+            rows = rows.where(_PARTY_COUNTS.c.state == states[0])
+        elif states:
+            rows = rows.where(_PARTY_COUNTS.c.state.in_(states))
+        counted = rows.lateral("counted")
+        return (select(counted.c.day, func.sum(counted.c.n)).select_from(_PARTIES.join(counted, true()))
+                .where(_PARTIES.c.party.ilike(pattern)).group_by(counted.c.day))
 
     def _kept_keyword_spans(self, history_filter: HistoryFilter, total: int | None) -> list[Span] | None:
         """The spans keyword_spans() kept for this filter, if they still hold and add up to ``total``; else None."""
@@ -778,6 +918,8 @@ def compact_day_counts(database: Database) -> int:
     inserts their sum (rows appended meanwhile stay and keep adding up). SQLite keeps one row per key already;
     only keys at 0 go."""
     name = database.engine.dialect.name
+    if name == "postgresql":
+        compact_party_counts(database)
     with database.begin() as session:
         if name == "postgresql":
             if not session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)").bindparams(key=_COMPACT_LOCK)):
@@ -798,6 +940,28 @@ def compact_day_counts(database: Database) -> int:
     return 0
 
 
+def compact_party_counts(database: Database) -> int:
+    """PostgreSQL with migration 0022: merge the rows of each (setting, day, state, party) of the party counts into
+    one and drop keys at 0, as compact_day_counts does for the day counts (it calls this first); returns how many
+    rows went. 0 where there are none."""
+    with database.begin() as session:
+        if not party_counts(session.connection()):
+            return 0
+        if not session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)").bindparams(key=_COMPACT_LOCK + 1)):
+            return 0
+        key = "setting_id, day, state, party_id"
+        on_key = " AND ".join(f"h.{name} = k.{name}" for name in key.split(", "))
+        result = session.execute(text(
+            f"WITH merged AS (DELETE FROM {PARTY_COUNTS_TABLE} AS h USING (SELECT {key} FROM {PARTY_COUNTS_TABLE}"
+            f" GROUP BY 1, 2, 3, 4 HAVING count(*) > 1 OR sum(n) = 0) AS k WHERE {on_key}"
+            f" RETURNING h.setting_id, h.day, h.state, h.party_id, h.n),"
+            f" kept AS (INSERT INTO {PARTY_COUNTS_TABLE} ({key}, n) SELECT {key}, sum(n) FROM merged"
+            " GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 RETURNING 1)"
+            " SELECT (SELECT count(*) FROM merged) - (SELECT count(*) FROM kept)"
+        ))
+        return int(result.scalar() or 0)
+
+
 def rebuild_day_counts(connection: Connection) -> int:
     """Recount history_day_counts from link_jobs in the caller's transaction (what migration 0018 back-fills): after
     a bulk load with triggers off (bench/history_bench.py's COPY) or a copy that brought the rows of another
@@ -810,6 +974,30 @@ def rebuild_day_counts(connection: Connection) -> int:
     result = connection.exec_driver_sql(
         f"INSERT INTO history_day_counts (setting_id, day, state, n) SELECT setting_id, {day}, state, count(*)"
         f" FROM link_jobs WHERE call_started_at IS NOT NULL GROUP BY setting_id, {day}, state"
+    )
+    if postgresql and party_counts(connection):
+        rebuild_party_counts(connection)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def rebuild_party_counts(connection: Connection) -> int:
+    """PostgreSQL with migration 0022: recount the party counts from link_jobs and calls in the caller's transaction
+    (what the migration back-fills); rebuild_day_counts calls it. Returns the rows written."""
+    connection.exec_driver_sql("LOCK TABLE link_jobs IN SHARE MODE")
+    connection.exec_driver_sql("LOCK TABLE calls IN SHARE MODE")
+    connection.exec_driver_sql(f"DELETE FROM {PARTY_COUNTS_TABLE}")
+    party = f"({PG_PARTY.replace('from_', 'c.from_').replace('to_', 'c.to_')})"
+    connection.exec_driver_sql(
+        f"INSERT INTO {PARTIES_TABLE} (party) SELECT DISTINCT {party} FROM calls AS c"
+        f" WHERE EXISTS (SELECT 1 FROM link_jobs AS j WHERE j.call_id = c.id)"
+        f" AND NOT EXISTS (SELECT 1 FROM {PARTIES_TABLE} AS p WHERE p.party = {party})"
+    )
+    result = connection.exec_driver_sql(
+        f"INSERT INTO {PARTY_COUNTS_TABLE} (setting_id, day, state, party_id, n)"
+        f" SELECT k.setting_id, k.day, k.state, (SELECT min(p.id) FROM {PARTIES_TABLE} AS p WHERE p.party = k.party),"
+        f" k.n FROM (SELECT j.setting_id, (j.call_started_at AT TIME ZONE 'UTC')::date AS day, j.state, {party} AS party,"
+        " count(*) AS n FROM link_jobs AS j JOIN calls AS c ON c.id = j.call_id WHERE j.call_started_at IS NOT NULL"
+        " GROUP BY 1, 2, 3, 4) AS k"
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -838,6 +1026,12 @@ def retry_now(database: Database, job_ids: Sequence[int]) -> int:
         return 0
     with database.begin() as session:
         ids = list(job_ids)
+        if database.engine.dialect.name == "postgresql":
+            # The calls first, as the engine locks them (linker._lock_calls): a later leg changing a call's agents
+            # (store.calls) locks the call, then its jobs (migration 0022's trigger); taking them the other way
+            # round, two such transactions could deadlock.
+            session.execute(select(Call.id).where(Call.id.in_(select(LinkJob.call_id).where(LinkJob.id.in_(ids))))
+                            .order_by(Call.id).with_for_update())
         updates = session.execute(
             update(LinkJob)
             .where(LinkJob.id.in_(ids), LinkJob.state.in_(RETRIABLE_STATES), LinkJob.task_id.is_not(None))

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from biztel_desk.store.db import Database, sqlite_url
 from biztel_desk.store.history import (
     DAY_TRIGRAM_INDEX,
     DEFAULT_SORT,
+    HEAD_TRIGRAM_INDEX,
     TRIGRAM_INDEX,
     HistoryFilter,
     SqlHistorySource,
@@ -194,6 +196,8 @@ def test_without_pg_trgm_the_keyword_is_a_like_scan_then_db_upgrade_indexes_it(
             assert ensure_day_trigram_index(restricted.engine) == (True, "")
             with_days = SqlHistorySource(restricted)
             assert with_days.day_keyword_index
+            assert with_days.party_counts  # migration 0022's, made now that 0021's index exists
+            assert with_days.count(replace(ranged, started_from=START)) == lite.count(replace(ranged, started_from=START))
             with_days.near_offset = 0
             assert with_days.count(ranged) == lite.count(ranged)
             assert ids(with_days.page(ranged, 60, 40, total=lite.count(ranged))) == ids(lite.page(ranged, 60, 40))
@@ -300,7 +304,9 @@ def test_a_keyword_within_a_range_uses_the_day_index(pair: tuple[SqlHistorySourc
     ranged = HistoryFilter("本社", keyword="agent3", started_from=START + dt.timedelta(days=3),
                            started_before=START + dt.timedelta(days=4))
     found = plan(postgres, ranged, "count", "enable_indexscan")
-    assert DAY_TRIGRAM_INDEX in found, found
+    # (0022's (day, head) index starts with the day too: on 3,000 calls the planner may walk it for the range's
+    # days and filter the text; at 10,000,000 it takes 0021's, days and trigrams together: docs/benchmarks.md.)
+    assert DAY_TRIGRAM_INDEX in found or HEAD_TRIGRAM_INDEX in found, found
 
 
 def test_db_upgrade_says_what_to_run_when_btree_gin_is_refused() -> None:
