@@ -156,6 +156,15 @@ def _keyword_lines(report: db_admin.CheckReport, lang: str) -> list[str]:
             "この出力を添えて開発元に連絡してください。",
             f"Plan: {plan.index} is not used. If it stays so after ANALYZE calls; send this output to the developers.",
         ))
+    if plan.index == "ix_calls_search_day_trgm":
+        lines.append("  " + (_text(lang, "件数: 担当者・内線ごとの日別件数 (0022) から数えます。",
+                                   "Count: from the per-day counts of agents and extensions (0022).")
+                             if plan.party_counts else
+                             _text(lang, "件数: 一致する通話を一件ずつ数えます。biztel-desk db upgrade を実行すると"
+                                         "担当者・内線ごとの日別件数 (0022) を作り、よく使う語の件数が速くなります。",
+                                   "Count: every matching call is counted one by one. Run biztel-desk db upgrade to"
+                                   " create the per-day counts of agents and extensions (0022): a common word's"
+                                   " count becomes fast.")))
     return lines
 
 

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, inspect, select
 
-from biztel_desk.store.history import DAY_TRIGRAM_INDEX, PG_CALL_DAY, PG_SEARCH_BODY, TRIGRAM_INDEX
+from biztel_desk.store.history import (
+    DAY_TRIGRAM_INDEX,
+    HEAD_TRIGRAM_INDEX,
+    PG_CALL_DAY,
+    PG_SEARCH_BODY,
+    TRIGRAM_INDEX,
+    party_counts,
+)
 from biztel_desk.store.models import LinkLease, LinkSetting, utcnow
 
 APPLICATION_PREFIX = "biztel-desk "  # store.db.application_name: PostgreSQL connections are "biztel-desk HOST:PID"
@@ -130,6 +137,8 @@ class KeywordPlan:
     ``planned`` is the index the planner chose for a keyword over one day as the history spells it (``""``: it
     reads the table); ``usable`` the index it chose with table and plain index scans priced out (``""``: it cannot
     use one). ``missing`` the extensions the keyword indexes need that are not installed (PostgreSQL).
+    ``party_counts``: migration 0022's per-day counts of the agents and extensions are there, so a keyword's count
+    reads them instead of every matching call (PostgreSQL).
     """
 
     index: str
@@ -137,6 +146,7 @@ class KeywordPlan:
     usable: str
     missing: tuple[str, ...] = ()
     calls: int = -1  # the planner's estimate of the calls rows (-1: not analysed yet)
+    party_counts: bool = False
 
 
 def _indexes_in(plan: list[str]) -> list[str]:
@@ -182,11 +192,12 @@ def keyword_plan(connection: Connection) -> KeywordPlan:
         usable = _indexes_in([str(row[0]) for row in connection.exec_driver_sql(query)])
     finally:
         savepoint.rollback()
-    keyword = {DAY_TRIGRAM_INDEX, TRIGRAM_INDEX}
+    keyword = {DAY_TRIGRAM_INDEX, TRIGRAM_INDEX, HEAD_TRIGRAM_INDEX}
     return KeywordPlan(
         index,
         next((name for name in planned if name in keyword), ""),
         next((name for name in usable if name in keyword), ""),
         missing,
         int(calls if calls is not None else -1),
+        party_counts(connection),
     )
