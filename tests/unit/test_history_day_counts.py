@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import threading
 
 import pytest
+from helpers.concurrency import run_at_once
 from helpers.daycounts import day_count_mismatches
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import DBAPIError
 
 from biztel_desk.domain.call import CallRecord
 from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig
@@ -211,9 +210,6 @@ def test_concurrent_writers_keep_the_day_counts_exact(context: AppContext, make_
     make_setting(status="enabled")
     days = [NOW - dt.timedelta(days=d, hours=h) for d in range(3) for h in (1, 13)]
     _import(context, [_record(f"c{i:04d}", days[i % len(days)]) for i in range(600)])
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(5)
-
     def job_ids(state: str) -> list[int]:
         with context.database.read() as session:
             return list(session.scalars(select(LinkJob.id).where(LinkJob.state == state).order_by(LinkJob.id)))
@@ -247,19 +243,7 @@ def test_concurrent_writers_keep_the_day_counts_exact(context: AppContext, make_
         for _ in range(15):
             compact_day_counts(context.database)
 
-    def run(work: object) -> None:
-        try:
-            barrier.wait()
-            work()  # type: ignore[operator]
-        except (DBAPIError, AssertionError) as error:  # a deadlock or serialization failure would land here
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(work,)) for work in (importer, outcomes, retries, deleter, compactor)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert errors == []
+    assert run_at_once([importer, outcomes, retries, deleter, compactor], 120) == []
     _exact(context.database)
     with context.database.read() as session:
         assert int(session.scalar(select(func.count()).select_from(LinkJob)) or 0) == _kept_total(context.database)

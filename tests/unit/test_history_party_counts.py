@@ -11,9 +11,9 @@ import threading
 
 import pytest
 from alembic import command
+from helpers.concurrency import run_at_once
 from helpers.daycounts import party_count_mismatches
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from biztel_desk.domain.call import CallRecord
@@ -225,9 +225,6 @@ def test_concurrent_writers_keep_the_party_counts_exact(context: AppContext, mak
     rng = random.Random(5)
     days = [NOW - dt.timedelta(days=d, hours=h) for d in range(3) for h in (1, 13)]
     _import(context, [_record(rng, f"c{i:04d}", days[i % len(days)]) for i in range(400)])
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(5)
-
     def job_ids(state: str) -> list[int]:
         with context.database.read() as session:
             return list(session.scalars(select(LinkJob.id).where(LinkJob.state == state).order_by(LinkJob.id)))
@@ -276,19 +273,7 @@ def test_concurrent_writers_keep_the_party_counts_exact(context: AppContext, mak
         for _ in range(12):
             compact_day_counts(context.database)
 
-    def run(work: object) -> None:
-        try:
-            barrier.wait()
-            work()  # type: ignore[operator]
-        except (DBAPIError, AssertionError) as error:  # a deadlock would land here
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(work,)) for work in (importer, outcomes, legs, deleter, compactor)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(180)
-    assert errors == []
+    assert run_at_once([importer, outcomes, legs, deleter, compactor], 180) == []
     assert party_count_mismatches(context.database) == {}
     _assert_fast_equals_slow(SqlHistorySource(context.database), rng)
 
