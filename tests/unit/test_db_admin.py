@@ -68,6 +68,7 @@ def make_future(database_url: str) -> None:
 # --- SQLite --------------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("db check / copy of the data folder's SQLite file; the PostgreSQL cases are below")
 def test_check_reports_server_schema_search_desktops_and_lease_owners(filled: AppContext) -> None:
     code, out, _ = cli(filled.data_dir, "db", "check", "--json")
     report = json.loads(out)
@@ -102,6 +103,7 @@ def test_check_of_a_missing_database_creates_nothing(tmp_path: Path, capsys: pyt
     assert not (tmp_path / "none").exists()
 
 
+@pytest.mark.sqlite_only("db check / copy of the data folder's SQLite file; the PostgreSQL cases are below")
 def test_a_schema_newer_than_the_app_is_refused_with_both_versions(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -127,6 +129,7 @@ def counts(database: Database) -> dict[str, int]:
                 for model in (Call, LinkJob, LinkSetting, SystemValue, LinkLease)}
 
 
+@pytest.mark.sqlite_only("db check / copy of the data folder's SQLite file; the PostgreSQL cases are below")
 def test_copy_sqlite_to_sqlite(filled: AppContext, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = sqlite_url(tmp_path / "copy")
     (tmp_path / "copy").mkdir()
@@ -164,6 +167,7 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
+@pytest.mark.sqlite_only("db check / copy of the data folder's SQLite file; the PostgreSQL cases are below")
 def test_copy_sqlite_to_postgresql_then_check_and_use_it(
     filled: AppContext, pg_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
