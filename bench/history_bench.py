@@ -390,7 +390,7 @@ def gui_figures(database: Database, history_filter: HistoryFilter, page_size: in
            "keyword (a number in another format)")
     settle(lambda: (tab.keyword_edit.setText(""), tab.apply_keyword_now()), "clear the keyword")
     settle(tab.model.last_page, "last page")
-    settle(lambda: tab.model.go_to_page(tab.model.page_count() // 2), "jump to the middle page")
+    settle(lambda: tab.model.go_to_page(tab.model.paging().page_count // 2), "jump to the middle page")
     settle(tab.model.next_page, "next page")
     settle(tab.model.previous_page, "previous page")
     settle(lambda: tab.view.sortByColumn(3, tab.view.horizontalHeader().sortIndicatorOrder()), "sort by 着信電話番号")
