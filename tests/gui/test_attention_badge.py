@@ -11,9 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers.window import Boxes, answer_close_question, boxes_fixture, close_window  # noqa: F401 (fixtures)
+from helpers.window import (  # noqa: F401 (fixtures)
+    Boxes,
+    answer_close_question,
+    boxes_fixture,
+    close_window,
+    deliver_calls,
+    jobs_in_state,
+)
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from biztel_desk.devorg.server import DevOrg
 from biztel_desk.domain.call import CallRecord
@@ -22,7 +29,6 @@ from biztel_desk.domain.jobs import JobState
 from biztel_desk.engine.worker import LinkWorker, WorkerState
 from biztel_desk.services import history
 from biztel_desk.services.context import AppContext
-from biztel_desk.store import calls as store_calls
 from biztel_desk.store.models import LinkJob
 from biztel_desk.ui.main_window import MainWindow
 from biztel_desk.ui.tray import TrayState
@@ -57,14 +63,10 @@ class Desk:
             records.append(CallRecord(unique_id=f"att-{prefix}-{i}", from_number=f"090-5555-{i:04d}", to_number=COMPANY,
                                       started_at=START + dt.timedelta(minutes=self.calls), duration_s=60,
                                       direction="inbound").finish())
-        with self.context.database.begin() as session:
-            store_calls.add_calls(session, records)
-        assert self.window.worker_controller is not None
-        self.window.worker_controller.wake()
+        deliver_calls(self.window, self.context, records)
 
     def jobs(self, state: str) -> int:
-        with self.context.database.read() as session:
-            return int(session.scalar(select(func.count()).select_from(LinkJob).where(LinkJob.state == state)) or 0)
+        return jobs_in_state(self.context, state)
 
     def retry_failed(self) -> None:
         """今すぐ再試行 of every failed call, as the history tab does it (the window then sends at once)."""

@@ -12,11 +12,17 @@ from dataclasses import dataclass
 
 import pytest
 from helpers.shared_org import reset_org
-from helpers.window import Boxes, answer_close_question, boxes_fixture, close_window  # noqa: F401 (fixtures)
+from helpers.window import (  # noqa: F401 (fixtures)
+    Boxes,
+    answer_close_question,
+    boxes_fixture,
+    close_window,
+    deliver_calls,
+    jobs_in_state,
+)
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
 
 from biztel_desk.devorg import seed_data
 from biztel_desk.devorg.server import DevOrg
@@ -26,9 +32,7 @@ from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTarg
 from biztel_desk.domain.jobs import JobState
 from biztel_desk.engine.worker import LinkWorker, WorkerState
 from biztel_desk.services.context import AppContext
-from biztel_desk.store import calls as store_calls
 from biztel_desk.store.db import DB_FILENAME
-from biztel_desk.store.models import LinkJob
 from biztel_desk.ui.main_window import MainWindow
 
 COMPANY = "03-1234-5678"
@@ -81,14 +85,10 @@ class Desk:
                        direction="inbound").finish()
             for i in range(count)
         ]
-        with self.context.database.begin() as session:
-            store_calls.add_calls(session, records)
-        assert self.window.worker_controller is not None
-        self.window.worker_controller.wake()
+        deliver_calls(self.window, self.context, records)
 
     def jobs(self, state: str) -> int:
-        with self.context.database.read() as session:
-            return int(session.scalar(select(func.count()).select_from(LinkJob).where(LinkJob.state == state)) or 0)
+        return jobs_in_state(self.context, state)
 
     def linked_shown(self) -> int:
         match = re.search(r"連携済み ([\d,]+)", self.window.counters_label.text())

@@ -13,10 +13,14 @@ import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
 
+from biztel_desk.domain.call import CallRecord
 from biztel_desk.secrets import SecretStore
 from biztel_desk.services.context import AppContext
+from biztel_desk.store import calls as store_calls
 from biztel_desk.store.db import Database
+from biztel_desk.store.models import LinkJob
 from biztel_desk.ui.main_window import MainWindow
 
 Button = QMessageBox.StandardButton
@@ -115,3 +119,16 @@ def answer_close_question(button: str, remember: bool = False) -> None:
         getattr(dialog, f"{button}_button").click()
 
     QTimer.singleShot(0, click)
+
+
+def deliver_calls(window: MainWindow, context: AppContext, records: list[CallRecord]) -> None:
+    """Calls arriving while the window links: stored as an import does, then the window's worker woken."""
+    with context.database.begin() as session:
+        store_calls.add_calls(session, records)
+    assert window.worker_controller is not None
+    window.worker_controller.wake()
+
+
+def jobs_in_state(context: AppContext, state: str) -> int:
+    with context.database.read() as session:
+        return int(session.scalar(select(func.count()).select_from(LinkJob).where(LinkJob.state == state)) or 0)
