@@ -34,7 +34,6 @@ def main(argv: list[str] | None = None) -> int:
     args, display, app = shots.start(parser, argv)
     out: Path = args.out
 
-    from PySide6.QtCore import QCoreApplication
 
     from biztel_desk.devorg.server import DevOrg
     from biztel_desk.domain.call import CallRecord
@@ -82,11 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         if window.worker_controller is not None:
             window.worker_controller.shutdown(30)
         worker.stop(30)
-        window.basic_tab.revert()
-        window.close()
-        window.deleteLater()
-        QCoreApplication.processEvents()
-        context.close()
+        shots.close_window(window, context)
     del translators
     return 0
 

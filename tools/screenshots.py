@@ -296,11 +296,7 @@ def take(lang: str, screens: list[tuple[str, Shot]], out: Path, only: set[str], 
                 widget.close()
                 widget.deleteLater()
             settle()
-        window.basic_tab.revert()  # never ask about unsaved edits on close
-        window.close()
-        window.deleteLater()
-        settle()
-        context.close()
+        shots.close_window(window, context)  # never asks about unsaved edits
     for translator in translators:
         app.removeTranslator(translator)
     return saved

@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QFont
@@ -153,3 +154,12 @@ def wait_until(done: Callable[[], bool], seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while not done() and time.monotonic() < deadline:
         settle(0.05)
+
+
+def close_window(window: Any, context: Any) -> None:
+    """Close a tool's MainWindow without the unsaved-edits question, let Qt delete it, then close its AppContext."""
+    window.basic_tab.revert()
+    window.close()
+    window.deleteLater()
+    settle()
+    context.close()

@@ -102,10 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(args.out))
         print(args.out)
-        window.close()
-        window.deleteLater()
-        QCoreApplication.processEvents()
-        context.close()
+        shots.close_window(window, context)
     del translators
     return 0
 
