@@ -3,20 +3,26 @@ colours."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
+    QCheckBox,
+    QComboBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLayout,
+    QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QProgressBar,
+    QPushButton,
     QSizePolicy,
     QStyle,
     QStyledItemDelegate,
@@ -283,3 +289,85 @@ def _text_only(option: QStyleOptionViewItem) -> QStyleOptionViewItem:
     text_option.backgroundBrush = QPalette().brush(QPalette.ColorRole.NoRole)  # type: ignore[attr-defined]
     text_option.showDecorationSelected = False  # type: ignore[attr-defined]
     return text_option
+
+
+# --- editor factories: one call per widget, its settings as keyword arguments (the forms of ui/forms.py) -------
+
+
+def line_edit(text: str = "", *, placeholder: str = "", max_length: int = 0, width: int = 0, max_width: int = 0,
+              read_only: bool = False, password: bool = False, mono: bool = False, name: str = "",
+              parent: QWidget | None = None) -> QLineEdit:
+    """A one-line editor: ``width`` fixes its width, ``password`` hides what is typed, ``mono`` shows a token or a
+    key in the fixed-width font."""
+    edit = QLineEdit(text, parent)
+    edit.setPlaceholderText(placeholder)
+    if max_length:
+        edit.setMaxLength(max_length)
+    if width:
+        edit.setFixedWidth(width)
+    if max_width:
+        edit.setMaximumWidth(max_width)
+    edit.setReadOnly(read_only)
+    if password:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    if mono:
+        edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    if name:
+        edit.setObjectName(name)
+    return edit
+
+
+def plain_text(text: str = "", *, read_only: bool = False, mono: bool = False, lines: int = 0, wrap: bool = True,
+               name: str = "", parent: QWidget | None = None) -> QPlainTextEdit:
+    """A multi-line editor (or a read-only text to copy from); ``lines`` fixes its height to that many lines."""
+    edit = QPlainTextEdit(text, parent)
+    edit.setReadOnly(read_only)
+    edit.setTabChangesFocus(True)
+    if mono:
+        edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    if not wrap:
+        edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    if lines:
+        edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
+    if name:
+        edit.setObjectName(name)
+    return edit
+
+
+def button(text: str, on_click: Callable[[], object] | None = None, *, name: str = "", tooltip: str = "",
+           parent: QWidget | None = None) -> QPushButton:
+    """A push button, connected to ``on_click`` when given."""
+    push = QPushButton(text, parent)
+    if on_click is not None:
+        push.clicked.connect(lambda _checked=False: on_click())
+    if tooltip:
+        push.setToolTip(tooltip)
+    if name:
+        push.setObjectName(name)
+    return push
+
+
+def combo(choices: Iterable[tuple[str, object]] = (), *, placeholder: str = "", min_width: int = 0, name: str = "",
+          parent: QWidget | None = None) -> QComboBox:
+    """A drop-down of ``(text, data)`` choices; ``forms.Field`` reads and selects a choice by its data."""
+    box = QComboBox(parent)
+    for text, data in choices:
+        box.addItem(text, data)
+    if placeholder:
+        box.setPlaceholderText(placeholder)
+    if min_width:
+        box.setMinimumWidth(min_width)
+    if name:
+        box.setObjectName(name)
+    return box
+
+
+def check_box(text: str, *, checked: bool = False, tooltip: str = "", name: str = "",
+              parent: QWidget | None = None) -> QCheckBox:
+    box = QCheckBox(text, parent)
+    box.setChecked(checked)
+    if tooltip:
+        box.setToolTip(tooltip)
+    if name:
+        box.setObjectName(name)
+    return box

@@ -36,10 +36,8 @@ from biztel_desk.services.context import AppContext
 from biztel_desk.services.setting_form import basic_to_save, form_buttons
 from biztel_desk.ui.attention import AttentionBadge, mark_attention
 from biztel_desk.ui.crash import save_or_say
+from biztel_desk.ui.forms import ChoiceRow, Field, field_form
 from biztel_desk.ui.setting_fields import (
-    ChoiceRow,
-    Field,
-    field_form,
     multiple_match_combo,
     no_match_combo,
     show_fallback_hint,
