@@ -2,53 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QPushButton,
-    QSpinBox,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
-from biztel_desk.domain.config import LinkObjectConfig, validate_objects
+from biztel_desk.domain.config import LinkObjectConfig, LinkSettingConfig, validate_objects
 from biztel_desk.domain.errors import KnownError
 from biztel_desk.services import verification
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.setting_tables import objects_buttons
 from biztel_desk.services.verification import VerifyProblem
-from biztel_desk.ui.models.objects_model import FIELDS, ObjectsModel
+from biztel_desk.ui.boxes import STRETCH, vbox
+from biztel_desk.ui.models.objects_model import ObjectsModel
 from biztel_desk.ui.setting_tables import SettingTable, rows_view
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import column, row, text_label
+from biztel_desk.ui.widgets import button, column, row, text_label
 
-Mode = QHeaderView.ResizeMode
 Trigger = QAbstractItemView.EditTrigger
-
-
-class _ObjectDelegate(QStyledItemDelegate):
-    """Priority is edited with a spin box (1–99); the text columns with the default line edit."""
-
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:  # type: ignore[override]
-        if FIELDS[index.column()] == "priority":
-            editor = QSpinBox(parent)
-            editor.setRange(1, 99)
-            editor.setFrame(False)
-            return editor
-        return super().createEditor(parent, option, index)
 
 
 def objects_view(model: ObjectsModel, parent: QWidget) -> QTableView:
     """The objects table (the tab's and the wizard's): cells edited in place, priority with a spin box."""
-    view = rows_view(model, parent, "objectsView", Trigger.DoubleClicked | Trigger.EditKeyPressed | Trigger.AnyKeyPressed,
-                     (Mode.Stretch, Mode.Stretch, Mode.ResizeToContents, Mode.ResizeToContents))
-    view.setItemDelegate(_ObjectDelegate(view))
-    return view
+    return rows_view(model, parent, "objectsView", Trigger.DoubleClicked | Trigger.EditKeyPressed | Trigger.AnyKeyPressed)
 
 
 class ObjectsTab(SettingTable):
@@ -68,12 +45,12 @@ class ObjectsTab(SettingTable):
         self._checking = False  # a 保存 compares the tab codes with the org's key prefixes
         self.jobs = Jobs(self)  # "save": the key-prefix check, then the save
         self.view = objects_view(self.model, self)
-
-        self.add_button = QPushButton(self.tr("追加"), self)
-        self.edit_button = QPushButton(self.tr("編集"), self)
-        self.delete_button = QPushButton(self.tr("削除"), self)
-        self.up_button = QPushButton(self.tr("上へ"), self)
-        self.down_button = QPushButton(self.tr("下へ"), self)
+        self.add_button = button(self.tr("追加"), self._on_add_button_clicked, parent=self)
+        self.edit_button = button(self.tr("編集"), lambda: self._at_current(self.view.edit), parent=self)
+        self.delete_button = button(self.tr("削除"), lambda: self._at_current(lambda at: self.model.remove(at.row())),
+                                    parent=self)
+        self.up_button = button(self.tr("上へ"), lambda: self._move(-1), parent=self)
+        self.down_button = button(self.tr("下へ"), lambda: self._move(+1), parent=self)
         intro = text_label(self.tr(
             "着信・発信の相手の電話番号を検索するSalesforceのオブジェクトです。優先順位の小さいものから検索し、"
             "タブコードにはレコードIDの先頭3文字(例: 取引先 001、取引先責任者 003、リード 00Q)を入力します。"
@@ -82,38 +59,19 @@ class ObjectsTab(SettingTable):
         self.lead_note = text_label(self.tr(
             "注意: 連携に使うSalesforceアカウントがリード(Lead)にアクセスできない場合は、必ずLeadの行を削除してください。"
         ), name="leadNote")
-
-        side = column(self.add_button, self.edit_button, self.delete_button)
-        side.addSpacing(16)
-        side.addWidget(self.up_button)
-        side.addWidget(self.down_button)
-        side.addStretch(1)
+        side = vbox(self.add_button, self.edit_button, self.delete_button, 16, self.up_button, self.down_button, STRETCH)
         column(intro, (row((self.view, 1), side), 1), self.problems_label, self.lead_note, self._bottom_row(), parent=self)
-
-        self.add_button.clicked.connect(self._on_add_button_clicked)
-        self.edit_button.clicked.connect(self._on_edit_button_clicked)
-        self.delete_button.clicked.connect(self._on_delete_button_clicked)
-        self.up_button.clicked.connect(self._on_up_button_clicked)
-        self.down_button.clicked.connect(self._on_down_button_clicked)
         self.model.edited.connect(self._on_model_edited)
-        self.view.selectionModel().currentRowChanged.connect(self._on_selection_current_row_changed)
+        self.view.selectionModel().currentRowChanged.connect(self._update_buttons)
         self.load(None)
 
     # --- the agreed tab interface ----------------------------------------------------------------------------
 
-    def load(self, setting_name: str | None) -> None:
-        """Show the objects of ``setting_name`` as saved; None empties and disables the tab."""
-        setting = self.context.config.get_setting(setting_name) if setting_name else None
-        self.setting_name = setting_name if setting else None
+    def _loaded(self, setting: LinkSettingConfig | None) -> None:
         self.jobs.cancel("save")
         self._set_checking(False)
-        self.model.set_objects(setting.objects if setting else ())
-        self._saved = list(setting.objects if setting else ())  # only new tab codes need the org
         self.model.set_editable(setting is not None)
-        self._show_problems([])
-        self.status_label.clear()
         self._set_dirty(False)
-        self.setEnabled(setting is not None)
 
     def is_dirty(self) -> bool:
         return self._dirty
@@ -146,22 +104,6 @@ class ObjectsTab(SettingTable):
         index = self.model.index(self.model.append(), 0)
         self.view.setCurrentIndex(index)
         self.view.edit(index)
-
-    def _on_edit_button_clicked(self) -> None:
-        index = self.view.currentIndex()
-        if index.isValid():
-            self.view.edit(index)
-
-    def _on_delete_button_clicked(self) -> None:
-        index = self.view.currentIndex()
-        if index.isValid():
-            self.model.remove(index.row())
-
-    def _on_up_button_clicked(self) -> None:
-        self._move(-1)
-
-    def _on_down_button_clicked(self) -> None:
-        self._move(+1)
 
     async def _check_then_save(self, setting: str, objects: list[LinkObjectConfig]) -> None:
         note = ""
@@ -203,10 +145,12 @@ class ObjectsTab(SettingTable):
         self.status_label.clear()
         self._set_dirty(True)
 
-    def _on_selection_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self._update_buttons()
-
     # --- helpers -----------------------------------------------------------------------------------------------
+
+    def _at_current(self, act: Callable[[QModelIndex], object]) -> None:
+        index = self.view.currentIndex()
+        if index.isValid():
+            act(index)
 
     def _move(self, delta: int) -> None:
         index = self.view.currentIndex()
@@ -233,7 +177,7 @@ class ObjectsTab(SettingTable):
         self._dirty = dirty
         self._update_buttons()
 
-    def _update_buttons(self) -> None:
+    def _update_buttons(self, *_current_and_previous: object) -> None:
         current = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1
         enabled = objects_buttons(current, self.model.rowCount(), self._dirty, self._checking)
         self.add_button.setEnabled(enabled.add)

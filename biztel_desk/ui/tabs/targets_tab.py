@@ -6,28 +6,20 @@ import asyncio
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QInputDialog,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableWidgetItem,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QInputDialog, QLabel, QTableWidgetItem, QWidget
 
-from biztel_desk.domain.config import LinkTargetConfig
+from biztel_desk.domain.config import LinkSettingConfig, LinkTargetConfig
 from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import TIME_FORMAT, zone_of
 from biztel_desk.services.relink import UnknownNumber
 from biztel_desk.services.setting_tables import can_add_number, relink_candidates
+from biztel_desk.ui.boxes import named
 from biztel_desk.ui.dialogs.relink_dialog import RelinkDialog
 from biztel_desk.ui.models.targets_model import TargetsModel
 from biztel_desk.ui.setting_tables import SettingTable, rows_view
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import column, read_only_table, row, text_label
+from biztel_desk.ui.widgets import button, column, line_edit, read_only_table, row, text_label
 
 Mode = QHeaderView.ResizeMode
 Trigger = QAbstractItemView.EditTrigger
@@ -46,8 +38,7 @@ class TargetsTab(SettingTable):
         self._editing = False
         # Only the エイリアス column is ever editable (and only in edit mode: the model's flags decide).
         self.view = rows_view(self.model, self, "targetsView",
-                              Trigger.DoubleClicked | Trigger.EditKeyPressed | Trigger.SelectedClicked,
-                              (Mode.ResizeToContents, Mode.Stretch, Mode.Stretch, Mode.ResizeToContents, Mode.Stretch))
+                              Trigger.DoubleClicked | Trigger.EditKeyPressed | Trigger.SelectedClicked)
         self.relink_dialog: RelinkDialog | None = None
         self.jobs = Jobs(self)  # 未登録の番号 ("unknown": a newer list wins) and the relink count ("relink")
 
@@ -59,27 +50,23 @@ class TargetsTab(SettingTable):
         self.unknown_view.horizontalHeader().setSectionResizeMode(0, Mode.Stretch)
         self.unknown_view.horizontalHeader().setSectionResizeMode(2, Mode.ResizeToContents)
         self.unknown_view.setMaximumHeight(160)
-        self.unknown_add_button = QPushButton(self.tr("追加"), self)
-        self.unknown_add_button.setObjectName("unknownAdd")
-        self.unknown_alias_button = QPushButton(self.tr("エイリアスにする"), self)
-        self.unknown_alias_button.setObjectName("unknownAlias")
+        self.unknown_add_button = button(self.tr("追加"), self._on_unknown_add_clicked, name="unknownAdd", parent=self)
+        self.unknown_alias_button = button(self.tr("エイリアスにする"), self._on_unknown_alias_clicked, name="unknownAlias",
+                                           parent=self)
 
         intro = text_label(
             self.tr("チェックを付けた電話番号の通話だけがSalesforceに連携されます。変更するには「編集」をクリックしてください。")
         )
-        self.edit_button = QPushButton(self.tr("編集"), self)
-        self.number_edit = QLineEdit(self)
-        self.number_edit.setObjectName("numberEdit")
-        self.number_edit.setPlaceholderText(self.tr("電話番号(例: 03-1234-5678)"))
-        self.add_button = QPushButton(self.tr("追加"), self)
-        self.delete_button = QPushButton(self.tr("削除"), self)
+        self.edit_button = button(self.tr("編集"), self._on_edit_button_clicked, parent=self)
+        self.number_edit = line_edit(placeholder=self.tr("電話番号(例: 03-1234-5678)"), name="numberEdit", parent=self)
+        self.add_button = button(self.tr("追加"), self._on_add_button_clicked, parent=self)
+        self.delete_button = button(self.tr("削除"), self._on_delete_button_clicked, parent=self)
         self.alias_hint = text_label(
             self.tr("エイリアス(交換機が書く別の表記: 0100、gsm0、s など)は、セルをダブルクリックしてカンマ区切りで入力します。"),
             name="aliasHint",
         )
         self.alias_hint.setStyleSheet("color: #6a737d;")
-        self.warning_label = QLabel(self.tr("電話番号設定が不足しています"), self)
-        self.warning_label.setObjectName("warning")
+        self.warning_label = named(QLabel(self.tr("電話番号設定が不足しています"), self), "warning")
         self.warning_label.setStyleSheet("color: #9a6700; font-weight: bold;")
 
         top = row((intro, 1))
@@ -96,32 +83,19 @@ class TargetsTab(SettingTable):
         column(top, (self.view, 1), row((self.number_edit, 1), self.add_button, self.delete_button), self.alias_hint,
                self.problems_label, self.warning_label, self._bottom_row(), self.unknown_box, parent=self)
 
-        self.edit_button.clicked.connect(self._on_edit_button_clicked)
-        self.add_button.clicked.connect(self._on_add_button_clicked)
         self.number_edit.returnPressed.connect(self._on_add_button_clicked)
-        self.number_edit.textEdited.connect(self._on_number_edit_text_edited)
-        self.delete_button.clicked.connect(self._on_delete_button_clicked)
-        self.model.edited.connect(self._on_model_edited)
+        self.number_edit.textEdited.connect(lambda _text: self._show_problems([]))
+        self.model.edited.connect(self._update_warning)
         self.unknown_view.itemSelectionChanged.connect(self._update_unknown_buttons)
-        self.unknown_add_button.clicked.connect(self._on_unknown_add_clicked)
-        self.unknown_alias_button.clicked.connect(self._on_unknown_alias_clicked)
         self.load(None)
 
     # --- the agreed tab interface ----------------------------------------------------------------------------
 
-    def load(self, setting_name: str | None) -> None:
-        """Show the saved numbers of ``setting_name`` in read-only mode; None empties and disables the tab."""
-        setting = self.context.config.get_setting(setting_name) if setting_name else None
-        self.setting_name = setting.name if setting else None
+    def _loaded(self, setting: LinkSettingConfig | None) -> None:
         self.model.region = self.context.config.system().default_region
-        self.model.set_targets(setting.targets if setting else ())
-        self._saved = list(setting.targets if setting else ())
         self.load_unknown()
         self.number_edit.clear()
-        self.status_label.clear()
-        self._show_problems([])
         self._set_editing(False)
-        self.setEnabled(setting is not None)
 
     def is_editing(self) -> bool:
         return self._editing
@@ -153,9 +127,6 @@ class TargetsTab(SettingTable):
             return
         self.view.selectRow(self.model.append(LinkTargetConfig(text.strip(), enabled=True)))
         self.number_edit.clear()
-        self._show_problems([])
-
-    def _on_number_edit_text_edited(self, _text: str) -> None:
         self._show_problems([])
 
     def _on_delete_button_clicked(self) -> None:
@@ -287,9 +258,6 @@ class TargetsTab(SettingTable):
                 self.tr("過去の通話 {0}件を連携待ちにしました。").format(self.relink_dialog.outcome_jobs)
             )
         self.changed.emit()
-
-    def _on_model_edited(self) -> None:
-        self._update_warning()
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
