@@ -13,35 +13,25 @@ from biztel_desk.domain.ids import InvalidRecordId, extract_record_id
 from biztel_desk.domain.messages import message
 from biztel_desk.domain.vocabulary import ON_MULTIPLE_MATCH, ON_NO_MATCH, ON_UNANSWERED, Word, word
 from biztel_desk.ui.i18n import language
-from biztel_desk.ui.widgets import HintLabel
+from biztel_desk.ui.widgets import HintLabel, combo
+
+# A link setting's policies by key: their values in order, and their words in the one vocabulary (domain.vocabulary).
+CHOICES: dict[str, tuple[type[Enum], dict[str, Word]]] = {
+    "on_multiple_match": (OnMultipleMatch, ON_MULTIPLE_MATCH),  # レコードが複数一致した場合
+    "on_no_match": (OnNoMatch, ON_NO_MATCH),  # レコードが一致しない場合
+    "on_unanswered": (OnUnanswered, ON_UNANSWERED),  # 未応答の通話: NO ANSWER / BUSY / FAILED / CONGESTION calls
+}
 
 
-def multiple_match_combo() -> QComboBox:
-    """レコードが複数一致した場合: the OnMultipleMatch choices, each with its value as the item data."""
-    return _choice_combo(tuple(OnMultipleMatch), ON_MULTIPLE_MATCH)
-
-
-def no_match_combo() -> QComboBox:
-    """レコードが一致しない場合: the OnNoMatch choices, each with its value as the item data."""
-    return _choice_combo(tuple(OnNoMatch), ON_NO_MATCH)
-
-
-def unanswered_combo() -> QComboBox:
-    """未応答の通話: the OnUnanswered choices (NO ANSWER / BUSY / FAILED / CONGESTION calls)."""
-    return _choice_combo(tuple(OnUnanswered), ON_UNANSWERED)
-
-
-def _choice_combo(values: tuple[Enum, ...], words: dict[str, Word]) -> QComboBox:
-    """The values in their order, each shown as its word from the one vocabulary (domain.vocabulary)."""
-    combo = QComboBox()
-    lang = language()
-    for value in values:
-        combo.addItem(word(words, value.value, lang), value.value)
+def choice_combo(key: str) -> QComboBox:
+    """The choices of the policy ``key``, each shown as its word, with its value as the item data."""
+    values, words = CHOICES[key]
+    box = combo([(word(words, value.value, language()), value.value) for value in values])
     # Sized for 24 characters, not for the longest choice: the long ones must not widen the form.
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(24)
-    combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-    return combo
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(24)
+    box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return box
 
 
 def show_fallback_hint(hint: HintLabel, text: str, lang: str) -> None:

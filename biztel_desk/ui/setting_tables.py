@@ -257,6 +257,7 @@ class SettingTable(QWidget):
     saved rows again."""
 
     changed = Signal()
+    view: QTableView  # the rows' table, made by the tab
     LIST = ""  # the setting's rows, also their name in a problem's path: "objects" for objects[2].tab_code
 
     def __init__(self, context: AppContext, model: RowsModel, parent: QWidget | None = None) -> None:
@@ -266,6 +267,7 @@ class SettingTable(QWidget):
         self.model = model
         model.setParent(self)
         self._saved: list[Any] = []  # the rows as saved
+        self._editing = False  # the rows can be changed (オブジェクト: while a setting is shown; 連携対象: after 編集)
         self.problems_label = text_label(name="problems", selectable=True)
         self.problems_label.setParent(self)
         self.problems_label.setStyleSheet("color: #b00020;")
@@ -289,6 +291,22 @@ class SettingTable(QWidget):
 
     def save(self) -> bool | None:
         raise NotImplementedError
+
+    def is_editing(self) -> bool:
+        return self._editing
+
+    def is_dirty(self) -> bool:
+        """Edits not saved: the rows (their values, ticks and order) differ from the saved ones."""
+        return self._editing and self.model.rows() != self._saved
+
+    def _set_editing(self, editing: bool) -> None:
+        self._editing = editing
+        self.model.set_editable(editing)
+
+    def _current_row(self) -> int:
+        """The row chosen in the table (``view``), -1 for none."""
+        index = self.view.currentIndex()
+        return index.row() if index.isValid() else -1
 
     def revert(self) -> None:
         """Drop unsaved edits: back to the rows as saved."""

@@ -178,11 +178,11 @@ def test_window_words_follow_the_window_language(qapp) -> None:  # type: ignore[
     from PySide6.QtCore import QLocale
 
     from biztel_desk.ui.i18n import install_translators, language
-    from biztel_desk.ui.setting_fields import multiple_match_combo, no_match_combo, unanswered_combo
+    from biztel_desk.ui.setting_fields import choice_combo
     from biztel_desk.ui.widgets import status_text
 
     def texts() -> list[list[str]]:
-        combos = [multiple_match_combo(), no_match_combo(), unanswered_combo()]
+        combos = [choice_combo(key) for key in ("on_multiple_match", "on_no_match", "on_unanswered")]
         return [[status_text(status) for status in ("enabled", "paused", "disabled", "login_required")]] + [
             [combo.itemText(index) for index in range(combo.count())] for combo in combos]
 

@@ -24,12 +24,7 @@ from biztel_desk.ui.attention import AttentionBadge, mark_attention
 from biztel_desk.ui.boxes import STRETCH, hbox, named, scrolled, vbox
 from biztel_desk.ui.crash import save_or_say
 from biztel_desk.ui.forms import ChoiceRow, Field, Form
-from biztel_desk.ui.setting_fields import (
-    multiple_match_combo,
-    no_match_combo,
-    show_fallback_hint,
-    unanswered_combo,
-)
+from biztel_desk.ui.setting_fields import choice_combo, show_fallback_hint
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
     ErrorLabel,
@@ -78,8 +73,8 @@ class BasicForm(QWidget):
         self.memo_edit.setFixedHeight(64)
         self.memo_counter = QLabel()
         self.memo_counter.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.no_match_combo = no_match_combo()
-        self.unanswered_combo = named(unanswered_combo(), "unansweredCombo")
+        self.no_match_combo = choice_combo("on_no_match")
+        self.unanswered_combo = named(choice_combo("on_unanswered"), "unansweredCombo")
         activity = ChoiceRow(tuple(ActivityMode), ACTIVITY_MODES)
         self.task_radio, self.case_radio = activity.buttons
 
@@ -93,7 +88,7 @@ class BasicForm(QWidget):
                 self.tr("BIZTEL Deskが上記のアカウントでAPIを呼び出し、活動履歴を作成します。ステータスを有効・一時停止にするには許諾が必要です。")
             ),)),
             Field("memo", self.tr("メモ"), self.memo_edit, (self.memo_counter,), required=False),
-            Field("on_multiple_match", self.tr("レコードが複数一致した場合"), multiple_match_combo()),
+            Field("on_multiple_match", self.tr("レコードが複数一致した場合"), choice_combo("on_multiple_match")),
             Field("on_no_match", self.tr("レコードが一致しない場合"), self.no_match_combo),
             Field("on_unanswered", self.tr("未応答の通話"), self.unanswered_combo, (HintLabel(
                 self.tr("誰も応答しなかった通話(不在着信・話中・発信失敗)を連携するかどうかです。")

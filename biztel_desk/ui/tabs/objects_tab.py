@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 from biztel_desk.domain.config import LinkObjectConfig, LinkSettingConfig, validate_objects
@@ -41,14 +40,12 @@ class ObjectsTab(SettingTable):
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, ObjectsModel(), parent)
-        self._dirty = False
         self._checking = False  # a 保存 compares the tab codes with the org's key prefixes
         self.jobs = Jobs(self)  # "save": the key-prefix check, then the save
         self.view = objects_view(self.model, self)
         self.add_button = button(self.tr("追加"), self._on_add_button_clicked, parent=self)
-        self.edit_button = button(self.tr("編集"), lambda: self._at_current(self.view.edit), parent=self)
-        self.delete_button = button(self.tr("削除"), lambda: self._at_current(lambda at: self.model.remove(at.row())),
-                                    parent=self)
+        self.edit_button = button(self.tr("編集"), self._on_edit_button_clicked, parent=self)
+        self.delete_button = button(self.tr("削除"), lambda: self.model.remove(self._current_row()), parent=self)
         self.up_button = button(self.tr("上へ"), lambda: self._move(-1), parent=self)
         self.down_button = button(self.tr("下へ"), lambda: self._move(+1), parent=self)
         intro = text_label(self.tr(
@@ -70,11 +67,8 @@ class ObjectsTab(SettingTable):
     def _loaded(self, setting: LinkSettingConfig | None) -> None:
         self.jobs.cancel("save")
         self._set_checking(False)
-        self.model.set_editable(setting is not None)
-        self._set_dirty(False)
-
-    def is_dirty(self) -> bool:
-        return self._dirty
+        self._set_editing(setting is not None)
+        self._update_buttons()
 
     def is_saving(self) -> bool:
         """The key-prefix check of a 保存 is running (saved_later follows)."""
@@ -105,6 +99,10 @@ class ObjectsTab(SettingTable):
         self.view.setCurrentIndex(index)
         self.view.edit(index)
 
+    def _on_edit_button_clicked(self) -> None:
+        if self._current_row() >= 0:
+            self.view.edit(self.view.currentIndex())
+
     async def _check_then_save(self, setting: str, objects: list[LinkObjectConfig]) -> None:
         note = ""
         try:
@@ -132,7 +130,7 @@ class ObjectsTab(SettingTable):
     def _save_objects(self, objects: list[LinkObjectConfig], note: str = "") -> bool:
         if self._store(lambda name: self.context.config.save_objects(name, objects), self._refused) is None:
             return False
-        self._set_dirty(False)
+        self._update_buttons()
         self.status_label.setText(self.status_label.text() + note)
         self.changed.emit()
         return True
@@ -143,14 +141,9 @@ class ObjectsTab(SettingTable):
 
     def _on_model_edited(self) -> None:
         self.status_label.clear()
-        self._set_dirty(True)
+        self._update_buttons()
 
     # --- helpers -----------------------------------------------------------------------------------------------
-
-    def _at_current(self, act: Callable[[QModelIndex], object]) -> None:
-        index = self.view.currentIndex()
-        if index.isValid():
-            act(index)
 
     def _move(self, delta: int) -> None:
         index = self.view.currentIndex()
@@ -173,13 +166,8 @@ class ObjectsTab(SettingTable):
         lang = self.context.lang
         self._show_found([(at, "tab_code", found.text(lang)) for at, found in sorted(mismatches.items())])
 
-    def _set_dirty(self, dirty: bool) -> None:
-        self._dirty = dirty
-        self._update_buttons()
-
     def _update_buttons(self, *_current_and_previous: object) -> None:
-        current = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1
-        enabled = objects_buttons(current, self.model.rowCount(), self._dirty, self._checking)
+        enabled = objects_buttons(self._current_row(), self.model.rowCount(), self.is_dirty(), self._checking)
         self.add_button.setEnabled(enabled.add)
         self.edit_button.setEnabled(enabled.edit)
         self.delete_button.setEnabled(enabled.edit)

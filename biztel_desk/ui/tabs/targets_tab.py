@@ -35,7 +35,6 @@ class TargetsTab(SettingTable):
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(context, TargetsModel(), parent)
-        self._editing = False
         # Only the エイリアス column is ever editable (and only in edit mode: the model's flags decide).
         self.view = rows_view(self.model, self, "targetsView",
                               Trigger.DoubleClicked | Trigger.EditKeyPressed | Trigger.SelectedClicked)
@@ -60,7 +59,7 @@ class TargetsTab(SettingTable):
         self.edit_button = button(self.tr("編集"), self._on_edit_button_clicked, parent=self)
         self.number_edit = line_edit(placeholder=self.tr("電話番号(例: 03-1234-5678)"), name="numberEdit", parent=self)
         self.add_button = button(self.tr("追加"), self._on_add_button_clicked, parent=self)
-        self.delete_button = button(self.tr("削除"), self._on_delete_button_clicked, parent=self)
+        self.delete_button = button(self.tr("削除"), lambda: self.model.remove(self._current_row()), parent=self)
         self.alias_hint = text_label(
             self.tr("エイリアス(交換機が書く別の表記: 0100、gsm0、s など)は、セルをダブルクリックしてカンマ区切りで入力します。"),
             name="aliasHint",
@@ -97,13 +96,6 @@ class TargetsTab(SettingTable):
         self.number_edit.clear()
         self._set_editing(False)
 
-    def is_editing(self) -> bool:
-        return self._editing
-
-    def is_dirty(self) -> bool:
-        """Edits not saved: numbers, ticks, aliases or the default outbound number differ from the saved ones."""
-        return self._editing and self.model.targets() != self._saved
-
     def save(self) -> bool:
         """保存 (as the button): True when saved, False when refused (the problems are shown, the edits stay)."""
         return self._save(self.model.targets())
@@ -128,11 +120,6 @@ class TargetsTab(SettingTable):
         self.view.selectRow(self.model.append(LinkTargetConfig(text.strip(), enabled=True)))
         self.number_edit.clear()
         self._show_problems([])
-
-    def _on_delete_button_clicked(self) -> None:
-        index = self.view.currentIndex()
-        if self._editing and index.isValid():
-            self.model.remove(index.row())
 
     def _save(self, targets: list[LinkTargetConfig]) -> bool:
         before = self._saved
@@ -211,7 +198,7 @@ class TargetsTab(SettingTable):
         alias = self._selected_unknown()
         if not alias or self.model.rowCount() == 0:
             return
-        at = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1
+        at = self._current_row()
         if at < 0 and self.model.rowCount() == 1:
             at = 0
         if at < 0:
@@ -262,8 +249,7 @@ class TargetsTab(SettingTable):
     # --- helpers -----------------------------------------------------------------------------------------------
 
     def _set_editing(self, editing: bool) -> None:
-        self._editing = editing
-        self.model.set_editable(editing)
+        super()._set_editing(editing)
         self.edit_button.setEnabled(not editing)
         for widget in (self.number_edit, self.add_button, self.delete_button, self.save_button, self.cancel_button,
                        self.alias_hint):
