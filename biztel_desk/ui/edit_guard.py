@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from biztel_desk.ui.boxes import named
 from biztel_desk.ui.widgets import ask
 
 if TYPE_CHECKING:
@@ -135,22 +136,15 @@ class EditGuard(QObject):
 
     def _ask_verify_edits(self, name: str, dirty: list[QWidget]) -> bool | None:
         """保存して確認 (True) / 保存せずに確認 (False) / キャンセル (None)."""
-        box = QMessageBox(self.main)
-        box.setObjectName("verifyEditsBox")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("設定確認"))
-        box.setText(self.tr("「{0}」の{1}に保存されていない変更があります。").format(
-            name, self.tr("、").join(self._tab_title(tab) for tab in dirty)))
+        titles = self.tr("、").join(self._tab_title(tab) for tab in dirty)
+        text = self.tr("「{0}」の{1}に保存されていない変更があります。").format(name, titles)
+        box = named(QMessageBox(QMessageBox.Icon.Question, self.tr("設定確認"), text, parent=self.main), "verifyEditsBox")
         box.setInformativeText(self.tr("設定確認は保存済みの設定をSalesforceで確認します。変更を保存してから確認しますか?"))
-        answers = {}
-        for object_name, text, role, answer in (
+        answers = {named(box.addButton(text, role), object_name): answer for object_name, text, role, answer in (
             ("saveAndVerify", self.tr("保存して確認"), QMessageBox.ButtonRole.AcceptRole, True),
             ("verifyWithoutSaving", self.tr("保存せずに確認"), QMessageBox.ButtonRole.ActionRole, False),
             ("cancelVerify", self.tr("キャンセル"), QMessageBox.ButtonRole.RejectRole, None),
-        ):
-            button = box.addButton(text, role)
-            button.setObjectName(object_name)
-            answers[button] = answer
+        )}
         save, _unsaved, cancel = answers
         box.setDefaultButton(save)
         box.setEscapeButton(cancel)

@@ -229,22 +229,13 @@ class BasicTab(QWidget):
     def load(self, setting_name: str | None) -> None:
         """Show the saved setting ``setting_name``; None empties and disables the form."""
         setting = self.context.config.get_setting(setting_name) if setting_name else None
-        self._original = setting
-        self._is_new = False
-        self._fill(setting or LinkSettingConfig(name=""))
-        self.basic_group.setEnabled(setting is not None)
-        self._update_status_controls()
+        self._show(setting, setting or LinkSettingConfig(name=""))
 
     def start_new(self) -> None:
         """An empty form for a new setting: a unique name and the defaults; created on 保存."""
-        self._original = None
-        self._is_new = True
         accounts = [account.name for account in self.context.config.list_accounts()]
-        self._fill(
-            LinkSettingConfig(name=self.context.config.new_setting_name(), account=accounts[0] if len(accounts) == 1 else "")
-        )
-        self.basic_group.setEnabled(True)
-        self._update_status_controls()
+        self._show(None, LinkSettingConfig(name=self.context.config.new_setting_name(),
+                                           account=accounts[0] if len(accounts) == 1 else ""), is_new=True)
         self.name_edit.setFocus()
         self.name_edit.selectAll()
 
@@ -271,7 +262,9 @@ class BasicTab(QWidget):
 
     def save(self) -> bool:
         """Validate and save through the service; show every problem inline. True when saved."""
-        self._clear_problems()
+        self.form.clear_problems()
+        self.summary_label.clear_message()
+        self.status_error.clear_message()
         original_name = None if self._is_new else self.setting_name()
         stored = self.context.config.get_setting(original_name) or self._original if original_name else None
         setting = basic_to_save(stored, self.form.values())
@@ -279,11 +272,7 @@ class BasicTab(QWidget):
                             self.summary_label.show_message, self.context.lang, self.context.database.location)
         if saved is None:
             return False
-        self._original = saved
-        self._is_new = False
-        self._fill(saved)
-        self.basic_group.setEnabled(True)
-        self._update_status_controls()
+        self._show(saved, saved)
         self.saved.emit(saved.name)
         self.changed.emit()
         return True
@@ -297,19 +286,18 @@ class BasicTab(QWidget):
 
     # --- form <-> data -------------------------------------------------------------------------------------
 
-    def _fill(self, setting: LinkSettingConfig) -> None:
+    def _show(self, original: LinkSettingConfig | None, values: LinkSettingConfig, *, is_new: bool = False) -> None:
+        """Edit ``values``: the saved setting ``original`` (None: a new one, or none at all)."""
+        self._original, self._is_new = original, is_new
         self.summary_label.clear_message()
         self.status_error.clear_message()
-        self.form.fill(setting)
+        self.form.fill(values)
         self._baseline = self.form.values()
         self._update_buttons()
+        self.basic_group.setEnabled(original is not None or is_new)
+        self._update_status_controls()
 
     # --- problems ------------------------------------------------------------------------------------------
-
-    def _clear_problems(self) -> None:
-        self.form.clear_problems()
-        self.summary_label.clear_message()
-        self.status_error.clear_message()
 
     def _show_problems(self, problems: list[Problem]) -> None:
         others = self.form.show_problems(problems)
