@@ -48,6 +48,29 @@ def can_add_number(number: str | None, region: str) -> bool:
 
 
 @dataclass(frozen=True)
+class UnknownActions:
+    """What 未登録の番号 offers for the number chosen in its list."""
+
+    add: bool  # 追加: it is a phone number
+    alias: bool  # エイリアスにする: there is a number to make it an alias of
+    alias_only: bool  # chosen, but no phone number: the tooltip of 追加 says to make it an alias
+
+
+def unknown_actions(number: str | None, region: str, targets: int) -> UnknownActions:
+    """The buttons of 未登録の番号 for ``number`` (None: nothing chosen), with ``targets`` numbers in the table."""
+    add = can_add_number(number, region)
+    return UnknownActions(add=add, alias=bool(number) and targets > 0, alias_only=bool(number) and not add)
+
+
+def alias_row(current: int, count: int) -> int | None:
+    """The number an unregistered one becomes an alias of: the chosen row (-1: none), else the only one; None when
+    the admin must be asked which."""
+    if current >= 0:
+        return current
+    return 0 if count == 1 else None
+
+
+@dataclass(frozen=True)
 class ObjectsButtons:
     """What the オブジェクト tab enables."""
 

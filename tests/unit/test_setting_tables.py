@@ -5,11 +5,14 @@ from __future__ import annotations
 from biztel_desk.domain.config import LinkTargetConfig
 from biztel_desk.services.setting_tables import (
     ObjectsButtons,
+    UnknownActions,
+    alias_row,
     can_add_number,
     international,
     objects_buttons,
     relink_candidates,
     row_of,
+    unknown_actions,
 )
 
 
@@ -60,3 +63,15 @@ def test_objects_buttons_follow_the_chosen_row_and_the_edits() -> None:
     assert objects_buttons(0, 1, dirty=True, checking=False) == ObjectsButtons(True, True, False, False, True)  # the only
     # A 保存 compares the tab codes with the org: everything waits, the edits being saved stay put.
     assert objects_buttons(1, 3, dirty=True, checking=True) == ObjectsButtons(False, False, False, False, False)
+
+
+def test_unknown_actions_offer_add_for_a_number_and_alias_when_there_is_a_target() -> None:
+    assert unknown_actions(None, "JP", 2) == UnknownActions(add=False, alias=False, alias_only=False)
+    assert unknown_actions("0312345678", "JP", 0) == UnknownActions(add=True, alias=False, alias_only=False)
+    assert unknown_actions("211553", "JP", 1) == UnknownActions(add=False, alias=True, alias_only=True)
+
+
+def test_alias_row_is_the_chosen_or_the_only_number() -> None:
+    assert alias_row(2, 3) == 2
+    assert alias_row(-1, 1) == 0
+    assert alias_row(-1, 3) is None  # asked

@@ -13,7 +13,7 @@ from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import TIME_FORMAT, zone_of
 from biztel_desk.services.relink import UnknownNumber
-from biztel_desk.services.setting_tables import can_add_number, relink_candidates
+from biztel_desk.services.setting_tables import alias_row, relink_candidates, unknown_actions
 from biztel_desk.ui.boxes import named
 from biztel_desk.ui.dialogs.relink_dialog import RelinkDialog
 from biztel_desk.ui.models.targets_model import TargetsModel
@@ -177,13 +177,12 @@ class TargetsTab(SettingTable):
         return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
 
     def _update_unknown_buttons(self) -> None:
-        number = self._selected_unknown()
-        valid = can_add_number(number, self.model.region)
-        self.unknown_add_button.setEnabled(valid)
+        offered = unknown_actions(self._selected_unknown(), self.model.region, self.model.rowCount())
+        self.unknown_add_button.setEnabled(offered.add)
         self.unknown_add_button.setToolTip(
-            "" if valid or not number else self.tr("電話番号として登録できない表記です。エイリアスにしてください。")
+            self.tr("電話番号として登録できない表記です。エイリアスにしてください。") if offered.alias_only else ""
         )
-        self.unknown_alias_button.setEnabled(bool(number) and self.model.rowCount() > 0)
+        self.unknown_alias_button.setEnabled(offered.alias)
 
     def _on_unknown_add_clicked(self) -> None:
         number = self._selected_unknown()
@@ -198,10 +197,8 @@ class TargetsTab(SettingTable):
         alias = self._selected_unknown()
         if not alias or self.model.rowCount() == 0:
             return
-        at = self._current_row()
-        if at < 0 and self.model.rowCount() == 1:
-            at = 0
-        if at < 0:
+        at = alias_row(self._current_row(), self.model.rowCount())
+        if at is None:
             numbers = [target.number for target in self.model.targets()]
             choice, ok = QInputDialog.getItem(
                 self, self.tr("エイリアスにする"),
