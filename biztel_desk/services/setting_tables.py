@@ -80,6 +80,11 @@ class ObjectsButtons:
     down: bool
     save: bool  # 保存 and キャンセル: something is edited
 
+    def by_button(self) -> dict[str, bool]:
+        """Enabled or not per button of the tab (``<key>_button``)."""
+        return {"add": self.add, "edit": self.edit, "delete": self.edit, "up": self.up, "down": self.down,
+                "save": self.save, "cancel": self.save}
+
 
 def objects_buttons(current: int, count: int, dirty: bool, checking: bool) -> ObjectsButtons:
     """The buttons for the chosen row ``current`` (-1: none) of ``count``; none while a 保存 compares the tab

@@ -106,10 +106,8 @@ class EditGuard(QObject):
     def _on_tabs_current_changed(self, _index: int) -> None:
         """Leaving オブジェクト / 連携対象 / 基本情報 with unsaved edits asks first; キャンセル stays on the tab."""
         previous, current = self._shown_tab, self.tabs.currentWidget()
-        if self._tab_guarding or previous is current or previous not in self.edit_tabs:
-            self._shown_tab = current
-            return
-        if not previous.is_dirty():  # type: ignore[union-attr]
+        if (self._tab_guarding or previous is current or previous not in self.edit_tabs
+                or not previous.is_dirty()):  # type: ignore[union-attr]
             self._shown_tab = current
             return
         self.show_tab(previous)  # stay while asking

@@ -154,10 +154,8 @@ class RowsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Role.DisplayRole) -> Any:
-        if role != Role.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Vertical:
-            return str(section + 1) if 0 <= section < len(self._rows) else None
+        if orientation == Qt.Orientation.Vertical or role != Role.DisplayRole:
+            return super().headerData(section, orientation, role)  # rows are numbered from 1
         headers = self.headers()
         return headers[section] if 0 <= section < len(headers) else None
 
@@ -194,7 +192,7 @@ class RowsModel(QAbstractTableModel):
         if not index.isValid():
             return False
         if role == Role.CheckStateRole and self._row_check(index):
-            self.set_checked(index.row(), Qt.CheckState(value) == Qt.CheckState.Checked)
+            self.set_checked(index.row(), _ticked(value))
             return True
         column = self.COLUMNS[index.column()]
         if not self._editable or not column.edit or role != (Role.CheckStateRole if column.edit == "check" else Role.EditRole):

@@ -63,6 +63,8 @@ def test_objects_buttons_follow_the_chosen_row_and_the_edits() -> None:
     assert objects_buttons(0, 1, dirty=True, checking=False) == ObjectsButtons(True, True, False, False, True)  # the only
     # A 保存 compares the tab codes with the org: everything waits, the edits being saved stay put.
     assert objects_buttons(1, 3, dirty=True, checking=True) == ObjectsButtons(False, False, False, False, False)
+    assert objects_buttons(0, 3, dirty=True, checking=False).by_button() == {
+        "add": True, "edit": True, "delete": True, "up": False, "down": True, "save": True, "cancel": True}
 
 
 def test_unknown_actions_offer_add_for_a_number_and_alias_when_there_is_a_target() -> None:

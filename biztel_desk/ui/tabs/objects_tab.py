@@ -168,10 +168,5 @@ class ObjectsTab(SettingTable):
 
     def _update_buttons(self, *_current_and_previous: object) -> None:
         enabled = objects_buttons(self._current_row(), self.model.rowCount(), self.is_dirty(), self._checking)
-        self.add_button.setEnabled(enabled.add)
-        self.edit_button.setEnabled(enabled.edit)
-        self.delete_button.setEnabled(enabled.edit)
-        self.up_button.setEnabled(enabled.up)
-        self.down_button.setEnabled(enabled.down)
-        self.save_button.setEnabled(enabled.save)
-        self.cancel_button.setEnabled(enabled.save)
+        for key, on in enabled.by_button().items():
+            getattr(self, f"{key}_button").setEnabled(on)
