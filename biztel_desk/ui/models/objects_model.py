@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QHeaderView
 from biztel_desk.domain.config import LinkObjectConfig
 from biztel_desk.ui.setting_tables import Column, RowsModel
 
-FIELDS = ("api_name", "tab_name", "tab_code", "priority")
 _FIT = QHeaderView.ResizeMode.ResizeToContents
 
 

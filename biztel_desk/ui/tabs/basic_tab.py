@@ -166,12 +166,6 @@ class BasicTab(QWidget):
         self._original: LinkSettingConfig | None = None  # the saved setting being edited (None: new or none)
         self._is_new = False
         self._baseline: dict[str, Any] = {}
-        self._build()
-        self.load(None)
-
-    # --- building ------------------------------------------------------------------------------------------
-
-    def _build(self) -> None:
         self.summary_label = named(ErrorLabel(), "summaryLabel")
         self.summary_label.setStyleSheet(
             f"color: {ERROR_COLOR}; background: #fdecea; border: 1px solid #f5c2c0; border-radius: 4px; padding: 6px 8px;"
@@ -198,6 +192,7 @@ class BasicTab(QWidget):
         scroll.widget().setObjectName("basicTabContent")
         scroll.widget().layout().setContentsMargins(14, 12, 14, 14)
         column(scroll, parent=self, margins=0)
+        self.load(None)
 
     def _build_status_group(self) -> QGroupBox:
         """録音連携ステータス: 有効 / 一時停止 / 無効 as one segmented control, what the status does, and 設定確認."""
