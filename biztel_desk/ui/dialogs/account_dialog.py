@@ -7,31 +7,17 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMessageBox,
-    QPushButton,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox, QWidget
 
-from biztel_desk.domain.config import (
-    AuthMethod,
-    LoginHost,
-    SecretKind,
-    parse_login_host,
-    validate_account,
-)
+from biztel_desk.domain.config import AuthMethod, LoginHost, parse_login_host, validate_account
 from biztel_desk.domain.messages import ProblemsError
-from biztel_desk.services import salesforce_access
-from biztel_desk.services.account_login import needs_login
+from biztel_desk.services import account_view, salesforce_access
+from biztel_desk.services.account_login import accounts_needing_login
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.salesforce_access import SecretStoreError
 from biztel_desk.ui.account_form import AccountFlow, AccountForm, report_lines, system_browser
-from biztel_desk.ui.boxes import hbox, named, vbox
+from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
+from biztel_desk.ui.widgets import ask, button
 
 if TYPE_CHECKING:  # the Salesforce client (requests, simple_salesforce) loads at the first 接続テスト
     from biztel_desk.services.salesforce_access import ConnectionReport
@@ -55,25 +41,19 @@ class AccountDialog(QDialog):
 
         self.account_list = named(QListWidget(self), "accountList")
         self.account_list.setMinimumWidth(180)
-        self.new_button = QPushButton(self.tr("新規"), self)
-        self.delete_button = QPushButton(self.tr("削除"), self)
+        self.new_button = button(self.tr("新規"), self._on_new_button_clicked, parent=self)
+        self.delete_button = button(self.tr("削除"), self._on_delete_button_clicked, parent=self)
         self.form = AccountForm(context.lang, self)
         self.flow = AccountFlow(context, self.form)
-        self.save_button = QPushButton(self.tr("保存"), self)
+        self.save_button = button(self.tr("保存"), self._save, parent=self)
         self.save_button.setDefault(True)
         self.form.button_row.addWidget(self.save_button)
-
-        close_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close_box.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("閉じる"))
-        close_box.rejected.connect(self.reject)
         left = vbox(QLabel(self.tr("アカウント"), self), (self.account_list, 1), hbox(self.new_button, self.delete_button))
-        vbox((hbox(left, 8, (self.form, 1)), 1), close_box, parent=self)
+        close = button(self.tr("閉じる"), self.reject, parent=self)
+        vbox((hbox(left, 8, (self.form, 1)), 1), hbox(STRETCH, close), parent=self)
         self.resize(900, 720)
 
         self.account_list.currentItemChanged.connect(self._on_account_list_current_item_changed)
-        self.new_button.clicked.connect(self._on_new_button_clicked)
-        self.delete_button.clicked.connect(self._on_delete_button_clicked)
-        self.save_button.clicked.connect(self._on_save_button_clicked)
         self.form.test_button.clicked.connect(self._on_test_button_clicked)
         self.form.browser_login_button.clicked.connect(self._on_browser_login_button_clicked)
         self.form.edited.connect(self._on_form_edited)
@@ -123,13 +103,9 @@ class AccountDialog(QDialog):
         name = self._original_name
         if name is None:
             return
-        answer = QMessageBox.question(
-            self,
-            self.tr("アカウントの削除"),
-            self.tr("アカウント「{name}」を削除しますか?キーリングに保存したパスワードなども削除されます。").format(name=name),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
+        answer = ask(self, self.tr("アカウントの削除"),
+                     self.tr("アカウント「{name}」を削除しますか?キーリングに保存したパスワードなども削除されます。").format(name=name),
+                     QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
@@ -144,23 +120,14 @@ class AccountDialog(QDialog):
         self.form.show_message(self.tr("アカウント「{name}」を削除しました。").format(name=name))
         self.changed.emit()
 
-    def _on_save_button_clicked(self) -> None:
-        self._save()
-
     def _on_test_button_clicked(self) -> None:
-        """Tests what the form shows without saving it: only 保存 writes (a mistyped token never replaces a working one)."""
+        """Tests what the form shows without saving it (``account_view.check_shown``)."""
         account = self.flow.checked(validate_account(self.form.form_config()))
-        if account is None:
-            return
-        context = self.context
-        edited = self._dirty or self._original_name is None
-        if edited:  # the typed values, tried in a throw-away store; the saved ones fill the fields left empty
-            call = partial(salesforce_access.check_edited_connection, account, self.form.typed_secrets(),
-                           context.secrets, self._original_name)
-        else:  # the saved account as it is (its refreshed tokens and its org's address are kept)
-            saved = context.config.get_account(self._original_name or "") or account
-            call = partial(salesforce_access.check_connection, context.config, saved, context.secrets)
-        self.flow.test(call, partial(self._on_tested, edited=edited), self._refresh_login_state)
+        if account is not None:
+            edited = self._dirty or self._original_name is None
+            call = partial(account_view.check_shown, self.context.config, self.context.secrets, account,
+                           self.form.typed_secrets(), self._original_name, edited)
+            self.flow.test(call, partial(self._on_tested, edited=edited), self._refresh_login_state)
 
     def _on_tested(self, report: ConnectionReport, edited: bool) -> None:
         lines = report_lines(report, self.context.lang)
@@ -183,9 +150,8 @@ class AccountDialog(QDialog):
                                            *report_lines(report, self.context.lang)]), ok=True)
         self.changed.emit()
 
-    def _on_form_edited(self) -> None:
-        if not self._loading:
-            self._dirty = True
+    def _on_form_edited(self) -> None:  # never while the form loads an account (``AccountForm.load``)
+        self._dirty = True
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
@@ -202,37 +168,22 @@ class AccountDialog(QDialog):
 
     def _show_account(self, name: str | None) -> None:
         account = self.context.config.get_account(name) if name else None
-        self._loading = True
         self._original_name = account.name if account else None
-        stored = {kind for kind in self.form.secret_edits if account and self._has_secret(account.name, kind)}
-        self.form.load(account, stored)
+        self.form.load(account, account_view.stored_secrets(self.context.secrets, self._original_name))
         self.delete_button.setEnabled(account is not None)
         self._refresh_login_state()
         self._dirty = False
-        self._loading = False
-
-    def _has_secret(self, account: str, kind: SecretKind) -> bool:
-        try:
-            return bool(self.context.secrets.has_account_secret(account, kind))
-        except SecretStoreError:
-            return False
 
     def _refresh_login_state(self) -> None:
         """The form's ログイン状態 and the list's 要再ログイン marks, from the keyring."""
-        account = self.context.config.get_account(self._original_name) if self._original_name else None
-        if account is None or account.auth_method != AuthMethod.OAUTH_BROWSER.value:
-            self.form.set_login_state("none")
-        else:
-            self.form.set_login_state("needed" if needs_login(account, self.context.secrets) else "ok")
-        accounts = {a.name: a for a in self.context.config.list_accounts()}
+        self.form.set_login_state(account_view.login_state(self.context.config, self.context.secrets, self._original_name))
+        relogin = set(accounts_needing_login(self.context.config, self.context.secrets))
         for row in range(self.account_list.count()):  # the badge: 要再ログイン after the name
             item = self.account_list.item(row)
             name = str(item.data(Qt.ItemDataRole.UserRole))
-            listed = accounts.get(name)
-            relogin = listed is not None and needs_login(listed, self.context.secrets)
-            item.setText(self.tr("{name}(要再ログイン)").format(name=name) if relogin else name)
-            item.setForeground(Qt.GlobalColor.darkRed if relogin else self.palette().text().color())
-            item.setToolTip(self.tr("ログインが必要です。「ブラウザでログイン」を押してください。") if relogin else "")
+            item.setText(self.tr("{name}(要再ログイン)").format(name=name) if name in relogin else name)
+            item.setForeground(Qt.GlobalColor.darkRed if name in relogin else self.palette().text().color())
+            item.setToolTip(self.tr("ログインが必要です。「ブラウザでログイン」を押してください。") if name in relogin else "")
 
     def _save(self) -> bool:
         secrets = {kind: value for kind, value in self.form.typed_secrets().items() if value}
