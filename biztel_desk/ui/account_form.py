@@ -199,14 +199,18 @@ class AccountForm(QWidget):
             "loopback": (self.tr("開発用組織 (http://127.0.0.1:PORT)"),
                          self.tr("テスト用のローカル開発用組織(biztel-desk devorg)のURLです。")),
         }
+        self._missing_texts = {  # under a secret the method needs that was not typed (REQUIRED_SECRETS)
+            SecretKind.PASSWORD: self.tr("パスワードを入力してください。"),
+            SecretKind.CONSUMER_SECRET: self.tr("コンシューマの秘密を入力してください。"),
+            SecretKind.PRIVATE_KEY: self.tr("秘密鍵ファイル(PEM)を選択してください。"),
+        }
 
         self.name_edit = line_edit(max_length=NAME_MAX, placeholder=self.tr("例: 本番組織"))
         self.auth_combo = combo((AUTH_METHODS[method.value].text(language()), method.value) for method in (
             AuthMethod.OAUTH_BROWSER, AuthMethod.PASSWORD, AuthMethod.JWT, AuthMethod.CLIENT_CREDENTIALS))  # browser first
         self.username_edit = line_edit(placeholder="integration@example.com")
         self.host_combo = combo((self._hosts[kind][0], kind) for kind in HOST_KINDS)
-        self.host_edit = line_edit(name="hostEdit")
-        self.host_edit.hide()
+        self.host_edit = line_edit(name="hostEdit")  # shown for the choices that take a typed address
         self.host_hint = named(HintLabel(), "hostNotice")
         self.api_version_edit = line_edit(max_width=90)
         self.consumer_key_edit = line_edit()
@@ -287,13 +291,6 @@ class AccountForm(QWidget):
         """The secrets the method needs that were not typed (the browser login brings its own tokens)."""
         return missing_secrets(self.method(), self.typed_secrets())
 
-    def set_private_key(self, pem: str, source: str = "") -> None:
-        """The private key's PEM text, kept until the owner saves it to the keyring (never shown)."""
-        self._pending_key = pem
-        self.private_key_edit.setText(self.tr("{name}(未保存)").format(name=source or self.tr("秘密鍵")))
-        self.rows[SecretKind.PRIVATE_KEY.value].error.clear_message()
-        self.edited.emit()  # also when the text shown stays the same (another key file of the same name)
-
     def set_host(self, value: str) -> None:
         host = parse_login_host(value)
         kind = host.kind if isinstance(host, LoginHost) else "my_domain"
@@ -325,7 +322,7 @@ class AccountForm(QWidget):
         self.rows.clear_problems()
         others = self.rows.show_problems(problems, self.lang, text=self._problem_text)
         for kind in missing or []:
-            self.rows[kind.value].error.show_message(self._secret_required_text(kind))
+            self.rows[kind.value].error.show_message(self._missing_texts[kind])
         return others
 
     def show_message(self, text: str, *, ok: bool | None = None) -> None:
@@ -353,7 +350,10 @@ class AccountForm(QWidget):
         except PrivateKeyError as problem:
             self.rows[SecretKind.PRIVATE_KEY.value].error.show_message(problem.text(self.lang))
             return
-        self.set_private_key(pem, Path(path).name)
+        self._pending_key = pem  # kept until the owner saves it to the keyring (never shown)
+        self.private_key_edit.setText(self.tr("{name}(未保存)").format(name=Path(path).name))
+        self.rows[SecretKind.PRIVATE_KEY.value].error.clear_message()
+        self.edited.emit()  # also when the text shown stays the same (another key file of the same name)
 
     def _on_auth_combo_current_index_changed(self, _index: int) -> None:
         self._update_visibility()
@@ -398,14 +398,6 @@ class AccountForm(QWidget):
         if problem.field_name == "name":
             return message(problem.code, self.lang, **{**problem.params, "label": self.tr("名前")})
         return problem.text(self.lang)
-
-    def _secret_required_text(self, kind: SecretKind) -> str:
-        texts = {
-            SecretKind.PASSWORD: self.tr("パスワードを入力してください。"),
-            SecretKind.CONSUMER_SECRET: self.tr("コンシューマの秘密を入力してください。"),
-            SecretKind.PRIVATE_KEY: self.tr("秘密鍵ファイル(PEM)を選択してください。"),
-        }
-        return texts.get(kind, self.tr("入力してください。"))
 
 
 def _side_by_side(*items: QWidget | tuple[QWidget, int]) -> QWidget:

@@ -7,7 +7,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QMessageBox, QWidget
 
 from biztel_desk.domain.config import AuthMethod, LoginHost, parse_login_host, validate_account
 from biztel_desk.domain.messages import ProblemsError
@@ -32,6 +32,7 @@ class AccountDialog(QDialog):
         super().__init__(parent)
         self.context = context
         self.setWindowTitle(self.tr("Salesforceアカウント"))
+        self._names: list[str] = []  # the accounts, in the list's order
         self._original_name: str | None = None
         self._dirty = False
         self._loading = False
@@ -53,7 +54,7 @@ class AccountDialog(QDialog):
         vbox((hbox(left, 8, (self.form, 1)), 1), hbox(STRETCH, close), parent=self)
         self.resize(900, 720)
 
-        self.account_list.currentItemChanged.connect(self._on_account_list_current_item_changed)
+        self.account_list.currentRowChanged.connect(self._on_account_list_current_row_changed)
         self.form.test_button.clicked.connect(self._on_test_button_clicked)
         self.form.browser_login_button.clicked.connect(self._on_browser_login_button_clicked)
         self.form.edited.connect(self._on_form_edited)
@@ -62,12 +63,10 @@ class AccountDialog(QDialog):
     # --- public ------------------------------------------------------------------------------------------------
 
     def select_account(self, name: str | None) -> None:
-        for row in range(self.account_list.count()):
-            item = self.account_list.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) == name:
-                self.account_list.setCurrentItem(item)
-                return
-        self._show_account(None)
+        if name in self._names:
+            self.account_list.setCurrentRow(self._names.index(name))
+        else:
+            self._show_account(None)
 
     def is_testing(self) -> bool:
         return self.flow.running == "test"
@@ -86,10 +85,9 @@ class AccountDialog(QDialog):
 
     # --- slots -------------------------------------------------------------------------------------------------
 
-    def _on_account_list_current_item_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
-        if self._loading:
-            return
-        self._show_account(str(current.data(Qt.ItemDataRole.UserRole)) if current is not None else None)
+    def _on_account_list_current_row_changed(self, row: int) -> None:
+        if not self._loading:
+            self._show_account(self._names[row] if row >= 0 else None)
 
     def _on_new_button_clicked(self) -> None:
         self.account_list.blockSignals(True)
@@ -157,14 +155,11 @@ class AccountDialog(QDialog):
 
     def _reload_list(self, select: str | None) -> None:
         self._loading = True
+        self._names = [account.name for account in self.context.config.list_accounts()]
         self.account_list.clear()
-        for account in self.context.config.list_accounts():  # marked by _show_account (_refresh_login_state)
-            item = QListWidgetItem(account.name, self.account_list)
-            item.setData(Qt.ItemDataRole.UserRole, account.name)
+        self.account_list.addItems(self._names)  # marked by _show_account (_refresh_login_state)
         self._loading = False
-        if select is None and self.account_list.count():
-            select = str(self.account_list.item(0).data(Qt.ItemDataRole.UserRole))
-        self.select_account(select)
+        self.select_account(self._names[0] if select is None and self._names else select)
 
     def _show_account(self, name: str | None) -> None:
         account = self.context.config.get_account(name) if name else None
@@ -178,9 +173,8 @@ class AccountDialog(QDialog):
         """The form's ログイン状態 and the list's 要再ログイン marks, from the keyring."""
         self.form.set_login_state(account_view.login_state(self.context.config, self.context.secrets, self._original_name))
         relogin = set(accounts_needing_login(self.context.config, self.context.secrets))
-        for row in range(self.account_list.count()):  # the badge: 要再ログイン after the name
+        for row, name in enumerate(self._names):  # the badge: 要再ログイン after the name
             item = self.account_list.item(row)
-            name = str(item.data(Qt.ItemDataRole.UserRole))
             item.setText(self.tr("{name}(要再ログイン)").format(name=name) if name in relogin else name)
             item.setForeground(Qt.GlobalColor.darkRed if name in relogin else self.palette().text().color())
             item.setToolTip(self.tr("ログインが必要です。「ブラウザでログイン」を押してください。") if name in relogin else "")
