@@ -391,7 +391,6 @@ class AccountForm(QWidget):
         self.rows.set_label(SecretKind.CONSUMER_SECRET.value, self.tr("コンシューマの秘密"), not browser)
         self.browser_login_button.setVisible(browser)
         self.test_button.setVisible(self.tests_browser_accounts or not browser)
-        self.set_host_notice(self.host_notice_problem)
 
     def _problem_text(self, problem: Problem) -> str:
         """The field is labelled 名前 here, not the messages' アカウント名."""

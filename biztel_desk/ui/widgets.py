@@ -373,19 +373,14 @@ def check_box(text: str, *, checked: bool = False, tooltip: str = "", name: str 
     return box
 
 
-# A message box's (text colour, background): success, failure, and in progress or plain.
-MESSAGE_LOOKS: dict[bool | None, tuple[str, str]] = {
-    True: (OK_COLOR, "#e6f4ea"),
-    False: (ERROR_COLOR, "#fdecea"),
-    None: ("#202124", "#f1f3f4"),
-}
-
-
 class MessageBox(ErrorLabel):
     """A message in a box under a form's buttons, to select and copy; hidden while empty. ``show_message`` makes it
     green when ``ok``, red when not ``ok``, grey for None (what is happening)."""
 
+    # (text colour, background) per ``ok``: success, failure, what is happening
+    LOOKS = {True: (OK_COLOR, "#e6f4ea"), False: (ERROR_COLOR, "#fdecea"), None: ("#202124", "#f1f3f4")}
+
     def show_message(self, text: str, *, ok: bool | None = None) -> None:
-        color, background = MESSAGE_LOOKS[ok]
+        color, background = self.LOOKS[ok]
         self.setStyleSheet(f"color: {color}; background: {background}; border-radius: 4px; padding: 8px 10px;")
         super().show_message(text)
