@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QMessageBox, QWidget
 
 from biztel_desk.domain.config import AuthMethod, LoginHost, parse_login_host, validate_account
@@ -35,7 +35,6 @@ class AccountDialog(QDialog):
         self._names: list[str] = []  # the accounts, in the list's order
         self._original_name: str | None = None
         self._dirty = False
-        self._loading = False
         # How the browser is opened: tests put a scripted HTTP client here (it runs on the login's job thread).
         self.open_browser: Callable[[str], object] = system_browser
         self.callback_ports: tuple[int, ...] | None = None  # None: the documented ports; tests use (0,)
@@ -86,14 +85,12 @@ class AccountDialog(QDialog):
     # --- slots -------------------------------------------------------------------------------------------------
 
     def _on_account_list_current_row_changed(self, row: int) -> None:
-        if not self._loading:
-            self._show_account(self._names[row] if row >= 0 else None)
+        self._show_account(self._names[row] if row >= 0 else None)
 
     def _on_new_button_clicked(self) -> None:
-        self.account_list.blockSignals(True)
-        self.account_list.setCurrentRow(-1)
-        self.account_list.clearSelection()
-        self.account_list.blockSignals(False)
+        with QSignalBlocker(self.account_list):  # a new account is shown even when one is already
+            self.account_list.setCurrentRow(-1)
+            self.account_list.clearSelection()
         self._show_account(None)
         self.form.name_edit.setFocus()
 
@@ -154,11 +151,10 @@ class AccountDialog(QDialog):
     # --- helpers -----------------------------------------------------------------------------------------------
 
     def _reload_list(self, select: str | None) -> None:
-        self._loading = True
         self._names = [account.name for account in self.context.config.list_accounts()]
-        self.account_list.clear()
-        self.account_list.addItems(self._names)  # marked by _show_account (_refresh_login_state)
-        self._loading = False
+        with QSignalBlocker(self.account_list):
+            self.account_list.clear()
+            self.account_list.addItems(self._names)  # marked by _show_account (_refresh_login_state)
         self.select_account(self._names[0] if select is None and self._names else select)
 
     def _show_account(self, name: str | None) -> None:
