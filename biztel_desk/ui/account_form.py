@@ -206,16 +206,17 @@ class AccountForm(QWidget):
         }
 
         self.name_edit = line_edit(max_length=NAME_MAX, placeholder=self.tr("例: 本番組織"))
-        self.auth_combo = combo((AUTH_METHODS[method.value].text(language()), method.value) for method in (
-            AuthMethod.OAUTH_BROWSER, AuthMethod.PASSWORD, AuthMethod.JWT, AuthMethod.CLIENT_CREDENTIALS))  # browser first
+        browser_first = (AuthMethod.OAUTH_BROWSER, AuthMethod.PASSWORD, AuthMethod.JWT, AuthMethod.CLIENT_CREDENTIALS)
+        self.auth_combo = combo((AUTH_METHODS[method.value].text(language()), method.value) for method in browser_first)
         self.username_edit = line_edit(placeholder="integration@example.com")
         self.host_combo = combo((self._hosts[kind][0], kind) for kind in HOST_KINDS)
         self.host_edit = line_edit(name="hostEdit")  # shown for the choices that take a typed address
         self.host_hint = named(HintLabel(), "hostNotice")
         self.api_version_edit = line_edit(max_width=90)
         self.consumer_key_edit = line_edit()
-        self.secret_edits = {kind: line_edit(password=kind != SecretKind.PRIVATE_KEY, read_only=kind == SecretKind.PRIVATE_KEY,
-                                             name=f"secret_{kind.value}") for kind in TYPED_SECRETS}
+        self.secret_edits = {  # the private key's field shows the picked file's name, never the key
+            kind: line_edit(password=kind != SecretKind.PRIVATE_KEY, read_only=kind == SecretKind.PRIVATE_KEY,
+                            name=f"secret_{kind.value}") for kind in TYPED_SECRETS}
         self.private_key_edit = self.secret_edits[SecretKind.PRIVATE_KEY]
         self.private_key_button = button(self.tr("ファイルを選択…"), self._on_private_key_button_clicked)
         self.login_state_label = named(HintLabel(), "loginState")

@@ -55,5 +55,6 @@ def test_the_connection_test_tries_typed_secrets_only_when_the_form_was_edited(c
         with pytest.raises(SalesforceLoginError):  # the typed password, the saved token in the empty field's place
             check_shown(context.config, context.secrets, account, typed, "dev", edited=True)
         typed[SecretKind.PASSWORD] = c["password"]
-        assert check_shown(context.config, context.secrets, account, typed, "dev", edited=True).username == c["username"]
+        report = check_shown(context.config, context.secrets, account, typed, "dev", edited=True)
+        assert report.username == c["username"]
     assert context.secrets.get_account_secret("dev", SecretKind.PASSWORD) == c["password"]  # nothing was saved

@@ -167,8 +167,9 @@ class AccountDialog(QDialog):
 
     def _refresh_login_state(self) -> None:
         """The form's ログイン状態 and the list's 要再ログイン marks, from the keyring."""
-        self.form.set_login_state(account_view.login_state(self.context.config, self.context.secrets, self._original_name))
-        relogin = set(accounts_needing_login(self.context.config, self.context.secrets))
+        config, secrets = self.context.config, self.context.secrets
+        self.form.set_login_state(account_view.login_state(config, secrets, self._original_name))
+        relogin = set(accounts_needing_login(config, secrets))
         for row, name in enumerate(self._names):  # the badge: 要再ログイン after the name
             item = self.account_list.item(row)
             item.setText(self.tr("{name}(要再ログイン)").format(name=name) if name in relogin else name)
