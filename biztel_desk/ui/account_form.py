@@ -14,20 +14,12 @@ import threading
 import weakref
 import webbrowser
 from collections.abc import Callable, Coroutine
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QLabel,
-    QLineEdit,
-    QProgressBar,
-    QPushButton,
-    QSizePolicy,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from biztel_desk.domain.account_fields import (
     HOST_KINDS,
@@ -35,12 +27,12 @@ from biztel_desk.domain.account_fields import (
     TYPED_HOSTS,
     TYPED_SECRETS,
     login_host_text,
+    missing_secrets,
     shown_rows,
 )
 from biztel_desk.domain.config import (
     DEFAULT_NEW_AUTH_METHOD,
     NAME_MAX,
-    REQUIRED_SECRETS,
     AccountConfig,
     AuthMethod,
     LoginHost,
@@ -54,18 +46,12 @@ from biztel_desk.services.context import AppContext
 from biztel_desk.services.salesforce_access import PrivateKeyError, SecretStoreError, eca_steps_text, read_private_key
 from biztel_desk.services.salesforce_access import report_lines as report_lines  # the dialog's and the wizard's
 from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
+from biztel_desk.ui.forms import Field, Form
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs, OnError
-from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR, ErrorLabel, HintLabel, field_block, make_form, required_label
+from biztel_desk.ui.widgets import HintLabel, MessageBox, busy_bar, button, combo, line_edit, row
 
 T = TypeVar("T")
-
-# The message box: (text, background) for success, failure and in progress / plain.
-_MESSAGE_STYLES: dict[bool | None, tuple[str, str]] = {
-    True: (OK_COLOR, "#e6f4ea"),
-    False: (ERROR_COLOR, "#fdecea"),
-    None: ("#202124", "#f1f3f4"),
-}
 
 
 def system_browser(url: str) -> object:
@@ -114,7 +100,7 @@ class AccountFlow(QObject):
 
     def save(self, original_name: str | None, secrets: dict[SecretKind, str]) -> AccountConfig | None:
         """The form's account and ``secrets`` (to the keyring only) saved; None once the reason is shown."""
-        self.form.clear_problems()
+        self.form.rows.clear_problems()
         try:
             return self.context.config.save_account(self.form.form_config(), original_name, secrets=secrets)
         except ProblemsError as error:
@@ -187,7 +173,8 @@ class AccountFlow(QObject):
 
 
 class AccountForm(QWidget):
-    """The fields of one Salesforce account, its problems and a message box; secrets are never shown.
+    """The fields of one Salesforce account (a declared ``forms.Form``, ``rows``), its problems and a message box;
+    secrets are never shown.
 
     ``edited`` follows every change the admin makes (not the ones ``load`` makes). ``tests_browser_accounts``:
     whether 接続テスト is offered for the browser login too (it tests the stored tokens), or only ブラウザでログイン.
@@ -201,179 +188,123 @@ class AccountForm(QWidget):
         self.lang = lang
         self.tests_browser_accounts = tests_browser_accounts
         self.show_login_state = show_login_state
-        self._loading = False
         self._pending_key = ""  # the private key's PEM text picked from a file (never shown)
         self.host_notice_problem: Problem | None = None  # the lightning.force.com host pasted was replaced
+        # Per ログインホスト choice: its text in the combo box and the hint under it.
+        self._hosts = {
+            "production": (self.tr("本番環境 (login)"), self.tr("本番組織や Developer Edition はこちらです。")),
+            "sandbox": (self.tr("Sandbox (test)"), self.tr("Sandbox のユーザ名は通常「本番のユーザ名.sandbox名」です。")),
+            "my_domain": (self.tr("私のドメイン…"), self.tr(
+                "「acme.my.salesforce.com」の形で入力します。ブラウザのアドレス(acme.lightning.force.com)を貼り付けても変換します。")),
+            "loopback": (self.tr("開発用組織 (http://127.0.0.1:PORT)"),
+                         self.tr("テスト用のローカル開発用組織(biztel-desk devorg)のURLです。")),
+        }
+        self._missing_texts = {  # under a secret the method needs that was not typed (REQUIRED_SECRETS)
+            SecretKind.PASSWORD: self.tr("パスワードを入力してください。"),
+            SecretKind.CONSUMER_SECRET: self.tr("コンシューマの秘密を入力してください。"),
+            SecretKind.PRIVATE_KEY: self.tr("秘密鍵ファイル(PEM)を選択してください。"),
+        }
 
-        self.name_edit = QLineEdit()
-        self.name_edit.setMaxLength(NAME_MAX)
-        self.name_edit.setPlaceholderText(self.tr("例: 本番組織"))
-        self.auth_combo = QComboBox()
-        for method in (AuthMethod.OAUTH_BROWSER, AuthMethod.PASSWORD, AuthMethod.JWT, AuthMethod.CLIENT_CREDENTIALS):
-            self.auth_combo.addItem(AUTH_METHODS[method.value].text(language()), method.value)  # browser login first
-        self.username_edit = QLineEdit()
-        self.username_edit.setPlaceholderText("integration@example.com")
-        self.host_combo = QComboBox()
-        self.host_combo.addItem(self.tr("本番環境 (login)"), "production")
-        self.host_combo.addItem(self.tr("Sandbox (test)"), "sandbox")
-        self.host_combo.addItem(self.tr("私のドメイン…"), "my_domain")
-        self.host_combo.addItem(self.tr("開発用組織 (http://127.0.0.1:PORT)"), "loopback")
-        self.host_edit = named(QLineEdit(), "hostEdit")
-        self.host_edit.hide()
+        self.name_edit = line_edit(max_length=NAME_MAX, placeholder=self.tr("例: 本番組織"))
+        browser_first = (AuthMethod.OAUTH_BROWSER, AuthMethod.PASSWORD, AuthMethod.JWT, AuthMethod.CLIENT_CREDENTIALS)
+        self.auth_combo = combo((AUTH_METHODS[method.value].text(language()), method.value) for method in browser_first)
+        self.username_edit = line_edit(placeholder="integration@example.com")
+        self.host_combo = combo((self._hosts[kind][0], kind) for kind in HOST_KINDS)
+        self.host_edit = line_edit(name="hostEdit")  # shown for the choices that take a typed address
         self.host_hint = named(HintLabel(), "hostNotice")
-        self.api_version_edit = QLineEdit()
-        self.api_version_edit.setMaximumWidth(90)
-        self.consumer_key_edit = QLineEdit()
-        self.secret_edits: dict[SecretKind, QLineEdit] = {}
-        for kind in TYPED_SECRETS:
-            edit = named(QLineEdit(), f"secret_{kind.value}")
-            edit.setEchoMode(QLineEdit.EchoMode.Password)
-            self.secret_edits[kind] = edit
+        self.api_version_edit = line_edit(max_width=90)
+        self.consumer_key_edit = line_edit()
+        self.secret_edits = {  # the private key's field shows the picked file's name, never the key
+            kind: line_edit(password=kind != SecretKind.PRIVATE_KEY, read_only=kind == SecretKind.PRIVATE_KEY,
+                            name=f"secret_{kind.value}") for kind in TYPED_SECRETS}
         self.private_key_edit = self.secret_edits[SecretKind.PRIVATE_KEY]
-        self.private_key_edit.setReadOnly(True)
-        self.private_key_edit.setEchoMode(QLineEdit.EchoMode.Normal)
-        self.private_key_button = QPushButton(self.tr("ファイルを選択…"))
-        self.token_hint = HintLabel(
-            self.tr("許可されたIPアドレスからの接続では不要です。分からないときはSalesforceの「設定 → 私のセキュリティトークンのリセット」で再発行できます。")
-        )
+        self.private_key_button = button(self.tr("ファイルを選択…"), self._on_private_key_button_clicked)
         self.login_state_label = named(HintLabel(), "loginState")
         self.eca_help = named(HintLabel(eca_steps_text(language())), "ecaHelp")
-        self.eca_help.setTextFormat(Qt.TextFormat.PlainText)
         self.eca_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.eca_help.setStyleSheet("color: #37474f; background: #f5f7f9; border-radius: 4px; padding: 6px 8px;")
-
-        self.errors: dict[str, ErrorLabel] = {}
-        self._rows: dict[str, tuple[QLabel, QWidget]] = {}
-        self.form = make_form()
-        host_row = _row(self.host_combo, self.host_edit, stretch=1)
-        self._add_row("name", self.tr("名前"), self.name_edit)
-        self._add_row("auth_method", self.tr("認証方式"), self.auth_combo)
-        self._add_row("username", self.tr("ユーザ名"), self.username_edit)
-        self._add_row("login_host", self.tr("ログインホスト"), host_row, self.host_hint)
-        self._add_row("api_version", self.tr("APIバージョン"), self.api_version_edit)
-        self._add_row("consumer_key", self.tr("コンシューマ鍵"), self.consumer_key_edit)
-        self._add_row(SecretKind.PASSWORD.value, self.tr("パスワード"), self.secret_edits[SecretKind.PASSWORD])
-        self._add_row(SecretKind.SECURITY_TOKEN.value, self.tr("セキュリティトークン"),
-                      self.secret_edits[SecretKind.SECURITY_TOKEN], self.token_hint, required=False)
-        self._add_row(SecretKind.CONSUMER_SECRET.value, self.tr("コンシューマの秘密"),
-                      self.secret_edits[SecretKind.CONSUMER_SECRET])
-        self._add_row(SecretKind.PRIVATE_KEY.value, self.tr("秘密鍵 (PEM)"),
-                      _row(self.private_key_edit, self.private_key_button, stretch=0))
-        self._add_row("login_state", self.tr("ログイン状態"), self.login_state_label, required=False)
-        self._add_row("eca_help", self.tr("External Client App"), self.eca_help, required=False)
+        token_hint = HintLabel(
+            self.tr("許可されたIPアドレスからの接続では不要です。分からないときはSalesforceの「設定 → 私のセキュリティトークンのリセット」で再発行できます。")
+        )
+        secret = self.secret_edits
+        self.rows = Form((
+            Field("name", self.tr("名前"), self.name_edit),
+            Field("auth_method", self.tr("認証方式"), self.auth_combo),
+            Field("username", self.tr("ユーザ名"), self.username_edit),
+            Field("login_host", self.tr("ログインホスト"), self.host_combo, (self.host_hint,),
+                  shown=_side_by_side(self.host_combo, (self.host_edit, 1)), load=self.set_host,
+                  value=lambda: login_host_text(str(self.host_combo.currentData()), self.host_edit.text())),
+            Field("api_version", self.tr("APIバージョン"), self.api_version_edit),
+            Field("consumer_key", self.tr("コンシューマ鍵"), self.consumer_key_edit),
+            Field(SecretKind.PASSWORD.value, self.tr("パスワード"), secret[SecretKind.PASSWORD]),
+            Field(SecretKind.SECURITY_TOKEN.value, self.tr("セキュリティトークン"), secret[SecretKind.SECURITY_TOKEN],
+                  (token_hint,), required=False),
+            Field(SecretKind.CONSUMER_SECRET.value, self.tr("コンシューマの秘密"), secret[SecretKind.CONSUMER_SECRET]),
+            Field(SecretKind.PRIVATE_KEY.value, self.tr("秘密鍵 (PEM)"), self.private_key_edit,
+                  shown=_side_by_side((self.private_key_edit, 1), self.private_key_button)),
+            Field("login_state", self.tr("ログイン状態"), None, shown=self.login_state_label, required=False),
+            Field("eca_help", self.tr("External Client App"), None, shown=self.eca_help, required=False),
+        ), on_edit=self.edited.emit)
+        self.errors = {key: spec.error for key, spec in self.rows.fields.items()}  # a problem's text under its row
 
         secrets_note = HintLabel(
             self.tr("パスワード・トークン・秘密鍵はOSのキーリングにだけ保存され、画面には表示されません。空欄のままなら変更されません。")
         )
-        self.browser_login_button = named(QPushButton(self.tr("ブラウザでログイン")), "browserLoginButton")
-        self.test_button = named(QPushButton(self.tr("接続テスト")), "testButton")
-        self.busy_bar = QProgressBar()
-        self.busy_bar.setRange(0, 0)
-        self.busy_bar.setTextVisible(False)
-        self.busy_bar.setMaximumWidth(140)
-        self.busy_bar.hide()
-        self.message_label = named(QLabel(), "message")
-        self.message_label.setWordWrap(True)
-        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.message_label.hide()
-
+        self.browser_login_button = button(self.tr("ブラウザでログイン"), name="browserLoginButton")
+        self.test_button = button(self.tr("接続テスト"), name="testButton")
+        self.busy_bar = busy_bar(140, visible=False)
+        self.message_label = named(MessageBox(), "message")
         # The owner adds its own buttons (保存) at the end of the row.
         self.button_row = hbox(self.browser_login_button, self.test_button, self.busy_bar, STRETCH)
-        vbox(self.form, secrets_note, self.button_row, self.message_label, STRETCH, parent=self, margins=0)
+        vbox(self.rows.layout, secrets_note, self.button_row, self.message_label, STRETCH, parent=self, margins=0)
 
-        self.private_key_button.clicked.connect(self._on_private_key_button_clicked)
         self.auth_combo.currentIndexChanged.connect(self._on_auth_combo_current_index_changed)
         self.host_combo.currentIndexChanged.connect(self._on_host_combo_current_index_changed)
         self.host_edit.editingFinished.connect(self._on_host_edit_editing_finished)
-        for edit in (self.name_edit, self.username_edit, self.host_edit, self.api_version_edit, self.consumer_key_edit,
-                     *self.secret_edits.values()):
-            edit.textChanged.connect(self._on_form_edited)
+        self.host_edit.textChanged.connect(self._on_host_edit_text_changed)
         self.load(None)
 
     # --- public ------------------------------------------------------------------------------------------------
 
     def load(self, account: AccountConfig | None, stored: set[SecretKind] | None = None) -> None:
         """Show ``account`` (None: a new one, with the browser login); ``stored``: its secrets in the keyring."""
-        self._loading = True
-        config = account or AccountConfig(name="", auth_method=DEFAULT_NEW_AUTH_METHOD.value)
         self._pending_key = ""
-        self.name_edit.setText(config.name)
-        self.auth_combo.setCurrentIndex(max(self.auth_combo.findData(config.auth_method), 0))
-        self.username_edit.setText(config.username)
-        self.set_host(config.login_host)
-        self.api_version_edit.setText(config.api_version)
-        self.consumer_key_edit.setText(config.consumer_key)
+        config = account or AccountConfig(name="", auth_method=DEFAULT_NEW_AUTH_METHOD.value)
+        self.rows.fill({**asdict(config), **{kind.value: "" for kind in TYPED_SECRETS}})
         for kind, edit in self.secret_edits.items():
-            edit.clear()
             edit.setPlaceholderText(self.tr("保存済み") if kind in (stored or set()) else self.tr("未設定"))
         self.set_host_notice(None)
-        self.clear_problems()
         self.clear_message()
         self._update_visibility()
-        self._loading = False
 
     def method(self) -> str:
         return str(self.auth_combo.currentData())
 
     def form_config(self) -> AccountConfig:
-        return AccountConfig(
-            name=self.name_edit.text(),
-            auth_method=self.method(),
-            username=self.username_edit.text(),
-            login_host=login_host_text(str(self.host_combo.currentData()), self.host_edit.text()),
-            api_version=self.api_version_edit.text(),
-            consumer_key=self.consumer_key_edit.text(),
-        )
+        return AccountConfig(**self.rows.values(f.name for f in fields(AccountConfig)))
 
     def typed_secrets(self) -> dict[SecretKind, str]:
         """The method's secrets as typed (a picked private key included); empty ones mean "not typed"."""
-        typed: dict[SecretKind, str] = {}
-        for kind in SECRET_FIELDS.get(self.method(), ()):
-            typed[kind] = self._pending_key if kind == SecretKind.PRIVATE_KEY else self.secret_edits[kind].text()
-        return typed
+        return {kind: self._pending_key if kind == SecretKind.PRIVATE_KEY else self.secret_edits[kind].text()
+                for kind in SECRET_FIELDS.get(self.method(), ())}
 
     def missing_secrets(self) -> list[SecretKind]:
         """The secrets the method needs that were not typed (the browser login brings its own tokens)."""
-        method = self.method()
-        if method == AuthMethod.OAUTH_BROWSER.value or method not in set(AuthMethod):
-            return []
-        typed = self.typed_secrets()
-        return [kind for kind in REQUIRED_SECRETS[AuthMethod(method)] if not typed.get(kind)]
-
-    def set_private_key(self, pem: str, source: str = "") -> None:
-        """The private key's PEM text, kept until the owner saves it to the keyring (never shown)."""
-        self._pending_key = pem
-        self.private_key_edit.setText(self.tr("{name}(未保存)").format(name=source or self.tr("秘密鍵")))
-        self.errors[SecretKind.PRIVATE_KEY.value].clear_message()
-        self._on_form_edited()
+        return missing_secrets(self.method(), self.typed_secrets())
 
     def set_host(self, value: str) -> None:
         host = parse_login_host(value)
         kind = host.kind if isinstance(host, LoginHost) else "my_domain"
-        loading = self._loading
-        self._loading = True
         self.host_combo.setCurrentIndex(HOST_KINDS.index(kind))
-        self._loading = loading
         self.host_edit.setVisible(kind in TYPED_HOSTS)
         self.host_edit.setText(value if kind in TYPED_HOSTS else "")
 
     def set_host_notice(self, notice: Problem | None) -> None:
         """Say next to the host that the pasted lightning.force.com host was replaced (None: the kind's hint)."""
         self.host_notice_problem = notice
-        if notice is not None:
-            self.host_hint.setText(notice.text(self.lang))
-            self.host_hint.set_state("ok")
-            return
-        texts = {
-            "production": self.tr("本番組織や Developer Edition はこちらです。"),
-            "sandbox": self.tr("Sandbox のユーザ名は通常「本番のユーザ名.sandbox名」です。"),
-            "my_domain": self.tr("「acme.my.salesforce.com」の形で入力します。ブラウザのアドレス(acme.lightning.force.com)を貼り付けても変換します。"),
-            "loopback": self.tr("テスト用のローカル開発用組織(biztel-desk devorg)のURLです。"),
-        }
-        self.host_hint.setText(texts.get(str(self.host_combo.currentData()), ""))
-        self.host_hint.set_state("hint")
+        kind = str(self.host_combo.currentData())
+        self.host_hint.setText(notice.text(self.lang) if notice else self._hosts[kind][1])
+        self.host_hint.set_state("hint" if notice is None else "ok")
 
     def set_login_state(self, state: str) -> None:
         """The ログイン状態 row: "none" (never signed in), "needed" (要再ログイン) or "ok"."""
@@ -387,37 +318,20 @@ class AccountForm(QWidget):
         self.login_state_label.set_state(look)
 
     def show_problems(self, problems: list[Problem], missing: list[SecretKind] | None = None) -> list[str]:
-        """Each problem under its field (when shown); the texts of the others are returned."""
-        self.clear_problems()
-        others: list[str] = []
-        for problem in problems:
-            # The field is labelled 名前 here, not the messages' アカウント名.
-            text = (message(problem.code, self.lang, **{**problem.params, "label": self.tr("名前")})
-                    if problem.field_name == "name" else problem.text(self.lang))
-            label = self.errors.get(problem.field_name)
-            if label is None or not self._rows[problem.field_name][1].isVisibleTo(self):
-                others.append(text)
-                continue
-            label.show_message("\n".join(filter(None, (label.text(), text))))
+        """Each problem under its field (when shown), each ``missing`` secret under its own; the texts of the
+        others are returned."""
+        self.rows.clear_problems()
+        others = self.rows.show_problems(problems, self.lang, text=self._problem_text)
         for kind in missing or []:
-            self.errors[kind.value].show_message(self._secret_required_text(kind))
+            self.rows[kind.value].error.show_message(self._missing_texts[kind])
         return others
-
-    def clear_problems(self) -> None:
-        for label in self.errors.values():
-            label.clear_message()
 
     def show_message(self, text: str, *, ok: bool | None = None) -> None:
         """The message box under the buttons: green when ``ok``, red when not ``ok``, grey for None."""
-        color, background = _MESSAGE_STYLES[ok]
-        self.message_label.setStyleSheet(
-            f"color: {color}; background: {background}; border-radius: 4px; padding: 8px 10px;")
-        self.message_label.setText(text)
-        self.message_label.show()
+        self.message_label.show_message(text, ok=ok)
 
     def clear_message(self) -> None:
-        self.message_label.clear()
-        self.message_label.hide()
+        self.message_label.clear_message()
 
     def set_busy(self, busy: bool) -> None:
         """While Salesforce is asked: the buttons are disabled and the busy bar turns."""
@@ -435,22 +349,23 @@ class AccountForm(QWidget):
         try:
             pem = read_private_key(path)
         except PrivateKeyError as problem:
-            self.errors[SecretKind.PRIVATE_KEY.value].show_message(problem.text(self.lang))
+            self.rows[SecretKind.PRIVATE_KEY.value].error.show_message(problem.text(self.lang))
             return
-        self.set_private_key(pem, Path(path).name)
+        self._pending_key = pem  # kept until the owner saves it to the keyring (never shown)
+        self.private_key_edit.setText(self.tr("{name}(未保存)").format(name=Path(path).name))
+        self.rows[SecretKind.PRIVATE_KEY.value].error.clear_message()
+        self.edited.emit()  # also when the text shown stays the same (another key file of the same name)
 
     def _on_auth_combo_current_index_changed(self, _index: int) -> None:
         self._update_visibility()
-        self._on_form_edited()
 
     def _on_host_combo_current_index_changed(self, _index: int) -> None:
         kind = str(self.host_combo.currentData())
         self.host_edit.setVisible(kind in TYPED_HOSTS)
-        if not self._loading:
+        if not self.rows.loading:
             self.host_edit.clear()
-        self.host_edit.setPlaceholderText("acme.my.salesforce.com" if kind == "my_domain" else "http://127.0.0.1:8765")
+        self.host_edit.setPlaceholderText(TYPED_HOSTS.get(kind, ""))
         self.set_host_notice(None)
-        self._on_form_edited()
 
     def _on_host_edit_editing_finished(self) -> None:
         host = parse_login_host(self.host_edit.text()) if self.host_edit.text().strip() else None
@@ -461,54 +376,32 @@ class AccountForm(QWidget):
         elif isinstance(host, LoginHost) and host.kind in ("production", "sandbox", "loopback"):
             self.set_host(host.value)
 
-    def _on_form_edited(self, *_args: object) -> None:
-        if not self._loading:
+    def _on_host_edit_text_changed(self, _text: str) -> None:
+        if not self.rows.loading:  # the host's typed half (its combo box is the row's editor)
             self.edited.emit()
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
-    def _add_row(self, key: str, text: str, field: QWidget, *hints: QWidget, required: bool = True) -> None:
-        error = named(ErrorLabel(), f"error_{key}")
-        self.errors[key] = error
-        label = required_label(text, required)
-        block = field_block(field, *hints, error)
-        self.form.addRow(label, block)
-        self._rows[key] = (label, block)
-
     def _update_visibility(self) -> None:
         method = self.method()
-        for key, visible in shown_rows(method).items():
-            self._set_row_visible(key, visible)
+        for key, visible in shown_rows(method, self.show_login_state).items():
+            if key in self.rows.fields:  # the OAuth tokens have no row: only the browser login writes them
+                self.rows.set_visible(key, visible)
         browser = method == AuthMethod.OAUTH_BROWSER.value
         # Optional with the browser login: only when the app requires the secret for the web server flow.
-        self._rows[SecretKind.CONSUMER_SECRET.value][0].setText(
-            required_label(self.tr("コンシューマの秘密"), not browser).text())
-        self._set_row_visible("login_state", browser and self.show_login_state)
-        self._set_row_visible("eca_help", browser)
+        self.rows.set_label(SecretKind.CONSUMER_SECRET.value, self.tr("コンシューマの秘密"), not browser)
         self.browser_login_button.setVisible(browser)
         self.test_button.setVisible(self.tests_browser_accounts or not browser)
-        self.set_host_notice(self.host_notice_problem)
 
-    def _set_row_visible(self, key: str, visible: bool) -> None:
-        if key not in self._rows:
-            return  # the OAuth tokens have no row: only the browser login writes them
-        label, field = self._rows[key]
-        label.setVisible(visible)
-        field.setVisible(visible)
-        if not visible:
-            self.errors[key].clear_message()
-
-    def _secret_required_text(self, kind: SecretKind) -> str:
-        texts = {
-            SecretKind.PASSWORD: self.tr("パスワードを入力してください。"),
-            SecretKind.CONSUMER_SECRET: self.tr("コンシューマの秘密を入力してください。"),
-            SecretKind.PRIVATE_KEY: self.tr("秘密鍵ファイル(PEM)を選択してください。"),
-        }
-        return texts.get(kind, self.tr("入力してください。"))
+    def _problem_text(self, problem: Problem) -> str:
+        """The field is labelled 名前 here, not the messages' アカウント名."""
+        if problem.field_name == "name":
+            return message(problem.code, self.lang, **{**problem.params, "label": self.tr("名前")})
+        return problem.text(self.lang)
 
 
-def _row(*widgets: QWidget, stretch: int) -> QWidget:
-    """Widgets side by side, the one at ``stretch`` taking the room (the host's field, the key file's name)."""
-    row = QWidget()
-    row.setLayout(hbox(*((widget, 1 if index == stretch else 0) for index, widget in enumerate(widgets)), margins=0))
-    return row
+def _side_by_side(*items: QWidget | tuple[QWidget, int]) -> QWidget:
+    """A row's widgets side by side, ``(widget, 1)`` taking the room (the host's field, the key file's name)."""
+    holder = QWidget()
+    row(*items, parent=holder, margins=0)
+    return holder

@@ -371,3 +371,16 @@ def check_box(text: str, *, checked: bool = False, tooltip: str = "", name: str 
     if name:
         box.setObjectName(name)
     return box
+
+
+class MessageBox(ErrorLabel):
+    """A message in a box under a form's buttons, to select and copy; hidden while empty. ``show_message`` makes it
+    green when ``ok``, red when not ``ok``, grey for None (what is happening)."""
+
+    # (text colour, background) per ``ok``: success, failure, what is happening
+    LOOKS = {True: (OK_COLOR, "#e6f4ea"), False: (ERROR_COLOR, "#fdecea"), None: ("#202124", "#f1f3f4")}
+
+    def show_message(self, text: str, *, ok: bool | None = None) -> None:
+        color, background = self.LOOKS[ok]
+        self.setStyleSheet(f"color: {color}; background: {background}; border-radius: 4px; padding: 8px 10px;")
+        super().show_message(text)

@@ -65,8 +65,9 @@ def _type(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
 def _row_labels(form: AccountForm) -> list[str]:
     """The visible rows' labels, top to bottom."""
     labels = []
-    for row in range(form.form.rowCount()):
-        item = form.form.itemAt(row, form.form.ItemRole.LabelRole)
+    layout = form.rows.layout
+    for row in range(layout.rowCount()):
+        item = layout.itemAt(row, layout.ItemRole.LabelRole)
         widget = item.widget() if item is not None else None
         if isinstance(widget, QLabel) and widget.isVisible():
             labels.append(widget.text())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from biztel_desk.domain.account_fields import login_host_text, shown_rows
+from biztel_desk.domain.account_fields import login_host_text, missing_secrets, shown_rows
 from biztel_desk.domain.config import AuthMethod, SecretKind
 from biztel_desk.salesforce.connection import ConnectionReport
 from biztel_desk.services.salesforce_access import callback_urls_text, eca_steps_text, report_lines
@@ -17,6 +17,17 @@ def test_each_auth_method_shows_its_own_rows() -> None:
     browser = shown_rows(AuthMethod.OAUTH_BROWSER.value)
     assert browser[SecretKind.CONSUMER_SECRET.value] and not browser["username"]
     assert not browser[SecretKind.REFRESH_TOKEN.value]  # the tokens have no field: only the browser login writes them
+    assert browser["login_state"] and browser["eca_help"] and not password["login_state"] and not jwt["eca_help"]
+    assert not shown_rows(AuthMethod.OAUTH_BROWSER.value, login_state=False)["login_state"]  # nothing saved yet
+
+
+def test_the_secrets_each_method_needs_typed() -> None:
+    assert missing_secrets(AuthMethod.PASSWORD.value, {SecretKind.SECURITY_TOKEN: "t"}) == [SecretKind.PASSWORD]
+    assert missing_secrets(AuthMethod.PASSWORD.value, {SecretKind.PASSWORD: "pw"}) == []  # the token is optional
+    assert missing_secrets(AuthMethod.JWT.value, {SecretKind.PRIVATE_KEY: ""}) == [SecretKind.PRIVATE_KEY]
+    assert missing_secrets(AuthMethod.CLIENT_CREDENTIALS.value, {}) == [SecretKind.CONSUMER_SECRET]
+    assert missing_secrets(AuthMethod.OAUTH_BROWSER.value, {}) == []  # the sign-in brings its own tokens
+    assert missing_secrets("unknown", {}) == []
 
 
 def test_login_host_for_each_choice() -> None:

@@ -6,32 +6,18 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMessageBox,
-    QPushButton,
-    QWidget,
-)
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QMessageBox, QWidget
 
-from biztel_desk.domain.config import (
-    AuthMethod,
-    LoginHost,
-    SecretKind,
-    parse_login_host,
-    validate_account,
-)
+from biztel_desk.domain.config import AuthMethod, LoginHost, parse_login_host, validate_account
 from biztel_desk.domain.messages import ProblemsError
-from biztel_desk.services import salesforce_access
-from biztel_desk.services.account_login import needs_login
+from biztel_desk.services import account_view, salesforce_access
+from biztel_desk.services.account_login import accounts_needing_login
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.salesforce_access import SecretStoreError
 from biztel_desk.ui.account_form import AccountFlow, AccountForm, report_lines, system_browser
-from biztel_desk.ui.boxes import hbox, named, vbox
+from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
+from biztel_desk.ui.widgets import ask, button
 
 if TYPE_CHECKING:  # the Salesforce client (requests, simple_salesforce) loads at the first 接続テスト
     from biztel_desk.services.salesforce_access import ConnectionReport
@@ -46,34 +32,28 @@ class AccountDialog(QDialog):
         super().__init__(parent)
         self.context = context
         self.setWindowTitle(self.tr("Salesforceアカウント"))
+        self._names: list[str] = []  # the accounts, in the list's order
         self._original_name: str | None = None
         self._dirty = False
-        self._loading = False
         # How the browser is opened: tests put a scripted HTTP client here (it runs on the login's job thread).
         self.open_browser: Callable[[str], object] = system_browser
         self.callback_ports: tuple[int, ...] | None = None  # None: the documented ports; tests use (0,)
 
         self.account_list = named(QListWidget(self), "accountList")
         self.account_list.setMinimumWidth(180)
-        self.new_button = QPushButton(self.tr("新規"), self)
-        self.delete_button = QPushButton(self.tr("削除"), self)
+        self.new_button = button(self.tr("新規"), self._on_new_button_clicked, parent=self)
+        self.delete_button = button(self.tr("削除"), self._on_delete_button_clicked, parent=self)
         self.form = AccountForm(context.lang, self)
         self.flow = AccountFlow(context, self.form)
-        self.save_button = QPushButton(self.tr("保存"), self)
+        self.save_button = button(self.tr("保存"), self._save, parent=self)
         self.save_button.setDefault(True)
         self.form.button_row.addWidget(self.save_button)
-
-        close_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close_box.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("閉じる"))
-        close_box.rejected.connect(self.reject)
         left = vbox(QLabel(self.tr("アカウント"), self), (self.account_list, 1), hbox(self.new_button, self.delete_button))
-        vbox((hbox(left, 8, (self.form, 1)), 1), close_box, parent=self)
+        close = button(self.tr("閉じる"), self.reject, parent=self)
+        vbox((hbox(left, 8, (self.form, 1)), 1), hbox(STRETCH, close), parent=self)
         self.resize(900, 720)
 
-        self.account_list.currentItemChanged.connect(self._on_account_list_current_item_changed)
-        self.new_button.clicked.connect(self._on_new_button_clicked)
-        self.delete_button.clicked.connect(self._on_delete_button_clicked)
-        self.save_button.clicked.connect(self._on_save_button_clicked)
+        self.account_list.currentRowChanged.connect(self._on_account_list_current_row_changed)
         self.form.test_button.clicked.connect(self._on_test_button_clicked)
         self.form.browser_login_button.clicked.connect(self._on_browser_login_button_clicked)
         self.form.edited.connect(self._on_form_edited)
@@ -82,12 +62,10 @@ class AccountDialog(QDialog):
     # --- public ------------------------------------------------------------------------------------------------
 
     def select_account(self, name: str | None) -> None:
-        for row in range(self.account_list.count()):
-            item = self.account_list.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) == name:
-                self.account_list.setCurrentItem(item)
-                return
-        self._show_account(None)
+        if name in self._names:
+            self.account_list.setCurrentRow(self._names.index(name))
+        else:
+            self._show_account(None)
 
     def is_testing(self) -> bool:
         return self.flow.running == "test"
@@ -106,16 +84,13 @@ class AccountDialog(QDialog):
 
     # --- slots -------------------------------------------------------------------------------------------------
 
-    def _on_account_list_current_item_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
-        if self._loading:
-            return
-        self._show_account(str(current.data(Qt.ItemDataRole.UserRole)) if current is not None else None)
+    def _on_account_list_current_row_changed(self, row: int) -> None:
+        self._show_account(self._names[row] if row >= 0 else None)
 
     def _on_new_button_clicked(self) -> None:
-        self.account_list.blockSignals(True)
-        self.account_list.setCurrentRow(-1)
-        self.account_list.clearSelection()
-        self.account_list.blockSignals(False)
+        with QSignalBlocker(self.account_list):  # a new account is shown even when one is already
+            self.account_list.setCurrentRow(-1)
+            self.account_list.clearSelection()
         self._show_account(None)
         self.form.name_edit.setFocus()
 
@@ -123,13 +98,9 @@ class AccountDialog(QDialog):
         name = self._original_name
         if name is None:
             return
-        answer = QMessageBox.question(
-            self,
-            self.tr("アカウントの削除"),
-            self.tr("アカウント「{name}」を削除しますか?キーリングに保存したパスワードなども削除されます。").format(name=name),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
+        answer = ask(self, self.tr("アカウントの削除"),
+                     self.tr("アカウント「{name}」を削除しますか?キーリングに保存したパスワードなども削除されます。").format(name=name),
+                     QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
@@ -144,23 +115,14 @@ class AccountDialog(QDialog):
         self.form.show_message(self.tr("アカウント「{name}」を削除しました。").format(name=name))
         self.changed.emit()
 
-    def _on_save_button_clicked(self) -> None:
-        self._save()
-
     def _on_test_button_clicked(self) -> None:
-        """Tests what the form shows without saving it: only 保存 writes (a mistyped token never replaces a working one)."""
+        """Tests what the form shows without saving it (``account_view.check_shown``)."""
         account = self.flow.checked(validate_account(self.form.form_config()))
-        if account is None:
-            return
-        context = self.context
-        edited = self._dirty or self._original_name is None
-        if edited:  # the typed values, tried in a throw-away store; the saved ones fill the fields left empty
-            call = partial(salesforce_access.check_edited_connection, account, self.form.typed_secrets(),
-                           context.secrets, self._original_name)
-        else:  # the saved account as it is (its refreshed tokens and its org's address are kept)
-            saved = context.config.get_account(self._original_name or "") or account
-            call = partial(salesforce_access.check_connection, context.config, saved, context.secrets)
-        self.flow.test(call, partial(self._on_tested, edited=edited), self._refresh_login_state)
+        if account is not None:
+            edited = self._dirty or self._original_name is None
+            call = partial(account_view.check_shown, self.context.config, self.context.secrets, account,
+                           self.form.typed_secrets(), self._original_name, edited)
+            self.flow.test(call, partial(self._on_tested, edited=edited), self._refresh_login_state)
 
     def _on_tested(self, report: ConnectionReport, edited: bool) -> None:
         lines = report_lines(report, self.context.lang)
@@ -183,56 +145,36 @@ class AccountDialog(QDialog):
                                            *report_lines(report, self.context.lang)]), ok=True)
         self.changed.emit()
 
-    def _on_form_edited(self) -> None:
-        if not self._loading:
-            self._dirty = True
+    def _on_form_edited(self) -> None:  # never while the form loads an account (``AccountForm.load``)
+        self._dirty = True
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
     def _reload_list(self, select: str | None) -> None:
-        self._loading = True
-        self.account_list.clear()
-        for account in self.context.config.list_accounts():  # marked by _show_account (_refresh_login_state)
-            item = QListWidgetItem(account.name, self.account_list)
-            item.setData(Qt.ItemDataRole.UserRole, account.name)
-        self._loading = False
-        if select is None and self.account_list.count():
-            select = str(self.account_list.item(0).data(Qt.ItemDataRole.UserRole))
-        self.select_account(select)
+        self._names = [account.name for account in self.context.config.list_accounts()]
+        with QSignalBlocker(self.account_list):
+            self.account_list.clear()
+            self.account_list.addItems(self._names)  # marked by _show_account (_refresh_login_state)
+        self.select_account(self._names[0] if select is None and self._names else select)
 
     def _show_account(self, name: str | None) -> None:
         account = self.context.config.get_account(name) if name else None
-        self._loading = True
         self._original_name = account.name if account else None
-        stored = {kind for kind in self.form.secret_edits if account and self._has_secret(account.name, kind)}
-        self.form.load(account, stored)
+        self.form.load(account, account_view.stored_secrets(self.context.secrets, self._original_name))
         self.delete_button.setEnabled(account is not None)
         self._refresh_login_state()
         self._dirty = False
-        self._loading = False
-
-    def _has_secret(self, account: str, kind: SecretKind) -> bool:
-        try:
-            return bool(self.context.secrets.has_account_secret(account, kind))
-        except SecretStoreError:
-            return False
 
     def _refresh_login_state(self) -> None:
         """The form's ログイン状態 and the list's 要再ログイン marks, from the keyring."""
-        account = self.context.config.get_account(self._original_name) if self._original_name else None
-        if account is None or account.auth_method != AuthMethod.OAUTH_BROWSER.value:
-            self.form.set_login_state("none")
-        else:
-            self.form.set_login_state("needed" if needs_login(account, self.context.secrets) else "ok")
-        accounts = {a.name: a for a in self.context.config.list_accounts()}
-        for row in range(self.account_list.count()):  # the badge: 要再ログイン after the name
+        config, secrets = self.context.config, self.context.secrets
+        self.form.set_login_state(account_view.login_state(config, secrets, self._original_name))
+        relogin = set(accounts_needing_login(config, secrets))
+        for row, name in enumerate(self._names):  # the badge: 要再ログイン after the name
             item = self.account_list.item(row)
-            name = str(item.data(Qt.ItemDataRole.UserRole))
-            listed = accounts.get(name)
-            relogin = listed is not None and needs_login(listed, self.context.secrets)
-            item.setText(self.tr("{name}(要再ログイン)").format(name=name) if relogin else name)
-            item.setForeground(Qt.GlobalColor.darkRed if relogin else self.palette().text().color())
-            item.setToolTip(self.tr("ログインが必要です。「ブラウザでログイン」を押してください。") if relogin else "")
+            item.setText(self.tr("{name}(要再ログイン)").format(name=name) if name in relogin else name)
+            item.setForeground(Qt.GlobalColor.darkRed if name in relogin else self.palette().text().color())
+            item.setToolTip(self.tr("ログインが必要です。「ブラウザでログイン」を押してください。") if name in relogin else "")
 
     def _save(self) -> bool:
         secrets = {kind: value for kind, value in self.form.typed_secrets().items() if value}
