@@ -371,3 +371,11 @@ def check_box(text: str, *, checked: bool = False, tooltip: str = "", name: str 
     if name:
         box.setObjectName(name)
     return box
+
+
+def side_by_side(*items: object, spacing: int | None = None) -> QWidget:
+    """``items`` in a row as one widget without margins (the items of ``boxes.hbox``: an int is a gap, STRETCH takes
+    the room): a form row's editor with its button (a path and its 参照…), or two editors with the second's label."""
+    widget = QWidget()
+    fill_layout(QHBoxLayout(widget), items, 0, spacing, gaps=True)
+    return widget
