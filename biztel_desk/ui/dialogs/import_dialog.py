@@ -241,8 +241,10 @@ class ImportDialog(QDialog):
         header.setStretchLastSection(True)
         self.rejected_view.setWordWrap(True)  # a reason quotes the value and the accepted formats: never cut it off
         self.rejected_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.sectionResized.connect(self._on_rejected_header_section_resized)
-        self.copy_button = button(self.tr("不正な行をコピー"), self._on_copy_button_clicked)
+        # A wrapped reason needs fewer lines once its column is wider.
+        header.sectionResized.connect(lambda *_: self.rejected_view.resizeRowsToContents())
+        self.copy_button = button(self.tr("不正な行をコピー"),
+                                  lambda: QGuiApplication.clipboard().setText(self.rejected_model.as_text()))
         counts = hbox(self.imported_label, self.known_label, self.rejected_label, STRETCH, spacing=28)
         vbox(counts, self.files_summary, self.result_error, (self.rejected_view, 1), hbox(STRETCH, self.copy_button),
              parent=self.result_box)
@@ -325,7 +327,7 @@ class ImportDialog(QDialog):
         self._preview_ok = False
         if not self.paths:
             self.preview_model.set_preview([], [])
-            self._set_detected("")
+            _show_text(self.detected_label, "")
             self._show_mapping_editor(False)
             self._update_buttons()
             return
@@ -339,9 +341,8 @@ class ImportDialog(QDialog):
                     result = self._preview(path, self._current_mapping())
         except ImportFailure as failure:
             self.preview_model.set_preview([], [])
-            self._set_detected("")
-            self.preview_hint.setText("")
-            self.preview_hint.hide()
+            _show_text(self.detected_label, "")
+            _show_text(self.preview_hint, "")
             self._show_mapping_editor(self.preset() == "generic")
             self.error_label.show_message(import_preview.failure_text(failure, self.lang, language()))
             self._update_buttons()
@@ -355,7 +356,7 @@ class ImportDialog(QDialog):
         if not self._preview_ok and not generic:
             self.error_label.show_message(
                 import_preview.unreadable_text(path, self.preset(), self.preset_combo.currentText(), language()))
-        self._set_detected(import_preview.detected_text(result, self.preset(), generic, self._mapping_base.name,
+        _show_text(self.detected_label, import_preview.detected_text(result, self.preset(), generic, self._mapping_base.name,
                                                         len(self.paths), language()))
         self._update_mapping_view()
         self._update_preview_hint(result)
@@ -399,34 +400,22 @@ class ImportDialog(QDialog):
         if path:
             self.save_mapping_file(path)
 
-    def _on_rejected_header_section_resized(self, _section: int, _old: int, _new: int) -> None:
-        self.rejected_view.resizeRowsToContents()  # a wrapped reason needs fewer lines once its column is wider
-
-    def _on_copy_button_clicked(self) -> None:
-        QGuiApplication.clipboard().setText(self.rejected_model.as_text())
-
     def _on_task_progress(self, rows: int) -> None:
         if rows > self.progress_bar.maximum():
             self.progress_bar.setMaximum(rows)
         self.progress_bar.setValue(rows)
 
     def _on_task_finished(self, report: ImportReport, unknown: dict[str, list[UnknownNumber]]) -> None:
-        self._importing = False
         self.progress_bar.setValue(self.progress_bar.maximum())
-        self.progress_bar.hide()
-        self._show_result(import_preview.import_result(report, unknown, self.lang), report.rejected)
-        self._update_buttons()
+        self._finish(import_preview.import_result(report, unknown, self.lang), report.rejected)
         self.import_finished.emit(report)
         if report.imported:
             self.imported.emit(report.imported)
 
     def _on_task_failed(self, reason: str) -> None:
-        self._importing = False
-        self.progress_bar.hide()
         text = self.tr("データベースに書き込めませんでした: {reason}\n"
                        "ここまでに取り込んだ通話はそのまま残ります。もう一度取り込んでも重複しません。").format(reason=reason)
-        self._show_result(import_preview.ImportResult(0, 0, 0, "", text), [])
-        self._update_buttons()
+        self._finish(import_preview.ImportResult(0, 0, 0, "", text), [])
 
     # --- mapping files -----------------------------------------------------------------------------------------
 
@@ -447,11 +436,8 @@ class ImportDialog(QDialog):
         finally:
             self._filling = False
         absent = import_preview.absent_columns(mapping, self._headers)
-        if self._headers and absent:
-            self.mapping_hint.setText(self.tr("このファイルにない列: {columns}").format(columns=", ".join(absent)))
-            self.mapping_hint.show()
-        else:
-            self.mapping_hint.hide()
+        _show_text(self.mapping_hint, self.tr("このファイルにない列: {columns}").format(columns=", ".join(absent))
+                   if self._headers and absent else "")
         self.refresh_preview()
         return True
 
@@ -466,8 +452,7 @@ class ImportDialog(QDialog):
                 self.tr("列の対応を保存できません: {path}: {reason}").format(path=path, reason=error.strerror or error)
             )
             return False
-        self.mapping_hint.setText(self.tr("列の対応を保存しました: {path}").format(path=path))
-        self.mapping_hint.show()
+        _show_text(self.mapping_hint, self.tr("列の対応を保存しました: {path}").format(path=path))
         return True
 
     # --- import ------------------------------------------------------------------------------------------------
@@ -550,18 +535,21 @@ class ImportDialog(QDialog):
             return []
         return [url.toLocalFile() for url in mime.urls() if url.isLocalFile() and Path(url.toLocalFile()).is_file()]
 
-    def _show_result(self, result: import_preview.ImportResult, rejected: list[RejectedRow]) -> None:
+    def _finish(self, result: import_preview.ImportResult, rejected: list[RejectedRow]) -> None:
+        """The import ended: the result page shows what it did, the dialog can be used again."""
+        self._importing = False
+        self.progress_bar.hide()
         self.imported_label.setText(self.tr("取り込み {count}件").format(count=result.imported))
         self.known_label.setText(self.tr("登録済み {count}件").format(count=result.known))
         self.rejected_label.setText(self.tr("不正 {count}行").format(count=result.rejected))
         self.rejected_label.setStyleSheet(f"color: {ERROR_COLOR};" if result.rejected else "")
-        self.files_summary.setText(result.summary)
-        self.files_summary.setVisible(bool(result.summary))
+        _show_text(self.files_summary, result.summary)
         self.result_error.show_message(result.failures)
         self.rejected_model.set_rows(rejected)
         self.rejected_view.setVisible(bool(rejected))
         self.copy_button.setVisible(bool(rejected))
         self._show_page(self.result_box, True)
+        self._update_buttons()
 
     def _preview(self, path: str, mapping: Mapping | None) -> Preview:
         return preview(path, self.preset(), mapping, self.encoding(), PREVIEW_ROWS, database=self.context.database)
@@ -641,12 +629,7 @@ class ImportDialog(QDialog):
         unmapped = self._generic_mode and self.editor_mapping() is None  # the rows say nothing before the mapping
         text, problem = ("", False) if unmapped else import_preview.preview_hint(result, self.lang)
         self.preview_hint.set_state("error" if problem else "hint")
-        self.preview_hint.setText(text)
-        self.preview_hint.setVisible(bool(text))
-
-    def _set_detected(self, text: str) -> None:
-        self.detected_label.setText(text)
-        self.detected_label.setVisible(bool(text))
+        _show_text(self.preview_hint, text)
 
     def _resize_preview_columns(self) -> None:
         view = self.preview_view
@@ -694,6 +677,12 @@ def _never_squeezed(label: L) -> L:
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     return label
+
+
+def _show_text(label: QLabel, text: str) -> None:
+    """``text`` in a label shown only while it says something."""
+    label.setText(text)
+    label.setVisible(bool(text))
 
 
 def _count_label(name: str) -> QLabel:

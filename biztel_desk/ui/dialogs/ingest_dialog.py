@@ -279,10 +279,7 @@ class IngestDialog(QDialog):
         """Ask before listening beyond this computer: no TLS is provided, so a reverse proxy is needed."""
         answer = ask(
             self, self.tr("ネットワークでの待ち受けの確認"),
-            self.tr("HTTP取り込みを {0} で待ち受けると、このPC以外からも接続できるようになります。\n\n"
-                    "BIZTEL Desk は TLS(HTTPS)を提供しないため、トークンと通話データは暗号化されずに送られます。"
-                    "TLSのリバースプロキシ(nginx、IIS、Caddy など)を前に置いてください。\n\n"
-                    "{0} で待ち受けますか?").format(host),
+            f"{ingest_sources.network_notice(host, language())}\n\n" + self.tr("{0} で待ち受けますか?").format(host),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
         )
         return answer == QMessageBox.StandardButton.Yes
@@ -296,11 +293,9 @@ class IngestDialog(QDialog):
         folder, http = self.folder_config(), self.http_config()
         problems = ingest_sources.form_problems(folder, http)
         if not problems and not isinstance(http, SettingProblem):
-            allow_network = False
-            if ingest_sources.needs_network_confirmation(self.context.database, http):
-                if not self.confirm_network(http.host):
-                    return  # nothing saved; the admin may change the host or confirm the next time
-                allow_network = True
+            allow_network = ingest_sources.needs_network_confirmation(self.context.database, http)
+            if allow_network and not self.confirm_network(http.host):
+                return  # nothing saved; the admin may change the host or confirm the next time
             try:
                 ingest_sources.save_settings(self.context.database, folder, http, allow_network=allow_network,
                                              cdr_db=self.cdr_config())
