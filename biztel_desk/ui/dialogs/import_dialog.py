@@ -323,45 +323,31 @@ class ImportDialog(QDialog):
 
     def refresh_preview(self) -> None:
         """Read the first file again with the chosen preset, encoding and mapping."""
-        self.error_label.clear_message()
-        self._preview_ok = False
-        if not self.paths:
-            self.preview_model.set_preview([], [])
-            _show_text(self.detected_label, "")
-            self._show_mapping_editor(False)
-            self._update_buttons()
-            return
+        shown = self._read_preview() if self.paths else import_preview.PreviewShown()
+        self._generic_mode, self._preview_ok = shown.generic, shown.ok
+        self._show_page(self.mapping_box, shown.generic)
+        self.preview_model.set_preview(shown.columns, shown.rows)
+        self.error_label.show_message(shown.error)
+        _show_text(self.detected_label, shown.detected)
+        self.preview_hint.set_state("error" if shown.problem else "hint")
+        _show_text(self.preview_hint, shown.hint)
+        self._update_mapping_view()
+        self._resize_preview_columns()
+        self._update_buttons()
+
+    def _read_preview(self) -> import_preview.PreviewShown:
         path = self.paths[0]
         try:
             result = self._preview(path, self._current_mapping())
-            generic = self._is_generic(result)
-            if generic:
-                headers, _ = import_preview.generic_split(result)
-                if self._set_headers(headers):  # a new file: the editor was just filled, preview with it
-                    result = self._preview(path, self._current_mapping())
+            generic = import_preview.is_generic(self.preset(), result)
+            if generic and self._set_headers(import_preview.generic_split(result)[0]):
+                result = self._preview(path, self._current_mapping())  # a new file: the editor was just filled
         except ImportFailure as failure:
-            self.preview_model.set_preview([], [])
-            _show_text(self.detected_label, "")
-            _show_text(self.preview_hint, "")
-            self._show_mapping_editor(self.preset() == "generic")
-            self.error_label.show_message(import_preview.failure_text(failure, self.lang, language()))
-            self._update_buttons()
-            return
-        self._show_mapping_editor(generic)
-        if generic:
-            self.preview_model.set_preview(*import_preview.generic_split(result))
-        else:
-            self.preview_model.set_preview(result.columns, result.rows)
-        self._preview_ok = result.detected_preset is not None
-        if not self._preview_ok and not generic:
-            self.error_label.show_message(
-                import_preview.unreadable_text(path, self.preset(), self.preset_combo.currentText(), language()))
-        _show_text(self.detected_label, import_preview.detected_text(result, self.preset(), generic, self._mapping_base.name,
-                                                        len(self.paths), language()))
-        self._update_mapping_view()
-        self._update_preview_hint(result)
-        self._resize_preview_columns()
-        self._update_buttons()
+            return import_preview.PreviewShown(generic=self.preset() == "generic",
+                                               error=import_preview.failure_text(failure, self.lang, language()))
+        return import_preview.preview_shown(result, path, self.preset(), self.preset_combo.currentText(), generic,
+                                            self.editor_mapping() is not None, self._mapping_base.name,
+                                            len(self.paths), self.lang, language())
 
     # --- slots -------------------------------------------------------------------------------------------------
 
@@ -554,9 +540,6 @@ class ImportDialog(QDialog):
     def _preview(self, path: str, mapping: Mapping | None) -> Preview:
         return preview(path, self.preset(), mapping, self.encoding(), PREVIEW_ROWS, database=self.context.database)
 
-    def _is_generic(self, result: Preview) -> bool:
-        return self.preset() == "generic" or (self.preset() is None and result.detected_preset == "generic")
-
     def _current_mapping(self) -> Mapping | None:
         """What the preview and import use: the editor's mapping once it has a file's headers, else a loaded one."""
         if self._headers:
@@ -607,12 +590,6 @@ class ImportDialog(QDialog):
             self.tabs.setCurrentIndex(index)
         self.tabs.setVisible(any(self.tabs.isTabVisible(i) for i in range(self.tabs.count())))
 
-    def _show_mapping_editor(self, shown: bool) -> None:
-        self._generic_mode = shown
-        self._show_page(self.mapping_box, shown)
-        if not shown:
-            self.preview_model.set_mapping(None)
-
     def _update_mapping_view(self) -> None:
         """Header labels of the preview show each column's field; the editor shows what is still missing."""
         columns = self._editor_columns() if self._generic_mode else None
@@ -624,12 +601,6 @@ class ImportDialog(QDialog):
         problem = import_preview.mapping_problem(columns, self.lang)
         self.mapping_error.show_message(problem)
         self.save_mapping_button.setEnabled(not problem)
-
-    def _update_preview_hint(self, result: Preview) -> None:
-        unmapped = self._generic_mode and self.editor_mapping() is None  # the rows say nothing before the mapping
-        text, problem = ("", False) if unmapped else import_preview.preview_hint(result, self.lang)
-        self.preview_hint.set_state("error" if problem else "hint")
-        _show_text(self.preview_hint, text)
 
     def _resize_preview_columns(self) -> None:
         view = self.preview_view
