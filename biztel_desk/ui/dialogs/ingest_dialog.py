@@ -130,7 +130,7 @@ class IngestDialog(QDialog):
             label.setFixedWidth(width)
 
         # Everything but the buttons scrolls: on a 1366x768 screen (or at 2x scale) OK/キャンセル stay in reach.
-        self.scroll_area = scrolled(self, *self.boxes.values(), name="ingestScroll")
+        self.scroll_area = scrolled(self, *self.boxes.values(), STRETCH, name="ingestScroll")
         self.message_label = named(ErrorLabel(self), "message")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("OK"))
