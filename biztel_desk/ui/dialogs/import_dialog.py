@@ -280,9 +280,11 @@ class ImportDialog(QDialog):
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(6)
-        for i, (name, label) in enumerate(field_choices(self.lang)):
+        for i, (name, text) in enumerate(field_choices(self.lang)):
             row, pair = divmod(i, MAPPING_COLUMNS)
-            grid.addWidget(required_label(label, name in REQUIRED_FIELDS), row, pair * 2)
+            label = required_label(text, name in REQUIRED_FIELDS)
+            label.setBuddy(self.mapping_combos[name])  # screen readers name the combo by its field
+            grid.addWidget(label, row, pair * 2)
             grid.addWidget(self.mapping_combos[name], row, pair * 2 + 1)
             grid.setColumnStretch(pair * 2 + 1, 1)
         return grid
@@ -615,9 +617,8 @@ class ImportDialog(QDialog):
         mapping_ok = self._generic_mode and self.editor_mapping() is not None
         self.import_button.setEnabled(
             import_preview.can_import(self.paths, running, self._generic_mode, mapping_ok, self._preview_ok))
-        for widget in (self.choose_button, self.preset_combo, self.encoding_combo, self.mapping_box):
+        for widget in (self.choose_button, self.preset_combo, self.encoding_combo, self.mapping_box, self.close_button):
             widget.setEnabled(not running)
-        self.close_button.setEnabled(not running)
         self.setAcceptDrops(not running)
 
 
