@@ -379,3 +379,10 @@ def side_by_side(*items: object, spacing: int | None = None) -> QWidget:
     widget = QWidget()
     fill_layout(QHBoxLayout(widget), items, 0, spacing, gaps=True)
     return widget
+
+
+def yes_no(parent: QWidget | None, title: str, text: str) -> bool:
+    """A question answered Yes or No, No the default (through ``ask``, which the tests patch): True for Yes."""
+    answer = ask(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                 QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes

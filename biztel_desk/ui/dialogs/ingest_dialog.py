@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QSpinBox,
     QWidget,
 )
@@ -46,7 +45,6 @@ from biztel_desk.ui.widgets import (
     ERROR_COLOR,
     ErrorLabel,
     HintLabel,
-    ask,
     button,
     check_box,
     combo,
@@ -54,6 +52,7 @@ from biztel_desk.ui.widgets import (
     plain_text,
     side_by_side,
     text_label,
+    yes_no,
 )
 
 WARNING_STYLE = "color: #9a6700;"
@@ -277,12 +276,8 @@ class IngestDialog(QDialog):
 
     def confirm_network(self, host: str) -> bool:
         """Ask before listening beyond this computer: no TLS is provided, so a reverse proxy is needed."""
-        answer = ask(
-            self, self.tr("ネットワークでの待ち受けの確認"),
-            f"{ingest_sources.network_notice(host, language())}\n\n" + self.tr("{0} で待ち受けますか?").format(host),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return yes_no(self, self.tr("ネットワークでの待ち受けの確認"), f"{ingest_sources.network_notice(host, language())}\n\n"
+                      + self.tr("{0} で待ち受けますか?").format(host))
 
     # --- slots -------------------------------------------------------------------------------------------------
 
@@ -324,14 +319,10 @@ class IngestDialog(QDialog):
         self.accept()
 
     def _on_generate_button_clicked(self) -> None:
-        if ingest_sources.has_token(self.context.secrets):
-            answer = ask(
+        if ingest_sources.has_token(self.context.secrets) and not yes_no(
                 self, self.tr("トークンの生成"),
-                self.tr("新しいトークンを生成すると、今のトークンは使えなくなります。送信側の設定も変更が必要です。生成しますか?"),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+                self.tr("新しいトークンを生成すると、今のトークンは使えなくなります。送信側の設定も変更が必要です。生成しますか?")):
+            return
         try:
             token = ingest_sources.generate_token(self.context.secrets)
         except SecretStoreError as error:
