@@ -276,8 +276,9 @@ class IngestDialog(QDialog):
 
     def confirm_network(self, host: str) -> bool:
         """Ask before listening beyond this computer: no TLS is provided, so a reverse proxy is needed."""
-        return yes_no(self, self.tr("ネットワークでの待ち受けの確認"), f"{ingest_sources.network_notice(host, language())}\n\n"
-                      + self.tr("{0} で待ち受けますか?").format(host))
+        question = self.tr("{0} で待ち受けますか?").format(host)
+        return yes_no(self, self.tr("ネットワークでの待ち受けの確認"),
+                      f"{ingest_sources.network_notice(host, language())}\n\n{question}")
 
     # --- slots -------------------------------------------------------------------------------------------------
 
