@@ -11,7 +11,6 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, QRect, Qt, Signal
 from PySide6.QtGui import (
-    QCloseEvent,
     QColor,
     QDragEnterEvent,
     QDropEvent,
@@ -492,15 +491,10 @@ class ImportDialog(QDialog):
         self._on_task_failed(error.text(self.lang) if isinstance(error, KnownError) else str(error))
 
     def reject(self) -> None:
-        if self.is_running():  # the import cannot be cut in half: the dialog closes when it is done
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        if self.is_running():
-            event.ignore()
-            return
-        super().closeEvent(event)
+        """Not while importing (the import cannot be cut in half: the dialog closes when it is done). Closing the
+        window asks here too: QDialog's closeEvent rejects, and keeps the dialog open when it is still visible."""
+        if not self.is_running():
+            super().reject()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
         if not self.is_running() and self._dropped_paths(event):
