@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from biztel_desk.domain.messages import message
@@ -153,6 +153,39 @@ def preview_hint(result: Preview, lang: str) -> tuple[str, bool]:
     return "\n".join([message("import_rows_refused", lang, count=len(result.rejected)), *lines]), True
 
 
+def is_generic(chosen: str | None, result: Preview) -> bool:
+    """The mapping editor is shown and used: 汎用 chosen, or detected under 自動判定 (a BIZTEL-like export)."""
+    return chosen == "generic" or (chosen is None and result.detected_preset == "generic")
+
+
+@dataclass(frozen=True)
+class PreviewShown:
+    """What the dialog shows of its first file: the table; under the options what was detected (``detected``) or
+    why the file cannot be read (``error``); under the table ``hint`` (a ``problem`` in red). ``generic``: the
+    mapping editor is shown and used; ``ok``: a preset read the file (outside 汎用, 取り込む needs it)."""
+
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    generic: bool = False
+    ok: bool = False
+    detected: str = ""
+    error: str = ""
+    hint: str = ""
+    problem: bool = False
+
+
+def preview_shown(result: Preview, path: str, chosen: str | None, chosen_label: str, generic: bool, mapped: bool,
+                  mapping_name: str, files: int, lang: str, window_lang: str) -> PreviewShown:
+    """The preview of ``path`` read with the ``chosen`` preset (None: 自動判定, shown as ``chosen_label``); in 汎用
+    mode the rows say nothing before the mapping is complete (``mapped``). The dialog's own wordings follow the
+    window's language, the rows' problems the user's (as ``failure_text``)."""
+    columns, rows = generic_split(result) if generic else (list(result.columns), [list(row) for row in result.rows])
+    ok = result.detected_preset is not None
+    hint, problem = preview_hint(result, lang) if mapped or not generic else ("", False)
+    return PreviewShown(columns, rows, generic, ok, detected_text(result, chosen, generic, mapping_name, files, window_lang),
+                        "" if ok or generic else unreadable_text(path, chosen, chosen_label, window_lang), hint, problem)
+
+
 def can_import(paths: Sequence[str], running: bool, generic: bool, mapping_ok: bool, preview_ok: bool) -> bool:
     """取り込む is enabled: files chosen, nothing running, and a preview a preset read (or, in 汎用 mode, a complete
     mapping: its rows are checked by the import itself)."""
@@ -191,7 +224,7 @@ def rejected_text(headers: Sequence[str], rows: Sequence[RejectedRow], lang: str
 
 
 __all__ = [
-    "ImportResult", "absent_columns", "build_mapping", "can_import", "detected_text", "failure_text",
-    "generic_split", "header_key", "import_result", "mapped_columns", "mapping_problem", "prefill", "preview_hint",
-    "rejected_cells", "rejected_text", "unreadable_text",
+    "ImportResult", "PreviewShown", "absent_columns", "build_mapping", "can_import", "detected_text", "failure_text",
+    "generic_split", "header_key", "import_result", "is_generic", "mapped_columns", "mapping_problem", "prefill",
+    "preview_hint", "preview_shown", "rejected_cells", "rejected_text", "unreadable_text",
 ]

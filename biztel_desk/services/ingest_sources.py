@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -362,6 +362,7 @@ def form_problems(folder: FolderConfig, http: HttpIngestConfig | SettingProblem)
 
 def folder_from_form(base: FolderConfig, **fields: Any) -> FolderConfig:
     """The watched folder as the dialog's fields give it: a mapping file counts only with the 汎用 preset."""
+    fields = _trimmed(fields)
     if fields.get("preset") != "generic":
         fields["mapping_file"] = ""
     return replace(base, **fields)
@@ -373,20 +374,27 @@ def http_from_form(base: HttpIngestConfig, *, host: str, port: str,
     parsed = parse_port(port)
     if isinstance(parsed, SettingProblem):
         return parsed
-    return replace(base, host=host or DEFAULT_HOST, port=parsed, **fields)
+    return replace(base, host=host.strip() or DEFAULT_HOST, port=parsed, **_trimmed(fields))
 
 
 def cdr_from_form(base: CdrDbConfig, *, table: str, start: str, days: int, **fields: Any) -> CdrDbConfig:
     """The CDR database as the dialog's fields give it: 過去の通話も取り込む keeps the chosen number of days."""
     start = f"days:{days}" if start == "days" else start
-    return replace(base, table=table or "cdr", start=start, **fields)
+    return replace(base, table=table.strip() or "cdr", start=start, **_trimmed(fields))
 
 
-def cdr_start_choice(start: str) -> tuple[str, int | None]:
-    """The 最初の取り込み choice of a saved start and its days: 'days:30' → ('days', 30), 'now' → ('now', None)."""
-    if start.startswith("days:"):
-        return "days", int(start.removeprefix("days:"))
-    return start, None
+def cdr_form_values(config: CdrDbConfig) -> dict[str, Any]:
+    """What the dialog's fields show of ``config``: a saved start of days as 過去の通話も取り込む and its number
+    ('days:30' → start 'days', days 30); the other starts leave the number of days as the field has it."""
+    values = asdict(config)
+    if config.start.startswith("days:"):
+        values.update(start="days", days=int(config.start.removeprefix("days:")))
+    return values
+
+
+def _trimmed(fields: dict[str, Any]) -> dict[str, Any]:
+    """The typed texts without the spaces around them (a check box's or a number field's value as it is)."""
+    return {key: value.strip() if isinstance(value, str) else value for key, value in fields.items()}
 
 
 def curl_example(host: str, port_text: str) -> tuple[str, str]:

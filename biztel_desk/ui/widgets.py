@@ -384,3 +384,18 @@ class MessageBox(ErrorLabel):
         color, background = self.LOOKS[ok]
         self.setStyleSheet(f"color: {color}; background: {background}; border-radius: 4px; padding: 8px 10px;")
         super().show_message(text)
+
+
+def side_by_side(*items: object, spacing: int | None = None) -> QWidget:
+    """``items`` in a row as one widget without margins (the items of ``boxes.hbox``: an int is a gap, STRETCH takes
+    the room): a form row's editor with its button (a path and its 参照…), or two editors with the second's label."""
+    widget = QWidget()
+    fill_layout(QHBoxLayout(widget), items, 0, spacing, gaps=True)
+    return widget
+
+
+def yes_no(parent: QWidget | None, title: str, text: str) -> bool:
+    """A question answered Yes or No, No the default (through ``ask``, which the tests patch): True for Yes."""
+    answer = ask(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                 QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes

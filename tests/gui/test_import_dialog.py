@@ -297,6 +297,7 @@ def test_the_dialog_cannot_be_closed_while_importing(qtbot: QtBot, context: AppC
         assert not dialog.start_import()  # one import at a time
         dialog.reject()
         assert dialog.isVisible()
+        assert not dialog.close() and dialog.isVisible()  # nor by its window's close button
     dialog.reject()
     assert not dialog.isVisible()
 

@@ -82,6 +82,25 @@ def test_the_preview_hint_shows_the_first_refused_rows() -> None:
     assert import_preview.preview_hint(_preview(), "ja") == ("", False)
 
 
+def test_what_the_dialog_shows_of_a_preview() -> None:
+    read = _preview(detected_preset="3cx", columns=["a", "b"], rows=[["1"], ["2", "3"]], has_header=True)
+    shown = import_preview.preview_shown(read, "/x/a.csv", None, "自動判定", False, False, "", 1, "en", "ja")
+    assert (shown.columns, shown.rows, shown.generic, shown.ok, shown.error) == (["a", "b"], [["1"], ["2", "3"]],
+                                                                                 False, True, "")
+    assert shown.detected.startswith("判定した形式: 3CX (CDR)")  # the dialog's wording: the window's language
+
+    unread = import_preview.preview_shown(_preview(), "/x/a.csv", "freepbx", "FreePBX", False, True, "", 1, "en", "ja")
+    assert not unread.ok and "a.csv は「FreePBX」の形式として読めません" in unread.error
+
+    # 汎用: the first row is the header; the rows say nothing before the mapping is complete, nothing is "unread".
+    assert import_preview.is_generic("generic", _preview()) and not import_preview.is_generic(None, _preview())
+    generic = import_preview.preview_shown(_preview(), "/x/a.csv", "generic", "汎用", True, False, "PBX", 1, "en", "en")
+    assert (generic.columns, generic.rows, generic.error, generic.hint) == (["ID", "日時"], [["A1", "2024-04-01"]], "", "")
+    refused = preview(str(DATA / "asterisk_master_cp932.csv"), None, None, "auto", 20)
+    mapped = import_preview.preview_shown(refused, "/x/m.csv", None, "", True, True, "", 1, "en", "ja")
+    assert mapped.problem and mapped.hint.startswith(f"{len(refused.rejected)} rows of the preview cannot be imported")
+
+
 def test_import_is_possible_with_files_a_readable_preview_or_a_complete_mapping() -> None:
     assert import_preview.can_import(["a.csv"], False, False, False, True)
     assert not import_preview.can_import([], False, False, False, True)
