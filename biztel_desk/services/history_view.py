@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from biztel_desk.services.history import (
     ATTENTION_STATES,
@@ -33,6 +33,10 @@ STATE_COLORS = {
 }
 # Columns added after admins could save a choice of columns, before the choice recorded which ones it had seen.
 ADDED_LATER = frozenset({"outcome", "direction"})
+# The widest a column starts, in full-width characters (the rest is elided, whole in the tooltip): 紐付け先 and
+# エラー, so that the columns after them (end time, extensions…) are the ones to scroll to.
+MAX_CHARS = {"record_id": 16, "error_message": 18}
+CUSTOM_RANGE = "custom"  # 期間を指定: the days as ticked and typed
 
 
 def cell_color(row: HistoryRow, key: str) -> str | None:
@@ -148,6 +152,58 @@ def anchored_page(
     if len(rows) < size and len(window) == 2 * size:  # the page reaches past the window: read it whole
         rows = read_page(source, history_filter, start, size, sort, total=total)
     return start, rows
+
+
+def anchor_row(selected: Sequence[int], current: int, hovered: int, top: int | None) -> int:
+    """The row a refresh keeps in place: the ``current`` row when selected, else the first selected row, else the
+    row under the mouse (``hovered``), else ``top``, the top row in view when the page is scrolled down (None: the
+    page's top is in view, new calls may appear there). -1: none (no row, or not any of these)."""
+    if selected:
+        return current if current in selected else min(selected)
+    if hovered >= 0:
+        return hovered
+    return -1 if top is None else top
+
+
+@dataclass(frozen=True)
+class FilterBar:
+    """What the tab's filter controls show: the keyword, 状態, 失敗/要対応, the quick range and the two days, each
+    ticked or not (an unticked day keeps its date: ticking it again brings it back)."""
+
+    keyword: str = ""
+    state: str = ""
+    attention: bool = False
+    range: str = ""
+    from_on: bool = False
+    from_day: dt.date | None = None
+    to_on: bool = False
+    to_day: dt.date | None = None
+
+    def edited(self, key: str, zone: dt.tzinfo, now: dt.datetime | None = None) -> FilterBar:
+        """The controls after the admin changed ``key`` (its new value already here), the others following it: a
+        state picked by hand replaces 失敗/要対応 and 失敗/要対応 the state; a quick range puts its days in, ticked
+        ("" unticks both, 期間を指定 leaves them); a day ticked or typed makes the range 期間を指定 (none ticked:
+        every day)."""
+        if key == "state":
+            return replace(self, attention=False)
+        if key == "attention":
+            return replace(self, state="") if self.attention else self
+        if key == "range" and self.range != CUSTOM_RANGE:
+            days = range_days(self.range, zone, now)
+            if days is None:
+                return replace(self, from_on=False, to_on=False)
+            return replace(self, from_on=True, from_day=days[0], to_on=True, to_day=days[1])
+        if key in ("from_on", "from_day", "to_on", "to_day"):
+            return replace(self, range=CUSTOM_RANGE if self.from_on or self.to_on else "")
+        return self
+
+    def calls_of(self, number: str) -> FilterBar:
+        """この番号の通話: every call with that number, whatever its state and date."""
+        return replace(self, keyword=number, state="", attention=False, range="", from_on=False, to_on=False)
+
+    def history_filter(self, setting_name: str, zone: dt.tzinfo) -> HistoryFilter:
+        days = (self.from_day if self.from_on else None, self.to_day if self.to_on else None)
+        return filter_for(setting_name, self.keyword, days, zone, self.state, self.attention)
 
 
 def filter_for(

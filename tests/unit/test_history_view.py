@@ -21,7 +21,10 @@ from biztel_desk.services.history import (
 )
 from biztel_desk.services.history_view import (
     ADDED_LATER,
+    CUSTOM_RANGE,
+    FilterBar,
     Paging,
+    anchor_row,
     anchored_page,
     cell_color,
     cell_tooltip,
@@ -135,6 +138,42 @@ def test_filter_for_the_controls_in_the_displayed_zone() -> None:
     attention = filter_for("本社", "", (None, None), TOKYO, state="linked", attention=True)
     assert attention.state == "" and attention.state_set() == ("failed", "retrying")
     assert attention.started_from is None and attention.started_before is None
+
+
+def test_the_filter_controls_follow_the_one_the_admin_changed() -> None:
+    now = dt.datetime(2024, 2, 29, 15, 30, tzinfo=dt.UTC)  # 2024-03-01 in Tokyo
+    march, april = dt.date(2024, 3, 1), dt.date(2024, 4, 1)
+    bar = FilterBar(keyword="0312", state="", attention=True, from_day=march, to_day=april)
+    # A state picked by hand replaces 失敗/要対応; 失敗/要対応 ticked replaces the state (unticked: leaves it).
+    assert bar.edited("state", TOKYO) == FilterBar("0312", "", False, from_day=march, to_day=april)
+    picked = FilterBar(state="failed", attention=True)
+    assert picked.edited("attention", TOKYO, now) == FilterBar(state="", attention=True)
+    assert FilterBar(state="failed").edited("attention", TOKYO, now) == FilterBar(state="failed")
+    # A quick range puts its days of the displayed zone in, ticked; すべての期間 unticks both and keeps the dates.
+    today = bar.edited("range", TOKYO, now)  # the range field still "" here: every day
+    assert (today.from_on, today.to_on, today.from_day, today.to_day) == (False, False, march, april)
+    week = FilterBar(range="last_7_days", from_day=april).edited("range", TOKYO, now)
+    assert (week.from_on, week.from_day, week.to_on, week.to_day) == (True, dt.date(2024, 2, 24), True, march)
+    assert FilterBar(range=CUSTOM_RANGE).edited("range", TOKYO, now) == FilterBar(range=CUSTOM_RANGE)
+    # A day ticked or typed is 期間を指定; none ticked is every day.
+    assert week.edited("from_day", TOKYO, now).range == CUSTOM_RANGE
+    assert FilterBar(range=CUSTOM_RANGE, to_on=True).edited("to_on", TOKYO, now).range == CUSTOM_RANGE
+    assert FilterBar(range=CUSTOM_RANGE).edited("from_on", TOKYO, now).range == ""
+    # この番号の通話: that number, any state, any day (the dates stay for the next time they are ticked).
+    calls = week.calls_of("0901111").edited("keyword", TOKYO, now)
+    assert calls == FilterBar("0901111", from_day=dt.date(2024, 2, 24), to_day=march)
+    # The filter: only the ticked days bound it, in the displayed zone; 失敗/要対応 replaces the state.
+    only_from = FilterBar(state="linked", from_on=True, from_day=march, to_day=april).history_filter("本社", TOKYO)
+    assert only_from == filter_for("本社", "", (march, None), TOKYO, state="linked")
+    assert bar.history_filter("本社", TOKYO) == filter_for("本社", "0312", (None, None), TOKYO, attention=True)
+
+
+def test_the_row_a_refresh_keeps_in_place() -> None:
+    assert anchor_row([2, 5], current=5, hovered=7, top=3) == 5  # the current row of the selection
+    assert anchor_row([2, 5], current=4, hovered=7, top=3) == 2  # else the first selected
+    assert anchor_row([], current=4, hovered=7, top=3) == 7  # nothing selected: the row under the mouse
+    assert anchor_row([], current=-1, hovered=-1, top=3) == 3  # else the top row of a scrolled page
+    assert anchor_row([], current=-1, hovered=-1, top=None) == -1  # the page's top in view: none
 
 
 def _insert(context: AppContext, count: int, first_hour: int) -> None:

@@ -29,9 +29,7 @@ from biztel_desk.ui.tasks import Jobs
 
 Index = QModelIndex | QPersistentModelIndex
 TASK_COLUMN = COLUMN_KEYS.index("task_id")
-RECORD_COLUMN = COLUMN_KEYS.index("record_id")
-ERROR_COLUMN = COLUMN_KEYS.index("error_message")
-__all__ = ["COLUMN_KEYS", "DEFAULT_VISIBLE", "ERROR_COLUMN", "RECORD_COLUMN", "TASK_COLUMN", "HistoryModel"]
+__all__ = ["COLUMN_KEYS", "DEFAULT_VISIBLE", "TASK_COLUMN", "HistoryModel"]
 # A page query returns its rows, or (offset, rows) when it decides the offset itself (an anchored refresh).
 PageQuery = Callable[[HistoryFilter, Sort], "list[HistoryRow] | tuple[int, list[HistoryRow]]"]
 
@@ -63,7 +61,7 @@ class HistoryModel(QAbstractTableModel):
         self.jobs = Jobs(self)
         self.history_filter: HistoryFilter | None = None  # None: no setting, no rows (set_filter)
         self.sort_order: Sort = DEFAULT_SORT  # the view's header sets it (sort)
-        self._rows: list[HistoryRow] = []
+        self.rows: list[HistoryRow] = []  # the page shown
         self._texts: list[list[str]] = []  # the cells' display texts, made on the worker thread with the rows
         self._total: int | None = 0
         self._estimate: int | None = None  # 約…件 while the exact count of a large filter runs
@@ -89,10 +87,10 @@ class HistoryModel(QAbstractTableModel):
 
     def paging(self) -> Paging:
         """Where the current page stands (its rows, the pages, which way the admin can go)."""
-        return Paging(self.offset, self.page_size, len(self._rows), self._total)
+        return Paging(self.offset, self.page_size, len(self.rows), self._total)
 
     def row_at(self, row: int) -> HistoryRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def configure(self, page_size: int, time_zone: str, url: Callable[[str], str | None] | None) -> None:
         """Page size and time zone from the system settings, Task URLs from the account (either may change)."""
@@ -125,7 +123,7 @@ class HistoryModel(QAbstractTableModel):
         if not 0 <= column < len(COLUMN_KEYS):
             return
         sort = (COLUMN_KEYS[column], order == Qt.SortOrder.DescendingOrder)
-        if sort == self.sort_order and self.history_filter is not None and (self._rows or self.loading):
+        if sort == self.sort_order and self.history_filter is not None and (self.rows or self.loading):
             return
         self.sort_order = sort
         self._request_offset(0)
@@ -144,10 +142,10 @@ class HistoryModel(QAbstractTableModel):
     def _step(self, *, backwards: bool) -> None:
         """The page before or after this one: by keyset from its first or last row when the sort allows it."""
         offset = max(self.offset - self.page_size, 0) if backwards else self.offset + self.page_size
-        if not (self._rows and keyset_supported(self.sort_order)):
+        if not (self.rows and keyset_supported(self.sort_order)):
             self._request_offset(offset)
             return
-        cursor = cursor_of(self._rows[0 if backwards else -1], self.sort_order)
+        cursor = cursor_of(self.rows[0 if backwards else -1], self.sort_order)
         source, size = self.source, self.page_size
         self._submit_page(offset, lambda f, s: history.read_page_after(source, f, cursor, size, s, backwards=backwards))
 
@@ -198,7 +196,7 @@ class HistoryModel(QAbstractTableModel):
 
     def _show_page(self, offset: int, rows: list[HistoryRow], texts: list[list[str]]) -> None:
         self.beginResetModel()
-        self._rows, self._texts = rows, texts
+        self.rows, self._texts = rows, texts
         self.offset = offset
         self.endResetModel()
         self._set_busy(loading=False)
@@ -252,7 +250,7 @@ class HistoryModel(QAbstractTableModel):
     # --- QAbstractTableModel -----------------------------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMN_KEYS)
@@ -261,7 +259,7 @@ class HistoryModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Vertical:
-            return str(self.offset + section + 1) if 0 <= section < len(self._rows) else None
+            return str(self.offset + section + 1) if 0 <= section < len(self.rows) else None
         return self.column_title(COLUMN_KEYS[section]) if 0 <= section < len(COLUMN_KEYS) else None
 
     def column_title(self, key: str) -> str:
@@ -269,9 +267,9 @@ class HistoryModel(QAbstractTableModel):
         return column_titles([key], self.lang)[0] if key in COLUMN_KEYS else key
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        row, key = self._rows[index.row()], COLUMN_KEYS[index.column()]
+        row, key = self.rows[index.row()], COLUMN_KEYS[index.column()]
         text = self._texts[index.row()][index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return text
