@@ -88,6 +88,14 @@ class Paging:
     size: int
     shown: int
     total: int | None
+    estimate: int | None = None  # the database's estimate of ``total`` while it is being counted
+
+    def total_text(self, approximate: str) -> str:
+        """The total as the page line says it: the count, else ``approximate`` ("約{count:,}") with the estimate,
+        else … (still counting)."""
+        if self.total is not None:
+            return f"{self.total:,}"
+        return "…" if self.estimate is None else approximate.format(count=self.estimate)
 
     @property
     def first(self) -> int:
@@ -154,15 +162,13 @@ def anchored_page(
     return start, rows
 
 
-def anchor_row(selected: Sequence[int], current: int, hovered: int, top: int | None) -> int:
+def anchor_row(selected: Sequence[int], current: int, hovered: int, top: int) -> int:
     """The row a refresh keeps in place: the ``current`` row when selected, else the first selected row, else the
-    row under the mouse (``hovered``), else ``top``, the top row in view when the page is scrolled down (None: the
-    page's top is in view, new calls may appear there). -1: none (no row, or not any of these)."""
+    row under the mouse (``hovered``), else ``top``, the top row in view when the page is scrolled down (-1: the
+    page's top is in view, new calls may appear there). -1 is no row."""
     if selected:
         return current if current in selected else min(selected)
-    if hovered >= 0:
-        return hovered
-    return -1 if top is None else top
+    return hovered if hovered >= 0 else top
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,10 @@ def test_paging_while_the_count_runs_and_after_rows_went_away() -> None:
     assert counting.has_next and not counting.has_last  # a full page: maybe more; » needs the count
     assert not Paging(offset=0, size=50, shown=49, total=None).has_next
     assert counting.page_count == 1 and not counting.beyond_end
+    # The page line's total: the count, the estimate while it runs (PostgreSQL, millions of rows), else "…".
+    assert Paging(0, 50, 50, 1234567).total_text("約{count:,}") == "1,234,567"
+    assert Paging(0, 50, 50, None, estimate=1200000).total_text("約{count:,}") == "約1,200,000"
+    assert counting.total_text("約{count:,}") == "…"
     assert Paging(offset=100, size=50, shown=0, total=80).beyond_end  # retention deleted the rows of this page
     assert not Paging(offset=50, size=50, shown=30, total=80).beyond_end
 
@@ -173,7 +177,7 @@ def test_the_row_a_refresh_keeps_in_place() -> None:
     assert anchor_row([2, 5], current=4, hovered=7, top=3) == 2  # else the first selected
     assert anchor_row([], current=4, hovered=7, top=3) == 7  # nothing selected: the row under the mouse
     assert anchor_row([], current=-1, hovered=-1, top=3) == 3  # else the top row of a scrolled page
-    assert anchor_row([], current=-1, hovered=-1, top=None) == -1  # the page's top in view: none
+    assert anchor_row([], current=-1, hovered=-1, top=-1) == -1  # the page's top in view: none
 
 
 def _insert(context: AppContext, count: int, first_hour: int) -> None:

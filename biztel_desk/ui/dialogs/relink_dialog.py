@@ -10,7 +10,7 @@ from biztel_desk.domain import phone
 from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
-from biztel_desk.ui.boxes import vbox
+from biztel_desk.ui.boxes import named, vbox
 from biztel_desk.ui.widgets import ErrorLabel, HintLabel, text_label
 
 
@@ -38,8 +38,7 @@ class RelinkDialog(QDialog):
         details = text_label(lines, name="relinkDetails")
         note = HintLabel(self.tr("連携済みの通話は二重に連携されません。「今はしない」を選んでも、後でコマンド "
                                  "biztel-desk relink で連携できます。"), self)
-        self.error_label = ErrorLabel(self)
-        self.error_label.setObjectName("relinkError")
+        self.error_label = named(ErrorLabel(self), "relinkError")
         self.buttons = QDialogButtonBox(self)
         self.link_button = self.buttons.addButton(self.tr("連携する"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.later_button = self.buttons.addButton(self.tr("今はしない"), QDialogButtonBox.ButtonRole.RejectRole)

@@ -40,9 +40,8 @@ class HistoryModel(QAbstractTableModel):
     typed past is never shown."""
 
     page_loaded = Signal()
-    count_loaded = Signal()
     estimate_loaded = Signal()  # an estimate of the total arrived before the exact count (see estimate)
-    busy_changed = Signal()
+    busy_changed = Signal()  # loading or counting began or ended (the count arrived with its end)
     query_failed = Signal(str)
 
     def __init__(
@@ -87,7 +86,7 @@ class HistoryModel(QAbstractTableModel):
 
     def paging(self) -> Paging:
         """Where the current page stands (its rows, the pages, which way the admin can go)."""
-        return Paging(self.offset, self.page_size, len(self.rows), self._total)
+        return Paging(self.offset, self.page_size, len(self.rows), self._total, self.estimate)
 
     def row_at(self, row: int) -> HistoryRow | None:
         return self.rows[row] if 0 <= row < len(self.rows) else None
@@ -231,7 +230,6 @@ class HistoryModel(QAbstractTableModel):
     def _show_count(self, total: int) -> None:
         self._total = total
         self._set_busy(counting=False)
-        self.count_loaded.emit()
         if self.paging().beyond_end:  # rows went away (retention): show the new last page
             self.go_to_page(self.paging().page_count - 1)
 

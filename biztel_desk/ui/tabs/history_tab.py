@@ -223,7 +223,6 @@ class HistoryTab(QWidget):
         self.view.clicked.connect(self._on_view_clicked)
         header.customContextMenuRequested.connect(lambda at: self.columns_menu.popup(header.mapToGlobal(at)))
         self.model.page_loaded.connect(self._on_model_page_loaded)
-        self.model.count_loaded.connect(self._update_paging)
         self.model.estimate_loaded.connect(self._update_paging)
         self.model.busy_changed.connect(self._update_paging)
         self.model.query_failed.connect(self._on_model_query_failed)
@@ -283,7 +282,7 @@ class HistoryTab(QWidget):
             return
         view, viewport = self.view, self.view.viewport()
         hovered = view.indexAt(viewport.mapFromGlobal(QCursor.pos())).row() if viewport.underMouse() else -1
-        top = view.rowAt(0) if view.verticalScrollBar().value() > 0 and view.rowAt(0) >= 0 else None
+        top = view.rowAt(0) if view.verticalScrollBar().value() > 0 else -1
         selected = sorted(index.row() for index in view.selectionModel().selectedRows())
         anchor = anchor_row(selected, view.currentIndex().row(), hovered, top)
         anchored = self.model.row_at(anchor)
@@ -462,13 +461,8 @@ class HistoryTab(QWidget):
 
     @Slot()
     def _update_paging(self) -> None:
-        model, paging = self.model, self.model.paging()
-        if model.total_known:
-            total = f"{model.total:,}"
-        elif model.estimate is not None:  # the exact count is still running (millions of rows)
-            total = self.tr("約{count:,}").format(count=model.estimate)
-        else:
-            total = "…"
+        paging = self.model.paging()  # the total: 約… while the exact count runs (millions of rows)
+        total = paging.total_text(self.tr("約{count:,}"))
         self.page_label.setText(
             self.tr("{first:,}–{last:,} / {total}件").format(first=paging.first, last=paging.last, total=total)
         )
@@ -480,9 +474,7 @@ class HistoryTab(QWidget):
             self.page_spin.setRange(1, paging.page_count)
             self.page_spin.setValue(paging.current_page + 1)
         self.page_count_label.setText(f"/ {paging.page_count:,}")
-        self.empty_label.setVisible(
-            self.setting_name is not None and model.total_known and model.total == 0 and not model.loading
-        )
+        self.empty_label.setVisible(self.setting_name is not None and paging.total == 0 and not self.model.loading)
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
