@@ -150,7 +150,6 @@ class HistoryTab(QWidget):
 
         self.retry_button = button(self.tr("今すぐ再試行"), self.retry_selected, parent=self,
                                    tooltip=self.tr("選択した失敗・リトライ待ちの通話をすぐに送り直します"))
-        self.retry_button.setEnabled(False)
         self.export_button = button(self.tr("CSVエクスポート"), self._on_export_button_clicked, parent=self,
                                     tooltip=self.tr("絞り込んだすべての行を、表示中の項目でCSVに書き出します"))
         self.status_label = named(QLabel(self), "statusLabel")
@@ -162,7 +161,6 @@ class HistoryTab(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.verticalHeader().setDefaultSectionSize(28)
         self.task_delegate = TaskButtonDelegate(self.view)
         self.view.setItemDelegateForColumn(TASK_COLUMN, self.task_delegate)
@@ -180,7 +178,6 @@ class HistoryTab(QWidget):
         self.first_button = QToolButton(self)
         self.previous_button = button(self.tr("前へ"), self.model.previous_page, parent=self)
         self.page_spin = named(QSpinBox(self), "pageNumber")
-        self.page_spin.setRange(1, 1)
         self.page_spin.setKeyboardTracking(False)  # jump when the admin presses Enter, not per digit
         self.page_count_label = QLabel("/ 1", self)
         self.next_button = button(self.tr("次へ"), self.model.next_page, parent=self)
