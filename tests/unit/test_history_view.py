@@ -28,7 +28,10 @@ from biztel_desk.services.history_view import (
     anchored_page,
     cell_color,
     cell_tooltip,
+    choose_columns,
+    chosen_columns,
     filter_for,
+    page_cells,
     range_days,
     saved_columns,
     shown_columns,
@@ -76,6 +79,20 @@ def test_tooltips_show_the_whole_error_and_why_the_record_was_chosen() -> None:
     assert cell_tooltip(_row(task_id="00T000000000001AAA"), "task_id", "開く") is None  # the tab's: an action
 
 
+def test_page_cells_carry_text_tooltip_colour_and_alignment() -> None:
+    failed = _row(state="failed", error_code="INVALID_FIELD", error_message="No such column", retry_count=2)
+    linked = _row(job_id=2, task_id="00T000000000001AAA", record_id="0012v000032fR15AAE", record_object="Account")
+    cells = page_cells([failed, linked], TOKYO, "ja", ("開く", "open {id}"))
+    assert len(cells) == 2 and all(len(row) == len(COLUMN_KEYS) for row in cells)
+    state, task, error, retries = (COLUMN_KEYS.index(key) for key in ("state", "task_id", "error_message", "retry_count"))
+    assert (cells[0][state].text, cells[0][state].color) == ("失敗", "#b00020")
+    assert cells[0][error].tooltip == cells[0][error].text and "INVALID_FIELD" in cells[0][error].text
+    assert cells[0][retries].text == "2" and cells[0][retries].number and not cells[0][state].number
+    assert cells[0][task].text == "" and cells[0][task].tooltip is None  # no Task: no button
+    assert (cells[1][task].text, cells[1][task].tooltip) == ("開く", "open 00T000000000001AAA")
+    assert cells[1][COLUMN_KEYS.index("started_at")].text == "2024/04/01 09:00:00"  # in the displayed zone
+
+
 def test_shown_columns_keep_the_table_order_and_never_hide_everything() -> None:
     assert shown_columns(["state", "from_number", "unique_id"][::-1]) == ["state", "unique_id", "from_number"]
     assert shown_columns([]) == list(DEFAULT_VISIBLE)
@@ -92,6 +109,16 @@ def test_saved_columns_add_default_columns_the_admin_was_never_offered() -> None
     # A default column added after the choice (not seen) shows up; one the admin saw and unticked does not.
     seen = [key for key in COLUMN_KEYS if key != "outcome"]
     assert saved_columns(["state"], seen) == ["state", "outcome"]
+
+
+def test_the_column_choice_is_saved_with_the_columns_offered(context: AppContext) -> None:
+    config = context.config
+    assert chosen_columns(config) == list(DEFAULT_VISIBLE)  # nothing chosen yet
+    assert choose_columns(config, ["unique_id", "state"]) == ["state", "unique_id"]  # the table's order
+    assert config.preference("history_columns") == ["state", "unique_id"]  # keys, as older versions read them
+    assert config.preference("history_columns_seen") == list(COLUMN_KEYS)
+    assert chosen_columns(config) == ["state", "unique_id"]  # every column was offered: no default added
+    assert choose_columns(config, []) == list(DEFAULT_VISIBLE) == chosen_columns(config)  # never an empty table
 
 
 def test_range_days_are_the_quick_ranges_of_the_displayed_zone() -> None:

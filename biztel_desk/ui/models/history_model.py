@@ -18,13 +18,12 @@ from biztel_desk.services.history import (
     HistoryRow,
     HistorySource,
     Sort,
-    cell_text,
     column_titles,
     cursor_of,
     keyset_supported,
     zone_of,
 )
-from biztel_desk.services.history_view import Paging, anchored_page, cell_color, cell_tooltip
+from biztel_desk.services.history_view import Cell, Paging, anchored_page, page_cells
 from biztel_desk.ui.tasks import Jobs
 
 Index = QModelIndex | QPersistentModelIndex
@@ -61,7 +60,7 @@ class HistoryModel(QAbstractTableModel):
         self.history_filter: HistoryFilter | None = None  # None: no setting, no rows (set_filter)
         self.sort_order: Sort = DEFAULT_SORT  # the view's header sets it (sort)
         self.rows: list[HistoryRow] = []  # the page shown
-        self._texts: list[list[str]] = []  # the cells' display texts, made on the worker thread with the rows
+        self._cells: list[list[Cell]] = []  # what data() shows, made on the job thread with the rows (page_cells)
         self._total: int | None = 0
         self._estimate: int | None = None  # 約…件 while the exact count of a large filter runs
         self.offset = 0  # of the page shown (the rows the queries return decide it: _show_page)
@@ -178,24 +177,20 @@ class HistoryModel(QAbstractTableModel):
 
     async def _load_page(self, offset: int, history_filter: HistoryFilter, sort: Sort, query: PageQuery) -> None:
         zone, lang = self.zone, self.lang
-        task_label = self.tr("開く")  # 通話履歴 is a button (TaskButtonDelegate) saying 開く, not the Task's Id
+        # 通話履歴 is a button (TaskButtonDelegate) saying 開く, not the Task's Id.
+        task = (self.tr("開く"), self.tr("Salesforceで活動 {id} を開く"))
 
-        def read() -> tuple[int, list[HistoryRow], list[list[str]]]:
+        def read() -> tuple[int, list[HistoryRow], list[list[Cell]]]:
             found = query(history_filter, sort)
             start, rows = found if isinstance(found, tuple) else (offset, found)
-            # Formatting 50 × 17 cells costs milliseconds of Python: do it there, not in data() on the GUI thread.
-            return start, rows, [
-                [(task_label if row.task_id else "") if key == "task_id" else cell_text(row, key, zone, lang)
-                 for key in COLUMN_KEYS]
-                for row in rows
-            ]
+            return start, rows, page_cells(rows, zone, lang, task)
 
-        start, rows, texts = await self.jobs.to_thread(read)
-        self._show_page(start, rows, texts)
+        start, rows, cells = await self.jobs.to_thread(read)
+        self._show_page(start, rows, cells)
 
-    def _show_page(self, offset: int, rows: list[HistoryRow], texts: list[list[str]]) -> None:
+    def _show_page(self, offset: int, rows: list[HistoryRow], cells: list[list[Cell]]) -> None:
         self.beginResetModel()
-        self.rows, self._texts = rows, texts
+        self.rows, self._cells = rows, cells
         self.offset = offset
         self.endResetModel()
         self._set_busy(loading=False)
@@ -267,17 +262,13 @@ class HistoryModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        row, key = self.rows[index.row()], COLUMN_KEYS[index.column()]
-        text = self._texts[index.row()][index.column()]
+        cell = self._cells[index.row()][index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return text
+            return cell.text
         if role == Qt.ItemDataRole.ToolTipRole:
-            if key == "task_id" and row.task_id:
-                return self.tr("Salesforceで活動 {id} を開く").format(id=row.task_id)
-            return cell_tooltip(row, key, text, self.lang)
+            return cell.tooltip
         if role == Qt.ItemDataRole.ForegroundRole:
-            color = cell_color(row, key)
-            return QBrush(QColor(color)) if color else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and key == "retry_count":
+            return QBrush(QColor(cell.color)) if cell.color else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and cell.number:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -48,18 +48,16 @@ from biztel_desk.services.history_view import (
     MAX_CHARS,
     FilterBar,
     anchor_row,
-    saved_columns,
+    choose_columns,
+    chosen_columns,
     shown_columns,
 )
+from biztel_desk.services.history_view import PREFERENCE_KEY as PREFERENCE_KEY  # the demo (app.py) presets it
 from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
 from biztel_desk.ui.models.history_model import TASK_COLUMN, HistoryModel
 from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import button, check_box, combo, line_edit
 
-PREFERENCE_KEY = "history_columns"  # the visible columns' keys (not positions: the order may change)
-# Every column key the admin was offered when choosing (saved with the choice): a column added later that is
-# visible by default shows up even for an admin who chose columns before it existed (history_view.saved_columns).
-SEEN_KEY = "history_columns_seen"
 GREY = "color: #6a737d;"  # the status line and the empty table's note
 
 
@@ -225,9 +223,7 @@ class HistoryTab(QWidget):
         self.model.query_failed.connect(self._on_model_query_failed)
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
 
-        config = context.config
-        self._apply_columns(saved_columns(config.preference(PREFERENCE_KEY, None), config.preference(SEEN_KEY, None)),
-                            persist=False)
+        self._apply_columns(chosen_columns(context.config), persist=False)
         self.load(None)
 
     # --- the agreed tab interface ----------------------------------------------------------------------------
@@ -517,10 +513,8 @@ class HistoryTab(QWidget):
         return [self.model.rows[row] for row in sorted(rows) if row < len(self.model.rows)]
 
     def _apply_columns(self, visible: Sequence[str], *, persist: bool) -> None:
-        visible = shown_columns(visible)
+        """Show ``visible`` (never none); ``persist``: the admin's choice, saved (history_view.choose_columns)."""
+        visible = choose_columns(self.context.config, visible) if persist else shown_columns(visible)
         for column, key in enumerate(COLUMN_KEYS):
             self.view.setColumnHidden(column, key not in visible)
             self.column_actions[key].setChecked(key in visible)
-        if persist:
-            self.context.config.set_preference(PREFERENCE_KEY, visible)
-            self.context.config.set_preference(SEEN_KEY, list(COLUMN_KEYS))
