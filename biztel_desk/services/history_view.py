@@ -1,4 +1,5 @@
-"""連携通話履歴 as the tab shows it, without Qt: which columns, each cell's colour and tooltip, where a page is."""
+"""連携通話履歴 as the tab shows it, without Qt: which columns (and how the choice is kept), each cell's text, colour
+and tooltip, how the filter controls follow each other, where a page is and which row a refresh keeps."""
 
 from __future__ import annotations
 
