@@ -59,7 +59,7 @@ def test_a_filter_changed_twice_quickly_shows_only_the_newer_result(qtbot: QtBot
     tab.load("本社")
     qtbot.waitUntil(lambda: not tab.model.loading and tab.model.rowCount() == 5, timeout=5000)
     shown: list[list[str]] = []
-    tab.model.page_loaded.connect(lambda: shown.append([r.from_number for r in tab.model._rows]))
+    tab.model.page_loaded.connect(lambda: shown.append([r.from_number for r in tab.model.rows]))
 
     tab.keyword_edit.setText(SLOW)  # the first request: its query is held
     tab.apply_keyword_now()

@@ -396,6 +396,10 @@ def test_the_task_button_opens_the_lightning_page(qtbot, context: AppContext, ma
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(QUrl(url).toString()) or True)
     tab = _tab(qtbot, context)
     rect = tab.view.visualRect(tab.model.index(0, _column("task_id")))
+    qtbot.mouseClick(tab.view.viewport(), Qt.MouseButton.RightButton, pos=rect.center())  # the row's menu, not 開く
+    assert opened == []
+    if tab.row_menu is not None:
+        tab.row_menu.close()
     qtbot.mouseClick(tab.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert opened == ["http://127.0.0.1:8765/lightning/r/Task/00T000000000000AAA/view"]
 

@@ -77,7 +77,9 @@ def test_unknown_number_made_an_alias_links_its_past_calls_once(qtbot, context: 
     assert dialog.counts == {"+81312345678": 2}
     dialog.grab().save("/tmp/h8_relink_dialog.png")
     qtbot.mouseClick(dialog.link_button, Qt.MouseButton.LeftButton)
-    assert not dialog.isVisible() and dialog.outcome_jobs == 2
+    assert not dialog.buttons.isEnabled()  # linking on a job thread: the window does not freeze
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    assert dialog.outcome_jobs == 2
     assert tab.status_label.text() == "過去の通話 2件を連携待ちにしました。"
     states = _states(context)
     assert states["u-1"] == ("pending", "") and states["u-2"] == ("pending", "")
@@ -97,6 +99,7 @@ def test_unknown_number_made_an_alias_links_its_past_calls_once(qtbot, context: 
         tab.offer_relink([], context.config.get_setting("本社").targets)  # type: ignore[union-attr]
     assert tab.relink_dialog is not None and tab.relink_dialog.counts == {"+81661234567": 1}
     qtbot.mouseClick(tab.relink_dialog.link_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.relink_dialog.isVisible(), timeout=5000)  # type: ignore[union-attr]
     assert _states(context)["u-5"] == ("pending", "")
     # Nothing left to link: no dialog the next time.
     previous = tab.relink_dialog

@@ -21,11 +21,17 @@ from biztel_desk.services.history import (
 )
 from biztel_desk.services.history_view import (
     ADDED_LATER,
+    CUSTOM_RANGE,
+    FilterBar,
     Paging,
+    anchor_row,
     anchored_page,
     cell_color,
     cell_tooltip,
+    choose_columns,
+    chosen_columns,
     filter_for,
+    page_cells,
     range_days,
     saved_columns,
     shown_columns,
@@ -73,6 +79,20 @@ def test_tooltips_show_the_whole_error_and_why_the_record_was_chosen() -> None:
     assert cell_tooltip(_row(task_id="00T000000000001AAA"), "task_id", "開く") is None  # the tab's: an action
 
 
+def test_page_cells_carry_text_tooltip_colour_and_alignment() -> None:
+    failed = _row(state="failed", error_code="INVALID_FIELD", error_message="No such column", retry_count=2)
+    linked = _row(job_id=2, task_id="00T000000000001AAA", record_id="0012v000032fR15AAE", record_object="Account")
+    cells = page_cells([failed, linked], TOKYO, "ja", ("開く", "open {id}"))
+    assert len(cells) == 2 and all(len(row) == len(COLUMN_KEYS) for row in cells)
+    state, task, error, retries = (COLUMN_KEYS.index(key) for key in ("state", "task_id", "error_message", "retry_count"))
+    assert (cells[0][state].text, cells[0][state].color) == ("失敗", "#b00020")
+    assert cells[0][error].tooltip == cells[0][error].text and "INVALID_FIELD" in cells[0][error].text
+    assert cells[0][retries].text == "2" and cells[0][retries].number and not cells[0][state].number
+    assert cells[0][task].text == "" and cells[0][task].tooltip is None  # no Task: no button
+    assert (cells[1][task].text, cells[1][task].tooltip) == ("開く", "open 00T000000000001AAA")
+    assert cells[1][COLUMN_KEYS.index("started_at")].text == "2024/04/01 09:00:00"  # in the displayed zone
+
+
 def test_shown_columns_keep_the_table_order_and_never_hide_everything() -> None:
     assert shown_columns(["state", "from_number", "unique_id"][::-1]) == ["state", "unique_id", "from_number"]
     assert shown_columns([]) == list(DEFAULT_VISIBLE)
@@ -89,6 +109,16 @@ def test_saved_columns_add_default_columns_the_admin_was_never_offered() -> None
     # A default column added after the choice (not seen) shows up; one the admin saw and unticked does not.
     seen = [key for key in COLUMN_KEYS if key != "outcome"]
     assert saved_columns(["state"], seen) == ["state", "outcome"]
+
+
+def test_the_column_choice_is_saved_with_the_columns_offered(context: AppContext) -> None:
+    config = context.config
+    assert chosen_columns(config) == list(DEFAULT_VISIBLE)  # nothing chosen yet
+    assert choose_columns(config, ["unique_id", "state"]) == ["state", "unique_id"]  # the table's order
+    assert config.preference("history_columns") == ["state", "unique_id"]  # keys, as older versions read them
+    assert config.preference("history_columns_seen") == list(COLUMN_KEYS)
+    assert chosen_columns(config) == ["state", "unique_id"]  # every column was offered: no default added
+    assert choose_columns(config, []) == list(DEFAULT_VISIBLE) == chosen_columns(config)  # never an empty table
 
 
 def test_range_days_are_the_quick_ranges_of_the_displayed_zone() -> None:
@@ -121,6 +151,10 @@ def test_paging_while_the_count_runs_and_after_rows_went_away() -> None:
     assert counting.has_next and not counting.has_last  # a full page: maybe more; » needs the count
     assert not Paging(offset=0, size=50, shown=49, total=None).has_next
     assert counting.page_count == 1 and not counting.beyond_end
+    # The page line's total: the count, the estimate while it runs (PostgreSQL, millions of rows), else "…".
+    assert Paging(0, 50, 50, 1234567).total_text("約{count:,}") == "1,234,567"
+    assert Paging(0, 50, 50, None, estimate=1200000).total_text("約{count:,}") == "約1,200,000"
+    assert counting.total_text("約{count:,}") == "…"
     assert Paging(offset=100, size=50, shown=0, total=80).beyond_end  # retention deleted the rows of this page
     assert not Paging(offset=50, size=50, shown=30, total=80).beyond_end
 
@@ -135,6 +169,42 @@ def test_filter_for_the_controls_in_the_displayed_zone() -> None:
     attention = filter_for("本社", "", (None, None), TOKYO, state="linked", attention=True)
     assert attention.state == "" and attention.state_set() == ("failed", "retrying")
     assert attention.started_from is None and attention.started_before is None
+
+
+def test_the_filter_controls_follow_the_one_the_admin_changed() -> None:
+    now = dt.datetime(2024, 2, 29, 15, 30, tzinfo=dt.UTC)  # 2024-03-01 in Tokyo
+    march, april = dt.date(2024, 3, 1), dt.date(2024, 4, 1)
+    bar = FilterBar(keyword="0312", state="", attention=True, from_day=march, to_day=april)
+    # A state picked by hand replaces 失敗/要対応; 失敗/要対応 ticked replaces the state (unticked: leaves it).
+    assert bar.edited("state", TOKYO) == FilterBar("0312", "", False, from_day=march, to_day=april)
+    picked = FilterBar(state="failed", attention=True)
+    assert picked.edited("attention", TOKYO, now) == FilterBar(state="", attention=True)
+    assert FilterBar(state="failed").edited("attention", TOKYO, now) == FilterBar(state="failed")
+    # A quick range puts its days of the displayed zone in, ticked; すべての期間 unticks both and keeps the dates.
+    today = bar.edited("range", TOKYO, now)  # the range field still "" here: every day
+    assert (today.from_on, today.to_on, today.from_day, today.to_day) == (False, False, march, april)
+    week = FilterBar(range="last_7_days", from_day=april).edited("range", TOKYO, now)
+    assert (week.from_on, week.from_day, week.to_on, week.to_day) == (True, dt.date(2024, 2, 24), True, march)
+    assert FilterBar(range=CUSTOM_RANGE).edited("range", TOKYO, now) == FilterBar(range=CUSTOM_RANGE)
+    # A day ticked or typed is 期間を指定; none ticked is every day.
+    assert week.edited("from_day", TOKYO, now).range == CUSTOM_RANGE
+    assert FilterBar(range=CUSTOM_RANGE, to_on=True).edited("to_on", TOKYO, now).range == CUSTOM_RANGE
+    assert FilterBar(range=CUSTOM_RANGE).edited("from_on", TOKYO, now).range == ""
+    # この番号の通話: that number, any state, any day (the dates stay for the next time they are ticked).
+    calls = week.calls_of("0901111").edited("keyword", TOKYO, now)
+    assert calls == FilterBar("0901111", from_day=dt.date(2024, 2, 24), to_day=march)
+    # The filter: only the ticked days bound it, in the displayed zone; 失敗/要対応 replaces the state.
+    only_from = FilterBar(state="linked", from_on=True, from_day=march, to_day=april).history_filter("本社", TOKYO)
+    assert only_from == filter_for("本社", "", (march, None), TOKYO, state="linked")
+    assert bar.history_filter("本社", TOKYO) == filter_for("本社", "0312", (None, None), TOKYO, attention=True)
+
+
+def test_the_row_a_refresh_keeps_in_place() -> None:
+    assert anchor_row([2, 5], current=5, hovered=7, top=3) == 5  # the current row of the selection
+    assert anchor_row([2, 5], current=4, hovered=7, top=3) == 2  # else the first selected
+    assert anchor_row([], current=4, hovered=7, top=3) == 7  # nothing selected: the row under the mouse
+    assert anchor_row([], current=-1, hovered=-1, top=3) == 3  # else the top row of a scrolled page
+    assert anchor_row([], current=-1, hovered=-1, top=-1) == -1  # the page's top in view: none
 
 
 def _insert(context: AppContext, count: int, first_hour: int) -> None:

@@ -6,21 +6,12 @@ import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QWidget,
-)
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 
 from biztel_desk.services import app_log
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import column, row, text_label
+from biztel_desk.ui.widgets import button, column, combo, line_edit, plain_text, row, text_label
 
 
 class LogViewerDialog(QDialog):
@@ -34,20 +25,14 @@ class LogViewerDialog(QDialog):
         self.setWindowTitle(self.tr("ログ"))
         self.resize(900, 560)
 
-        self.level = QComboBox()
-        levels = {"DEBUG": self.tr("すべて"), "INFO": self.tr("情報以上"), "WARNING": self.tr("警告以上"),
-                  "ERROR": self.tr("エラーのみ")}  # the least level shown
-        for level, text in levels.items():
-            self.level.addItem(text, level)
+        levels = ((self.tr("すべて"), "DEBUG"), (self.tr("情報以上"), "INFO"), (self.tr("警告以上"), "WARNING"),
+                  (self.tr("エラーのみ"), "ERROR"))  # the least level shown
+        self.level = combo(levels)
         self.level.setCurrentIndex(1)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("含む文字で絞り込み"))
+        self.search = line_edit(placeholder=self.tr("含む文字で絞り込み"))
         self.search.setClearButtonEnabled(True)
-        self.reload_button = QPushButton(self.tr("再読み込み"))
-        self.text = QPlainTextEdit()
-        self.text.setReadOnly(True)
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.reload_button = button(self.tr("再読み込み"), self.reload)
+        self.text = plain_text(read_only=True, mono=True, wrap=False)
         self.summary = QLabel()
         self.path_label = text_label(self.tr("ログフォルダ: {0}").format(app_log.log_folder(data_dir)))
 
@@ -61,7 +46,6 @@ class LogViewerDialog(QDialog):
 
         self.level.currentIndexChanged.connect(self._show)
         self.search.textChanged.connect(self._show)
-        self.reload_button.clicked.connect(self.reload)
         self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.text.toPlainText()))
         self.folder_button.clicked.connect(self._on_folder_button_clicked)
         self.reload()

@@ -7,10 +7,11 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from biztel_desk.domain import phone
-from biztel_desk.domain.messages import ProblemsError
+from biztel_desk.domain.errors import error_text
 from biztel_desk.services import relink
 from biztel_desk.services.context import AppContext
-from biztel_desk.ui.boxes import vbox
+from biztel_desk.ui.boxes import named, vbox
+from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import ErrorLabel, HintLabel, text_label
 
 
@@ -25,6 +26,7 @@ class RelinkDialog(QDialog):
         self.setting = setting
         self.counts = {number: count for number, count in counts.items() if count}
         self.outcome_jobs = 0
+        self.jobs = Jobs(self)
         self.setWindowTitle(self.tr("過去の通話の連携"))
         self.setMinimumWidth(460)
         total = sum(self.counts.values())
@@ -38,8 +40,7 @@ class RelinkDialog(QDialog):
         details = text_label(lines, name="relinkDetails")
         note = HintLabel(self.tr("連携済みの通話は二重に連携されません。「今はしない」を選んでも、後でコマンド "
                                  "biztel-desk relink で連携できます。"), self)
-        self.error_label = ErrorLabel(self)
-        self.error_label.setObjectName("relinkError")
+        self.error_label = named(ErrorLabel(self), "relinkError")
         self.buttons = QDialogButtonBox(self)
         self.link_button = self.buttons.addButton(self.tr("連携する"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.later_button = self.buttons.addButton(self.tr("今はしない"), QDialogButtonBox.ButtonRole.RejectRole)
@@ -49,15 +50,26 @@ class RelinkDialog(QDialog):
         vbox(intro, details, note, self.error_label, self.buttons, parent=self)
 
     def _on_link(self) -> None:
-        jobs = 0
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a year of calls takes a few seconds
+        """連携する: the calls are linked on a job thread (a year of calls takes a few seconds), then the dialog
+        closes; a refusal is shown above the buttons."""
+        self.buttons.setEnabled(False)
+        self.error_label.clear_message()
+        self.jobs.run("link", self._link(), on_error=self._on_link_failed)
+
+    async def _link(self) -> None:
+        database, setting = self.context.database, self.setting
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            for number in self.counts:
-                jobs += relink.relink(self.context.database, self.setting, number).jobs
-        except ProblemsError as error:
-            self.error_label.show_message(error.text(self.context.lang))
-            return
+            outcomes = [await self.jobs.to_thread(relink.relink, database, setting, number) for number in self.counts]
         finally:
             QGuiApplication.restoreOverrideCursor()
-        self.outcome_jobs = jobs
+        self.outcome_jobs = sum(outcome.jobs for outcome in outcomes)
         self.accept()
+
+    def _on_link_failed(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.error_label.show_message(error_text(error, self.context.lang))
+
+    def reject(self) -> None:
+        if not self.jobs.running("link"):  # Esc or the window's close while linking: it finishes first
+            super().reject()

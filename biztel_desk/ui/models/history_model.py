@@ -18,20 +18,17 @@ from biztel_desk.services.history import (
     HistoryRow,
     HistorySource,
     Sort,
-    cell_text,
     column_titles,
     cursor_of,
     keyset_supported,
     zone_of,
 )
-from biztel_desk.services.history_view import Paging, anchored_page, cell_color, cell_tooltip
+from biztel_desk.services.history_view import Cell, Paging, anchored_page, page_cells
 from biztel_desk.ui.tasks import Jobs
 
 Index = QModelIndex | QPersistentModelIndex
 TASK_COLUMN = COLUMN_KEYS.index("task_id")
-RECORD_COLUMN = COLUMN_KEYS.index("record_id")
-ERROR_COLUMN = COLUMN_KEYS.index("error_message")
-__all__ = ["COLUMN_KEYS", "DEFAULT_VISIBLE", "ERROR_COLUMN", "RECORD_COLUMN", "TASK_COLUMN", "HistoryModel"]
+__all__ = ["COLUMN_KEYS", "DEFAULT_VISIBLE", "TASK_COLUMN", "HistoryModel"]
 # A page query returns its rows, or (offset, rows) when it decides the offset itself (an anchored refresh).
 PageQuery = Callable[[HistoryFilter, Sort], "list[HistoryRow] | tuple[int, list[HistoryRow]]"]
 
@@ -42,9 +39,8 @@ class HistoryModel(QAbstractTableModel):
     typed past is never shown."""
 
     page_loaded = Signal()
-    count_loaded = Signal()
     estimate_loaded = Signal()  # an estimate of the total arrived before the exact count (see estimate)
-    busy_changed = Signal()
+    busy_changed = Signal()  # loading or counting began or ended (the count arrived with its end)
     query_failed = Signal(str)
 
     def __init__(
@@ -63,8 +59,8 @@ class HistoryModel(QAbstractTableModel):
         self.jobs = Jobs(self)
         self.history_filter: HistoryFilter | None = None  # None: no setting, no rows (set_filter)
         self.sort_order: Sort = DEFAULT_SORT  # the view's header sets it (sort)
-        self._rows: list[HistoryRow] = []
-        self._texts: list[list[str]] = []  # the cells' display texts, made on the worker thread with the rows
+        self.rows: list[HistoryRow] = []  # the page shown
+        self._cells: list[list[Cell]] = []  # what data() shows, made on the job thread with the rows (page_cells)
         self._total: int | None = 0
         self._estimate: int | None = None  # 約…件 while the exact count of a large filter runs
         self.offset = 0  # of the page shown (the rows the queries return decide it: _show_page)
@@ -89,10 +85,10 @@ class HistoryModel(QAbstractTableModel):
 
     def paging(self) -> Paging:
         """Where the current page stands (its rows, the pages, which way the admin can go)."""
-        return Paging(self.offset, self.page_size, len(self._rows), self._total)
+        return Paging(self.offset, self.page_size, len(self.rows), self._total, self.estimate)
 
     def row_at(self, row: int) -> HistoryRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def configure(self, page_size: int, time_zone: str, url: Callable[[str], str | None] | None) -> None:
         """Page size and time zone from the system settings, Task URLs from the account (either may change)."""
@@ -125,7 +121,7 @@ class HistoryModel(QAbstractTableModel):
         if not 0 <= column < len(COLUMN_KEYS):
             return
         sort = (COLUMN_KEYS[column], order == Qt.SortOrder.DescendingOrder)
-        if sort == self.sort_order and self.history_filter is not None and (self._rows or self.loading):
+        if sort == self.sort_order and self.history_filter is not None and (self.rows or self.loading):
             return
         self.sort_order = sort
         self._request_offset(0)
@@ -144,10 +140,10 @@ class HistoryModel(QAbstractTableModel):
     def _step(self, *, backwards: bool) -> None:
         """The page before or after this one: by keyset from its first or last row when the sort allows it."""
         offset = max(self.offset - self.page_size, 0) if backwards else self.offset + self.page_size
-        if not (self._rows and keyset_supported(self.sort_order)):
+        if not (self.rows and keyset_supported(self.sort_order)):
             self._request_offset(offset)
             return
-        cursor = cursor_of(self._rows[0 if backwards else -1], self.sort_order)
+        cursor = cursor_of(self.rows[0 if backwards else -1], self.sort_order)
         source, size = self.source, self.page_size
         self._submit_page(offset, lambda f, s: history.read_page_after(source, f, cursor, size, s, backwards=backwards))
 
@@ -181,24 +177,20 @@ class HistoryModel(QAbstractTableModel):
 
     async def _load_page(self, offset: int, history_filter: HistoryFilter, sort: Sort, query: PageQuery) -> None:
         zone, lang = self.zone, self.lang
-        task_label = self.tr("開く")  # 通話履歴 is a button (TaskButtonDelegate) saying 開く, not the Task's Id
+        # 通話履歴 is a button (TaskButtonDelegate) saying 開く, not the Task's Id.
+        task = (self.tr("開く"), self.tr("Salesforceで活動 {id} を開く"))
 
-        def read() -> tuple[int, list[HistoryRow], list[list[str]]]:
+        def read() -> tuple[int, list[HistoryRow], list[list[Cell]]]:
             found = query(history_filter, sort)
             start, rows = found if isinstance(found, tuple) else (offset, found)
-            # Formatting 50 × 17 cells costs milliseconds of Python: do it there, not in data() on the GUI thread.
-            return start, rows, [
-                [(task_label if row.task_id else "") if key == "task_id" else cell_text(row, key, zone, lang)
-                 for key in COLUMN_KEYS]
-                for row in rows
-            ]
+            return start, rows, page_cells(rows, zone, lang, task)
 
-        start, rows, texts = await self.jobs.to_thread(read)
-        self._show_page(start, rows, texts)
+        start, rows, cells = await self.jobs.to_thread(read)
+        self._show_page(start, rows, cells)
 
-    def _show_page(self, offset: int, rows: list[HistoryRow], texts: list[list[str]]) -> None:
+    def _show_page(self, offset: int, rows: list[HistoryRow], cells: list[list[Cell]]) -> None:
         self.beginResetModel()
-        self._rows, self._texts = rows, texts
+        self.rows, self._cells = rows, cells
         self.offset = offset
         self.endResetModel()
         self._set_busy(loading=False)
@@ -233,7 +225,6 @@ class HistoryModel(QAbstractTableModel):
     def _show_count(self, total: int) -> None:
         self._total = total
         self._set_busy(counting=False)
-        self.count_loaded.emit()
         if self.paging().beyond_end:  # rows went away (retention): show the new last page
             self.go_to_page(self.paging().page_count - 1)
 
@@ -252,7 +243,7 @@ class HistoryModel(QAbstractTableModel):
     # --- QAbstractTableModel -----------------------------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMN_KEYS)
@@ -261,7 +252,7 @@ class HistoryModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Vertical:
-            return str(self.offset + section + 1) if 0 <= section < len(self._rows) else None
+            return str(self.offset + section + 1) if 0 <= section < len(self.rows) else None
         return self.column_title(COLUMN_KEYS[section]) if 0 <= section < len(COLUMN_KEYS) else None
 
     def column_title(self, key: str) -> str:
@@ -269,19 +260,15 @@ class HistoryModel(QAbstractTableModel):
         return column_titles([key], self.lang)[0] if key in COLUMN_KEYS else key
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        row, key = self._rows[index.row()], COLUMN_KEYS[index.column()]
-        text = self._texts[index.row()][index.column()]
+        cell = self._cells[index.row()][index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return text
+            return cell.text
         if role == Qt.ItemDataRole.ToolTipRole:
-            if key == "task_id" and row.task_id:
-                return self.tr("Salesforceで活動 {id} を開く").format(id=row.task_id)
-            return cell_tooltip(row, key, text, self.lang)
+            return cell.tooltip
         if role == Qt.ItemDataRole.ForegroundRole:
-            color = cell_color(row, key)
-            return QBrush(QColor(color)) if color else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and key == "retry_count":
+            return QBrush(QColor(cell.color)) if cell.color else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and cell.number:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

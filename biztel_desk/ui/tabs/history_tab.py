@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QPoint, QRect, QSignalBlocker, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import (
-    QAction,
-    QCursor,
-    QDesktopServices,
-    QGuiApplication,
-    QKeySequence,
-    QMouseEvent,
-    QPainter,
-    QShortcut,
-)
+from PySide6.QtCore import QDate, QModelIndex, QPoint, QRect, QSignalBlocker, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QCursor, QDesktopServices, QGuiApplication, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QCheckBox,
-    QComboBox,
     QDateEdit,
     QFileDialog,
     QLabel,
-    QLineEdit,
     QMenu,
     QMessageBox,
-    QPushButton,
     QSpinBox,
     QStyle,
     QStyledItemDelegate,
@@ -50,29 +37,33 @@ from biztel_desk.services.history import (
     QUICK_RANGES,
     RETRIABLE_STATES,
     HistoryFilter,
+    HistoryRow,
     HistorySource,
     SqlHistorySource,
     customer_number,
     task_url_builder,
 )
-from biztel_desk.services.history_view import filter_for, range_days, saved_columns, shown_columns
+from biztel_desk.services.history_view import (
+    CUSTOM_RANGE,
+    MAX_CHARS,
+    FilterBar,
+    anchor_row,
+    choose_columns,
+    chosen_columns,
+    shown_columns,
+)
+from biztel_desk.services.history_view import PREFERENCE_KEY as PREFERENCE_KEY  # the demo (app.py) presets it
 from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
-from biztel_desk.ui.models.history_model import ERROR_COLUMN, RECORD_COLUMN, TASK_COLUMN, HistoryModel
+from biztel_desk.ui.models.history_model import TASK_COLUMN, HistoryModel
 from biztel_desk.ui.tasks import Jobs
+from biztel_desk.ui.widgets import button, check_box, combo, line_edit
 
-PREFERENCE_KEY = "history_columns"  # the visible columns' keys (not positions: the order may change)
-# Every column key the admin was offered when choosing (saved with the choice): a column added later that is
-# visible by default shows up even for an admin who chose columns before it existed (history_view.saved_columns).
-SEEN_KEY = "history_columns_seen"
-RECORD_WIDTH_CHARS = 16  # 紐付け先 at most this many full-width characters wide; the rest is elided (tooltip)
-ERROR_WIDTH_CHARS = 18  # エラー too: the columns after it (end time, extensions…) are the ones to scroll to
-CUSTOM_RANGE = "custom"
+GREY = "color: #6a737d;"  # the status line and the empty table's note
 
 
 class TaskButtonDelegate(QStyledItemDelegate):
-    """通話履歴: a push button in each row that has a Task; painted, not a widget per row (pages change often)."""
-
-    clicked = Signal(int)  # the row
+    """通話履歴: a push button in each row that has a Task; painted, not a widget per row (pages change often). A
+    click on it is the view's ``clicked`` (HistoryTab opens the Task)."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | Any) -> None:
         text = index.data(Qt.ItemDataRole.DisplayRole)
@@ -86,16 +77,16 @@ class TaskButtonDelegate(QStyledItemDelegate):
         style = option.widget.style() if option.widget else QApplication.style()  # type: ignore[attr-defined]
         style.drawControl(QStyle.ControlElement.CE_PushButton, button, painter, option.widget)  # type: ignore[attr-defined]
 
-    def editorEvent(self, event: QEvent, model: Any, option: QStyleOptionViewItem, index: QModelIndex | Any) -> bool:
-        if (
-            event.type() == QEvent.Type.MouseButtonRelease
-            and isinstance(event, QMouseEvent)
-            and event.button() == Qt.MouseButton.LeftButton
-            and index.data(Qt.ItemDataRole.DisplayRole)
-        ):
-            self.clicked.emit(index.row())
-            return True
-        return super().editorEvent(event, model, option, index)
+
+def add_action(menu: QMenu, text: str, act: Callable[[], object], *, name: str = "", enabled: bool = True,
+               checkable: bool = False) -> QAction:
+    """An entry of ``menu`` that calls ``act`` when the admin chooses it (not when the code ticks it)."""
+    action = menu.addAction(text)
+    action.setObjectName(name)
+    action.setEnabled(enabled)
+    action.setCheckable(checkable)
+    action.triggered.connect(lambda _checked=False: act())
+    return action
 
 
 class HistoryTab(QWidget):
@@ -116,64 +107,51 @@ class HistoryTab(QWidget):
         self._columns_sized = False
         self._restore: tuple[list[int], int] | None = None  # what refresh() puts back when the page arrives
 
-        self.keyword_edit = named(QLineEdit(self), "keyword")
-        self.keyword_edit.setPlaceholderText(self.tr("電話番号(どの書式でも)・ID・エージェント・内線"))
+        # The filter bar: the controls of FilterBar's fields (history_view decides how they follow each other).
+        self.keyword_edit = line_edit(placeholder=self.tr("電話番号(どの書式でも)・ID・エージェント・内線"),
+                                      name="keyword", parent=self)
         self.keyword_edit.setMinimumWidth(260)
         self.keyword_edit.setClearButtonEnabled(True)
-        self.state_combo = QComboBox(self)
-        self.state_combo.addItem(self.tr("すべて"), "")
-        for state in JOB_STATES:  # each state's word from the one vocabulary, as the CSV and the CLI say it
-            self.state_combo.addItem(state_label(state, context.lang), state)
+        # Each state's word from the one vocabulary, as the CSV and the CLI say it.
+        states = ((state_label(state, context.lang), state) for state in JOB_STATES)
+        self.state_combo = combo(((self.tr("すべて"), ""), *states), parent=self)
         # 失敗/要対応: one click to the calls that wait for the admin (failed, waiting to retry).
-        self.attention_button = named(QPushButton(self.tr("失敗/要対応"), self), "attentionFilter")
+        self.attention_button = button(self.tr("失敗/要対応"), name="attentionFilter", parent=self,
+                                       tooltip=self.tr("失敗した通話とリトライ待ちの通話だけを表示します"))
         self.attention_button.setCheckable(True)
-        self.attention_button.setToolTip(self.tr("失敗した通話とリトライ待ちの通話だけを表示します"))
         # A push button with a menu makes room for its arrow (a QToolButton's InstantPopup arrow covers the text).
-        self.columns_button = named(QPushButton(self.tr("表示項目"), self), "columnsButton")
+        self.columns_button = button(self.tr("表示項目"), name="columnsButton", parent=self)
         self.columns_menu = QMenu(self)
-        self.column_actions: dict[str, QAction] = {}
-        for key in COLUMN_KEYS:
-            action = self.columns_menu.addAction(self.model.column_title(key))
-            action.setCheckable(True)
-            action.setData(key)
-            action.toggled.connect(self._on_column_action_toggled)
-            self.column_actions[key] = action
+        self.column_actions = {key: add_action(self.columns_menu, self.model.column_title(key),
+                                               self._on_column_action_triggered, checkable=True)
+                               for key in COLUMN_KEYS}
         self.columns_menu.addSeparator()
-        self.reset_columns_action = self.columns_menu.addAction(self.tr("初期表示に戻す"))
-        self.reset_columns_action.triggered.connect(lambda: self._apply_columns(DEFAULT_VISIBLE, persist=True))
+        self.reset_columns_action = add_action(self.columns_menu, self.tr("初期表示に戻す"),
+                                               lambda: self._apply_columns(DEFAULT_VISIBLE, persist=True))
         self.columns_button.setMenu(self.columns_menu)
-
-        self.range_combo = named(QComboBox(self), "quickRange")
-        range_titles = {
-            "": self.tr("すべての期間"),
-            "today": self.tr("今日"),
-            "yesterday": self.tr("昨日"),
-            "last_7_days": self.tr("過去7日間"),
-            "this_month": self.tr("今月"),
-            "last_month": self.tr("先月"),
-            CUSTOM_RANGE: self.tr("期間を指定"),
-        }
-        for name in ("", *QUICK_RANGES, CUSTOM_RANGE):
-            self.range_combo.addItem(range_titles[name], name)
+        ranges = {"": self.tr("すべての期間"), "today": self.tr("今日"), "yesterday": self.tr("昨日"),
+                  "last_7_days": self.tr("過去7日間"), "this_month": self.tr("今月"), "last_month": self.tr("先月"),
+                  CUSTOM_RANGE: self.tr("期間を指定")}
+        self.range_combo = combo(((ranges[name], name) for name in ("", *QUICK_RANGES, CUSTOM_RANGE)),
+                                 name="quickRange", parent=self)
         # "Today" of the configured time zone, not of this computer: calls are dated in that zone.
-        local_today = dt.datetime.now(self.model.zone).date()
-        today = QDate(local_today.year, local_today.month, local_today.day)
-        self.from_check = QCheckBox(self.tr("開始"), self)
+        day = dt.datetime.now(self.model.zone).date()
+        today = QDate(day.year, day.month, day.day)
+        self.from_check = check_box(self.tr("開始"), parent=self)
         self.from_date = QDateEdit(today.addDays(-6), self)
-        self.to_check = QCheckBox(self.tr("終了"), self)
+        self.to_check = check_box(self.tr("終了"), parent=self)
         self.to_date = QDateEdit(today, self)
         for date_edit in (self.from_date, self.to_date):
             date_edit.setCalendarPopup(True)
             date_edit.setDisplayFormat("yyyy/MM/dd")
             date_edit.setEnabled(False)
 
-        self.retry_button = QPushButton(self.tr("今すぐ再試行"), self)
-        self.retry_button.setToolTip(self.tr("選択した失敗・リトライ待ちの通話をすぐに送り直します"))
-        self.retry_button.setEnabled(False)
-        self.export_button = QPushButton(self.tr("CSVエクスポート"), self)
-        self.export_button.setToolTip(self.tr("絞り込んだすべての行を、表示中の項目でCSVに書き出します"))
+        self.retry_button = button(self.tr("今すぐ再試行"), self.retry_selected, parent=self,
+                                   tooltip=self.tr("選択した失敗・リトライ待ちの通話をすぐに送り直します"))
+        self.export_button = button(self.tr("CSVエクスポート"), self._on_export_button_clicked, parent=self,
+                                    tooltip=self.tr("絞り込んだすべての行を、表示中の項目でCSVに書き出します"))
         self.status_label = named(QLabel(self), "statusLabel")
-        self.status_label.setStyleSheet("color: #6a737d;")
+        self.status_label.setStyleSheet(GREY)
 
         self.view = named(QTableView(self), "historyView")
         self.view.setModel(self.model)
@@ -181,7 +159,6 @@ class HistoryTab(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.verticalHeader().setDefaultSectionSize(28)
         self.task_delegate = TaskButtonDelegate(self.view)
         self.view.setItemDelegateForColumn(TASK_COLUMN, self.task_delegate)
@@ -195,21 +172,22 @@ class HistoryTab(QWidget):
         self.row_menu: QMenu | None = None  # the last context menu of a row (kept for tests)
         self.open_failed_box: QMessageBox | None = None  # 開く found no browser: the URL to copy
 
+        # The paging bar: « 前へ [page] / pages 次へ ».
         self.first_button = QToolButton(self)
-        self.first_button.setText("«")
-        self.first_button.setToolTip(self.tr("最初のページ"))
-        self.previous_button = QPushButton(self.tr("前へ"), self)
+        self.previous_button = button(self.tr("前へ"), self.model.previous_page, parent=self)
         self.page_spin = named(QSpinBox(self), "pageNumber")
-        self.page_spin.setRange(1, 1)
         self.page_spin.setKeyboardTracking(False)  # jump when the admin presses Enter, not per digit
         self.page_count_label = QLabel("/ 1", self)
-        self.next_button = QPushButton(self.tr("次へ"), self)
+        self.next_button = button(self.tr("次へ"), self.model.next_page, parent=self)
         self.last_button = QToolButton(self)
-        self.last_button.setText("»")
-        self.last_button.setToolTip(self.tr("最後のページ"))
+        for tool, text, tooltip, go in ((self.first_button, "«", self.tr("最初のページ"), self.model.first_page),
+                                        (self.last_button, "»", self.tr("最後のページ"), self.model.last_page)):
+            tool.setText(text)
+            tool.setToolTip(tooltip)
+            tool.clicked.connect(go)
         self.page_label = named(QLabel(self), "pageLabel")
         self.empty_label = QLabel(self.tr("連携通話履歴はまだありません。"), self)
-        self.empty_label.setStyleSheet("color: #6a737d;")
+        self.empty_label.setStyleSheet(GREY)
 
         filters = hbox(QLabel(self.tr("絞り込み"), self), (self.keyword_edit, 1), 12, QLabel(self.tr("状態"), self),
                        self.state_combo, self.attention_button, 12, self.columns_button)
@@ -225,38 +203,27 @@ class HistoryTab(QWidget):
         self._keyword_timer.timeout.connect(self.apply_keyword_now)
         self.keyword_edit.textChanged.connect(lambda _text: self._keyword_timer.start())
         self.keyword_edit.returnPressed.connect(self.apply_keyword_now)
-        self.range_combo.currentIndexChanged.connect(self._on_range_combo_current_index_changed)
-        for check, date_edit in ((self.from_check, self.from_date), (self.to_check, self.to_date)):
-            check.toggled.connect(date_edit.setEnabled)
-            check.toggled.connect(self._on_dates_changed)
-            date_edit.dateChanged.connect(self._on_dates_changed)
-        self.state_combo.currentIndexChanged.connect(self._on_state_combo_current_index_changed)
-        self.attention_button.toggled.connect(self._on_attention_button_toggled)
+        edits = {"state": self.state_combo.currentIndexChanged, "attention": self.attention_button.toggled,
+                 "range": self.range_combo.currentIndexChanged, "from_on": self.from_check.toggled,
+                 "from_day": self.from_date.dateChanged, "to_on": self.to_check.toggled, "to_day": self.to_date.dateChanged}
+        for key, signal in edits.items():  # the FilterBar field each control shows
+            signal.connect(lambda *_args, key=key: self._on_filter_edited(key))
         self.view.customContextMenuRequested.connect(self._on_view_custom_context_menu_requested)
         for sequence, slot in ((QKeySequence.StandardKey.Find, self._on_find_shortcut_activated),
                                (QKeySequence.StandardKey.Refresh, self.refresh)):
             shortcut = QShortcut(QKeySequence(sequence), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
-        self.first_button.clicked.connect(self.model.first_page)
-        self.previous_button.clicked.connect(self.model.previous_page)
-        self.next_button.clicked.connect(self.model.next_page)
-        self.last_button.clicked.connect(self.model.last_page)
         self.page_spin.valueChanged.connect(self._on_page_spin_value_changed)
-        self.retry_button.clicked.connect(self.retry_selected)
-        self.export_button.clicked.connect(self._on_export_button_clicked)
-        self.task_delegate.clicked.connect(self.open_task)
+        self.view.clicked.connect(self._on_view_clicked)
         header.customContextMenuRequested.connect(lambda at: self.columns_menu.popup(header.mapToGlobal(at)))
         self.model.page_loaded.connect(self._on_model_page_loaded)
-        self.model.count_loaded.connect(self._update_paging)
         self.model.estimate_loaded.connect(self._update_paging)
         self.model.busy_changed.connect(self._update_paging)
         self.model.query_failed.connect(self._on_model_query_failed)
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
 
-        config = context.config
-        self._apply_columns(saved_columns(config.preference(PREFERENCE_KEY, None), config.preference(SEEN_KEY, None)),
-                            persist=False)
+        self._apply_columns(chosen_columns(context.config), persist=False)
         self.load(None)
 
     # --- the agreed tab interface ----------------------------------------------------------------------------
@@ -271,12 +238,15 @@ class HistoryTab(QWidget):
         self._apply_filter()
 
     def current_filter(self) -> HistoryFilter | None:
-        if self.setting_name is None:
-            return None
-        days = [edit.date().toPython() if check.isChecked() else None
-                for check, edit in ((self.from_check, self.from_date), (self.to_check, self.to_date))]
-        return filter_for(self.setting_name, self.keyword_edit.text(), (days[0], days[1]), self.model.zone,
-                          str(self.state_combo.currentData() or ""), self.attention_button.isChecked())
+        return None if self.setting_name is None else self.filter_bar().history_filter(self.setting_name,
+                                                                                        self.model.zone)
+
+    def filter_bar(self) -> FilterBar:
+        """What the filter controls show."""
+        return FilterBar(self.keyword_edit.text(), str(self.state_combo.currentData() or ""),
+                         self.attention_button.isChecked(), str(self.range_combo.currentData() or ""),
+                         self.from_check.isChecked(), self.from_date.date().toPython(),
+                         self.to_check.isChecked(), self.to_date.date().toPython())
 
     def visible_columns(self) -> list[str]:
         return [key for key in COLUMN_KEYS if not self.view.isColumnHidden(COLUMN_KEYS.index(key))]
@@ -303,10 +273,14 @@ class HistoryTab(QWidget):
         selection is kept."""
         if self.model.history_filter is None:
             return
-        anchor = self._anchor_row()
-        anchored = self.model.row_at(anchor) if anchor is not None else None
-        self._restore = ([row.job_id for row in self._selected_rows()], self.view.verticalScrollBar().value())
-        self.model.refresh(anchor=(anchor, anchored.job_id) if anchor is not None and anchored is not None else None)
+        view, viewport = self.view, self.view.viewport()
+        hovered = view.indexAt(viewport.mapFromGlobal(QCursor.pos())).row() if viewport.underMouse() else -1
+        top = view.rowAt(0) if view.verticalScrollBar().value() > 0 else -1
+        selected = sorted(index.row() for index in view.selectionModel().selectedRows())
+        anchor = anchor_row(selected, view.currentIndex().row(), hovered, top)
+        anchored = self.model.row_at(anchor)
+        self._restore = ([row.job_id for row in self._selected_rows()], view.verticalScrollBar().value())
+        self.model.refresh(anchor=(anchor, anchored.job_id) if anchored is not None else None)
 
     def open_task(self, row: int) -> bool:
         """開く: the row's Task in the browser. Without a browser (Qt cannot open the URL), a message says so and
@@ -337,11 +311,7 @@ class HistoryTab(QWidget):
 
     def show_calls_of_number(self, number: str) -> None:
         """この番号の通話: the tab filtered to every call with that number (any state, any date)."""
-        with QSignalBlocker(self.attention_button), QSignalBlocker(self.state_combo):
-            self.attention_button.setChecked(False)
-            self.state_combo.setCurrentIndex(0)
-        self.range_combo.setCurrentIndex(self.range_combo.findData(""))  # every day (applies the filter)
-        self.keyword_edit.setText(number)
+        self._show_filter_bar(self.filter_bar().calls_of(number))
         self.apply_keyword_now()
 
     def row_context_menu(self, row: int) -> QMenu | None:
@@ -351,26 +321,18 @@ class HistoryTab(QWidget):
             return None
         number = customer_number(history_row)
         clipboard = QGuiApplication.clipboard()
-        actions = (  # (object name, text, enabled, what it does); None: a separator
-            ("open", self.tr("開く"), self.task_url(row) is not None, lambda: self.open_task(row)),
-            None,
-            ("copyRow", self.tr("行をコピー"), True, lambda: clipboard.setText(self.row_text(row))),
-            ("copyNumber", self.tr("番号をコピー"), bool(number), lambda: clipboard.setText(number)),
-            None,
-            ("retry", self.tr("今すぐ再試行"), history_row.state in RETRIABLE_STATES,
-             lambda: self._retry_jobs([history_row.job_id])),
-            ("callsOfNumber", self.tr("この番号の通話"), bool(number), lambda: self.show_calls_of_number(number)),
-        )
         menu = QMenu(self)
-        for spec in actions:
-            if spec is None:
-                menu.addSeparator()
-                continue
-            name, text, enabled, act = spec
-            action = menu.addAction(text)
-            action.setObjectName(name)
-            action.setEnabled(enabled)
-            action.triggered.connect(act)
+        add_action(menu, self.tr("開く"), lambda: self.open_task(row), name="open",
+                   enabled=self.task_url(row) is not None)
+        menu.addSeparator()
+        add_action(menu, self.tr("行をコピー"), lambda: clipboard.setText(self.row_text(row)), name="copyRow")
+        add_action(menu, self.tr("番号をコピー"), lambda: clipboard.setText(number), name="copyNumber",
+                   enabled=bool(number))
+        menu.addSeparator()
+        add_action(menu, self.tr("今すぐ再試行"), lambda: self._retry_jobs([history_row.job_id]), name="retry",
+                   enabled=history_row.state in RETRIABLE_STATES)
+        add_action(menu, self.tr("この番号の通話"), lambda: self.show_calls_of_number(number), name="callsOfNumber",
+                   enabled=bool(number))
         return menu
 
     def export_csv(self, path: str) -> None:
@@ -419,44 +381,12 @@ class HistoryTab(QWidget):
 
     # --- slots -------------------------------------------------------------------------------------------------
 
-    @Slot(int)
-    def _on_range_combo_current_index_changed(self, _index: int) -> None:
-        name = str(self.range_combo.currentData() or "")
-        if name == CUSTOM_RANGE:
-            return
-        days = range_days(name, self.model.zone)
-        blockers = [QSignalBlocker(widget) for widget in (self.from_check, self.to_check, self.from_date, self.to_date)]
-        for check, date_edit, day in zip((self.from_check, self.to_check), (self.from_date, self.to_date),
-                                         days or (None, None), strict=True):
-            if day is not None:
-                date_edit.setDate(QDate(day.year, day.month, day.day))
-            check.setChecked(day is not None)
-            date_edit.setEnabled(day is not None)
-        for blocker in blockers:
-            blocker.unblock()
-        self._apply_filter()
-
-    @Slot()
-    def _on_dates_changed(self, *_args: object) -> None:
-        """開始 / 終了 ticked or a date edited by hand: the range is 期間を指定 (none ticked: every day)."""
-        with QSignalBlocker(self.range_combo):
-            custom = self.from_check.isChecked() or self.to_check.isChecked()
-            self.range_combo.setCurrentIndex(self.range_combo.findData(CUSTOM_RANGE if custom else ""))
-        self._apply_filter()
-
-    @Slot(int)
-    def _on_state_combo_current_index_changed(self, _index: int) -> None:
-        if self.attention_button.isChecked():  # a state picked by hand replaces the quick filter
-            with QSignalBlocker(self.attention_button):
-                self.attention_button.setChecked(False)
-        self._apply_filter()
-
-    @Slot(bool)
-    def _on_attention_button_toggled(self, checked: bool) -> None:
-        if checked:  # the quick filter's states replace the one picked in the combo
-            with QSignalBlocker(self.state_combo):
-                self.state_combo.setCurrentIndex(0)
-        self._apply_filter()
+    def _on_filter_edited(self, key: str) -> None:
+        """A filter control changed by the admin: the others follow it (FilterBar.edited), then the rows; an edit
+        that leaves the filter as it was (期間を指定 picked) queries nothing."""
+        self._show_filter_bar(self.filter_bar().edited(key, self.model.zone))
+        if self.current_filter() != self.model.history_filter:
+            self._apply_filter()
 
     @Slot(QPoint)
     def _on_view_custom_context_menu_requested(self, position: QPoint) -> None:
@@ -470,6 +400,11 @@ class HistoryTab(QWidget):
             self.row_menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.row_menu.popup(self.view.viewport().mapToGlobal(position))
 
+    @Slot(QModelIndex)
+    def _on_view_clicked(self, index: QModelIndex) -> None:
+        if index.column() == TASK_COLUMN:  # the 開く button (an empty cell has no Task to open)
+            self.open_task(index.row())
+
     @Slot()
     def _on_find_shortcut_activated(self) -> None:
         self.keyword_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -480,15 +415,13 @@ class HistoryTab(QWidget):
         if value - 1 != self.model.paging().current_page:
             self.model.go_to_page(value - 1)
 
-    @Slot()
     def _on_export_button_clicked(self) -> None:
         default = f"{self.tr('連携通話履歴')}_{self.setting_name or ''}.csv"
         path, _ = QFileDialog.getSaveFileName(self, self.tr("CSVエクスポート"), default, self.tr("CSVファイル (*.csv)"))
         if path:
             self.export_csv(path)
 
-    @Slot(bool)
-    def _on_column_action_toggled(self, _checked: bool) -> None:
+    def _on_column_action_triggered(self) -> None:
         visible = [key for key, action in self.column_actions.items() if action.isChecked()]
         self._apply_columns(visible, persist=True)
 
@@ -504,9 +437,8 @@ class HistoryTab(QWidget):
         if restore is not None:  # after refresh(): the same rows selected, the view where it was
             selected, scroll = restore
             selection = self.view.selectionModel()
-            for row in range(self.model.rowCount()):
-                history_row = self.model.row_at(row)
-                if history_row is not None and history_row.job_id in selected:
+            for row, history_row in enumerate(self.model.rows):
+                if history_row.job_id in selected:
                     selection.select(self.model.index(row, 0), selection.SelectionFlag.Select
                                      | selection.SelectionFlag.Rows)
             self.view.verticalScrollBar().setValue(scroll)
@@ -522,13 +454,8 @@ class HistoryTab(QWidget):
 
     @Slot()
     def _update_paging(self) -> None:
-        model, paging = self.model, self.model.paging()
-        if model.total_known:
-            total = f"{model.total:,}"
-        elif model.estimate is not None:  # the exact count is still running (millions of rows)
-            total = self.tr("約{count:,}").format(count=model.estimate)
-        else:
-            total = "…"
+        paging = self.model.paging()  # the total: 約… while the exact count runs (millions of rows)
+        total = paging.total_text(self.tr("約{count:,}"))
         self.page_label.setText(
             self.tr("{first:,}–{last:,} / {total}件").format(first=paging.first, last=paging.last, total=total)
         )
@@ -540,55 +467,54 @@ class HistoryTab(QWidget):
             self.page_spin.setRange(1, paging.page_count)
             self.page_spin.setValue(paging.current_page + 1)
         self.page_count_label.setText(f"/ {paging.page_count:,}")
-        self.empty_label.setVisible(
-            self.setting_name is not None and model.total_known and model.total == 0 and not model.loading
-        )
+        self.empty_label.setVisible(self.setting_name is not None and paging.total == 0 and not self.model.loading)
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
+    def _show_filter_bar(self, bar: FilterBar) -> None:
+        """Put ``bar`` in the filter controls without their signals (the keyword only when it changes: its cursor
+        stays where it is); a day's date can be edited while it is ticked."""
+        blockers = [QSignalBlocker(widget) for widget in (self.keyword_edit, self.state_combo, self.attention_button,
+                                                          self.range_combo, self.from_check, self.from_date,
+                                                          self.to_check, self.to_date)]
+        if bar.keyword != self.keyword_edit.text():
+            self.keyword_edit.setText(bar.keyword)
+        self.state_combo.setCurrentIndex(self.state_combo.findData(bar.state))
+        self.attention_button.setChecked(bar.attention)
+        self.range_combo.setCurrentIndex(self.range_combo.findData(bar.range))
+        for check, date_edit, ticked, day in ((self.from_check, self.from_date, bar.from_on, bar.from_day),
+                                              (self.to_check, self.to_date, bar.to_on, bar.to_day)):
+            check.setChecked(ticked)
+            date_edit.setEnabled(ticked)
+            if day is not None:
+                date_edit.setDate(day)
+        for blocker in blockers:
+            blocker.unblock()
+
     def _narrow_columns(self) -> None:
-        """通話履歴 as wide as its title (the 開く button fits), 紐付け先 capped: the columns after them stay in view."""
+        """通話履歴 as wide as its title (the 開く button fits), 紐付け先 and エラー capped (MAX_CHARS): the columns
+        after them stay in view."""
         metrics = self.view.fontMetrics()
         header = self.view.horizontalHeader()
         task = max(metrics.horizontalAdvance(self.model.column_title("task_id")),
                    metrics.horizontalAdvance(self.tr("開く")) + 16) + 16
         self.view.setColumnWidth(TASK_COLUMN, task)
-        for column, chars in ((RECORD_COLUMN, RECORD_WIDTH_CHARS), (ERROR_COLUMN, ERROR_WIDTH_CHARS)):
-            width = metrics.horizontalAdvance("あ") * chars
+        for key, chars in MAX_CHARS.items():
+            width, column = metrics.horizontalAdvance("あ") * chars, COLUMN_KEYS.index(key)
             if header.sectionSize(column) > width:
                 self.view.setColumnWidth(column, width)
-
-    def _anchor_row(self) -> int | None:
-        """The row a refresh keeps in place: the current selected row, else the row under the mouse, else the top
-        row in view when the page is scrolled down (None: the page's top is in view, new calls may appear there)."""
-        rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())
-        if rows:
-            current = self.view.currentIndex()
-            return current.row() if current.isValid() and current.row() in rows else rows[0]
-        viewport = self.view.viewport()
-        if viewport.underMouse():
-            index = self.view.indexAt(viewport.mapFromGlobal(QCursor.pos()))
-            if index.isValid():
-                return index.row()
-        if self.view.verticalScrollBar().value() > 0:
-            top = self.view.rowAt(0)
-            return top if top >= 0 else None
-        return None
 
     def _apply_filter(self) -> None:
         self._restore = None
         self.model.set_filter(self.current_filter())
 
-    def _selected_rows(self) -> list[Any]:
+    def _selected_rows(self) -> list[HistoryRow]:
         rows = {index.row() for index in self.view.selectionModel().selectedRows()}
-        return [row for row in (self.model.row_at(r) for r in sorted(rows)) if row is not None]
+        return [self.model.rows[row] for row in sorted(rows) if row < len(self.model.rows)]
 
     def _apply_columns(self, visible: Sequence[str], *, persist: bool) -> None:
-        visible = shown_columns(visible)
+        """Show ``visible`` (never none); ``persist``: the admin's choice, saved (history_view.choose_columns)."""
+        visible = choose_columns(self.context.config, visible) if persist else shown_columns(visible)
         for column, key in enumerate(COLUMN_KEYS):
             self.view.setColumnHidden(column, key not in visible)
-            with QSignalBlocker(self.column_actions[key]):
-                self.column_actions[key].setChecked(key in visible)
-        if persist:
-            self.context.config.set_preference(PREFERENCE_KEY, visible)
-            self.context.config.set_preference(SEEN_KEY, list(COLUMN_KEYS))
+            self.column_actions[key].setChecked(key in visible)
