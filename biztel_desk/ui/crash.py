@@ -9,11 +9,9 @@ A known failure (``domain.errors.KnownError``, a database fault) that reaches it
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sys
 import threading
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -31,7 +29,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from biztel_desk import __version__
+from biztel_desk.applog import crash_log_path, write_crash
 from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.domain.redact import scrub
@@ -42,10 +40,6 @@ ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 qt_log = logging.getLogger("biztel_desk.qt")
-
-
-def crash_log_path(data_dir: Path) -> Path:
-    return data_dir / "logs" / "crash.log"
 
 
 class QtCriticalMessage(RuntimeError):
@@ -85,17 +79,7 @@ class CrashHandler(QObject):
                source: str = "") -> str:
         """Write the report to the app log and crash.log; return where it went (for the dialog)."""
         log.critical("unexpected error%s", f" in {source}" if source else "", exc_info=(kind, error, tb))
-        report = scrub("".join(traceback.format_exception(kind, error, tb)))
-        stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        heading = f"=== {stamp} BIZTEL Desk {__version__}{f' ({source})' if source else ''} ===\n"
-        try:
-            self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            with self.log_path.open("a", encoding="utf-8") as stream:
-                stream.write(f"{heading}{report}\n")
-            return str(self.log_path)
-        except OSError as write_error:  # the disk may be full or read-only: still tell the user
-            sys.stderr.write(report)
-            return f"(stderr: {write_error.strerror or write_error})"
+        return write_crash(self.log_path, kind, error, tb, source)
 
     # --- the doors -----------------------------------------------------------------------------------------------
 
