@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -31,14 +31,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from biztel_desk.applog import crash_log_path, write_crash
 from biztel_desk.domain.errors import KnownError
-from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.domain.redact import scrub
+from biztel_desk.services.faults import database_problem, known_message, save_or_say  # the last two: re-exported
 
-__all__ = ["CrashHandler", "QtCriticalMessage", "crash_log_path", "install_crash_handler", "known_message", "scrub"]
+__all__ = ["CrashHandler", "QtCriticalMessage", "crash_log_path", "install_crash_handler", "known_message", "save_or_say",
+           "scrub"]
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 qt_log = logging.getLogger("biztel_desk.qt")
 
 
@@ -137,39 +137,13 @@ class CrashHandler(QObject):
 _handler: CrashHandler | None = None
 
 
-def known_message(error: BaseException, lang: str = "ja", database_location: str = "") -> str | None:
-    """What the user can do about a known failure (a ``KnownError``, a database fault: locked, full, damaged);
-    None when ``error`` is a bug. An action that catches what it cannot handle shows this, or re-raises a bug."""
-    known = _known(error, lang, database_location)
-    return known[1] if known is not None else None
-
-
 def _known(error: BaseException, lang: str, database_location: str) -> tuple[str, str] | None:
     """(title, message) of a known failure; None for a bug."""
-    from biztel_desk.services.faults import database_problem
-
     problem = database_problem(error, lang, database_location)
     if problem is not None:
         return QCoreApplication.translate("CrashHandler", "データベースを使用できません"), problem
     if isinstance(error, KnownError):
         return QCoreApplication.translate("CrashHandler", "操作を完了できませんでした"), error.text(lang)
-    return None
-
-
-def save_or_say(save: Callable[[], T], show_problems: Callable[[list[Problem]], object], say: Callable[[str], object],
-                lang: str = "ja", database_location: str = "") -> T | None:
-    """A tab's 保存: what ``save`` returned, or None after showing why nothing was saved — the input's problems
-    (``ProblemsError``) or a known failure's message (a locked database: the edits stay); a bug goes on to the crash
-    path."""
-    try:
-        return save()
-    except ProblemsError as error:
-        show_problems(error.problems)
-    except Exception as error:
-        message = known_message(error, lang, database_location)
-        if message is None:
-            raise
-        say(message)
     return None
 
 
