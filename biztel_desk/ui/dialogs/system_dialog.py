@@ -203,7 +203,7 @@ class SystemDialog(QDialog):
         hint.setStyleSheet(f"color: {HINT_COLOR};")
         # The four buttons (services.system_view.SERVICE_ACTIONS): each calls ProfileService's method of its
         # name in a job, then says what it did.
-        buttons = {
+        buttons: dict[ServiceAction, tuple[str, str]] = {
             "install": (self.tr("インストール"),
                         self.tr("バックグラウンド連携をインストールして開始しました。この画面を閉じても連携は続きます。")),
             "uninstall": (self.tr("アンインストール"),
@@ -211,39 +211,34 @@ class SystemDialog(QDialog):
             "start": (self.tr("開始"), self.tr("バックグラウンド連携を開始しました。")),
             "stop": (self.tr("停止"), self.tr("バックグラウンド連携を停止しました。次回のログオン時にまた開始します。")),
         }
-        self.service_buttons = {action: button(buttons[action][0], partial(self._on_service_button_clicked, action,
+        self.service_buttons = {action: button(buttons[action][0], partial(self._service_action, action,
                                                                            buttons[action][1]), parent=box)
                                 for action in SERVICE_ACTIONS}
         self._enable_service_buttons(frozenset())
-        self.service_install_button = self.service_buttons["install"]
-        self.service_uninstall_button = self.service_buttons["uninstall"]
-        self.service_start_button = self.service_buttons["start"]
-        self.service_stop_button = self.service_buttons["stop"]
+        (self.service_install_button, self.service_uninstall_button, self.service_start_button,
+         self.service_stop_button) = self.service_buttons.values()  # in SERVICE_ACTIONS' order
         self.service_message_label = text_label(name="serviceMessage")
         self.service_message_label.hide()
         column(self.service_state_label, hint, row(*self.service_buttons.values(), 1), self.service_message_label,
                parent=box)
-        self._service: os_service.ProfileService | None = None
-        if self.context.data_dir is not None:
-            self._service = os_service.ProfileService(self.context.data_dir, self.context.database.url,
-                                                      self.context.secrets)
+        data_dir = self.context.data_dir
+        self._service = None if data_dir is None else os_service.ProfileService(data_dir, self.context.database.url,
+                                                                                self.context.secrets)
         return box
 
     def refresh_service(self) -> None:
         """Read the service's state (the platform's tool runs in a job)."""
         self._service_action("status", None)
 
-    def _on_service_button_clicked(self, action: ServiceAction, done: str) -> None:
-        self.service_message_label.hide()
-        self._service_action(action, done)
-
     def _service_action(self, action: ServiceAction | Literal["status"], done: str | None) -> None:
+        """Run ``action`` (a button's: ``done`` says what it did) or read the state, in a job."""
         service = self._service
         if service is None or self.context.demo:
             self.service_state_label.setText(self.tr("このプロファイル(デモ)ではバックグラウンド連携を使えません。"))
             return
         self._enable_service_buttons(frozenset())
         if action != "status":
+            self.service_message_label.hide()
             self.service_state_label.setText(self.tr("実行しています…"))
         self.service_jobs.run("service", self._run_service(getattr(service, action), done),
                               on_error=self._on_service_failed)
