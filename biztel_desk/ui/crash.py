@@ -71,15 +71,14 @@ class CrashHandler(QObject):
             if show:
                 self._show.emit((*known, False))
             return
-        where = self.record(kind, error, tb, source)
-        if show:
-            self._show.emit(self._crash_text(where))
-
-    def record(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None,
-               source: str = "") -> str:
-        """Write the report to the app log and crash.log; return where it went (for the dialog)."""
         log.critical("unexpected error%s", f" in {source}" if source else "", exc_info=(kind, error, tb))
-        return write_crash(self.log_path, kind, error, tb, source)
+        where = write_crash(self.log_path, kind, error, tb, source)  # crash.log, or stderr
+        if show:
+            self._show.emit((QCoreApplication.translate("CrashHandler", "予期しないエラー"), QCoreApplication.translate(
+                "CrashHandler",
+                "予期しないエラーが発生しました。詳細はログに記録されました:\n{0}\n\n"
+                "作業を続けられない場合はアプリを再起動し、このログを添えて開発元へお知らせください。",
+            ).format(where), True))
 
     # --- the doors -----------------------------------------------------------------------------------------------
 
@@ -120,18 +119,6 @@ class CrashHandler(QObject):
             (QMessageBox.critical if critical else QMessageBox.warning)(None, title, text)
         finally:
             self.showing = False
-
-    @staticmethod
-    def _crash_text(where: str) -> tuple[str, str, bool]:
-        return (
-            QCoreApplication.translate("CrashHandler", "予期しないエラー"),
-            QCoreApplication.translate(
-                "CrashHandler",
-                "予期しないエラーが発生しました。詳細はログに記録されました:\n{0}\n\n"
-                "作業を続けられない場合はアプリを再起動し、このログを添えて開発元へお知らせください。",
-            ).format(where),
-            True,
-        )
 
 
 _handler: CrashHandler | None = None
