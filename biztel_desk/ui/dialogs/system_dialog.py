@@ -62,7 +62,7 @@ class SystemDialog(QDialog):
         self.forms: list[Form] = []  # a form per group box: they fill, read and show problems (ui/forms.py)
 
         # The option groups, two columns of them: (title, rows of (option key, label, hint, the field's suffix or
-        # placeholder)). Each field is made for its option's type (domain.config.SYSTEM_OPTIONS): see _editor.
+        # placeholder)). Each field is made for its option's type (domain.config.SYSTEM_OPTIONS): see _field.
         url_names = " ".join("{" + name + "}" for name in URL_PLACEHOLDERS if name != "start")
         placeholders = " ".join("{" + name + "}" for name in SUBJECT_PLACEHOLDERS)
         left: list[tuple[str, list[OptionRow]]] = [
