@@ -13,9 +13,13 @@ import logging
 import os
 import sys
 import threading
+import traceback
+from datetime import datetime
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from types import TracebackType
 
+from biztel_desk import __version__
 from biztel_desk.domain.redact import scrub
 from biztel_desk.domain.vocabulary import pick
 
@@ -32,6 +36,27 @@ _write_failed = False
 
 def log_path(data_dir: Path) -> Path:
     return data_dir / "logs" / LOG_FILENAME
+
+
+def crash_log_path(data_dir: Path) -> Path:
+    return data_dir / "logs" / "crash.log"
+
+
+def write_crash(path: Path, kind: type[BaseException], error: BaseException, tb: TracebackType | None,
+                source: str = "") -> str:
+    """Append ``error``'s traceback, scrubbed, to crash.log at ``path`` under a heading (the time, the version,
+    ``source``: where it was raised); return where it went: ``path``, or stderr when the disk refused it."""
+    report = scrub("".join(traceback.format_exception(kind, error, tb)))
+    stamp = datetime.now().astimezone().isoformat(timespec="seconds")
+    heading = f"=== {stamp} BIZTEL Desk {__version__}{f' ({source})' if source else ''} ===\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as stream:
+            stream.write(f"{heading}{report}\n")
+        return str(path)
+    except OSError as write_error:  # the disk may be full or read-only: still tell the user
+        sys.stderr.write(report)
+        return f"(stderr: {write_error.strerror or write_error})"
 
 
 class _ScrubbingFormatter(logging.Formatter):

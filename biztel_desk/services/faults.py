@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from biztel_desk.domain.errors import KnownError
+from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.store.db import DatabaseUnavailable, database_fault, fault_text
 
-__all__ = ["DatabaseRefused", "DatabaseUnavailable", "database_known", "database_problem"]
+__all__ = ["DatabaseRefused", "DatabaseUnavailable", "database_known", "database_problem", "known_message",
+           "save_or_say"]
+T = TypeVar("T")
 
 
 def database_problem(error: BaseException, lang: str = "ja", where: str = "") -> str | None:
@@ -44,3 +48,29 @@ def database_known(refused: type[DatabaseRefused] = DatabaseRefused, where: str 
         yield
     except SQLAlchemyError as error:
         raise refused(error, where) from error
+
+
+def known_message(error: BaseException, lang: str = "ja", database_location: str = "") -> str | None:
+    """What the user can do about a known failure (a ``KnownError``, a database fault: locked, full, damaged);
+    None when ``error`` is a bug. An action that catches what it cannot handle shows this, or re-raises a bug."""
+    problem = database_problem(error, lang, database_location)
+    if problem is not None:
+        return problem
+    return error.text(lang) if isinstance(error, KnownError) else None
+
+
+def save_or_say(save: Callable[[], T], show_problems: Callable[[list[Problem]], object], say: Callable[[str], object],
+                lang: str = "ja", database_location: str = "") -> T | None:
+    """A tab's 保存: what ``save`` returned, or None after showing why nothing was saved — the input's problems
+    (``ProblemsError``) or a known failure's message (a locked database: the edits stay); a bug goes on to the crash
+    path."""
+    try:
+        return save()
+    except ProblemsError as error:
+        show_problems(error.problems)
+    except Exception as error:
+        message = known_message(error, lang, database_location)
+        if message is None:
+            raise
+        say(message)
+    return None

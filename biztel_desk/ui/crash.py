@@ -9,15 +9,13 @@ A known failure (``domain.errors.KnownError``, a database fault) that reaches it
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sys
 import threading
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -31,21 +29,17 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from biztel_desk import __version__
+from biztel_desk.applog import crash_log_path, write_crash
 from biztel_desk.domain.errors import KnownError
-from biztel_desk.domain.messages import Problem, ProblemsError
 from biztel_desk.domain.redact import scrub
+from biztel_desk.services.faults import database_problem, known_message, save_or_say  # the last two: re-exported
 
-__all__ = ["CrashHandler", "QtCriticalMessage", "crash_log_path", "install_crash_handler", "known_message", "scrub"]
+__all__ = ["CrashHandler", "QtCriticalMessage", "crash_log_path", "install_crash_handler", "known_message", "save_or_say",
+           "scrub"]
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 qt_log = logging.getLogger("biztel_desk.qt")
-
-
-def crash_log_path(data_dir: Path) -> Path:
-    return data_dir / "logs" / "crash.log"
 
 
 class QtCriticalMessage(RuntimeError):
@@ -77,25 +71,14 @@ class CrashHandler(QObject):
             if show:
                 self._show.emit((*known, False))
             return
-        where = self.record(kind, error, tb, source)
-        if show:
-            self._show.emit(self._crash_text(where))
-
-    def record(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None,
-               source: str = "") -> str:
-        """Write the report to the app log and crash.log; return where it went (for the dialog)."""
         log.critical("unexpected error%s", f" in {source}" if source else "", exc_info=(kind, error, tb))
-        report = scrub("".join(traceback.format_exception(kind, error, tb)))
-        stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        heading = f"=== {stamp} BIZTEL Desk {__version__}{f' ({source})' if source else ''} ===\n"
-        try:
-            self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            with self.log_path.open("a", encoding="utf-8") as stream:
-                stream.write(f"{heading}{report}\n")
-            return str(self.log_path)
-        except OSError as write_error:  # the disk may be full or read-only: still tell the user
-            sys.stderr.write(report)
-            return f"(stderr: {write_error.strerror or write_error})"
+        where = write_crash(self.log_path, kind, error, tb, source)  # crash.log, or stderr
+        if show:
+            self._show.emit((QCoreApplication.translate("CrashHandler", "予期しないエラー"), QCoreApplication.translate(
+                "CrashHandler",
+                "予期しないエラーが発生しました。詳細はログに記録されました:\n{0}\n\n"
+                "作業を続けられない場合はアプリを再起動し、このログを添えて開発元へお知らせください。",
+            ).format(where), True))
 
     # --- the doors -----------------------------------------------------------------------------------------------
 
@@ -137,55 +120,17 @@ class CrashHandler(QObject):
         finally:
             self.showing = False
 
-    @staticmethod
-    def _crash_text(where: str) -> tuple[str, str, bool]:
-        return (
-            QCoreApplication.translate("CrashHandler", "予期しないエラー"),
-            QCoreApplication.translate(
-                "CrashHandler",
-                "予期しないエラーが発生しました。詳細はログに記録されました:\n{0}\n\n"
-                "作業を続けられない場合はアプリを再起動し、このログを添えて開発元へお知らせください。",
-            ).format(where),
-            True,
-        )
-
 
 _handler: CrashHandler | None = None
 
 
-def known_message(error: BaseException, lang: str = "ja", database_location: str = "") -> str | None:
-    """What the user can do about a known failure (a ``KnownError``, a database fault: locked, full, damaged);
-    None when ``error`` is a bug. An action that catches what it cannot handle shows this, or re-raises a bug."""
-    known = _known(error, lang, database_location)
-    return known[1] if known is not None else None
-
-
 def _known(error: BaseException, lang: str, database_location: str) -> tuple[str, str] | None:
     """(title, message) of a known failure; None for a bug."""
-    from biztel_desk.services.faults import database_problem
-
     problem = database_problem(error, lang, database_location)
     if problem is not None:
         return QCoreApplication.translate("CrashHandler", "データベースを使用できません"), problem
     if isinstance(error, KnownError):
         return QCoreApplication.translate("CrashHandler", "操作を完了できませんでした"), error.text(lang)
-    return None
-
-
-def save_or_say(save: Callable[[], T], show_problems: Callable[[list[Problem]], object], say: Callable[[str], object],
-                lang: str = "ja", database_location: str = "") -> T | None:
-    """A tab's 保存: what ``save`` returned, or None after showing why nothing was saved — the input's problems
-    (``ProblemsError``) or a known failure's message (a locked database: the edits stay); a bug goes on to the crash
-    path."""
-    try:
-        return save()
-    except ProblemsError as error:
-        show_problems(error.problems)
-    except Exception as error:
-        message = known_message(error, lang, database_location)
-        if message is None:
-            raise
-        say(message)
     return None
 
 

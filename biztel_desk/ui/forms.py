@@ -139,6 +139,7 @@ class Form:
             label = self.layout.itemAt(index, QFormLayout.ItemRole.LabelRole).widget()
             block = self.layout.itemAt(index, QFormLayout.ItemRole.FieldRole).widget()
             assert isinstance(label, QLabel)
+            label.setBuddy(self.fields[key].editor)  # None for a row that only shows
             self.labels[key] = label
             self.blocks[key] = block
             block.setObjectName(f"row_{key}")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
+    QSpinBox,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -348,18 +349,38 @@ def button(text: str, on_click: Callable[[], object] | None = None, *, name: str
 
 
 def combo(choices: Iterable[tuple[str, object]] = (), *, placeholder: str = "", min_width: int = 0, name: str = "",
-          parent: QWidget | None = None) -> QComboBox:
-    """A drop-down of ``(text, data)`` choices; ``forms.Field`` reads and selects a choice by its data."""
+          parent: QWidget | None = None, width: int = 0, editable: bool = False) -> QComboBox:
+    """A drop-down of ``(text, data)`` choices; ``forms.Field`` reads and selects a choice by its data.
+    ``editable``: the choices are suggestions, the admin may type another text."""
     box = QComboBox(parent)
+    box.setEditable(editable)
     for text, data in choices:
         box.addItem(text, data)
     if placeholder:
         box.setPlaceholderText(placeholder)
     if min_width:
         box.setMinimumWidth(min_width)
+    if width:
+        box.setFixedWidth(width)
     if name:
         box.setObjectName(name)
     return box
+
+
+def spin_box(minimum: int, maximum: int, *, suffix: str = "", width: int = 0, tooltip: str = "", name: str = "",
+             parent: QWidget | None = None) -> QSpinBox:
+    """A number within ``minimum``..``maximum``, right-aligned, ``suffix`` its unit (" 日")."""
+    spin = QSpinBox(parent)
+    spin.setRange(minimum, maximum)
+    spin.setSuffix(suffix)
+    spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+    if width:
+        spin.setFixedWidth(width)
+    if tooltip:
+        spin.setToolTip(tooltip)
+    if name:
+        spin.setObjectName(name)
+    return spin
 
 
 def check_box(text: str, *, checked: bool = False, tooltip: str = "", name: str = "",

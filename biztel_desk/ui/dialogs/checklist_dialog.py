@@ -8,15 +8,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QTableWidgetItem,
     QWidget,
 )
@@ -39,7 +36,17 @@ from biztel_desk.services.verification import (
     field_key,
 )
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import HINT_COLOR, MARKS, column, read_only_table, row, text_label
+from biztel_desk.ui.widgets import (
+    HINT_COLOR,
+    MARKS,
+    button,
+    column,
+    combo,
+    line_edit,
+    read_only_table,
+    row,
+    text_label,
+)
 
 # Columns of the Activity field table (the seed's table plus the tick).
 COL_STATE, COL_LABEL, COL_TYPE, COL_NAME, COL_API = range(5)
@@ -71,13 +78,11 @@ class ChecklistDialog(QDialog):
         intro = text_label(self.tr(
             "録音の再生リンクを活動履歴に表示するため、Salesforceの「設定」で次の項目を作成してください。"
             "各項目の状態は最後に実行した設定確認の結果です。"))
-        self.setting_combo = QComboBox()
-        self.setting_combo.setMinimumWidth(200)
+        self.setting_combo = combo(min_width=200)
         self.verified_label = QLabel()
         self.verified_label.setStyleSheet(f"color: {HINT_COLOR};")
-        self.verify_button = QPushButton(self.tr("設定確認を実行"))
-        self.verify_button.setToolTip(self.tr("Salesforceに接続して、この一覧の状態を更新します(書き込みは行いません)"))
-        self.verify_button.clicked.connect(self._on_verify_button_clicked)
+        self.verify_button = button(self.tr("設定確認を実行"), self._on_verify_button_clicked, tooltip=self.tr(
+            "Salesforceに接続して、この一覧の状態を更新します(書き込みは行いません)"))
         top = row(QLabel(self.tr("連携設定:")), self.setting_combo, (self.verified_label, 1), self.verify_button)
 
         self.resource_state = QLabel()
@@ -113,12 +118,10 @@ class ChecklistDialog(QDialog):
         column(self.fields_table, parent=fields)
 
         formula = QGroupBox(self.tr("4. 音声再生(WavUrlImg__c)の数式"))
-        self.formula_edit = QLineEdit(WAV_FORMULA)
-        self.formula_edit.setReadOnly(True)
+        self.formula_edit = line_edit(WAV_FORMULA, read_only=True)
         self.formula_edit.setCursorPosition(0)
-        self.copy_formula_button = QPushButton(self.tr("コピー"))
-        self.copy_formula_button.setToolTip(self.tr("数式をクリップボードにコピーします"))
-        self.copy_formula_button.clicked.connect(self._on_copy_formula_button_clicked)
+        self.copy_formula_button = button(self.tr("コピー"), self._on_copy_formula_button_clicked,
+                                          tooltip=self.tr("数式をクリップボードにコピーします"))
         row((self.formula_edit, 1), self.copy_formula_button, parent=formula)
 
         buttons = QDialogButtonBox()

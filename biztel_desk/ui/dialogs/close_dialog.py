@@ -43,21 +43,19 @@ class CloseDialog(QMessageBox):
         self.setInformativeText(self.tr(
             "トレイに常駐すると、ウィンドウを閉じても連携を続けます(タスクトレイのアイコンから開けます)。"
             "PCの起動時から常に連携するには、システム設定 → バックグラウンド連携 でサービスとして登録してください。"))
-        self.quit_button = self.addButton(self.tr("連携を止めて終了"), QMessageBox.ButtonRole.DestructiveRole)
-        self.tray_button = self.addButton(self.tr("トレイに常駐して連携を続ける"), QMessageBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.addButton(self.tr("キャンセル"), QMessageBox.ButtonRole.RejectRole)
+        # The choices, declared: a button's text and role, and what it answers (None: キャンセル).
+        choices = ((self.tr("連携を止めて終了"), QMessageBox.ButtonRole.DestructiveRole, CloseAction.QUIT),
+                   (self.tr("トレイに常駐して連携を続ける"), QMessageBox.ButtonRole.AcceptRole, CloseAction.TRAY),
+                   (self.tr("キャンセル"), QMessageBox.ButtonRole.RejectRole, None))
+        self._answers = {self.addButton(text, role): answer for text, role, answer in choices}
+        self.quit_button, self.tray_button, self.cancel_button = self._answers
         self.setDefaultButton(self.tray_button)
         self.setEscapeButton(self.cancel_button)
         self.remember = QCheckBox(self.tr("次回から確認しない(この選択を記憶する)"))
         self.setCheckBox(self.remember)
 
     def choice(self) -> CloseAction | None:
-        clicked = self.clickedButton()
-        if clicked is self.quit_button:
-            return CloseAction.QUIT
-        if clicked is self.tray_button:
-            return CloseAction.TRAY
-        return None
+        return self._answers.get(self.clickedButton())
 
 
 def ask_close_action(parent: QWidget, config: Preferences) -> CloseAction | None:

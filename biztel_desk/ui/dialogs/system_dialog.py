@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Literal
 
 import phonenumbers
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QGridLayout,
-    QGroupBox,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSizePolicy,
-    QSpinBox,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QGroupBox, QLabel, QSizePolicy, QTabWidget, QWidget
 
 from biztel_desk.domain.config import OPTIONS_BY_KEY, SUBJECT_PLACEHOLDERS, system_time_zone
 from biztel_desk.domain.messages import ProblemsError
@@ -37,10 +24,25 @@ from biztel_desk.services.system_view import (
     enabled_actions,
     service_state,
 )
-from biztel_desk.ui.boxes import fit_to_screen, scrolled
+from biztel_desk.ui.boxes import fit_to_screen, named, scrolled
+from biztel_desk.ui.forms import Editor, Field, Form
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import ERROR_COLOR, HINT_COLOR, OK_COLOR, ErrorLabel, HintLabel, column, row, text_label
+from biztel_desk.ui.widgets import (
+    ERROR_COLOR,
+    HINT_COLOR,
+    OK_COLOR,
+    ErrorLabel,
+    HintLabel,
+    button,
+    check_box,
+    column,
+    combo,
+    line_edit,
+    row,
+    spin_box,
+    text_label,
+)
 
 OptionRow = tuple[str, str, str, str]  # option key, label, hint (or ""), the field's unit / text / placeholder
 # The options typed in or picked from a list: (the list, the combo box's width).
@@ -57,13 +59,10 @@ class SystemDialog(QDialog):
         super().__init__(parent)
         self.context = context
         self.setWindowTitle(self.tr("システム設定"))
-        self.fields: dict[str, QWidget] = {}  # option key → its widget (load / values / the rows below)
-        self.error_labels: dict[str, ErrorLabel] = {}
-        self._access: dict[str, tuple[Callable[[], Any], Callable[[Any], None]]] = {}  # key → (read, write) its field
-        self._labels: list[QLabel] = []
+        self.forms: list[Form] = []  # a form per group box: they fill, read and show problems (ui/forms.py)
 
         # The option groups, two columns of them: (title, rows of (option key, label, hint, the field's suffix or
-        # placeholder)). Each field is made for its option's type (domain.config.SYSTEM_OPTIONS): see _make_field.
+        # placeholder)). Each field is made for its option's type (domain.config.SYSTEM_OPTIONS): see _field.
         url_names = " ".join("{" + name + "}" for name in URL_PLACEHOLDERS if name != "start")
         placeholders = " ".join("{" + name + "}" for name in SUBJECT_PLACEHOLDERS)
         left: list[tuple[str, list[OptionRow]]] = [
@@ -128,13 +127,15 @@ class SystemDialog(QDialog):
             (column(*(self._group(title, rows) for title, rows in left), 1), 1),
             (column(*(self._group(title, rows) for title, rows in right), 1), 1),
         )
+        self.fields = {key: spec.editor for form in self.forms for key, spec in form.fields.items()}
+        self.error_labels = {key: spec.error for form in self.forms for key, spec in form.fields.items()}
         # One label width for every group, so all fields start on the same line.
-        width = max(label.sizeHint().width() for label in self._labels)
-        for label in self._labels:
+        labels = [label for form in self.forms for label in form.labels.values()]
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
             label.setFixedWidth(width)
 
-        self.message_label = ErrorLabel(self)
-        self.message_label.setObjectName("message")
+        self.message_label = named(ErrorLabel(self), "message")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("OK"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("キャンセル"))
@@ -165,30 +166,25 @@ class SystemDialog(QDialog):
     # --- public ------------------------------------------------------------------------------------------------
 
     def load(self) -> None:
-        for key, value in self.context.config.system().as_dict().items():
-            _read, write = self._access[key]
-            write(value)
+        values = self.context.config.system().as_dict()
+        for form in self.forms:
+            form.fill(values)
 
     def values(self) -> dict[str, Any]:
-        values = {key: read() for key, (read, _write) in self._access.items()}
-        values["default_region"] = str(values["default_region"]).upper()
-        return values
+        return {key: value for form in self.forms for key, value in form.values().items()}
 
     # --- slots -------------------------------------------------------------------------------------------------
 
     def _on_buttons_accepted(self) -> None:
-        for label in self.error_labels.values():
-            label.clear_message()
+        for form in self.forms:
+            form.clear_problems()
         self.message_label.hide()
         try:
             self.context.config.save_system(self.values())
         except ProblemsError as error:
-            for problem in error.problems:
-                label = self.error_labels.get(problem.field_name)
-                if label is None:
-                    continue
-                text = problem.text(self.context.lang)
-                label.show_message(f"{label.text()}\n{text}" if label.text() else text)
+            for form in self.forms:  # each problem under its field (none names a field outside the forms)
+                form.show_problems([problem for problem in error.problems if problem.field_name in form.fields],
+                                   self.context.lang)
             self.message_label.show_message(self.tr("保存できませんでした。赤い項目を確認してください。"))
             # The messages under the fields need room: grow rather than squeeze the hints.
             self._fit()
@@ -198,8 +194,7 @@ class SystemDialog(QDialog):
     # --- バックグラウンド連携: biztel-desk sync as a service of the OS (services/os_service.py) --------------------
 
     def _build_service_group(self) -> QGroupBox:
-        box = QGroupBox(self.tr("バックグラウンド連携"), self)
-        box.setObjectName("serviceGroup")
+        box = named(QGroupBox(self.tr("バックグラウンド連携"), self), "serviceGroup")
         self.service_jobs = Jobs(self)
         self.service_state_label = text_label(name="serviceState", bold=True)
         # Two lines as written (a wrapped label on a hidden page lost one).
@@ -208,7 +203,7 @@ class SystemDialog(QDialog):
         hint.setStyleSheet(f"color: {HINT_COLOR};")
         # The four buttons (services.system_view.SERVICE_ACTIONS): each calls ProfileService's method of its
         # name in a job, then says what it did.
-        buttons = {
+        buttons: dict[ServiceAction, tuple[str, str]] = {
             "install": (self.tr("インストール"),
                         self.tr("バックグラウンド連携をインストールして開始しました。この画面を閉じても連携は続きます。")),
             "uninstall": (self.tr("アンインストール"),
@@ -216,41 +211,34 @@ class SystemDialog(QDialog):
             "start": (self.tr("開始"), self.tr("バックグラウンド連携を開始しました。")),
             "stop": (self.tr("停止"), self.tr("バックグラウンド連携を停止しました。次回のログオン時にまた開始します。")),
         }
-        self.service_buttons: dict[ServiceAction, QPushButton] = {}
-        for action in SERVICE_ACTIONS:
-            text, done = buttons[action]
-            button = self.service_buttons[action] = QPushButton(text, box)
-            button.setEnabled(False)
-            button.clicked.connect(lambda _checked=False, a=action, d=done: self._on_service_button_clicked(a, d))
-        self.service_install_button = self.service_buttons["install"]
-        self.service_uninstall_button = self.service_buttons["uninstall"]
-        self.service_start_button = self.service_buttons["start"]
-        self.service_stop_button = self.service_buttons["stop"]
+        self.service_buttons = {action: button(buttons[action][0], partial(self._service_action, action,
+                                                                           buttons[action][1]), parent=box)
+                                for action in SERVICE_ACTIONS}
+        self._enable_service_buttons(frozenset())
+        (self.service_install_button, self.service_uninstall_button, self.service_start_button,
+         self.service_stop_button) = self.service_buttons.values()  # in SERVICE_ACTIONS' order
         self.service_message_label = text_label(name="serviceMessage")
         self.service_message_label.hide()
         column(self.service_state_label, hint, row(*self.service_buttons.values(), 1), self.service_message_label,
                parent=box)
-        self._service: os_service.ProfileService | None = None
-        if self.context.data_dir is not None:
-            self._service = os_service.ProfileService(self.context.data_dir, self.context.database.url,
-                                                      self.context.secrets)
+        data_dir = self.context.data_dir
+        self._service = None if data_dir is None else os_service.ProfileService(data_dir, self.context.database.url,
+                                                                                self.context.secrets)
         return box
 
     def refresh_service(self) -> None:
         """Read the service's state (the platform's tool runs in a job)."""
         self._service_action("status", None)
 
-    def _on_service_button_clicked(self, action: ServiceAction, done: str) -> None:
-        self.service_message_label.hide()
-        self._service_action(action, done)
-
     def _service_action(self, action: ServiceAction | Literal["status"], done: str | None) -> None:
+        """Run ``action`` (a button's: ``done`` says what it did) or read the state, in a job."""
         service = self._service
         if service is None or self.context.demo:
             self.service_state_label.setText(self.tr("このプロファイル(デモ)ではバックグラウンド連携を使えません。"))
             return
         self._enable_service_buttons(frozenset())
         if action != "status":
+            self.service_message_label.hide()
             self.service_state_label.setText(self.tr("実行しています…"))
         self.service_jobs.run("service", self._run_service(getattr(service, action), done),
                               on_error=self._on_service_failed)
@@ -266,8 +254,8 @@ class SystemDialog(QDialog):
             self._show_service_message(done, error=False)
 
     def _enable_service_buttons(self, actions: frozenset[ServiceAction]) -> None:
-        for action, button in self.service_buttons.items():
-            button.setEnabled(action in actions)
+        for action, push in self.service_buttons.items():
+            push.setEnabled(action in actions)
 
     def _on_service_failed(self, error: BaseException) -> None:
         text = error.text(self.context.lang) if isinstance(error, os_service.ServiceError) else str(error)
@@ -287,68 +275,41 @@ class SystemDialog(QDialog):
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
-    def _make_field(self, key: str, extra: str) -> QWidget:
-        """The field of option ``key``, made for its type: a spin box within its bounds (``extra``: the unit), a
-        check box (``extra``: its text), a combo box of its choices' words, an editable combo box of the regions or
-        time zones, or a line edit (``extra``: the placeholder); with how load() fills it and values() reads it."""
+    def _field(self, key: str, label: str, hint: str, extra: str) -> Field:
+        """The row of option ``key``, its hint under the editor made for the option's type: a spin box within its
+        bounds (``extra``: the unit), a check box (``extra``: its text), a combo box of its choices' words, an
+        editable combo box of the regions or time zones (its text is the value), or a line edit (``extra``: the
+        placeholder). Line edits take the whole width; the others keep their size, left-aligned."""
         option = OPTIONS_BY_KEY[key]
-        field: QWidget
-        read: Callable[[], Any]
-        write: Callable[[Any], None]
+        under = (HintLabel(hint),) if hint else ()
+        editor: Editor
         if option.type is bool:
-            field = check = QCheckBox(extra, self)
-            read, write = check.isChecked, lambda value: check.setChecked(bool(value))
+            editor = check_box(extra, parent=self)
         elif option.type is int:
-            field = spin = QSpinBox(self)
-            spin.setRange(option.minimum if option.minimum is not None else 0, option.maximum if option.maximum is not None else 999999)
-            spin.setSuffix(extra)
-            spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-            spin.setFixedWidth(110)
-            spin.setToolTip(self.tr("{min}〜{max}(初期値 {default})").format(min=option.minimum, max=option.maximum, default=option.default))
-            read, write = spin.value, lambda value: spin.setValue(int(value))
-        elif option.choices:
-            field = choices = QComboBox(self)
-            for choice in option.choices:  # playback_auth, the one option with choices: its words (vocabulary)
-                choices.addItem(word(PLAYBACK_AUTH, choice, language()), choice)
-            choices.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-            read, write = choices.currentData, lambda value: choices.setCurrentIndex(max(choices.findData(value), 0))
+            editor = spin_box(option.minimum if option.minimum is not None else 0,
+                              option.maximum if option.maximum is not None else 999999, suffix=extra, width=110,
+                              tooltip=self.tr("{min}〜{max}(初期値 {default})").format(
+                                  min=option.minimum, max=option.maximum, default=option.default), parent=self)
+        elif option.choices:  # playback_auth, the one option with choices: its words (vocabulary)
+            editor = combo(((word(PLAYBACK_AUTH, choice, language()), choice) for choice in option.choices), parent=self)
         elif key in _TYPED_IN_OR_PICKED:
             items, width = _TYPED_IN_OR_PICKED[key]
-            field = combo = QComboBox(self)
-            combo.setEditable(True)
-            combo.addItems(items())
-            combo.setFixedWidth(width)
-            combo.lineEdit().setPlaceholderText(extra)
-            read, write = lambda: combo.currentText().strip(), lambda value: combo.setCurrentText(str(value))
+            typed = combo(((item, None) for item in items()), width=width, editable=True, parent=self)
+            typed.lineEdit().setPlaceholderText(extra)
+            upper = key == "default_region"  # a region code is upper case (jp → JP)
+            return Field(key, label, typed, under, required=False, load=lambda value: typed.setCurrentText(str(value)),
+                         value=lambda: typed.currentText().strip().upper() if upper else typed.currentText().strip())
         else:
-            field = edit = QLineEdit(self)
-            edit.setPlaceholderText(extra)
-            read, write = edit.text, lambda value: edit.setText(str(value))
-        self.fields[key] = field
-        self._access[key] = (read, write)
-        return field
+            return Field(key, label, line_edit(placeholder=extra, parent=self), under, required=False)
+        editor.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        return Field(key, label, editor, under, required=False)
 
     def _group(self, title: str, rows: list[OptionRow]) -> QGroupBox:
-        """A titled box of rows: label | field on one line; the hint and the error message under the field,
-        aligned with it."""
+        """A titled box of rows, a form (ui/forms.py): label | field on one line; the hint and the error message
+        under the field, aligned with it."""
+        form = Form(self._field(*spec) for spec in rows)
+        form.layout.setHorizontalSpacing(10)
+        self.forms.append(form)
         box = QGroupBox(title, self)
-        grid = QGridLayout(box)
-        grid.setColumnStretch(1, 1)
-        grid.setHorizontalSpacing(10)
-        for key, text, hint, extra in rows:
-            field = self._make_field(key, extra)
-            label = QLabel(text, box)
-            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            label.setBuddy(field)
-            self._labels.append(label)
-            line = grid.rowCount()
-            grid.addWidget(label, line, 0)
-            # Line edits take the whole width; spin boxes and combo boxes keep their size, left-aligned.
-            alignment = Qt.AlignmentFlag(0) if isinstance(field, QLineEdit) else Qt.AlignmentFlag.AlignLeft
-            grid.addWidget(field, line, 1, alignment)
-            if hint:
-                grid.addWidget(HintLabel(hint, box), line + 1, 1)
-            error = self.error_labels[key] = ErrorLabel(box)
-            error.setObjectName(f"error_{key}")
-            grid.addWidget(error, line + 2, 1)
+        box.setLayout(form.layout)
         return box

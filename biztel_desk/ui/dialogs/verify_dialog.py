@@ -5,26 +5,27 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QScrollArea, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from biztel_desk.domain.errors import KnownError, error_text
 from biztel_desk.services import verification
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.verification import LineKind, VerificationReport
+from biztel_desk.ui.boxes import STRETCH, scrolled, vbox
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import ERROR_COLOR, HINT_COLOR, MARKS, busy_bar, column, row, text_label
+from biztel_desk.ui.widgets import ERROR_COLOR, MARKS, HintLabel, busy_bar, button, row, text_label
 
 _LINES_WITHOUT_SCROLLING = 6
 
 
-def verify_line_row(kind: LineKind, text: str) -> QWidget:
+def verify_line_row(kind: LineKind, text: str, parent: QWidget | None = None) -> QWidget:
     """One verification line: its ✓ / ! / ✗ mark and the selectable, wrapped text (an ok line in bold)."""
     mark, color = MARKS[kind]
     icon = QLabel(mark)
     icon.setStyleSheet(f"color: {color}; font-weight: bold; font-size: 16px;")
     icon.setAlignment(Qt.AlignmentFlag.AlignTop)
     icon.setFixedWidth(20)
-    line = QWidget()
+    line = QWidget(parent)
     row(icon, (text_label(text, name="verifyLine", bold=kind == "ok", selectable=True), 1), parent=line, margins=0)
     return line
 
@@ -39,15 +40,11 @@ class VerifyLines(QWidget):
         self.texts: list[str] = []
         self.title_label = text_label(name="verifyTitle", bold=True)
         self.title_label.setStyleSheet(f"font-weight: bold; color: {ERROR_COLOR};")
-        body = QWidget()
-        self.body_layout = column(1, parent=body, margins=0)
-        self.body_layout.setSpacing(8)
+        self.body = QWidget()
+        vbox(STRETCH, parent=self.body, margins=0, spacing=8)  # the lines go above the stretch
         if scroll:
-            self.scroll_area = QScrollArea()
-            self.scroll_area.setWidgetResizable(True)
-            self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
-            self.scroll_area.setWidget(body)
-        column(self.title_label, (self.scroll_area if scroll else body, 1), parent=self, margins=0).setSpacing(10)
+            self.scroll_area = scrolled(self, self.body, name="verifyLinesScroll")
+        vbox(self.title_label, (self.scroll_area if scroll else self.body, 1), parent=self, margins=0, spacing=10)
 
     def show_report(self, report: VerificationReport, lang: str) -> None:
         lines = verification.marked_lines(report, lang)
@@ -61,14 +58,13 @@ class VerifyLines(QWidget):
         self._show("", [])
 
     def _show(self, title: str, lines: list[tuple[LineKind, str]]) -> None:
-        while self.body_layout.count() > 1:  # the stretch at the end stays
-            item = self.body_layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.setParent(None)
-                widget.deleteLater()
+        for old in self.body.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            old.setParent(None)
+            old.deleteLater()
+        layout = self.body.layout()
+        assert isinstance(layout, QVBoxLayout)
         for kind, text in lines:
-            self.body_layout.insertWidget(self.body_layout.count() - 1, verify_line_row(kind, text))
+            layout.insertWidget(layout.count() - 1, verify_line_row(kind, text, self.body))
         self.texts = [text for _kind, text in lines]
         self.title_label.setText(title)
         self.title_label.setVisible(bool(title))
@@ -83,7 +79,7 @@ class VerifyBusyDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.label = QLabel(self.tr("「{name}」の設定をSalesforceで確認しています…").format(name=setting_name))
         self.bar = busy_bar()
-        column(self.label, self.bar, parent=self)
+        vbox(self.label, self.bar, parent=self)
         self.setMinimumWidth(380)
 
 
@@ -180,30 +176,24 @@ class VerifyResultDialog(QDialog):
         else:
             self.view.show_report(report, context.lang)
         self.lines = self.view.texts
-        layout = column(self.view, parent=self)
-        layout.setSpacing(10)
+        layout = vbox(self.view, parent=self, spacing=10)
         if report is not None:
-            footer = QLabel(self.tr("連携設定「{name}」・API呼び出し {calls}回・書き込みなし").format(
-                name=report.setting, calls=report.api_calls))
-            footer.setStyleSheet(f"color: {HINT_COLOR};")
-            layout.addWidget(footer)
+            layout.addWidget(HintLabel(self.tr("連携設定「{name}」・API呼び出し {calls}回・書き込みなし").format(
+                name=report.setting, calls=report.api_calls)))
         buttons = QDialogButtonBox()
-        self.copy_button = QPushButton(self.tr("コピー"))
-        self.copy_button.setToolTip(self.tr("結果をクリップボードにコピーします"))
-        self.checklist_button = QPushButton(self.tr("Salesforce側チェックリスト…"))
-        self.setup_org_button = QPushButton(self.tr("Salesforce側の自動設定…"))
-        for button in (self.copy_button, self.checklist_button, self.setup_org_button):
-            button.setAutoDefault(False)  # a focused button must not take Enter from 閉じる
-            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_button = button(self.tr("コピー"), self._on_copy_button_clicked,
+                                  tooltip=self.tr("結果をクリップボードにコピーします"))
+        self.checklist_button = button(self.tr("Salesforce側チェックリスト…"), self._on_checklist_button_clicked)
+        self.setup_org_button = button(self.tr("Salesforce側の自動設定…"), self._on_setup_org_button_clicked)
+        for push in (self.copy_button, self.checklist_button, self.setup_org_button):
+            push.setAutoDefault(False)  # a focused button must not take Enter from 閉じる
+            buttons.addButton(push, QDialogButtonBox.ButtonRole.ActionRole)
         self.checklist_button.setVisible(report is not None)  # after addButton, which shows it
         self.setup_org_button.setVisible(report is not None and not report.ok)
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.close_button.setText(self.tr("閉じる"))
         self.close_button.setDefault(True)
         layout.addWidget(buttons)
-        self.copy_button.clicked.connect(self._on_copy_button_clicked)
-        self.checklist_button.clicked.connect(self._on_checklist_button_clicked)
-        self.setup_org_button.clicked.connect(self._on_setup_org_button_clicked)
         buttons.rejected.connect(self.reject)
         self.setMinimumWidth(560 if report is not None and not report.ok else 380)
 
