@@ -58,10 +58,6 @@ class AttentionWatch(Watch):
             return
         self.jobs.run("read", self._read(self.worker_status), on_error=self._on_read_failed)  # newer wins
 
-    def first(self, setting: str | None) -> Attention | None:
-        found = self.attention.get(setting or "")
-        return found[0] if found else None
-
     async def _read(self, status: WorkerStatus | None) -> None:
         context = self.context
         found = await self.jobs.to_thread(settings_attention, context.config, context.secrets, status, context.lang,

@@ -56,10 +56,10 @@ class ElidedLabel(QLabel):
     def __init__(self, *, name: str = "", min_width: int = 60) -> None:
         super().__init__()
         self.detail = ""
+        self.min_width = min_width  # it gives way down to this width (an empty or short text takes less)
         if name:
             self.setObjectName(name)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(min_width)
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
         super().setText(text)
@@ -73,7 +73,8 @@ class ElidedLabel(QLabel):
         return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        return QSize(self.minimumWidth(), super().minimumSizeHint().height())
+        whole = super().minimumSizeHint()  # a QLabel's: the whole text
+        return QSize(min(self.min_width, whole.width()), whole.height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
