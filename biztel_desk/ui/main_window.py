@@ -188,9 +188,8 @@ class MainWindow(QMainWindow):
         self.quit_action = action(self.tr("終了(&X)"), self.close, self, shortcut=QKeySequence.StandardKey.Quit,
                                   role=role.QuitRole)
         self.account_action = action(self.tr("Salesforceアカウント(&A)…"), self.open_account_dialog, self)
-        self.system_action = action(self.tr("システム設定(&Y)…"), lambda: self._exec_dialog(
-            SystemDialog(self.context, self), then=lambda: self.history_tab.load(self._selected)),  # page size, zone
-            self, role=role.PreferencesRole)
+        self.system_action = action(self.tr("システム設定(&Y)…"), self._open_system_dialog, self,
+                                    role=role.PreferencesRole)
         self.ingest_action = action(self.tr("通話の取り込み元(&R)…"), self._open_ingest_dialog, self)
         self.checklist_action = action(self.tr("Salesforce側チェックリスト(&C)…"), lambda: self._exec_dialog(
             ChecklistDialog(self.context, self, setting_name=self._selected)), self)
@@ -480,9 +479,10 @@ class MainWindow(QMainWindow):
         self.relogin_button.hide()
         self._update_owner_label()
         self.link_status_label.set_detail("")
-        setting = self.context.config.get_setting(self._selected) if self._selected else None
-        if self.basic_tab.is_new() or setting is None:
-            self.link_status_label.setText(self.tr("新しい連携設定(未保存)") if self.basic_tab.is_new()
+        new = self.basic_tab.is_new()
+        setting = self.context.config.get_setting(self._selected) if self._selected and not new else None
+        if setting is None:
+            self.link_status_label.setText(self.tr("新しい連携設定(未保存)") if new
                                            else self.tr("連携設定が選択されていません"))
             self.jobs_label.setText("")
             return
@@ -789,14 +789,12 @@ class MainWindow(QMainWindow):
         self.basic_tab.verify_button.setEnabled(self._selected is not None)
 
     @staticmethod
-    def _exec_dialog(dialog: QDialog, then: Callable[[], object] | None = None) -> None:
-        """Show a modal dialog of the menus, delete it afterwards, then do ``then``."""
+    def _exec_dialog(dialog: QDialog) -> None:
+        """Show a modal dialog of the menus, and delete it afterwards."""
         try:
             dialog.exec()
         finally:
             dialog.deleteLater()
-        if then is not None:
-            then()
 
     def _open_setup_org_dialog(self) -> None:
         from biztel_desk.ui.dialogs.setup_org_dialog import open_setup_org_dialog
@@ -806,8 +804,13 @@ class MainWindow(QMainWindow):
     @Slot()
     def open_account_dialog(self) -> None:
         """Salesforceアカウント…, also the 基本情報 tab's アカウント管理…; a browser sign-in clears 要再ログイン."""
-        self._exec_dialog(AccountDialog(self.context, self), then=self.basic_tab.refresh_accounts)
+        self._exec_dialog(AccountDialog(self.context, self))
+        self.basic_tab.refresh_accounts()
         self.refresh()
+
+    def _open_system_dialog(self) -> None:
+        self._exec_dialog(SystemDialog(self.context, self))
+        self.history_tab.load(self._selected)  # page size and time zone may have changed
 
     @property
     def ingest_sources(self) -> IngestSources | None:
