@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QMenu, QSizePolicy, QToolBar, QWidget
 
 
@@ -51,7 +51,7 @@ def pinned(bar: QToolBar, name: str) -> QToolBar:
 class ElidedLabel(QLabel):
     """A one-line label that gives way when its row is full (the status bar at 1100 px): it paints "…" where the
     text is cut, and its tooltip then holds the whole text, with ``detail`` (always in the tooltip) under it.
-    ``text()`` stays the whole text."""
+    ``text()`` stays the whole text; the tooltip is worked out when it is asked for, at the width of that moment."""
 
     def __init__(self, *, name: str = "", min_width: int = 60) -> None:
         super().__init__()
@@ -61,29 +61,23 @@ class ElidedLabel(QLabel):
             self.setObjectName(name)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
-        super().setText(text)
-        self._show_tooltip()
-
     def set_detail(self, detail: str) -> None:
         self.detail = detail
-        self._show_tooltip()
 
     def elided(self) -> bool:
         return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
 
+    def toolTip(self) -> str:  # noqa: N802 (Qt override)
+        return "\n".join(part for part in (self.text() if self.elided() else "", self.detail) if part)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            self.setToolTip(self.toolTip())  # what Qt shows is what Python reads
+        return super().event(event)
+
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         whole = super().minimumSizeHint()  # a QLabel's: the whole text
         return QSize(min(self.min_width, whole.width()), whole.height())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
-        super().resizeEvent(event)
-        self._show_tooltip()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:  # a style sheet's bold text is wider
-            self._show_tooltip()
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         rect = self.contentsRect()
@@ -91,6 +85,3 @@ class ElidedLabel(QLabel):
         painter = QPainter(self)
         self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(), self.isEnabled(), shown,
                                   self.foregroundRole())
-
-    def _show_tooltip(self) -> None:
-        self.setToolTip("\n".join(part for part in (self.text() if self.elided() else "", self.detail) if part))
