@@ -98,11 +98,7 @@ class Controls(Protocol):
     @property
     def alive(self) -> bool: ...
     @property
-    def can_start(self) -> bool: ...
-    @property
-    def can_pause(self) -> bool: ...
-    @property
-    def can_stop(self) -> bool: ...
+    def commands(self) -> WorkerCommands: ...
     @property
     def requested(self) -> WorkerState | None: ...
 
@@ -141,8 +137,9 @@ def worker_bar(status: WorkerStatus, controls: Controls, *, closing: bool, backl
         progress = Progress.IDLE
     else:
         progress = Progress.STATE
-    return WorkerBar(start=controls.can_start and not closing, pause=controls.can_pause and not closing,
-                     stop=controls.can_stop and not closing,
+    allowed = controls.commands
+    return WorkerBar(start=allowed.start and not closing, pause=allowed.pause and not closing,
+                     stop=allowed.stop and not closing,
                      resume=controls.alive and status.state == WorkerState.PAUSED, progress=progress,
                      backlog_base=backlog_base, done=counters.linked - backlog_base, waiting=counters.waiting)
 

@@ -12,20 +12,23 @@ import logging
 from collections.abc import Mapping
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from biztel_desk.domain.vocabulary import LINK_STATUSES, word
 from biztel_desk.services.attention import Attention, AttentionKind, Overall, overall, settings_attention
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.link_runtime import WorkerStatus
+from biztel_desk.ui.boxes import named
 from biztel_desk.ui.notifier import Notifier
 from biztel_desk.ui.tasks import Watch
+from biztel_desk.ui.widgets import ATTENTION, ERROR_COLOR, STATUS_COLORS, row, text_label
 
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 5000
-BADGE_BACKGROUND, BADGE_TEXT = "#fde7e9", "#b00020"  # the setting list's 要対応 pill (ui/widgets.STATUS_COLORS)
-ALERT = "#c62828"  # the tray's 要対応 dot (ui/tray.BADGE_COLORS)
+BADGE_BACKGROUND, BADGE_TEXT = STATUS_COLORS[ATTENTION]  # the setting list's 要対応 pill
+ALERT = ERROR_COLOR  # the tray's 要対応 dot (ui/tray.BADGE_COLORS)
+ALERT_STYLE = f"color: {BADGE_TEXT}; font-weight: bold;"  # 要対応 and ブラウザでログイン… in the status bar
 
 
 class AttentionWatch(Watch):
@@ -54,10 +57,6 @@ class AttentionWatch(Watch):
         if self._closed:
             return
         self.jobs.run("read", self._read(self.worker_status), on_error=self._on_read_failed)  # newer wins
-
-    def first(self, setting: str | None) -> Attention | None:
-        found = self.attention.get(setting or "")
-        return found[0] if found else None
 
     async def _read(self, status: WorkerStatus | None) -> None:
         context = self.context
@@ -102,23 +101,16 @@ class AttentionBadge(QWidget):
         super().__init__(parent)
         self.setObjectName("attentionBadge")
         self.attention: Attention | None = None
-        self.pill = QLabel()
-        self.pill.setObjectName("attentionPill")
+        self.pill = named(QLabel(), "attentionPill")
         self.pill.setStyleSheet(f"background: {BADGE_BACKGROUND}; color: {BADGE_TEXT}; font-weight: bold;"
                                 f" border: 1px solid {BADGE_TEXT}; border-radius: 9px; padding: 1px 10px;")
         self.pill.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.reason = QLabel()
-        self.reason.setObjectName("attentionReason")
-        self.reason.setWordWrap(True)
-        self.reason.setTextFormat(Qt.TextFormat.PlainText)
-        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason = text_label(name="attentionReason", selectable=True)
         self.reason.setStyleSheet(f"color: {BADGE_TEXT};")
         self.reason.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = row(self.pill, (self.reason, 1), parent=self, margins=0)
         layout.setSpacing(10)
-        layout.addWidget(self.pill, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.reason, 1)
+        layout.setAlignment(self.pill, Qt.AlignmentFlag.AlignTop)
         self.hide()
 
     def show_attention(self, found: tuple[Attention, ...], lang: str) -> None:

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
-from PySide6.QtWidgets import (
-    QFrame,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QPushButton,
-    QToolBar,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMessageBox, QToolBar, QWidget
 
-from biztel_desk.ui.widgets import ask, column, row
+from biztel_desk.ui.boxes import named
+from biztel_desk.ui.chrome import pinned
+from biztel_desk.ui.widgets import ask, button, column, row
 
 _STYLE = """
 QFrame#demoBanner { background: #fff4ce; border-bottom: 1px solid #e0c36a; }
@@ -35,34 +29,25 @@ class DemoBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("demoBanner")
         self.setStyleSheet(_STYLE)
-        self.text_label = QLabel(
-            self.tr("デモモード: 表示されているのはデモ用のデータです(Salesforceには接続していません)")
-        )
-        self.text_label.setObjectName("demoBannerText")
-        self.detail_label = QLabel(
-            self.tr("通話は数秒ごとに自動で作成され、このPC内のデモ用Salesforce組織に活動履歴として連携されます。")
-        )
-        self.detail_label.setObjectName("demoBannerDetail")
+        self.text_label = named(QLabel(
+            self.tr("デモモード: 表示されているのはデモ用のデータです(Salesforceには接続していません)")), "demoBannerText")
+        self.detail_label = named(QLabel(
+            self.tr("通話は数秒ごとに自動で作成され、このPC内のデモ用Salesforce組織に活動履歴として連携されます。")),
+            "demoBannerDetail")
         self.detail_label.setWordWrap(True)
-        self.connect_button = QPushButton(self.tr("実際のSalesforceに接続"))
-        self.connect_button.setObjectName("primaryButton")
-        self.connect_button.setToolTip(self.tr("デモを終了し、セットアップウィザードでお使いのSalesforceに接続します"))
+        self.connect_button = button(self.tr("実際のSalesforceに接続"), self.request_connect, name="primaryButton",
+                                     tooltip=self.tr("デモを終了し、セットアップウィザードでお使いのSalesforceに接続します"))
         texts = QWidget()
         column(self.text_label, self.detail_label, parent=texts, margins=0).setSpacing(2)
         layout = row((texts, 1), self.connect_button, parent=self)
         layout.setContentsMargins(14, 8, 14, 8)
         layout.setSpacing(12)
-        self.connect_button.clicked.connect(self._on_connect_button_clicked)
 
     @classmethod
     def attach(cls, window: QMainWindow) -> DemoBanner:
         """Put a banner across the top of ``window``: a fixed tool bar row above the window's own tool bars."""
         banner = cls()
-        bar = QToolBar(window)
-        bar.setObjectName("demoBannerBar")
-        bar.setMovable(False)
-        bar.setFloatable(False)
-        bar.toggleViewAction().setEnabled(False)  # the banner cannot be hidden from the tool bar menu
+        bar = pinned(QToolBar(window), "demoBannerBar")  # the banner cannot be hidden from the tool bar menu
         bar.setStyleSheet("QToolBar#demoBannerBar { border: none; padding: 0; spacing: 0; }")
         bar.addWidget(banner)
         window.setWindowTitle(QCoreApplication.translate("DemoBanner", "{0} [デモ]").format(window.windowTitle()))
@@ -90,10 +75,6 @@ class DemoBanner(QFrame):
         )
         if answer == QMessageBox.StandardButton.Ok:
             self.connect_requested.emit()
-
-    @Slot()
-    def _on_connect_button_clicked(self) -> None:
-        self.request_connect()
 
 
 def show_launch_failed(parent: QWidget | None, *, demo: bool) -> None:

@@ -28,13 +28,10 @@ class GuiThreadCollector(QObject):
 
     def check(self) -> None:
         """What the automatic collector would have done since the last tick, now, on the GUI thread."""
-        first, second, third = gc.get_count()
-        if first > self.threshold[0]:
-            gc.collect(0)
-            if second > self.threshold[1]:
-                gc.collect(1)
-                if third > self.threshold[2]:
-                    gc.collect(2)
+        for generation, (count, threshold) in enumerate(zip(gc.get_count(), self.threshold, strict=True)):
+            if count <= threshold:  # an older generation is collected only after the younger ones
+                break
+            gc.collect(generation)
 
     def stop(self) -> None:
         self.timer.stop()

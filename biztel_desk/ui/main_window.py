@@ -19,8 +19,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QPushButton,
-    QSizePolicy,
     QSplitter,
     QStyle,
     QTabWidget,
@@ -33,7 +31,7 @@ from biztel_desk.domain.messages import ProblemsError
 from biztel_desk.services import os_service
 from biztel_desk.services.account_login import settings_needing_login
 from biztel_desk.services.context import AppContext
-from biztel_desk.services.link_owners import send_now_refusal
+from biztel_desk.services.link_owners import ServiceState, send_now_refusal
 from biztel_desk.services.link_runtime import LinkRuntime, LinkWorker, WorkerCounters, WorkerState, WorkerStatus
 from biztel_desk.services.window_view import (
     Handover,
@@ -48,7 +46,9 @@ from biztel_desk.services.window_view import (
     worker_bar,
 )
 from biztel_desk.ui.account_form import system_browser
-from biztel_desk.ui.attention import AttentionWatch, notify
+from biztel_desk.ui.attention import ALERT_STYLE, AttentionWatch, notify
+from biztel_desk.ui.boxes import named
+from biztel_desk.ui.chrome import ElidedLabel, action, add_actions, pinned
 from biztel_desk.ui.crash import known_message
 from biztel_desk.ui.dialogs.account_dialog import AccountDialog
 from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
@@ -58,14 +58,13 @@ from biztel_desk.ui.dialogs.verify_dialog import VerifyRunner
 from biztel_desk.ui.edit_guard import EditGuard
 from biztel_desk.ui.lease_watch import LeaseWatcher
 from biztel_desk.ui.notifier import Notifier
-from biztel_desk.ui.service_console import ServiceConsole
 from biztel_desk.ui.style import STYLESHEET
 from biztel_desk.ui.tabs.basic_tab import BasicTab
 from biztel_desk.ui.tabs.history_tab import HistoryTab
 from biztel_desk.ui.tabs.objects_tab import ObjectsTab
 from biztel_desk.ui.tabs.targets_tab import TargetsTab
 from biztel_desk.ui.tray import AppTray
-from biztel_desk.ui.widgets import ATTENTION, STATUS_ROLE, StatusBadgeDelegate, ask, column, row, status_text
+from biztel_desk.ui.widgets import ATTENTION, STATUS_ROLE, StatusBadgeDelegate, ask, button, column, row, status_text
 from biztel_desk.ui.worker_controller import WorkerController
 
 if TYPE_CHECKING:
@@ -105,7 +104,6 @@ class MainWindow(QMainWindow):
         # The link worker (None in tests of the window alone); each setting's 録音連携ステータス decides what it sends.
         self.worker_controller = WorkerController(worker, self) if worker is not None else None
         # This PC's background service, while it runs, links instead of the window: the window is its console.
-        self.console = ServiceConsole(self)
         self._handover = Handover()  # the window's worker or the service (services/window_view.py)
         # OS notifications for what needs the admin (once per kind and setting, not at every refresh), and what
         # needs it: re-read in a job when the worker's status changes (services/attention.py decides).
@@ -117,7 +115,6 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLESHEET)
         self._build_tabs()
         self._build_side_panel()
-        self._build_central()
         self._build_menus()
         self._build_status_bar()
         self._build_worker_bar()
@@ -143,46 +140,37 @@ class MainWindow(QMainWindow):
         self.history_tab = HistoryTab(self.context)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.basic_tab, self.tr("基本情報"))
-        self.tabs.addTab(self.objects_tab, self.tr("オブジェクト"))
-        self.tabs.addTab(self.targets_tab, self.tr("連携対象"))
-        self.tabs.addTab(self.history_tab, self.tr("連携通話履歴"))
+        for tab, title in ((self.basic_tab, self.tr("基本情報")), (self.objects_tab, self.tr("オブジェクト")),
+                           (self.targets_tab, self.tr("連携対象")), (self.history_tab, self.tr("連携通話履歴"))):
+            self.tabs.addTab(tab, title)
+            tab.changed.connect(self.refresh)
         self.edit_guard = EditGuard(self)  # asks before unsaved edits are left; 設定確認 goes through it too
         self.basic_tab.saved.connect(self._on_basic_tab_saved)
-        self.basic_tab.changed.connect(self.refresh)
+        self.basic_tab.account_dialog_requested.connect(self.open_account_dialog)
         self.history_tab.retried.connect(self._on_history_tab_retried)
         self.verify_runner = VerifyRunner(self.context, self)
         self.verify_runner.started.connect(self._on_verify_runner_started)
         self.verify_runner.finished.connect(self._on_verify_runner_done)
         self.verify_runner.failed.connect(self._on_verify_runner_done)
-        self.basic_tab.account_dialog_requested.connect(self._on_account_action_triggered)
-        for tab in (self.objects_tab, self.targets_tab, self.history_tab):
-            tab.changed.connect(self.refresh)
 
     def _build_side_panel(self) -> None:
-        title = QLabel(self.tr("連携設定"))
-        title.setObjectName("panelTitle")
-        self.setting_list = QListWidget()
-        self.setting_list.setObjectName("settingList")
+        """連携設定: the list of settings with their badges, 新規 and 削除; the tabs beside it in a splitter."""
+        self.setting_list = named(QListWidget(), "settingList")
         self.setting_list.setItemDelegate(StatusBadgeDelegate(self.setting_list))
         self.setting_list.setMinimumWidth(200)
         self.setting_list.setUniformItemSizes(True)
-        self.new_button = QPushButton(self.tr("新規"))
-        self.new_button.setToolTip(self.tr("新しい連携設定を作成します"))
-        self.delete_button = QPushButton(self.tr("削除"))
-        self.delete_button.setToolTip(self.tr("選択した連携設定を削除します"))
+        self.setting_list.currentRowChanged.connect(self._on_setting_list_current_row_changed)
+        self.new_button = button(self.tr("新規"), self._on_new_button_clicked,
+                                 tooltip=self.tr("新しい連携設定を作成します"))
+        self.delete_button = button(self.tr("削除"), self._on_delete_button_clicked,
+                                    tooltip=self.tr("選択した連携設定を削除します"))
         buttons = row(self.new_button, self.delete_button)
         buttons.setSpacing(8)
-        self.side_panel = QWidget()
-        self.side_panel.setObjectName("sidePanel")
+        self.side_panel = named(QWidget(), "sidePanel")
+        title = named(QLabel(self.tr("連携設定")), "panelTitle")
         layout = column(title, (self.setting_list, 1), buttons, parent=self.side_panel)
         layout.setContentsMargins(12, 12, 8, 12)
         layout.setSpacing(8)
-        self.setting_list.currentRowChanged.connect(self._on_setting_list_current_row_changed)
-        self.new_button.clicked.connect(self._on_new_button_clicked)
-        self.delete_button.clicked.connect(self._on_delete_button_clicked)
-
-    def _build_central(self) -> None:
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.side_panel)
@@ -193,91 +181,63 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
     def _build_menus(self) -> None:
-        """The menu bar from one table: (menu, [(attribute, text, shortcut, role, slot) or None for a separator])."""
+        """The menu bar: each action with what it does, then each menu's title and its actions (None: a separator)."""
         role = QAction.MenuRole
-        menus: list[tuple[str, list[tuple[str, str, QKeySequence | None, QAction.MenuRole | None,
-                                          Callable[[], object]] | None]]] = [
-            (self.tr("ファイル(&F)"), [
-                ("import_action", self.tr("通話履歴を取り込む(&I)…"), QKeySequence("Ctrl+I"), None,
-                 self._on_import_action_triggered),
-                None,
-                ("quit_action", self.tr("終了(&X)"), QKeySequence(QKeySequence.StandardKey.Quit), role.QuitRole,
-                 self.close),
-            ]),
-            (self.tr("設定(&S)"), [
-                ("account_action", self.tr("Salesforceアカウント(&A)…"), None, None, self._on_account_action_triggered),
-                ("system_action", self.tr("システム設定(&Y)…"), None, role.PreferencesRole,
-                 self._on_system_action_triggered),
-                ("ingest_action", self.tr("通話の取り込み元(&R)…"), None, None, self._on_ingest_action_triggered),
-                None,
-                ("checklist_action", self.tr("Salesforce側チェックリスト(&C)…"), None, None,
-                 self._on_checklist_action_triggered),
-                ("setup_org_action", self.tr("Salesforce側の自動設定(&O)…"), None, None,
-                 self._on_setup_org_action_triggered),
-            ]),
-            (self.tr("ヘルプ(&H)"), [
-                ("setup_wizard_action", self.tr("はじめに(セットアップウィザード)(&W)…"), None, None,
-                 self._on_setup_wizard_action_triggered),
-                ("log_action", self.tr("ログを表示(&L)…"), None, None, self._on_log_action_triggered),
-                None,
-                ("about_action", self.tr("バージョン情報(&A)"), None, role.AboutRole, self._on_about_action_triggered),
-            ]),
-        ]
-        for title, entries in menus:
-            menu = self.menuBar().addMenu(title)
-            for entry in entries:
-                if entry is None:
-                    menu.addSeparator()
-                    continue
-                attribute, text, shortcut, menu_role, slot = entry
-                action = menu.addAction(text)
-                if shortcut is not None:
-                    action.setShortcut(shortcut)
-                if menu_role is not None:
-                    action.setMenuRole(menu_role)
-                action.triggered.connect(slot)
-                setattr(self, attribute, action)
+        self.import_action = action(self.tr("通話履歴を取り込む(&I)…"), self.open_import_dialog, self,
+                                    shortcut=QKeySequence("Ctrl+I"))
+        self.quit_action = action(self.tr("終了(&X)"), self.close, self, shortcut=QKeySequence.StandardKey.Quit,
+                                  role=role.QuitRole)
+        self.account_action = action(self.tr("Salesforceアカウント(&A)…"), self.open_account_dialog, self)
+        self.system_action = action(self.tr("システム設定(&Y)…"), self._open_system_dialog, self,
+                                    role=role.PreferencesRole)
+        self.ingest_action = action(self.tr("通話の取り込み元(&R)…"), self._open_ingest_dialog, self)
+        self.checklist_action = action(self.tr("Salesforce側チェックリスト(&C)…"), lambda: self._exec_dialog(
+            ChecklistDialog(self.context, self, setting_name=self._selected)), self)
+        self.setup_org_action = action(self.tr("Salesforce側の自動設定(&O)…"), self._open_setup_org_dialog, self)
+        self.setup_wizard_action = action(self.tr("はじめに(セットアップウィザード)(&W)…"), self._start_setup, self)
+        self.log_action = action(self.tr("ログを表示(&L)…"), self.open_log_viewer, self)
+        self.about_action = action(self.tr("バージョン情報(&A)"), self._show_about, self, role=role.AboutRole)
+        for title, actions in (
+            (self.tr("ファイル(&F)"), (self.import_action, None, self.quit_action)),
+            (self.tr("設定(&S)"), (self.account_action, self.system_action, self.ingest_action, None,
+                                  self.checklist_action, self.setup_org_action)),
+            (self.tr("ヘルプ(&H)"), (self.setup_wizard_action, self.log_action, None, self.about_action)),
+        ):
+            add_actions(self.menuBar().addMenu(title), actions)
 
     def _build_status_bar(self) -> None:
         """The status bar's pieces in one ordered list, left to right (a new piece is one more line here; nothing
-        is inserted at a counted index). Stretch 1 gives way first when the bar is full."""
+        is inserted at a counted index). The setting's line, the owner and the worker's message give way when the
+        bar is full: they end in "…" and their tooltips hold the whole text; the counters never do."""
         # 要再ログイン: one click opens the account and starts the browser sign-in.
-        self.relogin_button = QPushButton(self.tr("ブラウザでログイン…"))
-        self.relogin_button.setObjectName("reloginButton")
+        self.relogin_button = button(self.tr("ブラウザでログイン…"), self._on_relogin_button_clicked,
+                                     name="reloginButton")
         self.relogin_button.setFlat(True)
-        self.relogin_button.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.relogin_button.setStyleSheet(ALERT_STYLE)
         self.relogin_button.hide()
-        self.relogin_button.clicked.connect(self._on_relogin_button_clicked)
         # この設定は DESK-A が連携中: another desktop (or a sync on this PC) holds the setting's lease.
-        owner_label = QLabel()
-        owner_label.setObjectName("ownerLabel")
-        owner_label.setStyleSheet("color: #9a6700; font-weight: bold;")  # before its margins: a style sheet resets them
-        made = {"relogin_button": self.relogin_button, "owner_label": owner_label}
-        bar = self.statusBar()
-        # (label attribute, margin, stretch, permanent: kept at the right, never covered by a temporary message)
-        for name, margin, stretch, permanent in (
-            ("link_status_label", 8, 0, False),
-            ("relogin_button", 0, 0, False),
-            ("owner_label", 8, 0, False),
-            ("worker_message_label", 4, 1, False),
-            ("jobs_label", 8, 0, True),
-            ("counters_label", 4, 0, True),
-            ("api_label", 4, 0, True),
-            ("worker_label", 8, 0, True),
+        self.owner_label = ElidedLabel(name="ownerLabel", min_width=80)
+        self.owner_label.setStyleSheet("color: #9a6700; font-weight: bold;")  # before its margins: a style sheet resets them
+        self.link_status_label = ElidedLabel(min_width=120)
+        self.worker_message_label = ElidedLabel()
+        self.jobs_label, self.counters_label, self.api_label, self.worker_label = (QLabel() for _ in range(4))
+        # (widget, margin, stretch, permanent: kept at the right, never covered by a temporary message)
+        for widget, margin, stretch, permanent in (
+            (self.link_status_label, 8, 0, False),
+            (self.relogin_button, 0, 0, False),
+            (self.owner_label, 8, 0, False),
+            (self.worker_message_label, 4, 1, False),
+            (self.jobs_label, 8, 0, True),
+            (self.counters_label, 4, 0, True),
+            (self.api_label, 4, 0, True),
+            (self.worker_label, 8, 0, True),
         ):
-            widget = made.get(name) or QLabel()
             if margin:
                 widget.setContentsMargins(margin, 0, margin, 0)
-            setattr(self, name, widget)
-            if permanent:
-                bar.addPermanentWidget(widget, stretch)
-            else:
-                bar.addWidget(widget, stretch)
+            add = self.statusBar().addPermanentWidget if permanent else self.statusBar().addWidget
+            add(widget, stretch)
         self.counters_label.setToolTip(self.tr("すべての連携設定の連携ジョブ数(左は選択中の連携設定の件数)"))
         self.api_label.setToolTip(self.tr("Salesforceの1日のAPI要求数(使用数 / 上限)"))
-        # The message gives way when the bar is full (its tooltip keeps the whole text); the counters never do.
-        self.worker_message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.worker_message_label.setMinimumWidth(60)
         self._relogin_account: str | None = None
         # Handed to the account dialog for the sign-in (tests: a scripted HTTP client and any free port).
         self.open_browser: Callable[[str], object] = system_browser
@@ -288,42 +248,31 @@ class MainWindow(QMainWindow):
 
     def _build_worker_bar(self) -> None:
         """開始 / 休止 / 停止 and the backlog progress on a toolbar; counters, API usage, message in the status bar."""
-        style = self.style()
-        self.worker_toolbar = QToolBar(self.tr("連携ワーカー"), self)
-        self.worker_toolbar.setObjectName("workerToolbar")
-        self.worker_toolbar.setMovable(False)
-        self.worker_toolbar.setFloatable(False)
-        self.worker_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.worker_toolbar.setIconSize(QSize(16, 16))
-        self.worker_toolbar.toggleViewAction().setEnabled(False)  # no way to lose the controls by accident
-        title = QLabel(self.tr("連携ワーカー"))
-        title.setObjectName("panelTitle")
+        icon, pixmap = self.style().standardIcon, QStyle.StandardPixmap
+        # 開始 / 休止 / 停止: for the window's worker or this PC's service (``run`` / ``pause`` / ``stop``)
+        self.start_action = action(self.tr("開始"), lambda: self._command_worker("run"), self,
+                                   icon=icon(pixmap.SP_MediaPlay), tooltip=self.tr("連携を開始します(休止中なら再開します)"))
+        self.pause_action = action(self.tr("休止"), lambda: self._command_worker("pause"), self,
+                                   icon=icon(pixmap.SP_MediaPause),
+                                   tooltip=self.tr("送信中のバッチを終えてから送信を休止します"))
+        self.stop_action = action(self.tr("停止"), lambda: self._command_worker("stop"), self,
+                                  icon=icon(pixmap.SP_MediaStop),
+                                  tooltip=self.tr("送信中のバッチを終えてからワーカーを終了します"))
+        self.worker_actions = [self.start_action, self.pause_action, self.stop_action]
+        for worker_action in self.worker_actions:
+            worker_action.setEnabled(self.worker_controller is not None)
+        title = named(QLabel(self.tr("連携ワーカー")), "panelTitle")
         title.setContentsMargins(8, 0, 8, 0)
-        self.worker_toolbar.addWidget(title)
-        # 開始 / 休止 / 停止: (icon, text, tooltip, command for the window's worker or this PC's service)
-        self.worker_actions: list[QAction] = []
-        for pixmap, text, tip, command in (
-            (QStyle.StandardPixmap.SP_MediaPlay, self.tr("開始"), self.tr("連携を開始します(休止中なら再開します)"), "run"),
-            (QStyle.StandardPixmap.SP_MediaPause, self.tr("休止"), self.tr("送信中のバッチを終えてから送信を休止します"), "pause"),
-            (QStyle.StandardPixmap.SP_MediaStop, self.tr("停止"), self.tr("送信中のバッチを終えてからワーカーを終了します"), "stop"),
-        ):
-            action = QAction(style.standardIcon(pixmap), text, self)
-            action.setToolTip(tip)
-            action.setEnabled(self.worker_controller is not None)
-            action.triggered.connect(lambda _checked=False, command=command: self._command_worker(command))
-            self.worker_toolbar.addAction(action)
-            self.worker_actions.append(action)
-        self.start_action, self.pause_action, self.stop_action = self.worker_actions
-        self.worker_toolbar.addSeparator()
         self.progress_bar = QProgressBar()
         self.progress_bar.setFixedWidth(220)
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
-        self.progress_bar.setTextVisible(True)
         self.progress_label = QLabel()
         self.progress_label.setContentsMargins(8, 0, 8, 0)
-        self.worker_toolbar.addWidget(self.progress_bar)
-        self.worker_toolbar.addWidget(self.progress_label)
+        self.worker_toolbar = pinned(QToolBar(self.tr("連携ワーカー"), self), "workerToolbar")
+        self.worker_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.worker_toolbar.setIconSize(QSize(16, 16))
+        add_actions(self.worker_toolbar, (title, *self.worker_actions, None, self.progress_bar, self.progress_label))
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.worker_toolbar)
 
         self._backlog_base: int | None = None  # linked count when the current backlog began
@@ -335,9 +284,8 @@ class MainWindow(QMainWindow):
         self._history_timer.timeout.connect(self._refresh_history)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         controller = self.worker_controller
-        self.worker_toolbar.setVisible(controller is not None)
-        self.counters_label.setVisible(controller is not None)
-        self.api_label.setVisible(controller is not None)
+        for widget in (self.worker_toolbar, self.counters_label, self.api_label):
+            widget.setVisible(controller is not None)
         if controller is None:
             return
         controller.status_changed.connect(self._on_worker_controller_status_changed)
@@ -352,15 +300,22 @@ class MainWindow(QMainWindow):
         """Show the link worker's state (「停止中」「送信中」…) at the right of the status bar."""
         self.worker_label.setText(self.tr("ワーカー: {0}").format(text))
 
-    def worker_state_text(self, state: WorkerState) -> str:
-        texts = {
-            WorkerState.STOPPED: self.tr("停止中"),
-            WorkerState.RUNNING: self.tr("実行中"),
-            WorkerState.PAUSED: self.tr("休止中"),
-            WorkerState.WAITING_FOR_LIMIT: self.tr("API上限待ち"),
-            WorkerState.ERROR: self.tr("エラー"),
+    def state_words(self, state: str) -> tuple[str, str, str]:
+        """A link worker's state (engine.worker.WorkerState; this PC's service reports the same ones) in words: the
+        window's worker's, the service's, and the service's headline on the toolbar. An unknown state reads as
+        running."""
+        words = {
+            "stopped": (self.tr("停止中"), self.tr("サービスが停止中"), self.tr("バックグラウンド連携(このPCのサービス)は停止中")),
+            "running": (self.tr("実行中"), self.tr("サービスが連携中"), self.tr("バックグラウンド連携(このPCのサービス)が連携中")),
+            "paused": (self.tr("休止中"), self.tr("サービスが休止中"), self.tr("バックグラウンド連携(このPCのサービス)は休止中")),
+            "waiting_for_limit": (self.tr("API上限待ち"), self.tr("サービスがAPI上限待ち"),
+                                  self.tr("バックグラウンド連携(このPCのサービス)はAPI上限待ち")),
+            "error": (self.tr("エラー"), self.tr("サービスでエラー"), self.tr("バックグラウンド連携(このPCのサービス)でエラー")),
         }
-        return texts[state]
+        return words.get(state, words["running"])
+
+    def worker_state_text(self, state: WorkerState) -> str:
+        return self.state_words(state)[0]
 
     def select_setting(self, name: str | None) -> bool:
         """Select a setting as the user would (asks about unsaved edits); False if the user cancelled."""
@@ -389,10 +344,6 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.open_import_dialog(paths)
 
-    @Slot()
-    def _on_import_action_triggered(self) -> None:
-        self.open_import_dialog()
-
     @Slot(int)
     def _on_import_dialog_imported(self, _count: int) -> None:
         if self.worker_controller is not None:
@@ -419,6 +370,9 @@ class MainWindow(QMainWindow):
         self.attention_watch.refresh()
 
     # --- selection -----------------------------------------------------------------------------------------
+
+    def _names(self) -> list[str]:
+        return [summary.name for summary in self.context.config.list_settings()]
 
     def _populate_list(self, select: str | None) -> None:
         self._populating = True
@@ -461,16 +415,14 @@ class MainWindow(QMainWindow):
 
     def _show_attention_in_tab(self) -> None:
         name = self.basic_tab.setting_name() if not self.basic_tab.is_new() else None
-        found = self.attention_watch.attention.get(name or "", ())
-        self.basic_tab.show_attention(found)
+        self.basic_tab.show_attention(self.attention_watch.attention.get(name or "", ()))
 
     def _name_at(self, row: int) -> str | None:
         item = self.setting_list.item(row) if row >= 0 else None
         return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
 
     def _select(self, name: str | None) -> None:
-        names = [summary.name for summary in self.context.config.list_settings()]
-        if name not in names:
+        if name not in self._names():
             name = None
         self._selected = name
         self._populate_list(name)
@@ -479,21 +431,19 @@ class MainWindow(QMainWindow):
         self._show_attention_in_tab()
         self._update_status_bar()
 
-    def _show_relogin(self, setting: str | None) -> None:
+    def _show_relogin(self, setting: str) -> None:
         """要対応 of the selected setting, said in the status bar (the reasons in the tooltip); for an account that
         must sign in again in the browser, with the button to do it."""
-        found = self.attention_watch.attention.get(setting or "", ())
-        account = settings_needing_login(self.context.config, self.context.secrets).get(setting or "")
+        found = self.attention_watch.attention.get(setting, ())
+        account = settings_needing_login(self.context.config, self.context.secrets).get(setting)
         self._relogin_account = relogin_account(found, account)
         self.relogin_button.setVisible(self._relogin_account is not None)
+        label = self.link_status_label
         if found:
             titles = "、".join(attention.title(self.context.lang) for attention in found)
-            self.link_status_label.setText(self.link_status_label.text() + self.tr(" — 要対応: {0}").format(titles))
-            self.link_status_label.setToolTip("\n".join(attention.reason for attention in found))
-            self.link_status_label.setStyleSheet("color: #b00020; font-weight: bold;")
-        else:
-            self.link_status_label.setToolTip("")
-            self.link_status_label.setStyleSheet("")
+            label.setText(label.text() + self.tr(" — 要対応: {0}").format(titles))
+        label.set_detail("\n".join(attention.reason for attention in found))
+        label.setStyleSheet(ALERT_STYLE if found else "")
 
     @Slot()
     def _on_relogin_button_clicked(self) -> None:
@@ -512,30 +462,28 @@ class MainWindow(QMainWindow):
         owner = self.lease_watcher.owners.get(self._selected or "") if not self.basic_tab.is_new() else None
         if owner is None:
             self.owner_label.setText("")
-            self.owner_label.setToolTip("")
+            self.owner_label.set_detail("")
             return
         if owner.service:
-            self.owner_label.setText(self.console.owner())
+            self.owner_label.setText(self.tr("この設定はバックグラウンド連携(このPCのサービス)が連携中"))
         elif owner.this_host:
             self.owner_label.setText(self.tr("この設定はこのPCの別のプロセス(PID {0})が連携中").format(owner.pid or "?"))
         else:
             self.owner_label.setText(self.tr("この設定は {0} が連携中").format(owner.host))
         age = "?" if owner.heartbeat_age_s is None else f"{max(owner.heartbeat_age_s, 0):.0f}"
-        self.owner_label.setToolTip(self.tr(
+        self.owner_label.set_detail(self.tr(
             "最後の応答は{0}秒前です。その間、この画面のワーカーはこの設定を送信しません。"
             "相手が止まるか接続が切れると、数秒で引き継ぎます。").format(age))
 
     def _update_status_bar(self) -> None:
         self.relogin_button.hide()
         self._update_owner_label()
-        name = self._selected
-        if self.basic_tab.is_new():
-            self.link_status_label.setText(self.tr("新しい連携設定(未保存)"))
-            self.jobs_label.setText("")
-            return
-        setting = self.context.config.get_setting(name) if name else None
+        self.link_status_label.set_detail("")
+        new = self.basic_tab.is_new()
+        setting = self.context.config.get_setting(self._selected) if self._selected and not new else None
         if setting is None:
-            self.link_status_label.setText(self.tr("連携設定が選択されていません"))
+            self.link_status_label.setText(self.tr("新しい連携設定(未保存)") if new
+                                           else self.tr("連携設定が選択されていません"))
             self.jobs_label.setText("")
             return
         self.link_status_label.setText(self.tr("録音連携ステータス: {0}").format(status_text(setting.status)))
@@ -547,48 +495,41 @@ class MainWindow(QMainWindow):
     # --- preferences ---------------------------------------------------------------------------------------
 
     def _restore_preferences(self) -> None:
-        geometry = self.context.config.preference(PREF_GEOMETRY)
+        preference = self.context.config.preference
+        geometry, splitter = preference(PREF_GEOMETRY), preference(PREF_SPLITTER)
         if isinstance(geometry, str) and geometry:
             self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
         else:
             self.resize(1100, 720)
-        splitter = self.context.config.preference(PREF_SPLITTER)
         if isinstance(splitter, str) and splitter:
             self.splitter.restoreState(QByteArray.fromBase64(splitter.encode("ascii")))
-        selected = self.context.config.preference(PREF_SELECTED)
-        names = [summary.name for summary in self.context.config.list_settings()]
-        if selected not in names:
-            selected = names[0] if names else None
-        self._select(selected)
-        tab = self.context.config.preference(PREF_TAB, 0)
+        names = self._names()
+        selected = preference(PREF_SELECTED)
+        self._select(selected if selected in names else names[0] if names else None)
+        tab = preference(PREF_TAB, 0)
         if isinstance(tab, int) and 0 <= tab < self.tabs.count():
             self.tabs.setCurrentIndex(tab)
 
     def _save_preferences(self) -> None:
-        config = self.context.config
-        config.set_preference(PREF_GEOMETRY, self.saveGeometry().toBase64().data().decode("ascii"))
-        config.set_preference(PREF_SPLITTER, self.splitter.saveState().toBase64().data().decode("ascii"))
-        config.set_preference(PREF_SELECTED, self._selected)
-        config.set_preference(PREF_TAB, self.tabs.currentIndex())
+        for key, value in ((PREF_GEOMETRY, self.saveGeometry().toBase64().data().decode("ascii")),
+                           (PREF_SPLITTER, self.splitter.saveState().toBase64().data().decode("ascii")),
+                           (PREF_SELECTED, self._selected), (PREF_TAB, self.tabs.currentIndex())):
+            self.context.config.set_preference(key, value)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        if not self.edit_guard.confirm_leave(self.close):
-            event.ignore()
-            return
-        if self._closing:  # events processed while the worker stops may bring a second close
+        # A second close may come from the events processed while the worker stops.
+        if not self.edit_guard.confirm_leave(self.close) or self._closing:
             event.ignore()
             return
         if not self._quitting and self._offers_tray():
             choice = ask_close_action(self, self.context.config)
-            if choice is None:  # キャンセル
-                event.ignore()
-                return
-            if choice == CloseAction.TRAY:  # linking goes on; the tray icon brings the window back
-                self._to_tray()
+            if choice != CloseAction.QUIT:  # キャンセル, or トレイ: linking goes on, the tray icon brings it back
+                if choice == CloseAction.TRAY:
+                    self._to_tray()
                 event.ignore()
                 return
         if self.tray is not None:  # it was in the tray: the app does not quit with a hidden window by itself
-            self.tray.hide()
+            self.tray.icon.hide()
             QApplication.setQuitOnLastWindowClosed(True)
             if self.quits_app:
                 QTimer.singleShot(0, QApplication.quit)
@@ -628,7 +569,7 @@ class MainWindow(QMainWindow):
             self.notifier.use_tray(self.tray.icon)
             if self.worker_controller is not None:
                 self._show_tray_state(self.worker_controller.status)
-        self.tray.show()
+        self.tray.icon.show()
         # The window hides, the app goes on (Qt would quit with its last window); a real close quits it.
         QApplication.setQuitOnLastWindowClosed(False)
         self.hide()
@@ -657,7 +598,7 @@ class MainWindow(QMainWindow):
         view = tray_view(self.attention_watch.overall, self.attention_watch.attention, status)
         self.tray.set_state(view.state, view.reason, paused=view.paused)
 
-    # --- the background service's console (ui/service_console.py) ----------------------------------------------
+    # --- the background service's console -----------------------------------------------------------------------
 
     @Slot()
     def _on_lease_watcher_service_changed(self) -> None:
@@ -665,42 +606,53 @@ class MainWindow(QMainWindow):
         if controller is None or self._closing:
             return
         self._handover, step = self._handover.seen(self.lease_watcher.service is not None)
-        if step == "stop" and controller.can_stop:
+        if step == "stop" and controller.commands.stop:
             controller.stop()
         elif step == "start":
             controller.start()
         self._show_worker_status(controller.status)
 
     def _command_service(self, command: str) -> None:
-        for action in self.worker_actions:
-            action.setEnabled(False)  # until the service has picked the command up (its row shows it gone)
+        for worker_action in self.worker_actions:
+            worker_action.setEnabled(False)  # until the service has picked the command up (its row shows it gone)
         self.lease_watcher.command(command, on_error=self._on_service_command_failed)
 
     def _on_service_command_failed(self, error: BaseException) -> None:
         message = known_message(error, self.context.lang, self.context.database.location)
         if message is None:
             raise error
-        self.worker_message_label.setText(self.console.refused(message))
+        self.worker_message_label.setText(self.tr("バックグラウンド連携へ指示を送れませんでした。{0}").format(message))
+
+    def _show_service(self, service: ServiceState) -> str:
+        """The worker toolbar as the console of this PC's service: its state, its headline with the last heartbeat;
+        the status bar's message returned (a command on its way, else the service's own last message)."""
+        _word, state, headline = self.state_words(service.state)
+        self.set_worker_state(state)
+        age = round(max(service.heartbeat_age_s, 0.0))
+        self.progress_label.setText(self.tr("{0}(最終応答 {1}秒前)").format(headline, age))
+        if service.command is not None:
+            return self.tr("サービスへの指示を送りました。数秒で反映されます。")
+        return service.message
 
     # --- the link worker -----------------------------------------------------------------------------------
 
     def _show_worker_status(self, status: WorkerStatus) -> None:
         """The worker toolbar and the status bar's worker pieces: the window's own worker, or while this PC's
-        service links, the service's state (services/window_view.py decides, ui/service_console.py words it)."""
+        service links, the service's state (services/window_view.py decides)."""
         controller = self.worker_controller
         if controller is None:
             return
         service = None if self._closing else self.lease_watcher.service
         if service is not None:
             bar = service_bar(service)
-            self.set_worker_state(self.console.state_text(service))
-            message = self.console.message(service)
-            self.progress_label.setText(self.console.line(service))
+            message = self._show_service(service)
         else:
             bar = worker_bar(status, controller, closing=self._closing, backlog_base=self._backlog_base)
             self._backlog_base = bar.backlog_base
             self.set_worker_state(self.worker_state_text(status.state))
-            message = self.console.gone() if self._handover.service_gone and not controller.alive else status.message
+            message = status.message
+            if self._handover.service_gone and not controller.alive:
+                message = self.tr("バックグラウンド連携(このPCのサービス)が停止しました。この画面で連携するには「開始」を押してください。")
             self.attention_watch.set_worker_status(status)
             self._show_tray_state(status)
             self.counters_label.setText(self.tr("全体: {0}").format(overall_counters(status.counters, self.context.lang)))
@@ -713,26 +665,23 @@ class MainWindow(QMainWindow):
             self.progress_bar.setRange(0, max(bar.total, 1))
             self.progress_bar.setValue(bar.done if bar.total else 1)
             self.progress_label.setText(self._progress_text(bar, status.state))
-        for action, enabled in zip(self.worker_actions, (bar.start, bar.pause, bar.stop), strict=True):
-            action.setEnabled(enabled)
+        for worker_action, enabled in zip(self.worker_actions, (bar.start, bar.pause, bar.stop), strict=True):
+            worker_action.setEnabled(enabled)
         self.start_action.setText(self.tr("再開") if bar.resume else self.tr("開始"))
         # The service's counters and backlog are its own: the status bar shows the setting's jobs instead.
-        self.counters_label.setVisible(service is None)
-        self.api_label.setVisible(service is None)
-        for action in self.worker_toolbar.actions():  # a toolbar shows its widgets through their actions
-            if self.worker_toolbar.widgetForAction(action) is self.progress_bar:
-                action.setVisible(service is None)
+        for widget in (self.counters_label, self.api_label):
+            widget.setVisible(service is None)
+        for toolbar_action in self.worker_toolbar.actions():  # a toolbar shows its widgets through their actions
+            if self.worker_toolbar.widgetForAction(toolbar_action) is self.progress_bar:
+                toolbar_action.setVisible(service is None)
         self.worker_message_label.setText(message)
-        self.worker_message_label.setToolTip(message)
 
     def _progress_text(self, bar: WorkerBar, state: WorkerState) -> str:
         waiting = f"{bar.waiting:,}"
-        if bar.progress == Progress.SENDING:
-            return self.tr("送信中… 連携済み {0} / 待機 {1}").format(f"{bar.done:,}", waiting)
-        if bar.progress == Progress.STATE:
-            return self.tr("{0} — 待機 {1}").format(self.worker_state_text(state), waiting)
         texts = {Progress.STOPPING: self.tr("停止しています…"), Progress.PAUSING: self.tr("休止しています…"),
-                 Progress.IDLE: self.tr("送信するものはありません")}
+                 Progress.IDLE: self.tr("送信するものはありません"),
+                 Progress.SENDING: self.tr("送信中… 連携済み {0} / 待機 {1}").format(f"{bar.done:,}", waiting),
+                 Progress.STATE: self.tr("{0} — 待機 {1}").format(self.worker_state_text(state), waiting)}
         return texts[bar.progress]
 
     def _refresh_history(self) -> None:
@@ -821,7 +770,7 @@ class MainWindow(QMainWindow):
         except ProblemsError as error:
             QMessageBox.warning(self, self.tr("連携設定の削除"), error.text(self.context.lang))
             return
-        remaining = [summary.name for summary in self.context.config.list_settings()]
+        remaining = self._names()
         self._select(remaining[0] if remaining else None)
 
     @Slot(str)
@@ -847,24 +796,19 @@ class MainWindow(QMainWindow):
         finally:
             dialog.deleteLater()
 
-    @Slot()
-    def _on_checklist_action_triggered(self) -> None:
-        self._exec_dialog(ChecklistDialog(self.context, self, setting_name=self._selected))
-
-    @Slot()
-    def _on_setup_org_action_triggered(self) -> None:
+    def _open_setup_org_dialog(self) -> None:
         from biztel_desk.ui.dialogs.setup_org_dialog import open_setup_org_dialog
 
         open_setup_org_dialog(self.context, self._selected, self)
 
     @Slot()
-    def _on_account_action_triggered(self) -> None:
+    def open_account_dialog(self) -> None:
+        """Salesforceアカウント…, also the 基本情報 tab's アカウント管理…; a browser sign-in clears 要再ログイン."""
         self._exec_dialog(AccountDialog(self.context, self))
         self.basic_tab.refresh_accounts()
-        self.refresh()  # a browser sign-in clears 要再ログイン
+        self.refresh()
 
-    @Slot()
-    def _on_system_action_triggered(self) -> None:
+    def _open_system_dialog(self) -> None:
         self._exec_dialog(SystemDialog(self.context, self))
         self.history_tab.load(self._selected)  # page size and time zone may have changed
 
@@ -873,14 +817,12 @@ class MainWindow(QMainWindow):
         """The runtime's watched folder and HTTP endpoint (None without a runtime, and in demo mode)."""
         return self.runtime.sources if self.runtime is not None else None
 
-    @Slot()
-    def _on_ingest_action_triggered(self) -> None:
+    def _open_ingest_dialog(self) -> None:
         from biztel_desk.ui.dialogs.ingest_dialog import IngestDialog
 
         self._exec_dialog(IngestDialog(self.context, self.ingest_sources, self))
 
-    @Slot()
-    def _on_setup_wizard_action_triggered(self) -> None:
+    def _start_setup(self) -> None:
         if self.context.demo:
             self.real_setup_requested.emit()  # a wizard on the throw-away profile would connect nothing real
             return
@@ -892,8 +834,7 @@ class MainWindow(QMainWindow):
         self.basic_tab.refresh_accounts()
         self.select_setting(name)
 
-    @Slot()
-    def _on_log_action_triggered(self) -> QDialog:
+    def open_log_viewer(self) -> QDialog:
         from biztel_desk.ui.dialogs.log_viewer import LogViewerDialog
 
         dialog = LogViewerDialog(self.context.data_dir or Path.cwd(), self)
@@ -923,8 +864,7 @@ class MainWindow(QMainWindow):
         label = self.history_tab.status_label
         label.setText(f"{label.text()} {texts.get(reason, '')}".strip())
 
-    @Slot()
-    def _on_about_action_triggered(self) -> None:
+    def _show_about(self) -> None:
         QMessageBox.about(
             self,
             self.tr("バージョン情報"),

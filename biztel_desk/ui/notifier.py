@@ -10,8 +10,11 @@ nothing; what comes while it is shown is added to it, never a second one) and it
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QIcon, QResizeEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSizePolicy, QSystemTrayIcon, QToolBar
+from PySide6.QtGui import QGuiApplication, QIcon, QResizeEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QSizePolicy, QSystemTrayIcon, QToolBar
+
+from biztel_desk.ui.chrome import action, pinned
+from biztel_desk.ui.widgets import ATTENTION, STATUS_COLORS, text_label
 
 NOTIFICATION_MS = 15_000
 
@@ -35,18 +38,15 @@ class Notifier(QObject):
         tray = self._tray_icon()
         if tray is not None:
             tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Warning, NOTIFICATION_MS)
-        else:
-            self._show_fallback(key, title, text)
-        return True
-
-    def _show_fallback(self, key: tuple[str, str], title: str, text: str) -> None:
-        """No tray: a notice bar across the top of the window (not a dialog: nothing blocks, nothing piles up);
-        while it is shown, new notices are added to it."""
+            return True
+        # No tray: a notice bar across the top of the window (not a dialog: nothing blocks, nothing piles up);
+        # while it is shown, new notices are added to it.
         if self.fallback is None:
             self.fallback = NoticeBar(self._window)
         self.fallback.add(key, title, text)
         if QGuiApplication.platformName() != "offscreen":  # (offscreen has no taskbar to flash)
             QApplication.alert(self._window)
+        return True
 
     def use_tray(self, tray: QSystemTrayIcon) -> None:
         """Show balloons on the window's tray icon (ui/tray.py) from now on: one icon in the tray, not two."""
@@ -81,23 +81,15 @@ class NoticeBar(QToolBar):
 
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
-        self.setObjectName("noticeBar")
-        self.setMovable(False)
-        self.setFloatable(False)
-        self.toggleViewAction().setEnabled(False)
+        pinned(self, "noticeBar")
         self.setStyleSheet("QToolBar#noticeBar { background: #fdecea; border-bottom: 1px solid #f5c2c0; }")
-        self.label = QLabel()
-        self.label.setObjectName("noticeText")
-        self.label.setWordWrap(True)
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.label.setStyleSheet("color: #b00020; padding: 4px 8px;")
+        self.label = text_label(name="noticeText", selectable=True)
+        self.label.setStyleSheet(f"color: {STATUS_COLORS[ATTENTION][1]}; padding: 4px 8px;")
         # Wrapped over the window's width (a wrapped label alone asks for the height of a narrow column).
         self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.label.setMinimumWidth(200)
         self.addWidget(self.label)
-        self.close_action = QAction(self.tr("閉じる"), self)
-        self.close_action.triggered.connect(self._on_close_action_triggered)
+        self.close_action = action(self.tr("閉じる"), self._close, self)
         self.addAction(self.close_action)
         self.notices: dict[tuple[str, str], str] = {}  # (kind, subject) → its line, oldest first
         window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
@@ -129,6 +121,6 @@ class NoticeBar(QToolBar):
         width = max((parent.width() if parent is not None else self.width()) - 120, 200)
         self.label.setFixedHeight(self.label.heightForWidth(width))
 
-    def _on_close_action_triggered(self) -> None:
+    def _close(self) -> None:
         self.notices = {}
         self.hide()

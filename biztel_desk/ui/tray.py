@@ -10,15 +10,17 @@ worker's); its words are domain.vocabulary.OVERALL_STATES.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from biztel_desk.domain.vocabulary import OVERALL_STATES, word
 from biztel_desk.services.attention import Overall
+from biztel_desk.ui.chrome import action, add_actions
 from biztel_desk.ui.i18n import language
+from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR
 
 TrayState = Overall  # the tray shows the app's overall state
-BADGE_COLORS = {TrayState.LINKING: "#2e7d32", TrayState.PAUSED: "#f9a825", TrayState.ATTENTION: "#c62828",
+BADGE_COLORS = {TrayState.LINKING: OK_COLOR, TrayState.PAUSED: "#f9a825", TrayState.ATTENTION: ERROR_COLOR,
                 TrayState.STOPPED: "#757575"}
 
 
@@ -50,16 +52,10 @@ class AppTray(QObject):
         # Parented to the window: the menu then lives exactly as long as the window (a parentless menu collected
         # by Python while the tray icon still points at it crashes Qt).
         self.menu = QMenu(parent if isinstance(parent, QWidget) else None)
-        self.open_action = QAction(self.tr("開く"), self)
-        self.pause_action = QAction(self.tr("休止"), self)
-        self.quit_action = QAction(self.tr("終了"), self)
-        for action in (self.open_action, self.pause_action):
-            self.menu.addAction(action)
-        self.menu.addSeparator()
-        self.menu.addAction(self.quit_action)
-        self.open_action.triggered.connect(self.open_requested)
-        self.pause_action.triggered.connect(self.pause_toggled)
-        self.quit_action.triggered.connect(self.quit_requested)
+        self.open_action = action(self.tr("開く"), self.open_requested.emit, self)
+        self.pause_action = action(self.tr("休止"), self.pause_toggled.emit, self)
+        self.quit_action = action(self.tr("終了"), self.quit_requested.emit, self)
+        add_actions(self.menu, (self.open_action, self.pause_action, None, self.quit_action))
         self.icon = QSystemTrayIcon(self)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_icon_activated)
@@ -68,12 +64,6 @@ class AppTray(QObject):
     @staticmethod
     def available() -> bool:
         return QSystemTrayIcon.isSystemTrayAvailable()
-
-    def show(self) -> None:
-        self.icon.show()
-
-    def hide(self) -> None:
-        self.icon.hide()
 
     def set_state(self, state: TrayState, reason: str = "", *, paused: bool | None = None) -> None:
         """``paused``: the worker is paused (the menu offers 再開), also while 要対応 shows; default: state PAUSED."""

@@ -7,15 +7,13 @@ import logging
 import threading
 import time
 
-from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer, Signal, Slot
 
 from biztel_desk.services.link_runtime import LinkWorker, WorkerState, WorkerStatus
 from biztel_desk.services.window_view import WorkerCommands, reached, worker_commands
 
 log = logging.getLogger(__name__)
 
-# Posted by the worker thread; carries nothing (the latest status waits in the controller, see _observe).
-_STATUS_EVENT = QEvent.Type(QEvent.registerEventType())
 # A worker that ended by itself (a damaged database, a bug) is started again after these waits, the last repeated:
 # the window is its own service manager. Transient faults (a lock, the network) never end it.
 RESTART_DELAYS_S = (30.0, 120.0, 600.0)
@@ -28,12 +26,15 @@ class WorkerController(QObject):
     one event to the GUI thread while none is pending, so a fast drain never floods the event queue: the GUI
     thread picks up the newest snapshot and emits ``status_changed`` with it.
 
-    ``can_start`` / ``can_pause`` / ``can_stop`` come from the reported state and from a request that the
+    ``commands`` (開始 / 休止 / 停止 accepted) come from the reported state and from a request that the
     worker has not confirmed yet (休止 and 停止 take effect after the batch in flight), never from guesses
     (``services.window_view.worker_commands``).
     """
 
     status_changed = Signal(object)  # WorkerStatus, emitted on the GUI thread
+    # Emitted by the worker thread, delivered queued on the GUI thread; carries nothing (the latest status waits in
+    # the controller, see _observe).
+    _arrived = Signal()
 
     def __init__(self, worker: LinkWorker, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +55,7 @@ class WorkerController(QObject):
         self._restart_timer = QTimer(self)
         self._restart_timer.setSingleShot(True)
         self._restart_timer.timeout.connect(self._on_restart_timer_timeout)
+        self._arrived.connect(self._take_latest, Qt.ConnectionType.QueuedConnection)
         worker.add_observer(self._observe)
 
     # --- state ------------------------------------------------------------------------------------------------
@@ -72,34 +74,24 @@ class WorkerController(QObject):
         """The state asked for with start / pause / stop that the worker has not reported yet."""
         return self._requested
 
-    def _allowed(self) -> WorkerCommands:
+    @property
+    def commands(self) -> WorkerCommands:
+        """Which of 開始 / 休止 / 停止 the worker accepts now (none after ``shutdown``)."""
         if self._closed:
             return WorkerCommands(start=False, pause=False, stop=False)
         return worker_commands(self._status.state, self._requested, alive=self.alive,
                                restart_pending=self.restart_pending)
 
     @property
-    def can_start(self) -> bool:
-        return self._allowed().start
-
-    @property
-    def can_pause(self) -> bool:
-        return self._allowed().pause
-
-    @property
     def restart_pending(self) -> bool:
         """The worker ended by itself and starts again when the restart timer fires."""
         return self._restart_timer.isActive()
-
-    @property
-    def can_stop(self) -> bool:
-        return self._allowed().stop
 
     # --- commands (GUI thread) --------------------------------------------------------------------------------
 
     def start(self) -> bool:
         """開始: start the thread, or resume it when paused (or retry at once after an error)."""
-        if not self.can_start:
+        if not self.commands.start:
             return False
         self._restart_timer.stop()
         self._restarts = 0
@@ -110,7 +102,7 @@ class WorkerController(QObject):
 
     def pause(self) -> bool:
         """休止: the batch in flight finishes, then nothing is sent until 開始."""
-        if not self.can_pause:
+        if not self.commands.pause:
             return False
         self._requested = WorkerState.PAUSED
         self.worker.pause()
@@ -119,7 +111,7 @@ class WorkerController(QObject):
 
     def stop(self) -> bool:
         """停止 without waiting: the thread finishes its batch and ends; STOPPED arrives as a status."""
-        if not self.can_stop:
+        if not self.commands.stop:
             return False
         if self.restart_pending:
             self._restart_timer.stop()
@@ -170,7 +162,7 @@ class WorkerController(QObject):
     # --- delivery ---------------------------------------------------------------------------------------------
 
     def _observe(self, status: WorkerStatus) -> None:
-        """Worker thread: keep the newest snapshot; post one wake-up event while none is pending."""
+        """Worker thread: keep the newest snapshot; send one wake-up to the GUI thread while none is pending."""
         with self._lock:
             if self._closed:
                 return
@@ -178,14 +170,9 @@ class WorkerController(QObject):
             if self._posted:
                 return
             self._posted = True
-            QCoreApplication.postEvent(self, QEvent(_STATUS_EVENT))
+            self._arrived.emit()  # queued: only posts an event, whatever the lock holds
 
-    def event(self, event: QEvent) -> bool:
-        if event.type() == _STATUS_EVENT:
-            self._take_latest()
-            return True
-        return super().event(event)
-
+    @Slot()
     def _take_latest(self) -> None:
         with self._lock:
             status, self._latest, self._posted = self._latest, None, False

@@ -435,3 +435,40 @@ def test_closing_with_a_background_service_installed_asks_nothing(qtbot: QtBot, 
     monkeypatch.setattr(CloseDialog, "exec", lambda self: asked.append(True) or 0)
     d.window.close()
     assert asked == [] and not d.window.isVisible() and d.window.tray is None  # the service links: just close
+
+
+def test_the_status_bar_at_1100_px_cuts_no_text_without_saying_so(qtbot: QtBot, desk: Callable[..., Desk],
+                                                                   tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """At 1100 px with the counters, a 要対応 line, another desktop's lease and the worker's message, every piece of
+    the status bar is whole, or says it is cut ("…") and holds the whole text in its tooltip; the counters, the
+    worker's state are whole."""
+    from biztel_desk.services.attention import Attention, AttentionKind
+    from biztel_desk.services.link_owners import LinkOwner
+
+    d = desk()
+    window = d.window
+    window.resize(1100, 720)
+    d.add_calls(3)
+    qtbot.waitUntil(lambda: d.linked_shown() == 3, timeout=30_000)
+    window.attention_watch.shutdown()  # what the watchers would read, fixed for the test: no re-read replaces it
+    window.lease_watcher.shutdown()
+    window.attention_watch.attention = {"本社": (
+        Attention(AttentionKind.CALLS, "直近の通話3件の連携に失敗しました。設定確認を実行してください。"),
+        Attention(AttentionKind.RELOGIN, "Salesforce に再ログインが必要です。"))}
+    window.lease_watcher.owners = {"本社": LinkOwner("本社", "DESK-A-営業部-3階-窓側-2号機", 4321, False, 3.0)}
+    window.refresh()
+    qtbot.wait(50)  # the status bar lays its pieces out
+    window.grab().save(str(tmp_path / "status_bar_1100.png"))
+    whole = []
+    for label in (window.link_status_label, window.owner_label, window.worker_message_label):
+        text = label.text()
+        assert text and label.isVisible()
+        fits = label.fontMetrics().horizontalAdvance(text) <= label.contentsRect().width()
+        assert fits or text in label.toolTip(), (text, label.toolTip())
+        assert fits or label.elided()  # paints "…" where it is cut  # type: ignore[attr-defined]
+        whole.append(fits)
+    assert not all(whole)  # the case at hand: the bar is too narrow for everything
+    assert "要対応: 通話の連携失敗、要再ログイン" in window.link_status_label.text()
+    assert "直近の通話3件" in window.link_status_label.toolTip()  # the reasons stay in the tooltip
+    for piece in (window.counters_label, window.api_label, window.jobs_label, window.worker_label):
+        assert piece.isVisible() and piece.width() >= piece.sizeHint().width(), piece.text()

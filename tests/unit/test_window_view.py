@@ -10,6 +10,7 @@ from biztel_desk.services.link_runtime import WorkerCounters, WorkerState, Worke
 from biztel_desk.services.window_view import (
     Handover,
     Progress,
+    WorkerCommands,
     api_percent,
     overall_counters,
     reached,
@@ -29,6 +30,10 @@ class Controls:
     can_pause: bool = True
     can_stop: bool = True
     requested: WorkerState | None = None
+
+    @property
+    def commands(self) -> WorkerCommands:
+        return WorkerCommands(self.can_start, self.can_pause, self.can_stop)
 
 
 def status(state: WorkerState, linked: int = 0, waiting: int = 0, message: str = "") -> WorkerStatus:
