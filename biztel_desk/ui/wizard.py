@@ -108,9 +108,9 @@ class FirstRunWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         for which, text in ((QWizard.WizardButton.BackButton, self.tr("戻る")),
-                             (QWizard.WizardButton.NextButton, self.tr("次へ")),
-                             (QWizard.WizardButton.FinishButton, self.tr("完了")),
-                             (QWizard.WizardButton.CancelButton, self.tr("キャンセル"))):
+                            (QWizard.WizardButton.NextButton, self.tr("次へ")),
+                            (QWizard.WizardButton.FinishButton, self.tr("完了")),
+                            (QWizard.WizardButton.CancelButton, self.tr("キャンセル"))):
             self.setButtonText(which, text)
         self.welcome_page = WizardWelcomePage(self)
         self.account_page = WizardAccountPage(self)
@@ -217,14 +217,10 @@ class WizardWelcomePage(_Page):
         self.connect_button = _choice_button("connectButton", self.tr("Salesforceに接続"), self.tr(
             "お使いのSalesforce組織に接続し、連携設定・オブジェクト・連携対象の電話番号を順に設定して、"
             "設定確認まで行います(5分ほどかかります)。"), owner.choose_connect)
-        note = HintLabel(
-            self.tr("この画面はあとからメニューでも開けます。Salesforceへの接続は、デモを試した後でも行えます。")
-        )
-        steps = text_label(
-            self.tr("1. 連携対象の電話番号で通話が終わると、BIZTEL Deskが通話履歴を受け取ります。\n"
-                    "2. 相手の電話番号でSalesforceの取引先・取引先責任者・リードなどを検索します。\n"
-                    "3. 見つかったレコードに活動履歴(ToDo)を作成し、録音を再生できるリンクを付けます。")
-        )
+        note = HintLabel(self.tr("この画面はあとからメニューでも開けます。Salesforceへの接続は、デモを試した後でも行えます。"))
+        steps = text_label(self.tr("1. 連携対象の電話番号で通話が終わると、BIZTEL Deskが通話履歴を受け取ります。\n"
+                                   "2. 相手の電話番号でSalesforceの取引先・取引先責任者・リードなどを検索します。\n"
+                                   "3. 見つかったレコードに活動履歴(ToDo)を作成し、録音を再生できるリンクを付けます。"))
         # A little more room above the separator.
         vbox(6, self.demo_button, self.connect_button, 8, separator(), text_label(self.tr("しくみ"), bold=True), steps,
              STRETCH, note, parent=self, spacing=14)
