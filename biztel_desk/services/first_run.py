@@ -62,7 +62,8 @@ def _refuse(problems: list[Problem]) -> None:
 
 def leave_setting(config: ConfigService, name: str | None, setting: LinkSettingConfig) -> str | None:
     """連携設定's 次へ: a new setting is only checked (``save_setting`` creates it with its objects and targets);
-    one the wizard already created is saved at once. Its name; ``ProblemsError`` for what is wrong."""
+    one the wizard already created is saved at once. Its name (None: not created yet); ``ProblemsError`` for what
+    is wrong."""
     if name is None:
         _refuse(config.check_new_basic(setting))
         return None

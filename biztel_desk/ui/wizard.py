@@ -221,7 +221,7 @@ class WizardWelcomePage(_Page):
         steps = text_label(self.tr("1. 連携対象の電話番号で通話が終わると、BIZTEL Deskが通話履歴を受け取ります。\n"
                                    "2. 相手の電話番号でSalesforceの取引先・取引先責任者・リードなどを検索します。\n"
                                    "3. 見つかったレコードに活動履歴(ToDo)を作成し、録音を再生できるリンクを付けます。"))
-        # A little more room above the separator.
+        # 8: a little more room above the separator.
         vbox(6, self.demo_button, self.connect_button, 8, separator(), text_label(self.tr("しくみ"), bold=True), steps,
              STRETCH, note, parent=self, spacing=14)
 
@@ -388,8 +388,8 @@ class WizardSettingPage(_Page):
         return self.saved(self._leave)
 
     def _leave(self) -> None:
-        config, name = self.context.config, self.owner.setting_name
-        self.owner.setting_name = first_run.leave_setting(config, name, self.form_config()) or name
+        self.owner.setting_name = first_run.leave_setting(self.context.config, self.owner.setting_name,
+                                                          self.form_config())
 
     def problem_lines(self, problems: list[Problem]) -> list[str]:
         return [self.tr("入力内容を確認してください。"), *self.form.show_problems(problems)]
