@@ -1,7 +1,9 @@
 """First-run wizard (issue #6): try the demo, or connect Salesforce step by step up to an enabled link setting.
 
 The wizard keeps the flow only; its pages embed the editors of the window: ``AccountForm``, the 基本情報 tab's
-``BasicForm``, the オブジェクト and 連携対象 models, and 設定確認's ``VerifyLines``.
+``BasicForm``, the オブジェクト and 連携対象 models, and 設定確認's ``VerifyLines``. What the flow decides without Qt
+(when アカウント's 次へ is allowed, what each page checks or saves on 次へ, what 有効化 offers) is
+``services.first_run``; every page saves or checks through one ``_Page.saved``, which says why it stays.
 """
 
 from __future__ import annotations
@@ -16,12 +18,10 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
     QCommandLinkButton,
     QDialog,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QRadioButton,
@@ -41,7 +41,6 @@ from biztel_desk.domain.config import (
     LinkStatus,
     LinkTargetConfig,
     SecretKind,
-    validate_objects,
 )
 from biztel_desk.domain.errors import error_text
 from biztel_desk.domain.messages import Problem, ProblemsError
@@ -49,8 +48,10 @@ from biztel_desk.services import first_run, salesforce_access
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.verification import VerificationReport
 from biztel_desk.ui.account_form import AccountFlow, AccountForm, report_lines, run_job, system_browser
+from biztel_desk.ui.boxes import STRETCH, named, vbox
 from biztel_desk.ui.crash import save_or_say
 from biztel_desk.ui.dialogs.verify_dialog import VerifyLines, VerifyRunner
+from biztel_desk.ui.forms import Field, Form
 from biztel_desk.ui.models.objects_model import ObjectsModel
 from biztel_desk.ui.models.targets_model import ALIASES, CHECK, TargetsModel
 from biztel_desk.ui.setting_tables import rows_view
@@ -61,9 +62,9 @@ from biztel_desk.ui.widgets import (
     ErrorLabel,
     HintLabel,
     busy_bar,
+    button,
     column,
-    field_block,
-    make_form,
+    line_edit,
     row,
     separator,
     text_label,
@@ -106,11 +107,11 @@ class FirstRunWizard(QWizard):
         self.setWindowTitle(self.tr("BIZTEL Desk をはじめる"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        for button, text in ((QWizard.WizardButton.BackButton, self.tr("戻る")),
-                             (QWizard.WizardButton.NextButton, self.tr("次へ")),
-                             (QWizard.WizardButton.FinishButton, self.tr("完了")),
-                             (QWizard.WizardButton.CancelButton, self.tr("キャンセル"))):
-            self.setButtonText(button, text)
+        for which, text in ((QWizard.WizardButton.BackButton, self.tr("戻る")),
+                            (QWizard.WizardButton.NextButton, self.tr("次へ")),
+                            (QWizard.WizardButton.FinishButton, self.tr("完了")),
+                            (QWizard.WizardButton.CancelButton, self.tr("キャンセル"))):
+            self.setButtonText(which, text)
         self.welcome_page = WizardWelcomePage(self)
         self.account_page = WizardAccountPage(self)
         self.setting_page = WizardSettingPage(self)
@@ -169,24 +170,38 @@ class FirstRunWizard(QWizard):
 
 
 class _Page(QWizardPage):
-    """A page that knows its wizard (QWizardPage.wizard() is None until the page is added)."""
+    """A page that knows its wizard (QWizardPage.wizard() is None until the page is added). ``saved`` is how every
+    page saves, or checks, before 次へ goes on; ``error_label`` (placed by the page) says why it did not."""
 
-    def __init__(self, owner: FirstRunWizard, title: str, subtitle: str) -> None:
+    def __init__(self, owner: FirstRunWizard, title: str, subtitle: str, error_name: str = "errorLabel") -> None:
         super().__init__(owner)
         self.owner = owner
         self.context = owner.context
         self.setTitle(title)
         self.setSubTitle(subtitle)
+        self.error_label = named(ErrorLabel(), error_name)
 
-    def saved(self, save: Callable[[], object], show_problems: Callable[[list[Problem]], object], say: ErrorLabel) -> bool:
-        """Whether ``save`` saved; if not, the reason is shown: the input's problems, or in ``say`` a known failure
-        such as a locked database (the page stays as it is)."""
+    def saved(self, save: Callable[[], object], lines: Callable[[list[Problem]], list[str]] | None = None) -> bool:
+        """Whether ``save`` went through (a save, or a check that raises ``ProblemsError``). If not, the page stays as
+        it is and ``error_label`` says why: a known failure such as a locked database, or the input's problems as
+        ``lines`` (default ``problem_lines``) put them — after showing those it can under their fields."""
 
         def run() -> bool:
             save()
             return True
 
-        return bool(save_or_say(run, show_problems, say.show_message, self.context.lang, self.context.database.location))
+        def show(problems: list[Problem]) -> None:
+            self.error_label.show_message("\n".join((lines or self.problem_lines)(problems)))
+
+        done = bool(save_or_say(run, show, self.error_label.show_message, self.context.lang,
+                                self.context.database.location))
+        if done:
+            self.error_label.clear_message()
+        return done
+
+    def problem_lines(self, problems: list[Problem]) -> list[str]:
+        """How a refused 次へ's problems read under the page."""
+        return [ProblemsError(problems).text(self.context.lang)]
 
 
 # --- 1. ようこそ --------------------------------------------------------------------------------------------
@@ -198,58 +213,45 @@ class WizardWelcomePage(_Page):
             "電話の通話履歴と録音を、Salesforceの活動履歴に自動で連携します。まずはどちらかを選んでください。"))
         self.demo_button = _choice_button("demoButton", self.tr("デモを試す"), self.tr(
             "Salesforce不要。サンプルの組織と通話で、通話が活動履歴として連携される様子をすぐに確認できます。"
-            "実際のデータには触れません。"))
+            "実際のデータには触れません。"), owner.choose_demo)
         self.connect_button = _choice_button("connectButton", self.tr("Salesforceに接続"), self.tr(
             "お使いのSalesforce組織に接続し、連携設定・オブジェクト・連携対象の電話番号を順に設定して、"
-            "設定確認まで行います(5分ほどかかります)。"))
-        note = HintLabel(
-            self.tr("この画面はあとからメニューでも開けます。Salesforceへの接続は、デモを試した後でも行えます。")
-        )
-        steps = text_label(
-            self.tr("1. 連携対象の電話番号で通話が終わると、BIZTEL Deskが通話履歴を受け取ります。\n"
-                    "2. 相手の電話番号でSalesforceの取引先・取引先責任者・リードなどを検索します。\n"
-                    "3. 見つかったレコードに活動履歴(ToDo)を作成し、録音を再生できるリンクを付けます。")
-        )
-        layout = column(self.demo_button, self.connect_button, separator(), text_label(self.tr("しくみ"), bold=True),
-                        steps, 1, note, parent=self)
-        layout.setSpacing(14)
-        layout.insertSpacing(0, 6)
-        layout.insertSpacing(3, 8)  # a little more room above the separator
-        self.demo_button.clicked.connect(self._on_demo_button_clicked)
-        self.connect_button.clicked.connect(self._on_connect_button_clicked)
+            "設定確認まで行います(5分ほどかかります)。"), owner.choose_connect)
+        note = HintLabel(self.tr("この画面はあとからメニューでも開けます。Salesforceへの接続は、デモを試した後でも行えます。"))
+        steps = text_label(self.tr("1. 連携対象の電話番号で通話が終わると、BIZTEL Deskが通話履歴を受け取ります。\n"
+                                   "2. 相手の電話番号でSalesforceの取引先・取引先責任者・リードなどを検索します。\n"
+                                   "3. 見つかったレコードに活動履歴(ToDo)を作成し、録音を再生できるリンクを付けます。"))
+        # 8: a little more room above the separator.
+        vbox(6, self.demo_button, self.connect_button, 8, separator(), text_label(self.tr("しくみ"), bold=True), steps,
+             STRETCH, note, parent=self, spacing=14)
 
     def isComplete(self) -> bool:
         # 次へ only after 「Salesforceに接続」 was chosen once (coming back from the account page).
         return self.owner.choice == "connect"
 
-    def _on_demo_button_clicked(self) -> None:
-        self.owner.choose_demo()
 
-    def _on_connect_button_clicked(self) -> None:
-        self.owner.choose_connect()
-
-
-def _choice_button(name: str, title: str, description: str) -> QCommandLinkButton:
-    button = QCommandLinkButton(title, description)
-    button.setObjectName(name)
+def _choice_button(name: str, title: str, description: str, on_click: Callable[[], None]) -> QCommandLinkButton:
+    choice = named(QCommandLinkButton(title, description), name)
     # As tall as the wrapped description needs at the page's width, not the narrow size hint's height.
     policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     policy.setHeightForWidth(True)
-    button.setSizePolicy(policy)
-    button.setMinimumHeight(72)
-    button.setStyleSheet(
+    choice.setSizePolicy(policy)
+    choice.setMinimumHeight(72)
+    choice.setStyleSheet(
         "QCommandLinkButton { border: 1px solid #c4c9cf; border-radius: 6px; padding: 10px 14px;"
         " background: #ffffff; font-size: 15px; }"
         "QCommandLinkButton:hover { border-color: #1a73e8; background: #f3f8fe; }"
     )
-    return button
+    choice.clicked.connect(lambda _checked=False: on_click())
+    return choice
 
 
 # --- 2. アカウント ------------------------------------------------------------------------------------------
 
 
 class WizardAccountPage(_Page):
-    """The connection and its secrets (``AccountForm``); 次へ only after a test that succeeded with these values.
+    """The connection and its secrets (``AccountForm``); 次へ only after a test that succeeded with these values
+    (``first_run.ConnectionCheck``).
 
     The test logs in with the typed secrets from a throw-away store: nothing is saved before 次へ.
     """
@@ -257,8 +259,7 @@ class WizardAccountPage(_Page):
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner, self.tr("Salesforceアカウント"), self.tr(
             "連携に使うSalesforceのユーザでログインします。「ブラウザでログイン」または「接続テスト」に成功すると「次へ」に進めます。"))
-        self._testing_fingerprint: tuple[Any, ...] | None = None
-        self._tested_fingerprint: tuple[Any, ...] | None = None  # the values of the last successful test
+        self.check = first_run.ConnectionCheck()
         self._oauth_tokens: dict[SecretKind, str] = {}  # from the browser login, saved to the keyring on 次へ
         # How the browser is opened (tests: a scripted HTTP client) and the callback ports (tests: (0,)).
         self.open_browser: Callable[[str], object] = system_browser
@@ -288,11 +289,8 @@ class WizardAccountPage(_Page):
         self.flow.stop()  # 戻る while the browser is open: stop waiting for it
         super().cleanupPage()
 
-    def is_tested(self) -> bool:
-        return self._tested_fingerprint is not None and self._tested_fingerprint == self._fingerprint()
-
     def isComplete(self) -> bool:
-        return not self.is_testing() and self.is_tested()
+        return not self.is_testing() and self.check.holds(self._fingerprint())
 
     def validatePage(self) -> bool:
         """次へ: the tested account and its secrets are saved (secrets to the keyring only)."""
@@ -312,7 +310,7 @@ class WizardAccountPage(_Page):
         if cleaned is not None:
             call = partial(salesforce_access.check_typed_connection, self.context.config, cleaned, self.form_secrets())
             self._started()
-            self.flow.test(call, self._on_tested, self._on_failed)
+            self.flow.test(call, self._on_tested, self.check.fail)
 
     def _on_browser_login_button_clicked(self) -> None:
         cleaned = self._check()
@@ -320,7 +318,7 @@ class WizardAccountPage(_Page):
             self._oauth_tokens = {}
             call = partial(salesforce_access.sign_in_typed, self.context.config, cleaned, self.form.typed_secrets())
             self._started()
-            self.flow.sign_in(call, self._on_signed_in, self._on_failed, open_browser=self.open_browser,
+            self.flow.sign_in(call, self._on_signed_in, self.check.fail, open_browser=self.open_browser,
                               ports=self.callback_ports)
 
     def _on_tested(self, report: ConnectionReport) -> None:
@@ -333,13 +331,9 @@ class WizardAccountPage(_Page):
                          *report_lines(report, self.context.lang)],
                         self.tr("ログイン中に入力が変更されました。もう一度「ブラウザでログイン」を押してください。"))
 
-    def _on_failed(self) -> None:
-        self._tested_fingerprint = None
-
     def _on_form_edited(self) -> None:
-        if self._tested_fingerprint is not None and not self.is_tested() and not self.is_testing():
+        if self.check.edited(self._fingerprint()):
             self.form.show_message(self.tr("入力が変更されました。もう一度「接続テスト」を実行してください。"))
-            self._tested_fingerprint = None
             self._oauth_tokens = {}  # tokens of another host or app: sign in again
         self.completeChanged.emit()
 
@@ -347,13 +341,11 @@ class WizardAccountPage(_Page):
 
     def _started(self) -> None:
         """A test or a sign-in starts (``flow`` runs it): it tests the values shown now."""
-        self._testing_fingerprint = self._fingerprint()
-        self._tested_fingerprint = None
+        self.check.start(self._fingerprint())
         self.completeChanged.emit()
 
     def _succeeded(self, lines: list[str], changed: str) -> None:
-        self._tested_fingerprint = self._testing_fingerprint
-        if not self.is_tested():
+        if not self.check.succeed(self._fingerprint()):
             lines.append(changed)
         self.form.show_message("\n".join(lines), ok=True)
 
@@ -374,13 +366,11 @@ class WizardSettingPage(_Page):
 
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner, self.tr("連携設定"), self.tr(
-            "通話をどのレコードに、どのように連携するかを決めます。あとから基本情報タブで変更できます。"))
+            "通話をどのレコードに、どのように連携するかを決めます。あとから基本情報タブで変更できます。"), "summaryLabel")
         self._named = False
         self.form = BasicForm(self.context, self, with_account=False)
         self.form.fill(LinkSettingConfig(name=""))  # the defaults
-        self.summary_label = ErrorLabel()
-        self.summary_label.setObjectName("summaryLabel")
-        column(self.form, self.summary_label, 1, parent=self)
+        column(self.form, self.error_label, 1, parent=self)
 
     def initializePage(self) -> None:
         if not self._named:  # a free name the first time; the admin's own name is kept afterwards
@@ -394,26 +384,15 @@ class WizardSettingPage(_Page):
 
     def validatePage(self) -> bool:
         """Checked here; stored with the objects and targets on leaving 連携対象, or at once once it exists."""
-        self.summary_label.clear_message()
-        setting = self.form_config()
-        if self.owner.setting_name is None:
-            problems = self.context.config.check_new_basic(setting)
-            if problems:
-                self._show_problems(problems)
-                return False
-        else:
-
-            def save() -> None:
-                self.owner.setting_name = self.context.config.save_basic(setting, self.owner.setting_name).name
-
-            if not self.saved(save, self._show_problems, self.summary_label):
-                return False
         self.form.clear_problems()
-        return True
+        return self.saved(self._leave)
 
-    def _show_problems(self, problems: list[Problem]) -> None:
-        others = self.form.show_problems(problems)
-        self.summary_label.show_message("\n".join([self.tr("入力内容を確認してください。"), *others]))
+    def _leave(self) -> None:
+        self.owner.setting_name = first_run.leave_setting(self.context.config, self.owner.setting_name,
+                                                          self.form_config())
+
+    def problem_lines(self, problems: list[Problem]) -> list[str]:
+        return [self.tr("入力内容を確認してください。"), *self.form.show_problems(problems)]
 
 
 # --- 4. オブジェクト ----------------------------------------------------------------------------------------
@@ -435,20 +414,16 @@ class WizardObjectsPage(_Page):
         # Exactly as tall as its rows: no empty band under them.
         self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height()
                                   + self.table.verticalHeader().length() + 2 * self.table.frameWidth())
-        self.fetch_label = HintLabel()
-        self.fetch_label.setObjectName("fetchLabel")
+        self.fetch_label = named(HintLabel(), "fetchLabel")
         self.fetch_busy = busy_bar(120, visible=False)
-        self.refetch_button = QPushButton(self.tr("再取得"))
+        self.refetch_button = button(self.tr("再取得"), self._fetch)
         self.refetch_button.hide()
-        self.lead_note = HintLabel()
-        self.lead_note.setObjectName("leadNote")
+        self.lead_note = named(HintLabel(), "leadNote")
         self.lead_note.set_state("error")
         self.lead_note.hide()
-        self.error_label = ErrorLabel()
         later = HintLabel(self.tr("カスタムオブジェクトは、あとからオブジェクトタブで追加できます。"))
         column(self.table, row(self.fetch_busy, (self.fetch_label, 1), self.refetch_button), self.lead_note,
                self.error_label, 1, later, parent=self)
-        self.refetch_button.clicked.connect(self._on_refetch_button_clicked)
         self.model.edited.connect(self.completeChanged)
 
     # --- public ------------------------------------------------------------------------------------------------
@@ -468,55 +443,12 @@ class WizardObjectsPage(_Page):
         return not self.is_fetching() and bool(self.objects())
 
     def validatePage(self) -> bool:
-        objects = self.objects()
-        cleaned, problems = validate_objects(objects)
-        show = partial(self._show_problems, objects)
-        if problems:
-            show(problems)
-            return False
-        name = self.owner.setting_name
-        if name is not None and not self.saved(lambda: self.context.config.save_objects(name, cleaned), show,
-                                               self.error_label):
-            return False
-        self.error_label.clear_message()
-        return True
+        return self.saved(lambda: first_run.leave_objects(self.context.config, self.owner.setting_name, self.objects()))
 
-    # --- slots -------------------------------------------------------------------------------------------------
+    def problem_lines(self, problems: list[Problem]) -> list[str]:
+        return first_run.object_problem_lines(problems, self.objects(), self.context.lang)
 
-    def _on_refetch_button_clicked(self) -> None:
-        self._fetch()
-
-    async def _describe(self, account: AccountConfig) -> None:
-        objects = await asyncio.to_thread(salesforce_access.describe_global, account, self.context.secrets)
-        self._fetched_revision = self.owner.account_revision
-        self.refetch_button.hide()
-        entries, notes = first_run.described_rows(self.model.objects(), objects, self.context.lang)
-        for index, entry in enumerate(entries):
-            if entry is None:  # the user cannot search it: left out, and the admin told why
-                self.model.set_checked(index, False)
-            else:
-                self.model.fill_from_describe(index, entry.label, entry.key_prefix)
-        self.fetch_label.setText(self.tr("Salesforceから取得しました(タブ名とタブコード)。"))
-        self.fetch_label.set_state("ok")
-        self.lead_note.setText("\n".join(notes))
-        self.lead_note.setVisible(bool(notes))
-
-    def _on_describe_failed(self, error: BaseException) -> None:
-        self.refetch_button.show()
-        self.fetch_label.setText(
-            self.tr("Salesforceから取得できませんでした。表示中の標準の値のまま進めるか、「再取得」をクリックしてください。")
-            + "\n" + error_text(error, self.context.lang)
-        )
-        self.fetch_label.set_state("error")
-
-    def _on_describe_end(self) -> None:
-        self._fetching = False
-        self.fetch_busy.hide()
-        if self._fetched_revision != self.owner.account_revision:  # failed, or a bug went to the crash path
-            self.refetch_button.show()
-        self.completeChanged.emit()
-
-    # --- helpers -----------------------------------------------------------------------------------------------
+    # --- the describeGlobal job ---------------------------------------------------------------------------------
 
     def _fetch(self) -> None:
         account = self.context.config.get_account(self.owner.account_name or "")
@@ -525,13 +457,37 @@ class WizardObjectsPage(_Page):
         self._fetching = True
         self.fetch_busy.show()
         self.refetch_button.hide()
-        self.fetch_label.setText(self.tr("Salesforceからタブ名とタブコードを取得しています…"))
-        self.fetch_label.set_state("hint")
+        self._say(self.tr("Salesforceからタブ名とタブコードを取得しています…"), "hint")
         self.completeChanged.emit()
         run_job(self.jobs, "describe", self._describe(account), self._on_describe_failed, self._on_describe_end)
 
-    def _show_problems(self, objects: list[LinkObjectConfig], problems: list[Problem]) -> None:
-        self.error_label.show_message("\n".join(first_run.object_problem_lines(problems, objects, self.context.lang)))
+    async def _describe(self, account: AccountConfig) -> None:
+        objects = await asyncio.to_thread(salesforce_access.describe_global, account, self.context.secrets)
+        self._fetched_revision = self.owner.account_revision
+        entries, notes = first_run.described_rows(self.model.objects(), objects, self.context.lang)
+        for index, entry in enumerate(entries):
+            if entry is None:  # the user cannot search it: left out, and the admin told why
+                self.model.set_checked(index, False)
+            else:
+                self.model.fill_from_describe(index, entry.label, entry.key_prefix)
+        self._say(self.tr("Salesforceから取得しました(タブ名とタブコード)。"), "ok")
+        self.lead_note.setText("\n".join(notes))
+        self.lead_note.setVisible(bool(notes))
+
+    def _on_describe_failed(self, error: BaseException) -> None:
+        self._say(self.tr("Salesforceから取得できませんでした。表示中の標準の値のまま進めるか、「再取得」をクリックしてください。")
+                  + "\n" + error_text(error, self.context.lang), "error")
+
+    def _on_describe_end(self) -> None:
+        self._fetching = False
+        self.fetch_busy.hide()
+        # Failed, or a bug went to the crash path: 再取得.
+        self.refetch_button.setVisible(self._fetched_revision != self.owner.account_revision)
+        self.completeChanged.emit()
+
+    def _say(self, text: str, state: str) -> None:
+        self.fetch_label.setText(text)
+        self.fetch_label.set_state(state)
 
 
 # --- 5. 連携対象 --------------------------------------------------------------------------------------------
@@ -539,20 +495,17 @@ class WizardObjectsPage(_Page):
 
 class WizardTargetsPage(_Page):
     """The company's numbers in the 連携対象 tab's model (normalised, invalid ones refused) with the 既定の発信番号
-    mark; leaving the page creates the link setting."""
+    mark, and the recording server; leaving the page creates the link setting."""
 
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner, self.tr("連携対象"), self.tr(
-            "連携する会社の電話番号(代表番号やダイヤルイン番号)を追加します。少なくとも1つ必要です。"))
+            "連携する会社の電話番号(代表番号やダイヤルイン番号)を追加します。少なくとも1つ必要です。"), "targetsError")
         system = self.context.config.system()
-        self.number_edit = QLineEdit()
-        self.number_edit.setObjectName("numberEdit")
-        self.number_edit.setPlaceholderText(self.tr("例: 03-1234-5678"))
-        self.add_button = QPushButton(self.tr("追加"))
-        self.add_button.setObjectName("addButton")
-        self.number_error = ErrorLabel()
-        self.number_error.setObjectName("numberError")
+        self.number_edit = line_edit(placeholder=self.tr("例: 03-1234-5678"), name="numberEdit")
+        self.add_button = button(self.tr("追加"), self._on_add_button_clicked, name="addButton")
+        self.number_error = named(ErrorLabel(), "numberError")
         self.number_hint = HintLabel()
+        self.number_hint.set_state("ok")
         self.number_hint.hide()
         self.model = TargetsModel(system.default_region, self)
         self.model.set_editable(True)  # the 既定の発信番号 checkbox (every number is linked: no 連携 column)
@@ -561,35 +514,29 @@ class WizardTargetsPage(_Page):
         self.view.setMaximumHeight(220)
         for hidden in (CHECK, ALIASES):
             self.view.hideColumn(hidden)
-        self.remove_button = QPushButton(self.tr("削除"))
+        self.remove_button = button(self.tr("削除"), self._on_remove_button_clicked)
         self.remove_button.setEnabled(False)
-        self.error_label = ErrorLabel()
-        self.error_label.setObjectName("targetsError")
         # 既定の発信番号: the company number of outbound calls whose PBX did not record the caller ID (Asterisk
         # writes the extension as src); without one those calls stay 対象外 (既定の発信番号なし).
         default_hint = HintLabel(self.tr(
             "交換機が発信者番号を記録しない発信通話(Asterisk の src が内線番号など)は、この番号からの発信として連携します。"
             "なしにすると、そうした発信通話は連携されず「対象外」になります。"))
         # 録音サーバ: where the Task's 録音再生 link points (システム設定 録音サーバURL).
-        self.recording_edit = QLineEdit(system.recording_server_url)
-        self.recording_edit.setObjectName("recordingServerEdit")
-        self.recording_edit.setPlaceholderText(self.tr("例: https://s0000.u.biztel.jp:8000"))
-        self.recording_hint = HintLabel(self.tr(
+        self.recording_edit = line_edit(system.recording_server_url, name="recordingServerEdit",
+                                        placeholder=self.tr("例: https://s0000.u.biztel.jp:8000"))
+        recording_hint = HintLabel(self.tr(
             "活動の「録音再生」リンクの接続先です(BIZTELの管理画面のURL)。あとからシステム設定で変更できます。"))
-        self.recording_error = ErrorLabel()
-        self.recording_error.setObjectName("recordingError")
-        extra = make_form()
-        extra.addRow(QLabel(self.tr("録音サーバURL")),
-                     field_block(self.recording_edit, self.recording_hint, self.recording_error))
+        url = Field("recording_server_url", self.tr("録音サーバURL"), self.recording_edit, (recording_hint,),
+                    required=False, value=lambda: self.recording_edit.text().strip())
+        self.recording = Form([url])
+        self.recording_error = url.error
         later = HintLabel(self.tr("通話を取り込むと、使われた番号が連携対象タブに自動で追加されます(チェックは手動で入れます)。"))
         column(QLabel(self.tr("電話番号")), row((self.number_edit, 1), self.add_button), self.number_error,
-               self.number_hint, (self.view, 1), default_hint, row(1, self.remove_button), self.error_label, extra, 1,
-               later, parent=self)
+               self.number_hint, (self.view, 1), default_hint, row(1, self.remove_button), self.error_label,
+               self.recording.layout, 1, later, parent=self)
         QWidget.setTabOrder(self.add_button, self.view)  # the view was parented first: the number field leads
-        self.add_button.clicked.connect(self._on_add_button_clicked)
         # Enter in the number field adds the number; it must not also press the wizard's default 次へ button.
         self.number_edit.installEventFilter(self)
-        self.remove_button.clicked.connect(self._on_remove_button_clicked)
         self.view.selectionModel().currentRowChanged.connect(self._on_view_current_row_changed)
 
     # --- public ------------------------------------------------------------------------------------------------
@@ -612,7 +559,6 @@ class WizardTargetsPage(_Page):
         self.model.append(LinkTargetConfig(shown))
         self.number_error.clear_message()
         self.number_hint.setText(self.tr("{shown}({e164})を追加しました。").format(shown=shown, e164=e164))
-        self.number_hint.set_state("ok")
         self.number_hint.show()
         self.completeChanged.emit()
         return True
@@ -621,37 +567,25 @@ class WizardTargetsPage(_Page):
         return self.model.rowCount() > 0
 
     def validatePage(self) -> bool:
-        """次へ: a new link setting is created here with its objects and targets, in one transaction."""
-        targets = self.model.targets()
+        """次へ: the recording server (a system setting), then the link setting, created here with its objects and
+        targets in one transaction (its targets only, once it exists)."""
         config = self.context.config
-        url = self.recording_edit.text().strip()
-        if url != config.system().recording_server_url and not self.saved(
-            lambda: config.save_system({"recording_server_url": url}),
-            lambda problems: self.recording_error.show_message("\n".join(p.text(self.context.lang) for p in problems)),
-            self.recording_error,
+        recording = self.recording.values()
+        self.recording.clear_problems()
+        if recording != {"recording_server_url": config.system().recording_server_url} and not self.saved(
+            lambda: config.save_system(recording), partial(self.recording.show_problems, lang=self.context.lang)
         ):
             return False
-        self.recording_error.clear_message()
+        return self.saved(self._leave)
 
-        def save() -> None:
-            if self.owner.setting_name is None:
-                setting = replace(
-                    self.owner.setting_page.form_config(),
-                    objects=tuple(self.owner.objects_page.objects()),
-                    targets=tuple(targets),
-                )
-                self.owner.setting_name = config.save_basic(setting).name
-            else:
-                config.save_targets(self.owner.setting_name, targets)
+    def _leave(self) -> None:
+        owner = self.owner
+        basic, objects = owner.setting_page.form_config(), owner.objects_page.objects()
+        owner.setting_name = first_run.save_setting(self.context.config, owner.setting_name, basic, objects,
+                                                    self.model.targets())
 
-        if not self.saved(save, self._show_problems, self.error_label):
-            return False
-        self.error_label.clear_message()
-        return True
-
-    def _show_problems(self, problems: list[Problem]) -> None:
-        text = ProblemsError(problems).text(self.context.lang)
-        self.error_label.show_message("\n".join([self.tr("保存できませんでした。"), text]))
+    def problem_lines(self, problems: list[Problem]) -> list[str]:
+        return [self.tr("保存できませんでした。"), ProblemsError(problems).text(self.context.lang)]
 
     # --- slots -------------------------------------------------------------------------------------------------
 
@@ -702,20 +636,17 @@ class WizardVerifyPage(_Page):
             self.tr("問題があれば「戻る」で修正するか、Salesforce側を準備してから「もう一度確認」をクリックしてください。"
                     "問題が残っていても先に進めますが、連携は無効のままにすることをお勧めします。")
         )
-        self.again_button = QPushButton(self.tr("もう一度確認"))
-        self.checklist_button = QPushButton(self.tr("Salesforce側チェックリスト…"))
+        self.again_button = button(self.tr("もう一度確認"), self._start)
+        self.checklist_button = button(self.tr("Salesforce側チェックリスト…"), self._on_checklist_button_clicked)
         # The org is missing fields, the label, the resource or permissions: the app creates them after showing
         # the plan (Salesforce側の自動設定), then this page checks again.
-        self.setup_org_button = QPushButton(self.tr("Salesforce側の自動設定…"))
+        self.setup_org_button = button(self.tr("Salesforce側の自動設定…"), self._on_setup_org_button_clicked)
         self.setup_org_button.hide()
         self.buttons = (self.again_button, self.checklist_button, self.setup_org_button)
         column(self.busy_label, self.busy_bar, (self.view, 1), separator(), self.advice_label,
                row(self.checklist_button, self.setup_org_button, 1, self.again_button), parent=self)
         self.runner.finished.connect(self._on_runner_finished)
-        self.runner.failed.connect(self._on_runner_failed)
-        self.again_button.clicked.connect(self._on_again_button_clicked)
-        self.checklist_button.clicked.connect(self._on_checklist_button_clicked)
-        self.setup_org_button.clicked.connect(self._on_setup_org_button_clicked)
+        self.runner.failed.connect(partial(self._on_runner_finished, None))
 
     def is_running(self) -> bool:
         return self.runner.is_running()
@@ -742,22 +673,23 @@ class WizardVerifyPage(_Page):
             self._again = True  # the previous run finishes first, then this one starts
         self.completeChanged.emit()
 
-    def _restarted(self) -> bool:
-        """The admin came back meanwhile: this result is of the earlier run; verify again instead of showing it."""
-        if not self._again:
-            return False
-        self._again = False
-        self._start()
-        return True
-
-    def _on_runner_finished(self, report: VerificationReport) -> None:
-        if self._restarted():
+    def _on_runner_finished(self, report: VerificationReport | None, reason: str = "") -> None:
+        """The report, or (``failed``) why 設定確認 could not run; unless the admin came back meanwhile: this result is
+        of the earlier run, and 設定確認 runs again instead."""
+        if self._again:
+            self._again = False
+            self._start()
             return
         self.owner.last_report = report
         self._set_busy(False)
-        self.view.show_report(report, self.context.lang)
-        for widget in (self.advice_label, self.checklist_button, self.setup_org_button):
-            widget.setVisible(not report.ok)
+        if report is None:
+            self.view.show_failure(reason)
+        else:
+            self.view.show_report(report, self.context.lang)
+        problems = report is not None and not report.ok
+        self.advice_label.setVisible(report is None or problems)
+        self.checklist_button.setVisible(problems)
+        self.setup_org_button.setVisible(problems)
         self.completeChanged.emit()
 
     def _on_setup_org_button_clicked(self) -> QDialog | None:
@@ -769,19 +701,6 @@ class WizardVerifyPage(_Page):
             dialog.finished.connect(lambda _result: self._start())
         return dialog
 
-    def _on_runner_failed(self, reason: str) -> None:
-        if self._restarted():
-            return
-        self._set_busy(False)
-        self.view.show_failure(reason)
-        self.advice_label.show()
-        self.checklist_button.hide()
-        self.setup_org_button.hide()
-        self.completeChanged.emit()
-
-    def _on_again_button_clicked(self) -> None:
-        self._start()
-
     def _on_checklist_button_clicked(self) -> None:
         from biztel_desk.ui.dialogs.checklist_dialog import ChecklistDialog
 
@@ -792,8 +711,8 @@ class WizardVerifyPage(_Page):
     def _set_busy(self, busy: bool) -> None:
         self.busy_label.setVisible(busy)
         self.busy_bar.setVisible(busy)
-        for button in self.buttons:
-            button.setEnabled(not busy)
+        for each in self.buttons:
+            each.setEnabled(not busy)
 
 
 # --- 7. 有効化 ----------------------------------------------------------------------------------------------
@@ -806,47 +725,37 @@ class WizardEnablePage(_Page):
         super().__init__(owner, self.tr("有効化"), self.tr(
             "設定が保存されました。連携をすぐに始めるかどうかを選んで「完了」をクリックしてください。"))
         self.summary_label = text_label(name="enableSummary")
-        self.enable_radio = QRadioButton(self.tr("今すぐ有効にする"))
-        self.enable_radio.setObjectName("enableRadio")
-        enable_hint = HintLabel(self.tr("連携対象の番号の通話を、Salesforceの活動履歴に連携し始めます。"))
-        self.disable_radio = QRadioButton(self.tr("無効のままにする"))
-        self.disable_radio.setObjectName("disableRadio")
-        disable_hint = HintLabel(self.tr("あとから基本情報タブの録音連携ステータスで有効にできます。無効の間の通話は連携されません。"))
-        self.group = QButtonGroup(self)
-        self.group.addButton(self.enable_radio)
-        self.group.addButton(self.disable_radio)
-        self.consent_note = ErrorLabel()
-        self.consent_note.setObjectName("consentNote")
-        self.error_label = ErrorLabel()
-        layout = column(self.summary_label, self.enable_radio, _indented(enable_hint), self.disable_radio,
-                        _indented(disable_hint), self.consent_note, self.error_label, 1, parent=self)
-        layout.insertSpacing(1, 8)
+        # Both are children of the page: one radio group.
+        self.enable_radio = named(QRadioButton(self.tr("今すぐ有効にする")), "enableRadio")
+        self.disable_radio = named(QRadioButton(self.tr("無効のままにする")), "disableRadio")
+        self.consent_note = named(ErrorLabel(), "consentNote")
+        vbox(self.summary_label, 8, self.enable_radio,
+             _indented(self.tr("連携対象の番号の通話を、Salesforceの活動履歴に連携し始めます。")), self.disable_radio,
+             _indented(self.tr("あとから基本情報タブの録音連携ステータスで有効にできます。無効の間の通話は連携されません。")),
+             self.consent_note, self.error_label, STRETCH, parent=self)
 
     def initializePage(self) -> None:
         setting = self.context.config.get_setting(self.owner.setting_name or "")
-        consent = bool(setting and setting.api_consent)
         report = self.owner.last_report
+        can_enable, enable = first_run.enable_choice(setting, report)
         lines = first_run.setup_summary(self.owner.account_name or "", self.owner.setting_name or "", setting, report,
                                         self.context.lang)
         self.summary_label.setText("\n".join(lines))
-        self.enable_radio.setEnabled(consent)
+        self.enable_radio.setEnabled(can_enable)
         self.consent_note.show_message(
-            "" if consent else self.tr("API利用許諾がチェックされていないため、有効にできません。"
-                                       "有効にするには「戻る」で連携設定ページに戻り、API利用許諾にチェックを入れてください。")
+            "" if can_enable else self.tr("API利用許諾がチェックされていないため、有効にできません。"
+                                          "有効にするには「戻る」で連携設定ページに戻り、API利用許諾にチェックを入れてください。")
         )
-        (self.enable_radio if consent and report is not None and report.ok else self.disable_radio).setChecked(True)
+        (self.enable_radio if enable else self.disable_radio).setChecked(True)
 
     def validatePage(self) -> bool:
         name = self.owner.setting_name
-        if name is None:
-            return False
         status = LinkStatus.ENABLED if self.enable_radio.isChecked() else LinkStatus.DISABLED
-        return self.saved(lambda: self.context.config.set_status(name, status),
-                          lambda problems: self.error_label.show_message(ProblemsError(problems).text(self.context.lang)),
-                          self.error_label)
+        return name is not None and self.saved(lambda: self.context.config.set_status(name, status))
 
 
-def _indented(widget: QWidget) -> QWidget:
+def _indented(hint: str) -> QWidget:
+    """A radio button's hint, under its text."""
     box = QWidget()
-    row((widget, 1), parent=box).setContentsMargins(24, 0, 0, 6)
+    row((HintLabel(hint), 1), parent=box).setContentsMargins(24, 0, 0, 6)
     return box

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -481,3 +481,24 @@ def test_escape_asks_before_discarding_and_cancel_keeps_the_wizard(qtbot: QtBot,
     assert wizard.discard_button is not None
     _click(qtbot, wizard.discard_button)
     assert not wizard.isVisible() and wizard.result() == QDialog.DialogCode.Rejected
+
+
+def test_a_refused_next_keeps_the_page_and_says_why_under_it(
+    qtbot: QtBot, context: AppContext, make_setting: Callable[..., object]
+) -> None:
+    """Every page leaves through one save path: refused, the page stays and its error line says why (有効 without API
+    consent: the radio is disabled, and the service refuses it too)."""
+    make_setting("本社", api_consent=False)
+    wizard = _wizard(qtbot, context)
+    wizard.setting_name = "本社"
+    page = wizard.enable_page
+    page.initializePage()
+    assert not page.enable_radio.isEnabled() and page.disable_radio.isChecked()
+    assert "API利用許諾" in page.consent_note.text()
+    page.enable_radio.setEnabled(True)  # as if it had been offered
+    page.enable_radio.setChecked(True)
+    assert not page.validatePage()
+    assert page.error_label.isVisibleTo(page) and "API" in page.error_label.text()
+    assert context.config.list_settings()[0].status == "disabled"
+    page.disable_radio.setChecked(True)
+    assert page.validatePage() and not page.error_label.isVisibleTo(page)

@@ -30,8 +30,9 @@ from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.setup_org import ACTION_TEXT, Action, PlanLine, SetupPlan, SetupSession
 from biztel_desk.services.verification import verify_setting
+from biztel_desk.ui.boxes import named
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR, column, read_only_table, row, text_label
+from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR, button, column, read_only_table, row, text_label
 
 COL_STATE, COL_ITEM, COL_REASON = 0, 1, 2
 ACTION_COLORS = {Action.CREATE: "#1a73e8", Action.UNCHANGED: OK_COLOR, Action.MANUAL: ERROR_COLOR}
@@ -55,32 +56,26 @@ class SetupOrgPanel(QWidget):
         self.confirm_button: QPushButton | None = None
         self.status_label = text_label(self.tr("Salesforceの設定を読み込んでいます…"), name="setupOrgStatus",
                                        selectable=True)
-        self.table = read_only_table([self.tr("状態"), self.tr("項目"), self.tr("理由")])
-        self.table.setObjectName("setupPlanTable")
+        self.table = named(read_only_table([self.tr("状態"), self.tr("項目"), self.tr("理由")]), "setupPlanTable")
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_REASON, QHeaderView.ResizeMode.Stretch)
-        self.progress = QProgressBar()
-        self.progress.setObjectName("setupOrgProgress")
+        self.progress = named(QProgressBar(), "setupOrgProgress")
         self.progress.setVisible(False)
-        self.reload_button = QPushButton(self.tr("再読み込み"))
-        self.reload_button.setToolTip(self.tr("Salesforceの設定を読み直して計画を作り直します"))
-        self.apply_button = QPushButton(self.tr("適用…"))
-        self.apply_button.setToolTip(self.tr("作成の行をSalesforceに作成します(確認のあと)"))
+        self.reload_button = button(self.tr("再読み込み"), self.start,
+                                    tooltip=self.tr("Salesforceの設定を読み直して計画を作り直します"))
+        self.apply_button = button(self.tr("適用…"), self._on_apply_button_clicked,
+                                   tooltip=self.tr("作成の行をSalesforceに作成します(確認のあと)"))
         self.apply_button.setEnabled(False)
         column(self.status_label, (self.table, 1), self.progress, row(1, self.reload_button, self.apply_button),
                parent=self)
-        self.reload_button.clicked.connect(self._on_reload_button_clicked)
-        self.apply_button.clicked.connect(self._on_apply_button_clicked)
 
     # --- plan ---------------------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Read the org and show the plan (in the background)."""
-        self.apply_button.setEnabled(False)
-        self.reload_button.setEnabled(False)
-        self._set_status(self.tr("Salesforceの設定を読み込んでいます…"))
+        """Read the org and show the plan (in the background); 再読み込み."""
+        self._busy(self.tr("Salesforceの設定を読み込んでいます…"))
         self.jobs.run("plan", self._plan(), on_error=self._on_job_error, known=(KnownError, ProblemsError))
 
     async def _plan(self) -> None:
@@ -98,25 +93,22 @@ class SetupOrgPanel(QWidget):
         index = pick(lang, 0, 1)
         self.table.setRowCount(len(plan.lines))
         for number, line in enumerate(plan.lines):
-            self._set_row(number, ACTION_TEXT[line.action][index], ACTION_COLORS[line.action], line.item[index],
-                          line.reason[index])
+            self._mark(number, ACTION_TEXT[line.action][index], ACTION_COLORS[line.action])
+            self.table.setItem(number, COL_ITEM, QTableWidgetItem(line.item[index]))
+            reason = QTableWidgetItem(line.reason[index])
+            reason.setToolTip(line.reason[index])
+            self.table.setItem(number, COL_REASON, reason)
         self.table.resizeRowsToContents()
         self._set_status(plan.status_text(lang), ERROR_COLOR if plan.missing_permissions else "")
         self.apply_button.setEnabled(bool(plan.creates) and not plan.missing_permissions)
 
-    def _set_row(self, row: int, state: str, color: str, item: str, reason: str) -> None:
-        state_item = QTableWidgetItem(state)
-        state_item.setForeground(QColor(color))
-        self.table.setItem(row, COL_STATE, state_item)
-        self.table.setItem(row, COL_ITEM, QTableWidgetItem(item))
-        reason_item = QTableWidgetItem(reason)
-        reason_item.setToolTip(reason)
-        self.table.setItem(row, COL_REASON, reason_item)
+    def _mark(self, row: int, state: str, color: str) -> None:
+        """A line's state: 作成 / 変更なし / 手動対応が必要 in its colour, then 作成済み."""
+        item = QTableWidgetItem(state)
+        item.setForeground(QColor(color))
+        self.table.setItem(row, COL_STATE, item)
 
     # --- apply --------------------------------------------------------------------------------------------------
-
-    def _on_reload_button_clicked(self) -> None:
-        self.start()
 
     def _on_apply_button_clicked(self) -> None:
         plan = self.plan
@@ -141,12 +133,10 @@ class SetupOrgPanel(QWidget):
         """Apply the shown plan (the confirmation has been given)."""
         if self.plan is None or self.session is None:
             return
-        self.apply_button.setEnabled(False)
-        self.reload_button.setEnabled(False)
         self.progress.setRange(0, len(self.plan.creates))
         self.progress.setValue(0)
         self.progress.setVisible(True)
-        self._set_status(self.tr("作成しています…"))
+        self._busy(self.tr("作成しています…"))
         self.jobs.run("apply", self._apply(self.plan, self.session), on_error=self._on_job_error)
 
     async def _apply(self, plan: SetupPlan, session: SetupSession) -> None:
@@ -176,11 +166,7 @@ class SetupOrgPanel(QWidget):
         self.progress.setMaximum(total)
         self.progress.setValue(done)
         if self.plan is not None and line in self.plan.lines:
-            row = self.plan.lines.index(line)
-            state = self.table.item(row, COL_STATE)
-            if state is not None:
-                state.setText(self.tr("作成済み"))
-                state.setForeground(QColor(OK_COLOR))
+            self._mark(self.plan.lines.index(line), self.tr("作成済み"), OK_COLOR)
         item = pick(self.context.lang, *line.item)
         self._set_status(self.tr("作成しています… ({done}/{total}) {item}").format(done=done, total=total, item=item))
 
@@ -189,6 +175,12 @@ class SetupOrgPanel(QWidget):
     def _on_job_error(self, error: BaseException) -> None:
         self._set_status(error_text(error, self.context.lang), ERROR_COLOR)
         self.reload_button.setEnabled(True)
+
+    def _busy(self, status: str) -> None:
+        """A job starts: ``status`` says which; 再読み込み and 適用… wait for its end."""
+        self.apply_button.setEnabled(False)
+        self.reload_button.setEnabled(False)
+        self._set_status(status)
 
     def _set_status(self, text: str, color: str = "") -> None:
         self.status_label.setText(text)
