@@ -214,7 +214,7 @@ def test_connect_path_saves_account_setting_objects_targets_and_status(
     assert targets.default_outbound() == "03-1234-5678"
     _type(qtbot, targets.recording_edit, "ftp://rec")
     assert _next(qtbot, wizard) == PAGE_TARGETS
-    assert "録音サーバURL" in targets.recording_error.text()
+    assert targets.recording_error.text().startswith("録音サーバURL「ftp://rec」はURLではありません")  # under its field
     _type(qtbot, targets.recording_edit, "https://rec.example.jp")
     wizard.resize(820, 760)
     targets.grab().save("/tmp/h8_wizard_targets.png")
