@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import threading
-import weakref
 import webbrowser
 from collections.abc import Callable, Coroutine
 from dataclasses import asdict, fields
@@ -48,7 +47,7 @@ from biztel_desk.services.salesforce_access import report_lines as report_lines 
 from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
 from biztel_desk.ui.forms import Field, Form
 from biztel_desk.ui.i18n import language
-from biztel_desk.ui.tasks import Jobs, OnError
+from biztel_desk.ui.tasks import Jobs, OnError, posted
 from biztel_desk.ui.widgets import HintLabel, MessageBox, busy_bar, button, combo, line_edit, row
 
 T = TypeVar("T")
@@ -125,17 +124,15 @@ class AccountFlow(QObject):
         service's sign-in with its other arguments bound), the URL shown meanwhile, then ``done`` with its result."""
         cancel = threading.Event()
         self._cancel = cancel
-        form = weakref.ref(self.form)
         prompt = self.tr("ブラウザでSalesforceにログインし、「許可」を押してください。ブラウザが開かないときは、次のURLをブラウザで開いてください:")
 
-        def show_url(url: str) -> None:  # on the GUI thread
-            if (alive := form()) is not None and not cancel.is_set():
-                alive.show_message(prompt + "\n" + url)
+        def show_url(form: AccountForm, url: str) -> None:
+            if not cancel.is_set():
+                form.show_message(prompt + "\n" + url)
 
         async def job() -> None:
-            loop = asyncio.get_running_loop()
-            bound = functools.partial(call, on_url=lambda url: loop.call_soon_threadsafe(show_url, url),
-                                      open_browser=open_browser, cancel=cancel, ports=ports)
+            bound = functools.partial(call, on_url=posted(self.form, show_url), open_browser=open_browser,
+                                      cancel=cancel, ports=ports)
             try:
                 await self._call(bound, done)
             except asyncio.CancelledError:

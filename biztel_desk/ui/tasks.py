@@ -8,6 +8,8 @@ finishes on its own and its result is dropped. ``Jobs.to_thread`` is ``asyncio.t
 (cancel, then wait) and ``Jobs.wait`` can wait for: a job whose call uses the database awaits it, so that the
 database is closed only after the call returned.
 
+A thread that reports progress as it goes calls a ``posted`` callback: each call runs on the GUI thread.
+
 Failures take one of two paths. A ``KnownError`` (or what ``on_error`` accepts) goes to the job's ``on_error``,
 which shows it as a message. Anything else is a bug: it goes to ``sys.excepthook``, the one crash path
 (``ui/crash.py``), on the GUI thread.
@@ -32,6 +34,7 @@ import contextvars
 import functools
 import logging
 import sys
+import weakref
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -44,6 +47,7 @@ log = logging.getLogger(__name__)
 
 OnError = Callable[[BaseException], None]
 T = TypeVar("T")
+W = TypeVar("W", bound=QObject)
 _loop: asyncio.AbstractEventLoop | None = None
 _executor: ThreadPoolExecutor | None = None
 JOB_THREADS = 8  # network and database calls of the window at once; more wait their turn
@@ -90,6 +94,21 @@ def _on_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any])
 def report_bug(error: BaseException) -> None:
     """Send a bug to the one crash path (``sys.excepthook``: ui/crash.py installs it; by default it prints)."""
     sys.excepthook(type(error), error, error.__traceback__)
+
+
+def posted(owner: W, slot: Callable[..., None]) -> Callable[..., None]:
+    """A callback for a worker thread (progress, a URL to show): each call runs ``slot(owner, *args)`` on the GUI
+    thread, in a job (it needs the running loop), and not once ``owner`` is gone. The thread holds ``owner`` only
+    weakly: through a strong reference it could drop the widget's last one, and Qt would delete it on that thread
+    (a crash)."""
+    loop = asyncio.get_running_loop()
+    alive = weakref.ref(owner)
+
+    def on_gui_thread(*args: Any) -> None:
+        if (target := alive()) is not None:
+            slot(target, *args)
+
+    return lambda *args: loop.call_soon_threadsafe(on_gui_thread, *args)
 
 
 class Jobs:

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtWidgets import QWidget
 
 from biztel_desk.domain.errors import KnownError
-from biztel_desk.ui.tasks import Jobs
+from biztel_desk.ui.tasks import Jobs, posted
 
 
 class _Refused(KnownError):
@@ -115,3 +115,34 @@ def test_a_known_error_that_arrives_after_the_owner_went_is_dropped(qtbot) -> No
     qtbot.wait(50)
     assert not task.cancelled() and isinstance(task.exception(), _Refused)
     assert told == []
+
+
+def test_a_posted_callback_runs_on_the_gui_thread_and_not_once_its_owner_is_gone(qtbot, owner: QWidget) -> None:
+    import gc
+
+    held = {"owner": QWidget()}
+    seen: list[tuple[int, bool]] = []
+    step = threading.Event()
+
+    def record(widget: QWidget, value: int) -> None:
+        seen.append((value, threading.current_thread() is threading.main_thread()))
+
+    def work(report) -> None:  # type: ignore[no-untyped-def]  # on the worker thread
+        report(1)
+        step.wait(10)
+        report(2)
+
+    async def job(report) -> None:  # type: ignore[no-untyped-def]
+        await asyncio.to_thread(work, report)
+
+    async def start() -> None:  # posted() needs the running loop, as in a job
+        await job(posted(held["owner"], record))
+
+    task = Jobs(owner).run("progress", start())
+    qtbot.waitUntil(lambda: seen == [(1, True)])
+    del held["owner"]  # the thread holds it only weakly: the widget goes here, on the GUI thread
+    gc.collect()
+    step.set()
+    qtbot.waitUntil(task.done)
+    qtbot.wait(50)  # the second call was posted; it finds its owner gone and does nothing
+    assert seen == [(1, True)]

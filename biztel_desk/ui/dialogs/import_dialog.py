@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -53,7 +52,7 @@ from biztel_desk.services.imports import (
 from biztel_desk.services.relink import UnknownNumber
 from biztel_desk.ui.boxes import STRETCH, fit_to_screen, hbox, named, scrolled, vbox
 from biztel_desk.ui.i18n import language
-from biztel_desk.ui.tasks import Jobs
+from biztel_desk.ui.tasks import Jobs, posted
 from biztel_desk.ui.widgets import (
     ERROR_COLOR,
     ErrorLabel,
@@ -461,19 +460,12 @@ class ImportDialog(QDialog):
     async def _import(self, paths: list[str], preset: str | None, mapping: Mapping | None, encoding: str) -> None:
         self.progress_bar.setRange(0, max(await asyncio.to_thread(imports.count_rows, paths), 1))
         self.progress_bar.setValue(0)
-        loop = asyncio.get_running_loop()
         rows_by_file: dict[str, int] = {}
-        # The import's thread holds ``progress`` until after the job ended: through a strong reference it could drop
-        # the dialog's last one, and Qt would delete the dialog on that thread (a crash). It holds a weak one.
-        dialog = weakref.ref(self)
-
-        def moved(rows: int) -> None:  # on the GUI thread
-            if (alive := dialog()) is not None:
-                alive._on_task_progress(rows)
+        moved = posted(self, ImportDialog._on_task_progress)
 
         def progress(path: str, rows: int) -> None:  # on the import's thread: the bar moves on the GUI thread
             rows_by_file[path] = rows
-            loop.call_soon_threadsafe(moved, sum(rows_by_file.values()))
+            moved(sum(rows_by_file.values()))
 
         try:
             report, unknown = await self.jobs.to_thread(imports.import_calls, self.context.database, paths, preset,

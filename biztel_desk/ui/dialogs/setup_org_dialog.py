@@ -9,7 +9,6 @@ Background work runs through ``ui/tasks.Jobs`` (the service calls in worker thre
 from __future__ import annotations
 
 import asyncio
-import weakref
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor
@@ -31,7 +30,7 @@ from biztel_desk.services.context import AppContext
 from biztel_desk.services.setup_org import ACTION_TEXT, Action, PlanLine, SetupPlan, SetupSession
 from biztel_desk.services.verification import verify_setting
 from biztel_desk.ui.boxes import named
-from biztel_desk.ui.tasks import Jobs
+from biztel_desk.ui.tasks import Jobs, posted
 from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR, button, column, read_only_table, row, text_label
 
 COL_STATE, COL_ITEM, COL_REASON = 0, 1, 2
@@ -140,16 +139,7 @@ class SetupOrgPanel(QWidget):
         self.jobs.run("apply", self._apply(self.plan, self.session), on_error=self._on_job_error)
 
     async def _apply(self, plan: SetupPlan, session: SetupSession) -> None:
-        loop = asyncio.get_running_loop()
-        panel = weakref.ref(self)  # the thread holds the panel weakly: Qt must not delete it on that thread
-
-        def show(done: int, total: int, line: PlanLine) -> None:  # on the GUI thread
-            if (alive := panel()) is not None:
-                alive._show_progress(done, total, line)
-
-        def progress(done: int, total: int, line: PlanLine) -> None:  # on the worker thread
-            loop.call_soon_threadsafe(show, done, total, line)
-
+        progress = posted(self, SetupOrgPanel._show_progress)  # called on the worker thread
         await asyncio.to_thread(session.apply, plan, progress)
         self.applied.emit(self.setting_name)
         self._set_status(self.tr("作成しました。設定確認を実行しています…"))
