@@ -502,3 +502,20 @@ def test_export_csv_keeps_leading_zeros_for_excel(qtbot, context: AppContext, ma
     # Nothing else starts with = (formula cells are still neutralised).
     formulas = [cell for line in lines for cell in line if cell.startswith("=")]
     assert formulas and all(re.fullmatch(r'="\d+"', cell) for cell in formulas)
+
+
+def test_the_state_column_fits_its_longest_word_though_sized_on_a_page_of_waiting_calls(  # type: ignore[no-untyped-def]
+        qtbot, context: AppContext, make_setting) -> None:
+    # The widths are measured once per setting: the demo's first page is 待機中 only, and once the calls were linked
+    # the column showed 連携… instead of 連携済み.
+    from biztel_desk.domain.jobs import state_label
+    from biztel_desk.domain.vocabulary import JOB_STATES
+
+    make_setting()
+    _insert_calls(context, "本社", 3, dt.datetime(2024, 4, 1, 9, tzinfo=TOKYO), state="pending", task_id=None,
+                  record_id=None, record_object=None, processed_at=None, match_reason=None)
+    tab = _tab(qtbot, context)
+    assert {row.state for row in tab.model.rows} == {"pending"}
+    metrics, width = tab.view.fontMetrics(), tab.view.horizontalHeader().sectionSize(_column("state"))
+    for state in JOB_STATES:
+        assert metrics.horizontalAdvance(state_label(state, context.lang)) + 12 <= width, state

@@ -493,9 +493,12 @@ class HistoryTab(QWidget):
 
     def _narrow_columns(self) -> None:
         """通話履歴 as wide as its title (the 開く button fits), 紐付け先 and エラー capped (MAX_CHARS): the columns
-        after them stay in view."""
+        after them stay in view. 状態 fits its longest word: the widths are measured once, maybe on a page of
+        待機中 only, and 連携済み must not turn into 連携… when the calls are linked."""
         metrics = self.view.fontMetrics()
         header = self.view.horizontalHeader()
+        state, words = COLUMN_KEYS.index("state"), (state_label(key, self.context.lang) for key in JOB_STATES)
+        self.view.setColumnWidth(state, max(header.sectionSize(state), max(map(metrics.horizontalAdvance, words)) + 24))
         task = max(metrics.horizontalAdvance(self.model.column_title("task_id")),
                    metrics.horizontalAdvance(self.tr("開く")) + 16) + 16
         self.view.setColumnWidth(TASK_COLUMN, task)
