@@ -295,6 +295,21 @@ def _text_only(option: QStyleOptionViewItem) -> QStyleOptionViewItem:
 # --- editor factories: one call per widget, its settings as keyword arguments (the forms of ui/forms.py) -------
 
 
+W = TypeVar("W", bound=QWidget)
+
+
+def _made(widget: W, *, name: str = "", tooltip: str = "", width: int = 0) -> W:
+    """What the factories below set alike: the object name (what the tests and the style sheets find it by), the
+    tooltip and a fixed width, each when given."""
+    if name:
+        widget.setObjectName(name)
+    if tooltip:
+        widget.setToolTip(tooltip)
+    if width:
+        widget.setFixedWidth(width)
+    return widget
+
+
 def line_edit(text: str = "", *, placeholder: str = "", max_length: int = 0, width: int = 0, max_width: int = 0,
               read_only: bool = False, password: bool = False, mono: bool = False, name: str = "",
               parent: QWidget | None = None) -> QLineEdit:
@@ -304,8 +319,6 @@ def line_edit(text: str = "", *, placeholder: str = "", max_length: int = 0, wid
     edit.setPlaceholderText(placeholder)
     if max_length:
         edit.setMaxLength(max_length)
-    if width:
-        edit.setFixedWidth(width)
     if max_width:
         edit.setMaximumWidth(max_width)
     edit.setReadOnly(read_only)
@@ -313,9 +326,7 @@ def line_edit(text: str = "", *, placeholder: str = "", max_length: int = 0, wid
         edit.setEchoMode(QLineEdit.EchoMode.Password)
     if mono:
         edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-    if name:
-        edit.setObjectName(name)
-    return edit
+    return _made(edit, name=name, width=width)
 
 
 def plain_text(text: str = "", *, read_only: bool = False, mono: bool = False, lines: int = 0, wrap: bool = True,
@@ -330,9 +341,7 @@ def plain_text(text: str = "", *, read_only: bool = False, mono: bool = False, l
         edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
     if lines:
         edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
-    if name:
-        edit.setObjectName(name)
-    return edit
+    return _made(edit, name=name)
 
 
 def button(text: str, on_click: Callable[[], object] | None = None, *, name: str = "", tooltip: str = "",
@@ -341,11 +350,7 @@ def button(text: str, on_click: Callable[[], object] | None = None, *, name: str
     push = QPushButton(text, parent)
     if on_click is not None:
         push.clicked.connect(lambda _checked=False: on_click())
-    if tooltip:
-        push.setToolTip(tooltip)
-    if name:
-        push.setObjectName(name)
-    return push
+    return _made(push, name=name, tooltip=tooltip)
 
 
 def combo(choices: Iterable[tuple[str, object]] = (), *, placeholder: str = "", min_width: int = 0, name: str = "",
@@ -360,11 +365,7 @@ def combo(choices: Iterable[tuple[str, object]] = (), *, placeholder: str = "", 
         box.setPlaceholderText(placeholder)
     if min_width:
         box.setMinimumWidth(min_width)
-    if width:
-        box.setFixedWidth(width)
-    if name:
-        box.setObjectName(name)
-    return box
+    return _made(box, name=name, width=width)
 
 
 def spin_box(minimum: int, maximum: int, *, suffix: str = "", width: int = 0, tooltip: str = "", name: str = "",
@@ -374,24 +375,14 @@ def spin_box(minimum: int, maximum: int, *, suffix: str = "", width: int = 0, to
     spin.setRange(minimum, maximum)
     spin.setSuffix(suffix)
     spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-    if width:
-        spin.setFixedWidth(width)
-    if tooltip:
-        spin.setToolTip(tooltip)
-    if name:
-        spin.setObjectName(name)
-    return spin
+    return _made(spin, name=name, tooltip=tooltip, width=width)
 
 
 def check_box(text: str, *, checked: bool = False, tooltip: str = "", name: str = "",
               parent: QWidget | None = None) -> QCheckBox:
     box = QCheckBox(text, parent)
     box.setChecked(checked)
-    if tooltip:
-        box.setToolTip(tooltip)
-    if name:
-        box.setObjectName(name)
-    return box
+    return _made(box, name=name, tooltip=tooltip)
 
 
 class MessageBox(ErrorLabel):
