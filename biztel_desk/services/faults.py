@@ -50,13 +50,20 @@ def database_known(refused: type[DatabaseRefused] = DatabaseRefused, where: str 
         raise refused(error, where) from error
 
 
+def known_fault(error: BaseException, lang: str = "ja", database_location: str = "") -> tuple[str, str] | None:
+    """(kind, message) of a known failure: kind "database" (locked, full, damaged) or "known" (a ``KnownError``);
+    None when ``error`` is a bug. The crash path titles its box by the kind."""
+    problem = database_problem(error, lang, database_location)
+    if problem is not None:
+        return "database", problem
+    return ("known", error.text(lang)) if isinstance(error, KnownError) else None
+
+
 def known_message(error: BaseException, lang: str = "ja", database_location: str = "") -> str | None:
     """What the user can do about a known failure (a ``KnownError``, a database fault: locked, full, damaged);
     None when ``error`` is a bug. An action that catches what it cannot handle shows this, or re-raises a bug."""
-    problem = database_problem(error, lang, database_location)
-    if problem is not None:
-        return problem
-    return error.text(lang) if isinstance(error, KnownError) else None
+    fault = known_fault(error, lang, database_location)
+    return fault[1] if fault is not None else None
 
 
 def save_or_say(save: Callable[[], T], show_problems: Callable[[list[Problem]], object], say: Callable[[str], object],

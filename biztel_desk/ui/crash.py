@@ -30,9 +30,8 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from biztel_desk.applog import crash_log_path, write_crash
-from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.redact import scrub
-from biztel_desk.services.faults import database_problem, known_message, save_or_say  # the last two: re-exported
+from biztel_desk.services.faults import known_fault, known_message, save_or_say  # the last two: re-exported
 
 __all__ = ["CrashHandler", "QtCriticalMessage", "crash_log_path", "install_crash_handler", "known_message", "save_or_say",
            "scrub"]
@@ -126,12 +125,13 @@ _handler: CrashHandler | None = None
 
 def _known(error: BaseException, lang: str, database_location: str) -> tuple[str, str] | None:
     """(title, message) of a known failure; None for a bug."""
-    problem = database_problem(error, lang, database_location)
-    if problem is not None:
-        return QCoreApplication.translate("CrashHandler", "データベースを使用できません"), problem
-    if isinstance(error, KnownError):
-        return QCoreApplication.translate("CrashHandler", "操作を完了できませんでした"), error.text(lang)
-    return None
+    fault = known_fault(error, lang, database_location)
+    if fault is None:
+        return None
+    kind, message = fault
+    if kind == "database":
+        return QCoreApplication.translate("CrashHandler", "データベースを使用できません"), message
+    return QCoreApplication.translate("CrashHandler", "操作を完了できませんでした"), message
 
 
 def install_crash_handler(data_dir: Path, lang: str = "ja", database_location: str = "") -> ExceptHook:

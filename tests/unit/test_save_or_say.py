@@ -9,7 +9,7 @@ import pytest
 
 from biztel_desk.domain.errors import KnownError
 from biztel_desk.domain.messages import Problem, ProblemsError
-from biztel_desk.services.faults import known_message, save_or_say
+from biztel_desk.services.faults import known_fault, known_message, save_or_say
 
 
 class _Refused(KnownError):
@@ -41,9 +41,12 @@ def test_a_locked_database_and_a_known_error_are_said() -> None:
     assert said == [known_message(locked, "en")] and said[0]
     assert save_or_say(lambda: _raise(_Refused()), lambda _problems: None, said.append, "en") is None
     assert said[-1] == "Refused."
+    assert known_fault(locked, "en") == ("database", said[0])  # the crash path titles its box by the kind
+    assert known_fault(_Refused(), "en") == ("known", "Refused.")
 
 
 def test_a_bug_is_raised_and_has_no_message() -> None:
     assert known_message(ValueError("bug")) is None
+    assert known_fault(ValueError("bug")) is None
     with pytest.raises(ValueError, match="bug"):
         save_or_say(lambda: _raise(ValueError("bug")), lambda _problems: None, lambda _text: None)
