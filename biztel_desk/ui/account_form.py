@@ -48,7 +48,7 @@ from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
 from biztel_desk.ui.forms import Field, Form
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs, OnError, posted
-from biztel_desk.ui.widgets import HintLabel, MessageBox, busy_bar, button, combo, line_edit, row
+from biztel_desk.ui.widgets import HintLabel, MessageBox, busy_bar, button, combo, line_edit
 
 T = TypeVar("T")
 
@@ -400,5 +400,5 @@ class AccountForm(QWidget):
 def _side_by_side(*items: QWidget | tuple[QWidget, int]) -> QWidget:
     """A row's widgets side by side, ``(widget, 1)`` taking the room (the host's field, the key file's name)."""
     holder = QWidget()
-    row(*items, parent=holder, margins=0)
+    hbox(*items, parent=holder, margins=0)
     return holder

@@ -18,10 +18,10 @@ from biztel_desk.domain.vocabulary import LINK_STATUSES, word
 from biztel_desk.services.attention import Attention, AttentionKind, Overall, overall, settings_attention
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.link_runtime import WorkerStatus
-from biztel_desk.ui.boxes import named
+from biztel_desk.ui.boxes import hbox, named
 from biztel_desk.ui.notifier import Notifier
 from biztel_desk.ui.tasks import Watch
-from biztel_desk.ui.widgets import ATTENTION, ERROR_COLOR, STATUS_COLORS, row, text_label
+from biztel_desk.ui.widgets import ATTENTION, ERROR_COLOR, STATUS_COLORS, text_label
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class AttentionBadge(QWidget):
         self.reason = text_label(name="attentionReason", selectable=True)
         self.reason.setStyleSheet(f"color: {BADGE_TEXT};")
         self.reason.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        layout = row(self.pill, (self.reason, 1), parent=self, margins=0)
+        layout = hbox(self.pill, (self.reason, 1), parent=self, margins=0)
         layout.setSpacing(10)
         layout.setAlignment(self.pill, Qt.AlignmentFlag.AlignTop)
         self.hide()

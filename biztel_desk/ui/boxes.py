@@ -19,15 +19,17 @@ Item = object
 W = TypeVar("W", bound=QWidget)
 
 
-def hbox(*items: Item, margins: int | None = None, spacing: int | None = None) -> QHBoxLayout:
-    """A row: widgets and layouts (``(widget, stretch)`` to give one the room), ints as gaps, STRETCH."""
-    return fill_layout(QHBoxLayout(), items, margins, spacing, gaps=True)
+def hbox(*items: Item, parent: QWidget | None = None, margins: int | None = None,
+         spacing: int | None = None) -> QHBoxLayout:
+    """A row: widgets and layouts (``(widget, stretch)`` to give one the room), ints as gaps, STRETCH; set on
+    ``parent`` when given."""
+    return fill_layout(QHBoxLayout(parent) if parent is not None else QHBoxLayout(), items, margins, spacing)
 
 
 def vbox(*items: Item, parent: QWidget | None = None, margins: int | None = None,
          spacing: int | None = None) -> QVBoxLayout:
     """A column, set on ``parent`` when given (the page or group box it lays out)."""
-    return fill_layout(QVBoxLayout(parent) if parent is not None else QVBoxLayout(), items, margins, spacing, gaps=True)
+    return fill_layout(QVBoxLayout(parent) if parent is not None else QVBoxLayout(), items, margins, spacing)
 
 
 def named(widget: W, name: str) -> W:

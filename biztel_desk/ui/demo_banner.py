@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMessageBox, QToolBar, QWidget
 
-from biztel_desk.ui.boxes import named
+from biztel_desk.ui.boxes import hbox, named, vbox
 from biztel_desk.ui.chrome import pinned
-from biztel_desk.ui.widgets import ask, button, column, row
+from biztel_desk.ui.widgets import ask, button
 
 _STYLE = """
 QFrame#demoBanner { background: #fff4ce; border-bottom: 1px solid #e0c36a; }
@@ -38,8 +38,8 @@ class DemoBanner(QFrame):
         self.connect_button = button(self.tr("実際のSalesforceに接続"), self.request_connect, name="primaryButton",
                                      tooltip=self.tr("デモを終了し、セットアップウィザードでお使いのSalesforceに接続します"))
         texts = QWidget()
-        column(self.text_label, self.detail_label, parent=texts, margins=0).setSpacing(2)
-        layout = row((texts, 1), self.connect_button, parent=self)
+        vbox(self.text_label, self.detail_label, parent=texts, margins=0).setSpacing(2)
+        layout = hbox((texts, 1), self.connect_button, parent=self)
         layout.setContentsMargins(14, 8, 14, 8)
         layout.setSpacing(12)
 

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 
 from biztel_desk.domain.messages import Problem
 from biztel_desk.domain.vocabulary import Word, word
+from biztel_desk.ui.boxes import STRETCH, hbox
 from biztel_desk.ui.i18n import language
-from biztel_desk.ui.widgets import ErrorLabel, field_block, make_form, required_label, row
+from biztel_desk.ui.widgets import ErrorLabel, field_block, make_form, required_label
 
 
 class ChoiceRow(QWidget):
@@ -45,7 +46,7 @@ class ChoiceRow(QWidget):
         group = QButtonGroup(self)
         for button in self.buttons:
             group.addButton(button)
-        row(*self.buttons, 1, parent=self, margins=0).setSpacing(20)
+        hbox(*self.buttons, STRETCH, parent=self, margins=0).setSpacing(20)
         group.buttonToggled.connect(self.changed)
 
     def value(self) -> str:

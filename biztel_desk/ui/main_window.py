@@ -47,7 +47,7 @@ from biztel_desk.services.window_view import (
 )
 from biztel_desk.ui.account_form import system_browser
 from biztel_desk.ui.attention import ALERT_STYLE, AttentionWatch, notify
-from biztel_desk.ui.boxes import named
+from biztel_desk.ui.boxes import hbox, named, vbox
 from biztel_desk.ui.chrome import ElidedLabel, action, add_actions, pinned
 from biztel_desk.ui.crash import known_message
 from biztel_desk.ui.dialogs.account_dialog import AccountDialog
@@ -64,7 +64,7 @@ from biztel_desk.ui.tabs.history_tab import HistoryTab
 from biztel_desk.ui.tabs.objects_tab import ObjectsTab
 from biztel_desk.ui.tabs.targets_tab import TargetsTab
 from biztel_desk.ui.tray import AppTray
-from biztel_desk.ui.widgets import ATTENTION, STATUS_ROLE, StatusBadgeDelegate, ask, button, column, row, status_text
+from biztel_desk.ui.widgets import ATTENTION, STATUS_ROLE, StatusBadgeDelegate, ask, button, status_text
 from biztel_desk.ui.worker_controller import WorkerController
 
 if TYPE_CHECKING:
@@ -164,11 +164,11 @@ class MainWindow(QMainWindow):
                                  tooltip=self.tr("新しい連携設定を作成します"))
         self.delete_button = button(self.tr("削除"), self._on_delete_button_clicked,
                                     tooltip=self.tr("選択した連携設定を削除します"))
-        buttons = row(self.new_button, self.delete_button)
+        buttons = hbox(self.new_button, self.delete_button)
         buttons.setSpacing(8)
         self.side_panel = named(QWidget(), "sidePanel")
         title = named(QLabel(self.tr("連携設定")), "panelTitle")
-        layout = column(title, (self.setting_list, 1), buttons, parent=self.side_panel)
+        layout = vbox(title, (self.setting_list, 1), buttons, parent=self.side_panel)
         layout.setContentsMargins(12, 12, 8, 12)
         layout.setSpacing(8)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)

@@ -26,9 +26,9 @@ from biztel_desk.domain.config import LinkSettingConfig
 from biztel_desk.domain.messages import Problem
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.setting_tables import row_of
-from biztel_desk.ui.boxes import named
+from biztel_desk.ui.boxes import hbox, named
 from biztel_desk.ui.crash import save_or_say
-from biztel_desk.ui.widgets import button, row, text_label
+from biztel_desk.ui.widgets import button, text_label
 
 Index = QModelIndex | QPersistentModelIndex
 ERROR_BACKGROUND = QColor("#fde2e1")
@@ -316,7 +316,7 @@ class SettingTable(QWidget):
         self.save_button = button(self.tr("保存"), self.save, parent=self)
         self.cancel_button = button(self.tr("キャンセル"), self.revert, parent=self)
         self.save_button.setDefault(True)
-        return row((self.status_label, 1), self.save_button, self.cancel_button)
+        return hbox((self.status_label, 1), self.save_button, self.cancel_button)
 
     def _store(self, save: Callable[[str], list[Any]], refused: Callable[[list[Problem]], object]) -> list[Any] | None:
         """保存 through ``save`` (the config service's, given the setting's name): the rows saved, now shown; or None

@@ -133,26 +133,13 @@ def make_form() -> QFormLayout:
     return form
 
 
-# A layout builder's item: a widget, a layout, a stretch (an int), or a widget or layout with its stretch factor.
-LayoutItem = QWidget | QLayout | int | tuple[QWidget | QLayout, int]
 _Box = TypeVar("_Box", bound=QBoxLayout)
 STRETCH = object()  # an item of ``boxes.hbox`` / ``boxes.vbox`` (where an int is a gap): the free room goes here
 
 
-def row(*items: LayoutItem, parent: QWidget | None = None, margins: int | None = None) -> QHBoxLayout:
-    """A QHBoxLayout of ``items`` (see ``LayoutItem``), on ``parent`` when given."""
-    return fill_layout(QHBoxLayout(parent) if parent is not None else QHBoxLayout(), items, margins)
-
-
-def column(*items: LayoutItem, parent: QWidget | None = None, margins: int | None = None) -> QVBoxLayout:
-    """A QVBoxLayout of ``items`` (see ``LayoutItem``), on ``parent`` when given."""
-    return fill_layout(QVBoxLayout(parent) if parent is not None else QVBoxLayout(), items, margins)
-
-
-def fill_layout(layout: _Box, items: tuple[object, ...], margins: int | None, spacing: int | None = None, *,
-                gaps: bool = False) -> _Box:
-    """Add ``items`` to ``layout``: widgets and layouts (``(item, stretch)`` to give one the room), STRETCH, and
-    ints: stretch factors, or with ``gaps`` fixed gaps in pixels (``boxes.hbox`` / ``boxes.vbox``)."""
+def fill_layout(layout: _Box, items: tuple[object, ...], margins: int | None, spacing: int | None = None) -> _Box:
+    """Add ``items`` to ``layout`` (``boxes.hbox`` / ``boxes.vbox``): widgets and layouts (``(item, stretch)`` to give
+    one the room), STRETCH (the free room), and ints: fixed gaps in pixels."""
     if margins is not None:
         layout.setContentsMargins(margins, margins, margins, margins)
     if spacing is not None:
@@ -162,10 +149,7 @@ def fill_layout(layout: _Box, items: tuple[object, ...], margins: int | None, sp
         if thing is STRETCH:
             layout.addStretch(1)
         elif isinstance(thing, int):
-            if gaps:
-                layout.addSpacing(thing)
-            else:
-                layout.addStretch(thing)
+            layout.addSpacing(thing)
         elif isinstance(thing, QLayout):
             layout.addLayout(thing, stretch)
         elif isinstance(thing, QWidget):
@@ -402,7 +386,7 @@ def side_by_side(*items: object, spacing: int | None = None) -> QWidget:
     """``items`` in a row as one widget without margins (the items of ``boxes.hbox``: an int is a gap, STRETCH takes
     the room): a form row's editor with its button (a path and its 参照…), or two editors with the second's label."""
     widget = QWidget()
-    fill_layout(QHBoxLayout(widget), items, 0, spacing, gaps=True)
+    fill_layout(QHBoxLayout(widget), items, 0, spacing)
     return widget
 
 

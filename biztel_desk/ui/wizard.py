@@ -48,7 +48,7 @@ from biztel_desk.services import first_run, salesforce_access
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.verification import VerificationReport
 from biztel_desk.ui.account_form import AccountFlow, AccountForm, report_lines, run_job, system_browser
-from biztel_desk.ui.boxes import STRETCH, named, vbox
+from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
 from biztel_desk.ui.crash import save_or_say
 from biztel_desk.ui.dialogs.verify_dialog import VerifyLines, VerifyRunner
 from biztel_desk.ui.forms import Field, Form
@@ -63,9 +63,7 @@ from biztel_desk.ui.widgets import (
     HintLabel,
     busy_bar,
     button,
-    column,
     line_edit,
-    row,
     separator,
     text_label,
 )
@@ -267,7 +265,7 @@ class WizardAccountPage(_Page):
         # The browser login tests the connection itself; a new account has no login state yet.
         self.form = AccountForm(self.context.lang, self, tests_browser_accounts=False, show_login_state=False)
         self.flow = AccountFlow(self.context, self.form)
-        column(self.form, parent=self, margins=0)
+        vbox(self.form, parent=self, margins=0)
         self.form.test_button.clicked.connect(self._on_test_button_clicked)
         self.form.browser_login_button.clicked.connect(self._on_browser_login_button_clicked)
         self.form.edited.connect(self._on_form_edited)
@@ -370,7 +368,7 @@ class WizardSettingPage(_Page):
         self._named = False
         self.form = BasicForm(self.context, self, with_account=False)
         self.form.fill(LinkSettingConfig(name=""))  # the defaults
-        column(self.form, self.error_label, 1, parent=self)
+        vbox(self.form, self.error_label, STRETCH, parent=self)
 
     def initializePage(self) -> None:
         if not self._named:  # a free name the first time; the admin's own name is kept afterwards
@@ -422,8 +420,8 @@ class WizardObjectsPage(_Page):
         self.lead_note.set_state("error")
         self.lead_note.hide()
         later = HintLabel(self.tr("カスタムオブジェクトは、あとからオブジェクトタブで追加できます。"))
-        column(self.table, row(self.fetch_busy, (self.fetch_label, 1), self.refetch_button), self.lead_note,
-               self.error_label, 1, later, parent=self)
+        vbox(self.table, hbox(self.fetch_busy, (self.fetch_label, 1), self.refetch_button), self.lead_note,
+             self.error_label, STRETCH, later, parent=self)
         self.model.edited.connect(self.completeChanged)
 
     # --- public ------------------------------------------------------------------------------------------------
@@ -531,9 +529,9 @@ class WizardTargetsPage(_Page):
         self.recording = Form([url])
         self.recording_error = url.error
         later = HintLabel(self.tr("通話を取り込むと、使われた番号が連携対象タブに自動で追加されます(チェックは手動で入れます)。"))
-        column(QLabel(self.tr("電話番号")), row((self.number_edit, 1), self.add_button), self.number_error,
-               self.number_hint, (self.view, 1), default_hint, row(1, self.remove_button), self.error_label,
-               self.recording.layout, 1, later, parent=self)
+        vbox(QLabel(self.tr("電話番号")), hbox((self.number_edit, 1), self.add_button), self.number_error,
+             self.number_hint, (self.view, 1), default_hint, hbox(STRETCH, self.remove_button), self.error_label,
+             self.recording.layout, STRETCH, later, parent=self)
         QWidget.setTabOrder(self.add_button, self.view)  # the view was parented first: the number field leads
         # Enter in the number field adds the number; it must not also press the wizard's default 次へ button.
         self.number_edit.installEventFilter(self)
@@ -643,8 +641,8 @@ class WizardVerifyPage(_Page):
         self.setup_org_button = button(self.tr("Salesforce側の自動設定…"), self._on_setup_org_button_clicked)
         self.setup_org_button.hide()
         self.buttons = (self.again_button, self.checklist_button, self.setup_org_button)
-        column(self.busy_label, self.busy_bar, (self.view, 1), separator(), self.advice_label,
-               row(self.checklist_button, self.setup_org_button, 1, self.again_button), parent=self)
+        vbox(self.busy_label, self.busy_bar, (self.view, 1), separator(), self.advice_label,
+             hbox(self.checklist_button, self.setup_org_button, STRETCH, self.again_button), parent=self)
         self.runner.finished.connect(self._on_runner_finished)
         self.runner.failed.connect(partial(self._on_runner_finished, None))
 
@@ -757,5 +755,5 @@ class WizardEnablePage(_Page):
 def _indented(hint: str) -> QWidget:
     """A radio button's hint, under its text."""
     box = QWidget()
-    row((HintLabel(hint), 1), parent=box).setContentsMargins(24, 0, 0, 6)
+    hbox((HintLabel(hint), 1), parent=box).setContentsMargins(24, 0, 0, 6)
     return box

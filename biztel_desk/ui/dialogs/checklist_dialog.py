@@ -35,16 +35,15 @@ from biztel_desk.services.verification import (
     VerificationReport,
     field_key,
 )
+from biztel_desk.ui.boxes import hbox, vbox
 from biztel_desk.ui.tasks import Jobs
 from biztel_desk.ui.widgets import (
     HINT_COLOR,
     MARKS,
     button,
-    column,
     combo,
     line_edit,
     read_only_table,
-    row,
     text_label,
 )
 
@@ -83,7 +82,7 @@ class ChecklistDialog(QDialog):
         self.verified_label.setStyleSheet(f"color: {HINT_COLOR};")
         self.verify_button = button(self.tr("設定確認を実行"), self._on_verify_button_clicked, tooltip=self.tr(
             "Salesforceに接続して、この一覧の状態を更新します(書き込みは行いません)"))
-        top = row(QLabel(self.tr("連携設定:")), self.setting_combo, (self.verified_label, 1), self.verify_button)
+        top = hbox(QLabel(self.tr("連携設定:")), self.setting_combo, (self.verified_label, 1), self.verify_button)
 
         self.resource_state = QLabel()
         resource = _group(self.tr("1. 静的リソース(設定 → カスタムコード → 静的リソース)"), [
@@ -115,19 +114,19 @@ class ChecklistDialog(QDialog):
         # Show all eleven rows without a scroll bar: the admin ticks them off one by one.
         self.fields_table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         self.fields_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        column(self.fields_table, parent=fields)
+        vbox(self.fields_table, parent=fields)
 
         formula = QGroupBox(self.tr("4. 音声再生(WavUrlImg__c)の数式"))
         self.formula_edit = line_edit(WAV_FORMULA, read_only=True)
         self.formula_edit.setCursorPosition(0)
         self.copy_formula_button = button(self.tr("コピー"), self._on_copy_formula_button_clicked,
                                           tooltip=self.tr("数式をクリップボードにコピーします"))
-        row((self.formula_edit, 1), self.copy_formula_button, parent=formula)
+        hbox((self.formula_edit, 1), self.copy_formula_button, parent=formula)
 
         buttons = QDialogButtonBox()
         buttons.addButton(QDialogButtonBox.StandardButton.Close).setText(self.tr("閉じる"))
         buttons.rejected.connect(self.reject)
-        column(intro, top, resource, label, (fields, 1), formula, buttons, parent=self)
+        vbox(intro, top, resource, label, (fields, 1), formula, buttons, parent=self)
 
     # --- state --------------------------------------------------------------------------------------------------
 

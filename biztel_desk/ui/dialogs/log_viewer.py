@@ -10,8 +10,9 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 
 from biztel_desk.services import app_log
+from biztel_desk.ui.boxes import hbox, vbox
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import button, column, combo, line_edit, plain_text, row, text_label
+from biztel_desk.ui.widgets import button, combo, line_edit, plain_text, text_label
 
 
 class LogViewerDialog(QDialog):
@@ -41,8 +42,8 @@ class LogViewerDialog(QDialog):
         self.folder_button = buttons.addButton(self.tr("フォルダを開く"), QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
 
-        filters = row(QLabel(self.tr("レベル:")), self.level, (self.search, 1), self.reload_button)
-        column(filters, (self.text, 1), self.summary, self.path_label, buttons, parent=self)
+        filters = hbox(QLabel(self.tr("レベル:")), self.level, (self.search, 1), self.reload_button)
+        vbox(filters, (self.text, 1), self.summary, self.path_label, buttons, parent=self)
 
         self.level.currentIndexChanged.connect(self._show)
         self.search.textChanged.connect(self._show)

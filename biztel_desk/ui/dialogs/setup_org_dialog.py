@@ -29,9 +29,9 @@ from biztel_desk.domain.vocabulary import pick
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.setup_org import ACTION_TEXT, Action, PlanLine, SetupPlan, SetupSession
 from biztel_desk.services.verification import verify_setting
-from biztel_desk.ui.boxes import named
+from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
 from biztel_desk.ui.tasks import Jobs, posted
-from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR, button, column, read_only_table, row, text_label
+from biztel_desk.ui.widgets import ERROR_COLOR, OK_COLOR, button, read_only_table, text_label
 
 COL_STATE, COL_ITEM, COL_REASON = 0, 1, 2
 ACTION_COLORS = {Action.CREATE: "#1a73e8", Action.UNCHANGED: OK_COLOR, Action.MANUAL: ERROR_COLOR}
@@ -67,8 +67,8 @@ class SetupOrgPanel(QWidget):
         self.apply_button = button(self.tr("適用…"), self._on_apply_button_clicked,
                                    tooltip=self.tr("作成の行をSalesforceに作成します(確認のあと)"))
         self.apply_button.setEnabled(False)
-        column(self.status_label, (self.table, 1), self.progress, row(1, self.reload_button, self.apply_button),
-               parent=self)
+        vbox(self.status_label, (self.table, 1), self.progress, hbox(STRETCH, self.reload_button, self.apply_button),
+             parent=self)
 
     # --- plan ---------------------------------------------------------------------------------------------------
 
@@ -199,7 +199,7 @@ class SetupOrgDialog(QDialog):
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.close_button.setText(self.tr("閉じる"))
         buttons.rejected.connect(self.reject)
-        column((self.panel, 1), buttons, parent=self)
+        vbox((self.panel, 1), buttons, parent=self)
         self.resize(900, 560)
         self.finished.connect(self._on_finished)
         self.panel.start()

@@ -24,7 +24,7 @@ from biztel_desk.services.system_view import (
     enabled_actions,
     service_state,
 )
-from biztel_desk.ui.boxes import fit_to_screen, named, scrolled
+from biztel_desk.ui.boxes import STRETCH, fit_to_screen, hbox, named, scrolled, vbox
 from biztel_desk.ui.forms import Editor, Field, Form
 from biztel_desk.ui.i18n import language
 from biztel_desk.ui.tasks import Jobs
@@ -36,10 +36,8 @@ from biztel_desk.ui.widgets import (
     HintLabel,
     button,
     check_box,
-    column,
     combo,
     line_edit,
-    row,
     spin_box,
     text_label,
 )
@@ -123,9 +121,9 @@ class SystemDialog(QDialog):
                  self.tr(" 時間")),
             ]),
         ]
-        columns = row(
-            (column(*(self._group(title, rows) for title, rows in left), 1), 1),
-            (column(*(self._group(title, rows) for title, rows in right), 1), 1),
+        columns = hbox(
+            (vbox(*(self._group(title, rows) for title, rows in left), STRETCH), 1),
+            (vbox(*(self._group(title, rows) for title, rows in right), STRETCH), 1),
         )
         self.fields = {key: spec.editor for form in self.forms for key, spec in form.fields.items()}
         self.error_labels = {key: spec.error for form in self.forms for key, spec in form.fields.items()}
@@ -146,11 +144,11 @@ class SystemDialog(QDialog):
         # The options scroll: on a 1366x768 screen (or at 2x scale) OK/キャンセル stay in reach.
         self.options_scroll = scrolled(self, columns, name="systemOptionsScroll")
         service_page = QWidget(self)
-        column(self._build_service_group(), 1, parent=service_page)
+        vbox(self._build_service_group(), STRETCH, parent=service_page)
         self.pages = QTabWidget(self)
         self.pages.addTab(self.options_scroll, self.tr("設定"))
         self.pages.addTab(service_page, self.tr("バックグラウンド連携"))
-        column(self.pages, self.message_label, self.buttons, parent=self)
+        vbox(self.pages, self.message_label, self.buttons, parent=self)
         self.load()
         self._fit()
         self.refresh_service()
@@ -219,8 +217,8 @@ class SystemDialog(QDialog):
          self.service_stop_button) = self.service_buttons.values()  # in SERVICE_ACTIONS' order
         self.service_message_label = text_label(name="serviceMessage")
         self.service_message_label.hide()
-        column(self.service_state_label, hint, row(*self.service_buttons.values(), 1), self.service_message_label,
-               parent=box)
+        vbox(self.service_state_label, hint, hbox(*self.service_buttons.values(), STRETCH), self.service_message_label,
+             parent=box)
         data_dir = self.context.data_dir
         self._service = None if data_dir is None else os_service.ProfileService(data_dir, self.context.database.url,
                                                                                 self.context.secrets)

@@ -11,9 +11,9 @@ from biztel_desk.domain.errors import KnownError, error_text
 from biztel_desk.services import verification
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.verification import LineKind, VerificationReport
-from biztel_desk.ui.boxes import STRETCH, scrolled, vbox
+from biztel_desk.ui.boxes import STRETCH, hbox, scrolled, vbox
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import ERROR_COLOR, MARKS, HintLabel, busy_bar, button, row, text_label
+from biztel_desk.ui.widgets import ERROR_COLOR, MARKS, HintLabel, busy_bar, button, text_label
 
 _LINES_WITHOUT_SCROLLING = 6
 
@@ -26,7 +26,7 @@ def verify_line_row(kind: LineKind, text: str, parent: QWidget | None = None) ->
     icon.setAlignment(Qt.AlignmentFlag.AlignTop)
     icon.setFixedWidth(20)
     line = QWidget(parent)
-    row(icon, (text_label(text, name="verifyLine", bold=kind == "ok", selectable=True), 1), parent=line, margins=0)
+    hbox(icon, (text_label(text, name="verifyLine", bold=kind == "ok", selectable=True), 1), parent=line, margins=0)
     return line
 
 

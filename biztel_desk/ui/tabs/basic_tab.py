@@ -32,11 +32,9 @@ from biztel_desk.ui.widgets import (
     ask,
     button,
     check_box,
-    column,
     combo,
     line_edit,
     plain_text,
-    row,
     separator,
     status_text,
 )
@@ -62,7 +60,7 @@ class BasicForm(QWidget):
         self.account_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.account_button = button(self.tr("アカウント管理…"), tooltip=self.tr("Salesforceアカウントを登録・編集します"))
         account_row = QWidget()
-        row((self.account_combo, 1), self.account_button, parent=account_row, margins=0)
+        hbox((self.account_combo, 1), self.account_button, parent=account_row, margins=0)
         self.account_hint = HintLabel(
             self.tr("アカウントが登録されていません。「アカウント管理…」から連携に使うアカウントを登録してください。")
         )
@@ -98,7 +96,7 @@ class BasicForm(QWidget):
             ),)),
         ), on_edit=self.edited.emit)
         self.errors = {key: spec.error for key, spec in self.rows.fields.items()}  # a problem's text under its field
-        column(self.rows.layout, parent=self, margins=0)
+        vbox(self.rows.layout, parent=self, margins=0)
         self.rows.set_visible("account", with_account)
         self.fallback_edit.textChanged.connect(self._update_fallback_hint)
         self.memo_edit.textChanged.connect(self._update_memo_counter)
@@ -191,7 +189,7 @@ class BasicTab(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.widget().setObjectName("basicTabContent")
         scroll.widget().layout().setContentsMargins(14, 12, 14, 14)
-        column(scroll, parent=self, margins=0)
+        vbox(scroll, parent=self, margins=0)
         self.load(None)
 
     def _build_status_group(self) -> QGroupBox:

@@ -13,11 +13,11 @@ from biztel_desk.services import verification
 from biztel_desk.services.context import AppContext
 from biztel_desk.services.setting_tables import objects_buttons
 from biztel_desk.services.verification import VerifyProblem
-from biztel_desk.ui.boxes import STRETCH, vbox
+from biztel_desk.ui.boxes import STRETCH, hbox, vbox
 from biztel_desk.ui.models.objects_model import ObjectsModel
 from biztel_desk.ui.setting_tables import SettingTable, rows_view
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import button, column, row, text_label
+from biztel_desk.ui.widgets import button, text_label
 
 Trigger = QAbstractItemView.EditTrigger
 
@@ -57,7 +57,7 @@ class ObjectsTab(SettingTable):
             "注意: 連携に使うSalesforceアカウントがリード(Lead)にアクセスできない場合は、必ずLeadの行を削除してください。"
         ), name="leadNote")
         side = vbox(self.add_button, self.edit_button, self.delete_button, 16, self.up_button, self.down_button, STRETCH)
-        column(intro, (row((self.view, 1), side), 1), self.problems_label, self.lead_note, self._bottom_row(), parent=self)
+        vbox(intro, (hbox((self.view, 1), side), 1), self.problems_label, self.lead_note, self._bottom_row(), parent=self)
         self.model.edited.connect(self._on_model_edited)
         self.view.selectionModel().currentRowChanged.connect(self._update_buttons)
         self.load(None)

@@ -14,12 +14,12 @@ from biztel_desk.services.context import AppContext
 from biztel_desk.services.history import TIME_FORMAT, zone_of
 from biztel_desk.services.relink import UnknownNumber
 from biztel_desk.services.setting_tables import alias_row, relink_candidates, unknown_actions
-from biztel_desk.ui.boxes import named
+from biztel_desk.ui.boxes import STRETCH, hbox, named, vbox
 from biztel_desk.ui.dialogs.relink_dialog import RelinkDialog
 from biztel_desk.ui.models.targets_model import TargetsModel
 from biztel_desk.ui.setting_tables import SettingTable, rows_view
 from biztel_desk.ui.tasks import Jobs
-from biztel_desk.ui.widgets import button, column, line_edit, read_only_table, row, text_label
+from biztel_desk.ui.widgets import button, line_edit, read_only_table, text_label
 
 Mode = QHeaderView.ResizeMode
 Trigger = QAbstractItemView.EditTrigger
@@ -68,19 +68,19 @@ class TargetsTab(SettingTable):
         self.warning_label = named(QLabel(self.tr("電話番号設定が不足しています"), self), "warning")
         self.warning_label.setStyleSheet("color: #9a6700; font-weight: bold;")
 
-        top = row((intro, 1))
+        top = hbox((intro, 1))
         top.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         self.unknown_box = QWidget(self)
-        column(
+        vbox(
             text_label(self.tr("未登録の番号"), bold=True),
             text_label(self.tr("取り込んだ通話のうち、どの電話番号・エイリアスにも一致しない会社側の番号です(連携されず、"
                                "連携通話履歴に「対象外」として残ります)。番号として追加するか、上の表で選んだ番号のエイリアスにしてください。")),
             self.unknown_view,
-            row(1, self.unknown_add_button, self.unknown_alias_button),
+            hbox(STRETCH, self.unknown_add_button, self.unknown_alias_button),
             parent=self.unknown_box,
         ).setContentsMargins(0, 8, 0, 0)
-        column(top, (self.view, 1), row((self.number_edit, 1), self.add_button, self.delete_button), self.alias_hint,
-               self.problems_label, self.warning_label, self._bottom_row(), self.unknown_box, parent=self)
+        vbox(top, (self.view, 1), hbox((self.number_edit, 1), self.add_button, self.delete_button), self.alias_hint,
+             self.problems_label, self.warning_label, self._bottom_row(), self.unknown_box, parent=self)
 
         self.number_edit.returnPressed.connect(self._on_add_button_clicked)
         self.number_edit.textEdited.connect(lambda _text: self._show_problems([]))
