@@ -7,11 +7,11 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from helpers.history_rows import save_settings
 from helpers.postgres_server import fresh_database
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig
 from biztel_desk.secrets import MemoryBackend, SecretStore
 from biztel_desk.services.context import AppContext
 from biztel_desk.store.db import Database
@@ -23,9 +23,7 @@ CALLS = 1200
 
 
 def _fill(context: AppContext) -> None:
-    context.config.save_account(AccountConfig(name="devorg", username="admin@example.com"))
-    context.config.save_basic(LinkSettingConfig(name="本社", account="devorg", fallback_record_id="0012v000032fR15AAE",
-                                                api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
+    save_settings(context.config)
     start = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
     with context.database.begin() as session:
         setting_id = session.scalar(select(LinkSetting.id).where(LinkSetting.name == "本社"))

@@ -8,9 +8,20 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig
+from biztel_desk.services.config import ConfigService
 from biztel_desk.store.models import Call, LinkJob, LinkSetting
 
 STATES = ["linked", "linked", "failed", "retrying", "pending"]
+
+
+def save_settings(config: ConfigService, *names: str) -> None:
+    """The account "devorg" (no secrets) and a consented link setting per name (本社 when none) on 03-1234-5678: what
+    a history test's jobs belong to."""
+    config.save_account(AccountConfig(name="devorg", username="admin@example.com"))
+    for name in names or ("本社",):
+        config.save_basic(LinkSettingConfig(name=name, account="devorg", fallback_record_id="0012v000032fR15AAE",
+                                            api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
 
 
 def add_jobs(session: Session, calls: Sequence[Call]) -> None:

@@ -9,10 +9,11 @@ import random
 import pytest
 from helpers.concurrency import run_at_once
 from helpers.daycounts import day_count_mismatches
+from helpers.history_rows import save_settings
 from sqlalchemy import delete, func, insert, select, update
 
 from biztel_desk.domain.call import CallRecord
-from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig
+from biztel_desk.domain.config import LinkTargetConfig
 from biztel_desk.secrets import MemoryBackend, SecretStore
 from biztel_desk.services import relink
 from biztel_desk.services.config import ConfigService
@@ -102,10 +103,7 @@ def test_the_migration_back_fills_the_counts(empty_db_url: str) -> None:
     database = Database(empty_db_url)
     try:
         migrate(database.engine, "0014_call_legs")
-        config = ConfigService(database, SecretStore(MemoryBackend()))
-        config.save_account(AccountConfig(name="devorg", username="admin@example.com"))
-        config.save_basic(LinkSettingConfig(name="本社", account="devorg", fallback_record_id="0012v000032fR15AAE",
-                                            api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
+        save_settings(ConfigService(database, SecretStore(MemoryBackend())))
         with database.begin() as session:
             setting_id = session.scalar(select(LinkSetting.id))
             for i in range(120):

@@ -13,11 +13,11 @@ import pytest
 from alembic import command
 from helpers.concurrency import run_at_once
 from helpers.daycounts import party_count_mismatches
+from helpers.history_rows import save_settings
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from biztel_desk.domain.call import CallRecord
-from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig
 from biztel_desk.secrets import MemoryBackend, SecretStore
 from biztel_desk.services.config import ConfigService
 from biztel_desk.services.context import AppContext
@@ -185,10 +185,7 @@ def test_the_migration_back_fills_and_goes_down(empty_db_url: str) -> None:
     database = Database(empty_db_url)
     try:
         migrate(database.engine, "0021_pg_history_search")
-        config = ConfigService(database, SecretStore(MemoryBackend()))
-        config.save_account(AccountConfig(name="devorg", username="admin@example.com"))
-        config.save_basic(LinkSettingConfig(name="本社", account="devorg", fallback_record_id="0012v000032fR15AAE",
-                                            api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
+        save_settings(ConfigService(database, SecretStore(MemoryBackend())))
         rng = random.Random(3)
         with database.begin() as session:
             store_calls.add_calls(session, [_record(rng, f"m{i}", NOW - dt.timedelta(hours=5 * i)) for i in range(80)])

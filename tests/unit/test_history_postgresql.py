@@ -11,11 +11,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers.history_rows import add_jobs
+from helpers.history_rows import add_jobs, save_settings
 from helpers.postgres_server import database_without_extension_rights, fresh_database
 from sqlalchemy import delete, select
 
-from biztel_desk.domain.config import AccountConfig, LinkSettingConfig, LinkTargetConfig
 from biztel_desk.secrets import MemoryBackend, SecretStore
 from biztel_desk.services.config import ConfigService
 from biztel_desk.store.db import Database, sqlite_url
@@ -40,11 +39,7 @@ FORMATS = ["090-1111-2222", "09011112222", "+81 90 1111 2222"]
 
 
 def fill(database: Database) -> None:
-    config = ConfigService(database, SecretStore(MemoryBackend()))
-    config.save_account(AccountConfig(name="devorg", username="admin@example.com"))
-    for name in ("本社", "支店"):
-        config.save_basic(LinkSettingConfig(name=name, account="devorg", fallback_record_id="0012v000032fR15AAE",
-                                            api_consent=True, targets=(LinkTargetConfig("03-1234-5678"),)))
+    save_settings(ConfigService(database, SecretStore(MemoryBackend())), "本社", "支店")
     rng = random.Random(7)
     with database.begin() as session:
         calls = []
