@@ -65,5 +65,6 @@ def test_the_estimate_is_shown_until_the_exact_count_arrives(qtbot: QtBot, pg_co
     assert SqlHistorySource(pg_context.database).estimate(HistoryFilter("本社", keyword="090-3333-0007")) is None
 
 
+@pytest.mark.sqlite_only("the context's database must be SQLite (under --db postgresql it is the server)")
 def test_sqlite_has_no_estimate(context: AppContext) -> None:
     assert SqlHistorySource(context.database).estimate(HistoryFilter("本社")) is None
